@@ -1,0 +1,100 @@
+# regua — the front door. `make` builds build/regua; `make test` runs every
+# test; `make run` starts the demo; `make sanitize` runs the tests under
+# ASan + UBSan; `make fuzz` builds the libFuzzer harnesses.
+# Sources are discovered: any src/**/*.c joins libregua, any
+# tests/unit/test_*.c becomes a test program, any fuzz/fuzz_*.c a fuzzer.
+
+CC      ?= cc
+BUILD   ?= build
+SAN     ?=
+OPT     ?= -O2
+PKGS    := sqlite3 libmicrohttpd libcurl jansson libfyaml libsodium libqrencode libpng
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -Wpointer-arith -Wvla
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lm -lpthread
+CFLAGS_ALL = -Itests/support -std=c17 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) -g $(WARN) -Isrc $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(LDFLAGS)
+
+ifneq ($(SAN),)
+CFLAGS_ALL  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS_ALL += -fsanitize=address,undefined
+endif
+
+LIB_SRC  := $(shell find src -name '*.c' ! -path 'src/cli/main.c' | sort)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT := $(sort $(wildcard tests/support/*.c))
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+
+.SECONDARY:
+.PHONY: all deps run demo test unit e2e sanitize fuzz fuzz-smoke bench clean check-style
+all: $(BUILD)/regua
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "CC $<"
+	@$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/libregua.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/regua: $(BUILD)/obj/src/cli/main.o $(BUILD)/libregua.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libregua.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libregua.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+run: deps
+	@$(MAKE) --no-print-directory $(BUILD)/regua
+	cd $(BUILD) && ./regua demo
+
+demo: run
+
+test: deps
+	@$(MAKE) --no-print-directory $(BUILD)/regua $(UNIT_BIN) check-style
+	@sh tests/run.sh $(BUILD)
+
+sanitize: deps
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 OPT=-O1 $(addprefix build/san/tests/,$(notdir $(UNIT_BIN))) build/san/regua
+	@sh tests/run.sh build/san
+
+check-style:
+	@sh scripts/check-style.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BUILD)/regua $(BENCH_BIN)
+
+FUZZ_CC     ?= clang
+FUZZ_CFLAGS := -std=c17 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O1 -g -Isrc $(PKG_CFLAGS) \
+               -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+FUZZ_BIN    := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+
+# Each fuzzer runs FUZZ_SECONDS (30 by default) from its seed corpus.
+FUZZ_SECONDS ?= 30
+fuzz-smoke: fuzz
+	@sh scripts/fuzz-smoke.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

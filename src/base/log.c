@@ -1,0 +1,41 @@
+#include "base/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static rg_log_level current = RG_LOG_WARN;
+
+void rg_log_set_level(rg_log_level l)
+{
+    current = l;
+}
+
+void rg_log_init_from_env(void)
+{
+    const char *v = getenv("REGUA_LOG");
+    if (!v)
+        return;
+    if (!strcmp(v, "error"))
+        current = RG_LOG_ERROR;
+    else if (!strcmp(v, "warn"))
+        current = RG_LOG_WARN;
+    else if (!strcmp(v, "info"))
+        current = RG_LOG_INFO;
+    else if (!strcmp(v, "debug"))
+        current = RG_LOG_DEBUG;
+}
+
+void rg_log(rg_log_level l, const char *fmt, ...)
+{
+    static const char *names[] = {"error", "warning", "info", "debug"};
+    if (l > current)
+        return;
+    char line[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "regua: %s: %s\n", names[l], line);
+}

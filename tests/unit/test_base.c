@@ -1,0 +1,142 @@
+#include "test.h"
+
+#include "base/buf.h"
+#include "base/date.h"
+#include "base/err.h"
+#include "base/money.h"
+
+static rg_cents money(const char *s)
+{
+    rg_cents v = -1;
+    const char *why = NULL;
+    assert_true(rg_money_parse(s, strlen(s), false, &v, &why));
+    return v;
+}
+
+static void money_bad(const char *s)
+{
+    rg_cents v = 7;
+    const char *why = NULL;
+    assert_false(rg_money_parse(s, strlen(s), false, &v, &why));
+    assert_non_null(why);
+    assert_int_equal(v, 0);
+}
+
+static void test_money_parse(void **state)
+{
+    (void)state;
+    assert_int_equal(money("1234.56"), 123456);
+    assert_int_equal(money("1.234,56"), 123456);
+    assert_int_equal(money("1234,5"), 123450);
+    assert_int_equal(money("1234"), 123400);
+    assert_int_equal(money("0,01"), 1);
+    assert_int_equal(money("R$ 1.234.567,89"), 123456789);
+    assert_int_equal(money(" 10.00 "), 1000);
+    money_bad("");
+    money_bad("12.345");     /* three decimals, not a thousands group without comma */
+    money_bad("1.23,00");    /* group of two */
+    money_bad("1,234.56");   /* US thousands: comma makes it pt-BR, then '.' misplaced */
+    money_bad("12a");
+    money_bad("-5.00");
+    money_bad("1.");
+    money_bad("99999999999999999999");
+    rg_cents v;
+    assert_true(rg_money_parse("-5,00", 5, true, &v, NULL));
+    assert_int_equal(v, -500);
+}
+
+static void test_money_format(void **state)
+{
+    (void)state;
+    char b[40];
+    assert_string_equal(rg_money_format_brl(123456, b, sizeof b), "R$ 1.234,56");
+    assert_string_equal(rg_money_format_brl(5, b, sizeof b), "R$ 0,05");
+    assert_string_equal(rg_money_format_brl(100000000, b, sizeof b), "R$ 1.000.000,00");
+    assert_string_equal(rg_money_format_brl(-50, b, sizeof b), "-R$ 0,50");
+    assert_string_equal(rg_money_format_plain(123456, b, sizeof b), "1234.56");
+    assert_string_equal(rg_money_format_plain(-1, b, sizeof b), "-0.01");
+}
+
+static void test_dates(void **state)
+{
+    (void)state;
+    rg_date d;
+    char b[16];
+    assert_true(rg_date_parse("2026-12-10", 10, &d));
+    assert_string_equal(rg_date_format_br(d, b, sizeof b), "10/12/2026");
+    rg_date e;
+    assert_true(rg_date_parse("10/12/2026", 10, &e));
+    assert_int_equal(d, e);
+    assert_int_equal(rg_date_from_ymd(1970, 1, 1), 0);
+    assert_int_equal(rg_date_weekday(rg_date_from_ymd(2026, 11, 24)), 2); /* Tuesday */
+    assert_false(rg_date_parse("2026-02-29", 10, &d));
+    assert_true(rg_date_parse("2024-02-29", 10, &d));
+    assert_false(rg_date_parse("2026-13-01", 10, &d));
+    assert_false(rg_date_parse("2026/12/01", 10, &d));
+    /* Round trip across many years. */
+    for (rg_date x = -800000; x < 800000; x += 97) {
+        int y, m, dd;
+        rg_date_to_ymd(x, &y, &m, &dd);
+        assert_int_equal(rg_date_from_ymd(y, m, dd), x);
+    }
+}
+
+static void test_instants(void **state)
+{
+    (void)state;
+    rg_instant t;
+    char b[32];
+    assert_true(rg_instant_parse("2026-12-10T09:30:00Z", 20, &t));
+    assert_string_equal(rg_instant_format(t, b, sizeof b), "2026-12-10T09:30:00Z");
+    rg_instant u;
+    assert_true(rg_instant_parse("2026-12-10T06:30:00-03:00", 25, &u));
+    assert_int_equal(t, u);
+    assert_true(rg_instant_parse("2026-12-10T06:30-0300", 21, &u));
+    assert_int_equal(t, u);
+    assert_true(rg_instant_parse("2026-12-10 09:30:00.123", 23, &u));
+    assert_int_equal(t, u);
+    assert_true(rg_instant_parse("2026-12-10", 10, &u));
+    assert_string_equal(rg_instant_format(u, b, sizeof b), "2026-12-10T00:00:00Z");
+    assert_false(rg_instant_parse("2026-12-10T25:00Z", 17, &u));
+    assert_false(rg_instant_parse("2026-12-10T09:30:00+", 20, &u));
+    assert_false(rg_instant_parse("yesterday", 9, &u));
+}
+
+static void test_buf_and_parse(void **state)
+{
+    (void)state;
+    rg_buf b = RG_BUF_INIT;
+    for (int i = 0; i < 1000; i++)
+        rg_buf_printf(&b, "%d,", i);
+    assert_false(b.oom);
+    assert_int_equal(strncmp(rg_buf_cstr(&b), "0,1,2,", 6), 0);
+    rg_buf_free(&b);
+    int64_t v;
+    assert_true(rg_parse_i64(rg_slice_cstr("-42"), -100, 100, &v));
+    assert_int_equal(v, -42);
+    assert_false(rg_parse_i64(rg_slice_cstr("101"), -100, 100, &v));
+    assert_false(rg_parse_i64(rg_slice_cstr("4x"), -100, 100, &v));
+    assert_false(rg_parse_i64(rg_slice_cstr("99999999999999999999"), INT64_MIN, INT64_MAX, &v));
+}
+
+static void test_err(void **state)
+{
+    (void)state;
+    rg_err e;
+    assert_int_equal(rg_err_set(&e, RG_EINVAL, "a.csv:3: amount", "bad %s", "x"), RG_EINVAL);
+    char t[256];
+    assert_string_equal(rg_err_text(&e, t, sizeof t), "a.csv:3: amount: bad x");
+    assert_int_equal(rg_status_exit_code(RG_EUSAGE), 2);
+    assert_int_equal(rg_status_exit_code(RG_EINVAL), 1);
+    assert_int_equal(rg_status_http(RG_ENOTFOUND), 404);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_money_parse), cmocka_unit_test(test_money_format),
+        cmocka_unit_test(test_dates),       cmocka_unit_test(test_instants),
+        cmocka_unit_test(test_buf_and_parse), cmocka_unit_test(test_err),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
