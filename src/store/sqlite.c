@@ -1,0 +1,832 @@
+/*
+ * The SQLite backend: WAL, foreign keys, STRICT tables, every statement
+ * prepared once (persistent) with bound values, migrations at open.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "store/backend.h"
+#include "store/schema.h"
+
+enum {
+    ST_CUSTOMER_ID,
+    ST_CUSTOMER_INSERT,
+    ST_CUSTOMER_UPDATE,
+    ST_CUSTOMER_BY_EXT,
+    ST_CUSTOMER_BY_ID,
+    ST_INVOICE_ID,
+    ST_INVOICE_INSERT,
+    ST_INVOICE_UPDATE,
+    ST_INVOICE_BY_EXT,
+    ST_INVOICE_BY_ID,
+    ST_INVOICE_SET_PAID,
+    ST_PAYMENT_INSERT,
+    ST_PAYMENT_FIND,
+    ST_PAYMENT_EACH,
+    ST_EVENT_INSERT,
+    ST_EVENT_EACH_INVOICE,
+    ST_COUNT
+};
+
+typedef struct sqlite_store {
+    rg_store base;
+    sqlite3 *db;
+    sqlite3_stmt *st[ST_COUNT];
+    char *sql[ST_COUNT]; /* statements built at open (owned) */
+} sqlite_store;
+
+/* Columns an upsert may set, in binding order, with the field bit that
+ * lets an update touch them. */
+typedef struct col_desc {
+    const char *name;
+    unsigned bit;
+} col_desc;
+
+static const col_desc customer_cols[] = {
+    {"name", RG_CF_NAME},           {"document", RG_CF_DOCUMENT},
+    {"kind", RG_CF_DOCUMENT},       {"email", RG_CF_EMAIL},
+    {"phone", RG_CF_PHONE},         {"whatsapp", RG_CF_WHATSAPP},
+    {"preferred_channel", RG_CF_PREFERRED}, {"timezone", RG_CF_TIMEZONE},
+    {"tags", RG_CF_TAGS},           {"street", RG_CF_STREET},
+    {"number", RG_CF_NUMBER},       {"complement", RG_CF_COMPLEMENT},
+    {"district", RG_CF_DISTRICT},   {"city", RG_CF_CITY},
+    {"state", RG_CF_STATE},         {"zip", RG_CF_ZIP},
+};
+#define N_CUSTOMER_COLS (sizeof customer_cols / sizeof customer_cols[0])
+
+static const col_desc invoice_cols[] = {
+    {"customer_id", RG_IF_CUSTOMER},  {"description", RG_IF_DESCRIPTION},
+    {"amount", RG_IF_AMOUNT},         {"issue_date", RG_IF_ISSUE_DATE},
+    {"due_date", RG_IF_DUE_DATE},     {"status", RG_IF_STATUS},
+    {"boleto_bank", RG_IF_BOLETO},    {"nosso_numero", RG_IF_BOLETO},
+    {"barcode", RG_IF_BOLETO},        {"linha_digitavel", RG_IF_BOLETO},
+    {"pix_code", RG_IF_PIX},          {"payment_url", RG_IF_PAYMENT_URL},
+    {"fine_pct", RG_IF_FEES},         {"interest_month_pct", RG_IF_FEES},
+    {"tags", RG_IF_TAGS},
+};
+#define N_INVOICE_COLS (sizeof invoice_cols / sizeof invoice_cols[0])
+
+#define CUSTOMER_SELECT                                                                            \
+    "SELECT id, external_id, name, document, kind, email, phone, whatsapp, preferred_channel,"     \
+    " timezone, tags, street, number, complement, district, city, state, zip, created_at,"        \
+    " updated_at FROM customers "
+
+#define INVOICE_SELECT                                                                             \
+    "SELECT i.id, i.external_id, i.customer_id, c.external_id, i.description, i.amount, i.paid,"   \
+    " i.issue_date, i.due_date, i.status, i.boleto_bank, i.nosso_numero, i.barcode,"               \
+    " i.linha_digitavel, i.pix_code, i.payment_url, i.fine_pct, i.interest_month_pct, i.tags,"     \
+    " i.cadence_override, i.reissued_due_date, i.reissued_amount, i.created_at, i.updated_at"      \
+    " FROM invoices i JOIN customers c ON c.id = i.customer_id "
+
+static const char *const fixed_sql[ST_COUNT] = {
+    [ST_CUSTOMER_ID] = "SELECT id FROM customers WHERE external_id = ?1",
+    [ST_CUSTOMER_BY_EXT] = CUSTOMER_SELECT "WHERE external_id = ?1",
+    [ST_CUSTOMER_BY_ID] = CUSTOMER_SELECT "WHERE id = ?1",
+    [ST_INVOICE_ID] = "SELECT id FROM invoices WHERE external_id = ?1",
+    [ST_INVOICE_BY_EXT] = INVOICE_SELECT "WHERE i.external_id = ?1",
+    [ST_INVOICE_BY_ID] = INVOICE_SELECT "WHERE i.id = ?1",
+    [ST_INVOICE_SET_PAID] = "UPDATE invoices SET paid = ?2, status = ?3, updated_at = ?4 WHERE id = ?1",
+    [ST_PAYMENT_INSERT] = "INSERT INTO payments (invoice_id, amount, paid_at, method, source,"
+                          " reference, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                          " ON CONFLICT (invoice_id, reference) DO NOTHING",
+    [ST_PAYMENT_FIND] = "SELECT id FROM payments WHERE invoice_id = ?1 AND reference = ?2",
+    [ST_PAYMENT_EACH] = "SELECT p.id, p.invoice_id, i.external_id, p.amount, p.paid_at, p.method,"
+                        " p.source, p.reference, p.created_at FROM payments p"
+                        " JOIN invoices i ON i.id = p.invoice_id WHERE p.invoice_id = ?1"
+                        " ORDER BY p.paid_at, p.id",
+    [ST_EVENT_INSERT] = "INSERT INTO events (type, at, source, customer_id, invoice_id, message_id,"
+                        " payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_EVENT_EACH_INVOICE] = "SELECT id, type, at, source, customer_id, invoice_id, message_id,"
+                              " payload FROM events WHERE invoice_id = ?1 ORDER BY at, id",
+};
+
+static rg_status db_fail(sqlite_store *s, rg_err *e, const char *what)
+{
+    return rg_err_set(e, RG_ESTORE, "store", "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+/* Builds "INSERT INTO t (ext, cols..., created_at, updated_at) VALUES (?1..)"
+ * and the masked UPDATE whose WHERE makes an unchanged row a no-op.
+ * Parameters: insert ?1 external_id, ?2.. cols, ?N now;
+ * update ?1 id, ?2 mask, ?3.. cols, ?N now. */
+static char *build_insert(const char *table, const col_desc *cols, size_t n)
+{
+    rg_buf b = RG_BUF_INIT;
+    rg_buf_printf(&b, "INSERT INTO %s (external_id", table);
+    for (size_t i = 0; i < n; i++)
+        rg_buf_printf(&b, ", %s", cols[i].name);
+    rg_buf_puts(&b, ", created_at, updated_at) VALUES (?1");
+    for (size_t i = 0; i < n; i++)
+        rg_buf_printf(&b, ", ?%zu", i + 2);
+    rg_buf_printf(&b, ", ?%zu, ?%zu)", n + 2, n + 2);
+    if (b.oom) {
+        rg_buf_free(&b);
+        return NULL;
+    }
+    return rg_buf_detach(&b);
+}
+
+static char *build_update(const char *table, const col_desc *cols, size_t n)
+{
+    rg_buf b = RG_BUF_INIT;
+    rg_buf_printf(&b, "UPDATE %s SET ", table);
+    for (size_t i = 0; i < n; i++)
+        rg_buf_printf(&b, "%s = CASE WHEN (?2 & %u) <> 0 THEN ?%zu ELSE %s END, ", cols[i].name,
+                      cols[i].bit, i + 3, cols[i].name);
+    rg_buf_printf(&b, "updated_at = ?%zu WHERE id = ?1 AND (0", n + 3);
+    for (size_t i = 0; i < n; i++)
+        rg_buf_printf(&b, " OR ((?2 & %u) <> 0 AND %s IS NOT ?%zu)", cols[i].bit, cols[i].name, i + 3);
+    rg_buf_puts(&b, ")");
+    if (b.oom) {
+        rg_buf_free(&b);
+        return NULL;
+    }
+    return rg_buf_detach(&b);
+}
+
+static sqlite3_stmt *stmt(sqlite_store *s, int which, rg_err *e)
+{
+    if (s->st[which])
+        return s->st[which];
+    const char *sql = s->sql[which] ? s->sql[which] : fixed_sql[which];
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st[which], NULL) !=
+        SQLITE_OK) {
+        db_fail(s, e, "prepare");
+        s->st[which] = NULL;
+        return NULL;
+    }
+    return s->st[which];
+}
+
+static void done(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
+}
+
+static void bind_date(sqlite3_stmt *st, int i, rg_date d)
+{
+    if (d == RG_DATE_NONE)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int64(st, i, d);
+}
+
+static void bind_opt_i64(sqlite3_stmt *st, int i, int64_t v, int64_t none)
+{
+    if (v == none)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int64(st, i, v);
+}
+
+static void col_text(sqlite3_stmt *st, int i, char *dst, size_t n)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    rg_strlcpy(dst, t ? (const char *)t : "", n);
+}
+
+static rg_date col_date(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? RG_DATE_NONE
+                                                      : (rg_date)sqlite3_column_int64(st, i);
+}
+
+static int64_t col_opt_i64(sqlite3_stmt *st, int i, int64_t none)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? none : sqlite3_column_int64(st, i);
+}
+
+static rg_status exec(sqlite_store *s, const char *sql, rg_err *e)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        rg_err_set(e, RG_ESTORE, "store", "%s", msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return RG_ESTORE;
+    }
+    return RG_OK;
+}
+
+/* ---- lifecycle ---- */
+
+static void sq_close(rg_store *base)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    for (int i = 0; i < ST_COUNT; i++) {
+        sqlite3_finalize(s->st[i]);
+        free(s->sql[i]);
+    }
+    sqlite3_close(s->db);
+    free(s);
+}
+
+static int user_version(sqlite_store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static rg_status migrate(sqlite_store *s, rg_err *e)
+{
+    int v = user_version(s);
+    if (v < 0)
+        return db_fail(s, e, "reading the schema version");
+    if (v > rg_schema_version)
+        return rg_err_set(e, RG_ESTORE, "store",
+                          "the database has schema version %d but this regua knows only up to %d;"
+                          " use a newer regua",
+                          v, rg_schema_version);
+    for (int i = v; i < rg_schema_version; i++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", i + 1);
+        if (exec(s, "BEGIN IMMEDIATE", e) != RG_OK)
+            return RG_ESTORE;
+        if (exec(s, rg_schema_migrations[i], e) != RG_OK || exec(s, pragma, e) != RG_OK) {
+            rg_err_prefix(e, "migration");
+            exec(s, "ROLLBACK", NULL);
+            return RG_ESTORE;
+        }
+        if (exec(s, "COMMIT", e) != RG_OK)
+            return RG_ESTORE;
+    }
+    return RG_OK;
+}
+
+static const rg_store_ops sqlite_ops;
+
+rg_status rg_sqlite_open(const char *path, rg_store **out, rg_err *e)
+{
+    rg_status rc = RG_OK;
+    sqlite_store *s = calloc(1, sizeof *s);
+    *out = NULL;
+    if (!s)
+        return rg_err_set(e, RG_ENOMEM, "store", "out of memory");
+    s->base.ops = &sqlite_ops;
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        rc = rg_err_set(e, RG_ESTORE, path, "cannot open database: %s",
+                        s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto out;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    sqlite3_extended_result_codes(s->db, 1);
+    if ((rc = exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                      " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+                   e)) != RG_OK) {
+        rg_err_prefix(e, path);
+        goto out;
+    }
+    if ((rc = migrate(s, e)) != RG_OK) {
+        rg_err_prefix(e, path);
+        goto out;
+    }
+    s->sql[ST_CUSTOMER_INSERT] = build_insert("customers", customer_cols, N_CUSTOMER_COLS);
+    s->sql[ST_CUSTOMER_UPDATE] = build_update("customers", customer_cols, N_CUSTOMER_COLS);
+    s->sql[ST_INVOICE_INSERT] = build_insert("invoices", invoice_cols, N_INVOICE_COLS);
+    s->sql[ST_INVOICE_UPDATE] = build_update("invoices", invoice_cols, N_INVOICE_COLS);
+    for (int i = 0; i < ST_COUNT; i++) {
+        if (!s->sql[i] && !fixed_sql[i]) {
+            rc = rg_err_set(e, RG_ENOMEM, "store", "out of memory");
+            goto out;
+        }
+    }
+out:
+    if (rc != RG_OK) {
+        sq_close(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return RG_OK;
+}
+
+static int64_t count(sqlite_store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static rg_status sq_info_get(rg_store *base, rg_store_info *out, rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    memset(out, 0, sizeof *out);
+    out->backend = "sqlite";
+    rg_strlcpy(out->version, sqlite3_libversion(), sizeof out->version);
+    out->schema_version = user_version(s);
+    out->customers = count(s, "SELECT count(*) FROM customers");
+    out->invoices = count(s, "SELECT count(*) FROM invoices");
+    out->open_invoices = count(s, "SELECT count(*) FROM invoices WHERE status = 'open'");
+    out->payments = count(s, "SELECT count(*) FROM payments");
+    out->messages = count(s, "SELECT count(*) FROM messages");
+    if (out->schema_version < 0 || out->customers < 0)
+        return db_fail(s, e, "reading store status");
+    return RG_OK;
+}
+
+static rg_status sq_begin(rg_store *base, rg_err *e)
+{
+    return exec((sqlite_store *)base, "BEGIN IMMEDIATE", e);
+}
+
+static rg_status sq_commit(rg_store *base, rg_err *e)
+{
+    return exec((sqlite_store *)base, "COMMIT", e);
+}
+
+static void sq_rollback(rg_store *base)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    if (!sqlite3_get_autocommit(s->db))
+        exec(s, "ROLLBACK", NULL);
+}
+
+/* ---- generic helpers ---- */
+
+/* Looks up an id by external id; *id = 0 when absent. */
+static rg_status lookup_id(sqlite_store *s, int which, const char *external_id, int64_t *id, rg_err *e)
+{
+    sqlite3_stmt *st = stmt(s, which, e);
+    *id = 0;
+    if (!st)
+        return RG_ESTORE;
+    bind_text(st, 1, external_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(s, e, "lookup");
+    return RG_OK;
+}
+
+static rg_status step_done(sqlite_store *s, sqlite3_stmt *st, rg_err *e, const char *what)
+{
+    int rc = sqlite3_step(st);
+    done(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return db_fail(s, e, what);
+    return RG_OK;
+}
+
+/* ---- customers ---- */
+
+static void bind_customer_cols(sqlite3_stmt *st, int first, const rg_customer *c)
+{
+    int i = first;
+    bind_text(st, i++, c->name);
+    bind_text(st, i++, c->document);
+    bind_text(st, i++, rg_customer_kind_name(c->kind));
+    bind_text(st, i++, c->email);
+    bind_text(st, i++, c->phone);
+    bind_text(st, i++, c->whatsapp);
+    bind_text(st, i++, c->preferred_channel);
+    bind_text(st, i++, c->timezone);
+    bind_text(st, i++, c->tags);
+    bind_text(st, i++, c->address.street);
+    bind_text(st, i++, c->address.number);
+    bind_text(st, i++, c->address.complement);
+    bind_text(st, i++, c->address.district);
+    bind_text(st, i++, c->address.city);
+    bind_text(st, i++, c->address.state);
+    bind_text(st, i++, c->address.zip);
+}
+
+static rg_status sq_customer_upsert(rg_store *base, rg_customer *c, unsigned fields, rg_instant now,
+                                    rg_upsert_result *res, rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    int64_t id;
+    *res = RG_UPSERT_UNCHANGED;
+    if (lookup_id(s, ST_CUSTOMER_ID, c->external_id, &id, e) != RG_OK)
+        return RG_ESTORE;
+    sqlite3_stmt *st;
+    if (id == 0) {
+        if (!(st = stmt(s, ST_CUSTOMER_INSERT, e)))
+            return RG_ESTORE;
+        bind_text(st, 1, c->external_id);
+        bind_customer_cols(st, 2, c);
+        sqlite3_bind_int64(st, (int)N_CUSTOMER_COLS + 2, now);
+        if (step_done(s, st, e, "inserting customer") != RG_OK)
+            return RG_ESTORE;
+        c->id = sqlite3_last_insert_rowid(s->db);
+        *res = RG_UPSERT_INSERTED;
+        return RG_OK;
+    }
+    c->id = id;
+    if (!(st = stmt(s, ST_CUSTOMER_UPDATE, e)))
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, fields);
+    bind_customer_cols(st, 3, c);
+    sqlite3_bind_int64(st, (int)N_CUSTOMER_COLS + 3, now);
+    if (step_done(s, st, e, "updating customer") != RG_OK)
+        return RG_ESTORE;
+    if (sqlite3_changes(s->db) > 0)
+        *res = RG_UPSERT_UPDATED;
+    return RG_OK;
+}
+
+static void read_customer(sqlite3_stmt *st, rg_customer *c)
+{
+    rg_customer_init(c);
+    c->id = sqlite3_column_int64(st, 0);
+    col_text(st, 1, c->external_id, sizeof c->external_id);
+    col_text(st, 2, c->name, sizeof c->name);
+    col_text(st, 3, c->document, sizeof c->document);
+    const unsigned char *k = sqlite3_column_text(st, 4);
+    c->kind = k && !strcmp((const char *)k, "PF") ? RG_KIND_PF
+              : k && !strcmp((const char *)k, "PJ") ? RG_KIND_PJ
+                                                    : RG_KIND_UNKNOWN;
+    col_text(st, 5, c->email, sizeof c->email);
+    col_text(st, 6, c->phone, sizeof c->phone);
+    col_text(st, 7, c->whatsapp, sizeof c->whatsapp);
+    col_text(st, 8, c->preferred_channel, sizeof c->preferred_channel);
+    col_text(st, 9, c->timezone, sizeof c->timezone);
+    col_text(st, 10, c->tags, sizeof c->tags);
+    col_text(st, 11, c->address.street, sizeof c->address.street);
+    col_text(st, 12, c->address.number, sizeof c->address.number);
+    col_text(st, 13, c->address.complement, sizeof c->address.complement);
+    col_text(st, 14, c->address.district, sizeof c->address.district);
+    col_text(st, 15, c->address.city, sizeof c->address.city);
+    col_text(st, 16, c->address.state, sizeof c->address.state);
+    col_text(st, 17, c->address.zip, sizeof c->address.zip);
+    c->created_at = sqlite3_column_int64(st, 18);
+    c->updated_at = sqlite3_column_int64(st, 19);
+}
+
+static rg_status sq_customer_get(rg_store *base, const char *external_id, int64_t id, rg_customer *out,
+                                 rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = stmt(s, external_id ? ST_CUSTOMER_BY_EXT : ST_CUSTOMER_BY_ID, e);
+    rg_customer_init(out);
+    if (!st)
+        return RG_ESTORE;
+    if (external_id)
+        bind_text(st, 1, external_id);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_customer(st, out);
+    done(st);
+    if (rc == SQLITE_ROW)
+        return RG_OK;
+    if (rc != SQLITE_DONE)
+        return db_fail(s, e, "reading customer");
+    if (external_id)
+        return rg_err_set(e, RG_ENOTFOUND, "customer", "no customer with external id '%s'", external_id);
+    return rg_err_set(e, RG_ENOTFOUND, "customer", "no customer with id %lld", (long long)id);
+}
+
+static rg_status sq_customer_each(rg_store *base, const rg_customer_filter *f, rg_customer_fn fn,
+                                  void *ctx, rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rg_status rc = RG_OK;
+    const char *sql = CUSTOMER_SELECT
+        "WHERE id > ?1 AND (?2 IS NULL OR ('|' || tags || '|') LIKE ('%|' || ?2 || '|%'))"
+        " AND (?3 IS NULL OR name LIKE ('%' || ?3 || '%') OR external_id = ?3 OR document = ?3)"
+        " ORDER BY id LIMIT ?4";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, e, "listing customers");
+    sqlite3_bind_int64(st, 1, f ? f->after_id : 0);
+    if (f && f->tag)
+        bind_text(st, 2, f->tag);
+    if (f && f->search)
+        bind_text(st, 3, f->search);
+    sqlite3_bind_int64(st, 4, f && f->limit > 0 ? f->limit : -1);
+    rg_customer c;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        read_customer(st, &c);
+        if ((rc = fn(ctx, &c)) != RG_OK)
+            goto out;
+    }
+    if (r != SQLITE_DONE)
+        rc = db_fail(s, e, "listing customers");
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- invoices ---- */
+
+static void bind_invoice_cols(sqlite3_stmt *st, int first, const rg_invoice *inv)
+{
+    int i = first;
+    sqlite3_bind_int64(st, i++, inv->customer_id);
+    bind_text(st, i++, inv->description);
+    sqlite3_bind_int64(st, i++, inv->amount);
+    bind_date(st, i++, inv->issue_date);
+    bind_date(st, i++, inv->due_date);
+    bind_text(st, i++, rg_invoice_status_name(inv->status));
+    bind_text(st, i++, inv->boleto_bank);
+    bind_text(st, i++, inv->nosso_numero);
+    bind_text(st, i++, inv->barcode);
+    bind_text(st, i++, inv->linha_digitavel);
+    bind_text(st, i++, inv->pix_code);
+    bind_text(st, i++, inv->payment_url);
+    bind_opt_i64(st, i++, inv->fine_pct, -1);
+    bind_opt_i64(st, i++, inv->interest_month_pct, -1);
+    bind_text(st, i++, inv->tags);
+}
+
+static rg_status sq_invoice_upsert(rg_store *base, rg_invoice *inv, unsigned fields, rg_instant now,
+                                   rg_upsert_result *res, rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    int64_t id;
+    *res = RG_UPSERT_UNCHANGED;
+    if (lookup_id(s, ST_INVOICE_ID, inv->external_id, &id, e) != RG_OK)
+        return RG_ESTORE;
+    sqlite3_stmt *st;
+    if (id == 0) {
+        if (!(st = stmt(s, ST_INVOICE_INSERT, e)))
+            return RG_ESTORE;
+        bind_text(st, 1, inv->external_id);
+        bind_invoice_cols(st, 2, inv);
+        sqlite3_bind_int64(st, (int)N_INVOICE_COLS + 2, now);
+        if (step_done(s, st, e, "inserting invoice") != RG_OK)
+            return RG_ESTORE;
+        inv->id = sqlite3_last_insert_rowid(s->db);
+        *res = RG_UPSERT_INSERTED;
+        return RG_OK;
+    }
+    inv->id = id;
+    if (!(st = stmt(s, ST_INVOICE_UPDATE, e)))
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, fields);
+    bind_invoice_cols(st, 3, inv);
+    sqlite3_bind_int64(st, (int)N_INVOICE_COLS + 3, now);
+    if (step_done(s, st, e, "updating invoice") != RG_OK)
+        return RG_ESTORE;
+    if (sqlite3_changes(s->db) > 0)
+        *res = RG_UPSERT_UPDATED;
+    return RG_OK;
+}
+
+static void read_invoice(sqlite3_stmt *st, rg_invoice *inv)
+{
+    rg_invoice_init(inv);
+    inv->id = sqlite3_column_int64(st, 0);
+    col_text(st, 1, inv->external_id, sizeof inv->external_id);
+    inv->customer_id = sqlite3_column_int64(st, 2);
+    col_text(st, 3, inv->customer_external_id, sizeof inv->customer_external_id);
+    col_text(st, 4, inv->description, sizeof inv->description);
+    inv->amount = sqlite3_column_int64(st, 5);
+    inv->paid = sqlite3_column_int64(st, 6);
+    inv->issue_date = col_date(st, 7);
+    inv->due_date = col_date(st, 8);
+    const unsigned char *status = sqlite3_column_text(st, 9);
+    if (!status || !rg_invoice_status_parse((const char *)status, &inv->status))
+        inv->status = RG_INV_OPEN;
+    col_text(st, 10, inv->boleto_bank, sizeof inv->boleto_bank);
+    col_text(st, 11, inv->nosso_numero, sizeof inv->nosso_numero);
+    col_text(st, 12, inv->barcode, sizeof inv->barcode);
+    col_text(st, 13, inv->linha_digitavel, sizeof inv->linha_digitavel);
+    col_text(st, 14, inv->pix_code, sizeof inv->pix_code);
+    col_text(st, 15, inv->payment_url, sizeof inv->payment_url);
+    inv->fine_pct = col_opt_i64(st, 16, -1);
+    inv->interest_month_pct = col_opt_i64(st, 17, -1);
+    col_text(st, 18, inv->tags, sizeof inv->tags);
+    col_text(st, 19, inv->cadence_override, sizeof inv->cadence_override);
+    inv->reissued_due_date = col_date(st, 20);
+    inv->reissued_amount = col_opt_i64(st, 21, 0);
+    inv->created_at = sqlite3_column_int64(st, 22);
+    inv->updated_at = sqlite3_column_int64(st, 23);
+}
+
+static rg_status sq_invoice_get(rg_store *base, const char *external_id, int64_t id, rg_invoice *out,
+                                rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = stmt(s, external_id ? ST_INVOICE_BY_EXT : ST_INVOICE_BY_ID, e);
+    rg_invoice_init(out);
+    if (!st)
+        return RG_ESTORE;
+    if (external_id)
+        bind_text(st, 1, external_id);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_invoice(st, out);
+    done(st);
+    if (rc == SQLITE_ROW)
+        return RG_OK;
+    if (rc != SQLITE_DONE)
+        return db_fail(s, e, "reading invoice");
+    if (external_id)
+        return rg_err_set(e, RG_ENOTFOUND, "invoice", "no invoice with external id '%s'", external_id);
+    return rg_err_set(e, RG_ENOTFOUND, "invoice", "no invoice with id %lld", (long long)id);
+}
+
+static rg_status sq_invoice_set_paid(rg_store *base, int64_t id, rg_cents paid, rg_invoice_status status,
+                                     rg_instant now, rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = stmt(s, ST_INVOICE_SET_PAID, e);
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, paid);
+    bind_text(st, 3, rg_invoice_status_name(status));
+    sqlite3_bind_int64(st, 4, now);
+    return step_done(s, st, e, "updating invoice payment");
+}
+
+static rg_status sq_invoice_each(rg_store *base, const rg_invoice_filter *f, rg_invoice_fn fn, void *ctx,
+                                 rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    rg_status rc = RG_OK;
+    const char *sql = INVOICE_SELECT
+        "WHERE i.id > ?1 AND (?2 IS NULL OR c.external_id = ?2) AND (?3 IS NULL OR i.status = ?3)"
+        " AND (?4 IS NULL OR i.due_date >= ?4) AND (?5 IS NULL OR i.due_date <= ?5)"
+        " ORDER BY i.id LIMIT ?6";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, e, "listing invoices");
+    sqlite3_bind_int64(st, 1, f ? f->after_id : 0);
+    if (f && f->customer_external_id)
+        bind_text(st, 2, f->customer_external_id);
+    if (f && f->status >= 0)
+        bind_text(st, 3, rg_invoice_status_name((rg_invoice_status)f->status));
+    bind_date(st, 4, f ? f->due_from : RG_DATE_NONE);
+    bind_date(st, 5, f ? f->due_to : RG_DATE_NONE);
+    sqlite3_bind_int64(st, 6, f && f->limit > 0 ? f->limit : -1);
+    rg_invoice inv;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        read_invoice(st, &inv);
+        if ((rc = fn(ctx, &inv)) != RG_OK)
+            goto out;
+    }
+    if (r != SQLITE_DONE)
+        rc = db_fail(s, e, "listing invoices");
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- payments ---- */
+
+static rg_status sq_payment_insert(rg_store *base, rg_payment *p, rg_instant now, bool *inserted,
+                                   rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = stmt(s, ST_PAYMENT_INSERT, e);
+    *inserted = false;
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, p->invoice_id);
+    sqlite3_bind_int64(st, 2, p->amount);
+    sqlite3_bind_int64(st, 3, p->paid_at);
+    bind_text(st, 4, p->method);
+    bind_text(st, 5, rg_payment_source_name(p->source));
+    bind_text(st, 6, p->reference);
+    sqlite3_bind_int64(st, 7, now);
+    if (step_done(s, st, e, "recording payment") != RG_OK)
+        return RG_ESTORE;
+    if (sqlite3_changes(s->db) > 0) {
+        *inserted = true;
+        p->id = sqlite3_last_insert_rowid(s->db);
+        return RG_OK;
+    }
+    if (!(st = stmt(s, ST_PAYMENT_FIND, e)))
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, p->invoice_id);
+    bind_text(st, 2, p->reference);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        p->id = sqlite3_column_int64(st, 0);
+    done(st);
+    return rc == SQLITE_ROW ? RG_OK : db_fail(s, e, "finding payment");
+}
+
+static rg_status sq_payment_each(rg_store *base, int64_t invoice_id, rg_payment_fn fn, void *ctx,
+                                 rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = stmt(s, ST_PAYMENT_EACH, e);
+    rg_status rc = RG_OK;
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, invoice_id);
+    rg_payment p;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        rg_payment_init(&p);
+        p.id = sqlite3_column_int64(st, 0);
+        p.invoice_id = sqlite3_column_int64(st, 1);
+        col_text(st, 2, p.invoice_external_id, sizeof p.invoice_external_id);
+        p.amount = sqlite3_column_int64(st, 3);
+        p.paid_at = sqlite3_column_int64(st, 4);
+        col_text(st, 5, p.method, sizeof p.method);
+        const unsigned char *src = sqlite3_column_text(st, 6);
+        if (!src || !rg_payment_source_parse((const char *)src, &p.source))
+            p.source = RG_PAY_API;
+        col_text(st, 7, p.reference, sizeof p.reference);
+        p.created_at = sqlite3_column_int64(st, 8);
+        if ((rc = fn(ctx, &p)) != RG_OK)
+            break;
+    }
+    if (rc == RG_OK && r != SQLITE_DONE)
+        rc = db_fail(s, e, "listing payments");
+    done(st);
+    return rc;
+}
+
+/* ---- events ---- */
+
+static rg_status sq_event_add(rg_store *base, const rg_event *ev, int64_t *id, rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = stmt(s, ST_EVENT_INSERT, e);
+    if (id)
+        *id = 0;
+    if (!st)
+        return RG_ESTORE;
+    bind_text(st, 1, ev->type);
+    sqlite3_bind_int64(st, 2, ev->at);
+    bind_text(st, 3, ev->source);
+    bind_opt_i64(st, 4, ev->customer_id, 0);
+    bind_opt_i64(st, 5, ev->invoice_id, 0);
+    bind_opt_i64(st, 6, ev->message_id, 0);
+    bind_text(st, 7, ev->payload ? ev->payload : "{}");
+    if (step_done(s, st, e, "recording event") != RG_OK)
+        return RG_ESTORE;
+    if (id)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return RG_OK;
+}
+
+static rg_status sq_event_each_for_invoice(rg_store *base, int64_t invoice_id, rg_event_fn fn,
+                                           void *ctx, rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = stmt(s, ST_EVENT_EACH_INVOICE, e);
+    rg_status rc = RG_OK;
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, invoice_id);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        rg_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.id = sqlite3_column_int64(st, 0);
+        col_text(st, 1, ev.type, sizeof ev.type);
+        ev.at = sqlite3_column_int64(st, 2);
+        col_text(st, 3, ev.source, sizeof ev.source);
+        ev.customer_id = col_opt_i64(st, 4, 0);
+        ev.invoice_id = col_opt_i64(st, 5, 0);
+        ev.message_id = col_opt_i64(st, 6, 0);
+        ev.payload = (const char *)sqlite3_column_text(st, 7);
+        if ((rc = fn(ctx, &ev)) != RG_OK)
+            break;
+    }
+    if (rc == RG_OK && r != SQLITE_DONE)
+        rc = db_fail(s, e, "listing events");
+    done(st);
+    return rc;
+}
+
+static const rg_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .info_get = sq_info_get,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .customer_upsert = sq_customer_upsert,
+    .customer_get = sq_customer_get,
+    .customer_each = sq_customer_each,
+    .invoice_upsert = sq_invoice_upsert,
+    .invoice_get = sq_invoice_get,
+    .invoice_set_paid = sq_invoice_set_paid,
+    .invoice_each = sq_invoice_each,
+    .payment_insert = sq_payment_insert,
+    .payment_each = sq_payment_each,
+    .event_add = sq_event_add,
+    .event_each_for_invoice = sq_event_each_for_invoice,
+};
