@@ -1,11 +1,260 @@
 #include "cli/cli.h"
 
-#include <stdio.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "version.h"
+
+static const rg_command *const commands[] = {
+    &rg_cmd_init, &rg_cmd_import, &rg_cmd_customer, &rg_cmd_invoice, &rg_cmd_pay,
+    &rg_cmd_serve, &rg_cmd_demo,
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_main_help(FILE *f)
+{
+    fprintf(f, "regua %s — the régua de cobrança: cadences of reminders and collection actions\n"
+               "for every bill, from before its due date to payment.\n\n"
+               "Usage: regua [GLOBAL OPTIONS] COMMAND [ARGS] [OPTIONS]\n\nCommands:\n",
+            RG_VERSION);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(f, "\nGlobal options (before or after the command):\n"
+               "  --db PATH        the database (default: `database` in the config, else regua.db)\n"
+               "  --config FILE    the configuration file (default ./regua.yaml; missing = defaults)\n"
+               "  --now INSTANT    run as if it were this ISO-8601 instant (also REGUA_NOW);\n"
+               "                   e.g. 2026-12-10T09:00:00-03:00; without an offset it is UTC\n"
+               "  --help           help for regua or for a command\n"
+               "  --version        print the version\n\n"
+               "Run 'regua COMMAND --help' for a command's options. Exit codes: 0 ok, 1 bad input or\n"
+               "rejected operation, 2 usage error, 3 database or I/O failure.\n");
+}
+
+rg_instant rg_cli_now(const rg_cli *cli)
+{
+    return rg_clock_now(&cli->clock);
+}
+
+int rg_cli_fail(rg_cli *cli, const rg_err *e)
+{
+    char buf[800];
+    fprintf(cli->err, "%s: %s\n", cli->prog, rg_err_text(e, buf, sizeof buf));
+    return rg_status_exit_code(e->code);
+}
+
+int rg_cli_usage_error(rg_cli *cli, const char *cmd, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (cmd)
+        fprintf(cli->err, "%s %s: %s (see '%s %s --help')\n", cli->prog, cmd, msg, cli->prog, cmd);
+    else
+        fprintf(cli->err, "%s: %s (see '%s --help')\n", cli->prog, msg, cli->prog);
+    return 2;
+}
+
+rg_store *rg_cli_store(rg_cli *cli)
+{
+    if (cli->store)
+        return cli->store;
+    const char *loc = cli->db_path ? cli->db_path : cli->config.database;
+    rg_err e;
+    rg_err_clear(&e);
+    if (rg_store_open(loc, &cli->store, &e) != RG_OK) {
+        rg_cli_fail(cli, &e);
+        return NULL;
+    }
+    return cli->store;
+}
+
+rg_opt *rg_cli_opt(rg_opt *opts, const char *name)
+{
+    for (rg_opt *o = opts; o && o->name; o++)
+        if (!strcmp(o->name, name))
+            return o;
+    return NULL;
+}
+
+void rg_cli_print_help(rg_cli *cli, const rg_command *cmd, const rg_opt *opts)
+{
+    fprintf(cli->out, "Usage: %s\n\n%s\n", cmd->usage, cmd->summary);
+    if (cmd->details && *cmd->details)
+        fprintf(cli->out, "\n%s\n", cmd->details);
+    bool any = false;
+    for (const rg_opt *o = opts; o && o->name; o++) {
+        if (!any)
+            fprintf(cli->out, "\nOptions:\n");
+        any = true;
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s%s", o->name, o->has_arg ? " " : "",
+                 o->has_arg ? o->arg_name : "");
+        fprintf(cli->out, "  %-24s %s\n", left, o->help);
+    }
+    fprintf(cli->out, "\nGlobal options: --db PATH, --config FILE, --now INSTANT (see 'regua --help').\n");
+}
+
+int rg_cli_parse(rg_cli *cli, const rg_command *cmd, int argc, char **argv, rg_opt *opts,
+                 const char **pos, int max_pos, int *npos, bool *help_shown)
+{
+    *npos = 0;
+    *help_shown = false;
+    bool only_pos = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!only_pos && !strcmp(a, "--")) {
+            only_pos = true;
+            continue;
+        }
+        if (!only_pos && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
+            rg_cli_print_help(cli, cmd, opts);
+            *help_shown = true;
+            return 0;
+        }
+        if (!only_pos && a[0] == '-' && a[1] == '-' && a[2]) {
+            const char *name = a + 2;
+            const char *eq = strchr(name, '=');
+            size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+            rg_opt *o = NULL;
+            for (rg_opt *p = opts; p && p->name; p++)
+                if (strlen(p->name) == nlen && !strncmp(p->name, name, nlen))
+                    o = p;
+            if (!o) {
+                rg_cli_usage_error(cli, cmd->name, "unknown option '--%.*s'", (int)nlen, name);
+                return -1;
+            }
+            if (o->has_arg) {
+                if (eq)
+                    o->value = eq + 1;
+                else if (i + 1 < argc)
+                    o->value = argv[++i];
+                else {
+                    rg_cli_usage_error(cli, cmd->name, "option '--%s' needs a value (%s)", o->name,
+                                       o->arg_name);
+                    return -1;
+                }
+            } else if (eq) {
+                rg_cli_usage_error(cli, cmd->name, "option '--%s' takes no value", o->name);
+                return -1;
+            }
+            o->set = true;
+            continue;
+        }
+        if (*npos >= max_pos) {
+            rg_cli_usage_error(cli, cmd->name, "unexpected argument '%s'", a);
+            return -1;
+        }
+        pos[(*npos)++] = a;
+    }
+    return 0;
+}
+
+void rg_cli_print_json(rg_cli *cli, void *j)
+{
+    json_t *v = j;
+    if (!v) {
+        fprintf(cli->err, "%s: out of memory building JSON\n", cli->prog);
+        return;
+    }
+    json_dumpf(v, cli->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII * 0);
+    fputc('\n', cli->out);
+    json_decref(v);
+}
+
+/* Removes the global options from argv (they may stand anywhere) and
+ * applies them. Returns -1 after a usage error. */
+static int take_globals(rg_cli *cli, int *argc, char **argv)
+{
+    int w = 1;
+    const char *now_text = getenv("REGUA_NOW");
+    for (int i = 1; i < *argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        const char *name = NULL;
+        if (!strncmp(a, "--db", 4) && (a[4] == '\0' || a[4] == '='))
+            slot = &cli->db_path, name = "--db";
+        else if (!strncmp(a, "--config", 8) && (a[8] == '\0' || a[8] == '='))
+            slot = &cli->config_path, name = "--config";
+        else if (!strncmp(a, "--now", 5) && (a[5] == '\0' || a[5] == '='))
+            slot = &now_text, name = "--now";
+        if (!slot) {
+            argv[w++] = argv[i];
+            continue;
+        }
+        const char *eq = strchr(a, '=');
+        if (eq) {
+            *slot = eq + 1;
+        } else if (i + 1 < *argc) {
+            *slot = argv[++i];
+        } else {
+            return rg_cli_usage_error(cli, NULL, "option '%s' needs a value", name), -1;
+        }
+        if (slot == &cli->config_path)
+            cli->config_explicit = true;
+    }
+    *argc = w;
+    argv[w] = NULL;
+    if (now_text && *now_text) {
+        rg_instant t;
+        if (!rg_instant_parse(now_text, strlen(now_text), &t))
+            return rg_cli_usage_error(cli, NULL,
+                                      "'%s' is not an ISO-8601 instant for --now/REGUA_NOW"
+                                      " (e.g. 2026-12-10T09:00:00-03:00)",
+                                      now_text),
+                   -1;
+        cli->clock = rg_clock_fixed(t);
+    }
+    return 0;
+}
 
 int rg_cli_main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    puts("regua");
-    return 0;
+    rg_cli cli;
+    memset(&cli, 0, sizeof cli);
+    cli.prog = "regua";
+    cli.out = stdout;
+    cli.err = stderr;
+    cli.clock = rg_clock_system();
+    cli.config_path = "regua.yaml";
+    rg_log_init_from_env();
+    int rc = 0;
+    if (take_globals(&cli, &argc, argv) < 0)
+        return 2;
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        if (argc >= 3 && !strcmp(argv[1], "help")) {
+            for (size_t i = 0; i < N_COMMANDS; i++) {
+                if (!strcmp(commands[i]->name, argv[2])) {
+                    char *hargv[] = {argv[2], (char *)"--help", NULL};
+                    return commands[i]->run(&cli, 2, hargv);
+                }
+            }
+        }
+        print_main_help(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("regua %s\n", RG_VERSION);
+        return 0;
+    }
+    const rg_command *cmd = NULL;
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(commands[i]->name, argv[1]))
+            cmd = commands[i];
+    if (!cmd)
+        return rg_cli_usage_error(&cli, NULL, "unknown command '%s'", argv[1]);
+
+    rg_config_defaults(&cli.config);
+    rg_err e;
+    rg_err_clear(&e);
+    if (rg_config_load(&cli.config, cli.config_path, cli.config_explicit, &e) != RG_OK)
+        return rg_cli_fail(&cli, &e);
+    /* argv[1] is the command; the command sees its own name as argv[0] */
+    rc = cmd->run(&cli, argc - 1, argv + 1);
+    rg_store_close(cli.store);
+    return rc;
 }

@@ -1,11 +1,79 @@
 /*
- * cli — the `regua` command line: global option parsing and dispatch to
- * one file per command group (cli_*.c). Commands are thin shells over the
- * service layer; they only parse arguments and print results.
+ * cli — the `regua` command line: global options, dispatch to one file per
+ * command group (cli_*.c), and the small option parser they share.
+ * Commands are thin shells over the service layer: they parse arguments,
+ * call a service function and print its result (text, or JSON with --json).
+ *
+ * Exit codes: 0 ok, 1 bad input or a rejected operation, 2 usage error,
+ * 3 an environment failure (database, I/O). Errors go to stderr, one line each.
  */
 #ifndef RG_CLI_H
 #define RG_CLI_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "config/config.h"
+#include "store/store.h"
+
+typedef struct rg_cli {
+    const char *prog;       /* "regua" */
+    const char *db_path;    /* --db, NULL: from config */
+    const char *config_path; /* --config, default ./regua.yaml */
+    bool config_explicit;
+    rg_clock clock;
+    rg_config config;
+    rg_store *store; /* opened on demand by rg_cli_store() */
+    FILE *out;
+    FILE *err;
+} rg_cli;
+
 int rg_cli_main(int argc, char **argv);
+
+/* Opens the store (once) from --db or the config; NULL after printing the error. */
+rg_store *rg_cli_store(rg_cli *cli);
+rg_instant rg_cli_now(const rg_cli *cli);
+/* Prints an error (one line, "regua: where: message") and returns the exit code. */
+int rg_cli_fail(rg_cli *cli, const rg_err *e);
+int rg_cli_usage_error(rg_cli *cli, const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- option parsing shared by the commands ---- */
+typedef struct rg_opt {
+    const char *name; /* "limit" for --limit */
+    bool has_arg;
+    const char *arg_name; /* "N" in the help */
+    const char *help;
+    /* filled by the parser */
+    bool set;
+    const char *value;
+} rg_opt;
+
+typedef struct rg_command {
+    const char *name;    /* "import" */
+    const char *usage;   /* "regua import customers|invoices|payments FILE.csv [--skip-invalid]" */
+    const char *summary; /* one line for `regua --help` */
+    const char *details; /* paragraphs for `regua CMD --help` */
+    int (*run)(rg_cli *cli, int argc, char **argv);
+} rg_command;
+
+/* Parses argv[start..argc): options into opts (terminated by name NULL),
+ * positionals into pos (at most max_pos; *npos receives the count).
+ * --help prints help for cmd and returns 0 with *help_shown set. Returns
+ * -1 (after printing a usage error) on a bad option. */
+int rg_cli_parse(rg_cli *cli, const rg_command *cmd, int argc, char **argv, rg_opt *opts,
+                 const char **pos, int max_pos, int *npos, bool *help_shown);
+void rg_cli_print_help(rg_cli *cli, const rg_command *cmd, const rg_opt *opts);
+rg_opt *rg_cli_opt(rg_opt *opts, const char *name);
+
+/* JSON printing: takes ownership of j (a jansson json_t *). */
+void rg_cli_print_json(rg_cli *cli, void *j);
+
+/* The command groups (each in its own cli_*.c). */
+extern const rg_command rg_cmd_init, rg_cmd_import, rg_cmd_customer, rg_cmd_invoice, rg_cmd_pay,
+    rg_cmd_serve, rg_cmd_demo;
 
 #endif

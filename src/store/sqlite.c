@@ -496,6 +496,11 @@ static rg_status sq_customer_get(rg_store *base, const char *external_id, int64_
     return rg_err_set(e, RG_ENOTFOUND, "customer", "no customer with id %lld", (long long)id);
 }
 
+static rg_status sq_customer_id(rg_store *base, const char *external_id, int64_t *id, rg_err *e)
+{
+    return lookup_id((sqlite_store *)base, ST_CUSTOMER_ID, external_id, id, e);
+}
+
 static rg_status sq_customer_each(rg_store *base, const rg_customer_filter *f, rg_customer_fn fn,
                                   void *ctx, rg_err *e)
 {
@@ -820,6 +825,7 @@ static const rg_store_ops sqlite_ops = {
     .rollback = sq_rollback,
     .customer_upsert = sq_customer_upsert,
     .customer_get = sq_customer_get,
+    .customer_id = sq_customer_id,
     .customer_each = sq_customer_each,
     .invoice_upsert = sq_invoice_upsert,
     .invoice_get = sq_invoice_get,

@@ -59,6 +59,11 @@ rg_status rg_store_customer_get_by_id(rg_store *s, int64_t id, rg_customer *out,
     return s->ops->customer_get(s, NULL, id, out, e);
 }
 
+rg_status rg_store_customer_id(rg_store *s, const char *external_id, int64_t *id, rg_err *e)
+{
+    return s->ops->customer_id(s, external_id, id, e);
+}
+
 rg_status rg_store_customer_each(rg_store *s, const rg_customer_filter *f, rg_customer_fn fn,
                                  void *ctx, rg_err *e)
 {

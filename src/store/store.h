@@ -94,6 +94,8 @@ rg_status rg_store_customer_upsert(rg_store *s, rg_customer *c, unsigned fields,
 /* RG_ENOTFOUND when absent. */
 rg_status rg_store_customer_get(rg_store *s, const char *external_id, rg_customer *out, rg_err *e);
 rg_status rg_store_customer_get_by_id(rg_store *s, int64_t id, rg_customer *out, rg_err *e);
+/* The internal id for an external id; *id = 0 (and RG_OK) when absent. */
+rg_status rg_store_customer_id(rg_store *s, const char *external_id, int64_t *id, rg_err *e);
 
 typedef struct rg_customer_filter {
     const char *tag;    /* NULL: any */

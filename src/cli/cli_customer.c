@@ -1,0 +1,114 @@
+/* regua customer list|show */
+#include <jansson.h>
+#include <string.h>
+
+#include "br/doc.h"
+#include "cli/cli.h"
+#include "service/json_model.h"
+
+static int run(rg_cli *cli, int argc, char **argv);
+
+const rg_command rg_cmd_customer = {
+    "customer",
+    "regua customer list [--tag T] [--search TEXT] [--limit N] [--json]\n"
+    "       regua customer show EXTERNAL_ID [--json]",
+    "List customers or show one",
+    "list prints every customer (or the first N with --limit), in import order;\n"
+    "--search matches part of the name, or the exact external id or document.",
+    run,
+};
+
+typedef struct list_ctx {
+    rg_cli *cli;
+    bool json;
+    json_t *array;
+} list_ctx;
+
+static rg_status print_row(void *p, const rg_customer *c)
+{
+    list_ctx *lc = p;
+    if (lc->json) {
+        json_array_append_new(lc->array, rg_customer_json(c));
+        return RG_OK;
+    }
+    rg_doc doc;
+    const char *docf = c->document;
+    if (c->document[0] && rg_doc_parse(c->document, strlen(c->document), &doc, NULL))
+        docf = doc.formatted;
+    fprintf(lc->cli->out, "%-16s %-32.32s %-2s %-18s %-28.28s %s\n", c->external_id, c->name,
+            rg_customer_kind_name(c->kind), docf, c->email, c->whatsapp[0] ? c->whatsapp : c->phone);
+    return RG_OK;
+}
+
+static int run(rg_cli *cli, int argc, char **argv)
+{
+    rg_opt opts[] = {
+        {"tag", true, "TAG", "only customers with this tag", false, NULL},
+        {"search", true, "TEXT", "part of the name, or the exact external id or document", false, NULL},
+        {"limit", true, "N", "print at most N customers", false, NULL},
+        {"json", false, NULL, "print JSON (an array for list)", false, NULL},
+        {NULL, false, NULL, NULL, false, NULL},
+    };
+    const char *pos[2];
+    int npos;
+    bool help;
+    if (rg_cli_parse(cli, &rg_cmd_customer, argc - 1, argv + 1, opts, pos, 2, &npos, &help) < 0)
+        return 2;
+    if (help)
+        return 0;
+    if (npos < 1)
+        return rg_cli_usage_error(cli, "customer", "say 'list' or 'show EXTERNAL_ID'");
+    bool json = rg_cli_opt(opts, "json")->set;
+    rg_err e;
+    rg_err_clear(&e);
+    if (!strcmp(pos[0], "list")) {
+        if (npos != 1)
+            return rg_cli_usage_error(cli, "customer", "list takes no arguments");
+        rg_customer_filter f;
+        memset(&f, 0, sizeof f);
+        f.tag = rg_cli_opt(opts, "tag")->value;
+        f.search = rg_cli_opt(opts, "search")->value;
+        const char *limit = rg_cli_opt(opts, "limit")->value;
+        if (limit && !rg_parse_i64(rg_slice_cstr(limit), 1, INT64_MAX, &f.limit))
+            return rg_cli_usage_error(cli, "customer", "--limit takes a positive whole number");
+        rg_store *s = rg_cli_store(cli);
+        if (!s)
+            return 3;
+        list_ctx lc = {cli, json, json ? json_array() : NULL};
+        if (rg_store_customer_each(s, &f, print_row, &lc, &e) != RG_OK) {
+            json_decref(lc.array);
+            return rg_cli_fail(cli, &e);
+        }
+        if (json)
+            rg_cli_print_json(cli, lc.array);
+        return 0;
+    }
+    if (!strcmp(pos[0], "show")) {
+        if (npos != 2)
+            return rg_cli_usage_error(cli, "customer", "show needs the customer's EXTERNAL_ID");
+        rg_store *s = rg_cli_store(cli);
+        if (!s)
+            return 3;
+        rg_customer c;
+        if (rg_store_customer_get(s, pos[1], &c, &e) != RG_OK)
+            return rg_cli_fail(cli, &e);
+        if (json) {
+            rg_cli_print_json(cli, rg_customer_json(&c));
+            return 0;
+        }
+        rg_doc doc;
+        FILE *o = cli->out;
+        fprintf(o, "Customer %s\n  name:      %s\n", c.external_id, c.name);
+        if (c.document[0] && rg_doc_parse(c.document, strlen(c.document), &doc, NULL))
+            fprintf(o, "  document:  %s (%s)\n", doc.formatted, rg_customer_kind_name(c.kind));
+        fprintf(o, "  email:     %s\n  phone:     %s\n  whatsapp:  %s\n", c.email, c.phone, c.whatsapp);
+        fprintf(o, "  preferred: %s\n  timezone:  %s\n  tags:      %s\n", c.preferred_channel,
+                c.timezone[0] ? c.timezone : cli->config.default_timezone, c.tags);
+        if (c.address.street[0] || c.address.city[0])
+            fprintf(o, "  address:   %s, %s%s%s - %s, %s/%s, CEP %s\n", c.address.street,
+                    c.address.number, c.address.complement[0] ? " " : "", c.address.complement,
+                    c.address.district, c.address.city, c.address.state, c.address.zip);
+        return 0;
+    }
+    return rg_cli_usage_error(cli, "customer", "unknown subcommand '%s' (list, show)", pos[0]);
+}

@@ -1,0 +1,94 @@
+/* regua demo: build demo.db with a fictitious portfolio and serve it. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/serve.h"
+#include "service/demo.h"
+
+static int run(rg_cli *cli, int argc, char **argv);
+
+const rg_command rg_cmd_demo = {
+    "demo",
+    "regua demo [--customers N] [--listen HOST:PORT] [--no-serve]",
+    "Create demo.db with a fictitious portfolio and serve it",
+    "Builds the database anew (demo.db unless --db says otherwise) with a deterministic,\n"
+    "realistic, fictitious portfolio — customers with valid CPFs and CNPJs, invoices due\n"
+    "before and after today, some paid — then runs the server like 'regua serve'.\n"
+    "An existing file given with --db is replaced only if it is a regua demo database.",
+    run,
+};
+
+static bool remove_db(const char *path, rg_err *e)
+{
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        char p[600];
+        snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+        if (unlink(p) != 0 && errno != ENOENT) {
+            rg_err_set(e, RG_EIO, p, "cannot remove: %s", strerror(errno));
+            return false;
+        }
+    }
+    return true;
+}
+
+static int run(rg_cli *cli, int argc, char **argv)
+{
+    rg_opt opts[] = {
+        {"customers", true, "N", "how many customers (default 300)", false, NULL},
+        {"listen", true, "HOST:PORT", "address to listen on (default from the config)", false, NULL},
+        {"no-serve", false, NULL, "build the database and exit", false, NULL},
+        {NULL, false, NULL, NULL, false, NULL},
+    };
+    const char *pos[1];
+    int npos;
+    bool help;
+    if (rg_cli_parse(cli, &rg_cmd_demo, argc - 1, argv + 1, opts, pos, 0, &npos, &help) < 0)
+        return 2;
+    if (help)
+        return 0;
+    int64_t n = 300;
+    const char *v = rg_cli_opt(opts, "customers")->value;
+    if (v && !rg_parse_i64(rg_slice_cstr(v), 1, 1000000, &n))
+        return rg_cli_usage_error(cli, "demo", "--customers takes a whole number from 1 to 1000000");
+    if (!cli->db_path)
+        cli->db_path = "demo.db";
+    rg_err e;
+    rg_err_clear(&e);
+    if (access(cli->db_path, F_OK) == 0) {
+        /* refuse to wipe a database that is not a demo one */
+        rg_store *probe = rg_cli_store(cli);
+        if (!probe)
+            return 3;
+        rg_customer c;
+        rg_store_info info;
+        if (rg_store_info_get(probe, &info, &e) != RG_OK)
+            return rg_cli_fail(cli, &e);
+        bool is_demo = info.customers == 0 || rg_store_customer_get(probe, "CLI-00001", &c, &e) == RG_OK;
+        rg_store_close(probe);
+        cli->store = NULL;
+        if (!is_demo) {
+            rg_err_set(&e, RG_ECONFLICT, cli->db_path, "exists and is not a regua demo database; not replacing it");
+            return rg_cli_fail(cli, &e);
+        }
+        if (!remove_db(cli->db_path, &e))
+            return rg_cli_fail(cli, &e);
+    }
+    rg_store *s = rg_cli_store(cli);
+    if (!s)
+        return 3;
+    rg_demo_stats st;
+    if (rg_demo_populate(s, rg_cli_now(cli), (int)n, &st, &e) != RG_OK)
+        return rg_cli_fail(cli, &e);
+    char banner[256];
+    snprintf(banner, sizeof banner, "%s: %d customers, %d invoices, %d payments (fictitious data)\n",
+             cli->db_path, st.customers, st.invoices, st.payments);
+    if (rg_cli_opt(opts, "no-serve")->set) {
+        fputs(banner, cli->out);
+        return 0;
+    }
+    return rg_cli_serve_until_signal(cli, rg_cli_opt(opts, "listen")->value, banner);
+}

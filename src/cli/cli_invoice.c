@@ -1,0 +1,181 @@
+/* regua invoice list|show */
+#include <jansson.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "service/json_model.h"
+
+static int run(rg_cli *cli, int argc, char **argv);
+
+const rg_command rg_cmd_invoice = {
+    "invoice",
+    "regua invoice list [--customer ID] [--status S] [--due-from DATE] [--due-to DATE] [--limit N] [--json]\n"
+    "       regua invoice show EXTERNAL_ID [--json]",
+    "List invoices or show one with its payments and events",
+    "Status is one of open, paid, cancelled, renegotiated, written_off.",
+    run,
+};
+
+typedef struct list_ctx {
+    rg_cli *cli;
+    json_t *array;
+} list_ctx;
+
+static rg_status print_row(void *p, const rg_invoice *inv)
+{
+    list_ctx *lc = p;
+    if (lc->array) {
+        json_array_append_new(lc->array, rg_invoice_json(inv));
+        return RG_OK;
+    }
+    char due[16], amount[40], balance[40];
+    fprintf(lc->cli->out, "%-16s %-16s %10s %15s %15s  %-12s %.40s\n", inv->external_id,
+            inv->customer_external_id, rg_date_format_iso(inv->due_date, due, sizeof due),
+            rg_money_format_brl(inv->amount, amount, sizeof amount),
+            rg_money_format_brl(rg_invoice_balance(inv), balance, sizeof balance),
+            rg_invoice_status_name(inv->status), inv->description);
+    return RG_OK;
+}
+
+typedef struct show_ctx {
+    rg_cli *cli;
+    json_t *payments;
+    json_t *events;
+} show_ctx;
+
+static rg_status show_payment(void *p, const rg_payment *pay)
+{
+    show_ctx *sc = p;
+    if (sc->payments) {
+        json_array_append_new(sc->payments, rg_payment_json(pay));
+        return RG_OK;
+    }
+    char at[32], amount[40];
+    fprintf(sc->cli->out, "  payment   %s  %s  %s %s (%s)\n", rg_instant_format(pay->paid_at, at, sizeof at),
+            rg_money_format_brl(pay->amount, amount, sizeof amount), rg_payment_source_name(pay->source),
+            pay->method, pay->reference);
+    return RG_OK;
+}
+
+static rg_status show_event(void *p, const rg_event *ev)
+{
+    show_ctx *sc = p;
+    char at[32];
+    if (sc->events) {
+        json_error_t je;
+        json_t *payload = json_loads(ev->payload ? ev->payload : "{}", 0, &je);
+        json_array_append_new(sc->events, json_pack("{s:s, s:s, s:s, s:o}", "type", ev->type, "at",
+                                                     rg_instant_format(ev->at, at, sizeof at), "source",
+                                                     ev->source, "payload", payload ? payload : json_object()));
+        return RG_OK;
+    }
+    fprintf(sc->cli->out, "  event     %s  %-20s %s\n", rg_instant_format(ev->at, at, sizeof at), ev->type,
+            ev->source);
+    return RG_OK;
+}
+
+static int run(rg_cli *cli, int argc, char **argv)
+{
+    rg_opt opts[] = {
+        {"customer", true, "ID", "only this customer's invoices (external id)", false, NULL},
+        {"status", true, "S", "only invoices with this status", false, NULL},
+        {"due-from", true, "DATE", "due on or after DATE", false, NULL},
+        {"due-to", true, "DATE", "due on or before DATE", false, NULL},
+        {"limit", true, "N", "print at most N invoices", false, NULL},
+        {"json", false, NULL, "print JSON (an array for list)", false, NULL},
+        {NULL, false, NULL, NULL, false, NULL},
+    };
+    const char *pos[2];
+    int npos;
+    bool help;
+    if (rg_cli_parse(cli, &rg_cmd_invoice, argc - 1, argv + 1, opts, pos, 2, &npos, &help) < 0)
+        return 2;
+    if (help)
+        return 0;
+    if (npos < 1)
+        return rg_cli_usage_error(cli, "invoice", "say 'list' or 'show EXTERNAL_ID'");
+    bool json = rg_cli_opt(opts, "json")->set;
+    rg_err e;
+    rg_err_clear(&e);
+    if (!strcmp(pos[0], "list")) {
+        if (npos != 1)
+            return rg_cli_usage_error(cli, "invoice", "list takes no arguments");
+        rg_invoice_filter f;
+        rg_invoice_filter_init(&f);
+        f.customer_external_id = rg_cli_opt(opts, "customer")->value;
+        const char *v;
+        if ((v = rg_cli_opt(opts, "status")->value)) {
+            rg_invoice_status st;
+            if (!rg_invoice_status_parse(v, &st))
+                return rg_cli_usage_error(cli, "invoice",
+                                          "--status is one of open, paid, cancelled, renegotiated, written_off");
+            f.status = (int)st;
+        }
+        if ((v = rg_cli_opt(opts, "due-from")->value) && !rg_date_parse(v, strlen(v), &f.due_from))
+            return rg_cli_usage_error(cli, "invoice", "--due-from takes a date (2026-12-10 or 10/12/2026)");
+        if ((v = rg_cli_opt(opts, "due-to")->value) && !rg_date_parse(v, strlen(v), &f.due_to))
+            return rg_cli_usage_error(cli, "invoice", "--due-to takes a date (2026-12-10 or 10/12/2026)");
+        if ((v = rg_cli_opt(opts, "limit")->value) && !rg_parse_i64(rg_slice_cstr(v), 1, INT64_MAX, &f.limit))
+            return rg_cli_usage_error(cli, "invoice", "--limit takes a positive whole number");
+        rg_store *s = rg_cli_store(cli);
+        if (!s)
+            return 3;
+        list_ctx lc = {cli, json ? json_array() : NULL};
+        if (rg_store_invoice_each(s, &f, print_row, &lc, &e) != RG_OK) {
+            json_decref(lc.array);
+            return rg_cli_fail(cli, &e);
+        }
+        if (json)
+            rg_cli_print_json(cli, lc.array);
+        return 0;
+    }
+    if (!strcmp(pos[0], "show")) {
+        if (npos != 2)
+            return rg_cli_usage_error(cli, "invoice", "show needs the invoice's EXTERNAL_ID");
+        rg_store *s = rg_cli_store(cli);
+        if (!s)
+            return 3;
+        rg_invoice inv;
+        if (rg_store_invoice_get(s, pos[1], &inv, &e) != RG_OK)
+            return rg_cli_fail(cli, &e);
+        show_ctx sc = {cli, NULL, NULL};
+        json_t *o = NULL;
+        if (json) {
+            o = rg_invoice_json(&inv);
+            sc.payments = json_array();
+            sc.events = json_array();
+        } else {
+            char due[16], amount[40], paid[40], balance[40];
+            FILE *f = cli->out;
+            fprintf(f, "Invoice %s (customer %s)\n", inv.external_id, inv.customer_external_id);
+            if (inv.description[0])
+                fprintf(f, "  description: %s\n", inv.description);
+            fprintf(f, "  due:         %s\n  amount:      %s\n  paid:        %s\n  balance:     %s\n  status:      %s\n",
+                    rg_date_format_br(inv.due_date, due, sizeof due),
+                    rg_money_format_brl(inv.amount, amount, sizeof amount),
+                    rg_money_format_brl(inv.paid, paid, sizeof paid),
+                    rg_money_format_brl(rg_invoice_balance(&inv), balance, sizeof balance),
+                    rg_invoice_status_name(inv.status));
+            if (inv.linha_digitavel[0])
+                fprintf(f, "  boleto:      %s %s\n", inv.boleto_bank, inv.linha_digitavel);
+            if (inv.pix_code[0])
+                fprintf(f, "  pix:         %s\n", inv.pix_code);
+            if (inv.payment_url[0])
+                fprintf(f, "  pay at:      %s\n", inv.payment_url);
+        }
+        if (rg_store_payment_each(s, inv.id, show_payment, &sc, &e) != RG_OK ||
+            rg_store_event_each_for_invoice(s, inv.id, show_event, &sc, &e) != RG_OK) {
+            json_decref(o);
+            json_decref(sc.payments);
+            json_decref(sc.events);
+            return rg_cli_fail(cli, &e);
+        }
+        if (json) {
+            json_object_set_new(o, "payments", sc.payments);
+            json_object_set_new(o, "events", sc.events);
+            rg_cli_print_json(cli, o);
+        }
+        return 0;
+    }
+    return rg_cli_usage_error(cli, "invoice", "unknown subcommand '%s' (list, show)", pos[0]);
+}

@@ -1,0 +1,93 @@
+/* regua pay INVOICE --amount A [--at T] [--reference R] */
+#include <jansson.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "service/payments.h"
+
+static int run(rg_cli *cli, int argc, char **argv);
+
+const rg_command rg_cmd_pay = {
+    "pay",
+    "regua pay INVOICE_EXTERNAL_ID --amount A [--at INSTANT] [--method M] [--reference R] [--json]",
+    "Record a payment against an invoice",
+    "The amount accepts 1234.56 or 1.234,56. The same payment recorded twice (same invoice\n"
+    "and reference) is one payment; without --reference, one is derived from the instant and\n"
+    "amount. An invoice whose payments cover its amount becomes paid, and its cadence stops.",
+    run,
+};
+
+static int run(rg_cli *cli, int argc, char **argv)
+{
+    rg_opt opts[] = {
+        {"amount", true, "A", "the amount paid (required)", false, NULL},
+        {"at", true, "INSTANT", "when it was paid (ISO-8601 instant or date; default now)", false, NULL},
+        {"method", true, "M", "how it was paid: pix, boleto, cartao, ted, dinheiro, ...", false, NULL},
+        {"reference", true, "R", "the payment's reference (bank, PIX end-to-end id, ...)", false, NULL},
+        {"json", false, NULL, "print the result as JSON", false, NULL},
+        {NULL, false, NULL, NULL, false, NULL},
+    };
+    const char *pos[1];
+    int npos;
+    bool help;
+    if (rg_cli_parse(cli, &rg_cmd_pay, argc - 1, argv + 1, opts, pos, 1, &npos, &help) < 0)
+        return 2;
+    if (help)
+        return 0;
+    if (npos != 1)
+        return rg_cli_usage_error(cli, "pay", "name the invoice by its external id");
+    const char *amount = rg_cli_opt(opts, "amount")->value;
+    if (!amount)
+        return rg_cli_usage_error(cli, "pay", "--amount is required");
+    rg_payment p;
+    rg_payment_init(&p);
+    p.source = RG_PAY_MANUAL;
+    rg_err e;
+    rg_err_clear(&e);
+    const char *why = NULL;
+    if (!rg_money_parse(amount, strlen(amount), false, &p.amount, &why) || p.amount == 0) {
+        rg_err_set(&e, RG_EINVAL, "--amount", "'%s' is not a positive amount%s%s", amount, why ? ": " : "",
+                   why ? why : "");
+        return rg_cli_fail(cli, &e);
+    }
+    if (!rg_strlcpy(p.invoice_external_id, pos[0], sizeof p.invoice_external_id)) {
+        rg_err_set(&e, RG_EINVAL, "invoice", "external id too long");
+        return rg_cli_fail(cli, &e);
+    }
+    const char *at = rg_cli_opt(opts, "at")->value;
+    p.paid_at = rg_cli_now(cli);
+    if (at && !rg_instant_parse(at, strlen(at), &p.paid_at))
+        return rg_cli_usage_error(cli, "pay", "--at takes an ISO-8601 instant or a date");
+    const char *v;
+    if ((v = rg_cli_opt(opts, "method")->value) && !rg_strlcpy(p.method, v, sizeof p.method))
+        return rg_cli_usage_error(cli, "pay", "--method is too long");
+    if ((v = rg_cli_opt(opts, "reference")->value) && !rg_strlcpy(p.reference, v, sizeof p.reference))
+        return rg_cli_usage_error(cli, "pay", "--reference is too long");
+    rg_store *s = rg_cli_store(cli);
+    if (!s)
+        return 3;
+    rg_payment_outcome out;
+    rg_status rc = rg_store_begin(s, &e);
+    if (rc == RG_OK)
+        rc = rg_payment_record(s, &p, rg_cli_now(cli), &out, &e);
+    if (rc == RG_OK)
+        rc = rg_store_commit(s, &e);
+    if (rc != RG_OK) {
+        rg_store_rollback(s);
+        return rg_cli_fail(cli, &e);
+    }
+    char bal[40], amt[40];
+    if (rg_cli_opt(opts, "json")->set)
+        rg_cli_print_json(cli, json_pack("{s:s, s:b, s:I, s:I, s:s, s:s}", "invoice_external_id",
+                                         p.invoice_external_id, "recorded", out.recorded, "amount_cents",
+                                         (json_int_t)p.amount, "balance_cents", (json_int_t)out.balance,
+                                         "status", rg_invoice_status_name(out.status), "reference",
+                                         p.reference));
+    else if (out.recorded)
+        fprintf(cli->out, "recorded %s on %s: balance %s, status %s\n",
+                rg_money_format_brl(p.amount, amt, sizeof amt), p.invoice_external_id,
+                rg_money_format_brl(out.balance, bal, sizeof bal), rg_invoice_status_name(out.status));
+    else
+        fprintf(cli->out, "already recorded (reference %s): nothing changed\n", p.reference);
+    return 0;
+}

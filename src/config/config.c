@@ -1,0 +1,341 @@
+#include "config/config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/money.h"
+#include "br/doc.h"
+#include "config/yaml.h"
+
+void rg_config_defaults(rg_config *c)
+{
+    memset(c, 0, sizeof *c);
+    rg_strlcpy(c->database, "regua.db", sizeof c->database);
+    rg_strlcpy(c->listen, "127.0.0.1:8080", sizeof c->listen);
+    rg_strlcpy(c->default_timezone, "America/Sao_Paulo", sizeof c->default_timezone);
+    rg_strlcpy(c->cadences_dir, "cadences", sizeof c->cadences_dir);
+    rg_strlcpy(c->templates_dir, "templates", sizeof c->templates_dir);
+    c->legal_interest_month_pct = -1;
+}
+
+/* Driver -> the settings it accepts (besides the common ones). */
+typedef struct driver_spec {
+    const char *driver;
+    const char *keys[10];
+} driver_spec;
+
+static const driver_spec drivers[] = {
+    {"log", {"path"}},
+    {"smtp", {"url", "from", "username_env", "password_env", "reply_to", "unsubscribe_mailto"}},
+    {"whatsapp_cloud", {"base_url", "phone_number_id", "token_env", "app_secret_env", "verify_token_env", "language"}},
+    {"http", {"url", "method", "headers", "body", "id_pointer", "content_type"}},
+    {"letter", {"dir"}},
+    {"bureau", {"url", "secret_env"}},
+    {"task", {"assignee"}},
+};
+static const char *const common_keys[] = {"max_in_flight", "rate_per_second", "cost_per_message",
+                                          "max_attempts"};
+
+static const driver_spec *find_driver(const char *name)
+{
+    for (size_t i = 0; i < sizeof drivers / sizeof *drivers; i++)
+        if (!strcmp(drivers[i].driver, name))
+            return &drivers[i];
+    return NULL;
+}
+
+static bool key_allowed(const driver_spec *d, const char *key)
+{
+    for (size_t i = 0; i < sizeof common_keys / sizeof *common_keys; i++)
+        if (!strcmp(common_keys[i], key))
+            return true;
+    for (size_t i = 0; i < 10 && d->keys[i]; i++)
+        if (!strcmp(d->keys[i], key))
+            return true;
+    return false;
+}
+
+static void resolve_path(char *path, size_t size, const char *base_dir)
+{
+    if (!path[0] || path[0] == '/' || !base_dir || !base_dir[0] || !strcmp(base_dir, "."))
+        return;
+    char tmp[RG_CONFIG_PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s/%s", base_dir, path);
+    rg_strlcpy(path, tmp, size);
+}
+
+static bool key_is(struct fy_node *k, const char *name)
+{
+    size_t len;
+    const char *s = rg_yaml_scalar(k, &len);
+    return s && strlen(name) == len && !memcmp(s, name, len);
+}
+
+static rg_status unknown_key(const rg_yaml *y, struct fy_node *k, const char *section, const char *allowed,
+                             rg_err *e)
+{
+    size_t len;
+    const char *s = rg_yaml_scalar(k, &len);
+    return rg_yaml_error(y, k, e, "unknown key '%.*s' in %s (allowed: %s)", (int)(s ? len : 1),
+                         s ? s : "?", section, allowed);
+}
+
+static rg_status parse_channel(const rg_yaml *y, struct fy_node *name, struct fy_node *body,
+                               rg_channel_config *ch, rg_err *e)
+{
+    rg_status rc;
+    if ((rc = rg_yaml_copy(y, name, "channel name", ch->name, sizeof ch->name, e)) != RG_OK)
+        return rc;
+    ch->line = rg_yaml_line(name);
+    if (!rg_yaml_is_map(body))
+        return rg_yaml_error(y, name, e, "channel '%s' must be a mapping with at least 'driver'", ch->name);
+    void *it = NULL;
+    struct fy_node *k, *v;
+    const driver_spec *spec = NULL;
+    /* driver first, so that keys can be checked against it */
+    while (rg_yaml_map_next(body, &it, &k, &v)) {
+        if (key_is(k, "driver")) {
+            if ((rc = rg_yaml_copy(y, v, "driver", ch->driver, sizeof ch->driver, e)) != RG_OK)
+                return rc;
+            if (!(spec = find_driver(ch->driver)))
+                return rg_yaml_error(y, v, e,
+                                     "unknown driver '%s' for channel '%s' (drivers: log, smtp,"
+                                     " whatsapp_cloud, http, letter, bureau, task)",
+                                     ch->driver, ch->name);
+        }
+    }
+    if (!spec)
+        return rg_yaml_error(y, name, e, "channel '%s' needs a 'driver'", ch->name);
+    it = NULL;
+    while (rg_yaml_map_next(body, &it, &k, &v)) {
+        if (key_is(k, "driver"))
+            continue;
+        size_t klen;
+        const char *ks = rg_yaml_scalar(k, &klen);
+        char key[32];
+        if (!ks || klen >= sizeof key)
+            return rg_yaml_error(y, k, e, "bad key in channel '%s'", ch->name);
+        memcpy(key, ks, klen);
+        key[klen] = '\0';
+        if (!key_allowed(spec, key)) {
+            rg_buf allowed = RG_BUF_INIT;
+            for (size_t i = 0; i < 10 && spec->keys[i]; i++)
+                rg_buf_printf(&allowed, "%s, ", spec->keys[i]);
+            rg_buf_puts(&allowed, "max_in_flight, rate_per_second, cost_per_message, max_attempts");
+            char section[80];
+            snprintf(section, sizeof section, "channel '%s' (driver %s)", ch->name, ch->driver);
+            rc = unknown_key(y, k, section, rg_buf_cstr(&allowed), e);
+            rg_buf_free(&allowed);
+            return rc;
+        }
+        if (ch->n_settings == RG_CONFIG_MAX_SETTINGS)
+            return rg_yaml_error(y, k, e, "too many settings in channel '%s'", ch->name);
+        rg_setting *st = &ch->settings[ch->n_settings++];
+        rg_strlcpy(st->key, key, sizeof st->key);
+        st->line = rg_yaml_line(k);
+        if (!strcmp(key, "headers")) {
+            if (!rg_yaml_is_map(v))
+                return rg_yaml_error(y, k, e, "'headers' must be a mapping of header names to values");
+            rg_buf hb = RG_BUF_INIT;
+            void *hit = NULL;
+            struct fy_node *hk, *hv;
+            while (rg_yaml_map_next(v, &hit, &hk, &hv)) {
+                size_t hl, vl;
+                const char *hs = rg_yaml_scalar(hk, &hl), *vs = rg_yaml_scalar(hv, &vl);
+                if (!hs || !vs) {
+                    rg_buf_free(&hb);
+                    return rg_yaml_error(y, hk, e, "a header must be 'Name: value'");
+                }
+                rg_buf_printf(&hb, "%.*s: %.*s\n", (int)hl, hs, (int)vl, vs);
+            }
+            if (hb.len >= sizeof st->value) {
+                rg_buf_free(&hb);
+                return rg_yaml_error(y, k, e, "'headers' is too long");
+            }
+            rg_strlcpy(st->value, rg_buf_cstr(&hb), sizeof st->value);
+            rg_buf_free(&hb);
+        } else if ((rc = rg_yaml_copy(y, v, key, st->value, sizeof st->value, e)) != RG_OK) {
+            return rc;
+        }
+        if (!strcmp(key, "max_in_flight") || !strcmp(key, "max_attempts")) {
+            int64_t n;
+            if (!rg_parse_i64(rg_slice_cstr(st->value), 1, 10000, &n))
+                return rg_yaml_error(y, v, e, "'%s' must be a whole number from 1 to 10000", key);
+        } else if (!strcmp(key, "rate_per_second") || !strcmp(key, "cost_per_message")) {
+            rg_cents n;
+            if (!rg_money_parse(st->value, strlen(st->value), false, &n, NULL))
+                return rg_yaml_error(y, v, e, "'%s' must be a number such as 10 or 0.05", key);
+        }
+    }
+    return RG_OK;
+}
+
+static rg_status parse_company(rg_config *c, const rg_yaml *y, struct fy_node *map, rg_err *e)
+{
+    rg_status rc = RG_OK;
+    void *it = NULL;
+    struct fy_node *k, *v;
+    if (!rg_yaml_is_map(map))
+        return rg_yaml_error(y, map, e, "'company' must be a mapping (name, cnpj, email, phone, address)");
+    while (rg_yaml_map_next(map, &it, &k, &v)) {
+        if (key_is(k, "name"))
+            rc = rg_yaml_copy(y, v, "name", c->company.name, sizeof c->company.name, e);
+        else if (key_is(k, "email"))
+            rc = rg_yaml_copy(y, v, "email", c->company.email, sizeof c->company.email, e);
+        else if (key_is(k, "phone") || key_is(k, "contact"))
+            rc = rg_yaml_copy(y, v, "phone", c->company.phone, sizeof c->company.phone, e);
+        else if (key_is(k, "address"))
+            rc = rg_yaml_copy(y, v, "address", c->company.address, sizeof c->company.address, e);
+        else if (key_is(k, "cnpj")) {
+            char raw[40];
+            if ((rc = rg_yaml_copy(y, v, "cnpj", raw, sizeof raw, e)) != RG_OK)
+                return rc;
+            rg_doc doc;
+            rg_err de;
+            if (!rg_doc_parse(raw, strlen(raw), &doc, &de) || doc.kind != RG_DOC_CNPJ)
+                return rg_yaml_error(y, v, e, "company cnpj '%s' is not a valid CNPJ%s%s", raw,
+                                     de.msg[0] ? ": " : "", de.msg);
+            rg_strlcpy(c->company.cnpj, doc.digits, sizeof c->company.cnpj);
+            rg_strlcpy(c->company.cnpj_formatted, doc.formatted, sizeof c->company.cnpj_formatted);
+        } else
+            return unknown_key(y, k, "company", "name, cnpj, email, phone, contact, address", e);
+        if (rc != RG_OK)
+            return rc;
+    }
+    return RG_OK;
+}
+
+rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, const char *text,
+                          size_t len, rg_err *e)
+{
+    rg_yaml y;
+    rg_status rc = rg_yaml_load(&y, name, text, len, e);
+    if (rc != RG_OK)
+        return rc;
+    struct fy_node *root = rg_yaml_root(&y);
+    if (!root)
+        goto out; /* an empty file: defaults */
+    if (!rg_yaml_is_map(root)) {
+        rc = rg_yaml_error(&y, root, e, "the configuration must be a mapping of keys to values");
+        goto out;
+    }
+    void *it = NULL;
+    struct fy_node *k, *v;
+    while (rc == RG_OK && rg_yaml_map_next(root, &it, &k, &v)) {
+        if (key_is(k, "database"))
+            rc = rg_yaml_copy(&y, v, "database", c->database, sizeof c->database, e);
+        else if (key_is(k, "listen"))
+            rc = rg_yaml_copy(&y, v, "listen", c->listen, sizeof c->listen, e);
+        else if (key_is(k, "public_url"))
+            rc = rg_yaml_copy(&y, v, "public_url", c->public_url, sizeof c->public_url, e);
+        else if (key_is(k, "timezone"))
+            rc = rg_yaml_copy(&y, v, "timezone", c->default_timezone, sizeof c->default_timezone, e);
+        else if (key_is(k, "cadences"))
+            rc = rg_yaml_copy(&y, v, "cadences", c->cadences_dir, sizeof c->cadences_dir, e);
+        else if (key_is(k, "templates"))
+            rc = rg_yaml_copy(&y, v, "templates", c->templates_dir, sizeof c->templates_dir, e);
+        else if (key_is(k, "calendar"))
+            rc = rg_yaml_copy(&y, v, "calendar", c->calendar_file, sizeof c->calendar_file, e);
+        else if (key_is(k, "legal_interest_month_pct")) {
+            char raw[32];
+            if ((rc = rg_yaml_copy(&y, v, "legal_interest_month_pct", raw, sizeof raw, e)) == RG_OK &&
+                !rg_pct_parse(raw, strlen(raw), &c->legal_interest_month_pct, NULL))
+                rc = rg_yaml_error(&y, v, e, "legal_interest_month_pct must be a percentage such as 0.45");
+        } else if (key_is(k, "company"))
+            rc = parse_company(c, &y, v, e);
+        else if (key_is(k, "channels")) {
+            if (!rg_yaml_is_map(v)) {
+                rc = rg_yaml_error(&y, k, e, "'channels' must map channel names to their settings");
+                break;
+            }
+            void *cit = NULL;
+            struct fy_node *ck, *cv;
+            while (rc == RG_OK && rg_yaml_map_next(v, &cit, &ck, &cv)) {
+                if (c->n_channels == RG_CONFIG_MAX_CHANNELS) {
+                    rc = rg_yaml_error(&y, ck, e, "too many channels (at most %d)", RG_CONFIG_MAX_CHANNELS);
+                    break;
+                }
+                rg_channel_config *ch = &c->channels[c->n_channels];
+                memset(ch, 0, sizeof *ch);
+                if ((rc = parse_channel(&y, ck, cv, ch, e)) == RG_OK)
+                    c->n_channels++;
+            }
+        } else
+            rc = unknown_key(&y, k, "regua.yaml",
+                             "database, listen, public_url, timezone, company, cadences, templates,"
+                             " calendar, legal_interest_month_pct, channels",
+                             e);
+    }
+    if (rc == RG_OK && c->listen[0] && !strchr(c->listen, ':'))
+        rc = rg_err_set(e, RG_EINVAL, name, "listen must be host:port, e.g. 127.0.0.1:8080");
+    if (rc == RG_OK && c->public_url[0] && strncmp(c->public_url, "http://", 7) &&
+        strncmp(c->public_url, "https://", 8))
+        rc = rg_err_set(e, RG_EINVAL, name, "public_url must start with http:// or https://");
+    if (rc == RG_OK) {
+        if (strncmp(c->database, "postgres", 8))
+            resolve_path(c->database, sizeof c->database, base_dir);
+        resolve_path(c->cadences_dir, sizeof c->cadences_dir, base_dir);
+        resolve_path(c->templates_dir, sizeof c->templates_dir, base_dir);
+        resolve_path(c->calendar_file, sizeof c->calendar_file, base_dir);
+        for (size_t i = 0; i < c->n_channels; i++)
+            for (size_t j = 0; j < c->channels[i].n_settings; j++) {
+                rg_setting *st = &c->channels[i].settings[j];
+                if (!strcmp(st->key, "path") || !strcmp(st->key, "dir"))
+                    resolve_path(st->value, sizeof st->value, base_dir);
+            }
+    }
+out:
+    rg_yaml_free(&y);
+    return rc;
+}
+
+rg_status rg_config_load(rg_config *c, const char *path, bool required, rg_err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT && !required)
+            return RG_OK;
+        return rg_err_set(e, RG_EIO, path, "cannot open the configuration: %s", strerror(errno));
+    }
+    rg_buf b = RG_BUF_INIT;
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rg_buf_append(&b, chunk, n);
+    fclose(f);
+    if (b.oom) {
+        rg_buf_free(&b);
+        return rg_err_set(e, RG_ENOMEM, path, "out of memory");
+    }
+    char dir[RG_CONFIG_PATH_MAX];
+    rg_strlcpy(dir, path, sizeof dir);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        rg_strlcpy(dir, ".", sizeof dir);
+    rg_strlcpy(c->file, path, sizeof c->file);
+    c->from_file = true;
+    rg_status rc = rg_config_parse(c, path, dir, rg_buf_cstr(&b), b.len, e);
+    rg_buf_free(&b);
+    return rc;
+}
+
+const rg_channel_config *rg_config_channel(const rg_config *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_channels; i++)
+        if (!strcmp(c->channels[i].name, name))
+            return &c->channels[i];
+    return NULL;
+}
+
+const char *rg_channel_setting(const rg_channel_config *ch, const char *key)
+{
+    for (size_t i = 0; ch && i < ch->n_settings; i++)
+        if (!strcmp(ch->settings[i].key, key))
+            return ch->settings[i].value;
+    return NULL;
+}

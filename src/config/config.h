@@ -1,0 +1,78 @@
+/*
+ * config — regua.yaml: where the database is, where the server listens,
+ * who the creditor is, where cadences and templates live, and how each
+ * channel is delivered. Secrets never live here: a channel names the
+ * environment variable that holds each one (`password_env`, `token_env`).
+ *
+ * A missing file means the defaults. Unknown keys, wrong types and bad
+ * values are errors with file:line. Relative paths are taken relative to
+ * the directory of the config file. rg_config is plain data (no heap).
+ */
+#ifndef RG_CONFIG_H
+#define RG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+#define RG_CONFIG_PATH_MAX 512
+#define RG_CONFIG_MAX_CHANNELS 16
+#define RG_CONFIG_MAX_SETTINGS 24
+
+typedef struct rg_setting {
+    char key[32];
+    char value[1024]; /* scalars as text; `headers` as "Name: value" lines */
+    int line;
+} rg_setting;
+
+typedef struct rg_channel_config {
+    char name[24];   /* email, whatsapp, sms, voice, letter, task, ... */
+    char driver[24]; /* log, smtp, whatsapp_cloud, http, letter, bureau, task */
+    int line;
+    size_t n_settings;
+    rg_setting settings[RG_CONFIG_MAX_SETTINGS];
+} rg_channel_config;
+
+typedef struct rg_config {
+    char file[RG_CONFIG_PATH_MAX]; /* the file read, "" when defaults */
+    bool from_file;
+    char database[RG_CONFIG_PATH_MAX];
+    char listen[64]; /* host:port */
+    char public_url[256];
+    char default_timezone[48];
+    char cadences_dir[RG_CONFIG_PATH_MAX];
+    char templates_dir[RG_CONFIG_PATH_MAX];
+    char calendar_file[RG_CONFIG_PATH_MAX]; /* extra state/city holidays; "" none */
+    struct {
+        char name[160];
+        char cnpj[20]; /* normalised */
+        char cnpj_formatted[24];
+        char email[254];
+        char phone[24];
+        char address[256];
+    } company;
+    /* Lei 14.905/2024: the legal default monthly interest (Selic - IPCA),
+     * used when neither the cadence nor the invoice states a contract rate;
+     * hundredths of a percent, -1 when not configured. */
+    int64_t legal_interest_month_pct;
+    size_t n_channels;
+    rg_channel_config channels[RG_CONFIG_MAX_CHANNELS];
+} rg_config;
+
+void rg_config_defaults(rg_config *c);
+
+/* Loads path; a missing file leaves the defaults when `required` is false.
+ * RG_EINVAL with file:line for bad content, RG_EIO for an unreadable file. */
+rg_status rg_config_load(rg_config *c, const char *path, bool required, rg_err *e);
+
+/* Parses YAML text as if read from `name` (relative paths against base_dir). */
+rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, const char *text,
+                          size_t len, rg_err *e);
+
+const rg_channel_config *rg_config_channel(const rg_config *c, const char *name);
+/* A setting's value or NULL. */
+const char *rg_channel_setting(const rg_channel_config *ch, const char *key);
+
+#endif

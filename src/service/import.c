@@ -1,0 +1,665 @@
+#include "service/import.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/strset.h"
+#include "br/doc.h"
+#include "br/phone.h"
+#include "import/csv.h"
+#include "service/payments.h"
+
+/* Column tables: the order is the index used by the row handlers. */
+enum { C_EXT, C_NAME, C_DOC, C_EMAIL, C_PHONE, C_WHATSAPP, C_PREF, C_TZ, C_TAGS, C_STREET, C_NUMBER,
+       C_COMPLEMENT, C_DISTRICT, C_CITY, C_STATE, C_ZIP, C_NCOLS_CUSTOMER };
+enum { I_EXT, I_CUSTOMER, I_DESC, I_AMOUNT, I_ISSUE, I_DUE, I_STATUS, I_BANK, I_LINHA, I_PIX, I_URL,
+       I_TAGS, I_NOSSO, I_FINE, I_INTEREST, I_NCOLS };
+enum { P_INVOICE, P_AMOUNT, P_PAID_AT, P_METHOD, P_REFERENCE, P_NCOLS };
+
+typedef struct column_spec {
+    const char *name;
+    bool required;
+    unsigned field_bit; /* RG_CF_* / RG_IF_* the column sets on update */
+} column_spec;
+
+static const column_spec customer_columns[C_NCOLS_CUSTOMER] = {
+    {"external_id", true, 0},       {"name", true, RG_CF_NAME},
+    {"document", false, RG_CF_DOCUMENT}, {"email", false, RG_CF_EMAIL},
+    {"phone", false, RG_CF_PHONE},  {"whatsapp", false, RG_CF_WHATSAPP},
+    {"preferred_channel", false, RG_CF_PREFERRED}, {"timezone", false, RG_CF_TIMEZONE},
+    {"tags", false, RG_CF_TAGS},    {"street", false, RG_CF_STREET},
+    {"number", false, RG_CF_NUMBER}, {"complement", false, RG_CF_COMPLEMENT},
+    {"district", false, RG_CF_DISTRICT}, {"city", false, RG_CF_CITY},
+    {"state", false, RG_CF_STATE},  {"zip", false, RG_CF_ZIP},
+};
+
+static const column_spec invoice_columns[I_NCOLS] = {
+    {"external_id", true, 0},
+    {"customer_external_id", true, RG_IF_CUSTOMER},
+    {"description", false, RG_IF_DESCRIPTION},
+    {"amount", true, RG_IF_AMOUNT},
+    {"issue_date", false, RG_IF_ISSUE_DATE},
+    {"due_date", true, RG_IF_DUE_DATE},
+    {"status", false, RG_IF_STATUS},
+    {"boleto_bank", false, RG_IF_BOLETO},
+    {"linha_digitavel", false, RG_IF_BOLETO},
+    {"pix_code", false, RG_IF_PIX},
+    {"payment_url", false, RG_IF_PAYMENT_URL},
+    {"tags", false, RG_IF_TAGS},
+    {"nosso_numero", false, RG_IF_BOLETO},
+    {"fine_pct", false, RG_IF_FEES},
+    {"interest_month_pct", false, RG_IF_FEES},
+};
+
+static const column_spec payment_columns[P_NCOLS] = {
+    {"invoice_external_id", true, 0}, {"amount", true, 0}, {"paid_at", false, 0},
+    {"method", false, 0},             {"reference", false, 0},
+};
+
+static const char *const channel_names[] = {"email", "whatsapp", "sms", "voice", "letter"};
+
+typedef struct importer {
+    rg_store *store;
+    const char *name;
+    rg_import_report *report;
+    const column_spec *cols;
+    size_t ncols;
+    int map[RG_CSV_MAX_FIELDS]; /* csv field index -> column index, -1 unknown */
+    int where[RG_CSV_MAX_FIELDS]; /* column -> csv index or -1 */
+    unsigned present_bits;
+    const rg_csv_row *row;
+    bool row_bad;
+    rg_strset seen;
+    rg_instant now;
+} importer;
+
+static void problem(importer *im, size_t line, const char *column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void problem(importer *im, size_t line, const char *column, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (column)
+        rg_buf_printf(&im->report->text, "%s:%zu: %s: %s\n", im->name, line, column, msg);
+    else
+        rg_buf_printf(&im->report->text, "%s:%zu: %s\n", im->name, line, msg);
+    im->report->problems++;
+    im->row_bad = true;
+}
+
+/* The trimmed value of column c in the current row ("" when absent). */
+static rg_slice get(const importer *im, int c)
+{
+    int f = im->where[c];
+    rg_slice none = {"", 0};
+    if (f < 0 || (size_t)f >= im->row->n)
+        return none;
+    return rg_slice_trim(im->row->field[f]);
+}
+
+static bool has(const importer *im, int c)
+{
+    return im->where[c] >= 0;
+}
+
+static bool copy_text(importer *im, int c, char *dst, size_t size)
+{
+    rg_slice v = get(im, c);
+    if (v.n >= size) {
+        problem(im, im->row->line, im->cols[c].name, "longer than %zu characters", size - 1);
+        dst[0] = '\0';
+        return false;
+    }
+    for (size_t i = 0; i < v.n; i++) {
+        if ((unsigned char)v.p[i] < 0x20 && v.p[i] != '\t') {
+            problem(im, im->row->line, im->cols[c].name, "contains a control character");
+            dst[0] = '\0';
+            return false;
+        }
+    }
+    memcpy(dst, v.p, v.n);
+    dst[v.n] = '\0';
+    return true;
+}
+
+static bool required(importer *im, int c)
+{
+    if (get(im, c).n == 0) {
+        problem(im, im->row->line, im->cols[c].name, "is required");
+        return false;
+    }
+    return true;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "b | a|a" -> "a|b" (trimmed, sorted, no duplicates, no empties). */
+static void parse_tags(importer *im, int c, char *dst, size_t size)
+{
+    rg_slice v = get(im, c);
+    char tmp[RG_TAGS_MAX + 1];
+    const char *items[64];
+    size_t n = 0;
+    dst[0] = '\0';
+    if (v.n >= sizeof tmp) {
+        problem(im, im->row->line, im->cols[c].name, "longer than %zu characters", sizeof tmp - 1);
+        return;
+    }
+    memcpy(tmp, v.p, v.n);
+    tmp[v.n] = '\0';
+    char *p = tmp;
+    while (p && n < 64) {
+        char *bar = strchr(p, '|');
+        if (bar)
+            *bar = '\0';
+        rg_slice t = rg_slice_trim(rg_slice_cstr(p));
+        ((char *)t.p)[t.n] = '\0';
+        if (t.n)
+            items[n++] = t.p;
+        p = bar ? bar + 1 : NULL;
+    }
+    qsort(items, n, sizeof *items, cmp_str);
+    rg_buf b = RG_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (i && !strcmp(items[i], items[i - 1]))
+            continue;
+        if (b.len)
+            rg_buf_putc(&b, '|');
+        rg_buf_puts(&b, items[i]);
+    }
+    rg_strlcpy(dst, rg_buf_cstr(&b), size);
+    rg_buf_free(&b);
+}
+
+static bool parse_money_col(importer *im, int c, rg_cents *out)
+{
+    rg_slice v = get(im, c);
+    const char *why = NULL;
+    if (!rg_money_parse(v.p, v.n, false, out, &why)) {
+        problem(im, im->row->line, im->cols[c].name, "'%.*s' is not an amount (%s); use 1234.56 or 1.234,56",
+                (int)v.n, v.p, why);
+        return false;
+    }
+    return true;
+}
+
+static bool parse_date_col(importer *im, int c, rg_date *out)
+{
+    rg_slice v = get(im, c);
+    if (!rg_date_parse(v.p, v.n, out)) {
+        problem(im, im->row->line, im->cols[c].name,
+                "'%.*s' is not a valid date; use 2026-12-10 or 10/12/2026", (int)v.n, v.p);
+        return false;
+    }
+    return true;
+}
+
+static bool parse_pct_col(importer *im, int c, int64_t *out)
+{
+    rg_slice v = get(im, c);
+    const char *why = NULL;
+    if (v.n == 0) {
+        *out = -1;
+        return true;
+    }
+    if (!rg_pct_parse(v.p, v.n, out, &why)) {
+        problem(im, im->row->line, im->cols[c].name, "'%.*s' is not a percentage (%s)", (int)v.n, v.p, why);
+        return false;
+    }
+    return true;
+}
+
+static void check_duplicate(importer *im, const char *key, const char *column)
+{
+    int64_t first = 0;
+    int r = rg_strset_add(&im->seen, key, (int64_t)im->row->line, &first);
+    if (r == 0)
+        problem(im, im->row->line, column, "duplicate '%s' in this file (first at line %lld)", key,
+                (long long)first);
+    else if (r < 0)
+        problem(im, im->row->line, column, "out of memory");
+}
+
+static bool timezone_exists(const char *tz)
+{
+    char path[128];
+    if (strstr(tz, "..") || tz[0] == '/')
+        return false;
+    for (const char *p = tz; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '/' || *p == '_' || *p == '-' || *p == '+'))
+            return false;
+    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
+    return access(path, R_OK) == 0;
+}
+
+/* ---- rows ---- */
+
+static rg_status customer_row(importer *im, rg_err *e)
+{
+    rg_customer c;
+    rg_customer_init(&c);
+    size_t line = im->row->line;
+    if (required(im, C_EXT) && copy_text(im, C_EXT, c.external_id, sizeof c.external_id))
+        check_duplicate(im, c.external_id, "external_id");
+    if (required(im, C_NAME))
+        copy_text(im, C_NAME, c.name, sizeof c.name);
+    rg_slice v = get(im, C_DOC);
+    if (v.n) {
+        rg_doc doc;
+        rg_err de;
+        if (!rg_doc_parse(v.p, v.n, &doc, &de)) {
+            problem(im, line, "document", "'%.*s': %s", (int)v.n, v.p, de.msg);
+        } else {
+            rg_strlcpy(c.document, doc.digits, sizeof c.document);
+            c.kind = doc.kind == RG_DOC_CPF ? RG_KIND_PF : RG_KIND_PJ;
+        }
+    }
+    const char *why;
+    if ((v = get(im, C_EMAIL)).n) {
+        if (!rg_email_valid(v.p, v.n, &why))
+            problem(im, line, "email", "'%.*s': %s", (int)v.n, v.p, why);
+        else
+            copy_text(im, C_EMAIL, c.email, sizeof c.email);
+    }
+    if ((v = get(im, C_PHONE)).n && !rg_phone_normalize(v.p, v.n, c.phone, sizeof c.phone, &why))
+        problem(im, line, "phone", "'%.*s': %s", (int)v.n, v.p, why);
+    if ((v = get(im, C_WHATSAPP)).n &&
+        !rg_phone_normalize(v.p, v.n, c.whatsapp, sizeof c.whatsapp, &why))
+        problem(im, line, "whatsapp", "'%.*s': %s", (int)v.n, v.p, why);
+    if ((v = get(im, C_PREF)).n) {
+        bool ok = false;
+        for (size_t i = 0; i < sizeof channel_names / sizeof *channel_names; i++)
+            ok |= rg_slice_eq(v, channel_names[i]);
+        if (!ok)
+            problem(im, line, "preferred_channel", "'%.*s' is not a channel (email, whatsapp, sms, voice, letter)",
+                    (int)v.n, v.p);
+        else
+            copy_text(im, C_PREF, c.preferred_channel, sizeof c.preferred_channel);
+    }
+    if ((v = get(im, C_TZ)).n && copy_text(im, C_TZ, c.timezone, sizeof c.timezone) &&
+        !timezone_exists(c.timezone))
+        problem(im, line, "timezone", "'%s' is not an IANA time zone (e.g. America/Sao_Paulo)", c.timezone);
+    parse_tags(im, C_TAGS, c.tags, sizeof c.tags);
+    copy_text(im, C_STREET, c.address.street, sizeof c.address.street);
+    copy_text(im, C_NUMBER, c.address.number, sizeof c.address.number);
+    copy_text(im, C_COMPLEMENT, c.address.complement, sizeof c.address.complement);
+    copy_text(im, C_DISTRICT, c.address.district, sizeof c.address.district);
+    copy_text(im, C_CITY, c.address.city, sizeof c.address.city);
+    if ((v = get(im, C_STATE)).n) {
+        char uf[3] = {0};
+        if (v.n == 2) {
+            uf[0] = (char)(v.p[0] & ~0x20);
+            uf[1] = (char)(v.p[1] & ~0x20);
+        }
+        if (!rg_uf_valid(uf, v.n))
+            problem(im, line, "state", "'%.*s' is not a Brazilian state (UF, e.g. SP)", (int)v.n, v.p);
+        else
+            memcpy(c.address.state, uf, 3);
+    }
+    if ((v = get(im, C_ZIP)).n) {
+        size_t nd = 0;
+        bool ok = true;
+        for (size_t i = 0; i < v.n; i++) {
+            if (v.p[i] >= '0' && v.p[i] <= '9' && nd < 8)
+                c.address.zip[nd++] = v.p[i];
+            else if (v.p[i] != '-' && v.p[i] != '.')
+                ok = false;
+        }
+        c.address.zip[nd] = '\0';
+        if (!ok || nd != 8)
+            problem(im, line, "zip", "'%.*s' is not a CEP (8 digits, e.g. 01310-100)", (int)v.n, v.p);
+    }
+    if (im->row_bad)
+        return RG_OK;
+    rg_upsert_result res;
+    rg_status rc = rg_store_customer_upsert(im->store, &c, im->present_bits, im->now, &res, e);
+    if (rc != RG_OK)
+        return rc;
+    im->report->inserted += res == RG_UPSERT_INSERTED;
+    im->report->updated += res == RG_UPSERT_UPDATED;
+    im->report->unchanged += res == RG_UPSERT_UNCHANGED;
+    return RG_OK;
+}
+
+static bool digits_only(rg_slice v, char *dst, size_t size, size_t *nd)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        char ch = v.p[i];
+        if (ch >= '0' && ch <= '9') {
+            if (n + 1 >= size)
+                return false;
+            dst[n++] = ch;
+        } else if (ch != ' ' && ch != '.') {
+            return false;
+        }
+    }
+    dst[n] = '\0';
+    *nd = n;
+    return true;
+}
+
+static rg_status invoice_row(importer *im, rg_err *e)
+{
+    rg_invoice inv;
+    rg_invoice_init(&inv);
+    size_t line = im->row->line;
+    rg_status rc;
+    if (required(im, I_EXT) && copy_text(im, I_EXT, inv.external_id, sizeof inv.external_id))
+        check_duplicate(im, inv.external_id, "external_id");
+    if (required(im, I_CUSTOMER) &&
+        copy_text(im, I_CUSTOMER, inv.customer_external_id, sizeof inv.customer_external_id)) {
+        if ((rc = rg_store_customer_id(im->store, inv.customer_external_id, &inv.customer_id, e)) != RG_OK)
+            return rc;
+        if (inv.customer_id == 0)
+            problem(im, line, "customer_external_id", "no customer with external id '%s' (import customers first)",
+                    inv.customer_external_id);
+    }
+    copy_text(im, I_DESC, inv.description, sizeof inv.description);
+    if (required(im, I_AMOUNT) && parse_money_col(im, I_AMOUNT, &inv.amount) && inv.amount == 0)
+        problem(im, line, "amount", "must be greater than zero");
+    if (required(im, I_DUE))
+        parse_date_col(im, I_DUE, &inv.due_date);
+    rg_slice v;
+    if ((v = get(im, I_ISSUE)).n && parse_date_col(im, I_ISSUE, &inv.issue_date) &&
+        inv.due_date != RG_DATE_NONE && inv.issue_date > inv.due_date)
+        problem(im, line, "issue_date", "is after the due date");
+    if ((v = get(im, I_STATUS)).n) {
+        char st[24];
+        if (v.n >= sizeof st || (memcpy(st, v.p, v.n), st[v.n] = '\0', !rg_invoice_status_parse(st, &inv.status)))
+            problem(im, line, "status", "'%.*s' is not one of open, paid, cancelled, renegotiated, written_off",
+                    (int)v.n, v.p);
+    }
+    if ((v = get(im, I_BANK)).n) {
+        size_t nd;
+        if (!digits_only(v, inv.boleto_bank, sizeof inv.boleto_bank, &nd) || nd != 3)
+            problem(im, line, "boleto_bank", "'%.*s' is not a 3-digit bank code (e.g. 341)", (int)v.n, v.p);
+    }
+    if ((v = get(im, I_LINHA)).n) {
+        size_t nd;
+        if (!digits_only(v, inv.linha_digitavel, sizeof inv.linha_digitavel, &nd) || nd != 47)
+            problem(im, line, "linha_digitavel", "expected the 47 digits of a boleto's linha digitável");
+    }
+    copy_text(im, I_NOSSO, inv.nosso_numero, sizeof inv.nosso_numero);
+    if ((v = get(im, I_PIX)).n) {
+        if (v.n < 8 || memcmp(v.p, "000201", 6) != 0)
+            problem(im, line, "pix_code", "not a PIX copia-e-cola code (it starts with 000201)");
+        else
+            copy_text(im, I_PIX, inv.pix_code, sizeof inv.pix_code);
+    }
+    if ((v = get(im, I_URL)).n) {
+        if (!(v.n > 8 && (!memcmp(v.p, "https://", 8) || !memcmp(v.p, "http://", 7))))
+            problem(im, line, "payment_url", "must be an http:// or https:// address");
+        else
+            copy_text(im, I_URL, inv.payment_url, sizeof inv.payment_url);
+    }
+    parse_tags(im, I_TAGS, inv.tags, sizeof inv.tags);
+    parse_pct_col(im, I_FINE, &inv.fine_pct);
+    parse_pct_col(im, I_INTEREST, &inv.interest_month_pct);
+    if (im->row_bad)
+        return RG_OK;
+    rg_upsert_result res;
+    if ((rc = rg_store_invoice_upsert(im->store, &inv, im->present_bits, im->now, &res, e)) != RG_OK)
+        return rc;
+    im->report->inserted += res == RG_UPSERT_INSERTED;
+    im->report->updated += res == RG_UPSERT_UPDATED;
+    im->report->unchanged += res == RG_UPSERT_UNCHANGED;
+    if (res != RG_UPSERT_UNCHANGED) {
+        rg_event ev;
+        memset(&ev, 0, sizeof ev);
+        const char *type = res == RG_UPSERT_INSERTED ? "invoice.created"
+                           : (has(im, I_STATUS) && inv.status == RG_INV_CANCELLED) ? "invoice.cancelled"
+                                                                                  : "invoice.updated";
+        rg_strlcpy(ev.type, type, sizeof ev.type);
+        ev.at = im->now;
+        rg_strlcpy(ev.source, "csv", sizeof ev.source);
+        ev.customer_id = inv.customer_id;
+        ev.invoice_id = inv.id;
+        if ((rc = rg_store_event_add(im->store, &ev, NULL, e)) != RG_OK)
+            return rc;
+    }
+    return RG_OK;
+}
+
+static rg_status payment_row(importer *im, rg_err *e)
+{
+    rg_payment p;
+    rg_payment_init(&p);
+    p.source = RG_PAY_CSV;
+    size_t line = im->row->line;
+    if (required(im, P_INVOICE))
+        copy_text(im, P_INVOICE, p.invoice_external_id, sizeof p.invoice_external_id);
+    if (required(im, P_AMOUNT) && parse_money_col(im, P_AMOUNT, &p.amount) && p.amount == 0)
+        problem(im, line, "amount", "must be greater than zero");
+    rg_slice v = get(im, P_PAID_AT);
+    if (v.n) {
+        if (!rg_instant_parse(v.p, v.n, &p.paid_at)) {
+            rg_date d;
+            if (rg_date_parse(v.p, v.n, &d))
+                p.paid_at = rg_instant_from_civil(d, 12, 0, 0);
+            else
+                problem(im, line, "paid_at", "'%.*s' is not a date or ISO-8601 instant", (int)v.n, v.p);
+        }
+    } else {
+        p.paid_at = im->now;
+    }
+    copy_text(im, P_METHOD, p.method, sizeof p.method);
+    copy_text(im, P_REFERENCE, p.reference, sizeof p.reference);
+    if (p.reference[0] && p.invoice_external_id[0]) {
+        char key[RG_EXTID_MAX + RG_REF_MAX + 4];
+        snprintf(key, sizeof key, "%s\x1f%s", p.invoice_external_id, p.reference);
+        int64_t first = 0;
+        if (rg_strset_add(&im->seen, key, (int64_t)line, &first) == 0)
+            problem(im, line, "reference", "the same payment appears twice in this file (first at line %lld)",
+                    (long long)first);
+    }
+    if (im->row_bad)
+        return RG_OK;
+    rg_payment_outcome out;
+    rg_err pe;
+    rg_status rc = rg_payment_record(im->store, &p, im->now, &out, &pe);
+    if (rc == RG_ENOTFOUND) {
+        problem(im, line, "invoice_external_id", "no invoice with external id '%s'", p.invoice_external_id);
+        return RG_OK;
+    }
+    if (rc != RG_OK) {
+        if (e)
+            *e = pe;
+        return rc;
+    }
+    if (out.recorded)
+        im->report->inserted++;
+    else
+        im->report->unchanged++;
+    return RG_OK;
+}
+
+/* ---- driver ---- */
+
+static bool read_header(importer *im, const rg_csv_row *row)
+{
+    for (size_t c = 0; c < im->ncols; c++)
+        im->where[c] = -1;
+    bool ok = true;
+    for (size_t f = 0; f < row->n; f++) {
+        rg_slice h = rg_slice_trim(row->field[f]);
+        im->map[f] = -1;
+        for (size_t c = 0; c < im->ncols; c++) {
+            if (rg_slice_eq_nocase(h, im->cols[c].name)) {
+                if (im->where[c] >= 0) {
+                    problem(im, row->line, im->cols[c].name, "column appears twice in the header");
+                    ok = false;
+                }
+                im->where[c] = (int)f;
+                im->map[f] = (int)c;
+                im->present_bits |= im->cols[c].field_bit;
+            }
+        }
+        if (im->map[f] < 0) {
+            rg_buf list = RG_BUF_INIT;
+            for (size_t c = 0; c < im->ncols; c++)
+                rg_buf_printf(&list, "%s%s", c ? ", " : "", im->cols[c].name);
+            problem(im, row->line, "header", "unknown column '%.*s' (known columns: %s)", (int)h.n, h.p,
+                    rg_buf_cstr(&list));
+            rg_buf_free(&list);
+            ok = false;
+        }
+    }
+    for (size_t c = 0; c < im->ncols; c++) {
+        if (im->cols[c].required && im->where[c] < 0) {
+            problem(im, row->line, "header", "required column '%s' is missing", im->cols[c].name);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+void rg_import_report_free(rg_import_report *r)
+{
+    if (r)
+        rg_buf_free(&r->text);
+}
+
+bool rg_import_kind_parse(const char *s, rg_import_kind *out)
+{
+    if (!strcmp(s, "customers"))
+        *out = RG_IMPORT_CUSTOMERS;
+    else if (!strcmp(s, "invoices"))
+        *out = RG_IMPORT_INVOICES;
+    else if (!strcmp(s, "payments"))
+        *out = RG_IMPORT_PAYMENTS;
+    else
+        return false;
+    return true;
+}
+
+rg_status rg_import_csv_buffer(rg_store *s, rg_import_kind kind, const char *name, const char *data,
+                               size_t len, bool skip_invalid, rg_instant now, rg_import_report *report,
+                               rg_err *e)
+{
+    importer im;
+    rg_csv csv;
+    rg_csv_row row;
+    rg_status rc = RG_OK;
+    bool in_tx = false;
+    memset(report, 0, sizeof *report);
+    memset(&im, 0, sizeof im);
+    im.store = s;
+    im.name = name;
+    im.report = report;
+    im.now = now;
+    switch (kind) {
+    case RG_IMPORT_CUSTOMERS: im.cols = customer_columns; im.ncols = C_NCOLS_CUSTOMER; break;
+    case RG_IMPORT_INVOICES: im.cols = invoice_columns; im.ncols = I_NCOLS; break;
+    case RG_IMPORT_PAYMENTS: im.cols = payment_columns; im.ncols = P_NCOLS; break;
+    }
+    rg_csv_init(&csv, data, len);
+    rg_err ce;
+    rc = rg_csv_next(&csv, &row, &ce);
+    if (rc == RG_ENOTFOUND) {
+        problem(&im, 1, NULL, "the file is empty: a header row is required");
+        rc = RG_EINVAL;
+        goto out;
+    }
+    if (rc != RG_OK) {
+        problem(&im, (size_t)strtoul(ce.where, NULL, 10), NULL, "%s", ce.msg);
+        rc = RG_EINVAL;
+        goto out;
+    }
+    if (!read_header(&im, &row)) {
+        rc = RG_EINVAL;
+        goto out;
+    }
+    if ((rc = rg_store_begin(s, e)) != RG_OK)
+        goto out;
+    in_tx = true;
+    for (;;) {
+        rc = rg_csv_next(&csv, &row, &ce);
+        if (rc == RG_ENOTFOUND) {
+            rc = RG_OK;
+            break;
+        }
+        report->rows++;
+        im.row_bad = false;
+        if (rc != RG_OK) {
+            problem(&im, (size_t)strtoul(ce.where, NULL, 10), NULL, "%s", ce.msg);
+            report->invalid++;
+            continue;
+        }
+        im.row = &row;
+        if (row.n != 1 || row.field[0].n != 0) {
+            size_t expected = 0;
+            for (size_t c = 0; c < im.ncols; c++)
+                expected += im.where[c] >= 0;
+            if (row.n > expected)
+                problem(&im, row.line, NULL, "%zu fields but the header has %zu", row.n, expected);
+        }
+        switch (kind) {
+        case RG_IMPORT_CUSTOMERS: rc = customer_row(&im, e); break;
+        case RG_IMPORT_INVOICES: rc = invoice_row(&im, e); break;
+        case RG_IMPORT_PAYMENTS: rc = payment_row(&im, e); break;
+        }
+        if (rc != RG_OK) {
+            rg_err_prefix(e, name);
+            goto out;
+        }
+        if (im.row_bad)
+            report->invalid++;
+    }
+    if (report->text.oom) {
+        rc = rg_err_set(e, RG_ENOMEM, name, "out of memory");
+        goto out;
+    }
+    if (report->invalid > 0 && !skip_invalid) {
+        rc = RG_EINVAL;
+        goto out;
+    }
+    rc = rg_store_commit(s, e);
+    if (rc == RG_OK) {
+        in_tx = false;
+        report->committed = true;
+    }
+out:
+    if (in_tx)
+        rg_store_rollback(s);
+    if (rc == RG_EINVAL && !report->committed)
+        rg_err_set(e, RG_EINVAL, name, "%lld problem(s); nothing was imported", (long long)report->problems);
+    rg_csv_free(&csv);
+    rg_strset_free(&im.seen);
+    return rc;
+}
+
+rg_status rg_import_csv_file(rg_store *s, rg_import_kind kind, const char *path, bool skip_invalid,
+                             rg_instant now, rg_import_report *report, rg_err *e)
+{
+    memset(report, 0, sizeof *report);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return rg_err_set(e, RG_EIO, path, "cannot open: %s", strerror(errno));
+    rg_buf b = RG_BUF_INIT;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rg_buf_append(&b, chunk, n);
+    bool err = ferror(f);
+    fclose(f);
+    if (err || b.oom) {
+        rg_buf_free(&b);
+        return rg_err_set(e, err ? RG_EIO : RG_ENOMEM, path, "cannot read the file");
+    }
+    rg_status rc = rg_import_csv_buffer(s, kind, path, rg_buf_cstr(&b), b.len, skip_invalid, now, report, e);
+    rg_buf_free(&b);
+    return rc;
+}

@@ -1,0 +1,49 @@
+/*
+ * import — CSV files from the ERP into the store: customers, invoices,
+ * payments (column lists in docs/import.md).
+ *
+ * The whole file is checked in one transaction: every problem is reported
+ * as "FILE:LINE: column: message"; if any row is invalid nothing is kept
+ * (the transaction is rolled back) unless skip_invalid is set, in which
+ * case the valid rows are kept and the rest reported. Rows are upserted by
+ * external id, so importing the same file twice changes nothing.
+ */
+#ifndef RG_IMPORT_H
+#define RG_IMPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "store/store.h"
+
+typedef enum { RG_IMPORT_CUSTOMERS, RG_IMPORT_INVOICES, RG_IMPORT_PAYMENTS } rg_import_kind;
+
+typedef struct rg_import_report {
+    int64_t rows;      /* data rows read */
+    int64_t inserted;  /* new customers/invoices, or payments recorded */
+    int64_t updated;
+    int64_t unchanged; /* identical rows, or payments already recorded */
+    int64_t invalid;   /* rows with at least one problem */
+    int64_t problems;  /* number of problem lines */
+    bool committed;    /* false when the file was rejected */
+    rg_buf text;       /* the problem lines, one per line; owned */
+} rg_import_report;
+
+void rg_import_report_free(rg_import_report *r);
+
+bool rg_import_kind_parse(const char *s, rg_import_kind *out);
+
+/* Imports data[0..len), naming it `name` in messages. Returns RG_OK when
+ * the rows were kept (possibly with skipped invalid ones), RG_EINVAL when
+ * the file was rejected (report->text says why), other codes for store
+ * failures. */
+rg_status rg_import_csv_buffer(rg_store *s, rg_import_kind kind, const char *name, const char *data,
+                               size_t len, bool skip_invalid, rg_instant now, rg_import_report *report,
+                               rg_err *e);
+
+/* Reads the file at path and imports it. */
+rg_status rg_import_csv_file(rg_store *s, rg_import_kind kind, const char *path, bool skip_invalid,
+                             rg_instant now, rg_import_report *report, rg_err *e);
+
+#endif

@@ -1,0 +1,74 @@
+#include "service/payments.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/buf.h"
+
+rg_status rg_payment_record(rg_store *s, rg_payment *p, rg_instant now, rg_payment_outcome *out,
+                            rg_err *e)
+{
+    rg_invoice inv;
+    rg_status rc;
+    memset(out, 0, sizeof *out);
+    if (p->amount <= 0)
+        return rg_err_set(e, RG_EINVAL, "amount", "a payment must be greater than zero");
+    if ((rc = rg_store_invoice_get(s, p->invoice_external_id, &inv, e)) != RG_OK)
+        return rc;
+    p->invoice_id = inv.id;
+    if (p->paid_at == RG_INSTANT_NONE || p->paid_at == 0)
+        p->paid_at = now;
+    if (!p->reference[0]) {
+        char at[32], amount[32];
+        snprintf(p->reference, sizeof p->reference, "%s:%s:%s", rg_payment_source_name(p->source),
+                 rg_instant_format(p->paid_at, at, sizeof at),
+                 rg_money_format_plain(p->amount, amount, sizeof amount));
+    }
+    bool inserted = false;
+    if ((rc = rg_store_payment_insert(s, p, now, &inserted, e)) != RG_OK)
+        return rc;
+    out->recorded = inserted;
+    out->status = inv.status;
+    out->balance = rg_invoice_balance(&inv);
+    if (!inserted)
+        return RG_OK;
+
+    rg_cents paid = inv.paid + p->amount;
+    rg_invoice_status status = inv.status;
+    /* Only an open invoice becomes paid; money received on a cancelled or
+     * renegotiated one is recorded and left for a person to look at. */
+    if (status == RG_INV_OPEN && paid >= inv.amount)
+        status = RG_INV_PAID;
+    if ((rc = rg_store_invoice_set_paid(s, inv.id, paid, status, now, e)) != RG_OK)
+        return rc;
+    inv.paid = paid;
+    out->status = status;
+    out->balance = rg_invoice_balance(&inv);
+
+    char payload[512], amount[32], at[32];
+    rg_buf j = RG_BUF_INIT;
+    /* reference and method come from outside: escape them for JSON */
+    rg_buf_printf(&j, "{\"payment_id\":%lld,\"amount\":\"%s\",\"paid_at\":\"%s\",\"source\":\"%s\",\"reference\":\"",
+                  (long long)p->id, rg_money_format_plain(p->amount, amount, sizeof amount),
+                  rg_instant_format(p->paid_at, at, sizeof at), rg_payment_source_name(p->source));
+    for (const char *c = p->reference; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            rg_buf_putc(&j, '\\');
+        if ((unsigned char)*c < 0x20)
+            continue;
+        rg_buf_putc(&j, *c);
+    }
+    rg_buf_printf(&j, "\",\"invoice_status\":\"%s\"}", rg_invoice_status_name(status));
+    rg_strlcpy(payload, j.oom ? "{}" : rg_buf_cstr(&j), sizeof payload);
+    rg_buf_free(&j);
+
+    rg_event ev;
+    memset(&ev, 0, sizeof ev);
+    rg_strlcpy(ev.type, "payment.received", sizeof ev.type);
+    ev.at = p->paid_at;
+    rg_strlcpy(ev.source, rg_payment_source_name(p->source), sizeof ev.source);
+    ev.customer_id = inv.customer_id;
+    ev.invoice_id = inv.id;
+    ev.payload = payload;
+    return rg_store_event_add(s, &ev, NULL, e);
+}

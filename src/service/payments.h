@@ -1,0 +1,32 @@
+/*
+ * payments — recording a payment against an invoice: the one place that
+ * decides what a payment does (balance, status, event). Used by the CLI
+ * (`regua pay`), the CSV importer, the CNAB importer and the API alike.
+ *
+ * The caller owns the transaction: these functions do several writes and
+ * expect to run inside rg_store_begin()/rg_store_commit().
+ */
+#ifndef RG_PAYMENTS_H
+#define RG_PAYMENTS_H
+
+#include <stdbool.h>
+
+#include "model/model.h"
+#include "store/store.h"
+
+typedef struct rg_payment_outcome {
+    bool recorded;       /* false: the same payment was already recorded */
+    rg_cents balance;    /* open balance after the payment */
+    rg_invoice_status status; /* invoice status after the payment */
+} rg_payment_outcome;
+
+/* Records p against the invoice p->invoice_external_id (p->invoice_id is
+ * filled). An empty reference is derived from source, instant and amount,
+ * so the same payment recorded twice is still one payment. Marks the
+ * invoice paid when the payments cover its face value and emits
+ * `payment.received`. RG_ENOTFOUND for an unknown invoice, RG_EINVAL for a
+ * non-positive amount. */
+rg_status rg_payment_record(rg_store *s, rg_payment *p, rg_instant now, rg_payment_outcome *out,
+                            rg_err *e);
+
+#endif
