@@ -131,8 +131,8 @@ bool rg_uf_valid(const char *s, size_t len)
     static const char *const ufs = "AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC SP SE TO";
     if (len != 2)
         return false;
-    for (const char *p = ufs; *p; p += 3)
-        if (p[0] == s[0] && p[1] == s[1])
+    for (size_t i = 0; i + 1 < strlen(ufs); i += 3)
+        if (ufs[i] == s[0] && ufs[i + 1] == s[1])
             return true;
     return false;
 }

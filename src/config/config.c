@@ -215,16 +215,14 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
     rg_status rc = rg_yaml_load(&y, name, text, len, e);
     if (rc != RG_OK)
         return rc;
-    struct fy_node *root = rg_yaml_root(&y);
-    if (!root)
-        goto out; /* an empty file: defaults */
-    if (!rg_yaml_is_map(root)) {
+    struct fy_node *root = rg_yaml_root(&y); /* NULL for an empty file: defaults */
+    if (root && !rg_yaml_is_map(root)) {
         rc = rg_yaml_error(&y, root, e, "the configuration must be a mapping of keys to values");
         goto out;
     }
     void *it = NULL;
     struct fy_node *k, *v;
-    while (rc == RG_OK && rg_yaml_map_next(root, &it, &k, &v)) {
+    while (rc == RG_OK && root && rg_yaml_map_next(root, &it, &k, &v)) {
         if (key_is(k, "database"))
             rc = rg_yaml_copy(&y, v, "database", c->database, sizeof c->database, e);
         else if (key_is(k, "listen"))

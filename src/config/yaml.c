@@ -29,12 +29,35 @@ static void capture_output(struct fy_diag *diag, void *user, const char *buf, si
     c->have = true;
 }
 
+/* True when text holds only blank lines and comments (libfyaml refuses an
+ * empty stream; for regua it is an empty document). */
+static bool blank_document(const char *text, size_t len)
+{
+    bool line_start = true, in_comment = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (c == '\n') {
+            line_start = true;
+            in_comment = false;
+        } else if (in_comment || c == ' ' || c == '\t' || c == '\r') {
+            continue;
+        } else if (c == '#' && line_start) {
+            in_comment = true;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
 rg_status rg_yaml_load(rg_yaml *y, const char *file, const char *text, size_t len, rg_err *e)
 {
     capture cap;
     memset(&cap, 0, sizeof cap);
     y->doc = NULL;
     y->file = file;
+    if (blank_document(text, len))
+        return RG_OK;
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
     dcfg.fp = NULL;
@@ -55,11 +78,16 @@ rg_status rg_yaml_load(rg_yaml *y, const char *file, const char *text, size_t le
     cfg.diag = diag;
     y->doc = fy_document_build_from_string(&cfg, text, len);
     fy_diag_destroy(diag);
+    if (!y->doc && !cap.have)
+        return RG_OK; /* an empty document: no root */
     if (!y->doc) {
-        /* libfyaml prints "line:col: error: message"; turn it into file:line */
+        /* libfyaml prints "<input>:line:col: error: message"; make it file:line */
         int line = 0, col = 0;
-        const char *m = cap.have ? cap.msg : "syntax error";
+        const char *m = cap.msg;
         const char *p = m;
+        const char *gt = strstr(m, ">:");
+        if (gt)
+            p = gt + 2;
         while (*p == ' ')
             p++;
         char *endp;

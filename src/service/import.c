@@ -74,6 +74,7 @@ typedef struct importer {
     const rg_csv_row *row;
     bool row_bad;
     rg_strset seen;
+    rg_strset customer_ids; /* customer external id -> id, looked up once per file */
     rg_instant now;
 } importer;
 
@@ -361,8 +362,12 @@ static rg_status invoice_row(importer *im, rg_err *e)
         check_duplicate(im, inv.external_id, "external_id");
     if (required(im, I_CUSTOMER) &&
         copy_text(im, I_CUSTOMER, inv.customer_external_id, sizeof inv.customer_external_id)) {
-        if ((rc = rg_store_customer_id(im->store, inv.customer_external_id, &inv.customer_id, e)) != RG_OK)
-            return rc;
+        if (!rg_strset_get(&im->customer_ids, inv.customer_external_id, &inv.customer_id)) {
+            if ((rc = rg_store_customer_id(im->store, inv.customer_external_id, &inv.customer_id, e)) != RG_OK)
+                return rc;
+            if (inv.customer_id && rg_strset_add(&im->customer_ids, inv.customer_external_id, inv.customer_id, NULL) < 0)
+                return rg_err_set(e, RG_ENOMEM, "import", "out of memory");
+        }
         if (inv.customer_id == 0)
             problem(im, line, "customer_external_id", "no customer with external id '%s' (import customers first)",
                     inv.customer_external_id);
@@ -638,6 +643,7 @@ out:
         rg_err_set(e, RG_EINVAL, name, "%lld problem(s); nothing was imported", (long long)report->problems);
     rg_csv_free(&csv);
     rg_strset_free(&im.seen);
+    rg_strset_free(&im.customer_ids);
     return rc;
 }
 

@@ -121,7 +121,7 @@ static char *build_insert(const char *table, const col_desc *cols, size_t n)
     rg_buf_puts(&b, ", created_at, updated_at) VALUES (?1");
     for (size_t i = 0; i < n; i++)
         rg_buf_printf(&b, ", ?%zu", i + 2);
-    rg_buf_printf(&b, ", ?%zu, ?%zu)", n + 2, n + 2);
+    rg_buf_printf(&b, ", ?%zu, ?%zu) ON CONFLICT (external_id) DO NOTHING", n + 2, n + 2);
     if (b.oom) {
         rg_buf_free(&b);
         return NULL;
@@ -414,21 +414,23 @@ static rg_status sq_customer_upsert(rg_store *base, rg_customer *c, unsigned fie
     sqlite_store *s = (sqlite_store *)base;
     int64_t id;
     *res = RG_UPSERT_UNCHANGED;
-    if (lookup_id(s, ST_CUSTOMER_ID, c->external_id, &id, e) != RG_OK)
+    /* Insert first (the common case in an import); an existing external id
+     * makes it a no-op, and then the masked update decides. */
+    sqlite3_stmt *st = stmt(s, ST_CUSTOMER_INSERT, e);
+    if (!st)
         return RG_ESTORE;
-    sqlite3_stmt *st;
-    if (id == 0) {
-        if (!(st = stmt(s, ST_CUSTOMER_INSERT, e)))
-            return RG_ESTORE;
-        bind_text(st, 1, c->external_id);
-        bind_customer_cols(st, 2, c);
-        sqlite3_bind_int64(st, (int)N_CUSTOMER_COLS + 2, now);
-        if (step_done(s, st, e, "inserting customer") != RG_OK)
-            return RG_ESTORE;
+    bind_text(st, 1, c->external_id);
+    bind_customer_cols(st, 2, c);
+    sqlite3_bind_int64(st, (int)N_CUSTOMER_COLS + 2, now);
+    if (step_done(s, st, e, "inserting customer") != RG_OK)
+        return RG_ESTORE;
+    if (sqlite3_changes(s->db) > 0) {
         c->id = sqlite3_last_insert_rowid(s->db);
         *res = RG_UPSERT_INSERTED;
         return RG_OK;
     }
+    if (lookup_id(s, ST_CUSTOMER_ID, c->external_id, &id, e) != RG_OK)
+        return RG_ESTORE;
     c->id = id;
     if (!(st = stmt(s, ST_CUSTOMER_UPDATE, e)))
         return RG_ESTORE;
@@ -561,21 +563,21 @@ static rg_status sq_invoice_upsert(rg_store *base, rg_invoice *inv, unsigned fie
     sqlite_store *s = (sqlite_store *)base;
     int64_t id;
     *res = RG_UPSERT_UNCHANGED;
-    if (lookup_id(s, ST_INVOICE_ID, inv->external_id, &id, e) != RG_OK)
+    sqlite3_stmt *st = stmt(s, ST_INVOICE_INSERT, e);
+    if (!st)
         return RG_ESTORE;
-    sqlite3_stmt *st;
-    if (id == 0) {
-        if (!(st = stmt(s, ST_INVOICE_INSERT, e)))
-            return RG_ESTORE;
-        bind_text(st, 1, inv->external_id);
-        bind_invoice_cols(st, 2, inv);
-        sqlite3_bind_int64(st, (int)N_INVOICE_COLS + 2, now);
-        if (step_done(s, st, e, "inserting invoice") != RG_OK)
-            return RG_ESTORE;
+    bind_text(st, 1, inv->external_id);
+    bind_invoice_cols(st, 2, inv);
+    sqlite3_bind_int64(st, (int)N_INVOICE_COLS + 2, now);
+    if (step_done(s, st, e, "inserting invoice") != RG_OK)
+        return RG_ESTORE;
+    if (sqlite3_changes(s->db) > 0) {
         inv->id = sqlite3_last_insert_rowid(s->db);
         *res = RG_UPSERT_INSERTED;
         return RG_OK;
     }
+    if (lookup_id(s, ST_INVOICE_ID, inv->external_id, &id, e) != RG_OK)
+        return RG_ESTORE;
     inv->id = id;
     if (!(st = stmt(s, ST_INVOICE_UPDATE, e)))
         return RG_ESTORE;

@@ -1,0 +1,40 @@
+/* libFuzzer harness for the CSV importer: the first byte picks the kind
+ * (customers, invoices, payments); the rest is the file. A small fixed
+ * portfolio is present so that invoice and payment rows can match. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "service/import.h"
+#include "store/store.h"
+
+static const char *CUSTOMERS = "external_id,name,document\nC1,Ana,529.982.247-25\nC2,Bia,\n";
+static const char *INVOICES = "external_id,customer_external_id,amount,due_date\nF1,C1,10.00,2026-12-01\n";
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    rg_store *s = NULL;
+    rg_err e;
+    if (rg_store_open(":memory:", &s, &e) != RG_OK)
+        abort();
+    rg_import_report r;
+    if (rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "seed", CUSTOMERS, strlen(CUSTOMERS), false, 0, &r, &e) != RG_OK)
+        abort();
+    rg_import_report_free(&r);
+    if (rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "seed", INVOICES, strlen(INVOICES), false, 0, &r, &e) != RG_OK)
+        abort();
+    rg_import_report_free(&r);
+    rg_import_kind kind = (rg_import_kind)(data[0] % 3);
+    rg_status rc = rg_import_csv_buffer(s, kind, "fuzz.csv", (const char *)data + 1, size - 1, data[0] & 4,
+                                        1795000000, &r, &e);
+    /* a rejected file must leave nothing behind */
+    if (rc == RG_EINVAL && r.committed)
+        abort();
+    rg_import_report_free(&r);
+    rg_store_close(s);
+    return 0;
+}

@@ -1,0 +1,47 @@
+# Shared helpers for the end-to-end tests: each test prints "ok NAME" or
+# "not ok NAME: why"; tests/run.sh counts those lines.
+: "${REGUA_BIN:?REGUA_BIN must point to the regua binary}"
+: "${REGUA_ROOT:=$(pwd)}"
+T=$(mktemp -d /tmp/regua-e2e-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+unset REGUA_NOW
+
+regua() { "$REGUA_BIN" "$@"; }
+
+ok() { echo "ok $1"; }
+not_ok() { echo "not ok $1: $2"; }
+
+# check NAME COMMAND...: passes when the command succeeds
+check() {
+    name=$1; shift
+    if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$(printf '%s' "$out" | tail -5)"; fi
+}
+
+# expect_exit NAME CODE COMMAND...: passes when the command exits with CODE
+expect_exit() {
+    name=$1; code=$2; shift 2
+    "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    if [ "$rc" -eq "$code" ]; then ok "$name"; else not_ok "$name" "exit $rc, expected $code: $(tail -3 "$T/err")"; fi
+}
+
+# contains NAME FILE TEXT: passes when FILE contains TEXT (fixed string)
+contains() {
+    if grep -qF -- "$3" "$2"; then ok "$1"; else not_ok "$1" "'$3' not in $(head -c 600 "$2")"; fi
+}
+
+# free_port: a TCP port nobody listens on
+free_port() {
+    /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_http URL: waits up to 10 s for URL to answer
+wait_http() {
+    i=0
+    while [ $i -lt 100 ]; do
+        curl -sf -o /dev/null "$1" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}

@@ -1,0 +1,105 @@
+#include "test.h"
+
+#include "config/config.h"
+
+static rg_status parse(rg_config *c, const char *text, rg_err *e)
+{
+    rg_config_defaults(c);
+    rg_err_clear(e);
+    return rg_config_parse(c, "regua.yaml", "/etc/regua", text, strlen(text), e);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    rg_config c;
+    rg_err e;
+    assert_int_equal(parse(&c, "", &e), RG_OK);
+    assert_string_equal(c.database, "/etc/regua/regua.db");
+    assert_string_equal(c.listen, "127.0.0.1:8080");
+    assert_string_equal(c.default_timezone, "America/Sao_Paulo");
+    rg_config_defaults(&c);
+    assert_int_equal(rg_config_load(&c, rg_test_path("absent.yaml"), false, &e), RG_OK);
+    assert_false(c.from_file);
+    assert_int_equal(rg_config_load(&c, rg_test_path("absent.yaml"), true, &e), RG_EIO);
+}
+
+static void test_full(void **state)
+{
+    (void)state;
+    rg_config c;
+    rg_err e;
+    const char *text = "database: dados/regua.db\n"
+                       "listen: 0.0.0.0:9000\n"
+                       "public_url: https://cobranca.exemplo.com.br\n"
+                       "company:\n"
+                       "  name: Exemplo Serviços Ltda\n"
+                       "  cnpj: 11.222.333/0001-81\n"
+                       "  email: financeiro@exemplo.com.br\n"
+                       "cadences: cadences\n"
+                       "templates: /srv/templates\n"
+                       "legal_interest_month_pct: 0.45\n"
+                       "channels:\n"
+                       "  email: {driver: smtp, url: 'smtp://127.0.0.1:2525', from: 'cobranca@exemplo.com.br',\n"
+                       "          password_env: SMTP_PASSWORD, max_in_flight: 4}\n"
+                       "  sms:\n"
+                       "    driver: http\n"
+                       "    url: http://127.0.0.1:9999/sms\n"
+                       "    headers: {Authorization: 'Bearer ${SMS_TOKEN}', X-Test: '1'}\n"
+                       "  whatsapp: {driver: log, path: out/whatsapp.jsonl}\n";
+    assert_int_equal(parse(&c, text, &e), RG_OK);
+    assert_string_equal(c.database, "/etc/regua/dados/regua.db");
+    assert_string_equal(c.listen, "0.0.0.0:9000");
+    assert_string_equal(c.company.name, "Exemplo Serviços Ltda");
+    assert_string_equal(c.company.cnpj, "11222333000181");
+    assert_string_equal(c.company.cnpj_formatted, "11.222.333/0001-81");
+    assert_string_equal(c.cadences_dir, "/etc/regua/cadences");
+    assert_string_equal(c.templates_dir, "/srv/templates");
+    assert_int_equal(c.legal_interest_month_pct, 45);
+    assert_int_equal(c.n_channels, 3);
+    const rg_channel_config *em = rg_config_channel(&c, "email");
+    assert_non_null(em);
+    assert_string_equal(em->driver, "smtp");
+    assert_string_equal(rg_channel_setting(em, "password_env"), "SMTP_PASSWORD");
+    const rg_channel_config *sms = rg_config_channel(&c, "sms");
+    assert_string_equal(rg_channel_setting(sms, "headers"), "Authorization: Bearer ${SMS_TOKEN}\nX-Test: 1\n");
+    assert_string_equal(rg_channel_setting(rg_config_channel(&c, "whatsapp"), "path"),
+                        "/etc/regua/out/whatsapp.jsonl");
+}
+
+static void expect_error(const char *text, const char *where, const char *needle)
+{
+    rg_config c;
+    rg_err e;
+    assert_int_equal(parse(&c, text, &e), RG_EINVAL);
+    if (strcmp(e.where, where) != 0 || !strstr(e.msg, needle)) {
+        fprintf(stderr, "got %s: %s\n", e.where, e.msg);
+        fail();
+    }
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    expect_error("database: x.db\ndatabse: y.db\n", "regua.yaml:2", "unknown key 'databse'");
+    expect_error("company:\n  name: X\n  cnpj: 11.222.333/0001-82\n", "regua.yaml:3", "not a valid CNPJ");
+    expect_error("company:\n  nome: X\n", "regua.yaml:2", "unknown key 'nome' in company");
+    expect_error("channels:\n  email: {driver: carrier-pigeon}\n", "regua.yaml:2", "unknown driver");
+    expect_error("channels:\n  email:\n    driver: smtp\n    password: hunter2\n", "regua.yaml:4",
+                 "unknown key 'password'");
+    expect_error("channels:\n  email:\n    url: smtp://x\n", "regua.yaml:2", "needs a 'driver'");
+    expect_error("channels:\n  sms: {driver: http, max_in_flight: lots}\n", "regua.yaml:2", "whole number");
+    expect_error("database: [a, b]\n", "regua.yaml:1", "single value");
+    expect_error("database: x\n  bad indent: [\n", "regua.yaml:1", "YAML syntax error");
+    expect_error("public_url: ftp://x\n", "regua.yaml", "public_url");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_full),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
