@@ -1,0 +1,70 @@
+#include "engine/progress.h"
+
+#include <string.h>
+
+void rg_progress_parse(const char *text, rg_progress *out)
+{
+    out->n = 0;
+    if (!text)
+        return;
+    const char *p = text;
+    while (*p && out->n < RG_PROGRESS_MAX) {
+        const char *end = strchr(p, ';');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        const char *at = memchr(p, '@', len);
+        if (eq && at && at == eq + 2 && (size_t)(eq - p) <= RG_STEP_ID_MAX && eq > p) {
+            rg_progress_item *it = &out->items[out->n];
+            memcpy(it->step_id, p, (size_t)(eq - p));
+            it->step_id[eq - p] = '\0';
+            it->state = eq[1];
+            rg_slice num = {at + 1, len - (size_t)(at + 1 - p)};
+            int64_t v;
+            if (rg_parse_i64(num, INT64_MIN + 1, INT64_MAX, &v)) {
+                it->at = v;
+                out->n++;
+            }
+        }
+        p += len + (end ? 1 : 0);
+    }
+}
+
+void rg_progress_format(const rg_progress *p, rg_buf *out)
+{
+    for (size_t i = 0; i < p->n; i++)
+        rg_buf_printf(out, "%s%s=%c@%lld", i ? ";" : "", p->items[i].step_id, p->items[i].state,
+                      (long long)p->items[i].at);
+}
+
+const rg_progress_item *rg_progress_find(const rg_progress *p, const char *step_id)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (!strcmp(p->items[i].step_id, step_id))
+            return &p->items[i];
+    return NULL;
+}
+
+bool rg_progress_set(rg_progress *p, const char *step_id, char state, rg_instant at)
+{
+    rg_progress_item *it = (rg_progress_item *)rg_progress_find(p, step_id);
+    if (!it) {
+        if (p->n == RG_PROGRESS_MAX || strlen(step_id) > RG_STEP_ID_MAX)
+            return false;
+        it = &p->items[p->n++];
+        rg_strlcpy(it->step_id, step_id, sizeof it->step_id);
+    }
+    it->state = state;
+    it->at = at;
+    return true;
+}
+
+const char *rg_step_state_reason(char state)
+{
+    switch (state) {
+    case RG_STEP_DONE: return "done";
+    case RG_STEP_SUPERSEDED: return "superseded";
+    case RG_STEP_NO_NOTICE: return "no-notice";
+    case RG_STEP_SUPPRESSED: return "suppressed";
+    }
+    return "unknown";
+}
