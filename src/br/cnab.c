@@ -448,21 +448,34 @@ typedef struct line_iter {
     size_t no;
 } line_iter;
 
-/* Next physical line without its LF/CRLF. A last line that is empty, or
- * only the DOS end-of-file byte 0x1A, ends the file; a 0x1A ending the
- * last line is dropped. */
+/* True when p..end holds only line ends and DOS end-of-file bytes. */
+static bool only_trailing_junk(const char *p, const char *end)
+{
+    for (; p < end; p++)
+        if (*p != '\r' && *p != '\n' && *p != 0x1a)
+            return false;
+    return true;
+}
+
+/* Next physical line without its LF/CRLF. The file ends where only empty
+ * lines and DOS end-of-file bytes (0x1A) remain; a 0x1A ending the last
+ * line is dropped. */
 static bool next_line(line_iter *it, const char **lp, size_t *ln)
 {
     if (it->p >= it->end)
         return false;
     const char *s = it->p;
+    if ((*s == '\r' || *s == '\n' || *s == 0x1a) && only_trailing_junk(s, it->end)) {
+        it->p = it->end;
+        return false;
+    }
     const char *nl = memchr(s, '\n', (size_t)(it->end - s));
     const char *e = nl ? nl : it->end;
     it->p = nl ? nl + 1 : it->end;
     size_t n = (size_t)(e - s);
     if (n && s[n - 1] == '\r')
         n--;
-    if (!nl) {
+    if (!nl || only_trailing_junk(it->p, it->end)) {
         if (n && s[n - 1] == 0x1a)
             n--;
         if (n && s[n - 1] == '\r')

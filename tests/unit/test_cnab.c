@@ -314,11 +314,33 @@ static void test_itau_lf_no_final_newline(void **state)
     assert_true(cf->totals.ok);
     rg_cnab_file_free(cf);
 
-    /* 0x1A glued to the last line, then with CR before it */
+    /* 0x1A glued to the last line */
     rg_buf_putc(&f, 0x1a);
     cf = parse_ok(&f, NULL);
     assert_int_equal(cf->n_lines, 3);
     expect_ndiags(cf, 0);
+    rg_cnab_file_free(cf);
+
+    /* trailing blank lines and EOF bytes after the trailer */
+    rg_buf_puts(&f, "\r\n\r\n\n\x1a\n");
+    cf = parse_ok(&f, NULL);
+    assert_int_equal(cf->n_lines, 3);
+    expect_ndiags(cf, 0);
+    rg_cnab_file_free(cf);
+
+    /* ... but a blank line before more records is a corrupt line */
+    rg_buf_reset(&f);
+    h400(&l, "341", "BANCO ITAU SA");
+    add(&f, &l, "\n");
+    itau_detail(&l, &itau_paid, 2);
+    add(&f, &l, "\n\n");
+    itau_trailer(&l, 1, 15000, 3);
+    add(&f, &l, "\n");
+    cf = parse_ok(&f, NULL);
+    expect_ndiags(cf, 1);
+    assert_diag(cf, 0, 3, RG_CNAB_ERROR, "line", "expected 400 characters, found 0");
+    assert_int_equal(cf->n_entries, 1);
+    assert_true(cf->totals.ok);
     rg_cnab_file_free(cf);
     rg_buf_free(&f);
 }
