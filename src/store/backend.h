@@ -27,6 +27,8 @@ typedef struct rg_store_ops {
                                 rg_upsert_result *res, rg_err *e);
     rg_status (*invoice_get)(rg_store *s, const char *external_id, int64_t id, rg_invoice *out,
                              rg_err *e);
+    rg_status (*invoice_find_for_bank)(rg_store *s, const char *nosso_numero, const char *document_number,
+                                       rg_invoice *out, rg_err *e);
     rg_status (*invoice_set_paid)(rg_store *s, int64_t id, rg_cents paid, rg_invoice_status st,
                                   rg_instant now, rg_err *e);
     rg_status (*invoice_each)(rg_store *s, const rg_invoice_filter *f, rg_invoice_fn fn, void *ctx,

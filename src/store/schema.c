@@ -61,7 +61,7 @@ const char *const rg_schema_migrations[] = {
     ") STRICT;"
     "CREATE INDEX invoices_customer ON invoices (customer_id);"
     "CREATE INDEX invoices_open_due ON invoices (due_date) WHERE status = 'open';"
-    "CREATE INDEX invoices_nosso_numero ON invoices (nosso_numero) WHERE nosso_numero <> '';"
+    "CREATE INDEX invoices_nosso_numero ON invoices (ltrim(nosso_numero, '0')) WHERE nosso_numero <> '';"
     "CREATE TABLE invoice_reissues ("
     " id INTEGER PRIMARY KEY,"
     " invoice_id INTEGER NOT NULL REFERENCES invoices(id),"

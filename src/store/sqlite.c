@@ -23,6 +23,7 @@ enum {
     ST_INVOICE_BY_EXT,
     ST_INVOICE_BY_ID,
     ST_INVOICE_SET_PAID,
+    ST_INVOICE_BY_NOSSO,
     ST_PAYMENT_INSERT,
     ST_PAYMENT_FIND,
     ST_PAYMENT_EACH,
@@ -88,6 +89,8 @@ static const char *const fixed_sql[ST_COUNT] = {
     [ST_INVOICE_ID] = "SELECT id FROM invoices WHERE external_id = ?1",
     [ST_INVOICE_BY_EXT] = INVOICE_SELECT "WHERE i.external_id = ?1",
     [ST_INVOICE_BY_ID] = INVOICE_SELECT "WHERE i.id = ?1",
+    [ST_INVOICE_BY_NOSSO] = INVOICE_SELECT "WHERE i.nosso_numero <> '' AND ltrim(i.nosso_numero, '0') = ltrim(?1, '0')"
+                            " ORDER BY i.id LIMIT 1",
     [ST_INVOICE_SET_PAID] = "UPDATE invoices SET paid = ?2, status = ?3, updated_at = ?4 WHERE id = ?1",
     [ST_PAYMENT_INSERT] = "INSERT INTO payments (invoice_id, amount, paid_at, method, source,"
                           " reference, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -648,6 +651,34 @@ static rg_status sq_invoice_get(rg_store *base, const char *external_id, int64_t
     return rg_err_set(e, RG_ENOTFOUND, "invoice", "no invoice with id %lld", (long long)id);
 }
 
+static rg_status sq_invoice_find_for_bank(rg_store *base, const char *nosso_numero, const char *document_number,
+                                          rg_invoice *out, rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    rg_invoice_init(out);
+    if (nosso_numero && nosso_numero[0] && nosso_numero[strspn(nosso_numero, "0")]) {
+        sqlite3_stmt *st = stmt(s, ST_INVOICE_BY_NOSSO, e);
+        if (!st)
+            return RG_ESTORE;
+        bind_text(st, 1, nosso_numero);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            read_invoice(st, out);
+        done(st);
+        if (rc == SQLITE_ROW)
+            return RG_OK;
+        if (rc != SQLITE_DONE)
+            return db_fail(s, e, "finding invoice by nosso numero");
+    }
+    if (document_number && document_number[0]) {
+        rg_status r = sq_invoice_get(base, document_number, 0, out, e);
+        if (r != RG_ENOTFOUND)
+            return r;
+    }
+    return rg_err_set(e, RG_ENOTFOUND, "invoice", "no invoice with nosso numero '%s' or external id '%s'",
+                      nosso_numero ? nosso_numero : "", document_number ? document_number : "");
+}
+
 static rg_status sq_invoice_set_paid(rg_store *base, int64_t id, rg_cents paid, rg_invoice_status status,
                                      rg_instant now, rg_err *e)
 {
@@ -831,6 +862,7 @@ static const rg_store_ops sqlite_ops = {
     .customer_each = sq_customer_each,
     .invoice_upsert = sq_invoice_upsert,
     .invoice_get = sq_invoice_get,
+    .invoice_find_for_bank = sq_invoice_find_for_bank,
     .invoice_set_paid = sq_invoice_set_paid,
     .invoice_each = sq_invoice_each,
     .payment_insert = sq_payment_insert,

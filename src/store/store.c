@@ -86,6 +86,12 @@ rg_status rg_store_invoice_get_by_id(rg_store *s, int64_t id, rg_invoice *out, r
     return s->ops->invoice_get(s, NULL, id, out, e);
 }
 
+rg_status rg_store_invoice_find_for_bank(rg_store *s, const char *nosso_numero, const char *document_number,
+                                         rg_invoice *out, rg_err *e)
+{
+    return s->ops->invoice_find_for_bank(s, nosso_numero, document_number, out, e);
+}
+
 rg_status rg_store_invoice_set_paid(rg_store *s, int64_t id, rg_cents paid, rg_invoice_status st,
                                     rg_instant now, rg_err *e)
 {

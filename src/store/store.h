@@ -114,6 +114,11 @@ rg_status rg_store_invoice_upsert(rg_store *s, rg_invoice *inv, unsigned fields,
                                   rg_upsert_result *res, rg_err *e);
 rg_status rg_store_invoice_get(rg_store *s, const char *external_id, rg_invoice *out, rg_err *e);
 rg_status rg_store_invoice_get_by_id(rg_store *s, int64_t id, rg_invoice *out, rg_err *e);
+/* The invoice a bank return line refers to: by nosso número (leading zeros
+ * ignored on both sides), else by external id = the document number. NULL
+ * or "" skips a key. RG_ENOTFOUND when neither matches. */
+rg_status rg_store_invoice_find_for_bank(rg_store *s, const char *nosso_numero, const char *document_number,
+                                         rg_invoice *out, rg_err *e);
 /* Sets paid and status together (the payment service decides them). */
 rg_status rg_store_invoice_set_paid(rg_store *s, int64_t id, rg_cents paid, rg_invoice_status st,
                                     rg_instant now, rg_err *e);

@@ -267,6 +267,30 @@ static void test_payments(void **state)
     rg_store_close(s);
 }
 
+static void test_find_for_bank(void **state)
+{
+    (void)state;
+    rg_store *s = open_store();
+    load_customers(s);
+    rg_import_report r;
+    assert_int_equal(import(s, RG_IMPORT_INVOICES, "f.csv",
+                            "external_id,customer_external_id,amount,due_date,nosso_numero\n"
+                            "F1,C1,100.00,2026-12-01,00012345\nF2,C1,100.00,2026-12-01,\n",
+                            false, &r),
+                     RG_OK);
+    rg_import_report_free(&r);
+    rg_invoice inv;
+    rg_err e;
+    assert_int_equal(rg_store_invoice_find_for_bank(s, "12345", NULL, &inv, &e), RG_OK);
+    assert_string_equal(inv.external_id, "F1");
+    assert_int_equal(rg_store_invoice_find_for_bank(s, "000000012345", "F2", &inv, &e), RG_OK);
+    assert_string_equal(inv.external_id, "F1");
+    assert_int_equal(rg_store_invoice_find_for_bank(s, "999", "F2", &inv, &e), RG_OK);
+    assert_string_equal(inv.external_id, "F2");
+    assert_int_equal(rg_store_invoice_find_for_bank(s, "0000", "", &inv, &e), RG_ENOTFOUND);
+    rg_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_customer_row_errors),
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_payments),
+        cmocka_unit_test(test_find_for_bank),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
