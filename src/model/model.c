@@ -72,9 +72,32 @@ void rg_invoice_init(rg_invoice *inv)
     inv->fine_pct = -1;
     inv->interest_month_pct = -1;
     inv->reissued_due_date = RG_DATE_NONE;
+    inv->paid_on = RG_DATE_NONE;
 }
 
 void rg_payment_init(rg_payment *p)
 {
     memset(p, 0, sizeof *p);
+}
+
+static const char *const message_status_names[] = {"planned",   "queued", "sending",
+                                                   "sent",      "delivered", "read",
+                                                   "failed",    "cancelled", "suppressed"};
+
+const char *rg_message_status_name(rg_message_status s)
+{
+    if ((unsigned)s < sizeof message_status_names / sizeof *message_status_names)
+        return message_status_names[s];
+    return "planned";
+}
+
+bool rg_message_status_parse(const char *s, rg_message_status *out)
+{
+    for (unsigned i = 0; i < sizeof message_status_names / sizeof *message_status_names; i++) {
+        if (!strcmp(s, message_status_names[i])) {
+            *out = (rg_message_status)i;
+            return true;
+        }
+    }
+    return false;
 }

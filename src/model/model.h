@@ -89,6 +89,7 @@ typedef struct rg_invoice {
     char cadence_override[64]; /* "" unless switched by an action */
     rg_date reissued_due_date; /* RG_DATE_NONE unless reissued */
     rg_cents reissued_amount;  /* updated amount carried by the reissue */
+    rg_date paid_on;           /* local date it became paid; RG_DATE_NONE */
     rg_instant created_at;
     rg_instant updated_at;
 } rg_invoice;
@@ -112,6 +113,77 @@ typedef struct rg_payment {
     char reference[RG_REF_MAX + 1];
     rg_instant created_at;
 } rg_payment;
+
+typedef enum {
+    RG_MSG_PLANNED = 0,
+    RG_MSG_QUEUED,
+    RG_MSG_SENDING,
+    RG_MSG_SENT,
+    RG_MSG_DELIVERED,
+    RG_MSG_READ,
+    RG_MSG_FAILED,
+    RG_MSG_CANCELLED,
+    RG_MSG_SUPPRESSED
+} rg_message_status;
+
+/* One touchpoint. The rendered texts are borrowed pointers (owned by
+ * whoever built the value, or by the store row during a callback). */
+typedef struct rg_message {
+    int64_t id;
+    char idempotency_key[192];
+    int64_t customer_id;
+    char customer_external_id[RG_EXTID_MAX + 1];
+    int64_t invoice_id; /* the (first) invoice; all of them in invoice_external_ids */
+    char invoice_external_ids[512]; /* "F1|F2" (read side) */
+    char cadence[64];
+    char cadence_version[17];
+    char source_kind[8]; /* "step", "trigger", "manual" */
+    char source_id[64];  /* the step or trigger id */
+    char channel[RG_CHANNEL_MAX + 1];
+    char fallbacks[128]; /* channels still to try, "sms|email" */
+    char template_name[64];
+    const char *subject;
+    const char *body;
+    const char *html;
+    rg_message_status status;
+    char reason[256];
+    int attempts;
+    char provider_id[128];
+    rg_instant planned_for;
+    rg_instant sent_at; /* 0: not sent */
+    rg_instant created_at;
+    rg_instant updated_at;
+} rg_message;
+
+typedef struct rg_task {
+    int64_t id;
+    char kind[32]; /* "call", "review", ... */
+    int64_t customer_id;
+    int64_t invoice_id; /* 0: none */
+    char source[96];    /* "step:mensal-pf/ligar" */
+    char assignee[64];
+    rg_instant due_at;
+    char status[12]; /* open, claimed, done, cancelled */
+    char outcome[64];
+    char note[512];
+    rg_instant created_at;
+} rg_task;
+
+/* A reissued bill (segunda via): the updated amount and new instruments. */
+typedef struct rg_reissue {
+    rg_date old_due_date;
+    rg_date new_due_date;
+    rg_cents principal; /* the open balance it was computed on */
+    rg_cents fine;
+    rg_cents interest;
+    rg_cents updated_amount;
+    char barcode[45];
+    char linha_digitavel[48];
+    char pix_code[RG_PIX_MAX + 1];
+} rg_reissue;
+
+const char *rg_message_status_name(rg_message_status s);
+bool rg_message_status_parse(const char *s, rg_message_status *out);
 
 const char *rg_customer_kind_name(rg_customer_kind k); /* "PF", "PJ", "" */
 const char *rg_invoice_status_name(rg_invoice_status s);

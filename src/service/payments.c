@@ -39,8 +39,18 @@ rg_status rg_payment_record(rg_store *s, rg_payment *p, rg_instant now, rg_payme
      * renegotiated one is recorded and left for a person to look at. */
     if (status == RG_INV_OPEN && paid >= inv.amount)
         status = RG_INV_PAID;
-    if ((rc = rg_store_invoice_set_paid(s, inv.id, paid, status, now, e)) != RG_OK)
+    /* Bank dates are Brasília dates: UTC-3, without daylight saving since 2019. */
+    rg_date paid_on = status == RG_INV_PAID && inv.status != RG_INV_PAID
+                          ? rg_instant_utc_date(p->paid_at - 3 * 3600)
+                          : RG_DATE_NONE;
+    if ((rc = rg_store_invoice_set_paid(s, inv.id, paid, status, paid_on, now, e)) != RG_OK)
         return rc;
+    if (status == RG_INV_PAID) {
+        /* STJ Súmula 548: a paid debt's bureau listing is removed promptly */
+        bool changed = false;
+        if ((rc = rg_store_bureau_on_paid(s, inv.id, now, &changed, e)) != RG_OK)
+            return rc;
+    }
     inv.paid = paid;
     out->status = status;
     out->balance = rg_invoice_balance(&inv);

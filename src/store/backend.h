@@ -30,7 +30,7 @@ typedef struct rg_store_ops {
     rg_status (*invoice_find_for_bank)(rg_store *s, const char *nosso_numero, const char *document_number,
                                        rg_invoice *out, rg_err *e);
     rg_status (*invoice_set_paid)(rg_store *s, int64_t id, rg_cents paid, rg_invoice_status st,
-                                  rg_instant now, rg_err *e);
+                                  rg_date paid_on, rg_instant now, rg_err *e);
     rg_status (*invoice_each)(rg_store *s, const rg_invoice_filter *f, rg_invoice_fn fn, void *ctx,
                               rg_err *e);
     rg_status (*payment_insert)(rg_store *s, rg_payment *p, rg_instant now, bool *inserted, rg_err *e);
@@ -38,6 +38,21 @@ typedef struct rg_store_ops {
     rg_status (*event_add)(rg_store *s, const rg_event *ev, int64_t *id, rg_err *e);
     rg_status (*event_each_for_invoice)(rg_store *s, int64_t invoice_id, rg_event_fn fn, void *ctx,
                                         rg_err *e);
+    rg_status (*tick_each)(rg_store *s, rg_instant recent_since, int64_t after_customer, int64_t after_invoice, int64_t limit, rg_tick_row_fn fn, void *ctx, rg_err *e);
+    rg_status (*progress_put)(rg_store *s, int64_t invoice_id, const char *cadence, const char *version, const char *steps, rg_instant now, rg_err *e);
+    rg_status (*progress_get)(rg_store *s, int64_t invoice_id, char *cadence, size_t cadence_n, char *steps, size_t steps_n, bool *found, rg_err *e);
+    rg_status (*message_insert)(rg_store *s, rg_message *m, bool *inserted, rg_err *e);
+    rg_status (*message_link_invoice)(rg_store *s, int64_t message_id, int64_t invoice_id, rg_err *e);
+    rg_status (*message_set_status)(rg_store *s, int64_t id, rg_message_status st, const char *reason, rg_instant sent_at, rg_instant now, rg_err *e);
+    rg_status (*message_each)(rg_store *s, const rg_message_filter *f, rg_message_fn fn, void *ctx, rg_err *e);
+    rg_status (*task_insert)(rg_store *s, rg_task *t, rg_err *e);
+    rg_status (*task_each)(rg_store *s, bool include_done, rg_task_fn fn, void *ctx, rg_err *e);
+    rg_status (*optout_set)(rg_store *s, int64_t customer_id, const char *channel, const char *how, rg_instant at, rg_err *e);
+    rg_status (*bureau_request)(rg_store *s, int64_t invoice_id, rg_instant notice_at, rg_instant now, bool *created, rg_err *e);
+    rg_status (*bureau_on_paid)(rg_store *s, int64_t invoice_id, rg_instant now, bool *changed, rg_err *e);
+    rg_status (*bureau_status)(rg_store *s, int64_t invoice_id, char *status, size_t n, rg_err *e);
+    rg_status (*invoice_reissue)(rg_store *s, int64_t invoice_id, const rg_reissue *r, rg_instant now, rg_err *e);
+    rg_status (*snapshot)(rg_store *s, const char *path, rg_err *e);
 } rg_store_ops;
 
 struct rg_store {

@@ -10,6 +10,7 @@
 #include "base/buf.h"
 #include "store/backend.h"
 #include "store/schema.h"
+#include "store/sqlite_int.h"
 
 enum {
     ST_CUSTOMER_ID,
@@ -33,8 +34,7 @@ enum {
 };
 
 typedef struct sqlite_store {
-    rg_store base;
-    sqlite3 *db;
+    rg_sq_common c;
     sqlite3_stmt *st[ST_COUNT];
     char *sql[ST_COUNT]; /* statements built at open (owned) */
 } sqlite_store;
@@ -70,18 +70,6 @@ static const col_desc invoice_cols[] = {
 };
 #define N_INVOICE_COLS (sizeof invoice_cols / sizeof invoice_cols[0])
 
-#define CUSTOMER_SELECT                                                                            \
-    "SELECT id, external_id, name, document, kind, email, phone, whatsapp, preferred_channel,"     \
-    " timezone, tags, street, number, complement, district, city, state, zip, created_at,"        \
-    " updated_at FROM customers "
-
-#define INVOICE_SELECT                                                                             \
-    "SELECT i.id, i.external_id, i.customer_id, c.external_id, i.description, i.amount, i.paid,"   \
-    " i.issue_date, i.due_date, i.status, i.boleto_bank, i.nosso_numero, i.barcode,"               \
-    " i.linha_digitavel, i.pix_code, i.payment_url, i.fine_pct, i.interest_month_pct, i.tags,"     \
-    " i.cadence_override, i.reissued_due_date, i.reissued_amount, i.created_at, i.updated_at"      \
-    " FROM invoices i JOIN customers c ON c.id = i.customer_id "
-
 static const char *const fixed_sql[ST_COUNT] = {
     [ST_CUSTOMER_ID] = "SELECT id FROM customers WHERE external_id = ?1",
     [ST_CUSTOMER_BY_EXT] = CUSTOMER_SELECT "WHERE external_id = ?1",
@@ -91,7 +79,8 @@ static const char *const fixed_sql[ST_COUNT] = {
     [ST_INVOICE_BY_ID] = INVOICE_SELECT "WHERE i.id = ?1",
     [ST_INVOICE_BY_NOSSO] = INVOICE_SELECT "WHERE i.nosso_numero <> '' AND ltrim(i.nosso_numero, '0') = ltrim(?1, '0')"
                             " ORDER BY i.id LIMIT 1",
-    [ST_INVOICE_SET_PAID] = "UPDATE invoices SET paid = ?2, status = ?3, updated_at = ?4 WHERE id = ?1",
+    [ST_INVOICE_SET_PAID] = "UPDATE invoices SET paid = ?2, status = ?3, updated_at = ?4,"
+                            " paid_on = coalesce(?5, paid_on) WHERE id = ?1",
     [ST_PAYMENT_INSERT] = "INSERT INTO payments (invoice_id, amount, paid_at, method, source,"
                           " reference, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
                           " ON CONFLICT (invoice_id, reference) DO NOTHING",
@@ -106,7 +95,7 @@ static const char *const fixed_sql[ST_COUNT] = {
                               " payload FROM events WHERE invoice_id = ?1 ORDER BY at, id",
 };
 
-static rg_status db_fail(sqlite_store *s, rg_err *e, const char *what)
+rg_status rg_sq_fail(rg_sq_common *s, rg_err *e, const char *what)
 {
     return rg_err_set(e, RG_ESTORE, "store", "%s: %s", what, sqlite3_errmsg(s->db));
 }
@@ -155,27 +144,27 @@ static sqlite3_stmt *stmt(sqlite_store *s, int which, rg_err *e)
     if (s->st[which])
         return s->st[which];
     const char *sql = s->sql[which] ? s->sql[which] : fixed_sql[which];
-    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st[which], NULL) !=
+    if (sqlite3_prepare_v3(s->c.db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st[which], NULL) !=
         SQLITE_OK) {
-        db_fail(s, e, "prepare");
+        rg_sq_fail(&s->c, e, "prepare");
         s->st[which] = NULL;
         return NULL;
     }
     return s->st[which];
 }
 
-static void done(sqlite3_stmt *st)
+void rg_sq_done(sqlite3_stmt *st)
 {
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+void rg_sq_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
     sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
 }
 
-static void bind_date(sqlite3_stmt *st, int i, rg_date d)
+void rg_sq_bind_date(sqlite3_stmt *st, int i, rg_date d)
 {
     if (d == RG_DATE_NONE)
         sqlite3_bind_null(st, i);
@@ -183,7 +172,7 @@ static void bind_date(sqlite3_stmt *st, int i, rg_date d)
         sqlite3_bind_int64(st, i, d);
 }
 
-static void bind_opt_i64(sqlite3_stmt *st, int i, int64_t v, int64_t none)
+void rg_sq_bind_opt_i64(sqlite3_stmt *st, int i, int64_t v, int64_t none)
 {
     if (v == none)
         sqlite3_bind_null(st, i);
@@ -191,24 +180,24 @@ static void bind_opt_i64(sqlite3_stmt *st, int i, int64_t v, int64_t none)
         sqlite3_bind_int64(st, i, v);
 }
 
-static void col_text(sqlite3_stmt *st, int i, char *dst, size_t n)
+void rg_sq_col_text(sqlite3_stmt *st, int i, char *dst, size_t n)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     rg_strlcpy(dst, t ? (const char *)t : "", n);
 }
 
-static rg_date col_date(sqlite3_stmt *st, int i)
+rg_date rg_sq_col_date(sqlite3_stmt *st, int i)
 {
     return sqlite3_column_type(st, i) == SQLITE_NULL ? RG_DATE_NONE
                                                       : (rg_date)sqlite3_column_int64(st, i);
 }
 
-static int64_t col_opt_i64(sqlite3_stmt *st, int i, int64_t none)
+int64_t rg_sq_col_opt_i64(sqlite3_stmt *st, int i, int64_t none)
 {
     return sqlite3_column_type(st, i) == SQLITE_NULL ? none : sqlite3_column_int64(st, i);
 }
 
-static rg_status exec(sqlite_store *s, const char *sql, rg_err *e)
+rg_status rg_sq_exec(rg_sq_common *s, const char *sql, rg_err *e)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -228,7 +217,8 @@ static void sq_close(rg_store *base)
         sqlite3_finalize(s->st[i]);
         free(s->sql[i]);
     }
-    sqlite3_close(s->db);
+    rg_sq_engine_finalize(&s->c);
+    sqlite3_close(s->c.db);
     free(s);
 }
 
@@ -236,7 +226,7 @@ static int user_version(sqlite_store *s)
 {
     sqlite3_stmt *st = NULL;
     int v = -1;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(s->c.db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
@@ -247,7 +237,7 @@ static rg_status migrate(sqlite_store *s, rg_err *e)
 {
     int v = user_version(s);
     if (v < 0)
-        return db_fail(s, e, "reading the schema version");
+        return rg_sq_fail(&s->c, e, "reading the schema version");
     if (v > rg_schema_version)
         return rg_err_set(e, RG_ESTORE, "store",
                           "the database has schema version %d but this regua knows only up to %d;"
@@ -256,14 +246,14 @@ static rg_status migrate(sqlite_store *s, rg_err *e)
     for (int i = v; i < rg_schema_version; i++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", i + 1);
-        if (exec(s, "BEGIN IMMEDIATE", e) != RG_OK)
+        if (rg_sq_exec(&s->c, "BEGIN IMMEDIATE", e) != RG_OK)
             return RG_ESTORE;
-        if (exec(s, rg_schema_migrations[i], e) != RG_OK || exec(s, pragma, e) != RG_OK) {
+        if (rg_sq_exec(&s->c, rg_schema_migrations[i], e) != RG_OK || rg_sq_exec(&s->c, pragma, e) != RG_OK) {
             rg_err_prefix(e, "migration");
-            exec(s, "ROLLBACK", NULL);
+            rg_sq_exec(&s->c, "ROLLBACK", NULL);
             return RG_ESTORE;
         }
-        if (exec(s, "COMMIT", e) != RG_OK)
+        if (rg_sq_exec(&s->c, "COMMIT", e) != RG_OK)
             return RG_ESTORE;
     }
     return RG_OK;
@@ -278,16 +268,16 @@ rg_status rg_sqlite_open(const char *path, rg_store **out, rg_err *e)
     *out = NULL;
     if (!s)
         return rg_err_set(e, RG_ENOMEM, "store", "out of memory");
-    s->base.ops = &sqlite_ops;
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+    s->c.base.ops = &sqlite_ops;
+    if (sqlite3_open_v2(path, &s->c.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         rc = rg_err_set(e, RG_ESTORE, path, "cannot open database: %s",
-                        s->db ? sqlite3_errmsg(s->db) : "out of memory");
+                        s->c.db ? sqlite3_errmsg(s->c.db) : "out of memory");
         goto out;
     }
-    sqlite3_busy_timeout(s->db, 10000);
-    sqlite3_extended_result_codes(s->db, 1);
-    if ((rc = exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+    sqlite3_busy_timeout(s->c.db, 10000);
+    sqlite3_extended_result_codes(s->c.db, 1);
+    if ((rc = rg_sq_exec(&s->c, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                       " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
                    e)) != RG_OK) {
         rg_err_prefix(e, path);
@@ -309,10 +299,10 @@ rg_status rg_sqlite_open(const char *path, rg_store **out, rg_err *e)
     }
 out:
     if (rc != RG_OK) {
-        sq_close(&s->base);
+        sq_close(&s->c.base);
         return rc;
     }
-    *out = &s->base;
+    *out = &s->c.base;
     return RG_OK;
 }
 
@@ -320,7 +310,7 @@ static int64_t count(sqlite_store *s, const char *sql)
 {
     sqlite3_stmt *st = NULL;
     int64_t n = -1;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    if (sqlite3_prepare_v2(s->c.db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return n;
@@ -339,25 +329,25 @@ static rg_status sq_info_get(rg_store *base, rg_store_info *out, rg_err *e)
     out->payments = count(s, "SELECT count(*) FROM payments");
     out->messages = count(s, "SELECT count(*) FROM messages");
     if (out->schema_version < 0 || out->customers < 0)
-        return db_fail(s, e, "reading store status");
+        return rg_sq_fail(&s->c, e, "reading store status");
     return RG_OK;
 }
 
 static rg_status sq_begin(rg_store *base, rg_err *e)
 {
-    return exec((sqlite_store *)base, "BEGIN IMMEDIATE", e);
+    return rg_sq_exec(&((sqlite_store *)base)->c, "BEGIN IMMEDIATE", e);
 }
 
 static rg_status sq_commit(rg_store *base, rg_err *e)
 {
-    return exec((sqlite_store *)base, "COMMIT", e);
+    return rg_sq_exec(&((sqlite_store *)base)->c, "COMMIT", e);
 }
 
 static void sq_rollback(rg_store *base)
 {
     sqlite_store *s = (sqlite_store *)base;
-    if (!sqlite3_get_autocommit(s->db))
-        exec(s, "ROLLBACK", NULL);
+    if (!sqlite3_get_autocommit(s->c.db))
+        rg_sq_exec(&s->c, "ROLLBACK", NULL);
 }
 
 /* ---- generic helpers ---- */
@@ -369,22 +359,22 @@ static rg_status lookup_id(sqlite_store *s, int which, const char *external_id, 
     *id = 0;
     if (!st)
         return RG_ESTORE;
-    bind_text(st, 1, external_id);
+    rg_sq_bind_text(st, 1, external_id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(st, 0);
-    done(st);
+    rg_sq_done(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_fail(s, e, "lookup");
+        return rg_sq_fail(&s->c, e, "lookup");
     return RG_OK;
 }
 
-static rg_status step_done(sqlite_store *s, sqlite3_stmt *st, rg_err *e, const char *what)
+rg_status rg_sq_step_done(rg_sq_common *s, sqlite3_stmt *st, rg_err *e, const char *what)
 {
     int rc = sqlite3_step(st);
-    done(st);
+    rg_sq_done(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return db_fail(s, e, what);
+        return rg_sq_fail(s, e, what);
     return RG_OK;
 }
 
@@ -393,22 +383,22 @@ static rg_status step_done(sqlite_store *s, sqlite3_stmt *st, rg_err *e, const c
 static void bind_customer_cols(sqlite3_stmt *st, int first, const rg_customer *c)
 {
     int i = first;
-    bind_text(st, i++, c->name);
-    bind_text(st, i++, c->document);
-    bind_text(st, i++, rg_customer_kind_name(c->kind));
-    bind_text(st, i++, c->email);
-    bind_text(st, i++, c->phone);
-    bind_text(st, i++, c->whatsapp);
-    bind_text(st, i++, c->preferred_channel);
-    bind_text(st, i++, c->timezone);
-    bind_text(st, i++, c->tags);
-    bind_text(st, i++, c->address.street);
-    bind_text(st, i++, c->address.number);
-    bind_text(st, i++, c->address.complement);
-    bind_text(st, i++, c->address.district);
-    bind_text(st, i++, c->address.city);
-    bind_text(st, i++, c->address.state);
-    bind_text(st, i++, c->address.zip);
+    rg_sq_bind_text(st, i++, c->name);
+    rg_sq_bind_text(st, i++, c->document);
+    rg_sq_bind_text(st, i++, rg_customer_kind_name(c->kind));
+    rg_sq_bind_text(st, i++, c->email);
+    rg_sq_bind_text(st, i++, c->phone);
+    rg_sq_bind_text(st, i++, c->whatsapp);
+    rg_sq_bind_text(st, i++, c->preferred_channel);
+    rg_sq_bind_text(st, i++, c->timezone);
+    rg_sq_bind_text(st, i++, c->tags);
+    rg_sq_bind_text(st, i++, c->address.street);
+    rg_sq_bind_text(st, i++, c->address.number);
+    rg_sq_bind_text(st, i++, c->address.complement);
+    rg_sq_bind_text(st, i++, c->address.district);
+    rg_sq_bind_text(st, i++, c->address.city);
+    rg_sq_bind_text(st, i++, c->address.state);
+    rg_sq_bind_text(st, i++, c->address.zip);
 }
 
 static rg_status sq_customer_upsert(rg_store *base, rg_customer *c, unsigned fields, rg_instant now,
@@ -422,13 +412,13 @@ static rg_status sq_customer_upsert(rg_store *base, rg_customer *c, unsigned fie
     sqlite3_stmt *st = stmt(s, ST_CUSTOMER_INSERT, e);
     if (!st)
         return RG_ESTORE;
-    bind_text(st, 1, c->external_id);
+    rg_sq_bind_text(st, 1, c->external_id);
     bind_customer_cols(st, 2, c);
     sqlite3_bind_int64(st, (int)N_CUSTOMER_COLS + 2, now);
-    if (step_done(s, st, e, "inserting customer") != RG_OK)
+    if (rg_sq_step_done(&s->c, st, e, "inserting customer") != RG_OK)
         return RG_ESTORE;
-    if (sqlite3_changes(s->db) > 0) {
-        c->id = sqlite3_last_insert_rowid(s->db);
+    if (sqlite3_changes(s->c.db) > 0) {
+        c->id = sqlite3_last_insert_rowid(s->c.db);
         *res = RG_UPSERT_INSERTED;
         return RG_OK;
     }
@@ -441,37 +431,37 @@ static rg_status sq_customer_upsert(rg_store *base, rg_customer *c, unsigned fie
     sqlite3_bind_int64(st, 2, fields);
     bind_customer_cols(st, 3, c);
     sqlite3_bind_int64(st, (int)N_CUSTOMER_COLS + 3, now);
-    if (step_done(s, st, e, "updating customer") != RG_OK)
+    if (rg_sq_step_done(&s->c, st, e, "updating customer") != RG_OK)
         return RG_ESTORE;
-    if (sqlite3_changes(s->db) > 0)
+    if (sqlite3_changes(s->c.db) > 0)
         *res = RG_UPSERT_UPDATED;
     return RG_OK;
 }
 
-static void read_customer(sqlite3_stmt *st, rg_customer *c)
+void rg_sq_read_customer(sqlite3_stmt *st, rg_customer *c)
 {
     rg_customer_init(c);
     c->id = sqlite3_column_int64(st, 0);
-    col_text(st, 1, c->external_id, sizeof c->external_id);
-    col_text(st, 2, c->name, sizeof c->name);
-    col_text(st, 3, c->document, sizeof c->document);
+    rg_sq_col_text(st, 1, c->external_id, sizeof c->external_id);
+    rg_sq_col_text(st, 2, c->name, sizeof c->name);
+    rg_sq_col_text(st, 3, c->document, sizeof c->document);
     const unsigned char *k = sqlite3_column_text(st, 4);
     c->kind = k && !strcmp((const char *)k, "PF") ? RG_KIND_PF
               : k && !strcmp((const char *)k, "PJ") ? RG_KIND_PJ
                                                     : RG_KIND_UNKNOWN;
-    col_text(st, 5, c->email, sizeof c->email);
-    col_text(st, 6, c->phone, sizeof c->phone);
-    col_text(st, 7, c->whatsapp, sizeof c->whatsapp);
-    col_text(st, 8, c->preferred_channel, sizeof c->preferred_channel);
-    col_text(st, 9, c->timezone, sizeof c->timezone);
-    col_text(st, 10, c->tags, sizeof c->tags);
-    col_text(st, 11, c->address.street, sizeof c->address.street);
-    col_text(st, 12, c->address.number, sizeof c->address.number);
-    col_text(st, 13, c->address.complement, sizeof c->address.complement);
-    col_text(st, 14, c->address.district, sizeof c->address.district);
-    col_text(st, 15, c->address.city, sizeof c->address.city);
-    col_text(st, 16, c->address.state, sizeof c->address.state);
-    col_text(st, 17, c->address.zip, sizeof c->address.zip);
+    rg_sq_col_text(st, 5, c->email, sizeof c->email);
+    rg_sq_col_text(st, 6, c->phone, sizeof c->phone);
+    rg_sq_col_text(st, 7, c->whatsapp, sizeof c->whatsapp);
+    rg_sq_col_text(st, 8, c->preferred_channel, sizeof c->preferred_channel);
+    rg_sq_col_text(st, 9, c->timezone, sizeof c->timezone);
+    rg_sq_col_text(st, 10, c->tags, sizeof c->tags);
+    rg_sq_col_text(st, 11, c->address.street, sizeof c->address.street);
+    rg_sq_col_text(st, 12, c->address.number, sizeof c->address.number);
+    rg_sq_col_text(st, 13, c->address.complement, sizeof c->address.complement);
+    rg_sq_col_text(st, 14, c->address.district, sizeof c->address.district);
+    rg_sq_col_text(st, 15, c->address.city, sizeof c->address.city);
+    rg_sq_col_text(st, 16, c->address.state, sizeof c->address.state);
+    rg_sq_col_text(st, 17, c->address.zip, sizeof c->address.zip);
     c->created_at = sqlite3_column_int64(st, 18);
     c->updated_at = sqlite3_column_int64(st, 19);
 }
@@ -485,17 +475,17 @@ static rg_status sq_customer_get(rg_store *base, const char *external_id, int64_
     if (!st)
         return RG_ESTORE;
     if (external_id)
-        bind_text(st, 1, external_id);
+        rg_sq_bind_text(st, 1, external_id);
     else
         sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        read_customer(st, out);
-    done(st);
+        rg_sq_read_customer(st, out);
+    rg_sq_done(st);
     if (rc == SQLITE_ROW)
         return RG_OK;
     if (rc != SQLITE_DONE)
-        return db_fail(s, e, "reading customer");
+        return rg_sq_fail(&s->c, e, "reading customer");
     if (external_id)
         return rg_err_set(e, RG_ENOTFOUND, "customer", "no customer with external id '%s'", external_id);
     return rg_err_set(e, RG_ENOTFOUND, "customer", "no customer with id %lld", (long long)id);
@@ -516,23 +506,23 @@ static rg_status sq_customer_each(rg_store *base, const rg_customer_filter *f, r
         "WHERE id > ?1 AND (?2 IS NULL OR ('|' || tags || '|') LIKE ('%|' || ?2 || '|%'))"
         " AND (?3 IS NULL OR name LIKE ('%' || ?3 || '%') OR external_id = ?3 OR document = ?3)"
         " ORDER BY id LIMIT ?4";
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, e, "listing customers");
+    if (sqlite3_prepare_v2(s->c.db, sql, -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(&s->c, e, "listing customers");
     sqlite3_bind_int64(st, 1, f ? f->after_id : 0);
     if (f && f->tag)
-        bind_text(st, 2, f->tag);
+        rg_sq_bind_text(st, 2, f->tag);
     if (f && f->search)
-        bind_text(st, 3, f->search);
+        rg_sq_bind_text(st, 3, f->search);
     sqlite3_bind_int64(st, 4, f && f->limit > 0 ? f->limit : -1);
     rg_customer c;
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        read_customer(st, &c);
+        rg_sq_read_customer(st, &c);
         if ((rc = fn(ctx, &c)) != RG_OK)
             goto out;
     }
     if (r != SQLITE_DONE)
-        rc = db_fail(s, e, "listing customers");
+        rc = rg_sq_fail(&s->c, e, "listing customers");
 out:
     sqlite3_finalize(st);
     return rc;
@@ -544,20 +534,20 @@ static void bind_invoice_cols(sqlite3_stmt *st, int first, const rg_invoice *inv
 {
     int i = first;
     sqlite3_bind_int64(st, i++, inv->customer_id);
-    bind_text(st, i++, inv->description);
+    rg_sq_bind_text(st, i++, inv->description);
     sqlite3_bind_int64(st, i++, inv->amount);
-    bind_date(st, i++, inv->issue_date);
-    bind_date(st, i++, inv->due_date);
-    bind_text(st, i++, rg_invoice_status_name(inv->status));
-    bind_text(st, i++, inv->boleto_bank);
-    bind_text(st, i++, inv->nosso_numero);
-    bind_text(st, i++, inv->barcode);
-    bind_text(st, i++, inv->linha_digitavel);
-    bind_text(st, i++, inv->pix_code);
-    bind_text(st, i++, inv->payment_url);
-    bind_opt_i64(st, i++, inv->fine_pct, -1);
-    bind_opt_i64(st, i++, inv->interest_month_pct, -1);
-    bind_text(st, i++, inv->tags);
+    rg_sq_bind_date(st, i++, inv->issue_date);
+    rg_sq_bind_date(st, i++, inv->due_date);
+    rg_sq_bind_text(st, i++, rg_invoice_status_name(inv->status));
+    rg_sq_bind_text(st, i++, inv->boleto_bank);
+    rg_sq_bind_text(st, i++, inv->nosso_numero);
+    rg_sq_bind_text(st, i++, inv->barcode);
+    rg_sq_bind_text(st, i++, inv->linha_digitavel);
+    rg_sq_bind_text(st, i++, inv->pix_code);
+    rg_sq_bind_text(st, i++, inv->payment_url);
+    rg_sq_bind_opt_i64(st, i++, inv->fine_pct, -1);
+    rg_sq_bind_opt_i64(st, i++, inv->interest_month_pct, -1);
+    rg_sq_bind_text(st, i++, inv->tags);
 }
 
 static rg_status sq_invoice_upsert(rg_store *base, rg_invoice *inv, unsigned fields, rg_instant now,
@@ -569,13 +559,13 @@ static rg_status sq_invoice_upsert(rg_store *base, rg_invoice *inv, unsigned fie
     sqlite3_stmt *st = stmt(s, ST_INVOICE_INSERT, e);
     if (!st)
         return RG_ESTORE;
-    bind_text(st, 1, inv->external_id);
+    rg_sq_bind_text(st, 1, inv->external_id);
     bind_invoice_cols(st, 2, inv);
     sqlite3_bind_int64(st, (int)N_INVOICE_COLS + 2, now);
-    if (step_done(s, st, e, "inserting invoice") != RG_OK)
+    if (rg_sq_step_done(&s->c, st, e, "inserting invoice") != RG_OK)
         return RG_ESTORE;
-    if (sqlite3_changes(s->db) > 0) {
-        inv->id = sqlite3_last_insert_rowid(s->db);
+    if (sqlite3_changes(s->c.db) > 0) {
+        inv->id = sqlite3_last_insert_rowid(s->c.db);
         *res = RG_UPSERT_INSERTED;
         return RG_OK;
     }
@@ -588,42 +578,43 @@ static rg_status sq_invoice_upsert(rg_store *base, rg_invoice *inv, unsigned fie
     sqlite3_bind_int64(st, 2, fields);
     bind_invoice_cols(st, 3, inv);
     sqlite3_bind_int64(st, (int)N_INVOICE_COLS + 3, now);
-    if (step_done(s, st, e, "updating invoice") != RG_OK)
+    if (rg_sq_step_done(&s->c, st, e, "updating invoice") != RG_OK)
         return RG_ESTORE;
-    if (sqlite3_changes(s->db) > 0)
+    if (sqlite3_changes(s->c.db) > 0)
         *res = RG_UPSERT_UPDATED;
     return RG_OK;
 }
 
-static void read_invoice(sqlite3_stmt *st, rg_invoice *inv)
+void rg_sq_read_invoice(sqlite3_stmt *st, rg_invoice *inv)
 {
     rg_invoice_init(inv);
     inv->id = sqlite3_column_int64(st, 0);
-    col_text(st, 1, inv->external_id, sizeof inv->external_id);
+    rg_sq_col_text(st, 1, inv->external_id, sizeof inv->external_id);
     inv->customer_id = sqlite3_column_int64(st, 2);
-    col_text(st, 3, inv->customer_external_id, sizeof inv->customer_external_id);
-    col_text(st, 4, inv->description, sizeof inv->description);
+    rg_sq_col_text(st, 3, inv->customer_external_id, sizeof inv->customer_external_id);
+    rg_sq_col_text(st, 4, inv->description, sizeof inv->description);
     inv->amount = sqlite3_column_int64(st, 5);
     inv->paid = sqlite3_column_int64(st, 6);
-    inv->issue_date = col_date(st, 7);
-    inv->due_date = col_date(st, 8);
+    inv->issue_date = rg_sq_col_date(st, 7);
+    inv->due_date = rg_sq_col_date(st, 8);
     const unsigned char *status = sqlite3_column_text(st, 9);
     if (!status || !rg_invoice_status_parse((const char *)status, &inv->status))
         inv->status = RG_INV_OPEN;
-    col_text(st, 10, inv->boleto_bank, sizeof inv->boleto_bank);
-    col_text(st, 11, inv->nosso_numero, sizeof inv->nosso_numero);
-    col_text(st, 12, inv->barcode, sizeof inv->barcode);
-    col_text(st, 13, inv->linha_digitavel, sizeof inv->linha_digitavel);
-    col_text(st, 14, inv->pix_code, sizeof inv->pix_code);
-    col_text(st, 15, inv->payment_url, sizeof inv->payment_url);
-    inv->fine_pct = col_opt_i64(st, 16, -1);
-    inv->interest_month_pct = col_opt_i64(st, 17, -1);
-    col_text(st, 18, inv->tags, sizeof inv->tags);
-    col_text(st, 19, inv->cadence_override, sizeof inv->cadence_override);
-    inv->reissued_due_date = col_date(st, 20);
-    inv->reissued_amount = col_opt_i64(st, 21, 0);
+    rg_sq_col_text(st, 10, inv->boleto_bank, sizeof inv->boleto_bank);
+    rg_sq_col_text(st, 11, inv->nosso_numero, sizeof inv->nosso_numero);
+    rg_sq_col_text(st, 12, inv->barcode, sizeof inv->barcode);
+    rg_sq_col_text(st, 13, inv->linha_digitavel, sizeof inv->linha_digitavel);
+    rg_sq_col_text(st, 14, inv->pix_code, sizeof inv->pix_code);
+    rg_sq_col_text(st, 15, inv->payment_url, sizeof inv->payment_url);
+    inv->fine_pct = rg_sq_col_opt_i64(st, 16, -1);
+    inv->interest_month_pct = rg_sq_col_opt_i64(st, 17, -1);
+    rg_sq_col_text(st, 18, inv->tags, sizeof inv->tags);
+    rg_sq_col_text(st, 19, inv->cadence_override, sizeof inv->cadence_override);
+    inv->reissued_due_date = rg_sq_col_date(st, 20);
+    inv->reissued_amount = rg_sq_col_opt_i64(st, 21, 0);
     inv->created_at = sqlite3_column_int64(st, 22);
     inv->updated_at = sqlite3_column_int64(st, 23);
+    inv->paid_on = rg_sq_col_date(st, 24);
 }
 
 static rg_status sq_invoice_get(rg_store *base, const char *external_id, int64_t id, rg_invoice *out,
@@ -635,17 +626,17 @@ static rg_status sq_invoice_get(rg_store *base, const char *external_id, int64_t
     if (!st)
         return RG_ESTORE;
     if (external_id)
-        bind_text(st, 1, external_id);
+        rg_sq_bind_text(st, 1, external_id);
     else
         sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        read_invoice(st, out);
-    done(st);
+        rg_sq_read_invoice(st, out);
+    rg_sq_done(st);
     if (rc == SQLITE_ROW)
         return RG_OK;
     if (rc != SQLITE_DONE)
-        return db_fail(s, e, "reading invoice");
+        return rg_sq_fail(&s->c, e, "reading invoice");
     if (external_id)
         return rg_err_set(e, RG_ENOTFOUND, "invoice", "no invoice with external id '%s'", external_id);
     return rg_err_set(e, RG_ENOTFOUND, "invoice", "no invoice with id %lld", (long long)id);
@@ -660,15 +651,15 @@ static rg_status sq_invoice_find_for_bank(rg_store *base, const char *nosso_nume
         sqlite3_stmt *st = stmt(s, ST_INVOICE_BY_NOSSO, e);
         if (!st)
             return RG_ESTORE;
-        bind_text(st, 1, nosso_numero);
+        rg_sq_bind_text(st, 1, nosso_numero);
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW)
-            read_invoice(st, out);
-        done(st);
+            rg_sq_read_invoice(st, out);
+        rg_sq_done(st);
         if (rc == SQLITE_ROW)
             return RG_OK;
         if (rc != SQLITE_DONE)
-            return db_fail(s, e, "finding invoice by nosso numero");
+            return rg_sq_fail(&s->c, e, "finding invoice by nosso numero");
     }
     if (document_number && document_number[0]) {
         rg_status r = sq_invoice_get(base, document_number, 0, out, e);
@@ -680,7 +671,7 @@ static rg_status sq_invoice_find_for_bank(rg_store *base, const char *nosso_nume
 }
 
 static rg_status sq_invoice_set_paid(rg_store *base, int64_t id, rg_cents paid, rg_invoice_status status,
-                                     rg_instant now, rg_err *e)
+                                     rg_date paid_on, rg_instant now, rg_err *e)
 {
     sqlite_store *s = (sqlite_store *)base;
     sqlite3_stmt *st = stmt(s, ST_INVOICE_SET_PAID, e);
@@ -688,9 +679,10 @@ static rg_status sq_invoice_set_paid(rg_store *base, int64_t id, rg_cents paid, 
         return RG_ESTORE;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, paid);
-    bind_text(st, 3, rg_invoice_status_name(status));
+    rg_sq_bind_text(st, 3, rg_invoice_status_name(status));
     sqlite3_bind_int64(st, 4, now);
-    return step_done(s, st, e, "updating invoice payment");
+    rg_sq_bind_date(st, 5, paid_on);
+    return rg_sq_step_done(&s->c, st, e, "updating invoice payment");
 }
 
 static rg_status sq_invoice_each(rg_store *base, const rg_invoice_filter *f, rg_invoice_fn fn, void *ctx,
@@ -703,25 +695,25 @@ static rg_status sq_invoice_each(rg_store *base, const rg_invoice_filter *f, rg_
         "WHERE i.id > ?1 AND (?2 IS NULL OR c.external_id = ?2) AND (?3 IS NULL OR i.status = ?3)"
         " AND (?4 IS NULL OR i.due_date >= ?4) AND (?5 IS NULL OR i.due_date <= ?5)"
         " ORDER BY i.id LIMIT ?6";
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, e, "listing invoices");
+    if (sqlite3_prepare_v2(s->c.db, sql, -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(&s->c, e, "listing invoices");
     sqlite3_bind_int64(st, 1, f ? f->after_id : 0);
     if (f && f->customer_external_id)
-        bind_text(st, 2, f->customer_external_id);
+        rg_sq_bind_text(st, 2, f->customer_external_id);
     if (f && f->status >= 0)
-        bind_text(st, 3, rg_invoice_status_name((rg_invoice_status)f->status));
-    bind_date(st, 4, f ? f->due_from : RG_DATE_NONE);
-    bind_date(st, 5, f ? f->due_to : RG_DATE_NONE);
+        rg_sq_bind_text(st, 3, rg_invoice_status_name((rg_invoice_status)f->status));
+    rg_sq_bind_date(st, 4, f ? f->due_from : RG_DATE_NONE);
+    rg_sq_bind_date(st, 5, f ? f->due_to : RG_DATE_NONE);
     sqlite3_bind_int64(st, 6, f && f->limit > 0 ? f->limit : -1);
     rg_invoice inv;
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        read_invoice(st, &inv);
+        rg_sq_read_invoice(st, &inv);
         if ((rc = fn(ctx, &inv)) != RG_OK)
             goto out;
     }
     if (r != SQLITE_DONE)
-        rc = db_fail(s, e, "listing invoices");
+        rc = rg_sq_fail(&s->c, e, "listing invoices");
 out:
     sqlite3_finalize(st);
     return rc;
@@ -740,26 +732,26 @@ static rg_status sq_payment_insert(rg_store *base, rg_payment *p, rg_instant now
     sqlite3_bind_int64(st, 1, p->invoice_id);
     sqlite3_bind_int64(st, 2, p->amount);
     sqlite3_bind_int64(st, 3, p->paid_at);
-    bind_text(st, 4, p->method);
-    bind_text(st, 5, rg_payment_source_name(p->source));
-    bind_text(st, 6, p->reference);
+    rg_sq_bind_text(st, 4, p->method);
+    rg_sq_bind_text(st, 5, rg_payment_source_name(p->source));
+    rg_sq_bind_text(st, 6, p->reference);
     sqlite3_bind_int64(st, 7, now);
-    if (step_done(s, st, e, "recording payment") != RG_OK)
+    if (rg_sq_step_done(&s->c, st, e, "recording payment") != RG_OK)
         return RG_ESTORE;
-    if (sqlite3_changes(s->db) > 0) {
+    if (sqlite3_changes(s->c.db) > 0) {
         *inserted = true;
-        p->id = sqlite3_last_insert_rowid(s->db);
+        p->id = sqlite3_last_insert_rowid(s->c.db);
         return RG_OK;
     }
     if (!(st = stmt(s, ST_PAYMENT_FIND, e)))
         return RG_ESTORE;
     sqlite3_bind_int64(st, 1, p->invoice_id);
-    bind_text(st, 2, p->reference);
+    rg_sq_bind_text(st, 2, p->reference);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         p->id = sqlite3_column_int64(st, 0);
-    done(st);
-    return rc == SQLITE_ROW ? RG_OK : db_fail(s, e, "finding payment");
+    rg_sq_done(st);
+    return rc == SQLITE_ROW ? RG_OK : rg_sq_fail(&s->c, e, "finding payment");
 }
 
 static rg_status sq_payment_each(rg_store *base, int64_t invoice_id, rg_payment_fn fn, void *ctx,
@@ -777,21 +769,21 @@ static rg_status sq_payment_each(rg_store *base, int64_t invoice_id, rg_payment_
         rg_payment_init(&p);
         p.id = sqlite3_column_int64(st, 0);
         p.invoice_id = sqlite3_column_int64(st, 1);
-        col_text(st, 2, p.invoice_external_id, sizeof p.invoice_external_id);
+        rg_sq_col_text(st, 2, p.invoice_external_id, sizeof p.invoice_external_id);
         p.amount = sqlite3_column_int64(st, 3);
         p.paid_at = sqlite3_column_int64(st, 4);
-        col_text(st, 5, p.method, sizeof p.method);
+        rg_sq_col_text(st, 5, p.method, sizeof p.method);
         const unsigned char *src = sqlite3_column_text(st, 6);
         if (!src || !rg_payment_source_parse((const char *)src, &p.source))
             p.source = RG_PAY_API;
-        col_text(st, 7, p.reference, sizeof p.reference);
+        rg_sq_col_text(st, 7, p.reference, sizeof p.reference);
         p.created_at = sqlite3_column_int64(st, 8);
         if ((rc = fn(ctx, &p)) != RG_OK)
             break;
     }
     if (rc == RG_OK && r != SQLITE_DONE)
-        rc = db_fail(s, e, "listing payments");
-    done(st);
+        rc = rg_sq_fail(&s->c, e, "listing payments");
+    rg_sq_done(st);
     return rc;
 }
 
@@ -805,17 +797,17 @@ static rg_status sq_event_add(rg_store *base, const rg_event *ev, int64_t *id, r
         *id = 0;
     if (!st)
         return RG_ESTORE;
-    bind_text(st, 1, ev->type);
+    rg_sq_bind_text(st, 1, ev->type);
     sqlite3_bind_int64(st, 2, ev->at);
-    bind_text(st, 3, ev->source);
-    bind_opt_i64(st, 4, ev->customer_id, 0);
-    bind_opt_i64(st, 5, ev->invoice_id, 0);
-    bind_opt_i64(st, 6, ev->message_id, 0);
-    bind_text(st, 7, ev->payload ? ev->payload : "{}");
-    if (step_done(s, st, e, "recording event") != RG_OK)
+    rg_sq_bind_text(st, 3, ev->source);
+    rg_sq_bind_opt_i64(st, 4, ev->customer_id, 0);
+    rg_sq_bind_opt_i64(st, 5, ev->invoice_id, 0);
+    rg_sq_bind_opt_i64(st, 6, ev->message_id, 0);
+    rg_sq_bind_text(st, 7, ev->payload ? ev->payload : "{}");
+    if (rg_sq_step_done(&s->c, st, e, "recording event") != RG_OK)
         return RG_ESTORE;
     if (id)
-        *id = sqlite3_last_insert_rowid(s->db);
+        *id = sqlite3_last_insert_rowid(s->c.db);
     return RG_OK;
 }
 
@@ -833,24 +825,39 @@ static rg_status sq_event_each_for_invoice(rg_store *base, int64_t invoice_id, r
         rg_event ev;
         memset(&ev, 0, sizeof ev);
         ev.id = sqlite3_column_int64(st, 0);
-        col_text(st, 1, ev.type, sizeof ev.type);
+        rg_sq_col_text(st, 1, ev.type, sizeof ev.type);
         ev.at = sqlite3_column_int64(st, 2);
-        col_text(st, 3, ev.source, sizeof ev.source);
-        ev.customer_id = col_opt_i64(st, 4, 0);
-        ev.invoice_id = col_opt_i64(st, 5, 0);
-        ev.message_id = col_opt_i64(st, 6, 0);
+        rg_sq_col_text(st, 3, ev.source, sizeof ev.source);
+        ev.customer_id = rg_sq_col_opt_i64(st, 4, 0);
+        ev.invoice_id = rg_sq_col_opt_i64(st, 5, 0);
+        ev.message_id = rg_sq_col_opt_i64(st, 6, 0);
         ev.payload = (const char *)sqlite3_column_text(st, 7);
         if ((rc = fn(ctx, &ev)) != RG_OK)
             break;
     }
     if (rc == RG_OK && r != SQLITE_DONE)
-        rc = db_fail(s, e, "listing events");
-    done(st);
+        rc = rg_sq_fail(&s->c, e, "listing events");
+    rg_sq_done(st);
     return rc;
 }
 
 static const rg_store_ops sqlite_ops = {
     .name = "sqlite",
+    .tick_each = rg_sqe_tick_each,
+    .progress_put = rg_sqe_progress_put,
+    .progress_get = rg_sqe_progress_get,
+    .message_insert = rg_sqe_message_insert,
+    .message_link_invoice = rg_sqe_message_link_invoice,
+    .message_set_status = rg_sqe_message_set_status,
+    .message_each = rg_sqe_message_each,
+    .task_insert = rg_sqe_task_insert,
+    .task_each = rg_sqe_task_each,
+    .optout_set = rg_sqe_optout_set,
+    .bureau_request = rg_sqe_bureau_request,
+    .bureau_on_paid = rg_sqe_bureau_on_paid,
+    .bureau_status = rg_sqe_bureau_status,
+    .invoice_reissue = rg_sqe_invoice_reissue,
+    .snapshot = rg_sqe_snapshot,
     .close = sq_close,
     .info_get = sq_info_get,
     .begin = sq_begin,

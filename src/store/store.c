@@ -93,9 +93,9 @@ rg_status rg_store_invoice_find_for_bank(rg_store *s, const char *nosso_numero, 
 }
 
 rg_status rg_store_invoice_set_paid(rg_store *s, int64_t id, rg_cents paid, rg_invoice_status st,
-                                    rg_instant now, rg_err *e)
+                                    rg_date paid_on, rg_instant now, rg_err *e)
 {
-    return s->ops->invoice_set_paid(s, id, paid, st, now, e);
+    return s->ops->invoice_set_paid(s, id, paid, st, paid_on, now, e);
 }
 
 void rg_invoice_filter_init(rg_invoice_filter *f)
@@ -133,4 +133,85 @@ rg_status rg_store_event_each_for_invoice(rg_store *s, int64_t invoice_id, rg_ev
                                           rg_err *e)
 {
     return s->ops->event_each_for_invoice(s, invoice_id, fn, ctx, e);
+}
+
+rg_status rg_store_tick_each(rg_store *s, rg_instant recent_since, int64_t after_customer, int64_t after_invoice, int64_t limit, rg_tick_row_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->tick_each(s, recent_since, after_customer, after_invoice, limit, fn, ctx, e);
+}
+
+rg_status rg_store_progress_put(rg_store *s, int64_t invoice_id, const char *cadence, const char *version, const char *steps, rg_instant now, rg_err *e)
+{
+    return s->ops->progress_put(s, invoice_id, cadence, version, steps, now, e);
+}
+
+rg_status rg_store_progress_get(rg_store *s, int64_t invoice_id, char *cadence, size_t cadence_n, char *steps, size_t steps_n, bool *found, rg_err *e)
+{
+    return s->ops->progress_get(s, invoice_id, cadence, cadence_n, steps, steps_n, found, e);
+}
+
+rg_status rg_store_message_insert(rg_store *s, rg_message *m, bool *inserted, rg_err *e)
+{
+    return s->ops->message_insert(s, m, inserted, e);
+}
+
+rg_status rg_store_message_link_invoice(rg_store *s, int64_t message_id, int64_t invoice_id, rg_err *e)
+{
+    return s->ops->message_link_invoice(s, message_id, invoice_id, e);
+}
+
+rg_status rg_store_message_set_status(rg_store *s, int64_t id, rg_message_status st, const char *reason, rg_instant sent_at, rg_instant now, rg_err *e)
+{
+    return s->ops->message_set_status(s, id, st, reason, sent_at, now, e);
+}
+
+rg_status rg_store_message_each(rg_store *s, const rg_message_filter *f, rg_message_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->message_each(s, f, fn, ctx, e);
+}
+
+rg_status rg_store_task_insert(rg_store *s, rg_task *t, rg_err *e)
+{
+    return s->ops->task_insert(s, t, e);
+}
+
+rg_status rg_store_task_each(rg_store *s, bool include_done, rg_task_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->task_each(s, include_done, fn, ctx, e);
+}
+
+rg_status rg_store_optout_set(rg_store *s, int64_t customer_id, const char *channel, const char *how, rg_instant at, rg_err *e)
+{
+    return s->ops->optout_set(s, customer_id, channel, how, at, e);
+}
+
+rg_status rg_store_bureau_request(rg_store *s, int64_t invoice_id, rg_instant notice_at, rg_instant now, bool *created, rg_err *e)
+{
+    return s->ops->bureau_request(s, invoice_id, notice_at, now, created, e);
+}
+
+rg_status rg_store_bureau_on_paid(rg_store *s, int64_t invoice_id, rg_instant now, bool *changed, rg_err *e)
+{
+    return s->ops->bureau_on_paid(s, invoice_id, now, changed, e);
+}
+
+rg_status rg_store_bureau_status(rg_store *s, int64_t invoice_id, char *status, size_t n, rg_err *e)
+{
+    return s->ops->bureau_status(s, invoice_id, status, n, e);
+}
+
+rg_status rg_store_invoice_reissue(rg_store *s, int64_t invoice_id, const rg_reissue *r, rg_instant now, rg_err *e)
+{
+    return s->ops->invoice_reissue(s, invoice_id, r, now, e);
+}
+
+rg_status rg_store_snapshot(rg_store *s, const char *path, rg_err *e)
+{
+    return s->ops->snapshot(s, path, e);
+}
+
+void rg_message_filter_init(rg_message_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    f->status = -1;
 }

@@ -121,7 +121,7 @@ rg_status rg_store_invoice_find_for_bank(rg_store *s, const char *nosso_numero, 
                                          rg_invoice *out, rg_err *e);
 /* Sets paid and status together (the payment service decides them). */
 rg_status rg_store_invoice_set_paid(rg_store *s, int64_t id, rg_cents paid, rg_invoice_status st,
-                                    rg_instant now, rg_err *e);
+                                    rg_date paid_on, rg_instant now, rg_err *e);
 
 typedef struct rg_invoice_filter {
     const char *customer_external_id; /* NULL: any */
@@ -160,5 +160,79 @@ rg_status rg_store_event_add(rg_store *s, const rg_event *ev, int64_t *id, rg_er
 typedef rg_status (*rg_event_fn)(void *ctx, const rg_event *ev);
 rg_status rg_store_event_each_for_invoice(rg_store *s, int64_t invoice_id, rg_event_fn fn, void *ctx,
                                           rg_err *e);
+
+/* ---- the engine ---- */
+
+/* One open invoice as a tick sees it: with its customer, its cadence
+ * progress, the customer's opt-outs and the planned_for instants of the
+ * customer's live messages since `recent_since` (for caps). Strings are
+ * borrowed for the callback. */
+typedef struct rg_tick_row {
+    rg_invoice invoice;
+    rg_customer customer;
+    const char *progress_cadence; /* NULL: no progress yet */
+    const char *progress_version;
+    const char *progress;         /* "step=S@t;..." */
+    const char *optouts;          /* "email|sms" or NULL */
+    const char *recent;           /* "t1,t2,..." or NULL */
+} rg_tick_row;
+typedef rg_status (*rg_tick_row_fn)(void *ctx, const rg_tick_row *row);
+
+/* Open invoices ordered by (customer id, invoice id), strictly after the
+ * given pair, at most `limit` rows. */
+rg_status rg_store_tick_each(rg_store *s, rg_instant recent_since, int64_t after_customer,
+                             int64_t after_invoice, int64_t limit, rg_tick_row_fn fn, void *ctx,
+                             rg_err *e);
+
+rg_status rg_store_progress_put(rg_store *s, int64_t invoice_id, const char *cadence,
+                                const char *version, const char *steps, rg_instant now, rg_err *e);
+/* Reads one invoice's progress; *found false when none. Strings copied into
+ * the given buffers. */
+rg_status rg_store_progress_get(rg_store *s, int64_t invoice_id, char *cadence, size_t cadence_n,
+                                char *steps, size_t steps_n, bool *found, rg_err *e);
+
+/* Inserts unless the idempotency key exists (*inserted false, m->id set to
+ * the existing message). */
+rg_status rg_store_message_insert(rg_store *s, rg_message *m, bool *inserted, rg_err *e);
+rg_status rg_store_message_link_invoice(rg_store *s, int64_t message_id, int64_t invoice_id, rg_err *e);
+rg_status rg_store_message_set_status(rg_store *s, int64_t id, rg_message_status st, const char *reason,
+                                      rg_instant sent_at, rg_instant now, rg_err *e);
+
+typedef struct rg_message_filter {
+    int status;                        /* -1: any */
+    const char *invoice_external_id;   /* NULL: any */
+    const char *customer_external_id;  /* NULL: any */
+    int64_t after_id;
+    int64_t limit; /* 0: all */
+} rg_message_filter;
+void rg_message_filter_init(rg_message_filter *f);
+typedef rg_status (*rg_message_fn)(void *ctx, const rg_message *m);
+rg_status rg_store_message_each(rg_store *s, const rg_message_filter *f, rg_message_fn fn, void *ctx,
+                                rg_err *e);
+
+rg_status rg_store_task_insert(rg_store *s, rg_task *t, rg_err *e);
+typedef rg_status (*rg_task_fn)(void *ctx, const rg_task *t);
+/* Open and claimed tasks by due time (all when include_done). */
+rg_status rg_store_task_each(rg_store *s, bool include_done, rg_task_fn fn, void *ctx, rg_err *e);
+
+rg_status rg_store_optout_set(rg_store *s, int64_t customer_id, const char *channel, const char *how,
+                              rg_instant at, rg_err *e);
+
+/* Records a bureau listing request (status `requested`) unless one exists. */
+rg_status rg_store_bureau_request(rg_store *s, int64_t invoice_id, rg_instant notice_at, rg_instant now,
+                                  bool *created, rg_err *e);
+/* A paid invoice's listing (requested or listed) becomes removal_requested
+ * (STJ Súmula 548). *changed tells whether there was one. */
+rg_status rg_store_bureau_on_paid(rg_store *s, int64_t invoice_id, rg_instant now, bool *changed,
+                                  rg_err *e);
+/* "" when none, else the listing status. */
+rg_status rg_store_bureau_status(rg_store *s, int64_t invoice_id, char *status, size_t n, rg_err *e);
+
+/* Stores a reissue: the history row and the invoice's new instruments. */
+rg_status rg_store_invoice_reissue(rg_store *s, int64_t invoice_id, const rg_reissue *r, rg_instant now,
+                                   rg_err *e);
+
+/* A consistent copy of the whole database in a new file (for simulate). */
+rg_status rg_store_snapshot(rg_store *s, const char *path, rg_err *e);
 
 #endif

@@ -1,0 +1,533 @@
+/*
+ * The SQLite backend's engine functions: the tick stream, cadence progress,
+ * messages, tasks, opt-outs, bureau listings, reissues and snapshots.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "store/sqlite_int.h"
+
+enum {
+    E_TICK,
+    E_PROGRESS_PUT,
+    E_PROGRESS_GET,
+    E_MSG_INSERT,
+    E_MSG_FIND,
+    E_MSG_LINK,
+    E_MSG_STATUS,
+    E_TASK_INSERT,
+    E_OPTOUT,
+    E_BUREAU_REQUEST,
+    E_BUREAU_PAID,
+    E_BUREAU_STATUS,
+    E_REISSUE_ROW,
+    E_REISSUE_INVOICE,
+    E_COUNT
+};
+
+sqlite3_stmt *rg_sq_engine_stmt(rg_sq_common *s, int slot, const char *sql, rg_err *e)
+{
+    if (s->engine_st[slot])
+        return s->engine_st[slot];
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->engine_st[slot], NULL) != SQLITE_OK) {
+        rg_sq_fail(s, e, "prepare");
+        s->engine_st[slot] = NULL;
+    }
+    return s->engine_st[slot];
+}
+
+void rg_sq_engine_finalize(rg_sq_common *s)
+{
+    for (int i = 0; i < RG_SQ_ENGINE_STMTS; i++) {
+        sqlite3_finalize(s->engine_st[i]);
+        s->engine_st[i] = NULL;
+    }
+}
+
+#define SQ(base) ((rg_sq_common *)(base))
+
+/* ---- tick stream ---- */
+
+rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, int64_t after_customer, int64_t after_invoice,
+                           int64_t limit, rg_tick_row_fn fn, void *ctx, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    /* The invoice and customer columns come first, in the orders that
+     * rg_sq_read_invoice / rg_sq_read_customer expect (offset 25 for the
+     * customer). */
+    sqlite3_stmt *st = rg_sq_engine_stmt(
+        s, E_TICK,
+        "SELECT i.id, i.external_id, i.customer_id, c.external_id, i.description, i.amount, i.paid,"
+        " i.issue_date, i.due_date, i.status, i.boleto_bank, i.nosso_numero, i.barcode,"
+        " i.linha_digitavel, i.pix_code, i.payment_url, i.fine_pct, i.interest_month_pct, i.tags,"
+        " i.cadence_override, i.reissued_due_date, i.reissued_amount, i.created_at, i.updated_at, i.paid_on,"
+        " c.id, c.external_id, c.name, c.document, c.kind, c.email, c.phone, c.whatsapp, c.preferred_channel,"
+        " c.timezone, c.tags, c.street, c.number, c.complement, c.district, c.city, c.state, c.zip,"
+        " c.created_at, c.updated_at,"
+        " p.cadence, p.cadence_version, p.steps,"
+        " (SELECT group_concat(o.channel, '|') FROM customer_optouts o WHERE o.customer_id = c.id),"
+        " (SELECT group_concat(m.planned_for) FROM messages m WHERE m.customer_id = c.id"
+        "   AND m.planned_for >= ?1 AND m.status NOT IN ('cancelled', 'suppressed', 'failed'))"
+        " FROM invoices i JOIN customers c ON c.id = i.customer_id"
+        " LEFT JOIN cadence_progress p ON p.invoice_id = i.id"
+        " WHERE i.status = 'open' AND (i.customer_id > ?2 OR (i.customer_id = ?2 AND i.id > ?3))"
+        " ORDER BY i.customer_id, i.id LIMIT ?4",
+        e);
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, recent_since);
+    sqlite3_bind_int64(st, 2, after_customer);
+    sqlite3_bind_int64(st, 3, after_invoice);
+    sqlite3_bind_int64(st, 4, limit > 0 ? limit : -1);
+    rg_status rc = RG_OK;
+    int r;
+    rg_tick_row *row = malloc(sizeof *row);
+    if (!row) {
+        rg_sq_done(st);
+        return rg_err_set(e, RG_ENOMEM, "store", "out of memory");
+    }
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        rg_sq_read_invoice(st, &row->invoice);
+        /* rg_sq_read_customer reads columns 0..19: emulate with an offset */
+        rg_customer *c = &row->customer;
+        rg_customer_init(c);
+        c->id = sqlite3_column_int64(st, 25);
+        rg_sq_col_text(st, 26, c->external_id, sizeof c->external_id);
+        rg_sq_col_text(st, 27, c->name, sizeof c->name);
+        rg_sq_col_text(st, 28, c->document, sizeof c->document);
+        const unsigned char *k = sqlite3_column_text(st, 29);
+        c->kind = k && !strcmp((const char *)k, "PF") ? RG_KIND_PF
+                  : k && !strcmp((const char *)k, "PJ") ? RG_KIND_PJ
+                                                        : RG_KIND_UNKNOWN;
+        rg_sq_col_text(st, 30, c->email, sizeof c->email);
+        rg_sq_col_text(st, 31, c->phone, sizeof c->phone);
+        rg_sq_col_text(st, 32, c->whatsapp, sizeof c->whatsapp);
+        rg_sq_col_text(st, 33, c->preferred_channel, sizeof c->preferred_channel);
+        rg_sq_col_text(st, 34, c->timezone, sizeof c->timezone);
+        rg_sq_col_text(st, 35, c->tags, sizeof c->tags);
+        rg_sq_col_text(st, 36, c->address.street, sizeof c->address.street);
+        rg_sq_col_text(st, 37, c->address.number, sizeof c->address.number);
+        rg_sq_col_text(st, 38, c->address.complement, sizeof c->address.complement);
+        rg_sq_col_text(st, 39, c->address.district, sizeof c->address.district);
+        rg_sq_col_text(st, 40, c->address.city, sizeof c->address.city);
+        rg_sq_col_text(st, 41, c->address.state, sizeof c->address.state);
+        rg_sq_col_text(st, 42, c->address.zip, sizeof c->address.zip);
+        c->created_at = sqlite3_column_int64(st, 43);
+        c->updated_at = sqlite3_column_int64(st, 44);
+        row->progress_cadence = (const char *)sqlite3_column_text(st, 45);
+        row->progress_version = (const char *)sqlite3_column_text(st, 46);
+        row->progress = (const char *)sqlite3_column_text(st, 47);
+        row->optouts = (const char *)sqlite3_column_text(st, 48);
+        row->recent = (const char *)sqlite3_column_text(st, 49);
+        if ((rc = fn(ctx, row)) != RG_OK)
+            break;
+    }
+    free(row);
+    if (rc == RG_OK && r != SQLITE_DONE)
+        rc = rg_sq_fail(s, e, "reading open invoices");
+    rg_sq_done(st);
+    return rc;
+}
+
+/* ---- progress ---- */
+
+rg_status rg_sqe_progress_put(rg_store *base, int64_t invoice_id, const char *cadence, const char *version,
+                              const char *steps, rg_instant now, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = rg_sq_engine_stmt(
+        s, E_PROGRESS_PUT,
+        "INSERT INTO cadence_progress (invoice_id, cadence, cadence_version, steps, updated_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (invoice_id) DO UPDATE SET cadence = excluded.cadence,"
+        " cadence_version = excluded.cadence_version, steps = excluded.steps, updated_at = excluded.updated_at",
+        e);
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, invoice_id);
+    rg_sq_bind_text(st, 2, cadence);
+    rg_sq_bind_text(st, 3, version);
+    rg_sq_bind_text(st, 4, steps);
+    sqlite3_bind_int64(st, 5, now);
+    return rg_sq_step_done(s, st, e, "recording cadence progress");
+}
+
+rg_status rg_sqe_progress_get(rg_store *base, int64_t invoice_id, char *cadence, size_t cadence_n, char *steps,
+                              size_t steps_n, bool *found, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st =
+        rg_sq_engine_stmt(s, E_PROGRESS_GET, "SELECT cadence, steps FROM cadence_progress WHERE invoice_id = ?1", e);
+    *found = false;
+    cadence[0] = steps[0] = '\0';
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, invoice_id);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        *found = true;
+        rg_sq_col_text(st, 0, cadence, cadence_n);
+        rg_sq_col_text(st, 1, steps, steps_n);
+    }
+    rg_sq_done(st);
+    return r == SQLITE_ROW || r == SQLITE_DONE ? RG_OK : rg_sq_fail(s, e, "reading cadence progress");
+}
+
+/* ---- messages ---- */
+
+rg_status rg_sqe_message_insert(rg_store *base, rg_message *m, bool *inserted, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    *inserted = false;
+    sqlite3_stmt *st = rg_sq_engine_stmt(
+        s, E_MSG_INSERT,
+        "INSERT INTO messages (idempotency_key, customer_id, invoice_id, cadence, cadence_version,"
+        " source_kind, source_id, channel, fallbacks, template, subject, body, html, status, reason,"
+        " attempts, provider_id, planned_for, next_attempt_at, sent_at, created_at, updated_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20, ?20)"
+        " ON CONFLICT (idempotency_key) DO NOTHING",
+        e);
+    if (!st)
+        return RG_ESTORE;
+    rg_sq_bind_text(st, 1, m->idempotency_key);
+    sqlite3_bind_int64(st, 2, m->customer_id);
+    rg_sq_bind_opt_i64(st, 3, m->invoice_id, 0);
+    rg_sq_bind_text(st, 4, m->cadence);
+    rg_sq_bind_text(st, 5, m->cadence_version);
+    rg_sq_bind_text(st, 6, m->source_kind);
+    rg_sq_bind_text(st, 7, m->source_id);
+    rg_sq_bind_text(st, 8, m->channel);
+    rg_sq_bind_text(st, 9, m->fallbacks);
+    rg_sq_bind_text(st, 10, m->template_name);
+    rg_sq_bind_text(st, 11, m->subject);
+    rg_sq_bind_text(st, 12, m->body);
+    rg_sq_bind_text(st, 13, m->html);
+    rg_sq_bind_text(st, 14, rg_message_status_name(m->status));
+    rg_sq_bind_text(st, 15, m->reason);
+    sqlite3_bind_int(st, 16, m->attempts);
+    rg_sq_bind_text(st, 17, m->provider_id);
+    sqlite3_bind_int64(st, 18, m->planned_for);
+    rg_sq_bind_opt_i64(st, 19, m->sent_at, 0);
+    sqlite3_bind_int64(st, 20, m->created_at);
+    if (rg_sq_step_done(s, st, e, "recording message") != RG_OK)
+        return RG_ESTORE;
+    if (sqlite3_changes(s->db) > 0) {
+        *inserted = true;
+        m->id = sqlite3_last_insert_rowid(s->db);
+        return RG_OK;
+    }
+    if (!(st = rg_sq_engine_stmt(s, E_MSG_FIND, "SELECT id FROM messages WHERE idempotency_key = ?1", e)))
+        return RG_ESTORE;
+    rg_sq_bind_text(st, 1, m->idempotency_key);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        m->id = sqlite3_column_int64(st, 0);
+    rg_sq_done(st);
+    return r == SQLITE_ROW ? RG_OK : rg_sq_fail(s, e, "finding message");
+}
+
+rg_status rg_sqe_message_link_invoice(rg_store *base, int64_t message_id, int64_t invoice_id, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = rg_sq_engine_stmt(s, E_MSG_LINK,
+                                         "INSERT INTO message_invoices (message_id, invoice_id) VALUES (?1, ?2)"
+                                         " ON CONFLICT DO NOTHING",
+                                         e);
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, message_id);
+    sqlite3_bind_int64(st, 2, invoice_id);
+    return rg_sq_step_done(s, st, e, "linking message to invoice");
+}
+
+rg_status rg_sqe_message_set_status(rg_store *base, int64_t id, rg_message_status status, const char *reason,
+                                    rg_instant sent_at, rg_instant now, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = rg_sq_engine_stmt(s, E_MSG_STATUS,
+                                         "UPDATE messages SET status = ?2, reason = coalesce(?3, reason),"
+                                         " sent_at = coalesce(?4, sent_at), updated_at = ?5 WHERE id = ?1",
+                                         e);
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, id);
+    rg_sq_bind_text(st, 2, rg_message_status_name(status));
+    if (reason)
+        rg_sq_bind_text(st, 3, reason);
+    rg_sq_bind_opt_i64(st, 4, sent_at, 0);
+    sqlite3_bind_int64(st, 5, now);
+    return rg_sq_step_done(s, st, e, "updating message");
+}
+
+rg_status rg_sqe_message_each(rg_store *base, const rg_message_filter *f, rg_message_fn fn, void *ctx, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = NULL;
+    const char *sql =
+        "SELECT m.id, m.idempotency_key, m.customer_id, c.external_id, m.invoice_id,"
+        " coalesce((SELECT group_concat(i.external_id, '|') FROM message_invoices mi JOIN invoices i"
+        "   ON i.id = mi.invoice_id WHERE mi.message_id = m.id),"
+        "   (SELECT external_id FROM invoices WHERE id = m.invoice_id), ''),"
+        " m.cadence, m.cadence_version, m.source_kind, m.source_id, m.channel, m.fallbacks, m.template,"
+        " m.subject, m.body, m.html, m.status, m.reason, m.attempts, m.provider_id, m.planned_for,"
+        " m.sent_at, m.created_at, m.updated_at"
+        " FROM messages m JOIN customers c ON c.id = m.customer_id"
+        " WHERE m.id > ?1 AND (?2 IS NULL OR m.status = ?2) AND (?3 IS NULL OR c.external_id = ?3)"
+        " AND (?4 IS NULL OR m.id IN (SELECT mi.message_id FROM message_invoices mi JOIN invoices i"
+        "   ON i.id = mi.invoice_id WHERE i.external_id = ?4)"
+        "   OR m.invoice_id = (SELECT id FROM invoices WHERE external_id = ?4))"
+        " ORDER BY m.id LIMIT ?5";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, "listing messages");
+    sqlite3_bind_int64(st, 1, f ? f->after_id : 0);
+    if (f && f->status >= 0)
+        rg_sq_bind_text(st, 2, rg_message_status_name((rg_message_status)f->status));
+    if (f && f->customer_external_id)
+        rg_sq_bind_text(st, 3, f->customer_external_id);
+    if (f && f->invoice_external_id)
+        rg_sq_bind_text(st, 4, f->invoice_external_id);
+    sqlite3_bind_int64(st, 5, f && f->limit > 0 ? f->limit : -1);
+    rg_status rc = RG_OK;
+    int r;
+    rg_message *m = calloc(1, sizeof *m);
+    if (!m) {
+        sqlite3_finalize(st);
+        return rg_err_set(e, RG_ENOMEM, "store", "out of memory");
+    }
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(m, 0, sizeof *m);
+        m->id = sqlite3_column_int64(st, 0);
+        rg_sq_col_text(st, 1, m->idempotency_key, sizeof m->idempotency_key);
+        m->customer_id = sqlite3_column_int64(st, 2);
+        rg_sq_col_text(st, 3, m->customer_external_id, sizeof m->customer_external_id);
+        m->invoice_id = rg_sq_col_opt_i64(st, 4, 0);
+        rg_sq_col_text(st, 5, m->invoice_external_ids, sizeof m->invoice_external_ids);
+        rg_sq_col_text(st, 6, m->cadence, sizeof m->cadence);
+        rg_sq_col_text(st, 7, m->cadence_version, sizeof m->cadence_version);
+        rg_sq_col_text(st, 8, m->source_kind, sizeof m->source_kind);
+        rg_sq_col_text(st, 9, m->source_id, sizeof m->source_id);
+        rg_sq_col_text(st, 10, m->channel, sizeof m->channel);
+        rg_sq_col_text(st, 11, m->fallbacks, sizeof m->fallbacks);
+        rg_sq_col_text(st, 12, m->template_name, sizeof m->template_name);
+        m->subject = (const char *)sqlite3_column_text(st, 13);
+        m->body = (const char *)sqlite3_column_text(st, 14);
+        m->html = (const char *)sqlite3_column_text(st, 15);
+        const unsigned char *status = sqlite3_column_text(st, 16);
+        if (!status || !rg_message_status_parse((const char *)status, &m->status))
+            m->status = RG_MSG_PLANNED;
+        rg_sq_col_text(st, 17, m->reason, sizeof m->reason);
+        m->attempts = sqlite3_column_int(st, 18);
+        rg_sq_col_text(st, 19, m->provider_id, sizeof m->provider_id);
+        m->planned_for = sqlite3_column_int64(st, 20);
+        m->sent_at = rg_sq_col_opt_i64(st, 21, 0);
+        m->created_at = sqlite3_column_int64(st, 22);
+        m->updated_at = sqlite3_column_int64(st, 23);
+        if ((rc = fn(ctx, m)) != RG_OK)
+            break;
+    }
+    free(m);
+    if (rc == RG_OK && r != SQLITE_DONE)
+        rc = rg_sq_fail(s, e, "listing messages");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- tasks ---- */
+
+rg_status rg_sqe_task_insert(rg_store *base, rg_task *t, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = rg_sq_engine_stmt(
+        s, E_TASK_INSERT,
+        "INSERT INTO tasks (kind, customer_id, invoice_id, source, assignee, due_at, status, outcome, note,"
+        " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(nullif(?7, ''), 'open'), ?8, ?9, ?10)",
+        e);
+    if (!st)
+        return RG_ESTORE;
+    rg_sq_bind_text(st, 1, t->kind);
+    sqlite3_bind_int64(st, 2, t->customer_id);
+    rg_sq_bind_opt_i64(st, 3, t->invoice_id, 0);
+    rg_sq_bind_text(st, 4, t->source);
+    rg_sq_bind_text(st, 5, t->assignee);
+    sqlite3_bind_int64(st, 6, t->due_at);
+    rg_sq_bind_text(st, 7, t->status);
+    rg_sq_bind_text(st, 8, t->outcome);
+    rg_sq_bind_text(st, 9, t->note);
+    sqlite3_bind_int64(st, 10, t->created_at);
+    if (rg_sq_step_done(s, st, e, "creating task") != RG_OK)
+        return RG_ESTORE;
+    t->id = sqlite3_last_insert_rowid(s->db);
+    return RG_OK;
+}
+
+rg_status rg_sqe_task_each(rg_store *base, bool include_done, rg_task_fn fn, void *ctx, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, kind, customer_id, invoice_id, source, assignee, due_at, status, outcome,"
+                           " note, created_at FROM tasks WHERE ?1 OR status IN ('open', 'claimed')"
+                           " ORDER BY due_at, id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, "listing tasks");
+    sqlite3_bind_int(st, 1, include_done);
+    rg_status rc = RG_OK;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        rg_task t;
+        memset(&t, 0, sizeof t);
+        t.id = sqlite3_column_int64(st, 0);
+        rg_sq_col_text(st, 1, t.kind, sizeof t.kind);
+        t.customer_id = sqlite3_column_int64(st, 2);
+        t.invoice_id = rg_sq_col_opt_i64(st, 3, 0);
+        rg_sq_col_text(st, 4, t.source, sizeof t.source);
+        rg_sq_col_text(st, 5, t.assignee, sizeof t.assignee);
+        t.due_at = sqlite3_column_int64(st, 6);
+        rg_sq_col_text(st, 7, t.status, sizeof t.status);
+        rg_sq_col_text(st, 8, t.outcome, sizeof t.outcome);
+        rg_sq_col_text(st, 9, t.note, sizeof t.note);
+        t.created_at = sqlite3_column_int64(st, 10);
+        if ((rc = fn(ctx, &t)) != RG_OK)
+            break;
+    }
+    if (rc == RG_OK && r != SQLITE_DONE)
+        rc = rg_sq_fail(s, e, "listing tasks");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- opt-outs ---- */
+
+rg_status rg_sqe_optout_set(rg_store *base, int64_t customer_id, const char *channel, const char *how,
+                            rg_instant at, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = rg_sq_engine_stmt(s, E_OPTOUT,
+                                         "INSERT INTO customer_optouts (customer_id, channel, at, how)"
+                                         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                                         e);
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, customer_id);
+    rg_sq_bind_text(st, 2, channel);
+    sqlite3_bind_int64(st, 3, at);
+    rg_sq_bind_text(st, 4, how);
+    return rg_sq_step_done(s, st, e, "recording opt-out");
+}
+
+/* ---- bureau ---- */
+
+rg_status rg_sqe_bureau_request(rg_store *base, int64_t invoice_id, rg_instant notice_at, rg_instant now,
+                                bool *created, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    *created = false;
+    sqlite3_stmt *st = rg_sq_engine_stmt(s, E_BUREAU_REQUEST,
+                                         "INSERT INTO bureau_listings (invoice_id, status, notice_at, requested_at)"
+                                         " VALUES (?1, 'requested', ?2, ?3) ON CONFLICT (invoice_id) DO NOTHING",
+                                         e);
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, invoice_id);
+    sqlite3_bind_int64(st, 2, notice_at);
+    sqlite3_bind_int64(st, 3, now);
+    if (rg_sq_step_done(s, st, e, "requesting bureau listing") != RG_OK)
+        return RG_ESTORE;
+    *created = sqlite3_changes(s->db) > 0;
+    return RG_OK;
+}
+
+rg_status rg_sqe_bureau_on_paid(rg_store *base, int64_t invoice_id, rg_instant now, bool *changed, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    *changed = false;
+    sqlite3_stmt *st = rg_sq_engine_stmt(s, E_BUREAU_PAID,
+                                         "UPDATE bureau_listings SET status = 'removal_requested',"
+                                         " removal_requested_at = ?2 WHERE invoice_id = ?1"
+                                         " AND status IN ('requested', 'listed')",
+                                         e);
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, invoice_id);
+    sqlite3_bind_int64(st, 2, now);
+    if (rg_sq_step_done(s, st, e, "requesting bureau removal") != RG_OK)
+        return RG_ESTORE;
+    *changed = sqlite3_changes(s->db) > 0;
+    return RG_OK;
+}
+
+rg_status rg_sqe_bureau_status(rg_store *base, int64_t invoice_id, char *status, size_t n, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    status[0] = '\0';
+    sqlite3_stmt *st =
+        rg_sq_engine_stmt(s, E_BUREAU_STATUS, "SELECT status FROM bureau_listings WHERE invoice_id = ?1", e);
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, invoice_id);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        rg_sq_col_text(st, 0, status, n);
+    rg_sq_done(st);
+    return r == SQLITE_ROW || r == SQLITE_DONE ? RG_OK : rg_sq_fail(s, e, "reading bureau listing");
+}
+
+/* ---- reissue ---- */
+
+rg_status rg_sqe_invoice_reissue(rg_store *base, int64_t invoice_id, const rg_reissue *r, rg_instant now, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = rg_sq_engine_stmt(
+        s, E_REISSUE_ROW,
+        "INSERT INTO invoice_reissues (invoice_id, at, old_due_date, new_due_date, principal, fine, interest,"
+        " updated_amount, barcode, linha_digitavel, pix_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        e);
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, invoice_id);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, r->old_due_date);
+    sqlite3_bind_int64(st, 4, r->new_due_date);
+    sqlite3_bind_int64(st, 5, r->principal);
+    sqlite3_bind_int64(st, 6, r->fine);
+    sqlite3_bind_int64(st, 7, r->interest);
+    sqlite3_bind_int64(st, 8, r->updated_amount);
+    rg_sq_bind_text(st, 9, r->barcode);
+    rg_sq_bind_text(st, 10, r->linha_digitavel);
+    rg_sq_bind_text(st, 11, r->pix_code);
+    if (rg_sq_step_done(s, st, e, "recording reissue") != RG_OK)
+        return RG_ESTORE;
+    if (!(st = rg_sq_engine_stmt(s, E_REISSUE_INVOICE,
+                                 "UPDATE invoices SET reissued_due_date = ?2, reissued_amount = ?3,"
+                                 " barcode = CASE WHEN ?4 <> '' THEN ?4 ELSE barcode END,"
+                                 " linha_digitavel = CASE WHEN ?5 <> '' THEN ?5 ELSE linha_digitavel END,"
+                                 " pix_code = CASE WHEN ?6 <> '' THEN ?6 ELSE pix_code END,"
+                                 " updated_at = ?7 WHERE id = ?1",
+                                 e)))
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, invoice_id);
+    sqlite3_bind_int64(st, 2, r->new_due_date);
+    sqlite3_bind_int64(st, 3, r->updated_amount);
+    rg_sq_bind_text(st, 4, r->barcode);
+    rg_sq_bind_text(st, 5, r->linha_digitavel);
+    rg_sq_bind_text(st, 6, r->pix_code);
+    sqlite3_bind_int64(st, 7, now);
+    return rg_sq_step_done(s, st, e, "updating reissued invoice");
+}
+
+/* ---- snapshot ---- */
+
+rg_status rg_sqe_snapshot(rg_store *base, const char *path, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "VACUUM INTO ?1", -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, "snapshot");
+    rg_sq_bind_text(st, 1, path);
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE)
+        return rg_sq_fail(s, e, "snapshot");
+    return RG_OK;
+}

@@ -1,0 +1,66 @@
+/*
+ * sqlite_int — what the SQLite backend's files share (private to src/store/).
+ */
+#ifndef RG_SQLITE_INT_H
+#define RG_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "store/backend.h"
+
+#define RG_SQ_ENGINE_STMTS 40
+
+/* The part of the SQLite store every backend file may touch. */
+typedef struct rg_sq_common {
+    rg_store base;
+    sqlite3 *db;
+    sqlite3_stmt *engine_st[RG_SQ_ENGINE_STMTS]; /* sqlite_engine.c's statements */
+} rg_sq_common;
+
+#define CUSTOMER_SELECT                                                                            \
+    "SELECT id, external_id, name, document, kind, email, phone, whatsapp, preferred_channel,"     \
+    " timezone, tags, street, number, complement, district, city, state, zip, created_at,"        \
+    " updated_at FROM customers "
+
+#define INVOICE_SELECT                                                                             \
+    "SELECT i.id, i.external_id, i.customer_id, c.external_id, i.description, i.amount, i.paid,"   \
+    " i.issue_date, i.due_date, i.status, i.boleto_bank, i.nosso_numero, i.barcode,"               \
+    " i.linha_digitavel, i.pix_code, i.payment_url, i.fine_pct, i.interest_month_pct, i.tags,"     \
+    " i.cadence_override, i.reissued_due_date, i.reissued_amount, i.created_at, i.updated_at, i.paid_on"      \
+    " FROM invoices i JOIN customers c ON c.id = i.customer_id "
+
+
+rg_status rg_sq_fail(rg_sq_common *s, rg_err *e, const char *what);
+rg_status rg_sq_exec(rg_sq_common *s, const char *sql, rg_err *e);
+rg_status rg_sq_step_done(rg_sq_common *s, sqlite3_stmt *st, rg_err *e, const char *what);
+void rg_sq_done(sqlite3_stmt *st);
+void rg_sq_bind_text(sqlite3_stmt *st, int i, const char *v);
+void rg_sq_bind_date(sqlite3_stmt *st, int i, rg_date d);
+void rg_sq_bind_opt_i64(sqlite3_stmt *st, int i, int64_t v, int64_t none);
+void rg_sq_col_text(sqlite3_stmt *st, int i, char *dst, size_t n);
+rg_date rg_sq_col_date(sqlite3_stmt *st, int i);
+int64_t rg_sq_col_opt_i64(sqlite3_stmt *st, int i, int64_t none);
+void rg_sq_read_customer(sqlite3_stmt *st, rg_customer *c);
+void rg_sq_read_invoice(sqlite3_stmt *st, rg_invoice *inv);
+/* A cached statement of sqlite_engine.c (slot < RG_SQ_ENGINE_STMTS). */
+sqlite3_stmt *rg_sq_engine_stmt(rg_sq_common *s, int slot, const char *sql, rg_err *e);
+void rg_sq_engine_finalize(rg_sq_common *s);
+
+/* sqlite_engine.c: the engine's functions (see store.h). */
+rg_status rg_sqe_tick_each(rg_store *s, rg_instant recent_since, int64_t after_customer, int64_t after_invoice, int64_t limit, rg_tick_row_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqe_progress_put(rg_store *s, int64_t invoice_id, const char *cadence, const char *version, const char *steps, rg_instant now, rg_err *e);
+rg_status rg_sqe_progress_get(rg_store *s, int64_t invoice_id, char *cadence, size_t cadence_n, char *steps, size_t steps_n, bool *found, rg_err *e);
+rg_status rg_sqe_message_insert(rg_store *s, rg_message *m, bool *inserted, rg_err *e);
+rg_status rg_sqe_message_link_invoice(rg_store *s, int64_t message_id, int64_t invoice_id, rg_err *e);
+rg_status rg_sqe_message_set_status(rg_store *s, int64_t id, rg_message_status st, const char *reason, rg_instant sent_at, rg_instant now, rg_err *e);
+rg_status rg_sqe_message_each(rg_store *s, const rg_message_filter *f, rg_message_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqe_task_insert(rg_store *s, rg_task *t, rg_err *e);
+rg_status rg_sqe_task_each(rg_store *s, bool include_done, rg_task_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqe_optout_set(rg_store *s, int64_t customer_id, const char *channel, const char *how, rg_instant at, rg_err *e);
+rg_status rg_sqe_bureau_request(rg_store *s, int64_t invoice_id, rg_instant notice_at, rg_instant now, bool *created, rg_err *e);
+rg_status rg_sqe_bureau_on_paid(rg_store *s, int64_t invoice_id, rg_instant now, bool *changed, rg_err *e);
+rg_status rg_sqe_bureau_status(rg_store *s, int64_t invoice_id, char *status, size_t n, rg_err *e);
+rg_status rg_sqe_invoice_reissue(rg_store *s, int64_t invoice_id, const rg_reissue *r, rg_instant now, rg_err *e);
+rg_status rg_sqe_snapshot(rg_store *s, const char *path, rg_err *e);
+
+#endif
