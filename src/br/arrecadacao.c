@@ -124,8 +124,8 @@ rg_status rg_arrec_encode(char segment, char value_id, int64_t value, const char
 {
     if (out)
         memset(out, 0, sizeof *out);
-    if (segment < '1' || segment > '9')
-        return rg_err_set(e, RG_EINVAL, WHERE, "segment must be a digit 1-9");
+    if (segment < '0' || segment > '9')
+        return rg_err_set(e, RG_EINVAL, WHERE, "segment must be a digit");
     if (value_id < '6' || value_id > '9')
         return rg_err_set(e, RG_EINVAL, WHERE, "value id must be 6, 7, 8 or 9");
     if (value < 0 || value > 99999999999LL)

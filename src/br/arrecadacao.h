@@ -22,7 +22,7 @@
 #include "base/money.h"
 
 typedef struct rg_arrecadacao {
-    char segment[2];          /* "1".."9", see rg_arrec_segment_name */
+    char segment[2];          /* "1".."9" (0 and 8 unassigned), see rg_arrec_segment_name */
     char value_id[2];         /* "6".."9" */
     bool value_is_money;      /* value id 6 or 8 */
     rg_cents amount_cents;    /* the value when value_is_money, else 0 */
@@ -38,7 +38,8 @@ typedef struct rg_arrecadacao {
  * general DV; an error names the check, the expected and the found digit. */
 rg_status rg_arrec_decode(const char *s, size_t len, rg_arrecadacao *out, rg_err *e);
 
-/* Builds a code: segment '1'..'9', value_id '6'..'9', value 0..99999999999,
+/* Builds a code: segment '0'..'9' (0 and 8 are unassigned but not
+ * refused, as in decoding), value_id '6'..'9', value 0..99999999999,
  * rest = barcode positions 16-44 (29 digits). */
 rg_status rg_arrec_encode(char segment, char value_id, int64_t value, const char *rest,
                           rg_arrecadacao *out, rg_err *e);

@@ -667,8 +667,12 @@ static void test_arrecadacao(void **state)
                "arrecadacao", "an arrecadação code starts with 8 (product id), found 7");
     expect_err(rg_arrec_decode("8582000000166980270116300012800186722202511", 43, &a, &e), &e,
                "arrecadacao", "43 digits: expected 44 (barcode) or 48 (linha digitável)");
-    expect_err(rg_arrec_encode('0', '6', 1, rest, &a, &e), &e, "arrecadacao",
-               "segment must be a digit 1-9");
+    expect_err(rg_arrec_encode('x', '6', 1, rest, &a, &e), &e, "arrecadacao",
+               "segment must be a digit");
+    /* Unassigned segments decode (only the digits are checked). */
+    assert_int_equal(rg_arrec_encode('0', '6', 1, rest, &a, &e), RG_OK);
+    assert_int_equal(rg_arrec_decode(a.barcode, 44, &b, &e), RG_OK);
+    assert_string_equal(rg_arrec_segment_name(b.segment[0]), "reservado");
     expect_err(rg_arrec_encode('1', '5', 1, rest, &a, &e), &e, "arrecadacao",
                "value id must be 6, 7, 8 or 9");
     expect_err(rg_arrec_encode('1', '6', 100000000000LL, rest, &a, &e), &e, "arrecadacao",
@@ -775,7 +779,7 @@ static void test_random_round_trip(void **state)
         /* Arrecadação round trip. */
         char rest[30];
         random_digits(rest, 29);
-        char seg = (char)('1' + rnd() % 9), vid = (char)('6' + rnd() % 4);
+        char seg = (char)('0' + rnd() % 10), vid = (char)('6' + rnd() % 4);
         int64_t value = ((int64_t)rnd() << 20 | rnd() % (1 << 20)) % 100000000000LL;
         rg_arrecadacao a, a2;
         assert_int_equal(rg_arrec_encode(seg, vid, value, rest, &a, &e), RG_OK);
