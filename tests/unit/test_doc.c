@@ -35,8 +35,8 @@ static void bad(const char *s, const char *where, const char *msg)
 static void test_cpf(void **state)
 {
     (void)state;
-    /* 529.982.247-25: the CPF used in the Receita Federal's worked
-     * example of the mod-11 rule, also checked by hand below. */
+    /* 529.982.247-25: a CPF common in worked examples of the mod-11 rule;
+     * its DVs were recomputed by a separate script (25). */
     rg_doc d = ok("529.982.247-25");
     assert_int_equal(d.kind, RG_DOC_CPF);
     assert_false(d.alnum);
