@@ -13,7 +13,7 @@ if grep -rln '#include <sqlite3.h>\|#include <libpq-fe.h>' src | grep -v '^src/s
     echo "check-style: SQL headers may only be included under src/store/" >&2
     fail=1
 fi
-if grep -rln '#include <curl/curl.h>' src | grep -v '^src/channel/' ; then
+if grep -rln "#include <curl/curl.h>" src | grep -v '^src/channel/' ; then
     echo "check-style: libcurl may only be used under src/channel/" >&2
     fail=1
 fi

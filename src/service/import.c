@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "base/strset.h"
+#include "br/boleto.h"
 #include "br/doc.h"
+#include "br/pix.h"
 #include "br/phone.h"
 #include "import/csv.h"
 #include "service/payments.h"
@@ -393,14 +395,27 @@ static rg_status invoice_row(importer *im, rg_err *e)
             problem(im, line, "boleto_bank", "'%.*s' is not a 3-digit bank code (e.g. 341)", (int)v.n, v.p);
     }
     if ((v = get(im, I_LINHA)).n) {
-        size_t nd;
-        if (!digits_only(v, inv.linha_digitavel, sizeof inv.linha_digitavel, &nd) || nd != 47)
-            problem(im, line, "linha_digitavel", "expected the 47 digits of a boleto's linha digitável");
+        rg_boleto bol;
+        rg_err be;
+        /* the factor's cycle is resolved against today's Brasília date */
+        if (rg_boleto_decode(v.p, v.n, rg_instant_utc_date(im->now - 3 * 3600), &bol, &be) != RG_OK) {
+            problem(im, line, "linha_digitavel", "%s", be.msg);
+        } else {
+            rg_strlcpy(inv.linha_digitavel, bol.linha_digitavel, sizeof inv.linha_digitavel);
+            rg_strlcpy(inv.barcode, bol.barcode, sizeof inv.barcode);
+            if (!inv.boleto_bank[0])
+                rg_strlcpy(inv.boleto_bank, bol.bank, sizeof inv.boleto_bank);
+            else if (strcmp(inv.boleto_bank, bol.bank) != 0)
+                problem(im, line, "boleto_bank", "'%s' but the linha digitável is of bank %s", inv.boleto_bank,
+                        bol.bank);
+        }
     }
     copy_text(im, I_NOSSO, inv.nosso_numero, sizeof inv.nosso_numero);
     if ((v = get(im, I_PIX)).n) {
-        if (v.n < 8 || memcmp(v.p, "000201", 6) != 0)
-            problem(im, line, "pix_code", "not a PIX copia-e-cola code (it starts with 000201)");
+        rg_pix px;
+        rg_err pe;
+        if (rg_pix_parse(v.p, v.n, &px, &pe) != RG_OK)
+            problem(im, line, "pix_code", "not a valid PIX copia-e-cola: %s", pe.msg);
         else
             copy_text(im, I_PIX, inv.pix_code, sizeof inv.pix_code);
     }

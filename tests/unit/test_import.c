@@ -1,5 +1,7 @@
 #include "test.h"
 
+#include "br/boleto.h"
+#include "br/pix.h"
 #include "service/import.h"
 #include "service/payments.h"
 #include "store/store.h"
@@ -291,6 +293,54 @@ static void test_find_for_bank(void **state)
     rg_store_close(s);
 }
 
+static void test_boleto_and_pix_columns(void **state)
+{
+    (void)state;
+    rg_store *s = open_store();
+    load_customers(s);
+    rg_boleto b;
+    rg_err e;
+    assert_int_equal(rg_boleto_encode("341", '9', rg_date_from_ymd(2026, 12, 10), 123456,
+                                      "1090000000001234567890000", &b, &e),
+                     RG_OK);
+    char pix[512];
+    rg_pix_params pp;
+    memset(&pp, 0, sizeof pp);
+    pp.key = "financeiro@exemplo.com.br";
+    pp.merchant_name = "Exemplo Servicos";
+    pp.merchant_city = "Sao Paulo";
+    pp.has_amount = true;
+    pp.amount_cents = 123456;
+    assert_int_equal(rg_pix_build(&pp, pix, sizeof pix, &e), RG_OK);
+    char bad_linha[48];
+    memcpy(bad_linha, b.linha_digitavel, 48);
+    bad_linha[9] = bad_linha[9] == '0' ? '1' : '0'; /* field 1 check digit */
+    char csv[2048];
+    snprintf(csv, sizeof csv,
+             "external_id,customer_external_id,amount,due_date,linha_digitavel,pix_code\n"
+             "F1,C1,1234.56,2026-12-10,%s,%s\n"
+             "F2,C1,10.00,2026-12-10,%s,\n"
+             "F3,C1,10.00,2026-12-10,,%.*sX\n",
+             b.linha_formatted, pix, bad_linha, (int)strlen(pix) - 1, pix);
+    rg_import_report r;
+    assert_int_equal(import(s, RG_IMPORT_INVOICES, "f.csv", csv, false, &r), RG_EINVAL);
+    const char *t = rg_buf_cstr(&r.text);
+    assert_non_null(strstr(t, "f.csv:3: linha_digitavel: "));
+    assert_non_null(strstr(t, "check digit"));
+    assert_non_null(strstr(t, "f.csv:4: pix_code: not a valid PIX copia-e-cola"));
+    assert_int_equal(r.problems, 2);
+    rg_import_report_free(&r);
+    assert_int_equal(import(s, RG_IMPORT_INVOICES, "f.csv", csv, true, &r), RG_OK);
+    rg_import_report_free(&r);
+    rg_invoice inv;
+    assert_int_equal(rg_store_invoice_get(s, "F1", &inv, &e), RG_OK);
+    assert_string_equal(inv.linha_digitavel, b.linha_digitavel);
+    assert_string_equal(inv.barcode, b.barcode);
+    assert_string_equal(inv.boleto_bank, "341");
+    assert_string_equal(inv.pix_code, pix);
+    rg_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_payments),
         cmocka_unit_test(test_find_for_bank),
+        cmocka_unit_test(test_boleto_and_pix_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,90 @@
+#include "channel/channel.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+
+extern const rg_channel_driver rg_driver_log;
+
+static const rg_channel_driver *const drivers[] = {&rg_driver_log};
+
+struct rg_channel {
+    const rg_channel_driver *driver;
+    void *state;
+    char name[24];
+};
+
+const rg_channel_driver *rg_channel_driver_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof drivers / sizeof *drivers; i++)
+        if (!strcmp(drivers[i]->name, name))
+            return drivers[i];
+    return NULL;
+}
+
+rg_status rg_channel_open(const rg_channel_config *cfg, rg_channel **out, rg_err *e)
+{
+    *out = NULL;
+    const rg_channel_driver *d = rg_channel_driver_find(cfg->driver);
+    if (!d)
+        return rg_err_set(e, RG_EUSAGE, cfg->name,
+                          "the '%s' driver is not available in this build yet (available: log)", cfg->driver);
+    rg_channel *ch = calloc(1, sizeof *ch);
+    if (!ch)
+        return rg_err_set(e, RG_ENOMEM, cfg->name, "out of memory");
+    ch->driver = d;
+    rg_strlcpy(ch->name, cfg->name, sizeof ch->name);
+    rg_status rc = d->open(cfg, &ch->state, e);
+    if (rc != RG_OK) {
+        free(ch);
+        rg_err_prefix(e, cfg->name);
+        return rc;
+    }
+    *out = ch;
+    return RG_OK;
+}
+
+void rg_channel_close(rg_channel *ch)
+{
+    if (!ch)
+        return;
+    ch->driver->close(ch->state);
+    free(ch);
+}
+
+const char *rg_channel_name(const rg_channel *ch)
+{
+    return ch->name;
+}
+
+bool rg_channel_is_inline(const rg_channel *ch)
+{
+    return ch->driver->inline_send;
+}
+
+rg_status rg_channel_send(rg_channel *ch, const rg_outgoing *out, rg_send_result *res, rg_err *e)
+{
+    memset(res, 0, sizeof *res);
+    return ch->driver->send(ch->state, out, res, e);
+}
+
+const char *rg_channel_address(const char *channel, const rg_customer *c, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (!strcmp(channel, "email"))
+        rg_strlcpy(buf, c->email, n);
+    else if (!strcmp(channel, "whatsapp"))
+        rg_strlcpy(buf, c->whatsapp, n);
+    else if (!strcmp(channel, "sms") || !strcmp(channel, "voice"))
+        rg_strlcpy(buf, c->phone[0] ? c->phone : c->whatsapp, n);
+    else if (!strcmp(channel, "letter")) {
+        if (c->address.street[0] && c->address.city[0] && c->address.state[0] && c->address.zip[0])
+            snprintf(buf, n, "%s, %s%s%s - %s, %s/%s, CEP %.5s-%.3s", c->address.street, c->address.number,
+                     c->address.complement[0] ? " " : "", c->address.complement, c->address.district,
+                     c->address.city, c->address.state, c->address.zip, c->address.zip + 5);
+    } else if (!strcmp(channel, "task") || !strcmp(channel, "log"))
+        rg_strlcpy(buf, c->external_id, n);
+    return buf;
+}
