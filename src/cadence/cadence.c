@@ -1097,7 +1097,7 @@ static size_t alloc_list(pctx *p, struct fy_node *n, int line, const char *key, 
 
 /* ---- unsupported YAML features, normalization, hashing --------------- */
 
-/* Aliases, anchors used as merge keys and explicit tags change what a
+/* Anchors, aliases (and so merge keys) and explicit tags change what a
  * value means far from where it is written; a cadence spells everything
  * out. Reports each and returns false if any. */
 static bool check_plain(pctx *p, struct fy_node *n, int line)
@@ -1109,6 +1109,10 @@ static bool check_plain(pctx *p, struct fy_node *n, int line)
     if (fy_node_get_type(n) == FYNT_SCALAR && fy_node_get_style(n) == FYNS_ALIAS) {
         perr(p, l, "unsupported", "aliases (*name) are not supported in a cadence; write the value out");
         return false;
+    }
+    if (fy_node_get_anchor(n)) {
+        perr(p, l, "unsupported", "anchors (&name) are not supported in a cadence; write each value out");
+        ok = false;
     }
     size_t tl = 0;
     if (fy_node_get_tag(n, &tl) && tl > 0) {

@@ -405,7 +405,8 @@ typedef struct rule_case {
 static const rule_case CASES[] = {
     {"cadence: t\nmatch: {priority: 1\nfees: {}\n", "syntax", RG_SEV_ERROR, 3, 1},
     {HEAD "steps:\n  - &s {id: a, at: D0, send: {channels: [email], template: t}}\n  - *s\n",
-     "unsupported", RG_SEV_ERROR, 6, 1},
+     "unsupported", RG_SEV_ERROR, 6, 2 /* the anchor at 5, the alias at 6 */},
+    {HEAD "timezone: &tz America/Sao_Paulo\n", "unsupported", RG_SEV_ERROR, 4, 1},
     {HEAD "consolidat: true\n", "unknown-key", RG_SEV_ERROR, 4, 1},
     {HEAD "consolidate: yes\n", "bad-type", RG_SEV_ERROR, 4, 1},
     {HEAD "caps:\n  per_customer:\n    max: 0\n    days: 7\n", "bad-value", RG_SEV_ERROR, 6, 1},
@@ -791,7 +792,14 @@ static void test_values(void **state)
     assert_false(c->match.present);
     assert_string_equal(c->timezone, "America/Sao_Paulo");
     rg_window def = RG_WINDOW_DEFAULT;
-    assert_memory_equal(&c->window, &def, sizeof def);
+    assert_int_equal(c->window.weekdays.open, def.weekdays.open);
+    assert_int_equal(c->window.weekdays.from_min, def.weekdays.from_min);
+    assert_int_equal(c->window.weekdays.to_min, def.weekdays.to_min);
+    assert_int_equal(c->window.saturday.open, def.saturday.open);
+    assert_int_equal(c->window.saturday.from_min, def.saturday.from_min);
+    assert_int_equal(c->window.saturday.to_min, def.saturday.to_min);
+    assert_false(c->window.sunday.open);
+    assert_false(c->window.holidays_open);
     assert_int_equal(c->caps.max, 0);
     assert_int_equal(c->fees.fine_pct, 0);
     assert_false(c->fees.interest_stated);
