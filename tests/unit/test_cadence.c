@@ -659,6 +659,28 @@ static void test_syntax(void **state)
         }
         rg_diags_free(&d);
     }
+    /* Found by fuzz_cadence: an alias at the very end of an input that is
+     * not NUL-terminated made libfyaml read past it while formatting the
+     * error. The input sits in an exact-size heap block so that `make
+     * sanitize` would see any overread. */
+    static const char regress[] = "cadencu: t\nmatch: {}\nsteps:\n  - &s {id: a, at: D0, send: "
+                                  "{channels: [email], template: t}}\n  - *s\v";
+    for (int fmt = 0; fmt < 2; fmt++) {
+        size_t rn = sizeof regress - 1;
+        char *r = malloc(rn);
+        assert_non_null(r);
+        memcpy(r, regress, rn);
+        rg_diags rd = RG_DIAGS_INIT;
+        rg_cadence *rc = NULL;
+        assert_int_equal(rg_cadence_parse(r, rn, "r.yaml", (rg_cadence_format)fmt, &rd, &rc),
+                         RG_EINVAL);
+        assert_null(rc);
+        assert_true(rd.n >= 1);
+        assert_string_equal(rd.items[0].rule, "syntax");
+        rg_diags_free(&rd);
+        free(r);
+    }
+
     /* Too large: refused before parsing. */
     size_t big = RG_CADENCE_MAX_BYTES + 1;
     char *t = malloc(big);
@@ -842,6 +864,46 @@ static void test_values(void **state)
     assert_null(c->triggers[0].webhook);
     rg_cadence_free(c);
     rg_diags_free(&d);
+}
+
+/* Bounds: at most 200 steps or triggers, 100 entries in a list. */
+static void test_bounds(void **state)
+{
+    (void)state;
+    rg_buf b = RG_BUF_INIT;
+    rg_buf_puts(&b, "cadence: t\nsteps:\n");
+    for (int i = 0; i < 201; i++)
+        rg_buf_printf(&b, "  - {id: s%d, at: D+%d, send: {channels: [email], template: t}}\n", i, i);
+    rg_diags d = RG_DIAGS_INIT;
+    rg_cadence *c = parse_ok(rg_buf_cstr(&b), RG_CADENCE_YAML, &d);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.items[0].message, "`steps` has 201 entries; a cadence may have at most 200");
+    assert_int_equal(d.items[0].line, 2);
+    assert_int_equal(c->n_steps, 0);
+    rg_cadence_free(c);
+    rg_diags_free(&d);
+    /* 200 is fine. */
+    rg_buf_reset(&b);
+    rg_buf_puts(&b, "cadence: t\nsteps:\n");
+    for (int i = 0; i < 200; i++)
+        rg_buf_printf(&b, "  - {id: s%d, at: D+%d, send: {channels: [email], template: t}}\n", i, i);
+    c = parse_ok(rg_buf_cstr(&b), RG_CADENCE_YAML, &d);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(c->n_steps, 200);
+    assert_int_equal(c->steps[199].line, 202);
+    rg_cadence_free(c);
+    rg_buf_reset(&b);
+    rg_buf_puts(&b, "cadence: t\nmatch:\n  tags_any: [");
+    for (int i = 0; i < 101; i++)
+        rg_buf_printf(&b, "%st%d", i ? ", " : "", i);
+    rg_buf_puts(&b, "]\n");
+    c = parse_ok(rg_buf_cstr(&b), RG_CADENCE_YAML, &d);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.items[0].message, "`tags_any` lists 101 entries; at most 100 are allowed");
+    assert_int_equal(d.items[0].line, 3);
+    rg_cadence_free(c);
+    rg_diags_free(&d);
+    rg_buf_free(&b);
 }
 
 static void test_action_consistency(void **state)
@@ -1290,6 +1352,7 @@ int main(void)
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_syntax),
         cmocka_unit_test(test_values),
+        cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_action_consistency),
         cmocka_unit_test(test_channels_and_templates),
         cmocka_unit_test(test_match),
