@@ -72,6 +72,7 @@ static const char *const offer_keys[] = {"waive_interest", "waive_fine", "discou
  * cadences too): far above any real cadence. */
 #define MAX_ITEMS 200 /* steps, triggers */
 #define MAX_LIST 100  /* channels, tags, unless, pause, resume */
+#define MAX_ERRORS 100 /* parse errors reported per file */
 
 const char *rg_event_type_name(rg_event_type t)
 {
@@ -104,6 +105,7 @@ typedef struct pctx {
     rg_diags *d;
     const char *file;
     bool oom;
+    int nerr;
 } pctx;
 
 static void perr(pctx *p, int line, const char *rule, const char *fmt, ...)
@@ -112,6 +114,12 @@ static void perr(pctx *p, int line, const char *rule, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
+    if (++p->nerr > MAX_ERRORS) {
+        if (p->nerr == MAX_ERRORS + 1)
+            rg_diags_add(p->d, RG_SEV_ERROR, p->file, line, 0, "syntax",
+                         "more than %d problems; the rest are not reported", MAX_ERRORS);
+        return;
+    }
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
@@ -1389,7 +1397,7 @@ rg_status rg_cadence_parse(const char *text, size_t len, const char *file, rg_ca
                            rg_diags *diags, rg_cadence **out)
 {
     rg_status st = RG_EINVAL;
-    pctx p = {diags, file ? file : "", false};
+    pctx p = {diags, file ? file : "", false, 0};
     struct fy_diag *diag = NULL;
     struct fy_parser *fyp = NULL;
     struct fy_document *doc = NULL, *doc2 = NULL;

@@ -323,6 +323,9 @@ out:
 rg_status rg_cadence_lint_paths(const char *const *paths, size_t n, const rg_lint_env *env,
                                 rg_diags *d)
 {
+    rg_diags local = RG_DIAGS_INIT;
+    if (!d)
+        d = &local;
     batch b = {0};
     size_t start = d->n;
     rg_status st = RG_OK;
@@ -342,6 +345,7 @@ rg_status rg_cadence_lint_paths(const char *const *paths, size_t n, const rg_lin
     if (st == RG_ENOMEM)
         d->oom = true;
     batch_free(&b);
+    rg_diags_free(&local);
     return st;
 }
 

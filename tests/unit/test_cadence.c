@@ -903,6 +903,20 @@ static void test_bounds(void **state)
     assert_int_equal(d.items[0].line, 3);
     rg_cadence_free(c);
     rg_diags_free(&d);
+    /* At most 100 problems per file, then one line saying so. */
+    rg_buf_reset(&b);
+    rg_buf_puts(&b, "cadence: t\n");
+    for (int i = 0; i < 150; i++)
+        rg_buf_printf(&b, "k%d: 1\n", i);
+    c = parse_ok(rg_buf_cstr(&b), RG_CADENCE_YAML, &d);
+    assert_int_equal(d.n, 101);
+    assert_string_equal(d.items[99].message,
+                        "unknown key `k99` in the cadence; allowed: cadence, match, timezone, "
+                        "window, caps, fees, consolidate, steps, triggers");
+    assert_int_equal(d.items[100].line, 102);
+    assert_string_equal(d.items[100].message, "more than 100 problems; the rest are not reported");
+    rg_cadence_free(c);
+    rg_diags_free(&d);
     rg_buf_free(&b);
 }
 
