@@ -53,6 +53,14 @@ void rg_diags_add(rg_diags *d, rg_severity sev, const char *file, int line, int 
         d->oom = true;
         return;
     }
+    /* One diagnostic, one line; and no terminal escapes from the file. */
+    for (char *q = m; *q; q++) {
+        unsigned char ch = (unsigned char)*q;
+        if (ch == '\n' || ch == '\r' || ch == '\t')
+            *q = ' ';
+        else if (ch < 0x20 || ch == 0x7f)
+            *q = '?';
+    }
     d->items[d->n++] = (rg_diag){sev, f, line, column, rule, m};
 }
 

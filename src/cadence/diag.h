@@ -9,6 +9,9 @@
  * with rg_diags_free(). Appending never fails loudly: an allocation failure
  * sets the sticky `oom` flag (check it once at the end, as with rg_buf).
  * Line numbers are 1-based; 0 means "the whole file"; column 0 means unknown.
+ * A message is always one line: newlines and tabs become spaces, other
+ * control characters '?', so text quoted from a file cannot break the
+ * output or reach a terminal as an escape sequence.
  */
 #ifndef RG_DIAG_H
 #define RG_DIAG_H

@@ -595,6 +595,9 @@ static void test_messages(void **state)
         {"cadence: t\nsteps:\n  - {id: a, at: D0, send: {channels: [sms], template: nao-existe}}\n",
          "no template `nao-existe` for channel sms: create the file nao-existe.sms (every channel "
          "of a send needs one)"},
+        {"cadence: t\nsteps:\n  - id: a\n    at: |\n      D+1\n    send: {channels: [email], template: t}\n",
+         "`at` must be D-N, D0 or D+N (calendar days from the due date, N up to 1830); found the "
+         "text \"D+1 \""},
         {"cadence: t\nmatch: {min_amount: 10, max_amount: 5}\n",
          "`max_amount` (5.00) is below `min_amount` (10.00): nothing can match"},
     };
@@ -1174,6 +1177,8 @@ static void test_diag_format(void **state)
     rg_diags_add(&d, RG_SEV_ERROR, NULL, 1, 0, "x", "%s", longmsg);
     assert_int_equal(strlen(d.items[1].message), sizeof longmsg - 1);
     assert_string_equal(d.items[1].file, "");
+    rg_diags_add(&d, RG_SEV_ERROR, "f", 1, 0, "x", "a\nb\tc\033[31md\x7f");
+    assert_string_equal(d.items[2].message, "a b c?[31md?");
     rg_buf_free(&b);
     rg_diags_free(&d);
     rg_diags_free(&d); /* idempotent */
