@@ -198,16 +198,17 @@ typedef enum rg_cadence_format {
 /*
  * Parses text[0..len) (named `file` in diagnostics) into *out, appending
  * every problem to `diags` (rule ids: syntax, unsupported, unknown-key,
- * bad-type, bad-value, missing-key, bad-offset, bad-window, unknown-event,
- * action-mismatch).
+ * bad-type, bad-value, missing-key, missing-template, bad-offset,
+ * bad-window, unknown-event, action-mismatch, empty-trigger).
  *
  * Best effort, for lint: as long as the text is a YAML/JSON mapping, *out
  * receives a cadence even when diagnostics contain errors, with bad values
  * left at their defaults, so that lint can report everything at once. Never
  * run such a cadence: rg_cadence_load() (lint.h) only returns clean ones.
  * Returns RG_OK when a struct was produced, RG_EINVAL (with *out NULL and
- * at least one error diagnostic) when the text is not a mapping at all,
- * RG_ENOMEM when memory ran out.
+ * at least one error diagnostic) when the text cannot be read as a
+ * mapping (syntax, encoding, size, several documents, anchors, aliases or
+ * tags), RG_ENOMEM when memory ran out. `diags` may be NULL.
  */
 rg_status rg_cadence_parse(const char *text, size_t len, const char *file, rg_cadence_format fmt,
                            rg_diags *diags, rg_cadence **out);
