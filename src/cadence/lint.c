@@ -1,0 +1,385 @@
+/*
+ * lint — the cadence rules. One static function per group of rules; each
+ * rule id is a string literal here and a section of docs/cadences.md.
+ */
+#include "cadence/lint.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/money.h"
+
+/* A bureau listing needs its notice at least this many days before. */
+#define NOTICE_MIN_DAYS 10
+/* CDC art. 52 §1: fine at most 2% for consumers (hundredths of a percent). */
+#define CDC_MAX_FINE 200
+/* The window rules: no contact before 08:00 or after 20:00 (minutes). */
+#define WINDOW_EARLIEST 480
+#define WINDOW_LATEST 1200
+
+static const char *const builtin_channels[] = {"email", "whatsapp", "sms", "voice", "letter"};
+
+bool rg_channel_builtin(const char *channel)
+{
+    if (!channel)
+        return false;
+    for (size_t i = 0; i < sizeof builtin_channels / sizeof builtin_channels[0]; i++)
+        if (strcmp(builtin_channels[i], channel) == 0)
+            return true;
+    return false;
+}
+
+typedef struct lctx {
+    const rg_cadence *c;
+    const rg_lint_env *env;
+    rg_diags *d;
+    const char *file;
+    /* "template.channel" pairs already checked, so that a template used by
+     * several steps is reported once (at its first use). */
+    char **seen;
+    size_t n_seen;
+} lctx;
+
+static const char *name_or(const char *s)
+{
+    return s ? s : "?";
+}
+
+/* Can this cadence reach consumers (PF)? Everything but `customer_kind: PJ`. */
+static bool can_match_pf(const rg_cadence *c)
+{
+    return c->match.customer_kind != RG_KIND_PJ;
+}
+
+static void offset_text(int days, char *b, size_t n)
+{
+    if (days == 0)
+        snprintf(b, n, "D0");
+    else
+        snprintf(b, n, "D%+d", days);
+}
+
+/* ---- steps and triggers: ids and references ------------------------- */
+
+static void lint_steps(lctx *l)
+{
+    const rg_cadence *c = l->c;
+    for (size_t i = 0; i < c->n_steps; i++) {
+        const rg_cadence_step *s = &c->steps[i];
+        for (size_t j = 0; s->id && j < i; j++) {
+            if (c->steps[j].id && strcmp(c->steps[j].id, s->id) == 0) {
+                rg_diags_add(l->d, RG_SEV_ERROR, l->file, s->line, 0, "duplicate-step",
+                             "step id `%s` is already used by the step at line %d; every step "
+                             "needs its own id",
+                             s->id, c->steps[j].line);
+                break;
+            }
+        }
+        for (size_t j = 0; s->at_line && j < i; j++) {
+            const rg_cadence_step *o = &c->steps[j];
+            if (o->at_line && o->at_days == s->at_days) {
+                char b[16];
+                offset_text(s->at_days, b, sizeof b);
+                rg_diags_add(l->d, RG_SEV_ERROR, l->file, s->at_line, 0, "overlapping-steps",
+                             "steps `%s` (line %d) and `%s` both run at %s; give each day one "
+                             "step (a step may send on several channels)",
+                             name_or(o->id), o->line, name_or(s->id), b);
+                break;
+            }
+        }
+    }
+}
+
+static void check_step_ref(lctx *l, const char *ref, int line, const char *what)
+{
+    if (ref && rg_cadence_step_index(l->c, ref) < 0)
+        rg_diags_add(l->d, RG_SEV_ERROR, l->file, line, 0, "unknown-step-ref",
+                     "%s names step `%s`, which this cadence does not have", what, ref);
+}
+
+static void lint_triggers(lctx *l)
+{
+    const rg_cadence *c = l->c;
+    for (size_t i = 0; i < c->n_triggers; i++) {
+        const rg_cadence_trigger *t = &c->triggers[i];
+        if (t->id) {
+            int si = rg_cadence_step_index(c, t->id);
+            bool dup = false;
+            for (size_t j = 0; j < i && !dup; j++) {
+                if (c->triggers[j].id && strcmp(c->triggers[j].id, t->id) == 0) {
+                    rg_diags_add(l->d, RG_SEV_ERROR, l->file, t->line, 0, "duplicate-trigger",
+                                 "trigger id `%s` is already used by the trigger at line %d",
+                                 t->id, c->triggers[j].line);
+                    dup = true;
+                }
+            }
+            if (!dup && si >= 0)
+                rg_diags_add(l->d, RG_SEV_ERROR, l->file, t->line, 0, "duplicate-trigger",
+                             "trigger id `%s` is already used by the step at line %d; messages "
+                             "record the step or trigger that made them, so ids must differ",
+                             t->id, c->steps[si].line);
+        }
+        char what[96];
+        snprintf(what, sizeof what, "trigger `%s`: `pause`", name_or(t->id));
+        for (size_t k = 0; k < t->pause.n; k++)
+            check_step_ref(l, t->pause.v[k], t->pause.line[k], what);
+        snprintf(what, sizeof what, "trigger `%s`: `resume`", name_or(t->id));
+        for (size_t k = 0; k < t->resume.n; k++)
+            check_step_ref(l, t->resume.v[k], t->resume.line[k], what);
+        if (t->n_unless && t->wait_seconds == 0 && !t->wait_line)
+            rg_diags_add(l->d, RG_SEV_WARNING, l->file, t->unless_line[0], 0,
+                         "unless-without-wait",
+                         "trigger `%s` has `unless` but no `wait`: the conditions are checked "
+                         "when the wait ends, so with no wait they never stop it",
+                         name_or(t->id));
+        if (t->switch_cadence && c->name && strcmp(t->switch_cadence, c->name) == 0)
+            rg_diags_add(l->d, RG_SEV_ERROR, l->file, t->switch_cadence_line, 0, "bad-value",
+                         "trigger `%s` switches to its own cadence `%s`", name_or(t->id),
+                         c->name);
+    }
+}
+
+/* ---- bureau listing (negativação) ------------------------------------- */
+
+static bool has_channel(const rg_cadence_send *s, const char *ch)
+{
+    for (size_t i = 0; i < s->channels.n; i++)
+        if (strcmp(s->channels.v[i], ch) == 0)
+            return true;
+    return false;
+}
+
+static void lint_bureau(lctx *l)
+{
+    const rg_cadence *c = l->c;
+    for (size_t i = 0; i < c->n_steps; i++) {
+        const rg_cadence_step *b = &c->steps[i];
+        if (b->action != RG_ACTION_BUREAU_LISTING)
+            continue;
+        if (!b->requires_notice) {
+            rg_diags_add(l->d, RG_SEV_ERROR, l->file, b->line, 0, "bureau-without-notice",
+                         "step `%s` lists the customer with a credit bureau but names no notice: "
+                         "add `requires_notice: STEP` pointing to a step that sends a notice at "
+                         "least %d days earlier (CDC art. 43 §2)",
+                         name_or(b->id), NOTICE_MIN_DAYS);
+            continue;
+        }
+        int ni = rg_cadence_step_index(c, b->requires_notice);
+        if (ni < 0) {
+            char what[96];
+            snprintf(what, sizeof what, "step `%s`: `requires_notice`", name_or(b->id));
+            check_step_ref(l, b->requires_notice, b->requires_notice_line, what);
+            continue;
+        }
+        const rg_cadence_step *n = &c->steps[ni];
+        if (!n->send.present || n->action == RG_ACTION_TASK ||
+            n->action == RG_ACTION_BUREAU_LISTING) {
+            rg_diags_add(l->d, RG_SEV_ERROR, l->file, b->requires_notice_line, 0,
+                         "bureau-without-notice",
+                         "step `%s`: the notice step `%s` sends no message; the notice must be "
+                         "sent to the customer (CDC art. 43 §2)",
+                         name_or(b->id), b->requires_notice);
+            continue;
+        }
+        if (b->at_line && n->at_line && b->at_days - n->at_days < NOTICE_MIN_DAYS) {
+            char bt[16], nt[16];
+            offset_text(b->at_days, bt, sizeof bt);
+            offset_text(n->at_days, nt, sizeof nt);
+            int gap = b->at_days - n->at_days;
+            rg_diags_add(l->d, RG_SEV_ERROR, l->file, b->requires_notice_line, 0,
+                         "notice-too-late",
+                         "the notice `%s` (%s) comes %d day%s before the listing `%s` (%s); it "
+                         "must come at least %d days before (CDC art. 43 §2)",
+                         n->id, nt, gap, gap == 1 || gap == -1 ? "" : "s", name_or(b->id), bt,
+                         NOTICE_MIN_DAYS);
+        }
+        if (can_match_pf(c) && !has_channel(&n->send, "letter"))
+            rg_diags_add(l->d, RG_SEV_WARNING, l->file, n->send.line ? n->send.line : n->line, 0,
+                         "notice-not-by-letter",
+                         "the notice `%s` before a bureau listing is not sent by letter; for "
+                         "consumers the STJ does not accept a notice by e-mail or SMS alone "
+                         "(REsp 2.056.285/RS, 2023) unless the bureau itself sends the letter",
+                         n->id);
+    }
+}
+
+/* ---- fees ------------------------------------------------------------- */
+
+static void lint_fees(lctx *l)
+{
+    const rg_cadence *c = l->c;
+    if (c->fees.fine_pct > CDC_MAX_FINE && can_match_pf(c)) {
+        char b[32];
+        rg_diags_add(l->d, RG_SEV_ERROR, l->file, c->fees.fine_line, 0, "fine-above-cdc",
+                     "a fine of %s%% is above the 2%% that CDC art. 52 §1 allows for consumers, "
+                     "and this cadence can match PF customers (set `match: {customer_kind: PJ}` "
+                     "if it is only for companies)",
+                     rg_pct_format(c->fees.fine_pct, b, sizeof b));
+    }
+    if (!c->fees.interest_stated && !c->fees.interest_line)
+        rg_diags_add(l->d, RG_SEV_INFO, l->file, c->fees.line ? c->fees.line : c->name_line, 0,
+                     "legal-default-interest",
+                     "no `interest_month_pct`: late interest follows the legal default rate "
+                     "(Selic minus IPCA, CC art. 406 as amended by Lei 14.905/2024); state the "
+                     "rate of the contract to charge it instead");
+}
+
+/* ---- window ----------------------------------------------------------- */
+
+static void lint_window(lctx *l)
+{
+    const rg_cadence *c = l->c;
+    static const char *const names[3] = {"weekdays", "saturday", "sunday"};
+    const rg_day_window *days[3] = {&c->window.weekdays, &c->window.saturday, &c->window.sunday};
+    for (int i = 0; i < 3; i++) {
+        const rg_day_window *w = days[i];
+        int line = c->window_day_line[i] ? c->window_day_line[i] : c->window_line;
+        if (!w->open)
+            continue;
+        if (w->from_min < WINDOW_EARLIEST)
+            rg_diags_add(l->d, RG_SEV_WARNING, l->file, line, 0, "window-early",
+                         "`%s` opens at %02d:%02d, before 08:00; contact outside 08:00-20:00 "
+                         "can be abusive collection (CDC art. 42 and 71) and some states "
+                         "and channels forbid it",
+                         names[i], w->from_min / 60, w->from_min % 60);
+        if (w->to_min > WINDOW_LATEST)
+            rg_diags_add(l->d, RG_SEV_WARNING, l->file, line, 0, "window-late",
+                         "`%s` closes at %02d:%02d, after 20:00; contact outside 08:00-20:00 "
+                         "can be abusive collection (CDC art. 42 and 71) and some states "
+                         "and channels forbid it",
+                         names[i], w->to_min / 60, w->to_min % 60);
+    }
+    if (c->window.sunday.open)
+        rg_diags_add(l->d, RG_SEV_WARNING, l->file,
+                     c->window_day_line[2] ? c->window_day_line[2] : c->window_line, 0,
+                     "sunday-open",
+                     "the window is open on Sunday; collection that disturbs rest is barred by "
+                     "CDC art. 42 and 71, and several state laws forbid it on Sundays");
+    if (c->window.holidays_open)
+        rg_diags_add(l->d, RG_SEV_WARNING, l->file, c->holidays_line ? c->holidays_line : c->window_line,
+                     0, "holidays-open",
+                     "the window is open on holidays; collection that disturbs rest is barred by "
+                     "CDC art. 42 and 71, and several state laws forbid it on holidays");
+}
+
+/* ---- channels and templates ------------------------------------------ */
+
+static bool channel_known(const lctx *l, const char *ch)
+{
+    if (l->env && l->env->channel_known)
+        return l->env->channel_known(l->env->ctx, ch);
+    return rg_channel_builtin(ch);
+}
+
+/* true the first time a (template, channel) pair is seen. */
+static bool first_use(lctx *l, const char *tpl, const char *ch)
+{
+    size_t tn = strlen(tpl), cn = strlen(ch);
+    for (size_t i = 0; i < l->n_seen; i++) {
+        const char *s = l->seen[i];
+        if (strncmp(s, tpl, tn) == 0 && s[tn] == '.' && strcmp(s + tn + 1, ch) == 0)
+            return false;
+    }
+    char **p = realloc(l->seen, (l->n_seen + 1) * sizeof *p);
+    if (!p) {
+        l->d->oom = true;
+        return true;
+    }
+    l->seen = p;
+    char *k = malloc(tn + cn + 2);
+    if (!k) {
+        l->d->oom = true;
+        return true;
+    }
+    memcpy(k, tpl, tn);
+    k[tn] = '.';
+    memcpy(k + tn + 1, ch, cn + 1);
+    l->seen[l->n_seen++] = k;
+    return true;
+}
+
+static void lint_send(lctx *l, const rg_cadence_send *s)
+{
+    if (!s->present)
+        return;
+    for (size_t i = 0; i < s->channels.n; i++) {
+        const char *ch = s->channels.v[i];
+        int line = s->channels.line[i];
+        if (!channel_known(l, ch)) {
+            rg_diags_add(l->d, RG_SEV_ERROR, l->file, line, 0, "unknown-channel",
+                         "unknown channel `%s`; the built-in channels are email, whatsapp, "
+                         "sms, voice and letter (the configuration may add others)",
+                         ch);
+            continue;
+        }
+        const char *tpl = s->template_name;
+        if (!tpl || !l->env || !l->env->template_exists || !first_use(l, tpl, ch))
+            continue;
+        int tline = s->template_line ? s->template_line : s->line;
+        if (!l->env->template_exists(l->env->ctx, tpl, ch)) {
+            rg_diags_add(l->d, RG_SEV_ERROR, l->file, tline, 0, "unknown-template",
+                         "no template `%s` for channel %s: create the file %s.%s (every channel "
+                         "of a send needs one)",
+                         tpl, ch, tpl, ch);
+            continue;
+        }
+        if (l->env->template_identifies_creditor &&
+            !l->env->template_identifies_creditor(l->env->ctx, tpl, ch))
+            rg_diags_add(l->d, RG_SEV_ERROR, l->file, tline, 0, "template-no-creditor",
+                         "template %s.%s does not show the creditor's name and CNPJ "
+                         "({{company.name}} and {{company.cnpj}}); every collection message "
+                         "must (CDC art. 42-A)",
+                         tpl, ch);
+    }
+}
+
+void rg_cadence_lint(const rg_cadence *c, const rg_lint_env *env, rg_diags *d)
+{
+    if (!c || !d)
+        return;
+    lctx l = {c, env, d, c->file ? c->file : "", NULL, 0};
+    if (!c->match.present)
+        rg_diags_add(d, RG_SEV_INFO, l.file, c->name_line, 0, "no-match",
+                     "no `match`: no invoice follows this cadence by itself; it is reached only "
+                     "through a trigger's `switch_cadence` (use `match: {}` to match every "
+                     "invoice)");
+    lint_window(&l);
+    lint_fees(&l);
+    lint_steps(&l);
+    lint_bureau(&l);
+    lint_triggers(&l);
+    for (size_t i = 0; i < c->n_steps; i++)
+        lint_send(&l, &c->steps[i].send);
+    for (size_t i = 0; i < c->n_triggers; i++)
+        lint_send(&l, &c->triggers[i].send);
+    for (size_t i = 0; i < l.n_seen; i++)
+        free(l.seen[i]);
+    free(l.seen);
+}
+
+rg_status rg_cadence_load(const char *text, size_t len, const char *file, rg_cadence_format fmt,
+                          const rg_lint_env *env, rg_diags *d, rg_cadence **out)
+{
+    rg_diags local = RG_DIAGS_INIT;
+    rg_diags *dd = d ? d : &local;
+    size_t start = dd->n;
+    rg_cadence *c = NULL;
+    *out = NULL;
+    rg_status st = rg_cadence_parse(text, len, file, fmt, dd, &c);
+    if (st == RG_OK) {
+        rg_cadence_lint(c, env, dd);
+        if (dd->oom)
+            st = RG_ENOMEM;
+        else if (rg_diags_count(dd, start, RG_SEV_ERROR) > 0)
+            st = RG_EINVAL;
+    }
+    rg_diags_sort(dd, start);
+    if (st == RG_OK) {
+        *out = c;
+        c = NULL;
+    }
+    rg_cadence_free(c);
+    rg_diags_free(&local);
+    return st;
+}
