@@ -28,6 +28,7 @@
 #include "base/money.h"
 #include "cadence/diag.h"
 #include "cadence/window.h"
+#include "model/model.h"
 
 /* Events a trigger can react to (PRODUCT.md §4), in the order of that list. */
 typedef enum rg_event_type {
@@ -56,11 +57,7 @@ const char *rg_event_type_name(rg_event_type t);
 /* Exact, case-sensitive lookup of s[0..len). */
 bool rg_event_type_parse(const char *s, size_t len, rg_event_type *out);
 
-typedef enum rg_customer_kind {
-    RG_KIND_ANY = 0, /* in a match: either; never a subject's kind */
-    RG_KIND_PF,      /* pessoa física (CPF): a consumer, CDC applies */
-    RG_KIND_PJ       /* pessoa jurídica (CNPJ) */
-} rg_customer_kind;
+/* rg_customer_kind comes from model/model.h; in a match RG_KIND_ANY (== RG_KIND_UNKNOWN) means either. */
 
 /* An owned list of strings, each with the line it was written on. */
 typedef struct rg_strlist {

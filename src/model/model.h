@@ -29,7 +29,10 @@
 #define RG_PIX_MAX 512
 #define RG_REF_MAX 160
 
+/* A customer's kind comes from its document; a customer without one is
+ * RG_KIND_UNKNOWN. In a cadence's `match`, the same zero value means "any". */
 typedef enum { RG_KIND_UNKNOWN = 0, RG_KIND_PF, RG_KIND_PJ } rg_customer_kind;
+#define RG_KIND_ANY RG_KIND_UNKNOWN
 
 typedef struct rg_address {
     char street[128];

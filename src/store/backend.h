@@ -53,6 +53,8 @@ typedef struct rg_store_ops {
     rg_status (*bureau_status)(rg_store *s, int64_t invoice_id, char *status, size_t n, rg_err *e);
     rg_status (*invoice_reissue)(rg_store *s, int64_t invoice_id, const rg_reissue *r, rg_instant now, rg_err *e);
     rg_status (*snapshot)(rg_store *s, const char *path, rg_err *e);
+    rg_status (*customer_timezones)(rg_store *s, rg_text_fn fn, void *ctx, rg_err *e);
+    rg_status (*message_max_id)(rg_store *s, int64_t *id, rg_err *e);
 } rg_store_ops;
 
 struct rg_store {

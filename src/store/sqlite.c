@@ -843,6 +843,8 @@ static rg_status sq_event_each_for_invoice(rg_store *base, int64_t invoice_id, r
 
 static const rg_store_ops sqlite_ops = {
     .name = "sqlite",
+    .customer_timezones = rg_sqe_customer_timezones,
+    .message_max_id = rg_sqe_message_max_id,
     .tick_each = rg_sqe_tick_each,
     .progress_put = rg_sqe_progress_put,
     .progress_get = rg_sqe_progress_get,

@@ -531,3 +531,35 @@ rg_status rg_sqe_snapshot(rg_store *base, const char *path, rg_err *e)
         return rg_sq_fail(s, e, "snapshot");
     return RG_OK;
 }
+
+rg_status rg_sqe_customer_timezones(rg_store *base, rg_text_fn fn, void *ctx, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT timezone FROM customers WHERE timezone <> '' ORDER BY 1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, "listing time zones");
+    rg_status rc = RG_OK;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(ctx, (const char *)sqlite3_column_text(st, 0))) != RG_OK)
+            break;
+    if (rc == RG_OK && r != SQLITE_DONE)
+        rc = rg_sq_fail(s, e, "listing time zones");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+rg_status rg_sqe_message_max_id(rg_store *base, int64_t *id, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = NULL;
+    *id = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM messages", -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, "reading messages");
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return r == SQLITE_ROW ? RG_OK : rg_sq_fail(s, e, "reading messages");
+}

@@ -62,5 +62,7 @@ rg_status rg_sqe_bureau_on_paid(rg_store *s, int64_t invoice_id, rg_instant now,
 rg_status rg_sqe_bureau_status(rg_store *s, int64_t invoice_id, char *status, size_t n, rg_err *e);
 rg_status rg_sqe_invoice_reissue(rg_store *s, int64_t invoice_id, const rg_reissue *r, rg_instant now, rg_err *e);
 rg_status rg_sqe_snapshot(rg_store *s, const char *path, rg_err *e);
+rg_status rg_sqe_customer_timezones(rg_store *s, rg_text_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqe_message_max_id(rg_store *s, int64_t *id, rg_err *e);
 
 #endif

@@ -215,3 +215,13 @@ void rg_message_filter_init(rg_message_filter *f)
     memset(f, 0, sizeof *f);
     f->status = -1;
 }
+
+rg_status rg_store_customer_timezones(rg_store *s, rg_text_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->customer_timezones(s, fn, ctx, e);
+}
+
+rg_status rg_store_message_max_id(rg_store *s, int64_t *id, rg_err *e)
+{
+    return s->ops->message_max_id(s, id, e);
+}

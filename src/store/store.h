@@ -232,6 +232,12 @@ rg_status rg_store_bureau_status(rg_store *s, int64_t invoice_id, char *status, 
 rg_status rg_store_invoice_reissue(rg_store *s, int64_t invoice_id, const rg_reissue *r, rg_instant now,
                                    rg_err *e);
 
+/* The distinct non-empty customer time zones. */
+typedef rg_status (*rg_text_fn)(void *ctx, const char *text);
+rg_status rg_store_customer_timezones(rg_store *s, rg_text_fn fn, void *ctx, rg_err *e);
+/* The largest message id so far (0 when none). */
+rg_status rg_store_message_max_id(rg_store *s, int64_t *id, rg_err *e);
+
 /* A consistent copy of the whole database in a new file (for simulate). */
 rg_status rg_store_snapshot(rg_store *s, const char *path, rg_err *e);
 
