@@ -11,7 +11,12 @@
 #define RG_WINDOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "base/date.h"
+#include "base/tz.h"
+#include "br/holidays.h"
 
 typedef struct rg_day_window {
     bool open;
@@ -30,5 +35,39 @@ typedef struct rg_window {
  * Saturday 08:00-14:00, Sunday and holidays closed. */
 #define RG_WINDOW_DEFAULT                                                                          \
     {{true, 480, 1200}, {true, 480, 840}, {false, 0, 0}, false}
+
+/* Parses one day's window: "HH:MM-HH:MM" (H:MM accepted, spaces around
+ * the '-' and at the ends ignored, the end may be "24:00") or "closed"
+ * (any case). The start must be before the end: a window does not cross
+ * midnight. On false *out is zeroed (closed) and *why (may be NULL) says
+ * what was wrong; the caller adds where. */
+bool rg_day_window_parse(const char *s, size_t len, rg_day_window *out, const char **why);
+
+/* "08:00-20:00" or "closed" into buf (at least 12 bytes); returns buf. */
+char *rg_day_window_format(const rg_day_window *w, char *buf, size_t n);
+
+/* The window that applies on local date `day`: by weekday, and closed on
+ * a contact holiday (rg_is_contact_holiday) unless holidays_open. */
+rg_day_window rg_window_for_day(const rg_window *w, const rg_calendar *cal, rg_date day);
+
+/* Whether `t` falls inside the window, read on the local clock of `tz`
+ * (NULL means UTC). `cal` may be NULL (national holidays only). */
+bool rg_window_is_open(const rg_window *w, const rg_calendar *cal, const rg_tz *tz, rg_instant t);
+
+/* The first instant >= t inside the window, on the local clock of tz.
+ * Local time is followed across DST changes: when a clock jumps forward
+ * into an open period the opening is the jump itself, and an hour that
+ * repeats is open in both passes if it is inside the window. Searches
+ * at most RG_WINDOW_SEARCH_DAYS local days; RG_INSTANT_NONE when the
+ * window never opens in that span (e.g. every day closed). */
+#define RG_WINDOW_SEARCH_DAYS 400
+rg_instant rg_window_next_open(const rg_window *w, const rg_calendar *cal, const rg_tz *tz,
+                               rg_instant t);
+
+/* The first open moment on or after local midnight of `local_day`: the
+ * planner's "a step becomes due at the first moment on or after its day
+ * that is inside the customer's window". */
+rg_instant rg_window_first_open_on_or_after_day(const rg_window *w, const rg_calendar *cal,
+                                                const rg_tz *tz, rg_date local_day);
 
 #endif
