@@ -1,0 +1,183 @@
+/* regua cadence lint|list|show */
+#include <jansson.h>
+#include <string.h>
+
+#include "cadence/lint.h"
+#include "cadence/load.h"
+#include "cli/cli.h"
+#include "cli/engine_cli.h"
+#include "render/template_file.h"
+
+static int run(rg_cli *cli, int argc, char **argv);
+
+const rg_command rg_cmd_cadence = {
+    "cadence",
+    "regua cadence lint FILE...\n"
+    "       regua cadence list [--json]\n"
+    "       regua cadence show NAME [--json]",
+    "Check cadence files, or list and show the cadences loaded from the configured directory",
+    "lint prints every problem as FILE:LINE: severity[rule]: message and exits 1 when any is\n"
+    "an error (a cadence with errors is never loaded; one with only warnings is). Templates\n"
+    "are looked up in the configured templates directory, channels among the built-in ones\n"
+    "and those configured. See docs/cadences.md for every key and rule.",
+    run,
+};
+
+typedef struct lint_ctx {
+    const rg_config *config;
+    rg_template_set *templates;
+} lint_ctx;
+
+static bool channel_known(void *p, const char *channel)
+{
+    lint_ctx *l = p;
+    return rg_channel_builtin(channel) || rg_config_channel(l->config, channel) != NULL;
+}
+
+static bool template_exists(void *p, const char *name, const char *channel)
+{
+    lint_ctx *l = p;
+    return l->templates && rg_template_set_exists(l->templates, name, channel);
+}
+
+static bool identifies(void *p, const char *name, const char *channel)
+{
+    lint_ctx *l = p;
+    return l->templates && rg_template_set_identifies_creditor(l->templates, name, channel, l->config->company.name,
+                                                               l->config->company.cnpj);
+}
+
+static json_t *strlist_json(const rg_strlist *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->n; i++)
+        json_array_append_new(a, json_string(l->v[i]));
+    return a;
+}
+
+static json_t *cadence_json(const rg_cadence *c, bool full)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:b, s:i, s:i}", "cadence", c->name, "version", c->version, "file",
+                          c->file ? c->file : "", "priority", (json_int_t)c->match.priority, "consolidate",
+                          c->consolidate, "steps", (int)c->n_steps, "triggers", (int)c->n_triggers);
+    if (!full)
+        return o;
+    json_t *steps = json_array();
+    for (size_t i = 0; i < c->n_steps; i++) {
+        const rg_cadence_step *st = &c->steps[i];
+        char at[16];
+        snprintf(at, sizeof at, "D%s%d", st->at_days > 0 ? "+" : st->at_days < 0 ? "" : "", st->at_days);
+        json_t *s = json_pack("{s:s, s:s, s:s}", "id", st->id, "at", at, "action", rg_step_action_name(st->action));
+        if (st->send.present) {
+            json_object_set_new(s, "channels", strlist_json(&st->send.channels));
+            json_object_set_new(s, "template", json_string(st->send.template_name ? st->send.template_name : ""));
+        }
+        if (st->requires_notice)
+            json_object_set_new(s, "requires_notice", json_string(st->requires_notice));
+        json_array_append_new(steps, s);
+    }
+    json_object_set_new(o, "steps", steps);
+    json_t *tr = json_array();
+    for (size_t i = 0; i < c->n_triggers; i++)
+        json_array_append_new(tr, json_pack("{s:s, s:s, s:I}", "id", c->triggers[i].id, "on",
+                                            rg_event_type_name(c->triggers[i].on), "wait_seconds",
+                                            (json_int_t)c->triggers[i].wait_seconds));
+    json_object_set_new(o, "triggers", tr);
+    return o;
+}
+
+static int run(rg_cli *cli, int argc, char **argv)
+{
+    rg_opt opts[] = {
+        {"json", false, NULL, "print JSON", false, NULL},
+        {NULL, false, NULL, NULL, false, NULL},
+    };
+    const char *pos[64];
+    int npos;
+    bool help;
+    if (rg_cli_parse(cli, &rg_cmd_cadence, argc - 1, argv + 1, opts, pos, 64, &npos, &help) < 0)
+        return 2;
+    if (help)
+        return 0;
+    if (npos < 1)
+        return rg_cli_usage_error(cli, "cadence", "say 'lint FILE...', 'list' or 'show NAME'");
+    bool json = rg_cli_opt(opts, "json")->set;
+    rg_err e;
+    rg_err_clear(&e);
+    if (!strcmp(pos[0], "lint")) {
+        if (npos < 2)
+            return rg_cli_usage_error(cli, "cadence", "lint needs at least one FILE");
+        lint_ctx lc = {&cli->config, NULL};
+        if (rg_template_set_load(cli->config.templates_dir, &lc.templates, &e) != RG_OK) {
+            fprintf(cli->err, "%s: warning: templates not loaded (%s: %s); every template counts as missing\n",
+                    cli->prog, e.where, e.msg);
+            lc.templates = NULL;
+        }
+        rg_lint_env env = {&lc, channel_known, template_exists, identifies};
+        rg_diags d = RG_DIAGS_INIT;
+        rg_status rc = rg_cadence_lint_paths(pos + 1, (size_t)(npos - 1), &env, &d);
+        rg_buf b = RG_BUF_INIT;
+        rg_diags_format(&d, &b);
+        fputs(rg_buf_cstr(&b), cli->out);
+        rg_buf_free(&b);
+        size_t errors = rg_diags_count(&d, 0, RG_SEV_ERROR);
+        size_t warnings = rg_diags_count(&d, 0, RG_SEV_WARNING);
+        fprintf(cli->out, "%d file(s): %zu error(s), %zu warning(s)\n", npos - 1, errors, warnings);
+        rg_diags_free(&d);
+        rg_template_set_free(lc.templates);
+        if (rc != RG_OK && rc != RG_EINVAL)
+            return 3;
+        return errors ? 1 : 0;
+    }
+    if (!strcmp(pos[0], "list") || !strcmp(pos[0], "show")) {
+        if (!strcmp(pos[0], "show") && npos != 2)
+            return rg_cli_usage_error(cli, "cadence", "show needs the cadence's NAME");
+        rg_engine *eng = NULL;
+        int rc = rg_cli_engine_open(cli, true, &eng);
+        if (rc != 0)
+            return rc;
+        const rg_cadence_set *set = rg_engine_cadences(eng);
+        if (!strcmp(pos[0], "list")) {
+            json_t *a = json ? json_array() : NULL;
+            for (size_t i = 0; i < set->n; i++) {
+                const rg_cadence *c = set->items[i];
+                if (a)
+                    json_array_append_new(a, cadence_json(c, false));
+                else
+                    fprintf(cli->out, "%-20s %s  priority %-4lld %2zu steps %2zu triggers  %s\n", c->name, c->version,
+                            (long long)c->match.priority, c->n_steps, c->n_triggers, c->file ? c->file : "");
+            }
+            if (a)
+                rg_cli_print_json(cli, a);
+            rg_engine_close(eng);
+            return 0;
+        }
+        const rg_cadence *c = rg_cadence_set_find(set, pos[1]);
+        if (!c) {
+            rg_engine_close(eng);
+            rg_err_set(&e, RG_ENOTFOUND, "cadence", "no cadence named '%s' is loaded (see 'regua cadence list')",
+                       pos[1]);
+            return rg_cli_fail(cli, &e);
+        }
+        if (json) {
+            rg_cli_print_json(cli, cadence_json(c, true));
+        } else {
+            fprintf(cli->out, "Cadence %s (version %s, %s)\n", c->name, c->version, c->file ? c->file : "");
+            for (size_t i = 0; i < c->n_steps; i++) {
+                const rg_cadence_step *st = &c->steps[i];
+                fprintf(cli->out, "  D%s%-4d %-14s %-14s", st->at_days > 0 ? "+" : st->at_days < 0 ? "" : "",
+                        st->at_days, st->id, rg_step_action_name(st->action));
+                for (size_t k = 0; k < st->send.channels.n; k++)
+                    fprintf(cli->out, "%s%s", k ? "," : "", st->send.channels.v[k]);
+                if (st->send.template_name)
+                    fprintf(cli->out, "  template %s", st->send.template_name);
+                fputc('\n', cli->out);
+            }
+            for (size_t i = 0; i < c->n_triggers; i++)
+                fprintf(cli->out, "  trigger %-20s on %s\n", c->triggers[i].id, rg_event_type_name(c->triggers[i].on));
+        }
+        rg_engine_close(eng);
+        return 0;
+    }
+    return rg_cli_usage_error(cli, "cadence", "unknown subcommand '%s' (lint, list, show)", pos[0]);
+}

@@ -1,0 +1,187 @@
+/* regua simulate: the forecast of what the cadences will do, with no side effect. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/engine_cli.h"
+#include "engine/engine.h"
+
+static int run(rg_cli *cli, int argc, char **argv);
+
+const rg_command rg_cmd_simulate = {
+    "simulate",
+    "regua simulate [--from DATE] [--days N] [--json]",
+    "Forecast, day by day, what the cadences will send — changing nothing",
+    "Copies the database to a temporary file and ticks that copy at every window opening of\n"
+    "each day (the very same planner and engine as 'regua tick', with every channel simulated),\n"
+    "assuming nobody pays. Starts now (or at the first opening of --from) for --days days\n"
+    "(default 30) and prints each message, then the counts per day and channel.",
+    run,
+};
+
+typedef struct collect_ctx {
+    rg_cli *cli;
+    int64_t min_id;
+    json_t *messages;
+    json_t *counts; /* "date|channel" -> n */
+    bool json;
+} collect_ctx;
+
+static rg_status collect(void *p, const rg_message *m)
+{
+    collect_ctx *cc = p;
+    if (m->id <= cc->min_id)
+        return RG_OK;
+    char planned[32], day[16];
+    rg_instant_format(m->planned_for, planned, sizeof planned);
+    rg_date_format_iso(rg_instant_utc_date(m->planned_for - 3 * 3600), day, sizeof day);
+    char key[64];
+    snprintf(key, sizeof key, "%s|%s", day, m->channel[0] ? m->channel : "-");
+    json_t *n = json_object_get(cc->counts, key);
+    json_object_set_new(cc->counts, key, json_integer(n ? json_integer_value(n) + 1 : 1));
+    if (cc->json) {
+        json_array_append_new(cc->messages,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "planned_for", planned,
+                                        "customer_external_id", m->customer_external_id, "invoice_external_ids",
+                                        m->invoice_external_ids, "cadence", m->cadence, "step", m->source_id,
+                                        "channel", m->channel, "template", m->template_name, "status",
+                                        rg_message_status_name(m->status), "body", m->body ? m->body : ""));
+    } else {
+        fprintf(cc->cli->out, "%s  %-10s %-14s %-10s %-14s %-18s %s%s%s\n", planned, m->customer_external_id,
+                m->invoice_external_ids, m->channel[0] ? m->channel : "-", m->source_id, m->template_name,
+                rg_message_status_name(m->status), m->reason[0] ? ": " : "", m->reason);
+    }
+    return RG_OK;
+}
+
+static int run(rg_cli *cli, int argc, char **argv)
+{
+    rg_opt opts[] = {
+        {"from", true, "DATE", "first day (default: today)", false, NULL},
+        {"days", true, "N", "how many days (default 30)", false, NULL},
+        {"json", false, NULL, "print JSON: the messages and the counts per day and channel", false, NULL},
+        {NULL, false, NULL, NULL, false, NULL},
+    };
+    const char *pos[1];
+    int npos;
+    bool help;
+    if (rg_cli_parse(cli, &rg_cmd_simulate, argc - 1, argv + 1, opts, pos, 0, &npos, &help) < 0)
+        return 2;
+    if (help)
+        return 0;
+    rg_instant now = rg_cli_now(cli);
+    rg_date from = rg_instant_utc_date(now - 3 * 3600);
+    int64_t days = 30;
+    const char *v;
+    bool from_given = false;
+    if ((v = rg_cli_opt(opts, "from")->value)) {
+        if (!rg_date_parse(v, strlen(v), &from))
+            return rg_cli_usage_error(cli, "simulate", "--from takes a date (2026-12-10 or 10/12/2026)");
+        from_given = true;
+    }
+    if ((v = rg_cli_opt(opts, "days")->value) && !rg_parse_i64(rg_slice_cstr(v), 1, 366, &days))
+        return rg_cli_usage_error(cli, "simulate", "--days takes a whole number from 1 to 366");
+    rg_store *real = rg_cli_store(cli);
+    if (!real)
+        return 3;
+    rg_err e;
+    rg_err_clear(&e);
+    char tmp[] = "/tmp/regua-simulate-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        rg_err_set(&e, RG_EIO, "simulate", "cannot create a temporary file");
+        return rg_cli_fail(cli, &e);
+    }
+    close(fd);
+    unlink(tmp); /* VACUUM INTO wants a new file */
+    int rc = 0;
+    rg_store *copy = NULL;
+    rg_engine *eng = NULL;
+    json_t *messages = json_array(), *counts = json_object();
+    if (rg_store_snapshot(real, tmp, &e) != RG_OK || rg_store_open(tmp, &copy, &e) != RG_OK) {
+        rc = rg_cli_fail(cli, &e);
+        goto out;
+    }
+    rg_store *saved = cli->store;
+    cli->store = copy;
+    rc = rg_cli_engine_open(cli, true, &eng);
+    cli->store = saved;
+    if (rc != 0)
+        goto out;
+    int64_t min_id;
+    if (rg_store_message_max_id(copy, &min_id, &e) != RG_OK) {
+        rc = rg_cli_fail(cli, &e);
+        goto out;
+    }
+    rg_instant last = RG_INSTANT_NONE;
+    if (!from_given) {
+        rg_tick_stats st;
+        if (rg_engine_tick(eng, now, &st, &e) != RG_OK) {
+            rc = rg_cli_fail(cli, &e);
+            goto out;
+        }
+        last = now;
+    }
+    for (int64_t d = 0; d < days; d++) {
+        rg_instant openings[128];
+        size_t n = rg_engine_openings(eng, from + (rg_date)d, openings, 128, &e);
+        for (size_t k = 0; k < n; k++) {
+            if (last != RG_INSTANT_NONE && openings[k] <= last)
+                continue;
+            rg_tick_stats st;
+            if (rg_engine_tick(eng, openings[k], &st, &e) != RG_OK) {
+                rc = rg_cli_fail(cli, &e);
+                goto out;
+            }
+            last = openings[k];
+        }
+    }
+    bool json = rg_cli_opt(opts, "json")->set;
+    collect_ctx cc = {cli, min_id, messages, counts, json};
+    rg_message_filter f;
+    rg_message_filter_init(&f);
+    f.after_id = min_id;
+    if (rg_store_message_each(copy, &f, collect, &cc, &e) != RG_OK) {
+        rc = rg_cli_fail(cli, &e);
+        goto out;
+    }
+    json_t *per_day = json_array();
+    const char *key;
+    json_t *val;
+    void *iter = json_object_iter(counts);
+    /* keys are "date|channel"; jansson keeps insertion order, which is planned order */
+    while (iter) {
+        key = json_object_iter_key(iter);
+        val = json_object_iter_value(iter);
+        const char *bar = strchr(key, '|');
+        json_array_append_new(per_day, json_pack("{s:s#, s:s, s:I}", "date", key, (int)(bar - key), "channel", bar + 1,
+                                                 "count", (json_int_t)json_integer_value(val)));
+        iter = json_object_iter_next(counts, iter);
+    }
+    if (json) {
+        rg_cli_print_json(cli, json_pack("{s:O, s:o}", "messages", messages, "per_day", per_day));
+    } else {
+        fprintf(cli->out, "\nper day and channel:\n");
+        for (size_t i = 0; i < json_array_size(per_day); i++) {
+            json_t *o = json_array_get(per_day, i);
+            fprintf(cli->out, "  %s  %-10s %lld\n", json_string_value(json_object_get(o, "date")),
+                    json_string_value(json_object_get(o, "channel")),
+                    (long long)json_integer_value(json_object_get(o, "count")));
+        }
+        json_decref(per_day);
+    }
+out:
+    rg_engine_close(eng);
+    rg_store_close(copy);
+    json_decref(messages);
+    json_decref(counts);
+    unlink(tmp);
+    char side[600];
+    snprintf(side, sizeof side, "%s-wal", tmp);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", tmp);
+    unlink(side);
+    return rc;
+}

@@ -1,0 +1,894 @@
+#include "engine/engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/tz.h"
+#include "br/boleto.h"
+#include "br/doc.h"
+#include "br/fees.h"
+#include "br/holidays.h"
+#include "br/pix.h"
+#include "cadence/window.h"
+#include "channel/channel.h"
+#include "engine/planner.h"
+#include "engine/progress.h"
+#include "render/template_file.h"
+#include "render/vars.h"
+
+#define MAX_CHANNELS RG_CONFIG_MAX_CHANNELS
+
+struct rg_engine {
+    rg_store *store;
+    const rg_config *config;
+    bool dry_run;
+    int64_t batch_size;
+    rg_cadence_set *cadences;
+    rg_template_set *templates;
+    rg_calendar *calendar;
+    rg_tz_cache *tzs;
+    size_t n_channels;
+    struct {
+        char name[24];
+        rg_channel *ch; /* NULL in dry runs */
+    } channels[MAX_CHANNELS];
+    int64_t max_cap_days;
+};
+
+/* ---- loading ---- */
+
+typedef struct lint_ctx {
+    const rg_config *config;
+    const rg_template_set *templates;
+} lint_ctx;
+
+static bool lint_channel_known(void *p, const char *channel)
+{
+    lint_ctx *l = p;
+    return rg_channel_builtin(channel) || rg_config_channel(l->config, channel) != NULL;
+}
+
+static bool lint_template_exists(void *p, const char *name, const char *channel)
+{
+    lint_ctx *l = p;
+    return rg_template_set_exists(l->templates, name, channel);
+}
+
+static bool lint_identifies(void *p, const char *name, const char *channel)
+{
+    lint_ctx *l = p;
+    return rg_template_set_identifies_creditor(l->templates, name, channel, l->config->company.name,
+                                               l->config->company.cnpj);
+}
+
+rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags *diags, rg_err *e)
+{
+    rg_status rc;
+    *out = NULL;
+    rg_engine *eng = calloc(1, sizeof *eng);
+    if (!eng)
+        return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+    eng->store = opt->store;
+    eng->config = opt->config;
+    eng->dry_run = opt->dry_run;
+    eng->batch_size = opt->batch_size > 0 ? opt->batch_size : 2000;
+    if ((rc = rg_template_set_load(opt->config->templates_dir, &eng->templates, e)) != RG_OK)
+        goto fail;
+    if (!(eng->calendar = rg_calendar_new())) {
+        rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+        goto fail;
+    }
+    if (opt->config->calendar_file[0] &&
+        (rc = rg_calendar_load(eng->calendar, opt->config->calendar_file, e)) != RG_OK)
+        goto fail;
+    if (!(eng->tzs = rg_tz_cache_new(NULL))) {
+        rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+        goto fail;
+    }
+    lint_ctx lc = {opt->config, eng->templates};
+    rg_lint_env env = {&lc, lint_channel_known, lint_template_exists, lint_identifies};
+    if ((rc = rg_cadence_set_load_dir(opt->config->cadences_dir, &env, diags, &eng->cadences)) != RG_OK) {
+        rg_err_set(e, rc, opt->config->cadences_dir, "cannot load the cadences");
+        goto fail;
+    }
+    for (size_t i = 0; i < eng->cadences->n; i++) {
+        const rg_cadence *c = eng->cadences->items[i];
+        if (c->caps.max > 0 && c->caps.days > eng->max_cap_days)
+            eng->max_cap_days = c->caps.days;
+    }
+    for (size_t i = 0; i < opt->config->n_channels; i++) {
+        const rg_channel_config *cc = &opt->config->channels[i];
+        rg_strlcpy(eng->channels[eng->n_channels].name, cc->name, sizeof eng->channels[0].name);
+        if (!opt->dry_run && (rc = rg_channel_open(cc, &eng->channels[eng->n_channels].ch, e)) != RG_OK)
+            goto fail;
+        eng->n_channels++;
+    }
+    *out = eng;
+    return RG_OK;
+fail:
+    rg_engine_close(eng);
+    return rc;
+}
+
+void rg_engine_close(rg_engine *eng)
+{
+    if (!eng)
+        return;
+    for (size_t i = 0; i < eng->n_channels; i++)
+        rg_channel_close(eng->channels[i].ch);
+    rg_cadence_set_free(eng->cadences);
+    rg_template_set_free(eng->templates);
+    rg_calendar_free(eng->calendar);
+    rg_tz_cache_free(eng->tzs);
+    free(eng);
+}
+
+const rg_cadence_set *rg_engine_cadences(const rg_engine *eng)
+{
+    return eng->cadences;
+}
+
+static int channel_index(const rg_engine *eng, const char *name)
+{
+    for (size_t i = 0; i < eng->n_channels; i++)
+        if (!strcmp(eng->channels[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+/* ---- the batch ---- */
+
+typedef struct row {
+    rg_tick_row r; /* strings below are owned copies */
+    char *progress_cadence;
+    char *progress;
+    char *optouts;
+    char *recent;
+} row;
+
+typedef struct batch {
+    row *rows;
+    size_t n, cap;
+    bool oom;
+} batch;
+
+static char *dup_or_null(const char *s)
+{
+    return s ? rg_strdup(s) : NULL;
+}
+
+static rg_status collect(void *p, const rg_tick_row *tr)
+{
+    batch *b = p;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        row *rows = realloc(b->rows, cap * sizeof *rows);
+        if (!rows) {
+            b->oom = true;
+            return RG_ENOMEM;
+        }
+        b->rows = rows;
+        b->cap = cap;
+    }
+    row *r = &b->rows[b->n++];
+    r->r = *tr;
+    r->progress_cadence = dup_or_null(tr->progress_cadence);
+    r->progress = dup_or_null(tr->progress);
+    r->optouts = dup_or_null(tr->optouts);
+    r->recent = dup_or_null(tr->recent);
+    return RG_OK;
+}
+
+static void batch_clear(batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->rows[i].progress_cadence);
+        free(b->rows[i].progress);
+        free(b->rows[i].optouts);
+        free(b->rows[i].recent);
+    }
+    b->n = 0;
+}
+
+/* ---- per customer ---- */
+
+/* A step that fired and wants a message. */
+typedef struct pending {
+    size_t row;
+    const rg_cadence *cadence;
+    int step;
+    rg_instant due_at;
+    int channel;          /* index into the step's channel list */
+    char reason[256];     /* why earlier channels were skipped */
+    rg_progress progress; /* the invoice's progress to write once delivered */
+    bool reissued;
+    rg_reissue reissue;
+} pending;
+
+typedef struct customer_ctx {
+    rg_engine *eng;
+    rg_instant now;
+    rg_tick_stats *stats;
+    const rg_tz *tz;
+    rg_date today;
+    rg_instant recent[256];
+    size_t n_recent;
+} customer_ctx;
+
+static bool opted_out(const char *optouts, const char *channel)
+{
+    if (!optouts)
+        return false;
+    size_t n = strlen(channel);
+    for (const char *p = optouts; *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && !memcmp(p, channel, n))
+            return true;
+        p += len + (bar ? 1 : 0);
+    }
+    return false;
+}
+
+/* The first usable channel of a send, or -1; reasons for the skipped ones. */
+static int choose_channel(const rg_engine *eng, const rg_cadence_send *send, const rg_customer *c,
+                          const char *optouts, int from, char *reason, size_t n)
+{
+    rg_buf why = RG_BUF_INIT;
+    int chosen = -1;
+    for (size_t i = (size_t)from; i < send->channels.n; i++) {
+        const char *ch = send->channels.v[i];
+        char addr[300];
+        if (channel_index(eng, ch) < 0)
+            rg_buf_printf(&why, "%s%s: channel not configured", why.len ? "; " : "", ch);
+        else if (!rg_channel_address(ch, c, addr, sizeof addr)[0])
+            rg_buf_printf(&why, "%s%s: no address", why.len ? "; " : "", ch);
+        else if (opted_out(optouts, ch))
+            rg_buf_printf(&why, "%s%s: opted out", why.len ? "; " : "", ch);
+        else {
+            chosen = (int)i;
+            break;
+        }
+    }
+    rg_strlcpy(reason, rg_buf_cstr(&why), n);
+    rg_buf_free(&why);
+    return chosen;
+}
+
+static void parse_recent(customer_ctx *cx, const char *recent)
+{
+    cx->n_recent = 0;
+    for (const char *p = recent; p && *p && cx->n_recent < 256;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        int64_t v;
+        rg_slice sl = {p, len};
+        if (rg_parse_i64(sl, 0, INT64_MAX, &v))
+            cx->recent[cx->n_recent++] = v;
+        p += len + (comma ? 1 : 0);
+    }
+}
+
+/* Caps count messages by the customer's local calendar day: `max` in the
+ * last `days` days including today. Over it, a step waits for the next day
+ * on which it fits — a day, not an hour, so that a forecast ticking at each
+ * window opening agrees with a scheduler ticking every minute. */
+static bool cap_allows(const customer_ctx *cx, const rg_cadence *c)
+{
+    if (c->caps.max <= 0)
+        return true;
+    rg_date first = cx->today - (rg_date)(c->caps.days > 0 ? c->caps.days - 1 : 0);
+    int64_t count = 0;
+    for (size_t i = 0; i < cx->n_recent; i++) {
+        rg_date d;
+        int sod;
+        rg_tz_local(cx->tz, cx->recent[i], &d, &sod);
+        count += d >= first;
+    }
+    return count < c->caps.max;
+}
+
+/* Fine and interest on the open balance: the invoice's own terms, else the
+ * cadence's; without a contract rate, the legal rate (Lei 14.905/2024)
+ * when configured, else no interest — never a silent 1%. */
+static void compute_fees(const rg_engine *eng, const rg_cadence *c, const rg_invoice *inv, int64_t days_late,
+                         rg_fee_breakdown *fb)
+{
+    rg_fee_terms t;
+    memset(&t, 0, sizeof t);
+    t.fine_pct = inv->fine_pct >= 0 ? inv->fine_pct : c->fees.fine_pct;
+    if (inv->interest_month_pct >= 0 || c->fees.interest_stated) {
+        t.basis = RG_INTEREST_CONTRACT;
+        t.interest_month_pct = inv->interest_month_pct >= 0 ? inv->interest_month_pct : c->fees.interest_month_pct;
+    } else {
+        t.basis = RG_INTEREST_LEGAL;
+        t.legal_rate_set = eng->config->legal_interest_month_pct >= 0;
+        t.legal_month_micro = eng->config->legal_interest_month_pct * 10000;
+    }
+    rg_err e;
+    rg_cents balance = rg_invoice_balance(inv);
+    if (rg_fee_updated_amount(balance, &t, (int)days_late, fb, &e) != RG_OK) {
+        /* terms out of range were refused by lint and import; be safe */
+        memset(fb, 0, sizeof *fb);
+        fb->principal = fb->total = balance;
+    }
+}
+
+/* Fills a render invoice from a row; strings point into the row. */
+static void fill_render_invoice(const customer_ctx *cx, const rg_cadence *c, const rg_invoice *inv,
+                                const rg_reissue *re, rg_render_invoice *ri)
+{
+    rg_render_invoice_init(ri);
+    rg_date eff = rg_effective_due_date(cx->eng->calendar, inv->due_date);
+    int64_t late = rg_days_late(eff, cx->today);
+    rg_cents balance = rg_invoice_balance(inv);
+    ri->external_id = inv->external_id;
+    ri->description = inv->description;
+    ri->amount = balance;
+    ri->days_late = late;
+    rg_fee_breakdown fb;
+    compute_fees(cx->eng, c, inv, late, &fb);
+    ri->fine = fb.fine;
+    ri->interest = fb.interest;
+    ri->updated_amount = fb.total;
+    if (re) {
+        ri->due_date = re->new_due_date;
+        ri->original_due_date = inv->due_date;
+        ri->updated_amount = re->updated_amount;
+        ri->fine = re->fine;
+        ri->interest = re->interest;
+        ri->linha_digitavel = re->linha_digitavel[0] ? re->linha_digitavel : inv->linha_digitavel;
+        ri->pix_code = re->pix_code[0] ? re->pix_code : inv->pix_code;
+    } else {
+        ri->due_date = inv->reissued_due_date != RG_DATE_NONE ? inv->reissued_due_date : inv->due_date;
+        if (inv->reissued_due_date != RG_DATE_NONE)
+            ri->original_due_date = inv->due_date;
+        ri->linha_digitavel = inv->linha_digitavel;
+        ri->pix_code = inv->pix_code;
+    }
+    if (ri->linha_digitavel && !ri->linha_digitavel[0])
+        ri->linha_digitavel = NULL;
+    if (ri->pix_code && !ri->pix_code[0])
+        ri->pix_code = NULL;
+    ri->payment_url = inv->payment_url[0] ? inv->payment_url : NULL;
+}
+
+/* Computes a segunda via: fees on the open balance, a new due date some
+ * bank business days ahead, and new boleto/PIX codes when the invoice had
+ * them (same campo livre / PIX key, new amount and due date). */
+static void compute_reissue(const customer_ctx *cx, const rg_cadence *c, const rg_cadence_step *st,
+                            const rg_invoice *inv, rg_reissue *re)
+{
+    memset(re, 0, sizeof *re);
+    rg_date eff = rg_effective_due_date(cx->eng->calendar, inv->due_date);
+    int64_t late = rg_days_late(eff, cx->today);
+    rg_fee_breakdown fb;
+    re->principal = rg_invoice_balance(inv);
+    compute_fees(cx->eng, c, inv, late, &fb);
+    re->fine = fb.fine;
+    re->interest = fb.interest;
+    re->updated_amount = fb.total;
+    re->old_due_date = inv->reissued_due_date != RG_DATE_NONE ? inv->reissued_due_date : inv->due_date;
+    re->new_due_date = rg_add_bank_business_days(cx->eng->calendar, cx->today,
+                                                 (int)st->reissue_due_in_business_days);
+    rg_err e;
+    if (inv->linha_digitavel[0] || inv->barcode[0]) {
+        const char *code = inv->barcode[0] ? inv->barcode : inv->linha_digitavel;
+        rg_boleto old, nb;
+        if (rg_boleto_decode(code, strlen(code), cx->today, &old, &e) == RG_OK &&
+            rg_boleto_encode(old.bank, old.currency[0], re->new_due_date, re->updated_amount, old.campo_livre,
+                             &nb, &e) == RG_OK) {
+            rg_strlcpy(re->barcode, nb.barcode, sizeof re->barcode);
+            rg_strlcpy(re->linha_digitavel, nb.linha_digitavel, sizeof re->linha_digitavel);
+        } else {
+            rg_warn("invoice %s: the boleto could not be reissued (%s); the message carries the old code",
+                    inv->external_id, e.msg);
+        }
+    }
+    if (inv->pix_code[0]) {
+        rg_pix px;
+        if (rg_pix_parse(inv->pix_code, strlen(inv->pix_code), &px, &e) == RG_OK && px.type == RG_PIX_STATIC) {
+            rg_pix_params pp;
+            memset(&pp, 0, sizeof pp);
+            pp.key = px.key;
+            pp.description = px.description;
+            pp.merchant_name = px.merchant_name;
+            pp.merchant_city = px.merchant_city;
+            pp.txid = px.txid;
+            pp.has_amount = true;
+            pp.amount_cents = re->updated_amount;
+            if (rg_pix_build(&pp, re->pix_code, sizeof re->pix_code, &e) != RG_OK)
+                re->pix_code[0] = '\0';
+        }
+    }
+}
+
+static rg_status write_progress(customer_ctx *cx, const rg_invoice *inv, const rg_cadence *c,
+                                const rg_progress *p, rg_err *e)
+{
+    rg_buf b = RG_BUF_INIT;
+    rg_progress_format(p, &b);
+    if (b.oom) {
+        rg_buf_free(&b);
+        return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+    }
+    rg_status rc = rg_store_progress_put(cx->eng->store, inv->id, c->name, c->version, rg_buf_cstr(&b), cx->now, e);
+    rg_buf_free(&b);
+    return rc;
+}
+
+/* Renders, records and (for inline channels) delivers one message for the
+ * pending steps pend[0..n) — one invoice, or several when consolidated.
+ * Returns whether a message was created (false: the key existed). */
+static rg_status emit(customer_ctx *cx, batch *b, pending *pend, size_t n, const char *key, bool *created,
+                      rg_err *e)
+{
+    rg_engine *eng = cx->eng;
+    const pending *lead = &pend[0];
+    for (size_t k = 1; k < n; k++) /* the most advanced step leads */
+        if (pend[k].cadence->steps[pend[k].step].at_days > lead->cadence->steps[lead->step].at_days)
+            lead = &pend[k];
+    const rg_cadence *c = lead->cadence;
+    const rg_cadence_step *st = &c->steps[lead->step];
+    const rg_cadence_send *send = &st->send;
+    const rg_customer *cust = &b->rows[lead->row].r.customer;
+    const char *channel = send->channels.v[lead->channel];
+    rg_status rc = RG_OK;
+    *created = false;
+
+    rg_render_invoice *ri = calloc(n, sizeof *ri);
+    if (!ri)
+        return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+    rg_buf ids = RG_BUF_INIT;
+    for (size_t k = 0; k < n; k++) {
+        const rg_invoice *inv = &b->rows[pend[k].row].r.invoice;
+        fill_render_invoice(cx, pend[k].cadence, inv, pend[k].reissued ? &pend[k].reissue : NULL, &ri[k]);
+        rg_buf_printf(&ids, "%s%s", k ? "|" : "", inv->external_id);
+    }
+    rg_render_vars v;
+    rg_render_vars_init(&v);
+    v.customer.name = cust->name;
+    v.customer.document = cust->document;
+    v.customer.email = cust->email;
+    v.customer.phone = cust->phone[0] ? cust->phone : cust->whatsapp;
+    v.invoices = ri;
+    v.n_invoices = n;
+    v.company.name = eng->config->company.name;
+    v.company.cnpj = eng->config->company.cnpj;
+    v.company.email = eng->config->company.email[0] ? eng->config->company.email : NULL;
+    v.company.phone = eng->config->company.phone[0] ? eng->config->company.phone : NULL;
+    v.company.address = eng->config->company.address[0] ? eng->config->company.address : NULL;
+
+    rg_message m;
+    memset(&m, 0, sizeof m);
+    rg_strlcpy(m.idempotency_key, key, sizeof m.idempotency_key);
+    m.customer_id = cust->id;
+    m.invoice_id = b->rows[pend[0].row].r.invoice.id;
+    rg_strlcpy(m.cadence, c->name, sizeof m.cadence);
+    rg_strlcpy(m.cadence_version, c->version, sizeof m.cadence_version);
+    rg_strlcpy(m.source_kind, "step", sizeof m.source_kind);
+    rg_strlcpy(m.source_id, st->id, sizeof m.source_id);
+    rg_strlcpy(m.channel, channel, sizeof m.channel);
+    rg_buf fb = RG_BUF_INIT;
+    for (size_t i = (size_t)lead->channel + 1; i < send->channels.n; i++)
+        rg_buf_printf(&fb, "%s%s", fb.len ? "|" : "", send->channels.v[i]);
+    rg_strlcpy(m.fallbacks, rg_buf_cstr(&fb), sizeof m.fallbacks);
+    rg_buf_free(&fb);
+    rg_strlcpy(m.template_name, send->template_name ? send->template_name : "", sizeof m.template_name);
+    m.planned_for = cx->now;
+    m.created_at = m.updated_at = cx->now;
+    rg_strlcpy(m.reason, lead->reason, sizeof m.reason);
+
+    rg_rendered out;
+    memset(&out, 0, sizeof out);
+    const rg_message_template *mt = NULL;
+    rg_err re;
+    rg_err_clear(&re);
+    bool rendered = rg_template_set_find(eng->templates, m.template_name, channel, &mt, &re) == RG_OK &&
+                    rg_message_render(mt, &v, &out, &re) == RG_OK;
+    if (!rendered) {
+        /* never an empty hole: the message is suppressed, and says why */
+        m.status = RG_MSG_SUPPRESSED;
+        snprintf(m.reason, sizeof m.reason, "template %s.%s: %s", m.template_name, channel, re.msg);
+    } else {
+        m.subject = out.subject;
+        m.body = out.text;
+        m.html = out.html;
+        int ci = channel_index(eng, channel);
+        bool inline_send = eng->dry_run || (ci >= 0 && rg_channel_is_inline(eng->channels[ci].ch));
+        m.status = inline_send ? RG_MSG_SENT : RG_MSG_QUEUED;
+        if (inline_send)
+            m.sent_at = cx->now;
+    }
+    bool inserted = false;
+    if ((rc = rg_store_message_insert(eng->store, &m, &inserted, e)) != RG_OK || !inserted)
+        goto out;
+    *created = true;
+    cx->stats->messages++;
+    for (size_t k = 0; n > 1 && k < n; k++)
+        if ((rc = rg_store_message_link_invoice(eng->store, m.id, b->rows[pend[k].row].r.invoice.id, e)) != RG_OK)
+            goto out;
+    if (m.status == RG_MSG_SUPPRESSED) {
+        cx->stats->suppressed++;
+        goto out;
+    }
+    if (m.status == RG_MSG_QUEUED) {
+        cx->stats->queued++;
+    } else {
+        int ci = channel_index(eng, channel);
+        if (!eng->dry_run) {
+            char addr[300];
+            rg_outgoing og = {&m, cust, rg_channel_address(channel, cust, addr, sizeof addr), rg_buf_cstr(&ids)};
+            rg_send_result sr;
+            rg_err se;
+            if (rg_channel_send(eng->channels[ci].ch, &og, &sr, &se) != RG_OK) {
+                /* an inline channel that fails leaves the message for the dispatcher */
+                if ((rc = rg_store_message_set_status(eng->store, m.id, RG_MSG_QUEUED, se.msg, 0, cx->now, e)) != RG_OK)
+                    goto out;
+                cx->stats->queued++;
+                goto counted;
+            }
+        }
+        cx->stats->sent++;
+    }
+counted:
+    if (cx->n_recent < 256)
+        cx->recent[cx->n_recent++] = m.planned_for;
+out:
+    rg_rendered_free(&out);
+    rg_buf_free(&ids);
+    free(ri);
+    return rc;
+}
+
+static const rg_tz *zone_for(customer_ctx *cx, const rg_customer *c, const rg_cadence *cad)
+{
+    const char *name = c->timezone[0] ? c->timezone
+                       : (cad && cad->timezone && cad->timezone[0]) ? cad->timezone
+                                                                     : cx->eng->config->default_timezone;
+    const rg_tz *tz = NULL;
+    rg_err e;
+    if (rg_tz_cache_get(cx->eng->tzs, name, &tz, &e) != RG_OK || !tz) {
+        rg_warn("customer %s: time zone '%s' unusable (%s); using %s", c->external_id, name, e.msg,
+                cx->eng->config->default_timezone);
+        if (rg_tz_cache_get(cx->eng->tzs, cx->eng->config->default_timezone, &tz, &e) != RG_OK)
+            tz = rg_tz_utc();
+    }
+    return tz;
+}
+
+/* Tags of the customer and the invoice, for `match`. */
+static size_t split_tags(const char *a, const char *b, char *buf, size_t bufn, const char **out, size_t max)
+{
+    size_t n = 0;
+    snprintf(buf, bufn, "%s|%s", a, b);
+    char *p = buf;
+    while (p && *p && n < max) {
+        char *bar = strchr(p, '|');
+        if (bar)
+            *bar = '\0';
+        if (*p)
+            out[n++] = p;
+        p = bar ? bar + 1 : NULL;
+    }
+    return n;
+}
+
+static rg_status process_customer(rg_engine *eng, batch *b, size_t from, size_t to, rg_instant now,
+                                  rg_tick_stats *stats, rg_err *e)
+{
+    customer_ctx cx;
+    memset(&cx, 0, sizeof cx);
+    cx.eng = eng;
+    cx.now = now;
+    cx.stats = stats;
+    parse_recent(&cx, b->rows[from].recent);
+    pending *pend = calloc(to - from, sizeof *pend);
+    size_t n_pend = 0;
+    rg_status rc = RG_OK;
+    if (!pend)
+        return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+
+    for (size_t i = from; i < to; i++) {
+        row *r = &b->rows[i];
+        rg_invoice *inv = &r->r.invoice;
+        const rg_customer *cust = &r->r.customer;
+        stats->invoices++;
+        const rg_cadence *c = NULL;
+        if (inv->cadence_override[0])
+            c = rg_cadence_set_find(eng->cadences, inv->cadence_override);
+        if (!c) {
+            char tagbuf[2 * RG_TAGS_MAX + 2];
+            const char *tags[64];
+            rg_match_subject subj;
+            memset(&subj, 0, sizeof subj);
+            subj.kind = cust->kind;
+            subj.tags = tags;
+            subj.n_tags = split_tags(cust->tags, inv->tags, tagbuf, sizeof tagbuf, tags, 64);
+            subj.amount = inv->amount;
+            subj.late_count_12m = 0;
+            c = rg_cadence_set_choose(eng->cadences, &subj);
+        }
+        if (!c) {
+            stats->no_cadence++;
+            continue;
+        }
+        cx.tz = zone_for(&cx, cust, c);
+        int sod;
+        rg_tz_local(cx.tz, now, &cx.today, &sod);
+        rg_progress prog;
+        bool same = r->progress_cadence && !strcmp(r->progress_cadence, c->name);
+        rg_progress_parse(same ? r->progress : NULL, &prog);
+        rg_plan_input in = {c, inv, &prog, eng->calendar, cx.tz, now};
+        rg_plan plan;
+        rg_plan_invoice(&in, &plan);
+        if (plan.kind == RG_PLAN_PRESCRIBED) {
+            stats->prescribed++;
+            continue;
+        }
+        if (plan.kind == RG_PLAN_CLOSED)
+            continue;
+        bool dirty = false;
+        for (size_t k = 0; k < plan.n_skipped; k++) {
+            rg_progress_set(&prog, c->steps[plan.skipped[k]].id, plan.skipped_state[k], now);
+            if (plan.skipped_state[k] == RG_STEP_SUPERSEDED)
+                stats->superseded++;
+            else
+                stats->no_notice++;
+            dirty = true;
+        }
+        if (plan.kind == RG_PLAN_FIRE) {
+            const rg_cadence_step *st = &c->steps[plan.fire];
+            bool wants_message = st->send.present && st->send.channels.n > 0;
+            if (wants_message && !cap_allows(&cx, c)) {
+                stats->deferred++;
+            } else {
+                stats->fired++;
+                if (st->action == RG_ACTION_TASK) {
+                    rg_task t;
+                    memset(&t, 0, sizeof t);
+                    rg_strlcpy(t.kind, st->task_kind ? st->task_kind : "call", sizeof t.kind);
+                    t.customer_id = cust->id;
+                    t.invoice_id = inv->id;
+                    snprintf(t.source, sizeof t.source, "step:%s/%s", c->name, st->id);
+                    t.due_at = now;
+                    t.created_at = now;
+                    if ((rc = rg_store_task_insert(eng->store, &t, e)) != RG_OK)
+                        goto out;
+                    stats->tasks++;
+                } else if (st->action == RG_ACTION_BUREAU_LISTING) {
+                    const rg_progress_item *notice = rg_progress_find(&prog, st->requires_notice);
+                    bool created;
+                    if ((rc = rg_store_bureau_request(eng->store, inv->id, notice ? notice->at : now, now, &created,
+                                                      e)) != RG_OK)
+                        goto out;
+                    stats->bureau_requests += created;
+                }
+                pending *pd = &pend[n_pend];
+                memset(pd, 0, sizeof *pd);
+                pd->row = i;
+                pd->cadence = c;
+                pd->step = plan.fire;
+                pd->due_at = plan.fire_due_at;
+                if (st->action == RG_ACTION_REISSUE) {
+                    compute_reissue(&cx, c, st, inv, &pd->reissue);
+                    if ((rc = rg_store_invoice_reissue(eng->store, inv->id, &pd->reissue, now, e)) != RG_OK)
+                        goto out;
+                    pd->reissued = true;
+                    stats->reissues++;
+                }
+                if (wants_message) {
+                    pd->channel = choose_channel(eng, &st->send, cust, r->optouts, 0, pd->reason, sizeof pd->reason);
+                    rg_progress_set(&prog, st->id, pd->channel < 0 ? RG_STEP_SUPPRESSED : RG_STEP_DONE, now);
+                    pd->progress = prog;
+                    if (pd->channel < 0) {
+                        /* no channel left: a suppressed message says why */
+                        rg_message m;
+                        memset(&m, 0, sizeof m);
+                        snprintf(m.idempotency_key, sizeof m.idempotency_key, "step:%s:%s:%lld", c->name, st->id,
+                                 (long long)inv->id);
+                        m.customer_id = cust->id;
+                        m.invoice_id = inv->id;
+                        rg_strlcpy(m.cadence, c->name, sizeof m.cadence);
+                        rg_strlcpy(m.cadence_version, c->version, sizeof m.cadence_version);
+                        rg_strlcpy(m.source_kind, "step", sizeof m.source_kind);
+                        rg_strlcpy(m.source_id, st->id, sizeof m.source_id);
+                        rg_strlcpy(m.template_name, st->send.template_name ? st->send.template_name : "",
+                                   sizeof m.template_name);
+                        m.status = RG_MSG_SUPPRESSED;
+                        snprintf(m.reason, sizeof m.reason, "no channel left: %s", pd->reason);
+                        m.planned_for = now;
+                        m.created_at = m.updated_at = now;
+                        bool ins;
+                        if ((rc = rg_store_message_insert(eng->store, &m, &ins, e)) != RG_OK)
+                            goto out;
+                        if (ins) {
+                            stats->messages++;
+                            stats->suppressed++;
+                        }
+                        dirty = true;
+                    } else {
+                        n_pend++;
+                        continue; /* progress written once the message is recorded */
+                    }
+                } else {
+                    rg_progress_set(&prog, st->id, RG_STEP_DONE, now);
+                    dirty = true;
+                }
+            }
+        }
+        if (dirty && (rc = write_progress(&cx, inv, c, &prog, e)) != RG_OK)
+            goto out;
+    }
+
+    /* messages: one per pending step, or one per channel when consolidated */
+    for (size_t k = 0; k < n_pend; k++) {
+        pending *pd = &pend[k];
+        if (pd->row == (size_t)-1)
+            continue;
+        const rg_cadence *c = pd->cadence;
+        const rg_invoice *inv = &b->rows[pd->row].r.invoice;
+        const rg_customer *cust = &b->rows[pd->row].r.customer;
+        const char *channel = c->steps[pd->step].send.channels.v[pd->channel];
+        char key[192];
+        size_t group_n = 1;
+        pending group[64];
+        group[0] = *pd;
+        if (c->consolidate) {
+            /* every other pending step of this cadence on the same channel joins */
+            for (size_t j = k + 1; j < n_pend && group_n < 64; j++) {
+                pending *q = &pend[j];
+                if (q->row != (size_t)-1 && q->cadence == c &&
+                    !strcmp(q->cadence->steps[q->step].send.channels.v[q->channel], channel)) {
+                    group[group_n++] = *q;
+                    q->row = (size_t)-1;
+                }
+            }
+            rg_date local;
+            int sod;
+            rg_tz_local(zone_for(&cx, cust, c), now, &local, &sod);
+            char day[16];
+            snprintf(key, sizeof key, "cons:%s:%lld:%s:%s", c->name, (long long)cust->id, channel,
+                     rg_date_format_iso(local, day, sizeof day));
+        } else {
+            snprintf(key, sizeof key, "step:%s:%s:%lld", c->name, c->steps[pd->step].id, (long long)inv->id);
+        }
+        if (!cap_allows(&cx, c)) {
+            stats->deferred += (int64_t)group_n;
+            stats->fired -= (int64_t)group_n;
+            continue;
+        }
+        bool created = false;
+        if ((rc = emit(&cx, b, group, group_n, key, &created, e)) != RG_OK)
+            goto out;
+        if (!created && c->consolidate) {
+            /* today's consolidated message already went: these wait for tomorrow */
+            stats->deferred += (int64_t)group_n;
+            stats->fired -= (int64_t)group_n;
+            continue;
+        }
+        for (size_t g = 0; g < group_n; g++)
+            if ((rc = write_progress(&cx, &b->rows[group[g].row].r.invoice, group[g].cadence, &group[g].progress, e)) !=
+                RG_OK)
+                goto out;
+    }
+out:
+    free(pend);
+    return rc;
+}
+
+rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, rg_err *e)
+{
+    memset(stats, 0, sizeof *stats);
+    batch b;
+    memset(&b, 0, sizeof b);
+    int64_t after_c = 0, after_i = 0;
+    rg_instant recent_since = now - (eng->max_cap_days > 0 ? eng->max_cap_days : 1) * 86400;
+    rg_status rc = RG_OK;
+    for (;;) {
+        batch_clear(&b);
+        rc = rg_store_tick_each(eng->store, recent_since, after_c, after_i, eng->batch_size, collect, &b, e);
+        if (b.oom)
+            rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+        if (rc != RG_OK || b.n == 0)
+            break;
+        size_t end = b.n;
+        if ((int64_t)b.n == eng->batch_size) {
+            /* keep a customer whole: leave its rows for the next batch */
+            int64_t last = b.rows[b.n - 1].r.customer.id;
+            size_t cut = b.n;
+            while (cut > 0 && b.rows[cut - 1].r.customer.id == last)
+                cut--;
+            if (cut > 0)
+                end = cut;
+        }
+        if ((rc = rg_store_begin(eng->store, e)) != RG_OK)
+            break;
+        for (size_t i = 0; i < end && rc == RG_OK;) {
+            size_t j = i + 1;
+            while (j < end && b.rows[j].r.customer.id == b.rows[i].r.customer.id)
+                j++;
+            rc = process_customer(eng, &b, i, j, now, stats, e);
+            i = j;
+        }
+        if (rc != RG_OK) {
+            rg_store_rollback(eng->store);
+            break;
+        }
+        if ((rc = rg_store_commit(eng->store, e)) != RG_OK)
+            break;
+        after_c = b.rows[end - 1].r.customer.id;
+        after_i = b.rows[end - 1].r.invoice.id;
+        if ((int64_t)b.n < eng->batch_size)
+            break;
+    }
+    batch_clear(&b);
+    free(b.rows);
+    return rc;
+}
+
+/* ---- openings, for simulate ---- */
+
+typedef struct zones {
+    char names[64][48];
+    size_t n;
+} zones;
+
+static void zones_add(zones *z, const char *name)
+{
+    if (!name || !*name || z->n == 64)
+        return;
+    for (size_t i = 0; i < z->n; i++)
+        if (!strcmp(z->names[i], name))
+            return;
+    rg_strlcpy(z->names[z->n++], name, sizeof z->names[0]);
+}
+
+static rg_status zone_cb(void *p, const char *name)
+{
+    zones_add(p, name);
+    return RG_OK;
+}
+
+static int cmp_instant(const void *a, const void *b)
+{
+    rg_instant x = *(const rg_instant *)a, y = *(const rg_instant *)b;
+    return x < y ? -1 : x > y;
+}
+
+size_t rg_engine_openings(rg_engine *eng, rg_date day, rg_instant *out, size_t max, rg_err *e)
+{
+    zones z;
+    memset(&z, 0, sizeof z);
+    zones_add(&z, eng->config->default_timezone);
+    for (size_t i = 0; i < eng->cadences->n; i++)
+        zones_add(&z, eng->cadences->items[i]->timezone);
+    if (rg_store_customer_timezones(eng->store, zone_cb, &z, e) != RG_OK)
+        return 0;
+    size_t n = 0;
+    for (size_t zi = 0; zi < z.n; zi++) {
+        const rg_tz *tz;
+        if (rg_tz_cache_get(eng->tzs, z.names[zi], &tz, e) != RG_OK)
+            continue;
+        for (size_t ci = 0; ci < eng->cadences->n && n < max; ci++) {
+            rg_instant t = rg_window_first_open_on_or_after_day(&eng->cadences->items[ci]->window, eng->calendar, tz, day);
+            if (t == RG_INSTANT_NONE)
+                continue;
+            rg_date local;
+            int sod;
+            rg_tz_local(tz, t, &local, &sod);
+            if (local != day)
+                continue; /* closed that day */
+            bool dup = false;
+            for (size_t k = 0; k < n; k++)
+                dup |= out[k] == t;
+            if (!dup)
+                out[n++] = t;
+        }
+    }
+    qsort(out, n, sizeof *out, cmp_instant);
+    return n;
+}

@@ -1,0 +1,69 @@
+/*
+ * engine — the tick: plans every open invoice against its cadence and
+ * turns what is due into messages, tasks, reissues and bureau requests.
+ *
+ * The engine owns what a tick needs loaded once: the cadences (linted;
+ * those with errors are not loaded), the templates, the holiday calendar,
+ * the time-zone cache and the channels. It borrows the store and the
+ * config, which must outlive it. The decisions themselves come from the
+ * pure planner (engine/planner.h); this module does the I/O around it.
+ *
+ * A tick streams the open invoices in batches grouped by customer (so caps
+ * and consolidation see all of a customer's invoices at once), and writes
+ * each batch in one transaction: ticking twice for the same instant
+ * creates nothing new (the progress and the messages' idempotency keys).
+ */
+#ifndef RG_ENGINE_H
+#define RG_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "cadence/diag.h"
+#include "cadence/load.h"
+#include "config/config.h"
+#include "store/store.h"
+
+typedef struct rg_engine rg_engine;
+
+typedef struct rg_engine_options {
+    rg_store *store;          /* borrowed */
+    const rg_config *config;  /* borrowed */
+    bool dry_run;             /* simulate: no channel is opened; every message counts as sent */
+    int64_t batch_size;       /* invoices per transaction; 0: 2000 */
+} rg_engine_options;
+
+typedef struct rg_tick_stats {
+    int64_t invoices;     /* open invoices looked at */
+    int64_t no_cadence;   /* ... that follow no cadence */
+    int64_t prescribed;   /* ... over five years past due */
+    int64_t fired;        /* steps fired */
+    int64_t superseded;   /* steps skipped because a later one was due */
+    int64_t no_notice;    /* bureau listings skipped for want of a notice */
+    int64_t messages;     /* messages created */
+    int64_t sent;         /* ... delivered at once (inline channels) */
+    int64_t queued;       /* ... left for the dispatcher */
+    int64_t suppressed;   /* ... with no usable channel or a render failure */
+    int64_t deferred;     /* steps waiting: over the cap, or consolidated today already */
+    int64_t tasks;
+    int64_t reissues;
+    int64_t bureau_requests;
+} rg_tick_stats;
+
+/* Loads cadences, templates, calendar and channels. Problems found in the
+ * cadence files are in *diags (errors mean that cadence is not loaded);
+ * a failure to read the directories or open a channel is an error. */
+rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags *diags, rg_err *e);
+void rg_engine_close(rg_engine *eng);
+
+const rg_cadence_set *rg_engine_cadences(const rg_engine *eng);
+
+rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, rg_err *e);
+
+/* The instants at which some customer's window opens on the local date
+ * `day` (one per cadence and time zone in use), sorted, for simulate.
+ * Writes at most max; returns the count. */
+size_t rg_engine_openings(rg_engine *eng, rg_date day, rg_instant *out, size_t max, rg_err *e);
+
+#endif

@@ -1,0 +1,322 @@
+/* The engine end to end on a real SQLite store, with a fake clock: a
+ * cadence over 90 days with weekend and holiday due dates, a payment in the
+ * middle, an opt-out, caps, consolidation, reissue, task and bureau
+ * listing; downtime; idempotence; cadence edits. */
+#include "test.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "engine/engine.h"
+#include "service/import.h"
+#include "service/payments.h"
+#include "store/store.h"
+
+static const char *CADENCE =
+    "cadence: teste\n"
+    "match: {priority: 1}\n"
+    "timezone: America/Sao_Paulo\n"
+    "window: {weekdays: \"09:00-18:00\", saturday: closed, sunday: closed, holidays: closed}\n"
+    "caps: {per_customer: {max: 2, days: 7}}\n"
+    "fees: {fine_pct: 2.00, interest_month_pct: 1.00}\n"
+    "steps:\n"
+    "  - {id: lembrete, at: D-3, send: {channels: [email], template: lembrete}}\n"
+    "  - {id: hoje, at: D0, send: {channels: [whatsapp, sms], template: hoje}}\n"
+    "  - {id: atraso, at: D+2, send: {channels: [whatsapp, email], template: atraso}}\n"
+    "  - {id: segunda-via, at: D+10, action: reissue, reissue: {due_in_business_days: 3},\n"
+    "     send: {channels: [email], template: segunda-via}}\n"
+    "  - {id: ligar, at: D+15, action: task, task: {kind: call}}\n"
+    "  - {id: aviso, at: D+20, send: {channels: [email], template: aviso}}\n"
+    "  - {id: negativar, at: D+31, action: bureau_listing, requires_notice: aviso}\n";
+
+static const char *CONSOLIDATED =
+    "cadence: lista\n"
+    "match: {priority: 5, tags_any: [consolida]}\n"
+    "window: {weekdays: \"09:00-18:00\", saturday: closed, sunday: closed, holidays: closed}\n"
+    "consolidate: true\n"
+    "steps:\n"
+    "  - {id: hoje, at: D0, send: {channels: [email], template: lista}}\n";
+
+#define CREDITOR "{{company.name}} (CNPJ {{company.cnpj}})"
+
+typedef struct env {
+    char dir[256];
+    rg_config config;
+    rg_store *store;
+    rg_engine *engine;
+} env;
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static rg_instant at(const char *iso)
+{
+    rg_instant t;
+    assert_true(rg_instant_parse(iso, strlen(iso), &t));
+    return t;
+}
+
+static void setup_env(env *v, const char *name)
+{
+    snprintf(v->dir, sizeof v->dir, "%s/%s", rg_test_tmpdir(), name);
+    char p[512];
+    mkdir(v->dir, 0755);
+    snprintf(p, sizeof p, "%s/cadences", v->dir);
+    mkdir(p, 0755);
+    write_file(p, "teste.yaml", CADENCE);
+    write_file(p, "lista.yaml", CONSOLIDATED);
+    snprintf(p, sizeof p, "%s/templates", v->dir);
+    mkdir(p, 0755);
+    write_file(p, "lembrete.email", "Subject: Lembrete {{invoice.external_id}}\n"
+                                    "Olá, {{customer.first_name}}! {{invoice.amount}} vence em {{invoice.due_date}}. " CREDITOR "\n");
+    write_file(p, "hoje.whatsapp", "Hoje vence {{invoice.external_id}}: {{invoice.amount}}. " CREDITOR "\n");
+    write_file(p, "hoje.sms", "Hoje vence {{invoice.external_id}}: {{invoice.amount}}. " CREDITOR "\n");
+    write_file(p, "atraso.whatsapp", "{{invoice.external_id}} venceu em {{invoice.due_date}} ({{invoice.days_late}} dias): "
+                                     "{{invoice.updated_amount}}. " CREDITOR "\n");
+    write_file(p, "atraso.email", "Subject: Em aberto {{invoice.external_id}}\n{{invoice.external_id}} venceu em "
+                                  "{{invoice.due_date}}: {{invoice.updated_amount}}. " CREDITOR "\n");
+    write_file(p, "segunda-via.email", "Subject: Segunda via {{invoice.external_id}}\nNovo vencimento "
+                                       "{{invoice.due_date}}: {{invoice.updated_amount}} (multa {{invoice.fine}}, "
+                                       "juros {{invoice.interest}}). " CREDITOR "\n");
+    write_file(p, "aviso.email", "Subject: Aviso {{invoice.external_id}}\nAviso sobre {{invoice.external_id}}: "
+                                 "{{invoice.updated_amount}}. " CREDITOR "\n");
+    write_file(p, "lista.email", "Subject: Vencem hoje\n{{#invoices}}{{invoice.external_id}}={{invoice.amount}};"
+                                 "{{/invoices}} " CREDITOR "\n");
+    rg_config_defaults(&v->config);
+    snprintf(v->config.database, sizeof v->config.database, "%s/regua.db", v->dir);
+    snprintf(v->config.cadences_dir, sizeof v->config.cadences_dir, "%s/cadences", v->dir);
+    snprintf(v->config.templates_dir, sizeof v->config.templates_dir, "%s/templates", v->dir);
+    rg_strlcpy(v->config.company.name, "Exemplo Ltda", sizeof v->config.company.name);
+    rg_strlcpy(v->config.company.cnpj, "11222333000181", sizeof v->config.company.cnpj);
+    const char *chans[] = {"email", "whatsapp", "sms"};
+    char dir[256];
+    rg_strlcpy(dir, v->dir, sizeof dir);
+    for (size_t i = 0; i < 3; i++) {
+        rg_channel_config *c = &v->config.channels[v->config.n_channels++];
+        memset(c, 0, sizeof *c);
+        rg_strlcpy(c->name, chans[i], sizeof c->name);
+        rg_strlcpy(c->driver, "log", sizeof c->driver);
+        c->n_settings = 1;
+        rg_strlcpy(c->settings[0].key, "path", sizeof c->settings[0].key);
+        snprintf(c->settings[0].value, sizeof c->settings[0].value, "%s/out/%s.jsonl", dir, chans[i]);
+    }
+    rg_err e;
+    assert_int_equal(rg_store_open(v->config.database, &v->store, &e), RG_OK);
+}
+
+static void open_engine(env *v)
+{
+    rg_engine_options o = {v->store, &v->config, false, 0};
+    rg_diags d = RG_DIAGS_INIT;
+    rg_err e;
+    rg_status rc = rg_engine_open(&o, &v->engine, &d, &e);
+    if (rc != RG_OK || rg_diags_count(&d, 0, RG_SEV_ERROR)) {
+        rg_buf b = RG_BUF_INIT;
+        rg_diags_format(&d, &b);
+        fprintf(stderr, "engine: %s: %s\n%s", e.where, e.msg, rg_buf_cstr(&b));
+        rg_buf_free(&b);
+        fail();
+    }
+    rg_diags_free(&d);
+}
+
+static void teardown_env(env *v)
+{
+    rg_engine_close(v->engine);
+    rg_store_close(v->store);
+}
+
+static void import(env *v, rg_import_kind kind, const char *csv)
+{
+    rg_import_report r;
+    rg_err e;
+    rg_status rc = rg_import_csv_buffer(v->store, kind, "t.csv", csv, strlen(csv), false, at("2026-10-01T12:00:00Z"),
+                                        &r, &e);
+    if (rc != RG_OK)
+        fprintf(stderr, "%s", rg_buf_cstr(&r.text));
+    assert_int_equal(rc, RG_OK);
+    rg_import_report_free(&r);
+}
+
+static void pay(env *v, const char *invoice, rg_cents amount, const char *when)
+{
+    rg_payment p;
+    rg_payment_init(&p);
+    rg_strlcpy(p.invoice_external_id, invoice, sizeof p.invoice_external_id);
+    p.amount = amount;
+    p.paid_at = at(when);
+    rg_strlcpy(p.reference, when, sizeof p.reference);
+    rg_payment_outcome out;
+    rg_err e;
+    assert_int_equal(rg_store_begin(v->store, &e), RG_OK);
+    assert_int_equal(rg_payment_record(v->store, &p, p.paid_at, &out, &e), RG_OK);
+    assert_int_equal(rg_store_commit(v->store, &e), RG_OK);
+}
+
+static rg_tick_stats tick(env *v, rg_instant t)
+{
+    rg_tick_stats st;
+    rg_err e;
+    rg_err_clear(&e);
+    if (rg_engine_tick(v->engine, t, &st, &e) != RG_OK) {
+        fprintf(stderr, "tick: %s: %s\n", e.where, e.msg);
+        fail();
+    }
+    return st;
+}
+
+/* Every message as one line: "CUSTOMER STEP CHANNEL YYYY-MM-DDTHH:MMZ STATUS | body" */
+static rg_status line_of(void *p, const rg_message *m)
+{
+    rg_buf *b = p;
+    char t[32];
+    rg_instant_format(m->planned_for, t, sizeof t);
+    rg_buf_printf(b, "%s %s %s %.16s %s | %s%s%s\n", m->customer_external_id, m->source_id,
+                  m->channel[0] ? m->channel : "-", t, rg_message_status_name(m->status), m->body ? m->body : "",
+                  m->reason[0] ? " # " : "", m->reason);
+    return RG_OK;
+}
+
+static rg_status task_line(void *p, const rg_task *t)
+{
+    char when[32];
+    rg_buf_printf(p, "%s %s %s\n", t->kind, t->source, rg_instant_format(t->created_at, when, sizeof when));
+    return RG_OK;
+}
+
+static char *all_messages(env *v)
+{
+    rg_buf b = RG_BUF_INIT;
+    rg_message_filter f;
+    rg_message_filter_init(&f);
+    rg_err e;
+    assert_int_equal(rg_store_message_each(v->store, &f, line_of, &b, &e), RG_OK);
+    return rg_buf_detach(&b);
+}
+
+static const char *CUSTOMERS = "external_id,name,document,email,phone,whatsapp,tags\n"
+                               "C1,MARIA DA SILVA,529.982.247-25,maria@exemplo.com.br,,(11) 98765-4321,\n"
+                               "C2,João Souza,111.444.777-35,joao@exemplo.com.br,(21) 99876-5432,,\n"
+                               "C3,Ana Lima,,ana@exemplo.com.br,,,\n"
+                               "C4,Pedro Alves,,pedro@exemplo.com.br,,(31) 99999-0000,\n"
+                               "C5,Loja Nova Ltda,11.222.333/0001-81,loja@exemplo.com.br,,,consolida\n";
+
+static const char *INVOICES = "external_id,customer_external_id,amount,due_date\n"
+                              "F1,C1,150.00,2026-11-20\n"  /* a Friday and a holiday: effective 11-23 */
+                              "F2,C2,1000.00,2026-10-15\n" /* never paid until December */
+                              "F3,C3,80.00,2026-10-15\n"
+                              "F4,C4,300.00,2026-11-10\n"
+                              "F5A,C5,10.00,2026-10-20\n"
+                              "F5B,C5,20.00,2026-10-20\n";
+
+static void test_ninety_days(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "ninety");
+    import(&v, RG_IMPORT_CUSTOMERS, CUSTOMERS);
+    import(&v, RG_IMPORT_INVOICES, INVOICES);
+    rg_customer c3;
+    rg_err e;
+    assert_int_equal(rg_store_customer_get(v.store, "C3", &c3, &e), RG_OK);
+    assert_int_equal(rg_store_optout_set(v.store, c3.id, "email", "reply", at("2026-10-01T00:00:00Z"), &e), RG_OK);
+    open_engine(&v);
+    /* every hour from 2026-10-01 to 2026-12-29, with payments on the way */
+    rg_instant start = at("2026-10-01T00:00:00Z");
+    for (int h = 0; h < 90 * 24; h++) {
+        rg_instant t = start + (rg_instant)h * 3600;
+        if (t == at("2026-11-05T15:00:00Z"))
+            pay(&v, "F4", 10000, "2026-11-05T15:00:00Z"); /* partial: 100 of 300 */
+        if (t == at("2026-11-26T15:00:00Z"))
+            pay(&v, "F1", 15000, "2026-11-26T15:00:00Z");
+        if (t == at("2026-12-01T15:00:00Z"))
+            pay(&v, "F2", 100000, "2026-12-01T15:00:00Z");
+        tick(&v, t);
+    }
+    char *got = all_messages(&v);
+    /* Each line checked by hand against the rules:
+     * - 10-12 is a holiday (Aparecida): C2's D-3 reminder waits for 10-13 09:00 BRT;
+     * - C2 has no WhatsApp: SMS; C3 opted out of e-mail and has no phone: suppressed with the reason;
+     * - C2's D+2 (Saturday 10-17) is due Monday 10-19 but the cap (2 a week) holds it to 10-20:
+     *   5 days late, R$ 1.000,00 + 2% + 1% a.m. pro rata = R$ 1.021,67;
+     * - C5's two invoices due 10-20 go in one consolidated e-mail;
+     * - C2's D+10 (Sunday 10-25) reissues on Monday 10-26: 11 days late, new due date 3 bank days on;
+     * - C4 paid R$ 100,00 of R$ 300,00 on 11-05: every message says R$ 200,00;
+     * - C4's D-3 (Saturday 11-07) goes on Monday 11-09, still before the due date;
+     * - F1 is due on 11-20, a Friday holiday: effective 11-23, when D-3 and D0 are both due: only D0 goes;
+     * - F1 is paid on 11-26: nothing after. */
+    const char *want =
+        "C2 lembrete email 2026-10-13T12:00 sent | Olá, João! R$ 1.000,00 vence em 15/10/2026. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "C3 lembrete - 2026-10-13T12:00 suppressed |  # no channel left: email: opted out\n"
+        "C2 hoje sms 2026-10-15T12:00 sent | Hoje vence F2: R$ 1.000,00. Exemplo Ltda (CNPJ 11.222.333/0001-81) # whatsapp: no address\n"
+        "C3 hoje - 2026-10-15T12:00 suppressed |  # no channel left: whatsapp: no address; sms: no address\n"
+        "C3 atraso - 2026-10-19T12:00 suppressed |  # no channel left: whatsapp: no address; email: opted out\n"
+        "C2 atraso email 2026-10-20T12:00 sent | F2 venceu em 15/10/2026: R$ 1.021,67. Exemplo Ltda (CNPJ 11.222.333/0001-81) # whatsapp: no address\n"
+        "C5 hoje email 2026-10-20T12:00 sent | F5A=R$ 10,00;F5B=R$ 20,00; Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "C2 segunda-via email 2026-10-26T12:00 sent | Novo vencimento 29/10/2026: R$ 1.023,67 (multa R$ 20,00, juros R$ 3,67). Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "C3 segunda-via - 2026-10-26T12:00 suppressed |  # no channel left: email: opted out\n"
+        "C2 aviso email 2026-11-04T12:00 sent | Aviso sobre F2: R$ 1.026,67. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "C3 aviso - 2026-11-04T12:00 suppressed |  # no channel left: email: opted out\n"
+        "C4 lembrete email 2026-11-09T12:00 sent | Olá, Pedro! R$ 200,00 vence em 10/11/2026. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "C4 hoje whatsapp 2026-11-10T12:00 sent | Hoje vence F4: R$ 200,00. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "C4 atraso whatsapp 2026-11-16T12:00 sent | F4 venceu em 10/11/2026 (6 dias): R$ 204,40. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "C1 hoje whatsapp 2026-11-23T12:00 sent | Hoje vence F1: R$ 150,00. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "C4 segunda-via email 2026-11-23T12:00 sent | Novo vencimento 26/11/2026: R$ 204,87 (multa R$ 4,00, juros R$ 0,87). Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "C1 atraso whatsapp 2026-11-25T12:00 sent | F1 venceu em 20/11/2026 (2 dias): R$ 153,10. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "C4 aviso email 2026-11-30T12:00 sent | Aviso sobre F4: R$ 205,33. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n";
+    assert_string_equal(got, want);
+    free(got);
+
+    /* the superseded reminder is recorded, not sent */
+    rg_invoice inv;
+    assert_int_equal(rg_store_invoice_get(v.store, "F1", &inv, &e), RG_OK);
+    char cad[64], steps[1024];
+    bool found;
+    assert_int_equal(rg_store_progress_get(v.store, inv.id, cad, sizeof cad, steps, sizeof steps, &found, &e), RG_OK);
+    assert_true(found);
+    assert_string_equal(cad, "teste");
+    assert_non_null(strstr(steps, "lembrete=X@"));
+    assert_non_null(strstr(steps, "hoje=S@"));
+
+    /* tasks: the D+15 calls of the unpaid invoices (C1 paid before its own) */
+    rg_buf tasks = RG_BUF_INIT;
+    assert_int_equal(rg_store_task_each(v.store, true, task_line, &tasks, &e), RG_OK);
+    assert_string_equal(rg_buf_cstr(&tasks), "call step:teste/ligar 2026-10-30T12:00:00Z\n"
+                                             "call step:teste/ligar 2026-10-30T12:00:00Z\n"
+                                             "call step:teste/ligar 2026-11-25T12:00:00Z\n");
+    rg_buf_free(&tasks);
+
+    /* bureau: F2 listed on 11-16 (notice 11-04) and removal requested when paid on 12-01;
+     * F3's notice was never sent: never listed; F4 listed on 12-11 (notice 11-30 + 10 days) */
+    char status[32];
+    assert_int_equal(rg_store_invoice_get(v.store, "F2", &inv, &e), RG_OK);
+    assert_int_equal(rg_store_bureau_status(v.store, inv.id, status, sizeof status, &e), RG_OK);
+    assert_string_equal(status, "removal_requested");
+    assert_int_equal(rg_store_invoice_get(v.store, "F3", &inv, &e), RG_OK);
+    assert_int_equal(rg_store_bureau_status(v.store, inv.id, status, sizeof status, &e), RG_OK);
+    assert_string_equal(status, "");
+    assert_int_equal(rg_store_invoice_get(v.store, "F4", &inv, &e), RG_OK);
+    assert_int_equal(rg_store_bureau_status(v.store, inv.id, status, sizeof status, &e), RG_OK);
+    assert_string_equal(status, "requested");
+    /* the reissue of F2 carries the new due date and amount */
+    assert_int_equal(rg_store_invoice_get(v.store, "F2", &inv, &e), RG_OK);
+    assert_int_equal(inv.reissued_amount, 102367);
+    char d[16];
+    assert_string_equal(rg_date_format_iso(inv.reissued_due_date, d, sizeof d), "2026-10-29");
+    teardown_env(&v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ninety_days),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
