@@ -74,7 +74,7 @@ void rg_cli_print_json(rg_cli *cli, void *j);
 
 /* The command groups (each in its own cli_*.c). */
 extern const rg_command rg_cmd_init, rg_cmd_import, rg_cmd_customer, rg_cmd_invoice, rg_cmd_pay,
-    rg_cmd_serve, rg_cmd_demo;
+    rg_cmd_serve, rg_cmd_demo, rg_cmd_cnab;
 extern const rg_command rg_cmd_cadence, rg_cmd_tick, rg_cmd_simulate, rg_cmd_messages;
 extern const rg_command rg_cmd_boleto;
 extern const rg_command rg_cmd_pix;
