@@ -12,6 +12,7 @@ static const rg_channel_driver *const drivers[] = {&rg_driver_log};
 
 struct rg_channel {
     const rg_channel_driver *driver;
+    const rg_channel_config *config;
     void *state;
     char name[24];
 };
@@ -24,7 +25,7 @@ const rg_channel_driver *rg_channel_driver_find(const char *name)
     return NULL;
 }
 
-rg_status rg_channel_open(const rg_channel_config *cfg, rg_channel **out, rg_err *e)
+rg_status rg_channel_open(const rg_channel_config *cfg, const rg_channel_env *env, rg_channel **out, rg_err *e)
 {
     *out = NULL;
     const rg_channel_driver *d = rg_channel_driver_find(cfg->driver);
@@ -35,8 +36,9 @@ rg_status rg_channel_open(const rg_channel_config *cfg, rg_channel **out, rg_err
     if (!ch)
         return rg_err_set(e, RG_ENOMEM, cfg->name, "out of memory");
     ch->driver = d;
+    ch->config = cfg;
     rg_strlcpy(ch->name, cfg->name, sizeof ch->name);
-    rg_status rc = d->open(cfg, &ch->state, e);
+    rg_status rc = d->open(cfg, env, &ch->state, e);
     if (rc != RG_OK) {
         free(ch);
         rg_err_prefix(e, cfg->name);
@@ -59,6 +61,21 @@ const char *rg_channel_name(const rg_channel *ch)
     return ch->name;
 }
 
+const rg_channel_config *rg_channel_config_of(const rg_channel *ch)
+{
+    return ch->config;
+}
+
+const rg_channel_driver *rg_channel_driver_of(const rg_channel *ch)
+{
+    return ch->driver;
+}
+
+void *rg_channel_state(rg_channel *ch)
+{
+    return ch->state;
+}
+
 bool rg_channel_is_inline(const rg_channel *ch)
 {
     return ch->driver->inline_send;
@@ -67,6 +84,8 @@ bool rg_channel_is_inline(const rg_channel *ch)
 rg_status rg_channel_send(rg_channel *ch, const rg_outgoing *out, rg_send_result *res, rg_err *e)
 {
     memset(res, 0, sizeof *res);
+    if (!ch->driver->send)
+        return rg_err_set(e, RG_EINTERNAL, ch->name, "the %s driver has no blocking send", ch->driver->name);
     return ch->driver->send(ch->state, out, res, e);
 }
 

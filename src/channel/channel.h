@@ -2,15 +2,23 @@
  * channel — the driver interface every touchpoint leaves through, and the
  * registry of drivers by name. Only src/channel/ speaks to providers.
  *
- * A driver is a table of functions (like SQLite's VFS): open() reads its
+ * A driver is a table of functions (like SQLite's VFS). open() reads its
  * settings from a channel's config (secrets from the environment variables
- * the config names), send() delivers one rendered message, close() frees.
- * An "inline" driver delivers synchronously and locally (log, task), so the
- * engine may send at planning time; the others go through the outbox and
- * the dispatcher.
+ * the config names — never from the file, never logged). Then either:
+ * - inline drivers (log, letter, task) deliver synchronously and locally
+ *   with send(); the engine may call them at planning time;
+ * - network drivers (smtp, whatsapp_cloud, http, bureau) implement
+ *   prepare()/complete(): prepare() builds a libcurl easy handle for one
+ *   message (the dispatcher adds it to its multi handle, bounded per
+ *   channel by max_in_flight and rate_per_second), and complete() turns
+ *   the transfer's result into an rg_send_result. They may also offer
+ *   send() as a blocking convenience built on the same two functions.
+ * Each request carries the message's idempotency key wherever the provider
+ * accepts one (a header or a field).
  *
- * Ownership: rg_channel_open() returns an owned handle (rg_channel_close());
- * rg_outgoing is borrowed for the duration of send().
+ * Ownership: rg_channel_open() returns an owned handle (rg_channel_close()).
+ * rg_outgoing is borrowed for the duration of the call that receives it;
+ * prepare() must copy what the request needs.
  */
 #ifndef RG_CHANNEL_H
 #define RG_CHANNEL_H
@@ -21,35 +29,60 @@
 #include "config/config.h"
 #include "model/model.h"
 
+typedef enum rg_send_outcome {
+    RG_SEND_OK = 0,    /* accepted by the provider (or written, for inline drivers) */
+    RG_SEND_TRANSIENT, /* timeouts, 5xx, 429: worth retrying later */
+    RG_SEND_PERMANENT  /* 4xx, invalid address, outside the WhatsApp service window: fall back */
+} rg_send_outcome;
+
+typedef struct rg_send_result {
+    rg_send_outcome outcome;
+    int retry_after;       /* seconds the provider asked to wait (429 Retry-After); 0 none */
+    char provider_id[128]; /* the provider's message id */
+    char error[256];       /* what went wrong, for the message's reason (no secrets) */
+} rg_send_result;
+
+/* What the drivers need besides the message: where regua is reachable
+ * (tracking pixel, click links, one-click unsubscribe) and the creditor. */
+typedef struct rg_channel_env {
+    const rg_config *config;
+    const char *token_secret; /* HMAC key for tracking tokens; NULL: no tracking */
+} rg_channel_env;
+
 typedef struct rg_outgoing {
-    const rg_message *message;   /* with subject/body/html rendered */
+    const rg_message *message;   /* id, idempotency key, channel, subject/body/html, payload */
     const rg_customer *customer;
     const char *to;              /* the address on this channel */
     const char *invoice_ids;     /* "F1|F2" */
 } rg_outgoing;
-
-typedef struct rg_send_result {
-    bool permanent;              /* a failure not worth retrying */
-    char provider_id[128];
-    char error[256];
-} rg_send_result;
 
 typedef struct rg_channel rg_channel;
 
 typedef struct rg_channel_driver {
     const char *name;
     bool inline_send;
-    rg_status (*open)(const rg_channel_config *cfg, void **state, rg_err *e);
+    rg_status (*open)(const rg_channel_config *cfg, const rg_channel_env *env, void **state, rg_err *e);
+    /* blocking delivery; required for inline drivers, optional otherwise */
     rg_status (*send)(void *state, const rg_outgoing *out, rg_send_result *res, rg_err *e);
+    /* network drivers: *easy receives a CURL * ready to run, *req the
+     * driver's per-request data (response buffer, headers) */
+    rg_status (*prepare)(void *state, const rg_outgoing *out, void **easy, void **req, rg_err *e);
+    /* called once per prepared request after the transfer ended (curl_code
+     * is a CURLcode, http_status 0 when none); frees req and the easy handle */
+    void (*complete)(void *state, void *easy, void *req, int curl_code, long http_status, rg_send_result *res);
     void (*close)(void *state);
 } rg_channel_driver;
 
 const rg_channel_driver *rg_channel_driver_find(const char *name);
 
-rg_status rg_channel_open(const rg_channel_config *cfg, rg_channel **out, rg_err *e);
+rg_status rg_channel_open(const rg_channel_config *cfg, const rg_channel_env *env, rg_channel **out, rg_err *e);
 void rg_channel_close(rg_channel *ch);
 const char *rg_channel_name(const rg_channel *ch);
+const rg_channel_config *rg_channel_config_of(const rg_channel *ch);
+const rg_channel_driver *rg_channel_driver_of(const rg_channel *ch);
+void *rg_channel_state(rg_channel *ch);
 bool rg_channel_is_inline(const rg_channel *ch);
+/* Blocking send through the driver's send(). */
 rg_status rg_channel_send(rg_channel *ch, const rg_outgoing *out, rg_send_result *res, rg_err *e);
 
 /* The customer's address on a channel ("" when none): e-mail, WhatsApp

@@ -33,8 +33,9 @@ static rg_status make_parent_dirs(const char *path, rg_err *e)
     return RG_OK;
 }
 
-static rg_status log_open(const rg_channel_config *cfg, void **state, rg_err *e)
+static rg_status log_open(const rg_channel_config *cfg, const rg_channel_env *env, void **state, rg_err *e)
 {
+    (void)env;
     const char *path = rg_channel_setting(cfg, "path");
     if (!path || !*path)
         return rg_err_set(e, RG_EINVAL, "path", "the log driver needs 'path' (a file to append to)");
@@ -75,7 +76,7 @@ static rg_status log_send(void *state, const rg_outgoing *out, rg_send_result *r
     int w = fprintf(s->f, "%s\n", line);
     free(line);
     if (w < 0 || fflush(s->f) != 0) {
-        res->permanent = false;
+        res->outcome = RG_SEND_TRANSIENT;
         snprintf(res->error, sizeof res->error, "write failed: %s", strerror(errno));
         return rg_err_set(e, RG_EIO, s->path, "cannot write: %s", strerror(errno));
     }
@@ -93,4 +94,4 @@ static void log_close(void *state)
     free(s);
 }
 
-const rg_channel_driver rg_driver_log = {"log", true, log_open, log_send, log_close};
+const rg_channel_driver rg_driver_log = {"log", true, log_open, log_send, NULL, NULL, log_close};

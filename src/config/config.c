@@ -18,6 +18,7 @@ void rg_config_defaults(rg_config *c)
     rg_strlcpy(c->default_timezone, "America/Sao_Paulo", sizeof c->default_timezone);
     rg_strlcpy(c->cadences_dir, "cadences", sizeof c->cadences_dir);
     rg_strlcpy(c->templates_dir, "templates", sizeof c->templates_dir);
+    rg_strlcpy(c->secret_env, "REGUA_SECRET", sizeof c->secret_env);
     c->legal_interest_month_pct = -1;
 }
 
@@ -235,6 +236,8 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
             rc = rg_yaml_copy(&y, v, "cadences", c->cadences_dir, sizeof c->cadences_dir, e);
         else if (key_is(k, "templates"))
             rc = rg_yaml_copy(&y, v, "templates", c->templates_dir, sizeof c->templates_dir, e);
+        else if (key_is(k, "secret_env"))
+            rc = rg_yaml_copy(&y, v, "secret_env", c->secret_env, sizeof c->secret_env, e);
         else if (key_is(k, "calendar"))
             rc = rg_yaml_copy(&y, v, "calendar", c->calendar_file, sizeof c->calendar_file, e);
         else if (key_is(k, "legal_interest_month_pct")) {
@@ -264,7 +267,7 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
         } else
             rc = unknown_key(&y, k, "regua.yaml",
                              "database, listen, public_url, timezone, company, cadences, templates,"
-                             " calendar, legal_interest_month_pct, channels",
+                             " calendar, legal_interest_month_pct, secret_env, channels",
                              e);
     }
     if (rc == RG_OK && c->listen[0] && !strchr(c->listen, ':'))
@@ -336,4 +339,10 @@ const char *rg_channel_setting(const rg_channel_config *ch, const char *key)
         if (!strcmp(ch->settings[i].key, key))
             return ch->settings[i].value;
     return NULL;
+}
+
+const char *rg_config_secret(const rg_config *c)
+{
+    const char *v = c->secret_env[0] ? getenv(c->secret_env) : NULL;
+    return v && strlen(v) >= 16 ? v : NULL;
 }

@@ -45,6 +45,7 @@ typedef struct rg_config {
     char cadences_dir[RG_CONFIG_PATH_MAX];
     char templates_dir[RG_CONFIG_PATH_MAX];
     char calendar_file[RG_CONFIG_PATH_MAX]; /* extra state/city holidays; "" none */
+    char secret_env[64]; /* the environment variable holding the HMAC secret of tokens (links, tracking) */
     struct {
         char name[160];
         char cnpj[20]; /* normalised */
@@ -72,6 +73,9 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
                           size_t len, rg_err *e);
 
 const rg_channel_config *rg_config_channel(const rg_config *c, const char *name);
+/* The token secret from the environment variable named by secret_env
+ * (default REGUA_SECRET), or NULL when unset or shorter than 16 bytes. */
+const char *rg_config_secret(const rg_config *c);
 /* A setting's value or NULL. */
 const char *rg_channel_setting(const rg_channel_config *ch, const char *key);
 

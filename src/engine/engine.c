@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ struct rg_engine {
         rg_channel *ch; /* NULL in dry runs */
     } channels[MAX_CHANNELS];
     int64_t max_cap_days;
+    rg_channel_env chan_env;
 };
 
 /* ---- loading ---- */
@@ -75,6 +77,8 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
     eng->config = opt->config;
     eng->dry_run = opt->dry_run;
     eng->batch_size = opt->batch_size > 0 ? opt->batch_size : 2000;
+    eng->chan_env.config = opt->config;
+    eng->chan_env.token_secret = rg_config_secret(opt->config);
     if ((rc = rg_template_set_load(opt->config->templates_dir, &eng->templates, e)) != RG_OK)
         goto fail;
     if (!(eng->calendar = rg_calendar_new())) {
@@ -102,7 +106,7 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
     for (size_t i = 0; i < opt->config->n_channels; i++) {
         const rg_channel_config *cc = &opt->config->channels[i];
         rg_strlcpy(eng->channels[eng->n_channels].name, cc->name, sizeof eng->channels[0].name);
-        if (!opt->dry_run && (rc = rg_channel_open(cc, &eng->channels[eng->n_channels].ch, e)) != RG_OK)
+        if (!opt->dry_run && (rc = rg_channel_open(cc, &eng->chan_env, &eng->channels[eng->n_channels].ch, e)) != RG_OK)
             goto fail;
         eng->n_channels++;
     }
@@ -484,6 +488,7 @@ static rg_status emit(customer_ctx *cx, batch *b, pending *pend, size_t n, const
 
     rg_rendered out;
     memset(&out, 0, sizeof out);
+    char *payload = NULL;
     const rg_message_template *mt = NULL;
     rg_err re;
     rg_err_clear(&re);
@@ -497,6 +502,16 @@ static rg_status emit(customer_ctx *cx, batch *b, pending *pend, size_t n, const
         m.subject = out.subject;
         m.body = out.text;
         m.html = out.html;
+        if (out.wa_template) {
+            json_t *params = json_array();
+            for (size_t i = 0; i < out.n_params; i++)
+                json_array_append_new(params, json_string(out.params[i]));
+            json_t *pl = json_pack("{s:s, s:s, s:o}", "wa_template", out.wa_template, "wa_lang",
+                                   out.wa_lang ? out.wa_lang : "pt_BR", "params", params);
+            payload = pl ? json_dumps(pl, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+            json_decref(pl);
+            m.payload = payload;
+        }
         int ci = channel_index(eng, channel);
         bool inline_send = eng->dry_run || (ci >= 0 && rg_channel_is_inline(eng->channels[ci].ch));
         m.status = inline_send ? RG_MSG_SENT : RG_MSG_QUEUED;
@@ -538,6 +553,7 @@ counted:
     if (cx->n_recent < 256)
         cx->recent[cx->n_recent++] = m.planned_for;
 out:
+    free(payload);
     rg_rendered_free(&out);
     rg_buf_free(&ids);
     free(ri);

@@ -148,6 +148,7 @@ typedef struct rg_message {
     const char *subject;
     const char *body;
     const char *html;
+    const char *payload; /* JSON with channel-specific parts (WhatsApp template name, language, parameters) */
     rg_message_status status;
     char reason[256];
     int attempts;

@@ -117,6 +117,7 @@ const char *const rg_schema_migrations[] = {
     " subject TEXT NOT NULL DEFAULT '',"
     " body TEXT NOT NULL DEFAULT '',"
     " html TEXT NOT NULL DEFAULT '',"
+    " payload TEXT NOT NULL DEFAULT '{}',"
     " status TEXT NOT NULL CHECK (status IN ('planned', 'queued', 'sending', 'sent', 'delivered',"
     "  'read', 'failed', 'cancelled', 'suppressed')),"
     " reason TEXT NOT NULL DEFAULT '',"

@@ -184,8 +184,9 @@ rg_status rg_sqe_message_insert(rg_store *base, rg_message *m, bool *inserted, r
         s, E_MSG_INSERT,
         "INSERT INTO messages (idempotency_key, customer_id, invoice_id, cadence, cadence_version,"
         " source_kind, source_id, channel, fallbacks, template, subject, body, html, status, reason,"
-        " attempts, provider_id, planned_for, next_attempt_at, sent_at, created_at, updated_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20, ?20)"
+        " attempts, provider_id, planned_for, next_attempt_at, sent_at, created_at, updated_at, payload)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20, ?20,"
+        " coalesce(?21, '{}'))"
         " ON CONFLICT (idempotency_key) DO NOTHING",
         e);
     if (!st)
@@ -210,6 +211,8 @@ rg_status rg_sqe_message_insert(rg_store *base, rg_message *m, bool *inserted, r
     sqlite3_bind_int64(st, 18, m->planned_for);
     rg_sq_bind_opt_i64(st, 19, m->sent_at, 0);
     sqlite3_bind_int64(st, 20, m->created_at);
+    if (m->payload)
+        rg_sq_bind_text(st, 21, m->payload);
     if (rg_sq_step_done(s, st, e, "recording message") != RG_OK)
         return RG_ESTORE;
     if (sqlite3_changes(s->db) > 0) {
@@ -271,7 +274,7 @@ rg_status rg_sqe_message_each(rg_store *base, const rg_message_filter *f, rg_mes
         "   (SELECT external_id FROM invoices WHERE id = m.invoice_id), ''),"
         " m.cadence, m.cadence_version, m.source_kind, m.source_id, m.channel, m.fallbacks, m.template,"
         " m.subject, m.body, m.html, m.status, m.reason, m.attempts, m.provider_id, m.planned_for,"
-        " m.sent_at, m.created_at, m.updated_at"
+        " m.sent_at, m.created_at, m.updated_at, m.payload"
         " FROM messages m JOIN customers c ON c.id = m.customer_id"
         " WHERE m.id > ?1 AND (?2 IS NULL OR m.status = ?2) AND (?3 IS NULL OR c.external_id = ?3)"
         " AND (?4 IS NULL OR m.id IN (SELECT mi.message_id FROM message_invoices mi JOIN invoices i"
@@ -323,6 +326,7 @@ rg_status rg_sqe_message_each(rg_store *base, const rg_message_filter *f, rg_mes
         m->sent_at = rg_sq_col_opt_i64(st, 21, 0);
         m->created_at = sqlite3_column_int64(st, 22);
         m->updated_at = sqlite3_column_int64(st, 23);
+        m->payload = (const char *)sqlite3_column_text(st, 24);
         if ((rc = fn(ctx, m)) != RG_OK)
             break;
     }
