@@ -691,19 +691,20 @@ rg_status rg_tz_load_dir(const char *dir, const char *name, rg_tz **out, rg_err 
                         path, RG_TZ_FILE_MAX);
         goto out;
     }
-    data = malloc(RG_TZ_FILE_MAX + 1);
+    size_t cap = (size_t)sb.st_size + 1; /* one more to notice a file that grew */
+    data = malloc(cap);
     if (!data) {
         st = rg_err_set(e, RG_ENOMEM, "tz", "out of memory");
         goto out;
     }
-    size_t n = fread(data, 1, RG_TZ_FILE_MAX + 1, f);
+    size_t n = fread(data, 1, cap, f);
     if (ferror(f)) {
         st = rg_err_set(e, RG_EIO, "tz", "time zone \"%s\": cannot read %s", name, path);
         goto out;
     }
-    if (n > RG_TZ_FILE_MAX) {
-        st = rg_err_set(e, RG_EINVAL, "tz", "time zone \"%s\": %s is larger than %d bytes", name,
-                        path, RG_TZ_FILE_MAX);
+    if (n == cap) {
+        st = rg_err_set(e, RG_EIO, "tz", "time zone \"%s\": %s changed while being read", name,
+                        path);
         goto out;
     }
     st = rg_tz_parse(data, n, name, out, e);

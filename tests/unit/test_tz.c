@@ -297,6 +297,17 @@ static void test_malformed_files(void **state)
         assert_null(tz);
     }
 
+    /* Files over RG_TZ_FILE_MAX are refused before reading. */
+    char *big = malloc(RG_TZ_FILE_MAX + 2);
+    assert_non_null(big);
+    memset(big, 'x', RG_TZ_FILE_MAX + 1);
+    big[RG_TZ_FILE_MAX + 1] = '\0';
+    rg_test_write("Big", big);
+    free(big);
+    assert_int_equal(rg_tz_load_dir(dir, "Big", &tz, &e), RG_EINVAL);
+    assert_non_null(strstr(e.msg, "is larger than 262144 bytes"));
+    assert_null(tz);
+
     /* Leap-second ("right/") zones are refused with a reason. */
     assert_int_equal(rg_tz_load("right/America/Sao_Paulo", &tz, &e), RG_EINVAL);
     assert_non_null(strstr(e.msg, "leap-second"));
