@@ -135,10 +135,20 @@ static int64_t posix_next(const tz_posix *p, int64_t t)
     int y = year_of(tc + p->std_off);
     int64_t best = RG_INSTANT_NONE;
     for (int yy = y - 1; yy <= y + 1; yy++) {
-        int64_t v[2] = {rule_utc(&p->start, yy, p->std_off), rule_utc(&p->end, yy, p->dst_off)};
-        for (int i = 0; i < 2; i++)
-            if (v[i] > t && (best == RG_INSTANT_NONE || v[i] < best))
-                best = v[i];
+        /* The rule's two instants, and the start of the year in local
+         * standard time: posix_offset decides per year, so a rule whose
+         * order flips between years (e.g. "M3.2.0,M3.2.6") changes the
+         * offset there too. Well-formed zones never do. */
+        int64_t ny = (int64_t)rg_date_from_ymd(yy + 1, 1, 1) * 86400 - p->std_off;
+        int64_t v[3] = {rule_utc(&p->start, yy, p->std_off), rule_utc(&p->end, yy, p->dst_off),
+                        ny};
+        for (int i = 0; i < 3; i++) {
+            if (v[i] <= t || (best != RG_INSTANT_NONE && v[i] >= best))
+                continue;
+            if (i == 2 && posix_offset(p, ny - 1) == posix_offset(p, ny))
+                continue;
+            best = v[i];
+        }
     }
     return best;
 }
@@ -681,19 +691,20 @@ rg_status rg_tz_load_dir(const char *dir, const char *name, rg_tz **out, rg_err 
                         path, RG_TZ_FILE_MAX);
         goto out;
     }
-    data = malloc(RG_TZ_FILE_MAX + 1);
+    size_t cap = (size_t)sb.st_size + 1; /* one more to notice a file that grew */
+    data = malloc(cap);
     if (!data) {
         st = rg_err_set(e, RG_ENOMEM, "tz", "out of memory");
         goto out;
     }
-    size_t n = fread(data, 1, RG_TZ_FILE_MAX + 1, f);
+    size_t n = fread(data, 1, cap, f);
     if (ferror(f)) {
         st = rg_err_set(e, RG_EIO, "tz", "time zone \"%s\": cannot read %s", name, path);
         goto out;
     }
-    if (n > RG_TZ_FILE_MAX) {
-        st = rg_err_set(e, RG_EINVAL, "tz", "time zone \"%s\": %s is larger than %d bytes", name,
-                        path, RG_TZ_FILE_MAX);
+    if (n == cap) {
+        st = rg_err_set(e, RG_EIO, "tz", "time zone \"%s\": %s changed while being read", name,
+                        path);
         goto out;
     }
     st = rg_tz_parse(data, n, name, out, e);

@@ -540,18 +540,23 @@ rg_status rg_calendar_load(rg_calendar *cal, const char *path, rg_err *e)
         st = rg_err_set(e, RG_EINVAL, path, "not a regular file");
         goto out;
     }
-    buf = malloc(CAL_FILE_MAX + 1);
+    if (sb.st_size > CAL_FILE_MAX) {
+        st = rg_err_set(e, RG_EINVAL, path, "calendar file larger than %d bytes", CAL_FILE_MAX);
+        goto out;
+    }
+    size_t cap = (size_t)sb.st_size + 1; /* one more to notice a file that grew */
+    buf = malloc(cap);
     if (!buf) {
         st = rg_err_set(e, RG_ENOMEM, path, "out of memory");
         goto out;
     }
-    size_t n = fread(buf, 1, CAL_FILE_MAX + 1, f);
+    size_t n = fread(buf, 1, cap, f);
     if (ferror(f)) {
         st = rg_err_set(e, RG_EIO, path, "cannot read calendar file");
         goto out;
     }
-    if (n > CAL_FILE_MAX) {
-        st = rg_err_set(e, RG_EINVAL, path, "calendar file larger than %d bytes", CAL_FILE_MAX);
+    if (n == cap) {
+        st = rg_err_set(e, RG_EIO, path, "calendar file changed while being read");
         goto out;
     }
     st = rg_calendar_parse(cal, buf, n, path, e);

@@ -357,6 +357,15 @@ static void test_calendar_load(void **state)
     assert_int_equal(rg_calendar_load(cal, rg_test_tmpdir(), &e), RG_EINVAL);
     assert_string_equal(e.msg, "not a regular file");
     assert_int_equal(rg_calendar_load(cal, NULL, &e), RG_EINVAL);
+    /* Over 1 MiB is refused before reading. */
+    char *big = malloc(1024 * 1024 + 2);
+    assert_non_null(big);
+    memset(big, '#', 1024 * 1024 + 1);
+    big[1024 * 1024 + 1] = '\0';
+    p = rg_test_write("big.txt", big);
+    free(big);
+    assert_int_equal(rg_calendar_load(cal, p, &e), RG_EINVAL);
+    assert_string_equal(e.msg, "calendar file larger than 1048576 bytes");
     assert_int_equal(rg_calendar_size(cal), 2);
     rg_calendar_free(cal);
 }

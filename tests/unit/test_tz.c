@@ -201,6 +201,15 @@ static void test_posix_strings(void **state)
     assert_int_equal(rg_tz_offset_at(tz, at("2026-12-31T23:00:00Z")), -14400);
     rg_tz_free(tz);
 
+    /* A rule whose order flips between years changes the offset at the
+     * start of the year; next_transition reports it (fuzzer finding). */
+    assert_int_equal(rg_tz_from_posix("EST5EDT,M3.2.0,M3.2.6", &tz, &e), RG_OK);
+    assert_int_equal(rg_tz_offset_at(tz, at("2026-01-01T04:59:59Z")), -14400);
+    assert_int_equal(rg_tz_offset_at(tz, at("2026-01-01T05:00:00Z")), -18000);
+    assert_instant(rg_tz_next_transition(tz, at("2026-01-01T00:00:00Z")), "2026-01-01T05:00:00Z");
+    assert_instant(rg_tz_next_transition(tz, at("2026-01-01T05:00:00Z")), "2026-03-08T07:00:00Z");
+    rg_tz_free(tz);
+
     /* Errors. */
     static const char *bad[] = {"EST5EDT", "E5", "<-03", "<-03>", "EST25", "EST5EDT,M13.1.0,M11.1.0",
                                 "EST5EDT,M3.6.0,M11.1.0", "EST5EDT,M3.2.7,M11.1.0", "EST5EDT,J0,J5",
@@ -287,6 +296,17 @@ static void test_malformed_files(void **state)
         assert_int_equal(rg_tz_parse(buf, cut, "cut", &tz, &e), RG_EINVAL);
         assert_null(tz);
     }
+
+    /* Files over RG_TZ_FILE_MAX are refused before reading. */
+    char *big = malloc(RG_TZ_FILE_MAX + 2);
+    assert_non_null(big);
+    memset(big, 'x', RG_TZ_FILE_MAX + 1);
+    big[RG_TZ_FILE_MAX + 1] = '\0';
+    rg_test_write("Big", big);
+    free(big);
+    assert_int_equal(rg_tz_load_dir(dir, "Big", &tz, &e), RG_EINVAL);
+    assert_non_null(strstr(e.msg, "is larger than 262144 bytes"));
+    assert_null(tz);
 
     /* Leap-second ("right/") zones are refused with a reason. */
     assert_int_equal(rg_tz_load("right/America/Sao_Paulo", &tz, &e), RG_EINVAL);
