@@ -37,6 +37,7 @@ struct rg_engine {
         rg_channel *ch; /* NULL in dry runs */
     } channels[MAX_CHANNELS];
     int64_t max_cap_days;
+    bool needs_late_count; /* some cadence matches on late_count_12m_min */
     rg_channel_env chan_env;
 };
 
@@ -102,6 +103,8 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
         const rg_cadence *c = eng->cadences->items[i];
         if (c->caps.max > 0 && c->caps.days > eng->max_cap_days)
             eng->max_cap_days = c->caps.days;
+        if (c->match.late_count_12m_min > 0)
+            eng->needs_late_count = true;
     }
     for (size_t i = 0; i < opt->config->n_channels; i++) {
         const rg_channel_config *cc = &opt->config->channels[i];
@@ -151,6 +154,7 @@ typedef struct row {
     char *progress;
     char *optouts;
     char *recent;
+    char *paid_history;
 } row;
 
 typedef struct batch {
@@ -183,6 +187,7 @@ static rg_status collect(void *p, const rg_tick_row *tr)
     r->progress = dup_or_null(tr->progress);
     r->optouts = dup_or_null(tr->optouts);
     r->recent = dup_or_null(tr->recent);
+    r->paid_history = dup_or_null(tr->paid_history);
     return RG_OK;
 }
 
@@ -193,6 +198,7 @@ static void batch_clear(batch *b)
         free(b->rows[i].progress);
         free(b->rows[i].optouts);
         free(b->rows[i].recent);
+        free(b->rows[i].paid_history);
     }
     b->n = 0;
 }
@@ -576,6 +582,25 @@ static const rg_tz *zone_for(customer_ctx *cx, const rg_customer *c, const rg_ca
     return tz;
 }
 
+/* Invoices paid after their effective due date, from "due:paid_on,..." —
+ * the repeat-offender count `late_count_12m_min` matches on. */
+static int64_t late_count(const rg_engine *eng, const char *history)
+{
+    int64_t n = 0;
+    for (const char *p = history; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        const char *colon = memchr(p, ':', len);
+        int64_t due, paid;
+        if (colon && rg_parse_i64((rg_slice){p, (size_t)(colon - p)}, INT32_MIN, INT32_MAX, &due) &&
+            rg_parse_i64((rg_slice){colon + 1, len - (size_t)(colon + 1 - p)}, INT32_MIN, INT32_MAX, &paid) &&
+            paid > rg_effective_due_date(eng->calendar, (rg_date)due))
+            n++;
+        p += len + (comma ? 1 : 0);
+    }
+    return n;
+}
+
 /* Tags of the customer and the invoice, for `match`. */
 static size_t split_tags(const char *a, const char *b, char *buf, size_t bufn, const char **out, size_t max)
 {
@@ -625,7 +650,7 @@ static rg_status process_customer(rg_engine *eng, batch *b, size_t from, size_t 
             subj.tags = tags;
             subj.n_tags = split_tags(cust->tags, inv->tags, tagbuf, sizeof tagbuf, tags, 64);
             subj.amount = inv->amount;
-            subj.late_count_12m = 0;
+            subj.late_count_12m = late_count(eng, r->paid_history);
             c = rg_cadence_set_choose(eng->cadences, &subj);
         }
         if (!c) {
@@ -806,7 +831,9 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
     rg_status rc = RG_OK;
     for (;;) {
         batch_clear(&b);
-        rc = rg_store_tick_each(eng->store, recent_since, after_c, after_i, eng->batch_size, collect, &b, e);
+        rg_date late_since = eng->needs_late_count ? rg_instant_utc_date(now) - 365 : RG_DATE_NONE;
+        rc = rg_store_tick_each(eng->store, recent_since, late_since, after_c, after_i, eng->batch_size, collect, &b,
+                                e);
         if (b.oom)
             rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
         if (rc != RG_OK || b.n == 0)

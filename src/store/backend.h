@@ -38,7 +38,7 @@ typedef struct rg_store_ops {
     rg_status (*event_add)(rg_store *s, const rg_event *ev, int64_t *id, rg_err *e);
     rg_status (*event_each_for_invoice)(rg_store *s, int64_t invoice_id, rg_event_fn fn, void *ctx,
                                         rg_err *e);
-    rg_status (*tick_each)(rg_store *s, rg_instant recent_since, int64_t after_customer, int64_t after_invoice, int64_t limit, rg_tick_row_fn fn, void *ctx, rg_err *e);
+    rg_status (*tick_each)(rg_store *s, rg_instant recent_since, rg_date late_since, int64_t after_customer, int64_t after_invoice, int64_t limit, rg_tick_row_fn fn, void *ctx, rg_err *e);
     rg_status (*progress_put)(rg_store *s, int64_t invoice_id, const char *cadence, const char *version, const char *steps, rg_instant now, rg_err *e);
     rg_status (*progress_get)(rg_store *s, int64_t invoice_id, char *cadence, size_t cadence_n, char *steps, size_t steps_n, bool *found, rg_err *e);
     rg_status (*message_insert)(rg_store *s, rg_message *m, bool *inserted, rg_err *e);

@@ -50,7 +50,7 @@ void rg_sq_engine_finalize(rg_sq_common *s)
 
 /* ---- tick stream ---- */
 
-rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, int64_t after_customer, int64_t after_invoice,
+rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, rg_date late_since, int64_t after_customer, int64_t after_invoice,
                            int64_t limit, rg_tick_row_fn fn, void *ctx, rg_err *e)
 {
     rg_sq_common *s = SQ(base);
@@ -69,7 +69,9 @@ rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, int64_t afte
         " p.cadence, p.cadence_version, p.steps,"
         " (SELECT group_concat(o.channel, '|') FROM customer_optouts o WHERE o.customer_id = c.id),"
         " (SELECT group_concat(m.planned_for) FROM messages m WHERE m.customer_id = c.id"
-        "   AND m.planned_for >= ?1 AND m.status NOT IN ('cancelled', 'suppressed', 'failed'))"
+        "   AND m.planned_for >= ?1 AND m.status NOT IN ('cancelled', 'suppressed', 'failed')),"
+        " CASE WHEN ?5 IS NOT NULL THEN (SELECT group_concat(h.due_date || ':' || h.paid_on) FROM invoices h"
+        "   WHERE h.customer_id = c.id AND h.paid_on IS NOT NULL AND h.paid_on >= ?5) END"
         " FROM invoices i JOIN customers c ON c.id = i.customer_id"
         " LEFT JOIN cadence_progress p ON p.invoice_id = i.id"
         " WHERE i.status = 'open' AND (i.customer_id > ?2 OR (i.customer_id = ?2 AND i.id > ?3))"
@@ -81,6 +83,7 @@ rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, int64_t afte
     sqlite3_bind_int64(st, 2, after_customer);
     sqlite3_bind_int64(st, 3, after_invoice);
     sqlite3_bind_int64(st, 4, limit > 0 ? limit : -1);
+    rg_sq_bind_date(st, 5, late_since);
     rg_status rc = RG_OK;
     int r;
     rg_tick_row *row = malloc(sizeof *row);
@@ -121,6 +124,7 @@ rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, int64_t afte
         row->progress = (const char *)sqlite3_column_text(st, 47);
         row->optouts = (const char *)sqlite3_column_text(st, 48);
         row->recent = (const char *)sqlite3_column_text(st, 49);
+        row->paid_history = (const char *)sqlite3_column_text(st, 50);
         if ((rc = fn(ctx, row)) != RG_OK)
             break;
     }

@@ -135,9 +135,9 @@ rg_status rg_store_event_each_for_invoice(rg_store *s, int64_t invoice_id, rg_ev
     return s->ops->event_each_for_invoice(s, invoice_id, fn, ctx, e);
 }
 
-rg_status rg_store_tick_each(rg_store *s, rg_instant recent_since, int64_t after_customer, int64_t after_invoice, int64_t limit, rg_tick_row_fn fn, void *ctx, rg_err *e)
+rg_status rg_store_tick_each(rg_store *s, rg_instant recent_since, rg_date late_since, int64_t after_customer, int64_t after_invoice, int64_t limit, rg_tick_row_fn fn, void *ctx, rg_err *e)
 {
-    return s->ops->tick_each(s, recent_since, after_customer, after_invoice, limit, fn, ctx, e);
+    return s->ops->tick_each(s, recent_since, late_since, after_customer, after_invoice, limit, fn, ctx, e);
 }
 
 rg_status rg_store_progress_put(rg_store *s, int64_t invoice_id, const char *cadence, const char *version, const char *steps, rg_instant now, rg_err *e)

@@ -175,12 +175,15 @@ typedef struct rg_tick_row {
     const char *progress;         /* "step=S@t;..." */
     const char *optouts;          /* "email|sms" or NULL */
     const char *recent;           /* "t1,t2,..." or NULL */
+    const char *paid_history;     /* "due:paid_on,..." of the customer's invoices paid since
+                                     late_since (dates as day numbers), or NULL */
 } rg_tick_row;
 typedef rg_status (*rg_tick_row_fn)(void *ctx, const rg_tick_row *row);
 
 /* Open invoices ordered by (customer id, invoice id), strictly after the
- * given pair, at most `limit` rows. */
-rg_status rg_store_tick_each(rg_store *s, rg_instant recent_since, int64_t after_customer,
+ * given pair, at most `limit` rows. paid_history is read only when
+ * late_since is not RG_DATE_NONE (it costs a subquery per row). */
+rg_status rg_store_tick_each(rg_store *s, rg_instant recent_since, rg_date late_since, int64_t after_customer,
                              int64_t after_invoice, int64_t limit, rg_tick_row_fn fn, void *ctx,
                              rg_err *e);
 

@@ -191,6 +191,12 @@ static rg_status task_line(void *p, const rg_task *t)
     return RG_OK;
 }
 
+static rg_status version_line(void *p, const rg_message *m)
+{
+    rg_buf_printf(p, "%-8.8s %s %s\n", m->source_id, m->cadence_version, m->source_id);
+    return RG_OK;
+}
+
 static char *all_messages(env *v)
 {
     rg_buf b = RG_BUF_INIT;
@@ -313,10 +319,202 @@ static void test_ninety_days(void **state)
     teardown_env(&v);
 }
 
+static int64_t count_messages(env *v)
+{
+    char *all = all_messages(v);
+    int64_t n = 0;
+    for (const char *p = all; *p; p++)
+        n += *p == '\n';
+    free(all);
+    return n;
+}
+
+/* After downtime only the latest due step fires; the others are recorded
+ * as superseded, never sent in a burst. Ticking again (same or earlier
+ * instant) creates nothing. */
+static void test_downtime_and_idempotence(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "downtime");
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,whatsapp\nC1,Ana,ana@x.com.br,(11) 98765-4321\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nF1,C1,100.00,2026-10-15\n");
+    open_engine(&v);
+    /* first tick ever on Wednesday 10-21 10:00 BRT: D-3, D0 and D+2 are all due */
+    rg_tick_stats st = tick(&v, at("2026-10-21T13:00:00Z"));
+    assert_int_equal(st.fired, 1);
+    assert_int_equal(st.superseded, 2);
+    assert_int_equal(st.messages, 1);
+    char *got = all_messages(&v);
+    assert_string_equal(got, "C1 atraso whatsapp 2026-10-21T13:00 sent | F1 venceu em 15/10/2026 (6 dias): R$ 102,20."
+                             " Exemplo Ltda (CNPJ 11.222.333/0001-81)\n");
+    free(got);
+    st = tick(&v, at("2026-10-21T13:00:00Z"));
+    assert_int_equal(st.messages, 0);
+    assert_int_equal(st.fired, 0);
+    st = tick(&v, at("2026-10-21T12:30:00Z"));
+    assert_int_equal(st.messages, 0);
+    assert_int_equal(count_messages(&v), 1);
+    /* the JSON lines the log channel wrote: exactly one */
+    char path[512];
+    snprintf(path, sizeof path, "%s/out/whatsapp.jsonl", v.dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    int lines = 0;
+    for (int c; (c = fgetc(f)) != EOF;)
+        lines += c == '\n';
+    fclose(f);
+    assert_int_equal(lines, 1);
+    teardown_env(&v);
+}
+
+/* Outside the window nothing fires; inside, it does. */
+static void test_window(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "window");
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,timezone\nC1,Ana,ana@x.com.br,America/Manaus\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nF1,C1,100.00,2026-10-22\n");
+    open_engine(&v);
+    /* D-3 = Monday 10-19; 09:00 in Manaus is 13:00Z: at 12:30Z (09:30 in Sao Paulo) not yet */
+    assert_int_equal(tick(&v, at("2026-10-19T12:30:00Z")).messages, 0);
+    assert_int_equal(tick(&v, at("2026-10-19T13:00:00Z")).messages, 1);
+    teardown_env(&v);
+}
+
+/* A debt five years past due is not collected at all. */
+static void test_prescribed(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "prescribed");
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email\nC1,Ana,ana@x.com.br\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\n"
+                                   "OLD,C1,100.00,2021-10-15\nNEW,C1,100.00,2021-10-20\n");
+    open_engine(&v);
+    /* 2026-10-19: OLD's effective due 2021-10-15 + 5 years = 2026-10-15, past; NEW's is 2026-10-20 */
+    rg_tick_stats st = tick(&v, at("2026-10-19T13:00:00Z"));
+    assert_int_equal(st.prescribed, 1);
+    assert_int_equal(st.messages, 1); /* NEW's latest due step; OLD gets nothing */
+    char *got = all_messages(&v);
+    assert_null(strstr(got, "OLD"));
+    free(got);
+    teardown_env(&v);
+}
+
+/* Editing a cadence never re-sends what was done: steps are known by id,
+ * messages record the version they were planned with. */
+static void test_cadence_edit(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "edit");
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,whatsapp\nC1,Ana,ana@x.com.br,(11) 98765-4321\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nF1,C1,100.00,2026-10-22\n");
+    open_engine(&v);
+    assert_int_equal(tick(&v, at("2026-10-19T12:00:00Z")).messages, 1); /* lembrete, D-3 */
+    rg_engine_close(v.engine);
+    /* new version: lembrete moved to D-2 and a new step at D-1 */
+    char p[512];
+    snprintf(p, sizeof p, "%s/cadences", v.dir);
+    char *edited = rg_strdup(CADENCE);
+    char *pos = strstr(edited, "at: D-3");
+    memcpy(pos, "at: D-2", 7);
+    FILE *f;
+    char path[600];
+    snprintf(path, sizeof path, "%s/teste.yaml", p);
+    f = fopen(path, "w");
+    fputs(edited, f);
+    fputs("  - {id: vespera, at: D-1, send: {channels: [email], template: lembrete}}\n", f);
+    fclose(f);
+    free(edited);
+    open_engine(&v);
+    /* D-2: lembrete was done, it does not go again */
+    assert_int_equal(tick(&v, at("2026-10-20T12:00:00Z")).messages, 0);
+    assert_int_equal(tick(&v, at("2026-10-21T12:00:00Z")).messages, 1); /* vespera */
+    rg_buf b = RG_BUF_INIT;
+    rg_message_filter mf;
+    rg_message_filter_init(&mf);
+    rg_err e;
+    assert_int_equal(rg_store_message_each(v.store, &mf, version_line, &b, &e), RG_OK);
+    /* two messages, two different versions */
+    const char *t = rg_buf_cstr(&b);
+    const char *nl = strchr(t, '\n');
+    assert_non_null(nl);
+    assert_true(strncmp(t + 9, nl + 1 + 9, 16) != 0);
+    assert_non_null(strstr(t, "lembrete "));
+    assert_non_null(strstr(t, "vespera "));
+    rg_buf_free(&b);
+    teardown_env(&v);
+}
+
+/* A consolidated message goes once per customer, channel and day; an
+ * invoice that becomes due after it went waits for the next day. */
+static void test_consolidation_waits_a_day(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "consolidation");
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,tags\nC5,Loja,loja@x.com.br,consolida\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\n"
+                                   "A,C5,10.00,2026-10-20\nB,C5,20.00,2026-10-20\n");
+    open_engine(&v);
+    assert_int_equal(tick(&v, at("2026-10-20T12:00:00Z")).messages, 1);
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nC,C5,30.00,2026-10-20\n");
+    rg_tick_stats st = tick(&v, at("2026-10-20T15:00:00Z"));
+    assert_int_equal(st.messages, 0);
+    assert_int_equal(st.deferred, 1);
+    assert_int_equal(tick(&v, at("2026-10-21T12:00:00Z")).messages, 1);
+    char *got = all_messages(&v);
+    assert_string_equal(got, "C5 hoje email 2026-10-20T12:00 sent | A=R$ 10,00;B=R$ 20,00; Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+                             "C5 hoje email 2026-10-21T12:00 sent | C=R$ 30,00; Exemplo Ltda (CNPJ 11.222.333/0001-81)\n");
+    free(got);
+    teardown_env(&v);
+}
+
+/* Repeat offenders are a segment: a cadence matching late_count_12m_min. */
+static void test_repeat_offenders(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "offenders");
+    char p[512];
+    snprintf(p, sizeof p, "%s/cadences", v.dir);
+    write_file(p, "reincidente.yaml",
+               "cadence: reincidente\n"
+               "match: {priority: 9, late_count_12m_min: 2}\n"
+               "window: {weekdays: \"09:00-18:00\", saturday: closed, sunday: closed, holidays: closed}\n"
+               "steps:\n"
+               "  - {id: cedo, at: D-7, send: {channels: [email], template: lembrete}}\n");
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email\nC1,Ana,ana@x.com.br\nC2,Bia,bia@x.com.br\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\n"
+                                   "A1,C1,10.00,2026-06-10\nA2,C1,10.00,2026-07-10\nA3,C1,10.00,2026-11-10\n"
+                                   "B1,C2,10.00,2026-06-10\nB2,C2,10.00,2026-07-10\nB3,C2,10.00,2026-11-10\n");
+    pay(&v, "A1", 1000, "2026-06-20T15:00:00Z"); /* late */
+    pay(&v, "A2", 1000, "2026-07-25T15:00:00Z"); /* late */
+    pay(&v, "B1", 1000, "2026-06-10T15:00:00Z"); /* on time */
+    pay(&v, "B2", 1000, "2026-07-14T15:00:00Z"); /* late */
+    open_engine(&v);
+    /* 11-03 is D-7 for both: only C1 (two late payments) follows the D-7 cadence */
+    tick(&v, at("2026-11-03T12:00:00Z"));
+    char *got = all_messages(&v);
+    assert_string_equal(got, "C1 cedo email 2026-11-03T12:00 sent | Olá, Ana! R$ 10,00 vence em 10/11/2026."
+                             " Exemplo Ltda (CNPJ 11.222.333/0001-81)\n");
+    free(got);
+    teardown_env(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ninety_days),
+        cmocka_unit_test(test_downtime_and_idempotence),
+        cmocka_unit_test(test_window),
+        cmocka_unit_test(test_prescribed),
+        cmocka_unit_test(test_cadence_edit),
+        cmocka_unit_test(test_consolidation_waits_a_day),
+        cmocka_unit_test(test_repeat_offenders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
