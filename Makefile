@@ -61,7 +61,7 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libregua.a
 
 run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/regua
-	cd $(BUILD) && ./regua demo
+	./$(BUILD)/regua demo
 
 demo: run
 

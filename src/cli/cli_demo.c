@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/engine_cli.h"
 #include "cli/serve.h"
 #include "service/demo.h"
 
@@ -16,7 +17,8 @@ const rg_command rg_cmd_demo = {
     "Create demo.db with a fictitious portfolio and serve it",
     "Builds the database anew (demo.db unless --db says otherwise) with a deterministic,\n"
     "realistic, fictitious portfolio — customers with valid CPFs and CNPJs, invoices due\n"
-    "before and after today, some paid — then runs the server like 'regua serve'.\n"
+    "before and after today, some paid — ticks the cadences once (messages go to the channels\n"
+    "configured, the log files of the demo's regua.yaml), then runs the server like 'regua serve'.\n"
     "An existing file given with --db is replaced only if it is a regua demo database.",
     run,
 };
@@ -83,9 +85,23 @@ static int run(rg_cli *cli, int argc, char **argv)
     rg_demo_stats st;
     if (rg_demo_populate(s, rg_cli_now(cli), (int)n, &st, &e) != RG_OK)
         return rg_cli_fail(cli, &e);
-    char banner[256];
-    snprintf(banner, sizeof banner, "%s: %d customers, %d invoices, %d payments (fictitious data)\n",
-             cli->db_path, st.customers, st.invoices, st.payments);
+    char banner[512];
+    int used = snprintf(banner, sizeof banner, "%s: %d customers, %d invoices, %d payments (fictitious data)\n",
+                     cli->db_path, st.customers, st.invoices, st.payments);
+    /* one tick now, so the demo opens with the cadences already at work */
+    rg_engine *eng = NULL;
+    if (rg_cli_engine_open(cli, false, false, &eng) == 0) {
+        rg_tick_stats ts;
+        if (rg_engine_tick(eng, rg_cli_now(cli), &ts, &e) == RG_OK)
+            snprintf(banner + used, sizeof banner - (size_t)used,
+                     "first tick: %lld steps fired, %lld messages (%lld sent, %lld suppressed), %lld tasks,"
+                     " %lld reissues — see 'regua messages list'\n",
+                     (long long)ts.fired, (long long)ts.messages, (long long)ts.sent, (long long)ts.suppressed,
+                     (long long)ts.tasks, (long long)ts.reissues);
+        else
+            rg_cli_fail(cli, &e);
+        rg_engine_close(eng);
+    }
     if (rg_cli_opt(opts, "no-serve")->set) {
         fputs(banner, cli->out);
         return 0;

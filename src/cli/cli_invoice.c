@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/engine_cli.h"
+#include "engine/progress.h"
 #include "service/json_model.h"
 
 static int run(rg_cli *cli, int argc, char **argv);
@@ -138,6 +140,15 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_invoice inv;
         if (rg_store_invoice_get(s, pos[1], &inv, &e) != RG_OK)
             return rg_cli_fail(cli, &e);
+        /* the cadence it follows, its progress and what comes next */
+        rg_invoice_explain ex;
+        bool have_ex = false;
+        rg_engine *eng = NULL;
+        rg_customer cust;
+        if (rg_cli_engine_open(cli, true, true, &eng) == 0 && rg_store_customer_get_by_id(s, inv.customer_id, &cust, &e) == RG_OK &&
+            rg_engine_explain(eng, &inv, &cust, rg_cli_now(cli), &ex, &e) == RG_OK)
+            have_ex = true;
+        rg_engine_close(eng);
         show_ctx sc = {cli, NULL, NULL};
         json_t *o = NULL;
         if (json) {
@@ -162,6 +173,26 @@ static int run(rg_cli *cli, int argc, char **argv)
                 fprintf(f, "  pix:         %s\n", inv.pix_code);
             if (inv.payment_url[0])
                 fprintf(f, "  pay at:      %s\n", inv.payment_url);
+            if (have_ex) {
+                char eff[16], next[32];
+                if (!strcmp(ex.state, "no-cadence"))
+                    fprintf(f, "  cadence:     none — no loaded cadence matches this invoice\n");
+                else
+                    fprintf(f, "  cadence:     %s (version %s)%s\n", ex.cadence, ex.version,
+                            !strcmp(ex.state, "prescribed") ? " — stopped: the debt is over five years past due"
+                                                            " (prescribed, CC art. 206 §5 I); it is not collected"
+                            : !strcmp(ex.state, "closed") ? " — stopped: the invoice is not open"
+                                                          : "");
+                fprintf(f, "  effective due: %s\n", rg_date_format_br(ex.effective_due, eff, sizeof eff));
+                rg_progress prog;
+                rg_progress_parse(ex.progress, &prog);
+                for (size_t i = 0; i < prog.n; i++)
+                    fprintf(f, "  step        %-14s %-10s %s\n", prog.items[i].step_id,
+                            rg_step_state_reason(prog.items[i].state),
+                            rg_instant_format(prog.items[i].at, next, sizeof next));
+                if (ex.next_step[0])
+                    fprintf(f, "  next step:   %s at %s\n", ex.next_step, rg_instant_format(ex.next_due_at, next, sizeof next));
+            }
         }
         if (rg_store_payment_each(s, inv.id, show_payment, &sc, &e) != RG_OK ||
             rg_store_event_each_for_invoice(s, inv.id, show_event, &sc, &e) != RG_OK) {
@@ -171,6 +202,26 @@ static int run(rg_cli *cli, int argc, char **argv)
             return rg_cli_fail(cli, &e);
         }
         if (json) {
+            if (have_ex) {
+                char eff[16], t[32];
+                json_t *steps = json_array();
+                rg_progress prog;
+                rg_progress_parse(ex.progress, &prog);
+                for (size_t i = 0; i < prog.n; i++)
+                    json_array_append_new(steps, json_pack("{s:s, s:s, s:s}", "step", prog.items[i].step_id, "state",
+                                                           rg_step_state_reason(prog.items[i].state), "at",
+                                                           rg_instant_format(prog.items[i].at, t, sizeof t)));
+                json_object_set_new(o, "cadence",
+                                    json_pack("{s:o, s:o, s:s, s:s, s:o, s:o, s:o}", "name",
+                                              ex.cadence[0] ? json_string(ex.cadence) : json_null(), "version",
+                                              ex.version[0] ? json_string(ex.version) : json_null(), "state", ex.state,
+                                              "effective_due_date", rg_date_format_iso(ex.effective_due, eff, sizeof eff),
+                                              "steps", steps, "next_step",
+                                              ex.next_step[0] ? json_string(ex.next_step) : json_null(), "next_due_at",
+                                              ex.next_due_at != RG_INSTANT_NONE
+                                                  ? json_string(rg_instant_format(ex.next_due_at, t, sizeof t))
+                                                  : json_null()));
+            }
             json_object_set_new(o, "payments", sc.payments);
             json_object_set_new(o, "events", sc.events);
             rg_cli_print_json(cli, o);

@@ -106,7 +106,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     }
     rg_store *saved = cli->store;
     cli->store = copy;
-    rc = rg_cli_engine_open(cli, true, &eng);
+    rc = rg_cli_engine_open(cli, true, false, &eng);
     cli->store = saved;
     if (rc != 0)
         goto out;

@@ -51,7 +51,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (v && !rg_instant_parse(v, strlen(v), &at))
         return rg_cli_usage_error(cli, "tick", "--at takes an ISO-8601 instant (e.g. 2026-12-10T09:00:00-03:00)");
     rg_engine *eng = NULL;
-    int rc = rg_cli_engine_open(cli, false, &eng);
+    int rc = rg_cli_engine_open(cli, false, false, &eng);
     if (rc != 0)
         return rc;
     rg_tick_stats st;

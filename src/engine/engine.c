@@ -935,3 +935,68 @@ size_t rg_engine_openings(rg_engine *eng, rg_date day, rg_instant *out, size_t m
     qsort(out, n, sizeof *out, cmp_instant);
     return n;
 }
+
+/* ---- explain ---- */
+
+rg_status rg_engine_explain(rg_engine *eng, const rg_invoice *inv, const rg_customer *cust, rg_instant now,
+                            rg_invoice_explain *out, rg_err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->next_due_at = RG_INSTANT_NONE;
+    out->effective_due = rg_effective_due_date(eng->calendar, inv->due_date);
+    const rg_cadence *c = NULL;
+    if (inv->cadence_override[0])
+        c = rg_cadence_set_find(eng->cadences, inv->cadence_override);
+    char stored_cadence[64];
+    bool found = false;
+    if (rg_store_progress_get(eng->store, inv->id, stored_cadence, sizeof stored_cadence, out->progress,
+                              sizeof out->progress, &found, e) != RG_OK)
+        return RG_ESTORE;
+    if (!c) {
+        char tagbuf[2 * RG_TAGS_MAX + 2];
+        const char *tags[64];
+        rg_match_subject subj;
+        memset(&subj, 0, sizeof subj);
+        subj.kind = cust->kind;
+        subj.tags = tags;
+        subj.n_tags = split_tags(cust->tags, inv->tags, tagbuf, sizeof tagbuf, tags, 64);
+        subj.amount = inv->amount;
+        c = rg_cadence_set_choose(eng->cadences, &subj);
+    }
+    if (!c) {
+        out->state = "no-cadence";
+        return RG_OK;
+    }
+    rg_strlcpy(out->cadence, c->name, sizeof out->cadence);
+    rg_strlcpy(out->version, c->version, sizeof out->version);
+    if (found && strcmp(stored_cadence, c->name) != 0)
+        out->progress[0] = '\0';
+    customer_ctx cx;
+    memset(&cx, 0, sizeof cx);
+    cx.eng = eng;
+    const rg_tz *tz = zone_for(&cx, cust, c);
+    rg_progress prog;
+    rg_progress_parse(out->progress, &prog);
+    rg_plan_input in = {c, inv, &prog, eng->calendar, tz, now};
+    rg_plan plan;
+    rg_plan_invoice(&in, &plan);
+    out->state = plan.kind == RG_PLAN_CLOSED ? "closed" : plan.kind == RG_PLAN_PRESCRIBED ? "prescribed" : "follows";
+    if (plan.kind == RG_PLAN_FIRE) {
+        rg_strlcpy(out->next_step, c->steps[plan.fire].id, sizeof out->next_step);
+        out->next_due_at = plan.fire_due_at;
+    } else if (plan.next_due_at != RG_INSTANT_NONE) {
+        /* the pending step that becomes due first */
+        for (size_t i = 0; i < c->n_steps; i++) {
+            if (rg_progress_find(&prog, c->steps[i].id))
+                continue;
+            rg_date day = plan.effective_due + c->steps[i].at_days;
+            rg_instant t = rg_window_first_open_on_or_after_day(&c->window, eng->calendar, tz, day);
+            if (t == plan.next_due_at) {
+                rg_strlcpy(out->next_step, c->steps[i].id, sizeof out->next_step);
+                break;
+            }
+        }
+        out->next_due_at = plan.next_due_at;
+    }
+    return RG_OK;
+}

@@ -61,6 +61,21 @@ const rg_cadence_set *rg_engine_cadences(const rg_engine *eng);
 
 rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, rg_err *e);
 
+/* Where an invoice stands: the cadence it follows (or why none), its
+ * progress, and what comes next — for `regua invoice show` and the API. */
+typedef struct rg_invoice_explain {
+    char cadence[64];        /* "" when it follows none */
+    char version[17];
+    const char *state;       /* "follows", "no-cadence", "closed", "prescribed" */
+    rg_date effective_due;
+    char progress[1024];     /* the stored progress text, "" when none */
+    char next_step[64];      /* the next step to become due, "" when none */
+    rg_instant next_due_at;  /* RG_INSTANT_NONE when none */
+} rg_invoice_explain;
+
+rg_status rg_engine_explain(rg_engine *eng, const rg_invoice *inv, const rg_customer *c, rg_instant now,
+                            rg_invoice_explain *out, rg_err *e);
+
 /* The instants at which some customer's window opens on the local date
  * `day` (one per cadence and time zone in use), sorted, for simulate.
  * Writes at most max; returns the count. */

@@ -1065,7 +1065,7 @@ static const char *const examples[] = {
     "vence-hoje.email",     "atraso.whatsapp",         "atraso.sms",               "atraso.email",
     "segunda-via.email",    "segunda-via.whatsapp",    "aviso-negativacao.email",  "aviso-negativacao.letter",
     "oferta.whatsapp",      "outro-canal.whatsapp",    "outro-canal.sms",          "aguardando.whatsapp",
-    "aguardando.email",     "promessa-quebrada.whatsapp",
+    "aguardando.email",     "promessa-quebrada.whatsapp", "promessa-quebrada.email",
 };
 
 static rg_template_set *load_examples(void)
