@@ -1,0 +1,106 @@
+#!/bin/sh
+# The engine through the binary: cadence lint/list/show, tick, messages, simulate
+# (whose forecast must equal what ticking through the same period produces).
+. "$(dirname "$0")/lib.sh"
+cd "$T"
+cp -r "$REGUA_ROOT/cadences" "$REGUA_ROOT/templates" .
+cat >regua.yaml <<'YAML'
+database: regua.db
+company: {name: Exemplo Serviços Ltda, cnpj: 11.222.333/0001-81}
+channels:
+  email: {driver: log, path: sent/email.jsonl}
+  whatsapp: {driver: log, path: sent/whatsapp.jsonl}
+  sms: {driver: log, path: sent/sms.jsonl}
+  letter: {driver: log, path: sent/letter.jsonl}
+YAML
+export REGUA_NOW=2026-11-02T12:00:00Z
+
+expect_exit "cadence lint accepts the examples" 0 regua cadence lint cadences/mensal-pf.yaml cadences/b2b-pj.yaml cadences/avulso-pf.yaml
+contains "lint summary" out "3 file(s): 0 error(s)"
+cat >ruim.yaml <<'YAML'
+cadence: ruim
+match: {priority: 1}
+fees: {fine_pct: 5.00}
+steps:
+  - {id: a, at: D+1, send: {channels: [email], template: nao-existe}}
+  - {id: a, at: D+3, send: {channels: [pombo], template: atraso}}
+  - {id: c, at: D+5x, send: {channels: [email], template: atraso}}
+  - {id: neg, at: D+8, action: bureau_listing, requires_notice: a}
+YAML
+expect_exit "cadence lint rejects a bad file" 1 regua cadence lint ruim.yaml
+contains "lint: unknown template" out "ruim.yaml:5: error[unknown-template]"
+contains "lint: duplicate step" out "ruim.yaml:6: error[duplicate-step]"
+contains "lint: unknown channel" out "error[unknown-channel]"
+contains "lint: bad offset" out "ruim.yaml:7: error[bad-offset]"
+contains "lint: fine above CDC" out "error[fine-above-cdc]"
+expect_exit "cadence list" 0 regua cadence list --json
+/usr/bin/python3 -c 'import json; a=json.load(open("out")); assert sorted(c["cadence"] for c in a)==["avulso-pf","b2b-pj","mensal-pf"], a' \
+    && ok "cadence list names" || not_ok "cadence list names" "$(head -c 300 out)"
+expect_exit "cadence show" 0 regua cadence show mensal-pf --json
+/usr/bin/python3 -c 'import json; o=json.load(open("out")); s=o["steps"]; assert [x["at"] for x in s][:3]==["D-5","D-1","D0"] and s[6]["action"]=="reissue" and s[9]["requires_notice"]=="aviso", s' \
+    && ok "cadence show steps" || not_ok "cadence show steps" "$(head -c 300 out)"
+expect_exit "cadence show unknown" 1 regua cadence show nope
+
+cat >clientes.csv <<'CSV'
+external_id,name,document,email,whatsapp,phone,tags
+C1,Maria da Silva,529.982.247-25,maria@exemplo.com.br,(11) 98765-4321,,plano-mensal
+C2,João Souza,111.444.777-35,,,(21) 99876-5432,plano-mensal
+C3,Padaria Pão Quente Ltda,11.222.333/0001-81,contas@paoquente.com.br,,,b2b
+C4,Sem Régua,,x@exemplo.com.br,,,
+CSV
+cat >faturas.csv <<'CSV'
+external_id,customer_external_id,description,amount,due_date
+F1,C1,Mensalidade 11/2026,189.90,2026-11-10
+F2,C2,Mensalidade 11/2026,89.90,2026-11-05
+F3,C3,Pedido 41,4500.00,2026-11-16
+F4,C4,Avulsa,10.00,2026-11-10
+CSV
+expect_exit "import customers" 0 regua import customers clientes.csv
+expect_exit "import invoices" 0 regua import invoices faturas.csv
+expect_exit "invoice without cadence says so" 0 regua invoice show F4
+contains "no cadence said" out "cadence:     none — no loaded cadence matches this invoice"
+
+# the forecast first (it must change nothing) ...
+cp regua.db before.db
+expect_exit "simulate" 0 regua simulate --days 20 --json
+cp out simulate.json
+cmp -s regua.db before.db && ok "simulate leaves the database untouched" || not_ok "simulate leaves the database untouched" "changed"
+[ ! -s sent/email.jsonl ] && ok "simulate sends nothing" || not_ok "simulate sends nothing" "$(head -c 200 sent/email.jsonl)"
+# ... then tick every hour through the same 20 days
+i=0
+t0=$(date -u -d 2026-11-02T12:00:00Z +%s)
+while [ $i -lt 480 ]; do
+    at=$(date -u -d "@$((t0 + i * 3600))" +%Y-%m-%dT%H:%M:%SZ)
+    "$REGUA_BIN" tick --at "$at" >/dev/null 2>&1 || { not_ok "tick at $at" "failed"; break; }
+    i=$((i + 1))
+done
+regua messages list --json >ticked.json
+/usr/bin/python3 - <<'PY' && ok "simulate forecasts exactly what ticking does" || not_ok "simulate forecasts exactly what ticking does" "see above"
+import json
+sim = json.load(open("simulate.json"))["messages"]
+tick = json.load(open("ticked.json"))
+key = lambda m, ids: (m["customer_external_id"], ids, m.get("step") or m["source"].split(":", 1)[1], m["channel"], m["planned_for"], m["status"])
+a = sorted(key(m, m["invoice_external_ids"]) for m in sim)
+b = sorted(key(m, "|".join(m["invoice_external_ids"])) for m in tick)
+if a != b:
+    print("simulate:", *a, sep="\n  ")
+    print("tick:", *b, sep="\n  ")
+assert a == b and len(a) > 5, len(a)
+PY
+expect_exit "tick again changes nothing" 0 regua tick --at 2026-11-21T11:00:00Z --json
+/usr/bin/python3 -c 'import json; o=json.load(open("out")); assert o["messages"]==0 and o["fired"]==0, o' \
+    && ok "second tick creates nothing" || not_ok "second tick creates nothing" "$(cat out)"
+expect_exit "messages filter by invoice" 0 regua messages list --invoice F2 --json
+/usr/bin/python3 -c '
+import json; a=json.load(open("out"))
+assert a and all(m["invoice_external_ids"]==["F2"] for m in a)
+# C2 has no e-mail nor WhatsApp: SMS, and the reason says why
+assert any(m["channel"]=="sms" and "whatsapp: no address" in (m["reason"] or "") for m in a), a' \
+    && ok "messages for F2 via sms with reason" || not_ok "messages for F2 via sms with reason" "$(head -c 400 out)"
+expect_exit "invoice show json has the cadence" 0 regua invoice show F1 --json
+/usr/bin/python3 -c 'import json; o=json.load(open("out")); c=o["cadence"]; assert c["name"]=="mensal-pf" and c["state"]=="follows" and any(s["state"]=="done" for s in c["steps"]), c' \
+    && ok "invoice show cadence json" || not_ok "invoice show cadence json" "$(head -c 400 out)"
+lines=$(cat sent/*.jsonl | wc -l)
+sent=$(/usr/bin/python3 -c 'import json; print(sum(1 for m in json.load(open("ticked.json")) if m["status"]=="sent"))')
+[ "$lines" = "$sent" ] && ok "every sent message is one log line" || not_ok "every sent message is one log line" "$lines lines, $sent sent"
+expect_exit "messages bad status" 2 regua messages list --status frob
