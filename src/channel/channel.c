@@ -81,6 +81,11 @@ bool rg_channel_is_inline(const rg_channel *ch)
     return ch->driver->inline_send;
 }
 
+rg_status rg_channel_flush(rg_channel *ch, rg_err *e)
+{
+    return ch->driver->flush ? ch->driver->flush(ch->state, e) : RG_OK;
+}
+
 rg_status rg_channel_send(rg_channel *ch, const rg_outgoing *out, rg_send_result *res, rg_err *e)
 {
     memset(res, 0, sizeof *res);

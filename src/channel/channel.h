@@ -70,6 +70,9 @@ typedef struct rg_channel_driver {
     /* called once per prepared request after the transfer ended (curl_code
      * is a CURLcode, http_status 0 when none); frees req and the easy handle */
     void (*complete)(void *state, void *easy, void *req, int curl_code, long http_status, rg_send_result *res);
+    /* optional: make everything sent so far durable (the engine calls it
+     * before committing a batch, so no committed "sent" outlives its line) */
+    rg_status (*flush)(void *state, rg_err *e);
     void (*close)(void *state);
 } rg_channel_driver;
 
@@ -82,6 +85,8 @@ const rg_channel_config *rg_channel_config_of(const rg_channel *ch);
 const rg_channel_driver *rg_channel_driver_of(const rg_channel *ch);
 void *rg_channel_state(rg_channel *ch);
 bool rg_channel_is_inline(const rg_channel *ch);
+/* Calls the driver's flush() when it has one. */
+rg_status rg_channel_flush(rg_channel *ch, rg_err *e);
 /* Blocking send through the driver's send(). */
 rg_status rg_channel_send(rg_channel *ch, const rg_outgoing *out, rg_send_result *res, rg_err *e);
 

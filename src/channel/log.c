@@ -4,7 +4,6 @@
  * idempotency key, so a reader can drop a line written twice after a crash.
  */
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 typedef struct log_state {
     FILE *f;
     char path[RG_CONFIG_PATH_MAX];
+    rg_buf line; /* reused for every message */
 } log_state;
 
 static rg_status make_parent_dirs(const char *path, rg_err *e)
@@ -53,8 +53,39 @@ static rg_status log_open(const rg_channel_config *cfg, const rg_channel_env *en
         free(s);
         return RG_EIO;
     }
+    setvbuf(s->f, NULL, _IOFBF, 1 << 16);
     *state = s;
     return RG_OK;
+}
+
+/* Appends s as a JSON string (quotes included). */
+static void json_str(rg_buf *b, const char *s)
+{
+    rg_buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"': rg_buf_puts(b, "\\\""); break;
+        case '\\': rg_buf_puts(b, "\\\\"); break;
+        case '\n': rg_buf_puts(b, "\\n"); break;
+        case '\r': rg_buf_puts(b, "\\r"); break;
+        case '\t': rg_buf_puts(b, "\\t"); break;
+        default:
+            if (*p < 0x20)
+                rg_buf_printf(b, "\\u%04x", *p);
+            else
+                rg_buf_putc(b, (char)*p);
+        }
+    }
+    rg_buf_putc(b, '"');
+}
+
+static void json_field(rg_buf *b, const char *key, const char *value, bool first)
+{
+    if (!first)
+        rg_buf_putc(b, ',');
+    json_str(b, key);
+    rg_buf_putc(b, ':');
+    json_str(b, value);
 }
 
 static rg_status log_send(void *state, const rg_outgoing *out, rg_send_result *res, rg_err *e)
@@ -62,25 +93,37 @@ static rg_status log_send(void *state, const rg_outgoing *out, rg_send_result *r
     log_state *s = state;
     const rg_message *m = out->message;
     char planned[32];
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "idempotency_key",
-                          m->idempotency_key, "channel", m->channel, "to", out->to ? out->to : "",
-                          "customer_external_id", out->customer->external_id, "invoice_external_ids",
-                          out->invoice_ids ? out->invoice_ids : "", "cadence", m->cadence, "source",
-                          m->source_id, "template", m->template_name, "planned_for",
-                          rg_instant_format(m->planned_for, planned, sizeof planned), "subject",
-                          m->subject ? m->subject : "", "body", m->body ? m->body : "");
-    char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(o);
-    if (!line)
+    rg_buf *b = &s->line;
+    rg_buf_reset(b);
+    rg_buf_putc(b, '{');
+    json_field(b, "idempotency_key", m->idempotency_key, true);
+    json_field(b, "channel", m->channel, false);
+    json_field(b, "to", out->to, false);
+    json_field(b, "customer_external_id", out->customer->external_id, false);
+    json_field(b, "invoice_external_ids", out->invoice_ids, false);
+    json_field(b, "cadence", m->cadence, false);
+    json_field(b, "source", m->source_id, false);
+    json_field(b, "template", m->template_name, false);
+    json_field(b, "planned_for", rg_instant_format(m->planned_for, planned, sizeof planned), false);
+    json_field(b, "subject", m->subject, false);
+    json_field(b, "body", m->body, false);
+    rg_buf_puts(b, "}\n");
+    if (b->oom)
         return rg_err_set(e, RG_ENOMEM, "log", "out of memory");
-    int w = fprintf(s->f, "%s\n", line);
-    free(line);
-    if (w < 0 || fflush(s->f) != 0) {
+    if (fwrite(b->p, 1, b->len, s->f) != b->len) {
         res->outcome = RG_SEND_TRANSIENT;
         snprintf(res->error, sizeof res->error, "write failed: %s", strerror(errno));
         return rg_err_set(e, RG_EIO, s->path, "cannot write: %s", strerror(errno));
     }
     snprintf(res->provider_id, sizeof res->provider_id, "log:%lld", (long long)m->id);
+    return RG_OK;
+}
+
+static rg_status log_flush(void *state, rg_err *e)
+{
+    log_state *s = state;
+    if (fflush(s->f) != 0)
+        return rg_err_set(e, RG_EIO, s->path, "cannot write: %s", strerror(errno));
     return RG_OK;
 }
 
@@ -90,8 +133,11 @@ static void log_close(void *state)
     if (!s)
         return;
     if (s->f)
+        fflush(s->f);
+    rg_buf_free(&s->line);
+    if (s->f)
         fclose(s->f);
     free(s);
 }
 
-const rg_channel_driver rg_driver_log = {"log", true, log_open, log_send, NULL, NULL, log_close};
+const rg_channel_driver rg_driver_log = {"log", true, log_open, log_send, NULL, NULL, log_flush, log_close};

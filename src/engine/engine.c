@@ -77,7 +77,7 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
     eng->store = opt->store;
     eng->config = opt->config;
     eng->dry_run = opt->dry_run;
-    eng->batch_size = opt->batch_size > 0 ? opt->batch_size : 2000;
+    eng->batch_size = opt->batch_size > 0 ? opt->batch_size : 5000;
     eng->chan_env.config = opt->config;
     eng->chan_env.token_secret = rg_config_secret(opt->config);
     if ((rc = rg_template_set_load(opt->config->templates_dir, &eng->templates, e)) != RG_OK)
@@ -827,7 +827,8 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
     batch b;
     memset(&b, 0, sizeof b);
     int64_t after_c = 0, after_i = 0;
-    rg_instant recent_since = now - (eng->max_cap_days > 0 ? eng->max_cap_days : 1) * 86400;
+    /* caps need the customer's recent messages; without caps, skip the read */
+    rg_instant recent_since = eng->max_cap_days > 0 ? now - (eng->max_cap_days + 1) * 86400 : RG_INSTANT_NONE;
     rg_status rc = RG_OK;
     for (;;) {
         batch_clear(&b);
@@ -857,6 +858,11 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
             rc = process_customer(eng, &b, i, j, now, stats, e);
             i = j;
         }
+        /* what the inline channels wrote must be durable before the batch
+         * says "sent" */
+        for (size_t k = 0; rc == RG_OK && k < eng->n_channels; k++)
+            if (eng->channels[k].ch)
+                rc = rg_channel_flush(eng->channels[k].ch, e);
         if (rc != RG_OK) {
             rg_store_rollback(eng->store);
             break;

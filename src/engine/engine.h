@@ -31,7 +31,7 @@ typedef struct rg_engine_options {
     rg_store *store;          /* borrowed */
     const rg_config *config;  /* borrowed */
     bool dry_run;             /* simulate: no channel is opened; every message counts as sent */
-    int64_t batch_size;       /* invoices per transaction; 0: 2000 */
+    int64_t batch_size;       /* invoices per transaction; 0: 5000 */
 } rg_engine_options;
 
 typedef struct rg_tick_stats {

@@ -13,14 +13,15 @@ void rg_progress_parse(const char *text, rg_progress *out)
         size_t len = end ? (size_t)(end - p) : strlen(p);
         const char *eq = memchr(p, '=', len);
         const char *at = memchr(p, '@', len);
-        if (eq && at && at == eq + 2 && (size_t)(eq - p) <= RG_STEP_ID_MAX && eq > p) {
+        if (eq && (size_t)(eq - p) <= RG_STEP_ID_MAX && eq > p && (size_t)(eq + 2 - p) <= len &&
+            (!at || at == eq + 2) && (at || (size_t)(eq + 2 - p) == len)) {
             rg_progress_item *it = &out->items[out->n];
             memcpy(it->step_id, p, (size_t)(eq - p));
             it->step_id[eq - p] = '\0';
             it->state = eq[1];
-            rg_slice num = {at + 1, len - (size_t)(at + 1 - p)};
-            int64_t v;
-            if (rg_parse_i64(num, INT64_MIN + 1, INT64_MAX, &v)) {
+            int64_t v = RG_INSTANT_NONE;
+            rg_slice num = {at ? at + 1 : NULL, at ? len - (size_t)(at + 1 - p) : 0};
+            if (!at || rg_parse_i64(num, INT64_MIN + 1, INT64_MAX, &v)) {
                 it->at = v;
                 out->n++;
             }
@@ -31,9 +32,17 @@ void rg_progress_parse(const char *text, rg_progress *out)
 
 void rg_progress_format(const rg_progress *p, rg_buf *out)
 {
-    for (size_t i = 0; i < p->n; i++)
-        rg_buf_printf(out, "%s%s=%c@%lld", i ? ";" : "", p->items[i].step_id, p->items[i].state,
-                      (long long)p->items[i].at);
+    for (size_t i = 0; i < p->n; i++) {
+        const rg_progress_item *it = &p->items[i];
+        if (i)
+            rg_buf_putc(out, ';');
+        rg_buf_puts(out, it->step_id);
+        rg_buf_putc(out, '=');
+        rg_buf_putc(out, it->state);
+        /* only a done step's instant matters (a listing's notice); skipped ones stay short */
+        if (it->state == RG_STEP_DONE && it->at != RG_INSTANT_NONE)
+            rg_buf_printf(out, "@%lld", (long long)it->at);
+    }
 }
 
 const rg_progress_item *rg_progress_find(const rg_progress *p, const char *step_id)

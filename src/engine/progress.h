@@ -2,8 +2,8 @@
  * progress — where an invoice stands in its cadence: for each step already
  * handled, whether it was done or skipped (and why), and when.
  *
- * It is stored as one short text per invoice ("lembrete=S@1795000000;
- * vespera=X@1795000000"), so a tick reads it with the invoice and writes it
+ * It is stored as one short text per invoice ("lembrete=X;vespera=S@1795000000":
+ * a done step keeps its instant, a skipped one only its state), so a tick reads it with the invoice and writes it
  * back in a single row — the planner's whole history of that invoice.
  * Steps are identified by their `id`, so editing a cadence never re-sends
  * what was done. rg_progress is plain data.
@@ -30,7 +30,7 @@ typedef enum rg_step_state {
 typedef struct rg_progress_item {
     char step_id[RG_STEP_ID_MAX + 1];
     char state; /* rg_step_state */
-    rg_instant at;
+    rg_instant at; /* when it was done; RG_INSTANT_NONE for a skipped step read back */
 } rg_progress_item;
 
 typedef struct rg_progress {

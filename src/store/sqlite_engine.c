@@ -68,8 +68,8 @@ rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, rg_date late
         " c.created_at, c.updated_at,"
         " p.cadence, p.cadence_version, p.steps,"
         " (SELECT group_concat(o.channel, '|') FROM customer_optouts o WHERE o.customer_id = c.id),"
-        " (SELECT group_concat(m.planned_for) FROM messages m WHERE m.customer_id = c.id"
-        "   AND m.planned_for >= ?1 AND m.status NOT IN ('cancelled', 'suppressed', 'failed')),"
+        " CASE WHEN ?1 IS NOT NULL THEN (SELECT group_concat(m.planned_for) FROM messages m WHERE m.customer_id = c.id"
+        "   AND m.planned_for >= ?1 AND m.status NOT IN ('cancelled', 'suppressed', 'failed')) END,"
         " CASE WHEN ?5 IS NOT NULL THEN (SELECT group_concat(h.due_date || ':' || h.paid_on) FROM invoices h"
         "   WHERE h.customer_id = c.id AND h.paid_on IS NOT NULL AND h.paid_on >= ?5) END"
         " FROM invoices i JOIN customers c ON c.id = i.customer_id"
@@ -79,7 +79,7 @@ rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, rg_date late
         e);
     if (!st)
         return RG_ESTORE;
-    sqlite3_bind_int64(st, 1, recent_since);
+    rg_sq_bind_opt_i64(st, 1, recent_since, RG_INSTANT_NONE);
     sqlite3_bind_int64(st, 2, after_customer);
     sqlite3_bind_int64(st, 3, after_invoice);
     sqlite3_bind_int64(st, 4, limit > 0 ? limit : -1);

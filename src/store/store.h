@@ -181,8 +181,9 @@ typedef struct rg_tick_row {
 typedef rg_status (*rg_tick_row_fn)(void *ctx, const rg_tick_row *row);
 
 /* Open invoices ordered by (customer id, invoice id), strictly after the
- * given pair, at most `limit` rows. paid_history is read only when
- * late_since is not RG_DATE_NONE (it costs a subquery per row). */
+ * given pair, at most `limit` rows. `recent` is read only when
+ * recent_since is not RG_INSTANT_NONE, and paid_history only when
+ * late_since is not RG_DATE_NONE (each costs a subquery per row). */
 rg_status rg_store_tick_each(rg_store *s, rg_instant recent_since, rg_date late_since, int64_t after_customer,
                              int64_t after_invoice, int64_t limit, rg_tick_row_fn fn, void *ctx,
                              rg_err *e);

@@ -104,3 +104,13 @@ lines=$(cat sent/*.jsonl | wc -l)
 sent=$(/usr/bin/python3 -c 'import json; print(sum(1 for m in json.load(open("ticked.json")) if m["status"]=="sent"))')
 [ "$lines" = "$sent" ] && ok "every sent message is one log line" || not_ok "every sent message is one log line" "$lines lines, $sent sent"
 expect_exit "messages bad status" 2 regua messages list --status frob
+/usr/bin/python3 - <<'PY' 2>py.err && ok "log lines are JSON with the message" || not_ok "log lines are JSON with the message" "$(tail -2 py.err)"
+import glob, json
+n = 0
+for f in glob.glob("sent/*.jsonl"):
+    for line in open(f, encoding="utf-8"):
+        o = json.loads(line)
+        assert o["idempotency_key"] and o["channel"] and o["body"] and "11.222.333/0001-81" in o["body"], o
+        n += 1
+assert n > 5
+PY

@@ -288,7 +288,7 @@ static void test_ninety_days(void **state)
     assert_int_equal(rg_store_progress_get(v.store, inv.id, cad, sizeof cad, steps, sizeof steps, &found, &e), RG_OK);
     assert_true(found);
     assert_string_equal(cad, "teste");
-    assert_non_null(strstr(steps, "lembrete=X@"));
+    assert_non_null(strstr(steps, "lembrete=X;"));
     assert_non_null(strstr(steps, "hoje=S@"));
 
     /* tasks: the D+15 calls of the unpaid invoices (C1 paid before its own) */
