@@ -684,6 +684,22 @@ static void test_syntax(void **state)
         free(r);
     }
 
+    /* Found by fuzz_cadence: libfyaml's fy_token_get_text() leaked the text
+     * of this error token (a quoted scalar with escapes); `make sanitize`
+     * reports a leak if it is ever called again. */
+    {
+        static const char q[] = "cadence: t\nmatch: []''''''''''''\n";
+        rg_diags qd = RG_DIAGS_INIT;
+        rg_cadence *qc = NULL;
+        assert_int_equal(rg_cadence_parse(q, sizeof q - 1, "q.yaml", RG_CADENCE_YAML, &qd, &qc),
+                         RG_EINVAL);
+        assert_int_equal(qd.n, 1);
+        assert_string_equal(qd.items[0].rule, "syntax");
+        assert_int_equal(qd.items[0].line, 2);
+        assert_string_equal(qd.items[0].message, "invalid value after mapping (at `''''''''''`)");
+        rg_diags_free(&qd);
+    }
+
     /* Too large: refused before parsing. */
     size_t big = RG_CADENCE_MAX_BYTES + 1;
     char *t = malloc(big);
