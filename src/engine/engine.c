@@ -821,12 +821,31 @@ out:
     return rc;
 }
 
+#define RG_TICK_COMMIT_ROWS 50000
+
+/* What the inline channels wrote must be durable before the transaction
+ * that says "sent" commits. */
+static rg_status commit_batch(rg_engine *eng, rg_err *e)
+{
+    rg_status rc = RG_OK;
+    for (size_t k = 0; rc == RG_OK && k < eng->n_channels; k++)
+        if (eng->channels[k].ch)
+            rc = rg_channel_flush(eng->channels[k].ch, e);
+    if (rc != RG_OK) {
+        rg_store_rollback(eng->store);
+        return rc;
+    }
+    return rg_store_commit(eng->store, e);
+}
+
 rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, rg_err *e)
 {
     memset(stats, 0, sizeof *stats);
     batch b;
     memset(&b, 0, sizeof b);
     int64_t after_c = 0, after_i = 0;
+    bool in_tx = false;
+    int64_t since_commit = 0;
     /* caps need the customer's recent messages; without caps, skip the read */
     rg_instant recent_since = eng->max_cap_days > 0 ? now - (eng->max_cap_days + 1) * 86400 : RG_INSTANT_NONE;
     rg_status rc = RG_OK;
@@ -849,8 +868,11 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
             if (cut > 0)
                 end = cut;
         }
-        if ((rc = rg_store_begin(eng->store, e)) != RG_OK)
-            break;
+        if (!in_tx) {
+            if ((rc = rg_store_begin(eng->store, e)) != RG_OK)
+                break;
+            in_tx = true;
+        }
         for (size_t i = 0; i < end && rc == RG_OK;) {
             size_t j = i + 1;
             while (j < end && b.rows[j].r.customer.id == b.rows[i].r.customer.id)
@@ -858,21 +880,29 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
             rc = process_customer(eng, &b, i, j, now, stats, e);
             i = j;
         }
-        /* what the inline channels wrote must be durable before the batch
-         * says "sent" */
-        for (size_t k = 0; rc == RG_OK && k < eng->n_channels; k++)
-            if (eng->channels[k].ch)
-                rc = rg_channel_flush(eng->channels[k].ch, e);
-        if (rc != RG_OK) {
-            rg_store_rollback(eng->store);
+        if (rc != RG_OK)
             break;
+        since_commit += (int64_t)end;
+        bool last = (int64_t)b.n < eng->batch_size;
+        /* commit every RG_TICK_COMMIT_ROWS invoices: large enough that pages
+         * are written to the WAL once, small enough not to hold the write
+         * lock for the whole tick */
+        if (last || since_commit >= RG_TICK_COMMIT_ROWS) {
+            if ((rc = commit_batch(eng, e)) != RG_OK)
+                break;
+            in_tx = false;
+            since_commit = 0;
         }
-        if ((rc = rg_store_commit(eng->store, e)) != RG_OK)
-            break;
         after_c = b.rows[end - 1].r.customer.id;
         after_i = b.rows[end - 1].r.invoice.id;
         if ((int64_t)b.n < eng->batch_size)
             break;
+    }
+    if (in_tx) {
+        if (rc == RG_OK)
+            rc = commit_batch(eng, e);
+        else
+            rg_store_rollback(eng->store);
     }
     batch_clear(&b);
     free(b.rows);

@@ -66,14 +66,13 @@ rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, rg_date late
         " c.id, c.external_id, c.name, c.document, c.kind, c.email, c.phone, c.whatsapp, c.preferred_channel,"
         " c.timezone, c.tags, c.street, c.number, c.complement, c.district, c.city, c.state, c.zip,"
         " c.created_at, c.updated_at,"
-        " p.cadence, p.cadence_version, p.steps,"
+        " i.progress_cadence, i.progress_version, i.progress,"
         " (SELECT group_concat(o.channel, '|') FROM customer_optouts o WHERE o.customer_id = c.id),"
         " CASE WHEN ?1 IS NOT NULL THEN (SELECT group_concat(m.planned_for) FROM messages m WHERE m.customer_id = c.id"
         "   AND m.planned_for >= ?1 AND m.status NOT IN ('cancelled', 'suppressed', 'failed')) END,"
         " CASE WHEN ?5 IS NOT NULL THEN (SELECT group_concat(h.due_date || ':' || h.paid_on) FROM invoices h"
         "   WHERE h.customer_id = c.id AND h.paid_on IS NOT NULL AND h.paid_on >= ?5) END"
         " FROM invoices i JOIN customers c ON c.id = i.customer_id"
-        " LEFT JOIN cadence_progress p ON p.invoice_id = i.id"
         " WHERE i.status = 'open' AND (i.customer_id > ?2 OR (i.customer_id = ?2 AND i.id > ?3))"
         " ORDER BY i.customer_id, i.id LIMIT ?4",
         e);
@@ -143,9 +142,7 @@ rg_status rg_sqe_progress_put(rg_store *base, int64_t invoice_id, const char *ca
     rg_sq_common *s = SQ(base);
     sqlite3_stmt *st = rg_sq_engine_stmt(
         s, E_PROGRESS_PUT,
-        "INSERT INTO cadence_progress (invoice_id, cadence, cadence_version, steps, updated_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (invoice_id) DO UPDATE SET cadence = excluded.cadence,"
-        " cadence_version = excluded.cadence_version, steps = excluded.steps, updated_at = excluded.updated_at",
+        "UPDATE invoices SET progress_cadence = ?2, progress_version = ?3, progress = ?4 WHERE id = ?1",
         e);
     if (!st)
         return RG_ESTORE;
@@ -153,7 +150,7 @@ rg_status rg_sqe_progress_put(rg_store *base, int64_t invoice_id, const char *ca
     rg_sq_bind_text(st, 2, cadence);
     rg_sq_bind_text(st, 3, version);
     rg_sq_bind_text(st, 4, steps);
-    sqlite3_bind_int64(st, 5, now);
+    (void)now;
     return rg_sq_step_done(s, st, e, "recording cadence progress");
 }
 
@@ -162,7 +159,8 @@ rg_status rg_sqe_progress_get(rg_store *base, int64_t invoice_id, char *cadence,
 {
     rg_sq_common *s = SQ(base);
     sqlite3_stmt *st =
-        rg_sq_engine_stmt(s, E_PROGRESS_GET, "SELECT cadence, steps FROM cadence_progress WHERE invoice_id = ?1", e);
+        rg_sq_engine_stmt(s, E_PROGRESS_GET,
+                          "SELECT progress_cadence, progress FROM invoices WHERE id = ?1 AND progress_cadence IS NOT NULL", e);
     *found = false;
     cadence[0] = steps[0] = '\0';
     if (!st)
