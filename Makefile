@@ -80,14 +80,23 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/regua $(BENCH_BIN)
 
 FUZZ_CC     ?= clang
-FUZZ_CFLAGS := -std=c17 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O1 -g -Isrc $(PKG_CFLAGS) \
-               -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+FUZZ_FLAGS  := -std=c17 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O1 -g -Isrc $(PKG_CFLAGS) \
+               -fno-omit-frame-pointer -fsanitize=address,undefined
 FUZZ_BIN    := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_OBJ    := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
-$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC)
+# the library once, instrumented for coverage; each harness links it
+$(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+	@echo "CC(fuzz) $<"
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+$(BUILD)/libregua-fuzz.a: $(FUZZ_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
+$(BUILD)/fuzz/%: fuzz/%.c $(BUILD)/libregua-fuzz.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libregua-fuzz.a $(PKG_LIBS)
 
 # Each fuzzer runs FUZZ_SECONDS (30 by default) from its seed corpus.
 FUZZ_SECONDS ?= 30
@@ -97,4 +106,4 @@ fuzz-smoke: fuzz
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/fuzzobj -name '*.d' 2>/dev/null)
