@@ -618,6 +618,27 @@ static size_t split_tags(const char *a, const char *b, char *buf, size_t bufn, c
     return n;
 }
 
+/* The cadence an invoice follows: its override, else the best match. */
+static const rg_cadence *cadence_for(const rg_engine *eng, const rg_invoice *inv, const rg_customer *cust,
+                                     const char *paid_history)
+{
+    if (inv->cadence_override[0]) {
+        const rg_cadence *c = rg_cadence_set_find(eng->cadences, inv->cadence_override);
+        if (c)
+            return c;
+    }
+    char tagbuf[2 * RG_TAGS_MAX + 2];
+    const char *tags[64];
+    rg_match_subject subj;
+    memset(&subj, 0, sizeof subj);
+    subj.kind = cust->kind;
+    subj.tags = tags;
+    subj.n_tags = split_tags(cust->tags, inv->tags, tagbuf, sizeof tagbuf, tags, 64);
+    subj.amount = inv->amount;
+    subj.late_count_12m = late_count(eng, paid_history);
+    return rg_cadence_set_choose(eng->cadences, &subj);
+}
+
 static rg_status process_customer(rg_engine *eng, batch *b, size_t from, size_t to, rg_instant now,
                                   rg_tick_stats *stats, rg_err *e)
 {
@@ -638,21 +659,7 @@ static rg_status process_customer(rg_engine *eng, batch *b, size_t from, size_t 
         rg_invoice *inv = &r->r.invoice;
         const rg_customer *cust = &r->r.customer;
         stats->invoices++;
-        const rg_cadence *c = NULL;
-        if (inv->cadence_override[0])
-            c = rg_cadence_set_find(eng->cadences, inv->cadence_override);
-        if (!c) {
-            char tagbuf[2 * RG_TAGS_MAX + 2];
-            const char *tags[64];
-            rg_match_subject subj;
-            memset(&subj, 0, sizeof subj);
-            subj.kind = cust->kind;
-            subj.tags = tags;
-            subj.n_tags = split_tags(cust->tags, inv->tags, tagbuf, sizeof tagbuf, tags, 64);
-            subj.amount = inv->amount;
-            subj.late_count_12m = late_count(eng, r->paid_history);
-            c = rg_cadence_set_choose(eng->cadences, &subj);
-        }
+        const rg_cadence *c = cadence_for(eng, inv, cust, r->paid_history);
         if (!c) {
             stats->no_cadence++;
             continue;
@@ -980,25 +987,25 @@ rg_status rg_engine_explain(rg_engine *eng, const rg_invoice *inv, const rg_cust
     memset(out, 0, sizeof *out);
     out->next_due_at = RG_INSTANT_NONE;
     out->effective_due = rg_effective_due_date(eng->calendar, inv->due_date);
-    const rg_cadence *c = NULL;
-    if (inv->cadence_override[0])
-        c = rg_cadence_set_find(eng->cadences, inv->cadence_override);
     char stored_cadence[64];
     bool found = false;
     if (rg_store_progress_get(eng->store, inv->id, stored_cadence, sizeof stored_cadence, out->progress,
                               sizeof out->progress, &found, e) != RG_OK)
         return RG_ESTORE;
-    if (!c) {
-        char tagbuf[2 * RG_TAGS_MAX + 2];
-        const char *tags[64];
-        rg_match_subject subj;
-        memset(&subj, 0, sizeof subj);
-        subj.kind = cust->kind;
-        subj.tags = tags;
-        subj.n_tags = split_tags(cust->tags, inv->tags, tagbuf, sizeof tagbuf, tags, 64);
-        subj.amount = inv->amount;
-        c = rg_cadence_set_choose(eng->cadences, &subj);
+    /* the same row a tick would read, for the customer's payment history */
+    batch b;
+    memset(&b, 0, sizeof b);
+    rg_date late_since = eng->needs_late_count ? rg_instant_utc_date(now) - 365 : RG_DATE_NONE;
+    if (inv->status == RG_INV_OPEN &&
+        rg_store_tick_each(eng->store, RG_INSTANT_NONE, late_since, inv->customer_id, inv->id - 1, 1, collect, &b, e) !=
+            RG_OK) {
+        batch_clear(&b);
+        free(b.rows);
+        return RG_ESTORE;
     }
+    const rg_cadence *c = cadence_for(eng, inv, cust, b.n ? b.rows[0].paid_history : NULL);
+    batch_clear(&b);
+    free(b.rows);
     if (!c) {
         out->state = "no-cadence";
         return RG_OK;

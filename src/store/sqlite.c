@@ -405,69 +405,80 @@ static void bind_customer_cols(sqlite3_stmt *st, int first, const rg_customer *c
     rg_sq_bind_text(st, i++, c->address.zip);
 }
 
-static rg_status sq_customer_upsert(rg_store *base, rg_customer *c, unsigned fields, rg_instant now,
-                                    rg_upsert_result *res, rg_err *e)
+/* Insert first (the common case in an import); an existing external id
+ * makes it a no-op, and then the masked update decides whether anything
+ * changed. The binders fill the columns from the value at `first`. */
+static rg_status upsert(sqlite_store *s, int ins, int upd, int by_ext, size_t ncols, const char *external_id,
+                        unsigned fields, rg_instant now, void (*bind)(sqlite3_stmt *, int, const void *),
+                        const void *value, int64_t *id, rg_upsert_result *res, rg_err *e)
 {
-    sqlite_store *s = (sqlite_store *)base;
-    int64_t id;
     *res = RG_UPSERT_UNCHANGED;
-    /* Insert first (the common case in an import); an existing external id
-     * makes it a no-op, and then the masked update decides. */
-    sqlite3_stmt *st = stmt(s, ST_CUSTOMER_INSERT, e);
+    sqlite3_stmt *st = stmt(s, ins, e);
     if (!st)
         return RG_ESTORE;
-    rg_sq_bind_text(st, 1, c->external_id);
-    bind_customer_cols(st, 2, c);
-    sqlite3_bind_int64(st, (int)N_CUSTOMER_COLS + 2, now);
-    if (rg_sq_step_done(&s->c, st, e, "inserting customer") != RG_OK)
+    rg_sq_bind_text(st, 1, external_id);
+    bind(st, 2, value);
+    sqlite3_bind_int64(st, (int)ncols + 2, now);
+    if (rg_sq_step_done(&s->c, st, e, "inserting") != RG_OK)
         return RG_ESTORE;
     if (sqlite3_changes(s->c.db) > 0) {
-        c->id = sqlite3_last_insert_rowid(s->c.db);
+        *id = sqlite3_last_insert_rowid(s->c.db);
         *res = RG_UPSERT_INSERTED;
         return RG_OK;
     }
-    if (lookup_id(s, ST_CUSTOMER_ID, c->external_id, &id, e) != RG_OK)
+    if (lookup_id(s, by_ext, external_id, id, e) != RG_OK)
         return RG_ESTORE;
-    c->id = id;
-    if (!(st = stmt(s, ST_CUSTOMER_UPDATE, e)))
+    if (!(st = stmt(s, upd, e)))
         return RG_ESTORE;
-    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 1, *id);
     sqlite3_bind_int64(st, 2, fields);
-    bind_customer_cols(st, 3, c);
-    sqlite3_bind_int64(st, (int)N_CUSTOMER_COLS + 3, now);
-    if (rg_sq_step_done(&s->c, st, e, "updating customer") != RG_OK)
+    bind(st, 3, value);
+    sqlite3_bind_int64(st, (int)ncols + 3, now);
+    if (rg_sq_step_done(&s->c, st, e, "updating") != RG_OK)
         return RG_ESTORE;
     if (sqlite3_changes(s->c.db) > 0)
         *res = RG_UPSERT_UPDATED;
     return RG_OK;
 }
 
-void rg_sq_read_customer(sqlite3_stmt *st, rg_customer *c)
+static void bind_customer_value(sqlite3_stmt *st, int first, const void *v)
+{
+    bind_customer_cols(st, first, v);
+}
+
+static rg_status sq_customer_upsert(rg_store *base, rg_customer *c, unsigned fields, rg_instant now,
+                                    rg_upsert_result *res, rg_err *e)
+{
+    return upsert((sqlite_store *)base, ST_CUSTOMER_INSERT, ST_CUSTOMER_UPDATE, ST_CUSTOMER_ID, N_CUSTOMER_COLS,
+                  c->external_id, fields, now, bind_customer_value, c, &c->id, res, e);
+}
+
+void rg_sq_read_customer(sqlite3_stmt *st, int at, rg_customer *c)
 {
     rg_customer_init(c);
-    c->id = sqlite3_column_int64(st, 0);
-    rg_sq_col_text(st, 1, c->external_id, sizeof c->external_id);
-    rg_sq_col_text(st, 2, c->name, sizeof c->name);
-    rg_sq_col_text(st, 3, c->document, sizeof c->document);
-    const unsigned char *k = sqlite3_column_text(st, 4);
+    c->id = sqlite3_column_int64(st, at + 0);
+    rg_sq_col_text(st, at + 1, c->external_id, sizeof c->external_id);
+    rg_sq_col_text(st, at + 2, c->name, sizeof c->name);
+    rg_sq_col_text(st, at + 3, c->document, sizeof c->document);
+    const unsigned char *k = sqlite3_column_text(st, at + 4);
     c->kind = k && !strcmp((const char *)k, "PF") ? RG_KIND_PF
               : k && !strcmp((const char *)k, "PJ") ? RG_KIND_PJ
                                                     : RG_KIND_UNKNOWN;
-    rg_sq_col_text(st, 5, c->email, sizeof c->email);
-    rg_sq_col_text(st, 6, c->phone, sizeof c->phone);
-    rg_sq_col_text(st, 7, c->whatsapp, sizeof c->whatsapp);
-    rg_sq_col_text(st, 8, c->preferred_channel, sizeof c->preferred_channel);
-    rg_sq_col_text(st, 9, c->timezone, sizeof c->timezone);
-    rg_sq_col_text(st, 10, c->tags, sizeof c->tags);
-    rg_sq_col_text(st, 11, c->address.street, sizeof c->address.street);
-    rg_sq_col_text(st, 12, c->address.number, sizeof c->address.number);
-    rg_sq_col_text(st, 13, c->address.complement, sizeof c->address.complement);
-    rg_sq_col_text(st, 14, c->address.district, sizeof c->address.district);
-    rg_sq_col_text(st, 15, c->address.city, sizeof c->address.city);
-    rg_sq_col_text(st, 16, c->address.state, sizeof c->address.state);
-    rg_sq_col_text(st, 17, c->address.zip, sizeof c->address.zip);
-    c->created_at = sqlite3_column_int64(st, 18);
-    c->updated_at = sqlite3_column_int64(st, 19);
+    rg_sq_col_text(st, at + 5, c->email, sizeof c->email);
+    rg_sq_col_text(st, at + 6, c->phone, sizeof c->phone);
+    rg_sq_col_text(st, at + 7, c->whatsapp, sizeof c->whatsapp);
+    rg_sq_col_text(st, at + 8, c->preferred_channel, sizeof c->preferred_channel);
+    rg_sq_col_text(st, at + 9, c->timezone, sizeof c->timezone);
+    rg_sq_col_text(st, at + 10, c->tags, sizeof c->tags);
+    rg_sq_col_text(st, at + 11, c->address.street, sizeof c->address.street);
+    rg_sq_col_text(st, at + 12, c->address.number, sizeof c->address.number);
+    rg_sq_col_text(st, at + 13, c->address.complement, sizeof c->address.complement);
+    rg_sq_col_text(st, at + 14, c->address.district, sizeof c->address.district);
+    rg_sq_col_text(st, at + 15, c->address.city, sizeof c->address.city);
+    rg_sq_col_text(st, at + 16, c->address.state, sizeof c->address.state);
+    rg_sq_col_text(st, at + 17, c->address.zip, sizeof c->address.zip);
+    c->created_at = sqlite3_column_int64(st, at + 18);
+    c->updated_at = sqlite3_column_int64(st, at + 19);
 }
 
 static rg_status sq_customer_get(rg_store *base, const char *external_id, int64_t id, rg_customer *out,
@@ -484,7 +495,7 @@ static rg_status sq_customer_get(rg_store *base, const char *external_id, int64_
         sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        rg_sq_read_customer(st, out);
+        rg_sq_read_customer(st, 0, out);
     rg_sq_done(st);
     if (rc == SQLITE_ROW)
         return RG_OK;
@@ -521,7 +532,7 @@ static rg_status sq_customer_each(rg_store *base, const rg_customer_filter *f, r
     rg_customer c;
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        rg_sq_read_customer(st, &c);
+        rg_sq_read_customer(st, 0, &c);
         if ((rc = fn(ctx, &c)) != RG_OK)
             goto out;
     }
@@ -554,39 +565,16 @@ static void bind_invoice_cols(sqlite3_stmt *st, int first, const rg_invoice *inv
     rg_sq_bind_text(st, i++, inv->tags);
 }
 
+static void bind_invoice_value(sqlite3_stmt *st, int first, const void *v)
+{
+    bind_invoice_cols(st, first, v);
+}
+
 static rg_status sq_invoice_upsert(rg_store *base, rg_invoice *inv, unsigned fields, rg_instant now,
                                    rg_upsert_result *res, rg_err *e)
 {
-    sqlite_store *s = (sqlite_store *)base;
-    int64_t id;
-    *res = RG_UPSERT_UNCHANGED;
-    sqlite3_stmt *st = stmt(s, ST_INVOICE_INSERT, e);
-    if (!st)
-        return RG_ESTORE;
-    rg_sq_bind_text(st, 1, inv->external_id);
-    bind_invoice_cols(st, 2, inv);
-    sqlite3_bind_int64(st, (int)N_INVOICE_COLS + 2, now);
-    if (rg_sq_step_done(&s->c, st, e, "inserting invoice") != RG_OK)
-        return RG_ESTORE;
-    if (sqlite3_changes(s->c.db) > 0) {
-        inv->id = sqlite3_last_insert_rowid(s->c.db);
-        *res = RG_UPSERT_INSERTED;
-        return RG_OK;
-    }
-    if (lookup_id(s, ST_INVOICE_ID, inv->external_id, &id, e) != RG_OK)
-        return RG_ESTORE;
-    inv->id = id;
-    if (!(st = stmt(s, ST_INVOICE_UPDATE, e)))
-        return RG_ESTORE;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, fields);
-    bind_invoice_cols(st, 3, inv);
-    sqlite3_bind_int64(st, (int)N_INVOICE_COLS + 3, now);
-    if (rg_sq_step_done(&s->c, st, e, "updating invoice") != RG_OK)
-        return RG_ESTORE;
-    if (sqlite3_changes(s->c.db) > 0)
-        *res = RG_UPSERT_UPDATED;
-    return RG_OK;
+    return upsert((sqlite_store *)base, ST_INVOICE_INSERT, ST_INVOICE_UPDATE, ST_INVOICE_ID, N_INVOICE_COLS,
+                  inv->external_id, fields, now, bind_invoice_value, inv, &inv->id, res, e);
 }
 
 void rg_sq_read_invoice(sqlite3_stmt *st, rg_invoice *inv)

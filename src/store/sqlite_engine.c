@@ -92,32 +92,7 @@ rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, rg_date late
     }
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         rg_sq_read_invoice(st, &row->invoice);
-        /* rg_sq_read_customer reads columns 0..19: emulate with an offset */
-        rg_customer *c = &row->customer;
-        rg_customer_init(c);
-        c->id = sqlite3_column_int64(st, 25);
-        rg_sq_col_text(st, 26, c->external_id, sizeof c->external_id);
-        rg_sq_col_text(st, 27, c->name, sizeof c->name);
-        rg_sq_col_text(st, 28, c->document, sizeof c->document);
-        const unsigned char *k = sqlite3_column_text(st, 29);
-        c->kind = k && !strcmp((const char *)k, "PF") ? RG_KIND_PF
-                  : k && !strcmp((const char *)k, "PJ") ? RG_KIND_PJ
-                                                        : RG_KIND_UNKNOWN;
-        rg_sq_col_text(st, 30, c->email, sizeof c->email);
-        rg_sq_col_text(st, 31, c->phone, sizeof c->phone);
-        rg_sq_col_text(st, 32, c->whatsapp, sizeof c->whatsapp);
-        rg_sq_col_text(st, 33, c->preferred_channel, sizeof c->preferred_channel);
-        rg_sq_col_text(st, 34, c->timezone, sizeof c->timezone);
-        rg_sq_col_text(st, 35, c->tags, sizeof c->tags);
-        rg_sq_col_text(st, 36, c->address.street, sizeof c->address.street);
-        rg_sq_col_text(st, 37, c->address.number, sizeof c->address.number);
-        rg_sq_col_text(st, 38, c->address.complement, sizeof c->address.complement);
-        rg_sq_col_text(st, 39, c->address.district, sizeof c->address.district);
-        rg_sq_col_text(st, 40, c->address.city, sizeof c->address.city);
-        rg_sq_col_text(st, 41, c->address.state, sizeof c->address.state);
-        rg_sq_col_text(st, 42, c->address.zip, sizeof c->address.zip);
-        c->created_at = sqlite3_column_int64(st, 43);
-        c->updated_at = sqlite3_column_int64(st, 44);
+        rg_sq_read_customer(st, 25, &row->customer);
         row->progress_cadence = (const char *)sqlite3_column_text(st, 45);
         row->progress_version = (const char *)sqlite3_column_text(st, 46);
         row->progress = (const char *)sqlite3_column_text(st, 47);

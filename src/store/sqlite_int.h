@@ -40,7 +40,8 @@ void rg_sq_bind_opt_i64(sqlite3_stmt *st, int i, int64_t v, int64_t none);
 void rg_sq_col_text(sqlite3_stmt *st, int i, char *dst, size_t n);
 rg_date rg_sq_col_date(sqlite3_stmt *st, int i);
 int64_t rg_sq_col_opt_i64(sqlite3_stmt *st, int i, int64_t none);
-void rg_sq_read_customer(sqlite3_stmt *st, rg_customer *c);
+/* Reads the CUSTOMER_SELECT columns starting at column `at`. */
+void rg_sq_read_customer(sqlite3_stmt *st, int at, rg_customer *c);
 void rg_sq_read_invoice(sqlite3_stmt *st, rg_invoice *inv);
 /* A cached statement of sqlite_engine.c (slot < RG_SQ_ENGINE_STMTS). */
 sqlite3_stmt *rg_sq_engine_stmt(rg_sq_common *s, int slot, const char *sql, rg_err *e);
