@@ -32,7 +32,7 @@ static const driver_spec drivers[] = {
     {"log", {"path"}},
     {"smtp", {"url", "from", "username_env", "password_env", "reply_to", "unsubscribe_mailto"}},
     {"whatsapp_cloud", {"base_url", "phone_number_id", "token_env", "app_secret_env", "verify_token_env", "language"}},
-    {"http", {"url", "method", "headers", "body", "id_pointer", "content_type"}},
+    {"http", {"url", "method", "headers", "body", "id_pointer", "content_type", "webhook_secret_env"}},
     {"letter", {"dir"}},
     {"bureau", {"url", "secret_env"}},
     {"task", {"assignee"}},

@@ -3,9 +3,12 @@
  *
  * It owns the listening socket and a store handle shared by the request
  * threads under a mutex (SQLite handles are not for concurrent use).
- * Routes live in a const table in server.c; handlers are thin shells over
- * the service layer, like the CLI commands. Started by `regua serve` and
- * `regua demo`.
+ * Routes live in a const table in server.c (method, a path pattern whose
+ * segments may hold a "{}" parameter, whether a body is read); bodies are
+ * capped at RG_HTTP_BODY_MAX (413 beyond). Handlers are thin shells over the
+ * service layer, like the CLI commands: /healthz here, the provider
+ * webhooks in hooks.c, tracking and unsubscribe in track.c (docs/api.md).
+ * Started by `regua serve` and `regua demo`.
  */
 #ifndef RG_HTTP_SERVER_H
 #define RG_HTTP_SERVER_H

@@ -55,6 +55,14 @@ typedef struct rg_store_ops {
     rg_status (*snapshot)(rg_store *s, const char *path, rg_err *e);
     rg_status (*customer_timezones)(rg_store *s, rg_text_fn fn, void *ctx, rg_err *e);
     rg_status (*message_max_id)(rg_store *s, int64_t *id, rg_err *e);
+    /* inbound */
+    rg_status (*message_ref)(rg_store *s, int64_t id, rg_message_ref *out, rg_err *e);
+    rg_status (*message_by_provider_id)(rg_store *s, const char *provider_id, rg_message_ref *out, rg_err *e);
+    rg_status (*message_last_sent)(rg_store *s, int64_t customer_id, const char *channel, rg_message_ref *out, rg_err *e);
+    rg_status (*message_track)(rg_store *s, int64_t id, rg_message_status st, const char *reason, rg_instant at, rg_instant now, bool *changed, rg_err *e);
+    rg_status (*customers_by_number)(rg_store *s, const char *e164, bool whatsapp, rg_customer *out, size_t max, size_t *n, rg_err *e);
+    rg_status (*event_seen)(rg_store *s, const char *type, rg_instant at, const char *provider_id, bool *seen, rg_err *e);
+    rg_status (*optout_get)(rg_store *s, int64_t customer_id, const char *channel, bool *found, rg_err *e);
 } rg_store_ops;
 
 struct rg_store {

@@ -870,4 +870,11 @@ static const rg_store_ops sqlite_ops = {
     .payment_each = sq_payment_each,
     .event_add = sq_event_add,
     .event_each_for_invoice = sq_event_each_for_invoice,
+    .message_ref = rg_sqe_message_ref,
+    .message_by_provider_id = rg_sqe_message_by_provider_id,
+    .message_last_sent = rg_sqe_message_last_sent,
+    .message_track = rg_sqe_message_track,
+    .customers_by_number = rg_sqe_customers_by_number,
+    .event_seen = rg_sqe_event_seen,
+    .optout_get = rg_sqe_optout_get,
 };

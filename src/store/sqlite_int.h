@@ -8,7 +8,7 @@
 
 #include "store/backend.h"
 
-#define RG_SQ_ENGINE_STMTS 40
+#define RG_SQ_ENGINE_STMTS 48
 
 /* The part of the SQLite store every backend file may touch. */
 typedef struct rg_sq_common {
@@ -65,5 +65,14 @@ rg_status rg_sqe_invoice_reissue(rg_store *s, int64_t invoice_id, const rg_reiss
 rg_status rg_sqe_snapshot(rg_store *s, const char *path, rg_err *e);
 rg_status rg_sqe_customer_timezones(rg_store *s, rg_text_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqe_message_max_id(rg_store *s, int64_t *id, rg_err *e);
+
+/* sqlite_inbound.c: provider callbacks, replies and tracking (slots 36..47). */
+rg_status rg_sqe_message_ref(rg_store *s, int64_t id, rg_message_ref *out, rg_err *e);
+rg_status rg_sqe_message_by_provider_id(rg_store *s, const char *provider_id, rg_message_ref *out, rg_err *e);
+rg_status rg_sqe_message_last_sent(rg_store *s, int64_t customer_id, const char *channel, rg_message_ref *out, rg_err *e);
+rg_status rg_sqe_message_track(rg_store *s, int64_t id, rg_message_status st, const char *reason, rg_instant at, rg_instant now, bool *changed, rg_err *e);
+rg_status rg_sqe_customers_by_number(rg_store *s, const char *e164, bool whatsapp, rg_customer *out, size_t max, size_t *n, rg_err *e);
+rg_status rg_sqe_event_seen(rg_store *s, const char *type, rg_instant at, const char *provider_id, bool *seen, rg_err *e);
+rg_status rg_sqe_optout_get(rg_store *s, int64_t customer_id, const char *channel, bool *found, rg_err *e);
 
 #endif

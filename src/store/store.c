@@ -225,3 +225,44 @@ rg_status rg_store_message_max_id(rg_store *s, int64_t *id, rg_err *e)
 {
     return s->ops->message_max_id(s, id, e);
 }
+
+/* ---- inbound ---- */
+
+rg_status rg_store_message_ref(rg_store *s, int64_t id, rg_message_ref *out, rg_err *e)
+{
+    return s->ops->message_ref(s, id, out, e);
+}
+
+rg_status rg_store_message_by_provider_id(rg_store *s, const char *provider_id, rg_message_ref *out, rg_err *e)
+{
+    return s->ops->message_by_provider_id(s, provider_id, out, e);
+}
+
+rg_status rg_store_message_last_sent(rg_store *s, int64_t customer_id, const char *channel, rg_message_ref *out,
+                                     rg_err *e)
+{
+    return s->ops->message_last_sent(s, customer_id, channel, out, e);
+}
+
+rg_status rg_store_message_track(rg_store *s, int64_t id, rg_message_status st, const char *reason, rg_instant at,
+                                 rg_instant now, bool *changed, rg_err *e)
+{
+    return s->ops->message_track(s, id, st, reason, at, now, changed, e);
+}
+
+rg_status rg_store_customers_by_number(rg_store *s, const char *e164, bool whatsapp, rg_customer *out, size_t max,
+                                       size_t *n, rg_err *e)
+{
+    return s->ops->customers_by_number(s, e164, whatsapp, out, max, n, e);
+}
+
+rg_status rg_store_event_seen(rg_store *s, const char *type, rg_instant at, const char *provider_id, bool *seen,
+                              rg_err *e)
+{
+    return s->ops->event_seen(s, type, at, provider_id, seen, e);
+}
+
+rg_status rg_store_optout_get(rg_store *s, int64_t customer_id, const char *channel, bool *found, rg_err *e)
+{
+    return s->ops->optout_get(s, customer_id, channel, found, e);
+}

@@ -245,4 +245,47 @@ rg_status rg_store_message_max_id(rg_store *s, int64_t *id, rg_err *e);
 /* A consistent copy of the whole database in a new file (for simulate). */
 rg_status rg_store_snapshot(rg_store *s, const char *path, rg_err *e);
 
+/* ---- inbound: provider callbacks, replies, tracking (service/inbound) ---- */
+
+/* What inbound traffic needs to know about a message. */
+typedef struct rg_message_ref {
+    int64_t id;
+    int64_t customer_id;
+    int64_t invoice_id; /* 0: none */
+    char channel[RG_CHANNEL_MAX + 1];
+    rg_message_status status;
+    char provider_id[128];
+} rg_message_ref;
+
+/* RG_ENOTFOUND when there is no message with this id. */
+rg_status rg_store_message_ref(rg_store *s, int64_t id, rg_message_ref *out, rg_err *e);
+/* The (latest) message a provider knows by this id; RG_ENOTFOUND when none. */
+rg_status rg_store_message_by_provider_id(rg_store *s, const char *provider_id, rg_message_ref *out,
+                                          rg_err *e);
+/* The latest message sent to a customer on a channel; RG_ENOTFOUND when none. */
+rg_status rg_store_message_last_sent(rg_store *s, int64_t customer_id, const char *channel,
+                                     rg_message_ref *out, rg_err *e);
+/* Applies a provider's report (RG_MSG_SENT, _DELIVERED, _READ or _FAILED) at
+ * instant `at` without moving a message backwards: SENT sets sent_at (queued
+ * or sending become sent); DELIVERED sets delivered_at (and a missing
+ * sent_at; queued..sent become delivered); READ sets read_at (and the missing
+ * earlier instants; queued..delivered become read); FAILED makes a queued,
+ * sending or sent message failed with `reason`. *changed is false when the
+ * report was already known (a provider's retry) or came too late to matter. */
+rg_status rg_store_message_track(rg_store *s, int64_t id, rg_message_status st, const char *reason,
+                                 rg_instant at, rg_instant now, bool *changed, rg_err *e);
+/* Customers reachable at an E.164 number, by id: on WhatsApp (`whatsapp`
+ * true: the whatsapp field) or by SMS/voice (the phone, or the whatsapp
+ * number of a customer without a phone — as rg_channel_address picks).
+ * Fills at most `max`; *n tells how many. */
+rg_status rg_store_customers_by_number(rg_store *s, const char *e164, bool whatsapp, rg_customer *out,
+                                       size_t max, size_t *n, rg_err *e);
+/* Whether an event of `type` at `at` whose payload's provider_id is
+ * provider_id was recorded (a provider delivering a webhook twice). */
+rg_status rg_store_event_seen(rg_store *s, const char *type, rg_instant at, const char *provider_id, bool *seen,
+                              rg_err *e);
+/* Whether a customer opted out of a channel. */
+rg_status rg_store_optout_get(rg_store *s, int64_t customer_id, const char *channel, bool *found,
+                              rg_err *e);
+
 #endif
