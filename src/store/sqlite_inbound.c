@@ -158,7 +158,7 @@ rg_status rg_sqe_customers_by_number(rg_store *base, const char *e164, bool what
     rg_sq_bind_text(st, 1, e164);
     int r = SQLITE_DONE;
     while (*n < max && (r = sqlite3_step(st)) == SQLITE_ROW)
-        rg_sq_read_customer(st, &out[(*n)++]);
+        rg_sq_read_customer(st, 0, &out[(*n)++]);
     rg_status rc = *n == max || r == SQLITE_DONE ? RG_OK : rg_sq_fail(s, e, "finding customers by number");
     rg_sq_done(st);
     if (rc != RG_OK)
