@@ -65,4 +65,17 @@ rg_status rg_sqe_snapshot(rg_store *s, const char *path, rg_err *e);
 rg_status rg_sqe_customer_timezones(rg_store *s, rg_text_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqe_message_max_id(rg_store *s, int64_t *id, rg_err *e);
 
+/* sqlite_tasks_bureau.c: tasks, promises and bureau requests (see store.h). */
+rg_status rg_sqe_task_insert_for_message(rg_store *s, rg_task *t, int64_t message_id, const char *text, bool *inserted, rg_err *e);
+rg_status rg_sqe_task_get(rg_store *s, int64_t id, rg_task_view *out, rg_err *e);
+rg_status rg_sqe_task_view_each(rg_store *s, bool include_done, rg_task_view_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqe_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instant now, bool *changed, rg_err *e);
+rg_status rg_sqe_task_finish(rg_store *s, int64_t id, const char *assignee, const char *outcome, const char *note, rg_instant now, bool *changed, rg_err *e);
+rg_status rg_sqe_promise_insert(rg_store *s, rg_promise *p, rg_err *e);
+rg_status rg_sqe_promise_each_for_invoice(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqe_bureau_get(rg_store *s, int64_t invoice_id, rg_bureau_listing *out, bool *found, rg_err *e);
+rg_status rg_sqe_bureau_pending_each(rg_store *s, rg_bureau_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqe_bureau_accepted(rg_store *s, int64_t invoice_id, bool removal, const char *provider_ref, rg_instant now, bool *changed, rg_err *e);
+rg_status rg_sqe_bureau_failed(rg_store *s, int64_t invoice_id, const char *error, rg_instant now, rg_err *e);
+
 #endif
