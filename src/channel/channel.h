@@ -28,6 +28,7 @@
 #include "base/err.h"
 #include "config/config.h"
 #include "model/model.h"
+#include "store/store.h"
 
 typedef enum rg_send_outcome {
     RG_SEND_OK = 0,    /* accepted by the provider (or written, for inline drivers) */
@@ -47,6 +48,11 @@ typedef struct rg_send_result {
 typedef struct rg_channel_env {
     const rg_config *config;
     const char *token_secret; /* HMAC key for tracking tokens; NULL: no tracking */
+    /* The store, for the inline drivers that read from it or record in it
+     * (letter: the invoices' boletos; task: the task it creates). They run
+     * on the caller's thread, inside the caller's transaction when there is
+     * one. Required by those two drivers (open() fails without it). */
+    rg_store *store;
 } rg_channel_env;
 
 typedef struct rg_outgoing {

@@ -140,4 +140,11 @@ static void log_close(void *state)
     free(s);
 }
 
-const rg_channel_driver rg_driver_log = {"log", true, log_open, log_send, NULL, NULL, log_flush, log_close};
+const rg_channel_driver rg_driver_log = {
+    .name = "log",
+    .inline_send = true,
+    .open = log_open,
+    .send = log_send,
+    .flush = log_flush,
+    .close = log_close,
+};

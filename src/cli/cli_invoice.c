@@ -6,6 +6,7 @@
 #include "cli/engine_cli.h"
 #include "engine/progress.h"
 #include "service/json_model.h"
+#include "service/json_tasks.h"
 
 static int run(rg_cli *cli, int argc, char **argv);
 
@@ -13,7 +14,7 @@ const rg_command rg_cmd_invoice = {
     "invoice",
     "regua invoice list [--customer ID] [--status S] [--due-from DATE] [--due-to DATE] [--limit N] [--json]\n"
     "       regua invoice show EXTERNAL_ID [--json]",
-    "List invoices or show one with its payments and events",
+    "List invoices or show one with its payments, promises, bureau listing and events",
     "Status is one of open, paid, cancelled, renegotiated, written_off.",
     run,
 };
@@ -43,7 +44,41 @@ typedef struct show_ctx {
     rg_cli *cli;
     json_t *payments;
     json_t *events;
+    json_t *promises;
 } show_ctx;
+
+static rg_status show_promise(void *p, const rg_promise *pr)
+{
+    show_ctx *sc = p;
+    if (sc->promises) {
+        json_array_append_new(sc->promises, rg_promise_json(pr));
+        return RG_OK;
+    }
+    char d[16], amount[40];
+    fprintf(sc->cli->out, "  promise   %s  %s  %s (%s)\n", rg_date_format_iso(pr->promised_date, d, sizeof d),
+            rg_money_format_brl(pr->amount, amount, sizeof amount), pr->status, pr->source);
+    return RG_OK;
+}
+
+/* "listed (requested 2026-..., listed 2026-...)" */
+static void print_bureau(FILE *f, const rg_bureau_listing *l)
+{
+    static const char *const names[] = {"notice", "requested", "listed", "removal requested", "removed"};
+    const rg_instant at[] = {l->notice_at, l->requested_at, l->listed_at, l->removal_requested_at, l->removed_at};
+    fprintf(f, "  bureau:      %s (", l->status);
+    bool first = true;
+    for (size_t i = 0; i < 5; i++) {
+        if (at[i] == RG_INSTANT_NONE)
+            continue;
+        char t[32];
+        fprintf(f, "%s%s %s", first ? "" : ", ", names[i], rg_instant_format(at[i], t, sizeof t));
+        first = false;
+    }
+    fprintf(f, ")");
+    if (l->last_error[0])
+        fprintf(f, "; last attempt failed: %s", l->last_error);
+    fputc('\n', f);
+}
 
 static rg_status show_payment(void *p, const rg_payment *pay)
 {
@@ -149,12 +184,17 @@ static int run(rg_cli *cli, int argc, char **argv)
             rg_engine_explain(eng, &inv, &cust, rg_cli_now(cli), &ex, &e) == RG_OK)
             have_ex = true;
         rg_engine_close(eng);
-        show_ctx sc = {cli, NULL, NULL};
+        show_ctx sc = {cli, NULL, NULL, NULL};
         json_t *o = NULL;
+        rg_bureau_listing bl;
+        bool has_bureau = false;
+        if (rg_store_bureau_get(s, inv.id, &bl, &has_bureau, &e) != RG_OK)
+            return rg_cli_fail(cli, &e);
         if (json) {
             o = rg_invoice_json(&inv);
             sc.payments = json_array();
             sc.events = json_array();
+            sc.promises = json_array();
         } else {
             char due[16], amount[40], paid[40], balance[40];
             FILE *f = cli->out;
@@ -194,12 +234,16 @@ static int run(rg_cli *cli, int argc, char **argv)
                 if (ex.next_step[0])
                     fprintf(f, "  next step:   %s at %s\n", ex.next_step, rg_instant_format(ex.next_due_at, next, sizeof next));
             }
+            if (has_bureau)
+                print_bureau(f, &bl);
         }
         if (rg_store_payment_each(s, inv.id, show_payment, &sc, &e) != RG_OK ||
+            rg_store_promise_each_for_invoice(s, inv.id, show_promise, &sc, &e) != RG_OK ||
             rg_store_event_each_for_invoice(s, inv.id, show_event, &sc, &e) != RG_OK) {
             json_decref(o);
             json_decref(sc.payments);
             json_decref(sc.events);
+            json_decref(sc.promises);
             return rg_cli_fail(cli, &e);
         }
         if (json) {
@@ -226,6 +270,8 @@ static int run(rg_cli *cli, int argc, char **argv)
                                                   ? json_string(rg_instant_format(ex.next_due_at, t, sizeof t))
                                                   : json_null()));
             }
+            json_object_set_new(o, "bureau", has_bureau ? rg_bureau_listing_json(&bl) : json_null());
+            json_object_set_new(o, "promises", sc.promises);
             json_object_set_new(o, "payments", sc.payments);
             json_object_set_new(o, "events", sc.events);
             rg_cli_print_json(cli, o);

@@ -80,6 +80,7 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
     eng->batch_size = opt->batch_size > 0 ? opt->batch_size : 5000;
     eng->chan_env.config = opt->config;
     eng->chan_env.token_secret = rg_config_secret(opt->config);
+    eng->chan_env.store = opt->store;
     if ((rc = rg_template_set_load(opt->config->templates_dir, &eng->templates, e)) != RG_OK)
         goto fail;
     if (!(eng->calendar = rg_calendar_new())) {

@@ -228,6 +228,17 @@ const char *const rg_schema_migrations[] = {
     "CREATE INDEX messages_customer_channel ON messages (customer_id, channel, id);"
     "CREATE INDEX customers_whatsapp ON customers (whatsapp) WHERE whatsapp <> '';"
     "CREATE INDEX customers_phone ON customers (phone) WHERE phone <> '';",
+    /* 3 (letters/bureau/tasks): a task made by the `task` channel carries its
+     * message (one task per message) and the rendered text; bureau requests
+     * record their attempts; promises are listed per invoice. */
+    "ALTER TABLE tasks ADD COLUMN message_id INTEGER REFERENCES messages(id);"
+    "ALTER TABLE tasks ADD COLUMN text TEXT NOT NULL DEFAULT '';"
+    "CREATE UNIQUE INDEX tasks_message ON tasks (message_id) WHERE message_id IS NOT NULL;"
+    "ALTER TABLE bureau_listings ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE bureau_listings ADD COLUMN last_attempt_at INTEGER;"
+    "ALTER TABLE bureau_listings ADD COLUMN last_error TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX bureau_listings_pending ON bureau_listings (id) WHERE status IN ('requested', 'removal_requested');"
+    "CREATE INDEX promises_invoice ON promises (invoice_id) WHERE invoice_id IS NOT NULL;",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);

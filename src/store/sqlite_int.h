@@ -74,5 +74,17 @@ rg_status rg_sqe_message_track(rg_store *s, int64_t id, rg_message_status st, co
 rg_status rg_sqe_customers_by_number(rg_store *s, const char *e164, bool whatsapp, rg_customer *out, size_t max, size_t *n, rg_err *e);
 rg_status rg_sqe_event_seen(rg_store *s, const char *type, rg_instant at, const char *provider_id, bool *seen, rg_err *e);
 rg_status rg_sqe_optout_get(rg_store *s, int64_t customer_id, const char *channel, bool *found, rg_err *e);
+/* sqlite_tasks_bureau.c: tasks, promises and bureau requests (see store.h). */
+rg_status rg_sqe_task_insert_for_message(rg_store *s, rg_task *t, int64_t message_id, const char *text, bool *inserted, rg_err *e);
+rg_status rg_sqe_task_get(rg_store *s, int64_t id, rg_task_view *out, rg_err *e);
+rg_status rg_sqe_task_view_each(rg_store *s, bool include_done, rg_task_view_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqe_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instant now, bool *changed, rg_err *e);
+rg_status rg_sqe_task_finish(rg_store *s, int64_t id, const char *assignee, const char *outcome, const char *note, rg_instant now, bool *changed, rg_err *e);
+rg_status rg_sqe_promise_insert(rg_store *s, rg_promise *p, rg_err *e);
+rg_status rg_sqe_promise_each_for_invoice(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqe_bureau_get(rg_store *s, int64_t invoice_id, rg_bureau_listing *out, bool *found, rg_err *e);
+rg_status rg_sqe_bureau_pending_each(rg_store *s, rg_bureau_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqe_bureau_accepted(rg_store *s, int64_t invoice_id, bool removal, const char *provider_ref, rg_instant now, bool *changed, rg_err *e);
+rg_status rg_sqe_bureau_failed(rg_store *s, int64_t invoice_id, const char *error, rg_instant now, rg_err *e);
 
 #endif

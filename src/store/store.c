@@ -266,3 +266,60 @@ rg_status rg_store_optout_get(rg_store *s, int64_t customer_id, const char *chan
 {
     return s->ops->optout_get(s, customer_id, channel, found, e);
 }
+
+/* ---- tasks, promises, bureau requests ---- */
+
+rg_status rg_store_task_insert_for_message(rg_store *s, rg_task *t, int64_t message_id, const char *text, bool *inserted, rg_err *e)
+{
+    return s->ops->task_insert_for_message(s, t, message_id, text, inserted, e);
+}
+
+rg_status rg_store_task_get(rg_store *s, int64_t id, rg_task_view *out, rg_err *e)
+{
+    return s->ops->task_get(s, id, out, e);
+}
+
+rg_status rg_store_task_view_each(rg_store *s, bool include_done, rg_task_view_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->task_view_each(s, include_done, fn, ctx, e);
+}
+
+rg_status rg_store_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instant now, bool *changed, rg_err *e)
+{
+    return s->ops->task_claim(s, id, assignee, now, changed, e);
+}
+
+rg_status rg_store_task_finish(rg_store *s, int64_t id, const char *assignee, const char *outcome, const char *note, rg_instant now, bool *changed, rg_err *e)
+{
+    return s->ops->task_finish(s, id, assignee, outcome, note, now, changed, e);
+}
+
+rg_status rg_store_promise_insert(rg_store *s, rg_promise *p, rg_err *e)
+{
+    return s->ops->promise_insert(s, p, e);
+}
+
+rg_status rg_store_promise_each_for_invoice(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->promise_each_for_invoice(s, invoice_id, fn, ctx, e);
+}
+
+rg_status rg_store_bureau_get(rg_store *s, int64_t invoice_id, rg_bureau_listing *out, bool *found, rg_err *e)
+{
+    return s->ops->bureau_get(s, invoice_id, out, found, e);
+}
+
+rg_status rg_store_bureau_pending_each(rg_store *s, rg_bureau_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->bureau_pending_each(s, fn, ctx, e);
+}
+
+rg_status rg_store_bureau_accepted(rg_store *s, int64_t invoice_id, bool removal, const char *provider_ref, rg_instant now, bool *changed, rg_err *e)
+{
+    return s->ops->bureau_accepted(s, invoice_id, removal, provider_ref, now, changed, e);
+}
+
+rg_status rg_store_bureau_failed(rg_store *s, int64_t invoice_id, const char *error, rg_instant now, rg_err *e)
+{
+    return s->ops->bureau_failed(s, invoice_id, error, now, e);
+}

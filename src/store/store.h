@@ -288,4 +288,94 @@ rg_status rg_store_event_seen(rg_store *s, const char *type, rg_instant at, cons
 rg_status rg_store_optout_get(rg_store *s, int64_t customer_id, const char *channel, bool *found,
                               rg_err *e);
 
+/* ---- the operator task queue, promises and bureau requests (issue 5:
+ * letters, bureau, task) ---- */
+
+/* A task with what an operator needs to act on it. */
+typedef struct rg_task_view {
+    rg_task task;
+    int64_t message_id; /* the message a `task` channel task carries; 0: none */
+    char customer_external_id[RG_EXTID_MAX + 1];
+    char customer_name[RG_NAME_MAX + 1];
+    char customer_phone[RG_PHONE_MAX + 1]; /* phone, else WhatsApp number */
+    char invoice_external_id[RG_EXTID_MAX + 1]; /* "" when none */
+    rg_instant claimed_at; /* RG_INSTANT_NONE when not claimed */
+    rg_instant done_at;    /* RG_INSTANT_NONE when not done */
+    const char *text;      /* the rendered message ("" none); borrowed, see below */
+} rg_task_view;
+typedef rg_status (*rg_task_view_fn)(void *ctx, const rg_task_view *t);
+
+/* Creates the task of a message sent through the `task` channel, unless the
+ * message already has one (*inserted false; t->id is then the existing
+ * task's). `text` is the rendered message. */
+rg_status rg_store_task_insert_for_message(rg_store *s, rg_task *t, int64_t message_id, const char *text,
+                                           bool *inserted, rg_err *e);
+/* One task; RG_ENOTFOUND when absent. out->text is "" here: the rendered
+ * text comes only with rg_store_task_view_each(). */
+rg_status rg_store_task_get(rg_store *s, int64_t id, rg_task_view *out, rg_err *e);
+/* Open and claimed tasks by due time, then id (every task when
+ * include_done). text is valid during the callback. */
+rg_status rg_store_task_view_each(rg_store *s, bool include_done, rg_task_view_fn fn, void *ctx, rg_err *e);
+/* Claims an open or claimed task for assignee. *changed false when the
+ * task is neither (done, cancelled or absent): the caller checks first. */
+rg_status rg_store_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instant now, bool *changed,
+                              rg_err *e);
+/* Closes an open or claimed task with its outcome and note; assignee NULL
+ * or "" keeps the current one. *changed as for rg_store_task_claim. */
+rg_status rg_store_task_finish(rg_store *s, int64_t id, const char *assignee, const char *outcome,
+                               const char *note, rg_instant now, bool *changed, rg_err *e);
+
+/* A promise to pay (PRODUCT.md §1). */
+typedef struct rg_promise {
+    int64_t id;
+    int64_t customer_id;
+    int64_t invoice_id; /* 0: the customer's debt as a whole */
+    rg_date promised_date;
+    rg_cents amount;
+    char status[12];  /* pending, kept, broken, cancelled */
+    char source[64];  /* "task:12", "portal", "api" */
+    rg_instant created_at;
+    rg_instant resolved_at; /* RG_INSTANT_NONE while pending */
+} rg_promise;
+typedef rg_status (*rg_promise_fn)(void *ctx, const rg_promise *p);
+/* Inserts a pending promise; sets p->id. */
+rg_status rg_store_promise_insert(rg_store *s, rg_promise *p, rg_err *e);
+/* An invoice's promises, oldest first. */
+rg_status rg_store_promise_each_for_invoice(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx,
+                                            rg_err *e);
+
+/* An invoice's bureau listing (negativação) and its history. Instants are
+ * RG_INSTANT_NONE when the step has not happened. */
+typedef struct rg_bureau_listing {
+    int64_t id;
+    int64_t invoice_id;
+    char status[20]; /* notice_sent, requested, listed, removal_requested, removed */
+    rg_instant notice_at;
+    rg_instant requested_at;
+    rg_instant listed_at;
+    rg_instant removal_requested_at;
+    rg_instant removed_at;
+    char provider_ref[128];
+    int64_t attempts;          /* requests sent to the bureau so far */
+    rg_instant last_attempt_at;
+    char last_error[256];      /* why the last request failed; "" after a success */
+} rg_bureau_listing;
+typedef rg_status (*rg_bureau_fn)(void *ctx, const rg_bureau_listing *l);
+
+/* *found false (and *out zeroed) when the invoice has no listing. */
+rg_status rg_store_bureau_get(rg_store *s, int64_t invoice_id, rg_bureau_listing *out, bool *found, rg_err *e);
+/* Listings waiting for a request to the bureau (status requested or
+ * removal_requested), oldest first. */
+rg_status rg_store_bureau_pending_each(rg_store *s, rg_bureau_fn fn, void *ctx, rg_err *e);
+/* The bureau accepted a request. A listing request: listed_at and
+ * provider_ref are set and a `requested` listing becomes `listed` (one
+ * that a payment already moved to removal_requested stays so). A removal
+ * request: a `removal_requested` listing becomes `removed`. *changed tells
+ * whether the status moved. */
+rg_status rg_store_bureau_accepted(rg_store *s, int64_t invoice_id, bool removal, const char *provider_ref,
+                                   rg_instant now, bool *changed, rg_err *e);
+/* A request failed: counts the attempt and keeps the reason; the status
+ * stays pending. */
+rg_status rg_store_bureau_failed(rg_store *s, int64_t invoice_id, const char *error, rg_instant now, rg_err *e);
+
 #endif

@@ -1,0 +1,247 @@
+/* regua task list|claim|done: the operator task queue. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/tz.h"
+#include "cli/cli.h"
+#include "service/json_tasks.h"
+#include "service/tasks.h"
+
+static int run(rg_cli *cli, int argc, char **argv);
+
+const rg_command rg_cmd_task = {
+    "task",
+    "regua task list [--all] [--json]\n"
+    "       regua task claim TASK_ID --as NAME [--json]\n"
+    "       regua task done TASK_ID --outcome OUTCOME [--note TEXT] [--as NAME]\n"
+    "                       [--promise-date DATE [--promise-amount A]] [--json]",
+    "The operator task queue: list, claim and close tasks (calls, reviews, messages)",
+    "Tasks come from cadence steps with `action: task` (kind call, review, ...) and from the\n"
+    "`task` channel (kind message, carrying the rendered text). `list` shows open and\n"
+    "claimed tasks by due time (--all: done and cancelled too). `claim` takes a task for\n"
+    "NAME. `done` closes it with an OUTCOME (lowercase, e.g. promised, no_answer, paid,\n"
+    "refused, wrong_number), an optional note and, when the customer promised to pay, a\n"
+    "--promise-date (today up to 90 days ahead) and --promise-amount (default: the\n"
+    "invoice's open balance): that records a pending promise and a promise.made event.\n"
+    "A done task cannot be claimed or closed again (exit 1).",
+    run,
+};
+
+typedef struct list_ctx {
+    rg_cli *cli;
+    json_t *array;
+    size_t n;
+} list_ctx;
+
+/* Prints s cut to `width` characters (UTF-8 aware, "…" when cut) and
+ * padded with spaces to that width, then one space. */
+static void column(FILE *f, const char *s, size_t width)
+{
+    size_t chars = 0, i = 0, len = strlen(s);
+    size_t total = 0;
+    for (size_t k = 0; k < len; k++)
+        total += ((unsigned char)s[k] & 0xC0) != 0x80;
+    size_t keep = total > width ? width - 1 : total;
+    while (i < len && chars < keep) {
+        i++;
+        while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+        chars++;
+    }
+    fwrite(s, 1, i, f);
+    if (total > width) {
+        fputs("…", f);
+        chars++;
+    }
+    for (; chars < width; chars++)
+        fputc(' ', f);
+    fputc(' ', f);
+}
+
+static rg_status print_task(void *p, const rg_task_view *v)
+{
+    list_ctx *lc = p;
+    lc->n++;
+    if (lc->array) {
+        json_array_append_new(lc->array, rg_task_view_json(v));
+        return RG_OK;
+    }
+    const rg_task *t = &v->task;
+    FILE *f = lc->cli->out;
+    char due[32];
+    fprintf(f, "%5lld  %s  %-8s %-8s ", (long long)t->id, rg_instant_format(t->due_at, due, sizeof due), t->status,
+            t->kind);
+    column(f, v->customer_external_id, 12);
+    column(f, v->customer_name, 24);
+    column(f, v->customer_phone[0] ? v->customer_phone : "-", 15);
+    column(f, v->invoice_external_id[0] ? v->invoice_external_id : "-", 12);
+    column(f, t->assignee[0] ? t->assignee : "-", 10);
+    fprintf(f, "%s\n", t->source);
+    if (t->outcome[0] || t->note[0])
+        fprintf(f, "       outcome: %s%s%s\n", t->outcome[0] ? t->outcome : "-", t->note[0] ? " — " : "", t->note);
+    if (v->text && v->text[0]) {
+        /* the first line of a message task's text */
+        char first[512];
+        size_t n = strcspn(v->text, "\n");
+        snprintf(first, sizeof first, "%.*s", (int)(n < sizeof first ? n : sizeof first - 1), v->text);
+        fputs("       ", f);
+        column(f, first, 100);
+        fputc('\n', f);
+    }
+    return RG_OK;
+}
+
+static bool parse_id(const char *s, int64_t *id)
+{
+    return s && rg_parse_i64(rg_slice_cstr(s), 1, INT64_MAX, id);
+}
+
+static rg_date local_today(rg_cli *cli)
+{
+    rg_instant now = rg_cli_now(cli);
+    rg_tz *tz = NULL;
+    rg_date d;
+    int sod;
+    if (rg_tz_load(cli->config.default_timezone, &tz, NULL) != RG_OK)
+        return rg_instant_utc_date(now - 3 * 3600); /* Brasília */
+    rg_tz_local(tz, now, &d, &sod);
+    rg_tz_free(tz);
+    return d;
+}
+
+static int list(rg_cli *cli, bool all, bool json)
+{
+    rg_store *s = rg_cli_store(cli);
+    if (!s)
+        return 3;
+    rg_err e;
+    rg_err_clear(&e);
+    list_ctx lc = {cli, json ? json_array() : NULL, 0};
+    if (rg_store_task_view_each(s, all, print_task, &lc, &e) != RG_OK) {
+        json_decref(lc.array);
+        return rg_cli_fail(cli, &e);
+    }
+    if (json)
+        rg_cli_print_json(cli, lc.array);
+    else if (lc.n == 0)
+        fprintf(cli->out, "no %stasks\n", all ? "" : "open ");
+    return 0;
+}
+
+static int claim(rg_cli *cli, int64_t id, const char *as, bool json)
+{
+    if (!as)
+        return rg_cli_usage_error(cli, "task", "claim needs --as NAME (who takes the task)");
+    rg_store *s = rg_cli_store(cli);
+    if (!s)
+        return 3;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_task_view v;
+    if (rg_task_claim(s, id, as, rg_cli_now(cli), &v, &e) != RG_OK)
+        return rg_cli_fail(cli, &e);
+    if (json)
+        rg_cli_print_json(cli, rg_task_view_json(&v));
+    else
+        fprintf(cli->out, "task %lld (%s, customer %s%s%s) claimed by %s\n", (long long)id, v.task.kind,
+                v.customer_external_id, v.invoice_external_id[0] ? ", invoice " : "", v.invoice_external_id,
+                v.task.assignee);
+    return 0;
+}
+
+static int done(rg_cli *cli, int64_t id, rg_opt *opts, bool json)
+{
+    rg_task_done_params p;
+    memset(&p, 0, sizeof p);
+    p.outcome = rg_cli_opt(opts, "outcome")->value;
+    p.note = rg_cli_opt(opts, "note")->value;
+    p.assignee = rg_cli_opt(opts, "as")->value;
+    p.promise_date = RG_DATE_NONE;
+    p.promise_amount = -1;
+    p.source = "cli";
+    if (!p.outcome)
+        return rg_cli_usage_error(cli, "task", "done needs --outcome OUTCOME (e.g. promised, no_answer, paid)");
+    const char *v;
+    if ((v = rg_cli_opt(opts, "promise-date")->value) && !rg_date_parse(v, strlen(v), &p.promise_date))
+        return rg_cli_usage_error(cli, "task", "--promise-date takes a date (2026-12-10 or 10/12/2026)");
+    if ((v = rg_cli_opt(opts, "promise-amount")->value)) {
+        if (p.promise_date == RG_DATE_NONE)
+            return rg_cli_usage_error(cli, "task", "--promise-amount goes with --promise-date");
+        const char *why = NULL;
+        if (!rg_money_parse(v, strlen(v), false, &p.promise_amount, &why)) {
+            rg_err e;
+            rg_err_set(&e, RG_EINVAL, "promise-amount", "'%s': %s", v, why ? why : "not an amount");
+            return rg_cli_fail(cli, &e);
+        }
+    }
+    rg_store *s = rg_cli_store(cli);
+    if (!s)
+        return 3;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_task_done_result r;
+    if (rg_store_begin(s, &e) != RG_OK)
+        return rg_cli_fail(cli, &e);
+    if (rg_task_done(s, id, &p, local_today(cli), rg_cli_now(cli), &r, &e) != RG_OK) {
+        rg_store_rollback(s);
+        return rg_cli_fail(cli, &e);
+    }
+    if (rg_store_commit(s, &e) != RG_OK)
+        return rg_cli_fail(cli, &e);
+    if (json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "task", rg_task_view_json(&r.task));
+        json_object_set_new(o, "promise", r.promised ? rg_promise_json(&r.promise) : json_null());
+        json_object_set_new(o, "event_id", r.event_id ? json_integer((json_int_t)r.event_id) : json_null());
+        rg_cli_print_json(cli, o);
+        return 0;
+    }
+    fprintf(cli->out, "task %lld done: %s", (long long)id, r.task.task.outcome);
+    if (r.promised) {
+        char d[16], amount[40];
+        fprintf(cli->out, "; promise of %s for %s recorded (promise %lld)",
+                rg_money_format_brl(r.promise.amount, amount, sizeof amount),
+                rg_date_format_br(r.promise.promised_date, d, sizeof d), (long long)r.promise.id);
+    }
+    fputc('\n', cli->out);
+    return 0;
+}
+
+static int run(rg_cli *cli, int argc, char **argv)
+{
+    rg_opt opts[] = {
+        {"all", false, NULL, "list: every task, done and cancelled too", false, NULL},
+        {"as", true, "NAME", "claim: who takes it; done: who did it", false, NULL},
+        {"outcome", true, "OUTCOME", "done: what came of it (promised, no_answer, paid, refused, ...)", false, NULL},
+        {"note", true, "TEXT", "done: a note", false, NULL},
+        {"promise-date", true, "DATE", "done: the date the customer promised to pay", false, NULL},
+        {"promise-amount", true, "A", "done: the amount promised (default: the open balance)", false, NULL},
+        {"json", false, NULL, "print JSON", false, NULL},
+        {NULL, false, NULL, NULL, false, NULL},
+    };
+    const char *pos[3];
+    int npos;
+    bool help;
+    if (rg_cli_parse(cli, &rg_cmd_task, argc - 1, argv + 1, opts, pos, 3, &npos, &help) < 0)
+        return 2;
+    if (help)
+        return 0;
+    if (npos < 1)
+        return rg_cli_usage_error(cli, "task", "say list, claim TASK_ID or done TASK_ID");
+    bool json = rg_cli_opt(opts, "json")->set;
+    const char *sub = pos[0];
+    if (!strcmp(sub, "list")) {
+        if (npos != 1)
+            return rg_cli_usage_error(cli, "task", "list takes no arguments");
+        return list(cli, rg_cli_opt(opts, "all")->set, json);
+    }
+    if (strcmp(sub, "claim") != 0 && strcmp(sub, "done") != 0)
+        return rg_cli_usage_error(cli, "task", "unknown subcommand '%s' (list, claim, done)", sub);
+    int64_t id;
+    if (npos != 2 || !parse_id(pos[1], &id))
+        return rg_cli_usage_error(cli, "task", "%s needs a TASK_ID (a positive number, see 'regua task list')", sub);
+    if (!strcmp(sub, "claim"))
+        return claim(cli, id, rg_cli_opt(opts, "as")->value, json);
+    return done(cli, id, opts, json);
+}

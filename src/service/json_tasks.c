@@ -1,0 +1,48 @@
+#include "service/json_tasks.h"
+
+#include <jansson.h>
+
+static json_t *instant_or_null(rg_instant t)
+{
+    char b[32];
+    return t == RG_INSTANT_NONE || t == 0 ? json_null() : json_string(rg_instant_format(t, b, sizeof b));
+}
+
+static json_t *text_or_null(const char *s)
+{
+    return s && s[0] ? json_string(s) : json_null();
+}
+
+void *rg_task_view_json(const rg_task_view *v)
+{
+    const rg_task *t = &v->task;
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+                     (json_int_t)t->id, "kind", t->kind, "status", t->status, "customer_external_id",
+                     v->customer_external_id, "customer_name", v->customer_name, "customer_phone",
+                     text_or_null(v->customer_phone), "invoice_external_id", text_or_null(v->invoice_external_id),
+                     "source", t->source, "assignee", text_or_null(t->assignee), "due_at", instant_or_null(t->due_at),
+                     "claimed_at", instant_or_null(v->claimed_at), "done_at", instant_or_null(v->done_at), "outcome",
+                     text_or_null(t->outcome), "note", text_or_null(t->note), "message_id",
+                     v->message_id ? json_integer((json_int_t)v->message_id) : json_null(), "text",
+                     text_or_null(v->text));
+}
+
+void *rg_promise_json(const rg_promise *p)
+{
+    char d[16], amount[32];
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)p->id, "promised_date",
+                     rg_date_format_iso(p->promised_date, d, sizeof d), "amount",
+                     rg_money_format_plain(p->amount, amount, sizeof amount), "status", p->status, "source",
+                     p->source, "created_at", instant_or_null(p->created_at), "resolved_at",
+                     instant_or_null(p->resolved_at));
+}
+
+void *rg_bureau_listing_json(const rg_bureau_listing *l)
+{
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o}", "status", l->status, "notice_at",
+                     instant_or_null(l->notice_at), "requested_at", instant_or_null(l->requested_at), "listed_at",
+                     instant_or_null(l->listed_at), "removal_requested_at", instant_or_null(l->removal_requested_at),
+                     "removed_at", instant_or_null(l->removed_at), "provider_ref", text_or_null(l->provider_ref),
+                     "attempts", (json_int_t)l->attempts, "last_attempt_at", instant_or_null(l->last_attempt_at),
+                     "last_error", text_or_null(l->last_error));
+}

@@ -1,0 +1,59 @@
+/*
+ * tasks — the operator task queue (PRODUCT.md §1, §6): claiming a task and
+ * closing it with an outcome, a note and, optionally, the customer's
+ * promise to pay, which records a pending promise and a `promise.made`
+ * event (PRODUCT.md §4). Used by `regua task` and meant for the API.
+ *
+ * The rules: a done or cancelled task cannot be claimed or closed again
+ * (RG_ECONFLICT); a task claimed by someone else cannot be claimed (the
+ * same person claiming again is a no-op); closing an open task is allowed
+ * (claim and close at once). A promise date is today or later and at most
+ * RG_PROMISE_MAX_DAYS ahead (a longer term is an agreement, not a
+ * promise); its amount defaults to the invoice's open balance and cannot
+ * exceed it; an invoice that is no longer open takes no promise.
+ *
+ * The caller owns the transaction: rg_task_done() does several writes and
+ * expects to run inside rg_store_begin()/rg_store_commit(). Results are
+ * caller-owned values.
+ */
+#ifndef RG_TASKS_H
+#define RG_TASKS_H
+
+#include <stdbool.h>
+
+#include "base/err.h"
+#include "store/store.h"
+
+#define RG_PROMISE_MAX_DAYS 90
+
+typedef struct rg_task_done_params {
+    const char *outcome;     /* required: 1..63 of [a-z0-9_-] ("promised", "no_answer", ...) */
+    const char *note;        /* optional free text (at most 511 bytes) */
+    const char *assignee;    /* optional: who closed it (default: whoever claimed it) */
+    rg_date promise_date;    /* RG_DATE_NONE: no promise */
+    rg_cents promise_amount; /* -1: the invoice's open balance */
+    const char *source;      /* the event's source: "cli", "api" */
+} rg_task_done_params;
+
+typedef struct rg_task_done_result {
+    rg_task_view task; /* as it is now (text "") */
+    bool promised;
+    rg_promise promise; /* when promised */
+    int64_t event_id;   /* the promise.made event; 0 when none */
+} rg_task_done_result;
+
+/* Checks an assignee (1..63 bytes, no control characters); where names the option. */
+rg_status rg_task_check_assignee(const char *assignee, const char *where, rg_err *e);
+
+/* Claims task id for assignee. RG_ENOTFOUND for an unknown task,
+ * RG_ECONFLICT for a done or cancelled task or one claimed by someone
+ * else, RG_EINVAL for a bad assignee. *out is the task afterwards. */
+rg_status rg_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instant now, rg_task_view *out,
+                        rg_err *e);
+
+/* Closes task id (see the rules above). today is the local date promises
+ * are checked against. */
+rg_status rg_task_done(rg_store *s, int64_t id, const rg_task_done_params *p, rg_date today, rg_instant now,
+                       rg_task_done_result *out, rg_err *e);
+
+#endif

@@ -1,0 +1,160 @@
+#!/bin/sh
+# Credit-bureau requests end to end against a local fake integration
+# (tests/support/fake_http_bureau.py): the cadence's bureau_listing step
+# records a request; `regua bureau sync` sends it signed (HMAC-SHA256 of
+# the body), keeps it pending while the bureau fails, marks it listed on a
+# 2xx; a payment asks for removal, the next sync removes it; the invoice
+# shows each status and date.
+. "$(dirname "$0")/lib.sh"
+cd "$T"
+
+export BUREAU_SECRET=segredo-do-bureau-de-teste
+echo ok >mode
+/usr/bin/python3 "$REGUA_ROOT/tests/support/fake_http_bureau.py" port requests.jsonl mode 60 &
+FAKE=$!
+trap 'kill $FAKE 2>/dev/null; rm -rf "$T"' EXIT
+i=0
+while [ ! -s port ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+PORT=$(cat port)
+
+mkdir -p cadences templates
+cat >regua.yaml <<YAML
+database: regua.db
+timezone: America/Sao_Paulo
+company: {name: Exemplo Serviços Ltda, cnpj: 11.222.333/0001-81}
+channels:
+  email: {driver: log, path: outbox/email.jsonl}
+  bureau: {driver: bureau, url: "http://127.0.0.1:$PORT/negativacao", secret_env: BUREAU_SECRET}
+YAML
+cat >cadences/teste.yaml <<'YAML'
+cadence: teste
+match: {priority: 1}
+window: {weekdays: "08:00-20:00", saturday: closed, sunday: closed, holidays: closed}
+fees: {fine_pct: 2.00, interest_month_pct: 1.00}
+steps:
+  - {id: aviso, at: D+1, send: {channels: [email], template: aviso}}
+  - {id: negativar, at: D+15, action: bureau_listing, requires_notice: aviso}
+YAML
+cat >templates/aviso.email <<'TXT'
+Subject: Aviso {{invoice.external_id}}
+O débito poderá ser informado aos cadastros de proteção ao crédito. {{company.name}} (CNPJ {{company.cnpj}})
+TXT
+cat >clientes.csv <<'CSV'
+external_id,name,document,email
+C1,Maria José da Conceição,529.982.247-25,maria@exemplo.com.br
+CSV
+cat >faturas.csv <<'CSV'
+external_id,customer_external_id,description,amount,due_date
+F1,C1,Mensalidade,"150,00",2026-12-01
+CSV
+export REGUA_NOW=2026-11-20T12:00:00Z
+regua import customers clientes.csv >/dev/null
+regua import invoices faturas.csv >/dev/null
+
+expect_exit "bureau --help" 0 regua bureau --help
+contains "bureau help" out "Usage: regua bureau sync"
+expect_exit "bureau without subcommand" 2 regua bureau
+expect_exit "nothing pending" 0 regua bureau sync
+contains "nothing pending says so" out "bureau sync: 0 listed, 0 removed, 0 failed, 0 skipped"
+
+expect_exit "tick notice" 0 regua tick --at 2026-12-02T12:00:00Z
+expect_exit "tick listing" 0 regua tick --at 2026-12-16T12:00:00Z --json
+/usr/bin/python3 -c 'import json; o=json.load(open("out")); assert o["bureau_requests"]==1, o' \
+    && ok "listing requested" || not_ok "listing requested" "$(cat out)"
+expect_exit "invoice shows requested" 0 regua invoice show F1
+contains "requested in text" out "  bureau:      requested (notice 2026-12-02T12:00:00Z, requested 2026-12-16T12:00:00Z)"
+
+# the bureau is down: stays pending, exit 3, the reason kept
+echo fail >mode
+export REGUA_NOW=2026-12-16T13:00:00Z
+expect_exit "sync while the bureau fails" 3 regua bureau sync
+contains "failure reported" out "F1               list   failed   -> requested          HTTP 503"
+contains "failure summary" out "bureau sync: 0 listed, 0 removed, 1 failed, 0 skipped"
+expect_exit "invoice after failure" 0 regua invoice show F1 --json
+/usr/bin/python3 - <<'PY' && ok "still pending after failure" || not_ok "still pending after failure" "$(head -c 1200 out)"
+import json
+b = json.load(open("out"))["bureau"]
+assert b["status"] == "requested" and b["attempts"] == 1 and b["listed_at"] is None, b
+assert b["last_error"].startswith("HTTP 503"), b
+PY
+
+# the bureau answers: listed
+echo ok >mode
+export REGUA_NOW=2026-12-16T14:00:00Z
+expect_exit "sync lists" 0 regua bureau sync --json
+/usr/bin/python3 - <<'PY' && ok "sync json" || not_ok "sync json" "$(cat out)"
+import json
+o = json.load(open("out"))
+assert o["listed"] == 1 and o["failed"] == 0, o
+r = o["requests"][0]
+assert r == {"invoice_external_id": "F1", "action": "list", "result": "listed", "status": "listed",
+             "detail": "bureau reference NEG-1"}, r
+PY
+/usr/bin/python3 - <<'PY' && ok "signed requests with idempotency keys" || not_ok "signed requests with idempotency keys" "$(head -c 1500 requests.jsonl)"
+import json
+reqs = [json.loads(l) for l in open("requests.jsonl")]
+assert len(reqs) == 2, reqs
+for r in reqs:
+    assert r["signature_ok"] is True and r["path"] == "/negativacao", r
+    assert r["idempotency_key"] == "regua-bureau-list-1" and r["content_type"] == "application/json", r
+b = json.loads(reqs[1]["body"])
+assert b["type"] == "listing.request" and b["idempotency_key"] == "regua-bureau-list-1", b
+assert b["creditor"] == {"name": "Exemplo Serviços Ltda", "cnpj": "11222333000181"}, b
+assert b["debtor"]["document"] == "52998224725" and b["debtor"]["kind"] == "PF", b
+assert b["debt"]["invoice_external_id"] == "F1" and b["debt"]["amount"] == "150.00", b
+assert b["notice_at"] == "2026-12-02T12:00:00Z" and b["requested_at"] == "2026-12-16T12:00:00Z", b
+PY
+expect_exit "second sync sends nothing" 0 regua bureau sync
+contains "nothing more" out "bureau sync: 0 listed, 0 removed, 0 failed, 0 skipped"
+
+# paid: removal requested at once (STJ Súmula 548), then removed
+export REGUA_NOW=2026-12-18T12:00:00Z
+expect_exit "pay" 0 regua pay F1 --amount 153,20 --reference PIX-1
+expect_exit "invoice shows removal requested" 0 regua invoice show F1 --json
+/usr/bin/python3 -c 'import json; b=json.load(open("out"))["bureau"]; assert b["status"]=="removal_requested" and b["removal_requested_at"]=="2026-12-18T12:00:00Z", b' \
+    && ok "payment requests removal" || not_ok "payment requests removal" "$(head -c 1200 out)"
+export REGUA_NOW=2026-12-18T12:05:00Z
+expect_exit "sync removes" 0 regua bureau sync
+contains "removed reported" out "F1               remove removed  -> removed"
+/usr/bin/python3 -c '
+import json
+r = json.loads(open("requests.jsonl").readlines()[-1])
+b = json.loads(r["body"])
+assert r["signature_ok"] and r["idempotency_key"] == "regua-bureau-remove-1", r
+assert b["type"] == "removal.request" and b["provider_ref"] == "NEG-1" and b["debt"]["paid_on"] == "2026-12-18", b
+' && ok "removal request body" || not_ok "removal request body" "$(tail -1 requests.jsonl)"
+expect_exit "invoice show json" 0 regua invoice show F1 --json
+/usr/bin/python3 - <<'PY' && ok "invoice bureau dates" || not_ok "invoice bureau dates" "$(head -c 1500 out)"
+import json
+b = json.load(open("out"))["bureau"]
+assert b == {"status": "removed", "notice_at": "2026-12-02T12:00:00Z", "requested_at": "2026-12-16T12:00:00Z",
+             "listed_at": "2026-12-16T14:00:00Z", "removal_requested_at": "2026-12-18T12:00:00Z",
+             "removed_at": "2026-12-18T12:05:00Z", "provider_ref": "NEG-2", "attempts": 3,
+             "last_attempt_at": "2026-12-18T12:05:00Z", "last_error": None}, b
+PY
+expect_exit "invoice show text" 0 regua invoice show F1
+contains "removed in text" out "  bureau:      removed (notice 2026-12-02T12:00:00Z, requested 2026-12-16T12:00:00Z, listed 2026-12-16T14:00:00Z, removal requested 2026-12-18T12:00:00Z, removed 2026-12-18T12:05:00Z)"
+
+# a wrong secret is refused by the bureau (401): permanent, still pending
+cat >>faturas2.csv <<'CSV'
+external_id,customer_external_id,description,amount,due_date
+F2,C1,Avulsa,"90,00",2026-12-17
+CSV
+regua import invoices faturas2.csv >/dev/null
+regua tick --at 2026-12-18T13:00:00Z >/dev/null 2>&1
+regua tick --at 2027-01-04T13:00:00Z >/dev/null 2>&1
+BUREAU_SECRET=outro-segredo regua bureau sync >sync.txt 2>&1
+rc=$?
+[ $rc -eq 3 ] && ok "wrong secret exits 3" || not_ok "wrong secret exits 3" "exit $rc: $(cat sync.txt)"
+contains "wrong secret is refused" sync.txt "F2               list   failed   -> requested          HTTP 401"
+contains "refusals are marked" sync.txt "(refused)"
+
+# no secret in the environment, no bureau channel: clear errors
+env -u BUREAU_SECRET "$REGUA_BIN" bureau sync >out 2>err
+rc=$?
+[ $rc -eq 1 ] && ok "missing secret exits 1" || not_ok "missing secret exits 1" "exit $rc"
+contains "missing secret names the variable" err "regua: bureau: secret_env: the environment variable BUREAU_SECRET (the bureau signing secret) is not set"
+grep -q "$BUREAU_SECRET" err out sync.txt && not_ok "the secret never printed" "found" || ok "the secret never printed"
+printf 'database: regua.db\n' >plain.yaml
+expect_exit "no bureau channel" 1 regua --config plain.yaml bureau sync
+contains "no bureau channel says so" err "no channel with driver 'bureau'"
