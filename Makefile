@@ -81,7 +81,7 @@ bench: deps
 
 FUZZ_CC     ?= clang
 FUZZ_FLAGS  := -std=c17 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O1 -g -Isrc $(PKG_CFLAGS) \
-               -fno-omit-frame-pointer -fsanitize=address,undefined
+               -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_BIN    := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_OBJ    := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
 fuzz: deps

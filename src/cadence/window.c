@@ -165,8 +165,14 @@ rg_instant rg_window_next_open(const rg_window *w, const rg_calendar *cal, const
     int64_t a = t;
     int64_t first_day = RG_DATE_NONE;
     for (;;) {
+        if (a > T_LIMIT)
+            return RG_INSTANT_NONE;
         int32_t o = rg_tz_offset_at(tz, a);
         int64_t b = rg_tz_next_transition(tz, a);
+        /* a zone file may name transitions out of any useful range: treat
+         * them as "no further transition" rather than overflow */
+        if (b != RG_INSTANT_NONE && (b > T_LIMIT || b <= a))
+            b = RG_INSTANT_NONE;
         int64_t la = a + o;
         int64_t lb = b == RG_INSTANT_NONE ? INT64_MAX : b + o;
         int64_t day = floor_div(la, 86400);
