@@ -12,9 +12,10 @@ const rg_command rg_cmd_serve = {
     "serve",
     "regua serve [--listen HOST:PORT]",
     "Run the HTTP server until interrupted",
-    "Serves GET /healthz (JSON with the version and the store's status). Stops cleanly on\n"
-    "SIGINT or SIGTERM. The address comes from --listen, else `listen` in the config\n"
-    "(default 127.0.0.1:8080).",
+    "Serves GET /healthz (JSON with the version and the store's status), the provider\n"
+    "webhooks (/hooks/whatsapp, /hooks/sms/CHANNEL), open and click tracking (/t/o, /t/c) and\n"
+    "one-click unsubscribe (/u) — see docs/api.md. Stops cleanly on SIGINT or SIGTERM. The\n"
+    "address comes from --listen, else `listen` in the config (default 127.0.0.1:8080).",
     run,
 };
 
