@@ -1,6 +1,8 @@
 #include "service/payments.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -55,22 +57,16 @@ rg_status rg_payment_record(rg_store *s, rg_payment *p, rg_instant now, rg_payme
     out->status = status;
     out->balance = rg_invoice_balance(&inv);
 
-    char payload[512], amount[32], at[32];
-    rg_buf j = RG_BUF_INIT;
-    /* reference and method come from outside: escape them for JSON */
-    rg_buf_printf(&j, "{\"payment_id\":%lld,\"amount\":\"%s\",\"paid_at\":\"%s\",\"source\":\"%s\",\"reference\":\"",
-                  (long long)p->id, rg_money_format_plain(p->amount, amount, sizeof amount),
-                  rg_instant_format(p->paid_at, at, sizeof at), rg_payment_source_name(p->source));
-    for (const char *c = p->reference; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            rg_buf_putc(&j, '\\');
-        if ((unsigned char)*c < 0x20)
-            continue;
-        rg_buf_putc(&j, *c);
-    }
-    rg_buf_printf(&j, "\",\"invoice_status\":\"%s\"}", rg_invoice_status_name(status));
-    rg_strlcpy(payload, j.oom ? "{}" : rg_buf_cstr(&j), sizeof payload);
-    rg_buf_free(&j);
+    char amount[32], at[32];
+    json_t *pl = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "payment_id", (json_int_t)p->id, "amount",
+                           rg_money_format_plain(p->amount, amount, sizeof amount), "amount_cents",
+                           (json_int_t)p->amount, "paid_at", rg_instant_format(p->paid_at, at, sizeof at), "source",
+                           rg_payment_source_name(p->source), "method", p->method, "reference", p->reference,
+                           "invoice_status", rg_invoice_status_name(status));
+    char *payload = pl ? json_dumps(pl, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(pl);
+    if (!payload)
+        return rg_err_set(e, RG_ENOMEM, "payment", "out of memory");
 
     rg_event ev;
     memset(&ev, 0, sizeof ev);
@@ -80,5 +76,7 @@ rg_status rg_payment_record(rg_store *s, rg_payment *p, rg_instant now, rg_payme
     ev.customer_id = inv.customer_id;
     ev.invoice_id = inv.id;
     ev.payload = payload;
-    return rg_store_event_add(s, &ev, NULL, e);
+    rc = rg_store_event_add(s, &ev, NULL, e);
+    free(payload);
+    return rc;
 }
