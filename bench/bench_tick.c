@@ -204,12 +204,14 @@ static int floor_run(const char *dir, int64_t n)
         if (written >= n)
             continue;
         snprintf(key, sizeof key, "step:dez:s:%lld", (long long)sqlite3_column_int64(rd, 0));
-        snprintf(body, sizeof body, "Olá, %s! %s vence.", (const char *)sqlite3_column_text(rd, 7),
-                 (const char *)sqlite3_column_text(rd, 1));
+        /* a body of the length the tick's rendered messages have (~100 bytes) */
+        snprintf(body, sizeof body, "Olá, %s! A fatura %s venceu: R$ %lld,%02lld. Exemplo Ltda (CNPJ 11.222.333/0001-81)",
+                 (const char *)sqlite3_column_text(rd, 7), (const char *)sqlite3_column_text(rd, 1),
+                 (long long)(sqlite3_column_int64(rd, 3) / 100), (long long)(sqlite3_column_int64(rd, 3) % 100));
         sqlite3_bind_text(wr, 1, key, -1, SQLITE_STATIC);
         sqlite3_bind_int64(wr, 2, sqlite3_column_int64(rd, 2));
         sqlite3_bind_int64(wr, 3, sqlite3_column_int64(rd, 0));
-        sqlite3_bind_text(wr, 4, "Lembrete", -1, SQLITE_STATIC);
+        sqlite3_bind_text(wr, 4, "Em aberto F00000000", -1, SQLITE_STATIC);
         sqlite3_bind_text(wr, 5, body, -1, SQLITE_STATIC);
         sqlite3_bind_int64(wr, 6, NOW);
         if (sqlite3_step(wr) != SQLITE_DONE) {

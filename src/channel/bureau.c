@@ -202,13 +202,30 @@ static void provider_ref(const rg_buf *body, char *out, size_t n)
     json_decref(j);
 }
 
-/* A short, printable excerpt of the answer for the error message. */
+/* A short excerpt of the answer for the error message: at most 160
+ * bytes of valid UTF-8 (control characters become spaces, invalid bytes
+ * '?'), never cut inside a character. */
 static void excerpt(const rg_buf *body, char *out, size_t n)
 {
-    size_t w = 0;
-    for (size_t i = 0; i < body->len && w + 1 < n && w < 160; i++) {
-        unsigned char c = (unsigned char)body->p[i];
-        out[w++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+    size_t w = 0, i = 0;
+    const unsigned char *p = (const unsigned char *)body->p;
+    while (i < body->len) {
+        unsigned char c = p[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        bool valid = len > 0 && i + len <= body->len && !(len == 2 && c < 0xC2);
+        for (size_t k = 1; valid && k < len; k++)
+            valid = (p[i + k] & 0xC0) == 0x80;
+        size_t take = valid ? len : 1;
+        if (w + take + 1 > n || w + take > 160)
+            break;
+        if (!valid)
+            out[w++] = '?';
+        else if (len == 1)
+            out[w++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+        else
+            for (size_t k = 0; k < len; k++)
+                out[w++] = (char)p[i + k];
+        i += take;
     }
     out[w] = '\0';
 }

@@ -52,9 +52,10 @@ static rg_status letter_open(const rg_channel_config *cfg, const rg_channel_env 
     s->config = env->config;
     s->store = env->store;
     const char *zone = env->config->default_timezone[0] ? env->config->default_timezone : "America/Sao_Paulo";
-    if (rg_tz_load(zone, &s->tz, e) != RG_OK) {
+    rg_status rc = rg_tz_load(zone, &s->tz, e);
+    if (rc != RG_OK) {
         free(s);
-        return RG_EINVAL;
+        return rc;
     }
     *state = s;
     return RG_OK;

@@ -15,8 +15,8 @@ const rg_command rg_cmd_tick = {
     "Runs the cadences once at --at (default: now, or --now): for each open invoice the\n"
     "latest step that is due fires and earlier due ones are recorded as superseded; messages\n"
     "go out on the first usable channel inside the customer's window and caps. Running it\n"
-    "twice for the same instant creates nothing new. Channels with an inline driver (log)\n"
-    "are delivered at once; the others are queued for the dispatcher.",
+    "twice for the same instant creates nothing new. Channels with an inline driver (log,\n"
+    "letter, task) are delivered at once; the others are queued for the dispatcher.",
     run,
 };
 

@@ -78,6 +78,11 @@ assert b["status"] == "requested" and b["attempts"] == 1 and b["listed_at"] is N
 assert b["last_error"].startswith("HTTP 503"), b
 PY
 
+# the bureau refuses the data: a permanent failure, still pending
+echo bad >mode
+expect_exit "sync while the bureau refuses" 3 regua bureau sync
+contains "refusal reported with the answer" out 'HTTP 422: {"error": "dados inválidos"} (refused)'
+
 # the bureau answers: listed
 echo ok >mode
 export REGUA_NOW=2026-12-16T14:00:00Z
@@ -93,11 +98,11 @@ PY
 /usr/bin/python3 - <<'PY' && ok "signed requests with idempotency keys" || not_ok "signed requests with idempotency keys" "$(head -c 1500 requests.jsonl)"
 import json
 reqs = [json.loads(l) for l in open("requests.jsonl")]
-assert len(reqs) == 2, reqs
+assert len(reqs) == 3, reqs
 for r in reqs:
     assert r["signature_ok"] is True and r["path"] == "/negativacao", r
     assert r["idempotency_key"] == "regua-bureau-list-1" and r["content_type"] == "application/json", r
-b = json.loads(reqs[1]["body"])
+b = json.loads(reqs[2]["body"])
 assert b["type"] == "listing.request" and b["idempotency_key"] == "regua-bureau-list-1", b
 assert b["creditor"] == {"name": "Exemplo Serviços Ltda", "cnpj": "11222333000181"}, b
 assert b["debtor"]["document"] == "52998224725" and b["debtor"]["kind"] == "PF", b
@@ -129,7 +134,7 @@ import json
 b = json.load(open("out"))["bureau"]
 assert b == {"status": "removed", "notice_at": "2026-12-02T12:00:00Z", "requested_at": "2026-12-16T12:00:00Z",
              "listed_at": "2026-12-16T14:00:00Z", "removal_requested_at": "2026-12-18T12:00:00Z",
-             "removed_at": "2026-12-18T12:05:00Z", "provider_ref": "NEG-2", "attempts": 3,
+             "removed_at": "2026-12-18T12:05:00Z", "provider_ref": "NEG-2", "attempts": 4,
              "last_attempt_at": "2026-12-18T12:05:00Z", "last_error": None}, b
 PY
 expect_exit "invoice show text" 0 regua invoice show F1

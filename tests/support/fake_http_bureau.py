@@ -35,7 +35,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def answer(self, status, obj):
-        data = json.dumps(obj).encode()
+        data = json.dumps(obj, ensure_ascii=False).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
