@@ -468,7 +468,7 @@ static rg_status form_str(const char *body, size_t len, const char *key, char *d
         return rg_err_set(e, RG_ENOMEM, "body", "out of memory");
     if (tmp->len >= n)
         return rg_err_set(e, RG_EINVAL, key, "longer than %zu bytes", n - 1);
-    if (memchr(tmp->p, '\0', tmp->len))
+    if (tmp->len && memchr(tmp->p, '\0', tmp->len))
         return rg_err_set(e, RG_EINVAL, key, "contains a NUL byte");
     memcpy(dst, rg_buf_cstr(tmp), tmp->len + 1);
     return RG_OK;
