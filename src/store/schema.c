@@ -225,6 +225,12 @@ const char *const rg_schema_migrations[] = {
     " UNIQUE (cadence, trigger_id, event_id)"
     ") STRICT;"
     "CREATE INDEX trigger_timers_due ON trigger_timers (fire_at) WHERE status = 'waiting';",
+    /* 2: the dispatcher's outbox. handed_at: when the current attempt was
+     * handed to a provider that takes no idempotency key (NULL otherwise);
+     * a lease found expired with it set means the delivery is uncertain. */
+    "ALTER TABLE messages ADD COLUMN handed_at INTEGER;"
+    "CREATE INDEX messages_outbox ON messages (channel, next_attempt_at) WHERE status = 'queued';"
+    "CREATE INDEX messages_leased ON messages (lease_until) WHERE status = 'sending';",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);

@@ -878,4 +878,13 @@ static const rg_store_ops sqlite_ops = {
     .payment_each = sq_payment_each,
     .event_add = sq_event_add,
     .event_each_for_invoice = sq_event_each_for_invoice,
+    .outbox_claim = rg_sqe_outbox_claim,
+    .outbox_handed = rg_sqe_outbox_handed,
+    .outbox_finish = rg_sqe_outbox_finish,
+    .outbox_leases = rg_sqe_outbox_leases,
+    .outbox_next_due = rg_sqe_outbox_next_due,
+    .outbox_counts = rg_sqe_outbox_counts,
+    .message_invoice_ids = rg_sqe_message_invoice_ids,
+    .customer_optouts = rg_sqe_customer_optouts,
+    .customer_sends_since = rg_sqe_customer_sends_since,
 };
