@@ -31,8 +31,8 @@ typedef struct driver_spec {
 static const driver_spec drivers[] = {
     {"log", {"path"}},
     {"smtp", {"url", "from", "username_env", "password_env", "reply_to", "unsubscribe_mailto"}},
-    {"whatsapp_cloud", {"base_url", "phone_number_id", "token_env", "app_secret_env", "verify_token_env", "language"}},
-    {"http", {"url", "method", "headers", "body", "id_pointer", "content_type"}},
+    {"whatsapp_cloud", {"base_url", "phone_number_id", "token_env", "app_secret_env", "verify_token_env", "language", "timeout"}},
+    {"http", {"url", "method", "headers", "body", "id_pointer", "content_type", "idempotency_header", "timeout", "username_env", "password_env"}},
     {"letter", {"dir"}},
     {"bureau", {"url", "secret_env"}},
     {"task", {"assignee"}},
