@@ -79,5 +79,6 @@ extern const rg_command rg_cmd_cadence, rg_cmd_tick, rg_cmd_simulate, rg_cmd_mes
 extern const rg_command rg_cmd_boleto;
 extern const rg_command rg_cmd_pix;
 extern const rg_command rg_cmd_doc;
+extern const rg_command rg_cmd_dispatch;
 
 #endif
