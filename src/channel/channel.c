@@ -10,12 +10,12 @@ extern const rg_channel_driver rg_driver_log;
 extern const rg_channel_driver rg_driver_letter;
 extern const rg_channel_driver rg_driver_bureau;
 extern const rg_channel_driver rg_driver_task;
+extern const rg_channel_driver rg_driver_http;
+extern const rg_channel_driver rg_driver_whatsapp_cloud;
 
 static const rg_channel_driver *const drivers[] = {
-    &rg_driver_log,
-    &rg_driver_letter,
-    &rg_driver_bureau,
-    &rg_driver_task,
+    &rg_driver_log,  &rg_driver_letter,           &rg_driver_bureau, &rg_driver_task,
+    &rg_driver_http, &rg_driver_whatsapp_cloud,
 };
 
 struct rg_channel {
@@ -38,11 +38,13 @@ rg_status rg_channel_open(const rg_channel_config *cfg, const rg_channel_env *en
     *out = NULL;
     const rg_channel_driver *d = rg_channel_driver_find(cfg->driver);
     if (!d) {
-        char avail[200] = "";
-        for (size_t i = 0; i < sizeof drivers / sizeof *drivers; i++)
-            snprintf(avail + strlen(avail), sizeof avail - strlen(avail), "%s%s", i ? ", " : "", drivers[i]->name);
+        char names[160] = "";
+        for (size_t i = 0; i < sizeof drivers / sizeof *drivers; i++) {
+            size_t l = strlen(names);
+            snprintf(names + l, sizeof names - l, "%s%s", i ? ", " : "", drivers[i]->name);
+        }
         return rg_err_set(e, RG_EUSAGE, cfg->name, "the '%s' driver is not available in this build yet (available: %s)",
-                          cfg->driver, avail);
+                          cfg->driver, names);
     }
     rg_channel *ch = calloc(1, sizeof *ch);
     if (!ch)
@@ -96,6 +98,17 @@ bool rg_channel_is_inline(const rg_channel *ch)
 rg_status rg_channel_flush(rg_channel *ch, rg_err *e)
 {
     return ch->driver->flush ? ch->driver->flush(ch->state, e) : RG_OK;
+}
+
+bool rg_channel_takes_key(const rg_channel *ch)
+{
+    if (ch->driver->inline_send)
+        return true;
+    if (!strcmp(ch->driver->name, "http")) {
+        const char *h = rg_channel_setting(ch->config, "idempotency_header");
+        return !h || (*h && strcmp(h, "none") != 0);
+    }
+    return false;
 }
 
 rg_status rg_channel_send(rg_channel *ch, const rg_outgoing *out, rg_send_result *res, rg_err *e)

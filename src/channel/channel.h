@@ -14,7 +14,10 @@
  *   the transfer's result into an rg_send_result. They may also offer
  *   send() as a blocking convenience built on the same two functions.
  * Each request carries the message's idempotency key wherever the provider
- * accepts one (a header or a field).
+ * accepts one (a header or a field). Inline drivers must be idempotent by
+ * that key themselves (a line, a file or a task per key): after a crash the
+ * dispatcher may hand them the same message again. The dispatcher owns
+ * CURLOPT_PRIVATE of the easy handles prepare() returns.
  *
  * Ownership: rg_channel_open() returns an owned handle (rg_channel_close()).
  * rg_outgoing is borrowed for the duration of the call that receives it;
@@ -93,6 +96,11 @@ void *rg_channel_state(rg_channel *ch);
 bool rg_channel_is_inline(const rg_channel *ch);
 /* Calls the driver's flush() when it has one. */
 rg_status rg_channel_flush(rg_channel *ch, rg_err *e);
+/* Whether a resend of the same message is deduplicated downstream: inline
+ * drivers (local, keyed), and the http driver unless its
+ * idempotency_header is `none`. The dispatcher resends an attempt whose
+ * outcome it did not record only on such channels. */
+bool rg_channel_takes_key(const rg_channel *ch);
 /* Blocking send through the driver's send(). */
 rg_status rg_channel_send(rg_channel *ch, const rg_outgoing *out, rg_send_result *res, rg_err *e);
 

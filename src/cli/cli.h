@@ -80,5 +80,6 @@ extern const rg_command rg_cmd_boleto;
 extern const rg_command rg_cmd_pix;
 extern const rg_command rg_cmd_doc;
 extern const rg_command rg_cmd_task, rg_cmd_bureau, rg_cmd_letters;
+extern const rg_command rg_cmd_dispatch;
 
 #endif

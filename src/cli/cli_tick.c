@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/dispatch_cli.h"
 #include "cli/engine_cli.h"
 #include "engine/engine.h"
 
@@ -10,13 +11,14 @@ static int run(rg_cli *cli, int argc, char **argv);
 
 const rg_command rg_cmd_tick = {
     "tick",
-    "regua tick [--at INSTANT] [--json]",
+    "regua tick [--at INSTANT] [--no-dispatch] [--json]",
     "Plan every open invoice and send what is due now, then exit (for cron)",
     "Runs the cadences once at --at (default: now, or --now): for each open invoice the\n"
     "latest step that is due fires and earlier due ones are recorded as superseded; messages\n"
     "go out on the first usable channel inside the customer's window and caps. Running it\n"
     "twice for the same instant creates nothing new. Channels with an inline driver (log,\n"
-    "letter, task) are delivered at once; the others are queued for the dispatcher.",
+    "letter, task) are delivered at once; the others are queued, and then sent by the\n"
+    "dispatcher in the same run (as `regua dispatch` would) unless --no-dispatch.",
     run,
 };
 
@@ -36,6 +38,7 @@ static int run(rg_cli *cli, int argc, char **argv)
 {
     rg_opt opts[] = {
         {"at", true, "INSTANT", "the instant to tick at (ISO-8601; default now)", false, NULL},
+        {"no-dispatch", false, NULL, "plan only: leave the queued messages for `regua dispatch`", false, NULL},
         {"json", false, NULL, "print the counts as JSON", false, NULL},
         {NULL, false, NULL, NULL, false, NULL},
     };
@@ -61,9 +64,35 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_engine_close(eng);
         return rg_cli_fail(cli, &e);
     }
+    bool dispatch = !rg_cli_opt(opts, "no-dispatch")->set;
+    rg_dispatch_stats ds;
+    memset(&ds, 0, sizeof ds);
+    int64_t queued = 0, sending = 0;
+    if (dispatch) {
+        /* the dispatcher runs at the same instant as the tick */
+        rg_clock clock = rg_clock_fixed(at);
+        if (!v)
+            clock = cli->clock;
+        rg_dispatcher *d = NULL;
+        if ((rc = rg_cli_dispatcher_open(cli, cli->store, eng, &d)) != 0) {
+            rg_engine_close(eng);
+            return rc;
+        }
+        rg_status r = rg_dispatcher_drain(d, &clock, &ds, &e);
+        if (r == RG_OK)
+            r = rg_store_outbox_counts(cli->store, &queued, &sending, &e);
+        rg_dispatcher_close(d);
+        if (r != RG_OK) {
+            rg_engine_close(eng);
+            return rg_cli_fail(cli, &e);
+        }
+    }
     rg_engine_close(eng);
     if (rg_cli_opt(opts, "json")->set) {
-        rg_cli_print_json(cli, rg_tick_stats_json(&st));
+        json_t *j = rg_tick_stats_json(&st);
+        if (j && dispatch)
+            json_object_set_new(j, "dispatch", rg_dispatch_stats_json(&ds, queued));
+        rg_cli_print_json(cli, j);
     } else {
         char t[32];
         fprintf(cli->out,
@@ -74,6 +103,8 @@ static int run(rg_cli *cli, int argc, char **argv)
                 (long long)st.fired, (long long)st.superseded, (long long)st.messages, (long long)st.sent,
                 (long long)st.queued, (long long)st.suppressed, (long long)st.deferred, (long long)st.tasks,
                 (long long)st.reissues, (long long)st.bureau_requests);
+        if (dispatch)
+            rg_dispatch_stats_print(cli->out, &ds, queued);
     }
     return 0;
 }

@@ -25,14 +25,14 @@ void rg_config_defaults(rg_config *c)
 /* Driver -> the settings it accepts (besides the common ones). */
 typedef struct driver_spec {
     const char *driver;
-    const char *keys[10];
+    const char *keys[14];
 } driver_spec;
 
 static const driver_spec drivers[] = {
     {"log", {"path"}},
     {"smtp", {"url", "from", "username_env", "password_env", "reply_to", "unsubscribe_mailto"}},
-    {"whatsapp_cloud", {"base_url", "phone_number_id", "token_env", "app_secret_env", "verify_token_env", "language"}},
-    {"http", {"url", "method", "headers", "body", "id_pointer", "content_type", "webhook_secret_env"}},
+    {"whatsapp_cloud", {"base_url", "phone_number_id", "token_env", "app_secret_env", "verify_token_env", "language", "timeout"}},
+    {"http", {"url", "method", "headers", "body", "id_pointer", "content_type", "idempotency_header", "timeout", "username_env", "password_env", "webhook_secret_env"}},
     {"letter", {"dir"}},
     {"bureau", {"url", "secret_env"}},
     {"task", {"assignee"}},
@@ -53,7 +53,7 @@ static bool key_allowed(const driver_spec *d, const char *key)
     for (size_t i = 0; i < sizeof common_keys / sizeof *common_keys; i++)
         if (!strcmp(common_keys[i], key))
             return true;
-    for (size_t i = 0; i < 10 && d->keys[i]; i++)
+    for (size_t i = 0; i < 14 && d->keys[i]; i++)
         if (!strcmp(d->keys[i], key))
             return true;
     return false;
@@ -123,7 +123,7 @@ static rg_status parse_channel(const rg_yaml *y, struct fy_node *name, struct fy
         key[klen] = '\0';
         if (!key_allowed(spec, key)) {
             rg_buf allowed = RG_BUF_INIT;
-            for (size_t i = 0; i < 10 && spec->keys[i]; i++)
+            for (size_t i = 0; i < 14 && spec->keys[i]; i++)
                 rg_buf_printf(&allowed, "%s, ", spec->keys[i]);
             rg_buf_puts(&allowed, "max_in_flight, rate_per_second, cost_per_message, max_attempts");
             char section[80];

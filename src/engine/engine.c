@@ -15,31 +15,11 @@
 #include "br/pix.h"
 #include "cadence/window.h"
 #include "channel/channel.h"
+#include "engine/engine_int.h"
 #include "engine/planner.h"
 #include "engine/progress.h"
 #include "render/template_file.h"
 #include "render/vars.h"
-
-#define MAX_CHANNELS RG_CONFIG_MAX_CHANNELS
-
-struct rg_engine {
-    rg_store *store;
-    const rg_config *config;
-    bool dry_run;
-    int64_t batch_size;
-    rg_cadence_set *cadences;
-    rg_template_set *templates;
-    rg_calendar *calendar;
-    rg_tz_cache *tzs;
-    size_t n_channels;
-    struct {
-        char name[24];
-        rg_channel *ch; /* NULL in dry runs */
-    } channels[MAX_CHANNELS];
-    int64_t max_cap_days;
-    bool needs_late_count; /* some cadence matches on late_count_12m_min */
-    rg_channel_env chan_env;
-};
 
 /* ---- loading ---- */
 
@@ -139,7 +119,7 @@ const rg_cadence_set *rg_engine_cadences(const rg_engine *eng)
     return eng->cadences;
 }
 
-static int channel_index(const rg_engine *eng, const char *name)
+int rg_engine_channel_index(const rg_engine *eng, const char *name)
 {
     for (size_t i = 0; i < eng->n_channels; i++)
         if (!strcmp(eng->channels[i].name, name))
@@ -229,7 +209,7 @@ typedef struct customer_ctx {
     size_t n_recent;
 } customer_ctx;
 
-static bool opted_out(const char *optouts, const char *channel)
+bool rg_engine_opted_out(const char *optouts, const char *channel)
 {
     if (!optouts)
         return false;
@@ -253,11 +233,11 @@ static int choose_channel(const rg_engine *eng, const rg_cadence_send *send, con
     for (size_t i = (size_t)from; i < send->channels.n; i++) {
         const char *ch = send->channels.v[i];
         char addr[300];
-        if (channel_index(eng, ch) < 0)
+        if (rg_engine_channel_index(eng, ch) < 0)
             rg_buf_printf(&why, "%s%s: channel not configured", why.len ? "; " : "", ch);
         else if (!rg_channel_address(ch, c, addr, sizeof addr)[0])
             rg_buf_printf(&why, "%s%s: no address", why.len ? "; " : "", ch);
-        else if (opted_out(optouts, ch))
+        else if (rg_engine_opted_out(optouts, ch))
             rg_buf_printf(&why, "%s%s: opted out", why.len ? "; " : "", ch);
         else {
             chosen = (int)i;
@@ -431,6 +411,91 @@ static rg_status write_progress(customer_ctx *cx, const rg_invoice *inv, const r
     return rc;
 }
 
+/* Renders NAME.CHANNEL for a customer and its invoices; for an approved
+ * WhatsApp template also the channel payload (owned JSON text in
+ * *payload). Fails with the reason when the template is missing, broken
+ * or leaves a hole. */
+static rg_status render_message(rg_engine *eng, const rg_customer *cust, rg_render_invoice *ri, size_t n,
+                                const char *template_name, const char *channel, rg_rendered *out, char **payload,
+                                rg_err *e)
+{
+    *payload = NULL;
+    rg_render_vars v;
+    rg_render_vars_init(&v);
+    v.customer.name = cust->name;
+    v.customer.document = cust->document;
+    v.customer.email = cust->email;
+    v.customer.phone = cust->phone[0] ? cust->phone : cust->whatsapp;
+    v.invoices = ri;
+    v.n_invoices = n;
+    v.company.name = eng->config->company.name;
+    v.company.cnpj = eng->config->company.cnpj;
+    v.company.email = eng->config->company.email[0] ? eng->config->company.email : NULL;
+    v.company.phone = eng->config->company.phone[0] ? eng->config->company.phone : NULL;
+    v.company.address = eng->config->company.address[0] ? eng->config->company.address : NULL;
+    const rg_message_template *mt = NULL;
+    rg_status rc;
+    if ((rc = rg_template_set_find(eng->templates, template_name, channel, &mt, e)) != RG_OK ||
+        (rc = rg_message_render(mt, &v, out, e)) != RG_OK)
+        return rc;
+    if (out->wa_template) {
+        json_t *params = json_array();
+        for (size_t i = 0; i < out->n_params; i++)
+            json_array_append_new(params, json_string(out->params[i]));
+        json_t *pl = json_pack("{s:s, s:s, s:o}", "wa_template", out->wa_template, "wa_lang",
+                               out->wa_lang ? out->wa_lang : "pt_BR", "params", params);
+        *payload = pl ? json_dumps(pl, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(pl);
+        if (!*payload) {
+            rg_rendered_free(out);
+            return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+        }
+    }
+    return RG_OK;
+}
+
+rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs,
+                           size_t n, const char *template_name, const char *channel, rg_instant now,
+                           rg_engine_content *out, rg_err *e)
+{
+    memset(out, 0, sizeof *out);
+    customer_ctx cx;
+    memset(&cx, 0, sizeof cx);
+    cx.eng = eng;
+    cx.now = now;
+    cx.tz = rg_engine_zone(eng, cust, c);
+    int sod;
+    rg_tz_local(cx.tz, now, &cx.today, &sod);
+    rg_render_invoice *ri = calloc(n ? n : 1, sizeof *ri);
+    if (!ri)
+        return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+    for (size_t k = 0; k < n; k++)
+        fill_render_invoice(&cx, c, &invs[k], NULL, &ri[k]);
+    rg_rendered r;
+    memset(&r, 0, sizeof r);
+    rg_status rc = render_message(eng, cust, ri, n, template_name, channel, &r, &out->payload, e);
+    free(ri);
+    if (rc != RG_OK)
+        return rc;
+    out->subject = r.subject;
+    out->body = r.text;
+    out->html = r.html;
+    r.subject = r.text = r.html = NULL;
+    rg_rendered_free(&r);
+    return RG_OK;
+}
+
+void rg_engine_content_free(rg_engine_content *c)
+{
+    if (!c)
+        return;
+    free(c->subject);
+    free(c->body);
+    free(c->html);
+    free(c->payload);
+    memset(c, 0, sizeof *c);
+}
+
 /* Renders, records and (for inline channels) delivers one message for the
  * pending steps pend[0..n) — one invoice, or several when consolidated.
  * Returns whether a message was created (false: the key existed). */
@@ -459,20 +524,6 @@ static rg_status emit(customer_ctx *cx, batch *b, pending *pend, size_t n, const
         fill_render_invoice(cx, pend[k].cadence, inv, pend[k].reissued ? &pend[k].reissue : NULL, &ri[k]);
         rg_buf_printf(&ids, "%s%s", k ? "|" : "", inv->external_id);
     }
-    rg_render_vars v;
-    rg_render_vars_init(&v);
-    v.customer.name = cust->name;
-    v.customer.document = cust->document;
-    v.customer.email = cust->email;
-    v.customer.phone = cust->phone[0] ? cust->phone : cust->whatsapp;
-    v.invoices = ri;
-    v.n_invoices = n;
-    v.company.name = eng->config->company.name;
-    v.company.cnpj = eng->config->company.cnpj;
-    v.company.email = eng->config->company.email[0] ? eng->config->company.email : NULL;
-    v.company.phone = eng->config->company.phone[0] ? eng->config->company.phone : NULL;
-    v.company.address = eng->config->company.address[0] ? eng->config->company.address : NULL;
-
     rg_message m;
     memset(&m, 0, sizeof m);
     rg_strlcpy(m.idempotency_key, key, sizeof m.idempotency_key);
@@ -496,11 +547,9 @@ static rg_status emit(customer_ctx *cx, batch *b, pending *pend, size_t n, const
     rg_rendered out;
     memset(&out, 0, sizeof out);
     char *payload = NULL;
-    const rg_message_template *mt = NULL;
     rg_err re;
     rg_err_clear(&re);
-    bool rendered = rg_template_set_find(eng->templates, m.template_name, channel, &mt, &re) == RG_OK &&
-                    rg_message_render(mt, &v, &out, &re) == RG_OK;
+    bool rendered = render_message(eng, cust, ri, n, m.template_name, channel, &out, &payload, &re) == RG_OK;
     if (!rendered) {
         /* never an empty hole: the message is suppressed, and says why */
         m.status = RG_MSG_SUPPRESSED;
@@ -509,17 +558,8 @@ static rg_status emit(customer_ctx *cx, batch *b, pending *pend, size_t n, const
         m.subject = out.subject;
         m.body = out.text;
         m.html = out.html;
-        if (out.wa_template) {
-            json_t *params = json_array();
-            for (size_t i = 0; i < out.n_params; i++)
-                json_array_append_new(params, json_string(out.params[i]));
-            json_t *pl = json_pack("{s:s, s:s, s:o}", "wa_template", out.wa_template, "wa_lang",
-                                   out.wa_lang ? out.wa_lang : "pt_BR", "params", params);
-            payload = pl ? json_dumps(pl, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-            json_decref(pl);
-            m.payload = payload;
-        }
-        int ci = channel_index(eng, channel);
+        m.payload = payload;
+        int ci = rg_engine_channel_index(eng, channel);
         bool inline_send = eng->dry_run || (ci >= 0 && rg_channel_is_inline(eng->channels[ci].ch));
         m.status = inline_send ? RG_MSG_SENT : RG_MSG_QUEUED;
         if (inline_send)
@@ -540,7 +580,7 @@ static rg_status emit(customer_ctx *cx, batch *b, pending *pend, size_t n, const
     if (m.status == RG_MSG_QUEUED) {
         cx->stats->queued++;
     } else {
-        int ci = channel_index(eng, channel);
+        int ci = rg_engine_channel_index(eng, channel);
         if (!eng->dry_run) {
             char addr[300];
             rg_outgoing og = {&m, cust, rg_channel_address(channel, cust, addr, sizeof addr), rg_buf_cstr(&ids)};
@@ -567,17 +607,17 @@ out:
     return rc;
 }
 
-static const rg_tz *zone_for(customer_ctx *cx, const rg_customer *c, const rg_cadence *cad)
+const rg_tz *rg_engine_zone(rg_engine *eng, const rg_customer *c, const rg_cadence *cad)
 {
     const char *name = c->timezone[0] ? c->timezone
                        : (cad && cad->timezone && cad->timezone[0]) ? cad->timezone
-                                                                     : cx->eng->config->default_timezone;
+                                                                     : eng->config->default_timezone;
     const rg_tz *tz = NULL;
     rg_err e;
-    if (rg_tz_cache_get(cx->eng->tzs, name, &tz, &e) != RG_OK || !tz) {
+    if (rg_tz_cache_get(eng->tzs, name, &tz, &e) != RG_OK || !tz) {
         rg_warn("customer %s: time zone '%s' unusable (%s); using %s", c->external_id, name, e.msg,
-                cx->eng->config->default_timezone);
-        if (rg_tz_cache_get(cx->eng->tzs, cx->eng->config->default_timezone, &tz, &e) != RG_OK)
+                eng->config->default_timezone);
+        if (rg_tz_cache_get(eng->tzs, eng->config->default_timezone, &tz, &e) != RG_OK)
             tz = rg_tz_utc();
     }
     return tz;
@@ -600,6 +640,11 @@ static int64_t late_count(const rg_engine *eng, const char *history)
         p += len + (comma ? 1 : 0);
     }
     return n;
+}
+
+static const rg_tz *zone_for(customer_ctx *cx, const rg_customer *c, const rg_cadence *cad)
+{
+    return rg_engine_zone(cx->eng, c, cad);
 }
 
 /* Tags of the customer and the invoice, for `match`. */

@@ -22,6 +22,7 @@
 #include "base/err.h"
 #include "cadence/diag.h"
 #include "cadence/load.h"
+#include "channel/dispatcher.h"
 #include "config/config.h"
 #include "store/store.h"
 
@@ -80,5 +81,14 @@ rg_status rg_engine_explain(rg_engine *eng, const rg_invoice *inv, const rg_cust
  * `day` (one per cadence and time zone in use), sorted, for simulate.
  * Writes at most max; returns the count. */
 size_t rg_engine_openings(rg_engine *eng, rg_date day, rg_instant *out, size_t max, rg_err *e);
+
+/* The dispatcher's send-time re-check (an rg_dispatch_check_fn; ctx is
+ * the engine): the invoices still open, the cadence's window open and cap
+ * respected, the channel usable — else cancel, wait, or move to the next
+ * channel of the step, rendered from its own template (engine/recheck.c).
+ * An engine opened with dry_run serves here too: it needs channel names,
+ * not open channels. */
+rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_customer *c, rg_instant now,
+                                   const char *failed, rg_dispatch_verdict *out, rg_err *e);
 
 #endif

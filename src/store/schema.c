@@ -239,6 +239,12 @@ const char *const rg_schema_migrations[] = {
     "ALTER TABLE bureau_listings ADD COLUMN last_error TEXT NOT NULL DEFAULT '';"
     "CREATE INDEX bureau_listings_pending ON bureau_listings (id) WHERE status IN ('requested', 'removal_requested');"
     "CREATE INDEX promises_invoice ON promises (invoice_id) WHERE invoice_id IS NOT NULL;",
+    /* 4: the dispatcher's outbox. handed_at: when the current attempt was
+     * handed to a provider that takes no idempotency key (NULL otherwise);
+     * a lease found expired with it set means the delivery is uncertain. */
+    "ALTER TABLE messages ADD COLUMN handed_at INTEGER;"
+    "CREATE INDEX messages_outbox ON messages (channel, next_attempt_at) WHERE status = 'queued';"
+    "CREATE INDEX messages_leased ON messages (lease_until) WHERE status = 'sending';",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);

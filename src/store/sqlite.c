@@ -888,4 +888,13 @@ static const rg_store_ops sqlite_ops = {
     .customers_by_number = rg_sqe_customers_by_number,
     .event_seen = rg_sqe_event_seen,
     .optout_get = rg_sqe_optout_get,
+    .outbox_claim = rg_sqe_outbox_claim,
+    .outbox_handed = rg_sqe_outbox_handed,
+    .outbox_finish = rg_sqe_outbox_finish,
+    .outbox_leases = rg_sqe_outbox_leases,
+    .outbox_next_due = rg_sqe_outbox_next_due,
+    .outbox_counts = rg_sqe_outbox_counts,
+    .message_invoice_ids = rg_sqe_message_invoice_ids,
+    .customer_optouts = rg_sqe_customer_optouts,
+    .customer_sends_since = rg_sqe_customer_sends_since,
 };

@@ -86,5 +86,15 @@ rg_status rg_sqe_bureau_get(rg_store *s, int64_t invoice_id, rg_bureau_listing *
 rg_status rg_sqe_bureau_pending_each(rg_store *s, rg_bureau_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqe_bureau_accepted(rg_store *s, int64_t invoice_id, bool removal, const char *provider_ref, rg_instant now, bool *changed, rg_err *e);
 rg_status rg_sqe_bureau_failed(rg_store *s, int64_t invoice_id, const char *error, rg_instant now, rg_err *e);
+/* sqlite_dispatch.c: the dispatcher's outbox (engine statement slots 20..29). */
+rg_status rg_sqe_outbox_claim(rg_store *s, const char *channel, const char *other_than, const char *owner, rg_instant now, rg_instant lease_until, int64_t limit, rg_message_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqe_outbox_handed(rg_store *s, int64_t id, const char *owner, rg_instant now, bool *held, rg_err *e);
+rg_status rg_sqe_outbox_finish(rg_store *s, const rg_outbox_result *r, rg_instant now, bool *held, rg_err *e);
+rg_status rg_sqe_outbox_leases(rg_store *s, rg_outbox_lease_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqe_outbox_next_due(rg_store *s, rg_instant *at, rg_err *e);
+rg_status rg_sqe_outbox_counts(rg_store *s, int64_t *queued, int64_t *sending, rg_err *e);
+rg_status rg_sqe_message_invoice_ids(rg_store *s, int64_t message_id, int64_t *ids, size_t max, size_t *n, rg_err *e);
+rg_status rg_sqe_customer_optouts(rg_store *s, int64_t customer_id, char *buf, size_t n, rg_err *e);
+rg_status rg_sqe_customer_sends_since(rg_store *s, int64_t customer_id, rg_instant since, int64_t exclude, rg_instant *out, size_t max, size_t *n, rg_err *e);
 
 #endif

@@ -323,3 +323,55 @@ rg_status rg_store_bureau_failed(rg_store *s, int64_t invoice_id, const char *er
 {
     return s->ops->bureau_failed(s, invoice_id, error, now, e);
 }
+
+/* ---- the dispatcher's outbox ---- */
+
+rg_status rg_store_outbox_claim(rg_store *s, const char *channel, const char *other_than, const char *owner,
+                                rg_instant now, rg_instant lease_until, int64_t limit, rg_message_fn fn,
+                                void *ctx, rg_err *e)
+{
+    return s->ops->outbox_claim(s, channel, other_than, owner, now, lease_until, limit, fn, ctx, e);
+}
+
+rg_status rg_store_outbox_handed(rg_store *s, int64_t id, const char *owner, rg_instant now, bool *held,
+                                 rg_err *e)
+{
+    return s->ops->outbox_handed(s, id, owner, now, held, e);
+}
+
+rg_status rg_store_outbox_finish(rg_store *s, const rg_outbox_result *r, rg_instant now, bool *held, rg_err *e)
+{
+    return s->ops->outbox_finish(s, r, now, held, e);
+}
+
+rg_status rg_store_outbox_leases(rg_store *s, rg_outbox_lease_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->outbox_leases(s, fn, ctx, e);
+}
+
+rg_status rg_store_outbox_next_due(rg_store *s, rg_instant *at, rg_err *e)
+{
+    return s->ops->outbox_next_due(s, at, e);
+}
+
+rg_status rg_store_outbox_counts(rg_store *s, int64_t *queued, int64_t *sending, rg_err *e)
+{
+    return s->ops->outbox_counts(s, queued, sending, e);
+}
+
+rg_status rg_store_message_invoice_ids(rg_store *s, int64_t message_id, int64_t *ids, size_t max, size_t *n,
+                                       rg_err *e)
+{
+    return s->ops->message_invoice_ids(s, message_id, ids, max, n, e);
+}
+
+rg_status rg_store_customer_optouts(rg_store *s, int64_t customer_id, char *buf, size_t n, rg_err *e)
+{
+    return s->ops->customer_optouts(s, customer_id, buf, n, e);
+}
+
+rg_status rg_store_customer_sends_since(rg_store *s, int64_t customer_id, rg_instant since, int64_t exclude,
+                                        rg_instant *out, size_t max, size_t *n, rg_err *e)
+{
+    return s->ops->customer_sends_since(s, customer_id, since, exclude, out, max, n, e);
+}

@@ -377,5 +377,71 @@ rg_status rg_store_bureau_accepted(rg_store *s, int64_t invoice_id, bool removal
 /* A request failed: counts the attempt and keeps the reason; the status
  * stays pending. */
 rg_status rg_store_bureau_failed(rg_store *s, int64_t invoice_id, const char *error, rg_instant now, rg_err *e);
+/* ---- the dispatcher's outbox ----
+ * A queued message is claimed by one dispatcher at a time: the claim moves
+ * it to `sending` under a lease (owner + expiry). Every later write is
+ * guarded by that lease: a dispatcher whose lease was taken over (it was
+ * presumed dead) changes nothing (*held false). */
+
+/* Claims up to `limit` queued messages due at `now` (next_attempt_at <= now),
+ * oldest first: on `channel`, or, when channel is NULL, on any channel NOT
+ * named in `other_than` ("email|sms"). They become `sending`, leased to
+ * `owner` until `lease_until`. fn receives each claimed message (borrowed;
+ * customer_external_id and invoice_external_ids filled). */
+rg_status rg_store_outbox_claim(rg_store *s, const char *channel, const char *other_than, const char *owner,
+                                rg_instant now, rg_instant lease_until, int64_t limit, rg_message_fn fn,
+                                void *ctx, rg_err *e);
+/* Records that the leased message's current attempt is being handed to a
+ * provider that takes no idempotency key (so an expired lease means
+ * "maybe delivered"). */
+rg_status rg_store_outbox_handed(rg_store *s, int64_t id, const char *owner, rg_instant now, bool *held,
+                                 rg_err *e);
+
+/* How a leased message leaves `sending`. NULL strings keep the column. */
+typedef struct rg_outbox_result {
+    int64_t id;
+    const char *owner;          /* the lease it must still hold */
+    rg_message_status status;   /* queued (retry, wait, reroute) or a final state */
+    const char *reason;
+    const char *provider_id;
+    int attempts;               /* the new count */
+    rg_instant next_attempt_at; /* when queued; 0: keep */
+    rg_instant sent_at;         /* when sent; 0: keep */
+    /* a new channel (fallback) or new content (re-rendered) */
+    const char *channel;
+    const char *fallbacks;
+    const char *subject;
+    const char *body;
+    const char *html;
+    const char *payload;
+} rg_outbox_result;
+rg_status rg_store_outbox_finish(rg_store *s, const rg_outbox_result *r, rg_instant now, bool *held, rg_err *e);
+
+/* A message in `sending`, for recovering leases of dead dispatchers. */
+typedef struct rg_outbox_lease {
+    int64_t id;
+    char owner[128];
+    rg_instant lease_until;
+    rg_instant handed_at; /* 0: not handed to a provider without idempotency key */
+    char channel[RG_CHANNEL_MAX + 1];
+    int attempts;
+} rg_outbox_lease;
+typedef rg_status (*rg_outbox_lease_fn)(void *ctx, const rg_outbox_lease *l);
+rg_status rg_store_outbox_leases(rg_store *s, rg_outbox_lease_fn fn, void *ctx, rg_err *e);
+/* The earliest next_attempt_at among queued messages; RG_INSTANT_NONE when none. */
+rg_status rg_store_outbox_next_due(rg_store *s, rg_instant *at, rg_err *e);
+/* How many messages are queued and how many are being sent. */
+rg_status rg_store_outbox_counts(rg_store *s, int64_t *queued, int64_t *sending, rg_err *e);
+
+/* The invoices a message is about (the linked ones of a consolidated
+ * message, else its invoice); at most max ids. */
+rg_status rg_store_message_invoice_ids(rg_store *s, int64_t message_id, int64_t *ids, size_t max, size_t *n,
+                                       rg_err *e);
+/* The channels the customer opted out of, "email|sms" ("" when none). */
+rg_status rg_store_customer_optouts(rg_store *s, int64_t customer_id, char *buf, size_t n, rg_err *e);
+/* sent_at of the customer's messages that went out (sent, delivered,
+ * read) at or after `since`, except message `exclude`; at most max. */
+rg_status rg_store_customer_sends_since(rg_store *s, int64_t customer_id, rg_instant since, int64_t exclude,
+                                        rg_instant *out, size_t max, size_t *n, rg_err *e);
 
 #endif

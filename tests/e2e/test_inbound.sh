@@ -72,7 +72,7 @@ code() {
 
 port=$(free_port)
 base="http://127.0.0.1:$port"
-"$REGUA_BIN" --config serve.yaml serve --listen 127.0.0.1:$port >serve.log 2>&1 &
+"$REGUA_BIN" --config serve.yaml serve --listen 127.0.0.1:$port --no-scheduler --no-dispatch >serve.log 2>&1 &
 pid=$!
 if wait_http "$base/healthz"; then ok "serve starts"; else not_ok "serve starts" "$(cat serve.log)"; fi
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "channel/dispatcher.h"
 #include "engine/engine.h"
 #include "service/import.h"
 #include "service/payments.h"
@@ -505,6 +506,39 @@ static void test_repeat_offenders(void **state)
     teardown_env(&v);
 }
 
+/* The one confirmation of an opt-out goes to the channel just left; any
+ * other message to that channel does not. */
+static void test_optout_confirmation_passes_recheck(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "optout-confirm");
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,whatsapp\nC1,Ana,ana@x.com.br,(11) 98765-4321\n");
+    rg_customer c;
+    rg_err e;
+    assert_int_equal(rg_store_customer_get(v.store, "C1", &c, &e), RG_OK);
+    assert_int_equal(rg_store_optout_set(v.store, c.id, "whatsapp", "reply", at("2026-10-19T12:00:00Z"), &e), RG_OK);
+    open_engine(&v);
+    rg_message m;
+    memset(&m, 0, sizeof m);
+    rg_strlcpy(m.channel, "whatsapp", sizeof m.channel);
+    rg_strlcpy(m.source_kind, "manual", sizeof m.source_kind);
+    rg_strlcpy(m.source_id, "optout-confirm", sizeof m.source_id);
+    m.customer_id = c.id;
+    m.body = "Pronto: você não receberá mais mensagens por aqui.";
+    rg_dispatch_verdict vd;
+    memset(&vd, 0, sizeof vd);
+    assert_int_equal(rg_engine_dispatch_check(v.engine, &m, &c, at("2026-10-19T12:01:00Z"), NULL, &vd, &e), RG_OK);
+    assert_int_equal(vd.action, RG_DISPATCH_SEND);
+    rg_dispatch_verdict_clear(&vd);
+    rg_strlcpy(m.source_id, "something-else", sizeof m.source_id);
+    memset(&vd, 0, sizeof vd);
+    assert_int_equal(rg_engine_dispatch_check(v.engine, &m, &c, at("2026-10-19T12:01:00Z"), NULL, &vd, &e), RG_OK);
+    assert_int_not_equal(vd.action, RG_DISPATCH_SEND);
+    rg_dispatch_verdict_clear(&vd);
+    teardown_env(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -515,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_cadence_edit),
         cmocka_unit_test(test_consolidation_waits_a_day),
         cmocka_unit_test(test_repeat_offenders),
+        cmocka_unit_test(test_optout_confirmation_passes_recheck),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,972 @@
+#include "channel/dispatcher.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/money.h"
+#include "channel/channel.h"
+
+#define MAX_CHANNELS RG_CONFIG_MAX_CHANNELS
+
+typedef struct chan {
+    rg_channel *ch; /* owned */
+    const char *name;
+    bool takes_key;
+    bool async;        /* prepare/complete in the multi handle */
+    int max_in_flight; /* async only */
+    int max_attempts;
+    int64_t rate_milli; /* tokens (messages) per second x 1000; 0: unlimited */
+    int64_t tokens_milli;
+    int64_t last_ms;
+    int in_flight;
+    bool exhausted; /* the last claim found fewer due messages than asked */
+} chan;
+
+/* One claimed message, from claim to the recorded outcome. */
+typedef struct job {
+    struct job *next;
+    rg_message m; /* its strings point to the owned copies below */
+    char *subject, *body, *html, *payload;
+    rg_customer cust;
+    char to[300];
+    int chan; /* index; -1: channel not configured */
+    rg_dispatch_verdict v; /* the check's (content overrides) */
+    rg_dispatch_verdict fb; /* the fallback's (rerouted content) */
+    void *easy;
+    void *req;
+    /* the outcome to record */
+    rg_outbox_result res;
+    bool lease_lost; /* the handed mark found the lease taken over */
+    char reason[512];
+    char provider_id[128];
+} job;
+
+typedef struct job_list {
+    job *head, *tail;
+} job_list;
+
+struct rg_dispatcher {
+    rg_store *store;
+    const rg_config *config;
+    rg_channel_env env;
+    rg_dispatch_check_fn check;
+    void *check_ctx;
+    int lease_seconds, batch, backoff_base, backoff_max;
+    uint64_t rng;
+    char owner[128];
+    char host[64];
+    char names[MAX_CHANNELS * (RG_CHANNEL_MAX + 2)]; /* "email|sms" */
+    chan chans[MAX_CHANNELS];
+    size_t n_chans;
+    CURLM *multi;
+    bool curl_ready; /* curl_global_init() succeeded: pair it with cleanup */
+    atomic_int stop;
+    job_list ready;  /* claimed, not started */
+    job_list hand;   /* prepared, to be marked handed before they start */
+    job_list done;   /* outcomes to record */
+    rg_dispatch_stats *st;
+};
+
+/* ---- small helpers ---- */
+
+static void list_push(job_list *l, job *j)
+{
+    j->next = NULL;
+    if (l->tail)
+        l->tail->next = j;
+    else
+        l->head = j;
+    l->tail = j;
+}
+
+static job *list_pop(job_list *l)
+{
+    job *j = l->head;
+    if (j) {
+        l->head = j->next;
+        if (!l->head)
+            l->tail = NULL;
+        j->next = NULL;
+    }
+    return j;
+}
+
+static void job_free(job *j)
+{
+    if (!j)
+        return;
+    free(j->subject);
+    free(j->body);
+    free(j->html);
+    free(j->payload);
+    rg_dispatch_verdict_clear(&j->v);
+    rg_dispatch_verdict_clear(&j->fb);
+    free(j);
+}
+
+void rg_dispatch_verdict_clear(rg_dispatch_verdict *v)
+{
+    if (!v)
+        return;
+    free(v->subject);
+    free(v->body);
+    free(v->html);
+    free(v->payload);
+    memset(v, 0, sizeof *v);
+}
+
+static int64_t mono_ms(void)
+{
+    /* pacing only (rate limits); business time comes from the caller's clock */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t next_rand(rg_dispatcher *d)
+{
+    /* xorshift64* */
+    uint64_t x = d->rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    d->rng = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+int64_t rg_dispatch_backoff(int attempt, int base, int max, int retry_after, uint64_t r)
+{
+    if (attempt < 1)
+        attempt = 1;
+    int64_t delay = base > 0 ? base : 1;
+    for (int i = 1; i < attempt && delay < max; i++)
+        delay *= 2;
+    if (delay > max)
+        delay = max;
+    delay = delay / 2 + (int64_t)(r % (uint64_t)(delay / 2 + 1));
+    if (delay < 1)
+        delay = 1;
+    if (retry_after > delay)
+        delay = retry_after;
+    return delay;
+}
+
+static chan *chan_of(rg_dispatcher *d, const char *name)
+{
+    for (size_t i = 0; i < d->n_chans; i++)
+        if (!strcmp(d->chans[i].name, name))
+            return &d->chans[i];
+    return NULL;
+}
+
+/* ---- open / close ---- */
+
+static rg_status setup_chan(chan *c, const rg_channel_config *cfg, rg_err *e)
+{
+    const rg_channel_driver *drv = rg_channel_driver_of(c->ch);
+    c->name = rg_channel_name(c->ch);
+    c->async = !drv->inline_send && drv->prepare && drv->complete;
+    c->takes_key = rg_channel_takes_key(c->ch);
+    c->max_in_flight = 8;
+    c->max_attempts = 5;
+    int64_t v;
+    const char *s = rg_channel_setting(cfg, "max_in_flight");
+    if (s && rg_parse_i64(rg_slice_cstr(s), 1, 10000, &v))
+        c->max_in_flight = (int)v;
+    if ((s = rg_channel_setting(cfg, "max_attempts")) && rg_parse_i64(rg_slice_cstr(s), 1, 10000, &v))
+        c->max_attempts = (int)v;
+    if ((s = rg_channel_setting(cfg, "rate_per_second"))) {
+        rg_cents cents;
+        if (!rg_money_parse(s, strlen(s), false, &cents, NULL) || cents <= 0)
+            return rg_err_set(e, RG_EINVAL, cfg->name, "'rate_per_second' must be a positive number, not '%s'", s);
+        c->rate_milli = cents * 10;
+        c->tokens_milli = c->rate_milli > 1000 ? c->rate_milli : 1000;
+        c->last_ms = mono_ms();
+    }
+    return RG_OK;
+}
+
+rg_status rg_dispatcher_open(const rg_dispatch_options *o, rg_dispatcher **out, rg_err *e)
+{
+    *out = NULL;
+    rg_status rc = RG_OK;
+    rg_dispatcher *d = calloc(1, sizeof *d);
+    if (!d)
+        return rg_err_set(e, RG_ENOMEM, "dispatcher", "out of memory");
+    d->store = o->store;
+    d->config = o->config;
+    d->env.config = o->config;
+    d->env.token_secret = rg_config_secret(o->config);
+    d->env.store = o->store; /* letter and task read and write through it */
+    d->check = o->check;
+    d->check_ctx = o->check_ctx;
+    d->lease_seconds = o->lease_seconds > 0 ? o->lease_seconds : 900;
+    d->batch = o->batch > 0 ? o->batch : 64;
+    d->backoff_base = o->backoff_base > 0 ? o->backoff_base : 30;
+    d->backoff_max = o->backoff_max > 0 ? o->backoff_max : 3600;
+    atomic_init(&d->stop, 0);
+    uint32_t nonce = 0;
+    if (getrandom(&nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce)
+        nonce = (uint32_t)mono_ms() ^ (uint32_t)(uintptr_t)d;
+    if (gethostname(d->host, sizeof d->host) != 0 || !d->host[0])
+        rg_strlcpy(d->host, "localhost", sizeof d->host);
+    d->host[sizeof d->host - 1] = '\0';
+    for (char *p = d->host; *p; p++)
+        if (*p == ':')
+            *p = '_';
+    snprintf(d->owner, sizeof d->owner, "%s:%ld:%08x", d->host, (long)getpid(), nonce);
+    d->rng = o->seed ? o->seed : ((uint64_t)getpid() * 0x9E3779B97F4A7C15ULL) ^ nonce ^ 0x5DEECE66DULL;
+    if (!d->rng)
+        d->rng = 1;
+    d->curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+    if (!d->curl_ready || !(d->multi = curl_multi_init())) {
+        rc = rg_err_set(e, RG_EINTERNAL, "dispatcher", "libcurl could not be initialised");
+        goto fail;
+    }
+    curl_multi_setopt(d->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
+    for (size_t i = 0; i < o->config->n_channels; i++) {
+        const rg_channel_config *cfg = &o->config->channels[i];
+        chan *c = &d->chans[d->n_chans];
+        if ((rc = rg_channel_open(cfg, &d->env, &c->ch, e)) != RG_OK)
+            goto fail;
+        d->n_chans++;
+        if ((rc = setup_chan(c, cfg, e)) != RG_OK)
+            goto fail;
+        size_t l = strlen(d->names);
+        snprintf(d->names + l, sizeof d->names - l, "%s%s", l ? "|" : "", c->name);
+    }
+    *out = d;
+    return RG_OK;
+fail:
+    rg_dispatcher_close(d);
+    return rc;
+}
+
+static void free_list(job_list *l)
+{
+    job *j;
+    while ((j = list_pop(l)))
+        job_free(j);
+}
+
+void rg_dispatcher_close(rg_dispatcher *d)
+{
+    if (!d)
+        return;
+    free_list(&d->ready);
+    free_list(&d->hand);
+    free_list(&d->done);
+    for (size_t i = 0; i < d->n_chans; i++)
+        rg_channel_close(d->chans[i].ch);
+    if (d->multi)
+        curl_multi_cleanup(d->multi);
+    if (d->curl_ready)
+        curl_global_cleanup();
+    free(d);
+}
+
+void rg_dispatcher_stop(rg_dispatcher *d)
+{
+    atomic_store(&d->stop, 1);
+    if (d->multi)
+        curl_multi_wakeup(d->multi);
+}
+
+const char *rg_dispatcher_owner(const rg_dispatcher *d)
+{
+    return d->owner;
+}
+
+static bool stopping(rg_dispatcher *d)
+{
+    return atomic_load(&d->stop) != 0;
+}
+
+/* ---- recording ---- */
+
+/* Queues the outcome of j: status plus the fields set in j->res. */
+static void finish(rg_dispatcher *d, job *j, rg_message_status st)
+{
+    j->res.id = j->m.id;
+    j->res.owner = d->owner;
+    j->res.status = st;
+    list_push(&d->done, j);
+}
+
+static void set_reason(job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_reason(job *j, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(j->reason, sizeof j->reason, fmt, ap);
+    va_end(ap);
+    /* the column is read into 256 bytes: keep it whole UTF-8 there */
+    if (strlen(j->reason) > 255) {
+        size_t k = 255;
+        while (k > 0 && ((unsigned char)j->reason[k] & 0xC0) == 0x80)
+            k--;
+        j->reason[k] = '\0';
+    }
+    j->res.reason = j->reason;
+}
+
+/* Writes every queued outcome (and the handed marks) in one transaction. */
+static rg_status flush(rg_dispatcher *d, rg_instant now, rg_err *e)
+{
+    if (!d->done.head && !d->hand.head)
+        return RG_OK;
+    rg_status rc = rg_store_begin(d->store, e);
+    if (rc != RG_OK)
+        return rc;
+    for (job *j = d->hand.head; j && rc == RG_OK; j = j->next) {
+        bool held;
+        rc = rg_store_outbox_handed(d->store, j->m.id, d->owner, now, &held, e);
+        j->lease_lost = rc == RG_OK && !held;
+    }
+    for (job *j = d->done.head; j && rc == RG_OK; j = j->next) {
+        bool held;
+        rc = rg_store_outbox_finish(d->store, &j->res, now, &held, e);
+        if (rc == RG_OK && !held) {
+            d->st->lost++;
+            rg_warn("dispatcher: message %lld: lease taken over; outcome %s not recorded", (long long)j->m.id,
+                    rg_message_status_name(j->res.status));
+        }
+    }
+    if (rc == RG_OK)
+        rc = rg_store_commit(d->store, e);
+    if (rc != RG_OK) {
+        rg_store_rollback(d->store);
+        return rc;
+    }
+    free_list(&d->done);
+    /* handed jobs start now that the mark is durable */
+    job *j;
+    while ((j = list_pop(&d->hand))) {
+        chan *c = &d->chans[j->chan];
+        if (j->lease_lost) {
+            /* another dispatcher took it over: never send it from here */
+            rg_send_result res;
+            rg_channel_driver_of(c->ch)->complete(rg_channel_state(c->ch), j->easy, j->req, CURLE_FAILED_INIT, 0,
+                                                 &res);
+            c->in_flight--;
+            d->st->lost++;
+            rg_warn("dispatcher: message %lld: lease taken over before sending; not sent from here",
+                    (long long)j->m.id);
+            job_free(j);
+            continue;
+        }
+        CURLMcode mc = curl_multi_add_handle(d->multi, j->easy);
+        if (mc != CURLM_OK) {
+            /* never reached the network: a plain retry is safe */
+            rg_send_result res;
+            rg_channel_driver_of(c->ch)->complete(rg_channel_state(c->ch), j->easy, j->req, CURLE_FAILED_INIT, 0,
+                                                 &res);
+            c->in_flight--;
+            j->easy = j->req = NULL;
+            j->res.attempts = j->m.attempts;
+            j->res.next_attempt_at = now + 1;
+            set_reason(j, "could not start the transfer: %s", curl_multi_strerror(mc));
+            finish(d, j, RG_MSG_QUEUED);
+        }
+    }
+    return RG_OK;
+}
+
+/* ---- outcomes ---- */
+
+/* Whether a transient failure proves the provider did not act: it said
+ * so (4xx, 429, 503), or the connection was never made. */
+static bool surely_not_processed(int curl_code, long http_status)
+{
+    if (http_status >= 400 && http_status < 500)
+        return true;
+    if (http_status == 503)
+        return true;
+    return http_status == 0 && (curl_code == CURLE_COULDNT_RESOLVE_HOST || curl_code == CURLE_COULDNT_RESOLVE_PROXY ||
+                                curl_code == CURLE_COULDNT_CONNECT || curl_code == CURLE_FAILED_INIT);
+}
+
+static void apply_rerender(job *j)
+{
+    /* content re-rendered by the check (a consolidated message lost an invoice) */
+    if (j->v.reason[0] && j->v.action == RG_DISPATCH_SEND)
+        set_reason(j, "%s", j->v.reason);
+    j->res.subject = j->v.subject;
+    j->res.body = j->v.body;
+    j->res.html = j->v.html;
+    j->res.payload = j->v.payload;
+}
+
+/* The current channel failed for good: the next one, or failed. */
+static void fall_back(rg_dispatcher *d, job *j, rg_instant now, const char *why)
+{
+    j->res.attempts = j->m.attempts + 1;
+    if (!d->check) {
+        set_reason(j, "%s", why);
+        d->st->failed++;
+        finish(d, j, RG_MSG_FAILED);
+        return;
+    }
+    rg_err e;
+    rg_err_clear(&e);
+    rg_dispatch_verdict *v = &j->fb;
+    rg_dispatch_verdict_clear(v);
+    if (d->check(d->check_ctx, &j->m, &j->cust, now, why, v, &e) != RG_OK) {
+        set_reason(j, "%s; the fallback could not be chosen: %s", why, e.msg);
+        d->st->failed++;
+        finish(d, j, RG_MSG_FAILED);
+        return;
+    }
+    switch (v->action) {
+    case RG_DISPATCH_REROUTE: {
+        set_reason(j, "%s", v->reason[0] ? v->reason : why);
+        j->res.attempts = 0;
+        j->res.next_attempt_at = now;
+        j->res.channel = v->channel;
+        j->res.fallbacks = v->fallbacks;
+        j->res.subject = v->subject;
+        j->res.body = v->body;
+        j->res.html = v->html;
+        j->res.payload = v->payload;
+        chan *c = chan_of(d, v->channel);
+        if (c)
+            c->exhausted = false;
+        d->st->rerouted++;
+        finish(d, j, RG_MSG_QUEUED);
+        return;
+    }
+    case RG_DISPATCH_CANCEL:
+        set_reason(j, "%s", v->reason);
+        d->st->cancelled++;
+        finish(d, j, RG_MSG_CANCELLED);
+        return;
+    default:
+        set_reason(j, "%s", v->reason[0] ? v->reason : why);
+        d->st->failed++;
+        finish(d, j, RG_MSG_FAILED);
+        return;
+    }
+}
+
+static void outcome(rg_dispatcher *d, job *j, const rg_send_result *res, int curl_code, long http_status,
+                    rg_instant now)
+{
+    chan *c = &d->chans[j->chan];
+    int attempt = j->m.attempts + 1;
+    char why[400];
+    switch (res->outcome) {
+    case RG_SEND_OK:
+        rg_strlcpy(j->provider_id, res->provider_id, sizeof j->provider_id);
+        j->res.provider_id = j->provider_id;
+        j->res.attempts = attempt;
+        j->res.sent_at = now;
+        apply_rerender(j);
+        d->st->sent++;
+        finish(d, j, RG_MSG_SENT);
+        return;
+    case RG_SEND_TRANSIENT:
+        if (!c->takes_key && !surely_not_processed(curl_code, http_status)) {
+            j->res.attempts = attempt;
+            set_reason(j, "uncertain: attempt %d on %s ended with '%s' after the request may have reached the"
+                          " provider; not resent because it takes no idempotency key",
+                       attempt, c->name, res->error);
+            d->st->uncertain++;
+            finish(d, j, RG_MSG_FAILED);
+            return;
+        }
+        if (attempt < c->max_attempts) {
+            int64_t delay =
+                rg_dispatch_backoff(attempt, d->backoff_base, d->backoff_max, res->retry_after, next_rand(d));
+            char at[32];
+            j->res.attempts = attempt;
+            j->res.next_attempt_at = now + delay;
+            set_reason(j, "%s: attempt %d failed (%s); retrying at %s", c->name, attempt, res->error,
+                       rg_instant_format(now + delay, at, sizeof at));
+            d->st->retried++;
+            finish(d, j, RG_MSG_QUEUED);
+            return;
+        }
+        snprintf(why, sizeof why, "%s: gave up after %d attempts (%s)", c->name, attempt, res->error);
+        fall_back(d, j, now, why);
+        return;
+    case RG_SEND_PERMANENT:
+    default:
+        snprintf(why, sizeof why, "%s: %s", c->name, res->error);
+        fall_back(d, j, now, why);
+        return;
+    }
+}
+
+/* ---- claiming and starting ---- */
+
+typedef struct claim_ctx {
+    rg_dispatcher *d;
+    int64_t n;
+    bool oom;
+} claim_ctx;
+
+static char *dup_text(const char *s)
+{
+    return rg_strdup(s ? s : "");
+}
+
+static rg_status on_claim(void *p, const rg_message *m)
+{
+    claim_ctx *cx = p;
+    job *j = calloc(1, sizeof *j);
+    if (!j) {
+        cx->oom = true;
+        return RG_OK; /* keep reading: the lease expires and the row is recovered */
+    }
+    j->m = *m;
+    j->subject = dup_text(m->subject);
+    j->body = dup_text(m->body);
+    j->html = dup_text(m->html);
+    j->payload = dup_text(m->payload);
+    if (!j->subject || !j->body || !j->html || !j->payload) {
+        job_free(j);
+        cx->oom = true;
+        return RG_OK;
+    }
+    j->m.subject = j->subject;
+    j->m.body = j->body;
+    j->m.html = j->html;
+    j->m.payload = j->payload;
+    j->chan = -1;
+    list_push(&cx->d->ready, j);
+    cx->n++;
+    return RG_OK;
+}
+
+static rg_status claim(rg_dispatcher *d, const char *channel, int64_t limit, rg_instant now, int64_t *n, rg_err *e)
+{
+    claim_ctx cx = {d, 0, false};
+    rg_status rc = rg_store_outbox_claim(d->store, channel, d->names, d->owner, now, now + d->lease_seconds, limit,
+                                         on_claim, &cx, e);
+    *n = cx.n;
+    d->st->claimed += cx.n;
+    if (rc == RG_OK && cx.oom)
+        rc = rg_err_set(e, RG_ENOMEM, "dispatcher", "out of memory");
+    return rc;
+}
+
+/* Hands j to its driver: inline and blocking drivers at once; network
+ * drivers into the multi handle (after the handed mark when the provider
+ * takes no key). */
+static void start(rg_dispatcher *d, job *j, rg_instant now)
+{
+    chan *c = &d->chans[j->chan];
+    if (j->v.subject)
+        j->m.subject = j->v.subject;
+    if (j->v.body)
+        j->m.body = j->v.body;
+    if (j->v.html)
+        j->m.html = j->v.html;
+    if (j->v.payload)
+        j->m.payload = j->v.payload;
+    rg_outgoing og = {&j->m, &j->cust, j->to, j->m.invoice_external_ids};
+    rg_err e;
+    rg_err_clear(&e);
+    if (!c->async) {
+        rg_send_result res;
+        memset(&res, 0, sizeof res);
+        if (rg_channel_send(c->ch, &og, &res, &e) != RG_OK && res.outcome == RG_SEND_OK) {
+            res.outcome = RG_SEND_PERMANENT;
+            rg_strlcpy(res.error, e.msg, sizeof res.error);
+        }
+        outcome(d, j, &res, 0, 0, now);
+        return;
+    }
+    const rg_channel_driver *drv = rg_channel_driver_of(c->ch);
+    if (drv->prepare(rg_channel_state(c->ch), &og, &j->easy, &j->req, &e) != RG_OK) {
+        char why[400];
+        snprintf(why, sizeof why, "%s: %s", c->name, e.msg);
+        j->easy = j->req = NULL;
+        fall_back(d, j, now, why);
+        return;
+    }
+    curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
+    c->in_flight++;
+    if (!c->takes_key) {
+        list_push(&d->hand, j);
+        return;
+    }
+    CURLMcode mc = curl_multi_add_handle(d->multi, j->easy);
+    if (mc != CURLM_OK) {
+        rg_send_result res;
+        drv->complete(rg_channel_state(c->ch), j->easy, j->req, CURLE_FAILED_INIT, 0, &res);
+        c->in_flight--;
+        j->easy = j->req = NULL;
+        j->res.attempts = j->m.attempts;
+        j->res.next_attempt_at = now + 1;
+        set_reason(j, "could not start the transfer: %s", curl_multi_strerror(mc));
+        finish(d, j, RG_MSG_QUEUED);
+    }
+}
+
+/* Checks a claimed message and starts it, or records why not. */
+static rg_status process(rg_dispatcher *d, job *j, rg_instant now, rg_err *e)
+{
+    rg_err ce;
+    rg_err_clear(&ce);
+    rg_status rc = rg_store_customer_get_by_id(d->store, j->m.customer_id, &j->cust, &ce);
+    j->res.attempts = j->m.attempts;
+    if (rc == RG_ENOTFOUND) {
+        set_reason(j, "the customer no longer exists");
+        d->st->suppressed++;
+        finish(d, j, RG_MSG_SUPPRESSED);
+        return RG_OK;
+    }
+    if (rc != RG_OK) {
+        *e = ce;
+        job_free(j);
+        return rc;
+    }
+    if (d->check) {
+        rc = d->check(d->check_ctx, &j->m, &j->cust, now, NULL, &j->v, &ce);
+        if (rc != RG_OK) {
+            /* leave it queued: a failing check must not send nor drop */
+            rg_warn("dispatcher: message %lld: re-check failed: %s", (long long)j->m.id, ce.msg);
+            set_reason(j, "re-check failed: %s", ce.msg);
+            j->res.next_attempt_at = now + 60;
+            d->st->waiting++;
+            finish(d, j, RG_MSG_QUEUED);
+            return RG_OK;
+        }
+        switch (j->v.action) {
+        case RG_DISPATCH_SEND:
+            break;
+        case RG_DISPATCH_WAIT: {
+            char at[32];
+            j->res.next_attempt_at = j->v.until > now ? j->v.until : now + 1;
+            set_reason(j, "%s (waiting until %s)", j->v.reason,
+                       rg_instant_format(j->res.next_attempt_at, at, sizeof at));
+            d->st->waiting++;
+            finish(d, j, RG_MSG_QUEUED);
+            return RG_OK;
+        }
+        case RG_DISPATCH_CANCEL:
+            set_reason(j, "%s", j->v.reason);
+            d->st->cancelled++;
+            finish(d, j, RG_MSG_CANCELLED);
+            return RG_OK;
+        case RG_DISPATCH_SUPPRESS:
+            set_reason(j, "%s", j->v.reason);
+            d->st->suppressed++;
+            finish(d, j, RG_MSG_SUPPRESSED);
+            return RG_OK;
+        case RG_DISPATCH_REROUTE: {
+            chan *c = chan_of(d, j->v.channel);
+            if (c)
+                c->exhausted = false;
+            set_reason(j, "%s", j->v.reason);
+            j->res.next_attempt_at = now;
+            j->res.channel = j->v.channel;
+            j->res.fallbacks = j->v.fallbacks;
+            apply_rerender(j);
+            j->res.attempts = 0;
+            d->st->rerouted++;
+            finish(d, j, RG_MSG_QUEUED);
+            return RG_OK;
+        }
+        }
+    }
+    chan *c = chan_of(d, j->m.channel);
+    if (!c) {
+        set_reason(j, "channel %s is not configured", j->m.channel[0] ? j->m.channel : "(none)");
+        d->st->suppressed++;
+        finish(d, j, RG_MSG_SUPPRESSED);
+        return RG_OK;
+    }
+    j->chan = (int)(c - d->chans);
+    if (!rg_channel_address(j->m.channel, &j->cust, j->to, sizeof j->to)[0]) {
+        char why[128];
+        snprintf(why, sizeof why, "%s: no address", c->name);
+        fall_back(d, j, now, why);
+        return RG_OK;
+    }
+    start(d, j, now);
+    return RG_OK;
+}
+
+/* ---- recovery ---- */
+
+typedef struct lease_vec {
+    rg_outbox_lease *v;
+    size_t n, cap;
+    bool oom;
+} lease_vec;
+
+static rg_status on_lease(void *p, const rg_outbox_lease *l)
+{
+    lease_vec *lv = p;
+    if (lv->n == lv->cap) {
+        size_t cap = lv->cap ? lv->cap * 2 : 64;
+        rg_outbox_lease *nv = realloc(lv->v, cap * sizeof *nv);
+        if (!nv) {
+            lv->oom = true;
+            return RG_ENOMEM;
+        }
+        lv->v = nv;
+        lv->cap = cap;
+    }
+    lv->v[lv->n++] = *l;
+    return RG_OK;
+}
+
+/* Whether the lease's owner is a process on this host that is gone. */
+static bool owner_dead(const rg_dispatcher *d, const char *owner)
+{
+    const char *last = strrchr(owner, ':');
+    if (!last || last == owner)
+        return false;
+    const char *mid = last - 1;
+    while (mid > owner && *mid != ':')
+        mid--;
+    if (*mid != ':')
+        return false;
+    size_t hlen = (size_t)(mid - owner);
+    if (hlen != strlen(d->host) || memcmp(owner, d->host, hlen) != 0)
+        return false;
+    int64_t pid;
+    if (!rg_parse_i64((rg_slice){mid + 1, (size_t)(last - mid - 1)}, 1, INT32_MAX, &pid))
+        return false;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+static rg_status recover(rg_dispatcher *d, rg_instant now, rg_err *e)
+{
+    lease_vec lv = {NULL, 0, 0, false};
+    rg_status rc = rg_store_outbox_leases(d->store, on_lease, &lv, e);
+    if (lv.oom)
+        rc = rg_err_set(e, RG_ENOMEM, "dispatcher", "out of memory");
+    bool in_tx = false;
+    for (size_t i = 0; rc == RG_OK && i < lv.n; i++) {
+        const rg_outbox_lease *l = &lv.v[i];
+        bool mine = !strcmp(l->owner, d->owner);
+        if (!mine && l->lease_until >= now && !owner_dead(d, l->owner))
+            continue;
+        if (!in_tx) {
+            if ((rc = rg_store_begin(d->store, e)) != RG_OK)
+                break;
+            in_tx = true;
+        }
+        rg_outbox_result r;
+        memset(&r, 0, sizeof r);
+        char reason[256];
+        r.id = l->id;
+        r.owner = l->owner;
+        if (l->handed_at) {
+            char at[32];
+            snprintf(reason, sizeof reason,
+                     "uncertain: the dispatcher %s stopped after handing attempt %d to %s (%s) and before recording"
+                     " the answer; not resent because the provider takes no idempotency key",
+                     l->owner, l->attempts + 1, l->channel, rg_instant_format(l->handed_at, at, sizeof at));
+            r.status = RG_MSG_FAILED;
+            r.reason = reason;
+            r.attempts = l->attempts + 1;
+        } else {
+            r.status = RG_MSG_QUEUED;
+            r.attempts = l->attempts; /* an interrupted attempt is not the provider's failure */
+            r.next_attempt_at = now;
+        }
+        bool held;
+        if ((rc = rg_store_outbox_finish(d->store, &r, now, &held, e)) != RG_OK)
+            break;
+        if (held) {
+            if (l->handed_at)
+                d->st->uncertain++;
+            else
+                d->st->recovered++;
+            rg_info("dispatcher: message %lld: recovered the lease of %s (%s)", (long long)l->id, l->owner,
+                    l->handed_at ? "uncertain, not resent" : "queued again");
+        }
+    }
+    if (in_tx) {
+        if (rc == RG_OK)
+            rc = rg_store_commit(d->store, e);
+        if (rc != RG_OK)
+            rg_store_rollback(d->store);
+    }
+    free(lv.v);
+    return rc;
+}
+
+/* ---- the drain ---- */
+
+static void refill(chan *c, int64_t now_ms)
+{
+    if (!c->rate_milli)
+        return;
+    int64_t cap = c->rate_milli > 1000 ? c->rate_milli : 1000;
+    int64_t el = now_ms - c->last_ms;
+    if (el > 0) {
+        c->tokens_milli += el * c->rate_milli / 1000;
+        if (c->tokens_milli > cap)
+            c->tokens_milli = cap;
+        c->last_ms = now_ms;
+    }
+}
+
+/* Collects finished transfers. */
+static void reap(rg_dispatcher *d, rg_instant now)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(d->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        CURL *easy = msg->easy_handle;
+        int code = (int)msg->data.result;
+        job *j = NULL;
+        long status = 0;
+        curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&j);
+        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+        curl_multi_remove_handle(d->multi, easy);
+        chan *c = &d->chans[j->chan];
+        rg_send_result res;
+        memset(&res, 0, sizeof res);
+        rg_channel_driver_of(c->ch)->complete(rg_channel_state(c->ch), easy, j->req, code, status, &res);
+        j->easy = j->req = NULL;
+        c->in_flight--;
+        outcome(d, j, &res, code, status, now);
+    }
+}
+
+static int in_flight(const rg_dispatcher *d)
+{
+    int n = 0;
+    for (size_t i = 0; i < d->n_chans; i++)
+        n += d->chans[i].in_flight;
+    return n;
+}
+
+/* Gives back what was claimed or prepared but never reached the network. */
+static void release_unstarted(rg_dispatcher *d)
+{
+    job *j;
+    while ((j = list_pop(&d->ready))) {
+        j->res.attempts = j->m.attempts;
+        finish(d, j, RG_MSG_QUEUED);
+    }
+    while ((j = list_pop(&d->hand))) {
+        chan *c = &d->chans[j->chan];
+        rg_send_result res;
+        rg_channel_driver_of(c->ch)->complete(rg_channel_state(c->ch), j->easy, j->req, CURLE_FAILED_INIT, 0, &res);
+        j->easy = j->req = NULL;
+        c->in_flight--;
+        j->res.attempts = j->m.attempts;
+        finish(d, j, RG_MSG_QUEUED);
+    }
+}
+
+rg_status rg_dispatcher_drain(rg_dispatcher *d, const rg_clock *clock, rg_dispatch_stats *st, rg_err *e)
+{
+    memset(st, 0, sizeof *st);
+    d->st = st;
+    job *j;
+    rg_instant now = rg_clock_now(clock);
+    rg_status rc = recover(d, now, e);
+    for (size_t i = 0; i < d->n_chans; i++)
+        d->chans[i].exhausted = false;
+    bool sweep = true; /* messages on channels that are not configured */
+    while (rc == RG_OK) {
+        now = rg_clock_now(clock);
+        /* outcomes first: a message moved to another channel is claimable again */
+        if ((rc = flush(d, now, e)) != RG_OK)
+            break;
+        bool again = false;   /* a claim got all it asked for: there may be more now */
+        bool blocked = false; /* a channel with due messages is full or out of tokens */
+        int64_t wait_ms = -1; /* until the next rate token */
+        if (stopping(d)) {
+            release_unstarted(d);
+        } else {
+            int64_t ms = mono_ms();
+            for (size_t i = 0; i < d->n_chans && rc == RG_OK; i++) {
+                chan *c = &d->chans[i];
+                if (c->exhausted)
+                    continue;
+                int64_t want = d->batch;
+                if (c->async && c->max_in_flight - c->in_flight < want)
+                    want = c->max_in_flight - c->in_flight;
+                if (want > 0 && c->rate_milli) {
+                    refill(c, ms);
+                    if (c->tokens_milli / 1000 < want)
+                        want = c->tokens_milli / 1000;
+                    if (want <= 0) {
+                        int64_t w = (1000 - c->tokens_milli) * 1000 / c->rate_milli + 1;
+                        if (wait_ms < 0 || w < wait_ms)
+                            wait_ms = w;
+                    }
+                }
+                if (want <= 0) {
+                    blocked = true;
+                    continue;
+                }
+                int64_t got;
+                if ((rc = claim(d, c->name, want, now, &got, e)) != RG_OK)
+                    break;
+                if (c->rate_milli)
+                    c->tokens_milli -= got * 1000;
+                if (got < want)
+                    c->exhausted = true;
+                else
+                    again = true;
+            }
+            if (rc == RG_OK && sweep) {
+                int64_t got;
+                rc = claim(d, NULL, d->batch, now, &got, e);
+                sweep = got == d->batch;
+                again |= sweep;
+            }
+        }
+        while (rc == RG_OK && (j = list_pop(&d->ready)))
+            rc = process(d, j, now, e);
+        if (rc == RG_OK)
+            rc = flush(d, now, e);
+        if (rc != RG_OK)
+            break;
+        int running = 0;
+        curl_multi_perform(d->multi, &running);
+        reap(d, rg_clock_now(clock));
+        int inflight = in_flight(d);
+        if (!inflight && !d->done.head && !again && (!blocked || stopping(d)))
+            break;
+        int timeout = 200;
+        if (again || d->done.head)
+            timeout = 0;
+        else if (wait_ms >= 0 && wait_ms < timeout)
+            timeout = (int)wait_ms;
+        if (timeout > 0) {
+            curl_multi_poll(d->multi, NULL, 0, timeout, NULL);
+            curl_multi_perform(d->multi, &running);
+            reap(d, rg_clock_now(clock));
+        }
+    }
+    if (rc != RG_OK) {
+        /* transfers under way finish; their outcomes are recorded when the store lets us */
+        release_unstarted(d);
+        while (in_flight(d)) {
+            int running;
+            curl_multi_poll(d->multi, NULL, 0, 200, NULL);
+            curl_multi_perform(d->multi, &running);
+            reap(d, rg_clock_now(clock));
+        }
+        rg_err fe;
+        if (flush(d, rg_clock_now(clock), &fe) != RG_OK)
+            free_list(&d->done);
+    }
+    d->st = NULL;
+    return rc;
+}

@@ -1,0 +1,59 @@
+/*
+ * engine_int — what the engine's files share (private to src/engine/):
+ * the engine's state and the helpers the send-time re-check
+ * (engine/recheck.c) reuses from the tick, so both decide alike.
+ */
+#ifndef RG_ENGINE_INT_H
+#define RG_ENGINE_INT_H
+
+#include "base/tz.h"
+#include "br/holidays.h"
+#include "channel/channel.h"
+#include "engine/engine.h"
+#include "render/template_file.h"
+
+#define MAX_CHANNELS RG_CONFIG_MAX_CHANNELS
+
+struct rg_engine {
+    rg_store *store;
+    const rg_config *config;
+    bool dry_run;
+    int64_t batch_size;
+    rg_cadence_set *cadences;
+    rg_template_set *templates;
+    rg_calendar *calendar;
+    rg_tz_cache *tzs;
+    size_t n_channels;
+    struct {
+        char name[24];
+        rg_channel *ch; /* NULL in dry runs */
+    } channels[MAX_CHANNELS];
+    int64_t max_cap_days;
+    bool needs_late_count; /* some cadence matches on late_count_12m_min */
+    rg_channel_env chan_env;
+};
+
+/* The index of a configured channel, or -1. */
+int rg_engine_channel_index(const rg_engine *eng, const char *name);
+/* Whether "email|sms" names channel. */
+bool rg_engine_opted_out(const char *optouts, const char *channel);
+/* The customer's zone: its own, else the cadence's, else the default. */
+const rg_tz *rg_engine_zone(rg_engine *eng, const rg_customer *c, const rg_cadence *cad);
+
+/* Rendered content (owned strings; NULL where the channel has none). */
+typedef struct rg_engine_content {
+    char *subject;
+    char *body;
+    char *html;
+    char *payload; /* approved WhatsApp template: {"wa_template","wa_lang","params"} */
+} rg_engine_content;
+void rg_engine_content_free(rg_engine_content *c);
+
+/* Renders NAME.CHANNEL for the customer and invoices as the tick would at
+ * `now` (amounts, days late and fees in the customer's zone). Fails, with
+ * the reason, when the template is missing, broken or leaves a hole. */
+rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs,
+                           size_t n, const char *template_name, const char *channel, rg_instant now,
+                           rg_engine_content *out, rg_err *e);
+
+#endif

@@ -1,0 +1,270 @@
+/*
+ * recheck — the dispatcher's question "is this message still worth sending
+ * now?", answered with the engine's knowledge (rg_engine_dispatch_check).
+ *
+ * Just before a send (failed == NULL), in this order:
+ * 1. The message's invoices: none left open (paid, cancelled, renegotiated,
+ *    written off, no balance) -> cancelled, with the reason; some closed
+ *    (a consolidated message) -> re-rendered with the open ones only.
+ *    PRODUCT.md §2: "this is checked again at the moment of sending".
+ * 2. The cadence still loaded (else cancelled) and its window open in the
+ *    customer's zone (else wait for the next opening: never dropped).
+ * 3. The cadence's cap, counted on messages that went out in the last
+ *    `days` local days (else wait for the next day's opening).
+ * 4. The channel: configured, the customer has an address on it, not
+ *    opted out -> send; else the next usable channel of the step.
+ * After a permanent failure (failed != NULL) only 1 and 4 apply, starting
+ * from the message's remaining fallbacks. A new channel is rendered from
+ * its own template (NAME.CHANNEL) with the invoices as they are now.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "cadence/window.h"
+#include "engine/engine_int.h"
+
+#define MAX_INVOICES 64
+
+static void set_reason(rg_dispatch_verdict *v, const char *text)
+{
+    rg_strlcpy(v->reason, text, sizeof v->reason);
+}
+
+/* Why a channel cannot carry the message now ("" when it can). */
+static void channel_problem(rg_engine *eng, const char *channel, const rg_customer *c, const char *optouts, char *why,
+                            size_t n)
+{
+    char addr[300];
+    why[0] = '\0';
+    if (rg_engine_channel_index(eng, channel) < 0)
+        snprintf(why, n, "%s: channel not configured", channel);
+    else if (!rg_channel_address(channel, c, addr, sizeof addr)[0])
+        snprintf(why, n, "%s: no address", channel);
+    else if (rg_engine_opted_out(optouts, channel))
+        snprintf(why, n, "%s: opted out", channel);
+}
+
+static void take_content(rg_dispatch_verdict *v, rg_engine_content *ct)
+{
+    v->subject = ct->subject;
+    v->body = ct->body;
+    v->html = ct->html;
+    v->payload = ct->payload;
+    memset(ct, 0, sizeof *ct);
+}
+
+/* The first usable channel of m->fallbacks, rendered: REROUTE; else SUPPRESS. */
+static rg_status fall_back(rg_engine *eng, const rg_message *m, const rg_customer *c, const rg_cadence *cad,
+                           const rg_invoice *invs, size_t n, const char *optouts, rg_instant now, const char *why,
+                           rg_dispatch_verdict *out, rg_err *e)
+{
+    rg_buf r = RG_BUF_INIT;
+    rg_buf_puts(&r, why);
+    rg_status rc = RG_OK;
+    const char *p = m->fallbacks;
+    while (*p) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        char ch[RG_CHANNEL_MAX + 1];
+        snprintf(ch, sizeof ch, "%.*s", (int)(len < sizeof ch ? len : sizeof ch - 1), p);
+        p += len + (bar ? 1 : 0);
+        if (!ch[0])
+            continue;
+        char problem[320];
+        channel_problem(eng, ch, c, optouts, problem, sizeof problem);
+        if (!problem[0] && !cad)
+            snprintf(problem, sizeof problem, "%s: no cadence to render it with", ch);
+        if (problem[0]) {
+            rg_buf_printf(&r, "; %s", problem);
+            continue;
+        }
+        rg_engine_content ct;
+        rg_err re;
+        rg_err_clear(&re);
+        rc = rg_engine_render(eng, cad, c, invs, n, m->template_name, ch, now, &ct, &re);
+        if (rc == RG_ENOMEM) {
+            *e = re;
+            goto out;
+        }
+        if (rc != RG_OK) {
+            rg_buf_printf(&r, "; %s: template %s.%s: %s", ch, m->template_name, ch, re.msg);
+            rc = RG_OK;
+            continue;
+        }
+        out->action = RG_DISPATCH_REROUTE;
+        rg_strlcpy(out->channel, ch, sizeof out->channel);
+        rg_strlcpy(out->fallbacks, p, sizeof out->fallbacks);
+        take_content(out, &ct);
+        rg_buf_printf(&r, "; falling back to %s", ch);
+        set_reason(out, rg_buf_cstr(&r));
+        goto out;
+    }
+    out->action = RG_DISPATCH_SUPPRESS;
+    {
+        char text[256];
+        snprintf(text, sizeof text, "no channel left: %s", rg_buf_cstr(&r));
+        set_reason(out, text);
+    }
+out:
+    rg_buf_free(&r);
+    return rc;
+}
+
+/* Cap: the customer's messages that went out in the last `days` local
+ * days, this one excluded, against `max`. */
+static rg_status cap_reached(rg_engine *eng, const rg_message *m, const rg_customer *c, const rg_cadence *cad,
+                             const rg_tz *tz, rg_instant now, bool *reached, rg_err *e)
+{
+    *reached = false;
+    if (cad->caps.max <= 0)
+        return RG_OK;
+    int64_t days = cad->caps.days > 0 ? cad->caps.days : 1;
+    rg_date today;
+    int sod;
+    rg_tz_local(tz, now, &today, &sod);
+    rg_date first = today - (rg_date)(days - 1);
+    rg_instant sends[256];
+    size_t n;
+    rg_status rc = rg_store_customer_sends_since(eng->store, c->id, now - (days + 1) * 86400, m->id, sends, 256, &n, e);
+    if (rc != RG_OK)
+        return rc;
+    int64_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        rg_date d;
+        rg_tz_local(tz, sends[i], &d, &sod);
+        count += d >= first;
+    }
+    *reached = count >= cad->caps.max;
+    return RG_OK;
+}
+
+rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_customer *c, rg_instant now,
+                                   const char *failed, rg_dispatch_verdict *out, rg_err *e)
+{
+    rg_engine *eng = ctx;
+    rg_dispatch_verdict_clear(out);
+    int64_t ids[MAX_INVOICES];
+    size_t n_ids = 0, n_open = 0;
+    rg_invoice *invs = NULL;
+    rg_buf closed = RG_BUF_INIT;
+    rg_status rc = rg_store_message_invoice_ids(eng->store, m->id, ids, MAX_INVOICES, &n_ids, e);
+    if (rc != RG_OK)
+        goto out;
+    if (!(invs = calloc(n_ids ? n_ids : 1, sizeof *invs))) {
+        rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n_ids; i++) {
+        rg_invoice *inv = &invs[n_open];
+        rg_err ie;
+        rg_status r = rg_store_invoice_get_by_id(eng->store, ids[i], inv, &ie);
+        if (r == RG_ENOTFOUND) {
+            rg_buf_printf(&closed, "%sinvoice %lld no longer exists", closed.len ? ", " : "", (long long)ids[i]);
+            continue;
+        }
+        if (r != RG_OK) {
+            *e = ie;
+            rc = r;
+            goto out;
+        }
+        if (inv->status == RG_INV_OPEN && rg_invoice_balance(inv) > 0) {
+            n_open++;
+            continue;
+        }
+        rg_buf_printf(&closed, "%s%s %s", closed.len ? ", " : "", inv->external_id,
+                      inv->status == RG_INV_OPEN ? "has no balance left" : rg_invoice_status_name(inv->status));
+    }
+    if (n_ids > 0 && n_open == 0) {
+        char text[256];
+        snprintf(text, sizeof text, "not sent: %s%s (checked at send time)", n_ids == 1 ? "invoice " : "",
+                 rg_buf_cstr(&closed));
+        out->action = RG_DISPATCH_CANCEL;
+        set_reason(out, text);
+        goto out;
+    }
+    bool partial = n_open < n_ids;
+    const rg_cadence *cad = m->cadence[0] ? rg_cadence_set_find(eng->cadences, m->cadence) : NULL;
+    if (m->cadence[0] && !cad) {
+        char text[256];
+        snprintf(text, sizeof text, "not sent: cadence %s is no longer loaded", m->cadence);
+        out->action = RG_DISPATCH_CANCEL;
+        set_reason(out, text);
+        goto out;
+    }
+    const rg_tz *tz = rg_engine_zone(eng, c, cad);
+    if (!failed && cad) {
+        if (!rg_window_is_open(&cad->window, eng->calendar, tz, now)) {
+            rg_instant t = rg_window_next_open(&cad->window, eng->calendar, tz, now);
+            if (t == RG_INSTANT_NONE) {
+                out->action = RG_DISPATCH_CANCEL;
+                set_reason(out, "not sent: the cadence's contact window never opens");
+            } else {
+                out->action = RG_DISPATCH_WAIT;
+                out->until = t;
+                set_reason(out, "outside the contact window");
+            }
+            goto out;
+        }
+        bool reached;
+        if ((rc = cap_reached(eng, m, c, cad, tz, now, &reached, e)) != RG_OK)
+            goto out;
+        if (reached) {
+            rg_date today;
+            int sod;
+            rg_tz_local(tz, now, &today, &sod);
+            rg_instant t = rg_window_first_open_on_or_after_day(&cad->window, eng->calendar, tz, today + 1);
+            char text[256];
+            snprintf(text, sizeof text, "cap of %lld messages in %lld days reached", (long long)cad->caps.max,
+                     (long long)(cad->caps.days > 0 ? cad->caps.days : 1));
+            out->action = RG_DISPATCH_WAIT;
+            out->until = t != RG_INSTANT_NONE ? t : now + 86400;
+            set_reason(out, text);
+            goto out;
+        }
+    }
+    char optouts[256];
+    if ((rc = rg_store_customer_optouts(eng->store, c->id, optouts, sizeof optouts, e)) != RG_OK)
+        goto out;
+    char why[400];
+    if (failed) {
+        rg_strlcpy(why, failed, sizeof why);
+    } else {
+        /* the one confirmation of an opt-out goes to the channel the customer
+         * just left (they wrote SAIR there a moment ago) */
+        bool confirms_optout = !strcmp(m->source_kind, "manual") && !strcmp(m->source_id, "optout-confirm");
+        channel_problem(eng, m->channel, c, confirms_optout ? NULL : optouts, why, sizeof why);
+        if (!why[0]) {
+            out->action = RG_DISPATCH_SEND;
+            if (partial && cad) {
+                /* a consolidated message lists only what is still open */
+                rg_engine_content ct;
+                rg_err re;
+                rc = rg_engine_render(eng, cad, c, invs, n_open, m->template_name, m->channel, now, &ct, &re);
+                if (rc == RG_OK) {
+                    take_content(out, &ct);
+                    char text[256];
+                    snprintf(text, sizeof text, "re-rendered without %s", rg_buf_cstr(&closed));
+                    set_reason(out, text);
+                    goto out;
+                }
+                if (rc == RG_ENOMEM) {
+                    *e = re;
+                    goto out;
+                }
+                rc = RG_OK;
+                snprintf(why, sizeof why, "%s: template %s.%s: %s", m->channel, m->template_name, m->channel, re.msg);
+            } else {
+                goto out;
+            }
+        }
+    }
+    rc = fall_back(eng, m, c, cad, invs, n_open, optouts, now, why, out, e);
+out:
+    free(invs);
+    rg_buf_free(&closed);
+    if (rc != RG_OK)
+        rg_dispatch_verdict_clear(out);
+    return rc;
+}

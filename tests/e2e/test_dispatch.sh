@@ -1,0 +1,241 @@
+#!/bin/sh
+# The dispatcher end to end: `regua tick` plans and sends through the
+# whatsapp_cloud and http drivers to a local fake provider
+# (tests/support/fake_http.py); fallback, retry, a payment between planning
+# and sending, `regua dispatch`, `regua serve`; and the crash test: a
+# dispatcher sending 2,000 messages killed with SIGKILL at random moments
+# until the outbox drains, after which the fake holds every message exactly
+# once by idempotency key and every message is in a final state.
+. "$(dirname "$0")/lib.sh"
+cd "$T"
+FAKE="$REGUA_ROOT/tests/support/fake_http.py"
+export RG_WA_TOKEN=EAAG-e2e-token RG_SMS_TOKEN=sms-e2e-token
+
+# start_fake DIR RULES [DELAY_MS]: a fake provider logging to DIR/fake.jsonl
+start_fake() {
+    mkdir -p "$1"
+    printf '%s' "$2" >"$1/rules.json"
+    /usr/bin/python3 "$FAKE" --port-file "$1/port" --log "$1/fake.jsonl" --rules "$1/rules.json" \
+        --timeout 170 --delay-ms "${3:-0}" >"$1/fake.out" 2>&1 &
+    echo $! >"$1/pid"
+    i=0
+    while [ ! -s "$1/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    cat "$1/port"
+}
+stop_fake() { kill "$(cat "$1/pid")" 2>/dev/null; wait "$(cat "$1/pid")" 2>/dev/null; return 0; }
+
+# setup DIR PORT [SMS_EXTRA]: configuration, cadence and templates
+setup() {
+    mkdir -p "$1/cadences" "$1/templates"
+    cat >"$1/regua.yaml" <<EOF
+database: regua.db
+company: {name: Exemplo Ltda, cnpj: 11.222.333/0001-81}
+channels:
+  whatsapp:
+    driver: whatsapp_cloud
+    base_url: http://127.0.0.1:$2/v21.0
+    phone_number_id: "1234567890"
+    token_env: RG_WA_TOKEN
+    timeout: 2
+  sms:
+    driver: http
+    url: http://127.0.0.1:$2/sms
+    headers: {X-API-TOKEN: "\${RG_SMS_TOKEN}"}
+    body: '{"from": "regua", "to": "{{to_digits}}", "contents": [{"type": "text", "text": "{{body}}"}]}'
+    timeout: 2
+$3
+  email:
+    driver: log
+    path: out/email.jsonl
+EOF
+    cat >"$1/cadences/teste.yaml" <<'EOF'
+cadence: teste
+match: {priority: 1}
+window: {weekdays: "08:00-20:00", saturday: closed, sunday: closed, holidays: closed}
+steps:
+  - {id: hoje, at: D0, send: {channels: [whatsapp, sms, email], template: hoje}}
+EOF
+    printf 'Template: cobranca_vence_hoje pt_BR\n{{customer.first_name}}\n{{invoice.amount}}\n{{company.name}} {{company.cnpj}}\n' \
+        >"$1/templates/hoje.whatsapp"
+    printf 'Hoje vence {{invoice.external_id}}: {{invoice.amount}}. {{company.name}} (CNPJ {{company.cnpj}})\n' \
+        >"$1/templates/hoje.sms"
+    printf 'Subject: Vence hoje\nHoje vence {{invoice.external_id}}: {{invoice.amount}}. {{company.name}} (CNPJ {{company.cnpj}})\n' \
+        >"$1/templates/hoje.email"
+}
+
+export REGUA_NOW=2026-11-24T12:00:00Z # a Tuesday, 09:00 in São Paulo
+
+# ---- flow: send, fallback, retry, payment before sending ----
+port=$(start_fake fk1 '[{"match": "5511911110002", "status": 400, "code": 131026, "message": "Undeliverable"},
+ {"match": "5511922220003", "status": 503, "times": 1, "retry_after": "600"}]')
+setup flow "$port"
+cd flow
+cat >c.csv <<'EOF'
+external_id;name;document;email;whatsapp;phone
+C1;Maria da Silva;529.982.247-25;maria@x.com.br;+5511987650001;+5511987650001
+C2;Joao Souza;111.444.777-35;joao@x.com.br;+5511911110002;+5511933330002
+C3;Ana Lima;390.533.447-05;ana@x.com.br;;+5511922220003
+C4;Rui Costa;123.456.789-09;rui@x.com.br;+5511944440004;
+EOF
+cat >f.csv <<'EOF'
+external_id,customer_external_id,description,amount,issue_date,due_date
+F1,C1,Mensalidade,100.00,2026-11-01,2026-11-24
+F2,C2,Mensalidade,200.00,2026-11-01,2026-11-24
+F3,C3,Mensalidade,300.00,2026-11-01,2026-11-24
+F4,C4,Mensalidade,400.00,2026-11-01,2026-11-24
+EOF
+regua import customers c.csv >/dev/null && regua import invoices f.csv >/dev/null
+expect_exit "tick --no-dispatch plans only" 0 regua tick --no-dispatch --json
+contains "four messages queued" "$T/out" '"queued": 4'
+# C4 pays between planning and sending
+expect_exit "payment recorded" 0 regua pay F4 --amount 400.00 --at 2026-11-24T12:00:05Z
+expect_exit "dispatch drains" 0 regua dispatch --json
+cp "$T/out" dispatch1.json
+/usr/bin/python3 - <<'PY' && ok "dispatch counts" || not_ok "dispatch counts" "$(cat dispatch1.json)"
+import json
+d = json.load(open("dispatch1.json"))
+assert d["sent"] == 2 and d["rerouted"] == 1 and d["retried"] == 1 and d["cancelled"] == 1, d
+assert d["queued"] == 1, d
+PY
+regua messages list --json >m1.json
+/usr/bin/python3 - <<'PY' && ok "statuses after the first dispatch" || not_ok "statuses after the first dispatch" "$(cat m1.json)"
+import json
+m = {x["customer_external_id"]: x for x in json.load(open("m1.json"))}
+assert m["C1"]["status"] == "sent" and m["C1"]["channel"] == "whatsapp", m["C1"]
+assert m["C2"]["status"] == "sent" and m["C2"]["channel"] == "sms", m["C2"]
+assert m["C2"]["reason"].startswith("whatsapp: WhatsApp error 131026"), m["C2"]
+assert m["C2"]["body"] == "Hoje vence F2: R$ 200,00. Exemplo Ltda (CNPJ 11.222.333/0001-81)", m["C2"]
+assert m["C3"]["status"] == "queued" and "retrying at 2026-11-24T12:10:00Z" in m["C3"]["reason"], m["C3"]
+assert m["C4"]["status"] == "cancelled", m["C4"]
+assert m["C4"]["reason"] == "not sent: invoice F4 paid (checked at send time)", m["C4"]
+PY
+/usr/bin/python3 - <<'PY' && ok "the fake got the right requests" || not_ok "the fake got the right requests" "$(cat ../fk1/fake.jsonl)"
+import json
+reqs = [json.loads(l) for l in open("../fk1/fake.jsonl")]
+wa = [r for r in reqs if r["path"] == "/v21.0/1234567890/messages"]
+sms = [r for r in reqs if r["path"] == "/sms"]
+assert all(r["auth"] == "Bearer EAAG-e2e-token" for r in wa)
+ok = [r for r in wa if r["status"] == 200]
+assert len(ok) == 1 and ok[0]["json"]["template"]["name"] == "cobranca_vence_hoje"
+assert ok[0]["json"]["template"]["language"]["code"] == "pt_BR"
+assert [p["text"] for p in ok[0]["json"]["template"]["components"][0]["parameters"]][:2] == ["Maria", "R$ 100,00"]
+assert ok[0]["json"]["biz_opaque_callback_data"] == "step:teste:hoje:1"
+assert all(r["idempotency_header"] == r["key"] and r["key"].startswith("step:teste:hoje:") for r in sms)
+assert not any("5511944440004" in r["body"] for r in reqs), "the paid invoice's message went out"
+PY
+grep -q 'e2e-token' ../fk1/fake.jsonl && ! grep -rq 'e2e-token' out regua.yaml && ok "secrets only on the wire" \
+    || not_ok "secrets only on the wire" "token found outside requests"
+expect_exit "a later dispatch sends the retry" 0 regua --now 2026-11-24T12:10:00Z dispatch
+contains "retry sent" "$T/out" "1 sent"
+regua messages list --json >m2.json
+/usr/bin/python3 -c '
+import json
+m = {x["customer_external_id"]: x for x in json.load(open("m2.json"))}
+assert m["C3"]["status"] == "sent", m["C3"]' && ok "retry delivered" || not_ok "retry delivered" "$(cat m2.json)"
+n=$(sqlite3 regua.db "select count(*) from messages where status in ('queued','sending')")
+[ "$n" = 0 ] && ok "outbox empty" || not_ok "outbox empty" "$n left"
+attempts=$(sqlite3 regua.db "select attempts from messages where idempotency_key = 'step:teste:hoje:3'")
+[ "$attempts" = 2 ] && ok "retry counted as attempt 2" || not_ok "retry counted as attempt 2" "$attempts"
+expect_exit "dispatch --help" 0 regua dispatch --help
+contains "dispatch help" "$T/out" "Usage: regua dispatch [--json]"
+cd ..
+stop_fake fk1
+
+# ---- regua serve: the scheduler ticks and the dispatcher sends ----
+port=$(start_fake fk2 '[]')
+setup srv "$port"
+cd srv
+cp ../flow/c.csv ../flow/f.csv .
+regua import customers c.csv >/dev/null && regua import invoices f.csv >/dev/null
+hport=$(free_port)
+"$REGUA_BIN" serve --listen 127.0.0.1:$hport --tick-every 1 >serve.log 2>&1 &
+spid=$!
+if wait_http "http://127.0.0.1:$hport/healthz"; then ok "serve starts"; else not_ok "serve starts" "$(cat serve.log)"; fi
+i=0
+while [ $i -lt 100 ]; do
+    n=$(sqlite3 regua.db "select count(*) from messages where status = 'sent'" 2>/dev/null)
+    [ "$n" = 4 ] && break
+    sleep 0.1
+    i=$((i + 1))
+done
+[ "$n" = 4 ] && ok "serve ticks and dispatches" || not_ok "serve ticks and dispatches" "$n sent; $(cat serve.log)"
+contains "serve says what runs" serve.log "scheduler: a tick every 1 s; dispatcher: on"
+kill -TERM $spid
+wait $spid
+[ $? -eq 0 ] && ok "serve stops cleanly on SIGTERM" || not_ok "serve stops cleanly on SIGTERM" "$(cat serve.log)"
+cd ..
+stop_fake fk2
+
+# ---- crash test: SIGKILL at random moments while sending 2,000 messages ----
+N=2000
+port=$(start_fake fk3 '[]' 20)
+setup crash "$port" '    max_in_flight: 4'
+cd crash
+/usr/bin/python3 - "$N" <<'PY'
+import sys
+n = int(sys.argv[1])
+with open("c.csv", "w") as f:
+    f.write("external_id;name;phone\n")
+    for i in range(n):
+        f.write("K%d;Cliente %d;+55119%08d\n" % (i, i, i))
+with open("f.csv", "w") as f:
+    f.write("external_id,customer_external_id,amount,due_date\n")
+    for i in range(n):
+        f.write("G%d,K%d,10.00,2026-11-24\n" % (i, i))
+PY
+regua import customers c.csv >/dev/null && regua import invoices f.csv >/dev/null
+regua tick --no-dispatch --json >tick.json
+contains "crash: all queued" tick.json "\"queued\": $N"
+# every message goes by SMS (the customers have no WhatsApp number); the
+# fake answers in 0-20 ms and 4 go at a time (~350/s), so a run lives
+# about 0.2 s: dozens of runs, most of them killed, drain the outbox
+/usr/bin/python3 -c 'import random; print(" ".join("%.3f" % random.uniform(0.03, 0.35) for _ in range(60)))' >sleeps
+kills=0
+left=$N
+for s in $(cat sleeps); do
+    "$REGUA_BIN" dispatch >>dispatch.log 2>&1 &
+    dpid=$!
+    sleep "$s"
+    if kill -KILL $dpid 2>/dev/null; then kills=$((kills + 1)); fi
+    wait $dpid 2>/dev/null
+    left=$(sqlite3 regua.db "select count(*) from messages where status in ('queued', 'sending')")
+    [ "$left" = 0 ] && break
+done
+echo "crash: $kills kills; $left messages left for the uninterrupted runs"
+[ $kills -ge 20 ] && ok "crash: killed $kills times" || not_ok "crash: killed 20 times" "only $kills kills ($left left)"
+i=0
+while [ $i -lt 10 ]; do
+    regua dispatch >>dispatch.log 2>&1
+    left=$(sqlite3 regua.db "select count(*) from messages where status in ('queued', 'sending')")
+    [ "$left" = 0 ] && break
+    i=$((i + 1))
+done
+[ "$left" = 0 ] && ok "crash: the outbox drains" || not_ok "crash: the outbox drains" "$left left"
+sqlite3 -separator ' ' regua.db "select idempotency_key, status, provider_id from messages" >final.txt
+/usr/bin/python3 - "$N" <<'PY' && ok "crash: every message exactly once at the provider" || not_ok "crash: every message exactly once at the provider" "see above"
+import json, sys
+n = int(sys.argv[1])
+msgs = {}
+for line in open("final.txt"):
+    k, st, pid = line.split()
+    msgs[k] = (st, pid)
+assert len(msgs) == n, len(msgs)
+bad = [k for k, (st, _) in msgs.items() if st != "sent"]
+assert not bad, "not in a final sent state: %s" % bad[:5]
+deliveries, replays = {}, {}
+for l in open("../fk3/fake.jsonl"):
+    r = json.loads(l)
+    if r["status"] != 200:
+        continue
+    d = replays if r.get("replay") else deliveries
+    d.setdefault(r["key"], []).append(r["id"])
+dup = [k for k, v in deliveries.items() if len(v) != 1]
+assert not dup, "delivered twice: %s" % dup[:5]
+assert set(deliveries) == set(msgs), (len(deliveries), len(msgs))
+wrong = [k for k, (st, pid) in msgs.items() if deliveries[k][0] != pid]
+assert not wrong, "provider id differs from the delivery: %s" % wrong[:5]
+print("deliveries %d, replays after crashes %d" % (len(deliveries), sum(len(v) for v in replays.values())),
+      file=sys.stderr)
+PY
+cd ..
+stop_fake fk3

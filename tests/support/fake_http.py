@@ -1,0 +1,185 @@
+#!/usr/bin/python3
+"""A local fake of the HTTP providers regua's drivers talk to (a generic SMS
+API and the WhatsApp Cloud API), for tests. It records every request as one
+JSON line, answers like the provider would, and exits by itself.
+
+  fake_http.py --port-file F --log F.jsonl [--rules F.json] [--timeout S] [--delay-ms N]
+
+Answers: 2xx with a provider id by default. A request to a path ending in
+/messages whose JSON body has "messaging_product" is a WhatsApp one:
+{"messages":[{"id":"wamid.N"}]}; errors in Meta's {"error":{...}} shape.
+Others get {"id":"sms-N"}.
+
+Rules (a JSON list, from --rules or POST /_control {"rules":[...]}) change
+the answer of requests whose raw body contains `match`:
+  {"match": "5511900000001", "status": 400, "code": 131026, "message": "...",
+   "times": 1, "retry_after": "2", "hang": 30}
+`times` limits a rule to its first N matching requests; `sleep` delays the
+answer that many seconds; `hang` holds the request that many seconds and
+closes it without an answer.
+
+Idempotency: a request with an Idempotency-Key header already answered with
+2xx gets the same answer again and is logged with "replay": true, like a
+provider that deduplicates. GET /_stats returns counts.
+"""
+import argparse
+import json
+import os
+import random
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOCK = threading.Lock()
+STATE = {"n": 0, "rules": [], "seen": {}, "log": None, "delay_ms": 0}
+
+
+def log_line(rec):
+    with LOCK:
+        STATE["log"].write(json.dumps(rec, ensure_ascii=False) + "\n")
+        STATE["log"].flush()
+
+
+def pick_rule(raw):
+    with LOCK:
+        for r in STATE["rules"]:
+            if r.get("match", "") in raw:
+                if "times" in r:
+                    if r["times"] <= 0:
+                        continue
+                    r["times"] -= 1
+                return dict(r)
+    return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go in separate writes
+
+    def log_message(self, fmt, *args):  # quiet
+        pass
+
+    def send(self, status, obj, extra=None):
+        data = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path == "/_stats":
+            with LOCK:
+                self.send(200, {"requests": STATE["n"], "keys": len(STATE["seen"])})
+        else:
+            self.send(404, {"error": "not found"})
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(n).decode("utf-8", "replace")
+        if self.path == "/_control":
+            with LOCK:
+                STATE["rules"] = json.loads(raw).get("rules", [])
+            self.send(200, {"ok": True})
+            return
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        wa = self.path.endswith("/messages") and isinstance(body, dict) and "messaging_product" in body
+        key = self.headers.get("Idempotency-Key")
+        if key is None and isinstance(body, dict):
+            key = body.get("biz_opaque_callback_data")
+        with LOCK:
+            STATE["n"] += 1
+            seq = STATE["n"]
+        rec = {"seq": seq, "t": time.time(), "method": self.command, "path": self.path, "key": key,
+               "idempotency_header": self.headers.get("Idempotency-Key"),
+               "auth": self.headers.get("Authorization"), "content_type": self.headers.get("Content-Type"),
+               "body": raw, "json": body}
+        if STATE["delay_ms"]:
+            time.sleep(random.random() * STATE["delay_ms"] / 1000.0)
+        hk = self.headers.get("Idempotency-Key")
+        if hk is not None:
+            with LOCK:
+                prev = STATE["seen"].get(hk)
+            if prev is not None:
+                rec.update(status=prev[0], replay=True, id=prev[2])
+                log_line(rec)
+                self.send(prev[0], prev[1])
+                return
+        rule = pick_rule(raw)
+        if rule and rule.get("hang"):
+            rec.update(status=0, replay=False, id=None, hang=True)
+            log_line(rec)
+            time.sleep(float(rule["hang"]))
+            self.close_connection = True
+            return
+        if rule and rule.get("sleep"):
+            time.sleep(float(rule["sleep"]))
+        status = rule.get("status", 200) if rule else 200
+        extra = {}
+        if rule and "retry_after" in rule:
+            extra["Retry-After"] = str(rule["retry_after"])
+        if 200 <= status < 300:
+            pid = ("wamid.%d" if wa else "sms-%d") % seq
+            if wa:
+                to = body.get("to", "")
+                obj = {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
+                       "messages": [{"id": pid}]}
+            else:
+                obj = {"id": pid, "status": "accepted"}
+            if hk is not None:
+                with LOCK:
+                    STATE["seen"][hk] = (status, obj, pid)
+        else:
+            pid = None
+            msg = rule.get("message", "fake error %d" % status)
+            if wa:
+                obj = {"error": {"message": msg, "type": "OAuthException", "code": rule.get("code", 100),
+                                 "error_data": {"messaging_product": "whatsapp", "details": msg},
+                                 "fbtrace_id": "fake"}}
+            else:
+                obj = {"error": msg, "code": rule.get("code", status)}
+        rec.update(status=status, replay=False, id=pid)
+        log_line(rec)
+        self.send(status, obj, extra)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024  # listen() backlog: bursts of new connections
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--rules")
+    ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--delay-ms", type=int, default=0)
+    a = ap.parse_args()
+    STATE["log"] = open(a.log, "a", encoding="utf-8")
+    STATE["delay_ms"] = a.delay_ms
+    if a.rules:
+        with open(a.rules) as f:
+            STATE["rules"] = json.load(f)
+    srv = Server(("127.0.0.1", 0), Handler)
+    tmp = a.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(tmp, a.port_file)
+    # bounded in time: exits on its own
+    threading.Timer(a.timeout, lambda: os._exit(0)).start()
+    try:
+        srv.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
