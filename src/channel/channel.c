@@ -7,8 +7,9 @@
 #include "base/buf.h"
 
 extern const rg_channel_driver rg_driver_log;
+extern const rg_channel_driver rg_driver_smtp;
 
-static const rg_channel_driver *const drivers[] = {&rg_driver_log};
+static const rg_channel_driver *const drivers[] = {&rg_driver_log, &rg_driver_smtp};
 
 struct rg_channel {
     const rg_channel_driver *driver;
@@ -29,9 +30,13 @@ rg_status rg_channel_open(const rg_channel_config *cfg, const rg_channel_env *en
 {
     *out = NULL;
     const rg_channel_driver *d = rg_channel_driver_find(cfg->driver);
-    if (!d)
-        return rg_err_set(e, RG_EUSAGE, cfg->name,
-                          "the '%s' driver is not available in this build yet (available: log)", cfg->driver);
+    if (!d) {
+        char avail[256] = "";
+        for (size_t i = 0; i < sizeof drivers / sizeof *drivers; i++)
+            snprintf(avail + strlen(avail), sizeof avail - strlen(avail), "%s%s", i ? ", " : "", drivers[i]->name);
+        return rg_err_set(e, RG_EUSAGE, cfg->name, "the '%s' driver is not available in this build yet (available: %s)",
+                          cfg->driver, avail);
+    }
     rg_channel *ch = calloc(1, sizeof *ch);
     if (!ch)
         return rg_err_set(e, RG_ENOMEM, cfg->name, "out of memory");
