@@ -71,6 +71,7 @@ typedef struct smtp_req {
     struct curl_slist *rcpt;
     smtp_stage stage;
     bool quitting; /* QUIT sent: later replies are not about this message */
+    bool in_auth;  /* between AUTH and its final reply: lines sent are credentials */
     char reply[513]; /* the server's last reply line (RFC 5321: at most 512 with CRLF) */
     char message_id[RG_MAIL_ADDR_MAX + 64];
     char errbuf[CURL_ERROR_SIZE];
@@ -136,8 +137,9 @@ static rg_status parse_url(smtp_state *s, const char *url, bool *implicit, rg_er
     for (const char *p = url; *p; p++)
         if ((unsigned char)*p <= 0x20 || *p == 0x7f)
             return rg_err_set(e, RG_EINVAL, "url", "the url has a space or control character");
-    int n = host[hl] ? snprintf(s->url, sizeof s->url, "%s", url)
-                     : snprintf(s->url, sizeof s->url, "%s/%s", url, s->domain);
+    bool no_path = !host[hl] || (host[hl] == '/' && !host[hl + 1]);
+    int n = no_path ? snprintf(s->url, sizeof s->url, "%.*s/%s", (int)(skip + hl), url, s->domain)
+                    : snprintf(s->url, sizeof s->url, "%s", url);
     if (n < 0 || (size_t)n >= sizeof s->url)
         return rg_err_set(e, RG_EINVAL, "url", "the url is too long");
     return RG_OK;
@@ -286,6 +288,8 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, voi
     if (r->quitting)
         return 0;
     if (type == CURLINFO_HEADER_OUT) {
+        if (r->in_auth)
+            return 0;
         if (size >= 4 && !strncasecmp(data, "QUIT", 4)) {
             r->quitting = true;
             return 0;
@@ -301,6 +305,7 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, voi
             if (size > n && !strncasecmp(data, verbs[i].verb, n) &&
                 (data[n] == ' ' || data[n] == '\r' || data[n] == '\n')) {
                 r->stage = verbs[i].stage;
+                r->in_auth = r->stage == ST_AUTH;
                 break;
             }
         }
@@ -319,6 +324,8 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, voi
         r->reply[o] = '\0';
         if (!strncmp(r->reply, "354", 3))
             r->stage = ST_MESSAGE;
+        if (strncmp(r->reply, "334", 3))
+            r->in_auth = false; /* AUTH finished (any reply but a challenge) */
     }
     return 0;
 }

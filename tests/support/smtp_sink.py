@@ -3,8 +3,8 @@
 
 Built on Debian's python3-aiosmtpd. It listens on a free port (written to
 --port-file once listening), stores every accepted message as NNNNNN.eml
-(the bytes exactly as received, CRLF and all) plus NNNNNN.env (envelope:
-MAIL FROM, RCPT TO, AUTH login, TLS) in --dir, and exits on its own after
+(the bytes exactly as received, CRLF and all) plus NNNNNN.env (the EHLO
+name, MAIL FROM, RCPT TO, AUTH login, TLS) in --dir, and exits on its own after
 --lifetime seconds (or on SIGTERM).
 
 Replies can be forced per recipient (fnmatch patterns, first match wins):
@@ -13,6 +13,7 @@ Replies can be forced per recipient (fnmatch patterns, first match wins):
 Options:
   --auth USER             require AUTH (PLAIN or LOGIN); the password is
                           read from the environment variable SINK_PASSWORD
+  --auth-exclude MECH     do not offer MECH (e.g. PLAIN, to force LOGIN)
   --cert PEM --key PEM    offer STARTTLS with this certificate
   --require-starttls      refuse MAIL before STARTTLS
   --implicit-tls          TLS from the first byte (smtps://); needs --cert
@@ -74,7 +75,8 @@ class Sink:
             base = os.path.join(self.dir, "%06d" % self.count)
             with open(base + ".eml.tmp", "wb") as f:
                 f.write(envelope.original_content)
-            env = "MAIL FROM:%s\n" % envelope.mail_from
+            env = "EHLO:%s\n" % session.host_name
+            env += "MAIL FROM:%s\n" % envelope.mail_from
             env += "".join("RCPT TO:%s\n" % r for r in envelope.rcpt_tos)
             env += "AUTH:%s\n" % (session.auth_data or "")
             tls = session.ssl or server.transport.get_extra_info("ssl_object") is not None
@@ -96,6 +98,7 @@ def main():
     p.add_argument("--rcpt", action="append")
     p.add_argument("--data", action="append")
     p.add_argument("--auth")
+    p.add_argument("--auth-exclude", action="append")
     p.add_argument("--cert")
     p.add_argument("--key")
     p.add_argument("--require-starttls", action="store_true")
@@ -128,6 +131,7 @@ def main():
             auth_required=bool(args.auth),
             auth_require_tls=False,
             authenticator=authenticator,
+            auth_exclude_mechanism=args.auth_exclude,
             timeout=max(args.lifetime, 1.0),
         )
 

@@ -444,7 +444,7 @@ static void test_message_as_received(void **state)
 
     /* the envelope */
     char *env = sink_file(&k, 1, "env");
-    assert_string_equal(env, "MAIL FROM:cobranca@exemplo.com.br\nRCPT TO:maria@cliente.test\nAUTH:\nTLS:no\n");
+    assert_string_equal(env, "EHLO:exemplo.com.br\nMAIL FROM:cobranca@exemplo.com.br\nRCPT TO:maria@cliente.test\nAUTH:\nTLS:no\n");
     free(env);
     free(tu);
     free(to);
@@ -477,6 +477,19 @@ static void test_retry_keeps_message_id(void **state)
     /* same key, other id: other Message-ID; the hash part is the same */
     assert_string_equal(strchr(r1.provider_id + 7, '-'), strchr(r3.provider_id + 7, '-'));
     assert_int_equal(sink_messages(&k), 3);
+    rg_channel_close(c);
+    /* the EHLO name: the sender's domain by default (also after a bare '/'), else the URL's path */
+    static const char *const paths[][2] = {{"/", "exemplo.com.br"}, {"/mta.exemplo.com.br", "mta.exemplo.com.br"}};
+    for (int i = 0; i < 2; i++) {
+        snprintf(ch.settings[0].value, sizeof ch.settings[0].value, "smtp://127.0.0.1:%d%s", k.port, paths[i][0]);
+        c = open_channel(&ch, "", NULL);
+        assert_int_equal(send_to(c, &m, "maria@cliente.test", &r2, NULL), RG_OK);
+        rg_channel_close(c);
+        char *env = sink_file(&k, 4 + i, "env"), want[128];
+        snprintf(want, sizeof want, "EHLO:%s\n", paths[i][1]);
+        assert_true(!strncmp(env, want, strlen(want)));
+        free(env);
+    }
     mail a, b;
     mail_read(&k, 1, &a);
     mail_read(&k, 2, &b);
@@ -487,7 +500,6 @@ static void test_retry_keeps_message_id(void **state)
     free(ib);
     mail_free(&a);
     mail_free(&b);
-    rg_channel_close(c);
     sink_stop(&k);
 }
 
@@ -721,7 +733,7 @@ static void test_auth(void **state)
     c = open_channel(&ch, "", NULL);
     assert_int_equal(send_to(c, &m, "maria@cliente.test", &res, &e), RG_OK);
     char *env = sink_file(&k, 1, "env");
-    assert_string_equal(env, "MAIL FROM:cobranca@exemplo.com.br\nRCPT TO:maria@cliente.test\nAUTH:regua\nTLS:no\n");
+    assert_string_equal(env, "EHLO:exemplo.com.br\nMAIL FROM:cobranca@exemplo.com.br\nRCPT TO:maria@cliente.test\nAUTH:regua\nTLS:no\n");
     free(env);
     assert_int_equal(send_to(c, &m, "maria@echo.test", &res, &e), RG_EPERMANENT);
     assert_string_equal(res.error, "RCPT TO refused: 550 5.1.1 no *** here");
@@ -745,6 +757,30 @@ static void test_auth(void **state)
     assert_null(c);
     assert_string_equal(e.where, "email: password_env");
     assert_string_equal(e.msg, "the environment variable RG_TEST_SMTP_PASS is not set");
+    assert_int_equal(sink_messages(&k), 1);
+    sink_stop(&k);
+
+    /* AUTH LOGIN (user and password on lines of their own) */
+    const char *const login[] = {"--auth", "regua", "--auth-exclude", "PLAIN", NULL};
+    sink_start(&k, login, PASSWORD);
+    channel_config(&ch, k.port);
+    set(&ch, "username_env", "RG_TEST_SMTP_USER");
+    set(&ch, "password_env", "RG_TEST_SMTP_PASS");
+    set(&ch, "starttls", "try");
+    setenv("RG_TEST_SMTP_PASS", PASSWORD, 1);
+    c = open_channel(&ch, "", NULL);
+    assert_int_equal(send_to(c, &m, "maria@cliente.test", &res, &e), RG_OK);
+    rg_channel_close(c);
+    /* a password whose base64 line reads "DATA": still the AUTH stage (transient, not permanent) */
+    setenv("RG_TEST_SMTP_PASS", "\x0c\x04\xc0", 1);
+    c = open_channel(&ch, "", NULL);
+    assert_int_equal(send_to(c, &m, "maria@cliente.test", &res, &e), RG_ETRANSIENT);
+    assert_string_equal(res.error, "AUTH refused: 535 5.7.8 Authentication credentials invalid");
+    rg_channel_close(c);
+    env = sink_file(&k, 1, "env");
+    assert_string_equal(env, "EHLO:exemplo.com.br\nMAIL FROM:cobranca@exemplo.com.br\nRCPT TO:maria@cliente.test\n"
+                             "AUTH:regua\nTLS:no\n");
+    free(env);
     assert_int_equal(sink_messages(&k), 1);
     sink_stop(&k);
 }
@@ -792,7 +828,7 @@ static void test_tls(void **state)
     assert_int_equal(send_to(c, &m, "maria@cliente.test", &res, &e), RG_OK);
     rg_channel_close(c);
     char *env = sink_file(&k, 1, "env");
-    assert_string_equal(env, "MAIL FROM:cobranca@exemplo.com.br\nRCPT TO:maria@cliente.test\nAUTH:regua\nTLS:yes\n");
+    assert_string_equal(env, "EHLO:exemplo.com.br\nMAIL FROM:cobranca@exemplo.com.br\nRCPT TO:maria@cliente.test\nAUTH:regua\nTLS:yes\n");
     free(env);
     /* the certificate is not trusted without ca_file: transient, no password */
     channel_config(&ch, k.port);
@@ -824,7 +860,7 @@ static void test_tls(void **state)
     assert_int_equal(send_to(c, &m, "maria@cliente.test", &res, &e), RG_OK);
     rg_channel_close(c);
     env = sink_file(&k, 1, "env");
-    assert_string_equal(env, "MAIL FROM:cobranca@exemplo.com.br\nRCPT TO:maria@cliente.test\nAUTH:\nTLS:yes\n");
+    assert_string_equal(env, "EHLO:exemplo.com.br\nMAIL FROM:cobranca@exemplo.com.br\nRCPT TO:maria@cliente.test\nAUTH:\nTLS:yes\n");
     free(env);
     sink_stop(&k);
 }
