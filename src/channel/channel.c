@@ -12,10 +12,11 @@ extern const rg_channel_driver rg_driver_bureau;
 extern const rg_channel_driver rg_driver_task;
 extern const rg_channel_driver rg_driver_http;
 extern const rg_channel_driver rg_driver_whatsapp_cloud;
+extern const rg_channel_driver rg_driver_smtp;
 
 static const rg_channel_driver *const drivers[] = {
     &rg_driver_log,  &rg_driver_letter,           &rg_driver_bureau, &rg_driver_task,
-    &rg_driver_http, &rg_driver_whatsapp_cloud,
+    &rg_driver_http, &rg_driver_whatsapp_cloud, &rg_driver_smtp,
 };
 
 struct rg_channel {

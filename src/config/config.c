@@ -30,7 +30,8 @@ typedef struct driver_spec {
 
 static const driver_spec drivers[] = {
     {"log", {"path"}},
-    {"smtp", {"url", "from", "username_env", "password_env", "reply_to", "unsubscribe_mailto"}},
+    {"smtp", {"url", "from", "username_env", "password_env", "reply_to", "unsubscribe_mailto", "ca_file", "starttls",
+              "timeout_seconds"}},
     {"whatsapp_cloud", {"base_url", "phone_number_id", "token_env", "app_secret_env", "verify_token_env", "language", "timeout"}},
     {"http", {"url", "method", "headers", "body", "id_pointer", "content_type", "idempotency_header", "timeout", "username_env", "password_env", "webhook_secret_env"}},
     {"letter", {"dir"}},
@@ -284,7 +285,7 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
         for (size_t i = 0; i < c->n_channels; i++)
             for (size_t j = 0; j < c->channels[i].n_settings; j++) {
                 rg_setting *st = &c->channels[i].settings[j];
-                if (!strcmp(st->key, "path") || !strcmp(st->key, "dir"))
+                if (!strcmp(st->key, "path") || !strcmp(st->key, "dir") || !strcmp(st->key, "ca_file"))
                     resolve_path(st->value, sizeof st->value, base_dir);
             }
     }

@@ -41,7 +41,8 @@ static void test_full(void **state)
                        "legal_interest_month_pct: 0.45\n"
                        "channels:\n"
                        "  email: {driver: smtp, url: 'smtp://127.0.0.1:2525', from: 'cobranca@exemplo.com.br',\n"
-                       "          password_env: SMTP_PASSWORD, max_in_flight: 4}\n"
+                       "          password_env: SMTP_PASSWORD, max_in_flight: 4, ca_file: tls/ca.pem,\n"
+                       "          starttls: required, timeout_seconds: 20}\n"
                        "  sms:\n"
                        "    driver: http\n"
                        "    url: http://127.0.0.1:9999/sms\n"
@@ -61,6 +62,9 @@ static void test_full(void **state)
     assert_non_null(em);
     assert_string_equal(em->driver, "smtp");
     assert_string_equal(rg_channel_setting(em, "password_env"), "SMTP_PASSWORD");
+    assert_string_equal(rg_channel_setting(em, "ca_file"), "/etc/regua/tls/ca.pem"); /* relative to the file */
+    assert_string_equal(rg_channel_setting(em, "starttls"), "required");
+    assert_string_equal(rg_channel_setting(em, "timeout_seconds"), "20");
     const rg_channel_config *sms = rg_config_channel(&c, "sms");
     assert_string_equal(rg_channel_setting(sms, "headers"), "Authorization: Bearer ${SMS_TOKEN}\nX-Test: 1\n");
     assert_string_equal(rg_channel_setting(rg_config_channel(&c, "whatsapp"), "path"),
