@@ -62,19 +62,24 @@ static rg_status log_open(const rg_channel_config *cfg, const rg_channel_env *en
 static void json_str(rg_buf *b, const char *s)
 {
     rg_buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    for (;;) {
+        /* copy the run of characters that need no escaping in one go */
+        const unsigned char *run = p;
+        while (*p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
+        rg_buf_append(b, (const char *)run, (size_t)(p - run));
+        if (!*p)
+            break;
         switch (*p) {
         case '"': rg_buf_puts(b, "\\\""); break;
         case '\\': rg_buf_puts(b, "\\\\"); break;
         case '\n': rg_buf_puts(b, "\\n"); break;
         case '\r': rg_buf_puts(b, "\\r"); break;
         case '\t': rg_buf_puts(b, "\\t"); break;
-        default:
-            if (*p < 0x20)
-                rg_buf_printf(b, "\\u%04x", *p);
-            else
-                rg_buf_putc(b, (char)*p);
+        default: rg_buf_printf(b, "\\u%04x", *p);
         }
+        p++;
     }
     rg_buf_putc(b, '"');
 }
