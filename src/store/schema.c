@@ -223,9 +223,9 @@ const char *const rg_schema_migrations[] = {
     " UNIQUE (cadence, trigger_id, event_id)"
     ") STRICT;"
     "CREATE INDEX trigger_timers_due ON trigger_timers (fire_at) WHERE status = 'waiting';",
-    /* 2: inbound webhooks find messages by the provider's id and customers by number */
+    /* 2: inbound webhooks find messages by the provider's id and customers by number
+     * (a customer's own messages are few: messages_customer serves the rest) */
     "CREATE INDEX messages_provider ON messages (provider_id) WHERE provider_id <> '';"
-    "CREATE INDEX messages_customer_channel ON messages (customer_id, channel, id);"
     "CREATE INDEX customers_whatsapp ON customers (whatsapp) WHERE whatsapp <> '';"
     "CREATE INDEX customers_phone ON customers (phone) WHERE phone <> '';",
     /* 3 (letters/bureau/tasks): a task made by the `task` channel carries its
