@@ -52,37 +52,6 @@ static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_null(st, i);
 }
 
-static void read_message(sqlite3_stmt *st, rg_message *m)
-{
-    memset(m, 0, sizeof *m);
-    m->id = sqlite3_column_int64(st, 0);
-    rg_sq_col_text(st, 1, m->idempotency_key, sizeof m->idempotency_key);
-    m->customer_id = sqlite3_column_int64(st, 2);
-    rg_sq_col_text(st, 3, m->customer_external_id, sizeof m->customer_external_id);
-    m->invoice_id = rg_sq_col_opt_i64(st, 4, 0);
-    rg_sq_col_text(st, 5, m->invoice_external_ids, sizeof m->invoice_external_ids);
-    rg_sq_col_text(st, 6, m->cadence, sizeof m->cadence);
-    rg_sq_col_text(st, 7, m->cadence_version, sizeof m->cadence_version);
-    rg_sq_col_text(st, 8, m->source_kind, sizeof m->source_kind);
-    rg_sq_col_text(st, 9, m->source_id, sizeof m->source_id);
-    rg_sq_col_text(st, 10, m->channel, sizeof m->channel);
-    rg_sq_col_text(st, 11, m->fallbacks, sizeof m->fallbacks);
-    rg_sq_col_text(st, 12, m->template_name, sizeof m->template_name);
-    m->subject = (const char *)sqlite3_column_text(st, 13);
-    m->body = (const char *)sqlite3_column_text(st, 14);
-    m->html = (const char *)sqlite3_column_text(st, 15);
-    const unsigned char *status = sqlite3_column_text(st, 16);
-    if (!status || !rg_message_status_parse((const char *)status, &m->status))
-        m->status = RG_MSG_PLANNED;
-    rg_sq_col_text(st, 17, m->reason, sizeof m->reason);
-    m->attempts = sqlite3_column_int(st, 18);
-    rg_sq_col_text(st, 19, m->provider_id, sizeof m->provider_id);
-    m->planned_for = sqlite3_column_int64(st, 20);
-    m->sent_at = rg_sq_col_opt_i64(st, 21, 0);
-    m->created_at = sqlite3_column_int64(st, 22);
-    m->updated_at = sqlite3_column_int64(st, 23);
-    m->payload = (const char *)sqlite3_column_text(st, 24);
-}
 
 rg_status rg_sqe_outbox_claim(rg_store *base, const char *channel, const char *other_than, const char *owner,
                               rg_instant now, rg_instant lease_until, int64_t limit, rg_message_fn fn, void *ctx,
@@ -109,7 +78,7 @@ rg_status rg_sqe_outbox_claim(rg_store *base, const char *channel, const char *o
     rg_status rc = RG_OK;
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        read_message(st, m);
+        rg_sq_read_message(st, m);
         if (rc == RG_OK)
             rc = fn(ctx, m); /* keep stepping: every claimed row must be seen */
     }

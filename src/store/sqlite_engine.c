@@ -240,6 +240,40 @@ rg_status rg_sqe_message_set_status(rg_store *base, int64_t id, rg_message_statu
     return rg_sq_step_done(s, st, e, "updating message");
 }
 
+/* The MESSAGE_SELECT columns (see sqlite_int.h) into *m; texts borrowed
+ * from the statement until its next step. */
+void rg_sq_read_message(sqlite3_stmt *st, rg_message *m)
+{
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(st, 0);
+    rg_sq_col_text(st, 1, m->idempotency_key, sizeof m->idempotency_key);
+    m->customer_id = sqlite3_column_int64(st, 2);
+    rg_sq_col_text(st, 3, m->customer_external_id, sizeof m->customer_external_id);
+    m->invoice_id = rg_sq_col_opt_i64(st, 4, 0);
+    rg_sq_col_text(st, 5, m->invoice_external_ids, sizeof m->invoice_external_ids);
+    rg_sq_col_text(st, 6, m->cadence, sizeof m->cadence);
+    rg_sq_col_text(st, 7, m->cadence_version, sizeof m->cadence_version);
+    rg_sq_col_text(st, 8, m->source_kind, sizeof m->source_kind);
+    rg_sq_col_text(st, 9, m->source_id, sizeof m->source_id);
+    rg_sq_col_text(st, 10, m->channel, sizeof m->channel);
+    rg_sq_col_text(st, 11, m->fallbacks, sizeof m->fallbacks);
+    rg_sq_col_text(st, 12, m->template_name, sizeof m->template_name);
+    m->subject = (const char *)sqlite3_column_text(st, 13);
+    m->body = (const char *)sqlite3_column_text(st, 14);
+    m->html = (const char *)sqlite3_column_text(st, 15);
+    const unsigned char *status = sqlite3_column_text(st, 16);
+    if (!status || !rg_message_status_parse((const char *)status, &m->status))
+        m->status = RG_MSG_PLANNED;
+    rg_sq_col_text(st, 17, m->reason, sizeof m->reason);
+    m->attempts = sqlite3_column_int(st, 18);
+    rg_sq_col_text(st, 19, m->provider_id, sizeof m->provider_id);
+    m->planned_for = sqlite3_column_int64(st, 20);
+    m->sent_at = rg_sq_col_opt_i64(st, 21, 0);
+    m->created_at = sqlite3_column_int64(st, 22);
+    m->updated_at = sqlite3_column_int64(st, 23);
+    m->payload = (const char *)sqlite3_column_text(st, 24);
+}
+
 rg_status rg_sqe_message_each(rg_store *base, const rg_message_filter *f, rg_message_fn fn, void *ctx, rg_err *e)
 {
     rg_sq_common *s = SQ(base);
@@ -276,34 +310,7 @@ rg_status rg_sqe_message_each(rg_store *base, const rg_message_filter *f, rg_mes
         return rg_err_set(e, RG_ENOMEM, "store", "out of memory");
     }
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        memset(m, 0, sizeof *m);
-        m->id = sqlite3_column_int64(st, 0);
-        rg_sq_col_text(st, 1, m->idempotency_key, sizeof m->idempotency_key);
-        m->customer_id = sqlite3_column_int64(st, 2);
-        rg_sq_col_text(st, 3, m->customer_external_id, sizeof m->customer_external_id);
-        m->invoice_id = rg_sq_col_opt_i64(st, 4, 0);
-        rg_sq_col_text(st, 5, m->invoice_external_ids, sizeof m->invoice_external_ids);
-        rg_sq_col_text(st, 6, m->cadence, sizeof m->cadence);
-        rg_sq_col_text(st, 7, m->cadence_version, sizeof m->cadence_version);
-        rg_sq_col_text(st, 8, m->source_kind, sizeof m->source_kind);
-        rg_sq_col_text(st, 9, m->source_id, sizeof m->source_id);
-        rg_sq_col_text(st, 10, m->channel, sizeof m->channel);
-        rg_sq_col_text(st, 11, m->fallbacks, sizeof m->fallbacks);
-        rg_sq_col_text(st, 12, m->template_name, sizeof m->template_name);
-        m->subject = (const char *)sqlite3_column_text(st, 13);
-        m->body = (const char *)sqlite3_column_text(st, 14);
-        m->html = (const char *)sqlite3_column_text(st, 15);
-        const unsigned char *status = sqlite3_column_text(st, 16);
-        if (!status || !rg_message_status_parse((const char *)status, &m->status))
-            m->status = RG_MSG_PLANNED;
-        rg_sq_col_text(st, 17, m->reason, sizeof m->reason);
-        m->attempts = sqlite3_column_int(st, 18);
-        rg_sq_col_text(st, 19, m->provider_id, sizeof m->provider_id);
-        m->planned_for = sqlite3_column_int64(st, 20);
-        m->sent_at = rg_sq_col_opt_i64(st, 21, 0);
-        m->created_at = sqlite3_column_int64(st, 22);
-        m->updated_at = sqlite3_column_int64(st, 23);
-        m->payload = (const char *)sqlite3_column_text(st, 24);
+        rg_sq_read_message(st, m);
         if ((rc = fn(ctx, m)) != RG_OK)
             break;
     }

@@ -43,6 +43,8 @@ int64_t rg_sq_col_opt_i64(sqlite3_stmt *st, int i, int64_t none);
 /* Reads the CUSTOMER_SELECT columns starting at column `at`. */
 void rg_sq_read_customer(sqlite3_stmt *st, int at, rg_customer *c);
 void rg_sq_read_invoice(sqlite3_stmt *st, rg_invoice *inv);
+/* A message row in the column order of rg_store_message_each's SELECT. */
+void rg_sq_read_message(sqlite3_stmt *st, rg_message *m);
 /* A cached statement of sqlite_engine.c (slot < RG_SQ_ENGINE_STMTS). */
 sqlite3_stmt *rg_sq_engine_stmt(rg_sq_common *s, int slot, const char *sql, rg_err *e);
 void rg_sq_engine_finalize(rg_sq_common *s);
