@@ -92,12 +92,18 @@ static int run(rg_cli *cli, int argc, char **argv)
     rg_engine *eng = NULL;
     if (rg_cli_engine_open(cli, false, false, &eng) == 0) {
         rg_tick_stats ts;
-        if (rg_engine_tick(eng, rg_cli_now(cli), &ts, &e) == RG_OK)
+        if (rg_engine_tick(eng, rg_cli_now(cli), &ts, &e) == RG_OK && ts.fired + ts.superseded > 0)
             snprintf(banner + used, sizeof banner - (size_t)used,
                      "first tick: %lld steps fired, %lld messages (%lld sent, %lld suppressed), %lld tasks,"
-                     " %lld reissues — see 'regua messages list'\n",
+                     " %lld reissues — see 'regua --db %s messages list'\n",
                      (long long)ts.fired, (long long)ts.messages, (long long)ts.sent, (long long)ts.suppressed,
-                     (long long)ts.tasks, (long long)ts.reissues);
+                     (long long)ts.tasks, (long long)ts.reissues, cli->db_path);
+        else if (e.code == RG_OK)
+            snprintf(banner + used, sizeof banner - (size_t)used,
+                     "first tick: nothing goes out right now (outside the contact windows, e.g. 08:00-20:00"
+                     " in Sao Paulo); the scheduler ticks every minute. To see what the next days will send:"
+                     " regua --db %s simulate --days 7\n",
+                     cli->db_path);
         else
             rg_cli_fail(cli, &e);
         rg_engine_close(eng);
