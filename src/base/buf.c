@@ -23,6 +23,14 @@ void rg_buf_reset(rg_buf *b)
         b->p[0] = '\0';
 }
 
+void rg_buf_truncate(rg_buf *b, size_t len)
+{
+    if (len >= b->len)
+        return;
+    b->len = len;
+    b->p[len] = '\0';
+}
+
 bool rg_buf_reserve(rg_buf *b, size_t extra)
 {
     if (b->oom)

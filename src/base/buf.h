@@ -29,6 +29,8 @@ typedef struct rg_slice {
 
 void rg_buf_free(rg_buf *b);
 void rg_buf_reset(rg_buf *b); /* length 0, memory kept */
+/* Drops everything after the first len bytes (no-op when len >= length). */
+void rg_buf_truncate(rg_buf *b, size_t len);
 bool rg_buf_reserve(rg_buf *b, size_t extra);
 void rg_buf_append(rg_buf *b, const char *s, size_t n);
 void rg_buf_puts(rg_buf *b, const char *s);

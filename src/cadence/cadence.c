@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "config/yaml.h"
 
 /* ---- tables --------------------------------------------------------- */
 
@@ -195,7 +196,7 @@ static enum skind node_kind(struct fy_node *n)
     if (fy_node_get_style(n) != FYNS_PLAIN)
         return SK_STR;
     size_t len = 0;
-    const char *s = fy_node_get_scalar(n, &len);
+    const char *s = rg_yaml_scalar(n, &len);
     if (!s || len == 0 || eq(s, len, "~") || eq(s, len, "null") || eq(s, len, "Null") ||
         eq(s, len, "NULL"))
         return SK_NULL;
@@ -233,15 +234,8 @@ static enum skind node_kind(struct fy_node *n)
 
 static const char *scalar(struct fy_node *n, size_t *len)
 {
-    *len = 0;
-    if (!n || fy_node_get_type(n) != FYNT_SCALAR)
-        return "";
-    const char *s = fy_node_get_scalar(n, len);
-    if (!s) {
-        *len = 0;
-        return "";
-    }
-    return s;
+    const char *s = rg_yaml_scalar(n, len);
+    return s ? s : "";
 }
 
 /* "a mapping", "a list", "the text \"abc\"", "the number 12", ... */
@@ -1255,50 +1249,6 @@ static bool version_of(struct fy_node *root, char out[17])
     return ok;
 }
 
-/* Line (1-based) of the first byte that is not valid UTF-8, or 0. NUL
- * bytes are refused too. */
-static int bad_utf8_line(const unsigned char *s, size_t n)
-{
-    int line = 1;
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c == '\n') {
-            line++;
-            i++;
-            continue;
-        }
-        if (c == 0)
-            return line;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k;
-        uint32_t cp;
-        if (c >= 0xc2 && c <= 0xdf)
-            k = 1, cp = c & 0x1f;
-        else if (c >= 0xe0 && c <= 0xef)
-            k = 2, cp = c & 0x0f;
-        else if (c >= 0xf0 && c <= 0xf4)
-            k = 3, cp = c & 0x07;
-        else
-            return line;
-        if (i + k >= n)
-            return line;
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xc0) != 0x80)
-                return line;
-            cp = (cp << 6) | (s[i + j] & 0x3f);
-        }
-        if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-            return line;
-        i += k + 1;
-    }
-    return 0;
-}
-
 /* ---- the whole document --------------------------------------------- */
 
 static void fill(pctx *p, struct fy_node *root, rg_cadence *c)
@@ -1422,7 +1372,7 @@ rg_status rg_cadence_parse(const char *text, size_t len, const char *file, rg_ca
              RG_CADENCE_MAX_BYTES);
         goto out;
     }
-    int bad = bad_utf8_line((const unsigned char *)text, len);
+    int bad = rg_yaml_bad_utf8_line(text, len);
     if (bad) {
         perr(&p, bad, "syntax", "the file is not valid UTF-8 text (check the encoding)");
         goto out;
@@ -1465,6 +1415,10 @@ rg_status rg_cadence_parse(const char *text, size_t len, const char *file, rg_ca
     collect_fy_errors(&p, diag, copy, len, &nerr);
     if (nerr)
         goto out;
+    if (doc && !rg_yaml_decode_quoted(doc, copy, len)) {
+        st = RG_ENOMEM;
+        goto out;
+    }
     struct fy_node *root = doc ? fy_document_root(doc) : NULL;
     if (!root) {
         perr(&p, 0, "syntax", "the file is empty; expected a mapping that starts with `cadence:`");

@@ -2,11 +2,13 @@
 
 #include <libfyaml.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
+#include "config/yaml_quoted.h"
 
 typedef struct capture {
     char msg[400];
@@ -27,6 +29,106 @@ static void capture_output(struct fy_diag *diag, void *user, const char *buf, si
     if (nl)
         *nl = '\0';
     c->have = true;
+}
+
+/* The decoded value of a quoted scalar, hung on its node as meta data and
+ * freed with the document. */
+typedef struct quoted_value {
+    size_t len;
+    char text[];
+} quoted_value;
+
+static void free_quoted_value(struct fy_node *n, void *meta, void *user)
+{
+    (void)n;
+    (void)user;
+    free(meta);
+}
+
+/* Decodes a quoted scalar from the source bytes between its marks (see
+ * yaml_quoted.h for why libfyaml is not asked). */
+static bool attach_quoted_value(struct fy_node *n, const char *text, size_t len)
+{
+    struct fy_token *t = fy_node_get_scalar_token(n);
+    if (!t)
+        return true;
+    enum fy_scalar_style style = fy_token_scalar_style(t);
+    if (style != FYSS_SINGLE_QUOTED && style != FYSS_DOUBLE_QUOTED)
+        return true;
+    const struct fy_mark *start = fy_token_start_mark(t);
+    const struct fy_mark *end = fy_token_end_mark(t);
+    if (!start || !end || start->input_pos > end->input_pos || end->input_pos > len)
+        return true;
+    rg_buf value = RG_BUF_INIT;
+    rg_yaml_unquote(style == FYSS_SINGLE_QUOTED ? RG_YAML_SINGLE_QUOTED : RG_YAML_DOUBLE_QUOTED,
+                    text + start->input_pos, end->input_pos - start->input_pos, &value);
+    quoted_value *q = value.oom ? NULL : malloc(sizeof *q + value.len + 1);
+    if (!q) {
+        rg_buf_free(&value);
+        return false;
+    }
+    q->len = value.len;
+    memcpy(q->text, rg_buf_cstr(&value), value.len + 1);
+    rg_buf_free(&value);
+    if (fy_node_set_meta(n, q) != 0) {
+        free(q);
+        return false;
+    }
+    return true;
+}
+
+bool rg_yaml_decode_quoted(struct fy_document *doc, const char *text, size_t len)
+{
+    if (fy_document_register_meta(doc, free_quoted_value, NULL) != 0)
+        return false;
+    size_t top = 0, cap = 64;
+    struct fy_node **stack = malloc(cap * sizeof *stack);
+    if (!stack)
+        return false;
+    bool ok = true;
+    struct fy_node *root = fy_document_root(doc);
+    if (root)
+        stack[top++] = root;
+    while (ok && top > 0) {
+        struct fy_node *n = stack[--top];
+        void *it = NULL;
+        switch (fy_node_get_type(n)) {
+        case FYNT_SCALAR:
+            ok = attach_quoted_value(n, text, len);
+            break;
+        case FYNT_SEQUENCE:
+        case FYNT_MAPPING:
+            for (;;) {
+                struct fy_node *children[2] = {NULL, NULL};
+                if (fy_node_get_type(n) == FYNT_SEQUENCE) {
+                    children[0] = fy_node_sequence_iterate(n, &it);
+                    if (!children[0])
+                        break;
+                } else {
+                    struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
+                    if (!p)
+                        break;
+                    children[0] = fy_node_pair_key(p);
+                    children[1] = fy_node_pair_value(p);
+                }
+                if (top + 2 > cap) {
+                    struct fy_node **grown = realloc(stack, 2 * cap * sizeof *stack);
+                    if (!grown) {
+                        ok = false;
+                        break;
+                    }
+                    stack = grown;
+                    cap *= 2;
+                }
+                for (int k = 0; k < 2; k++)
+                    if (children[k])
+                        stack[top++] = children[k];
+            }
+            break;
+        }
+    }
+    free(stack);
+    return ok;
 }
 
 /* True when text holds only blank lines and comments (libfyaml refuses an
@@ -50,6 +152,49 @@ static bool blank_document(const char *text, size_t len)
     return true;
 }
 
+int rg_yaml_bad_utf8_line(const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    int line = 1;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c == '\n') {
+            line++;
+            i++;
+            continue;
+        }
+        if (c == 0)
+            return line;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k;
+        uint32_t cp;
+        if (c >= 0xc2 && c <= 0xdf)
+            k = 1, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef)
+            k = 2, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4)
+            k = 3, cp = c & 0x07;
+        else
+            return line;
+        if (i + k >= n)
+            return line;
+        for (size_t j = 1; j <= k; j++) {
+            if ((s[i + j] & 0xc0) != 0x80)
+                return line;
+            cp = (cp << 6) | (s[i + j] & 0x3f);
+        }
+        if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return line;
+        i += k + 1;
+    }
+    return 0;
+}
+
 rg_status rg_yaml_load(rg_yaml *y, const char *file, const char *text, size_t len, rg_err *e)
 {
     capture cap;
@@ -58,6 +203,14 @@ rg_status rg_yaml_load(rg_yaml *y, const char *file, const char *text, size_t le
     y->file = file;
     if (blank_document(text, len))
         return RG_OK;
+    /* libfyaml 0.7.12 can loop forever on a malformed byte (found by
+     * fuzz_config), so it only ever sees valid UTF-8 */
+    int bad_line = rg_yaml_bad_utf8_line(text, len);
+    if (bad_line) {
+        char where[200];
+        snprintf(where, sizeof where, "%s:%d", file, bad_line);
+        return rg_err_set(e, RG_EINVAL, where, "the file is not valid UTF-8 text (check the encoding)");
+    }
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
     dcfg.fp = NULL;
@@ -111,6 +264,10 @@ rg_status rg_yaml_load(rg_yaml *y, const char *file, const char *text, size_t le
             snprintf(where, sizeof where, "%s", file);
         (void)col;
         return rg_err_set(e, RG_EINVAL, where, "YAML syntax error: %s", m);
+    }
+    if (!rg_yaml_decode_quoted(y->doc, text, len)) {
+        rg_yaml_free(y);
+        return rg_err_set(e, RG_ENOMEM, file, "out of memory");
     }
     return RG_OK;
 }
@@ -171,6 +328,11 @@ const char *rg_yaml_scalar(struct fy_node *n, size_t *len)
     if (!rg_yaml_is_scalar(n)) {
         *len = 0;
         return NULL;
+    }
+    const quoted_value *q = fy_node_get_meta(n);
+    if (q) {
+        *len = q->len;
+        return q->text;
     }
     const char *s = fy_node_get_scalar(n, len);
     if (!s) {

@@ -26,13 +26,21 @@ typedef struct rg_yaml {
  * e->where = "file:line" and the parser's message. */
 rg_status rg_yaml_load(rg_yaml *y, const char *file, const char *text, size_t len, rg_err *e);
 void rg_yaml_free(rg_yaml *y);
+/* For a document built outside rg_yaml_load() from text[0..len): decodes
+ * its quoted scalars (see yaml_quoted.h) so that rg_yaml_scalar() never
+ * asks libfyaml for them. Walks without recursion. False when out of memory. */
+bool rg_yaml_decode_quoted(struct fy_document *doc, const char *text, size_t len);
 struct fy_node *rg_yaml_root(const rg_yaml *y);
+/* Line (1-based) of the first byte that is not valid UTF-8 (NUL, overlong
+ * forms and surrogates included), or 0 when the text is clean. */
+int rg_yaml_bad_utf8_line(const char *text, size_t len);
 
 int rg_yaml_line(struct fy_node *n); /* 1-based, 0 when unknown */
 bool rg_yaml_is_map(struct fy_node *n);
 bool rg_yaml_is_seq(struct fy_node *n);
 bool rg_yaml_is_scalar(struct fy_node *n);
-/* The scalar's text (not NUL-terminated) or NULL when n is not a scalar. */
+/* The scalar's text or NULL when n is not a scalar. Quoted scalars are
+ * NUL-terminated (they may hold a NUL); plain ones are not. */
 const char *rg_yaml_scalar(struct fy_node *n, size_t *len);
 
 /* Fills e with where = "file:line" of node n. */

@@ -96,6 +96,14 @@ static void test_errors(void **state)
     expect_error("database: [a, b]\n", "regua.yaml:1", "single value");
     expect_error("database: x\n  bad indent: [\n", "regua.yaml:1", "YAML syntax error");
     expect_error("public_url: ftp://x\n", "regua.yaml", "public_url");
+    /* a Latin-1 file, and the malformed directive that made libfyaml loop */
+    expect_error("company:\n  name: Cobran\xe7" "a\n", "regua.yaml:2", "not valid UTF-8");
+    expect_error("%company: {name: 'A''''''', x: 2.2x\xdd" "0'\n", "regua.yaml:1", "not valid UTF-8");
+    /* quoted values are decoded by regua itself (libfyaml 0.7.12 leaks on these) */
+    rg_config c;
+    rg_err e;
+    assert_int_equal(parse(&c, "company:\n  name: 'Padaria ''''''''''Sol'\n", &e), RG_OK);
+    assert_string_equal(c.company.name, "Padaria '''''Sol");
 }
 
 int main(void)
