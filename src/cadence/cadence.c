@@ -1325,31 +1325,17 @@ static void fill(pctx *p, struct fy_node *root, rg_cadence *c)
     }
 }
 
-/* libfyaml's collected errors as `syntax` diagnostics. The offending
- * token is quoted from our own copy of the input through its marks: in
- * 0.7.12 fy_token_get_text() leaks the text it builds for some error tokens
- * (a quoted scalar with escapes; found by fuzz_cadence). */
-static void collect_fy_errors(pctx *p, struct fy_diag *diag, const char *input, size_t len,
-                              size_t *count)
+/* libfyaml's collected errors as `syntax` diagnostics, quoting the
+ * offending token when it is short. */
+static void collect_syntax_errors(pctx *p, rg_yaml_reader *r, size_t *count)
 {
     void *it = NULL;
-    struct fy_diag_error *e;
-    while ((e = fy_diag_errors_iterate(diag, &it)) != NULL) {
-        if (e->type < FYET_ERROR)
-            continue;
-        const struct fy_mark *sm = e->fyt ? fy_token_start_mark(e->fyt) : NULL;
-        const struct fy_mark *em = e->fyt ? fy_token_end_mark(e->fyt) : NULL;
-        const char *tt = NULL;
-        size_t tl = 0;
-        if (sm && em && sm->input_pos < em->input_pos && em->input_pos <= len) {
-            tt = input + sm->input_pos;
-            tl = em->input_pos - sm->input_pos;
-        }
-        bool show = tt && tl <= 60 && !memchr(tt, '\n', tl);
-        rg_diags_add(p->d, RG_SEV_ERROR, p->file, e->line > 0 ? e->line : 0,
-                     e->column > 0 ? e->column : 0, "syntax", "%s%s%.*s%s",
-                     e->msg ? e->msg : "malformed YAML", show ? " (at `" : "",
-                     show ? (int)tl : 0, show ? tt : "", show ? "`)" : "");
+    rg_yaml_syntax_error se;
+    while (rg_yaml_reader_next_error(r, &it, &se)) {
+        bool show = se.token && se.token_len <= 60 && !memchr(se.token, '\n', se.token_len);
+        rg_diags_add(p->d, RG_SEV_ERROR, p->file, se.line, se.column, "syntax", "%s%s%.*s%s",
+                     se.msg, show ? " (at `" : "", show ? (int)se.token_len : 0,
+                     show ? se.token : "", show ? "`)" : "");
         (*count)++;
     }
 }
@@ -1359,11 +1345,9 @@ rg_status rg_cadence_parse(const char *text, size_t len, const char *file, rg_ca
 {
     rg_status st = RG_EINVAL;
     pctx p = {diags, file ? file : "", false, 0};
-    struct fy_diag *diag = NULL;
-    struct fy_parser *fyp = NULL;
-    struct fy_document *doc = NULL, *doc2 = NULL;
+    rg_yaml_reader reader;
+    memset(&reader, 0, sizeof reader);
     rg_cadence *c = NULL;
-    char *copy = NULL;
     size_t start = diags ? diags->n : 0;
     *out = NULL;
 
@@ -1378,47 +1362,16 @@ rg_status rg_cadence_parse(const char *text, size_t len, const char *file, rg_ca
         goto out;
     }
 
-    struct fy_diag_cfg dcfg;
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    dcfg.colorize = false;
-    diag = fy_diag_create(&dcfg);
-    if (!diag) {
-        st = RG_ENOMEM;
+    rg_status rst = rg_yaml_reader_open(&reader, text, len, fmt == RG_CADENCE_JSON);
+    if (rst != RG_OK) {
+        st = rst;
         goto out;
     }
-    fy_diag_set_collect_errors(diag, true);
-    struct fy_parse_cfg cfg = {0};
-    cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG |
-                (fmt == RG_CADENCE_JSON ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE);
-    cfg.diag = diag;
-    /* libfyaml 0.7.12 may read a byte past the end of the input when it
-     * formats an error token at the very end (found by fuzz_cadence), so it
-     * gets a copy followed by NUL padding; the copy outlives the document. */
-    copy = malloc(len + 8);
-    if (!copy) {
-        st = RG_ENOMEM;
-        goto out;
-    }
-    if (len)
-        memcpy(copy, text, len);
-    memset(copy + len, 0, 8);
-    fyp = fy_parser_create(&cfg);
-    if (!fyp || fy_parser_set_string(fyp, copy, len) != 0) {
-        st = RG_ENOMEM;
-        goto out;
-    }
-    doc = fy_parse_load_document(fyp);
-    if (doc)
-        doc2 = fy_parse_load_document(fyp);
     size_t nerr = 0;
-    collect_fy_errors(&p, diag, copy, len, &nerr);
+    collect_syntax_errors(&p, &reader, &nerr);
     if (nerr)
         goto out;
-    if (doc && !rg_yaml_decode_quoted(doc, copy, len)) {
-        st = RG_ENOMEM;
-        goto out;
-    }
+    struct fy_document *doc = reader.doc, *doc2 = reader.extra;
     struct fy_node *root = doc ? fy_document_root(doc) : NULL;
     if (!root) {
         perr(&p, 0, "syntax", "the file is empty; expected a mapping that starts with `cadence:`");
@@ -1464,14 +1417,7 @@ out:
     if (st == RG_ENOMEM && diags)
         diags->oom = true;
     rg_cadence_free(c);
-    if (doc2)
-        fy_parse_document_destroy(fyp, doc2);
-    if (doc)
-        fy_parse_document_destroy(fyp, doc);
-    fy_parser_destroy(fyp);
-    if (diag)
-        fy_diag_destroy(diag);
-    free(copy);
+    rg_yaml_reader_close(&reader);
     return st;
 }
 

@@ -10,27 +10,6 @@
 #include "base/buf.h"
 #include "config/yaml_quoted.h"
 
-typedef struct capture {
-    char msg[400];
-    bool have;
-} capture;
-
-static void capture_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    (void)diag;
-    capture *c = user;
-    if (c->have)
-        return;
-    size_t n = len < sizeof c->msg - 1 ? len : sizeof c->msg - 1;
-    memcpy(c->msg, buf, n);
-    c->msg[n] = '\0';
-    /* keep only the first line of the diagnostic */
-    char *nl = strchr(c->msg, '\n');
-    if (nl)
-        *nl = '\0';
-    c->have = true;
-}
-
 /* The decoded value of a quoted scalar, hung on its node as meta data and
  * freed with the document. */
 typedef struct quoted_value {
@@ -195,87 +174,133 @@ int rg_yaml_bad_utf8_line(const char *text, size_t n)
     return 0;
 }
 
-rg_status rg_yaml_load(rg_yaml *y, const char *file, const char *text, size_t len, rg_err *e)
+rg_status rg_yaml_reader_open(rg_yaml_reader *r, const char *text, size_t len, bool json)
 {
-    capture cap;
-    memset(&cap, 0, sizeof cap);
-    y->doc = NULL;
-    y->file = file;
-    if (blank_document(text, len))
-        return RG_OK;
+    memset(r, 0, sizeof *r);
     /* libfyaml 0.7.12 can loop forever on a malformed byte (found by
-     * fuzz_config), so it only ever sees valid UTF-8 */
-    int bad_line = rg_yaml_bad_utf8_line(text, len);
-    if (bad_line) {
-        char where[200];
-        snprintf(where, sizeof where, "%s:%d", file, bad_line);
-        return rg_err_set(e, RG_EINVAL, where, "the file is not valid UTF-8 text (check the encoding)");
-    }
+     * fuzz_config) */
+    if (rg_yaml_bad_utf8_line(text, len))
+        return RG_EINVAL;
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
     dcfg.fp = NULL;
-    dcfg.output_fn = capture_output;
-    dcfg.user = &cap;
-    dcfg.level = FYET_ERROR;
     dcfg.colorize = false;
-    dcfg.show_source = false;
-    dcfg.show_position = true;
-    dcfg.show_type = false;
-    dcfg.show_module = false;
-    struct fy_diag *diag = fy_diag_create(&dcfg);
-    if (!diag)
-        return rg_err_set(e, RG_ENOMEM, file, "out of memory");
+    r->diag = fy_diag_create(&dcfg);
+    if (!r->diag)
+        return RG_ENOMEM;
+    /* errors are collected, never printed: printing one with its source
+     * line crashes 0.7.12 on some inputs (found by fuzz_config) */
+    fy_diag_set_collect_errors(r->diag, true);
     struct fy_parse_cfg cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_PARSE;
-    cfg.diag = diag;
-    y->doc = fy_document_build_from_string(&cfg, text, len);
-    fy_diag_destroy(diag);
-    if (!y->doc && !cap.have)
-        return RG_OK; /* an empty document: no root */
-    if (!y->doc) {
-        /* libfyaml prints "<input>:line:col: error: message"; make it file:line */
-        int line = 0, col = 0;
-        const char *m = cap.msg;
-        const char *p = m;
-        const char *gt = strstr(m, ">:");
-        if (gt)
-            p = gt + 2;
-        while (*p == ' ')
-            p++;
-        char *endp;
-        long l = strtol(p, &endp, 10);
-        if (endp != p && *endp == ':') {
-            line = (int)l;
-            long c = strtol(endp + 1, &endp, 10);
-            col = (int)c;
-            if (*endp == ':')
-                endp++;
-            while (*endp == ' ')
-                endp++;
-            if (!strncmp(endp, "error: ", 7))
-                endp += 7;
-            m = endp;
+    cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | (json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE);
+    cfg.diag = r->diag;
+    /* it may also read a byte past the end of the input when it formats
+     * an error token at the very end (found by fuzz_cadence): it reads a
+     * copy followed by NUL padding, which lives as long as the document */
+    r->copy = malloc(len + 8);
+    if (!r->copy) {
+        rg_yaml_reader_close(r);
+        return RG_ENOMEM;
+    }
+    if (len)
+        memcpy(r->copy, text, len);
+    memset(r->copy + len, 0, 8);
+    r->len = len;
+    r->parser = fy_parser_create(&cfg);
+    if (!r->parser || fy_parser_set_string(r->parser, r->copy, len) != 0) {
+        rg_yaml_reader_close(r);
+        return RG_ENOMEM;
+    }
+    r->doc = fy_parse_load_document(r->parser);
+    if (r->doc)
+        r->extra = fy_parse_load_document(r->parser);
+    void *it = NULL;
+    rg_yaml_syntax_error se;
+    if (r->doc && !rg_yaml_reader_next_error(r, &it, &se) &&
+        !rg_yaml_decode_quoted(r->doc, r->copy, len)) {
+        rg_yaml_reader_close(r);
+        return RG_ENOMEM;
+    }
+    return RG_OK;
+}
+
+bool rg_yaml_reader_next_error(rg_yaml_reader *r, void **iter, rg_yaml_syntax_error *out)
+{
+    struct fy_diag_error *e;
+    while (r->diag && (e = fy_diag_errors_iterate(r->diag, iter)) != NULL) {
+        if (e->type < FYET_ERROR)
+            continue;
+        memset(out, 0, sizeof *out);
+        out->line = e->line > 0 ? e->line : 0;
+        out->column = e->column > 0 ? e->column : 0;
+        out->msg = e->msg && e->msg[0] ? e->msg : "malformed YAML";
+        /* the token is quoted from the input through its marks:
+         * fy_token_get_text() leaks for some error tokens in 0.7.12 */
+        const struct fy_mark *sm = e->fyt ? fy_token_start_mark(e->fyt) : NULL;
+        const struct fy_mark *em = e->fyt ? fy_token_end_mark(e->fyt) : NULL;
+        if (sm && em && sm->input_pos < em->input_pos && em->input_pos <= r->len) {
+            out->token = r->copy + sm->input_pos;
+            out->token_len = em->input_pos - sm->input_pos;
         }
-        char where[200];
-        if (line)
-            snprintf(where, sizeof where, "%s:%d", file, line);
+        return true;
+    }
+    return false;
+}
+
+void rg_yaml_reader_close(rg_yaml_reader *r)
+{
+    if (r->extra)
+        fy_parse_document_destroy(r->parser, r->extra);
+    if (r->doc)
+        fy_parse_document_destroy(r->parser, r->doc);
+    if (r->parser)
+        fy_parser_destroy(r->parser);
+    if (r->diag)
+        fy_diag_destroy(r->diag);
+    free(r->copy);
+    memset(r, 0, sizeof *r);
+}
+
+rg_status rg_yaml_load(rg_yaml *y, const char *file, const char *text, size_t len, rg_err *e)
+{
+    memset(y, 0, sizeof *y);
+    y->file = file;
+    if (blank_document(text, len))
+        return RG_OK;
+    char where[200];
+    int bad_line = rg_yaml_bad_utf8_line(text, len);
+    if (bad_line) {
+        snprintf(where, sizeof where, "%s:%d", file, bad_line);
+        return rg_err_set(e, RG_EINVAL, where, "the file is not valid UTF-8 text (check the encoding)");
+    }
+    rg_status st = rg_yaml_reader_open(&y->reader, text, len, false);
+    if (st != RG_OK)
+        return rg_err_set(e, st, file, st == RG_ENOMEM ? "out of memory" : "could not read the file");
+    void *it = NULL;
+    rg_yaml_syntax_error se;
+    if (rg_yaml_reader_next_error(&y->reader, &it, &se)) {
+        if (se.line)
+            snprintf(where, sizeof where, "%s:%d", file, se.line);
         else
             snprintf(where, sizeof where, "%s", file);
-        (void)col;
-        return rg_err_set(e, RG_EINVAL, where, "YAML syntax error: %s", m);
-    }
-    if (!rg_yaml_decode_quoted(y->doc, text, len)) {
+        rg_err_set(e, RG_EINVAL, where, "YAML syntax error: %s", se.msg);
         rg_yaml_free(y);
-        return rg_err_set(e, RG_ENOMEM, file, "out of memory");
+        return RG_EINVAL;
     }
+    if (y->reader.extra) {
+        snprintf(where, sizeof where, "%s:%d", file, rg_yaml_line(fy_document_root(y->reader.extra)));
+        rg_yaml_free(y);
+        return rg_err_set(e, RG_EINVAL, where, "the file holds more than one YAML document (---)");
+    }
+    y->doc = y->reader.doc;
     return RG_OK;
 }
 
 void rg_yaml_free(rg_yaml *y)
 {
-    if (y && y->doc) {
-        fy_document_destroy(y->doc);
+    if (y) {
+        rg_yaml_reader_close(&y->reader);
         y->doc = NULL;
     }
 }

@@ -17,18 +17,50 @@
 struct fy_document;
 struct fy_node;
 
-typedef struct rg_yaml {
+struct fy_diag;
+struct fy_parser;
+
+/* libfyaml 0.7.12 (Debian 12) as regua can trust it: errors collected,
+ * never printed; the input copied with padding; only valid UTF-8 parsed;
+ * quoted scalars decoded by regua (see yaml_quoted.h). `doc` is the first
+ * document, `extra` a second one when the stream has it. */
+typedef struct rg_yaml_reader {
+    struct fy_diag *diag;
+    struct fy_parser *parser;
     struct fy_document *doc;
-    const char *file; /* borrowed name used in messages */
+    struct fy_document *extra;
+    char *copy;
+    size_t len;
+} rg_yaml_reader;
+
+typedef struct rg_yaml_syntax_error {
+    int line, column;  /* 1-based, 0 when unknown */
+    const char *msg;   /* borrowed from the reader */
+    const char *token; /* the offending token's bytes (not NUL-terminated), or NULL */
+    size_t token_len;
+} rg_yaml_syntax_error;
+
+/* RG_OK (syntax errors are then read with rg_yaml_reader_next_error()),
+ * RG_EINVAL for text that is not valid UTF-8, RG_ENOMEM. The reader is
+ * always left closeable. */
+rg_status rg_yaml_reader_open(rg_yaml_reader *r, const char *text, size_t len, bool json);
+/* Iterates the syntax errors; `iter` must start as NULL. */
+bool rg_yaml_reader_next_error(rg_yaml_reader *r, void **iter, rg_yaml_syntax_error *out);
+void rg_yaml_reader_close(rg_yaml_reader *r);
+
+typedef struct rg_yaml {
+    struct fy_document *doc; /* NULL for an empty file */
+    const char *file;        /* borrowed name used in messages */
+    rg_yaml_reader reader;
 } rg_yaml;
 
 /* Parses text (YAML or JSON). On a syntax error returns RG_EINVAL with
  * e->where = "file:line" and the parser's message. */
 rg_status rg_yaml_load(rg_yaml *y, const char *file, const char *text, size_t len, rg_err *e);
 void rg_yaml_free(rg_yaml *y);
-/* For a document built outside rg_yaml_load() from text[0..len): decodes
- * its quoted scalars (see yaml_quoted.h) so that rg_yaml_scalar() never
- * asks libfyaml for them. Walks without recursion. False when out of memory. */
+/* Decodes the quoted scalars of a document parsed from text[0..len) (see
+ * yaml_quoted.h) so that rg_yaml_scalar() never asks libfyaml for them.
+ * Walks without recursion. False when out of memory. */
 bool rg_yaml_decode_quoted(struct fy_document *doc, const char *text, size_t len);
 struct fy_node *rg_yaml_root(const rg_yaml *y);
 /* Line (1-based) of the first byte that is not valid UTF-8 (NUL, overlong

@@ -94,7 +94,8 @@ static void test_errors(void **state)
     expect_error("channels:\n  email:\n    url: smtp://x\n", "regua.yaml:2", "needs a 'driver'");
     expect_error("channels:\n  sms: {driver: http, max_in_flight: lots}\n", "regua.yaml:2", "whole number");
     expect_error("database: [a, b]\n", "regua.yaml:1", "single value");
-    expect_error("database: x\n  bad indent: [\n", "regua.yaml:1", "YAML syntax error");
+    expect_error("database: x\n  bad indent: [\n", "regua.yaml:1", "YAML syntax error: invalid multiline plain key");
+    expect_error("a: 1\n---\nb: 2\n", "regua.yaml:3", "more than one YAML document");
     expect_error("public_url: ftp://x\n", "regua.yaml", "public_url");
     /* a Latin-1 file, and the malformed directive that made libfyaml loop */
     expect_error("company:\n  name: Cobran\xe7" "a\n", "regua.yaml:2", "not valid UTF-8");
