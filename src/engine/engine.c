@@ -129,24 +129,51 @@ int rg_engine_channel_index(const rg_engine *eng, const char *name)
 
 /* ---- the batch ---- */
 
+enum { ROW_PROGRESS_CADENCE, ROW_PROGRESS, ROW_OPTOUTS, ROW_RECENT, ROW_PAID_HISTORY, ROW_TEXTS };
+#define ROW_NO_TEXT SIZE_MAX
+
 typedef struct row {
-    rg_tick_row r; /* strings below are owned copies */
-    char *progress_cadence;
-    char *progress;
-    char *optouts;
-    char *recent;
-    char *paid_history;
+    rg_tick_row r; /* its string pointers are the store's and dead after the read */
+    size_t text_at[ROW_TEXTS]; /* offsets into the batch's text arena */
+    /* set by resolve_texts() once the batch is read */
+    const char *progress_cadence;
+    const char *progress;
+    const char *optouts;
+    const char *recent;
+    const char *paid_history;
 } row;
 
+/* The rows of one read, with their variable texts copied into one arena
+ * (one allocation per batch instead of five per invoice). */
 typedef struct batch {
     row *rows;
     size_t n, cap;
+    rg_buf texts;
     bool oom;
 } batch;
 
-static char *dup_or_null(const char *s)
+static size_t keep_text(batch *b, const char *s)
 {
-    return s ? rg_strdup(s) : NULL;
+    if (!s)
+        return ROW_NO_TEXT;
+    size_t at = b->texts.len;
+    rg_buf_append(&b->texts, s, strlen(s) + 1);
+    return at;
+}
+
+static void resolve_texts(batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        row *r = &b->rows[i];
+        const char *t[ROW_TEXTS];
+        for (int k = 0; k < ROW_TEXTS; k++)
+            t[k] = r->text_at[k] == ROW_NO_TEXT ? NULL : b->texts.p + r->text_at[k];
+        r->progress_cadence = t[ROW_PROGRESS_CADENCE];
+        r->progress = t[ROW_PROGRESS];
+        r->optouts = t[ROW_OPTOUTS];
+        r->recent = t[ROW_RECENT];
+        r->paid_history = t[ROW_PAID_HISTORY];
+    }
 }
 
 static rg_status collect(void *p, const rg_tick_row *tr)
@@ -164,24 +191,22 @@ static rg_status collect(void *p, const rg_tick_row *tr)
     }
     row *r = &b->rows[b->n++];
     r->r = *tr;
-    r->progress_cadence = dup_or_null(tr->progress_cadence);
-    r->progress = dup_or_null(tr->progress);
-    r->optouts = dup_or_null(tr->optouts);
-    r->recent = dup_or_null(tr->recent);
-    r->paid_history = dup_or_null(tr->paid_history);
+    r->text_at[ROW_PROGRESS_CADENCE] = keep_text(b, tr->progress_cadence);
+    r->text_at[ROW_PROGRESS] = keep_text(b, tr->progress);
+    r->text_at[ROW_OPTOUTS] = keep_text(b, tr->optouts);
+    r->text_at[ROW_RECENT] = keep_text(b, tr->recent);
+    r->text_at[ROW_PAID_HISTORY] = keep_text(b, tr->paid_history);
+    if (b->texts.oom) {
+        b->oom = true;
+        return RG_ENOMEM;
+    }
     return RG_OK;
 }
 
 static void batch_clear(batch *b)
 {
-    for (size_t i = 0; i < b->n; i++) {
-        free(b->rows[i].progress_cadence);
-        free(b->rows[i].progress);
-        free(b->rows[i].optouts);
-        free(b->rows[i].recent);
-        free(b->rows[i].paid_history);
-    }
     b->n = 0;
+    rg_buf_reset(&b->texts);
 }
 
 /* ---- per customer ---- */
@@ -196,6 +221,7 @@ typedef struct pending {
     char reason[256];     /* why earlier channels were skipped */
     rg_progress progress; /* the invoice's progress to write once delivered */
     bool reissued;
+    bool grouped; /* already carried by an earlier consolidated message */
     rg_reissue reissue;
 } pending;
 
@@ -499,14 +525,14 @@ void rg_engine_content_free(rg_engine_content *c)
 /* Renders, records and (for inline channels) delivers one message for the
  * pending steps pend[0..n) — one invoice, or several when consolidated.
  * Returns whether a message was created (false: the key existed). */
-static rg_status emit(customer_ctx *cx, batch *b, pending *pend, size_t n, const char *key, bool *created,
+static rg_status emit(customer_ctx *cx, batch *b, pending *const *pend, size_t n, const char *key, bool *created,
                       rg_err *e)
 {
     rg_engine *eng = cx->eng;
-    const pending *lead = &pend[0];
+    const pending *lead = pend[0];
     for (size_t k = 1; k < n; k++) /* the most advanced step leads */
-        if (pend[k].cadence->steps[pend[k].step].at_days > lead->cadence->steps[lead->step].at_days)
-            lead = &pend[k];
+        if (pend[k]->cadence->steps[pend[k]->step].at_days > lead->cadence->steps[lead->step].at_days)
+            lead = pend[k];
     const rg_cadence *c = lead->cadence;
     const rg_cadence_step *st = &c->steps[lead->step];
     const rg_cadence_send *send = &st->send;
@@ -520,15 +546,15 @@ static rg_status emit(customer_ctx *cx, batch *b, pending *pend, size_t n, const
         return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
     rg_buf ids = RG_BUF_INIT;
     for (size_t k = 0; k < n; k++) {
-        const rg_invoice *inv = &b->rows[pend[k].row].r.invoice;
-        fill_render_invoice(cx, pend[k].cadence, inv, pend[k].reissued ? &pend[k].reissue : NULL, &ri[k]);
+        const rg_invoice *inv = &b->rows[pend[k]->row].r.invoice;
+        fill_render_invoice(cx, pend[k]->cadence, inv, pend[k]->reissued ? &pend[k]->reissue : NULL, &ri[k]);
         rg_buf_printf(&ids, "%s%s", k ? "|" : "", inv->external_id);
     }
     rg_message m;
     memset(&m, 0, sizeof m);
     rg_strlcpy(m.idempotency_key, key, sizeof m.idempotency_key);
     m.customer_id = cust->id;
-    m.invoice_id = b->rows[pend[0].row].r.invoice.id;
+    m.invoice_id = b->rows[pend[0]->row].r.invoice.id;
     rg_strlcpy(m.cadence, c->name, sizeof m.cadence);
     rg_strlcpy(m.cadence_version, c->version, sizeof m.cadence_version);
     rg_strlcpy(m.source_kind, "step", sizeof m.source_kind);
@@ -571,7 +597,7 @@ static rg_status emit(customer_ctx *cx, batch *b, pending *pend, size_t n, const
     *created = true;
     cx->stats->messages++;
     for (size_t k = 0; n > 1 && k < n; k++)
-        if ((rc = rg_store_message_link_invoice(eng->store, m.id, b->rows[pend[k].row].r.invoice.id, e)) != RG_OK)
+        if ((rc = rg_store_message_link_invoice(eng->store, m.id, b->rows[pend[k]->row].r.invoice.id, e)) != RG_OK)
             goto out;
     if (m.status == RG_MSG_SUPPRESSED) {
         cx->stats->suppressed++;
@@ -777,7 +803,7 @@ static rg_status process_customer(rg_engine *eng, batch *b, size_t from, size_t 
                 if (wants_message) {
                     pd->channel = choose_channel(eng, &st->send, cust, r->optouts, 0, pd->reason, sizeof pd->reason);
                     rg_progress_set(&prog, st->id, pd->channel < 0 ? RG_STEP_SUPPRESSED : RG_STEP_DONE, now);
-                    pd->progress = prog;
+                    rg_progress_copy(&pd->progress, &prog);
                     if (pd->channel < 0) {
                         /* no channel left: a suppressed message says why */
                         rg_message m;
@@ -821,7 +847,7 @@ static rg_status process_customer(rg_engine *eng, batch *b, size_t from, size_t 
     /* messages: one per pending step, or one per channel when consolidated */
     for (size_t k = 0; k < n_pend; k++) {
         pending *pd = &pend[k];
-        if (pd->row == (size_t)-1)
+        if (pd->grouped)
             continue;
         const rg_cadence *c = pd->cadence;
         const rg_invoice *inv = &b->rows[pd->row].r.invoice;
@@ -829,16 +855,16 @@ static rg_status process_customer(rg_engine *eng, batch *b, size_t from, size_t 
         const char *channel = c->steps[pd->step].send.channels.v[pd->channel];
         char key[192];
         size_t group_n = 1;
-        pending group[64];
-        group[0] = *pd;
+        pending *group[64];
+        group[0] = pd;
         if (c->consolidate) {
             /* every other pending step of this cadence on the same channel joins */
             for (size_t j = k + 1; j < n_pend && group_n < 64; j++) {
                 pending *q = &pend[j];
-                if (q->row != (size_t)-1 && q->cadence == c &&
+                if (!q->grouped && q->cadence == c &&
                     !strcmp(q->cadence->steps[q->step].send.channels.v[q->channel], channel)) {
-                    group[group_n++] = *q;
-                    q->row = (size_t)-1;
+                    group[group_n++] = q;
+                    q->grouped = true;
                 }
             }
             rg_date local;
@@ -865,8 +891,8 @@ static rg_status process_customer(rg_engine *eng, batch *b, size_t from, size_t 
             continue;
         }
         for (size_t g = 0; g < group_n; g++)
-            if ((rc = write_progress(&cx, &b->rows[group[g].row].r.invoice, group[g].cadence, &group[g].progress, e)) !=
-                RG_OK)
+            if ((rc = write_progress(&cx, &b->rows[group[g]->row].r.invoice, group[g]->cadence, &group[g]->progress,
+                                     e)) != RG_OK)
                 goto out;
     }
 out:
@@ -911,6 +937,7 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
             rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
         if (rc != RG_OK || b.n == 0)
             break;
+        resolve_texts(&b);
         size_t end = b.n;
         if ((int64_t)b.n == eng->batch_size) {
             /* keep a customer whole: leave its rows for the next batch */
@@ -958,6 +985,7 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
             rg_store_rollback(eng->store);
     }
     batch_clear(&b);
+    rg_buf_free(&b.texts);
     free(b.rows);
     return rc;
 }

@@ -77,3 +77,9 @@ const char *rg_step_state_reason(char state)
     }
     return "unknown";
 }
+
+void rg_progress_copy(rg_progress *dst, const rg_progress *src)
+{
+    dst->n = src->n;
+    memcpy(dst->items, src->items, src->n * sizeof src->items[0]);
+}

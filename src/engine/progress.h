@@ -43,6 +43,8 @@ typedef struct rg_progress {
 void rg_progress_parse(const char *text, rg_progress *out);
 void rg_progress_format(const rg_progress *p, rg_buf *out);
 
+/* Copies only the items in use (an rg_progress is mostly empty room). */
+void rg_progress_copy(rg_progress *dst, const rg_progress *src);
 const rg_progress_item *rg_progress_find(const rg_progress *p, const char *step_id);
 /* Adds or replaces; false when full. */
 bool rg_progress_set(rg_progress *p, const char *step_id, char state, rg_instant at);
