@@ -47,6 +47,8 @@ static rg_status each(void *p, const rg_message *m)
                               m->reason[0] ? json_string(m->reason) : json_null(), "planned_for",
                               instant_or_null(m->planned_for), "sent_at", instant_or_null(m->sent_at), "subject",
                               m->subject ? m->subject : "", "body", m->body ? m->body : "");
+        json_object_set_new(o, "attempts", json_integer(m->attempts));
+        json_object_set_new(o, "provider_id", m->provider_id[0] ? json_string(m->provider_id) : json_null());
         json_array_append_new(lc->array, o);
         return RG_OK;
     }

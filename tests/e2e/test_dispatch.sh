@@ -131,7 +131,9 @@ regua messages list --json >m2.json
 /usr/bin/python3 -c '
 import json
 m = {x["customer_external_id"]: x for x in json.load(open("m2.json"))}
-assert m["C3"]["status"] == "sent", m["C3"]' && ok "retry delivered" || not_ok "retry delivered" "$(cat m2.json)"
+assert m["C3"]["status"] == "sent" and m["C3"]["attempts"] == 2, m["C3"]
+assert m["C1"]["attempts"] == 1 and m["C1"]["provider_id"], m["C1"]
+assert m["C4"]["attempts"] == 0 and m["C4"]["provider_id"] is None, m["C4"]' && ok "retry delivered" || not_ok "retry delivered" "$(cat m2.json)"
 n=$(sqlite3 regua.db "select count(*) from messages where status in ('queued','sending')")
 [ "$n" = 0 ] && ok "outbox empty" || not_ok "outbox empty" "$n left"
 attempts=$(sqlite3 regua.db "select attempts from messages where idempotency_key = 'step:teste:hoje:3'")
