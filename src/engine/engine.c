@@ -209,6 +209,26 @@ static void batch_clear(batch *b)
     rg_buf_reset(&b->texts);
 }
 
+static void batch_free(batch *b)
+{
+    rg_buf_free(&b->texts);
+    free(b->rows);
+    memset(b, 0, sizeof *b);
+}
+
+/* Reads the next rows of the tick's order into b, texts resolved. */
+static rg_status read_batch(rg_engine *eng, batch *b, rg_instant recent_since, rg_date late_since, int64_t after_c,
+                            int64_t after_i, int64_t limit, rg_err *e)
+{
+    batch_clear(b);
+    rg_status rc = rg_store_tick_each(eng->store, recent_since, late_since, after_c, after_i, limit, collect, b, e);
+    if (b->oom)
+        rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+    if (rc == RG_OK)
+        resolve_texts(b);
+    return rc;
+}
+
 /* ---- per customer ---- */
 
 /* A step that fired and wants a message. */
@@ -929,15 +949,10 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
     rg_instant recent_since = eng->max_cap_days > 0 ? now - (eng->max_cap_days + 1) * 86400 : RG_INSTANT_NONE;
     rg_status rc = RG_OK;
     for (;;) {
-        batch_clear(&b);
         rg_date late_since = eng->needs_late_count ? rg_instant_utc_date(now) - 365 : RG_DATE_NONE;
-        rc = rg_store_tick_each(eng->store, recent_since, late_since, after_c, after_i, eng->batch_size, collect, &b,
-                                e);
-        if (b.oom)
-            rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+        rc = read_batch(eng, &b, recent_since, late_since, after_c, after_i, eng->batch_size, e);
         if (rc != RG_OK || b.n == 0)
             break;
-        resolve_texts(&b);
         size_t end = b.n;
         if ((int64_t)b.n == eng->batch_size) {
             /* keep a customer whole: leave its rows for the next batch */
@@ -984,9 +999,7 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
         else
             rg_store_rollback(eng->store);
     }
-    batch_clear(&b);
-    rg_buf_free(&b.texts);
-    free(b.rows);
+    batch_free(&b);
     return rc;
 }
 
@@ -1071,15 +1084,12 @@ rg_status rg_engine_explain(rg_engine *eng, const rg_invoice *inv, const rg_cust
     memset(&b, 0, sizeof b);
     rg_date late_since = eng->needs_late_count ? rg_instant_utc_date(now) - 365 : RG_DATE_NONE;
     if (inv->status == RG_INV_OPEN &&
-        rg_store_tick_each(eng->store, RG_INSTANT_NONE, late_since, inv->customer_id, inv->id - 1, 1, collect, &b, e) !=
-            RG_OK) {
-        batch_clear(&b);
-        free(b.rows);
+        read_batch(eng, &b, RG_INSTANT_NONE, late_since, inv->customer_id, inv->id - 1, 1, e) != RG_OK) {
+        batch_free(&b);
         return RG_ESTORE;
     }
     const rg_cadence *c = cadence_for(eng, inv, cust, b.n ? b.rows[0].paid_history : NULL);
-    batch_clear(&b);
-    free(b.rows);
+    batch_free(&b);
     if (!c) {
         out->state = "no-cadence";
         return RG_OK;
