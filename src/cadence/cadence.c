@@ -1356,13 +1356,11 @@ rg_status rg_cadence_parse(const char *text, size_t len, const char *file, rg_ca
              RG_CADENCE_MAX_BYTES);
         goto out;
     }
-    int bad = rg_yaml_bad_utf8_line(text, len);
-    if (bad) {
-        perr(&p, bad, "syntax", "the file is not valid UTF-8 text (check the encoding)");
+    rg_status rst = rg_yaml_reader_open(&reader, text, len, fmt == RG_CADENCE_JSON);
+    if (rst == RG_EINVAL) {
+        perr(&p, reader.bad_utf8_line, "syntax", "the file is not valid UTF-8 text (check the encoding)");
         goto out;
     }
-
-    rg_status rst = rg_yaml_reader_open(&reader, text, len, fmt == RG_CADENCE_JSON);
     if (rst != RG_OK) {
         st = rst;
         goto out;

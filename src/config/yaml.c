@@ -131,7 +131,9 @@ static bool blank_document(const char *text, size_t len)
     return true;
 }
 
-int rg_yaml_bad_utf8_line(const char *text, size_t n)
+/* Line (1-based) of the first byte that is not valid UTF-8 (NUL, overlong
+ * forms and surrogates included), or 0 when the text is clean. */
+static int bad_utf8_line(const char *text, size_t n)
 {
     const unsigned char *s = (const unsigned char *)text;
     int line = 1;
@@ -179,7 +181,8 @@ rg_status rg_yaml_reader_open(rg_yaml_reader *r, const char *text, size_t len, b
     memset(r, 0, sizeof *r);
     /* libfyaml 0.7.12 can loop forever on a malformed byte (found by
      * fuzz_config) */
-    if (rg_yaml_bad_utf8_line(text, len))
+    r->bad_utf8_line = bad_utf8_line(text, len);
+    if (r->bad_utf8_line)
         return RG_EINVAL;
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
@@ -269,14 +272,14 @@ rg_status rg_yaml_load(rg_yaml *y, const char *file, const char *text, size_t le
     if (blank_document(text, len))
         return RG_OK;
     char where[200];
-    int bad_line = rg_yaml_bad_utf8_line(text, len);
-    if (bad_line) {
-        snprintf(where, sizeof where, "%s:%d", file, bad_line);
+    rg_status st = rg_yaml_reader_open(&y->reader, text, len, false);
+    if (st == RG_EINVAL) {
+        snprintf(where, sizeof where, "%s:%d", file, y->reader.bad_utf8_line);
+        rg_yaml_free(y);
         return rg_err_set(e, RG_EINVAL, where, "the file is not valid UTF-8 text (check the encoding)");
     }
-    rg_status st = rg_yaml_reader_open(&y->reader, text, len, false);
     if (st != RG_OK)
-        return rg_err_set(e, st, file, st == RG_ENOMEM ? "out of memory" : "could not read the file");
+        return rg_err_set(e, st, file, "out of memory");
     void *it = NULL;
     rg_yaml_syntax_error se;
     if (rg_yaml_reader_next_error(&y->reader, &it, &se)) {

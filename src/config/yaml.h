@@ -31,6 +31,8 @@ typedef struct rg_yaml_reader {
     struct fy_document *extra;
     char *copy;
     size_t len;
+    int bad_utf8_line; /* set when open refuses the text: the first line that
+                          is not valid UTF-8 (NUL, overlong forms, surrogates) */
 } rg_yaml_reader;
 
 typedef struct rg_yaml_syntax_error {
@@ -41,7 +43,7 @@ typedef struct rg_yaml_syntax_error {
 } rg_yaml_syntax_error;
 
 /* RG_OK (syntax errors are then read with rg_yaml_reader_next_error()),
- * RG_EINVAL for text that is not valid UTF-8, RG_ENOMEM. The reader is
+ * RG_EINVAL for text that is not valid UTF-8 (see bad_utf8_line), RG_ENOMEM. The reader is
  * always left closeable. */
 rg_status rg_yaml_reader_open(rg_yaml_reader *r, const char *text, size_t len, bool json);
 /* Iterates the syntax errors; `iter` must start as NULL. */
@@ -63,9 +65,6 @@ void rg_yaml_free(rg_yaml *y);
  * Walks without recursion. False when out of memory. */
 bool rg_yaml_decode_quoted(struct fy_document *doc, const char *text, size_t len);
 struct fy_node *rg_yaml_root(const rg_yaml *y);
-/* Line (1-based) of the first byte that is not valid UTF-8 (NUL, overlong
- * forms and surrogates included), or 0 when the text is clean. */
-int rg_yaml_bad_utf8_line(const char *text, size_t len);
 
 int rg_yaml_line(struct fy_node *n); /* 1-based, 0 when unknown */
 bool rg_yaml_is_map(struct fy_node *n);
