@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "br/pix.h"
 #include "cadence/window.h"
 #include "channel/channel.h"
+#include "engine/effects.h"
 #include "engine/engine_int.h"
 #include "engine/planner.h"
 #include "engine/progress.h"
@@ -216,17 +218,24 @@ static void batch_free(batch *b)
     memset(b, 0, sizeof *b);
 }
 
-/* Reads the next rows of the tick's order into b, texts resolved. */
-static rg_status read_batch(rg_engine *eng, batch *b, rg_instant recent_since, rg_date late_since, int64_t after_c,
-                            int64_t after_i, int64_t limit, rg_err *e)
+/* Appends the next rows of the tick's order to b, texts resolved. */
+static rg_status read_rows(rg_store *from, batch *b, rg_instant recent_since, rg_date late_since, int64_t after_c,
+                           int64_t after_i, int64_t limit, rg_err *e)
 {
-    batch_clear(b);
-    rg_status rc = rg_store_tick_each(eng->store, recent_since, late_since, after_c, after_i, limit, collect, b, e);
+    rg_status rc = rg_store_tick_each(from, recent_since, late_since, after_c, after_i, limit, collect, b, e);
     if (b->oom)
         rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
     if (rc == RG_OK)
         resolve_texts(b);
     return rc;
+}
+
+/* Reads the next rows of the tick's order into b, texts resolved. */
+static rg_status read_batch(rg_store *from, batch *b, rg_instant recent_since, rg_date late_since, int64_t after_c,
+                            int64_t after_i, int64_t limit, rg_err *e)
+{
+    batch_clear(b);
+    return read_rows(from, b, recent_since, late_since, after_c, after_i, limit, e);
 }
 
 /* ---- per customer ---- */
@@ -248,7 +257,6 @@ typedef struct pending {
 typedef struct customer_ctx {
     rg_engine *eng;
     rg_instant now;
-    rg_tick_stats *stats;
     const rg_tz *tz;
     rg_date today;
     rg_instant recent[256];
@@ -443,20 +451,6 @@ static void compute_reissue(const customer_ctx *cx, const rg_cadence *c, const r
     }
 }
 
-static rg_status write_progress(customer_ctx *cx, const rg_invoice *inv, const rg_cadence *c,
-                                const rg_progress *p, rg_err *e)
-{
-    rg_buf b = RG_BUF_INIT;
-    rg_progress_format(p, &b);
-    if (b.oom) {
-        rg_buf_free(&b);
-        return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
-    }
-    rg_status rc = rg_store_progress_put(cx->eng->store, inv->id, c->name, c->version, rg_buf_cstr(&b), cx->now, e);
-    rg_buf_free(&b);
-    return rc;
-}
-
 /* Renders NAME.CHANNEL for a customer and its invoices; for an approved
  * WhatsApp template also the channel payload (owned JSON text in
  * *payload). Fails with the reason when the template is missing, broken
@@ -542,11 +536,11 @@ void rg_engine_content_free(rg_engine_content *c)
     memset(c, 0, sizeof *c);
 }
 
-/* Renders, records and (for inline channels) delivers one message for the
- * pending steps pend[0..n) — one invoice, or several when consolidated.
- * Returns whether a message was created (false: the key existed). */
-static rg_status emit(customer_ctx *cx, batch *b, pending *const *pend, size_t n, const char *key, bool *created,
-                      rg_err *e)
+/* Renders one message for the pending steps pend[0..n) — one invoice, or
+ * several when consolidated — and appends it to the batch's effects, its
+ * index in *index. Recording and delivery happen at apply. */
+static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, size_t n, const char *key,
+                              bool consolidated, rg_effects *fx, size_t *index, rg_err *e)
 {
     rg_engine *eng = cx->eng;
     const pending *lead = pend[0];
@@ -558,99 +552,74 @@ static rg_status emit(customer_ctx *cx, batch *b, pending *const *pend, size_t n
     const rg_cadence_send *send = &st->send;
     const rg_customer *cust = &b->rows[lead->row].r.customer;
     const char *channel = send->channels.v[lead->channel];
-    rg_status rc = RG_OK;
-    *created = false;
 
     rg_render_invoice *ri = calloc(n, sizeof *ri);
-    if (!ri)
+    const rg_invoice **invs = calloc(n, sizeof *invs);
+    if (!ri || !invs) {
+        free(ri);
+        free(invs);
         return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
-    rg_buf ids = RG_BUF_INIT;
-    for (size_t k = 0; k < n; k++) {
-        const rg_invoice *inv = &b->rows[pend[k]->row].r.invoice;
-        fill_render_invoice(cx, pend[k]->cadence, inv, pend[k]->reissued ? &pend[k]->reissue : NULL, &ri[k]);
-        rg_buf_printf(&ids, "%s%s", k ? "|" : "", inv->external_id);
     }
-    rg_message m;
-    memset(&m, 0, sizeof m);
-    rg_strlcpy(m.idempotency_key, key, sizeof m.idempotency_key);
-    m.customer_id = cust->id;
-    m.invoice_id = b->rows[pend[0]->row].r.invoice.id;
-    rg_strlcpy(m.cadence, c->name, sizeof m.cadence);
-    rg_strlcpy(m.cadence_version, c->version, sizeof m.cadence_version);
-    rg_strlcpy(m.source_kind, "step", sizeof m.source_kind);
-    rg_strlcpy(m.source_id, st->id, sizeof m.source_id);
-    rg_strlcpy(m.channel, channel, sizeof m.channel);
-    rg_buf fb = RG_BUF_INIT;
-    for (size_t i = (size_t)lead->channel + 1; i < send->channels.n; i++)
-        rg_buf_printf(&fb, "%s%s", fb.len ? "|" : "", send->channels.v[i]);
-    rg_strlcpy(m.fallbacks, rg_buf_cstr(&fb), sizeof m.fallbacks);
-    rg_buf_free(&fb);
-    rg_strlcpy(m.template_name, send->template_name ? send->template_name : "", sizeof m.template_name);
-    m.planned_for = cx->now;
-    m.created_at = m.updated_at = cx->now;
-    rg_strlcpy(m.reason, lead->reason, sizeof m.reason);
+    for (size_t k = 0; k < n; k++) {
+        invs[k] = &b->rows[pend[k]->row].r.invoice;
+        fill_render_invoice(cx, pend[k]->cadence, invs[k], pend[k]->reissued ? &pend[k]->reissue : NULL, &ri[k]);
+    }
+    rg_fx_message *x = rg_fx_message_add(fx, index);
+    if (!x) {
+        free(ri);
+        free(invs);
+        return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+    }
+    x->customer = cust;
+    x->consolidated = consolidated;
+    rg_message *m = &x->m;
+    rg_strlcpy(m->idempotency_key, key, sizeof m->idempotency_key);
+    m->customer_id = cust->id;
+    m->invoice_id = invs[0]->id;
+    rg_strlcpy(m->cadence, c->name, sizeof m->cadence);
+    rg_strlcpy(m->cadence_version, c->version, sizeof m->cadence_version);
+    rg_strlcpy(m->source_kind, "step", sizeof m->source_kind);
+    rg_strlcpy(m->source_id, st->id, sizeof m->source_id);
+    rg_strlcpy(m->channel, channel, sizeof m->channel);
+    size_t fb = 0;
+    for (size_t i = (size_t)lead->channel + 1; i < send->channels.n; i++) {
+        int w = snprintf(m->fallbacks + fb, sizeof m->fallbacks - fb, "%s%s", fb ? "|" : "", send->channels.v[i]);
+        if (w < 0 || (size_t)w >= sizeof m->fallbacks - fb)
+            break;
+        fb += (size_t)w;
+    }
+    rg_strlcpy(m->template_name, send->template_name ? send->template_name : "", sizeof m->template_name);
+    m->planned_for = cx->now;
+    m->created_at = m->updated_at = cx->now;
+    rg_strlcpy(m->reason, lead->reason, sizeof m->reason);
 
     rg_rendered out;
     memset(&out, 0, sizeof out);
-    char *payload = NULL;
     rg_err re;
     rg_err_clear(&re);
-    bool rendered = render_message(eng, cust, ri, n, m.template_name, channel, &out, &payload, &re) == RG_OK;
-    if (!rendered) {
+    if (render_message(eng, cust, ri, n, m->template_name, channel, &out, &x->payload, &re) != RG_OK) {
         /* never an empty hole: the message is suppressed, and says why */
-        m.status = RG_MSG_SUPPRESSED;
-        snprintf(m.reason, sizeof m.reason, "template %s.%s: %s", m.template_name, channel, re.msg);
+        m->status = RG_MSG_SUPPRESSED;
+        snprintf(m->reason, sizeof m->reason, "template %s.%s: %s", m->template_name, channel, re.msg);
     } else {
-        m.subject = out.subject;
-        m.body = out.text;
-        m.html = out.html;
-        m.payload = payload;
+        x->subject = out.subject;
+        x->body = out.text;
+        x->html = out.html;
+        out.subject = out.text = out.html = NULL;
         int ci = rg_engine_channel_index(eng, channel);
         bool inline_send = eng->dry_run || (ci >= 0 && rg_channel_is_inline(eng->channels[ci].ch));
-        m.status = inline_send ? RG_MSG_SENT : RG_MSG_QUEUED;
+        m->status = inline_send ? RG_MSG_SENT : RG_MSG_QUEUED;
         if (inline_send)
-            m.sent_at = cx->now;
+            m->sent_at = cx->now;
+        /* it counts against the cap from now on */
+        if (cx->n_recent < 256)
+            cx->recent[cx->n_recent++] = m->planned_for;
     }
-    bool inserted = false;
-    if ((rc = rg_store_message_insert(eng->store, &m, &inserted, e)) != RG_OK || !inserted)
-        goto out;
-    *created = true;
-    cx->stats->messages++;
-    for (size_t k = 0; n > 1 && k < n; k++)
-        if ((rc = rg_store_message_link_invoice(eng->store, m.id, b->rows[pend[k]->row].r.invoice.id, e)) != RG_OK)
-            goto out;
-    if (m.status == RG_MSG_SUPPRESSED) {
-        cx->stats->suppressed++;
-        goto out;
-    }
-    if (m.status == RG_MSG_QUEUED) {
-        cx->stats->queued++;
-    } else {
-        int ci = rg_engine_channel_index(eng, channel);
-        if (!eng->dry_run) {
-            char addr[300];
-            rg_outgoing og = {&m, cust, rg_channel_address(channel, cust, addr, sizeof addr), rg_buf_cstr(&ids)};
-            rg_send_result sr;
-            rg_err se;
-            if (rg_channel_send(eng->channels[ci].ch, &og, &sr, &se) != RG_OK) {
-                /* an inline channel that fails leaves the message for the dispatcher */
-                if ((rc = rg_store_message_set_status(eng->store, m.id, RG_MSG_QUEUED, se.msg, 0, cx->now, e)) != RG_OK)
-                    goto out;
-                cx->stats->queued++;
-                goto counted;
-            }
-        }
-        cx->stats->sent++;
-    }
-counted:
-    if (cx->n_recent < 256)
-        cx->recent[cx->n_recent++] = m.planned_for;
-out:
-    free(payload);
     rg_rendered_free(&out);
-    rg_buf_free(&ids);
+    rg_fx_message_invoices(fx, *index, invs, n);
     free(ri);
-    return rc;
+    free(invs);
+    return fx->oom ? rg_err_set(e, RG_ENOMEM, "engine", "out of memory") : RG_OK;
 }
 
 const rg_tz *rg_engine_zone(rg_engine *eng, const rg_customer *c, const rg_cadence *cad)
@@ -731,14 +700,17 @@ static const rg_cadence *cadence_for(const rg_engine *eng, const rg_invoice *inv
     return rg_cadence_set_choose(eng->cadences, &subj);
 }
 
-static rg_status process_customer(rg_engine *eng, batch *b, size_t from, size_t to, rg_instant now,
-                                  rg_tick_stats *stats, rg_err *e)
+/* Plans one customer's invoices rows[from, to): what fires, what is
+ * superseded, the messages (rendered), tasks, listings, reissues and
+ * progress, all appended to fx. Touches no store. */
+static rg_status plan_customer(rg_engine *eng, batch *b, size_t from, size_t to, rg_instant now, rg_effects *fx,
+                               rg_err *e)
 {
+    rg_tick_stats *stats = &fx->stats;
     customer_ctx cx;
     memset(&cx, 0, sizeof cx);
     cx.eng = eng;
     cx.now = now;
-    cx.stats = stats;
     parse_recent(&cx, b->rows[from].recent);
     pending *pend = calloc(to - from, sizeof *pend);
     size_t n_pend = 0;
@@ -796,16 +768,11 @@ static rg_status process_customer(rg_engine *eng, batch *b, size_t from, size_t 
                     snprintf(t.source, sizeof t.source, "step:%s/%s", c->name, st->id);
                     t.due_at = now;
                     t.created_at = now;
-                    if ((rc = rg_store_task_insert(eng->store, &t, e)) != RG_OK)
-                        goto out;
+                    rg_fx_task(fx, &t);
                     stats->tasks++;
                 } else if (st->action == RG_ACTION_BUREAU_LISTING) {
                     const rg_progress_item *notice = rg_progress_find(&prog, st->requires_notice);
-                    bool created;
-                    if ((rc = rg_store_bureau_request(eng->store, inv->id, notice ? notice->at : now, now, &created,
-                                                      e)) != RG_OK)
-                        goto out;
-                    stats->bureau_requests += created;
+                    rg_fx_bureau(fx, inv->id, notice ? notice->at : now);
                 }
                 pending *pd = &pend[n_pend];
                 memset(pd, 0, sizeof *pd);
@@ -815,8 +782,7 @@ static rg_status process_customer(rg_engine *eng, batch *b, size_t from, size_t 
                 pd->due_at = plan.fire_due_at;
                 if (st->action == RG_ACTION_REISSUE) {
                     compute_reissue(&cx, c, st, inv, &pd->reissue);
-                    if ((rc = rg_store_invoice_reissue(eng->store, inv->id, &pd->reissue, now, e)) != RG_OK)
-                        goto out;
+                    rg_fx_reissue(fx, inv->id, &pd->reissue);
                     pd->reissued = true;
                     stats->reissues++;
                 }
@@ -826,33 +792,34 @@ static rg_status process_customer(rg_engine *eng, batch *b, size_t from, size_t 
                     rg_progress_copy(&pd->progress, &prog);
                     if (pd->channel < 0) {
                         /* no channel left: a suppressed message says why */
-                        rg_message m;
-                        memset(&m, 0, sizeof m);
-                        snprintf(m.idempotency_key, sizeof m.idempotency_key, "step:%s:%s:%lld", c->name, st->id,
-                                 (long long)inv->id);
-                        m.customer_id = cust->id;
-                        m.invoice_id = inv->id;
-                        rg_strlcpy(m.cadence, c->name, sizeof m.cadence);
-                        rg_strlcpy(m.cadence_version, c->version, sizeof m.cadence_version);
-                        rg_strlcpy(m.source_kind, "step", sizeof m.source_kind);
-                        rg_strlcpy(m.source_id, st->id, sizeof m.source_id);
-                        rg_strlcpy(m.template_name, st->send.template_name ? st->send.template_name : "",
-                                   sizeof m.template_name);
-                        m.status = RG_MSG_SUPPRESSED;
-                        snprintf(m.reason, sizeof m.reason, "no channel left: %s", pd->reason);
-                        m.planned_for = now;
-                        m.created_at = m.updated_at = now;
-                        bool ins;
-                        if ((rc = rg_store_message_insert(eng->store, &m, &ins, e)) != RG_OK)
+                        size_t index;
+                        rg_fx_message *x = rg_fx_message_add(fx, &index);
+                        if (!x) {
+                            rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
                             goto out;
-                        if (ins) {
-                            stats->messages++;
-                            stats->suppressed++;
                         }
+                        rg_message *m = &x->m;
+                        x->customer = cust;
+                        snprintf(m->idempotency_key, sizeof m->idempotency_key, "step:%s:%s:%lld", c->name, st->id,
+                                 (long long)inv->id);
+                        m->customer_id = cust->id;
+                        m->invoice_id = inv->id;
+                        rg_strlcpy(m->cadence, c->name, sizeof m->cadence);
+                        rg_strlcpy(m->cadence_version, c->version, sizeof m->cadence_version);
+                        rg_strlcpy(m->source_kind, "step", sizeof m->source_kind);
+                        rg_strlcpy(m->source_id, st->id, sizeof m->source_id);
+                        rg_strlcpy(m->template_name, st->send.template_name ? st->send.template_name : "",
+                                   sizeof m->template_name);
+                        m->status = RG_MSG_SUPPRESSED;
+                        snprintf(m->reason, sizeof m->reason, "no channel left: %s", pd->reason);
+                        m->planned_for = now;
+                        m->created_at = m->updated_at = now;
+                        const rg_invoice *one = inv;
+                        rg_fx_message_invoices(fx, index, &one, 1);
                         dirty = true;
                     } else {
                         n_pend++;
-                        continue; /* progress written once the message is recorded */
+                        continue; /* progress goes with the message */
                     }
                 } else {
                     rg_progress_set(&prog, st->id, RG_STEP_DONE, now);
@@ -860,8 +827,8 @@ static rg_status process_customer(rg_engine *eng, batch *b, size_t from, size_t 
                 }
             }
         }
-        if (dirty && (rc = write_progress(&cx, inv, c, &prog, e)) != RG_OK)
-            goto out;
+        if (dirty)
+            rg_fx_progress(fx, inv->id, c, &prog, RG_FX_NONE);
     }
 
     /* messages: one per pending step, or one per channel when consolidated */
@@ -901,20 +868,17 @@ static rg_status process_customer(rg_engine *eng, batch *b, size_t from, size_t 
             stats->fired -= (int64_t)group_n;
             continue;
         }
-        bool created = false;
-        if ((rc = emit(&cx, b, group, group_n, key, &created, e)) != RG_OK)
+        size_t index;
+        if ((rc = plan_message(&cx, b, group, group_n, key, c->consolidate, fx, &index, e)) != RG_OK)
             goto out;
-        if (!created && c->consolidate) {
-            /* today's consolidated message already went: these wait for tomorrow */
-            stats->deferred += (int64_t)group_n;
-            stats->fired -= (int64_t)group_n;
-            continue;
-        }
+        /* a consolidated message whose key existed (today's went already)
+         * leaves its steps waiting for tomorrow: progress only if created */
         for (size_t g = 0; g < group_n; g++)
-            if ((rc = write_progress(&cx, &b->rows[group[g]->row].r.invoice, group[g]->cadence, &group[g]->progress,
-                                     e)) != RG_OK)
-                goto out;
+            rg_fx_progress(fx, b->rows[group[g]->row].r.invoice.id, group[g]->cadence, &group[g]->progress,
+                           c->consolidate ? index : RG_FX_NONE);
     }
+    if (fx->oom)
+        rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
 out:
     free(pend);
     return rc;
@@ -937,60 +901,125 @@ static rg_status commit_batch(rg_engine *eng, rg_err *e)
     return rg_store_commit(eng->store, e);
 }
 
+/* One batch of the tick: read from `from` on, then planned into effects.
+ * Runs on the read-ahead thread when there is one. */
+typedef struct job {
+    rg_engine *eng;
+    rg_store *from; /* the reader connection, or the engine's own */
+    rg_instant now, recent_since;
+    int64_t after_c, after_i;
+    batch b;
+    size_t end;     /* rows [0, end) are planned; the rest (a customer cut short) wait */
+    bool last;      /* nothing after this batch */
+    rg_effects fx;
+    rg_status rc;
+    rg_err e;
+} job;
+
+static void prepare_job(job *j)
+{
+    rg_engine *eng = j->eng;
+    batch *b = &j->b;
+    rg_effects_clear(&j->fx);
+    j->end = 0;
+    j->last = true;
+    rg_date late_since = eng->needs_late_count ? rg_instant_utc_date(j->now) - 365 : RG_DATE_NONE;
+    j->rc = read_batch(j->from, b, j->recent_since, late_since, j->after_c, j->after_i, eng->batch_size, &j->e);
+    j->last = (int64_t)b->n < eng->batch_size;
+    /* keep a customer whole (its caps and consolidation see all of its
+     * invoices): a batch that is one customer's reads on until they end */
+    while (j->rc == RG_OK && !j->last && b->rows[0].r.customer.id == b->rows[b->n - 1].r.customer.id) {
+        size_t before = b->n;
+        j->rc = read_rows(j->from, b, j->recent_since, late_since, b->rows[b->n - 1].r.customer.id,
+                          b->rows[b->n - 1].r.invoice.id, eng->batch_size, &j->e);
+        j->last = (int64_t)(b->n - before) < eng->batch_size;
+    }
+    if (j->rc != RG_OK || b->n == 0)
+        return;
+    j->end = b->n;
+    if (!j->last) {
+        /* the last customer's rows may go on in the next read: leave them to the next batch */
+        int64_t last = b->rows[b->n - 1].r.customer.id;
+        while (b->rows[j->end - 1].r.customer.id == last)
+            j->end--;
+    }
+    for (size_t i = 0; i < j->end && j->rc == RG_OK;) {
+        size_t k = i + 1;
+        while (k < j->end && b->rows[k].r.customer.id == b->rows[i].r.customer.id)
+            k++;
+        j->rc = plan_customer(eng, b, i, k, j->now, &j->fx, &j->e);
+        i = k;
+    }
+}
+
+static void *prepare_thread(void *p)
+{
+    prepare_job(p);
+    return NULL;
+}
+
 rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, rg_err *e)
 {
     memset(stats, 0, sizeof *stats);
-    batch b;
-    memset(&b, 0, sizeof b);
-    int64_t after_c = 0, after_i = 0;
+    /* a second connection plans the next batch while this one writes;
+     * without one (an in-memory database) the tick runs in one thread */
+    rg_store *reader = NULL;
+    rg_err ignored;
+    if (rg_store_open_reader(eng->store, &reader, &ignored) != RG_OK)
+        reader = NULL;
+    job jobs[2];
+    memset(jobs, 0, sizeof jobs);
+    for (int k = 0; k < 2; k++) {
+        jobs[k].eng = eng;
+        jobs[k].now = now;
+        /* caps need the customer's recent messages; without caps, skip the read */
+        jobs[k].recent_since = eng->max_cap_days > 0 ? now - (eng->max_cap_days + 1) * 86400 : RG_INSTANT_NONE;
+    }
+    jobs[0].from = reader ? reader : eng->store;
+    prepare_job(&jobs[0]);
     bool in_tx = false;
     int64_t since_commit = 0;
-    /* caps need the customer's recent messages; without caps, skip the read */
-    rg_instant recent_since = eng->max_cap_days > 0 ? now - (eng->max_cap_days + 1) * 86400 : RG_INSTANT_NONE;
     rg_status rc = RG_OK;
-    for (;;) {
-        rg_date late_since = eng->needs_late_count ? rg_instant_utc_date(now) - 365 : RG_DATE_NONE;
-        rc = read_batch(eng, &b, recent_since, late_since, after_c, after_i, eng->batch_size, e);
-        if (rc != RG_OK || b.n == 0)
+    for (int cur = 0;; cur = 1 - cur) {
+        job *j = &jobs[cur], *nx = &jobs[1 - cur];
+        if ((rc = j->rc) != RG_OK) {
+            *e = j->e;
             break;
-        size_t end = b.n;
-        if ((int64_t)b.n == eng->batch_size) {
-            /* keep a customer whole: leave its rows for the next batch */
-            int64_t last = b.rows[b.n - 1].r.customer.id;
-            size_t cut = b.n;
-            while (cut > 0 && b.rows[cut - 1].r.customer.id == last)
-                cut--;
-            if (cut > 0)
-                end = cut;
+        }
+        if (j->b.n == 0)
+            break;
+        pthread_t th;
+        bool ahead = false;
+        if (!j->last) {
+            /* the next batch starts with the next customer: nothing this
+             * batch writes concerns it, so it may be read (on the reader,
+             * which sees only what is committed) and planned meanwhile */
+            nx->after_c = j->b.rows[j->end - 1].r.customer.id;
+            nx->after_i = j->b.rows[j->end - 1].r.invoice.id;
+            nx->from = reader ? reader : eng->store;
+            ahead = reader && pthread_create(&th, NULL, prepare_thread, nx) == 0;
         }
         if (!in_tx) {
-            if ((rc = rg_store_begin(eng->store, e)) != RG_OK)
-                break;
-            in_tx = true;
+            if ((rc = rg_store_begin(eng->store, e)) == RG_OK)
+                in_tx = true;
         }
-        for (size_t i = 0; i < end && rc == RG_OK;) {
-            size_t j = i + 1;
-            while (j < end && b.rows[j].r.customer.id == b.rows[i].r.customer.id)
-                j++;
-            rc = process_customer(eng, &b, i, j, now, stats, e);
-            i = j;
+        if (rc == RG_OK && (rc = rg_effects_apply(eng, &j->fx, now, stats, e)) == RG_OK) {
+            rg_tick_stats_add(stats, &j->fx.stats);
+            since_commit += (int64_t)j->end;
+            /* commit every RG_TICK_COMMIT_ROWS invoices: large enough that
+             * pages are written to the WAL once, small enough not to hold
+             * the write lock for the whole tick */
+            if (j->last || since_commit >= RG_TICK_COMMIT_ROWS) {
+                in_tx = false;
+                since_commit = 0;
+                rc = commit_batch(eng, e);
+            }
         }
-        if (rc != RG_OK)
-            break;
-        since_commit += (int64_t)end;
-        bool last = (int64_t)b.n < eng->batch_size;
-        /* commit every RG_TICK_COMMIT_ROWS invoices: large enough that pages
-         * are written to the WAL once, small enough not to hold the write
-         * lock for the whole tick */
-        if (last || since_commit >= RG_TICK_COMMIT_ROWS) {
-            if ((rc = commit_batch(eng, e)) != RG_OK)
-                break;
-            in_tx = false;
-            since_commit = 0;
-        }
-        after_c = b.rows[end - 1].r.customer.id;
-        after_i = b.rows[end - 1].r.invoice.id;
-        if ((int64_t)b.n < eng->batch_size)
+        if (ahead)
+            pthread_join(th, NULL);
+        else if (rc == RG_OK && !j->last)
+            prepare_job(nx);
+        if (rc != RG_OK || j->last)
             break;
     }
     if (in_tx) {
@@ -999,7 +1028,11 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
         else
             rg_store_rollback(eng->store);
     }
-    batch_free(&b);
+    for (int k = 0; k < 2; k++) {
+        batch_free(&jobs[k].b);
+        rg_effects_free(&jobs[k].fx);
+    }
+    rg_store_close(reader);
     return rc;
 }
 
@@ -1084,7 +1117,7 @@ rg_status rg_engine_explain(rg_engine *eng, const rg_invoice *inv, const rg_cust
     memset(&b, 0, sizeof b);
     rg_date late_since = eng->needs_late_count ? rg_instant_utc_date(now) - 365 : RG_DATE_NONE;
     if (inv->status == RG_INV_OPEN &&
-        read_batch(eng, &b, RG_INSTANT_NONE, late_since, inv->customer_id, inv->id - 1, 1, e) != RG_OK) {
+        read_batch(eng->store, &b, RG_INSTANT_NONE, late_since, inv->customer_id, inv->id - 1, 1, e) != RG_OK) {
         batch_free(&b);
         return RG_ESTORE;
     }

@@ -12,6 +12,7 @@
 typedef struct rg_store_ops {
     const char *name;
     void (*close)(rg_store *s);
+    rg_status (*open_reader)(rg_store *s, rg_store **out, rg_err *e);
     rg_status (*info_get)(rg_store *s, rg_store_info *out, rg_err *e);
     rg_status (*begin)(rg_store *s, rg_err *e);
     rg_status (*commit)(rg_store *s, rg_err *e);
@@ -40,8 +41,10 @@ typedef struct rg_store_ops {
                                         rg_err *e);
     rg_status (*tick_each)(rg_store *s, rg_instant recent_since, rg_date late_since, int64_t after_customer, int64_t after_invoice, int64_t limit, rg_tick_row_fn fn, void *ctx, rg_err *e);
     rg_status (*progress_put)(rg_store *s, int64_t invoice_id, const char *cadence, const char *version, const char *steps, rg_instant now, rg_err *e);
+    rg_status (*progress_put_many)(rg_store *s, const rg_progress_write *w, size_t n, rg_err *e);
     rg_status (*progress_get)(rg_store *s, int64_t invoice_id, char *cadence, size_t cadence_n, char *steps, size_t steps_n, bool *found, rg_err *e);
     rg_status (*message_insert)(rg_store *s, rg_message *m, bool *inserted, rg_err *e);
+    rg_status (*message_insert_many)(rg_store *s, rg_message *const *m, size_t n, bool *inserted, rg_err *e);
     rg_status (*message_link_invoice)(rg_store *s, int64_t message_id, int64_t invoice_id, rg_err *e);
     rg_status (*message_set_status)(rg_store *s, int64_t id, rg_message_status st, const char *reason, rg_instant sent_at, rg_instant now, rg_err *e);
     rg_status (*message_each)(rg_store *s, const rg_message_filter *f, rg_message_fn fn, void *ctx, rg_err *e);

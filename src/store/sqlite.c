@@ -310,6 +310,38 @@ out:
     return RG_OK;
 }
 
+/* A second, read-only connection to the same database file, for a tick's
+ * read-ahead on another thread (each connection is used by one thread).
+ * An in-memory database has no second connection: RG_EINVAL. */
+static rg_status sq_open_reader(rg_store *base, rg_store **out, rg_err *e)
+{
+    sqlite_store *w = (sqlite_store *)base;
+    const char *path = sqlite3_db_filename(w->c.db, "main");
+    *out = NULL;
+    if (!path || !*path)
+        return rg_err_set(e, RG_EINVAL, "store", "an in-memory database has no second connection");
+    sqlite_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return rg_err_set(e, RG_ENOMEM, "store", "out of memory");
+    s->c.base.ops = &sqlite_ops;
+    rg_status rc = RG_OK;
+    if (sqlite3_open_v2(path, &s->c.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        rc = rg_err_set(e, RG_ESTORE, path, "cannot open database: %s",
+                        s->c.db ? sqlite3_errmsg(s->c.db) : "out of memory");
+    } else {
+        sqlite3_busy_timeout(s->c.db, 10000);
+        sqlite3_extended_result_codes(s->c.db, 1);
+        /* the reader walks the open invoices once: a small cache will do */
+        rc = rg_sq_exec(&s->c, "PRAGMA query_only = ON; PRAGMA cache_size = -16384;", e);
+    }
+    if (rc != RG_OK) {
+        sq_close(&s->c.base);
+        return rc;
+    }
+    *out = &s->c.base;
+    return RG_OK;
+}
+
 static int64_t count(sqlite_store *s, const char *sql)
 {
     sqlite3_stmt *st = NULL;
@@ -850,8 +882,10 @@ static const rg_store_ops sqlite_ops = {
     .bureau_failed = rg_sqe_bureau_failed,
     .tick_each = rg_sqe_tick_each,
     .progress_put = rg_sqe_progress_put,
+    .progress_put_many = rg_sqe_progress_put_many,
     .progress_get = rg_sqe_progress_get,
     .message_insert = rg_sqe_message_insert,
+    .message_insert_many = rg_sqe_message_insert_many,
     .message_link_invoice = rg_sqe_message_link_invoice,
     .message_set_status = rg_sqe_message_set_status,
     .message_each = rg_sqe_message_each,
@@ -864,6 +898,7 @@ static const rg_store_ops sqlite_ops = {
     .invoice_reissue = rg_sqe_invoice_reissue,
     .snapshot = rg_sqe_snapshot,
     .close = sq_close,
+    .open_reader = sq_open_reader,
     .info_get = sq_info_get,
     .begin = sq_begin,
     .commit = sq_commit,

@@ -24,8 +24,16 @@ enum {
     E_BUREAU_STATUS,
     E_REISSUE_ROW,
     E_REISSUE_INVOICE,
+    E_MSG_INSERT_MANY,
+    E_PROGRESS_PUT_MANY,
     E_COUNT
 };
+_Static_assert(E_COUNT <= 20, "engine slots end where sqlite_dispatch.c's begin");
+
+/* Rows per multi-row statement: one statement opens the table's and its
+ * indexes' cursors once for all of them, which is most of the cost of a
+ * one-row insert. */
+#define MANY_ROWS 32
 
 sqlite3_stmt *rg_sq_engine_stmt(rg_sq_common *s, int slot, const char *sql, rg_err *e)
 {
@@ -129,6 +137,42 @@ rg_status rg_sqe_progress_put(rg_store *base, int64_t invoice_id, const char *ca
     return rg_sq_step_done(s, st, e, "recording cadence progress");
 }
 
+rg_status rg_sqe_progress_put_many(rg_store *base, const rg_progress_write *w, size_t n, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    size_t i = 0;
+    sqlite3_stmt *st = s->engine_st[E_PROGRESS_PUT_MANY];
+    if (!st && n >= MANY_ROWS) {
+        rg_buf sql = RG_BUF_INIT;
+        rg_buf_puts(&sql, "UPDATE invoices SET progress_cadence = v.column2, progress_version = v.column3,"
+                          " progress = v.column4 FROM (VALUES ");
+        for (int r = 0; r < MANY_ROWS; r++)
+            rg_buf_printf(&sql, "%s(?%d, ?%d, ?%d, ?%d)", r ? ", " : "", 4 * r + 1, 4 * r + 2, 4 * r + 3, 4 * r + 4);
+        rg_buf_puts(&sql, ") AS v WHERE invoices.id = v.column1");
+        st = sql.oom ? NULL : rg_sq_engine_stmt(s, E_PROGRESS_PUT_MANY, rg_buf_cstr(&sql), e);
+        if (sql.oom)
+            rg_err_set(e, RG_ENOMEM, "store", "out of memory");
+        rg_buf_free(&sql);
+        if (!st)
+            return RG_ESTORE;
+    }
+    for (; n - i >= MANY_ROWS; i += MANY_ROWS) {
+        for (int r = 0; r < MANY_ROWS; r++) {
+            const rg_progress_write *x = &w[i + (size_t)r];
+            sqlite3_bind_int64(st, 4 * r + 1, x->invoice_id);
+            rg_sq_bind_text(st, 4 * r + 2, x->cadence);
+            rg_sq_bind_text(st, 4 * r + 3, x->version);
+            rg_sq_bind_text(st, 4 * r + 4, x->steps);
+        }
+        if (rg_sq_step_done(s, st, e, "recording cadence progress") != RG_OK)
+            return RG_ESTORE;
+    }
+    for (; i < n; i++)
+        if (rg_sqe_progress_put(base, w[i].invoice_id, w[i].cadence, w[i].version, w[i].steps, 0, e) != RG_OK)
+            return RG_ESTORE;
+    return RG_OK;
+}
+
 rg_status rg_sqe_progress_get(rg_store *base, int64_t invoice_id, char *cadence, size_t cadence_n, char *steps,
                               size_t steps_n, bool *found, rg_err *e)
 {
@@ -153,43 +197,69 @@ rg_status rg_sqe_progress_get(rg_store *base, int64_t invoice_id, char *cadence,
 
 /* ---- messages ---- */
 
+#define MSG_INSERT_COLS                                                                            \
+    "INSERT INTO messages (idempotency_key, customer_id, invoice_id, cadence, cadence_version,"     \
+    " source_kind, source_id, channel, fallbacks, template, subject, body, html, status, reason,"  \
+    " attempts, provider_id, planned_for, next_attempt_at, sent_at, created_at, updated_at, payload) VALUES "
+#define MSG_PARAMS 21 /* bound per row: the 23 columns with planned_for and created_at used twice */
+
+/* Binds a message's values to parameters at+1 .. at+MSG_PARAMS. */
+static void bind_message(sqlite3_stmt *st, int at, const rg_message *m)
+{
+    rg_sq_bind_text(st, at + 1, m->idempotency_key);
+    sqlite3_bind_int64(st, at + 2, m->customer_id);
+    rg_sq_bind_opt_i64(st, at + 3, m->invoice_id, 0);
+    rg_sq_bind_text(st, at + 4, m->cadence);
+    rg_sq_bind_text(st, at + 5, m->cadence_version);
+    rg_sq_bind_text(st, at + 6, m->source_kind);
+    rg_sq_bind_text(st, at + 7, m->source_id);
+    rg_sq_bind_text(st, at + 8, m->channel);
+    rg_sq_bind_text(st, at + 9, m->fallbacks);
+    rg_sq_bind_text(st, at + 10, m->template_name);
+    rg_sq_bind_text(st, at + 11, m->subject);
+    rg_sq_bind_text(st, at + 12, m->body);
+    rg_sq_bind_text(st, at + 13, m->html);
+    rg_sq_bind_text(st, at + 14, rg_message_status_name(m->status));
+    rg_sq_bind_text(st, at + 15, m->reason);
+    sqlite3_bind_int(st, at + 16, m->attempts);
+    rg_sq_bind_text(st, at + 17, m->provider_id);
+    sqlite3_bind_int64(st, at + 18, m->planned_for);
+    rg_sq_bind_opt_i64(st, at + 19, m->sent_at, 0);
+    sqlite3_bind_int64(st, at + 20, m->created_at);
+    if (m->payload)
+        rg_sq_bind_text(st, at + 21, m->payload);
+    else
+        sqlite3_bind_null(st, at + 21);
+}
+
+/* The VALUES tuple of row r: parameters r*MSG_PARAMS+1 .. +MSG_PARAMS. */
+static void message_values(rg_buf *sql, int r)
+{
+    int b = r * MSG_PARAMS;
+    rg_buf_printf(sql, "%s(", r ? ", " : "");
+    for (int k = 1; k <= 18; k++)
+        rg_buf_printf(sql, "?%d, ", b + k);
+    rg_buf_printf(sql, "?%d, ?%d, ?%d, ?%d, coalesce(?%d, '{}'))", b + 18, b + 19, b + 20, b + 20, b + 21);
+}
+
 rg_status rg_sqe_message_insert(rg_store *base, rg_message *m, bool *inserted, rg_err *e)
 {
     rg_sq_common *s = SQ(base);
     *inserted = false;
-    sqlite3_stmt *st = rg_sq_engine_stmt(
-        s, E_MSG_INSERT,
-        "INSERT INTO messages (idempotency_key, customer_id, invoice_id, cadence, cadence_version,"
-        " source_kind, source_id, channel, fallbacks, template, subject, body, html, status, reason,"
-        " attempts, provider_id, planned_for, next_attempt_at, sent_at, created_at, updated_at, payload)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20, ?20,"
-        " coalesce(?21, '{}'))"
-        " ON CONFLICT (idempotency_key) DO NOTHING",
-        e);
-    if (!st)
-        return RG_ESTORE;
-    rg_sq_bind_text(st, 1, m->idempotency_key);
-    sqlite3_bind_int64(st, 2, m->customer_id);
-    rg_sq_bind_opt_i64(st, 3, m->invoice_id, 0);
-    rg_sq_bind_text(st, 4, m->cadence);
-    rg_sq_bind_text(st, 5, m->cadence_version);
-    rg_sq_bind_text(st, 6, m->source_kind);
-    rg_sq_bind_text(st, 7, m->source_id);
-    rg_sq_bind_text(st, 8, m->channel);
-    rg_sq_bind_text(st, 9, m->fallbacks);
-    rg_sq_bind_text(st, 10, m->template_name);
-    rg_sq_bind_text(st, 11, m->subject);
-    rg_sq_bind_text(st, 12, m->body);
-    rg_sq_bind_text(st, 13, m->html);
-    rg_sq_bind_text(st, 14, rg_message_status_name(m->status));
-    rg_sq_bind_text(st, 15, m->reason);
-    sqlite3_bind_int(st, 16, m->attempts);
-    rg_sq_bind_text(st, 17, m->provider_id);
-    sqlite3_bind_int64(st, 18, m->planned_for);
-    rg_sq_bind_opt_i64(st, 19, m->sent_at, 0);
-    sqlite3_bind_int64(st, 20, m->created_at);
-    if (m->payload)
-        rg_sq_bind_text(st, 21, m->payload);
+    sqlite3_stmt *st = s->engine_st[E_MSG_INSERT];
+    if (!st) {
+        rg_buf sql = RG_BUF_INIT;
+        rg_buf_puts(&sql, MSG_INSERT_COLS);
+        message_values(&sql, 0);
+        rg_buf_puts(&sql, " ON CONFLICT (idempotency_key) DO NOTHING");
+        st = sql.oom ? NULL : rg_sq_engine_stmt(s, E_MSG_INSERT, rg_buf_cstr(&sql), e);
+        if (sql.oom)
+            rg_err_set(e, RG_ENOMEM, "store", "out of memory");
+        rg_buf_free(&sql);
+        if (!st)
+            return RG_ESTORE;
+    }
+    bind_message(st, 0, m);
     if (rg_sq_step_done(s, st, e, "recording message") != RG_OK)
         return RG_ESTORE;
     if (sqlite3_changes(s->db) > 0) {
@@ -205,6 +275,54 @@ rg_status rg_sqe_message_insert(rg_store *base, rg_message *m, bool *inserted, r
         m->id = sqlite3_column_int64(st, 0);
     rg_sq_done(st);
     return r == SQLITE_ROW ? RG_OK : rg_sq_fail(s, e, "finding message");
+}
+
+rg_status rg_sqe_message_insert_many(rg_store *base, rg_message *const *m, size_t n, bool *inserted, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    size_t i = 0;
+    sqlite3_stmt *st = s->engine_st[E_MSG_INSERT_MANY];
+    if (!st && n >= MANY_ROWS) {
+        rg_buf sql = RG_BUF_INIT;
+        rg_buf_puts(&sql, MSG_INSERT_COLS);
+        for (int r = 0; r < MANY_ROWS; r++)
+            message_values(&sql, r);
+        rg_buf_puts(&sql, " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key");
+        st = sql.oom ? NULL : rg_sq_engine_stmt(s, E_MSG_INSERT_MANY, rg_buf_cstr(&sql), e);
+        if (sql.oom)
+            rg_err_set(e, RG_ENOMEM, "store", "out of memory");
+        rg_buf_free(&sql);
+        if (!st)
+            return RG_ESTORE;
+    }
+    for (; n - i >= MANY_ROWS; i += MANY_ROWS) {
+        for (int r = 0; r < MANY_ROWS; r++) {
+            bind_message(st, r * MSG_PARAMS, m[i + (size_t)r]);
+            inserted[i + (size_t)r] = false;
+        }
+        /* the rows that went in come back (in no promised order): match by key */
+        size_t hint = 0;
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *key = (const char *)sqlite3_column_text(st, 1);
+            for (size_t t = 0; key && t < MANY_ROWS; t++) {
+                size_t k = i + (hint + t) % MANY_ROWS;
+                if (!inserted[k] && !strcmp(m[k]->idempotency_key, key)) {
+                    inserted[k] = true;
+                    m[k]->id = sqlite3_column_int64(st, 0);
+                    hint = (hint + t + 1) % MANY_ROWS;
+                    break;
+                }
+            }
+        }
+        rg_sq_done(st);
+        if (rc != SQLITE_DONE)
+            return rg_sq_fail(s, e, "recording messages");
+    }
+    for (; i < n; i++)
+        if (rg_sqe_message_insert(base, m[i], &inserted[i], e) != RG_OK)
+            return RG_ESTORE;
+    return RG_OK;
 }
 
 rg_status rg_sqe_message_link_invoice(rg_store *base, int64_t message_id, int64_t invoice_id, rg_err *e)

@@ -150,6 +150,24 @@ rg_status rg_store_progress_get(rg_store *s, int64_t invoice_id, char *cadence, 
     return s->ops->progress_get(s, invoice_id, cadence, cadence_n, steps, steps_n, found, e);
 }
 
+rg_status rg_store_message_insert_many(rg_store *s, rg_message *const *m, size_t n, bool *inserted, rg_err *e)
+{
+    return s->ops->message_insert_many(s, m, n, inserted, e);
+}
+
+rg_status rg_store_progress_put_many(rg_store *s, const rg_progress_write *w, size_t n, rg_err *e)
+{
+    return s->ops->progress_put_many(s, w, n, e);
+}
+
+rg_status rg_store_open_reader(rg_store *s, rg_store **out, rg_err *e)
+{
+    *out = NULL;
+    if (!s->ops->open_reader)
+        return rg_err_set(e, RG_EINVAL, "store", "this store has no reader connection");
+    return s->ops->open_reader(s, out, e);
+}
+
 rg_status rg_store_message_insert(rg_store *s, rg_message *m, bool *inserted, rg_err *e)
 {
     return s->ops->message_insert(s, m, inserted, e);

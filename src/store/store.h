@@ -80,6 +80,10 @@ typedef struct rg_store_info {
  * "sqlite:PATH"; ":memory:" gives a private in-memory database. */
 rg_status rg_store_open(const char *location, rg_store **out, rg_err *e);
 void rg_store_close(rg_store *s);
+/* A second handle on the same database that only reads, for use on another
+ * thread while this one writes; it sees what is committed. RG_EINVAL where
+ * the backend has none (an in-memory database). Closed with rg_store_close. */
+rg_status rg_store_open_reader(rg_store *s, rg_store **out, rg_err *e);
 rg_status rg_store_info_get(rg_store *s, rg_store_info *out, rg_err *e);
 
 rg_status rg_store_begin(rg_store *s, rg_err *e);
@@ -190,6 +194,14 @@ rg_status rg_store_tick_each(rg_store *s, rg_instant recent_since, rg_date late_
 
 rg_status rg_store_progress_put(rg_store *s, int64_t invoice_id, const char *cadence,
                                 const char *version, const char *steps, rg_instant now, rg_err *e);
+/* Several progress writes at once (the tick's batch). */
+typedef struct rg_progress_write {
+    int64_t invoice_id;
+    const char *cadence;
+    const char *version;
+    const char *steps;
+} rg_progress_write;
+rg_status rg_store_progress_put_many(rg_store *s, const rg_progress_write *w, size_t n, rg_err *e);
 /* Reads one invoice's progress; *found false when none. Strings copied into
  * the given buffers. */
 rg_status rg_store_progress_get(rg_store *s, int64_t invoice_id, char *cadence, size_t cadence_n,
@@ -198,6 +210,9 @@ rg_status rg_store_progress_get(rg_store *s, int64_t invoice_id, char *cadence, 
 /* Inserts unless the idempotency key exists (*inserted false, m->id set to
  * the existing message). */
 rg_status rg_store_message_insert(rg_store *s, rg_message *m, bool *inserted, rg_err *e);
+/* Inserts m[0..n) in statements of many rows; inserted[i] says whether
+ * m[i] went in (and then m[i]->id is set) or its key existed. */
+rg_status rg_store_message_insert_many(rg_store *s, rg_message *const *m, size_t n, bool *inserted, rg_err *e);
 rg_status rg_store_message_link_invoice(rg_store *s, int64_t message_id, int64_t invoice_id, rg_err *e);
 rg_status rg_store_message_set_status(rg_store *s, int64_t id, rg_message_status st, const char *reason,
                                       rg_instant sent_at, rg_instant now, rg_err *e);

@@ -45,6 +45,7 @@ typedef struct env {
     rg_config config;
     rg_store *store;
     rg_engine *engine;
+    int64_t batch_size; /* 0: the engine's default */
 } env;
 
 static void write_file(const char *dir, const char *name, const char *text)
@@ -66,6 +67,7 @@ static rg_instant at(const char *iso)
 
 static void setup_env(env *v, const char *name)
 {
+    v->batch_size = 0;
     snprintf(v->dir, sizeof v->dir, "%s/%s", rg_test_tmpdir(), name);
     char p[512];
     mkdir(v->dir, 0755);
@@ -114,7 +116,7 @@ static void setup_env(env *v, const char *name)
 
 static void open_engine(env *v)
 {
-    rg_engine_options o = {v->store, &v->config, false, 0};
+    rg_engine_options o = {v->store, &v->config, false, v->batch_size};
     rg_diags d = RG_DIAGS_INIT;
     rg_err e;
     rg_status rc = rg_engine_open(&o, &v->engine, &d, &e);
@@ -223,11 +225,14 @@ static const char *INVOICES = "external_id,customer_external_id,amount,due_date\
                               "F5A,C5,10.00,2026-10-20\n"
                               "F5B,C5,20.00,2026-10-20\n";
 
-static void test_ninety_days(void **state)
+/* The same 90 days with any batch size: one batch, or batches that the
+ * tick plans on its read-ahead thread while it writes the one before, or
+ * that cut a customer's invoices in two. */
+static void ninety_days(const char *name, int64_t batch_size)
 {
-    (void)state;
     env v;
-    setup_env(&v, "ninety");
+    setup_env(&v, name);
+    v.batch_size = batch_size;
     import(&v, RG_IMPORT_CUSTOMERS, CUSTOMERS);
     import(&v, RG_IMPORT_INVOICES, INVOICES);
     rg_customer c3;
@@ -318,6 +323,20 @@ static void test_ninety_days(void **state)
     char d[16];
     assert_string_equal(rg_date_format_iso(inv.reissued_due_date, d, sizeof d), "2026-10-29");
     teardown_env(&v);
+}
+
+static void test_ninety_days(void **state)
+{
+    (void)state;
+    ninety_days("ninety", 0);
+}
+
+static void test_ninety_days_in_small_batches(void **state)
+{
+    (void)state;
+    ninety_days("ninety-b1", 1);
+    ninety_days("ninety-b2", 2);
+    ninety_days("ninety-b3", 3);
 }
 
 static int64_t count_messages(env *v)
@@ -543,6 +562,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ninety_days),
+        cmocka_unit_test(test_ninety_days_in_small_batches),
         cmocka_unit_test(test_downtime_and_idempotence),
         cmocka_unit_test(test_window),
         cmocka_unit_test(test_prescribed),
