@@ -36,7 +36,7 @@ static bool fk_creditor(void *ctx, const char *name, const char *ch)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const rg_lint_env env = {NULL, fk_channel, fk_exists, fk_creditor};
+    static const rg_lint_env env = {NULL, fk_channel, fk_exists, fk_creditor, NULL};
     static const char *const tags[] = {"plano-mensal", "vip"};
     const rg_match_subject subj = {RG_KIND_PF, tags, 2, 10000, 1};
     for (int fmt = 0; fmt < 2; fmt++) {

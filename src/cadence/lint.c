@@ -324,6 +324,12 @@ static void lint_send(lctx *l, const rg_cadence_send *s)
                          tpl, ch, tpl, ch);
             continue;
         }
+        char why[600];
+        if (l->env->template_broken && l->env->template_broken(l->env->ctx, tpl, ch, why, sizeof why)) {
+            rg_diags_add(l->d, RG_SEV_ERROR, l->file, tline, 0, "template-broken",
+                         "template %s.%s cannot be used: %s", tpl, ch, why);
+            continue;
+        }
         if (l->env->template_identifies_creditor &&
             !l->env->template_identifies_creditor(l->env->ctx, tpl, ch))
             rg_diags_add(l->d, RG_SEV_ERROR, l->file, tline, 0, "template-no-creditor",

@@ -32,6 +32,9 @@ typedef struct rg_lint_env {
     /* Does template NAME.CHANNEL show the creditor's name and CNPJ (CDC art.
      * 42-A)? Only asked for templates that exist. NULL: not checked. */
     bool (*template_identifies_creditor)(void *ctx, const char *name, const char *channel);
+    /* Is template NAME.CHANNEL there but unusable (why: its first error)?
+     * Only asked for templates that exist. NULL: not checked. */
+    bool (*template_broken)(void *ctx, const char *name, const char *channel, char *why, size_t n);
 } rg_lint_env;
 
 /* email, whatsapp, sms, voice, letter. */

@@ -320,8 +320,8 @@ out:
     return st;
 }
 
-rg_status rg_cadence_lint_paths(const char *const *paths, size_t n, const rg_lint_env *env,
-                                rg_diags *d)
+rg_status rg_cadence_lint_paths(const char *const *paths, size_t n, const rg_lint_env *env, rg_diags *d,
+                                size_t *files)
 {
     rg_diags local = RG_DIAGS_INIT;
     if (!d)
@@ -338,6 +338,8 @@ rg_status rg_cadence_lint_paths(const char *const *paths, size_t n, const rg_lin
         if (b.oom)
             st = RG_ENOMEM;
     }
+    if (files)
+        *files = b.n;
     if (st == RG_OK)
         st = run_batch(&b, env, d, RG_SEV_WARNING);
     if (st == RG_OK && rg_diags_count(d, start, RG_SEV_ERROR) > 0)

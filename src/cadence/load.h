@@ -51,10 +51,11 @@ rg_status rg_cadence_set_load_dir(const char *dir, const rg_lint_env *env, rg_di
  * duplicate names are errors; a `switch_cadence` to a cadence outside the
  * set is a warning (`unknown-cadence`), since only part of the set may have
  * been named. Returns RG_EINVAL when any error was reported (exit code 1
- * through rg_status_exit_code), RG_OK otherwise, RG_ENOMEM.
+ * through rg_status_exit_code), RG_OK otherwise, RG_ENOMEM. *files (may be
+ * NULL) gets the number of files linted, directories expanded.
  */
-rg_status rg_cadence_lint_paths(const char *const *paths, size_t n, const rg_lint_env *env,
-                                rg_diags *d);
+rg_status rg_cadence_lint_paths(const char *const *paths, size_t n, const rg_lint_env *env, rg_diags *d,
+                                size_t *files);
 
 const rg_cadence *rg_cadence_set_find(const rg_cadence_set *s, const char *name);
 /* rg_cadence_choose over the set; NULL when nothing matches. */

@@ -47,6 +47,12 @@ static bool identifies(void *p, const char *name, const char *channel)
                                                                l->config->company.cnpj);
 }
 
+static bool broken(void *p, const char *name, const char *channel, char *why, size_t n)
+{
+    lint_ctx *l = p;
+    return l->templates && rg_template_set_broken(l->templates, name, channel, why, n);
+}
+
 static json_t *strlist_json(const rg_strlist *l)
 {
     json_t *a = json_array();
@@ -113,16 +119,17 @@ static int run(rg_cli *cli, int argc, char **argv)
                     cli->prog, e.where, e.msg);
             lc.templates = NULL;
         }
-        rg_lint_env env = {&lc, channel_known, template_exists, identifies};
+        rg_lint_env env = {&lc, channel_known, template_exists, identifies, broken};
         rg_diags d = RG_DIAGS_INIT;
-        rg_status rc = rg_cadence_lint_paths(pos + 1, (size_t)(npos - 1), &env, &d);
+        size_t files = 0;
+        rg_status rc = rg_cadence_lint_paths(pos + 1, (size_t)(npos - 1), &env, &d, &files);
         rg_buf b = RG_BUF_INIT;
         rg_diags_format(&d, &b);
         fputs(rg_buf_cstr(&b), cli->out);
         rg_buf_free(&b);
         size_t errors = rg_diags_count(&d, 0, RG_SEV_ERROR);
         size_t warnings = rg_diags_count(&d, 0, RG_SEV_WARNING);
-        fprintf(cli->out, "%d file(s): %zu error(s), %zu warning(s)\n", npos - 1, errors, warnings);
+        fprintf(cli->out, "%zu file(s): %zu error(s), %zu warning(s)\n", files, errors, warnings);
         rg_diags_free(&d);
         rg_template_set_free(lc.templates);
         if (rc != RG_OK && rc != RG_EINVAL)

@@ -49,6 +49,12 @@ static bool lint_identifies(void *p, const char *name, const char *channel)
                                                l->config->company.cnpj);
 }
 
+static bool lint_broken(void *p, const char *name, const char *channel, char *why, size_t n)
+{
+    lint_ctx *l = p;
+    return rg_template_set_broken(l->templates, name, channel, why, n);
+}
+
 rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags *diags, rg_err *e)
 {
     rg_status rc;
@@ -77,7 +83,7 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
         goto fail;
     }
     lint_ctx lc = {opt->config, eng->templates};
-    rg_lint_env env = {&lc, lint_channel_known, lint_template_exists, lint_identifies};
+    rg_lint_env env = {&lc, lint_channel_known, lint_template_exists, lint_identifies, lint_broken};
     if ((rc = rg_cadence_set_load_dir(opt->config->cadences_dir, &env, diags, &eng->cadences)) != RG_OK) {
         rg_err_set(e, rc, opt->config->cadences_dir, "cannot load the cadences");
         goto fail;

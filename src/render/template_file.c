@@ -333,7 +333,8 @@ rg_status rg_message_render(const rg_message_template *mt, const rg_render_vars 
     memset(out, 0, sizeof *out);
     if (!mt_usable(mt)) {
         st = rg_err_set(e, RG_EINVAL, mt->has_text ? mt->file : mt->html_file,
-                        "template %s.%s has errors (run `regua template lint`)", mt->name, mt->channel);
+                        "template %s.%s has errors (`regua cadence lint` on a cadence that uses it shows them)",
+                        mt->name, mt->channel);
         goto out;
     }
     if (mt->subject) {
@@ -973,6 +974,24 @@ bool rg_template_set_exists(const rg_template_set *s, const char *name, const ch
     return mt && (mt->has_text || mt->has_html);
 }
 
+bool rg_template_set_broken(const rg_template_set *s, const char *name, const char *channel, char *why, size_t n)
+{
+    const rg_message_template *mt = lookup(s, name, channel);
+    if (!mt || !(mt->has_text || mt->has_html) || mt_usable(mt))
+        return false;
+    rg_strlcpy(why, "it has errors", n);
+    /* its first load error: NAME.CHANNEL or NAME.CHANNEL.html */
+    for (size_t i = 0; i < s->diags.n; i++) {
+        const rg_template_diag *d = &s->diags.v[i];
+        if (d->level == RG_DIAG_ERROR && ((mt->has_text && !strcmp(d->file, mt->file)) ||
+                                          (mt->has_html && !strcmp(d->file, mt->html_file)))) {
+            rg_template_diag_text(d, why, n);
+            break;
+        }
+    }
+    return true;
+}
+
 const rg_message_template *rg_template_set_get(const rg_template_set *s, const char *name, const char *channel)
 {
     const rg_message_template *mt = lookup(s, name, channel);
@@ -996,7 +1015,9 @@ rg_status rg_template_set_find(const rg_template_set *s, const char *name, const
                           channel ? channel : "");
     }
     if (!mt_usable(mt))
-        return rg_err_set(e, RG_EINVAL, where, "template %s.%s has errors (run `regua template lint`)", name, channel);
+        return rg_err_set(e, RG_EINVAL, where,
+                          "template %s.%s has errors (`regua cadence lint` on a cadence that uses it shows them)",
+                          name, channel);
     *out = mt;
     return RG_OK;
 }

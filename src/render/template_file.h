@@ -132,6 +132,9 @@ void rg_template_set_free(rg_template_set *s); /* NULL-safe */
 
 /* A file NAME.CHANNEL is there (even if it has errors). */
 bool rg_template_set_exists(const rg_template_set *s, const char *name, const char *channel);
+/* True when NAME.CHANNEL is there but cannot be used; *why gets its first
+ * error ("atraso.email:3:7: error: template-syntax: ..."). */
+bool rg_template_set_broken(const rg_template_set *s, const char *name, const char *channel, char *why, size_t n);
 /* The usable template, or NULL when missing or broken. */
 const rg_message_template *rg_template_set_get(const rg_template_set *s, const char *name, const char *channel);
 /* Like get, with an error saying why not (RG_ENOTFOUND or RG_EINVAL). */

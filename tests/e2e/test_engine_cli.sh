@@ -17,6 +17,8 @@ export REGUA_NOW=2026-11-02T12:00:00Z
 
 expect_exit "cadence lint accepts the examples" 0 regua cadence lint cadences/mensal-pf.yaml cadences/b2b-pj.yaml cadences/avulso-pf.yaml
 contains "lint summary" out "3 file(s): 0 error(s)"
+expect_exit "cadence lint a directory" 0 regua cadence lint cadences
+contains "lint summary counts the directory's files" out "3 file(s): 0 error(s)"
 cat >ruim.yaml <<'YAML'
 cadence: ruim
 match: {priority: 1}
@@ -33,6 +35,18 @@ contains "lint: duplicate step" out "ruim.yaml:6: error[duplicate-step]"
 contains "lint: unknown channel" out "error[unknown-channel]"
 contains "lint: bad offset" out "ruim.yaml:7: error[bad-offset]"
 contains "lint: fine above CDC" out "error[fine-above-cdc]"
+# a template with a syntax error is reported as broken, with its own file:line
+mkdir -p tq && cp templates/* tq/ && printf 'Olá {{customer.name\n{{company.name}} {{company.cnpj}}\n' >tq/quebrado.sms
+cat >quebrado.yaml <<'YAML'
+cadence: quebrado
+match: {priority: 1}
+steps:
+  - {id: a, at: D+1, send: {channels: [sms], template: quebrado}}
+YAML
+sed 's/^database: regua.db$/database: regua.db\ntemplates: tq/' regua.yaml >rq.yaml
+expect_exit "cadence lint: a broken template" 1 regua --config rq.yaml cadence lint quebrado.yaml
+contains "lint: broken template" out "quebrado.yaml:4: error[template-broken]: template quebrado.sms cannot be used: quebrado.sms:2:1: error: template-syntax"
+if grep -q "template-no-creditor" out; then not_ok "lint: broken is not no-creditor" "$(cat out)"; else ok "lint: broken is not no-creditor"; fi
 expect_exit "cadence list" 0 regua cadence list --json
 /usr/bin/python3 -c 'import json; a=json.load(open("out")); assert sorted(c["cadence"] for c in a)==["avulso-pf","b2b-pj","mensal-pf"], a' \
     && ok "cadence list names" || not_ok "cadence list names" "$(head -c 300 out)"

@@ -103,7 +103,17 @@ static bool fk_creditor(void *ctx, const char *name, const char *ch)
     return strncmp(name, "sem-credor", 10) != 0;
 }
 
-static const rg_lint_env ENV = {NULL, fk_channel, fk_exists, fk_creditor};
+/* "quebrado*" templates are there but broken: reported as such, never as
+ * lacking the creditor */
+static bool fk_broken(void *ctx, const char *name, const char *ch, char *why, size_t n)
+{
+    (void)ctx;
+    (void)ch;
+    snprintf(why, n, "%s.%s:2:5: error: template-syntax: unclosed tag", name, ch);
+    return strncmp(name, "quebrado", 8) == 0;
+}
+
+static const rg_lint_env ENV = {NULL, fk_channel, fk_exists, fk_creditor, fk_broken};
 
 static rg_cadence *parse_ok(const char *text, rg_cadence_format fmt, rg_diags *d)
 {
@@ -429,6 +439,8 @@ static const rule_case CASES[] = {
      "unknown-template", RG_SEV_ERROR, 6, 1},
     {HEAD "steps:\n  - {id: a, at: D0, send: {channels: [sms], template: sem-credor}}\n",
      "template-no-creditor", RG_SEV_ERROR, 5, 1},
+    {HEAD "steps:\n  - {id: a, at: D0, send: {channels: [sms], template: quebrado-sem-credor}}\n",
+     "template-broken", RG_SEV_ERROR, 5, 1},
     {HEAD "steps:\n" STEP_OK "  - {id: a, at: D+1, send: {channels: [email], template: t}}\n",
      "duplicate-step", RG_SEV_ERROR, 6, 1},
     {HEAD "steps:\n" STEP_OK "  - {id: b,\n     at: D0, send: {channels: [email], template: t}}\n",
@@ -1049,7 +1061,7 @@ static void test_channels_and_templates(void **state)
     assert_int_equal(d.items[2].line, 7);
     rg_diags_free(&d);
     /* An env without template callbacks checks only channels. */
-    rg_lint_env only_ch = {NULL, fk_channel, NULL, NULL};
+    rg_lint_env only_ch = {NULL, fk_channel, NULL, NULL, NULL};
     rg_cadence_lint(c, &only_ch, &d);
     assert_int_equal(d.n, 0);
     rg_cadence_free(c);
@@ -1345,7 +1357,7 @@ static void test_load_file_and_lint_paths(void **state)
                                                     "  - {id: x, on: optout, switch_cadence: "
                                                     "elsewhere}\n");
     const char *p1[] = {good};
-    assert_int_equal(rg_cadence_lint_paths(p1, 1, &ENV, &d), RG_OK);
+    assert_int_equal(rg_cadence_lint_paths(p1, 1, &ENV, &d, NULL), RG_OK);
     assert_int_equal(d.n, 1);
     assert_string_equal(d.items[0].rule, "unknown-cadence");
     assert_int_equal(d.items[0].severity, RG_SEV_WARNING);
@@ -1353,7 +1365,7 @@ static void test_load_file_and_lint_paths(void **state)
                                             "not among the files linted");
     rg_diags_free(&d);
     const char *p2[] = {good, bad, rg_test_path("missing.yaml")};
-    rg_status st = rg_cadence_lint_paths(p2, 3, &ENV, &d);
+    rg_status st = rg_cadence_lint_paths(p2, 3, &ENV, &d, NULL);
     assert_int_equal(st, RG_EINVAL);
     assert_int_equal(rg_status_exit_code(st), 1);
     assert_non_null(find(&d, "fine-above-cdc", 3));
@@ -1362,7 +1374,7 @@ static void test_load_file_and_lint_paths(void **state)
     char repo_cad[1024];
     snprintf(repo_cad, sizeof repo_cad, "%s/cadences", root());
     const char *p3[] = {repo_cad};
-    assert_int_equal(rg_cadence_lint_paths(p3, 1, &ENV, &d), RG_OK);
+    assert_int_equal(rg_cadence_lint_paths(p3, 1, &ENV, &d, NULL), RG_OK);
     if (d.n)
         dump(&d);
     assert_int_equal(d.n, 0);
@@ -1370,7 +1382,7 @@ static void test_load_file_and_lint_paths(void **state)
     char mensal[1024];
     snprintf(mensal, sizeof mensal, "%s/cadences/mensal-pf.yaml", root());
     const char *p4[] = {repo_cad, mensal};
-    assert_int_equal(rg_cadence_lint_paths(p4, 2, &ENV, &d), RG_EINVAL);
+    assert_int_equal(rg_cadence_lint_paths(p4, 2, &ENV, &d, NULL), RG_EINVAL);
     assert_int_equal(rg_diags_count(&d, 0, RG_SEV_ERROR), 2);
     assert_string_equal(d.items[0].rule, "duplicate-cadence");
     rg_diags_free(&d);
