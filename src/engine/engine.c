@@ -1018,9 +1018,9 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
              * table, 50,000 cost 40% more than 250,000 — and small enough
              * that the write lock is held seconds, not the whole tick */
             if (j->last || since_commit >= RG_TICK_COMMIT_ROWS) {
-                in_tx = false;
                 since_commit = 0;
-                rc = commit_batch(eng, e);
+                if ((rc = commit_batch(eng, e)) == RG_OK)
+                    in_tx = false; /* else rolled back below */
             }
         }
         if (ahead)
