@@ -771,7 +771,7 @@ static void test_email_errors(void **state)
     assert_int_equal(rg_template_set_find(s, "a", "email", &mt, &e), RG_EINVAL);
     assert_null(mt);
     assert_string_equal(e.where, "a.email");
-    assert_string_equal(e.msg, "template a.email has errors (run `regua template lint`)");
+    assert_string_equal(e.msg, "template a.email has errors (`regua cadence lint` on a cadence that uses it shows them)");
     assert_int_equal(rg_template_set_find(s, "zzz", "sms", &mt, &e), RG_ENOTFOUND);
     assert_string_equal(e.msg, "no template zzz.sms in the templates directory");
     assert_true(rg_template_set_exists(s, "e", "email"));
@@ -783,7 +783,7 @@ static void test_email_errors(void **state)
     /* a broken template does not render */
     rg_rendered r;
     assert_int_equal(rg_message_render(rg_template_set_at(s, 0), rg_render_vars_sample(), &r, &e), RG_EINVAL);
-    assert_string_equal(e.msg, "template a.email has errors (run `regua template lint`)");
+    assert_string_equal(e.msg, "template a.email has errors (`regua cadence lint` on a cadence that uses it shows them)");
     assert_false(rg_template_set_identifies_creditor(s, "a", "email", NULL, NULL));
     rg_template_set_free(s);
 }
