@@ -23,36 +23,6 @@ const rg_command rg_cmd_cadence = {
     run,
 };
 
-typedef struct lint_ctx {
-    const rg_config *config;
-    rg_template_set *templates;
-} lint_ctx;
-
-static bool channel_known(void *p, const char *channel)
-{
-    lint_ctx *l = p;
-    return rg_channel_builtin(channel) || rg_config_channel(l->config, channel) != NULL;
-}
-
-static bool template_exists(void *p, const char *name, const char *channel)
-{
-    lint_ctx *l = p;
-    return l->templates && rg_template_set_exists(l->templates, name, channel);
-}
-
-static bool identifies(void *p, const char *name, const char *channel)
-{
-    lint_ctx *l = p;
-    return l->templates && rg_template_set_identifies_creditor(l->templates, name, channel, l->config->company.name,
-                                                               l->config->company.cnpj);
-}
-
-static bool broken(void *p, const char *name, const char *channel, char *why, size_t n)
-{
-    lint_ctx *l = p;
-    return l->templates && rg_template_set_broken(l->templates, name, channel, why, n);
-}
-
 static json_t *strlist_json(const rg_strlist *l)
 {
     json_t *a = json_array();
@@ -113,13 +83,14 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (!strcmp(pos[0], "lint")) {
         if (npos < 2)
             return rg_cli_usage_error(cli, "cadence", "lint needs at least one FILE");
-        lint_ctx lc = {&cli->config, NULL};
-        if (rg_template_set_load(cli->config.templates_dir, &lc.templates, &e) != RG_OK) {
+        rg_template_set *templates = NULL;
+        if (rg_template_set_load(cli->config.templates_dir, &templates, &e) != RG_OK) {
             fprintf(cli->err, "%s: warning: templates not loaded (%s: %s); every template counts as missing\n",
                     cli->prog, e.where, e.msg);
-            lc.templates = NULL;
+            templates = NULL;
         }
-        rg_lint_env env = {&lc, channel_known, template_exists, identifies, broken};
+        rg_lint_install li = {&cli->config, templates};
+        rg_lint_env env = rg_engine_lint_env(&li);
         rg_diags d = RG_DIAGS_INIT;
         size_t files = 0;
         rg_status rc = rg_cadence_lint_paths(pos + 1, (size_t)(npos - 1), &env, &d, &files);
@@ -131,7 +102,7 @@ static int run(rg_cli *cli, int argc, char **argv)
         size_t warnings = rg_diags_count(&d, 0, RG_SEV_WARNING);
         fprintf(cli->out, "%zu file(s): %zu error(s), %zu warning(s)\n", files, errors, warnings);
         rg_diags_free(&d);
-        rg_template_set_free(lc.templates);
+        rg_template_set_free(templates);
         if (rc != RG_OK && rc != RG_EINVAL)
             return 3;
         return errors ? 1 : 0;

@@ -25,34 +25,34 @@
 
 /* ---- loading ---- */
 
-typedef struct lint_ctx {
-    const rg_config *config;
-    const rg_template_set *templates;
-} lint_ctx;
-
 static bool lint_channel_known(void *p, const char *channel)
 {
-    lint_ctx *l = p;
+    const rg_lint_install *l = p;
     return rg_channel_builtin(channel) || rg_config_channel(l->config, channel) != NULL;
 }
 
 static bool lint_template_exists(void *p, const char *name, const char *channel)
 {
-    lint_ctx *l = p;
-    return rg_template_set_exists(l->templates, name, channel);
+    const rg_lint_install *l = p;
+    return l->templates && rg_template_set_exists(l->templates, name, channel);
 }
 
 static bool lint_identifies(void *p, const char *name, const char *channel)
 {
-    lint_ctx *l = p;
-    return rg_template_set_identifies_creditor(l->templates, name, channel, l->config->company.name,
-                                               l->config->company.cnpj);
+    const rg_lint_install *l = p;
+    return l->templates && rg_template_set_identifies_creditor(l->templates, name, channel, l->config->company.name,
+                                                               l->config->company.cnpj);
 }
 
 static bool lint_broken(void *p, const char *name, const char *channel, char *why, size_t n)
 {
-    lint_ctx *l = p;
-    return rg_template_set_broken(l->templates, name, channel, why, n);
+    const rg_lint_install *l = p;
+    return l->templates && rg_template_set_broken(l->templates, name, channel, why, n);
+}
+
+rg_lint_env rg_engine_lint_env(const rg_lint_install *in)
+{
+    return (rg_lint_env){(void *)in, lint_channel_known, lint_template_exists, lint_identifies, lint_broken};
 }
 
 rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags *diags, rg_err *e)
@@ -82,8 +82,8 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
         rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
         goto fail;
     }
-    lint_ctx lc = {opt->config, eng->templates};
-    rg_lint_env env = {&lc, lint_channel_known, lint_template_exists, lint_identifies, lint_broken};
+    rg_lint_install li = {opt->config, eng->templates};
+    rg_lint_env env = rg_engine_lint_env(&li);
     if ((rc = rg_cadence_set_load_dir(opt->config->cadences_dir, &env, diags, &eng->cadences)) != RG_OK) {
         rg_err_set(e, rc, opt->config->cadences_dir, "cannot load the cadences");
         goto fail;

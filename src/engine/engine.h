@@ -21,6 +21,7 @@
 
 #include "base/err.h"
 #include "cadence/diag.h"
+#include "cadence/lint.h"
 #include "cadence/load.h"
 #include "channel/dispatcher.h"
 #include "config/config.h"
@@ -51,6 +52,18 @@ typedef struct rg_tick_stats {
     int64_t reissues;
     int64_t bureau_requests;
 } rg_tick_stats;
+
+/* What cadence lint checks against: the channels configured (besides the
+ * built-in ones) and the templates loaded (NULL: none, every template
+ * counts as missing). */
+typedef struct rg_template_set rg_template_set;
+typedef struct rg_lint_install {
+    const rg_config *config;
+    const rg_template_set *templates;
+} rg_lint_install;
+/* The lint environment for an installation; `in` must outlive it. Used by
+ * rg_engine_open and `regua cadence lint` alike. */
+rg_lint_env rg_engine_lint_env(const rg_lint_install *in);
 
 /* Loads cadences, templates, calendar and channels. Problems found in the
  * cadence files are in *diags (errors mean that cadence is not loaded);

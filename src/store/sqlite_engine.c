@@ -56,6 +56,20 @@ void rg_sq_engine_finalize(rg_sq_common *s)
 
 #define SQ(base) ((rg_sq_common *)(base))
 
+/* A cached statement whose SQL is built at run time (multi-row statements);
+ * frees sql. NULL with *e set when out of memory or the prepare fails. */
+static sqlite3_stmt *built_stmt(rg_sq_common *s, int slot, rg_buf *sql, rg_err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sql->oom)
+        rg_err_set(e, RG_ENOMEM, "store", "out of memory");
+    else
+        st = rg_sq_engine_stmt(s, slot, rg_buf_cstr(sql), e);
+    rg_buf_free(sql);
+    return st;
+}
+
+
 /* ---- tick stream ---- */
 
 rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, rg_date late_since, int64_t after_customer, int64_t after_invoice,
@@ -149,11 +163,7 @@ rg_status rg_sqe_progress_put_many(rg_store *base, const rg_progress_write *w, s
         for (int r = 0; r < MANY_ROWS; r++)
             rg_buf_printf(&sql, "%s(?%d, ?%d, ?%d, ?%d)", r ? ", " : "", 4 * r + 1, 4 * r + 2, 4 * r + 3, 4 * r + 4);
         rg_buf_puts(&sql, ") AS v WHERE invoices.id = v.column1");
-        st = sql.oom ? NULL : rg_sq_engine_stmt(s, E_PROGRESS_PUT_MANY, rg_buf_cstr(&sql), e);
-        if (sql.oom)
-            rg_err_set(e, RG_ENOMEM, "store", "out of memory");
-        rg_buf_free(&sql);
-        if (!st)
+        if (!(st = built_stmt(s, E_PROGRESS_PUT_MANY, &sql, e)))
             return RG_ESTORE;
     }
     for (; n - i >= MANY_ROWS; i += MANY_ROWS) {
@@ -252,11 +262,7 @@ rg_status rg_sqe_message_insert(rg_store *base, rg_message *m, bool *inserted, r
         rg_buf_puts(&sql, MSG_INSERT_COLS);
         message_values(&sql, 0);
         rg_buf_puts(&sql, " ON CONFLICT (idempotency_key) DO NOTHING");
-        st = sql.oom ? NULL : rg_sq_engine_stmt(s, E_MSG_INSERT, rg_buf_cstr(&sql), e);
-        if (sql.oom)
-            rg_err_set(e, RG_ENOMEM, "store", "out of memory");
-        rg_buf_free(&sql);
-        if (!st)
+        if (!(st = built_stmt(s, E_MSG_INSERT, &sql, e)))
             return RG_ESTORE;
     }
     bind_message(st, 0, m);
@@ -288,11 +294,7 @@ rg_status rg_sqe_message_insert_many(rg_store *base, rg_message *const *m, size_
         for (int r = 0; r < MANY_ROWS; r++)
             message_values(&sql, r);
         rg_buf_puts(&sql, " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key");
-        st = sql.oom ? NULL : rg_sq_engine_stmt(s, E_MSG_INSERT_MANY, rg_buf_cstr(&sql), e);
-        if (sql.oom)
-            rg_err_set(e, RG_ENOMEM, "store", "out of memory");
-        rg_buf_free(&sql);
-        if (!st)
+        if (!(st = built_stmt(s, E_MSG_INSERT_MANY, &sql, e)))
             return RG_ESTORE;
     }
     for (; n - i >= MANY_ROWS; i += MANY_ROWS) {

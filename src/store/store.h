@@ -194,7 +194,8 @@ rg_status rg_store_tick_each(rg_store *s, rg_instant recent_since, rg_date late_
 
 rg_status rg_store_progress_put(rg_store *s, int64_t invoice_id, const char *cadence,
                                 const char *version, const char *steps, rg_instant now, rg_err *e);
-/* Several progress writes at once (the tick's batch). */
+/* Several progress writes at once (the tick's batch), one per invoice
+ * (two writes to the same invoice in one call: which one stays is unspecified). */
 typedef struct rg_progress_write {
     int64_t invoice_id;
     const char *cadence;
