@@ -36,17 +36,17 @@ steps:
   - {id: aviso, at: D+1, send: {channels: [letter, email], template: aviso}}
   - {id: negativar, at: D+15, action: bureau_listing, requires_notice: aviso}
 YAML
+# a consumer's notice goes by letter (CDC art. 43 §2; STJ REsp 2.056.285/RS)
+cat >templates/aviso.letter <<'TXT'
+O débito poderá ser informado aos cadastros de proteção ao crédito. {{company.name}} (CNPJ {{company.cnpj}})
+TXT
 cat >templates/aviso.email <<'TXT'
 Subject: Aviso {{invoice.external_id}}
 O débito poderá ser informado aos cadastros de proteção ao crédito. {{company.name}} (CNPJ {{company.cnpj}})
 TXT
-# a consumer's notice before listing goes by letter (STJ, REsp 2.056.285/RS)
-cat >templates/aviso.letter <<'TXT'
-Aviso {{invoice.external_id}}: o débito poderá ser informado aos cadastros de proteção ao crédito. {{company.name}} (CNPJ {{company.cnpj}})
-TXT
 cat >clientes.csv <<'CSV'
 external_id,name,document,email,street,number,district,city,state,zip
-C1,Maria José da Conceição,529.982.247-25,maria@exemplo.com.br,Rua das Flores,10,Centro,São Paulo,SP,01001-000
+C1,Maria José da Conceição,529.982.247-25,maria@exemplo.com.br,Rua das Acácias,123,Jardim Paulistano,São Paulo,SP,01452-000
 CSV
 cat >faturas.csv <<'CSV'
 external_id,customer_external_id,description,amount,due_date
