@@ -879,6 +879,48 @@ static void test_recheck_held_message(void **state)
     teardown_env(&v);
 }
 
+static rg_status cost_line(void *p, const rg_message *m)
+{
+    rg_buf_printf(p, "%s %s %s %lld\n", m->source_id, m->channel[0] ? m->channel : "-",
+                  rg_message_status_name(m->status), (long long)m->cost);
+    return RG_OK;
+}
+
+/* cost_per_message (regua.yaml, per channel) is recorded on each message
+ * the channel sends; a message not sent costs nothing. */
+static void test_cost_per_message(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "cost");
+    for (size_t i = 0; i < v.config.n_channels; i++) {
+        rg_channel_config *c = &v.config.channels[i];
+        if (!strcmp(c->name, "email") || !strcmp(c->name, "sms")) {
+            rg_strlcpy(c->settings[c->n_settings].key, "cost_per_message", sizeof c->settings[0].key);
+            rg_strlcpy(c->settings[c->n_settings++].value, !strcmp(c->name, "sms") ? "0.09" : "0.01",
+                       sizeof c->settings[0].value);
+        }
+    }
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,phone\nC1,Ana,ana@x.com.br,(11) 98765-4321\n"
+                                    "C2,Bia,,\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\n"
+                                   "F1,C1,100.00,2026-10-22\nF2,C2,100.00,2026-10-22\n");
+    open_engine(&v);
+    tick(&v, at("2026-10-19T12:00:00Z")); /* lembrete: email */
+    tick(&v, at("2026-10-22T12:00:00Z")); /* hoje: whatsapp (none), sms */
+    rg_buf b = RG_BUF_INIT;
+    rg_message_filter mf;
+    rg_message_filter_init(&mf);
+    rg_err e;
+    assert_int_equal(rg_store_message_each(v.store, &mf, cost_line, &b, &e), RG_OK);
+    assert_string_equal(rg_buf_cstr(&b), "lembrete email sent 1\n"
+                                         "lembrete - suppressed 0\n"
+                                         "hoje sms sent 9\n"
+                                         "hoje - suppressed 0\n");
+    rg_buf_free(&b);
+    teardown_env(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -897,6 +939,7 @@ int main(void)
         cmocka_unit_test(test_version_added_step),
         cmocka_unit_test(test_preferred_channel),
         cmocka_unit_test(test_recheck_held_message),
+        cmocka_unit_test(test_cost_per_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
