@@ -199,8 +199,8 @@ int main(int argc, char **argv)
     rg_instant now;
     rg_instant_parse("2026-11-24T12:00:00Z", 20, &now);
     rg_import_report r;
-    if (rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "c.csv", c.p, c.len, false, now, &r, &e) != RG_OK ||
-        (rg_import_report_free(&r), rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "f.csv", f.p, f.len, false, now, &r,
+    if (rg_import_csv_buffer(&(rg_event_env){s, NULL}, RG_IMPORT_CUSTOMERS, "c.csv", c.p, c.len, false, now, &r, &e) != RG_OK ||
+        (rg_import_report_free(&r), rg_import_csv_buffer(&(rg_event_env){s, NULL}, RG_IMPORT_INVOICES, "f.csv", f.p, f.len, false, now, &r,
                                                            &e)) != RG_OK) {
         fprintf(stderr, "import: %s\n", e.msg);
         return 1;

@@ -17,6 +17,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "config/config.h"
+#include "service/events.h"
 #include "store/store.h"
 
 typedef struct rg_cli {
@@ -27,6 +28,8 @@ typedef struct rg_cli {
     rg_clock clock;
     rg_config config;
     rg_store *store; /* opened on demand by rg_cli_store() */
+    struct rg_engine *events_engine; /* opened on demand by rg_cli_events() */
+    rg_event_env events;
     FILE *out;
     FILE *err;
 } rg_cli;
@@ -36,6 +39,13 @@ int rg_cli_main(int argc, char **argv);
 /* Opens the store (once) from --db or the config; NULL after printing the error. */
 rg_store *rg_cli_store(rg_cli *cli);
 rg_instant rg_cli_now(const rg_cli *cli);
+/* The event service's environment for a command that records events
+ * (opened once): the store and the triggers of the configured cadences,
+ * loaded by an engine without channels. When the cadences directory does
+ * not exist nothing listens (triggers NULL). Problems in cadence files
+ * are left for `tick` and `cadence lint` to report; such a cadence is not
+ * loaded, as in a tick. NULL after printing the error. */
+const rg_event_env *rg_cli_events(rg_cli *cli);
 /* Prints an error (one line, "regua: where: message") and returns the exit code. */
 int rg_cli_fail(rg_cli *cli, const rg_err *e);
 int rg_cli_usage_error(rg_cli *cli, const char *cmd, const char *fmt, ...)

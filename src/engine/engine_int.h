@@ -31,6 +31,7 @@ struct rg_engine {
     int64_t max_cap_days;
     bool needs_late_count; /* some cadence matches on late_count_12m_min */
     rg_channel_env chan_env;
+    rg_triggers triggers; /* the cadences, calendar and zones above, for the event service */
 };
 
 /* The index of a configured channel, or -1. */

@@ -285,6 +285,7 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
         return rg_err_set(e, RG_ENOMEM, "http", "out of memory");
     s->store = opt->store;
     s->config = opt->config;
+    s->triggers = opt->triggers;
     s->clock = opt->clock;
     pthread_mutex_init(&s->store_lock, NULL);
     s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "model/model.h"
+#include "service/events.h"
 #include "store/store.h"
 
 typedef struct rg_payment_outcome {
@@ -25,8 +26,8 @@ typedef struct rg_payment_outcome {
  * so the same payment recorded twice is still one payment. Marks the
  * invoice paid when the payments cover its face value and emits
  * `payment.received`. RG_ENOTFOUND for an unknown invoice, RG_EINVAL for a
- * non-positive amount. */
-rg_status rg_payment_record(rg_store *s, rg_payment *p, rg_instant now, rg_payment_outcome *out,
+ * non-positive amount. The event is recorded through rg_event_record(). */
+rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant now, rg_payment_outcome *out,
                             rg_err *e);
 
 #endif
