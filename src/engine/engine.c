@@ -88,7 +88,7 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
         rg_err_set(e, rc, opt->config->cadences_dir, "cannot load the cadences");
         goto fail;
     }
-    eng->triggers = (rg_triggers){eng->cadences, eng->calendar, eng->tzs, opt->config->default_timezone};
+    eng->triggers = (rg_triggers){eng->cadences, eng->calendar};
     for (size_t i = 0; i < eng->cadences->n; i++) {
         const rg_cadence *c = eng->cadences->items[i];
         if (c->caps.max > 0 && c->caps.days > eng->max_cap_days)

@@ -75,7 +75,7 @@ void rg_engine_close(rg_engine *eng);
 const rg_cadence_set *rg_engine_cadences(const rg_engine *eng);
 
 /* What the event service needs to start and cancel triggers: this
- * engine's cadences, calendar and zones (valid until rg_engine_close). */
+ * engine's cadences and calendar (valid until rg_engine_close). */
 const rg_triggers *rg_engine_triggers(const rg_engine *eng);
 
 rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, rg_err *e);

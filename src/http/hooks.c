@@ -59,7 +59,8 @@ static rg_status apply_batch(rg_http_request *r, const char *channel, bool whats
                              counts *c, rg_err *e)
 {
     rg_store *s = rg_http_store_lock(r);
-    rg_event_env env = {s, r->srv->triggers};
+    rg_event_env env = *r->srv->events;
+    env.store = s;
     rg_instant now = rg_http_now(r);
     rg_status rc = rg_store_begin(s, e);
     for (size_t i = 0; rc == RG_OK && i < b->n; i++) {

@@ -59,7 +59,8 @@ static rg_status in_tx(rg_http_request *r, track_fn fn, int64_t id, const char *
     rg_err e;
     rg_err_clear(&e);
     rg_store *s = rg_http_store_lock(r);
-    rg_event_env env = {s, r->srv->triggers};
+    rg_event_env env = *r->srv->events;
+    env.store = s;
     rg_status rc = rg_store_begin(s, &e);
     if (rc == RG_OK)
         rc = fn(&env, id, arg, rg_http_now(r), flag, &e);

@@ -8,6 +8,7 @@
 #ifndef RG_DEMO_H
 #define RG_DEMO_H
 
+#include "base/zones.h"
 #include "service/events.h"
 #include "store/store.h"
 

@@ -12,10 +12,9 @@
  *
  * The types come from one table, model/event_types.def.
  *
- * Ownership: an rg_event_env borrows everything it points to; the
- * rg_triggers part is read-only while events are recorded and may be
- * shared by threads (its tz cache has its own lock), each thread with its
- * own store connection.
+ * Ownership: an rg_event_env borrows everything it points to; the zones
+ * and the rg_triggers part are read-only while events are recorded and may
+ * be shared by threads, each thread with its own store connection.
  */
 #ifndef RG_SERVICE_EVENTS_H
 #define RG_SERVICE_EVENTS_H
@@ -24,24 +23,22 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "base/tz.h"
+#include "base/zones.h"
 #include "br/holidays.h"
 #include "cadence/load.h"
 #include "model/event.h"
 #include "store/store.h"
 
-/* What listens to events: the loaded cadences' triggers, and what is
- * needed to tell which cadence an invoice follows and when a customer's
- * local day ends. */
+/* What listens to events: the loaded cadences' triggers, and the bank
+ * calendar that tells which cadence an invoice follows. */
 typedef struct rg_triggers {
     const rg_cadence_set *cadences;
     const rg_calendar *calendar;
-    rg_tz_cache *tzs;
-    const char *default_timezone; /* for customers and cadences without one */
 } rg_triggers;
 
 typedef struct rg_event_env {
     rg_store *store;              /* the caller's connection, inside the caller's transaction */
+    rg_zones *zones;              /* customers' and the company's zones (local dates) */
     const rg_triggers *triggers;  /* NULL: no cadence is installed, so nothing listens */
 } rg_event_env;
 

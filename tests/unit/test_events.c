@@ -29,7 +29,7 @@ static void setup(fx *f)
     rg_err_clear(&e);
     memset(f, 0, sizeof *f);
     assert_int_equal(rg_store_open(":memory:", &f->s, &e), RG_OK);
-    f->env = (rg_event_env){f->s, NULL};
+    f->env = (rg_event_env){f->s, rg_test_zones(), NULL};
     rg_customer_init(&f->c);
     rg_strlcpy(f->c.external_id, "C1", sizeof f->c.external_id);
     rg_strlcpy(f->c.name, "Maria", sizeof f->c.name);
