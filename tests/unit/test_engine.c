@@ -762,7 +762,7 @@ static void test_version_added_step(void **state)
     rg_import_report r;
     rg_err e;
     const char *csv = "external_id,customer_external_id,amount,due_date\nN,C1,10.00,2026-10-19\n";
-    assert_int_equal(rg_import_csv_buffer(v.store, RG_IMPORT_INVOICES, "t.csv", csv, strlen(csv),
+    assert_int_equal(rg_import_csv_buffer(&(rg_event_env){v.store, rg_test_zones(), NULL}, RG_IMPORT_INVOICES, "t.csv", csv, strlen(csv),
                                           rg_test_import_options(false, at("2026-10-21T18:30:00Z")), &r, &e),
                      RG_OK);
     rg_import_report_free(&r);
