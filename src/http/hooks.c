@@ -61,6 +61,8 @@ static rg_status apply_batch(rg_http_request *r, const char *channel, bool whats
     rg_store *s = rg_http_store(r, e);
     if (!s)
         return e->code;
+    rg_event_env env = *r->srv->events;
+    env.store = s;
     rg_instant now = rg_http_now(r);
     /* waits at most server.write_wait_ms for the write lock (RG_EBUSY) */
     rg_status rc = rg_store_begin(s, e);
@@ -69,7 +71,7 @@ static rg_status apply_batch(rg_http_request *r, const char *channel, bool whats
         if (it->kind == RG_HOOK_STATUS) {
             rg_inbound_status st = {channel, it->provider_id, it->status, it->at, it->reason[0] ? it->reason : NULL};
             rg_inbound_outcome out;
-            if ((rc = rg_inbound_apply_status(s, &st, now, &out, e)) == RG_OK) {
+            if ((rc = rg_inbound_apply_status(&env, &st, now, &out, e)) == RG_OK) {
                 c->statuses += out == RG_INBOUND_APPLIED;
                 c->duplicates += out == RG_INBOUND_DUPLICATE;
                 c->unknown += out == RG_INBOUND_UNKNOWN;
@@ -78,7 +80,7 @@ static rg_status apply_batch(rg_http_request *r, const char *channel, bool whats
             rg_inbound_reply rep = {channel, whatsapp, it->from, it->type, it->text,
                                     it->provider_id[0] ? it->provider_id : NULL, it->at};
             rg_inbound_reply_result out;
-            if ((rc = rg_inbound_apply_reply(s, r->srv->config, &rep, now, &out, e)) == RG_OK) {
+            if ((rc = rg_inbound_apply_reply(&env, r->srv->config, &rep, now, &out, e)) == RG_OK) {
                 c->replies += !out.duplicate;
                 c->duplicates += out.duplicate;
                 c->optouts += (int)out.optouts;

@@ -39,6 +39,7 @@ struct rg_http_server {
     struct MHD_Daemon *daemon;
     rg_store *store; /* borrowed: peers are opened from it */
     const rg_config *config;
+    const rg_event_env *events;
     rg_clock clock;
     int write_wait_ms;
     pthread_mutex_t pool_mu; /* guards idle/n_idle only */

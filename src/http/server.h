@@ -21,6 +21,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "config/config.h"
+#include "service/events.h"
 #include "store/store.h"
 
 typedef struct rg_http_server rg_http_server;
@@ -29,6 +30,8 @@ typedef struct rg_http_options {
     const char *listen;   /* "127.0.0.1:8080" */
     rg_store *store;      /* borrowed, must outlive the server; a database file (not in memory) */
     const rg_config *config; /* borrowed; its `server` limits apply */
+    const rg_event_env *events; /* borrowed, required: the zones and triggers of the events the routes
+                                   record (its store is not used: each request uses its connection's) */
     rg_clock clock;
 } rg_http_options;
 
