@@ -12,6 +12,7 @@
 #   PEER_BIN   another build to measure in the same run (e.g. the commit
 #              before the change), or "-" for none
 #   INVOICES   rows of the import (default 1000000)
+# BENCH_IMPORT_ARGS=--skip-invalid imports in batches (docs/import.md).
 set -eu
 BIN=$(realpath "${1:-build/regua}")
 PEER=${2:--}
@@ -54,7 +55,7 @@ run() { # LABEL BIN
         curl -s -o /dev/null --max-time 120 -w '%{time_total}\n' "http://127.0.0.1:$port/healthz" >>idle.txt
     done
     start=$(date +%s.%N)
-    "$2" import invoices invoices.csv >/dev/null &
+    "$2" import invoices invoices.csv ${BENCH_IMPORT_ARGS:-} >/dev/null &
     ipid=$!
     sleep 1 # the import is under way and holds the write lock
     : >health.txt; : >hooks.txt

@@ -13,7 +13,9 @@ const rg_command rg_cmd_import = {
     "Import customers, invoices or payments from a CSV file (UTF-8, ',' or ';')",
     "The whole file is checked first: if any row is invalid nothing is imported and every\n"
     "problem is printed as FILE:LINE: column: message (exit 1). --skip-invalid imports the\n"
-    "valid rows and reports the rest. Rows are matched by external id, so importing the same\n"
+    "valid rows and reports the rest, committing every 20,000 rows so that `regua serve`'s\n"
+    "webhooks are not held up by a long import (after a database failure the rows before it\n"
+    "stay; import the file again). Rows are matched by external id, so importing the same\n"
     "file again changes nothing; a payment is identified by invoice and reference.\n"
     "Columns are described in docs/import.md.",
     run,
@@ -45,6 +47,9 @@ static int run(rg_cli *cli, int argc, char **argv)
     rg_import_options io;
     rg_import_options_init(&io, rg_cli_zones(cli), rg_cli_now(cli));
     io.skip_invalid = rg_cli_opt(opts, "skip-invalid")->set;
+    /* all-or-nothing was given up: let the server's writers in between batches */
+    io.batch_rows = RG_IMPORT_BATCH_ROWS;
+    io.batch_pause_ms = RG_IMPORT_BATCH_PAUSE_MS;
     rg_status rc = rg_import_csv_file(env, kind, pos[1], &io, &r, &e);
     if (r.text.len)
         fputs(rg_buf_cstr(&r.text), cli->err);

@@ -6,7 +6,14 @@
  * as "FILE:LINE: column: message"; if any row is invalid nothing is kept
  * (the transaction is rolled back) unless skip_invalid is set, in which
  * case the valid rows are kept and the rest reported. Rows are upserted by
- * external id, so importing the same file twice changes nothing. The
+ * external id, so importing the same file twice changes nothing.
+ *
+ * Only with skip_invalid may a file be committed in batches (batch_rows):
+ * the caller has already given up "all or nothing", so the write lock is
+ * let go between batches (batch_pause_ms) and other writers — the server's
+ * webhooks — get their turn. A store failure then keeps the batches
+ * committed before it (report->kept_rows); importing the file again
+ * completes it. The
  * events an import causes (invoice.created|updated|cancelled,
  * payment.received) go through rg_event_record() in the same transaction.
  */
@@ -21,6 +28,12 @@
 #include "service/events.h"
 #include "store/store.h"
 
+/* The batches `regua import --skip-invalid` commits: about a second of
+ * writing each, then a pause longer than SQLite's longest busy-wait step
+ * (100 ms), so a writer waiting for the lock takes it. */
+#define RG_IMPORT_BATCH_ROWS 20000
+#define RG_IMPORT_BATCH_PAUSE_MS 150
+
 typedef enum { RG_IMPORT_CUSTOMERS, RG_IMPORT_INVOICES, RG_IMPORT_PAYMENTS } rg_import_kind;
 
 typedef struct rg_import_report {
@@ -31,6 +44,8 @@ typedef struct rg_import_report {
     int64_t invalid;   /* rows with at least one problem */
     int64_t problems;  /* number of problem lines */
     bool committed;    /* false when the file was rejected */
+    int64_t batches;   /* transactions committed (1 without batch_rows) */
+    int64_t kept_rows; /* rows read by the last commit: after a failure, what stayed */
     rg_buf text;       /* the problem lines, one per line; owned */
 } rg_import_report;
 
@@ -44,6 +59,8 @@ typedef struct rg_import_options {
     bool skip_invalid; /* keep the valid rows and report the others */
     rg_zones *zones;   /* borrowed, required: a bare date (paid_at) is that date where the company is */
     rg_instant now;    /* the clock */
+    int64_t batch_rows;     /* with skip_invalid: commit every this many rows (0: one transaction) */
+    int64_t batch_pause_ms; /* between batches, time for other writers to take the lock */
 } rg_import_options;
 
 void rg_import_options_init(rg_import_options *o, rg_zones *zones, rg_instant now);

@@ -1,5 +1,7 @@
 #include "test.h"
 
+#include <sqlite3.h>
+
 #include "br/boleto.h"
 #include "br/pix.h"
 #include "service/import.h"
@@ -341,6 +343,69 @@ static void test_boleto_and_pix_columns(void **state)
     rg_store_close(s);
 }
 
+/* Batches (docs/import.md): only with skip_invalid. A store failure at row
+ * 5 (a trigger in another connection plays the failing database) keeps the
+ * two batches of two rows committed before it, and says so; without
+ * skip_invalid the same file keeps nothing. */
+static void test_batches_only_when_skipping(void **state)
+{
+    (void)state;
+    const char *path = rg_test_path("batches.db");
+    remove(path);
+    rg_store *s = NULL;
+    rg_err e;
+    assert_int_equal(rg_store_open(path, &s, &e), RG_OK);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TRIGGER fail_c5 BEFORE INSERT ON customers WHEN NEW.external_id = 'C5'"
+                                  " BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    const char *csv = "external_id,name\nC1,A\nC2,B\nbad,\nC4,D\nC5,E\nC6,F\n";
+    rg_import_options io = *rg_test_import_options(false, NOW);
+    io.batch_rows = 2;
+    rg_import_report r;
+    rg_event_env env = {s, rg_test_zones(), NULL};
+    /* all or nothing: batch_rows is ignored, the failure keeps nothing */
+    rg_err_clear(&e);
+    assert_int_equal(rg_import_csv_buffer(&env, RG_IMPORT_CUSTOMERS, "c.csv", csv, strlen(csv), &io, &r, &e), RG_ESTORE);
+    assert_false(r.committed);
+    assert_int_equal(r.kept_rows, 0);
+    assert_null(strstr(e.msg, "kept"));
+    rg_import_report_free(&r);
+    int64_t id = -1;
+    assert_int_equal(rg_store_customer_id(s, "C1", &id, &e), RG_OK);
+    assert_int_equal(id, 0);
+    /* skipping invalid rows: batches of 2 rows (the invalid one counts) */
+    io.skip_invalid = true;
+    rg_err_clear(&e);
+    assert_int_equal(rg_import_csv_buffer(&env, RG_IMPORT_CUSTOMERS, "c.csv", csv, strlen(csv), &io, &r, &e), RG_ESTORE);
+    assert_true(r.committed);
+    assert_int_equal(r.batches, 2);
+    assert_int_equal(r.kept_rows, 4);
+    assert_non_null(strstr(e.msg, "disk full (simulated)"));
+    assert_non_null(strstr(e.msg, "the first 4 rows were kept (committed in batches of 2 with --skip-invalid)"));
+    rg_import_report_free(&r);
+    const char *kept[] = {"C1", "C2", "C4"};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(rg_store_customer_id(s, kept[i], &id, &e), RG_OK);
+        assert_true(id > 0);
+    }
+    assert_int_equal(rg_store_customer_id(s, "C6", &id, &e), RG_OK);
+    assert_int_equal(id, 0);
+    /* once the database is well, the same file completes it */
+    assert_int_equal(sqlite3_exec(db, "DROP TRIGGER fail_c5", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(rg_import_csv_buffer(&env, RG_IMPORT_CUSTOMERS, "c.csv", csv, strlen(csv), &io, &r, &e), RG_OK);
+    assert_int_equal(r.inserted, 2);
+    assert_int_equal(r.unchanged, 3);
+    assert_int_equal(r.batches, 4); /* after rows 2, 4, 6 and at the end */
+    assert_int_equal(r.kept_rows, 6);
+    rg_import_report_free(&r);
+    sqlite3_close(db);
+    rg_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_payments),
         cmocka_unit_test(test_find_for_bank),
         cmocka_unit_test(test_boleto_and_pix_columns),
+        cmocka_unit_test(test_batches_only_when_skipping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
