@@ -266,6 +266,7 @@ typedef struct pending {
     const rg_tz *tz;      /* the customer's zone for this cadence */
     int step;
     rg_instant due_at;
+    rg_instant relevant_until; /* when it stops describing the invoice; RG_INSTANT_NONE: never */
     int preferred;        /* index of the customer's preferred channel in the step's list, -1 */
     int channel;          /* position (in the order with the preferred channel first) of the chosen one */
     char reason[256];     /* why earlier channels were skipped */
@@ -1050,11 +1051,20 @@ static void set_zone(customer_ctx *cx, const rg_customer *cust, const rg_cadence
     rg_tz_local(cx->tz, cx->now, &cx->today, &sod);
 }
 
-/* Orders pending steps for the caps: the most advanced step first (a
- * notice before a reminder), then the invoice's order. */
+/* Orders pending steps for the caps: the message that would stop being
+ * true soonest first (a "vence hoje" before an "em atraso" that stays true
+ * until the next step), then the most advanced step, then the invoice's
+ * order. */
 static int cmp_pending(const void *a, const void *b)
 {
     const pending *x = *(pending *const *)a, *y = *(pending *const *)b;
+    if (x->relevant_until != y->relevant_until) {
+        if (x->relevant_until == RG_INSTANT_NONE)
+            return 1;
+        if (y->relevant_until == RG_INSTANT_NONE)
+            return -1;
+        return x->relevant_until < y->relevant_until ? -1 : 1;
+    }
     int ax = x->cadence->steps[x->step].at_days, ay = y->cadence->steps[y->step].at_days;
     if (ax != ay)
         return ax > ay ? -1 : 1;
@@ -1133,6 +1143,7 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
             pd->tz = cx.tz;
             pd->step = plan.fire;
             pd->due_at = plan.fire_due_at;
+            pd->relevant_until = rg_plan_step_relevant_until(&in, plan.fire);
             pd->preferred = -1;
             if (st->action == RG_ACTION_TASK && (!st->task_kind || !strcmp(st->task_kind, "call")) &&
                 !has_phone(cust)) {
@@ -1192,8 +1203,8 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
     }
 
     /* messages: one per pending step — with consolidation, one per step and
-     * channel listing every invoice at that step; the most advanced steps
-     * first, so that when the cap cuts, a notice is not held for a reminder */
+     * channel listing every invoice at that step; when the cap cuts, the
+     * messages that would stop being true soonest go first */
     qsort(order, n_pend, sizeof *order, cmp_pending);
     for (size_t k = 0; k < n_pend; k++) {
         pending *pd = order[k];

@@ -634,15 +634,16 @@ static void test_consolidation_by_step(void **state)
     rg_tick_stats st = tick(&v, at("2026-10-21T12:00:00Z"));
     assert_int_equal(st.messages, 4);
     char *got = all_messages(&v);
+    /* in the order the caps would take them: what stops being true soonest */
     assert_string_equal(got,
-                        "C1 aviso email 2026-10-21T12:00 sent | C em atraso desde 16/10/2026; pode ser informado aos "
-                        "cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
-                        "C1 atraso email 2026-10-21T12:00 sent | B venceu em 20/10/2026, 1 dias; Exemplo Ltda (CNPJ "
-                        "11.222.333/0001-81)\n"
                         "C1 hoje email 2026-10-21T12:00 sent | A vence hoje, 21/10/2026 (impresso 21/10/2026); E vence "
                         "hoje, 21/10/2026 (impresso 21/10/2026); Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
                         "C1 lembrete email 2026-10-21T12:00 sent | D vence em 23/10/2026; Exemplo Ltda (CNPJ "
-                        "11.222.333/0001-81)\n");
+                        "11.222.333/0001-81)\n"
+                        "C1 atraso email 2026-10-21T12:00 sent | B venceu em 20/10/2026, 1 dias; Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81)\n"
+                        "C1 aviso email 2026-10-21T12:00 sent | C em atraso desde 16/10/2026; pode ser informado aos "
+                        "cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n");
     free(got);
     /* each invoice's own step is the one recorded done */
     char *pa = progress_of(&v, "A"), *pc = progress_of(&v, "C"), *pd = progress_of(&v, "D");
@@ -661,9 +662,11 @@ static void test_consolidation_by_step(void **state)
     teardown_env(&v);
 }
 
-/* When the cap cannot take all of one day's step messages, the most
- * advanced go first; the others wait, and a step whose phase passed
- * meanwhile ("vence hoje" the next day) is superseded, never sent. */
+/* When the cap cannot take all of a customer's messages of the day, the
+ * ones that would stop being true soonest go first ("vence hoje" today,
+ * then the late notice that holds until the next step); the others wait —
+ * the notice that nothing ends goes a week later, listing every invoice
+ * that has reached it by then. */
 static void test_consolidation_by_step_cap(void **state)
 {
     (void)state;
@@ -684,15 +687,17 @@ static void test_consolidation_by_step_cap(void **state)
         tick(&v, at("2026-10-22T12:00:00Z") + (rg_instant)d * 86400);
     char *got = all_messages(&v);
     assert_string_equal(got,
-                        "C1 aviso email 2026-10-21T12:00 sent | C em atraso desde 16/10/2026; pode ser informado aos "
-                        "cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+                        "C1 hoje email 2026-10-21T12:00 sent | A vence hoje, 21/10/2026 (impresso 21/10/2026); Exemplo "
+                        "Ltda (CNPJ 11.222.333/0001-81)\n"
                         "C1 atraso email 2026-10-21T12:00 sent | B venceu em 20/10/2026, 1 dias; Exemplo Ltda (CNPJ "
                         "11.222.333/0001-81)\n"
                         "C1 aviso email 2026-10-28T12:00 sent | A em atraso desde 21/10/2026; B em atraso desde "
-                        "20/10/2026; pode ser informado aos cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n");
+                        "20/10/2026; C em atraso desde 16/10/2026; pode ser informado aos cadastros. Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81)\n");
     free(got);
+    /* A's late step (D+1) waited behind the cap and was overtaken */
     char *pa = progress_of(&v, "A");
-    assert_non_null(strstr(pa, "hoje=X"));
+    assert_non_null(strstr(pa, "atraso=X"));
     free(pa);
     teardown_env(&v);
 }
@@ -772,9 +777,9 @@ static void test_version_added_step(void **state)
     assert_string_equal(got,
                         "C1 hoje email 2026-10-21T12:00 sent | A vence hoje, 21/10/2026 (impresso 21/10/2026); Exemplo "
                         "Ltda (CNPJ 11.222.333/0001-81)\n"
-                        "C1 dois email 2026-10-22T12:00 sent | N venceu em 19/10/2026, 3 dias; Exemplo Ltda (CNPJ "
-                        "11.222.333/0001-81)\n"
                         "C1 atraso email 2026-10-22T12:00 sent | A venceu em 21/10/2026, 1 dias; Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81)\n"
+                        "C1 dois email 2026-10-22T12:00 sent | N venceu em 19/10/2026, 3 dias; Exemplo Ltda (CNPJ "
                         "11.222.333/0001-81)\n"
                         "C1 dois email 2026-10-23T12:00 sent | A venceu em 21/10/2026, 2 dias; Exemplo Ltda (CNPJ "
                         "11.222.333/0001-81)\n"
