@@ -45,7 +45,7 @@ steps:
 YAML
 sed 's/^database: regua.db$/database: regua.db\ntemplates: tq/' regua.yaml >rq.yaml
 expect_exit "cadence lint: a broken template" 1 regua --config rq.yaml cadence lint quebrado.yaml
-contains "lint: broken template" out "quebrado.yaml:4: error[template-broken]: template quebrado.sms cannot be used: quebrado.sms:2:1: error: template-syntax"
+contains "lint: broken template" out "quebrado.yaml:4: error[template-broken]: template quebrado.sms cannot be used (1 error, listed at its own line); the first: tq/quebrado.sms:2:1: error[template-syntax]"
 if grep -q "template-no-creditor" out; then not_ok "lint: broken is not no-creditor" "$(cat out)"; else ok "lint: broken is not no-creditor"; fi
 expect_exit "cadence list" 0 regua cadence list --json
 /usr/bin/python3 -c 'import json; a=json.load(open("out")); assert sorted(c["cadence"] for c in a)==["avulso-pf","b2b-pj","mensal-pf"], a' \
