@@ -116,6 +116,7 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
         rg_err_set(e, rc, opt->config->cadences_dir, "cannot load the cadences");
         goto fail;
     }
+    eng->triggers = (rg_triggers){eng->cadences, eng->calendar};
     for (size_t i = 0; i < eng->cadences->n; i++) {
         const rg_cadence *c = eng->cadences->items[i];
         if (c->caps.max > 0 && c->caps.days > eng->max_cap_days)
@@ -157,6 +158,11 @@ void rg_engine_close(rg_engine *eng)
 const rg_cadence_set *rg_engine_cadences(const rg_engine *eng)
 {
     return eng->cadences;
+}
+
+const rg_triggers *rg_engine_triggers(const rg_engine *eng)
+{
+    return &eng->triggers;
 }
 
 int rg_engine_channel_index(const rg_engine *eng, const char *name)

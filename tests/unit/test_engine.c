@@ -141,7 +141,7 @@ static void import(env *v, rg_import_kind kind, const char *csv)
 {
     rg_import_report r;
     rg_err e;
-    rg_status rc = rg_import_csv_buffer(v->store, kind, "t.csv", csv, strlen(csv), rg_test_import_options(false, at("2026-10-01T12:00:00Z")), &r, &e);
+    rg_status rc = rg_import_csv_buffer(&(rg_event_env){v->store, rg_test_zones(), NULL}, kind, "t.csv", csv, strlen(csv), rg_test_import_options(false, at("2026-10-01T12:00:00Z")), &r, &e);
     if (rc != RG_OK)
         fprintf(stderr, "%s", rg_buf_cstr(&r.text));
     assert_int_equal(rc, RG_OK);
@@ -159,7 +159,7 @@ static void pay(env *v, const char *invoice, rg_cents amount, const char *when)
     rg_payment_outcome out;
     rg_err e;
     assert_int_equal(rg_store_begin(v->store, &e), RG_OK);
-    assert_int_equal(rg_payment_record(v->store, rg_test_zones(), &p, p.paid_at, &out, &e), RG_OK);
+    assert_int_equal(rg_payment_record(&(rg_event_env){v->store, rg_test_zones(), NULL}, &p, p.paid_at, &out, &e), RG_OK);
     assert_int_equal(rg_store_commit(v->store, &e), RG_OK);
 }
 
@@ -762,7 +762,7 @@ static void test_version_added_step(void **state)
     rg_import_report r;
     rg_err e;
     const char *csv = "external_id,customer_external_id,amount,due_date\nN,C1,10.00,2026-10-19\n";
-    assert_int_equal(rg_import_csv_buffer(v.store, RG_IMPORT_INVOICES, "t.csv", csv, strlen(csv),
+    assert_int_equal(rg_import_csv_buffer(&(rg_event_env){v.store, rg_test_zones(), NULL}, RG_IMPORT_INVOICES, "t.csv", csv, strlen(csv),
                                           rg_test_import_options(false, at("2026-10-21T18:30:00Z")), &r, &e),
                      RG_OK);
     rg_import_report_free(&r);
