@@ -980,9 +980,11 @@ static void test_file_names_and_encoding(void **state)
     /* a file too large exists — it is broken, with the limit named — not missing */
     assert_true(rg_template_set_exists(s, "big", "sms"));
     assert_null(rg_template_set_get(s, "big", "sms"));
-    char why[300];
-    assert_true(rg_template_set_broken(s, "big", "sms", why, sizeof why));
-    assert_non_null(strstr(why, "a template file may have at most 262144 (256 KiB)"));
+    assert_int_equal(rg_template_set_check(s, "big", "sms", NULL, &d, &e), RG_OK);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.v[0].rule, RG_RULE_TEMPLATE_TOO_LARGE);
+    assert_non_null(strstr(d.v[0].msg, "a template file may have at most 262144 (256 KiB)"));
+    rg_template_diags_free(&d);
     rg_template_set_free(s);
     rg_template_set_free(NULL);
 }
