@@ -19,7 +19,8 @@ const rg_command rg_cmd_cadence = {
     "lint prints every problem as FILE:LINE: severity[rule]: message and exits 1 when any is\n"
     "an error (a cadence with errors is never loaded; one with only warnings is). Templates\n"
     "are looked up in the configured templates directory, channels among the built-in ones\n"
-    "and those configured. See docs/cadences.md for every key and rule.",
+    "and those configured. list and show exit 1, naming the file, when any cadence file or\n"
+    "template of the configured directories does not load. See docs/cadences.md.",
     run,
 };
 
@@ -111,7 +112,7 @@ static int run(rg_cli *cli, int argc, char **argv)
         if (!strcmp(pos[0], "show") && npos != 2)
             return rg_cli_usage_error(cli, "cadence", "show needs the cadence's NAME");
         rg_engine *eng = NULL;
-        int rc = rg_cli_engine_open(cli, true, false, &eng);
+        int rc = rg_cli_engine_open(cli, true, RG_CLI_ENGINE_STRICT, &eng);
         if (rc != 0)
             return rc;
         const rg_cadence_set *set = rg_engine_cadences(eng);
@@ -125,10 +126,9 @@ static int run(rg_cli *cli, int argc, char **argv)
                     fprintf(cli->out, "%-20s %s  priority %-4lld %2zu steps %2zu triggers  %s\n", c->name, c->version,
                             (long long)c->match.priority, c->n_steps, c->n_triggers, c->file ? c->file : "");
             }
-            if (a)
-                rg_cli_print_json(cli, a);
+            int jrc = a ? rg_cli_print_json(cli, a) : 0;
             rg_engine_close(eng);
-            return 0;
+            return jrc;
         }
         const rg_cadence *c = rg_cadence_set_find(set, pos[1]);
         if (!c) {

@@ -22,15 +22,14 @@ const rg_command rg_cmd_invoice = {
 typedef struct list_ctx {
     rg_cli *cli;
     json_t *array;
+    rg_err *e;
 } list_ctx;
 
 static rg_status print_row(void *p, const rg_invoice *inv)
 {
     list_ctx *lc = p;
-    if (lc->array) {
-        json_array_append_new(lc->array, rg_invoice_json(inv));
-        return RG_OK;
-    }
+    if (lc->array)
+        return rg_json_append(lc->array, rg_invoice_json(inv), "invoice", inv->external_id, lc->e);
     char due[16], amount[40], balance[40];
     fprintf(lc->cli->out, "%-16s %-16s %10s %15s %15s  %-12s %.40s\n", inv->external_id,
             inv->customer_external_id, rg_date_format_iso(inv->due_date, due, sizeof due),
@@ -45,15 +44,15 @@ typedef struct show_ctx {
     json_t *payments;
     json_t *events;
     json_t *promises;
+    const char *invoice; /* its external id, to name a record JSON cannot hold */
+    rg_err *e;
 } show_ctx;
 
 static rg_status show_promise(void *p, const rg_promise *pr)
 {
     show_ctx *sc = p;
-    if (sc->promises) {
-        json_array_append_new(sc->promises, rg_promise_json(pr));
-        return RG_OK;
-    }
+    if (sc->promises)
+        return rg_json_append(sc->promises, rg_promise_json(pr), "promise on invoice", sc->invoice, sc->e);
     char d[16], amount[40];
     fprintf(sc->cli->out, "  promise   %s  %s  %s (%s)\n", rg_date_format_iso(pr->promised_date, d, sizeof d),
             rg_money_format_brl(pr->amount, amount, sizeof amount), pr->status, pr->source);
@@ -83,10 +82,8 @@ static void print_bureau(FILE *f, const rg_bureau_listing *l)
 static rg_status show_payment(void *p, const rg_payment *pay)
 {
     show_ctx *sc = p;
-    if (sc->payments) {
-        json_array_append_new(sc->payments, rg_payment_json(pay));
-        return RG_OK;
-    }
+    if (sc->payments)
+        return rg_json_append(sc->payments, rg_payment_json(pay), "payment on invoice", sc->invoice, sc->e);
     char at[32], amount[40];
     fprintf(sc->cli->out, "  payment   %s  %s  %s %s (%s)\n", rg_instant_format(pay->paid_at, at, sizeof at),
             rg_money_format_brl(pay->amount, amount, sizeof amount), rg_payment_source_name(pay->source),
@@ -101,10 +98,11 @@ static rg_status show_event(void *p, const rg_event *ev)
     if (sc->events) {
         json_error_t je;
         json_t *payload = json_loads(ev->payload ? ev->payload : "{}", 0, &je);
-        json_array_append_new(sc->events, json_pack("{s:s, s:s, s:s, s:o}", "type", ev->type, "at",
-                                                     rg_instant_format(ev->at, at, sizeof at), "source",
-                                                     ev->source, "payload", payload ? payload : json_object()));
-        return RG_OK;
+        return rg_json_append(sc->events,
+                              json_pack("{s:s, s:s, s:s, s:o}", "type", ev->type, "at",
+                                        rg_instant_format(ev->at, at, sizeof at), "source", ev->source, "payload",
+                                        payload ? payload : json_object()),
+                              "event on invoice", sc->invoice, sc->e);
     }
     fprintf(sc->cli->out, "  event     %s  %-20s %s\n", rg_instant_format(ev->at, at, sizeof at), ev->type,
             ev->source);
@@ -157,7 +155,7 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_store *s = rg_cli_store(cli);
         if (!s)
             return 3;
-        list_ctx lc = {cli, json ? json_array() : NULL};
+        list_ctx lc = {cli, json ? json_array() : NULL, &e};
         if (rg_store_invoice_each(s, &f, print_row, &lc, &e) != RG_OK) {
             json_decref(lc.array);
             return rg_cli_fail(cli, &e);
@@ -180,11 +178,11 @@ static int run(rg_cli *cli, int argc, char **argv)
         bool have_ex = false;
         rg_engine *eng = NULL;
         rg_customer cust;
-        if (rg_cli_engine_open(cli, true, true, &eng) == 0 && rg_store_customer_get_by_id(s, inv.customer_id, &cust, &e) == RG_OK &&
+        if (rg_cli_engine_open(cli, true, RG_CLI_ENGINE_QUIET, &eng) == 0 && rg_store_customer_get_by_id(s, inv.customer_id, &cust, &e) == RG_OK &&
             rg_engine_explain(eng, &inv, &cust, rg_cli_now(cli), &ex, &e) == RG_OK)
             have_ex = true;
         rg_engine_close(eng);
-        show_ctx sc = {cli, NULL, NULL, NULL};
+        show_ctx sc = {cli, NULL, NULL, NULL, inv.external_id, &e};
         json_t *o = NULL;
         rg_bureau_listing bl;
         bool has_bureau = false;
@@ -274,7 +272,7 @@ static int run(rg_cli *cli, int argc, char **argv)
             json_object_set_new(o, "promises", sc.promises);
             json_object_set_new(o, "payments", sc.payments);
             json_object_set_new(o, "events", sc.events);
-            rg_cli_print_json(cli, o);
+            return rg_cli_print_json(cli, o);
         }
         return 0;
     }

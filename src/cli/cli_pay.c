@@ -79,7 +79,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     }
     char bal[40], amt[40];
     if (rg_cli_opt(opts, "json")->set)
-        rg_cli_print_json(cli, json_pack("{s:s, s:b, s:I, s:I, s:s, s:s}", "invoice_external_id",
+        return rg_cli_print_json(cli, json_pack("{s:s, s:b, s:I, s:I, s:s, s:s}", "invoice_external_id",
                                          p.invoice_external_id, "recorded", out.recorded, "amount_cents",
                                          (json_int_t)p.amount, "balance_cents", (json_int_t)out.balance,
                                          "status", rg_invoice_status_name(out.status), "reference",

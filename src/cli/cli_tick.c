@@ -11,14 +11,16 @@ static int run(rg_cli *cli, int argc, char **argv);
 
 const rg_command rg_cmd_tick = {
     "tick",
-    "regua tick [--at INSTANT] [--no-dispatch] [--json]",
+    "regua tick [--at WHEN] [--no-dispatch] [--json]",
     "Plan every open invoice and send what is due now, then exit (for cron)",
     "Runs the cadences once at --at (default: now, or --now): for each open invoice the\n"
     "latest step that is due fires and earlier due ones are recorded as superseded; messages\n"
     "go out on the first usable channel inside the customer's window and caps. Running it\n"
     "twice for the same instant creates nothing new. Channels with an inline driver (log,\n"
     "letter, task) are delivered at once; the others are queued, and then sent by the\n"
-    "dispatcher in the same run (as `regua dispatch` would) unless --no-dispatch.",
+    "dispatcher in the same run (as `regua dispatch` would) unless --no-dispatch.\n"
+    "If any cadence file or template does not load, nothing is done and the command exits 1\n"
+    "naming it (its invoices would otherwise fall to another cadence, or to none).",
     run,
 };
 
@@ -55,7 +57,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (v && !rg_cli_moment(cli, "tick", "at", v, &at))
         return 2;
     rg_engine *eng = NULL;
-    int rc = rg_cli_engine_open(cli, false, false, &eng);
+    int rc = rg_cli_engine_open(cli, false, RG_CLI_ENGINE_STRICT, &eng);
     if (rc != 0)
         return rc;
     rg_tick_stats st;
@@ -93,7 +95,7 @@ static int run(rg_cli *cli, int argc, char **argv)
         json_t *j = rg_tick_stats_json(&st);
         if (j && dispatch)
             json_object_set_new(j, "dispatch", rg_dispatch_stats_json(&ds, queued));
-        rg_cli_print_json(cli, j);
+        return rg_cli_print_json(cli, j);
     } else {
         char t[32];
         fprintf(cli->out,

@@ -84,7 +84,23 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
     }
     rg_lint_install li = {opt->config, eng->templates};
     rg_lint_env env = rg_engine_lint_env(&li);
-    if ((rc = rg_cadence_set_load_dir(opt->config->cadences_dir, &env, diags, &eng->cadences)) != RG_OK) {
+    rg_diags local = RG_DIAGS_INIT;
+    rg_diags *dd = diags ? diags : &local;
+    size_t first = dd->n;
+    /* a template that does not load is a failure of its own, used or not */
+    for (size_t i = 0; i < rg_template_set_count(eng->templates); i++) {
+        const rg_message_template *mt = rg_template_set_at(eng->templates, i);
+        char why[600], file[RG_CONFIG_PATH_MAX + 96];
+        const char *name = rg_message_template_name(mt), *channel = rg_message_template_channel(mt);
+        if (rg_template_set_broken(eng->templates, name, channel, why, sizeof why)) {
+            snprintf(file, sizeof file, "%s/%s.%s", opt->config->templates_dir, name, channel);
+            rg_diags_add(dd, RG_SEV_ERROR, file, 0, 0, "template-broken", "the template does not load: %s", why);
+        }
+    }
+    rc = rg_cadence_set_load_dir(opt->config->cadences_dir, &env, dd, &eng->cadences);
+    eng->load_errors = rg_diags_count(dd, first, RG_SEV_ERROR);
+    rg_diags_free(&local);
+    if (rc != RG_OK) {
         rg_err_set(e, rc, opt->config->cadences_dir, "cannot load the cadences");
         goto fail;
     }
@@ -120,6 +136,11 @@ void rg_engine_close(rg_engine *eng)
     rg_calendar_free(eng->calendar);
     rg_tz_cache_free(eng->tzs);
     free(eng);
+}
+
+size_t rg_engine_load_errors(const rg_engine *eng)
+{
+    return eng->load_errors;
 }
 
 const rg_cadence_set *rg_engine_cadences(const rg_engine *eng)

@@ -66,9 +66,16 @@ typedef struct rg_lint_install {
 rg_lint_env rg_engine_lint_env(const rg_lint_install *in);
 
 /* Loads cadences, templates, calendar and channels. Problems found in the
- * cadence files are in *diags (errors mean that cadence is not loaded);
- * a failure to read the directories or open a channel is an error. */
+ * cadence files and the templates are in *diags (an error means that
+ * cadence or template is not loaded: see rg_engine_load_errors); a failure
+ * to read the directories or open a channel is an error. */
 rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags *diags, rg_err *e);
+/* How many cadence files and templates failed to load (errors in the
+ * diagnostics of rg_engine_open). Commands that act on the cadences refuse
+ * to run when it is not 0; the dispatcher's re-check keeps a message of a
+ * cadence that is not loaded waiting, instead of cancelling it, while it
+ * is not 0. */
+size_t rg_engine_load_errors(const rg_engine *eng);
 void rg_engine_close(rg_engine *eng);
 
 const rg_cadence_set *rg_engine_cadences(const rg_engine *eng);

@@ -30,6 +30,7 @@ struct rg_engine {
     } channels[MAX_CHANNELS];
     int64_t max_cap_days;
     bool needs_late_count; /* some cadence matches on late_count_12m_min */
+    size_t load_errors;    /* cadence files and templates that did not load */
     rg_channel_env chan_env;
 };
 

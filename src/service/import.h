@@ -7,6 +7,13 @@
  * (the transaction is rolled back) unless skip_invalid is set, in which
  * case the valid rows are kept and the rest reported. Rows are upserted by
  * external id, so importing the same file twice changes nothing.
+ *
+ * The text must be UTF-8 (or is converted from the encoding the caller
+ * names); a byte that is not text refuses the whole file, whatever
+ * skip_invalid says. A row with fewer or more fields than the header is
+ * invalid. An empty field leaves the stored value as it is, unless its
+ * column is listed in `clear`. A fine above 2% on a consumer's (PF)
+ * invoice is refused (CDC art. 52 §1).
  */
 #ifndef RG_IMPORT_H
 #define RG_IMPORT_H
@@ -38,9 +45,12 @@ bool rg_import_kind_parse(const char *s, rg_import_kind *out);
 /* How a file is imported. Initialise with rg_import_options_init() and
  * set what differs. */
 typedef struct rg_import_options {
-    bool skip_invalid; /* keep the valid rows and report the others */
-    rg_zones *zones;   /* borrowed, required: a bare date (paid_at) is that date where the company is */
-    rg_instant now;    /* the clock */
+    bool skip_invalid;    /* keep the valid rows and report the others */
+    const char *encoding; /* NULL / "utf-8": the file must be UTF-8; "windows-1252" or "latin1": converted */
+    const char *clear;    /* NULL, or "whatsapp,tags": columns whose empty fields clear the stored
+                             value (otherwise an empty field leaves it as it is) */
+    rg_zones *zones;      /* borrowed, required: a bare date (paid_at) is that date where the company is */
+    rg_instant now;       /* the clock */
 } rg_import_options;
 
 void rg_import_options_init(rg_import_options *o, rg_zones *zones, rg_instant now);

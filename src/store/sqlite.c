@@ -62,10 +62,10 @@ static const col_desc invoice_cols[] = {
     {"customer_id", RG_IF_CUSTOMER},  {"description", RG_IF_DESCRIPTION},
     {"amount", RG_IF_AMOUNT},         {"issue_date", RG_IF_ISSUE_DATE},
     {"due_date", RG_IF_DUE_DATE},     {"status", RG_IF_STATUS},
-    {"boleto_bank", RG_IF_BOLETO},    {"nosso_numero", RG_IF_BOLETO},
+    {"boleto_bank", RG_IF_BOLETO_BANK}, {"nosso_numero", RG_IF_NOSSO},
     {"barcode", RG_IF_BOLETO},        {"linha_digitavel", RG_IF_BOLETO},
     {"pix_code", RG_IF_PIX},          {"payment_url", RG_IF_PAYMENT_URL},
-    {"fine_pct", RG_IF_FEES},         {"interest_month_pct", RG_IF_FEES},
+    {"fine_pct", RG_IF_FINE},         {"interest_month_pct", RG_IF_INTEREST},
     {"tags", RG_IF_TAGS},
 };
 #define N_INVOICE_COLS (sizeof invoice_cols / sizeof invoice_cols[0])

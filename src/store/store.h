@@ -57,12 +57,15 @@ enum {
     RG_IF_ISSUE_DATE = 1u << 3,
     RG_IF_DUE_DATE = 1u << 4,
     RG_IF_STATUS = 1u << 5,
-    RG_IF_BOLETO = 1u << 6, /* boleto_bank, nosso_numero, barcode, linha_digitavel */
+    RG_IF_BOLETO = 1u << 6, /* barcode, linha_digitavel */
     RG_IF_PIX = 1u << 7,
     RG_IF_PAYMENT_URL = 1u << 8,
     RG_IF_TAGS = 1u << 9,
-    RG_IF_FEES = 1u << 10,
-    RG_IF_ALL = (1u << 11) - 1
+    RG_IF_FINE = 1u << 10,
+    RG_IF_INTEREST = 1u << 11,
+    RG_IF_BOLETO_BANK = 1u << 12,
+    RG_IF_NOSSO = 1u << 13,
+    RG_IF_ALL = (1u << 14) - 1
 };
 
 typedef struct rg_store_info {

@@ -70,3 +70,98 @@ jcheck "letters --date 05/01/2027" out 'o[0]["date"] == "2027-01-05"'
 printf 'timezone: America/Sao_Paolo\n' >typo.yaml
 expect_exit "a time zone that does not exist is refused" 1 regua --config typo.yaml --db t.db invoice list
 contains "the bad zone is named with file:line" err "typo.yaml:1"
+
+# ---- encodings: UTF-8 or refused; --encoding converts ----
+# "Conceição" and "Pão" as Excel writes them (windows-1252)
+printf 'external_id,name,document\nC3,Jo\343o da Concei\347\343o,111.444.777-35\nC4,P\343o de A\347\372car Ltda,\n' >excel.csv
+regua --db t.db customer list --json >before.json
+expect_exit "a windows-1252 CSV is refused" 1 regua --db t.db import customers excel.csv
+contains "the bad byte is named with FILE:LINE" err "excel.csv:2: byte 0xE3 is not UTF-8 text"
+contains "the refusal says how to import it" err "--encoding windows-1252"
+contains "every bad line is reported" err "excel.csv:3: byte 0xE3 is not UTF-8 text"
+regua --db t.db customer list --json >after.json
+cmp -s before.json after.json && ok "nothing was stored from the refused file" || not_ok "nothing was stored from the refused file" "customers changed"
+expect_exit "--encoding windows-1252 converts" 0 regua --db t.db import customers excel.csv --encoding windows-1252
+expect_exit "customer show --json of the converted name" 0 regua --db t.db customer show C3 --json
+jcheck "the name is Conceição, not Concei��o" out 'o["name"] == "João da Conceição"'
+expect_exit "latin1 converts too" 0 regua --db t.db import customers excel.csv --encoding latin1 --json
+jcheck "the same file again changes nothing" out 'o["unchanged"] == 2'
+cp clientes.csv utf8.csv
+expect_exit "a UTF-8 file declared windows-1252 is refused" 1 regua --db t.db import customers utf8.csv --encoding windows-1252
+contains "it says the file is already UTF-8" err "already UTF-8"
+expect_exit "an unknown encoding is a usage error" 2 regua --db t.db import customers excel.csv --encoding ebcdic
+printf 'external_id,name\nC5,Ab\201c\n' >undefined.csv
+expect_exit "a byte windows-1252 does not define is refused" 1 regua --db t.db import customers undefined.csv --encoding windows-1252
+contains "the undefined byte is named" err "undefined.csv:2: byte 0x81 is not a windows-1252 character"
+
+# ---- a record JSON cannot hold is an error, never a shorter list ----
+# (text written before imports checked it: put there by hand)
+cp t.db bad.db
+sqlite3 bad.db "UPDATE customers SET name = CAST(X'436F6E636569E7E36F' AS TEXT) WHERE external_id = 'C1';
+                UPDATE invoices SET description = CAST(X'50E36F' AS TEXT) WHERE external_id = 'F2';"
+expect_exit "customer list --json with a non-UTF-8 name fails" 1 regua --db bad.db customer list --json
+contains "it names the customer" err "customer: C1 cannot be written as JSON"
+[ ! -s out ] && ok "no shorter list is printed" || not_ok "no shorter list is printed" "$(head -c 200 out)"
+expect_exit "customer show --json fails (was: exit 0)" 1 regua --db bad.db customer show C1 --json
+expect_exit "invoice list --json fails instead of dropping F2" 1 regua --db bad.db invoice list --json
+contains "it names the invoice" err "invoice: F2 cannot be written as JSON"
+expect_exit "the text output still works" 0 regua --db bad.db customer list
+
+# ---- CSV rows: every column, and an empty field clears nothing ----
+cat >curto.csv <<'CSV'
+external_id,name,document,email,whatsapp,tags
+C1,Maria da Conceição
+CSV
+expect_exit "a short row is refused" 1 regua --db t.db import customers curto.csv
+contains "the short row is named with FILE:LINE" err "curto.csv:2: 2 fields but the header has 6"
+cat >longo.csv <<'CSV'
+external_id,name
+C1,Maria da Conceição,extra
+CSV
+expect_exit "a long row is refused" 1 regua --db t.db import customers longo.csv
+contains "the long row is named" err "longo.csv:2: 3 fields but the header has 2"
+regua --db t.db customer show C1 --json >c1.json
+jcheck "the short row cleared nothing" c1.json 'o["whatsapp"] == "+5511987654321" and o["tags"] == ["plano-mensal", "vip"]'
+cat >vazio.csv <<'CSV'
+external_id,name,document,email,whatsapp,tags
+C1,Maria da Conceição,,,,
+CSV
+expect_exit "a row with empty fields" 0 regua --db t.db import customers vazio.csv
+regua --db t.db customer show C1 --json >c1.json
+jcheck "an empty field leaves the stored value" c1.json \
+    'o["whatsapp"] == "+5511987654321" and o["tags"] == ["plano-mensal", "vip"] and o["email"] == "maria@exemplo.com.br" and o["document"] == "529.982.247-25"'
+expect_exit "--clear whatsapp,tags" 0 regua --db t.db import customers vazio.csv --clear whatsapp,tags
+regua --db t.db customer show C1 --json >c1.json
+jcheck "--clear clears only the columns it lists" c1.json \
+    'o["whatsapp"] is None and o["tags"] == [] and o["email"] == "maria@exemplo.com.br"'
+expect_exit "--clear of a required column is a usage error" 2 regua --db t.db import customers vazio.csv --clear name
+expect_exit "--clear of an unknown column is a usage error" 2 regua --db t.db import customers vazio.csv --clear whatsap
+
+# ---- the law at the door: a consumer's fine is at most 2% (CDC art. 52 §1) ----
+cat >multa.csv <<'CSV'
+external_id,customer_external_id,amount,due_date,fine_pct
+F10,C1,100.00,2027-02-10,10
+F11,C2,100.00,2027-02-10,10
+CSV
+expect_exit "a 10% fine on a PF invoice is refused" 1 regua --db t.db import invoices multa.csv
+contains "the refusal names line, column and article" err "multa.csv:2: fine_pct: 10.00% is above the 2.00% fine a consumer (PF) may be charged (CDC art. 52 §1)"
+expect_exit "--skip-invalid keeps the PJ invoice only" 0 regua --db t.db import invoices multa.csv --skip-invalid
+expect_exit "the PF invoice was not stored" 1 regua --db t.db invoice show F10
+expect_exit "the PJ invoice was" 0 regua --db t.db invoice show F11 --json
+jcheck "a company may agree to 10%" out 'o["fine_pct"] == "10.00"'
+
+# ---- the database: only init, import and demo create one ----
+expect_exit "a database that does not exist is refused" 3 regua --db nope.db invoice list
+contains "it says there is no such database" err "nope.db: no such database"
+[ ! -e nope.db ] && ok "no empty database was created" || not_ok "no empty database was created" "nope.db exists"
+expect_exit "tick refuses it too" 3 regua --db nope.db tick
+expect_exit "init creates it" 0 regua --db nope.db init
+expect_exit "then it is used" 0 regua --db nope.db invoice list
+
+# make run's demo writes the file regua.yaml names, so every other command sees it
+mkdir repo && cp "$REGUA_ROOT/regua.yaml" repo/ && cp -r "$REGUA_ROOT/cadences" "$REGUA_ROOT/templates" repo/
+db=$(sed -n 's/^database: *//p' repo/regua.yaml)
+(cd repo && "$REGUA_BIN" demo --no-serve --customers 5 >../out 2>../err)
+[ -n "$db" ] && [ -f "repo/$db" ] && ok "the demo writes regua.yaml's database ($db)" || not_ok "the demo writes regua.yaml's database" "$(ls repo) $(cat err)"
+(cd repo && "$REGUA_BIN" customer list --json >../out 2>../err)
+jcheck "regua without --db sees the demo's customers" out 'len(o) == 5'
