@@ -165,3 +165,81 @@ db=$(sed -n 's/^database: *//p' repo/regua.yaml)
 [ -n "$db" ] && [ -f "repo/$db" ] && ok "the demo writes regua.yaml's database ($db)" || not_ok "the demo writes regua.yaml's database" "$(ls repo) $(cat err)"
 (cd repo && "$REGUA_BIN" customer list --json >../out 2>../err)
 jcheck "regua without --db sees the demo's customers" out 'len(o) == 5'
+
+# ---- a cadence or template that does not load is a failure, not "without cadence" ----
+mkdir -p cad/cadences cad/templates
+cat >cad/regua.yaml <<'YAML'
+database: c.db
+timezone: America/Sao_Paulo
+company: {name: Exemplo Serviços Ltda, cnpj: 11.222.333/0001-81}
+channels:
+  email: {driver: log, path: sent/email.jsonl}
+YAML
+cat >cad/cadences/boa.yaml <<'YAML'
+cadence: boa
+match: {priority: 1}
+window: {weekdays: "08:00-20:00", saturday: closed, sunday: closed, holidays: closed}
+fees: {fine_pct: 2.00, interest_month_pct: 1.00}
+steps:
+  - {id: atraso, at: D+1, send: {channels: [email], template: atraso}}
+YAML
+printf 'Subject: Fatura {{invoice.external_id}} em aberto\n\nOlá {{customer.first_name}}, a fatura {{invoice.external_id}} venceu em {{invoice.due_date}}.\n{{company.name}} (CNPJ {{company.cnpj}})\n' >cad/templates/atraso.email
+printf 'external_id,name,email\nK1,Ana Lima,ana@exemplo.com.br\n' >cad/k.csv
+printf 'external_id,customer_external_id,amount,due_date\nG1,K1,10.00,2027-01-04\n' >cad/g.csv
+cd cad
+export REGUA_NOW=2027-01-05T12:00:00Z
+regua import customers k.csv >/dev/null && regua import invoices g.csv >/dev/null
+cat >cadences/ruim.yaml <<'YAML'
+cadence: ruim
+match: {priority: 5, tags_any: [vip]}
+stepz: []
+YAML
+expect_exit "tick with a cadence file that does not load exits 1" 1 regua tick
+contains "tick names the file" "$T/err" "ruim.yaml"
+contains "tick says nothing was done" "$T/err" "nothing was done"
+n=$(regua messages list --json | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+[ "$n" = 0 ] && ok "no message went out with a partial cadence set" || not_ok "no message went out with a partial cadence set" "$n"
+expect_exit "simulate exits 1" 1 regua simulate --days 3
+contains "simulate names the file" "$T/err" "ruim.yaml"
+expect_exit "cadence list exits 1" 1 regua cadence list
+contains "cadence list names the file" "$T/err" "ruim.yaml"
+rm cadences/ruim.yaml
+printf 'Olá {{customer.name\n' >templates/quebrado.sms
+expect_exit "a template that does not load fails the tick too, used or not" 1 regua tick
+contains "the template is named" "$T/err" "templates/quebrado.sms"
+rm templates/quebrado.sms
+expect_exit "with everything loading, the tick runs" 0 regua tick --json
+jcheck "and sends" "$T/out" 'o["sent"] == 1'
+
+# serve keeps the last good set, says degraded on /healthz, and reloads
+health() { curl -s "http://127.0.0.1:$port/healthz" >health.json; }
+wait_status() { # wait_status STATUS: up to 15 s for /healthz to say it
+    i=0
+    while [ $i -lt 150 ]; do
+        health
+        json health.json "o[\"status\"] == \"$1\"" 2>/dev/null && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
+cp -r cadences ruim-backup
+printf 'cadence: ruim\nmatch: {priority: 5}\nstepz: []\n' >cadences/ruim.yaml
+port=$(free_port)
+"$REGUA_BIN" serve --listen 127.0.0.1:$port --tick-every 1 --no-dispatch >serve.log 2>&1 &
+pid=$!
+wait_http "http://127.0.0.1:$port/healthz" || not_ok "serve starts" "$(cat serve.log)"
+if wait_status degraded; then ok "healthz says degraded when a cadence does not load"; else not_ok "healthz says degraded when a cadence does not load" "$(cat health.json)"; fi
+jcheck "the reason names the component and the file" health.json \
+    'any(r["component"] == "cadences" and "ruim.yaml" in r["reason"] for r in o["reasons"])'
+jcheck "the reason says the scheduler waits for a set that loads" health.json \
+    'any("does not tick until they load" in r["reason"] for r in o["reasons"])'
+rm cadences/ruim.yaml
+if wait_status ok; then ok "fixed files are loaded again: ok"; else not_ok "fixed files are loaded again: ok" "$(cat health.json) $(tail -3 serve.log)"; fi
+printf 'cadence: ruim\nmatch: {priority: 5}\nstepz: []\n' >cadences/ruim.yaml
+if wait_status degraded; then ok "a later broken file: degraded again"; else not_ok "a later broken file: degraded again" "$(cat health.json)"; fi
+jcheck "and the last good set keeps running" health.json \
+    'any("runs the last set that loaded" in r["reason"] for r in o["reasons"])'
+contains "the problem is logged with file:line" serve.log "ruim.yaml:3"
+kill -TERM $pid
+wait $pid
+cd ..
