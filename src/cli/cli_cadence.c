@@ -137,7 +137,7 @@ static int run(rg_cli *cli, int argc, char **argv)
         if (!strcmp(pos[0], "show") && npos != 2)
             return rg_cli_usage_error(cli, "cadence", "show needs the cadence's NAME");
         rg_engine *eng = NULL;
-        int rc = rg_cli_engine_open(cli, true, RG_CLI_ENGINE_STRICT, &eng);
+        int rc = rg_cli_cadences_open(cli, &eng);
         if (rc != 0)
             return rc;
         const rg_cadence_set *set = rg_engine_cadences(eng);

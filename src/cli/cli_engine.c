@@ -1,12 +1,25 @@
 /* Opening the engine for the CLI commands. */
 #include "cli/engine_cli.h"
 
+static int engine_open(rg_cli *cli, rg_store *s, bool dry_run, rg_cli_engine_mode mode, rg_engine **out);
+
 int rg_cli_engine_open(rg_cli *cli, bool dry_run, rg_cli_engine_mode mode, rg_engine **out)
 {
     *out = NULL;
     rg_store *s = rg_cli_store(cli);
     if (!s)
         return 3;
+    return engine_open(cli, s, dry_run, mode, out);
+}
+
+int rg_cli_cadences_open(rg_cli *cli, rg_engine **out)
+{
+    *out = NULL;
+    return engine_open(cli, NULL, true, RG_CLI_ENGINE_STRICT, out);
+}
+
+static int engine_open(rg_cli *cli, rg_store *s, bool dry_run, rg_cli_engine_mode mode, rg_engine **out)
+{
     rg_engine_options o = {s, &cli->config, dry_run, 0};
     rg_diags d = RG_DIAGS_INIT;
     rg_err e;

@@ -17,8 +17,10 @@ typedef enum rg_cli_engine_mode {
 } rg_cli_engine_mode;
 
 /* Opens the store and the engine. Returns 0 or an exit code (after
- * printing why). */
+ * printing why). rg_cli_cadences_open opens a dry-run engine without a
+ * store, for what only reads the cadences (cadence list, show); strict. */
 int rg_cli_engine_open(rg_cli *cli, bool dry_run, rg_cli_engine_mode mode, rg_engine **out);
+int rg_cli_cadences_open(rg_cli *cli, rg_engine **out);
 void *rg_tick_stats_json(const rg_tick_stats *s);
 
 #endif
