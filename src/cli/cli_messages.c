@@ -32,9 +32,9 @@ static rg_status each(void *p, const rg_message *m)
         snprintf(id, sizeof id, "%lld", (long long)m->id);
         return rg_json_append(lc->array, rg_message_json(m), "message", id, lc->e);
     }
-    char planned[32];
+    char planned[40];
     fprintf(lc->cli->out, "%6lld %s %-10s %-12s %-10s %-28s %-18s %s%s%s\n", (long long)m->id,
-            rg_instant_format(m->planned_for, planned, sizeof planned), m->customer_external_id,
+            rg_cli_time(lc->cli, m->planned_for, planned, sizeof planned), m->customer_external_id,
             m->invoice_external_ids, m->channel[0] ? m->channel : "-", source, m->template_name,
             rg_message_status_name(m->status), m->reason[0] ? ": " : "", m->reason);
     return RG_OK;

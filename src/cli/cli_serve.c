@@ -243,9 +243,9 @@ static void *scheduler_main(void *p)
             rg_error("scheduler: tick failed: %s", rg_err_text(&e, buf, sizeof buf));
         } else {
             if (st.messages || st.tasks || st.reissues || st.bureau_requests) {
-                char t[32];
+                char t[40];
                 fprintf(w->cli->out, "tick at %s: %lld messages (%lld sent, %lld queued, %lld suppressed), %lld tasks\n",
-                        rg_instant_format(now, t, sizeof t), (long long)st.messages, (long long)st.sent,
+                        rg_cli_time(w->cli, now, t, sizeof t), (long long)st.messages, (long long)st.sent,
                         (long long)st.queued, (long long)st.suppressed, (long long)st.tasks);
                 fflush(w->cli->out);
             }

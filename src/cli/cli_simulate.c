@@ -55,7 +55,9 @@ static rg_status collect(void *p, const rg_message *m)
                                         rg_message_status_name(m->status), "body", m->body ? m->body : ""),
                               "simulated message", id, cc->e);
     } else {
-        fprintf(cc->cli->out, "%s  %-10s %-14s %-10s %-14s %-18s %s%s%s\n", planned, m->customer_external_id,
+        char local[40];
+        fprintf(cc->cli->out, "%s  %-10s %-14s %-10s %-14s %-18s %s%s%s\n",
+                rg_cli_time(cc->cli, m->planned_for, local, sizeof local), m->customer_external_id,
                 m->invoice_external_ids, m->channel[0] ? m->channel : "-", m->source_id, m->template_name,
                 rg_message_status_name(m->status), m->reason[0] ? ": " : "", m->reason);
     }

@@ -72,8 +72,8 @@ static rg_status print_task(void *p, const rg_task_view *v)
     }
     const rg_task *t = &v->task;
     FILE *f = lc->cli->out;
-    char due[32];
-    fprintf(f, "%5lld  %s  %-8s %-8s ", (long long)t->id, rg_instant_format(t->due_at, due, sizeof due), t->status,
+    char due[40];
+    fprintf(f, "%5lld  %s  %-8s %-8s ", (long long)t->id, rg_cli_time(lc->cli, t->due_at, due, sizeof due), t->status,
             t->kind);
     column(f, v->customer_external_id, 12);
     column(f, v->customer_name, 24);

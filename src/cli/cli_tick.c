@@ -97,12 +97,12 @@ static int run(rg_cli *cli, int argc, char **argv)
             json_object_set_new(j, "dispatch", rg_dispatch_stats_json(&ds, queued));
         return rg_cli_print_json(cli, j);
     } else {
-        char t[32];
+        char t[40];
         fprintf(cli->out,
                 "tick at %s: %lld open invoices (%lld without cadence); %lld steps fired, %lld superseded;"
                 " %lld messages (%lld sent, %lld queued, %lld suppressed); %lld waiting (cap); %lld tasks,"
                 " %lld reissues, %lld bureau requests\n",
-                rg_instant_format(at, t, sizeof t), (long long)st.invoices, (long long)st.no_cadence,
+                rg_cli_time(cli, at, t, sizeof t), (long long)st.invoices, (long long)st.no_cadence,
                 (long long)st.fired, (long long)st.superseded, (long long)st.messages, (long long)st.sent,
                 (long long)st.queued, (long long)st.suppressed, (long long)st.deferred, (long long)st.tasks,
                 (long long)st.reissues, (long long)st.bureau_requests);

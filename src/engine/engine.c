@@ -286,6 +286,7 @@ typedef struct customer_ctx {
     rg_instant now;
     const rg_tz *tz;
     rg_date today;
+    bool consumer; /* the customer is a PF: fines capped by CDC art. 52 §1 */
     rg_instant recent[256];
     size_t n_recent;
 } customer_ctx;
@@ -365,13 +366,15 @@ static bool cap_allows(const customer_ctx *cx, const rg_cadence *c)
 
 /* Fine and interest on the open balance: the invoice's own terms, else the
  * cadence's; without a contract rate, the legal rate (Lei 14.905/2024)
- * when configured, else no interest — never a silent 1%. */
-static void compute_fees(const rg_engine *eng, const rg_cadence *c, const rg_invoice *inv, int64_t days_late,
-                         rg_fee_breakdown *fb)
+ * when configured, else no interest — never a silent 1%. A consumer's fine
+ * is never above 2% (br/fees caps it, whatever the terms say). */
+static void compute_fees(const rg_engine *eng, const rg_cadence *c, const rg_invoice *inv, bool consumer,
+                         int64_t days_late, rg_fee_breakdown *fb)
 {
     rg_fee_terms t;
     memset(&t, 0, sizeof t);
     t.fine_pct = inv->fine_pct >= 0 ? inv->fine_pct : c->fees.fine_pct;
+    t.consumer = consumer;
     if (inv->interest_month_pct >= 0 || c->fees.interest_stated) {
         t.basis = RG_INTEREST_CONTRACT;
         t.interest_month_pct = inv->interest_month_pct >= 0 ? inv->interest_month_pct : c->fees.interest_month_pct;
@@ -402,7 +405,7 @@ static void fill_render_invoice(const customer_ctx *cx, const rg_cadence *c, con
     ri->amount = balance;
     ri->days_late = late;
     rg_fee_breakdown fb;
-    compute_fees(cx->eng, c, inv, late, &fb);
+    compute_fees(cx->eng, c, inv, cx->consumer, late, &fb);
     ri->fine = fb.fine;
     ri->interest = fb.interest;
     ri->updated_amount = fb.total;
@@ -439,7 +442,7 @@ static void compute_reissue(const customer_ctx *cx, const rg_cadence *c, const r
     int64_t late = rg_days_late(eff, cx->today);
     rg_fee_breakdown fb;
     re->principal = rg_invoice_balance(inv);
-    compute_fees(cx->eng, c, inv, late, &fb);
+    compute_fees(cx->eng, c, inv, cx->consumer, late, &fb);
     re->fine = fb.fine;
     re->interest = fb.interest;
     re->updated_amount = fb.total;
@@ -531,6 +534,7 @@ rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_custome
     cx.eng = eng;
     cx.now = now;
     cx.tz = rg_engine_zone(eng, cust, c);
+    cx.consumer = cust->kind == RG_KIND_PF;
     int sod;
     rg_tz_local(cx.tz, now, &cx.today, &sod);
     rg_render_invoice *ri = calloc(n ? n : 1, sizeof *ri);
@@ -756,6 +760,7 @@ static rg_status plan_customer(rg_engine *eng, batch *b, size_t from, size_t to,
             continue;
         }
         cx.tz = zone_for(&cx, cust, c);
+        cx.consumer = cust->kind == RG_KIND_PF;
         int sod;
         rg_tz_local(cx.tz, now, &cx.today, &sod);
         rg_progress prog;

@@ -538,6 +538,16 @@ static rg_status payment_row(importer *im, rg_err *e)
         im->report->inserted++;
     else
         im->report->unchanged++;
+    if (out.overpaid > 0) {
+        char over[40], credit[40];
+        rg_buf_printf(&im->report->text,
+                      "%s:%zu: warning: amount: %s is beyond what was open on %s (%s); recorded, shown as a"
+                      " credit of %s\n",
+                      im->name, line, rg_money_format_brl(out.overpaid, over, sizeof over), p.invoice_external_id,
+                      rg_invoice_status_name(out.status),
+                      rg_money_format_brl(out.credit > 0 ? out.credit : out.overpaid, credit, sizeof credit));
+        im->report->warnings++;
+    }
     return RG_OK;
 }
 

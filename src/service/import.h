@@ -34,8 +34,9 @@ typedef struct rg_import_report {
     int64_t unchanged; /* identical rows, or payments already recorded */
     int64_t invalid;   /* rows with at least one problem */
     int64_t problems;  /* number of problem lines */
+    int64_t warnings;  /* lines "FILE:LINE: warning: ..." (kept rows worth a look: an overpayment) */
     bool committed;    /* false when the file was rejected */
-    rg_buf text;       /* the problem lines, one per line; owned */
+    rg_buf text;       /* the problem and warning lines, one per line; owned */
 } rg_import_report;
 
 void rg_import_report_free(rg_import_report *r);

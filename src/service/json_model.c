@@ -87,6 +87,8 @@ void *rg_invoice_json(const rg_invoice *inv)
     bad |= json_object_set_new(o, "fine_pct", inv->fine_pct < 0 ? json_null() : money_json(inv->fine_pct));
     bad |= json_object_set_new(o, "interest_month_pct",
                                inv->interest_month_pct < 0 ? json_null() : money_json(inv->interest_month_pct));
+    bad |= json_object_set_new(o, "credit", money_json(rg_invoice_credit(inv)));
+    bad |= json_object_set_new(o, "credit_cents", json_integer((json_int_t)rg_invoice_credit(inv)));
     bad |= json_object_set_new(o, "tags", tags_json(inv->tags));
     bad |= json_object_set_new(o, "reissued_due_date", date_json(inv->reissued_due_date));
     bad |= json_object_set_new(o, "created_at", instant_json(inv->created_at));

@@ -32,8 +32,10 @@ rg_status rg_payment_record(rg_store *s, rg_zones *zones, rg_payment *p, rg_inst
     out->recorded = inserted;
     out->status = inv.status;
     out->balance = rg_invoice_balance(&inv);
+    out->credit = rg_invoice_credit(&inv);
     if (!inserted)
         return RG_OK;
+    rg_cents open_before = inv.status == RG_INV_OPEN ? rg_invoice_balance(&inv) : 0;
 
     rg_cents paid = inv.paid + p->amount;
     rg_invoice_status status = inv.status;
@@ -60,6 +62,8 @@ rg_status rg_payment_record(rg_store *s, rg_zones *zones, rg_payment *p, rg_inst
     inv.paid = paid;
     out->status = status;
     out->balance = rg_invoice_balance(&inv);
+    out->credit = rg_invoice_credit(&inv);
+    out->overpaid = p->amount > open_before ? p->amount - open_before : 0;
 
     char amount[32], at[32];
     json_t *pl = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "payment_id", (json_int_t)p->id, "amount",
@@ -67,6 +71,8 @@ rg_status rg_payment_record(rg_store *s, rg_zones *zones, rg_payment *p, rg_inst
                            (json_int_t)p->amount, "paid_at", rg_instant_format(p->paid_at, at, sizeof at), "source",
                            rg_payment_source_name(p->source), "method", p->method, "reference", p->reference,
                            "invoice_status", rg_invoice_status_name(status));
+    if (pl && out->overpaid > 0)
+        json_object_set_new(pl, "overpaid_cents", json_integer((json_int_t)out->overpaid));
     char *payload = pl ? json_dumps(pl, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(pl);
     if (!payload)

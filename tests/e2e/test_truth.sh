@@ -183,12 +183,14 @@ fees: {fine_pct: 2.00, interest_month_pct: 1.00}
 steps:
   - {id: atraso, at: D+1, send: {channels: [email], template: atraso}}
 YAML
-printf 'Subject: Fatura {{invoice.external_id}} em aberto\n\nOlá {{customer.first_name}}, a fatura {{invoice.external_id}} venceu em {{invoice.due_date}}.\n{{company.name}} (CNPJ {{company.cnpj}})\n' >cad/templates/atraso.email
-printf 'external_id,name,email\nK1,Ana Lima,ana@exemplo.com.br\n' >cad/k.csv
+printf 'Subject: Fatura {{invoice.external_id}} em aberto\n\nOlá {{customer.first_name}}, a fatura {{invoice.external_id}} venceu em {{invoice.due_date}}.\nValor atualizado: {{invoice.updated_amount}}.\n{{company.name}} (CNPJ {{company.cnpj}})\n' >cad/templates/atraso.email
+printf 'external_id,name,email,document\nK1,Ana Lima,ana@exemplo.com.br,529.982.247-25\n' >cad/k.csv
 printf 'external_id,customer_external_id,amount,due_date\nG1,K1,10.00,2027-01-04\n' >cad/g.csv
 cd cad
 export REGUA_NOW=2027-01-05T12:00:00Z
 regua import customers k.csv >/dev/null && regua import invoices g.csv >/dev/null
+# a 10% fine stored on a consumer's invoice before imports refused it
+sqlite3 c.db "UPDATE invoices SET fine_pct = 1000 WHERE external_id = 'G1'"
 cat >cadences/ruim.yaml <<'YAML'
 cadence: ruim
 match: {priority: 5, tags_any: [vip]}
@@ -210,6 +212,19 @@ contains "the template is named" "$T/err" "templates/quebrado.sms"
 rm templates/quebrado.sms
 expect_exit "with everything loading, the tick runs" 0 regua tick --json
 jcheck "and sends" "$T/out" 'o["sent"] == 1'
+regua messages list --json >m.json
+jcheck "the message charges a consumer 2%, not the stored 10% (R$ 10,20, not R$ 11,00)" m.json \
+    '"Valor atualizado: R$ 10,20." in o[0]["body"]'
+expect_exit "invoice show says the fine is charged as 2%" 0 regua invoice show G1
+contains "with the article" "$T/out" "fine:        10.00% (this invoice's own) — charged as 2.00%: a consumer's fine is at most 2% (CDC art. 52 §1)"
+expect_exit "invoice show --json" 0 regua invoice show G1 --json
+jcheck "fine_pct_applied in JSON" "$T/out" 'o["fine_pct"] == "10.00" and o["fine_pct_applied"] == "2.00" and "CDC art. 52" in o["fine_capped"]'
+# people read local times; JSON keeps UTC
+expect_exit "messages list (text)" 0 regua messages list
+contains "text shows the local time with its offset" "$T/out" "2027-01-05 09:00:00 -03:00"
+jcheck "JSON keeps UTC" m.json 'o[0]["planned_for"] == "2027-01-05T12:00:00Z"'
+expect_exit "tick text" 0 regua tick
+contains "tick text says the local time" "$T/out" "tick at 2027-01-05 09:00:00 -03:00"
 
 # serve keeps the last good set, says degraded on /healthz, and reloads
 health() { curl -s "http://127.0.0.1:$port/healthz" >health.json; }
@@ -242,4 +257,36 @@ jcheck "and the last good set keeps running" health.json \
 contains "the problem is logged with file:line" serve.log "ruim.yaml:3"
 kill -TERM $pid
 wait $pid
+rm cadences/ruim.yaml
+
+# the day a payment was made is the customer's: 23:30 on the due date in
+# Manaus is on time (03:30Z the next day was "late" with now - 3h), so a
+# repeat-offender cadence does not match
+cat >cadences/reincidente.yaml <<'YAML'
+cadence: reincidente
+match: {priority: 10, late_count_12m_min: 1}
+window: {weekdays: "08:00-20:00", saturday: closed, sunday: closed, holidays: closed}
+fees: {fine_pct: 2.00, interest_month_pct: 1.00}
+steps:
+  - {id: atraso, at: D+1, send: {channels: [email], template: atraso}}
+YAML
+printf 'external_id,name,email,timezone\nM1,Rui Manaus,rui@exemplo.com.br,America/Manaus\n' >m.csv
+printf 'external_id,customer_external_id,amount,due_date\nH1,M1,10.00,2026-12-01\nH2,M1,10.00,2027-01-20\n' >h.csv
+regua import customers m.csv >/dev/null && regua import invoices h.csv >/dev/null
+expect_exit "paid at 23:30 in Manaus on the due date" 0 regua pay H1 --amount 10 --at 2026-12-02T03:30:00Z
+expect_exit "invoice show H2" 0 regua invoice show H2 --json
+jcheck "an on-time payer is not a repeat offender" "$T/out" 'o["cadence"]["name"] == "boa"'
+expect_exit "simulate --from dd/mm/aaaa --json" 0 regua simulate --from 20/01/2027 --days 3 --json
+jcheck "simulate lists invoice ids as an array, like messages list" "$T/out" \
+    'o["messages"] and all(m["invoice_external_ids"] == ["H2"] for m in o["messages"])'
+expect_exit "a payment on a paid invoice" 0 regua pay H1 --amount 5 --reference EXTRA
+contains "is recorded with a warning" "$T/err" "warning: H1"
+contains "the warning says credit" "$T/err" "credit of R\$ 5,00"
+expect_exit "invoice show H1" 0 regua invoice show H1
+contains "invoice show shows the credit" "$T/out" "credit:      R\$ 5,00"
+expect_exit "invoice show H1 --json" 0 regua invoice show H1 --json
+jcheck "credit in JSON" "$T/out" 'o["credit_cents"] == 500 and o["credit"] == "5.00" and o["paid_cents"] == 1500'
+printf 'invoice_external_id,amount,reference\nH1,1.00,CSV-1\n' >p.csv
+expect_exit "an overpayment by CSV is kept" 0 regua import payments p.csv
+contains "with a warning line" "$T/err" "p.csv:2: warning: amount: R\$ 1,00 is beyond what was open on H1"
 cd ..
