@@ -377,9 +377,10 @@ fail:
 
 static int serve(rg_cli *cli, const char *listen, const char *banner, workers *w)
 {
-    rg_store *s = rg_cli_store(cli);
-    if (!s)
+    const rg_event_env *env = rg_cli_events(cli);
+    if (!env)
         return 3;
+    rg_store *s = env->store;
     /* Block the stop signals before any thread exists, so only sigwait()
      * below receives them. */
     sigset_t set;
@@ -405,6 +406,7 @@ static int serve(rg_cli *cli, const char *listen, const char *banner, workers *w
     o.listen = listen ? listen : cli->config.listen;
     o.store = s;
     o.config = &cli->config;
+    o.events = env;
     o.clock = cli->clock;
     rg_http_server *srv = NULL;
     if (rg_http_start(&o, &srv, &e) != RG_OK) {

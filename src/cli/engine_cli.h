@@ -23,4 +23,5 @@ int rg_cli_engine_open(rg_cli *cli, bool dry_run, rg_cli_engine_mode mode, rg_en
 int rg_cli_cadences_open(rg_cli *cli, rg_engine **out);
 void *rg_tick_stats_json(const rg_tick_stats *s);
 
+
 #endif

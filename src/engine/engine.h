@@ -25,6 +25,7 @@
 #include "cadence/load.h"
 #include "channel/dispatcher.h"
 #include "config/config.h"
+#include "service/events.h"
 #include "store/store.h"
 
 typedef struct rg_engine rg_engine;
@@ -43,6 +44,9 @@ typedef struct rg_tick_stats {
     int64_t fired;        /* steps fired */
     int64_t superseded;   /* steps skipped because a later one was due */
     int64_t no_notice;    /* bureau listings skipped for want of a notice */
+    int64_t not_by_letter; /* consumers' listings skipped: the notice did not go by letter */
+    int64_t added_after;  /* steps skipped: added to the cadence after the invoice passed them */
+    int64_t no_phone;     /* call tasks skipped: the customer has no phone */
     int64_t messages;     /* messages created */
     int64_t sent;         /* ... delivered at once (inline channels) */
     int64_t queued;       /* ... left for the dispatcher */
@@ -79,6 +83,10 @@ size_t rg_engine_load_errors(const rg_engine *eng);
 void rg_engine_close(rg_engine *eng);
 
 const rg_cadence_set *rg_engine_cadences(const rg_engine *eng);
+
+/* What the event service needs to start and cancel triggers: this
+ * engine's cadences and calendar (valid until rg_engine_close). */
+const rg_triggers *rg_engine_triggers(const rg_engine *eng);
 
 rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, rg_err *e);
 

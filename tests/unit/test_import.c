@@ -21,7 +21,7 @@ static rg_status import(rg_store *s, rg_import_kind kind, const char *name, cons
 {
     rg_err e;
     rg_err_clear(&e);
-    return rg_import_csv_buffer(s, kind, name, text, strlen(text), rg_test_import_options(skip, NOW), r, &e);
+    return rg_import_csv_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, kind, name, text, strlen(text), rg_test_import_options(skip, NOW), r, &e);
 }
 
 static const char *CUSTOMERS =
@@ -110,14 +110,14 @@ static void test_rows_fields_and_clear(void **state)
     rg_import_options o = *rg_test_import_options(false, NOW);
     o.clear = "tags, WhatsApp";
     const char *csv = "external_id,name,whatsapp,tags,email\nC1,Maria,,,\n";
-    assert_int_equal(rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "vazio.csv", csv, strlen(csv), &o, &r, &e), RG_OK);
+    assert_int_equal(rg_import_csv_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, RG_IMPORT_CUSTOMERS, "vazio.csv", csv, strlen(csv), &o, &r, &e), RG_OK);
     rg_import_report_free(&r);
     assert_int_equal(rg_store_customer_get(s, "C1", &c, &e), RG_OK);
     assert_string_equal(c.whatsapp, "");
     assert_string_equal(c.tags, "");
     assert_string_equal(c.email, "maria@exemplo.com.br");
     o.clear = "name";
-    assert_int_equal(rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "vazio.csv", csv, strlen(csv), &o, &r, &e), RG_EUSAGE);
+    assert_int_equal(rg_import_csv_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, RG_IMPORT_CUSTOMERS, "vazio.csv", csv, strlen(csv), &o, &r, &e), RG_EUSAGE);
     rg_import_report_free(&r);
     o.clear = NULL;
 
@@ -154,7 +154,7 @@ static void test_rows_fields_and_clear(void **state)
     assert_non_null(strstr(rg_buf_cstr(&r.text), "l.csv:2: byte 0xE3 is not UTF-8 text"));
     rg_import_report_free(&r);
     o.encoding = "windows-1252";
-    assert_int_equal(rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "l.csv", latin, strlen(latin), &o, &r, &e), RG_OK);
+    assert_int_equal(rg_import_csv_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, RG_IMPORT_CUSTOMERS, "l.csv", latin, strlen(latin), &o, &r, &e), RG_OK);
     rg_import_report_free(&r);
     assert_int_equal(rg_store_customer_get(s, "C9", &c, &e), RG_OK);
     assert_string_equal(c.name, "João");
@@ -335,14 +335,14 @@ static void test_payments(void **state)
     p.amount = 6000;
     p.paid_at = NOW;
     rg_payment_outcome out;
-    assert_int_equal(rg_payment_record(s, rg_test_zones(), &p, NOW, &out, &e), RG_OK);
+    assert_int_equal(rg_payment_record(&(rg_event_env){s, rg_test_zones(), NULL}, &p, NOW, &out, &e), RG_OK);
     assert_true(out.recorded);
     assert_int_equal(out.status, RG_INV_PAID);
     rg_payment_init(&p);
     memcpy(p.invoice_external_id, "F1", 3);
     p.amount = 6000;
     p.paid_at = NOW;
-    assert_int_equal(rg_payment_record(s, rg_test_zones(), &p, NOW, &out, &e), RG_OK);
+    assert_int_equal(rg_payment_record(&(rg_event_env){s, rg_test_zones(), NULL}, &p, NOW, &out, &e), RG_OK);
     assert_false(out.recorded);
     rg_store_close(s);
 }
