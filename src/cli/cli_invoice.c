@@ -16,7 +16,10 @@ const rg_command rg_cmd_invoice = {
     "regua invoice list [--customer ID] [--status S] [--due-from DATE] [--due-to DATE] [--limit N] [--json]\n"
     "       regua invoice show EXTERNAL_ID [--json]",
     "List invoices or show one with its payments, promises, bureau listing and events",
-    "Status is one of open, paid, cancelled, renegotiated, written_off.",
+    "Status is one of open, paid, cancelled, renegotiated, written_off. show prints the\n"
+    "invoice's credit when it was paid beyond its amount, and its own fine with the rate\n"
+    "charged (a consumer's fine is at most 2%, CDC art. 52 §1). Times are printed where the\n"
+    "company is (`timezone`), with the offset; --json prints them in UTC.",
     run,
 };
 

@@ -289,4 +289,19 @@ jcheck "credit in JSON" "$T/out" 'o["credit_cents"] == 500 and o["credit"] == "5
 printf 'invoice_external_id,amount,reference\nH1,1.00,CSV-1\n' >p.csv
 expect_exit "an overpayment by CSV is kept" 0 regua import payments p.csv
 contains "with a warning line" "$T/err" "p.csv:2: warning: amount: R\$ 1,00 is beyond what was open on H1"
+
+# text that is not UTF-8 in the database (from before imports checked it):
+# messages list --json fails naming the message, and no message carries it
+cp c.db c2.db
+sqlite3 c2.db "UPDATE messages SET body = CAST(X'50E36F' AS TEXT) WHERE id = 1;
+               UPDATE customers SET name = CAST(X'5275E3' AS TEXT) WHERE external_id = 'M1';"
+expect_exit "messages list --json with a broken body fails (was: silently dropped)" 1 regua --db c2.db messages list --json
+contains "it names the message" "$T/err" "message: 1 cannot be written as JSON"
+expect_exit "a tick renders the customer's broken name" 0 regua --db c2.db tick --at 2027-01-21T12:00:00Z
+st=$(sqlite3 c2.db "SELECT m.status || ': ' || m.reason FROM messages m JOIN invoices i ON i.id = m.invoice_id WHERE i.external_id = 'H2'" 2>&1)
+case "$st" in
+suppressed*"not valid UTF-8"*) ok "the e-mail with broken text is suppressed, with the reason, not sent" ;;
+*) not_ok "the e-mail with broken text is suppressed, with the reason, not sent" "$st" ;;
+esac
+if grep -q "$(printf 'Ru\343')" sent/email.jsonl 2>/dev/null; then not_ok "nothing with broken text reached the channel" "found"; else ok "nothing with broken text reached the channel"; fi
 cd ..
