@@ -15,6 +15,7 @@
 #include "cli/serve.h"
 #include "engine/engine.h"
 #include "http/server.h"
+#include "service/bureau.h"
 
 static int run(rg_cli *cli, int argc, char **argv);
 
@@ -27,7 +28,11 @@ const rg_command rg_cmd_serve = {
     "one-click unsubscribe (/u) — see docs/api.md. Alongside it the\n"
     "scheduler runs the cadences once a minute (as `regua tick --no-dispatch` would) and the\n"
     "dispatcher sends queued messages as they fall due (as `regua dispatch`), each on its own\n"
-    "connection to the database. SIGINT or SIGTERM stops claiming new messages, lets the\n"
+    "connection to the database. When a channel has the `bureau` driver, the scheduler also\n"
+    "sends the pending credit-bureau requests after each tick (as `regua bureau sync`): a\n"
+    "paid invoice's removal goes out within a minute (STJ Súmula 548); a request that fails\n"
+    "is retried, waiting 1 minute doubling up to 1 hour, until the bureau acknowledges it.\n"
+    "SIGINT or SIGTERM stops claiming new messages, lets the\n"
     "transfers under way finish and be recorded, and exits. The address comes from --listen,\n"
     "else `listen` in the config (default 127.0.0.1:8080). Without a configuration file and\n"
     "with no templates or cadences to load, only the HTTP server runs (a warning says why).\n"
@@ -65,6 +70,7 @@ typedef struct workers {
     rg_engine *s_engine;
     uint64_t sources;   /* signature of the cadence and template files last loaded or tried */
     uint64_t good_gen;  /* bumped (under mu) each time a set loads without errors */
+    rg_channel *bureau; /* the scheduler's `bureau` channel; NULL when none is configured */
     /* the dispatcher's */
     rg_store *d_store;
     rg_engine *d_engine;
@@ -224,21 +230,41 @@ static void reload_if_changed(workers *w)
     rg_info("cadences: loaded again (%zu cadences)", rg_engine_cadences(eng)->n);
 }
 
+/* The pending credit-bureau requests (listings the cadences asked for,
+ * removals after payment), each when its retry wait has passed. */
+static void bureau_round(workers *w, rg_instant now)
+{
+    rg_bureau_sync_report r;
+    rg_err e;
+    rg_err_clear(&e);
+    if (rg_bureau_sync_due(w->s_store, &w->cli->config, w->bureau, now, &r, &e) != RG_OK) {
+        char buf[800];
+        rg_error("scheduler: bureau requests: %s", rg_err_text(&e, buf, sizeof buf));
+    } else if (r.listed || r.removed || r.failed) {
+        char t[40];
+        fprintf(w->cli->out, "bureau at %s: %zu listed, %zu removed, %zu failed\n", rg_cli_time(w->cli, now, t, sizeof t),
+                r.listed, r.removed, r.failed);
+        for (size_t i = 0; i < r.n; i++)
+            if (!strcmp(r.items[i].result, "failed"))
+                fprintf(w->cli->out, "  %s %s failed: %s\n", r.items[i].invoice_external_id, r.items[i].action,
+                        r.items[i].detail);
+        fflush(w->cli->out);
+    }
+    rg_bureau_sync_report_free(&r);
+}
+
 static void *scheduler_main(void *p)
 {
     workers *w = p;
     for (;;) {
         reload_if_changed(w);
-        if (!w->s_engine) {
-            if (wait_for(w, (long)w->tick_every * 1000, false))
-                break;
-            continue;
-        }
         rg_instant now = rg_clock_now(&w->cli->clock);
         rg_tick_stats st;
         rg_err e;
         rg_err_clear(&e);
-        if (rg_engine_tick(w->s_engine, now, &st, &e) != RG_OK) {
+        if (!w->s_engine) {
+            /* no cadence set has loaded: no tick (the bureau's removals still go) */
+        } else if (rg_engine_tick(w->s_engine, now, &st, &e) != RG_OK) {
             char buf[800];
             rg_error("scheduler: tick failed: %s", rg_err_text(&e, buf, sizeof buf));
         } else {
@@ -256,6 +282,8 @@ static void *scheduler_main(void *p)
                 pthread_mutex_unlock(&w->mu);
             }
         }
+        if (w->bureau)
+            bureau_round(w, now);
         if (wait_for(w, (long)w->tick_every * 1000, false))
             break;
     }
@@ -308,8 +336,10 @@ static void workers_close(workers *w)
     rg_dispatcher_close(w->d);
     rg_engine_close(w->d_engine);
     rg_store_close(w->d_store);
+    rg_channel_close(w->bureau);
     rg_engine_close(w->s_engine);
     rg_store_close(w->s_store);
+    w->bureau = NULL;
     w->d = NULL;
     w->d_engine = w->s_engine = NULL;
     w->d_store = w->s_store = NULL;
@@ -355,6 +385,12 @@ static rg_status workers_open(workers *w, rg_err *e)
     w->sources = sources_signature(&w->cli->config);
     if (w->tick_every > 0 && (rc = open_engine(w, &w->s_store, &w->s_engine, false, e)) != RG_OK)
         goto fail;
+    const rg_channel_config *bc = rg_bureau_channel_config(&w->cli->config);
+    if (w->tick_every > 0 && bc) {
+        rg_channel_env env = {&w->cli->config, NULL, w->s_store};
+        if ((rc = rg_channel_open(bc, &env, &w->bureau, e)) != RG_OK)
+            goto fail;
+    }
     if (w->dispatch) {
         if ((rc = open_engine(w, &w->d_store, &w->d_engine, true, e)) != RG_OK)
             goto fail;
@@ -428,10 +464,11 @@ static int serve(rg_cli *cli, const char *listen, const char *banner, workers *w
     fprintf(cli->out, "%sregua is listening on http://%s (port %u) — try /healthz; Ctrl-C stops it\n",
             banner ? banner : "", o.listen, rg_http_port(srv));
     if (run_workers) {
-        char sched[96] = "off";
+        char sched[128] = "off";
         if (w->s_started)
-            snprintf(sched, sizeof sched, "a tick every %d s%s", w->tick_every,
-                     paused ? " (paused until the cadences load: see /healthz)" : "");
+            snprintf(sched, sizeof sched, "a tick every %d s%s%s", w->tick_every,
+                     w->bureau ? ", then the bureau requests" : "",
+                     paused ? " (ticks paused until the cadences load: see /healthz)" : "");
         fprintf(cli->out, "scheduler: %s; dispatcher: %s\n", sched, w->d_started ? "on" : "off");
     }
     fflush(cli->out);

@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,9 @@ void rg_config_defaults(rg_config *c)
     memset(c, 0, sizeof *c);
     rg_strlcpy(c->database, "regua.db", sizeof c->database);
     rg_strlcpy(c->listen, "127.0.0.1:8080", sizeof c->listen);
+    c->server.max_connections = 256;
+    c->server.max_connections_per_ip = 32;
+    c->server.write_wait_ms = 5000;
     rg_strlcpy(c->default_timezone, "America/Sao_Paulo", sizeof c->default_timezone);
     rg_strlcpy(c->cadences_dir, "cadences", sizeof c->cadences_dir);
     rg_strlcpy(c->templates_dir, "templates", sizeof c->templates_dir);
@@ -211,6 +215,41 @@ static rg_status parse_company(rg_config *c, const rg_yaml *y, struct fy_node *m
     return RG_OK;
 }
 
+/* server: the HTTP server's limits; each a whole number in a stated range. */
+static rg_status parse_server(rg_config *c, const rg_yaml *y, struct fy_node *map, rg_err *e)
+{
+    static const struct {
+        const char *key;
+        int64_t min, max;
+        size_t off;
+    } keys[] = {
+        {"max_connections", 1, 10000, offsetof(rg_config, server.max_connections)},
+        {"max_connections_per_ip", 0, 10000, offsetof(rg_config, server.max_connections_per_ip)},
+        {"write_wait_ms", 0, 60000, offsetof(rg_config, server.write_wait_ms)},
+    };
+    if (!rg_yaml_is_map(map))
+        return rg_yaml_error(y, map, e,
+                             "'server' must be a mapping (max_connections, max_connections_per_ip, write_wait_ms)");
+    void *it = NULL;
+    struct fy_node *k, *v;
+    while (rg_yaml_map_next(map, &it, &k, &v)) {
+        size_t i = 0;
+        while (i < sizeof keys / sizeof *keys && !key_is(k, keys[i].key))
+            i++;
+        if (i == sizeof keys / sizeof *keys)
+            return unknown_key(y, k, "server", "max_connections, max_connections_per_ip, write_wait_ms", e);
+        char raw[32];
+        rg_status rc = rg_yaml_copy(y, v, keys[i].key, raw, sizeof raw, e);
+        if (rc != RG_OK)
+            return rc;
+        int64_t *dst = (int64_t *)(void *)((char *)c + keys[i].off);
+        if (!rg_parse_i64(rg_slice_cstr(raw), keys[i].min, keys[i].max, dst))
+            return rg_yaml_error(y, v, e, "server.%s must be a whole number from %lld to %lld", keys[i].key,
+                                 (long long)keys[i].min, (long long)keys[i].max);
+    }
+    return RG_OK;
+}
+
 rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, const char *text,
                           size_t len, rg_err *e)
 {
@@ -257,6 +296,8 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
                 rc = rg_yaml_error(&y, v, e, "legal_interest_month_pct must be a percentage such as 0.45");
         } else if (key_is(k, "company"))
             rc = parse_company(c, &y, v, e);
+        else if (key_is(k, "server"))
+            rc = parse_server(c, &y, v, e);
         else if (key_is(k, "channels")) {
             if (!rg_yaml_is_map(v)) {
                 rc = rg_yaml_error(&y, k, e, "'channels' must map channel names to their settings");
@@ -276,7 +317,7 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
             }
         } else
             rc = unknown_key(&y, k, "regua.yaml",
-                             "database, listen, public_url, timezone, company, cadences, templates,"
+                             "database, listen, server, public_url, timezone, company, cadences, templates,"
                              " calendar, legal_interest_month_pct, secret_env, channels",
                              e);
     }
@@ -349,6 +390,16 @@ const char *rg_channel_setting(const rg_channel_config *ch, const char *key)
         if (!strcmp(ch->settings[i].key, key))
             return ch->settings[i].value;
     return NULL;
+}
+
+rg_cents rg_config_channel_cost(const rg_config *c, const char *name)
+{
+    const char *v = rg_channel_setting(rg_config_channel(c, name), "cost_per_message");
+    rg_cents cost = 0;
+    /* validated at load (a number such as 0.05) */
+    if (!v || !rg_money_parse(v, strlen(v), false, &cost, NULL) || cost < 0)
+        return 0;
+    return cost;
 }
 
 const char *rg_config_secret(const rg_config *c)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/money.h"
 
 #define RG_CONFIG_PATH_MAX 512
 #define RG_CONFIG_MAX_CHANNELS 16
@@ -40,6 +41,12 @@ typedef struct rg_config {
     bool from_file;
     char database[RG_CONFIG_PATH_MAX];
     char listen[64]; /* host:port */
+    /* the HTTP server (`server:` in regua.yaml; docs/configuration.md) */
+    struct {
+        int64_t max_connections;        /* at once, all clients (default 256) */
+        int64_t max_connections_per_ip; /* at once, from one address; 0 no limit (default 32) */
+        int64_t write_wait_ms;          /* how long a request waits for the write lock before 503 (default 5000) */
+    } server;
     char public_url[256];
     char default_timezone[48];
     char cadences_dir[RG_CONFIG_PATH_MAX];
@@ -78,5 +85,8 @@ const rg_channel_config *rg_config_channel(const rg_config *c, const char *name)
 const char *rg_config_secret(const rg_config *c);
 /* A setting's value or NULL. */
 const char *rg_channel_setting(const rg_channel_config *ch, const char *key);
+/* The channel's cost_per_message in centavos (0 when not set or not
+ * configured): recorded on each message it sends. */
+rg_cents rg_config_channel_cost(const rg_config *c, const char *name);
 
 #endif

@@ -690,8 +690,10 @@ static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, 
         int ci = rg_engine_channel_index(eng, channel);
         bool inline_send = eng->dry_run || (ci >= 0 && rg_channel_is_inline(eng->channels[ci].ch));
         m->status = inline_send ? RG_MSG_SENT : RG_MSG_QUEUED;
-        if (inline_send)
+        if (inline_send) {
             m->sent_at = cx->now;
+            m->cost = rg_config_channel_cost(eng->config, channel); /* reset if the send fails */
+        }
         /* it counts against the cap from now on */
         if (cx->n_recent < 256)
             cx->recent[cx->n_recent++] = m->planned_for;

@@ -700,7 +700,10 @@ void rg_template_set_free(rg_template_set *s)
     free(s);
 }
 
-rg_status rg_template_set_add(rg_template_set *s, const char *file_name, const char *text, size_t len, rg_err *e)
+/* rg_template_set_add, for a file of file_size bytes of which text holds
+ * len (a file over the limit is read only up to it). */
+static rg_status set_add_sized(rg_template_set *s, const char *file_name, const char *text, size_t len,
+                               size_t file_size, rg_err *e)
 {
     rg_status st = RG_OK;
     char *norm = NULL;
@@ -723,8 +726,27 @@ rg_status rg_template_set_add(rg_template_set *s, const char *file_name, const c
              "unknown channel '%.40s': expected email, email.html, whatsapp, sms, voice, letter, task or log", chan);
         goto out;
     }
-    if (len > RG_TEMPLATE_FILE_MAX) {
-        note(&p, 0, 0, RG_RULE_TEMPLATE_TOO_LARGE, "the file has %zu bytes; at most %d are accepted", len,
+    char name[RG_TEMPLATE_NAME_MAX + 1];
+    snprintf(name, sizeof name, "%.*s", (int)nl, file_name);
+    rg_message_template *mt = set_entry(s, name, html ? "email" : chan);
+    if (!mt) {
+        p.oom = true;
+        goto out;
+    }
+    if (html ? mt->has_html : mt->has_text) {
+        note(&p, 0, 0, RG_RULE_TEMPLATE_FILE_NAME, "added twice; the first one is kept");
+        goto out;
+    }
+    /* From here the template exists: a file that cannot be used makes it
+     * broken (with this error), never "missing". */
+    snprintf(html ? mt->html_file : mt->file, sizeof mt->file, "%s", file_name);
+    if (html)
+        mt->has_html = true;
+    else
+        mt->has_text = true;
+    if (file_size > RG_TEMPLATE_FILE_MAX) {
+        note(&p, 0, 0, RG_RULE_TEMPLATE_TOO_LARGE,
+             "the file has %zu bytes; a template file may have at most %d (256 KiB)", file_size,
              RG_TEMPLATE_FILE_MAX);
         goto out;
     }
@@ -743,22 +765,6 @@ rg_status rg_template_set_add(rg_template_set *s, const char *file_name, const c
              text[bad] ? "invalid UTF-8" : "NUL", (unsigned)(unsigned char)text[bad]);
         goto out;
     }
-    char name[RG_TEMPLATE_NAME_MAX + 1];
-    snprintf(name, sizeof name, "%.*s", (int)nl, file_name);
-    rg_message_template *mt = set_entry(s, name, html ? "email" : chan);
-    if (!mt) {
-        p.oom = true;
-        goto out;
-    }
-    if (html ? mt->has_html : mt->has_text) {
-        note(&p, 0, 0, RG_RULE_TEMPLATE_FILE_NAME, "added twice; the first one is kept");
-        goto out;
-    }
-    snprintf(html ? mt->html_file : mt->file, sizeof mt->file, "%s", file_name);
-    if (html)
-        mt->has_html = true;
-    else
-        mt->has_text = true;
 
     /* normalise: no BOM, LF line ends, no trailing blank lines or blanks */
     norm = malloc(len + 1);
@@ -794,12 +800,19 @@ out:
     return st;
 }
 
+rg_status rg_template_set_add(rg_template_set *s, const char *file_name, const char *text, size_t len, rg_err *e)
+{
+    return set_add_sized(s, file_name, text, len, len, e);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static rg_status read_file(const char *path, char **out, size_t *len, int *err)
+/* Reads a file into *out (*len bytes), stopping soon after
+ * RG_TEMPLATE_FILE_MAX; *size is the file's whole size all the same. */
+static rg_status read_file(const char *path, char **out, size_t *len, size_t *size, int *err)
 {
     rg_status st = RG_OK;
     FILE *f = fopen(path, "rb");
@@ -816,8 +829,10 @@ static rg_status read_file(const char *path, char **out, size_t *len, int *err)
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
         rg_buf_append(&b, chunk, got);
         if (b.len > RG_TEMPLATE_FILE_MAX)
-            break; /* enough to know it is too large */
+            break; /* enough to know it is too large; its size is asked below */
     }
+    struct stat sb;
+    *size = fstat(fileno(f), &sb) == 0 && sb.st_size > 0 && (size_t)sb.st_size > b.len ? (size_t)sb.st_size : b.len;
     if (ferror(f)) {
         *err = errno ? errno : EIO;
         st = RG_EIO;
@@ -893,9 +908,9 @@ rg_status rg_template_set_load(const char *dir, rg_template_set **out, rg_err *e
             continue; /* subdirectories, dangling links */
         }
         char *text = NULL;
-        size_t len = 0;
+        size_t len = 0, size = 0;
         int err = 0;
-        st = read_file(path.p, &text, &len, &err);
+        st = read_file(path.p, &text, &len, &size, &err);
         rg_buf_free(&path);
         if (st == RG_ENOMEM) {
             st = rg_err_set(e, RG_ENOMEM, names[i], "out of memory reading the template");
@@ -910,7 +925,7 @@ rg_status rg_template_set_load(const char *dir, rg_template_set **out, rg_err *e
             }
             continue;
         }
-        st = rg_template_set_add(s, names[i], text, len, e);
+        st = set_add_sized(s, names[i], text, len, size, e);
         free(text);
         if (st)
             goto out;

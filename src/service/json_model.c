@@ -137,8 +137,11 @@ void *rg_message_json(const rg_message *m)
                           m->body ? m->body : "");
     if (!o)
         return NULL;
+    char cost[32];
     if (json_object_set_new(o, "attempts", json_integer(m->attempts)) != 0 ||
-        json_object_set_new(o, "provider_id", opt_string(m->provider_id)) != 0) {
+        json_object_set_new(o, "provider_id", opt_string(m->provider_id)) != 0 ||
+        json_object_set_new(o, "cost", json_string(rg_money_format_plain(m->cost, cost, sizeof cost))) != 0 ||
+        json_object_set_new(o, "cost_cents", json_integer(m->cost)) != 0) {
         json_decref(o);
         return NULL;
     }

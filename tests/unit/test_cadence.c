@@ -669,7 +669,7 @@ static void test_syntax(void **state)
          "expected a mapping that starts with `cadence:`; found a list"},
         {"cadence: x\n---\ncadence: y\n", 0, RG_CADENCE_YAML, 3,
          "the file holds more than one YAML document (---); put one cadence per file"},
-        {"cadence: x\ncadence: y\n", 0, RG_CADENCE_YAML, 2, "duplicate key (at `cadence`)"},
+        {"cadence: x\ncadence: y\n", 0, RG_CADENCE_YAML, 2, "duplicate key 'cadence' (first at line 1)"},
         {"cadence: x\nmatch: \"abc\n", 0, RG_CADENCE_YAML, 2, NULL},
         {"cadence: x\n\xc3\x28: 1\n", 0, RG_CADENCE_YAML, 2,
          "the file is not valid UTF-8 text (check the encoding)"},
@@ -677,7 +677,7 @@ static void test_syntax(void **state)
         {"{\"cadence\": \"x\",}", 0, RG_CADENCE_JSON, 1, NULL},
         {"{cadence: x}", 0, RG_CADENCE_JSON, 1, NULL},
         {"{\"cadence\": \"x\", \"cadence\": \"y\"}", 0, RG_CADENCE_JSON, 1,
-         "duplicate key (at `cadence`)"},
+         "duplicate key 'cadence' (first at line 1)"},
         {"cadence: !!str x\n", 0, RG_CADENCE_YAML, 1,
          "YAML tags (!!type) are not supported in a cadence"},
     };

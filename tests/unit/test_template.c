@@ -952,9 +952,15 @@ static void test_file_names_and_encoding(void **state)
     free(text);
     lint(s, NULL, NULL, &d);
     assert_int_equal(d.n, 8);
-    expect_diag(&d, 3, RG_DIAG_ERROR, "big.sms: error: template-too-large: the file has 262145 bytes; at most 262144 "
-                                      "are accepted");
+    expect_diag(&d, 3, RG_DIAG_ERROR, "big.sms: error: template-too-large: the file has 262145 bytes; a template "
+                                      "file may have at most 262144 (256 KiB)");
     rg_template_diags_free(&d);
+    /* a file too large exists — it is broken, with the limit named — not missing */
+    assert_true(rg_template_set_exists(s, "big", "sms"));
+    assert_null(rg_template_set_get(s, "big", "sms"));
+    char why[300];
+    assert_true(rg_template_set_broken(s, "big", "sms", why, sizeof why));
+    assert_non_null(strstr(why, "a template file may have at most 262144 (256 KiB)"));
     rg_template_set_free(s);
     rg_template_set_free(NULL);
 }
