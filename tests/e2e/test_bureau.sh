@@ -199,7 +199,7 @@ echo ok >mode
 export REGUA_NOW=2026-12-18T12:10:00Z
 serve_until F2 listed && ok "serve lists the pending request" || not_ok "serve lists the pending request" "$(tail -5 serve.log; cat st.json | head -c 600)"
 contains "serve says it runs the bureau requests" serve.log "then the bureau requests"
-contains "serve reports the listing" serve.log "bureau at 2026-12-18T12:10:00Z: 1 listed, 0 removed, 0 failed"
+contains "serve reports the listing (local time)" serve.log "bureau at 2026-12-18 09:10:00 -03:00: 1 listed, 0 removed, 0 failed"
 export REGUA_NOW=2026-12-18T12:20:00Z
 regua pay F2 --amount 100,00 --reference PIX-2 >/dev/null
 echo fail >mode
