@@ -82,15 +82,20 @@ static int run(rg_cli *cli, int argc, char **argv)
         return rg_cli_fail(cli, &e);
     }
     char bal[40], amt[40], over[40], credit[40];
-    if (out.overpaid > 0)
-        fprintf(cli->err,
-                "%s: warning: %s %s: %s of this payment is beyond what was open; it is recorded and"
-                " the invoice shows a credit of %s (refund it or apply it)\n",
-                cli->prog, p.invoice_external_id,
-                out.status == RG_INV_PAID ? "was already paid or is now paid"
-                                          : rg_invoice_status_name(out.status),
-                rg_money_format_brl(out.overpaid, over, sizeof over),
-                rg_money_format_brl(out.credit > 0 ? out.credit : out.overpaid, credit, sizeof credit));
+    if (out.overpaid > 0) {
+        rg_money_format_brl(out.overpaid, over, sizeof over);
+        rg_money_format_brl(out.credit > 0 ? out.credit : out.overpaid, credit, sizeof credit);
+        if (out.overpaid == p.amount)
+            fprintf(cli->err,
+                    "%s: warning: %s was already %s: this payment of %s is recorded as a credit of the customer"
+                    " (the invoice's credit is now %s: refund it or apply it)\n",
+                    cli->prog, p.invoice_external_id, rg_invoice_status_name(out.status), over, credit);
+        else
+            fprintf(cli->err,
+                    "%s: warning: %s: %s more than the open balance was paid; recorded, the invoice shows a"
+                    " credit of %s (refund it or apply it)\n",
+                    cli->prog, p.invoice_external_id, over, credit);
+    }
     if (rg_cli_opt(opts, "json")->set)
         return rg_cli_print_json(cli, json_pack("{s:s, s:b, s:I, s:I, s:s, s:s, s:I, s:I}", "invoice_external_id",
                                          p.invoice_external_id, "recorded", out.recorded, "amount_cents",

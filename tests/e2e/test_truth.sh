@@ -281,7 +281,7 @@ jcheck "simulate lists invoice ids as an array, like messages list" "$T/out" \
     'o["messages"] and all(m["invoice_external_ids"] == ["H2"] for m in o["messages"])'
 expect_exit "a payment on a paid invoice" 0 regua pay H1 --amount 5 --reference EXTRA
 contains "is recorded with a warning" "$T/err" "warning: H1"
-contains "the warning says credit" "$T/err" "credit of R\$ 5,00"
+contains "the warning says credit" "$T/err" "credit is now R\$ 5,00"
 expect_exit "invoice show H1" 0 regua invoice show H1
 contains "invoice show shows the credit" "$T/out" "credit:      R\$ 5,00"
 expect_exit "invoice show H1 --json" 0 regua invoice show H1 --json
