@@ -186,14 +186,16 @@ static rg_status parse_company(rg_config *c, const rg_yaml *y, struct fy_node *m
     void *it = NULL;
     struct fy_node *k, *v;
     if (!rg_yaml_is_map(map))
-        return rg_yaml_error(y, map, e, "'company' must be a mapping (name, cnpj, email, phone, address)");
+        return rg_yaml_error(y, map, e, "'company' must be a mapping (name, cnpj, email, phone, contact, address)");
     while (rg_yaml_map_next(map, &it, &k, &v)) {
         if (key_is(k, "name"))
             rc = rg_yaml_copy(y, v, "name", c->company.name, sizeof c->company.name, e);
         else if (key_is(k, "email"))
             rc = rg_yaml_copy(y, v, "email", c->company.email, sizeof c->company.email, e);
-        else if (key_is(k, "phone") || key_is(k, "contact"))
+        else if (key_is(k, "phone"))
             rc = rg_yaml_copy(y, v, "phone", c->company.phone, sizeof c->company.phone, e);
+        else if (key_is(k, "contact"))
+            rc = rg_yaml_copy(y, v, "contact", c->company.contact, sizeof c->company.contact, e);
         else if (key_is(k, "address"))
             rc = rg_yaml_copy(y, v, "address", c->company.address, sizeof c->company.address, e);
         else if (key_is(k, "cnpj")) {

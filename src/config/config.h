@@ -60,6 +60,7 @@ typedef struct rg_config {
         char email[254];
         char phone[24];
         char address[256];
+        char contact[256]; /* how to reach the creditor, free text ({{company.contact}}) */
     } company;
     /* Lei 14.905/2024: the legal default monthly interest (Selic - IPCA),
      * used when neither the cadence nor the invoice states a contract rate;

@@ -30,6 +30,11 @@
 
 typedef struct rg_engine rg_engine;
 
+/* A letter encloses the boleto the customer can pay now; when the current
+ * one is past due, it encloses one generated with the amount updated to
+ * the letter's date, due this many bank business days after it. */
+#define RG_LETTER_BOLETO_DAYS 5
+
 typedef struct rg_engine_options {
     rg_store *store;          /* borrowed */
     const rg_config *config;  /* borrowed */
@@ -64,6 +69,10 @@ typedef struct rg_template_set rg_template_set;
 typedef struct rg_lint_install {
     const rg_config *config;
     const rg_template_set *templates;
+    /* also the templates' warnings (lengths, the creditor's address):
+     * `regua cadence lint` asks for them; loading the engine does not, so
+     * that every tick does not repeat them */
+    bool template_warnings;
 } rg_lint_install;
 /* The lint environment for an installation; `in` must outlive it. Used by
  * rg_engine_open and `regua cadence lint` alike. */
