@@ -884,6 +884,41 @@ static void test_recheck_held_message(void **state)
     assert_non_null(strstr(vd.reason, "superseded: step segunda-via became due"));
     rg_dispatch_verdict_clear(&vd);
     teardown_env(&v);
+
+    /* consolidated: one held reminder about two invoices (G1 due 10-23, G2
+     * due 10-26); on G1's due day it no longer describes G1 but still G2 */
+    steps_env(&v, "recheck-partial", STEPS);
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,tags\nC1,Loja,loja@x.com.br,passos\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\n"
+                                   "G1,C1,10.00,2026-10-23\nG2,C1,20.00,2026-10-26\n");
+    open_engine(&v);
+    rg_invoice g1, g2;
+    assert_int_equal(rg_store_customer_get(v.store, "C1", &c, &e), RG_OK);
+    assert_int_equal(rg_store_invoice_get(v.store, "G1", &g1, &e), RG_OK);
+    assert_int_equal(rg_store_invoice_get(v.store, "G2", &g2, &e), RG_OK);
+    memset(&m, 0, sizeof m);
+    rg_strlcpy(m.idempotency_key, "held-both", sizeof m.idempotency_key);
+    m.customer_id = c.id;
+    m.invoice_id = g1.id;
+    rg_strlcpy(m.cadence, "passos", sizeof m.cadence);
+    rg_strlcpy(m.source_kind, "step", sizeof m.source_kind);
+    rg_strlcpy(m.source_id, "lembrete", sizeof m.source_id);
+    rg_strlcpy(m.channel, "email", sizeof m.channel);
+    rg_strlcpy(m.template_name, "p-lembrete", sizeof m.template_name);
+    m.body = "G1 e G2";
+    m.status = RG_MSG_QUEUED;
+    m.planned_for = m.created_at = m.updated_at = at("2026-10-21T12:00:00Z");
+    assert_int_equal(rg_store_message_insert(v.store, &m, &inserted, &e), RG_OK);
+    assert_int_equal(rg_store_message_link_invoice(v.store, m.id, g1.id, &e), RG_OK);
+    assert_int_equal(rg_store_message_link_invoice(v.store, m.id, g2.id, &e), RG_OK);
+    /* on 10-23 (G1's due day) G1 is no longer "vence em": re-rendered with G2 only */
+    memset(&vd, 0, sizeof vd);
+    assert_int_equal(rg_engine_dispatch_check(v.engine, &m, &c, at("2026-10-23T13:00:00Z"), NULL, &vd, &e), RG_OK);
+    assert_int_equal(vd.action, RG_DISPATCH_SEND);
+    assert_string_equal(vd.body, "G2 vence em 26/10/2026; Exemplo Ltda (CNPJ 11.222.333/0001-81)");
+    assert_string_equal(vd.reason, "re-rendered without G1: lembrete: the effective due date 23/10/2026 has come");
+    rg_dispatch_verdict_clear(&vd);
+    teardown_env(&v);
 }
 
 static rg_status cost_line(void *p, const rg_message *m)
