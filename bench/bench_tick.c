@@ -155,7 +155,7 @@ static int tick(const char *dir)
     if (rg_store_open(db, &s, &e) != RG_OK)
         return 3;
     rg_engine *eng;
-    rg_engine_options o = {s, &cfg, false, 0};
+    rg_engine_options o = {s, &cfg, false, 0, 0};
     rg_diags d = RG_DIAGS_INIT;
     if (rg_engine_open(&o, &eng, &d, &e) != RG_OK) {
         fprintf(stderr, "%s: %s\n", e.where, e.msg);

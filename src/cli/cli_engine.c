@@ -7,7 +7,7 @@ int rg_cli_engine_open(rg_cli *cli, bool dry_run, bool quiet, rg_engine **out)
     rg_store *s = rg_cli_store(cli);
     if (!s)
         return 3;
-    rg_engine_options o = {s, &cli->config, dry_run, 0};
+    rg_engine_options o = {s, &cli->config, dry_run, 0, 0};
     rg_diags d = RG_DIAGS_INIT;
     rg_err e;
     rg_err_clear(&e);

@@ -153,7 +153,7 @@ static rg_status open_engine(workers *w, rg_store **store, rg_engine **eng, bool
     rg_status rc = rg_store_open(loc, store, e);
     if (rc != RG_OK)
         return rc;
-    rg_engine_options o = {*store, &cli->config, dry_run, 0};
+    rg_engine_options o = {*store, &cli->config, dry_run, 0, 0};
     rg_diags d = RG_DIAGS_INIT;
     rc = rg_engine_open(&o, eng, &d, e);
     if (d.n && !dry_run) {

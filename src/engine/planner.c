@@ -21,6 +21,16 @@ int64_t rg_days_late(rg_date effective_due, rg_date today)
     return today > effective_due ? (int64_t)(today - effective_due) : 0;
 }
 
+/* The earlier of two instants, RG_INSTANT_NONE being "never". */
+static rg_instant earliest(rg_instant a, rg_instant b)
+{
+    if (a == RG_INSTANT_NONE)
+        return b;
+    if (b == RG_INSTANT_NONE)
+        return a;
+    return a < b ? a : b;
+}
+
 /* When step i becomes due, or RG_INSTANT_NONE when it never will (a window
  * that never opens, a listing whose notice is not done). *blocked_forever
  * is set when it can be decided now that it will never be due. */
@@ -63,6 +73,7 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
     out->fire = -1;
     out->next_due_at = RG_INSTANT_NONE;
     out->fire_due_at = RG_INSTANT_NONE;
+    out->agenda_at = RG_INSTANT_NONE;
     out->effective_due = rg_effective_due_date(in->calendar, inv->due_date);
     if (inv->status != RG_INV_OPEN || rg_invoice_balance(inv) <= 0) {
         out->kind = RG_PLAN_CLOSED;
@@ -79,6 +90,7 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
     int due[RG_PLAN_MAX_STEPS];
     rg_instant due_at[RG_PLAN_MAX_STEPS];
     size_t n_due = 0;
+    rg_instant later = RG_INSTANT_NONE; /* the agenda's other instants: a listing's day without notice */
     for (size_t i = 0; i < n; i++) {
         if (rg_progress_find(in->progress, c->steps[i].id))
             continue;
@@ -91,6 +103,8 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
             if (day <= today) {
                 out->skipped[out->n_skipped] = (int)i;
                 out->skipped_state[out->n_skipped++] = RG_STEP_NO_NOTICE;
+            } else {
+                later = earliest(later, rg_tz_to_utc(in->tz, day, 0));
             }
             continue;
         }
@@ -105,6 +119,7 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
     }
     if (n_due == 0) {
         out->kind = RG_PLAN_IDLE;
+        out->agenda_at = earliest(out->next_due_at, later);
         return;
     }
     /* due, but a step only fires inside the window: one that waited (a cap,
@@ -113,6 +128,7 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
         out->kind = RG_PLAN_IDLE;
         out->n_skipped = 0;
         out->next_due_at = rg_window_next_open(&c->window, in->calendar, in->tz, in->now);
+        out->agenda_at = out->next_due_at;
         return;
     }
     size_t latest = 0;
@@ -128,4 +144,21 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
     out->kind = RG_PLAN_FIRE;
     out->fire = due[latest];
     out->fire_due_at = due_at[latest];
+    /* once it fired: a listing that waits for this very step as its notice
+     * counts its 10 days from now */
+    out->agenda_at = earliest(out->next_due_at, later);
+    const char *fired = c->steps[out->fire].id;
+    for (size_t i = 0; i < n; i++) {
+        const rg_cadence_step *st = &c->steps[i];
+        if (st->action != RG_ACTION_BUREAU_LISTING || !st->requires_notice || strcmp(st->requires_notice, fired) != 0 ||
+            rg_progress_find(in->progress, st->id))
+            continue;
+        rg_date day = out->effective_due + st->at_days;
+        if (day > today) /* should the notice not go out after all, it is given up on its day */
+            out->agenda_at = earliest(out->agenda_at, rg_tz_to_utc(in->tz, day, 0));
+        if (today + RG_NOTICE_MIN_DAYS > day)
+            day = today + RG_NOTICE_MIN_DAYS;
+        out->agenda_at =
+            earliest(out->agenda_at, rg_window_first_open_on_or_after_day(&c->window, in->calendar, in->tz, day));
+    }
 }

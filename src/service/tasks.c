@@ -129,6 +129,11 @@ static rg_status add_promise(rg_store *s, const rg_task_view *v, const rg_task_d
     pr->resolved_at = RG_INSTANT_NONE;
     if ((rc = rg_store_promise_insert(s, pr, e)) != RG_OK)
         return rc;
+    /* a promise may hold steps: re-plan what it concerns at the next tick */
+    rc = pr->invoice_id ? rg_store_invoice_wake(s, pr->invoice_id, RG_WAKE_NOW, e)
+                        : rg_store_customer_wake(s, pr->customer_id, RG_WAKE_NOW, e);
+    if (rc != RG_OK)
+        return rc;
     out->promised = true;
 
     char amt[32];

@@ -46,6 +46,7 @@ typedef struct env {
     rg_store *store;
     rg_engine *engine;
     int64_t batch_size; /* 0: the engine's default */
+    int64_t replan_limit; /* 0: the engine's default */
 } env;
 
 static void write_file(const char *dir, const char *name, const char *text)
@@ -68,6 +69,7 @@ static rg_instant at(const char *iso)
 static void setup_env(env *v, const char *name)
 {
     v->batch_size = 0;
+    v->replan_limit = 0;
     snprintf(v->dir, sizeof v->dir, "%s/%s", rg_test_tmpdir(), name);
     char p[512];
     mkdir(v->dir, 0755);
@@ -116,7 +118,7 @@ static void setup_env(env *v, const char *name)
 
 static void open_engine(env *v)
 {
-    rg_engine_options o = {v->store, &v->config, false, v->batch_size};
+    rg_engine_options o = {v->store, &v->config, false, v->batch_size, v->replan_limit};
     rg_diags d = RG_DIAGS_INIT;
     rg_err e;
     rg_status rc = rg_engine_open(&o, &v->engine, &d, &e);
