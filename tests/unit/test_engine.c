@@ -47,6 +47,7 @@ typedef struct env {
     rg_engine *engine;
     int64_t batch_size; /* 0: the engine's default */
     int64_t replan_limit; /* 0: the engine's default */
+    bool full;            /* tick every open invoice (rg_engine_tick_full), not the agenda */
 } env;
 
 static void write_file(const char *dir, const char *name, const char *text)
@@ -70,6 +71,7 @@ static void setup_env(env *v, const char *name)
 {
     v->batch_size = 0;
     v->replan_limit = 0;
+    v->full = false;
     snprintf(v->dir, sizeof v->dir, "%s/%s", rg_test_tmpdir(), name);
     char p[512];
     mkdir(v->dir, 0755);
@@ -170,7 +172,7 @@ static rg_tick_stats tick(env *v, rg_instant t)
     rg_tick_stats st;
     rg_err e;
     rg_err_clear(&e);
-    if (rg_engine_tick(v->engine, t, &st, &e) != RG_OK) {
+    if ((v->full ? rg_engine_tick_full : rg_engine_tick)(v->engine, t, &st, &e) != RG_OK) {
         fprintf(stderr, "tick: %s: %s\n", e.where, e.msg);
         fail();
     }
@@ -227,14 +229,35 @@ static const char *INVOICES = "external_id,customer_external_id,amount,due_date\
                               "F5A,C5,10.00,2026-10-20\n"
                               "F5B,C5,20.00,2026-10-20\n";
 
+/* Every invoice's progress, "EXTERNAL_ID cadence steps" a line. */
+static char *all_progress(env *v)
+{
+    rg_buf b = RG_BUF_INIT;
+    const char *ids[] = {"F1", "F2", "F3", "F4", "F5A", "F5B"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        rg_invoice inv;
+        rg_err e;
+        char cad[64], steps[1024];
+        bool found;
+        assert_int_equal(rg_store_invoice_get(v->store, ids[i], &inv, &e), RG_OK);
+        assert_int_equal(rg_store_progress_get(v->store, inv.id, cad, sizeof cad, steps, sizeof steps, &found, &e), RG_OK);
+        rg_buf_printf(&b, "%s %s %s\n", ids[i], cad, steps);
+    }
+    return rg_buf_detach(&b);
+}
+
 /* The same 90 days with any batch size: one batch, or batches that the
  * tick plans on its read-ahead thread while it writes the one before, or
- * that cut a customer's invoices in two. */
-static void ninety_days(const char *name, int64_t batch_size)
+ * that cut a customer's invoices in two; with the agenda, or planning every
+ * open invoice at every tick (full). *progress (may be NULL) gets every
+ * invoice's progress at the end, *looked_at the invoices the ticks planned. */
+static void ninety_days(const char *name, int64_t batch_size, bool full, char **progress, int64_t *looked_at)
 {
     env v;
     setup_env(&v, name);
     v.batch_size = batch_size;
+    v.full = full;
+    int64_t planned = 0;
     import(&v, RG_IMPORT_CUSTOMERS, CUSTOMERS);
     import(&v, RG_IMPORT_INVOICES, INVOICES);
     rg_customer c3;
@@ -252,8 +275,12 @@ static void ninety_days(const char *name, int64_t batch_size)
             pay(&v, "F1", 15000, "2026-11-26T15:00:00Z");
         if (t == at("2026-12-01T15:00:00Z"))
             pay(&v, "F2", 100000, "2026-12-01T15:00:00Z");
-        tick(&v, t);
+        planned += tick(&v, t).invoices;
     }
+    if (looked_at)
+        *looked_at = planned;
+    if (progress)
+        *progress = all_progress(&v);
     char *got = all_messages(&v);
     /* Each line checked by hand against the rules:
      * - 10-12 is a holiday (Aparecida): C2's D-3 reminder waits for 10-13 09:00 BRT;
@@ -330,15 +357,34 @@ static void ninety_days(const char *name, int64_t batch_size)
 static void test_ninety_days(void **state)
 {
     (void)state;
-    ninety_days("ninety", 0);
+    ninety_days("ninety", 0, false, NULL, NULL);
 }
 
 static void test_ninety_days_in_small_batches(void **state)
 {
     (void)state;
-    ninety_days("ninety-b1", 1);
-    ninety_days("ninety-b2", 2);
-    ninety_days("ninety-b3", 3);
+    ninety_days("ninety-b1", 1, false, NULL, NULL);
+    ninety_days("ninety-b2", 2, false, NULL, NULL);
+    ninety_days("ninety-b3", 3, false, NULL, NULL);
+}
+
+/* The agenda against a full scan: the same 90 days ticked hourly both ways
+ * give the same messages (ninety_days checks each against the same lines),
+ * tasks, listings, reissues and the same progress for every invoice — while
+ * the agenda plans a small part of what the full scan plans. */
+static void test_ninety_days_agenda_matches_full_scan(void **state)
+{
+    (void)state;
+    char *with_agenda, *with_full;
+    int64_t agenda_planned, full_planned;
+    ninety_days("ninety-agenda", 0, false, &with_agenda, &agenda_planned);
+    ninety_days("ninety-full", 0, true, &with_full, &full_planned);
+    assert_string_equal(with_agenda, with_full);
+    free(with_agenda);
+    free(with_full);
+    /* the full scan plans each open invoice at each of the 2,160 ticks */
+    assert_true(full_planned > 5000);
+    assert_true(agenda_planned * 10 < full_planned);
 }
 
 static int64_t count_messages(env *v)
@@ -565,6 +611,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ninety_days),
         cmocka_unit_test(test_ninety_days_in_small_batches),
+        cmocka_unit_test(test_ninety_days_agenda_matches_full_scan),
         cmocka_unit_test(test_downtime_and_idempotence),
         cmocka_unit_test(test_window),
         cmocka_unit_test(test_prescribed),
