@@ -92,12 +92,12 @@ static void build_file(rg_buf *f, int64_t n)
     rg_buf_puts(f, "\r\n");
 }
 
-static int run_import(rg_store *s, const rg_buf *f, const char *label, int64_t n)
+static int run_import(rg_store *s, rg_zones *zones, const rg_buf *f, const char *label, int64_t n)
 {
     rg_cnab_import_report r;
     rg_err e;
     double t0 = seconds();
-    rg_status rc = rg_cnab_import_buffer(s, "bench.ret", f->p, f->len, false, NOW, &r, &e);
+    rg_status rc = rg_cnab_import_buffer(s, zones, "bench.ret", f->p, f->len, false, NOW, &r, &e);
     double t1 = seconds();
     if (rc != RG_OK) {
         fprintf(stderr, "%s: %s\n", e.where, e.msg);
@@ -149,20 +149,26 @@ int main(int argc, char **argv)
         return 3;
     }
     rg_import_report ir;
+    rg_zones *zones = NULL;
+    if (rg_zones_new("America/Sao_Paulo", NULL, &zones, &e) != RG_OK)
+        return fprintf(stderr, "%s\n", e.msg), 1;
+    rg_import_options io;
+    rg_import_options_init(&io, zones, NOW);
     double t0 = seconds();
-    if (rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "c.csv", c.p, c.len, false, NOW, &ir, &e) != RG_OK)
+    if (rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "c.csv", c.p, c.len, &io, &ir, &e) != RG_OK)
         return fprintf(stderr, "%s: %s\n", e.where, e.msg), 1;
     rg_import_report_free(&ir);
-    if (rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "f.csv", inv.p, inv.len, false, NOW, &ir, &e) != RG_OK)
+    if (rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "f.csv", inv.p, inv.len, &io, &ir, &e) != RG_OK)
         return fprintf(stderr, "%s: %s\n", e.where, e.msg), 1;
     rg_import_report_free(&ir);
     printf("setup: %lld customers, %lld invoices in %.3f s; return file %.1f MB\n", (long long)n_cust,
            (long long)n, seconds() - t0, (double)f.len / 1e6);
 
-    int rc = run_import(s, &f, "import", n);
+    int rc = run_import(s, zones, &f, "import", n);
     if (!rc)
-        rc = run_import(s, &f, "import again", n);
+        rc = run_import(s, zones, &f, "import again", n);
     rg_store_close(s);
+    rg_zones_free(zones);
     rg_buf_free(&c);
     rg_buf_free(&inv);
     rg_buf_free(&f);

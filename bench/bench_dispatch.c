@@ -199,13 +199,21 @@ int main(int argc, char **argv)
     rg_instant now;
     rg_instant_parse("2026-11-24T12:00:00Z", 20, &now);
     rg_import_report r;
-    if (rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "c.csv", c.p, c.len, false, now, &r, &e) != RG_OK ||
-        (rg_import_report_free(&r), rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "f.csv", f.p, f.len, false, now, &r,
+    rg_zones *zones = NULL;
+    if (rg_zones_new("America/Sao_Paulo", NULL, &zones, &e) != RG_OK) {
+        fprintf(stderr, "%s\n", e.msg);
+        return 1;
+    }
+    rg_import_options io;
+    rg_import_options_init(&io, zones, now);
+    if (rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "c.csv", c.p, c.len, &io, &r, &e) != RG_OK ||
+        (rg_import_report_free(&r), rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "f.csv", f.p, f.len, &io, &r,
                                                            &e)) != RG_OK) {
         fprintf(stderr, "import: %s\n", e.msg);
         return 1;
     }
     rg_import_report_free(&r);
+    rg_zones_free(zones);
     rg_buf_free(&c);
     rg_buf_free(&f);
     rg_engine *eng;

@@ -878,3 +878,33 @@ out:
     pthread_mutex_unlock(&c->mu);
     return st;
 }
+
+rg_date rg_tz_date(const rg_tz *tz, rg_instant utc)
+{
+    rg_date d;
+    rg_tz_local(tz, utc, &d, NULL);
+    return d;
+}
+
+bool rg_tz_parse_moment(const rg_tz *tz, const char *s, size_t len, rg_instant *out)
+{
+    rg_date d;
+    if (len == 10 && rg_date_parse(s, len, &d)) {
+        *out = rg_tz_to_utc(tz, d, 12 * 60 * 60);
+        return true;
+    }
+    return rg_instant_parse(s, len, out);
+}
+
+char *rg_tz_format(const rg_tz *tz, rg_instant t, char *buf, size_t n)
+{
+    rg_date d;
+    int sod, y, m, day;
+    int32_t off = rg_tz_offset_at(tz, clamp_t(t));
+    rg_tz_local(tz, t, &d, &sod);
+    rg_date_to_ymd(d, &y, &m, &day);
+    int32_t a = off < 0 ? -off : off;
+    snprintf(buf, n, "%04d-%02d-%02d %02d:%02d:%02d %c%02d:%02d", y, m, day, sod / 3600, sod / 60 % 60, sod % 60,
+             off < 0 ? '-' : '+', (int)(a / 3600), (int)(a / 60 % 60));
+    return buf;
+}

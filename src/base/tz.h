@@ -80,6 +80,28 @@ int32_t rg_tz_offset_at(const rg_tz *tz, rg_instant utc);
 /* The local civil date and seconds since local midnight (0..86399) at `utc`. */
 void rg_tz_local(const rg_tz *tz, rg_instant utc, rg_date *date, int *seconds_of_day);
 
+/* The civil date where `tz` is at `utc`. This is the one way regua turns
+ * an instant into a local date: "today" for a customer or the company,
+ * the day a payment was made, the day a message goes out. Never subtract
+ * a fixed offset from an instant instead (scripts/check-style.sh refuses
+ * `now - 3 * 3600` and its kin). */
+rg_date rg_tz_date(const rg_tz *tz, rg_instant utc);
+
+/* The instant a person means by `s[0..len)`, where `tz` is the company's
+ * zone:
+ *   - a bare civil date, "2027-01-13" or "13/01/2027", means that date
+ *     where the company is: its local noon (an instant that falls on the
+ *     same civil date in every Brazilian zone, and in any zone within
+ *     eleven hours of `tz`);
+ *   - anything else is an ISO-8601 instant as rg_instant_parse reads it
+ *     ("2027-01-13T10:00:00-03:00"; a time without an offset is UTC).
+ * False (and *out = RG_INSTANT_NONE) when it is neither. */
+bool rg_tz_parse_moment(const rg_tz *tz, const char *s, size_t len, rg_instant *out);
+
+/* The local time at `t` for people, with its offset:
+ * "2026-12-10 09:30:00 -03:00"; buf of at least 27 bytes. */
+char *rg_tz_format(const rg_tz *tz, rg_instant t, char *buf, size_t n);
+
 /* The UTC instant at which the local clock shows `date` + `seconds_of_day`
  * (0..86399; values outside are taken as an offset from that midnight).
  *   - In a gap (spring forward: the local time never happens), the result

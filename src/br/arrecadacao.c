@@ -66,11 +66,21 @@ static void fill(rg_arrecadacao *a, const char bc[44])
     f[55] = '\0';
 }
 
+/* FEBRABAN's segments: 1-7 and 9; 0 and 8 are not assigned to anyone. */
+static bool segment_ok(char segment)
+{
+    return (segment >= '1' && segment <= '7') || segment == '9';
+}
+
 static rg_status check_head(const char *bc, rg_err *e)
 {
     if (bc[0] != '8')
         return rg_err_set(e, RG_EINVAL, WHERE,
                           "an arrecadação code starts with 8 (product id), found %c", bc[0]);
+    if (!segment_ok(bc[1]))
+        return rg_err_set(e, RG_EINVAL, WHERE,
+                          "segment (second digit) must be 1 to 7 or 9 (0 and 8 are not assigned), found %c",
+                          bc[1]);
     if (bc[2] < '6' || bc[2] > '9')
         return rg_err_set(e, RG_EINVAL, WHERE,
                           "value id (third digit) must be 6, 7, 8 or 9, found %c", bc[2]);
@@ -124,8 +134,8 @@ rg_status rg_arrec_encode(char segment, char value_id, int64_t value, const char
 {
     if (out)
         memset(out, 0, sizeof *out);
-    if (segment < '0' || segment > '9')
-        return rg_err_set(e, RG_EINVAL, WHERE, "segment must be a digit");
+    if (!segment_ok(segment))
+        return rg_err_set(e, RG_EINVAL, WHERE, "segment must be 1 to 7 or 9 (0 and 8 are not assigned)");
     if (value_id < '6' || value_id > '9')
         return rg_err_set(e, RG_EINVAL, WHERE, "value id must be 6, 7, 8 or 9");
     if (value < 0 || value > 99999999999LL)
@@ -161,7 +171,7 @@ const char *rg_arrec_segment_name(char segment)
     case '6': return "carnes_cnpj";
     case '7': return "multas_transito";
     case '9': return "uso_bancos";
-    default: return "reservado";
+    default: return "reservado"; /* 0 and 8: refused by decode and encode */
     }
 }
 

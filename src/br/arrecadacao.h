@@ -22,7 +22,7 @@
 #include "base/money.h"
 
 typedef struct rg_arrecadacao {
-    char segment[2];          /* "1".."9" (0 and 8 unassigned), see rg_arrec_segment_name */
+    char segment[2];          /* "1".."7" or "9", see rg_arrec_segment_name */
     char value_id[2];         /* "6".."9" */
     bool value_is_money;      /* value id 6 or 8 */
     rg_cents amount_cents;    /* the value when value_is_money, else 0 */
@@ -34,12 +34,13 @@ typedef struct rg_arrecadacao {
 } rg_arrecadacao;
 
 /* Decodes a 44-digit barcode or 48-digit linha (digits only or with the
- * usual separators), checking the value id, every block DV (linha) and the
- * general DV; an error names the check, the expected and the found digit. */
+ * usual separators), checking the segment (1-7 or 9: FEBRABAN assigns no
+ * other), the value id, every block DV (linha) and the general DV; an
+ * error names the check, the expected and the found digit. */
 rg_status rg_arrec_decode(const char *s, size_t len, rg_arrecadacao *out, rg_err *e);
 
-/* Builds a code: segment '0'..'9' (0 and 8 are unassigned but not
- * refused, as in decoding), value_id '6'..'9', value 0..99999999999,
+/* Builds a code: segment '1'..'7' or '9' (0 and 8 are refused, as in
+ * decoding), value_id '6'..'9', value 0..99999999999,
  * rest = barcode positions 16-44 (29 digits). */
 rg_status rg_arrec_encode(char segment, char value_id, int64_t value, const char *rest,
                           rg_arrecadacao *out, rg_err *e);

@@ -33,9 +33,13 @@ static const char *const event_names[RG_EV__COUNT] = {
 
 static const char *const action_names[] = {"send", "reissue", "task", "bureau_listing"};
 
-static const char *const top_keys[] = {"cadence", "match",       "timezone", "window", "caps",
-                                       "fees",    "consolidate", "steps",    "triggers", NULL};
-enum { T_CADENCE, T_MATCH, T_TIMEZONE, T_WINDOW, T_CAPS, T_FEES, T_CONSOLIDATE, T_STEPS, T_TRIGGERS };
+static const char *const top_keys[] = {"cadence", "match",       "timezone", "window",
+                                       "caps",    "fees",        "consolidate", "steps",
+                                       "triggers", "allow_contact_outside_hours", NULL};
+enum {
+    T_CADENCE, T_MATCH, T_TIMEZONE, T_WINDOW, T_CAPS, T_FEES, T_CONSOLIDATE, T_STEPS, T_TRIGGERS,
+    T_ALLOW_OUTSIDE
+};
 
 static const char *const match_keys[] = {"priority",   "customer_kind", "tags_any",
                                          "tags_all",   "min_amount",    "max_amount",
@@ -1249,6 +1253,44 @@ static bool version_of(struct fy_node *root, char out[17])
     return ok;
 }
 
+/* ---- allow_contact_outside_hours -------------------------------------- */
+
+/* The reason a cadence contacts outside 08:00-20:00 or on Sunday: one line
+ * of text that says why (a `true` would record no reason). */
+static void parse_allow_outside(pctx *p, struct fy_node *n, int line, rg_cadence *c)
+{
+    static const char key[] = "allow_contact_outside_hours";
+    c->allow_outside_line = line;
+    enum skind k = node_kind(n);
+    if (k != SK_STR) {
+        type_error(p, n, line, key, "a text saying why, in quotes (\"the customer asked for calls at 21h\")");
+        return;
+    }
+    size_t len;
+    const char *s = scalar(n, &len);
+    size_t blank = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x20 || ch == 0x7f) {
+            perr(p, node_line(n, line), "bad-value", "`%s` must be one line of text", key);
+            return;
+        }
+        if (ch == ' ')
+            blank++;
+    }
+    if (blank == len) {
+        perr(p, node_line(n, line), "bad-value",
+             "`%s` must say why the cadence contacts customers outside 08:00-20:00 or on Sunday", key);
+        return;
+    }
+    if (len > RG_CADENCE_REASON_MAX) {
+        perr(p, node_line(n, line), "bad-value", "`%s` is %zu bytes; at most %d", key, len,
+             RG_CADENCE_REASON_MAX);
+        return;
+    }
+    c->allow_contact_outside_hours = xdup(p, s, len);
+}
+
 /* ---- the whole document --------------------------------------------- */
 
 static void fill(pctx *p, struct fy_node *root, rg_cadence *c)
@@ -1288,6 +1330,8 @@ static void fill(pctx *p, struct fy_node *root, rg_cadence *c)
         parse_fees(p, f.v[T_FEES], f.line[T_FEES], &c->fees);
     if (f.has[T_CONSOLIDATE])
         read_bool(p, f.v[T_CONSOLIDATE], f.line[T_CONSOLIDATE], "consolidate", &c->consolidate);
+    if (f.has[T_ALLOW_OUTSIDE])
+        parse_allow_outside(p, f.v[T_ALLOW_OUTSIDE], f.line[T_ALLOW_OUTSIDE], c);
 
     if (f.has[T_STEPS]) {
         void *arr;
@@ -1432,6 +1476,7 @@ void rg_cadence_free(rg_cadence *c)
     free(c->name);
     free(c->file);
     free(c->timezone);
+    free(c->allow_contact_outside_hours);
     strlist_free(&c->match.tags_any);
     strlist_free(&c->match.tags_all);
     for (size_t i = 0; i < c->n_steps; i++) {

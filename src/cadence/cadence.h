@@ -178,6 +178,12 @@ typedef struct rg_cadence {
     rg_cadence_caps caps;
     rg_cadence_fees fees;
     bool consolidate; /* default false */
+    /* `allow_contact_outside_hours`: why this cadence may contact customers
+     * outside 08:00-20:00 or on Sunday (one line, at most
+     * RG_CADENCE_REASON_MAX bytes); NULL when absent, and then lint refuses
+     * such a window. Part of the document, hence of `version`. */
+    char *allow_contact_outside_hours;
+    int allow_outside_line;
     rg_cadence_step *steps; /* in file order */
     size_t n_steps;
     rg_cadence_trigger *triggers; /* in file order */
@@ -188,6 +194,9 @@ typedef enum rg_cadence_format {
     RG_CADENCE_YAML = 0, /* YAML 1.2; a JSON document is valid YAML too */
     RG_CADENCE_JSON      /* strict JSON (what the API receives) */
 } rg_cadence_format;
+
+/* Longest `allow_contact_outside_hours` reason, in bytes. */
+#define RG_CADENCE_REASON_MAX 300
 
 /* Largest accepted input; a cadence is a page of text. */
 #define RG_CADENCE_MAX_BYTES (1024 * 1024)

@@ -4,6 +4,7 @@
  */
 #include "cadence/lint.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,11 @@ static bool has_channel(const rg_cadence_send *s, const char *ch)
     return false;
 }
 
+static bool first_channel_is(const rg_cadence_send *s, const char *ch)
+{
+    return s->channels.n > 0 && strcmp(s->channels.v[0], ch) == 0;
+}
+
 static void lint_bureau(lctx *l)
 {
     const rg_cadence *c = l->c;
@@ -194,13 +200,26 @@ static void lint_bureau(lctx *l)
                          n->id, nt, gap, gap == 1 || gap == -1 ? "" : "s", name_or(b->id), bt,
                          NOTICE_MIN_DAYS);
         }
-        if (can_match_pf(c) && !has_channel(&n->send, "letter"))
-            rg_diags_add(l->d, RG_SEV_WARNING, l->file, n->send.line ? n->send.line : n->line, 0,
-                         "notice-not-by-letter",
-                         "the notice `%s` before a bureau listing is not sent by letter; for "
-                         "consumers the STJ does not accept a notice by e-mail or SMS alone "
-                         "(REsp 2.056.285/RS, 2023) unless the bureau itself sends the letter",
-                         n->id);
+        if (can_match_pf(c) && !first_channel_is(&n->send, "letter")) {
+            int line = n->send.line ? n->send.line : n->line;
+            if (has_channel(&n->send, "letter"))
+                rg_diags_add(l->d, RG_SEV_ERROR, l->file, line, 0, "notice-not-by-letter",
+                             "the notice `%s` before the bureau listing `%s` tries `%s` before "
+                             "`letter`: channels are tried in order and only one is used, so a "
+                             "consumer who has that address never gets the letter, and a PF is "
+                             "listed only after a notice by letter (CDC art. 43 §2; STJ REsp "
+                             "2.056.285/RS); put `letter` first (or set `match: {customer_kind: "
+                             "PJ}`)",
+                             n->id, name_or(b->id), n->send.channels.n ? n->send.channels.v[0] : "?");
+            else
+                rg_diags_add(l->d, RG_SEV_ERROR, l->file, line, 0, "notice-not-by-letter",
+                             "the notice `%s` before the bureau listing `%s` is not sent by "
+                             "letter; for consumers the notice must be a letter to their address, "
+                             "not an e-mail or SMS alone (CDC art. 43 §2; STJ REsp 2.056.285/RS), "
+                             "and a PF is never listed without one: make `letter` its first "
+                             "channel (or set `match: {customer_kind: PJ}`)",
+                             n->id, name_or(b->id));
+        }
     }
 }
 
@@ -227,35 +246,64 @@ static void lint_fees(lctx *l)
 
 /* ---- window ----------------------------------------------------------- */
 
+/* Contact outside 08:00-20:00 and on Sunday is refused (CDC art. 42 and 71;
+ * PRODUCT.md: lint rejects it) unless the cadence states why with
+ * `allow_contact_outside_hours: "reason"`; then it is a warning that quotes
+ * the reason. A reason with nothing to allow is a warning too (an inert
+ * setting). Holidays open stay a warning: state and city law differ. */
+static void window_rule(lctx *l, int line, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void window_rule(lctx *l, int line, const char *rule, const char *fmt, ...)
+{
+    char what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    const char *why = l->c->allow_contact_outside_hours;
+    if (why)
+        rg_diags_add(l->d, RG_SEV_WARNING, l->file, line, 0, rule,
+                     "%s; allowed by `allow_contact_outside_hours` (line %d): \"%s\"", what,
+                     l->c->allow_outside_line, why);
+    else
+        rg_diags_add(l->d, RG_SEV_ERROR, l->file, line, 0, rule,
+                     "%s; contact outside 08:00-20:00 and on Sunday can be abusive collection "
+                     "(CDC art. 42 and 71) and several states forbid it: change the window, or "
+                     "state why with `allow_contact_outside_hours: \"reason\"`",
+                     what);
+}
+
 static void lint_window(lctx *l)
 {
     const rg_cadence *c = l->c;
     static const char *const names[3] = {"weekdays", "saturday", "sunday"};
     const rg_day_window *days[3] = {&c->window.weekdays, &c->window.saturday, &c->window.sunday};
+    bool outside = false;
     for (int i = 0; i < 3; i++) {
         const rg_day_window *w = days[i];
         int line = c->window_day_line[i] ? c->window_day_line[i] : c->window_line;
         if (!w->open)
             continue;
-        if (w->from_min < WINDOW_EARLIEST)
-            rg_diags_add(l->d, RG_SEV_WARNING, l->file, line, 0, "window-early",
-                         "`%s` opens at %02d:%02d, before 08:00; contact outside 08:00-20:00 "
-                         "can be abusive collection (CDC art. 42 and 71) and some states "
-                         "and channels forbid it",
-                         names[i], w->from_min / 60, w->from_min % 60);
-        if (w->to_min > WINDOW_LATEST)
-            rg_diags_add(l->d, RG_SEV_WARNING, l->file, line, 0, "window-late",
-                         "`%s` closes at %02d:%02d, after 20:00; contact outside 08:00-20:00 "
-                         "can be abusive collection (CDC art. 42 and 71) and some states "
-                         "and channels forbid it",
-                         names[i], w->to_min / 60, w->to_min % 60);
+        if (w->from_min < WINDOW_EARLIEST) {
+            outside = true;
+            window_rule(l, line, "window-early", "`%s` opens at %02d:%02d, before 08:00", names[i],
+                        w->from_min / 60, w->from_min % 60);
+        }
+        if (w->to_min > WINDOW_LATEST) {
+            outside = true;
+            window_rule(l, line, "window-late", "`%s` closes at %02d:%02d, after 20:00", names[i],
+                        w->to_min / 60, w->to_min % 60);
+        }
     }
-    if (c->window.sunday.open)
-        rg_diags_add(l->d, RG_SEV_WARNING, l->file,
-                     c->window_day_line[2] ? c->window_day_line[2] : c->window_line, 0,
-                     "sunday-open",
-                     "the window is open on Sunday; collection that disturbs rest is barred by "
-                     "CDC art. 42 and 71, and several state laws forbid it on Sundays");
+    if (c->window.sunday.open) {
+        outside = true;
+        window_rule(l, c->window_day_line[2] ? c->window_day_line[2] : c->window_line, "sunday-open",
+                    "the window is open on Sunday, the day of rest");
+    }
+    if (c->allow_contact_outside_hours && !outside)
+        rg_diags_add(l->d, RG_SEV_WARNING, l->file, c->allow_outside_line, 0, "allow-outside-unused",
+                     "`allow_contact_outside_hours` is set, but the window stays within 08:00-20:00 "
+                     "and Sunday is closed: there is nothing to allow; remove it");
     if (c->window.holidays_open)
         rg_diags_add(l->d, RG_SEV_WARNING, l->file, c->holidays_line ? c->holidays_line : c->window_line,
                      0, "holidays-open",

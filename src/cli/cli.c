@@ -29,16 +29,58 @@ static void print_main_help(FILE *f)
                "  --db PATH        the database (default: `database` in the config, else regua.db)\n"
                "  --config FILE    the configuration file (default ./regua.yaml; missing = defaults)\n"
                "  --now INSTANT    run as if it were this ISO-8601 instant (also REGUA_NOW);\n"
-               "                   e.g. 2026-12-10T09:00:00-03:00; without an offset it is UTC\n"
+               "                   e.g. 2026-12-10T09:00:00-03:00; a time without an offset is UTC;\n"
+               "                   a bare date (2026-12-10 or 10/12/2026) is noon of that day\n"
+               "                   where the company is (`timezone` in the config)\n"
                "  --help           help for regua or for a command\n"
                "  --version        print the version\n\n"
                "Run 'regua COMMAND --help' for a command's options. Exit codes: 0 ok, 1 bad input or\n"
-               "rejected operation, 2 usage error, 3 database or I/O failure.\n");
+               "rejected operation, 2 usage error, 3 database or I/O failure. Dates and times are\n"
+               "printed in the company's time zone with their offset; --json prints UTC (ISO-8601).\n");
 }
 
 rg_instant rg_cli_now(const rg_cli *cli)
 {
     return rg_clock_now(&cli->clock);
+}
+
+rg_zones *rg_cli_zones(rg_cli *cli)
+{
+    return cli->zones;
+}
+
+const rg_tz *rg_cli_tz(rg_cli *cli)
+{
+    return rg_zones_company(cli->zones);
+}
+
+rg_date rg_cli_today(rg_cli *cli)
+{
+    return rg_tz_date(rg_cli_tz(cli), rg_cli_now(cli));
+}
+
+bool rg_cli_moment(rg_cli *cli, const char *cmd, const char *opt, const char *value, rg_instant *out)
+{
+    if (rg_tz_parse_moment(rg_cli_tz(cli), value, strlen(value), out))
+        return true;
+    rg_cli_usage_error(cli, cmd,
+                       "--%s takes a date (2027-01-13 or 13/01/2027: that day where the company is) or an"
+                       " ISO-8601 instant (2027-01-13T10:00:00-03:00), not '%s'",
+                       opt, value);
+    return false;
+}
+
+bool rg_cli_date(rg_cli *cli, const char *cmd, const char *opt, const char *value, rg_date *out)
+{
+    if (rg_date_parse(value, strlen(value), out))
+        return true;
+    rg_cli_usage_error(cli, cmd, "--%s takes a date (2027-01-13 or 13/01/2027), not '%s'", opt, value);
+    return false;
+}
+
+const char *rg_cli_time(rg_cli *cli, rg_instant t, char *buf, size_t n)
+{
+    return rg_tz_format(rg_cli_tz(cli), t, buf, n);
 }
 
 int rg_cli_fail(rg_cli *cli, const rg_err *e)
@@ -171,7 +213,7 @@ void rg_cli_print_json(rg_cli *cli, void *j)
 
 /* Removes the global options from argv (they may stand anywhere) and
  * applies them. Returns -1 after a usage error. */
-static int take_globals(rg_cli *cli, int *argc, char **argv)
+static int take_globals(rg_cli *cli, int *argc, char **argv, const char **now_out)
 {
     int w = 1;
     const char *now_text = getenv("REGUA_NOW");
@@ -203,14 +245,17 @@ static int take_globals(rg_cli *cli, int *argc, char **argv)
     *argc = w;
     argv[w] = NULL;
     if (now_text && *now_text) {
+        /* checked here (a usage error comes before anything else); read
+         * again once the company's zone is known, for a bare date */
         rg_instant t;
-        if (!rg_instant_parse(now_text, strlen(now_text), &t))
+        rg_date d;
+        if (!rg_instant_parse(now_text, strlen(now_text), &t) && !rg_date_parse(now_text, strlen(now_text), &d))
             return rg_cli_usage_error(cli, NULL,
-                                      "'%s' is not an ISO-8601 instant for --now/REGUA_NOW"
+                                      "'%s' is not a date or an ISO-8601 instant for --now/REGUA_NOW"
                                       " (e.g. 2026-12-10T09:00:00-03:00)",
                                       now_text),
                    -1;
-        cli->clock = rg_clock_fixed(t);
+        *now_out = now_text;
     }
     return 0;
 }
@@ -226,7 +271,8 @@ int rg_cli_main(int argc, char **argv)
     cli.config_path = "regua.yaml";
     rg_log_init_from_env();
     int rc = 0;
-    if (take_globals(&cli, &argc, argv) < 0)
+    const char *now_text = NULL;
+    if (take_globals(&cli, &argc, argv, &now_text) < 0)
         return 2;
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         if (argc >= 3 && !strcmp(argv[1], "help")) {
@@ -256,8 +302,16 @@ int rg_cli_main(int argc, char **argv)
     rg_err_clear(&e);
     if (rg_config_load(&cli.config, cli.config_path, cli.config_explicit, &e) != RG_OK)
         return rg_cli_fail(&cli, &e);
+    if (rg_zones_new(cli.config.default_timezone, NULL, &cli.zones, &e) != RG_OK)
+        return rg_cli_fail(&cli, &e);
+    if (now_text) {
+        rg_instant t;
+        rg_tz_parse_moment(rg_cli_tz(&cli), now_text, strlen(now_text), &t);
+        cli.clock = rg_clock_fixed(t);
+    }
     /* argv[1] is the command; the command sees its own name as argv[0] */
     rc = cmd->run(&cli, argc - 1, argv + 1);
     rg_store_close(cli.store);
+    rg_zones_free(cli.zones);
     return rc;
 }

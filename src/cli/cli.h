@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/err.h"
+#include "base/zones.h"
 #include "config/config.h"
 #include "store/store.h"
 
@@ -27,6 +28,7 @@ typedef struct rg_cli {
     rg_clock clock;
     rg_config config;
     rg_store *store; /* opened on demand by rg_cli_store() */
+    rg_zones *zones; /* loaded with the config: the company's zone, customers' zones */
     FILE *out;
     FILE *err;
 } rg_cli;
@@ -36,6 +38,19 @@ int rg_cli_main(int argc, char **argv);
 /* Opens the store (once) from --db or the config; NULL after printing the error. */
 rg_store *rg_cli_store(rg_cli *cli);
 rg_instant rg_cli_now(const rg_cli *cli);
+/* The company's zone (`timezone` in the config) and the customers'. */
+rg_zones *rg_cli_zones(rg_cli *cli);
+const rg_tz *rg_cli_tz(rg_cli *cli);
+/* Today where the company is (rg_tz_date of the clock in its zone). */
+rg_date rg_cli_today(rg_cli *cli);
+/* An option's value read as rg_tz_parse_moment reads it (a bare date,
+ * 2027-01-13 or 13/01/2027, is that date where the company is). Prints a
+ * usage error naming --opt and returns false when it is not one. */
+bool rg_cli_moment(rg_cli *cli, const char *cmd, const char *opt, const char *value, rg_instant *out);
+/* Same for a civil date (2027-01-13 or 13/01/2027). */
+bool rg_cli_date(rg_cli *cli, const char *cmd, const char *opt, const char *value, rg_date *out);
+/* An instant for people: local time where the company is, with its offset. */
+const char *rg_cli_time(rg_cli *cli, rg_instant t, char *buf, size_t n);
 /* Prints an error (one line, "regua: where: message") and returns the exit code. */
 int rg_cli_fail(rg_cli *cli, const rg_err *e);
 int rg_cli_usage_error(rg_cli *cli, const char *cmd, const char *fmt, ...)

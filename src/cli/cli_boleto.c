@@ -79,12 +79,6 @@ static const rg_command cmd_pdf = {
     NULL,
 };
 
-/* Today as the banks see it: the Brasília civil date of the clock. */
-static rg_date today_br(const rg_cli *cli)
-{
-    return rg_instant_utc_date(rg_cli_now(cli) - 3 * 3600);
-}
-
 /* "label:" padded to a column (counting UTF-8 characters, not bytes). */
 static void line(rg_cli *cli, const char *label, const char *value)
 {
@@ -214,7 +208,7 @@ static int decode(rg_cli *cli, int argc, char **argv)
     rg_err e;
     rg_err_clear(&e);
     rg_code c;
-    if (rg_code_decode(code, strlen(code), today_br(cli), &c, &e) != RG_OK)
+    if (rg_code_decode(code, strlen(code), rg_cli_today(cli), &c, &e) != RG_OK)
         return rg_cli_fail(cli, &e);
     bool json = rg_cli_opt(opts, "json")->set;
     char buf[64], amt[40];
@@ -303,7 +297,7 @@ static int pdf(rg_cli *cli, int argc, char **argv)
         rg_store_customer_get_by_id(s, inv.customer_id, &cust, &e) != RG_OK)
         return rg_cli_fail(cli, &e);
     rg_invoice_boleto ib;
-    if (rg_invoice_boleto_prepare(&inv, &cust, &cli->config, today_br(cli), &ib, &e) != RG_OK ||
+    if (rg_invoice_boleto_prepare(&inv, &cust, &cli->config, rg_cli_today(cli), &ib, &e) != RG_OK ||
         rg_boleto_pdf_write_file(&ib.pdf, 1, path, &e) != RG_OK)
         return rg_cli_fail(cli, &e);
     char due[16], amt[40];

@@ -12,14 +12,18 @@ static int run(rg_cli *cli, int argc, char **argv);
 
 const rg_command rg_cmd_cadence = {
     "cadence",
-    "regua cadence lint FILE...\n"
+    "regua cadence lint FILE... [--json]\n"
     "       regua cadence list [--json]\n"
     "       regua cadence show NAME [--json]",
     "Check cadence files, or list and show the cadences loaded from the configured directory",
     "lint prints every problem as FILE:LINE: severity[rule]: message and exits 1 when any is\n"
     "an error (a cadence with errors is never loaded; one with only warnings is). Templates\n"
     "are looked up in the configured templates directory, channels among the built-in ones\n"
-    "and those configured. See docs/cadences.md for every key and rule.",
+    "and those configured. With --json, lint prints {\"files\", \"errors\", \"warnings\",\n"
+    "\"infos\", \"diagnostics\": [{\"file\", \"line\", \"column\", \"severity\", \"rule\",\n"
+    "\"message\"}]} (line and column 0 when unknown), with the same exit code.\n"
+    "show also prints the cadence's allow_contact_outside_hours reason, when it has one.\n"
+    "See docs/cadences.md for every key and rule.",
     run,
 };
 
@@ -31,6 +35,21 @@ static json_t *strlist_json(const rg_strlist *l)
     return a;
 }
 
+static json_t *diags_json(const rg_diags *d, size_t files)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < d->n; i++) {
+        const rg_diag *g = &d->items[i];
+        json_array_append_new(a, json_pack("{s:s, s:i, s:i, s:s, s:s, s:s}", "file", g->file, "line", g->line,
+                                           "column", g->column, "severity", rg_severity_name(g->severity), "rule",
+                                           g->rule, "message", g->message));
+    }
+    return json_pack("{s:I, s:I, s:I, s:I, s:o}", "files", (json_int_t)files, "errors",
+                     (json_int_t)rg_diags_count(d, 0, RG_SEV_ERROR), "warnings",
+                     (json_int_t)rg_diags_count(d, 0, RG_SEV_WARNING), "infos",
+                     (json_int_t)rg_diags_count(d, 0, RG_SEV_INFO), "diagnostics", a);
+}
+
 static json_t *cadence_json(const rg_cadence *c, bool full)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:b, s:i, s:i}", "cadence", c->name, "version", c->version, "file",
@@ -38,6 +57,8 @@ static json_t *cadence_json(const rg_cadence *c, bool full)
                           c->consolidate, "steps", (int)c->n_steps, "triggers", (int)c->n_triggers);
     if (!full)
         return o;
+    json_object_set_new(o, "allow_contact_outside_hours",
+                        c->allow_contact_outside_hours ? json_string(c->allow_contact_outside_hours) : json_null());
     json_t *steps = json_array();
     for (size_t i = 0; i < c->n_steps; i++) {
         const rg_cadence_step *st = &c->steps[i];
@@ -94,13 +115,17 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_diags d = RG_DIAGS_INIT;
         size_t files = 0;
         rg_status rc = rg_cadence_lint_paths(pos + 1, (size_t)(npos - 1), &env, &d, &files);
-        rg_buf b = RG_BUF_INIT;
-        rg_diags_format(&d, &b);
-        fputs(rg_buf_cstr(&b), cli->out);
-        rg_buf_free(&b);
         size_t errors = rg_diags_count(&d, 0, RG_SEV_ERROR);
         size_t warnings = rg_diags_count(&d, 0, RG_SEV_WARNING);
-        fprintf(cli->out, "%zu file(s): %zu error(s), %zu warning(s)\n", files, errors, warnings);
+        if (json) {
+            rg_cli_print_json(cli, diags_json(&d, files));
+        } else {
+            rg_buf b = RG_BUF_INIT;
+            rg_diags_format(&d, &b);
+            fputs(rg_buf_cstr(&b), cli->out);
+            rg_buf_free(&b);
+            fprintf(cli->out, "%zu file(s): %zu error(s), %zu warning(s)\n", files, errors, warnings);
+        }
         rg_diags_free(&d);
         rg_template_set_free(templates);
         if (rc != RG_OK && rc != RG_EINVAL)
@@ -141,6 +166,9 @@ static int run(rg_cli *cli, int argc, char **argv)
             rg_cli_print_json(cli, cadence_json(c, true));
         } else {
             fprintf(cli->out, "Cadence %s (version %s, %s)\n", c->name, c->version, c->file ? c->file : "");
+            if (c->allow_contact_outside_hours)
+                fprintf(cli->out, "  contact outside 08:00-20:00 or on Sunday allowed: %s\n",
+                        c->allow_contact_outside_hours);
             for (size_t i = 0; i < c->n_steps; i++) {
                 const rg_cadence_step *st = &c->steps[i];
                 fprintf(cli->out, "  D%s%-4d %-14s %-14s", st->at_days > 0 ? "+" : st->at_days < 0 ? "" : "",

@@ -46,7 +46,7 @@ static void more(FILE *f, size_t shown, size_t total)
         fprintf(f, "    ... and %zu more (--json lists them all)\n", total - shown);
 }
 
-static void print_items(FILE *f, const rg_cnab_import_report *r, rg_cnab_outcome o, int kind,
+static void print_items(FILE *f, const rg_tz *tz, const rg_cnab_import_report *r, rg_cnab_outcome o, int kind,
                         bool partial_only, bool not_open_only)
 {
     size_t shown = 0, total = 0;
@@ -67,7 +67,7 @@ static void print_items(FILE *f, const rg_cnab_import_report *r, rg_cnab_outcome
         case RG_CNABI_UNMATCHED:
             fprintf(f, "nosso número %s, document %s, %s paid on %s\n", it->nosso_numero[0] ? it->nosso_numero : "-",
                     it->documento[0] ? it->documento : "-", rg_money_format_brl(it->amount, m1, sizeof m1),
-                    rg_date_format_br(rg_instant_utc_date(it->paid_at), d, sizeof d));
+                    rg_date_format_br(rg_tz_date(tz, it->paid_at), d, sizeof d));
             break;
         case RG_CNABI_DUPLICATE:
             fprintf(f, "%s %s, already recorded as %s\n", it->invoice, rg_money_format_brl(it->amount, m1, sizeof m1),
@@ -118,19 +118,19 @@ static void print_text(rg_cli *cli, const rg_cnab_import_report *r)
     sum_line(f, "unmatched", &r->unmatched);
     if (r->unmatched.count) {
         fprintf(f, "Unmatched liquidations (no invoice with this nosso número or document number):\n");
-        print_items(f, r, RG_CNABI_UNMATCHED, -1, false, false);
+        print_items(f, rg_cli_tz(cli), r, RG_CNABI_UNMATCHED, -1, false, false);
     }
     if (r->partial) {
         fprintf(f, "Partial payments (the invoice stays open):\n");
-        print_items(f, r, RG_CNABI_RECORDED, -1, true, false);
+        print_items(f, rg_cli_tz(cli), r, RG_CNABI_RECORDED, -1, true, false);
     }
     if (r->not_open) {
         fprintf(f, "Payments recorded on invoices that were not open (check them):\n");
-        print_items(f, r, RG_CNABI_RECORDED, -1, false, true);
+        print_items(f, rg_cli_tz(cli), r, RG_CNABI_RECORDED, -1, false, true);
     }
     if (r->duplicate.count) {
         fprintf(f, "Duplicates (the same payment came in another file; not recorded again):\n");
-        print_items(f, r, RG_CNABI_DUPLICATE, -1, false, false);
+        print_items(f, rg_cli_tz(cli), r, RG_CNABI_DUPLICATE, -1, false, false);
     }
 
     static const struct {
@@ -149,7 +149,7 @@ static void print_text(rg_cli *cli, const rg_cnab_import_report *r)
             if (!r->occurrences[kinds[k].kind].count)
                 continue;
             sum_line(f, kinds[k].label, &r->occurrences[kinds[k].kind]);
-            print_items(f, r, RG_CNABI_OCCURRENCE, (int)kinds[k].kind, false, false);
+            print_items(f, rg_cli_tz(cli), r, RG_CNABI_OCCURRENCE, (int)kinds[k].kind, false, false);
         }
     }
 
@@ -203,7 +203,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     rg_cnab_import_report r;
     rg_err e;
     rg_err_clear(&e);
-    rg_status rc = rg_cnab_import_file(s, pos[1], rg_cli_opt(opts, "dry-run")->set, rg_cli_now(cli), &r, &e);
+    rg_status rc = rg_cnab_import_file(s, rg_cli_zones(cli), pos[1], rg_cli_opt(opts, "dry-run")->set, rg_cli_now(cli), &r, &e);
     if (rc != RG_OK) {
         rg_cnab_import_report_free(&r);
         return rg_cli_fail(cli, &e);

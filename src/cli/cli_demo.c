@@ -83,7 +83,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (!s)
         return 3;
     rg_demo_stats st;
-    if (rg_demo_populate(s, rg_cli_now(cli), (int)n, &st, &e) != RG_OK)
+    if (rg_demo_populate(s, rg_cli_zones(cli), rg_cli_now(cli), (int)n, &st, &e) != RG_OK)
         return rg_cli_fail(cli, &e);
     char banner[512];
     int used = snprintf(banner, sizeof banner, "%s: %d customers, %d invoices, %d payments (fictitious data)\n",

@@ -42,8 +42,10 @@ static int run(rg_cli *cli, int argc, char **argv)
     rg_import_report r;
     rg_err e;
     rg_err_clear(&e);
-    bool skip = rg_cli_opt(opts, "skip-invalid")->set;
-    rg_status rc = rg_import_csv_file(s, kind, pos[1], skip, rg_cli_now(cli), &r, &e);
+    rg_import_options io;
+    rg_import_options_init(&io, rg_cli_zones(cli), rg_cli_now(cli));
+    io.skip_invalid = rg_cli_opt(opts, "skip-invalid")->set;
+    rg_status rc = rg_import_csv_file(s, kind, pos[1], &io, &r, &e);
     if (r.text.len)
         fputs(rg_buf_cstr(&r.text), cli->err);
     if (rg_cli_opt(opts, "json")->set && (rc == RG_OK || rc == RG_EINVAL)) {

@@ -2,7 +2,6 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "base/tz.h"
 #include "channel/letter_batch.h"
 #include "cli/cli.h"
 
@@ -19,19 +18,6 @@ const rg_command rg_cmd_letters = {
     "zone), for every channel whose driver is `letter`.",
     run,
 };
-
-static rg_date local_today(rg_cli *cli)
-{
-    rg_instant now = rg_cli_now(cli);
-    rg_tz *tz = NULL;
-    rg_date d;
-    int sod;
-    if (rg_tz_load(cli->config.default_timezone, &tz, NULL) != RG_OK)
-        return rg_instant_utc_date(now - 3 * 3600);
-    rg_tz_local(tz, now, &d, &sod);
-    rg_tz_free(tz);
-    return d;
-}
 
 static int run(rg_cli *cli, int argc, char **argv)
 {
@@ -50,10 +36,10 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (npos != 1 || strcmp(pos[0], "build") != 0)
         return rg_cli_usage_error(cli, "letters", npos ? "unknown subcommand '%s' (build)" : "say build%s",
                                   npos ? pos[0] : "");
-    rg_date day = local_today(cli);
+    rg_date day = rg_cli_today(cli);
     const char *v = rg_cli_opt(opts, "date")->value;
-    if (v && !rg_date_parse(v, strlen(v), &day))
-        return rg_cli_usage_error(cli, "letters", "--date takes a date (2026-12-10 or 10/12/2026)");
+    if (v && !rg_cli_date(cli, "letters", "date", v, &day))
+        return 2;
     bool json = rg_cli_opt(opts, "json")->set;
     json_t *arr = json ? json_array() : NULL;
     rg_err e;

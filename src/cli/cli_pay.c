@@ -21,7 +21,8 @@ static int run(rg_cli *cli, int argc, char **argv)
 {
     rg_opt opts[] = {
         {"amount", true, "A", "the amount paid (required)", false, NULL},
-        {"at", true, "INSTANT", "when it was paid (ISO-8601 instant or date; default now)", false, NULL},
+        {"at", true, "WHEN", "when it was paid: a date (2027-01-13 or 13/01/2027, that day where the"
+                             " company is) or an ISO-8601 instant; default now", false, NULL},
         {"method", true, "M", "how it was paid: pix, boleto, cartao, ted, dinheiro, ...", false, NULL},
         {"reference", true, "R", "the payment's reference (bank, PIX end-to-end id, ...)", false, NULL},
         {"json", false, NULL, "print the result as JSON", false, NULL},
@@ -56,8 +57,8 @@ static int run(rg_cli *cli, int argc, char **argv)
     }
     const char *at = rg_cli_opt(opts, "at")->value;
     p.paid_at = rg_cli_now(cli);
-    if (at && !rg_instant_parse(at, strlen(at), &p.paid_at))
-        return rg_cli_usage_error(cli, "pay", "--at takes an ISO-8601 instant or a date");
+    if (at && !rg_cli_moment(cli, "pay", "at", at, &p.paid_at))
+        return 2;
     const char *v;
     if ((v = rg_cli_opt(opts, "method")->value) && !rg_strlcpy(p.method, v, sizeof p.method))
         return rg_cli_usage_error(cli, "pay", "--method is too long");
@@ -69,7 +70,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     rg_payment_outcome out;
     rg_status rc = rg_store_begin(s, &e);
     if (rc == RG_OK)
-        rc = rg_payment_record(s, &p, rg_cli_now(cli), &out, &e);
+        rc = rg_payment_record(s, rg_cli_zones(cli), &p, rg_cli_now(cli), &out, &e);
     if (rc == RG_OK)
         rc = rg_store_commit(s, &e);
     if (rc != RG_OK) {

@@ -19,7 +19,7 @@ const rg_command rg_cmd_serve = {
     "serve",
     "regua serve [--listen HOST:PORT] [--tick-every SECONDS] [--no-scheduler] [--no-dispatch]",
     "Run the HTTP server, the scheduler and the dispatcher until interrupted",
-    "Serves GET /healthz (JSON with the version and the store's status), the provider\n"
+    "Serves GET /healthz (JSON: ok or degraded with the reasons, the version, the store), the provider\n"
     "webhooks (/hooks/whatsapp, /hooks/sms/CHANNEL), open and click tracking (/t/o, /t/c) and\n"
     "one-click unsubscribe (/u) — see docs/api.md. Alongside it the\n"
     "scheduler runs the cadences once a minute (as `regua tick --no-dispatch` would) and the\n"

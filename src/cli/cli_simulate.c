@@ -36,7 +36,7 @@ static rg_status collect(void *p, const rg_message *m)
         return RG_OK;
     char planned[32], day[16];
     rg_instant_format(m->planned_for, planned, sizeof planned);
-    rg_date_format_iso(rg_instant_utc_date(m->planned_for - 3 * 3600), day, sizeof day);
+    rg_date_format_iso(rg_tz_date(rg_cli_tz(cc->cli), m->planned_for), day, sizeof day);
     char key[64];
     snprintf(key, sizeof key, "%s|%s", day, m->channel[0] ? m->channel : "-");
     json_t *n = json_object_get(cc->counts, key);
@@ -72,13 +72,13 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (help)
         return 0;
     rg_instant now = rg_cli_now(cli);
-    rg_date from = rg_instant_utc_date(now - 3 * 3600);
+    rg_date from = rg_tz_date(rg_cli_tz(cli), now);
     int64_t days = 30;
     const char *v;
     bool from_given = false;
     if ((v = rg_cli_opt(opts, "from")->value)) {
-        if (!rg_date_parse(v, strlen(v), &from))
-            return rg_cli_usage_error(cli, "simulate", "--from takes a date (2026-12-10 or 10/12/2026)");
+        if (!rg_cli_date(cli, "simulate", "from", v, &from))
+            return 2;
         from_given = true;
     }
     if ((v = rg_cli_opt(opts, "days")->value) && !rg_parse_i64(rg_slice_cstr(v), 1, 366, &days))

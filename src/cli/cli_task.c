@@ -97,19 +97,6 @@ static bool parse_id(const char *s, int64_t *id)
     return s && rg_parse_i64(rg_slice_cstr(s), 1, INT64_MAX, id);
 }
 
-static rg_date local_today(rg_cli *cli)
-{
-    rg_instant now = rg_cli_now(cli);
-    rg_tz *tz = NULL;
-    rg_date d;
-    int sod;
-    if (rg_tz_load(cli->config.default_timezone, &tz, NULL) != RG_OK)
-        return rg_instant_utc_date(now - 3 * 3600); /* Brasília */
-    rg_tz_local(tz, now, &d, &sod);
-    rg_tz_free(tz);
-    return d;
-}
-
 static int list(rg_cli *cli, bool all, bool json)
 {
     rg_store *s = rg_cli_store(cli);
@@ -183,7 +170,7 @@ static int done(rg_cli *cli, int64_t id, rg_opt *opts, bool json)
     rg_task_done_result r;
     if (rg_store_begin(s, &e) != RG_OK)
         return rg_cli_fail(cli, &e);
-    if (rg_task_done(s, id, &p, local_today(cli), rg_cli_now(cli), &r, &e) != RG_OK) {
+    if (rg_task_done(s, id, &p, rg_cli_today(cli), rg_cli_now(cli), &r, &e) != RG_OK) {
         rg_store_rollback(s);
         return rg_cli_fail(cli, &e);
     }

@@ -42,7 +42,8 @@ void *rg_tick_stats_json(const rg_tick_stats *s)
 static int run(rg_cli *cli, int argc, char **argv)
 {
     rg_opt opts[] = {
-        {"at", true, "INSTANT", "the instant to tick at (ISO-8601; default now)", false, NULL},
+        {"at", true, "WHEN", "the instant to tick at (ISO-8601; a bare date is noon of that day where"
+                             " the company is; default now)", false, NULL},
         {"full", false, NULL, "plan every open invoice, not only what the agenda says is due", false, NULL},
         {"no-dispatch", false, NULL, "plan only: leave the queued messages for `regua dispatch`", false, NULL},
         {"json", false, NULL, "print the counts as JSON", false, NULL},
@@ -57,8 +58,8 @@ static int run(rg_cli *cli, int argc, char **argv)
         return 0;
     rg_instant at = rg_cli_now(cli);
     const char *v = rg_cli_opt(opts, "at")->value;
-    if (v && !rg_instant_parse(v, strlen(v), &at))
-        return rg_cli_usage_error(cli, "tick", "--at takes an ISO-8601 instant (e.g. 2026-12-10T09:00:00-03:00)");
+    if (v && !rg_cli_moment(cli, "tick", "at", v, &at))
+        return 2;
     rg_engine *eng = NULL;
     int rc = rg_cli_engine_open(cli, false, false, &eng);
     if (rc != 0)

@@ -7,6 +7,7 @@
 
 #include "base/buf.h"
 #include "base/money.h"
+#include "base/tz.h"
 #include "br/doc.h"
 #include "config/yaml.h"
 
@@ -231,8 +232,16 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
             rc = rg_yaml_copy(&y, v, "listen", c->listen, sizeof c->listen, e);
         else if (key_is(k, "public_url"))
             rc = rg_yaml_copy(&y, v, "public_url", c->public_url, sizeof c->public_url, e);
-        else if (key_is(k, "timezone"))
-            rc = rg_yaml_copy(&y, v, "timezone", c->default_timezone, sizeof c->default_timezone, e);
+        else if (key_is(k, "timezone")) {
+            if ((rc = rg_yaml_copy(&y, v, "timezone", c->default_timezone, sizeof c->default_timezone, e)) == RG_OK) {
+                rg_tz *tz = NULL;
+                rg_err te;
+                if (rg_tz_load(c->default_timezone, &tz, &te) != RG_OK)
+                    rc = rg_yaml_error(&y, v, e, "timezone '%s' is not an IANA time zone installed here (%s);"
+                                       " e.g. America/Sao_Paulo", c->default_timezone, te.msg);
+                rg_tz_free(tz);
+            }
+        }
         else if (key_is(k, "cadences"))
             rc = rg_yaml_copy(&y, v, "cadences", c->cadences_dir, sizeof c->cadences_dir, e);
         else if (key_is(k, "templates"))

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/health.h"
 #include "http/http_int.h"
 #include "version.h"
 
@@ -89,8 +90,18 @@ enum MHD_Result rg_http_send_error(rg_http_request *r, unsigned status, const ch
 
 /* ---- handlers ---- */
 
+/* GET /healthz: the process's health registry (base/health.h) and the
+ * store's counts. "ok" or "degraded" answer 200 (the server runs; the
+ * reasons say what needs a person); a store that cannot be read answers
+ * 503 "error". */
 static enum MHD_Result handle_healthz(rg_http_request *r)
 {
+    rg_health_reason reasons[RG_HEALTH_MAX + 1];
+    size_t n_reasons = rg_health_snapshot(reasons, sizeof reasons / sizeof *reasons);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n_reasons && i < sizeof reasons / sizeof *reasons; i++)
+        json_array_append_new(list, json_pack("{s:s, s:s}", "component", reasons[i].component, "reason",
+                                              reasons[i].reason));
     rg_store_info info;
     rg_err e;
     rg_err_clear(&e);
@@ -98,16 +109,18 @@ static enum MHD_Result handle_healthz(rg_http_request *r)
     rg_http_store_unlock(r);
     char now[32];
     rg_instant_format(rg_http_now(r), now, sizeof now);
+    json_t *store;
     if (rc != RG_OK)
-        return rg_http_send_json(r, MHD_HTTP_SERVICE_UNAVAILABLE,
-                                 json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "status", "error", "version", RG_VERSION,
-                                           "now", now, "store", "status", "error", "message", e.msg));
-    return rg_http_send_json(
-        r, MHD_HTTP_OK,
-        json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:i, s:I, s:I, s:I}}", "status", "ok", "version", RG_VERSION,
-                  "now", now, "store", "status", "ok", "backend", info.backend, "version", info.version, "schema_version",
-                  info.schema_version, "customers", (json_int_t)info.customers, "invoices",
-                  (json_int_t)info.invoices, "open_invoices", (json_int_t)info.open_invoices));
+        store = json_pack("{s:s, s:s}", "status", "error", "message", e.msg);
+    else
+        store = json_pack("{s:s, s:s, s:s, s:i, s:I, s:I, s:I}", "status", "ok", "backend", info.backend, "version",
+                          info.version, "schema_version", info.schema_version, "customers",
+                          (json_int_t)info.customers, "invoices", (json_int_t)info.invoices, "open_invoices",
+                          (json_int_t)info.open_invoices);
+    const char *status = rc != RG_OK ? "error" : n_reasons ? "degraded" : "ok";
+    return rg_http_send_json(r, rc != RG_OK ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK,
+                             json_pack("{s:s, s:o, s:s, s:s, s:o}", "status", status, "reasons", list, "version",
+                                       RG_VERSION, "now", now, "store", store));
 }
 
 /* ---- routing ---- */

@@ -173,7 +173,8 @@ typedef struct dup_ctx {
     size_t own_len;
     const char *own_ref;    /* "cnab:HASH:LINE" of this entry */
     rg_cents amount;
-    rg_instant paid_at;
+    rg_date paid_on;        /* the credit date, where the company is */
+    const rg_tz *tz;
     bool already;           /* this very payment is recorded */
     bool found;             /* the same payment from another file is recorded */
     char reference[RG_CNABI_REF_MAX];
@@ -181,7 +182,7 @@ typedef struct dup_ctx {
 
 /* Looks at an invoice's payments for this entry's own reference (then it
  * is already recorded, and nothing needs writing) or for a cnab payment of
- * another file with the same amount and date. */
+ * another file with the same amount and date (where the company is). */
 static rg_status dup_fn(void *ctx, const rg_payment *p)
 {
     dup_ctx *d = ctx;
@@ -193,7 +194,7 @@ static rg_status dup_fn(void *ctx, const rg_payment *p)
         d->already = true;
         return RG_ECONFLICT; /* stops the iteration */
     }
-    if (p->amount != d->amount || p->paid_at != d->paid_at)
+    if (p->amount != d->amount || rg_tz_date(d->tz, p->paid_at) != d->paid_on)
         return RG_OK;
     d->found = true;
     rg_strlcpy(d->reference, p->reference, sizeof d->reference);
@@ -202,18 +203,20 @@ static rg_status dup_fn(void *ctx, const rg_payment *p)
 
 /* ---- the import ---- */
 
-static rg_instant paid_at_for(const rg_cnab_file *f, const rg_cnab_entry *en, rg_instant now)
+/* The bank's date is a civil date where the company is: its local noon. */
+static rg_instant paid_at_for(const rg_cnab_file *f, const rg_cnab_entry *en, const rg_tz *tz, rg_instant now)
 {
     rg_date d = en->credit_date;
     if (d == RG_DATE_NONE)
         d = en->occurrence_date;
     if (d == RG_DATE_NONE)
         d = f->generated;
-    return d == RG_DATE_NONE ? now : rg_instant_from_civil(d, 12, 0, 0);
+    return d == RG_DATE_NONE ? now : rg_tz_to_utc(tz, d, 12 * 60 * 60);
 }
 
-static rg_status process_entry(rg_store *s, const rg_cnab_file *f, const rg_cnab_entry *en, const char *prefix,
-                               rg_instant now, rg_cnab_import_report *r, size_t *corrupt_cap, rg_err *e)
+static rg_status process_entry(rg_store *s, rg_zones *zones, const rg_cnab_file *f, const rg_cnab_entry *en,
+                               const char *prefix, rg_instant now, rg_cnab_import_report *r, size_t *corrupt_cap,
+                               rg_err *e)
 {
     rg_status rc;
     if (en->kind == RG_CNAB_LIQUIDATION && en->paid <= 0 && en->face_value <= 0) {
@@ -262,7 +265,7 @@ static rg_status process_entry(rg_store *s, const rg_cnab_file *f, const rg_cnab
 
     /* valor pago; a liquidation reported without it settles the face value */
     it->amount = en->paid > 0 ? en->paid : en->face_value;
-    it->paid_at = paid_at_for(f, en, now);
+    it->paid_at = paid_at_for(f, en, rg_zones_company(zones), now);
     snprintf(it->reference, sizeof it->reference, "%s%zu", prefix, en->line);
     if (!found) {
         it->outcome = RG_CNABI_UNMATCHED;
@@ -278,7 +281,8 @@ static rg_status process_entry(rg_store *s, const rg_cnab_file *f, const rg_cnab
         d.own_len = strlen(prefix);
         d.own_ref = it->reference;
         d.amount = it->amount;
-        d.paid_at = it->paid_at;
+        d.tz = rg_zones_company(zones);
+        d.paid_on = rg_tz_date(d.tz, it->paid_at);
         rc = rg_store_payment_each(s, inv.id, dup_fn, &d, e);
         if (rc != RG_OK && !(rc == RG_ECONFLICT && (d.found || d.already)))
             return rc;
@@ -306,7 +310,7 @@ static rg_status process_entry(rg_store *s, const rg_cnab_file *f, const rg_cnab
     rg_strlcpy(p.method, "boleto", sizeof p.method);
     rg_strlcpy(p.reference, it->reference, sizeof p.reference);
     rg_payment_outcome out;
-    if ((rc = rg_payment_record(s, &p, now, &out, e)) != RG_OK)
+    if ((rc = rg_payment_record(s, zones, &p, now, &out, e)) != RG_OK)
         return rc;
     it->status = out.status;
     it->balance = out.balance;
@@ -335,8 +339,8 @@ static void report_init(rg_cnab_import_report *r, bool dry_run)
     r->dry_run = dry_run;
 }
 
-rg_status rg_cnab_import_buffer(rg_store *s, const char *name, const char *data, size_t len, bool dry_run,
-                                rg_instant now, rg_cnab_import_report *report, rg_err *e)
+rg_status rg_cnab_import_buffer(rg_store *s, rg_zones *zones, const char *name, const char *data, size_t len,
+                                bool dry_run, rg_instant now, rg_cnab_import_report *report, rg_err *e)
 {
     rg_cnab_import_report *r = report;
     rg_cnab_file *f = NULL;
@@ -370,7 +374,7 @@ rg_status rg_cnab_import_buffer(rg_store *s, const char *name, const char *data,
         goto out;
     in_tx = true;
     for (size_t i = 0; i < f->n_entries; i++)
-        if ((rc = process_entry(s, f, &f->entries[i], prefix, now, r, &corrupt_cap, e)) != RG_OK)
+        if ((rc = process_entry(s, zones, f, &f->entries[i], prefix, now, r, &corrupt_cap, e)) != RG_OK)
             goto out;
     if (r->n_corrupt > 1)
         qsort(r->corrupt, r->n_corrupt, sizeof *r->corrupt, diag_by_line);
@@ -396,7 +400,7 @@ out:
     return rc;
 }
 
-rg_status rg_cnab_import_file(rg_store *s, const char *path, bool dry_run, rg_instant now,
+rg_status rg_cnab_import_file(rg_store *s, rg_zones *zones, const char *path, bool dry_run, rg_instant now,
                               rg_cnab_import_report *report, rg_err *e)
 {
     report_init(report, dry_run);
@@ -417,7 +421,7 @@ rg_status rg_cnab_import_file(rg_store *s, const char *path, bool dry_run, rg_in
         report->file_name = rg_strdup(path);
         return rg_err_set(e, err ? RG_EIO : RG_ENOMEM, path, "cannot read the file");
     }
-    rg_status rc = rg_cnab_import_buffer(s, path, b.p ? b.p : "", b.len, dry_run, now, report, e);
+    rg_status rc = rg_cnab_import_buffer(s, zones, path, b.p ? b.p : "", b.len, dry_run, now, report, e);
     rg_buf_free(&b);
     return rc;
 }

@@ -8,7 +8,8 @@
  * service/payments: source `cnab`, method "boleto", amount = valor pago
  * (the título's face value when the bank reports a liquidation with no
  * amount paid), paid_at = the credit date (else the occurrence date, else
- * the file's generation date, else `now`) at 12:00 UTC. Every other
+ * the file's generation date, else `now`) at noon where the company is
+ * (`zones`). Every other
  * occurrence (entries confirmed, rejections, write-offs, ...) is only
  * reported. Corrupt lines (the parser's diagnostics) are reported with
  * their line and field and the rest of the file is still processed; the
@@ -25,7 +26,7 @@
  * end-of-file) bytes at its end, so the same file imported again —
  * renamed, or converted between CRLF and LF — records nothing new. A
  * liquidation whose invoice already has a `cnab` payment from another file
- * with the same amount and paid_at (a bank re-sending the same liquidation
+ * with the same amount and day paid (a bank re-sending the same liquidation
  * in a regenerated file) is not recorded either; it is reported as a
  * duplicate with the earlier reference.
  *
@@ -41,6 +42,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/zones.h"
 #include "br/cnab.h"
 #include "model/model.h"
 #include "store/store.h"
@@ -127,11 +129,11 @@ typedef struct rg_cnab_import_report {
  * RG_EINVAL (and a report with only the file name) when it is not a
  * supported return file at all; RG_ESTORE/RG_ENOMEM when the import failed
  * and was rolled back. *report is always initialised; free it. */
-rg_status rg_cnab_import_buffer(rg_store *s, const char *name, const char *data, size_t len, bool dry_run,
-                                rg_instant now, rg_cnab_import_report *report, rg_err *e);
+rg_status rg_cnab_import_buffer(rg_store *s, rg_zones *zones, const char *name, const char *data, size_t len,
+                                bool dry_run, rg_instant now, rg_cnab_import_report *report, rg_err *e);
 
 /* Reads the file at path (RG_EIO when it cannot) and imports it. */
-rg_status rg_cnab_import_file(rg_store *s, const char *path, bool dry_run, rg_instant now,
+rg_status rg_cnab_import_file(rg_store *s, rg_zones *zones, const char *path, bool dry_run, rg_instant now,
                               rg_cnab_import_report *report, rg_err *e);
 
 void rg_cnab_import_report_free(rg_cnab_import_report *r);

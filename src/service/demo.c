@@ -114,13 +114,15 @@ static void make_cnpj(rng *r, char *out)
     out[14] = '\0';
 }
 
-rg_status rg_demo_populate(rg_store *s, rg_instant now, int n_customers, rg_demo_stats *out, rg_err *e)
+rg_status rg_demo_populate(rg_store *s, rg_zones *zones, rg_instant now, int n_customers, rg_demo_stats *out,
+                           rg_err *e)
 {
     rng r = {0x9E3779B97F4A7C15ull};
     rg_status rc;
     memset(out, 0, sizeof *out);
-    /* "today" in Brasília time (UTC-3), so due dates sit around the local date */
-    rg_date today = rg_instant_utc_date(now - 3 * 3600);
+    /* today where the company is, so due dates sit around the local date */
+    const rg_tz *tz = rg_zones_company(zones);
+    rg_date today = rg_tz_date(tz, now);
     if ((rc = rg_store_begin(s, e)) != RG_OK)
         return rc;
     for (int i = 0; i < n_customers; i++) {
@@ -225,12 +227,13 @@ rg_status rg_demo_populate(rg_store *s, rg_instant now, int n_customers, rg_demo
                     rg_date paid_on = inv.due_date + delay;
                     if (paid_on > today)
                         paid_on = today;
-                    p.paid_at = rg_instant_from_civil(paid_on, 13 + pick(&r, 8), pick(&r, 60), 0);
+                    int hour = 10 + pick(&r, 8), minute = pick(&r, 60);
+                    p.paid_at = rg_tz_to_utc(tz, paid_on, (hour * 60 + minute) * 60);
                     p.source = pick(&r, 2) ? RG_PAY_PIX : RG_PAY_CNAB;
                     rg_strlcpy(p.method, p.source == RG_PAY_PIX ? "pix" : "boleto", sizeof p.method);
                     snprintf(p.reference, sizeof p.reference, "DEMO-%s", inv.external_id);
                     rg_payment_outcome po;
-                    if ((rc = rg_payment_record(s, &p, now, &po, e)) != RG_OK)
+                    if ((rc = rg_payment_record(s, zones, &p, now, &po, e)) != RG_OK)
                         goto fail;
                     out->payments++;
                 }

@@ -8,6 +8,7 @@
 #ifndef RG_DEMO_H
 #define RG_DEMO_H
 
+#include "base/zones.h"
 #include "store/store.h"
 
 typedef struct rg_demo_stats {
@@ -16,6 +17,7 @@ typedef struct rg_demo_stats {
     int payments;
 } rg_demo_stats;
 
-rg_status rg_demo_populate(rg_store *s, rg_instant now, int customers, rg_demo_stats *out, rg_err *e);
+rg_status rg_demo_populate(rg_store *s, rg_zones *zones, rg_instant now, int customers, rg_demo_stats *out,
+                           rg_err *e);
 
 #endif

@@ -78,6 +78,7 @@ typedef struct importer {
     rg_strset seen;
     rg_strset customer_ids; /* customer external id -> id, looked up once per file */
     rg_instant now;
+    rg_zones *zones;
 } importer;
 
 static void problem(importer *im, size_t line, const char *column, const char *fmt, ...)
@@ -400,8 +401,8 @@ static rg_status invoice_row(importer *im, rg_err *e)
     if ((v = get(im, I_LINHA)).n) {
         rg_boleto bol;
         rg_err be;
-        /* the factor's cycle is resolved against today's Brasília date */
-        if (rg_boleto_decode(v.p, v.n, rg_instant_utc_date(im->now - 3 * 3600), &bol, &be) != RG_OK) {
+        /* the factor's cycle is resolved against today where the company is */
+        if (rg_boleto_decode(v.p, v.n, rg_tz_date(rg_zones_company(im->zones), im->now), &bol, &be) != RG_OK) {
             problem(im, line, "linha_digitavel", "%s", be.msg);
         } else {
             rg_strlcpy(inv.linha_digitavel, bol.linha_digitavel, sizeof inv.linha_digitavel);
@@ -471,13 +472,10 @@ static rg_status payment_row(importer *im, rg_err *e)
         problem(im, line, "amount", "must be greater than zero");
     rg_slice v = get(im, P_PAID_AT);
     if (v.n) {
-        if (!rg_instant_parse(v.p, v.n, &p.paid_at)) {
-            rg_date d;
-            if (rg_date_parse(v.p, v.n, &d))
-                p.paid_at = rg_instant_from_civil(d, 12, 0, 0);
-            else
-                problem(im, line, "paid_at", "'%.*s' is not a date or ISO-8601 instant", (int)v.n, v.p);
-        }
+        /* a bare date is that day where the company is */
+        if (!rg_tz_parse_moment(rg_zones_company(im->zones), v.p, v.n, &p.paid_at))
+            problem(im, line, "paid_at",
+                    "'%.*s' is not a date (2027-01-13 or 13/01/2027) or an ISO-8601 instant", (int)v.n, v.p);
     } else {
         p.paid_at = im->now;
     }
@@ -495,7 +493,7 @@ static rg_status payment_row(importer *im, rg_err *e)
         return RG_OK;
     rg_payment_outcome out;
     rg_err pe;
-    rg_status rc = rg_payment_record(im->store, &p, im->now, &out, &pe);
+    rg_status rc = rg_payment_record(im->store, im->zones, &p, im->now, &out, &pe);
     if (rc == RG_ENOTFOUND) {
         problem(im, line, "invoice_external_id", "no invoice with external id '%s'", p.invoice_external_id);
         return RG_OK;
@@ -571,9 +569,15 @@ bool rg_import_kind_parse(const char *s, rg_import_kind *out)
     return true;
 }
 
+void rg_import_options_init(rg_import_options *o, rg_zones *zones, rg_instant now)
+{
+    memset(o, 0, sizeof *o);
+    o->zones = zones;
+    o->now = now;
+}
+
 rg_status rg_import_csv_buffer(rg_store *s, rg_import_kind kind, const char *name, const char *data,
-                               size_t len, bool skip_invalid, rg_instant now, rg_import_report *report,
-                               rg_err *e)
+                               size_t len, const rg_import_options *o, rg_import_report *report, rg_err *e)
 {
     importer im;
     rg_csv csv;
@@ -585,7 +589,9 @@ rg_status rg_import_csv_buffer(rg_store *s, rg_import_kind kind, const char *nam
     im.store = s;
     im.name = name;
     im.report = report;
-    im.now = now;
+    im.now = o->now;
+    im.zones = o->zones;
+    bool skip_invalid = o->skip_invalid;
     switch (kind) {
     case RG_IMPORT_CUSTOMERS: im.cols = customer_columns; im.ncols = C_NCOLS_CUSTOMER; break;
     case RG_IMPORT_INVOICES: im.cols = invoice_columns; im.ncols = I_NCOLS; break;
@@ -668,8 +674,8 @@ out:
     return rc;
 }
 
-rg_status rg_import_csv_file(rg_store *s, rg_import_kind kind, const char *path, bool skip_invalid,
-                             rg_instant now, rg_import_report *report, rg_err *e)
+rg_status rg_import_csv_file(rg_store *s, rg_import_kind kind, const char *path, const rg_import_options *o,
+                             rg_import_report *report, rg_err *e)
 {
     memset(report, 0, sizeof *report);
     FILE *f = fopen(path, "rb");
@@ -686,7 +692,7 @@ rg_status rg_import_csv_file(rg_store *s, rg_import_kind kind, const char *path,
         rg_buf_free(&b);
         return rg_err_set(e, err ? RG_EIO : RG_ENOMEM, path, "cannot read the file");
     }
-    rg_status rc = rg_import_csv_buffer(s, kind, path, rg_buf_cstr(&b), b.len, skip_invalid, now, report, e);
+    rg_status rc = rg_import_csv_buffer(s, kind, path, rg_buf_cstr(&b), b.len, o, report, e);
     rg_buf_free(&b);
     return rc;
 }

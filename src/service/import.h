@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/zones.h"
 #include "store/store.h"
 
 typedef enum { RG_IMPORT_CUSTOMERS, RG_IMPORT_INVOICES, RG_IMPORT_PAYMENTS } rg_import_kind;
@@ -34,16 +35,25 @@ void rg_import_report_free(rg_import_report *r);
 
 bool rg_import_kind_parse(const char *s, rg_import_kind *out);
 
+/* How a file is imported. Initialise with rg_import_options_init() and
+ * set what differs. */
+typedef struct rg_import_options {
+    bool skip_invalid; /* keep the valid rows and report the others */
+    rg_zones *zones;   /* borrowed, required: a bare date (paid_at) is that date where the company is */
+    rg_instant now;    /* the clock */
+} rg_import_options;
+
+void rg_import_options_init(rg_import_options *o, rg_zones *zones, rg_instant now);
+
 /* Imports data[0..len), naming it `name` in messages. Returns RG_OK when
  * the rows were kept (possibly with skipped invalid ones), RG_EINVAL when
  * the file was rejected (report->text says why), other codes for store
  * failures. */
 rg_status rg_import_csv_buffer(rg_store *s, rg_import_kind kind, const char *name, const char *data,
-                               size_t len, bool skip_invalid, rg_instant now, rg_import_report *report,
-                               rg_err *e);
+                               size_t len, const rg_import_options *o, rg_import_report *report, rg_err *e);
 
 /* Reads the file at path and imports it. */
-rg_status rg_import_csv_file(rg_store *s, rg_import_kind kind, const char *path, bool skip_invalid,
-                             rg_instant now, rg_import_report *report, rg_err *e);
+rg_status rg_import_csv_file(rg_store *s, rg_import_kind kind, const char *path, const rg_import_options *o,
+                             rg_import_report *report, rg_err *e);
 
 #endif

@@ -7,8 +7,8 @@
 
 #include "base/buf.h"
 
-rg_status rg_payment_record(rg_store *s, rg_payment *p, rg_instant now, rg_payment_outcome *out,
-                            rg_err *e)
+rg_status rg_payment_record(rg_store *s, rg_zones *zones, rg_payment *p, rg_instant now,
+                            rg_payment_outcome *out, rg_err *e)
 {
     rg_invoice inv;
     rg_status rc;
@@ -41,10 +41,14 @@ rg_status rg_payment_record(rg_store *s, rg_payment *p, rg_instant now, rg_payme
      * renegotiated one is recorded and left for a person to look at. */
     if (status == RG_INV_OPEN && paid >= inv.amount)
         status = RG_INV_PAID;
-    /* Bank dates are Brasília dates: UTC-3, without daylight saving since 2019. */
-    rg_date paid_on = status == RG_INV_PAID && inv.status != RG_INV_PAID
-                          ? rg_instant_utc_date(p->paid_at - 3 * 3600)
-                          : RG_DATE_NONE;
+    rg_date paid_on = RG_DATE_NONE;
+    if (status == RG_INV_PAID && inv.status != RG_INV_PAID) {
+        /* the day it was paid where the customer is (else the company) */
+        rg_customer c;
+        if ((rc = rg_store_customer_get_by_id(s, inv.customer_id, &c, e)) != RG_OK)
+            return rc;
+        paid_on = rg_tz_date(rg_zones_for(zones, c.timezone), p->paid_at);
+    }
     if ((rc = rg_store_invoice_set_paid(s, inv.id, paid, status, paid_on, now, e)) != RG_OK)
         return rc;
     /* re-planned at the next tick: a partial payment leaves a new balance, and

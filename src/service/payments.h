@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "base/zones.h"
 #include "model/model.h"
 #include "store/store.h"
 
@@ -23,10 +24,11 @@ typedef struct rg_payment_outcome {
 /* Records p against the invoice p->invoice_external_id (p->invoice_id is
  * filled). An empty reference is derived from source, instant and amount,
  * so the same payment recorded twice is still one payment. Marks the
- * invoice paid when the payments cover its face value and emits
- * `payment.received`. RG_ENOTFOUND for an unknown invoice, RG_EINVAL for a
- * non-positive amount. */
-rg_status rg_payment_record(rg_store *s, rg_payment *p, rg_instant now, rg_payment_outcome *out,
-                            rg_err *e);
+ * invoice paid when the payments cover its face value (the day it was
+ * paid is the civil date of p->paid_at in the customer's zone, else the
+ * company's: `zones`) and emits `payment.received`. RG_ENOTFOUND for an
+ * unknown invoice, RG_EINVAL for a non-positive amount. */
+rg_status rg_payment_record(rg_store *s, rg_zones *zones, rg_payment *p, rg_instant now,
+                            rg_payment_outcome *out, rg_err *e);
 
 #endif

@@ -179,6 +179,14 @@ contains "arrecadacao text amount" out "amount:           R\$ 166,98"
 ref_linha=$(py 'print(arrec("2", "7", "00000012345", "0123" + "9" * 25)[1])')
 expect_exit "decode arrecadacao reference value" 0 regua boleto decode "$ref_linha" --json
 pyok "reference value: amount_cents null" 'assert o["value_type"] == "reference" and o["amount_cents"] is None and o["segment"] == "2"'
+# segments 0 and 8 are assigned to no one: refused even with every DV right
+for seg in 0 8; do
+    bad_linha=$(py "print(arrec('$seg', '6', '00000012345', '0123' + '9' * 25)[1])")
+    expect_exit "arrecadacao segment $seg linha exits 1" 1 regua boleto decode "$bad_linha"
+    contains "arrecadacao segment $seg named" err "segment (second digit) must be 1 to 7 or 9 (0 and 8 are not assigned), found $seg"
+    bad_bc=$(py "print(arrec('$seg', '6', '00000012345', '0123' + '9' * 25)[0])")
+    expect_exit "arrecadacao segment $seg barcode exits 1" 1 regua boleto decode "$bad_bc"
+done
 
 # ---- boleto errors ----
 expect_exit "bad field DV exits 1" 1 regua boleto decode "34191.09123 34567.800066 71234.570001 1 16560000123456"

@@ -24,6 +24,7 @@ timezone: America/Sao_Paulo
 company: {name: Exemplo Serviços Ltda, cnpj: 11.222.333/0001-81}
 channels:
   email: {driver: log, path: outbox/email.jsonl}
+  letter: {driver: log, path: outbox/letter.jsonl}
   bureau: {driver: bureau, url: "http://127.0.0.1:$PORT/negativacao", secret_env: BUREAU_SECRET}
 YAML
 cat >cadences/teste.yaml <<'YAML'
@@ -32,16 +33,20 @@ match: {priority: 1}
 window: {weekdays: "08:00-20:00", saturday: closed, sunday: closed, holidays: closed}
 fees: {fine_pct: 2.00, interest_month_pct: 1.00}
 steps:
-  - {id: aviso, at: D+1, send: {channels: [email], template: aviso}}
+  - {id: aviso, at: D+1, send: {channels: [letter, email], template: aviso}}
   - {id: negativar, at: D+15, action: bureau_listing, requires_notice: aviso}
 YAML
+# a consumer's notice goes by letter (CDC art. 43 §2; STJ REsp 2.056.285/RS)
+cat >templates/aviso.letter <<'TXT'
+O débito poderá ser informado aos cadastros de proteção ao crédito. {{company.name}} (CNPJ {{company.cnpj}})
+TXT
 cat >templates/aviso.email <<'TXT'
 Subject: Aviso {{invoice.external_id}}
 O débito poderá ser informado aos cadastros de proteção ao crédito. {{company.name}} (CNPJ {{company.cnpj}})
 TXT
 cat >clientes.csv <<'CSV'
-external_id,name,document,email
-C1,Maria José da Conceição,529.982.247-25,maria@exemplo.com.br
+external_id,name,document,email,street,number,district,city,state,zip
+C1,Maria José da Conceição,529.982.247-25,maria@exemplo.com.br,Rua das Acácias,123,Jardim Paulistano,São Paulo,SP,01452-000
 CSV
 cat >faturas.csv <<'CSV'
 external_id,customer_external_id,description,amount,due_date

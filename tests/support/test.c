@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "base/zones.h"
+#include "service/import.h"
+
 static char dir[256];
 
 static void cleanup(void)
@@ -45,4 +48,32 @@ const char *rg_test_write(const char *name, const char *text)
     fputs(text, f);
     fclose(f);
     return p;
+}
+
+static rg_zones *zones;
+
+static void free_zones(void)
+{
+    rg_zones_free(zones);
+}
+
+rg_zones *rg_test_zones(void)
+{
+    if (!zones) {
+        rg_err e;
+        if (rg_zones_new("America/Sao_Paulo", NULL, &zones, &e) != RG_OK)
+            abort();
+        atexit(free_zones);
+    }
+    return zones;
+}
+
+const rg_import_options *rg_test_import_options(bool skip_invalid, int64_t now)
+{
+    static rg_import_options slots[8];
+    static int next;
+    rg_import_options *o = &slots[next++ % 8];
+    rg_import_options_init(o, rg_test_zones(), now);
+    o->skip_invalid = skip_invalid;
+    return o;
 }

@@ -15,4 +15,12 @@ const char *rg_test_tmpdir(void);
 const char *rg_test_path(const char *name);
 /* Writes text to a file in the scratch dir and returns its path. */
 const char *rg_test_write(const char *name, const char *text);
+
+/* The zones of a company in America/Sao_Paulo, loaded once for the whole
+ * program (freed at exit). */
+struct rg_zones;
+struct rg_zones *rg_test_zones(void);
+/* Import options with those zones (a static slot, one of 8 in turn). */
+struct rg_import_options;
+const struct rg_import_options *rg_test_import_options(_Bool skip_invalid, int64_t now);
 #endif

@@ -668,11 +668,46 @@ static void test_arrecadacao(void **state)
     expect_err(rg_arrec_decode("8582000000166980270116300012800186722202511", 43, &a, &e), &e,
                "arrecadacao", "43 digits: expected 44 (barcode) or 48 (linha digitável)");
     expect_err(rg_arrec_encode('x', '6', 1, rest, &a, &e), &e, "arrecadacao",
-               "segment must be a digit");
-    /* Unassigned segments decode (only the digits are checked). */
-    assert_int_equal(rg_arrec_encode('0', '6', 1, rest, &a, &e), RG_OK);
-    assert_int_equal(rg_arrec_decode(a.barcode, 44, &b, &e), RG_OK);
-    assert_string_equal(rg_arrec_segment_name(b.segment[0]), "reservado");
+               "segment must be 1 to 7 or 9 (0 and 8 are not assigned)");
+    /* Segments 0 and 8 are assigned to no one: refused both ways, even with
+     * every check digit right. */
+    expect_err(rg_arrec_encode('0', '6', 1, rest, &a, &e), &e, "arrecadacao",
+               "segment must be 1 to 7 or 9 (0 and 8 are not assigned)");
+    expect_err(rg_arrec_encode('8', '6', 1, rest, &a, &e), &e, "arrecadacao",
+               "segment must be 1 to 7 or 9 (0 and 8 are not assigned)");
+    for (char seg = '0'; seg <= '9'; seg++) {
+        /* a code of segment `seg` with every check digit right (value id
+         * 8: mod 11 for the general DV and the blocks') */
+        char bc[45];
+        assert_int_equal(rg_arrec_encode('5', '8', 16698, rest, &a, &e), RG_OK);
+        memcpy(bc, a.barcode, 45);
+        bc[1] = seg;
+        char b43[43];
+        memcpy(b43, bc, 3);
+        memcpy(b43 + 3, bc + 4, 40);
+        int r = (int)(rg_dv_wsum(b43, 43, 2, 9) % 11);
+        bc[3] = (char)('0' + (r < 2 ? 0 : 11 - r));
+        rg_status st = rg_arrec_decode(bc, 44, &b, &e);
+        if (seg == '0' || seg == '8') {
+            char want[120];
+            snprintf(want, sizeof want,
+                     "segment (second digit) must be 1 to 7 or 9 (0 and 8 are not assigned), found %c", seg);
+            expect_err(st, &e, "arrecadacao", want);
+            /* the 48-digit form too */
+            char l[49];
+            l[48] = '\0';
+            for (int k = 0; k < 4; k++)
+                memcpy(l + 12 * k, bc + 11 * k, 11);
+            for (int k = 0; k < 4; k++) {
+                int rr = (int)(rg_dv_wsum(l + 12 * k, 11, 2, 9) % 11);
+                l[12 * k + 11] = (char)('0' + (rr < 2 ? 0 : 11 - rr));
+            }
+            expect_err(rg_arrec_decode(l, 48, &b, &e), &e, "arrecadacao", want);
+        } else {
+            assert_int_equal(st, RG_OK);
+            assert_string_not_equal(rg_arrec_segment_name(b.segment[0]), "reservado");
+        }
+    }
     expect_err(rg_arrec_encode('1', '5', 1, rest, &a, &e), &e, "arrecadacao",
                "value id must be 6, 7, 8 or 9");
     expect_err(rg_arrec_encode('1', '6', 100000000000LL, rest, &a, &e), &e, "arrecadacao",
@@ -779,7 +814,8 @@ static void test_random_round_trip(void **state)
         /* Arrecadação round trip. */
         char rest[30];
         random_digits(rest, 29);
-        char seg = (char)('0' + rnd() % 10), vid = (char)('6' + rnd() % 4);
+        static const char segs[] = "12345679"; /* the assigned segments */
+        char seg = segs[rnd() % 8], vid = (char)('6' + rnd() % 4);
         int64_t value = ((int64_t)rnd() << 20 | rnd() % (1 << 20)) % 100000000000LL;
         rg_arrecadacao a, a2;
         assert_int_equal(rg_arrec_encode(seg, vid, value, rest, &a, &e), RG_OK);

@@ -338,7 +338,7 @@ static void test_sync_unreachable_and_skipped(void **state)
     p.amount = 15000;
     p.source = RG_PAY_MANUAL;
     rg_payment_outcome po;
-    assert_int_equal(rg_payment_record(f.s, &p, at("2026-12-11T12:00:00Z"), &po, &e), RG_OK);
+    assert_int_equal(rg_payment_record(f.s, rg_test_zones(), &p, at("2026-12-11T12:00:00Z"), &po, &e), RG_OK);
     assert_int_equal(rg_bureau_sync(f.s, &f.cfg, ch, at("2026-12-11T13:00:00Z"), &r, &e), RG_OK);
     assert_string_equal(r.items[0].action, "remove");
     assert_string_equal(r.items[0].status, "removal_requested");

@@ -36,7 +36,7 @@ static const char EXAMPLE[] =
     "  - {id: segunda-via, at: D+15, action: reissue, reissue: {due_in_business_days: 3},\n"
     "     send: {channels: [email, whatsapp], template: segunda-via}}\n"
     "  - {id: ligar,      at: D+20, action: task, task: {kind: call}}\n"
-    "  - {id: aviso,      at: D+25, send: {channels: [email, letter], template: "
+    "  - {id: aviso,      at: D+25, send: {channels: [letter, email], template: "
     "aviso-negativacao}}\n"
     "  - {id: negativar,  at: D+40, action: bureau_listing, requires_notice: aviso}\n"
     "triggers:\n"
@@ -242,7 +242,7 @@ static void check_example(const rg_cadence *c, bool lines)
     assert_int_equal(s[7].action, RG_ACTION_TASK);
     assert_string_equal(s[7].task_kind, "call");
     assert_false(s[7].send.present);
-    check_send(&s[8].send, "aviso-negativacao", STRS("email", "letter"));
+    check_send(&s[8].send, "aviso-negativacao", STRS("letter", "email"));
     assert_int_equal(s[9].action, RG_ACTION_BUREAU_LISTING);
     assert_string_equal(s[9].requires_notice, "aviso");
     assert_false(s[9].send.present);
@@ -464,10 +464,31 @@ static const rule_case CASES[] = {
      "unknown-step-ref", RG_SEV_ERROR, 5, 1},
     {HEAD "steps:\n  - {id: aviso, at: D+20, send: {channels: [email, sms], template: t}}\n"
           "  - {id: n, at: D+34, action: bureau_listing, requires_notice: aviso}\n",
-     "notice-not-by-letter", RG_SEV_WARNING, 5, 1},
-    {HEAD "window: {weekdays: \"07:59-20:00\"}\n", "window-early", RG_SEV_WARNING, 4, 1},
-    {HEAD "window:\n  saturday: \"08:00-20:01\"\n", "window-late", RG_SEV_WARNING, 5, 1},
-    {HEAD "window:\n  sunday: \"09:00-12:00\"\n", "sunday-open", RG_SEV_WARNING, 5, 1},
+     "notice-not-by-letter", RG_SEV_ERROR, 5, 1},
+    /* channels are a fallback list: [email, letter] sends only the e-mail
+     * to a customer who has one */
+    {HEAD "steps:\n  - {id: aviso, at: D+20,\n     send: {channels: [email, letter], template: t}}\n"
+          "  - {id: n, at: D+34, action: bureau_listing, requires_notice: aviso}\n",
+     "notice-not-by-letter", RG_SEV_ERROR, 6, 1},
+    /* a cadence with no customer_kind can match PF too */
+    {"cadence: t\nmatch: {tags_any: [x]}\nfees: {interest_month_pct: 1.00}\nsteps:\n"
+     "  - {id: aviso, at: D+20, send: {channels: [whatsapp, letter], template: t}}\n"
+     "  - {id: n, at: D+34, action: bureau_listing, requires_notice: aviso}\n",
+     "notice-not-by-letter", RG_SEV_ERROR, 5, 1},
+    {HEAD "window: {weekdays: \"07:59-20:00\"}\n", "window-early", RG_SEV_ERROR, 4, 1},
+    {HEAD "window:\n  saturday: \"08:00-20:01\"\n", "window-late", RG_SEV_ERROR, 5, 1},
+    {HEAD "window:\n  sunday: \"09:00-12:00\"\n", "sunday-open", RG_SEV_ERROR, 5, 1},
+    /* with a stated reason they are warnings that quote it */
+    {HEAD "window: {weekdays: \"07:00-20:00\"}\nallow_contact_outside_hours: \"turno da madrugada\"\n",
+     "window-early", RG_SEV_WARNING, 4, 1},
+    {HEAD "window:\n  sunday: \"09:00-12:00\"\nallow_contact_outside_hours: \"feira de domingo\"\n",
+     "sunday-open", RG_SEV_WARNING, 5, 1},
+    /* a reason with nothing to allow does nothing: said so */
+    {HEAD "allow_contact_outside_hours: \"por via das duvidas\"\n", "allow-outside-unused",
+     RG_SEV_WARNING, 4, 1},
+    {HEAD "allow_contact_outside_hours: true\n", "bad-type", RG_SEV_ERROR, 4, 1},
+    {HEAD "allow_contact_outside_hours: \"  \"\n", "bad-value", RG_SEV_ERROR, 4, 1},
+    {HEAD "allow_contact_outside_hours: \"a\\nb\"\n", "bad-value", RG_SEV_ERROR, 4, 1},
     {HEAD "window:\n  sunday: closed\n  holidays: open\n", "holidays-open", RG_SEV_WARNING, 6, 1},
     {"cadence: t\nmatch: {}\n", "legal-default-interest", RG_SEV_INFO, 1, 1},
     {"cadence: t\nmatch: {}\nfees: {fine_pct: 2}\n", "legal-default-interest", RG_SEV_INFO, 3, 1},
@@ -557,7 +578,7 @@ static void test_messages(void **state)
     } M[] = {
         {HEAD "consolidat: true\n",
          "unknown key `consolidat` in the cadence; allowed: cadence, match, timezone, window, caps, "
-         "fees, consolidate, steps, triggers"},
+         "fees, consolidate, steps, triggers, allow_contact_outside_hours"},
         {HEAD "steps:\n  - {id: a, at: D0, sned: {}}\n",
          "unknown key `sned` in step; allowed: id, at, send, action, reissue, task, "
          "requires_notice"},
@@ -943,7 +964,7 @@ static void test_bounds(void **state)
     assert_int_equal(d.n, 101);
     assert_string_equal(d.items[99].message,
                         "unknown key `k99` in the cadence; allowed: cadence, match, timezone, "
-                        "window, caps, fees, consolidate, steps, triggers");
+                        "window, caps, fees, consolidate, steps, triggers, allow_contact_outside_hours");
     assert_int_equal(d.items[100].line, 102);
     assert_string_equal(d.items[100].message, "more than 100 problems; the rest are not reported");
     rg_cadence_free(c);
@@ -1165,6 +1186,21 @@ static void test_version(void **state)
                         "  - {id: a, at: D0, send: {channels: [email], template: t}}\n");
     rg_cadence *e = cad("cadence: v\nmatch: {priority: 1, tags_any: [x]}\nsteps:\n"
                         "  - {id: a, at: D0, send: {channels: [email, sms], template: t}}\n");
+    /* The reason for contact outside hours is recorded with the version:
+     * stating it, or changing it, is a new version. */
+    rg_cadence *r1 = cad("cadence: v\nmatch: {priority: 1, tags_any: [x]}\nsteps:\n"
+                         "  - {id: a, at: D0, send: {channels: [email], template: t}}\n"
+                         "allow_contact_outside_hours: \"plantão das 21h\"\n");
+    rg_cadence *r2 = cad("cadence: v\nmatch: {priority: 1, tags_any: [x]}\nsteps:\n"
+                         "  - {id: a, at: D0, send: {channels: [email], template: t}}\n"
+                         "allow_contact_outside_hours: \"plantão das 22h\"\n");
+    assert_string_equal(r1->allow_contact_outside_hours, "plantão das 21h");
+    assert_int_equal(r1->allow_outside_line, 5);
+    assert_null(a->allow_contact_outside_hours);
+    assert_string_not_equal(a->version, r1->version);
+    assert_string_not_equal(r1->version, r2->version);
+    rg_cadence_free(r1);
+    rg_cadence_free(r2);
     assert_string_equal(a->version, b->version);
     assert_string_not_equal(a->version, c->version);
     assert_string_not_equal(a->version, e->version);
@@ -1250,7 +1286,8 @@ static void test_load_dir(void **state)
                                 "{interest_month_pct: 1}\ntriggers:\n"
                                 "  - {id: x, on: optout, switch_cadence: mensal-pf}\n");
     rg_test_write("cad/g.yaml", "cadence: avisada\nfees: {interest_month_pct: 1}\n"
-                                "window: {sunday: \"09:00-12:00\"}\n");
+                                "window: {sunday: \"09:00-12:00\"}\n"
+                                "allow_contact_outside_hours: \"plantão de domingo pedido pelos clientes\"\n");
     rg_test_write("cad/notes.txt", "not a cadence");
     rg_test_write("cad/.hidden.yaml", "garbage: [");
     mkdir_p(rg_test_path("cad/sub.yaml"));

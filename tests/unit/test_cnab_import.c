@@ -301,10 +301,10 @@ static rg_store *open_store(void)
     rg_import_report r;
     assert_int_equal(rg_store_open(":memory:", &s, &e), RG_OK);
     const char *c = "external_id,name\nC1,Maria da Silva\nC2,Padaria Pão Quente\n";
-    assert_int_equal(rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "c.csv", c, strlen(c), false, NOW, &r, &e), RG_OK);
+    assert_int_equal(rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "c.csv", c, strlen(c), rg_test_import_options(false, NOW), &r, &e), RG_OK);
     rg_import_report_free(&r);
     assert_int_equal(
-        rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "f.csv", INVOICES, strlen(INVOICES), false, NOW, &r, &e), RG_OK);
+        rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "f.csv", INVOICES, strlen(INVOICES), rg_test_import_options(false, NOW), &r, &e), RG_OK);
     assert_int_equal(r.inserted, 7);
     rg_import_report_free(&r);
     return s;
@@ -314,7 +314,7 @@ static rg_status import(rg_store *s, const char *name, const rg_buf *f, bool dry
 {
     rg_err e;
     rg_err_clear(&e);
-    rg_status rc = rg_cnab_import_buffer(s, name, f->p, f->len, dry, NOW, r, &e);
+    rg_status rc = rg_cnab_import_buffer(s, rg_test_zones(), name, f->p, f->len, dry, NOW, r, &e);
     if (rc != RG_OK && rc != RG_EINVAL)
         print_message("import: %s: %s\n", e.where, e.msg);
     return rc;
@@ -421,7 +421,7 @@ static void test_itau_import(void **state)
     assert_true(a->matched);
     assert_true(a->was_open);
     assert_int_equal(a->amount, 15330); /* valor pago, interest included */
-    assert_int_equal(a->paid_at, rg_instant_from_civil(rg_date_from_ymd(2026, 3, 17), 12, 0, 0));
+    assert_int_equal(a->paid_at, rg_instant_from_civil(rg_date_from_ymd(2026, 3, 17), 15, 0, 0)); /* noon in São Paulo */
     assert_int_equal(a->status, RG_INV_PAID);
     assert_int_equal(a->balance, 0);
     char ref[64];
@@ -821,7 +821,7 @@ static void test_bradesco(void **state)
     /* the bank granted a discount: 199.00 paid leaves 1.00 open */
     assert_int_equal(a->status, RG_INV_OPEN);
     assert_int_equal(a->balance, 100);
-    assert_int_equal(a->paid_at, rg_instant_from_civil(rg_date_from_ymd(2026, 3, 6), 12, 0, 0));
+    assert_int_equal(a->paid_at, rg_instant_from_civil(rg_date_from_ymd(2026, 3, 6), 15, 0, 0)); /* noon in São Paulo */
     /* 17 (liquidação após baixa) with no valor pago: the face value */
     const rg_cnab_import_item *b = item_at(&r, 3);
     assert_int_equal(b->outcome, RG_CNABI_RECORDED);
@@ -872,7 +872,7 @@ static void test_240(void **state)
     assert_int_equal(a->outcome, RG_CNABI_RECORDED);
     assert_string_equal(a->invoice, "T240");
     assert_int_equal(a->amount, 126500);
-    assert_int_equal(a->paid_at, rg_instant_from_civil(rg_date_from_ymd(2026, 3, 15), 12, 0, 0));
+    assert_int_equal(a->paid_at, rg_instant_from_civil(rg_date_from_ymd(2026, 3, 15), 15, 0, 0)); /* noon in São Paulo */
     assert_int_equal(invoice(s, "T240").status, RG_INV_PAID);
     const rg_cnab_import_item *b = item_at(&r, 5);
     assert_int_equal(b->kind, RG_CNAB_ENTRY_CONFIRMED);
@@ -881,7 +881,7 @@ static void test_240(void **state)
     const rg_cnab_import_item *c = item_at(&r, 7);
     assert_int_equal(c->outcome, RG_CNABI_RECORDED);
     assert_string_equal(c->invoice, "NF0001");
-    assert_int_equal(c->paid_at, rg_instant_from_civil(rg_date_from_ymd(2026, 3, 13), 12, 0, 0));
+    assert_int_equal(c->paid_at, rg_instant_from_civil(rg_date_from_ymd(2026, 3, 13), 15, 0, 0)); /* noon in São Paulo */
     assert_true(r.totals.ok);
     assert_int_equal(r.totals.records, 10);
     assert_true(rg_cnab_import_clean(&r));
@@ -900,7 +900,7 @@ static void test_not_open_invoice(void **state)
     rg_import_report ir;
     rg_err e;
     const char *csv = "external_id,customer_external_id,amount,due_date,status\nNF0001,C1,150.00,2026-03-10,cancelled\n";
-    assert_int_equal(rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "u.csv", csv, strlen(csv), false, NOW, &ir, &e),
+    assert_int_equal(rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "u.csv", csv, strlen(csv), rg_test_import_options(false, NOW), &ir, &e),
                      RG_OK);
     rg_import_report_free(&ir);
     rg_buf f = RG_BUF_INIT;
@@ -931,7 +931,7 @@ static void test_other_bank_nosso(void **state)
     rg_err e;
     const char *csv = "external_id,customer_external_id,amount,due_date,nosso_numero,boleto_bank\n"
                       "BRX,C1,10.00,2026-03-10,4444,237\n";
-    assert_int_equal(rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "b.csv", csv, strlen(csv), false, NOW, &ir, &e),
+    assert_int_equal(rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "b.csv", csv, strlen(csv), rg_test_import_options(false, NOW), &ir, &e),
                      RG_OK);
     rg_import_report_free(&ir);
     rg_buf f = RG_BUF_INIT;
@@ -967,7 +967,7 @@ static void test_not_a_return_file(void **state)
     rg_buf_puts(&f, "external_id,amount\nF1,10.00\n");
     rg_cnab_import_report r;
     rg_err e;
-    assert_int_equal(rg_cnab_import_buffer(s, "faturas.csv", f.p, f.len, false, NOW, &r, &e), RG_EINVAL);
+    assert_int_equal(rg_cnab_import_buffer(s, rg_test_zones(), "faturas.csv", f.p, f.len, false, NOW, &r, &e), RG_EINVAL);
     assert_string_equal(e.where, "faturas.csv");
     assert_string_equal(r.file_name, "faturas.csv");
     assert_int_equal(r.n_items, 0);
@@ -980,13 +980,13 @@ static void test_not_a_return_file(void **state)
     h400(&l, "341", "160326");
     l.b[1] = '1';
     add(&f, &l, "\n");
-    assert_int_equal(rg_cnab_import_buffer(s, "r.rem", f.p, f.len, false, NOW, &r, &e), RG_EINVAL);
+    assert_int_equal(rg_cnab_import_buffer(s, rg_test_zones(), "r.rem", f.p, f.len, false, NOW, &r, &e), RG_EINVAL);
     assert_string_equal(e.msg, "line 1: position 2: expected '2' (arquivo retorno), found '1' — not a return file");
     rg_cnab_import_report_free(&r);
     assert_int_equal(payments(s), 0);
 
     /* files */
-    assert_int_equal(rg_cnab_import_file(s, rg_test_path("nope.ret"), false, NOW, &r, &e), RG_EIO);
+    assert_int_equal(rg_cnab_import_file(s, rg_test_zones(), rg_test_path("nope.ret"), false, NOW, &r, &e), RG_EIO);
     assert_string_equal(r.file_name, rg_test_path("nope.ret"));
     rg_cnab_import_report_free(&r);
     rg_cnab_import_report_free(NULL);
@@ -1003,7 +1003,7 @@ static void test_file_variant(void **state)
     const char *path = rg_test_write("CN16036A.RET", rg_buf_cstr(&f));
     rg_cnab_import_report r, r2;
     rg_err e;
-    assert_int_equal(rg_cnab_import_file(s, path, false, NOW, &r, &e), RG_OK);
+    assert_int_equal(rg_cnab_import_file(s, rg_test_zones(), path, false, NOW, &r, &e), RG_OK);
     assert_string_equal(r.file_name, path);
     assert_int_equal(r.recorded.count, 3);
     /* the hash is the content's: the same as importing the buffer */
@@ -1044,7 +1044,7 @@ static void test_json(void **state)
     assert_int_equal(json_integer_value(json_object_get(first, "line")), 2);
     assert_string_equal(json_string_value(json_object_get(first, "invoice")), "NF0001");
     assert_string_equal(json_string_value(json_object_get(first, "status")), "paid");
-    assert_string_equal(json_string_value(json_object_get(first, "paid_at")), "2026-03-17T12:00:00Z");
+    assert_string_equal(json_string_value(json_object_get(first, "paid_at")), "2026-03-17T15:00:00Z");
     json_t *un = json_object_get(j, "unmatched");
     assert_int_equal(json_integer_value(json_object_get(un, "count")), 1);
     json_t *u0 = json_array_get(json_object_get(un, "items"), 0);

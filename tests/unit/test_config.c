@@ -97,6 +97,8 @@ static void test_errors(void **state)
     expect_error("database: x\n  bad indent: [\n", "regua.yaml:1", "YAML syntax error: invalid multiline plain key");
     expect_error("a: 1\n---\nb: 2\n", "regua.yaml:3", "more than one YAML document");
     expect_error("public_url: ftp://x\n", "regua.yaml", "public_url");
+    expect_error("timezone: America/Sao_Paolo\n", "regua.yaml:1", "timezone 'America/Sao_Paolo' is not an IANA time zone");
+    expect_error("timezone: ../etc/passwd\n", "regua.yaml:1", "is not an IANA time zone");
     /* a Latin-1 file, and the malformed directive that made libfyaml loop */
     expect_error("company:\n  name: Cobran\xe7" "a\n", "regua.yaml:2", "not valid UTF-8");
     expect_error("%company: {name: 'A''''''', x: 2.2x\xdd" "0'\n", "regua.yaml:1", "not valid UTF-8");

@@ -643,8 +643,7 @@ static void import(env *v, rg_import_kind kind, const char *csv)
 {
     rg_import_report r;
     rg_err e;
-    rg_status rc = rg_import_csv_buffer(v->store, kind, "t.csv", csv, strlen(csv), false, at("2026-11-01T12:00:00Z"),
-                                        &r, &e);
+    rg_status rc = rg_import_csv_buffer(v->store, kind, "t.csv", csv, strlen(csv), rg_test_import_options(false, at("2026-11-01T12:00:00Z")), &r, &e);
     if (rc != RG_OK)
         fail_msg("import: %s", rg_buf_cstr(&r.text));
     rg_import_report_free(&r);
@@ -661,7 +660,7 @@ static void pay(env *v, const char *invoice, rg_cents amount, const char *when)
     rg_payment_outcome out;
     rg_err e;
     assert_int_equal(rg_store_begin(v->store, &e), RG_OK);
-    assert_int_equal(rg_payment_record(v->store, &p, p.paid_at, &out, &e), RG_OK);
+    assert_int_equal(rg_payment_record(v->store, rg_test_zones(), &p, p.paid_at, &out, &e), RG_OK);
     assert_int_equal(rg_store_commit(v->store, &e), RG_OK);
 }
 

@@ -27,7 +27,7 @@ static const char *CADENCE =
     "  - {id: segunda-via, at: D+10, action: reissue, reissue: {due_in_business_days: 3},\n"
     "     send: {channels: [email], template: segunda-via}}\n"
     "  - {id: ligar, at: D+15, action: task, task: {kind: call}}\n"
-    "  - {id: aviso, at: D+20, send: {channels: [email], template: aviso}}\n"
+    "  - {id: aviso, at: D+20, send: {channels: [letter, email], template: aviso}}\n"
     "  - {id: negativar, at: D+31, action: bureau_listing, requires_notice: aviso}\n";
 
 static const char *CONSOLIDATED =
@@ -94,6 +94,7 @@ static void setup_env(env *v, const char *name)
                                        "juros {{invoice.interest}}). " CREDITOR "\n");
     write_file(p, "aviso.email", "Subject: Aviso {{invoice.external_id}}\nAviso sobre {{invoice.external_id}}: "
                                  "{{invoice.updated_amount}}. " CREDITOR "\n");
+    write_file(p, "aviso.letter", "Aviso sobre {{invoice.external_id}}: {{invoice.updated_amount}}. " CREDITOR "\n");
     write_file(p, "lista.email", "Subject: Vencem hoje\n{{#invoices}}{{invoice.external_id}}={{invoice.amount}};"
                                  "{{/invoices}} " CREDITOR "\n");
     rg_config_defaults(&v->config);
@@ -144,8 +145,7 @@ static void import(env *v, rg_import_kind kind, const char *csv)
 {
     rg_import_report r;
     rg_err e;
-    rg_status rc = rg_import_csv_buffer(v->store, kind, "t.csv", csv, strlen(csv), false, at("2026-10-01T12:00:00Z"),
-                                        &r, &e);
+    rg_status rc = rg_import_csv_buffer(v->store, kind, "t.csv", csv, strlen(csv), rg_test_import_options(false, at("2026-10-01T12:00:00Z")), &r, &e);
     if (rc != RG_OK)
         fprintf(stderr, "%s", rg_buf_cstr(&r.text));
     assert_int_equal(rc, RG_OK);
@@ -163,7 +163,7 @@ static void pay(env *v, const char *invoice, rg_cents amount, const char *when)
     rg_payment_outcome out;
     rg_err e;
     assert_int_equal(rg_store_begin(v->store, &e), RG_OK);
-    assert_int_equal(rg_payment_record(v->store, &p, p.paid_at, &out, &e), RG_OK);
+    assert_int_equal(rg_payment_record(v->store, rg_test_zones(), &p, p.paid_at, &out, &e), RG_OK);
     assert_int_equal(rg_store_commit(v->store, &e), RG_OK);
 }
 
@@ -303,15 +303,15 @@ static void ninety_days(const char *name, int64_t batch_size, bool full, char **
         "C5 hoje email 2026-10-20T12:00 sent | F5A=R$ 10,00;F5B=R$ 20,00; Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
         "C2 segunda-via email 2026-10-26T12:00 sent | Novo vencimento 29/10/2026: R$ 1.023,67 (multa R$ 20,00, juros R$ 3,67). Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
         "C3 segunda-via - 2026-10-26T12:00 suppressed |  # no channel left: email: opted out\n"
-        "C2 aviso email 2026-11-04T12:00 sent | Aviso sobre F2: R$ 1.026,67. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
-        "C3 aviso - 2026-11-04T12:00 suppressed |  # no channel left: email: opted out\n"
+        "C2 aviso email 2026-11-04T12:00 sent | Aviso sobre F2: R$ 1.026,67. Exemplo Ltda (CNPJ 11.222.333/0001-81) # letter: channel not configured\n"
+        "C3 aviso - 2026-11-04T12:00 suppressed |  # no channel left: letter: channel not configured; email: opted out\n"
         "C4 lembrete email 2026-11-09T12:00 sent | Olá, Pedro! R$ 200,00 vence em 10/11/2026. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
         "C4 hoje whatsapp 2026-11-10T12:00 sent | Hoje vence F4: R$ 200,00. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
         "C4 atraso whatsapp 2026-11-16T12:00 sent | F4 venceu em 10/11/2026 (6 dias): R$ 204,40. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
         "C1 hoje whatsapp 2026-11-23T12:00 sent | Hoje vence F1: R$ 150,00. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
         "C4 segunda-via email 2026-11-23T12:00 sent | Novo vencimento 26/11/2026: R$ 204,87 (multa R$ 4,00, juros R$ 0,87). Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
         "C1 atraso whatsapp 2026-11-25T12:00 sent | F1 venceu em 20/11/2026 (2 dias): R$ 153,10. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
-        "C4 aviso email 2026-11-30T12:00 sent | Aviso sobre F4: R$ 205,33. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n";
+        "C4 aviso email 2026-11-30T12:00 sent | Aviso sobre F4: R$ 205,33. Exemplo Ltda (CNPJ 11.222.333/0001-81) # letter: channel not configured\n";
     assert_string_equal(got, want);
     free(got);
 

@@ -19,6 +19,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "base/health.h"
 #include "http/server.h"
 #include "http/webhooks.h"
 #include "service/inbound.h"
@@ -336,7 +337,7 @@ static void test_routes(void **state)
     resp r;
     http("GET", "/healthz", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body.p, "\"status\":\"ok\""));
+    assert_non_null(strstr(r.body.p, "\"status\":\"ok\",\"reasons\":[]"));
     resp_free(&r);
     http("GET", "/nope", NULL, NULL, &r);
     assert_int_equal(r.status, 404);
@@ -353,6 +354,28 @@ static void test_routes(void **state)
     resp_free(&r);
     http("GET", "/t/o/abc", NULL, NULL, &r);
     assert_int_equal(r.status, 404);
+    resp_free(&r);
+}
+
+/* /healthz reads the health registry: degraded with the reasons, still 200. */
+static void test_healthz_degraded(void **state)
+{
+    (void)state;
+    resp r;
+    rg_health_set("cadences", "cadences/x.yaml:3: unknown key 'dayz'");
+    rg_health_set("channel:email", "SMTP 535 at AUTH: the channel is paused");
+    http("GET", "/healthz", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body.p, "\"status\":\"degraded\",\"reasons\":[{\"component\":\"cadences\","
+                                     "\"reason\":\"cadences/x.yaml:3: unknown key 'dayz'\"},{\"component\":"
+                                     "\"channel:email\",\"reason\":\"SMTP 535 at AUTH: the channel is paused\"}]"));
+    assert_non_null(strstr(r.body.p, "\"store\":{\"status\":\"ok\""));
+    resp_free(&r);
+    rg_health_clear("cadences");
+    rg_health_clear("channel:email");
+    http("GET", "/healthz", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body.p, "\"status\":\"ok\",\"reasons\":[]"));
     resp_free(&r);
 }
 
@@ -1042,7 +1065,8 @@ static void test_parse_sms(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_routes),        cmocka_unit_test(test_whatsapp_handshake),
+        cmocka_unit_test(test_routes),        cmocka_unit_test(test_healthz_degraded),
+        cmocka_unit_test(test_whatsapp_handshake),
         cmocka_unit_test(test_whatsapp_signature), cmocka_unit_test(test_whatsapp_statuses),
         cmocka_unit_test(test_whatsapp_out_of_order),
         cmocka_unit_test(test_whatsapp_stop), cmocka_unit_test(test_sms),

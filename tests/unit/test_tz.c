@@ -3,6 +3,7 @@
 #include "base/date.h"
 #include "base/err.h"
 #include "base/tz.h"
+#include "base/zones.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,6 +483,78 @@ static void test_cache(void **state)
     rg_tz_cache_free(c);
 }
 
+/* The one way to a local date, to an instant from a bare date, and to a
+ * time for people. */
+static void test_local_dates(void **state)
+{
+    (void)state;
+    rg_tz *sp = load("America/Sao_Paulo");
+    rg_tz *ny = load("America/New_York");
+    rg_tz *noronha = load("America/Noronha");
+    /* 02:30Z on the 13th is still the 12th in São Paulo, not in UTC */
+    assert_int_equal(rg_tz_date(sp, at("2027-01-13T02:30:00Z")), day("2027-01-12"));
+    assert_int_equal(rg_tz_date(sp, at("2027-01-13T03:00:00Z")), day("2027-01-13"));
+    assert_int_equal(rg_tz_date(noronha, at("2027-01-13T01:30:00Z")), day("2027-01-12"));
+    assert_int_equal(rg_tz_date(noronha, at("2027-01-13T02:00:00Z")), day("2027-01-13"));
+    /* DST: 03:59Z on 2026-03-08 is still the 7th in New York (EST), 04:30Z in July the 1st (EDT) */
+    assert_int_equal(rg_tz_date(ny, at("2026-03-08T04:59:00Z")), day("2026-03-07"));
+    assert_int_equal(rg_tz_date(ny, at("2026-07-02T03:59:00Z")), day("2026-07-01"));
+    assert_int_equal(rg_tz_date(ny, at("2026-07-02T04:00:00Z")), day("2026-07-02"));
+
+    /* a bare date is that day where the zone is: its noon */
+    rg_instant t;
+    assert_true(rg_tz_parse_moment(sp, "2027-01-13", 10, &t));
+    assert_instant(t, "2027-01-13T15:00:00Z");
+    assert_int_equal(rg_tz_date(sp, t), day("2027-01-13"));
+    assert_true(rg_tz_parse_moment(sp, "13/01/2027", 10, &t));
+    assert_instant(t, "2027-01-13T15:00:00Z");
+    assert_true(rg_tz_parse_moment(ny, "13/07/2026", 10, &t));
+    assert_instant(t, "2026-07-13T16:00:00Z");
+    /* an instant is an instant, whatever the zone */
+    assert_true(rg_tz_parse_moment(sp, "2027-01-13T00:00:00Z", 20, &t));
+    assert_instant(t, "2027-01-13T00:00:00Z");
+    assert_true(rg_tz_parse_moment(sp, "2027-01-13T10:00:00-03:00", 25, &t));
+    assert_instant(t, "2027-01-13T13:00:00Z");
+    assert_false(rg_tz_parse_moment(sp, "31/02/2027", 10, &t));
+    assert_false(rg_tz_parse_moment(sp, "13/01/2027T10:00", 16, &t));
+    assert_false(rg_tz_parse_moment(sp, "amanhã", 7, &t));
+    assert_int_equal(t, RG_INSTANT_NONE);
+
+    char b[40];
+    assert_string_equal(rg_tz_format(sp, at("2027-01-13T02:30:00Z"), b, sizeof b), "2027-01-12 23:30:00 -03:00");
+    assert_string_equal(rg_tz_format(ny, at("2026-07-01T12:00:00Z"), b, sizeof b), "2026-07-01 08:00:00 -04:00");
+    assert_string_equal(rg_tz_format(rg_tz_utc(), at("2026-07-01T12:00:00Z"), b, sizeof b), "2026-07-01 12:00:00 +00:00");
+    rg_tz *kolkata = load("Asia/Kolkata");
+    assert_string_equal(rg_tz_format(kolkata, at("2026-07-01T12:00:00Z"), b, sizeof b), "2026-07-01 17:30:00 +05:30");
+    rg_tz_free(kolkata);
+    rg_tz_free(noronha);
+    rg_tz_free(ny);
+    rg_tz_free(sp);
+}
+
+/* The customer's zone, else the company's. */
+static void test_zones(void **state)
+{
+    (void)state;
+    rg_zones *z = NULL;
+    rg_err e;
+    assert_int_equal(rg_zones_new("America/Sao_Paolo", NULL, &z, &e), RG_ENOTFOUND);
+    assert_null(z);
+    assert_int_equal(rg_zones_new("../x", NULL, &z, &e), RG_EINVAL);
+    assert_int_equal(rg_zones_new("America/Sao_Paulo", NULL, &z, &e), RG_OK);
+    assert_string_equal(rg_tz_name(rg_zones_company(z)), "America/Sao_Paulo");
+    assert_ptr_equal(rg_zones_for(z, NULL), rg_zones_company(z));
+    assert_ptr_equal(rg_zones_for(z, ""), rg_zones_company(z));
+    assert_ptr_equal(rg_zones_for(z, "Nowhere/Else"), rg_zones_company(z));
+    assert_string_equal(rg_tz_name(rg_zones_for(z, "America/Manaus")), "America/Manaus");
+    /* 03:30Z on the 13th: the 13th for the company, the 12th in Manaus */
+    rg_instant t = at("2027-01-13T03:30:00Z");
+    assert_int_equal(rg_tz_date(rg_zones_company(z), t), day("2027-01-13"));
+    assert_int_equal(rg_tz_date(rg_zones_for(z, "America/Manaus"), t), day("2027-01-12"));
+    rg_zones_free(z);
+    rg_zones_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -490,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_bad_names),       cmocka_unit_test(test_missing_zone),
         cmocka_unit_test(test_malformed_files), cmocka_unit_test(test_synthetic_files),
         cmocka_unit_test(test_utc_zone),        cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_local_dates),     cmocka_unit_test(test_zones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
