@@ -231,10 +231,12 @@ static int run(rg_cli *cli, int argc, char **argv)
                 rg_progress prog;
                 rg_progress_parse(ex.progress, &prog);
                 for (size_t i = 0; i < prog.n; i++)
-                    fprintf(f, "  step        %-14s %-10s %s\n", prog.items[i].step_id,
+                    fprintf(f, "  step        %-14s %-10s %s%s%s\n", prog.items[i].step_id,
                             rg_step_state_reason(prog.items[i].state),
                             prog.items[i].at != RG_INSTANT_NONE ? rg_instant_format(prog.items[i].at, next, sizeof next)
-                                                                : "");
+                                                                : "",
+                            prog.items[i].state != RG_STEP_DONE ? " — " : "",
+                            prog.items[i].state != RG_STEP_DONE ? rg_step_state_text(prog.items[i].state) : "");
                 if (ex.next_step[0])
                     fprintf(f, "  next step:   %s at %s\n", ex.next_step, rg_instant_format(ex.next_due_at, next, sizeof next));
             }
@@ -267,8 +269,9 @@ static int run(rg_cli *cli, int argc, char **argv)
                 rg_progress_parse(ex.progress, &prog);
                 for (size_t i = 0; i < prog.n; i++)
                     json_array_append_new(
-                        steps, json_pack("{s:s, s:s, s:o}", "step", prog.items[i].step_id, "state",
-                                         rg_step_state_reason(prog.items[i].state), "at",
+                        steps, json_pack("{s:s, s:s, s:s, s:o}", "step", prog.items[i].step_id, "state",
+                                         rg_step_state_reason(prog.items[i].state), "description",
+                                         rg_step_state_text(prog.items[i].state), "at",
                                          prog.items[i].at != RG_INSTANT_NONE
                                              ? json_string(rg_instant_format(prog.items[i].at, t, sizeof t))
                                              : json_null()));

@@ -29,10 +29,12 @@ const rg_command rg_cmd_tick = {
 
 void *rg_tick_stats_json(const rg_tick_stats *s)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "invoices",
-                     (json_int_t)s->invoices, "no_cadence", (json_int_t)s->no_cadence, "prescribed",
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+                     "invoices", (json_int_t)s->invoices, "no_cadence", (json_int_t)s->no_cadence, "prescribed",
                      (json_int_t)s->prescribed, "fired", (json_int_t)s->fired, "superseded",
-                     (json_int_t)s->superseded, "no_notice", (json_int_t)s->no_notice, "messages",
+                     (json_int_t)s->superseded, "no_notice", (json_int_t)s->no_notice, "not_by_letter",
+                     (json_int_t)s->not_by_letter, "added_after", (json_int_t)s->added_after, "no_phone",
+                     (json_int_t)s->no_phone, "messages",
                      (json_int_t)s->messages, "sent", (json_int_t)s->sent, "queued", (json_int_t)s->queued,
                      "suppressed", (json_int_t)s->suppressed, "deferred", (json_int_t)s->deferred, "tasks",
                      (json_int_t)s->tasks, "reissues", (json_int_t)s->reissues, "bureau_requests",

@@ -88,11 +88,12 @@ void rg_fx_progress(rg_effects *fx, int64_t invoice_id, const rg_cadence *c, con
     op->agenda = *ag;
 }
 
-void rg_fx_task(rg_effects *fx, const rg_task *t)
+void rg_fx_task(rg_effects *fx, const rg_task *t, size_t after_message)
 {
     rg_fx_op *op = add_op(fx, RG_FX_TASK, t->invoice_id);
     if (!op)
         return;
+    op->after_message = after_message;
     if (!grow((void **)&fx->tasks, &fx->cap_tasks, fx->n_tasks, sizeof *fx->tasks)) {
         fx->oom = true;
         return;
@@ -101,18 +102,21 @@ void rg_fx_task(rg_effects *fx, const rg_task *t)
     fx->tasks[fx->n_tasks++] = *t;
 }
 
-void rg_fx_bureau(rg_effects *fx, int64_t invoice_id, rg_instant notice_at)
+void rg_fx_bureau(rg_effects *fx, int64_t invoice_id, rg_instant notice_at, size_t after_message)
 {
     rg_fx_op *op = add_op(fx, RG_FX_BUREAU, invoice_id);
-    if (op)
+    if (op) {
         op->notice_at = notice_at;
+        op->after_message = after_message;
+    }
 }
 
-void rg_fx_reissue(rg_effects *fx, int64_t invoice_id, const rg_reissue *r)
+void rg_fx_reissue(rg_effects *fx, int64_t invoice_id, const rg_reissue *r, size_t after_message)
 {
     rg_fx_op *op = add_op(fx, RG_FX_REISSUE, invoice_id);
     if (!op)
         return;
+    op->after_message = after_message;
     if (!grow((void **)&fx->reissues, &fx->cap_reissues, fx->n_reissues, sizeof *fx->reissues)) {
         fx->oom = true;
         return;
@@ -164,7 +168,7 @@ static rg_status deliver(rg_engine *eng, const rg_effects *fx, rg_fx_message *x,
     rg_message *m = &x->m;
     if (!x->created) {
         if (x->consolidated) {
-            /* today's consolidated message already went: these wait for tomorrow */
+            /* today's consolidated message of this step already went: these wait for tomorrow */
             st->deferred += (int64_t)x->n_invoices;
             st->fired -= (int64_t)x->n_invoices;
         }
@@ -229,6 +233,9 @@ rg_status rg_effects_apply(rg_engine *eng, rg_effects *fx, rg_instant now, rg_ti
         fx->msgs[i].created = inserted[i];
     for (size_t i = 0; i < fx->n_ops && rc == RG_OK; i++) {
         const rg_fx_op *op = &fx->ops[i];
+        if (op->kind != RG_FX_MESSAGE && op->kind != RG_FX_PROGRESS && op->after_message != RG_FX_NONE &&
+            !fx->msgs[op->after_message].created)
+            continue; /* its step's message did not go in: the step waits (progress: see below) */
         switch (op->kind) {
         case RG_FX_PROGRESS: {
             bool waits = op->after_message != RG_FX_NONE && !fx->msgs[op->after_message].created;
@@ -246,6 +253,7 @@ rg_status rg_effects_apply(rg_engine *eng, rg_effects *fx, rg_instant now, rg_ti
         }
         case RG_FX_TASK:
             rc = rg_store_task_insert(eng->store, &fx->tasks[op->item], e);
+            st->tasks++;
             break;
         case RG_FX_BUREAU: {
             bool created = false;
@@ -255,6 +263,7 @@ rg_status rg_effects_apply(rg_engine *eng, rg_effects *fx, rg_instant now, rg_ti
         }
         case RG_FX_REISSUE:
             rc = rg_store_invoice_reissue(eng->store, op->invoice_id, &fx->reissues[op->item], now, e);
+            st->reissues++;
             break;
         case RG_FX_MESSAGE:
             rc = deliver(eng, fx, &fx->msgs[op->item], now, st, e);
@@ -278,6 +287,9 @@ void rg_tick_stats_add(rg_tick_stats *a, const rg_tick_stats *b)
     a->fired += b->fired;
     a->superseded += b->superseded;
     a->no_notice += b->no_notice;
+    a->not_by_letter += b->not_by_letter;
+    a->added_after += b->added_after;
+    a->no_phone += b->no_phone;
     a->messages += b->messages;
     a->sent += b->sent;
     a->queued += b->queued;

@@ -45,7 +45,7 @@ typedef struct rg_fx_op {
     int64_t invoice_id;
     size_t item; /* task, reissue or message index; progress: its text in the arena */
     const rg_cadence *cadence; /* progress; NULL: the progress is unchanged, only the agenda moves */
-    size_t after_message;      /* progress: written only once this message is created; RG_FX_NONE: always */
+    size_t after_message;      /* written only once this message is created; RG_FX_NONE: always */
     rg_instant notice_at;      /* bureau */
     rg_fx_agenda agenda;       /* progress */
 } rg_fx_op;
@@ -74,9 +74,11 @@ void rg_effects_free(rg_effects *fx);
  * (else the instant is ag.wait_at). */
 void rg_fx_progress(rg_effects *fx, int64_t invoice_id, const rg_cadence *c, const rg_progress *p,
                     size_t after_message, const rg_fx_agenda *ag);
-void rg_fx_task(rg_effects *fx, const rg_task *t);
-void rg_fx_bureau(rg_effects *fx, int64_t invoice_id, rg_instant notice_at);
-void rg_fx_reissue(rg_effects *fx, int64_t invoice_id, const rg_reissue *r);
+/* A step's actions, written only once message `after_message` is created
+ * (RG_FX_NONE: always) — nothing of a step happens unless its message goes in. */
+void rg_fx_task(rg_effects *fx, const rg_task *t, size_t after_message);
+void rg_fx_bureau(rg_effects *fx, int64_t invoice_id, rg_instant notice_at, size_t after_message);
+void rg_fx_reissue(rg_effects *fx, int64_t invoice_id, const rg_reissue *r, size_t after_message);
 /* A new message (zeroed) at the end of the list, its index in *index; NULL
  * when out of memory. The pointer lasts until the next add. */
 rg_fx_message *rg_fx_message_add(rg_effects *fx, size_t *index);

@@ -109,6 +109,7 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
     eng->config = opt->config;
     eng->dry_run = opt->dry_run;
     eng->batch_size = opt->batch_size > 0 ? opt->batch_size : 5000;
+    eng->seen_at = RG_INSTANT_NONE;
     eng->replan_limit = opt->replan_limit > 0 ? opt->replan_limit : RG_REPLAN_LIMIT;
     eng->chan_env.config = opt->config;
     eng->chan_env.token_secret = rg_config_secret(opt->config);
@@ -161,6 +162,10 @@ void rg_engine_close(rg_engine *eng)
         return;
     for (size_t i = 0; i < eng->n_channels; i++)
         rg_channel_close(eng->channels[i].ch);
+    if (eng->seen)
+        for (size_t i = 0; i < eng->cadences->n; i++)
+            free(eng->seen[i].steps);
+    free(eng->seen);
     rg_cadence_set_free(eng->cadences);
     rg_template_set_free(eng->templates);
     rg_calendar_free(eng->calendar);
@@ -292,19 +297,23 @@ static rg_status read_batch(rg_store *from, batch *b, rg_instant recent_since, r
 
 /* ---- per customer ---- */
 
-/* A step that fired and wants a message. */
+/* A step that fired: its message (when it has a send) and its actions
+ * are planned together, so that nothing of a step happens unless its
+ * message goes in. */
 typedef struct pending {
     size_t row;
     const rg_cadence *cadence;
+    const rg_tz *tz;      /* the customer's zone for this cadence */
     int step;
     rg_instant due_at;
-    int channel;          /* index into the step's channel list */
+    int preferred;        /* index of the customer's preferred channel in the step's list, -1 */
+    int channel;          /* position (in the order with the preferred channel first) of the chosen one */
     char reason[256];     /* why earlier channels were skipped */
-    rg_progress progress; /* the invoice's progress to write once delivered */
+    rg_progress progress; /* the invoice's progress to write once its message goes in */
     bool reissued;
     bool grouped; /* already carried by an earlier consolidated message */
     rg_reissue reissue;
-    rg_fx_agenda agenda; /* the invoice's instant once sent, or when it has to wait */
+    rg_fx_agenda agenda; /* the invoice's instant once its message goes in, or when it has to wait */
 } pending;
 
 typedef struct customer_ctx {
@@ -314,6 +323,7 @@ typedef struct customer_ctx {
     rg_date today;
     rg_instant recent[256];
     size_t n_recent;
+    rg_store *reader; /* where the plan stage may read (a consumer's notice letter) */
 } customer_ctx;
 
 bool rg_engine_opted_out(const char *optouts, const char *channel)
@@ -331,14 +341,44 @@ bool rg_engine_opted_out(const char *optouts, const char *channel)
     return false;
 }
 
-/* The first usable channel of a send, or -1; reasons for the skipped ones. */
-static int choose_channel(const rg_engine *eng, const rg_cadence_send *send, const rg_customer *c,
-                          const char *optouts, int from, char *reason, size_t n)
+/* The index in send->channels of the channel tried at position pos, when
+ * the channel at index `preferred` (-1: none) goes first and the others
+ * keep their order. */
+static size_t channel_at(const rg_cadence_send *send, int preferred, size_t pos)
+{
+    if (preferred < 0 || (size_t)preferred >= send->channels.n)
+        return pos;
+    if (pos == 0)
+        return (size_t)preferred;
+    return pos - 1 < (size_t)preferred ? pos - 1 : pos;
+}
+
+/* The customer's preferred channel's index in the step's list, when it is
+ * there and may go first: never in a notice a listing requires (its order
+ * is a legal choice: a consumer's notice goes by letter). -1 otherwise. */
+static int preferred_index(const rg_cadence *c, const rg_cadence_step *st, const rg_customer *cust)
+{
+    if (!cust->preferred_channel[0])
+        return -1;
+    for (size_t i = 0; i < c->n_steps; i++)
+        if (c->steps[i].action == RG_ACTION_BUREAU_LISTING && c->steps[i].requires_notice &&
+            !strcmp(c->steps[i].requires_notice, st->id))
+            return -1;
+    for (size_t i = 0; i < st->send.channels.n; i++)
+        if (!strcmp(st->send.channels.v[i], cust->preferred_channel))
+            return (int)i;
+    return -1;
+}
+
+/* The position of the first usable channel of a send (in the order with
+ * the preferred one first), or -1; reasons for the skipped ones. */
+static int choose_channel(const rg_engine *eng, const rg_cadence_send *send, int preferred, const rg_customer *c,
+                          const char *optouts, char *reason, size_t n)
 {
     rg_buf why = RG_BUF_INIT;
     int chosen = -1;
-    for (size_t i = (size_t)from; i < send->channels.n; i++) {
-        const char *ch = send->channels.v[i];
+    for (size_t pos = 0; pos < send->channels.n; pos++) {
+        const char *ch = send->channels.v[channel_at(send, preferred, pos)];
         char addr[300];
         if (rg_engine_channel_index(eng, ch) < 0)
             rg_buf_printf(&why, "%s%s: channel not configured", why.len ? "; " : "", ch);
@@ -347,7 +387,7 @@ static int choose_channel(const rg_engine *eng, const rg_cadence_send *send, con
         else if (rg_engine_opted_out(optouts, ch))
             rg_buf_printf(&why, "%s%s: opted out", why.len ? "; " : "", ch);
         else {
-            chosen = (int)i;
+            chosen = (int)pos;
             break;
         }
     }
@@ -452,6 +492,11 @@ static void fill_render_invoice(const customer_ctx *cx, const rg_cadence *c, con
     if (ri->pix_code && !ri->pix_code[0])
         ri->pix_code = NULL;
     ri->payment_url = inv->payment_url[0] ? inv->payment_url : NULL;
+    /* the last day to pay the current boleto without charges */
+    ri->effective_due_date = rg_effective_due_date(cx->eng->calendar, ri->due_date);
+    /* a boleto the customer can pay now: the current one, while not past due */
+    if (ri->linha_digitavel && ri->effective_due_date >= cx->today)
+        ri->boleto = ri->linha_digitavel;
 }
 
 /* Computes a segunda via: fees on the open balance, a new due date some
@@ -590,21 +635,19 @@ void rg_engine_content_free(rg_engine_content *c)
 }
 
 /* Renders one message for the pending steps pend[0..n) — one invoice, or
- * several when consolidated — and appends it to the batch's effects, its
- * index in *index. Recording and delivery happen at apply. */
+ * several of the same step when consolidated — and appends it to the
+ * batch's effects, its index in *index. Recording and delivery happen at
+ * apply. */
 static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, size_t n, const char *key,
                               bool consolidated, rg_effects *fx, size_t *index, rg_err *e)
 {
     rg_engine *eng = cx->eng;
-    const pending *lead = pend[0];
-    for (size_t k = 1; k < n; k++) /* the most advanced step leads */
-        if (pend[k]->cadence->steps[pend[k]->step].at_days > lead->cadence->steps[lead->step].at_days)
-            lead = pend[k];
+    const pending *lead = pend[0]; /* every one is at the same step, on the same channel */
     const rg_cadence *c = lead->cadence;
     const rg_cadence_step *st = &c->steps[lead->step];
     const rg_cadence_send *send = &st->send;
     const rg_customer *cust = &b->rows[lead->row].r.customer;
-    const char *channel = send->channels.v[lead->channel];
+    const char *channel = send->channels.v[channel_at(send, lead->preferred, (size_t)lead->channel)];
 
     rg_render_invoice *ri = calloc(n, sizeof *ri);
     const rg_invoice **invs = calloc(n, sizeof *invs);
@@ -635,8 +678,9 @@ static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, 
     rg_strlcpy(m->source_id, st->id, sizeof m->source_id);
     rg_strlcpy(m->channel, channel, sizeof m->channel);
     size_t fb = 0;
-    for (size_t i = (size_t)lead->channel + 1; i < send->channels.n; i++) {
-        int w = snprintf(m->fallbacks + fb, sizeof m->fallbacks - fb, "%s%s", fb ? "|" : "", send->channels.v[i]);
+    for (size_t pos = (size_t)lead->channel + 1; pos < send->channels.n; pos++) {
+        int w = snprintf(m->fallbacks + fb, sizeof m->fallbacks - fb, "%s%s", fb ? "|" : "",
+                         send->channels.v[channel_at(send, lead->preferred, pos)]);
         if (w < 0 || (size_t)w >= sizeof m->fallbacks - fb)
             break;
         fb += (size_t)w;
@@ -785,30 +829,198 @@ static const rg_cadence *cadence_for(const rg_engine *eng, const rg_invoice *inv
     return rg_cadence_set_choose(eng->cadences, &subj);
 }
 
+/* ---- versions: when cadences and steps were first seen ---- */
+
+const rg_engine_seen *rg_engine_seen_of(const rg_engine *eng, const rg_cadence *c)
+{
+    if (!eng->seen)
+        return NULL;
+    for (size_t i = 0; i < eng->cadences->n; i++)
+        if (eng->seen[i].cadence == c)
+            return &eng->seen[i];
+    return NULL;
+}
+
+rg_status rg_engine_load_seen(rg_engine *eng, rg_instant now, bool record, rg_err *e)
+{
+    if (eng->seen && (!record || (eng->seen_at != RG_INSTANT_NONE && now >= eng->seen_at)))
+        return RG_OK; /* read already; recorded at an instant no later than now */
+    if (!eng->seen && !(eng->seen = calloc(eng->cadences->n ? eng->cadences->n : 1, sizeof *eng->seen)))
+        return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+    rg_status rc = RG_OK;
+    bool tx = false;
+    if (record) {
+        if ((rc = rg_store_begin(eng->store, e)) != RG_OK)
+            return rc;
+        tx = true;
+    }
+    for (size_t i = 0; i < eng->cadences->n && rc == RG_OK; i++) {
+        const rg_cadence *c = eng->cadences->items[i];
+        rg_engine_seen *sn = &eng->seen[i];
+        sn->cadence = c;
+        size_t n = c->n_steps + 1;
+        const char **ids = calloc(n, sizeof *ids);
+        rg_instant *at = calloc(n, sizeof *at);
+        if (!ids || !at || (!sn->steps && !(sn->steps = calloc(c->n_steps ? c->n_steps : 1, sizeof *sn->steps)))) {
+            free(ids);
+            free(at);
+            rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+            break;
+        }
+        ids[0] = "";
+        for (size_t k = 0; k < c->n_steps; k++)
+            ids[k + 1] = c->steps[k].id;
+        rc = rg_store_steps_seen(eng->store, c->name, ids, n, now, record, at, e);
+        if (rc == RG_OK) {
+            sn->cadence_seen = at[0];
+            for (size_t k = 0; k < c->n_steps; k++)
+                sn->steps[k] = at[k + 1];
+        }
+        free(ids);
+        free(at);
+    }
+    if (tx) {
+        if (rc == RG_OK)
+            rc = rg_store_commit(eng->store, e);
+        else
+            rg_store_rollback(eng->store);
+    }
+    if (rc == RG_OK && record)
+        eng->seen_at = now;
+    return rc;
+}
+
+void rg_engine_plan_input(const rg_engine *eng, rg_plan_input *in, const rg_cadence *c, const rg_invoice *inv,
+                          const rg_customer *cust, rg_progress *prog, const char *progress_cadence, const rg_tz *tz,
+                          rg_instant now)
+{
+    rg_plan_input_init(in);
+    in->cadence = c;
+    in->invoice = inv;
+    in->progress = prog;
+    in->calendar = eng->calendar;
+    in->tz = tz;
+    in->now = now;
+    const rg_engine_seen *sn = rg_engine_seen_of(eng, c);
+    if (sn) {
+        in->step_seen = sn->steps;
+        in->cadence_seen = sn->cadence_seen;
+    }
+    /* on this cadence since: as recorded, else since the invoice exists;
+     * an invoice that comes from another cadence starts now */
+    if (progress_cadence && strcmp(progress_cadence, c->name) != 0)
+        in->started = RG_INSTANT_NONE;
+    else if (prog->since != RG_INSTANT_NONE)
+        in->started = prog->since;
+    else
+        in->started = inv->created_at;
+    if (prog->since == RG_INSTANT_NONE)
+        prog->since = in->started != RG_INSTANT_NONE ? in->started : now;
+    in->notice_by_letter = cust->kind == RG_KIND_PF;
+}
+
+/* Plans invoice inv; when a consumer's listing needs to know whether its
+ * notice went by letter, looks it up (on `reader`) and plans again. */
+static rg_status plan_with_letter(customer_ctx *cx, rg_plan_input *in, rg_plan *plan, rg_err *e)
+{
+    rg_plan_invoice(in, plan);
+    if (!plan->needs_notice_letter || !cx->reader)
+        return RG_OK;
+    rg_instant at;
+    rg_status rc = rg_store_step_letter_sent_at(cx->reader, in->invoice->id, in->cadence->name,
+                                                plan->needs_notice_letter, &at, e);
+    if (rc != RG_OK)
+        return rc;
+    in->notice_letter_step = plan->needs_notice_letter;
+    in->notice_letter_at = at;
+    rg_plan_invoice(in, plan);
+    return RG_OK;
+}
+
+/* Whether the customer has a number to call (the phone, else WhatsApp). */
+static bool has_phone(const rg_customer *c)
+{
+    return c->phone[0] || c->whatsapp[0];
+}
+
+/* The step's actions (reissue, task, bureau request), written only once
+ * message `after` goes in (RG_FX_NONE: at once). cx->tz/today are the
+ * invoice's. */
+static void plan_actions(customer_ctx *cx, batch *b, pending *pd, size_t after, rg_effects *fx)
+{
+    const rg_cadence *c = pd->cadence;
+    const rg_cadence_step *st = &c->steps[pd->step];
+    const rg_invoice *inv = &b->rows[pd->row].r.invoice;
+    const rg_customer *cust = &b->rows[pd->row].r.customer;
+    if (st->action == RG_ACTION_TASK) {
+        rg_task t;
+        memset(&t, 0, sizeof t);
+        rg_strlcpy(t.kind, st->task_kind ? st->task_kind : "call", sizeof t.kind);
+        t.customer_id = cust->id;
+        t.invoice_id = inv->id;
+        snprintf(t.source, sizeof t.source, "step:%s/%s", c->name, st->id);
+        t.due_at = cx->now;
+        t.created_at = cx->now;
+        rg_fx_task(fx, &t, after);
+    } else if (st->action == RG_ACTION_BUREAU_LISTING) {
+        const rg_progress_item *notice = rg_progress_find(&pd->progress, st->requires_notice);
+        rg_fx_bureau(fx, inv->id, notice && notice->at != RG_INSTANT_NONE ? notice->at : cx->now, after);
+    } else if (st->action == RG_ACTION_REISSUE) {
+        compute_reissue(cx, c, st, inv, &pd->reissue);
+        rg_fx_reissue(fx, inv->id, &pd->reissue, after);
+        pd->reissued = true;
+    }
+}
+
+/* The customer's zone and local date for an invoice on cadence c. */
+static void set_zone(customer_ctx *cx, const rg_customer *cust, const rg_cadence *c)
+{
+    cx->tz = zone_for(cx, cust, c);
+    int sod;
+    rg_tz_local(cx->tz, cx->now, &cx->today, &sod);
+}
+
+/* Orders pending steps for the caps: the most advanced step first (a
+ * notice before a reminder), then the invoice's order. */
+static int cmp_pending(const void *a, const void *b)
+{
+    const pending *x = *(pending *const *)a, *y = *(pending *const *)b;
+    int ax = x->cadence->steps[x->step].at_days, ay = y->cadence->steps[y->step].at_days;
+    if (ax != ay)
+        return ax > ay ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
 /* Plans one customer's invoices rows[from, to): what fires, what is
- * superseded, the messages (rendered), tasks, listings, reissues and
- * progress, all appended to fx. Touches no store. */
-static rg_status plan_customer(rg_engine *eng, batch *b, size_t from, size_t to, rg_instant now, rg_effects *fx,
-                               rg_err *e)
+ * skipped, the messages (rendered, one per step — or per step and channel
+ * when consolidated), tasks, listings, reissues and progress, all appended
+ * to fx. Touches no store but `reader`, to look up a consumer's notice
+ * letter when a listing is due. */
+static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_t from, size_t to, rg_instant now,
+                               rg_effects *fx, rg_err *e)
 {
     rg_tick_stats *stats = &fx->stats;
     customer_ctx cx;
     memset(&cx, 0, sizeof cx);
     cx.eng = eng;
     cx.now = now;
+    cx.reader = reader;
     parse_recent(&cx, b->rows[from].recent);
     pending *pend = calloc(to - from, sizeof *pend);
+    pending **order = calloc(to - from, sizeof *order);
     size_t n_pend = 0;
     rg_status rc = RG_OK;
-    if (!pend)
-        return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+    if (!pend || !order) {
+        rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+        goto out;
+    }
 
     for (size_t i = from; i < to; i++) {
         row *r = &b->rows[i];
         rg_invoice *inv = &r->r.invoice;
         const rg_customer *cust = &r->r.customer;
         stats->invoices++;
-        /* the agenda: when to plan this invoice again (none, unless said below) */
+        /* the agenda: when to plan this invoice again (never, unless said below) */
         rg_fx_agenda ag = {RG_INSTANT_NONE, RG_INSTANT_NONE, r->r.next_at, r->r.agenda_wakes};
         rg_instant match_until;
         const rg_cadence *c = cadence_for(eng, inv, cust, r->paid_history, &match_until);
@@ -817,15 +1029,15 @@ static rg_status plan_customer(rg_engine *eng, batch *b, size_t from, size_t to,
             rg_fx_progress(fx, inv->id, NULL, NULL, RG_FX_NONE, &ag);
             continue;
         }
-        cx.tz = zone_for(&cx, cust, c);
-        int sod;
-        rg_tz_local(cx.tz, now, &cx.today, &sod);
+        set_zone(&cx, cust, c);
         rg_progress prog;
         bool same = r->progress_cadence && !strcmp(r->progress_cadence, c->name);
         rg_progress_parse(same ? r->progress : NULL, &prog);
-        rg_plan_input in = {c, inv, &prog, eng->calendar, cx.tz, now};
+        rg_plan_input in;
+        rg_engine_plan_input(eng, &in, c, inv, cust, &prog, r->progress_cadence, cx.tz, now);
         rg_plan plan;
-        rg_plan_invoice(&in, &plan);
+        if ((rc = plan_with_letter(&cx, &in, &plan, e)) != RG_OK)
+            goto out;
         if (plan.kind == RG_PLAN_PRESCRIBED || plan.kind == RG_PLAN_CLOSED) {
             stats->prescribed += plan.kind == RG_PLAN_PRESCRIBED;
             rg_fx_progress(fx, inv->id, NULL, NULL, RG_FX_NONE, &ag);
@@ -837,140 +1049,142 @@ static rg_status plan_customer(rg_engine *eng, batch *b, size_t from, size_t to,
         ag.wait_at = earliest(next_day_opening(&cx, c), match_until);
         bool dirty = false;
         for (size_t k = 0; k < plan.n_skipped; k++) {
-            rg_progress_set(&prog, c->steps[plan.skipped[k]].id, plan.skipped_state[k], now);
-            if (plan.skipped_state[k] == RG_STEP_SUPERSEDED)
-                stats->superseded++;
-            else
-                stats->no_notice++;
+            char state = plan.skipped_state[k];
+            rg_progress_set(&prog, c->steps[plan.skipped[k]].id, state, now);
+            switch (state) {
+            case RG_STEP_SUPERSEDED: stats->superseded++; break;
+            case RG_STEP_ADDED_AFTER: stats->added_after++; break;
+            case RG_STEP_NOT_BY_LETTER: stats->not_by_letter++; break;
+            default: stats->no_notice++; break;
+            }
             dirty = true;
         }
         if (plan.kind == RG_PLAN_FIRE) {
             const rg_cadence_step *st = &c->steps[plan.fire];
             bool wants_message = st->send.present && st->send.channels.n > 0;
-            if (wants_message && !cap_allows(&cx, c)) {
-                stats->deferred++;
-                ag.next_at = ag.wait_at;
+            stats->fired++;
+            pending *pd = &pend[n_pend];
+            memset(pd, 0, sizeof *pd);
+            pd->row = i;
+            pd->cadence = c;
+            pd->tz = cx.tz;
+            pd->step = plan.fire;
+            pd->due_at = plan.fire_due_at;
+            pd->preferred = -1;
+            if (st->action == RG_ACTION_TASK && (!st->task_kind || !strcmp(st->task_kind, "call")) &&
+                !has_phone(cust)) {
+                /* nobody to call: no task; the cadence goes on to its next step */
+                rg_progress_set(&prog, st->id, RG_STEP_NO_PHONE, now);
+                stats->no_phone++;
+                stats->fired--;
+                dirty = true;
+            } else if (!wants_message) {
+                rg_progress_set(&prog, st->id, RG_STEP_DONE, now);
+                rg_progress_copy(&pd->progress, &prog);
+                plan_actions(&cx, b, pd, RG_FX_NONE, fx);
+                dirty = true;
             } else {
-                stats->fired++;
-                if (st->action == RG_ACTION_TASK) {
-                    rg_task t;
-                    memset(&t, 0, sizeof t);
-                    rg_strlcpy(t.kind, st->task_kind ? st->task_kind : "call", sizeof t.kind);
-                    t.customer_id = cust->id;
-                    t.invoice_id = inv->id;
-                    snprintf(t.source, sizeof t.source, "step:%s/%s", c->name, st->id);
-                    t.due_at = now;
-                    t.created_at = now;
-                    rg_fx_task(fx, &t);
-                    stats->tasks++;
-                } else if (st->action == RG_ACTION_BUREAU_LISTING) {
-                    const rg_progress_item *notice = rg_progress_find(&prog, st->requires_notice);
-                    rg_fx_bureau(fx, inv->id, notice ? notice->at : now);
-                }
-                pending *pd = &pend[n_pend];
-                memset(pd, 0, sizeof *pd);
-                pd->row = i;
-                pd->cadence = c;
-                pd->step = plan.fire;
-                pd->due_at = plan.fire_due_at;
-                if (st->action == RG_ACTION_REISSUE) {
-                    compute_reissue(&cx, c, st, inv, &pd->reissue);
-                    rg_fx_reissue(fx, inv->id, &pd->reissue);
-                    pd->reissued = true;
-                    stats->reissues++;
-                }
-                if (wants_message) {
-                    pd->channel = choose_channel(eng, &st->send, cust, r->optouts, 0, pd->reason, sizeof pd->reason);
-                    rg_progress_set(&prog, st->id, pd->channel < 0 ? RG_STEP_SUPPRESSED : RG_STEP_DONE, now);
-                    rg_progress_copy(&pd->progress, &prog);
+                pd->preferred = preferred_index(c, st, cust);
+                pd->channel = choose_channel(eng, &st->send, pd->preferred, cust, r->optouts, pd->reason,
+                                             sizeof pd->reason);
+                rg_progress_set(&prog, st->id, pd->channel < 0 ? RG_STEP_SUPPRESSED : RG_STEP_DONE, now);
+                rg_progress_copy(&pd->progress, &prog);
+                if (pd->channel >= 0) {
                     pd->agenda = ag;
-                    if (pd->channel < 0) {
-                        /* no channel left: a suppressed message says why */
-                        size_t index;
-                        rg_fx_message *x = rg_fx_message_add(fx, &index);
-                        if (!x) {
-                            rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
-                            goto out;
-                        }
-                        rg_message *m = &x->m;
-                        x->customer = cust;
-                        snprintf(m->idempotency_key, sizeof m->idempotency_key, "step:%s:%s:%lld", c->name, st->id,
-                                 (long long)inv->id);
-                        m->customer_id = cust->id;
-                        m->invoice_id = inv->id;
-                        rg_strlcpy(m->cadence, c->name, sizeof m->cadence);
-                        rg_strlcpy(m->cadence_version, c->version, sizeof m->cadence_version);
-                        rg_strlcpy(m->source_kind, "step", sizeof m->source_kind);
-                        rg_strlcpy(m->source_id, st->id, sizeof m->source_id);
-                        rg_strlcpy(m->template_name, st->send.template_name ? st->send.template_name : "",
-                                   sizeof m->template_name);
-                        m->status = RG_MSG_SUPPRESSED;
-                        snprintf(m->reason, sizeof m->reason, "no channel left: %s", pd->reason);
-                        m->planned_for = now;
-                        m->created_at = m->updated_at = now;
-                        const rg_invoice *one = inv;
-                        rg_fx_message_invoices(fx, index, &one, 1);
-                        dirty = true;
-                    } else {
-                        n_pend++;
-                        continue; /* progress goes with the message */
-                    }
-                } else {
-                    rg_progress_set(&prog, st->id, RG_STEP_DONE, now);
-                    dirty = true;
+                    order[n_pend] = pd;
+                    n_pend++;
+                    continue; /* progress and actions go with the message */
                 }
+                /* no channel left: the step's actions happen, and a
+                 * suppressed message says why nothing went out */
+                plan_actions(&cx, b, pd, RG_FX_NONE, fx);
+                size_t index;
+                rg_fx_message *x = rg_fx_message_add(fx, &index);
+                if (!x) {
+                    rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+                    goto out;
+                }
+                rg_message *m = &x->m;
+                x->customer = cust;
+                snprintf(m->idempotency_key, sizeof m->idempotency_key, "step:%s:%s:%lld", c->name, st->id,
+                         (long long)inv->id);
+                m->customer_id = cust->id;
+                m->invoice_id = inv->id;
+                rg_strlcpy(m->cadence, c->name, sizeof m->cadence);
+                rg_strlcpy(m->cadence_version, c->version, sizeof m->cadence_version);
+                rg_strlcpy(m->source_kind, "step", sizeof m->source_kind);
+                rg_strlcpy(m->source_id, st->id, sizeof m->source_id);
+                rg_strlcpy(m->template_name, st->send.template_name ? st->send.template_name : "",
+                           sizeof m->template_name);
+                m->status = RG_MSG_SUPPRESSED;
+                snprintf(m->reason, sizeof m->reason, "no channel left: %s", pd->reason);
+                m->planned_for = now;
+                m->created_at = m->updated_at = now;
+                const rg_invoice *one = inv;
+                rg_fx_message_invoices(fx, index, &one, 1);
+                dirty = true;
             }
         }
         rg_fx_progress(fx, inv->id, c, dirty ? &prog : NULL, RG_FX_NONE, &ag);
     }
 
-    /* messages: one per pending step, or one per channel when consolidated */
+    /* messages: one per pending step — with consolidation, one per step and
+     * channel listing every invoice at that step; the most advanced steps
+     * first, so that when the cap cuts, a notice is not held for a reminder */
+    qsort(order, n_pend, sizeof *order, cmp_pending);
     for (size_t k = 0; k < n_pend; k++) {
-        pending *pd = &pend[k];
+        pending *pd = order[k];
         if (pd->grouped)
             continue;
         const rg_cadence *c = pd->cadence;
-        const rg_invoice *inv = &b->rows[pd->row].r.invoice;
+        const rg_cadence_step *st = &c->steps[pd->step];
         const rg_customer *cust = &b->rows[pd->row].r.customer;
-        const char *channel = c->steps[pd->step].send.channels.v[pd->channel];
+        const char *channel = st->send.channels.v[channel_at(&st->send, pd->preferred, (size_t)pd->channel)];
         char key[192];
         size_t group_n = 1;
         pending *group[64];
         group[0] = pd;
+        set_zone(&cx, cust, c);
         if (c->consolidate) {
-            /* every other pending step of this cadence on the same channel joins */
+            /* the other invoices at this very step, on the same channel, join */
             for (size_t j = k + 1; j < n_pend && group_n < 64; j++) {
-                pending *q = &pend[j];
-                if (!q->grouped && q->cadence == c &&
-                    !strcmp(q->cadence->steps[q->step].send.channels.v[q->channel], channel)) {
+                pending *q = order[j];
+                if (!q->grouped && q->cadence == c && q->step == pd->step &&
+                    !strcmp(st->send.channels.v[channel_at(&st->send, q->preferred, (size_t)q->channel)], channel)) {
                     group[group_n++] = q;
                     q->grouped = true;
                 }
             }
-            rg_date local;
-            int sod;
-            rg_tz_local(zone_for(&cx, cust, c), now, &local, &sod);
+            /* the day's message of this step; one planned later the same day
+             * (an invoice imported or become due since) gets its own: the key
+             * names its first invoice */
             char day[16];
-            snprintf(key, sizeof key, "cons:%s:%lld:%s:%s", c->name, (long long)cust->id, channel,
-                     rg_date_format_iso(local, day, sizeof day));
+            snprintf(key, sizeof key, "cons:%s:%lld:%s:%s:%s:%lld", c->name, (long long)cust->id, st->id, channel,
+                     rg_date_format_iso(cx.today, day, sizeof day), (long long)b->rows[pd->row].r.invoice.id);
         } else {
-            snprintf(key, sizeof key, "step:%s:%s:%lld", c->name, c->steps[pd->step].id, (long long)inv->id);
+            snprintf(key, sizeof key, "step:%s:%s:%lld", c->name, st->id,
+                     (long long)b->rows[pd->row].r.invoice.id);
         }
         if (!cap_allows(&cx, c)) {
+            /* over the cap: the step waits for the next day it fits */
             stats->deferred += (int64_t)group_n;
             stats->fired -= (int64_t)group_n;
-            for (size_t g = 0; g < group_n; g++) { /* they wait for tomorrow */
+            for (size_t g = 0; g < group_n; g++) { /* looked at again tomorrow */
                 rg_fx_agenda wait = group[g]->agenda;
                 wait.next_at = wait.wait_at;
                 rg_fx_progress(fx, b->rows[group[g]->row].r.invoice.id, group[g]->cadence, NULL, RG_FX_NONE, &wait);
             }
             continue;
         }
+        /* the message about to be added: its actions and progress follow it */
+        size_t next = fx->n_msgs;
+        for (size_t g = 0; g < group_n; g++)
+            plan_actions(&cx, b, group[g], next, fx);
         size_t index;
         if ((rc = plan_message(&cx, b, group, group_n, key, c->consolidate, fx, &index, e)) != RG_OK)
             goto out;
-        /* a consolidated message whose key existed (today's went already)
-         * leaves its steps waiting for tomorrow: progress only if created */
+        /* a consolidated message whose key existed (today's of this step
+         * went already) leaves its steps waiting for tomorrow */
         for (size_t g = 0; g < group_n; g++)
             rg_fx_progress(fx, b->rows[group[g]->row].r.invoice.id, group[g]->cadence, &group[g]->progress,
                            c->consolidate ? index : RG_FX_NONE, &group[g]->agenda);
@@ -978,6 +1192,7 @@ static rg_status plan_customer(rg_engine *eng, batch *b, size_t from, size_t to,
     if (fx->oom)
         rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
 out:
+    free(order);
     free(pend);
     return rc;
 }
@@ -1079,7 +1294,7 @@ static void prepare_job(job *j)
         size_t k = i + 1;
         while (k < b->n && b->rows[k].r.customer.id == b->rows[i].r.customer.id)
             k++;
-        j->rc = plan_customer(eng, b, i, k, j->now, &j->fx, &j->e);
+        j->rc = plan_customer(eng, j->src, b, i, k, j->now, &j->fx, &j->e);
         i = k;
     }
 }
@@ -1132,6 +1347,11 @@ static rg_status tick_customers(rg_engine *eng, rg_instant now, bool full, idvec
 static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_stats *stats, rg_err *e)
 {
     memset(stats, 0, sizeof *stats);
+    /* versions: which steps are new since the cadence was first seen
+     * (committed before the batches, which read on another connection) */
+    rg_status seen_rc = rg_engine_load_seen(eng, now, true, e);
+    if (seen_rc != RG_OK)
+        return seen_rc;
     idvec customers = {0};
     rg_agenda_state state;
     bool state_changed = false;
@@ -1325,15 +1545,21 @@ rg_status rg_engine_explain(rg_engine *eng, const rg_invoice *inv, const rg_cust
     rg_strlcpy(out->version, c->version, sizeof out->version);
     if (found && strcmp(stored_cadence, c->name) != 0)
         out->progress[0] = '\0';
+    rg_plan_input in;
+    if (rg_engine_load_seen(eng, now, false, e) != RG_OK)
+        return RG_ESTORE;
     customer_ctx cx;
     memset(&cx, 0, sizeof cx);
     cx.eng = eng;
+    cx.now = now;
+    cx.reader = eng->store;
     const rg_tz *tz = zone_for(&cx, cust, c);
     rg_progress prog;
     rg_progress_parse(out->progress, &prog);
-    rg_plan_input in = {c, inv, &prog, eng->calendar, tz, now};
+    rg_engine_plan_input(eng, &in, c, inv, cust, &prog, found ? stored_cadence : NULL, tz, now);
     rg_plan plan;
-    rg_plan_invoice(&in, &plan);
+    if (plan_with_letter(&cx, &in, &plan, e) != RG_OK)
+        return RG_ESTORE;
     out->state = plan.kind == RG_PLAN_CLOSED ? "closed" : plan.kind == RG_PLAN_PRESCRIBED ? "prescribed" : "follows";
     if (plan.kind == RG_PLAN_FIRE) {
         rg_strlcpy(out->next_step, c->steps[plan.fire].id, sizeof out->next_step);

@@ -49,6 +49,9 @@ typedef struct rg_tick_stats {
     int64_t fired;        /* steps fired */
     int64_t superseded;   /* steps skipped because a later one was due */
     int64_t no_notice;    /* bureau listings skipped for want of a notice */
+    int64_t not_by_letter; /* consumers' listings skipped: the notice did not go by letter */
+    int64_t added_after;  /* steps skipped: added to the cadence after the invoice passed them */
+    int64_t no_phone;     /* call tasks skipped: the customer has no phone */
     int64_t messages;     /* messages created */
     int64_t sent;         /* ... delivered at once (inline channels) */
     int64_t queued;       /* ... left for the dispatcher */

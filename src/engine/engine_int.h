@@ -10,9 +10,17 @@
 #include "br/holidays.h"
 #include "channel/channel.h"
 #include "engine/engine.h"
+#include "engine/planner.h"
 #include "render/template_file.h"
 
 #define MAX_CHANNELS RG_CONFIG_MAX_CHANNELS
+
+/* When a loaded cadence and each of its steps were first seen (versions). */
+typedef struct rg_engine_seen {
+    const rg_cadence *cadence;
+    rg_instant cadence_seen;
+    rg_instant *steps; /* cadence->n_steps, in its order */
+} rg_engine_seen;
 
 struct rg_engine {
     rg_store *store;
@@ -32,6 +40,8 @@ struct rg_engine {
     char fingerprint[65]; /* what the agenda's instants depend on (engine.c, agenda_fingerprint) */
     int64_t max_cap_days;
     bool needs_late_count; /* some cadence matches on late_count_12m_min */
+    rg_engine_seen *seen;  /* one per loaded cadence, once read (eng->cadences order) */
+    rg_instant seen_at;    /* the tick instant they were recorded at; RG_INSTANT_NONE: not recorded */
     rg_channel_env chan_env;
 };
 
@@ -57,5 +67,17 @@ void rg_engine_content_free(rg_engine_content *c);
 rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs,
                            size_t n, const char *template_name, const char *channel, rg_instant now,
                            rg_engine_content *out, rg_err *e);
+
+/* When c and its steps were first seen (NULL when not read). */
+const rg_engine_seen *rg_engine_seen_of(const rg_engine *eng, const rg_cadence *c);
+/* Reads (with record: records at now, in its own transaction) when each
+ * loaded cadence and step was first seen. */
+rg_status rg_engine_load_seen(rg_engine *eng, rg_instant now, bool record, rg_err *e);
+/* The planner's input for invoice inv on cadence c: the versions and
+ * where the invoice started on c (progress_cadence: the cadence of the
+ * stored progress, NULL when none). Sets prog->since when not set. */
+void rg_engine_plan_input(const rg_engine *eng, rg_plan_input *in, const rg_cadence *c, const rg_invoice *inv,
+                          const rg_customer *cust, rg_progress *prog, const char *progress_cadence, const rg_tz *tz,
+                          rg_instant now);
 
 #endif

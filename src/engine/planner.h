@@ -15,8 +15,25 @@
  * - Among the steps that are due and neither done nor skipped, only the
  *   latest (largest offset) fires; the earlier ones are skipped as
  *   superseded. This one rule covers downtime and closed windows.
+ * - A step belongs to a phase of the invoice: before the effective due
+ *   date (D-n), on it (D0) or after it (D+n). A due step whose phase the
+ *   invoice has left — a D-n step once the effective due day has begun, a
+ *   D0 step once the day after it has begun — is superseded too, even when
+ *   no later step is due: "vence amanhã" never goes out on the due day.
+ * - Versions: a step first seen (step_seen) after its cadence was
+ *   (cadence_seen), whose due instant was already past when it was first
+ *   seen, for an invoice that was on the cadence by then (started), is
+ *   skipped as added-after-passed: editing a cadence never fires a step
+ *   the invoice has already gone by (a renamed step is a new step).
  * - A bureau listing is due only when its notice step was done at least
- *   10 days before; if the notice was skipped it is never listed.
+ *   10 days before; if the notice was skipped it is never listed. For a
+ *   consumer (PF) the notice must have gone by letter (STJ, REsp
+ *   2.056.285/RS): the 10 days count from the letter's sending
+ *   (notice_letter_at); a listing whose day has come without such a
+ *   letter is skipped as notice-not-by-letter. The planner does not look
+ *   the letter up: when it would need to know and notice_letter_step is
+ *   not that notice, it says so (needs_notice_letter) and the caller plans
+ *   again with the answer.
  * - Closed invoices (paid, cancelled, renegotiated, written off, no
  *   balance) get nothing; a debt whose effective due date is five years
  *   past is prescribed (CC art. 206 §5 I) and gets nothing either.
@@ -45,7 +62,19 @@ typedef struct rg_plan_input {
     const rg_calendar *calendar;
     const rg_tz *tz; /* the customer's zone */
     rg_instant now;
+    /* versions: when each step (cadence->steps order) and the cadence were
+     * first seen; NULL / RG_INSTANT_NONE: unknown, nothing is skipped for it */
+    const rg_instant *step_seen;
+    rg_instant cadence_seen;
+    rg_instant started;        /* the invoice on this cadence since; RG_INSTANT_NONE: just now */
+    /* a consumer's listing needs its notice by letter */
+    bool notice_by_letter;          /* the customer is PF */
+    const char *notice_letter_step; /* the notice step notice_letter_at was looked up for; NULL: none */
+    rg_instant notice_letter_at;    /* when that notice went by letter; RG_INSTANT_NONE: never */
 } rg_plan_input;
+
+/* A plan input with the "unknown" markers set; fill the rest. */
+void rg_plan_input_init(rg_plan_input *in);
 
 typedef enum rg_plan_kind {
     RG_PLAN_IDLE = 0,   /* nothing due now */
@@ -61,20 +90,30 @@ typedef struct rg_plan {
     rg_instant fire_due_at;  /* when that step became due */
     size_t n_skipped;
     int skipped[RG_PLAN_MAX_STEPS];
-    char skipped_state[RG_PLAN_MAX_STEPS]; /* RG_STEP_SUPERSEDED or RG_STEP_NO_NOTICE */
+    char skipped_state[RG_PLAN_MAX_STEPS]; /* RG_STEP_SUPERSEDED, _NO_NOTICE, _ADDED_AFTER, _NOT_BY_LETTER */
     rg_instant next_due_at;  /* the next instant a pending step becomes due; RG_INSTANT_NONE */
+    const char *needs_notice_letter; /* a PF listing's day has come: look up when this notice step
+                                        went by letter and plan again (NULL: nothing to look up) */
     /* The agenda: the next instant at which planning this invoice again can
      * change anything, once this plan is carried out (the fired step done
      * now, the skipped ones recorded) — a pending step becoming due, the
      * window opening for a step that waits, the day a bureau listing counts
-     * from its notice (fired now: from now), or is given up for want of
-     * one. RG_INSTANT_NONE: nothing will happen by itself (closed,
-     * prescribed, every step done). Never later than what can happen;
-     * at worst earlier (planning then finds nothing to do). */
+     * from its notice (fired now: from now), or is decided (its day, for a
+     * notice not done or not by letter). RG_INSTANT_NONE: nothing will
+     * happen by itself (closed, prescribed, every step done). Never later
+     * than what can happen; at worst earlier (planning then finds nothing
+     * to do). */
     rg_instant agenda_at;
 } rg_plan;
 
 void rg_plan_invoice(const rg_plan_input *in, rg_plan *out);
+
+/* Whether step `step` (its message planned earlier) still describes the
+ * invoice at in->now: the invoice is open, still in the step's phase (see
+ * above) and no later step (larger offset) not skipped has become due.
+ * When not, *why says why ("superseded: STEP became due", "the due date
+ * has come", ...). For the dispatcher's send-time re-check. */
+bool rg_plan_step_current(const rg_plan_input *in, int step, char *why, size_t n);
 
 /* The date a debt due on `effective_due` prescribes. */
 rg_date rg_prescription_date(rg_date effective_due);

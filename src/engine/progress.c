@@ -5,12 +5,21 @@
 void rg_progress_parse(const char *text, rg_progress *out)
 {
     out->n = 0;
+    out->since = RG_INSTANT_NONE;
     if (!text)
         return;
     const char *p = text;
     while (*p && out->n < RG_PROGRESS_MAX) {
         const char *end = strchr(p, ';');
         size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (*p == '@') {
+            /* the instant the invoice started on the cadence */
+            int64_t v;
+            if (rg_parse_i64((rg_slice){p + 1, len - 1}, INT64_MIN + 1, INT64_MAX, &v))
+                out->since = v;
+            p += len + (end ? 1 : 0);
+            continue;
+        }
         const char *eq = memchr(p, '=', len);
         const char *at = memchr(p, '@', len);
         if (eq && (size_t)(eq - p) <= RG_STEP_ID_MAX && eq > p && (size_t)(eq + 2 - p) <= len &&
@@ -32,10 +41,16 @@ void rg_progress_parse(const char *text, rg_progress *out)
 
 void rg_progress_format(const rg_progress *p, rg_buf *out)
 {
+    bool first = true;
+    if (p->since != RG_INSTANT_NONE) {
+        rg_buf_printf(out, "@%lld", (long long)p->since);
+        first = false;
+    }
     for (size_t i = 0; i < p->n; i++) {
         const rg_progress_item *it = &p->items[i];
-        if (i)
+        if (!first)
             rg_buf_putc(out, ';');
+        first = false;
         rg_buf_puts(out, it->step_id);
         rg_buf_putc(out, '=');
         rg_buf_putc(out, it->state);
@@ -74,12 +89,31 @@ const char *rg_step_state_reason(char state)
     case RG_STEP_SUPERSEDED: return "superseded";
     case RG_STEP_NO_NOTICE: return "no-notice";
     case RG_STEP_SUPPRESSED: return "suppressed";
+    case RG_STEP_ADDED_AFTER: return "added-after-passed";
+    case RG_STEP_NOT_BY_LETTER: return "notice-not-by-letter";
+    case RG_STEP_NO_PHONE: return "no-phone";
+    }
+    return "unknown";
+}
+
+const char *rg_step_state_text(char state)
+{
+    switch (state) {
+    case RG_STEP_DONE: return "done";
+    case RG_STEP_SUPERSEDED: return "skipped: superseded (a later step became due, or the invoice moved past it)";
+    case RG_STEP_NO_NOTICE: return "skipped: the notice it requires was never sent";
+    case RG_STEP_SUPPRESSED: return "suppressed: no channel could carry it";
+    case RG_STEP_ADDED_AFTER: return "skipped: added after the invoice passed it";
+    case RG_STEP_NOT_BY_LETTER:
+        return "not requested: the notice did not go by letter (consumer: STJ, REsp 2.056.285/RS)";
+    case RG_STEP_NO_PHONE: return "skipped: the customer has no phone to call";
     }
     return "unknown";
 }
 
 void rg_progress_copy(rg_progress *dst, const rg_progress *src)
 {
+    dst->since = src->since;
     dst->n = src->n;
     memcpy(dst->items, src->items, src->n * sizeof src->items[0]);
 }

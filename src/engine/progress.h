@@ -2,8 +2,9 @@
  * progress — where an invoice stands in its cadence: for each step already
  * handled, whether it was done or skipped (and why), and when.
  *
- * It is stored as one short text per invoice ("lembrete=X;vespera=S@1795000000":
- * a done step keeps its instant, a skipped one only its state), so a tick reads it with the invoice and writes it
+ * It is stored as one short text per invoice ("@1794000000;lembrete=X;vespera=S@1795000000":
+ * the instant the invoice started on the cadence, then its steps — a done
+ * step keeps its instant, a skipped one only its state), so a tick reads it with the invoice and writes it
  * back in a single row — the planner's whole history of that invoice.
  * Steps are identified by their `id`, so editing a cadence never re-sends
  * what was done. rg_progress is plain data.
@@ -21,10 +22,13 @@
 #define RG_STEP_ID_MAX 63
 
 typedef enum rg_step_state {
-    RG_STEP_DONE = 'S',       /* fired: its message was planned or its action done */
-    RG_STEP_SUPERSEDED = 'X', /* a later step became due first */
-    RG_STEP_NO_NOTICE = 'N',  /* a bureau listing whose notice was never sent */
-    RG_STEP_SUPPRESSED = 'Z'  /* fired, but no channel could carry it */
+    RG_STEP_DONE = 'S',          /* fired: its message went in (sent or queued) or its action was done */
+    RG_STEP_SUPERSEDED = 'X',    /* a later step became due first, or the invoice left its phase */
+    RG_STEP_NO_NOTICE = 'N',     /* a bureau listing whose notice was never sent */
+    RG_STEP_SUPPRESSED = 'Z',    /* fired, but no channel could carry it */
+    RG_STEP_ADDED_AFTER = 'A',   /* added to the cadence after the invoice had passed its offset */
+    RG_STEP_NOT_BY_LETTER = 'L', /* a consumer's listing whose notice did not go by letter */
+    RG_STEP_NO_PHONE = 'P'       /* a call task for a customer with no phone to call */
 } rg_step_state;
 
 typedef struct rg_progress_item {
@@ -34,6 +38,7 @@ typedef struct rg_progress_item {
 } rg_progress_item;
 
 typedef struct rg_progress {
+    rg_instant since; /* the invoice on this cadence since; RG_INSTANT_NONE when not recorded */
     size_t n;
     rg_progress_item items[RG_PROGRESS_MAX];
 } rg_progress;
@@ -49,5 +54,7 @@ const rg_progress_item *rg_progress_find(const rg_progress *p, const char *step_
 /* Adds or replaces; false when full. */
 bool rg_progress_set(rg_progress *p, const char *step_id, char state, rg_instant at);
 const char *rg_step_state_reason(char state); /* "done", "superseded", ... */
+/* The state in words for people ("skipped: added after the invoice passed it"). */
+const char *rg_step_state_text(char state);
 
 #endif

@@ -20,6 +20,7 @@ void rg_render_invoice_init(rg_render_invoice *inv)
     inv->interest = RG_RENDER_NO_MONEY;
     inv->due_date = RG_DATE_NONE;
     inv->original_due_date = RG_DATE_NONE;
+    inv->effective_due_date = RG_DATE_NONE;
     inv->days_late = RG_RENDER_NO_INT;
 }
 
@@ -201,6 +202,8 @@ static val lookup(const rg_render_vars *v, const rg_render_invoice *cur, rg_var_
     case RG_V_INVOICE_FINE: return v_money(cur->fine);
     case RG_V_INVOICE_INTEREST: return v_money(cur->interest);
     case RG_V_INVOICE_DUE_DATE: return v_date(cur->due_date);
+    case RG_V_INVOICE_EFFECTIVE_DUE_DATE:
+        return v_date(cur->effective_due_date != RG_DATE_NONE ? cur->effective_due_date : cur->due_date);
     case RG_V_INVOICE_ORIGINAL_DUE_DATE:
         return v_date(cur->original_due_date != RG_DATE_NONE ? cur->original_due_date : cur->due_date);
     case RG_V_INVOICE_DAYS_LATE: return v_int(cur->days_late);
@@ -208,6 +211,7 @@ static val lookup(const rg_render_vars *v, const rg_render_invoice *cur, rg_var_
     case RG_V_INVOICE_PIX_CODE: return v_text(cur->pix_code);
     case RG_V_INVOICE_PAYMENT_URL: return v_text(cur->payment_url);
     case RG_V_INVOICE_BOLETO_URL: return v_text(cur->boleto_url);
+    case RG_V_INVOICE_BOLETO: return v_text(cur->boleto);
     default: break;
     }
     return none;
@@ -400,6 +404,8 @@ static const rg_render_invoice sample_invoices[] = {
                     "62070503***6304ABCD",
         .payment_url = "https://pagar.example.com/i/NF-2026-0042",
         .boleto_url = "https://pagar.example.com/b/NF-2026-0042.pdf",
+        .effective_due_date = 20797,
+        .boleto = "34191.79001 01043.510047 91020.150008 1 10230000123456",
     },
     {
         .external_id = "NF-2026-0043",
@@ -417,6 +423,8 @@ static const rg_render_invoice sample_invoices[] = {
                     "62070503***6304EF01",
         .payment_url = "https://pagar.example.com/i/NF-2026-0043",
         .boleto_url = "https://pagar.example.com/b/NF-2026-0043.pdf",
+        .effective_due_date = 20797,
+        .boleto = "34191.79001 01043.510047 91020.150008 2 10230000008990",
     },
     {
         .external_id = "NF-2026-0051",
@@ -434,6 +442,8 @@ static const rg_render_invoice sample_invoices[] = {
                     "62070503***63042345",
         .payment_url = "https://pagar.example.com/i/NF-2026-0051",
         .boleto_url = "https://pagar.example.com/b/NF-2026-0051.pdf",
+        .effective_due_date = 20802,
+        .boleto = "34191.79001 01043.510047 91020.150008 3 10280000004500",
     },
 };
 

@@ -72,11 +72,13 @@ typedef struct rg_render_invoice {
     rg_cents interest;
     rg_date due_date;
     rg_date original_due_date; /* RG_DATE_NONE: same as due_date */
+    rg_date effective_due_date; /* RG_DATE_NONE: same as due_date */
     int64_t days_late;
     const char *linha_digitavel;
     const char *pix_code;
     const char *payment_url;
     const char *boleto_url;
+    const char *boleto; /* linha digitavel of a boleto payable now (a letter: the one enclosed) */
 } rg_render_invoice;
 
 typedef struct rg_render_vars {

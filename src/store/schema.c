@@ -245,7 +245,16 @@ const char *const rg_schema_migrations[] = {
     "ALTER TABLE messages ADD COLUMN handed_at INTEGER;"
     "CREATE INDEX messages_outbox ON messages (channel, next_attempt_at) WHERE status = 'queued';"
     "CREATE INDEX messages_leased ON messages (lease_until) WHERE status = 'sending';",
-    /* 5: the agenda. next_at: the instant the tick must plan the invoice
+    /* 5 (corr-engine): when each cadence step was first seen, so that a step
+     * added (or renamed) after an invoice passed its offset is skipped, not
+     * fired; step '' stands for the cadence itself. */
+    "CREATE TABLE cadence_steps_seen ("
+    " cadence TEXT NOT NULL,"
+    " step TEXT NOT NULL,"
+    " first_seen INTEGER NOT NULL,"
+    " PRIMARY KEY (cadence, step)"
+    ") STRICT, WITHOUT ROWID;",
+    /* 6: the agenda. next_at: the instant the tick must plan the invoice
      * again (NULL: nothing will happen by itself); 0 on a new row, so the
      * next tick plans it. agenda_wakes counts the wakes (store.h,
      * rg_store_invoice_wake): the tick writes its computed instant only

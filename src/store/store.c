@@ -435,3 +435,15 @@ rg_status rg_store_customer_sends_since(rg_store *s, int64_t customer_id, rg_ins
 {
     return s->ops->customer_sends_since(s, customer_id, since, exclude, out, max, n, e);
 }
+
+rg_status rg_store_steps_seen(rg_store *s, const char *cadence, const char *const *ids, size_t n, rg_instant now,
+                              bool record, rg_instant *out, rg_err *e)
+{
+    return s->ops->steps_seen(s, cadence, ids, n, now, record, out, e);
+}
+
+rg_status rg_store_step_letter_sent_at(rg_store *s, int64_t invoice_id, const char *cadence, const char *step,
+                                       rg_instant *at, rg_err *e)
+{
+    return s->ops->step_letter_sent_at(s, invoice_id, cadence, step, at, e);
+}

@@ -306,6 +306,19 @@ rg_status rg_store_bureau_on_paid(rg_store *s, int64_t invoice_id, rg_instant no
 /* "" when none, else the listing status. */
 rg_status rg_store_bureau_status(rg_store *s, int64_t invoice_id, char *status, size_t n, rg_err *e);
 
+/* When each step of a cadence was first seen: ids[0..n) are step ids, ""
+ * standing for the cadence itself. With `record`, an id not seen before is
+ * recorded at `now` (and an earlier `now` lowers what is recorded); out[i]
+ * is the first instant it was seen, RG_INSTANT_NONE when never (only
+ * without record). */
+rg_status rg_store_steps_seen(rg_store *s, const char *cadence, const char *const *ids, size_t n, rg_instant now,
+                              bool record, rg_instant *out, rg_err *e);
+/* When a message carrying the invoice under step `step` of `cadence` went
+ * out by the `letter` channel (sent, delivered or read): the earliest such
+ * sent_at; *at = RG_INSTANT_NONE when none did. */
+rg_status rg_store_step_letter_sent_at(rg_store *s, int64_t invoice_id, const char *cadence, const char *step,
+                                       rg_instant *at, rg_err *e);
+
 /* Stores a reissue: the history row and the invoice's new instruments. */
 rg_status rg_store_invoice_reissue(rg_store *s, int64_t invoice_id, const rg_reissue *r, rg_instant now,
                                    rg_err *e);

@@ -326,20 +326,27 @@ static void ninety_days(const char *name, int64_t batch_size, bool full, char **
     assert_non_null(strstr(steps, "lembrete=X;"));
     assert_non_null(strstr(steps, "hoje=S@"));
 
-    /* tasks: the D+15 calls of the unpaid invoices (C1 paid before its own) */
+    /* tasks: the D+15 calls of the unpaid invoices (C1 paid before its own);
+     * C3 has no phone to call: no task, the step says why */
     rg_buf tasks = RG_BUF_INIT;
     assert_int_equal(rg_store_task_each(v.store, true, task_line, &tasks, &e), RG_OK);
     assert_string_equal(rg_buf_cstr(&tasks), "call step:teste/ligar 2026-10-30T12:00:00Z\n"
-                                             "call step:teste/ligar 2026-10-30T12:00:00Z\n"
                                              "call step:teste/ligar 2026-11-25T12:00:00Z\n");
     rg_buf_free(&tasks);
+    assert_int_equal(rg_store_invoice_get(v.store, "F3", &inv, &e), RG_OK);
+    assert_int_equal(rg_store_progress_get(v.store, inv.id, cad, sizeof cad, steps, sizeof steps, &found, &e), RG_OK);
+    assert_non_null(strstr(steps, "ligar=P"));
 
-    /* bureau: F2 listed on 11-16 (notice 11-04) and removal requested when paid on 12-01;
-     * F3's notice was never sent: never listed; F4 listed on 12-11 (notice 11-30 + 10 days) */
+    /* bureau: C2 is a consumer (CPF) whose notice of 11-04 went by e-mail, not
+     * by letter: F2 is never listed, and its step says why (STJ, REsp
+     * 2.056.285/RS); F3's notice was never sent: never listed; C4 has no
+     * document: F4 listed on 12-11 (notice 11-30 + 10 days) */
     char status[32];
     assert_int_equal(rg_store_invoice_get(v.store, "F2", &inv, &e), RG_OK);
     assert_int_equal(rg_store_bureau_status(v.store, inv.id, status, sizeof status, &e), RG_OK);
-    assert_string_equal(status, "removal_requested");
+    assert_string_equal(status, "");
+    assert_int_equal(rg_store_progress_get(v.store, inv.id, cad, sizeof cad, steps, sizeof steps, &found, &e), RG_OK);
+    assert_non_null(strstr(steps, "negativar=L"));
     assert_int_equal(rg_store_invoice_get(v.store, "F3", &inv, &e), RG_OK);
     assert_int_equal(rg_store_bureau_status(v.store, inv.id, status, sizeof status, &e), RG_OK);
     assert_string_equal(status, "");
@@ -517,9 +524,10 @@ static void test_cadence_edit(void **state)
     teardown_env(&v);
 }
 
-/* A consolidated message goes once per customer, channel and day; an
- * invoice that becomes due after it went waits for the next day. */
-static void test_consolidation_waits_a_day(void **state)
+/* A consolidated message lists the invoices at one step on one channel;
+ * an invoice that becomes due at that step after it went gets its own
+ * message the same day (the next day "vence hoje" would be false). */
+static void test_consolidation_late_invoice(void **state)
 {
     (void)state;
     env v;
@@ -531,12 +539,12 @@ static void test_consolidation_waits_a_day(void **state)
     assert_int_equal(tick(&v, at("2026-10-20T12:00:00Z")).messages, 1);
     import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nC,C5,30.00,2026-10-20\n");
     rg_tick_stats st = tick(&v, at("2026-10-20T15:00:00Z"));
-    assert_int_equal(st.messages, 0);
-    assert_int_equal(st.deferred, 1);
-    assert_int_equal(tick(&v, at("2026-10-21T12:00:00Z")).messages, 1);
+    assert_int_equal(st.messages, 1);
+    assert_int_equal(tick(&v, at("2026-10-20T15:00:00Z")).messages, 0);
+    assert_int_equal(tick(&v, at("2026-10-21T12:00:00Z")).messages, 0);
     char *got = all_messages(&v);
     assert_string_equal(got, "C5 hoje email 2026-10-20T12:00 sent | A=R$ 10,00;B=R$ 20,00; Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
-                             "C5 hoje email 2026-10-21T12:00 sent | C=R$ 30,00; Exemplo Ltda (CNPJ 11.222.333/0001-81)\n");
+                             "C5 hoje email 2026-10-20T15:00 sent | C=R$ 30,00; Exemplo Ltda (CNPJ 11.222.333/0001-81)\n");
     free(got);
     teardown_env(&v);
 }
@@ -606,6 +614,256 @@ static void test_optout_confirmation_passes_recheck(void **state)
     teardown_env(&v);
 }
 
+/* A consolidating cadence with a step in every phase, for the tests below. */
+static const char *STEPS =
+    "cadence: passos\n"
+    "match: {priority: 7, tags_any: [passos]}\n"
+    "window: {weekdays: \"09:00-18:00\", saturday: closed, sunday: closed, holidays: closed}\n"
+    "caps: {per_customer: {max: 10, days: 7}}\n"
+    "fees: {fine_pct: 2.00, interest_month_pct: 1.00}\n"
+    "consolidate: true\n"
+    "steps:\n"
+    "  - {id: lembrete, at: D-2, send: {channels: [email], template: p-lembrete}}\n"
+    "  - {id: vespera, at: D-1, send: {channels: [email], template: p-vespera}}\n"
+    "  - {id: hoje, at: D0, send: {channels: [email], template: p-hoje}}\n"
+    "  - {id: atraso, at: D+1, send: {channels: [email], template: p-atraso}}\n"
+    "  - {id: aviso, at: D+5, send: {channels: [email], template: p-aviso}}\n";
+
+static void steps_env(env *v, const char *name, const char *cadence)
+{
+    setup_env(v, name);
+    char p[512];
+    snprintf(p, sizeof p, "%s/cadences", v->dir);
+    write_file(p, "passos.yaml", cadence);
+    snprintf(p, sizeof p, "%s/templates", v->dir);
+    write_file(p, "p-lembrete.email", "Subject: Lembrete\n{{#invoices}}{{invoice.external_id}} vence em "
+                                      "{{invoice.effective_due_date}}; {{/invoices}}" CREDITOR "\n");
+    write_file(p, "p-vespera.email", "Subject: Amanha\n{{#invoices}}{{invoice.external_id}} vence amanha, "
+                                     "{{invoice.effective_due_date}}; {{/invoices}}" CREDITOR "\n");
+    write_file(p, "p-hoje.email", "Subject: Hoje\n{{#invoices}}{{invoice.external_id}} vence hoje, "
+                                  "{{invoice.effective_due_date}} (impresso {{invoice.due_date}}); {{/invoices}}" CREDITOR
+                                  "\n");
+    write_file(p, "p-atraso.email", "Subject: Atraso\n{{#invoices}}{{invoice.external_id}} venceu em "
+                                    "{{invoice.effective_due_date}}, {{invoice.days_late}} dias; {{/invoices}}" CREDITOR
+                                    "\n");
+    write_file(p, "p-aviso.email", "Subject: Aviso\n{{#invoices}}{{invoice.external_id}} em atraso desde "
+                                   "{{invoice.effective_due_date}}; {{/invoices}}pode ser informado aos cadastros. " CREDITOR
+                                   "\n");
+}
+
+static char *progress_of(env *v, const char *invoice)
+{
+    rg_invoice inv;
+    rg_err e;
+    assert_int_equal(rg_store_invoice_get(v->store, invoice, &inv, &e), RG_OK);
+    char cad[64], steps[1024];
+    bool found;
+    assert_int_equal(rg_store_progress_get(v->store, inv.id, cad, sizeof cad, steps, sizeof steps, &found, &e), RG_OK);
+    return rg_strdup(found ? steps : "");
+}
+
+/* Consolidation by step: one customer with invoices at four different
+ * steps on the same day gets one message per step, each describing only
+ * the invoices at that step; invoices at the same step share one. No
+ * invoice is ever described by another invoice's step, and a step is
+ * recorded done only for the invoices its message carried. */
+static void test_consolidation_by_step(void **state)
+{
+    (void)state;
+    env v;
+    steps_env(&v, "by-step", STEPS);
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,tags\nC1,Loja,loja@x.com.br,passos\n");
+    /* Wednesday 2026-10-21: A and E due today, B yesterday, C five days ago
+     * (Friday 10-16), D in two days */
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\n"
+                                   "A,C1,10.00,2026-10-21\nB,C1,20.00,2026-10-20\nC,C1,30.00,2026-10-16\n"
+                                   "D,C1,40.00,2026-10-23\nE,C1,50.00,2026-10-21\n");
+    open_engine(&v);
+    rg_tick_stats st = tick(&v, at("2026-10-21T12:00:00Z"));
+    assert_int_equal(st.messages, 4);
+    char *got = all_messages(&v);
+    assert_string_equal(got,
+                        "C1 aviso email 2026-10-21T12:00 sent | C em atraso desde 16/10/2026; pode ser informado aos "
+                        "cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+                        "C1 atraso email 2026-10-21T12:00 sent | B venceu em 20/10/2026, 1 dias; Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81)\n"
+                        "C1 hoje email 2026-10-21T12:00 sent | A vence hoje, 21/10/2026 (impresso 21/10/2026); E vence "
+                        "hoje, 21/10/2026 (impresso 21/10/2026); Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+                        "C1 lembrete email 2026-10-21T12:00 sent | D vence em 23/10/2026; Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81)\n");
+    free(got);
+    /* each invoice's own step is the one recorded done */
+    char *pa = progress_of(&v, "A"), *pc = progress_of(&v, "C"), *pd = progress_of(&v, "D");
+    assert_non_null(strstr(pa, "hoje=S@"));
+    assert_null(strstr(pa, "atraso"));
+    assert_non_null(strstr(pc, "aviso=S@"));
+    assert_non_null(strstr(pc, "hoje=X"));
+    assert_null(strstr(pc, "hoje=S"));
+    assert_non_null(strstr(pd, "lembrete=S@"));
+    assert_null(strstr(pd, "aviso"));
+    free(pa);
+    free(pc);
+    free(pd);
+    /* the same instant again: nothing new */
+    assert_int_equal(tick(&v, at("2026-10-21T12:00:00Z")).messages, 0);
+    teardown_env(&v);
+}
+
+/* When the cap cannot take all of one day's step messages, the most
+ * advanced go first; the others wait, and a step whose phase passed
+ * meanwhile ("vence hoje" the next day) is superseded, never sent. */
+static void test_consolidation_by_step_cap(void **state)
+{
+    (void)state;
+    env v;
+    char *cad = rg_strdup(STEPS);
+    char *pos = strstr(cad, "max: 10");
+    memcpy(pos, "max: 2 ", 7);
+    steps_env(&v, "by-step-cap", cad);
+    free(cad);
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,tags\nC1,Loja,loja@x.com.br,passos\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\n"
+                                   "A,C1,10.00,2026-10-21\nB,C1,20.00,2026-10-20\nC,C1,30.00,2026-10-16\n");
+    open_engine(&v);
+    rg_tick_stats st = tick(&v, at("2026-10-21T12:00:00Z"));
+    assert_int_equal(st.messages, 2);
+    assert_int_equal(st.deferred, 1);
+    for (int d = 0; d < 9; d++)
+        tick(&v, at("2026-10-22T12:00:00Z") + (rg_instant)d * 86400);
+    char *got = all_messages(&v);
+    assert_string_equal(got,
+                        "C1 aviso email 2026-10-21T12:00 sent | C em atraso desde 16/10/2026; pode ser informado aos "
+                        "cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+                        "C1 atraso email 2026-10-21T12:00 sent | B venceu em 20/10/2026, 1 dias; Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81)\n"
+                        "C1 aviso email 2026-10-28T12:00 sent | A em atraso desde 21/10/2026; B em atraso desde "
+                        "20/10/2026; pode ser informado aos cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n");
+    free(got);
+    char *pa = progress_of(&v, "A");
+    assert_non_null(strstr(pa, "hoje=X"));
+    free(pa);
+    teardown_env(&v);
+}
+
+/* An invoice due on Sunday 10/01/2027 can be paid without charges on Monday
+ * 11/01: the D-1 step (Sunday: window closed) would go out on Monday, the
+ * due day itself, and is superseded (as D-2 on Saturday); the Monday
+ * message says 11/01/2027. */
+static void test_effective_due_date(void **state)
+{
+    (void)state;
+    env v;
+    steps_env(&v, "effective", STEPS);
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,tags\nC1,Loja,loja@x.com.br,passos\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nS,C1,10.00,2027-01-10\n");
+    open_engine(&v);
+    for (int h = 0; h < 5 * 24; h++)
+        tick(&v, at("2027-01-07T00:00:00Z") + (rg_instant)h * 3600);
+    char *got = all_messages(&v);
+    assert_string_equal(got,
+                        "C1 hoje email 2027-01-11T12:00 sent | S vence hoje, 11/01/2027 (impresso 10/01/2027); Exemplo "
+                        "Ltda (CNPJ 11.222.333/0001-81)\n");
+    /* D-2 (Saturday) and D-1 (Sunday) would have gone on the due day: superseded */
+    char *ps = progress_of(&v, "S");
+    assert_non_null(strstr(ps, "lembrete=X;vespera=X;hoje=S@"));
+    free(ps);
+    free(got);
+    teardown_env(&v);
+}
+
+/* Versions: a step added, or a step renamed, at an offset an in-flight
+ * invoice already passed is recorded as added-after-passed and never sent;
+ * a step added ahead of the invoice is due in its time; an invoice that
+ * comes to the cadence later follows every step. */
+static void test_version_added_step(void **state)
+{
+    (void)state;
+    env v;
+    steps_env(&v, "versions", STEPS);
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,tags\nC1,Loja,loja@x.com.br,passos\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nA,C1,10.00,2026-10-21\n");
+    open_engine(&v);
+    assert_int_equal(tick(&v, at("2026-10-21T12:00:00Z")).messages, 1); /* hoje */
+    rg_engine_close(v.engine);
+    /* v2 on 10-21 at 15:00: hoje renamed hoj2 (D0: passed) and a new step at
+     * D+2 (ahead of the invoice) */
+    char *cad = rg_strdup(STEPS);
+    char *pos = strstr(cad, "id: hoje,");
+    memcpy(pos, "id: hoj2,", 9);
+    char p[512];
+    snprintf(p, sizeof p, "%s/cadences", v.dir);
+    rg_buf b = RG_BUF_INIT;
+    rg_buf_puts(&b, cad);
+    rg_buf_puts(&b, "  - {id: dois, at: D+2, send: {channels: [email], template: p-atraso}}\n");
+    write_file(p, "passos.yaml", rg_buf_cstr(&b));
+    rg_buf_free(&b);
+    free(cad);
+    open_engine(&v);
+    rg_tick_stats st = tick(&v, at("2026-10-21T18:00:00Z"));
+    assert_int_equal(st.messages, 0);
+    assert_int_equal(st.added_after, 1);
+    char *pa = progress_of(&v, "A");
+    assert_non_null(strstr(pa, "hoj2=A"));
+    free(pa);
+    /* an invoice created now, long past due: the renamed step is not "added"
+     * for it (it came after): the latest due step fires (downtime rule) */
+    rg_import_report r;
+    rg_err e;
+    const char *csv = "external_id,customer_external_id,amount,due_date\nN,C1,10.00,2026-10-19\n";
+    assert_int_equal(rg_import_csv_buffer(v.store, RG_IMPORT_INVOICES, "t.csv", csv, strlen(csv),
+                                          rg_test_import_options(false, at("2026-10-21T18:30:00Z")), &r, &e),
+                     RG_OK);
+    rg_import_report_free(&r);
+    for (int d = 1; d <= 5; d++) /* to Monday 10-26 */
+        tick(&v, at("2026-10-21T12:00:00Z") + (rg_instant)d * 86400);
+    char *got = all_messages(&v);
+    assert_string_equal(got,
+                        "C1 hoje email 2026-10-21T12:00 sent | A vence hoje, 21/10/2026 (impresso 21/10/2026); Exemplo "
+                        "Ltda (CNPJ 11.222.333/0001-81)\n"
+                        "C1 dois email 2026-10-22T12:00 sent | N venceu em 19/10/2026, 3 dias; Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81)\n"
+                        "C1 atraso email 2026-10-22T12:00 sent | A venceu em 21/10/2026, 1 dias; Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81)\n"
+                        "C1 dois email 2026-10-23T12:00 sent | A venceu em 21/10/2026, 2 dias; Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81)\n"
+                        "C1 aviso email 2026-10-26T12:00 sent | A em atraso desde 21/10/2026; N em atraso desde "
+                        "19/10/2026; pode ser informado aos cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n");
+    free(got);
+    teardown_env(&v);
+}
+
+/* The customer's preferred channel goes first when it is among the step's
+ * channels (the others stay fallbacks, in order); it never reorders a
+ * notice that a bureau listing requires. */
+static void test_preferred_channel(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "preferred");
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,whatsapp,phone,preferred_channel\n"
+                                    "C1,Ana,ana@x.com.br,(11) 98765-4321,(11) 98765-4321,sms\n"
+                                    "C2,Bia,bia@x.com.br,(11) 98765-4322,,email\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\n"
+                                   "F1,C1,100.00,2026-10-15\nF2,C2,100.00,2026-10-15\n");
+    open_engine(&v);
+    tick(&v, at("2026-10-15T12:00:00Z")); /* hoje: [whatsapp, sms] */
+    /* aviso: [letter, email], required by the listing: C2's preference for
+     * e-mail does not move it ahead of the letter (not configured here) */
+    tick(&v, at("2026-11-04T12:00:00Z"));
+    char *got = all_messages(&v);
+    assert_string_equal(got,
+                        "C1 hoje sms 2026-10-15T12:00 sent | Hoje vence F1: R$ 100,00. Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81)\n"
+                        "C2 hoje whatsapp 2026-10-15T12:00 sent | Hoje vence F2: R$ 100,00. Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81)\n"
+                        "C1 aviso email 2026-11-04T12:00 sent | Aviso sobre F1: R$ 102,67. Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81) # letter: channel not configured\n"
+                        "C2 aviso email 2026-11-04T12:00 sent | Aviso sobre F2: R$ 102,67. Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81) # letter: channel not configured\n");
+    free(got);
+    teardown_env(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -616,9 +874,14 @@ int main(void)
         cmocka_unit_test(test_window),
         cmocka_unit_test(test_prescribed),
         cmocka_unit_test(test_cadence_edit),
-        cmocka_unit_test(test_consolidation_waits_a_day),
+        cmocka_unit_test(test_consolidation_late_invoice),
         cmocka_unit_test(test_repeat_offenders),
         cmocka_unit_test(test_optout_confirmation_passes_recheck),
+        cmocka_unit_test(test_consolidation_by_step),
+        cmocka_unit_test(test_consolidation_by_step_cap),
+        cmocka_unit_test(test_effective_due_date),
+        cmocka_unit_test(test_version_added_step),
+        cmocka_unit_test(test_preferred_channel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
