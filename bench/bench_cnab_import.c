@@ -97,7 +97,7 @@ static int run_import(rg_store *s, rg_zones *zones, const rg_buf *f, const char 
     rg_cnab_import_report r;
     rg_err e;
     double t0 = seconds();
-    rg_status rc = rg_cnab_import_buffer(s, zones, "bench.ret", f->p, f->len, false, NOW, &r, &e);
+    rg_status rc = rg_cnab_import_buffer(&(rg_event_env){s, zones, NULL}, "bench.ret", f->p, f->len, false, NOW, &r, &e);
     double t1 = seconds();
     if (rc != RG_OK) {
         fprintf(stderr, "%s: %s\n", e.where, e.msg);
@@ -155,10 +155,10 @@ int main(int argc, char **argv)
     rg_import_options io;
     rg_import_options_init(&io, zones, NOW);
     double t0 = seconds();
-    if (rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "c.csv", c.p, c.len, &io, &ir, &e) != RG_OK)
+    if (rg_import_csv_buffer(&(rg_event_env){s, io.zones, NULL}, RG_IMPORT_CUSTOMERS, "c.csv", c.p, c.len, &io, &ir, &e) != RG_OK)
         return fprintf(stderr, "%s: %s\n", e.where, e.msg), 1;
     rg_import_report_free(&ir);
-    if (rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "f.csv", inv.p, inv.len, &io, &ir, &e) != RG_OK)
+    if (rg_import_csv_buffer(&(rg_event_env){s, io.zones, NULL}, RG_IMPORT_INVOICES, "f.csv", inv.p, inv.len, &io, &ir, &e) != RG_OK)
         return fprintf(stderr, "%s: %s\n", e.where, e.msg), 1;
     rg_import_report_free(&ir);
     printf("setup: %lld customers, %lld invoices in %.3f s; return file %.1f MB\n", (long long)n_cust,

@@ -206,8 +206,8 @@ int main(int argc, char **argv)
     }
     rg_import_options io;
     rg_import_options_init(&io, zones, now);
-    if (rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "c.csv", c.p, c.len, &io, &r, &e) != RG_OK ||
-        (rg_import_report_free(&r), rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "f.csv", f.p, f.len, &io, &r,
+    if (rg_import_csv_buffer(&(rg_event_env){s, io.zones, NULL}, RG_IMPORT_CUSTOMERS, "c.csv", c.p, c.len, &io, &r, &e) != RG_OK ||
+        (rg_import_report_free(&r), rg_import_csv_buffer(&(rg_event_env){s, io.zones, NULL}, RG_IMPORT_INVOICES, "f.csv", f.p, f.len, &io, &r,
                                                            &e)) != RG_OK) {
         fprintf(stderr, "import: %s\n", e.msg);
         return 1;

@@ -66,13 +66,13 @@ int main(int argc, char **argv)
     rg_import_options io;
     rg_import_options_init(&io, zones, 1795000000);
     double t0 = seconds();
-    if (rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "customers.csv", c.p, c.len, &io, &r, &e) != RG_OK) {
+    if (rg_import_csv_buffer(&(rg_event_env){s, io.zones, NULL}, RG_IMPORT_CUSTOMERS, "customers.csv", c.p, c.len, &io, &r, &e) != RG_OK) {
         fprintf(stderr, "%s: %s\n%s", e.where, e.msg, rg_buf_cstr(&r.text));
         return 1;
     }
     rg_import_report_free(&r);
     double t1 = seconds();
-    if (rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "invoices.csv", f.p, f.len, &io, &r, &e) != RG_OK) {
+    if (rg_import_csv_buffer(&(rg_event_env){s, io.zones, NULL}, RG_IMPORT_INVOICES, "invoices.csv", f.p, f.len, &io, &r, &e) != RG_OK) {
         fprintf(stderr, "%s: %s\n%s", e.where, e.msg, rg_buf_cstr(&r.text));
         return 1;
     }
@@ -82,7 +82,7 @@ int main(int argc, char **argv)
            (long long)r.inserted, t2 - t1, (double)n_inv / (t2 - t1), (double)f.len / 1e6);
     rg_import_report_free(&r);
     double t3 = seconds();
-    rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "invoices.csv", f.p, f.len, &io, &r, &e);
+    rg_import_csv_buffer(&(rg_event_env){s, io.zones, NULL}, RG_IMPORT_INVOICES, "invoices.csv", f.p, f.len, &io, &r, &e);
     double t4 = seconds();
     printf("invoices again (all unchanged: %lld) in %.3f s\n", (long long)r.unchanged, t4 - t3);
     rg_import_report_free(&r);

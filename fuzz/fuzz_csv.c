@@ -27,16 +27,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rg_import_options io;
     rg_import_options_init(&io, zones, 0);
     rg_import_report r;
-    if (rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "seed", CUSTOMERS, strlen(CUSTOMERS), &io, &r, &e) != RG_OK)
+    if (rg_import_csv_buffer(&(rg_event_env){s, io.zones, NULL}, RG_IMPORT_CUSTOMERS, "seed", CUSTOMERS, strlen(CUSTOMERS), &io, &r, &e) != RG_OK)
         abort();
     rg_import_report_free(&r);
-    if (rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "seed", INVOICES, strlen(INVOICES), &io, &r, &e) != RG_OK)
+    if (rg_import_csv_buffer(&(rg_event_env){s, io.zones, NULL}, RG_IMPORT_INVOICES, "seed", INVOICES, strlen(INVOICES), &io, &r, &e) != RG_OK)
         abort();
     rg_import_report_free(&r);
     rg_import_kind kind = (rg_import_kind)(data[0] % 3);
     io.now = 1795000000;
     io.skip_invalid = data[0] & 4;
-    rg_status rc = rg_import_csv_buffer(s, kind, "fuzz.csv", (const char *)data + 1, size - 1, &io, &r, &e);
+    rg_status rc = rg_import_csv_buffer(&(rg_event_env){s, io.zones, NULL}, kind, "fuzz.csv", (const char *)data + 1, size - 1, &io, &r, &e);
     /* a rejected file must leave nothing behind */
     if (rc == RG_EINVAL && r.committed)
         abort();

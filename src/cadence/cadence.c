@@ -23,14 +23,6 @@
 
 /* ---- tables --------------------------------------------------------- */
 
-static const char *const event_names[RG_EV__COUNT] = {
-    "payment.received", "invoice.created",  "invoice.updated",   "invoice.cancelled",
-    "portal.visited",   "boleto.downloaded", "pix.copied",       "email.opened",
-    "link.clicked",     "message.delivered", "message.read",     "message.failed",
-    "message.replied",  "promise.made",     "promise.broken",    "dispute.opened",
-    "optout",
-};
-
 static const char *const action_names[] = {"send", "reissue", "task", "bureau_listing"};
 
 static const char *const top_keys[] = {"cadence", "match",       "timezone", "window",
@@ -78,24 +70,6 @@ static const char *const offer_keys[] = {"waive_interest", "waive_fine", "discou
 #define MAX_ITEMS 200 /* steps, triggers */
 #define MAX_LIST 100  /* channels, tags, unless, pause, resume */
 #define MAX_ERRORS 100 /* parse errors reported per file */
-
-const char *rg_event_type_name(rg_event_type t)
-{
-    if ((int)t < 0 || t >= RG_EV__COUNT)
-        return NULL;
-    return event_names[t];
-}
-
-bool rg_event_type_parse(const char *s, size_t len, rg_event_type *out)
-{
-    for (int i = 0; i < RG_EV__COUNT; i++) {
-        if (strlen(event_names[i]) == len && memcmp(event_names[i], s, len) == 0) {
-            *out = (rg_event_type)i;
-            return true;
-        }
-    }
-    return false;
-}
 
 const char *rg_step_action_name(rg_step_action a)
 {
@@ -949,11 +923,11 @@ static void parse_event(pctx *p, struct fy_node *n, int line, const char *key, r
         *ok = true;
         return;
     }
-    char al[600];
+    char al[1024];
     size_t k = 0;
     al[0] = '\0';
     for (int i = 0; i < RG_EV__COUNT; i++) {
-        int w = snprintf(al + k, sizeof al - k, "%s%s", i ? ", " : "", event_names[i]);
+        int w = snprintf(al + k, sizeof al - k, "%s%s", i ? ", " : "", rg_event_type_name((rg_event_type)i));
         if (w > 0 && (size_t)w < sizeof al - k)
             k += (size_t)w;
     }

@@ -28,34 +28,8 @@
 #include "base/money.h"
 #include "cadence/diag.h"
 #include "cadence/window.h"
+#include "model/event.h"
 #include "model/model.h"
-
-/* Events a trigger can react to (PRODUCT.md §4), in the order of that list. */
-typedef enum rg_event_type {
-    RG_EV_PAYMENT_RECEIVED = 0,
-    RG_EV_INVOICE_CREATED,
-    RG_EV_INVOICE_UPDATED,
-    RG_EV_INVOICE_CANCELLED,
-    RG_EV_PORTAL_VISITED,
-    RG_EV_BOLETO_DOWNLOADED,
-    RG_EV_PIX_COPIED,
-    RG_EV_EMAIL_OPENED,
-    RG_EV_LINK_CLICKED,
-    RG_EV_MESSAGE_DELIVERED,
-    RG_EV_MESSAGE_READ,
-    RG_EV_MESSAGE_FAILED,
-    RG_EV_MESSAGE_REPLIED,
-    RG_EV_PROMISE_MADE,
-    RG_EV_PROMISE_BROKEN,
-    RG_EV_DISPUTE_OPENED,
-    RG_EV_OPTOUT,
-    RG_EV__COUNT
-} rg_event_type;
-
-/* "payment.received" ... ; NULL for an out-of-range value. */
-const char *rg_event_type_name(rg_event_type t);
-/* Exact, case-sensitive lookup of s[0..len). */
-bool rg_event_type_parse(const char *s, size_t len, rg_event_type *out);
 
 /* rg_customer_kind comes from model/model.h; in a match RG_KIND_ANY (== RG_KIND_UNKNOWN) means either. */
 

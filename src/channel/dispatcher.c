@@ -471,6 +471,7 @@ static void outcome(rg_dispatcher *d, job *j, const rg_send_result *res, int cur
         j->res.provider_id = j->provider_id;
         j->res.attempts = attempt;
         j->res.sent_at = now;
+        j->res.cost = rg_config_channel_cost(d->config, c->name); /* cost_per_message, for the reports */
         apply_rerender(j);
         d->st->sent++;
         finish(d, j, RG_MSG_SENT);

@@ -1,11 +1,14 @@
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/log.h"
+#include "engine/engine.h"
 #include "version.h"
 
 static const rg_command *const commands[] = {
@@ -116,6 +119,32 @@ rg_store *rg_cli_store(rg_cli *cli)
         return NULL;
     }
     return cli->store;
+}
+
+const rg_event_env *rg_cli_events(rg_cli *cli)
+{
+    if (cli->events.store)
+        return &cli->events;
+    rg_store *s = rg_cli_store(cli);
+    if (!s)
+        return NULL;
+    struct stat st;
+    if (stat(cli->config.cadences_dir, &st) != 0 && errno == ENOENT) {
+        cli->events = (rg_event_env){s, cli->zones, NULL};
+        return &cli->events;
+    }
+    rg_engine_options o = {s, &cli->config, true, 0};
+    rg_diags d = RG_DIAGS_INIT;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_engine_open(&o, &cli->events_engine, &d, &e);
+    rg_diags_free(&d);
+    if (rc != RG_OK) {
+        rg_cli_fail(cli, &e);
+        return NULL;
+    }
+    cli->events = (rg_event_env){s, cli->zones, rg_engine_triggers(cli->events_engine)};
+    return &cli->events;
 }
 
 rg_opt *rg_cli_opt(rg_opt *opts, const char *name)
@@ -311,6 +340,7 @@ int rg_cli_main(int argc, char **argv)
     }
     /* argv[1] is the command; the command sees its own name as argv[0] */
     rc = cmd->run(&cli, argc - 1, argv + 1);
+    rg_engine_close(cli.events_engine);
     rg_store_close(cli.store);
     rg_zones_free(cli.zones);
     return rc;

@@ -18,6 +18,7 @@
 #include "base/err.h"
 #include "base/zones.h"
 #include "config/config.h"
+#include "service/events.h"
 #include "store/store.h"
 
 typedef struct rg_cli {
@@ -29,6 +30,8 @@ typedef struct rg_cli {
     rg_config config;
     rg_store *store; /* opened on demand by rg_cli_store() */
     rg_zones *zones; /* loaded with the config: the company's zone, customers' zones */
+    struct rg_engine *events_engine; /* opened on demand by rg_cli_events() */
+    rg_event_env events;
     FILE *out;
     FILE *err;
 } rg_cli;
@@ -38,6 +41,13 @@ int rg_cli_main(int argc, char **argv);
 /* Opens the store (once) from --db or the config; NULL after printing the error. */
 rg_store *rg_cli_store(rg_cli *cli);
 rg_instant rg_cli_now(const rg_cli *cli);
+/* The event service's environment for a command that records events
+ * (opened once): the store, the zones, and the triggers of the configured
+ * cadences, loaded by an engine without channels. When the cadences
+ * directory does not exist nothing listens (triggers NULL). Problems in
+ * cadence files are left for `tick` and `cadence lint` to report; such a
+ * cadence is not loaded, as in a tick. NULL after printing the error. */
+const rg_event_env *rg_cli_events(rg_cli *cli);
 /* The company's zone (`timezone` in the config) and the customers'. */
 rg_zones *rg_cli_zones(rg_cli *cli);
 const rg_tz *rg_cli_tz(rg_cli *cli);

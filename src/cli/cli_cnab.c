@@ -197,13 +197,13 @@ static int run(rg_cli *cli, int argc, char **argv)
         return rg_cli_usage_error(cli, "cnab", "say 'import FILE', e.g. 'regua cnab import CN16036A.RET'");
     if (npos != 2)
         return rg_cli_usage_error(cli, "cnab", "import needs the return FILE");
-    rg_store *s = rg_cli_store(cli);
-    if (!s)
+    const rg_event_env *env = rg_cli_events(cli);
+    if (!env)
         return 3;
     rg_cnab_import_report r;
     rg_err e;
     rg_err_clear(&e);
-    rg_status rc = rg_cnab_import_file(s, rg_cli_zones(cli), pos[1], rg_cli_opt(opts, "dry-run")->set, rg_cli_now(cli), &r, &e);
+    rg_status rc = rg_cnab_import_file(env, pos[1], rg_cli_opt(opts, "dry-run")->set, rg_cli_now(cli), &r, &e);
     if (rc != RG_OK) {
         rg_cnab_import_report_free(&r);
         return rg_cli_fail(cli, &e);

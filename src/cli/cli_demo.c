@@ -79,11 +79,11 @@ static int run(rg_cli *cli, int argc, char **argv)
         if (!remove_db(cli->db_path, &e))
             return rg_cli_fail(cli, &e);
     }
-    rg_store *s = rg_cli_store(cli);
-    if (!s)
+    const rg_event_env *env = rg_cli_events(cli);
+    if (!env)
         return 3;
     rg_demo_stats st;
-    if (rg_demo_populate(s, rg_cli_zones(cli), rg_cli_now(cli), (int)n, &st, &e) != RG_OK)
+    if (rg_demo_populate(env, rg_cli_now(cli), (int)n, &st, &e) != RG_OK)
         return rg_cli_fail(cli, &e);
     char banner[512];
     int used = snprintf(banner, sizeof banner, "%s: %d customers, %d invoices, %d payments (fictitious data)\n",

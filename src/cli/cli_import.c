@@ -36,8 +36,8 @@ static int run(rg_cli *cli, int argc, char **argv)
     rg_import_kind kind;
     if (npos != 2 || !rg_import_kind_parse(pos[0], &kind))
         return rg_cli_usage_error(cli, "import", "say what to import and from which file, e.g. 'regua import invoices faturas.csv'");
-    rg_store *s = rg_cli_store(cli);
-    if (!s)
+    const rg_event_env *env = rg_cli_events(cli);
+    if (!env)
         return 3;
     rg_import_report r;
     rg_err e;
@@ -45,7 +45,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     rg_import_options io;
     rg_import_options_init(&io, rg_cli_zones(cli), rg_cli_now(cli));
     io.skip_invalid = rg_cli_opt(opts, "skip-invalid")->set;
-    rg_status rc = rg_import_csv_file(s, kind, pos[1], &io, &r, &e);
+    rg_status rc = rg_import_csv_file(env, kind, pos[1], &io, &r, &e);
     if (r.text.len)
         fputs(rg_buf_cstr(&r.text), cli->err);
     if (rg_cli_opt(opts, "json")->set && (rc == RG_OK || rc == RG_EINVAL)) {

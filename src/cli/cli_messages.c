@@ -49,6 +49,9 @@ static rg_status each(void *p, const rg_message *m)
                               m->subject ? m->subject : "", "body", m->body ? m->body : "");
         json_object_set_new(o, "attempts", json_integer(m->attempts));
         json_object_set_new(o, "provider_id", m->provider_id[0] ? json_string(m->provider_id) : json_null());
+        char cost[32];
+        json_object_set_new(o, "cost", json_string(rg_money_format_plain(m->cost, cost, sizeof cost)));
+        json_object_set_new(o, "cost_cents", json_integer(m->cost));
         json_array_append_new(lc->array, o);
         return RG_OK;
     }

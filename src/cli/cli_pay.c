@@ -64,13 +64,14 @@ static int run(rg_cli *cli, int argc, char **argv)
         return rg_cli_usage_error(cli, "pay", "--method is too long");
     if ((v = rg_cli_opt(opts, "reference")->value) && !rg_strlcpy(p.reference, v, sizeof p.reference))
         return rg_cli_usage_error(cli, "pay", "--reference is too long");
-    rg_store *s = rg_cli_store(cli);
-    if (!s)
+    const rg_event_env *env = rg_cli_events(cli);
+    if (!env)
         return 3;
+    rg_store *s = env->store;
     rg_payment_outcome out;
     rg_status rc = rg_store_begin(s, &e);
     if (rc == RG_OK)
-        rc = rg_payment_record(s, rg_cli_zones(cli), &p, rg_cli_now(cli), &out, &e);
+        rc = rg_payment_record(env, &p, rg_cli_now(cli), &out, &e);
     if (rc == RG_OK)
         rc = rg_store_commit(s, &e);
     if (rc != RG_OK) {

@@ -12,6 +12,7 @@
 #include "cli/serve.h"
 #include "engine/engine.h"
 #include "http/server.h"
+#include "service/bureau.h"
 
 static int run(rg_cli *cli, int argc, char **argv);
 
@@ -24,7 +25,11 @@ const rg_command rg_cmd_serve = {
     "one-click unsubscribe (/u) — see docs/api.md. Alongside it the\n"
     "scheduler runs the cadences once a minute (as `regua tick --no-dispatch` would) and the\n"
     "dispatcher sends queued messages as they fall due (as `regua dispatch`), each on its own\n"
-    "connection to the database. SIGINT or SIGTERM stops claiming new messages, lets the\n"
+    "connection to the database. When a channel has the `bureau` driver, the scheduler also\n"
+    "sends the pending credit-bureau requests after each tick (as `regua bureau sync`): a\n"
+    "paid invoice's removal goes out within a minute (STJ Súmula 548); a request that fails\n"
+    "is retried, waiting 1 minute doubling up to 1 hour, until the bureau acknowledges it.\n"
+    "SIGINT or SIGTERM stops claiming new messages, lets the\n"
     "transfers under way finish and be recorded, and exits. The address comes from --listen,\n"
     "else `listen` in the config (default 127.0.0.1:8080). Without a configuration file and\n"
     "with no templates or cadences to load, only the HTTP server runs (a warning says why).",
@@ -43,6 +48,7 @@ typedef struct workers {
     /* the scheduler's own store and engine */
     rg_store *s_store;
     rg_engine *s_engine;
+    rg_channel *bureau; /* the scheduler's `bureau` channel; NULL when none is configured */
     /* the dispatcher's */
     rg_store *d_store;
     rg_engine *d_engine;
@@ -78,6 +84,29 @@ static bool wait_for(workers *w, long ms, bool take_kick)
     return stop;
 }
 
+/* The pending credit-bureau requests (listings the cadences asked for,
+ * removals after payment), each when its retry wait has passed. */
+static void bureau_round(workers *w, rg_instant now)
+{
+    rg_bureau_sync_report r;
+    rg_err e;
+    rg_err_clear(&e);
+    if (rg_bureau_sync_due(w->s_store, &w->cli->config, w->bureau, now, &r, &e) != RG_OK) {
+        char buf[800];
+        rg_error("scheduler: bureau requests: %s", rg_err_text(&e, buf, sizeof buf));
+    } else if (r.listed || r.removed || r.failed) {
+        char t[32];
+        fprintf(w->cli->out, "bureau at %s: %zu listed, %zu removed, %zu failed\n", rg_instant_format(now, t, sizeof t),
+                r.listed, r.removed, r.failed);
+        for (size_t i = 0; i < r.n; i++)
+            if (!strcmp(r.items[i].result, "failed"))
+                fprintf(w->cli->out, "  %s %s failed: %s\n", r.items[i].invoice_external_id, r.items[i].action,
+                        r.items[i].detail);
+        fflush(w->cli->out);
+    }
+    rg_bureau_sync_report_free(&r);
+}
+
 static void *scheduler_main(void *p)
 {
     workers *w = p;
@@ -104,6 +133,8 @@ static void *scheduler_main(void *p)
                 pthread_mutex_unlock(&w->mu);
             }
         }
+        if (w->bureau)
+            bureau_round(w, now);
         if (wait_for(w, (long)w->tick_every * 1000, false))
             break;
     }
@@ -139,8 +170,10 @@ static void workers_close(workers *w)
     rg_dispatcher_close(w->d);
     rg_engine_close(w->d_engine);
     rg_store_close(w->d_store);
+    rg_channel_close(w->bureau);
     rg_engine_close(w->s_engine);
     rg_store_close(w->s_store);
+    w->bureau = NULL;
     w->d = NULL;
     w->d_engine = w->s_engine = NULL;
     w->d_store = w->s_store = NULL;
@@ -173,6 +206,12 @@ static rg_status workers_open(workers *w, rg_err *e)
     rg_status rc = RG_OK;
     if (w->tick_every > 0 && (rc = open_engine(w, &w->s_store, &w->s_engine, false, e)) != RG_OK)
         goto fail;
+    const rg_channel_config *bc = rg_bureau_channel_config(&w->cli->config);
+    if (w->tick_every > 0 && bc) {
+        rg_channel_env env = {&w->cli->config, NULL, w->s_store};
+        if ((rc = rg_channel_open(bc, &env, &w->bureau, e)) != RG_OK)
+            goto fail;
+    }
     if (w->dispatch) {
         if ((rc = open_engine(w, &w->d_store, &w->d_engine, true, e)) != RG_OK)
             goto fail;
@@ -193,9 +232,10 @@ fail:
 
 static int serve(rg_cli *cli, const char *listen, const char *banner, workers *w)
 {
-    rg_store *s = rg_cli_store(cli);
-    if (!s)
+    const rg_event_env *env = rg_cli_events(cli);
+    if (!env)
         return 3;
+    rg_store *s = env->store;
     /* Block the stop signals before any thread exists, so only sigwait()
      * below receives them. */
     sigset_t set;
@@ -220,6 +260,7 @@ static int serve(rg_cli *cli, const char *listen, const char *banner, workers *w
     o.listen = listen ? listen : cli->config.listen;
     o.store = s;
     o.config = &cli->config;
+    o.events = env;
     o.clock = cli->clock;
     rg_http_server *srv = NULL;
     if (rg_http_start(&o, &srv, &e) != RG_OK) {
@@ -240,9 +281,10 @@ static int serve(rg_cli *cli, const char *listen, const char *banner, workers *w
     fprintf(cli->out, "%sregua is listening on http://%s (port %u) — try /healthz; Ctrl-C stops it\n",
             banner ? banner : "", o.listen, rg_http_port(srv));
     if (run_workers) {
-        char sched[48] = "off";
+        char sched[80] = "off";
         if (w->s_started)
-            snprintf(sched, sizeof sched, "a tick every %d s", w->tick_every);
+            snprintf(sched, sizeof sched, "a tick every %d s%s", w->tick_every,
+                     w->bureau ? ", then the bureau requests" : "");
         fprintf(cli->out, "scheduler: %s; dispatcher: %s\n", sched, w->d_started ? "on" : "off");
     }
     fflush(cli->out);

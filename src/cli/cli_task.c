@@ -162,15 +162,16 @@ static int done(rg_cli *cli, int64_t id, rg_opt *opts, bool json)
             return rg_cli_fail(cli, &e);
         }
     }
-    rg_store *s = rg_cli_store(cli);
-    if (!s)
+    const rg_event_env *env = rg_cli_events(cli);
+    if (!env)
         return 3;
+    rg_store *s = env->store;
     rg_err e;
     rg_err_clear(&e);
     rg_task_done_result r;
     if (rg_store_begin(s, &e) != RG_OK)
         return rg_cli_fail(cli, &e);
-    if (rg_task_done(s, id, &p, rg_cli_today(cli), rg_cli_now(cli), &r, &e) != RG_OK) {
+    if (rg_task_done(env, id, &p, rg_cli_today(cli), rg_cli_now(cli), &r, &e) != RG_OK) {
         rg_store_rollback(s);
         return rg_cli_fail(cli, &e);
     }

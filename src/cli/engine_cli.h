@@ -10,4 +10,5 @@
 int rg_cli_engine_open(rg_cli *cli, bool dry_run, bool quiet, rg_engine **out);
 void *rg_tick_stats_json(const rg_tick_stats *s);
 
+
 #endif

@@ -351,6 +351,16 @@ const char *rg_channel_setting(const rg_channel_config *ch, const char *key)
     return NULL;
 }
 
+rg_cents rg_config_channel_cost(const rg_config *c, const char *name)
+{
+    const char *v = rg_channel_setting(rg_config_channel(c, name), "cost_per_message");
+    rg_cents cost = 0;
+    /* validated at load (a number such as 0.05) */
+    if (!v || !rg_money_parse(v, strlen(v), false, &cost, NULL) || cost < 0)
+        return 0;
+    return cost;
+}
+
 const char *rg_config_secret(const rg_config *c)
 {
     const char *v = c->secret_env[0] ? getenv(c->secret_env) : NULL;

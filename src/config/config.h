@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/money.h"
 
 #define RG_CONFIG_PATH_MAX 512
 #define RG_CONFIG_MAX_CHANNELS 16
@@ -78,5 +79,8 @@ const rg_channel_config *rg_config_channel(const rg_config *c, const char *name)
 const char *rg_config_secret(const rg_config *c);
 /* A setting's value or NULL. */
 const char *rg_channel_setting(const rg_channel_config *ch, const char *key);
+/* The channel's cost_per_message in centavos (0 when not set or not
+ * configured): recorded on each message it sends. */
+rg_cents rg_config_channel_cost(const rg_config *c, const char *name);
 
 #endif

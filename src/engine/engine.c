@@ -133,6 +133,7 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
         rg_err_set(e, rc, opt->config->cadences_dir, "cannot load the cadences");
         goto fail;
     }
+    eng->triggers = (rg_triggers){eng->cadences, eng->calendar};
     for (size_t i = 0; i < eng->cadences->n; i++) {
         const rg_cadence *c = eng->cadences->items[i];
         if (c->caps.max > 0 && c->caps.days > eng->max_cap_days)
@@ -176,6 +177,11 @@ void rg_engine_close(rg_engine *eng)
 const rg_cadence_set *rg_engine_cadences(const rg_engine *eng)
 {
     return eng->cadences;
+}
+
+const rg_triggers *rg_engine_triggers(const rg_engine *eng)
+{
+    return &eng->triggers;
 }
 
 int rg_engine_channel_index(const rg_engine *eng, const char *name)
@@ -706,8 +712,10 @@ static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, 
         int ci = rg_engine_channel_index(eng, channel);
         bool inline_send = eng->dry_run || (ci >= 0 && rg_channel_is_inline(eng->channels[ci].ch));
         m->status = inline_send ? RG_MSG_SENT : RG_MSG_QUEUED;
-        if (inline_send)
+        if (inline_send) {
             m->sent_at = cx->now;
+            m->cost = rg_config_channel_cost(eng->config, channel); /* reset if the send fails */
+        }
         /* it counts against the cap from now on */
         if (cx->n_recent < 256)
             cx->recent[cx->n_recent++] = m->planned_for;

@@ -26,6 +26,7 @@
 #include "cadence/load.h"
 #include "channel/dispatcher.h"
 #include "config/config.h"
+#include "service/events.h"
 #include "store/store.h"
 
 typedef struct rg_engine rg_engine;
@@ -81,6 +82,10 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
 void rg_engine_close(rg_engine *eng);
 
 const rg_cadence_set *rg_engine_cadences(const rg_engine *eng);
+
+/* What the event service needs to start and cancel triggers: this
+ * engine's cadences and calendar (valid until rg_engine_close). */
+const rg_triggers *rg_engine_triggers(const rg_engine *eng);
 
 /* The tick: plans the customers with something due on the agenda (an
  * invoice whose stored instant is at or before now), each with all of its

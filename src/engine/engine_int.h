@@ -43,6 +43,7 @@ struct rg_engine {
     rg_engine_seen *seen;  /* one per loaded cadence, once read (eng->cadences order) */
     rg_instant seen_at;    /* the tick instant they were recorded at; RG_INSTANT_NONE: not recorded */
     rg_channel_env chan_env;
+    rg_triggers triggers; /* the cadences, calendar and zones above, for the event service */
 };
 
 /* The index of a configured channel, or -1. */

@@ -7,6 +7,12 @@
  *    written off, no balance) -> cancelled, with the reason; some closed
  *    (a consolidated message) -> re-rendered with the open ones only.
  *    PRODUCT.md §2: "this is checked again at the moment of sending".
+ *    A step's message is true only while its step is the invoice's current
+ *    one (rg_plan_step_current: the invoice still in the step's phase, no
+ *    later step due or handled): a message held by the window or the cap
+ *    that its invoice outgrew meanwhile — a "vence amanhã" still waiting on
+ *    the due day — drops that invoice the same way, and is cancelled when
+ *    none is left.
  * 2. The cadence still loaded (else cancelled) and its window open in the
  *    customer's zone (else wait for the next opening: never dropped).
  * 3. The cadence's cap, counted on messages that went out in the last
@@ -24,6 +30,8 @@
 #include "base/buf.h"
 #include "cadence/window.h"
 #include "engine/engine_int.h"
+#include "engine/planner.h"
+#include "engine/progress.h"
 
 #define MAX_INVOICES 64
 
@@ -140,6 +148,40 @@ static rg_status cap_reached(rg_engine *eng, const rg_message *m, const rg_custo
     return RG_OK;
 }
 
+/* Keeps in invs[0..*n) the invoices for which the message's step is still
+ * the current one; the others are named in `dropped`. */
+static rg_status keep_current(rg_engine *eng, const rg_message *m, const rg_customer *c, const rg_cadence *cad,
+                              const rg_tz *tz, rg_instant now, rg_invoice *invs, size_t *n, rg_buf *dropped, rg_err *e)
+{
+    int step = rg_cadence_step_index(cad, m->source_id);
+    rg_status rc = rg_engine_load_seen(eng, now, false, e);
+    if (rc != RG_OK)
+        return rc;
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        char pc[64], text[1024];
+        bool found = false;
+        if ((rc = rg_store_progress_get(eng->store, invs[i].id, pc, sizeof pc, text, sizeof text, &found, e)) != RG_OK)
+            return rc;
+        rg_progress prog;
+        rg_progress_parse(found && !strcmp(pc, cad->name) ? text : NULL, &prog);
+        rg_plan_input in;
+        rg_engine_plan_input(eng, &in, cad, &invs[i], c, &prog, found ? pc : NULL, tz, now);
+        char why[200];
+        if (step >= 0 && rg_plan_step_current(&in, step, why, sizeof why)) {
+            if (kept != i)
+                invs[kept] = invs[i];
+            kept++;
+            continue;
+        }
+        if (step < 0)
+            snprintf(why, sizeof why, "step %s is no longer in cadence %s", m->source_id, cad->name);
+        rg_buf_printf(dropped, "%s%s: %s", dropped->len ? ", " : "", invs[i].external_id, why);
+    }
+    *n = kept;
+    return RG_OK;
+}
+
 rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_customer *c, rg_instant now,
                                    const char *failed, rg_dispatch_verdict *out, rg_err *e)
 {
@@ -184,7 +226,6 @@ rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_cust
         set_reason(out, text);
         goto out;
     }
-    bool partial = n_open < n_ids;
     const rg_cadence *cad = m->cadence[0] ? rg_cadence_set_find(eng->cadences, m->cadence) : NULL;
     if (m->cadence[0] && !cad) {
         char text[256];
@@ -194,6 +235,20 @@ rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_cust
         goto out;
     }
     const rg_tz *tz = rg_engine_zone(eng, c, cad);
+    if (cad && !strcmp(m->source_kind, "step")) {
+        /* still each invoice's current step? */
+        size_t n_open_before = n_open;
+        if ((rc = keep_current(eng, m, c, cad, tz, now, invs, &n_open, &closed, e)) != RG_OK)
+            goto out;
+        if (n_open == 0 && n_open_before > 0) {
+            char text[256];
+            snprintf(text, sizeof text, "not sent: %s (checked at send time)", rg_buf_cstr(&closed));
+            out->action = RG_DISPATCH_CANCEL;
+            set_reason(out, text);
+            goto out;
+        }
+    }
+    bool partial = n_open < n_ids;
     if (!failed && cad) {
         if (!rg_window_is_open(&cad->window, eng->calendar, tz, now)) {
             rg_instant t = rg_window_next_open(&cad->window, eng->calendar, tz, now);

@@ -59,6 +59,8 @@ static rg_status apply_batch(rg_http_request *r, const char *channel, bool whats
                              counts *c, rg_err *e)
 {
     rg_store *s = rg_http_store_lock(r);
+    rg_event_env env = *r->srv->events;
+    env.store = s;
     rg_instant now = rg_http_now(r);
     rg_status rc = rg_store_begin(s, e);
     for (size_t i = 0; rc == RG_OK && i < b->n; i++) {
@@ -66,7 +68,7 @@ static rg_status apply_batch(rg_http_request *r, const char *channel, bool whats
         if (it->kind == RG_HOOK_STATUS) {
             rg_inbound_status st = {channel, it->provider_id, it->status, it->at, it->reason[0] ? it->reason : NULL};
             rg_inbound_outcome out;
-            if ((rc = rg_inbound_apply_status(s, &st, now, &out, e)) == RG_OK) {
+            if ((rc = rg_inbound_apply_status(&env, &st, now, &out, e)) == RG_OK) {
                 c->statuses += out == RG_INBOUND_APPLIED;
                 c->duplicates += out == RG_INBOUND_DUPLICATE;
                 c->unknown += out == RG_INBOUND_UNKNOWN;
@@ -75,7 +77,7 @@ static rg_status apply_batch(rg_http_request *r, const char *channel, bool whats
             rg_inbound_reply rep = {channel, whatsapp, it->from, it->type, it->text,
                                     it->provider_id[0] ? it->provider_id : NULL, it->at};
             rg_inbound_reply_result out;
-            if ((rc = rg_inbound_apply_reply(s, r->srv->config, &rep, now, &out, e)) == RG_OK) {
+            if ((rc = rg_inbound_apply_reply(&env, r->srv->config, &rep, now, &out, e)) == RG_OK) {
                 c->replies += !out.duplicate;
                 c->duplicates += out.duplicate;
                 c->optouts += (int)out.optouts;

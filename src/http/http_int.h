@@ -25,6 +25,7 @@ struct rg_http_server {
     struct MHD_Daemon *daemon;
     rg_store *store;
     const rg_config *config;
+    const rg_event_env *events;
     rg_clock clock;
     pthread_mutex_t store_lock;
     unsigned port;

@@ -290,6 +290,8 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
 {
     *out = NULL;
     struct sockaddr_in sa;
+    if (!opt->events || !opt->events->zones)
+        return rg_err_set(e, RG_EINVAL, "http", "the server needs the event environment (zones, triggers)");
     if (!parse_listen(opt->listen, &sa))
         return rg_err_set(e, RG_EINVAL, "listen", "'%s' is not host:port with an IPv4 address (e.g. 127.0.0.1:8080)",
                           opt->listen);
@@ -298,6 +300,7 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
         return rg_err_set(e, RG_ENOMEM, "http", "out of memory");
     s->store = opt->store;
     s->config = opt->config;
+    s->events = opt->events;
     s->clock = opt->clock;
     pthread_mutex_init(&s->store_lock, NULL);
     s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |

@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "config/config.h"
+#include "service/events.h"
 #include "store/store.h"
 
 typedef struct rg_http_server rg_http_server;
@@ -24,6 +25,8 @@ typedef struct rg_http_options {
     const char *listen;   /* "127.0.0.1:8080" */
     rg_store *store;      /* borrowed; must outlive the server */
     const rg_config *config; /* borrowed */
+    const rg_event_env *events; /* borrowed, required: the zones and triggers of the events the routes
+                                   record (its store is not used: every request uses the server's) */
     rg_clock clock;
     unsigned threads;     /* 0: 4 */
 } rg_http_options;

@@ -52,16 +52,18 @@ static bool read_token(rg_http_request *r, const char *kind, char *payload, size
 
 /* Runs one inbound call under the store lock in a transaction; store
  * errors are logged (a tracking hit never fails the customer's request). */
-typedef rg_status (*track_fn)(rg_store *s, int64_t id, const char *arg, rg_instant now, bool *flag, rg_err *e);
+typedef rg_status (*track_fn)(const rg_event_env *env, int64_t id, const char *arg, rg_instant now, bool *flag, rg_err *e);
 
 static rg_status in_tx(rg_http_request *r, track_fn fn, int64_t id, const char *arg, bool *flag)
 {
     rg_err e;
     rg_err_clear(&e);
     rg_store *s = rg_http_store_lock(r);
+    rg_event_env env = *r->srv->events;
+    env.store = s;
     rg_status rc = rg_store_begin(s, &e);
     if (rc == RG_OK)
-        rc = fn(s, id, arg, rg_http_now(r), flag, &e);
+        rc = fn(&env, id, arg, rg_http_now(r), flag, &e);
     if (rc == RG_OK)
         rc = rg_store_commit(s, &e);
     if (rc != RG_OK)
@@ -74,22 +76,22 @@ static rg_status in_tx(rg_http_request *r, track_fn fn, int64_t id, const char *
     return rc;
 }
 
-static rg_status do_open(rg_store *s, int64_t id, const char *arg, rg_instant now, bool *flag, rg_err *e)
+static rg_status do_open(const rg_event_env *env, int64_t id, const char *arg, rg_instant now, bool *flag, rg_err *e)
 {
     (void)arg;
     (void)flag;
-    return rg_inbound_open(s, id, now, e);
+    return rg_inbound_open(env, id, now, e);
 }
 
-static rg_status do_click(rg_store *s, int64_t id, const char *arg, rg_instant now, bool *flag, rg_err *e)
+static rg_status do_click(const rg_event_env *env, int64_t id, const char *arg, rg_instant now, bool *flag, rg_err *e)
 {
     (void)flag;
-    return rg_inbound_click(s, id, arg, now, e);
+    return rg_inbound_click(env, id, arg, now, e);
 }
 
-static rg_status do_unsubscribe(rg_store *s, int64_t id, const char *arg, rg_instant now, bool *flag, rg_err *e)
+static rg_status do_unsubscribe(const rg_event_env *env, int64_t id, const char *arg, rg_instant now, bool *flag, rg_err *e)
 {
-    return rg_inbound_unsubscribe(s, id, arg, now, flag, e);
+    return rg_inbound_unsubscribe(env, id, arg, now, flag, e);
 }
 
 enum MHD_Result rg_http_track_open(rg_http_request *r)

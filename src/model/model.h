@@ -155,6 +155,7 @@ typedef struct rg_message {
     char provider_id[128];
     rg_instant planned_for;
     rg_instant sent_at; /* 0: not sent */
+    rg_cents cost;      /* the channel's cost_per_message, once sent (0 before) */
     rg_instant created_at;
     rg_instant updated_at;
 } rg_message;

@@ -170,8 +170,31 @@ static rg_status sync_one(rg_store *s, const rg_config *cfg, rg_channel *ch, con
     return rg_store_bureau_failed(s, l->invoice_id, why, now, e);
 }
 
+int64_t rg_bureau_retry_seconds(int64_t attempts)
+{
+    int64_t w = 60;
+    for (int64_t k = 1; k < attempts && w < 3600; k++)
+        w *= 2;
+    return w < 3600 ? w : 3600;
+}
+
+static rg_status sync(rg_store *s, const rg_config *cfg, rg_channel *ch, rg_instant now, bool due_only,
+                      rg_bureau_sync_report *out, rg_err *e);
+
 rg_status rg_bureau_sync(rg_store *s, const rg_config *cfg, rg_channel *ch, rg_instant now,
                          rg_bureau_sync_report *out, rg_err *e)
+{
+    return sync(s, cfg, ch, now, false, out, e);
+}
+
+rg_status rg_bureau_sync_due(rg_store *s, const rg_config *cfg, rg_channel *ch, rg_instant now,
+                             rg_bureau_sync_report *out, rg_err *e)
+{
+    return sync(s, cfg, ch, now, true, out, e);
+}
+
+static rg_status sync(rg_store *s, const rg_config *cfg, rg_channel *ch, rg_instant now, bool due_only,
+                      rg_bureau_sync_report *out, rg_err *e)
 {
     memset(out, 0, sizeof *out);
     collected c = {NULL, 0, 0};
@@ -185,7 +208,12 @@ rg_status rg_bureau_sync(rg_store *s, const rg_config *cfg, rg_channel *ch, rg_i
         goto out;
     }
     for (size_t i = 0; i < c.n; i++) {
-        if ((rc = sync_one(s, cfg, ch, &c.v[i], now, out, &out->items[i], e)) != RG_OK)
+        const rg_bureau_listing *l = &c.v[i];
+        /* a failure waits before it is tried again (the error is kept) */
+        if (due_only && l->last_error[0] && l->attempts > 0 && l->last_attempt_at != RG_INSTANT_NONE &&
+            now < l->last_attempt_at + rg_bureau_retry_seconds(l->attempts))
+            continue;
+        if ((rc = sync_one(s, cfg, ch, l, now, out, &out->items[out->n], e)) != RG_OK)
             break;
         out->n++;
     }

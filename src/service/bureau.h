@@ -79,4 +79,15 @@ const rg_channel_config *rg_bureau_channel_config(const rg_config *cfg);
 rg_status rg_bureau_sync(rg_store *s, const rg_config *cfg, rg_channel *ch, rg_instant now,
                          rg_bureau_sync_report *out, rg_err *e);
 
+/* The wait before a request that failed `attempts` times is tried again by
+ * rg_bureau_sync_due: 1 minute, doubling per attempt, at most 1 hour. */
+int64_t rg_bureau_retry_seconds(int64_t attempts);
+
+/* As rg_bureau_sync, for the scheduler of `regua serve` (each round):
+ * a request whose last attempt failed is sent again only once its wait
+ * (rg_bureau_retry_seconds) has passed — retried until the bureau
+ * acknowledges it, without hammering a bureau that is down. */
+rg_status rg_bureau_sync_due(rg_store *s, const rg_config *cfg, rg_channel *ch, rg_instant now,
+                             rg_bureau_sync_report *out, rg_err *e);
+
 #endif

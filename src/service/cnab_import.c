@@ -214,10 +214,12 @@ static rg_instant paid_at_for(const rg_cnab_file *f, const rg_cnab_entry *en, co
     return d == RG_DATE_NONE ? now : rg_tz_to_utc(tz, d, 12 * 60 * 60);
 }
 
-static rg_status process_entry(rg_store *s, rg_zones *zones, const rg_cnab_file *f, const rg_cnab_entry *en,
+static rg_status process_entry(const rg_event_env *env, const rg_cnab_file *f, const rg_cnab_entry *en,
                                const char *prefix, rg_instant now, rg_cnab_import_report *r, size_t *corrupt_cap,
                                rg_err *e)
 {
+    rg_store *s = env->store;
+    rg_zones *zones = env->zones;
     rg_status rc;
     if (en->kind == RG_CNAB_LIQUIDATION && en->paid <= 0 && en->face_value <= 0) {
         rg_cnab_diag d;
@@ -310,7 +312,7 @@ static rg_status process_entry(rg_store *s, rg_zones *zones, const rg_cnab_file 
     rg_strlcpy(p.method, "boleto", sizeof p.method);
     rg_strlcpy(p.reference, it->reference, sizeof p.reference);
     rg_payment_outcome out;
-    if ((rc = rg_payment_record(s, zones, &p, now, &out, e)) != RG_OK)
+    if ((rc = rg_payment_record(env, &p, now, &out, e)) != RG_OK)
         return rc;
     it->status = out.status;
     it->balance = out.balance;
@@ -339,9 +341,10 @@ static void report_init(rg_cnab_import_report *r, bool dry_run)
     r->dry_run = dry_run;
 }
 
-rg_status rg_cnab_import_buffer(rg_store *s, rg_zones *zones, const char *name, const char *data, size_t len,
+rg_status rg_cnab_import_buffer(const rg_event_env *env, const char *name, const char *data, size_t len,
                                 bool dry_run, rg_instant now, rg_cnab_import_report *report, rg_err *e)
 {
+    rg_store *s = env->store;
     rg_cnab_import_report *r = report;
     rg_cnab_file *f = NULL;
     bool in_tx = false;
@@ -374,7 +377,7 @@ rg_status rg_cnab_import_buffer(rg_store *s, rg_zones *zones, const char *name, 
         goto out;
     in_tx = true;
     for (size_t i = 0; i < f->n_entries; i++)
-        if ((rc = process_entry(s, zones, f, &f->entries[i], prefix, now, r, &corrupt_cap, e)) != RG_OK)
+        if ((rc = process_entry(env, f, &f->entries[i], prefix, now, r, &corrupt_cap, e)) != RG_OK)
             goto out;
     if (r->n_corrupt > 1)
         qsort(r->corrupt, r->n_corrupt, sizeof *r->corrupt, diag_by_line);
@@ -400,7 +403,7 @@ out:
     return rc;
 }
 
-rg_status rg_cnab_import_file(rg_store *s, rg_zones *zones, const char *path, bool dry_run, rg_instant now,
+rg_status rg_cnab_import_file(const rg_event_env *env, const char *path, bool dry_run, rg_instant now,
                               rg_cnab_import_report *report, rg_err *e)
 {
     report_init(report, dry_run);
@@ -421,7 +424,7 @@ rg_status rg_cnab_import_file(rg_store *s, rg_zones *zones, const char *path, bo
         report->file_name = rg_strdup(path);
         return rg_err_set(e, err ? RG_EIO : RG_ENOMEM, path, "cannot read the file");
     }
-    rg_status rc = rg_cnab_import_buffer(s, zones, path, b.p ? b.p : "", b.len, dry_run, now, report, e);
+    rg_status rc = rg_cnab_import_buffer(env, path, b.p ? b.p : "", b.len, dry_run, now, report, e);
     rg_buf_free(&b);
     return rc;
 }

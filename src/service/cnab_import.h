@@ -9,7 +9,7 @@
  * (the título's face value when the bank reports a liquidation with no
  * amount paid), paid_at = the credit date (else the occurrence date, else
  * the file's generation date, else `now`) at noon where the company is
- * (`zones`). Every other
+ * (env->zones). Every other
  * occurrence (entries confirmed, rejections, write-offs, ...) is only
  * reported. Corrupt lines (the parser's diagnostics) are reported with
  * their line and field and the rest of the file is still processed; the
@@ -45,6 +45,7 @@
 #include "base/zones.h"
 #include "br/cnab.h"
 #include "model/model.h"
+#include "service/events.h"
 #include "store/store.h"
 
 /* What happened to one entry of the file. */
@@ -129,11 +130,11 @@ typedef struct rg_cnab_import_report {
  * RG_EINVAL (and a report with only the file name) when it is not a
  * supported return file at all; RG_ESTORE/RG_ENOMEM when the import failed
  * and was rolled back. *report is always initialised; free it. */
-rg_status rg_cnab_import_buffer(rg_store *s, rg_zones *zones, const char *name, const char *data, size_t len,
+rg_status rg_cnab_import_buffer(const rg_event_env *env, const char *name, const char *data, size_t len,
                                 bool dry_run, rg_instant now, rg_cnab_import_report *report, rg_err *e);
 
 /* Reads the file at path (RG_EIO when it cannot) and imports it. */
-rg_status rg_cnab_import_file(rg_store *s, rg_zones *zones, const char *path, bool dry_run, rg_instant now,
+rg_status rg_cnab_import_file(const rg_event_env *env, const char *path, bool dry_run, rg_instant now,
                               rg_cnab_import_report *report, rg_err *e);
 
 void rg_cnab_import_report_free(rg_cnab_import_report *r);

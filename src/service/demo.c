@@ -114,9 +114,10 @@ static void make_cnpj(rng *r, char *out)
     out[14] = '\0';
 }
 
-rg_status rg_demo_populate(rg_store *s, rg_zones *zones, rg_instant now, int n_customers, rg_demo_stats *out,
-                           rg_err *e)
+rg_status rg_demo_populate(const rg_event_env *env, rg_instant now, int n_customers, rg_demo_stats *out, rg_err *e)
 {
+    rg_store *s = env->store;
+    rg_zones *zones = env->zones;
     rng r = {0x9E3779B97F4A7C15ull};
     rg_status rc;
     memset(out, 0, sizeof *out);
@@ -233,7 +234,7 @@ rg_status rg_demo_populate(rg_store *s, rg_zones *zones, rg_instant now, int n_c
                     rg_strlcpy(p.method, p.source == RG_PAY_PIX ? "pix" : "boleto", sizeof p.method);
                     snprintf(p.reference, sizeof p.reference, "DEMO-%s", inv.external_id);
                     rg_payment_outcome po;
-                    if ((rc = rg_payment_record(s, zones, &p, now, &po, e)) != RG_OK)
+                    if ((rc = rg_payment_record(env, &p, now, &po, e)) != RG_OK)
                         goto fail;
                     out->payments++;
                 }

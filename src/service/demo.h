@@ -9,6 +9,7 @@
 #define RG_DEMO_H
 
 #include "base/zones.h"
+#include "service/events.h"
 #include "store/store.h"
 
 typedef struct rg_demo_stats {
@@ -17,7 +18,6 @@ typedef struct rg_demo_stats {
     int payments;
 } rg_demo_stats;
 
-rg_status rg_demo_populate(rg_store *s, rg_zones *zones, rg_instant now, int customers, rg_demo_stats *out,
-                           rg_err *e);
+rg_status rg_demo_populate(const rg_event_env *env, rg_instant now, int customers, rg_demo_stats *out, rg_err *e);
 
 #endif

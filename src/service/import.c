@@ -65,6 +65,7 @@ static const column_spec payment_columns[P_NCOLS] = {
 static const char *const channel_names[] = {"email", "whatsapp", "sms", "voice", "letter"};
 
 typedef struct importer {
+    const rg_event_env *env;
     rg_store *store;
     const char *name;
     rg_import_report *report;
@@ -444,17 +445,11 @@ static rg_status invoice_row(importer *im, rg_err *e)
     im->report->updated += res == RG_UPSERT_UPDATED;
     im->report->unchanged += res == RG_UPSERT_UNCHANGED;
     if (res != RG_UPSERT_UNCHANGED) {
-        rg_event ev;
-        memset(&ev, 0, sizeof ev);
-        const char *type = res == RG_UPSERT_INSERTED ? "invoice.created"
-                           : (has(im, I_STATUS) && inv.status == RG_INV_CANCELLED) ? "invoice.cancelled"
-                                                                                  : "invoice.updated";
-        rg_strlcpy(ev.type, type, sizeof ev.type);
-        ev.at = im->now;
-        rg_strlcpy(ev.source, "csv", sizeof ev.source);
-        ev.customer_id = inv.customer_id;
-        ev.invoice_id = inv.id;
-        if ((rc = rg_store_event_add(im->store, &ev, NULL, e)) != RG_OK)
+        rg_event_type type = res == RG_UPSERT_INSERTED ? RG_EV_INVOICE_CREATED
+                             : (has(im, I_STATUS) && inv.status == RG_INV_CANCELLED) ? RG_EV_INVOICE_CANCELLED
+                                                                                    : RG_EV_INVOICE_UPDATED;
+        rg_event_in ev = {type, im->now, "csv", inv.customer_id, inv.id, 0, NULL};
+        if ((rc = rg_event_record(im->env, &ev, NULL, e)) != RG_OK)
             return rc;
     }
     return RG_OK;
@@ -493,7 +488,7 @@ static rg_status payment_row(importer *im, rg_err *e)
         return RG_OK;
     rg_payment_outcome out;
     rg_err pe;
-    rg_status rc = rg_payment_record(im->store, im->zones, &p, im->now, &out, &pe);
+    rg_status rc = rg_payment_record(im->env, &p, im->now, &out, &pe);
     if (rc == RG_ENOTFOUND) {
         problem(im, line, "invoice_external_id", "no invoice with external id '%s'", p.invoice_external_id);
         return RG_OK;
@@ -576,7 +571,7 @@ void rg_import_options_init(rg_import_options *o, rg_zones *zones, rg_instant no
     o->now = now;
 }
 
-rg_status rg_import_csv_buffer(rg_store *s, rg_import_kind kind, const char *name, const char *data,
+rg_status rg_import_csv_buffer(const rg_event_env *env, rg_import_kind kind, const char *name, const char *data,
                                size_t len, const rg_import_options *o, rg_import_report *report, rg_err *e)
 {
     importer im;
@@ -586,6 +581,8 @@ rg_status rg_import_csv_buffer(rg_store *s, rg_import_kind kind, const char *nam
     bool in_tx = false;
     memset(report, 0, sizeof *report);
     memset(&im, 0, sizeof im);
+    rg_store *s = env->store;
+    im.env = env;
     im.store = s;
     im.name = name;
     im.report = report;
@@ -674,7 +671,7 @@ out:
     return rc;
 }
 
-rg_status rg_import_csv_file(rg_store *s, rg_import_kind kind, const char *path, const rg_import_options *o,
+rg_status rg_import_csv_file(const rg_event_env *env, rg_import_kind kind, const char *path, const rg_import_options *o,
                              rg_import_report *report, rg_err *e)
 {
     memset(report, 0, sizeof *report);
@@ -692,7 +689,7 @@ rg_status rg_import_csv_file(rg_store *s, rg_import_kind kind, const char *path,
         rg_buf_free(&b);
         return rg_err_set(e, err ? RG_EIO : RG_ENOMEM, path, "cannot read the file");
     }
-    rg_status rc = rg_import_csv_buffer(s, kind, path, rg_buf_cstr(&b), b.len, o, report, e);
+    rg_status rc = rg_import_csv_buffer(env, kind, path, rg_buf_cstr(&b), b.len, o, report, e);
     rg_buf_free(&b);
     return rc;
 }

@@ -6,7 +6,9 @@
  * as "FILE:LINE: column: message"; if any row is invalid nothing is kept
  * (the transaction is rolled back) unless skip_invalid is set, in which
  * case the valid rows are kept and the rest reported. Rows are upserted by
- * external id, so importing the same file twice changes nothing.
+ * external id, so importing the same file twice changes nothing. The
+ * events an import causes (invoice.created|updated|cancelled,
+ * payment.received) go through rg_event_record() in the same transaction.
  */
 #ifndef RG_IMPORT_H
 #define RG_IMPORT_H
@@ -16,6 +18,7 @@
 
 #include "base/buf.h"
 #include "base/zones.h"
+#include "service/events.h"
 #include "store/store.h"
 
 typedef enum { RG_IMPORT_CUSTOMERS, RG_IMPORT_INVOICES, RG_IMPORT_PAYMENTS } rg_import_kind;
@@ -49,11 +52,11 @@ void rg_import_options_init(rg_import_options *o, rg_zones *zones, rg_instant no
  * the rows were kept (possibly with skipped invalid ones), RG_EINVAL when
  * the file was rejected (report->text says why), other codes for store
  * failures. */
-rg_status rg_import_csv_buffer(rg_store *s, rg_import_kind kind, const char *name, const char *data,
+rg_status rg_import_csv_buffer(const rg_event_env *env, rg_import_kind kind, const char *name, const char *data,
                                size_t len, const rg_import_options *o, rg_import_report *report, rg_err *e);
 
 /* Reads the file at path and imports it. */
-rg_status rg_import_csv_file(rg_store *s, rg_import_kind kind, const char *path, const rg_import_options *o,
+rg_status rg_import_csv_file(const rg_event_env *env, rg_import_kind kind, const char *path, const rg_import_options *o,
                              rg_import_report *report, rg_err *e);
 
 #endif

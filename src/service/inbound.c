@@ -63,24 +63,16 @@ static json_t *json_text(const char *s, size_t max)
     return j;
 }
 
-/* Adds an event with a JSON payload (consumed). */
-static rg_status add_event(rg_store *s, const char *type, const char *source, rg_instant at, int64_t customer_id,
-                           int64_t invoice_id, int64_t message_id, json_t *payload, rg_err *e)
+/* Records an event with a JSON payload (consumed). */
+static rg_status add_event(const rg_event_env *env, rg_event_type type, const char *source, rg_instant at,
+                           int64_t customer_id, int64_t invoice_id, int64_t message_id, json_t *payload, rg_err *e)
 {
     char *text = payload ? json_dumps(payload, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(payload);
     if (!text)
-        return rg_err_set(e, RG_ENOMEM, "inbound", "out of memory building the %s event", type);
-    rg_event ev;
-    memset(&ev, 0, sizeof ev);
-    rg_strlcpy(ev.type, type, sizeof ev.type);
-    rg_strlcpy(ev.source, source, sizeof ev.source);
-    ev.at = at;
-    ev.customer_id = customer_id;
-    ev.invoice_id = invoice_id;
-    ev.message_id = message_id;
-    ev.payload = text;
-    rg_status rc = rg_store_event_add(s, &ev, NULL, e);
+        return rg_err_set(e, RG_ENOMEM, "inbound", "out of memory building the %s event", rg_event_type_name(type));
+    rg_event_in ev = {type, at, source, customer_id, invoice_id, message_id, text};
+    rg_status rc = rg_event_record(env, &ev, NULL, e);
     free(text);
     return rc;
 }
@@ -94,19 +86,21 @@ static void set_text(json_t *o, const char *key, const char *s, size_t max)
 
 /* ---- delivery reports ---- */
 
-static const char *status_event(rg_message_status st)
+/* The event a report records; false when it records none. */
+static bool status_event(rg_message_status st, rg_event_type *out)
 {
     switch (st) {
-    case RG_MSG_DELIVERED: return "message.delivered";
-    case RG_MSG_READ: return "message.read";
-    case RG_MSG_FAILED: return "message.failed";
-    default: return NULL;
+    case RG_MSG_DELIVERED: *out = RG_EV_MESSAGE_DELIVERED; return true;
+    case RG_MSG_READ: *out = RG_EV_MESSAGE_READ; return true;
+    case RG_MSG_FAILED: *out = RG_EV_MESSAGE_FAILED; return true;
+    default: return false;
     }
 }
 
-rg_status rg_inbound_apply_status(rg_store *s, const rg_inbound_status *st, rg_instant now,
+rg_status rg_inbound_apply_status(const rg_event_env *env, const rg_inbound_status *st, rg_instant now,
                                   rg_inbound_outcome *outcome, rg_err *e)
 {
+    rg_store *s = env->store;
     *outcome = RG_INBOUND_UNKNOWN;
     if (st->status != RG_MSG_SENT && st->status != RG_MSG_DELIVERED && st->status != RG_MSG_READ &&
         st->status != RG_MSG_FAILED)
@@ -124,8 +118,8 @@ rg_status rg_inbound_apply_status(rg_store *s, const rg_inbound_status *st, rg_i
     if ((rc = rg_store_message_track(s, m.id, st->status, st->reason, at, now, &changed, e)) != RG_OK)
         return rc;
     *outcome = changed ? RG_INBOUND_APPLIED : RG_INBOUND_DUPLICATE;
-    const char *type = status_event(st->status);
-    if (!changed || !type)
+    rg_event_type type;
+    if (!changed || !status_event(st->status, &type))
         return RG_OK;
     json_t *p = json_object();
     set_text(p, "channel", st->channel ? st->channel : m.channel, 64);
@@ -133,7 +127,7 @@ rg_status rg_inbound_apply_status(rg_store *s, const rg_inbound_status *st, rg_i
     set_text(p, "status", rg_message_status_name(st->status), 32);
     if (st->status == RG_MSG_FAILED)
         set_text(p, "reason", st->reason ? st->reason : "", 512);
-    return add_event(s, type, RG_INBOUND_SOURCE_WEBHOOK, at, m.customer_id, m.invoice_id, m.id, p, e);
+    return add_event(env, type, RG_INBOUND_SOURCE_WEBHOOK, at, m.customer_id, m.invoice_id, m.id, p, e);
 }
 
 /* ---- replies ---- */
@@ -304,16 +298,17 @@ static json_t *reply_payload(const rg_inbound_reply *r, const char *number)
     return p;
 }
 
-rg_status rg_inbound_apply_reply(rg_store *s, const rg_config *cfg, const rg_inbound_reply *r, rg_instant now,
+rg_status rg_inbound_apply_reply(const rg_event_env *env, const rg_config *cfg, const rg_inbound_reply *r, rg_instant now,
                                  rg_inbound_reply_result *out, rg_err *e)
 {
+    rg_store *s = env->store;
     memset(out, 0, sizeof *out);
     rg_status rc = RG_OK;
     rg_instant at = clamp_at(r->at, now);
     char number[24], other[24];
     size_t n = 0;
     if (r->provider_id && *r->provider_id) {
-        if ((rc = rg_store_event_seen(s, "message.replied", at, r->provider_id, &out->duplicate, e)) != RG_OK ||
+        if ((rc = rg_store_event_seen(s, rg_event_type_name(RG_EV_MESSAGE_REPLIED), at, r->provider_id, &out->duplicate, e)) != RG_OK ||
             out->duplicate)
             return rc;
     }
@@ -333,7 +328,7 @@ rg_status rg_inbound_apply_reply(rg_store *s, const rg_config *cfg, const rg_inb
     out->customers = n;
     out->stop = r->text && rg_inbound_is_stop_word(r->text, strlen(r->text));
     if (n == 0) {
-        rc = add_event(s, "message.replied", RG_INBOUND_SOURCE_WEBHOOK, at, 0, 0, 0, reply_payload(r, number), e);
+        rc = add_event(env, RG_EV_MESSAGE_REPLIED, RG_INBOUND_SOURCE_WEBHOOK, at, 0, 0, 0, reply_payload(r, number), e);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -345,7 +340,7 @@ rg_status rg_inbound_apply_reply(rg_store *s, const rg_config *cfg, const rg_inb
         } else if (rc != RG_OK) {
             goto out;
         }
-        if ((rc = add_event(s, "message.replied", RG_INBOUND_SOURCE_WEBHOOK, at, cs[i].id, last.invoice_id, last.id,
+        if ((rc = add_event(env, RG_EV_MESSAGE_REPLIED, RG_INBOUND_SOURCE_WEBHOOK, at, cs[i].id, last.invoice_id, last.id,
                             reply_payload(r, number), e)) != RG_OK)
             goto out;
         if (!out->stop)
@@ -363,7 +358,7 @@ rg_status rg_inbound_apply_reply(rg_store *s, const rg_config *cfg, const rg_inb
             set_text(p, "channel", r->channel, 64);
             set_text(p, "how", "reply", 16);
             set_text(p, "text", r->text, 64);
-            rc = add_event(s, "optout", RG_INBOUND_SOURCE_WEBHOOK, at, cs[i].id, last.invoice_id, last.id, p, e);
+            rc = add_event(env, RG_EV_OPTOUT, RG_INBOUND_SOURCE_WEBHOOK, at, cs[i].id, last.invoice_id, last.id, p, e);
             if (rc != RG_OK)
                 goto out;
         }
@@ -385,19 +380,22 @@ static rg_status message_for(rg_store *s, int64_t message_id, rg_message_ref *m,
     return rc;
 }
 
-rg_status rg_inbound_open(rg_store *s, int64_t message_id, rg_instant now, rg_err *e)
+rg_status rg_inbound_open(const rg_event_env *env, int64_t message_id, rg_instant now, rg_err *e)
 {
+    rg_store *s = env->store;
     rg_message_ref m;
     rg_status rc = message_for(s, message_id, &m, e);
     if (rc != RG_OK)
         return rc;
     json_t *p = json_object();
     set_text(p, "channel", m.channel, 64);
-    return add_event(s, "email.opened", RG_INBOUND_SOURCE_TRACKING, now, m.customer_id, m.invoice_id, m.id, p, e);
+    return add_event(env, RG_EV_EMAIL_OPENED, RG_INBOUND_SOURCE_TRACKING, now, m.customer_id, m.invoice_id, m.id, p, e);
 }
 
-rg_status rg_inbound_click(rg_store *s, int64_t message_id, const char *url, rg_instant now, rg_err *e)
+rg_status rg_inbound_click(const rg_event_env *env, int64_t message_id, const char *url, rg_instant now,
+                           rg_err *e)
 {
+    rg_store *s = env->store;
     rg_message_ref m;
     rg_status rc = message_for(s, message_id, &m, e);
     if (rc != RG_OK)
@@ -405,12 +403,13 @@ rg_status rg_inbound_click(rg_store *s, int64_t message_id, const char *url, rg_
     json_t *p = json_object();
     set_text(p, "channel", m.channel, 64);
     set_text(p, "url", url, 2048);
-    return add_event(s, "link.clicked", RG_INBOUND_SOURCE_TRACKING, now, m.customer_id, m.invoice_id, m.id, p, e);
+    return add_event(env, RG_EV_LINK_CLICKED, RG_INBOUND_SOURCE_TRACKING, now, m.customer_id, m.invoice_id, m.id, p, e);
 }
 
-rg_status rg_inbound_unsubscribe(rg_store *s, int64_t message_id, const char *channel, rg_instant now, bool *already,
+rg_status rg_inbound_unsubscribe(const rg_event_env *env, int64_t message_id, const char *channel, rg_instant now, bool *already,
                                  rg_err *e)
 {
+    rg_store *s = env->store;
     bool was = false;
     if (already)
         *already = false;
@@ -431,5 +430,5 @@ rg_status rg_inbound_unsubscribe(rg_store *s, int64_t message_id, const char *ch
     json_t *p = json_object();
     set_text(p, "channel", channel, 64);
     set_text(p, "how", "unsubscribe", 16);
-    return add_event(s, "optout", RG_INBOUND_SOURCE_TRACKING, now, m.customer_id, m.invoice_id, m.id, p, e);
+    return add_event(env, RG_EV_OPTOUT, RG_INBOUND_SOURCE_TRACKING, now, m.customer_id, m.invoice_id, m.id, p, e);
 }

@@ -7,7 +7,8 @@
  * confirmation message.
  *
  * src/http/ parses and authenticates the requests and calls these, holding
- * the store exclusively for the call; each function is one transaction.
+ * the store exclusively for the call, inside a transaction it owns. Every
+ * event goes through rg_event_record().
  * Values passed in are borrowed for the call. `now` is the caller's clock.
  */
 #ifndef RG_INBOUND_H
@@ -19,6 +20,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "config/config.h"
+#include "service/events.h"
 #include "store/store.h"
 
 /* How many customers one phone number may reach (more are ignored). */
@@ -43,7 +45,7 @@ typedef struct rg_inbound_status {
  * records message.delivered / message.read / message.failed (SENT records
  * no event). *outcome: APPLIED, DUPLICATE (already known: no event) or
  * UNKNOWN (no such message: nothing stored). */
-rg_status rg_inbound_apply_status(rg_store *s, const rg_inbound_status *st, rg_instant now,
+rg_status rg_inbound_apply_status(const rg_event_env *env, const rg_inbound_status *st, rg_instant now,
                                   rg_inbound_outcome *outcome, rg_err *e);
 
 /* A message a customer sent us. */
@@ -73,7 +75,7 @@ typedef struct rg_inbound_reply_result {
  * channel (how "reply"), records `optout` when it is new, and queues one
  * confirmation for the first of them — idempotency key
  * "optout-confirm:CUSTOMER:CHANNEL", so a second STOP queues nothing. */
-rg_status rg_inbound_apply_reply(rg_store *s, const rg_config *cfg, const rg_inbound_reply *r, rg_instant now,
+rg_status rg_inbound_apply_reply(const rg_event_env *env, const rg_config *cfg, const rg_inbound_reply *r, rg_instant now,
                                  rg_inbound_reply_result *out, rg_err *e);
 
 /* Whether text is one of the opt-out words SAIR, PARAR, STOP, CANCELAR —
@@ -89,14 +91,14 @@ const char *rg_inbound_channel_label(const char *channel);
 void rg_inbound_confirmation_text(const rg_config *cfg, const char *channel, rg_buf *out);
 
 /* email.opened for message_id. RG_ENOTFOUND when there is no such message. */
-rg_status rg_inbound_open(rg_store *s, int64_t message_id, rg_instant now, rg_err *e);
+rg_status rg_inbound_open(const rg_event_env *env, int64_t message_id, rg_instant now, rg_err *e);
 /* link.clicked with the URL for message_id. RG_ENOTFOUND when there is no
  * such message. */
-rg_status rg_inbound_click(rg_store *s, int64_t message_id, const char *url, rg_instant now, rg_err *e);
+rg_status rg_inbound_click(const rg_event_env *env, int64_t message_id, const char *url, rg_instant now, rg_err *e);
 /* Opts the customer of message_id out of `channel` (how "unsubscribe") and
  * records `optout` unless they already were (*already true then; NULL-safe).
  * RG_ENOTFOUND when there is no such message. */
-rg_status rg_inbound_unsubscribe(rg_store *s, int64_t message_id, const char *channel, rg_instant now,
+rg_status rg_inbound_unsubscribe(const rg_event_env *env, int64_t message_id, const char *channel, rg_instant now,
                                  bool *already, rg_err *e);
 
 #endif

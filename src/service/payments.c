@@ -7,9 +7,11 @@
 
 #include "base/buf.h"
 
-rg_status rg_payment_record(rg_store *s, rg_zones *zones, rg_payment *p, rg_instant now,
+rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant now,
                             rg_payment_outcome *out, rg_err *e)
 {
+    rg_store *s = env->store;
+    rg_zones *zones = env->zones;
     rg_invoice inv;
     rg_status rc;
     memset(out, 0, sizeof *out);
@@ -76,15 +78,9 @@ rg_status rg_payment_record(rg_store *s, rg_zones *zones, rg_payment *p, rg_inst
     if (!payload)
         return rg_err_set(e, RG_ENOMEM, "payment", "out of memory");
 
-    rg_event ev;
-    memset(&ev, 0, sizeof ev);
-    rg_strlcpy(ev.type, "payment.received", sizeof ev.type);
-    ev.at = p->paid_at;
-    rg_strlcpy(ev.source, rg_payment_source_name(p->source), sizeof ev.source);
-    ev.customer_id = inv.customer_id;
-    ev.invoice_id = inv.id;
-    ev.payload = payload;
-    rc = rg_store_event_add(s, &ev, NULL, e);
+    rg_event_in ev = {RG_EV_PAYMENT_RECEIVED, p->paid_at, rg_payment_source_name(p->source), inv.customer_id,
+                      inv.id, 0, payload};
+    rc = rg_event_record(env, &ev, NULL, e);
     free(payload);
     return rc;
 }

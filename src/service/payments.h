@@ -11,8 +11,8 @@
 
 #include <stdbool.h>
 
-#include "base/zones.h"
 #include "model/model.h"
+#include "service/events.h"
 #include "store/store.h"
 
 typedef struct rg_payment_outcome {
@@ -26,9 +26,10 @@ typedef struct rg_payment_outcome {
  * so the same payment recorded twice is still one payment. Marks the
  * invoice paid when the payments cover its face value (the day it was
  * paid is the civil date of p->paid_at in the customer's zone, else the
- * company's: `zones`) and emits `payment.received`. RG_ENOTFOUND for an
+ * company's: env->zones) and records `payment.received` through
+ * rg_event_record(). RG_ENOTFOUND for an
  * unknown invoice, RG_EINVAL for a non-positive amount. */
-rg_status rg_payment_record(rg_store *s, rg_zones *zones, rg_payment *p, rg_instant now,
-                            rg_payment_outcome *out, rg_err *e);
+rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant now, rg_payment_outcome *out,
+                            rg_err *e);
 
 #endif

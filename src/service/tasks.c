@@ -1,6 +1,5 @@
 #include "service/tasks.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,86 +80,24 @@ rg_status rg_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instan
     return rg_store_task_get(s, id, out, e);
 }
 
-static rg_status add_promise(rg_store *s, const rg_task_view *v, const rg_task_done_params *p, rg_date today,
-                             rg_instant now, rg_task_done_result *out, rg_err *e)
+static rg_status add_promise(const rg_event_env *env, const rg_task_view *v, const rg_task_done_params *p,
+                             rg_date today, rg_instant now, rg_task_done_result *out, rg_err *e)
 {
-    rg_status rc;
-    char d1[16], d2[16];
-    if (p->promise_date < today)
-        return rg_err_set(e, RG_EINVAL, "promise_date", "%s is in the past (today is %s)",
-                          rg_date_format_iso(p->promise_date, d1, sizeof d1), rg_date_format_iso(today, d2, sizeof d2));
-    if (p->promise_date > today + RG_PROMISE_MAX_DAYS)
-        return rg_err_set(e, RG_EINVAL, "promise_date",
-                          "%s is more than %d days ahead (latest %s); a longer term is an agreement (acordo)",
-                          rg_date_format_iso(p->promise_date, d1, sizeof d1), RG_PROMISE_MAX_DAYS,
-                          rg_date_format_iso(today + RG_PROMISE_MAX_DAYS, d2, sizeof d2));
-    rg_cents amount = p->promise_amount;
-    if (v->task.invoice_id) {
-        rg_invoice inv;
-        if ((rc = rg_store_invoice_get_by_id(s, v->task.invoice_id, &inv, e)) != RG_OK)
-            return rc;
-        char where[96];
-        snprintf(where, sizeof where, "invoice %s", inv.external_id);
-        if (inv.status != RG_INV_OPEN || rg_invoice_balance(&inv) <= 0)
-            return rg_err_set(e, RG_ECONFLICT, where, "is %s: there is nothing left to promise",
-                              rg_invoice_status_name(inv.status));
-        rg_cents balance = rg_invoice_balance(&inv);
-        if (amount < 0)
-            amount = balance;
-        char a1[40], a2[40];
-        if (amount > balance)
-            return rg_err_set(e, RG_EINVAL, "promise_amount", "%s is more than the open balance of %s (%s)",
-                              rg_money_format_brl(amount, a1, sizeof a1), inv.external_id,
-                              rg_money_format_brl(balance, a2, sizeof a2));
-    } else if (amount < 0) {
+    if (!v->task.invoice_id && p->promise_amount < 0)
         return rg_err_set(e, RG_EINVAL, "promise_amount", "the task has no invoice: say the amount promised");
-    }
-    if (amount <= 0)
-        return rg_err_set(e, RG_EINVAL, "promise_amount", "a promise must be of more than zero");
-
-    rg_promise *pr = &out->promise;
-    memset(pr, 0, sizeof *pr);
-    pr->customer_id = v->task.customer_id;
-    pr->invoice_id = v->task.invoice_id;
-    pr->promised_date = p->promise_date;
-    pr->amount = amount;
-    snprintf(pr->source, sizeof pr->source, "task:%lld", (long long)v->task.id);
-    pr->created_at = now;
-    pr->resolved_at = RG_INSTANT_NONE;
-    if ((rc = rg_store_promise_insert(s, pr, e)) != RG_OK)
-        return rc;
-    /* a promise may hold steps: re-plan what it concerns at the next tick */
-    rc = pr->invoice_id ? rg_store_invoice_wake(s, pr->invoice_id, RG_WAKE_NOW, e)
-                        : rg_store_customer_wake(s, pr->customer_id, RG_WAKE_NOW, e);
-    if (rc != RG_OK)
-        return rc;
-    out->promised = true;
-
-    char amt[32];
-    json_t *pl = json_pack("{s:I, s:s, s:s, s:I, s:s}", "promise_id", (json_int_t)pr->id, "promised_date",
-                           rg_date_format_iso(pr->promised_date, d1, sizeof d1), "amount",
-                           rg_money_format_plain(amount, amt, sizeof amt), "task_id", (json_int_t)v->task.id,
-                           "outcome", p->outcome);
-    char *payload = pl ? json_dumps(pl, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(pl);
-    if (!payload)
-        return rg_err_set(e, RG_ENOMEM, "tasks", "out of memory");
-    rg_event ev;
-    memset(&ev, 0, sizeof ev);
-    rg_strlcpy(ev.type, "promise.made", sizeof ev.type);
-    ev.at = now;
-    rg_strlcpy(ev.source, p->source && p->source[0] ? p->source : "cli", sizeof ev.source);
-    ev.customer_id = v->task.customer_id;
-    ev.invoice_id = v->task.invoice_id;
-    ev.payload = payload;
-    rc = rg_store_event_add(s, &ev, &out->event_id, e);
-    free(payload);
+    char source[64];
+    snprintf(source, sizeof source, "task:%lld", (long long)v->task.id);
+    rg_promise_params pp = {v->task.customer_id, v->task.invoice_id, p->promise_date, p->promise_amount, source,
+                            p->source && p->source[0] ? p->source : "cli", now, v->task.id, p->outcome};
+    rg_status rc = rg_promise_make(env, &pp, today, &out->promise, &out->event_id, e);
+    out->promised = rc == RG_OK;
     return rc;
 }
 
-rg_status rg_task_done(rg_store *s, int64_t id, const rg_task_done_params *p, rg_date today, rg_instant now,
-                       rg_task_done_result *out, rg_err *e)
+rg_status rg_task_done(const rg_event_env *env, int64_t id, const rg_task_done_params *p, rg_date today,
+                       rg_instant now, rg_task_done_result *out, rg_err *e)
 {
+    rg_store *s = env->store;
     rg_status rc;
     memset(out, 0, sizeof *out);
     if ((rc = check_outcome(p->outcome, e)) != RG_OK)
@@ -174,7 +111,7 @@ rg_status rg_task_done(rg_store *s, int64_t id, const rg_task_done_params *p, rg
         return rc;
     if ((rc = refuse_closed(&v, "done again", e)) != RG_OK)
         return rc;
-    if (p->promise_date != RG_DATE_NONE && (rc = add_promise(s, &v, p, today, now, out, e)) != RG_OK)
+    if (p->promise_date != RG_DATE_NONE && (rc = add_promise(env, &v, p, today, now, out, e)) != RG_OK)
         return rc;
     bool changed = false;
     if ((rc = rg_store_task_finish(s, id, p->assignee, p->outcome, p->note ? p->note : "", now, &changed, e)) !=

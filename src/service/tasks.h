@@ -1,16 +1,14 @@
 /*
  * tasks — the operator task queue (PRODUCT.md §1, §6): claiming a task and
  * closing it with an outcome, a note and, optionally, the customer's
- * promise to pay, which records a pending promise and a `promise.made`
- * event (PRODUCT.md §4). Used by `regua task` and meant for the API.
+ * promise to pay (service/promises.h, which records `promise.made`).
+ * Used by `regua task` and meant for the API.
  *
  * The rules: a done or cancelled task cannot be claimed or closed again
  * (RG_ECONFLICT); a task claimed by someone else cannot be claimed (the
  * same person claiming again is a no-op); closing an open task is allowed
- * (claim and close at once). A promise date is today or later and at most
- * RG_PROMISE_MAX_DAYS ahead (a longer term is an agreement, not a
- * promise); its amount defaults to the invoice's open balance and cannot
- * exceed it; an invoice that is no longer open takes no promise.
+ * (claim and close at once). A promise follows the rules of
+ * service/promises.h.
  *
  * The caller owns the transaction: rg_task_done() does several writes and
  * expects to run inside rg_store_begin()/rg_store_commit(). Results are
@@ -22,9 +20,8 @@
 #include <stdbool.h>
 
 #include "base/err.h"
+#include "service/promises.h"
 #include "store/store.h"
-
-#define RG_PROMISE_MAX_DAYS 90
 
 typedef struct rg_task_done_params {
     const char *outcome;     /* required: 1..63 of [a-z0-9_-] ("promised", "no_answer", ...) */
@@ -53,7 +50,7 @@ rg_status rg_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instan
 
 /* Closes task id (see the rules above). today is the local date promises
  * are checked against. */
-rg_status rg_task_done(rg_store *s, int64_t id, const rg_task_done_params *p, rg_date today, rg_instant now,
+rg_status rg_task_done(const rg_event_env *env, int64_t id, const rg_task_done_params *p, rg_date today, rg_instant now,
                        rg_task_done_result *out, rg_err *e);
 
 #endif

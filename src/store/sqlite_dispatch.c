@@ -42,7 +42,7 @@ enum {
     "   ON i.id = mi.invoice_id WHERE mi.message_id = messages.id),"                                                 \
     "   (SELECT i.external_id FROM invoices i WHERE i.id = messages.invoice_id), ''),"                               \
     " cadence, cadence_version, source_kind, source_id, channel, fallbacks, template, subject, body, html,"          \
-    " status, reason, attempts, provider_id, planned_for, sent_at, created_at, updated_at, payload"
+    " status, reason, attempts, provider_id, planned_for, sent_at, created_at, updated_at, payload, cost"
 
 static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
 {
@@ -118,7 +118,8 @@ rg_status rg_sqe_outbox_finish(rg_store *base, const rg_outbox_result *r, rg_ins
         " attempts = ?6, next_attempt_at = coalesce(?7, next_attempt_at), sent_at = coalesce(?8, sent_at),"
         " channel = coalesce(?9, channel), fallbacks = coalesce(?10, fallbacks), subject = coalesce(?11, subject),"
         " body = coalesce(?12, body), html = coalesce(?13, html), payload = coalesce(?14, payload),"
-        " lease_owner = '', lease_until = NULL, handed_at = NULL, updated_at = ?15"
+        " lease_owner = '', lease_until = NULL, handed_at = NULL, updated_at = ?15,"
+        " cost = CASE WHEN ?3 = 'sent' THEN ?16 ELSE cost END"
         " WHERE id = ?1 AND status = 'sending' AND lease_owner = ?2",
         e);
     if (!st)
@@ -138,6 +139,7 @@ rg_status rg_sqe_outbox_finish(rg_store *base, const rg_outbox_result *r, rg_ins
     bind_opt_text(st, 13, r->html);
     bind_opt_text(st, 14, r->payload);
     sqlite3_bind_int64(st, 15, now);
+    sqlite3_bind_int64(st, 16, r->cost);
     if (rg_sq_step_done(s, st, e, "recording a send's outcome") != RG_OK)
         return RG_ESTORE;
     *held = sqlite3_changes(s->db) > 0;

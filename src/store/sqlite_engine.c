@@ -286,8 +286,8 @@ rg_status rg_sqe_progress_get(rg_store *base, int64_t invoice_id, char *cadence,
 #define MSG_INSERT_COLS                                                                            \
     "INSERT INTO messages (idempotency_key, customer_id, invoice_id, cadence, cadence_version,"     \
     " source_kind, source_id, channel, fallbacks, template, subject, body, html, status, reason,"  \
-    " attempts, provider_id, planned_for, next_attempt_at, sent_at, created_at, updated_at, payload) VALUES "
-#define MSG_PARAMS 21 /* bound per row: the 23 columns with planned_for and created_at used twice */
+    " attempts, provider_id, planned_for, next_attempt_at, sent_at, created_at, updated_at, payload, cost) VALUES "
+#define MSG_PARAMS 22 /* bound per row: the 24 columns with planned_for and created_at used twice */
 
 /* Binds a message's values to parameters at+1 .. at+MSG_PARAMS. */
 static void bind_message(sqlite3_stmt *st, int at, const rg_message *m)
@@ -316,6 +316,7 @@ static void bind_message(sqlite3_stmt *st, int at, const rg_message *m)
         rg_sq_bind_text(st, at + 21, m->payload);
     else
         sqlite3_bind_null(st, at + 21);
+    sqlite3_bind_int64(st, at + 22, m->cost);
 }
 
 /* The VALUES tuple of row r: parameters r*MSG_PARAMS+1 .. +MSG_PARAMS. */
@@ -325,7 +326,8 @@ static void message_values(rg_buf *sql, int r)
     rg_buf_printf(sql, "%s(", r ? ", " : "");
     for (int k = 1; k <= 18; k++)
         rg_buf_printf(sql, "?%d, ", b + k);
-    rg_buf_printf(sql, "?%d, ?%d, ?%d, ?%d, coalesce(?%d, '{}'))", b + 18, b + 19, b + 20, b + 20, b + 21);
+    rg_buf_printf(sql, "?%d, ?%d, ?%d, ?%d, coalesce(?%d, '{}'), ?%d)", b + 18, b + 19, b + 20, b + 20, b + 21,
+                  b + 22);
 }
 
 rg_status rg_sqe_message_insert(rg_store *base, rg_message *m, bool *inserted, rg_err *e)
@@ -423,7 +425,10 @@ rg_status rg_sqe_message_set_status(rg_store *base, int64_t id, rg_message_statu
     rg_sq_common *s = SQ(base);
     sqlite3_stmt *st = rg_sq_engine_stmt(s, E_MSG_STATUS,
                                          "UPDATE messages SET status = ?2, reason = coalesce(?3, reason),"
-                                         " sent_at = coalesce(?4, sent_at), updated_at = ?5 WHERE id = ?1",
+                                         " sent_at = CASE WHEN ?2 IN ('sent', 'delivered', 'read')"
+                                         "  THEN coalesce(?4, sent_at) END,"
+                                         " cost = CASE WHEN ?2 IN ('sent', 'delivered', 'read') THEN cost ELSE 0 END,"
+                                         " updated_at = ?5 WHERE id = ?1",
                                          e);
     if (!st)
         return RG_ESTORE;
@@ -468,6 +473,7 @@ void rg_sq_read_message(sqlite3_stmt *st, rg_message *m)
     m->created_at = sqlite3_column_int64(st, 22);
     m->updated_at = sqlite3_column_int64(st, 23);
     m->payload = (const char *)sqlite3_column_text(st, 24);
+    m->cost = sqlite3_column_int64(st, 25);
 }
 
 rg_status rg_sqe_message_each(rg_store *base, const rg_message_filter *f, rg_message_fn fn, void *ctx, rg_err *e)
@@ -481,7 +487,7 @@ rg_status rg_sqe_message_each(rg_store *base, const rg_message_filter *f, rg_mes
         "   (SELECT external_id FROM invoices WHERE id = m.invoice_id), ''),"
         " m.cadence, m.cadence_version, m.source_kind, m.source_id, m.channel, m.fallbacks, m.template,"
         " m.subject, m.body, m.html, m.status, m.reason, m.attempts, m.provider_id, m.planned_for,"
-        " m.sent_at, m.created_at, m.updated_at, m.payload"
+        " m.sent_at, m.created_at, m.updated_at, m.payload, m.cost"
         " FROM messages m JOIN customers c ON c.id = m.customer_id"
         " WHERE m.id > ?1 AND (?2 IS NULL OR m.status = ?2) AND (?3 IS NULL OR c.external_id = ?3)"
         " AND (?4 IS NULL OR m.id IN (SELECT mi.message_id FROM message_invoices mi JOIN invoices i"

@@ -494,6 +494,7 @@ typedef struct rg_outbox_result {
     int attempts;               /* the new count */
     rg_instant next_attempt_at; /* when queued; 0: keep */
     rg_instant sent_at;         /* when sent; 0: keep */
+    rg_cents cost;              /* when sent: the channel's cost_per_message */
     /* a new channel (fallback) or new content (re-rendered) */
     const char *channel;
     const char *fallbacks;

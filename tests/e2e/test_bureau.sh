@@ -10,7 +10,7 @@ cd "$T"
 
 export BUREAU_SECRET=segredo-do-bureau-de-teste
 echo ok >mode
-/usr/bin/python3 "$REGUA_ROOT/tests/support/fake_http_bureau.py" port requests.jsonl mode 60 &
+/usr/bin/python3 "$REGUA_ROOT/tests/support/fake_http_bureau.py" port requests.jsonl mode 300 &
 FAKE=$!
 trap 'kill $FAKE 2>/dev/null; rm -rf "$T"' EXIT
 i=0
@@ -168,3 +168,72 @@ grep -q "$BUREAU_SECRET" err out sync.txt && not_ok "the secret never printed" "
 printf 'database: regua.db\n' >plain.yaml
 expect_exit "no bureau channel" 1 regua --config plain.yaml bureau sync
 contains "no bureau channel says so" err "no channel with driver 'bureau'"
+
+# regua serve sends the bureau requests itself, after each scheduler tick:
+# F2's listing (left pending by the 401 above), then, once F2 is paid, its
+# removal (STJ Súmula 548); a failure waits (1 minute, doubling) and is
+# retried until the bureau acknowledges it.
+# bureau_status F STATUS: waits (up to 20 s) for F's listing to reach STATUS
+bureau_status() {
+    i=0
+    while [ $i -lt 200 ]; do
+        regua invoice show "$1" --json >st.json 2>/dev/null
+        /usr/bin/python3 -c 'import json,sys; b=json.load(open("st.json"))["bureau"]; sys.exit(0 if b and b["status"]==sys.argv[1] else 1)' "$2" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+# serve_until F STATUS: runs serve (a tick every second) until F's listing is STATUS
+serve_until() {
+    port=$(free_port)
+    "$REGUA_BIN" serve --listen 127.0.0.1:$port --tick-every 1 --no-dispatch >>serve.log 2>&1 &
+    spid=$!
+    bureau_status "$1" "$2"
+    found=$?
+    kill -TERM $spid
+    wait $spid
+    return $found
+}
+echo ok >mode
+export REGUA_NOW=2026-12-18T12:10:00Z
+serve_until F2 listed && ok "serve lists the pending request" || not_ok "serve lists the pending request" "$(tail -5 serve.log; cat st.json | head -c 600)"
+contains "serve says it runs the bureau requests" serve.log "then the bureau requests"
+contains "serve reports the listing" serve.log "bureau at 2026-12-18T12:10:00Z: 1 listed, 0 removed, 0 failed"
+export REGUA_NOW=2026-12-18T12:20:00Z
+regua pay F2 --amount 100,00 --reference PIX-2 >/dev/null
+echo fail >mode
+n_before=$(wc -l <requests.jsonl)
+serve_until F2 removal_requested >/dev/null
+# wait for the failed attempt to be recorded, then stop
+port=$(free_port)
+"$REGUA_BIN" serve --listen 127.0.0.1:$port --tick-every 1 --no-dispatch >>serve.log 2>&1 &
+spid=$!
+i=0
+while [ $i -lt 200 ]; do
+    regua invoice show F2 --json >st.json 2>/dev/null
+    /usr/bin/python3 -c 'import json,sys; b=json.load(open("st.json"))["bureau"]; sys.exit(0 if (b["last_error"] or "").startswith("HTTP 503") else 1)' && break
+    sleep 0.1
+    i=$((i + 1))
+done
+kill -TERM $spid
+wait $spid
+/usr/bin/python3 - "$n_before" <<'PY' && ok "serve sends the removal; a failure stays pending" || not_ok "serve sends the removal; a failure stays pending" "$(cat st.json | head -c 900)"
+import json, sys
+b = json.load(open("st.json"))["bureau"]
+assert b["status"] == "removal_requested" and b["last_error"].startswith("HTTP 503"), b
+assert b["last_attempt_at"] == "2026-12-18T12:20:00Z", b
+reqs = [json.loads(l) for l in open("requests.jsonl")][int(sys.argv[1]):]
+# with the clock still, the failed removal was tried once: it waits a minute
+assert [r["idempotency_key"] for r in reqs] == ["regua-bureau-remove-2"], reqs
+PY
+contains "serve reports the failure" serve.log "F2 remove failed: HTTP 503"
+echo ok >mode
+export REGUA_NOW=2026-12-18T12:25:00Z  # the third attempt on this listing: it waited 4 minutes
+serve_until F2 removed && ok "serve retries the removal until acknowledged" || not_ok "serve retries the removal until acknowledged" "$(tail -5 serve.log; head -c 900 st.json)"
+/usr/bin/python3 -c '
+import json
+r = json.loads(open("requests.jsonl").readlines()[-1])
+b = json.loads(r["body"])
+assert r["signature_ok"] and r["idempotency_key"] == "regua-bureau-remove-2" and b["type"] == "removal.request", r
+' && ok "the retried removal is the same request" || not_ok "the retried removal is the same request" "$(tail -1 requests.jsonl)"

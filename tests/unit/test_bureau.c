@@ -331,6 +331,22 @@ static void test_sync_unreachable_and_skipped(void **state)
     assert_int_equal(l.attempts, 1);
     assert_string_equal(l.last_error, "transport: Couldn't connect to server");
 
+    /* the scheduler's round waits before trying a failure again: 1 minute,
+     * doubling, at most an hour */
+    assert_int_equal(rg_bureau_retry_seconds(1), 60);
+    assert_int_equal(rg_bureau_retry_seconds(2), 120);
+    assert_int_equal(rg_bureau_retry_seconds(6), 1920);
+    assert_int_equal(rg_bureau_retry_seconds(7), 3600);
+    assert_int_equal(rg_bureau_retry_seconds(1000), 3600);
+    assert_int_equal(rg_bureau_sync_due(f.s, &f.cfg, ch, at("2026-12-10T13:00:59Z"), &r, &e), RG_OK);
+    assert_int_equal(r.n, 1); /* only F2's (skipped, not a failure) */
+    assert_string_equal(r.items[0].invoice_external_id, "F2");
+    rg_bureau_sync_report_free(&r);
+    assert_int_equal(rg_bureau_sync_due(f.s, &f.cfg, ch, at("2026-12-10T13:01:00Z"), &r, &e), RG_OK);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.failed, 1);
+    rg_bureau_sync_report_free(&r);
+
     /* paid now: the pending request becomes a removal */
     rg_payment p;
     rg_payment_init(&p);
@@ -338,7 +354,7 @@ static void test_sync_unreachable_and_skipped(void **state)
     p.amount = 15000;
     p.source = RG_PAY_MANUAL;
     rg_payment_outcome po;
-    assert_int_equal(rg_payment_record(f.s, rg_test_zones(), &p, at("2026-12-11T12:00:00Z"), &po, &e), RG_OK);
+    assert_int_equal(rg_payment_record(&(rg_event_env){f.s, rg_test_zones(), NULL}, &p, at("2026-12-11T12:00:00Z"), &po, &e), RG_OK);
     assert_int_equal(rg_bureau_sync(f.s, &f.cfg, ch, at("2026-12-11T13:00:00Z"), &r, &e), RG_OK);
     assert_string_equal(r.items[0].action, "remove");
     assert_string_equal(r.items[0].status, "removal_requested");

@@ -301,10 +301,10 @@ static rg_store *open_store(void)
     rg_import_report r;
     assert_int_equal(rg_store_open(":memory:", &s, &e), RG_OK);
     const char *c = "external_id,name\nC1,Maria da Silva\nC2,Padaria Pão Quente\n";
-    assert_int_equal(rg_import_csv_buffer(s, RG_IMPORT_CUSTOMERS, "c.csv", c, strlen(c), rg_test_import_options(false, NOW), &r, &e), RG_OK);
+    assert_int_equal(rg_import_csv_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, RG_IMPORT_CUSTOMERS, "c.csv", c, strlen(c), rg_test_import_options(false, NOW), &r, &e), RG_OK);
     rg_import_report_free(&r);
     assert_int_equal(
-        rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "f.csv", INVOICES, strlen(INVOICES), rg_test_import_options(false, NOW), &r, &e), RG_OK);
+        rg_import_csv_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, RG_IMPORT_INVOICES, "f.csv", INVOICES, strlen(INVOICES), rg_test_import_options(false, NOW), &r, &e), RG_OK);
     assert_int_equal(r.inserted, 7);
     rg_import_report_free(&r);
     return s;
@@ -314,7 +314,7 @@ static rg_status import(rg_store *s, const char *name, const rg_buf *f, bool dry
 {
     rg_err e;
     rg_err_clear(&e);
-    rg_status rc = rg_cnab_import_buffer(s, rg_test_zones(), name, f->p, f->len, dry, NOW, r, &e);
+    rg_status rc = rg_cnab_import_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, name, f->p, f->len, dry, NOW, r, &e);
     if (rc != RG_OK && rc != RG_EINVAL)
         print_message("import: %s: %s\n", e.where, e.msg);
     return rc;
@@ -900,7 +900,7 @@ static void test_not_open_invoice(void **state)
     rg_import_report ir;
     rg_err e;
     const char *csv = "external_id,customer_external_id,amount,due_date,status\nNF0001,C1,150.00,2026-03-10,cancelled\n";
-    assert_int_equal(rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "u.csv", csv, strlen(csv), rg_test_import_options(false, NOW), &ir, &e),
+    assert_int_equal(rg_import_csv_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, RG_IMPORT_INVOICES, "u.csv", csv, strlen(csv), rg_test_import_options(false, NOW), &ir, &e),
                      RG_OK);
     rg_import_report_free(&ir);
     rg_buf f = RG_BUF_INIT;
@@ -931,7 +931,7 @@ static void test_other_bank_nosso(void **state)
     rg_err e;
     const char *csv = "external_id,customer_external_id,amount,due_date,nosso_numero,boleto_bank\n"
                       "BRX,C1,10.00,2026-03-10,4444,237\n";
-    assert_int_equal(rg_import_csv_buffer(s, RG_IMPORT_INVOICES, "b.csv", csv, strlen(csv), rg_test_import_options(false, NOW), &ir, &e),
+    assert_int_equal(rg_import_csv_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, RG_IMPORT_INVOICES, "b.csv", csv, strlen(csv), rg_test_import_options(false, NOW), &ir, &e),
                      RG_OK);
     rg_import_report_free(&ir);
     rg_buf f = RG_BUF_INIT;
@@ -967,7 +967,7 @@ static void test_not_a_return_file(void **state)
     rg_buf_puts(&f, "external_id,amount\nF1,10.00\n");
     rg_cnab_import_report r;
     rg_err e;
-    assert_int_equal(rg_cnab_import_buffer(s, rg_test_zones(), "faturas.csv", f.p, f.len, false, NOW, &r, &e), RG_EINVAL);
+    assert_int_equal(rg_cnab_import_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, "faturas.csv", f.p, f.len, false, NOW, &r, &e), RG_EINVAL);
     assert_string_equal(e.where, "faturas.csv");
     assert_string_equal(r.file_name, "faturas.csv");
     assert_int_equal(r.n_items, 0);
@@ -980,13 +980,13 @@ static void test_not_a_return_file(void **state)
     h400(&l, "341", "160326");
     l.b[1] = '1';
     add(&f, &l, "\n");
-    assert_int_equal(rg_cnab_import_buffer(s, rg_test_zones(), "r.rem", f.p, f.len, false, NOW, &r, &e), RG_EINVAL);
+    assert_int_equal(rg_cnab_import_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, "r.rem", f.p, f.len, false, NOW, &r, &e), RG_EINVAL);
     assert_string_equal(e.msg, "line 1: position 2: expected '2' (arquivo retorno), found '1' — not a return file");
     rg_cnab_import_report_free(&r);
     assert_int_equal(payments(s), 0);
 
     /* files */
-    assert_int_equal(rg_cnab_import_file(s, rg_test_zones(), rg_test_path("nope.ret"), false, NOW, &r, &e), RG_EIO);
+    assert_int_equal(rg_cnab_import_file(&(rg_event_env){s, rg_test_zones(), NULL}, rg_test_path("nope.ret"), false, NOW, &r, &e), RG_EIO);
     assert_string_equal(r.file_name, rg_test_path("nope.ret"));
     rg_cnab_import_report_free(&r);
     rg_cnab_import_report_free(NULL);
@@ -1003,7 +1003,7 @@ static void test_file_variant(void **state)
     const char *path = rg_test_write("CN16036A.RET", rg_buf_cstr(&f));
     rg_cnab_import_report r, r2;
     rg_err e;
-    assert_int_equal(rg_cnab_import_file(s, rg_test_zones(), path, false, NOW, &r, &e), RG_OK);
+    assert_int_equal(rg_cnab_import_file(&(rg_event_env){s, rg_test_zones(), NULL}, path, false, NOW, &r, &e), RG_OK);
     assert_string_equal(r.file_name, path);
     assert_int_equal(r.recorded.count, 3);
     /* the hash is the content's: the same as importing the buffer */

@@ -643,7 +643,7 @@ static void import(env *v, rg_import_kind kind, const char *csv)
 {
     rg_import_report r;
     rg_err e;
-    rg_status rc = rg_import_csv_buffer(v->store, kind, "t.csv", csv, strlen(csv), rg_test_import_options(false, at("2026-11-01T12:00:00Z")), &r, &e);
+    rg_status rc = rg_import_csv_buffer(&(rg_event_env){v->store, rg_test_zones(), NULL}, kind, "t.csv", csv, strlen(csv), rg_test_import_options(false, at("2026-11-01T12:00:00Z")), &r, &e);
     if (rc != RG_OK)
         fail_msg("import: %s", rg_buf_cstr(&r.text));
     rg_import_report_free(&r);
@@ -660,7 +660,7 @@ static void pay(env *v, const char *invoice, rg_cents amount, const char *when)
     rg_payment_outcome out;
     rg_err e;
     assert_int_equal(rg_store_begin(v->store, &e), RG_OK);
-    assert_int_equal(rg_payment_record(v->store, rg_test_zones(), &p, p.paid_at, &out, &e), RG_OK);
+    assert_int_equal(rg_payment_record(&(rg_event_env){v->store, rg_test_zones(), NULL}, &p, p.paid_at, &out, &e), RG_OK);
     assert_int_equal(rg_store_commit(v->store, &e), RG_OK);
 }
 
@@ -877,9 +877,27 @@ static void test_window_cap_optout(void **state)
     assert_string_equal(c3.m.reason, "outside the contact window (waiting until 2026-11-25T11:00:00Z)");
     assert_int_equal(drain(&v, "2026-11-25T10:59:00Z").claimed, 0);
     st = drain(&v, "2026-11-25T11:00:00Z");
-    /* a new local day: C1's cap (one a day) has room again */
-    assert_int_equal(st.sent, 4);
+    /* a new local day: the window is open, but "vence hoje" the day after
+     * the due date would be false — the re-check cancels it (issue 9) */
+    assert_int_equal(st.sent, 0);
+    assert_int_equal(st.cancelled, 4);
     msg_view c2 = message_of(&v, "C2");
+    assert_int_equal(c2.m.status, RG_MSG_CANCELLED);
+    assert_string_equal(c2.m.reason, "not sent: F2: hoje: the effective due date 24/11/2026 has passed (checked at "
+                                     "send time)");
+    teardown(&v);
+
+    /* the opt-out after planning, inside the window: the SMS goes instead */
+    setup(&v, "optout", NULL);
+    open_all(&v);
+    import(&v, RG_IMPORT_CUSTOMERS, CUSTOMERS);
+    import(&v, RG_IMPORT_INVOICES, INVOICES);
+    tick(&v, TICK_AT);
+    assert_int_equal(rg_store_customer_get(v.store, "C2", &c, &e), RG_OK);
+    assert_int_equal(rg_store_optout_set(v.store, c.id, "whatsapp", "reply SAIR", at(TICK_AT), &e), RG_OK);
+    st = drain(&v, TICK_AT);
+    assert_int_equal(st.sent, 4);
+    c2 = message_of(&v, "C2");
     assert_string_equal(c2.m.channel, "sms");
     assert_string_equal(c2.m.reason, "whatsapp: opted out; falling back to sms");
     assert_string_equal(c2.body, "Hoje vence F2: R$ 200,00. Exemplo Ltda (CNPJ 11.222.333/0001-81)");
@@ -899,7 +917,8 @@ static void test_window_cap_optout(void **state)
     msg_view c1 = message_of(&v, "C1");
     assert_int_equal(c1.m.status, RG_MSG_QUEUED);
     assert_string_equal(c1.m.reason, "cap of 1 messages in 1 days reached (waiting until 2026-11-25T11:00:00Z)");
-    assert_int_equal(drain(&v, "2026-11-25T11:00:00Z").sent, 1);
+    /* the next day it would say "vence hoje" a day late: cancelled */
+    assert_int_equal(drain(&v, "2026-11-25T11:00:00Z").cancelled, 1);
     teardown(&v);
 }
 

@@ -145,7 +145,7 @@ static void import(env *v, rg_import_kind kind, const char *csv)
 {
     rg_import_report r;
     rg_err e;
-    rg_status rc = rg_import_csv_buffer(v->store, kind, "t.csv", csv, strlen(csv), rg_test_import_options(false, at("2026-10-01T12:00:00Z")), &r, &e);
+    rg_status rc = rg_import_csv_buffer(&(rg_event_env){v->store, rg_test_zones(), NULL}, kind, "t.csv", csv, strlen(csv), rg_test_import_options(false, at("2026-10-01T12:00:00Z")), &r, &e);
     if (rc != RG_OK)
         fprintf(stderr, "%s", rg_buf_cstr(&r.text));
     assert_int_equal(rc, RG_OK);
@@ -163,7 +163,7 @@ static void pay(env *v, const char *invoice, rg_cents amount, const char *when)
     rg_payment_outcome out;
     rg_err e;
     assert_int_equal(rg_store_begin(v->store, &e), RG_OK);
-    assert_int_equal(rg_payment_record(v->store, rg_test_zones(), &p, p.paid_at, &out, &e), RG_OK);
+    assert_int_equal(rg_payment_record(&(rg_event_env){v->store, rg_test_zones(), NULL}, &p, p.paid_at, &out, &e), RG_OK);
     assert_int_equal(rg_store_commit(v->store, &e), RG_OK);
 }
 
@@ -810,7 +810,7 @@ static void test_version_added_step(void **state)
     rg_import_report r;
     rg_err e;
     const char *csv = "external_id,customer_external_id,amount,due_date\nN,C1,10.00,2026-10-19\n";
-    assert_int_equal(rg_import_csv_buffer(v.store, RG_IMPORT_INVOICES, "t.csv", csv, strlen(csv),
+    assert_int_equal(rg_import_csv_buffer(&(rg_event_env){v.store, rg_test_zones(), NULL}, RG_IMPORT_INVOICES, "t.csv", csv, strlen(csv),
                                           rg_test_import_options(false, at("2026-10-21T18:30:00Z")), &r, &e),
                      RG_OK);
     rg_import_report_free(&r);
@@ -864,6 +864,111 @@ static void test_preferred_channel(void **state)
     teardown_env(&v);
 }
 
+/* The dispatcher's send-time re-check: a step's message held (window, cap)
+ * goes out only while its step is still the invoice's current one — a
+ * "vence em..." reminder still waiting on the due day, or a late notice
+ * once a later step became due, is cancelled and says why. */
+static void test_recheck_held_message(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "recheck-held");
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,whatsapp\nC1,Ana,ana@x.com.br,(11) 98765-4321\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nF1,C1,100.00,2026-10-22\n");
+    open_engine(&v);
+    rg_err e;
+    rg_customer c;
+    rg_invoice inv;
+    assert_int_equal(rg_store_customer_get(v.store, "C1", &c, &e), RG_OK);
+    assert_int_equal(rg_store_invoice_get(v.store, "F1", &inv, &e), RG_OK);
+    tick(&v, at("2026-10-19T12:00:00Z")); /* lembrete (D-3) done */
+    /* the same reminder, as if it had been queued and held */
+    rg_message m;
+    memset(&m, 0, sizeof m);
+    rg_strlcpy(m.idempotency_key, "held-lembrete", sizeof m.idempotency_key);
+    m.customer_id = c.id;
+    m.invoice_id = inv.id;
+    rg_strlcpy(m.cadence, "teste", sizeof m.cadence);
+    rg_strlcpy(m.source_kind, "step", sizeof m.source_kind);
+    rg_strlcpy(m.source_id, "lembrete", sizeof m.source_id);
+    rg_strlcpy(m.channel, "email", sizeof m.channel);
+    rg_strlcpy(m.template_name, "lembrete", sizeof m.template_name);
+    m.body = "F1 vence em 22/10/2026";
+    m.status = RG_MSG_QUEUED;
+    m.planned_for = m.created_at = m.updated_at = at("2026-10-19T12:00:00Z");
+    bool inserted;
+    assert_int_equal(rg_store_message_insert(v.store, &m, &inserted, &e), RG_OK);
+    rg_dispatch_verdict vd;
+    memset(&vd, 0, sizeof vd);
+    assert_int_equal(rg_engine_dispatch_check(v.engine, &m, &c, at("2026-10-20T13:00:00Z"), NULL, &vd, &e), RG_OK);
+    assert_int_equal(vd.action, RG_DISPATCH_SEND);
+    rg_dispatch_verdict_clear(&vd);
+    /* on the due day (window open) it would be false: cancelled */
+    memset(&vd, 0, sizeof vd);
+    assert_int_equal(rg_engine_dispatch_check(v.engine, &m, &c, at("2026-10-22T13:00:00Z"), NULL, &vd, &e), RG_OK);
+    assert_int_equal(vd.action, RG_DISPATCH_CANCEL);
+    assert_string_equal(vd.reason, "not sent: F1: lembrete: the effective due date 22/10/2026 has come (checked at "
+                                   "send time)");
+    rg_dispatch_verdict_clear(&vd);
+    /* a late message (D+2) held past D+10 (Sunday 11-01; 11-02 is a holiday),
+     * when the segunda via became due */
+    rg_strlcpy(m.idempotency_key, "held-atraso", sizeof m.idempotency_key);
+    rg_strlcpy(m.source_id, "atraso", sizeof m.source_id);
+    assert_int_equal(rg_store_message_insert(v.store, &m, &inserted, &e), RG_OK);
+    memset(&vd, 0, sizeof vd);
+    assert_int_equal(rg_engine_dispatch_check(v.engine, &m, &c, at("2026-10-26T13:00:00Z"), NULL, &vd, &e), RG_OK);
+    assert_int_equal(vd.action, RG_DISPATCH_SEND);
+    rg_dispatch_verdict_clear(&vd);
+    memset(&vd, 0, sizeof vd);
+    assert_int_equal(rg_engine_dispatch_check(v.engine, &m, &c, at("2026-11-03T13:00:00Z"), NULL, &vd, &e), RG_OK);
+    assert_int_equal(vd.action, RG_DISPATCH_CANCEL);
+    assert_non_null(strstr(vd.reason, "superseded: step segunda-via became due"));
+    rg_dispatch_verdict_clear(&vd);
+    teardown_env(&v);
+}
+
+static rg_status cost_line(void *p, const rg_message *m)
+{
+    rg_buf_printf(p, "%s %s %s %lld\n", m->source_id, m->channel[0] ? m->channel : "-",
+                  rg_message_status_name(m->status), (long long)m->cost);
+    return RG_OK;
+}
+
+/* cost_per_message (regua.yaml, per channel) is recorded on each message
+ * the channel sends; a message not sent costs nothing. */
+static void test_cost_per_message(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "cost");
+    for (size_t i = 0; i < v.config.n_channels; i++) {
+        rg_channel_config *c = &v.config.channels[i];
+        if (!strcmp(c->name, "email") || !strcmp(c->name, "sms")) {
+            rg_strlcpy(c->settings[c->n_settings].key, "cost_per_message", sizeof c->settings[0].key);
+            rg_strlcpy(c->settings[c->n_settings++].value, !strcmp(c->name, "sms") ? "0.09" : "0.01",
+                       sizeof c->settings[0].value);
+        }
+    }
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,phone\nC1,Ana,ana@x.com.br,(11) 98765-4321\n"
+                                    "C2,Bia,,\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\n"
+                                   "F1,C1,100.00,2026-10-22\nF2,C2,100.00,2026-10-22\n");
+    open_engine(&v);
+    tick(&v, at("2026-10-19T12:00:00Z")); /* lembrete: email */
+    tick(&v, at("2026-10-22T12:00:00Z")); /* hoje: whatsapp (none), sms */
+    rg_buf b = RG_BUF_INIT;
+    rg_message_filter mf;
+    rg_message_filter_init(&mf);
+    rg_err e;
+    assert_int_equal(rg_store_message_each(v.store, &mf, cost_line, &b, &e), RG_OK);
+    assert_string_equal(rg_buf_cstr(&b), "lembrete email sent 1\n"
+                                         "lembrete - suppressed 0\n"
+                                         "hoje sms sent 9\n"
+                                         "hoje - suppressed 0\n");
+    rg_buf_free(&b);
+    teardown_env(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -882,6 +987,8 @@ int main(void)
         cmocka_unit_test(test_effective_due_date),
         cmocka_unit_test(test_version_added_step),
         cmocka_unit_test(test_preferred_channel),
+        cmocka_unit_test(test_recheck_held_message),
+        cmocka_unit_test(test_cost_per_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -255,8 +255,10 @@ static int setup(void **state)
     m_email = add_message("k-email", c1, f1, "email", "");
     m_sms = add_message("k-sms", c2, 0, "sms", "SM0001");
     m_queued = add_message_st("k-wa-c", c1, f1, "whatsapp", "wamid.CCC", RG_MSG_SENDING);
-    rg_http_options o = {.listen = "127.0.0.1:0", .store = store, .config = &cfg, .clock = rg_clock_fixed(NOW),
-                         .threads = 2};
+    static rg_event_env events;
+    events = (rg_event_env){NULL, rg_test_zones(), NULL};
+    rg_http_options o = {.listen = "127.0.0.1:0", .store = store, .config = &cfg, .events = &events,
+                         .clock = rg_clock_fixed(NOW), .threads = 2};
     if (rg_http_start(&o, &srv, &e) != RG_OK) {
         fprintf(stderr, "start: %s\n", e.msg);
         return -1;

@@ -21,7 +21,7 @@ static rg_status import(rg_store *s, rg_import_kind kind, const char *name, cons
 {
     rg_err e;
     rg_err_clear(&e);
-    return rg_import_csv_buffer(s, kind, name, text, strlen(text), rg_test_import_options(skip, NOW), r, &e);
+    return rg_import_csv_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, kind, name, text, strlen(text), rg_test_import_options(skip, NOW), r, &e);
 }
 
 static const char *CUSTOMERS =
@@ -257,14 +257,14 @@ static void test_payments(void **state)
     p.amount = 6000;
     p.paid_at = NOW;
     rg_payment_outcome out;
-    assert_int_equal(rg_payment_record(s, rg_test_zones(), &p, NOW, &out, &e), RG_OK);
+    assert_int_equal(rg_payment_record(&(rg_event_env){s, rg_test_zones(), NULL}, &p, NOW, &out, &e), RG_OK);
     assert_true(out.recorded);
     assert_int_equal(out.status, RG_INV_PAID);
     rg_payment_init(&p);
     memcpy(p.invoice_external_id, "F1", 3);
     p.amount = 6000;
     p.paid_at = NOW;
-    assert_int_equal(rg_payment_record(s, rg_test_zones(), &p, NOW, &out, &e), RG_OK);
+    assert_int_equal(rg_payment_record(&(rg_event_env){s, rg_test_zones(), NULL}, &p, NOW, &out, &e), RG_OK);
     assert_false(out.recorded);
     rg_store_close(s);
 }

@@ -235,7 +235,7 @@ static void test_claim_rules(void **state)
     p.promise_date = RG_DATE_NONE;
     p.promise_amount = -1;
     rg_task_done_result r;
-    assert_int_equal(rg_task_done(f.s, t1, &p, rg_date_from_ymd(2026, 12, 12), now, &r, &e), RG_OK);
+    assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, t1, &p, rg_date_from_ymd(2026, 12, 12), now, &r, &e), RG_OK);
     assert_false(r.promised);
     assert_int_equal(r.event_id, 0);
     assert_string_equal(r.task.task.status, "done");
@@ -245,7 +245,7 @@ static void test_claim_rules(void **state)
     assert_int_equal(rg_task_claim(f.s, t1, "ana", now, &v, &e), RG_ECONFLICT);
     assert_string_equal(e.msg, "is already done (outcome 'no_answer', at 2026-12-12T13:00:00Z, by ana); a done task "
                                "cannot be claimed");
-    assert_int_equal(rg_task_done(f.s, t1, &p, rg_date_from_ymd(2026, 12, 12), now, &r, &e), RG_ECONFLICT);
+    assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, t1, &p, rg_date_from_ymd(2026, 12, 12), now, &r, &e), RG_ECONFLICT);
     assert_string_equal(e.msg, "is already done (outcome 'no_answer', at 2026-12-12T13:00:00Z, by ana); a done task "
                                "cannot be done again");
     rg_store_close(f.s);
@@ -271,7 +271,7 @@ static void test_done_with_promise(void **state)
     p.source = "cli";
     rg_task_done_result r;
     assert_int_equal(rg_store_begin(f.s, &e), RG_OK);
-    assert_int_equal(rg_task_done(f.s, t1, &p, today, now, &r, &e), RG_OK);
+    assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, t1, &p, today, now, &r, &e), RG_OK);
     assert_int_equal(rg_store_commit(f.s, &e), RG_OK);
     assert_true(r.promised);
     assert_true(r.event_id > 0);
@@ -321,10 +321,10 @@ static void test_done_errors(void **state)
     rg_task_done_result r;
 
     p.outcome = NULL;
-    assert_int_equal(rg_task_done(f.s, t1, &p, today, now, &r, &e), RG_EINVAL);
+    assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, t1, &p, today, now, &r, &e), RG_EINVAL);
     assert_string_equal(e.msg, "say the outcome (e.g. promised, no_answer, paid, refused)");
     p.outcome = "Promised";
-    assert_int_equal(rg_task_done(f.s, t1, &p, today, now, &r, &e), RG_EINVAL);
+    assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, t1, &p, today, now, &r, &e), RG_EINVAL);
     assert_string_equal(e.where, "outcome");
     assert_string_equal(e.msg, "'Promised' has 'P' at position 1; use lowercase letters, digits, '_' and '-'");
     p.outcome = "promised";
@@ -332,39 +332,39 @@ static void test_done_errors(void **state)
     memset(longnote, 'x', sizeof longnote - 1);
     longnote[sizeof longnote - 1] = '\0';
     p.note = longnote;
-    assert_int_equal(rg_task_done(f.s, t1, &p, today, now, &r, &e), RG_EINVAL);
+    assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, t1, &p, today, now, &r, &e), RG_EINVAL);
     assert_string_equal(e.msg, "longer than 511 bytes (599)");
     p.note = NULL;
-    assert_int_equal(rg_task_done(f.s, 77, &p, today, now, &r, &e), RG_ENOTFOUND);
+    assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, 77, &p, today, now, &r, &e), RG_ENOTFOUND);
 
     p.promise_date = rg_date_from_ymd(2026, 12, 11);
-    assert_int_equal(rg_task_done(f.s, t1, &p, today, now, &r, &e), RG_EINVAL);
+    assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, t1, &p, today, now, &r, &e), RG_EINVAL);
     assert_string_equal(e.where, "promise_date");
     assert_string_equal(e.msg, "2026-12-11 is in the past (today is 2026-12-12)");
     p.promise_date = today + RG_PROMISE_MAX_DAYS + 1;
-    assert_int_equal(rg_task_done(f.s, t1, &p, today, now, &r, &e), RG_EINVAL);
+    assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, t1, &p, today, now, &r, &e), RG_EINVAL);
     assert_string_equal(e.msg, "2027-03-13 is more than 90 days ahead (latest 2027-03-12); a longer term is an "
                                "agreement (acordo)");
     p.promise_date = today; /* today is allowed */
     p.promise_amount = 10001;
-    assert_int_equal(rg_task_done(f.s, t1, &p, today, now, &r, &e), RG_EINVAL);
+    assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, t1, &p, today, now, &r, &e), RG_EINVAL);
     assert_string_equal(e.where, "promise_amount");
     assert_string_equal(e.msg, "R$ 100,01 is more than the open balance of F1 (R$ 100,00)");
     p.promise_amount = 0;
-    assert_int_equal(rg_task_done(f.s, t1, &p, today, now, &r, &e), RG_EINVAL);
+    assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, t1, &p, today, now, &r, &e), RG_EINVAL);
     assert_string_equal(e.msg, "a promise must be of more than zero");
     /* no invoice: the amount must be said */
     p.promise_amount = -1;
-    assert_int_equal(rg_task_done(f.s, t2, &p, today, now, &r, &e), RG_EINVAL);
+    assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, t2, &p, today, now, &r, &e), RG_EINVAL);
     assert_string_equal(e.msg, "the task has no invoice: say the amount promised");
     p.promise_amount = 2500;
-    assert_int_equal(rg_task_done(f.s, t2, &p, today, now, &r, &e), RG_OK);
+    assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, t2, &p, today, now, &r, &e), RG_OK);
     assert_true(r.promised);
     assert_int_equal(r.promise.invoice_id, 0);
     assert_int_equal(r.promise.amount, 2500);
     /* a paid invoice takes no promise */
     p.promise_amount = -1;
-    assert_int_equal(rg_task_done(f.s, t3, &p, today, now, &r, &e), RG_ECONFLICT);
+    assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, t3, &p, today, now, &r, &e), RG_ECONFLICT);
     assert_string_equal(e.where, "invoice F2");
     assert_string_equal(e.msg, "is paid: there is nothing left to promise");
     /* t1 was never closed by the failures */

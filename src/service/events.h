@@ -1,0 +1,69 @@
+/*
+ * events — the one way an event is recorded (PRODUCT.md §4).
+ *
+ * Whoever learns that something happened — a payment (regua pay, CSV,
+ * CNAB), an import, a provider's webhook, the tracking pixel, an operator
+ * closing a task, `regua event`, the engine itself (promise.broken) —
+ * calls rg_event_record() inside its own transaction. Recording is what
+ * makes the régua listen: the triggers of the cadences concerned that wait
+ * on this type start a timer, and the waiting timers whose `unless` names
+ * it are cancelled, with the reason (docs/engine.md, "Events and
+ * triggers").
+ *
+ * The types come from one table, model/event_types.def.
+ *
+ * Ownership: an rg_event_env borrows everything it points to; the zones
+ * and the rg_triggers part are read-only while events are recorded and may
+ * be shared by threads, each thread with its own store connection.
+ */
+#ifndef RG_SERVICE_EVENTS_H
+#define RG_SERVICE_EVENTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/zones.h"
+#include "br/holidays.h"
+#include "cadence/load.h"
+#include "model/event.h"
+#include "store/store.h"
+
+/* What listens to events: the loaded cadences' triggers, and the bank
+ * calendar that tells which cadence an invoice follows. */
+typedef struct rg_triggers {
+    const rg_cadence_set *cadences;
+    const rg_calendar *calendar;
+} rg_triggers;
+
+typedef struct rg_event_env {
+    rg_store *store;              /* the caller's connection, inside the caller's transaction */
+    rg_zones *zones;              /* customers' and the company's zones (local dates) */
+    const rg_triggers *triggers;  /* NULL: no cadence is installed, so nothing listens */
+} rg_event_env;
+
+typedef struct rg_event_in {
+    rg_event_type type;
+    rg_instant at;        /* when it happened */
+    const char *source;   /* who reported it: "cli", "csv", "cnab", "webhook", "tracking", "engine", ... */
+    int64_t customer_id;  /* 0 only for an event nobody could be matched to (a reply from an unknown number) */
+    int64_t invoice_id;   /* 0: about the customer as a whole */
+    int64_t message_id;   /* 0: none */
+    const char *payload;  /* a JSON object as text; NULL for {} */
+} rg_event_in;
+
+typedef struct rg_event_out {
+    int64_t event_id;
+    int64_t timers_started;   /* triggers that now wait on (or act upon) this event */
+    int64_t timers_cancelled; /* waiting timers this event cancelled through their `unless` */
+} rg_event_out;
+
+/*
+ * Records one event in the caller's transaction, and what it sets off.
+ * RG_EINVAL for a type out of range, a missing instant or source, an
+ * invoice without its customer, or a payload that is not a JSON object;
+ * store failures as RG_ESTORE. `out` may be NULL.
+ */
+rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_event_out *out, rg_err *e);
+
+#endif

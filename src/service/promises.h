@@ -1,0 +1,43 @@
+/*
+ * promises — a customer's promise to pay (PRODUCT.md §1, §4): made by an
+ * operator closing a task, by `regua event promise.made`, later by the
+ * portal and the API; always through rg_promise_make(), which records the
+ * `promise.made` event through the event service.
+ *
+ * The rules: the date is today or later and at most RG_PROMISE_MAX_DAYS
+ * ahead (a longer term is an agreement, not a promise); the amount
+ * defaults to the invoice's open balance and cannot exceed it; an invoice
+ * that is no longer open takes no promise. A promise about the customer as
+ * a whole (no invoice) must state its amount.
+ *
+ * The caller owns the transaction.
+ */
+#ifndef RG_SERVICE_PROMISES_H
+#define RG_SERVICE_PROMISES_H
+
+#include "base/err.h"
+#include "service/events.h"
+#include "store/store.h"
+
+#define RG_PROMISE_MAX_DAYS 90
+
+typedef struct rg_promise_params {
+    int64_t customer_id;
+    int64_t invoice_id;    /* 0: the customer's debt as a whole */
+    rg_date date;          /* the promised date */
+    rg_cents amount;       /* -1: the invoice's open balance */
+    const char *source;    /* the promise's origin: "task:12", "cli", "api", "portal" */
+    const char *event_source; /* the event's source: "cli", "api", "portal" */
+    rg_instant at;         /* when it was made */
+    int64_t task_id;       /* the task it was made on; 0: none */
+    const char *outcome;   /* the task's outcome, for the event; NULL: none */
+} rg_promise_params;
+
+/* Creates the pending promise and records `promise.made`. `today` is the
+ * local date the promised date is checked against. RG_EINVAL for a date
+ * out of range or a bad amount (where: "promise_date", "promise_amount"),
+ * RG_ECONFLICT for an invoice that is not open. */
+rg_status rg_promise_make(const rg_event_env *env, const rg_promise_params *p, rg_date today, rg_promise *out,
+                          int64_t *event_id, rg_err *e);
+
+#endif
