@@ -92,24 +92,53 @@ rg_status rg_sqa_invoice_agenda(rg_store *base, int64_t invoice_id, rg_instant *
 
 /* ---- the tick's side ---- */
 
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 rg_status rg_sqa_due_customers(rg_store *base, rg_instant now, rg_id_fn fn, void *ctx, rg_err *e)
 {
     rg_sq_common *s = SQ(base);
+    /* the range of the agenda's index only (covering: no row is read);
+     * asked for sorted and distinct ids, SQLite would rather walk every
+     * open invoice by customer, so the ids are sorted here */
     sqlite3_stmt *st = agenda_stmt(s, A_DUE,
-                                   "SELECT DISTINCT customer_id FROM invoices"
-                                   " WHERE status = 'open' AND next_at <= ?1 ORDER BY customer_id",
+                                   "SELECT customer_id FROM invoices INDEXED BY invoices_agenda"
+                                   " WHERE status = 'open' AND next_at <= ?1",
                                    e);
     if (!st)
         return RG_ESTORE;
     sqlite3_bind_int64(st, 1, now);
-    rg_status rc = RG_OK;
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
     int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW)
-        if ((rc = fn(ctx, sqlite3_column_int64(st, 0))) != RG_OK)
-            break;
-    if (rc == RG_OK && r != SQLITE_DONE)
-        rc = rg_sq_fail(s, e, "reading the agenda");
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t c = cap ? cap * 2 : 1024;
+            int64_t *v = realloc(ids, c * sizeof *v);
+            if (!v) {
+                rg_sq_done(st);
+                free(ids);
+                return rg_err_set(e, RG_ENOMEM, "store", "out of memory");
+            }
+            ids = v;
+            cap = c;
+        }
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
     rg_sq_done(st);
+    if (r != SQLITE_DONE) {
+        free(ids);
+        return rg_sq_fail(s, e, "reading the agenda");
+    }
+    qsort(ids, n, sizeof *ids, cmp_id);
+    rg_status rc = RG_OK;
+    for (size_t i = 0; i < n && rc == RG_OK; i++)
+        if (i == 0 || ids[i] != ids[i - 1])
+            rc = fn(ctx, ids[i]);
+    free(ids);
     return rc;
 }
 

@@ -478,6 +478,97 @@ static void test_prescribed(void **state)
     teardown_env(&v);
 }
 
+/* Every invoice's agenda instant, "EXTERNAL_ID instant" a line. */
+static char *all_agenda(env *v)
+{
+    rg_buf b = RG_BUF_INIT;
+    const char *ids[] = {"F1", "F2", "F3", "F4", "F5A", "F5B"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        rg_invoice inv;
+        rg_instant t;
+        rg_err e;
+        char when[32];
+        assert_int_equal(rg_store_invoice_get(v->store, ids[i], &inv, &e), RG_OK);
+        assert_int_equal(rg_store_invoice_agenda(v->store, inv.id, &t, &e), RG_OK);
+        rg_buf_printf(&b, "%s %s\n", ids[i], t == RG_INSTANT_NONE ? "-" : rg_instant_format(t, when, sizeof when));
+    }
+    return rg_buf_detach(&b);
+}
+
+/* Ticks a minute apart from *t until the re-plan after a cadence change is
+ * done; returns how many ticks that took, each planning at most `most`
+ * invoices. */
+static int replan_ticks(env *v, rg_instant *t, int64_t most)
+{
+    for (int n = 1; n <= 20; n++) {
+        *t += 60;
+        rg_tick_stats st = tick(v, *t);
+        assert_true(st.invoices <= most);
+        rg_agenda_state as;
+        rg_err e;
+        assert_int_equal(rg_store_agenda_state_get(v->store, &as, &e), RG_OK);
+        if (!as.replan_fingerprint[0]) {
+            assert_true(as.fingerprint[0]);
+            return n;
+        }
+        assert_true(as.replan_after > 0);
+    }
+    fail();
+    return 0;
+}
+
+/* After a cadence change every open invoice is planned anew, a bounded
+ * number per tick from a stored cursor (here 2 invoices a tick, whole
+ * customers), and ends where a full tick would. */
+static void test_replan_after_a_cadence_change(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "replan");
+    v.replan_limit = 2;
+    import(&v, RG_IMPORT_CUSTOMERS, CUSTOMERS);
+    import(&v, RG_IMPORT_INVOICES, INVOICES);
+    open_engine(&v);
+    /* the first ticks: every invoice is new (due), and the agenda has no
+     * fingerprint yet, so a re-plan runs too */
+    rg_instant t = at("2026-10-01T12:00:00Z");
+    assert_int_equal(tick(&v, t).invoices, 6);
+    replan_ticks(&v, &t, 6);
+    char *before = all_agenda(&v);
+    /* F2's D-3 is 10-12, a holiday: 10-13 at 09:00 */
+    assert_non_null(strstr(before, "F2 2026-10-13T12:00:00Z\n"));
+    /* lembrete moves from D-3 to D-6 */
+    rg_engine_close(v.engine);
+    char path[600];
+    snprintf(path, sizeof path, "%s/cadences/teste.yaml", v.dir);
+    char *edited = rg_strdup(CADENCE);
+    memcpy(strstr(edited, "at: D-3"), "at: D-6", 7);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(edited, f);
+    fclose(f);
+    free(edited);
+    open_engine(&v);
+    /* at most 2 invoices' customers a tick (C5 has two): several ticks */
+    int n = replan_ticks(&v, &t, 3);
+    assert_true(n >= 3);
+    char *after = all_agenda(&v);
+    assert_non_null(strstr(after, "F2 2026-10-09T12:00:00Z\n")); /* D-6: Friday 10-09 */
+    assert_string_not_equal(before, after);
+    /* nothing left to re-plan, and a full tick finds the same instants */
+    t += 60;
+    assert_int_equal(tick(&v, t).invoices, 0);
+    v.full = true;
+    t += 60;
+    assert_int_equal(tick(&v, t).invoices, 6);
+    char *full = all_agenda(&v);
+    assert_string_equal(after, full);
+    free(before);
+    free(after);
+    free(full);
+    teardown_env(&v);
+}
+
 /* Editing a cadence never re-sends what was done: steps are known by id,
  * messages record the version they were planned with. */
 static void test_cadence_edit(void **state)
@@ -979,6 +1070,7 @@ int main(void)
         cmocka_unit_test(test_window),
         cmocka_unit_test(test_prescribed),
         cmocka_unit_test(test_cadence_edit),
+        cmocka_unit_test(test_replan_after_a_cadence_change),
         cmocka_unit_test(test_consolidation_late_invoice),
         cmocka_unit_test(test_repeat_offenders),
         cmocka_unit_test(test_optout_confirmation_passes_recheck),
