@@ -2,7 +2,7 @@
 # The agenda through the binary, on a fake clock: each invoice's stored
 # instant (invoice show's agenda), a tick that finds nothing due, and the
 # writes that move an instant — a payment, an import that changes an
-# invoice, a cadence edit (re-planned) — and `tick --full`.
+# invoice, a cadence edit (re-planned) — `tick --full`, and a tick killed midway.
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 mkdir -p cadences templates
@@ -98,3 +98,42 @@ expect_exit "pay the rest" 0 regua pay F1 --amount 90.00 --at 2026-10-17T12:00:0
 expect_exit "paid invoice" 0 regua invoice show F1 --json
 /usr/bin/python3 -c 'import json; o=json.load(open("out")); assert o["status"]=="paid" and o["agenda_at"] is None, o' \
     && ok "a paid invoice has no instant" || not_ok "a paid invoice has no instant" "$(head -c 300 out)"
+
+# a tick killed (SIGKILL) wherever it is: the next tick at the same instant
+# does what was left, nothing twice; the one after that does nothing
+mkdir -p crash && cd crash
+cp -r ../templates . && sed 's/regua.db/crash.db/' ../regua.yaml >regua.yaml
+mkdir cadences && sed 's/at: D-6/at: D-3/' ../cadences/t.yaml >cadences/t.yaml
+/usr/bin/python3 - <<'PY'
+with open("c.csv", "w") as c, open("f.csv", "w") as f:
+    c.write("external_id,name,email\n")
+    f.write("external_id,customer_external_id,amount,due_date\n")
+    for i in range(4000):
+        c.write(f"K{i},Cliente {i},k{i}@exemplo.com.br\n")
+        f.write(f"G{i},K{i},10.00,2026-10-2{i % 2 + 2}\n")
+PY
+export REGUA_NOW=2026-10-10T12:00:00Z
+expect_exit "crash: import customers" 0 regua import customers c.csv
+expect_exit "crash: import invoices" 0 regua import invoices f.csv
+"$REGUA_BIN" tick --at 2026-10-22T12:00:00Z --no-dispatch >/dev/null 2>&1 &
+pid=$!
+sleep 0.3
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+expect_exit "crash: the tick after the kill" 0 regua tick --at 2026-10-22T12:00:00Z --no-dispatch --json
+expect_exit "crash: once more" 0 regua tick --at 2026-10-22T12:00:00Z --no-dispatch --json
+/usr/bin/python3 -c 'import json; o=json.load(open("../out")); assert o["invoices"]==0 and o["messages"]==0, o' \
+    && ok "crash: the third tick finds nothing" || not_ok "crash: the third tick finds nothing" "$(cat ../out)"
+expect_exit "crash: messages" 0 regua messages list --json
+/usr/bin/python3 - <<'PY' && ok "crash: every due step exactly once" || not_ok "crash: every due step exactly once" "see above"
+import json, collections
+msgs = json.load(open("../out"))
+n = collections.Counter((tuple(m["invoice_external_ids"]), m["source"]) for m in msgs)
+dup = [k for k, v in n.items() if v > 1]
+# due 10-22 (Thursday): D0 (hoje), D-3 superseded; due 10-23: D-3 (lembrete) since 10-20
+want = {f"G{i}": ("hoje" if i % 2 == 0 else "lembrete") for i in range(4000)}
+got = {ids[0]: src.split(":")[-1] for (ids, src) in n}
+assert not dup, dup[:5]
+assert got == want, [(k, got.get(k), v) for k, v in want.items() if got.get(k) != v][:5]
+PY
+cd ..
