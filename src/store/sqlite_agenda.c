@@ -133,7 +133,8 @@ rg_status rg_sqa_due_customers(rg_store *base, rg_instant now, rg_id_fn fn, void
         free(ids);
         return rg_sq_fail(s, e, "reading the agenda");
     }
-    qsort(ids, n, sizeof *ids, cmp_id);
+    if (n > 1)
+        qsort(ids, n, sizeof *ids, cmp_id);
     rg_status rc = RG_OK;
     for (size_t i = 0; i < n && rc == RG_OK; i++)
         if (i == 0 || ids[i] != ids[i - 1])
