@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *src = (const char *)data + 1;
     size_t len = size - 1;
     if (mode < 2) {
-        rg_template_opts o = {mode ? RG_TEMPLATE_HTML : RG_TEMPLATE_TEXT, "fuzz", 1, 1};
+        rg_template_opts o = {mode ? RG_TEMPLATE_HTML : RG_TEMPLATE_TEXT, "fuzz", 1, 1, NULL, NULL};
         rg_template *t = NULL;
         rg_template_errpos pos;
         rg_err e;

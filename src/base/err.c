@@ -64,6 +64,7 @@ const char *rg_status_name(rg_status s)
     case RG_ETRANSIENT: return "transient";
     case RG_EPERMANENT: return "permanent";
     case RG_EINTERNAL: return "internal";
+    case RG_EBUSY: return "busy";
     }
     return "unknown";
 }
@@ -82,7 +83,8 @@ int rg_status_exit_code(rg_status s)
     case RG_ESTORE:
     case RG_ENOMEM:
     case RG_ETRANSIENT:
-    case RG_EINTERNAL: return 3;
+    case RG_EINTERNAL:
+    case RG_EBUSY: return 3;
     }
     return 3;
 }
@@ -102,6 +104,7 @@ int rg_status_http(rg_status s)
     case RG_ESTORE:
     case RG_ENOMEM:
     case RG_EINTERNAL: return 500;
+    case RG_EBUSY: return 503;
     }
     return 500;
 }

@@ -24,7 +24,8 @@ typedef enum rg_status {
     RG_ENOMEM,     /* allocation failed */
     RG_ETRANSIENT, /* a provider failed in a way worth retrying */
     RG_EPERMANENT, /* a provider refused for good */
-    RG_EINTERNAL   /* a bug: an invariant did not hold */
+    RG_EINTERNAL,  /* a bug: an invariant did not hold */
+    RG_EBUSY       /* the store's write lock is held elsewhere: nothing done, try again later */
 } rg_status;
 
 typedef struct rg_err {

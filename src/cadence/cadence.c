@@ -1376,7 +1376,7 @@ rg_status rg_cadence_parse(const char *text, size_t len, const char *file, rg_ca
     }
     rg_status rst = rg_yaml_reader_open(&reader, text, len, fmt == RG_CADENCE_JSON);
     if (rst == RG_EINVAL) {
-        perr(&p, reader.bad_utf8_line, "syntax", "the file is not valid UTF-8 text (check the encoding)");
+        perr(&p, reader.refused_line, "syntax", "%s", reader.refused);
         goto out;
     }
     if (rst != RG_OK) {

@@ -75,8 +75,17 @@ size_t rg_diags_count(const rg_diags *d, size_t from, rg_severity sev)
     return c;
 }
 
-static bool before(const rg_diag *a, const rg_diag *b)
+/* Sort keys: the file's rank (the order in which files first appear), then
+ * line and column. */
+typedef struct key {
+    size_t rank;
+    int line, column;
+} key;
+
+static bool before(const key *a, const key *b)
 {
+    if (a->rank != b->rank)
+        return a->rank < b->rank;
     if (a->line != b->line)
         return a->line < b->line;
     return a->column < b->column;
@@ -84,18 +93,63 @@ static bool before(const rg_diag *a, const rg_diag *b)
 
 void rg_diags_sort(rg_diags *d, size_t from)
 {
-    if (!d)
+    if (!d || d->n <= from + 1)
         return;
+    size_t n = d->n - from;
+    key *k = malloc(n * sizeof *k);
+    if (!k) {
+        d->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const rg_diag *g = &d->items[from + i];
+        size_t r = i;
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(d->items[from + j].file, g->file) == 0) {
+                r = k[j].rank;
+                break;
+            }
+        }
+        k[i] = (key){r, g->line, g->column};
+    }
     /* Insertion sort: stable, and lists are short. */
-    for (size_t i = from + 1; i < d->n; i++) {
-        rg_diag x = d->items[i];
+    for (size_t i = 1; i < n; i++) {
+        rg_diag x = d->items[from + i];
+        key xk = k[i];
         size_t j = i;
-        while (j > from && before(&x, &d->items[j - 1])) {
-            d->items[j] = d->items[j - 1];
+        while (j > 0 && before(&xk, &k[j - 1])) {
+            d->items[from + j] = d->items[from + j - 1];
+            k[j] = k[j - 1];
             j--;
         }
-        d->items[j] = x;
+        d->items[from + j] = x;
+        k[j] = xk;
     }
+    free(k);
+}
+
+void rg_diags_dedupe(rg_diags *d, size_t from)
+{
+    if (!d)
+        return;
+    size_t w = from;
+    for (size_t i = from; i < d->n; i++) {
+        rg_diag *g = &d->items[i];
+        bool dup = false;
+        for (size_t j = from; j < w && !dup; j++) {
+            const rg_diag *h = &d->items[j];
+            dup = h->severity == g->severity && h->line == g->line && h->column == g->column &&
+                  strcmp(h->rule, g->rule) == 0 && strcmp(h->file, g->file) == 0 &&
+                  strcmp(h->message, g->message) == 0;
+        }
+        if (dup) {
+            free(g->file);
+            free(g->message);
+        } else {
+            d->items[w++] = *g;
+        }
+    }
+    d->n = w;
 }
 
 void rg_diags_truncate(rg_diags *d, size_t from)
@@ -134,7 +188,10 @@ const char *rg_severity_name(rg_severity s)
 
 void rg_diag_format(const rg_diag *g, rg_buf *out)
 {
-    if (g->line > 0)
+    if (g->line > 0 && g->column > 0)
+        rg_buf_printf(out, "%s:%d:%d: %s[%s]: %s\n", g->file, g->line, g->column,
+                      rg_severity_name(g->severity), g->rule, g->message);
+    else if (g->line > 0)
         rg_buf_printf(out, "%s:%d: %s[%s]: %s\n", g->file, g->line, rg_severity_name(g->severity),
                       g->rule, g->message);
     else

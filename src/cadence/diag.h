@@ -52,9 +52,14 @@ void rg_diags_add(rg_diags *d, rg_severity sev, const char *file, int line, int 
 /* Number of diagnostics of severity `sev` among items [from, n). */
 size_t rg_diags_count(const rg_diags *d, size_t from, rg_severity sev);
 
-/* Stable-sorts items [from, n) by (line, column), keeping the order of
- * diagnostics on the same position. */
+/* Stable-sorts items [from, n) by file — in the order files first appear
+ * there, so a cadence comes before the templates it names — then line and
+ * column, keeping the order of diagnostics on the same position. */
 void rg_diags_sort(rg_diags *d, size_t from);
+
+/* Drops items [from, n) equal in every field to an earlier one of that
+ * range (a template used by several cadences is reported once). */
+void rg_diags_dedupe(rg_diags *d, size_t from);
 
 /* Drops items [from, n). */
 void rg_diags_truncate(rg_diags *d, size_t from);
@@ -63,7 +68,8 @@ void rg_diags_free(rg_diags *d);
 
 const char *rg_severity_name(rg_severity s); /* "error", "warning", "info" */
 
-/* Appends "FILE:LINE: error[rule]: message\n" (FILE: when line is 0). */
+/* Appends "FILE:LINE: error[rule]: message\n" ("FILE:LINE:COLUMN: ..."
+ * when the column is known, "FILE: ..." when line is 0). */
 void rg_diag_format(const rg_diag *g, rg_buf *out);
 /* Every item, one per line, in order. */
 void rg_diags_format(const rg_diags *d, rg_buf *out);

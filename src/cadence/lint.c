@@ -31,15 +31,21 @@ bool rg_channel_builtin(const char *channel)
     return false;
 }
 
+/* One template and channel of the cadence, with where it is first used
+ * and what every one of its senders fills. */
+typedef struct tuse {
+    const char *tpl, *ch;
+    int line;
+    bool offer, promise;
+} tuse;
+
 typedef struct lctx {
     const rg_cadence *c;
     const rg_lint_env *env;
     rg_diags *d;
     const char *file;
-    /* "template.channel" pairs already checked, so that a template used by
-     * several steps is reported once (at its first use). */
-    char **seen;
-    size_t n_seen;
+    tuse *uses;
+    size_t n_uses;
 } lctx;
 
 static const char *name_or(const char *s)
@@ -320,34 +326,28 @@ static bool channel_known(const lctx *l, const char *ch)
     return rg_channel_builtin(ch);
 }
 
-/* true the first time a (template, channel) pair is seen. */
-static bool first_use(lctx *l, const char *tpl, const char *ch)
+/* Records that `s` sends its template on channel `ch` (line `line`) with
+ * what the sender fills; one entry per template and channel. */
+static void note_use(lctx *l, const rg_cadence_send *s, const char *ch, int line, bool offer, bool promise)
 {
-    size_t tn = strlen(tpl), cn = strlen(ch);
-    for (size_t i = 0; i < l->n_seen; i++) {
-        const char *s = l->seen[i];
-        if (strncmp(s, tpl, tn) == 0 && s[tn] == '.' && strcmp(s + tn + 1, ch) == 0)
-            return false;
+    for (size_t i = 0; i < l->n_uses; i++) {
+        tuse *u = &l->uses[i];
+        if (strcmp(u->tpl, s->template_name) == 0 && strcmp(u->ch, ch) == 0) {
+            u->offer = u->offer && offer;
+            u->promise = u->promise && promise;
+            return;
+        }
     }
-    char **p = realloc(l->seen, (l->n_seen + 1) * sizeof *p);
+    tuse *p = realloc(l->uses, (l->n_uses + 1) * sizeof *p);
     if (!p) {
         l->d->oom = true;
-        return true;
+        return;
     }
-    l->seen = p;
-    char *k = malloc(tn + cn + 2);
-    if (!k) {
-        l->d->oom = true;
-        return true;
-    }
-    memcpy(k, tpl, tn);
-    k[tn] = '.';
-    memcpy(k + tn + 1, ch, cn + 1);
-    l->seen[l->n_seen++] = k;
-    return true;
+    l->uses = p;
+    l->uses[l->n_uses++] = (tuse){s->template_name, ch, line, offer, promise};
 }
 
-static void lint_send(lctx *l, const rg_cadence_send *s)
+static void lint_send(lctx *l, const rg_cadence_send *s, bool offer, bool promise)
 {
     if (!s->present)
         return;
@@ -361,31 +361,61 @@ static void lint_send(lctx *l, const rg_cadence_send *s)
                          ch);
             continue;
         }
-        const char *tpl = s->template_name;
-        if (!tpl || !l->env || !l->env->template_exists || !first_use(l, tpl, ch))
-            continue;
-        int tline = s->template_line ? s->template_line : s->line;
-        if (!l->env->template_exists(l->env->ctx, tpl, ch)) {
-            rg_diags_add(l->d, RG_SEV_ERROR, l->file, tline, 0, "unknown-template",
+        if (s->template_name)
+            note_use(l, s, ch, s->template_line ? s->template_line : s->line, offer, promise);
+    }
+}
+
+/* Each template and channel once: missing, or every problem of the file
+ * itself (at its own FILE:LINE) plus one line here saying this cadence
+ * cannot use it. */
+static void lint_templates(lctx *l)
+{
+    if (!l->env || !l->env->template_exists)
+        return;
+    for (size_t i = 0; i < l->n_uses; i++) {
+        const tuse *u = &l->uses[i];
+        if (!l->env->template_exists(l->env->ctx, u->tpl, u->ch)) {
+            rg_diags_add(l->d, RG_SEV_ERROR, l->file, u->line, 0, "unknown-template",
                          "no template `%s` for channel %s: create the file %s.%s (every channel "
                          "of a send needs one)",
-                         tpl, ch, tpl, ch);
+                         u->tpl, u->ch, u->tpl, u->ch);
             continue;
         }
-        char why[600];
-        if (l->env->template_broken && l->env->template_broken(l->env->ctx, tpl, ch, why, sizeof why)) {
-            rg_diags_add(l->d, RG_SEV_ERROR, l->file, tline, 0, "template-broken",
-                         "template %s.%s cannot be used: %s", tpl, ch, why);
+        if (!l->env->template_check)
             continue;
+        rg_diags t = RG_DIAGS_INIT;
+        rg_lint_template_use use = {u->offer, u->promise};
+        l->env->template_check(l->env->ctx, u->tpl, u->ch, &use, &t);
+        if (t.oom)
+            l->d->oom = true;
+        size_t errors = rg_diags_count(&t, 0, RG_SEV_ERROR);
+        if (errors) {
+            const rg_diag *first = NULL;
+            for (size_t k = 0; k < t.n && !first; k++)
+                if (t.items[k].severity == RG_SEV_ERROR)
+                    first = &t.items[k];
+            rg_buf b = RG_BUF_INIT;
+            rg_diag_format(first, &b);
+            if (b.len && b.p[b.len - 1] == '\n')
+                b.p[--b.len] = '\0';
+            rg_diags_add(l->d, RG_SEV_ERROR, l->file, u->line, 0, "template-broken",
+                         "template %s.%s cannot be used (%zu %s); the first: %s", u->tpl, u->ch, errors,
+                         errors == 1 ? "error, listed at its own line" : "errors, each listed at its own line",
+                         b.oom ? "?" : rg_buf_cstr(&b));
+            rg_buf_free(&b);
         }
-        if (l->env->template_identifies_creditor &&
-            !l->env->template_identifies_creditor(l->env->ctx, tpl, ch))
-            rg_diags_add(l->d, RG_SEV_ERROR, l->file, tline, 0, "template-no-creditor",
-                         "template %s.%s does not show the creditor's name and CNPJ "
-                         "({{company.name}} and {{company.cnpj}}); every collection message "
-                         "must (CDC art. 42-A)",
-                         tpl, ch);
+        for (size_t k = 0; k < t.n; k++) {
+            const rg_diag *g = &t.items[k];
+            rg_diags_add(l->d, g->severity, g->file, g->line, g->column, g->rule, "%s", g->message);
+        }
+        rg_diags_free(&t);
     }
+}
+
+static bool on_promise(const rg_cadence_trigger *t)
+{
+    return t->on == RG_EV_PROMISE_MADE || t->on == RG_EV_PROMISE_BROKEN;
 }
 
 void rg_cadence_lint(const rg_cadence *c, const rg_lint_env *env, rg_diags *d)
@@ -404,12 +434,13 @@ void rg_cadence_lint(const rg_cadence *c, const rg_lint_env *env, rg_diags *d)
     lint_bureau(&l);
     lint_triggers(&l);
     for (size_t i = 0; i < c->n_steps; i++)
-        lint_send(&l, &c->steps[i].send);
-    for (size_t i = 0; i < c->n_triggers; i++)
-        lint_send(&l, &c->triggers[i].send);
-    for (size_t i = 0; i < l.n_seen; i++)
-        free(l.seen[i]);
-    free(l.seen);
+        lint_send(&l, &c->steps[i].send, false, false);
+    for (size_t i = 0; i < c->n_triggers; i++) {
+        const rg_cadence_trigger *t = &c->triggers[i];
+        lint_send(&l, &t->send, t->offer.present, on_promise(t));
+    }
+    lint_templates(&l);
+    free(l.uses);
 }
 
 rg_status rg_cadence_load(const char *text, size_t len, const char *file, rg_cadence_format fmt,

@@ -20,6 +20,13 @@
 #include "cadence/cadence.h"
 #include "cadence/diag.h"
 
+/* Who sends a template, for the template checks that depend on it (a
+ * variable filled only by some senders). */
+typedef struct rg_lint_template_use {
+    bool offer;   /* every sender is a trigger with `offer:` (offer.* filled) */
+    bool promise; /* every sender is a trigger on promise.made or promise.broken */
+} rg_lint_template_use;
+
 /* What lint needs to know about the installation. Every callback may be
  * NULL; ctx is passed back untouched. */
 typedef struct rg_lint_env {
@@ -29,12 +36,14 @@ typedef struct rg_lint_env {
     bool (*channel_known)(void *ctx, const char *channel);
     /* Is there a template file NAME.CHANNEL? NULL: not checked. */
     bool (*template_exists)(void *ctx, const char *name, const char *channel);
-    /* Does template NAME.CHANNEL show the creditor's name and CNPJ (CDC art.
-     * 42-A)? Only asked for templates that exist. NULL: not checked. */
-    bool (*template_identifies_creditor)(void *ctx, const char *name, const char *channel);
-    /* Is template NAME.CHANNEL there but unusable (why: its first error)?
-     * Only asked for templates that exist. NULL: not checked. */
-    bool (*template_broken)(void *ctx, const char *name, const char *channel, char *why, size_t n);
+    /* Appends to `d` every problem of template NAME.CHANNEL as `use` sends
+     * it, each with its own FILE:LINE:COLUMN and rule (docs/internals/
+     * templates.md: all its load errors, a variable that may be empty
+     * outside its guard, the creditor, rendering...). Asked once per
+     * template and channel of a cadence, only for templates that exist.
+     * NULL: not checked. */
+    void (*template_check)(void *ctx, const char *name, const char *channel, const rg_lint_template_use *use,
+                           rg_diags *d);
 } rg_lint_env;
 
 /* email, whatsapp, sms, voice, letter. */

@@ -224,11 +224,15 @@ static rg_status add_dir(batch *b, const char *dir, rg_diags *d)
  * span files. `switch_sev` is the severity of a dangling switch_cadence. */
 static rg_status run_batch(batch *b, const rg_lint_env *env, rg_diags *d, rg_severity switch_sev)
 {
+    size_t start = d->n;
     for (size_t i = 0; i < b->n; i++) {
         rg_status st = examine(b->e[i].path, env, d, &b->e[i].c, &b->e[i].errors);
         if (st == RG_ENOMEM)
             return st;
     }
+    /* a template two cadences use is listed once (each cadence still says
+     * it cannot use it, at its own line) */
+    rg_diags_dedupe(d, start);
     /* Two files, one name: which one is meant is unknown, so neither runs. */
     for (size_t i = 0; i < b->n; i++) {
         entry *x = &b->e[i];

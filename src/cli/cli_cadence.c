@@ -110,7 +110,7 @@ static int run(rg_cli *cli, int argc, char **argv)
                     cli->prog, e.where, e.msg);
             templates = NULL;
         }
-        rg_lint_install li = {&cli->config, templates};
+        rg_lint_install li = {&cli->config, templates, true};
         rg_lint_env env = rg_engine_lint_env(&li);
         rg_diags d = RG_DIAGS_INIT;
         size_t files = 0;

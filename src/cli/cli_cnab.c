@@ -1,4 +1,4 @@
-/* regua cnab import FILE [--dry-run] [--json] */
+/* regua cnab import FILE [--dry-run] [--accept-partial] [--json] */
 #include <jansson.h>
 #include <string.h>
 
@@ -9,7 +9,7 @@ static int run(rg_cli *cli, int argc, char **argv);
 
 const rg_command rg_cmd_cnab = {
     "cnab",
-    "regua cnab import FILE [--dry-run] [--json]",
+    "regua cnab import FILE [--dry-run] [--accept-partial] [--json]",
     "Import a bank return file (CNAB 400 Itaú/Bradesco, CNAB 240): record boleto payments",
     "The layout and bank are detected from the header. Each liquidation is matched to its\n"
     "invoice by nosso número (leading zeros ignored), else by the document number (= the\n"
@@ -17,9 +17,12 @@ const rg_command rg_cmd_cnab = {
     "the credit date). Importing the same file again records nothing new. Entries,\n"
     "rejections and write-offs are reported, not recorded. A corrupt line is reported with\n"
     "its line number and the rest of the file is still imported; the trailer's totals are\n"
-    "checked. All of a file is recorded in one transaction. Exit 0 when the file was\n"
-    "processed (read the report: unmatched and corrupt lines are listed there), 1 when it\n"
-    "is not a supported return file, 3 on a database or I/O failure. See docs/cnab.md.",
+    "checked. All of a file is recorded in one transaction. A file without its trailer (cut\n"
+    "in transfer, mid-line or not) records nothing and exits 1 — its report shows what it\n"
+    "holds — unless --accept-partial, which records its complete lines. Exit 0 when the file\n"
+    "was processed (read the report: unmatched and corrupt lines are listed there), 1 when it\n"
+    "is not a supported return file or is incomplete, 3 on a database or I/O failure. See\n"
+    "docs/cnab.md.",
     run,
 };
 
@@ -104,8 +107,14 @@ static void print_text(rg_cli *cli, const rg_cnab_import_report *r)
     if (r->generated != RG_DATE_NONE)
         fprintf(f, ", generated %s", rg_date_format_br(r->generated, d, sizeof d));
     fprintf(f, ", %zu lines\n", r->n_lines);
-    if (r->dry_run)
+    if (r->incomplete && !r->accept_partial)
+        fprintf(f, "INCOMPLETE: the file has no readable trailer; nothing was recorded. This is what\n"
+                   "--accept-partial would record:\n");
+    else if (r->dry_run)
         fprintf(f, "DRY RUN: nothing was recorded; this is what the import would do.\n");
+    else if (r->incomplete)
+        fprintf(f, "INCOMPLETE: the file has no readable trailer; its complete lines were recorded"
+                   " (--accept-partial).\n");
 
     fprintf(f, "Liquidations:\n");
     sum_line(f, "recorded", &r->recorded);
@@ -183,6 +192,7 @@ static int run(rg_cli *cli, int argc, char **argv)
 {
     rg_opt opts[] = {
         {"dry-run", false, NULL, "do everything, report it, and record nothing", false, NULL},
+        {"accept-partial", false, NULL, "record the complete lines of a file without its trailer", false, NULL},
         {"json", false, NULL, "print the report as JSON", false, NULL},
         {NULL, false, NULL, NULL, false, NULL},
     };
@@ -203,8 +213,11 @@ static int run(rg_cli *cli, int argc, char **argv)
     rg_cnab_import_report r;
     rg_err e;
     rg_err_clear(&e);
-    rg_status rc = rg_cnab_import_file(env, pos[1], rg_cli_opt(opts, "dry-run")->set, rg_cli_now(cli), &r, &e);
-    if (rc != RG_OK) {
+    unsigned flags = (rg_cli_opt(opts, "dry-run")->set ? RG_CNABI_DRY_RUN : 0u) |
+                     (rg_cli_opt(opts, "accept-partial")->set ? RG_CNABI_ACCEPT_PARTIAL : 0u);
+    rg_status rc = rg_cnab_import_file(env, pos[1], flags, rg_cli_now(cli), &r, &e);
+    bool refused = rc == RG_EINVAL && r.incomplete; /* the report says what the file holds */
+    if (rc != RG_OK && !refused) {
         rg_cnab_import_report_free(&r);
         return rg_cli_fail(cli, &e);
     }
@@ -212,6 +225,10 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_cli_print_json(cli, rg_cnab_import_report_json(&r));
     else
         print_text(cli, &r);
+    if (refused) {
+        rg_cnab_import_report_free(&r);
+        return rg_cli_fail(cli, &e);
+    }
     if (!rg_cnab_import_clean(&r))
         fprintf(cli->err, "%s: %s: %zu corrupt line(s) skipped, trailer %s; see the report\n", cli->prog,
                 r.file_name, r.n_corrupt_total, r.totals.ok ? "ok" : r.totals.present ? "does not match" : "missing");

@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,9 @@ void rg_config_defaults(rg_config *c)
     memset(c, 0, sizeof *c);
     rg_strlcpy(c->database, "regua.db", sizeof c->database);
     rg_strlcpy(c->listen, "127.0.0.1:8080", sizeof c->listen);
+    c->server.max_connections = 256;
+    c->server.max_connections_per_ip = 32;
+    c->server.write_wait_ms = 5000;
     rg_strlcpy(c->default_timezone, "America/Sao_Paulo", sizeof c->default_timezone);
     rg_strlcpy(c->cadences_dir, "cadences", sizeof c->cadences_dir);
     rg_strlcpy(c->templates_dir, "templates", sizeof c->templates_dir);
@@ -182,14 +186,16 @@ static rg_status parse_company(rg_config *c, const rg_yaml *y, struct fy_node *m
     void *it = NULL;
     struct fy_node *k, *v;
     if (!rg_yaml_is_map(map))
-        return rg_yaml_error(y, map, e, "'company' must be a mapping (name, cnpj, email, phone, address)");
+        return rg_yaml_error(y, map, e, "'company' must be a mapping (name, cnpj, email, phone, contact, address)");
     while (rg_yaml_map_next(map, &it, &k, &v)) {
         if (key_is(k, "name"))
             rc = rg_yaml_copy(y, v, "name", c->company.name, sizeof c->company.name, e);
         else if (key_is(k, "email"))
             rc = rg_yaml_copy(y, v, "email", c->company.email, sizeof c->company.email, e);
-        else if (key_is(k, "phone") || key_is(k, "contact"))
+        else if (key_is(k, "phone"))
             rc = rg_yaml_copy(y, v, "phone", c->company.phone, sizeof c->company.phone, e);
+        else if (key_is(k, "contact"))
+            rc = rg_yaml_copy(y, v, "contact", c->company.contact, sizeof c->company.contact, e);
         else if (key_is(k, "address"))
             rc = rg_yaml_copy(y, v, "address", c->company.address, sizeof c->company.address, e);
         else if (key_is(k, "cnpj")) {
@@ -207,6 +213,41 @@ static rg_status parse_company(rg_config *c, const rg_yaml *y, struct fy_node *m
             return unknown_key(y, k, "company", "name, cnpj, email, phone, contact, address", e);
         if (rc != RG_OK)
             return rc;
+    }
+    return RG_OK;
+}
+
+/* server: the HTTP server's limits; each a whole number in a stated range. */
+static rg_status parse_server(rg_config *c, const rg_yaml *y, struct fy_node *map, rg_err *e)
+{
+    static const struct {
+        const char *key;
+        int64_t min, max;
+        size_t off;
+    } keys[] = {
+        {"max_connections", 1, 10000, offsetof(rg_config, server.max_connections)},
+        {"max_connections_per_ip", 0, 10000, offsetof(rg_config, server.max_connections_per_ip)},
+        {"write_wait_ms", 0, 60000, offsetof(rg_config, server.write_wait_ms)},
+    };
+    if (!rg_yaml_is_map(map))
+        return rg_yaml_error(y, map, e,
+                             "'server' must be a mapping (max_connections, max_connections_per_ip, write_wait_ms)");
+    void *it = NULL;
+    struct fy_node *k, *v;
+    while (rg_yaml_map_next(map, &it, &k, &v)) {
+        size_t i = 0;
+        while (i < sizeof keys / sizeof *keys && !key_is(k, keys[i].key))
+            i++;
+        if (i == sizeof keys / sizeof *keys)
+            return unknown_key(y, k, "server", "max_connections, max_connections_per_ip, write_wait_ms", e);
+        char raw[32];
+        rg_status rc = rg_yaml_copy(y, v, keys[i].key, raw, sizeof raw, e);
+        if (rc != RG_OK)
+            return rc;
+        int64_t *dst = (int64_t *)(void *)((char *)c + keys[i].off);
+        if (!rg_parse_i64(rg_slice_cstr(raw), keys[i].min, keys[i].max, dst))
+            return rg_yaml_error(y, v, e, "server.%s must be a whole number from %lld to %lld", keys[i].key,
+                                 (long long)keys[i].min, (long long)keys[i].max);
     }
     return RG_OK;
 }
@@ -257,6 +298,8 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
                 rc = rg_yaml_error(&y, v, e, "legal_interest_month_pct must be a percentage such as 0.45");
         } else if (key_is(k, "company"))
             rc = parse_company(c, &y, v, e);
+        else if (key_is(k, "server"))
+            rc = parse_server(c, &y, v, e);
         else if (key_is(k, "channels")) {
             if (!rg_yaml_is_map(v)) {
                 rc = rg_yaml_error(&y, k, e, "'channels' must map channel names to their settings");
@@ -276,7 +319,7 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
             }
         } else
             rc = unknown_key(&y, k, "regua.yaml",
-                             "database, listen, public_url, timezone, company, cadences, templates,"
+                             "database, listen, server, public_url, timezone, company, cadences, templates,"
                              " calendar, legal_interest_month_pct, secret_env, channels",
                              e);
     }

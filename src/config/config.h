@@ -41,6 +41,12 @@ typedef struct rg_config {
     bool from_file;
     char database[RG_CONFIG_PATH_MAX];
     char listen[64]; /* host:port */
+    /* the HTTP server (`server:` in regua.yaml; docs/configuration.md) */
+    struct {
+        int64_t max_connections;        /* at once, all clients (default 256) */
+        int64_t max_connections_per_ip; /* at once, from one address; 0 no limit (default 32) */
+        int64_t write_wait_ms;          /* how long a request waits for the write lock before 503 (default 5000) */
+    } server;
     char public_url[256];
     char default_timezone[48];
     char cadences_dir[RG_CONFIG_PATH_MAX];
@@ -54,6 +60,7 @@ typedef struct rg_config {
         char email[254];
         char phone[24];
         char address[256];
+        char contact[256]; /* how to reach the creditor, free text ({{company.contact}}) */
     } company;
     /* Lei 14.905/2024: the legal default monthly interest (Selic - IPCA),
      * used when neither the cadence nor the invoice states a contract rate;

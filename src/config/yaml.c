@@ -176,14 +176,173 @@ static int bad_utf8_line(const char *text, size_t n)
     return 0;
 }
 
+/* ---- keys: duplicates and the cap, checked by regua ---- */
+
+typedef struct key_slot {
+    const char *p; /* NULL: empty slot */
+    size_t n;
+    bool alias;
+    struct fy_node *node;
+} key_slot;
+
+static uint64_t fnv1a(const char *p, size_t n, bool alias)
+{
+    uint64_t h = alias ? 0x9e3779b97f4a7c15ull : 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+static void key_error(rg_yaml_reader *r, struct fy_node *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void key_error(rg_yaml_reader *r, struct fy_node *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->key_error, sizeof r->key_error, fmt, ap);
+    va_end(ap);
+    r->key_error_line = rg_yaml_line(at);
+    if (r->key_error_line <= 0)
+        r->key_error_line = 1;
+}
+
+/* Checks one mapping's keys with a hash of their decoded text (slots[]
+ * has cap entries, a power of two at least twice the pairs). False with
+ * r->key_error set at the first key that is not a single value or repeats
+ * an earlier one. */
+static bool mapping_keys_ok(rg_yaml_reader *r, struct fy_node *map, key_slot *slots, size_t cap)
+{
+    memset(slots, 0, cap * sizeof *slots);
+    void *it = NULL;
+    struct fy_node_pair *pr;
+    while ((pr = fy_node_mapping_iterate(map, &it)) != NULL) {
+        struct fy_node *k = fy_node_pair_key(pr);
+        size_t n;
+        const char *text = k ? rg_yaml_scalar(k, &n) : NULL;
+        if (!text) {
+            key_error(r, k ? k : map, "a key must be a single value, not a list or mapping");
+            return false;
+        }
+        bool alias = fy_node_get_style(k) == FYNS_ALIAS;
+        for (size_t i = fnv1a(text, n, alias) & (cap - 1);; i = (i + 1) & (cap - 1)) {
+            if (!slots[i].p) {
+                slots[i] = (key_slot){text, n, alias, k};
+                break;
+            }
+            if (slots[i].n == n && slots[i].alias == alias && !memcmp(slots[i].p, text, n)) {
+                key_error(r, k, "duplicate key '%.*s' (first at line %d)", n > 60 ? 60 : (int)n, text,
+                          rg_yaml_line(slots[i].node));
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Walks the document (without recursion): every mapping's keys are
+ * checked, and all of them counted against RG_YAML_MAX_KEYS. False when
+ * out of memory; a finding goes to r->key_error. */
+static bool check_keys(rg_yaml_reader *r, struct fy_document *doc)
+{
+    struct fy_node *root = fy_document_root(doc);
+    if (!root)
+        return true;
+    size_t top = 0, cap = 64, slots_cap = 0, keys = 0;
+    struct fy_node **stack = malloc(cap * sizeof *stack);
+    key_slot *slots = NULL;
+    bool ok = stack != NULL;
+    if (ok)
+        stack[top++] = root;
+    while (ok && top > 0 && !r->key_error_line) {
+        struct fy_node *n = stack[--top];
+        enum fy_node_type type = fy_node_get_type(n);
+        if (type == FYNT_SCALAR)
+            continue;
+        size_t pairs = 0;
+        void *it = NULL;
+        for (;;) {
+            struct fy_node *children[2] = {NULL, NULL};
+            if (type == FYNT_SEQUENCE) {
+                if (!(children[0] = fy_node_sequence_iterate(n, &it)))
+                    break;
+            } else {
+                struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
+                if (!p)
+                    break;
+                if (++keys > RG_YAML_MAX_KEYS) {
+                    key_error(r, fy_node_pair_key(p),
+                              "more than %d keys in one file (the limit for a YAML file); split it or"
+                              " remove keys",
+                              RG_YAML_MAX_KEYS);
+                    break;
+                }
+                pairs++;
+                children[0] = fy_node_pair_key(p);
+                children[1] = fy_node_pair_value(p);
+            }
+            if (top + 2 > cap) {
+                struct fy_node **grown = realloc(stack, 2 * cap * sizeof *stack);
+                if (!grown) {
+                    ok = false;
+                    break;
+                }
+                stack = grown;
+                cap *= 2;
+            }
+            for (int k = 0; k < 2; k++)
+                if (children[k] && fy_node_get_type(children[k]) != FYNT_SCALAR)
+                    stack[top++] = children[k];
+        }
+        if (!ok || r->key_error_line || type != FYNT_MAPPING || pairs == 0)
+            continue;
+        size_t need = 4;
+        while (need < 2 * pairs)
+            need *= 2;
+        if (need > slots_cap) {
+            key_slot *grown = realloc(slots, need * sizeof *slots);
+            if (!grown) {
+                ok = false;
+                break;
+            }
+            slots = grown;
+            slots_cap = need;
+        }
+        mapping_keys_ok(r, n, slots, need);
+    }
+    free(slots);
+    free(stack);
+    return ok;
+}
+
+/* The 1-based line holding byte `at` of text. */
+static int line_at(const char *text, size_t at)
+{
+    int line = 1;
+    for (size_t i = 0; i < at; i++)
+        line += text[i] == '\n';
+    return line;
+}
+
 rg_status rg_yaml_reader_open(rg_yaml_reader *r, const char *text, size_t len, bool json)
 {
     memset(r, 0, sizeof *r);
+    if (len > RG_YAML_MAX_BYTES) {
+        r->refused_line = line_at(text, RG_YAML_MAX_BYTES);
+        snprintf(r->refused, sizeof r->refused,
+                 "the file has %zu bytes; a YAML file may have at most %d (1 MiB): the limit is passed on this line",
+                 len, RG_YAML_MAX_BYTES);
+        return RG_EINVAL;
+    }
     /* libfyaml 0.7.12 can loop forever on a malformed byte (found by
      * fuzz_config) */
     r->bad_utf8_line = bad_utf8_line(text, len);
-    if (r->bad_utf8_line)
+    if (r->bad_utf8_line) {
+        r->refused_line = r->bad_utf8_line;
+        snprintf(r->refused, sizeof r->refused, "the file is not valid UTF-8 text (check the encoding)");
         return RG_EINVAL;
+    }
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
     dcfg.fp = NULL;
@@ -196,7 +355,10 @@ rg_status rg_yaml_reader_open(rg_yaml_reader *r, const char *text, size_t len, b
     fy_diag_set_collect_errors(r->diag, true);
     struct fy_parse_cfg cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | (json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE);
+    /* duplicate keys are found by check_keys(): libfyaml's own check is
+     * quadratic in the keys of a mapping */
+    cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_ALLOW_DUPLICATE_KEYS |
+                (json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE);
     cfg.diag = r->diag;
     /* it may also read a byte past the end of the input when it formats
      * an error token at the very end (found by fuzz_cadence): it reads a
@@ -221,7 +383,7 @@ rg_status rg_yaml_reader_open(rg_yaml_reader *r, const char *text, size_t len, b
     void *it = NULL;
     rg_yaml_syntax_error se;
     if (r->doc && !rg_yaml_reader_next_error(r, &it, &se) &&
-        !rg_yaml_decode_quoted(r->doc, r->copy, len)) {
+        (!rg_yaml_decode_quoted(r->doc, r->copy, len) || !check_keys(r, r->doc))) {
         rg_yaml_reader_close(r);
         return RG_ENOMEM;
     }
@@ -231,6 +393,10 @@ rg_status rg_yaml_reader_open(rg_yaml_reader *r, const char *text, size_t len, b
 bool rg_yaml_reader_next_error(rg_yaml_reader *r, void **iter, rg_yaml_syntax_error *out)
 {
     struct fy_diag_error *e;
+    /* regua's own finding on the keys comes after libfyaml's errors; *iter
+     * pointing at the reader marks it as given */
+    if (*iter == (void *)r)
+        return false;
     while (r->diag && (e = fy_diag_errors_iterate(r->diag, iter)) != NULL) {
         if (e->type < FYET_ERROR)
             continue;
@@ -246,6 +412,13 @@ bool rg_yaml_reader_next_error(rg_yaml_reader *r, void **iter, rg_yaml_syntax_er
             out->token = r->copy + sm->input_pos;
             out->token_len = em->input_pos - sm->input_pos;
         }
+        return true;
+    }
+    if (r->key_error_line) {
+        memset(out, 0, sizeof *out);
+        out->line = r->key_error_line;
+        out->msg = r->key_error;
+        *iter = (void *)r;
         return true;
     }
     return false;
@@ -274,9 +447,10 @@ rg_status rg_yaml_load(rg_yaml *y, const char *file, const char *text, size_t le
     char where[200];
     rg_status st = rg_yaml_reader_open(&y->reader, text, len, false);
     if (st == RG_EINVAL) {
-        snprintf(where, sizeof where, "%s:%d", file, y->reader.bad_utf8_line);
+        snprintf(where, sizeof where, "%s:%d", file, y->reader.refused_line);
+        rg_err_set(e, RG_EINVAL, where, "%s", y->reader.refused);
         rg_yaml_free(y);
-        return rg_err_set(e, RG_EINVAL, where, "the file is not valid UTF-8 text (check the encoding)");
+        return RG_EINVAL;
     }
     if (st != RG_OK)
         return rg_err_set(e, st, file, "out of memory");
@@ -287,7 +461,8 @@ rg_status rg_yaml_load(rg_yaml *y, const char *file, const char *text, size_t le
             snprintf(where, sizeof where, "%s:%d", file, se.line);
         else
             snprintf(where, sizeof where, "%s", file);
-        rg_err_set(e, RG_EINVAL, where, "YAML syntax error: %s", se.msg);
+        /* regua's own findings on keys are not syntax errors */
+        rg_err_set(e, RG_EINVAL, where, "%s%s", se.msg == y->reader.key_error ? "" : "YAML syntax error: ", se.msg);
         rg_yaml_free(y);
         return RG_EINVAL;
     }

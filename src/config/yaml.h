@@ -20,10 +20,21 @@ struct fy_node;
 struct fy_diag;
 struct fy_parser;
 
+/* What regua accepts in one YAML (or JSON) file, whatever reads it: larger
+ * files and more keys are refused with file:line and the limit named. With
+ * these caps and the duplicate-key check done here (a hash per mapping —
+ * libfyaml 0.7.12's own check compares each new key with every earlier
+ * one: 40,000 keys took 75 s), building a document is linear. */
+#define RG_YAML_MAX_BYTES (1024 * 1024)
+#define RG_YAML_MAX_KEYS 10000
+
 /* libfyaml 0.7.12 (Debian 12) as regua can trust it: errors collected,
- * never printed; the input copied with padding; only valid UTF-8 parsed;
- * quoted scalars decoded by regua (see yaml_quoted.h). `doc` is the first
- * document, `extra` a second one when the stream has it. */
+ * never printed; the input copied with padding; only valid UTF-8 parsed,
+ * at most RG_YAML_MAX_BYTES; quoted scalars decoded by regua (see
+ * yaml_quoted.h); duplicate keys (by their decoded text), keys that are
+ * not single values and more than RG_YAML_MAX_KEYS keys reported by regua
+ * as syntax errors after libfyaml's. `doc` is the first document, `extra` a
+ * second one when the stream has it. */
 typedef struct rg_yaml_reader {
     struct fy_diag *diag;
     struct fy_parser *parser;
@@ -33,6 +44,10 @@ typedef struct rg_yaml_reader {
     size_t len;
     int bad_utf8_line; /* set when open refuses the text: the first line that
                           is not valid UTF-8 (NUL, overlong forms, surrogates) */
+    int refused_line;      /* when open returns RG_EINVAL: where (1-based) ... */
+    char refused[160];     /* ... and why: not UTF-8, or larger than RG_YAML_MAX_BYTES */
+    int key_error_line;    /* regua's own finding on the keys (0: none) ... */
+    char key_error[200];   /* ... yielded last by rg_yaml_reader_next_error() */
 } rg_yaml_reader;
 
 typedef struct rg_yaml_syntax_error {
@@ -43,8 +58,9 @@ typedef struct rg_yaml_syntax_error {
 } rg_yaml_syntax_error;
 
 /* RG_OK (syntax errors are then read with rg_yaml_reader_next_error()),
- * RG_EINVAL for text that is not valid UTF-8 (see bad_utf8_line), RG_ENOMEM. The reader is
- * always left closeable. */
+ * RG_EINVAL for text that is not valid UTF-8 or is larger than
+ * RG_YAML_MAX_BYTES (refused_line and refused say where and why; nothing was
+ * parsed), RG_ENOMEM. The reader is always left closeable. */
 rg_status rg_yaml_reader_open(rg_yaml_reader *r, const char *text, size_t len, bool json);
 /* Iterates the syntax errors; `iter` must start as NULL. */
 bool rg_yaml_reader_next_error(rg_yaml_reader *r, void **iter, rg_yaml_syntax_error *out);

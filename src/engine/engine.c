@@ -39,22 +39,49 @@ static bool lint_template_exists(void *p, const char *name, const char *channel)
     return l->templates && rg_template_set_exists(l->templates, name, channel);
 }
 
-static bool lint_identifies(void *p, const char *name, const char *channel)
+/* company.* as every message gets them: from regua.yaml `company:`, "" as
+ * no value. The lint of templates reads the same, so what it calls empty
+ * is what a message would have. */
+static void company_vars(const rg_config *cfg, rg_render_vars *v)
 {
-    const rg_lint_install *l = p;
-    return l->templates && rg_template_set_identifies_creditor(l->templates, name, channel, l->config->company.name,
-                                                               l->config->company.cnpj);
+    v->company.name = cfg->company.name[0] ? cfg->company.name : NULL;
+    v->company.cnpj = cfg->company.cnpj[0] ? cfg->company.cnpj : NULL;
+    v->company.email = cfg->company.email[0] ? cfg->company.email : NULL;
+    v->company.phone = cfg->company.phone[0] ? cfg->company.phone : NULL;
+    v->company.address = cfg->company.address[0] ? cfg->company.address : NULL;
+    v->company.contact = cfg->company.contact[0] ? cfg->company.contact : NULL;
 }
 
-static bool lint_broken(void *p, const char *name, const char *channel, char *why, size_t n)
+static void lint_template_check(void *p, const char *name, const char *channel, const rg_lint_template_use *use,
+                                rg_diags *d)
 {
     const rg_lint_install *l = p;
-    return l->templates && rg_template_set_broken(l->templates, name, channel, why, n);
+    if (!l->templates)
+        return;
+    rg_render_vars company;
+    rg_render_vars_init(&company);
+    company_vars(l->config, &company);
+    rg_template_use tu = {&company, use->offer, use->promise};
+    rg_template_diags td = {NULL, 0, 0};
+    rg_err e;
+    rg_err_clear(&e);
+    if (rg_template_set_check(l->templates, name, channel, &tu, &td, &e) == RG_ENOMEM)
+        d->oom = true;
+    for (size_t i = 0; i < td.n; i++) {
+        const rg_template_diag *x = &td.v[i];
+        if (x->level != RG_DIAG_ERROR && !l->template_warnings)
+            continue;
+        char file[RG_CONFIG_PATH_MAX + 128];
+        snprintf(file, sizeof file, "%s/%s", l->config->templates_dir, x->file);
+        rg_diags_add(d, x->level == RG_DIAG_ERROR ? RG_SEV_ERROR : RG_SEV_WARNING, file, x->line, x->col, x->rule,
+                     "%s", x->msg);
+    }
+    rg_template_diags_free(&td);
 }
 
 rg_lint_env rg_engine_lint_env(const rg_lint_install *in)
 {
-    return (rg_lint_env){(void *)in, lint_channel_known, lint_template_exists, lint_identifies, lint_broken};
+    return (rg_lint_env){(void *)in, lint_channel_known, lint_template_exists, lint_template_check};
 }
 
 /* Bump when the planner's rules change what instants it computes: the
@@ -127,7 +154,7 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
         rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
         goto fail;
     }
-    rg_lint_install li = {opt->config, eng->templates};
+    rg_lint_install li = {opt->config, eng->templates, false};
     rg_lint_env env = rg_engine_lint_env(&li);
     if ((rc = rg_cadence_set_load_dir(opt->config->cadences_dir, &env, diags, &eng->cadences)) != RG_OK) {
         rg_err_set(e, rc, opt->config->cadences_dir, "cannot load the cadences");
@@ -572,11 +599,7 @@ static rg_status render_message(rg_engine *eng, const rg_customer *cust, rg_rend
     v.customer.phone = cust->phone[0] ? cust->phone : cust->whatsapp;
     v.invoices = ri;
     v.n_invoices = n;
-    v.company.name = eng->config->company.name;
-    v.company.cnpj = eng->config->company.cnpj;
-    v.company.email = eng->config->company.email[0] ? eng->config->company.email : NULL;
-    v.company.phone = eng->config->company.phone[0] ? eng->config->company.phone : NULL;
-    v.company.address = eng->config->company.address[0] ? eng->config->company.address : NULL;
+    company_vars(eng->config, &v);
     const rg_message_template *mt = NULL;
     rg_status rc;
     if ((rc = rg_template_set_find(eng->templates, template_name, channel, &mt, e)) != RG_OK ||

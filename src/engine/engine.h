@@ -70,6 +70,10 @@ typedef struct rg_template_set rg_template_set;
 typedef struct rg_lint_install {
     const rg_config *config;
     const rg_template_set *templates;
+    /* also the templates' warnings (lengths, the creditor's address):
+     * `regua cadence lint` asks for them; loading the engine does not, so
+     * that every tick does not repeat them */
+    bool template_warnings;
 } rg_lint_install;
 /* The lint environment for an installation; `in` must outlive it. Used by
  * rg_engine_open and `regua cadence lint` alike. */

@@ -58,10 +58,13 @@ typedef struct counts {
 static rg_status apply_batch(rg_http_request *r, const char *channel, bool whatsapp, const rg_hook_batch *b,
                              counts *c, rg_err *e)
 {
-    rg_store *s = rg_http_store_lock(r);
+    rg_store *s = rg_http_store(r, e);
+    if (!s)
+        return e->code;
     rg_event_env env = *r->srv->events;
     env.store = s;
     rg_instant now = rg_http_now(r);
+    /* waits at most server.write_wait_ms for the write lock (RG_EBUSY) */
     rg_status rc = rg_store_begin(s, e);
     for (size_t i = 0; rc == RG_OK && i < b->n; i++) {
         const rg_hook_item *it = &b->v[i];
@@ -88,18 +91,17 @@ static rg_status apply_batch(rg_http_request *r, const char *channel, bool whats
         rc = rg_store_commit(s, e);
     if (rc != RG_OK)
         rg_store_rollback(s);
-    rg_http_store_unlock(r);
     return rc;
 }
 
 static enum MHD_Result answer(rg_http_request *r, const char *what, const char *channel, rg_status rc,
                               const rg_hook_batch *b, const counts *c, const rg_err *e)
 {
-    char text[700];
     if (rc != RG_OK) {
-        rg_error("%s (%s): %s", what, channel, rg_err_text(e, text, sizeof text));
-        /* the provider retries a 5xx later; the transaction was rolled back */
-        return rg_http_send_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "could not store the notification");
+        char where[160];
+        snprintf(where, sizeof where, "%s (%s)", what, channel);
+        /* the provider retries a 5xx later (503 busy with Retry-After); the transaction was rolled back */
+        return rg_http_send_store_error(r, where, rc, e, "could not store the notification");
     }
     return rg_http_send_json(r, MHD_HTTP_OK,
                              json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:i}", "channel", channel, "statuses",

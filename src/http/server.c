@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/health.h"
+#include "base/log.h"
 #include "http/http_int.h"
 #include "version.h"
 
@@ -25,15 +26,63 @@ const char *rg_http_query(const rg_http_request *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-rg_store *rg_http_store_lock(rg_http_request *r)
+/* ---- each connection's store ---- */
+
+/* A store handle for a connection: an idle one, else a new peer. Opening
+ * is serialised with the pool (the server's handle is only read for its
+ * file name, but it is one handle). */
+static rg_status take_store(rg_http_server *s, rg_store **out, rg_err *e)
 {
-    pthread_mutex_lock(&r->srv->store_lock);
-    return r->srv->store;
+    rg_status rc = RG_OK;
+    pthread_mutex_lock(&s->pool_mu);
+    if (s->n_idle)
+        *out = s->idle[--s->n_idle];
+    else
+        rc = rg_store_open_peer(s->store, s->write_wait_ms, out, e);
+    pthread_mutex_unlock(&s->pool_mu);
+    return rc;
 }
 
-void rg_http_store_unlock(rg_http_request *r)
+static void give_back(rg_http_server *s, rg_store *st)
 {
-    pthread_mutex_unlock(&r->srv->store_lock);
+    if (!st)
+        return;
+    rg_store_rollback(st); /* a no-op unless a handler left a transaction open */
+    pthread_mutex_lock(&s->pool_mu);
+    if (s->n_idle < RG_HTTP_IDLE_STORES) {
+        s->idle[s->n_idle++] = st;
+        st = NULL;
+    }
+    pthread_mutex_unlock(&s->pool_mu);
+    rg_store_close(st);
+}
+
+rg_store *rg_http_store(rg_http_request *r, rg_err *e)
+{
+    if (!r->cx) {
+        rg_err_set(e, RG_ENOMEM, "http", "out of memory");
+        return NULL;
+    }
+    if (!r->cx->store && take_store(r->srv, &r->cx->store, e) != RG_OK)
+        return NULL;
+    return r->cx->store;
+}
+
+/* libmicrohttpd's connection notifications: a context per client
+ * connection, whose store goes back to the pool when it closes. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)conn;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = calloc(1, sizeof(rg_http_conn));
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        rg_http_conn *cx = *socket_context;
+        if (cx)
+            give_back(cls, cx->store);
+        free(cx);
+        *socket_context = NULL;
+    }
 }
 
 rg_instant rg_http_now(const rg_http_request *r)
@@ -65,7 +114,7 @@ enum MHD_Result rg_http_send(rg_http_request *r, unsigned status, const char *co
     return ret;
 }
 
-enum MHD_Result rg_http_send_json(rg_http_request *r, unsigned status, json_t *body)
+static enum MHD_Result send_json_h(rg_http_request *r, unsigned status, json_t *body, const char *const *headers)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(body);
@@ -75,20 +124,44 @@ enum MHD_Result rg_http_send_json(rg_http_request *r, unsigned status, json_t *b
         ret = rg_http_send(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "application/json; charset=utf-8", oom, sizeof oom - 1,
                            NULL);
     else
-        ret = rg_http_send(r, status, "application/json; charset=utf-8", text, strlen(text), NULL);
+        ret = rg_http_send(r, status, "application/json; charset=utf-8", text, strlen(text), headers);
     free(text);
     return ret;
 }
 
-enum MHD_Result rg_http_send_error(rg_http_request *r, unsigned status, const char *code, const char *message)
+enum MHD_Result rg_http_send_json(rg_http_request *r, unsigned status, json_t *body)
+{
+    return send_json_h(r, status, body, NULL);
+}
+
+static json_t *error_body(const char *code, const char *message)
 {
     json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
     if (!body) /* a message that is not valid UTF-8 */
         body = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", "the request was refused");
-    return rg_http_send_json(r, status, body);
+    return body;
 }
 
-/* ---- handlers ---- */
+enum MHD_Result rg_http_send_error(rg_http_request *r, unsigned status, const char *code, const char *message)
+{
+    return send_json_h(r, status, error_body(code, message), NULL);
+}
+
+enum MHD_Result rg_http_send_store_error(rg_http_request *r, const char *what, rg_status rc, const rg_err *e,
+                                         const char *message)
+{
+    char text[700];
+    rg_err_text(e, text, sizeof text);
+    if (rc == RG_EBUSY) {
+        static const char *const retry[] = {"Retry-After", RG_HTTP_RETRY_AFTER, NULL};
+        rg_warn("%s: answered 503: the database's write lock stayed with another writer for %d ms (%s)", what,
+                r->srv->write_wait_ms, text);
+        return send_json_h(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+                           error_body("busy", "the database is busy with another write; retry later"), retry);
+    }
+    rg_error("%s: %s", what, text);
+    return rg_http_send_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", message);
+}
 
 /* GET /healthz: the process's health registry (base/health.h) and the
  * store's counts. "ok" or "degraded" answer 200 (the server runs; the
@@ -105,8 +178,9 @@ static enum MHD_Result handle_healthz(rg_http_request *r)
     rg_store_info info;
     rg_err e;
     rg_err_clear(&e);
-    rg_status rc = rg_store_info_get(rg_http_store_lock(r), &info, &e);
-    rg_http_store_unlock(r);
+    /* this connection's own handle: a read, which never waits for a writer */
+    rg_store *st = rg_http_store(r, &e);
+    rg_status rc = st ? rg_store_info_get(st, &info, &e) : e.code;
     char now[32];
     rg_instant_format(rg_http_now(r), now, sizeof now);
     json_t *store;
@@ -205,17 +279,70 @@ static enum MHD_Result too_large(rg_http_request *r)
     return rg_http_send_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", msg);
 }
 
+/* The framing headers as sent: how many Content-Length fields, whether
+ * they all say the same, and whether Transfer-Encoding came too. */
+typedef struct framing {
+    unsigned n_length;
+    bool lengths_differ;
+    const char *first;
+    bool transfer_encoding;
+} framing;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    framing *f = cls;
+    if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
+        if (f->n_length++ == 0)
+            f->first = value;
+        else if (!value || !f->first || strcmp(value, f->first) != 0)
+            f->lengths_differ = true;
+    } else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+        f->transfer_encoding = true;
+    }
+    return MHD_YES;
+}
+
+/* libmicrohttpd 0.9.75 (Debian 12) frames a body by the first
+ * Content-Length and ignores any other (upstream fixed it only in 1.0.4,
+ * April 2026): a front proxy that reads the last one would see another
+ * request in the same bytes (request smuggling). Two Content-Length fields
+ * that differ, or Content-Length beside Transfer-Encoding (RFC 9112 §6.3),
+ * are refused with 400 and the connection is closed. Returns whether it
+ * refused the request (then *ret is the send's result). */
+static bool refuse_framing(rg_http_request *r, enum MHD_Result *ret)
+{
+    framing f = {0};
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing, &f);
+    const char *why = f.lengths_differ                      ? "two different Content-Length headers"
+                      : f.n_length && f.transfer_encoding ? "both Content-Length and Transfer-Encoding"
+                                                            : NULL;
+    if (!why)
+        return false;
+    static const char *const close_it[] = {"Connection", "close", NULL};
+    rg_info("%s %s: refused a request with %s", r->method, r->path, why);
+    char msg[96];
+    snprintf(msg, sizeof msg, "the request has %s", why);
+    *ret = send_json_h(r, MHD_HTTP_BAD_REQUEST, error_body("bad_request", msg), close_it);
+    return true;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
     (void)version;
     rg_http_request r = {.srv = cls, .conn = conn, .method = method, .path = url, .body = ""};
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    r.cx = ci ? ci->socket_context : NULL;
     conn_state *st = *con_cls;
     if (!st) {
         /* first call for this request: headers only */
         if (!(st = calloc(1, sizeof *st)))
             return MHD_NO;
         *con_cls = st;
+        enum MHD_Result ret;
+        if (refuse_framing(&r, &ret))
+            return ret; /* answered before the body: MHD closes the connection */
         st->rt = find_route(method, url, &st->fail);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         int64_t declared = 0;
@@ -286,6 +413,13 @@ static bool parse_listen(const char *listen, struct sockaddr_in *sa)
     return true;
 }
 
+static void close_idle(rg_http_server *s)
+{
+    for (size_t i = 0; i < s->n_idle; i++)
+        rg_store_close(s->idle[i]);
+    s->n_idle = 0;
+}
+
 rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err *e)
 {
     *out = NULL;
@@ -302,23 +436,42 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
     s->config = opt->config;
     s->events = opt->events;
     s->clock = opt->clock;
-    pthread_mutex_init(&s->store_lock, NULL);
-    s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
-                                     MHD_USE_ERROR_LOG,
-                                 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                                 MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(opt->threads ? opt->threads : 4),
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    s->write_wait_ms = (int)opt->config->server.write_wait_ms;
+    pthread_mutex_init(&s->pool_mu, NULL);
+    /* the first connection's store, opened now: a database that cannot have
+     * one (in memory) is refused before anything listens */
+    rg_store *first = NULL;
+    rg_status rc = rg_store_open_peer(s->store, s->write_wait_ms, &first, e);
+    if (rc != RG_OK) {
+        if (rc == RG_EINVAL)
+            rg_err_set(e, RG_EINVAL, "serve",
+                       "the HTTP server needs a database file (each connection opens its own): not an in-memory one");
+        goto fail;
+    }
+    s->idle[s->n_idle++] = first;
+    /* A thread per client connection, each with its own store handle: a
+     * request waiting for the write lock holds up no other (http_int.h). */
+    unsigned per_ip = (unsigned)opt->config->server.max_connections_per_ip;
+    s->daemon = MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)opt->config->server.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+        MHD_OPTION_THREAD_STACK_SIZE, (size_t)(1024 * 1024), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (!s->daemon) {
-        pthread_mutex_destroy(&s->store_lock);
-        free(s);
-        return rg_err_set(e, RG_EIO, opt->listen, "cannot listen (is the port in use?)");
+        rc = rg_err_set(e, RG_EIO, opt->listen, "cannot listen (is the port in use?)");
+        goto fail;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : ntohs(sa.sin_port);
     *out = s;
     return RG_OK;
+fail:
+    close_idle(s);
+    pthread_mutex_destroy(&s->pool_mu);
+    free(s);
+    return rc;
 }
 
 unsigned rg_http_port(const rg_http_server *s)
@@ -330,7 +483,9 @@ void rg_http_stop(rg_http_server *s)
 {
     if (!s)
         return;
+    /* joins every connection's thread; each gave its store back on close */
     MHD_stop_daemon(s->daemon);
-    pthread_mutex_destroy(&s->store_lock);
+    close_idle(s);
+    pthread_mutex_destroy(&s->pool_mu);
     free(s);
 }

@@ -1,9 +1,14 @@
 /*
  * server — regua's HTTP server (GNU libmicrohttpd, internal thread pool).
  *
- * It owns the listening socket and a store handle shared by the request
- * threads under a mutex (SQLite handles are not for concurrent use).
- * Routes live in a const table in server.c (method, a path pattern whose
+ * It owns the listening socket, a thread per client connection and a
+ * store handle per connection (opened from the given store with
+ * rg_store_open_peer, pooled between connections): reads never wait for a
+ * writer, and a write that cannot get the database's write lock within
+ * `server.write_wait_ms` answers 503 with Retry-After (http_int.h). The
+ * limits `server.max_connections` and `server.max_connections_per_ip` come
+ * from the configuration. Two Content-Length headers that differ are
+ * refused (400). Routes live in a const table in server.c (method, a path pattern whose
  * segments may hold a "{}" parameter, whether a body is read); bodies are
  * capped at RG_HTTP_BODY_MAX (413 beyond). Handlers are thin shells over the
  * service layer, like the CLI commands: /healthz here, the provider
@@ -23,12 +28,11 @@ typedef struct rg_http_server rg_http_server;
 
 typedef struct rg_http_options {
     const char *listen;   /* "127.0.0.1:8080" */
-    rg_store *store;      /* borrowed; must outlive the server */
-    const rg_config *config; /* borrowed */
+    rg_store *store;      /* borrowed, must outlive the server; a database file (not in memory) */
+    const rg_config *config; /* borrowed; its `server` limits apply */
     const rg_event_env *events; /* borrowed, required: the zones and triggers of the events the routes
-                                   record (its store is not used: every request uses the server's) */
+                                   record (its store is not used: each request uses its connection's) */
     rg_clock clock;
-    unsigned threads;     /* 0: 4 */
 } rg_http_options;
 
 rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err *e);

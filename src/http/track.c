@@ -50,29 +50,33 @@ static bool read_token(rg_http_request *r, const char *kind, char *payload, size
     return true;
 }
 
-/* Runs one inbound call under the store lock in a transaction; store
- * errors are logged (a tracking hit never fails the customer's request). */
+/* Runs one inbound call in a transaction on this connection's store; store
+ * errors are logged (a tracking hit never fails the customer's request: an
+ * open or click that found the write lock taken for longer than
+ * server.write_wait_ms is logged as not recorded). */
 typedef rg_status (*track_fn)(const rg_event_env *env, int64_t id, const char *arg, rg_instant now, bool *flag, rg_err *e);
 
-static rg_status in_tx(rg_http_request *r, track_fn fn, int64_t id, const char *arg, bool *flag)
+static rg_status in_tx(rg_http_request *r, const char *what, track_fn fn, int64_t id, const char *arg, bool *flag)
 {
     rg_err e;
     rg_err_clear(&e);
-    rg_store *s = rg_http_store_lock(r);
+    rg_store *s = rg_http_store(r, &e);
     rg_event_env env = *r->srv->events;
     env.store = s;
-    rg_status rc = rg_store_begin(s, &e);
+    rg_status rc = s ? rg_store_begin(s, &e) : e.code;
     if (rc == RG_OK)
         rc = fn(&env, id, arg, rg_http_now(r), flag, &e);
     if (rc == RG_OK)
         rc = rg_store_commit(s, &e);
-    if (rc != RG_OK)
+    if (rc != RG_OK && s)
         rg_store_rollback(s);
-    rg_http_store_unlock(r);
-    if (rc != RG_OK && rc != RG_ENOTFOUND) {
-        char text[700];
-        rg_error("%s %s: %s", r->method, "tracking", rg_err_text(&e, text, sizeof text));
-    }
+    /* the path is not logged: it holds the token */
+    char text[700];
+    if (rc == RG_EBUSY)
+        rg_warn("%s of message %lld not recorded: the database's write lock stayed with another writer for %d ms",
+                what, (long long)id, r->srv->write_wait_ms);
+    else if (rc != RG_OK && rc != RG_ENOTFOUND)
+        rg_error("%s of message %lld not recorded: %s", what, (long long)id, rg_err_text(&e, text, sizeof text));
     return rc;
 }
 
@@ -101,7 +105,7 @@ enum MHD_Result rg_http_track_open(rg_http_request *r)
     const char *rest;
     /* the pixel is answered whatever the token: an e-mail shows no broken image */
     if (read_token(r, "o", payload, sizeof payload, &id, &rest) && !*rest && strcmp(r->method, "HEAD") != 0)
-        in_tx(r, do_open, id, NULL, NULL);
+        in_tx(r, "open", do_open, id, NULL, NULL);
     return rg_http_send(r, MHD_HTTP_OK, "image/gif", pixel_gif, sizeof pixel_gif, no_cache);
 }
 
@@ -142,8 +146,10 @@ static const char *const html_headers[] = {
     "X-Frame-Options", "DENY", NULL,
 };
 
-/* Sends a page: title, then body_html (already escaped) after the head. */
-static enum MHD_Result send_page(rg_http_request *r, unsigned status, const char *title, const char *body_html)
+/* Sends a page: title, then body_html (already escaped) after the head;
+ * with Retry-After when retry_after is non-NULL. */
+static enum MHD_Result send_page_h(rg_http_request *r, unsigned status, const char *title, const char *body_html,
+                                   const char *retry_after)
 {
     rg_buf b = RG_BUF_INIT;
     rg_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"pt-BR\"><head><meta charset=\"utf-8\">"
@@ -161,10 +167,20 @@ static enum MHD_Result send_page(rg_http_request *r, unsigned status, const char
     enum MHD_Result ret;
     if (b.oom)
         ret = rg_http_send_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "out of memory");
-    else
+    else if (!retry_after)
         ret = rg_http_send(r, status, "text/html; charset=utf-8", b.p, b.len, html_headers);
+    else {
+        const char *headers[] = {html_headers[0], html_headers[1], html_headers[2], html_headers[3],
+                                 "Retry-After", retry_after, NULL};
+        ret = rg_http_send(r, status, "text/html; charset=utf-8", b.p, b.len, headers);
+    }
     rg_buf_free(&b);
     return ret;
+}
+
+static enum MHD_Result send_page(rg_http_request *r, unsigned status, const char *title, const char *body_html)
+{
+    return send_page_h(r, status, title, body_html, NULL);
 }
 
 static enum MHD_Result invalid_link(rg_http_request *r)
@@ -187,7 +203,7 @@ enum MHD_Result rg_http_track_click(rg_http_request *r)
         goto out;
     }
     if (strcmp(r->method, "HEAD") != 0)
-        in_tx(r, do_click, id, url, NULL); /* an unknown message still gets its signed URL */
+        in_tx(r, "click", do_click, id, url, NULL); /* an unknown message still gets its signed URL */
     const char *headers[] = {"Location", url, NULL};
     static const char body[] = "<!DOCTYPE html><title>Redirecionando</title>";
     ret = rg_http_send(r, MHD_HTTP_FOUND, "text/html; charset=utf-8", body, sizeof body - 1, headers);
@@ -253,10 +269,14 @@ enum MHD_Result rg_http_unsubscribe(rg_http_request *r)
      * too. The signed token is what authorises the request, so any POST
      * body is accepted. */
     bool already = false;
-    rg_status rc = in_tx(r, do_unsubscribe, id, channel, &already);
+    rg_status rc = in_tx(r, "unsubscribe", do_unsubscribe, id, channel, &already);
     if (rc == RG_ENOTFOUND)
         return send_page(r, MHD_HTTP_NOT_FOUND, "Link expirado",
                          "<p>Não encontramos a mensagem deste link. Fale com a gente para deixar de receber.</p>");
+    if (rc == RG_EBUSY)
+        return send_page_h(r, MHD_HTTP_SERVICE_UNAVAILABLE, "Tente de novo",
+                           "<p>Não conseguimos registrar seu pedido agora. Tente de novo em alguns instantes.</p>",
+                           RG_HTTP_RETRY_AFTER);
     if (rc != RG_OK)
         return send_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "Tente de novo",
                          "<p>Não conseguimos registrar seu pedido agora. Tente de novo em alguns minutos.</p>");

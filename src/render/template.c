@@ -37,11 +37,15 @@ struct rg_template {
 
 typedef struct open_section {
     size_t node;
-    rg_var_id var;
+    rg_var_id var; /* RG_V__COUNT: an unknown name (already reported) */
     bool inverted;
     int line;
     int col;
+    size_t name_off, name_len; /* of an unknown name, to match its close */
 } open_section;
+
+/* Compile errors reported per template before giving up. */
+#define MAX_ERRORS 50
 
 typedef struct compiler {
     const char *src;
@@ -62,6 +66,8 @@ typedef struct compiler {
     int depth;
     rg_template_errpos *errpos;
     rg_err *e;
+    const rg_template_opts *opts;
+    int n_errors;
 } compiler;
 
 /* Line and column (code points, from 1) of byte offset off. */
@@ -85,27 +91,40 @@ static void pos_at(compiler *c, size_t off, int *line, int *col)
     *col = c->p_col;
 }
 
-static rg_status fail_at(compiler *c, size_t off, const char *rule, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* Records a compile error at line:col: the first goes to e and errpos
+ * (what rg_template_compile returns), every one to opts->on_error. */
+static void error_lc(compiler *c, int line, int col, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
-static rg_status fail_at(compiler *c, size_t off, const char *rule, const char *fmt, ...)
+static void error_lc(compiler *c, int line, int col, const char *rule, const char *fmt, ...)
 {
-    int line, col;
-    pos_at(c, off, &line, &col);
     char where[160];
     snprintf(where, sizeof where, "%s:%d:%d", c->name, line, col);
-    if (c->errpos) {
-        c->errpos->line = line;
-        c->errpos->col = col;
-        c->errpos->rule = rule;
-    }
     char msg[400];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return rg_err_set(c->e, RG_EINVAL, where, "%s", msg);
+    if (c->n_errors++ == 0) {
+        if (c->errpos) {
+            c->errpos->line = line;
+            c->errpos->col = col;
+            c->errpos->rule = rule;
+        }
+        rg_err_set(c->e, RG_EINVAL, where, "%s", msg);
+    }
+    if (c->opts && c->opts->on_error) {
+        rg_template_errpos pos = {line, col, rule};
+        c->opts->on_error(c->opts->error_ctx, &pos, msg);
+    }
 }
+
+#define error_at(c, off, rule, ...)                                                                               \
+    do {                                                                                                          \
+        int l_, k_;                                                                                               \
+        pos_at((c), (off), &l_, &k_);                                                                             \
+        error_lc((c), l_, k_, (rule), __VA_ARGS__);                                                               \
+    } while (0)
 
 static rg_status oom(compiler *c)
 {
@@ -272,12 +291,35 @@ static bool standalone(const compiler *c, size_t text_start, size_t ts, size_t t
     return true;
 }
 
+/* Offset just past the next "}}" at or after `from`, or 0 when none: where
+ * parsing resumes after a malformed tag. */
+static size_t after_close(const compiler *c, size_t from)
+{
+    if (from >= c->len)
+        return 0;
+    const char *close = memmem(c->src + from, c->len - from, "}}", 2);
+    return close ? (size_t)(close - c->src) + 2 : 0;
+}
+
+static bool is_placeholder_for(const compiler *c, const open_section *s, size_t off, size_t len)
+{
+    return s->var == RG_V__COUNT && s->name_len == len && memcmp(c->src + s->name_off, c->src + off, len) == 0;
+}
+
+/* Compiles the whole source; after an error it goes on where it can (the
+ * next tag), so that every error is reported, up to MAX_ERRORS. Returns
+ * RG_EINVAL (the first error in c->e) when there was any. */
 static rg_status compile_all(compiler *c)
 {
     size_t text_start = 0;
     size_t pos = 0;
     rg_status st = RG_OK;
+    bool capped = false;
     for (;;) {
+        if (c->n_errors >= MAX_ERRORS) {
+            capped = true;
+            break;
+        }
         const char *p = NULL;
         if (pos + 1 < c->len)
             p = memmem(c->src + pos, c->len - pos, "{{", 2);
@@ -294,15 +336,21 @@ static rg_status compile_all(compiler *c)
         size_t name_off = 0, name_len = 0;
         if (sigil == '!') {
             const char *close = memmem(c->src + q, c->len - q, "}}", 2);
-            if (!close)
-                return fail_at(c, ts, RG_RULE_TEMPLATE_SYNTAX,
-                               "unclosed comment: expected '}}' to close '{{!' before the end of the template");
+            if (!close) {
+                error_at(c, ts, RG_RULE_TEMPLATE_SYNTAX,
+                         "unclosed comment: expected '}}' to close '{{!' before the end of the template");
+                break;
+            }
             te = (size_t)(close - c->src) + 2;
-        } else if (sigil == '=') {
-            return fail_at(c, ts, RG_RULE_TEMPLATE_SYNTAX,
-                           "set-delimiter tags '{{=...=}}' are not supported");
-        } else if (sigil == '>' || sigil == '<') {
-            return fail_at(c, ts, RG_RULE_TEMPLATE_SYNTAX, "partials '{{>name}}' are not supported");
+        } else if (sigil == '=' || sigil == '>' || sigil == '<') {
+            if (sigil == '=')
+                error_at(c, ts, RG_RULE_TEMPLATE_SYNTAX, "set-delimiter tags '{{=...=}}' are not supported");
+            else
+                error_at(c, ts, RG_RULE_TEMPLATE_SYNTAX, "partials '{{>name}}' are not supported");
+            if (!(pos = after_close(c, q)))
+                break;
+            text_start = pos;
+            continue;
         } else {
             bool triple = sigil == '{';
             if (sigil == '{' || sigil == '&' || sigil == '#' || sigil == '^' || sigil == '/')
@@ -320,28 +368,40 @@ static rg_status compile_all(compiler *c)
             const char *closer = triple ? "}}}" : "}}";
             size_t cl = triple ? 3 : 2;
             if (name_len == 0) {
-                if (q >= c->len)
-                    return fail_at(c, ts, RG_RULE_TEMPLATE_SYNTAX,
-                                   "unclosed tag: expected a variable name and '%s' before the end of the template",
-                                   closer);
+                if (q >= c->len) {
+                    error_at(c, ts, RG_RULE_TEMPLATE_SYNTAX,
+                             "unclosed tag: expected a variable name and '%s' before the end of the template", closer);
+                    break;
+                }
                 char got[8] = {c->src[q], 0};
                 if (c->src[q] == '}')
-                    return fail_at(c, q, RG_RULE_TEMPLATE_SYNTAX, "empty tag: expected a variable name before '%s'",
-                                   closer);
-                return fail_at(c, q, RG_RULE_TEMPLATE_SYNTAX,
-                               "unexpected '%s' in tag: expected a variable name (letters, digits, '_', '.')", got);
+                    error_at(c, q, RG_RULE_TEMPLATE_SYNTAX, "empty tag: expected a variable name before '%s'", closer);
+                else
+                    error_at(c, q, RG_RULE_TEMPLATE_SYNTAX,
+                             "unexpected '%s' in tag: expected a variable name (letters, digits, '_', '.')", got);
+                if (!(pos = after_close(c, q)))
+                    break;
+                text_start = pos;
+                continue;
             }
             if (q + cl > c->len || memcmp(c->src + q, closer, cl) != 0) {
-                if (triple && q + 2 <= c->len && memcmp(c->src + q, "}}", 2) == 0)
-                    return fail_at(c, q, RG_RULE_TEMPLATE_SYNTAX, "expected '}}}' to close '{{{', found '}}'");
                 size_t k = q;
                 while (k < c->len && c->src[k] == '}')
                     k++;
-                if (k == c->len) /* the end came first, maybe inside the closing braces */
-                    return fail_at(c, ts, RG_RULE_TEMPLATE_SYNTAX,
-                                   "unclosed tag: expected '%s' before the end of the template", closer);
-                char got[8] = {c->src[q], 0};
-                return fail_at(c, q, RG_RULE_TEMPLATE_SYNTAX, "unexpected '%s' in tag: expected '%s'", got, closer);
+                if (triple && q + 2 <= c->len && memcmp(c->src + q, "}}", 2) == 0) {
+                    error_at(c, q, RG_RULE_TEMPLATE_SYNTAX, "expected '}}}' to close '{{{', found '}}'");
+                } else if (k == c->len) { /* the end came first, maybe inside the closing braces */
+                    error_at(c, ts, RG_RULE_TEMPLATE_SYNTAX, "unclosed tag: expected '%s' before the end of the template",
+                             closer);
+                    break;
+                } else {
+                    char got[8] = {c->src[q], 0};
+                    error_at(c, q, RG_RULE_TEMPLATE_SYNTAX, "unexpected '%s' in tag: expected '%s'", got, closer);
+                }
+                if (!(pos = after_close(c, q)))
+                    break;
+                text_start = pos;
+                continue;
             }
             te = q + cl;
             if (triple)
@@ -369,21 +429,33 @@ static rg_status compile_all(compiler *c)
         char nm[96];
         snprintf(nm, sizeof nm, "%.*s", (int)(name_len > 80 ? 80 : name_len), c->src + name_off);
         const rg_var_info *vi = rg_var_find(c->src + name_off, name_len);
+        int line, col;
+        pos_at(c, ts, &line, &col);
+        if (!vi && sigil == '/' && c->depth > 0 && is_placeholder_for(c, &c->stack[c->depth - 1], name_off, name_len)) {
+            c->depth--; /* closes an unknown section, already reported */
+            continue;
+        }
         if (!vi) {
             const char *sg = suggest(c->src + name_off, name_len);
             char hint[128] = "";
             if (sg)
                 snprintf(hint, sizeof hint, " (did you mean '%s'?)", sg);
-            return fail_at(c, name_off, RG_RULE_TEMPLATE_UNKNOWN_VARIABLE,
-                           "unknown variable '%s'%s; see docs/internals/templates.md for the list", nm, hint);
+            error_at(c, name_off, RG_RULE_TEMPLATE_UNKNOWN_VARIABLE,
+                     "unknown variable '%s'%s; see docs/internals/templates.md for the list", nm, hint);
+            if ((sigil == '#' || sigil == '^') && c->depth < RG_TEMPLATE_MAX_DEPTH) {
+                /* keep its place, so that its close is not an error too */
+                open_section *s = &c->stack[c->depth++];
+                *s = (open_section){0, RG_V__COUNT, sigil == '^', line, col, name_off, name_len};
+            }
+            continue;
         }
-        int line, col;
-        pos_at(c, ts, &line, &col);
         bool ok = true;
         if (sigil == '\0' || sigil == '&') {
-            if (vi->type == RG_VAR_LIST)
-                return fail_at(c, name_off, RG_RULE_TEMPLATE_SYNTAX,
-                               "'%s' is a list: write {{#%s}}...{{/...}} around what repeats for each item", nm, nm);
+            if (vi->type == RG_VAR_LIST) {
+                error_at(c, name_off, RG_RULE_TEMPLATE_SYNTAX,
+                         "'%s' is a list: write {{#%s}}...{{/...}} around what repeats for each item", nm, nm);
+                continue;
+            }
             node *n = push_node(c, N_VAR, ts);
             if (!n)
                 return oom(c);
@@ -391,57 +463,73 @@ static rg_status compile_all(compiler *c)
             n->escape = sigil == '\0' && c->kind == RG_TEMPLATE_HTML;
             add_ref(c, vi->id, RG_REF_OUTPUT, line, col, &ok);
         } else if (sigil == '#' || sigil == '^') {
-            if (c->depth >= RG_TEMPLATE_MAX_DEPTH)
-                return fail_at(c, ts, RG_RULE_TEMPLATE_SYNTAX, "sections nested deeper than %d levels",
-                               RG_TEMPLATE_MAX_DEPTH);
+            if (c->depth >= RG_TEMPLATE_MAX_DEPTH) {
+                error_at(c, ts, RG_RULE_TEMPLATE_SYNTAX, "sections nested deeper than %d levels",
+                         RG_TEMPLATE_MAX_DEPTH);
+                break;
+            }
             if (sigil == '#' && vi->id == RG_V_INVOICES)
                 for (int i = 0; i < c->depth; i++)
-                    if (c->stack[i].var == RG_V_INVOICES && !c->stack[i].inverted)
-                        return fail_at(c, ts, RG_RULE_TEMPLATE_SYNTAX,
-                                       "{{#invoices}} cannot be nested inside another {{#invoices}}");
+                    if (c->stack[i].var == RG_V_INVOICES && !c->stack[i].inverted) {
+                        error_at(c, ts, RG_RULE_TEMPLATE_SYNTAX,
+                                 "{{#invoices}} cannot be nested inside another {{#invoices}}");
+                        break;
+                    }
             add_ref(c, vi->id, sigil == '#' ? RG_REF_SECTION : RG_REF_INVERTED, line, col, &ok);
             node *n = push_node(c, sigil == '#' ? N_SECTION : N_INVERTED, ts);
             if (!n || !ok)
                 return oom(c);
             n->var = vi->id;
             open_section *s = &c->stack[c->depth++];
-            s->node = c->n_nodes - 1;
-            s->var = vi->id;
-            s->inverted = sigil == '^';
-            s->line = line;
-            s->col = col;
+            *s = (open_section){c->n_nodes - 1, vi->id, sigil == '^', line, col, 0, 0};
         } else { /* '/' */
-            if (c->depth == 0)
-                return fail_at(c, ts, RG_RULE_TEMPLATE_SYNTAX,
-                               "'{{/%s}}' closes nothing: no section is open", nm);
-            open_section *s = &c->stack[c->depth - 1];
-            if (s->var != vi->id) {
-                char want[160];
-                snprintf(want, sizeof want, "{{/%s}} to close the section opened at %d:%d",
-                         rg_var_info_of(s->var)->name, s->line, s->col);
-                return fail_at(c, ts, RG_RULE_TEMPLATE_SYNTAX, "mismatched '{{/%s}}': expected %s", nm, want);
+            int at = c->depth - 1;
+            while (at >= 0 && c->stack[at].var != vi->id)
+                at--;
+            bool only_unknown_between = at >= 0;
+            for (int i = at + 1; i < c->depth && only_unknown_between; i++)
+                only_unknown_between = c->stack[i].var == RG_V__COUNT;
+            if (c->depth == 0) {
+                error_at(c, ts, RG_RULE_TEMPLATE_SYNTAX, "'{{/%s}}' closes nothing: no section is open", nm);
+                continue;
             }
-            c->nodes[s->node].end = c->n_nodes;
-            c->depth--;
+            if (!only_unknown_between) {
+                const open_section *top = &c->stack[c->depth - 1];
+                if (top->var == RG_V__COUNT)
+                    error_at(c, ts, RG_RULE_TEMPLATE_SYNTAX,
+                             "mismatched '{{/%s}}': expected {{/%.*s}} to close the section opened at %d:%d", nm,
+                             (int)(top->name_len > 80 ? 80 : top->name_len), c->src + top->name_off, top->line,
+                             top->col);
+                else
+                    error_at(c, ts, RG_RULE_TEMPLATE_SYNTAX,
+                             "mismatched '{{/%s}}': expected {{/%s}} to close the section opened at %d:%d", nm,
+                             rg_var_info_of(top->var)->name, top->line, top->col);
+                if (at < 0)
+                    continue; /* nothing to close: skip it */
+            }
+            /* close it, and any section left open inside it */
+            for (int i = c->depth - 1; i >= at; i--)
+                if (c->stack[i].var != RG_V__COUNT)
+                    c->nodes[c->stack[i].node].end = c->n_nodes;
+            c->depth = at;
         }
         if (!ok)
             return oom(c);
     }
-    if (c->depth > 0) {
-        const open_section *s = &c->stack[c->depth - 1];
+    for (int i = c->depth - 1; i >= 0 && !capped; i--) {
+        const open_section *s = &c->stack[i];
+        if (s->var == RG_V__COUNT)
+            continue; /* its unknown name was reported */
         const char *nm = rg_var_info_of(s->var)->name;
-        char where[160];
-        snprintf(where, sizeof where, "%s:%d:%d", c->name, s->line, s->col);
-        if (c->errpos) {
-            c->errpos->line = s->line;
-            c->errpos->col = s->col;
-            c->errpos->rule = RG_RULE_TEMPLATE_SYNTAX;
-        }
-        return rg_err_set(c->e, RG_EINVAL, where,
-                          "unclosed section '{{%c%s}}': expected '{{/%s}}' before the end of the template",
-                          s->inverted ? '^' : '#', nm, nm);
+        error_lc(c, s->line, s->col, RG_RULE_TEMPLATE_SYNTAX,
+                 "unclosed section '{{%c%s}}': expected '{{/%s}}' before the end of the template",
+                 s->inverted ? '^' : '#', nm, nm);
     }
-    return RG_OK;
+    if (capped && c->opts && c->opts->on_error) {
+        rg_template_errpos stop = {0, 0, RG_RULE_TEMPLATE_SYNTAX};
+        c->opts->on_error(c->opts->error_ctx, &stop, "too many errors; the rest of the template was not checked");
+    }
+    return c->n_errors ? RG_EINVAL : RG_OK;
 }
 
 static size_t count_chars(const char *s, size_t n)
@@ -494,6 +582,7 @@ rg_status rg_template_compile(const char *src, size_t len, const rg_template_opt
     c.p_col = c.col0;
     c.errpos = errpos;
     c.e = e;
+    c.opts = opts;
     st = compile_all(&c);
     if (st)
         goto out;
@@ -576,6 +665,11 @@ static rg_status render_range(renderer *r, size_t from, size_t to)
                 if (vi->need == RG_VAR_REQUIRED)
                     return rg_err_set(r->e, RG_EINVAL, where, "variable %s has no value (it is always required)",
                                       vi->name);
+                if (vi->need == RG_VAR_CONFIG)
+                    return rg_err_set(r->e, RG_EINVAL, where,
+                                      "variable %s has no value: set it in regua.yaml, or write "
+                                      "{{#%s}}...{{%s}}...{{/%s}}",
+                                      vi->name, vi->name, vi->name, vi->name);
                 return rg_err_set(r->e, RG_EINVAL, where,
                                   "variable %s has no value; to make it optional, write "
                                   "{{#%s}}...{{%s}}...{{/%s}}",

@@ -45,19 +45,25 @@ typedef enum rg_template_kind {
     RG_TEMPLATE_HTML      /* {{name}} escapes & < > " ' */
 } rg_template_kind;
 
-typedef struct rg_template_opts {
-    rg_template_kind kind;
-    const char *name; /* prefix of positions, "atraso.email" (NULL: "template") */
-    int line;         /* line number of src[0] in its file (0 means 1) */
-    int col;          /* column of src[0] on that line (0 means 1) */
-} rg_template_opts;
-
 /* Where a compile error is, for lint output. */
 typedef struct rg_template_errpos {
     int line;
     int col;          /* in characters (UTF-8 code points), from 1 */
     const char *rule; /* RG_RULE_TEMPLATE_SYNTAX or RG_RULE_TEMPLATE_UNKNOWN_VARIABLE */
 } rg_template_errpos;
+
+typedef struct rg_template_opts {
+    rg_template_kind kind;
+    const char *name; /* prefix of positions, "atraso.email" (NULL: "template") */
+    int line;         /* line number of src[0] in its file (0 means 1) */
+    int col;          /* column of src[0] on that line (0 means 1) */
+    /* Called for every compile error, in source order (the compiler goes
+     * on after an error, at the next tag, up to 50 errors; a last call with
+     * line 0 says it stopped). NULL: only the first error, through e and
+     * errpos. */
+    void (*on_error)(void *ctx, const rg_template_errpos *pos, const char *msg);
+    void *error_ctx;
+} rg_template_opts;
 
 typedef enum rg_template_ref_kind {
     RG_REF_OUTPUT,  /* {{name}}, {{{name}}}, {{& name}} */
@@ -82,8 +88,9 @@ typedef struct rg_template_ref {
 typedef struct rg_template rg_template;
 
 /* Compiles src[0..len). On failure *out is NULL, e says where and what
- * ("atraso.email:3:7", "unknown variable 'invoice.valor' ...") and errpos
- * (optional) gets the position and rule. */
+ * ("atraso.email:3:7", "unknown variable 'invoice.valor' ...") for the
+ * first error and errpos (optional) gets its position and rule; every
+ * error goes to opts->on_error. */
 rg_status rg_template_compile(const char *src, size_t len, const rg_template_opts *opts, rg_template **out,
                               rg_template_errpos *errpos, rg_err *e);
 

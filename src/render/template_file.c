@@ -428,25 +428,26 @@ static void note(parse_ctx *p, int line, int col, const char *rule, const char *
         p->oom = true;
 }
 
-/* Compiles src[0..len); a compile error becomes a diagnostic and *t NULL. */
+static void on_compile_error(void *ctx, const rg_template_errpos *pos, const char *msg)
+{
+    note(ctx, pos->line, pos->col, pos->rule ? pos->rule : RG_RULE_TEMPLATE_SYNTAX, "%s", msg);
+}
+
+/* Compiles src[0..len); every compile error becomes a diagnostic, and then
+ * *t is NULL. */
 static bool compile_part(parse_ctx *p, const char *src, size_t len, rg_template_kind kind, int line, int col,
                          rg_template **t)
 {
-    rg_template_opts o = {kind, p->file, line, col};
-    rg_template_errpos pos;
+    rg_template_opts o = {kind, p->file, line, col, on_compile_error, p};
     rg_err e;
     rg_err_clear(&e);
     *t = NULL;
-    rg_status st = rg_template_compile(src, len, &o, t, &pos, &e);
+    rg_status st = rg_template_compile(src, len, &o, t, NULL, &e);
     if (st == RG_ENOMEM) {
         p->oom = true;
         return false;
     }
-    if (st) {
-        note(p, pos.line, pos.col, pos.rule ? pos.rule : RG_RULE_TEMPLATE_SYNTAX, "%s", e.msg);
-        return false;
-    }
-    return true;
+    return st == RG_OK;
 }
 
 static size_t chars_in(const char *s, size_t n)
@@ -730,7 +731,10 @@ void rg_template_set_free(rg_template_set *s)
     free(s);
 }
 
-rg_status rg_template_set_add(rg_template_set *s, const char *file_name, const char *text, size_t len, rg_err *e)
+/* rg_template_set_add, for a file of file_size bytes of which text holds
+ * len (a file over the limit is read only up to it). */
+static rg_status set_add_sized(rg_template_set *s, const char *file_name, const char *text, size_t len,
+                               size_t file_size, rg_err *e)
 {
     rg_status st = RG_OK;
     char *norm = NULL;
@@ -753,8 +757,27 @@ rg_status rg_template_set_add(rg_template_set *s, const char *file_name, const c
              "unknown channel '%.40s': expected email, email.html, whatsapp, sms, voice, letter, task or log", chan);
         goto out;
     }
-    if (len > RG_TEMPLATE_FILE_MAX) {
-        note(&p, 0, 0, RG_RULE_TEMPLATE_TOO_LARGE, "the file has %zu bytes; at most %d are accepted", len,
+    char name[RG_TEMPLATE_NAME_MAX + 1];
+    snprintf(name, sizeof name, "%.*s", (int)nl, file_name);
+    rg_message_template *mt = set_entry(s, name, html ? "email" : chan);
+    if (!mt) {
+        p.oom = true;
+        goto out;
+    }
+    if (html ? mt->has_html : mt->has_text) {
+        note(&p, 0, 0, RG_RULE_TEMPLATE_FILE_NAME, "added twice; the first one is kept");
+        goto out;
+    }
+    /* From here the template exists: a file that cannot be used makes it
+     * broken (with this error), never "missing". */
+    snprintf(html ? mt->html_file : mt->file, sizeof mt->file, "%s", file_name);
+    if (html)
+        mt->has_html = true;
+    else
+        mt->has_text = true;
+    if (file_size > RG_TEMPLATE_FILE_MAX) {
+        note(&p, 0, 0, RG_RULE_TEMPLATE_TOO_LARGE,
+             "the file has %zu bytes; a template file may have at most %d (256 KiB)", file_size,
              RG_TEMPLATE_FILE_MAX);
         goto out;
     }
@@ -773,22 +796,6 @@ rg_status rg_template_set_add(rg_template_set *s, const char *file_name, const c
              text[bad] ? "invalid UTF-8" : "NUL", (unsigned)(unsigned char)text[bad]);
         goto out;
     }
-    char name[RG_TEMPLATE_NAME_MAX + 1];
-    snprintf(name, sizeof name, "%.*s", (int)nl, file_name);
-    rg_message_template *mt = set_entry(s, name, html ? "email" : chan);
-    if (!mt) {
-        p.oom = true;
-        goto out;
-    }
-    if (html ? mt->has_html : mt->has_text) {
-        note(&p, 0, 0, RG_RULE_TEMPLATE_FILE_NAME, "added twice; the first one is kept");
-        goto out;
-    }
-    snprintf(html ? mt->html_file : mt->file, sizeof mt->file, "%s", file_name);
-    if (html)
-        mt->has_html = true;
-    else
-        mt->has_text = true;
 
     /* normalise: no BOM, LF line ends, no trailing blank lines or blanks */
     norm = malloc(len + 1);
@@ -824,12 +831,19 @@ out:
     return st;
 }
 
+rg_status rg_template_set_add(rg_template_set *s, const char *file_name, const char *text, size_t len, rg_err *e)
+{
+    return set_add_sized(s, file_name, text, len, len, e);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static rg_status read_file(const char *path, char **out, size_t *len, int *err)
+/* Reads a file into *out (*len bytes), stopping soon after
+ * RG_TEMPLATE_FILE_MAX; *size is the file's whole size all the same. */
+static rg_status read_file(const char *path, char **out, size_t *len, size_t *size, int *err)
 {
     rg_status st = RG_OK;
     FILE *f = fopen(path, "rb");
@@ -846,8 +860,10 @@ static rg_status read_file(const char *path, char **out, size_t *len, int *err)
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
         rg_buf_append(&b, chunk, got);
         if (b.len > RG_TEMPLATE_FILE_MAX)
-            break; /* enough to know it is too large */
+            break; /* enough to know it is too large; its size is asked below */
     }
+    struct stat sb;
+    *size = fstat(fileno(f), &sb) == 0 && sb.st_size > 0 && (size_t)sb.st_size > b.len ? (size_t)sb.st_size : b.len;
     if (ferror(f)) {
         *err = errno ? errno : EIO;
         st = RG_EIO;
@@ -923,9 +939,9 @@ rg_status rg_template_set_load(const char *dir, rg_template_set **out, rg_err *e
             continue; /* subdirectories, dangling links */
         }
         char *text = NULL;
-        size_t len = 0;
+        size_t len = 0, size = 0;
         int err = 0;
-        st = read_file(path.p, &text, &len, &err);
+        st = read_file(path.p, &text, &len, &size, &err);
         rg_buf_free(&path);
         if (st == RG_ENOMEM) {
             st = rg_err_set(e, RG_ENOMEM, names[i], "out of memory reading the template");
@@ -940,7 +956,7 @@ rg_status rg_template_set_load(const char *dir, rg_template_set **out, rg_err *e
             }
             continue;
         }
-        st = rg_template_set_add(s, names[i], text, len, e);
+        st = set_add_sized(s, names[i], text, len, size, e);
         free(text);
         if (st)
             goto out;
@@ -972,24 +988,6 @@ bool rg_template_set_exists(const rg_template_set *s, const char *name, const ch
 {
     const rg_message_template *mt = lookup(s, name, channel);
     return mt && (mt->has_text || mt->has_html);
-}
-
-bool rg_template_set_broken(const rg_template_set *s, const char *name, const char *channel, char *why, size_t n)
-{
-    const rg_message_template *mt = lookup(s, name, channel);
-    if (!mt || !(mt->has_text || mt->has_html) || mt_usable(mt))
-        return false;
-    rg_strlcpy(why, "it has errors", n);
-    /* its first load error: NAME.CHANNEL or NAME.CHANNEL.html */
-    for (size_t i = 0; i < s->diags.n; i++) {
-        const rg_template_diag *d = &s->diags.v[i];
-        if (d->level == RG_DIAG_ERROR && ((mt->has_text && !strcmp(d->file, mt->file)) ||
-                                          (mt->has_html && !strcmp(d->file, mt->html_file)))) {
-            rg_template_diag_text(d, why, n);
-            break;
-        }
-    }
-    return true;
 }
 
 const rg_message_template *rg_template_set_get(const rg_template_set *s, const char *name, const char *channel)
@@ -1046,18 +1044,48 @@ typedef struct linter {
     bool oom;
 } linter;
 
-static void lint_optional(linter *l, const char *file, const rg_template *t)
+/* template-may-be-empty: an output, outside its own guard, of a variable
+ * that may have no value when the message is sent (vars.def's NEED
+ * column, applied to the channel and the use). */
+static void lint_may_be_empty(linter *l, const char *file, const rg_template *t, const rg_var_context *cx)
 {
     size_t n;
     const rg_template_ref *r = rg_template_refs(t, &n);
     for (size_t i = 0; i < n; i++) {
-        const rg_var_info *vi = rg_var_info_of(r[i].var);
-        if (r[i].kind != RG_REF_OUTPUT || vi->need != RG_VAR_OPTIONAL || r[i].guarded)
+        if (r[i].kind != RG_REF_OUTPUT || r[i].guarded || !rg_var_may_be_empty(r[i].var, cx))
             continue;
-        if (!diag_add(l->out, RG_DIAG_WARNING, file, r[i].line, r[i].col, RG_RULE_TEMPLATE_OPTIONAL_UNGUARDED,
-                      "%s may have no value, and then the message is not sent: put it inside "
-                      "{{#%s}}...{{/%s}}",
-                      vi->name, vi->name, vi->name))
+        const rg_var_info *vi = rg_var_info_of(r[i].var);
+        const char *nm = vi->name;
+        char why[200];
+        switch (vi->need) {
+        case RG_VAR_CONFIG:
+            snprintf(why, sizeof why, "is empty: regua.yaml sets no `%s`", nm);
+            break;
+        case RG_VAR_EMAIL:
+            snprintf(why, sizeof why, "is empty for customers without an e-mail address, and %s messages reach them",
+                     cx->channel ? cx->channel : "these");
+            break;
+        case RG_VAR_PHONE:
+            snprintf(why, sizeof why, "is empty for customers without a phone, and %s messages reach them",
+                     cx->channel ? cx->channel : "these");
+            break;
+        case RG_VAR_OFFER:
+            snprintf(why, sizeof why,
+                     "is filled only when a trigger with `offer:` sends the message, and this template is sent "
+                     "without one");
+            break;
+        case RG_VAR_PROMISE:
+            snprintf(why, sizeof why,
+                     "is filled only when a trigger on promise.made or promise.broken sends the message, and this "
+                     "template is sent otherwise");
+            break;
+        default:
+            snprintf(why, sizeof why, "may be empty when a message is sent");
+            break;
+        }
+        if (!diag_add(l->out, RG_DIAG_ERROR, file, r[i].line, r[i].col, RG_RULE_TEMPLATE_MAY_BE_EMPTY,
+                      "{{%s}} %s; then the message is suppressed, never sent: put it inside {{#%s}}...{{/%s}}%s",
+                      nm, why, nm, nm, vi->need == RG_VAR_CONFIG ? ", or set it in regua.yaml" : ""))
             l->oom = true;
     }
 }
@@ -1070,7 +1098,19 @@ static void lint_no_creditor(linter *l, const char *file)
         l->oom = true;
 }
 
-static void lint_entry(linter *l, const rg_message_template *mt, const creditor *c, const rg_render_vars *sample)
+/* The load errors of mt's files, all of them. */
+static void lint_load(linter *l, const rg_template_set *s, const rg_message_template *mt)
+{
+    for (size_t i = 0; i < s->diags.n && !l->oom; i++) {
+        const rg_template_diag *d = &s->diags.v[i];
+        if ((mt->has_text && !strcmp(d->file, mt->file)) || (mt->has_html && !strcmp(d->file, mt->html_file)))
+            if (!diag_push(l->out, d))
+                l->oom = true;
+    }
+}
+
+static void lint_entry(linter *l, const rg_message_template *mt, const creditor *c, const rg_render_vars *sample,
+                       const rg_var_context *cx)
 {
     if (mt->has_html && !mt->has_text) {
         if (!diag_add(l->out, RG_DIAG_ERROR, mt->html_file, 0, 0, RG_RULE_TEMPLATE_HTML_WITHOUT_TEXT,
@@ -1082,13 +1122,13 @@ static void lint_entry(linter *l, const rg_message_template *mt, const creditor 
     if (!mt_usable(mt))
         return; /* its errors were recorded when it was loaded */
     if (mt->subject)
-        lint_optional(l, mt->file, mt->subject);
+        lint_may_be_empty(l, mt->file, mt->subject, cx);
     if (mt->body)
-        lint_optional(l, mt->file, mt->body);
+        lint_may_be_empty(l, mt->file, mt->body, cx);
     if (mt->html)
-        lint_optional(l, mt->html_file, mt->html);
+        lint_may_be_empty(l, mt->html_file, mt->html, cx);
     for (size_t i = 0; i < mt->n_params; i++)
-        lint_optional(l, mt->file, mt->params[i]);
+        lint_may_be_empty(l, mt->file, mt->params[i], cx);
 
     if (mt->wa_name) {
         if (!wa_identifies(mt, c))
@@ -1156,26 +1196,9 @@ static int diag_order(const rg_template_diag *a, const rg_template_diag *b)
     return 0;
 }
 
-rg_status rg_template_set_lint(const rg_template_set *s, const char *company_name, const char *company_cnpj,
-                               rg_template_diags *out, rg_err *e)
+/* Stable insertion sort of out->v[first..n) (a few dozen items). */
+static void diags_sort(rg_template_diags *out, size_t first)
 {
-    size_t first = out->n;
-    linter l = {out, false};
-    for (size_t i = 0; i < s->diags.n && !l.oom; i++)
-        if (!diag_push(out, &s->diags.v[i]))
-            l.oom = true;
-    creditor c;
-    creditor_init(&c, company_name, company_cnpj);
-    rg_render_vars sample = *rg_render_vars_sample();
-    if (c.name)
-        sample.company.name = c.name;
-    if (c.cnpj)
-        sample.company.cnpj = c.cnpj;
-    for (size_t i = 0; i < s->n && !l.oom; i++)
-        lint_entry(&l, s->v[i], &c, &sample);
-    if (l.oom)
-        return rg_err_set(e, RG_ENOMEM, "template lint", "out of memory");
-    /* stable insertion sort of what we appended (a few dozen items) */
     for (size_t i = first + 1; i < out->n; i++) {
         rg_template_diag x = out->v[i];
         size_t j = i;
@@ -1185,5 +1208,69 @@ rg_status rg_template_set_lint(const rg_template_set *s, const char *company_nam
         }
         out->v[j] = x;
     }
+}
+
+/* The creditor and the sample as `use` sees them. */
+static void use_setup(const rg_template_use *use, creditor *c, rg_render_vars *sample)
+{
+    const rg_render_vars *co = use ? use->company : NULL;
+    creditor_init(c, co ? co->company.name : NULL, co ? co->company.cnpj : NULL);
+    *sample = *rg_render_vars_sample();
+    if (c->name)
+        sample->company.name = c->name;
+    if (c->cnpj)
+        sample->company.cnpj = c->cnpj;
+}
+
+static void use_context(const rg_template_use *use, const char *channel, rg_var_context *cx)
+{
+    cx->channel = channel;
+    cx->company = use ? use->company : NULL;
+    cx->offer = use && use->offer;
+    cx->promise = use && use->promise;
+}
+
+rg_status rg_template_set_check(const rg_template_set *s, const char *name, const char *channel,
+                                const rg_template_use *use, rg_template_diags *out, rg_err *e)
+{
+    const rg_message_template *mt = lookup(s, name, channel);
+    if (!mt || !(mt->has_text || mt->has_html))
+        return rg_err_set(e, RG_ENOTFOUND, "template lint", "no template %s.%s", name ? name : "",
+                          channel ? channel : "");
+    size_t first = out->n;
+    linter l = {out, false};
+    creditor c;
+    rg_render_vars sample;
+    rg_var_context cx;
+    use_setup(use, &c, &sample);
+    use_context(use, mt->channel, &cx);
+    lint_load(&l, s, mt);
+    if (!l.oom)
+        lint_entry(&l, mt, &c, &sample, &cx);
+    if (l.oom)
+        return rg_err_set(e, RG_ENOMEM, "template lint", "out of memory");
+    diags_sort(out, first);
+    return RG_OK;
+}
+
+rg_status rg_template_set_lint(const rg_template_set *s, const rg_template_use *use, rg_template_diags *out,
+                               rg_err *e)
+{
+    size_t first = out->n;
+    linter l = {out, false};
+    for (size_t i = 0; i < s->diags.n && !l.oom; i++)
+        if (!diag_push(out, &s->diags.v[i]))
+            l.oom = true;
+    creditor c;
+    rg_render_vars sample;
+    use_setup(use, &c, &sample);
+    for (size_t i = 0; i < s->n && !l.oom; i++) {
+        rg_var_context cx;
+        use_context(use, s->v[i]->channel, &cx);
+        lint_entry(&l, s->v[i], &c, &sample, &cx);
+    }
+    if (l.oom)
+        return rg_err_set(e, RG_ENOMEM, "template lint", "out of memory");
+    diags_sort(out, first);
     return RG_OK;
 }

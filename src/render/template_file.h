@@ -51,7 +51,7 @@
 #define RG_RULE_TEMPLATE_HTML_WITHOUT_TEXT "template-html-without-text"
 #define RG_RULE_TEMPLATE_NO_CREDITOR "template-no-creditor"
 #define RG_RULE_TEMPLATE_NO_CREDITOR_ADDRESS "template-no-creditor-address"
-#define RG_RULE_TEMPLATE_OPTIONAL_UNGUARDED "template-optional-unguarded"
+#define RG_RULE_TEMPLATE_MAY_BE_EMPTY "template-may-be-empty"
 #define RG_RULE_TEMPLATE_RENDER "template-render"
 #define RG_RULE_TEMPLATE_SMS_LENGTH "template-sms-length"
 #define RG_RULE_TEMPLATE_WHATSAPP_LENGTH "template-whatsapp-length"
@@ -132,9 +132,6 @@ void rg_template_set_free(rg_template_set *s); /* NULL-safe */
 
 /* A file NAME.CHANNEL is there (even if it has errors). */
 bool rg_template_set_exists(const rg_template_set *s, const char *name, const char *channel);
-/* True when NAME.CHANNEL is there but cannot be used; *why gets its first
- * error ("atraso.email:3:7: error: template-syntax: ..."). */
-bool rg_template_set_broken(const rg_template_set *s, const char *name, const char *channel, char *why, size_t n);
 /* The usable template, or NULL when missing or broken. */
 const rg_message_template *rg_template_set_get(const rg_template_set *s, const char *name, const char *channel);
 /* Like get, with an error saying why not (RG_ENOTFOUND or RG_EINVAL). */
@@ -148,13 +145,31 @@ bool rg_template_set_identifies_creditor(const rg_template_set *s, const char *n
 size_t rg_template_set_count(const rg_template_set *s);
 const rg_message_template *rg_template_set_at(const rg_template_set *s, size_t i);
 
-/* Diagnostics for the whole set, appended to *out sorted by file, line,
- * column: load errors, and the checks of docs/internals/templates.md
- * (creditor, optional variables outside guards, rendering with the sample
- * data, SMS length). company_name / company_cnpj (may be NULL) are the
- * configured creditor, accepted literally and used in the sample. */
-rg_status rg_template_set_lint(const rg_template_set *s, const char *company_name, const char *company_cnpj,
-                               rg_template_diags *out, rg_err *e);
+/* How a template is sent, for lint: the company.* values the engine fills
+ * from the configuration (company may be NULL: none configured; only its
+ * company.* fields are read; their name and CNPJ, found literally in a
+ * template, also count as identifying the creditor and replace the
+ * sample's when rendering), and whether every sender fills offer.* (a
+ * trigger with `offer:`) and promise.* (a trigger on promise.made or
+ * promise.broken). A NULL use means none of these. */
+typedef struct rg_template_use {
+    const rg_render_vars *company;
+    bool offer;
+    bool promise;
+} rg_template_use;
+
+/* Every diagnostic of NAME.CHANNEL (with its NAME.email.html), appended to
+ * *out sorted by file, line, column: all its load errors; and, when it
+ * loads, the checks of docs/internals/templates.md for `use` (a variable
+ * that may be empty outside its guard, the creditor, rendering with the
+ * sample data, lengths). RG_ENOTFOUND when there is no such file. */
+rg_status rg_template_set_check(const rg_template_set *s, const char *name, const char *channel,
+                                const rg_template_use *use, rg_template_diags *out, rg_err *e);
+
+/* The same for every file of the set (and the set's own load errors,
+ * such as bad file names), each template checked for its own channel. */
+rg_status rg_template_set_lint(const rg_template_set *s, const rg_template_use *use, rg_template_diags *out,
+                               rg_err *e);
 
 /* Whether channel is one templates exist for. */
 bool rg_template_channel_known(const char *channel);

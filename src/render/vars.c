@@ -73,10 +73,45 @@ const char *rg_var_need_name(rg_var_need n)
 {
     switch (n) {
     case RG_VAR_REQUIRED: return "required";
-    case RG_VAR_OPTIONAL: return "optional";
-    case RG_VAR_EVENT: return "event";
+    case RG_VAR_MAY: return "may be empty";
+    case RG_VAR_CONFIG: return "configuration";
+    case RG_VAR_EMAIL: return "e-mail address";
+    case RG_VAR_PHONE: return "phone";
+    case RG_VAR_OFFER: return "offer trigger";
+    case RG_VAR_PROMISE: return "promise trigger";
     }
     return "?";
+}
+
+static bool is_channel(const char *ch, const char *name)
+{
+    return ch && strcmp(ch, name) == 0;
+}
+
+bool rg_var_may_be_empty(rg_var_id id, const rg_var_context *cx)
+{
+    const rg_var_info *vi = rg_var_info_of(id);
+    if (!vi)
+        return true;
+    switch (vi->need) {
+    case RG_VAR_REQUIRED: return false;
+    case RG_VAR_MAY: return true;
+    case RG_VAR_CONFIG: {
+        if (!cx || !cx->company)
+            return true;
+        rg_buf b = RG_BUF_INIT;
+        bool has = rg_var_format(cx->company, NULL, id, &b) && !b.oom;
+        rg_buf_free(&b);
+        return !has;
+    }
+    case RG_VAR_EMAIL: return !(cx && is_channel(cx->channel, "email"));
+    case RG_VAR_PHONE:
+        return !(cx && (is_channel(cx->channel, "sms") || is_channel(cx->channel, "voice") ||
+                        is_channel(cx->channel, "whatsapp")));
+    case RG_VAR_OFFER: return !(cx && cx->offer);
+    case RG_VAR_PROMISE: return !(cx && cx->promise);
+    }
+    return true;
 }
 
 /* ---- values ------------------------------------------------------------ */

@@ -50,9 +50,13 @@ typedef enum rg_var_type {
 } rg_var_type;
 
 typedef enum rg_var_need {
-    RG_VAR_REQUIRED, /* always filled by the planner */
-    RG_VAR_OPTIONAL, /* may be absent: templates guard it with a section */
-    RG_VAR_EVENT     /* present when the sending trigger provides it */
+    RG_VAR_REQUIRED, /* never empty: the planner always fills it */
+    RG_VAR_MAY,      /* may be empty: templates guard it with a section */
+    RG_VAR_CONFIG,   /* from regua.yaml `company:`; empty when not configured */
+    RG_VAR_EMAIL,    /* the customer's e-mail: present on the email channel */
+    RG_VAR_PHONE,    /* the customer's phone: present on sms, voice, whatsapp */
+    RG_VAR_OFFER,    /* filled when a trigger with `offer:` sends the message */
+    RG_VAR_PROMISE   /* filled when a trigger on promise.made/broken sends it */
 } rg_var_need;
 
 typedef struct rg_var_info {
@@ -126,7 +130,24 @@ const rg_var_info *rg_var_info_of(rg_var_id id);
 /* The variable called s[0..len), or NULL. */
 const rg_var_info *rg_var_find(const char *s, size_t len);
 const char *rg_var_type_name(rg_var_type t); /* "text", "money", ... */
-const char *rg_var_need_name(rg_var_need n); /* "required", "optional", "event" */
+/* "required", "may be empty", "configuration", "e-mail address",
+ * "phone", "offer trigger", "promise trigger" (the docs' presence column). */
+const char *rg_var_need_name(rg_var_need n);
+
+/* What a sender guarantees when a message is rendered, for
+ * rg_var_may_be_empty(): the channel, the company.* values the engine
+ * fills from the configuration, and whether offer.* / promise.* are
+ * filled (the sending trigger has an offer / reacts to a promise). */
+typedef struct rg_var_context {
+    const char *channel;      /* NULL: unknown (EMAIL and PHONE may be empty) */
+    const rg_render_vars *company; /* only company.* is read; NULL: none configured */
+    bool offer;
+    bool promise;
+} rg_var_context;
+
+/* Whether variable `id` may have no value when a message is sent in
+ * context `cx` (its NEED column of vars.def, applied). */
+bool rg_var_may_be_empty(rg_var_id id, const rg_var_context *cx);
 
 /* Appends the text of variable `id` to out and returns true; returns false
  * (appending nothing) when it has no value. `cur` is the invoice that

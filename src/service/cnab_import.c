@@ -334,15 +334,16 @@ static rg_status process_entry(const rg_event_env *env, const rg_cnab_file *f, c
     return RG_OK;
 }
 
-static void report_init(rg_cnab_import_report *r, bool dry_run)
+static void report_init(rg_cnab_import_report *r, unsigned flags)
 {
     memset(r, 0, sizeof *r);
     r->generated = RG_DATE_NONE;
-    r->dry_run = dry_run;
+    r->dry_run = (flags & RG_CNABI_DRY_RUN) != 0;
+    r->accept_partial = (flags & RG_CNABI_ACCEPT_PARTIAL) != 0;
 }
 
 rg_status rg_cnab_import_buffer(const rg_event_env *env, const char *name, const char *data, size_t len,
-                                bool dry_run, rg_instant now, rg_cnab_import_report *report, rg_err *e)
+                                unsigned flags, rg_instant now, rg_cnab_import_report *report, rg_err *e)
 {
     rg_store *s = env->store;
     rg_cnab_import_report *r = report;
@@ -351,7 +352,8 @@ rg_status rg_cnab_import_buffer(const rg_event_env *env, const char *name, const
     size_t corrupt_cap = 0;
     char prefix[32];
     rg_status rc;
-    report_init(r, dry_run);
+    bool keep_report = false;
+    report_init(r, flags);
     if (!(r->file_name = rg_strdup(name ? name : ""))) {
         rc = rg_err_set(e, RG_ENOMEM, "cnab", "out of memory");
         goto out;
@@ -365,6 +367,8 @@ rg_status rg_cnab_import_buffer(const rg_event_env *env, const char *name, const
     r->generated = f->generated;
     r->n_lines = f->n_lines;
     r->totals = f->totals;
+    /* a file cut in transfer (mid-line or between lines) lacks its trailer */
+    r->incomplete = !f->totals.present;
     if ((rc = take_diags(r, f, &corrupt_cap, e)) != RG_OK)
         goto out;
     if (f->n_entries && !(r->items = calloc(f->n_entries, sizeof *r->items))) {
@@ -381,7 +385,19 @@ rg_status rg_cnab_import_buffer(const rg_event_env *env, const char *name, const
             goto out;
     if (r->n_corrupt > 1)
         qsort(r->corrupt, r->n_corrupt, sizeof *r->corrupt, diag_by_line);
-    if (!dry_run) {
+    if (r->incomplete && !r->accept_partial) {
+        /* the report stays: it shows what the file holds; nothing is kept */
+        keep_report = true;
+        size_t at = f->totals.line ? f->totals.line : f->n_lines + 1;
+        char where[300];
+        snprintf(where, sizeof where, "%s:%zu", r->file_name, at);
+        rc = rg_err_set(e, RG_EINVAL, where,
+                        "%s: the file is incomplete (cut in transfer?); nothing was recorded — ask the bank"
+                        " for the whole file, or import it with --accept-partial to record its complete lines",
+                        f->totals.line ? "the trailer record ('9') cannot be read" : "no trailer record ('9')");
+        goto out;
+    }
+    if (!r->dry_run) {
         if ((rc = rg_store_commit(s, e)) != RG_OK)
             goto out;
         in_tx = false;
@@ -391,22 +407,22 @@ rg_status rg_cnab_import_buffer(const rg_event_env *env, const char *name, const
 out:
     if (in_tx)
         rg_store_rollback(s);
-    if (rc != RG_OK) {
+    if (rc != RG_OK && !keep_report) {
         /* a failed import keeps only the file name: nothing it counted happened */
         char *keep = r->file_name;
         r->file_name = NULL;
         rg_cnab_import_report_free(r);
-        report_init(r, dry_run);
+        report_init(r, flags);
         r->file_name = keep;
     }
     rg_cnab_file_free(f);
     return rc;
 }
 
-rg_status rg_cnab_import_file(const rg_event_env *env, const char *path, bool dry_run, rg_instant now,
+rg_status rg_cnab_import_file(const rg_event_env *env, const char *path, unsigned flags, rg_instant now,
                               rg_cnab_import_report *report, rg_err *e)
 {
-    report_init(report, dry_run);
+    report_init(report, flags);
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         report->file_name = rg_strdup(path);
@@ -424,7 +440,7 @@ rg_status rg_cnab_import_file(const rg_event_env *env, const char *path, bool dr
         report->file_name = rg_strdup(path);
         return rg_err_set(e, err ? RG_EIO : RG_ENOMEM, path, "cannot read the file");
     }
-    rg_status rc = rg_cnab_import_buffer(env, path, b.p ? b.p : "", b.len, dry_run, now, report, e);
+    rg_status rc = rg_cnab_import_buffer(env, path, b.p ? b.p : "", b.len, flags, now, report, e);
     rg_buf_free(&b);
     return rc;
 }
@@ -528,10 +544,11 @@ void *rg_cnab_import_report_json(const rg_cnab_import_report *r)
                                 diags_json(r->corrupt, r->n_corrupt));
     char layout[16];
     snprintf(layout, sizeof layout, "CNAB %d", (int)r->layout);
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:b, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
                      "file", r->file_name ? r->file_name : "", "hash", r->hash, "layout", layout, "bank",
                      r->bank, "generated", date_json(r->generated), "lines", (json_int_t)r->n_lines,
                      "entries", (json_int_t)r->n_items, "dry_run", r->dry_run, "committed", r->committed,
+                     "incomplete", r->incomplete,
                      "clean", rg_cnab_import_clean(r), "recorded", recorded, "already_recorded",
                      group_json(r, &r->already, RG_CNABI_ALREADY, -1, "amount_cents"), "duplicates",
                      group_json(r, &r->duplicate, RG_CNABI_DUPLICATE, -1, "amount_cents"), "unmatched",

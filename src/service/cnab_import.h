@@ -20,6 +20,13 @@
  * dry run does the same work and rolls back, so its report says exactly
  * what a real import would do and nothing changes.
  *
+ * An incomplete file — no readable trailer ('9'), which is what a file cut
+ * in transfer looks like, mid-line or not — records nothing: the entries
+ * are matched and reported as a dry run would, the transaction is rolled
+ * back, report->incomplete is set and the call fails with RG_EINVAL naming
+ * the line where the trailer should be. RG_CNABI_ACCEPT_PARTIAL records its
+ * complete lines anyway (report->incomplete still says so).
+ *
  * Idempotence: a payment's reference is "cnab:HASH:LINE", HASH being the
  * first 16 hex digits of the BLAKE2b (crypto_generichash) of the file's
  * content without CR bytes and without the line feeds and 0x1A (DOS
@@ -93,7 +100,9 @@ typedef struct rg_cnab_import_report {
     rg_date generated; /* from the header, RG_DATE_NONE when absent */
     size_t n_lines;
     bool dry_run;
-    bool committed; /* the file's payments were kept (false on a dry run or failure) */
+    bool accept_partial; /* RG_CNABI_ACCEPT_PARTIAL was given */
+    bool incomplete;     /* no readable trailer: the file may have been cut */
+    bool committed; /* the file's payments were kept (false on a dry run, a refused incomplete file, a failure) */
 
     /* One per entry the parser returned, in file order, except the
      * liquidations without any amount (those are in `corrupt`). */
@@ -124,17 +133,26 @@ typedef struct rg_cnab_import_report {
     size_t n_trailer_issues;
 } rg_cnab_import_report;
 
+/* Flags of an import. */
+enum {
+    RG_CNABI_DRY_RUN = 1u << 0,        /* do everything, report it, roll it back */
+    RG_CNABI_ACCEPT_PARTIAL = 1u << 1, /* record the complete lines of a file without its trailer */
+};
+
 /* Imports data[0..len), naming it `name` (may be NULL) in the report and
- * messages. Returns RG_OK when the file was processed — even with
- * unmatched, corrupt or inconsistent lines, which the report lists;
- * RG_EINVAL (and a report with only the file name) when it is not a
- * supported return file at all; RG_ESTORE/RG_ENOMEM when the import failed
- * and was rolled back. *report is always initialised; free it. */
+ * messages; `flags` are RG_CNABI_*. Returns RG_OK when the file was
+ * processed — even with unmatched, corrupt or inconsistent lines, which the
+ * report lists; RG_EINVAL with the full report (report->incomplete) when
+ * the file has no readable trailer and RG_CNABI_ACCEPT_PARTIAL was not
+ * given: nothing was recorded; RG_EINVAL (and a report with only the file
+ * name) when it is not a supported return file at all; RG_ESTORE/RG_ENOMEM
+ * when the import failed and was rolled back. *report is always
+ * initialised; free it. */
 rg_status rg_cnab_import_buffer(const rg_event_env *env, const char *name, const char *data, size_t len,
-                                bool dry_run, rg_instant now, rg_cnab_import_report *report, rg_err *e);
+                                unsigned flags, rg_instant now, rg_cnab_import_report *report, rg_err *e);
 
 /* Reads the file at path (RG_EIO when it cannot) and imports it. */
-rg_status rg_cnab_import_file(const rg_event_env *env, const char *path, bool dry_run, rg_instant now,
+rg_status rg_cnab_import_file(const rg_event_env *env, const char *path, unsigned flags, rg_instant now,
                               rg_cnab_import_report *report, rg_err *e);
 
 void rg_cnab_import_report_free(rg_cnab_import_report *r);

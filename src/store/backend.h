@@ -13,6 +13,7 @@ typedef struct rg_store_ops {
     const char *name;
     void (*close)(rg_store *s);
     rg_status (*open_reader)(rg_store *s, rg_store **out, rg_err *e);
+    rg_status (*open_peer)(rg_store *s, int busy_ms, rg_store **out, rg_err *e);
     rg_status (*info_get)(rg_store *s, rg_store_info *out, rg_err *e);
     rg_status (*begin)(rg_store *s, rg_err *e);
     rg_status (*commit)(rg_store *s, rg_err *e);

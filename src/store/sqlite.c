@@ -95,9 +95,24 @@ static const char *const fixed_sql[ST_COUNT] = {
                               " payload FROM events WHERE invoice_id = ?1 ORDER BY at, id",
 };
 
+/* SQLITE_BUSY (and SQLITE_LOCKED) mean another connection holds the lock
+ * for longer than this connection's busy timeout: RG_EBUSY, worth a retry. */
+static rg_status code_of(sqlite3 *db)
+{
+    int rc = sqlite3_errcode(db) & 0xFF;
+    return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? RG_EBUSY : RG_ESTORE;
+}
+
+/* The status of a call that failed after a callee set *e (RG_EBUSY or
+ * RG_ESTORE), for the functions below that pass the failure on. */
+static rg_status failed(const rg_err *e)
+{
+    return e && e->code == RG_EBUSY ? RG_EBUSY : RG_ESTORE;
+}
+
 rg_status rg_sq_fail(rg_sq_common *s, rg_err *e, const char *what)
 {
-    return rg_err_set(e, RG_ESTORE, "store", "%s: %s", what, sqlite3_errmsg(s->db));
+    return rg_err_set(e, code_of(s->db), "store", "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
 /* Builds "INSERT INTO t (ext, cols..., created_at, updated_at) VALUES (?1..)"
@@ -201,9 +216,9 @@ rg_status rg_sq_exec(rg_sq_common *s, const char *sql, rg_err *e)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        rg_err_set(e, RG_ESTORE, "store", "%s", msg ? msg : sqlite3_errmsg(s->db));
+        rg_status rc = rg_err_set(e, code_of(s->db), "store", "%s", msg ? msg : sqlite3_errmsg(s->db));
         sqlite3_free(msg);
-        return RG_ESTORE;
+        return rc;
     }
     return RG_OK;
 }
@@ -247,67 +262,114 @@ static rg_status migrate(sqlite_store *s, rg_err *e)
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", i + 1);
         if (rg_sq_exec(&s->c, "BEGIN IMMEDIATE", e) != RG_OK)
-            return RG_ESTORE;
+            return failed(e);
         if (rg_sq_exec(&s->c, rg_schema_migrations[i], e) != RG_OK || rg_sq_exec(&s->c, pragma, e) != RG_OK) {
             rg_err_prefix(e, "migration");
             rg_sq_exec(&s->c, "ROLLBACK", NULL);
-            return RG_ESTORE;
+            return failed(e);
         }
         if (rg_sq_exec(&s->c, "COMMIT", e) != RG_OK)
-            return RG_ESTORE;
+            return failed(e);
     }
     return RG_OK;
 }
 
 static const rg_store_ops sqlite_ops;
 
-rg_status rg_sqlite_open(const char *path, rg_store **out, rg_err *e)
+/* The statements built from the column tables (an upsert's INSERT and its
+ * masked UPDATE), for a connection that writes. */
+static rg_status build_statements(sqlite_store *s, rg_err *e)
 {
-    rg_status rc = RG_OK;
-    sqlite_store *s = calloc(1, sizeof *s);
-    *out = NULL;
-    if (!s)
-        return rg_err_set(e, RG_ENOMEM, "store", "out of memory");
-    s->c.base.ops = &sqlite_ops;
-    if (sqlite3_open_v2(path, &s->c.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
-        rc = rg_err_set(e, RG_ESTORE, path, "cannot open database: %s",
-                        s->c.db ? sqlite3_errmsg(s->c.db) : "out of memory");
-        goto out;
-    }
-    sqlite3_busy_timeout(s->c.db, 10000);
-    sqlite3_extended_result_codes(s->c.db, 1);
-    if ((rc = rg_sq_exec(&s->c, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                      " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
-                      /* a 128 MB page cache: ticks and imports touch many pages more than once */
-                      " PRAGMA cache_size = -131072;"
-                      /* checkpoint every 64 MB of WAL rather than every 4 MB: fewer, larger copies */
-                      " PRAGMA wal_autocheckpoint = 16384;",
-                   e)) != RG_OK) {
-        rg_err_prefix(e, path);
-        goto out;
-    }
-    if ((rc = migrate(s, e)) != RG_OK) {
-        rg_err_prefix(e, path);
-        goto out;
-    }
     s->sql[ST_CUSTOMER_INSERT] = build_insert("customers", customer_cols, N_CUSTOMER_COLS);
     s->sql[ST_CUSTOMER_UPDATE] = build_update("customers", customer_cols, N_CUSTOMER_COLS);
     s->sql[ST_INVOICE_INSERT] = build_insert("invoices", invoice_cols, N_INVOICE_COLS);
     s->sql[ST_INVOICE_UPDATE] = build_update("invoices", invoice_cols, N_INVOICE_COLS);
-    for (int i = 0; i < ST_COUNT; i++) {
-        if (!s->sql[i] && !fixed_sql[i]) {
-            rc = rg_err_set(e, RG_ENOMEM, "store", "out of memory");
-            goto out;
-        }
+    for (int i = 0; i < ST_COUNT; i++)
+        if (!s->sql[i] && !fixed_sql[i])
+            return rg_err_set(e, RG_ENOMEM, "store", "out of memory");
+    return RG_OK;
+}
+
+/* Opens one connection to path with the given flags and busy timeout and
+ * runs the pragmas; *out is NULL on failure (everything closed). */
+static rg_status connect_db(const char *path, int flags, int busy_ms, const char *pragmas, sqlite_store **out,
+                            rg_err *e)
+{
+    *out = NULL;
+    sqlite_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return rg_err_set(e, RG_ENOMEM, "store", "out of memory");
+    s->c.base.ops = &sqlite_ops;
+    rg_status rc = RG_OK;
+    if (sqlite3_open_v2(path, &s->c.db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        rc = rg_err_set(e, RG_ESTORE, path, "cannot open database: %s",
+                        s->c.db ? sqlite3_errmsg(s->c.db) : "out of memory");
+    } else {
+        sqlite3_busy_timeout(s->c.db, busy_ms);
+        sqlite3_extended_result_codes(s->c.db, 1);
+        if ((rc = rg_sq_exec(&s->c, pragmas, e)) != RG_OK)
+            rg_err_prefix(e, path);
     }
-out:
+    if (rc != RG_OK) {
+        sq_close(&s->c.base);
+        return rc;
+    }
+    *out = s;
+    return RG_OK;
+}
+
+rg_status rg_sqlite_open(const char *path, rg_store **out, rg_err *e)
+{
+    sqlite_store *s;
+    *out = NULL;
+    rg_status rc = connect_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 10000,
+                              "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                              " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+                              /* a 128 MB page cache: ticks and imports touch many pages more than once */
+                              " PRAGMA cache_size = -131072;"
+                              /* checkpoint every 64 MB of WAL rather than every 4 MB: fewer, larger copies */
+                              " PRAGMA wal_autocheckpoint = 16384;",
+                              &s, e);
+    if (rc != RG_OK)
+        return rc;
+    if ((rc = migrate(s, e)) != RG_OK)
+        rg_err_prefix(e, path);
+    else
+        rc = build_statements(s, e);
     if (rc != RG_OK) {
         sq_close(&s->c.base);
         return rc;
     }
     *out = &s->c.base;
     return RG_OK;
+}
+
+/* The file behind a connection, or NULL for an in-memory database. */
+static const char *file_of(sqlite_store *s)
+{
+    const char *path = sqlite3_db_filename(s->c.db, "main");
+    return path && *path ? path : NULL;
+}
+
+/* Another read-write connection to the same (already migrated) file, for
+ * another thread: WAL lets its reads run beside any writer; its writes wait
+ * at most busy_ms for the write lock (then RG_EBUSY). */
+static rg_status sq_open_peer(rg_store *base, int busy_ms, rg_store **out, rg_err *e)
+{
+    const char *path = file_of((sqlite_store *)base);
+    sqlite_store *s;
+    *out = NULL;
+    if (!path)
+        return rg_err_set(e, RG_EINVAL, "store", "an in-memory database has no second connection");
+    rg_status rc = connect_db(path, SQLITE_OPEN_READWRITE, busy_ms,
+                              "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                              " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192;",
+                              &s, e);
+    if (rc == RG_OK && (rc = build_statements(s, e)) != RG_OK)
+        sq_close(&s->c.base);
+    if (rc == RG_OK)
+        *out = &s->c.base;
+    return rc;
 }
 
 /* A second, read-only connection to the same database file, for a tick's
@@ -315,31 +377,17 @@ out:
  * An in-memory database has no second connection: RG_EINVAL. */
 static rg_status sq_open_reader(rg_store *base, rg_store **out, rg_err *e)
 {
-    sqlite_store *w = (sqlite_store *)base;
-    const char *path = sqlite3_db_filename(w->c.db, "main");
+    const char *path = file_of((sqlite_store *)base);
+    sqlite_store *s;
     *out = NULL;
-    if (!path || !*path)
+    if (!path)
         return rg_err_set(e, RG_EINVAL, "store", "an in-memory database has no second connection");
-    sqlite_store *s = calloc(1, sizeof *s);
-    if (!s)
-        return rg_err_set(e, RG_ENOMEM, "store", "out of memory");
-    s->c.base.ops = &sqlite_ops;
-    rg_status rc = RG_OK;
-    if (sqlite3_open_v2(path, &s->c.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        rc = rg_err_set(e, RG_ESTORE, path, "cannot open database: %s",
-                        s->c.db ? sqlite3_errmsg(s->c.db) : "out of memory");
-    } else {
-        sqlite3_busy_timeout(s->c.db, 10000);
-        sqlite3_extended_result_codes(s->c.db, 1);
-        /* the reader walks the open invoices once: a small cache will do */
-        rc = rg_sq_exec(&s->c, "PRAGMA query_only = ON; PRAGMA cache_size = -16384;", e);
-    }
-    if (rc != RG_OK) {
-        sq_close(&s->c.base);
-        return rc;
-    }
-    *out = &s->c.base;
-    return RG_OK;
+    /* the reader walks the open invoices once: a small cache will do */
+    rg_status rc = connect_db(path, SQLITE_OPEN_READONLY, 10000, "PRAGMA query_only = ON; PRAGMA cache_size = -16384;",
+                              &s, e);
+    if (rc == RG_OK)
+        *out = &s->c.base;
+    return rc;
 }
 
 static int64_t count(sqlite_store *s, const char *sql)
@@ -394,7 +442,7 @@ static rg_status lookup_id(sqlite_store *s, int which, const char *external_id, 
     sqlite3_stmt *st = stmt(s, which, e);
     *id = 0;
     if (!st)
-        return RG_ESTORE;
+        return failed(e);
     rg_sq_bind_text(st, 1, external_id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
@@ -447,27 +495,27 @@ static rg_status upsert(sqlite_store *s, int ins, int upd, int by_ext, size_t nc
     *res = RG_UPSERT_UNCHANGED;
     sqlite3_stmt *st = stmt(s, ins, e);
     if (!st)
-        return RG_ESTORE;
+        return failed(e);
     rg_sq_bind_text(st, 1, external_id);
     bind(st, 2, value);
     sqlite3_bind_int64(st, (int)ncols + 2, now);
     if (rg_sq_step_done(&s->c, st, e, "inserting") != RG_OK)
-        return RG_ESTORE;
+        return failed(e);
     if (sqlite3_changes(s->c.db) > 0) {
         *id = sqlite3_last_insert_rowid(s->c.db);
         *res = RG_UPSERT_INSERTED;
         return RG_OK;
     }
     if (lookup_id(s, by_ext, external_id, id, e) != RG_OK)
-        return RG_ESTORE;
+        return failed(e);
     if (!(st = stmt(s, upd, e)))
-        return RG_ESTORE;
+        return failed(e);
     sqlite3_bind_int64(st, 1, *id);
     sqlite3_bind_int64(st, 2, fields);
     bind(st, 3, value);
     sqlite3_bind_int64(st, (int)ncols + 3, now);
     if (rg_sq_step_done(&s->c, st, e, "updating") != RG_OK)
-        return RG_ESTORE;
+        return failed(e);
     if (sqlite3_changes(s->c.db) > 0)
         *res = RG_UPSERT_UPDATED;
     return RG_OK;
@@ -520,7 +568,7 @@ static rg_status sq_customer_get(rg_store *base, const char *external_id, int64_
     sqlite3_stmt *st = stmt(s, external_id ? ST_CUSTOMER_BY_EXT : ST_CUSTOMER_BY_ID, e);
     rg_customer_init(out);
     if (!st)
-        return RG_ESTORE;
+        return failed(e);
     if (external_id)
         rg_sq_bind_text(st, 1, external_id);
     else
@@ -648,7 +696,7 @@ static rg_status sq_invoice_get(rg_store *base, const char *external_id, int64_t
     sqlite3_stmt *st = stmt(s, external_id ? ST_INVOICE_BY_EXT : ST_INVOICE_BY_ID, e);
     rg_invoice_init(out);
     if (!st)
-        return RG_ESTORE;
+        return failed(e);
     if (external_id)
         rg_sq_bind_text(st, 1, external_id);
     else
@@ -674,7 +722,7 @@ static rg_status sq_invoice_find_for_bank(rg_store *base, const char *nosso_nume
     if (nosso_numero && nosso_numero[0] && nosso_numero[strspn(nosso_numero, "0")]) {
         sqlite3_stmt *st = stmt(s, ST_INVOICE_BY_NOSSO, e);
         if (!st)
-            return RG_ESTORE;
+            return failed(e);
         rg_sq_bind_text(st, 1, nosso_numero);
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW)
@@ -700,7 +748,7 @@ static rg_status sq_invoice_set_paid(rg_store *base, int64_t id, rg_cents paid, 
     sqlite_store *s = (sqlite_store *)base;
     sqlite3_stmt *st = stmt(s, ST_INVOICE_SET_PAID, e);
     if (!st)
-        return RG_ESTORE;
+        return failed(e);
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, paid);
     rg_sq_bind_text(st, 3, rg_invoice_status_name(status));
@@ -752,7 +800,7 @@ static rg_status sq_payment_insert(rg_store *base, rg_payment *p, rg_instant now
     sqlite3_stmt *st = stmt(s, ST_PAYMENT_INSERT, e);
     *inserted = false;
     if (!st)
-        return RG_ESTORE;
+        return failed(e);
     sqlite3_bind_int64(st, 1, p->invoice_id);
     sqlite3_bind_int64(st, 2, p->amount);
     sqlite3_bind_int64(st, 3, p->paid_at);
@@ -761,14 +809,14 @@ static rg_status sq_payment_insert(rg_store *base, rg_payment *p, rg_instant now
     rg_sq_bind_text(st, 6, p->reference);
     sqlite3_bind_int64(st, 7, now);
     if (rg_sq_step_done(&s->c, st, e, "recording payment") != RG_OK)
-        return RG_ESTORE;
+        return failed(e);
     if (sqlite3_changes(s->c.db) > 0) {
         *inserted = true;
         p->id = sqlite3_last_insert_rowid(s->c.db);
         return RG_OK;
     }
     if (!(st = stmt(s, ST_PAYMENT_FIND, e)))
-        return RG_ESTORE;
+        return failed(e);
     sqlite3_bind_int64(st, 1, p->invoice_id);
     rg_sq_bind_text(st, 2, p->reference);
     int rc = sqlite3_step(st);
@@ -785,7 +833,7 @@ static rg_status sq_payment_each(rg_store *base, int64_t invoice_id, rg_payment_
     sqlite3_stmt *st = stmt(s, ST_PAYMENT_EACH, e);
     rg_status rc = RG_OK;
     if (!st)
-        return RG_ESTORE;
+        return failed(e);
     sqlite3_bind_int64(st, 1, invoice_id);
     rg_payment p;
     int r;
@@ -820,7 +868,7 @@ static rg_status sq_event_add(rg_store *base, const rg_event *ev, int64_t *id, r
     if (id)
         *id = 0;
     if (!st)
-        return RG_ESTORE;
+        return failed(e);
     rg_sq_bind_text(st, 1, ev->type);
     sqlite3_bind_int64(st, 2, ev->at);
     rg_sq_bind_text(st, 3, ev->source);
@@ -829,7 +877,7 @@ static rg_status sq_event_add(rg_store *base, const rg_event *ev, int64_t *id, r
     rg_sq_bind_opt_i64(st, 6, ev->message_id, 0);
     rg_sq_bind_text(st, 7, ev->payload ? ev->payload : "{}");
     if (rg_sq_step_done(&s->c, st, e, "recording event") != RG_OK)
-        return RG_ESTORE;
+        return failed(e);
     if (id)
         *id = sqlite3_last_insert_rowid(s->c.db);
     return RG_OK;
@@ -842,7 +890,7 @@ static rg_status sq_event_each_for_invoice(rg_store *base, int64_t invoice_id, r
     sqlite3_stmt *st = stmt(s, ST_EVENT_EACH_INVOICE, e);
     rg_status rc = RG_OK;
     if (!st)
-        return RG_ESTORE;
+        return failed(e);
     sqlite3_bind_int64(st, 1, invoice_id);
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -909,6 +957,7 @@ static const rg_store_ops sqlite_ops = {
     .snapshot = rg_sqe_snapshot,
     .close = sq_close,
     .open_reader = sq_open_reader,
+    .open_peer = sq_open_peer,
     .info_get = sq_info_get,
     .begin = sq_begin,
     .commit = sq_commit,

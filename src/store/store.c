@@ -210,6 +210,14 @@ rg_status rg_store_open_reader(rg_store *s, rg_store **out, rg_err *e)
     return s->ops->open_reader(s, out, e);
 }
 
+rg_status rg_store_open_peer(rg_store *s, int busy_ms, rg_store **out, rg_err *e)
+{
+    *out = NULL;
+    if (!s->ops->open_peer)
+        return rg_err_set(e, RG_EINVAL, "store", "this store has no second connection");
+    return s->ops->open_peer(s, busy_ms, out, e);
+}
+
 rg_status rg_store_message_insert(rg_store *s, rg_message *m, bool *inserted, rg_err *e)
 {
     return s->ops->message_insert(s, m, inserted, e);

@@ -11,6 +11,12 @@
  * Callbacks of the *_each functions receive a borrowed value valid only
  * during the call; returning a status other than RG_OK stops the
  * iteration and is returned. A store handle is used by one thread at a time.
+ * A write that could not get the database's write lock in time (another
+ * connection or process is writing) fails and sets e->code to RG_EBUSY:
+ * nothing was written, and the same call may succeed later. rg_store_begin()
+ * — where a multi-row write waits for the lock — and the customer, invoice,
+ * payment and event calls also return RG_EBUSY; inside a transaction begun
+ * with rg_store_begin() no call waits for the lock again.
  *
  * Writes that span several rows are wrapped by the caller in
  * rg_store_begin() / rg_store_commit() (or rg_store_rollback()); single
@@ -84,6 +90,13 @@ void rg_store_close(rg_store *s);
  * thread while this one writes; it sees what is committed. RG_EINVAL where
  * the backend has none (an in-memory database). Closed with rg_store_close. */
 rg_status rg_store_open_reader(rg_store *s, rg_store **out, rg_err *e);
+/* Another read-write handle on the same database, for another thread (the
+ * HTTP server gives one to each connection). Its reads see what is committed
+ * and never wait for a writer; a write (rg_store_begin, or a single write
+ * call) waits at most busy_ms for another connection's write lock, then
+ * fails with RG_EBUSY. RG_EINVAL where the backend has none (an in-memory
+ * database). Closed with rg_store_close. */
+rg_status rg_store_open_peer(rg_store *s, int busy_ms, rg_store **out, rg_err *e);
 rg_status rg_store_info_get(rg_store *s, rg_store_info *out, rg_err *e);
 
 rg_status rg_store_begin(rg_store *s, rg_err *e);

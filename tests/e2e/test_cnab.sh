@@ -82,6 +82,13 @@ if kind == "itau":
 elif kind == "bradesco":
     out = file400("237", "180326", [("00000000888P", "06", "F4", 2500, 2500, "190326"),
                                     ("00000000999", "09", "F5", 7000, 0, "000000")])
+elif kind in ("cut", "whole"):
+    # F1 and F2 complete, then the transfer stopped in the middle of line 4
+    out = file400("341", "160326", [("00012345", "06", "X1", 123456, 123456, "170326"),
+                                    ("00099999", "06", "F2", 9990, 9990, "170326"),
+                                    ("00000777", "07", "F3", 15000, 5000, "170326")])
+    if kind == "cut":
+        out = "\r\n".join(out.split("\r\n")[:3]) + "\r\n" + out.split("\r\n")[3][:150]
 elif kind == "240":
     out = file240([("06", "00000000000000000999", "F5", 7000, 7000, "15032026")])
 sys.stdout.write(out)
@@ -108,7 +115,7 @@ regua --db t.db import invoices faturas.csv >/dev/null
 
 # help and usage
 expect_exit "cnab --help" 0 regua cnab --help
-contains "cnab help usage" out "Usage: regua cnab import FILE [--dry-run] [--json]"
+contains "cnab help usage" out "Usage: regua cnab import FILE [--dry-run] [--accept-partial] [--json]"
 expect_exit "cnab without import is usage" 2 regua --db t.db cnab
 expect_exit "cnab import without file is usage" 2 regua --db t.db cnab import
 regua --help >help.txt
@@ -190,6 +197,36 @@ for inv in F4:paid F5:paid; do
     /usr/bin/python3 -c "import json,sys; o=json.load(open('show.json')); sys.exit(o['status'] != '${inv#*:}')" \
         && ok "invoice ${inv%%:*} is ${inv#*:} after bradesco/240" || not_ok "invoice ${inv%%:*} is ${inv#*:}" "$(head -c 300 show.json)"
 done
+
+# a file cut mid-line (no trailer): nothing recorded unless --accept-partial
+/usr/bin/python3 gen.py cut >cut.ret
+regua --db cut.db init >/dev/null
+regua --db cut.db import customers clientes.csv >/dev/null
+regua --db cut.db import invoices faturas.csv >/dev/null
+expect_exit "a cut file exits 1" 1 regua --db cut.db cnab import cut.ret --json
+contains "a cut file names where the trailer should be" err "cut.ret:5: no trailer record ('9'): the file is incomplete (cut in transfer?); nothing was recorded"
+/usr/bin/python3 -c '
+import json; o = json.load(open("out"))
+assert o["incomplete"] is True and o["committed"] is False, o
+assert o["recorded"]["count"] == 2 and o["corrupt_lines"]["items"][0]["line"] == 4, o
+' && ok "a cut file reports what it holds" || not_ok "a cut file reports what it holds" "$(head -c 400 out)"
+regua --db cut.db invoice show F1 --json >f1.json
+/usr/bin/python3 -c 'import json; o = json.load(open("f1.json")); assert o["status"] == "open" and o["payments"] == []' \
+    && ok "a cut file records nothing" || not_ok "a cut file records nothing" "$(head -c 300 f1.json)"
+expect_exit "a cut file, text" 1 regua --db cut.db cnab import cut.ret
+contains "the text says it is incomplete" out "INCOMPLETE: the file has no readable trailer; nothing was recorded"
+expect_exit "--accept-partial records a cut file" 0 regua --db cut.db cnab import cut.ret --accept-partial
+contains "--accept-partial says what it did" out "its complete lines were recorded (--accept-partial)"
+regua --db cut.db invoice show F1 --json >f1.json
+/usr/bin/python3 -c 'import json; o = json.load(open("f1.json")); assert o["status"] == "paid"' \
+    && ok "--accept-partial recorded the complete lines" || not_ok "--accept-partial recorded the complete lines" "$(head -c 300 f1.json)"
+/usr/bin/python3 gen.py whole >whole.ret
+expect_exit "the whole file after the cut one" 0 regua --db cut.db cnab import whole.ret --json
+/usr/bin/python3 -c '
+import json; o = json.load(open("out"))
+assert o["recorded"]["count"] == 1 and o["recorded"]["items"][0]["invoice"] == "F3", o["recorded"]
+assert o["duplicates"]["count"] == 2, o["duplicates"]
+' && ok "the whole file adds only what the cut one missed" || not_ok "the whole file adds only what the cut one missed" "$(head -c 600 out)"
 
 # whole-file failures
 expect_exit "not a return file exits 1" 1 regua --db t.db cnab import faturas.csv

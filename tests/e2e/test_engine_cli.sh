@@ -45,8 +45,15 @@ steps:
 YAML
 sed 's/^database: regua.db$/database: regua.db\ntemplates: tq/' regua.yaml >rq.yaml
 expect_exit "cadence lint: a broken template" 1 regua --config rq.yaml cadence lint quebrado.yaml
-contains "lint: broken template" out "quebrado.yaml:4: error[template-broken]: template quebrado.sms cannot be used: quebrado.sms:2:1: error: template-syntax"
+contains "lint: broken template" out "quebrado.yaml:4: error[template-broken]: template quebrado.sms cannot be used (1 error, listed at its own line); the first: tq/quebrado.sms:2:1: error[template-syntax]"
 if grep -q "template-no-creditor" out; then not_ok "lint: broken is not no-creditor" "$(cat out)"; else ok "lint: broken is not no-creditor"; fi
+# a template file over the size limit exists: it is broken with the limit named, not "create the file"
+head -c 3400000 /dev/zero | tr '\0' 'a' >tq/enorme.sms
+sed 's/quebrado/enorme/g' quebrado.yaml >enorme.yaml
+expect_exit "cadence lint: a template too large" 1 regua --config rq.yaml cadence lint enorme.yaml
+contains "lint: template too large names the limit" out "enorme.yaml:4: error[template-broken]: template enorme.sms cannot be used (1 error, listed at its own line); the first: tq/enorme.sms: error[template-too-large]: the file has 3400000 bytes; a template file may have at most 262144 (256 KiB)"
+if grep -q "create the file" out; then not_ok "lint: a large template is not missing" "$(cat out)"; else ok "lint: a large template is not missing"; fi
+rm tq/enorme.sms
 expect_exit "cadence list" 0 regua cadence list --json
 /usr/bin/python3 -c 'import json; a=json.load(open("out")); assert sorted(c["cadence"] for c in a)==["avulso-pf","b2b-pj","mensal-pf"], a' \
     && ok "cadence list names" || not_ok "cadence list names" "$(head -c 300 out)"

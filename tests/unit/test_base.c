@@ -129,6 +129,10 @@ static void test_err(void **state)
     assert_int_equal(rg_status_exit_code(RG_EUSAGE), 2);
     assert_int_equal(rg_status_exit_code(RG_EINVAL), 1);
     assert_int_equal(rg_status_http(RG_ENOTFOUND), 404);
+    /* a store held by another writer: try again later */
+    assert_int_equal(rg_status_http(RG_EBUSY), 503);
+    assert_int_equal(rg_status_exit_code(RG_EBUSY), 3);
+    assert_string_equal(rg_status_name(RG_EBUSY), "busy");
 }
 
 int main(void)

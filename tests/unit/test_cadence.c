@@ -79,7 +79,9 @@ static char *slurp(const char *rel, size_t *n)
 /* The fake installation: the built-in channels plus "telegram"; every
  * template exists except names starting "nao-existe"; every template shows
  * the creditor except names starting "sem-credor". */
-static int calls_exists, calls_creditor;
+static int calls_exists, calls_check;
+/* the last uses checked: "NAME.CHANNEL offer promise" lines */
+static char uses_seen[2048];
 
 static bool fk_channel(void *ctx, const char *ch)
 {
@@ -95,25 +97,25 @@ static bool fk_exists(void *ctx, const char *name, const char *ch)
     return strncmp(name, "nao-existe", 10) != 0;
 }
 
-static bool fk_creditor(void *ctx, const char *name, const char *ch)
+/* "sem-credor*" templates lack the creditor; "quebrado*" ones have two
+ * syntax errors: each reported at the template's own file:line:column. */
+static void fk_check(void *ctx, const char *name, const char *ch, const rg_lint_template_use *use, rg_diags *d)
 {
     (void)ctx;
-    (void)ch;
-    calls_creditor++;
-    return strncmp(name, "sem-credor", 10) != 0;
+    calls_check++;
+    size_t n = strlen(uses_seen);
+    snprintf(uses_seen + n, sizeof uses_seen - n, "%s.%s %d %d\n", name, ch, use->offer, use->promise);
+    char file[128];
+    snprintf(file, sizeof file, "tpl/%s.%s", name, ch);
+    if (strncmp(name, "quebrado", 8) == 0) {
+        rg_diags_add(d, RG_SEV_ERROR, file, 2, 5, "template-syntax", "unclosed tag");
+        rg_diags_add(d, RG_SEV_ERROR, file, 4, 1, "template-unknown-variable", "unknown variable 'x'");
+    } else if (strncmp(name, "sem-credor", 10) == 0) {
+        rg_diags_add(d, RG_SEV_ERROR, file, 0, 0, "template-no-creditor", "does not identify the creditor");
+    }
 }
 
-/* "quebrado*" templates are there but broken: reported as such, never as
- * lacking the creditor */
-static bool fk_broken(void *ctx, const char *name, const char *ch, char *why, size_t n)
-{
-    (void)ctx;
-    (void)ch;
-    snprintf(why, n, "%s.%s:2:5: error: template-syntax: unclosed tag", name, ch);
-    return strncmp(name, "quebrado", 8) == 0;
-}
-
-static const rg_lint_env ENV = {NULL, fk_channel, fk_exists, fk_creditor, fk_broken};
+static const rg_lint_env ENV = {NULL, fk_channel, fk_exists, fk_check};
 
 static rg_cadence *parse_ok(const char *text, rg_cadence_format fmt, rg_diags *d)
 {
@@ -309,14 +311,14 @@ static void test_example_parses(void **state)
     assert_string_equal(c->file, "t.yaml");
 
     /* Lint with every template present: not one diagnostic. */
-    calls_exists = calls_creditor = 0;
+    calls_exists = calls_check = 0;
     rg_cadence_lint(c, &ENV, &d);
     if (d.n)
         dump(&d);
     assert_int_equal(d.n, 0);
     /* 18 distinct template.channel pairs, each asked once. */
     assert_int_equal(calls_exists, 18);
-    assert_int_equal(calls_creditor, 18);
+    assert_int_equal(calls_check, 18);
 
     /* The repository's example file is the same document. */
     size_t n;
@@ -437,10 +439,12 @@ static const rule_case CASES[] = {
      "unknown-channel", RG_SEV_ERROR, 5, 1},
     {HEAD "steps:\n  - {id: a, at: D0,\n     send: {channels: [email], template: nao-existe}}\n",
      "unknown-template", RG_SEV_ERROR, 6, 1},
+    /* a template's own problems are listed at its file:line, and the
+     * cadence says once that it cannot use it */
     {HEAD "steps:\n  - {id: a, at: D0, send: {channels: [sms], template: sem-credor}}\n",
-     "template-no-creditor", RG_SEV_ERROR, 5, 1},
+     "template-broken", RG_SEV_ERROR, 5, 2},
     {HEAD "steps:\n  - {id: a, at: D0, send: {channels: [sms], template: quebrado-sem-credor}}\n",
-     "template-broken", RG_SEV_ERROR, 5, 1},
+     "template-broken", RG_SEV_ERROR, 5, 3},
     {HEAD "steps:\n" STEP_OK "  - {id: a, at: D+1, send: {channels: [email], template: t}}\n",
      "duplicate-step", RG_SEV_ERROR, 6, 1},
     {HEAD "steps:\n" STEP_OK "  - {id: b,\n     at: D0, send: {channels: [email], template: t}}\n",
@@ -623,8 +627,11 @@ static void test_messages(void **state)
          "cadence can match PF customers (set `match: {customer_kind: PJ}` if it is only for "
          "companies)"},
         {"cadence: t\nsteps:\n  - {id: a, at: D0, send: {channels: [sms], template: sem-credor}}\n",
-         "template sem-credor.sms does not show the creditor's name and CNPJ ({{company.name}} "
-         "and {{company.cnpj}}); every collection message must (CDC art. 42-A)"},
+         "template sem-credor.sms cannot be used (1 error, listed at its own line); the first: "
+         "tpl/sem-credor.sms: error[template-no-creditor]: does not identify the creditor"},
+        {"cadence: t\nsteps:\n  - {id: a, at: D0, send: {channels: [sms], template: quebrado}}\n",
+         "template quebrado.sms cannot be used (2 errors, each listed at its own line); the first: "
+         "tpl/quebrado.sms:2:5: error[template-syntax]: unclosed tag"},
         {"cadence: t\nsteps:\n  - {id: a, at: D0, send: {channels: [sms], template: nao-existe}}\n",
          "no template `nao-existe` for channel sms: create the file nao-existe.sms (every channel "
          "of a send needs one)"},
@@ -669,7 +676,7 @@ static void test_syntax(void **state)
          "expected a mapping that starts with `cadence:`; found a list"},
         {"cadence: x\n---\ncadence: y\n", 0, RG_CADENCE_YAML, 3,
          "the file holds more than one YAML document (---); put one cadence per file"},
-        {"cadence: x\ncadence: y\n", 0, RG_CADENCE_YAML, 2, "duplicate key (at `cadence`)"},
+        {"cadence: x\ncadence: y\n", 0, RG_CADENCE_YAML, 2, "duplicate key 'cadence' (first at line 1)"},
         {"cadence: x\nmatch: \"abc\n", 0, RG_CADENCE_YAML, 2, NULL},
         {"cadence: x\n\xc3\x28: 1\n", 0, RG_CADENCE_YAML, 2,
          "the file is not valid UTF-8 text (check the encoding)"},
@@ -677,7 +684,7 @@ static void test_syntax(void **state)
         {"{\"cadence\": \"x\",}", 0, RG_CADENCE_JSON, 1, NULL},
         {"{cadence: x}", 0, RG_CADENCE_JSON, 1, NULL},
         {"{\"cadence\": \"x\", \"cadence\": \"y\"}", 0, RG_CADENCE_JSON, 1,
-         "duplicate key (at `cadence`)"},
+         "duplicate key 'cadence' (first at line 1)"},
         {"cadence: !!str x\n", 0, RG_CADENCE_YAML, 1,
          "YAML tags (!!type) are not supported in a cadence"},
     };
@@ -1082,9 +1089,44 @@ static void test_channels_and_templates(void **state)
     assert_int_equal(d.items[2].line, 7);
     rg_diags_free(&d);
     /* An env without template callbacks checks only channels. */
-    rg_lint_env only_ch = {NULL, fk_channel, NULL, NULL, NULL};
+    rg_lint_env only_ch = {NULL, fk_channel, NULL, NULL};
     rg_cadence_lint(c, &only_ch, &d);
     assert_int_equal(d.n, 0);
+    rg_cadence_free(c);
+    rg_diags_free(&d);
+}
+
+/* Each template and channel is checked once, told what every one of its
+ * senders fills: offer.* only when all are triggers with `offer:`,
+ * promise.* only when all react to promise.made / promise.broken. */
+static void test_template_uses(void **state)
+{
+    (void)state;
+    const char *text =
+        "cadence: t\nmatch: {}\nfees: {interest_month_pct: 1}\nsteps:\n"
+        "  - {id: a, at: D0, send: {channels: [email], template: passo}}\n"
+        "  - {id: b, at: D+1, send: {channels: [email], template: misto}}\n"
+        "triggers:\n"
+        "  - {id: o1, on: portal.visited, send: {channels: [whatsapp], template: oferta}, offer: {valid_days: 3, waive_interest: true}}\n"
+        "  - {id: o2, on: pix.copied, send: {channels: [whatsapp], template: oferta}, offer: {valid_days: 2, waive_fine: true}}\n"
+        "  - {id: o3, on: email.opened, send: {channels: [email], template: misto}, offer: {valid_days: 2, waive_fine: true}}\n"
+        "  - {id: p1, on: promise.made, send: {channels: [email, sms], template: promessa}}\n"
+        "  - {id: p2, on: promise.broken, send: {channels: [email], template: promessa}}\n"
+        "  - {id: p3, on: optout, send: {channels: [sms], template: promessa}}\n";
+    rg_diags d = RG_DIAGS_INIT;
+    rg_cadence *c = parse_ok(text, RG_CADENCE_YAML, &d);
+    uses_seen[0] = '\0';
+    calls_check = 0;
+    rg_cadence_lint(c, &ENV, &d);
+    if (d.n)
+        dump(&d);
+    assert_int_equal(d.n, 0);
+    assert_string_equal(uses_seen, "passo.email 0 0\n"
+                                   "misto.email 0 0\n"
+                                   "oferta.whatsapp 1 0\n"
+                                   "promessa.email 0 1\n"
+                                   "promessa.sms 0 0\n");
+    assert_int_equal(calls_check, 5);
     rg_cadence_free(c);
     rg_diags_free(&d);
 }
@@ -1230,7 +1272,7 @@ static void test_diag_format(void **state)
     assert_string_equal(rg_buf_cstr(&b), "b.yaml: info[legal-default-interest]: y\n"
                                          "b.yaml:2: error[unknown-key]: x\n"
                                          "b.yaml:2: error[bad-type]: z\n"
-                                         "b.yaml:9: warning[window-late]: late 1\n");
+                                         "b.yaml:9:3: warning[window-late]: late 1\n");
     assert_int_equal(d.items[3].column, 3);
     rg_diags_truncate(&d, 1);
     assert_int_equal(d.n, 1);
@@ -1243,6 +1285,26 @@ static void test_diag_format(void **state)
     assert_string_equal(d.items[1].file, "");
     rg_diags_add(&d, RG_SEV_ERROR, "f", 1, 0, "x", "a\nb\tc\033[31md\x7f");
     assert_string_equal(d.items[2].message, "a b c?[31md?");
+    /* Sorting groups files in the order they first appear (a cadence
+     * before the templates it names), then line and column. */
+    rg_diags_free(&d);
+    rg_diags_add(&d, RG_SEV_ERROR, "c.yaml", 7, 0, "template-broken", "1");
+    rg_diags_add(&d, RG_SEV_ERROR, "t/b.sms", 3, 2, "template-syntax", "2");
+    rg_diags_add(&d, RG_SEV_ERROR, "t/b.sms", 1, 9, "template-syntax", "3");
+    rg_diags_add(&d, RG_SEV_ERROR, "c.yaml", 2, 0, "bad-type", "4");
+    rg_diags_add(&d, RG_SEV_WARNING, "t/a.sms", 0, 0, "template-sms-length", "5");
+    rg_diags_sort(&d, 0);
+    rg_buf_reset(&b);
+    for (size_t i = 0; i < d.n; i++)
+        rg_buf_puts(&b, d.items[i].message);
+    assert_string_equal(rg_buf_cstr(&b), "41325");
+    /* ... and exact repeats (a template two cadences use) go. */
+    rg_diags_add(&d, RG_SEV_ERROR, "t/b.sms", 3, 2, "template-syntax", "2");
+    rg_diags_add(&d, RG_SEV_ERROR, "t/b.sms", 3, 2, "template-syntax", "2 bis");
+    rg_diags_add(&d, RG_SEV_WARNING, "t/a.sms", 0, 0, "template-sms-length", "5");
+    rg_diags_dedupe(&d, 0);
+    assert_int_equal(d.n, 6);
+    assert_string_equal(d.items[5].message, "2 bis");
     rg_buf_free(&b);
     rg_diags_free(&d);
     rg_diags_free(&d); /* idempotent */
@@ -1444,6 +1506,7 @@ int main(void)
         cmocka_unit_test(test_diag_format),
         cmocka_unit_test(test_load_dir),
         cmocka_unit_test(test_load_file_and_lint_paths),
+        cmocka_unit_test(test_template_uses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

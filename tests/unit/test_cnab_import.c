@@ -310,11 +310,12 @@ static rg_store *open_store(void)
     return s;
 }
 
-static rg_status import(rg_store *s, const char *name, const rg_buf *f, bool dry, rg_cnab_import_report *r)
+/* flags: 0, or RG_CNABI_DRY_RUN / RG_CNABI_ACCEPT_PARTIAL (true is a dry run) */
+static rg_status import(rg_store *s, const char *name, const rg_buf *f, unsigned flags, rg_cnab_import_report *r)
 {
     rg_err e;
     rg_err_clear(&e);
-    rg_status rc = rg_cnab_import_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, name, f->p, f->len, dry, NOW, r, &e);
+    rg_status rc = rg_cnab_import_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, name, f->p, f->len, flags, NOW, r, &e);
     if (rc != RG_OK && rc != RG_EINVAL)
         print_message("import: %s: %s\n", e.where, e.msg);
     return rc;
@@ -652,7 +653,7 @@ static void test_dry_run(void **state)
     rg_buf f = RG_BUF_INIT;
     itau_main_file(&f, "\r\n");
     rg_cnab_import_report dry, real;
-    assert_int_equal(import(s, "x.ret", &f, true, &dry), RG_OK);
+    assert_int_equal(import(s, "x.ret", &f, RG_CNABI_DRY_RUN, &dry), RG_OK);
     assert_true(dry.dry_run);
     assert_false(dry.committed);
     assert_int_equal(dry.recorded.count, 3);
@@ -681,7 +682,7 @@ static void test_dry_run(void **state)
 
     /* and a dry run of an imported file says it is all recorded already */
     rg_cnab_import_report_free(&dry);
-    assert_int_equal(import(s, "x.ret", &f, true, &dry), RG_OK);
+    assert_int_equal(import(s, "x.ret", &f, RG_CNABI_DRY_RUN, &dry), RG_OK);
     assert_int_equal(dry.already.count, 3);
     assert_int_equal(dry.recorded.count, 0);
     rg_cnab_import_report_free(&dry);
@@ -773,14 +774,23 @@ static void test_trailer_mismatch_and_missing(void **state)
     assert_false(rg_cnab_import_clean(&r));
     rg_cnab_import_report_free(&r);
 
-    /* no trailer at all: reported as a trailer issue, not as a corrupt line */
+    /* no trailer at all (a file cut between lines): reported as a trailer
+     * issue, not as a corrupt line; nothing is recorded but the report
+     * shows what --accept-partial would record */
     rg_buf_reset(&f);
     line l;
     h400(&l, "341", "160326");
     add(&f, &l, "\n");
     itau_detail(&l, &itau_partial, 2);
     add(&f, &l, "\n");
-    assert_int_equal(import(s, "cut.ret", &f, false, &r), RG_OK);
+    rg_invoice before = invoice(s, "PARC");
+    rg_err e;
+    assert_int_equal(rg_cnab_import_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, "cut.ret", f.p, f.len, 0, NOW, &r, &e), RG_EINVAL);
+    assert_string_equal(e.where, "cut.ret:3");
+    assert_non_null(strstr(e.msg, "no trailer record ('9'): the file is incomplete"));
+    assert_non_null(strstr(e.msg, "--accept-partial"));
+    assert_true(r.incomplete);
+    assert_false(r.committed);
     assert_int_equal(r.recorded.count, 1);
     assert_false(r.totals.present);
     assert_int_equal(r.n_corrupt_total, 0);
@@ -789,6 +799,53 @@ static void test_trailer_mismatch_and_missing(void **state)
     assert_string_equal(r.trailer_issues[0].field, "trailer");
     assert_false(rg_cnab_import_clean(&r));
     rg_cnab_import_report_free(&r);
+    assert_int_equal(invoice(s, "PARC").paid, before.paid);
+    /* a dry run says the same: the import would refuse it */
+    assert_int_equal(import(s, "cut.ret", &f, RG_CNABI_DRY_RUN, &r), RG_EINVAL);
+    assert_true(r.incomplete);
+    rg_cnab_import_report_free(&r);
+    /* --accept-partial records the complete lines */
+    assert_int_equal(import(s, "cut.ret", &f, RG_CNABI_ACCEPT_PARTIAL, &r), RG_OK);
+    assert_true(r.incomplete);
+    assert_true(r.committed);
+    assert_int_equal(r.recorded.count, 1);
+    rg_cnab_import_report_free(&r);
+    assert_int_equal(invoice(s, "PARC").paid, before.paid + 10000);
+    rg_buf_free(&f);
+    rg_store_close(s);
+}
+
+/* A file cut in the middle of a line: its complete lines are not recorded
+ * (the cut line is corrupt, the trailer missing) unless --accept-partial. */
+static void test_cut_mid_line(void **state)
+{
+    (void)state;
+    rg_store *s = open_store();
+    rg_buf f = RG_BUF_INIT;
+    line l;
+    h400(&l, "341", "160326");
+    add(&f, &l, "\r\n");
+    itau_detail(&l, &itau_paid, 2);
+    add(&f, &l, "\r\n");
+    itau_detail(&l, &itau_partial, 3);
+    l.n = 217; /* the transfer stopped here */
+    add(&f, &l, "");
+    rg_cnab_import_report r;
+    rg_err e;
+    assert_int_equal(rg_cnab_import_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, "cut.ret", f.p, f.len, 0, NOW, &r, &e), RG_EINVAL);
+    assert_string_equal(e.where, "cut.ret:4");
+    assert_true(r.incomplete);
+    assert_false(r.committed);
+    assert_int_equal(r.recorded.count, 1); /* what --accept-partial would record */
+    assert_int_equal(r.n_corrupt_total, 1);
+    assert_int_equal(r.corrupt[0].line, 3);
+    rg_cnab_import_report_free(&r);
+    assert_int_equal(invoice(s, "NF0001").paid, 0);
+    assert_int_equal(import(s, "cut.ret", &f, RG_CNABI_ACCEPT_PARTIAL, &r), RG_OK);
+    assert_true(r.committed);
+    assert_int_equal(r.recorded.count, 1);
+    rg_cnab_import_report_free(&r);
+    assert_int_not_equal(invoice(s, "NF0001").paid, 0);
     rg_buf_free(&f);
     rg_store_close(s);
 }
@@ -1007,7 +1064,7 @@ static void test_file_variant(void **state)
     assert_string_equal(r.file_name, path);
     assert_int_equal(r.recorded.count, 3);
     /* the hash is the content's: the same as importing the buffer */
-    assert_int_equal(import(s, "other", &f, true, &r2), RG_OK);
+    assert_int_equal(import(s, "other", &f, RG_CNABI_DRY_RUN, &r2), RG_OK);
     assert_string_equal(r2.hash, r.hash);
     assert_int_equal(r2.already.count, 3);
     rg_cnab_import_report_free(&r);
@@ -1025,7 +1082,7 @@ static void test_json(void **state)
     rg_buf f = RG_BUF_INIT;
     itau_main_file(&f, "\r\n");
     rg_cnab_import_report r;
-    assert_int_equal(import(s, "CN16036A.RET", &f, true, &r), RG_OK);
+    assert_int_equal(import(s, "CN16036A.RET", &f, RG_CNABI_DRY_RUN, &r), RG_OK);
     json_t *j = rg_cnab_import_report_json(&r);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "file")), "CN16036A.RET");
@@ -1078,6 +1135,7 @@ int main(void)
         cmocka_unit_test(test_dry_run),
         cmocka_unit_test(test_corrupt_lines),
         cmocka_unit_test(test_trailer_mismatch_and_missing),
+        cmocka_unit_test(test_cut_mid_line),
         cmocka_unit_test(test_bradesco),
         cmocka_unit_test(test_240),
         cmocka_unit_test(test_not_open_invoice),

@@ -18,6 +18,9 @@ static void test_defaults(void **state)
     assert_string_equal(c.database, "/etc/regua/regua.db");
     assert_string_equal(c.listen, "127.0.0.1:8080");
     assert_string_equal(c.default_timezone, "America/Sao_Paulo");
+    assert_int_equal(c.server.max_connections, 256);
+    assert_int_equal(c.server.max_connections_per_ip, 32);
+    assert_int_equal(c.server.write_wait_ms, 5000);
     rg_config_defaults(&c);
     assert_int_equal(rg_config_load(&c, rg_test_path("absent.yaml"), false, &e), RG_OK);
     assert_false(c.from_file);
@@ -102,11 +105,22 @@ static void test_errors(void **state)
     /* a Latin-1 file, and the malformed directive that made libfyaml loop */
     expect_error("company:\n  name: Cobran\xe7" "a\n", "regua.yaml:2", "not valid UTF-8");
     expect_error("%company: {name: 'A''''''', x: 2.2x\xdd" "0'\n", "regua.yaml:1", "not valid UTF-8");
+    /* the server's limits */
+    expect_error("server:\n  max_connections_per_ip: -1\n", "regua.yaml:2",
+                 "server.max_connections_per_ip must be a whole number from 0 to 10000");
+    expect_error("server:\n  max_connections: 0\n", "regua.yaml:2", "from 1 to 10000");
+    expect_error("server:\n  write_wait: 10\n", "regua.yaml:2", "unknown key 'write_wait' in server");
+    expect_error("server: 5\n", "regua.yaml:1", "'server' must be a mapping");
     /* quoted values are decoded by regua itself (libfyaml 0.7.12 leaks on these) */
     rg_config c;
     rg_err e;
     assert_int_equal(parse(&c, "company:\n  name: 'Padaria ''''''''''Sol'\n", &e), RG_OK);
     assert_string_equal(c.company.name, "Padaria '''''Sol");
+    assert_int_equal(parse(&c, "server: {max_connections: 64, max_connections_per_ip: 0, write_wait_ms: 250}\n", &e),
+                     RG_OK);
+    assert_int_equal(c.server.max_connections, 64);
+    assert_int_equal(c.server.max_connections_per_ip, 0);
+    assert_int_equal(c.server.write_wait_ms, 250);
 }
 
 int main(void)

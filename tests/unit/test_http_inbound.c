@@ -37,6 +37,7 @@ static const char config_yaml[] =
     "  name: Exemplo Serviços Ltda\n"
     "  cnpj: 11.222.333/0001-81\n"
     "secret_env: RG_TEST_TOKEN_SECRET\n"
+    "server: {write_wait_ms: 200, max_connections_per_ip: 6}\n"
     "channels:\n"
     "  whatsapp: {driver: whatsapp_cloud, base_url: 'http://127.0.0.1:9', phone_number_id: '1',"
     " token_env: RG_TEST_WA_TOKEN, app_secret_env: RG_TEST_WA_APP_SECRET, verify_token_env: RG_TEST_WA_VERIFY}\n"
@@ -258,7 +259,7 @@ static int setup(void **state)
     static rg_event_env events;
     events = (rg_event_env){NULL, rg_test_zones(), NULL};
     rg_http_options o = {.listen = "127.0.0.1:0", .store = store, .config = &cfg, .events = &events,
-                         .clock = rg_clock_fixed(NOW), .threads = 2};
+                         .clock = rg_clock_fixed(NOW)};
     if (rg_http_start(&o, &srv, &e) != RG_OK) {
         fprintf(stderr, "start: %s\n", e.msg);
         return -1;
@@ -1064,6 +1065,147 @@ static void test_parse_sms(void **state)
     assert_string_equal(rg_err_text(&e, text, sizeof text), "body: 'timestamp' is out of range: -5");
 }
 
+/* ---- the store under another writer ---- */
+
+/* While another process holds the database's write lock, /healthz and the
+ * pixel still answer (reads never wait), a webhook answers 503 busy with
+ * Retry-After once server.write_wait_ms (200 ms here) has passed, and
+ * stores nothing; the provider's retry after the lock is free is applied. */
+static void test_busy_store(void **state)
+{
+    (void)state;
+    resp r;
+    char *body = wa_statuses("{\"id\":\"wamid.BUSY\",\"status\":\"delivered\",\"timestamp\":\"" TS "\"}");
+    int64_t events_before = q_int("SELECT count(*) FROM events");
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+
+    http("GET", "/healthz", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body.p, "\"store\":{\"status\":\"ok\""));
+    resp_free(&r);
+
+    post_whatsapp(body, &r);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(header(&r, "Retry-After"), "5");
+    assert_non_null(strstr(r.body.p, "\"code\":\"busy\""));
+    resp_free(&r);
+
+    /* the pixel is answered (its open is logged as not recorded) */
+    char id[32], path[256];
+    snprintf(id, sizeof id, "%lld", (long long)m_sms);
+    char *t = token("o", id);
+    snprintf(path, sizeof path, "/t/o/%s.gif", t);
+    http("GET", path, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body.len, 43);
+    resp_free(&r);
+    free(t);
+
+    /* one-click unsubscribe: a page saying to try again, 503 + Retry-After */
+    char payload[64];
+    snprintf(payload, sizeof payload, "%lld|sms", (long long)m_sms);
+    t = token("u", payload);
+    snprintf(path, sizeof path, "/u/%s", t);
+    http("POST", path, "Content-Type: application/x-www-form-urlencoded\r\n", "List-Unsubscribe=One-Click", &r);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(header(&r, "Retry-After"), "5");
+    assert_non_null(strstr(r.body.p, "Tente de novo"));
+    resp_free(&r);
+    free(t);
+
+    assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(q_int("SELECT count(*) FROM events"), events_before);
+    /* the retry goes through */
+    post_whatsapp(body, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body.p, "\"unknown\":1"));
+    resp_free(&r);
+    free(body);
+}
+
+/* ---- request framing and connection limits ---- */
+
+static void test_content_length_framing(void **state)
+{
+    (void)state;
+    resp r;
+    /* two different Content-Length headers: 400, and the connection is
+     * closed (the bytes after the first length are never read as a request) */
+    static const char two[] = "POST /hooks/sms/sms HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                              "Content-Length: 5\r\nContent-Length: 45\r\n\r\n"
+                              "helloGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    http_raw(two, sizeof two - 1, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body.p, "two different Content-Length headers"));
+    assert_null(strstr(r.body.p, "HTTP/1.1")); /* no second answer */
+    assert_string_equal(header(&r, "Connection"), "close");
+    resp_free(&r);
+    /* Content-Length beside Transfer-Encoding: 400 */
+    static const char both[] = "POST /hooks/sms/sms HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                               "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+    http_raw(both, sizeof both - 1, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body.p, "both Content-Length and Transfer-Encoding"));
+    resp_free(&r);
+    /* the same length twice is one length: the request goes on (403: unsigned) */
+    static const char same[] = "POST /hooks/sms/sms HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                               "Content-Type: text/plain\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello";
+    http_raw(same, sizeof same - 1, &r);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+}
+
+static int connect_to_server(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct timeval tv = {10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    return fd;
+}
+
+/* Whether the server answers /healthz on fd (else it closed it unanswered). */
+static bool answers(int fd)
+{
+    static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    if (send(fd, req, sizeof req - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof req - 1))
+        return false;
+    char buf[16];
+    ssize_t k = recv(fd, buf, sizeof buf, 0);
+    return k >= 12 && !memcmp(buf, "HTTP/1.1 200", 12);
+}
+
+/* server.max_connections_per_ip (6 here): a 7th connection from the same
+ * address is closed unanswered; once one closes, a new one is served. */
+static void test_per_ip_limit(void **state)
+{
+    (void)state;
+    int fd[6];
+    for (int i = 0; i < 6; i++) {
+        fd[i] = connect_to_server();
+        assert_true(answers(fd[i])); /* keep-alive: each stays open */
+    }
+    int extra = connect_to_server();
+    assert_false(answers(extra));
+    close(extra);
+    close(fd[0]);
+    /* the server notices the close on its own time: try until served */
+    bool served = false;
+    for (int attempt = 0; attempt < 200 && !served; attempt++) {
+        int again = connect_to_server();
+        served = answers(again);
+        close(again);
+        if (!served)
+            usleep(10000);
+    }
+    assert_true(served);
+    for (int i = 1; i < 6; i++)
+        close(fd[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1077,6 +1219,8 @@ int main(void)
         cmocka_unit_test(test_stop_words),    cmocka_unit_test(test_signature),
         cmocka_unit_test(test_form),          cmocka_unit_test(test_parse_whatsapp),
         cmocka_unit_test(test_parse_sms),
+        cmocka_unit_test(test_busy_store),    cmocka_unit_test(test_content_length_framing),
+        cmocka_unit_test(test_per_ip_limit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

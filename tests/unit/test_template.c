@@ -18,7 +18,7 @@
 
 static rg_template *compile_ok(const char *src, rg_template_kind kind)
 {
-    rg_template_opts o = {kind, "t", 0, 0};
+    rg_template_opts o = {kind, "t", 0, 0, NULL, NULL};
     rg_template *t = NULL;
     rg_err e;
     rg_err_clear(&e);
@@ -59,7 +59,7 @@ static void renders_html(const char *src, const char *want)
 /* Compiling src fails at line:col with rule, and exactly this message. */
 static void compile_fails(const char *src, int line, int col, const char *rule, const char *msg)
 {
-    rg_template_opts o = {RG_TEMPLATE_TEXT, "t", 0, 0};
+    rg_template_opts o = {RG_TEMPLATE_TEXT, "t", 0, 0, NULL, NULL};
     rg_template *t = (rg_template *)1;
     rg_template_errpos pos;
     rg_err e;
@@ -272,7 +272,7 @@ static void test_compile_errors(void **state)
     rg_buf_free(&b);
 
     /* positions follow opts.line / opts.col (a Subject line, a WhatsApp parameter) */
-    rg_template_opts o = {RG_TEMPLATE_TEXT, "atraso.email", 7, 10};
+    rg_template_opts o = {RG_TEMPLATE_TEXT, "atraso.email", 7, 10, NULL, NULL};
     rg_template_errpos pos;
     rg_err e;
     assert_int_equal(rg_template_compile("ab {{x}}", 8, &o, &t, &pos, &e), RG_EINVAL);
@@ -328,11 +328,21 @@ static void test_render_missing_value(void **state)
 
     /* a required variable the planner left empty */
     rg_render_vars v3 = *v;
+    v3.invoices = NULL;
+    v3.n_invoices = 0;
+    t = compile_ok("Total {{totals.amount}}", RG_TEMPLATE_TEXT);
+    assert_int_equal(rg_template_render(t, &v3, &b, &e), RG_EINVAL);
+    assert_string_equal(e.where, "t:1:7");
+    assert_string_equal(e.msg, "variable totals.amount has no value (it is always required)");
+    rg_template_free(t);
+    /* one regua.yaml does not set */
+    v3 = *v;
     v3.company.cnpj = NULL;
     t = compile_ok("CNPJ {{company.cnpj}}", RG_TEMPLATE_TEXT);
     assert_int_equal(rg_template_render(t, &v3, &b, &e), RG_EINVAL);
     assert_string_equal(e.where, "t:1:6");
-    assert_string_equal(e.msg, "variable company.cnpj has no value (it is always required)");
+    assert_string_equal(e.msg, "variable company.cnpj has no value: set it in regua.yaml, or write "
+                               "{{#company.cnpj}}...{{company.cnpj}}...{{/company.cnpj}}");
     /* no invoices: invoice.* has no value */
     v3 = *v;
     v3.n_invoices = 0;
@@ -529,7 +539,8 @@ static void test_var_table(void **state)
     assert_null(rg_var_info_of(RG_V__COUNT));
     assert_string_equal(rg_var_type_name(RG_VAR_MONEY), "money");
     assert_string_equal(rg_var_type_name(RG_VAR_LIST), "list");
-    assert_string_equal(rg_var_need_name(RG_VAR_OPTIONAL), "optional");
+    assert_string_equal(rg_var_need_name(RG_VAR_MAY), "may be empty");
+    assert_string_equal(rg_var_need_name(RG_VAR_CONFIG), "configuration");
     /* the PRODUCT.md §3 names */
     const char *product[] = {"customer.first_name", "invoice.amount", "invoice.due_date", "invoice.days_late",
                              "invoice.updated_amount", "invoice.linha_digitavel", "invoice.pix_code", "portal_url",
@@ -636,10 +647,21 @@ static rg_template_set *set_of(const char *files[][2], size_t n)
     return s;
 }
 
+/* Lint as an installation whose regua.yaml sets the creditor's `name` and
+ * `cnpj` (NULL: the sample's, Acme Telecom Ltda) and the sample's address,
+ * phone, e-mail and contact; every sender fills offer.* and promise.*. */
 static void lint(const rg_template_set *s, const char *name, const char *cnpj, rg_template_diags *d)
 {
+    rg_render_vars company;
+    rg_render_vars_init(&company);
+    company.company = rg_render_vars_sample()->company;
+    if (name)
+        company.company.name = name;
+    if (cnpj)
+        company.company.cnpj = cnpj;
+    rg_template_use use = {&company, true, true};
     rg_err e;
-    assert_int_equal(rg_template_set_lint(s, name, cnpj, d, &e), RG_OK);
+    assert_int_equal(rg_template_set_lint(s, &use, d, &e), RG_OK);
 }
 
 static void expect_diag(const rg_template_diags *d, size_t i, rg_diag_level level, const char *text)
@@ -952,8 +974,16 @@ static void test_file_names_and_encoding(void **state)
     free(text);
     lint(s, NULL, NULL, &d);
     assert_int_equal(d.n, 8);
-    expect_diag(&d, 3, RG_DIAG_ERROR, "big.sms: error: template-too-large: the file has 262145 bytes; at most 262144 "
-                                      "are accepted");
+    expect_diag(&d, 3, RG_DIAG_ERROR, "big.sms: error: template-too-large: the file has 262145 bytes; a template "
+                                      "file may have at most 262144 (256 KiB)");
+    rg_template_diags_free(&d);
+    /* a file too large exists — it is broken, with the limit named — not missing */
+    assert_true(rg_template_set_exists(s, "big", "sms"));
+    assert_null(rg_template_set_get(s, "big", "sms"));
+    assert_int_equal(rg_template_set_check(s, "big", "sms", NULL, &d, &e), RG_OK);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.v[0].rule, RG_RULE_TEMPLATE_TOO_LARGE);
+    assert_non_null(strstr(d.v[0].msg, "a template file may have at most 262144 (256 KiB)"));
     rg_template_diags_free(&d);
     rg_template_set_free(s);
     rg_template_set_free(NULL);
@@ -980,7 +1010,7 @@ static void test_lint_rules(void **state)
     };
     rg_template_set *s = set_of(files, 6);
     rg_template_diags d = {0};
-    lint(s, NULL, NULL, &d);
+    lint(s, "Outra Empresa S.A.", "11222333000181", &d);
     assert_int_equal(d.n, 8);
     const char *no_creditor = "does not identify the creditor: every collection message names it and its CNPJ "
                               "(CDC art. 42-A); use {{company.name}} and {{company.cnpj}} outside optional sections";
@@ -989,22 +1019,25 @@ static void test_lint_rules(void **state)
     expect_diag(&d, 0, RG_DIAG_ERROR, want);
     snprintf(want, sizeof want, "b.sms: error: template-no-creditor: %s", no_creditor);
     expect_diag(&d, 1, RG_DIAG_ERROR, want);
-    expect_diag(&d, 2, RG_DIAG_WARNING,
-                "c.whatsapp:2:6: warning: template-optional-unguarded: invoice.pix_code may have no value, and then "
-                "the message is not sent: put it inside {{#invoice.pix_code}}...{{/invoice.pix_code}}");
-    expect_diag(&d, 3, RG_DIAG_WARNING,
-                "c.whatsapp:3:14: warning: template-optional-unguarded: invoice.boleto_url may have no value, and "
-                "then the message is not sent: put it inside {{#invoice.boleto_url}}...{{/invoice.boleto_url}}");
-    /* "Acme Telecom Ltda CNPJ 12.345.678/0001-95: Olá, Maria! " (55) + "Mensalidade dezembro/2026
+    expect_diag(&d, 2, RG_DIAG_ERROR,
+                "c.whatsapp:2:6: error: template-may-be-empty: {{invoice.pix_code}} may be empty when a message is "
+                "sent; then the message is suppressed, never sent: put it inside "
+                "{{#invoice.pix_code}}...{{/invoice.pix_code}}");
+    expect_diag(&d, 3, RG_DIAG_ERROR,
+                "c.whatsapp:3:14: error: template-may-be-empty: {{invoice.boleto_url}} may be empty when a message "
+                "is sent; then the message is suppressed, never sent: put it inside "
+                "{{#invoice.boleto_url}}...{{/invoice.boleto_url}}");
+    /* "Outra Empresa S.A. CNPJ 11.222.333/0001-81: Olá, Maria! " (56) + "Mensalidade dezembro/2026
      * R$ 1.260,48; " (39) + "Taxa de instalação R$ 91,79; " (29) + "Serviço adicional <Wi-Fi> &
-     * suporte R$ 45,00; " (46) = 169, UCS-2 because of the accents: 3 parts of 67 */
+     * suporte R$ 45,00; " (46) = 170, UCS-2 because of the accents: 3 parts of 67 */
     expect_diag(&d, 4, RG_DIAG_WARNING,
-                "d.sms: warning: template-sms-length: renders to 169 UCS-2 characters with the sample data, 3 SMS "
+                "d.sms: warning: template-sms-length: renders to 170 UCS-2 characters with the sample data, 3 SMS "
                 "parts (one holds 70); its fixed text alone is 18 characters (accents such as a-tilde or "
                 "c-cedilla force UCS-2)");
-    expect_diag(&d, 5, RG_DIAG_WARNING,
-                "d.sms:1:84: warning: template-optional-unguarded: invoice.description may have no value, and then "
-                "the message is not sent: put it inside {{#invoice.description}}...{{/invoice.description}}");
+    expect_diag(&d, 5, RG_DIAG_ERROR,
+                "d.sms:1:84: error: template-may-be-empty: {{invoice.description}} may be empty when a message is "
+                "sent; then the message is suppressed, never sent: put it inside "
+                "{{#invoice.description}}...{{/invoice.description}}");
     snprintf(want, sizeof want, "f.log: error: template-no-creditor: %s", no_creditor);
     expect_diag(&d, 6, RG_DIAG_ERROR, want);
     expect_diag(&d, 7, RG_DIAG_ERROR,
@@ -1049,11 +1082,184 @@ static void test_load_directory(void **state)
     assert_string_equal(r.text, "Acme Telecom Ltda CNPJ 12.345.678/0001-95: oi Maria");
     rg_rendered_free(&r);
     rg_template_diags d = {0};
+    /* every company.* the configuration sets: nothing to say */
     lint(s, NULL, NULL, &d);
+    assert_int_equal(d.n, 0);
+    /* a regua.yaml with no company.address: every e-mail would be
+     * suppressed, and lint says so where the variable is */
+    rg_render_vars company;
+    rg_render_vars_init(&company);
+    company.company.name = "Acme Telecom Ltda";
+    company.company.cnpj = "12345678000195";
+    rg_template_use use = {&company, false, false};
+    assert_int_equal(rg_template_set_lint(s, &use, &d, &e), RG_OK);
     assert_int_equal(d.n, 1);
-    expect_diag(&d, 0, RG_DIAG_WARNING,
-                "oi.email:3:35: warning: template-optional-unguarded: company.address may have no value, and then "
-                "the message is not sent: put it inside {{#company.address}}...{{/company.address}}");
+    expect_diag(&d, 0, RG_DIAG_ERROR,
+                "oi.email:3:35: error: template-may-be-empty: {{company.address}} is empty: regua.yaml sets no "
+                "`company.address`; then the message is suppressed, never sent: put it inside "
+                "{{#company.address}}...{{/company.address}}, or set it in regua.yaml");
+    rg_template_diags_free(&d);
+    /* no company at all: the creditor's name and CNPJ are missing too */
+    assert_int_equal(rg_template_set_lint(s, NULL, &d, &e), RG_OK);
+    assert_int_equal(d.n, 5);
+    assert_string_equal(d.v[0].rule, RG_RULE_TEMPLATE_MAY_BE_EMPTY);
+    assert_string_equal(d.v[3].file, "oi.sms");
+    assert_int_equal(d.v[3].col, 1);
+    assert_non_null(strstr(d.v[3].msg, "{{company.name}} is empty: regua.yaml sets no `company.name`"));
+    rg_template_diags_free(&d);
+    /* one template alone */
+    assert_int_equal(rg_template_set_check(s, "oi", "sms", &use, &d, &e), RG_OK);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(rg_template_set_check(s, "oi", "whatsapp", &use, &d, &e), RG_ENOTFOUND);
+    rg_template_set_free(s);
+}
+
+/* Every error of a template, in source order, with its position: the
+ * compiler goes on after each one. */
+static char errs_seen[16384];
+
+static void collect_error(void *ctx, const rg_template_errpos *pos, const char *msg)
+{
+    (void)ctx;
+    size_t n = strlen(errs_seen);
+    snprintf(errs_seen + n, sizeof errs_seen - n, "%d:%d %s: %s\n", pos->line, pos->col, pos->rule, msg);
+}
+
+static void test_every_compile_error(void **state)
+{
+    (void)state;
+    const char *src = "Olá {{customer.nmae}}!\n"                          /* unknown */
+                      "{{#portal}}Portal: {{portal_url}}{{/portal}}\n"    /* unknown section, its close is fine */
+                      "{{invoices}} e {{}}\n"                             /* a list as a value; empty tag */
+                      "{{>parcial}} {{/portal_url}}\n"                    /* partial; closes nothing */
+                      "{{#invoice.pix_code}}{{#portal_url}}x{{/invoice.pix_code}}\n" /* mismatched */
+                      "{{company.name}} {{company.cnpj}} {{#invoices}}{{invoice.amount}}\n"; /* unclosed */
+    rg_template_opts o = {RG_TEMPLATE_TEXT, "t", 0, 0, collect_error, NULL};
+    rg_template *t = (rg_template *)1;
+    rg_template_errpos pos;
+    rg_err e;
+    errs_seen[0] = '\0';
+    assert_int_equal(rg_template_compile(src, strlen(src), &o, &t, &pos, &e), RG_EINVAL);
+    assert_null(t);
+    /* the first is also what e and pos say */
+    assert_string_equal(e.where, "t:1:7");
+    assert_int_equal(pos.line, 1);
+    assert_string_equal(
+        errs_seen,
+        "1:7 template-unknown-variable: unknown variable 'customer.nmae' (did you mean 'customer.name'?); see "
+        "docs/internals/templates.md for the list\n"
+        "2:4 template-unknown-variable: unknown variable 'portal'; see docs/internals/templates.md for the list\n"
+        "3:3 template-syntax: 'invoices' is a list: write {{#invoices}}...{{/...}} around what repeats for each "
+        "item\n"
+        "3:18 template-syntax: empty tag: expected a variable name before '}}'\n"
+        "4:1 template-syntax: partials '{{>name}}' are not supported\n"
+        "4:14 template-syntax: '{{/portal_url}}' closes nothing: no section is open\n"
+        "5:38 template-syntax: mismatched '{{/invoice.pix_code}}': expected {{/portal_url}} to close the section "
+        "opened at 5:22\n"
+        "6:35 template-syntax: unclosed section '{{#invoices}}': expected '{{/invoices}}' before the end of the "
+        "template\n");
+
+    /* a file in a set keeps every one as a diagnostic */
+    const char *files[][2] = {{"x.sms", src}};
+    rg_template_set *s = set_of(files, 1);
+    rg_template_diags d = {0};
+    lint(s, NULL, NULL, &d);
+    assert_int_equal(d.n, 8);
+    char buf[600];
+    assert_string_equal(rg_template_diag_text(&d.v[7], buf, sizeof buf),
+                        "x.sms:6:35: error: template-syntax: unclosed section '{{#invoices}}': expected "
+                        "'{{/invoices}}' before the end of the template");
+    rg_template_diags_free(&d);
+    rg_template_set_free(s);
+
+    /* at most 50, then a last word */
+    rg_buf many = RG_BUF_INIT;
+    for (int i = 0; i < 60; i++)
+        rg_buf_puts(&many, "{{nada}}\n");
+    errs_seen[0] = '\0';
+    assert_int_equal(rg_template_compile(many.p, many.len, &o, &t, &pos, &e), RG_EINVAL);
+    size_t lines = 0;
+    for (const char *p = errs_seen; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 51);
+    assert_non_null(strstr(errs_seen, "0:0 template-syntax: too many errors; the rest of the template was not "
+                                      "checked\n"));
+    rg_buf_free(&many);
+}
+
+/* vars.def's NEED column, applied: what may be empty when a message goes. */
+static void test_may_be_empty(void **state)
+{
+    (void)state;
+    rg_render_vars co;
+    rg_render_vars_init(&co);
+    co.company.name = "Acme";
+    co.company.address = "   "; /* blank is no value */
+    rg_var_context email = {"email", &co, false, false};
+    rg_var_context sms = {"sms", &co, false, false};
+    rg_var_context wa = {"whatsapp", NULL, true, false};
+    rg_var_context letter = {"letter", &co, false, true};
+    assert_false(rg_var_may_be_empty(RG_V_INVOICE_AMOUNT, NULL));
+    assert_false(rg_var_may_be_empty(RG_V_TOTALS_UPDATED_AMOUNT, &sms));
+    assert_true(rg_var_may_be_empty(RG_V_INVOICE_LINHA_DIGITAVEL, &email));
+    assert_true(rg_var_may_be_empty(RG_V_PORTAL_URL, &email));
+    assert_true(rg_var_may_be_empty(RG_V_CUSTOMER_DOCUMENT, &letter));
+    /* configuration: as set */
+    assert_false(rg_var_may_be_empty(RG_V_COMPANY_NAME, &email));
+    assert_true(rg_var_may_be_empty(RG_V_COMPANY_CNPJ, &email));
+    assert_true(rg_var_may_be_empty(RG_V_COMPANY_ADDRESS, &email));
+    assert_true(rg_var_may_be_empty(RG_V_COMPANY_NAME, &wa)); /* nothing configured */
+    /* the channel's own address is there */
+    assert_false(rg_var_may_be_empty(RG_V_CUSTOMER_EMAIL, &email));
+    assert_true(rg_var_may_be_empty(RG_V_CUSTOMER_EMAIL, &sms));
+    assert_false(rg_var_may_be_empty(RG_V_CUSTOMER_PHONE, &sms));
+    assert_false(rg_var_may_be_empty(RG_V_CUSTOMER_PHONE, &wa));
+    assert_true(rg_var_may_be_empty(RG_V_CUSTOMER_PHONE, &letter));
+    assert_true(rg_var_may_be_empty(RG_V_CUSTOMER_PHONE, NULL));
+    /* what the sending trigger fills */
+    assert_false(rg_var_may_be_empty(RG_V_OFFER_AMOUNT, &wa));
+    assert_true(rg_var_may_be_empty(RG_V_OFFER_AMOUNT, &letter));
+    assert_false(rg_var_may_be_empty(RG_V_PROMISE_DATE, &letter));
+    assert_true(rg_var_may_be_empty(RG_V_PROMISE_DATE, &wa));
+    assert_true(rg_var_may_be_empty(RG_V__COUNT, NULL));
+
+    /* in a template: unguarded on the wrong channel is an error, guarded
+     * or on its own channel it is not */
+    const char *files[][2] = {
+        {"a.sms", "{{company.name}} {{company.cnpj}} {{customer.phone}} {{customer.email}}"},
+        {"a.email", "Subject: oi\n{{company.name}} {{company.cnpj}} {{customer.email}} "
+                    "{{#customer.phone}}{{customer.phone}}{{/customer.phone}}"},
+        {"b.whatsapp", "{{company.name}} {{company.cnpj}} {{offer.amount}} {{promise.date}}"},
+    };
+    rg_template_set *s = set_of(files, 3);
+    rg_render_vars c2;
+    rg_render_vars_init(&c2);
+    c2.company = rg_render_vars_sample()->company;
+    rg_template_use offer = {&c2, true, false};
+    rg_template_diags d = {0};
+    rg_err e;
+    assert_int_equal(rg_template_set_check(s, "a", "sms", &offer, &d, &e), RG_OK);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.v[0].rule, RG_RULE_TEMPLATE_MAY_BE_EMPTY);
+    assert_int_equal(d.v[0].col, 54);
+    assert_string_equal(d.v[0].msg, "{{customer.email}} is empty for customers without an e-mail address, and sms "
+                                    "messages reach them; then the message is suppressed, never sent: put it inside "
+                                    "{{#customer.email}}...{{/customer.email}}");
+    rg_template_diags_free(&d);
+    assert_int_equal(rg_template_set_check(s, "a", "email", &offer, &d, &e), RG_OK);
+    assert_int_equal(rg_template_diags_errors(&d), 0);
+    rg_template_diags_free(&d);
+    assert_int_equal(rg_template_set_check(s, "b", "whatsapp", &offer, &d, &e), RG_OK);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.v[0].msg, "{{promise.date}} is filled only when a trigger on promise.made or "
+                                    "promise.broken sends the message, and this template is sent otherwise; then the "
+                                    "message is suppressed, never sent: put it inside "
+                                    "{{#promise.date}}...{{/promise.date}}");
+    rg_template_diags_free(&d);
+    rg_template_use step = {&c2, false, false};
+    assert_int_equal(rg_template_set_check(s, "b", "whatsapp", &step, &d, &e), RG_OK);
+    assert_int_equal(d.n, 2);
+    assert_non_null(strstr(d.v[0].msg, "{{offer.amount}} is filled only when a trigger with `offer:` sends"));
     rg_template_diags_free(&d);
     rg_template_set_free(s);
 }
@@ -1212,6 +1418,8 @@ int main(void)
         cmocka_unit_test(test_whatsapp_file),
         cmocka_unit_test(test_file_names_and_encoding),
         cmocka_unit_test(test_lint_rules),
+        cmocka_unit_test(test_every_compile_error),
+        cmocka_unit_test(test_may_be_empty),
         cmocka_unit_test(test_load_directory),
         cmocka_unit_test(test_examples),
         cmocka_unit_test(test_example_outputs),

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "config/yaml.h"
 #include "config/yaml_quoted.h"
 
@@ -168,6 +169,79 @@ static void test_decoder_alone(void **state)
     rg_buf_free(&b);
 }
 
+/* rg_yaml_load's error for text (where and message). */
+static void expect_load_error(const char *text, size_t len, const char *where, const char *msg)
+{
+    rg_yaml y;
+    rg_err e;
+    rg_err_clear(&e);
+    assert_int_equal(rg_yaml_load(&y, "t.yaml", text, len, &e), RG_EINVAL);
+    if (strcmp(e.where, where) != 0 || !strstr(e.msg, msg))
+        fail_msg("want %s: ...%s...; got %s: %s", where, msg, e.where, e.msg);
+    rg_yaml_free(&y);
+}
+
+/* A flat mapping of n keys "kI: I", one per line, after a first line. */
+static char *many_keys(size_t n, size_t *len)
+{
+    rg_buf b = RG_BUF_INIT;
+    rg_buf_puts(&b, "cadence: x\n");
+    for (size_t i = 0; i < n; i++)
+        rg_buf_printf(&b, "k%zu: %zu\n", i, i);
+    assert_false(b.oom);
+    *len = b.len;
+    return rg_buf_detach(&b);
+}
+
+/* Duplicate keys are found by regua (by their decoded text), in every
+ * mapping; the same key in two mappings is fine. */
+static void test_duplicate_keys(void **state)
+{
+    (void)state;
+    const char *dup = "a: 1\nb:\n  x: 1\n  y: 2\n  'x': 3\n";
+    expect_load_error(dup, strlen(dup), "t.yaml:5", "duplicate key 'x' (first at line 3)");
+    const char *dq = "\"k\\u0041\": 1\nkA: 2\n";
+    expect_load_error(dq, strlen(dq), "t.yaml:2", "duplicate key 'kA' (first at line 1)");
+    const char *seq = "list:\n  - {a: 1, b: 2}\n  - {a: 3, a: 4}\n";
+    expect_load_error(seq, strlen(seq), "t.yaml:3", "duplicate key 'a'");
+    const char *complex = "? [a, b]\n: 1\n";
+    expect_load_error(complex, strlen(complex), "t.yaml:1", "a key must be a single value");
+    rg_yaml y;
+    rg_err e;
+    const char *fine = "a: {x: 1}\nb: {x: 2}\nc: [{x: 1}, {x: 2}]\n";
+    assert_int_equal(rg_yaml_load(&y, "t.yaml", fine, strlen(fine), &e), RG_OK);
+    rg_yaml_free(&y);
+}
+
+/* The caps: 10,000 keys in a file and 1 MiB, each refused with the line
+ * where it is passed and the limit named. 40,000 keys took libfyaml's own
+ * duplicate check 75 s; now the document is built in linear time and
+ * refused (docs/BENCHMARKS.md has the figures). */
+static void test_caps(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = many_keys(RG_YAML_MAX_KEYS - 1, &len); /* + "cadence": exactly the limit */
+    rg_yaml y;
+    rg_err e;
+    assert_int_equal(rg_yaml_load(&y, "t.yaml", text, len, &e), RG_OK);
+    rg_yaml_free(&y);
+    free(text);
+    text = many_keys(40000, &len);
+    expect_load_error(text, len, "t.yaml:10001", "more than 10000 keys in one file (the limit for a YAML file)");
+    free(text);
+    /* a file over 1 MiB: the line where the limit is passed */
+    size_t big = RG_YAML_MAX_BYTES + 100;
+    char *huge = malloc(big);
+    assert_non_null(huge);
+    memcpy(huge, "a: ", 3);
+    memset(huge + 3, 'x', big - 3);
+    for (size_t i = 1023; i < big; i += 1024)
+        huge[i] = '\n'; /* lines of 1,024 bytes: byte 1 MiB is on line 1025 */
+    expect_load_error(huge, big, "t.yaml:1025", "the file has 1048676 bytes; a YAML file may have at most 1048576");
+    free(huge);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +250,8 @@ int main(void)
         cmocka_unit_test(test_matches_libfyaml),
         cmocka_unit_test(test_keys_and_plain_scalars),
         cmocka_unit_test(test_decoder_alone),
+        cmocka_unit_test(test_duplicate_keys),
+        cmocka_unit_test(test_caps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
