@@ -4,13 +4,19 @@
  * the letter — the creditor's letterhead (company name, CNPJ, address and
  * contacts from the configuration), the customer's name and postal address
  * in the window-envelope field, the date, the rendered text — followed by
- * the boleto page of each invoice the message carries that is still open
- * and has a boleto (looked up in the store: rg_channel_env.store), and adds
+ * a boleto page for each invoice still open (looked up in the store:
+ * rg_channel_env.store) that has a boleto the customer can pay: the ones
+ * the message's payload names ({"boletos": [{"invoice", "barcode",
+ * "pix"}]}, chosen by the engine — the current boleto, or one generated
+ * with the updated amount when it is past due), exactly those; a message
+ * without that list encloses each invoice's own boleto only while its
+ * effective due date has not passed on the letter's date. It adds
  * it to the batch of the message's local date (the configuration's time
  * zone, at sent_at, else planned_for). The same idempotency key is never
  * added twice. close() rebuilds the combined PDF and manifest of every day
  * it added to; `regua letters build` does it on demand.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +24,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/tz.h"
+#include "br/holidays.h"
 #include "channel/channel.h"
 #include "channel/letter_batch.h"
 #include "service/invoice_boleto.h"
@@ -30,6 +37,7 @@ typedef struct letter_state {
     const rg_config *config;
     rg_store *store;
     rg_tz *tz;
+    rg_calendar *calendar; /* national and bank holidays: a boleto's effective due date */
     rg_date days[MAX_DAYS]; /* days added to, to rebuild at close */
     size_t n_days;
 } letter_state;
@@ -54,6 +62,17 @@ static rg_status letter_open(const rg_channel_config *cfg, const rg_channel_env 
     const char *zone = env->config->default_timezone[0] ? env->config->default_timezone : "America/Sao_Paulo";
     rg_status rc = rg_tz_load(zone, &s->tz, e);
     if (rc != RG_OK) {
+        free(s);
+        return rc;
+    }
+    if (!(s->calendar = rg_calendar_new())) {
+        rg_tz_free(s->tz);
+        free(s);
+        return rg_err_set(e, RG_ENOMEM, "letter", "out of memory");
+    }
+    if (env->config->calendar_file[0] && (rc = rg_calendar_load(s->calendar, env->config->calendar_file, e)) != RG_OK) {
+        rg_calendar_free(s->calendar);
+        rg_tz_free(s->tz);
         free(s);
         return rc;
     }
@@ -167,6 +186,7 @@ static rg_status letter_send(void *state, const rg_outgoing *out, rg_send_result
     rg_invoice *invs = NULL;
     rg_invoice_boleto *ibs = NULL;
     rg_boleto_pdf *pdfs = NULL;
+    bool *enclose = NULL;
 
     rg_instant at = m->sent_at > 0 ? m->sent_at : m->planned_for;
     rg_date day;
@@ -232,9 +252,53 @@ static rg_status letter_send(void *state, const rg_outgoing *out, rg_send_result
         }
         p += len + (bar ? 1 : 0);
     }
+    /* which boletos: the payload's list (the engine chose what can be paid
+     * now), else each invoice's own while not past due */
+    json_t *pl = m->payload && m->payload[0] ? json_loads(m->payload, 0, NULL) : NULL;
+    json_t *listed = json_is_object(pl) ? json_object_get(pl, "boletos") : NULL;
+    if (!json_is_array(listed))
+        listed = NULL;
+    enclose = calloc(n_inv ? n_inv : 1, sizeof *enclose);
+    if (!enclose) {
+        json_decref(pl);
+        rc = rg_err_set(e, RG_ENOMEM, "letter", "out of memory");
+        fail(res, RG_SEND_TRANSIENT, e);
+        goto out;
+    }
+    for (size_t i = 0; i < n_inv; i++) {
+        rg_invoice *inv = &invs[i];
+        if (listed) {
+            size_t k;
+            json_t *it;
+            json_array_foreach(listed, k, it) {
+                const char *ext = json_string_value(json_object_get(it, "invoice"));
+                const char *bc = json_string_value(json_object_get(it, "barcode"));
+                const char *pix = json_string_value(json_object_get(it, "pix"));
+                if (!ext || !bc || strcmp(ext, inv->external_id) != 0 || strlen(bc) >= sizeof inv->barcode)
+                    continue;
+                rg_strlcpy(inv->barcode, bc, sizeof inv->barcode);
+                inv->linha_digitavel[0] = '\0';
+                if (pix && strlen(pix) < sizeof inv->pix_code)
+                    rg_strlcpy(inv->pix_code, pix, sizeof inv->pix_code);
+                enclose[i] = true;
+            }
+        } else if (inv->barcode[0] || inv->linha_digitavel[0]) {
+            rg_date due = inv->reissued_due_date != RG_DATE_NONE ? inv->reissued_due_date : inv->due_date;
+            rg_boleto b;
+            rg_err de;
+            const char *code = inv->barcode[0] ? inv->barcode : inv->linha_digitavel;
+            if (rg_boleto_decode(code, strlen(code), day, &b, &de) != RG_OK)
+                enclose[i] = true; /* a bad code: refused below, naming the failing check */
+            else
+                enclose[i] = rg_effective_due_date(s->calendar, b.due_date != RG_DATE_NONE ? b.due_date : due) >= day;
+            /* never an expired boleto */
+        }
+    }
+    json_decref(pl);
     for (size_t i = 0; i < n_inv; i++) {
         const rg_invoice *inv = &invs[i];
-        if (inv->status != RG_INV_OPEN || rg_invoice_balance(inv) <= 0 || (!inv->barcode[0] && !inv->linha_digitavel[0]))
+        if (!enclose[i] || inv->status != RG_INV_OPEN || rg_invoice_balance(inv) <= 0 ||
+            (!inv->barcode[0] && !inv->linha_digitavel[0]))
             continue;
         if ((rc = rg_invoice_boleto_prepare(inv, c, s->config, day, &ibs[n_bol], e)) != RG_OK) {
             fail(res, RG_SEND_PERMANENT, e);
@@ -271,6 +335,7 @@ static rg_status letter_send(void *state, const rg_outgoing *out, rg_send_result
         remember_day(s, day);
     snprintf(res->provider_id, sizeof res->provider_id, "letter:%s", rel);
 out:
+    free(enclose);
     free(invs);
     free(ibs);
     free(pdfs);
@@ -292,6 +357,7 @@ static void letter_close(void *state)
             rg_info("letter: %s: %zu letters, %d pages", rep.pdf, rep.letters, rep.pages);
     }
     rg_tz_free(s->tz);
+    rg_calendar_free(s->calendar);
     free(s);
 }
 

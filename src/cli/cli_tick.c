@@ -1,4 +1,4 @@
-/* regua tick: plan every open invoice and send what is due now. */
+/* regua tick: plan what the agenda says is due (or every open invoice: --full) and send it. */
 #include <jansson.h>
 #include <string.h>
 

@@ -339,6 +339,7 @@ typedef struct pending {
     const rg_tz *tz;      /* the customer's zone for this cadence */
     int step;
     rg_instant due_at;
+    rg_instant relevant_until; /* when it stops describing the invoice; RG_INSTANT_NONE: never */
     int preferred;        /* index of the customer's preferred channel in the step's list, -1 */
     int channel;          /* position (in the order with the preferred channel first) of the chosen one */
     char reason[256];     /* why earlier channels were skipped */
@@ -535,8 +536,17 @@ static void fill_render_invoice(const customer_ctx *cx, const rg_cadence *c, con
 /* Computes a segunda via: fees on the open balance, a new due date some
  * bank business days ahead, and new boleto/PIX codes when the invoice had
  * them (same campo livre / PIX key, new amount and due date). */
+static void compute_reissue_days(const customer_ctx *cx, const rg_cadence *c, const rg_invoice *inv,
+                                 int64_t due_in_business_days, rg_reissue *re);
+
 static void compute_reissue(const customer_ctx *cx, const rg_cadence *c, const rg_cadence_step *st,
                             const rg_invoice *inv, rg_reissue *re)
+{
+    compute_reissue_days(cx, c, inv, st->reissue_due_in_business_days, re);
+}
+
+static void compute_reissue_days(const customer_ctx *cx, const rg_cadence *c, const rg_invoice *inv,
+                                 int64_t due_in_business_days, rg_reissue *re)
 {
     memset(re, 0, sizeof *re);
     rg_date eff = rg_effective_due_date(cx->eng->calendar, inv->due_date);
@@ -548,8 +558,7 @@ static void compute_reissue(const customer_ctx *cx, const rg_cadence *c, const r
     re->interest = fb.interest;
     re->updated_amount = fb.total;
     re->old_due_date = inv->reissued_due_date != RG_DATE_NONE ? inv->reissued_due_date : inv->due_date;
-    re->new_due_date = rg_add_bank_business_days(cx->eng->calendar, cx->today,
-                                                 (int)st->reissue_due_in_business_days);
+    re->new_due_date = rg_add_bank_business_days(cx->eng->calendar, cx->today, (int)due_in_business_days);
     rg_err e;
     if (inv->linha_digitavel[0] || inv->barcode[0]) {
         const char *code = inv->barcode[0] ? inv->barcode : inv->linha_digitavel;
@@ -580,6 +589,90 @@ static void compute_reissue(const customer_ctx *cx, const rg_cadence *c, const r
                 re->pix_code[0] = '\0';
         }
     }
+}
+
+/* What a letter encloses for one invoice: the boleto the customer can pay
+ * now. The current one (the reissued one after a segunda via) while its
+ * effective due date has not passed; else one generated for the letter's
+ * date — same campo livre, the amount updated to that date, due
+ * RG_LETTER_BOLETO_DAYS bank business days later; nothing when the
+ * invoice has no boleto (or it cannot be decoded). */
+typedef struct letter_boleto {
+    bool present;
+    bool generated;
+    char barcode[45];
+    char linha[55]; /* formatted: "34191.75124 34567.840813 05367.890000 1 43290000000000" */
+    char pix[RG_PIX_MAX + 1];
+    rg_date due;
+    rg_cents amount;
+} letter_boleto;
+
+static void letter_enclosure(const customer_ctx *cx, const rg_cadence *c, const rg_invoice *inv,
+                             const rg_reissue *re, letter_boleto *lb)
+{
+    memset(lb, 0, sizeof *lb);
+    rg_err e;
+    rg_boleto b;
+    if (re && re->barcode[0]) { /* reissued by this very step */
+        if (rg_boleto_decode(re->barcode, strlen(re->barcode), cx->today, &b, &e) != RG_OK)
+            return;
+        rg_strlcpy(lb->pix, re->pix_code, sizeof lb->pix);
+    } else {
+        const char *code = inv->barcode[0] ? inv->barcode : inv->linha_digitavel;
+        if (!code[0] || rg_boleto_decode(code, strlen(code), cx->today, &b, &e) != RG_OK)
+            return;
+        rg_date due = inv->reissued_due_date != RG_DATE_NONE ? inv->reissued_due_date : inv->due_date;
+        if (b.due_date != RG_DATE_NONE)
+            due = b.due_date;
+        if (rg_effective_due_date(cx->eng->calendar, due) < cx->today) {
+            /* past due: a boleto with the updated amount, for the letter's date */
+            rg_reissue gen;
+            compute_reissue_days(cx, c, inv, RG_LETTER_BOLETO_DAYS, &gen);
+            if (!gen.barcode[0] || rg_boleto_decode(gen.barcode, strlen(gen.barcode), cx->today, &b, &e) != RG_OK)
+                return;
+            lb->generated = true;
+            rg_strlcpy(lb->pix, gen.pix_code, sizeof lb->pix);
+        }
+    }
+    lb->present = true;
+    rg_strlcpy(lb->barcode, b.barcode, sizeof lb->barcode);
+    rg_strlcpy(lb->linha, b.linha_formatted, sizeof lb->linha);
+    lb->due = b.due_date;
+    lb->amount = b.amount_cents;
+}
+
+/* For a letter: each invoice's enclosure (the render invoice then names
+ * it: invoice.boleto and invoice.linha_digitavel; lb must outlive the
+ * render) and the message payload that tells the letter driver exactly
+ * what to enclose: {"boletos": [{"invoice", "barcode", "due_date",
+ * "amount", "generated", "pix"}]} (owned text; NULL when out of memory). */
+static char *letter_payload(const customer_ctx *cx, const rg_cadence *c, const rg_invoice *const *invs,
+                            const rg_reissue *const *res, rg_render_invoice *ri, letter_boleto *lb, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t k = 0; k < n; k++) {
+        letter_enclosure(cx, c, invs[k], res ? res[k] : NULL, &lb[k]);
+        if (!lb[k].present) {
+            ri[k].boleto = NULL;
+            continue;
+        }
+        ri[k].boleto = lb[k].linha;
+        ri[k].linha_digitavel = lb[k].linha;
+        if (lb[k].pix[0])
+            ri[k].pix_code = lb[k].pix;
+        char due[16], amount[32];
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "invoice", invs[k]->external_id, "barcode", lb[k].barcode,
+                              "due_date", lb[k].due != RG_DATE_NONE ? rg_date_format_iso(lb[k].due, due, sizeof due) : "",
+                              "amount", rg_money_format_plain(lb[k].amount, amount, sizeof amount), "generated",
+                              lb[k].generated);
+        if (o && lb[k].pix[0])
+            json_object_set_new(o, "pix", json_string(lb[k].pix));
+        json_array_append_new(arr, o);
+    }
+    json_t *root = json_pack("{s:o}", "boletos", arr);
+    char *text = root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(root);
+    return text;
 }
 
 /* Renders NAME.CHANNEL for a customer and its invoices; for an approved
@@ -634,14 +727,35 @@ rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_custome
     int sod;
     rg_tz_local(cx.tz, now, &cx.today, &sod);
     rg_render_invoice *ri = calloc(n ? n : 1, sizeof *ri);
-    if (!ri)
-        return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
-    for (size_t k = 0; k < n; k++)
+    letter_boleto *lb = calloc(n ? n : 1, sizeof *lb);
+    const rg_invoice **ip = calloc(n ? n : 1, sizeof *ip);
+    char *letter = NULL;
+    rg_status rc = RG_OK;
+    if (!ri || !lb || !ip) {
+        rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < n; k++) {
         fill_render_invoice(&cx, c, &invs[k], NULL, &ri[k]);
+        ip[k] = &invs[k];
+    }
+    if (!strcmp(channel, "letter") && c && !(letter = letter_payload(&cx, c, ip, NULL, ri, lb, n))) {
+        rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+        goto done;
+    }
     rg_rendered r;
     memset(&r, 0, sizeof r);
-    rg_status rc = render_message(eng, cust, ri, n, template_name, channel, &r, &out->payload, e);
+    rc = render_message(eng, cust, ri, n, template_name, channel, &r, &out->payload, e);
+    if (rc == RG_OK && letter) {
+        free(out->payload);
+        out->payload = letter;
+        letter = NULL;
+    }
+done:
+    free(letter);
     free(ri);
+    free(lb);
+    free(ip);
     if (rc != RG_OK)
         return rc;
     out->subject = r.subject;
@@ -689,8 +803,29 @@ static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, 
         invs[k] = &b->rows[pend[k]->row].r.invoice;
         fill_render_invoice(cx, pend[k]->cadence, invs[k], pend[k]->reissued ? &pend[k]->reissue : NULL, &ri[k]);
     }
+    /* a letter encloses the boleto each invoice can be paid with now */
+    letter_boleto *lb = NULL;
+    char *letter = NULL;
+    if (!strcmp(channel, "letter")) {
+        const rg_reissue **res = calloc(n, sizeof *res);
+        lb = calloc(n, sizeof *lb);
+        if (res && lb) {
+            for (size_t k = 0; k < n; k++)
+                res[k] = pend[k]->reissued ? &pend[k]->reissue : NULL;
+            letter = letter_payload(cx, c, invs, res, ri, lb, n);
+        }
+        free(res);
+        if (!letter) {
+            free(lb);
+            free(ri);
+            free(invs);
+            return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+        }
+    }
     rg_fx_message *x = rg_fx_message_add(fx, index);
     if (!x) {
+        free(letter);
+        free(lb);
         free(ri);
         free(invs);
         return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
@@ -732,6 +867,11 @@ static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, 
         x->body = out.text;
         x->html = out.html;
         out.subject = out.text = out.html = NULL;
+        if (letter) {
+            free(x->payload);
+            x->payload = letter;
+            letter = NULL;
+        }
         int ci = rg_engine_channel_index(eng, channel);
         bool inline_send = eng->dry_run || (ci >= 0 && rg_channel_is_inline(eng->channels[ci].ch));
         m->status = inline_send ? RG_MSG_SENT : RG_MSG_QUEUED;
@@ -745,6 +885,8 @@ static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, 
     }
     rg_rendered_free(&out);
     rg_fx_message_invoices(fx, *index, invs, n);
+    free(letter);
+    free(lb);
     free(ri);
     free(invs);
     return fx->oom ? rg_err_set(e, RG_ENOMEM, "engine", "out of memory") : RG_OK;
@@ -1011,11 +1153,20 @@ static void set_zone(customer_ctx *cx, const rg_customer *cust, const rg_cadence
     rg_tz_local(cx->tz, cx->now, &cx->today, &sod);
 }
 
-/* Orders pending steps for the caps: the most advanced step first (a
- * notice before a reminder), then the invoice's order. */
+/* Orders pending steps for the caps: the message that would stop being
+ * true soonest first (a "vence hoje" before an "em atraso" that stays true
+ * until the next step), then the most advanced step, then the invoice's
+ * order. */
 static int cmp_pending(const void *a, const void *b)
 {
     const pending *x = *(pending *const *)a, *y = *(pending *const *)b;
+    if (x->relevant_until != y->relevant_until) {
+        if (x->relevant_until == RG_INSTANT_NONE)
+            return 1;
+        if (y->relevant_until == RG_INSTANT_NONE)
+            return -1;
+        return x->relevant_until < y->relevant_until ? -1 : 1;
+    }
     int ax = x->cadence->steps[x->step].at_days, ay = y->cadence->steps[y->step].at_days;
     if (ax != ay)
         return ax > ay ? -1 : 1;
@@ -1101,6 +1252,7 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
             pd->tz = cx.tz;
             pd->step = plan.fire;
             pd->due_at = plan.fire_due_at;
+            pd->relevant_until = rg_plan_step_relevant_until(&in, plan.fire);
             pd->preferred = -1;
             if (st->action == RG_ACTION_TASK && (!st->task_kind || !strcmp(st->task_kind, "call")) &&
                 !has_phone(cust)) {
@@ -1160,8 +1312,8 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
     }
 
     /* messages: one per pending step — with consolidation, one per step and
-     * channel listing every invoice at that step; the most advanced steps
-     * first, so that when the cap cuts, a notice is not held for a reminder */
+     * channel listing every invoice at that step; when the cap cuts, the
+     * messages that would stop being true soonest go first */
     qsort(order, n_pend, sizeof *order, cmp_pending);
     for (size_t k = 0; k < n_pend; k++) {
         pending *pd = order[k];

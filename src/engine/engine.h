@@ -31,6 +31,11 @@
 
 typedef struct rg_engine rg_engine;
 
+/* A letter encloses the boleto the customer can pay now; when the current
+ * one is past due, it encloses one generated with the amount updated to
+ * the letter's date, due this many bank business days after it. */
+#define RG_LETTER_BOLETO_DAYS 5
+
 typedef struct rg_engine_options {
     rg_store *store;          /* borrowed */
     const rg_config *config;  /* borrowed */

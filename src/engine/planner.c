@@ -278,3 +278,26 @@ bool rg_plan_step_current(const rg_plan_input *in, int step, char *why, size_t n
     }
     return true;
 }
+
+rg_instant rg_plan_step_relevant_until(const rg_plan_input *in, int step)
+{
+    const rg_cadence *c = in->cadence;
+    if (step < 0 || (size_t)step >= c->n_steps)
+        return RG_INSTANT_NONE;
+    const rg_cadence_step *st = &c->steps[step];
+    rg_date eff = rg_effective_due_date(in->calendar, in->invoice->due_date);
+    rg_instant until = RG_INSTANT_NONE;
+    if (st->at_days <= 0)
+        until = rg_window_first_open_on_or_after_day(&c->window, in->calendar, in->tz,
+                                                     st->at_days < 0 ? eff : eff + 1);
+    size_t ns = c->n_steps < RG_PLAN_MAX_STEPS ? c->n_steps : RG_PLAN_MAX_STEPS;
+    for (size_t i = 0; i < ns; i++) {
+        if ((int)i == step || c->steps[i].at_days <= st->at_days || rg_progress_find(in->progress, c->steps[i].id))
+            continue;
+        due_block block;
+        rg_instant t = step_due_at(in, eff, i, &block);
+        if (block == DUE_OK && t != RG_INSTANT_NONE && (until == RG_INSTANT_NONE || t < until))
+            until = t;
+    }
+    return until;
+}

@@ -108,6 +108,14 @@ typedef struct rg_plan {
 
 void rg_plan_invoice(const rg_plan_input *in, rg_plan *out);
 
+/* Until when step `step`, due now, goes on describing the invoice: the
+ * first opening of the day its phase ends (a D-n step: the effective due
+ * day; a D0 step: the day after), or the instant a later step (not done,
+ * not skipped) becomes due, whichever is first; RG_INSTANT_NONE when
+ * nothing ends it. When a cap cannot take all of a customer's messages,
+ * the ones that would stop being true soonest go first. */
+rg_instant rg_plan_step_relevant_until(const rg_plan_input *in, int step);
+
 /* Whether step `step` (its message planned earlier) still describes the
  * invoice at in->now: the invoice is open, still in the step's phase (see
  * above) and no later step (larger offset) not skipped has become due.

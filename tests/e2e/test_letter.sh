@@ -1,7 +1,9 @@
 #!/bin/sh
 # The letter channel end to end: a tick sends a letter step; the day's
 # batch (PDF: letter + boleto page) and its CSV manifest are built; the
-# text keeps its accents, the boleto's barcode reads back; a customer
+# text keeps its accents; the boleto enclosed is one the customer can pay
+# now (the original is past due: one with the updated amount, due 5 bank
+# business days after the letter) and its barcode reads back; a customer
 # without a postal address falls back to e-mail; ticking again adds
 # nothing; `regua letters build` rebuilds on demand.
 . "$(dirname "$0")/lib.sh"
@@ -34,7 +36,9 @@ Prezado(a) {{customer.first_name}},
 Não identificamos o pagamento de {{invoice.external_id}}, vencida em {{invoice.due_date}}.
 Valor atualizado: {{invoice.updated_amount}}.
 
-O boleto atualizado segue junto com esta carta.
+{{#invoice.boleto}}
+O boleto atualizado segue junto com esta carta ({{invoice.boleto}}).
+{{/invoice.boleto}}
 
 Atenciosamente,
 {{company.name}} (CNPJ {{company.cnpj}})
@@ -47,6 +51,12 @@ regua boleto encode --bank 341 --due 2026-12-07 --amount 150,00 --agencia 57 --c
     --nosso-numero 12345678 --json >boleto.json
 LINHA=$(/usr/bin/python3 -c 'import json; print(json.load(open("boleto.json"))["linha_digitavel"])')
 BARCODE=$(/usr/bin/python3 -c 'import json; print(json.load(open("boleto.json"))["barcode"])')
+# on 10/12 the original (due 07/12) is past due: the letter encloses the same
+# boleto with 150,00 + 2% + 1% a month for 3 days = 153,15, due 17/12 (5 bank
+# business days later)
+regua boleto encode --bank 341 --due 2026-12-17 --amount 153,15 --agencia 57 --conta 12345 --carteira 109 \
+    --nosso-numero 12345678 --json >boleto2.json
+BARCODE2=$(/usr/bin/python3 -c 'import json; print(json.load(open("boleto2.json"))["barcode"])')
 cat >clientes.csv <<'CSV'
 external_id,name,document,email,street,number,complement,district,city,state,zip
 C1,Maria José da Conceição,529.982.247-25,maria@exemplo.com.br,Rua das Acácias,123,apto 45,Jardim Paulistano,São Paulo,SP,01452-000
@@ -74,12 +84,13 @@ pdfinfo "$PDF" | grep -q 'Page size: *595.* x 841.*(A4)' && ok "A4 pages" || not
 pdftotext -enc UTF-8 -f 1 -l 1 "$PDF" page1.txt
 for want in "Exemplo Serviços Ltda" "CNPJ 11.222.333/0001-81" "Maria José da Conceição" \
     "Rua das Acácias, 123 apto 45" "Jardim Paulistano" "CEP 01452-000 São Paulo - SP" "10 de dezembro de 2026" \
-    "Prezado(a) Maria," "Não identificamos o pagamento de F1, vencida em 07/12/2026." "página 1 de 1"; do
+    "Prezado(a) Maria," "Não identificamos o pagamento de F1, vencida em 07/12/2026." "página 1 de 1" \
+    "O boleto atualizado segue junto com esta carta (34191.09123 34567.800056 71234.570001 2"; do
     contains "letter says: $want" page1.txt "$want"
 done
 pdftoppm -r 300 -png -singlefile -f 2 -l 2 "$PDF" boleto
 bars=$(zbarimg --raw -q -Si25.enable boleto.png 2>/dev/null | head -1)
-[ "$bars" = "$BARCODE" ] && ok "boleto page barcode reads back" || not_ok "boleto page barcode reads back" "got '$bars'"
+[ "$bars" = "$BARCODE2" ] && ok "boleto page: the updated boleto, not the expired one" || not_ok "boleto page: the updated boleto, not the expired one" "got '$bars', the original is $BARCODE"
 pdftotext -enc UTF-8 -f 2 -l 2 "$PDF" page2.txt
 contains "boleto page has the linha digitável" page2.txt "34191.09123 34567.800056"
 

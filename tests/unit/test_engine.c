@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "br/boleto.h"
+#include "br/holidays.h"
 #include "channel/dispatcher.h"
 #include "engine/engine.h"
 #include "service/import.h"
@@ -773,15 +775,16 @@ static void test_consolidation_by_step(void **state)
     rg_tick_stats st = tick(&v, at("2026-10-21T12:00:00Z"));
     assert_int_equal(st.messages, 4);
     char *got = all_messages(&v);
+    /* in the order the caps would take them: what stops being true soonest */
     assert_string_equal(got,
-                        "C1 aviso email 2026-10-21T12:00 sent | C em atraso desde 16/10/2026; pode ser informado aos "
-                        "cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
-                        "C1 atraso email 2026-10-21T12:00 sent | B venceu em 20/10/2026, 1 dias; Exemplo Ltda (CNPJ "
-                        "11.222.333/0001-81)\n"
                         "C1 hoje email 2026-10-21T12:00 sent | A vence hoje, 21/10/2026 (impresso 21/10/2026); E vence "
                         "hoje, 21/10/2026 (impresso 21/10/2026); Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
                         "C1 lembrete email 2026-10-21T12:00 sent | D vence em 23/10/2026; Exemplo Ltda (CNPJ "
-                        "11.222.333/0001-81)\n");
+                        "11.222.333/0001-81)\n"
+                        "C1 atraso email 2026-10-21T12:00 sent | B venceu em 20/10/2026, 1 dias; Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81)\n"
+                        "C1 aviso email 2026-10-21T12:00 sent | C em atraso desde 16/10/2026; pode ser informado aos "
+                        "cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n");
     free(got);
     /* each invoice's own step is the one recorded done */
     char *pa = progress_of(&v, "A"), *pc = progress_of(&v, "C"), *pd = progress_of(&v, "D");
@@ -800,9 +803,11 @@ static void test_consolidation_by_step(void **state)
     teardown_env(&v);
 }
 
-/* When the cap cannot take all of one day's step messages, the most
- * advanced go first; the others wait, and a step whose phase passed
- * meanwhile ("vence hoje" the next day) is superseded, never sent. */
+/* When the cap cannot take all of a customer's messages of the day, the
+ * ones that would stop being true soonest go first ("vence hoje" today,
+ * then the late notice that holds until the next step); the others wait —
+ * the notice that nothing ends goes a week later, listing every invoice
+ * that has reached it by then. */
 static void test_consolidation_by_step_cap(void **state)
 {
     (void)state;
@@ -823,15 +828,17 @@ static void test_consolidation_by_step_cap(void **state)
         tick(&v, at("2026-10-22T12:00:00Z") + (rg_instant)d * 86400);
     char *got = all_messages(&v);
     assert_string_equal(got,
-                        "C1 aviso email 2026-10-21T12:00 sent | C em atraso desde 16/10/2026; pode ser informado aos "
-                        "cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+                        "C1 hoje email 2026-10-21T12:00 sent | A vence hoje, 21/10/2026 (impresso 21/10/2026); Exemplo "
+                        "Ltda (CNPJ 11.222.333/0001-81)\n"
                         "C1 atraso email 2026-10-21T12:00 sent | B venceu em 20/10/2026, 1 dias; Exemplo Ltda (CNPJ "
                         "11.222.333/0001-81)\n"
                         "C1 aviso email 2026-10-28T12:00 sent | A em atraso desde 21/10/2026; B em atraso desde "
-                        "20/10/2026; pode ser informado aos cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n");
+                        "20/10/2026; C em atraso desde 16/10/2026; pode ser informado aos cadastros. Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81)\n");
     free(got);
+    /* A's late step (D+1) waited behind the cap and was overtaken */
     char *pa = progress_of(&v, "A");
-    assert_non_null(strstr(pa, "hoje=X"));
+    assert_non_null(strstr(pa, "atraso=X"));
     free(pa);
     teardown_env(&v);
 }
@@ -911,9 +918,9 @@ static void test_version_added_step(void **state)
     assert_string_equal(got,
                         "C1 hoje email 2026-10-21T12:00 sent | A vence hoje, 21/10/2026 (impresso 21/10/2026); Exemplo "
                         "Ltda (CNPJ 11.222.333/0001-81)\n"
-                        "C1 dois email 2026-10-22T12:00 sent | N venceu em 19/10/2026, 3 dias; Exemplo Ltda (CNPJ "
-                        "11.222.333/0001-81)\n"
                         "C1 atraso email 2026-10-22T12:00 sent | A venceu em 21/10/2026, 1 dias; Exemplo Ltda (CNPJ "
+                        "11.222.333/0001-81)\n"
+                        "C1 dois email 2026-10-22T12:00 sent | N venceu em 19/10/2026, 3 dias; Exemplo Ltda (CNPJ "
                         "11.222.333/0001-81)\n"
                         "C1 dois email 2026-10-23T12:00 sent | A venceu em 21/10/2026, 2 dias; Exemplo Ltda (CNPJ "
                         "11.222.333/0001-81)\n"
@@ -1016,6 +1023,41 @@ static void test_recheck_held_message(void **state)
     assert_non_null(strstr(vd.reason, "superseded: step segunda-via became due"));
     rg_dispatch_verdict_clear(&vd);
     teardown_env(&v);
+
+    /* consolidated: one held reminder about two invoices (G1 due 10-23, G2
+     * due 10-26); on G1's due day it no longer describes G1 but still G2 */
+    steps_env(&v, "recheck-partial", STEPS);
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,tags\nC1,Loja,loja@x.com.br,passos\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\n"
+                                   "G1,C1,10.00,2026-10-23\nG2,C1,20.00,2026-10-26\n");
+    open_engine(&v);
+    rg_invoice g1, g2;
+    assert_int_equal(rg_store_customer_get(v.store, "C1", &c, &e), RG_OK);
+    assert_int_equal(rg_store_invoice_get(v.store, "G1", &g1, &e), RG_OK);
+    assert_int_equal(rg_store_invoice_get(v.store, "G2", &g2, &e), RG_OK);
+    memset(&m, 0, sizeof m);
+    rg_strlcpy(m.idempotency_key, "held-both", sizeof m.idempotency_key);
+    m.customer_id = c.id;
+    m.invoice_id = g1.id;
+    rg_strlcpy(m.cadence, "passos", sizeof m.cadence);
+    rg_strlcpy(m.source_kind, "step", sizeof m.source_kind);
+    rg_strlcpy(m.source_id, "lembrete", sizeof m.source_id);
+    rg_strlcpy(m.channel, "email", sizeof m.channel);
+    rg_strlcpy(m.template_name, "p-lembrete", sizeof m.template_name);
+    m.body = "G1 e G2";
+    m.status = RG_MSG_QUEUED;
+    m.planned_for = m.created_at = m.updated_at = at("2026-10-21T12:00:00Z");
+    assert_int_equal(rg_store_message_insert(v.store, &m, &inserted, &e), RG_OK);
+    assert_int_equal(rg_store_message_link_invoice(v.store, m.id, g1.id, &e), RG_OK);
+    assert_int_equal(rg_store_message_link_invoice(v.store, m.id, g2.id, &e), RG_OK);
+    /* on 10-23 (G1's due day) G1 is no longer "vence em": re-rendered with G2 only */
+    memset(&vd, 0, sizeof vd);
+    assert_int_equal(rg_engine_dispatch_check(v.engine, &m, &c, at("2026-10-23T13:00:00Z"), NULL, &vd, &e), RG_OK);
+    assert_int_equal(vd.action, RG_DISPATCH_SEND);
+    assert_string_equal(vd.body, "G2 vence em 26/10/2026; Exemplo Ltda (CNPJ 11.222.333/0001-81)");
+    assert_string_equal(vd.reason, "re-rendered without G1: lembrete: the effective due date 23/10/2026 has come");
+    rg_dispatch_verdict_clear(&vd);
+    teardown_env(&v);
 }
 
 static rg_status cost_line(void *p, const rg_message *m)
@@ -1060,6 +1102,261 @@ static void test_cost_per_message(void **state)
     teardown_env(&v);
 }
 
+/* ---- sixty days with consolidation, Carnival and Sundays ---- */
+
+static const char *MENSAL =
+    "cadence: mensal\n"
+    "match: {priority: 20, customer_kind: PF, tags_any: [mensal]}\n"
+    "window: {weekdays: \"09:00-18:00\", saturday: closed, sunday: closed, holidays: closed}\n"
+    "caps: {per_customer: {max: 10, days: 7}}\n"
+    "fees: {fine_pct: 2.00, interest_month_pct: 1.00}\n"
+    "consolidate: true\n"
+    "steps:\n"
+    "  - {id: lembrete, at: D-3, send: {channels: [email], template: m-lembrete}}\n"
+    "  - {id: vespera, at: D-1, send: {channels: [whatsapp, sms], template: m-vespera}}\n"
+    "  - {id: hoje, at: D0, send: {channels: [whatsapp, email], template: m-hoje}}\n"
+    "  - {id: atraso, at: D+2, send: {channels: [email], template: m-atraso}}\n"
+    "  - {id: aviso, at: D+10, send: {channels: [letter, email], template: m-aviso}}\n"
+    "  - {id: negativar, at: D+21, action: bureau_listing, requires_notice: aviso}\n";
+
+static const char *EMPRESA =
+    "cadence: empresa\n"
+    "match: {priority: 15, customer_kind: PJ}\n"
+    "window: {weekdays: \"09:00-18:00\", saturday: closed, sunday: closed, holidays: closed}\n"
+    "fees: {fine_pct: 2.00, interest_month_pct: 1.00}\n"
+    "consolidate: true\n"
+    "steps:\n"
+    "  - {id: lembrete, at: D-5, send: {channels: [email], template: e-lembrete}}\n"
+    "  - {id: hoje, at: D0, send: {channels: [email], template: e-hoje}}\n"
+    "  - {id: atraso, at: D+3, send: {channels: [email], template: e-atraso}}\n"
+    "  - {id: ligar, at: D+7, action: task, task: {kind: call}}\n";
+
+/* The phase each invoice of a sent step message must be in on the
+ * message's local day: what "described by its own step" means. */
+typedef struct phase_check {
+    env *v;
+    rg_buf bad;
+    int checked;
+} phase_check;
+
+static rg_status check_phase(void *p, const rg_message *m)
+{
+    phase_check *pc = p;
+    if (strcmp(m->source_kind, "step") != 0 || m->status != RG_MSG_SENT)
+        return RG_OK;
+    const rg_cadence *c = rg_cadence_set_find(rg_engine_cadences(pc->v->engine), m->cadence);
+    int si = c ? rg_cadence_step_index(c, m->source_id) : -1;
+    if (si < 0) {
+        rg_buf_printf(&pc->bad, "%s: unknown step %s\n", m->idempotency_key, m->source_id);
+        return RG_OK;
+    }
+    int at_days = c->steps[si].at_days;
+    rg_date day = rg_instant_utc_date(m->planned_for - 3 * 3600); /* São Paulo: no DST since 2019 */
+    rg_calendar *cal = rg_calendar_new();
+    for (const char *q = m->invoice_external_ids; *q;) {
+        const char *bar = strchr(q, '|');
+        size_t n = bar ? (size_t)(bar - q) : strlen(q);
+        char ext[RG_EXTID_MAX + 1];
+        snprintf(ext, sizeof ext, "%.*s", (int)n, q);
+        q += n + (bar ? 1 : 0);
+        rg_invoice inv;
+        rg_err e;
+        assert_int_equal(rg_store_invoice_get(pc->v->store, ext, &inv, &e), RG_OK);
+        rg_date eff = rg_effective_due_date(cal, inv.due_date);
+        bool ok = at_days < 0 ? (day < eff && day >= eff + at_days) : at_days == 0 ? day == eff : day > eff;
+        pc->checked++;
+        if (!ok) {
+            char d1[16], d2[16];
+            rg_buf_printf(&pc->bad, "%s lists %s (effective due %s) on %s\n", m->idempotency_key, ext,
+                          rg_date_format_iso(eff, d1, sizeof d1), rg_date_format_iso(day, d2, sizeof d2));
+        }
+    }
+    rg_calendar_free(cal);
+    return RG_OK;
+}
+
+static void boleto_for(const char *campo_livre, rg_date due, rg_cents amount, char *linha, size_t n)
+{
+    rg_boleto b;
+    rg_err e;
+    assert_int_equal(rg_boleto_encode("341", '9', due, amount, campo_livre, &b, &e), RG_OK);
+    rg_strlcpy(linha, b.linha_digitavel, n);
+}
+
+/* Sixty days, an hour at a time, of two consolidating cadences (a
+ * consumer one with a letter notice and a bureau listing, a business one
+ * with a call) over invoices due on weekdays, on Sundays and on Carnival
+ * (Monday 8 and Tuesday 9 February 2027: banks closed, so those due dates
+ * move to Wednesday 10; the contact windows stay open). Every message's
+ * full text is checked, and every invoice of every message is checked to
+ * be in the phase of that message's step on the day it went out. */
+static void test_sixty_days_carnival(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "sixty");
+    char p[512];
+    snprintf(p, sizeof p, "%s/cadences", v.dir);
+    write_file(p, "mensal.yaml", MENSAL);
+    write_file(p, "empresa.yaml", EMPRESA);
+    snprintf(p, sizeof p, "%s/templates", v.dir);
+    write_file(p, "m-lembrete.email", "Subject: Lembrete\n{{#invoices}}[{{invoice.external_id}} vence "
+                                      "{{invoice.effective_due_date}}: {{invoice.amount}}]{{/invoices}} " CREDITOR "\n");
+    write_file(p, "m-vespera.whatsapp", "Vence amanha: {{#invoices}}[{{invoice.external_id}} "
+                                        "{{invoice.effective_due_date}}]{{/invoices}} " CREDITOR "\n");
+    write_file(p, "m-vespera.sms", "Vence amanha: {{#invoices}}[{{invoice.external_id}} "
+                                   "{{invoice.effective_due_date}}]{{/invoices}} " CREDITOR "\n");
+    write_file(p, "m-hoje.whatsapp", "Vence hoje: {{#invoices}}[{{invoice.external_id}} {{invoice.effective_due_date}} "
+                                     "{{invoice.amount}}]{{/invoices}} " CREDITOR "\n");
+    write_file(p, "m-hoje.email", "Subject: Hoje\nVence hoje: {{#invoices}}[{{invoice.external_id}} "
+                                  "{{invoice.effective_due_date}} {{invoice.amount}}]{{/invoices}} " CREDITOR "\n");
+    write_file(p, "m-atraso.email", "Subject: Atraso\nEm atraso: {{#invoices}}[{{invoice.external_id}} venceu "
+                                    "{{invoice.effective_due_date}}, {{invoice.days_late}} dias, "
+                                    "{{invoice.updated_amount}}]{{/invoices}} " CREDITOR "\n");
+    write_file(p, "m-aviso.letter", "Aviso: {{#invoices}}[{{invoice.external_id}} desde {{invoice.effective_due_date}}, "
+                                    "{{invoice.updated_amount}}{{#invoice.boleto}}, boleto anexo {{invoice.boleto}}"
+                                    "{{/invoice.boleto}}{{^invoice.boleto}}, sem boleto{{/invoice.boleto}}]{{/invoices}} "
+                                    "pode ser informado aos cadastros. " CREDITOR "\n");
+    write_file(p, "m-aviso.email", "Subject: Aviso\nAviso: {{#invoices}}[{{invoice.external_id}} desde "
+                                   "{{invoice.effective_due_date}}, {{invoice.updated_amount}}]{{/invoices}} pode ser "
+                                   "informado aos cadastros. " CREDITOR "\n");
+    write_file(p, "e-lembrete.email", "Subject: Lembrete\n{{#invoices}}[{{invoice.external_id}} vence "
+                                      "{{invoice.effective_due_date}}]{{/invoices}} " CREDITOR "\n");
+    write_file(p, "e-hoje.email", "Subject: Hoje\nVence hoje: {{#invoices}}[{{invoice.external_id}} "
+                                  "{{invoice.effective_due_date}}]{{/invoices}} " CREDITOR "\n");
+    write_file(p, "e-atraso.email", "Subject: Atraso\nEm atraso: {{#invoices}}[{{invoice.external_id}} "
+                                    "{{invoice.days_late}} dias, {{invoice.updated_amount}}]{{/invoices}} " CREDITOR "\n");
+    /* letters through the log driver: the text and what it encloses are the message's */
+    rg_channel_config *lc = &v.config.channels[v.config.n_channels++];
+    memset(lc, 0, sizeof *lc);
+    rg_strlcpy(lc->name, "letter", sizeof lc->name);
+    rg_strlcpy(lc->driver, "log", sizeof lc->driver);
+    lc->n_settings = 1;
+    rg_strlcpy(lc->settings[0].key, "path", sizeof lc->settings[0].key);
+    char dir[256];
+    rg_strlcpy(dir, v.dir, sizeof dir);
+    snprintf(lc->settings[0].value, sizeof lc->settings[0].value, "%s/out/letter.jsonl", dir);
+
+    import(&v, RG_IMPORT_CUSTOMERS,
+           "external_id,name,document,email,whatsapp,phone,street,number,district,city,state,zip,tags\n"
+           "M1,Maria da Silva,529.982.247-25,maria@x.com.br,(11) 98765-4321,,Rua A,1,Centro,São Paulo,SP,01001-000,"
+           "mensal\n"
+           "M2,João Souza,111.444.777-35,joao@x.com.br,,,,,,,,,mensal\n"
+           "E1,Loja Nova Ltda,11.222.333/0001-81,loja@x.com.br,,(11) 4000-1234,,,,,,,\n");
+    char l1a[64], l1c[64], csv[2048];
+    boleto_for("1091234567800057123457000", rg_date_from_ymd(2027, 2, 8), 10000, l1a, sizeof l1a);
+    boleto_for("1091234567900057123457000", rg_date_from_ymd(2027, 1, 29), 8000, l1c, sizeof l1c);
+    snprintf(csv, sizeof csv,
+             "external_id,customer_external_id,amount,due_date,boleto_bank,linha_digitavel\n"
+             "M1A,M1,100.00,2027-02-08,341,%s\n" /* Carnival Monday: effective Wednesday 02-10 */
+             "M1B,M1,50.00,2027-02-07,,\n"       /* Sunday before Carnival: also 02-10 */
+             "M1C,M1,80.00,2027-01-29,341,%s\n"  /* a Friday */
+             "M2A,M2,60.00,2027-02-14,,\n"       /* Sunday: effective Monday 02-15 */
+             "M2B,M2,70.00,2027-02-03,,\n"       /* a Wednesday */
+             "E1A,E1,1000.00,2027-02-09,,\n"     /* Carnival Tuesday: effective 02-10 */
+             "E1B,E1,500.00,2027-02-19,,\n"      /* a Friday */
+             "E1C,E1,300.00,2027-01-31,,\n",     /* Sunday: effective Monday 02-01 */
+             l1a, l1c);
+    import(&v, RG_IMPORT_INVOICES, csv);
+    open_engine(&v);
+    rg_instant start = at("2027-01-15T00:00:00Z");
+    for (int h = 0; h < 60 * 24; h++) {
+        rg_instant t = start + (rg_instant)h * 3600;
+        if (t == at("2027-02-11T15:00:00Z"))
+            pay(&v, "M1B", 5000, "2027-02-11T15:00:00Z");
+        tick(&v, t);
+    }
+    char *got = all_messages(&v);
+    /* Checked by hand (São Paulo time is UTC-3: 12:00Z is the 09:00 opening):
+     * - M1C (Fri 01-29): D-3 Tue, D-1 Thu, D0 Fri; D+2 is Sunday 01-31, so
+     *   Monday 02-01, 3 days late: 80,00 + 2% + 1% a month pro rata = 81,68;
+     * - E1C (Sunday 01-31, effective Monday 02-01): D-5 01-27, D0 02-01, D+3 02-04;
+     * - M2 has neither WhatsApp nor phone: its D-1 is suppressed, saying why;
+     * - M1A (Carnival Monday) and M1B (the Sunday before) are both effective
+     *   Wednesday 02-10: D-3 (Sunday 02-07) goes on Carnival Monday, D-1 on
+     *   Carnival Tuesday (the contact window is open: Carnival is not a national
+     *   holiday), D0 on 02-10 — one message each, listing both; M1B is paid on
+     *   02-11, so D+2 lists M1A alone;
+     * - M1C's notice (D+10, 02-08) goes by letter with a boleto M1C can pay: the
+     *   original (due 01-29) is past due, so one with 81,87 due 02-16 (5 bank
+     *   business days; Carnival Tuesday is not one) — factor 1724;
+     * - M2A is due Sunday 02-14: effective Monday 02-15, when its D-1 (Sunday)
+     *   would go out on the due day itself: superseded. On 02-15 M2 gets "vence
+     *   hoje" for M2A and, separately, the notice for M2B (D+10 was Saturday
+     *   02-13): each message true for what it lists; the notice goes by e-mail
+     *   (no postal address);
+     * - on 02-15 E1 gets a late notice for E1A (D+3 was Saturday; 5 days late:
+     *   1.021,67) and, separately, the reminder for E1B (D-5 was Sunday);
+     * - M1A's notice (D+10 Saturday 02-20, so Monday 02-22): 102,40, a boleto
+     *   due 03-01 (factor 1737). */
+    const char *want =
+        "M1 lembrete email 2027-01-26T12:00 sent | [M1C vence 29/01/2027: R$ 80,00] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "E1 lembrete email 2027-01-27T12:00 sent | [E1C vence 01/02/2027] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M1 vespera whatsapp 2027-01-28T12:00 sent | Vence amanha: [M1C 29/01/2027] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M1 hoje whatsapp 2027-01-29T12:00 sent | Vence hoje: [M1C 29/01/2027 R$ 80,00] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M1 atraso email 2027-02-01T12:00 sent | Em atraso: [M1C venceu 29/01/2027, 3 dias, R$ 81,68] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M2 lembrete email 2027-02-01T12:00 sent | [M2B vence 03/02/2027: R$ 70,00] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "E1 hoje email 2027-02-01T12:00 sent | Vence hoje: [E1C 01/02/2027] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M2 vespera - 2027-02-02T12:00 suppressed |  # no channel left: whatsapp: no address; sms: no address\n"
+        "M2 hoje email 2027-02-03T12:00 sent | Vence hoje: [M2B 03/02/2027 R$ 70,00] Exemplo Ltda (CNPJ 11.222.333/0001-81) # whatsapp: no address\n"
+        "E1 atraso email 2027-02-04T12:00 sent | Em atraso: [E1C 3 dias, R$ 306,30] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M2 atraso email 2027-02-05T12:00 sent | Em atraso: [M2B venceu 03/02/2027, 2 dias, R$ 71,45] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "E1 lembrete email 2027-02-05T12:00 sent | [E1A vence 10/02/2027] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M1 lembrete email 2027-02-08T12:00 sent | [M1A vence 10/02/2027: R$ 100,00][M1B vence 10/02/2027: R$ 50,00] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M1 aviso letter 2027-02-08T12:00 sent | Aviso: [M1C desde 29/01/2027, R$ 81,87, boleto anexo 34191.09123 34567.900054 71234.570001 4 17240000008187] pode ser informado aos cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M1 vespera whatsapp 2027-02-09T12:00 sent | Vence amanha: [M1A 10/02/2027][M1B 10/02/2027] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M1 hoje whatsapp 2027-02-10T12:00 sent | Vence hoje: [M1A 10/02/2027 R$ 100,00][M1B 10/02/2027 R$ 50,00] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "E1 hoje email 2027-02-10T12:00 sent | Vence hoje: [E1A 10/02/2027] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M1 atraso email 2027-02-12T12:00 sent | Em atraso: [M1A venceu 10/02/2027, 2 dias, R$ 102,07] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M2 lembrete email 2027-02-12T12:00 sent | [M2A vence 15/02/2027: R$ 60,00] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M2 hoje email 2027-02-15T12:00 sent | Vence hoje: [M2A 15/02/2027 R$ 60,00] Exemplo Ltda (CNPJ 11.222.333/0001-81) # whatsapp: no address\n"
+        "M2 aviso email 2027-02-15T12:00 sent | Aviso: [M2B desde 03/02/2027, R$ 71,68] pode ser informado aos cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81) # letter: no address\n"
+        "E1 atraso email 2027-02-15T12:00 sent | Em atraso: [E1A 5 dias, R$ 1.021,67] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "E1 lembrete email 2027-02-15T12:00 sent | [E1B vence 19/02/2027] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M2 atraso email 2027-02-17T12:00 sent | Em atraso: [M2A venceu 15/02/2027, 2 dias, R$ 61,24] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "E1 hoje email 2027-02-19T12:00 sent | Vence hoje: [E1B 19/02/2027] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M1 aviso letter 2027-02-22T12:00 sent | Aviso: [M1A desde 10/02/2027, R$ 102,40, boleto anexo 34191.09123 34567.800056 71234.570001 9 17370000010240] pode ser informado aos cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "E1 atraso email 2027-02-22T12:00 sent | Em atraso: [E1B 3 dias, R$ 510,50] Exemplo Ltda (CNPJ 11.222.333/0001-81)\n"
+        "M2 aviso email 2027-02-25T12:00 sent | Aviso: [M2A desde 15/02/2027, R$ 61,40] pode ser informado aos cadastros. Exemplo Ltda (CNPJ 11.222.333/0001-81) # letter: no address\n";
+    assert_string_equal(got, want);
+    free(got);
+    /* listings: a consumer's only after a notice by letter (M1C on 02-19,
+     * 10 days after its letter; M1A on 03-04); M2's notices went by e-mail */
+    const char *listed[][2] = {{"M1C", "requested"}, {"M1A", "requested"}, {"M2B", ""}, {"M2A", ""}};
+    for (size_t i = 0; i < 4; i++) {
+        rg_invoice inv;
+        rg_err e;
+        char status[32];
+        assert_int_equal(rg_store_invoice_get(v.store, listed[i][0], &inv, &e), RG_OK);
+        assert_int_equal(rg_store_bureau_status(v.store, inv.id, status, sizeof status, &e), RG_OK);
+        assert_string_equal(status, listed[i][1]);
+    }
+    char *pm = progress_of(&v, "M2B");
+    assert_non_null(strstr(pm, "negativar=L"));
+    free(pm);
+    pm = progress_of(&v, "M2A");
+    assert_non_null(strstr(pm, "vespera=X"));
+    free(pm);
+    /* the business cadence's calls, D+7 of each of E1's invoices */
+    rg_buf tasks = RG_BUF_INIT;
+    rg_err te;
+    assert_int_equal(rg_store_task_each(v.store, true, task_line, &tasks, &te), RG_OK);
+    assert_string_equal(rg_buf_cstr(&tasks), "call step:empresa/ligar 2027-02-08T12:00:00Z\n"
+                                             "call step:empresa/ligar 2027-02-17T12:00:00Z\n"
+                                             "call step:empresa/ligar 2027-02-26T12:00:00Z\n");
+    rg_buf_free(&tasks);
+
+    phase_check pc = {&v, RG_BUF_INIT, 0};
+    rg_message_filter mf;
+    rg_message_filter_init(&mf);
+    rg_err e;
+    assert_int_equal(rg_store_message_each(v.store, &mf, check_phase, &pc, &e), RG_OK);
+    assert_string_equal(rg_buf_cstr(&pc.bad), "");
+    assert_true(pc.checked > 10);
+    rg_buf_free(&pc.bad);
+    teardown_env(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1081,6 +1378,7 @@ int main(void)
         cmocka_unit_test(test_preferred_channel),
         cmocka_unit_test(test_recheck_held_message),
         cmocka_unit_test(test_cost_per_message),
+        cmocka_unit_test(test_sixty_days_carnival),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -427,10 +427,19 @@ static void test_driver(void **state)
     assert_int_equal(rg_channel_open(&f.cfg.channels[0], &env, &ch, &e), RG_OK);
     assert_true(rg_channel_is_inline(ch));
 
-    /* 23:30 in São Paulo on 12-14 is 02:30Z on 12-15: the letter is of the 14th */
+    /* 23:30 in São Paulo on 12-14 is 02:30Z on 12-15: the letter is of the 14th.
+     * F1's boleto was due 12-10: the engine named in the payload the boleto to
+     * enclose instead (the updated amount, due 12-21) */
+    rg_boleto updated;
+    assert_int_equal(rg_boleto_encode("341", '9', rg_date_from_ymd(2026, 12, 21), 15315, "1091234567800057123457000",
+                                      &updated, &e),
+                     RG_OK);
+    char payload[256];
+    snprintf(payload, sizeof payload, "{\"boletos\": [{\"invoice\": \"F1\", \"barcode\": \"%s\"}]}", updated.barcode);
     rg_message m;
     message(&m, 3, "step:teste:aviso:1", "2026-12-15T02:30:00Z");
     m.invoice_id = f.f1.id;
+    m.payload = payload;
     rg_outgoing og = {&m, &f.c, "", "F1|F2"};
     rg_send_result res;
     assert_int_equal(rg_channel_send(ch, &og, &res, &e), RG_OK);
@@ -438,6 +447,14 @@ static void test_driver(void **state)
     assert_string_equal(res.provider_id, "letter:2026-12-14/0001-3");
     assert_int_equal(rg_channel_send(ch, &og, &res, &e), RG_OK);
     assert_string_equal(res.provider_id, "letter:2026-12-14/0001-3");
+
+    /* without the engine's list, an expired boleto is never enclosed: a
+     * letter alone (its own day, to keep the 14th's batch as it is) */
+    message(&m, 6, "step:teste:aviso:9", "2026-12-15T15:00:00Z");
+    m.invoice_id = f.f1.id;
+    rg_outgoing og9 = {&m, &f.c, "", "F1"};
+    assert_int_equal(rg_channel_send(ch, &og9, &res, &e), RG_OK);
+    assert_int_equal(res.outcome, RG_SEND_OK);
 
     /* no postal address: a permanent failure, so the next channel is tried */
     message(&m, 4, "step:teste:aviso:2", "2026-12-14T15:00:00Z");
@@ -474,8 +491,11 @@ static void test_driver(void **state)
             fail_msg("'%s' not in page 1:\n%s", want[i], t);
     free(t);
     char *bars = decode_page(p, 2);
-    assert_string_equal(bars, BOLETO.barcode);
+    assert_string_equal(bars, updated.barcode);
     free(bars);
+    snprintf(p, sizeof p, "%s/cartas-2026-12-15.pdf", dir);
+    assert_int_equal(pdf_pages(p), 1);
+    snprintf(p, sizeof p, "%s/cartas-2026-12-14.pdf", dir);
     snprintf(p, sizeof p, "%s/cartas-2026-12-14.csv", dir);
     char *csv = slurp(p);
     assert_non_null(csv);
