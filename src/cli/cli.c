@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "base/log.h"
+#include "base/width.h"
 #include "engine/engine.h"
 #include "version.h"
 
@@ -344,4 +345,14 @@ int rg_cli_main(int argc, char **argv)
     rg_store_close(cli.store);
     rg_zones_free(cli.zones);
     return rc;
+}
+
+void rg_cli_cell(FILE *f, const char *s, size_t width, bool fit)
+{
+    rg_buf b = RG_BUF_INIT;
+    rg_buf_cell(&b, s, width, fit);
+    rg_buf_putc(&b, ' ');
+    if (!b.oom)
+        fwrite(b.p, 1, b.len, f);
+    rg_buf_free(&b);
 }

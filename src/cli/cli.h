@@ -107,4 +107,10 @@ extern const rg_command rg_cmd_doc;
 extern const rg_command rg_cmd_task, rg_cmd_bureau, rg_cmd_letters;
 extern const rg_command rg_cmd_dispatch;
 
+/* Writes s to f as a table cell of `width` terminal columns (display width,
+ * not bytes: base/width.h) and one space: padded when narrower; when wider,
+ * whole, or cut to fit with "…" when `fit`. Every human-readable table
+ * pads its text columns with this, so accents never shift a column. */
+void rg_cli_cell(FILE *f, const char *s, size_t width, bool fit);
+
 #endif

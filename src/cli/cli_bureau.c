@@ -73,8 +73,8 @@ static int run(rg_cli *cli, int argc, char **argv)
     } else {
         for (size_t i = 0; i < r.n; i++) {
             const rg_bureau_sync_item *it = &r.items[i];
-            fprintf(cli->out, "%-16s %-6s %-8s -> %-18s %s\n", it->invoice_external_id, it->action, it->result,
-                    it->status, it->detail);
+            rg_cli_cell(cli->out, it->invoice_external_id, 16, false);
+            fprintf(cli->out, "%-6s %-8s -> %-18s %s\n", it->action, it->result, it->status, it->detail);
         }
         fprintf(cli->out, "bureau sync: %zu listed, %zu removed, %zu failed, %zu skipped\n", r.listed, r.removed,
                 r.failed, r.skipped);

@@ -35,8 +35,13 @@ static rg_status print_row(void *p, const rg_customer *c)
     const char *docf = c->document;
     if (c->document[0] && rg_doc_parse(c->document, strlen(c->document), &doc, NULL))
         docf = doc.formatted;
-    fprintf(lc->cli->out, "%-16s %-32.32s %-2s %-18s %-28.28s %s\n", c->external_id, c->name,
-            rg_customer_kind_name(c->kind), docf, c->email, c->whatsapp[0] ? c->whatsapp : c->phone);
+    FILE *f = lc->cli->out;
+    rg_cli_cell(f, c->external_id, 16, false);
+    rg_cli_cell(f, c->name, 32, true);
+    rg_cli_cell(f, rg_customer_kind_name(c->kind), 2, false);
+    rg_cli_cell(f, docf, 18, false);
+    rg_cli_cell(f, c->email, 28, true);
+    fprintf(f, "%s\n", c->whatsapp[0] ? c->whatsapp : c->phone);
     return RG_OK;
 }
 

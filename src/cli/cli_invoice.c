@@ -2,6 +2,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "base/width.h"
 #include "cli/cli.h"
 #include "cli/engine_cli.h"
 #include "engine/progress.h"
@@ -32,11 +33,22 @@ static rg_status print_row(void *p, const rg_invoice *inv)
         return RG_OK;
     }
     char due[16], amount[40], balance[40];
-    fprintf(lc->cli->out, "%-16s %-16s %10s %15s %15s  %-12s %.40s\n", inv->external_id,
-            inv->customer_external_id, rg_date_format_iso(inv->due_date, due, sizeof due),
+    FILE *f = lc->cli->out;
+    rg_cli_cell(f, inv->external_id, 16, false);
+    rg_cli_cell(f, inv->customer_external_id, 16, false);
+    fprintf(f, "%10s %15s %15s  ", rg_date_format_iso(inv->due_date, due, sizeof due),
             rg_money_format_brl(inv->amount, amount, sizeof amount),
-            rg_money_format_brl(rg_invoice_balance(inv), balance, sizeof balance),
-            rg_invoice_status_name(inv->status), inv->description);
+            rg_money_format_brl(rg_invoice_balance(inv), balance, sizeof balance));
+    rg_cli_cell(f, rg_invoice_status_name(inv->status), 12, false);
+    rg_buf d = RG_BUF_INIT;
+    rg_buf_cell(&d, inv->description, 40, true); /* the last column: cut, never padded wider */
+    size_t n = d.len;
+    while (n && d.p[n - 1] == ' ')
+        n--;
+    if (!d.oom)
+        fwrite(d.p, 1, n, f);
+    fputc('\n', f);
+    rg_buf_free(&d);
     return RG_OK;
 }
 

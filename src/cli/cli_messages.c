@@ -56,10 +56,14 @@ static rg_status each(void *p, const rg_message *m)
         return RG_OK;
     }
     char planned[32];
-    fprintf(lc->cli->out, "%6lld %s %-10s %-12s %-10s %-28s %-18s %s%s%s\n", (long long)m->id,
-            rg_instant_format(m->planned_for, planned, sizeof planned), m->customer_external_id,
-            m->invoice_external_ids, m->channel[0] ? m->channel : "-", source, m->template_name,
-            rg_message_status_name(m->status), m->reason[0] ? ": " : "", m->reason);
+    FILE *f = lc->cli->out;
+    fprintf(f, "%6lld %s ", (long long)m->id, rg_instant_format(m->planned_for, planned, sizeof planned));
+    rg_cli_cell(f, m->customer_external_id, 10, false);
+    rg_cli_cell(f, m->invoice_external_ids, 12, false);
+    rg_cli_cell(f, m->channel[0] ? m->channel : "-", 10, false);
+    rg_cli_cell(f, source, 28, false);
+    rg_cli_cell(f, m->template_name, 18, false);
+    fprintf(f, "%s%s%s\n", rg_message_status_name(m->status), m->reason[0] ? ": " : "", m->reason);
     return RG_OK;
 }
 

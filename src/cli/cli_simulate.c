@@ -49,9 +49,14 @@ static rg_status collect(void *p, const rg_message *m)
                                         "channel", m->channel, "template", m->template_name, "status",
                                         rg_message_status_name(m->status), "body", m->body ? m->body : ""));
     } else {
-        fprintf(cc->cli->out, "%s  %-10s %-14s %-10s %-14s %-18s %s%s%s\n", planned, m->customer_external_id,
-                m->invoice_external_ids, m->channel[0] ? m->channel : "-", m->source_id, m->template_name,
-                rg_message_status_name(m->status), m->reason[0] ? ": " : "", m->reason);
+        FILE *f = cc->cli->out;
+        fprintf(f, "%s  ", planned);
+        rg_cli_cell(f, m->customer_external_id, 10, false);
+        rg_cli_cell(f, m->invoice_external_ids, 14, false);
+        rg_cli_cell(f, m->channel[0] ? m->channel : "-", 10, false);
+        rg_cli_cell(f, m->source_id, 14, false);
+        rg_cli_cell(f, m->template_name, 18, false);
+        fprintf(f, "%s%s%s\n", rg_message_status_name(m->status), m->reason[0] ? ": " : "", m->reason);
     }
     return RG_OK;
 }

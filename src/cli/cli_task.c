@@ -36,29 +36,6 @@ typedef struct list_ctx {
 
 /* Prints s cut to `width` characters (UTF-8 aware, "…" when cut) and
  * padded with spaces to that width, then one space. */
-static void column(FILE *f, const char *s, size_t width)
-{
-    size_t chars = 0, i = 0, len = strlen(s);
-    size_t total = 0;
-    for (size_t k = 0; k < len; k++)
-        total += ((unsigned char)s[k] & 0xC0) != 0x80;
-    size_t keep = total > width ? width - 1 : total;
-    while (i < len && chars < keep) {
-        i++;
-        while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
-            i++;
-        chars++;
-    }
-    fwrite(s, 1, i, f);
-    if (total > width) {
-        fputs("…", f);
-        chars++;
-    }
-    for (; chars < width; chars++)
-        fputc(' ', f);
-    fputc(' ', f);
-}
-
 static rg_status print_task(void *p, const rg_task_view *v)
 {
     list_ctx *lc = p;
@@ -72,11 +49,11 @@ static rg_status print_task(void *p, const rg_task_view *v)
     char due[32];
     fprintf(f, "%5lld  %s  %-8s %-8s ", (long long)t->id, rg_instant_format(t->due_at, due, sizeof due), t->status,
             t->kind);
-    column(f, v->customer_external_id, 12);
-    column(f, v->customer_name, 24);
-    column(f, v->customer_phone[0] ? v->customer_phone : "-", 15);
-    column(f, v->invoice_external_id[0] ? v->invoice_external_id : "-", 12);
-    column(f, t->assignee[0] ? t->assignee : "-", 10);
+    rg_cli_cell(f, v->customer_external_id, 12, true);
+    rg_cli_cell(f, v->customer_name, 24, true);
+    rg_cli_cell(f, v->customer_phone[0] ? v->customer_phone : "-", 15, true);
+    rg_cli_cell(f, v->invoice_external_id[0] ? v->invoice_external_id : "-", 12, true);
+    rg_cli_cell(f, t->assignee[0] ? t->assignee : "-", 10, true);
     fprintf(f, "%s\n", t->source);
     if (t->outcome[0] || t->note[0])
         fprintf(f, "       outcome: %s%s%s\n", t->outcome[0] ? t->outcome : "-", t->note[0] ? " — " : "", t->note);
@@ -86,7 +63,7 @@ static rg_status print_task(void *p, const rg_task_view *v)
         size_t n = strcspn(v->text, "\n");
         snprintf(first, sizeof first, "%.*s", (int)(n < sizeof first ? n : sizeof first - 1), v->text);
         fputs("       ", f);
-        column(f, first, 100);
+        rg_cli_cell(f, first, 100, true);
         fputc('\n', f);
     }
     return RG_OK;
