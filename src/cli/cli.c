@@ -145,7 +145,7 @@ const rg_event_env *rg_cli_events(rg_cli *cli)
         cli->events = (rg_event_env){s, cli->zones, NULL};
         return &cli->events;
     }
-    rg_engine_options o = {s, &cli->config, true, 0};
+    rg_engine_options o = {s, &cli->config, true, 0, 0};
     rg_diags d = RG_DIAGS_INIT;
     rg_err e;
     rg_err_clear(&e);

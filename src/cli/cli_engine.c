@@ -20,7 +20,7 @@ int rg_cli_cadences_open(rg_cli *cli, rg_engine **out)
 
 static int engine_open(rg_cli *cli, rg_store *s, bool dry_run, rg_cli_engine_mode mode, rg_engine **out)
 {
-    rg_engine_options o = {s, &cli->config, dry_run, 0};
+    rg_engine_options o = {s, &cli->config, dry_run, 0, 0};
     rg_diags d = RG_DIAGS_INIT;
     rg_err e;
     rg_err_clear(&e);

@@ -211,6 +211,10 @@ static int run(rg_cli *cli, int argc, char **argv)
         bool has_bureau = false;
         if (rg_store_bureau_get(s, inv.id, &bl, &has_bureau, &e) != RG_OK)
             return rg_cli_fail(cli, &e);
+        /* when the tick looks at it again (open invoices only) */
+        rg_instant agenda_at = RG_INSTANT_NONE;
+        if (inv.status == RG_INV_OPEN && rg_store_invoice_agenda(s, inv.id, &agenda_at, &e) != RG_OK)
+            return rg_cli_fail(cli, &e);
         if (json) {
             o = rg_invoice_json(&inv);
             char pct[32];
@@ -278,6 +282,15 @@ static int run(rg_cli *cli, int argc, char **argv)
                 if (ex.next_step[0])
                     fprintf(f, "  next step:   %s at %s\n", ex.next_step, rg_cli_time(cli, ex.next_due_at, next, sizeof next));
             }
+            if (inv.status == RG_INV_OPEN) {
+                char t[32];
+                if (agenda_at == RG_INSTANT_NONE)
+                    fprintf(f, "  agenda:      nothing planned (looked at again when something changes it)\n");
+                else if (agenda_at <= rg_cli_now(cli))
+                    fprintf(f, "  agenda:      due: the next tick plans it\n");
+                else
+                    fprintf(f, "  agenda:      planned again at %s\n", rg_instant_format(agenda_at, t, sizeof t));
+            }
             if (has_bureau)
                 print_bureau(cli, &bl);
         }
@@ -315,6 +328,11 @@ static int run(rg_cli *cli, int argc, char **argv)
                                                   ? json_string(rg_instant_format(ex.next_due_at, t, sizeof t))
                                                   : json_null()));
             }
+            char at_text[32];
+            json_object_set_new(o, "agenda_at",
+                                agenda_at != RG_INSTANT_NONE
+                                    ? json_string(rg_instant_format(agenda_at, at_text, sizeof at_text))
+                                    : json_null());
             json_object_set_new(o, "bureau", has_bureau ? rg_bureau_listing_json(&bl) : json_null());
             json_object_set_new(o, "promises", sc.promises);
             json_object_set_new(o, "payments", sc.payments);

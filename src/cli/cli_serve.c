@@ -192,7 +192,7 @@ static void report_load_problems(workers *w, const rg_diags *d, const char *fail
  * when everything loaded; else NULL, after reporting why (when `report`). */
 static rg_engine *load_engine(workers *w, rg_store *store, bool dry_run, bool report)
 {
-    rg_engine_options o = {store, &w->cli->config, dry_run, 0};
+    rg_engine_options o = {store, &w->cli->config, dry_run, 0, 0};
     rg_diags d = RG_DIAGS_INIT;
     rg_err e;
     rg_err_clear(&e);
@@ -356,7 +356,7 @@ static rg_status open_engine(workers *w, rg_store **store, rg_engine **eng, bool
     rg_status rc = rg_store_open(loc, store, e);
     if (rc != RG_OK)
         return rc;
-    rg_engine_options o = {*store, &cli->config, dry_run, 0};
+    rg_engine_options o = {*store, &cli->config, dry_run, 0, 0};
     rg_diags d = RG_DIAGS_INIT;
     if ((rc = rg_engine_open(&o, eng, &d, e)) == RG_OK && !dry_run) {
         if (rg_engine_load_errors(*eng) > 0) {

@@ -127,10 +127,12 @@ static int run(rg_cli *cli, int argc, char **argv)
         rc = rg_cli_fail(cli, &e);
         goto out;
     }
+    /* the first tick plans every open invoice (whatever the copy's agenda
+     * says, e.g. a re-plan still under way); the others follow the agenda */
     rg_instant last = RG_INSTANT_NONE;
     if (!from_given) {
         rg_tick_stats st;
-        if (rg_engine_tick(eng, now, &st, &e) != RG_OK) {
+        if (rg_engine_tick_full(eng, now, &st, &e) != RG_OK) {
             rc = rg_cli_fail(cli, &e);
             goto out;
         }
@@ -143,7 +145,7 @@ static int run(rg_cli *cli, int argc, char **argv)
             if (last != RG_INSTANT_NONE && openings[k] <= last)
                 continue;
             rg_tick_stats st;
-            if (rg_engine_tick(eng, openings[k], &st, &e) != RG_OK) {
+            if ((last == RG_INSTANT_NONE ? rg_engine_tick_full : rg_engine_tick)(eng, openings[k], &st, &e) != RG_OK) {
                 rc = rg_cli_fail(cli, &e);
                 goto out;
             }

@@ -36,6 +36,8 @@ struct rg_engine {
         char name[24];
         rg_channel *ch; /* NULL in dry runs */
     } channels[MAX_CHANNELS];
+    int64_t replan_limit;
+    char fingerprint[65]; /* what the agenda's instants depend on (engine.c, agenda_fingerprint) */
     int64_t max_cap_days;
     bool needs_late_count; /* some cadence matches on late_count_12m_min */
     size_t load_errors;    /* cadence files and templates that did not load */

@@ -348,6 +348,9 @@ static rg_status customer_row(importer *im, rg_err *e)
     rg_status rc = rg_store_customer_upsert(im->store, &c, row_bits(im), im->now, &res, e);
     if (rc != RG_OK)
         return rc;
+    /* its zone, tags or kind may change what its invoices' cadences say */
+    if (res == RG_UPSERT_UPDATED && (rc = rg_store_customer_wake(im->store, c.id, RG_WAKE_NOW, e)) != RG_OK)
+        return rc;
     im->report->inserted += res == RG_UPSERT_INSERTED;
     im->report->updated += res == RG_UPSERT_UPDATED;
     im->report->unchanged += res == RG_UPSERT_UNCHANGED;
@@ -471,6 +474,9 @@ static rg_status invoice_row(importer *im, rg_err *e)
         return RG_OK;
     rg_upsert_result res;
     if ((rc = rg_store_invoice_upsert(im->store, &inv, row_bits(im) | derived, im->now, &res, e)) != RG_OK)
+        return rc;
+    /* a new invoice is planned by the next tick anyway; a changed one is re-planned */
+    if (res == RG_UPSERT_UPDATED && (rc = rg_store_invoice_wake(im->store, inv.id, RG_WAKE_NOW, e)) != RG_OK)
         return rc;
     im->report->inserted += res == RG_UPSERT_INSERTED;
     im->report->updated += res == RG_UPSERT_UPDATED;

@@ -55,6 +55,10 @@ rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant n
     }
     if ((rc = rg_store_invoice_set_paid(s, inv.id, paid, status, paid_on, now, e)) != RG_OK)
         return rc;
+    /* re-planned at the next tick: a partial payment leaves a new balance, and
+     * a late one counts for the customer's other invoices (late_count_12m_min) */
+    if ((rc = rg_store_customer_wake(s, inv.customer_id, RG_WAKE_NOW, e)) != RG_OK)
+        return rc;
     if (status == RG_INV_PAID) {
         /* STJ Súmula 548: a paid debt's bureau listing is removed promptly */
         bool changed = false;
