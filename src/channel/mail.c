@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "service/token.h"
 
@@ -631,4 +632,26 @@ out:
     rg_buf_free(&tmp);
     rg_buf_free(&tok);
     return rc;
+}
+
+void rg_mail_list_unsubscribe(rg_buf *out, const char *mailto, const char *public_url, const char *token,
+                              bool *one_click)
+{
+    bool url = public_url && *public_url && token && *token;
+    if (one_click)
+        *one_click = url && strncasecmp(public_url, "https://", 8) == 0;
+    if (mailto && *mailto) {
+        rg_buf_printf(out, "<mailto:%s?subject=unsubscribe", mailto);
+        if (token && *token)
+            rg_buf_printf(out, "-%s", token);
+        rg_buf_putc(out, '>');
+    }
+    if (url) {
+        size_t n = strlen(public_url);
+        while (n && public_url[n - 1] == '/')
+            n--;
+        rg_buf_puts(out, mailto && *mailto ? ", <" : "<");
+        rg_buf_append(out, public_url, n);
+        rg_buf_printf(out, "/u/%s>", token);
+    }
 }

@@ -64,6 +64,16 @@ void rg_mail_crlf(rg_buf *out, const char *text, size_t len);
  * URLs become links (so click tracking works on text-only templates). */
 void rg_mail_text_to_html(rg_buf *out, const char *text, size_t len);
 
+/* Appends the value of a List-Unsubscribe header (RFC 2369): the mailto
+ * form "<mailto:MAILTO?subject=unsubscribe[-TOKEN]>" when mailto is set,
+ * and the URL form "<PUBLIC_URL/u/TOKEN>" when public_url and token are
+ * (trailing slashes of public_url dropped), separated by ", ". Appends
+ * nothing when neither applies. *one_click (may be NULL) is true when the
+ * URL form is there and https, the case where RFC 8058 one-click applies
+ * (List-Unsubscribe-Post: List-Unsubscribe=One-Click). */
+void rg_mail_list_unsubscribe(rg_buf *out, const char *mailto, const char *public_url, const char *token,
+                              bool *one_click);
+
 /* What tracking needs: the public base URL (no trailing slash), the token
  * secret and the message id the tokens are about. */
 typedef struct rg_mail_tracking {

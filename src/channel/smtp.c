@@ -3,9 +3,11 @@
  * (smtp://) or implicit TLS (smtps://), AUTH with credentials from the
  * environment, a multipart/alternative body (text/plain and text/html,
  * UTF-8, quoted-printable) built with curl_mime, a Message-ID stable per
- * message, List-Unsubscribe (mailto and RFC 8058 one-click), and — when
- * public_url and the token secret are set — an open pixel and click-tracked
- * links (see channel/mail.h and docs/internals/tokens.md).
+ * message, List-Unsubscribe (mailto when configured; whenever public_url
+ * is set, the signed PUBLIC_URL/u/TOKEN link, with RFC 8058 one-click when
+ * it is https — so public_url needs the token secret, or open() fails), and
+ * with public_url an open pixel and click-tracked links (see
+ * channel/mail.h and docs/internals/tokens.md).
  *
  * prepare() builds one easy handle per message; complete() reads the SMTP
  * stage and reply the debug callback saw and maps them to an outcome (the
@@ -44,7 +46,7 @@ typedef struct smtp_state {
     char *password_b64; /* what AUTH LOGIN sends: scrubbed too */
     long use_ssl;       /* CURLUSESSL_* for smtp:// */
     long timeout;
-    bool tracking;  /* public_url and a secret */
+    bool tracking;  /* public_url (and so the secret) is set */
     char public_url[256]; /* without the trailing slash; "" unless tracking */
     char *secret;
     CURLSH *share; /* connections kept between blocking sends */
@@ -240,7 +242,15 @@ static rg_status smtp_open(const rg_channel_config *cfg, const rg_channel_env *e
         s->timeout = (long)t;
     }
 
-    if (env && env->config && env->config->public_url[0] && env->token_secret && env->token_secret[0]) {
+    if (env && env->config && env->config->public_url[0]) {
+        /* every e-mail then carries the signed unsubscribe link */
+        if (!env->token_secret || !env->token_secret[0]) {
+            rc = rg_err_set(e, RG_EINVAL, "public_url",
+                            "public_url is set, so every e-mail carries a List-Unsubscribe link to it, which "
+                            "must be signed: set the token secret in $%s (at least 16 bytes)",
+                            env->config->secret_env[0] ? env->config->secret_env : "REGUA_SECRET");
+            goto out;
+        }
         s->tracking = true;
         rg_strlcpy(s->public_url, env->config->public_url, sizeof s->public_url);
         size_t n = strlen(s->public_url);
@@ -345,29 +355,21 @@ static bool instant_set(rg_instant t)
     return t != 0 && t != RG_INSTANT_NONE;
 }
 
-/* List-Unsubscribe: mailto (when configured) and the one-click URL (when
- * tracking is on); "" when neither. */
+/* List-Unsubscribe: mailto (when configured) and the signed URL (whenever
+ * public_url is set); nothing when neither. */
 static rg_status put_unsubscribe(const smtp_state *s, const rg_message *m, rg_buf *h, bool *one_click, rg_err *e)
 {
-    *one_click = false;
     rg_buf tok = RG_BUF_INIT;
     rg_status rc = RG_OK;
+    *one_click = false;
     if (s->tracking) {
         char payload[64];
         snprintf(payload, sizeof payload, "%lld|%s", (long long)m->id, m->channel[0] ? m->channel : "email");
         if ((rc = rg_token_sign(s->secret, "u", payload, strlen(payload), &tok, e)) != RG_OK)
             goto out;
     }
-    if (s->unsubscribe[0]) {
-        rg_buf_printf(h, "<mailto:%s?subject=unsubscribe", s->unsubscribe);
-        if (tok.len)
-            rg_buf_printf(h, "-%s", tok.p);
-        rg_buf_putc(h, '>');
-    }
-    if (s->tracking) {
-        rg_buf_printf(h, "%s<%s/u/%s>", s->unsubscribe[0] ? ", " : "", s->public_url, tok.p);
-        *one_click = !strncasecmp(s->public_url, "https://", 8);
-    }
+    rg_mail_list_unsubscribe(h, s->unsubscribe, s->tracking ? s->public_url : NULL, tok.len ? tok.p : NULL,
+                             one_click);
 out:
     rg_buf_free(&tok);
     return rc;

@@ -23,7 +23,8 @@ const rg_command rg_cmd_cadence = {
     "\"infos\", \"diagnostics\": [{\"file\", \"line\", \"column\", \"severity\", \"rule\",\n"
     "\"message\"}]} (line and column 0 when unknown), with the same exit code.\n"
     "show also prints the cadence's allow_contact_outside_hours reason, when it has one.\n"
-    "See docs/cadences.md for every key and rule.",
+    "list and show exit 1, naming the file, when any cadence file or template of the\n"
+    "configured directories does not load. See docs/cadences.md for every key and rule.",
     run,
 };
 
@@ -136,7 +137,7 @@ static int run(rg_cli *cli, int argc, char **argv)
         if (!strcmp(pos[0], "show") && npos != 2)
             return rg_cli_usage_error(cli, "cadence", "show needs the cadence's NAME");
         rg_engine *eng = NULL;
-        int rc = rg_cli_engine_open(cli, true, false, &eng);
+        int rc = rg_cli_cadences_open(cli, &eng);
         if (rc != 0)
             return rc;
         const rg_cadence_set *set = rg_engine_cadences(eng);
@@ -150,10 +151,9 @@ static int run(rg_cli *cli, int argc, char **argv)
                     fprintf(cli->out, "%-20s %s  priority %-4lld %2zu steps %2zu triggers  %s\n", c->name, c->version,
                             (long long)c->match.priority, c->n_steps, c->n_triggers, c->file ? c->file : "");
             }
-            if (a)
-                rg_cli_print_json(cli, a);
+            int jrc = a ? rg_cli_print_json(cli, a) : 0;
             rg_engine_close(eng);
-            return 0;
+            return jrc;
         }
         const rg_cadence *c = rg_cadence_set_find(set, pos[1]);
         if (!c) {

@@ -22,21 +22,25 @@ typedef struct list_ctx {
     rg_cli *cli;
     bool json;
     json_t *array;
+    rg_err *e;
 } list_ctx;
 
 static rg_status print_row(void *p, const rg_customer *c)
 {
     list_ctx *lc = p;
-    if (lc->json) {
-        json_array_append_new(lc->array, rg_customer_json(c));
-        return RG_OK;
-    }
+    if (lc->json)
+        return rg_json_append(lc->array, rg_customer_json(c), "customer", c->external_id, lc->e);
     rg_doc doc;
     const char *docf = c->document;
     if (c->document[0] && rg_doc_parse(c->document, strlen(c->document), &doc, NULL))
         docf = doc.formatted;
-    fprintf(lc->cli->out, "%-16s %-32.32s %-2s %-18s %-28.28s %s\n", c->external_id, c->name,
-            rg_customer_kind_name(c->kind), docf, c->email, c->whatsapp[0] ? c->whatsapp : c->phone);
+    FILE *f = lc->cli->out;
+    rg_cli_cell(f, c->external_id, 16, false);
+    rg_cli_cell(f, c->name, 32, true);
+    rg_cli_cell(f, rg_customer_kind_name(c->kind), 2, false);
+    rg_cli_cell(f, docf, 18, false);
+    rg_cli_cell(f, c->email, 28, true);
+    fprintf(f, "%s\n", c->whatsapp[0] ? c->whatsapp : c->phone);
     return RG_OK;
 }
 
@@ -74,14 +78,12 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_store *s = rg_cli_store(cli);
         if (!s)
             return 3;
-        list_ctx lc = {cli, json, json ? json_array() : NULL};
+        list_ctx lc = {cli, json, json ? json_array() : NULL, &e};
         if (rg_store_customer_each(s, &f, print_row, &lc, &e) != RG_OK) {
             json_decref(lc.array);
             return rg_cli_fail(cli, &e);
         }
-        if (json)
-            rg_cli_print_json(cli, lc.array);
-        return 0;
+        return json ? rg_cli_print_json(cli, lc.array) : 0;
     }
     if (!strcmp(pos[0], "show")) {
         if (npos != 2)
@@ -92,10 +94,8 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_customer c;
         if (rg_store_customer_get(s, pos[1], &c, &e) != RG_OK)
             return rg_cli_fail(cli, &e);
-        if (json) {
-            rg_cli_print_json(cli, rg_customer_json(&c));
-            return 0;
-        }
+        if (json)
+            return rg_cli_print_json(cli, rg_customer_json(&c));
         rg_doc doc;
         FILE *o = cli->out;
         fprintf(o, "Customer %s\n  name:      %s\n", c.external_id, c.name);

@@ -212,6 +212,42 @@ static char *track(const char *html)
     return rg_buf_detach(&b);
 }
 
+static void test_list_unsubscribe(void **state)
+{
+    (void)state;
+    rg_buf b = RG_BUF_INIT;
+    bool oc = true;
+    /* neither: nothing */
+    rg_mail_list_unsubscribe(&b, NULL, NULL, NULL, &oc);
+    assert_int_equal(b.len, 0);
+    assert_false(oc);
+    rg_mail_list_unsubscribe(&b, "", "https://x.test", NULL, &oc); /* a URL needs its token */
+    assert_int_equal(b.len, 0);
+    assert_false(oc);
+    /* mailto alone, with and without a token */
+    rg_mail_list_unsubscribe(&b, "sair@exemplo.com.br", NULL, NULL, &oc);
+    assert_string_equal(rg_buf_cstr(&b), "<mailto:sair@exemplo.com.br?subject=unsubscribe>");
+    assert_false(oc);
+    rg_buf_reset(&b);
+    rg_mail_list_unsubscribe(&b, "sair@exemplo.com.br", NULL, "TOK", &oc);
+    assert_string_equal(rg_buf_cstr(&b), "<mailto:sair@exemplo.com.br?subject=unsubscribe-TOK>");
+    assert_false(oc);
+    /* the URL: one-click only for https; trailing slashes dropped */
+    rg_buf_reset(&b);
+    rg_mail_list_unsubscribe(&b, NULL, "http://127.0.0.1:8080//", "TOK", &oc);
+    assert_string_equal(rg_buf_cstr(&b), "<http://127.0.0.1:8080/u/TOK>");
+    assert_false(oc);
+    rg_buf_reset(&b);
+    rg_mail_list_unsubscribe(&b, "sair@exemplo.com.br", "HTTPS://cobranca.exemplo.com.br/", "TOK", &oc);
+    assert_string_equal(rg_buf_cstr(&b),
+                        "<mailto:sair@exemplo.com.br?subject=unsubscribe-TOK>, <HTTPS://cobranca.exemplo.com.br/u/TOK>");
+    assert_true(oc);
+    rg_buf_reset(&b);
+    rg_mail_list_unsubscribe(&b, NULL, "https://c.test", "T", NULL); /* one_click may be NULL */
+    assert_string_equal(rg_buf_cstr(&b), "<https://c.test/u/T>");
+    rg_buf_free(&b);
+}
+
 static void test_tracking(void **state)
 {
     (void)state;
@@ -308,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_addresses),         cmocka_unit_test(test_parse_mailbox),
         cmocka_unit_test(test_header_text),       cmocka_unit_test(test_date_and_message_id),
         cmocka_unit_test(test_crlf_and_text_to_html), cmocka_unit_test(test_tracking),
+        cmocka_unit_test(test_list_unsubscribe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

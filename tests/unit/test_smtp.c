@@ -514,7 +514,8 @@ static void test_no_tracking_without_public_url_or_secret(void **state)
     rg_message m;
     message(&m, 42, HTML);
     m.planned_for = 0; /* the Date falls back to created_at */
-    const char *const cases[2][2] = {{"", SECRET}, {"https://regua.exemplo.com.br", NULL}};
+    /* no public_url (with or without the secret): the mailto form only */
+    const char *const cases[2][2] = {{"", SECRET}, {"", NULL}};
     for (int i = 0; i < 2; i++) {
         rg_channel *c = open_channel(&ch, cases[i][0], cases[i][1]);
         rg_send_result res;
@@ -879,6 +880,49 @@ static void expect_open_error(const rg_channel_config *ch, const char *where, co
     assert_string_equal(e.msg, msg);
 }
 
+/* public_url set: every e-mail carries the signed unsubscribe link (the
+ * one-click header only for https), so the secret is required. */
+static void test_unsubscribe_whenever_public_url(void **state)
+{
+    (void)state;
+    sink k;
+    sink_start(&k, NULL, NULL);
+    rg_channel_config ch;
+    channel_config(&ch, k.port);
+    /* without the secret the link cannot be signed: the channel does not open */
+    rg_config_defaults(&config);
+    rg_strlcpy(config.public_url, "https://regua.exemplo.com.br", sizeof config.public_url);
+    rg_channel_env env = {&config, NULL, NULL};
+    rg_channel *c = (rg_channel *)1;
+    rg_err e;
+    assert_int_equal(rg_channel_open(&ch, &env, &c, &e), RG_EINVAL);
+    assert_null(c);
+    assert_string_equal(e.where, "email: public_url");
+    assert_string_equal(e.msg, "public_url is set, so every e-mail carries a List-Unsubscribe link to it, which must "
+                               "be signed: set the token secret in $REGUA_SECRET (at least 16 bytes)");
+    /* http: the link, without one-click (RFC 8058 asks for https); no
+     * unsubscribe_mailto needed */
+    c = open_channel(&ch, "http://127.0.0.1:8080/", SECRET);
+    rg_message m;
+    message(&m, 7, HTML);
+    rg_send_result res;
+    assert_int_equal(send_to(c, &m, "maria@cliente.test", &res, NULL), RG_OK);
+    rg_channel_close(c);
+    mail ml;
+    mail_read(&k, 1, &ml);
+    char *names = header_names(ml.head), *v;
+    assert_string_equal(names, "Content-Type,From,To,Subject,Date,Message-ID,MIME-Version,List-Unsubscribe,"
+                               "X-Regua-Idempotency-Key");
+    free(names);
+    char *tu = token("u", "7|email"), want[512];
+    snprintf(want, sizeof want, "<http://127.0.0.1:8080/u/%s>", tu);
+    assert_string_equal(v = header(ml.head, "List-Unsubscribe"), want);
+    free(v);
+    free(tu);
+    mail_free(&ml);
+    sink_stop(&k);
+}
+
 static void test_open_errors(void **state)
 {
     (void)state;
@@ -934,6 +978,7 @@ int main(void)
         cmocka_unit_test(test_message_as_received),
         cmocka_unit_test(test_retry_keeps_message_id),
         cmocka_unit_test(test_no_tracking_without_public_url_or_secret),
+        cmocka_unit_test(test_unsubscribe_whenever_public_url),
         cmocka_unit_test(test_text_only_gets_html),
         cmocka_unit_test(test_outcomes),
         cmocka_unit_test(test_auth),
