@@ -5,71 +5,50 @@
 #include <stdio.h>
 #include <string.h>
 
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static rg_health_reason table[RG_HEALTH_MAX]; /* [0, n) set, in the order first set */
-static size_t n;
-static size_t overflow; /* sets refused for want of room (sticky until reset: their clear is unknown) */
+#include "base/utf8.h"
 
-/* The length of the valid UTF-8 sequence at s (at most `left` bytes), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-    unsigned c = s[0];
-    size_t len;
-    unsigned min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4, min = 0x10000;
-    else
-        return 0;
-    if (len > left)
-        return 0;
-    unsigned cp = c & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static rg_health_reason table[RG_HEALTH_MAX]; /* [0, n_set) set, in the order first set */
+static size_t n_set;
+static size_t overflow; /* sets refused for want of room (sticky until reset: their clear is unknown) */
 
 /* Copies src into dst (size cap), keeping whole UTF-8 characters and
  * turning other bytes and control characters into '?'. */
 static void copy_text(char *dst, size_t cap, const char *src)
 {
-    const unsigned char *s = (const unsigned char *)src;
-    size_t left = strlen(src), o = 0;
-    while (left) {
-        size_t k = utf8_seq(s, left);
-        if (k == 0 || (k == 1 && (*s < 0x20 || *s == 0x7F))) {
-            if (o + 1 >= cap)
-                break;
-            dst[o++] = '?';
-            k = k ? k : 1;
-        } else {
+    size_t n = strlen(src), i = 0, o = 0;
+    while (i < n) {
+        size_t bad = i + rg_utf8_invalid_at(src + i, n - i);
+        for (size_t k; i < bad; i += k) {
+            k = 1;
+            while (i + k < bad && ((unsigned char)src[i + k] & 0xC0) == 0x80)
+                k++;
             if (o + k >= cap)
-                break;
-            memcpy(dst + o, s, k);
-            o += k;
+                goto out;
+            bool control = k == 1 && ((unsigned char)src[i] < 0x20 || src[i] == 0x7F);
+            if (control)
+                dst[o] = '?';
+            else
+                memcpy(dst + o, src + i, k);
+            o += control ? 1 : k;
         }
-        s += k;
-        left -= k;
+        if (i < n) {
+            if (o + 1 >= cap)
+                goto out;
+            dst[o++] = '?';
+            i++;
+        }
     }
+out:
     dst[o] = '\0';
 }
 
 static size_t find(const char *component)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n_set; i++)
         if (strncmp(table[i].component, component, RG_HEALTH_NAME_MAX) == 0)
             return i;
-    return n;
+    return n_set;
 }
 
 void rg_health_set(const char *component, const char *reason)
@@ -80,13 +59,13 @@ void rg_health_set(const char *component, const char *reason)
     copy_text(name, sizeof name, component);
     pthread_mutex_lock(&mu);
     size_t i = find(name);
-    if (i == n) {
-        if (n == RG_HEALTH_MAX) {
+    if (i == n_set) {
+        if (n_set == RG_HEALTH_MAX) {
             overflow++;
             pthread_mutex_unlock(&mu);
             return;
         }
-        n++;
+        n_set++;
         memcpy(table[i].component, name, sizeof name);
     }
     copy_text(table[i].reason, sizeof table[i].reason, reason && *reason ? reason : "degraded");
@@ -111,9 +90,9 @@ void rg_health_clear(const char *component)
     copy_text(name, sizeof name, component);
     pthread_mutex_lock(&mu);
     size_t i = find(name);
-    if (i < n) {
-        memmove(&table[i], &table[i + 1], (n - i - 1) * sizeof table[0]);
-        n--;
+    if (i < n_set) {
+        memmove(&table[i], &table[i + 1], (n_set - i - 1) * sizeof table[0]);
+        n_set--;
     }
     pthread_mutex_unlock(&mu);
 }
@@ -126,7 +105,7 @@ bool rg_health_get(const char *component, char *reason, size_t cap)
     copy_text(name, sizeof name, component);
     pthread_mutex_lock(&mu);
     size_t i = find(name);
-    bool found = i < n;
+    bool found = i < n_set;
     if (found && reason && cap) {
         strncpy(reason, table[i].reason, cap - 1);
         reason[cap - 1] = '\0';
@@ -138,13 +117,13 @@ bool rg_health_get(const char *component, char *reason, size_t cap)
 size_t rg_health_snapshot(rg_health_reason *out, size_t max)
 {
     pthread_mutex_lock(&mu);
-    size_t total = n + (overflow ? 1 : 0);
-    for (size_t i = 0; i < n && i < max; i++)
+    size_t total = n_set + (overflow ? 1 : 0);
+    for (size_t i = 0; i < n_set && i < max; i++)
         out[i] = table[i];
-    if (overflow && n < max) {
-        memset(&out[n], 0, sizeof out[n]);
-        memcpy(out[n].component, "health", sizeof "health");
-        snprintf(out[n].reason, sizeof out[n].reason,
+    if (overflow && n_set < max) {
+        memset(&out[n_set], 0, sizeof out[n_set]);
+        memcpy(out[n_set].component, "health", sizeof "health");
+        snprintf(out[n_set].reason, sizeof out[n_set].reason,
                  "%zu components could not be recorded: more than %d were degraded at once", overflow,
                  RG_HEALTH_MAX);
     }
@@ -155,7 +134,7 @@ size_t rg_health_snapshot(rg_health_reason *out, size_t max)
 void rg_health_reset(void)
 {
     pthread_mutex_lock(&mu);
-    n = 0;
+    n_set = 0;
     overflow = 0;
     pthread_mutex_unlock(&mu);
 }
