@@ -22,7 +22,8 @@ const rg_command rg_cmd_cadence = {
     "and those configured. With --json, lint prints {\"files\", \"errors\", \"warnings\",\n"
     "\"infos\", \"diagnostics\": [{\"file\", \"line\", \"column\", \"severity\", \"rule\",\n"
     "\"message\"}]} (line and column 0 when unknown), with the same exit code.\n"
-    "show also prints the cadence's allow_contact_outside_hours reason, when it has one.\n"
+    "show also prints the cadence's allow_contact_outside_hours reason, when it has one, and\n"
+    "every version of it the tick has run (JSON: versions_run), each with the reason it had.\n"
     "See docs/cadences.md for every key and rule.",
     run,
 };
@@ -81,6 +82,28 @@ static json_t *cadence_json(const rg_cadence *c, bool full)
                                             (json_int_t)c->triggers[i].wait_seconds));
     json_object_set_new(o, "triggers", tr);
     return o;
+}
+
+/* The versions of a cadence the tick has run, with their reasons. */
+typedef struct versions_ctx {
+    rg_cli *cli;
+    json_t *array; /* NULL: print text */
+} versions_ctx;
+
+static rg_status one_version(void *p, const char *version, rg_instant first_seen, const char *reason)
+{
+    versions_ctx *vc = p;
+    char when[48];
+    if (vc->array) {
+        json_array_append_new(vc->array, json_pack("{s:s, s:s, s:s?}", "version", version, "first_seen",
+                                                   rg_instant_format(first_seen, when, sizeof when),
+                                                   "allow_contact_outside_hours", reason));
+    } else {
+        fprintf(vc->cli->out, "  version %s first run %s%s%s\n", version,
+                rg_cli_time(vc->cli, first_seen, when, sizeof when),
+                reason ? "; contact outside 08:00-20:00 or on Sunday allowed: " : "", reason ? reason : "");
+    }
+    return RG_OK;
 }
 
 static int run(rg_cli *cli, int argc, char **argv)
@@ -162,8 +185,17 @@ static int run(rg_cli *cli, int argc, char **argv)
                        pos[1]);
             return rg_cli_fail(cli, &e);
         }
+        versions_ctx vc = {cli, json ? json_array() : NULL};
         if (json) {
-            rg_cli_print_json(cli, cadence_json(c, true));
+            json_t *o = cadence_json(c, true);
+            if (rg_store_cadence_versions(rg_cli_store(cli), c->name, one_version, &vc, &e) != RG_OK) {
+                json_decref(o);
+                json_decref(vc.array);
+                rg_engine_close(eng);
+                return rg_cli_fail(cli, &e);
+            }
+            json_object_set_new(o, "versions_run", vc.array);
+            rg_cli_print_json(cli, o);
         } else {
             fprintf(cli->out, "Cadence %s (version %s, %s)\n", c->name, c->version, c->file ? c->file : "");
             if (c->allow_contact_outside_hours)
@@ -181,6 +213,11 @@ static int run(rg_cli *cli, int argc, char **argv)
             }
             for (size_t i = 0; i < c->n_triggers; i++)
                 fprintf(cli->out, "  trigger %-20s on %s\n", c->triggers[i].id, rg_event_type_name(c->triggers[i].on));
+            fprintf(cli->out, "Versions the tick has run:\n");
+            if (rg_store_cadence_versions(rg_cli_store(cli), c->name, one_version, &vc, &e) != RG_OK) {
+                rg_engine_close(eng);
+                return rg_cli_fail(cli, &e);
+            }
         }
         rg_engine_close(eng);
         return 0;

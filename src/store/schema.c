@@ -254,6 +254,17 @@ const char *const rg_schema_migrations[] = {
     " first_seen INTEGER NOT NULL,"
     " PRIMARY KEY (cadence, step)"
     ") STRICT, WITHOUT ROWID;",
+    /* 6 (corr-lint): each version of each cadence the tick has run, when it
+     * was first seen, and its `allow_contact_outside_hours` reason (NULL:
+     * none): the reason for contacting outside 08:00-20:00 or on Sunday is
+     * recorded with the version that messages name (cadence_version). */
+    "CREATE TABLE cadence_versions ("
+    " cadence TEXT NOT NULL,"
+    " version TEXT NOT NULL,"
+    " first_seen INTEGER NOT NULL,"
+    " allow_contact_outside_hours TEXT,"
+    " PRIMARY KEY (cadence, version)"
+    ") STRICT, WITHOUT ROWID;",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);
