@@ -217,7 +217,7 @@ int main(int argc, char **argv)
     rg_buf_free(&c);
     rg_buf_free(&f);
     rg_engine *eng;
-    rg_engine_options eo = {s, &cfg, false, 0};
+    rg_engine_options eo = {s, &cfg, false, 0, 0};
     rg_diags dg = RG_DIAGS_INIT;
     if (rg_engine_open(&eo, &eng, &dg, &e) != RG_OK) {
         fprintf(stderr, "engine: %s\n", e.msg);

@@ -5,8 +5,14 @@
  *   bench_tick tick DIR                            copies base.db, ticks once, prints the counts
  *   bench_tick floor DIR N                         copies base.db, reads the open invoices and
  *                                                  inserts N outbox rows in one transaction
+ *   bench_tick agenda DIR                          copies base.db, ticks once (catch-up), then
+ *                                                  times ticks with nothing due and the next
+ *                                                  day's tick (the agenda: docs/BENCHMARKS.md)
+ * BENCH_ACTIVE=K at prepare: only the first K invoices are in collection
+ * (60 days late to 9 days ahead); the others are due 20 to 219 days ahead,
+ * so that a day's tick has as much to do as with K invoices alone.
  * Run each under /usr/bin/time for wall time and peak RSS (see
- * scripts/bench-tick.sh and docs/BENCHMARKS.md). */
+ * scripts/bench-tick.sh, scripts/bench-agenda.sh and docs/BENCHMARKS.md). */
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -96,6 +102,12 @@ static int prepare(const char *dir, int64_t n_inv, int64_t n_cust)
     rg_date today = rg_instant_utc_date(NOW);
     const char *sc = getenv("BENCH_SCATTER");
     bool scatter = sc && *sc == '1';
+    int64_t active = n_inv;
+    const char *ac = getenv("BENCH_ACTIVE");
+    if (ac && *ac && !rg_parse_i64(rg_slice_cstr(ac), 0, n_inv, &active)) {
+        fprintf(stderr, "BENCH_ACTIVE: a number from 0 to %lld\n", (long long)n_inv);
+        return 2;
+    }
     for (int64_t i = 0; i < n_cust; i++) {
         rg_customer c;
         rg_customer_init(&c);
@@ -117,6 +129,8 @@ static int prepare(const char *dir, int64_t n_inv, int64_t n_cust)
         inv.customer_id = scatter ? 1 + (i * 7919) % n_cust : 1 + i % n_cust;
         inv.amount = 5000 + (i % 90000);
         inv.due_date = today - 60 + (rg_date)((i / n_cust * 29 + i) % 70); /* 60 days late to 9 days ahead */
+        if (i >= active)
+            inv.due_date = today + 20 + (rg_date)(i % 200); /* not in collection yet */
         snprintf(inv.description, sizeof inv.description, "Mensalidade %lld", (long long)i);
         rg_upsert_result r;
         if (rg_store_invoice_upsert(s, &inv, RG_IF_ALL, NOW, &r, &e) != RG_OK)
@@ -129,39 +143,62 @@ static int prepare(const char *dir, int64_t n_inv, int64_t n_cust)
     return 0;
 }
 
-static int tick(const char *dir)
+/* The engine on DIR/NAME (a fresh copy of base.db), with the log driver. */
+typedef struct bench_env {
+    rg_config cfg;
+    rg_store *s;
+    rg_engine *eng;
+} bench_env;
+
+static int open_env(const char *dir, const char *name, bench_env *v)
 {
     char base[600], db[600];
     snprintf(base, sizeof base, "%s/base.db", dir);
-    snprintf(db, sizeof db, "%s/work.db", dir);
+    snprintf(db, sizeof db, "%s/%s", dir, name);
     if (copy_file(base, db) != 0)
         return 3;
-    rg_config cfg;
-    rg_config_defaults(&cfg);
-    rg_strlcpy(cfg.database, db, sizeof cfg.database);
-    snprintf(cfg.cadences_dir, sizeof cfg.cadences_dir, "%s/cadences", dir);
-    snprintf(cfg.templates_dir, sizeof cfg.templates_dir, "%s/templates", dir);
-    rg_strlcpy(cfg.company.name, "Exemplo Ltda", sizeof cfg.company.name);
-    rg_strlcpy(cfg.company.cnpj, "11222333000181", sizeof cfg.company.cnpj);
-    rg_channel_config *ch = &cfg.channels[cfg.n_channels++];
+    rg_config *cfg = &v->cfg;
+    rg_config_defaults(cfg);
+    rg_strlcpy(cfg->database, db, sizeof cfg->database);
+    snprintf(cfg->cadences_dir, sizeof cfg->cadences_dir, "%s/cadences", dir);
+    snprintf(cfg->templates_dir, sizeof cfg->templates_dir, "%s/templates", dir);
+    rg_strlcpy(cfg->company.name, "Exemplo Ltda", sizeof cfg->company.name);
+    rg_strlcpy(cfg->company.cnpj, "11222333000181", sizeof cfg->company.cnpj);
+    rg_channel_config *ch = &cfg->channels[cfg->n_channels++];
     rg_strlcpy(ch->name, "email", sizeof ch->name);
     rg_strlcpy(ch->driver, "log", sizeof ch->driver);
     ch->n_settings = 1;
     rg_strlcpy(ch->settings[0].key, "path", sizeof ch->settings[0].key);
     snprintf(ch->settings[0].value, sizeof ch->settings[0].value, "%s/email.jsonl", dir);
     unlink(ch->settings[0].value);
-    rg_store *s;
     rg_err e;
-    if (rg_store_open(db, &s, &e) != RG_OK)
+    if (rg_store_open(db, &v->s, &e) != RG_OK) {
+        fprintf(stderr, "%s: %s\n", e.where, e.msg);
         return 3;
-    rg_engine *eng;
-    rg_engine_options o = {s, &cfg, false, 0};
+    }
+    rg_engine_options o = {v->s, &v->cfg, false, 0, 0};
     rg_diags d = RG_DIAGS_INIT;
-    if (rg_engine_open(&o, &eng, &d, &e) != RG_OK) {
+    if (rg_engine_open(&o, &v->eng, &d, &e) != RG_OK) {
         fprintf(stderr, "%s: %s\n", e.where, e.msg);
         return 3;
     }
     rg_diags_free(&d);
+    return 0;
+}
+
+static void close_env(bench_env *v)
+{
+    rg_engine_close(v->eng);
+    rg_store_close(v->s);
+}
+
+static int tick(const char *dir)
+{
+    bench_env v;
+    if (open_env(dir, "work.db", &v) != 0)
+        return 3;
+    rg_engine *eng = v.eng;
+    rg_err e;
     double t0 = seconds();
     rg_tick_stats st;
     if (rg_engine_tick(eng, NOW, &st, &e) != RG_OK) {
@@ -172,9 +209,51 @@ static int tick(const char *dir)
     printf("tick: %lld open invoices, %lld messages sent, %lld superseded in %.2f s (%.0f invoices/s)\n",
            (long long)st.invoices, (long long)st.sent, (long long)st.superseded, t1 - t0, (double)st.invoices / (t1 - t0));
     printf("messages=%lld\n", (long long)st.messages);
-    rg_engine_close(eng);
-    rg_store_close(s);
+    close_env(&v);
     return 0;
+}
+
+/* Ticks at `at`, prints what it did and how long it took; < 0 on failure. */
+static double timed_tick(rg_engine *eng, const char *what, rg_instant at)
+{
+    rg_err e;
+    rg_tick_stats st;
+    double t0 = seconds();
+    if (rg_engine_tick(eng, at, &st, &e) != RG_OK) {
+        fprintf(stderr, "%s: %s: %s\n", what, e.where, e.msg);
+        return -1;
+    }
+    double dt = seconds() - t0;
+    printf("%s: %.4f s, %lld invoices planned, %lld messages, %lld superseded\n", what, dt, (long long)st.invoices,
+           (long long)st.messages, (long long)st.superseded);
+    return dt;
+}
+
+/* The agenda: the catch-up tick at NOW (every invoice is new, so due),
+ * then ticks with nothing due (a minute later, five times), then the next
+ * day's tick at the same local hour. */
+static int agenda_run(const char *dir)
+{
+    bench_env v;
+    if (open_env(dir, "agenda.db", &v) != 0)
+        return 3;
+    int rc = 3;
+    if (timed_tick(v.eng, "catch-up tick", NOW) < 0)
+        goto out;
+    for (int k = 1; k <= 5; k++) {
+        char what[64];
+        snprintf(what, sizeof what, "nothing-due tick %d", k);
+        if (timed_tick(v.eng, what, NOW + 60 * k) < 0)
+            goto out;
+    }
+    if (timed_tick(v.eng, "next day's tick", NOW + 86400) < 0)
+        goto out;
+    if (timed_tick(v.eng, "nothing-due tick after it", NOW + 86400 + 60) < 0)
+        goto out;
+    rc = 0;
+out:
+    close_env(&v);
+    return rc;
 }
 
 /* The storage floor: the same open invoices read, the same number of
@@ -251,8 +330,10 @@ int main(int argc, char **argv)
     }
     if (argc == 3 && !strcmp(argv[1], "tick"))
         return tick(argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "agenda"))
+        return agenda_run(argv[2]);
     if (argc == 4 && !strcmp(argv[1], "floor") && rg_parse_i64(rg_slice_cstr(argv[3]), 0, INT64_MAX, &a))
         return floor_run(argv[2], a);
-    fprintf(stderr, "usage: bench_tick prepare DIR [INVOICES] [CUSTOMERS] | tick DIR | floor DIR N\n");
+    fprintf(stderr, "usage: bench_tick prepare DIR [INVOICES] [CUSTOMERS] | tick DIR | floor DIR N | agenda DIR\n");
     return 2;
 }

@@ -72,7 +72,13 @@ rg_status rg_fee_updated_amount(rg_cents principal, const rg_fee_terms *t, int d
         return rg_err_set(e, RG_EINVAL, "fees", "unknown interest basis %d", (int)t->basis);
     }
     int days = days_late > 0 ? days_late : 0;
-    rg_cents fine = days > 0 ? rg_fee_fine(principal, t->fine_pct) : 0;
+    /* CDC art. 52 §1 holds whatever the terms say (an override stored
+     * before imports refused it, a cadence that skipped lint) */
+    int64_t fine_pct = t->fine_pct;
+    bool capped = t->consumer && fine_pct > RG_FEE_FINE_MAX_PF;
+    if (capped)
+        fine_pct = RG_FEE_FINE_MAX_PF;
+    rg_cents fine = days > 0 ? rg_fee_fine(principal, fine_pct) : 0;
     rg_cents interest = rg_fee_interest_micro(principal, micro, days);
     __int128 total = (__int128)principal + fine + interest;
     if (interest == INT64_MAX || total > INT64_MAX)
@@ -84,6 +90,8 @@ rg_status rg_fee_updated_amount(rg_cents principal, const rg_fee_terms *t, int d
     out->days_late = days;
     out->basis = t->basis;
     out->rate_month_micro = micro;
+    out->fine_pct = fine_pct;
+    out->fine_capped = capped;
     return RG_OK;
 }
 

@@ -45,6 +45,8 @@ typedef enum rg_interest_basis {
 
 typedef struct rg_fee_terms {
     int64_t fine_pct;           /* hundredths of a percent, 0..10000 */
+    bool consumer;              /* the debtor is a consumer (PF): a fine above RG_FEE_FINE_MAX_PF
+                                   is charged as RG_FEE_FINE_MAX_PF (CDC art. 52 §1), never more */
     rg_interest_basis basis;
     int64_t interest_month_pct; /* CONTRACT: hundredths of a percent a month, 0..10000 */
     bool legal_rate_set;        /* LEGAL: whether configuration gave the rate */
@@ -60,6 +62,8 @@ typedef struct rg_fee_breakdown {
     int days_late;  /* as used: negative input counts as 0 */
     rg_interest_basis basis;
     int64_t rate_month_micro; /* the monthly rate applied, millionths of a percent */
+    int64_t fine_pct;         /* the fine rate applied, hundredths of a percent */
+    bool fine_capped;         /* the terms asked more than a consumer may be charged */
 } rg_fee_breakdown;
 
 /* principal x fine_pct / 10000, rounded half-up to the centavo. 0 when

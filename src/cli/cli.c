@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "base/width.h"
@@ -108,6 +109,13 @@ int rg_cli_usage_error(rg_cli *cli, const char *cmd, const char *fmt, ...)
     return 2;
 }
 
+bool rg_cli_db_exists(const rg_cli *cli)
+{
+    const char *loc = cli->db_path ? cli->db_path : cli->config.database;
+    const char *path = !strncmp(loc, "sqlite:", 7) ? loc + 7 : loc;
+    return cli->store || strcmp(path, ":memory:") == 0 || strncmp(loc, "postgres", 8) == 0 || access(path, F_OK) == 0;
+}
+
 rg_store *rg_cli_store(rg_cli *cli)
 {
     if (cli->store)
@@ -115,6 +123,15 @@ rg_store *rg_cli_store(rg_cli *cli)
     const char *loc = cli->db_path ? cli->db_path : cli->config.database;
     rg_err e;
     rg_err_clear(&e);
+    const char *path = !strncmp(loc, "sqlite:", 7) ? loc + 7 : loc;
+    if (!cli->may_create_db && !rg_cli_db_exists(cli)) {
+        rg_err_set(&e, RG_EIO, path,
+                   "no such database (%s); create it with 'regua init' or 'regua import', or name another"
+                   " with --db",
+                   cli->db_path ? "from --db" : cli->config.from_file ? "`database` in the config" : "the default");
+        rg_cli_fail(cli, &e);
+        return NULL;
+    }
     if (rg_store_open(loc, &cli->store, &e) != RG_OK) {
         rg_cli_fail(cli, &e);
         return NULL;
@@ -134,7 +151,7 @@ const rg_event_env *rg_cli_events(rg_cli *cli)
         cli->events = (rg_event_env){s, cli->zones, NULL};
         return &cli->events;
     }
-    rg_engine_options o = {s, &cli->config, true, 0};
+    rg_engine_options o = {s, &cli->config, true, 0, 0};
     rg_diags d = RG_DIAGS_INIT;
     rg_err e;
     rg_err_clear(&e);
@@ -229,16 +246,23 @@ int rg_cli_parse(rg_cli *cli, const rg_command *cmd, int argc, char **argv, rg_o
     return 0;
 }
 
-void rg_cli_print_json(rg_cli *cli, void *j)
+int rg_cli_print_json(rg_cli *cli, void *j)
 {
     json_t *v = j;
     if (!v) {
-        fprintf(cli->err, "%s: out of memory building JSON\n", cli->prog);
-        return;
+        fprintf(cli->err,
+                "%s: the result cannot be written as JSON: a stored text is not valid UTF-8 (or memory ran"
+                " out); nothing was printed\n",
+                cli->prog);
+        return 1;
     }
-    json_dumpf(v, cli->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII * 0);
-    fputc('\n', cli->out);
+    int rc = json_dumpf(v, cli->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII * 0);
     json_decref(v);
+    if (rc != 0 || fputc('\n', cli->out) == EOF) {
+        fprintf(cli->err, "%s: cannot write the JSON output\n", cli->prog);
+        return 3;
+    }
+    return 0;
 }
 
 /* Removes the global options from argv (they may stand anywhere) and
@@ -339,6 +363,7 @@ int rg_cli_main(int argc, char **argv)
         rg_tz_parse_moment(rg_cli_tz(&cli), now_text, strlen(now_text), &t);
         cli.clock = rg_clock_fixed(t);
     }
+    cli.may_create_db = cmd == &rg_cmd_init || cmd == &rg_cmd_import || cmd == &rg_cmd_demo;
     /* argv[1] is the command; the command sees its own name as argv[0] */
     rc = cmd->run(&cli, argc - 1, argv + 1);
     rg_engine_close(cli.events_engine);

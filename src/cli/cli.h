@@ -26,6 +26,7 @@ typedef struct rg_cli {
     const char *db_path;    /* --db, NULL: from config */
     const char *config_path; /* --config, default ./regua.yaml */
     bool config_explicit;
+    bool may_create_db; /* init, import and demo create a missing database; the others refuse it */
     rg_clock clock;
     rg_config config;
     rg_store *store; /* opened on demand by rg_cli_store() */
@@ -38,8 +39,14 @@ typedef struct rg_cli {
 
 int rg_cli_main(int argc, char **argv);
 
-/* Opens the store (once) from --db or the config; NULL after printing the error. */
+/* Opens the store (once) from --db or the config; NULL after printing the
+ * error. A database file that does not exist is an error (exit 3) unless
+ * the command creates one (init, import, demo): a typo in --db must not
+ * answer with an empty database. */
 rg_store *rg_cli_store(rg_cli *cli);
+/* Whether the configured (or --db) database exists: a file that is there,
+ * or one that is not a file (":memory:", postgres). */
+bool rg_cli_db_exists(const rg_cli *cli);
 rg_instant rg_cli_now(const rg_cli *cli);
 /* The event service's environment for a command that records events
  * (opened once): the store, the zones, and the triggers of the configured
@@ -94,8 +101,11 @@ int rg_cli_parse(rg_cli *cli, const rg_command *cmd, int argc, char **argv, rg_o
 void rg_cli_print_help(rg_cli *cli, const rg_command *cmd, const rg_opt *opts);
 rg_opt *rg_cli_opt(rg_opt *opts, const char *name);
 
-/* JSON printing: takes ownership of j (a jansson json_t *). */
-void rg_cli_print_json(rg_cli *cli, void *j);
+/* JSON printing: takes ownership of j (a jansson json_t *). Returns 0, or
+ * (after saying so on stderr) 1 when j is NULL — a result that could not
+ * be built, e.g. a stored text that is not valid UTF-8 — or 3 when it
+ * could not be written: callers return it as the command's exit code. */
+int rg_cli_print_json(rg_cli *cli, void *j);
 
 /* The command groups (each in its own cli_*.c). */
 extern const rg_command rg_cmd_init, rg_cmd_import, rg_cmd_customer, rg_cmd_invoice, rg_cmd_pay,

@@ -4,6 +4,7 @@
 
 #include "channel/channel.h"
 #include "cli/cli.h"
+#include "service/json_model.h"
 #include "service/bureau.h"
 
 static int run(rg_cli *cli, int argc, char **argv);
@@ -62,14 +63,23 @@ static int run(rg_cli *cli, int argc, char **argv)
         json_t *items = json_array();
         for (size_t i = 0; i < r.n; i++) {
             const rg_bureau_sync_item *it = &r.items[i];
-            json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:o}", "invoice_external_id",
-                                                   it->invoice_external_id, "action", it->action, "result",
-                                                   it->result, "status", it->status, "detail",
-                                                   it->detail[0] ? json_string(it->detail) : json_null()));
+            if (rg_json_append(items,
+                               json_pack("{s:s, s:s, s:s, s:s, s:o}", "invoice_external_id", it->invoice_external_id,
+                                         "action", it->action, "result", it->result, "status", it->status, "detail",
+                                         it->detail[0] ? json_string(it->detail) : json_null()),
+                               "bureau request for invoice", it->invoice_external_id, &e) != RG_OK) {
+                json_decref(items);
+                rg_bureau_sync_report_free(&r);
+                return rg_cli_fail(cli, &e);
+            }
         }
-        rg_cli_print_json(cli, json_pack("{s:I, s:I, s:I, s:I, s:o}", "listed", (json_int_t)r.listed, "removed",
-                                         (json_int_t)r.removed, "failed", (json_int_t)r.failed, "skipped",
-                                         (json_int_t)r.skipped, "requests", items));
+        int jrc = rg_cli_print_json(cli, json_pack("{s:I, s:I, s:I, s:I, s:o}", "listed", (json_int_t)r.listed,
+                                                   "removed", (json_int_t)r.removed, "failed", (json_int_t)r.failed,
+                                                   "skipped", (json_int_t)r.skipped, "requests", items));
+        if (jrc) {
+            rg_bureau_sync_report_free(&r);
+            return jrc;
+        }
     } else {
         for (size_t i = 0; i < r.n; i++) {
             const rg_bureau_sync_item *it = &r.items[i];

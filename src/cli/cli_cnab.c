@@ -221,8 +221,9 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_cnab_import_report_free(&r);
         return rg_cli_fail(cli, &e);
     }
+    int jrc = 0;
     if (rg_cli_opt(opts, "json")->set)
-        rg_cli_print_json(cli, rg_cnab_import_report_json(&r));
+        jrc = rg_cli_print_json(cli, rg_cnab_import_report_json(&r));
     else
         print_text(cli, &r);
     if (refused) {
@@ -233,5 +234,5 @@ static int run(rg_cli *cli, int argc, char **argv)
         fprintf(cli->err, "%s: %s: %zu corrupt line(s) skipped, trailer %s; see the report\n", cli->prog,
                 r.file_name, r.n_corrupt_total, r.totals.ok ? "ok" : r.totals.present ? "does not match" : "missing");
     rg_cnab_import_report_free(&r);
-    return 0;
+    return jrc;
 }

@@ -22,15 +22,14 @@ typedef struct list_ctx {
     rg_cli *cli;
     bool json;
     json_t *array;
+    rg_err *e;
 } list_ctx;
 
 static rg_status print_row(void *p, const rg_customer *c)
 {
     list_ctx *lc = p;
-    if (lc->json) {
-        json_array_append_new(lc->array, rg_customer_json(c));
-        return RG_OK;
-    }
+    if (lc->json)
+        return rg_json_append(lc->array, rg_customer_json(c), "customer", c->external_id, lc->e);
     rg_doc doc;
     const char *docf = c->document;
     if (c->document[0] && rg_doc_parse(c->document, strlen(c->document), &doc, NULL))
@@ -79,14 +78,12 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_store *s = rg_cli_store(cli);
         if (!s)
             return 3;
-        list_ctx lc = {cli, json, json ? json_array() : NULL};
+        list_ctx lc = {cli, json, json ? json_array() : NULL, &e};
         if (rg_store_customer_each(s, &f, print_row, &lc, &e) != RG_OK) {
             json_decref(lc.array);
             return rg_cli_fail(cli, &e);
         }
-        if (json)
-            rg_cli_print_json(cli, lc.array);
-        return 0;
+        return json ? rg_cli_print_json(cli, lc.array) : 0;
     }
     if (!strcmp(pos[0], "show")) {
         if (npos != 2)
@@ -97,10 +94,8 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_customer c;
         if (rg_store_customer_get(s, pos[1], &c, &e) != RG_OK)
             return rg_cli_fail(cli, &e);
-        if (json) {
-            rg_cli_print_json(cli, rg_customer_json(&c));
-            return 0;
-        }
+        if (json)
+            return rg_cli_print_json(cli, rg_customer_json(&c));
         rg_doc doc;
         FILE *o = cli->out;
         fprintf(o, "Customer %s\n  name:      %s\n", c.external_id, c.name);

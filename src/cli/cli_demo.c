@@ -1,4 +1,4 @@
-/* regua demo: build demo.db with a fictitious portfolio and serve it. */
+/* regua demo: build the configured database with a fictitious portfolio and serve it. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,12 +14,13 @@ static int run(rg_cli *cli, int argc, char **argv);
 const rg_command rg_cmd_demo = {
     "demo",
     "regua demo [--customers N] [--listen HOST:PORT] [--no-serve]",
-    "Create demo.db with a fictitious portfolio and serve it",
-    "Builds the database anew (demo.db unless --db says otherwise) with a deterministic,\n"
+    "Create the database with a fictitious portfolio and serve it",
+    "Builds the database anew (--db, else `database` in the config — the repository's\n"
+    "regua.yaml says demo.db — else regua.db) with a deterministic,\n"
     "realistic, fictitious portfolio — customers with valid CPFs and CNPJs, invoices due\n"
     "before and after today, some paid — ticks the cadences once (messages go to the channels\n"
     "configured, the log files of the demo's regua.yaml), then runs the server like 'regua serve'.\n"
-    "An existing file given with --db is replaced only if it is a regua demo database.",
+    "An existing database is replaced only if it is a regua demo database (or empty).",
     run,
 };
 
@@ -56,8 +57,9 @@ static int run(rg_cli *cli, int argc, char **argv)
     const char *v = rg_cli_opt(opts, "customers")->value;
     if (v && !rg_parse_i64(rg_slice_cstr(v), 1, 1000000, &n))
         return rg_cli_usage_error(cli, "demo", "--customers takes a whole number from 1 to 1000000");
+    /* the same file every other command of this configuration uses */
     if (!cli->db_path)
-        cli->db_path = "demo.db";
+        cli->db_path = cli->config.database;
     rg_err e;
     rg_err_clear(&e);
     if (access(cli->db_path, F_OK) == 0) {
@@ -90,7 +92,7 @@ static int run(rg_cli *cli, int argc, char **argv)
                      cli->db_path, st.customers, st.invoices, st.payments);
     /* one tick now, so the demo opens with the cadences already at work */
     rg_engine *eng = NULL;
-    if (rg_cli_engine_open(cli, false, false, &eng) == 0) {
+    if (rg_cli_engine_open(cli, false, RG_CLI_ENGINE_STRICT, &eng) == 0) {
         rg_tick_stats ts;
         if (rg_engine_tick(eng, rg_cli_now(cli), &ts, &e) == RG_OK && ts.fired + ts.superseded > 0)
             snprintf(banner + used, sizeof banner - (size_t)used,

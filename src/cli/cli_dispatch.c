@@ -17,7 +17,9 @@ const rg_command rg_cmd_dispatch = {
     "not opted out), sends it through its channel's driver and records the outcome.\n"
     "Transient failures are retried later with exponential backoff (a later run or `regua\n"
     "serve` picks them up); permanent ones fall back to the step's next channel. Leases left\n"
-    "by a dispatcher that died are recovered first. See docs/channels.md.",
+    "by a dispatcher that died are recovered first. When a cadence file or a template does not\n"
+    "load, the others' messages are sent, that cadence's wait (never cancelled for it), and\n"
+    "the command exits 1 naming the file. See docs/channels.md.",
     run,
 };
 
@@ -72,7 +74,7 @@ static int run(rg_cli *cli, int argc, char **argv)
         return 0;
     /* the engine only answers the re-check: it opens no channel */
     rg_engine *eng = NULL;
-    int rc = rg_cli_engine_open(cli, true, false, &eng);
+    int rc = rg_cli_engine_open(cli, true, RG_CLI_ENGINE_WARN, &eng);
     if (rc != 0)
         return rc;
     rg_dispatcher *d = NULL;
@@ -90,11 +92,14 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_engine_close(eng);
         return rg_cli_fail(cli, &e);
     }
+    /* the messages of a cadence that did not load waited; say it failed */
+    int load_failed = rg_engine_load_errors(eng) ? 1 : 0;
     rg_dispatcher_close(d);
     rg_engine_close(eng);
-    if (rg_cli_opt(opts, "json")->set)
-        rg_cli_print_json(cli, rg_dispatch_stats_json(&st, queued));
-    else
-        rg_dispatch_stats_print(cli->out, &st, queued);
-    return 0;
+    if (rg_cli_opt(opts, "json")->set) {
+        int jrc = rg_cli_print_json(cli, rg_dispatch_stats_json(&st, queued));
+        return jrc ? jrc : load_failed;
+    }
+    rg_dispatch_stats_print(cli->out, &st, queued);
+    return load_failed;
 }

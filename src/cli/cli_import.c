@@ -9,13 +9,17 @@ static int run(rg_cli *cli, int argc, char **argv);
 
 const rg_command rg_cmd_import = {
     "import",
-    "regua import customers|invoices|payments FILE.csv [--skip-invalid] [--json]",
+    "regua import customers|invoices|payments FILE.csv [--skip-invalid] [--encoding ENC] [--clear COLUMNS] [--json]",
     "Import customers, invoices or payments from a CSV file (UTF-8, ',' or ';')",
     "The whole file is checked first: if any row is invalid nothing is imported and every\n"
     "problem is printed as FILE:LINE: column: message (exit 1). --skip-invalid imports the\n"
     "valid rows and reports the rest. Rows are matched by external id, so importing the same\n"
     "file again changes nothing; a payment is identified by invoice and reference.\n"
-    "Columns are described in docs/import.md.",
+    "The file must be UTF-8: a byte that is not refuses the whole file; a file saved by Excel\n"
+    "is usually windows-1252 — say so with --encoding windows-1252 (or latin1) and it is\n"
+    "converted. Every row has as many fields as the header. An empty field never erases what\n"
+    "is stored: to clear a column, list it in --clear (e.g. --clear whatsapp,tags).\n"
+    "A bare date (paid_at) is that day where the company is. Columns: docs/import.md.",
     run,
 };
 
@@ -23,6 +27,8 @@ static int run(rg_cli *cli, int argc, char **argv)
 {
     rg_opt opts[] = {
         {"skip-invalid", false, NULL, "import the valid rows and report the invalid ones", false, NULL},
+        {"encoding", true, "ENC", "the file's encoding: utf-8 (default), windows-1252 (Excel) or latin1", false, NULL},
+        {"clear", true, "COLUMNS", "columns (comma-separated) whose empty fields clear the stored value", false, NULL},
         {"json", false, NULL, "print the result as JSON", false, NULL},
         {NULL, false, NULL, NULL, false, NULL},
     };
@@ -45,6 +51,8 @@ static int run(rg_cli *cli, int argc, char **argv)
     rg_import_options io;
     rg_import_options_init(&io, rg_cli_zones(cli), rg_cli_now(cli));
     io.skip_invalid = rg_cli_opt(opts, "skip-invalid")->set;
+    io.encoding = rg_cli_opt(opts, "encoding")->value;
+    io.clear = rg_cli_opt(opts, "clear")->value;
     rg_status rc = rg_import_csv_file(env, kind, pos[1], &io, &r, &e);
     if (r.text.len)
         fputs(rg_buf_cstr(&r.text), cli->err);

@@ -38,7 +38,7 @@ static int run(rg_cli *cli, int argc, char **argv)
         return rg_cli_fail(cli, &e);
     const char *loc = cli->db_path ? cli->db_path : cli->config.database;
     if (rg_cli_opt(opts, "json")->set)
-        rg_cli_print_json(cli, json_pack("{s:s, s:s, s:i, s:I, s:I}", "database", loc, "backend", info.backend,
+        return rg_cli_print_json(cli, json_pack("{s:s, s:s, s:i, s:I, s:I}", "database", loc, "backend", info.backend,
                                          "schema_version", info.schema_version, "customers",
                                          (json_int_t)info.customers, "invoices", (json_int_t)info.invoices));
     else

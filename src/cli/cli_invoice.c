@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/width.h"
+#include "br/fees.h"
 #include "cli/cli.h"
 #include "cli/engine_cli.h"
 #include "engine/progress.h"
@@ -16,22 +17,24 @@ const rg_command rg_cmd_invoice = {
     "regua invoice list [--customer ID] [--status S] [--due-from DATE] [--due-to DATE] [--limit N] [--json]\n"
     "       regua invoice show EXTERNAL_ID [--json]",
     "List invoices or show one with its payments, promises, bureau listing and events",
-    "Status is one of open, paid, cancelled, renegotiated, written_off.",
+    "Status is one of open, paid, cancelled, renegotiated, written_off. show prints the\n"
+    "invoice's credit when it was paid beyond its amount, and its own fine with the rate\n"
+    "charged (a consumer's fine is at most 2%, CDC art. 52 §1). Times are printed where the\n"
+    "company is (`timezone`), with the offset; --json prints them in UTC.",
     run,
 };
 
 typedef struct list_ctx {
     rg_cli *cli;
     json_t *array;
+    rg_err *e;
 } list_ctx;
 
 static rg_status print_row(void *p, const rg_invoice *inv)
 {
     list_ctx *lc = p;
-    if (lc->array) {
-        json_array_append_new(lc->array, rg_invoice_json(inv));
-        return RG_OK;
-    }
+    if (lc->array)
+        return rg_json_append(lc->array, rg_invoice_json(inv), "invoice", inv->external_id, lc->e);
     char due[16], amount[40], balance[40];
     FILE *f = lc->cli->out;
     rg_cli_cell(f, inv->external_id, 16, false);
@@ -57,15 +60,15 @@ typedef struct show_ctx {
     json_t *payments;
     json_t *events;
     json_t *promises;
+    const char *invoice; /* its external id, to name a record JSON cannot hold */
+    rg_err *e;
 } show_ctx;
 
 static rg_status show_promise(void *p, const rg_promise *pr)
 {
     show_ctx *sc = p;
-    if (sc->promises) {
-        json_array_append_new(sc->promises, rg_promise_json(pr));
-        return RG_OK;
-    }
+    if (sc->promises)
+        return rg_json_append(sc->promises, rg_promise_json(pr), "promise on invoice", sc->invoice, sc->e);
     char d[16], amount[40];
     fprintf(sc->cli->out, "  promise   %s  %s  %s (%s)\n", rg_date_format_iso(pr->promised_date, d, sizeof d),
             rg_money_format_brl(pr->amount, amount, sizeof amount), pr->status, pr->source);
@@ -73,8 +76,9 @@ static rg_status show_promise(void *p, const rg_promise *pr)
 }
 
 /* "listed (requested 2026-..., listed 2026-...)" */
-static void print_bureau(FILE *f, const rg_bureau_listing *l)
+static void print_bureau(rg_cli *cli, const rg_bureau_listing *l)
 {
+    FILE *f = cli->out;
     static const char *const names[] = {"notice", "requested", "listed", "removal requested", "removed"};
     const rg_instant at[] = {l->notice_at, l->requested_at, l->listed_at, l->removal_requested_at, l->removed_at};
     fprintf(f, "  bureau:      %s (", l->status);
@@ -82,8 +86,8 @@ static void print_bureau(FILE *f, const rg_bureau_listing *l)
     for (size_t i = 0; i < 5; i++) {
         if (at[i] == RG_INSTANT_NONE)
             continue;
-        char t[32];
-        fprintf(f, "%s%s %s", first ? "" : ", ", names[i], rg_instant_format(at[i], t, sizeof t));
+        char t[40];
+        fprintf(f, "%s%s %s", first ? "" : ", ", names[i], rg_cli_time(cli, at[i], t, sizeof t));
         first = false;
     }
     fprintf(f, ")");
@@ -95,12 +99,10 @@ static void print_bureau(FILE *f, const rg_bureau_listing *l)
 static rg_status show_payment(void *p, const rg_payment *pay)
 {
     show_ctx *sc = p;
-    if (sc->payments) {
-        json_array_append_new(sc->payments, rg_payment_json(pay));
-        return RG_OK;
-    }
-    char at[32], amount[40];
-    fprintf(sc->cli->out, "  payment   %s  %s  %s %s (%s)\n", rg_instant_format(pay->paid_at, at, sizeof at),
+    if (sc->payments)
+        return rg_json_append(sc->payments, rg_payment_json(pay), "payment on invoice", sc->invoice, sc->e);
+    char at[40], amount[40];
+    fprintf(sc->cli->out, "  payment   %s  %s  %s %s (%s)\n", rg_cli_time(sc->cli, pay->paid_at, at, sizeof at),
             rg_money_format_brl(pay->amount, amount, sizeof amount), rg_payment_source_name(pay->source),
             pay->method, pay->reference);
     return RG_OK;
@@ -113,12 +115,14 @@ static rg_status show_event(void *p, const rg_event *ev)
     if (sc->events) {
         json_error_t je;
         json_t *payload = json_loads(ev->payload ? ev->payload : "{}", 0, &je);
-        json_array_append_new(sc->events, json_pack("{s:s, s:s, s:s, s:o}", "type", ev->type, "at",
-                                                     rg_instant_format(ev->at, at, sizeof at), "source",
-                                                     ev->source, "payload", payload ? payload : json_object()));
-        return RG_OK;
+        return rg_json_append(sc->events,
+                              json_pack("{s:s, s:s, s:s, s:o}", "type", ev->type, "at",
+                                        rg_instant_format(ev->at, at, sizeof at), "source", ev->source, "payload",
+                                        payload ? payload : json_object()),
+                              "event on invoice", sc->invoice, sc->e);
     }
-    fprintf(sc->cli->out, "  event     %s  %-20s %s\n", rg_instant_format(ev->at, at, sizeof at), ev->type,
+    char local[40];
+    fprintf(sc->cli->out, "  event     %s  %-20s %s\n", rg_cli_time(sc->cli, ev->at, local, sizeof local), ev->type,
             ev->source);
     return RG_OK;
 }
@@ -169,7 +173,7 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_store *s = rg_cli_store(cli);
         if (!s)
             return 3;
-        list_ctx lc = {cli, json ? json_array() : NULL};
+        list_ctx lc = {cli, json ? json_array() : NULL, &e};
         if (rg_store_invoice_each(s, &f, print_row, &lc, &e) != RG_OK) {
             json_decref(lc.array);
             return rg_cli_fail(cli, &e);
@@ -192,18 +196,35 @@ static int run(rg_cli *cli, int argc, char **argv)
         bool have_ex = false;
         rg_engine *eng = NULL;
         rg_customer cust;
-        if (rg_cli_engine_open(cli, true, true, &eng) == 0 && rg_store_customer_get_by_id(s, inv.customer_id, &cust, &e) == RG_OK &&
+        if (rg_store_customer_get_by_id(s, inv.customer_id, &cust, &e) != RG_OK)
+            return rg_cli_fail(cli, &e);
+        if (rg_cli_engine_open(cli, true, RG_CLI_ENGINE_QUIET, &eng) == 0 &&
             rg_engine_explain(eng, &inv, &cust, rg_cli_now(cli), &ex, &e) == RG_OK)
             have_ex = true;
         rg_engine_close(eng);
-        show_ctx sc = {cli, NULL, NULL, NULL};
+        /* the override as charged: a consumer's fine is at most 2% (CDC art. 52 §1) */
+        bool fine_capped = cust.kind == RG_KIND_PF && inv.fine_pct > RG_FEE_FINE_MAX_PF;
+        int64_t fine_applied = fine_capped ? RG_FEE_FINE_MAX_PF : inv.fine_pct;
+        show_ctx sc = {cli, NULL, NULL, NULL, inv.external_id, &e};
         json_t *o = NULL;
         rg_bureau_listing bl;
         bool has_bureau = false;
         if (rg_store_bureau_get(s, inv.id, &bl, &has_bureau, &e) != RG_OK)
             return rg_cli_fail(cli, &e);
+        /* when the tick looks at it again (open invoices only) */
+        rg_instant agenda_at = RG_INSTANT_NONE;
+        if (inv.status == RG_INV_OPEN && rg_store_invoice_agenda(s, inv.id, &agenda_at, &e) != RG_OK)
+            return rg_cli_fail(cli, &e);
         if (json) {
             o = rg_invoice_json(&inv);
+            char pct[32];
+            if (o)
+                json_object_set_new(o, "fine_pct_applied",
+                                    fine_applied < 0 ? json_null() : json_string(rg_pct_format(fine_applied, pct, sizeof pct)));
+            if (o)
+                json_object_set_new(o, "fine_capped",
+                                    fine_capped ? json_string("CDC art. 52 §1: a consumer's fine is at most 2%")
+                                                : json_null());
             sc.payments = json_array();
             sc.events = json_array();
             sc.promises = json_array();
@@ -219,6 +240,19 @@ static int run(rg_cli *cli, int argc, char **argv)
                     rg_money_format_brl(inv.paid, paid, sizeof paid),
                     rg_money_format_brl(rg_invoice_balance(&inv), balance, sizeof balance),
                     rg_invoice_status_name(inv.status));
+            if (rg_invoice_credit(&inv) > 0) {
+                char credit[40];
+                fprintf(f, "  credit:      %s — paid beyond the amount; refund it or apply it\n",
+                        rg_money_format_brl(rg_invoice_credit(&inv), credit, sizeof credit));
+            }
+            if (inv.fine_pct >= 0) {
+                char pct[32], applied[32];
+                fprintf(f, "  fine:        %s%% (this invoice's own)", rg_pct_format(inv.fine_pct, pct, sizeof pct));
+                if (fine_capped)
+                    fprintf(f, " — charged as %s%%: a consumer's fine is at most 2%% (CDC art. 52 §1)",
+                            rg_pct_format(fine_applied, applied, sizeof applied));
+                fputc('\n', f);
+            }
             if (inv.linha_digitavel[0])
                 fprintf(f, "  boleto:      %s %s\n", inv.boleto_bank, inv.linha_digitavel);
             if (inv.pix_code[0])
@@ -226,7 +260,7 @@ static int run(rg_cli *cli, int argc, char **argv)
             if (inv.payment_url[0])
                 fprintf(f, "  pay at:      %s\n", inv.payment_url);
             if (have_ex) {
-                char eff[16], next[32];
+                char eff[16], next[40];
                 if (!strcmp(ex.state, "no-cadence"))
                     fprintf(f, "  cadence:     none — no loaded cadence matches this invoice\n");
                 else
@@ -241,15 +275,24 @@ static int run(rg_cli *cli, int argc, char **argv)
                 for (size_t i = 0; i < prog.n; i++)
                     fprintf(f, "  step        %-14s %-10s %s%s%s\n", prog.items[i].step_id,
                             rg_step_state_reason(prog.items[i].state),
-                            prog.items[i].at != RG_INSTANT_NONE ? rg_instant_format(prog.items[i].at, next, sizeof next)
+                            prog.items[i].at != RG_INSTANT_NONE ? rg_cli_time(cli, prog.items[i].at, next, sizeof next)
                                                                 : "",
                             prog.items[i].state != RG_STEP_DONE ? " — " : "",
                             prog.items[i].state != RG_STEP_DONE ? rg_step_state_text(prog.items[i].state) : "");
                 if (ex.next_step[0])
-                    fprintf(f, "  next step:   %s at %s\n", ex.next_step, rg_instant_format(ex.next_due_at, next, sizeof next));
+                    fprintf(f, "  next step:   %s at %s\n", ex.next_step, rg_cli_time(cli, ex.next_due_at, next, sizeof next));
+            }
+            if (inv.status == RG_INV_OPEN) {
+                char t[32];
+                if (agenda_at == RG_INSTANT_NONE)
+                    fprintf(f, "  agenda:      nothing planned (looked at again when something changes it)\n");
+                else if (agenda_at <= rg_cli_now(cli))
+                    fprintf(f, "  agenda:      due: the next tick plans it\n");
+                else
+                    fprintf(f, "  agenda:      planned again at %s\n", rg_instant_format(agenda_at, t, sizeof t));
             }
             if (has_bureau)
-                print_bureau(f, &bl);
+                print_bureau(cli, &bl);
         }
         if (rg_store_payment_each(s, inv.id, show_payment, &sc, &e) != RG_OK ||
             rg_store_promise_each_for_invoice(s, inv.id, show_promise, &sc, &e) != RG_OK ||
@@ -285,11 +328,16 @@ static int run(rg_cli *cli, int argc, char **argv)
                                                   ? json_string(rg_instant_format(ex.next_due_at, t, sizeof t))
                                                   : json_null()));
             }
+            char at_text[32];
+            json_object_set_new(o, "agenda_at",
+                                agenda_at != RG_INSTANT_NONE
+                                    ? json_string(rg_instant_format(agenda_at, at_text, sizeof at_text))
+                                    : json_null());
             json_object_set_new(o, "bureau", has_bureau ? rg_bureau_listing_json(&bl) : json_null());
             json_object_set_new(o, "promises", sc.promises);
             json_object_set_new(o, "payments", sc.payments);
             json_object_set_new(o, "events", sc.events);
-            rg_cli_print_json(cli, o);
+            return rg_cli_print_json(cli, o);
         }
         return 0;
     }

@@ -81,7 +81,5 @@ static int run(rg_cli *cli, int argc, char **argv)
                    "no channel with driver 'letter'");
         return rg_cli_fail(cli, &e);
     }
-    if (json)
-        rg_cli_print_json(cli, arr);
-    return 0;
+    return json ? rg_cli_print_json(cli, arr) : 0;
 }

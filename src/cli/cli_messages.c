@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "service/json_model.h"
 
 static int run(rg_cli *cli, int argc, char **argv);
 
@@ -18,13 +19,8 @@ const rg_command rg_cmd_messages = {
 typedef struct list_ctx {
     rg_cli *cli;
     json_t *array;
+    rg_err *e;
 } list_ctx;
-
-static json_t *instant_or_null(rg_instant t)
-{
-    char b[32];
-    return t ? json_string(rg_instant_format(t, b, sizeof b)) : json_null();
-}
 
 static rg_status each(void *p, const rg_message *m)
 {
@@ -32,32 +28,13 @@ static rg_status each(void *p, const rg_message *m)
     char source[80];
     snprintf(source, sizeof source, "%s:%s", m->source_kind, m->source_id);
     if (lc->array) {
-        json_t *ids = json_array();
-        for (const char *q = m->invoice_external_ids; *q;) {
-            const char *bar = strchr(q, '|');
-            size_t n = bar ? (size_t)(bar - q) : strlen(q);
-            json_array_append_new(ids, json_stringn(q, n));
-            q += n + (bar ? 1 : 0);
-        }
-        json_t *o = json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s}", "id",
-                              (json_int_t)m->id, "customer_external_id", m->customer_external_id,
-                              "invoice_external_ids", ids, "cadence", m->cadence, "cadence_version",
-                              m->cadence_version, "source", source, "channel", m->channel, "template",
-                              m->template_name, "status", rg_message_status_name(m->status), "reason",
-                              m->reason[0] ? json_string(m->reason) : json_null(), "planned_for",
-                              instant_or_null(m->planned_for), "sent_at", instant_or_null(m->sent_at), "subject",
-                              m->subject ? m->subject : "", "body", m->body ? m->body : "");
-        json_object_set_new(o, "attempts", json_integer(m->attempts));
-        json_object_set_new(o, "provider_id", m->provider_id[0] ? json_string(m->provider_id) : json_null());
-        char cost[32];
-        json_object_set_new(o, "cost", json_string(rg_money_format_plain(m->cost, cost, sizeof cost)));
-        json_object_set_new(o, "cost_cents", json_integer(m->cost));
-        json_array_append_new(lc->array, o);
-        return RG_OK;
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)m->id);
+        return rg_json_append(lc->array, rg_message_json(m), "message", id, lc->e);
     }
-    char planned[32];
+    char planned[40];
     FILE *f = lc->cli->out;
-    fprintf(f, "%6lld %s ", (long long)m->id, rg_instant_format(m->planned_for, planned, sizeof planned));
+    fprintf(f, "%6lld %s ", (long long)m->id, rg_cli_time(lc->cli, m->planned_for, planned, sizeof planned));
     rg_cli_cell(f, m->customer_external_id, 10, false);
     rg_cli_cell(f, m->invoice_external_ids, 12, false);
     rg_cli_cell(f, m->channel[0] ? m->channel : "-", 10, false);
@@ -103,14 +80,12 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (!s)
         return 3;
     bool json = rg_cli_opt(opts, "json")->set;
-    list_ctx lc = {cli, json ? json_array() : NULL};
     rg_err e;
     rg_err_clear(&e);
+    list_ctx lc = {cli, json ? json_array() : NULL, &e};
     if (rg_store_message_each(s, &f, each, &lc, &e) != RG_OK) {
         json_decref(lc.array);
         return rg_cli_fail(cli, &e);
     }
-    if (json)
-        rg_cli_print_json(cli, lc.array);
-    return 0;
+    return json ? rg_cli_print_json(cli, lc.array) : 0;
 }

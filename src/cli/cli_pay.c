@@ -13,7 +13,10 @@ const rg_command rg_cmd_pay = {
     "Record a payment against an invoice",
     "The amount accepts 1234.56 or 1.234,56. The same payment recorded twice (same invoice\n"
     "and reference) is one payment; without --reference, one is derived from the instant and\n"
-    "amount. An invoice whose payments cover its amount becomes paid, and its cadence stops.",
+    "amount. An invoice whose payments cover its amount becomes paid, and its cadence stops.\n"
+    "Money beyond what was open (an invoice already paid, or more than its balance) is\n"
+    "recorded with a warning and shown as a credit by 'regua invoice show'. A bare date for\n"
+    "--at (2027-01-13 or 13/01/2027) is that day where the company is.",
     run,
 };
 
@@ -78,13 +81,28 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_store_rollback(s);
         return rg_cli_fail(cli, &e);
     }
-    char bal[40], amt[40];
+    char bal[40], amt[40], over[40], credit[40];
+    if (out.overpaid > 0) {
+        rg_money_format_brl(out.overpaid, over, sizeof over);
+        rg_money_format_brl(out.credit > 0 ? out.credit : out.overpaid, credit, sizeof credit);
+        if (out.overpaid == p.amount)
+            fprintf(cli->err,
+                    "%s: warning: %s was already %s: this payment of %s is recorded as a credit of the customer"
+                    " (the invoice's credit is now %s: refund it or apply it)\n",
+                    cli->prog, p.invoice_external_id, rg_invoice_status_name(out.status), over, credit);
+        else
+            fprintf(cli->err,
+                    "%s: warning: %s: %s more than the open balance was paid; recorded, the invoice shows a"
+                    " credit of %s (refund it or apply it)\n",
+                    cli->prog, p.invoice_external_id, over, credit);
+    }
     if (rg_cli_opt(opts, "json")->set)
-        rg_cli_print_json(cli, json_pack("{s:s, s:b, s:I, s:I, s:s, s:s}", "invoice_external_id",
+        return rg_cli_print_json(cli, json_pack("{s:s, s:b, s:I, s:I, s:s, s:s, s:I, s:I}", "invoice_external_id",
                                          p.invoice_external_id, "recorded", out.recorded, "amount_cents",
                                          (json_int_t)p.amount, "balance_cents", (json_int_t)out.balance,
                                          "status", rg_invoice_status_name(out.status), "reference",
-                                         p.reference));
+                                         p.reference, "overpaid_cents", (json_int_t)out.overpaid,
+                                         "credit_cents", (json_int_t)out.credit));
     else if (out.recorded)
         fprintf(cli->out, "recorded %s on %s: balance %s, status %s\n",
                 rg_money_format_brl(p.amount, amt, sizeof amt), p.invoice_external_id,

@@ -1,10 +1,13 @@
 /* regua serve: the HTTP server, the scheduler (a tick every minute) and the dispatcher. */
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include "base/health.h"
 #include "base/log.h"
 #include "channel/dispatcher.h"
 #include "cli/cli.h"
@@ -32,9 +35,25 @@ const rg_command rg_cmd_serve = {
     "SIGINT or SIGTERM stops claiming new messages, lets the\n"
     "transfers under way finish and be recorded, and exits. The address comes from --listen,\n"
     "else `listen` in the config (default 127.0.0.1:8080). Without a configuration file and\n"
-    "with no templates or cadences to load, only the HTTP server runs (a warning says why).",
+    "with no templates or cadences to load, only the HTTP server runs (a warning says why).\n"
+    "The cadence files and templates are read again when they change. While one of them does\n"
+    "not load, the scheduler keeps running the last set that loaded (or, when none has yet,\n"
+    "does not tick), the error is logged, and /healthz says \"degraded\" with the file and line;\n"
+    "the dispatcher keeps that cadence's messages waiting.",
     run,
 };
+
+/* The dispatcher's re-check goes through this, so that its engine can be
+ * replaced between drains when the cadences are loaded again. */
+typedef struct check_ctx {
+    rg_engine *eng;
+} check_ctx;
+
+static rg_status check(void *ctx, const rg_message *m, const rg_customer *c, rg_instant now, const char *failed,
+                       rg_dispatch_verdict *out, rg_err *e)
+{
+    return rg_engine_dispatch_check(((check_ctx *)ctx)->eng, m, c, now, failed, out, e);
+}
 
 /* The scheduler and dispatcher threads and what they share. */
 typedef struct workers {
@@ -45,13 +64,18 @@ typedef struct workers {
     pthread_cond_t cv;
     bool stop;
     bool kick; /* a tick queued messages: dispatch now */
-    /* the scheduler's own store and engine */
+    /* the scheduler's own store and engine (NULL while no cadence set has
+     * loaded without errors: then it does not tick) */
     rg_store *s_store;
     rg_engine *s_engine;
+    uint64_t sources;   /* signature of the cadence and template files last loaded or tried */
+    uint64_t good_gen;  /* bumped (under mu) each time a set loads without errors */
     rg_channel *bureau; /* the scheduler's `bureau` channel; NULL when none is configured */
     /* the dispatcher's */
     rg_store *d_store;
     rg_engine *d_engine;
+    check_ctx d_check;
+    uint64_t d_gen;     /* the good_gen its engine was opened at */
     rg_dispatcher *d;
     pthread_t s_thread, d_thread;
     bool s_started, d_started;
@@ -84,6 +108,128 @@ static bool wait_for(workers *w, long ms, bool take_kick)
     return stop;
 }
 
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
+static uint64_t file_signature(int which, const char *name, const char *path)
+{
+    struct stat st;
+    uint64_t h = fnv(14695981039346656037ULL, &which, sizeof which);
+    h = fnv(h, name, strlen(name));
+    if (stat(path, &st) != 0)
+        return fnv(h, "-", 1);
+    h = fnv(h, &st.st_size, sizeof st.st_size);
+    h = fnv(h, &st.st_mtim.tv_sec, sizeof st.st_mtim.tv_sec);
+    return fnv(h, &st.st_mtim.tv_nsec, sizeof st.st_mtim.tv_nsec);
+}
+
+/* A signature of what the engine reads from disk — every file of the
+ * cadences and templates directories and the calendar file (name, size,
+ * modification time) — to notice that they changed. */
+static uint64_t sources_signature(const rg_config *c)
+{
+    const char *dirs[] = {c->cadences_dir, c->templates_dir};
+    uint64_t sig = 0;
+    for (int i = 0; i < 2; i++) {
+        DIR *d = opendir(dirs[i]);
+        if (!d) {
+            sig += file_signature(i, "", dirs[i]);
+            continue;
+        }
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_name[0] == '.')
+                continue;
+            char path[RG_CONFIG_PATH_MAX + 300];
+            snprintf(path, sizeof path, "%s/%s", dirs[i], de->d_name);
+            sig += file_signature(i, de->d_name, path); /* a sum: the listing order does not matter */
+        }
+        closedir(d);
+    }
+    if (c->calendar_file[0])
+        sig += file_signature(2, "", c->calendar_file);
+    return sig;
+}
+
+/* Says that the cadences did not load: on stderr, in the log and on
+ * /healthz (component "cadences"). */
+static void report_load_problems(workers *w, const rg_diags *d, const char *failure)
+{
+    rg_buf b = RG_BUF_INIT;
+    rg_diags_format(d, &b);
+    fputs(rg_buf_cstr(&b), w->cli->err);
+    fflush(w->cli->err);
+    rg_buf_free(&b);
+    char first[400] = "";
+    size_t errors = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        if (d->items[i].severity != RG_SEV_ERROR)
+            continue;
+        if (!errors++) {
+            rg_buf one = RG_BUF_INIT;
+            rg_diag_format(&d->items[i], &one);
+            rg_strlcpy(first, rg_buf_cstr(&one), sizeof first);
+            first[strcspn(first, "\n")] = '\0';
+            rg_buf_free(&one);
+        }
+    }
+    const char *running = w->s_engine ? "the scheduler runs the last set that loaded"
+                                       : "the scheduler does not tick until they load";
+    if (failure)
+        rg_health_setf("cadences", "%s; %s", failure, running);
+    else
+        rg_health_setf("cadences", "%s%s; %s", first, errors > 1 ? " (and more problems)" : "", running);
+    rg_error("cadences: %zu problem(s) keep cadence files or templates from loading (%s); %s", errors,
+             failure ? failure : first, running);
+}
+
+/* Opens an engine on `store` from the files as they are now. Returns it
+ * when everything loaded; else NULL, after reporting why (when `report`). */
+static rg_engine *load_engine(workers *w, rg_store *store, bool dry_run, bool report)
+{
+    rg_engine_options o = {store, &w->cli->config, dry_run, 0, 0};
+    rg_diags d = RG_DIAGS_INIT;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_engine *eng = NULL;
+    rg_status rc = rg_engine_open(&o, &eng, &d, &e);
+    if (rc != RG_OK || rg_engine_load_errors(eng) > 0) {
+        char buf[800];
+        if (report)
+            report_load_problems(w, &d, rc != RG_OK ? rg_err_text(&e, buf, sizeof buf) : NULL);
+        rg_engine_close(eng);
+        eng = NULL;
+    }
+    rg_diags_free(&d);
+    return eng;
+}
+
+/* The scheduler's engine again, when the files changed: a set that loads
+ * replaces the running one (and the dispatcher follows); one that does not
+ * leaves it running. */
+static void reload_if_changed(workers *w)
+{
+    uint64_t sig = sources_signature(&w->cli->config);
+    if (sig == w->sources)
+        return;
+    w->sources = sig;
+    rg_engine *eng = load_engine(w, w->s_store, false, true);
+    if (!eng)
+        return;
+    rg_engine_close(w->s_engine);
+    w->s_engine = eng;
+    pthread_mutex_lock(&w->mu);
+    w->good_gen++;
+    pthread_mutex_unlock(&w->mu);
+    rg_health_clear("cadences");
+    rg_info("cadences: loaded again (%zu cadences)", rg_engine_cadences(eng)->n);
+}
+
 /* The pending credit-bureau requests (listings the cadences asked for,
  * removals after payment), each when its retry wait has passed. */
 static void bureau_round(workers *w, rg_instant now)
@@ -95,8 +241,8 @@ static void bureau_round(workers *w, rg_instant now)
         char buf[800];
         rg_error("scheduler: bureau requests: %s", rg_err_text(&e, buf, sizeof buf));
     } else if (r.listed || r.removed || r.failed) {
-        char t[32];
-        fprintf(w->cli->out, "bureau at %s: %zu listed, %zu removed, %zu failed\n", rg_instant_format(now, t, sizeof t),
+        char t[40];
+        fprintf(w->cli->out, "bureau at %s: %zu listed, %zu removed, %zu failed\n", rg_cli_time(w->cli, now, t, sizeof t),
                 r.listed, r.removed, r.failed);
         for (size_t i = 0; i < r.n; i++)
             if (!strcmp(r.items[i].result, "failed"))
@@ -111,18 +257,21 @@ static void *scheduler_main(void *p)
 {
     workers *w = p;
     for (;;) {
+        reload_if_changed(w);
         rg_instant now = rg_clock_now(&w->cli->clock);
         rg_tick_stats st;
         rg_err e;
         rg_err_clear(&e);
-        if (rg_engine_tick(w->s_engine, now, &st, &e) != RG_OK) {
+        if (!w->s_engine) {
+            /* no cadence set has loaded: no tick (the bureau's removals still go) */
+        } else if (rg_engine_tick(w->s_engine, now, &st, &e) != RG_OK) {
             char buf[800];
             rg_error("scheduler: tick failed: %s", rg_err_text(&e, buf, sizeof buf));
         } else {
             if (st.messages || st.tasks || st.reissues || st.bureau_requests) {
-                char t[32];
+                char t[40];
                 fprintf(w->cli->out, "tick at %s: %lld messages (%lld sent, %lld queued, %lld suppressed), %lld tasks\n",
-                        rg_instant_format(now, t, sizeof t), (long long)st.messages, (long long)st.sent,
+                        rg_cli_time(w->cli, now, t, sizeof t), (long long)st.messages, (long long)st.sent,
                         (long long)st.queued, (long long)st.suppressed, (long long)st.tasks);
                 fflush(w->cli->out);
             }
@@ -141,10 +290,27 @@ static void *scheduler_main(void *p)
     return NULL;
 }
 
+/* The dispatcher's engine follows the scheduler's when a new set loaded. */
+static void follow_reload(workers *w)
+{
+    pthread_mutex_lock(&w->mu);
+    uint64_t gen = w->good_gen;
+    pthread_mutex_unlock(&w->mu);
+    if (gen == w->d_gen)
+        return;
+    rg_engine *eng = load_engine(w, w->d_store, true, false);
+    if (!eng)
+        return; /* changed again meanwhile: the scheduler reports it */
+    rg_engine_close(w->d_engine);
+    w->d_engine = w->d_check.eng = eng;
+    w->d_gen = gen;
+}
+
 static void *dispatcher_main(void *p)
 {
     workers *w = p;
     for (;;) {
+        follow_reload(w);
         rg_dispatch_stats st;
         rg_err e;
         rg_err_clear(&e);
@@ -179,6 +345,10 @@ static void workers_close(workers *w)
     w->d_store = w->s_store = NULL;
 }
 
+/* Opens a store and an engine for a thread. A cadence file or template
+ * that does not load is not a failure here: the scheduler's engine is then
+ * set aside (reported; it does not tick with a partial set), the
+ * dispatcher's kept (its re-check holds that cadence's messages). */
 static rg_status open_engine(workers *w, rg_store **store, rg_engine **eng, bool dry_run, rg_err *e)
 {
     rg_cli *cli = w->cli;
@@ -186,15 +356,23 @@ static rg_status open_engine(workers *w, rg_store **store, rg_engine **eng, bool
     rg_status rc = rg_store_open(loc, store, e);
     if (rc != RG_OK)
         return rc;
-    rg_engine_options o = {*store, &cli->config, dry_run, 0};
+    rg_engine_options o = {*store, &cli->config, dry_run, 0, 0};
     rg_diags d = RG_DIAGS_INIT;
-    rc = rg_engine_open(&o, eng, &d, e);
-    if (d.n && !dry_run) {
-        /* the scheduler's engine reports the cadence problems once */
-        rg_buf b = RG_BUF_INIT;
-        rg_diags_format(&d, &b);
-        fputs(rg_buf_cstr(&b), cli->err);
-        rg_buf_free(&b);
+    if ((rc = rg_engine_open(&o, eng, &d, e)) == RG_OK && !dry_run) {
+        if (rg_engine_load_errors(*eng) > 0) {
+            rg_engine_close(*eng);
+            *eng = NULL;
+            report_load_problems(w, &d, NULL);
+        } else {
+            if (d.n) { /* warnings */
+                rg_buf b = RG_BUF_INIT;
+                rg_diags_format(&d, &b);
+                fputs(rg_buf_cstr(&b), cli->err);
+                rg_buf_free(&b);
+            }
+            w->good_gen = 1;
+            rg_health_clear("cadences");
+        }
     }
     rg_diags_free(&d);
     return rc;
@@ -204,6 +382,7 @@ static rg_status open_engine(workers *w, rg_store **store, rg_engine **eng, bool
 static rg_status workers_open(workers *w, rg_err *e)
 {
     rg_status rc = RG_OK;
+    w->sources = sources_signature(&w->cli->config);
     if (w->tick_every > 0 && (rc = open_engine(w, &w->s_store, &w->s_engine, false, e)) != RG_OK)
         goto fail;
     const rg_channel_config *bc = rg_bureau_channel_config(&w->cli->config);
@@ -219,8 +398,10 @@ static rg_status workers_open(workers *w, rg_err *e)
         memset(&o, 0, sizeof o);
         o.store = w->d_store;
         o.config = &w->cli->config;
-        o.check = rg_engine_dispatch_check;
-        o.check_ctx = w->d_engine;
+        w->d_check.eng = w->d_engine;
+        w->d_gen = w->good_gen;
+        o.check = check;
+        o.check_ctx = &w->d_check;
         if ((rc = rg_dispatcher_open(&o, &w->d, e)) != RG_OK)
             goto fail;
     }
@@ -246,6 +427,7 @@ static int serve(rg_cli *cli, const char *listen, const char *banner, workers *w
     rg_err e;
     rg_err_clear(&e);
     bool run_workers = w && (w->tick_every > 0 || w->dispatch);
+    bool paused = false;
     if (run_workers && workers_open(w, &e) != RG_OK) {
         if (cli->config.from_file)
             return rg_cli_fail(cli, &e);
@@ -275,16 +457,18 @@ static int serve(rg_cli *cli, const char *listen, const char *banner, workers *w
         pthread_cond_init(&w->cv, &ca);
         pthread_condattr_destroy(&ca);
         pthread_mutex_init(&w->mu, NULL);
-        w->s_started = w->s_engine && pthread_create(&w->s_thread, NULL, scheduler_main, w) == 0;
+        paused = w->s_store && !w->s_engine;
+        w->s_started = w->s_store && pthread_create(&w->s_thread, NULL, scheduler_main, w) == 0;
         w->d_started = w->d && pthread_create(&w->d_thread, NULL, dispatcher_main, w) == 0;
     }
     fprintf(cli->out, "%sregua is listening on http://%s (port %u) — try /healthz; Ctrl-C stops it\n",
             banner ? banner : "", o.listen, rg_http_port(srv));
     if (run_workers) {
-        char sched[80] = "off";
+        char sched[128] = "off";
         if (w->s_started)
-            snprintf(sched, sizeof sched, "a tick every %d s%s", w->tick_every,
-                     w->bureau ? ", then the bureau requests" : "");
+            snprintf(sched, sizeof sched, "a tick every %d s%s%s", w->tick_every,
+                     w->bureau ? ", then the bureau requests" : "",
+                     paused ? " (ticks paused until the cadences load: see /healthz)" : "");
         fprintf(cli->out, "scheduler: %s; dispatcher: %s\n", sched, w->d_started ? "on" : "off");
     }
     fflush(cli->out);

@@ -5,6 +5,7 @@
 
 #include "base/tz.h"
 #include "cli/cli.h"
+#include "service/json_model.h"
 #include "service/json_tasks.h"
 #include "service/tasks.h"
 
@@ -32,6 +33,7 @@ typedef struct list_ctx {
     rg_cli *cli;
     json_t *array;
     size_t n;
+    rg_err *e;
 } list_ctx;
 
 /* Prints s cut to `width` characters (UTF-8 aware, "…" when cut) and
@@ -41,13 +43,14 @@ static rg_status print_task(void *p, const rg_task_view *v)
     list_ctx *lc = p;
     lc->n++;
     if (lc->array) {
-        json_array_append_new(lc->array, rg_task_view_json(v));
-        return RG_OK;
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)v->task.id);
+        return rg_json_append(lc->array, rg_task_view_json(v), "task", id, lc->e);
     }
     const rg_task *t = &v->task;
     FILE *f = lc->cli->out;
-    char due[32];
-    fprintf(f, "%5lld  %s  %-8s %-8s ", (long long)t->id, rg_instant_format(t->due_at, due, sizeof due), t->status,
+    char due[40];
+    fprintf(f, "%5lld  %s  %-8s %-8s ", (long long)t->id, rg_cli_time(lc->cli, t->due_at, due, sizeof due), t->status,
             t->kind);
     rg_cli_cell(f, v->customer_external_id, 12, true);
     rg_cli_cell(f, v->customer_name, 24, true);
@@ -81,14 +84,14 @@ static int list(rg_cli *cli, bool all, bool json)
         return 3;
     rg_err e;
     rg_err_clear(&e);
-    list_ctx lc = {cli, json ? json_array() : NULL, 0};
+    list_ctx lc = {cli, json ? json_array() : NULL, 0, &e};
     if (rg_store_task_view_each(s, all, print_task, &lc, &e) != RG_OK) {
         json_decref(lc.array);
         return rg_cli_fail(cli, &e);
     }
     if (json)
-        rg_cli_print_json(cli, lc.array);
-    else if (lc.n == 0)
+        return rg_cli_print_json(cli, lc.array);
+    if (lc.n == 0)
         fprintf(cli->out, "no %stasks\n", all ? "" : "open ");
     return 0;
 }
@@ -106,9 +109,8 @@ static int claim(rg_cli *cli, int64_t id, const char *as, bool json)
     if (rg_task_claim(s, id, as, rg_cli_now(cli), &v, &e) != RG_OK)
         return rg_cli_fail(cli, &e);
     if (json)
-        rg_cli_print_json(cli, rg_task_view_json(&v));
-    else
-        fprintf(cli->out, "task %lld (%s, customer %s%s%s) claimed by %s\n", (long long)id, v.task.kind,
+        return rg_cli_print_json(cli, rg_task_view_json(&v));
+    fprintf(cli->out, "task %lld (%s, customer %s%s%s) claimed by %s\n", (long long)id, v.task.kind,
                 v.customer_external_id, v.invoice_external_id[0] ? ", invoice " : "", v.invoice_external_id,
                 v.task.assignee);
     return 0;
@@ -159,8 +161,7 @@ static int done(rg_cli *cli, int64_t id, rg_opt *opts, bool json)
         json_object_set_new(o, "task", rg_task_view_json(&r.task));
         json_object_set_new(o, "promise", r.promised ? rg_promise_json(&r.promise) : json_null());
         json_object_set_new(o, "event_id", r.event_id ? json_integer((json_int_t)r.event_id) : json_null());
-        rg_cli_print_json(cli, o);
-        return 0;
+        return rg_cli_print_json(cli, o);
     }
     fprintf(cli->out, "task %lld done: %s", (long long)id, r.task.task.outcome);
     if (r.promised) {

@@ -1,4 +1,4 @@
-/* regua tick: plan every open invoice and send what is due now. */
+/* regua tick: plan what the agenda says is due (or every open invoice: --full) and send it. */
 #include <jansson.h>
 #include <string.h>
 
@@ -11,14 +11,21 @@ static int run(rg_cli *cli, int argc, char **argv);
 
 const rg_command rg_cmd_tick = {
     "tick",
-    "regua tick [--at INSTANT] [--no-dispatch] [--json]",
-    "Plan every open invoice and send what is due now, then exit (for cron)",
-    "Runs the cadences once at --at (default: now, or --now): for each open invoice the\n"
-    "latest step that is due fires and earlier due ones are recorded as superseded; messages\n"
-    "go out on the first usable channel inside the customer's window and caps. Running it\n"
-    "twice for the same instant creates nothing new. Channels with an inline driver (log,\n"
-    "letter, task) are delivered at once; the others are queued, and then sent by the\n"
-    "dispatcher in the same run (as `regua dispatch` would) unless --no-dispatch.",
+    "regua tick [--at WHEN] [--full] [--no-dispatch] [--json]",
+    "Send what is due now, then exit (for cron)",
+    "Runs the cadences once at --at (default: now, or --now; a bare date is noon of that day\n"
+    "where the company is). It plans the customers the\n"
+    "agenda says have something due (an open invoice whose next instant has come), with all\n"
+    "their open invoices: the latest step that is due fires and earlier due ones are recorded\n"
+    "as superseded; messages go out on the first usable channel inside the customer's window\n"
+    "and caps; each invoice planned gets its next instant. After a change of the cadences,\n"
+    "calendar or default zone, each tick also re-plans up to 100,000 more open invoices until\n"
+    "all are planned anew. --full plans every open invoice (recovery; as slow as the\n"
+    "portfolio is large). Running it twice for the same instant creates nothing new. Channels\n"
+    "with an inline driver (log, letter, task) are delivered at once; the others are queued,\n"
+    "and then sent by the dispatcher in the same run (as `regua dispatch` would) unless\n"
+    "--no-dispatch. If any cadence file or template does not load, nothing is done and the\n"
+    "command exits 1 naming it (its invoices would otherwise fall to another cadence, or to none).",
     run,
 };
 
@@ -41,6 +48,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     rg_opt opts[] = {
         {"at", true, "WHEN", "the instant to tick at (ISO-8601; a bare date is noon of that day where"
                              " the company is; default now)", false, NULL},
+        {"full", false, NULL, "plan every open invoice, not only what the agenda says is due", false, NULL},
         {"no-dispatch", false, NULL, "plan only: leave the queued messages for `regua dispatch`", false, NULL},
         {"json", false, NULL, "print the counts as JSON", false, NULL},
         {NULL, false, NULL, NULL, false, NULL},
@@ -57,13 +65,15 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (v && !rg_cli_moment(cli, "tick", "at", v, &at))
         return 2;
     rg_engine *eng = NULL;
-    int rc = rg_cli_engine_open(cli, false, false, &eng);
+    int rc = rg_cli_engine_open(cli, false, RG_CLI_ENGINE_STRICT, &eng);
     if (rc != 0)
         return rc;
     rg_tick_stats st;
     rg_err e;
     rg_err_clear(&e);
-    if (rg_engine_tick(eng, at, &st, &e) != RG_OK) {
+    rg_status (*tick)(rg_engine *, rg_instant, rg_tick_stats *, rg_err *) =
+        rg_cli_opt(opts, "full")->set ? rg_engine_tick_full : rg_engine_tick;
+    if (tick(eng, at, &st, &e) != RG_OK) {
         rg_engine_close(eng);
         return rg_cli_fail(cli, &e);
     }
@@ -95,14 +105,14 @@ static int run(rg_cli *cli, int argc, char **argv)
         json_t *j = rg_tick_stats_json(&st);
         if (j && dispatch)
             json_object_set_new(j, "dispatch", rg_dispatch_stats_json(&ds, queued));
-        rg_cli_print_json(cli, j);
+        return rg_cli_print_json(cli, j);
     } else {
-        char t[32];
+        char t[40];
         fprintf(cli->out,
-                "tick at %s: %lld open invoices (%lld without cadence); %lld steps fired, %lld superseded;"
+                "tick at %s: %lld open invoices planned (%lld without cadence); %lld steps fired, %lld superseded;"
                 " %lld messages (%lld sent, %lld queued, %lld suppressed); %lld waiting (cap); %lld tasks,"
                 " %lld reissues, %lld bureau requests\n",
-                rg_instant_format(at, t, sizeof t), (long long)st.invoices, (long long)st.no_cadence,
+                rg_cli_time(cli, at, t, sizeof t), (long long)st.invoices, (long long)st.no_cadence,
                 (long long)st.fired, (long long)st.superseded, (long long)st.messages, (long long)st.sent,
                 (long long)st.queued, (long long)st.suppressed, (long long)st.deferred, (long long)st.tasks,
                 (long long)st.reissues, (long long)st.bureau_requests);

@@ -68,19 +68,24 @@ void rg_effects_free(rg_effects *fx)
 }
 
 void rg_fx_progress(rg_effects *fx, int64_t invoice_id, const rg_cadence *c, const rg_progress *p,
-                    size_t after_message)
+                    size_t after_message, const rg_fx_agenda *ag)
 {
+    if (!p && ag->next_at == ag->read_at && (after_message == RG_FX_NONE || ag->wait_at == ag->read_at))
+        return; /* nothing changes */
     size_t at = fx->text.len;
-    rg_progress_format(p, &fx->text);
-    rg_buf_putc(&fx->text, '\0');
+    if (p) {
+        rg_progress_format(p, &fx->text);
+        rg_buf_putc(&fx->text, '\0');
+    }
     rg_fx_op *op = add_op(fx, RG_FX_PROGRESS, invoice_id);
     if (!op || fx->text.oom) {
         fx->oom = true;
         return;
     }
     op->item = at;
-    op->cadence = c;
+    op->cadence = p ? c : NULL;
     op->after_message = after_message;
+    op->agenda = *ag;
 }
 
 void rg_fx_task(rg_effects *fx, const rg_task *t, size_t after_message)
@@ -228,13 +233,24 @@ rg_status rg_effects_apply(rg_engine *eng, rg_effects *fx, rg_instant now, rg_ti
         fx->msgs[i].created = inserted[i];
     for (size_t i = 0; i < fx->n_ops && rc == RG_OK; i++) {
         const rg_fx_op *op = &fx->ops[i];
-        if (op->kind != RG_FX_MESSAGE && op->after_message != RG_FX_NONE && !fx->msgs[op->after_message].created)
-            continue; /* its step's message did not go in: the step waits */
+        if (op->kind != RG_FX_MESSAGE && op->kind != RG_FX_PROGRESS && op->after_message != RG_FX_NONE &&
+            !fx->msgs[op->after_message].created)
+            continue; /* its step's message did not go in: the step waits (progress: see below) */
         switch (op->kind) {
-        case RG_FX_PROGRESS:
-            pw[n_pw++] = (rg_progress_write){op->invoice_id, op->cadence->name, op->cadence->version,
-                                             fx->text.p + op->item};
+        case RG_FX_PROGRESS: {
+            bool waits = op->after_message != RG_FX_NONE && !fx->msgs[op->after_message].created;
+            rg_progress_write *w = &pw[n_pw];
+            *w = (rg_progress_write){op->invoice_id, NULL, NULL, NULL, waits ? op->agenda.wait_at : op->agenda.next_at,
+                                     op->agenda.wakes};
+            if (op->cadence && !waits) {
+                w->cadence = op->cadence->name;
+                w->version = op->cadence->version;
+                w->steps = fx->text.p + op->item;
+            }
+            if (w->cadence || w->next_at != op->agenda.read_at)
+                n_pw++;
             break;
+        }
         case RG_FX_TASK:
             rc = rg_store_task_insert(eng->store, &fx->tasks[op->item], e);
             st->tasks++;

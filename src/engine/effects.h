@@ -32,13 +32,22 @@ typedef struct rg_fx_message {
 
 typedef enum { RG_FX_PROGRESS, RG_FX_TASK, RG_FX_BUREAU, RG_FX_REISSUE, RG_FX_MESSAGE } rg_fx_kind;
 
+/* An invoice's agenda instant as the tick leaves it (store.h, "the agenda"). */
+typedef struct rg_fx_agenda {
+    rg_instant next_at; /* once the planned writes are done */
+    rg_instant wait_at; /* when the message it waits on was not created (a consolidated one went today) */
+    rg_instant read_at; /* as read: an unchanged instant and progress is not written at all */
+    int64_t wakes;      /* the wakes counter as read */
+} rg_fx_agenda;
+
 typedef struct rg_fx_op {
     rg_fx_kind kind;
     int64_t invoice_id;
     size_t item; /* task, reissue or message index; progress: its text in the arena */
-    const rg_cadence *cadence; /* progress */
+    const rg_cadence *cadence; /* progress; NULL: the progress is unchanged, only the agenda moves */
     size_t after_message;      /* written only once this message is created; RG_FX_NONE: always */
     rg_instant notice_at;      /* bureau */
+    rg_fx_agenda agenda;       /* progress */
 } rg_fx_op;
 
 typedef struct rg_effects {
@@ -60,8 +69,11 @@ typedef struct rg_effects {
 void rg_effects_clear(rg_effects *fx); /* keeps the allocations */
 void rg_effects_free(rg_effects *fx);
 
+/* An invoice's new progress (p NULL: unchanged) and agenda instant; with
+ * after_message, the progress is written only if that message is created
+ * (else the instant is ag.wait_at). */
 void rg_fx_progress(rg_effects *fx, int64_t invoice_id, const rg_cadence *c, const rg_progress *p,
-                    size_t after_message);
+                    size_t after_message, const rg_fx_agenda *ag);
 /* A step's actions, written only once message `after_message` is created
  * (RG_FX_NONE: always) — nothing of a step happens unless its message goes in. */
 void rg_fx_task(rg_effects *fx, const rg_task *t, size_t after_message);

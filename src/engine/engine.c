@@ -2,6 +2,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "engine/progress.h"
 #include "render/template_file.h"
 #include "render/vars.h"
+#include "version.h"
 
 /* ---- loading ---- */
 
@@ -82,6 +84,47 @@ rg_lint_env rg_engine_lint_env(const rg_lint_install *in)
     return (rg_lint_env){(void *)in, lint_channel_known, lint_template_exists, lint_template_check};
 }
 
+/* Bump when the planner's rules change what instants it computes: the
+ * stored instants are then re-planned, as after a cadence change. */
+#define RG_AGENDA_RULES "agenda-1"
+
+/* What the stored instants depend on besides each invoice's own data: the
+ * planner's rules, the cadences (names and versions, in the set's order),
+ * the calendar file's text and the default zone. A tick that finds another
+ * fingerprint stored re-plans every open invoice, a bounded number per
+ * tick. Channels, templates and fees change no instant. */
+static rg_status agenda_fingerprint(rg_engine *eng, rg_err *e)
+{
+    crypto_generichash_state st;
+    unsigned char h[32];
+    crypto_generichash_init(&st, NULL, 0, sizeof h);
+    const char *parts[] = {RG_AGENDA_RULES, RG_VERSION, eng->config->default_timezone};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        crypto_generichash_update(&st, (const unsigned char *)parts[i], strlen(parts[i]) + 1);
+    for (size_t i = 0; i < eng->cadences->n; i++) {
+        const rg_cadence *c = eng->cadences->items[i];
+        crypto_generichash_update(&st, (const unsigned char *)c->name, strlen(c->name) + 1);
+        crypto_generichash_update(&st, (const unsigned char *)c->version, strlen(c->version) + 1);
+    }
+    if (eng->config->calendar_file[0]) {
+        FILE *f = fopen(eng->config->calendar_file, "rb");
+        if (!f)
+            return rg_err_set(e, RG_EIO, eng->config->calendar_file, "cannot read the calendar file");
+        unsigned char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+            crypto_generichash_update(&st, buf, n);
+        bool bad = ferror(f);
+        fclose(f);
+        if (bad)
+            return rg_err_set(e, RG_EIO, eng->config->calendar_file, "cannot read the calendar file");
+    }
+    crypto_generichash_final(&st, h, sizeof h);
+    for (size_t i = 0; i < sizeof h; i++)
+        snprintf(eng->fingerprint + 2 * i, 3, "%02x", h[i]);
+    return RG_OK;
+}
+
 rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags *diags, rg_err *e)
 {
     rg_status rc;
@@ -94,6 +137,7 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
     eng->dry_run = opt->dry_run;
     eng->batch_size = opt->batch_size > 0 ? opt->batch_size : 5000;
     eng->seen_at = RG_INSTANT_NONE;
+    eng->replan_limit = opt->replan_limit > 0 ? opt->replan_limit : RG_REPLAN_LIMIT;
     eng->chan_env.config = opt->config;
     eng->chan_env.token_secret = rg_config_secret(opt->config);
     eng->chan_env.store = opt->store;
@@ -112,7 +156,35 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
     }
     rg_lint_install li = {opt->config, eng->templates, false};
     rg_lint_env env = rg_engine_lint_env(&li);
-    if ((rc = rg_cadence_set_load_dir(opt->config->cadences_dir, &env, diags, &eng->cadences)) != RG_OK) {
+    rg_diags local = RG_DIAGS_INIT;
+    rg_diags *dd = diags ? diags : &local;
+    size_t first = dd->n;
+    /* a template that does not load is a failure of its own, used or not */
+    for (size_t i = 0; i < rg_template_set_count(eng->templates); i++) {
+        const rg_message_template *mt = rg_template_set_at(eng->templates, i);
+        const char *name = rg_message_template_name(mt), *channel = rg_message_template_channel(mt);
+        if (rg_template_set_get(eng->templates, name, channel))
+            continue;
+        /* its first load error says why */
+        char why[700] = "", file[RG_CONFIG_PATH_MAX + 96];
+        rg_template_diags td = {NULL, 0, 0};
+        rg_err te;
+        if (rg_template_set_check(eng->templates, name, channel, NULL, &td, &te) == RG_OK) {
+            for (size_t k = 0; k < td.n && !why[0]; k++)
+                if (td.v[k].level == RG_DIAG_ERROR)
+                    rg_template_diag_text(&td.v[k], why, sizeof why);
+        } else {
+            rg_strlcpy(why, te.msg, sizeof why);
+        }
+        rg_template_diags_free(&td);
+        snprintf(file, sizeof file, "%s/%s.%s", opt->config->templates_dir, name, channel);
+        rg_diags_add(dd, RG_SEV_ERROR, file, 0, 0, "template-broken", "the template does not load: %s",
+                     why[0] ? why : "it has errors");
+    }
+    rc = rg_cadence_set_load_dir(opt->config->cadences_dir, &env, dd, &eng->cadences);
+    eng->load_errors = rg_diags_count(dd, first, RG_SEV_ERROR);
+    rg_diags_free(&local);
+    if (rc != RG_OK) {
         rg_err_set(e, rc, opt->config->cadences_dir, "cannot load the cadences");
         goto fail;
     }
@@ -124,6 +196,8 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
         if (c->match.late_count_12m_min > 0)
             eng->needs_late_count = true;
     }
+    if ((rc = agenda_fingerprint(eng, e)) != RG_OK)
+        goto fail;
     for (size_t i = 0; i < opt->config->n_channels; i++) {
         const rg_channel_config *cc = &opt->config->channels[i];
         rg_strlcpy(eng->channels[eng->n_channels].name, cc->name, sizeof eng->channels[0].name);
@@ -153,6 +227,11 @@ void rg_engine_close(rg_engine *eng)
     rg_calendar_free(eng->calendar);
     rg_tz_cache_free(eng->tzs);
     free(eng);
+}
+
+size_t rg_engine_load_errors(const rg_engine *eng)
+{
+    return eng->load_errors;
 }
 
 const rg_cadence_set *rg_engine_cadences(const rg_engine *eng)
@@ -301,6 +380,7 @@ typedef struct pending {
     bool reissued;
     bool grouped; /* already carried by an earlier consolidated message */
     rg_reissue reissue;
+    rg_fx_agenda agenda; /* the invoice's instant once its message goes in, or when it has to wait */
 } pending;
 
 typedef struct customer_ctx {
@@ -308,6 +388,7 @@ typedef struct customer_ctx {
     rg_instant now;
     const rg_tz *tz;
     rg_date today;
+    bool consumer; /* the customer is a PF: fines capped by CDC art. 52 §1 */
     rg_instant recent[256];
     size_t n_recent;
     rg_store *reader; /* where the plan stage may read (a consumer's notice letter) */
@@ -418,13 +499,15 @@ static bool cap_allows(const customer_ctx *cx, const rg_cadence *c)
 
 /* Fine and interest on the open balance: the invoice's own terms, else the
  * cadence's; without a contract rate, the legal rate (Lei 14.905/2024)
- * when configured, else no interest — never a silent 1%. */
-static void compute_fees(const rg_engine *eng, const rg_cadence *c, const rg_invoice *inv, int64_t days_late,
-                         rg_fee_breakdown *fb)
+ * when configured, else no interest — never a silent 1%. A consumer's fine
+ * is never above 2% (br/fees caps it, whatever the terms say). */
+static void compute_fees(const rg_engine *eng, const rg_cadence *c, const rg_invoice *inv, bool consumer,
+                         int64_t days_late, rg_fee_breakdown *fb)
 {
     rg_fee_terms t;
     memset(&t, 0, sizeof t);
     t.fine_pct = inv->fine_pct >= 0 ? inv->fine_pct : c->fees.fine_pct;
+    t.consumer = consumer;
     if (inv->interest_month_pct >= 0 || c->fees.interest_stated) {
         t.basis = RG_INTEREST_CONTRACT;
         t.interest_month_pct = inv->interest_month_pct >= 0 ? inv->interest_month_pct : c->fees.interest_month_pct;
@@ -455,7 +538,7 @@ static void fill_render_invoice(const customer_ctx *cx, const rg_cadence *c, con
     ri->amount = balance;
     ri->days_late = late;
     rg_fee_breakdown fb;
-    compute_fees(cx->eng, c, inv, late, &fb);
+    compute_fees(cx->eng, c, inv, cx->consumer, late, &fb);
     ri->fine = fb.fine;
     ri->interest = fb.interest;
     ri->updated_amount = fb.total;
@@ -506,7 +589,7 @@ static void compute_reissue_days(const customer_ctx *cx, const rg_cadence *c, co
     int64_t late = rg_days_late(eff, cx->today);
     rg_fee_breakdown fb;
     re->principal = rg_invoice_balance(inv);
-    compute_fees(cx->eng, c, inv, late, &fb);
+    compute_fees(cx->eng, c, inv, cx->consumer, late, &fb);
     re->fine = fb.fine;
     re->interest = fb.interest;
     re->updated_amount = fb.total;
@@ -677,6 +760,7 @@ rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_custome
     cx.eng = eng;
     cx.now = now;
     cx.tz = rg_engine_zone(eng, cust, c);
+    cx.consumer = cust->kind == RG_KIND_PF;
     int sod;
     rg_tz_local(cx.tz, now, &cx.today, &sod);
     rg_render_invoice *ri = calloc(n ? n : 1, sizeof *ri);
@@ -862,10 +946,14 @@ const rg_tz *rg_engine_zone(rg_engine *eng, const rg_customer *c, const rg_caden
 }
 
 /* Invoices paid after their effective due date, from "due:paid_on,..." —
- * the repeat-offender count `late_count_12m_min` matches on. */
-static int64_t late_count(const rg_engine *eng, const char *history)
+ * the repeat-offender count `late_count_12m_min` matches on. *until (may
+ * be NULL): when the count next drops, as the oldest of them leaves the
+ * 12 months (a tick reads the payments since its UTC date - 365 days);
+ * RG_INSTANT_NONE when none counts. */
+static int64_t late_count(const rg_engine *eng, const char *history, rg_instant *until)
 {
     int64_t n = 0;
+    rg_date oldest = RG_DATE_NONE;
     for (const char *p = history; p && *p;) {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
@@ -873,16 +961,39 @@ static int64_t late_count(const rg_engine *eng, const char *history)
         int64_t due, paid;
         if (colon && rg_parse_i64((rg_slice){p, (size_t)(colon - p)}, INT32_MIN, INT32_MAX, &due) &&
             rg_parse_i64((rg_slice){colon + 1, len - (size_t)(colon + 1 - p)}, INT32_MIN, INT32_MAX, &paid) &&
-            paid > rg_effective_due_date(eng->calendar, (rg_date)due))
+            paid > rg_effective_due_date(eng->calendar, (rg_date)due)) {
             n++;
+            if (oldest == RG_DATE_NONE || paid < oldest)
+                oldest = (rg_date)paid;
+        }
         p += len + (comma ? 1 : 0);
     }
+    if (until)
+        *until = oldest == RG_DATE_NONE ? RG_INSTANT_NONE : rg_instant_from_civil(oldest + 366, 0, 0, 0);
     return n;
 }
 
 static const rg_tz *zone_for(customer_ctx *cx, const rg_customer *c, const rg_cadence *cad)
 {
     return rg_engine_zone(cx->eng, c, cad);
+}
+
+/* The earlier of two instants, RG_INSTANT_NONE being "never". */
+static rg_instant earliest(rg_instant a, rg_instant b)
+{
+    if (a == RG_INSTANT_NONE)
+        return b;
+    if (b == RG_INSTANT_NONE)
+        return a;
+    return a < b ? a : b;
+}
+
+/* When a step that has to wait today (over the cap, today's consolidated
+ * message already sent) is looked at again: the window's first opening
+ * on a later local day, in the zone and day cx holds. */
+static rg_instant next_day_opening(const customer_ctx *cx, const rg_cadence *c)
+{
+    return rg_window_first_open_on_or_after_day(&c->window, cx->eng->calendar, cx->tz, cx->today + 1);
 }
 
 /* Tags of the customer and the invoice, for `match`. */
@@ -902,10 +1013,15 @@ static size_t split_tags(const char *a, const char *b, char *buf, size_t bufn, c
     return n;
 }
 
-/* The cadence an invoice follows: its override, else the best match. */
+/* The cadence an invoice follows: its override, else the best match.
+ * *until (may be NULL): when the match may change by itself (the
+ * customer's late payments leaving the 12 months), RG_INSTANT_NONE when
+ * it cannot. */
 static const rg_cadence *cadence_for(const rg_engine *eng, const rg_invoice *inv, const rg_customer *cust,
-                                     const char *paid_history)
+                                     const char *paid_history, rg_instant *until)
 {
+    if (until)
+        *until = RG_INSTANT_NONE;
     if (inv->cadence_override[0]) {
         const rg_cadence *c = rg_cadence_set_find(eng->cadences, inv->cadence_override);
         if (c)
@@ -919,7 +1035,7 @@ static const rg_cadence *cadence_for(const rg_engine *eng, const rg_invoice *inv
     subj.tags = tags;
     subj.n_tags = split_tags(cust->tags, inv->tags, tagbuf, sizeof tagbuf, tags, 64);
     subj.amount = inv->amount;
-    subj.late_count_12m = late_count(eng, paid_history);
+    subj.late_count_12m = late_count(eng, paid_history, eng->needs_late_count ? until : NULL);
     return rg_cadence_set_choose(eng->cadences, &subj);
 }
 
@@ -1071,6 +1187,7 @@ static void plan_actions(customer_ctx *cx, batch *b, pending *pd, size_t after, 
 /* The customer's zone and local date for an invoice on cadence c. */
 static void set_zone(customer_ctx *cx, const rg_customer *cust, const rg_cadence *c)
 {
+    cx->consumer = cust->kind == RG_KIND_PF;
     cx->tz = zone_for(cx, cust, c);
     int sod;
     rg_tz_local(cx->tz, cx->now, &cx->today, &sod);
@@ -1125,9 +1242,13 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
         rg_invoice *inv = &r->r.invoice;
         const rg_customer *cust = &r->r.customer;
         stats->invoices++;
-        const rg_cadence *c = cadence_for(eng, inv, cust, r->paid_history);
+        /* the agenda: when to plan this invoice again (never, unless said below) */
+        rg_fx_agenda ag = {RG_INSTANT_NONE, RG_INSTANT_NONE, r->r.next_at, r->r.agenda_wakes};
+        rg_instant match_until;
+        const rg_cadence *c = cadence_for(eng, inv, cust, r->paid_history, &match_until);
         if (!c) {
             stats->no_cadence++;
+            rg_fx_progress(fx, inv->id, NULL, NULL, RG_FX_NONE, &ag);
             continue;
         }
         set_zone(&cx, cust, c);
@@ -1139,12 +1260,15 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
         rg_plan plan;
         if ((rc = plan_with_letter(&cx, &in, &plan, e)) != RG_OK)
             goto out;
-        if (plan.kind == RG_PLAN_PRESCRIBED) {
-            stats->prescribed++;
+        if (plan.kind == RG_PLAN_PRESCRIBED || plan.kind == RG_PLAN_CLOSED) {
+            stats->prescribed += plan.kind == RG_PLAN_PRESCRIBED;
+            rg_fx_progress(fx, inv->id, NULL, NULL, RG_FX_NONE, &ag);
             continue;
         }
-        if (plan.kind == RG_PLAN_CLOSED)
-            continue;
+        /* once planned, the next instant; a step that has to wait (cap,
+         * today's consolidated message gone) is looked at again tomorrow */
+        ag.next_at = earliest(plan.agenda_at, match_until);
+        ag.wait_at = earliest(next_day_opening(&cx, c), match_until);
         bool dirty = false;
         for (size_t k = 0; k < plan.n_skipped; k++) {
             char state = plan.skipped_state[k];
@@ -1189,6 +1313,7 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
                 rg_progress_set(&prog, st->id, pd->channel < 0 ? RG_STEP_SUPPRESSED : RG_STEP_DONE, now);
                 rg_progress_copy(&pd->progress, &prog);
                 if (pd->channel >= 0) {
+                    pd->agenda = ag;
                     order[n_pend] = pd;
                     n_pend++;
                     continue; /* progress and actions go with the message */
@@ -1223,8 +1348,7 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
                 dirty = true;
             }
         }
-        if (dirty)
-            rg_fx_progress(fx, inv->id, c, &prog, RG_FX_NONE);
+        rg_fx_progress(fx, inv->id, c, dirty ? &prog : NULL, RG_FX_NONE, &ag);
     }
 
     /* messages: one per pending step — with consolidation, one per step and
@@ -1268,6 +1392,11 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
             /* over the cap: the step waits for the next day it fits */
             stats->deferred += (int64_t)group_n;
             stats->fired -= (int64_t)group_n;
+            for (size_t g = 0; g < group_n; g++) { /* looked at again tomorrow */
+                rg_fx_agenda wait = group[g]->agenda;
+                wait.next_at = wait.wait_at;
+                rg_fx_progress(fx, b->rows[group[g]->row].r.invoice.id, group[g]->cadence, NULL, RG_FX_NONE, &wait);
+            }
             continue;
         }
         /* the message about to be added: its actions and progress follow it */
@@ -1281,7 +1410,7 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
          * went already) leaves its steps waiting for tomorrow */
         for (size_t g = 0; g < group_n; g++)
             rg_fx_progress(fx, b->rows[group[g]->row].r.invoice.id, group[g]->cadence, &group[g]->progress,
-                           c->consolidate ? index : RG_FX_NONE);
+                           c->consolidate ? index : RG_FX_NONE, &group[g]->agenda);
     }
     if (fx->oom)
         rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
@@ -1292,6 +1421,8 @@ out:
 }
 
 #define RG_TICK_COMMIT_ROWS 250000
+/* Customers read per statement while filling a batch. */
+#define RG_TICK_READ_CUSTOMERS 64
 
 /* What the inline channels wrote must be durable before the transaction
  * that says "sent" commits. */
@@ -1308,16 +1439,54 @@ static rg_status commit_batch(rg_engine *eng, rg_err *e)
     return rg_store_commit(eng->store, e);
 }
 
-/* One batch of the tick: read from `from` on, then planned into effects.
- * Runs on the read-ahead thread when there is one. */
+/* The customers a tick plans, ascending and distinct. */
+typedef struct idvec {
+    int64_t *v;
+    size_t n, cap;
+} idvec;
+
+static rg_status idvec_add(void *p, int64_t id)
+{
+    idvec *x = p;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 1024;
+        int64_t *v = realloc(x->v, cap * sizeof *v);
+        if (!v)
+            return RG_ENOMEM;
+        x->v = v;
+        x->cap = cap;
+    }
+    x->v[x->n++] = id;
+    return RG_OK;
+}
+
+/* a ∪ b into out (all ascending and distinct). */
+static rg_status idvec_union(const idvec *a, const idvec *b, idvec *out)
+{
+    size_t i = 0, j = 0;
+    while (i < a->n || j < b->n) {
+        int64_t id;
+        if (j == b->n || (i < a->n && a->v[i] < b->v[j]))
+            id = a->v[i++];
+        else if (i == a->n || b->v[j] < a->v[i])
+            id = b->v[j++];
+        else
+            id = a->v[i++], j++;
+        if (idvec_add(out, id) != RG_OK)
+            return RG_ENOMEM;
+    }
+    return RG_OK;
+}
+
+/* One batch of the tick: whole customers from `from` on, read and planned
+ * into effects. Runs on the read-ahead thread when there is one. */
 typedef struct job {
     rg_engine *eng;
-    rg_store *from; /* the reader connection, or the engine's own */
+    rg_store *src; /* the reader connection, or the engine's own */
     rg_instant now, recent_since;
-    int64_t after_c, after_i;
+    const idvec *customers;
+    size_t from, to; /* customers[from, to) are this batch's */
     batch b;
-    size_t end;     /* rows [0, end) are planned; the rest (a customer cut short) wait */
-    bool last;      /* nothing after this batch */
     rg_effects fx;
     rg_status rc;
     rg_err e;
@@ -1328,33 +1497,27 @@ static void prepare_job(job *j)
     rg_engine *eng = j->eng;
     batch *b = &j->b;
     rg_effects_clear(&j->fx);
-    j->end = 0;
-    j->last = true;
+    batch_clear(b);
+    j->rc = RG_OK;
     rg_date late_since = eng->needs_late_count ? rg_instant_utc_date(j->now) - 365 : RG_DATE_NONE;
-    j->rc = read_batch(j->from, b, j->recent_since, late_since, j->after_c, j->after_i, eng->batch_size, &j->e);
-    j->last = (int64_t)b->n < eng->batch_size;
-    /* keep a customer whole (its caps and consolidation see all of its
-     * invoices): a batch that is one customer's reads on until they end */
-    while (j->rc == RG_OK && !j->last && b->rows[0].r.customer.id == b->rows[b->n - 1].r.customer.id) {
-        size_t before = b->n;
-        j->rc = read_rows(j->from, b, j->recent_since, late_since, b->rows[b->n - 1].r.customer.id,
-                          b->rows[b->n - 1].r.invoice.id, eng->batch_size, &j->e);
-        j->last = (int64_t)(b->n - before) < eng->batch_size;
+    /* whole customers (caps and consolidation see all of a customer's
+     * invoices) until the batch is full */
+    j->to = j->from;
+    while (j->rc == RG_OK && j->to < j->customers->n && (int64_t)b->n < eng->batch_size) {
+        size_t k = j->customers->n - j->to < RG_TICK_READ_CUSTOMERS ? j->customers->n - j->to : RG_TICK_READ_CUSTOMERS;
+        j->rc = rg_store_tick_customers(j->src, j->recent_since, late_since, j->customers->v + j->to, k, collect, b, &j->e);
+        if (b->oom)
+            j->rc = rg_err_set(&j->e, RG_ENOMEM, "engine", "out of memory");
+        j->to += k;
     }
-    if (j->rc != RG_OK || b->n == 0)
+    if (j->rc != RG_OK)
         return;
-    j->end = b->n;
-    if (!j->last) {
-        /* the last customer's rows may go on in the next read: leave them to the next batch */
-        int64_t last = b->rows[b->n - 1].r.customer.id;
-        while (b->rows[j->end - 1].r.customer.id == last)
-            j->end--;
-    }
-    for (size_t i = 0; i < j->end && j->rc == RG_OK;) {
+    resolve_texts(b);
+    for (size_t i = 0; i < b->n && j->rc == RG_OK;) {
         size_t k = i + 1;
-        while (k < j->end && b->rows[k].r.customer.id == b->rows[i].r.customer.id)
+        while (k < b->n && b->rows[k].r.customer.id == b->rows[i].r.customer.id)
             k++;
-        j->rc = plan_customer(eng, j->from, b, i, k, j->now, &j->fx, &j->e);
+        j->rc = plan_customer(eng, j->src, b, i, k, j->now, &j->fx, &j->e);
         i = k;
     }
 }
@@ -1365,7 +1528,46 @@ static void *prepare_thread(void *p)
     return NULL;
 }
 
-rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, rg_err *e)
+/* Which customers this tick plans: those with an invoice due on the
+ * agenda, and while the cadences changed (or in a full tick) the next
+ * customers of the re-plan, whose every open invoice is planned anew.
+ * *state becomes what to store once the tick is done. */
+static rg_status tick_customers(rg_engine *eng, rg_instant now, bool full, idvec *out, rg_agenda_state *state,
+                                bool *state_changed, rg_err *e)
+{
+    rg_status rc = rg_store_agenda_state_get(eng->store, state, e);
+    if (rc != RG_OK)
+        return rc;
+    *state_changed = false;
+    idvec due = {0}, replan = {0};
+    if (full || strcmp(state->fingerprint, eng->fingerprint) != 0) {
+        int64_t after = !full && !strcmp(state->replan_fingerprint, eng->fingerprint) ? state->replan_after : 0;
+        int64_t limit = full ? INT64_MAX : eng->replan_limit, scanned = 0;
+        rc = rg_store_agenda_customers_after(eng->store, after, limit, idvec_add, &replan, &scanned, e);
+        if (rc == RG_ENOMEM)
+            rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+        if (rc == RG_OK) {
+            if (scanned < limit) { /* done: every instant is planned with this set */
+                rg_strlcpy(state->fingerprint, eng->fingerprint, sizeof state->fingerprint);
+                state->replan_fingerprint[0] = '\0';
+                state->replan_after = 0;
+            } else {
+                rg_strlcpy(state->replan_fingerprint, eng->fingerprint, sizeof state->replan_fingerprint);
+                state->replan_after = replan.n ? replan.v[replan.n - 1] : after;
+            }
+            *state_changed = true;
+        }
+    }
+    if (rc == RG_OK && (rc = rg_store_agenda_due_customers(eng->store, now, idvec_add, &due, e)) == RG_ENOMEM)
+        rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+    if (rc == RG_OK && idvec_union(&due, &replan, out) != RG_OK)
+        rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+    free(due.v);
+    free(replan.v);
+    return rc;
+}
+
+static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_stats *stats, rg_err *e)
 {
     memset(stats, 0, sizeof *stats);
     /* versions: which steps are new since the cadence was first seen
@@ -1373,6 +1575,16 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
     rg_status seen_rc = rg_engine_load_seen(eng, now, true, e);
     if (seen_rc != RG_OK)
         return seen_rc;
+    idvec customers = {0};
+    rg_agenda_state state;
+    bool state_changed = false;
+    rg_status rc = tick_customers(eng, now, full, &customers, &state, &state_changed, e);
+    if (rc != RG_OK || customers.n == 0) {
+        if (rc == RG_OK && state_changed)
+            rc = rg_store_agenda_state_put(eng->store, &state, e);
+        free(customers.v);
+        return rc;
+    }
     /* a second connection plans the next batch while this one writes;
      * without one (an in-memory database) the tick runs in one thread */
     rg_store *reader = NULL;
@@ -1384,31 +1596,28 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
     for (int k = 0; k < 2; k++) {
         jobs[k].eng = eng;
         jobs[k].now = now;
+        jobs[k].customers = &customers;
+        jobs[k].src = reader ? reader : eng->store;
         /* caps need the customer's recent messages; without caps, skip the read */
         jobs[k].recent_since = eng->max_cap_days > 0 ? now - (eng->max_cap_days + 1) * 86400 : RG_INSTANT_NONE;
     }
-    jobs[0].from = reader ? reader : eng->store;
     prepare_job(&jobs[0]);
     bool in_tx = false;
     int64_t since_commit = 0;
-    rg_status rc = RG_OK;
     for (int cur = 0;; cur = 1 - cur) {
         job *j = &jobs[cur], *nx = &jobs[1 - cur];
         if ((rc = j->rc) != RG_OK) {
             *e = j->e;
             break;
         }
-        if (j->b.n == 0)
-            break;
+        bool last = j->to == customers.n;
         pthread_t th;
         bool ahead = false;
-        if (!j->last) {
+        if (!last) {
             /* the next batch starts with the next customer: nothing this
              * batch writes concerns it, so it may be read (on the reader,
              * which sees only what is committed) and planned meanwhile */
-            nx->after_c = j->b.rows[j->end - 1].r.customer.id;
-            nx->after_i = j->b.rows[j->end - 1].r.invoice.id;
-            nx->from = reader ? reader : eng->store;
+            nx->from = j->to;
             ahead = reader && pthread_create(&th, NULL, prepare_thread, nx) == 0;
         }
         if (!in_tx) {
@@ -1417,13 +1626,16 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
         }
         if (rc == RG_OK && (rc = rg_effects_apply(eng, &j->fx, now, stats, e)) == RG_OK) {
             rg_tick_stats_add(stats, &j->fx.stats);
-            since_commit += (int64_t)j->end;
+            since_commit += (int64_t)j->b.n;
+            /* the re-plan's cursor moves with the last batch's writes */
+            if (last && state_changed)
+                rc = rg_store_agenda_state_put(eng->store, &state, e);
             /* commit every RG_TICK_COMMIT_ROWS invoices: large enough that a
              * page the batches keep touching (an invoice's, an index's) is
              * written to the WAL few times — with invoices scattered in the
              * table, 50,000 cost 40% more than 250,000 — and small enough
              * that the write lock is held seconds, not the whole tick */
-            if (j->last || since_commit >= RG_TICK_COMMIT_ROWS) {
+            if (rc == RG_OK && (last || since_commit >= RG_TICK_COMMIT_ROWS)) {
                 since_commit = 0;
                 if ((rc = commit_batch(eng, e)) == RG_OK)
                     in_tx = false; /* else rolled back below */
@@ -1431,9 +1643,9 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
         }
         if (ahead)
             pthread_join(th, NULL);
-        else if (rc == RG_OK && !j->last)
+        else if (rc == RG_OK && !last)
             prepare_job(nx);
-        if (rc != RG_OK || j->last)
+        if (rc != RG_OK || last)
             break;
     }
     if (in_tx) {
@@ -1447,7 +1659,18 @@ rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, r
         rg_effects_free(&jobs[k].fx);
     }
     rg_store_close(reader);
+    free(customers.v);
     return rc;
+}
+
+rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, rg_err *e)
+{
+    return run_tick(eng, now, false, stats, e);
+}
+
+rg_status rg_engine_tick_full(rg_engine *eng, rg_instant now, rg_tick_stats *stats, rg_err *e)
+{
+    return run_tick(eng, now, true, stats, e);
 }
 
 /* ---- openings, for simulate ---- */
@@ -1535,7 +1758,7 @@ rg_status rg_engine_explain(rg_engine *eng, const rg_invoice *inv, const rg_cust
         batch_free(&b);
         return RG_ESTORE;
     }
-    const rg_cadence *c = cadence_for(eng, inv, cust, b.n ? b.rows[0].paid_history : NULL);
+    const rg_cadence *c = cadence_for(eng, inv, cust, b.n ? b.rows[0].paid_history : NULL, NULL);
     batch_free(&b);
     if (!c) {
         out->state = "no-cadence";

@@ -8,10 +8,11 @@
  * config, which must outlive it. The decisions themselves come from the
  * pure planner (engine/planner.h); this module does the I/O around it.
  *
- * A tick streams the open invoices in batches grouped by customer (so caps
- * and consolidation see all of a customer's invoices at once), and writes
- * each batch in one transaction: ticking twice for the same instant
- * creates nothing new (the progress and the messages' idempotency keys).
+ * A tick reads the customers the agenda says have something due, in
+ * batches of whole customers (so caps and consolidation see all of a
+ * customer's invoices at once), and writes each batch in the tick's
+ * transaction: ticking twice for the same instant creates nothing new
+ * (the progress, the stored instants and the messages' idempotency keys).
  */
 #ifndef RG_ENGINE_H
 #define RG_ENGINE_H
@@ -40,7 +41,12 @@ typedef struct rg_engine_options {
     const rg_config *config;  /* borrowed */
     bool dry_run;             /* simulate: no channel is opened; every message counts as sent */
     int64_t batch_size;       /* invoices per transaction; 0: 5000 */
+    int64_t replan_limit;     /* after a cadence change, open invoices re-planned per tick; 0: RG_REPLAN_LIMIT */
 } rg_engine_options;
+
+/* How many open invoices a tick re-plans after the cadences (or the
+ * calendar, or the default zone) changed, besides what is due. */
+#define RG_REPLAN_LIMIT 100000
 
 typedef struct rg_tick_stats {
     int64_t invoices;     /* open invoices looked at */
@@ -79,9 +85,16 @@ typedef struct rg_lint_install {
 rg_lint_env rg_engine_lint_env(const rg_lint_install *in);
 
 /* Loads cadences, templates, calendar and channels. Problems found in the
- * cadence files are in *diags (errors mean that cadence is not loaded);
- * a failure to read the directories or open a channel is an error. */
+ * cadence files and the templates are in *diags (an error means that
+ * cadence or template is not loaded: see rg_engine_load_errors); a failure
+ * to read the directories or open a channel is an error. */
 rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags *diags, rg_err *e);
+/* How many cadence files and templates failed to load (errors in the
+ * diagnostics of rg_engine_open). Commands that act on the cadences refuse
+ * to run when it is not 0; the dispatcher's re-check keeps a message of a
+ * cadence that is not loaded waiting, instead of cancelling it, while it
+ * is not 0. */
+size_t rg_engine_load_errors(const rg_engine *eng);
 void rg_engine_close(rg_engine *eng);
 
 const rg_cadence_set *rg_engine_cadences(const rg_engine *eng);
@@ -90,7 +103,16 @@ const rg_cadence_set *rg_engine_cadences(const rg_engine *eng);
  * engine's cadences and calendar (valid until rg_engine_close). */
 const rg_triggers *rg_engine_triggers(const rg_engine *eng);
 
+/* The tick: plans the customers with something due on the agenda (an
+ * invoice whose stored instant is at or before now), each with all of its
+ * open invoices, and stores each planned invoice's next instant. After a
+ * change of the cadences, calendar or default zone it also re-plans up to
+ * replan_limit more invoices per tick, customer by customer, from a stored
+ * cursor, until every instant is planned with the new set. */
 rg_status rg_engine_tick(rg_engine *eng, rg_instant now, rg_tick_stats *stats, rg_err *e);
+/* The same, planning every open invoice (`regua tick --full`: recovery, and
+ * the reference the agenda is tested against); the re-plan is then done. */
+rg_status rg_engine_tick_full(rg_engine *eng, rg_instant now, rg_tick_stats *stats, rg_err *e);
 
 /* Where an invoice stands: the cadence it follows (or why none), its
  * progress, and what comes next — for `regua invoice show` and the API. */

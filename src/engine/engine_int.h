@@ -36,8 +36,11 @@ struct rg_engine {
         char name[24];
         rg_channel *ch; /* NULL in dry runs */
     } channels[MAX_CHANNELS];
+    int64_t replan_limit;
+    char fingerprint[65]; /* what the agenda's instants depend on (engine.c, agenda_fingerprint) */
     int64_t max_cap_days;
     bool needs_late_count; /* some cadence matches on late_count_12m_min */
+    size_t load_errors;    /* cadence files and templates that did not load */
     rg_engine_seen *seen;  /* one per loaded cadence, once read (eng->cadences order) */
     rg_instant seen_at;    /* the tick instant they were recorded at; RG_INSTANT_NONE: not recorded */
     rg_channel_env chan_env;

@@ -30,6 +30,16 @@ void rg_plan_input_init(rg_plan_input *in)
     in->notice_letter_at = RG_INSTANT_NONE;
 }
 
+/* The earlier of two instants, RG_INSTANT_NONE being "never". */
+static rg_instant earliest(rg_instant a, rg_instant b)
+{
+    if (a == RG_INSTANT_NONE)
+        return b;
+    if (b == RG_INSTANT_NONE)
+        return a;
+    return a < b ? a : b;
+}
+
 /* Why step i can never be due, decided once its day has come. */
 typedef enum { DUE_OK = 0, DUE_NO_NOTICE, DUE_NOT_BY_LETTER, DUE_ASK_LETTER } due_block;
 
@@ -113,6 +123,7 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
     out->fire = -1;
     out->next_due_at = RG_INSTANT_NONE;
     out->fire_due_at = RG_INSTANT_NONE;
+    out->agenda_at = RG_INSTANT_NONE;
     out->effective_due = rg_effective_due_date(in->calendar, inv->due_date);
     if (inv->status != RG_INV_OPEN || rg_invoice_balance(inv) <= 0) {
         out->kind = RG_PLAN_CLOSED;
@@ -129,6 +140,7 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
     int due[RG_PLAN_MAX_STEPS];
     rg_instant due_at[RG_PLAN_MAX_STEPS];
     size_t n_due = 0;
+    rg_instant later = RG_INSTANT_NONE; /* the agenda's other instants: a blocked listing's day */
     /* skips decided now whatever the window: recorded even at night */
     for (size_t i = 0; i < n; i++) {
         if (rg_progress_find(in->progress, c->steps[i].id))
@@ -139,8 +151,10 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
             /* decided for good, but only once the listing's day has come:
              * until then the notice may still be sent */
             rg_date day = out->effective_due + c->steps[i].at_days;
-            if (day > today)
+            if (day > today) {
+                later = earliest(later, rg_tz_to_utc(in->tz, day, 0));
                 continue;
+            }
             if (block == DUE_ASK_LETTER) {
                 if (!out->needs_notice_letter)
                     out->needs_notice_letter = c->steps[i].requires_notice;
@@ -166,6 +180,7 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
     }
     if (n_due == 0) {
         out->kind = RG_PLAN_IDLE;
+        out->agenda_at = earliest(out->next_due_at, later);
         return;
     }
     /* due, but a step only fires inside the window: one that waited (a cap,
@@ -176,6 +191,7 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
         rg_instant open = rg_window_next_open(&c->window, in->calendar, in->tz, in->now);
         if (open != RG_INSTANT_NONE && (out->next_due_at == RG_INSTANT_NONE || open < out->next_due_at))
             out->next_due_at = open;
+        out->agenda_at = earliest(out->next_due_at, later);
         return;
     }
     size_t latest = 0;
@@ -189,6 +205,7 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
         out->skipped[out->n_skipped] = due[k];
         out->skipped_state[out->n_skipped++] = RG_STEP_SUPERSEDED;
     }
+    out->agenda_at = earliest(out->next_due_at, later);
     if (!fires) {
         out->kind = RG_PLAN_IDLE;
         return;
@@ -196,6 +213,24 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
     out->kind = RG_PLAN_FIRE;
     out->fire = due[latest];
     out->fire_due_at = due_at[latest];
+    /* once it fired: a listing that waits for this very step as its notice
+     * counts its 10 days from now (from the letter's sending for a
+     * consumer: planning then finds it later, and says so), and is decided
+     * on its own day should the notice not go out after all */
+    const char *fired = c->steps[out->fire].id;
+    for (size_t i = 0; i < n; i++) {
+        const rg_cadence_step *st = &c->steps[i];
+        if (st->action != RG_ACTION_BUREAU_LISTING || !st->requires_notice || strcmp(st->requires_notice, fired) != 0 ||
+            rg_progress_find(in->progress, st->id))
+            continue;
+        rg_date day = out->effective_due + st->at_days;
+        if (day > today)
+            out->agenda_at = earliest(out->agenda_at, rg_tz_to_utc(in->tz, day, 0));
+        if (today + RG_NOTICE_MIN_DAYS > day)
+            day = today + RG_NOTICE_MIN_DAYS;
+        out->agenda_at =
+            earliest(out->agenda_at, rg_window_first_open_on_or_after_day(&c->window, in->calendar, in->tz, day));
+    }
 }
 
 bool rg_plan_step_current(const rg_plan_input *in, int step, char *why, size_t n)

@@ -37,6 +37,8 @@
  * - Closed invoices (paid, cancelled, renegotiated, written off, no
  *   balance) get nothing; a debt whose effective due date is five years
  *   past is prescribed (CC art. 206 §5 I) and gets nothing either.
+ * - The plan also says when to look at the invoice again (agenda_at):
+ *   the tick stores it, and reads only the invoices whose instant came.
  */
 #ifndef RG_PLANNER_H
 #define RG_PLANNER_H
@@ -92,6 +94,16 @@ typedef struct rg_plan {
     rg_instant next_due_at;  /* the next instant a pending step becomes due; RG_INSTANT_NONE */
     const char *needs_notice_letter; /* a PF listing's day has come: look up when this notice step
                                         went by letter and plan again (NULL: nothing to look up) */
+    /* The agenda: the next instant at which planning this invoice again can
+     * change anything, once this plan is carried out (the fired step done
+     * now, the skipped ones recorded) — a pending step becoming due, the
+     * window opening for a step that waits, the day a bureau listing counts
+     * from its notice (fired now: from now), or is decided (its day, for a
+     * notice not done or not by letter). RG_INSTANT_NONE: nothing will
+     * happen by itself (closed, prescribed, every step done). Never later
+     * than what can happen; at worst earlier (planning then finds nothing
+     * to do). */
+    rg_instant agenda_at;
 } rg_plan;
 
 void rg_plan_invoice(const rg_plan_input *in, rg_plan *out);

@@ -229,8 +229,16 @@ rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_cust
     const rg_cadence *cad = m->cadence[0] ? rg_cadence_set_find(eng->cadences, m->cadence) : NULL;
     if (m->cadence[0] && !cad) {
         char text[256];
-        snprintf(text, sizeof text, "not sent: cadence %s is no longer loaded", m->cadence);
-        out->action = RG_DISPATCH_CANCEL;
+        if (eng->load_errors) {
+            /* it may be the file that does not load: wait for it to be fixed */
+            snprintf(text, sizeof text, "waiting: cadence %s is not loaded and some cadence files have errors",
+                     m->cadence);
+            out->action = RG_DISPATCH_WAIT;
+            out->until = now + 60 * 60;
+        } else {
+            snprintf(text, sizeof text, "not sent: cadence %s is no longer loaded", m->cadence);
+            out->action = RG_DISPATCH_CANCEL;
+        }
         set_reason(out, text);
         goto out;
     }

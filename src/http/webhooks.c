@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
+
 /* Unix seconds accepted as a provider's time (up to 2100-01-01). */
 #define AT_MAX 4102444800LL
 
@@ -470,6 +472,8 @@ static rg_status form_str(const char *body, size_t len, const char *key, char *d
         return rg_err_set(e, RG_EINVAL, key, "longer than %zu bytes", n - 1);
     if (tmp->len && memchr(tmp->p, '\0', tmp->len))
         return rg_err_set(e, RG_EINVAL, key, "contains a NUL byte");
+    if (!rg_utf8_valid(tmp->p, tmp->len))
+        return rg_err_set(e, RG_EINVAL, key, "is not valid UTF-8");
     memcpy(dst, rg_buf_cstr(tmp), tmp->len + 1);
     return RG_OK;
 }
@@ -514,6 +518,10 @@ static rg_status sms_form(const char *body, size_t len, rg_hook_batch *out, rg_e
     if (tmp.oom || memchr(rg_buf_cstr(&tmp), '\0', tmp.len)) {
         rc = tmp.oom ? rg_err_set(e, RG_ENOMEM, "body", "out of memory")
                      : rg_err_set(e, RG_EINVAL, "Body", "contains a NUL byte");
+        goto out;
+    }
+    if (!rg_utf8_valid(tmp.p, tmp.len)) {
+        rc = rg_err_set(e, RG_EINVAL, "Body", "is not valid UTF-8");
         goto out;
     }
     item.kind = RG_HOOK_MESSAGE;

@@ -59,6 +59,12 @@ rg_cents rg_invoice_balance(const rg_invoice *inv)
     return b > 0 ? b : 0;
 }
 
+rg_cents rg_invoice_credit(const rg_invoice *inv)
+{
+    rg_cents c = inv->paid - inv->amount;
+    return c > 0 ? c : 0;
+}
+
 void rg_customer_init(rg_customer *c)
 {
     memset(c, 0, sizeof *c);

@@ -198,6 +198,8 @@ bool rg_payment_source_parse(const char *s, rg_payment_source *out);
 
 /* The open balance: face value minus payments, never below zero. */
 rg_cents rg_invoice_balance(const rg_invoice *inv);
+/* What was paid beyond the face value (a credit of the customer), 0 when none. */
+rg_cents rg_invoice_credit(const rg_invoice *inv);
 
 /* Zeroes a value and sets its "none" markers (dates, overrides). */
 void rg_customer_init(rg_customer *c);

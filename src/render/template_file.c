@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "base/utf8.h"
 #include "render/sms.h"
 
 #define WA_TEXT_MAX 4096 /* WhatsApp Cloud API: text message body limit */
@@ -318,6 +319,15 @@ static rg_status render_part(const rg_template *t, const rg_render_vars *v, cons
         st = rg_err_set(e, RG_EINVAL, file, "the %s renders blank; a message is never sent empty", what);
         goto out;
     }
+    /* templates are checked at load; a value from the store is not (data
+     * written before imports checked it): never send broken text */
+    if (!b.oom && !rg_utf8_valid(b.p ? b.p : "", b.len)) {
+        st = rg_err_set(e, RG_EINVAL, file,
+                        "the %s renders text that is not valid UTF-8 (a stored value such as a name is not);"
+                        " a message is never sent with broken text",
+                        what);
+        goto out;
+    }
     *out = rg_buf_detach(&b);
     if (!*out)
         st = rg_err_set(e, RG_ENOMEM, file, "out of memory rendering the %s", what);
@@ -611,46 +621,6 @@ static void parse_whatsapp(parse_ctx *p, rg_message_template *mt, const char *s,
     mt->text_ok = ok;
 }
 
-/* Offset of the first byte that is not valid UTF-8 (or a NUL), or n. */
-static size_t utf8_invalid_at(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        if (c == 0)
-            return i;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need;
-        uint32_t min;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-            min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            need = 2;
-            min = 0x800;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            min = 0x10000;
-        } else {
-            return i;
-        }
-        if (need >= n - i)
-            return i;
-        uint32_t cp = c & (need == 1 ? 0x1F : need == 2 ? 0x0F : 0x07);
-        for (size_t k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += need + 1;
-    }
-    return n;
-}
-
 static bool name_ok(const char *s, size_t n)
 {
     if (n == 0 || n > RG_TEMPLATE_NAME_MAX)
@@ -781,7 +751,7 @@ static rg_status set_add_sized(rg_template_set *s, const char *file_name, const 
              RG_TEMPLATE_FILE_MAX);
         goto out;
     }
-    size_t bad = utf8_invalid_at((const unsigned char *)text, len);
+    size_t bad = rg_utf8_invalid_at(text, len);
     if (bad < len) {
         int line = 1, col = 1;
         for (size_t i = 0; i < bad; i++) {

@@ -500,8 +500,11 @@ static json_t *group_json(const rg_cnab_import_report *r, const rg_cnab_import_s
     json_t *items = json_array();
     for (size_t i = 0; items && i < r->n_items; i++) {
         const rg_cnab_import_item *it = &r->items[i];
-        if (it->outcome == o && (kind < 0 || (int)it->kind == kind))
-            json_array_append_new(items, item_json(it));
+        if (it->outcome == o && (kind < 0 || (int)it->kind == kind) &&
+            json_array_append_new(items, item_json(it)) != 0) {
+            json_decref(items); /* an entry JSON cannot hold: the report is not written at all */
+            return NULL;
+        }
     }
     return json_pack("{s:I, s:I, s:o}", "count", (json_int_t)sum->count, cents_name, (json_int_t)sum->cents,
                      "items", items);
@@ -510,9 +513,13 @@ static json_t *group_json(const rg_cnab_import_report *r, const rg_cnab_import_s
 static json_t *diags_json(const rg_cnab_diag *d, size_t n)
 {
     json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++)
-        json_array_append_new(a, json_pack("{s:I, s:s, s:s}", "line", (json_int_t)d[i].line, "field",
-                                           d[i].field, "message", d[i].msg));
+    for (size_t i = 0; a && i < n; i++) {
+        if (json_array_append_new(a, json_pack("{s:I, s:s, s:s}", "line", (json_int_t)d[i].line, "field",
+                                               d[i].field, "message", d[i].msg)) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
     return a;
 }
 

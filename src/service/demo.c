@@ -171,7 +171,8 @@ rg_status rg_demo_populate(const rg_event_env *env, rg_instant now, int n_custom
         rg_strlcpy(c.address.state, ct->uf, sizeof c.address.state);
         snprintf(c.address.zip, sizeof c.address.zip, "%s%03d%03d", ct->zip_prefix, pick(&r, 1000), pick(&r, 1000));
         rg_upsert_result res;
-        if ((rc = rg_store_customer_upsert(s, &c, RG_CF_ALL, now, &res, e)) != RG_OK)
+        if ((rc = rg_store_customer_upsert(s, &c, RG_CF_ALL, now, &res, e)) != RG_OK ||
+            (res == RG_UPSERT_UPDATED && (rc = rg_store_customer_wake(s, c.id, RG_WAKE_NOW, e)) != RG_OK))
             goto fail;
         out->customers++;
 
@@ -210,7 +211,8 @@ rg_status rg_demo_populate(const rg_event_env *env, rg_instant now, int n_custom
             rg_strlcpy(inv.tags, c.tags, sizeof inv.tags);
             if (k > 0 && pick(&r, 40) == 0)
                 inv.status = RG_INV_CANCELLED;
-            if ((rc = rg_store_invoice_upsert(s, &inv, RG_IF_ALL, now, &res, e)) != RG_OK)
+            if ((rc = rg_store_invoice_upsert(s, &inv, RG_IF_ALL, now, &res, e)) != RG_OK ||
+                (res == RG_UPSERT_UPDATED && (rc = rg_store_invoice_wake(s, inv.id, RG_WAKE_NOW, e)) != RG_OK))
                 goto fail;
             out->invoices++;
             /* most past bills were paid, some late; recent ones less often */

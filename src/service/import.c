@@ -5,11 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/strset.h"
+#include "base/utf8.h"
 #include "br/boleto.h"
 #include "br/doc.h"
+#include "br/fees.h"
 #include "br/pix.h"
 #include "br/phone.h"
 #include "import/csv.h"
@@ -47,14 +50,14 @@ static const column_spec invoice_columns[I_NCOLS] = {
     {"issue_date", false, RG_IF_ISSUE_DATE},
     {"due_date", true, RG_IF_DUE_DATE},
     {"status", false, RG_IF_STATUS},
-    {"boleto_bank", false, RG_IF_BOLETO},
+    {"boleto_bank", false, RG_IF_BOLETO_BANK},
     {"linha_digitavel", false, RG_IF_BOLETO},
     {"pix_code", false, RG_IF_PIX},
     {"payment_url", false, RG_IF_PAYMENT_URL},
     {"tags", false, RG_IF_TAGS},
-    {"nosso_numero", false, RG_IF_BOLETO},
-    {"fine_pct", false, RG_IF_FEES},
-    {"interest_month_pct", false, RG_IF_FEES},
+    {"nosso_numero", false, RG_IF_NOSSO},
+    {"fine_pct", false, RG_IF_FINE},
+    {"interest_month_pct", false, RG_IF_INTEREST},
 };
 
 static const column_spec payment_columns[P_NCOLS] = {
@@ -73,7 +76,8 @@ typedef struct importer {
     size_t ncols;
     int map[RG_CSV_MAX_FIELDS]; /* csv field index -> column index, -1 unknown */
     int where[RG_CSV_MAX_FIELDS]; /* column -> csv index or -1 */
-    unsigned present_bits;
+    bool clear[RG_CSV_MAX_FIELDS]; /* column -> an empty field clears it (--clear) */
+    size_t header_fields;
     const rg_csv_row *row;
     bool row_bad;
     rg_strset seen;
@@ -113,6 +117,18 @@ static rg_slice get(const importer *im, int c)
 static bool has(const importer *im, int c)
 {
     return im->where[c] >= 0;
+}
+
+/* The fields an update of the current row may change: the columns whose
+ * value is not empty, and the empty ones listed in --clear. An empty
+ * field never erases what is stored otherwise. */
+static unsigned row_bits(const importer *im)
+{
+    unsigned bits = 0;
+    for (size_t c = 0; c < im->ncols; c++)
+        if (has(im, (int)c) && (get(im, (int)c).n > 0 || im->clear[c]))
+            bits |= im->cols[c].field_bit;
+    return bits;
 }
 
 static bool copy_text(importer *im, int c, char *dst, size_t size)
@@ -329,8 +345,11 @@ static rg_status customer_row(importer *im, rg_err *e)
     if (im->row_bad)
         return RG_OK;
     rg_upsert_result res;
-    rg_status rc = rg_store_customer_upsert(im->store, &c, im->present_bits, im->now, &res, e);
+    rg_status rc = rg_store_customer_upsert(im->store, &c, row_bits(im), im->now, &res, e);
     if (rc != RG_OK)
+        return rc;
+    /* its zone, tags or kind may change what its invoices' cadences say */
+    if (res == RG_UPSERT_UPDATED && (rc = rg_store_customer_wake(im->store, c.id, RG_WAKE_NOW, e)) != RG_OK)
         return rc;
     im->report->inserted += res == RG_UPSERT_INSERTED;
     im->report->updated += res == RG_UPSERT_UPDATED;
@@ -362,16 +381,26 @@ static rg_status invoice_row(importer *im, rg_err *e)
     rg_invoice_init(&inv);
     size_t line = im->row->line;
     rg_status rc;
+    rg_customer_kind kind = RG_KIND_UNKNOWN;
+    unsigned derived = 0; /* fields filled from another column */
     if (required(im, I_EXT) && copy_text(im, I_EXT, inv.external_id, sizeof inv.external_id))
         check_duplicate(im, inv.external_id, "external_id");
     if (required(im, I_CUSTOMER) &&
         copy_text(im, I_CUSTOMER, inv.customer_external_id, sizeof inv.customer_external_id)) {
-        if (!rg_strset_get(&im->customer_ids, inv.customer_external_id, &inv.customer_id)) {
-            if ((rc = rg_store_customer_id(im->store, inv.customer_external_id, &inv.customer_id, e)) != RG_OK)
+        /* the cache holds id * 4 + kind: the kind decides the legal fine */
+        int64_t cached = 0;
+        if (!rg_strset_get(&im->customer_ids, inv.customer_external_id, &cached)) {
+            rg_customer cust;
+            rc = rg_store_customer_get(im->store, inv.customer_external_id, &cust, e);
+            if (rc == RG_OK)
+                cached = cust.id * 4 + (int64_t)cust.kind;
+            else if (rc != RG_ENOTFOUND)
                 return rc;
-            if (inv.customer_id && rg_strset_add(&im->customer_ids, inv.customer_external_id, inv.customer_id, NULL) < 0)
+            if (cached && rg_strset_add(&im->customer_ids, inv.customer_external_id, cached, NULL) < 0)
                 return rg_err_set(e, RG_ENOMEM, "import", "out of memory");
         }
+        inv.customer_id = cached / 4;
+        kind = (rg_customer_kind)(cached % 4);
         if (inv.customer_id == 0)
             problem(im, line, "customer_external_id", "no customer with external id '%s' (import customers first)",
                     inv.customer_external_id);
@@ -405,9 +434,10 @@ static rg_status invoice_row(importer *im, rg_err *e)
         } else {
             rg_strlcpy(inv.linha_digitavel, bol.linha_digitavel, sizeof inv.linha_digitavel);
             rg_strlcpy(inv.barcode, bol.barcode, sizeof inv.barcode);
-            if (!inv.boleto_bank[0])
+            if (!inv.boleto_bank[0]) {
                 rg_strlcpy(inv.boleto_bank, bol.bank, sizeof inv.boleto_bank);
-            else if (strcmp(inv.boleto_bank, bol.bank) != 0)
+                derived |= RG_IF_BOLETO_BANK;
+            } else if (strcmp(inv.boleto_bank, bol.bank) != 0)
                 problem(im, line, "boleto_bank", "'%s' but the linha digitável is of bank %s", inv.boleto_bank,
                         bol.bank);
         }
@@ -428,12 +458,25 @@ static rg_status invoice_row(importer *im, rg_err *e)
             copy_text(im, I_URL, inv.payment_url, sizeof inv.payment_url);
     }
     parse_tags(im, I_TAGS, inv.tags, sizeof inv.tags);
-    parse_pct_col(im, I_FINE, &inv.fine_pct);
+    if (parse_pct_col(im, I_FINE, &inv.fine_pct) && inv.fine_pct >= 0 &&
+        !rg_fee_fine_allowed(kind == RG_KIND_PF, inv.fine_pct)) {
+        char pct[32], max[32];
+        rg_pct_format(inv.fine_pct, pct, sizeof pct);
+        rg_pct_format(RG_FEE_FINE_MAX_PF, max, sizeof max);
+        if (kind == RG_KIND_PF)
+            problem(im, line, "fine_pct",
+                    "%s%% is above the %s%% fine a consumer (PF) may be charged (CDC art. 52 §1)", pct, max);
+        else
+            problem(im, line, "fine_pct", "%s%% is not a fine (0 to 100%%)", pct);
+    }
     parse_pct_col(im, I_INTEREST, &inv.interest_month_pct);
     if (im->row_bad)
         return RG_OK;
     rg_upsert_result res;
-    if ((rc = rg_store_invoice_upsert(im->store, &inv, im->present_bits, im->now, &res, e)) != RG_OK)
+    if ((rc = rg_store_invoice_upsert(im->store, &inv, row_bits(im) | derived, im->now, &res, e)) != RG_OK)
+        return rc;
+    /* a new invoice is planned by the next tick anyway; a changed one is re-planned */
+    if (res == RG_UPSERT_UPDATED && (rc = rg_store_invoice_wake(im->store, inv.id, RG_WAKE_NOW, e)) != RG_OK)
         return rc;
     im->report->inserted += res == RG_UPSERT_INSERTED;
     im->report->updated += res == RG_UPSERT_UPDATED;
@@ -496,13 +539,120 @@ static rg_status payment_row(importer *im, rg_err *e)
         im->report->inserted++;
     else
         im->report->unchanged++;
+    if (out.overpaid > 0) {
+        char over[40], credit[40];
+        rg_buf_printf(&im->report->text,
+                      "%s:%zu: warning: amount: %s is beyond what was open on %s (%s); recorded, shown as a"
+                      " credit of %s\n",
+                      im->name, line, rg_money_format_brl(out.overpaid, over, sizeof over), p.invoice_external_id,
+                      rg_invoice_status_name(out.status),
+                      rg_money_format_brl(out.credit > 0 ? out.credit : out.overpaid, credit, sizeof credit));
+        im->report->warnings++;
+    }
     return RG_OK;
 }
 
 /* ---- driver ---- */
 
+/* The 1-based line of byte `at` of text, counting from line `line` at
+ * byte `from`. */
+static size_t line_at(const char *text, size_t from, size_t at, size_t line)
+{
+    for (size_t i = from; i < at; i++)
+        line += text[i] == '\n';
+    return line;
+}
+
+#define ENCODING_PROBLEMS_MAX 10
+
+/* The file's text as UTF-8 in text and n: data itself when it is valid
+ * UTF-8 (the default), else converted from `encoding` into *conv. A byte
+ * that is not text in the file's encoding is a problem at its line: the
+ * whole file is refused, since a file in the wrong encoding is wrong on
+ * every line that has an accent. */
+static bool decode_text(importer *im, const char *encoding, const char *data, size_t len, rg_buf *conv,
+                        const char **text, size_t *n)
+{
+    bool utf8 = !encoding || !*encoding || !strcasecmp(encoding, "utf-8") || !strcasecmp(encoding, "utf8");
+    if (utf8) {
+        size_t from = 0, line = 1, reported = 0;
+        for (size_t at; (at = rg_utf8_invalid_at(data + from, len - from) + from) < len;) {
+            line = line_at(data, from, at, line);
+            if (++reported <= ENCODING_PROBLEMS_MAX)
+                problem(im, line, NULL, "byte 0x%02X is not UTF-8 text%s", (unsigned char)data[at],
+                        reported == 1 ? "; nothing was imported. A file saved by Excel or an older ERP is"
+                                        " usually windows-1252: import it with --encoding windows-1252"
+                                      : "");
+            const char *nl = memchr(data + at, '\n', len - at);
+            if (!nl)
+                break;
+            from = (size_t)(nl - data);
+        }
+        if (reported > ENCODING_PROBLEMS_MAX)
+            problem(im, line, NULL, "and %zu more lines that are not UTF-8", reported - ENCODING_PROBLEMS_MAX);
+        *text = data;
+        *n = len;
+        return reported == 0;
+    }
+    /* a UTF-8 file with accents read as windows-1252 would be stored as
+     * "ConceiÃ§Ã£o": refuse that instead of guessing */
+    bool ascii = true;
+    for (size_t i = 0; i < len && ascii; i++)
+        ascii = (unsigned char)data[i] < 0x80;
+    if (!ascii && rg_utf8_valid(data, len)) {
+        problem(im, 1, NULL, "the file is already UTF-8 (its accents are UTF-8 sequences), not %s; import it"
+                             " without --encoding", encoding);
+        return false;
+    }
+    size_t bad = 0;
+    rg_err ce;
+    rg_status rc = rg_utf8_convert(encoding, data, len, conv, &bad, &ce);
+    if (rc == RG_ENOMEM) {
+        problem(im, 1, NULL, "out of memory converting the file");
+        return false;
+    }
+    if (rc != RG_OK) {
+        problem(im, line_at(data, 0, bad, 1), NULL, "%s; nothing was imported", ce.msg);
+        return false;
+    }
+    *text = rg_buf_cstr(conv);
+    *n = conv->len;
+    return true;
+}
+
+/* --clear: which columns an empty field clears. */
+static bool parse_clear(importer *im, const char *list, rg_err *e)
+{
+    for (const char *p = list; p && *p;) {
+        const char *comma = strchr(p, ',');
+        rg_slice name = rg_slice_trim((rg_slice){p, comma ? (size_t)(comma - p) : strlen(p)});
+        p = comma ? comma + 1 : NULL;
+        if (!name.n)
+            continue;
+        size_t c = 0;
+        while (c < im->ncols && !rg_slice_eq_nocase(name, im->cols[c].name))
+            c++;
+        if (c == im->ncols || !im->cols[c].field_bit) {
+            rg_buf known = RG_BUF_INIT;
+            for (size_t k = 0; k < im->ncols; k++)
+                if (im->cols[k].field_bit && !im->cols[k].required)
+                    rg_buf_printf(&known, "%s%s", known.len ? ", " : "", im->cols[k].name);
+            rg_err_set(e, RG_EUSAGE, "--clear", "'%.*s' is not a column that can be cleared here (%s)", (int)name.n,
+                       name.p, known.len ? rg_buf_cstr(&known) : "none");
+            rg_buf_free(&known);
+            return false;
+        }
+        if (im->cols[c].required)
+            return rg_err_set(e, RG_EUSAGE, "--clear", "'%s' is required: it cannot be cleared", im->cols[c].name),
+                   false;
+        im->clear[c] = true;
+    }
+    return true;
+}
+
 static bool read_header(importer *im, const rg_csv_row *row)
 {
+    im->header_fields = row->n;
     for (size_t c = 0; c < im->ncols; c++)
         im->where[c] = -1;
     bool ok = true;
@@ -517,7 +667,6 @@ static bool read_header(importer *im, const rg_csv_row *row)
                 }
                 im->where[c] = (int)f;
                 im->map[f] = (int)c;
-                im->present_bits |= im->cols[c].field_bit;
             }
         }
         if (im->map[f] < 0) {
@@ -583,10 +732,25 @@ rg_status rg_import_csv_buffer(const rg_event_env *env, rg_import_kind kind, con
     im.now = o->now;
     im.zones = o->zones;
     bool skip_invalid = o->skip_invalid;
+    rg_buf conv = RG_BUF_INIT;
     switch (kind) {
     case RG_IMPORT_CUSTOMERS: im.cols = customer_columns; im.ncols = C_NCOLS_CUSTOMER; break;
     case RG_IMPORT_INVOICES: im.cols = invoice_columns; im.ncols = I_NCOLS; break;
     case RG_IMPORT_PAYMENTS: im.cols = payment_columns; im.ncols = P_NCOLS; break;
+    }
+    rg_csv_init(&csv, "", 0);
+    if (o->encoding && !rg_utf8_encoding_known(o->encoding)) {
+        rc = rg_err_set(e, RG_EUSAGE, "--encoding", "'%s' is not an encoding regua reads (utf-8, windows-1252, latin1)",
+                        o->encoding);
+        goto out;
+    }
+    if (!parse_clear(&im, o->clear, e)) {
+        rc = RG_EUSAGE;
+        goto out;
+    }
+    if (!decode_text(&im, o->encoding, data, len, &conv, &data, &len)) {
+        rc = RG_EINVAL;
+        goto out;
     }
     rg_csv_init(&csv, data, len);
     rg_err ce;
@@ -622,13 +786,11 @@ rg_status rg_import_csv_buffer(const rg_event_env *env, rg_import_kind kind, con
             continue;
         }
         im.row = &row;
-        if (row.n != 1 || row.field[0].n != 0) {
-            size_t expected = 0;
-            for (size_t c = 0; c < im.ncols; c++)
-                expected += im.where[c] >= 0;
-            if (row.n > expected)
-                problem(&im, row.line, NULL, "%zu fields but the header has %zu", row.n, expected);
-        }
+        if ((row.n != 1 || row.field[0].n != 0) && row.n != im.header_fields)
+            problem(&im, row.line, NULL,
+                    "%zu fields but the header has %zu: every row has every column (an empty value is"
+                    " written as an empty field)",
+                    row.n, im.header_fields);
         switch (kind) {
         case RG_IMPORT_CUSTOMERS: rc = customer_row(&im, e); break;
         case RG_IMPORT_INVOICES: rc = invoice_row(&im, e); break;
@@ -660,6 +822,7 @@ out:
     if (rc == RG_EINVAL && !report->committed)
         rg_err_set(e, RG_EINVAL, name, "%lld problem(s); nothing was imported", (long long)report->problems);
     rg_csv_free(&csv);
+    rg_buf_free(&conv);
     rg_strset_free(&im.seen);
     rg_strset_free(&im.customer_ids);
     return rc;

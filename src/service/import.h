@@ -9,6 +9,13 @@
  * external id, so importing the same file twice changes nothing. The
  * events an import causes (invoice.created|updated|cancelled,
  * payment.received) go through rg_event_record() in the same transaction.
+ *
+ * The text must be UTF-8 (or is converted from the encoding the caller
+ * names); a byte that is not text refuses the whole file, whatever
+ * skip_invalid says. A row with fewer or more fields than the header is
+ * invalid. An empty field leaves the stored value as it is, unless its
+ * column is listed in `clear`. A fine above 2% on a consumer's (PF)
+ * invoice is refused (CDC art. 52 §1).
  */
 #ifndef RG_IMPORT_H
 #define RG_IMPORT_H
@@ -30,8 +37,9 @@ typedef struct rg_import_report {
     int64_t unchanged; /* identical rows, or payments already recorded */
     int64_t invalid;   /* rows with at least one problem */
     int64_t problems;  /* number of problem lines */
+    int64_t warnings;  /* lines "FILE:LINE: warning: ..." (kept rows worth a look: an overpayment) */
     bool committed;    /* false when the file was rejected */
-    rg_buf text;       /* the problem lines, one per line; owned */
+    rg_buf text;       /* the problem and warning lines, one per line; owned */
 } rg_import_report;
 
 void rg_import_report_free(rg_import_report *r);
@@ -41,9 +49,12 @@ bool rg_import_kind_parse(const char *s, rg_import_kind *out);
 /* How a file is imported. Initialise with rg_import_options_init() and
  * set what differs. */
 typedef struct rg_import_options {
-    bool skip_invalid; /* keep the valid rows and report the others */
-    rg_zones *zones;   /* borrowed, required: a bare date (paid_at) is that date where the company is */
-    rg_instant now;    /* the clock */
+    bool skip_invalid;    /* keep the valid rows and report the others */
+    const char *encoding; /* NULL / "utf-8": the file must be UTF-8; "windows-1252" or "latin1": converted */
+    const char *clear;    /* NULL, or "whatsapp,tags": columns whose empty fields clear the stored
+                             value (otherwise an empty field leaves it as it is) */
+    rg_zones *zones;      /* borrowed, required: a bare date (paid_at) is that date where the company is */
+    rg_instant now;       /* the clock */
 } rg_import_options;
 
 void rg_import_options_init(rg_import_options *o, rg_zones *zones, rg_instant now);

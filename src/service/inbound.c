@@ -350,6 +350,9 @@ rg_status rg_inbound_apply_reply(const rg_event_env *env, const rg_config *cfg, 
             (rc = rg_store_optout_set(s, cs[i].id, r->channel, "reply", at, e)) != RG_OK)
             goto out;
         if (!already) {
+            /* the customer's messages now go elsewhere, or nowhere: re-plan its invoices */
+            if ((rc = rg_store_customer_wake(s, cs[i].id, RG_WAKE_NOW, e)) != RG_OK)
+                goto out;
             out->optouts++;
             json_t *p = json_object();
             set_text(p, "channel", r->channel, 64);
@@ -421,6 +424,9 @@ rg_status rg_inbound_unsubscribe(const rg_event_env *env, int64_t message_id, co
         *already = was;
     if (was)
         return RG_OK;
+    /* the customer's messages now go elsewhere, or nowhere: re-plan its invoices */
+    if ((rc = rg_store_customer_wake(s, m.customer_id, RG_WAKE_NOW, e)) != RG_OK)
+        return rc;
     json_t *p = json_object();
     set_text(p, "channel", channel, 64);
     set_text(p, "how", "unsubscribe", 16);

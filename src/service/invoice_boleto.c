@@ -6,6 +6,7 @@
 
 #include "br/campo_livre.h"
 #include "br/doc.h"
+#include "br/fees.h"
 
 /* Reads the account data a campo livre carries, per the layouts of
  * br/campo_livre.c (positions 0-based within the 25 digits):
@@ -172,8 +173,11 @@ rg_status rg_invoice_boleto_prepare(const rg_invoice *inv, const rg_customer *c,
     if (inv->description[0])
         snprintf(ins + strlen(ins), cap - strlen(ins), "Referente a: %s\n", inv->description);
     char pct[32];
-    if (inv->fine_pct > 0) {
-        pct_br(inv->fine_pct, pct, sizeof pct);
+    /* a consumer's fine is at most 2% (CDC art. 52 §1), whatever is stored */
+    int64_t fine_pct = c && c->kind == RG_KIND_PF && inv->fine_pct > RG_FEE_FINE_MAX_PF ? RG_FEE_FINE_MAX_PF
+                                                                                         : inv->fine_pct;
+    if (fine_pct > 0) {
+        pct_br(fine_pct, pct, sizeof pct);
         snprintf(ins + strlen(ins), cap - strlen(ins), "Após o vencimento, cobrar multa de %s.\n", pct);
     }
     if (inv->interest_month_pct > 0) {

@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "br/doc.h"
 
 static json_t *tags_json(const char *tags)
@@ -12,8 +13,10 @@ static json_t *tags_json(const char *tags)
     while (a && *p) {
         const char *bar = strchr(p, '|');
         size_t n = bar ? (size_t)(bar - p) : strlen(p);
-        if (n)
-            json_array_append_new(a, json_stringn(p, n));
+        if (n && json_array_append_new(a, json_stringn(p, n)) != 0) {
+            json_decref(a);
+            return NULL; /* a tag that is not UTF-8: the record cannot be written */
+        }
         p += n + (bar ? 1 : 0);
     }
     return a;
@@ -74,19 +77,26 @@ void *rg_invoice_json(const rg_invoice *inv)
         date_json(inv->due_date), "status", rg_invoice_status_name(inv->status));
     if (!o)
         return NULL;
-    json_object_set_new(o, "boleto_bank", opt_string(inv->boleto_bank));
-    json_object_set_new(o, "nosso_numero", opt_string(inv->nosso_numero));
-    json_object_set_new(o, "barcode", opt_string(inv->barcode));
-    json_object_set_new(o, "linha_digitavel", opt_string(inv->linha_digitavel));
-    json_object_set_new(o, "pix_code", opt_string(inv->pix_code));
-    json_object_set_new(o, "payment_url", opt_string(inv->payment_url));
-    json_object_set_new(o, "fine_pct", inv->fine_pct < 0 ? json_null() : money_json(inv->fine_pct));
-    json_object_set_new(o, "interest_month_pct",
-                        inv->interest_month_pct < 0 ? json_null() : money_json(inv->interest_month_pct));
-    json_object_set_new(o, "tags", tags_json(inv->tags));
-    json_object_set_new(o, "reissued_due_date", date_json(inv->reissued_due_date));
-    json_object_set_new(o, "created_at", instant_json(inv->created_at));
-    json_object_set_new(o, "updated_at", instant_json(inv->updated_at));
+    int bad = 0;
+    bad |= json_object_set_new(o, "boleto_bank", opt_string(inv->boleto_bank));
+    bad |= json_object_set_new(o, "nosso_numero", opt_string(inv->nosso_numero));
+    bad |= json_object_set_new(o, "barcode", opt_string(inv->barcode));
+    bad |= json_object_set_new(o, "linha_digitavel", opt_string(inv->linha_digitavel));
+    bad |= json_object_set_new(o, "pix_code", opt_string(inv->pix_code));
+    bad |= json_object_set_new(o, "payment_url", opt_string(inv->payment_url));
+    bad |= json_object_set_new(o, "fine_pct", inv->fine_pct < 0 ? json_null() : money_json(inv->fine_pct));
+    bad |= json_object_set_new(o, "interest_month_pct",
+                               inv->interest_month_pct < 0 ? json_null() : money_json(inv->interest_month_pct));
+    bad |= json_object_set_new(o, "credit", money_json(rg_invoice_credit(inv)));
+    bad |= json_object_set_new(o, "credit_cents", json_integer((json_int_t)rg_invoice_credit(inv)));
+    bad |= json_object_set_new(o, "tags", tags_json(inv->tags));
+    bad |= json_object_set_new(o, "reissued_due_date", date_json(inv->reissued_due_date));
+    bad |= json_object_set_new(o, "created_at", instant_json(inv->created_at));
+    bad |= json_object_set_new(o, "updated_at", instant_json(inv->updated_at));
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -96,4 +106,54 @@ void *rg_payment_json(const rg_payment *p)
                      p->invoice_external_id, "amount", money_json(p->amount), "amount_cents",
                      (json_int_t)p->amount, "paid_at", instant_json(p->paid_at), "method", p->method,
                      "source", rg_payment_source_name(p->source), "reference", p->reference);
+}
+
+void *rg_invoice_ids_json(const char *ids)
+{
+    json_t *a = json_array();
+    for (const char *q = ids ? ids : ""; a && *q;) {
+        const char *bar = strchr(q, '|');
+        size_t n = bar ? (size_t)(bar - q) : strlen(q);
+        if (n && json_array_append_new(a, json_stringn(q, n)) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+        q += n + (bar ? 1 : 0);
+    }
+    return a;
+}
+
+void *rg_message_json(const rg_message *m)
+{
+    char source[80];
+    snprintf(source, sizeof source, "%s:%s", m->source_kind, m->source_id);
+    json_t *o = json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s}", "id",
+                          (json_int_t)m->id, "customer_external_id", m->customer_external_id,
+                          "invoice_external_ids", rg_invoice_ids_json(m->invoice_external_ids), "cadence", m->cadence,
+                          "cadence_version", m->cadence_version, "source", source, "channel", m->channel, "template",
+                          m->template_name, "status", rg_message_status_name(m->status), "reason",
+                          opt_string(m->reason), "planned_for", instant_json(m->planned_for), "sent_at",
+                          instant_json(m->sent_at), "subject", m->subject ? m->subject : "", "body",
+                          m->body ? m->body : "");
+    if (!o)
+        return NULL;
+    char cost[32];
+    if (json_object_set_new(o, "attempts", json_integer(m->attempts)) != 0 ||
+        json_object_set_new(o, "provider_id", opt_string(m->provider_id)) != 0 ||
+        json_object_set_new(o, "cost", json_string(rg_money_format_plain(m->cost, cost, sizeof cost))) != 0 ||
+        json_object_set_new(o, "cost_cents", json_integer(m->cost)) != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+rg_status rg_json_append(void *array, void *item, const char *what, const char *id, rg_err *e)
+{
+    if (item && json_array_append_new(array, item) == 0)
+        return RG_OK;
+    bool utf8 = id && rg_utf8_valid(id, strlen(id));
+    return rg_err_set(e, RG_EINVAL, what, "%s%s cannot be written as JSON: one of its texts is not valid UTF-8"
+                      " (or memory ran out); nothing was printed",
+                      utf8 ? id : "a record", utf8 ? "" : " (its id is not valid UTF-8)");
 }

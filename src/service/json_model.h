@@ -7,10 +7,22 @@
 #ifndef RG_JSON_MODEL_H
 #define RG_JSON_MODEL_H
 
+#include "base/err.h"
 #include "model/model.h"
 
 void *rg_customer_json(const rg_customer *c);
 void *rg_invoice_json(const rg_invoice *inv);
 void *rg_payment_json(const rg_payment *p);
+/* A message as `messages list --json` shows it. */
+void *rg_message_json(const rg_message *m);
+/* "F1|F2" (how the store lists a message's invoices) -> ["F1", "F2"]: the
+ * one JSON shape of a list of invoice ids. */
+void *rg_invoice_ids_json(const char *ids);
+
+/* Appends `item` (a new reference, may be NULL) to `array`. A NULL item is
+ * a record that cannot be written as JSON — a text that is not valid
+ * UTF-8 (jansson refuses it), or no memory: RG_EINVAL naming it (`what`
+ * and `id`, e.g. "customer", "C1") so a list is never silently shorter. */
+rg_status rg_json_append(void *array, void *item, const char *what, const char *id, rg_err *e);
 
 #endif

@@ -34,8 +34,10 @@ rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant n
     out->recorded = inserted;
     out->status = inv.status;
     out->balance = rg_invoice_balance(&inv);
+    out->credit = rg_invoice_credit(&inv);
     if (!inserted)
         return RG_OK;
+    rg_cents open_before = inv.status == RG_INV_OPEN ? rg_invoice_balance(&inv) : 0;
 
     rg_cents paid = inv.paid + p->amount;
     rg_invoice_status status = inv.status;
@@ -53,6 +55,10 @@ rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant n
     }
     if ((rc = rg_store_invoice_set_paid(s, inv.id, paid, status, paid_on, now, e)) != RG_OK)
         return rc;
+    /* re-planned at the next tick: a partial payment leaves a new balance, and
+     * a late one counts for the customer's other invoices (late_count_12m_min) */
+    if ((rc = rg_store_customer_wake(s, inv.customer_id, RG_WAKE_NOW, e)) != RG_OK)
+        return rc;
     if (status == RG_INV_PAID) {
         /* STJ Súmula 548: a paid debt's bureau listing is removed promptly */
         bool changed = false;
@@ -62,6 +68,8 @@ rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant n
     inv.paid = paid;
     out->status = status;
     out->balance = rg_invoice_balance(&inv);
+    out->credit = rg_invoice_credit(&inv);
+    out->overpaid = p->amount > open_before ? p->amount - open_before : 0;
 
     char amount[32], at[32];
     json_t *pl = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "payment_id", (json_int_t)p->id, "amount",
@@ -69,6 +77,8 @@ rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant n
                            (json_int_t)p->amount, "paid_at", rg_instant_format(p->paid_at, at, sizeof at), "source",
                            rg_payment_source_name(p->source), "method", p->method, "reference", p->reference,
                            "invoice_status", rg_invoice_status_name(status));
+    if (pl && out->overpaid > 0)
+        json_object_set_new(pl, "overpaid_cents", json_integer((json_int_t)out->overpaid));
     char *payload = pl ? json_dumps(pl, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(pl);
     if (!payload)

@@ -19,6 +19,9 @@ typedef struct rg_payment_outcome {
     bool recorded;       /* false: the same payment was already recorded */
     rg_cents balance;    /* open balance after the payment */
     rg_invoice_status status; /* invoice status after the payment */
+    rg_cents overpaid;   /* the part of this payment beyond the open balance (0: none): the
+                            callers warn; the invoice shows it as a credit */
+    rg_cents credit;     /* the invoice's credit after the payment (paid beyond its amount) */
 } rg_payment_outcome;
 
 /* Records p against the invoice p->invoice_external_id (p->invoice_id is
@@ -27,7 +30,10 @@ typedef struct rg_payment_outcome {
  * invoice paid when the payments cover its face value (the day it was
  * paid is the civil date of p->paid_at in the customer's zone, else the
  * company's: env->zones) and records `payment.received` through
- * rg_event_record(). RG_ENOTFOUND for an
+ * rg_event_record(). Money beyond the open balance (an invoice already
+ * paid, or a payment larger than what was left) is recorded all the same
+ * and reported in out->overpaid and the event's `overpaid_cents`.
+ * RG_ENOTFOUND for an
  * unknown invoice, RG_EINVAL for a non-positive amount. */
 rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant now, rg_payment_outcome *out,
                             rg_err *e);

@@ -57,6 +57,11 @@ rg_status rg_promise_make(const rg_event_env *env, const rg_promise_params *p, r
     out->resolved_at = RG_INSTANT_NONE;
     if ((rc = rg_store_promise_insert(s, out, e)) != RG_OK)
         return rc;
+    /* a promise may hold steps: what it concerns is planned again at the next tick */
+    rc = p->invoice_id ? rg_store_invoice_wake(s, p->invoice_id, RG_WAKE_NOW, e)
+                       : rg_store_customer_wake(s, p->customer_id, RG_WAKE_NOW, e);
+    if (rc != RG_OK)
+        return rc;
 
     char amt[32];
     json_t *pl = json_pack("{s:I, s:s, s:s}", "promise_id", (json_int_t)out->id, "promised_date",

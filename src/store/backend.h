@@ -40,6 +40,16 @@ typedef struct rg_store_ops {
     rg_status (*event_add)(rg_store *s, const rg_event *ev, int64_t *id, rg_err *e);
     rg_status (*event_each_for_invoice)(rg_store *s, int64_t invoice_id, rg_event_fn fn, void *ctx,
                                         rg_err *e);
+    rg_status (*invoice_wake)(rg_store *s, int64_t invoice_id, rg_instant at, rg_err *e);
+    rg_status (*customer_wake)(rg_store *s, int64_t customer_id, rg_instant at, rg_err *e);
+    rg_status (*invoice_agenda)(rg_store *s, int64_t invoice_id, rg_instant *next_at, rg_err *e);
+    rg_status (*tick_customers)(rg_store *s, rg_instant recent_since, rg_date late_since, const int64_t *ids,
+                                size_t n, rg_tick_row_fn fn, void *ctx, rg_err *e);
+    rg_status (*agenda_due_customers)(rg_store *s, rg_instant now, rg_id_fn fn, void *ctx, rg_err *e);
+    rg_status (*agenda_customers_after)(rg_store *s, int64_t after, int64_t limit, rg_id_fn fn, void *ctx,
+                                        int64_t *scanned, rg_err *e);
+    rg_status (*agenda_state_get)(rg_store *s, rg_agenda_state *out, rg_err *e);
+    rg_status (*agenda_state_put)(rg_store *s, const rg_agenda_state *st, rg_err *e);
     rg_status (*tick_each)(rg_store *s, rg_instant recent_since, rg_date late_since, int64_t after_customer, int64_t after_invoice, int64_t limit, rg_tick_row_fn fn, void *ctx, rg_err *e);
     rg_status (*progress_put)(rg_store *s, int64_t invoice_id, const char *cadence, const char *version, const char *steps, rg_instant now, rg_err *e);
     rg_status (*progress_put_many)(rg_store *s, const rg_progress_write *w, size_t n, rg_err *e);

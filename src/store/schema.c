@@ -254,7 +254,23 @@ const char *const rg_schema_migrations[] = {
     " first_seen INTEGER NOT NULL,"
     " PRIMARY KEY (cadence, step)"
     ") STRICT, WITHOUT ROWID;",
-    /* 6 (corr-lint): each version of each cadence the tick has run, when it
+    /* 6: the agenda. next_at: the instant the tick must plan the invoice
+     * again (NULL: nothing will happen by itself); 0 on a new row, so the
+     * next tick plans it. agenda_wakes counts the wakes (store.h,
+     * rg_store_invoice_wake): the tick writes its computed instant only
+     * when no wake came after it read the row. agenda_state: what the
+     * stored instants were planned with, and the cursor of a re-plan. */
+    "ALTER TABLE invoices ADD COLUMN next_at INTEGER DEFAULT 0;"
+    "ALTER TABLE invoices ADD COLUMN agenda_wakes INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX invoices_agenda ON invoices (next_at, customer_id) WHERE status = 'open' AND next_at IS NOT NULL;"
+    "CREATE TABLE agenda_state ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " fingerprint TEXT NOT NULL DEFAULT '',"
+    " replan_fingerprint TEXT NOT NULL DEFAULT '',"
+    " replan_after INTEGER NOT NULL DEFAULT 0"
+    ") STRICT;"
+    "INSERT INTO agenda_state (id) VALUES (1);",
+    /* 7 (corr-lint): each version of each cadence the tick has run, when it
      * was first seen, and its `allow_contact_outside_hours` reason (NULL:
      * none): the reason for contacting outside 08:00-20:00 or on Sunday is
      * recorded with the version that messages name (cadence_version). */

@@ -26,6 +26,8 @@ enum {
     E_REISSUE_INVOICE,
     E_MSG_INSERT_MANY,
     E_PROGRESS_PUT_MANY,
+    E_TICK_CUSTOMERS,
+    E_PROGRESS_PUT_ONE,
     E_COUNT
 };
 _Static_assert(E_COUNT <= 20, "engine slots end where sqlite_dispatch.c's begin");
@@ -52,6 +54,7 @@ void rg_sq_engine_finalize(rg_sq_common *s)
         sqlite3_finalize(s->engine_st[i]);
         s->engine_st[i] = NULL;
     }
+    rg_sqa_finalize(s);
 }
 
 #define SQ(base) ((rg_sq_common *)(base))
@@ -72,39 +75,29 @@ static sqlite3_stmt *built_stmt(rg_sq_common *s, int slot, rg_buf *sql, rg_err *
 
 /* ---- tick stream ---- */
 
-rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, rg_date late_since, int64_t after_customer, int64_t after_invoice,
-                           int64_t limit, rg_tick_row_fn fn, void *ctx, rg_err *e)
+/* The invoice and customer columns come first, in the orders that
+ * rg_sq_read_invoice / rg_sq_read_customer expect (offset 25 for the
+ * customer). ?1: recent_since, ?5: late_since. */
+#define TICK_SELECT                                                                                                    \
+    "SELECT i.id, i.external_id, i.customer_id, c.external_id, i.description, i.amount, i.paid,"                      \
+    " i.issue_date, i.due_date, i.status, i.boleto_bank, i.nosso_numero, i.barcode,"                                  \
+    " i.linha_digitavel, i.pix_code, i.payment_url, i.fine_pct, i.interest_month_pct, i.tags,"                        \
+    " i.cadence_override, i.reissued_due_date, i.reissued_amount, i.created_at, i.updated_at, i.paid_on,"            \
+    " c.id, c.external_id, c.name, c.document, c.kind, c.email, c.phone, c.whatsapp, c.preferred_channel,"           \
+    " c.timezone, c.tags, c.street, c.number, c.complement, c.district, c.city, c.state, c.zip,"                     \
+    " c.created_at, c.updated_at,"                                                                                    \
+    " i.progress_cadence, i.progress_version, i.progress,"                                                            \
+    " (SELECT group_concat(o.channel, '|') FROM customer_optouts o WHERE o.customer_id = c.id),"                     \
+    " CASE WHEN ?1 IS NOT NULL THEN (SELECT group_concat(m.planned_for) FROM messages m WHERE m.customer_id = c.id"  \
+    "   AND m.planned_for >= ?1 AND m.status NOT IN ('cancelled', 'suppressed', 'failed')) END,"                     \
+    " CASE WHEN ?5 IS NOT NULL THEN (SELECT group_concat(h.due_date || ':' || h.paid_on) FROM invoices h"            \
+    "   WHERE h.customer_id = c.id AND h.paid_on IS NOT NULL AND h.paid_on >= ?5) END,"                              \
+    " i.next_at, i.agenda_wakes"                                                                                      \
+    " FROM invoices i JOIN customers c ON c.id = i.customer_id"
+
+/* Steps a TICK_SELECT statement (bound) through fn; resets it. */
+static rg_status tick_rows(rg_sq_common *s, sqlite3_stmt *st, rg_tick_row_fn fn, void *ctx, rg_err *e)
 {
-    rg_sq_common *s = SQ(base);
-    /* The invoice and customer columns come first, in the orders that
-     * rg_sq_read_invoice / rg_sq_read_customer expect (offset 25 for the
-     * customer). */
-    sqlite3_stmt *st = rg_sq_engine_stmt(
-        s, E_TICK,
-        "SELECT i.id, i.external_id, i.customer_id, c.external_id, i.description, i.amount, i.paid,"
-        " i.issue_date, i.due_date, i.status, i.boleto_bank, i.nosso_numero, i.barcode,"
-        " i.linha_digitavel, i.pix_code, i.payment_url, i.fine_pct, i.interest_month_pct, i.tags,"
-        " i.cadence_override, i.reissued_due_date, i.reissued_amount, i.created_at, i.updated_at, i.paid_on,"
-        " c.id, c.external_id, c.name, c.document, c.kind, c.email, c.phone, c.whatsapp, c.preferred_channel,"
-        " c.timezone, c.tags, c.street, c.number, c.complement, c.district, c.city, c.state, c.zip,"
-        " c.created_at, c.updated_at,"
-        " i.progress_cadence, i.progress_version, i.progress,"
-        " (SELECT group_concat(o.channel, '|') FROM customer_optouts o WHERE o.customer_id = c.id),"
-        " CASE WHEN ?1 IS NOT NULL THEN (SELECT group_concat(m.planned_for) FROM messages m WHERE m.customer_id = c.id"
-        "   AND m.planned_for >= ?1 AND m.status NOT IN ('cancelled', 'suppressed', 'failed')) END,"
-        " CASE WHEN ?5 IS NOT NULL THEN (SELECT group_concat(h.due_date || ':' || h.paid_on) FROM invoices h"
-        "   WHERE h.customer_id = c.id AND h.paid_on IS NOT NULL AND h.paid_on >= ?5) END"
-        " FROM invoices i JOIN customers c ON c.id = i.customer_id"
-        " WHERE i.status = 'open' AND (i.customer_id > ?2 OR (i.customer_id = ?2 AND i.id > ?3))"
-        " ORDER BY i.customer_id, i.id LIMIT ?4",
-        e);
-    if (!st)
-        return RG_ESTORE;
-    rg_sq_bind_opt_i64(st, 1, recent_since, RG_INSTANT_NONE);
-    sqlite3_bind_int64(st, 2, after_customer);
-    sqlite3_bind_int64(st, 3, after_invoice);
-    sqlite3_bind_int64(st, 4, limit > 0 ? limit : -1);
-    rg_sq_bind_date(st, 5, late_since);
     rg_status rc = RG_OK;
     int r;
     rg_tick_row *row = malloc(sizeof *row);
@@ -121,6 +114,8 @@ rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, rg_date late
         row->optouts = (const char *)sqlite3_column_text(st, 48);
         row->recent = (const char *)sqlite3_column_text(st, 49);
         row->paid_history = (const char *)sqlite3_column_text(st, 50);
+        row->next_at = rg_sq_col_opt_i64(st, 51, RG_INSTANT_NONE);
+        row->agenda_wakes = sqlite3_column_int64(st, 52);
         if ((rc = fn(ctx, row)) != RG_OK)
             break;
     }
@@ -129,6 +124,54 @@ rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, rg_date late
         rc = rg_sq_fail(s, e, "reading open invoices");
     rg_sq_done(st);
     return rc;
+}
+
+rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, rg_date late_since, int64_t after_customer, int64_t after_invoice,
+                           int64_t limit, rg_tick_row_fn fn, void *ctx, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = rg_sq_engine_stmt(
+        s, E_TICK,
+        TICK_SELECT " WHERE i.status = 'open' AND (i.customer_id > ?2 OR (i.customer_id = ?2 AND i.id > ?3))"
+                    " ORDER BY i.customer_id, i.id LIMIT ?4",
+        e);
+    if (!st)
+        return RG_ESTORE;
+    rg_sq_bind_opt_i64(st, 1, recent_since, RG_INSTANT_NONE);
+    sqlite3_bind_int64(st, 2, after_customer);
+    sqlite3_bind_int64(st, 3, after_invoice);
+    sqlite3_bind_int64(st, 4, limit > 0 ? limit : -1);
+    rg_sq_bind_date(st, 5, late_since);
+    return tick_rows(s, st, fn, ctx, e);
+}
+
+/* Customers per statement of rg_sqe_tick_customers. */
+#define TICK_CUSTOMERS 64
+
+rg_status rg_sqe_tick_customers(rg_store *base, rg_instant recent_since, rg_date late_since, const int64_t *ids,
+                                size_t n, rg_tick_row_fn fn, void *ctx, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = s->engine_st[E_TICK_CUSTOMERS];
+    if (!st) {
+        rg_buf sql = RG_BUF_INIT;
+        rg_buf_puts(&sql, TICK_SELECT " WHERE i.status = 'open' AND i.customer_id IN (");
+        for (int k = 0; k < TICK_CUSTOMERS; k++)
+            rg_buf_printf(&sql, "%s?%d", k ? ", " : "", 6 + k);
+        rg_buf_puts(&sql, ") ORDER BY i.customer_id, i.id");
+        if (!(st = built_stmt(s, E_TICK_CUSTOMERS, &sql, e)))
+            return RG_ESTORE;
+    }
+    for (size_t i = 0; i < n; i += TICK_CUSTOMERS) {
+        rg_sq_bind_opt_i64(st, 1, recent_since, RG_INSTANT_NONE);
+        rg_sq_bind_date(st, 5, late_since);
+        for (size_t k = 0; k < TICK_CUSTOMERS; k++) /* the rest repeat the last id */
+            sqlite3_bind_int64(st, 6 + (int)k, ids[i + k < n ? i + k : n - 1]);
+        rg_status rc = tick_rows(s, st, fn, ctx, e);
+        if (rc != RG_OK)
+            return rc;
+    }
+    return RG_OK;
 }
 
 /* ---- progress ---- */
@@ -151,35 +194,68 @@ rg_status rg_sqe_progress_put(rg_store *base, int64_t invoice_id, const char *ca
     return rg_sq_step_done(s, st, e, "recording cadence progress");
 }
 
+/* UPDATE ... FROM (VALUES ...) of `rows` rows, each (id, cadence, version,
+ * steps, next_at, wakes): a NULL cadence keeps the progress; next_at is
+ * written only while the wakes counter is the one the tick read. */
+static sqlite3_stmt *plan_put_stmt(rg_sq_common *s, int slot, int rows, rg_err *e)
+{
+    if (s->engine_st[slot])
+        return s->engine_st[slot];
+    rg_buf sql = RG_BUF_INIT;
+    rg_buf_puts(&sql, "UPDATE invoices SET progress_cadence = coalesce(v.column2, progress_cadence),"
+                      " progress_version = CASE WHEN v.column2 IS NULL THEN progress_version ELSE v.column3 END,"
+                      " progress = CASE WHEN v.column2 IS NULL THEN progress ELSE v.column4 END,"
+                      " next_at = CASE WHEN agenda_wakes = v.column6 THEN v.column5 ELSE next_at END FROM (VALUES ");
+    for (int r = 0; r < rows; r++) {
+        int b = 6 * r;
+        rg_buf_printf(&sql, "%s(?%d, ?%d, ?%d, ?%d, ?%d, ?%d)", r ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6);
+    }
+    rg_buf_puts(&sql, ") AS v WHERE invoices.id = v.column1");
+    return built_stmt(s, slot, &sql, e);
+}
+
+static void bind_plan_put(sqlite3_stmt *st, int r, const rg_progress_write *x)
+{
+    int b = 6 * r;
+    sqlite3_bind_int64(st, b + 1, x->invoice_id);
+    if (x->cadence) {
+        rg_sq_bind_text(st, b + 2, x->cadence);
+        rg_sq_bind_text(st, b + 3, x->version);
+        rg_sq_bind_text(st, b + 4, x->steps);
+    } else {
+        sqlite3_bind_null(st, b + 2);
+        sqlite3_bind_null(st, b + 3);
+        sqlite3_bind_null(st, b + 4);
+    }
+    rg_sq_bind_opt_i64(st, b + 5, x->next_at, RG_INSTANT_NONE);
+    sqlite3_bind_int64(st, b + 6, x->wakes);
+}
+
 rg_status rg_sqe_progress_put_many(rg_store *base, const rg_progress_write *w, size_t n, rg_err *e)
 {
     rg_sq_common *s = SQ(base);
     size_t i = 0;
-    sqlite3_stmt *st = s->engine_st[E_PROGRESS_PUT_MANY];
-    if (!st && n >= MANY_ROWS) {
-        rg_buf sql = RG_BUF_INIT;
-        rg_buf_puts(&sql, "UPDATE invoices SET progress_cadence = v.column2, progress_version = v.column3,"
-                          " progress = v.column4 FROM (VALUES ");
-        for (int r = 0; r < MANY_ROWS; r++)
-            rg_buf_printf(&sql, "%s(?%d, ?%d, ?%d, ?%d)", r ? ", " : "", 4 * r + 1, 4 * r + 2, 4 * r + 3, 4 * r + 4);
-        rg_buf_puts(&sql, ") AS v WHERE invoices.id = v.column1");
-        if (!(st = built_stmt(s, E_PROGRESS_PUT_MANY, &sql, e)))
+    if (n >= MANY_ROWS) {
+        sqlite3_stmt *st = plan_put_stmt(s, E_PROGRESS_PUT_MANY, MANY_ROWS, e);
+        if (!st)
             return RG_ESTORE;
-    }
-    for (; n - i >= MANY_ROWS; i += MANY_ROWS) {
-        for (int r = 0; r < MANY_ROWS; r++) {
-            const rg_progress_write *x = &w[i + (size_t)r];
-            sqlite3_bind_int64(st, 4 * r + 1, x->invoice_id);
-            rg_sq_bind_text(st, 4 * r + 2, x->cadence);
-            rg_sq_bind_text(st, 4 * r + 3, x->version);
-            rg_sq_bind_text(st, 4 * r + 4, x->steps);
+        for (; n - i >= MANY_ROWS; i += MANY_ROWS) {
+            for (int r = 0; r < MANY_ROWS; r++)
+                bind_plan_put(st, r, &w[i + (size_t)r]);
+            if (rg_sq_step_done(s, st, e, "recording cadence progress") != RG_OK)
+                return RG_ESTORE;
         }
-        if (rg_sq_step_done(s, st, e, "recording cadence progress") != RG_OK)
-            return RG_ESTORE;
     }
-    for (; i < n; i++)
-        if (rg_sqe_progress_put(base, w[i].invoice_id, w[i].cadence, w[i].version, w[i].steps, 0, e) != RG_OK)
+    if (i < n) {
+        sqlite3_stmt *st = plan_put_stmt(s, E_PROGRESS_PUT_ONE, 1, e);
+        if (!st)
             return RG_ESTORE;
+        for (; i < n; i++) {
+            bind_plan_put(st, 0, &w[i]);
+            if (rg_sq_step_done(s, st, e, "recording cadence progress") != RG_OK)
+                return RG_ESTORE;
+        }
+    }
     return RG_OK;
 }
 

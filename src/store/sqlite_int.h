@@ -9,12 +9,14 @@
 #include "store/backend.h"
 
 #define RG_SQ_ENGINE_STMTS 48
+#define RG_SQ_AGENDA_STMTS 16
 
 /* The part of the SQLite store every backend file may touch. */
 typedef struct rg_sq_common {
     rg_store base;
     sqlite3 *db;
     sqlite3_stmt *engine_st[RG_SQ_ENGINE_STMTS]; /* sqlite_engine.c's statements */
+    sqlite3_stmt *agenda_st[RG_SQ_AGENDA_STMTS]; /* sqlite_agenda.c's statements */
 } rg_sq_common;
 
 #define CUSTOMER_SELECT                                                                            \
@@ -50,6 +52,8 @@ sqlite3_stmt *rg_sq_engine_stmt(rg_sq_common *s, int slot, const char *sql, rg_e
 void rg_sq_engine_finalize(rg_sq_common *s);
 
 /* sqlite_engine.c: the engine's functions (see store.h). */
+rg_status rg_sqe_tick_customers(rg_store *s, rg_instant recent_since, rg_date late_since, const int64_t *ids, size_t n,
+                                rg_tick_row_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqe_tick_each(rg_store *s, rg_instant recent_since, rg_date late_since, int64_t after_customer, int64_t after_invoice, int64_t limit, rg_tick_row_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqe_progress_put(rg_store *s, int64_t invoice_id, const char *cadence, const char *version, const char *steps, rg_instant now, rg_err *e);
 rg_status rg_sqe_progress_put_many(rg_store *s, const rg_progress_write *w, size_t n, rg_err *e);
@@ -74,6 +78,17 @@ rg_status rg_sqe_steps_seen(rg_store *s, const char *cadence, const char *const 
 rg_status rg_sqe_cadence_version_seen(rg_store *s, const char *cadence, const char *version, const char *reason, rg_instant now, rg_err *e);
 rg_status rg_sqe_cadence_versions(rg_store *s, const char *cadence, rg_cadence_version_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqe_step_letter_sent_at(rg_store *s, int64_t invoice_id, const char *cadence, const char *step, rg_instant *at, rg_err *e);
+
+/* sqlite_agenda.c: the agenda (see store.h); its statements live in agenda_st. */
+rg_status rg_sqa_invoice_wake(rg_store *s, int64_t invoice_id, rg_instant at, rg_err *e);
+rg_status rg_sqa_customer_wake(rg_store *s, int64_t customer_id, rg_instant at, rg_err *e);
+rg_status rg_sqa_invoice_agenda(rg_store *s, int64_t invoice_id, rg_instant *next_at, rg_err *e);
+rg_status rg_sqa_due_customers(rg_store *s, rg_instant now, rg_id_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqa_customers_after(rg_store *s, int64_t after, int64_t limit, rg_id_fn fn, void *ctx, int64_t *scanned,
+                                 rg_err *e);
+rg_status rg_sqa_state_get(rg_store *s, rg_agenda_state *out, rg_err *e);
+rg_status rg_sqa_state_put(rg_store *s, const rg_agenda_state *st, rg_err *e);
+void rg_sqa_finalize(rg_sq_common *s);
 
 /* sqlite_inbound.c: provider callbacks, replies and tracking (slots 36..47). */
 rg_status rg_sqe_message_ref(rg_store *s, int64_t id, rg_message_ref *out, rg_err *e);

@@ -140,6 +140,48 @@ rg_status rg_store_tick_each(rg_store *s, rg_instant recent_since, rg_date late_
     return s->ops->tick_each(s, recent_since, late_since, after_customer, after_invoice, limit, fn, ctx, e);
 }
 
+rg_status rg_store_invoice_wake(rg_store *s, int64_t invoice_id, rg_instant at, rg_err *e)
+{
+    return s->ops->invoice_wake(s, invoice_id, at, e);
+}
+
+rg_status rg_store_customer_wake(rg_store *s, int64_t customer_id, rg_instant at, rg_err *e)
+{
+    return s->ops->customer_wake(s, customer_id, at, e);
+}
+
+rg_status rg_store_invoice_agenda(rg_store *s, int64_t invoice_id, rg_instant *next_at, rg_err *e)
+{
+    return s->ops->invoice_agenda(s, invoice_id, next_at, e);
+}
+
+rg_status rg_store_tick_customers(rg_store *s, rg_instant recent_since, rg_date late_since, const int64_t *ids,
+                                  size_t n, rg_tick_row_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->tick_customers(s, recent_since, late_since, ids, n, fn, ctx, e);
+}
+
+rg_status rg_store_agenda_due_customers(rg_store *s, rg_instant now, rg_id_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->agenda_due_customers(s, now, fn, ctx, e);
+}
+
+rg_status rg_store_agenda_customers_after(rg_store *s, int64_t after, int64_t limit, rg_id_fn fn, void *ctx,
+                                          int64_t *scanned, rg_err *e)
+{
+    return s->ops->agenda_customers_after(s, after, limit, fn, ctx, scanned, e);
+}
+
+rg_status rg_store_agenda_state_get(rg_store *s, rg_agenda_state *out, rg_err *e)
+{
+    return s->ops->agenda_state_get(s, out, e);
+}
+
+rg_status rg_store_agenda_state_put(rg_store *s, const rg_agenda_state *st, rg_err *e)
+{
+    return s->ops->agenda_state_put(s, st, e);
+}
+
 rg_status rg_store_progress_put(rg_store *s, int64_t invoice_id, const char *cadence, const char *version, const char *steps, rg_instant now, rg_err *e)
 {
     return s->ops->progress_put(s, invoice_id, cadence, version, steps, now, e);

@@ -63,12 +63,15 @@ enum {
     RG_IF_ISSUE_DATE = 1u << 3,
     RG_IF_DUE_DATE = 1u << 4,
     RG_IF_STATUS = 1u << 5,
-    RG_IF_BOLETO = 1u << 6, /* boleto_bank, nosso_numero, barcode, linha_digitavel */
+    RG_IF_BOLETO = 1u << 6, /* barcode, linha_digitavel */
     RG_IF_PIX = 1u << 7,
     RG_IF_PAYMENT_URL = 1u << 8,
     RG_IF_TAGS = 1u << 9,
-    RG_IF_FEES = 1u << 10,
-    RG_IF_ALL = (1u << 11) - 1
+    RG_IF_FINE = 1u << 10,
+    RG_IF_INTEREST = 1u << 11,
+    RG_IF_BOLETO_BANK = 1u << 12,
+    RG_IF_NOSSO = 1u << 13,
+    RG_IF_ALL = (1u << 14) - 1
 };
 
 typedef struct rg_store_info {
@@ -178,6 +181,30 @@ typedef rg_status (*rg_event_fn)(void *ctx, const rg_event *ev);
 rg_status rg_store_event_each_for_invoice(rg_store *s, int64_t invoice_id, rg_event_fn fn, void *ctx,
                                           rg_err *e);
 
+/* ---- the agenda (docs/engine.md, "The agenda") ----
+ * Every open invoice carries the instant at which the tick must plan it
+ * again; a tick reads only the customers with an invoice whose instant
+ * has come. The tick stores what the planner computes; every other write
+ * that can change what an invoice's plan says (a payment, an import that
+ * changed it or its customer, an opt-out, an event, a promise) wakes it
+ * in the writer's own transaction. */
+
+/* "The next tick, whatever instant it runs at" — what writers pass unless
+ * they mean a later instant (a fake clock may tick before the writer's now). */
+#define RG_WAKE_NOW ((rg_instant)0)
+
+/* Moves the invoice's instant to `at` unless it is already earlier, and
+ * counts the wake, so that a tick that read the invoice before this wake
+ * does not overwrite it. A closed or absent invoice is left alone. A
+ * future `at` holds until the invoice is next planned: the tick then
+ * stores what the planner computes. */
+rg_status rg_store_invoice_wake(rg_store *s, int64_t invoice_id, rg_instant at, rg_err *e);
+/* The same for every open invoice of a customer. */
+rg_status rg_store_customer_wake(rg_store *s, int64_t customer_id, rg_instant at, rg_err *e);
+/* An invoice's stored instant: RG_INSTANT_NONE when nothing is planned;
+ * RG_ENOTFOUND when there is no such invoice. */
+rg_status rg_store_invoice_agenda(rg_store *s, int64_t invoice_id, rg_instant *next_at, rg_err *e);
+
 /* ---- the engine ---- */
 
 /* One open invoice as a tick sees it: with its customer, its cadence
@@ -194,6 +221,8 @@ typedef struct rg_tick_row {
     const char *recent;           /* "t1,t2,..." or NULL */
     const char *paid_history;     /* "due:paid_on,..." of the customer's invoices paid since
                                      late_since (dates as day numbers), or NULL */
+    rg_instant next_at;           /* the agenda's instant; RG_INSTANT_NONE: none */
+    int64_t agenda_wakes;         /* the wakes counter, to write the new instant back with */
 } rg_tick_row;
 typedef rg_status (*rg_tick_row_fn)(void *ctx, const rg_tick_row *row);
 
@@ -205,15 +234,47 @@ rg_status rg_store_tick_each(rg_store *s, rg_instant recent_since, rg_date late_
                              int64_t after_invoice, int64_t limit, rg_tick_row_fn fn, void *ctx,
                              rg_err *e);
 
+/* The open invoices of the customers ids[0..n) (ascending, distinct), in
+ * (customer, invoice) order, as rg_store_tick_each reads them. */
+rg_status rg_store_tick_customers(rg_store *s, rg_instant recent_since, rg_date late_since, const int64_t *ids,
+                                  size_t n, rg_tick_row_fn fn, void *ctx, rg_err *e);
+
+/* The agenda, the tick's side. */
+typedef rg_status (*rg_id_fn)(void *ctx, int64_t id);
+/* The customers with an open invoice whose instant is at or before `now`,
+ * ascending, each once. */
+rg_status rg_store_agenda_due_customers(rg_store *s, rg_instant now, rg_id_fn fn, void *ctx, rg_err *e);
+/* The customers of the next `limit` open invoices in customer order after
+ * customer `after`, ascending, each once; *scanned: how many invoices
+ * that was (fewer than limit: the end was reached). */
+rg_status rg_store_agenda_customers_after(rg_store *s, int64_t after, int64_t limit, rg_id_fn fn, void *ctx,
+                                          int64_t *scanned, rg_err *e);
+/* What the stored instants were planned with (a fingerprint of the
+ * cadences, calendar and zone) and, while the cadences changed, how far
+ * the re-plan has gone: customers up to replan_after are re-planned with
+ * replan_fingerprint. */
+typedef struct rg_agenda_state {
+    char fingerprint[65];
+    char replan_fingerprint[65];
+    int64_t replan_after;
+} rg_agenda_state;
+rg_status rg_store_agenda_state_get(rg_store *s, rg_agenda_state *out, rg_err *e);
+rg_status rg_store_agenda_state_put(rg_store *s, const rg_agenda_state *st, rg_err *e);
+
 rg_status rg_store_progress_put(rg_store *s, int64_t invoice_id, const char *cadence,
                                 const char *version, const char *steps, rg_instant now, rg_err *e);
-/* Several progress writes at once (the tick's batch), one per invoice
- * (two writes to the same invoice in one call: which one stays is unspecified). */
+/* What the tick writes on an invoice it planned, many at once (one per
+ * invoice: two writes to the same invoice in one call, which one stays is
+ * unspecified): its progress, unless cadence is NULL (then kept), and its
+ * agenda instant, unless a wake came since the tick read the row (the
+ * invoice's wakes counter is no longer `wakes`: the wake's instant stays). */
 typedef struct rg_progress_write {
     int64_t invoice_id;
-    const char *cadence;
+    const char *cadence; /* NULL: the progress is unchanged */
     const char *version;
     const char *steps;
+    rg_instant next_at; /* RG_INSTANT_NONE: nothing planned */
+    int64_t wakes;      /* rg_tick_row.agenda_wakes as read */
 } rg_progress_write;
 rg_status rg_store_progress_put_many(rg_store *s, const rg_progress_write *w, size_t n, rg_err *e);
 /* Reads one invoice's progress; *found false when none. Strings copied into

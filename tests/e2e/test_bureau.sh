@@ -67,7 +67,7 @@ expect_exit "tick listing" 0 regua tick --at 2026-12-16T12:00:00Z --json
 /usr/bin/python3 -c 'import json; o=json.load(open("out")); assert o["bureau_requests"]==1, o' \
     && ok "listing requested" || not_ok "listing requested" "$(cat out)"
 expect_exit "invoice shows requested" 0 regua invoice show F1
-contains "requested in text" out "  bureau:      requested (notice 2026-12-02T12:00:00Z, requested 2026-12-16T12:00:00Z)"
+contains "requested in text (local times)" out "  bureau:      requested (notice 2026-12-02 09:00:00 -03:00, requested 2026-12-16 09:00:00 -03:00)"
 
 # the bureau is down: stays pending, exit 3, the reason kept
 echo fail >mode
@@ -143,7 +143,7 @@ assert b == {"status": "removed", "notice_at": "2026-12-02T12:00:00Z", "requeste
              "last_attempt_at": "2026-12-18T12:05:00Z", "last_error": None}, b
 PY
 expect_exit "invoice show text" 0 regua invoice show F1
-contains "removed in text" out "  bureau:      removed (notice 2026-12-02T12:00:00Z, requested 2026-12-16T12:00:00Z, listed 2026-12-16T14:00:00Z, removal requested 2026-12-18T12:00:00Z, removed 2026-12-18T12:05:00Z)"
+contains "removed in text (local times)" out "  bureau:      removed (notice 2026-12-02 09:00:00 -03:00, requested 2026-12-16 09:00:00 -03:00, listed 2026-12-16 11:00:00 -03:00, removal requested 2026-12-18 09:00:00 -03:00, removed 2026-12-18 09:05:00 -03:00)"
 
 # a wrong secret is refused by the bureau (401): permanent, still pending
 cat >>faturas2.csv <<'CSV'
@@ -199,7 +199,7 @@ echo ok >mode
 export REGUA_NOW=2026-12-18T12:10:00Z
 serve_until F2 listed && ok "serve lists the pending request" || not_ok "serve lists the pending request" "$(tail -5 serve.log; cat st.json | head -c 600)"
 contains "serve says it runs the bureau requests" serve.log "then the bureau requests"
-contains "serve reports the listing" serve.log "bureau at 2026-12-18T12:10:00Z: 1 listed, 0 removed, 0 failed"
+contains "serve reports the listing (local time)" serve.log "bureau at 2026-12-18 09:10:00 -03:00: 1 listed, 0 removed, 0 failed"
 export REGUA_NOW=2026-12-18T12:20:00Z
 regua pay F2 --amount 100,00 --reference PIX-2 >/dev/null
 echo fail >mode

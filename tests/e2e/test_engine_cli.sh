@@ -101,7 +101,9 @@ import json
 sim = json.load(open("simulate.json"))["messages"]
 tick = json.load(open("ticked.json"))
 key = lambda m, ids: (m["customer_external_id"], ids, m.get("step") or m["source"].split(":", 1)[1], m["channel"], m["planned_for"], m["status"])
-a = sorted(key(m, m["invoice_external_ids"]) for m in sim)
+# one JSON shape for a list of invoice ids: an array in both
+assert all(isinstance(m["invoice_external_ids"], list) for m in sim + tick)
+a = sorted(key(m, "|".join(m["invoice_external_ids"])) for m in sim)
 b = sorted(key(m, "|".join(m["invoice_external_ids"])) for m in tick)
 if a != b:
     print("simulate:", *a, sep="\n  ")

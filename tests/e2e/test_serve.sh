@@ -4,10 +4,10 @@
 cd "$T"
 export REGUA_NOW=2026-11-24T12:00:00Z
 
-expect_exit "demo builds the database" 0 regua demo --no-serve
+expect_exit "demo builds the database" 0 regua --db demo.db demo --no-serve
 contains "demo reports counts" out "demo.db: 300 customers"
 regua --db demo.db invoice list --json >a.json
-regua demo --no-serve >/dev/null
+regua --db demo.db demo --no-serve >/dev/null
 regua --db demo.db invoice list --json >b.json
 cmp -s a.json b.json && ok "demo is deterministic" || not_ok "demo is deterministic" "differs"
 /usr/bin/python3 - <<'PY' && ok "demo has past, future, paid and open invoices" || not_ok "demo has past, future, paid and open invoices" "see data"

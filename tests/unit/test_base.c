@@ -4,6 +4,7 @@
 #include "base/date.h"
 #include "base/err.h"
 #include "base/money.h"
+#include "base/utf8.h"
 
 static rg_cents money(const char *s)
 {
@@ -135,12 +136,44 @@ static void test_err(void **state)
     assert_string_equal(rg_status_name(RG_EBUSY), "busy");
 }
 
+static void test_utf8(void **state)
+{
+    (void)state;
+    const char ok[] = "Conceição 😀 ação";
+    assert_true(rg_utf8_valid(ok, strlen(ok)));
+    assert_int_equal(rg_utf8_invalid_at("Concei\xe7\xe3o", 9), 6);     /* Latin-1 */
+    assert_int_equal(rg_utf8_invalid_at("a\xc0\xaf", 3), 1);           /* overlong '/' */
+    assert_int_equal(rg_utf8_invalid_at("a\xed\xa0\x80", 4), 1);       /* a surrogate */
+    assert_int_equal(rg_utf8_invalid_at("a\xf4\x90\x80\x80", 5), 1);   /* above U+10FFFF */
+    assert_int_equal(rg_utf8_invalid_at("ab\xc3", 3), 2);               /* cut short */
+    assert_int_equal(rg_utf8_invalid_at("a\0b", 3), 1);                 /* NUL */
+    rg_buf b = RG_BUF_INIT;
+    size_t bad = 99;
+    rg_err e;
+    assert_int_equal(rg_utf8_convert("windows-1252", "Concei\xe7\xe3o \x80 \x93x\x94", 15, &b, &bad, &e), RG_OK);
+    assert_string_equal(rg_buf_cstr(&b), "Conceição € “x”");
+    rg_buf_reset(&b);
+    assert_int_equal(rg_utf8_convert("latin1", "P\xe3o", 3, &b, &bad, &e), RG_OK);
+    assert_string_equal(rg_buf_cstr(&b), "Pão");
+    rg_buf_reset(&b);
+    assert_int_equal(rg_utf8_convert("cp1252", "ab\x81", 3, &b, &bad, &e), RG_EINVAL); /* undefined */
+    assert_int_equal(bad, 2);
+    rg_buf_reset(&b);
+    assert_int_equal(rg_utf8_convert("utf-8", "ab\xe3", 3, &b, &bad, &e), RG_EINVAL);
+    assert_int_equal(bad, 2);
+    assert_int_equal(rg_utf8_convert("ebcdic", "x", 1, &b, &bad, &e), RG_EINVAL);
+    assert_false(rg_utf8_encoding_known("ebcdic"));
+    assert_true(rg_utf8_encoding_known("Windows-1252"));
+    rg_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_money_parse), cmocka_unit_test(test_money_format),
         cmocka_unit_test(test_dates),       cmocka_unit_test(test_instants),
         cmocka_unit_test(test_buf_and_parse), cmocka_unit_test(test_err),
+        cmocka_unit_test(test_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -609,7 +609,7 @@ static void setup(env *v, const char *name, const char *rules)
 
 static void open_all(env *v)
 {
-    rg_engine_options o = {v->store, &v->config, false, 0};
+    rg_engine_options o = {v->store, &v->config, false, 0, 0};
     rg_diags d = RG_DIAGS_INIT;
     rg_err e;
     rg_err_clear(&e);

@@ -48,6 +48,8 @@ typedef struct env {
     rg_store *store;
     rg_engine *engine;
     int64_t batch_size; /* 0: the engine's default */
+    int64_t replan_limit; /* 0: the engine's default */
+    bool full;            /* tick every open invoice (rg_engine_tick_full), not the agenda */
 } env;
 
 static void write_file(const char *dir, const char *name, const char *text)
@@ -70,6 +72,8 @@ static rg_instant at(const char *iso)
 static void setup_env(env *v, const char *name)
 {
     v->batch_size = 0;
+    v->replan_limit = 0;
+    v->full = false;
     snprintf(v->dir, sizeof v->dir, "%s/%s", rg_test_tmpdir(), name);
     char p[512];
     mkdir(v->dir, 0755);
@@ -119,7 +123,7 @@ static void setup_env(env *v, const char *name)
 
 static void open_engine(env *v)
 {
-    rg_engine_options o = {v->store, &v->config, false, v->batch_size};
+    rg_engine_options o = {v->store, &v->config, false, v->batch_size, v->replan_limit};
     rg_diags d = RG_DIAGS_INIT;
     rg_err e;
     rg_status rc = rg_engine_open(&o, &v->engine, &d, &e);
@@ -170,7 +174,7 @@ static rg_tick_stats tick(env *v, rg_instant t)
     rg_tick_stats st;
     rg_err e;
     rg_err_clear(&e);
-    if (rg_engine_tick(v->engine, t, &st, &e) != RG_OK) {
+    if ((v->full ? rg_engine_tick_full : rg_engine_tick)(v->engine, t, &st, &e) != RG_OK) {
         fprintf(stderr, "tick: %s: %s\n", e.where, e.msg);
         fail();
     }
@@ -227,14 +231,35 @@ static const char *INVOICES = "external_id,customer_external_id,amount,due_date\
                               "F5A,C5,10.00,2026-10-20\n"
                               "F5B,C5,20.00,2026-10-20\n";
 
+/* Every invoice's progress, "EXTERNAL_ID cadence steps" a line. */
+static char *all_progress(env *v)
+{
+    rg_buf b = RG_BUF_INIT;
+    const char *ids[] = {"F1", "F2", "F3", "F4", "F5A", "F5B"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        rg_invoice inv;
+        rg_err e;
+        char cad[64], steps[1024];
+        bool found;
+        assert_int_equal(rg_store_invoice_get(v->store, ids[i], &inv, &e), RG_OK);
+        assert_int_equal(rg_store_progress_get(v->store, inv.id, cad, sizeof cad, steps, sizeof steps, &found, &e), RG_OK);
+        rg_buf_printf(&b, "%s %s %s\n", ids[i], cad, steps);
+    }
+    return rg_buf_detach(&b);
+}
+
 /* The same 90 days with any batch size: one batch, or batches that the
  * tick plans on its read-ahead thread while it writes the one before, or
- * that cut a customer's invoices in two. */
-static void ninety_days(const char *name, int64_t batch_size)
+ * that cut a customer's invoices in two; with the agenda, or planning every
+ * open invoice at every tick (full). *progress (may be NULL) gets every
+ * invoice's progress at the end, *looked_at the invoices the ticks planned. */
+static void ninety_days(const char *name, int64_t batch_size, bool full, char **progress, int64_t *looked_at)
 {
     env v;
     setup_env(&v, name);
     v.batch_size = batch_size;
+    v.full = full;
+    int64_t planned = 0;
     import(&v, RG_IMPORT_CUSTOMERS, CUSTOMERS);
     import(&v, RG_IMPORT_INVOICES, INVOICES);
     rg_customer c3;
@@ -252,8 +277,12 @@ static void ninety_days(const char *name, int64_t batch_size)
             pay(&v, "F1", 15000, "2026-11-26T15:00:00Z");
         if (t == at("2026-12-01T15:00:00Z"))
             pay(&v, "F2", 100000, "2026-12-01T15:00:00Z");
-        tick(&v, t);
+        planned += tick(&v, t).invoices;
     }
+    if (looked_at)
+        *looked_at = planned;
+    if (progress)
+        *progress = all_progress(&v);
     char *got = all_messages(&v);
     /* Each line checked by hand against the rules:
      * - 10-12 is a holiday (Aparecida): C2's D-3 reminder waits for 10-13 09:00 BRT;
@@ -337,15 +366,34 @@ static void ninety_days(const char *name, int64_t batch_size)
 static void test_ninety_days(void **state)
 {
     (void)state;
-    ninety_days("ninety", 0);
+    ninety_days("ninety", 0, false, NULL, NULL);
 }
 
 static void test_ninety_days_in_small_batches(void **state)
 {
     (void)state;
-    ninety_days("ninety-b1", 1);
-    ninety_days("ninety-b2", 2);
-    ninety_days("ninety-b3", 3);
+    ninety_days("ninety-b1", 1, false, NULL, NULL);
+    ninety_days("ninety-b2", 2, false, NULL, NULL);
+    ninety_days("ninety-b3", 3, false, NULL, NULL);
+}
+
+/* The agenda against a full scan: the same 90 days ticked hourly both ways
+ * give the same messages (ninety_days checks each against the same lines),
+ * tasks, listings, reissues and the same progress for every invoice — while
+ * the agenda plans a small part of what the full scan plans. */
+static void test_ninety_days_agenda_matches_full_scan(void **state)
+{
+    (void)state;
+    char *with_agenda, *with_full;
+    int64_t agenda_planned, full_planned;
+    ninety_days("ninety-agenda", 0, false, &with_agenda, &agenda_planned);
+    ninety_days("ninety-full", 0, true, &with_full, &full_planned);
+    assert_string_equal(with_agenda, with_full);
+    free(with_agenda);
+    free(with_full);
+    /* the full scan plans each open invoice at each of the 2,160 ticks */
+    assert_true(full_planned > 5000);
+    assert_true(agenda_planned * 10 < full_planned);
 }
 
 static int64_t count_messages(env *v)
@@ -429,6 +477,97 @@ static void test_prescribed(void **state)
     char *got = all_messages(&v);
     assert_null(strstr(got, "OLD"));
     free(got);
+    teardown_env(&v);
+}
+
+/* Every invoice's agenda instant, "EXTERNAL_ID instant" a line. */
+static char *all_agenda(env *v)
+{
+    rg_buf b = RG_BUF_INIT;
+    const char *ids[] = {"F1", "F2", "F3", "F4", "F5A", "F5B"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        rg_invoice inv;
+        rg_instant t;
+        rg_err e;
+        char when[32];
+        assert_int_equal(rg_store_invoice_get(v->store, ids[i], &inv, &e), RG_OK);
+        assert_int_equal(rg_store_invoice_agenda(v->store, inv.id, &t, &e), RG_OK);
+        rg_buf_printf(&b, "%s %s\n", ids[i], t == RG_INSTANT_NONE ? "-" : rg_instant_format(t, when, sizeof when));
+    }
+    return rg_buf_detach(&b);
+}
+
+/* Ticks a minute apart from *t until the re-plan after a cadence change is
+ * done; returns how many ticks that took, each planning at most `most`
+ * invoices. */
+static int replan_ticks(env *v, rg_instant *t, int64_t most)
+{
+    for (int n = 1; n <= 20; n++) {
+        *t += 60;
+        rg_tick_stats st = tick(v, *t);
+        assert_true(st.invoices <= most);
+        rg_agenda_state as;
+        rg_err e;
+        assert_int_equal(rg_store_agenda_state_get(v->store, &as, &e), RG_OK);
+        if (!as.replan_fingerprint[0]) {
+            assert_true(as.fingerprint[0]);
+            return n;
+        }
+        assert_true(as.replan_after > 0);
+    }
+    fail();
+    return 0;
+}
+
+/* After a cadence change every open invoice is planned anew, a bounded
+ * number per tick from a stored cursor (here 2 invoices a tick, whole
+ * customers), and ends where a full tick would. */
+static void test_replan_after_a_cadence_change(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "replan");
+    v.replan_limit = 2;
+    import(&v, RG_IMPORT_CUSTOMERS, CUSTOMERS);
+    import(&v, RG_IMPORT_INVOICES, INVOICES);
+    open_engine(&v);
+    /* the first ticks: every invoice is new (due), and the agenda has no
+     * fingerprint yet, so a re-plan runs too */
+    rg_instant t = at("2026-10-01T12:00:00Z");
+    assert_int_equal(tick(&v, t).invoices, 6);
+    replan_ticks(&v, &t, 6);
+    char *before = all_agenda(&v);
+    /* F2's D-3 is 10-12, a holiday: 10-13 at 09:00 */
+    assert_non_null(strstr(before, "F2 2026-10-13T12:00:00Z\n"));
+    /* lembrete moves from D-3 to D-6 */
+    rg_engine_close(v.engine);
+    char path[600];
+    snprintf(path, sizeof path, "%s/cadences/teste.yaml", v.dir);
+    char *edited = rg_strdup(CADENCE);
+    memcpy(strstr(edited, "at: D-3"), "at: D-6", 7);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(edited, f);
+    fclose(f);
+    free(edited);
+    open_engine(&v);
+    /* at most 2 invoices' customers a tick (C5 has two): several ticks */
+    int n = replan_ticks(&v, &t, 3);
+    assert_true(n >= 3);
+    char *after = all_agenda(&v);
+    assert_non_null(strstr(after, "F2 2026-10-09T12:00:00Z\n")); /* D-6: Friday 10-09 */
+    assert_string_not_equal(before, after);
+    /* nothing left to re-plan, and a full tick finds the same instants */
+    t += 60;
+    assert_int_equal(tick(&v, t).invoices, 0);
+    v.full = true;
+    t += 60;
+    assert_int_equal(tick(&v, t).invoices, 6);
+    char *full = all_agenda(&v);
+    assert_string_equal(after, full);
+    free(before);
+    free(after);
+    free(full);
     teardown_env(&v);
 }
 
@@ -1223,10 +1362,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ninety_days),
         cmocka_unit_test(test_ninety_days_in_small_batches),
+        cmocka_unit_test(test_ninety_days_agenda_matches_full_scan),
         cmocka_unit_test(test_downtime_and_idempotence),
         cmocka_unit_test(test_window),
         cmocka_unit_test(test_prescribed),
         cmocka_unit_test(test_cadence_edit),
+        cmocka_unit_test(test_replan_after_a_cadence_change),
         cmocka_unit_test(test_consolidation_late_invoice),
         cmocka_unit_test(test_repeat_offenders),
         cmocka_unit_test(test_optout_confirmation_passes_recheck),

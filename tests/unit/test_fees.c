@@ -135,6 +135,32 @@ static void test_updated_amount(void **state)
     assert_int_equal(b.total, 0);
 }
 
+/* CDC art. 52 §1 at run time: a consumer is never charged more than 2%. */
+static void test_consumer_cap(void **state)
+{
+    (void)state;
+    rg_fee_terms t = {.fine_pct = 1000, .basis = RG_INTEREST_CONTRACT, .interest_month_pct = 100};
+    rg_fee_breakdown b;
+    rg_err e;
+    assert_int_equal(rg_fee_updated_amount(100000, &t, 15, &b, &e), RG_OK);
+    assert_int_equal(b.fine, 10000); /* a company agreed to 10% */
+    assert_false(b.fine_capped);
+    assert_int_equal(b.fine_pct, 1000);
+    t.consumer = true;
+    assert_int_equal(rg_fee_updated_amount(100000, &t, 15, &b, &e), RG_OK);
+    assert_int_equal(b.fine, 2000);
+    assert_true(b.fine_capped);
+    assert_int_equal(b.fine_pct, RG_FEE_FINE_MAX_PF);
+    assert_int_equal(b.total, 100000 + 2000 + 500);
+    t.fine_pct = 150; /* under the cap: as stated, not capped */
+    assert_int_equal(rg_fee_updated_amount(100000, &t, 15, &b, &e), RG_OK);
+    assert_int_equal(b.fine, 1500);
+    assert_false(b.fine_capped);
+    t.fine_pct = 1000; /* on time: no fine, nothing to cap */
+    assert_int_equal(rg_fee_updated_amount(100000, &t, 0, &b, &e), RG_OK);
+    assert_int_equal(b.fine, 0);
+}
+
 static void test_days_late(void **state)
 {
     (void)state;
@@ -218,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_fine),        cmocka_unit_test(test_interest),
         cmocka_unit_test(test_updated_amount), cmocka_unit_test(test_days_late),
         cmocka_unit_test(test_fine_allowed), cmocka_unit_test(test_rate_parse),
+        cmocka_unit_test(test_consumer_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

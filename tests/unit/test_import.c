@@ -83,6 +83,84 @@ static void test_customers_import_and_idempotence(void **state)
     rg_store_close(s);
 }
 
+/* A short or long row is refused; an empty field clears nothing unless
+ * its column is in `clear`; text must be UTF-8 unless an encoding is given. */
+static void test_rows_fields_and_clear(void **state)
+{
+    (void)state;
+    rg_store *s = open_store();
+    load_customers(s);
+    rg_import_report r;
+    rg_customer c;
+    rg_err e;
+    assert_int_equal(import(s, RG_IMPORT_CUSTOMERS, "curto.csv", "external_id,name,whatsapp,tags\nC1,Maria\n", true, &r),
+                     RG_OK); /* --skip-invalid: the bad row is skipped, not half-imported */
+    assert_int_equal(r.invalid, 1);
+    assert_non_null(strstr(rg_buf_cstr(&r.text), "curto.csv:2: 2 fields but the header has 4"));
+    rg_import_report_free(&r);
+    assert_int_equal(import(s, RG_IMPORT_CUSTOMERS, "vazio.csv", "external_id,name,whatsapp,tags,email\nC1,Maria,,,\n",
+                            false, &r),
+                     RG_OK);
+    rg_import_report_free(&r);
+    assert_int_equal(rg_store_customer_get(s, "C1", &c, &e), RG_OK);
+    assert_string_equal(c.name, "Maria");
+    assert_string_equal(c.whatsapp, "+5511987654321");
+    assert_string_equal(c.tags, "plano-mensal|vip");
+    assert_string_equal(c.email, "maria@exemplo.com.br");
+    rg_import_options o = *rg_test_import_options(false, NOW);
+    o.clear = "tags, WhatsApp";
+    const char *csv = "external_id,name,whatsapp,tags,email\nC1,Maria,,,\n";
+    assert_int_equal(rg_import_csv_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, RG_IMPORT_CUSTOMERS, "vazio.csv", csv, strlen(csv), &o, &r, &e), RG_OK);
+    rg_import_report_free(&r);
+    assert_int_equal(rg_store_customer_get(s, "C1", &c, &e), RG_OK);
+    assert_string_equal(c.whatsapp, "");
+    assert_string_equal(c.tags, "");
+    assert_string_equal(c.email, "maria@exemplo.com.br");
+    o.clear = "name";
+    assert_int_equal(rg_import_csv_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, RG_IMPORT_CUSTOMERS, "vazio.csv", csv, strlen(csv), &o, &r, &e), RG_EUSAGE);
+    rg_import_report_free(&r);
+    o.clear = NULL;
+
+    /* invoices: the linha's bank fills an empty boleto_bank; fees split */
+    assert_int_equal(import(s, RG_IMPORT_INVOICES, "f.csv",
+                            "external_id,customer_external_id,amount,due_date,fine_pct,interest_month_pct\n"
+                            "F1,C2,10.00,2026-12-10,5,1\n",
+                            false, &r),
+                     RG_OK);
+    rg_import_report_free(&r);
+    assert_int_equal(import(s, RG_IMPORT_INVOICES, "f.csv",
+                            "external_id,customer_external_id,amount,due_date,fine_pct,interest_month_pct\n"
+                            "F1,C2,10.00,2026-12-10,,2\n",
+                            false, &r),
+                     RG_OK);
+    rg_import_report_free(&r);
+    rg_invoice inv;
+    assert_int_equal(rg_store_invoice_get(s, "F1", &inv, &e), RG_OK);
+    assert_int_equal(inv.fine_pct, 500); /* kept */
+    assert_int_equal(inv.interest_month_pct, 200);
+    /* a consumer's fine above 2% is refused at the door */
+    assert_int_equal(import(s, RG_IMPORT_INVOICES, "pf.csv",
+                            "external_id,customer_external_id,amount,due_date,fine_pct\nF2,C1,10.00,2026-12-10,2.01\n",
+                            false, &r),
+                     RG_EINVAL);
+    assert_non_null(strstr(rg_buf_cstr(&r.text), "pf.csv:2: fine_pct: 2.01% is above the 2.00% fine a consumer (PF)"
+                                                 " may be charged (CDC art. 52 §1)"));
+    rg_import_report_free(&r);
+
+    /* encodings */
+    const char *latin = "external_id,name\nC9,Jo\xe3o\n";
+    assert_int_equal(import(s, RG_IMPORT_CUSTOMERS, "l.csv", latin, true, &r), RG_EINVAL); /* even with skip */
+    assert_false(r.committed);
+    assert_non_null(strstr(rg_buf_cstr(&r.text), "l.csv:2: byte 0xE3 is not UTF-8 text"));
+    rg_import_report_free(&r);
+    o.encoding = "windows-1252";
+    assert_int_equal(rg_import_csv_buffer(&(rg_event_env){s, rg_test_zones(), NULL}, RG_IMPORT_CUSTOMERS, "l.csv", latin, strlen(latin), &o, &r, &e), RG_OK);
+    rg_import_report_free(&r);
+    assert_int_equal(rg_store_customer_get(s, "C9", &c, &e), RG_OK);
+    assert_string_equal(c.name, "João");
+    rg_store_close(s);
+}
+
 static int64_t count_invoices(rg_store *s)
 {
     rg_store_info info;
@@ -350,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_customer_row_errors),
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_payments),
+        cmocka_unit_test(test_rows_fields_and_clear),
         cmocka_unit_test(test_find_for_bank),
         cmocka_unit_test(test_boleto_and_pix_columns),
     };

@@ -118,7 +118,7 @@ static void test_progress_put_many(void **state)
         assert_int_equal(rg_store_invoice_upsert(f.s, &inv, RG_IF_ALL, NOW, &ur, &e), RG_OK);
         ids[k] = inv.id;
         snprintf(steps[k], sizeof steps[k], "s%d=S@%d", k, k);
-        w[k] = (rg_progress_write){inv.id, k % 2 ? "impar" : "par", "v1", steps[k]};
+        w[k] = (rg_progress_write){inv.id, k % 2 ? "impar" : "par", "v1", steps[k], RG_INSTANT_NONE, 0};
     }
     assert_int_equal(rg_store_progress_put_many(f.s, w, N, &e), RG_OK);
     for (int k = 0; k < N; k++) {
