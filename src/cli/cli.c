@@ -109,6 +109,13 @@ int rg_cli_usage_error(rg_cli *cli, const char *cmd, const char *fmt, ...)
     return 2;
 }
 
+bool rg_cli_db_exists(const rg_cli *cli)
+{
+    const char *loc = cli->db_path ? cli->db_path : cli->config.database;
+    const char *path = !strncmp(loc, "sqlite:", 7) ? loc + 7 : loc;
+    return cli->store || strcmp(path, ":memory:") == 0 || strncmp(loc, "postgres", 8) == 0 || access(path, F_OK) == 0;
+}
+
 rg_store *rg_cli_store(rg_cli *cli)
 {
     if (cli->store)
@@ -117,8 +124,7 @@ rg_store *rg_cli_store(rg_cli *cli)
     rg_err e;
     rg_err_clear(&e);
     const char *path = !strncmp(loc, "sqlite:", 7) ? loc + 7 : loc;
-    if (!cli->may_create_db && strcmp(path, ":memory:") != 0 && strncmp(loc, "postgres", 8) != 0 &&
-        access(path, F_OK) != 0) {
+    if (!cli->may_create_db && !rg_cli_db_exists(cli)) {
         rg_err_set(&e, RG_EIO, path,
                    "no such database (%s); create it with 'regua init' or 'regua import', or name another"
                    " with --db",

@@ -44,6 +44,9 @@ int rg_cli_main(int argc, char **argv);
  * the command creates one (init, import, demo): a typo in --db must not
  * answer with an empty database. */
 rg_store *rg_cli_store(rg_cli *cli);
+/* Whether the configured (or --db) database exists: a file that is there,
+ * or one that is not a file (":memory:", postgres). */
+bool rg_cli_db_exists(const rg_cli *cli);
 rg_instant rg_cli_now(const rg_cli *cli);
 /* The event service's environment for a command that records events
  * (opened once): the store, the zones, and the triggers of the configured

@@ -22,7 +22,9 @@ const rg_command rg_cmd_cadence = {
     "and those configured. With --json, lint prints {\"files\", \"errors\", \"warnings\",\n"
     "\"infos\", \"diagnostics\": [{\"file\", \"line\", \"column\", \"severity\", \"rule\",\n"
     "\"message\"}]} (line and column 0 when unknown), with the same exit code.\n"
-    "show also prints the cadence's allow_contact_outside_hours reason, when it has one.\n"
+    "show also prints the cadence's allow_contact_outside_hours reason, when it has one, and\n"
+    "every version of it the tick has run (JSON: versions_run), each with the reason it had\n"
+    "(none when the database does not exist yet).\n"
     "list and show exit 1, naming the file, when any cadence file or template of the\n"
     "configured directories does not load. See docs/cadences.md for every key and rule.",
     run,
@@ -82,6 +84,42 @@ static json_t *cadence_json(const rg_cadence *c, bool full)
                                             (json_int_t)c->triggers[i].wait_seconds));
     json_object_set_new(o, "triggers", tr);
     return o;
+}
+
+/* The versions of a cadence the tick has run, with their reasons. */
+typedef struct versions_ctx {
+    rg_cli *cli;
+    json_t *array; /* NULL: print text */
+    size_t n;
+} versions_ctx;
+
+static rg_status one_version(void *p, const char *version, rg_instant first_seen, const char *reason)
+{
+    versions_ctx *vc = p;
+    vc->n++;
+    char when[48];
+    if (vc->array) {
+        json_array_append_new(vc->array, json_pack("{s:s, s:s, s:s?}", "version", version, "first_seen",
+                                                   rg_instant_format(first_seen, when, sizeof when),
+                                                   "allow_contact_outside_hours", reason));
+    } else {
+        fprintf(vc->cli->out, "  version %s first run %s%s%s\n", version,
+                rg_cli_time(vc->cli, first_seen, when, sizeof when),
+                reason ? "; contact outside 08:00-20:00 or on Sunday allowed: " : "", reason ? reason : "");
+    }
+    return RG_OK;
+}
+
+/* The versions the tick has run, from the database; none when it does not
+ * exist yet (cadence show needs no database). */
+static rg_status versions_run(rg_cli *cli, const char *cadence, versions_ctx *vc, rg_err *e)
+{
+    if (!rg_cli_db_exists(cli))
+        return RG_OK;
+    rg_store *s = rg_cli_store(cli);
+    if (!s)
+        return rg_err_set(e, RG_EIO, "cadence", "the database cannot be opened");
+    return rg_store_cadence_versions(s, cadence, one_version, vc, e);
 }
 
 static int run(rg_cli *cli, int argc, char **argv)
@@ -162,8 +200,19 @@ static int run(rg_cli *cli, int argc, char **argv)
                        pos[1]);
             return rg_cli_fail(cli, &e);
         }
+        versions_ctx vc = {cli, json ? json_array() : NULL, 0};
         if (json) {
-            rg_cli_print_json(cli, cadence_json(c, true));
+            json_t *o = cadence_json(c, true);
+            if (versions_run(cli, c->name, &vc, &e) != RG_OK) {
+                json_decref(o);
+                json_decref(vc.array);
+                rg_engine_close(eng);
+                return rg_cli_fail(cli, &e);
+            }
+            json_object_set_new(o, "versions_run", vc.array);
+            int jrc = rg_cli_print_json(cli, o);
+            rg_engine_close(eng);
+            return jrc;
         } else {
             fprintf(cli->out, "Cadence %s (version %s, %s)\n", c->name, c->version, c->file ? c->file : "");
             if (c->allow_contact_outside_hours)
@@ -181,6 +230,13 @@ static int run(rg_cli *cli, int argc, char **argv)
             }
             for (size_t i = 0; i < c->n_triggers; i++)
                 fprintf(cli->out, "  trigger %-20s on %s\n", c->triggers[i].id, rg_event_type_name(c->triggers[i].on));
+            fprintf(cli->out, "Versions the tick has run:\n");
+            if (versions_run(cli, c->name, &vc, &e) != RG_OK) {
+                rg_engine_close(eng);
+                return rg_cli_fail(cli, &e);
+            }
+            if (!vc.n)
+                fprintf(cli->out, "  none yet\n");
         }
         rg_engine_close(eng);
         return 0;

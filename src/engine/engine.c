@@ -1081,6 +1081,8 @@ rg_status rg_engine_load_seen(rg_engine *eng, rg_instant now, bool record, rg_er
         for (size_t k = 0; k < c->n_steps; k++)
             ids[k + 1] = c->steps[k].id;
         rc = rg_store_steps_seen(eng->store, c->name, ids, n, now, record, at, e);
+        if (rc == RG_OK && record)
+            rc = rg_store_cadence_version_seen(eng->store, c->name, c->version, c->allow_contact_outside_hours, now, e);
         if (rc == RG_OK) {
             sn->cadence_seen = at[0];
             for (size_t k = 0; k < c->n_steps; k++)

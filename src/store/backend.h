@@ -70,6 +70,8 @@ typedef struct rg_store_ops {
     rg_status (*customer_timezones)(rg_store *s, rg_text_fn fn, void *ctx, rg_err *e);
     rg_status (*message_max_id)(rg_store *s, int64_t *id, rg_err *e);
     rg_status (*steps_seen)(rg_store *s, const char *cadence, const char *const *ids, size_t n, rg_instant now, bool record, rg_instant *out, rg_err *e);
+    rg_status (*cadence_version_seen)(rg_store *s, const char *cadence, const char *version, const char *reason, rg_instant now, rg_err *e);
+    rg_status (*cadence_versions)(rg_store *s, const char *cadence, rg_cadence_version_fn fn, void *ctx, rg_err *e);
     rg_status (*step_letter_sent_at)(rg_store *s, int64_t invoice_id, const char *cadence, const char *step, rg_instant *at, rg_err *e);
     /* inbound */
     rg_status (*message_ref)(rg_store *s, int64_t id, rg_message_ref *out, rg_err *e);

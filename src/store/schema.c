@@ -270,6 +270,17 @@ const char *const rg_schema_migrations[] = {
     " replan_after INTEGER NOT NULL DEFAULT 0"
     ") STRICT;"
     "INSERT INTO agenda_state (id) VALUES (1);",
+    /* 7 (corr-lint): each version of each cadence the tick has run, when it
+     * was first seen, and its `allow_contact_outside_hours` reason (NULL:
+     * none): the reason for contacting outside 08:00-20:00 or on Sunday is
+     * recorded with the version that messages name (cadence_version). */
+    "CREATE TABLE cadence_versions ("
+    " cadence TEXT NOT NULL,"
+    " version TEXT NOT NULL,"
+    " first_seen INTEGER NOT NULL,"
+    " allow_contact_outside_hours TEXT,"
+    " PRIMARY KEY (cadence, version)"
+    ") STRICT, WITHOUT ROWID;",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);

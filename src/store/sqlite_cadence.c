@@ -1,7 +1,8 @@
 /*
  * The SQLite backend's cadence-history functions: when each cadence step
  * was first seen (versions: a step added after an invoice passed it is
- * skipped) and whether a notice went by letter (a consumer's listing).
+ * skipped), each version with its allow_contact_outside_hours reason, and
+ * whether a notice went by letter (a consumer's listing).
  * Both run rarely — once per engine and cadence, once per listing due —
  * so their statements are prepared per call.
  */
@@ -51,6 +52,50 @@ rg_status rg_sqe_steps_seen(rg_store *base, const char *cadence, const char *con
 out:
     sqlite3_finalize(put);
     sqlite3_finalize(get);
+    return rc;
+}
+
+rg_status rg_sqe_cadence_version_seen(rg_store *base, const char *cadence, const char *version, const char *reason,
+                                      rg_instant now, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO cadence_versions (cadence, version, first_seen, allow_contact_outside_hours)"
+                           " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (cadence, version) DO UPDATE SET"
+                           " first_seen = excluded.first_seen WHERE excluded.first_seen < cadence_versions.first_seen",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, "recording the cadence's version");
+    rg_sq_bind_text(st, 1, cadence);
+    rg_sq_bind_text(st, 2, version);
+    sqlite3_bind_int64(st, 3, now);
+    if (reason)
+        rg_sq_bind_text(st, 4, reason);
+    else
+        sqlite3_bind_null(st, 4);
+    rg_status rc = rg_sq_step_done(s, st, e, "recording the cadence's version");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+rg_status rg_sqe_cadence_versions(rg_store *base, const char *cadence, rg_cadence_version_fn fn, void *ctx, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = NULL;
+    rg_status rc = RG_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT version, first_seen, allow_contact_outside_hours FROM cadence_versions"
+                           " WHERE cadence = ?1 ORDER BY first_seen, version",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, "reading the cadence's versions");
+    rg_sq_bind_text(st, 1, cadence);
+    int r;
+    while (rc == RG_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+                (const char *)sqlite3_column_text(st, 2));
+    if (rc == RG_OK && r != SQLITE_DONE)
+        rc = rg_sq_fail(s, e, "reading the cadence's versions");
+    sqlite3_finalize(st);
     return rc;
 }
 

@@ -75,6 +75,8 @@ rg_status rg_sqe_customer_timezones(rg_store *s, rg_text_fn fn, void *ctx, rg_er
 rg_status rg_sqe_message_max_id(rg_store *s, int64_t *id, rg_err *e);
 /* sqlite_cadence.c: cadence steps first seen, a notice's letter (statements prepared per call: rare). */
 rg_status rg_sqe_steps_seen(rg_store *s, const char *cadence, const char *const *ids, size_t n, rg_instant now, bool record, rg_instant *out, rg_err *e);
+rg_status rg_sqe_cadence_version_seen(rg_store *s, const char *cadence, const char *version, const char *reason, rg_instant now, rg_err *e);
+rg_status rg_sqe_cadence_versions(rg_store *s, const char *cadence, rg_cadence_version_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqe_step_letter_sent_at(rg_store *s, int64_t invoice_id, const char *cadence, const char *step, rg_instant *at, rg_err *e);
 
 /* sqlite_agenda.c: the agenda (see store.h); its statements live in agenda_st. */

@@ -450,6 +450,17 @@ rg_status rg_store_steps_seen(rg_store *s, const char *cadence, const char *cons
     return s->ops->steps_seen(s, cadence, ids, n, now, record, out, e);
 }
 
+rg_status rg_store_cadence_version_seen(rg_store *s, const char *cadence, const char *version, const char *reason,
+                                        rg_instant now, rg_err *e)
+{
+    return s->ops->cadence_version_seen(s, cadence, version, reason, now, e);
+}
+
+rg_status rg_store_cadence_versions(rg_store *s, const char *cadence, rg_cadence_version_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->cadence_versions(s, cadence, fn, ctx, e);
+}
+
 rg_status rg_store_step_letter_sent_at(rg_store *s, int64_t invoice_id, const char *cadence, const char *step,
                                        rg_instant *at, rg_err *e)
 {

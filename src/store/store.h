@@ -329,6 +329,16 @@ rg_status rg_store_bureau_status(rg_store *s, int64_t invoice_id, char *status, 
  * without record). */
 rg_status rg_store_steps_seen(rg_store *s, const char *cadence, const char *const *ids, size_t n, rg_instant now,
                               bool record, rg_instant *out, rg_err *e);
+/* Records that version `version` of `cadence` ran, with its
+ * allow_contact_outside_hours reason (NULL: none): first seen at `now`
+ * unless it was seen earlier. */
+rg_status rg_store_cadence_version_seen(rg_store *s, const char *cadence, const char *version, const char *reason,
+                                        rg_instant now, rg_err *e);
+/* Every recorded version of `cadence`, the earliest first: fn(ctx,
+ * version, first_seen, reason or NULL); a non-OK return stops and is
+ * returned. */
+typedef rg_status (*rg_cadence_version_fn)(void *ctx, const char *version, rg_instant first_seen, const char *reason);
+rg_status rg_store_cadence_versions(rg_store *s, const char *cadence, rg_cadence_version_fn fn, void *ctx, rg_err *e);
 /* When a message carrying the invoice under step `step` of `cadence` went
  * out by the `letter` channel (sent, delivered or read): the earliest such
  * sent_at; *at = RG_INSTANT_NONE when none did. */

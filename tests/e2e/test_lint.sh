@@ -64,12 +64,24 @@ contains "show prints the reason" out "  contact outside 08:00-20:00 or on Sunda
 v1=$(sed -n 's/^Cadence janela (version \([0-9a-f]*\),.*/\1/p' out)
 expect_exit "cadence show --json with a reason" 0 regua --config r2.yaml cadence show janela --json
 json_ok "show --json has the reason" 'assert o["allow_contact_outside_hours"] == "clientes pediram contato no plantão de domingo (ata de 10/2026)", o'
+# the tick records each version it runs with its reason
+expect_exit "tick with the first reason" 0 regua --config r2.yaml --now 2026-12-01T12:00:00Z tick
 # the reason is part of the version: another reason, another version
 sed -i 's/ata de 10\/2026/ata de 11\/2026/' c2/janela.yaml
 regua --config r2.yaml cadence show janela >out 2>&1
 v2=$(sed -n 's/^Cadence janela (version \([0-9a-f]*\),.*/\1/p' out)
 if [ -n "$v1" ] && [ -n "$v2" ] && [ "$v1" != "$v2" ]; then ok "the reason is part of the version"; else
     not_ok "the reason is part of the version" "$v1 / $v2"; fi
+expect_exit "tick with the second reason" 0 regua --config r2.yaml --now 2026-12-02T12:00:00Z tick
+expect_exit "cadence show: the versions run" 0 regua --config r2.yaml cadence show janela
+contains "show: the first version with its reason" out "  version $v1 first run 2026-12-01 09:00:00 -03:00; contact outside 08:00-20:00 or on Sunday allowed: clientes pediram contato no plantão de domingo (ata de 10/2026)"
+contains "show: the second version with its reason" out "  version $v2 first run 2026-12-02 09:00:00 -03:00; contact outside 08:00-20:00 or on Sunday allowed: clientes pediram contato no plantão de domingo (ata de 11/2026)"
+expect_exit "cadence show --json: the versions run" 0 regua --config r2.yaml cadence show janela --json
+json_ok "show --json: versions_run" "
+r = o['versions_run']
+assert [x['version'] for x in r] == ['$v1', '$v2'], r
+assert r[0]['first_seen'] == '2026-12-01T12:00:00Z' and r[0]['allow_contact_outside_hours'].endswith('(ata de 10/2026)'), r
+assert r[1]['allow_contact_outside_hours'].endswith('(ata de 11/2026)'), r"
 expect_exit "cadence show without a reason" 0 regua cadence show mensal-pf --json
 json_ok "show --json: null without a reason" 'assert o["allow_contact_outside_hours"] is None, o'
 
