@@ -65,7 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (mode == 3) /* the text part too, so the HTML one is usable */
         (void)rg_template_set_add(s, "a.email", "Subject: x\n\ny", 14, &e);
     rg_template_diags d = {0};
-    (void)rg_template_set_lint(s, "Acme", "12345678000195", &d, &e);
+    rg_template_use use = {rg_render_vars_sample(), mode % 2 == 0, mode % 4 < 2};
+    (void)rg_template_set_lint(s, &use, &d, &e);
     rg_template_diags_free(&d);
     for (size_t i = 0; i < rg_template_set_count(s); i++) {
         const rg_message_template *mt = rg_template_set_at(s, i);
