@@ -33,7 +33,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
 .SECONDARY:
-.PHONY: all deps run demo test unit e2e sanitize fuzz fuzz-smoke bench clean check-style
+.PHONY: all deps run demo test unit e2e sanitize fuzz fuzz-smoke bench clean check-style check-compiles
 all: $(BUILD)/regua
 
 deps:
@@ -66,7 +66,7 @@ run: deps
 demo: run
 
 test: deps
-	@$(MAKE) --no-print-directory $(BUILD)/regua $(UNIT_BIN) check-style
+	@$(MAKE) --no-print-directory $(BUILD)/regua $(UNIT_BIN) check-style check-compiles
 	@sh tests/run.sh $(BUILD)
 
 sanitize: deps
@@ -75,6 +75,11 @@ sanitize: deps
 
 check-style:
 	@sh scripts/check-style.sh
+
+# The fuzzers and benchmarks are built by other targets (clang, make bench);
+# compiling them here too keeps an API change from breaking them unseen.
+check-compiles:
+	@for f in $(FUZZ_SRC) $(BENCH_SRC); do $(CC) $(CFLAGS_ALL) -fsyntax-only $$f || exit 1; done
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/regua $(BENCH_BIN)
