@@ -5,6 +5,7 @@
 
 #include "base/buf.h"
 #include "channel/scrub.h"
+#include "service/holds.h"
 
 rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_event_out *out, rg_err *e)
 {
@@ -45,5 +46,7 @@ rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_eve
     row.payload = clean;
     rg_status rc = rg_store_event_add(env->store, &row, &out->event_id, e);
     free(clean);
+    if (rc == RG_OK) /* a dispute holds its invoice's steps until resolved */
+        rc = rg_holds_on_event(env, ev, e);
     return rc;
 }
