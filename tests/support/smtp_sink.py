@@ -21,6 +21,9 @@ Options:
   --require-starttls      refuse MAIL before STARTTLS
   --implicit-tls          TLS from the first byte (smtps://); needs --cert
   --discard               count messages but write nothing (benchmarks)
+  --delay-ms N            after storing a message, wait a random 0..N ms before
+                          the 250 reply (the crash tests: a client killed then
+                          leaves a message the server accepted)
 """
 import argparse
 import asyncio
@@ -28,6 +31,7 @@ import base64
 import fnmatch
 import logging
 import os
+import random
 import signal
 import ssl
 import sys
@@ -61,6 +65,7 @@ class Sink:
         self.rcpt_rules = parse_rules(args.rcpt)
         self.data_rules = parse_rules(args.data)
         self.count = 0
+        self.delay_ms = args.delay_ms
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = match(self.rcpt_rules, address)
@@ -89,6 +94,8 @@ class Sink:
                 f.write(env)
             os.rename(base + ".env.tmp", base + ".env")
             os.rename(base + ".eml.tmp", base + ".eml")
+        if self.delay_ms:
+            await asyncio.sleep(random.random() * self.delay_ms / 1000.0)
         return "250 2.0.0 Ok: queued as %d" % self.count
 
 
@@ -109,6 +116,7 @@ def main():
     p.add_argument("--require-starttls", action="store_true")
     p.add_argument("--implicit-tls", action="store_true")
     p.add_argument("--discard", action="store_true")
+    p.add_argument("--delay-ms", type=int, default=0)
     p.add_argument("--lifetime", type=float, default=60.0)
     args = p.parse_args()
 
