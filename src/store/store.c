@@ -422,6 +422,11 @@ rg_status rg_store_outbox_next_due(rg_store *s, rg_instant *at, rg_err *e)
     return s->ops->outbox_next_due(s, at, e);
 }
 
+rg_status rg_store_outbox_renew(rg_store *s, const char *owner, rg_instant lease_until, int64_t *n, rg_err *e)
+{
+    return s->ops->outbox_renew(s, owner, lease_until, n, e);
+}
+
 rg_status rg_store_outbox_counts(rg_store *s, int64_t *queued, int64_t *sending, rg_err *e)
 {
     return s->ops->outbox_counts(s, queued, sending, e);
@@ -525,4 +530,15 @@ rg_status rg_store_offer_settle(rg_store *s, int64_t offer_id, rg_instant at, rg
 rg_status rg_store_offer_each(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e)
 {
     return s->ops->offer_each(s, invoice_id, fn, ctx, e);
+}
+
+rg_status rg_store_event_each_for_customer(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn,
+                                           void *ctx, rg_err *e)
+{
+    return s->ops->event_each_for_customer(s, customer_id, limit, fn, ctx, e);
+}
+
+rg_status rg_store_optout_each(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->optout_each(s, customer_id, fn, ctx, e);
 }
