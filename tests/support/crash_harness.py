@@ -30,8 +30,9 @@ recorded. Used by tests/e2e/test_crash.sh.
         - policy resend: no message `uncertain`, and every duplicate delivery
           of a message carries the same key (http: Idempotency-Key) or
           Message-ID (smtp) as the first;
-          policy review: no duplicate delivery at all, and at most
-          kills x max_in_flight messages `uncertain`.
+          policy review: no duplicate delivery at all, at most
+          kills x max_in_flight messages `uncertain`, each with an open
+          `review` task.
 Deliveries are what the provider accepted: for http and whatsapp the fake's
 (--no-dedup) log lines with status 200, grouped by the message they name
 (its key: header, biz_opaque_callback_data or the body's "ref"); for smtp
@@ -206,6 +207,12 @@ def check(a):
         bound = crash["kills"] * a.max_in_flight
         judge("at most kills x max_in_flight messages uncertain", uncertain > bound and "%d uncertain > %d" % (
             uncertain, bound))
+        unseen = [k for k, in db_rows(os.path.join(a.dir, "regua.db"),
+                                      "select m.idempotency_key from messages m where m.status = 'uncertain' and not"
+                                      " exists (select 1 from tasks t where t.message_id = m.id and t.kind = 'review'"
+                                      " and t.status in ('open', 'claimed'))")]
+        judge("every uncertain message has an open review task", unseen and "%d without (e.g. %s)" % (
+            len(unseen), unseen[0]))
     print("\n".join(results))
     print("crash %s: %d kills (%d with messages in flight), %d runs, %.1f s; %d messages: %s; %d deliveries, "
           "%d messages delivered more than once (%d extra deliveries), seed %d" % (
