@@ -16,7 +16,8 @@ const rg_command rg_cmd_pay = {
     "amount. An invoice whose payments cover its amount becomes paid, and its cadence stops.\n"
     "Money beyond what was open (an invoice already paid, or more than its balance) is\n"
     "recorded with a warning and shown as a credit by 'regua invoice show'. A bare date for\n"
-    "--at (2027-01-13 or 13/01/2027) is that day where the company is.",
+    "--at (2027-01-13 or 13/01/2027) is that day where the company is. --method and\n"
+    "--reference are UTF-8 text; anything else is refused (exit 1) and nothing is recorded.",
     run,
 };
 

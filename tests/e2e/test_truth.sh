@@ -106,6 +106,20 @@ expect_exit "customer show --json fails (was: exit 0)" 1 regua --db bad.db custo
 expect_exit "invoice list --json fails instead of dropping F2" 1 regua --db bad.db invoice list --json
 contains "it names the invoice" err "invoice: F2 cannot be written as JSON"
 expect_exit "the text output still works" 0 regua --db bad.db customer list
+expect_exit "invoice show --json of F2 fails (its description)" 1 regua --db bad.db invoice show F2 --json
+contains "it names the invoice" err "invoice: F2 cannot be written as JSON"
+[ ! -s out ] && ok "no partial invoice is printed" || not_ok "no partial invoice is printed" "$(head -c 200 out)"
+# an event whose payload holds such text: an error, not an empty payload
+sqlite3 bad.db "UPDATE events SET payload = CAST(X'7B2272223A2250E36F227D' AS TEXT)
+                WHERE invoice_id = (SELECT id FROM invoices WHERE external_id = 'F1')"
+expect_exit "invoice show --json with a broken event payload fails" 1 regua --db bad.db invoice show F1 --json
+contains "it names the event's invoice" err "event on invoice: F1 cannot be written as JSON"
+# text typed in another encoding (a latin1 terminal) is refused, never stored
+expect_exit "pay --reference that is not UTF-8 is refused" 1 regua --db t.db pay F4 --amount 1 --reference "$(printf 'R\343')"
+contains "it names the option" err "reference: not valid UTF-8 text"
+expect_exit "pay --method that is not UTF-8 is refused" 1 regua --db t.db pay F4 --amount 1 --method "$(printf 'cart\343o')"
+regua --db t.db invoice show F4 --json >f4.json
+jcheck "nothing was recorded by the refused payments" f4.json 'len(o["payments"]) == 1'
 
 # ---- CSV rows: every column, and an empty field clears nothing ----
 cat >curto.csv <<'CSV'
@@ -276,6 +290,10 @@ regua import customers m.csv >/dev/null && regua import invoices h.csv >/dev/nul
 expect_exit "paid at 23:30 in Manaus on the due date" 0 regua pay H1 --amount 10 --at 2026-12-02T03:30:00Z
 expect_exit "invoice show H2" 0 regua invoice show H2 --json
 jcheck "an on-time payer is not a repeat offender" "$T/out" 'o["cadence"]["name"] == "boa"'
+regua tick >/dev/null
+expect_exit "invoice show H2 (text)" 0 regua invoice show H2
+contains "the agenda's next instant is printed in local time too (was: UTC)" "$T/out" \
+    "agenda:      planned again at 2027-01-21 09:00:00 -03:00"
 expect_exit "simulate --from dd/mm/aaaa --json" 0 regua simulate --from 20/01/2027 --days 3 --json
 jcheck "simulate lists invoice ids as an array, like messages list" "$T/out" \
     'o["messages"] and all(m["invoice_external_ids"] == ["H2"] for m in o["messages"])'
