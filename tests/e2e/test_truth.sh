@@ -226,6 +226,9 @@ contains "the template is named" "$T/err" "templates/quebrado.sms"
 rm templates/quebrado.sms
 expect_exit "with everything loading, the tick runs" 0 regua tick --json
 jcheck "and sends" "$T/out" 'o["sent"] == 1'
+head -1 sent/email.jsonl >line.json
+jcheck "the log channel's line lists the invoice ids as an array, like every JSON (was \"G1\")" line.json \
+    'o["invoice_external_ids"] == ["G1"]'
 regua messages list --json >m.json
 jcheck "the message charges a consumer 2%, not the stored 10% (R$ 10,20, not R$ 11,00)" m.json \
     '"Valor atualizado: R$ 10,20." in o[0]["body"]'
