@@ -66,6 +66,8 @@ typedef struct rg_tick_stats {
     int64_t tasks;
     int64_t reissues;
     int64_t bureau_requests;
+    int64_t held;            /* due steps a hold (promise, pause, dispute) kept from firing */
+    int64_t promises_broken; /* promises whose deadline passed unpaid: promise.broken recorded */
 } rg_tick_stats;
 
 /* What cadence lint checks against: the channels configured (besides the

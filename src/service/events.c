@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "service/holds.h"
 
 rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_event_out *out, rg_err *e)
 {
@@ -37,5 +38,8 @@ rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_eve
     row.invoice_id = ev->invoice_id;
     row.message_id = ev->message_id;
     row.payload = ev->payload;
-    return rg_store_event_add(env->store, &row, &out->event_id, e);
+    rg_status rc = rg_store_event_add(env->store, &row, &out->event_id, e);
+    if (rc == RG_OK) /* a dispute holds its invoice's steps until resolved */
+        rc = rg_holds_on_event(env, ev, e);
+    return rc;
 }
