@@ -326,3 +326,34 @@ suppressed*"not valid UTF-8"*) ok "the e-mail with broken text is suppressed, wi
 esac
 if grep -q "$(printf 'Ru\343')" sent/email.jsonl 2>/dev/null; then not_ok "nothing with broken text reached the channel" "found"; else ok "nothing with broken text reached the channel"; fi
 cd ..
+
+# ---- a cadence that states no `timezone` opens its window where the company
+# is (`timezone` in regua.yaml), not in São Paulo ----
+mkdir -p mao/cadences mao/templates
+cat >mao/regua.yaml <<'YAML'
+database: m.db
+timezone: America/Manaus
+company: {name: Exemplo Serviços Ltda, cnpj: 11.222.333/0001-81}
+channels:
+  email: {driver: log, path: sent/email.jsonl}
+YAML
+sed 's/^cadence: boa/cadence: manaus/' cad/cadences/boa.yaml >mao/cadences/manaus.yaml
+cp cad/templates/atraso.email mao/templates/
+cd mao
+grep -q timezone cadences/manaus.yaml && not_ok "the cadence states no timezone" "$(cat cadences/manaus.yaml)" \
+    || ok "the cadence states no timezone"
+export REGUA_NOW=2027-01-05T11:30:00Z
+printf 'external_id,name,email,document\nN1,Ana Lima,ana@exemplo.com.br,529.982.247-25\n' >n.csv
+printf 'external_id,customer_external_id,amount,due_date\nP1,N1,10.00,2027-01-04\n' >p.csv
+regua import customers n.csv >/dev/null && regua import invoices p.csv >/dev/null
+expect_exit "tick at 07:30 in Manaus (08:30 in São Paulo)" 0 regua tick --json
+jcheck "the window is the company's: nothing before 08:00 in Manaus (was: sent at 08:30 São Paulo time)" "$T/out" \
+    'o["sent"] == 0'
+expect_exit "tick at 08:00 in Manaus" 0 regua tick --at 2027-01-05T12:00:00Z --json
+jcheck "at 08:00 in Manaus it goes" "$T/out" 'o["sent"] == 1'
+# a zone that does not exist is an error, not São Paulo with a warning in the log
+printf 'timezone: America/Sao_Paolo\n' >>cadences/manaus.yaml
+expect_exit "a cadence timezone with a typo fails lint" 1 regua cadence lint cadences/manaus.yaml
+contains "it is named, with file:line" "$T/out" "cadences/manaus.yaml:7: error[bad-value]: \`timezone\` \"America/Sao_Paolo\" is not an IANA time zone installed here"
+expect_exit "and the tick refuses to run without it" 1 regua tick
+cd ..
