@@ -19,6 +19,7 @@
 #include "channel/channel.h"
 #include "engine/effects.h"
 #include "engine/engine_int.h"
+#include "service/holds.h"
 #include "engine/planner.h"
 #include "engine/progress.h"
 #include "render/template_file.h"
@@ -534,9 +535,53 @@ static void compute_fees(const rg_engine *eng, const rg_cadence *c, const rg_inv
     }
 }
 
-/* Fills a render invoice from a row; strings point into the row. */
+/* An invoice's offer valid now, as the messages show it. */
+typedef struct offer_view {
+    bool present;
+    rg_offer o;
+    rg_cents amount; /* what to pay under it */
+    rg_cents waived; /* what it takes off */
+} offer_view;
+
+/* The invoice's offer valid at cx->now (service/holds.h), read on the
+ * plan stage's connection (the engine's own outside a tick). */
+static void current_offer(const customer_ctx *cx, const rg_invoice *inv, offer_view *ov)
+{
+    memset(ov, 0, sizeof *ov);
+    rg_store *s = cx->reader ? cx->reader : cx->eng->store;
+    rg_err e;
+    bool found = false;
+    if (rg_store_offer_current(s, inv->id, cx->now, &ov->o, &found, &e) != RG_OK)
+        rg_warn("invoice %s: its offer could not be read (%s): the amounts shown have no offer", inv->external_id,
+                e.msg);
+    ov->present = found;
+}
+
+/* Fine and interest as compute_fees, with the invoice's offer valid now
+ * applied (waived fine or interest at zero; the total is the offer's
+ * amount): while an offer holds, the amount shown everywhere is its. */
+static void invoice_fees(const customer_ctx *cx, const rg_cadence *c, const rg_invoice *inv, int64_t late,
+                         rg_fee_breakdown *fb, offer_view *ov)
+{
+    compute_fees(cx->eng, c, inv, cx->consumer, late, fb);
+    offer_view local;
+    if (!ov)
+        ov = &local;
+    current_offer(cx, inv, ov);
+    if (!ov->present)
+        return;
+    rg_offer_amounts(&ov->o, fb->principal, fb->fine, fb->interest, &ov->amount, &ov->waived);
+    if (ov->o.waive_fine)
+        fb->fine = 0;
+    if (ov->o.waive_interest)
+        fb->interest = 0;
+    fb->total = ov->amount;
+}
+
+/* Fills a render invoice from a row; strings point into the row. ov (may
+ * be NULL) gets the invoice's offer. */
 static void fill_render_invoice(const customer_ctx *cx, const rg_cadence *c, const rg_invoice *inv,
-                                const rg_reissue *re, rg_render_invoice *ri)
+                                const rg_reissue *re, rg_render_invoice *ri, offer_view *ov)
 {
     rg_render_invoice_init(ri);
     rg_date eff = rg_effective_due_date(cx->eng->calendar, inv->due_date);
@@ -547,7 +592,7 @@ static void fill_render_invoice(const customer_ctx *cx, const rg_cadence *c, con
     ri->amount = balance;
     ri->days_late = late;
     rg_fee_breakdown fb;
-    compute_fees(cx->eng, c, inv, cx->consumer, late, &fb);
+    invoice_fees(cx, c, inv, late, &fb, ov);
     ri->fine = fb.fine;
     ri->interest = fb.interest;
     ri->updated_amount = fb.total;
@@ -598,7 +643,7 @@ static void compute_reissue_days(const customer_ctx *cx, const rg_cadence *c, co
     int64_t late = rg_days_late(eff, cx->today);
     rg_fee_breakdown fb;
     re->principal = rg_invoice_balance(inv);
-    compute_fees(cx->eng, c, inv, cx->consumer, late, &fb);
+    invoice_fees(cx, c, inv, late, &fb, NULL);
     re->fine = fb.fine;
     re->interest = fb.interest;
     re->updated_amount = fb.total;
@@ -725,12 +770,19 @@ static char *letter_payload(const customer_ctx *cx, const rg_cadence *c, const r
  * *payload). Fails with the reason when the template is missing, broken
  * or leaves a hole. */
 static rg_status render_message(rg_engine *eng, const rg_customer *cust, rg_render_invoice *ri, size_t n,
-                                const char *template_name, const char *channel, rg_rendered *out, char **payload,
-                                rg_err *e)
+                                const offer_view *ov, const char *template_name, const char *channel,
+                                rg_rendered *out, char **payload, rg_err *e)
 {
     *payload = NULL;
     rg_render_vars v;
     rg_render_vars_init(&v);
+    char offer_text[128];
+    if (ov && ov->present) { /* {{offer.*}}: the first invoice's offer valid now */
+        v.offer.description = rg_offer_describe(&ov->o, offer_text, sizeof offer_text);
+        v.offer.valid_until = rg_tz_date(rg_engine_zone(eng, cust, NULL), ov->o.valid_until - 1);
+        v.offer.discount = ov->waived;
+        v.offer.amount = ov->amount;
+    }
     v.customer.name = cust->name;
     v.customer.document = cust->document;
     v.customer.email = cust->email;
@@ -781,8 +833,9 @@ rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_custome
         rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
         goto done;
     }
+    offer_view ov = {0};
     for (size_t k = 0; k < n; k++) {
-        fill_render_invoice(&cx, c, &invs[k], NULL, &ri[k]);
+        fill_render_invoice(&cx, c, &invs[k], NULL, &ri[k], k == 0 ? &ov : NULL);
         ip[k] = &invs[k];
     }
     if (!strcmp(channel, "letter") && c && !(letter = letter_payload(&cx, c, ip, NULL, ri, lb, n))) {
@@ -791,7 +844,7 @@ rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_custome
     }
     rg_rendered r;
     memset(&r, 0, sizeof r);
-    rc = render_message(eng, cust, ri, n, template_name, channel, &r, &out->payload, e);
+    rc = render_message(eng, cust, ri, n, &ov, template_name, channel, &r, &out->payload, e);
     if (rc == RG_OK && letter) {
         free(out->payload);
         out->payload = letter;
@@ -845,9 +898,11 @@ static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, 
         free(invs);
         return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
     }
+    offer_view ov = {0};
     for (size_t k = 0; k < n; k++) {
         invs[k] = &b->rows[pend[k]->row].r.invoice;
-        fill_render_invoice(cx, pend[k]->cadence, invs[k], pend[k]->reissued ? &pend[k]->reissue : NULL, &ri[k]);
+        fill_render_invoice(cx, pend[k]->cadence, invs[k], pend[k]->reissued ? &pend[k]->reissue : NULL, &ri[k],
+                            k == 0 ? &ov : NULL);
     }
     /* a letter encloses the boleto each invoice can be paid with now */
     letter_boleto *lb = NULL;
@@ -904,7 +959,7 @@ static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, 
     memset(&out, 0, sizeof out);
     rg_err re;
     rg_err_clear(&re);
-    if (render_message(eng, cust, ri, n, m->template_name, channel, &out, &x->payload, &re) != RG_OK) {
+    if (render_message(eng, cust, ri, n, &ov, m->template_name, channel, &out, &x->payload, &re) != RG_OK) {
         /* never an empty hole: the message is suppressed, and says why */
         m->status = RG_MSG_SUPPRESSED;
         snprintf(m->reason, sizeof m->reason, "template %s.%s: %s", m->template_name, channel, re.msg);
@@ -1317,7 +1372,8 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
         rg_engine_plan_input(eng, &in, c, inv, cust, &prog, r->progress_cadence, cx.tz, now);
         rg_plan_hold hv[RG_PLAN_MAX_HOLDS];
         rg_plan_promise pv[RG_PLAN_MAX_PROMISES];
-        rg_engine_plan_holds(c, cx.tz, r->holds, r->promises, hv, pv, &in);
+        /* deadlines where the customer is (else the company): as the payment path counts them */
+        rg_engine_plan_holds(c, rg_engine_zone(eng, cust, NULL), r->holds, r->promises, hv, pv, &in);
         rg_plan plan;
         if ((rc = plan_with_letter(&cx, &in, &plan, e)) != RG_OK)
             goto out;

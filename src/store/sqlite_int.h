@@ -47,6 +47,12 @@ int64_t rg_sq_col_opt_i64(sqlite3_stmt *st, int i, int64_t none);
 /* Reads the CUSTOMER_SELECT columns starting at column `at`. */
 void rg_sq_read_customer(sqlite3_stmt *st, int at, rg_customer *c);
 void rg_sq_read_invoice(sqlite3_stmt *st, rg_invoice *inv);
+/* An event row: id, type, at, source, customer_id, invoice_id, message_id,
+ * payload (the payload borrowed from the statement). */
+void rg_sq_read_event(sqlite3_stmt *st, rg_event *ev);
+/* A promise row: id, customer_id, invoice_id, promised_date, amount,
+ * status, source, created_at, resolved_at, grace_days. */
+void rg_sq_read_promise(sqlite3_stmt *st, rg_promise *p);
 /* A message row in the column order of rg_store_message_each's SELECT. */
 void rg_sq_read_message(sqlite3_stmt *st, rg_message *m);
 /* A cached statement of sqlite_engine.c (slot < RG_SQ_ENGINE_STMTS). */
@@ -105,6 +111,8 @@ rg_status rg_sqh_offer_insert(rg_store *s, rg_offer *o, rg_err *e);
 rg_status rg_sqh_offer_current(rg_store *s, int64_t invoice_id, rg_instant at, rg_offer *out, bool *found, rg_err *e);
 rg_status rg_sqh_offer_settle(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e);
 rg_status rg_sqh_offer_each(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqh_event_each_for_customer(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqh_optout_each(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
 
 /* sqlite_inbound.c: provider callbacks, replies and tracking (slots 36..47). */
 rg_status rg_sqe_message_ref(rg_store *s, int64_t id, rg_message_ref *out, rg_err *e);
