@@ -464,6 +464,28 @@ static int choose_channel(const rg_engine *eng, const rg_cadence_send *send, int
     return chosen;
 }
 
+int rg_engine_pick_channel(const rg_engine *eng, const rg_cadence_send *send, int preferred, const rg_customer *c,
+                           const char *optouts, char *reason, size_t n, const char **channel)
+{
+    int pos = choose_channel(eng, send, preferred, c, optouts, reason, n);
+    *channel = pos >= 0 ? send->channels.v[channel_at(send, preferred, (size_t)pos)] : NULL;
+    return pos;
+}
+
+void rg_engine_fallbacks(const rg_cadence_send *send, int preferred, int pos, char *out, size_t n)
+{
+    size_t fb = 0;
+    out[0] = '\0';
+    for (size_t p = (size_t)pos + 1; p < send->channels.n; p++) {
+        int w = snprintf(out + fb, n - fb, "%s%s", fb ? "|" : "", send->channels.v[channel_at(send, preferred, p)]);
+        if (w < 0 || (size_t)w >= n - fb) {
+            out[fb] = '\0';
+            break;
+        }
+        fb += (size_t)w;
+    }
+}
+
 static void parse_recent(customer_ctx *cx, const char *recent)
 {
     cx->n_recent = 0;
@@ -715,13 +737,23 @@ static char *letter_payload(const customer_ctx *cx, const rg_cadence *c, const r
  * WhatsApp template also the channel payload (owned JSON text in
  * *payload). Fails with the reason when the template is missing, broken
  * or leaves a hole. */
-static rg_status render_message(rg_engine *eng, const rg_customer *cust, rg_render_invoice *ri, size_t n,
-                                const char *template_name, const char *channel, rg_rendered *out, char **payload,
-                                rg_err *e)
+static rg_status render_message_x(rg_engine *eng, const rg_customer *cust, rg_render_invoice *ri, size_t n,
+                                  const char *template_name, const char *channel, const rg_engine_extras *x,
+                                  rg_rendered *out, char **payload, rg_err *e)
 {
     *payload = NULL;
     rg_render_vars v;
     rg_render_vars_init(&v);
+    if (x && x->has_offer) {
+        v.offer.description = x->offer_description;
+        v.offer.valid_until = x->offer_valid_until;
+        v.offer.discount = x->offer_discount;
+        v.offer.amount = x->offer_amount;
+    }
+    if (x && x->has_promise) {
+        v.promise.date = x->promise_date;
+        v.promise.amount = x->promise_amount;
+    }
     v.customer.name = cust->name;
     v.customer.document = cust->document;
     v.customer.email = cust->email;
@@ -750,9 +782,62 @@ static rg_status render_message(rg_engine *eng, const rg_customer *cust, rg_rend
     return RG_OK;
 }
 
+static rg_status render_message(rg_engine *eng, const rg_customer *cust, rg_render_invoice *ri, size_t n,
+                                const char *template_name, const char *channel, rg_rendered *out, char **payload,
+                                rg_err *e)
+{
+    return render_message_x(eng, cust, ri, n, template_name, channel, NULL, out, payload, e);
+}
+
 rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs,
                            size_t n, const char *template_name, const char *channel, rg_instant now,
                            rg_engine_content *out, rg_err *e)
+{
+    return rg_engine_render_x(eng, c, cust, invs, n, template_name, channel, now, NULL, out, e);
+}
+
+void rg_engine_offer(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs, size_t n,
+                     const rg_cadence_offer *o, rg_instant now, rg_engine_extras *x)
+{
+    customer_ctx cx;
+    memset(&cx, 0, sizeof cx);
+    cx.eng = eng;
+    cx.now = now;
+    cx.tz = rg_engine_zone(eng, cust, c);
+    cx.consumer = cust->kind == RG_KIND_PF;
+    cx.today = rg_tz_date(cx.tz, now);
+    rg_cents total = 0, amount = 0;
+    for (size_t k = 0; k < n; k++) {
+        rg_date eff = rg_effective_due_date(eng->calendar, invs[k].due_date);
+        rg_fee_breakdown fb;
+        compute_fees(eng, c, &invs[k], cx.consumer, rg_days_late(eff, cx.today), &fb);
+        total += fb.total;
+        rg_cents principal = fb.principal - (rg_cents)((fb.principal * o->discount_pct + 5000) / 10000);
+        amount += principal + (o->waive_fine ? 0 : fb.fine) + (o->waive_interest ? 0 : fb.interest);
+    }
+    x->has_offer = true;
+    x->offer_amount = amount;
+    x->offer_discount = total - amount;
+    x->offer_valid_until = cx.today + (rg_date)(o->valid_days > 0 ? o->valid_days : 3);
+    char *d = x->offer_description;
+    size_t dn = sizeof x->offer_description;
+    d[0] = '\0';
+    if (o->waive_fine && o->waive_interest)
+        rg_strlcpy(d, "sem multa e sem juros", dn);
+    else if (o->waive_interest)
+        rg_strlcpy(d, "sem juros", dn);
+    else if (o->waive_fine)
+        rg_strlcpy(d, "sem multa", dn);
+    if (o->discount_pct > 0) {
+        char pct[32];
+        size_t len = strlen(d);
+        snprintf(d + len, dn - len, "%scom %s%% de desconto", len ? " e " : "", rg_pct_format(o->discount_pct, pct, sizeof pct));
+    }
+}
+
+rg_status rg_engine_render_x(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs,
+                             size_t n, const char *template_name, const char *channel, rg_instant now,
+                             const rg_engine_extras *x, rg_engine_content *out, rg_err *e)
 {
     memset(out, 0, sizeof *out);
     customer_ctx cx;
@@ -782,7 +867,7 @@ rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_custome
     }
     rg_rendered r;
     memset(&r, 0, sizeof r);
-    rc = render_message(eng, cust, ri, n, template_name, channel, &r, &out->payload, e);
+    rc = render_message_x(eng, cust, ri, n, template_name, channel, x, &r, &out->payload, e);
     if (rc == RG_OK && letter) {
         free(out->payload);
         out->payload = letter;
@@ -1426,7 +1511,7 @@ out:
 
 /* What the inline channels wrote must be durable before the transaction
  * that says "sent" commits. */
-static rg_status commit_batch(rg_engine *eng, rg_err *e)
+rg_status rg_engine_commit(rg_engine *eng, rg_err *e)
 {
     rg_status rc = RG_OK;
     for (size_t k = 0; rc == RG_OK && k < eng->n_channels; k++)
@@ -1575,10 +1660,15 @@ static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_sta
     rg_status seen_rc = rg_engine_load_seen(eng, now, true, e);
     if (seen_rc != RG_OK)
         return seen_rc;
+    /* the trigger phase: timers whose moment has come fire first (a
+     * pause or a switch of cadence then counts for the steps below) */
+    rg_status rc = rg_engine_fire_timers(eng, now, stats, e);
+    if (rc != RG_OK)
+        return rc;
     idvec customers = {0};
     rg_agenda_state state;
     bool state_changed = false;
-    rg_status rc = tick_customers(eng, now, full, &customers, &state, &state_changed, e);
+    rc = tick_customers(eng, now, full, &customers, &state, &state_changed, e);
     if (rc != RG_OK || customers.n == 0) {
         if (rc == RG_OK && state_changed)
             rc = rg_store_agenda_state_put(eng->store, &state, e);
@@ -1637,7 +1727,7 @@ static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_sta
              * that the write lock is held seconds, not the whole tick */
             if (rc == RG_OK && (last || since_commit >= RG_TICK_COMMIT_ROWS)) {
                 since_commit = 0;
-                if ((rc = commit_batch(eng, e)) == RG_OK)
+                if ((rc = rg_engine_commit(eng, e)) == RG_OK)
                     in_tx = false; /* else rolled back below */
             }
         }
@@ -1650,7 +1740,7 @@ static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_sta
     }
     if (in_tx) {
         if (rc == RG_OK)
-            rc = commit_batch(eng, e);
+            rc = rg_engine_commit(eng, e);
         else
             rg_store_rollback(eng->store);
     }

@@ -122,8 +122,8 @@ out:
 
 /* Cap: the customer's messages that went out in the last `days` local
  * days, this one excluded, against `max`. */
-static rg_status cap_reached(rg_engine *eng, const rg_message *m, const rg_customer *c, const rg_cadence *cad,
-                             const rg_tz *tz, rg_instant now, bool *reached, rg_err *e)
+rg_status rg_engine_cap_reached(rg_engine *eng, int64_t exclude, const rg_customer *c, const rg_cadence *cad,
+                                const rg_tz *tz, rg_instant now, bool *reached, rg_err *e)
 {
     *reached = false;
     if (cad->caps.max <= 0)
@@ -135,7 +135,7 @@ static rg_status cap_reached(rg_engine *eng, const rg_message *m, const rg_custo
     rg_date first = today - (rg_date)(days - 1);
     rg_instant sends[256];
     size_t n;
-    rg_status rc = rg_store_customer_sends_since(eng->store, c->id, now - (days + 1) * 86400, m->id, sends, 256, &n, e);
+    rg_status rc = rg_store_customer_sends_since(eng->store, c->id, now - (days + 1) * 86400, exclude, sends, 256, &n, e);
     if (rc != RG_OK)
         return rc;
     int64_t count = 0;
@@ -271,7 +271,7 @@ rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_cust
             goto out;
         }
         bool reached;
-        if ((rc = cap_reached(eng, m, c, cad, tz, now, &reached, e)) != RG_OK)
+        if ((rc = rg_engine_cap_reached(eng, m->id, c, cad, tz, now, &reached, e)) != RG_OK)
             goto out;
         if (reached) {
             rg_date today;

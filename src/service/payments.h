@@ -22,6 +22,7 @@ typedef struct rg_payment_outcome {
     rg_cents overpaid;   /* the part of this payment beyond the open balance (0: none): the
                             callers warn; the invoice shows it as a credit */
     rg_cents credit;     /* the invoice's credit after the payment (paid beyond its amount) */
+    rg_event_out event;  /* the payment.received event and the timers it started or cancelled */
 } rg_payment_outcome;
 
 /* Records p against the invoice p->invoice_external_id (p->invoice_id is
