@@ -4,7 +4,8 @@
 # visited without a download -> the WhatsApp offer 3 h later (nothing when
 # the boleto was downloaded meanwhile); e-mail opened with no reply in 48 h
 # -> SMS (nothing after a reply); a timer outside the window waits for the
-# opening; `regua event` refuses what it cannot record and stores nothing.
+# opening; `regua simulate` forecasts a waiting timer at its moment;
+# `regua event` refuses what it cannot record and stores nothing.
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 cp -r "$REGUA_ROOT/cadences" "$REGUA_ROOT/templates" .
@@ -56,6 +57,15 @@ contains "the download cancels the waiting timer" out '"timers_cancelled": 1'
 is "the cancellation says why" "$(q "SELECT reason FROM trigger_timers t JOIN customers c ON c.id = t.customer_id WHERE c.external_id = 'C2'")" \
     "cancelled: boleto.downloaded (event $(q "SELECT max(id) FROM events WHERE type = 'boleto.downloaded'") at 2026-10-13T14:00:00Z) came first"
 expect_exit "a tick before the 3 h" 0 regua tick --at 2026-10-13T15:59:00Z
+# the forecast includes the waiting timer, at its moment
+expect_exit "simulate with a waiting timer" 0 regua simulate --days 2 --json --now 2026-10-13T15:59:30Z
+/usr/bin/python3 - <<'PY' && ok "simulate: the offer at 13:00 local" || not_ok "simulate: the offer at 13:00 local" "$(head -c 800 out)"
+import json
+o = json.load(open("out"))
+m = [x for x in o["messages"] if x["step"] == "portal-sem-download"]
+assert [(x["customer_external_id"], x["planned_for"], x["source_kind"]) for x in m] == [("C1", "2026-10-13T16:00:00Z", "trigger")], m
+PY
+is "simulate changed nothing" "$(q "SELECT count(*) FROM trigger_timers WHERE status = 'waiting'")" 1
 is "nothing before its moment" "$(msgs C1 portal-sem-download)" 0
 expect_exit "the tick 3 h later" 0 regua tick --at 2026-10-13T16:00:00Z --json
 contains "the tick fires one timer" out '"timers_fired": 1'
