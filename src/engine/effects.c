@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "channel/channel.h"
+#include "service/holds.h"
 
 /* Room for one more element in *v (of `size` bytes each); false when out of memory. */
 static bool grow(void **v, size_t *cap, size_t n, size_t size)
@@ -108,6 +109,15 @@ void rg_fx_bureau(rg_effects *fx, int64_t invoice_id, rg_instant notice_at, size
     if (op) {
         op->notice_at = notice_at;
         op->after_message = after_message;
+    }
+}
+
+void rg_fx_promise_broken(rg_effects *fx, int64_t invoice_id, int64_t promise_id, rg_instant deadline)
+{
+    rg_fx_op *op = add_op(fx, RG_FX_PROMISE_BROKEN, invoice_id);
+    if (op) {
+        op->promise_id = promise_id;
+        op->notice_at = deadline;
     }
 }
 
@@ -268,6 +278,14 @@ rg_status rg_effects_apply(rg_engine *eng, rg_effects *fx, rg_instant now, rg_ti
         case RG_FX_MESSAGE:
             rc = deliver(eng, fx, &fx->msgs[op->item], now, st, e);
             break;
+        case RG_FX_PROMISE_BROKEN: {
+            /* recorded like any event, so that triggers can answer it */
+            rg_event_env env = {eng->store, eng->zones, &eng->triggers};
+            bool changed = false;
+            rc = rg_promise_break(&env, op->invoice_id, op->promise_id, op->notice_at, &changed, e);
+            st->promises_broken += changed;
+            break;
+        }
         }
     }
     if (rc == RG_OK)
@@ -301,4 +319,6 @@ void rg_tick_stats_add(rg_tick_stats *a, const rg_tick_stats *b)
     a->timers_fired += b->timers_fired;
     a->timers_waiting += b->timers_waiting;
     a->timers_cancelled += b->timers_cancelled;
+    a->held += b->held;
+    a->promises_broken += b->promises_broken;
 }

@@ -86,7 +86,7 @@ rg_lint_env rg_engine_lint_env(const rg_lint_install *in)
 
 /* Bump when the planner's rules change what instants it computes: the
  * stored instants are then re-planned, as after a cadence change. */
-#define RG_AGENDA_RULES "agenda-1"
+#define RG_AGENDA_RULES "agenda-2" /* 2: holds and promise deadlines */
 
 /* What the stored instants depend on besides each invoice's own data: the
  * planner's rules, the cadences (names and versions, in the set's order),
@@ -154,6 +154,8 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
         rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
         goto fail;
     }
+    if ((rc = rg_zones_new(opt->config->default_timezone, NULL, &eng->zones, e)) != RG_OK)
+        goto fail;
     rg_lint_install li = {opt->config, eng->templates, false};
     rg_lint_env env = rg_engine_lint_env(&li);
     rg_diags local = RG_DIAGS_INIT;
@@ -226,6 +228,7 @@ void rg_engine_close(rg_engine *eng)
     rg_template_set_free(eng->templates);
     rg_calendar_free(eng->calendar);
     rg_tz_cache_free(eng->tzs);
+    rg_zones_free(eng->zones);
     free(eng);
 }
 
@@ -254,7 +257,7 @@ int rg_engine_channel_index(const rg_engine *eng, const char *name)
 
 /* ---- the batch ---- */
 
-enum { ROW_PROGRESS_CADENCE, ROW_PROGRESS, ROW_OPTOUTS, ROW_RECENT, ROW_PAID_HISTORY, ROW_TEXTS };
+enum { ROW_PROGRESS_CADENCE, ROW_PROGRESS, ROW_OPTOUTS, ROW_RECENT, ROW_PAID_HISTORY, ROW_HOLDS, ROW_PROMISES, ROW_TEXTS };
 #define ROW_NO_TEXT SIZE_MAX
 
 typedef struct row {
@@ -266,6 +269,8 @@ typedef struct row {
     const char *optouts;
     const char *recent;
     const char *paid_history;
+    const char *holds;
+    const char *promises;
 } row;
 
 /* The rows of one read, with their variable texts copied into one arena
@@ -298,6 +303,8 @@ static void resolve_texts(batch *b)
         r->optouts = t[ROW_OPTOUTS];
         r->recent = t[ROW_RECENT];
         r->paid_history = t[ROW_PAID_HISTORY];
+        r->holds = t[ROW_HOLDS];
+        r->promises = t[ROW_PROMISES];
     }
 }
 
@@ -321,6 +328,8 @@ static rg_status collect(void *p, const rg_tick_row *tr)
     r->text_at[ROW_OPTOUTS] = keep_text(b, tr->optouts);
     r->text_at[ROW_RECENT] = keep_text(b, tr->recent);
     r->text_at[ROW_PAID_HISTORY] = keep_text(b, tr->paid_history);
+    r->text_at[ROW_HOLDS] = keep_text(b, tr->holds);
+    r->text_at[ROW_PROMISES] = keep_text(b, tr->promises);
     if (b->texts.oom) {
         b->oom = true;
         return RG_ENOMEM;
@@ -1216,6 +1225,55 @@ void rg_engine_plan_input(const rg_engine *eng, rg_plan_input *in, const rg_cade
     in->notice_by_letter = cust->kind == RG_KIND_PF;
 }
 
+void rg_engine_plan_holds(const rg_cadence *c, const rg_tz *tz, const char *holds, const char *promises,
+                          rg_plan_hold *hv, rg_plan_promise *pv, rg_plan_input *in)
+{
+    size_t np = 0, nh = 0;
+    int64_t pid[RG_PLAN_MAX_PROMISES];
+    /* "ID:LAST_DAY,..." */
+    for (const char *p = promises; p && *p && np < RG_PLAN_MAX_PROMISES;) {
+        char *end;
+        long long id = strtoll(p, &end, 10);
+        if (*end != ':')
+            break;
+        long long last = strtoll(end + 1, &end, 10);
+        pid[np] = id;
+        pv[np].id = id;
+        pv[np++].deadline = rg_tz_to_utc(tz, (rg_date)last + 1, 0);
+        p = *end == ',' ? end + 1 : end;
+    }
+    /* "PROMISE_ID:STEP\n..." */
+    for (const char *p = holds; p && *p && nh < RG_PLAN_MAX_HOLDS;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char *end;
+        long long promise = strtoll(p, &end, 10);
+        if (*end == ':') {
+            char step[RG_HOLD_STEP_MAX + 1];
+            size_t sl = len - (size_t)(end + 1 - p);
+            snprintf(step, sizeof step, "%.*s", (int)(sl < sizeof step ? sl : sizeof step - 1), end + 1);
+            int si = step[0] ? rg_cadence_step_index(c, step) : -1;
+            int pi = -1;
+            if (promise) {
+                pi = -2;
+                for (size_t k = 0; k < np; k++)
+                    if (pid[k] == promise)
+                        pi = (int)k;
+            }
+            /* a step this cadence does not have, or a promise no longer pending: nothing held */
+            if ((!step[0] || si >= 0) && pi != -2) {
+                hv[nh].step = si;
+                hv[nh++].promise = pi;
+            }
+        }
+        p += len + (nl ? 1 : 0);
+    }
+    in->holds = hv;
+    in->n_holds = nh;
+    in->promises = pv;
+    in->n_promises = np;
+}
+
 /* Plans invoice inv; when a consumer's listing needs to know whether its
  * notice went by letter, looks it up (on `reader`) and plans again. */
 static rg_status plan_with_letter(customer_ctx *cx, rg_plan_input *in, rg_plan *plan, rg_err *e)
@@ -1342,9 +1400,16 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
         rg_progress_parse(same ? r->progress : NULL, &prog);
         rg_plan_input in;
         rg_engine_plan_input(eng, &in, c, inv, cust, &prog, r->progress_cadence, cx.tz, now);
+        rg_plan_hold hv[RG_PLAN_MAX_HOLDS];
+        rg_plan_promise pv[RG_PLAN_MAX_PROMISES];
+        rg_engine_plan_holds(c, cx.tz, r->holds, r->promises, hv, pv, &in);
         rg_plan plan;
         if ((rc = plan_with_letter(&cx, &in, &plan, e)) != RG_OK)
             goto out;
+        /* a promise whose deadline passed unpaid is broken (promise.broken) */
+        for (size_t k = 0; k < plan.n_broken; k++)
+            rg_fx_promise_broken(fx, inv->id, in.promises[plan.broken[k]].id, in.promises[plan.broken[k]].deadline);
+        stats->held += (int64_t)plan.n_held;
         if (plan.kind == RG_PLAN_PRESCRIBED || plan.kind == RG_PLAN_CLOSED) {
             stats->prescribed += plan.kind == RG_PLAN_PRESCRIBED;
             rg_fx_progress(fx, inv->id, NULL, NULL, RG_FX_NONE, &ag);

@@ -7,6 +7,7 @@
 #define RG_ENGINE_INT_H
 
 #include "base/tz.h"
+#include "base/zones.h"
 #include "br/holidays.h"
 #include "channel/channel.h"
 #include "engine/engine.h"
@@ -45,12 +46,19 @@ struct rg_engine {
     rg_instant seen_at;    /* the tick instant they were recorded at; RG_INSTANT_NONE: not recorded */
     rg_channel_env chan_env;
     rg_triggers triggers; /* the cadences, calendar and zones above, for the event service */
+    rg_zones *zones;      /* for the events the engine records (promise.broken) */
 };
 
 /* The index of a configured channel, or -1. */
 int rg_engine_channel_index(const rg_engine *eng, const char *name);
 /* Whether "email|sms" names channel. */
 bool rg_engine_opted_out(const char *optouts, const char *channel);
+/* The planner's holds and promises for an invoice on cadence c, from the
+ * tick row's texts (rg_tick_row.holds, .promises), with deadlines in zone
+ * tz; into in (pointing at the arrays given). */
+void rg_engine_plan_holds(const rg_cadence *c, const rg_tz *tz, const char *holds, const char *promises,
+                          rg_plan_hold *hv, rg_plan_promise *pv, rg_plan_input *in);
+
 /* The customer's zone: its own, else the cadence's, else the default. */
 const rg_tz *rg_engine_zone(rg_engine *eng, const rg_customer *c, const rg_cadence *cad);
 

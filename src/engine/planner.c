@@ -115,6 +115,19 @@ static bool added_after_passed(const rg_plan_input *in, size_t i, rg_instant due
     return due < seen;
 }
 
+bool rg_plan_step_held(const rg_plan_input *in, int step)
+{
+    for (size_t k = 0; k < in->n_holds; k++) {
+        const rg_plan_hold *h = &in->holds[k];
+        if (h->step >= 0 && h->step != step)
+            continue;
+        if (h->promise >= 0 && (size_t)h->promise < in->n_promises && in->promises[h->promise].deadline <= in->now)
+            continue; /* its promise is broken now: it no longer holds */
+        return true;
+    }
+    return false;
+}
+
 void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
 {
     const rg_cadence *c = in->cadence;
@@ -140,7 +153,16 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
     int due[RG_PLAN_MAX_STEPS];
     rg_instant due_at[RG_PLAN_MAX_STEPS];
     size_t n_due = 0;
-    rg_instant later = RG_INSTANT_NONE; /* the agenda's other instants: a blocked listing's day */
+    rg_instant later = RG_INSTANT_NONE; /* the agenda's other instants: a blocked listing's day, a promise's deadline */
+    /* promises: broken once their deadline has come; the next deadline is in the agenda */
+    for (size_t k = 0; k < in->n_promises; k++) {
+        if (in->promises[k].deadline <= in->now) {
+            if (out->n_broken < RG_PLAN_MAX_PROMISES)
+                out->broken[out->n_broken++] = (int)k;
+        } else {
+            later = earliest(later, in->promises[k].deadline);
+        }
+    }
     /* skips decided now whatever the window: recorded even at night */
     for (size_t i = 0; i < n; i++) {
         if (rg_progress_find(in->progress, c->steps[i].id))
@@ -166,6 +188,12 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
         }
         if (t == RG_INSTANT_NONE)
             continue;
+        if (t <= in->now && rg_plan_step_held(in, (int)i)) {
+            /* held: neither fired nor skipped; looked at again when released
+             * (a release wakes the invoice; a promise's deadline is above) */
+            out->held[out->n_held++] = (int)i;
+            continue;
+        }
         if (t <= in->now) {
             if (added_after_passed(in, i, t)) {
                 out->skipped[out->n_skipped] = (int)i;
@@ -271,7 +299,8 @@ bool rg_plan_step_current(const rg_plan_input *in, int step, char *why, size_t n
         }
         due_block block;
         rg_instant t = step_due_at(in, eff, i, &block);
-        if (block == DUE_OK && t != RG_INSTANT_NONE && t <= in->now && !added_after_passed(in, i, t)) {
+        if (block == DUE_OK && t != RG_INSTANT_NONE && t <= in->now && !added_after_passed(in, i, t) &&
+            !rg_plan_step_held(in, (int)i)) {
             snprintf(why, n, "superseded: step %s became due", later->id);
             return false;
         }

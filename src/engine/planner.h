@@ -37,6 +37,11 @@
  * - Closed invoices (paid, cancelled, renegotiated, written off, no
  *   balance) get nothing; a debt whose effective due date is five years
  *   past is prescribed (CC art. 206 §5 I) and gets nothing either.
+ * - Holds (service/holds.h): a held step neither fires nor is skipped; a
+ *   hold tied to a promise holds until the promise's deadline. Once a hold
+ *   is gone the usual rule applies: only the latest due step fires. A
+ *   pending promise whose deadline has come is reported (broken) for the
+ *   caller to break; the earliest deadline still ahead is in agenda_at.
  * - The plan also says when to look at the invoice again (agenda_at):
  *   the tick stores it, and reads only the invoices whose instant came.
  */
@@ -54,6 +59,21 @@
 #define RG_PLAN_MAX_STEPS RG_PROGRESS_MAX
 #define RG_NOTICE_MIN_DAYS 10
 #define RG_PRESCRIPTION_YEARS 5
+#define RG_PLAN_MAX_PROMISES 8
+#define RG_PLAN_MAX_HOLDS 32
+
+/* A hold on a step (service/holds.h). */
+typedef struct rg_plan_hold {
+    int step;    /* index in cadence->steps; -1: every step */
+    int promise; /* holds while in->promises[promise] is pending and its deadline is ahead; -1: until released */
+} rg_plan_hold;
+
+/* A pending promise of the invoice and the instant it is broken unpaid
+ * (rg_promise_deadline: the end of its date plus grace). */
+typedef struct rg_plan_promise {
+    int64_t id;
+    rg_instant deadline;
+} rg_plan_promise;
 
 typedef struct rg_plan_input {
     const rg_cadence *cadence;
@@ -71,6 +91,11 @@ typedef struct rg_plan_input {
     bool notice_by_letter;          /* the customer is PF */
     const char *notice_letter_step; /* the notice step notice_letter_at was looked up for; NULL: none */
     rg_instant notice_letter_at;    /* when that notice went by letter; RG_INSTANT_NONE: never */
+    /* holds and pending promises (NULL/0: none) */
+    const rg_plan_hold *holds;
+    size_t n_holds;
+    const rg_plan_promise *promises;
+    size_t n_promises;
 } rg_plan_input;
 
 /* A plan input with the "unknown" markers set; fill the rest. */
@@ -104,7 +129,17 @@ typedef struct rg_plan {
      * than what can happen; at worst earlier (planning then finds nothing
      * to do). */
     rg_instant agenda_at;
+    /* promises whose deadline has come (indexes into in->promises): the
+     * caller breaks them (rg_promise_break); their holds no longer hold */
+    size_t n_broken;
+    int broken[RG_PLAN_MAX_PROMISES];
+    /* due steps a hold keeps from firing (or from being skipped) */
+    size_t n_held;
+    int held[RG_PLAN_MAX_STEPS];
 } rg_plan;
+
+/* Whether step `step` is held at in->now. */
+bool rg_plan_step_held(const rg_plan_input *in, int step);
 
 void rg_plan_invoice(const rg_plan_input *in, rg_plan *out);
 

@@ -4,8 +4,10 @@
  *
  * Just before a send (failed == NULL), in this order:
  * 1. The message's invoices: none left open (paid, cancelled, renegotiated,
- *    written off, no balance) -> cancelled, with the reason; some closed
- *    (a consolidated message) -> re-rendered with the open ones only.
+ *    written off, no balance) or not held (a dispute; a pause of the
+ *    message's step: service/holds.h) -> cancelled, with the reason; some
+ *    closed or held (a consolidated message) -> re-rendered with the
+ *    others only.
  *    PRODUCT.md §2: "this is checked again at the moment of sending".
  *    A step's message is true only while its step is the invoice's current
  *    one (rg_plan_step_current: the invoice still in the step's phase, no
@@ -32,6 +34,7 @@
 #include "engine/engine_int.h"
 #include "engine/planner.h"
 #include "engine/progress.h"
+#include "service/holds.h"
 
 #define MAX_INVOICES 64
 
@@ -212,6 +215,16 @@ rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_cust
             goto out;
         }
         if (inv->status == RG_INV_OPEN && rg_invoice_balance(inv) > 0) {
+            /* held (a dispute; a pause of this very step): not sent now */
+            bool held = false;
+            char why[160];
+            const char *step = !strcmp(m->source_kind, "step") ? m->source_id : NULL;
+            if ((rc = rg_holds_check(eng->store, inv->id, step, &held, why, sizeof why, e)) != RG_OK)
+                goto out;
+            if (held) {
+                rg_buf_printf(&closed, "%s%s %s", closed.len ? ", " : "", inv->external_id, why);
+                continue;
+            }
             n_open++;
             continue;
         }

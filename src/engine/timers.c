@@ -21,6 +21,7 @@
 #include "engine/effects.h"
 #include "engine/engine_int.h"
 #include "service/events.h"
+#include "service/holds.h"
 
 /* Timers read (and written) per transaction. */
 #define TIMER_BATCH 256
@@ -113,6 +114,80 @@ static void promise_of(rg_engine *eng, const rg_timer *t, rg_engine_extras *x)
         x->promise_amount = amount;
     }
     json_decref(o);
+}
+
+/* promise.made carries {"promise_id"}: a `pause` holds while it is pending. */
+static int64_t promise_id_of(const rg_timer *t)
+{
+    if (strcmp(t->event_type, "promise.made") != 0)
+        return 0;
+    json_t *o = json_loads(t->event_payload, 0, NULL);
+    json_t *v = json_object_get(o, "promise_id");
+    int64_t id = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+    json_decref(o);
+    return id;
+}
+
+/* pause, resume and switch_cadence: what changes the invoices' plans. They
+ * act as soon as the timer is due, even when its message has to wait for
+ * the window or the cap (a promise's pause must not wait behind a cap),
+ * and doing them again changes nothing. */
+static rg_status plan_actions(rg_engine *eng, const rg_cadence *c, const rg_cadence_trigger *tg, const rg_timer *t,
+                              const invoices *l, rg_instant now, rg_buf *did, rg_err *e)
+{
+    rg_status rc = RG_OK;
+    char source[160];
+    snprintf(source, sizeof source, "trigger:%s/%s", c->name, tg->id);
+    if (tg->pause.n) {
+        int64_t promise = promise_id_of(t);
+        for (size_t k = 0; k < l->n && rc == RG_OK; k++)
+            rc = rg_holds_pause(eng->store, l->v[k].id, (const char *const *)tg->pause.v, tg->pause.n, source, promise,
+                                tg->pause_grace_days, now, e);
+        rg_buf_printf(did, "%spaused %zu step%s%s", did->len ? "; " : "", tg->pause.n, tg->pause.n == 1 ? "" : "s",
+                      promise ? " while the promise is pending" : "");
+    }
+    if (rc == RG_OK && tg->resume.n) {
+        int64_t released = 0;
+        for (size_t k = 0; k < l->n && rc == RG_OK; k++) {
+            int64_t r = 0;
+            rc = rg_holds_resume(eng->store, l->v[k].id, (const char *const *)tg->resume.v, tg->resume.n, now, &r, e);
+            released += r;
+        }
+        rg_buf_printf(did, "%sresumed %lld hold%s", did->len ? "; " : "", (long long)released, released == 1 ? "" : "s");
+    }
+    if (rc == RG_OK && tg->switch_cadence) {
+        if (!rg_cadence_set_find(eng->cadences, tg->switch_cadence)) {
+            rg_buf_printf(did, "%snot switched: cadence %s is not loaded", did->len ? "; " : "", tg->switch_cadence);
+        } else {
+            for (size_t k = 0; k < l->n && rc == RG_OK; k++)
+                rc = rg_store_invoice_set_cadence(eng->store, l->v[k].id, tg->switch_cadence, now, e);
+            rg_buf_printf(did, "%sswitched to %s", did->len ? "; " : "", tg->switch_cadence);
+        }
+    }
+    return rc;
+}
+
+/* Drops from l the invoices a dispute holds (a trigger's message and task
+ * wait for dispute.resolved); their names in why. */
+static rg_status drop_held(rg_engine *eng, invoices *l, char *why, size_t n, rg_err *e)
+{
+    size_t kept = 0;
+    why[0] = '\0';
+    for (size_t k = 0; k < l->n; k++) {
+        bool held = false;
+        char w[128];
+        rg_status rc = rg_holds_check(eng->store, l->v[k].id, NULL, &held, w, sizeof w, e);
+        if (rc != RG_OK)
+            return rc;
+        if (held) {
+            size_t len = strlen(why);
+            snprintf(why + len, n - len, "%s%s %s", len ? ", " : "", l->v[k].external_id, w);
+        } else {
+            l->v[kept++] = l->v[k];
+        }
+    }
+    l->n = kept;
+    return RG_OK;
 }
 
 /* The trigger's message for the customer and invoices, appended to fx;
@@ -241,7 +316,28 @@ static rg_status fire_one(rg_engine *eng, const rg_timer *t, rg_instant now, rg_
         free(l.v);
         return rc;
     }
+    rg_buf did = RG_BUF_INIT;
+    if ((rc = plan_actions(eng, c, tg, t, &l, now, &did, e)) != RG_OK)
+        goto out;
     bool sends = tg->send.present && tg->send.channels.n > 0;
+    bool contacts = sends || tg->task_kind || tg->offer.present;
+    if (contacts) {
+        /* a dispute holds the trigger's message, task and offer */
+        char held[256];
+        if ((rc = drop_held(eng, &l, held, sizeof held, e)) != RG_OK)
+            goto out;
+        if (l.n == 0) {
+            const rg_tz *tz = rg_engine_zone(eng, &cust, c);
+            rg_instant later =
+                rg_window_first_open_on_or_after_day(&c->window, eng->calendar, tz, rg_tz_date(tz, now) + 1);
+            char reason[256];
+            snprintf(reason, sizeof reason, "%s%swaiting: %s", did.len ? rg_buf_cstr(&did) : "", did.len ? "; " : "",
+                     held);
+            st->timers_waiting++;
+            rc = rg_store_timer_move(eng->store, t->id, later != RG_INSTANT_NONE ? later : now + 86400, reason, e);
+            goto out;
+        }
+    }
     const rg_tz *tz = rg_engine_zone(eng, &cust, c);
     if (sends) {
         /* a message: inside the window and under the cap, like a step */
@@ -252,27 +348,36 @@ static rg_status fire_one(rg_engine *eng, const rg_timer *t, rg_instant now, rg_
             later = rg_window_next_open(&c->window, eng->calendar, tz, now);
             wait = "waiting: outside the contact window";
         } else if ((rc = rg_engine_cap_reached(eng, 0, &cust, c, tz, now, &reached, e)) != RG_OK) {
-            free(l.v);
-            return rc;
+            goto out;
         } else if (reached) {
             later = rg_window_first_open_on_or_after_day(&c->window, eng->calendar, tz, rg_tz_date(tz, now) + 1);
             wait = "waiting: the cadence's cap is reached today";
         }
         if (wait) {
-            free(l.v);
+            char reason[256];
+            snprintf(reason, sizeof reason, "%s%s%s", did.len ? rg_buf_cstr(&did) : "", did.len ? "; " : "", wait);
             if (later == RG_INSTANT_NONE) {
                 st->timers_cancelled++;
-                return finish(eng, t, "cancelled", "cancelled: the cadence's contact window never opens", now, e);
+                rc = finish(eng, t, "cancelled", "cancelled: the cadence's contact window never opens", now, e);
+            } else {
+                st->timers_waiting++;
+                rc = rg_store_timer_move(eng->store, t->id, later, reason, e);
             }
-            st->timers_waiting++;
-            return rg_store_timer_move(eng->store, t->id, later, wait, e);
+            goto out;
         }
     }
-    rg_buf did = RG_BUF_INIT;
     rg_effects_clear(fx);
     rg_engine_extras x;
     memset(&x, 0, sizeof x);
     if (tg->offer.present) {
+        char source[160];
+        snprintf(source, sizeof source, "trigger:%s/%s", c->name, tg->id);
+        for (size_t k = 0; k < l.n && rc == RG_OK; k++) {
+            int64_t offer_id;
+            rc = rg_offer_make(eng->store, l.v[k].id, &tg->offer, source, now, &offer_id, e);
+        }
+        if (rc != RG_OK)
+            goto out;
         rg_engine_offer(eng, c, &cust, l.v, l.n, &tg->offer, now, &x);
         char amt[40];
         rg_buf_printf(&did, "%soffer of %s (%s)", did.len ? "; " : "", rg_money_format_brl(x.offer_amount, amt, sizeof amt),
@@ -308,15 +413,6 @@ static rg_status fire_one(rg_engine *eng, const rg_timer *t, rg_instant now, rg_
             rg_buf_printf(&did, "%smessage %lld suppressed: %s", did.len ? "; " : "", (long long)m->id, m->reason);
         else
             rg_buf_printf(&did, "%smessage %lld on %s", did.len ? "; " : "", (long long)m->id, m->channel);
-    }
-    if (tg->switch_cadence) {
-        if (!rg_cadence_set_find(eng->cadences, tg->switch_cadence)) {
-            rg_buf_printf(&did, "%snot switched: cadence %s is not loaded", did.len ? "; " : "", tg->switch_cadence);
-        } else {
-            for (size_t k = 0; k < l.n && rc == RG_OK; k++)
-                rc = rg_store_invoice_set_cadence(eng->store, l.v[k].id, tg->switch_cadence, now, e);
-            rg_buf_printf(&did, "%sswitched to %s", did.len ? "; " : "", tg->switch_cadence);
-        }
     }
     if (rc == RG_OK) {
         char reason[256];

@@ -225,6 +225,7 @@ static rg_status cancel_timers(const rg_event_env *env, const rg_event_in *ev, c
     free(w.v);
     return rc;
 }
+#include "service/holds.h"
 
 rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_event_out *out, rg_err *e)
 {
@@ -260,6 +261,8 @@ rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_eve
     row.message_id = ev->message_id;
     row.payload = ev->payload;
     rg_status rc = rg_store_event_add(env->store, &row, &out->event_id, e);
+    if (rc == RG_OK) /* a dispute holds its invoice's steps until resolved */
+        rc = rg_holds_on_event(env, ev, e);
     if (rc != RG_OK || !env->triggers || !env->triggers->cadences || !ev->customer_id)
         return rc;
     if ((rc = cancel_timers(env, ev, name, out->event_id, out, e)) != RG_OK)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "service/holds.h"
 
 rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant now,
                             rg_payment_outcome *out, rg_err *e)
@@ -66,6 +67,10 @@ rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant n
             return rc;
     }
     inv.paid = paid;
+    inv.status = status;
+    /* a pending promise paid by its deadline is kept (its paused steps released) */
+    if ((rc = rg_promises_on_payment(env, &inv, p, e)) != RG_OK)
+        return rc;
     out->status = status;
     out->balance = rg_invoice_balance(&inv);
     out->credit = rg_invoice_credit(&inv);

@@ -112,6 +112,18 @@ typedef struct rg_store_ops {
     rg_status (*message_invoice_ids)(rg_store *s, int64_t message_id, int64_t *ids, size_t max, size_t *n, rg_err *e);
     rg_status (*customer_optouts)(rg_store *s, int64_t customer_id, char *buf, size_t n, rg_err *e);
     rg_status (*customer_sends_since)(rg_store *s, int64_t customer_id, rg_instant since, int64_t exclude, rg_instant *out, size_t max, size_t *n, rg_err *e);
+    /* holds, promise deadlines, offers (sqlite_holds.c) */
+    rg_status (*hold_add)(rg_store *s, rg_hold *h, bool *added, rg_err *e);
+    rg_status (*holds_release)(rg_store *s, const rg_hold_filter *f, rg_instant at, const char *by, int64_t *released, rg_err *e);
+    rg_status (*hold_each)(rg_store *s, int64_t invoice_id, bool active_only, rg_hold_fn fn, void *ctx, rg_err *e);
+    rg_status (*promise_each_pending)(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx, rg_err *e);
+    rg_status (*promise_grace)(rg_store *s, int64_t promise_id, int64_t days, rg_err *e);
+    rg_status (*promise_resolve)(rg_store *s, int64_t promise_id, const char *status, rg_instant at, bool *changed, rg_err *e);
+    rg_status (*payments_sum_since)(rg_store *s, int64_t invoice_id, rg_instant since, rg_cents *sum, rg_err *e);
+    rg_status (*offer_insert)(rg_store *s, rg_offer *o, rg_err *e);
+    rg_status (*offer_current)(rg_store *s, int64_t invoice_id, rg_instant at, rg_offer *out, bool *found, rg_err *e);
+    rg_status (*offer_settle)(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e);
+    rg_status (*offer_each)(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
 } rg_store_ops;
 
 struct rg_store {

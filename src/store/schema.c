@@ -281,7 +281,45 @@ const char *const rg_schema_migrations[] = {
     " allow_contact_outside_hours TEXT,"
     " PRIMARY KEY (cadence, version)"
     ") STRICT, WITHOUT ROWID;",
-    /* events-triggers: when a trigger timer fired or was cancelled, and a
+    /* 8 (events-holds): holds on an invoice's steps — a promise's `pause`
+     * (promise_id: while that promise is pending), a trigger's `pause`, a
+     * dispute (step '': every step, and the invoice's trigger messages,
+     * tasks and bureau actions); released_at NULL while it holds. A
+     * promise's deadline is its date plus grace_days (the pausing trigger's
+     * pause_grace_days). Offers (a trigger's or step's `offer:`): what is
+     * waived, the discount in centavos at the time, valid until an instant;
+     * waived: what a payment of the offer's amount left unpaid, recorded as
+     * waived when it settled the invoice. */
+    "CREATE TABLE invoice_holds ("
+    " id INTEGER PRIMARY KEY,"
+    " invoice_id INTEGER NOT NULL REFERENCES invoices(id),"
+    " step TEXT NOT NULL DEFAULT '',"
+    " reason TEXT NOT NULL,"
+    " promise_id INTEGER REFERENCES promises(id),"
+    " created_at INTEGER NOT NULL,"
+    " released_at INTEGER,"
+    " released_by TEXT NOT NULL DEFAULT ''"
+    ") STRICT;"
+    "CREATE INDEX invoice_holds_active ON invoice_holds (invoice_id) WHERE released_at IS NULL;"
+    "CREATE INDEX invoice_holds_invoice ON invoice_holds (invoice_id, id);"
+    "ALTER TABLE promises ADD COLUMN grace_days INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX promises_pending ON promises (invoice_id) WHERE status = 'pending' AND invoice_id IS NOT NULL;"
+    "CREATE TABLE offers ("
+    " id INTEGER PRIMARY KEY,"
+    " invoice_id INTEGER NOT NULL REFERENCES invoices(id),"
+    " source TEXT NOT NULL DEFAULT '',"
+    " waive_interest INTEGER NOT NULL DEFAULT 0,"
+    " waive_fine INTEGER NOT NULL DEFAULT 0,"
+    " discount_pct INTEGER NOT NULL DEFAULT 0,"
+    " discount INTEGER NOT NULL DEFAULT 0 CHECK (discount >= 0),"
+    " created_at INTEGER NOT NULL,"
+    " valid_until INTEGER NOT NULL,"
+    " status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'settled', 'cancelled')),"
+    " settled_at INTEGER,"
+    " waived INTEGER NOT NULL DEFAULT 0"
+    ") STRICT;"
+    "CREATE INDEX offers_invoice ON offers (invoice_id, valid_until);",
+    /* 9 (events-triggers): when a trigger timer fired or was cancelled, and a
      * customer's waiting timers, which every event of the customer looks
      * at (an `unless` cancels them). */
     "ALTER TABLE trigger_timers ADD COLUMN done_at INTEGER;"

@@ -56,6 +56,7 @@ void rg_sq_engine_finalize(rg_sq_common *s)
     }
     rg_sqa_finalize(s);
     rg_sqt_finalize(s);
+    rg_sqh_finalize(s);
 }
 
 #define SQ(base) ((rg_sq_common *)(base))
@@ -93,7 +94,11 @@ static sqlite3_stmt *built_stmt(rg_sq_common *s, int slot, rg_buf *sql, rg_err *
     "   AND m.planned_for >= ?1 AND m.status NOT IN ('cancelled', 'suppressed', 'failed')) END,"                     \
     " CASE WHEN ?5 IS NOT NULL THEN (SELECT group_concat(h.due_date || ':' || h.paid_on) FROM invoices h"            \
     "   WHERE h.customer_id = c.id AND h.paid_on IS NOT NULL AND h.paid_on >= ?5) END,"                              \
-    " i.next_at, i.agenda_wakes"                                                                                      \
+    " i.next_at, i.agenda_wakes,"                                                                                     \
+    " (SELECT group_concat(coalesce(h.promise_id, 0) || ':' || h.step, char(10)) FROM invoice_holds h"               \
+    "   WHERE h.invoice_id = i.id AND h.released_at IS NULL),"                                                        \
+    " (SELECT group_concat(p.id || ':' || (p.promised_date + p.grace_days)) FROM promises p"                          \
+    "   WHERE p.invoice_id = i.id AND p.status = 'pending')"                                                          \
     " FROM invoices i JOIN customers c ON c.id = i.customer_id"
 
 /* Steps a TICK_SELECT statement (bound) through fn; resets it. */
@@ -117,6 +122,8 @@ static rg_status tick_rows(rg_sq_common *s, sqlite3_stmt *st, rg_tick_row_fn fn,
         row->paid_history = (const char *)sqlite3_column_text(st, 50);
         row->next_at = rg_sq_col_opt_i64(st, 51, RG_INSTANT_NONE);
         row->agenda_wakes = sqlite3_column_int64(st, 52);
+        row->holds = (const char *)sqlite3_column_text(st, 53);
+        row->promises = (const char *)sqlite3_column_text(st, 54);
         if ((rc = fn(ctx, row)) != RG_OK)
             break;
     }

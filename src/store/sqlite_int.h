@@ -11,6 +11,7 @@
 #define RG_SQ_ENGINE_STMTS 48
 #define RG_SQ_AGENDA_STMTS 16
 #define RG_SQ_TIMER_STMTS 8
+#define RG_SQ_HOLDS_STMTS 16
 
 /* The part of the SQLite store every backend file may touch. */
 typedef struct rg_sq_common {
@@ -19,6 +20,7 @@ typedef struct rg_sq_common {
     sqlite3_stmt *engine_st[RG_SQ_ENGINE_STMTS]; /* sqlite_engine.c's statements */
     sqlite3_stmt *agenda_st[RG_SQ_AGENDA_STMTS]; /* sqlite_agenda.c's statements */
     sqlite3_stmt *timer_st[RG_SQ_TIMER_STMTS];   /* sqlite_timers.c's statements */
+    sqlite3_stmt *holds_st[RG_SQ_HOLDS_STMTS];   /* sqlite_holds.c's statements */
 } rg_sq_common;
 
 #define CUSTOMER_SELECT                                                                            \
@@ -102,6 +104,20 @@ rg_status rg_sqt_move(rg_store *s, int64_t id, rg_instant fire_at, const char *r
 rg_status rg_sqt_each_for_invoice(rg_store *s, int64_t invoice_id, rg_timer_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqt_invoice_set_cadence(rg_store *s, int64_t invoice_id, const char *cadence, rg_instant now, rg_err *e);
 void rg_sqt_finalize(rg_sq_common *s);
+
+/* sqlite_holds.c: holds, promise deadlines, offers (see store.h). */
+void rg_sqh_finalize(rg_sq_common *s);
+rg_status rg_sqh_hold_add(rg_store *s, rg_hold *h, bool *added, rg_err *e);
+rg_status rg_sqh_holds_release(rg_store *s, const rg_hold_filter *f, rg_instant at, const char *by, int64_t *released, rg_err *e);
+rg_status rg_sqh_hold_each(rg_store *s, int64_t invoice_id, bool active_only, rg_hold_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqh_promise_each_pending(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqh_promise_grace(rg_store *s, int64_t promise_id, int64_t days, rg_err *e);
+rg_status rg_sqh_promise_resolve(rg_store *s, int64_t promise_id, const char *status, rg_instant at, bool *changed, rg_err *e);
+rg_status rg_sqh_payments_sum_since(rg_store *s, int64_t invoice_id, rg_instant since, rg_cents *sum, rg_err *e);
+rg_status rg_sqh_offer_insert(rg_store *s, rg_offer *o, rg_err *e);
+rg_status rg_sqh_offer_current(rg_store *s, int64_t invoice_id, rg_instant at, rg_offer *out, bool *found, rg_err *e);
+rg_status rg_sqh_offer_settle(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e);
+rg_status rg_sqh_offer_each(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
 
 /* sqlite_inbound.c: provider callbacks, replies and tracking (slots 36..47). */
 rg_status rg_sqe_message_ref(rg_store *s, int64_t id, rg_message_ref *out, rg_err *e);

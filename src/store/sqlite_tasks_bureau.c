@@ -232,7 +232,7 @@ rg_status rg_sqe_promise_each_for_invoice(rg_store *base, int64_t invoice_id, rg
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
                            "SELECT id, customer_id, invoice_id, promised_date, amount, status, source, created_at,"
-                           " resolved_at FROM promises WHERE invoice_id = ?1 ORDER BY created_at, id",
+                           " resolved_at, grace_days FROM promises WHERE invoice_id = ?1 ORDER BY created_at, id",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_sq_fail(s, e, "listing promises");
     sqlite3_bind_int64(st, 1, invoice_id);
@@ -250,6 +250,7 @@ rg_status rg_sqe_promise_each_for_invoice(rg_store *base, int64_t invoice_id, rg
         rg_sq_col_text(st, 6, p.source, sizeof p.source);
         p.created_at = sqlite3_column_int64(st, 7);
         p.resolved_at = col_instant(st, 8);
+        p.grace_days = sqlite3_column_int64(st, 9);
         if ((rc = fn(ctx, &p)) != RG_OK)
             break;
     }

@@ -505,3 +505,63 @@ rg_status rg_store_step_letter_sent_at(rg_store *s, int64_t invoice_id, const ch
 {
     return s->ops->step_letter_sent_at(s, invoice_id, cadence, step, at, e);
 }
+
+/* ---- holds, promise deadlines, offers ---- */
+
+rg_status rg_store_hold_add(rg_store *s, rg_hold *h, bool *added, rg_err *e)
+{
+    return s->ops->hold_add(s, h, added, e);
+}
+
+rg_status rg_store_holds_release(rg_store *s, const rg_hold_filter *f, rg_instant at, const char *by,
+                                 int64_t *released, rg_err *e)
+{
+    return s->ops->holds_release(s, f, at, by, released, e);
+}
+
+rg_status rg_store_hold_each(rg_store *s, int64_t invoice_id, bool active_only, rg_hold_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->hold_each(s, invoice_id, active_only, fn, ctx, e);
+}
+
+rg_status rg_store_promise_each_pending(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->promise_each_pending(s, invoice_id, fn, ctx, e);
+}
+
+rg_status rg_store_promise_grace(rg_store *s, int64_t promise_id, int64_t days, rg_err *e)
+{
+    return s->ops->promise_grace(s, promise_id, days, e);
+}
+
+rg_status rg_store_promise_resolve(rg_store *s, int64_t promise_id, const char *status, rg_instant at, bool *changed,
+                                   rg_err *e)
+{
+    return s->ops->promise_resolve(s, promise_id, status, at, changed, e);
+}
+
+rg_status rg_store_payments_sum_since(rg_store *s, int64_t invoice_id, rg_instant since, rg_cents *sum, rg_err *e)
+{
+    return s->ops->payments_sum_since(s, invoice_id, since, sum, e);
+}
+
+rg_status rg_store_offer_insert(rg_store *s, rg_offer *o, rg_err *e)
+{
+    return s->ops->offer_insert(s, o, e);
+}
+
+rg_status rg_store_offer_current(rg_store *s, int64_t invoice_id, rg_instant at, rg_offer *out, bool *found,
+                                 rg_err *e)
+{
+    return s->ops->offer_current(s, invoice_id, at, out, found, e);
+}
+
+rg_status rg_store_offer_settle(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e)
+{
+    return s->ops->offer_settle(s, offer_id, at, waived, e);
+}
+
+rg_status rg_store_offer_each(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->offer_each(s, invoice_id, fn, ctx, e);
+}

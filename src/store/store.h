@@ -267,6 +267,10 @@ typedef struct rg_tick_row {
                                      late_since (dates as day numbers), or NULL */
     rg_instant next_at;           /* the agenda's instant; RG_INSTANT_NONE: none */
     int64_t agenda_wakes;         /* the wakes counter, to write the new instant back with */
+    const char *holds;            /* the invoice's active holds, "PROMISE_ID:STEP" joined by '\n'
+                                     (PROMISE_ID 0: none; STEP "": every step), or NULL */
+    const char *promises;         /* its pending promises, "ID:LAST_DAY" (date + grace, a day
+                                     number) joined by ',', or NULL */
 } rg_tick_row;
 typedef rg_status (*rg_tick_row_fn)(void *ctx, const rg_tick_row *row);
 
@@ -493,6 +497,7 @@ typedef struct rg_promise {
     char source[64];  /* "task:12", "portal", "api" */
     rg_instant created_at;
     rg_instant resolved_at; /* RG_INSTANT_NONE while pending */
+    int64_t grace_days;     /* days after the date a payment still keeps it (the pausing trigger's) */
 } rg_promise;
 typedef rg_status (*rg_promise_fn)(void *ctx, const rg_promise *p);
 /* Inserts a pending promise; sets p->id. */
@@ -500,6 +505,74 @@ rg_status rg_store_promise_insert(rg_store *s, rg_promise *p, rg_err *e);
 /* An invoice's promises, oldest first. */
 rg_status rg_store_promise_each_for_invoice(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx,
                                             rg_err *e);
+
+/* ---- holds, promise deadlines and offers (issue 11; sqlite_holds.c;
+ * the rules are service/holds.h's) ---- */
+
+#define RG_HOLD_STEP_MAX 63
+#define RG_HOLD_REASON_MAX 127
+/* A hold on an invoice's step ("" = every step). */
+typedef struct rg_hold {
+    int64_t id;
+    int64_t invoice_id;
+    char step[RG_HOLD_STEP_MAX + 1];
+    char reason[RG_HOLD_REASON_MAX + 1]; /* "promise", "dispute", "trigger:CADENCE/ID" */
+    int64_t promise_id;                  /* holds while this promise is pending; 0: none */
+    rg_instant created_at;
+    rg_instant released_at;              /* RG_INSTANT_NONE while it holds */
+    char released_by[RG_HOLD_REASON_MAX + 1];
+} rg_hold;
+typedef rg_status (*rg_hold_fn)(void *ctx, const rg_hold *h);
+/* Adds an active hold unless the same one (invoice, step, reason,
+ * promise) is active already (*added false). Sets h->id when added. */
+rg_status rg_store_hold_add(rg_store *s, rg_hold *h, bool *added, rg_err *e);
+/* Which active holds rg_store_holds_release releases. */
+typedef struct rg_hold_filter {
+    int64_t invoice_id;        /* required */
+    const char *step;          /* NULL: any; "" only the every-step holds */
+    const char *reason;        /* NULL: any */
+    const char *except_reason; /* NULL: none excepted */
+    int64_t promise_id;        /* 0: any */
+} rg_hold_filter;
+rg_status rg_store_holds_release(rg_store *s, const rg_hold_filter *f, rg_instant at, const char *by,
+                                 int64_t *released, rg_err *e);
+/* An invoice's holds, oldest first (active only, or every one). */
+rg_status rg_store_hold_each(rg_store *s, int64_t invoice_id, bool active_only, rg_hold_fn fn, void *ctx, rg_err *e);
+/* An invoice's pending promises, oldest first. */
+rg_status rg_store_promise_each_pending(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx, rg_err *e);
+/* grace_days = max(grace_days, days). */
+rg_status rg_store_promise_grace(rg_store *s, int64_t promise_id, int64_t days, rg_err *e);
+/* A pending promise becomes `status` (kept, broken, cancelled) at `at`;
+ * *changed false when it was no longer pending. */
+rg_status rg_store_promise_resolve(rg_store *s, int64_t promise_id, const char *status, rg_instant at, bool *changed,
+                                   rg_err *e);
+/* The sum of an invoice's payments paid at or after `since`. */
+rg_status rg_store_payments_sum_since(rg_store *s, int64_t invoice_id, rg_instant since, rg_cents *sum, rg_err *e);
+
+/* An offer (a trigger's or step's `offer:`). */
+typedef struct rg_offer {
+    int64_t id;
+    int64_t invoice_id;
+    char source[RG_HOLD_REASON_MAX + 1]; /* "trigger:CADENCE/ID", "step:CADENCE/ID", "cli" */
+    bool waive_interest;
+    bool waive_fine;
+    int64_t discount_pct;   /* hundredths of a percent */
+    rg_cents discount;      /* off the open balance, in centavos, fixed when made */
+    rg_instant created_at;
+    rg_instant valid_until; /* valid while now < valid_until */
+    char status[12];        /* open, settled, cancelled */
+    rg_instant settled_at;  /* RG_INSTANT_NONE */
+    rg_cents waived;        /* recorded when a payment of the offer's amount settled the invoice */
+} rg_offer;
+typedef rg_status (*rg_offer_fn)(void *ctx, const rg_offer *o);
+rg_status rg_store_offer_insert(rg_store *s, rg_offer *o, rg_err *e);
+/* The invoice's open offer valid at `at` (the latest made); *found false when none. */
+rg_status rg_store_offer_current(rg_store *s, int64_t invoice_id, rg_instant at, rg_offer *out, bool *found,
+                                 rg_err *e);
+/* Marks an offer settled at `at`, with what was waived. */
+rg_status rg_store_offer_settle(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e);
+/* An invoice's offers, oldest first. */
+rg_status rg_store_offer_each(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
 
 /* An invoice's bureau listing (negativação) and its history. Instants are
  * RG_INSTANT_NONE when the step has not happened. */

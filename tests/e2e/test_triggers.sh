@@ -119,6 +119,13 @@ is "one payment" "$(q "SELECT count(*) FROM payments WHERE reference = 'E2E-1'")
 expect_exit "promise.made" 0 regua event promise.made --invoice F1 --data '{"date": "2026-10-20"}' --json
 contains "a promise is made" out '"promise_id"'
 is "for the balance" "$(q "SELECT amount FROM promises")" 10000
+expect_exit "the tick after the promise" 0 regua tick --at 2026-10-14T12:10:00Z
+is "the promise's trigger paused ligar and negativar" \
+    "$(q "SELECT group_concat(step, ',') FROM (SELECT step FROM invoice_holds WHERE reason = 'trigger:mensal-pf/promessa' AND released_at IS NULL ORDER BY step)")" "ligar,negativar"
+is "... while that promise is pending" "$(q "SELECT count(*) FROM invoice_holds WHERE promise_id = (SELECT id FROM promises)")" 2
+is "the promise's grace is the trigger's" "$(q "SELECT grace_days FROM promises")" 2
+contains "the aguardando message names the promised date" outbox/whatsapp.jsonl "até 20/10/2026"
+is "the trigger's message is its own" "$(msgs C1 promessa)" 1
 expect_exit "a promise in the past" 1 regua event promise.made --invoice F1 --data '{"date": "2026-01-01"}'
 contains "names data.date" err "data.date"
 

@@ -12,7 +12,9 @@
 #include "channel/dispatcher.h"
 #include "engine/engine.h"
 #include "service/import.h"
+#include "service/holds.h"
 #include "service/payments.h"
+#include "service/promises.h"
 #include "store/store.h"
 
 static const char *CADENCE =
@@ -1060,6 +1062,222 @@ static void test_recheck_held_message(void **state)
     teardown_env(&v);
 }
 
+/* ---- holds: promises and disputes (service/holds.h) ---- */
+
+static rg_status promise_status(void *p, const rg_promise *pr)
+{
+    rg_buf_printf(p, "%s%s", ((rg_buf *)p)->len ? "," : "", pr->status);
+    return RG_OK;
+}
+
+static rg_status event_type(void *p, const rg_event *ev)
+{
+    char t[32];
+    rg_buf_printf(p, "%s%s@%s/%s", ((rg_buf *)p)->len ? "," : "", ev->type, rg_instant_format(ev->at, t, sizeof t),
+                  ev->source);
+    return RG_OK;
+}
+
+/* The invoice's promises' statuses and its events, for the asserts. */
+static char *promises_and_events(env *v, const char *invoice)
+{
+    rg_invoice inv;
+    rg_err e;
+    assert_int_equal(rg_store_invoice_get(v->store, invoice, &inv, &e), RG_OK);
+    rg_buf b = RG_BUF_INIT;
+    assert_int_equal(rg_store_promise_each_for_invoice(v->store, inv.id, promise_status, &b, &e), RG_OK);
+    rg_buf_puts(&b, " |");
+    rg_buf ev = RG_BUF_INIT;
+    assert_int_equal(rg_store_event_each_for_invoice(v->store, inv.id, event_type, &ev, &e), RG_OK);
+    rg_buf_printf(&b, " %s", rg_buf_cstr(&ev));
+    rg_buf_free(&ev);
+    return rg_buf_detach(&b);
+}
+
+/* A promise made on 10-20 for 10-28 with a trigger's pause of two steps
+ * and two days of grace: segunda-via (due 10-26) and ligar (10-30) are
+ * held; the deadline (10-31 00:00 local) is in the agenda; the first tick
+ * after it breaks the promise (promise.broken, source engine) and, at the
+ * next opening, only the latest due step (ligar) fires, as after downtime. */
+static void test_promise_pause_broken(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "promise-broken");
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,phone\nC1,Ana,ana@x.com.br,(11) 98765-4321\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nF1,C1,100.00,2026-10-15\n");
+    open_engine(&v);
+    rg_err e;
+    rg_tick_stats st = tick(&v, at("2026-10-19T13:00:00Z"));
+    assert_int_equal(st.fired, 1); /* atraso */
+    rg_invoice inv;
+    assert_int_equal(rg_store_invoice_get(v.store, "F1", &inv, &e), RG_OK);
+    rg_event_env ev = {v.store, rg_test_zones(), NULL};
+    rg_promise_params pp = {inv.customer_id, inv.id, rg_date_from_ymd(2026, 10, 28), -1, "cli", "cli",
+                            at("2026-10-20T13:00:00Z"), 0, NULL};
+    rg_promise pr;
+    assert_int_equal(rg_store_begin(v.store, &e), RG_OK);
+    assert_int_equal(rg_promise_make(&ev, &pp, rg_date_from_ymd(2026, 10, 20), &pr, NULL, &e), RG_OK);
+    const char *steps[] = {"segunda-via", "ligar"};
+    assert_int_equal(rg_holds_pause(v.store, inv.id, steps, 2, "trigger:teste/promessa", pr.id, 2,
+                                    at("2026-10-20T13:00:00Z"), &e),
+                     RG_OK);
+    assert_int_equal(rg_store_commit(v.store, &e), RG_OK);
+    st = tick(&v, at("2026-10-20T13:00:00Z"));
+    assert_int_equal(st.fired, 0);
+    rg_instant next;
+    assert_int_equal(rg_store_invoice_agenda(v.store, inv.id, &next, &e), RG_OK);
+    assert_int_equal(next, at("2026-10-26T12:00:00Z")); /* segunda-via's day: held, looked at */
+    st = tick(&v, at("2026-10-26T13:00:00Z"));
+    assert_int_equal(st.fired, 0);
+    assert_int_equal(st.held, 1);
+    st = tick(&v, at("2026-10-30T13:00:00Z"));
+    assert_int_equal(st.fired, 0);
+    assert_int_equal(st.held, 2);
+    assert_int_equal(rg_store_invoice_agenda(v.store, inv.id, &next, &e), RG_OK);
+    assert_int_equal(next, at("2026-10-31T03:00:00Z")); /* the deadline: 10-28 + 2 days, ended */
+    char *got = promises_and_events(&v, "F1");
+    assert_string_equal(got, "pending | invoice.created@2026-10-01T12:00:00Z/csv,promise.made@2026-10-20T13:00:00Z/cli");
+    free(got);
+    /* Saturday: the promise is broken, nothing fires (window closed) */
+    st = tick(&v, at("2026-10-31T13:00:00Z"));
+    assert_int_equal(st.promises_broken, 1);
+    assert_int_equal(st.fired, 0);
+    got = promises_and_events(&v, "F1");
+    assert_non_null(strstr(got, "broken | "));
+    assert_non_null(strstr(got, "promise.broken@2026-10-31T03:00:00Z/engine"));
+    free(got);
+    /* ticking again breaks nothing more */
+    st = tick(&v, at("2026-10-31T14:00:00Z"));
+    assert_int_equal(st.promises_broken, 0);
+    /* Tuesday 11-03 (11-02 is a holiday): ligar fires, segunda-via superseded */
+    st = tick(&v, at("2026-11-03T13:00:00Z"));
+    assert_int_equal(st.fired, 1);
+    assert_int_equal(st.superseded, 1);
+    assert_int_equal(st.tasks, 1);
+    assert_int_equal(st.held, 0);
+    teardown_env(&v);
+}
+
+/* Paid by the deadline: kept, the holds released; nothing more is sent. */
+static void test_promise_kept(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "promise-kept");
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,phone\nC1,Ana,ana@x.com.br,(11) 98765-4321\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nF1,C1,100.00,2026-10-15\n");
+    open_engine(&v);
+    rg_err e;
+    tick(&v, at("2026-10-19T13:00:00Z"));
+    rg_invoice inv;
+    assert_int_equal(rg_store_invoice_get(v.store, "F1", &inv, &e), RG_OK);
+    rg_event_env ev = {v.store, rg_test_zones(), NULL};
+    rg_promise_params pp = {inv.customer_id, inv.id, rg_date_from_ymd(2026, 10, 28), 6000, "cli", "cli",
+                            at("2026-10-20T13:00:00Z"), 0, NULL};
+    rg_promise pr;
+    assert_int_equal(rg_store_begin(v.store, &e), RG_OK);
+    assert_int_equal(rg_promise_make(&ev, &pp, rg_date_from_ymd(2026, 10, 20), &pr, NULL, &e), RG_OK);
+    const char *steps[] = {"segunda-via", "ligar"};
+    assert_int_equal(rg_holds_pause(v.store, inv.id, steps, 2, "trigger:teste/promessa", pr.id, 2,
+                                    at("2026-10-20T13:00:00Z"), &e),
+                     RG_OK);
+    assert_int_equal(rg_store_commit(v.store, &e), RG_OK);
+    int64_t before = count_messages(&v);
+    /* 50.00 of the promised 60.00: still pending */
+    pay(&v, "F1", 5000, "2026-10-29T15:00:00Z");
+    char *got = promises_and_events(&v, "F1");
+    assert_non_null(strstr(got, "pending | "));
+    free(got);
+    /* the rest of the promised amount, on the last day of grace: kept */
+    pay(&v, "F1", 1000, "2026-10-30T20:00:00Z");
+    got = promises_and_events(&v, "F1");
+    assert_non_null(strstr(got, "kept | "));
+    assert_null(strstr(got, "promise.broken"));
+    free(got);
+    bool held;
+    char why[64];
+    assert_int_equal(rg_holds_check(v.store, inv.id, "ligar", &held, why, sizeof why, &e), RG_OK);
+    assert_false(held);
+    /* the balance paid: nothing more, no promise.broken */
+    pay(&v, "F1", 4000, "2026-11-01T15:00:00Z");
+    rg_tick_stats st = tick(&v, at("2026-11-03T13:00:00Z"));
+    assert_int_equal(st.promises_broken, 0);
+    assert_int_equal(st.fired, 0);
+    assert_int_equal(count_messages(&v), before);
+    teardown_env(&v);
+}
+
+/* A dispute holds every step (and a queued message is not sent) until it
+ * is resolved; then only the latest due step fires. */
+static void test_dispute(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "dispute");
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,phone,whatsapp\nC1,Ana,ana@x.com.br,(11) 98765-4321,"
+                                    "(11) 98765-4321\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nF1,C1,100.00,2026-10-15\n");
+    open_engine(&v);
+    rg_err e;
+    rg_tick_stats st = tick(&v, at("2026-10-19T13:00:00Z"));
+    assert_int_equal(st.fired, 1);
+    rg_invoice inv;
+    rg_customer c;
+    assert_int_equal(rg_store_invoice_get(v.store, "F1", &inv, &e), RG_OK);
+    assert_int_equal(rg_store_customer_get(v.store, "C1", &c, &e), RG_OK);
+    rg_event_env ev = {v.store, rg_test_zones(), NULL};
+    rg_event_in open = {RG_EV_DISPUTE_OPENED, at("2026-10-20T13:00:00Z"), "cli", c.id, inv.id, 0, NULL};
+    assert_int_equal(rg_store_begin(v.store, &e), RG_OK);
+    assert_int_equal(rg_event_record(&ev, &open, NULL, &e), RG_OK);
+    assert_int_equal(rg_store_commit(v.store, &e), RG_OK);
+    /* a message queued before the dispute is not sent */
+    rg_message m;
+    memset(&m, 0, sizeof m);
+    rg_strlcpy(m.idempotency_key, "queued-atraso", sizeof m.idempotency_key);
+    m.customer_id = c.id;
+    m.invoice_id = inv.id;
+    rg_strlcpy(m.cadence, "teste", sizeof m.cadence);
+    rg_strlcpy(m.source_kind, "step", sizeof m.source_kind);
+    rg_strlcpy(m.source_id, "atraso", sizeof m.source_id);
+    rg_strlcpy(m.channel, "email", sizeof m.channel);
+    rg_strlcpy(m.template_name, "atraso", sizeof m.template_name);
+    m.body = "F1";
+    m.status = RG_MSG_QUEUED;
+    m.planned_for = m.created_at = m.updated_at = at("2026-10-19T13:00:00Z");
+    bool inserted;
+    assert_int_equal(rg_store_message_insert(v.store, &m, &inserted, &e), RG_OK);
+    rg_dispatch_verdict vd;
+    memset(&vd, 0, sizeof vd);
+    assert_int_equal(rg_engine_dispatch_check(v.engine, &m, &c, at("2026-10-20T14:00:00Z"), NULL, &vd, &e), RG_OK);
+    assert_int_equal(vd.action, RG_DISPATCH_CANCEL);
+    assert_string_equal(vd.reason, "not sent: invoice F1 held: dispute (checked at send time)");
+    rg_dispatch_verdict_clear(&vd);
+    int64_t before = count_messages(&v);
+    /* silence through segunda-via (10-26), ligar (10-30), aviso (11-04) */
+    const char *days[] = {"2026-10-26T13:00:00Z", "2026-10-30T13:00:00Z", "2026-11-04T13:00:00Z"};
+    for (size_t i = 0; i < 3; i++) {
+        st = tick(&v, at(days[i]));
+        assert_int_equal(st.fired, 0);
+        assert_int_equal(st.superseded, 0);
+    }
+    assert_int_equal(count_messages(&v), before);
+    rg_event_in resolved = {RG_EV_DISPUTE_RESOLVED, at("2026-11-05T12:00:00Z"), "cli", c.id, inv.id, 0, NULL};
+    assert_int_equal(rg_store_begin(v.store, &e), RG_OK);
+    assert_int_equal(rg_event_record(&ev, &resolved, NULL, &e), RG_OK);
+    assert_int_equal(rg_store_commit(v.store, &e), RG_OK);
+    /* the latest due step (aviso) fires; segunda-via and ligar are superseded */
+    st = tick(&v, at("2026-11-05T13:00:00Z"));
+    assert_int_equal(st.fired, 1);
+    assert_int_equal(st.superseded, 2);
+    assert_int_equal(st.tasks, 0);
+    assert_int_equal(count_messages(&v), before + 1);
+    char *p = progress_of(&v, "F1");
+    assert_non_null(strstr(p, "aviso=S"));
+    free(p);
+    teardown_env(&v);
+}
+
 static rg_status cost_line(void *p, const rg_message *m)
 {
     rg_buf_printf(p, "%s %s %s %lld\n", m->source_id, m->channel[0] ? m->channel : "-",
@@ -1377,6 +1595,9 @@ int main(void)
         cmocka_unit_test(test_version_added_step),
         cmocka_unit_test(test_preferred_channel),
         cmocka_unit_test(test_recheck_held_message),
+        cmocka_unit_test(test_promise_pause_broken),
+        cmocka_unit_test(test_promise_kept),
+        cmocka_unit_test(test_dispute),
         cmocka_unit_test(test_cost_per_message),
         cmocka_unit_test(test_sixty_days_carnival),
     };

@@ -193,9 +193,62 @@ static void test_closed_and_prescribed_have_no_instant(void **state)
     teardown(&f);
 }
 
+/* Holds: a held due step neither fires nor is skipped; a promise's
+ * deadline is in the agenda and, once come, the promise is reported broken
+ * and its hold no longer holds: the latest due step fires, earlier ones are
+ * superseded. */
+static void test_holds_and_promise_deadline(void **state)
+{
+    (void)state;
+    fx f;
+    setup(&f);
+    rg_plan_promise pv[1] = {{7, at("2026-10-24T03:00:00Z")}};
+    rg_plan_hold hv[1] = {{-1, 0}}; /* every step, while promise 7 is pending */
+    rg_plan_input in;
+    rg_plan_input_init(&in);
+    in.cadence = f.c;
+    in.invoice = &f.inv;
+    in.progress = &f.prog;
+    in.tz = f.tz;
+    in.holds = hv;
+    in.n_holds = 1;
+    in.promises = pv;
+    in.n_promises = 1;
+    /* D0 (10-22), lembrete and hoje due: both held */
+    in.now = at("2026-10-22T13:00:00Z");
+    rg_plan p;
+    rg_plan_invoice(&in, &p);
+    assert_int_equal(p.kind, RG_PLAN_IDLE);
+    assert_int_equal(p.n_skipped, 0);
+    assert_int_equal(p.n_held, 2);
+    assert_int_equal(p.n_broken, 0);
+    assert_int_equal(p.agenda_at, at("2026-10-24T03:00:00Z")); /* the deadline, before aviso's day */
+    assert_true(rg_plan_step_held(&in, 1));
+    /* Monday 10-26 (after the deadline): broken; hoje fires, lembrete superseded */
+    in.now = at("2026-10-26T13:00:00Z");
+    rg_plan_invoice(&in, &p);
+    assert_int_equal(p.n_broken, 1);
+    assert_int_equal(p.broken[0], 0);
+    assert_int_equal(p.n_held, 0);
+    assert_false(rg_plan_step_held(&in, 1));
+    assert_int_equal(p.kind, RG_PLAN_IDLE); /* hoje left its phase: superseded too */
+    assert_int_equal(p.n_skipped, 2);
+    /* a hold on one step until released: the other fires, the held one is not superseded */
+    hv[0] = (rg_plan_hold){0, -1};
+    in.n_promises = 0;
+    in.now = at("2026-10-22T13:00:00Z");
+    rg_plan_invoice(&in, &p);
+    assert_int_equal(p.kind, RG_PLAN_FIRE);
+    assert_string_equal(f.c->steps[p.fire].id, "hoje");
+    assert_int_equal(p.n_skipped, 0);
+    assert_int_equal(p.n_held, 1);
+    teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_holds_and_promise_deadline),
         cmocka_unit_test(test_idle_waits_for_the_next_step),
         cmocka_unit_test(test_closed_window_waits_for_the_opening),
         cmocka_unit_test(test_after_downtime),
