@@ -1,11 +1,18 @@
 #include "base/log.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static rg_log_level current = RG_LOG_WARN;
+static _Atomic(rg_log_filter) filter;
+
+void rg_log_set_filter(rg_log_filter f)
+{
+    atomic_store(&filter, f);
+}
 
 void rg_log_set_level(rg_log_level l)
 {
@@ -37,5 +44,8 @@ void rg_log(rg_log_level l, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    rg_log_filter f = atomic_load(&filter);
+    if (f)
+        f(line, sizeof line);
     fprintf(stderr, "regua: %s: %s\n", names[l], line);
 }

@@ -20,6 +20,7 @@
 
 #include "base/buf.h"
 #include "channel/channel.h"
+#include "channel/scrub.h"
 #include "version.h"
 
 #define RESPONSE_MAX (64 * 1024)
@@ -237,8 +238,10 @@ static void bureau_complete(void *state, void *easy, void *req, int curl_code, l
     CURL *c = easy;
     memset(res, 0, sizeof *res);
     char ex[200] = "";
-    if (r)
+    if (r) {
+        rg_scrub_buf(&r->response); /* before the cut: the integration may echo our signature's secret */
         excerpt(&r->response, ex, sizeof ex);
+    }
     if (curl_code != CURLE_OK) {
         res->outcome = RG_SEND_TRANSIENT;
         snprintf(res->error, sizeof res->error, "transport: %s", curl_easy_strerror((CURLcode)curl_code));

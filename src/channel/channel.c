@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "channel/scrub.h"
 
 extern const rg_channel_driver rg_driver_log;
 extern const rg_channel_driver rg_driver_letter;
@@ -47,6 +48,10 @@ rg_status rg_channel_open(const rg_channel_config *cfg, const rg_channel_env *en
         return rg_err_set(e, RG_EUSAGE, cfg->name, "the '%s' driver is not available in this build yet (available: %s)",
                           cfg->driver, names);
     }
+    /* whatever this channel's provider echoes, its secrets never reach a text */
+    rg_scrub_register_channel(cfg);
+    if (env && env->token_secret)
+        rg_scrub_register(env->token_secret);
     rg_channel *ch = calloc(1, sizeof *ch);
     if (!ch)
         return rg_err_set(e, RG_ENOMEM, cfg->name, "out of memory");

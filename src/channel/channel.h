@@ -19,6 +19,10 @@
  * dispatcher may hand them the same message again. The dispatcher owns
  * CURLOPT_PRIVATE of the easy handles prepare() returns.
  *
+ * Secrets: rg_channel_open() registers the channel's secrets with
+ * channel/scrub.h; a driver passes every text built from a provider's answer
+ * through it (whole, before cutting it into rg_send_result.error).
+ *
  * Ownership: rg_channel_open() returns an owned handle (rg_channel_close()).
  * rg_outgoing is borrowed for the duration of the call that receives it;
  * prepare() must copy what the request needs.

@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "base/money.h"
 #include "channel/channel.h"
+#include "channel/scrub.h"
 
 #define MAX_CHANNELS RG_CONFIG_MAX_CHANNELS
 
@@ -301,6 +302,9 @@ static void finish(rg_dispatcher *d, job *j, rg_message_status st)
     j->res.id = j->m.id;
     j->res.owner = d->owner;
     j->res.status = st;
+    /* no secret reaches the store, whatever a provider echoed (column: 256 bytes) */
+    rg_scrub(j->reason, 256);
+    rg_scrub(j->provider_id, sizeof j->provider_id);
     list_push(&d->done, j);
 }
 

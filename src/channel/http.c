@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "channel/channel.h"
 #include "channel/provider.h"
+#include "channel/scrub.h"
 
 #define MAX_HEADERS 16
 
@@ -303,7 +304,7 @@ static void http_complete(void *state, void *easy, void *req, int curl_code, lon
         json_t *root = json_loadb(rg_buf_cstr(&r->resp.body), r->resp.body.len, 0, NULL);
         json_t *id = rg_json_pointer(root, s->id_pointer);
         if (json_is_string(id))
-            rg_strlcpy(res->provider_id, json_string_value(id), sizeof res->provider_id);
+            rg_scrub_copy(res->provider_id, sizeof res->provider_id, json_string_value(id));
         else if (json_is_integer(id))
             snprintf(res->provider_id, sizeof res->provider_id, "%lld", (long long)json_integer_value(id));
         json_decref(root);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "channel/scrub.h"
 
 /* ---- variables ---- */
 
@@ -453,13 +454,18 @@ void rg_provider_outcome(CURL *easy, int curl_code, long http_status, const rg_p
     res->error[0] = '\0';
     if (curl_code != CURLE_OK) {
         res->outcome = RG_SEND_TRANSIENT;
-        snprintf(res->error, sizeof res->error, "%s", curl_easy_strerror((CURLcode)curl_code));
+        rg_scrub_copy(res->error, sizeof res->error, curl_easy_strerror((CURLcode)curl_code));
         return;
     }
     if (http_status >= 200 && http_status < 300)
         return;
+    /* the whole answer is scrubbed before it is cut: a provider may echo our credentials */
     char ex[160];
-    rg_provider_excerpt(rg_buf_cstr(&resp->body), resp->body.len, ex, sizeof ex);
+    rg_buf clean = RG_BUF_INIT;
+    rg_buf_append(&clean, rg_buf_cstr(&resp->body), resp->body.len);
+    rg_scrub_buf(&clean);
+    rg_provider_excerpt(clean.oom ? "" : rg_buf_cstr(&clean), clean.oom ? 0 : clean.len, ex, sizeof ex);
+    rg_buf_free(&clean);
     snprintf(res->error, sizeof res->error, "HTTP %ld%s%s", http_status, ex[0] ? ": " : "", ex);
     if (http_status == 408 || http_status == 425 || http_status == 429 || http_status >= 500) {
         res->outcome = RG_SEND_TRANSIENT;

@@ -14,7 +14,8 @@
  * table is in docs/channels.md). send() runs the two around
  * curl_easy_perform, sharing connections between calls through a CURLSH
  * (one thread at a time). The password lives only in this state; it is
- * never logged and is scrubbed from every error text.
+ * never logged, and every error text goes through channel/scrub (which
+ * knows the password, its base64 and the AUTH PLAIN blob) before it is cut.
  */
 #include <curl/curl.h>
 #include <sodium.h>
@@ -27,6 +28,7 @@
 #include "base/buf.h"
 #include "channel/channel.h"
 #include "channel/mail.h"
+#include "channel/scrub.h"
 #include "service/token.h"
 
 #define DEFAULT_TIMEOUT 30L
@@ -43,7 +45,6 @@ typedef struct smtp_state {
     char ca_file[RG_CONFIG_PATH_MAX];
     char *username;
     char *password;
-    char *password_b64; /* what AUTH LOGIN sends: scrubbed too */
     long use_ssl;       /* CURLUSESSL_* for smtp:// */
     long timeout;
     bool tracking;  /* public_url (and so the secret) is set */
@@ -105,10 +106,6 @@ static void smtp_close(void *state)
     if (s->password) {
         sodium_memzero(s->password, strlen(s->password));
         free(s->password);
-    }
-    if (s->password_b64) {
-        sodium_memzero(s->password_b64, strlen(s->password_b64));
-        free(s->password_b64);
     }
     free(s->username);
     free(s->secret);
@@ -204,17 +201,6 @@ static rg_status smtp_open(const rg_channel_config *cfg, const rg_channel_env *e
                         "AUTH needs both username_env and password_env");
         goto out;
     }
-    if (s->password) {
-        size_t pl = strlen(s->password);
-        size_t bl = sodium_base64_ENCODED_LEN(pl, sodium_base64_VARIANT_ORIGINAL);
-        if (!(s->password_b64 = malloc(bl))) {
-            rc = rg_err_set(e, RG_ENOMEM, "smtp", "out of memory");
-            goto out;
-        }
-        sodium_bin2base64(s->password_b64, bl, (const unsigned char *)s->password, pl,
-                          sodium_base64_VARIANT_ORIGINAL);
-    }
-
     /* credentials are never sent in the clear unless asked for */
     s->use_ssl = implicit ? CURLUSESSL_ALL : s->username ? CURLUSESSL_ALL : CURLUSESSL_TRY;
     if ((v = rg_channel_setting(cfg, "starttls")) && *v) {
@@ -542,29 +528,6 @@ out:
 
 /* ---- complete ---- */
 
-/* Replaces every occurrence of secret in s (NUL-terminated, in a buffer of
- * `size` bytes) with "***". */
-static void scrub(char *s, size_t size, const char *secret)
-{
-    size_t n = secret ? strlen(secret) : 0;
-    if (!n || !strstr(s, secret))
-        return;
-    rg_buf b = RG_BUF_INIT;
-    for (const char *p = s; *p;) {
-        if (!strncmp(p, secret, n)) {
-            rg_buf_puts(&b, "***");
-            p += n;
-        } else {
-            rg_buf_putc(&b, *p++);
-        }
-    }
-    if (b.oom)
-        rg_strlcpy(s, "(error text withheld)", size);
-    else
-        rg_strlcpy(s, rg_buf_cstr(&b), size);
-    rg_buf_free(&b);
-}
-
 static bool permanent(smtp_stage stage, long code)
 {
     /* a 5xx about this recipient or this message; 5xx while connecting,
@@ -575,7 +538,7 @@ static bool permanent(smtp_stage stage, long code)
 
 static void smtp_complete(void *state, void *easy, void *req, int curl_code, long http_status, rg_send_result *res)
 {
-    smtp_state *s = state;
+    (void)state;
     smtp_req *r = req;
     memset(res, 0, sizeof *res);
     long code = http_status;
@@ -595,9 +558,7 @@ static void smtp_complete(void *state, void *easy, void *req, int curl_code, lon
         else
             snprintf(msg, sizeof msg, "%s: %s", stage,
                      r->errbuf[0] ? r->errbuf : curl_easy_strerror((CURLcode)curl_code));
-        scrub(msg, sizeof msg, s->password);
-        scrub(msg, sizeof msg, s->password_b64);
-        rg_strlcpy(res->error, msg, sizeof res->error);
+        rg_scrub_copy(res->error, sizeof res->error, msg);
     }
     curl_easy_cleanup(easy);
     req_free(r);

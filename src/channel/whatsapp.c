@@ -27,6 +27,7 @@
 #include "base/buf.h"
 #include "channel/channel.h"
 #include "channel/provider.h"
+#include "channel/scrub.h"
 
 typedef struct wa_state {
     char name[24];
@@ -211,7 +212,7 @@ static void wa_complete(void *state, void *easy, void *req, int curl_code, long 
     if (res->outcome == RG_SEND_OK) {
         json_t *id = rg_json_pointer(root, "/messages/0/id");
         if (json_is_string(id))
-            rg_strlcpy(res->provider_id, json_string_value(id), sizeof res->provider_id);
+            rg_scrub_copy(res->provider_id, sizeof res->provider_id, json_string_value(id));
     } else if (json_is_integer(rg_json_pointer(root, "/error/code"))) {
         int64_t code = json_integer_value(rg_json_pointer(root, "/error/code"));
         const char *msg = json_string_value(rg_json_pointer(root, "/error/message"));
@@ -222,9 +223,14 @@ static void wa_complete(void *state, void *easy, void *req, int curl_code, long 
             snprintf(res->error, sizeof res->error,
                      "WhatsApp error 131047: outside the customer's 24-hour service window (free text needs a"
                      " customer message in the last 24 hours; use an approved template)");
-        else
-            snprintf(res->error, sizeof res->error, "WhatsApp error %lld (HTTP %ld): %s%s%s", (long long)code,
-                     http_status, msg ? msg : "", details ? " — " : "", details ? details : "");
+        else {
+            /* composed whole, scrubbed, then cut: Meta's texts may quote our request */
+            rg_buf b = RG_BUF_INIT;
+            rg_buf_printf(&b, "WhatsApp error %lld (HTTP %ld): %s%s%s", (long long)code, http_status, msg ? msg : "",
+                          details ? " — " : "", details ? details : "");
+            rg_scrub_copy(res->error, sizeof res->error, b.oom ? "WhatsApp error (out of memory)" : rg_buf_cstr(&b));
+            rg_buf_free(&b);
+        }
     }
     json_decref(root);
     curl_easy_cleanup(easy);

@@ -10,6 +10,7 @@
 
 #include "base/log.h"
 #include "base/width.h"
+#include "channel/scrub.h"
 #include "engine/engine.h"
 #include "version.h"
 
@@ -91,7 +92,9 @@ const char *rg_cli_time(rg_cli *cli, rg_instant t, char *buf, size_t n)
 int rg_cli_fail(rg_cli *cli, const rg_err *e)
 {
     char buf[800];
-    fprintf(cli->err, "%s: %s\n", cli->prog, rg_err_text(e, buf, sizeof buf));
+    rg_err_text(e, buf, sizeof buf);
+    rg_scrub(buf, sizeof buf);
+    fprintf(cli->err, "%s: %s\n", cli->prog, buf);
     return rg_status_exit_code(e->code);
 }
 
@@ -356,6 +359,8 @@ int rg_cli_main(int argc, char **argv)
     rg_err_clear(&e);
     if (rg_config_load(&cli.config, cli.config_path, cli.config_explicit, &e) != RG_OK)
         return rg_cli_fail(&cli, &e);
+    /* every secret the configuration names is kept out of what we store, log and print */
+    rg_scrub_register_config(&cli.config);
     if (rg_zones_new(cli.config.default_timezone, NULL, &cli.zones, &e) != RG_OK)
         return rg_cli_fail(&cli, &e);
     if (now_text) {

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "channel/scrub.h"
+#include "service/holds.h"
 #include "service/payments.h"
 #include "service/promises.h"
 
@@ -225,7 +227,6 @@ static rg_status cancel_timers(const rg_event_env *env, const rg_event_in *ev, c
     free(w.v);
     return rc;
 }
-#include "service/holds.h"
 
 rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_event_out *out, rg_err *e)
 {
@@ -259,8 +260,13 @@ rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_eve
     row.customer_id = ev->customer_id;
     row.invoice_id = ev->invoice_id;
     row.message_id = ev->message_id;
-    row.payload = ev->payload;
+    /* payloads carry providers' words, which may quote our credentials */
+    char *clean = rg_scrub_dup(ev->payload);
+    if (ev->payload && !clean)
+        return rg_err_set(e, RG_ENOMEM, name, "out of memory");
+    row.payload = clean;
     rg_status rc = rg_store_event_add(env->store, &row, &out->event_id, e);
+    free(clean);
     if (rc == RG_OK) /* a dispute holds its invoice's steps until resolved */
         rc = rg_holds_on_event(env, ev, e);
     if (rc != RG_OK || !env->triggers || !env->triggers->cadences || !ev->customer_id)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "br/phone.h"
+#include "channel/scrub.h"
 
 /* The longest text kept in an event's payload (a WhatsApp text is at most
  * 4096 characters). */
@@ -115,7 +116,11 @@ rg_status rg_inbound_apply_status(const rg_event_env *env, const rg_inbound_stat
         return rc;
     rg_instant at = clamp_at(st->at, now);
     bool changed = false;
-    if ((rc = rg_store_message_track(s, m.id, st->status, st->reason, at, now, &changed, e)) != RG_OK)
+    /* a provider's words may quote our credentials */
+    char reason[512];
+    if (st->reason)
+        rg_scrub_copy(reason, sizeof reason, st->reason);
+    if ((rc = rg_store_message_track(s, m.id, st->status, st->reason ? reason : NULL, at, now, &changed, e)) != RG_OK)
         return rc;
     *outcome = changed ? RG_INBOUND_APPLIED : RG_INBOUND_DUPLICATE;
     rg_event_type type;
@@ -126,7 +131,7 @@ rg_status rg_inbound_apply_status(const rg_event_env *env, const rg_inbound_stat
     set_text(p, "provider_id", st->provider_id, 256);
     set_text(p, "status", rg_message_status_name(st->status), 32);
     if (st->status == RG_MSG_FAILED)
-        set_text(p, "reason", st->reason ? st->reason : "", 512);
+        set_text(p, "reason", st->reason ? reason : "", 512);
     return add_event(env, type, RG_INBOUND_SOURCE_WEBHOOK, at, m.customer_id, m.invoice_id, m.id, p, e);
 }
 

@@ -16,7 +16,10 @@ the answer of requests whose raw body contains `match`:
    "times": 1, "retry_after": "2", "hang": 30}
 `times` limits a rule to its first N matching requests; `sleep` delays the
 answer that many seconds; `hang` holds the request that many seconds and
-closes it without an answer.
+closes it without an answer; `echo` (a hostile provider) makes the error
+message quote the bare values of the Authorization and X-API-TOKEN headers
+(the token, the base64 of Basic auth), then every request header as
+"Name: value".
 
 Idempotency: a request with an Idempotency-Key header already answered with
 2xx gets the same answer again and is logged with "replay": true, like a
@@ -138,6 +141,11 @@ class Handler(BaseHTTPRequestHandler):
         else:
             pid = None
             msg = rule.get("message", "fake error %d" % status)
+            if rule.get("echo"):
+                hdrs = "; ".join("%s: %s" % (k, v) for k, v in self.headers.items())
+                bare = [v for k, v in self.headers.items() if k.lower() in ("authorization", "x-api-token")]
+                bare = [v.split(" ", 1)[1] if " " in v else v for v in bare]
+                msg = "%s: %s (you sent %s)" % (msg, " ".join(bare), hdrs)
             if wa:
                 obj = {"error": {"message": msg, "type": "OAuthException", "code": rule.get("code", 100),
                                  "error_data": {"messaging_product": "whatsapp", "details": msg},

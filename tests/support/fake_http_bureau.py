@@ -12,6 +12,8 @@ The answer depends on the first word of MODE_FILE, read at each request:
   ok    -> 200 {"id": "NEG-<n>"}     (n counts the accepted requests)
   fail  -> 503 {"error": "indisponível"}
   bad   -> 422 {"error": "dados inválidos"}
+  echo  -> 400 quoting the secret, its base64 and an Authorization header
+           (a hostile integration: the secret must not reach regua's texts)
 A request with a wrong signature gets 401. The server exits on its own
 after SECONDS (default 60).
 """
@@ -68,6 +70,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.answer(503, {"error": "indisponível"})
             elif mode == "bad":
                 self.answer(422, {"error": "dados inválidos"})
+            elif mode == "echo":
+                import base64
+                self.answer(400, {"error": "segredo %s (%s) Authorization: Bearer %s" % (
+                    secret.decode(), base64.b64encode(secret).decode(), secret.decode())})
             else:
                 accepted += 1
                 self.answer(200, {"id": "NEG-%d" % accepted})

@@ -14,6 +14,9 @@ Options:
   --auth USER             require AUTH (PLAIN or LOGIN); the password is
                           read from the environment variable SINK_PASSWORD
   --auth-exclude MECH     do not offer MECH (e.g. PLAIN, to force LOGIN)
+  --echo-auth             a hostile server: every AUTH fails with a 535 reply
+                          quoting what the client sent (the PLAIN blobs, the
+                          password and its base64)
   --cert PEM --key PEM    offer STARTTLS with this certificate
   --require-starttls      refuse MAIL before STARTTLS
   --implicit-tls          TLS from the first byte (smtps://); needs --cert
@@ -21,6 +24,7 @@ Options:
 """
 import argparse
 import asyncio
+import base64
 import fnmatch
 import logging
 import os
@@ -99,6 +103,7 @@ def main():
     p.add_argument("--data", action="append")
     p.add_argument("--auth")
     p.add_argument("--auth-exclude", action="append")
+    p.add_argument("--echo-auth", action="store_true")
     p.add_argument("--cert")
     p.add_argument("--key")
     p.add_argument("--require-starttls", action="store_true")
@@ -119,6 +124,13 @@ def main():
         user = args.auth.encode()
 
         def authenticator(server, session, envelope, mechanism, data):
+            if args.echo_auth and isinstance(data, LoginPassword):
+                b64 = lambda b: base64.b64encode(b).decode()
+                u, pw = data.login, data.password
+                echo = "535 5.7.8 rejected %s: %s %s pass %s %s" % (
+                    mechanism, b64(u + b"\0" + u + b"\0" + pw), b64(b"\0" + u + b"\0" + pw),
+                    pw.decode("utf-8", "replace"), b64(pw))
+                return AuthResult(success=False, handled=False, message=echo)
             ok = isinstance(data, LoginPassword) and data.login == user and data.password == password
             return AuthResult(success=ok, handled=False, auth_data=args.auth if ok else None)
 

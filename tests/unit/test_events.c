@@ -6,6 +6,7 @@
 
 #include "base/buf.h"
 #include "cadence/load.h"
+#include "channel/scrub.h"
 #include "model/event.h"
 #include "service/events.h"
 #include "store/store.h"
@@ -310,6 +311,28 @@ static void test_timers_unless(void **state)
     tteardown(&t);
 }
 
+/* A payload quoting a channel's secret or an Authorization header is
+ * stored scrubbed (providers' words reach events). */
+static void test_record_scrubs(void **state)
+{
+    (void)state;
+    fx f;
+    setup(&f);
+    rg_err e;
+    rg_err_clear(&e);
+    rg_scrub_register("EAAG-events-token-1");
+    rg_event_in ev = {RG_EV_MESSAGE_FAILED, at("2026-12-11T15:00:00Z"), "webhook", f.c.id, f.inv.id, 0,
+                      "{\"reason\":\"bad token EAAG-events-token-1\",\"h\":\"Authorization: Bearer xyz\"}"};
+    assert_int_equal(rg_event_record(&f.env, &ev, NULL, &e), RG_OK);
+    seen s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(rg_store_event_each_for_invoice(f.s, f.inv.id, keep, &s, &e), RG_OK);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.payload[0], "{\"reason\":\"bad token [redacted]\",\"h\":\"Authorization: Bearer [redacted]\"}");
+    rg_scrub_reset();
+    rg_store_close(f.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_record),
         cmocka_unit_test(test_timers_start),
         cmocka_unit_test(test_timers_unless),
+        cmocka_unit_test(test_record_scrubs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

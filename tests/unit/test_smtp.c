@@ -737,7 +737,7 @@ static void test_auth(void **state)
     assert_string_equal(env, "EHLO:exemplo.com.br\nMAIL FROM:cobranca@exemplo.com.br\nRCPT TO:maria@cliente.test\nAUTH:regua\nTLS:no\n");
     free(env);
     assert_int_equal(send_to(c, &m, "maria@echo.test", &res, &e), RG_EPERMANENT);
-    assert_string_equal(res.error, "RCPT TO refused: 550 5.1.1 no *** here");
+    assert_string_equal(res.error, "RCPT TO refused: 550 5.1.1 no [redacted] here");
     assert_string_equal(e.msg, res.error);
     rg_channel_close(c);
 
