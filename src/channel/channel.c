@@ -117,6 +117,14 @@ bool rg_channel_takes_key(const rg_channel *ch)
     return false;
 }
 
+bool rg_channel_resends_uncertain(const rg_channel *ch)
+{
+    const char *v = rg_channel_setting(ch->config, "on_uncertain");
+    if (v && *v)
+        return !strcmp(v, "resend");
+    return !strcmp(ch->driver->name, "smtp") || rg_channel_takes_key(ch);
+}
+
 rg_status rg_channel_send(rg_channel *ch, const rg_outgoing *out, rg_send_result *res, rg_err *e)
 {
     memset(res, 0, sizeof *res);

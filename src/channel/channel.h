@@ -43,8 +43,17 @@ typedef enum rg_send_outcome {
     RG_SEND_PERMANENT  /* 4xx, invalid address, outside the WhatsApp service window: fall back */
 } rg_send_outcome;
 
+/* What a failed attempt can have done, as far as the driver knows. */
+typedef enum rg_send_reach {
+    RG_REACH_UNKNOWN = 0, /* the dispatcher judges from the HTTP status and whether the request left */
+    RG_REACH_NONE,        /* surely not acted on: refused or cut before the message itself went (SMTP before DATA) */
+    RG_REACH_MAYBE        /* the message went and no final answer came back: it may have been accepted */
+} rg_send_reach;
+
 typedef struct rg_send_result {
     rg_send_outcome outcome;
+    rg_send_reach reach;   /* failures only */
+    bool channel_fault;    /* the provider refuses the channel itself (SMTP 535: our credentials): pause it */
     int retry_after;       /* seconds the provider asked to wait (429 Retry-After); 0 none */
     char provider_id[128]; /* the provider's message id */
     char error[256];       /* what went wrong, for the message's reason (no secrets) */
@@ -105,6 +114,14 @@ rg_status rg_channel_flush(rg_channel *ch, rg_err *e);
  * idempotency_header is `none`. The dispatcher resends an attempt whose
  * outcome it did not record only on such channels. */
 bool rg_channel_takes_key(const rg_channel *ch);
+/* What the dispatcher does with an attempt whose outcome it cannot know
+ * (no final answer after the message went, or a crash before recording
+ * it): true resend it (with the same Message-ID or idempotency key), false
+ * review (status `uncertain` and an operator task). The channel's
+ * `on_uncertain` setting, else resend for e-mail (smtp: the Message-ID is
+ * stable, mailbox providers collapse it) and for channels that take a key
+ * (rg_channel_takes_key), review for the others. */
+bool rg_channel_resends_uncertain(const rg_channel *ch);
 /* Blocking send through the driver's send(). */
 rg_status rg_channel_send(rg_channel *ch, const rg_outgoing *out, rg_send_result *res, rg_err *e);
 

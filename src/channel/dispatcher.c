@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/health.h"
 #include "base/log.h"
 #include "base/money.h"
 #include "channel/channel.h"
@@ -24,14 +25,21 @@ typedef struct chan {
     rg_channel *ch; /* owned */
     const char *name;
     bool takes_key;
+    bool resend;       /* on_uncertain: resend (else review) */
+    bool mark;         /* write the handed mark before each transfer (async, review) */
     bool async;        /* prepare/complete in the multi handle */
-    int max_in_flight; /* async only */
+    int max_in_flight; /* async only: transfers running plus outcomes not yet written */
+    int unrecorded;    /* transfers that ended and whose outcome is not yet written */
     int max_attempts;
     int64_t rate_milli; /* tokens (messages) per second x 1000; 0: unlimited */
     int64_t tokens_milli;
     int64_t last_ms;
     int in_flight;
     bool exhausted; /* the last claim found fewer due messages than asked */
+    /* paused (the provider refuses the channel itself: SMTP 535) */
+    int pauses;             /* consecutive pauses; 0: working */
+    rg_instant paused_until;
+    char health[RG_CHANNEL_MAX + 16]; /* "channel:NAME" */
 } chan;
 
 /* One claimed message, from claim to the recorded outcome. */
@@ -49,6 +57,8 @@ typedef struct job {
     /* the outcome to record */
     rg_outbox_result res;
     bool lease_lost; /* the handed mark found the lease taken over */
+    bool unrecorded; /* counted in its channel's unrecorded */
+    bool task;       /* status uncertain: an operator task goes with it */
     char reason[512];
     char provider_id[128];
 } job;
@@ -64,6 +74,7 @@ struct rg_dispatcher {
     rg_dispatch_check_fn check;
     void *check_ctx;
     int lease_seconds, batch, backoff_base, backoff_max;
+    int stop_grace_ms; /* how long a stopping drain waits for a busy store */
     uint64_t rng;
     char owner[128];
     char host[64];
@@ -75,7 +86,8 @@ struct rg_dispatcher {
     atomic_int stop;
     job_list ready;  /* claimed, not started */
     job_list hand;   /* prepared, to be marked handed before they start */
-    job_list done;   /* outcomes to record */
+    job_list done;   /* outcomes to record (kept until written: never dropped) */
+    rg_instant renew_at; /* renew the leases held from then on; 0: none held */
     rg_dispatch_stats *st;
 };
 
@@ -179,6 +191,9 @@ static rg_status setup_chan(chan *c, const rg_channel_config *cfg, rg_err *e)
     c->name = rg_channel_name(c->ch);
     c->async = !drv->inline_send && drv->prepare && drv->complete;
     c->takes_key = rg_channel_takes_key(c->ch);
+    c->resend = rg_channel_resends_uncertain(c->ch);
+    c->mark = c->async && !c->resend;
+    snprintf(c->health, sizeof c->health, "channel:%s", c->name);
     c->max_in_flight = 8;
     c->max_attempts = 5;
     int64_t v;
@@ -216,6 +231,7 @@ rg_status rg_dispatcher_open(const rg_dispatch_options *o, rg_dispatcher **out, 
     d->batch = o->batch > 0 ? o->batch : 64;
     d->backoff_base = o->backoff_base > 0 ? o->backoff_base : 30;
     d->backoff_max = o->backoff_max > 0 ? o->backoff_max : 3600;
+    d->stop_grace_ms = o->stop_grace_ms > 0 ? o->stop_grace_ms : 30000;
     atomic_init(&d->stop, 0);
     uint32_t nonce = 0;
     if (getrandom(&nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce)
@@ -267,7 +283,17 @@ void rg_dispatcher_close(rg_dispatcher *d)
         return;
     free_list(&d->ready);
     free_list(&d->hand);
+    size_t n = 0;
+    for (job *j = d->done.head; j; j = j->next)
+        n++;
+    if (n)
+        rg_warn("dispatcher: closing with %zu outcomes the store never took; their leases expire and they are"
+                " recovered as after a crash (on_uncertain)",
+                n);
     free_list(&d->done);
+    for (size_t i = 0; i < d->n_chans; i++)
+        if (d->chans[i].pauses)
+            rg_health_clear(d->chans[i].health);
     for (size_t i = 0; i < d->n_chans; i++)
         rg_channel_close(d->chans[i].ch);
     if (d->multi)
@@ -295,6 +321,8 @@ static bool stopping(rg_dispatcher *d)
 }
 
 /* ---- recording ---- */
+
+static int in_flight(const rg_dispatcher *d);
 
 /* Queues the outcome of j: status plus the fields set in j->res. */
 static void finish(rg_dispatcher *d, job *j, rg_message_status st)
@@ -325,7 +353,30 @@ static void set_reason(job *j, const char *fmt, ...)
     j->res.reason = j->reason;
 }
 
-/* Writes every queued outcome (and the handed marks) in one transaction. */
+/* The operator task of a message left `uncertain` (review). */
+static rg_status review_task(rg_dispatcher *d, int64_t message_id, int64_t customer_id, int64_t invoice_id,
+                             const char *channel, const char *reason, rg_instant now, rg_err *e)
+{
+    rg_task t;
+    memset(&t, 0, sizeof t);
+    rg_strlcpy(t.kind, "review", sizeof t.kind);
+    t.customer_id = customer_id;
+    t.invoice_id = invoice_id;
+    snprintf(t.source, sizeof t.source, "dispatcher:uncertain:%s", channel);
+    t.due_at = now;
+    t.created_at = now;
+    char text[768];
+    snprintf(text, sizeof text,
+             "Message %lld on %s may have reached the customer: %s. Check with the provider or the customer"
+             " before sending it again.",
+             (long long)message_id, channel, reason);
+    bool inserted;
+    return rg_store_task_insert_for_message(d->store, &t, message_id, text, &inserted, e);
+}
+
+/* Writes every queued outcome (and the handed marks) in one transaction.
+ * On failure nothing is dropped: the outcomes stay queued for the next
+ * try (the caller tells a busy store, e->code RG_EBUSY, from others). */
 static rg_status flush(rg_dispatcher *d, rg_instant now, rg_err *e)
 {
     if (!d->done.head && !d->hand.head)
@@ -338,14 +389,15 @@ static rg_status flush(rg_dispatcher *d, rg_instant now, rg_err *e)
         rc = rg_store_outbox_handed(d->store, j->m.id, d->owner, now, &held, e);
         j->lease_lost = rc == RG_OK && !held;
     }
+    int64_t lost = 0;
     for (job *j = d->done.head; j && rc == RG_OK; j = j->next) {
         bool held;
         rc = rg_store_outbox_finish(d->store, &j->res, now, &held, e);
-        if (rc == RG_OK && !held) {
-            d->st->lost++;
-            rg_warn("dispatcher: message %lld: lease taken over; outcome %s not recorded", (long long)j->m.id,
-                    rg_message_status_name(j->res.status));
-        }
+        j->lease_lost = rc == RG_OK && !held;
+        if (j->lease_lost)
+            lost++;
+        else if (rc == RG_OK && j->task)
+            rc = review_task(d, j->m.id, j->m.customer_id, j->m.invoice_id, j->m.channel, j->reason, now, e);
     }
     if (rc == RG_OK)
         rc = rg_store_commit(d->store, e);
@@ -353,9 +405,19 @@ static rg_status flush(rg_dispatcher *d, rg_instant now, rg_err *e)
         rg_store_rollback(d->store);
         return rc;
     }
-    free_list(&d->done);
-    /* handed jobs start now that the mark is durable */
+    d->st->lost += lost;
     job *j;
+    while ((j = list_pop(&d->done))) {
+        if (j->unrecorded)
+            d->chans[j->chan].unrecorded--;
+        if (j->lease_lost)
+            rg_warn("dispatcher: message %lld: lease taken over; outcome %s not recorded", (long long)j->m.id,
+                    rg_message_status_name(j->res.status));
+        job_free(j);
+    }
+    if (!d->hand.head && !in_flight(d))
+        d->renew_at = 0;
+    /* handed jobs start now that the mark is durable */
     while ((j = list_pop(&d->hand))) {
         chan *c = &d->chans[j->chan];
         if (j->lease_lost) {
@@ -389,13 +451,16 @@ static rg_status flush(rg_dispatcher *d, rg_instant now, rg_err *e)
 
 /* ---- outcomes ---- */
 
-/* Whether a transient failure proves the provider did not act: it said
- * so (4xx, 429, 503), or the connection was never made. */
-static bool surely_not_processed(int curl_code, long http_status)
+/* Whether a transient HTTP failure proves the provider did not act: it
+ * said so (4xx, 429, 503), the connection was never made, or not one byte
+ * of the request left (request_size 0). */
+static bool surely_not_processed(int curl_code, long http_status, long request_size)
 {
     if (http_status >= 400 && http_status < 500)
         return true;
     if (http_status == 503)
+        return true;
+    if (http_status == 0 && request_size == 0 && curl_code != CURLE_OK)
         return true;
     return http_status == 0 && (curl_code == CURLE_COULDNT_RESOLVE_HOST || curl_code == CURLE_COULDNT_RESOLVE_PROXY ||
                                 curl_code == CURLE_COULDNT_CONNECT || curl_code == CURLE_FAILED_INIT);
@@ -412,11 +477,35 @@ static void apply_rerender(job *j)
     j->res.payload = j->v.payload;
 }
 
-/* The current channel failed for good: the next one, or failed. */
-static void fall_back(rg_dispatcher *d, job *j, rg_instant now, const char *why)
+/* The message may have reached the provider and will not be sent again
+ * from here: status uncertain, with an operator task (written with it). */
+static void review(rg_dispatcher *d, job *j, int attempts, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void review(rg_dispatcher *d, job *j, int attempts, const char *fmt, ...)
 {
-    j->res.attempts = j->m.attempts + 1;
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    set_reason(j, "%s", text);
+    j->res.attempts = attempts;
+    j->task = true;
+    d->st->uncertain++;
+    finish(d, j, RG_MSG_UNCERTAIN);
+}
+
+/* The current channel failed for good: the next one, or failed. `maybe`:
+ * the last attempt may have reached the provider, so an end without a
+ * next channel is `uncertain` (review), never `failed` or `cancelled`. */
+static void fall_back(rg_dispatcher *d, job *j, rg_instant now, const char *why, bool maybe)
+{
+    int attempts = j->m.attempts + 1;
+    j->res.attempts = attempts;
     if (!d->check) {
+        if (maybe) {
+            review(d, j, attempts, "uncertain: %s; it may have reached the provider", why);
+            return;
+        }
         set_reason(j, "%s", why);
         d->st->failed++;
         finish(d, j, RG_MSG_FAILED);
@@ -427,9 +516,19 @@ static void fall_back(rg_dispatcher *d, job *j, rg_instant now, const char *why)
     rg_dispatch_verdict *v = &j->fb;
     rg_dispatch_verdict_clear(v);
     if (d->check(d->check_ctx, &j->m, &j->cust, now, why, v, &e) != RG_OK) {
+        if (maybe) {
+            review(d, j, attempts, "uncertain: %s; it may have reached the provider (the fallback could not be"
+                                   " chosen: %s)", why, e.msg);
+            return;
+        }
         set_reason(j, "%s; the fallback could not be chosen: %s", why, e.msg);
         d->st->failed++;
         finish(d, j, RG_MSG_FAILED);
+        return;
+    }
+    if (maybe && v->action != RG_DISPATCH_REROUTE) {
+        review(d, j, attempts, "uncertain: %s; it may have reached the provider (%s)", why,
+               v->reason[0] ? v->reason : "no channel left");
         return;
     }
     switch (v->action) {
@@ -463,14 +562,55 @@ static void fall_back(rg_dispatcher *d, job *j, rg_instant now, const char *why)
     }
 }
 
+/* The provider refuses the channel itself (SMTP 535: our credentials):
+ * the channel pauses (with backoff, then one message at a time until one
+ * goes), /healthz says so, and the message waits without losing an
+ * attempt: no message fails for it. */
+static void pause_channel(rg_dispatcher *d, chan *c, job *j, const char *error, rg_instant now)
+{
+    char at[32];
+    if (c->paused_until <= now) { /* not already paused by a transfer that ran beside this one */
+        c->pauses++;
+        int64_t delay = rg_dispatch_backoff(c->pauses, d->backoff_base, d->backoff_max, 0, next_rand(d));
+        c->paused_until = now + delay;
+        rg_instant_format(c->paused_until, at, sizeof at);
+        rg_error("dispatcher: channel %s paused until %s: %s; its messages wait (none is failed for it): check"
+                 " the channel's credentials and settings",
+                 c->name, at, error);
+        rg_health_setf(c->health, "%s paused until %s: %s", c->name, at, error);
+    }
+    rg_instant_format(c->paused_until, at, sizeof at);
+    j->res.attempts = j->m.attempts; /* not this message's failure */
+    j->res.next_attempt_at = c->paused_until;
+    set_reason(j, "%s: channel paused (%s); waiting until %s", c->name, error, at);
+    d->st->paused++;
+    finish(d, j, RG_MSG_QUEUED);
+}
+
+/* What makes a resend recognisable downstream. */
+static const char *resend_id(const chan *c)
+{
+    return !strcmp(rg_channel_driver_of(c->ch)->name, "smtp") ? "Message-ID" : "idempotency key";
+}
+
+/* A send went through: a paused channel works again. */
+static void channel_works(chan *c)
+{
+    if (!c->pauses)
+        return;
+    c->pauses = 0;
+    c->paused_until = 0;
+    rg_health_clear(c->health);
+    rg_info("dispatcher: channel %s works again", c->name);
+}
+
 static void outcome(rg_dispatcher *d, job *j, const rg_send_result *res, int curl_code, long http_status,
-                    rg_instant now)
+                    long request_size, rg_instant now)
 {
     chan *c = &d->chans[j->chan];
     int attempt = j->m.attempts + 1;
     char why[400];
-    switch (res->outcome) {
-    case RG_SEND_OK:
+    if (res->outcome == RG_SEND_OK) {
         rg_strlcpy(j->provider_id, res->provider_id, sizeof j->provider_id);
         j->res.provider_id = j->provider_id;
         j->res.attempts = attempt;
@@ -478,39 +618,45 @@ static void outcome(rg_dispatcher *d, job *j, const rg_send_result *res, int cur
         j->res.cost = rg_config_channel_cost(d->config, c->name); /* cost_per_message, for the reports */
         apply_rerender(j);
         d->st->sent++;
+        channel_works(c);
         finish(d, j, RG_MSG_SENT);
         return;
-    case RG_SEND_TRANSIENT:
-        if (!c->takes_key && !surely_not_processed(curl_code, http_status)) {
-            j->res.attempts = attempt;
-            set_reason(j, "uncertain: attempt %d on %s ended with '%s' after the request may have reached the"
-                          " provider; not resent because it takes no idempotency key",
-                       attempt, c->name, res->error);
-            d->st->uncertain++;
-            finish(d, j, RG_MSG_FAILED);
-            return;
-        }
-        if (attempt < c->max_attempts) {
-            int64_t delay =
-                rg_dispatch_backoff(attempt, d->backoff_base, d->backoff_max, res->retry_after, next_rand(d));
-            char at[32];
-            j->res.attempts = attempt;
-            j->res.next_attempt_at = now + delay;
-            set_reason(j, "%s: attempt %d failed (%s); retrying at %s", c->name, attempt, res->error,
-                       rg_instant_format(now + delay, at, sizeof at));
-            d->st->retried++;
-            finish(d, j, RG_MSG_QUEUED);
-            return;
-        }
-        snprintf(why, sizeof why, "%s: gave up after %d attempts (%s)", c->name, attempt, res->error);
-        fall_back(d, j, now, why);
-        return;
-    case RG_SEND_PERMANENT:
-    default:
-        snprintf(why, sizeof why, "%s: %s", c->name, res->error);
-        fall_back(d, j, now, why);
+    }
+    if (res->channel_fault) {
+        pause_channel(d, c, j, res->error, now);
         return;
     }
+    bool maybe = res->reach == RG_REACH_MAYBE ||
+                 (res->reach == RG_REACH_UNKNOWN && !surely_not_processed(curl_code, http_status, request_size));
+    if (res->outcome != RG_SEND_TRANSIENT) {
+        snprintf(why, sizeof why, "%s: %s", c->name, res->error);
+        fall_back(d, j, now, why, false); /* a refusal: the provider did not take it */
+        return;
+    }
+    if (maybe && !c->resend) {
+        review(d, j, attempt,
+               "uncertain: attempt %d on %s ended with '%s' after the request may have reached the provider;"
+               " not resent (on_uncertain: review)",
+               attempt, c->name, res->error);
+        return;
+    }
+    if (attempt < c->max_attempts) {
+        int64_t delay = rg_dispatch_backoff(attempt, d->backoff_base, d->backoff_max, res->retry_after, next_rand(d));
+        char at[32];
+        j->res.attempts = attempt;
+        j->res.next_attempt_at = now + delay;
+        rg_instant_format(now + delay, at, sizeof at);
+        if (maybe)
+            set_reason(j, "%s: attempt %d may have reached the provider (%s); resending at %s with the same %s",
+                       c->name, attempt, res->error, at, resend_id(c));
+        else
+            set_reason(j, "%s: attempt %d failed (%s); retrying at %s", c->name, attempt, res->error, at);
+        d->st->retried++;
+        finish(d, j, RG_MSG_QUEUED);
+        return;
+    }
+    snprintf(why, sizeof why, "%s: gave up after %d attempts (%s)", c->name, attempt, res->error);
+    fall_back(d, j, now, why, maybe);
 }
 
 /* ---- claiming and starting ---- */
@@ -561,6 +707,8 @@ static rg_status claim(rg_dispatcher *d, const char *channel, int64_t limit, rg_
                                          on_claim, &cx, e);
     *n = cx.n;
     d->st->claimed += cx.n;
+    if (cx.n && !d->renew_at)
+        d->renew_at = now + d->lease_seconds / 2;
     if (rc == RG_OK && cx.oom)
         rc = rg_err_set(e, RG_ENOMEM, "dispatcher", "out of memory");
     return rc;
@@ -590,7 +738,7 @@ static void start(rg_dispatcher *d, job *j, rg_instant now)
             res.outcome = RG_SEND_PERMANENT;
             rg_strlcpy(res.error, e.msg, sizeof res.error);
         }
-        outcome(d, j, &res, 0, 0, now);
+        outcome(d, j, &res, 0, 0, -1, now);
         return;
     }
     const rg_channel_driver *drv = rg_channel_driver_of(c->ch);
@@ -598,12 +746,12 @@ static void start(rg_dispatcher *d, job *j, rg_instant now)
         char why[400];
         snprintf(why, sizeof why, "%s: %s", c->name, e.msg);
         j->easy = j->req = NULL;
-        fall_back(d, j, now, why);
+        fall_back(d, j, now, why, false);
         return;
     }
     curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
     c->in_flight++;
-    if (!c->takes_key) {
+    if (c->mark) {
         list_push(&d->hand, j);
         return;
     }
@@ -698,7 +846,7 @@ static rg_status process(rg_dispatcher *d, job *j, rg_instant now, rg_err *e)
     if (!rg_channel_address(j->m.channel, &j->cust, j->to, sizeof j->to)[0]) {
         char why[128];
         snprintf(why, sizeof why, "%s: no address", c->name);
-        fall_back(d, j, now, why);
+        fall_back(d, j, now, why, false);
         return RG_OK;
     }
     start(d, j, now);
@@ -750,6 +898,21 @@ static bool owner_dead(const rg_dispatcher *d, const char *owner)
     return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
+/* Whether the outcome of message id waits in memory (written by flush). */
+static bool holds(const rg_dispatcher *d, int64_t id)
+{
+    for (const job *j = d->done.head; j; j = j->next)
+        if (j->m.id == id)
+            return true;
+    return false;
+}
+
+/* Takes back the leases of dispatchers that are gone (their process on
+ * this host no longer exists, or the lease expired). This dispatcher's own
+ * leases are never taken back while their outcome waits in memory. An
+ * attempt handed to a provider that cannot de-duplicate (the handed mark)
+ * follows the channel's on_uncertain; any other lease is queued again (its
+ * attempt was not made, or a resend is recognised). */
 static rg_status recover(rg_dispatcher *d, rg_instant now, rg_err *e)
 {
     lease_vec lv = {NULL, 0, 0, false};
@@ -760,7 +923,9 @@ static rg_status recover(rg_dispatcher *d, rg_instant now, rg_err *e)
     for (size_t i = 0; rc == RG_OK && i < lv.n; i++) {
         const rg_outbox_lease *l = &lv.v[i];
         bool mine = !strcmp(l->owner, d->owner);
-        if (!mine && l->lease_until >= now && !owner_dead(d, l->owner))
+        if (l->lease_until >= now && (mine || !owner_dead(d, l->owner)))
+            continue;
+        if (mine && holds(d, l->id))
             continue;
         if (!in_tx) {
             if ((rc = rg_store_begin(d->store, e)) != RG_OK)
@@ -769,18 +934,29 @@ static rg_status recover(rg_dispatcher *d, rg_instant now, rg_err *e)
         }
         rg_outbox_result r;
         memset(&r, 0, sizeof r);
-        char reason[256];
+        char reason[256], at[32];
         r.id = l->id;
         r.owner = l->owner;
-        if (l->handed_at) {
-            char at[32];
+        const chan *c = chan_of(d, l->channel);
+        bool review = l->handed_at && !(c && c->resend);
+        if (review) {
             snprintf(reason, sizeof reason,
                      "uncertain: the dispatcher %s stopped after handing attempt %d to %s (%s) and before recording"
-                     " the answer; not resent because the provider takes no idempotency key",
+                     " the answer; not resent (on_uncertain: review)",
                      l->owner, l->attempts + 1, l->channel, rg_instant_format(l->handed_at, at, sizeof at));
-            r.status = RG_MSG_FAILED;
+            r.status = RG_MSG_UNCERTAIN;
             r.reason = reason;
             r.attempts = l->attempts + 1;
+        } else if (l->handed_at) {
+            snprintf(reason, sizeof reason,
+                     "the dispatcher %s stopped after handing attempt %d to %s (%s) and before recording the"
+                     " answer; resent with the same %s (on_uncertain: resend)",
+                     l->owner, l->attempts + 1, l->channel, rg_instant_format(l->handed_at, at, sizeof at),
+                     resend_id(c));
+            r.status = RG_MSG_QUEUED;
+            r.reason = reason;
+            r.attempts = l->attempts + 1;
+            r.next_attempt_at = now;
         } else {
             r.status = RG_MSG_QUEUED;
             r.attempts = l->attempts; /* an interrupted attempt is not the provider's failure */
@@ -789,13 +965,15 @@ static rg_status recover(rg_dispatcher *d, rg_instant now, rg_err *e)
         bool held;
         if ((rc = rg_store_outbox_finish(d->store, &r, now, &held, e)) != RG_OK)
             break;
+        if (held && review)
+            rc = review_task(d, l->id, l->customer_id, l->invoice_id, l->channel, reason, now, e);
         if (held) {
-            if (l->handed_at)
+            if (review)
                 d->st->uncertain++;
             else
                 d->st->recovered++;
             rg_info("dispatcher: message %lld: recovered the lease of %s (%s)", (long long)l->id, l->owner,
-                    l->handed_at ? "uncertain, not resent" : "queued again");
+                    review ? "uncertain, not resent" : "queued again");
         }
     }
     if (in_tx) {
@@ -835,9 +1013,10 @@ static void reap(rg_dispatcher *d, rg_instant now)
         CURL *easy = msg->easy_handle;
         int code = (int)msg->data.result;
         job *j = NULL;
-        long status = 0;
+        long status = 0, request_size = 0;
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&j);
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_size);
         curl_multi_remove_handle(d->multi, easy);
         chan *c = &d->chans[j->chan];
         rg_send_result res;
@@ -845,7 +1024,9 @@ static void reap(rg_dispatcher *d, rg_instant now)
         rg_channel_driver_of(c->ch)->complete(rg_channel_state(c->ch), easy, j->req, code, status, &res);
         j->easy = j->req = NULL;
         c->in_flight--;
-        outcome(d, j, &res, code, status, now);
+        c->unrecorded++; /* still counts against max_in_flight until written */
+        j->unrecorded = true;
+        outcome(d, j, &res, code, status, request_size, now);
     }
 }
 
@@ -876,20 +1057,57 @@ static void release_unstarted(rg_dispatcher *d)
     }
 }
 
+/* Writes the queued outcomes and handed marks; while the store is held
+ * by another writer (RG_EBUSY) keeps them, lets the transfers under way
+ * finish (their outcomes join the queue), renews this dispatcher's leases
+ * when it can, and tries again. Returns another store error as it comes
+ * (nothing dropped), or RG_EBUSY when stopping for longer than the grace. */
+static rg_status settle(rg_dispatcher *d, const rg_clock *clock, rg_err *e)
+{
+    int64_t since = -1;
+    for (;;) {
+        rg_instant now = rg_clock_now(clock);
+        rg_status rc = flush(d, now, e);
+        if (rc == RG_OK || e->code != RG_EBUSY)
+            return rc;
+        int64_t ms = mono_ms();
+        if (since < 0) {
+            since = ms;
+            d->st->busy_waits++;
+            rg_warn("dispatcher: the store is busy (%s); keeping the outcomes of this round and trying again", e->msg);
+        }
+        if (stopping(d) && ms - since > d->stop_grace_ms)
+            return rc;
+        if (d->renew_at && now >= d->renew_at) {
+            int64_t n;
+            rg_err re;
+            if (rg_store_outbox_renew(d->store, d->owner, now + d->lease_seconds, &n, &re) == RG_OK)
+                d->renew_at = now + d->lease_seconds / 2;
+        }
+        int running;
+        curl_multi_poll(d->multi, NULL, 0, 100, NULL);
+        curl_multi_perform(d->multi, &running);
+        reap(d, rg_clock_now(clock));
+    }
+}
+
 rg_status rg_dispatcher_drain(rg_dispatcher *d, const rg_clock *clock, rg_dispatch_stats *st, rg_err *e)
 {
     memset(st, 0, sizeof *st);
     d->st = st;
     job *j;
     rg_instant now = rg_clock_now(clock);
-    rg_status rc = recover(d, now, e);
+    /* outcomes a previous drain could not write go first: their leases are ours */
+    rg_status rc = settle(d, clock, e);
+    if (rc == RG_OK)
+        rc = recover(d, now, e);
     for (size_t i = 0; i < d->n_chans; i++)
         d->chans[i].exhausted = false;
     bool sweep = true; /* messages on channels that are not configured */
     while (rc == RG_OK) {
         now = rg_clock_now(clock);
         /* outcomes first: a message moved to another channel is claimable again */
-        if ((rc = flush(d, now, e)) != RG_OK)
+        if ((rc = settle(d, clock, e)) != RG_OK)
             break;
         bool again = false;   /* a claim got all it asked for: there may be more now */
         bool blocked = false; /* a channel with due messages is full or out of tokens */
@@ -900,11 +1118,13 @@ rg_status rg_dispatcher_drain(rg_dispatcher *d, const rg_clock *clock, rg_dispat
             int64_t ms = mono_ms();
             for (size_t i = 0; i < d->n_chans && rc == RG_OK; i++) {
                 chan *c = &d->chans[i];
-                if (c->exhausted)
+                if (c->exhausted || c->paused_until > now)
                     continue;
                 int64_t want = d->batch;
-                if (c->async && c->max_in_flight - c->in_flight < want)
-                    want = c->max_in_flight - c->in_flight;
+                /* a paused channel tries one message at a time until one goes */
+                int64_t room = c->pauses ? 1 : c->max_in_flight;
+                if (c->async && room - c->in_flight - c->unrecorded < want)
+                    want = room - c->in_flight - c->unrecorded;
                 if (want > 0 && c->rate_milli) {
                     refill(c, ms);
                     if (c->tokens_milli / 1000 < want)
@@ -939,7 +1159,7 @@ rg_status rg_dispatcher_drain(rg_dispatcher *d, const rg_clock *clock, rg_dispat
         while (rc == RG_OK && (j = list_pop(&d->ready)))
             rc = process(d, j, now, e);
         if (rc == RG_OK)
-            rc = flush(d, now, e);
+            rc = settle(d, clock, e);
         if (rc != RG_OK)
             break;
         int running = 0;
@@ -960,7 +1180,7 @@ rg_status rg_dispatcher_drain(rg_dispatcher *d, const rg_clock *clock, rg_dispat
         }
     }
     if (rc != RG_OK) {
-        /* transfers under way finish; their outcomes are recorded when the store lets us */
+        /* transfers under way finish; their outcomes stay queued until the store takes them */
         release_unstarted(d);
         while (in_flight(d)) {
             int running;
@@ -969,8 +1189,9 @@ rg_status rg_dispatcher_drain(rg_dispatcher *d, const rg_clock *clock, rg_dispat
             reap(d, rg_clock_now(clock));
         }
         rg_err fe;
+        rg_err_clear(&fe);
         if (flush(d, rg_clock_now(clock), &fe) != RG_OK)
-            free_list(&d->done);
+            rg_warn("dispatcher: %s; the outcomes are kept for the next drain", fe.msg);
     }
     d->st = NULL;
     return rc;

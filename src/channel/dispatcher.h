@@ -14,11 +14,17 @@
  *                  (default 5); then as permanent
  *   permanent   -> the next usable channel of the step (re-rendered by the
  *                  hook) or failed when none is left
- * A crash between "sent" and "recorded" resolves to one delivery: leases of
- * dead dispatchers are recovered at the start of each drain; a message
- * whose attempt may have reached a provider that takes no idempotency key
- * is not resent (failed, "uncertain"), the others are resent with the same
- * idempotency key. See docs/internals/dispatcher.md.
+ * An attempt that may have reached the provider without an answer (a
+ * timeout after the request went, SMTP without a final reply after DATA,
+ * a crash before recording) follows the channel's on_uncertain: resend
+ * (same idempotency key or Message-ID) or review (status uncertain and an
+ * operator task) — never failed. Leases of dead dispatchers are recovered
+ * at the start of each drain; at most max_in_flight messages per channel
+ * are ever in that window. Outcomes the store cannot take yet (another
+ * writer holds it) stay in memory and are written first; a dispatcher
+ * never recovers its own leases. A provider refusing the channel itself
+ * (SMTP 535) pauses the channel (/healthz "channel:NAME") instead of
+ * failing messages. See docs/internals/dispatcher.md.
  *
  * Ownership: rg_dispatcher_open() returns an owned dispatcher
  * (rg_dispatcher_close()) that opens its own channels from the config; it
@@ -79,6 +85,8 @@ typedef struct rg_dispatch_options {
     int backoff_base;  /* seconds before the first retry, doubled each time; 0: 30 */
     int backoff_max;   /* 0: 3600 */
     uint64_t seed;     /* jitter; 0: from the process */
+    int stop_grace_ms; /* a stopping drain's wait for a busy store before it returns RG_EBUSY
+                        * (the outcomes stay held for the next drain); 0: 30000 */
 } rg_dispatch_options;
 
 typedef struct rg_dispatch_stats {
@@ -90,9 +98,11 @@ typedef struct rg_dispatch_stats {
     int64_t cancelled;  /* invoice closed meanwhile */
     int64_t suppressed; /* no usable channel at send time */
     int64_t failed;     /* permanent failure with no channel left */
-    int64_t uncertain;  /* not resent: may have reached a provider without idempotency key */
+    int64_t uncertain;  /* status uncertain (on_uncertain: review): may have reached the provider, not resent */
+    int64_t paused;     /* waiting because the provider refuses the channel itself (SMTP 535) */
     int64_t recovered;  /* leases of dead dispatchers queued again */
     int64_t lost;       /* outcomes not recorded: the lease had been taken over */
+    int64_t busy_waits; /* rounds whose outcomes waited in memory for a store held by another writer */
 } rg_dispatch_stats;
 
 typedef struct rg_dispatcher rg_dispatcher;

@@ -528,12 +528,30 @@ out:
 
 /* ---- complete ---- */
 
-static bool permanent(smtp_stage stage, long code)
+/* Sorts a failed dialogue by what can have happened (docs/channels.md):
+ * - before the message itself went (greeting, EHLO, STARTTLS, AUTH,
+ *   MAIL FROM, RCPT TO, the DATA command) nothing can have reached anyone:
+ *   "not sent". A 5xx about the recipient or the message (RCPT TO, DATA,
+ *   the end of the message) is permanent: the next channel. A 5xx at AUTH
+ *   (535: our credentials) is the channel's fault, not the message's: the
+ *   dispatcher pauses the channel. Any other 5xx before DATA (the greeting,
+ *   EHLO, STARTTLS, MAIL FROM: our server, our sender) and every 4xx are
+ *   temporary: retried with backoff (after max_attempts, failed with the
+ *   server's words);
+ * - after the server said 354 and the message was sent, a final 4xx or 5xx
+ *   is a refusal ("not sent"), but no final answer (timeout, connection
+ *   closed) means the server may have taken it: uncertain. */
+static void classify(smtp_stage stage, long code, rg_send_result *res)
 {
-    /* a 5xx about this recipient or this message; 5xx while connecting,
-     * greeting, negotiating TLS, authenticating or at MAIL FROM is about the
-     * channel (our credentials, sender or server), not the customer */
-    return code >= 500 && code < 600 && (stage == ST_RCPT || stage == ST_DATA || stage == ST_MESSAGE);
+    bool has_code = code >= 400 && code < 600;
+    res->reach = stage == ST_MESSAGE && !has_code ? RG_REACH_MAYBE : RG_REACH_NONE;
+    res->outcome = RG_SEND_TRANSIENT;
+    if (code >= 500 && code < 600) {
+        if (stage == ST_RCPT || stage == ST_DATA || stage == ST_MESSAGE)
+            res->outcome = RG_SEND_PERMANENT;
+        else if (stage == ST_AUTH)
+            res->channel_fault = true;
+    }
 }
 
 static void smtp_complete(void *state, void *easy, void *req, int curl_code, long http_status, rg_send_result *res)
@@ -549,7 +567,7 @@ static void smtp_complete(void *state, void *easy, void *req, int curl_code, lon
         res->outcome = RG_SEND_OK;
         rg_strlcpy(res->provider_id, r->message_id, sizeof res->provider_id);
     } else {
-        res->outcome = permanent(r->stage, code) ? RG_SEND_PERMANENT : RG_SEND_TRANSIENT;
+        classify(r->stage, code, res);
         /* composed whole, scrubbed, then cut to size: a cut never leaves part of a secret */
         char msg[1024];
         const char *stage = stage_names[r->stage];

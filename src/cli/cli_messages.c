@@ -12,7 +12,9 @@ const rg_command rg_cmd_messages = {
     "regua messages list [--status S] [--invoice ID] [--customer ID] [--limit N] [--json]",
     "List the messages (touchpoints) the cadences planned, sent or suppressed",
     "Status is one of planned, queued, sending, sent, delivered, read, failed, cancelled,\n"
-    "suppressed. Every suppression or cancellation carries its reason.",
+    "suppressed, uncertain. Every suppression or cancellation carries its reason. uncertain:\n"
+    "an attempt may have reached the provider and the channel's on_uncertain is review; an\n"
+    "operator task (regua task list) goes with it.",
     run,
 };
 

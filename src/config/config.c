@@ -44,7 +44,7 @@ static const driver_spec drivers[] = {
     {"task", {"assignee"}},
 };
 static const char *const common_keys[] = {"max_in_flight", "rate_per_second", "cost_per_message",
-                                          "max_attempts"};
+                                          "max_attempts", "on_uncertain"};
 
 static const driver_spec *find_driver(const char *name)
 {
@@ -131,7 +131,7 @@ static rg_status parse_channel(const rg_yaml *y, struct fy_node *name, struct fy
             rg_buf allowed = RG_BUF_INIT;
             for (size_t i = 0; i < 14 && spec->keys[i]; i++)
                 rg_buf_printf(&allowed, "%s, ", spec->keys[i]);
-            rg_buf_puts(&allowed, "max_in_flight, rate_per_second, cost_per_message, max_attempts");
+            rg_buf_puts(&allowed, "max_in_flight, rate_per_second, cost_per_message, max_attempts, on_uncertain");
             char section[80];
             snprintf(section, sizeof section, "channel '%s' (driver %s)", ch->name, ch->driver);
             rc = unknown_key(y, k, section, rg_buf_cstr(&allowed), e);
@@ -171,6 +171,12 @@ static rg_status parse_channel(const rg_yaml *y, struct fy_node *name, struct fy
             int64_t n;
             if (!rg_parse_i64(rg_slice_cstr(st->value), 1, 10000, &n))
                 return rg_yaml_error(y, v, e, "'%s' must be a whole number from 1 to 10000", key);
+        } else if (!strcmp(key, "on_uncertain")) {
+            if (strcmp(st->value, "resend") != 0 && strcmp(st->value, "review") != 0)
+                return rg_yaml_error(y, v, e,
+                                     "'on_uncertain' must be resend (send again with the same Message-ID or"
+                                     " idempotency key) or review (status uncertain and a task), not '%s'",
+                                     st->value);
         } else if (!strcmp(key, "rate_per_second") || !strcmp(key, "cost_per_message")) {
             rg_cents n;
             if (!rg_money_parse(st->value, strlen(st->value), false, &n, NULL))

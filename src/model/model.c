@@ -88,7 +88,8 @@ void rg_payment_init(rg_payment *p)
 
 static const char *const message_status_names[] = {"planned",   "queued", "sending",
                                                    "sent",      "delivered", "read",
-                                                   "failed",    "cancelled", "suppressed"};
+                                                   "failed",    "cancelled", "suppressed",
+                                                   "uncertain"};
 
 const char *rg_message_status_name(rg_message_status s)
 {

@@ -126,7 +126,8 @@ typedef enum {
     RG_MSG_READ,
     RG_MSG_FAILED,
     RG_MSG_CANCELLED,
-    RG_MSG_SUPPRESSED
+    RG_MSG_SUPPRESSED,
+    RG_MSG_UNCERTAIN /* may have reached the provider: an operator reviews it (on_uncertain: review) */
 } rg_message_status;
 
 /* One touchpoint. The rendered texts are borrowed pointers (owned by

@@ -108,6 +108,7 @@ typedef struct rg_store_ops {
     rg_status (*outbox_finish)(rg_store *s, const rg_outbox_result *r, rg_instant now, bool *held, rg_err *e);
     rg_status (*outbox_leases)(rg_store *s, rg_outbox_lease_fn fn, void *ctx, rg_err *e);
     rg_status (*outbox_next_due)(rg_store *s, rg_instant *at, rg_err *e);
+    rg_status (*outbox_renew)(rg_store *s, const char *owner, rg_instant lease_until, int64_t *n, rg_err *e);
     rg_status (*outbox_counts)(rg_store *s, int64_t *queued, int64_t *sending, rg_err *e);
     rg_status (*message_invoice_ids)(rg_store *s, int64_t message_id, int64_t *ids, size_t max, size_t *n, rg_err *e);
     rg_status (*customer_optouts)(rg_store *s, int64_t customer_id, char *buf, size_t n, rg_err *e);

@@ -319,7 +319,64 @@ const char *const rg_schema_migrations[] = {
     " waived INTEGER NOT NULL DEFAULT 0"
     ") STRICT;"
     "CREATE INDEX offers_invoice ON offers (invoice_id, valid_until);",
-    /* 9 (events-triggers): when a trigger timer fired or was cancelled, and a
+    /* 9 (deliv-dispatch): status 'uncertain' — an attempt may have reached
+     * a provider that cannot de-duplicate, and the channel's on_uncertain is
+     * `review`: the message waits for an operator (with a task) instead of
+     * being called failed. SQLite cannot change a CHECK in place: the table
+     * is rebuilt (the documented 12-step way: the runner turns foreign keys
+     * off around migrations and checks them before each commit), with the
+     * same columns in the same order and the same indexes. */
+    "CREATE TABLE messages_new ("
+    " id INTEGER PRIMARY KEY,"
+    " idempotency_key TEXT NOT NULL UNIQUE,"
+    " customer_id INTEGER NOT NULL REFERENCES customers(id),"
+    " invoice_id INTEGER REFERENCES invoices(id),"
+    " cadence TEXT NOT NULL DEFAULT '',"
+    " cadence_version TEXT NOT NULL DEFAULT '',"
+    " source_kind TEXT NOT NULL CHECK (source_kind IN ('step', 'trigger', 'manual')),"
+    " source_id TEXT NOT NULL,"
+    " channel TEXT NOT NULL DEFAULT '',"
+    " fallbacks TEXT NOT NULL DEFAULT '',"
+    " template TEXT NOT NULL DEFAULT '',"
+    " subject TEXT NOT NULL DEFAULT '',"
+    " body TEXT NOT NULL DEFAULT '',"
+    " html TEXT NOT NULL DEFAULT '',"
+    " payload TEXT NOT NULL DEFAULT '{}',"
+    " status TEXT NOT NULL CHECK (status IN ('planned', 'queued', 'sending', 'sent', 'delivered',"
+    "  'read', 'failed', 'cancelled', 'suppressed', 'uncertain')),"
+    " reason TEXT NOT NULL DEFAULT '',"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " provider_id TEXT NOT NULL DEFAULT '',"
+    " planned_for INTEGER NOT NULL,"
+    " next_attempt_at INTEGER,"
+    " lease_owner TEXT NOT NULL DEFAULT '',"
+    " lease_until INTEGER,"
+    " sent_at INTEGER,"
+    " delivered_at INTEGER,"
+    " read_at INTEGER,"
+    " cost INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " handed_at INTEGER"
+    ") STRICT;"
+    "INSERT INTO messages_new (id, idempotency_key, customer_id, invoice_id, cadence, cadence_version, source_kind,"
+    " source_id, channel, fallbacks, template, subject, body, html, payload, status, reason, attempts, provider_id,"
+    " planned_for, next_attempt_at, lease_owner, lease_until, sent_at, delivered_at, read_at, cost, created_at,"
+    " updated_at, handed_at)"
+    " SELECT id, idempotency_key, customer_id, invoice_id, cadence, cadence_version, source_kind,"
+    " source_id, channel, fallbacks, template, subject, body, html, payload, status, reason, attempts, provider_id,"
+    " planned_for, next_attempt_at, lease_owner, lease_until, sent_at, delivered_at, read_at, cost, created_at,"
+    " updated_at, handed_at FROM messages;"
+    "DROP TABLE messages;"
+    "ALTER TABLE messages_new RENAME TO messages;"
+    "CREATE INDEX messages_pending ON messages (next_attempt_at) WHERE status IN ('queued', 'sending');"
+    "CREATE INDEX messages_customer ON messages (customer_id, planned_for);"
+    "CREATE INDEX messages_invoice ON messages (invoice_id) WHERE invoice_id IS NOT NULL;"
+    "CREATE INDEX messages_provider ON messages (provider_id) WHERE provider_id <> '';"
+    "CREATE INDEX messages_outbox ON messages (channel, next_attempt_at) WHERE status = 'queued';"
+    "CREATE INDEX messages_leased ON messages (lease_until) WHERE status = 'sending';"
+    "CREATE INDEX messages_uncertain ON messages (updated_at) WHERE status = 'uncertain';",
+    /* 10 (events-triggers): when a trigger timer fired or was cancelled, and a
      * customer's waiting timers, which every event of the customer looks
      * at (an `unless` cancels them). */
     "ALTER TABLE trigger_timers ADD COLUMN done_at INTEGER;"

@@ -248,6 +248,27 @@ static int user_version(sqlite_store *s)
     return v;
 }
 
+/* Whether migration n left a row whose foreign key points nowhere (*e says
+ * which); run inside the migration's transaction. */
+static bool foreign_keys_broken(sqlite_store *s, int n, rg_err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->c.db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK) {
+        rg_sq_fail(&s->c, e, "checking foreign keys");
+        return true;
+    }
+    int r = sqlite3_step(st);
+    bool broken = r != SQLITE_DONE;
+    if (r == SQLITE_ROW)
+        rg_err_set(e, RG_ESTORE, "store", "migration %d would leave a row of %s (rowid %lld) pointing to no %s", n,
+                   (const char *)sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1),
+                   (const char *)sqlite3_column_text(st, 2));
+    else if (broken)
+        rg_sq_fail(&s->c, e, "checking foreign keys");
+    sqlite3_finalize(st);
+    return broken;
+}
+
 static rg_status migrate(sqlite_store *s, rg_err *e)
 {
     int v = user_version(s);
@@ -258,20 +279,37 @@ static rg_status migrate(sqlite_store *s, rg_err *e)
                           "the database has schema version %d but this regua knows only up to %d;"
                           " use a newer regua",
                           v, rg_schema_version);
-    for (int i = v; i < rg_schema_version; i++) {
+    if (v == rg_schema_version)
+        return RG_OK;
+    /* A migration may rebuild a table (SQLite changes a CHECK no other way):
+     * foreign keys are off while they run (the pragma is a no-op inside a
+     * transaction) and checked before each commit. */
+    if (rg_sq_exec(&s->c, "PRAGMA foreign_keys = OFF", e) != RG_OK)
+        return failed(e);
+    rg_status rc = RG_OK;
+    for (int i = v; i < rg_schema_version && rc == RG_OK; i++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", i + 1);
-        if (rg_sq_exec(&s->c, "BEGIN IMMEDIATE", e) != RG_OK)
-            return failed(e);
-        if (rg_sq_exec(&s->c, rg_schema_migrations[i], e) != RG_OK || rg_sq_exec(&s->c, pragma, e) != RG_OK) {
+        if (rg_sq_exec(&s->c, "BEGIN IMMEDIATE", e) != RG_OK) {
+            rc = failed(e);
+            break;
+        }
+        if (rg_sq_exec(&s->c, rg_schema_migrations[i], e) != RG_OK || foreign_keys_broken(s, i + 1, e) ||
+            rg_sq_exec(&s->c, pragma, e) != RG_OK) {
             rg_err_prefix(e, "migration");
             rg_sq_exec(&s->c, "ROLLBACK", NULL);
-            return failed(e);
+            rc = failed(e);
+            break;
         }
         if (rg_sq_exec(&s->c, "COMMIT", e) != RG_OK)
-            return failed(e);
+            rc = failed(e);
     }
-    return RG_OK;
+    rg_err fe;
+    if (rg_sq_exec(&s->c, "PRAGMA foreign_keys = ON", &fe) != RG_OK && rc == RG_OK) {
+        *e = fe;
+        rc = failed(e);
+    }
+    return rc;
 }
 
 static const rg_store_ops sqlite_ops;
@@ -1007,6 +1045,7 @@ static const rg_store_ops sqlite_ops = {
     .outbox_finish = rg_sqe_outbox_finish,
     .outbox_leases = rg_sqe_outbox_leases,
     .outbox_next_due = rg_sqe_outbox_next_due,
+    .outbox_renew = rg_sqe_outbox_renew,
     .outbox_counts = rg_sqe_outbox_counts,
     .message_invoice_ids = rg_sqe_message_invoice_ids,
     .customer_optouts = rg_sqe_customer_optouts,

@@ -25,7 +25,7 @@ enum {
     D_SENDS_SINCE,
     D_NEXT_DUE,
     D_COUNTS,
-    /* 29: free */
+    D_RENEW,
 };
 
 #define SQ(base) ((rg_sq_common *)(base))
@@ -151,7 +151,8 @@ rg_status rg_sqe_outbox_leases(rg_store *base, rg_outbox_lease_fn fn, void *ctx,
     rg_sq_common *s = SQ(base);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, lease_owner, lease_until, handed_at, channel, attempts FROM messages"
+                           "SELECT id, lease_owner, lease_until, handed_at, channel, attempts, customer_id, invoice_id"
+                           " FROM messages"
                            " WHERE status = 'sending' ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_sq_fail(s, e, "listing leased messages");
@@ -166,6 +167,8 @@ rg_status rg_sqe_outbox_leases(rg_store *base, rg_outbox_lease_fn fn, void *ctx,
         l.handed_at = rg_sq_col_opt_i64(st, 3, 0);
         rg_sq_col_text(st, 4, l.channel, sizeof l.channel);
         l.attempts = sqlite3_column_int(st, 5);
+        l.customer_id = sqlite3_column_int64(st, 6);
+        l.invoice_id = rg_sq_col_opt_i64(st, 7, 0);
         if ((rc = fn(ctx, &l)) != RG_OK)
             break;
     }
@@ -173,6 +176,24 @@ rg_status rg_sqe_outbox_leases(rg_store *base, rg_outbox_lease_fn fn, void *ctx,
         rc = rg_sq_fail(s, e, "listing leased messages");
     sqlite3_finalize(st);
     return rc;
+}
+
+rg_status rg_sqe_outbox_renew(rg_store *base, const char *owner, rg_instant lease_until, int64_t *n, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    *n = 0;
+    sqlite3_stmt *st = rg_sq_engine_stmt(s, D_RENEW,
+                                         "UPDATE messages SET lease_until = ?2 WHERE status = 'sending'"
+                                         " AND lease_owner = ?1 AND lease_until < ?2",
+                                         e);
+    if (!st)
+        return RG_ESTORE;
+    rg_sq_bind_text(st, 1, owner);
+    sqlite3_bind_int64(st, 2, lease_until);
+    if (rg_sq_step_done(s, st, e, "renewing the dispatcher's leases") != RG_OK)
+        return e->code == RG_EBUSY ? RG_EBUSY : RG_ESTORE;
+    *n = sqlite3_changes(s->db);
+    return RG_OK;
 }
 
 rg_status rg_sqe_outbox_next_due(rg_store *base, rg_instant *at, rg_err *e)

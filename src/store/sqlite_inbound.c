@@ -103,25 +103,25 @@ rg_status rg_sqe_message_track(rg_store *base, int64_t id, rg_message_status sta
     case RG_MSG_SENT:
         slot = I_TRACK_SENT;
         sql = "UPDATE messages SET sent_at = coalesce(sent_at, ?2),"
-              " status = CASE WHEN status IN ('queued', 'sending') THEN 'sent' ELSE status END, updated_at = ?3"
-              " WHERE id = ?1 AND (sent_at IS NULL OR status IN ('queued', 'sending'))";
+              " status = CASE WHEN status IN ('queued', 'sending', 'uncertain') THEN 'sent' ELSE status END,"
+              " updated_at = ?3 WHERE id = ?1 AND (sent_at IS NULL OR status IN ('queued', 'sending', 'uncertain'))";
         break;
     case RG_MSG_DELIVERED:
         slot = I_TRACK_DELIVERED;
         sql = "UPDATE messages SET delivered_at = ?2, sent_at = coalesce(sent_at, ?2),"
-              " status = CASE WHEN status IN ('queued', 'sending', 'sent') THEN 'delivered' ELSE status END,"
+              " status = CASE WHEN status IN ('queued', 'sending', 'sent', 'uncertain') THEN 'delivered' ELSE status END,"
               " updated_at = ?3 WHERE id = ?1 AND delivered_at IS NULL";
         break;
     case RG_MSG_READ:
         slot = I_TRACK_READ;
         sql = "UPDATE messages SET read_at = ?2, delivered_at = coalesce(delivered_at, ?2),"
               " sent_at = coalesce(sent_at, ?2), status = CASE WHEN status IN ('queued', 'sending', 'sent',"
-              " 'delivered') THEN 'read' ELSE status END, updated_at = ?3 WHERE id = ?1 AND read_at IS NULL";
+              " 'delivered', 'uncertain') THEN 'read' ELSE status END, updated_at = ?3 WHERE id = ?1 AND read_at IS NULL";
         break;
     case RG_MSG_FAILED:
         slot = I_TRACK_FAILED;
         sql = "UPDATE messages SET status = 'failed', reason = coalesce(?4, reason), updated_at = ?3"
-              " WHERE id = ?1 AND status IN ('queued', 'sending', 'sent')";
+              " WHERE id = ?1 AND status IN ('queued', 'sending', 'sent', 'uncertain')";
         break;
     default:
         return rg_err_set(e, RG_EINTERNAL, "store", "a provider report cannot set status %s",

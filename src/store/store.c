@@ -461,6 +461,11 @@ rg_status rg_store_outbox_next_due(rg_store *s, rg_instant *at, rg_err *e)
     return s->ops->outbox_next_due(s, at, e);
 }
 
+rg_status rg_store_outbox_renew(rg_store *s, const char *owner, rg_instant lease_until, int64_t *n, rg_err *e)
+{
+    return s->ops->outbox_renew(s, owner, lease_until, n, e);
+}
+
 rg_status rg_store_outbox_counts(rg_store *s, int64_t *queued, int64_t *sending, rg_err *e)
 {
     return s->ops->outbox_counts(s, queued, sending, e);

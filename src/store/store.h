@@ -648,9 +648,16 @@ typedef struct rg_outbox_result {
 } rg_outbox_result;
 rg_status rg_store_outbox_finish(rg_store *s, const rg_outbox_result *r, rg_instant now, bool *held, rg_err *e);
 
+/* Extends every lease `owner` holds to lease_until (a dispatcher that
+ * still has work under them: transfers running, outcomes waiting for the
+ * store). *n: how many. */
+rg_status rg_store_outbox_renew(rg_store *s, const char *owner, rg_instant lease_until, int64_t *n, rg_err *e);
+
 /* A message in `sending`, for recovering leases of dead dispatchers. */
 typedef struct rg_outbox_lease {
     int64_t id;
+    int64_t customer_id;
+    int64_t invoice_id; /* 0: none */
     char owner[128];
     rg_instant lease_until;
     rg_instant handed_at; /* 0: not handed to a provider without idempotency key */

@@ -10,6 +10,11 @@ name, MAIL FROM, RCPT TO, AUTH login, TLS) in --dir, and exits on its own after
 Replies can be forced per recipient (fnmatch patterns, first match wins):
   --rcpt '*@bounce.test=550 5.1.1 Mailbox unavailable'   at RCPT TO
   --data '*@full.test=452 4.3.1 Insufficient storage'    after the message
+  --mail 'noreply@*=550 5.7.1 Sender refused'            at MAIL FROM (by sender)
+  --drop '*@cut.test[=N]' take the message (stored like any other) and close
+                         the connection without a final reply, so the client
+                         cannot know it was accepted (the first N only)
+  --auth-fail N           answer the first N AUTH attempts 535 even when right
 Options:
   --auth USER             require AUTH (PLAIN or LOGIN); the password is
                           read from the environment variable SINK_PASSWORD
@@ -60,7 +65,20 @@ class Sink:
         self.discard = args.discard
         self.rcpt_rules = parse_rules(args.rcpt)
         self.data_rules = parse_rules(args.data)
+        self.mail_rules = parse_rules(args.mail)
+        self.drop = []  # [pattern, times left or None]
+        for item in args.drop or []:
+            pattern, sep, times = item.partition("=")
+            self.drop.append([pattern.lower(), int(times) if sep else None])
         self.count = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        reply = match(self.mail_rules, address)
+        if reply:
+            return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = match(self.rcpt_rules, address)
@@ -89,6 +107,12 @@ class Sink:
                 f.write(env)
             os.rename(base + ".env.tmp", base + ".env")
             os.rename(base + ".eml.tmp", base + ".eml")
+        for rule in self.drop:
+            if rule[1] != 0 and any(fnmatch.fnmatchcase(r.lower(), rule[0]) for r in envelope.rcpt_tos):
+                if rule[1] is not None:
+                    rule[1] -= 1
+                server.transport.abort()  # accepted, and the client never hears so
+                break
         return "250 2.0.0 Ok: queued as %d" % self.count
 
 
@@ -101,7 +125,10 @@ def main():
     p.add_argument("--port-file", required=True)
     p.add_argument("--rcpt", action="append")
     p.add_argument("--data", action="append")
+    p.add_argument("--mail", action="append")
+    p.add_argument("--drop", action="append")
     p.add_argument("--auth")
+    p.add_argument("--auth-fail", type=int, default=0)
     p.add_argument("--auth-exclude", action="append")
     p.add_argument("--echo-auth", action="store_true")
     p.add_argument("--cert")
@@ -123,6 +150,8 @@ def main():
         password = os.environ.get("SINK_PASSWORD", "").encode()
         user = args.auth.encode()
 
+        fails = [args.auth_fail]
+
         def authenticator(server, session, envelope, mechanism, data):
             if args.echo_auth and isinstance(data, LoginPassword):
                 b64 = lambda b: base64.b64encode(b).decode()
@@ -132,6 +161,9 @@ def main():
                     pw.decode("utf-8", "replace"), b64(pw))
                 return AuthResult(success=False, handled=False, message=echo)
             ok = isinstance(data, LoginPassword) and data.login == user and data.password == password
+            if ok and fails[0] > 0:
+                fails[0] -= 1
+                ok = False
             return AuthResult(success=ok, handled=False, auth_data=args.auth if ok else None)
 
     def factory():

@@ -50,7 +50,7 @@ static void test_full(void **state)
                        "    driver: http\n"
                        "    url: http://127.0.0.1:9999/sms\n"
                        "    headers: {Authorization: 'Bearer ${SMS_TOKEN}', X-Test: '1'}\n"
-                       "  whatsapp: {driver: log, path: out/whatsapp.jsonl}\n";
+                       "  whatsapp: {driver: log, path: out/whatsapp.jsonl, on_uncertain: review}\n";
     assert_int_equal(parse(&c, text, &e), RG_OK);
     assert_string_equal(c.database, "/etc/regua/dados/regua.db");
     assert_string_equal(c.listen, "0.0.0.0:9000");
@@ -70,6 +70,7 @@ static void test_full(void **state)
     assert_string_equal(rg_channel_setting(em, "timeout_seconds"), "20");
     const rg_channel_config *sms = rg_config_channel(&c, "sms");
     assert_string_equal(rg_channel_setting(sms, "headers"), "Authorization: Bearer ${SMS_TOKEN}\nX-Test: 1\n");
+    assert_string_equal(rg_channel_setting(rg_config_channel(&c, "whatsapp"), "on_uncertain"), "review");
     assert_string_equal(rg_channel_setting(rg_config_channel(&c, "whatsapp"), "path"),
                         "/etc/regua/out/whatsapp.jsonl");
 }
@@ -96,6 +97,9 @@ static void test_errors(void **state)
                  "unknown key 'password'");
     expect_error("channels:\n  email:\n    url: smtp://x\n", "regua.yaml:2", "needs a 'driver'");
     expect_error("channels:\n  sms: {driver: http, max_in_flight: lots}\n", "regua.yaml:2", "whole number");
+    expect_error("channels:\n  sms: {driver: http, on_uncertain: retry}\n", "regua.yaml:2",
+                 "'on_uncertain' must be resend (send again with the same Message-ID or idempotency key) or review"
+                 " (status uncertain and a task), not 'retry'");
     expect_error("database: [a, b]\n", "regua.yaml:1", "single value");
     expect_error("database: x\n  bad indent: [\n", "regua.yaml:1", "YAML syntax error: invalid multiline plain key");
     expect_error("a: 1\n---\nb: 2\n", "regua.yaml:3", "more than one YAML document");

@@ -6,6 +6,7 @@
 #include "test.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -720,6 +721,62 @@ static msg_view message_of(env *v, const char *customer)
     return mv;
 }
 
+/* Message id's review task: exactly one, open, kind review, whose text
+ * starts with `prefix` (a format taking the message id). */
+typedef struct task_seen {
+    int64_t message_id;
+    int n;
+    rg_task_view t;
+    char text[800];
+} task_seen;
+
+static rg_status on_task(void *p, const rg_task_view *t)
+{
+    task_seen *ts = p;
+    if (t->message_id != ts->message_id)
+        return RG_OK;
+    ts->n++;
+    ts->t = *t;
+    rg_strlcpy(ts->text, t->text ? t->text : "", sizeof ts->text);
+    ts->t.text = NULL;
+    return RG_OK;
+}
+
+static void review_task_of(env *v, int64_t message_id, const char *prefix)
+{
+    task_seen ts;
+    memset(&ts, 0, sizeof ts);
+    ts.message_id = message_id;
+    rg_err e;
+    assert_int_equal(rg_store_task_view_each(v->store, true, on_task, &ts, &e), RG_OK);
+    assert_int_equal(ts.n, 1);
+    assert_string_equal(ts.t.task.kind, "review");
+    assert_string_equal(ts.t.task.status, "open");
+    char want[256];
+    snprintf(want, sizeof want, prefix, (long long)message_id);
+    if (strncmp(ts.text, want, strlen(want)) != 0)
+        fail_msg("task text '%s' does not start with '%s'", ts.text, want);
+}
+
+static rg_status count_one(void *p, const rg_message *m)
+{
+    (void)m;
+    (*(int *)p)++;
+    return RG_OK;
+}
+
+/* How many messages have this status (the filter `messages list --status` uses). */
+static int count_status(env *v, rg_message_status status)
+{
+    rg_message_filter f;
+    rg_message_filter_init(&f);
+    f.status = (int)status;
+    int n = 0;
+    rg_err e;
+    assert_int_equal(rg_store_message_each(v->store, &f, count_one, &n, &e), RG_OK);
+    return n;
+}
+
 static const char *CUSTOMERS =
     "external_id;name;document;email;whatsapp;phone;tags\n"
     "C1;Maria da Silva;529.982.247-25;maria@x.com.br;+5511987650001;+5511987650001;\n"
@@ -937,14 +994,16 @@ static void test_retries_exhausted_and_uncertain(void **state)
     import(&v, RG_IMPORT_INVOICES, INVOICES);
     tick(&v, TICK_AT);
     rg_dispatch_stats st = drain(&v, TICK_AT);
-    /* C1: WhatsApp answered 500 — it may have sent it, and takes no key: not resent */
+    /* C1: WhatsApp answered 500 — it may have sent it, and takes no key: not resent,
+     * left for review (status uncertain, with an operator task), never `failed` */
     msg_view c1 = message_of(&v, "C1");
-    assert_int_equal(c1.m.status, RG_MSG_FAILED);
+    assert_int_equal(c1.m.status, RG_MSG_UNCERTAIN);
     assert_string_equal(c1.m.channel, "whatsapp");
     assert_string_equal(c1.m.reason, "uncertain: attempt 1 on whatsapp ended with 'WhatsApp error 100 (HTTP 500): fake"
                                      " error 500 — fake error 500' after the request may have reached the provider;"
-                                     " not resent because it takes no idempotency key");
+                                     " not resent (on_uncertain: review)");
     assert_int_equal(st.uncertain, 1);
+    review_task_of(&v, c1.m.id, "Message %lld on whatsapp may have reached the customer: uncertain: attempt 1");
     /* C2: WhatsApp throttled it (HTTP 400, code 130429): surely not sent, so retried */
     msg_view c2 = message_of(&v, "C2");
     assert_int_equal(c2.m.status, RG_MSG_QUEUED);
@@ -981,7 +1040,11 @@ static void test_timeout_is_transient(void **state)
     drain(&v, TICK_AT);
     msg_view c3 = message_of(&v, "C3");
     assert_int_equal(c3.m.status, RG_MSG_QUEUED);
-    assert_non_null(strstr(c3.m.reason, "sms: attempt 1 failed (Timeout was reached)"));
+    /* the request went and no answer came: maybe received; the SMS API takes
+     * the idempotency key, so it is resent with the same key */
+    assert_non_null(strstr(c3.m.reason, "sms: attempt 1 may have reached the provider (Timeout was reached);"
+                                        " resending at "));
+    assert_non_null(strstr(c3.m.reason, " with the same idempotency key"));
     assert_int_equal(drain(&v, "2026-11-24T13:00:00Z").sent, 1);
     assert_int_equal(message_of(&v, "C3").m.status, RG_MSG_SENT);
     teardown(&v);
@@ -1070,9 +1133,10 @@ static void test_crash_recovery(void **state)
     st = drain(&v, "2026-11-24T12:20:00Z");
     assert_int_equal(st.uncertain, 1);
     c1 = message_of(&v, "C1");
-    assert_int_equal(c1.m.status, RG_MSG_FAILED);
+    assert_int_equal(c1.m.status, RG_MSG_UNCERTAIN);
     assert_non_null(strstr(c1.m.reason, "uncertain: the dispatcher elsewhere:1:cafe stopped after handing attempt 1"
                                         " to whatsapp (2026-11-24T12:00:00Z)"));
+    review_task_of(&v, c1.m.id, "Message %lld on whatsapp may have reached the customer: uncertain: the dispatcher");
     fake_count(&v.fk, c1.m.idempotency_key, &del, &rep);
     assert_int_equal(del + rep, 0);
     /* a late answer from the presumed-dead dispatcher changes nothing */
@@ -1083,7 +1147,7 @@ static void test_crash_recovery(void **state)
     r.status = RG_MSG_SENT;
     assert_int_equal(rg_store_outbox_finish(v.store, &r, now, &held, &e), RG_OK);
     assert_false(held);
-    assert_int_equal(message_of(&v, "C1").m.status, RG_MSG_FAILED);
+    assert_int_equal(message_of(&v, "C1").m.status, RG_MSG_UNCERTAIN);
     teardown(&v);
 }
 
@@ -1188,6 +1252,179 @@ static void test_stop(void **state)
     teardown(&v);
 }
 
+/* ---- a store held by another writer ---- */
+
+typedef struct busy {
+    rg_engine *engine;
+    rg_store *holder; /* another handle: takes the write lock at the first re-check */
+    rg_dispatcher *d;
+    bool taken;
+    bool stop;   /* the thread asks the dispatcher to stop instead of releasing */
+    int hold_ms;
+    pthread_t th;
+} busy;
+
+static void *busy_thread(void *p)
+{
+    busy *b = p;
+    struct timespec ts = {b->hold_ms / 1000, (long)(b->hold_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    rg_err e;
+    if (b->stop)
+        rg_dispatcher_stop(b->d);
+    else
+        rg_store_commit(b->holder, &e);
+    return NULL;
+}
+
+/* The engine's re-check, after which the other writer takes the lock: the
+ * transfers start, and their outcomes find the store busy. */
+static rg_status busy_check(void *ctx, const rg_message *m, const rg_customer *c, rg_instant now, const char *failed,
+                            rg_dispatch_verdict *out, rg_err *e)
+{
+    busy *b = ctx;
+    if (!b->taken) {
+        b->taken = true;
+        assert_int_equal(rg_store_begin(b->holder, e), RG_OK);
+        assert_int_equal(pthread_create(&b->th, NULL, busy_thread, b), 0);
+    }
+    return rg_engine_dispatch_check(b->engine, m, c, now, failed, out, e);
+}
+
+static void test_store_busy(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 2; round++) {
+        env v;
+        setup(&v, round ? "busy_stop" : "busy", NULL);
+        open_all(&v);
+        many(&v, 6);
+        tick(&v, TICK_AT);
+        rg_err e;
+        /* the dispatcher's own handle waits 200 ms for the lock; the other
+         * writer holds it for 1.5 s */
+        rg_store *peer = NULL;
+        busy b;
+        memset(&b, 0, sizeof b);
+        b.engine = v.engine;
+        b.stop = round == 1;
+        b.hold_ms = round ? 500 : 1500;
+        assert_int_equal(rg_store_open_peer(v.store, 200, &peer, &e), RG_OK);
+        assert_int_equal(rg_store_open_peer(v.store, 10000, &b.holder, &e), RG_OK);
+        rg_dispatch_options o;
+        memset(&o, 0, sizeof o);
+        o.store = peer;
+        o.config = &v.config;
+        o.check = busy_check;
+        o.check_ctx = &b;
+        o.seed = 1;
+        o.stop_grace_ms = 300;
+        assert_int_equal(rg_dispatcher_open(&o, &b.d, &e), RG_OK);
+        rg_clock clock = rg_clock_fixed(at(TICK_AT));
+        rg_dispatch_stats st;
+        rg_err_clear(&e);
+        rg_status rc = rg_dispatcher_drain(b.d, &clock, &st, &e);
+        pthread_join(b.th, NULL);
+        assert_true(b.taken);
+        assert_int_equal(st.busy_waits, 1);
+        if (round == 0) {
+            /* the outcomes waited in memory and were written once the lock was free */
+            assert_int_equal(rc, RG_OK);
+            assert_int_equal(st.sent, 6);
+        } else {
+            /* asked to stop while the store stays busy: the drain gives up after
+             * the grace, with the outcomes still held */
+            assert_int_equal(rc, RG_EBUSY);
+            assert_int_equal(count_status(&v, RG_MSG_SENDING), 6);
+            assert_int_equal(rg_store_commit(b.holder, &e), RG_OK);
+            /* the next drain, long after the leases expired, writes them first
+             * and takes none of its own leases back */
+            clock = rg_clock_fixed(at("2026-11-24T14:00:00Z"));
+            assert_int_equal(rg_dispatcher_drain(b.d, &clock, &st, &e), RG_OK);
+            assert_int_equal(st.recovered + st.uncertain + st.lost, 0);
+        }
+        assert_int_equal(st.lost, 0);
+        assert_int_equal(count_status(&v, RG_MSG_SENT), 6);
+        /* each went once: nothing was resent */
+        json_t *a = fake_requests(&v.fk);
+        assert_int_equal(json_array_size(a), 6);
+        size_t i;
+        json_t *r;
+        json_array_foreach(a, i, r) assert_false(json_is_true(json_object_get(r, "replay")));
+        json_decref(a);
+        rg_dispatcher_close(b.d);
+        rg_store_close(b.holder);
+        rg_store_close(peer);
+        teardown(&v);
+    }
+}
+
+/* ---- the uncertain window after a crash ---- */
+
+static void test_crash_window(void **state)
+{
+    (void)state;
+    env v;
+    /* the provider holds the first three requests; it takes no key, so
+     * on_uncertain defaults to review */
+    setup(&v, "window_bound", "[{\"match\": \"\", \"hang\": 30, \"times\": 3}]");
+    set(v.sms, "idempotency_header", "none");
+    set(v.sms, "max_in_flight", "3");
+    set(v.sms, "timeout", "60");
+    open_all(&v);
+    many(&v, 9);
+    tick(&v, TICK_AT);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* a dispatcher process of its own, killed while its transfers hang */
+        rg_store *s = NULL;
+        rg_engine *en = NULL;
+        rg_dispatcher *dd = NULL;
+        rg_err e;
+        rg_diags dg = RG_DIAGS_INIT;
+        if (rg_store_open(v.config.database, &s, &e) != RG_OK)
+            _exit(2);
+        rg_engine_options eo = {s, &v.config, false, 0, 0};
+        if (rg_engine_open(&eo, &en, &dg, &e) != RG_OK)
+            _exit(3);
+        rg_dispatch_options o;
+        memset(&o, 0, sizeof o);
+        o.store = s;
+        o.config = &v.config;
+        o.check = rg_engine_dispatch_check;
+        o.check_ctx = en;
+        if (rg_dispatcher_open(&o, &dd, &e) != RG_OK)
+            _exit(4);
+        rg_clock clock = rg_clock_fixed(at(TICK_AT));
+        rg_dispatch_stats st;
+        rg_dispatcher_drain(dd, &clock, &st, &e);
+        _exit(0);
+    }
+    size_t seen = 0;
+    for (int i = 0; i < 600 && seen < 3; i++) {
+        usleep(50000);
+        json_t *a = fake_requests(&v.fk);
+        seen = json_array_size(a);
+        json_decref(a);
+    }
+    assert_int_equal(seen, 3);
+    usleep(200000); /* a fourth request, if the bound did not hold, would show */
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    assert_int_equal(count_status(&v, RG_MSG_SENDING), 3);
+    rg_dispatch_stats st = drain(&v, TICK_AT);
+    assert_int_equal(st.uncertain, 3); /* at most max_in_flight */
+    assert_int_equal(st.sent, 6);
+    assert_int_equal(count_status(&v, RG_MSG_UNCERTAIN), 3);
+    assert_int_equal(count_status(&v, RG_MSG_SENT), 6);
+    /* nine keys, each delivered once */
+    json_t *a = fake_requests(&v.fk);
+    assert_int_equal(json_array_size(a), 9);
+    json_decref(a);
+    teardown(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1205,6 +1442,8 @@ int main(void)
         cmocka_unit_test(test_consolidated_partial_payment),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_stop),
+        cmocka_unit_test(test_store_busy),
+        cmocka_unit_test(test_crash_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

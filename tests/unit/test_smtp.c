@@ -3,9 +3,16 @@
  * (tests/support/smtp_sink.py, python3-aiosmtpd): the message as received
  * (headers, both parts, tracking tokens), the outcome mapping, AUTH with a
  * password from the environment, STARTTLS and implicit TLS with a test CA
- * made by the openssl command line (skipped when openssl is missing).
+ * made by the openssl command line (skipped when openssl is missing); and
+ * the dispatcher over it: what each failure makes of a message (retry,
+ * failed with the server's words, a paused channel, resend or review).
  */
 #include "test.h"
+
+#include "base/health.h"
+#include "channel/dispatcher.h"
+#include "service/import.h"
+#include "store/store.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -703,6 +710,90 @@ static void test_outcomes(void **state)
     close(fd);
 }
 
+/* What each failure can have done: nothing before the message itself
+ * went; maybe, when it went and no final answer came. */
+static void test_reach(void **state)
+{
+    (void)state;
+    sink k;
+    const char *const args[] = {"--rcpt", "*@bounce.test=550 5.1.1 Mailbox unavailable",
+                                "--rcpt", "*@later.test=451 4.3.0 Try again later",
+                                "--data", "*@spam.test=554 5.7.1 Rejected as spam",
+                                "--data", "*@full.test=452 4.3.1 Insufficient system storage",
+                                "--drop", "*@cut.test",
+                                NULL};
+    sink_start(&k, args, NULL);
+    rg_channel_config ch;
+    channel_config(&ch, k.port);
+    rg_channel *c = open_channel(&ch, "", NULL);
+    rg_message m;
+    message(&m, 42, HTML);
+    static const struct {
+        const char *to;
+        rg_send_outcome outcome;
+        rg_send_reach reach;
+        const char *error; /* prefix */
+    } cases[] = {
+        {"maria@bounce.test", RG_SEND_PERMANENT, RG_REACH_NONE, "RCPT TO refused: 550"},
+        {"maria@later.test", RG_SEND_TRANSIENT, RG_REACH_NONE, "RCPT TO refused: 451"},
+        {"maria@spam.test", RG_SEND_PERMANENT, RG_REACH_NONE, "end of message refused: 554"},
+        {"maria@full.test", RG_SEND_TRANSIENT, RG_REACH_NONE, "end of message refused: 452"},
+        /* the server took the message and closed without a final reply */
+        {"maria@cut.test", RG_SEND_TRANSIENT, RG_REACH_MAYBE, "end of message: "},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        rg_send_result res;
+        rg_err e;
+        send_to(c, &m, cases[i].to, &res, &e);
+        if (res.outcome != cases[i].outcome || res.reach != cases[i].reach || res.channel_fault ||
+            strncmp(res.error, cases[i].error, strlen(cases[i].error)) != 0)
+            fail_msg("case %zu (%s): outcome %d reach %d fault %d error %s", i, cases[i].to, res.outcome, res.reach,
+                     res.channel_fault, res.error);
+    }
+    assert_int_equal(sink_messages(&k), 1); /* the cut one reached the server */
+    rg_channel_close(c);
+    sink_stop(&k);
+
+    /* a 5xx before DATA about our sender (MAIL FROM) is not the customer's: temporary, not sent */
+    const char *const sender[] = {"--mail", "cobranca@*=550 5.7.1 Sender not allowed", NULL};
+    sink_start(&k, sender, NULL);
+    channel_config(&ch, k.port);
+    c = open_channel(&ch, "", NULL);
+    rg_send_result res;
+    rg_err e;
+    assert_int_equal(send_to(c, &m, "maria@cliente.test", &res, &e), RG_ETRANSIENT);
+    assert_int_equal(res.outcome, RG_SEND_TRANSIENT);
+    assert_int_equal(res.reach, RG_REACH_NONE);
+    assert_false(res.channel_fault);
+    assert_string_equal(res.error, "MAIL FROM refused: 550 5.7.1 Sender not allowed");
+    rg_channel_close(c);
+    sink_stop(&k);
+
+    /* connection refused: not sent */
+    channel_config(&ch, closed_port());
+    c = open_channel(&ch, "", NULL);
+    assert_int_equal(send_to(c, &m, "maria@cliente.test", &res, &e), RG_ETRANSIENT);
+    assert_int_equal(res.reach, RG_REACH_NONE);
+    rg_channel_close(c);
+
+    /* 535: the channel's credentials, not the message: a channel fault */
+    const char *const auth[] = {"--auth", "regua", NULL};
+    sink_start(&k, auth, PASSWORD);
+    channel_config(&ch, k.port);
+    setenv("RG_TEST_SMTP_USER", "regua", 1);
+    setenv("RG_TEST_SMTP_PASS", "wrong-" PASSWORD, 1);
+    set(&ch, "username_env", "RG_TEST_SMTP_USER");
+    set(&ch, "password_env", "RG_TEST_SMTP_PASS");
+    set(&ch, "starttls", "off");
+    c = open_channel(&ch, "", NULL);
+    assert_int_equal(send_to(c, &m, "maria@cliente.test", &res, &e), RG_ETRANSIENT);
+    assert_true(res.channel_fault);
+    assert_int_equal(res.reach, RG_REACH_NONE);
+    assert_string_equal(res.error, "AUTH refused: 535 5.7.8 Authentication credentials invalid");
+    rg_channel_close(c);
+    sink_stop(&k);
+}
+
 static void test_auth(void **state)
 {
     (void)state;
@@ -783,6 +874,256 @@ static void test_auth(void **state)
                              "AUTH:regua\nTLS:no\n");
     free(env);
     assert_int_equal(sink_messages(&k), 1);
+    sink_stop(&k);
+}
+
+/* ---- the dispatcher over SMTP ---- */
+
+#define T0 "2026-12-07T13:00:00Z"
+
+typedef struct dsp {
+    rg_config cfg;
+    rg_store *store;
+    rg_dispatcher *d;
+    int64_t ids[4];
+    size_t n;
+} dsp;
+
+static rg_instant when(const char *iso)
+{
+    rg_instant t;
+    assert_true(rg_instant_parse(iso, strlen(iso), &t));
+    return t;
+}
+
+/* A store with one queued e-mail per address (to[]), and a dispatcher
+ * (no re-check) over channel ch. */
+static void dsp_open(dsp *x, const rg_channel_config *ch, const char *const *to)
+{
+    static int seq;
+    memset(x, 0, sizeof *x);
+    rg_config_defaults(&x->cfg);
+    rg_strlcpy(x->cfg.company.name, "Exemplo Ltda", sizeof x->cfg.company.name);
+    snprintf(x->cfg.database, sizeof x->cfg.database, "%s/dsp%d.db", rg_test_tmpdir(), ++seq);
+    unlink(x->cfg.database);
+    x->cfg.channels[0] = *ch;
+    x->cfg.n_channels = 1;
+    rg_err e;
+    assert_int_equal(rg_store_open(x->cfg.database, &x->store, &e), RG_OK);
+    rg_buf csv = RG_BUF_INIT;
+    rg_buf_puts(&csv, "external_id;name;email\n");
+    for (size_t i = 0; to[i]; i++)
+        rg_buf_printf(&csv, "D%zu;Cliente %zu;%s\n", i, i, to[i]);
+    rg_import_report r;
+    rg_status rc = rg_import_csv_buffer(&(rg_event_env){x->store, rg_test_zones(), NULL}, RG_IMPORT_CUSTOMERS, "c.csv",
+                                        csv.p, csv.len, rg_test_import_options(false, when(T0)), &r, &e);
+    if (rc != RG_OK)
+        fail_msg("import: %s", rg_buf_cstr(&r.text));
+    rg_import_report_free(&r);
+    rg_buf_free(&csv);
+    for (size_t i = 0; to[i]; i++) {
+        char ext[16];
+        snprintf(ext, sizeof ext, "D%zu", i);
+        rg_customer c;
+        assert_int_equal(rg_store_customer_get(x->store, ext, &c, &e), RG_OK);
+        rg_message m;
+        memset(&m, 0, sizeof m);
+        snprintf(m.idempotency_key, sizeof m.idempotency_key, "manual:dsp:%zu", i);
+        m.customer_id = c.id;
+        rg_strlcpy(m.source_kind, "manual", sizeof m.source_kind);
+        rg_strlcpy(m.source_id, "teste", sizeof m.source_id);
+        rg_strlcpy(m.channel, "email", sizeof m.channel);
+        m.subject = "Lembrete";
+        m.body = "Sua fatura vence amanhã.";
+        m.status = RG_MSG_QUEUED;
+        m.planned_for = m.created_at = m.updated_at = when(T0);
+        bool ins;
+        assert_int_equal(rg_store_message_insert(x->store, &m, &ins, &e), RG_OK);
+        x->ids[x->n++] = m.id;
+    }
+    rg_dispatch_options o;
+    memset(&o, 0, sizeof o);
+    o.store = x->store;
+    o.config = &x->cfg;
+    o.seed = 1;
+    if (rg_dispatcher_open(&o, &x->d, &e) != RG_OK)
+        fail_msg("dispatcher: %s: %s", e.where, e.msg);
+}
+
+static void dsp_close(dsp *x)
+{
+    rg_dispatcher_close(x->d);
+    rg_store_close(x->store);
+}
+
+static rg_dispatch_stats dsp_drain(dsp *x, const char *iso)
+{
+    rg_clock clock = rg_clock_fixed(when(iso));
+    rg_dispatch_stats st;
+    rg_err e;
+    if (rg_dispatcher_drain(x->d, &clock, &st, &e) != RG_OK)
+        fail_msg("drain: %s: %s", e.where, e.msg);
+    return st;
+}
+
+typedef struct found_msg {
+    int64_t id;
+    rg_message m;
+} found_msg;
+
+static rg_status on_msg(void *p, const rg_message *m)
+{
+    found_msg *f = p;
+    if (m->id == f->id) {
+        f->m = *m;
+        f->m.subject = f->m.body = f->m.html = f->m.payload = NULL;
+    }
+    return RG_OK;
+}
+
+static rg_message dsp_msg(dsp *x, size_t i)
+{
+    found_msg f;
+    memset(&f, 0, sizeof f);
+    f.id = x->ids[i];
+    rg_message_filter flt;
+    rg_message_filter_init(&flt);
+    rg_err e;
+    assert_int_equal(rg_store_message_each(x->store, &flt, on_msg, &f, &e), RG_OK);
+    assert_int_equal(f.m.id, x->ids[i]);
+    return f.m;
+}
+
+static void assert_prefix(const char *s, const char *prefix)
+{
+    if (strncmp(s, prefix, strlen(prefix)) != 0)
+        fail_msg("'%s' does not start with '%s'", s, prefix);
+}
+
+static rg_status count_review(void *p, const rg_task_view *t)
+{
+    if (!strcmp(t->task.kind, "review") && t->message_id)
+        (*(int *)p)++;
+    return RG_OK;
+}
+
+/* The Message-ID header of the sink's n-th message. */
+static void eml_message_id(const sink *k, int n, char *out, size_t size)
+{
+    char *eml = sink_file(k, n, "eml");
+    assert_non_null(eml);
+    const char *h = strstr(eml, "Message-ID: ");
+    assert_non_null(h);
+    h += 12;
+    size_t l = strcspn(h, "\r\n");
+    snprintf(out, size, "%.*s", (int)l, h);
+    free(eml);
+}
+
+static void test_dispatch_smtp(void **state)
+{
+    (void)state;
+    sink k;
+    rg_channel_config ch;
+    dsp x;
+
+    /* a 5xx at MAIL FROM (before DATA: nothing went) is retried with backoff;
+     * after max_attempts the message fails with the server's words */
+    const char *const sender[] = {"--mail", "cobranca@*=550 5.7.1 Sender not allowed", NULL};
+    sink_start(&k, sender, NULL);
+    channel_config(&ch, k.port);
+    set(&ch, "max_attempts", "2");
+    dsp_open(&x, &ch, (const char *const[]){"maria@cliente.test", NULL});
+    rg_dispatch_stats st = dsp_drain(&x, T0);
+    assert_int_equal(st.retried, 1);
+    assert_int_equal(st.failed + st.uncertain, 0);
+    rg_message m = dsp_msg(&x, 0);
+    assert_int_equal(m.status, RG_MSG_QUEUED);
+    assert_int_equal(m.attempts, 1);
+    assert_prefix(m.reason, "email: attempt 1 failed (MAIL FROM refused: 550 5.7.1 Sender not allowed); retrying at ");
+    st = dsp_drain(&x, "2026-12-07T15:00:00Z");
+    assert_int_equal(st.failed, 1);
+    m = dsp_msg(&x, 0);
+    assert_int_equal(m.status, RG_MSG_FAILED);
+    assert_int_equal(m.attempts, 2);
+    assert_string_equal(m.reason, "email: gave up after 2 attempts (MAIL FROM refused: 550 5.7.1 Sender not allowed)");
+    dsp_close(&x);
+    sink_stop(&k);
+
+    /* 535 pauses the channel: no message fails, /healthz says so, and the
+     * first send that goes clears it */
+    rg_health_reset();
+    const char *const auth[] = {"--auth", "regua", "--auth-fail", "2", NULL};
+    sink_start(&k, auth, PASSWORD);
+    channel_config(&ch, k.port);
+    setenv("RG_TEST_SMTP_USER", "regua", 1);
+    setenv("RG_TEST_SMTP_PASS", PASSWORD, 1);
+    set(&ch, "username_env", "RG_TEST_SMTP_USER");
+    set(&ch, "password_env", "RG_TEST_SMTP_PASS");
+    set(&ch, "starttls", "off");
+    set(&ch, "max_in_flight", "2");
+    dsp_open(&x, &ch, (const char *const[]){"ana@cliente.test", "rui@cliente.test", NULL});
+    st = dsp_drain(&x, T0);
+    assert_int_equal(st.paused, 2);
+    assert_int_equal(st.sent + st.failed + st.uncertain + st.retried, 0);
+    for (size_t i = 0; i < 2; i++) {
+        m = dsp_msg(&x, i);
+        assert_int_equal(m.status, RG_MSG_QUEUED);
+        assert_int_equal(m.attempts, 0);
+        assert_prefix(m.reason, "email: channel paused (AUTH refused: 535 5.7.8 Authentication credentials invalid);"
+                                " waiting until 2026-12-07T13:00:");
+    }
+    char why[RG_HEALTH_REASON_MAX + 1];
+    assert_true(rg_health_get("channel:email", why, sizeof why));
+    assert_prefix(why, "email paused until 2026-12-07T13:00:");
+    assert_non_null(strstr(why, "AUTH refused: 535"));
+    /* still paused a second later: nothing is claimed */
+    assert_int_equal(dsp_drain(&x, "2026-12-07T13:00:01Z").claimed, 0);
+    st = dsp_drain(&x, "2026-12-07T14:00:00Z");
+    assert_int_equal(st.sent, 2);
+    assert_false(rg_health_get("channel:email", NULL, 0));
+    assert_int_equal(dsp_msg(&x, 1).attempts, 1);
+    dsp_close(&x);
+    sink_stop(&k);
+
+    /* the server takes the message and never answers: maybe delivered. E-mail
+     * resends by default, with the same Message-ID */
+    const char *const cut[] = {"--drop", "*@cut.test=1", NULL};
+    sink_start(&k, cut, NULL);
+    channel_config(&ch, k.port);
+    dsp_open(&x, &ch, (const char *const[]){"maria@cut.test", NULL});
+    st = dsp_drain(&x, T0);
+    assert_int_equal(st.retried, 1);
+    m = dsp_msg(&x, 0);
+    assert_int_equal(m.status, RG_MSG_QUEUED);
+    assert_prefix(m.reason, "email: attempt 1 may have reached the provider (end of message: ");
+    assert_non_null(strstr(m.reason, " with the same Message-ID"));
+    assert_int_equal(dsp_drain(&x, "2026-12-07T14:00:00Z").sent, 1);
+    assert_int_equal(sink_messages(&k), 2);
+    char id1[200], id2[200];
+    eml_message_id(&k, 1, id1, sizeof id1);
+    eml_message_id(&k, 2, id2, sizeof id2);
+    assert_string_equal(id1, id2);
+    dsp_close(&x);
+    sink_stop(&k);
+
+    /* on_uncertain: review: status uncertain and an operator task, not resent */
+    sink_start(&k, cut, NULL);
+    channel_config(&ch, k.port);
+    set(&ch, "on_uncertain", "review");
+    dsp_open(&x, &ch, (const char *const[]){"maria@cut.test", NULL});
+    st = dsp_drain(&x, T0);
+    assert_int_equal(st.uncertain, 1);
+    m = dsp_msg(&x, 0);
+    assert_int_equal(m.status, RG_MSG_UNCERTAIN);
+    assert_prefix(m.reason, "uncertain: attempt 1 on email ended with 'end of message: ");
+    int tasks = 0;
+    rg_err e;
+    assert_int_equal(rg_store_task_view_each(x.store, false, count_review, &tasks, &e), RG_OK);
+    assert_int_equal(tasks, 1);
+    assert_int_equal(dsp_drain(&x, "2026-12-07T14:00:00Z").claimed, 0);
+    assert_int_equal(sink_messages(&k), 1);
+    dsp_close(&x);
     sink_stop(&k);
 }
 
@@ -981,6 +1322,8 @@ int main(void)
         cmocka_unit_test(test_unsubscribe_whenever_public_url),
         cmocka_unit_test(test_text_only_gets_html),
         cmocka_unit_test(test_outcomes),
+        cmocka_unit_test(test_reach),
+        cmocka_unit_test(test_dispatch_smtp),
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_tls),
         cmocka_unit_test(test_open_errors),

@@ -1,0 +1,167 @@
+/* Migrations that rebuild a table keep every row and every reference to
+ * it: a database made by the migrations before `uncertain` (with messages,
+ * their invoices and a task pointing at one) opens, migrates, and keeps
+ * them; the new status is accepted, foreign keys are enforced again after. */
+#include "test.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "store/schema.h"
+#include "store/store.h"
+
+/* The number of the migration that adds 'uncertain' (the rebuild). */
+static int uncertain_migration(void)
+{
+    for (int i = 0; i < rg_schema_version; i++)
+        if (strstr(rg_schema_migrations[i], "'suppressed', 'uncertain'"))
+            return i + 1;
+    fail_msg("no migration adds 'uncertain'");
+    return 0;
+}
+
+static void exec(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s: %s", sql, err ? err : "?");
+}
+
+static rg_status on_message(void *p, const rg_message *m)
+{
+    rg_message *out = p;
+    *out = *m;
+    out->subject = out->body = out->html = out->payload = NULL;
+    return RG_OK;
+}
+
+static rg_status on_lease(void *p, const rg_outbox_lease *l)
+{
+    *(rg_outbox_lease *)p = *l;
+    return RG_OK;
+}
+
+static void test_rebuild_keeps_rows(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/migrate.db", rg_test_tmpdir());
+    unlink(path);
+    int n = uncertain_migration();
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec(db, "PRAGMA foreign_keys = ON");
+    for (int i = 0; i < n - 1; i++)
+        exec(db, rg_schema_migrations[i]);
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", n - 1);
+    exec(db, pragma);
+    exec(db, "INSERT INTO customers (id, external_id, name, created_at, updated_at) VALUES (1, 'C1', 'Ana', 1, 1);"
+             "INSERT INTO invoices (id, external_id, customer_id, amount, due_date, created_at, updated_at)"
+             " VALUES (1, 'F1', 1, 1000, 20000, 1, 1);"
+             "INSERT INTO messages (id, idempotency_key, customer_id, invoice_id, source_kind, source_id, channel,"
+             " body, status, reason, attempts, planned_for, handed_at, created_at, updated_at)"
+             " VALUES (7, 'k7', 1, 1, 'step', 's', 'whatsapp', 'Olá', 'sending', 'r', 2, 100, 150, 1, 1);"
+             "INSERT INTO message_invoices (message_id, invoice_id) VALUES (7, 1);"
+             "INSERT INTO tasks (kind, customer_id, due_at, created_at, message_id) VALUES ('call', 1, 1, 1, 7);");
+    sqlite3_close(db);
+
+    rg_store *s = NULL;
+    rg_err e;
+    assert_int_equal(rg_store_open(path, &s, &e), RG_OK);
+    rg_message m;
+    memset(&m, 0, sizeof m);
+    rg_message_filter f;
+    rg_message_filter_init(&f);
+    assert_int_equal(rg_store_message_each(s, &f, on_message, &m, &e), RG_OK);
+    assert_int_equal(m.id, 7);
+    assert_string_equal(m.idempotency_key, "k7");
+    assert_int_equal(m.status, RG_MSG_SENDING);
+    assert_int_equal(m.attempts, 2);
+    assert_string_equal(m.invoice_external_ids, "F1");
+    /* the lease keeps its handed mark (the column moved with the row) */
+    rg_outbox_lease l;
+    memset(&l, 0, sizeof l);
+    assert_int_equal(rg_store_outbox_leases(s, on_lease, &l, &e), RG_OK);
+    assert_int_equal(l.id, 7);
+    assert_int_equal(l.handed_at, 150);
+    assert_int_equal(l.customer_id, 1);
+    assert_int_equal(l.invoice_id, 1);
+    rg_outbox_result r;
+    memset(&r, 0, sizeof r);
+    r.id = 7;
+    r.owner = "";
+    r.status = RG_MSG_UNCERTAIN;
+    r.attempts = 3;
+    bool held;
+    assert_int_equal(rg_store_outbox_finish(s, &r, 200, &held, &e), RG_OK);
+    assert_true(held);
+    f.status = RG_MSG_UNCERTAIN;
+    memset(&m, 0, sizeof m);
+    assert_int_equal(rg_store_message_each(s, &f, on_message, &m, &e), RG_OK);
+    assert_int_equal(m.id, 7);
+    rg_store_close(s);
+
+    /* every reference survived, the schema is the new one, and foreign keys
+     * are on again for the store's connections */
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT (SELECT count(*) FROM message_invoices WHERE message_id = 7),"
+                                        " (SELECT count(*) FROM tasks WHERE message_id = 7),"
+                                        " (SELECT attempts FROM messages WHERE id = 7),"
+                                        " (SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+                                        "   AND tbl_name = 'messages' AND name LIKE 'messages_%'),"
+                                        " (SELECT count(*) FROM sqlite_schema WHERE name = 'messages_new')",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    assert_int_equal(sqlite3_column_int(st, 1), 1);
+    assert_int_equal(sqlite3_column_int(st, 2), 3);
+    assert_int_equal(sqlite3_column_int(st, 3), 7); /* pending, customer, invoice, provider, outbox, leased, uncertain */
+    assert_int_equal(sqlite3_column_int(st, 4), 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+/* A migration that would leave a dangling reference is refused whole. */
+static void test_foreign_keys_checked(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/migrate_fk.db", rg_test_tmpdir());
+    unlink(path);
+    int n = uncertain_migration();
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    for (int i = 0; i < n - 1; i++)
+        exec(db, rg_schema_migrations[i]);
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", n - 1);
+    exec(db, pragma);
+    /* foreign keys off on this connection: a task pointing to no message */
+    exec(db, "INSERT INTO customers (id, external_id, name, created_at, updated_at) VALUES (1, 'C1', 'Ana', 1, 1);"
+             "INSERT INTO tasks (kind, customer_id, due_at, created_at, message_id) VALUES ('call', 1, 1, 1, 99);");
+    sqlite3_close(db);
+    rg_store *s = NULL;
+    rg_err e;
+    assert_int_equal(rg_store_open(path, &s, &e), RG_ESTORE);
+    assert_non_null(strstr(e.msg, "pointing to no messages"));
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), n - 1); /* nothing half-done */
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rebuild_keeps_rows),
+        cmocka_unit_test(test_foreign_keys_checked),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
