@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/engine_cli.h"
 #include "engine/engine.h"
+#include "service/holds.h"
 #include "service/json_model.h"
 
 static int run(rg_cli *cli, int argc, char **argv);
@@ -21,7 +22,10 @@ const rg_command rg_cmd_simulate = {
     "offer 3 h after a portal visit), assuming nobody pays and nothing else happens. Starts now\n"
     "(or at the first opening of --from) for --days days\n"
     "(default 30) and prints each message, then the counts per day and channel (days where the\n"
-    "company is). If any cadence file or template does not load, it exits 1 naming it.",
+    "company is), then the pending promises: each one's deadline (the promised date plus\n"
+    "grace), the steps it pauses, and whether it breaks within the days simulated (nobody\n"
+    "paying, it does at its deadline: promise.broken, and the paused steps resume).\n"
+    "If any cadence file or template does not load, it exits 1 naming it.",
     run,
 };
 
@@ -96,6 +100,55 @@ static int cmp_instant(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The pending promises as the simulation starts, with their deadlines and
+ * the steps they pause. */
+typedef struct promises_ctx {
+    rg_cli *cli;
+    rg_store *store;
+    json_t *list;
+    rg_err *e;
+} promises_ctx;
+
+typedef struct pauses_ctx {
+    int64_t promise_id;
+    json_t *steps;
+} pauses_ctx;
+
+static rg_status pause_of(void *p, const rg_hold *h)
+{
+    pauses_ctx *pc = p;
+    if (h->promise_id == pc->promise_id)
+        json_array_append_new(pc->steps, json_string(h->step[0] ? h->step : "*"));
+    return RG_OK;
+}
+
+static rg_status pending_promise(void *p, const rg_promise *pr)
+{
+    promises_ctx *pc = p;
+    rg_invoice inv;
+    rg_customer c;
+    rg_status rc;
+    if ((rc = rg_store_invoice_get_by_id(pc->store, pr->invoice_id, &inv, pc->e)) != RG_OK ||
+        (rc = rg_store_customer_get_by_id(pc->store, inv.customer_id, &c, pc->e)) != RG_OK)
+        return rc;
+    rg_instant deadline = rg_promise_deadline(rg_zones_for(pc->cli->zones, c.timezone), pr->promised_date,
+                                              pr->grace_days);
+    pauses_ctx pa = {pr->id, json_array()};
+    if ((rc = rg_store_hold_each(pc->store, inv.id, true, pause_of, &pa, pc->e)) != RG_OK) {
+        json_decref(pa.steps);
+        return rc;
+    }
+    char d[16], amount[32], dl[32];
+    return rg_json_append(pc->list,
+                          json_pack("{s:s, s:I, s:s, s:s, s:I, s:s, s:o}", "invoice_external_id", inv.external_id,
+                                    "promise_id", (json_int_t)pr->id, "promised_date",
+                                    rg_date_format_iso(pr->promised_date, d, sizeof d), "amount",
+                                    rg_money_format_plain(pr->amount, amount, sizeof amount), "grace_days",
+                                    (json_int_t)pr->grace_days, "deadline",
+                                    rg_instant_format(deadline, dl, sizeof dl), "pauses", pa.steps),
+                          "promise of invoice", inv.external_id, pc->e);
+}
+
 static int run(rg_cli *cli, int argc, char **argv)
 {
     rg_opt opts[] = {
@@ -139,7 +192,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     int rc = 0;
     rg_store *copy = NULL;
     rg_engine *eng = NULL;
-    json_t *messages = json_array(), *counts = json_object();
+    json_t *messages = json_array(), *counts = json_object(), *promises = json_array();
     if (rg_store_snapshot(real, tmp, &e) != RG_OK || rg_store_open(tmp, &copy, &e) != RG_OK) {
         rc = rg_cli_fail(cli, &e);
         goto out;
@@ -152,6 +205,11 @@ static int run(rg_cli *cli, int argc, char **argv)
         goto out;
     int64_t min_id;
     if (rg_store_message_max_id(copy, &min_id, &e) != RG_OK) {
+        rc = rg_cli_fail(cli, &e);
+        goto out;
+    }
+    promises_ctx pc = {cli, copy, promises, &e};
+    if (rg_store_promise_each_pending(copy, 0, pending_promise, &pc, &e) != RG_OK) {
         rc = rg_cli_fail(cli, &e);
         goto out;
     }
@@ -223,8 +281,18 @@ static int run(rg_cli *cli, int argc, char **argv)
                                                  "count", (json_int_t)json_integer_value(val)));
         iter = json_object_iter_next(counts, iter);
     }
+    /* whether each promise broke within the days simulated (nobody paid) */
+    rg_instant end = last;
+    for (size_t i = 0; i < json_array_size(promises); i++) {
+        json_t *o = json_array_get(promises, i);
+        rg_instant dl;
+        const char *t = json_string_value(json_object_get(o, "deadline"));
+        bool broken = t && rg_instant_parse(t, strlen(t), &dl) && end != RG_INSTANT_NONE && dl <= end;
+        json_object_set_new(o, "breaks", json_boolean(broken));
+    }
     if (json) {
-        rc = rg_cli_print_json(cli, json_pack("{s:O, s:o}", "messages", messages, "per_day", per_day));
+        rc = rg_cli_print_json(cli, json_pack("{s:O, s:o, s:O}", "messages", messages, "per_day", per_day,
+                                              "promises", promises));
     } else {
         fprintf(cli->out, "\nper day and channel:\n");
         for (size_t i = 0; i < json_array_size(per_day); i++) {
@@ -234,12 +302,33 @@ static int run(rg_cli *cli, int argc, char **argv)
                     (long long)json_integer_value(json_object_get(o, "count")));
         }
         json_decref(per_day);
+        if (json_array_size(promises))
+            fprintf(cli->out, "\npending promises:\n");
+        for (size_t i = 0; i < json_array_size(promises); i++) {
+            json_t *o = json_array_get(promises, i);
+            rg_instant dl = RG_INSTANT_NONE;
+            const char *t = json_string_value(json_object_get(o, "deadline"));
+            char local[40], steps[256] = "";
+            if (t)
+                rg_instant_parse(t, strlen(t), &dl);
+            json_t *st = json_object_get(o, "pauses");
+            for (size_t k = 0; k < json_array_size(st); k++)
+                snprintf(steps + strlen(steps), sizeof steps - strlen(steps), "%s%s", k ? ", " : "",
+                         json_string_value(json_array_get(st, k)));
+            fprintf(cli->out, "  %s  promised %s, deadline %s, pauses %s: %s\n",
+                    json_string_value(json_object_get(o, "invoice_external_id")),
+                    json_string_value(json_object_get(o, "promised_date")), rg_cli_time(cli, dl, local, sizeof local),
+                    steps[0] ? steps : "nothing",
+                    json_is_true(json_object_get(o, "breaks")) ? "broken then unless paid (promise.broken; the paused steps resume)"
+                                                               : "still pending at the end");
+        }
     }
 out:
     rg_engine_close(eng);
     rg_store_close(copy);
     json_decref(messages);
     json_decref(counts);
+    json_decref(promises);
     unlink(tmp);
     char side[600];
     snprintf(side, sizeof side, "%s-wal", tmp);

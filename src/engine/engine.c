@@ -19,6 +19,7 @@
 #include "channel/channel.h"
 #include "engine/effects.h"
 #include "engine/engine_int.h"
+#include "service/holds.h"
 #include "engine/planner.h"
 #include "engine/progress.h"
 #include "render/template_file.h"
@@ -556,9 +557,53 @@ static void compute_fees(const rg_engine *eng, const rg_cadence *c, const rg_inv
     }
 }
 
-/* Fills a render invoice from a row; strings point into the row. */
+/* An invoice's offer valid now, as the messages show it. */
+typedef struct offer_view {
+    bool present;
+    rg_offer o;
+    rg_cents amount; /* what to pay under it */
+    rg_cents waived; /* what it takes off */
+} offer_view;
+
+/* The invoice's offer valid at cx->now (service/holds.h), read on the
+ * plan stage's connection (the engine's own outside a tick). */
+static void current_offer(const customer_ctx *cx, const rg_invoice *inv, offer_view *ov)
+{
+    memset(ov, 0, sizeof *ov);
+    rg_store *s = cx->reader ? cx->reader : cx->eng->store;
+    rg_err e;
+    bool found = false;
+    if (rg_store_offer_current(s, inv->id, cx->now, &ov->o, &found, &e) != RG_OK)
+        rg_warn("invoice %s: its offer could not be read (%s): the amounts shown have no offer", inv->external_id,
+                e.msg);
+    ov->present = found;
+}
+
+/* Fine and interest as compute_fees, with the invoice's offer valid now
+ * applied (waived fine or interest at zero; the total is the offer's
+ * amount): while an offer holds, the amount shown everywhere is its. */
+static void invoice_fees(const customer_ctx *cx, const rg_cadence *c, const rg_invoice *inv, int64_t late,
+                         rg_fee_breakdown *fb, offer_view *ov)
+{
+    compute_fees(cx->eng, c, inv, cx->consumer, late, fb);
+    offer_view local;
+    if (!ov)
+        ov = &local;
+    current_offer(cx, inv, ov);
+    if (!ov->present)
+        return;
+    rg_offer_amounts(&ov->o, fb->principal, fb->fine, fb->interest, &ov->amount, &ov->waived);
+    if (ov->o.waive_fine)
+        fb->fine = 0;
+    if (ov->o.waive_interest)
+        fb->interest = 0;
+    fb->total = ov->amount;
+}
+
+/* Fills a render invoice from a row; strings point into the row. ov (may
+ * be NULL) gets the invoice's offer. */
 static void fill_render_invoice(const customer_ctx *cx, const rg_cadence *c, const rg_invoice *inv,
-                                const rg_reissue *re, rg_render_invoice *ri)
+                                const rg_reissue *re, rg_render_invoice *ri, offer_view *ov)
 {
     rg_render_invoice_init(ri);
     rg_date eff = rg_effective_due_date(cx->eng->calendar, inv->due_date);
@@ -569,7 +614,7 @@ static void fill_render_invoice(const customer_ctx *cx, const rg_cadence *c, con
     ri->amount = balance;
     ri->days_late = late;
     rg_fee_breakdown fb;
-    compute_fees(cx->eng, c, inv, cx->consumer, late, &fb);
+    invoice_fees(cx, c, inv, late, &fb, ov);
     ri->fine = fb.fine;
     ri->interest = fb.interest;
     ri->updated_amount = fb.total;
@@ -620,7 +665,7 @@ static void compute_reissue_days(const customer_ctx *cx, const rg_cadence *c, co
     int64_t late = rg_days_late(eff, cx->today);
     rg_fee_breakdown fb;
     re->principal = rg_invoice_balance(inv);
-    compute_fees(cx->eng, c, inv, cx->consumer, late, &fb);
+    invoice_fees(cx, c, inv, late, &fb, NULL);
     re->fine = fb.fine;
     re->interest = fb.interest;
     re->updated_amount = fb.total;
@@ -747,19 +792,20 @@ static char *letter_payload(const customer_ctx *cx, const rg_cadence *c, const r
  * *payload). Fails with the reason when the template is missing, broken
  * or leaves a hole. */
 static rg_status render_message_x(rg_engine *eng, const rg_customer *cust, rg_render_invoice *ri, size_t n,
-                                  const char *template_name, const char *channel, const rg_engine_extras *x,
-                                  rg_rendered *out, char **payload, rg_err *e)
+                                  const offer_view *ov, const char *template_name, const char *channel,
+                                  const rg_engine_extras *x, rg_rendered *out, char **payload, rg_err *e)
 {
     *payload = NULL;
     rg_render_vars v;
     rg_render_vars_init(&v);
-    if (x && x->has_offer) {
-        v.offer.description = x->offer_description;
-        v.offer.valid_until = x->offer_valid_until;
-        v.offer.discount = x->offer_discount;
-        v.offer.amount = x->offer_amount;
+    char offer_text[128];
+    if (ov && ov->present) { /* {{offer.*}}: the first invoice's offer valid now */
+        v.offer.description = rg_offer_describe(&ov->o, offer_text, sizeof offer_text);
+        v.offer.valid_until = rg_tz_date(rg_engine_zone(eng, cust, NULL), ov->o.valid_until - 1);
+        v.offer.discount = ov->waived;
+        v.offer.amount = ov->amount;
     }
-    if (x && x->has_promise) {
+    if (x && x->has_promise) { /* {{promise.*}}: a trigger answering promise.made or promise.broken */
         v.promise.date = x->promise_date;
         v.promise.amount = x->promise_amount;
     }
@@ -792,10 +838,10 @@ static rg_status render_message_x(rg_engine *eng, const rg_customer *cust, rg_re
 }
 
 static rg_status render_message(rg_engine *eng, const rg_customer *cust, rg_render_invoice *ri, size_t n,
-                                const char *template_name, const char *channel, rg_rendered *out, char **payload,
-                                rg_err *e)
+                                const offer_view *ov, const char *template_name, const char *channel,
+                                rg_rendered *out, char **payload, rg_err *e)
 {
-    return render_message_x(eng, cust, ri, n, template_name, channel, NULL, out, payload, e);
+    return render_message_x(eng, cust, ri, n, ov, template_name, channel, NULL, out, payload, e);
 }
 
 rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs,
@@ -803,45 +849,6 @@ rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_custome
                            rg_engine_content *out, rg_err *e)
 {
     return rg_engine_render_x(eng, c, cust, invs, n, template_name, channel, now, NULL, out, e);
-}
-
-void rg_engine_offer(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs, size_t n,
-                     const rg_cadence_offer *o, rg_instant now, rg_engine_extras *x)
-{
-    customer_ctx cx;
-    memset(&cx, 0, sizeof cx);
-    cx.eng = eng;
-    cx.now = now;
-    cx.tz = rg_engine_zone(eng, cust, c);
-    cx.consumer = cust->kind == RG_KIND_PF;
-    cx.today = rg_tz_date(cx.tz, now);
-    rg_cents total = 0, amount = 0;
-    for (size_t k = 0; k < n; k++) {
-        rg_date eff = rg_effective_due_date(eng->calendar, invs[k].due_date);
-        rg_fee_breakdown fb;
-        compute_fees(eng, c, &invs[k], cx.consumer, rg_days_late(eff, cx.today), &fb);
-        total += fb.total;
-        rg_cents principal = fb.principal - (rg_cents)((fb.principal * o->discount_pct + 5000) / 10000);
-        amount += principal + (o->waive_fine ? 0 : fb.fine) + (o->waive_interest ? 0 : fb.interest);
-    }
-    x->has_offer = true;
-    x->offer_amount = amount;
-    x->offer_discount = total - amount;
-    x->offer_valid_until = cx.today + (rg_date)(o->valid_days > 0 ? o->valid_days : 3);
-    char *d = x->offer_description;
-    size_t dn = sizeof x->offer_description;
-    d[0] = '\0';
-    if (o->waive_fine && o->waive_interest)
-        rg_strlcpy(d, "sem multa e sem juros", dn);
-    else if (o->waive_interest)
-        rg_strlcpy(d, "sem juros", dn);
-    else if (o->waive_fine)
-        rg_strlcpy(d, "sem multa", dn);
-    if (o->discount_pct > 0) {
-        char pct[32];
-        size_t len = strlen(d);
-        snprintf(d + len, dn - len, "%scom %s%% de desconto", len ? " e " : "", rg_pct_format(o->discount_pct, pct, sizeof pct));
-    }
 }
 
 rg_status rg_engine_render_x(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs,
@@ -866,8 +873,9 @@ rg_status rg_engine_render_x(rg_engine *eng, const rg_cadence *c, const rg_custo
         rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
         goto done;
     }
+    offer_view ov = {0};
     for (size_t k = 0; k < n; k++) {
-        fill_render_invoice(&cx, c, &invs[k], NULL, &ri[k]);
+        fill_render_invoice(&cx, c, &invs[k], NULL, &ri[k], k == 0 ? &ov : NULL);
         ip[k] = &invs[k];
     }
     if (!strcmp(channel, "letter") && c && !(letter = letter_payload(&cx, c, ip, NULL, ri, lb, n))) {
@@ -876,7 +884,7 @@ rg_status rg_engine_render_x(rg_engine *eng, const rg_cadence *c, const rg_custo
     }
     rg_rendered r;
     memset(&r, 0, sizeof r);
-    rc = render_message_x(eng, cust, ri, n, template_name, channel, x, &r, &out->payload, e);
+    rc = render_message_x(eng, cust, ri, n, &ov, template_name, channel, x, &r, &out->payload, e);
     if (rc == RG_OK && letter) {
         free(out->payload);
         out->payload = letter;
@@ -930,9 +938,11 @@ static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, 
         free(invs);
         return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
     }
+    offer_view ov = {0};
     for (size_t k = 0; k < n; k++) {
         invs[k] = &b->rows[pend[k]->row].r.invoice;
-        fill_render_invoice(cx, pend[k]->cadence, invs[k], pend[k]->reissued ? &pend[k]->reissue : NULL, &ri[k]);
+        fill_render_invoice(cx, pend[k]->cadence, invs[k], pend[k]->reissued ? &pend[k]->reissue : NULL, &ri[k],
+                            k == 0 ? &ov : NULL);
     }
     /* a letter encloses the boleto each invoice can be paid with now */
     letter_boleto *lb = NULL;
@@ -989,7 +999,7 @@ static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, 
     memset(&out, 0, sizeof out);
     rg_err re;
     rg_err_clear(&re);
-    if (render_message(eng, cust, ri, n, m->template_name, channel, &out, &x->payload, &re) != RG_OK) {
+    if (render_message(eng, cust, ri, n, &ov, m->template_name, channel, &out, &x->payload, &re) != RG_OK) {
         /* never an empty hole: the message is suppressed, and says why */
         m->status = RG_MSG_SUPPRESSED;
         snprintf(m->reason, sizeof m->reason, "template %s.%s: %s", m->template_name, channel, re.msg);
@@ -1402,7 +1412,8 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
         rg_engine_plan_input(eng, &in, c, inv, cust, &prog, r->progress_cadence, cx.tz, now);
         rg_plan_hold hv[RG_PLAN_MAX_HOLDS];
         rg_plan_promise pv[RG_PLAN_MAX_PROMISES];
-        rg_engine_plan_holds(c, cx.tz, r->holds, r->promises, hv, pv, &in);
+        /* deadlines where the customer is (else the company): as the payment path counts them */
+        rg_engine_plan_holds(c, rg_engine_zone(eng, cust, NULL), r->holds, r->promises, hv, pv, &in);
         rg_plan plan;
         if ((rc = plan_with_letter(&cx, &in, &plan, e)) != RG_OK)
             goto out;

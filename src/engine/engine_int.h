@@ -78,14 +78,9 @@ rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_custome
                            size_t n, const char *template_name, const char *channel, rg_instant now,
                            rg_engine_content *out, rg_err *e);
 
-/* What a trigger's message shows besides the invoices: its offer
- * (offer.*) and the promise it answers (promise.*). */
+/* What a trigger's message shows besides the invoices (and their offer,
+ * read from the store): the promise it answers (promise.*). */
 typedef struct rg_engine_extras {
-    bool has_offer;
-    char offer_description[96];
-    rg_date offer_valid_until;
-    rg_cents offer_discount;
-    rg_cents offer_amount;
     bool has_promise;
     rg_date promise_date;
     rg_cents promise_amount;
@@ -94,11 +89,6 @@ typedef struct rg_engine_extras {
 rg_status rg_engine_render_x(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs,
                              size_t n, const char *template_name, const char *channel, rg_instant now,
                              const rg_engine_extras *x, rg_engine_content *out, rg_err *e);
-/* The offer `o` on invoices invs[0..n) at `now`: the amount (fees as the
- * tick computes them, minus what is waived, the discount on the
- * principal), the discount, the last day, and the words ("sem juros"). */
-void rg_engine_offer(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs, size_t n,
-                     const rg_cadence_offer *o, rg_instant now, rg_engine_extras *x);
 /* The first usable channel of a send (position in the order with the
  * customer's preferred channel, index `preferred`, first; -1 when none,
  * with the reasons in reason) and its name in *channel. */

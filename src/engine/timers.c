@@ -378,10 +378,7 @@ static rg_status fire_one(rg_engine *eng, const rg_timer *t, rg_instant now, rg_
         }
         if (rc != RG_OK)
             goto out;
-        rg_engine_offer(eng, c, &cust, l.v, l.n, &tg->offer, now, &x);
-        char amt[40];
-        rg_buf_printf(&did, "%soffer of %s (%s)", did.len ? "; " : "", rg_money_format_brl(x.offer_amount, amt, sizeof amt),
-                      x.offer_description);
+        rg_buf_printf(&did, "%soffer on %zu invoice%s", did.len ? "; " : "", l.n, l.n == 1 ? "" : "s");
     }
     promise_of(eng, t, &x);
     size_t msg = RG_FX_NONE;

@@ -310,3 +310,22 @@ const char *rg_offer_describe(const rg_offer *o, char *buf, size_t n)
     rg_buf_free(&b);
     return buf;
 }
+
+rg_status rg_offer_settle_payment(rg_store *s, const rg_invoice *inv, const rg_payment *p, rg_cents *waived,
+                                  rg_err *e)
+{
+    *waived = 0;
+    rg_cents balance = rg_invoice_balance(inv);
+    if (inv->status != RG_INV_OPEN || balance <= 0 || p->amount >= balance)
+        return RG_OK; /* nothing to settle under an offer */
+    rg_offer o;
+    bool found = false;
+    rg_status rc = rg_store_offer_current(s, inv->id, p->paid_at, &o, &found, e);
+    if (rc != RG_OK || !found)
+        return rc;
+    rg_cents discount = o.discount < balance ? o.discount : balance;
+    if (p->amount < balance - discount)
+        return RG_OK;
+    *waived = balance - p->amount;
+    return rg_store_offer_settle(s, o.id, p->paid_at, *waived, e);
+}

@@ -93,6 +93,15 @@ rg_status rg_promises_on_payment(const rg_event_env *env, const rg_invoice *inv,
 rg_status rg_offer_make(rg_store *s, int64_t invoice_id, const rg_cadence_offer *offer, const char *source,
                         rg_instant at, int64_t *offer_id, rg_err *e);
 
+/* The payment path: whether payment p settles open invoice inv (as it
+ * was before p) under its offer valid at p->paid_at — p pays at least the
+ * open balance less the offer's discount (fine and interest are not part
+ * of the balance: waiving them asks nothing here). When it does, the
+ * offer is marked settled with what was waived (the balance left unpaid)
+ * and *waived says it; else *waived is 0. */
+rg_status rg_offer_settle_payment(rg_store *s, const rg_invoice *inv, const rg_payment *p, rg_cents *waived,
+                                  rg_err *e);
+
 /* The amounts of an offer on an invoice whose open balance is `balance`
  * and whose fine and interest, at the moment, are `fine` and `interest`:
  * what the customer pays (*amount) and what is waived (*waived). */

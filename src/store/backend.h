@@ -125,6 +125,8 @@ typedef struct rg_store_ops {
     rg_status (*offer_current)(rg_store *s, int64_t invoice_id, rg_instant at, rg_offer *out, bool *found, rg_err *e);
     rg_status (*offer_settle)(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e);
     rg_status (*offer_each)(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
+    rg_status (*event_each_for_customer)(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn, void *ctx, rg_err *e);
+    rg_status (*optout_each)(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
 } rg_store_ops;
 
 struct rg_store {

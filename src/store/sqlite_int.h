@@ -118,6 +118,8 @@ rg_status rg_sqh_offer_insert(rg_store *s, rg_offer *o, rg_err *e);
 rg_status rg_sqh_offer_current(rg_store *s, int64_t invoice_id, rg_instant at, rg_offer *out, bool *found, rg_err *e);
 rg_status rg_sqh_offer_settle(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e);
 rg_status rg_sqh_offer_each(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqh_event_each_for_customer(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqh_optout_each(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
 
 /* sqlite_inbound.c: provider callbacks, replies and tracking (slots 36..47). */
 rg_status rg_sqe_message_ref(rg_store *s, int64_t id, rg_message_ref *out, rg_err *e);

@@ -570,3 +570,14 @@ rg_status rg_store_offer_each(rg_store *s, int64_t invoice_id, rg_offer_fn fn, v
 {
     return s->ops->offer_each(s, invoice_id, fn, ctx, e);
 }
+
+rg_status rg_store_event_each_for_customer(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn,
+                                           void *ctx, rg_err *e)
+{
+    return s->ops->event_each_for_customer(s, customer_id, limit, fn, ctx, e);
+}
+
+rg_status rg_store_optout_each(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->optout_each(s, customer_id, fn, ctx, e);
+}

@@ -538,7 +538,8 @@ rg_status rg_store_holds_release(rg_store *s, const rg_hold_filter *f, rg_instan
                                  int64_t *released, rg_err *e);
 /* An invoice's holds, oldest first (active only, or every one). */
 rg_status rg_store_hold_each(rg_store *s, int64_t invoice_id, bool active_only, rg_hold_fn fn, void *ctx, rg_err *e);
-/* An invoice's pending promises, oldest first. */
+/* An invoice's pending promises, oldest first (invoice_id 0: every
+ * invoice's). */
 rg_status rg_store_promise_each_pending(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx, rg_err *e);
 /* grace_days = max(grace_days, days). */
 rg_status rg_store_promise_grace(rg_store *s, int64_t promise_id, int64_t days, rg_err *e);
@@ -573,6 +574,16 @@ rg_status rg_store_offer_current(rg_store *s, int64_t invoice_id, rg_instant at,
 rg_status rg_store_offer_settle(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e);
 /* An invoice's offers, oldest first. */
 rg_status rg_store_offer_each(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
+
+/* A customer's history (customer show): its events — its own and its
+ * invoices' — newest first, at most `limit` (0: all); invoice_external_id
+ * is "" for an event about the customer as a whole. */
+typedef rg_status (*rg_customer_event_fn)(void *ctx, const rg_event *ev, const char *invoice_external_id);
+rg_status rg_store_event_each_for_customer(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn,
+                                           void *ctx, rg_err *e);
+/* Its opt-outs: channel, how (the source: "reply:SAIR", "unsubscribe", ...) and when, by channel. */
+typedef rg_status (*rg_optout_fn)(void *ctx, const char *channel, const char *how, rg_instant at);
+rg_status rg_store_optout_each(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
 
 /* An invoice's bureau listing (negativação) and its history. Instants are
  * RG_INSTANT_NONE when the step has not happened. */
