@@ -96,6 +96,11 @@ int rg_engine_pick_channel(const rg_engine *eng, const rg_cadence_send *send, in
                            const char *optouts, char *reason, size_t n, const char **channel);
 /* The channels after position pos, "a|b", for the dispatcher's fallback. */
 void rg_engine_fallbacks(const rg_cadence_send *send, int preferred, int pos, char *out, size_t n);
+/* For a trigger's message (source_kind "trigger"), what it was rendered
+ * with besides the invoices and their offer: the promise of the event that
+ * set it off; zeroed otherwise. The dispatcher re-renders with it (a
+ * fallback channel, a consolidated list). */
+void rg_engine_trigger_extras(rg_engine *eng, const rg_message *m, rg_engine_extras *x);
 /* Whether the customer's messages that went out in the cadence's cap
  * window (local days, message `exclude` not counted) reach its cap. */
 rg_status rg_engine_cap_reached(rg_engine *eng, int64_t exclude, const rg_customer *c, const rg_cadence *cad,

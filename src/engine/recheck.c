@@ -94,7 +94,9 @@ static rg_status fall_back(rg_engine *eng, const rg_message *m, const rg_custome
         rg_engine_content ct;
         rg_err re;
         rg_err_clear(&re);
-        rc = rg_engine_render(eng, cad, c, invs, n, m->template_name, ch, now, &ct, &re);
+        rg_engine_extras x;
+        rg_engine_trigger_extras(eng, m, &x);
+        rc = rg_engine_render_x(eng, cad, c, invs, n, m->template_name, ch, now, &x, &ct, &re);
         if (rc == RG_ENOMEM) {
             *e = re;
             goto out;
@@ -317,7 +319,9 @@ rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_cust
                 /* a consolidated message lists only what is still open */
                 rg_engine_content ct;
                 rg_err re;
-                rc = rg_engine_render(eng, cad, c, invs, n_open, m->template_name, m->channel, now, &ct, &re);
+                rg_engine_extras x;
+                rg_engine_trigger_extras(eng, m, &x);
+                rc = rg_engine_render_x(eng, cad, c, invs, n_open, m->template_name, m->channel, now, &x, &ct, &re);
                 if (rc == RG_OK) {
                     take_content(out, &ct);
                     char text[256];

@@ -23,6 +23,9 @@
 #include "service/events.h"
 #include "service/holds.h"
 
+/* The timer that ends a `postpone`: the trigger's id and this suffix. */
+#define RELEASE "#release"
+
 /* Timers read (and written) per transaction. */
 #define TIMER_BATCH 256
 
@@ -79,6 +82,11 @@ static rg_status keep_open_on_cadence(void *p, const rg_invoice *inv)
     if (rc != RG_OK || c != l->cadence)
         return rc;
     return add_invoice(l, inv);
+}
+
+static rg_status keep_any(void *p, const rg_invoice *inv)
+{
+    return add_invoice(p, inv);
 }
 
 static const rg_cadence_trigger *trigger_of(const rg_cadence *c, const char *id)
@@ -155,6 +163,29 @@ static rg_status plan_actions(rg_engine *eng, const rg_cadence *c, const rg_cade
         }
         rg_buf_printf(did, "%sresumed %lld hold%s", did->len ? "; " : "", (long long)released, released == 1 ? "" : "s");
     }
+    if (rc == RG_OK && tg->postpone.n) {
+        /* held now; a second timer of the same event releases them */
+        char reason[200];
+        snprintf(reason, sizeof reason, "postpone:%s/%s@%lld", c->name, tg->id, (long long)t->event_id);
+        for (size_t k = 0; k < l->n && rc == RG_OK; k++)
+            rc = rg_holds_pause(eng->store, l->v[k].id, (const char *const *)tg->postpone.v, tg->postpone.n, reason, 0,
+                                0, now, e);
+        rg_timer rel;
+        memset(&rel, 0, sizeof rel);
+        rg_strlcpy(rel.cadence, c->name, sizeof rel.cadence);
+        snprintf(rel.trigger_id, sizeof rel.trigger_id, "%s%s", tg->id, RELEASE);
+        rel.event_id = t->event_id;
+        rel.customer_id = t->customer_id;
+        rel.invoice_id = t->invoice_id;
+        rel.fire_at = now + tg->postpone_days * 86400;
+        rel.created_at = now;
+        bool inserted;
+        if (rc == RG_OK && (rc = rg_store_timer_add(eng->store, &rel, &inserted, e)) == RG_OK) {
+            char when[32];
+            rg_buf_printf(did, "%spostponed %zu step%s until %s", did->len ? "; " : "", tg->postpone.n,
+                          tg->postpone.n == 1 ? "" : "s", rg_instant_format(rel.fire_at, when, sizeof when));
+        }
+    }
     if (rc == RG_OK && tg->switch_cadence) {
         if (!rg_cadence_set_find(eng->cadences, tg->switch_cadence)) {
             rg_buf_printf(did, "%snot switched: cadence %s is not loaded", did->len ? "; " : "", tg->switch_cadence);
@@ -188,6 +219,38 @@ static rg_status drop_held(rg_engine *eng, invoices *l, char *why, size_t n, rg_
     }
     l->n = kept;
     return RG_OK;
+}
+
+typedef struct find_event {
+    int64_t event_id;
+    rg_timer found;
+    bool ok;
+} find_event;
+
+static rg_status find_timer_event(void *p, const rg_timer *t)
+{
+    find_event *f = p;
+    if (t->event_id == f->event_id) {
+        f->found = *t;
+        f->ok = true;
+    }
+    return RG_OK;
+}
+
+void rg_engine_trigger_extras(rg_engine *eng, const rg_message *m, rg_engine_extras *x)
+{
+    memset(x, 0, sizeof *x);
+    if (strcmp(m->source_kind, "trigger") != 0)
+        return;
+    /* the key is trigger:CADENCE:TRIGGER:EVENT */
+    const char *colon = strrchr(m->idempotency_key, ':');
+    int64_t event_id;
+    if (!colon || !m->invoice_id || !rg_parse_i64(rg_slice_cstr(colon + 1), 1, INT64_MAX, &event_id))
+        return;
+    find_event f = {event_id, {0}, false};
+    rg_err e;
+    if (rg_store_timer_each_for_invoice(eng->store, m->invoice_id, find_timer_event, &f, &e) == RG_OK && f.ok)
+        promise_of(eng, &f.found, x);
 }
 
 /* The trigger's message for the customer and invoices, appended to fx;
@@ -267,11 +330,59 @@ static rg_status plan_trigger_message(rg_engine *eng, const rg_cadence *c, const
     return fx->oom ? rg_err_set(e, RG_ENOMEM, "engine", "out of memory") : RG_OK;
 }
 
+/* The end of a `postpone`: its holds on the invoices the timer concerns
+ * are released (whatever the cadence says now), and they are planned again. */
+static rg_status release_postponed(rg_engine *eng, const rg_timer *t, rg_instant now, rg_tick_stats *st, rg_err *e)
+{
+    char reason[200];
+    size_t idn = strlen(t->trigger_id) - strlen(RELEASE);
+    snprintf(reason, sizeof reason, "postpone:%s/%.*s@%lld", t->cadence, (int)idn, t->trigger_id,
+             (long long)t->event_id);
+    invoices l = {NULL, 0, 0, eng, NULL, e};
+    rg_status rc = RG_OK;
+    rg_invoice inv;
+    if (t->invoice_id) {
+        if ((rc = rg_store_invoice_get_by_id(eng->store, t->invoice_id, &inv, e)) == RG_OK)
+            rc = add_invoice(&l, &inv);
+    } else {
+        rg_customer cust;
+        rg_invoice_filter f;
+        rg_invoice_filter_init(&f);
+        f.status = RG_INV_OPEN;
+        if ((rc = rg_store_customer_get_by_id(eng->store, t->customer_id, &cust, e)) == RG_OK) {
+            f.customer_external_id = cust.external_id;
+            l.cadence = NULL;
+            rc = rg_store_invoice_each(eng->store, &f, keep_any, &l, e);
+        }
+    }
+    if (rc == RG_ENOMEM)
+        rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+    int64_t released = 0;
+    for (size_t k = 0; k < l.n && rc == RG_OK; k++) {
+        rg_hold_filter hf = {l.v[k].id, NULL, reason, NULL, 0};
+        int64_t n = 0;
+        if ((rc = rg_store_holds_release(eng->store, &hf, now, "postpone ended", &n, e)) == RG_OK && n > 0)
+            rc = rg_store_invoice_wake(eng->store, l.v[k].id, RG_WAKE_NOW, e);
+        released += n;
+    }
+    free(l.v);
+    if (rc != RG_OK)
+        return rc;
+    char why[200];
+    snprintf(why, sizeof why, "fired: the postponement ended (%lld hold%s released)", (long long)released,
+             released == 1 ? "" : "s");
+    st->timers_fired++;
+    return finish(eng, t, "fired", why, now, e);
+}
+
 /* One due timer: fired, moved to when it can fire, or cancelled. */
 static rg_status fire_one(rg_engine *eng, const rg_timer *t, rg_instant now, rg_effects *fx, rg_tick_stats *st,
                           rg_err *e)
 {
     const rg_cadence *c = rg_cadence_set_find(eng->cadences, t->cadence);
+    size_t idn = strlen(t->trigger_id), rn = strlen(RELEASE);
+    if (idn > rn && !strcmp(t->trigger_id + idn - rn, RELEASE))
+        return release_postponed(eng, t, now, st, e);
     const rg_cadence_trigger *tg = trigger_of(c, t->trigger_id);
     char why[256];
     if (!tg) {
