@@ -345,15 +345,7 @@ static rg_status release_postponed(rg_engine *eng, const rg_timer *t, rg_instant
         if ((rc = rg_store_invoice_get_by_id(eng->store, t->invoice_id, &inv, e)) == RG_OK)
             rc = add_invoice(&l, &inv);
     } else {
-        rg_customer cust;
-        rg_invoice_filter f;
-        rg_invoice_filter_init(&f);
-        f.status = RG_INV_OPEN;
-        if ((rc = rg_store_customer_get_by_id(eng->store, t->customer_id, &cust, e)) == RG_OK) {
-            f.customer_external_id = cust.external_id;
-            l.cadence = NULL;
-            rc = rg_store_invoice_each(eng->store, &f, keep_any, &l, e);
-        }
+        rc = rg_store_customer_open_invoices(eng->store, t->customer_id, keep_any, &l, e);
     }
     if (rc == RG_ENOMEM)
         rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
@@ -410,11 +402,7 @@ static rg_status fire_one(rg_engine *eng, const rg_timer *t, rg_instant now, rg_
             snprintf(why, sizeof why, "cancelled: invoice %s is %s", inv.external_id,
                      inv.status == RG_INV_OPEN ? "without balance" : rg_invoice_status_name(inv.status));
     } else {
-        rg_invoice_filter f;
-        rg_invoice_filter_init(&f);
-        f.customer_external_id = cust.external_id;
-        f.status = RG_INV_OPEN;
-        rc = rg_store_invoice_each(eng->store, &f, keep_open_on_cadence, &l, e);
+        rc = rg_store_customer_open_invoices(eng->store, cust.id, keep_open_on_cadence, &l, e);
         snprintf(why, sizeof why, "cancelled: no open invoice of the customer follows %s", c->name);
     }
     if (rc == RG_ENOMEM)

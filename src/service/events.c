@@ -123,14 +123,7 @@ static rg_status start_timers(const rg_event_env *env, const rg_event_in *ev, in
             return rc;
         concern_add(&cs, c, inv.id);
     } else {
-        rg_customer cust;
-        if ((rc = rg_store_customer_get_by_id(s, ev->customer_id, &cust, e)) != RG_OK)
-            return rc;
-        rg_invoice_filter f;
-        rg_invoice_filter_init(&f);
-        f.customer_external_id = cust.external_id;
-        f.status = RG_INV_OPEN;
-        if ((rc = rg_store_invoice_each(s, &f, open_invoice_cadence, &cs, e)) != RG_OK)
+        if ((rc = rg_store_customer_open_invoices(s, ev->customer_id, open_invoice_cadence, &cs, e)) != RG_OK)
             return rc;
     }
     for (size_t i = 0; i < cs.n; i++) {
@@ -401,7 +394,8 @@ static rg_status submit_payment(const rg_event_env *env, const rg_event_request 
     return RG_OK;
 }
 
-rg_status rg_event_submit(const rg_event_env *env, const rg_event_request *rq, rg_event_result *out, rg_err *e)
+/* One event inside the caller's transaction (rg_event_submit, _many). */
+static rg_status submit_one(const rg_event_env *env, const rg_event_request *rq, rg_event_result *out, rg_err *e)
 {
     memset(out, 0, sizeof *out);
     rg_event_type type;
@@ -439,9 +433,7 @@ rg_status rg_event_submit(const rg_event_env *env, const rg_event_request *rq, r
     rg_store *s = env->store;
     rg_customer cust;
     rg_invoice inv;
-    rg_status rc = rg_store_begin(s, e);
-    if (rc != RG_OK)
-        goto out;
+    rg_status rc = RG_OK;
     if (rq->invoice) {
         if ((rc = rg_store_invoice_get(s, rq->invoice, &inv, e)) == RG_ENOTFOUND)
             rc = rg_err_set(e, RG_ENOTFOUND, "--invoice", "no invoice '%s'", rq->invoice);
@@ -451,7 +443,7 @@ rg_status rg_event_submit(const rg_event_env *env, const rg_event_request *rq, r
         rc = rg_err_set(e, RG_ENOTFOUND, "--customer", "no customer '%s'", rq->customer);
     }
     if (rc != RG_OK)
-        goto rollback;
+        goto out;
     out->customer_id = cust.id;
     out->invoice_id = rq->invoice ? inv.id : 0;
     if (type == RG_EV_PROMISE_MADE) {
@@ -462,14 +454,31 @@ rg_status rg_event_submit(const rg_event_env *env, const rg_event_request *rq, r
         rg_event_in ev = {type, rq->at, rq->source, cust.id, out->invoice_id, 0, payload};
         rc = rg_event_record(env, &ev, &out->event, e);
     }
-    if (rc == RG_OK)
-        rc = rg_store_commit(s, e);
-    if (rc == RG_OK)
-        goto out;
-rollback:
-    rg_store_rollback(s);
 out:
     json_decref(data);
     free(payload);
+    return rc;
+}
+
+rg_status rg_event_submit(const rg_event_env *env, const rg_event_request *rq, rg_event_result *out, rg_err *e)
+{
+    return rg_event_submit_many(env, rq, 1, out, e);
+}
+
+rg_status rg_event_submit_many(const rg_event_env *env, const rg_event_request *rq, size_t n, rg_event_result *out,
+                               rg_err *e)
+{
+    rg_status rc = rg_store_begin(env->store, e);
+    for (size_t i = 0; rc == RG_OK && i < n; i++) {
+        if ((rc = submit_one(env, &rq[i], &out[i], e)) != RG_OK && n > 1) {
+            char where[sizeof e->where];
+            snprintf(where, sizeof where, "event %zu: %s", i + 1, e->where);
+            rg_strlcpy(e->where, where, sizeof e->where);
+        }
+    }
+    if (rc == RG_OK)
+        rc = rg_store_commit(env->store, e);
+    if (rc != RG_OK)
+        rg_store_rollback(env->store);
     return rc;
 }

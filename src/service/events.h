@@ -109,5 +109,11 @@ typedef struct rg_event_result {
  * stored then.
  */
 rg_status rg_event_submit(const rg_event_env *env, const rg_event_request *rq, rg_event_result *out, rg_err *e);
+/* The same for rq[0..n) in one transaction, results in out[0..n): all
+ * or nothing — the first refused event (its `where` prefixed "event N: ")
+ * leaves nothing stored. For callers that receive events in batches (the
+ * API, a bulk import of tracking events). */
+rg_status rg_event_submit_many(const rg_event_env *env, const rg_event_request *rq, size_t n, rg_event_result *out,
+                               rg_err *e);
 
 #endif

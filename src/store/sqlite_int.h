@@ -10,7 +10,7 @@
 
 #define RG_SQ_ENGINE_STMTS 48
 #define RG_SQ_AGENDA_STMTS 16
-#define RG_SQ_TIMER_STMTS 8
+#define RG_SQ_TIMER_STMTS 10
 #define RG_SQ_HOLDS_STMTS 16
 
 /* The part of the SQLite store every backend file may touch. */
@@ -102,6 +102,7 @@ rg_status rg_sqt_finish(rg_store *s, int64_t id, const char *status, const char 
                         rg_err *e);
 rg_status rg_sqt_move(rg_store *s, int64_t id, rg_instant fire_at, const char *reason, rg_err *e);
 rg_status rg_sqt_each_for_invoice(rg_store *s, int64_t invoice_id, rg_timer_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqt_customer_open_invoices(rg_store *s, int64_t customer_id, rg_invoice_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqt_invoice_set_cadence(rg_store *s, int64_t invoice_id, const char *cadence, rg_instant now, rg_err *e);
 void rg_sqt_finalize(rg_sq_common *s);
 

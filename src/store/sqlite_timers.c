@@ -7,7 +7,7 @@
 
 #include "store/sqlite_int.h"
 
-enum { T_ADD, T_WAITING_CUSTOMER, T_DUE, T_FINISH, T_MOVE, T_INVOICE, T_SET_CADENCE, T_COUNT };
+enum { T_ADD, T_WAITING_CUSTOMER, T_DUE, T_FINISH, T_MOVE, T_INVOICE, T_SET_CADENCE, T_OPEN_INVOICES, T_COUNT };
 _Static_assert(T_COUNT <= RG_SQ_TIMER_STMTS, "raise RG_SQ_TIMER_STMTS");
 
 #define SQ(base) ((rg_sq_common *)(base))
@@ -179,4 +179,26 @@ rg_status rg_sqt_invoice_set_cadence(rg_store *base, int64_t invoice_id, const c
     rg_sq_bind_text(st, 2, cadence);
     sqlite3_bind_int64(st, 3, now);
     return rg_sq_step_done(s, st, e, "switching an invoice's cadence");
+}
+
+rg_status rg_sqt_customer_open_invoices(rg_store *base, int64_t customer_id, rg_invoice_fn fn, void *ctx, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st =
+        timer_stmt(s, T_OPEN_INVOICES, INVOICE_SELECT "WHERE i.customer_id = ?1 AND i.status = 'open' ORDER BY i.id", e);
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, customer_id);
+    rg_status rc = RG_OK;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        rg_invoice inv;
+        rg_sq_read_invoice(st, &inv);
+        if ((rc = fn(ctx, &inv)) != RG_OK)
+            break;
+    }
+    if (rc == RG_OK && r != SQLITE_DONE)
+        rc = rg_sq_fail(s, e, "listing a customer's open invoices");
+    rg_sq_done(st);
+    return rc;
 }

@@ -173,6 +173,11 @@ rg_status rg_store_timer_each_for_invoice(rg_store *s, int64_t invoice_id, rg_ti
     return s->ops->timer_each_for_invoice(s, invoice_id, fn, ctx, e);
 }
 
+rg_status rg_store_customer_open_invoices(rg_store *s, int64_t customer_id, rg_invoice_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->customer_open_invoices(s, customer_id, fn, ctx, e);
+}
+
 rg_status rg_store_invoice_set_cadence(rg_store *s, int64_t invoice_id, const char *cadence, rg_instant now,
                                        rg_err *e)
 {

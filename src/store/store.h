@@ -245,6 +245,8 @@ rg_status rg_store_timer_finish(rg_store *s, int64_t id, const char *status, con
 rg_status rg_store_timer_move(rg_store *s, int64_t id, rg_instant fire_at, const char *reason, rg_err *e);
 /* An invoice's timers (every status), oldest first. */
 rg_status rg_store_timer_each_for_invoice(rg_store *s, int64_t invoice_id, rg_timer_fn fn, void *ctx, rg_err *e);
+/* A customer's open invoices, by id (the index of open invoices per customer). */
+rg_status rg_store_customer_open_invoices(rg_store *s, int64_t customer_id, rg_invoice_fn fn, void *ctx, rg_err *e);
 /* switch_to: the invoice follows `cadence` from now on (its cadence_override). */
 rg_status rg_store_invoice_set_cadence(rg_store *s, int64_t invoice_id, const char *cadence, rg_instant now,
                                        rg_err *e);

@@ -52,4 +52,4 @@ is "the WhatsApp was tried" "$(grep -c 5511987650001 fk/fake.jsonl)" 1
 is "the trigger's message fell back to e-mail" "$(q "SELECT channel || ' ' || status FROM messages WHERE source_kind = 'trigger'")" "email sent"
 contains "the e-mail names the promise" outbox/email.jsonl 'Aguardamos R$ 60,00 até 27/11/2026'
 kill $fpid 2>/dev/null
-wait $fpid 2>/dev/null
+wait $fpid 2>/dev/null || true

@@ -333,6 +333,36 @@ static void test_record_scrubs(void **state)
     rg_store_close(f.s);
 }
 
+/* rg_event_submit_many: one transaction, all or nothing; the refused
+ * event is named. */
+static void test_submit_many(void **state)
+{
+    (void)state;
+    tfx t;
+    tsetup(&t);
+    rg_err e;
+    rg_err_clear(&e);
+    rg_event_request rq[3] = {
+        {"portal.visited", "F1", NULL, at("2026-12-11T13:00:00Z"), NULL, "api", at("2026-12-11T13:00:00Z")},
+        {"email.opened", "F2", NULL, at("2026-12-11T13:00:00Z"), NULL, "api", at("2026-12-11T13:00:00Z")},
+        {"email.opened", "F9", NULL, at("2026-12-11T13:00:00Z"), NULL, "api", at("2026-12-11T13:00:00Z")},
+    };
+    rg_event_result out[3];
+    assert_int_equal(rg_event_submit_many(&t.f.env, rq, 3, out, &e), RG_ENOTFOUND);
+    assert_string_equal(e.where, "event 3: --invoice");
+    assert_int_equal(all_timers(&t).n, 0);
+    seen s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(rg_store_event_each_for_invoice(t.f.s, t.f.inv.id, keep, &s, &e), RG_OK);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(rg_event_submit_many(&t.f.env, rq, 2, out, &e), RG_OK);
+    assert_int_equal(out[0].event.timers_started, 1);
+    assert_int_equal(out[1].event.timers_started, 1);
+    assert_int_equal(out[1].invoice_id, t.inv2.id);
+    assert_int_equal(all_timers(&t).n, 2);
+    tteardown(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_record),
         cmocka_unit_test(test_timers_start),
         cmocka_unit_test(test_timers_unless),
+        cmocka_unit_test(test_submit_many),
         cmocka_unit_test(test_record_scrubs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
