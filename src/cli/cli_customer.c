@@ -138,10 +138,13 @@ static int run(rg_cli *cli, int argc, char **argv)
                 json_decref(he.array);
                 return rg_cli_fail(cli, &e);
             }
-            if (o) {
-                json_object_set_new(o, "optouts", ho.array);
-                json_object_set_new(o, "events", he.array);
+            if (!o) {
+                json_decref(ho.array);
+                json_decref(he.array);
+                return rg_cli_print_json(cli, NULL);
             }
+            json_object_set_new(o, "optouts", ho.array);
+            json_object_set_new(o, "events", he.array);
             return rg_cli_print_json(cli, o);
         }
         rg_doc doc;

@@ -108,8 +108,8 @@ rg_status rg_offer_settle_payment(rg_store *s, const rg_invoice *inv, const rg_p
 void rg_offer_amounts(const rg_offer *o, rg_cents balance, rg_cents fine, rg_cents interest, rg_cents *amount,
                       rg_cents *waived);
 
-/* A one-line pt-BR description of an offer's terms ("isenção de juros e
- * multa, 10% de desconto"). */
+/* A pt-BR description of an offer's terms that reads after "o valor
+ * fica": "sem juros", "sem multa e sem juros e com 10% de desconto". */
 const char *rg_offer_describe(const rg_offer *o, char *buf, size_t n);
 
 #endif

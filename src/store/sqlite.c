@@ -921,6 +921,19 @@ static rg_status sq_event_add(rg_store *base, const rg_event *ev, int64_t *id, r
     return RG_OK;
 }
 
+void rg_sq_read_event(sqlite3_stmt *st, rg_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->id = sqlite3_column_int64(st, 0);
+    rg_sq_col_text(st, 1, ev->type, sizeof ev->type);
+    ev->at = sqlite3_column_int64(st, 2);
+    rg_sq_col_text(st, 3, ev->source, sizeof ev->source);
+    ev->customer_id = rg_sq_col_opt_i64(st, 4, 0);
+    ev->invoice_id = rg_sq_col_opt_i64(st, 5, 0);
+    ev->message_id = rg_sq_col_opt_i64(st, 6, 0);
+    ev->payload = (const char *)sqlite3_column_text(st, 7);
+}
+
 static rg_status sq_event_each_for_invoice(rg_store *base, int64_t invoice_id, rg_event_fn fn,
                                            void *ctx, rg_err *e)
 {
@@ -933,15 +946,7 @@ static rg_status sq_event_each_for_invoice(rg_store *base, int64_t invoice_id, r
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         rg_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.id = sqlite3_column_int64(st, 0);
-        rg_sq_col_text(st, 1, ev.type, sizeof ev.type);
-        ev.at = sqlite3_column_int64(st, 2);
-        rg_sq_col_text(st, 3, ev.source, sizeof ev.source);
-        ev.customer_id = rg_sq_col_opt_i64(st, 4, 0);
-        ev.invoice_id = rg_sq_col_opt_i64(st, 5, 0);
-        ev.message_id = rg_sq_col_opt_i64(st, 6, 0);
-        ev.payload = (const char *)sqlite3_column_text(st, 7);
+        rg_sq_read_event(st, &ev);
         if ((rc = fn(ctx, &ev)) != RG_OK)
             break;
     }

@@ -148,11 +148,26 @@ rg_status rg_sqh_hold_each(rg_store *base, int64_t invoice_id, bool active_only,
 
 /* ---- promises ---- */
 
+void rg_sq_read_promise(sqlite3_stmt *st, rg_promise *p)
+{
+    memset(p, 0, sizeof *p);
+    p->id = sqlite3_column_int64(st, 0);
+    p->customer_id = sqlite3_column_int64(st, 1);
+    p->invoice_id = rg_sq_col_opt_i64(st, 2, 0);
+    p->promised_date = rg_sq_col_date(st, 3);
+    p->amount = sqlite3_column_int64(st, 4);
+    rg_sq_col_text(st, 5, p->status, sizeof p->status);
+    rg_sq_col_text(st, 6, p->source, sizeof p->source);
+    p->created_at = sqlite3_column_int64(st, 7);
+    p->resolved_at = rg_sq_col_opt_i64(st, 8, RG_INSTANT_NONE);
+    p->grace_days = sqlite3_column_int64(st, 9);
+}
+
 rg_status rg_sqh_promise_each_pending(rg_store *base, int64_t invoice_id, rg_promise_fn fn, void *ctx, rg_err *e)
 {
     rg_sq_common *s = SQ(base);
     sqlite3_stmt *st = stmt(s, H_PENDING,
-                            "SELECT id, customer_id, coalesce(invoice_id, 0), promised_date, amount, status, source,"
+                            "SELECT id, customer_id, invoice_id, promised_date, amount, status, source,"
                             " created_at, resolved_at, grace_days FROM promises"
                             " WHERE (?1 = 0 OR invoice_id = ?1) AND invoice_id IS NOT NULL AND status = 'pending'"
                             " ORDER BY created_at, id",
@@ -164,17 +179,7 @@ rg_status rg_sqh_promise_each_pending(rg_store *base, int64_t invoice_id, rg_pro
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         rg_promise p;
-        memset(&p, 0, sizeof p);
-        p.id = sqlite3_column_int64(st, 0);
-        p.customer_id = sqlite3_column_int64(st, 1);
-        p.invoice_id = sqlite3_column_int64(st, 2);
-        p.promised_date = rg_sq_col_date(st, 3);
-        p.amount = sqlite3_column_int64(st, 4);
-        rg_sq_col_text(st, 5, p.status, sizeof p.status);
-        rg_sq_col_text(st, 6, p.source, sizeof p.source);
-        p.created_at = sqlite3_column_int64(st, 7);
-        p.resolved_at = rg_sq_col_opt_i64(st, 8, RG_INSTANT_NONE);
-        p.grace_days = sqlite3_column_int64(st, 9);
+        rg_sq_read_promise(st, &p);
         if ((rc = fn(ctx, &p)) != RG_OK)
             break;
     }
@@ -360,15 +365,7 @@ rg_status rg_sqh_event_each_for_customer(rg_store *base, int64_t customer_id, in
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         rg_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.id = sqlite3_column_int64(st, 0);
-        rg_sq_col_text(st, 1, ev.type, sizeof ev.type);
-        ev.at = sqlite3_column_int64(st, 2);
-        rg_sq_col_text(st, 3, ev.source, sizeof ev.source);
-        ev.customer_id = rg_sq_col_opt_i64(st, 4, 0);
-        ev.invoice_id = rg_sq_col_opt_i64(st, 5, 0);
-        ev.message_id = rg_sq_col_opt_i64(st, 6, 0);
-        ev.payload = (const char *)sqlite3_column_text(st, 7);
+        rg_sq_read_event(st, &ev);
         if ((rc = fn(ctx, &ev, (const char *)sqlite3_column_text(st, 8))) != RG_OK)
             break;
     }

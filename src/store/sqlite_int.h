@@ -49,6 +49,12 @@ int64_t rg_sq_col_opt_i64(sqlite3_stmt *st, int i, int64_t none);
 /* Reads the CUSTOMER_SELECT columns starting at column `at`. */
 void rg_sq_read_customer(sqlite3_stmt *st, int at, rg_customer *c);
 void rg_sq_read_invoice(sqlite3_stmt *st, rg_invoice *inv);
+/* An event row: id, type, at, source, customer_id, invoice_id, message_id,
+ * payload (the payload borrowed from the statement). */
+void rg_sq_read_event(sqlite3_stmt *st, rg_event *ev);
+/* A promise row: id, customer_id, invoice_id, promised_date, amount,
+ * status, source, created_at, resolved_at, grace_days. */
+void rg_sq_read_promise(sqlite3_stmt *st, rg_promise *p);
 /* A message row in the column order of rg_store_message_each's SELECT. */
 void rg_sq_read_message(sqlite3_stmt *st, rg_message *m);
 /* A cached statement of sqlite_engine.c (slot < RG_SQ_ENGINE_STMTS). */

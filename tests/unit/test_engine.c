@@ -1320,7 +1320,7 @@ static void test_offer(void **state)
     assert_int_equal(rg_engine_render(v.engine, cad, &c, &inv, 1, "oferta", "whatsapp", at("2026-10-19T14:00:00Z"),
                                       &ct, &e),
                      RG_OK);
-    assert_string_equal(ct.body, "F1: pague R$ 90,00 até 22/10/2026 (isenção de juros e multa, 10% de desconto; "
+    assert_string_equal(ct.body, "F1: pague R$ 90,00 até 22/10/2026 (sem multa e sem juros e com 10% de desconto; "
                                  "abate R$ 12,13). Exemplo Ltda (CNPJ 11.222.333/0001-81)");
     rg_engine_content_free(&ct);
     /* after it expired: the full updated amount again */
