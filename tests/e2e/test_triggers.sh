@@ -72,8 +72,8 @@ contains "the tick fires one timer" out '"timers_fired": 1'
 is "the offer went to C1" "$(msgs C1 portal-sem-download)" 1
 is "... on WhatsApp" "$(q "SELECT channel FROM messages WHERE source_id = 'portal-sem-download'")" whatsapp
 contains "the log names the trigger as the source" outbox/whatsapp.jsonl '"source":"portal-sem-download"'
-contains "the offer's amount: without interest" outbox/whatsapp.jsonl '*R$ 102,00* (você economiza R$ 0,27)'
-contains "it lists the invoice the event concerns" outbox/whatsapp.jsonl '"invoice_external_ids":"F1"'
+contains "the offer's amount: without interest" outbox/whatsapp.jsonl 'Você paga *R$ 102,00* e economiza R$ 0,27'
+contains "it lists the invoice the event concerns" outbox/whatsapp.jsonl '"invoice_external_ids":["F1"]'
 is "nothing for C2, who downloaded the boleto" "$(msgs C2 portal-sem-download)" 0
 expect_exit "the same instant again" 0 regua tick --at 2026-10-13T16:00:00Z
 expect_exit "and later" 0 regua tick --at 2026-10-13T17:00:00Z
