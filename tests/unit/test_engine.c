@@ -1135,6 +1135,12 @@ static void test_promise_pause_broken(void **state)
     st = tick(&v, at("2026-10-30T13:00:00Z"));
     assert_int_equal(st.fired, 0);
     assert_int_equal(st.held, 2);
+    /* invoice show says which due steps wait on a hold */
+    rg_customer cust;
+    assert_int_equal(rg_store_customer_get(v.store, "C1", &cust, &e), RG_OK);
+    rg_invoice_explain ex;
+    assert_int_equal(rg_engine_explain(v.engine, &inv, &cust, at("2026-10-30T14:00:00Z"), &ex, &e), RG_OK);
+    assert_string_equal(ex.held, "segunda-via, ligar");
     assert_int_equal(rg_store_invoice_agenda(v.store, inv.id, &next, &e), RG_OK);
     assert_int_equal(next, at("2026-10-31T03:00:00Z")); /* the deadline: 10-28 + 2 days, ended */
     char *got = promises_and_events(&v, "F1");
