@@ -360,7 +360,7 @@ static int run(rg_cli *cli, int argc, char **argv)
                     h += len + (comma ? 2 : 0);
                 }
                 json_object_set_new(o, "cadence",
-                                    json_pack("{s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o}", "held", held, "name",
+                                    json_pack("{s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o}", "held", held, "name",
                                               ex.cadence[0] ? json_string(ex.cadence) : json_null(), "version",
                                               ex.version[0] ? json_string(ex.version) : json_null(), "state", ex.state,
                                               "effective_due_date", rg_date_format_iso(ex.effective_due, eff, sizeof eff),
