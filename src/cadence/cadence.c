@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/tz.h"
 #include "config/yaml.h"
 
 /* ---- tables --------------------------------------------------------- */
@@ -1291,6 +1292,20 @@ static void fill(pctx *p, struct fy_node *root, rg_cadence *c)
             free(tz);
             tz = NULL;
         }
+        /* a well-formed name that is not a zone (a typo: America/Sao_Paolo)
+         * would put every window in another zone: an error, like the
+         * company's `timezone` in regua.yaml */
+        rg_tz *zone = NULL;
+        rg_err te;
+        if (tz && rg_tz_load(tz, &zone, &te) != RG_OK) {
+            perr(p, node_line(f.v[T_TIMEZONE], f.line[T_TIMEZONE]), "bad-value",
+                 "`timezone` \"%.60s\" is not an IANA time zone installed here (%s); e.g. America/Sao_Paulo, or"
+                 " leave it out to use the company's `timezone`",
+                 tz, te.msg);
+            free(tz);
+            tz = NULL;
+        }
+        rg_tz_free(zone);
         if (tz) {
             free(c->timezone);
             c->timezone = tz;
@@ -1413,7 +1428,7 @@ rg_status rg_cadence_parse(const char *text, size_t len, const char *file, rg_ca
         goto out;
     }
     c->window = (rg_window)RG_WINDOW_DEFAULT;
-    c->timezone = rg_strdup("America/Sao_Paulo");
+    c->timezone = rg_strdup(""); /* none stated: the company's `timezone` (regua.yaml) */
     c->file = rg_strdup(p.file);
     if (!c->timezone || !c->file || !version_of(root, c->version)) {
         st = RG_ENOMEM;

@@ -143,7 +143,7 @@ typedef struct rg_cadence {
                            document: equal for equal content, whatever the
                            comments, spacing, key order or YAML/JSON form */
     rg_cadence_match match;
-    char *timezone;     /* IANA name; default "America/Sao_Paulo" */
+    char *timezone;     /* IANA name; "" when the file states none: the company's zone */
     int timezone_line;
     rg_window window;   /* default RG_WINDOW_DEFAULT, key by key */
     int window_line;

@@ -2,6 +2,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "base/width.h"
 #include "br/fees.h"
 #include "cli/cli.h"
@@ -205,9 +206,7 @@ static int run(rg_cli *cli, int argc, char **argv)
             json_decref(lc.array);
             return rg_cli_fail(cli, &e);
         }
-        if (json)
-            rg_cli_print_json(cli, lc.array);
-        return 0;
+        return json ? rg_cli_print_json(cli, lc.array) : 0;
     }
     if (!strcmp(pos[0], "show")) {
         if (npos != 2)
@@ -245,13 +244,15 @@ static int run(rg_cli *cli, int argc, char **argv)
         if (json) {
             o = rg_invoice_json(&inv);
             char pct[32];
-            if (o)
-                json_object_set_new(o, "fine_pct_applied",
-                                    fine_applied < 0 ? json_null() : json_string(rg_pct_format(fine_applied, pct, sizeof pct)));
-            if (o)
-                json_object_set_new(o, "fine_capped",
-                                    fine_capped ? json_string("CDC art. 52 §1: a consumer's fine is at most 2%")
-                                                : json_null());
+            if (o && (json_object_set_new(o, "fine_pct_applied",
+                                          fine_applied < 0 ? json_null()
+                                                           : json_string(rg_pct_format(fine_applied, pct, sizeof pct))) ||
+                      json_object_set_new(o, "fine_capped",
+                                          fine_capped ? json_string("CDC art. 52 §1: a consumer's fine is at most 2%")
+                                                      : json_null()))) {
+                json_decref(o);
+                o = NULL;
+            }
             sc.payments = json_array();
             sc.events = json_array();
             sc.promises = json_array();
@@ -314,13 +315,13 @@ static int run(rg_cli *cli, int argc, char **argv)
                     fprintf(f, "  next step:   %s at %s\n", ex.next_step, rg_cli_time(cli, ex.next_due_at, next, sizeof next));
             }
             if (inv.status == RG_INV_OPEN) {
-                char t[32];
+                char t[40];
                 if (agenda_at == RG_INSTANT_NONE)
                     fprintf(f, "  agenda:      nothing planned (looked at again when something changes it)\n");
                 else if (agenda_at <= rg_cli_now(cli))
                     fprintf(f, "  agenda:      due: the next tick plans it\n");
                 else
-                    fprintf(f, "  agenda:      planned again at %s\n", rg_instant_format(agenda_at, t, sizeof t));
+                    fprintf(f, "  agenda:      planned again at %s\n", rg_cli_time(cli, agenda_at, t, sizeof t));
             }
             if (has_bureau)
                 print_bureau(cli, &bl);
@@ -339,13 +340,15 @@ static int run(rg_cli *cli, int argc, char **argv)
             return rg_cli_fail(cli, &e);
         }
         if (json) {
+            /* every part must be written, or nothing is: never a shorter record */
+            int bad = !o;
             if (have_ex) {
                 char eff[16], t[32];
                 json_t *steps = json_array();
                 rg_progress prog;
                 rg_progress_parse(ex.progress, &prog);
                 for (size_t i = 0; i < prog.n; i++)
-                    json_array_append_new(
+                    bad |= json_array_append_new(
                         steps, json_pack("{s:s, s:s, s:s, s:o}", "step", prog.items[i].step_id, "state",
                                          rg_step_state_reason(prog.items[i].state), "description",
                                          rg_step_state_text(prog.items[i].state), "at",
@@ -356,10 +359,10 @@ static int run(rg_cli *cli, int argc, char **argv)
                 for (const char *h = ex.held; *h;) {
                     const char *comma = strstr(h, ", ");
                     size_t len = comma ? (size_t)(comma - h) : strlen(h);
-                    json_array_append_new(held, json_stringn(h, len));
+                    bad |= json_array_append_new(held, json_stringn(h, len));
                     h += len + (comma ? 2 : 0);
                 }
-                json_object_set_new(o, "cadence",
+                bad |= json_object_set_new(o, "cadence",
                                     json_pack("{s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o}", "held", held, "name",
                                               ex.cadence[0] ? json_string(ex.cadence) : json_null(), "version",
                                               ex.version[0] ? json_string(ex.version) : json_null(), "state", ex.state,
@@ -371,16 +374,24 @@ static int run(rg_cli *cli, int argc, char **argv)
                                                   : json_null()));
             }
             char at_text[32];
-            json_object_set_new(o, "agenda_at",
-                                agenda_at != RG_INSTANT_NONE
-                                    ? json_string(rg_instant_format(agenda_at, at_text, sizeof at_text))
-                                    : json_null());
-            json_object_set_new(o, "bureau", has_bureau ? rg_bureau_listing_json(&bl) : json_null());
-            json_object_set_new(o, "promises", sc.promises);
-            json_object_set_new(o, "holds", sc.holds);
-            json_object_set_new(o, "offers", sc.offers);
-            json_object_set_new(o, "payments", sc.payments);
-            json_object_set_new(o, "events", sc.events);
+            bad |= json_object_set_new(o, "agenda_at",
+                                       agenda_at != RG_INSTANT_NONE
+                                           ? json_string(rg_instant_format(agenda_at, at_text, sizeof at_text))
+                                           : json_null());
+            bad |= json_object_set_new(o, "bureau", has_bureau ? rg_bureau_listing_json(&bl) : json_null());
+            bad |= json_object_set_new(o, "promises", sc.promises);
+            bad |= json_object_set_new(o, "holds", sc.holds);
+            bad |= json_object_set_new(o, "offers", sc.offers);
+            bad |= json_object_set_new(o, "payments", sc.payments);
+            bad |= json_object_set_new(o, "events", sc.events);
+            if (bad) {
+                json_decref(o);
+                rg_err_set(&e, RG_EINVAL, "invoice",
+                           "%s cannot be written as JSON: one of its texts is not valid UTF-8 (or memory ran out);"
+                           " nothing was printed",
+                           rg_utf8_valid(inv.external_id, strlen(inv.external_id)) ? inv.external_id : "the invoice");
+                return rg_cli_fail(cli, &e);
+            }
             return rg_cli_print_json(cli, o);
         }
         return 0;

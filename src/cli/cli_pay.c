@@ -18,7 +18,8 @@ const rg_command rg_cmd_pay = {
     "recorded with a warning and shown as a credit by 'regua invoice show'. While an offer on\n"
     "the invoice is valid, a payment of the offer's amount settles it: the rest is recorded as\n"
     "waived (\"waived_cents\" in --json). A bare date for\n"
-    "--at (2027-01-13 or 13/01/2027) is that day where the company is.",
+    "--at (2027-01-13 or 13/01/2027) is that day where the company is. --method and\n"
+    "--reference are UTF-8 text; anything else is refused (exit 1) and nothing is recorded.",
     run,
 };
 

@@ -72,11 +72,19 @@ void *rg_event_json(const rg_event *ev, const char *invoice_external_id)
 {
     char at[32];
     json_error_t je;
+    /* a payload that does not parse (text that is not UTF-8, stored before
+     * the doors checked it) makes the event one JSON cannot hold: NULL, so
+     * the caller names it, never an empty payload */
     json_t *payload = json_loads(ev->payload ? ev->payload : "{}", 0, &je);
+    if (!payload)
+        return NULL;
     json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "type", ev->type, "at", rg_instant_format(ev->at, at, sizeof at),
-                          "source", ev->source, "payload", payload ? payload : json_object());
-    if (o && invoice_external_id)
+                          "source", ev->source, "payload", payload);
+    if (o && invoice_external_id &&
         json_object_set_new(o, "invoice_external_id",
-                            invoice_external_id[0] ? json_string(invoice_external_id) : json_null());
+                            invoice_external_id[0] ? json_string(invoice_external_id) : json_null()) != 0) {
+        json_decref(o);
+        return NULL;
+    }
     return o;
 }

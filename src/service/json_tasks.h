@@ -23,7 +23,8 @@ void *rg_hold_json(const rg_hold *h);
 /* {"id", "source", "waive_interest", "waive_fine", "discount_pct",
  *  "discount", "created_at", "valid_until", "status", "settled_at", "waived"} */
 void *rg_offer_json(const rg_offer *o);
-/* {"type", "at", "source", "invoice_external_id"? (with invoice), "payload"} */
+/* {"type", "at", "source", "invoice_external_id"? (with invoice), "payload"}; NULL when
+ * the stored payload does not parse (text that is not UTF-8) or on no memory */
 void *rg_event_json(const rg_event *ev, const char *invoice_external_id);
 /* {"status", "notice_at", "requested_at", "listed_at",
  *  "removal_requested_at", "removed_at", "provider_ref", "attempts",

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/utf8.h"
 #include "service/holds.h"
 
 rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant now,
@@ -18,6 +19,11 @@ rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant n
     memset(out, 0, sizeof *out);
     if (p->amount <= 0)
         return rg_err_set(e, RG_EINVAL, "amount", "a payment must be greater than zero");
+    /* text is stored only as UTF-8: it is printed, and written as JSON */
+    if (!rg_utf8_valid(p->method, strlen(p->method)))
+        return rg_err_set(e, RG_EINVAL, "method", "not valid UTF-8 text (check the encoding of what sent it)");
+    if (!rg_utf8_valid(p->reference, strlen(p->reference)))
+        return rg_err_set(e, RG_EINVAL, "reference", "not valid UTF-8 text (check the encoding of what sent it)");
     if ((rc = rg_store_invoice_get(s, p->invoice_external_id, &inv, e)) != RG_OK)
         return rc;
     p->invoice_id = inv.id;

@@ -38,7 +38,8 @@ typedef struct rg_payment_outcome {
  * paid, or a payment larger than what was left) is recorded all the same
  * and reported in out->overpaid and the event's `overpaid_cents`.
  * RG_ENOTFOUND for an
- * unknown invoice, RG_EINVAL for a non-positive amount. */
+ * unknown invoice, RG_EINVAL for a non-positive amount or a method or
+ * reference that is not UTF-8 text (nothing is written then). */
 rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant now, rg_payment_outcome *out,
                             rg_err *e);
 
