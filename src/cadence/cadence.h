@@ -133,6 +133,9 @@ typedef struct rg_cadence_trigger {
     int task_line;
     char *webhook; /* http(s) URL; NULL when absent */
     int webhook_line;
+    rg_strlist postpone;   /* `postpone: {steps: [...], days: N}`: step ids held for postpone_days */
+    int64_t postpone_days; /* 1..365 */
+    int postpone_line;
 } rg_cadence_trigger;
 
 typedef struct rg_cadence {

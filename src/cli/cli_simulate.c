@@ -18,7 +18,9 @@ const rg_command rg_cmd_simulate = {
     "Forecast, day by day, what the cadences will send — changing nothing",
     "Copies the database to a temporary file and ticks that copy at every window opening of\n"
     "each day (the very same planner and engine as 'regua tick', with every channel simulated),\n"
-    "assuming nobody pays. Starts now (or at the first opening of --from) for --days days\n"
+    "and at the moment of each trigger timer already waiting (an event recorded earlier: the\n"
+    "offer 3 h after a portal visit), assuming nobody pays and nothing else happens. Starts now\n"
+    "(or at the first opening of --from) for --days days\n"
     "(default 30) and prints each message, then the counts per day and channel (days where the\n"
     "company is), then the pending promises: each one's deadline (the promised date plus\n"
     "grace), the steps it pauses, and whether it breaks within the days simulated (nobody\n"
@@ -52,10 +54,10 @@ static rg_status collect(void *p, const rg_message *m)
         char id[24];
         snprintf(id, sizeof id, "%lld", (long long)m->id);
         return rg_json_append(cc->messages,
-                              json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s}", "planned_for", planned,
+                              json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "planned_for", planned,
                                         "customer_external_id", m->customer_external_id, "invoice_external_ids",
                                         rg_invoice_ids_json(m->invoice_external_ids), "cadence", m->cadence, "step",
-                                        m->source_id, "channel", m->channel, "template", m->template_name, "status",
+                                        m->source_id, "source_kind", m->source_kind, "channel", m->channel, "template", m->template_name, "status",
                                         rg_message_status_name(m->status), "body", m->body ? m->body : ""),
                               "simulated message", id, cc->e);
     } else {
@@ -70,6 +72,32 @@ static rg_status collect(void *p, const rg_message *m)
         fprintf(f, "%s%s%s\n", rg_message_status_name(m->status), m->reason[0] ? ": " : "", m->reason);
     }
     return RG_OK;
+}
+
+typedef struct instants {
+    rg_instant *v;
+    size_t n, cap;
+} instants;
+
+static rg_status keep_fire_at(void *p, const rg_timer *t)
+{
+    instants *x = p;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 64;
+        rg_instant *v = realloc(x->v, cap * sizeof *v);
+        if (!v)
+            return RG_ENOMEM;
+        x->v = v;
+        x->cap = cap;
+    }
+    x->v[x->n++] = t->fire_at;
+    return RG_OK;
+}
+
+static int cmp_instant(const void *a, const void *b)
+{
+    rg_instant x = *(const rg_instant *)a, y = *(const rg_instant *)b;
+    return x < y ? -1 : x > y;
 }
 
 /* The pending promises as the simulation starts, with their deadlines and
@@ -196,20 +224,41 @@ static int run(rg_cli *cli, int argc, char **argv)
         }
         last = now;
     }
-    for (int64_t d = 0; d < days; d++) {
-        rg_instant openings[128];
-        size_t n = rg_engine_openings(eng, from + (rg_date)d, openings, 128, &e);
+    /* the trigger timers already waiting fire at their moment (a tick
+     * then), or at the next opening when it falls outside the window */
+    instants timers = {0};
+    if (rg_store_timer_due(copy, INT64_MAX - 1, 0, 0, keep_fire_at, &timers, &e) != RG_OK) {
+        free(timers.v);
+        rc = rg_cli_fail(cli, &e);
+        goto out;
+    }
+    if (timers.n)
+        qsort(timers.v, timers.n, sizeof *timers.v, cmp_instant);
+    size_t ti = 0;
+    for (int64_t d = 0; d < days && rc == 0; d++) {
+        rg_instant at[128 + 64];
+        size_t n = rg_engine_openings(eng, from + (rg_date)d, at, 128, &e);
+        rg_instant next[128];
+        size_t m = rg_engine_openings(eng, from + (rg_date)d + 1, next, 128, &e);
+        rg_instant day_end = m ? next[0] : rg_instant_from_civil(from + (rg_date)d + 2, 0, 0, 0);
+        /* the timers due before the next day's first opening */
+        while (ti < timers.n && timers.v[ti] < day_end && n < sizeof at / sizeof at[0])
+            at[n++] = timers.v[ti++];
+        qsort(at, n, sizeof *at, cmp_instant);
         for (size_t k = 0; k < n; k++) {
-            if (last != RG_INSTANT_NONE && openings[k] <= last)
+            if (last != RG_INSTANT_NONE && at[k] <= last)
                 continue;
             rg_tick_stats st;
-            if ((last == RG_INSTANT_NONE ? rg_engine_tick_full : rg_engine_tick)(eng, openings[k], &st, &e) != RG_OK) {
+            if ((last == RG_INSTANT_NONE ? rg_engine_tick_full : rg_engine_tick)(eng, at[k], &st, &e) != RG_OK) {
                 rc = rg_cli_fail(cli, &e);
-                goto out;
+                break;
             }
-            last = openings[k];
+            last = at[k];
         }
     }
+    free(timers.v);
+    if (rc != 0)
+        goto out;
     bool json = rg_cli_opt(opts, "json")->set;
     collect_ctx cc = {cli, min_id, messages, counts, json, &e};
     rg_message_filter f;

@@ -474,6 +474,28 @@ static int choose_channel(const rg_engine *eng, const rg_cadence_send *send, int
     return chosen;
 }
 
+int rg_engine_pick_channel(const rg_engine *eng, const rg_cadence_send *send, int preferred, const rg_customer *c,
+                           const char *optouts, char *reason, size_t n, const char **channel)
+{
+    int pos = choose_channel(eng, send, preferred, c, optouts, reason, n);
+    *channel = pos >= 0 ? send->channels.v[channel_at(send, preferred, (size_t)pos)] : NULL;
+    return pos;
+}
+
+void rg_engine_fallbacks(const rg_cadence_send *send, int preferred, int pos, char *out, size_t n)
+{
+    size_t fb = 0;
+    out[0] = '\0';
+    for (size_t p = (size_t)pos + 1; p < send->channels.n; p++) {
+        int w = snprintf(out + fb, n - fb, "%s%s", fb ? "|" : "", send->channels.v[channel_at(send, preferred, p)]);
+        if (w < 0 || (size_t)w >= n - fb) {
+            out[fb] = '\0';
+            break;
+        }
+        fb += (size_t)w;
+    }
+}
+
 static void parse_recent(customer_ctx *cx, const char *recent)
 {
     cx->n_recent = 0;
@@ -769,9 +791,9 @@ static char *letter_payload(const customer_ctx *cx, const rg_cadence *c, const r
  * WhatsApp template also the channel payload (owned JSON text in
  * *payload). Fails with the reason when the template is missing, broken
  * or leaves a hole. */
-static rg_status render_message(rg_engine *eng, const rg_customer *cust, rg_render_invoice *ri, size_t n,
-                                const offer_view *ov, const char *template_name, const char *channel,
-                                rg_rendered *out, char **payload, rg_err *e)
+static rg_status render_message_x(rg_engine *eng, const rg_customer *cust, rg_render_invoice *ri, size_t n,
+                                  const offer_view *ov, const char *template_name, const char *channel,
+                                  const rg_engine_extras *x, rg_rendered *out, char **payload, rg_err *e)
 {
     *payload = NULL;
     rg_render_vars v;
@@ -782,6 +804,10 @@ static rg_status render_message(rg_engine *eng, const rg_customer *cust, rg_rend
         v.offer.valid_until = rg_tz_date(rg_engine_zone(eng, cust, NULL), ov->o.valid_until - 1);
         v.offer.discount = ov->waived;
         v.offer.amount = ov->amount;
+    }
+    if (x && x->has_promise) { /* {{promise.*}}: a trigger answering promise.made or promise.broken */
+        v.promise.date = x->promise_date;
+        v.promise.amount = x->promise_amount;
     }
     v.customer.name = cust->name;
     v.customer.document = cust->document;
@@ -811,9 +837,23 @@ static rg_status render_message(rg_engine *eng, const rg_customer *cust, rg_rend
     return RG_OK;
 }
 
+static rg_status render_message(rg_engine *eng, const rg_customer *cust, rg_render_invoice *ri, size_t n,
+                                const offer_view *ov, const char *template_name, const char *channel,
+                                rg_rendered *out, char **payload, rg_err *e)
+{
+    return render_message_x(eng, cust, ri, n, ov, template_name, channel, NULL, out, payload, e);
+}
+
 rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs,
                            size_t n, const char *template_name, const char *channel, rg_instant now,
                            rg_engine_content *out, rg_err *e)
+{
+    return rg_engine_render_x(eng, c, cust, invs, n, template_name, channel, now, NULL, out, e);
+}
+
+rg_status rg_engine_render_x(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs,
+                             size_t n, const char *template_name, const char *channel, rg_instant now,
+                             const rg_engine_extras *x, rg_engine_content *out, rg_err *e)
 {
     memset(out, 0, sizeof *out);
     customer_ctx cx;
@@ -844,7 +884,7 @@ rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_custome
     }
     rg_rendered r;
     memset(&r, 0, sizeof r);
-    rc = render_message(eng, cust, ri, n, &ov, template_name, channel, &r, &out->payload, e);
+    rc = render_message_x(eng, cust, ri, n, &ov, template_name, channel, x, &r, &out->payload, e);
     if (rc == RG_OK && letter) {
         free(out->payload);
         out->payload = letter;
@@ -1547,7 +1587,7 @@ out:
 
 /* What the inline channels wrote must be durable before the transaction
  * that says "sent" commits. */
-static rg_status commit_batch(rg_engine *eng, rg_err *e)
+rg_status rg_engine_commit(rg_engine *eng, rg_err *e)
 {
     rg_status rc = RG_OK;
     for (size_t k = 0; rc == RG_OK && k < eng->n_channels; k++)
@@ -1696,10 +1736,15 @@ static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_sta
     rg_status seen_rc = rg_engine_load_seen(eng, now, true, e);
     if (seen_rc != RG_OK)
         return seen_rc;
+    /* the trigger phase: timers whose moment has come fire first (a
+     * pause or a switch of cadence then counts for the steps below) */
+    rg_status rc = rg_engine_fire_timers(eng, now, stats, e);
+    if (rc != RG_OK)
+        return rc;
     idvec customers = {0};
     rg_agenda_state state;
     bool state_changed = false;
-    rg_status rc = tick_customers(eng, now, full, &customers, &state, &state_changed, e);
+    rc = tick_customers(eng, now, full, &customers, &state, &state_changed, e);
     if (rc != RG_OK || customers.n == 0) {
         if (rc == RG_OK && state_changed)
             rc = rg_store_agenda_state_put(eng->store, &state, e);
@@ -1758,7 +1803,7 @@ static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_sta
              * that the write lock is held seconds, not the whole tick */
             if (rc == RG_OK && (last || since_commit >= RG_TICK_COMMIT_ROWS)) {
                 since_commit = 0;
-                if ((rc = commit_batch(eng, e)) == RG_OK)
+                if ((rc = rg_engine_commit(eng, e)) == RG_OK)
                     in_tx = false; /* else rolled back below */
             }
         }
@@ -1771,7 +1816,7 @@ static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_sta
     }
     if (in_tx) {
         if (rc == RG_OK)
-            rc = commit_batch(eng, e);
+            rc = rg_engine_commit(eng, e);
         else
             rg_store_rollback(eng->store);
     }

@@ -105,7 +105,7 @@ rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant n
 
     rg_event_in ev = {RG_EV_PAYMENT_RECEIVED, p->paid_at, rg_payment_source_name(p->source), inv.customer_id,
                       inv.id, 0, payload};
-    rc = rg_event_record(env, &ev, NULL, e);
+    rc = rg_event_record(env, &ev, &out->event, e);
     free(payload);
     return rc;
 }

@@ -24,6 +24,7 @@ typedef struct rg_payment_outcome {
     rg_cents credit;     /* the invoice's credit after the payment (paid beyond its amount) */
     rg_cents waived;     /* settled under an offer: the balance it left unpaid, recorded as waived
                             (service/holds.h); 0 otherwise */
+    rg_event_out event;  /* the payment.received event and the timers it started or cancelled */
 } rg_payment_outcome;
 
 /* Records p against the invoice p->invoice_external_id (p->invoice_id is

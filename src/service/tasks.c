@@ -92,7 +92,9 @@ static rg_status add_promise(const rg_event_env *env, const rg_task_view *v, con
     snprintf(source, sizeof source, "task:%lld", (long long)v->task.id);
     rg_promise_params pp = {v->task.customer_id, v->task.invoice_id, p->promise_date, p->promise_amount, source,
                             p->source && p->source[0] ? p->source : "cli", now, v->task.id, p->outcome};
-    rg_status rc = rg_promise_make(env, &pp, today, &out->promise, &out->event_id, e);
+    rg_event_out eo;
+    rg_status rc = rg_promise_make(env, &pp, today, &out->promise, &eo, e);
+    out->event_id = eo.event_id;
     out->promised = rc == RG_OK;
     return rc;
 }
