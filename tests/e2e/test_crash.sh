@@ -79,13 +79,14 @@ crash() {
     cat "$1/check.err" >&2
 }
 
-# start_fake NAME: a non-deduplicating HTTP provider for scenario NAME
+# start_fake NAME: a non-deduplicating HTTP provider for scenario NAME; sets
+# $port (not in a subshell: the trap must know its pid)
 start_fake() {
     mkdir -p "$1"
     /usr/bin/python3 "$FAKE" --port-file "$1/fake.port" --log "$1/fake.jsonl" --timeout 200 --delay-ms 50 \
         --no-dedup >"$1/fake.out" 2>&1 &
     PIDS="$PIDS $!"
-    wait_port "$1/fake.port"
+    port=$(wait_port "$1/fake.port")
 }
 
 # ---- e-mail: a real SMTP server; resent with the same Message-ID ----
@@ -102,7 +103,7 @@ scenario email email "    driver: smtp
 crash email smtp email/sink resend 0.4
 
 # ---- an http channel with Idempotency-Key: resent with the same key ----
-port=$(start_fake keyed)
+start_fake keyed
 scenario keyed sms "    driver: http
     url: http://127.0.0.1:$port/sms
     headers: {X-API-TOKEN: \"\${RG_SMS_TOKEN}\"}
@@ -111,7 +112,7 @@ scenario keyed sms "    driver: http
 crash keyed http keyed/fake.jsonl resend
 
 # ---- an http channel without a key: put up for review ----
-port=$(start_fake keyless)
+start_fake keyless
 scenario keyless sms "    driver: http
     url: http://127.0.0.1:$port/sms
     idempotency_header: none
@@ -120,7 +121,7 @@ scenario keyless sms "    driver: http
 crash keyless http keyless/fake.jsonl review
 
 # ---- WhatsApp (takes no key): put up for review ----
-port=$(start_fake whatsapp)
+start_fake whatsapp
 scenario whatsapp whatsapp "    driver: whatsapp_cloud
     base_url: http://127.0.0.1:$port/v21.0
     phone_number_id: \"1234567890\"
