@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/tz.h"
 #include "config/yaml.h"
 
 /* ---- tables --------------------------------------------------------- */
@@ -55,11 +56,12 @@ static const char *const task_keys[] = {"kind", NULL};
 
 static const char *const trigger_keys[] = {
     "id",    "on",     "wait",             "unless",         "send", "offer", "pause",
-    "resume", "pause_grace_days", "switch_cadence", "task", "webhook", NULL};
+    "resume", "pause_grace_days", "switch_cadence", "task", "webhook", "postpone", NULL};
 enum {
     G_ID, G_ON, G_WAIT, G_UNLESS, G_SEND, G_OFFER, G_PAUSE, G_RESUME, G_GRACE, G_SWITCH, G_TASK,
-    G_WEBHOOK
+    G_WEBHOOK, G_POSTPONE
 };
+static const char *const postpone_keys[] = {"steps", "days", NULL};
 
 static const char *const offer_keys[] = {"waive_interest", "waive_fine", "discount_pct",
                                          "valid_days", NULL};
@@ -1058,11 +1060,24 @@ static void parse_trigger(pctx *p, struct fy_node *n, int line, rg_cadence_trigg
             t->webhook = NULL;
         }
     }
+    if (f.has[G_POSTPONE] && is_map(p, f.v[G_POSTPONE], f.line[G_POSTPONE], "postpone")) {
+        t->postpone_line = f.line[G_POSTPONE];
+        fields g;
+        get_fields(p, f.v[G_POSTPONE], f.line[G_POSTPONE], "postpone", postpone_keys, &g);
+        if (g.has[0])
+            read_strlist(p, g.v[0], g.line[0], "steps", STR_IDENT, true, true, &t->postpone);
+        else
+            perr(p, f.line[G_POSTPONE], "missing-key", "`postpone` needs `steps`, e.g. {steps: [ligar], days: 5}");
+        if (g.has[1])
+            read_int(p, g.v[1], g.line[1], "days", 1, 365, &t->postpone_days);
+        else
+            perr(p, f.line[G_POSTPONE], "missing-key", "`postpone` needs `days`, e.g. {steps: [ligar], days: 5}");
+    }
     if (!f.has[G_SEND] && !f.has[G_OFFER] && !f.has[G_PAUSE] && !f.has[G_RESUME] &&
-        !f.has[G_SWITCH] && !f.has[G_TASK] && !f.has[G_WEBHOOK])
+        !f.has[G_SWITCH] && !f.has[G_TASK] && !f.has[G_WEBHOOK] && !f.has[G_POSTPONE])
         perr(p, line, "empty-trigger",
-             "trigger `%s` does nothing: give it send, offer, pause, resume, switch_cadence, task "
-             "or webhook",
+             "trigger `%s` does nothing: give it send, offer, pause, resume, postpone, switch_cadence, "
+             "task or webhook",
              id);
 }
 
@@ -1291,6 +1306,20 @@ static void fill(pctx *p, struct fy_node *root, rg_cadence *c)
             free(tz);
             tz = NULL;
         }
+        /* a well-formed name that is not a zone (a typo: America/Sao_Paolo)
+         * would put every window in another zone: an error, like the
+         * company's `timezone` in regua.yaml */
+        rg_tz *zone = NULL;
+        rg_err te;
+        if (tz && rg_tz_load(tz, &zone, &te) != RG_OK) {
+            perr(p, node_line(f.v[T_TIMEZONE], f.line[T_TIMEZONE]), "bad-value",
+                 "`timezone` \"%.60s\" is not an IANA time zone installed here (%s); e.g. America/Sao_Paulo, or"
+                 " leave it out to use the company's `timezone`",
+                 tz, te.msg);
+            free(tz);
+            tz = NULL;
+        }
+        rg_tz_free(zone);
         if (tz) {
             free(c->timezone);
             c->timezone = tz;
@@ -1413,7 +1442,7 @@ rg_status rg_cadence_parse(const char *text, size_t len, const char *file, rg_ca
         goto out;
     }
     c->window = (rg_window)RG_WINDOW_DEFAULT;
-    c->timezone = rg_strdup("America/Sao_Paulo");
+    c->timezone = rg_strdup(""); /* none stated: the company's `timezone` (regua.yaml) */
     c->file = rg_strdup(p.file);
     if (!c->timezone || !c->file || !version_of(root, c->version)) {
         st = RG_ENOMEM;
@@ -1469,6 +1498,7 @@ void rg_cadence_free(rg_cadence *c)
         send_free(&t->send);
         strlist_free(&t->pause);
         strlist_free(&t->resume);
+        strlist_free(&t->postpone);
         free(t->switch_cadence);
         free(t->task_kind);
         free(t->webhook);

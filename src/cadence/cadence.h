@@ -133,6 +133,9 @@ typedef struct rg_cadence_trigger {
     int task_line;
     char *webhook; /* http(s) URL; NULL when absent */
     int webhook_line;
+    rg_strlist postpone;   /* `postpone: {steps: [...], days: N}`: step ids held for postpone_days */
+    int64_t postpone_days; /* 1..365 */
+    int postpone_line;
 } rg_cadence_trigger;
 
 typedef struct rg_cadence {
@@ -143,7 +146,7 @@ typedef struct rg_cadence {
                            document: equal for equal content, whatever the
                            comments, spacing, key order or YAML/JSON form */
     rg_cadence_match match;
-    char *timezone;     /* IANA name; default "America/Sao_Paulo" */
+    char *timezone;     /* IANA name; "" when the file states none: the company's zone */
     int timezone_line;
     rg_window window;   /* default RG_WINDOW_DEFAULT, key by key */
     int window_line;

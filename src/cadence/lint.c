@@ -134,6 +134,9 @@ static void lint_triggers(lctx *l)
         snprintf(what, sizeof what, "trigger `%s`: `resume`", name_or(t->id));
         for (size_t k = 0; k < t->resume.n; k++)
             check_step_ref(l, t->resume.v[k], t->resume.line[k], what);
+        snprintf(what, sizeof what, "trigger `%s`: `postpone`", name_or(t->id));
+        for (size_t k = 0; k < t->postpone.n; k++)
+            check_step_ref(l, t->postpone.v[k], t->postpone.line[k], what);
         if (t->n_unless && t->wait_seconds == 0 && !t->wait_line)
             rg_diags_add(l->d, RG_SEV_WARNING, l->file, t->unless_line[0], 0,
                          "unless-without-wait",

@@ -93,6 +93,29 @@ static void json_field(rg_buf *b, const char *key, const char *value, bool first
     json_str(b, value);
 }
 
+/* The invoices a message carries ("F1|F2", as the store lists them) as a
+ * JSON array, ["F1", "F2"]: the one shape of a list of invoice ids. */
+static void json_ids(rg_buf *b, const char *key, const char *ids)
+{
+    rg_buf_putc(b, ',');
+    json_str(b, key);
+    rg_buf_puts(b, ":[");
+    rg_buf one = RG_BUF_INIT;
+    for (const char *p = ids ? ids : ""; *p;) {
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        rg_buf_reset(&one);
+        rg_buf_append(&one, p, n);
+        if (p != ids)
+            rg_buf_putc(b, ',');
+        json_str(b, rg_buf_cstr(&one));
+        p += n + (bar != NULL);
+    }
+    b->oom |= one.oom;
+    rg_buf_free(&one);
+    rg_buf_putc(b, ']');
+}
+
 static rg_status log_send(void *state, const rg_outgoing *out, rg_send_result *res, rg_err *e)
 {
     log_state *s = state;
@@ -105,7 +128,7 @@ static rg_status log_send(void *state, const rg_outgoing *out, rg_send_result *r
     json_field(b, "channel", m->channel, false);
     json_field(b, "to", out->to, false);
     json_field(b, "customer_external_id", out->customer->external_id, false);
-    json_field(b, "invoice_external_ids", out->invoice_ids, false);
+    json_ids(b, "invoice_external_ids", out->invoice_ids);
     json_field(b, "cadence", m->cadence, false);
     json_field(b, "source", m->source_id, false);
     json_field(b, "template", m->template_name, false);

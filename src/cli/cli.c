@@ -15,7 +15,7 @@
 #include "version.h"
 
 static const rg_command *const commands[] = {
-    &rg_cmd_init, &rg_cmd_import, &rg_cmd_customer, &rg_cmd_invoice, &rg_cmd_pay, &rg_cmd_cnab,
+    &rg_cmd_init, &rg_cmd_import, &rg_cmd_customer, &rg_cmd_invoice, &rg_cmd_pay, &rg_cmd_event, &rg_cmd_cnab,
     &rg_cmd_serve, &rg_cmd_demo, &rg_cmd_cadence, &rg_cmd_tick, &rg_cmd_simulate, &rg_cmd_messages,
     &rg_cmd_boleto, &rg_cmd_pix, &rg_cmd_doc,
     &rg_cmd_task, &rg_cmd_bureau, &rg_cmd_letters,

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/engine_cli.h"
 #include "render/template_file.h"
+#include "service/json_model.h"
 
 static int run(rg_cli *cli, int argc, char **argv);
 
@@ -91,6 +92,7 @@ typedef struct versions_ctx {
     rg_cli *cli;
     json_t *array; /* NULL: print text */
     size_t n;
+    rg_err *e;
 } versions_ctx;
 
 static rg_status one_version(void *p, const char *version, rg_instant first_seen, const char *reason)
@@ -99,9 +101,11 @@ static rg_status one_version(void *p, const char *version, rg_instant first_seen
     vc->n++;
     char when[48];
     if (vc->array) {
-        json_array_append_new(vc->array, json_pack("{s:s, s:s, s:s?}", "version", version, "first_seen",
-                                                   rg_instant_format(first_seen, when, sizeof when),
-                                                   "allow_contact_outside_hours", reason));
+        return rg_json_append(vc->array,
+                              json_pack("{s:s, s:s, s:s?}", "version", version, "first_seen",
+                                        rg_instant_format(first_seen, when, sizeof when),
+                                        "allow_contact_outside_hours", reason),
+                              "cadence version", version, vc->e);
     } else {
         fprintf(vc->cli->out, "  version %s first run %s%s%s\n", version,
                 rg_cli_time(vc->cli, first_seen, when, sizeof when),
@@ -156,8 +160,9 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_status rc = rg_cadence_lint_paths(pos + 1, (size_t)(npos - 1), &env, &d, &files);
         size_t errors = rg_diags_count(&d, 0, RG_SEV_ERROR);
         size_t warnings = rg_diags_count(&d, 0, RG_SEV_WARNING);
+        int printed = 0;
         if (json) {
-            rg_cli_print_json(cli, diags_json(&d, files));
+            printed = rg_cli_print_json(cli, diags_json(&d, files));
         } else {
             rg_buf b = RG_BUF_INIT;
             rg_diags_format(&d, &b);
@@ -167,9 +172,9 @@ static int run(rg_cli *cli, int argc, char **argv)
         }
         rg_diags_free(&d);
         rg_template_set_free(templates);
-        if (rc != RG_OK && rc != RG_EINVAL)
+        if ((rc != RG_OK && rc != RG_EINVAL) || printed == 3)
             return 3;
-        return errors ? 1 : 0;
+        return errors || printed ? 1 : 0;
     }
     if (!strcmp(pos[0], "list") || !strcmp(pos[0], "show")) {
         if (!strcmp(pos[0], "show") && npos != 2)
@@ -200,7 +205,7 @@ static int run(rg_cli *cli, int argc, char **argv)
                        pos[1]);
             return rg_cli_fail(cli, &e);
         }
-        versions_ctx vc = {cli, json ? json_array() : NULL, 0};
+        versions_ctx vc = {cli, json ? json_array() : NULL, 0, &e};
         if (json) {
             json_t *o = cadence_json(c, true);
             if (versions_run(cli, c->name, &vc, &e) != RG_OK) {
@@ -209,7 +214,10 @@ static int run(rg_cli *cli, int argc, char **argv)
                 rg_engine_close(eng);
                 return rg_cli_fail(cli, &e);
             }
-            json_object_set_new(o, "versions_run", vc.array);
+            if (json_object_set_new(o, "versions_run", vc.array) != 0) {
+                json_decref(o);
+                o = NULL; /* rg_cli_print_json says it cannot be written */
+            }
             int jrc = rg_cli_print_json(cli, o);
             rg_engine_close(eng);
             return jrc;

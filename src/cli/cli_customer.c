@@ -5,6 +5,7 @@
 #include "br/doc.h"
 #include "cli/cli.h"
 #include "service/json_model.h"
+#include "service/json_tasks.h"
 
 static int run(rg_cli *cli, int argc, char **argv);
 
@@ -12,9 +13,11 @@ const rg_command rg_cmd_customer = {
     "customer",
     "regua customer list [--tag T] [--search TEXT] [--limit N] [--json]\n"
     "       regua customer show EXTERNAL_ID [--json]",
-    "List customers or show one",
+    "List customers or show one with its opt-outs and events",
     "list prints every customer (or the first N with --limit), in import order;\n"
-    "--search matches part of the name, or the exact external id or document.",
+    "--search matches part of the name, or the exact external id or document.\n"
+    "show lists the customer's opt-outs (channel, how, when) and its events, newest first:\n"
+    "those about the customer as a whole (portal.visited) and those of its invoices.",
     run,
 };
 
@@ -41,6 +44,37 @@ static rg_status print_row(void *p, const rg_customer *c)
     rg_cli_cell(f, docf, 18, false);
     rg_cli_cell(f, c->email, 28, true);
     fprintf(f, "%s\n", c->whatsapp[0] ? c->whatsapp : c->phone);
+    return RG_OK;
+}
+
+typedef struct history_ctx {
+    rg_cli *cli;
+    json_t *array; /* NULL: text */
+    const char *customer;
+    rg_err *e;
+} history_ctx;
+
+static rg_status show_optout(void *p, const char *channel, const char *how, rg_instant at)
+{
+    history_ctx *h = p;
+    char t[40];
+    if (h->array)
+        return rg_json_append(h->array,
+                              json_pack("{s:s, s:s, s:s}", "channel", channel, "source", how, "at",
+                                        rg_instant_format(at, t, sizeof t)),
+                              "opt-out of customer", h->customer, h->e);
+    fprintf(h->cli->out, "  opt-out   %-9s %s  %s\n", channel, rg_cli_time(h->cli, at, t, sizeof t), how);
+    return RG_OK;
+}
+
+static rg_status show_event(void *p, const rg_event *ev, const char *invoice)
+{
+    history_ctx *h = p;
+    if (h->array)
+        return rg_json_append(h->array, rg_event_json(ev, invoice), "event of customer", h->customer, h->e);
+    char t[40];
+    fprintf(h->cli->out, "  event     %s  %-20s %-10s %s\n", rg_cli_time(h->cli, ev->at, t, sizeof t), ev->type,
+            invoice[0] ? invoice : "-", ev->source);
     return RG_OK;
 }
 
@@ -94,8 +128,25 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_customer c;
         if (rg_store_customer_get(s, pos[1], &c, &e) != RG_OK)
             return rg_cli_fail(cli, &e);
-        if (json)
-            return rg_cli_print_json(cli, rg_customer_json(&c));
+        if (json) {
+            json_t *o = rg_customer_json(&c);
+            history_ctx ho = {cli, json_array(), c.external_id, &e}, he = {cli, json_array(), c.external_id, &e};
+            if (rg_store_optout_each(s, c.id, show_optout, &ho, &e) != RG_OK ||
+                rg_store_event_each_for_customer(s, c.id, 0, show_event, &he, &e) != RG_OK) {
+                json_decref(o);
+                json_decref(ho.array);
+                json_decref(he.array);
+                return rg_cli_fail(cli, &e);
+            }
+            if (!o) {
+                json_decref(ho.array);
+                json_decref(he.array);
+                return rg_cli_print_json(cli, NULL);
+            }
+            json_object_set_new(o, "optouts", ho.array);
+            json_object_set_new(o, "events", he.array);
+            return rg_cli_print_json(cli, o);
+        }
         rg_doc doc;
         FILE *o = cli->out;
         fprintf(o, "Customer %s\n  name:      %s\n", c.external_id, c.name);
@@ -108,6 +159,10 @@ static int run(rg_cli *cli, int argc, char **argv)
             fprintf(o, "  address:   %s, %s%s%s - %s, %s/%s, CEP %s\n", c.address.street,
                     c.address.number, c.address.complement[0] ? " " : "", c.address.complement,
                     c.address.district, c.address.city, c.address.state, c.address.zip);
+        history_ctx h = {cli, NULL, c.external_id, &e};
+        if (rg_store_optout_each(s, c.id, show_optout, &h, &e) != RG_OK ||
+            rg_store_event_each_for_customer(s, c.id, 0, show_event, &h, &e) != RG_OK)
+            return rg_cli_fail(cli, &e);
         return 0;
     }
     return rg_cli_usage_error(cli, "customer", "unknown subcommand '%s' (list, show)", pos[0]);

@@ -2,11 +2,13 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "base/width.h"
 #include "br/fees.h"
 #include "cli/cli.h"
 #include "cli/engine_cli.h"
 #include "engine/progress.h"
+#include "service/holds.h"
 #include "service/json_model.h"
 #include "service/json_tasks.h"
 
@@ -16,7 +18,7 @@ const rg_command rg_cmd_invoice = {
     "invoice",
     "regua invoice list [--customer ID] [--status S] [--due-from DATE] [--due-to DATE] [--limit N] [--json]\n"
     "       regua invoice show EXTERNAL_ID [--json]",
-    "List invoices or show one with its payments, promises, bureau listing and events",
+    "List invoices or show one with its payments, promises, holds, offers, bureau listing and events",
     "Status is one of open, paid, cancelled, renegotiated, written_off. show prints the\n"
     "invoice's credit when it was paid beyond its amount, and its own fine with the rate\n"
     "charged (a consumer's fine is at most 2%, CDC art. 52 §1). Times are printed where the\n"
@@ -60,6 +62,8 @@ typedef struct show_ctx {
     json_t *payments;
     json_t *events;
     json_t *promises;
+    json_t *holds;
+    json_t *offers;
     const char *invoice; /* its external id, to name a record JSON cannot hold */
     rg_err *e;
 } show_ctx;
@@ -70,8 +74,40 @@ static rg_status show_promise(void *p, const rg_promise *pr)
     if (sc->promises)
         return rg_json_append(sc->promises, rg_promise_json(pr), "promise on invoice", sc->invoice, sc->e);
     char d[16], amount[40];
-    fprintf(sc->cli->out, "  promise   %s  %s  %s (%s)\n", rg_date_format_iso(pr->promised_date, d, sizeof d),
+    fprintf(sc->cli->out, "  promise   %s  %s  %s (%s", rg_date_format_iso(pr->promised_date, d, sizeof d),
             rg_money_format_brl(pr->amount, amount, sizeof amount), pr->status, pr->source);
+    if (pr->grace_days)
+        fprintf(sc->cli->out, "; %lld days of grace", (long long)pr->grace_days);
+    fprintf(sc->cli->out, ")\n");
+    return RG_OK;
+}
+
+static rg_status show_hold(void *p, const rg_hold *h)
+{
+    show_ctx *sc = p;
+    if (sc->holds)
+        return rg_json_append(sc->holds, rg_hold_json(h), "hold on invoice", sc->invoice, sc->e);
+    char t1[40], t2[40];
+    fprintf(sc->cli->out, "  hold      %s  %s  since %s", h->step[0] ? h->step : "every step", h->reason,
+            rg_cli_time(sc->cli, h->created_at, t1, sizeof t1));
+    if (h->released_at != RG_INSTANT_NONE)
+        fprintf(sc->cli->out, ", released %s (%s)", rg_cli_time(sc->cli, h->released_at, t2, sizeof t2),
+                h->released_by);
+    fprintf(sc->cli->out, "\n");
+    return RG_OK;
+}
+
+static rg_status show_offer(void *p, const rg_offer *o)
+{
+    show_ctx *sc = p;
+    if (sc->offers)
+        return rg_json_append(sc->offers, rg_offer_json(o), "offer on invoice", sc->invoice, sc->e);
+    char t[40], what[128], waived[40];
+    fprintf(sc->cli->out, "  offer     %s, valid until %s, %s (%s)", rg_offer_describe(o, what, sizeof what),
+            rg_cli_time(sc->cli, o->valid_until, t, sizeof t), o->status, o->source);
+    if (o->waived)
+        fprintf(sc->cli->out, ": %s waived", rg_money_format_brl(o->waived, waived, sizeof waived));
+    fprintf(sc->cli->out, "\n");
     return RG_OK;
 }
 
@@ -111,16 +147,8 @@ static rg_status show_payment(void *p, const rg_payment *pay)
 static rg_status show_event(void *p, const rg_event *ev)
 {
     show_ctx *sc = p;
-    char at[32];
-    if (sc->events) {
-        json_error_t je;
-        json_t *payload = json_loads(ev->payload ? ev->payload : "{}", 0, &je);
-        return rg_json_append(sc->events,
-                              json_pack("{s:s, s:s, s:s, s:o}", "type", ev->type, "at",
-                                        rg_instant_format(ev->at, at, sizeof at), "source", ev->source, "payload",
-                                        payload ? payload : json_object()),
-                              "event on invoice", sc->invoice, sc->e);
-    }
+    if (sc->events)
+        return rg_json_append(sc->events, rg_event_json(ev, NULL), "event on invoice", sc->invoice, sc->e);
     char local[40];
     fprintf(sc->cli->out, "  event     %s  %-20s %s\n", rg_cli_time(sc->cli, ev->at, local, sizeof local), ev->type,
             ev->source);
@@ -178,9 +206,7 @@ static int run(rg_cli *cli, int argc, char **argv)
             json_decref(lc.array);
             return rg_cli_fail(cli, &e);
         }
-        if (json)
-            rg_cli_print_json(cli, lc.array);
-        return 0;
+        return json ? rg_cli_print_json(cli, lc.array) : 0;
     }
     if (!strcmp(pos[0], "show")) {
         if (npos != 2)
@@ -205,7 +231,7 @@ static int run(rg_cli *cli, int argc, char **argv)
         /* the override as charged: a consumer's fine is at most 2% (CDC art. 52 §1) */
         bool fine_capped = cust.kind == RG_KIND_PF && inv.fine_pct > RG_FEE_FINE_MAX_PF;
         int64_t fine_applied = fine_capped ? RG_FEE_FINE_MAX_PF : inv.fine_pct;
-        show_ctx sc = {cli, NULL, NULL, NULL, inv.external_id, &e};
+        show_ctx sc = {cli, NULL, NULL, NULL, NULL, NULL, inv.external_id, &e};
         json_t *o = NULL;
         rg_bureau_listing bl;
         bool has_bureau = false;
@@ -218,16 +244,20 @@ static int run(rg_cli *cli, int argc, char **argv)
         if (json) {
             o = rg_invoice_json(&inv);
             char pct[32];
-            if (o)
-                json_object_set_new(o, "fine_pct_applied",
-                                    fine_applied < 0 ? json_null() : json_string(rg_pct_format(fine_applied, pct, sizeof pct)));
-            if (o)
-                json_object_set_new(o, "fine_capped",
-                                    fine_capped ? json_string("CDC art. 52 §1: a consumer's fine is at most 2%")
-                                                : json_null());
+            if (o && (json_object_set_new(o, "fine_pct_applied",
+                                          fine_applied < 0 ? json_null()
+                                                           : json_string(rg_pct_format(fine_applied, pct, sizeof pct))) ||
+                      json_object_set_new(o, "fine_capped",
+                                          fine_capped ? json_string("CDC art. 52 §1: a consumer's fine is at most 2%")
+                                                      : json_null()))) {
+                json_decref(o);
+                o = NULL;
+            }
             sc.payments = json_array();
             sc.events = json_array();
             sc.promises = json_array();
+            sc.holds = json_array();
+            sc.offers = json_array();
         } else {
             char due[16], amount[40], paid[40], balance[40];
             FILE *f = cli->out;
@@ -283,41 +313,47 @@ static int run(rg_cli *cli, int argc, char **argv)
                     fprintf(f, "  next step:   %s at %s\n", ex.next_step, rg_cli_time(cli, ex.next_due_at, next, sizeof next));
             }
             if (inv.status == RG_INV_OPEN) {
-                char t[32];
+                char t[40];
                 if (agenda_at == RG_INSTANT_NONE)
                     fprintf(f, "  agenda:      nothing planned (looked at again when something changes it)\n");
                 else if (agenda_at <= rg_cli_now(cli))
                     fprintf(f, "  agenda:      due: the next tick plans it\n");
                 else
-                    fprintf(f, "  agenda:      planned again at %s\n", rg_instant_format(agenda_at, t, sizeof t));
+                    fprintf(f, "  agenda:      planned again at %s\n", rg_cli_time(cli, agenda_at, t, sizeof t));
             }
             if (has_bureau)
                 print_bureau(cli, &bl);
         }
         if (rg_store_payment_each(s, inv.id, show_payment, &sc, &e) != RG_OK ||
             rg_store_promise_each_for_invoice(s, inv.id, show_promise, &sc, &e) != RG_OK ||
+            rg_store_hold_each(s, inv.id, false, show_hold, &sc, &e) != RG_OK ||
+            rg_store_offer_each(s, inv.id, show_offer, &sc, &e) != RG_OK ||
             rg_store_event_each_for_invoice(s, inv.id, show_event, &sc, &e) != RG_OK) {
             json_decref(o);
             json_decref(sc.payments);
             json_decref(sc.events);
             json_decref(sc.promises);
+            json_decref(sc.holds);
+            json_decref(sc.offers);
             return rg_cli_fail(cli, &e);
         }
         if (json) {
+            /* every part must be written, or nothing is: never a shorter record */
+            int bad = !o;
             if (have_ex) {
                 char eff[16], t[32];
                 json_t *steps = json_array();
                 rg_progress prog;
                 rg_progress_parse(ex.progress, &prog);
                 for (size_t i = 0; i < prog.n; i++)
-                    json_array_append_new(
+                    bad |= json_array_append_new(
                         steps, json_pack("{s:s, s:s, s:s, s:o}", "step", prog.items[i].step_id, "state",
                                          rg_step_state_reason(prog.items[i].state), "description",
                                          rg_step_state_text(prog.items[i].state), "at",
                                          prog.items[i].at != RG_INSTANT_NONE
                                              ? json_string(rg_instant_format(prog.items[i].at, t, sizeof t))
                                              : json_null()));
-                json_object_set_new(o, "cadence",
+                bad |= json_object_set_new(o, "cadence",
                                     json_pack("{s:o, s:o, s:s, s:s, s:o, s:o, s:o}", "name",
                                               ex.cadence[0] ? json_string(ex.cadence) : json_null(), "version",
                                               ex.version[0] ? json_string(ex.version) : json_null(), "state", ex.state,
@@ -329,14 +365,24 @@ static int run(rg_cli *cli, int argc, char **argv)
                                                   : json_null()));
             }
             char at_text[32];
-            json_object_set_new(o, "agenda_at",
-                                agenda_at != RG_INSTANT_NONE
-                                    ? json_string(rg_instant_format(agenda_at, at_text, sizeof at_text))
-                                    : json_null());
-            json_object_set_new(o, "bureau", has_bureau ? rg_bureau_listing_json(&bl) : json_null());
-            json_object_set_new(o, "promises", sc.promises);
-            json_object_set_new(o, "payments", sc.payments);
-            json_object_set_new(o, "events", sc.events);
+            bad |= json_object_set_new(o, "agenda_at",
+                                       agenda_at != RG_INSTANT_NONE
+                                           ? json_string(rg_instant_format(agenda_at, at_text, sizeof at_text))
+                                           : json_null());
+            bad |= json_object_set_new(o, "bureau", has_bureau ? rg_bureau_listing_json(&bl) : json_null());
+            bad |= json_object_set_new(o, "promises", sc.promises);
+            bad |= json_object_set_new(o, "holds", sc.holds);
+            bad |= json_object_set_new(o, "offers", sc.offers);
+            bad |= json_object_set_new(o, "payments", sc.payments);
+            bad |= json_object_set_new(o, "events", sc.events);
+            if (bad) {
+                json_decref(o);
+                rg_err_set(&e, RG_EINVAL, "invoice",
+                           "%s cannot be written as JSON: one of its texts is not valid UTF-8 (or memory ran out);"
+                           " nothing was printed",
+                           rg_utf8_valid(inv.external_id, strlen(inv.external_id)) ? inv.external_id : "the invoice");
+                return rg_cli_fail(cli, &e);
+            }
             return rg_cli_print_json(cli, o);
         }
         return 0;

@@ -15,8 +15,11 @@ const rg_command rg_cmd_pay = {
     "and reference) is one payment; without --reference, one is derived from the instant and\n"
     "amount. An invoice whose payments cover its amount becomes paid, and its cadence stops.\n"
     "Money beyond what was open (an invoice already paid, or more than its balance) is\n"
-    "recorded with a warning and shown as a credit by 'regua invoice show'. A bare date for\n"
-    "--at (2027-01-13 or 13/01/2027) is that day where the company is.",
+    "recorded with a warning and shown as a credit by 'regua invoice show'. While an offer on\n"
+    "the invoice is valid, a payment of the offer's amount settles it: the rest is recorded as\n"
+    "waived (\"waived_cents\" in --json). A bare date for\n"
+    "--at (2027-01-13 or 13/01/2027) is that day where the company is. --method and\n"
+    "--reference are UTF-8 text; anything else is refused (exit 1) and nothing is recorded.",
     run,
 };
 
@@ -97,12 +100,17 @@ static int run(rg_cli *cli, int argc, char **argv)
                     cli->prog, p.invoice_external_id, over, credit);
     }
     if (rg_cli_opt(opts, "json")->set)
-        return rg_cli_print_json(cli, json_pack("{s:s, s:b, s:I, s:I, s:s, s:s, s:I, s:I}", "invoice_external_id",
+        return rg_cli_print_json(cli, json_pack("{s:s, s:b, s:I, s:I, s:s, s:s, s:I, s:I, s:I}", "invoice_external_id",
                                          p.invoice_external_id, "recorded", out.recorded, "amount_cents",
                                          (json_int_t)p.amount, "balance_cents", (json_int_t)out.balance,
                                          "status", rg_invoice_status_name(out.status), "reference",
                                          p.reference, "overpaid_cents", (json_int_t)out.overpaid,
-                                         "credit_cents", (json_int_t)out.credit));
+                                         "credit_cents", (json_int_t)out.credit, "waived_cents",
+                                         (json_int_t)out.waived));
+    else if (out.recorded && out.waived > 0)
+        fprintf(cli->out, "recorded %s on %s: settled under its offer, %s waived; status %s\n",
+                rg_money_format_brl(p.amount, amt, sizeof amt), p.invoice_external_id,
+                rg_money_format_brl(out.waived, bal, sizeof bal), rg_invoice_status_name(out.status));
     else if (out.recorded)
         fprintf(cli->out, "recorded %s on %s: balance %s, status %s\n",
                 rg_money_format_brl(p.amount, amt, sizeof amt), p.invoice_external_id,

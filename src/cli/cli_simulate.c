@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/engine_cli.h"
 #include "engine/engine.h"
+#include "service/holds.h"
 #include "service/json_model.h"
 
 static int run(rg_cli *cli, int argc, char **argv);
@@ -17,9 +18,14 @@ const rg_command rg_cmd_simulate = {
     "Forecast, day by day, what the cadences will send — changing nothing",
     "Copies the database to a temporary file and ticks that copy at every window opening of\n"
     "each day (the very same planner and engine as 'regua tick', with every channel simulated),\n"
-    "assuming nobody pays. Starts now (or at the first opening of --from) for --days days\n"
+    "and at the moment of each trigger timer already waiting (an event recorded earlier: the\n"
+    "offer 3 h after a portal visit), assuming nobody pays and nothing else happens. Starts now\n"
+    "(or at the first opening of --from) for --days days\n"
     "(default 30) and prints each message, then the counts per day and channel (days where the\n"
-    "company is). If any cadence file or template does not load, it exits 1 naming it.",
+    "company is), then the pending promises: each one's deadline (the promised date plus\n"
+    "grace), the steps it pauses, and whether it breaks within the days simulated (nobody\n"
+    "paying, it does at its deadline: promise.broken, and the paused steps resume).\n"
+    "If any cadence file or template does not load, it exits 1 naming it.",
     run,
 };
 
@@ -48,10 +54,10 @@ static rg_status collect(void *p, const rg_message *m)
         char id[24];
         snprintf(id, sizeof id, "%lld", (long long)m->id);
         return rg_json_append(cc->messages,
-                              json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s}", "planned_for", planned,
+                              json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "planned_for", planned,
                                         "customer_external_id", m->customer_external_id, "invoice_external_ids",
                                         rg_invoice_ids_json(m->invoice_external_ids), "cadence", m->cadence, "step",
-                                        m->source_id, "channel", m->channel, "template", m->template_name, "status",
+                                        m->source_id, "source_kind", m->source_kind, "channel", m->channel, "template", m->template_name, "status",
                                         rg_message_status_name(m->status), "body", m->body ? m->body : ""),
                               "simulated message", id, cc->e);
     } else {
@@ -66,6 +72,81 @@ static rg_status collect(void *p, const rg_message *m)
         fprintf(f, "%s%s%s\n", rg_message_status_name(m->status), m->reason[0] ? ": " : "", m->reason);
     }
     return RG_OK;
+}
+
+typedef struct instants {
+    rg_instant *v;
+    size_t n, cap;
+} instants;
+
+static rg_status keep_fire_at(void *p, const rg_timer *t)
+{
+    instants *x = p;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 64;
+        rg_instant *v = realloc(x->v, cap * sizeof *v);
+        if (!v)
+            return RG_ENOMEM;
+        x->v = v;
+        x->cap = cap;
+    }
+    x->v[x->n++] = t->fire_at;
+    return RG_OK;
+}
+
+static int cmp_instant(const void *a, const void *b)
+{
+    rg_instant x = *(const rg_instant *)a, y = *(const rg_instant *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The pending promises as the simulation starts, with their deadlines and
+ * the steps they pause. */
+typedef struct promises_ctx {
+    rg_cli *cli;
+    rg_store *store;
+    json_t *list;
+    rg_err *e;
+} promises_ctx;
+
+typedef struct pauses_ctx {
+    int64_t promise_id;
+    json_t *steps;
+} pauses_ctx;
+
+static rg_status pause_of(void *p, const rg_hold *h)
+{
+    pauses_ctx *pc = p;
+    if (h->promise_id == pc->promise_id)
+        json_array_append_new(pc->steps, json_string(h->step[0] ? h->step : "*"));
+    return RG_OK;
+}
+
+static rg_status pending_promise(void *p, const rg_promise *pr)
+{
+    promises_ctx *pc = p;
+    rg_invoice inv;
+    rg_customer c;
+    rg_status rc;
+    if ((rc = rg_store_invoice_get_by_id(pc->store, pr->invoice_id, &inv, pc->e)) != RG_OK ||
+        (rc = rg_store_customer_get_by_id(pc->store, inv.customer_id, &c, pc->e)) != RG_OK)
+        return rc;
+    rg_instant deadline = rg_promise_deadline(rg_zones_for(pc->cli->zones, c.timezone), pr->promised_date,
+                                              pr->grace_days);
+    pauses_ctx pa = {pr->id, json_array()};
+    if ((rc = rg_store_hold_each(pc->store, inv.id, true, pause_of, &pa, pc->e)) != RG_OK) {
+        json_decref(pa.steps);
+        return rc;
+    }
+    char d[16], amount[32], dl[32];
+    return rg_json_append(pc->list,
+                          json_pack("{s:s, s:I, s:s, s:s, s:I, s:s, s:o}", "invoice_external_id", inv.external_id,
+                                    "promise_id", (json_int_t)pr->id, "promised_date",
+                                    rg_date_format_iso(pr->promised_date, d, sizeof d), "amount",
+                                    rg_money_format_plain(pr->amount, amount, sizeof amount), "grace_days",
+                                    (json_int_t)pr->grace_days, "deadline",
+                                    rg_instant_format(deadline, dl, sizeof dl), "pauses", pa.steps),
+                          "promise of invoice", inv.external_id, pc->e);
 }
 
 static int run(rg_cli *cli, int argc, char **argv)
@@ -111,7 +192,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     int rc = 0;
     rg_store *copy = NULL;
     rg_engine *eng = NULL;
-    json_t *messages = json_array(), *counts = json_object();
+    json_t *messages = json_array(), *counts = json_object(), *promises = json_array();
     if (rg_store_snapshot(real, tmp, &e) != RG_OK || rg_store_open(tmp, &copy, &e) != RG_OK) {
         rc = rg_cli_fail(cli, &e);
         goto out;
@@ -127,6 +208,11 @@ static int run(rg_cli *cli, int argc, char **argv)
         rc = rg_cli_fail(cli, &e);
         goto out;
     }
+    promises_ctx pc = {cli, copy, promises, &e};
+    if (rg_store_promise_each_pending(copy, 0, pending_promise, &pc, &e) != RG_OK) {
+        rc = rg_cli_fail(cli, &e);
+        goto out;
+    }
     /* the first tick plans every open invoice (whatever the copy's agenda
      * says, e.g. a re-plan still under way); the others follow the agenda */
     rg_instant last = RG_INSTANT_NONE;
@@ -138,20 +224,41 @@ static int run(rg_cli *cli, int argc, char **argv)
         }
         last = now;
     }
-    for (int64_t d = 0; d < days; d++) {
-        rg_instant openings[128];
-        size_t n = rg_engine_openings(eng, from + (rg_date)d, openings, 128, &e);
+    /* the trigger timers already waiting fire at their moment (a tick
+     * then), or at the next opening when it falls outside the window */
+    instants timers = {0};
+    if (rg_store_timer_due(copy, INT64_MAX - 1, 0, 0, keep_fire_at, &timers, &e) != RG_OK) {
+        free(timers.v);
+        rc = rg_cli_fail(cli, &e);
+        goto out;
+    }
+    if (timers.n)
+        qsort(timers.v, timers.n, sizeof *timers.v, cmp_instant);
+    size_t ti = 0;
+    for (int64_t d = 0; d < days && rc == 0; d++) {
+        rg_instant at[128 + 64];
+        size_t n = rg_engine_openings(eng, from + (rg_date)d, at, 128, &e);
+        rg_instant next[128];
+        size_t m = rg_engine_openings(eng, from + (rg_date)d + 1, next, 128, &e);
+        rg_instant day_end = m ? next[0] : rg_instant_from_civil(from + (rg_date)d + 2, 0, 0, 0);
+        /* the timers due before the next day's first opening */
+        while (ti < timers.n && timers.v[ti] < day_end && n < sizeof at / sizeof at[0])
+            at[n++] = timers.v[ti++];
+        qsort(at, n, sizeof *at, cmp_instant);
         for (size_t k = 0; k < n; k++) {
-            if (last != RG_INSTANT_NONE && openings[k] <= last)
+            if (last != RG_INSTANT_NONE && at[k] <= last)
                 continue;
             rg_tick_stats st;
-            if ((last == RG_INSTANT_NONE ? rg_engine_tick_full : rg_engine_tick)(eng, openings[k], &st, &e) != RG_OK) {
+            if ((last == RG_INSTANT_NONE ? rg_engine_tick_full : rg_engine_tick)(eng, at[k], &st, &e) != RG_OK) {
                 rc = rg_cli_fail(cli, &e);
-                goto out;
+                break;
             }
-            last = openings[k];
+            last = at[k];
         }
     }
+    free(timers.v);
+    if (rc != 0)
+        goto out;
     bool json = rg_cli_opt(opts, "json")->set;
     collect_ctx cc = {cli, min_id, messages, counts, json, &e};
     rg_message_filter f;
@@ -174,8 +281,18 @@ static int run(rg_cli *cli, int argc, char **argv)
                                                  "count", (json_int_t)json_integer_value(val)));
         iter = json_object_iter_next(counts, iter);
     }
+    /* whether each promise broke within the days simulated (nobody paid) */
+    rg_instant end = last;
+    for (size_t i = 0; i < json_array_size(promises); i++) {
+        json_t *o = json_array_get(promises, i);
+        rg_instant dl;
+        const char *t = json_string_value(json_object_get(o, "deadline"));
+        bool broken = t && rg_instant_parse(t, strlen(t), &dl) && end != RG_INSTANT_NONE && dl <= end;
+        json_object_set_new(o, "breaks", json_boolean(broken));
+    }
     if (json) {
-        rc = rg_cli_print_json(cli, json_pack("{s:O, s:o}", "messages", messages, "per_day", per_day));
+        rc = rg_cli_print_json(cli, json_pack("{s:O, s:o, s:O}", "messages", messages, "per_day", per_day,
+                                              "promises", promises));
     } else {
         fprintf(cli->out, "\nper day and channel:\n");
         for (size_t i = 0; i < json_array_size(per_day); i++) {
@@ -185,12 +302,33 @@ static int run(rg_cli *cli, int argc, char **argv)
                     (long long)json_integer_value(json_object_get(o, "count")));
         }
         json_decref(per_day);
+        if (json_array_size(promises))
+            fprintf(cli->out, "\npending promises:\n");
+        for (size_t i = 0; i < json_array_size(promises); i++) {
+            json_t *o = json_array_get(promises, i);
+            rg_instant dl = RG_INSTANT_NONE;
+            const char *t = json_string_value(json_object_get(o, "deadline"));
+            char local[40], steps[256] = "";
+            if (t)
+                rg_instant_parse(t, strlen(t), &dl);
+            json_t *st = json_object_get(o, "pauses");
+            for (size_t k = 0; k < json_array_size(st); k++)
+                snprintf(steps + strlen(steps), sizeof steps - strlen(steps), "%s%s", k ? ", " : "",
+                         json_string_value(json_array_get(st, k)));
+            fprintf(cli->out, "  %s  promised %s, deadline %s, pauses %s: %s\n",
+                    json_string_value(json_object_get(o, "invoice_external_id")),
+                    json_string_value(json_object_get(o, "promised_date")), rg_cli_time(cli, dl, local, sizeof local),
+                    steps[0] ? steps : "nothing",
+                    json_is_true(json_object_get(o, "breaks")) ? "broken then unless paid (promise.broken; the paused steps resume)"
+                                                               : "still pending at the end");
+        }
     }
 out:
     rg_engine_close(eng);
     rg_store_close(copy);
     json_decref(messages);
     json_decref(counts);
+    json_decref(promises);
     unlink(tmp);
     char side[600];
     snprintf(side, sizeof side, "%s-wal", tmp);

@@ -25,7 +25,8 @@ const rg_command rg_cmd_task = {
     "refused, wrong_number), an optional note and, when the customer promised to pay, a\n"
     "--promise-date (today up to 90 days ahead) and --promise-amount (default: the\n"
     "invoice's open balance): that records a pending promise and a promise.made event.\n"
-    "A done task cannot be claimed or closed again (exit 1).",
+    "A done task cannot be claimed or closed again (exit 1). NAME and the note are UTF-8\n"
+    "text; anything else (a latin1 terminal) is refused (exit 1), never stored.",
     run,
 };
 

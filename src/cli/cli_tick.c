@@ -31,7 +31,8 @@ const rg_command rg_cmd_tick = {
 
 void *rg_tick_stats_json(const rg_tick_stats *s)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+                     " s:I, s:I, s:I}",
                      "invoices", (json_int_t)s->invoices, "no_cadence", (json_int_t)s->no_cadence, "prescribed",
                      (json_int_t)s->prescribed, "fired", (json_int_t)s->fired, "superseded",
                      (json_int_t)s->superseded, "no_notice", (json_int_t)s->no_notice, "not_by_letter",
@@ -41,7 +42,8 @@ void *rg_tick_stats_json(const rg_tick_stats *s)
                      "suppressed", (json_int_t)s->suppressed, "deferred", (json_int_t)s->deferred, "tasks",
                      (json_int_t)s->tasks, "reissues", (json_int_t)s->reissues, "bureau_requests",
                      (json_int_t)s->bureau_requests, "held", (json_int_t)s->held, "promises_broken",
-                     (json_int_t)s->promises_broken);
+                     (json_int_t)s->promises_broken, "timers_fired", (json_int_t)s->timers_fired, "timers_waiting",
+                     (json_int_t)s->timers_waiting, "timers_cancelled", (json_int_t)s->timers_cancelled);
 }
 
 static int run(rg_cli *cli, int argc, char **argv)
@@ -112,11 +114,12 @@ static int run(rg_cli *cli, int argc, char **argv)
         fprintf(cli->out,
                 "tick at %s: %lld open invoices planned (%lld without cadence); %lld steps fired, %lld superseded;"
                 " %lld messages (%lld sent, %lld queued, %lld suppressed); %lld waiting (cap); %lld tasks,"
-                " %lld reissues, %lld bureau requests\n",
+                " %lld reissues, %lld bureau requests; triggers: %lld fired, %lld waiting, %lld cancelled\n",
                 rg_cli_time(cli, at, t, sizeof t), (long long)st.invoices, (long long)st.no_cadence,
                 (long long)st.fired, (long long)st.superseded, (long long)st.messages, (long long)st.sent,
                 (long long)st.queued, (long long)st.suppressed, (long long)st.deferred, (long long)st.tasks,
-                (long long)st.reissues, (long long)st.bureau_requests);
+                (long long)st.reissues, (long long)st.bureau_requests, (long long)st.timers_fired,
+                (long long)st.timers_waiting, (long long)st.timers_cancelled);
         if (st.held || st.promises_broken)
             fprintf(cli->out, "held: %lld due steps (promise, pause, dispute); %lld promises broken\n",
                     (long long)st.held, (long long)st.promises_broken);

@@ -316,6 +316,9 @@ void rg_tick_stats_add(rg_tick_stats *a, const rg_tick_stats *b)
     a->tasks += b->tasks;
     a->reissues += b->reissues;
     a->bureau_requests += b->bureau_requests;
+    a->timers_fired += b->timers_fired;
+    a->timers_waiting += b->timers_waiting;
+    a->timers_cancelled += b->timers_cancelled;
     a->held += b->held;
     a->promises_broken += b->promises_broken;
 }

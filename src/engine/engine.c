@@ -19,6 +19,7 @@
 #include "channel/channel.h"
 #include "engine/effects.h"
 #include "engine/engine_int.h"
+#include "service/holds.h"
 #include "engine/planner.h"
 #include "engine/progress.h"
 #include "render/template_file.h"
@@ -473,6 +474,28 @@ static int choose_channel(const rg_engine *eng, const rg_cadence_send *send, int
     return chosen;
 }
 
+int rg_engine_pick_channel(const rg_engine *eng, const rg_cadence_send *send, int preferred, const rg_customer *c,
+                           const char *optouts, char *reason, size_t n, const char **channel)
+{
+    int pos = choose_channel(eng, send, preferred, c, optouts, reason, n);
+    *channel = pos >= 0 ? send->channels.v[channel_at(send, preferred, (size_t)pos)] : NULL;
+    return pos;
+}
+
+void rg_engine_fallbacks(const rg_cadence_send *send, int preferred, int pos, char *out, size_t n)
+{
+    size_t fb = 0;
+    out[0] = '\0';
+    for (size_t p = (size_t)pos + 1; p < send->channels.n; p++) {
+        int w = snprintf(out + fb, n - fb, "%s%s", fb ? "|" : "", send->channels.v[channel_at(send, preferred, p)]);
+        if (w < 0 || (size_t)w >= n - fb) {
+            out[fb] = '\0';
+            break;
+        }
+        fb += (size_t)w;
+    }
+}
+
 static void parse_recent(customer_ctx *cx, const char *recent)
 {
     cx->n_recent = 0;
@@ -534,9 +557,53 @@ static void compute_fees(const rg_engine *eng, const rg_cadence *c, const rg_inv
     }
 }
 
-/* Fills a render invoice from a row; strings point into the row. */
+/* An invoice's offer valid now, as the messages show it. */
+typedef struct offer_view {
+    bool present;
+    rg_offer o;
+    rg_cents amount; /* what to pay under it */
+    rg_cents waived; /* what it takes off */
+} offer_view;
+
+/* The invoice's offer valid at cx->now (service/holds.h), read on the
+ * plan stage's connection (the engine's own outside a tick). */
+static void current_offer(const customer_ctx *cx, const rg_invoice *inv, offer_view *ov)
+{
+    memset(ov, 0, sizeof *ov);
+    rg_store *s = cx->reader ? cx->reader : cx->eng->store;
+    rg_err e;
+    bool found = false;
+    if (rg_store_offer_current(s, inv->id, cx->now, &ov->o, &found, &e) != RG_OK)
+        rg_warn("invoice %s: its offer could not be read (%s): the amounts shown have no offer", inv->external_id,
+                e.msg);
+    ov->present = found;
+}
+
+/* Fine and interest as compute_fees, with the invoice's offer valid now
+ * applied (waived fine or interest at zero; the total is the offer's
+ * amount): while an offer holds, the amount shown everywhere is its. */
+static void invoice_fees(const customer_ctx *cx, const rg_cadence *c, const rg_invoice *inv, int64_t late,
+                         rg_fee_breakdown *fb, offer_view *ov)
+{
+    compute_fees(cx->eng, c, inv, cx->consumer, late, fb);
+    offer_view local;
+    if (!ov)
+        ov = &local;
+    current_offer(cx, inv, ov);
+    if (!ov->present)
+        return;
+    rg_offer_amounts(&ov->o, fb->principal, fb->fine, fb->interest, &ov->amount, &ov->waived);
+    if (ov->o.waive_fine)
+        fb->fine = 0;
+    if (ov->o.waive_interest)
+        fb->interest = 0;
+    fb->total = ov->amount;
+}
+
+/* Fills a render invoice from a row; strings point into the row. ov (may
+ * be NULL) gets the invoice's offer. */
 static void fill_render_invoice(const customer_ctx *cx, const rg_cadence *c, const rg_invoice *inv,
-                                const rg_reissue *re, rg_render_invoice *ri)
+                                const rg_reissue *re, rg_render_invoice *ri, offer_view *ov)
 {
     rg_render_invoice_init(ri);
     rg_date eff = rg_effective_due_date(cx->eng->calendar, inv->due_date);
@@ -547,7 +614,7 @@ static void fill_render_invoice(const customer_ctx *cx, const rg_cadence *c, con
     ri->amount = balance;
     ri->days_late = late;
     rg_fee_breakdown fb;
-    compute_fees(cx->eng, c, inv, cx->consumer, late, &fb);
+    invoice_fees(cx, c, inv, late, &fb, ov);
     ri->fine = fb.fine;
     ri->interest = fb.interest;
     ri->updated_amount = fb.total;
@@ -598,7 +665,7 @@ static void compute_reissue_days(const customer_ctx *cx, const rg_cadence *c, co
     int64_t late = rg_days_late(eff, cx->today);
     rg_fee_breakdown fb;
     re->principal = rg_invoice_balance(inv);
-    compute_fees(cx->eng, c, inv, cx->consumer, late, &fb);
+    invoice_fees(cx, c, inv, late, &fb, NULL);
     re->fine = fb.fine;
     re->interest = fb.interest;
     re->updated_amount = fb.total;
@@ -724,13 +791,24 @@ static char *letter_payload(const customer_ctx *cx, const rg_cadence *c, const r
  * WhatsApp template also the channel payload (owned JSON text in
  * *payload). Fails with the reason when the template is missing, broken
  * or leaves a hole. */
-static rg_status render_message(rg_engine *eng, const rg_customer *cust, rg_render_invoice *ri, size_t n,
-                                const char *template_name, const char *channel, rg_rendered *out, char **payload,
-                                rg_err *e)
+static rg_status render_message_x(rg_engine *eng, const rg_customer *cust, rg_render_invoice *ri, size_t n,
+                                  const offer_view *ov, const char *template_name, const char *channel,
+                                  const rg_engine_extras *x, rg_rendered *out, char **payload, rg_err *e)
 {
     *payload = NULL;
     rg_render_vars v;
     rg_render_vars_init(&v);
+    char offer_text[128];
+    if (ov && ov->present) { /* {{offer.*}}: the first invoice's offer valid now */
+        v.offer.description = rg_offer_describe(&ov->o, offer_text, sizeof offer_text);
+        v.offer.valid_until = rg_tz_date(rg_engine_zone(eng, cust, NULL), ov->o.valid_until - 1);
+        v.offer.discount = ov->waived;
+        v.offer.amount = ov->amount;
+    }
+    if (x && x->has_promise) { /* {{promise.*}}: a trigger answering promise.made or promise.broken */
+        v.promise.date = x->promise_date;
+        v.promise.amount = x->promise_amount;
+    }
     v.customer.name = cust->name;
     v.customer.document = cust->document;
     v.customer.email = cust->email;
@@ -759,9 +837,23 @@ static rg_status render_message(rg_engine *eng, const rg_customer *cust, rg_rend
     return RG_OK;
 }
 
+static rg_status render_message(rg_engine *eng, const rg_customer *cust, rg_render_invoice *ri, size_t n,
+                                const offer_view *ov, const char *template_name, const char *channel,
+                                rg_rendered *out, char **payload, rg_err *e)
+{
+    return render_message_x(eng, cust, ri, n, ov, template_name, channel, NULL, out, payload, e);
+}
+
 rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs,
                            size_t n, const char *template_name, const char *channel, rg_instant now,
                            rg_engine_content *out, rg_err *e)
+{
+    return rg_engine_render_x(eng, c, cust, invs, n, template_name, channel, now, NULL, out, e);
+}
+
+rg_status rg_engine_render_x(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs,
+                             size_t n, const char *template_name, const char *channel, rg_instant now,
+                             const rg_engine_extras *x, rg_engine_content *out, rg_err *e)
 {
     memset(out, 0, sizeof *out);
     customer_ctx cx;
@@ -781,8 +873,9 @@ rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_custome
         rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
         goto done;
     }
+    offer_view ov = {0};
     for (size_t k = 0; k < n; k++) {
-        fill_render_invoice(&cx, c, &invs[k], NULL, &ri[k]);
+        fill_render_invoice(&cx, c, &invs[k], NULL, &ri[k], k == 0 ? &ov : NULL);
         ip[k] = &invs[k];
     }
     if (!strcmp(channel, "letter") && c && !(letter = letter_payload(&cx, c, ip, NULL, ri, lb, n))) {
@@ -791,7 +884,7 @@ rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_custome
     }
     rg_rendered r;
     memset(&r, 0, sizeof r);
-    rc = render_message(eng, cust, ri, n, template_name, channel, &r, &out->payload, e);
+    rc = render_message_x(eng, cust, ri, n, &ov, template_name, channel, x, &r, &out->payload, e);
     if (rc == RG_OK && letter) {
         free(out->payload);
         out->payload = letter;
@@ -845,9 +938,11 @@ static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, 
         free(invs);
         return rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
     }
+    offer_view ov = {0};
     for (size_t k = 0; k < n; k++) {
         invs[k] = &b->rows[pend[k]->row].r.invoice;
-        fill_render_invoice(cx, pend[k]->cadence, invs[k], pend[k]->reissued ? &pend[k]->reissue : NULL, &ri[k]);
+        fill_render_invoice(cx, pend[k]->cadence, invs[k], pend[k]->reissued ? &pend[k]->reissue : NULL, &ri[k],
+                            k == 0 ? &ov : NULL);
     }
     /* a letter encloses the boleto each invoice can be paid with now */
     letter_boleto *lb = NULL;
@@ -904,7 +999,7 @@ static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, 
     memset(&out, 0, sizeof out);
     rg_err re;
     rg_err_clear(&re);
-    if (render_message(eng, cust, ri, n, m->template_name, channel, &out, &x->payload, &re) != RG_OK) {
+    if (render_message(eng, cust, ri, n, &ov, m->template_name, channel, &out, &x->payload, &re) != RG_OK) {
         /* never an empty hole: the message is suppressed, and says why */
         m->status = RG_MSG_SUPPRESSED;
         snprintf(m->reason, sizeof m->reason, "template %s.%s: %s", m->template_name, channel, re.msg);
@@ -1317,7 +1412,8 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
         rg_engine_plan_input(eng, &in, c, inv, cust, &prog, r->progress_cadence, cx.tz, now);
         rg_plan_hold hv[RG_PLAN_MAX_HOLDS];
         rg_plan_promise pv[RG_PLAN_MAX_PROMISES];
-        rg_engine_plan_holds(c, cx.tz, r->holds, r->promises, hv, pv, &in);
+        /* deadlines where the customer is (else the company): as the payment path counts them */
+        rg_engine_plan_holds(c, rg_engine_zone(eng, cust, NULL), r->holds, r->promises, hv, pv, &in);
         rg_plan plan;
         if ((rc = plan_with_letter(&cx, &in, &plan, e)) != RG_OK)
             goto out;
@@ -1491,7 +1587,7 @@ out:
 
 /* What the inline channels wrote must be durable before the transaction
  * that says "sent" commits. */
-static rg_status commit_batch(rg_engine *eng, rg_err *e)
+rg_status rg_engine_commit(rg_engine *eng, rg_err *e)
 {
     rg_status rc = RG_OK;
     for (size_t k = 0; rc == RG_OK && k < eng->n_channels; k++)
@@ -1640,10 +1736,15 @@ static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_sta
     rg_status seen_rc = rg_engine_load_seen(eng, now, true, e);
     if (seen_rc != RG_OK)
         return seen_rc;
+    /* the trigger phase: timers whose moment has come fire first (a
+     * pause or a switch of cadence then counts for the steps below) */
+    rg_status rc = rg_engine_fire_timers(eng, now, stats, e);
+    if (rc != RG_OK)
+        return rc;
     idvec customers = {0};
     rg_agenda_state state;
     bool state_changed = false;
-    rg_status rc = tick_customers(eng, now, full, &customers, &state, &state_changed, e);
+    rc = tick_customers(eng, now, full, &customers, &state, &state_changed, e);
     if (rc != RG_OK || customers.n == 0) {
         if (rc == RG_OK && state_changed)
             rc = rg_store_agenda_state_put(eng->store, &state, e);
@@ -1702,7 +1803,7 @@ static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_sta
              * that the write lock is held seconds, not the whole tick */
             if (rc == RG_OK && (last || since_commit >= RG_TICK_COMMIT_ROWS)) {
                 since_commit = 0;
-                if ((rc = commit_batch(eng, e)) == RG_OK)
+                if ((rc = rg_engine_commit(eng, e)) == RG_OK)
                     in_tx = false; /* else rolled back below */
             }
         }
@@ -1715,7 +1816,7 @@ static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_sta
     }
     if (in_tx) {
         if (rc == RG_OK)
-            rc = commit_batch(eng, e);
+            rc = rg_engine_commit(eng, e);
         else
             rg_store_rollback(eng->store);
     }

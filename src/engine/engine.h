@@ -66,6 +66,9 @@ typedef struct rg_tick_stats {
     int64_t tasks;
     int64_t reissues;
     int64_t bureau_requests;
+    int64_t timers_fired;     /* trigger timers fired (their actions done) */
+    int64_t timers_waiting;   /* ... due but moved: outside the window, or over the cap */
+    int64_t timers_cancelled; /* ... due but cancelled: nothing open left to act on */
     int64_t held;            /* due steps a hold (promise, pause, dispute) kept from firing */
     int64_t promises_broken; /* promises whose deadline passed unpaid: promise.broken recorded */
 } rg_tick_stats;

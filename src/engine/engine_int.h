@@ -78,6 +78,40 @@ rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_custome
                            size_t n, const char *template_name, const char *channel, rg_instant now,
                            rg_engine_content *out, rg_err *e);
 
+/* What a trigger's message shows besides the invoices (and their offer,
+ * read from the store): the promise it answers (promise.*). */
+typedef struct rg_engine_extras {
+    bool has_promise;
+    rg_date promise_date;
+    rg_cents promise_amount;
+} rg_engine_extras;
+/* rg_engine_render with the extras (NULL: none). */
+rg_status rg_engine_render_x(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs,
+                             size_t n, const char *template_name, const char *channel, rg_instant now,
+                             const rg_engine_extras *x, rg_engine_content *out, rg_err *e);
+/* The first usable channel of a send (position in the order with the
+ * customer's preferred channel, index `preferred`, first; -1 when none,
+ * with the reasons in reason) and its name in *channel. */
+int rg_engine_pick_channel(const rg_engine *eng, const rg_cadence_send *send, int preferred, const rg_customer *c,
+                           const char *optouts, char *reason, size_t n, const char **channel);
+/* The channels after position pos, "a|b", for the dispatcher's fallback. */
+void rg_engine_fallbacks(const rg_cadence_send *send, int preferred, int pos, char *out, size_t n);
+/* For a trigger's message (source_kind "trigger"), what it was rendered
+ * with besides the invoices and their offer: the promise of the event that
+ * set it off; zeroed otherwise. The dispatcher re-renders with it (a
+ * fallback channel, a consolidated list). */
+void rg_engine_trigger_extras(rg_engine *eng, const rg_message *m, rg_engine_extras *x);
+/* Whether the customer's messages that went out in the cadence's cap
+ * window (local days, message `exclude` not counted) reach its cap. */
+rg_status rg_engine_cap_reached(rg_engine *eng, int64_t exclude, const rg_customer *c, const rg_cadence *cad,
+                                const rg_tz *tz, rg_instant now, bool *reached, rg_err *e);
+/* Flushes the inline channels, then commits (rolls back when a flush fails). */
+rg_status rg_engine_commit(rg_engine *eng, rg_err *e);
+/* The trigger phase of a tick (engine/timers.c): fires the waiting timers
+ * whose moment has come, each in the customer's window and under the
+ * caps, or moves it to when it can fire. */
+rg_status rg_engine_fire_timers(rg_engine *eng, rg_instant now, rg_tick_stats *stats, rg_err *e);
+
 /* When c and its steps were first seen (NULL when not read). */
 const rg_engine_seen *rg_engine_seen_of(const rg_engine *eng, const rg_cadence *c);
 /* Reads (with record: records at now, in its own transaction) when each

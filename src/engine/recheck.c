@@ -94,7 +94,9 @@ static rg_status fall_back(rg_engine *eng, const rg_message *m, const rg_custome
         rg_engine_content ct;
         rg_err re;
         rg_err_clear(&re);
-        rc = rg_engine_render(eng, cad, c, invs, n, m->template_name, ch, now, &ct, &re);
+        rg_engine_extras x;
+        rg_engine_trigger_extras(eng, m, &x);
+        rc = rg_engine_render_x(eng, cad, c, invs, n, m->template_name, ch, now, &x, &ct, &re);
         if (rc == RG_ENOMEM) {
             *e = re;
             goto out;
@@ -125,8 +127,8 @@ out:
 
 /* Cap: the customer's messages that went out in the last `days` local
  * days, this one excluded, against `max`. */
-static rg_status cap_reached(rg_engine *eng, const rg_message *m, const rg_customer *c, const rg_cadence *cad,
-                             const rg_tz *tz, rg_instant now, bool *reached, rg_err *e)
+rg_status rg_engine_cap_reached(rg_engine *eng, int64_t exclude, const rg_customer *c, const rg_cadence *cad,
+                                const rg_tz *tz, rg_instant now, bool *reached, rg_err *e)
 {
     *reached = false;
     if (cad->caps.max <= 0)
@@ -138,7 +140,7 @@ static rg_status cap_reached(rg_engine *eng, const rg_message *m, const rg_custo
     rg_date first = today - (rg_date)(days - 1);
     rg_instant sends[256];
     size_t n;
-    rg_status rc = rg_store_customer_sends_since(eng->store, c->id, now - (days + 1) * 86400, m->id, sends, 256, &n, e);
+    rg_status rc = rg_store_customer_sends_since(eng->store, c->id, now - (days + 1) * 86400, exclude, sends, 256, &n, e);
     if (rc != RG_OK)
         return rc;
     int64_t count = 0;
@@ -284,7 +286,7 @@ rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_cust
             goto out;
         }
         bool reached;
-        if ((rc = cap_reached(eng, m, c, cad, tz, now, &reached, e)) != RG_OK)
+        if ((rc = rg_engine_cap_reached(eng, m->id, c, cad, tz, now, &reached, e)) != RG_OK)
             goto out;
         if (reached) {
             rg_date today;
@@ -317,7 +319,9 @@ rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_cust
                 /* a consolidated message lists only what is still open */
                 rg_engine_content ct;
                 rg_err re;
-                rc = rg_engine_render(eng, cad, c, invs, n_open, m->template_name, m->channel, now, &ct, &re);
+                rg_engine_extras x;
+                rg_engine_trigger_extras(eng, m, &x);
+                rc = rg_engine_render_x(eng, cad, c, invs, n_open, m->template_name, m->channel, now, &x, &ct, &re);
                 if (rc == RG_OK) {
                     take_content(out, &ct);
                     char text[256];

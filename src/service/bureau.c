@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "service/holds.h"
+
 void rg_bureau_sync_report_free(rg_bureau_sync_report *r)
 {
     if (!r)
@@ -118,6 +120,19 @@ static rg_status sync_one(rg_store *s, const rg_config *cfg, rg_channel *ch, con
         snprintf(it->detail, sizeof it->detail, "the invoice is %s: not listed", rg_invoice_status_name(inv.status));
         rep->skipped++;
         return RG_OK;
+    }
+    if (!removal) {
+        /* a dispute open: no new listing (one already made stays); the request waits */
+        bool held = false;
+        char why[160];
+        if ((rc = rg_holds_check(s, inv.id, NULL, &held, why, sizeof why, e)) != RG_OK)
+            return rc;
+        if (held) {
+            rg_strlcpy(it->result, "skipped", sizeof it->result);
+            snprintf(it->detail, sizeof it->detail, "%s: not sent while it holds", why);
+            rep->skipped++;
+            return RG_OK;
+        }
     }
     rg_buf body = RG_BUF_INIT;
     if ((rc = rg_bureau_request_json(l, &inv, &cust, cfg, removal, now, &body, e)) != RG_OK) {

@@ -66,4 +66,54 @@ typedef struct rg_event_out {
  */
 rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_event_out *out, rg_err *e);
 
+/*
+ * The cadence whose triggers listen to an invoice's events: its override
+ * (cadence_override, set by import or a `switch_to` trigger), else the
+ * cadence the tick last planned it on (its progress), else the best
+ * `match` (the repeat-offender count is not known here: a cadence that
+ * matches on late_count_12m_min is chosen only once the tick has planned
+ * the invoice). NULL when it follows none.
+ */
+rg_status rg_triggers_cadence_of(const rg_triggers *tr, rg_store *s, const rg_invoice *inv, const rg_customer *cust,
+                                 const rg_cadence **out, rg_err *e);
+
+/* One event as `regua event` (and later the API) reports it. */
+typedef struct rg_event_request {
+    const char *type;     /* its name, as in model/event_types.def */
+    const char *invoice;  /* the invoice's external id, or NULL */
+    const char *customer; /* the customer's external id, or NULL (exactly one of the two) */
+    rg_instant at;        /* when it happened */
+    const char *data;     /* a JSON object as text; NULL: {} */
+    const char *source;   /* "cli", "api" */
+    rg_instant now;       /* the clock (a promised date is checked against today) */
+} rg_event_request;
+
+typedef struct rg_event_result {
+    rg_event_out event;
+    int64_t customer_id, invoice_id;
+    int64_t promise_id;     /* promise.made: the promise */
+    int64_t payment_id;     /* payment.received: the payment */
+    bool payment_recorded;  /* false: the same payment was recorded before (nothing changed) */
+    rg_cents balance;       /* payment.received: the open balance after it */
+} rg_event_result;
+
+/*
+ * Records one event reported from outside, in its own transaction:
+ * promise.made ({"date": "AAAA-MM-DD", "amount": "123.45"}, the amount
+ * defaulting to the balance) through rg_promise_make, payment.received
+ * ({"amount", "reference", "method"}) through rg_payment_record, any other
+ * type with `data` as its payload. RG_EINVAL (where: "TYPE", "--invoice",
+ * "--customer", "--data", "data.FIELD") for an unknown type, a type only
+ * regua records, an invoice-only type named by customer, bad JSON or bad
+ * fields; RG_ENOTFOUND for an unknown invoice or customer; nothing is
+ * stored then.
+ */
+rg_status rg_event_submit(const rg_event_env *env, const rg_event_request *rq, rg_event_result *out, rg_err *e);
+/* The same for rq[0..n) in one transaction, results in out[0..n): all
+ * or nothing — the first refused event (its `where` prefixed "event N: ")
+ * leaves nothing stored. For callers that receive events in batches (the
+ * API, a bulk import of tracking events). */
+rg_status rg_event_submit_many(const rg_event_env *env, const rg_event_request *rq, size_t n, rg_event_result *out,
+                               rg_err *e);
+
 #endif

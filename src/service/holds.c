@@ -288,25 +288,38 @@ void rg_offer_amounts(const rg_offer *o, rg_cents balance, rg_cents fine, rg_cen
 
 const char *rg_offer_describe(const rg_offer *o, char *buf, size_t n)
 {
-    rg_buf b = RG_BUF_INIT;
-    if (o->waive_interest && o->waive_fine)
-        rg_buf_puts(&b, "isenção de juros e multa");
-    else if (o->waive_interest)
-        rg_buf_puts(&b, "isenção de juros");
-    else if (o->waive_fine)
-        rg_buf_puts(&b, "isenção de multa");
-    if (o->discount_pct > 0) {
-        if (b.len)
-            rg_buf_puts(&b, ", ");
-        if (o->discount_pct % 100 == 0)
-            rg_buf_printf(&b, "%lld%% de desconto", (long long)(o->discount_pct / 100));
-        else
-            rg_buf_printf(&b, "%lld,%02lld%% de desconto", (long long)(o->discount_pct / 100),
-                          (long long)(o->discount_pct % 100));
-    }
-    if (!b.len)
-        rg_buf_puts(&b, "condição especial");
-    snprintf(buf, n, "%s", b.oom ? "" : rg_buf_cstr(&b));
-    rg_buf_free(&b);
+    /* reads after "o valor fica ..." */
+    const char *waived = o->waive_fine && o->waive_interest ? "sem multa e sem juros"
+                         : o->waive_interest                 ? "sem juros"
+                         : o->waive_fine                     ? "sem multa"
+                                                             : "";
+    char pct[32];
+    if (o->discount_pct % 100 == 0) /* "10", "12,5" (pt-BR) */
+        snprintf(pct, sizeof pct, "%lld", (long long)(o->discount_pct / 100));
+    else
+        snprintf(pct, sizeof pct, "%lld,%02lld", (long long)(o->discount_pct / 100), (long long)(o->discount_pct % 100));
+    if (o->discount_pct > 0)
+        snprintf(buf, n, "%s%scom %s%% de desconto", waived, waived[0] ? " e " : "", pct);
+    else
+        snprintf(buf, n, "%s", waived[0] ? waived : "com condição especial");
     return buf;
+}
+
+rg_status rg_offer_settle_payment(rg_store *s, const rg_invoice *inv, const rg_payment *p, rg_cents *waived,
+                                  rg_err *e)
+{
+    *waived = 0;
+    rg_cents balance = rg_invoice_balance(inv);
+    if (inv->status != RG_INV_OPEN || balance <= 0 || p->amount >= balance)
+        return RG_OK; /* nothing to settle under an offer */
+    rg_offer o;
+    bool found = false;
+    rg_status rc = rg_store_offer_current(s, inv->id, p->paid_at, &o, &found, e);
+    if (rc != RG_OK || !found)
+        return rc;
+    rg_cents discount = o.discount < balance ? o.discount : balance;
+    if (p->amount < balance - discount)
+        return RG_OK;
+    *waived = balance - p->amount;
+    return rg_store_offer_settle(s, o.id, p->paid_at, *waived, e);
 }

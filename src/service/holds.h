@@ -93,14 +93,23 @@ rg_status rg_promises_on_payment(const rg_event_env *env, const rg_invoice *inv,
 rg_status rg_offer_make(rg_store *s, int64_t invoice_id, const rg_cadence_offer *offer, const char *source,
                         rg_instant at, int64_t *offer_id, rg_err *e);
 
+/* The payment path: whether payment p settles open invoice inv (as it
+ * was before p) under its offer valid at p->paid_at — p pays at least the
+ * open balance less the offer's discount (fine and interest are not part
+ * of the balance: waiving them asks nothing here). When it does, the
+ * offer is marked settled with what was waived (the balance left unpaid)
+ * and *waived says it; else *waived is 0. */
+rg_status rg_offer_settle_payment(rg_store *s, const rg_invoice *inv, const rg_payment *p, rg_cents *waived,
+                                  rg_err *e);
+
 /* The amounts of an offer on an invoice whose open balance is `balance`
  * and whose fine and interest, at the moment, are `fine` and `interest`:
  * what the customer pays (*amount) and what is waived (*waived). */
 void rg_offer_amounts(const rg_offer *o, rg_cents balance, rg_cents fine, rg_cents interest, rg_cents *amount,
                       rg_cents *waived);
 
-/* A one-line pt-BR description of an offer's terms ("isenção de juros e
- * multa, 10% de desconto"). */
+/* A pt-BR description of an offer's terms that reads after "o valor
+ * fica": "sem juros", "sem multa e sem juros e com 10% de desconto". */
 const char *rg_offer_describe(const rg_offer *o, char *buf, size_t n);
 
 #endif

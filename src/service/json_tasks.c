@@ -1,6 +1,7 @@
 #include "service/json_tasks.h"
 
 #include <jansson.h>
+#include <stdio.h>
 
 static json_t *instant_or_null(rg_instant t)
 {
@@ -30,11 +31,11 @@ void *rg_task_view_json(const rg_task_view *v)
 void *rg_promise_json(const rg_promise *p)
 {
     char d[16], amount[32];
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)p->id, "promised_date",
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:I}", "id", (json_int_t)p->id, "promised_date",
                      rg_date_format_iso(p->promised_date, d, sizeof d), "amount",
                      rg_money_format_plain(p->amount, amount, sizeof amount), "status", p->status, "source",
                      p->source, "created_at", instant_or_null(p->created_at), "resolved_at",
-                     instant_or_null(p->resolved_at));
+                     instant_or_null(p->resolved_at), "grace_days", (json_int_t)p->grace_days);
 }
 
 void *rg_bureau_listing_json(const rg_bureau_listing *l)
@@ -45,4 +46,45 @@ void *rg_bureau_listing_json(const rg_bureau_listing *l)
                      "removed_at", instant_or_null(l->removed_at), "provider_ref", text_or_null(l->provider_ref),
                      "attempts", (json_int_t)l->attempts, "last_attempt_at", instant_or_null(l->last_attempt_at),
                      "last_error", text_or_null(l->last_error));
+}
+
+void *rg_hold_json(const rg_hold *h)
+{
+    return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "step", text_or_null(h->step), "reason", h->reason,
+                     "promise_id", h->promise_id ? json_integer((json_int_t)h->promise_id) : json_null(),
+                     "created_at", instant_or_null(h->created_at), "released_at", instant_or_null(h->released_at),
+                     "released_by", text_or_null(h->released_by));
+}
+
+void *rg_offer_json(const rg_offer *o)
+{
+    char pct[32], discount[32], waived[32];
+    snprintf(pct, sizeof pct, "%lld.%02lld", (long long)(o->discount_pct / 100), (long long)(o->discount_pct % 100));
+    return json_pack("{s:I, s:s, s:b, s:b, s:s, s:s, s:o, s:o, s:s, s:o, s:s}", "id", (json_int_t)o->id, "source",
+                     o->source, "waive_interest", o->waive_interest, "waive_fine", o->waive_fine, "discount_pct",
+                     pct, "discount", rg_money_format_plain(o->discount, discount, sizeof discount), "created_at",
+                     instant_or_null(o->created_at), "valid_until", instant_or_null(o->valid_until), "status",
+                     o->status, "settled_at", instant_or_null(o->settled_at), "waived",
+                     rg_money_format_plain(o->waived, waived, sizeof waived));
+}
+
+void *rg_event_json(const rg_event *ev, const char *invoice_external_id)
+{
+    char at[32];
+    json_error_t je;
+    /* a payload that does not parse (text that is not UTF-8, stored before
+     * the doors checked it) makes the event one JSON cannot hold: NULL, so
+     * the caller names it, never an empty payload */
+    json_t *payload = json_loads(ev->payload ? ev->payload : "{}", 0, &je);
+    if (!payload)
+        return NULL;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "type", ev->type, "at", rg_instant_format(ev->at, at, sizeof at),
+                          "source", ev->source, "payload", payload);
+    if (o && invoice_external_id &&
+        json_object_set_new(o, "invoice_external_id",
+                            invoice_external_id[0] ? json_string(invoice_external_id) : json_null()) != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }

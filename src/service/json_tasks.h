@@ -1,6 +1,6 @@
 /*
- * json_tasks — the JSON shape of operator tasks, promises and bureau
- * listings, shared by the CLI's --json output and (later) the REST API.
+ * json_tasks — the JSON shape of operator tasks, promises, holds, offers,
+ * events and bureau listings, shared by the CLI's --json output and (later) the REST API.
  * Like json_model, each function returns a new jansson reference (as
  * void *) or NULL on out of memory. Instants are ISO-8601 UTC, dates ISO,
  * money a decimal string; absent values are null.
@@ -15,8 +15,17 @@
  *  "claimed_at", "done_at", "outcome", "note", "message_id", "text"} */
 void *rg_task_view_json(const rg_task_view *t);
 /* {"id", "invoice_id"?, "promised_date", "amount", "status", "source",
- *  "created_at", "resolved_at"} */
+ *  "created_at", "resolved_at", "grace_days"} */
 void *rg_promise_json(const rg_promise *p);
+/* {"step" (null: every step), "reason", "promise_id", "created_at",
+ *  "released_at", "released_by"} */
+void *rg_hold_json(const rg_hold *h);
+/* {"id", "source", "waive_interest", "waive_fine", "discount_pct",
+ *  "discount", "created_at", "valid_until", "status", "settled_at", "waived"} */
+void *rg_offer_json(const rg_offer *o);
+/* {"type", "at", "source", "invoice_external_id"? (with invoice), "payload"}; NULL when
+ * the stored payload does not parse (text that is not UTF-8) or on no memory */
+void *rg_event_json(const rg_event *ev, const char *invoice_external_id);
 /* {"status", "notice_at", "requested_at", "listed_at",
  *  "removal_requested_at", "removed_at", "provider_ref", "attempts",
  *  "last_attempt_at", "last_error"} */

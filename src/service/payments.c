@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/utf8.h"
 #include "service/holds.h"
 
 rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant now,
@@ -18,6 +19,11 @@ rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant n
     memset(out, 0, sizeof *out);
     if (p->amount <= 0)
         return rg_err_set(e, RG_EINVAL, "amount", "a payment must be greater than zero");
+    /* text is stored only as UTF-8: it is printed, and written as JSON */
+    if (!rg_utf8_valid(p->method, strlen(p->method)))
+        return rg_err_set(e, RG_EINVAL, "method", "not valid UTF-8 text (check the encoding of what sent it)");
+    if (!rg_utf8_valid(p->reference, strlen(p->reference)))
+        return rg_err_set(e, RG_EINVAL, "reference", "not valid UTF-8 text (check the encoding of what sent it)");
     if ((rc = rg_store_invoice_get(s, p->invoice_external_id, &inv, e)) != RG_OK)
         return rc;
     p->invoice_id = inv.id;
@@ -42,9 +48,14 @@ rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant n
 
     rg_cents paid = inv.paid + p->amount;
     rg_invoice_status status = inv.status;
+    /* a payment of an offer's amount while it is valid settles the
+     * invoice; the part left unpaid is recorded on the offer as waived */
+    rg_cents waived = 0;
+    if ((rc = rg_offer_settle_payment(s, &inv, p, &waived, e)) != RG_OK)
+        return rc;
     /* Only an open invoice becomes paid; money received on a cancelled or
      * renegotiated one is recorded and left for a person to look at. */
-    if (status == RG_INV_OPEN && paid >= inv.amount)
+    if (status == RG_INV_OPEN && (paid >= inv.amount || waived > 0))
         status = RG_INV_PAID;
     rg_date paid_on = RG_DATE_NONE;
     if (status == RG_INV_PAID && inv.status != RG_INV_PAID) {
@@ -75,6 +86,7 @@ rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant n
     out->balance = rg_invoice_balance(&inv);
     out->credit = rg_invoice_credit(&inv);
     out->overpaid = p->amount > open_before ? p->amount - open_before : 0;
+    out->waived = waived;
 
     char amount[32], at[32];
     json_t *pl = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "payment_id", (json_int_t)p->id, "amount",
@@ -82,6 +94,8 @@ rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant n
                            (json_int_t)p->amount, "paid_at", rg_instant_format(p->paid_at, at, sizeof at), "source",
                            rg_payment_source_name(p->source), "method", p->method, "reference", p->reference,
                            "invoice_status", rg_invoice_status_name(status));
+    if (pl && waived > 0)
+        json_object_set_new(pl, "waived_cents", json_integer((json_int_t)waived));
     if (pl && out->overpaid > 0)
         json_object_set_new(pl, "overpaid_cents", json_integer((json_int_t)out->overpaid));
     char *payload = pl ? json_dumps(pl, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -91,7 +105,7 @@ rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant n
 
     rg_event_in ev = {RG_EV_PAYMENT_RECEIVED, p->paid_at, rg_payment_source_name(p->source), inv.customer_id,
                       inv.id, 0, payload};
-    rc = rg_event_record(env, &ev, NULL, e);
+    rc = rg_event_record(env, &ev, &out->event, e);
     free(payload);
     return rc;
 }

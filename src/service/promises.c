@@ -8,14 +8,16 @@
 #include "base/buf.h"
 
 rg_status rg_promise_make(const rg_event_env *env, const rg_promise_params *p, rg_date today, rg_promise *out,
-                          int64_t *event_id, rg_err *e)
+                          rg_event_out *event, rg_err *e)
 {
     rg_store *s = env->store;
     rg_status rc;
     char d1[16], d2[16];
     memset(out, 0, sizeof *out);
-    if (event_id)
-        *event_id = 0;
+    rg_event_out eo;
+    if (!event)
+        event = &eo;
+    memset(event, 0, sizeof *event);
     if (p->date < today)
         return rg_err_set(e, RG_EINVAL, "promise_date", "%s is in the past (today is %s)",
                           rg_date_format_iso(p->date, d1, sizeof d1), rg_date_format_iso(today, d2, sizeof d2));
@@ -77,10 +79,7 @@ rg_status rg_promise_make(const rg_event_env *env, const rg_promise_params *p, r
         return rg_err_set(e, RG_ENOMEM, "promise", "out of memory");
     rg_event_in ev = {RG_EV_PROMISE_MADE, p->at, p->event_source && p->event_source[0] ? p->event_source : "cli",
                       p->customer_id, p->invoice_id, 0, payload};
-    rg_event_out eo;
-    rc = rg_event_record(env, &ev, &eo, e);
+    rc = rg_event_record(env, &ev, event, e);
     free(payload);
-    if (rc == RG_OK && event_id)
-        *event_id = eo.event_id;
     return rc;
 }

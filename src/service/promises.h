@@ -34,10 +34,11 @@ typedef struct rg_promise_params {
 } rg_promise_params;
 
 /* Creates the pending promise and records `promise.made`. `today` is the
- * local date the promised date is checked against. RG_EINVAL for a date
+ * local date the promised date is checked against; *event (may be NULL)
+ * receives the event's id and the timers it started or cancelled. RG_EINVAL for a date
  * out of range or a bad amount (where: "promise_date", "promise_amount"),
  * RG_ECONFLICT for an invoice that is not open. */
 rg_status rg_promise_make(const rg_event_env *env, const rg_promise_params *p, rg_date today, rg_promise *out,
-                          int64_t *event_id, rg_err *e);
+                          rg_event_out *event, rg_err *e);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/utf8.h"
 
 rg_status rg_task_check_assignee(const char *assignee, const char *where, rg_err *e)
 {
@@ -16,6 +17,8 @@ rg_status rg_task_check_assignee(const char *assignee, const char *where, rg_err
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)assignee[i] < 0x20 || assignee[i] == 0x7f)
             return rg_err_set(e, RG_EINVAL, where, "a control character at byte %zu", i + 1);
+    if (!rg_utf8_valid(assignee, n))
+        return rg_err_set(e, RG_EINVAL, where, "not valid UTF-8 text (check the terminal's encoding)");
     return RG_OK;
 }
 
@@ -89,7 +92,9 @@ static rg_status add_promise(const rg_event_env *env, const rg_task_view *v, con
     snprintf(source, sizeof source, "task:%lld", (long long)v->task.id);
     rg_promise_params pp = {v->task.customer_id, v->task.invoice_id, p->promise_date, p->promise_amount, source,
                             p->source && p->source[0] ? p->source : "cli", now, v->task.id, p->outcome};
-    rg_status rc = rg_promise_make(env, &pp, today, &out->promise, &out->event_id, e);
+    rg_event_out eo;
+    rg_status rc = rg_promise_make(env, &pp, today, &out->promise, &eo, e);
+    out->event_id = eo.event_id;
     out->promised = rc == RG_OK;
     return rc;
 }
@@ -104,6 +109,8 @@ rg_status rg_task_done(const rg_event_env *env, int64_t id, const rg_task_done_p
         return rc;
     if (p->note && strlen(p->note) > 511)
         return rg_err_set(e, RG_EINVAL, "note", "longer than 511 bytes (%zu)", strlen(p->note));
+    if (p->note && !rg_utf8_valid(p->note, strlen(p->note)))
+        return rg_err_set(e, RG_EINVAL, "note", "not valid UTF-8 text (check the terminal's encoding)");
     if (p->assignee && p->assignee[0] && (rc = rg_task_check_assignee(p->assignee, "as", e)) != RG_OK)
         return rc;
     rg_task_view v;

@@ -25,7 +25,7 @@
 
 typedef struct rg_task_done_params {
     const char *outcome;     /* required: 1..63 of [a-z0-9_-] ("promised", "no_answer", ...) */
-    const char *note;        /* optional free text (at most 511 bytes) */
+    const char *note;        /* optional free text (UTF-8, at most 511 bytes) */
     const char *assignee;    /* optional: who closed it (default: whoever claimed it) */
     rg_date promise_date;    /* RG_DATE_NONE: no promise */
     rg_cents promise_amount; /* -1: the invoice's open balance */
@@ -39,7 +39,7 @@ typedef struct rg_task_done_result {
     int64_t event_id;   /* the promise.made event; 0 when none */
 } rg_task_done_result;
 
-/* Checks an assignee (1..63 bytes, no control characters); where names the option. */
+/* Checks an assignee (1..63 bytes of UTF-8 text, no control characters); where names the option. */
 rg_status rg_task_check_assignee(const char *assignee, const char *where, rg_err *e);
 
 /* Claims task id for assignee. RG_ENOTFOUND for an unknown task,

@@ -40,6 +40,16 @@ typedef struct rg_store_ops {
     rg_status (*event_add)(rg_store *s, const rg_event *ev, int64_t *id, rg_err *e);
     rg_status (*event_each_for_invoice)(rg_store *s, int64_t invoice_id, rg_event_fn fn, void *ctx,
                                         rg_err *e);
+    rg_status (*timer_add)(rg_store *s, rg_timer *t, bool *inserted, rg_err *e);
+    rg_status (*timer_waiting_for_customer)(rg_store *s, int64_t customer_id, rg_timer_fn fn, void *ctx, rg_err *e);
+    rg_status (*timer_due)(rg_store *s, rg_instant until, int64_t after_id, int64_t limit, rg_timer_fn fn, void *ctx,
+                           rg_err *e);
+    rg_status (*timer_finish)(rg_store *s, int64_t id, const char *status, const char *reason, rg_instant at,
+                              bool *changed, rg_err *e);
+    rg_status (*timer_move)(rg_store *s, int64_t id, rg_instant fire_at, const char *reason, rg_err *e);
+    rg_status (*timer_each_for_invoice)(rg_store *s, int64_t invoice_id, rg_timer_fn fn, void *ctx, rg_err *e);
+    rg_status (*customer_open_invoices)(rg_store *s, int64_t customer_id, rg_invoice_fn fn, void *ctx, rg_err *e);
+    rg_status (*invoice_set_cadence)(rg_store *s, int64_t invoice_id, const char *cadence, rg_instant now, rg_err *e);
     rg_status (*invoice_wake)(rg_store *s, int64_t invoice_id, rg_instant at, rg_err *e);
     rg_status (*customer_wake)(rg_store *s, int64_t customer_id, rg_instant at, rg_err *e);
     rg_status (*invoice_agenda)(rg_store *s, int64_t invoice_id, rg_instant *next_at, rg_err *e);
@@ -119,6 +129,8 @@ typedef struct rg_store_ops {
     rg_status (*offer_current)(rg_store *s, int64_t invoice_id, rg_instant at, rg_offer *out, bool *found, rg_err *e);
     rg_status (*offer_settle)(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e);
     rg_status (*offer_each)(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
+    rg_status (*event_each_for_customer)(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn, void *ctx, rg_err *e);
+    rg_status (*optout_each)(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
 } rg_store_ops;
 
 struct rg_store {

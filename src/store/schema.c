@@ -376,6 +376,12 @@ const char *const rg_schema_migrations[] = {
     "CREATE INDEX messages_outbox ON messages (channel, next_attempt_at) WHERE status = 'queued';"
     "CREATE INDEX messages_leased ON messages (lease_until) WHERE status = 'sending';"
     "CREATE INDEX messages_uncertain ON messages (updated_at) WHERE status = 'uncertain';",
+    /* 10 (events-triggers): when a trigger timer fired or was cancelled, and a
+     * customer's waiting timers, which every event of the customer looks
+     * at (an `unless` cancels them). */
+    "ALTER TABLE trigger_timers ADD COLUMN done_at INTEGER;"
+    "CREATE INDEX trigger_timers_customer ON trigger_timers (customer_id) WHERE status = 'waiting';"
+    "CREATE INDEX trigger_timers_invoice ON trigger_timers (invoice_id) WHERE invoice_id IS NOT NULL;",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);

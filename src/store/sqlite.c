@@ -921,6 +921,19 @@ static rg_status sq_event_add(rg_store *base, const rg_event *ev, int64_t *id, r
     return RG_OK;
 }
 
+void rg_sq_read_event(sqlite3_stmt *st, rg_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->id = sqlite3_column_int64(st, 0);
+    rg_sq_col_text(st, 1, ev->type, sizeof ev->type);
+    ev->at = sqlite3_column_int64(st, 2);
+    rg_sq_col_text(st, 3, ev->source, sizeof ev->source);
+    ev->customer_id = rg_sq_col_opt_i64(st, 4, 0);
+    ev->invoice_id = rg_sq_col_opt_i64(st, 5, 0);
+    ev->message_id = rg_sq_col_opt_i64(st, 6, 0);
+    ev->payload = (const char *)sqlite3_column_text(st, 7);
+}
+
 static rg_status sq_event_each_for_invoice(rg_store *base, int64_t invoice_id, rg_event_fn fn,
                                            void *ctx, rg_err *e)
 {
@@ -933,15 +946,7 @@ static rg_status sq_event_each_for_invoice(rg_store *base, int64_t invoice_id, r
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         rg_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.id = sqlite3_column_int64(st, 0);
-        rg_sq_col_text(st, 1, ev.type, sizeof ev.type);
-        ev.at = sqlite3_column_int64(st, 2);
-        rg_sq_col_text(st, 3, ev.source, sizeof ev.source);
-        ev.customer_id = rg_sq_col_opt_i64(st, 4, 0);
-        ev.invoice_id = rg_sq_col_opt_i64(st, 5, 0);
-        ev.message_id = rg_sq_col_opt_i64(st, 6, 0);
-        ev.payload = (const char *)sqlite3_column_text(st, 7);
+        rg_sq_read_event(st, &ev);
         if ((rc = fn(ctx, &ev)) != RG_OK)
             break;
     }
@@ -977,10 +982,20 @@ static const rg_store_ops sqlite_ops = {
     .offer_current = rg_sqh_offer_current,
     .offer_settle = rg_sqh_offer_settle,
     .offer_each = rg_sqh_offer_each,
+    .event_each_for_customer = rg_sqh_event_each_for_customer,
+    .optout_each = rg_sqh_optout_each,
     .bureau_get = rg_sqe_bureau_get,
     .bureau_pending_each = rg_sqe_bureau_pending_each,
     .bureau_accepted = rg_sqe_bureau_accepted,
     .bureau_failed = rg_sqe_bureau_failed,
+    .timer_add = rg_sqt_add,
+    .timer_waiting_for_customer = rg_sqt_waiting_for_customer,
+    .timer_due = rg_sqt_due,
+    .timer_finish = rg_sqt_finish,
+    .timer_move = rg_sqt_move,
+    .timer_each_for_invoice = rg_sqt_each_for_invoice,
+    .customer_open_invoices = rg_sqt_customer_open_invoices,
+    .invoice_set_cadence = rg_sqt_invoice_set_cadence,
     .invoice_wake = rg_sqa_invoice_wake,
     .customer_wake = rg_sqa_customer_wake,
     .invoice_agenda = rg_sqa_invoice_agenda,

@@ -55,6 +55,7 @@ void rg_sq_engine_finalize(rg_sq_common *s)
         s->engine_st[i] = NULL;
     }
     rg_sqa_finalize(s);
+    rg_sqt_finalize(s);
     rg_sqh_finalize(s);
 }
 

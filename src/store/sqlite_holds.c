@@ -1,7 +1,8 @@
 /*
  * The SQLite backend's functions for holds on an invoice's steps, the
  * promises' deadlines and offers (issue 11; the rules are in
- * service/holds.h). Cached statements live in holds_st.
+ * service/holds.h), and the customer's history that `customer show`
+ * lists (events, opt-outs). Cached statements live in holds_st.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,13 +148,29 @@ rg_status rg_sqh_hold_each(rg_store *base, int64_t invoice_id, bool active_only,
 
 /* ---- promises ---- */
 
+void rg_sq_read_promise(sqlite3_stmt *st, rg_promise *p)
+{
+    memset(p, 0, sizeof *p);
+    p->id = sqlite3_column_int64(st, 0);
+    p->customer_id = sqlite3_column_int64(st, 1);
+    p->invoice_id = rg_sq_col_opt_i64(st, 2, 0);
+    p->promised_date = rg_sq_col_date(st, 3);
+    p->amount = sqlite3_column_int64(st, 4);
+    rg_sq_col_text(st, 5, p->status, sizeof p->status);
+    rg_sq_col_text(st, 6, p->source, sizeof p->source);
+    p->created_at = sqlite3_column_int64(st, 7);
+    p->resolved_at = rg_sq_col_opt_i64(st, 8, RG_INSTANT_NONE);
+    p->grace_days = sqlite3_column_int64(st, 9);
+}
+
 rg_status rg_sqh_promise_each_pending(rg_store *base, int64_t invoice_id, rg_promise_fn fn, void *ctx, rg_err *e)
 {
     rg_sq_common *s = SQ(base);
     sqlite3_stmt *st = stmt(s, H_PENDING,
-                            "SELECT id, customer_id, coalesce(invoice_id, 0), promised_date, amount, status, source,"
+                            "SELECT id, customer_id, invoice_id, promised_date, amount, status, source,"
                             " created_at, resolved_at, grace_days FROM promises"
-                            " WHERE invoice_id = ?1 AND status = 'pending' ORDER BY created_at, id",
+                            " WHERE (?1 = 0 OR invoice_id = ?1) AND invoice_id IS NOT NULL AND status = 'pending'"
+                            " ORDER BY created_at, id",
                             e);
     if (!st)
         return RG_ESTORE;
@@ -162,17 +179,7 @@ rg_status rg_sqh_promise_each_pending(rg_store *base, int64_t invoice_id, rg_pro
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         rg_promise p;
-        memset(&p, 0, sizeof p);
-        p.id = sqlite3_column_int64(st, 0);
-        p.customer_id = sqlite3_column_int64(st, 1);
-        p.invoice_id = sqlite3_column_int64(st, 2);
-        p.promised_date = rg_sq_col_date(st, 3);
-        p.amount = sqlite3_column_int64(st, 4);
-        rg_sq_col_text(st, 5, p.status, sizeof p.status);
-        rg_sq_col_text(st, 6, p.source, sizeof p.source);
-        p.created_at = sqlite3_column_int64(st, 7);
-        p.resolved_at = rg_sq_col_opt_i64(st, 8, RG_INSTANT_NONE);
-        p.grace_days = sqlite3_column_int64(st, 9);
+        rg_sq_read_promise(st, &p);
         if ((rc = fn(ctx, &p)) != RG_OK)
             break;
     }
@@ -335,6 +342,56 @@ rg_status rg_sqh_offer_each(rg_store *base, int64_t invoice_id, rg_offer_fn fn, 
     }
     if (rc == RG_OK && r != SQLITE_DONE)
         rc = rg_sq_fail(s, e, "listing offers");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- a customer's history ---- */
+
+rg_status rg_sqh_event_each_for_customer(rg_store *base, int64_t customer_id, int64_t limit, rg_customer_event_fn fn,
+                                         void *ctx, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT e.id, e.type, e.at, e.source, e.customer_id, e.invoice_id, e.message_id, e.payload,"
+                           " coalesce(i.external_id, '') FROM events e LEFT JOIN invoices i ON i.id = e.invoice_id"
+                           " WHERE e.customer_id = ?1 ORDER BY e.at DESC, e.id DESC LIMIT ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, "listing the customer's events");
+    sqlite3_bind_int64(st, 1, customer_id);
+    sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+    rg_status rc = RG_OK;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        rg_event ev;
+        rg_sq_read_event(st, &ev);
+        if ((rc = fn(ctx, &ev, (const char *)sqlite3_column_text(st, 8))) != RG_OK)
+            break;
+    }
+    if (rc == RG_OK && r != SQLITE_DONE)
+        rc = rg_sq_fail(s, e, "listing the customer's events");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+rg_status rg_sqh_optout_each(rg_store *base, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT channel, how, at FROM customer_optouts WHERE customer_id = ?1 ORDER BY channel",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, "listing opt-outs");
+    sqlite3_bind_int64(st, 1, customer_id);
+    rg_status rc = RG_OK;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((rc = fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+                     sqlite3_column_int64(st, 2))) != RG_OK)
+            break;
+    }
+    if (rc == RG_OK && r != SQLITE_DONE)
+        rc = rg_sq_fail(s, e, "listing opt-outs");
     sqlite3_finalize(st);
     return rc;
 }

@@ -10,6 +10,7 @@
 
 #define RG_SQ_ENGINE_STMTS 48
 #define RG_SQ_AGENDA_STMTS 16
+#define RG_SQ_TIMER_STMTS 10
 #define RG_SQ_HOLDS_STMTS 16
 
 /* The part of the SQLite store every backend file may touch. */
@@ -18,6 +19,7 @@ typedef struct rg_sq_common {
     sqlite3 *db;
     sqlite3_stmt *engine_st[RG_SQ_ENGINE_STMTS]; /* sqlite_engine.c's statements */
     sqlite3_stmt *agenda_st[RG_SQ_AGENDA_STMTS]; /* sqlite_agenda.c's statements */
+    sqlite3_stmt *timer_st[RG_SQ_TIMER_STMTS];   /* sqlite_timers.c's statements */
     sqlite3_stmt *holds_st[RG_SQ_HOLDS_STMTS];   /* sqlite_holds.c's statements */
 } rg_sq_common;
 
@@ -47,6 +49,12 @@ int64_t rg_sq_col_opt_i64(sqlite3_stmt *st, int i, int64_t none);
 /* Reads the CUSTOMER_SELECT columns starting at column `at`. */
 void rg_sq_read_customer(sqlite3_stmt *st, int at, rg_customer *c);
 void rg_sq_read_invoice(sqlite3_stmt *st, rg_invoice *inv);
+/* An event row: id, type, at, source, customer_id, invoice_id, message_id,
+ * payload (the payload borrowed from the statement). */
+void rg_sq_read_event(sqlite3_stmt *st, rg_event *ev);
+/* A promise row: id, customer_id, invoice_id, promised_date, amount,
+ * status, source, created_at, resolved_at, grace_days. */
+void rg_sq_read_promise(sqlite3_stmt *st, rg_promise *p);
 /* A message row in the column order of rg_store_message_each's SELECT. */
 void rg_sq_read_message(sqlite3_stmt *st, rg_message *m);
 /* A cached statement of sqlite_engine.c (slot < RG_SQ_ENGINE_STMTS). */
@@ -91,6 +99,18 @@ rg_status rg_sqa_customers_after(rg_store *s, int64_t after, int64_t limit, rg_i
 rg_status rg_sqa_state_get(rg_store *s, rg_agenda_state *out, rg_err *e);
 rg_status rg_sqa_state_put(rg_store *s, const rg_agenda_state *st, rg_err *e);
 void rg_sqa_finalize(rg_sq_common *s);
+/* sqlite_timers.c: trigger timers (see store.h); its statements live in timer_st. */
+rg_status rg_sqt_add(rg_store *s, rg_timer *t, bool *inserted, rg_err *e);
+rg_status rg_sqt_waiting_for_customer(rg_store *s, int64_t customer_id, rg_timer_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqt_due(rg_store *s, rg_instant until, int64_t after_id, int64_t limit, rg_timer_fn fn, void *ctx,
+                     rg_err *e);
+rg_status rg_sqt_finish(rg_store *s, int64_t id, const char *status, const char *reason, rg_instant at, bool *changed,
+                        rg_err *e);
+rg_status rg_sqt_move(rg_store *s, int64_t id, rg_instant fire_at, const char *reason, rg_err *e);
+rg_status rg_sqt_each_for_invoice(rg_store *s, int64_t invoice_id, rg_timer_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqt_customer_open_invoices(rg_store *s, int64_t customer_id, rg_invoice_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqt_invoice_set_cadence(rg_store *s, int64_t invoice_id, const char *cadence, rg_instant now, rg_err *e);
+void rg_sqt_finalize(rg_sq_common *s);
 
 /* sqlite_holds.c: holds, promise deadlines, offers (see store.h). */
 void rg_sqh_finalize(rg_sq_common *s);
@@ -105,6 +125,8 @@ rg_status rg_sqh_offer_insert(rg_store *s, rg_offer *o, rg_err *e);
 rg_status rg_sqh_offer_current(rg_store *s, int64_t invoice_id, rg_instant at, rg_offer *out, bool *found, rg_err *e);
 rg_status rg_sqh_offer_settle(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e);
 rg_status rg_sqh_offer_each(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqh_event_each_for_customer(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqh_optout_each(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
 
 /* sqlite_inbound.c: provider callbacks, replies and tracking (slots 36..47). */
 rg_status rg_sqe_message_ref(rg_store *s, int64_t id, rg_message_ref *out, rg_err *e);

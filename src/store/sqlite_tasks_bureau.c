@@ -240,17 +240,7 @@ rg_status rg_sqe_promise_each_for_invoice(rg_store *base, int64_t invoice_id, rg
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         rg_promise p;
-        memset(&p, 0, sizeof p);
-        p.id = sqlite3_column_int64(st, 0);
-        p.customer_id = sqlite3_column_int64(st, 1);
-        p.invoice_id = rg_sq_col_opt_i64(st, 2, 0);
-        p.promised_date = rg_sq_col_date(st, 3);
-        p.amount = sqlite3_column_int64(st, 4);
-        rg_sq_col_text(st, 5, p.status, sizeof p.status);
-        rg_sq_col_text(st, 6, p.source, sizeof p.source);
-        p.created_at = sqlite3_column_int64(st, 7);
-        p.resolved_at = col_instant(st, 8);
-        p.grace_days = sqlite3_column_int64(st, 9);
+        rg_sq_read_promise(st, &p);
         if ((rc = fn(ctx, &p)) != RG_OK)
             break;
     }

@@ -140,6 +140,50 @@ rg_status rg_store_tick_each(rg_store *s, rg_instant recent_since, rg_date late_
     return s->ops->tick_each(s, recent_since, late_since, after_customer, after_invoice, limit, fn, ctx, e);
 }
 
+rg_status rg_store_timer_add(rg_store *s, rg_timer *t, bool *inserted, rg_err *e)
+{
+    return s->ops->timer_add(s, t, inserted, e);
+}
+
+rg_status rg_store_timer_waiting_for_customer(rg_store *s, int64_t customer_id, rg_timer_fn fn, void *ctx,
+                                              rg_err *e)
+{
+    return s->ops->timer_waiting_for_customer(s, customer_id, fn, ctx, e);
+}
+
+rg_status rg_store_timer_due(rg_store *s, rg_instant until, int64_t after_id, int64_t limit, rg_timer_fn fn,
+                             void *ctx, rg_err *e)
+{
+    return s->ops->timer_due(s, until, after_id, limit, fn, ctx, e);
+}
+
+rg_status rg_store_timer_finish(rg_store *s, int64_t id, const char *status, const char *reason, rg_instant at,
+                                bool *changed, rg_err *e)
+{
+    return s->ops->timer_finish(s, id, status, reason, at, changed, e);
+}
+
+rg_status rg_store_timer_move(rg_store *s, int64_t id, rg_instant fire_at, const char *reason, rg_err *e)
+{
+    return s->ops->timer_move(s, id, fire_at, reason, e);
+}
+
+rg_status rg_store_timer_each_for_invoice(rg_store *s, int64_t invoice_id, rg_timer_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->timer_each_for_invoice(s, invoice_id, fn, ctx, e);
+}
+
+rg_status rg_store_customer_open_invoices(rg_store *s, int64_t customer_id, rg_invoice_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->customer_open_invoices(s, customer_id, fn, ctx, e);
+}
+
+rg_status rg_store_invoice_set_cadence(rg_store *s, int64_t invoice_id, const char *cadence, rg_instant now,
+                                       rg_err *e)
+{
+    return s->ops->invoice_set_cadence(s, invoice_id, cadence, now, e);
+}
+
 rg_status rg_store_invoice_wake(rg_store *s, int64_t invoice_id, rg_instant at, rg_err *e)
 {
     return s->ops->invoice_wake(s, invoice_id, at, e);
@@ -542,4 +586,15 @@ rg_status rg_store_offer_settle(rg_store *s, int64_t offer_id, rg_instant at, rg
 rg_status rg_store_offer_each(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e)
 {
     return s->ops->offer_each(s, invoice_id, fn, ctx, e);
+}
+
+rg_status rg_store_event_each_for_customer(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn,
+                                           void *ctx, rg_err *e)
+{
+    return s->ops->event_each_for_customer(s, customer_id, limit, fn, ctx, e);
+}
+
+rg_status rg_store_optout_each(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->optout_each(s, customer_id, fn, ctx, e);
 }

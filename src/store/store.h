@@ -205,6 +205,52 @@ rg_status rg_store_customer_wake(rg_store *s, int64_t customer_id, rg_instant at
  * RG_ENOTFOUND when there is no such invoice. */
 rg_status rg_store_invoice_agenda(rg_store *s, int64_t invoice_id, rg_instant *next_at, rg_err *e);
 
+/* ---- trigger timers (docs/engine.md, "Events and triggers") ----
+ * A trigger of a cadence that waits on an event starts a timer when the
+ * event is recorded (rg_event_record); the tick fires it once its moment
+ * has come, and an `unless` event cancels it. One row per cadence,
+ * trigger and event (UNIQUE): recording or firing twice changes nothing. */
+typedef struct rg_timer {
+    int64_t id;
+    char cadence[64];
+    char trigger_id[64];
+    int64_t event_id;
+    char event_type[32];  /* read back: the starting event's type */
+    rg_instant event_at;  /* read back: when it happened */
+    char event_payload[512]; /* read back: its payload (cut at 511 bytes) */
+    int64_t customer_id;
+    int64_t invoice_id;   /* 0: the customer as a whole (a customer-level event) */
+    rg_instant fire_at;   /* when it fires (moved to the window's next opening, or the next day under a cap) */
+    char status[12];      /* waiting, fired, cancelled */
+    char reason[256];     /* what firing did, why it was cancelled or why it waits */
+    rg_instant created_at;
+    rg_instant done_at;   /* fired or cancelled at; RG_INSTANT_NONE while waiting */
+} rg_timer;
+typedef rg_status (*rg_timer_fn)(void *ctx, const rg_timer *t);
+/* Inserts a waiting timer unless one for the same cadence, trigger and
+ * event exists (*inserted says which; t->id is set when inserted). */
+rg_status rg_store_timer_add(rg_store *s, rg_timer *t, bool *inserted, rg_err *e);
+/* A customer's waiting timers, oldest first. */
+rg_status rg_store_timer_waiting_for_customer(rg_store *s, int64_t customer_id, rg_timer_fn fn, void *ctx,
+                                              rg_err *e);
+/* Waiting timers with fire_at <= until and id > after_id, by id, at most
+ * limit (0: no limit). */
+rg_status rg_store_timer_due(rg_store *s, rg_instant until, int64_t after_id, int64_t limit, rg_timer_fn fn,
+                             void *ctx, rg_err *e);
+/* Ends a waiting timer: status "fired" or "cancelled", with the reason and
+ * instant. *changed is false when it was no longer waiting. */
+rg_status rg_store_timer_finish(rg_store *s, int64_t id, const char *status, const char *reason, rg_instant at,
+                                bool *changed, rg_err *e);
+/* A waiting timer fires later (outside the window, over the cap), and why. */
+rg_status rg_store_timer_move(rg_store *s, int64_t id, rg_instant fire_at, const char *reason, rg_err *e);
+/* An invoice's timers (every status), oldest first. */
+rg_status rg_store_timer_each_for_invoice(rg_store *s, int64_t invoice_id, rg_timer_fn fn, void *ctx, rg_err *e);
+/* A customer's open invoices, by id (the index of open invoices per customer). */
+rg_status rg_store_customer_open_invoices(rg_store *s, int64_t customer_id, rg_invoice_fn fn, void *ctx, rg_err *e);
+/* switch_to: the invoice follows `cadence` from now on (its cadence_override). */
+rg_status rg_store_invoice_set_cadence(rg_store *s, int64_t invoice_id, const char *cadence, rg_instant now,
+                                       rg_err *e);
+
 /* ---- the engine ---- */
 
 /* One open invoice as a tick sees it: with its customer, its cadence
@@ -505,7 +551,8 @@ rg_status rg_store_holds_release(rg_store *s, const rg_hold_filter *f, rg_instan
                                  int64_t *released, rg_err *e);
 /* An invoice's holds, oldest first (active only, or every one). */
 rg_status rg_store_hold_each(rg_store *s, int64_t invoice_id, bool active_only, rg_hold_fn fn, void *ctx, rg_err *e);
-/* An invoice's pending promises, oldest first. */
+/* An invoice's pending promises, oldest first (invoice_id 0: every
+ * invoice's). */
 rg_status rg_store_promise_each_pending(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx, rg_err *e);
 /* grace_days = max(grace_days, days). */
 rg_status rg_store_promise_grace(rg_store *s, int64_t promise_id, int64_t days, rg_err *e);
@@ -540,6 +587,16 @@ rg_status rg_store_offer_current(rg_store *s, int64_t invoice_id, rg_instant at,
 rg_status rg_store_offer_settle(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e);
 /* An invoice's offers, oldest first. */
 rg_status rg_store_offer_each(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
+
+/* A customer's history (customer show): its events — its own and its
+ * invoices' — newest first, at most `limit` (0: all); invoice_external_id
+ * is "" for an event about the customer as a whole. */
+typedef rg_status (*rg_customer_event_fn)(void *ctx, const rg_event *ev, const char *invoice_external_id);
+rg_status rg_store_event_each_for_customer(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn,
+                                           void *ctx, rg_err *e);
+/* Its opt-outs: channel, how (the source: "reply:SAIR", "unsubscribe", ...) and when, by channel. */
+typedef rg_status (*rg_optout_fn)(void *ctx, const char *channel, const char *how, rg_instant at);
+rg_status rg_store_optout_each(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
 
 /* An invoice's bureau listing (negativação) and its history. Instants are
  * RG_INSTANT_NONE when the step has not happened. */

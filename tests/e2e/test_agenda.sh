@@ -47,7 +47,7 @@ planned 2 && ok "the first tick plans both new invoices" || not_ok "the first ti
 # D-3 is Monday 10-19, 09:00 in Sao Paulo
 is "the instant is the next step's opening" "$(agenda F1)" "2026-10-19T12:00:00Z"
 expect_exit "invoice show says when" 0 regua invoice show F1
-contains "invoice show prints the agenda" out "agenda:      planned again at 2026-10-19T12:00:00Z"
+contains "invoice show prints the agenda (local time)" out "agenda:      planned again at 2026-10-19 09:00:00 -03:00"
 expect_exit "a tick with nothing due" 0 regua tick --at 2026-10-10T12:01:00Z --json
 planned 0 && ok "nothing due: nothing planned" || not_ok "nothing due: nothing planned" "$(cat out)"
 

@@ -167,4 +167,17 @@ rows = sqlite3.connect("t.db").execute(
     "SELECT c.external_id, o.channel, o.how FROM customer_optouts o JOIN customers c ON c.id = o.customer_id ORDER BY 1, 2").fetchall()
 assert rows == [("C1", "email", "unsubscribe"), ("C1", "whatsapp", "reply"), ("C2", "sms", "reply")], rows
 PY
+regua --config tick.yaml customer show C1 --json >c1.json
+/usr/bin/python3 - <<'PY' && ok "customer show lists opt-outs and events" || not_ok "customer show lists opt-outs and events" "$(head -c 2000 c1.json)"
+import json
+o = json.load(open("c1.json"))
+assert [(x["channel"], x["source"]) for x in o["optouts"]] == [("email", "unsubscribe"), ("whatsapp", "reply")], o["optouts"]
+assert all(x["at"].endswith("Z") for x in o["optouts"]), o["optouts"]
+ev = o["events"]
+assert [e["type"] for e in ev].count("optout") == 2, ev
+ats = [e["at"] for e in ev]
+assert ats == sorted(ats, reverse=True), ats
+PY
+regua --config tick.yaml customer show C1 >c1.txt
+contains "customer show text lists opt-outs" c1.txt "opt-out   whatsapp"
 grep -q "$WA_APP_SECRET\|$SMS_HOOK_SECRET\|$REGUA_SECRET" serve.log && not_ok "no secret in the log" "$(cat serve.log)" || ok "no secret in the log"

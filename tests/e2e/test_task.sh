@@ -84,6 +84,9 @@ contains "text list shows the call" out "open     call     C1           Maria Jo
 # claim
 expect_exit "claim without --as is a usage error" 2 regua task claim "$CALL"
 expect_exit "claim with a bad id is a usage error" 2 regua task claim abc --as ana
+# a name that is not UTF-8 (a terminal in latin1) is refused, never stored
+expect_exit "claim --as with a latin1 name is refused" 1 regua task claim "$CALL" --as "$(printf 'Jo\343o')"
+contains "it says the text is not UTF-8" err "regua: as: not valid UTF-8 text"
 expect_exit "claim" 0 regua task claim "$CALL" --as ana
 contains "claim says who" out "task $CALL (call, customer C1, invoice F1) claimed by ana"
 expect_exit "claim by someone else" 1 regua task claim "$CALL" --as bia
@@ -95,6 +98,8 @@ contains "unknown task says so" err "regua: task: no task with id 999"
 export REGUA_NOW=2026-12-09T13:00:00Z
 expect_exit "done without outcome is a usage error" 2 regua task done "$CALL"
 expect_exit "promise amount without date is a usage error" 2 regua task done "$CALL" --outcome promised --promise-amount 10
+expect_exit "done --note with a latin1 note is refused" 1 regua task done "$CALL" --outcome no_answer --note "$(printf 'n\343o atendeu')"
+contains "the note is named" err "regua: note: not valid UTF-8 text"
 expect_exit "promise in the past" 1 regua task done "$CALL" --outcome promised --promise-date 2026-12-01
 contains "past promise says so" err "promise_date: 2026-12-01 is in the past (today is 2026-12-09)"
 expect_exit "promise above the balance" 1 regua task done "$CALL" --outcome promised --promise-date 2026-12-15 --promise-amount 200

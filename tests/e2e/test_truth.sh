@@ -106,6 +106,20 @@ expect_exit "customer show --json fails (was: exit 0)" 1 regua --db bad.db custo
 expect_exit "invoice list --json fails instead of dropping F2" 1 regua --db bad.db invoice list --json
 contains "it names the invoice" err "invoice: F2 cannot be written as JSON"
 expect_exit "the text output still works" 0 regua --db bad.db customer list
+expect_exit "invoice show --json of F2 fails (its description)" 1 regua --db bad.db invoice show F2 --json
+contains "it names the invoice" err "invoice: F2 cannot be written as JSON"
+[ ! -s out ] && ok "no partial invoice is printed" || not_ok "no partial invoice is printed" "$(head -c 200 out)"
+# an event whose payload holds such text: an error, not an empty payload
+sqlite3 bad.db "UPDATE events SET payload = CAST(X'7B2272223A2250E36F227D' AS TEXT)
+                WHERE invoice_id = (SELECT id FROM invoices WHERE external_id = 'F1')"
+expect_exit "invoice show --json with a broken event payload fails" 1 regua --db bad.db invoice show F1 --json
+contains "it names the event's invoice" err "event on invoice: F1 cannot be written as JSON"
+# text typed in another encoding (a latin1 terminal) is refused, never stored
+expect_exit "pay --reference that is not UTF-8 is refused" 1 regua --db t.db pay F4 --amount 1 --reference "$(printf 'R\343')"
+contains "it names the option" err "reference: not valid UTF-8 text"
+expect_exit "pay --method that is not UTF-8 is refused" 1 regua --db t.db pay F4 --amount 1 --method "$(printf 'cart\343o')"
+regua --db t.db invoice show F4 --json >f4.json
+jcheck "nothing was recorded by the refused payments" f4.json 'len(o["payments"]) == 1'
 
 # ---- CSV rows: every column, and an empty field clears nothing ----
 cat >curto.csv <<'CSV'
@@ -212,6 +226,9 @@ contains "the template is named" "$T/err" "templates/quebrado.sms"
 rm templates/quebrado.sms
 expect_exit "with everything loading, the tick runs" 0 regua tick --json
 jcheck "and sends" "$T/out" 'o["sent"] == 1'
+head -1 sent/email.jsonl >line.json
+jcheck "the log channel's line lists the invoice ids as an array, like every JSON (was \"G1\")" line.json \
+    'o["invoice_external_ids"] == ["G1"]'
 regua messages list --json >m.json
 jcheck "the message charges a consumer 2%, not the stored 10% (R$ 10,20, not R$ 11,00)" m.json \
     '"Valor atualizado: R$ 10,20." in o[0]["body"]'
@@ -276,6 +293,10 @@ regua import customers m.csv >/dev/null && regua import invoices h.csv >/dev/nul
 expect_exit "paid at 23:30 in Manaus on the due date" 0 regua pay H1 --amount 10 --at 2026-12-02T03:30:00Z
 expect_exit "invoice show H2" 0 regua invoice show H2 --json
 jcheck "an on-time payer is not a repeat offender" "$T/out" 'o["cadence"]["name"] == "boa"'
+regua tick >/dev/null
+expect_exit "invoice show H2 (text)" 0 regua invoice show H2
+contains "the agenda's next instant is printed in local time too (was: UTC)" "$T/out" \
+    "agenda:      planned again at 2027-01-21 09:00:00 -03:00"
 expect_exit "simulate --from dd/mm/aaaa --json" 0 regua simulate --from 20/01/2027 --days 3 --json
 jcheck "simulate lists invoice ids as an array, like messages list" "$T/out" \
     'o["messages"] and all(m["invoice_external_ids"] == ["H2"] for m in o["messages"])'
@@ -304,4 +325,35 @@ suppressed*"not valid UTF-8"*) ok "the e-mail with broken text is suppressed, wi
 *) not_ok "the e-mail with broken text is suppressed, with the reason, not sent" "$st" ;;
 esac
 if grep -q "$(printf 'Ru\343')" sent/email.jsonl 2>/dev/null; then not_ok "nothing with broken text reached the channel" "found"; else ok "nothing with broken text reached the channel"; fi
+cd ..
+
+# ---- a cadence that states no `timezone` opens its window where the company
+# is (`timezone` in regua.yaml), not in São Paulo ----
+mkdir -p mao/cadences mao/templates
+cat >mao/regua.yaml <<'YAML'
+database: m.db
+timezone: America/Manaus
+company: {name: Exemplo Serviços Ltda, cnpj: 11.222.333/0001-81}
+channels:
+  email: {driver: log, path: sent/email.jsonl}
+YAML
+sed 's/^cadence: boa/cadence: manaus/' cad/cadences/boa.yaml >mao/cadences/manaus.yaml
+cp cad/templates/atraso.email mao/templates/
+cd mao
+grep -q timezone cadences/manaus.yaml && not_ok "the cadence states no timezone" "$(cat cadences/manaus.yaml)" \
+    || ok "the cadence states no timezone"
+export REGUA_NOW=2027-01-05T11:30:00Z
+printf 'external_id,name,email,document\nN1,Ana Lima,ana@exemplo.com.br,529.982.247-25\n' >n.csv
+printf 'external_id,customer_external_id,amount,due_date\nP1,N1,10.00,2027-01-04\n' >p.csv
+regua import customers n.csv >/dev/null && regua import invoices p.csv >/dev/null
+expect_exit "tick at 07:30 in Manaus (08:30 in São Paulo)" 0 regua tick --json
+jcheck "the window is the company's: nothing before 08:00 in Manaus (was: sent at 08:30 São Paulo time)" "$T/out" \
+    'o["sent"] == 0'
+expect_exit "tick at 08:00 in Manaus" 0 regua tick --at 2027-01-05T12:00:00Z --json
+jcheck "at 08:00 in Manaus it goes" "$T/out" 'o["sent"] == 1'
+# a zone that does not exist is an error, not São Paulo with a warning in the log
+printf 'timezone: America/Sao_Paolo\n' >>cadences/manaus.yaml
+expect_exit "a cadence timezone with a typo fails lint" 1 regua cadence lint cadences/manaus.yaml
+contains "it is named, with file:line" "$T/out" "cadences/manaus.yaml:7: error[bad-value]: \`timezone\` \"America/Sao_Paolo\" is not an IANA time zone installed here"
+expect_exit "and the tick refuses to run without it" 1 regua tick
 cd ..

@@ -10,6 +10,7 @@
 #include "base/buf.h"
 #include "channel/channel.h"
 #include "service/bureau.h"
+#include "service/holds.h"
 #include "service/payments.h"
 #include "store/store.h"
 
@@ -330,6 +331,18 @@ static void test_sync_unreachable_and_skipped(void **state)
     assert_string_equal(l.status, "requested");
     assert_int_equal(l.attempts, 1);
     assert_string_equal(l.last_error, "transport: Couldn't connect to server");
+
+    /* a dispute open on F1: its request is not sent while it holds (it stays requested) */
+    rg_event_env ev = {f.s, rg_test_zones(), NULL};
+    rg_event_in open = {RG_EV_DISPUTE_OPENED, at("2026-12-10T13:00:10Z"), "cli", f.c.id, f.inv.id, 0, NULL};
+    assert_int_equal(rg_event_record(&ev, &open, NULL, &e), RG_OK);
+    assert_int_equal(rg_bureau_sync(f.s, &f.cfg, ch, at("2026-12-10T13:00:20Z"), &r, &e), RG_OK);
+    assert_string_equal(r.items[0].invoice_external_id, "F1");
+    assert_string_equal(r.items[0].result, "skipped");
+    assert_string_equal(r.items[0].detail, "held: dispute: not sent while it holds");
+    rg_bureau_sync_report_free(&r);
+    rg_event_in resolved = {RG_EV_DISPUTE_RESOLVED, at("2026-12-10T13:00:30Z"), "cli", f.c.id, f.inv.id, 0, NULL};
+    assert_int_equal(rg_event_record(&ev, &resolved, NULL, &e), RG_OK);
 
     /* the scheduler's round waits before trying a failure again: 1 minute,
      * doubling, at most an hour */

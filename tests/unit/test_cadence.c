@@ -420,6 +420,7 @@ static const rule_case CASES[] = {
      "unsupported", RG_SEV_ERROR, 6, 2 /* the anchor at 5, the alias at 6 */},
     {HEAD "timezone: &tz America/Sao_Paulo\n", "unsupported", RG_SEV_ERROR, 4, 1},
     {HEAD "consolidat: true\n", "unknown-key", RG_SEV_ERROR, 4, 1},
+    {HEAD "timezone: America/Sao_Paolo\n", "bad-value", RG_SEV_ERROR, 4, 1}, /* a typo: no such zone */
     {HEAD "consolidate: yes\n", "bad-type", RG_SEV_ERROR, 4, 1},
     {HEAD "caps:\n  per_customer:\n    max: 0\n    days: 7\n", "bad-value", RG_SEV_ERROR, 6, 1},
     {"match: {}\nfees: {interest_month_pct: 1.00}\n", "missing-key", RG_SEV_ERROR, 1, 1},
@@ -871,7 +872,7 @@ static void test_values(void **state)
     c = parse_ok("cadence: t\n", RG_CADENCE_YAML, &d);
     assert_int_equal(d.n, 0);
     assert_false(c->match.present);
-    assert_string_equal(c->timezone, "America/Sao_Paulo");
+    assert_string_equal(c->timezone, ""); /* none: the company's zone, not São Paulo's */
     rg_window def = RG_WINDOW_DEFAULT;
     assert_int_equal(c->window.weekdays.open, def.weekdays.open);
     assert_int_equal(c->window.weekdays.from_min, def.weekdays.from_min);
@@ -919,7 +920,7 @@ static void test_values(void **state)
     assert_non_null(find(&d, "bad-value", 2));
     assert_non_null(find(&d, "bad-value", 3));
     assert_non_null(find(&d, "bad-value", 5));
-    assert_string_equal(c->timezone, "America/Sao_Paulo");
+    assert_string_equal(c->timezone, "");
     assert_null(c->triggers[0].webhook);
     rg_cadence_free(c);
     rg_diags_free(&d);

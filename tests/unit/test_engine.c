@@ -11,6 +11,7 @@
 #include "br/holidays.h"
 #include "channel/dispatcher.h"
 #include "engine/engine.h"
+#include "engine/engine_int.h" /* rg_engine_render */
 #include "service/import.h"
 #include "service/holds.h"
 #include "service/payments.h"
@@ -1278,6 +1279,75 @@ static void test_dispute(void **state)
     teardown_env(&v);
 }
 
+static rg_status offer_line(void *p, const rg_offer *o)
+{
+    rg_buf_printf(p, "%s waived=%lld discount=%lld\n", o->status, (long long)o->waived, (long long)o->discount);
+    return RG_OK;
+}
+
+/* An offer (waive fine and interest, 10% off, 3 days): the step's message
+ * shows the offer's amount, {{offer.*}} are filled, a payment of that
+ * amount settles the invoice with the rest recorded as waived. */
+static void test_offer(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "offer");
+    char p[512];
+    snprintf(p, sizeof p, "%s/templates", v.dir);
+    write_file(p, "oferta.whatsapp", "{{invoice.external_id}}: pague {{offer.amount}} até {{offer.valid_until}} "
+                                     "({{offer.description}}; abate {{offer.discount}}). " CREDITOR "\n");
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,whatsapp\nC1,Ana,ana@x.com.br,(11) 98765-4321\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nF1,C1,100.00,2026-10-15\n");
+    open_engine(&v);
+    rg_err e;
+    rg_invoice inv;
+    rg_customer c;
+    assert_int_equal(rg_store_invoice_get(v.store, "F1", &inv, &e), RG_OK);
+    assert_int_equal(rg_store_customer_get(v.store, "C1", &c, &e), RG_OK);
+    rg_cadence_offer terms = {true, true, true, 1000, 3, 0};
+    int64_t id = 0;
+    assert_int_equal(rg_offer_make(v.store, inv.id, &terms, "trigger:teste/oferta", at("2026-10-19T12:00:00Z"), &id, &e),
+                     RG_OK);
+    assert_true(id > 0);
+    /* atraso (D+2) shows the offer's amount, not R$ 101,xx */
+    tick(&v, at("2026-10-19T13:00:00Z"));
+    char *got = all_messages(&v);
+    assert_non_null(strstr(got, "F1 venceu em 15/10/2026 (4 dias): R$ 90,00."));
+    free(got);
+    rg_engine_content ct;
+    const rg_cadence *cad = rg_cadence_set_find(rg_engine_cadences(v.engine), "teste");
+    assert_int_equal(rg_engine_render(v.engine, cad, &c, &inv, 1, "oferta", "whatsapp", at("2026-10-19T14:00:00Z"),
+                                      &ct, &e),
+                     RG_OK);
+    assert_string_equal(ct.body, "F1: pague R$ 90,00 até 22/10/2026 (sem multa e sem juros e com 10% de desconto; "
+                                 "abate R$ 12,13). Exemplo Ltda (CNPJ 11.222.333/0001-81)");
+    rg_engine_content_free(&ct);
+    /* after it expired: the full updated amount again */
+    assert_int_equal(rg_engine_render(v.engine, cad, &c, &inv, 1, "atraso", "whatsapp", at("2026-10-23T14:00:00Z"),
+                                      &ct, &e),
+                     RG_OK);
+    assert_null(strstr(ct.body, "R$ 90,00"));
+    rg_engine_content_free(&ct);
+    /* 80.00 does not settle it; 10.00 more (90.00 in all) is not one payment of the offer's amount either */
+    pay(&v, "F1", 8000, "2026-10-20T15:00:00Z");
+    assert_int_equal(rg_store_invoice_get(v.store, "F1", &inv, &e), RG_OK);
+    assert_int_equal(inv.status, RG_INV_OPEN);
+    rg_buf b = RG_BUF_INIT;
+    assert_int_equal(rg_store_offer_each(v.store, inv.id, offer_line, &b, &e), RG_OK);
+    assert_string_equal(rg_buf_cstr(&b), "open waived=0 discount=1000\n");
+    rg_buf_free(&b);
+    /* the balance is 20.00 now; the discount (10.00) makes 10.00 enough: settled, 10.00 waived */
+    pay(&v, "F1", 1000, "2026-10-21T15:00:00Z");
+    assert_int_equal(rg_store_invoice_get(v.store, "F1", &inv, &e), RG_OK);
+    assert_int_equal(inv.status, RG_INV_PAID);
+    b = (rg_buf)RG_BUF_INIT;
+    assert_int_equal(rg_store_offer_each(v.store, inv.id, offer_line, &b, &e), RG_OK);
+    assert_string_equal(rg_buf_cstr(&b), "settled waived=1000 discount=1000\n");
+    rg_buf_free(&b);
+    teardown_env(&v);
+}
+
 static rg_status cost_line(void *p, const rg_message *m)
 {
     rg_buf_printf(p, "%s %s %s %lld\n", m->source_id, m->channel[0] ? m->channel : "-",
@@ -1598,6 +1668,7 @@ int main(void)
         cmocka_unit_test(test_promise_pause_broken),
         cmocka_unit_test(test_promise_kept),
         cmocka_unit_test(test_dispute),
+        cmocka_unit_test(test_offer),
         cmocka_unit_test(test_cost_per_message),
         cmocka_unit_test(test_sixty_days_carnival),
     };

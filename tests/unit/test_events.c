@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "base/buf.h"
+#include "cadence/load.h"
 #include "channel/scrub.h"
 #include "model/event.h"
 #include "service/events.h"
@@ -139,6 +140,177 @@ static void test_record(void **state)
     rg_store_close(f.s);
 }
 
+/* ---- timers: started and cancelled by recording ---- */
+
+static const char CADENCE[] =
+    "cadence: t\n"
+    "match: {}\n"
+    "steps:\n"
+    "  - {id: hoje, at: D0, send: {channels: [email], template: x}}\n"
+    "triggers:\n"
+    "  - {id: portal, on: portal.visited, wait: 3h, unless: [boleto.downloaded, payment.received],\n"
+    "     send: {channels: [whatsapp], template: oferta}}\n"
+    "  - {id: abriu, on: email.opened, wait: 48h, unless: [message.replied],\n"
+    "     send: {channels: [sms], template: outro}}\n";
+
+typedef struct tfx {
+    fx f;
+    rg_cadence *c;
+    rg_cadence *items[1];
+    rg_cadence_set set;
+    rg_calendar *cal;
+    rg_triggers tr;
+    rg_invoice inv2;
+} tfx;
+
+static void tsetup(tfx *t)
+{
+    setup(&t->f);
+    rg_diags d = RG_DIAGS_INIT;
+    assert_int_equal(rg_cadence_parse(CADENCE, strlen(CADENCE), "t.yaml", RG_CADENCE_YAML, &d, &t->c), RG_OK);
+    assert_int_equal(rg_diags_count(&d, 0, RG_SEV_ERROR), 0);
+    rg_diags_free(&d);
+    t->items[0] = t->c;
+    t->set = (rg_cadence_set){t->items, 1};
+    t->cal = rg_calendar_new();
+    t->tr = (rg_triggers){&t->set, t->cal};
+    t->f.env.triggers = &t->tr;
+    rg_err e;
+    rg_upsert_result ur;
+    rg_invoice_init(&t->inv2);
+    rg_strlcpy(t->inv2.external_id, "F2", sizeof t->inv2.external_id);
+    t->inv2.customer_id = t->f.c.id;
+    t->inv2.amount = 5000;
+    t->inv2.due_date = rg_date_from_ymd(2026, 12, 10);
+    assert_int_equal(rg_store_invoice_upsert(t->f.s, &t->inv2, RG_IF_ALL, at("2026-12-01T12:00:00Z"), &ur, &e), RG_OK);
+}
+
+static void tteardown(tfx *t)
+{
+    rg_store_close(t->f.s);
+    rg_cadence_free(t->c);
+    rg_calendar_free(t->cal);
+}
+
+typedef struct tlist {
+    rg_timer v[16];
+    size_t n;
+} tlist;
+
+static rg_status keep_t(void *p, const rg_timer *t)
+{
+    tlist *l = p;
+    if (l->n < 16)
+        l->v[l->n++] = *t;
+    return RG_OK;
+}
+
+static tlist all_timers(tfx *t)
+{
+    tlist l;
+    memset(&l, 0, sizeof l);
+    rg_err e;
+    assert_int_equal(rg_store_timer_due(t->f.s, INT64_MAX - 1, 0, 0, keep_t, &l, &e), RG_OK);
+    return l;
+}
+
+static rg_event_out rec(tfx *t, rg_event_type type, int64_t invoice_id, const char *when)
+{
+    rg_err e;
+    rg_err_clear(&e);
+    rg_event_in ev = {type, at(when), "cli", t->f.c.id, invoice_id, 0, NULL};
+    rg_event_out out;
+    assert_int_equal(rg_event_record(&t->f.env, &ev, &out, &e), RG_OK);
+    return out;
+}
+
+/* An event starts the timers of the triggers waiting on its type: one per
+ * trigger, at + wait; about the customer as a whole, one per cadence. Its
+ * moment joins the agenda. */
+static void test_timers_start(void **state)
+{
+    (void)state;
+    tfx t;
+    tsetup(&t);
+    rg_err e;
+    rg_instant next;
+    /* the tick planned the invoices: their instants are later than the timer */
+    assert_int_equal(rg_store_progress_put(t.f.s, t.f.inv.id, "t", t.c->version, "", at("2026-12-01T12:00:00Z"), &e),
+                     RG_OK);
+    rg_event_out o = rec(&t, RG_EV_PORTAL_VISITED, 0, "2026-12-11T13:00:00Z");
+    assert_int_equal(o.timers_started, 1);
+    tlist l = all_timers(&t);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].cadence, "t");
+    assert_string_equal(l.v[0].trigger_id, "portal");
+    assert_int_equal(l.v[0].invoice_id, 0);
+    assert_int_equal(l.v[0].event_id, o.event_id);
+    assert_int_equal(l.v[0].fire_at, at("2026-12-11T16:00:00Z"));
+    assert_int_equal(rg_store_invoice_agenda(t.f.s, t.f.inv.id, &next, &e), RG_OK);
+    assert_true(next <= at("2026-12-11T16:00:00Z"));
+    /* about an invoice: that invoice's timer */
+    o = rec(&t, RG_EV_EMAIL_OPENED, t.f.inv.id, "2026-12-11T13:00:00Z");
+    assert_int_equal(o.timers_started, 1);
+    l = all_timers(&t);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.v[1].invoice_id, t.f.inv.id);
+    assert_int_equal(l.v[1].fire_at, at("2026-12-13T13:00:00Z"));
+    /* no trigger waits on this type */
+    o = rec(&t, RG_EV_LINK_CLICKED, t.f.inv.id, "2026-12-11T13:00:00Z");
+    assert_int_equal(o.timers_started, 0);
+    /* a paid invoice sets nothing off */
+    assert_int_equal(rg_store_invoice_set_paid(t.f.s, t.inv2.id, 5000, RG_INV_PAID, rg_date_from_ymd(2026, 12, 11),
+                                               at("2026-12-11T13:00:00Z"), &e),
+                     RG_OK);
+    o = rec(&t, RG_EV_EMAIL_OPENED, t.inv2.id, "2026-12-11T13:00:00Z");
+    assert_int_equal(o.timers_started, 0);
+    /* nothing listens without cadences */
+    t.f.env.triggers = NULL;
+    o = rec(&t, RG_EV_EMAIL_OPENED, t.f.inv.id, "2026-12-11T14:00:00Z");
+    assert_int_equal(o.timers_started, 0);
+    assert_int_equal(all_timers(&t).n, 2);
+    tteardown(&t);
+}
+
+/* An `unless` event cancels the waiting timers of the same invoice (or of
+ * the customer) that it happened between the start and the fire time of,
+ * with the reason; others stay. */
+static void test_timers_unless(void **state)
+{
+    (void)state;
+    tfx t;
+    tsetup(&t);
+    rec(&t, RG_EV_PORTAL_VISITED, 0, "2026-12-11T13:00:00Z");            /* customer: timer 1 */
+    rec(&t, RG_EV_EMAIL_OPENED, t.f.inv.id, "2026-12-11T13:00:00Z");     /* F1: timer 2 */
+    /* another invoice's reply, one before the start, one after the fire time: no */
+    assert_int_equal(rec(&t, RG_EV_MESSAGE_REPLIED, t.inv2.id, "2026-12-11T14:00:00Z").timers_cancelled, 0);
+    assert_int_equal(rec(&t, RG_EV_MESSAGE_REPLIED, t.f.inv.id, "2026-12-11T12:00:00Z").timers_cancelled, 0);
+    assert_int_equal(rec(&t, RG_EV_MESSAGE_REPLIED, t.f.inv.id, "2026-12-13T13:00:00Z").timers_cancelled, 0);
+    /* a type the trigger does not name: no */
+    assert_int_equal(rec(&t, RG_EV_PIX_COPIED, t.f.inv.id, "2026-12-11T14:00:00Z").timers_cancelled, 0);
+    tlist l = all_timers(&t);
+    assert_int_equal(l.n, 2);
+    /* the customer's timer is cancelled by any of its invoices' downloads */
+    rg_event_out o = rec(&t, RG_EV_BOLETO_DOWNLOADED, t.inv2.id, "2026-12-11T14:00:00Z");
+    assert_int_equal(o.timers_cancelled, 1);
+    /* the invoice's timer by a reply about the customer as a whole */
+    o = rec(&t, RG_EV_MESSAGE_REPLIED, 0, "2026-12-12T10:00:00Z");
+    assert_int_equal(o.timers_cancelled, 1);
+    assert_int_equal(all_timers(&t).n, 0);
+    tlist w;
+    memset(&w, 0, sizeof w);
+    rg_err e;
+    assert_int_equal(rg_store_timer_each_for_invoice(t.f.s, t.f.inv.id, keep_t, &w, &e), RG_OK);
+    assert_int_equal(w.n, 1);
+    assert_string_equal(w.v[0].status, "cancelled");
+    assert_int_equal(w.v[0].done_at, at("2026-12-12T10:00:00Z"));
+    char want[128];
+    snprintf(want, sizeof want, "cancelled: message.replied (event %lld at 2026-12-12T10:00:00Z) came first",
+             (long long)o.event_id);
+    assert_string_equal(w.v[0].reason, want);
+    tteardown(&t);
+}
+
 /* A payload quoting a channel's secret or an Authorization header is
  * stored scrubbed (providers' words reach events). */
 static void test_record_scrubs(void **state)
@@ -161,11 +333,44 @@ static void test_record_scrubs(void **state)
     rg_store_close(f.s);
 }
 
+/* rg_event_submit_many: one transaction, all or nothing; the refused
+ * event is named. */
+static void test_submit_many(void **state)
+{
+    (void)state;
+    tfx t;
+    tsetup(&t);
+    rg_err e;
+    rg_err_clear(&e);
+    rg_event_request rq[3] = {
+        {"portal.visited", "F1", NULL, at("2026-12-11T13:00:00Z"), NULL, "api", at("2026-12-11T13:00:00Z")},
+        {"email.opened", "F2", NULL, at("2026-12-11T13:00:00Z"), NULL, "api", at("2026-12-11T13:00:00Z")},
+        {"email.opened", "F9", NULL, at("2026-12-11T13:00:00Z"), NULL, "api", at("2026-12-11T13:00:00Z")},
+    };
+    rg_event_result out[3];
+    assert_int_equal(rg_event_submit_many(&t.f.env, rq, 3, out, &e), RG_ENOTFOUND);
+    assert_string_equal(e.where, "event 3: --invoice");
+    assert_int_equal(all_timers(&t).n, 0);
+    seen s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(rg_store_event_each_for_invoice(t.f.s, t.f.inv.id, keep, &s, &e), RG_OK);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(rg_event_submit_many(&t.f.env, rq, 2, out, &e), RG_OK);
+    assert_int_equal(out[0].event.timers_started, 1);
+    assert_int_equal(out[1].event.timers_started, 1);
+    assert_int_equal(out[1].invoice_id, t.inv2.id);
+    assert_int_equal(all_timers(&t).n, 2);
+    tteardown(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_type_table),
         cmocka_unit_test(test_record),
+        cmocka_unit_test(test_timers_start),
+        cmocka_unit_test(test_timers_unless),
+        cmocka_unit_test(test_submit_many),
         cmocka_unit_test(test_record_scrubs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -733,6 +733,13 @@ static void test_bad_bodies(void **state)
     post_whatsapp("", &r);
     assert_int_equal(r.status, 400);
     resp_free(&r);
+    /* a body that is not UTF-8 is refused whole, with where it breaks */
+    char *latin1 = wa_statuses("{\"id\":\"wamid.n\xe3o\",\"status\":\"read\"}");
+    post_whatsapp(latin1, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body.p, "not valid JSON at line 1 column"));
+    resp_free(&r);
+    free(latin1);
     post_sms("sms", "application/x-www-form-urlencoded", "Foo=bar", &r);
     assert_int_equal(r.status, 400);
     assert_non_null(strstr(r.body.p, "expected MessageStatus (a status callback) or Body (a reply)"));
@@ -1075,6 +1082,21 @@ static void test_parse_sms(void **state)
     f = "From=%2B1&Body=a%00b";
     assert_int_equal(rg_hook_parse_sms(NULL, f, strlen(f), &b, &e), RG_EINVAL);
     assert_string_equal(e.msg, "contains a NUL byte");
+    /* text that is not UTF-8 (a latin1 "não"), percent-encoded or raw, is refused */
+    f = "From=%2B5511987654321&Body=n%E3o";
+    assert_int_equal(rg_hook_parse_sms(NULL, f, strlen(f), &b, &e), RG_EINVAL);
+    assert_string_equal(e.where, "Body");
+    assert_string_equal(e.msg, "is not valid UTF-8");
+    assert_int_equal(b.n, 0);
+    f = "MessageSid=SM%E3&MessageStatus=delivered";
+    assert_int_equal(rg_hook_parse_sms(NULL, f, strlen(f), &b, &e), RG_EINVAL);
+    assert_string_equal(e.where, "MessageSid");
+    assert_string_equal(e.msg, "is not valid UTF-8");
+    f = "[{\"from\":\"+5511987654321\",\"text\":\"n\xe3o\"}]";
+    assert_int_equal(rg_hook_parse_sms("application/json", f, strlen(f), &b, &e), RG_EINVAL);
+    assert_string_equal(e.where, "body");
+    assert_non_null(strstr(e.msg, "not valid JSON at line 1 column"));
+    assert_int_equal(b.n, 0);
     /* JSON is recognised without a content type */
     f = " [{\"id\":\"a\",\"status\":\"delivered\",\"timestamp\":1700000000},{\"from\":\"+5511\",\"text\":\"oi\"}]";
     assert_int_equal(rg_hook_parse_sms(NULL, f, strlen(f), &b, &e), RG_OK);

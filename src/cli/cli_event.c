@@ -1,0 +1,110 @@
+/* regua event TYPE (--invoice ID | --customer ID) [--at INSTANT] [--data JSON] [--json] */
+#include <jansson.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "model/event.h"
+
+static int run(rg_cli *cli, int argc, char **argv);
+
+const rg_command rg_cmd_event = {
+    "event",
+    "regua event TYPE (--invoice EXTERNAL_ID | --customer EXTERNAL_ID) [--at INSTANT] [--data JSON] [--json]",
+    "Record an event (the customer visited the portal, opened an e-mail, promised to pay...)",
+    "Records one event, as the API and the providers' webhooks do, and what it sets off: each\n"
+    "trigger of the invoice's cadence that waits on this type starts a timer (it fires at the\n"
+    "first tick at or after --at plus its `wait`, inside the customer's window), and waiting\n"
+    "timers whose `unless` names this type are cancelled (docs/engine.md, \"Events and triggers\").\n"
+    "An event about the customer as a whole (--customer) concerns every open invoice of it.\n"
+    "--data is a JSON object stored with the event. Two types do more:\n"
+    "  promise.made      {\"date\": \"AAAA-MM-DD\", \"amount\": \"123.45\"} makes a promise to pay\n"
+    "                    (the amount defaults to the invoice's open balance)\n"
+    "  payment.received  {\"amount\": \"123.45\", \"reference\": \"...\", \"method\": \"pix\"} records\n"
+    "                    the payment as 'regua pay' does (--invoice only)\n"
+    "Types regua records itself (invoice.*, promise.broken) are refused. An unknown type,\n"
+    "invoice or customer, or bad JSON: exit 1, nothing stored.",
+    run,
+};
+
+static void print_types(rg_cli *cli)
+{
+    fprintf(cli->out, "\nEvent types (--invoice: about one invoice; either: --invoice or --customer):\n");
+    for (int i = 0; i < RG_EV__COUNT; i++) {
+        rg_event_type t = (rg_event_type)i;
+        if (rg_event_type_origin(t) == RG_EVO_REGUA)
+            continue;
+        fprintf(cli->out, "  %-20s %-9s %s\n", rg_event_type_name(t),
+                rg_event_type_scope(t) == RG_EVS_INVOICE ? "--invoice" : "either", rg_event_type_description(t));
+    }
+}
+
+static int run(rg_cli *cli, int argc, char **argv)
+{
+    rg_opt opts[] = {
+        {"invoice", true, "EXTERNAL_ID", "the invoice the event is about", false, NULL},
+        {"customer", true, "EXTERNAL_ID", "the customer, for an event about the customer as a whole", false, NULL},
+        {"at", true, "WHEN", "when it happened: an ISO-8601 instant or a date (noon where the company is);"
+                             " default now", false, NULL},
+        {"data", true, "JSON", "the event's data, a JSON object (see above)", false, NULL},
+        {"json", false, NULL, "print the result as JSON", false, NULL},
+        {NULL, false, NULL, NULL, false, NULL},
+    };
+    const char *pos[1];
+    int npos;
+    bool help;
+    if (rg_cli_parse(cli, &rg_cmd_event, argc - 1, argv + 1, opts, pos, 1, &npos, &help) < 0)
+        return 2;
+    if (help) {
+        print_types(cli);
+        return 0;
+    }
+    if (npos != 1)
+        return rg_cli_usage_error(cli, "event", "name the event type (e.g. portal.visited)");
+    const char *invoice = rg_cli_opt(opts, "invoice")->value, *customer = rg_cli_opt(opts, "customer")->value;
+    if (!invoice == !customer)
+        return rg_cli_usage_error(cli, "event", "give --invoice or --customer (one of them)");
+    rg_event_request rq;
+    memset(&rq, 0, sizeof rq);
+    rq.type = pos[0];
+    rq.invoice = invoice;
+    rq.customer = customer;
+    rq.data = rg_cli_opt(opts, "data")->value;
+    rq.source = "cli";
+    rq.now = rg_cli_now(cli);
+    rq.at = rq.now;
+    const char *at = rg_cli_opt(opts, "at")->value;
+    if (at && !rg_cli_moment(cli, "event", "at", at, &rq.at))
+        return 2;
+    const rg_event_env *env = rg_cli_events(cli);
+    if (!env)
+        return 3;
+    rg_event_result out;
+    rg_err e;
+    rg_err_clear(&e);
+    if (rg_event_submit(env, &rq, &out, &e) != RG_OK)
+        return rg_cli_fail(cli, &e);
+    if (rg_cli_opt(opts, "json")->set) {
+        json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "type", rq.type, "event_id", (json_int_t)out.event.event_id,
+                              "timers_started", (json_int_t)out.event.timers_started, "timers_cancelled",
+                              (json_int_t)out.event.timers_cancelled);
+        if (o && out.promise_id)
+            json_object_set_new(o, "promise_id", json_integer(out.promise_id));
+        if (o && out.payment_id) {
+            json_object_set_new(o, "payment_id", json_integer(out.payment_id));
+            json_object_set_new(o, "payment_recorded", json_boolean(out.payment_recorded));
+            json_object_set_new(o, "balance_cents", json_integer(out.balance));
+        }
+        return rg_cli_print_json(cli, o);
+    }
+    if (out.payment_id && !out.payment_recorded) {
+        fprintf(cli->out, "payment already recorded: nothing changed\n");
+        return 0;
+    }
+    fprintf(cli->out, "recorded %s (event %lld) on %s %s", rq.type, (long long)out.event.event_id,
+            invoice ? "invoice" : "customer", invoice ? invoice : customer);
+    if (out.promise_id)
+        fprintf(cli->out, ", promise %lld", (long long)out.promise_id);
+    fprintf(cli->out, ": %lld timer%s started, %lld cancelled\n", (long long)out.event.timers_started,
+            out.event.timers_started == 1 ? "" : "s", (long long)out.event.timers_cancelled);
+    return 0;
+}
