@@ -1809,6 +1809,10 @@ static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_sta
     }
     rg_store_close(reader);
     free(customers.v);
+    /* events the batches recorded (promise.broken at a deadline) may have
+     * started timers due now: they fire in this tick, not the next one */
+    if (rc == RG_OK)
+        rc = rg_engine_fire_timers(eng, now, stats, e);
     return rc;
 }
 
