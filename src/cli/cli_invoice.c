@@ -309,6 +309,8 @@ static int run(rg_cli *cli, int argc, char **argv)
                                                                 : "",
                             prog.items[i].state != RG_STEP_DONE ? " — " : "",
                             prog.items[i].state != RG_STEP_DONE ? rg_step_state_text(prog.items[i].state) : "");
+                if (ex.held[0])
+                    fprintf(f, "  held:        %s (due, waiting on a hold below)\n", ex.held);
                 if (ex.next_step[0])
                     fprintf(f, "  next step:   %s at %s\n", ex.next_step, rg_cli_time(cli, ex.next_due_at, next, sizeof next));
             }
@@ -353,8 +355,15 @@ static int run(rg_cli *cli, int argc, char **argv)
                                          prog.items[i].at != RG_INSTANT_NONE
                                              ? json_string(rg_instant_format(prog.items[i].at, t, sizeof t))
                                              : json_null()));
+                json_t *held = json_array();
+                for (const char *h = ex.held; *h;) {
+                    const char *comma = strstr(h, ", ");
+                    size_t len = comma ? (size_t)(comma - h) : strlen(h);
+                    bad |= json_array_append_new(held, json_stringn(h, len));
+                    h += len + (comma ? 2 : 0);
+                }
                 bad |= json_object_set_new(o, "cadence",
-                                    json_pack("{s:o, s:o, s:s, s:s, s:o, s:o, s:o}", "name",
+                                    json_pack("{s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o}", "held", held, "name",
                                               ex.cadence[0] ? json_string(ex.cadence) : json_null(), "version",
                                               ex.version[0] ? json_string(ex.version) : json_null(), "state", ex.state,
                                               "effective_due_date", rg_date_format_iso(ex.effective_due, eff, sizeof eff),

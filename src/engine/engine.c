@@ -1912,6 +1912,12 @@ rg_status rg_engine_explain(rg_engine *eng, const rg_invoice *inv, const rg_cust
         return RG_ESTORE;
     }
     const rg_cadence *c = cadence_for(eng, inv, cust, b.n ? b.rows[0].paid_history : NULL, NULL);
+    rg_plan_hold hv[RG_PLAN_MAX_HOLDS];
+    rg_plan_promise pv[RG_PLAN_MAX_PROMISES];
+    rg_plan_input holds; /* the invoice's holds and promises, as the tick reads them */
+    memset(&holds, 0, sizeof holds);
+    if (c && b.n)
+        rg_engine_plan_holds(c, rg_engine_zone(eng, cust, NULL), b.rows[0].holds, b.rows[0].promises, hv, pv, &holds);
     batch_free(&b);
     if (!c) {
         out->state = "no-cadence";
@@ -1933,9 +1939,17 @@ rg_status rg_engine_explain(rg_engine *eng, const rg_invoice *inv, const rg_cust
     rg_progress prog;
     rg_progress_parse(out->progress, &prog);
     rg_engine_plan_input(eng, &in, c, inv, cust, &prog, found ? stored_cadence : NULL, tz, now);
+    in.holds = holds.holds;
+    in.n_holds = holds.n_holds;
+    in.promises = holds.promises;
+    in.n_promises = holds.n_promises;
     rg_plan plan;
     if (plan_with_letter(&cx, &in, &plan, e) != RG_OK)
         return RG_ESTORE;
+    for (size_t k = 0; k < plan.n_held; k++) {
+        size_t len = strlen(out->held);
+        snprintf(out->held + len, sizeof out->held - len, "%s%s", len ? ", " : "", c->steps[plan.held[k]].id);
+    }
     out->state = plan.kind == RG_PLAN_CLOSED ? "closed" : plan.kind == RG_PLAN_PRESCRIBED ? "prescribed" : "follows";
     if (plan.kind == RG_PLAN_FIRE) {
         rg_strlcpy(out->next_step, c->steps[plan.fire].id, sizeof out->next_step);

@@ -129,6 +129,7 @@ typedef struct rg_invoice_explain {
     char progress[1024];     /* the stored progress text, "" when none */
     char next_step[64];      /* the next step to become due, "" when none */
     rg_instant next_due_at;  /* RG_INSTANT_NONE when none */
+    char held[512];          /* the due steps a hold keeps back, "a, b" ("" when none) */
 } rg_invoice_explain;
 
 rg_status rg_engine_explain(rg_engine *eng, const rg_invoice *inv, const rg_customer *c, rg_instant now,

@@ -158,11 +158,14 @@ static rg_status resolve(const rg_event_env *env, const rg_promise *p, const cha
         return rc;
     char by[64];
     snprintf(by, sizeof by, "promise %s", status);
-    rg_hold_filter f = {p->invoice_id, NULL, NULL, NULL, p->id};
+    /* its holds, on whichever invoices (a promise about the whole debt holds each) */
+    rg_hold_filter f = {0, NULL, NULL, NULL, p->id};
     int64_t n = 0;
-    if (p->invoice_id && (rc = rg_store_holds_release(s, &f, at, by, &n, e)) != RG_OK)
+    if ((rc = rg_store_holds_release(s, &f, at, by, &n, e)) != RG_OK)
         return rc;
-    if (p->invoice_id && (rc = rg_store_invoice_wake(s, p->invoice_id, RG_WAKE_NOW, e)) != RG_OK)
+    rc = p->invoice_id ? rg_store_invoice_wake(s, p->invoice_id, RG_WAKE_NOW, e)
+                       : rg_store_customer_wake(s, p->customer_id, RG_WAKE_NOW, e);
+    if (rc != RG_OK)
         return rc;
     if (strcmp(status, "broken") != 0)
         return RG_OK;
@@ -223,14 +226,17 @@ rg_status rg_promises_on_payment(const rg_event_env *env, const rg_invoice *inv,
         bool changed;
         if (pay->paid_at >= deadline) {
             /* too late to keep it; the tick does not plan a paid invoice, so say it here */
-            if (paid)
+            if (paid && p->invoice_id)
                 rc = resolve(env, p, "broken", deadline, deadline, &changed, e);
             continue;
         }
-        bool kept = paid;
+        /* an invoice's promise: that invoice paid, or the promised amount paid on it since;
+         * a promise about the whole debt: the promised amount paid on any of the customer's invoices */
+        bool kept = paid && p->invoice_id;
         if (!kept) {
             rg_cents since = 0;
-            if ((rc = rg_store_payments_sum_since(s, inv->id, p->created_at, &since, e)) != RG_OK)
+            if ((rc = rg_store_payments_sum_since(s, p->invoice_id, p->customer_id, p->created_at, &since, e)) !=
+                RG_OK)
                 break;
             kept = since >= p->amount;
         }

@@ -121,7 +121,7 @@ typedef struct rg_store_ops {
     rg_status (*promise_each_pending)(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx, rg_err *e);
     rg_status (*promise_grace)(rg_store *s, int64_t promise_id, int64_t days, rg_err *e);
     rg_status (*promise_resolve)(rg_store *s, int64_t promise_id, const char *status, rg_instant at, bool *changed, rg_err *e);
-    rg_status (*payments_sum_since)(rg_store *s, int64_t invoice_id, rg_instant since, rg_cents *sum, rg_err *e);
+    rg_status (*payments_sum_since)(rg_store *s, int64_t invoice_id, int64_t customer_id, rg_instant since, rg_cents *sum, rg_err *e);
     rg_status (*offer_insert)(rg_store *s, rg_offer *o, rg_err *e);
     rg_status (*offer_current)(rg_store *s, int64_t invoice_id, rg_instant at, rg_offer *out, bool *found, rg_err *e);
     rg_status (*offer_settle)(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e);

@@ -98,7 +98,8 @@ static sqlite3_stmt *built_stmt(rg_sq_common *s, int slot, rg_buf *sql, rg_err *
     " (SELECT group_concat(coalesce(h.promise_id, 0) || ':' || h.step, char(10)) FROM invoice_holds h"               \
     "   WHERE h.invoice_id = i.id AND h.released_at IS NULL),"                                                        \
     " (SELECT group_concat(p.id || ':' || (p.promised_date + p.grace_days)) FROM promises p"                          \
-    "   WHERE p.invoice_id = i.id AND p.status = 'pending')"                                                          \
+    "   WHERE p.status = 'pending' AND (p.invoice_id = i.id"                                                          \
+    "    OR (p.invoice_id IS NULL AND p.customer_id = i.customer_id)))"                                               \
     " FROM invoices i JOIN customers c ON c.id = i.customer_id"
 
 /* Steps a TICK_SELECT statement (bound) through fn; resets it. */

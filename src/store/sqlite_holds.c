@@ -83,7 +83,7 @@ rg_status rg_sqh_holds_release(rg_store *base, const rg_hold_filter *f, rg_insta
         *released = 0;
     sqlite3_stmt *st = stmt(s, H_RELEASE,
                             "UPDATE invoice_holds SET released_at = ?6, released_by = ?7"
-                            " WHERE invoice_id = ?1 AND released_at IS NULL AND (?2 IS NULL OR step = ?2)"
+                            " WHERE (?1 = 0 OR invoice_id = ?1) AND released_at IS NULL AND (?2 IS NULL OR step = ?2)"
                             " AND (?3 IS NULL OR reason = ?3) AND (?4 IS NULL OR reason <> ?4)"
                             " AND (?5 = 0 OR promise_id = ?5)",
                             e);
@@ -169,7 +169,8 @@ rg_status rg_sqh_promise_each_pending(rg_store *base, int64_t invoice_id, rg_pro
     sqlite3_stmt *st = stmt(s, H_PENDING,
                             "SELECT id, customer_id, invoice_id, promised_date, amount, status, source,"
                             " created_at, resolved_at, grace_days FROM promises"
-                            " WHERE (?1 = 0 OR invoice_id = ?1) AND invoice_id IS NOT NULL AND status = 'pending'"
+                            " WHERE status = 'pending' AND ((?1 = 0 AND invoice_id IS NOT NULL) OR invoice_id = ?1"
+                            "  OR (invoice_id IS NULL AND customer_id = (SELECT customer_id FROM invoices WHERE id = ?1)))"
                             " ORDER BY created_at, id",
                             e);
     if (!st)
@@ -220,16 +221,21 @@ rg_status rg_sqh_promise_resolve(rg_store *base, int64_t promise_id, const char 
     return RG_OK;
 }
 
-rg_status rg_sqh_payments_sum_since(rg_store *base, int64_t invoice_id, rg_instant since, rg_cents *sum, rg_err *e)
+rg_status rg_sqh_payments_sum_since(rg_store *base, int64_t invoice_id, int64_t customer_id, rg_instant since,
+                                    rg_cents *sum, rg_err *e)
 {
     rg_sq_common *s = SQ(base);
     *sum = 0;
-    sqlite3_stmt *st = stmt(
-        s, H_PAID_SINCE, "SELECT coalesce(sum(amount), 0) FROM payments WHERE invoice_id = ?1 AND paid_at >= ?2", e);
+    sqlite3_stmt *st = stmt(s, H_PAID_SINCE,
+                            "SELECT coalesce(sum(p.amount), 0) FROM payments p WHERE p.paid_at >= ?2 AND"
+                            " (p.invoice_id = ?1 OR (?1 = 0 AND p.invoice_id IN (SELECT id FROM invoices"
+                            "  WHERE customer_id = ?3)))",
+                            e);
     if (!st)
         return RG_ESTORE;
     sqlite3_bind_int64(st, 1, invoice_id);
     sqlite3_bind_int64(st, 2, since);
+    sqlite3_bind_int64(st, 3, customer_id);
     int r = sqlite3_step(st);
     if (r == SQLITE_ROW)
         *sum = sqlite3_column_int64(st, 0);

@@ -120,7 +120,7 @@ rg_status rg_sqh_hold_each(rg_store *s, int64_t invoice_id, bool active_only, rg
 rg_status rg_sqh_promise_each_pending(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqh_promise_grace(rg_store *s, int64_t promise_id, int64_t days, rg_err *e);
 rg_status rg_sqh_promise_resolve(rg_store *s, int64_t promise_id, const char *status, rg_instant at, bool *changed, rg_err *e);
-rg_status rg_sqh_payments_sum_since(rg_store *s, int64_t invoice_id, rg_instant since, rg_cents *sum, rg_err *e);
+rg_status rg_sqh_payments_sum_since(rg_store *s, int64_t invoice_id, int64_t customer_id, rg_instant since, rg_cents *sum, rg_err *e);
 rg_status rg_sqh_offer_insert(rg_store *s, rg_offer *o, rg_err *e);
 rg_status rg_sqh_offer_current(rg_store *s, int64_t invoice_id, rg_instant at, rg_offer *out, bool *found, rg_err *e);
 rg_status rg_sqh_offer_settle(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e);

@@ -550,9 +550,10 @@ rg_status rg_store_promise_resolve(rg_store *s, int64_t promise_id, const char *
     return s->ops->promise_resolve(s, promise_id, status, at, changed, e);
 }
 
-rg_status rg_store_payments_sum_since(rg_store *s, int64_t invoice_id, rg_instant since, rg_cents *sum, rg_err *e)
+rg_status rg_store_payments_sum_since(rg_store *s, int64_t invoice_id, int64_t customer_id, rg_instant since,
+                                      rg_cents *sum, rg_err *e)
 {
-    return s->ops->payments_sum_since(s, invoice_id, since, sum, e);
+    return s->ops->payments_sum_since(s, invoice_id, customer_id, since, sum, e);
 }
 
 rg_status rg_store_offer_insert(rg_store *s, rg_offer *o, rg_err *e)

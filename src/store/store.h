@@ -530,7 +530,7 @@ typedef rg_status (*rg_hold_fn)(void *ctx, const rg_hold *h);
 rg_status rg_store_hold_add(rg_store *s, rg_hold *h, bool *added, rg_err *e);
 /* Which active holds rg_store_holds_release releases. */
 typedef struct rg_hold_filter {
-    int64_t invoice_id;        /* required */
+    int64_t invoice_id;        /* 0: any invoice */
     const char *step;          /* NULL: any; "" only the every-step holds */
     const char *reason;        /* NULL: any */
     const char *except_reason; /* NULL: none excepted */
@@ -540,8 +540,9 @@ rg_status rg_store_holds_release(rg_store *s, const rg_hold_filter *f, rg_instan
                                  int64_t *released, rg_err *e);
 /* An invoice's holds, oldest first (active only, or every one). */
 rg_status rg_store_hold_each(rg_store *s, int64_t invoice_id, bool active_only, rg_hold_fn fn, void *ctx, rg_err *e);
-/* An invoice's pending promises, oldest first (invoice_id 0: every
- * invoice's). */
+/* An invoice's pending promises and its customer's about the whole debt
+ * (no invoice), oldest first (invoice_id 0: every invoice's, and none
+ * about a whole debt). */
 rg_status rg_store_promise_each_pending(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx, rg_err *e);
 /* grace_days = max(grace_days, days). */
 rg_status rg_store_promise_grace(rg_store *s, int64_t promise_id, int64_t days, rg_err *e);
@@ -549,8 +550,10 @@ rg_status rg_store_promise_grace(rg_store *s, int64_t promise_id, int64_t days, 
  * *changed false when it was no longer pending. */
 rg_status rg_store_promise_resolve(rg_store *s, int64_t promise_id, const char *status, rg_instant at, bool *changed,
                                    rg_err *e);
-/* The sum of an invoice's payments paid at or after `since`. */
-rg_status rg_store_payments_sum_since(rg_store *s, int64_t invoice_id, rg_instant since, rg_cents *sum, rg_err *e);
+/* The sum of an invoice's payments paid at or after `since` (invoice_id 0:
+ * of all customer_id's invoices). */
+rg_status rg_store_payments_sum_since(rg_store *s, int64_t invoice_id, int64_t customer_id, rg_instant since,
+                                      rg_cents *sum, rg_err *e);
 
 /* An offer (a trigger's or step's `offer:`). */
 typedef struct rg_offer {

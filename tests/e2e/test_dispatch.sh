@@ -2,10 +2,9 @@
 # The dispatcher end to end: `regua tick` plans and sends through the
 # whatsapp_cloud and http drivers to a local fake provider
 # (tests/support/fake_http.py); fallback, retry, a payment between planning
-# and sending, `regua dispatch`, `regua serve`; and the crash test: a
-# dispatcher sending 2,000 messages killed with SIGKILL at random moments
-# until the outbox drains, after which the fake holds every message exactly
-# once by idempotency key and every message is in a final state.
+# and sending, `regua dispatch`, `regua serve`. The crash tests (SIGKILL at
+# random moments, a provider that de-duplicates nothing) are in
+# test_crash.sh.
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 FAKE="$REGUA_ROOT/tests/support/fake_http.py"
@@ -167,77 +166,3 @@ wait $spid
 [ $? -eq 0 ] && ok "serve stops cleanly on SIGTERM" || not_ok "serve stops cleanly on SIGTERM" "$(cat serve.log)"
 cd ..
 stop_fake fk2
-
-# ---- crash test: SIGKILL at random moments while sending 2,000 messages ----
-N=2000
-port=$(start_fake fk3 '[]' 20)
-setup crash "$port" '    max_in_flight: 4'
-cd crash
-/usr/bin/python3 - "$N" <<'PY'
-import sys
-n = int(sys.argv[1])
-with open("c.csv", "w") as f:
-    f.write("external_id;name;phone\n")
-    for i in range(n):
-        f.write("K%d;Cliente %d;+55119%08d\n" % (i, i, i))
-with open("f.csv", "w") as f:
-    f.write("external_id,customer_external_id,amount,due_date\n")
-    for i in range(n):
-        f.write("G%d,K%d,10.00,2026-11-24\n" % (i, i))
-PY
-regua import customers c.csv >/dev/null && regua import invoices f.csv >/dev/null
-regua tick --no-dispatch --json >tick.json
-contains "crash: all queued" tick.json "\"queued\": $N"
-# every message goes by SMS (the customers have no WhatsApp number); the
-# fake answers in 0-20 ms and 4 go at a time (~350/s), so a run lives
-# about 0.2 s: dozens of runs, most of them killed, drain the outbox
-/usr/bin/python3 -c 'import random; print(" ".join("%.3f" % random.uniform(0.03, 0.35) for _ in range(60)))' >sleeps
-kills=0
-left=$N
-for s in $(cat sleeps); do
-    "$REGUA_BIN" dispatch >>dispatch.log 2>&1 &
-    dpid=$!
-    sleep "$s"
-    if kill -KILL $dpid 2>/dev/null; then kills=$((kills + 1)); fi
-    wait $dpid 2>/dev/null
-    left=$(sqlite3 regua.db "select count(*) from messages where status in ('queued', 'sending')")
-    [ "$left" = 0 ] && break
-done
-echo "crash: $kills kills; $left messages left for the uninterrupted runs"
-[ $kills -ge 20 ] && ok "crash: killed $kills times" || not_ok "crash: killed 20 times" "only $kills kills ($left left)"
-i=0
-while [ $i -lt 10 ]; do
-    regua dispatch >>dispatch.log 2>&1
-    left=$(sqlite3 regua.db "select count(*) from messages where status in ('queued', 'sending')")
-    [ "$left" = 0 ] && break
-    i=$((i + 1))
-done
-[ "$left" = 0 ] && ok "crash: the outbox drains" || not_ok "crash: the outbox drains" "$left left"
-sqlite3 -separator ' ' regua.db "select idempotency_key, status, provider_id from messages" >final.txt
-/usr/bin/python3 - "$N" <<'PY' && ok "crash: every message exactly once at the provider" || not_ok "crash: every message exactly once at the provider" "see above"
-import json, sys
-n = int(sys.argv[1])
-msgs = {}
-for line in open("final.txt"):
-    k, st, pid = line.split()
-    msgs[k] = (st, pid)
-assert len(msgs) == n, len(msgs)
-bad = [k for k, (st, _) in msgs.items() if st != "sent"]
-assert not bad, "not in a final sent state: %s" % bad[:5]
-deliveries, replays = {}, {}
-for l in open("../fk3/fake.jsonl"):
-    r = json.loads(l)
-    if r["status"] != 200:
-        continue
-    d = replays if r.get("replay") else deliveries
-    d.setdefault(r["key"], []).append(r["id"])
-dup = [k for k, v in deliveries.items() if len(v) != 1]
-assert not dup, "delivered twice: %s" % dup[:5]
-assert set(deliveries) == set(msgs), (len(deliveries), len(msgs))
-wrong = [k for k, (st, pid) in msgs.items() if deliveries[k][0] != pid]
-assert not wrong, "provider id differs from the delivery: %s" % wrong[:5]
-print("deliveries %d, replays after crashes %d" % (len(deliveries), sum(len(v) for v in replays.values())),
-      file=sys.stderr)
-PY
-cd ..
-stop_fake fk3

@@ -65,6 +65,7 @@ p = o["promises"]
 assert len(p) == 1 and p[0]["status"] == "pending" and p[0]["promised_date"] == "2026-12-14", p
 assert p[0]["grace_days"] == 0, p
 assert o["agenda_at"] == "2026-12-15T03:00:00Z", o["agenda_at"]
+assert o["cadence"]["name"] == "teste" and o["cadence"]["held"] == [], o["cadence"]
 assert [e["type"] for e in o["events"]] == ["invoice.created", "promise.made"], o["events"]
 PY
 

@@ -3,7 +3,7 @@
 API and the WhatsApp Cloud API), for tests. It records every request as one
 JSON line, answers like the provider would, and exits by itself.
 
-  fake_http.py --port-file F --log F.jsonl [--rules F.json] [--timeout S] [--delay-ms N]
+  fake_http.py --port-file F --log F.jsonl [--rules F.json] [--timeout S] [--delay-ms N] [--no-dedup]
 
 Answers: 2xx with a provider id by default. A request to a path ending in
 /messages whose JSON body has "messaging_product" is a WhatsApp one:
@@ -24,6 +24,16 @@ message quote the bare values of the Authorization and X-API-TOKEN headers
 Idempotency: a request with an Idempotency-Key header already answered with
 2xx gets the same answer again and is logged with "replay": true, like a
 provider that deduplicates. GET /_stats returns counts.
+
+--no-dedup (the crash tests): a provider that de-duplicates nothing and
+acts before it answers. Every complete request is a delivery with a new id,
+logged (status 200) as soon as its body is read — before the --delay-ms
+wait, so a client killed while waiting leaves a delivery it never heard
+of. A request whose body was cut off (the client died while sending) is
+logged with "status": 0, "cut": true and is no delivery. The log's "key"
+is the Idempotency-Key header, else the body's biz_opaque_callback_data
+(WhatsApp), else the body's "ref" field (a key-less provider's request
+names its message there for the tests' counting only).
 """
 import argparse
 import json
@@ -35,7 +45,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
-STATE = {"n": 0, "rules": [], "seen": {}, "log": None, "delay_ms": 0}
+STATE = {"n": 0, "rules": [], "seen": {}, "log": None, "delay_ms": 0, "dedup": True}
 
 
 def log_line(rec):
@@ -95,7 +105,7 @@ class Handler(BaseHTTPRequestHandler):
         wa = self.path.endswith("/messages") and isinstance(body, dict) and "messaging_product" in body
         key = self.headers.get("Idempotency-Key")
         if key is None and isinstance(body, dict):
-            key = body.get("biz_opaque_callback_data")
+            key = body.get("biz_opaque_callback_data") or body.get("ref")
         with LOCK:
             STATE["n"] += 1
             seq = STATE["n"]
@@ -103,6 +113,9 @@ class Handler(BaseHTTPRequestHandler):
                "idempotency_header": self.headers.get("Idempotency-Key"),
                "auth": self.headers.get("Authorization"), "content_type": self.headers.get("Content-Type"),
                "body": raw, "json": body}
+        if not STATE["dedup"]:
+            self.deliver_at_once(rec, raw, n, wa, body, seq)
+            return
         if STATE["delay_ms"]:
             time.sleep(random.random() * STATE["delay_ms"] / 1000.0)
         hk = self.headers.get("Idempotency-Key")
@@ -157,6 +170,32 @@ class Handler(BaseHTTPRequestHandler):
         self.send(status, obj, extra)
 
 
+def deliver_at_once(self, rec, raw, length, wa, body, seq):
+    """--no-dedup: a complete request is delivered (logged) before the answer waits."""
+    if len(raw.encode("utf-8", "replace")) < length:
+        rec.update(status=0, replay=False, id=None, cut=True)
+        log_line(rec)
+        self.close_connection = True
+        return
+    pid = ("wamid.%d" if wa else "sms-%d") % seq
+    rec.update(status=200, replay=False, id=pid)
+    log_line(rec)
+    if STATE["delay_ms"]:
+        time.sleep(random.random() * STATE["delay_ms"] / 1000.0)
+    if wa:
+        to = body.get("to", "")
+        obj = {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}], "messages": [{"id": pid}]}
+    else:
+        obj = {"id": pid, "status": "accepted"}
+    try:
+        self.send(200, obj)
+    except OSError:
+        pass  # the client is gone: the delivery stands
+
+
+Handler.deliver_at_once = deliver_at_once
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 1024  # listen() backlog: bursts of new connections
@@ -169,7 +208,9 @@ def main():
     ap.add_argument("--rules")
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--delay-ms", type=int, default=0)
+    ap.add_argument("--no-dedup", action="store_true")
     a = ap.parse_args()
+    STATE["dedup"] = not a.no_dedup
     STATE["log"] = open(a.log, "a", encoding="utf-8")
     STATE["delay_ms"] = a.delay_ms
     if a.rules:

@@ -26,6 +26,9 @@ Options:
   --require-starttls      refuse MAIL before STARTTLS
   --implicit-tls          TLS from the first byte (smtps://); needs --cert
   --discard               count messages but write nothing (benchmarks)
+  --delay-ms N            after storing a message, wait a random 0..N ms before
+                          the 250 reply (the crash tests: a client killed then
+                          leaves a message the server accepted)
 """
 import argparse
 import asyncio
@@ -33,6 +36,7 @@ import base64
 import fnmatch
 import logging
 import os
+import random
 import signal
 import ssl
 import sys
@@ -71,6 +75,7 @@ class Sink:
             pattern, sep, times = item.partition("=")
             self.drop.append([pattern.lower(), int(times) if sep else None])
         self.count = 0
+        self.delay_ms = args.delay_ms
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         reply = match(self.mail_rules, address)
@@ -113,6 +118,8 @@ class Sink:
                     rule[1] -= 1
                 server.transport.abort()  # accepted, and the client never hears so
                 break
+        if self.delay_ms:
+            await asyncio.sleep(random.random() * self.delay_ms / 1000.0)
         return "250 2.0.0 Ok: queued as %d" % self.count
 
 
@@ -136,6 +143,7 @@ def main():
     p.add_argument("--require-starttls", action="store_true")
     p.add_argument("--implicit-tls", action="store_true")
     p.add_argument("--discard", action="store_true")
+    p.add_argument("--delay-ms", type=int, default=0)
     p.add_argument("--lifetime", type=float, default=60.0)
     args = p.parse_args()
 

@@ -1135,6 +1135,12 @@ static void test_promise_pause_broken(void **state)
     st = tick(&v, at("2026-10-30T13:00:00Z"));
     assert_int_equal(st.fired, 0);
     assert_int_equal(st.held, 2);
+    /* invoice show says which due steps wait on a hold */
+    rg_customer cust;
+    assert_int_equal(rg_store_customer_get(v.store, "C1", &cust, &e), RG_OK);
+    rg_invoice_explain ex;
+    assert_int_equal(rg_engine_explain(v.engine, &inv, &cust, at("2026-10-30T14:00:00Z"), &ex, &e), RG_OK);
+    assert_string_equal(ex.held, "segunda-via, ligar");
     assert_int_equal(rg_store_invoice_agenda(v.store, inv.id, &next, &e), RG_OK);
     assert_int_equal(next, at("2026-10-31T03:00:00Z")); /* the deadline: 10-28 + 2 days, ended */
     char *got = promises_and_events(&v, "F1");
@@ -1276,6 +1282,60 @@ static void test_dispute(void **state)
     char *p = progress_of(&v, "F1");
     assert_non_null(strstr(p, "aviso=S"));
     free(p);
+    teardown_env(&v);
+}
+
+/* A promise about the customer's whole debt (no invoice) pauses its
+ * invoices' steps too, and is kept by the promised amount paid on any of
+ * them; one that is not, breaks once for the customer. */
+static void test_promise_whole_debt(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "promise-whole");
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,phone\nC1,Ana,ana@x.com.br,(11) 98765-4321\n"
+                                    "C2,Bia,bia@x.com.br,(11) 98765-4322\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nF1,C1,100.00,2026-10-15\n"
+                                   "F2,C1,50.00,2026-10-15\nG1,C2,100.00,2026-10-15\n");
+    open_engine(&v);
+    rg_err e;
+    tick(&v, at("2026-10-19T13:00:00Z"));
+    rg_event_env ev = {v.store, rg_test_zones(), NULL};
+    const char *who[] = {"F1", "G1"};
+    for (size_t k = 0; k < 2; k++) {
+        rg_invoice inv;
+        assert_int_equal(rg_store_invoice_get(v.store, who[k], &inv, &e), RG_OK);
+        rg_promise_params pp = {inv.customer_id, 0, rg_date_from_ymd(2026, 10, 28), 12000, "cli", "cli",
+                                at("2026-10-20T13:00:00Z"), 0, NULL};
+        rg_promise pr;
+        assert_int_equal(rg_store_begin(v.store, &e), RG_OK);
+        assert_int_equal(rg_promise_make(&ev, &pp, rg_date_from_ymd(2026, 10, 20), &pr, NULL, &e), RG_OK);
+        const char *steps[] = {"segunda-via"};
+        assert_int_equal(rg_holds_pause(v.store, inv.id, steps, 1, "trigger:teste/promessa", pr.id, 0,
+                                        at("2026-10-20T13:00:00Z"), &e),
+                         RG_OK);
+        assert_int_equal(rg_store_commit(v.store, &e), RG_OK);
+    }
+    rg_tick_stats st = tick(&v, at("2026-10-26T13:00:00Z"));
+    assert_int_equal(st.held, 2); /* F1's and G1's segunda-via */
+    /* C1 pays 120.00 over its two invoices in time: kept */
+    pay(&v, "F2", 5000, "2026-10-27T15:00:00Z");
+    pay(&v, "F1", 7000, "2026-10-28T15:00:00Z");
+    bool held;
+    char why[64];
+    rg_invoice f1, g1;
+    assert_int_equal(rg_store_invoice_get(v.store, "F1", &f1, &e), RG_OK);
+    assert_int_equal(rg_store_invoice_get(v.store, "G1", &g1, &e), RG_OK);
+    assert_int_equal(rg_holds_check(v.store, f1.id, "segunda-via", &held, why, sizeof why, &e), RG_OK);
+    assert_false(held);
+    assert_int_equal(rg_holds_check(v.store, g1.id, "segunda-via", &held, why, sizeof why, &e), RG_OK);
+    assert_true(held);
+    /* C2 did not pay: broken once, at the deadline; G1's segunda-via goes */
+    st = tick(&v, at("2026-10-29T13:00:00Z"));
+    assert_int_equal(st.promises_broken, 1);
+    assert_int_equal(st.fired, 2); /* F1's segunda-via and G1's */
+    assert_int_equal(rg_holds_check(v.store, g1.id, "segunda-via", &held, why, sizeof why, &e), RG_OK);
+    assert_false(held);
     teardown_env(&v);
 }
 
@@ -1669,6 +1729,7 @@ int main(void)
         cmocka_unit_test(test_promise_kept),
         cmocka_unit_test(test_dispute),
         cmocka_unit_test(test_offer),
+        cmocka_unit_test(test_promise_whole_debt),
         cmocka_unit_test(test_cost_per_message),
         cmocka_unit_test(test_sixty_days_carnival),
     };

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/health.h"
+#include "channel/scrub.h"
 #include "http/server.h"
 #include "http/webhooks.h"
 #include "service/inbound.h"
@@ -500,6 +501,31 @@ static void test_whatsapp_statuses(void **state)
     assert_string_equal(q_text("SELECT payload FROM events WHERE type = 'message.failed'"),
                         "{\"channel\":\"whatsapp\",\"provider_id\":\"wamid.BBB\",\"status\":\"failed\","
                         "\"reason\":\"131047: Re-engagement message (more than 24 hours)\"}");
+}
+
+/* A provider's failure reason quoting our token (or any Authorization
+ * header) reaches neither the message's reason nor the event's payload. */
+static void test_whatsapp_status_scrubbed(void **state)
+{
+    (void)state;
+    rg_scrub_register("EAAG-inbound-token-77");
+    int64_t m = add_message("k-wa-scrub", c1, f1, "whatsapp", "wamid.SCRUB");
+    resp r;
+    char *body = wa_statuses("{\"id\":\"wamid.SCRUB\",\"status\":\"failed\",\"timestamp\":\"" TS "\",\"errors\":"
+                             "[{\"code\":190,\"title\":\"token EAAG-inbound-token-77 expired\",\"error_data\":"
+                             "{\"details\":\"Authorization: Bearer EAAG-other-99\"}}]}");
+    post_whatsapp(body, &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    free(body);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT status || ' / ' || reason FROM messages WHERE id = %lld", (long long)m);
+    assert_string_equal(q_text(sql), "failed / 190: token [redacted] expired (Authorization: Bearer [redacted])");
+    snprintf(sql, sizeof sql, "SELECT payload FROM events WHERE type = 'message.failed' AND message_id = %lld",
+             (long long)m);
+    assert_string_equal(q_text(sql), "{\"channel\":\"whatsapp\",\"provider_id\":\"wamid.SCRUB\",\"status\":\"failed\","
+                                     "\"reason\":\"190: token [redacted] expired (Authorization: Bearer [redacted])\"}");
+    rg_scrub_reset();
 }
 
 /* Reports arrive out of order: sent, then read, then a late delivered. */
@@ -1234,7 +1260,7 @@ int main(void)
         cmocka_unit_test(test_routes),        cmocka_unit_test(test_healthz_degraded),
         cmocka_unit_test(test_whatsapp_handshake),
         cmocka_unit_test(test_whatsapp_signature), cmocka_unit_test(test_whatsapp_statuses),
-        cmocka_unit_test(test_whatsapp_out_of_order),
+        cmocka_unit_test(test_whatsapp_out_of_order), cmocka_unit_test(test_whatsapp_status_scrubbed),
         cmocka_unit_test(test_whatsapp_stop), cmocka_unit_test(test_sms),
         cmocka_unit_test(test_bad_bodies),    cmocka_unit_test(test_open_pixel),
         cmocka_unit_test(test_click),         cmocka_unit_test(test_unsubscribe),
