@@ -10,7 +10,7 @@ static int run(rg_cli *cli, int argc, char **argv);
 const rg_command rg_cmd_import = {
     "import",
     "regua import customers|invoices|payments FILE.csv [--skip-invalid] [--encoding ENC] [--clear COLUMNS] [--json]",
-    "Import customers, invoices or payments from a CSV file (UTF-8, ',' or ';')",
+    "Import customers, invoices or payments from a CSV file (UTF-8 or --encoding; ',' or ';')",
     "The whole file is checked first: if any row is invalid nothing is imported and every\n"
     "problem is printed as FILE:LINE: column: message (exit 1). --skip-invalid imports the\n"
     "valid rows and reports the rest, committing every 20,000 rows so that `regua serve`'s\n"

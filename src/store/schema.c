@@ -382,6 +382,9 @@ const char *const rg_schema_migrations[] = {
     "ALTER TABLE trigger_timers ADD COLUMN done_at INTEGER;"
     "CREATE INDEX trigger_timers_customer ON trigger_timers (customer_id) WHERE status = 'waiting';"
     "CREATE INDEX trigger_timers_invoice ON trigger_timers (invoice_id) WHERE invoice_id IS NOT NULL;",
+    /* 11 (events-holds): a customer's pending promises about its whole debt
+     * (no invoice), which the tick reads with each of its invoices. */
+    "CREATE INDEX promises_customer_pending ON promises (customer_id) WHERE status = 'pending' AND invoice_id IS NULL;",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);

@@ -28,6 +28,7 @@ enum {
     E_PROGRESS_PUT_MANY,
     E_TICK_CUSTOMERS,
     E_PROGRESS_PUT_ONE,
+    E_HOLDS_ANY,
     E_COUNT
 };
 _Static_assert(E_COUNT <= 20, "engine slots end where sqlite_dispatch.c's begin");
@@ -95,12 +96,34 @@ static sqlite3_stmt *built_stmt(rg_sq_common *s, int slot, rg_buf *sql, rg_err *
     " CASE WHEN ?5 IS NOT NULL THEN (SELECT group_concat(h.due_date || ':' || h.paid_on) FROM invoices h"            \
     "   WHERE h.customer_id = c.id AND h.paid_on IS NOT NULL AND h.paid_on >= ?5) END,"                              \
     " i.next_at, i.agenda_wakes,"                                                                                     \
-    " (SELECT group_concat(coalesce(h.promise_id, 0) || ':' || h.step, char(10)) FROM invoice_holds h"               \
-    "   WHERE h.invoice_id = i.id AND h.released_at IS NULL),"                                                        \
-    " (SELECT group_concat(p.id || ':' || (p.promised_date + p.grace_days)) FROM promises p"                          \
-    "   WHERE p.status = 'pending' AND (p.invoice_id = i.id"                                                          \
-    "    OR (p.invoice_id IS NULL AND p.customer_id = i.customer_id)))"                                               \
+    " CASE WHEN :holds THEN (SELECT group_concat(coalesce(h.promise_id, 0) || ':' || h.step, char(10))"              \
+    "   FROM invoice_holds h WHERE h.invoice_id = i.id AND h.released_at IS NULL) END,"                              \
+    " CASE WHEN :holds THEN (SELECT group_concat(x) FROM ("                                                           \
+    "   SELECT p.id || ':' || (p.promised_date + p.grace_days) AS x FROM promises p"                                  \
+    "    WHERE p.invoice_id = i.id AND p.status = 'pending'"                                                          \
+    "   UNION ALL SELECT q.id || ':' || (q.promised_date + q.grace_days) FROM promises q"                             \
+    "    WHERE q.customer_id = i.customer_id AND q.status = 'pending' AND q.invoice_id IS NULL)) END"                 \
     " FROM invoices i JOIN customers c ON c.id = i.customer_id"
+
+/* Binds TICK_SELECT's :holds — whether any hold is active or any promise
+ * pending: without, the per-row subqueries are not run at all (a tick
+ * reading a million invoices pays nothing for them). */
+static rg_status bind_holds_gate(rg_sq_common *s, sqlite3_stmt *st, rg_err *e)
+{
+    sqlite3_stmt *q = rg_sq_engine_stmt(s, E_HOLDS_ANY,
+                                        "SELECT EXISTS (SELECT 1 FROM invoice_holds WHERE released_at IS NULL)"
+                                        " OR EXISTS (SELECT 1 FROM promises WHERE status = 'pending')",
+                                        e);
+    if (!q)
+        return RG_ESTORE;
+    int r = sqlite3_step(q);
+    int any = r == SQLITE_ROW ? sqlite3_column_int(q, 0) : 1;
+    rg_sq_done(q);
+    if (r != SQLITE_ROW)
+        return rg_sq_fail(s, e, "looking for holds");
+    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":holds"), any);
+    return RG_OK;
+}
 
 /* Steps a TICK_SELECT statement (bound) through fn; resets it. */
 static rg_status tick_rows(rg_sq_common *s, sqlite3_stmt *st, rg_tick_row_fn fn, void *ctx, rg_err *e)
@@ -151,6 +174,10 @@ rg_status rg_sqe_tick_each(rg_store *base, rg_instant recent_since, rg_date late
     sqlite3_bind_int64(st, 3, after_invoice);
     sqlite3_bind_int64(st, 4, limit > 0 ? limit : -1);
     rg_sq_bind_date(st, 5, late_since);
+    if (bind_holds_gate(s, st, e) != RG_OK) {
+        rg_sq_done(st);
+        return RG_ESTORE;
+    }
     return tick_rows(s, st, fn, ctx, e);
 }
 
@@ -174,6 +201,10 @@ rg_status rg_sqe_tick_customers(rg_store *base, rg_instant recent_since, rg_date
     for (size_t i = 0; i < n; i += TICK_CUSTOMERS) {
         rg_sq_bind_opt_i64(st, 1, recent_since, RG_INSTANT_NONE);
         rg_sq_bind_date(st, 5, late_since);
+        if (bind_holds_gate(s, st, e) != RG_OK) { /* tick_rows clears the bindings */
+            rg_sq_done(st);
+            return RG_ESTORE;
+        }
         for (size_t k = 0; k < TICK_CUSTOMERS; k++) /* the rest repeat the last id */
             sqlite3_bind_int64(st, 6 + (int)k, ids[i + k < n ? i + k : n - 1]);
         rg_status rc = tick_rows(s, st, fn, ctx, e);

@@ -330,13 +330,8 @@ cd ..
 # ---- a cadence that states no `timezone` opens its window where the company
 # is (`timezone` in regua.yaml), not in São Paulo ----
 mkdir -p mao/cadences mao/templates
-cat >mao/regua.yaml <<'YAML'
-database: m.db
-timezone: America/Manaus
-company: {name: Exemplo Serviços Ltda, cnpj: 11.222.333/0001-81}
-channels:
-  email: {driver: log, path: sent/email.jsonl}
-YAML
+sed -e 's/^database: c.db/database: m.db/' -e 's|^timezone: America/Sao_Paulo|timezone: America/Manaus|' \
+    cad/regua.yaml >mao/regua.yaml
 sed 's/^cadence: boa/cadence: manaus/' cad/cadences/boa.yaml >mao/cadences/manaus.yaml
 cp cad/templates/atraso.email mao/templates/
 cd mao
