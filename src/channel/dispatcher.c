@@ -708,7 +708,7 @@ static rg_status claim(rg_dispatcher *d, const char *channel, int64_t limit, rg_
     *n = cx.n;
     d->st->claimed += cx.n;
     if (cx.n && !d->renew_at)
-        d->renew_at = now + d->lease_seconds / 2;
+        d->renew_at = now + (d->lease_seconds / 2 > 0 ? d->lease_seconds / 2 : 1);
     if (rc == RG_OK && cx.oom)
         rc = rg_err_set(e, RG_ENOMEM, "dispatcher", "out of memory");
     return rc;
@@ -1057,6 +1057,20 @@ static void release_unstarted(rg_dispatcher *d)
     }
 }
 
+/* Extends this dispatcher's leases when half of one has passed and it
+ * still holds messages (transfers under way, outcomes not yet written), so
+ * no other dispatcher takes them for a dead one's. A busy store is no
+ * danger meanwhile: taking a lease over needs the write lock too. */
+static void renew_if_due(rg_dispatcher *d, rg_instant now)
+{
+    if (!d->renew_at || now < d->renew_at)
+        return;
+    int64_t n;
+    rg_err e;
+    if (rg_store_outbox_renew(d->store, d->owner, now + d->lease_seconds, &n, &e) == RG_OK)
+        d->renew_at = now + (d->lease_seconds / 2 > 0 ? d->lease_seconds / 2 : 1);
+}
+
 /* Writes the queued outcomes and handed marks; while the store is held
  * by another writer (RG_EBUSY) keeps them, lets the transfers under way
  * finish (their outcomes join the queue), renews this dispatcher's leases
@@ -1078,12 +1092,7 @@ static rg_status settle(rg_dispatcher *d, const rg_clock *clock, rg_err *e)
         }
         if (stopping(d) && ms - since > d->stop_grace_ms)
             return rc;
-        if (d->renew_at && now >= d->renew_at) {
-            int64_t n;
-            rg_err re;
-            if (rg_store_outbox_renew(d->store, d->owner, now + d->lease_seconds, &n, &re) == RG_OK)
-                d->renew_at = now + d->lease_seconds / 2;
-        }
+        renew_if_due(d, now);
         int running;
         curl_multi_poll(d->multi, NULL, 0, 100, NULL);
         curl_multi_perform(d->multi, &running);
@@ -1165,6 +1174,7 @@ rg_status rg_dispatcher_drain(rg_dispatcher *d, const rg_clock *clock, rg_dispat
         int running = 0;
         curl_multi_perform(d->multi, &running);
         reap(d, rg_clock_now(clock));
+        renew_if_due(d, rg_clock_now(clock));
         int inflight = in_flight(d);
         if (!inflight && !d->done.head && !again && (!blocked || stopping(d)))
             break;

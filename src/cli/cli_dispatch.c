@@ -17,9 +17,12 @@ const rg_command rg_cmd_dispatch = {
     "not opted out), sends it through its channel's driver and records the outcome.\n"
     "Transient failures are retried later with exponential backoff (a later run or `regua\n"
     "serve` picks them up); permanent ones fall back to the step's next channel. Leases left\n"
-    "by a dispatcher that died are recovered first. When a cadence file or a template does not\n"
-    "load, the others' messages are sent, that cadence's wait (never cancelled for it), and\n"
-    "the command exits 1 naming the file. See docs/channels.md.",
+    "by a dispatcher that died are recovered first. An attempt that may have reached the\n"
+    "provider (no answer, or a crash) follows the channel's on_uncertain: resend (same\n"
+    "idempotency key or Message-ID) or review (status uncertain and a task); a provider\n"
+    "refusing the channel itself (SMTP 535) pauses that channel. When a cadence file or a\n"
+    "template does not load, the others' messages are sent, that cadence's wait (never\n"
+    "cancelled for it), and the command exits 1 naming the file. See docs/channels.md.",
     run,
 };
 
@@ -40,23 +43,24 @@ int rg_cli_dispatcher_open(rg_cli *cli, rg_store *store, rg_engine *eng, rg_disp
 
 void *rg_dispatch_stats_json(const rg_dispatch_stats *s, int64_t queued_left)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "claimed", (json_int_t)s->claimed,
-                     "sent", (json_int_t)s->sent, "retried", (json_int_t)s->retried, "rerouted",
-                     (json_int_t)s->rerouted, "waiting", (json_int_t)s->waiting, "cancelled",
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "claimed",
+                     (json_int_t)s->claimed, "sent", (json_int_t)s->sent, "retried", (json_int_t)s->retried,
+                     "rerouted", (json_int_t)s->rerouted, "waiting", (json_int_t)s->waiting, "cancelled",
                      (json_int_t)s->cancelled, "suppressed", (json_int_t)s->suppressed, "failed",
-                     (json_int_t)s->failed, "uncertain", (json_int_t)s->uncertain, "recovered",
-                     (json_int_t)s->recovered, "lost", (json_int_t)s->lost, "queued", (json_int_t)queued_left);
+                     (json_int_t)s->failed, "uncertain", (json_int_t)s->uncertain, "paused", (json_int_t)s->paused,
+                     "recovered", (json_int_t)s->recovered, "lost", (json_int_t)s->lost, "busy_waits",
+                     (json_int_t)s->busy_waits, "queued", (json_int_t)queued_left);
 }
 
 void rg_dispatch_stats_print(FILE *f, const rg_dispatch_stats *s, int64_t queued_left)
 {
     fprintf(f,
             "dispatch: %lld claimed: %lld sent, %lld to retry, %lld moved to another channel, %lld waiting"
-            " (window or cap), %lld cancelled, %lld suppressed, %lld failed, %lld uncertain; %lld leases"
-            " recovered; %lld still queued\n",
+            " (window or cap), %lld waiting for a paused channel, %lld cancelled, %lld suppressed, %lld failed,"
+            " %lld uncertain (to review); %lld leases recovered; %lld still queued\n",
             (long long)s->claimed, (long long)s->sent, (long long)s->retried, (long long)s->rerouted,
-            (long long)s->waiting, (long long)s->cancelled, (long long)s->suppressed, (long long)s->failed,
-            (long long)s->uncertain, (long long)s->recovered, (long long)queued_left);
+            (long long)s->waiting, (long long)s->paused, (long long)s->cancelled, (long long)s->suppressed,
+            (long long)s->failed, (long long)s->uncertain, (long long)s->recovered, (long long)queued_left);
 }
 
 static int run(rg_cli *cli, int argc, char **argv)

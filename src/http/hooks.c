@@ -69,7 +69,8 @@ static rg_status apply_batch(rg_http_request *r, const char *channel, bool whats
     for (size_t i = 0; rc == RG_OK && i < b->n; i++) {
         const rg_hook_item *it = &b->v[i];
         if (it->kind == RG_HOOK_STATUS) {
-            rg_inbound_status st = {channel, it->provider_id, it->status, it->at, it->reason[0] ? it->reason : NULL};
+            rg_inbound_status st = {channel, it->provider_id, it->status, it->at, it->reason[0] ? it->reason : NULL,
+                                    it->key[0] ? it->key : NULL};
             rg_inbound_outcome out;
             if ((rc = rg_inbound_apply_status(&env, &st, now, &out, e)) == RG_OK) {
                 c->statuses += out == RG_INBOUND_APPLIED;

@@ -196,7 +196,8 @@ static rg_status wa_status(json_t *st, const char *path, rg_hook_batch *b, rg_er
     rg_status rc;
     if ((rc = json_str(st, "id", path, true, tmp.provider_id, sizeof tmp.provider_id, e)) != RG_OK ||
         (rc = json_str(st, "status", path, true, status, sizeof status, e)) != RG_OK ||
-        (rc = json_time(st, "timestamp", path, &tmp.at, e)) != RG_OK)
+        (rc = json_time(st, "timestamp", path, &tmp.at, e)) != RG_OK ||
+        (rc = json_str(st, "biz_opaque_callback_data", path, false, tmp.key, sizeof tmp.key, e)) != RG_OK)
         return rc;
     if (!tmp.provider_id[0])
         return rg_err_set(e, RG_EINVAL, path, "'id' is empty");

@@ -32,6 +32,7 @@ typedef struct rg_hook_item {
     rg_message_status status; /* STATUS: RG_MSG_SENT, _DELIVERED, _READ or _FAILED */
     rg_instant at;            /* the provider's time (Unix seconds); 0 when not given */
     char reason[256];         /* STATUS failed: the provider's error, e.g. "131047: Re-engagement message" */
+    char key[192];            /* STATUS (WhatsApp): the idempotency key echoed in biz_opaque_callback_data; "" none */
     char from[40];            /* MESSAGE: the sender as given ("5511987654321", "+5511...") */
     char type[24];            /* MESSAGE: "text", "button", "interactive", "image", ... */
     char *text;               /* MESSAGE: owned; NULL when the message carries no text */

@@ -108,6 +108,11 @@ rg_status rg_inbound_apply_status(const rg_event_env *env, const rg_inbound_stat
         return rg_err_set(e, RG_EINVAL, "status", "a provider cannot report '%s'", rg_message_status_name(st->status));
     rg_message_ref m;
     rg_status rc = rg_store_message_by_provider_id(s, st->provider_id, &m, e);
+    if (rc == RG_ENOTFOUND && st->key && *st->key) {
+        /* an answer regua lost (a crash, a timeout): the echoed key finds it */
+        rg_err_clear(e);
+        rc = rg_store_message_by_key(s, st->key, st->provider_id, &m, e);
+    }
     if (rc == RG_ENOTFOUND) {
         rg_err_clear(e);
         return RG_OK;
@@ -123,6 +128,15 @@ rg_status rg_inbound_apply_status(const rg_event_env *env, const rg_inbound_stat
     if ((rc = rg_store_message_track(s, m.id, st->status, st->reason ? reason : NULL, at, now, &changed, e)) != RG_OK)
         return rc;
     *outcome = changed ? RG_INBOUND_APPLIED : RG_INBOUND_DUPLICATE;
+    if (changed && m.status == RG_MSG_UNCERTAIN) {
+        /* the provider settled what the dispatcher could not know: the review is done */
+        char note[160], ts[32];
+        snprintf(note, sizeof note, "the provider reported %s at %s", rg_message_status_name(st->status),
+                 rg_instant_format(at, ts, sizeof ts));
+        bool closed;
+        if ((rc = rg_store_task_close_for_message(s, m.id, "review", "reconciled", note, now, &closed, e)) != RG_OK)
+            return rc;
+    }
     rg_event_type type;
     if (!changed || !status_event(st->status, &type))
         return RG_OK;

@@ -39,9 +39,12 @@ typedef struct rg_inbound_status {
     rg_message_status status; /* RG_MSG_SENT, _DELIVERED, _READ or _FAILED */
     rg_instant at;            /* the provider's time; 0 or later than now: now */
     const char *reason;       /* FAILED: the provider's explanation; NULL none */
+    const char *key;          /* the idempotency key the provider echoed (WhatsApp biz_opaque_callback_data); NULL none */
 } rg_inbound_status;
 
-/* Applies a report to the message the provider knows by provider_id and
+/* Applies a report to the message the provider knows by provider_id (or,
+ * when no message has that id, to the one whose idempotency key the
+ * provider echoed: its answer was lost, and it takes the provider's id) and
  * records message.delivered / message.read / message.failed (SENT records
  * no event). *outcome: APPLIED, DUPLICATE (already known: no event) or
  * UNKNOWN (no such message: nothing stored). */

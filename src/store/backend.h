@@ -87,6 +87,9 @@ typedef struct rg_store_ops {
     rg_status (*message_ref)(rg_store *s, int64_t id, rg_message_ref *out, rg_err *e);
     rg_status (*message_by_provider_id)(rg_store *s, const char *provider_id, rg_message_ref *out, rg_err *e);
     rg_status (*message_last_sent)(rg_store *s, int64_t customer_id, const char *channel, rg_message_ref *out, rg_err *e);
+    rg_status (*message_by_key)(rg_store *s, const char *key, const char *provider_id, rg_message_ref *out, rg_err *e);
+    rg_status (*task_close_for_message)(rg_store *s, int64_t message_id, const char *kind, const char *outcome,
+                                        const char *note, rg_instant now, bool *changed, rg_err *e);
     rg_status (*message_track)(rg_store *s, int64_t id, rg_message_status st, const char *reason, rg_instant at, rg_instant now, bool *changed, rg_err *e);
     rg_status (*customers_by_number)(rg_store *s, const char *e164, bool whatsapp, rg_customer *out, size_t max, size_t *n, rg_err *e);
     rg_status (*event_seen)(rg_store *s, const char *type, rg_instant at, const char *provider_id, bool *seen, rg_err *e);

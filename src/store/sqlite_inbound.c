@@ -76,6 +76,60 @@ rg_status rg_sqe_message_by_provider_id(rg_store *base, const char *provider_id,
     return read_ref(s, st, out, e, "message by provider id");
 }
 
+/* Rare (a report about an answer regua lost): statements prepared per call,
+ * no cached slot. */
+rg_status rg_sqe_message_by_key(rg_store *base, const char *key, const char *provider_id, rg_message_ref *out,
+                                rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    memset(out, 0, sizeof *out);
+    if (!key || !*key)
+        return rg_err_set(e, RG_ENOTFOUND, "store", "no such message (empty key)");
+    sqlite3_stmt *st = NULL;
+    if (provider_id && *provider_id) {
+        if (sqlite3_prepare_v2(s->db, "UPDATE messages SET provider_id = ?2 WHERE idempotency_key = ?1"
+                                      " AND provider_id = ''",
+                               -1, &st, NULL) != SQLITE_OK)
+            return rg_sq_fail(s, e, "adopting a provider id");
+        rg_sq_bind_text(st, 1, key);
+        rg_sq_bind_text(st, 2, provider_id);
+        int r = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (r != SQLITE_DONE)
+            return rg_sq_fail(s, e, "adopting a provider id");
+    }
+    if (sqlite3_prepare_v2(s->db, MSG_REF_SELECT "WHERE idempotency_key = ?1", -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, "message by key");
+    rg_sq_bind_text(st, 1, key);
+    rg_status rc = read_ref(s, st, out, e, "message by key");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+rg_status rg_sqe_task_close_for_message(rg_store *base, int64_t message_id, const char *kind, const char *outcome,
+                                        const char *note, rg_instant now, bool *changed, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    *changed = false;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE tasks SET status = 'done', outcome = ?3, note = ?4, done_at = ?5"
+                           " WHERE message_id = ?1 AND kind = ?2 AND status IN ('open', 'claimed')",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, "closing a message's task");
+    sqlite3_bind_int64(st, 1, message_id);
+    rg_sq_bind_text(st, 2, kind);
+    rg_sq_bind_text(st, 3, outcome);
+    rg_sq_bind_text(st, 4, note ? note : "");
+    sqlite3_bind_int64(st, 5, now);
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE)
+        return rg_sq_fail(s, e, "closing a message's task");
+    *changed = sqlite3_changes(s->db) > 0;
+    return RG_OK;
+}
+
 rg_status rg_sqe_message_last_sent(rg_store *base, int64_t customer_id, const char *channel, rg_message_ref *out,
                                    rg_err *e)
 {

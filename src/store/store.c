@@ -356,6 +356,18 @@ rg_status rg_store_message_last_sent(rg_store *s, int64_t customer_id, const cha
     return s->ops->message_last_sent(s, customer_id, channel, out, e);
 }
 
+rg_status rg_store_message_by_key(rg_store *s, const char *key, const char *provider_id, rg_message_ref *out,
+                                  rg_err *e)
+{
+    return s->ops->message_by_key(s, key, provider_id, out, e);
+}
+
+rg_status rg_store_task_close_for_message(rg_store *s, int64_t message_id, const char *kind, const char *outcome,
+                                         const char *note, rg_instant now, bool *changed, rg_err *e)
+{
+    return s->ops->task_close_for_message(s, message_id, kind, outcome, note, now, changed, e);
+}
+
 rg_status rg_store_message_track(rg_store *s, int64_t id, rg_message_status st, const char *reason, rg_instant at,
                                  rg_instant now, bool *changed, rg_err *e)
 {

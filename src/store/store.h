@@ -425,6 +425,17 @@ rg_status rg_store_message_ref(rg_store *s, int64_t id, rg_message_ref *out, rg_
 /* The (latest) message a provider knows by this id; RG_ENOTFOUND when none. */
 rg_status rg_store_message_by_provider_id(rg_store *s, const char *provider_id, rg_message_ref *out,
                                           rg_err *e);
+/* The message whose idempotency key is `key` — a provider echoed it (WhatsApp's
+ * biz_opaque_callback_data) with an id regua never recorded because the
+ * answer was lost (a crash, a timeout) — taking `provider_id` as its
+ * provider id when it has none yet. RG_ENOTFOUND when none. */
+rg_status rg_store_message_by_key(rg_store *s, const char *key, const char *provider_id, rg_message_ref *out,
+                                  rg_err *e);
+/* Closes the open or claimed task of `kind` that message_id carries (the
+ * dispatcher's `review` task of an uncertain message) with outcome and note;
+ * *changed false when there is none. */
+rg_status rg_store_task_close_for_message(rg_store *s, int64_t message_id, const char *kind, const char *outcome,
+                                         const char *note, rg_instant now, bool *changed, rg_err *e);
 /* The latest message sent to a customer on a channel; RG_ENOTFOUND when none. */
 rg_status rg_store_message_last_sent(rg_store *s, int64_t customer_id, const char *channel,
                                      rg_message_ref *out, rg_err *e);

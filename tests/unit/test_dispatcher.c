@@ -1359,6 +1359,76 @@ static void test_store_busy(void **state)
     }
 }
 
+/* ---- leases are renewed while a dispatcher still holds its messages ---- */
+
+typedef struct rival {
+    rg_store *store;
+    const rg_config *config;
+    rg_dispatch_stats st;
+    rg_status rc;
+} rival;
+
+/* Another dispatcher (same host, this live process) starts 5.2 s in: it
+ * recovers expired leases, and claims nothing (stopped). */
+static void *rival_thread(void *p)
+{
+    rival *r = p;
+    struct timespec ts = {5, 200000000L};
+    nanosleep(&ts, NULL);
+    rg_dispatch_options o;
+    memset(&o, 0, sizeof o);
+    o.store = r->store;
+    o.config = r->config;
+    rg_dispatcher *d = NULL;
+    rg_err e;
+    if ((r->rc = rg_dispatcher_open(&o, &d, &e)) != RG_OK)
+        return NULL;
+    rg_dispatcher_stop(d);
+    rg_clock clock = rg_clock_system();
+    r->rc = rg_dispatcher_drain(d, &clock, &r->st, &e);
+    rg_dispatcher_close(d);
+    return NULL;
+}
+
+static void test_lease_renewed(void **state)
+{
+    (void)state;
+    env v;
+    /* the provider takes 6.5 s; the lease is 4 s */
+    setup(&v, "renew", "[{\"match\": \"\", \"sleep\": 6.5}]");
+    set(v.sms, "timeout", "30");
+    open_all(&v);
+    many(&v, 3);
+    tick(&v, TICK_AT);
+    rg_err e;
+    rival r;
+    memset(&r, 0, sizeof r);
+    r.config = &v.config;
+    assert_int_equal(rg_store_open_peer(v.store, 10000, &r.store, &e), RG_OK);
+    rg_dispatch_options o;
+    memset(&o, 0, sizeof o);
+    o.store = v.store;
+    o.config = &v.config; /* no re-check: the real clock is past the cadence's dates */
+    o.lease_seconds = 4;
+    rg_dispatcher *d = NULL;
+    assert_int_equal(rg_dispatcher_open(&o, &d, &e), RG_OK);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, rival_thread, &r), 0);
+    rg_clock clock = rg_clock_system();
+    rg_dispatch_stats st;
+    assert_int_equal(rg_dispatcher_drain(d, &clock, &st, &e), RG_OK);
+    pthread_join(th, NULL);
+    assert_int_equal(r.rc, RG_OK);
+    /* the leases were still ours when the rival looked: nothing taken over, nothing resent */
+    assert_int_equal(r.st.recovered + r.st.uncertain, 0);
+    assert_int_equal(st.lost, 0);
+    assert_int_equal(st.sent, 3);
+    assert_int_equal(count_status(&v, RG_MSG_SENT), 3);
+    rg_dispatcher_close(d);
+    rg_store_close(r.store);
+    teardown(&v);
+}
+
 /* ---- the uncertain window after a crash ---- */
 
 static void test_crash_window(void **state)
@@ -1444,6 +1514,7 @@ int main(void)
         cmocka_unit_test(test_stop),
         cmocka_unit_test(test_store_busy),
         cmocka_unit_test(test_crash_window),
+        cmocka_unit_test(test_lease_renewed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

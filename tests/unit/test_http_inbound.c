@@ -443,6 +443,46 @@ static void test_whatsapp_signature(void **state)
     free(body);
 }
 
+/* A status about a message whose answer the dispatcher lost (no provider id
+ * recorded) finds it by the key Meta echoes in biz_opaque_callback_data: an
+ * `uncertain` message is settled (and its review task closed), one still
+ * `sending` under a dead dispatcher's lease is `sent` before any recovery
+ * could call it uncertain. */
+static void test_whatsapp_reconciles(void **state)
+{
+    (void)state;
+    int64_t unc = add_message_st("k-wa-lost", c1, f1, "whatsapp", "", RG_MSG_UNCERTAIN);
+    int64_t flying = add_message_st("k-wa-flying", c1, f1, "whatsapp", "", RG_MSG_SENDING);
+    rg_task t;
+    memset(&t, 0, sizeof t);
+    rg_strlcpy(t.kind, "review", sizeof t.kind);
+    t.customer_id = c1;
+    t.due_at = t.created_at = NOW;
+    bool inserted;
+    rg_err e;
+    assert_int_equal(rg_store_task_insert_for_message(store, &t, unc, "check", &inserted, &e), RG_OK);
+    resp r;
+    char *body = wa_statuses("{\"id\":\"wamid.LOST\",\"status\":\"delivered\",\"timestamp\":\"" TS
+                             "\",\"biz_opaque_callback_data\":\"k-wa-lost\"},"
+                             "{\"id\":\"wamid.FLY\",\"status\":\"sent\",\"timestamp\":\"" TS
+                             "\",\"biz_opaque_callback_data\":\"k-wa-flying\"},"
+                             "{\"id\":\"wamid.NONE\",\"status\":\"sent\",\"timestamp\":\"" TS
+                             "\",\"biz_opaque_callback_data\":\"no-such-key\"}");
+    post_whatsapp(body, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body.p, "\"statuses\":2,\"duplicates\":0,\"unknown\":1"));
+    resp_free(&r);
+    free(body);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT status || ' ' || provider_id FROM messages WHERE id = %lld", (long long)unc);
+    assert_string_equal(q_text(sql), "delivered wamid.LOST");
+    snprintf(sql, sizeof sql, "SELECT status || ' ' || outcome || ' / ' || note FROM tasks WHERE message_id = %lld",
+             (long long)unc);
+    assert_string_equal(q_text(sql), "done reconciled / the provider reported delivered at 2026-11-24T11:33:20Z");
+    snprintf(sql, sizeof sql, "SELECT status || ' ' || provider_id FROM messages WHERE id = %lld", (long long)flying);
+    assert_string_equal(q_text(sql), "sent wamid.FLY");
+}
+
 static void test_whatsapp_statuses(void **state)
 {
     (void)state;
@@ -1261,6 +1301,7 @@ int main(void)
         cmocka_unit_test(test_whatsapp_handshake),
         cmocka_unit_test(test_whatsapp_signature), cmocka_unit_test(test_whatsapp_statuses),
         cmocka_unit_test(test_whatsapp_out_of_order), cmocka_unit_test(test_whatsapp_status_scrubbed),
+        cmocka_unit_test(test_whatsapp_reconciles),
         cmocka_unit_test(test_whatsapp_stop), cmocka_unit_test(test_sms),
         cmocka_unit_test(test_bad_bodies),    cmocka_unit_test(test_open_pixel),
         cmocka_unit_test(test_click),         cmocka_unit_test(test_unsubscribe),

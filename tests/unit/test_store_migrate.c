@@ -27,6 +27,21 @@ static void exec(sqlite3 *db, const char *sql)
         fail_msg("%s: %s", sql, err ? err : "?");
 }
 
+/* A database at the version before the rebuild (n - 1), open with sqlite3. */
+static sqlite3 *old_db(const char *name, int n, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s", rg_test_tmpdir(), name);
+    unlink(path);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    for (int i = 0; i < n - 1; i++)
+        exec(db, rg_schema_migrations[i]);
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", n - 1);
+    exec(db, pragma);
+    return db;
+}
+
 static rg_status on_message(void *p, const rg_message *m)
 {
     rg_message *out = p;
@@ -45,17 +60,9 @@ static void test_rebuild_keeps_rows(void **state)
 {
     (void)state;
     char path[512];
-    snprintf(path, sizeof path, "%s/migrate.db", rg_test_tmpdir());
-    unlink(path);
     int n = uncertain_migration();
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3 *db = old_db("migrate.db", n, path, sizeof path);
     exec(db, "PRAGMA foreign_keys = ON");
-    for (int i = 0; i < n - 1; i++)
-        exec(db, rg_schema_migrations[i]);
-    char pragma[64];
-    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", n - 1);
-    exec(db, pragma);
     exec(db, "INSERT INTO customers (id, external_id, name, created_at, updated_at) VALUES (1, 'C1', 'Ana', 1, 1);"
              "INSERT INTO invoices (id, external_id, customer_id, amount, due_date, created_at, updated_at)"
              " VALUES (1, 'F1', 1, 1000, 20000, 1, 1);"
@@ -130,16 +137,8 @@ static void test_foreign_keys_checked(void **state)
 {
     (void)state;
     char path[512];
-    snprintf(path, sizeof path, "%s/migrate_fk.db", rg_test_tmpdir());
-    unlink(path);
     int n = uncertain_migration();
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    for (int i = 0; i < n - 1; i++)
-        exec(db, rg_schema_migrations[i]);
-    char pragma[64];
-    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", n - 1);
-    exec(db, pragma);
+    sqlite3 *db = old_db("migrate_fk.db", n, path, sizeof path);
     /* foreign keys off on this connection: a task pointing to no message */
     exec(db, "INSERT INTO customers (id, external_id, name, created_at, updated_at) VALUES (1, 'C1', 'Ana', 1, 1);"
              "INSERT INTO tasks (kind, customer_id, due_at, created_at, message_id) VALUES ('call', 1, 1, 1, 99);");
