@@ -1050,6 +1050,32 @@ static void test_timeout_is_transient(void **state)
     teardown(&v);
 }
 
+/* A request that never left (here: the TLS handshake with a server that
+ * speaks plain HTTP fails before one byte of it is sent) is not sent, even
+ * on a channel without a key: retried, not left for review. */
+static void test_request_never_left(void **state)
+{
+    (void)state;
+    env v;
+    setup(&v, "never_left", NULL);
+    char url[160];
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/sms", v.fk.port);
+    set(v.sms, "url", url);
+    set(v.sms, "idempotency_header", "none");
+    open_all(&v);
+    import(&v, RG_IMPORT_CUSTOMERS, CUSTOMERS);
+    import(&v, RG_IMPORT_INVOICES, INVOICES);
+    tick(&v, TICK_AT);
+    rg_dispatch_stats st = drain(&v, TICK_AT);
+    assert_int_equal(st.uncertain, 0);
+    msg_view c3 = message_of(&v, "C3");
+    assert_int_equal(c3.m.status, RG_MSG_QUEUED);
+    assert_int_equal(c3.m.attempts, 1);
+    assert_non_null(strstr(c3.m.reason, "sms: attempt 1 failed ("));
+    assert_int_equal(count_status(&v, RG_MSG_UNCERTAIN), 0);
+    teardown(&v);
+}
+
 typedef struct claimed {
     int64_t ids[16];
     size_t n;
@@ -1508,6 +1534,7 @@ int main(void)
         cmocka_unit_test(test_window_cap_optout),
         cmocka_unit_test(test_retries_exhausted_and_uncertain),
         cmocka_unit_test(test_timeout_is_transient),
+        cmocka_unit_test(test_request_never_left),
         cmocka_unit_test(test_crash_recovery),
         cmocka_unit_test(test_consolidated_partial_payment),
         cmocka_unit_test(test_limits),
