@@ -1540,6 +1540,22 @@ static bool has_tag(const rg_match_subject *s, const char *tag)
     return false;
 }
 
+size_t rg_match_tags(const char *customer_tags, const char *invoice_tags, char *buf, size_t bufn, const char **out,
+                     size_t max)
+{
+    size_t n = 0;
+    snprintf(buf, bufn, "%s|%s", customer_tags, invoice_tags);
+    for (char *p = buf; p && *p && n < max;) {
+        char *bar = strchr(p, '|');
+        if (bar)
+            *bar = '\0';
+        if (*p)
+            out[n++] = p;
+        p = bar ? bar + 1 : NULL;
+    }
+    return n;
+}
+
 bool rg_cadence_matches(const rg_cadence *c, const rg_match_subject *s)
 {
     if (!c || !s || !c->match.present)

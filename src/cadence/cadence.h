@@ -212,6 +212,12 @@ typedef struct rg_match_subject {
     int64_t late_count_12m;  /* invoices paid late in the last 12 months */
 } rg_match_subject;
 
+/* The tags `match` looks at: the customer's "a|b" and the invoice's "c|d"
+ * together, split into out[0..max) (pointers into buf, which receives a
+ * copy). Returns the count. */
+size_t rg_match_tags(const char *customer_tags, const char *invoice_tags, char *buf, size_t bufn, const char **out,
+                     size_t max);
+
 /*
  * True when every condition of c->match holds for s: kind equal (unless
  * the match says any), at least one of tags_any present, all of tags_all

@@ -1113,23 +1113,6 @@ static rg_instant next_day_opening(const customer_ctx *cx, const rg_cadence *c)
     return rg_window_first_open_on_or_after_day(&c->window, cx->eng->calendar, cx->tz, cx->today + 1);
 }
 
-/* Tags of the customer and the invoice, for `match`. */
-static size_t split_tags(const char *a, const char *b, char *buf, size_t bufn, const char **out, size_t max)
-{
-    size_t n = 0;
-    snprintf(buf, bufn, "%s|%s", a, b);
-    char *p = buf;
-    while (p && *p && n < max) {
-        char *bar = strchr(p, '|');
-        if (bar)
-            *bar = '\0';
-        if (*p)
-            out[n++] = p;
-        p = bar ? bar + 1 : NULL;
-    }
-    return n;
-}
-
 /* The cadence an invoice follows: its override, else the best match.
  * *until (may be NULL): when the match may change by itself (the
  * customer's late payments leaving the 12 months), RG_INSTANT_NONE when
@@ -1150,7 +1133,7 @@ static const rg_cadence *cadence_for(const rg_engine *eng, const rg_invoice *inv
     memset(&subj, 0, sizeof subj);
     subj.kind = cust->kind;
     subj.tags = tags;
-    subj.n_tags = split_tags(cust->tags, inv->tags, tagbuf, sizeof tagbuf, tags, 64);
+    subj.n_tags = rg_match_tags(cust->tags, inv->tags, tagbuf, sizeof tagbuf, tags, 64);
     subj.amount = inv->amount;
     subj.late_count_12m = late_count(eng, paid_history, eng->needs_late_count ? until : NULL);
     return rg_cadence_set_choose(eng->cadences, &subj);
@@ -1845,6 +1828,10 @@ static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_sta
     }
     rg_store_close(reader);
     free(customers.v);
+    /* events the batches recorded (promise.broken at a deadline) may have
+     * started timers due now: they fire in this tick, not the next one */
+    if (rc == RG_OK)
+        rc = rg_engine_fire_timers(eng, now, stats, e);
     return rc;
 }
 
