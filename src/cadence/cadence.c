@@ -48,8 +48,8 @@ static const char *const fees_keys[] = {"fine_pct", "interest_month_pct", NULL};
 static const char *const send_keys[] = {"channels", "template", NULL};
 
 static const char *const step_keys[] = {"id",   "at",   "send",           "action",
-                                        "reissue", "task", "requires_notice", NULL};
-enum { S_ID, S_AT, S_SEND, S_ACTION, S_REISSUE, S_TASK, S_NOTICE };
+                                        "reissue", "task", "requires_notice", "offer", NULL};
+enum { S_ID, S_AT, S_SEND, S_ACTION, S_REISSUE, S_TASK, S_NOTICE, S_OFFER };
 
 static const char *const reissue_keys[] = {"due_in_business_days", NULL};
 static const char *const task_keys[] = {"kind", NULL};
@@ -812,6 +812,31 @@ static void parse_send(pctx *p, struct fy_node *n, int line, rg_cadence_send *s)
     }
 }
 
+/* `offer: {waive_interest, waive_fine, discount_pct, valid_days}` of a
+ * trigger or a step (`what` and `id` name it in the diagnostics). */
+static void parse_offer(pctx *p, struct fy_node *n, int line, const char *what, const char *id, rg_cadence_offer *o)
+{
+    if (!is_map(p, n, line, "offer"))
+        return;
+    o->present = true;
+    o->line = line;
+    o->valid_days = 3;
+    fields g;
+    get_fields(p, n, line, "offer", offer_keys, &g);
+    bool ok = true;
+    if (g.has[0])
+        ok = read_bool(p, g.v[0], g.line[0], "waive_interest", &o->waive_interest) && ok;
+    if (g.has[1])
+        ok = read_bool(p, g.v[1], g.line[1], "waive_fine", &o->waive_fine) && ok;
+    if (g.has[2])
+        ok = read_pct(p, g.v[2], g.line[2], "discount_pct", 10000, &o->discount_pct) && ok;
+    if (g.has[3])
+        read_int(p, g.v[3], g.line[3], "valid_days", 1, 90, &o->valid_days);
+    if (ok && !o->waive_interest && !o->waive_fine && o->discount_pct == 0)
+        perr(p, o->line, "bad-value",
+             "%s `%s`: the offer gives nothing; set waive_interest, waive_fine or discount_pct", what, id);
+}
+
 static void parse_step(pctx *p, struct fy_node *n, int line, rg_cadence_step *st)
 {
     st->line = line;
@@ -880,6 +905,13 @@ static void parse_step(pctx *p, struct fy_node *n, int line, rg_cadence_step *st
         st->requires_notice_line = f.line[S_NOTICE];
         st->requires_notice = read_string(p, f.v[S_NOTICE], f.line[S_NOTICE], "requires_notice",
                                           STR_IDENT);
+    }
+    if (f.has[S_OFFER]) {
+        parse_offer(p, f.v[S_OFFER], f.line[S_OFFER], "step", st->id ? st->id : "?", &st->offer);
+        if (!f.has[S_SEND])
+            perr(p, f.line[S_OFFER], "action-mismatch",
+                 "step `%s` has an `offer` but no `send`: an offer is made with the message that tells it",
+                 st->id ? st->id : "?");
     }
 
     /* One step, one action: the blocks must agree with `action`. */
@@ -1001,28 +1033,8 @@ static void parse_trigger(pctx *p, struct fy_node *n, int line, rg_cadence_trigg
     }
     if (f.has[G_SEND])
         parse_send(p, f.v[G_SEND], f.line[G_SEND], &t->send);
-    if (f.has[G_OFFER] && is_map(p, f.v[G_OFFER], f.line[G_OFFER], "offer")) {
-        rg_cadence_offer *o = &t->offer;
-        o->present = true;
-        o->line = f.line[G_OFFER];
-        o->valid_days = 3;
-        fields g;
-        get_fields(p, f.v[G_OFFER], f.line[G_OFFER], "offer", offer_keys, &g);
-        bool ok = true;
-        if (g.has[0])
-            ok = read_bool(p, g.v[0], g.line[0], "waive_interest", &o->waive_interest) && ok;
-        if (g.has[1])
-            ok = read_bool(p, g.v[1], g.line[1], "waive_fine", &o->waive_fine) && ok;
-        if (g.has[2])
-            ok = read_pct(p, g.v[2], g.line[2], "discount_pct", 10000, &o->discount_pct) && ok;
-        if (g.has[3])
-            read_int(p, g.v[3], g.line[3], "valid_days", 1, 90, &o->valid_days);
-        if (ok && !o->waive_interest && !o->waive_fine && o->discount_pct == 0)
-            perr(p, o->line, "bad-value",
-                 "trigger `%s`: the offer gives nothing; set waive_interest, waive_fine or "
-                 "discount_pct",
-                 id);
-    }
+    if (f.has[G_OFFER])
+        parse_offer(p, f.v[G_OFFER], f.line[G_OFFER], "trigger", id, &t->offer);
     if (f.has[G_PAUSE])
         read_strlist(p, f.v[G_PAUSE], f.line[G_PAUSE], "pause", STR_IDENT, true, true, &t->pause);
     if (f.has[G_RESUME])
@@ -1526,6 +1538,22 @@ static bool has_tag(const rg_match_subject *s, const char *tag)
         if (s->tags[i] && rg_slice_eq_nocase(t, s->tags[i]))
             return true;
     return false;
+}
+
+size_t rg_match_tags(const char *customer_tags, const char *invoice_tags, char *buf, size_t bufn, const char **out,
+                     size_t max)
+{
+    size_t n = 0;
+    snprintf(buf, bufn, "%s|%s", customer_tags, invoice_tags);
+    for (char *p = buf; p && *p && n < max;) {
+        char *bar = strchr(p, '|');
+        if (bar)
+            *bar = '\0';
+        if (*p)
+            out[n++] = p;
+        p = bar ? bar + 1 : NULL;
+    }
+    return n;
 }
 
 bool rg_cadence_matches(const rg_cadence *c, const rg_match_subject *s)

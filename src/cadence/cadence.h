@@ -89,6 +89,15 @@ typedef enum rg_step_action {
 /* "send", "reissue", "task", "bureau_listing". */
 const char *rg_step_action_name(rg_step_action a);
 
+typedef struct rg_cadence_offer {
+    bool present;
+    bool waive_interest;
+    bool waive_fine;
+    int64_t discount_pct; /* hundredths of a percent off the amount; 0 = none */
+    int64_t valid_days;   /* default 3 */
+    int line;
+} rg_cadence_offer;
+
 typedef struct rg_cadence_step {
     char *id;
     int line;
@@ -101,16 +110,9 @@ typedef struct rg_cadence_step {
     char *task_kind;                      /* RG_ACTION_TASK: e.g. "call" */
     char *requires_notice;                /* RG_ACTION_BUREAU_LISTING: the notice step's id */
     int requires_notice_line;
+    rg_cadence_offer offer; /* an offer the step makes when it fires (with a message) */
 } rg_cadence_step;
 
-typedef struct rg_cadence_offer {
-    bool present;
-    bool waive_interest;
-    bool waive_fine;
-    int64_t discount_pct; /* hundredths of a percent off the amount; 0 = none */
-    int64_t valid_days;   /* default 3 */
-    int line;
-} rg_cadence_offer;
 
 typedef struct rg_cadence_trigger {
     char *id;
@@ -209,6 +211,12 @@ typedef struct rg_match_subject {
     rg_cents amount;         /* the invoice amount */
     int64_t late_count_12m;  /* invoices paid late in the last 12 months */
 } rg_match_subject;
+
+/* The tags `match` looks at: the customer's "a|b" and the invoice's "c|d"
+ * together, split into out[0..max) (pointers into buf, which receives a
+ * copy). Returns the count. */
+size_t rg_match_tags(const char *customer_tags, const char *invoice_tags, char *buf, size_t bufn, const char **out,
+                     size_t max);
 
 /*
  * True when every condition of c->match holds for s: kind equal (unless

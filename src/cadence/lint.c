@@ -437,7 +437,7 @@ void rg_cadence_lint(const rg_cadence *c, const rg_lint_env *env, rg_diags *d)
     lint_bureau(&l);
     lint_triggers(&l);
     for (size_t i = 0; i < c->n_steps; i++)
-        lint_send(&l, &c->steps[i].send, false, false);
+        lint_send(&l, &c->steps[i].send, c->steps[i].offer.present, false);
     for (size_t i = 0; i < c->n_triggers; i++) {
         const rg_cadence_trigger *t = &c->triggers[i];
         lint_send(&l, &t->send, t->offer.present, on_promise(t));

@@ -74,26 +74,6 @@ static rg_status collect(void *p, const rg_message *m)
     return RG_OK;
 }
 
-typedef struct instants {
-    rg_instant *v;
-    size_t n, cap;
-} instants;
-
-static rg_status keep_fire_at(void *p, const rg_timer *t)
-{
-    instants *x = p;
-    if (x->n == x->cap) {
-        size_t cap = x->cap ? x->cap * 2 : 64;
-        rg_instant *v = realloc(x->v, cap * sizeof *v);
-        if (!v)
-            return RG_ENOMEM;
-        x->v = v;
-        x->cap = cap;
-    }
-    x->v[x->n++] = t->fire_at;
-    return RG_OK;
-}
-
 static int cmp_instant(const void *a, const void *b)
 {
     rg_instant x = *(const rg_instant *)a, y = *(const rg_instant *)b;
@@ -226,12 +206,24 @@ static int run(rg_cli *cli, int argc, char **argv)
     }
     /* the trigger timers already waiting fire at their moment (a tick
      * then), or at the next opening when it falls outside the window */
-    instants timers = {0};
-    if (rg_store_timer_due(copy, INT64_MAX - 1, 0, 0, keep_fire_at, &timers, &e) != RG_OK) {
-        free(timers.v);
+    rg_timer_list waiting = {0};
+    struct {
+        rg_instant *v;
+        size_t n;
+    } timers = {NULL, 0};
+    rg_status trc = rg_store_timer_due(copy, INT64_MAX - 1, 0, 0, rg_timer_list_keep, &waiting, &e);
+    if (trc == RG_OK && waiting.n && !(timers.v = malloc(waiting.n * sizeof *timers.v)))
+        trc = RG_ENOMEM;
+    if (trc != RG_OK) {
+        free(waiting.v);
+        if (trc == RG_ENOMEM)
+            rg_err_set(&e, RG_ENOMEM, "simulate", "out of memory");
         rc = rg_cli_fail(cli, &e);
         goto out;
     }
+    for (size_t i = 0; i < waiting.n; i++)
+        timers.v[timers.n++] = waiting.v[i].fire_at;
+    free(waiting.v);
     if (timers.n)
         qsort(timers.v, timers.n, sizeof *timers.v, cmp_instant);
     size_t ti = 0;

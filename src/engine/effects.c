@@ -1,5 +1,6 @@
 #include "engine/effects.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,17 @@ void rg_fx_bureau(rg_effects *fx, int64_t invoice_id, rg_instant notice_at, size
     rg_fx_op *op = add_op(fx, RG_FX_BUREAU, invoice_id);
     if (op) {
         op->notice_at = notice_at;
+        op->after_message = after_message;
+    }
+}
+
+void rg_fx_offer(rg_effects *fx, int64_t invoice_id, const rg_cadence *c, const rg_cadence_step *st,
+                 size_t after_message)
+{
+    rg_fx_op *op = add_op(fx, RG_FX_OFFER, invoice_id);
+    if (op) {
+        op->cadence = c;
+        op->step = st;
         op->after_message = after_message;
     }
 }
@@ -278,6 +290,12 @@ rg_status rg_effects_apply(rg_engine *eng, rg_effects *fx, rg_instant now, rg_ti
         case RG_FX_MESSAGE:
             rc = deliver(eng, fx, &fx->msgs[op->item], now, st, e);
             break;
+        case RG_FX_OFFER: {
+            char source[160];
+            snprintf(source, sizeof source, "step:%s/%s", op->cadence->name, op->step->id);
+            rc = rg_offer_make(eng->store, op->invoice_id, &op->step->offer, source, now, NULL, e);
+            break;
+        }
         case RG_FX_PROMISE_BROKEN: {
             /* recorded like any event, so that triggers can answer it */
             rg_event_env env = {eng->store, eng->zones, &eng->triggers};

@@ -30,7 +30,15 @@ typedef struct rg_fx_message {
     bool created; /* set by apply: the message went in (its key was new) */
 } rg_fx_message;
 
-typedef enum { RG_FX_PROGRESS, RG_FX_TASK, RG_FX_BUREAU, RG_FX_REISSUE, RG_FX_MESSAGE, RG_FX_PROMISE_BROKEN } rg_fx_kind;
+typedef enum {
+    RG_FX_PROGRESS,
+    RG_FX_TASK,
+    RG_FX_BUREAU,
+    RG_FX_REISSUE,
+    RG_FX_MESSAGE,
+    RG_FX_PROMISE_BROKEN,
+    RG_FX_OFFER
+} rg_fx_kind;
 
 /* An invoice's agenda instant as the tick leaves it (store.h, "the agenda"). */
 typedef struct rg_fx_agenda {
@@ -49,6 +57,7 @@ typedef struct rg_fx_op {
     rg_instant notice_at;      /* bureau */
     rg_fx_agenda agenda;       /* progress */
     int64_t promise_id;        /* promise broken */
+    const rg_cadence_step *step; /* offer: the step that makes it (op->cadence its cadence) */
 } rg_fx_op;
 
 typedef struct rg_effects {
@@ -80,6 +89,10 @@ void rg_fx_progress(rg_effects *fx, int64_t invoice_id, const rg_cadence *c, con
 void rg_fx_task(rg_effects *fx, const rg_task *t, size_t after_message);
 void rg_fx_bureau(rg_effects *fx, int64_t invoice_id, rg_instant notice_at, size_t after_message);
 void rg_fx_reissue(rg_effects *fx, int64_t invoice_id, const rg_reissue *r, size_t after_message);
+/* The offer of step st (of cadence c), recorded (rg_offer_make) once
+ * message after_message is created. */
+void rg_fx_offer(rg_effects *fx, int64_t invoice_id, const rg_cadence *c, const rg_cadence_step *st,
+                 size_t after_message);
 /* A pending promise whose deadline passed unpaid (rg_promise_break). */
 void rg_fx_promise_broken(rg_effects *fx, int64_t invoice_id, int64_t promise_id, rg_instant deadline);
 /* A new message (zeroed) at the end of the list, its index in *index; NULL

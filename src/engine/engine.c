@@ -402,6 +402,7 @@ typedef struct customer_ctx {
     rg_instant recent[256];
     size_t n_recent;
     rg_store *reader; /* where the plan stage may read (a consumer's notice letter) */
+    const rg_cadence_offer *step_offer; /* the offer of the step being planned (its message shows it) */
 } customer_ctx;
 
 bool rg_engine_opted_out(const char *optouts, const char *channel)
@@ -589,7 +590,19 @@ static void invoice_fees(const customer_ctx *cx, const rg_cadence *c, const rg_i
     offer_view local;
     if (!ov)
         ov = &local;
-    current_offer(cx, inv, ov);
+    if (cx->step_offer && cx->step_offer->present) {
+        /* the offer this step makes (recorded with its message, rg_offer_make): as it will be */
+        memset(ov, 0, sizeof *ov);
+        ov->present = true;
+        ov->o.waive_interest = cx->step_offer->waive_interest;
+        ov->o.waive_fine = cx->step_offer->waive_fine;
+        ov->o.discount_pct = cx->step_offer->discount_pct;
+        ov->o.discount = (fb->principal * cx->step_offer->discount_pct + 5000) / 10000;
+        ov->o.valid_until =
+            cx->now + (cx->step_offer->valid_days > 0 ? cx->step_offer->valid_days : RG_OFFER_DEFAULT_VALID_DAYS) * 86400;
+    } else {
+        current_offer(cx, inv, ov);
+    }
     if (!ov->present)
         return;
     rg_offer_amounts(&ov->o, fb->principal, fb->fine, fb->interest, &ov->amount, &ov->waived);
@@ -1100,23 +1113,6 @@ static rg_instant next_day_opening(const customer_ctx *cx, const rg_cadence *c)
     return rg_window_first_open_on_or_after_day(&c->window, cx->eng->calendar, cx->tz, cx->today + 1);
 }
 
-/* Tags of the customer and the invoice, for `match`. */
-static size_t split_tags(const char *a, const char *b, char *buf, size_t bufn, const char **out, size_t max)
-{
-    size_t n = 0;
-    snprintf(buf, bufn, "%s|%s", a, b);
-    char *p = buf;
-    while (p && *p && n < max) {
-        char *bar = strchr(p, '|');
-        if (bar)
-            *bar = '\0';
-        if (*p)
-            out[n++] = p;
-        p = bar ? bar + 1 : NULL;
-    }
-    return n;
-}
-
 /* The cadence an invoice follows: its override, else the best match.
  * *until (may be NULL): when the match may change by itself (the
  * customer's late payments leaving the 12 months), RG_INSTANT_NONE when
@@ -1137,7 +1133,7 @@ static const rg_cadence *cadence_for(const rg_engine *eng, const rg_invoice *inv
     memset(&subj, 0, sizeof subj);
     subj.kind = cust->kind;
     subj.tags = tags;
-    subj.n_tags = split_tags(cust->tags, inv->tags, tagbuf, sizeof tagbuf, tags, 64);
+    subj.n_tags = rg_match_tags(cust->tags, inv->tags, tagbuf, sizeof tagbuf, tags, 64);
     subj.amount = inv->amount;
     subj.late_count_12m = late_count(eng, paid_history, eng->needs_late_count ? until : NULL);
     return rg_cadence_set_choose(eng->cadences, &subj);
@@ -1562,10 +1558,16 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
         }
         /* the message about to be added: its actions and progress follow it */
         size_t next = fx->n_msgs;
-        for (size_t g = 0; g < group_n; g++)
+        cx.step_offer = &st->offer; /* a step's offer: its message and reissue show it */
+        for (size_t g = 0; g < group_n; g++) {
             plan_actions(&cx, b, group[g], next, fx);
+            if (st->offer.present)
+                rg_fx_offer(fx, b->rows[group[g]->row].r.invoice.id, c, st, next);
+        }
         size_t index;
-        if ((rc = plan_message(&cx, b, group, group_n, key, c->consolidate, fx, &index, e)) != RG_OK)
+        rc = plan_message(&cx, b, group, group_n, key, c->consolidate, fx, &index, e);
+        cx.step_offer = NULL;
+        if (rc != RG_OK)
             goto out;
         /* a consolidated message whose key existed (today's of this step
          * went already) leaves its steps waiting for tomorrow */
@@ -1826,6 +1828,10 @@ static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_sta
     }
     rg_store_close(reader);
     free(customers.v);
+    /* events the batches recorded (promise.broken at a deadline) may have
+     * started timers due now: they fire in this tick, not the next one */
+    if (rc == RG_OK)
+        rc = rg_engine_fire_timers(eng, now, stats, e);
     return rc;
 }
 

@@ -29,26 +29,6 @@
 /* Timers read (and written) per transaction. */
 #define TIMER_BATCH 256
 
-typedef struct timers {
-    rg_timer *v;
-    size_t n, cap;
-} timers;
-
-static rg_status keep_timer(void *p, const rg_timer *t)
-{
-    timers *w = p;
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : TIMER_BATCH;
-        rg_timer *v = realloc(w->v, cap * sizeof *v);
-        if (!v)
-            return RG_ENOMEM;
-        w->v = v;
-        w->cap = cap;
-    }
-    w->v[w->n++] = *t;
-    return RG_OK;
-}
-
 /* The open invoices (with a balance) a timer concerns. */
 typedef struct invoices {
     rg_invoice *v;
@@ -524,14 +504,14 @@ out:
 
 rg_status rg_engine_fire_timers(rg_engine *eng, rg_instant now, rg_tick_stats *stats, rg_err *e)
 {
-    timers due = {0};
+    rg_timer_list due = {0};
     rg_effects fx;
     memset(&fx, 0, sizeof fx);
     rg_status rc = RG_OK;
     int64_t after = 0;
     for (;;) {
         due.n = 0;
-        rc = rg_store_timer_due(eng->store, now, after, TIMER_BATCH, keep_timer, &due, e);
+        rc = rg_store_timer_due(eng->store, now, after, TIMER_BATCH, rg_timer_list_keep, &due, e);
         if (rc == RG_ENOMEM)
             rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
         if (rc != RG_OK || due.n == 0)

@@ -55,7 +55,7 @@ typedef enum rg_var_need {
     RG_VAR_CONFIG,   /* from regua.yaml `company:`; empty when not configured */
     RG_VAR_EMAIL,    /* the customer's e-mail: present on the email channel */
     RG_VAR_PHONE,    /* the customer's phone: present on sms, voice, whatsapp */
-    RG_VAR_OFFER,    /* filled when a trigger with `offer:` sends the message */
+    RG_VAR_OFFER,    /* filled when a trigger or step with `offer:` sends the message */
     RG_VAR_PROMISE   /* filled when a trigger on promise.made/broken sends it */
 } rg_var_need;
 

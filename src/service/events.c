@@ -13,21 +13,6 @@
 
 /* ---- which cadence listens ---- */
 
-static size_t split_tags(const char *a, const char *b, char *buf, size_t bufn, const char **out, size_t max)
-{
-    size_t n = 0;
-    snprintf(buf, bufn, "%s|%s", a, b);
-    for (char *p = buf; p && *p && n < max;) {
-        char *bar = strchr(p, '|');
-        if (bar)
-            *bar = '\0';
-        if (*p)
-            out[n++] = p;
-        p = bar ? bar + 1 : NULL;
-    }
-    return n;
-}
-
 rg_status rg_triggers_cadence_of(const rg_triggers *tr, rg_store *s, const rg_invoice *inv, const rg_customer *cust,
                                  const rg_cadence **out, rg_err *e)
 {
@@ -55,7 +40,7 @@ rg_status rg_triggers_cadence_of(const rg_triggers *tr, rg_store *s, const rg_in
     memset(&subj, 0, sizeof subj);
     subj.kind = cust->kind;
     subj.tags = tags;
-    subj.n_tags = split_tags(cust->tags, inv->tags, tagbuf, sizeof tagbuf, tags, 64);
+    subj.n_tags = rg_match_tags(cust->tags, inv->tags, tagbuf, sizeof tagbuf, tags, 64);
     subj.amount = inv->amount;
     *out = rg_cadence_set_choose(tr->cadences, &subj);
     return RG_OK;
@@ -157,14 +142,9 @@ static rg_status start_timers(const rg_event_env *env, const rg_event_in *ev, in
     return RG_OK;
 }
 
-typedef struct waiting {
-    rg_timer *v;
-    size_t n, cap;
-} waiting;
-
-static rg_status keep_timer(void *p, const rg_timer *t)
+rg_status rg_timer_list_keep(void *ctx, const rg_timer *t)
 {
-    waiting *w = p;
+    rg_timer_list *w = ctx;
     if (w->n == w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 8;
         rg_timer *v = realloc(w->v, cap * sizeof *v);
@@ -193,8 +173,8 @@ static const rg_cadence_trigger *find_trigger(const rg_triggers *tr, const char 
 static rg_status cancel_timers(const rg_event_env *env, const rg_event_in *ev, const char *name, int64_t event_id,
                                rg_event_out *out, rg_err *e)
 {
-    waiting w = {0};
-    rg_status rc = rg_store_timer_waiting_for_customer(env->store, ev->customer_id, keep_timer, &w, e);
+    rg_timer_list w = {0};
+    rg_status rc = rg_store_timer_waiting_for_customer(env->store, ev->customer_id, rg_timer_list_keep, &w, e);
     if (rc == RG_ENOMEM)
         rc = rg_err_set(e, RG_ENOMEM, name, "out of memory");
     for (size_t i = 0; rc == RG_OK && i < w.n; i++) {

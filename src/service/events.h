@@ -77,6 +77,13 @@ rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_eve
 rg_status rg_triggers_cadence_of(const rg_triggers *tr, rg_store *s, const rg_invoice *inv, const rg_customer *cust,
                                  const rg_cadence **out, rg_err *e);
 
+/* Timers read into memory (an rg_timer_fn: ctx is the list). */
+typedef struct rg_timer_list {
+    rg_timer *v;
+    size_t n, cap;
+} rg_timer_list;
+rg_status rg_timer_list_keep(void *ctx, const rg_timer *t);
+
 /* One event as `regua event` (and later the API) reports it. */
 typedef struct rg_event_request {
     const char *type;     /* its name, as in model/event_types.def */

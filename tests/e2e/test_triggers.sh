@@ -126,6 +126,13 @@ is "... while that promise is pending" "$(q "SELECT count(*) FROM invoice_holds 
 is "the promise's grace is the trigger's" "$(q "SELECT grace_days FROM promises")" 2
 contains "the aguardando message names the promised date" outbox/whatsapp.jsonl "até 20/10/2026"
 is "the trigger's message is its own" "$(msgs C1 promessa)" 1
+# the promise (20/10, grace 2) breaks at 23/10 00:00 local: the tick that
+# breaks it also sends the promessa-quebrada message (promise.broken starts
+# the trigger's timer, due at once)
+expect_exit "the tick after the deadline" 0 regua tick --at 2026-10-23T12:00:00Z --json
+contains "the promise breaks" out '"promises_broken": 1'
+is "promessa-quebrada goes in the same tick" "$(msgs C1 promessa-quebrada)" 1
+is "... its timer fired" "$(q "SELECT status FROM trigger_timers WHERE trigger_id = 'promessa-quebrada'")" fired
 expect_exit "a promise in the past" 1 regua event promise.made --invoice F1 --data '{"date": "2026-01-01"}'
 contains "names data.date" err "data.date"
 

@@ -586,7 +586,7 @@ static void test_messages(void **state)
          "fees, consolidate, steps, triggers, allow_contact_outside_hours"},
         {HEAD "steps:\n  - {id: a, at: D0, sned: {}}\n",
          "unknown key `sned` in step; allowed: id, at, send, action, reissue, task, "
-         "requires_notice"},
+         "requires_notice, offer"},
         {"cadence: t\nmatch: {priority: x}\n", "`priority` must be a whole number; found the text \"x\""},
         {"cadence: t\nmatch: {priority: 2000000}\n",
          "`priority` must be between -1000000 and 1000000; found 2000000"},

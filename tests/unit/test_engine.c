@@ -1339,6 +1339,60 @@ static void test_promise_whole_debt(void **state)
     teardown_env(&v);
 }
 
+/* A step's `offer:`: its message shows the offer (as it will be recorded),
+ * the offer is recorded with the message, and a lint refuses an offer
+ * without a message. */
+static void test_step_offer(void **state)
+{
+    (void)state;
+    env v;
+    setup_env(&v, "step-offer");
+    char p[512];
+    snprintf(p, sizeof p, "%s/cadences", v.dir);
+    write_file(p, "desconto.yaml",
+               "cadence: desconto\n"
+               "match: {priority: 9, tags_any: [desconto]}\n"
+               "window: {weekdays: \"09:00-18:00\", saturday: closed, sunday: closed, holidays: closed}\n"
+               "fees: {fine_pct: 2.00, interest_month_pct: 1.00}\n"
+               "steps:\n"
+               "  - {id: proposta, at: D+2, send: {channels: [whatsapp], template: proposta},\n"
+               "     offer: {waive_fine: true, discount_pct: 10, valid_days: 5}}\n");
+    snprintf(p, sizeof p, "%s/templates", v.dir);
+    write_file(p, "proposta.whatsapp", "{{invoice.external_id}}: {{invoice.updated_amount}} ({{offer.description}}, "
+                                       "até {{offer.valid_until}}). " CREDITOR "\n");
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id,name,email,whatsapp,tags\nC1,Ana,ana@x.com.br,(11) 98765-4321,desconto\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nF1,C1,100.00,2026-10-15\n");
+    open_engine(&v);
+    rg_err e;
+    tick(&v, at("2026-10-19T13:00:00Z"));
+    char *got = all_messages(&v);
+    /* 100.00 - 10.00 + interest 0.13, no fine */
+    assert_non_null(strstr(got, "F1: R$ 90,13 (sem multa e com 10% de desconto, até 24/10/2026)."));
+    free(got);
+    rg_invoice inv;
+    assert_int_equal(rg_store_invoice_get(v.store, "F1", &inv, &e), RG_OK);
+    rg_offer o;
+    bool found;
+    assert_int_equal(rg_store_offer_current(v.store, inv.id, at("2026-10-20T13:00:00Z"), &o, &found, &e), RG_OK);
+    assert_true(found);
+    assert_string_equal(o.source, "step:desconto/proposta");
+    assert_int_equal(o.discount, 1000);
+    assert_int_equal(o.valid_until, at("2026-10-24T13:00:00Z"));
+    teardown_env(&v);
+
+    rg_cadence *c = NULL;
+    rg_diags d = RG_DIAGS_INIT;
+    const char *bad = "cadence: x\nmatch: {priority: 1}\nsteps:\n"
+                      "  - {id: ligar, at: D+2, action: task, task: {kind: call}, offer: {waive_fine: true}}\n";
+    rg_cadence_parse(bad, strlen(bad), "x.yaml", RG_CADENCE_YAML, &d, &c);
+    rg_buf b = RG_BUF_INIT;
+    rg_diags_format(&d, &b);
+    assert_non_null(strstr(rg_buf_cstr(&b), "has an `offer` but no `send`"));
+    rg_buf_free(&b);
+    rg_diags_free(&d);
+    rg_cadence_free(c);
+}
+
 static rg_status offer_line(void *p, const rg_offer *o)
 {
     rg_buf_printf(p, "%s waived=%lld discount=%lld\n", o->status, (long long)o->waived, (long long)o->discount);
@@ -1730,6 +1784,7 @@ int main(void)
         cmocka_unit_test(test_dispute),
         cmocka_unit_test(test_offer),
         cmocka_unit_test(test_promise_whole_debt),
+        cmocka_unit_test(test_step_offer),
         cmocka_unit_test(test_cost_per_message),
         cmocka_unit_test(test_sixty_days_carnival),
     };
