@@ -19,7 +19,8 @@
  *   and bureau action of the invoice (reason "dispute") until
  *   `dispute.resolved`. A listing already requested is not withdrawn; no
  *   new one is requested while it is open. Messages already queued for the
- *   invoice are not sent (the send-time re-check cancels them).
+ *   invoice are not sent (the send-time re-check cancels them); its open
+ *   tasks are listed held and cannot be claimed (service/tasks.h).
  * - rg_holds_resume releases the named steps' holds (n_steps 0: all of
  *   them) except a dispute's, which only `dispute.resolved` lifts.
  *
