@@ -481,6 +481,8 @@ typedef struct rg_task_view {
     rg_instant claimed_at; /* RG_INSTANT_NONE when not claimed */
     rg_instant done_at;    /* RG_INSTANT_NONE when not done */
     const char *text;      /* the rendered message ("" none); borrowed, see below */
+    char held[64];         /* an open or claimed task of an open invoice that a hold of every step holds (a
+                            * dispute): that hold's reason, "dispute"; "" when not held */
 } rg_task_view;
 typedef rg_status (*rg_task_view_fn)(void *ctx, const rg_task_view *t);
 
