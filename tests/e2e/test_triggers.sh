@@ -148,6 +148,17 @@ is "... its timer fired" "$(q "SELECT status FROM trigger_timers WHERE trigger_i
 expect_exit "a promise in the past" 1 regua event promise.made --invoice F1 --data '{"date": "2026-01-01"}'
 contains "names data.date" err "data.date"
 
+# ---- optout through regua event: the customer leaves the channel ----
+expect_exit "optout as an event" 0 regua event optout --customer C3 --data '{"channel": "sms"}' --at 2026-10-23T12:30:00Z
+expect_exit "customer show C3" 0 regua customer show C3 --json
+/usr/bin/python3 - <<'PY' && ok "the opt-out is recorded (channel, how, when) with its event" || not_ok "the opt-out is recorded (channel, how, when) with its event" "$(head -c 1500 out)"
+import json
+o = json.load(open("out"))
+assert [(x["channel"], x["source"], x["at"]) for x in o["optouts"]] == [("sms", "cli", "2026-10-23T12:30:00Z")], o["optouts"]
+assert o["events"][0]["type"] == "optout" and o["events"][0]["payload"] == {"channel": "sms", "how": "cli"}, o["events"][0]
+PY
+is "its invoices are planned again" "$(q "SELECT count(*) FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE c.external_id = 'C3' AND i.status = 'open' AND i.next_at = 0")" 1
+
 # ---- refused: exit 1, what and where, nothing stored ----
 before=$(q "SELECT count(*) FROM events")
 expect_exit "unknown type" 1 regua event portal.visitado --invoice F1
@@ -165,6 +176,9 @@ expect_exit "an invoice's event named by customer" 1 regua event boleto.download
 expect_exit "payment.received without amount" 1 regua event payment.received --invoice F1 --data '{"reference": "x"}'
 contains "names data.amount" err "data.amount"
 expect_exit "a typo in promise data" 1 regua event promise.made --invoice F1 --data '{"data": "2026-10-20"}'
+expect_exit "optout without its channel" 1 regua event optout --customer C1
+contains "names data.channel" err "data.channel: optout needs the channel left"
+expect_exit "optout of no channel name" 1 regua event optout --customer C1 --data '{"channel": "SMS!"}'
 expect_exit "no invoice nor customer" 2 regua event portal.visited
 is "nothing was stored" "$(q "SELECT count(*) FROM events")" "$before"
 expect_exit "help lists the types" 0 regua event --help
