@@ -36,6 +36,7 @@ F2,C2,100.00,2026-10-05
 F3,C3,100.00,2026-10-05
 F4,C4,100.00,2026-10-05
 F5,C5,100.00,2026-10-05
+F5B,C5,50.00,2026-10-05
 F6,C6,100.00,2026-10-05
 CSV
 # Tuesday 2026-10-13, 09:00 in Sao Paulo
@@ -114,6 +115,8 @@ is "it fires at the window's opening" "$(q "SELECT fire_at FROM trigger_timers t
     "$(/usr/bin/python3 -c 'import datetime; print(int(datetime.datetime(2026,10,14,11,0,tzinfo=datetime.timezone.utc).timestamp()))')"
 expect_exit "the tick at the opening" 0 regua tick --at 2026-10-14T11:00:00Z
 is "the offer goes at 08:00" "$(msgs C5 portal-sem-download)" 1
+contains "... one message listing both of C5's open invoices" outbox/whatsapp.jsonl '"invoice_external_ids":["F5","F5B"]'
+is "... each with its offer" "$(q "SELECT count(*) FROM offers o JOIN invoices i ON i.id = o.invoice_id WHERE i.external_id IN ('F5', 'F5B') AND o.source = 'trigger:mensal-pf/portal-sem-download'")" 2
 
 # ---- payment.received through regua event cancels, and pays ----
 expect_exit "portal.visited (C6)" 0 regua event portal.visited --invoice F6 --at 2026-10-14T12:00:00Z
