@@ -52,8 +52,14 @@ static int run(rg_cli *cli, int argc, char **argv)
     rg_channel *ch = NULL;
     if (rg_channel_open(cc, &env, &ch, &e) != RG_OK)
         return rg_cli_fail(cli, &e);
+    /* the cadences tell which step is the listing, so a hold on it (a promise's pause) keeps it back */
+    const rg_event_env *events = rg_cli_events(cli);
+    if (!events) {
+        rg_channel_close(ch);
+        return 3;
+    }
     rg_bureau_sync_report r;
-    rg_status rc = rg_bureau_sync(s, &cli->config, ch, rg_cli_now(cli), &r, &e);
+    rg_status rc = rg_bureau_sync(s, &cli->config, events->triggers, ch, rg_cli_now(cli), &r, &e);
     rg_channel_close(ch);
     if (rc != RG_OK) {
         rg_bureau_sync_report_free(&r);

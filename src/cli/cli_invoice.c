@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/engine_cli.h"
 #include "engine/progress.h"
+#include "service/events.h"
 #include "service/holds.h"
 #include "service/json_model.h"
 #include "service/json_tasks.h"
@@ -22,7 +23,9 @@ const rg_command rg_cmd_invoice = {
     "Status is one of open, paid, cancelled, renegotiated, written_off. show prints the\n"
     "invoice's credit when it was paid beyond its amount, and its own fine with the rate\n"
     "charged (a consumer's fine is at most 2%, CDC art. 52 §1). Times are printed where the\n"
-    "company is (`timezone`), with the offset; --json prints them in UTC.",
+    "company is (`timezone`), with the offset; --json prints them in UTC. show also lists the\n"
+    "trigger timers waiting for the invoice or its customer (`timer:`; \"timers\" in --json): the\n"
+    "trigger, when it fires, the event that started it and the events that would cancel it (unless).",
     run,
 };
 
@@ -109,6 +112,46 @@ static rg_status show_offer(void *p, const rg_offer *o)
         fprintf(sc->cli->out, ": %s waived", rg_money_format_brl(o->waived, waived, sizeof waived));
     fprintf(sc->cli->out, "\n");
     return RG_OK;
+}
+
+/* The waiting trigger timers that concern the invoice: its own and those
+ * about its customer as a whole (an event with no invoice in view), with
+ * the `unless` of their trigger as the loaded cadences say (eng may be
+ * NULL: then no `unless` is known). */
+static rg_status waiting_timers(rg_store *s, const rg_invoice *inv, rg_timer_list *w, rg_err *e)
+{
+    rg_timer_list all = {0};
+    rg_status rc = rg_store_timer_waiting_for_customer(s, inv->customer_id, rg_timer_list_keep, &all, e);
+    if (rc == RG_ENOMEM)
+        rc = rg_err_set(e, RG_ENOMEM, "invoice", "out of memory");
+    for (size_t i = 0; rc == RG_OK && i < all.n; i++)
+        if (all.v[i].invoice_id == inv->id || all.v[i].invoice_id == 0)
+            if ((rc = rg_timer_list_keep(w, &all.v[i])) == RG_ENOMEM)
+                rc = rg_err_set(e, RG_ENOMEM, "invoice", "out of memory");
+    free(all.v);
+    return rc;
+}
+
+static const rg_cadence_trigger *timer_trigger(const rg_engine *eng, const rg_timer *t)
+{
+    const rg_cadence *c = eng ? rg_cadence_set_find(rg_engine_cadences(eng), t->cadence) : NULL;
+    for (size_t i = 0; c && i < c->n_triggers; i++)
+        if (!strcmp(c->triggers[i].id, t->trigger_id))
+            return &c->triggers[i];
+    return NULL;
+}
+
+static json_t *timer_json(const rg_timer *t, const rg_cadence_trigger *tg)
+{
+    char fire[32], at[32];
+    json_t *unless = json_array();
+    for (size_t k = 0; tg && k < tg->n_unless; k++)
+        json_array_append_new(unless, json_string(rg_event_type_name(tg->unless[k])));
+    return json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)t->id, "cadence",
+                     t->cadence, "trigger", t->trigger_id, "about", t->invoice_id ? "invoice" : "customer", "event_id",
+                     (json_int_t)t->event_id, "event_type", t->event_type, "event_at",
+                     rg_instant_format(t->event_at, at, sizeof at), "fire_at",
+                     rg_instant_format(t->fire_at, fire, sizeof fire), "unless", unless, "reason", t->reason);
 }
 
 /* "listed (requested 2026-..., listed 2026-...)" */
@@ -227,7 +270,19 @@ static int run(rg_cli *cli, int argc, char **argv)
         if (rg_cli_engine_open(cli, true, RG_CLI_ENGINE_QUIET, &eng) == 0 &&
             rg_engine_explain(eng, &inv, &cust, rg_cli_now(cli), &ex, &e) == RG_OK)
             have_ex = true;
+        /* its waiting trigger timers (eng, when open, names their `unless`) */
+        rg_timer_list timers = {0};
+        rg_status trc = waiting_timers(s, &inv, &timers, &e);
+        json_t *tj = json_array();
+        for (size_t i = 0; trc == RG_OK && i < timers.n; i++)
+            trc = rg_json_append(tj, timer_json(&timers.v[i], timer_trigger(eng, &timers.v[i])), "timer of invoice",
+                                 inv.external_id, &e);
+        free(timers.v);
         rg_engine_close(eng);
+        if (trc != RG_OK) {
+            json_decref(tj);
+            return rg_cli_fail(cli, &e);
+        }
         /* the override as charged: a consumer's fine is at most 2% (CDC art. 52 §1) */
         bool fine_capped = cust.kind == RG_KIND_PF && inv.fine_pct > RG_FEE_FINE_MAX_PF;
         int64_t fine_applied = fine_capped ? RG_FEE_FINE_MAX_PF : inv.fine_pct;
@@ -235,12 +290,12 @@ static int run(rg_cli *cli, int argc, char **argv)
         json_t *o = NULL;
         rg_bureau_listing bl;
         bool has_bureau = false;
-        if (rg_store_bureau_get(s, inv.id, &bl, &has_bureau, &e) != RG_OK)
+        rg_instant agenda_at = RG_INSTANT_NONE; /* when the tick looks at it again (open invoices only) */
+        if (rg_store_bureau_get(s, inv.id, &bl, &has_bureau, &e) != RG_OK ||
+            (inv.status == RG_INV_OPEN && rg_store_invoice_agenda(s, inv.id, &agenda_at, &e) != RG_OK)) {
+            json_decref(tj);
             return rg_cli_fail(cli, &e);
-        /* when the tick looks at it again (open invoices only) */
-        rg_instant agenda_at = RG_INSTANT_NONE;
-        if (inv.status == RG_INV_OPEN && rg_store_invoice_agenda(s, inv.id, &agenda_at, &e) != RG_OK)
-            return rg_cli_fail(cli, &e);
+        }
         if (json) {
             o = rg_invoice_json(&inv);
             char pct[32];
@@ -325,6 +380,28 @@ static int run(rg_cli *cli, int argc, char **argv)
             }
             if (has_bureau)
                 print_bureau(cli, &bl);
+            for (size_t i = 0; i < json_array_size(tj); i++) {
+                json_t *t = json_array_get(tj, i);
+                rg_instant fire = RG_INSTANT_NONE;
+                const char *ft = json_string_value(json_object_get(t, "fire_at"));
+                rg_instant_parse(ft, strlen(ft), &fire);
+                char when[40], unless[512] = "";
+                json_t *u = json_object_get(t, "unless");
+                for (size_t k = 0; k < json_array_size(u); k++)
+                    snprintf(unless + strlen(unless), sizeof unless - strlen(unless), "%s%s", k ? ", " : "",
+                             json_string_value(json_array_get(u, k)));
+                fprintf(f, "  timer:       %s (%s) fires %s, on %s (event %lld%s)%s%s\n",
+                        json_string_value(json_object_get(t, "trigger")),
+                        json_string_value(json_object_get(t, "cadence")), rg_cli_time(cli, fire, when, sizeof when),
+                        json_string_value(json_object_get(t, "event_type")),
+                        (long long)json_integer_value(json_object_get(t, "event_id")),
+                        json_object_get(t, "about") && !strcmp(json_string_value(json_object_get(t, "about")), "customer")
+                            ? ", about the customer"
+                            : "",
+                        unless[0] ? " unless " : "", unless);
+            }
+            json_decref(tj);
+            tj = NULL;
         }
         if (rg_store_payment_each(s, inv.id, show_payment, &sc, &e) != RG_OK ||
             rg_store_promise_each_for_invoice(s, inv.id, show_promise, &sc, &e) != RG_OK ||
@@ -337,6 +414,7 @@ static int run(rg_cli *cli, int argc, char **argv)
             json_decref(sc.promises);
             json_decref(sc.holds);
             json_decref(sc.offers);
+            json_decref(tj);
             return rg_cli_fail(cli, &e);
         }
         if (json) {
@@ -384,6 +462,7 @@ static int run(rg_cli *cli, int argc, char **argv)
             bad |= json_object_set_new(o, "offers", sc.offers);
             bad |= json_object_set_new(o, "payments", sc.payments);
             bad |= json_object_set_new(o, "events", sc.events);
+            bad |= json_object_set_new(o, "timers", tj);
             if (bad) {
                 json_decref(o);
                 rg_err_set(&e, RG_EINVAL, "invoice",

@@ -237,7 +237,8 @@ static void bureau_round(workers *w, rg_instant now)
     rg_bureau_sync_report r;
     rg_err e;
     rg_err_clear(&e);
-    if (rg_bureau_sync_due(w->s_store, &w->cli->config, w->bureau, now, &r, &e) != RG_OK) {
+    if (rg_bureau_sync_due(w->s_store, &w->cli->config, w->s_engine ? rg_engine_triggers(w->s_engine) : NULL,
+                           w->bureau, now, &r, &e) != RG_OK) {
         char buf[800];
         rg_error("scheduler: bureau requests: %s", rg_err_text(&e, buf, sizeof buf));
     } else if (r.listed || r.removed || r.failed) {

@@ -22,7 +22,8 @@ const rg_command rg_cmd_simulate = {
     "offer 3 h after a portal visit), assuming nobody pays and nothing else happens. Starts now\n"
     "(or at the first opening of --from) for --days days\n"
     "(default 30) and prints each message, then the counts per day and channel (days where the\n"
-    "company is), then the pending promises: each one's deadline (the promised date plus\n"
+    "company is), then the pending promises — an invoice's, or the customer's whole debt\n"
+    "(\"invoice_external_id\": null in --json) —: each one's deadline (the promised date plus\n"
     "grace), the steps it pauses, and whether it breaks within the days simulated (nobody\n"
     "paying, it does at its deadline: promise.broken, and the paused steps resume).\n"
     "If any cadence file or template does not load, it exits 1 naming it.",
@@ -102,31 +103,58 @@ static rg_status pause_of(void *p, const rg_hold *h)
     return RG_OK;
 }
 
+/* The holds of one of the customer's open invoices that a whole-debt promise keeps. */
+static rg_status pauses_of_invoice(void *p, const rg_invoice *inv)
+{
+    promises_ctx *pc = ((void **)p)[0];
+    pauses_ctx *pa = ((void **)p)[1];
+    return rg_store_hold_each(pc->store, inv->id, true, pause_of, pa, pc->e);
+}
+
 static rg_status pending_promise(void *p, const rg_promise *pr)
 {
     promises_ctx *pc = p;
     rg_invoice inv;
     rg_customer c;
     rg_status rc;
-    if ((rc = rg_store_invoice_get_by_id(pc->store, pr->invoice_id, &inv, pc->e)) != RG_OK ||
-        (rc = rg_store_customer_get_by_id(pc->store, inv.customer_id, &c, pc->e)) != RG_OK)
+    memset(&inv, 0, sizeof inv);
+    if (pr->invoice_id && (rc = rg_store_invoice_get_by_id(pc->store, pr->invoice_id, &inv, pc->e)) != RG_OK)
+        return rc;
+    if ((rc = rg_store_customer_get_by_id(pc->store, pr->customer_id, &c, pc->e)) != RG_OK)
         return rc;
     rg_instant deadline = rg_promise_deadline(rg_zones_for(pc->cli->zones, c.timezone), pr->promised_date,
                                               pr->grace_days);
     pauses_ctx pa = {pr->id, json_array()};
-    if ((rc = rg_store_hold_each(pc->store, inv.id, true, pause_of, &pa, pc->e)) != RG_OK) {
+    void *both[2] = {pc, &pa};
+    /* a promise about the whole debt holds on each open invoice of the customer */
+    rc = pr->invoice_id ? rg_store_hold_each(pc->store, inv.id, true, pause_of, &pa, pc->e)
+                        : rg_store_customer_open_invoices(pc->store, c.id, pauses_of_invoice, both, pc->e);
+    if (rc != RG_OK) {
         json_decref(pa.steps);
         return rc;
     }
+    /* the same step held on several invoices is named once */
+    json_t *steps = json_array();
+    for (size_t i = 0; i < json_array_size(pa.steps); i++) {
+        const char *st = json_string_value(json_array_get(pa.steps, i));
+        bool seen = false;
+        for (size_t k = 0; k < json_array_size(steps) && !seen; k++)
+            seen = !strcmp(st, json_string_value(json_array_get(steps, k)));
+        if (!seen)
+            json_array_append_new(steps, json_string(st));
+    }
+    json_decref(pa.steps);
     char d[16], amount[32], dl[32];
     return rg_json_append(pc->list,
-                          json_pack("{s:s, s:I, s:s, s:s, s:I, s:s, s:o}", "invoice_external_id", inv.external_id,
-                                    "promise_id", (json_int_t)pr->id, "promised_date",
-                                    rg_date_format_iso(pr->promised_date, d, sizeof d), "amount",
+                          json_pack("{s:o, s:s, s:I, s:s, s:s, s:I, s:s, s:o}", "invoice_external_id",
+                                    pr->invoice_id ? json_string(inv.external_id) : json_null(),
+                                    "customer_external_id", c.external_id, "promise_id", (json_int_t)pr->id,
+                                    "promised_date", rg_date_format_iso(pr->promised_date, d, sizeof d), "amount",
                                     rg_money_format_plain(pr->amount, amount, sizeof amount), "grace_days",
                                     (json_int_t)pr->grace_days, "deadline",
-                                    rg_instant_format(deadline, dl, sizeof dl), "pauses", pa.steps),
-                          "promise of invoice", inv.external_id, pc->e);
+                                    rg_instant_format(deadline, dl, sizeof dl), "pauses", steps),
+                          pr->invoice_id ? "promise of invoice" : "promise of customer",
+                          pr->invoice_id ? inv.external_id : c.external_id, pc->e);
 }
 
 static int run(rg_cli *cli, int argc, char **argv)
@@ -307,8 +335,11 @@ static int run(rg_cli *cli, int argc, char **argv)
             for (size_t k = 0; k < json_array_size(st); k++)
                 snprintf(steps + strlen(steps), sizeof steps - strlen(steps), "%s%s", k ? ", " : "",
                          json_string_value(json_array_get(st, k)));
-            fprintf(cli->out, "  %s  promised %s, deadline %s, pauses %s: %s\n",
-                    json_string_value(json_object_get(o, "invoice_external_id")),
+            char who[128];
+            const char *iv = json_string_value(json_object_get(o, "invoice_external_id"));
+            snprintf(who, sizeof who, iv ? "%s" : "%s (whole debt)",
+                     iv ? iv : json_string_value(json_object_get(o, "customer_external_id")));
+            fprintf(cli->out, "  %s  promised %s, deadline %s, pauses %s: %s\n", who,
                     json_string_value(json_object_get(o, "promised_date")), rg_cli_time(cli, dl, local, sizeof local),
                     steps[0] ? steps : "nothing",
                     json_is_true(json_object_get(o, "breaks")) ? "broken then unless paid (promise.broken; the paused steps resume)"

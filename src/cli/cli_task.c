@@ -25,7 +25,9 @@ const rg_command rg_cmd_task = {
     "refused, wrong_number), an optional note and, when the customer promised to pay, a\n"
     "--promise-date (today up to 90 days ahead) and --promise-amount (default: the\n"
     "invoice's open balance): that records a pending promise and a promise.made event.\n"
-    "A done task cannot be claimed or closed again (exit 1). NAME and the note are UTF-8\n"
+    "A done task cannot be claimed or closed again (exit 1). A task of an invoice under dispute\n"
+    "is listed as `held` (\"held\": \"dispute\" in --json) and cannot be claimed, nor closed\n"
+    "unless it was claimed before, until dispute.resolved (exit 1). NAME and the note are UTF-8\n"
     "text; anything else (a latin1 terminal) is refused (exit 1), never stored.",
     run,
 };
@@ -51,14 +53,17 @@ static rg_status print_task(void *p, const rg_task_view *v)
     const rg_task *t = &v->task;
     FILE *f = lc->cli->out;
     char due[40];
-    fprintf(f, "%5lld  %s  %-8s %-8s ", (long long)t->id, rg_cli_time(lc->cli, t->due_at, due, sizeof due), t->status,
-            t->kind);
+    fprintf(f, "%5lld  %s  %-8s %-8s ", (long long)t->id, rg_cli_time(lc->cli, t->due_at, due, sizeof due),
+            v->held[0] ? "held" : t->status, t->kind);
     rg_cli_cell(f, v->customer_external_id, 12, true);
     rg_cli_cell(f, v->customer_name, 24, true);
     rg_cli_cell(f, v->customer_phone[0] ? v->customer_phone : "-", 15, true);
     rg_cli_cell(f, v->invoice_external_id[0] ? v->invoice_external_id : "-", 12, true);
     rg_cli_cell(f, t->assignee[0] ? t->assignee : "-", 10, true);
     fprintf(f, "%s\n", t->source);
+    if (v->held[0])
+        fprintf(f, "       held: %s — not to be claimed until it is lifted%s\n", v->held,
+                !strcmp(v->held, "dispute") ? " (dispute.resolved)" : "");
     if (t->outcome[0] || t->note[0])
         fprintf(f, "       outcome: %s%s%s\n", t->outcome[0] ? t->outcome : "-", t->note[0] ? " — " : "", t->note);
     if (v->text && v->text[0]) {

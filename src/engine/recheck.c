@@ -4,10 +4,12 @@
  *
  * Just before a send (failed == NULL), in this order:
  * 1. The message's invoices: none left open (paid, cancelled, renegotiated,
- *    written off, no balance) or not held (a dispute; a pause of the
- *    message's step: service/holds.h) -> cancelled, with the reason; some
- *    closed or held (a consolidated message) -> re-rendered with the
- *    others only.
+ *    written off, no balance) -> cancelled, with the reason; every one
+ *    still open held (a dispute; a pause of the message's step:
+ *    service/holds.h) -> deferred (waits RG_HOLD_RECHECK_SECONDS, then is
+ *    checked again: sent once the hold ends, cancelled once its step is no
+ *    longer the invoice's current one); some closed or held (a
+ *    consolidated message) -> re-rendered with the others only.
  *    PRODUCT.md §2: "this is checked again at the moment of sending".
  *    A step's message is true only while its step is the invoice's current
  *    one (rg_plan_step_current: the invoice still in the step's phase, no
@@ -193,13 +195,13 @@ rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_cust
     rg_engine *eng = ctx;
     rg_dispatch_verdict_clear(out);
     int64_t ids[MAX_INVOICES];
-    size_t n_ids = 0, n_open = 0;
-    rg_invoice *invs = NULL;
-    rg_buf closed = RG_BUF_INIT;
+    size_t n_ids = 0, n_open = 0, n_held = 0;
+    rg_invoice *invs = NULL, *held_invs = NULL; /* the open ones; those a hold keeps back */
+    rg_buf closed = RG_BUF_INIT, held_why = RG_BUF_INIT;
     rg_status rc = rg_store_message_invoice_ids(eng->store, m->id, ids, MAX_INVOICES, &n_ids, e);
     if (rc != RG_OK)
         goto out;
-    if (!(invs = calloc(n_ids ? n_ids : 1, sizeof *invs))) {
+    if (!(invs = calloc(n_ids ? n_ids : 1, sizeof *invs)) || !(held_invs = calloc(n_ids ? n_ids : 1, sizeof *invs))) {
         rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
         goto out;
     }
@@ -225,6 +227,8 @@ rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_cust
                 goto out;
             if (held) {
                 rg_buf_printf(&closed, "%s%s %s", closed.len ? ", " : "", inv->external_id, why);
+                rg_buf_printf(&held_why, "%s%s %s", held_why.len ? ", " : "", inv->external_id, why);
+                held_invs[n_held++] = *inv;
                 continue;
             }
             n_open++;
@@ -233,7 +237,7 @@ rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_cust
         rg_buf_printf(&closed, "%s%s %s", closed.len ? ", " : "", inv->external_id,
                       inv->status == RG_INV_OPEN ? "has no balance left" : rg_invoice_status_name(inv->status));
     }
-    if (n_ids > 0 && n_open == 0) {
+    if (n_ids > 0 && n_open == 0 && n_held == 0) {
         char text[256];
         snprintf(text, sizeof text, "not sent: %s%s (checked at send time)", n_ids == 1 ? "invoice " : "",
                  rg_buf_cstr(&closed));
@@ -258,6 +262,32 @@ rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_cust
         goto out;
     }
     const rg_tz *tz = rg_engine_zone(eng, c, cad);
+    if (n_open == 0 && n_held > 0) {
+        /* every invoice it carries is held (a dispute, a pause of its step): deferred, not
+         * cancelled — looked at again every RG_HOLD_RECHECK_SECONDS; it goes once the hold
+         * ends if its step is still the invoice's current one (else, as after downtime, the
+         * latest due step is the engine's to fire, and this one is cancelled) */
+        size_t n_before = n_held;
+        rg_buf dropped = RG_BUF_INIT;
+        if (cad && !strcmp(m->source_kind, "step") &&
+            (rc = keep_current(eng, m, c, cad, tz, now, held_invs, &n_held, &dropped, e)) != RG_OK) {
+            rg_buf_free(&dropped);
+            goto out;
+        }
+        char text[256];
+        if (n_held == 0) {
+            snprintf(text, sizeof text, "not sent: %s (checked at send time)", rg_buf_cstr(&dropped));
+            out->action = RG_DISPATCH_CANCEL;
+        } else {
+            snprintf(text, sizeof text, "waiting: %s%s (deferred while it holds)", n_before == 1 ? "invoice " : "",
+                     rg_buf_cstr(&held_why));
+            out->action = RG_DISPATCH_WAIT;
+            out->until = now + RG_HOLD_RECHECK_SECONDS;
+        }
+        rg_buf_free(&dropped);
+        set_reason(out, text);
+        goto out;
+    }
     if (cad && !strcmp(m->source_kind, "step")) {
         /* still each invoice's current step? */
         size_t n_open_before = n_open;
@@ -343,7 +373,9 @@ rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_cust
     rc = fall_back(eng, m, c, cad, invs, n_open, optouts, now, why, out, e);
 out:
     free(invs);
+    free(held_invs);
     rg_buf_free(&closed);
+    rg_buf_free(&held_why);
     if (rc != RG_OK)
         rg_dispatch_verdict_clear(out);
     return rc;

@@ -1,10 +1,10 @@
 /*
  * timers — the trigger phase of a tick (docs/engine.md, "Events and
  * triggers"). A timer started by an event (service/events.c) fires at the
- * first tick at or after its moment: inside the customer's window and
- * under the cadence's caps when the trigger sends a message (else it moves
- * to the next opening, or the next day), and only while an invoice it
- * concerns is open. Firing does the trigger's actions — the message (its
+ * first tick at or after its moment: its message, task and offer inside
+ * the customer's window, and its message under the cadence's caps (else
+ * it moves to the next opening, or the next day); pause, resume, postpone
+ * and switch_cadence at once. Only while an invoice it concerns is open. Firing does the trigger's actions — the message (its
  * `source` the trigger's id, listing the open invoices the event
  * concerns), the task, the switch of cadence — and marks the timer fired
  * in the same transaction; the message's idempotency key names the
@@ -35,6 +35,7 @@ typedef struct invoices {
     size_t n, cap;
     rg_engine *eng;
     const rg_cadence *cadence;
+    rg_instant now;
     rg_err *e;
 } invoices;
 
@@ -58,7 +59,7 @@ static rg_status keep_open_on_cadence(void *p, const rg_invoice *inv)
     if (inv->status != RG_INV_OPEN || rg_invoice_balance(inv) <= 0)
         return RG_OK;
     const rg_cadence *c;
-    rg_status rc = rg_triggers_cadence_of(rg_engine_triggers(l->eng), l->eng->store, inv, NULL, &c, l->e);
+    rg_status rc = rg_triggers_cadence_of(rg_engine_triggers(l->eng), l->eng->store, inv, NULL, l->now, &c, l->e);
     if (rc != RG_OK || c != l->cadence)
         return rc;
     return add_invoice(l, inv);
@@ -318,7 +319,7 @@ static rg_status release_postponed(rg_engine *eng, const rg_timer *t, rg_instant
     size_t idn = strlen(t->trigger_id) - strlen(RELEASE);
     snprintf(reason, sizeof reason, "postpone:%s/%.*s@%lld", t->cadence, (int)idn, t->trigger_id,
              (long long)t->event_id);
-    invoices l = {NULL, 0, 0, eng, NULL, e};
+    invoices l = {NULL, 0, 0, eng, NULL, now, e};
     rg_status rc = RG_OK;
     rg_invoice inv;
     if (t->invoice_id) {
@@ -371,7 +372,7 @@ static rg_status fire_one(rg_engine *eng, const rg_timer *t, rg_instant now, rg_
     rg_status rc = rg_store_customer_get_by_id(eng->store, t->customer_id, &cust, e);
     if (rc != RG_OK)
         return rc;
-    invoices l = {NULL, 0, 0, eng, c, e};
+    invoices l = {NULL, 0, 0, eng, c, now, e};
     if (t->invoice_id) {
         rg_invoice inv;
         if ((rc = rg_store_invoice_get_by_id(eng->store, t->invoice_id, &inv, e)) != RG_OK)
@@ -418,15 +419,16 @@ static rg_status fire_one(rg_engine *eng, const rg_timer *t, rg_instant now, rg_
         }
     }
     const rg_tz *tz = rg_engine_zone(eng, &cust, c);
-    if (sends) {
-        /* a message: inside the window and under the cap, like a step */
+    if (contacts) {
+        /* what reaches the customer — a message, a task (a call), an offer — only inside the
+         * window, like a step; a message also under the cap */
         const char *wait = NULL;
         rg_instant later = RG_INSTANT_NONE;
         bool reached = false;
         if (!rg_window_is_open(&c->window, eng->calendar, tz, now)) {
             later = rg_window_next_open(&c->window, eng->calendar, tz, now);
             wait = "waiting: outside the contact window";
-        } else if ((rc = rg_engine_cap_reached(eng, 0, &cust, c, tz, now, &reached, e)) != RG_OK) {
+        } else if (sends && (rc = rg_engine_cap_reached(eng, 0, &cust, c, tz, now, &reached, e)) != RG_OK) {
             goto out;
         } else if (reached) {
             later = rg_window_first_open_on_or_after_day(&c->window, eng->calendar, tz, rg_tz_date(tz, now) + 1);

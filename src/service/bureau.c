@@ -101,8 +101,27 @@ static rg_status collect(void *ctx, const rg_bureau_listing *l)
     return RG_OK;
 }
 
-static rg_status sync_one(rg_store *s, const rg_config *cfg, rg_channel *ch, const rg_bureau_listing *l,
-                          rg_instant now, rg_bureau_sync_report *rep, rg_bureau_sync_item *it, rg_err *e)
+/* Whether a hold keeps a listing request of the invoice back: a dispute
+ * (every step), or a hold on the bureau_listing step of the cadence the
+ * invoice follows (a promise's `pause: [negativar]`); *why names it. */
+static rg_status listing_held(rg_store *s, const rg_triggers *tr, const rg_invoice *inv, const rg_customer *cust,
+                              rg_instant now, bool *held, char *why, size_t n, rg_err *e)
+{
+    rg_status rc = rg_holds_check(s, inv->id, NULL, held, why, n, e);
+    if (rc != RG_OK || *held || !tr)
+        return rc;
+    const rg_cadence *c = NULL;
+    if ((rc = rg_triggers_cadence_of(tr, s, inv, cust, now, &c, e)) != RG_OK)
+        return rc;
+    for (size_t i = 0; c && i < c->n_steps && !*held; i++)
+        if (c->steps[i].action == RG_ACTION_BUREAU_LISTING)
+            rc = rg_holds_check(s, inv->id, c->steps[i].id, held, why, n, e);
+    return rc;
+}
+
+static rg_status sync_one(rg_store *s, const rg_config *cfg, const rg_triggers *tr, rg_channel *ch,
+                          const rg_bureau_listing *l, rg_instant now, rg_bureau_sync_report *rep,
+                          rg_bureau_sync_item *it, rg_err *e)
 {
     rg_status rc;
     bool removal = !strcmp(l->status, "removal_requested");
@@ -122,10 +141,11 @@ static rg_status sync_one(rg_store *s, const rg_config *cfg, rg_channel *ch, con
         return RG_OK;
     }
     if (!removal) {
-        /* a dispute open: no new listing (one already made stays); the request waits */
+        /* a dispute open, or the listing step paused (a promise): no new listing
+         * (one already made stays); the request waits */
         bool held = false;
         char why[160];
-        if ((rc = rg_holds_check(s, inv.id, NULL, &held, why, sizeof why, e)) != RG_OK)
+        if ((rc = listing_held(s, tr, &inv, &cust, now, &held, why, sizeof why, e)) != RG_OK)
             return rc;
         if (held) {
             rg_strlcpy(it->result, "skipped", sizeof it->result);
@@ -193,23 +213,23 @@ int64_t rg_bureau_retry_seconds(int64_t attempts)
     return w < 3600 ? w : 3600;
 }
 
-static rg_status sync(rg_store *s, const rg_config *cfg, rg_channel *ch, rg_instant now, bool due_only,
-                      rg_bureau_sync_report *out, rg_err *e);
+static rg_status sync(rg_store *s, const rg_config *cfg, const rg_triggers *tr, rg_channel *ch, rg_instant now,
+                      bool due_only, rg_bureau_sync_report *out, rg_err *e);
 
-rg_status rg_bureau_sync(rg_store *s, const rg_config *cfg, rg_channel *ch, rg_instant now,
+rg_status rg_bureau_sync(rg_store *s, const rg_config *cfg, const rg_triggers *tr, rg_channel *ch, rg_instant now,
                          rg_bureau_sync_report *out, rg_err *e)
 {
-    return sync(s, cfg, ch, now, false, out, e);
+    return sync(s, cfg, tr, ch, now, false, out, e);
 }
 
-rg_status rg_bureau_sync_due(rg_store *s, const rg_config *cfg, rg_channel *ch, rg_instant now,
+rg_status rg_bureau_sync_due(rg_store *s, const rg_config *cfg, const rg_triggers *tr, rg_channel *ch, rg_instant now,
                              rg_bureau_sync_report *out, rg_err *e)
 {
-    return sync(s, cfg, ch, now, true, out, e);
+    return sync(s, cfg, tr, ch, now, true, out, e);
 }
 
-static rg_status sync(rg_store *s, const rg_config *cfg, rg_channel *ch, rg_instant now, bool due_only,
-                      rg_bureau_sync_report *out, rg_err *e)
+static rg_status sync(rg_store *s, const rg_config *cfg, const rg_triggers *tr, rg_channel *ch, rg_instant now,
+                      bool due_only, rg_bureau_sync_report *out, rg_err *e)
 {
     memset(out, 0, sizeof *out);
     collected c = {NULL, 0, 0};
@@ -228,7 +248,7 @@ static rg_status sync(rg_store *s, const rg_config *cfg, rg_channel *ch, rg_inst
         if (due_only && l->last_error[0] && l->attempts > 0 && l->last_attempt_at != RG_INSTANT_NONE &&
             now < l->last_attempt_at + rg_bureau_retry_seconds(l->attempts))
             continue;
-        if ((rc = sync_one(s, cfg, ch, l, now, out, &out->items[out->n], e)) != RG_OK)
+        if ((rc = sync_one(s, cfg, tr, ch, l, now, out, &out->items[out->n], e)) != RG_OK)
             break;
         out->n++;
     }

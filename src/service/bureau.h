@@ -43,6 +43,7 @@
 #include "base/err.h"
 #include "channel/channel.h"
 #include "config/config.h"
+#include "service/events.h"
 #include "store/store.h"
 
 typedef struct rg_bureau_sync_item {
@@ -75,8 +76,12 @@ const rg_channel_config *rg_bureau_channel_config(const rg_config *cfg);
 
 /* Sends every pending request once through ch (a `bureau` channel).
  * Returns RG_OK even when requests failed (see the report); an error
- * only when the store fails. */
-rg_status rg_bureau_sync(rg_store *s, const rg_config *cfg, rg_channel *ch, rg_instant now,
+ * only when the store fails. A listing request whose invoice a hold keeps
+ * back — a dispute, or (with tr, the loaded cadences) a hold on the
+ * bureau_listing step of the cadence the invoice follows, such as a
+ * promise's `pause: [negativar]` — is not sent: reported skipped ("held:
+ * ...: not sent while it holds") and left pending. */
+rg_status rg_bureau_sync(rg_store *s, const rg_config *cfg, const rg_triggers *tr, rg_channel *ch, rg_instant now,
                          rg_bureau_sync_report *out, rg_err *e);
 
 /* The wait before a request that failed `attempts` times is tried again by
@@ -87,7 +92,7 @@ int64_t rg_bureau_retry_seconds(int64_t attempts);
  * a request whose last attempt failed is sent again only once its wait
  * (rg_bureau_retry_seconds) has passed — retried until the bureau
  * acknowledges it, without hammering a bureau that is down. */
-rg_status rg_bureau_sync_due(rg_store *s, const rg_config *cfg, rg_channel *ch, rg_instant now,
+rg_status rg_bureau_sync_due(rg_store *s, const rg_config *cfg, const rg_triggers *tr, rg_channel *ch, rg_instant now,
                              rg_bureau_sync_report *out, rg_err *e);
 
 #endif

@@ -13,8 +13,23 @@
 
 /* ---- which cadence listens ---- */
 
+/* Counts the invoices paid after their effective due date (the tick's
+ * repeat-offender count). */
+typedef struct late_ctx {
+    const rg_calendar *calendar;
+    int64_t n;
+} late_ctx;
+
+static rg_status count_late(void *p, rg_date due, rg_date paid_on)
+{
+    late_ctx *l = p;
+    if (paid_on > rg_effective_due_date(l->calendar, due))
+        l->n++;
+    return RG_OK;
+}
+
 rg_status rg_triggers_cadence_of(const rg_triggers *tr, rg_store *s, const rg_invoice *inv, const rg_customer *cust,
-                                 const rg_cadence **out, rg_err *e)
+                                 rg_instant at, const rg_cadence **out, rg_err *e)
 {
     *out = NULL;
     if (!tr || !tr->cadences)
@@ -42,6 +57,17 @@ rg_status rg_triggers_cadence_of(const rg_triggers *tr, rg_store *s, const rg_in
     subj.tags = tags;
     subj.n_tags = rg_match_tags(cust->tags, inv->tags, tagbuf, sizeof tagbuf, tags, 64);
     subj.amount = inv->amount;
+    /* the repeat-offender count, as the tick reads it (paid since its UTC date - 365 days),
+     * only when some cadence matches on it */
+    bool needs_late = false;
+    for (size_t i = 0; i < tr->cadences->n && !needs_late; i++)
+        needs_late = tr->cadences->items[i]->match.late_count_12m_min > 0;
+    if (needs_late) {
+        late_ctx lc = {tr->calendar, 0};
+        if ((rc = rg_store_customer_paid_each(s, cust->id, rg_instant_utc_date(at) - 365, count_late, &lc, e)) != RG_OK)
+            return rc;
+        subj.late_count_12m = lc.n;
+    }
     *out = rg_cadence_set_choose(tr->cadences, &subj);
     return RG_OK;
 }
@@ -57,6 +83,7 @@ typedef struct concerns {
     concern v[32];
     size_t n;
     const rg_event_env *env;
+    rg_instant at;
     rg_err *e;
 } concerns;
 
@@ -77,7 +104,7 @@ static rg_status open_invoice_cadence(void *p, const rg_invoice *inv)
     if (inv->status != RG_INV_OPEN)
         return RG_OK;
     const rg_cadence *c;
-    rg_status rc = rg_triggers_cadence_of(cs->env->triggers, cs->env->store, inv, NULL, &c, cs->e);
+    rg_status rc = rg_triggers_cadence_of(cs->env->triggers, cs->env->store, inv, NULL, cs->at, &c, cs->e);
     if (rc == RG_OK)
         concern_add(cs, c, 0);
     return rc;
@@ -95,6 +122,7 @@ static rg_status start_timers(const rg_event_env *env, const rg_event_in *ev, in
     concerns cs;
     memset(&cs, 0, sizeof cs);
     cs.env = env;
+    cs.at = ev->at;
     cs.e = e;
     rg_status rc = RG_OK;
     if (ev->invoice_id) {
@@ -104,7 +132,7 @@ static rg_status start_timers(const rg_event_env *env, const rg_event_in *ev, in
         if (inv.status != RG_INV_OPEN)
             return RG_OK;
         const rg_cadence *c;
-        if ((rc = rg_triggers_cadence_of(tr, s, &inv, NULL, &c, e)) != RG_OK)
+        if ((rc = rg_triggers_cadence_of(tr, s, &inv, NULL, ev->at, &c, e)) != RG_OK)
             return rc;
         concern_add(&cs, c, inv.id);
     } else {

@@ -70,12 +70,13 @@ rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_eve
  * The cadence whose triggers listen to an invoice's events: its override
  * (cadence_override, set by import or a `switch_to` trigger), else the
  * cadence the tick last planned it on (its progress), else the best
- * `match` (the repeat-offender count is not known here: a cadence that
- * matches on late_count_12m_min is chosen only once the tick has planned
- * the invoice). NULL when it follows none.
+ * `match` at `at`, as the tick would choose it (the repeat-offender count
+ * of late_count_12m_min: the customer's invoices paid late since the UTC
+ * date of `at` less 365 days, read only when some cadence matches on it).
+ * NULL when it follows none.
  */
 rg_status rg_triggers_cadence_of(const rg_triggers *tr, rg_store *s, const rg_invoice *inv, const rg_customer *cust,
-                                 const rg_cadence **out, rg_err *e);
+                                 rg_instant at, const rg_cadence **out, rg_err *e);
 
 /* Timers read into memory (an rg_timer_fn: ctx is the list). */
 typedef struct rg_timer_list {

@@ -94,10 +94,16 @@ rg_status rg_holds_resume(rg_store *s, int64_t invoice_id, const char *const *st
     return rc;
 }
 
+static rg_status resolve(const rg_event_env *env, const rg_promise *p, const char *status, rg_instant at,
+                         rg_instant deadline, bool *changed, rg_err *e);
+static rg_status whole_debt_on_close(const rg_event_env *env, const rg_event_in *ev, rg_err *e);
+
 rg_status rg_holds_on_event(const rg_event_env *env, const rg_event_in *ev, rg_err *e)
 {
     if (!ev->invoice_id)
         return RG_OK;
+    if (ev->type == RG_EV_PAYMENT_RECEIVED || ev->type == RG_EV_INVOICE_UPDATED || ev->type == RG_EV_INVOICE_CANCELLED)
+        return whole_debt_on_close(env, ev, e);
     if (ev->type == RG_EV_DISPUTE_OPENED)
         return rg_holds_pause(env->store, ev->invoice_id, NULL, 0, RG_HOLD_DISPUTE, 0, 0, ev->at, e);
     if (ev->type == RG_EV_DISPUTE_RESOLVED) {
@@ -195,6 +201,55 @@ static rg_status collect_promise(void *ctx, const rg_promise *p)
     if (l->n < sizeof l->v / sizeof l->v[0])
         l->v[l->n++] = *p;
     return RG_OK;
+}
+
+static rg_status count_open(void *ctx, const rg_invoice *inv)
+{
+    (void)inv;
+    ++*(int64_t *)ctx;
+    return RG_OK;
+}
+
+/* After an event that may have closed the invoice (paid, cancelled, ...):
+ * when the customer has no open invoice left, its pending promises about
+ * the whole debt cannot be planned by the tick any more, so they end here —
+ * kept when the last one was paid (a payment, or an import marking it
+ * paid) by the deadline, broken when that came after, cancelled when the
+ * debt went away otherwise (cancelled, renegotiated: nothing left to pay). */
+static rg_status whole_debt_on_close(const rg_event_env *env, const rg_event_in *ev, rg_err *e)
+{
+    rg_store *s = env->store;
+    promise_list l = {.n = 0};
+    rg_status rc = rg_store_promise_each_pending(s, ev->invoice_id, collect_promise, &l, e);
+    size_t n = 0;
+    for (size_t i = 0; i < l.n; i++)
+        if (!l.v[i].invoice_id)
+            l.v[n++] = l.v[i];
+    if (rc != RG_OK || n == 0)
+        return rc;
+    int64_t open = 0;
+    if ((rc = rg_store_customer_open_invoices(s, ev->customer_id, count_open, &open, e)) != RG_OK || open > 0)
+        return rc;
+    rg_customer c;
+    if ((rc = rg_store_customer_get_by_id(s, ev->customer_id, &c, e)) != RG_OK)
+        return rc;
+    const rg_tz *tz = rg_zones_for(env->zones, c.timezone);
+    rg_invoice inv;
+    if ((rc = rg_store_invoice_get_by_id(s, ev->invoice_id, &inv, e)) != RG_OK)
+        return rc;
+    bool paid = inv.status == RG_INV_PAID;
+    for (size_t i = 0; i < n && rc == RG_OK; i++) {
+        const rg_promise *p = &l.v[i];
+        rg_instant deadline = rg_promise_deadline(tz, p->promised_date, p->grace_days);
+        bool changed;
+        if (!paid)
+            rc = resolve(env, p, "cancelled", ev->at, deadline, &changed, e);
+        else if (ev->at >= deadline)
+            rc = resolve(env, p, "broken", deadline, deadline, &changed, e);
+        else
+            rc = resolve(env, p, "kept", ev->at, deadline, &changed, e);
+    }
+    return rc;
 }
 
 rg_status rg_promise_break(const rg_event_env *env, int64_t invoice_id, int64_t promise_id, rg_instant deadline,

@@ -18,8 +18,12 @@
  * - A dispute (`dispute.opened`) holds every step, trigger message, task
  *   and bureau action of the invoice (reason "dispute") until
  *   `dispute.resolved`. A listing already requested is not withdrawn; no
- *   new one is requested while it is open. Messages already queued for the
- *   invoice are not sent (the send-time re-check cancels them).
+ *   new one is requested while it is open. A message already queued for the
+ *   invoice is not sent while it holds: deferred by the send-time re-check
+ *   (looked at again every RG_HOLD_RECHECK_SECONDS), it goes after
+ *   dispute.resolved if its step is still the current one, else it is
+ *   cancelled and the latest due step fires instead; its open tasks are
+ *   listed held and cannot be claimed (service/tasks.h).
  * - rg_holds_resume releases the named steps' holds (n_steps 0: all of
  *   them) except a dispute's, which only `dispute.resolved` lifts.
  *
@@ -41,6 +45,9 @@
 
 #define RG_HOLD_DISPUTE "dispute"
 #define RG_OFFER_DEFAULT_VALID_DAYS 3
+/* A queued message whose every invoice is held waits this long before the
+ * dispatcher looks at it again (engine/recheck.c). */
+#define RG_HOLD_RECHECK_SECONDS 3600
 
 /* Holds steps[0..n_steps) of the invoice (n_steps 0: every step) for
  * `reason` ("promise", "trigger:CADENCE/ID"). With promise_id, only while

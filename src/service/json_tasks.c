@@ -17,7 +17,7 @@ static json_t *text_or_null(const char *s)
 void *rg_task_view_json(const rg_task_view *v)
 {
     const rg_task *t = &v->task;
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
                      (json_int_t)t->id, "kind", t->kind, "status", t->status, "customer_external_id",
                      v->customer_external_id, "customer_name", v->customer_name, "customer_phone",
                      text_or_null(v->customer_phone), "invoice_external_id", text_or_null(v->invoice_external_id),
@@ -25,7 +25,7 @@ void *rg_task_view_json(const rg_task_view *v)
                      "claimed_at", instant_or_null(v->claimed_at), "done_at", instant_or_null(v->done_at), "outcome",
                      text_or_null(t->outcome), "note", text_or_null(t->note), "message_id",
                      v->message_id ? json_integer((json_int_t)v->message_id) : json_null(), "text",
-                     text_or_null(v->text));
+                     text_or_null(v->text), "held", text_or_null(v->held));
 }
 
 void *rg_promise_json(const rg_promise *p)

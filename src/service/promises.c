@@ -7,6 +7,13 @@
 
 #include "base/buf.h"
 
+static rg_status sum_open(void *ctx, const rg_invoice *inv)
+{
+    if (rg_invoice_balance(inv) > 0)
+        *(rg_cents *)ctx += rg_invoice_balance(inv);
+    return RG_OK;
+}
+
 rg_status rg_promise_make(const rg_event_env *env, const rg_promise_params *p, rg_date today, rg_promise *out,
                           rg_event_out *event, rg_err *e)
 {
@@ -46,6 +53,19 @@ rg_status rg_promise_make(const rg_event_env *env, const rg_promise_params *p, r
                               rg_money_format_brl(balance, a2, sizeof a2));
     } else if (amount < 0) {
         return rg_err_set(e, RG_EINVAL, "promise_amount", "a promise without an invoice must say the amount");
+    } else {
+        /* a promise about the whole debt needs a debt: the tick keeps its deadline through the open invoices */
+        rg_cents balance = 0;
+        if ((rc = rg_store_customer_open_invoices(s, p->customer_id, sum_open, &balance, e)) != RG_OK)
+            return rc;
+        if (balance <= 0) {
+            rg_customer c;
+            if ((rc = rg_store_customer_get_by_id(s, p->customer_id, &c, e)) != RG_OK)
+                return rc;
+            char where[96];
+            snprintf(where, sizeof where, "customer %s", c.external_id);
+            return rg_err_set(e, RG_ECONFLICT, where, "has no open invoice: there is nothing left to promise");
+        }
     }
     if (amount <= 0)
         return rg_err_set(e, RG_EINVAL, "promise_amount", "a promise must be of more than zero");

@@ -8,7 +8,11 @@
  * ahead (a longer term is an agreement, not a promise); the amount
  * defaults to the invoice's open balance and cannot exceed it; an invoice
  * that is no longer open takes no promise. A promise about the customer as
- * a whole (no invoice) must state its amount.
+ * a whole (no invoice) must state its amount, and needs an open invoice
+ * with a balance (RG_ECONFLICT "customer X has no open invoice"); when the
+ * customer's last open invoice closes, such a pending promise ends there
+ * (service/holds.h: kept when it was paid in time, broken when late,
+ * cancelled when cancelled or renegotiated).
  *
  * The caller owns the transaction.
  */

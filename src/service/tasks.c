@@ -57,6 +57,18 @@ static rg_status refuse_closed(const rg_task_view *v, const char *what, rg_err *
     return RG_OK;
 }
 
+/* Refuses a task a dispute holds (RG_ECONFLICT saying until when). */
+static rg_status refuse_held(const rg_task_view *v, const char *what, rg_err *e)
+{
+    if (!v->held[0])
+        return RG_OK;
+    char where[32];
+    snprintf(where, sizeof where, "task %lld", (long long)v->task.id);
+    return rg_err_set(e, RG_ECONFLICT, where, "is held: %s on invoice %s; it can be %s once it is lifted%s", v->held,
+                      v->invoice_external_id,
+                      what, !strcmp(v->held, "dispute") ? " (dispute.resolved)" : "");
+}
+
 rg_status rg_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instant now, rg_task_view *out,
                         rg_err *e)
 {
@@ -67,7 +79,7 @@ rg_status rg_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instan
     rg_task_view v;
     if ((rc = rg_store_task_get(s, id, &v, e)) != RG_OK)
         return rc;
-    if ((rc = refuse_closed(&v, "claimed", e)) != RG_OK)
+    if ((rc = refuse_closed(&v, "claimed", e)) != RG_OK || (rc = refuse_held(&v, "claimed", e)) != RG_OK)
         return rc;
     if (!strcmp(v.task.status, "claimed") && strcmp(v.task.assignee, assignee) != 0 && v.task.assignee[0]) {
         char where[32];
@@ -140,6 +152,9 @@ rg_status rg_task_done(const rg_event_env *env, int64_t id, const rg_task_done_p
     if ((rc = refuse_closed(&v, "done again", e)) != RG_OK)
         return rc;
     if ((rc = refuse_uncertain_review(s, &v, e)) != RG_OK)
+        return rc;
+    /* a held task is not taken up; one claimed before the hold may be closed by whoever is on it */
+    if (strcmp(v.task.status, "claimed") != 0 && (rc = refuse_held(&v, "closed", e)) != RG_OK)
         return rc;
     if (p->promise_date != RG_DATE_NONE && (rc = add_promise(env, &v, p, today, now, out, e)) != RG_OK)
         return rc;

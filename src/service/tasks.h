@@ -7,7 +7,10 @@
  * The rules: a done or cancelled task cannot be claimed or closed again
  * (RG_ECONFLICT); a task claimed by someone else cannot be claimed (the
  * same person claiming again is a no-op); closing an open task is allowed
- * (claim and close at once). A promise follows the rules of
+ * (claim and close at once). A task of an open invoice that a hold of
+ * every step holds (a dispute: service/holds.h; rg_task_view.held) cannot
+ * be claimed, nor closed unless it was claimed before (RG_ECONFLICT),
+ * until dispute.resolved. A promise follows the rules of
  * service/promises.h.
  *
  * The caller owns the transaction: rg_task_done() does several writes and

@@ -49,6 +49,8 @@ typedef struct rg_store_ops {
     rg_status (*timer_move)(rg_store *s, int64_t id, rg_instant fire_at, const char *reason, rg_err *e);
     rg_status (*timer_each_for_invoice)(rg_store *s, int64_t invoice_id, rg_timer_fn fn, void *ctx, rg_err *e);
     rg_status (*customer_open_invoices)(rg_store *s, int64_t customer_id, rg_invoice_fn fn, void *ctx, rg_err *e);
+    rg_status (*customer_paid_each)(rg_store *s, int64_t customer_id, rg_date since, rg_paid_fn fn, void *ctx,
+                                    rg_err *e);
     rg_status (*invoice_set_cadence)(rg_store *s, int64_t invoice_id, const char *cadence, rg_instant now, rg_err *e);
     rg_status (*invoice_wake)(rg_store *s, int64_t invoice_id, rg_instant at, rg_err *e);
     rg_status (*customer_wake)(rg_store *s, int64_t customer_id, rg_instant at, rg_err *e);

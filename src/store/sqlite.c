@@ -995,6 +995,7 @@ static const rg_store_ops sqlite_ops = {
     .timer_move = rg_sqt_move,
     .timer_each_for_invoice = rg_sqt_each_for_invoice,
     .customer_open_invoices = rg_sqt_customer_open_invoices,
+    .customer_paid_each = rg_sqt_customer_paid_each,
     .invoice_set_cadence = rg_sqt_invoice_set_cadence,
     .invoice_wake = rg_sqa_invoice_wake,
     .customer_wake = rg_sqa_customer_wake,

@@ -182,7 +182,7 @@ rg_status rg_sqh_promise_each_pending(rg_store *base, int64_t invoice_id, rg_pro
     sqlite3_stmt *st = stmt(s, H_PENDING,
                             "SELECT id, customer_id, invoice_id, promised_date, amount, status, source,"
                             " created_at, resolved_at, grace_days FROM promises"
-                            " WHERE status = 'pending' AND ((?1 = 0 AND invoice_id IS NOT NULL) OR invoice_id = ?1"
+                            " WHERE status = 'pending' AND (?1 = 0 OR invoice_id = ?1"
                             "  OR (invoice_id IS NULL AND customer_id = (SELECT customer_id FROM invoices WHERE id = ?1)))"
                             " ORDER BY created_at, id",
                             e);

@@ -109,6 +109,8 @@ rg_status rg_sqt_finish(rg_store *s, int64_t id, const char *status, const char 
 rg_status rg_sqt_move(rg_store *s, int64_t id, rg_instant fire_at, const char *reason, rg_err *e);
 rg_status rg_sqt_each_for_invoice(rg_store *s, int64_t invoice_id, rg_timer_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqt_customer_open_invoices(rg_store *s, int64_t customer_id, rg_invoice_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqt_customer_paid_each(rg_store *s, int64_t customer_id, rg_date since, rg_paid_fn fn, void *ctx,
+                                    rg_err *e);
 rg_status rg_sqt_invoice_set_cadence(rg_store *s, int64_t invoice_id, const char *cadence, rg_instant now, rg_err *e);
 void rg_sqt_finalize(rg_sq_common *s);
 

@@ -74,7 +74,9 @@ rg_status rg_sqe_task_insert_for_message(rg_store *base, rg_task *t, int64_t mes
     "SELECT t.id, t.kind, t.customer_id, t.invoice_id, t.source, t.assignee, t.due_at, t.status, t.outcome," \
     " t.note, t.created_at, t.message_id, c.external_id, c.name,"                                          \
     " CASE WHEN c.phone <> '' THEN c.phone ELSE c.whatsapp END, coalesce(i.external_id, ''),"             \
-    " t.claimed_at, t.done_at, t.text"                                                                     \
+    " t.claimed_at, t.done_at, t.text,"                                                                    \
+    " CASE WHEN i.status = 'open' AND t.status IN ('open', 'claimed') THEN (SELECT h.reason FROM invoice_holds h" \
+    "   WHERE h.invoice_id = t.invoice_id AND h.step = '' AND h.released_at IS NULL ORDER BY h.id LIMIT 1) END" \
     " FROM tasks t JOIN customers c ON c.id = t.customer_id LEFT JOIN invoices i ON i.id = t.invoice_id "
 
 static void read_task_view(sqlite3_stmt *st, rg_task_view *v)
@@ -101,6 +103,7 @@ static void read_task_view(sqlite3_stmt *st, rg_task_view *v)
     v->done_at = col_instant(st, 17);
     const unsigned char *text = sqlite3_column_text(st, 18);
     v->text = text ? (const char *)text : "";
+    rg_sq_col_text(st, 19, v->held, sizeof v->held);
 }
 
 rg_status rg_sqe_task_get(rg_store *base, int64_t id, rg_task_view *out, rg_err *e)

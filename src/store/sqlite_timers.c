@@ -7,7 +7,7 @@
 
 #include "store/sqlite_int.h"
 
-enum { T_ADD, T_WAITING_CUSTOMER, T_DUE, T_FINISH, T_MOVE, T_INVOICE, T_SET_CADENCE, T_OPEN_INVOICES, T_COUNT };
+enum { T_ADD, T_WAITING_CUSTOMER, T_DUE, T_FINISH, T_MOVE, T_INVOICE, T_SET_CADENCE, T_OPEN_INVOICES, T_PAID, T_COUNT };
 _Static_assert(T_COUNT <= RG_SQ_TIMER_STMTS, "raise RG_SQ_TIMER_STMTS");
 
 #define SQ(base) ((rg_sq_common *)(base))
@@ -199,6 +199,29 @@ rg_status rg_sqt_customer_open_invoices(rg_store *base, int64_t customer_id, rg_
     }
     if (rc == RG_OK && r != SQLITE_DONE)
         rc = rg_sq_fail(s, e, "listing a customer's open invoices");
+    rg_sq_done(st);
+    return rc;
+}
+
+rg_status rg_sqt_customer_paid_each(rg_store *base, int64_t customer_id, rg_date since, rg_paid_fn fn, void *ctx,
+                                    rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = timer_stmt(s, T_PAID,
+                                  "SELECT due_date, paid_on FROM invoices WHERE customer_id = ?1"
+                                  " AND paid_on IS NOT NULL AND paid_on >= ?2",
+                                  e);
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, customer_id);
+    rg_sq_bind_date(st, 2, since);
+    rg_status rc = RG_OK;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(ctx, rg_sq_col_date(st, 0), rg_sq_col_date(st, 1))) != RG_OK)
+            break;
+    if (rc == RG_OK && r != SQLITE_DONE)
+        rc = rg_sq_fail(s, e, "listing a customer's paid invoices");
     rg_sq_done(st);
     return rc;
 }

@@ -178,6 +178,12 @@ rg_status rg_store_customer_open_invoices(rg_store *s, int64_t customer_id, rg_i
     return s->ops->customer_open_invoices(s, customer_id, fn, ctx, e);
 }
 
+rg_status rg_store_customer_paid_each(rg_store *s, int64_t customer_id, rg_date since, rg_paid_fn fn, void *ctx,
+                                      rg_err *e)
+{
+    return s->ops->customer_paid_each(s, customer_id, since, fn, ctx, e);
+}
+
 rg_status rg_store_invoice_set_cadence(rg_store *s, int64_t invoice_id, const char *cadence, rg_instant now,
                                        rg_err *e)
 {

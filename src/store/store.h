@@ -247,6 +247,11 @@ rg_status rg_store_timer_move(rg_store *s, int64_t id, rg_instant fire_at, const
 rg_status rg_store_timer_each_for_invoice(rg_store *s, int64_t invoice_id, rg_timer_fn fn, void *ctx, rg_err *e);
 /* A customer's open invoices, by id (the index of open invoices per customer). */
 rg_status rg_store_customer_open_invoices(rg_store *s, int64_t customer_id, rg_invoice_fn fn, void *ctx, rg_err *e);
+/* The customer's invoices paid on or after `since` (paid_on), with their
+ * nominal due date: the repeat-offender count of `late_count_12m_min`. */
+typedef rg_status (*rg_paid_fn)(void *ctx, rg_date due_date, rg_date paid_on);
+rg_status rg_store_customer_paid_each(rg_store *s, int64_t customer_id, rg_date since, rg_paid_fn fn, void *ctx,
+                                      rg_err *e);
 /* switch_to: the invoice follows `cadence` from now on (its cadence_override). */
 rg_status rg_store_invoice_set_cadence(rg_store *s, int64_t invoice_id, const char *cadence, rg_instant now,
                                        rg_err *e);
@@ -493,6 +498,8 @@ typedef struct rg_task_view {
     rg_instant claimed_at; /* RG_INSTANT_NONE when not claimed */
     rg_instant done_at;    /* RG_INSTANT_NONE when not done */
     const char *text;      /* the rendered message ("" none); borrowed, see below */
+    char held[64];         /* an open or claimed task of an open invoice that a hold of every step holds (a
+                            * dispute): that hold's reason, "dispute"; "" when not held */
 } rg_task_view;
 typedef rg_status (*rg_task_view_fn)(void *ctx, const rg_task_view *t);
 

@@ -4,7 +4,8 @@
 # records a request; `regua bureau sync` sends it signed (HMAC-SHA256 of
 # the body), keeps it pending while the bureau fails, marks it listed on a
 # 2xx; a payment asks for removal, the next sync removes it; the invoice
-# shows each status and date.
+# shows each status and date. A request made before a promise whose
+# trigger pauses the listing step waits until the promise is resolved.
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 
@@ -35,6 +36,8 @@ fees: {fine_pct: 2.00, interest_month_pct: 1.00}
 steps:
   - {id: aviso, at: D+1, send: {channels: [letter, email], template: aviso}}
   - {id: negativar, at: D+15, action: bureau_listing, requires_notice: aviso}
+triggers:
+  - {id: promessa, on: promise.made, pause: [negativar]}
 YAML
 # a consumer's notice goes by letter (CDC art. 43 §2; STJ REsp 2.056.285/RS)
 cat >templates/aviso.letter <<'TXT'
@@ -237,3 +240,34 @@ r = json.loads(open("requests.jsonl").readlines()[-1])
 b = json.loads(r["body"])
 assert r["signature_ok"] and r["idempotency_key"] == "regua-bureau-remove-2" and b["type"] == "removal.request", r
 ' && ok "the retried removal is the same request" || not_ok "the retried removal is the same request" "$(tail -1 requests.jsonl)"
+
+# a promise pauses the listing step (trigger promessa): a request already
+# recorded waits while the promise is pending, and goes once it breaks
+cat >c3.csv <<'CSV'
+external_id,name,document,email,street,number,district,city,state,zip
+C3,Caio Reis,111.444.777-35,caio@exemplo.com.br,Rua das Flores,10,Centro,São Paulo,SP,01010-000
+CSV
+cat >f3.csv <<'CSV'
+external_id,customer_external_id,description,amount,due_date
+F3,C3,Mensalidade,"100,00",2027-01-04
+CSV
+export REGUA_NOW=2027-01-04T12:00:00Z
+regua import customers c3.csv >/dev/null
+regua import invoices f3.csv >/dev/null
+regua tick --at 2027-01-05T12:00:00Z >/dev/null 2>&1
+expect_exit "F3's listing requested" 0 regua tick --at 2027-01-19T12:00:00Z --json
+expect_exit "promise.made F3" 0 regua event promise.made --invoice F3 --at 2027-01-19T12:30:00Z --data '{"date": "2027-01-22"}'
+expect_exit "the tick pauses negativar" 0 regua tick --at 2027-01-19T12:31:00Z
+export REGUA_NOW=2027-01-19T12:32:00Z
+expect_exit "sync while the promise is pending" 0 regua bureau sync
+contains "the request waits on the promise's pause" out "held: trigger:teste/promessa: not sent while it holds"
+expect_exit "invoice show F3" 0 regua invoice show F3 --json
+/usr/bin/python3 -c 'import json; b=json.load(open("out"))["bureau"]; assert b["status"]=="requested" and b["attempts"]==0, b' \
+    && ok "F3's request still pending, never sent" || not_ok "F3's request still pending, never sent" "$(head -c 900 out)"
+expect_exit "the promise breaks" 0 regua tick --at 2027-01-25T12:00:00Z --json
+contains "... broken" out '"promises_broken": 1'
+export REGUA_NOW=2027-01-25T12:05:00Z
+expect_exit "sync after the promise broke" 0 regua bureau sync
+expect_exit "invoice show F3 after" 0 regua invoice show F3 --json
+/usr/bin/python3 -c 'import json; b=json.load(open("out"))["bureau"]; assert b["status"]=="listed", b' \
+    && ok "F3 listed once the promise broke" || not_ok "F3 listed once the promise broke" "$(head -c 900 out)"

@@ -65,6 +65,18 @@ o = json.load(open("out"))
 m = [x for x in o["messages"] if x["step"] == "portal-sem-download"]
 assert [(x["customer_external_id"], x["planned_for"], x["source_kind"]) for x in m] == [("C1", "2026-10-13T16:00:00Z", "trigger")], m
 PY
+expect_exit "invoice show lists the waiting timer" 0 regua invoice show F1 --now 2026-10-13T15:59:30Z
+contains "... the trigger, its moment, the event and its unless" out \
+    "timer:       portal-sem-download (mensal-pf) fires 2026-10-13 13:00:00 -03:00, on portal.visited (event $(q "SELECT min(id) FROM events WHERE type = 'portal.visited'"), about the customer) unless boleto.downloaded, pix.copied, payment.received, promise.made"
+expect_exit "invoice show --json lists it" 0 regua invoice show F1 --json --now 2026-10-13T15:59:30Z
+/usr/bin/python3 - <<'PY' && ok "invoice show --json: timers" || not_ok "invoice show --json: timers" "$(head -c 1500 out)"
+import json
+t = json.load(open("out"))["timers"]
+assert [(x["trigger"], x["fire_at"], x["about"], x["event_type"]) for x in t] == [("portal-sem-download", "2026-10-13T16:00:00Z", "customer", "portal.visited")], t
+assert t[0]["unless"] == ["boleto.downloaded", "pix.copied", "payment.received", "promise.made"], t
+PY
+expect_exit "no timer left for C2's invoice" 0 regua invoice show F2 --json --now 2026-10-13T15:59:30Z
+contains "... an empty list" out '"timers": []'
 is "simulate changed nothing" "$(q "SELECT count(*) FROM trigger_timers WHERE status = 'waiting'")" 1
 is "nothing before its moment" "$(msgs C1 portal-sem-download)" 0
 expect_exit "the tick 3 h later" 0 regua tick --at 2026-10-13T16:00:00Z --json

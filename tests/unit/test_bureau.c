@@ -309,7 +309,7 @@ static void test_sync_unreachable_and_skipped(void **state)
                      RG_OK);
 
     rg_bureau_sync_report r;
-    assert_int_equal(rg_bureau_sync(f.s, &f.cfg, ch, at("2026-12-10T13:00:00Z"), &r, &e), RG_OK);
+    assert_int_equal(rg_bureau_sync(f.s, &f.cfg, NULL, ch, at("2026-12-10T13:00:00Z"), &r, &e), RG_OK);
     assert_int_equal(r.n, 2);
     assert_int_equal(r.failed, 1);
     assert_int_equal(r.skipped, 1);
@@ -336,7 +336,7 @@ static void test_sync_unreachable_and_skipped(void **state)
     rg_event_env ev = {f.s, rg_test_zones(), NULL};
     rg_event_in open = {RG_EV_DISPUTE_OPENED, at("2026-12-10T13:00:10Z"), "cli", f.c.id, f.inv.id, 0, NULL};
     assert_int_equal(rg_event_record(&ev, &open, NULL, &e), RG_OK);
-    assert_int_equal(rg_bureau_sync(f.s, &f.cfg, ch, at("2026-12-10T13:00:20Z"), &r, &e), RG_OK);
+    assert_int_equal(rg_bureau_sync(f.s, &f.cfg, NULL, ch, at("2026-12-10T13:00:20Z"), &r, &e), RG_OK);
     assert_string_equal(r.items[0].invoice_external_id, "F1");
     assert_string_equal(r.items[0].result, "skipped");
     assert_string_equal(r.items[0].detail, "held: dispute: not sent while it holds");
@@ -351,11 +351,11 @@ static void test_sync_unreachable_and_skipped(void **state)
     assert_int_equal(rg_bureau_retry_seconds(6), 1920);
     assert_int_equal(rg_bureau_retry_seconds(7), 3600);
     assert_int_equal(rg_bureau_retry_seconds(1000), 3600);
-    assert_int_equal(rg_bureau_sync_due(f.s, &f.cfg, ch, at("2026-12-10T13:00:59Z"), &r, &e), RG_OK);
+    assert_int_equal(rg_bureau_sync_due(f.s, &f.cfg, NULL, ch, at("2026-12-10T13:00:59Z"), &r, &e), RG_OK);
     assert_int_equal(r.n, 1); /* only F2's (skipped, not a failure) */
     assert_string_equal(r.items[0].invoice_external_id, "F2");
     rg_bureau_sync_report_free(&r);
-    assert_int_equal(rg_bureau_sync_due(f.s, &f.cfg, ch, at("2026-12-10T13:01:00Z"), &r, &e), RG_OK);
+    assert_int_equal(rg_bureau_sync_due(f.s, &f.cfg, NULL, ch, at("2026-12-10T13:01:00Z"), &r, &e), RG_OK);
     assert_int_equal(r.n, 2);
     assert_int_equal(r.failed, 1);
     rg_bureau_sync_report_free(&r);
@@ -368,7 +368,7 @@ static void test_sync_unreachable_and_skipped(void **state)
     p.source = RG_PAY_MANUAL;
     rg_payment_outcome po;
     assert_int_equal(rg_payment_record(&(rg_event_env){f.s, rg_test_zones(), NULL}, &p, at("2026-12-11T12:00:00Z"), &po, &e), RG_OK);
-    assert_int_equal(rg_bureau_sync(f.s, &f.cfg, ch, at("2026-12-11T13:00:00Z"), &r, &e), RG_OK);
+    assert_int_equal(rg_bureau_sync(f.s, &f.cfg, NULL, ch, at("2026-12-11T13:00:00Z"), &r, &e), RG_OK);
     assert_string_equal(r.items[0].action, "remove");
     assert_string_equal(r.items[0].status, "removal_requested");
     rg_bureau_sync_report_free(&r);

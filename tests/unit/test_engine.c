@@ -1238,7 +1238,7 @@ static void test_dispute(void **state)
     assert_int_equal(rg_store_begin(v.store, &e), RG_OK);
     assert_int_equal(rg_event_record(&ev, &open, NULL, &e), RG_OK);
     assert_int_equal(rg_store_commit(v.store, &e), RG_OK);
-    /* a message queued before the dispute is not sent */
+    /* a message queued before the dispute is not sent: deferred while it holds */
     rg_message m;
     memset(&m, 0, sizeof m);
     rg_strlcpy(m.idempotency_key, "queued-atraso", sizeof m.idempotency_key);
@@ -1257,8 +1257,15 @@ static void test_dispute(void **state)
     rg_dispatch_verdict vd;
     memset(&vd, 0, sizeof vd);
     assert_int_equal(rg_engine_dispatch_check(v.engine, &m, &c, at("2026-10-20T14:00:00Z"), NULL, &vd, &e), RG_OK);
+    assert_int_equal(vd.action, RG_DISPATCH_WAIT);
+    assert_string_equal(vd.reason, "waiting: invoice F1 held: dispute (deferred while it holds)");
+    assert_int_equal(vd.until, at("2026-10-20T14:00:00Z") + RG_HOLD_RECHECK_SECONDS);
+    rg_dispatch_verdict_clear(&vd);
+    /* once a later step is due (segunda-via, 10-26), it is no longer current: cancelled */
+    memset(&vd, 0, sizeof vd);
+    assert_int_equal(rg_engine_dispatch_check(v.engine, &m, &c, at("2026-10-26T13:00:00Z"), NULL, &vd, &e), RG_OK);
     assert_int_equal(vd.action, RG_DISPATCH_CANCEL);
-    assert_string_equal(vd.reason, "not sent: invoice F1 held: dispute (checked at send time)");
+    assert_non_null(strstr(vd.reason, "not sent: F1: "));
     rg_dispatch_verdict_clear(&vd);
     int64_t before = count_messages(&v);
     /* silence through segunda-via (10-26), ligar (10-30), aviso (11-04) */
