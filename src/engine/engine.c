@@ -1691,9 +1691,40 @@ static void *prepare_thread(void *p)
     return NULL;
 }
 
+/* The re-plan's walk: customers in id order, those not due this tick
+ * collected (a due customer is planned anyway, every open invoice of it). */
+typedef struct replan_walk {
+    idvec *out;
+    const idvec *due; /* ascending */
+    int64_t last;     /* the last customer seen */
+    int64_t fresh;    /* customers collected that are not due */
+} replan_walk;
+
+static rg_status replan_collect(void *p, int64_t id)
+{
+    replan_walk *w = p;
+    w->last = id;
+    size_t lo = 0, hi = w->due->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->due->v[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < w->due->n && w->due->v[lo] == id)
+        return RG_OK;
+    w->fresh++;
+    return idvec_add(w->out, id);
+}
+
 /* Which customers this tick plans: those with an invoice due on the
  * agenda, and while the cadences changed (or in a full tick) the next
  * customers of the re-plan, whose every open invoice is planned anew.
+ * Due customers are planned anyway: a stretch of the re-plan's order made
+ * only of them costs it nothing, so the cursor moves past it and reads the
+ * next stretch (after a new portfolio's catch-up, where every invoice is
+ * due, the re-plan ends in that tick instead of taking limit-sized ticks).
  * *state becomes what to store once the tick is done. */
 static rg_status tick_customers(rg_engine *eng, rg_instant now, bool full, idvec *out, rg_agenda_state *state,
                                 bool *state_changed, rg_err *e)
@@ -1703,10 +1734,16 @@ static rg_status tick_customers(rg_engine *eng, rg_instant now, bool full, idvec
         return rc;
     *state_changed = false;
     idvec due = {0}, replan = {0};
-    if (full || strcmp(state->fingerprint, eng->fingerprint) != 0) {
+    if ((rc = rg_store_agenda_due_customers(eng->store, now, idvec_add, &due, e)) == RG_ENOMEM)
+        rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+    if (rc == RG_OK && (full || strcmp(state->fingerprint, eng->fingerprint) != 0)) {
         int64_t after = !full && !strcmp(state->replan_fingerprint, eng->fingerprint) ? state->replan_after : 0;
         int64_t limit = full ? INT64_MAX : eng->replan_limit, scanned = 0;
-        rc = rg_store_agenda_customers_after(eng->store, after, limit, idvec_add, &replan, &scanned, e);
+        replan_walk w = {&replan, &due, after, 0};
+        do {
+            w.fresh = 0;
+            rc = rg_store_agenda_customers_after(eng->store, w.last, limit, replan_collect, &w, &scanned, e);
+        } while (rc == RG_OK && scanned == limit && w.fresh == 0);
         if (rc == RG_ENOMEM)
             rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
         if (rc == RG_OK) {
@@ -1716,13 +1753,11 @@ static rg_status tick_customers(rg_engine *eng, rg_instant now, bool full, idvec
                 state->replan_after = 0;
             } else {
                 rg_strlcpy(state->replan_fingerprint, eng->fingerprint, sizeof state->replan_fingerprint);
-                state->replan_after = replan.n ? replan.v[replan.n - 1] : after;
+                state->replan_after = w.last;
             }
             *state_changed = true;
         }
     }
-    if (rc == RG_OK && (rc = rg_store_agenda_due_customers(eng->store, now, idvec_add, &due, e)) == RG_ENOMEM)
-        rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
     if (rc == RG_OK && idvec_union(&due, &replan, out) != RG_OK)
         rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
     free(due.v);

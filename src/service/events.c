@@ -185,6 +185,21 @@ rg_status rg_timer_list_keep(void *ctx, const rg_timer *t)
     return RG_OK;
 }
 
+/* Whether some loaded trigger starts on this type (*on), and whether some
+ * trigger's `unless` names it (*unless). */
+static void listeners(const rg_cadence_set *set, rg_event_type type, bool *on, bool *unless)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        const rg_cadence *c = set->items[i];
+        for (size_t k = 0; k < c->n_triggers; k++) {
+            const rg_cadence_trigger *t = &c->triggers[k];
+            *on = *on || t->on == type;
+            for (size_t u = 0; u < t->n_unless && !*unless; u++)
+                *unless = t->unless[u] == type;
+        }
+    }
+}
+
 static const rg_cadence_trigger *find_trigger(const rg_triggers *tr, const char *cadence, const char *id)
 {
     const rg_cadence *c = rg_cadence_set_find(tr->cadences, cadence);
@@ -272,9 +287,13 @@ rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_eve
         rc = rg_holds_on_event(env, ev, e);
     if (rc != RG_OK || !env->triggers || !env->triggers->cadences || !ev->customer_id)
         return rc;
-    if ((rc = cancel_timers(env, ev, name, out->event_id, out, e)) != RG_OK)
+    /* most events (deliveries, clicks) start and cancel nothing: then
+     * neither the customer's timers nor the invoice's cadence are read */
+    bool on = false, unless = false;
+    listeners(env->triggers->cadences, ev->type, &on, &unless);
+    if (unless && (rc = cancel_timers(env, ev, name, out->event_id, out, e)) != RG_OK)
         return rc;
-    return start_timers(env, ev, out->event_id, out, e);
+    return on ? start_timers(env, ev, out->event_id, out, e) : RG_OK;
 }
 
 /* ---- regua event ---- */

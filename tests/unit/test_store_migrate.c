@@ -156,11 +156,102 @@ static void test_foreign_keys_checked(void **state)
     sqlite3_close(db);
 }
 
+/* The number of the migration that writes the hot tables' CHECKs as OR
+ * chains (12). */
+static int or_checks_migration(void)
+{
+    for (int i = 0; i < rg_schema_version; i++)
+        if (strstr(rg_schema_migrations[i], "CREATE TABLE trigger_timers_new"))
+            return i + 1;
+    fail_msg("no migration rebuilds trigger_timers");
+    return 0;
+}
+
+/* How many temporary b-trees a statement opens (EXPLAIN's OpenEphemeral). */
+static int ephemerals(sqlite3 *db, const char *sql)
+{
+    char explain[1024];
+    snprintf(explain, sizeof explain, "EXPLAIN %s", sql);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, explain, -1, &st, NULL), SQLITE_OK);
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        n += !strcmp((const char *)sqlite3_column_text(st, 1), "OpenEphemeral");
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Messages and timers are rebuilt with the same rows; their CHECKs refuse
+ * what they refused, and writing a row no longer builds a temporary b-tree
+ * per CHECK (an IN list of three or more values did: docs/BENCHMARKS.md). */
+static void test_or_checks_keep_rows_and_refusals(void **state)
+{
+    (void)state;
+    char path[512];
+    int n = or_checks_migration();
+    sqlite3 *db = old_db("migrate_or.db", n, path, sizeof path);
+    exec(db, "INSERT INTO customers (id, external_id, name, created_at, updated_at) VALUES (1, 'C1', 'Ana', 1, 1);"
+             "INSERT INTO invoices (id, external_id, customer_id, amount, due_date, created_at, updated_at)"
+             " VALUES (1, 'F1', 1, 1000, 20000, 1, 1);"
+             "INSERT INTO messages (id, idempotency_key, customer_id, invoice_id, source_kind, source_id, channel,"
+             " body, status, planned_for, created_at, updated_at)"
+             " VALUES (7, 'k7', 1, 1, 'trigger', 't', 'sms', 'Oi', 'uncertain', 100, 1, 1);"
+             "INSERT INTO tasks (kind, customer_id, due_at, created_at, message_id) VALUES ('review', 1, 1, 1, 7);"
+             "INSERT INTO events (id, type, at, source, customer_id, invoice_id) VALUES (3, 'email.opened', 50,"
+             " 'cli', 1, 1);"
+             "INSERT INTO trigger_timers (id, cadence, trigger_id, event_id, customer_id, invoice_id, fire_at, status,"
+             " reason, created_at, done_at) VALUES (5, 'c', 'abriu', 3, 1, 1, 90, 'cancelled', 'r', 50, 60);");
+    const char *msg_insert = "INSERT INTO messages (idempotency_key, customer_id, source_kind, source_id, status,"
+                             " planned_for, created_at, updated_at) VALUES ('k8', 1, 'step', 's', 'sent', 1, 1, 1)";
+    const char *timer_finish = "UPDATE trigger_timers SET status = 'fired' WHERE id = 5";
+    assert_true(ephemerals(db, msg_insert) > 0); /* before: the IN lists */
+    assert_true(ephemerals(db, timer_finish) > 0);
+    sqlite3_close(db);
+
+    rg_store *s = NULL;
+    rg_err e;
+    assert_int_equal(rg_store_open(path, &s, &e), RG_OK);
+    rg_store_close(s);
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(ephemerals(db, msg_insert), 0);
+    assert_int_equal(ephemerals(db, timer_finish), 0);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT (SELECT status || source_kind || body FROM messages WHERE id = 7),"
+                                        " (SELECT count(*) FROM tasks WHERE message_id = 7),"
+                                        " (SELECT status || reason || done_at || event_id FROM trigger_timers"
+                                        "   WHERE id = 5),"
+                                        " (SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+                                        "   AND tbl_name = 'trigger_timers' AND name LIKE 'trigger_timers_%'),"
+                                        " (SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_new')",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "uncertaintriggerOi");
+    assert_int_equal(sqlite3_column_int(st, 1), 1);
+    assert_string_equal((const char *)sqlite3_column_text(st, 2), "cancelledr603");
+    assert_int_equal(sqlite3_column_int(st, 3), 3); /* due, customer, invoice */
+    assert_int_equal(sqlite3_column_int(st, 4), 0);
+    sqlite3_finalize(st);
+    /* the CHECKs still refuse what is not a status or a kind */
+    assert_int_equal(sqlite3_exec(db, "UPDATE messages SET status = 'lost' WHERE id = 7", NULL, NULL, NULL),
+                     SQLITE_CONSTRAINT);
+    assert_int_equal(sqlite3_exec(db, "UPDATE messages SET source_kind = 'robot' WHERE id = 7", NULL, NULL, NULL),
+                     SQLITE_CONSTRAINT);
+    assert_int_equal(sqlite3_exec(db, "UPDATE trigger_timers SET status = 'late' WHERE id = 5", NULL, NULL, NULL),
+                     SQLITE_CONSTRAINT);
+    assert_int_equal(sqlite3_exec(db, msg_insert, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, timer_finish, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rebuild_keeps_rows),
         cmocka_unit_test(test_foreign_keys_checked),
+        cmocka_unit_test(test_or_checks_keep_rows_and_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
