@@ -125,6 +125,25 @@ bool rg_channel_resends_uncertain(const rg_channel *ch)
     return !strcmp(ch->driver->name, "smtp") || rg_channel_takes_key(ch);
 }
 
+bool rg_channel_can_lookup(const rg_channel *ch)
+{
+    if (!ch->driver->lookup)
+        return false;
+    const char *u = rg_channel_setting(ch->config, "lookup_url");
+    return u && *u;
+}
+
+rg_status rg_channel_lookup(rg_channel *ch, const rg_outgoing *out, bool *found, char *provider_id, size_t n,
+                            rg_err *e)
+{
+    *found = false;
+    if (n)
+        provider_id[0] = '\0';
+    if (!rg_channel_can_lookup(ch))
+        return rg_err_set(e, RG_EINTERNAL, ch->name, "the channel has no lookup");
+    return ch->driver->lookup(ch->state, out, found, provider_id, n, e);
+}
+
 rg_status rg_channel_send(rg_channel *ch, const rg_outgoing *out, rg_send_result *res, rg_err *e)
 {
     memset(res, 0, sizeof *res);

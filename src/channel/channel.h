@@ -92,6 +92,12 @@ typedef struct rg_channel_driver {
     /* called once per prepared request after the transfer ended (curl_code
      * is a CURLcode, http_status 0 when none); frees req and the easy handle */
     void (*complete)(void *state, void *easy, void *req, int curl_code, long http_status, rg_send_result *res);
+    /* optional: asks the provider whether it has the message `out` (an
+     * attempt that may have reached it: the answer was lost, or a dispatcher
+     * died before recording it). Blocking. *found with its provider id;
+     * RG_OK with *found false when the provider's list has no such message;
+     * an error when the lookup itself failed (nothing can be concluded). */
+    rg_status (*lookup)(void *state, const rg_outgoing *out, bool *found, char *provider_id, size_t n, rg_err *e);
     /* optional: make everything sent so far durable (the engine calls it
      * before committing a batch, so no committed "sent" outlives its line) */
     rg_status (*flush)(void *state, rg_err *e);
@@ -122,6 +128,12 @@ bool rg_channel_takes_key(const rg_channel *ch);
  * stable, mailbox providers collapse it) and for channels that take a key
  * (rg_channel_takes_key), review for the others. */
 bool rg_channel_resends_uncertain(const rg_channel *ch);
+/* Whether the channel can ask its provider about a message (the http
+ * driver with `lookup_url`: Twilio's message list). */
+bool rg_channel_can_lookup(const rg_channel *ch);
+/* The driver's lookup(); RG_EINTERNAL when it has none. */
+rg_status rg_channel_lookup(rg_channel *ch, const rg_outgoing *out, bool *found, char *provider_id, size_t n,
+                            rg_err *e);
 /* Blocking send through the driver's send(). */
 rg_status rg_channel_send(rg_channel *ch, const rg_outgoing *out, rg_send_result *res, rg_err *e);
 

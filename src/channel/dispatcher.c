@@ -374,6 +374,39 @@ static rg_status review_task(rg_dispatcher *d, int64_t message_id, int64_t custo
     return rg_store_task_insert_for_message(d->store, &t, message_id, text, &inserted, e);
 }
 
+static bool went_out(rg_message_status st)
+{
+    return st == RG_MSG_SENT || st == RG_MSG_DELIVERED || st == RG_MSG_READ;
+}
+
+/* An outcome the store did not take: the message left this dispatcher's
+ * lease. Usually a provider's status webhook settled it first (sent,
+ * delivered, read): nothing to say when that agrees with ours; otherwise
+ * the log says what the message is now. */
+static void warn_lost(rg_dispatcher *d, const job *j)
+{
+    rg_message_ref ref;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_store_message_ref(d->store, j->m.id, &ref, &e);
+    if (rc == RG_OK && went_out(ref.status) && went_out(j->res.status))
+        return; /* the provider's webhook said it first */
+    if (rc != RG_OK) {
+        rg_warn("dispatcher: message %lld: its lease was taken over; outcome %s not recorded (the message could not"
+                " be read: %s)",
+                (long long)j->m.id, rg_message_status_name(j->res.status), e.msg);
+        return;
+    }
+    if (ref.status == RG_MSG_SENDING)
+        rg_warn("dispatcher: message %lld: another dispatcher took its lease over; outcome %s not recorded (that"
+                " dispatcher records its own)",
+                (long long)j->m.id, rg_message_status_name(j->res.status));
+    else
+        rg_warn("dispatcher: message %lld: already %s (a provider status webhook or another dispatcher settled it"
+                " first); outcome %s not recorded",
+                (long long)j->m.id, rg_message_status_name(ref.status), rg_message_status_name(j->res.status));
+}
+
 /* Writes every queued outcome (and the handed marks) in one transaction.
  * On failure nothing is dropped: the outcomes stay queued for the next
  * try (the caller tells a busy store, e->code RG_EBUSY, from others). */
@@ -411,8 +444,7 @@ static rg_status flush(rg_dispatcher *d, rg_instant now, rg_err *e)
         if (j->unrecorded)
             d->chans[j->chan].unrecorded--;
         if (j->lease_lost)
-            rg_warn("dispatcher: message %lld: lease taken over; outcome %s not recorded", (long long)j->m.id,
-                    rg_message_status_name(j->res.status));
+            warn_lost(d, j);
         job_free(j);
     }
     if (!d->hand.head && !in_flight(d))
@@ -604,6 +636,55 @@ static void channel_works(chan *c)
     rg_info("dispatcher: channel %s works again", c->name);
 }
 
+/* Reconciliation: before an attempt is called uncertain on a channel that
+ * can ask its provider (lookup_url), the dispatcher asks. FOUND: the
+ * provider has it (pid, not already another message's id); ABSENT: its
+ * list has no such message; FAILED: the lookup did not answer, or answered
+ * with an id regua already gave another message (why says which). */
+typedef enum { LOOKUP_NONE, LOOKUP_FOUND, LOOKUP_ABSENT, LOOKUP_FAILED } lookup_verdict;
+
+static lookup_verdict reconcile(rg_dispatcher *d, chan *c, const rg_outgoing *og, char *pid, size_t pid_n, char *why,
+                                size_t why_n)
+{
+    pid[0] = why[0] = '\0';
+    if (!c || !rg_channel_can_lookup(c->ch))
+        return LOOKUP_NONE;
+    rg_err e;
+    rg_err_clear(&e);
+    bool found = false;
+    if (rg_channel_lookup(c->ch, og, &found, pid, pid_n, &e) != RG_OK) {
+        snprintf(why, why_n, "%s", e.msg);
+        rg_scrub(why, why_n);
+        return LOOKUP_FAILED;
+    }
+    if (!found)
+        return LOOKUP_ABSENT;
+    rg_message_ref other;
+    rg_status rc = rg_store_message_by_provider_id(d->store, pid, &other, &e);
+    if (rc == RG_OK && other.id != og->message->id) {
+        snprintf(why, why_n, "the provider's matching message %s is already message %lld's", pid, (long long)other.id);
+        return LOOKUP_FAILED;
+    }
+    if (rc != RG_OK && rc != RG_ENOTFOUND) {
+        snprintf(why, why_n, "%s", e.msg);
+        return LOOKUP_FAILED;
+    }
+    d->st->reconciled++;
+    return LOOKUP_FOUND;
+}
+
+/* What a lookup that did not find the message adds to its uncertain reason. */
+static const char *lookup_note(lookup_verdict lv, const char *why, char *buf, size_t n)
+{
+    if (lv == LOOKUP_ABSENT)
+        snprintf(buf, n, "; the provider's message list does not have it (lookup)");
+    else if (lv == LOOKUP_FAILED)
+        snprintf(buf, n, "; the provider could not be asked (%s)", why);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
 static void outcome(rg_dispatcher *d, job *j, const rg_send_result *res, int curl_code, long http_status,
                     long request_size, rg_instant now)
 {
@@ -634,10 +715,26 @@ static void outcome(rg_dispatcher *d, job *j, const rg_send_result *res, int cur
         return;
     }
     if (maybe && !c->resend) {
+        rg_outgoing og = {&j->m, &j->cust, j->to, j->m.invoice_external_ids};
+        char pid[128], lwhy[256], note[320];
+        lookup_verdict lv = reconcile(d, c, &og, pid, sizeof pid, lwhy, sizeof lwhy);
+        if (lv == LOOKUP_FOUND) {
+            rg_strlcpy(j->provider_id, pid, sizeof j->provider_id);
+            j->res.provider_id = j->provider_id;
+            j->res.attempts = attempt;
+            j->res.sent_at = now;
+            j->res.cost = rg_config_channel_cost(d->config, c->name);
+            apply_rerender(j);
+            set_reason(j, "attempt %d on %s ended with '%s'; the provider has it as %s (reconciled by lookup)",
+                       attempt, c->name, res->error, pid);
+            d->st->sent++;
+            finish(d, j, RG_MSG_SENT);
+            return;
+        }
         review(d, j, attempt,
-               "uncertain: attempt %d on %s ended with '%s' after the request may have reached the provider;"
+               "uncertain: attempt %d on %s ended with '%s' after the request may have reached the provider%s;"
                " not resent (on_uncertain: review)",
-               attempt, c->name, res->error);
+               attempt, c->name, res->error, lookup_note(lv, lwhy, note, sizeof note));
         return;
     }
     if (attempt < c->max_attempts) {
@@ -913,19 +1010,98 @@ static bool holds(const rg_dispatcher *d, int64_t id)
  * attempt handed to a provider that cannot de-duplicate (the handed mark)
  * follows the channel's on_uncertain; any other lease is queued again (its
  * attempt was not made, or a resend is recognised). */
+/* Whether the lease l is to be taken back now. */
+static bool recoverable(const rg_dispatcher *d, const rg_outbox_lease *l, rg_instant now)
+{
+    bool mine = !strcmp(l->owner, d->owner);
+    if (l->lease_until >= now && (mine || !owner_dead(d, l->owner)))
+        return false;
+    return !(mine && holds(d, l->id));
+}
+
+typedef struct one_message {
+    rg_message m;
+    char *body, *subject, *payload;
+    bool got;
+} one_message;
+
+static rg_status on_one_message(void *p, const rg_message *m)
+{
+    one_message *x = p;
+    if (x->got)
+        return RG_OK;
+    x->m = *m;
+    x->body = dup_text(m->body);
+    x->subject = dup_text(m->subject);
+    x->payload = dup_text(m->payload);
+    x->m.body = x->body;
+    x->m.subject = x->subject;
+    x->m.payload = x->payload;
+    x->m.html = "";
+    x->got = true;
+    return (x->body && x->subject && x->payload) ? RG_OK : RG_ENOMEM;
+}
+
+/* Reconciliation of a dead dispatcher's handed attempt (before calling it
+ * uncertain): the message as stored, to its customer's address. */
+static lookup_verdict reconcile_lease(rg_dispatcher *d, const rg_outbox_lease *l, char *pid, size_t pid_n, char *why,
+                                      size_t why_n)
+{
+    pid[0] = why[0] = '\0';
+    chan *c = chan_of(d, l->channel);
+    if (!c || !rg_channel_can_lookup(c->ch))
+        return LOOKUP_NONE;
+    one_message x;
+    memset(&x, 0, sizeof x);
+    rg_message_filter f;
+    rg_message_filter_init(&f);
+    f.after_id = l->id - 1;
+    f.limit = 1;
+    rg_err e;
+    rg_err_clear(&e);
+    lookup_verdict v = LOOKUP_FAILED;
+    rg_customer cust;
+    char to[300];
+    if (rg_store_message_each(d->store, &f, on_one_message, &x, &e) != RG_OK || !x.got || x.m.id != l->id)
+        snprintf(why, why_n, "the message could not be read: %s", x.got ? e.msg : "not found");
+    else if (rg_store_customer_get_by_id(d->store, x.m.customer_id, &cust, &e) != RG_OK)
+        snprintf(why, why_n, "the customer could not be read: %s", e.msg);
+    else if (!rg_channel_address(l->channel, &cust, to, sizeof to)[0])
+        snprintf(why, why_n, "the customer has no address on %s any more", l->channel);
+    else {
+        rg_outgoing og = {&x.m, &cust, to, x.m.invoice_external_ids};
+        v = reconcile(d, c, &og, pid, pid_n, why, why_n);
+    }
+    free(x.body);
+    free(x.subject);
+    free(x.payload);
+    return v;
+}
+
 static rg_status recover(rg_dispatcher *d, rg_instant now, rg_err *e)
 {
     lease_vec lv = {NULL, 0, 0, false};
     rg_status rc = rg_store_outbox_leases(d->store, on_lease, &lv, e);
     if (lv.oom)
         rc = rg_err_set(e, RG_ENOMEM, "dispatcher", "out of memory");
+    /* the provider is asked first, outside the transaction */
+    typedef struct {
+        lookup_verdict v;
+        char pid[128], why[256];
+    } asked;
+    asked *ask = rc == RG_OK && lv.n ? calloc(lv.n, sizeof *ask) : NULL;
+    if (rc == RG_OK && lv.n && !ask)
+        rc = rg_err_set(e, RG_ENOMEM, "dispatcher", "out of memory");
+    for (size_t i = 0; rc == RG_OK && i < lv.n; i++) {
+        const rg_outbox_lease *l = &lv.v[i];
+        const chan *c = chan_of(d, l->channel);
+        if (recoverable(d, l, now) && l->handed_at && !(c && c->resend))
+            ask[i].v = reconcile_lease(d, l, ask[i].pid, sizeof ask[i].pid, ask[i].why, sizeof ask[i].why);
+    }
     bool in_tx = false;
     for (size_t i = 0; rc == RG_OK && i < lv.n; i++) {
         const rg_outbox_lease *l = &lv.v[i];
-        bool mine = !strcmp(l->owner, d->owner);
-        if (l->lease_until >= now && (mine || !owner_dead(d, l->owner)))
-            continue;
-        if (mine && holds(d, l->id))
+        if (!recoverable(d, l, now))
             continue;
         if (!in_tx) {
             if ((rc = rg_store_begin(d->store, e)) != RG_OK)
@@ -939,11 +1115,27 @@ static rg_status recover(rg_dispatcher *d, rg_instant now, rg_err *e)
         r.owner = l->owner;
         const chan *c = chan_of(d, l->channel);
         bool review = l->handed_at && !(c && c->resend);
-        if (review) {
+        bool found = review && ask[i].v == LOOKUP_FOUND;
+        if (found) {
+            review = false;
+            snprintf(reason, sizeof reason,
+                     "the dispatcher %s stopped after handing attempt %d to %s (%s) and before recording the"
+                     " answer; the provider has it as %s (reconciled by lookup)",
+                     l->owner, l->attempts + 1, l->channel, rg_instant_format(l->handed_at, at, sizeof at),
+                     ask[i].pid);
+            r.status = RG_MSG_SENT;
+            r.reason = reason;
+            r.provider_id = ask[i].pid;
+            r.attempts = l->attempts + 1;
+            r.sent_at = l->handed_at;
+            r.cost = rg_config_channel_cost(d->config, l->channel);
+        } else if (review) {
+            char note[320];
             snprintf(reason, sizeof reason,
                      "uncertain: the dispatcher %s stopped after handing attempt %d to %s (%s) and before recording"
-                     " the answer; not resent (on_uncertain: review)",
-                     l->owner, l->attempts + 1, l->channel, rg_instant_format(l->handed_at, at, sizeof at));
+                     " the answer%s; not resent (on_uncertain: review)",
+                     l->owner, l->attempts + 1, l->channel, rg_instant_format(l->handed_at, at, sizeof at),
+                     lookup_note(ask[i].v, ask[i].why, note, sizeof note));
             r.status = RG_MSG_UNCERTAIN;
             r.reason = reason;
             r.attempts = l->attempts + 1;
@@ -970,12 +1162,15 @@ static rg_status recover(rg_dispatcher *d, rg_instant now, rg_err *e)
         if (held) {
             if (review)
                 d->st->uncertain++;
+            else if (found)
+                d->st->sent++;
             else
                 d->st->recovered++;
             rg_info("dispatcher: message %lld: recovered the lease of %s (%s)", (long long)l->id, l->owner,
-                    review ? "uncertain, not resent" : "queued again");
+                    review ? "uncertain, not resent" : found ? "sent: found at the provider" : "queued again");
         }
     }
+    free(ask);
     if (in_tx) {
         if (rc == RG_OK)
             rc = rg_store_commit(d->store, e);

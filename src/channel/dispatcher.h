@@ -103,6 +103,7 @@ typedef struct rg_dispatch_stats {
     int64_t recovered;  /* leases of dead dispatchers queued again */
     int64_t lost;       /* outcomes not recorded: the lease had been taken over */
     int64_t busy_waits; /* rounds whose outcomes waited in memory for a store held by another writer */
+    int64_t reconciled; /* attempts that may have gone, found at the provider by lookup (then sent, counted there too) */
 } rg_dispatch_stats;
 
 typedef struct rg_dispatcher rg_dispatcher;

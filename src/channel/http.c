@@ -9,6 +9,14 @@
  * `idempotency_header` (default Idempotency-Key; `none` for providers
  * that take none — then the dispatcher never resends an uncertain
  * attempt). Basic authentication from `username_env`/`password_env`.
+ *
+ * Reconciliation (`lookup_url`, e.g. Twilio's message list): lookup() GETs
+ * that URL (a template like `url`) with the same authentication and looks
+ * in the JSON array at `lookup_list` (default /messages) for an item whose
+ * `lookup_body` (default /body) is the message's body and whose `lookup_to`
+ * (default /to), when present, is its recipient; the item's `id_pointer` is
+ * the provider's id. The dispatcher asks before calling an attempt
+ * uncertain.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +42,8 @@ typedef struct http_state {
     long timeout_ms;
     char *username; /* from the environment */
     char *password;
+    rg_ptpl *lookup_url; /* NULL: no lookup */
+    char lookup_list[128], lookup_body[128], lookup_to[128];
 } http_state;
 
 typedef struct http_req {
@@ -58,6 +68,7 @@ static void http_close(void *state)
         return;
     rg_ptpl_free(s->url);
     rg_ptpl_free(s->body);
+    rg_ptpl_free(s->lookup_url);
     for (size_t i = 0; i < s->n_headers; i++)
         wipe_free(s->headers[i]);
     wipe_free(s->username);
@@ -126,6 +137,43 @@ static rg_status parse_headers(http_state *s, const char *text, rg_err *e)
         p = nl ? nl + 1 : NULL;
     }
     return RG_OK;
+}
+
+/* A JSON pointer setting (key), default def. */
+static rg_status pointer_setting(const rg_channel_config *cfg, const char *key, const char *def, char *out, size_t n,
+                                 rg_err *e)
+{
+    const char *v = rg_channel_setting(cfg, key);
+    if (!v)
+        v = def;
+    if ((*v && *v != '/') || strlen(v) >= n)
+        return rg_err_set(e, RG_EINVAL, key, "'%s' must be a JSON pointer such as %s", key, def);
+    rg_strlcpy(out, v, n);
+    return RG_OK;
+}
+
+static rg_status open_lookup(http_state *s, const rg_channel_config *cfg, rg_err *e)
+{
+    const char *url = rg_channel_setting(cfg, "lookup_url");
+    if (!url || !*url) {
+        const char *keys[] = {"lookup_list", "lookup_body", "lookup_to"};
+        for (size_t i = 0; i < 3; i++)
+            if (rg_channel_setting(cfg, keys[i]))
+                return rg_err_set(e, RG_EINVAL, keys[i], "'%s' needs 'lookup_url'", keys[i]);
+        return RG_OK;
+    }
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+        return rg_err_set(e, RG_EINVAL, "lookup_url", "'lookup_url' must be http:// or https://");
+    rg_status rc = rg_ptpl_compile(url, RG_PESC_URL, "lookup_url", &s->lookup_url, e);
+    if (rc == RG_OK)
+        rc = pointer_setting(cfg, "lookup_list", "/messages", s->lookup_list, sizeof s->lookup_list, e);
+    if (rc == RG_OK)
+        rc = pointer_setting(cfg, "lookup_body", "/body", s->lookup_body, sizeof s->lookup_body, e);
+    if (rc == RG_OK)
+        rc = pointer_setting(cfg, "lookup_to", "/to", s->lookup_to, sizeof s->lookup_to, e);
+    if (rc == RG_OK && !s->id_pointer[0])
+        rc = rg_err_set(e, RG_EINVAL, "lookup_url", "'lookup_url' needs 'id_pointer' (the id in each listed item)");
+    return rc;
 }
 
 static rg_status http_open(const rg_channel_config *cfg, const rg_channel_env *env, void **state, rg_err *e)
@@ -200,6 +248,8 @@ static rg_status http_open(const rg_channel_config *cfg, const rg_channel_env *e
         rc = rg_err_set(e, RG_EINVAL, "username_env", "basic authentication needs both username_env and password_env");
         goto fail;
     }
+    if ((rc = open_lookup(s, cfg, e)) != RG_OK)
+        goto fail;
     *state = s;
     return RG_OK;
 fail:
@@ -330,6 +380,110 @@ static rg_status http_send(void *state, const rg_outgoing *out, rg_send_result *
                       "%s", res->error);
 }
 
+/* Whether a listed recipient is ours: the same address, or the same digits. */
+static bool same_recipient(const char *listed, const rg_provider_vars *v)
+{
+    if (!strcmp(listed, v->to))
+        return true;
+    char digits[32];
+    size_t k = 0;
+    for (const char *p = listed; *p && k + 1 < sizeof digits; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[k++] = *p;
+    digits[k] = '\0';
+    return k > 0 && !strcmp(digits, v->to_digits);
+}
+
+static rg_status http_lookup(void *state, const rg_outgoing *out, bool *found, char *provider_id, size_t n,
+                             rg_err *e)
+{
+    http_state *s = state;
+    *found = false;
+    if (!s->lookup_url)
+        return rg_err_set(e, RG_EINTERNAL, s->name, "no lookup_url");
+    rg_provider_vars v;
+    rg_provider_vars_init(&v, out);
+    rg_buf url = RG_BUF_INIT;
+    rg_provider_resp resp;
+    memset(&resp, 0, sizeof resp);
+    struct curl_slist *hdrs = NULL;
+    CURL *easy = NULL;
+    json_t *root = NULL;
+    rg_status rc = RG_OK;
+    rg_ptpl_render(s->lookup_url, &v, &url);
+    for (size_t i = 0; i < s->n_headers; i++) {
+        struct curl_slist *h = curl_slist_append(hdrs, s->headers[i]);
+        if (!h) {
+            url.oom = true;
+            break;
+        }
+        hdrs = h;
+    }
+    if (url.oom || !(easy = curl_easy_init())) {
+        rc = rg_err_set(e, RG_ENOMEM, s->name, "out of memory");
+        goto out;
+    }
+    rg_provider_easy_common(easy, s->timeout_ms, &resp);
+    curl_easy_setopt(easy, CURLOPT_URL, rg_buf_cstr(&url));
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    if (s->username) {
+        curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_easy_setopt(easy, CURLOPT_USERNAME, s->username);
+        curl_easy_setopt(easy, CURLOPT_PASSWORD, s->password);
+    }
+    CURLcode cc = curl_easy_perform(easy);
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    if (cc != CURLE_OK || status < 200 || status >= 300) {
+        rg_send_result res;
+        memset(&res, 0, sizeof res);
+        rg_provider_outcome(easy, (int)cc, status, &resp, &res);
+        char text[300];
+        snprintf(text, sizeof text, "lookup failed: %s", res.error);
+        rg_scrub(text, sizeof text);
+        rc = rg_err_set(e, RG_ETRANSIENT, s->name, "%s", text);
+        goto out;
+    }
+    json_error_t je;
+    root = json_loadb(rg_buf_cstr(&resp.body), resp.body.len, 0, &je);
+    json_t *list = rg_json_pointer(root, s->lookup_list);
+    if (!json_is_array(list)) {
+        rc = rg_err_set(e, RG_ETRANSIENT, s->name, "lookup failed: the answer has no list at %s%s", s->lookup_list,
+                        resp.truncated ? " (answer over 64 KiB, cut)" : "");
+        goto out;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item)
+    {
+        json_t *body = rg_json_pointer(item, s->lookup_body);
+        if (!json_is_string(body) || strcmp(json_string_value(body), v.body) != 0)
+            continue;
+        json_t *to = s->lookup_to[0] ? rg_json_pointer(item, s->lookup_to) : NULL;
+        if (json_is_string(to) && !same_recipient(json_string_value(to), &v))
+            continue;
+        json_t *id = rg_json_pointer(item, s->id_pointer);
+        if (json_is_string(id) && json_string_value(id)[0])
+            rg_scrub_copy(provider_id, n, json_string_value(id));
+        else if (json_is_integer(id))
+            snprintf(provider_id, n, "%lld", (long long)json_integer_value(id));
+        else
+            continue;
+        *found = true;
+        break;
+    }
+out:
+    json_decref(root);
+    if (easy)
+        curl_easy_cleanup(easy);
+    curl_slist_free_all(hdrs);
+    rg_provider_resp_free(&resp);
+    rg_buf_free(&url);
+    rg_provider_vars_clear(&v);
+    return rc;
+}
+
 const rg_channel_driver rg_driver_http = {
     .name = "http",
     .inline_send = false,
@@ -337,5 +491,6 @@ const rg_channel_driver rg_driver_http = {
     .send = http_send,
     .prepare = http_prepare,
     .complete = http_complete,
+    .lookup = http_lookup,
     .close = http_close,
 };

@@ -20,9 +20,11 @@ const rg_command rg_cmd_dispatch = {
     "by a dispatcher that died are recovered first. An attempt that may have reached the\n"
     "provider (no answer, or a crash) follows the channel's on_uncertain: resend (same\n"
     "idempotency key or Message-ID) or review (status uncertain and a task); a provider\n"
-    "refusing the channel itself (SMTP 535) pauses that channel. When a cadence file or a\n"
-    "template does not load, the others' messages are sent, that cadence's wait (never\n"
-    "cancelled for it), and the command exits 1 naming the file. See docs/channels.md.",
+    "refusing the channel itself (SMTP 535) pauses that channel. Before calling an attempt\n"
+    "uncertain, a channel with lookup_url asks its provider's message list and records a\n"
+    "message found there as sent (\"reconciled\"). When a cadence file or a template does\n"
+    "not load, the others' messages are sent, that cadence's wait (never cancelled for it),\n"
+    "and the command exits 1 naming the file. See docs/channels.md.",
     run,
 };
 
@@ -43,13 +45,14 @@ int rg_cli_dispatcher_open(rg_cli *cli, rg_store *store, rg_engine *eng, rg_disp
 
 void *rg_dispatch_stats_json(const rg_dispatch_stats *s, int64_t queued_left)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "claimed",
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "claimed",
                      (json_int_t)s->claimed, "sent", (json_int_t)s->sent, "retried", (json_int_t)s->retried,
                      "rerouted", (json_int_t)s->rerouted, "waiting", (json_int_t)s->waiting, "cancelled",
                      (json_int_t)s->cancelled, "suppressed", (json_int_t)s->suppressed, "failed",
                      (json_int_t)s->failed, "uncertain", (json_int_t)s->uncertain, "paused", (json_int_t)s->paused,
                      "recovered", (json_int_t)s->recovered, "lost", (json_int_t)s->lost, "busy_waits",
-                     (json_int_t)s->busy_waits, "queued", (json_int_t)queued_left);
+                     (json_int_t)s->busy_waits, "reconciled", (json_int_t)s->reconciled, "queued",
+                     (json_int_t)queued_left);
 }
 
 void rg_dispatch_stats_print(FILE *f, const rg_dispatch_stats *s, int64_t queued_left)

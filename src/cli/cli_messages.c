@@ -1,20 +1,28 @@
-/* regua messages list */
+/* regua messages list | resolve */
 #include <jansson.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "service/json_model.h"
+#include "service/messages.h"
 
 static int run(rg_cli *cli, int argc, char **argv);
 
 const rg_command rg_cmd_messages = {
     "messages",
-    "regua messages list [--status S] [--invoice ID] [--customer ID] [--limit N] [--json]",
-    "List the messages (touchpoints) the cadences planned, sent or suppressed",
+    "regua messages list [--status S] [--invoice ID] [--customer ID] [--limit N] [--json]\n"
+    "       regua messages resolve MESSAGE_ID --sent|--resend|--failed [--note TEXT]\n"
+    "                              [--provider-id ID] [--as NAME] [--json]",
+    "List the messages (touchpoints); resolve one left uncertain",
     "Status is one of planned, queued, sending, sent, delivered, read, failed, cancelled,\n"
     "suppressed, uncertain. Every suppression or cancellation carries its reason. uncertain:\n"
     "an attempt may have reached the provider and the channel's on_uncertain is review; an\n"
-    "operator task (regua task list) goes with it.",
+    "operator task (kind review, regua task list) goes with it.\n"
+    "`resolve` is what the operator does after checking with the provider or the customer:\n"
+    "--sent (it arrived; --provider-id records the provider's id), --resend (it did not:\n"
+    "queued again now with the same idempotency key, attempts from 0) or --failed (give it\n"
+    "up). The note goes into the message's reason and its review task is closed (outcome\n"
+    "sent, resent or failed). Only an uncertain message is resolved (exit 1 otherwise).",
     run,
 };
 
@@ -46,8 +54,67 @@ static rg_status each(void *p, const rg_message *m)
     return RG_OK;
 }
 
+static int resolve(rg_cli *cli, int argc, char **argv)
+{
+    rg_opt opts[] = {
+        {"sent", false, NULL, "it reached the customer: mark it sent", false, NULL},
+        {"resend", false, NULL, "it did not: send it again (same idempotency key)", false, NULL},
+        {"failed", false, NULL, "give it up: mark it failed", false, NULL},
+        {"note", true, "TEXT", "why (goes into the reason and the review task)", false, NULL},
+        {"provider-id", true, "ID", "with --sent: the provider's id for it", false, NULL},
+        {"as", true, "NAME", "who decided", false, NULL},
+        {"json", false, NULL, "print the message as JSON", false, NULL},
+        {NULL, false, NULL, NULL, false, NULL},
+    };
+    const char *pos[2];
+    int npos;
+    bool help;
+    if (rg_cli_parse(cli, &rg_cmd_messages, argc - 1, argv + 1, opts, pos, 2, &npos, &help) < 0)
+        return 2;
+    if (help)
+        return 0;
+    int64_t id;
+    if (npos != 2 || !rg_parse_i64(rg_slice_cstr(pos[1]), 1, INT64_MAX, &id))
+        return rg_cli_usage_error(cli, "messages", "resolve needs a MESSAGE_ID (a positive number, see 'regua"
+                                                   " messages list --status uncertain')");
+    rg_resolve_params p;
+    memset(&p, 0, sizeof p);
+    int n = 0;
+    static const char *names[] = {"sent", "resend", "failed"};
+    for (int i = 0; i < 3; i++)
+        if (rg_cli_opt(opts, names[i])->set) {
+            p.action = (rg_resolve_action)i;
+            n++;
+        }
+    if (n != 1)
+        return rg_cli_usage_error(cli, "messages", "resolve takes exactly one of --sent, --resend, --failed");
+    p.note = rg_cli_opt(opts, "note")->value;
+    p.provider_id = rg_cli_opt(opts, "provider-id")->value;
+    p.by = rg_cli_opt(opts, "as")->value;
+    p.config = &cli->config;
+    rg_store *s = rg_cli_store(cli);
+    if (!s)
+        return 3;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_message_ref ref;
+    if (rg_message_resolve(s, id, &p, rg_cli_now(cli), &ref, &e) != RG_OK)
+        return rg_cli_fail(cli, &e);
+    if (rg_cli_opt(opts, "json")->set) {
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)ref.id, "status",
+                              rg_message_status_name(ref.status), "channel", ref.channel, "provider_id",
+                              ref.provider_id);
+        return rg_cli_print_json(cli, o);
+    }
+    fprintf(cli->out, "message %lld: %s%s; review task closed\n", (long long)id, rg_message_status_name(ref.status),
+            p.action == RG_RESOLVE_RESEND ? " (the next dispatch sends it)" : "");
+    return 0;
+}
+
 static int run(rg_cli *cli, int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "resolve"))
+        return resolve(cli, argc, argv);
     rg_opt opts[] = {
         {"status", true, "S", "only messages with this status", false, NULL},
         {"invoice", true, "ID", "only messages about this invoice (external id)", false, NULL},

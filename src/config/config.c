@@ -30,7 +30,7 @@ void rg_config_defaults(rg_config *c)
 /* Driver -> the settings it accepts (besides the common ones). */
 typedef struct driver_spec {
     const char *driver;
-    const char *keys[14];
+    const char *keys[16];
 } driver_spec;
 
 static const driver_spec drivers[] = {
@@ -38,7 +38,8 @@ static const driver_spec drivers[] = {
     {"smtp", {"url", "from", "username_env", "password_env", "reply_to", "unsubscribe_mailto", "ca_file", "starttls",
               "timeout_seconds"}},
     {"whatsapp_cloud", {"base_url", "phone_number_id", "token_env", "app_secret_env", "verify_token_env", "language", "timeout"}},
-    {"http", {"url", "method", "headers", "body", "id_pointer", "content_type", "idempotency_header", "timeout", "username_env", "password_env", "webhook_secret_env"}},
+    {"http", {"url", "method", "headers", "body", "id_pointer", "content_type", "idempotency_header", "timeout", "username_env", "password_env", "webhook_secret_env",
+              "lookup_url", "lookup_list", "lookup_body", "lookup_to"}},
     {"letter", {"dir"}},
     {"bureau", {"url", "secret_env"}},
     {"task", {"assignee"}},

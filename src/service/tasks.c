@@ -111,6 +111,27 @@ static rg_status add_promise(const rg_event_env *env, const rg_task_view *v, con
     return rc;
 }
 
+/* The dispatcher's review task of a message still `uncertain` is closed
+ * by deciding about the message (service/messages.h), never alone: a done
+ * task would leave the message uncertain with nobody looking at it. */
+static rg_status refuse_uncertain_review(rg_store *s, const rg_task_view *v, rg_err *e)
+{
+    if (!v->message_id || strcmp(v->task.kind, "review") != 0)
+        return RG_OK;
+    rg_message_ref m;
+    rg_status rc = rg_store_message_ref(s, v->message_id, &m, e);
+    if (rc == RG_ENOTFOUND)
+        return RG_OK;
+    if (rc != RG_OK)
+        return rc;
+    if (m.status != RG_MSG_UNCERTAIN)
+        return RG_OK;
+    return rg_err_set(e, RG_ECONFLICT, "task",
+                      "task %lld reviews message %lld, which is still uncertain: decide with 'regua messages resolve"
+                      " %lld --sent|--resend|--failed' (that closes the task)",
+                      (long long)v->task.id, (long long)v->message_id, (long long)v->message_id);
+}
+
 rg_status rg_task_done(const rg_event_env *env, int64_t id, const rg_task_done_params *p, rg_date today,
                        rg_instant now, rg_task_done_result *out, rg_err *e)
 {
@@ -129,6 +150,8 @@ rg_status rg_task_done(const rg_event_env *env, int64_t id, const rg_task_done_p
     if ((rc = rg_store_task_get(s, id, &v, e)) != RG_OK)
         return rc;
     if ((rc = refuse_closed(&v, "done again", e)) != RG_OK)
+        return rc;
+    if ((rc = refuse_uncertain_review(s, &v, e)) != RG_OK)
         return rc;
     /* a held task is not taken up; one claimed before the hold may be closed by whoever is on it */
     if (strcmp(v.task.status, "claimed") != 0 && (rc = refuse_held(&v, "closed", e)) != RG_OK)

@@ -112,6 +112,7 @@ typedef struct rg_store_ops {
     rg_status (*outbox_claim)(rg_store *s, const char *channel, const char *other_than, const char *owner, rg_instant now, rg_instant lease_until, int64_t limit, rg_message_fn fn, void *ctx, rg_err *e);
     rg_status (*outbox_handed)(rg_store *s, int64_t id, const char *owner, rg_instant now, bool *held, rg_err *e);
     rg_status (*outbox_finish)(rg_store *s, const rg_outbox_result *r, rg_instant now, bool *held, rg_err *e);
+    rg_status (*message_resolve)(rg_store *s, const rg_message_resolution *r, rg_instant now, bool *changed, rg_err *e);
     rg_status (*outbox_leases)(rg_store *s, rg_outbox_lease_fn fn, void *ctx, rg_err *e);
     rg_status (*outbox_next_due)(rg_store *s, rg_instant *at, rg_err *e);
     rg_status (*outbox_renew)(rg_store *s, const char *owner, rg_instant lease_until, int64_t *n, rg_err *e);

@@ -1054,6 +1054,7 @@ static const rg_store_ops sqlite_ops = {
     .outbox_claim = rg_sqe_outbox_claim,
     .outbox_handed = rg_sqe_outbox_handed,
     .outbox_finish = rg_sqe_outbox_finish,
+    .message_resolve = rg_sqe_message_resolve,
     .outbox_leases = rg_sqe_outbox_leases,
     .outbox_next_due = rg_sqe_outbox_next_due,
     .outbox_renew = rg_sqe_outbox_renew,

@@ -289,3 +289,36 @@ rg_status rg_sqe_customer_sends_since(rg_store *base, int64_t customer_id, rg_in
     rg_sq_done(st);
     return r == SQLITE_DONE ? RG_OK : rg_sq_fail(s, e, "reading the customer's recent messages");
 }
+
+rg_status rg_sqe_message_resolve(rg_store *base, const rg_message_resolution *r, rg_instant now, bool *changed,
+                                 rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    *changed = false;
+    /* rare (an operator's command): prepared per call */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE messages SET status = ?2, reason = ?3,"
+                           " provider_id = CASE WHEN ?2 = 'sent' AND ?4 <> '' THEN ?4 ELSE provider_id END,"
+                           " sent_at = CASE WHEN ?2 = 'sent' THEN coalesce(sent_at, ?5) ELSE sent_at END,"
+                           " cost = CASE WHEN ?2 = 'sent' THEN ?6 ELSE 0 END,"
+                           " next_attempt_at = CASE WHEN ?2 = 'queued' THEN ?7 ELSE next_attempt_at END,"
+                           " attempts = CASE WHEN ?2 = 'queued' THEN 0 ELSE attempts END,"
+                           " lease_owner = '', lease_until = NULL, handed_at = NULL, updated_at = ?8"
+                           " WHERE id = ?1 AND status = 'uncertain'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, "resolving a message");
+    sqlite3_bind_int64(st, 1, r->id);
+    rg_sq_bind_text(st, 2, rg_message_status_name(r->status));
+    rg_sq_bind_text(st, 3, r->reason ? r->reason : "");
+    rg_sq_bind_text(st, 4, r->provider_id ? r->provider_id : "");
+    sqlite3_bind_int64(st, 5, r->sent_at);
+    sqlite3_bind_int64(st, 6, r->cost);
+    sqlite3_bind_int64(st, 7, r->next_attempt_at);
+    sqlite3_bind_int64(st, 8, now);
+    rg_status rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : rg_sq_fail(s, e, "resolving a message");
+    if (rc == RG_OK)
+        *changed = sqlite3_changes(s->db) > 0;
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -21,6 +21,7 @@ enum {
     H_OFFER_INSERT,
     H_OFFER_CURRENT,
     H_OFFER_SETTLE,
+    H_EACH,
     H_COUNT
 };
 _Static_assert(H_COUNT <= RG_SQ_HOLDS_STMTS, "raise RG_SQ_HOLDS_STMTS");
@@ -115,13 +116,22 @@ rg_status rg_sqh_holds_release(rg_store *base, const rg_hold_filter *f, rg_insta
 rg_status rg_sqh_hold_each(rg_store *base, int64_t invoice_id, bool active_only, rg_hold_fn fn, void *ctx, rg_err *e)
 {
     rg_sq_common *s = SQ(base);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, invoice_id, step, reason, coalesce(promise_id, 0), created_at, released_at,"
-                           " released_by FROM invoice_holds WHERE invoice_id = ?1"
-                           " AND (?2 = 0 OR released_at IS NULL) ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return rg_sq_fail(s, e, "listing holds");
+    static const char sql[] = "SELECT id, invoice_id, step, reason, coalesce(promise_id, 0), created_at, released_at,"
+                              " released_by FROM invoice_holds WHERE invoice_id = ?1"
+                              " AND (?2 = 0 OR released_at IS NULL) ORDER BY id";
+    /* The cached statement (the dispatcher's send-time check calls this for
+     * every message); a callback that lists holds again while it is being
+     * stepped gets a statement of its own. */
+    sqlite3_stmt *st = stmt(s, H_EACH, sql, e);
+    if (!st)
+        return RG_ESTORE;
+    bool own = false;
+    if (sqlite3_stmt_busy(st)) {
+        st = NULL;
+        if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+            return rg_sq_fail(s, e, "listing holds");
+        own = true;
+    }
     sqlite3_bind_int64(st, 1, invoice_id);
     sqlite3_bind_int(st, 2, active_only ? 1 : 0);
     rg_status rc = RG_OK;
@@ -142,7 +152,10 @@ rg_status rg_sqh_hold_each(rg_store *base, int64_t invoice_id, bool active_only,
     }
     if (rc == RG_OK && r != SQLITE_DONE)
         rc = rg_sq_fail(s, e, "listing holds");
-    sqlite3_finalize(st);
+    if (own)
+        sqlite3_finalize(st);
+    else
+        sqlite3_reset(st);
     return rc;
 }
 

@@ -157,6 +157,7 @@ rg_status rg_sqe_bureau_failed(rg_store *s, int64_t invoice_id, const char *erro
 rg_status rg_sqe_outbox_claim(rg_store *s, const char *channel, const char *other_than, const char *owner, rg_instant now, rg_instant lease_until, int64_t limit, rg_message_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqe_outbox_handed(rg_store *s, int64_t id, const char *owner, rg_instant now, bool *held, rg_err *e);
 rg_status rg_sqe_outbox_finish(rg_store *s, const rg_outbox_result *r, rg_instant now, bool *held, rg_err *e);
+rg_status rg_sqe_message_resolve(rg_store *s, const rg_message_resolution *r, rg_instant now, bool *changed, rg_err *e);
 rg_status rg_sqe_outbox_leases(rg_store *s, rg_outbox_lease_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqe_outbox_next_due(rg_store *s, rg_instant *at, rg_err *e);
 rg_status rg_sqe_outbox_renew(rg_store *s, const char *owner, rg_instant lease_until, int64_t *n, rg_err *e);

@@ -474,6 +474,12 @@ rg_status rg_store_outbox_finish(rg_store *s, const rg_outbox_result *r, rg_inst
     return s->ops->outbox_finish(s, r, now, held, e);
 }
 
+rg_status rg_store_message_resolve(rg_store *s, const rg_message_resolution *r, rg_instant now, bool *changed,
+                                   rg_err *e)
+{
+    return s->ops->message_resolve(s, r, now, changed, e);
+}
+
 rg_status rg_store_outbox_leases(rg_store *s, rg_outbox_lease_fn fn, void *ctx, rg_err *e)
 {
     return s->ops->outbox_leases(s, fn, ctx, e);

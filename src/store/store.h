@@ -441,6 +441,23 @@ rg_status rg_store_message_by_key(rg_store *s, const char *key, const char *prov
  * *changed false when there is none. */
 rg_status rg_store_task_close_for_message(rg_store *s, int64_t message_id, const char *kind, const char *outcome,
                                          const char *note, rg_instant now, bool *changed, rg_err *e);
+/* An operator's decision on an `uncertain` message (service/messages.h,
+ * `regua messages resolve`): status sent (provider_id when not "", sent_at
+ * when the row has none, cost), queued (sent again from next_attempt_at
+ * with the same key; attempts back to 0) or failed, with reason. The lease
+ * columns are cleared. Only an `uncertain` row changes: *changed false
+ * otherwise (a provider's status webhook may have settled it first). */
+typedef struct rg_message_resolution {
+    int64_t id;
+    rg_message_status status; /* RG_MSG_SENT, RG_MSG_QUEUED or RG_MSG_FAILED */
+    const char *reason;
+    const char *provider_id;    /* sent: "" keeps the column */
+    rg_instant sent_at;         /* sent */
+    rg_cents cost;              /* sent: the channel's cost_per_message */
+    rg_instant next_attempt_at; /* queued */
+} rg_message_resolution;
+rg_status rg_store_message_resolve(rg_store *s, const rg_message_resolution *r, rg_instant now, bool *changed,
+                                   rg_err *e);
 /* The latest message sent to a customer on a channel; RG_ENOTFOUND when none. */
 rg_status rg_store_message_last_sent(rg_store *s, int64_t customer_id, const char *channel,
                                      rg_message_ref *out, rg_err *e);

@@ -11,7 +11,9 @@
 # delivery with the same key or Message-ID (channels that resend an
 # uncertain attempt), no duplicate and at most kills x max_in_flight
 # `uncertain`, each with an open review task (channels that put it up for
-# review). Each channel is bounded to about a minute (50 s of kills, then
+# review); on the key-less channel, which asks the provider's message list
+# (lookup_url), no message left uncertain that the provider had when asked.
+# Each channel is bounded to about a minute (50 s of kills, then
 # recovery); the summary lines (kills, deliveries, duplicates, uncertain,
 # the seed) go to stderr.
 . "$(dirname "$0")/lib.sh"
@@ -70,12 +72,12 @@ PY
     (cd "$1" && regua import customers c.csv >/dev/null && regua import invoices f.csv >/dev/null)
 }
 
-# crash NAME KIND DELIVERIES POLICY [MAX_SLEEP]: kills, recovery, then the checks
+# crash NAME KIND DELIVERIES POLICY [MAX_SLEEP [CHECK_FLAGS]]: kills, recovery, then the checks
 crash() {
     /usr/bin/python3 "$HARNESS" run --regua "$REGUA_BIN" --dir "$1" --n "$N" --budget 50 --max-sleep "${5:-0.15}" \
         2>"$1/run.err"
     /usr/bin/python3 "$HARNESS" check --name "crash $1" --dir "$1" --n "$N" --kind "$2" --deliveries "$3" \
-        --policy "$4" 2>"$1/check.err"
+        --policy "$4" $6 2>"$1/check.err"
     cat "$1/check.err" >&2
 }
 
@@ -111,14 +113,15 @@ scenario keyed sms "    driver: http
     timeout: 5"
 crash keyed http keyed/fake.jsonl resend
 
-# ---- an http channel without a key: put up for review ----
+# ---- an http channel without a key: its message list is asked (lookup_url), the rest put up for review ----
 start_fake keyless
 scenario keyless sms "    driver: http
     url: http://127.0.0.1:$port/sms
     idempotency_header: none
     body: '{\"to\": \"{{to_digits}}\", \"text\": \"{{body}}\", \"ref\": \"{{idempotency_key}}\"}'
+    lookup_url: http://127.0.0.1:$port/2010-04-01/Accounts/AC1/Messages.json?To={{to}}
     timeout: 5"
-crash keyless http keyless/fake.jsonl review
+crash keyless http keyless/fake.jsonl review 0.15 --lookup
 
 # ---- WhatsApp (takes no key): put up for review ----
 start_fake whatsapp

@@ -2,7 +2,8 @@
 # The dispatcher end to end: `regua tick` plans and sends through the
 # whatsapp_cloud and http drivers to a local fake provider
 # (tests/support/fake_http.py); fallback, retry, a payment between planning
-# and sending, `regua dispatch`, `regua serve`. The crash tests (SIGKILL at
+# and sending, `regua dispatch`, `regua serve`; the review queue (uncertain
+# messages, `regua messages resolve`). The crash tests (SIGKILL at
 # random moments, a provider that de-duplicates nothing) are in
 # test_crash.sh.
 . "$(dirname "$0")/lib.sh"
@@ -166,3 +167,80 @@ wait $spid
 [ $? -eq 0 ] && ok "serve stops cleanly on SIGTERM" || not_ok "serve stops cleanly on SIGTERM" "$(cat serve.log)"
 cd ..
 stop_fake fk2
+
+# ---- the review queue: uncertain messages and what the operator does with them ----
+# A key-less SMS channel (on_uncertain: review); the provider holds C1's, C2's and C3's requests past
+# the timeout: each may have gone, so each becomes uncertain with a review task.
+port=$(start_fake fk3 '[{"match": "55119", "hang": 4}]')
+setup rev "$port" "    idempotency_header: none"
+sed -i 's/channels: \[whatsapp, sms, email\]/channels: [sms]/' rev/cadences/teste.yaml
+cd rev
+cat >c.csv <<'EOF'
+external_id;name;phone
+C1;Maria da Silva;+5511987650001
+C2;Joao Souza;+5511933330002
+C3;Ana Lima;+5511922220003
+EOF
+cat >f.csv <<'EOF'
+external_id,customer_external_id,amount,due_date
+F1,C1,100.00,2026-11-24
+F2,C2,200.00,2026-11-24
+F3,C3,300.00,2026-11-24
+EOF
+regua import customers c.csv >/dev/null && regua import invoices f.csv >/dev/null
+expect_exit "review: tick sends, no answer comes" 0 regua tick --json
+regua messages list --status uncertain --json >u.json
+/usr/bin/python3 -c '
+import json
+u = json.load(open("u.json"))
+assert sorted(m["customer_external_id"] for m in u) == ["C1", "C2", "C3"], u
+assert all("not resent (on_uncertain: review)" in m["reason"] for m in u), u' \
+    && ok "review: messages list --status uncertain shows the queue" || not_ok "review: list uncertain" "$(cat u.json)"
+regua task list --json >t.json
+/usr/bin/python3 -c '
+import json
+t = [x for x in json.load(open("t.json")) if x["kind"] == "review"]
+assert len(t) == 3 and all(x["status"] == "open" and x["message_id"] for x in t), t' \
+    && ok "review: one open review task each" || not_ok "review: one open review task each" "$(cat t.json)"
+id1=$(sqlite3 regua.db "select id from messages where idempotency_key = 'step:teste:hoje:1'")
+id2=$(sqlite3 regua.db "select id from messages where idempotency_key = 'step:teste:hoje:2'")
+id3=$(sqlite3 regua.db "select id from messages where idempotency_key = 'step:teste:hoje:3'")
+tid=$(sqlite3 regua.db "select id from tasks where message_id = $id1 and kind = 'review'")
+expect_exit "review: task done alone is refused while the message is uncertain" 1 regua task done "$tid" --outcome sent
+contains "task done points to messages resolve" "$T/err" "decide with 'regua messages resolve $id1 --sent|--resend|--failed'"
+expect_exit "resolve: exactly one decision" 2 regua messages resolve "$id1" --sent --failed
+expect_exit "resolve --sent" 0 regua messages resolve "$id1" --sent --provider-id SM123 --note "Twilio console: delivered" --as ana
+contains "resolve --sent says so" "$T/out" "message $id1: sent; review task closed"
+expect_exit "resolve --failed" 0 regua messages resolve "$id2" --failed --note "número desativado"
+expect_exit "resolve --resend" 0 regua messages resolve "$id3" --resend --json
+contains "resolve --resend is queued" "$T/out" '"status": "queued"'
+expect_exit "resolve: only an uncertain message" 1 regua messages resolve "$id1" --failed
+contains "resolve refuses a settled message" "$T/err" "message $id1 is sent, not uncertain"
+expect_exit "resolve: unknown message" 1 regua messages resolve 999 --failed
+expect_exit "resolve: a provider id only with --sent" 1 regua messages resolve "$id2" --resend --provider-id X
+stop_fake ../fk3
+port=$(start_fake ../fk3b '[]')
+sed -i "s#127.0.0.1:[0-9]*/sms#127.0.0.1:$port/sms#" regua.yaml
+expect_exit "review: the next dispatch sends the resend" 0 regua dispatch --json
+contains "review: one sent" "$T/out" '"sent": 1'
+regua messages list --json >m.json
+regua task list --all --json >t2.json
+/usr/bin/python3 - "$id1" "$id2" "$id3" <<'PY' && ok "review: each message as decided, tasks closed" \
+    || not_ok "review: as decided" "$(cat m.json t2.json)"
+import json, sys
+i1, i2, i3 = (int(x) for x in sys.argv[1:])
+m = {x["id"]: x for x in json.load(open("m.json"))}
+assert m[i1]["status"] == "sent" and m[i1]["provider_id"] == "SM123", m[i1]
+assert m[i1]["reason"] == "marked sent by the operator (ana): Twilio console: delivered", m[i1]
+assert m[i2]["status"] == "failed" and m[i2]["reason"] == "given up by the operator: número desativado", m[i2]
+assert m[i3]["status"] == "sent" and m[i3]["attempts"] == 1, m[i3]
+t = {x["message_id"]: x for x in json.load(open("t2.json")) if x["kind"] == "review"}
+assert [t[i]["status"] for i in (i1, i2, i3)] == ["done"] * 3, t
+assert [t[i]["outcome"] for i in (i1, i2, i3)] == ["sent", "failed", "resent"], t
+PY
+reqs=$(grep -c '"path": "/sms"' ../fk3b/fake.jsonl)
+[ "$reqs" = 1 ] && ok "review: only the resend went out again" || not_ok "review: only the resend" "$reqs requests"
+n=$(regua messages list --status uncertain | wc -l)
+[ "$n" = 0 ] && ok "review: the queue is empty" || not_ok "review: the queue is empty" "$n left"
+cd ..
+stop_fake fk3b

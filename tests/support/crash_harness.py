@@ -17,7 +17,7 @@ recorded. Used by tests/e2e/test_crash.sh.
 
   crash_harness.py check --name NAME --dir DIR --n N --kind http|whatsapp|smtp
                          --deliveries FAKE.jsonl|SINK_DIR --policy resend|review
-                         [--max-in-flight 4] [--min-kills 20]
+                         [--max-in-flight 4] [--min-kills 20] [--lookup]
       Prints one "ok NAME: ..." or "not ok NAME: ...: why" line per assertion
       (tests/run.sh counts them) and a summary line on stderr:
         - the run killed regua at least --min-kills times while work remained;
@@ -32,7 +32,11 @@ recorded. Used by tests/e2e/test_crash.sh.
           Message-ID (smtp) as the first;
           policy review: no duplicate delivery at all, at most
           kills x max_in_flight messages `uncertain`, each with an open
-          `review` task.
+          `review` task;
+        - --lookup (a review channel with lookup_url, the fake's message
+          list): every `uncertain` message the provider did receive was
+          received after the dispatcher last asked the list for its number
+          (else the lookup should have found it and recorded it `sent`).
 Deliveries are what the provider accepted: for http and whatsapp the fake's
 (--no-dedup) log lines with status 200, grouped by the message they name
 (its key: header, biz_opaque_callback_data or the body's "ref"); for smtp
@@ -51,6 +55,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 
 FINAL = ("sent", "delivered", "read", "failed", "uncertain", "cancelled", "suppressed")
 
@@ -122,8 +127,23 @@ def run(a):
     print(json.dumps(out), file=sys.stderr)
 
 
+def digits(s):
+    return "".join(c for c in (s or "") if c.isdigit())
+
+
+def http_lookups(path):
+    """{recipient digits: [times the message list was asked about it]}"""
+    asked = {}
+    for line in open(path, encoding="utf-8"):
+        r = json.loads(line)
+        if r.get("method") == "GET" and "/Messages.json" in (r.get("path") or ""):
+            q = urllib.parse.parse_qs(r["path"].partition("?")[2])
+            asked.setdefault(digits((q.get("To") or [""])[0]), []).append(r["t"])
+    return asked
+
+
 def http_deliveries(path):
-    """{message key: [(provider id, key sent, recipient)]} and {key: refusals}"""
+    """{message key: [(provider id, key sent, recipient, time)]} and {key: refusals}"""
     got, refused = {}, {}
     for line in open(path, encoding="utf-8"):
         r = json.loads(line)
@@ -132,7 +152,7 @@ def http_deliveries(path):
         if ident is None:
             continue
         if r.get("status") == 200:
-            got.setdefault(ident, []).append((r.get("id"), r.get("idempotency_header"), j.get("to")))
+            got.setdefault(ident, []).append((r.get("id"), r.get("idempotency_header"), j.get("to"), r.get("t")))
         elif r.get("status", 0) >= 400:
             refused[ident] = refused.get(ident, 0) + 1
     return got, refused
@@ -213,12 +233,24 @@ def check(a):
                                       " and t.status in ('open', 'claimed'))")]
         judge("every uncertain message has an open review task", unseen and "%d without (e.g. %s)" % (
             len(unseen), unseen[0]))
+    reconciled = sum(1 for _, _, why in msgs.values() if "reconciled by lookup" in why)
+    if a.lookup:
+        asked = http_lookups(a.deliveries)
+        missed = []
+        for k, (st, _, _) in msgs.items():
+            if st != "uncertain" or k not in got:
+                continue
+            first = min(d[3] for d in got[k])
+            if not any(t < first for t in asked.get(digits(got[k][0][2]), [])):
+                missed.append(k)
+        judge("lookup: every uncertain message the provider has was received after the list was asked",
+              missed and "%d (e.g. %s: %s)" % (len(missed), missed[0], msgs[missed[0]][2]))
     print("\n".join(results))
     print("crash %s: %d kills (%d with messages in flight), %d runs, %.1f s; %d messages: %s; %d deliveries, "
-          "%d messages delivered more than once (%d extra deliveries), seed %d" % (
+          "%d messages delivered more than once (%d extra deliveries), %d reconciled by lookup, seed %d" % (
               name, crash["kills"], crash["kills_in_flight"], crash["runs"], crash["seconds"], len(msgs),
               ", ".join("%s %d" % kv for kv in sorted(by_status.items())), deliveries, len(dups), extra,
-              crash["seed"]), file=sys.stderr)
+              reconciled, crash["seed"]), file=sys.stderr)
 
 
 def main():
@@ -240,6 +272,7 @@ def main():
     c.add_argument("--policy", choices=["resend", "review"], required=True)
     c.add_argument("--max-in-flight", type=int, default=4)
     c.add_argument("--min-kills", type=int, default=20)
+    c.add_argument("--lookup", action="store_true")
     a = ap.parse_args()
     run(a) if a.cmd == "run" else check(a)
 

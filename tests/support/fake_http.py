@@ -15,11 +15,18 @@ the answer of requests whose raw body contains `match`:
   {"match": "5511900000001", "status": 400, "code": 131026, "message": "...",
    "times": 1, "retry_after": "2", "hang": 30}
 `times` limits a rule to its first N matching requests; `sleep` delays the
-answer that many seconds; `hang` holds the request that many seconds and
+answer that many seconds (a 2xx SMS is in the message list meanwhile); `hang` holds the request that many seconds and
 closes it without an answer; `echo` (a hostile provider) makes the error
 message quote the bare values of the Authorization and X-API-TOKEN headers
 (the token, the base64 of Basic auth), then every request header as
 "Name: value".
+
+Message list (Twilio's GET /2010-04-01/Accounts/SID/Messages.json?To=...):
+a GET to a path ending in /Messages.json answers {"messages": [...]}, newest
+first, with every SMS delivered so far ({"sid", "id", "to", "body",
+"status"}: To/Body of a form body, to/text of a JSON one), filtered by the
+To query parameter (same digits). A rule with "match": "GET /Messages.json"
+changes that answer's status (e.g. 500).
 
 Idempotency: a request with an Idempotency-Key header already answered with
 2xx gets the same answer again and is logged with "replay": true, like a
@@ -42,10 +49,33 @@ import random
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
-STATE = {"n": 0, "rules": [], "seen": {}, "log": None, "delay_ms": 0, "dedup": True}
+STATE = {"n": 0, "rules": [], "seen": {}, "log": None, "delay_ms": 0, "dedup": True, "listed": []}
+
+
+def digits(s):
+    return "".join(c for c in (s or "") if c.isdigit())
+
+
+def list_sms(raw, body, content_type, pid):
+    """Keeps a delivered SMS for the message list."""
+    to = text = None
+    if isinstance(body, dict):
+        to = body.get("to")
+        text = body.get("text")
+        if text is None and isinstance(body.get("contents"), list) and body["contents"]:
+            text = body["contents"][0].get("text")
+    elif "form" in (content_type or ""):
+        q = urllib.parse.parse_qs(raw, keep_blank_values=True)
+        to = (q.get("To") or [None])[0]
+        text = (q.get("Body") or [None])[0]
+    if to is None or text is None:
+        return
+    with LOCK:
+        STATE["listed"].append({"sid": pid, "id": pid, "to": to, "body": text, "status": "queued"})
 
 
 def log_line(rec):
@@ -84,6 +114,19 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self):
+        path, _, query = self.path.partition("?")
+        if path.endswith("/Messages.json"):
+            rule = pick_rule("GET /Messages.json")
+            if rule and rule.get("status", 200) >= 300:
+                self.send(rule["status"], {"message": rule.get("message", "fake list error")})
+                return
+            want = digits((urllib.parse.parse_qs(query).get("To") or [""])[0])
+            with LOCK:
+                items = [dict(m) for m in reversed(STATE["listed"]) if not want or digits(m["to"]) == want]
+            log_line({"seq": 0, "t": time.time(), "method": "GET", "path": self.path, "key": None,
+                      "auth": self.headers.get("Authorization"), "listed": len(items)})
+            self.send(200, {"messages": items, "page": 0, "page_size": len(items)})
+            return
         if self.path == "/_stats":
             with LOCK:
                 self.send(200, {"requests": STATE["n"], "keys": len(STATE["seen"])})
@@ -134,9 +177,13 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(rule["hang"]))
             self.close_connection = True
             return
-        if rule and rule.get("sleep"):
-            time.sleep(float(rule["sleep"]))
         status = rule.get("status", 200) if rule else 200
+        listed = False
+        if rule and rule.get("sleep"):
+            if 200 <= status < 300 and not wa:  # it acts before it answers: listed while the answer waits
+                list_sms(raw, body, self.headers.get("Content-Type"), "sms-%d" % seq)
+                listed = True
+            time.sleep(float(rule["sleep"]))
         extra = {}
         if rule and "retry_after" in rule:
             extra["Retry-After"] = str(rule["retry_after"])
@@ -148,6 +195,8 @@ class Handler(BaseHTTPRequestHandler):
                        "messages": [{"id": pid}]}
             else:
                 obj = {"id": pid, "status": "accepted"}
+                if not listed:
+                    list_sms(raw, body, self.headers.get("Content-Type"), pid)
             if hk is not None:
                 with LOCK:
                     STATE["seen"][hk] = (status, obj, pid)
@@ -180,6 +229,8 @@ def deliver_at_once(self, rec, raw, length, wa, body, seq):
     pid = ("wamid.%d" if wa else "sms-%d") % seq
     rec.update(status=200, replay=False, id=pid)
     log_line(rec)
+    if not wa:
+        list_sms(raw, body, self.headers.get("Content-Type"), pid)
     if STATE["delay_ms"]:
         time.sleep(random.random() * STATE["delay_ms"] / 1000.0)
     if wa:

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "channel/channel.h"
 #include "channel/dispatcher.h"
 #include "channel/provider.h"
@@ -1177,6 +1178,133 @@ static void test_crash_recovery(void **state)
     teardown(&v);
 }
 
+/* POSTs the fake received whose body holds `needle`. */
+static int posts_with(const fake *f, const char *needle)
+{
+    json_t *a = fake_requests(f);
+    size_t i;
+    json_t *r;
+    int n = 0;
+    json_array_foreach(a, i, r)
+    {
+        const char *m = json_string_value(json_object_get(r, "method"));
+        const char *b = json_string_value(json_object_get(r, "body"));
+        if (m && !strcmp(m, "POST") && b && strstr(b, needle))
+            n++;
+    }
+    json_decref(a);
+    return n;
+}
+
+/* Reconciliation on a key-less http channel with lookup_url (Twilio's
+ * message list): before an attempt that may have gone is called uncertain,
+ * the dispatcher asks the provider. Found: sent, with the provider's id,
+ * no task, not resent. Not listed, or the list did not answer: uncertain
+ * with a task, the reason saying which. Both after a crash (recovery) and
+ * after a lost answer (a timeout). */
+static void test_lookup_reconciles(void **state)
+{
+    (void)state;
+    env v;
+    setup(&v, "lookup",
+          "[{\"match\": \"GET /Messages.json\", \"status\": 500, \"times\": 1},"
+          " {\"match\": \"5511955550003\", \"sleep\": 3, \"times\": 1}]");
+    char url[200];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/2010-04-01/Accounts/AC1/Messages.json?To={{to}}&PageSize=50",
+             v.fk.port);
+    set(v.sms, "idempotency_header", "none");
+    set(v.sms, "lookup_url", url);
+    open_all(&v);
+    import(&v, RG_IMPORT_CUSTOMERS, "external_id;name;phone\nL0;Lia Zero;+5511955550000\n"
+                                    "L1;Lia Um;+5511955550001\nL2;Lia Dois;+5511955550002\n"
+                                    "L3;Lia Tres;+5511955550003\n");
+    import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nG0,L0,10.00,2026-11-24\n"
+                                   "G1,L1,11.00,2026-11-24\nG2,L2,12.00,2026-11-24\nG3,L3,13.00,2026-11-24\n");
+    tick(&v, TICK_AT);
+    rg_err e;
+    char host[64], owner[128];
+    gethostname(host, sizeof host);
+    snprintf(owner, sizeof owner, "%s:%ld:deadbeef", host, (long)dead_pid());
+    rg_instant now = at(TICK_AT);
+    /* a dispatcher handed L0's, L1's and L2's SMS and died; only L1's reached the provider */
+    claimed cl = {{0}, 0};
+    assert_int_equal(rg_store_outbox_claim(v.store, "sms", NULL, owner, now, now + 900, 3, on_claimed, &cl, &e), RG_OK);
+    assert_int_equal(cl.n, 3);
+    for (size_t i = 0; i < cl.n; i++) {
+        bool held;
+        assert_int_equal(rg_store_outbox_handed(v.store, cl.ids[i], owner, now, &held, &e), RG_OK);
+        assert_true(held);
+    }
+    msg_view l1 = message_of(&v, "L1");
+    {
+        rg_channel_env cenv = {&v.config, NULL, NULL};
+        rg_channel *ch = NULL;
+        assert_int_equal(rg_channel_open(v.sms, &cenv, &ch, &e), RG_OK);
+        assert_true(rg_channel_can_lookup(ch));
+        rg_customer cust;
+        assert_int_equal(rg_store_customer_get(v.store, "L1", &cust, &e), RG_OK);
+        l1.m.body = l1.body;
+        l1.m.payload = l1.payload;
+        rg_outgoing og = {&l1.m, &cust, "+5511955550001", "G1"};
+        rg_send_result res;
+        assert_int_equal(rg_channel_send(ch, &og, &res, &e), RG_OK);
+        rg_channel_close(ch);
+    }
+    /* L3's is sent now; the provider takes it and answers after the timeout */
+    rg_dispatch_stats st = drain(&v, TICK_AT);
+    assert_int_equal(st.reconciled, 2);
+    assert_int_equal(st.uncertain, 2);
+    msg_view m = message_of(&v, "L0");
+    assert_int_equal(m.m.status, RG_MSG_UNCERTAIN);
+    assert_non_null(strstr(m.m.reason, "before recording the answer; the provider could not be asked (lookup failed:"
+                                       " HTTP 500"));
+    review_task_of(&v, m.m.id, "Message %lld on sms may have reached the customer: uncertain: the dispatcher");
+    m = message_of(&v, "L1");
+    assert_int_equal(m.m.status, RG_MSG_SENT);
+    assert_int_equal(m.m.attempts, 1);
+    assert_string_equal(m.m.provider_id, "sms-1");
+    assert_non_null(strstr(m.m.reason, "before recording the answer; the provider has it as sms-1 (reconciled by"
+                                       " lookup)"));
+    assert_int_equal(posts_with(&v.fk, "5511955550001"), 1); /* not resent */
+    m = message_of(&v, "L2");
+    assert_int_equal(m.m.status, RG_MSG_UNCERTAIN);
+    assert_non_null(strstr(m.m.reason, "the answer; the provider's message list does not have it (lookup); not"
+                                       " resent (on_uncertain: review)"));
+    review_task_of(&v, m.m.id, "Message %lld on sms may have reached the customer: uncertain: the dispatcher");
+    assert_int_equal(posts_with(&v.fk, "5511955550002"), 0);
+    m = message_of(&v, "L3");
+    assert_int_equal(m.m.status, RG_MSG_SENT);
+    assert_non_null(strstr(m.m.reason, "attempt 1 on sms ended with '"));
+    assert_non_null(strstr(m.m.reason, "(reconciled by lookup)"));
+    assert_non_null(strstr(m.m.reason, m.m.provider_id));
+    assert_int_equal(strncmp(m.m.provider_id, "sms-", 4), 0);
+    assert_int_equal(m.m.attempts, 1); /* not resent (the fake logs it once its answer is written) */
+    assert_int_equal(count_status(&v, RG_MSG_UNCERTAIN), 2);
+    /* the lookup's settings are checked when the channel opens */
+    {
+        rg_channel_config bad = *v.sms;
+        rg_channel_env cenv = {&v.config, NULL, NULL};
+        rg_channel *ch = NULL;
+        set(&bad, "lookup_url", "");
+        set(&bad, "lookup_list", "/messages");
+        assert_int_equal(rg_channel_open(&bad, &cenv, &ch, &e), RG_EINVAL);
+        assert_string_equal(e.msg, "'lookup_list' needs 'lookup_url'");
+        bad = *v.sms;
+        set(&bad, "lookup_body", "body");
+        assert_int_equal(rg_channel_open(&bad, &cenv, &ch, &e), RG_EINVAL);
+        assert_string_equal(e.msg, "'lookup_body' must be a JSON pointer such as /body");
+        bad = *v.sms;
+        set(&bad, "lookup_url", "ftp://x/list");
+        assert_int_equal(rg_channel_open(&bad, &cenv, &ch, &e), RG_EINVAL);
+        bad = *v.sms;
+        set(&bad, "lookup_url", "");
+        assert_int_equal(rg_channel_open(&bad, &cenv, &ch, &e), RG_OK);
+        assert_false(rg_channel_can_lookup(ch));
+        rg_channel_close(ch);
+    }
+    teardown(&v);
+}
+
 static void test_consolidated_partial_payment(void **state)
 {
     (void)state;
@@ -1225,6 +1353,114 @@ static void many(env *v, int n)
     import(v, RG_IMPORT_INVOICES, rg_buf_cstr(&f));
     rg_buf_free(&c);
     rg_buf_free(&f);
+}
+
+/* A provider's status webhook that settles a message while the dispatcher
+ * still waits for the provider's answer: the store keeps the webhook's
+ * word; the dispatcher's log says nothing when it agrees (delivered after
+ * our sent) and names what the message is when it does not. */
+typedef struct webhook_race {
+    rg_engine *engine;
+    rg_store *peer;
+    pthread_t th[2];
+    int64_t ids[2];
+    int n;
+} webhook_race;
+
+typedef struct race_arg {
+    webhook_race *w;
+    int k;
+} race_arg;
+
+static race_arg race_args[2];
+
+static void *race_thread(void *p)
+{
+    race_arg *a = p;
+    struct timespec ts = {0, 300 * 1000000L};
+    nanosleep(&ts, NULL);
+    rg_err e;
+    bool changed = false;
+    rg_instant now = at(TICK_AT);
+    /* M0: delivered (agrees with the dispatcher's sent); M1: failed */
+    rg_status rc = rg_store_message_track(a->w->peer, a->w->ids[a->k], a->k == 0 ? RG_MSG_DELIVERED : RG_MSG_FAILED,
+                                          a->k == 0 ? NULL : "30003: Unreachable destination handset", now, now,
+                                          &changed, &e);
+    assert_int_equal(rc, RG_OK);
+    assert_true(changed);
+    return NULL;
+}
+
+static rg_status race_check(void *ctx, const rg_message *m, const rg_customer *c, rg_instant now, const char *failed,
+                            rg_dispatch_verdict *out, rg_err *e)
+{
+    webhook_race *w = ctx;
+    if (!failed && w->n < 2) {
+        int k = strcmp(m->customer_external_id, "M0") == 0 ? 0 : 1;
+        w->ids[k] = m->id;
+        race_args[w->n] = (race_arg){w, k};
+        assert_int_equal(pthread_create(&w->th[w->n], NULL, race_thread, &race_args[w->n]), 0);
+        w->n++;
+    }
+    return rg_engine_dispatch_check(w->engine, m, c, now, failed, out, e);
+}
+
+static char race_log[4096];
+
+static void capture_log(char *line, size_t size)
+{
+    (void)size;
+    size_t l = strlen(race_log);
+    snprintf(race_log + l, sizeof race_log - l, "%s", line);
+}
+
+static void test_webhook_settles_first(void **state)
+{
+    (void)state;
+    env v;
+    setup(&v, "webhook_first", "[{\"match\": \"\", \"sleep\": 1}]");
+    set(v.sms, "timeout", "10");
+    open_all(&v);
+    many(&v, 2);
+    tick(&v, TICK_AT);
+    rg_err e;
+    webhook_race w;
+    memset(&w, 0, sizeof w);
+    w.engine = v.engine;
+    assert_int_equal(rg_store_open_peer(v.store, 5000, &w.peer, &e), RG_OK);
+    rg_dispatch_options o;
+    memset(&o, 0, sizeof o);
+    o.store = v.store;
+    o.config = &v.config;
+    o.check = race_check;
+    o.check_ctx = &w;
+    o.seed = 1;
+    rg_dispatcher *d = NULL;
+    assert_int_equal(rg_dispatcher_open(&o, &d, &e), RG_OK);
+    race_log[0] = '\0';
+    rg_log_set_filter(capture_log);
+    rg_clock clock = rg_clock_fixed(at(TICK_AT));
+    rg_dispatch_stats st;
+    assert_int_equal(rg_dispatcher_drain(d, &clock, &st, &e), RG_OK);
+    rg_log_set_filter(NULL);
+    for (int i = 0; i < w.n; i++)
+        pthread_join(w.th[i], NULL);
+    assert_int_equal(w.n, 2);
+    assert_int_equal(st.lost, 2);
+    assert_int_equal(message_of(&v, "M0").m.status, RG_MSG_DELIVERED);
+    assert_int_equal(message_of(&v, "M1").m.status, RG_MSG_FAILED);
+    char want[200];
+    snprintf(want, sizeof want, "message %lld: already failed (a provider status webhook or another dispatcher settled"
+             " it first); outcome sent not recorded", (long long)w.ids[1]);
+    if (!strstr(race_log, want))
+        fail_msg("log '%s' lacks '%s'", race_log, want);
+    snprintf(want, sizeof want, "message %lld:", (long long)w.ids[0]);
+    if (strstr(race_log, want))
+        fail_msg("log '%s' speaks of the delivered message", race_log);
+    assert_null(strstr(race_log, "lease taken over"));
+    rg_dispatcher_close(d);
+    rg_store_close(w.peer);
+    teardown(&v);
 }
 
 static void test_limits(void **state)
@@ -1536,6 +1772,8 @@ int main(void)
         cmocka_unit_test(test_timeout_is_transient),
         cmocka_unit_test(test_request_never_left),
         cmocka_unit_test(test_crash_recovery),
+        cmocka_unit_test(test_lookup_reconciles),
+        cmocka_unit_test(test_webhook_settles_first),
         cmocka_unit_test(test_consolidated_partial_payment),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_stop),

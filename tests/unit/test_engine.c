@@ -1302,6 +1302,31 @@ static void test_dispute(void **state)
 /* A promise about the customer's whole debt (no invoice) pauses its
  * invoices' steps too, and is kept by the promised amount paid on any of
  * them; one that is not, breaks once for the customer. */
+/* rg_store_hold_each's statement is cached: a callback that lists another
+ * invoice's holds while the first listing is being read must still see
+ * both lists whole. */
+typedef struct {
+    rg_store *store;
+    int64_t other;
+    int outer, inner;
+} nested_holds;
+
+static rg_status count_inner(void *p, const rg_hold *h)
+{
+    (void)h;
+    ((nested_holds *)p)->inner++;
+    return RG_OK;
+}
+
+static rg_status count_outer(void *p, const rg_hold *h)
+{
+    (void)h;
+    nested_holds *x = p;
+    x->outer++;
+    rg_err e;
+    return rg_store_hold_each(x->store, x->other, false, count_inner, x, &e);
+}
+
 static void test_promise_whole_debt(void **state)
 {
     (void)state;
@@ -1344,6 +1369,14 @@ static void test_promise_whole_debt(void **state)
     assert_false(held);
     assert_int_equal(rg_holds_check(v.store, g1.id, "segunda-via", &held, why, sizeof why, &e), RG_OK);
     assert_true(held);
+    nested_holds nh = {v.store, g1.id, 0, 0};
+    assert_int_equal(rg_store_hold_each(v.store, f1.id, false, count_outer, &nh, &e), RG_OK);
+    assert_int_equal(nh.outer, 1); /* F1's released hold */
+    assert_int_equal(nh.inner, 1); /* G1's, listed from inside the first listing */
+    nh = (nested_holds){v.store, f1.id, 0, 0};
+    assert_int_equal(rg_store_hold_each(v.store, g1.id, true, count_outer, &nh, &e), RG_OK);
+    assert_int_equal(nh.outer, 1);
+    assert_int_equal(nh.inner, 1);
     /* C2 did not pay: broken once, at the deadline; G1's segunda-via goes */
     st = tick(&v, at("2026-10-29T13:00:00Z"));
     assert_int_equal(st.promises_broken, 1);
