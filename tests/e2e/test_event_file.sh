@@ -34,8 +34,6 @@ regua import customers c.csv >/dev/null
 regua import invoices f.csv >/dev/null
 expect_exit "first tick" 0 regua tick
 
-q() { /usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect("regua.db").execute(sys.argv[1]).fetchone()[0])' "$1"; }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
 events0=$(q "SELECT count(*) FROM events")
 
 # ---- a bad line anywhere: nothing stored, the line named ----
