@@ -111,13 +111,18 @@ out:
 static void name_line(rg_err *e, const char *name, const line_event *ev, size_t n)
 {
     size_t k = 0;
-    int used = 0;
-    const char *field = e->where;
-    if (sscanf(e->where, "event %zu: %n", &k, &used) == 1 && used > 0 && k >= 1 && k <= n)
-        field += used;
-    else if (n == 1) /* one event: no "event N: " */
+    const char *field = e->where, *d = e->where + 6;
+    if (!strncmp(e->where, "event ", 6)) {
+        while (*d >= '0' && *d <= '9' && k <= n)
+            k = k * 10 + (size_t)(*d++ - '0');
+        if (d > e->where + 6 && d[0] == ':' && d[1] == ' ' && k >= 1 && k <= n)
+            field = d + 2;
+        else
+            k = 0;
+    }
+    if (!k && n == 1) /* one event: no "event N: " */
         k = 1;
-    else
+    if (!k)
         return;
     static const char *const map[][2] = {
         {"--invoice", "invoice"}, {"--customer", "customer"}, {"--data", "data"}, {"--at", "at"}, {"TYPE", "type"},
