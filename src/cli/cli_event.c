@@ -16,11 +16,13 @@ const rg_command rg_cmd_event = {
     "first tick at or after --at plus its `wait`, inside the customer's window), and waiting\n"
     "timers whose `unless` names this type are cancelled (docs/engine.md, \"Events and triggers\").\n"
     "An event about the customer as a whole (--customer) concerns every open invoice of it.\n"
-    "--data is a JSON object stored with the event. Two types do more:\n"
+    "--data is a JSON object stored with the event. Three types do more:\n"
     "  promise.made      {\"date\": \"AAAA-MM-DD\", \"amount\": \"123.45\"} makes a promise to pay\n"
     "                    (the amount defaults to the invoice's open balance)\n"
     "  payment.received  {\"amount\": \"123.45\", \"reference\": \"...\", \"method\": \"pix\"} records\n"
     "                    the payment as 'regua pay' does (--invoice only)\n"
+    "  optout            {\"channel\": \"whatsapp\"} opts the customer out of that channel (as a\n"
+    "                    reply SAIR does; 'customer show' lists it, how: cli)\n"
     "Types regua records itself (invoice.*, promise.broken) are refused. An unknown type,\n"
     "invoice or customer, or bad JSON: exit 1, nothing stored.",
     run,

@@ -85,10 +85,18 @@ static rg_status finish(rg_engine *eng, const rg_timer *t, const char *status, c
     return rg_store_timer_finish(eng->store, t->id, status, reason, now, &changed, e);
 }
 
+/* The type of the event that started the timer (RG_EV__COUNT when unknown). */
+static rg_event_type started_by(const rg_timer *t)
+{
+    rg_event_type type;
+    return rg_event_type_parse(t->event_type, strlen(t->event_type), &type) ? type : RG_EV__COUNT;
+}
+
 /* promise.* events carry the promise: {"promised_date", "amount"}. */
 static void promise_of(rg_engine *eng, const rg_timer *t, rg_engine_extras *x)
 {
-    if (strncmp(t->event_type, "promise.", 8) != 0)
+    rg_event_type type = started_by(t);
+    if (type != RG_EV_PROMISE_MADE && type != RG_EV_PROMISE_BROKEN)
         return;
     (void)eng;
     json_t *o = json_loads(t->event_payload, 0, NULL);
@@ -108,7 +116,7 @@ static void promise_of(rg_engine *eng, const rg_timer *t, rg_engine_extras *x)
 /* promise.made carries {"promise_id"}: a `pause` holds while it is pending. */
 static int64_t promise_id_of(const rg_timer *t)
 {
-    if (strcmp(t->event_type, "promise.made") != 0)
+    if (started_by(t) != RG_EV_PROMISE_MADE)
         return 0;
     json_t *o = json_loads(t->event_payload, 0, NULL);
     json_t *v = json_object_get(o, "promise_id");

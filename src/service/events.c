@@ -421,6 +421,47 @@ static rg_status submit_payment(const rg_event_env *env, const rg_event_request 
     return RG_OK;
 }
 
+/* optout {"channel": "whatsapp"}: the customer leaves that channel, as a
+ * reply SAIR or an unsubscribe link does; its invoices are planned again. */
+static rg_status submit_optout(const rg_event_env *env, const rg_event_request *rq, const rg_customer *cust,
+                               int64_t invoice_id, json_t *data, rg_event_result *out, rg_err *e)
+{
+    static const char *const keys[] = {"channel", NULL};
+    rg_status rc = data_keys(data, "optout", keys, e);
+    if (rc != RG_OK)
+        return rc;
+    json_t *v = json_object_get(data, "channel");
+    if (!v)
+        return rg_err_set(e, RG_EINVAL, "data.channel", "optout needs the channel left: {\"channel\": \"whatsapp\"}");
+    char channel[RG_CHANNEL_MAX + 1];
+    if ((rc = data_text(v, "channel", channel, sizeof channel, e)) != RG_OK)
+        return rc;
+    bool name_ok = channel[0] != '\0';
+    for (const char *p = channel; *p && name_ok; p++)
+        name_ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-';
+    if (!name_ok)
+        return rg_err_set(e, RG_EINVAL, "data.channel", "'%s' is not a channel name (email, whatsapp, sms, ...)",
+                          channel);
+    bool was = false;
+    rg_store *s = env->store;
+    if ((rc = rg_store_optout_get(s, cust->id, channel, &was, e)) != RG_OK)
+        return rc;
+    if (!was) {
+        if ((rc = rg_store_optout_set(s, cust->id, channel, rq->source, rq->at, e)) != RG_OK ||
+            (rc = rg_store_customer_wake(s, cust->id, RG_WAKE_NOW, e)) != RG_OK)
+            return rc;
+    }
+    json_t *pl = json_pack("{s:s, s:s}", "channel", channel, "how", rq->source);
+    char *payload = pl ? json_dumps(pl, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(pl);
+    if (!payload)
+        return rg_err_set(e, RG_ENOMEM, "optout", "out of memory");
+    rg_event_in ev = {RG_EV_OPTOUT, rq->at, rq->source, cust->id, invoice_id, 0, payload};
+    rc = rg_event_record(env, &ev, &out->event, e);
+    free(payload);
+    return rc;
+}
+
 /* One event inside the caller's transaction (rg_event_submit, _many). */
 static rg_status submit_one(const rg_event_env *env, const rg_event_request *rq, rg_event_result *out, rg_err *e)
 {
@@ -477,6 +518,8 @@ static rg_status submit_one(const rg_event_env *env, const rg_event_request *rq,
         rc = submit_promise(env, rq, &cust, out->invoice_id, data, out, e);
     } else if (type == RG_EV_PAYMENT_RECEIVED) {
         rc = submit_payment(env, rq, data, out, e);
+    } else if (type == RG_EV_OPTOUT) {
+        rc = submit_optout(env, rq, &cust, out->invoice_id, data, out, e);
     } else {
         rg_event_in ev = {type, rq->at, rq->source, cust.id, out->invoice_id, 0, payload};
         rc = rg_event_record(env, &ev, &out->event, e);

@@ -109,8 +109,9 @@ typedef struct rg_event_result {
  * Records one event reported from outside, in its own transaction:
  * promise.made ({"date": "AAAA-MM-DD", "amount": "123.45"}, the amount
  * defaulting to the balance) through rg_promise_make, payment.received
- * ({"amount", "reference", "method"}) through rg_payment_record, any other
- * type with `data` as its payload. RG_EINVAL (where: "TYPE", "--invoice",
+ * ({"amount", "reference", "method"}) through rg_payment_record, optout
+ * ({"channel"}: the customer opted out of that channel, how = the source,
+ * its invoices planned again), any other type with `data` as its payload. RG_EINVAL (where: "TYPE", "--invoice",
  * "--customer", "--data", "data.FIELD") for an unknown type, a type only
  * regua records, an invoice-only type named by customer, bad JSON or bad
  * fields; RG_ENOTFOUND for an unknown invoice or customer; nothing is

@@ -45,3 +45,9 @@ wait_http() {
     done
     return 1
 }
+
+# q SQL: the first column of the first row of SQL on ./regua.db
+q() { /usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect("regua.db").execute(sys.argv[1]).fetchone()[0])' "$1"; }
+
+# is NAME GOT WANT: passes when GOT is WANT
+is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }

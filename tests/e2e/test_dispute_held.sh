@@ -35,8 +35,6 @@ CSV
 export REGUA_NOW=2026-12-01T12:00:00Z
 regua import customers c.csv >/dev/null
 regua import invoices f.csv >/dev/null
-q() { /usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect("regua.db").execute(sys.argv[1]).fetchone()[0])' "$1"; }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
 task_of() { q "SELECT t.id FROM tasks t JOIN invoices i ON i.id = t.invoice_id WHERE i.external_id = '$1'"; }
 
 expect_exit "tick D+3 (call tasks)" 0 regua tick --at 2026-12-10T12:00:00Z

@@ -39,8 +39,6 @@ YAML
 printf 'Template: cobranca_atraso pt_BR\n{{customer.first_name}}\n{{company.name}} {{company.cnpj}}\n' >templates/oi.whatsapp
 printf 'external_id;name;document;whatsapp\nC1;Ana Souza;529.982.247-25;+5511987650001\nC2;Bia Lima;529.982.247-25;+5511987650002\n' >c.csv
 printf 'external_id,customer_external_id,amount,due_date\nF1,C1,100.00,2026-11-23\nF2,C2,100.00,2026-11-23\n' >f.csv
-q() { /usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect("regua.db").execute(sys.argv[1]).fetchone()[0])' "$1"; }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
 msg() { q "SELECT m.status FROM messages m JOIN invoices i ON i.id = m.invoice_id WHERE i.external_id = '$1' AND m.source_id = '$2'"; }
 sent_to() { grep -c "$1" fk/fake.jsonl 2>/dev/null || true; }
 

@@ -39,8 +39,6 @@ CSV
 export REGUA_NOW=2026-12-08T12:00:00Z
 regua import customers c.csv >/dev/null
 regua import invoices f.csv >/dev/null
-q() { /usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect("regua.db").execute(sys.argv[1]).fetchone()[0])' "$1"; }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
 status_of() { q "SELECT p.status FROM promises p JOIN customers c ON c.id = p.customer_id WHERE c.external_id = '$1'"; }
 
 expect_exit "C2 pays everything" 0 regua pay F3 --amount 100,00

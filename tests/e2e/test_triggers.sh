@@ -36,6 +36,7 @@ F2,C2,100.00,2026-10-05
 F3,C3,100.00,2026-10-05
 F4,C4,100.00,2026-10-05
 F5,C5,100.00,2026-10-05
+F5B,C5,50.00,2026-10-05
 F6,C6,100.00,2026-10-05
 CSV
 # Tuesday 2026-10-13, 09:00 in Sao Paulo
@@ -114,6 +115,8 @@ is "it fires at the window's opening" "$(q "SELECT fire_at FROM trigger_timers t
     "$(/usr/bin/python3 -c 'import datetime; print(int(datetime.datetime(2026,10,14,11,0,tzinfo=datetime.timezone.utc).timestamp()))')"
 expect_exit "the tick at the opening" 0 regua tick --at 2026-10-14T11:00:00Z
 is "the offer goes at 08:00" "$(msgs C5 portal-sem-download)" 1
+contains "... one message listing both of C5's open invoices" outbox/whatsapp.jsonl '"invoice_external_ids":["F5","F5B"]'
+is "... each with its offer" "$(q "SELECT count(*) FROM offers o JOIN invoices i ON i.id = o.invoice_id WHERE i.external_id IN ('F5', 'F5B') AND o.source = 'trigger:mensal-pf/portal-sem-download'")" 2
 
 # ---- payment.received through regua event cancels, and pays ----
 expect_exit "portal.visited (C6)" 0 regua event portal.visited --invoice F6 --at 2026-10-14T12:00:00Z
@@ -148,6 +151,17 @@ is "... its timer fired" "$(q "SELECT status FROM trigger_timers WHERE trigger_i
 expect_exit "a promise in the past" 1 regua event promise.made --invoice F1 --data '{"date": "2026-01-01"}'
 contains "names data.date" err "data.date"
 
+# ---- optout through regua event: the customer leaves the channel ----
+expect_exit "optout as an event" 0 regua event optout --customer C3 --data '{"channel": "sms"}' --at 2026-10-23T12:30:00Z
+expect_exit "customer show C3" 0 regua customer show C3 --json
+/usr/bin/python3 - <<'PY' && ok "the opt-out is recorded (channel, how, when) with its event" || not_ok "the opt-out is recorded (channel, how, when) with its event" "$(head -c 1500 out)"
+import json
+o = json.load(open("out"))
+assert [(x["channel"], x["source"], x["at"]) for x in o["optouts"]] == [("sms", "cli", "2026-10-23T12:30:00Z")], o["optouts"]
+assert o["events"][0]["type"] == "optout" and o["events"][0]["payload"] == {"channel": "sms", "how": "cli"}, o["events"][0]
+PY
+is "its invoices are planned again" "$(q "SELECT count(*) FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE c.external_id = 'C3' AND i.status = 'open' AND i.next_at = 0")" 1
+
 # ---- refused: exit 1, what and where, nothing stored ----
 before=$(q "SELECT count(*) FROM events")
 expect_exit "unknown type" 1 regua event portal.visitado --invoice F1
@@ -165,6 +179,9 @@ expect_exit "an invoice's event named by customer" 1 regua event boleto.download
 expect_exit "payment.received without amount" 1 regua event payment.received --invoice F1 --data '{"reference": "x"}'
 contains "names data.amount" err "data.amount"
 expect_exit "a typo in promise data" 1 regua event promise.made --invoice F1 --data '{"data": "2026-10-20"}'
+expect_exit "optout without its channel" 1 regua event optout --customer C1
+contains "names data.channel" err "data.channel: optout needs the channel left"
+expect_exit "optout of no channel name" 1 regua event optout --customer C1 --data '{"channel": "SMS!"}'
 expect_exit "no invoice nor customer" 2 regua event portal.visited
 is "nothing was stored" "$(q "SELECT count(*) FROM events")" "$before"
 expect_exit "help lists the types" 0 regua event --help

@@ -53,8 +53,6 @@ expect_exit "import customers" 0 regua import customers c.csv
 expect_exit "import invoices" 0 regua import invoices f.csv
 expect_exit "F0 paid late" 0 regua pay F0 --amount 100,00 --at 2026-09-20T12:00:00Z
 expect_exit "F9 paid on time" 0 regua pay F9 --amount 100,00 --at 2026-08-30T12:00:00Z
-q() { /usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect("regua.db").execute(sys.argv[1]).fetchone()[0])' "$1"; }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
 
 # ---- no tick has planned F1/F2: the event chooses as the tick would ----
 expect_exit "portal.visited F1 (repeat offender)" 0 regua event portal.visited --invoice F1 --at 2026-10-20T12:00:00Z
