@@ -6,9 +6,15 @@
  * the ones still waiting (boleto.downloaded, message.replied). Prints
  * events/s. The invoices have been planned once (their progress names
  * the cadence), as in a running installation.
- * Usage: build/bench/bench_events [EVENTS] [BATCH] [DB_PATH] */
+ * Usage: build/bench/bench_events [EVENTS] [BATCH] [DB_PATH]
+ *        build/bench/bench_events EVENTS file DIR
+ * The second form records nothing: it builds DIR/regua.db the same way and
+ * writes DIR/events.jsonl (the same events), the cadence, its templates
+ * and DIR/regua.yaml, for `regua --config DIR/regua.yaml event --file
+ * DIR/events.jsonl` (scripts/bench-events.sh). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,16 +45,57 @@ static const char CADENCE[] =
     "  - {id: abriu, on: email.opened, wait: 48h, unless: [message.replied, payment.received, portal.visited],\n"
     "     send: {channels: [whatsapp, sms], template: outro}}\n";
 
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char p[700];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+        perror(p);
+        exit(3);
+    }
+}
+
+/* The CLI's files: config, the cadence and its templates. */
+static void write_install(const char *dir)
+{
+    char p[700];
+    snprintf(p, sizeof p, "%s/cadences", dir);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/templates", dir);
+    mkdir(p, 0755);
+    write_file(dir, "cadences/bench.yaml", CADENCE);
+    write_file(dir, "templates/x.email", "Subject: Fatura {{invoice.external_id}}\nOlá, {{customer.first_name}}. {{company.name}}, CNPJ {{company.cnpj}}.\n");
+    write_file(dir, "templates/oferta.whatsapp", "Olá, {{customer.first_name}}: {{offer.amount}} até {{offer.valid_until}}. {{company.name}}, CNPJ {{company.cnpj}}.\n");
+    write_file(dir, "templates/outro.whatsapp", "Olá, {{customer.first_name}}. {{company.name}}, CNPJ {{company.cnpj}}.\n");
+    write_file(dir, "templates/outro.sms", "Ola, {{customer.first_name}}. {{company.name}}, CNPJ {{company.cnpj}}.\n");
+    char yaml[2400];
+    snprintf(yaml, sizeof yaml,
+             "database: %s/regua.db\ncadences: %s/cadences\ntemplates: %s/templates\n"
+             "company: {name: Exemplo Ltda, cnpj: 11.222.333/0001-81}\nchannels:\n"
+             "  email: {driver: log, path: %s/email.jsonl}\n  whatsapp: {driver: log, path: %s/whatsapp.jsonl}\n"
+             "  sms: {driver: log, path: %s/sms.jsonl}\n",
+             dir, dir, dir, dir, dir, dir);
+    write_file(dir, "regua.yaml", yaml);
+}
+
 int main(int argc, char **argv)
 {
     int64_t n_ev = 100000;
     int64_t batch = 1;
+    bool to_file = argc == 4 && !strcmp(argv[2], "file");
     if ((argc > 1 && !rg_parse_i64(rg_slice_cstr(argv[1]), 2, 100000000, &n_ev)) ||
-        (argc > 2 && !rg_parse_i64(rg_slice_cstr(argv[2]), 1, 100000, &batch))) {
-        fprintf(stderr, "usage: bench_events [EVENTS] [BATCH] [DB_PATH]\n");
+        (argc > 2 && !to_file && !rg_parse_i64(rg_slice_cstr(argv[2]), 1, 100000, &batch))) {
+        fprintf(stderr, "usage: bench_events [EVENTS] [BATCH] [DB_PATH] | bench_events EVENTS file DIR\n");
         return 2;
     }
-    const char *db = argc > 3 ? argv[3] : "/tmp/regua-bench-events.db";
+    char dbp[600];
+    if (to_file) {
+        mkdir(argv[3], 0755);
+        write_install(argv[3]);
+        snprintf(dbp, sizeof dbp, "%s/regua.db", argv[3]);
+    }
+    const char *db = to_file ? dbp : argc > 3 ? argv[3] : "/tmp/regua-bench-events.db";
     int64_t n_inv = n_ev / 2, n_cust = n_inv / 10 > 0 ? n_inv / 10 : 1;
     char wal[600], shm[600];
     snprintf(wal, sizeof wal, "%s-wal", db);
@@ -118,6 +165,29 @@ int main(int argc, char **argv)
     static const char *const start[] = {"portal.visited", "email.opened"};
     static const char *const stop[] = {"boleto.downloaded", "message.replied"};
     rg_instant t0 = 1795000000;
+    if (to_file) { /* the same events as JSON lines, for `regua event --file` */
+        char p[700], when[32];
+        snprintf(p, sizeof p, "%s/events.jsonl", argv[3]);
+        FILE *out = fopen(p, "w");
+        if (!out)
+            return 3;
+        for (int64_t k = 0; k < n_ev; k++) {
+            int64_t inv = k % n_inv;
+            fprintf(out, "{\"type\": \"%s\", \"invoice\": \"F%08lld\", \"at\": \"%s\"}\n",
+                    k >= n_inv ? stop[inv % 2] : start[inv % 2], (long long)inv,
+                    rg_instant_format(t0 + k, when, sizeof when));
+        }
+        if (fclose(out) != 0)
+            return 3;
+        printf("wrote %lld events to %s\n", (long long)n_ev, p);
+        rg_store_close(s);
+        rg_cadence_free(cad);
+        rg_calendar_free(cal);
+        rg_zones_free(zones);
+        rg_buf_free(&c);
+        rg_buf_free(&f);
+        return 0;
+    }
     int64_t started = 0, cancelled = 0;
     double a = seconds();
     rg_event_request *rq = calloc((size_t)batch, sizeof *rq);

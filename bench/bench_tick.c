@@ -10,7 +10,11 @@
  *                                                  day's tick (the agenda: docs/BENCHMARKS.md)
  * BENCH_ACTIVE=K at prepare: only the first K invoices are in collection
  * (60 days late to 9 days ahead); the others are due 20 to 219 days ahead,
- * so that a day's tick has as much to do as with K invoices alone.
+ * so that a day's tick has as much to do as with K invoices alone. With
+ * BENCH_ACTIVE_CUSTOMERS=KC too, those K invoices belong to the first KC
+ * customers exactly as in `prepare DIR K KC` (same ids, customers and due
+ * dates) and the others to the remaining customers: the portfolio of K
+ * invoices inside a larger one, with the same invoices due each day.
  * Run each under /usr/bin/time for wall time and peak RSS (see
  * scripts/bench-tick.sh, scripts/bench-agenda.sh and docs/BENCHMARKS.md). */
 #include <sqlite3.h>
@@ -108,6 +112,14 @@ static int prepare(const char *dir, int64_t n_inv, int64_t n_cust)
         fprintf(stderr, "BENCH_ACTIVE: a number from 0 to %lld\n", (long long)n_inv);
         return 2;
     }
+    int64_t active_cust = n_cust;
+    const char *acc = getenv("BENCH_ACTIVE_CUSTOMERS");
+    if (acc && *acc && (!rg_parse_i64(rg_slice_cstr(acc), 1, n_cust, &active_cust) || active == n_inv ||
+                        active_cust == n_cust)) {
+        fprintf(stderr, "BENCH_ACTIVE_CUSTOMERS: a number from 1 to %lld, less than CUSTOMERS, with BENCH_ACTIVE\n",
+                (long long)n_cust - 1);
+        return 2;
+    }
     for (int64_t i = 0; i < n_cust; i++) {
         rg_customer c;
         rg_customer_init(&c);
@@ -129,6 +141,12 @@ static int prepare(const char *dir, int64_t n_inv, int64_t n_cust)
         inv.customer_id = scatter ? 1 + (i * 7919) % n_cust : 1 + i % n_cust;
         inv.amount = 5000 + (i % 90000);
         inv.due_date = today - 60 + (rg_date)((i / n_cust * 29 + i) % 70); /* 60 days late to 9 days ahead */
+        if (active_cust < n_cust && i < active) { /* as in the portfolio of `active` invoices alone */
+            inv.customer_id = 1 + i % active_cust;
+            inv.due_date = today - 60 + (rg_date)((i / active_cust * 29 + i) % 70);
+        } else if (active_cust < n_cust) {
+            inv.customer_id = active_cust + 1 + (i - active) % (n_cust - active_cust);
+        }
         if (i >= active)
             inv.due_date = today + 20 + (rg_date)(i % 200); /* not in collection yet */
         snprintf(inv.description, sizeof inv.description, "Mensalidade %lld", (long long)i);

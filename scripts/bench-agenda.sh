@@ -11,8 +11,9 @@ make --no-print-directory bench >/dev/null
 D=${BENCH_DIR:-/tmp/regua-bench-agenda}
 # 100,000 invoices in collection (60 days late to 9 days ahead) ...
 [ -f "$D-100k/base.db" ] || build/bench/bench_tick prepare "$D-100k" 100000 30000
-# ... and the same 100,000 among 900,000 more that are not due for weeks
-[ -f "$D-1m/base.db" ] || BENCH_ACTIVE=100000 build/bench/bench_tick prepare "$D-1m" 1000000 300000
+# ... and the same 100,000 (same customers, same due dates) among 900,000 more
+# of 270,000 other customers that are not due for weeks
+[ -f "$D-1m/base.db" ] || BENCH_ACTIVE=100000 BENCH_ACTIVE_CUSTOMERS=30000 build/bench/bench_tick prepare "$D-1m" 1000000 300000
 for p in 100k 1m; do
     echo "== $p"
     /usr/bin/time -f "$p: wall %e s, max RSS %M KB" build/bench/bench_tick agenda "$D-$p"

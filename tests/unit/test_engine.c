@@ -1425,6 +1425,28 @@ static void test_step_offer(void **state)
     assert_string_equal(o.source, "step:desconto/proposta");
     assert_int_equal(o.discount, 1000);
     assert_int_equal(o.valid_until, at("2026-10-24T13:00:00Z"));
+    /* the current offer is the newest valid one (created_at, then id):
+     * a later one wins, one expired or not yet made does not count */
+    rg_offer later = o, expired = o, future = o, tie = o;
+    later.created_at = at("2026-10-20T10:00:00Z");
+    later.discount = 2000;
+    expired.created_at = at("2026-10-20T11:00:00Z");
+    expired.valid_until = at("2026-10-20T12:00:00Z");
+    future.created_at = at("2026-10-21T10:00:00Z");
+    assert_int_equal(rg_store_offer_insert(v.store, &later, &e), RG_OK);
+    assert_int_equal(rg_store_offer_insert(v.store, &expired, &e), RG_OK);
+    assert_int_equal(rg_store_offer_insert(v.store, &future, &e), RG_OK);
+    assert_int_equal(rg_store_offer_current(v.store, inv.id, at("2026-10-20T13:00:00Z"), &o, &found, &e), RG_OK);
+    assert_true(found);
+    assert_int_equal(o.id, later.id);
+    tie.created_at = later.created_at;
+    tie.discount = 3000;
+    assert_int_equal(rg_store_offer_insert(v.store, &tie, &e), RG_OK);
+    assert_int_equal(rg_store_offer_current(v.store, inv.id, at("2026-10-20T13:00:00Z"), &o, &found, &e), RG_OK);
+    assert_int_equal(o.id, tie.id);
+    assert_int_equal(o.discount, 3000);
+    assert_int_equal(rg_store_offer_current(v.store, inv.id, at("2026-10-25T13:00:00Z"), &o, &found, &e), RG_OK);
+    assert_false(found);
     teardown_env(&v);
 
     rg_cadence *c = NULL;
