@@ -403,6 +403,7 @@ typedef struct customer_ctx {
     size_t n_recent;
     rg_store *reader; /* where the plan stage may read (a consumer's notice letter) */
     const rg_cadence_offer *step_offer; /* the offer of the step being planned (its message shows it) */
+    bool no_offers; /* the tick found no open offer valid at now: skip the per-invoice lookup */
 } customer_ctx;
 
 bool rg_engine_opted_out(const char *optouts, const char *channel)
@@ -571,6 +572,8 @@ typedef struct offer_view {
 static void current_offer(const customer_ctx *cx, const rg_invoice *inv, offer_view *ov)
 {
     memset(ov, 0, sizeof *ov);
+    if (cx->no_offers)
+        return;
     rg_store *s = cx->reader ? cx->reader : cx->eng->store;
     rg_err e;
     bool found = false;
@@ -1368,7 +1371,7 @@ static int cmp_pending(const void *a, const void *b)
  * to fx. Touches no store but `reader`, to look up a consumer's notice
  * letter when a listing is due. */
 static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_t from, size_t to, rg_instant now,
-                               rg_effects *fx, rg_err *e)
+                               bool no_offers, rg_effects *fx, rg_err *e)
 {
     rg_tick_stats *stats = &fx->stats;
     customer_ctx cx;
@@ -1376,6 +1379,7 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
     cx.eng = eng;
     cx.now = now;
     cx.reader = reader;
+    cx.no_offers = no_offers;
     parse_recent(&cx, b->rows[from].recent);
     pending *pend = calloc(to - from, sizeof *pend);
     pending **order = calloc(to - from, sizeof *order);
@@ -1647,6 +1651,7 @@ typedef struct job {
     rg_engine *eng;
     rg_store *src; /* the reader connection, or the engine's own */
     rg_instant now, recent_since;
+    bool no_offers; /* no open offer valid at now (asked once per tick) */
     const idvec *customers;
     size_t from, to; /* customers[from, to) are this batch's */
     batch b;
@@ -1680,7 +1685,7 @@ static void prepare_job(job *j)
         size_t k = i + 1;
         while (k < b->n && b->rows[k].r.customer.id == b->rows[i].r.customer.id)
             k++;
-        j->rc = plan_customer(eng, j->src, b, i, k, j->now, &j->fx, &j->e);
+        j->rc = plan_customer(eng, j->src, b, i, k, j->now, j->no_offers, &j->fx, &j->e);
         i = k;
     }
 }
@@ -1794,9 +1799,18 @@ static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_sta
     rg_err ignored;
     if (rg_store_open_reader(eng->store, &reader, &ignored) != RG_OK)
         reader = NULL;
+    /* the messages show an invoice's current offer: with none open at all
+     * (the usual case), skip the lookup for each of them. Asked after the
+     * timers fired (they may make offers); an offer this tick's steps make
+     * is shown from the step (cx.step_offer), and one made elsewhere after
+     * this has created_at > now, which the lookup would not see either */
+    bool any_offer = true;
+    if (rg_store_offer_any(reader ? reader : eng->store, now, &any_offer, &ignored) != RG_OK)
+        any_offer = true;
     job jobs[2];
     memset(jobs, 0, sizeof jobs);
     for (int k = 0; k < 2; k++) {
+        jobs[k].no_offers = !any_offer;
         jobs[k].eng = eng;
         jobs[k].now = now;
         jobs[k].customers = &customers;
