@@ -176,7 +176,11 @@ static rg_status keep_current(rg_engine *eng, const rg_message *m, const rg_cust
         rg_plan_input in;
         rg_engine_plan_input(eng, &in, cad, &invs[i], c, &prog, found ? pc : NULL, tz, now);
         char why[200];
-        if (step >= 0 && rg_plan_step_current(&in, step, why, sizeof why)) {
+        if (step >= 0 && found && !strcmp(pc, cad->name) && !rg_progress_find(&prog, m->source_id)) {
+            /* reopen_held_steps: a hold kept it out of this message once, and
+             * the tick fires its step for it on its own after the release */
+            snprintf(why, sizeof why, "left out while held; its step %s is pending again", m->source_id);
+        } else if (step >= 0 && rg_plan_step_current(&in, step, why, sizeof why)) {
             if (kept != i)
                 invs[kept] = invs[i];
             kept++;

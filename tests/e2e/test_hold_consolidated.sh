@@ -10,7 +10,9 @@ cd "$T"
 FAKE="$REGUA_ROOT/tests/support/fake_http.py"
 export RG_WA_TOKEN=EAAG-e2e-token
 mkdir -p fk cadences templates
-/usr/bin/python3 "$FAKE" --port-file fk/port --log fk/fake.jsonl --timeout 60 >fk/out 2>&1 &
+# C3's first attempt fails for a moment (a 503): it is retried later
+echo '[{"match": "5511987650003", "status": 503, "times": 1}]' >fk/rules.json
+/usr/bin/python3 "$FAKE" --port-file fk/port --log fk/fake.jsonl --rules fk/rules.json --timeout 60 >fk/out 2>&1 &
 fpid=$!
 trap 'kill $fpid 2>/dev/null; rm -rf "$T"' EXIT
 i=0
@@ -39,8 +41,8 @@ steps:
 YAML
 printf 'Template: cobranca_atraso pt_BR\n{{#invoices}}[{{invoice.external_id}}]{{/invoices}}\n{{company.name}} {{company.cnpj}}\n' >templates/oi.whatsapp
 printf 'Template: cobranca_aviso pt_BR\n{{#invoices}}<{{invoice.external_id}}>{{/invoices}}\n{{company.name}} {{company.cnpj}}\n' >templates/av.whatsapp
-printf 'external_id;name;document;whatsapp\nC1;Ana Souza;529.982.247-25;+5511987650001\nC2;Bia Lima;529.982.247-25;+5511987650002\n' >c.csv
-printf 'external_id,customer_external_id,amount,due_date\nA1,C1,100.00,2026-11-23\nA2,C1,200.00,2026-11-23\nB1,C2,100.00,2026-11-23\nB2,C2,200.00,2026-11-23\nB3,C2,300.00,2026-11-23\n' >f.csv
+printf 'external_id;name;document;whatsapp\nC1;Ana Souza;529.982.247-25;+5511987650001\nC2;Bia Lima;529.982.247-25;+5511987650002\nC3;Caio Reis;529.982.247-25;+5511987650003\n' >c.csv
+printf 'external_id,customer_external_id,amount,due_date\nA1,C1,100.00,2026-11-23\nA2,C1,200.00,2026-11-23\nB1,C2,100.00,2026-11-23\nB2,C2,200.00,2026-11-23\nB3,C2,300.00,2026-11-23\nD1,C3,100.00,2026-11-23\nD2,C3,200.00,2026-11-23\n' >f.csv
 # how many messages that reached the provider listed invoice X
 got() { grep -c "\[$1\]" fk/fake.jsonl 2>/dev/null || true; }
 # the invoices listed in the messages to PHONE, in order
@@ -56,14 +58,22 @@ expect_exit "dispute.opened A2" 0 regua event dispute.opened --invoice A2 --at 2
 expect_exit "tick D+1, not dispatched" 0 regua tick --no-dispatch
 expect_exit "dispute.opened B2 after the tick" 0 regua event dispute.opened --invoice B2 --at 2026-11-24T12:05:00Z
 expect_exit "dispute.opened B3 after the tick" 0 regua event dispute.opened --invoice B3 --at 2026-11-24T12:05:00Z
+expect_exit "dispute.opened D2 after the tick" 0 regua event dispute.opened --invoice D2 --at 2026-11-24T12:05:00Z
 expect_exit "dispatch" 0 regua dispatch --now 2026-11-24T12:10:00Z
 is "C1's atraso lists A1 only" "$(to 5511987650001)" "[A1]"
 is "C2's atraso went without B2" "$(to 5511987650002)" "[B1]"
 is "... saying so" "$(q "SELECT m.reason FROM messages m JOIN invoices i ON i.id = m.invoice_id WHERE i.external_id = 'B1'")" \
     "re-rendered without B2 held: dispute, B3 held: dispute"
 is "B2's atraso pending again" "$(q "SELECT progress FROM invoices WHERE external_id = 'B2'")" "@1795521600"
+# C3's message, re-rendered without D2, failed for a moment; D2's dispute ends before the retry:
+# the retry still goes without D2 (its step is pending again: the tick sends it its own)
+is "C3's first attempt failed" "$(q "SELECT m.status FROM messages m JOIN invoices i ON i.id = m.invoice_id WHERE i.external_id = 'D1'")" queued
+expect_exit "dispute.resolved D2 before the retry" 0 regua event dispute.resolved --invoice D2 --at 2026-11-24T12:20:00Z
+expect_exit "dispatch the retry" 0 regua dispatch --now 2026-11-24T12:30:00Z
+is "C3's retry went without D2" "$(grep '"status": 200' fk/fake.jsonl | grep -o '\[D[0-9]\]' | sort -u | tr -d '\n')" "[D1]"
 expect_exit "tick later the same day" 0 regua tick --at 2026-11-24T15:00:00Z
 is "nothing for the disputed A2, B2, B3 meanwhile" "$(got A2)$(got B2)$(got B3)" 000
+is "D2, released, gets its atraso once" "$(grep '"status": 200' fk/fake.jsonl | grep -c '\[D2\]')" 1
 
 # A2 and B2 released the next day: atraso, still their current step, goes to them
 expect_exit "dispute.resolved A2" 0 regua event dispute.resolved --invoice A2 --at 2026-11-25T12:00:00Z
