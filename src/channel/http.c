@@ -27,6 +27,7 @@
 #include "channel/scrub.h"
 
 #define MAX_HEADERS 16
+#define LOOKUP_MAX_MS 10000L /* a lookup's time limit, whatever the channel's timeout */
 
 typedef struct http_state {
     char name[24];
@@ -423,7 +424,8 @@ static rg_status http_lookup(void *state, const rg_outgoing *out, bool *found, c
         rc = rg_err_set(e, RG_ENOMEM, s->name, "out of memory");
         goto out;
     }
-    rg_provider_easy_common(easy, s->timeout_ms, &resp);
+    /* blocking, beside the dispatcher's other transfers: at most 10 s */
+    rg_provider_easy_common(easy, s->timeout_ms < LOOKUP_MAX_MS ? s->timeout_ms : LOOKUP_MAX_MS, &resp);
     curl_easy_setopt(easy, CURLOPT_URL, rg_buf_cstr(&url));
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
