@@ -82,6 +82,18 @@ bool rg_progress_set(rg_progress *p, const char *step_id, char state, rg_instant
     return true;
 }
 
+bool rg_progress_unset(rg_progress *p, const char *step_id)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (strcmp(p->items[i].step_id, step_id))
+            continue;
+        memmove(&p->items[i], &p->items[i + 1], (p->n - i - 1) * sizeof p->items[0]);
+        p->n--;
+        return true;
+    }
+    return false;
+}
+
 const char *rg_step_state_reason(char state)
 {
     switch (state) {

@@ -53,6 +53,8 @@ void rg_progress_copy(rg_progress *dst, const rg_progress *src);
 const rg_progress_item *rg_progress_find(const rg_progress *p, const char *step_id);
 /* Adds or replaces; false when full. */
 bool rg_progress_set(rg_progress *p, const char *step_id, char state, rg_instant at);
+/* Forgets a step (pending again); false when it was not there. */
+bool rg_progress_unset(rg_progress *p, const char *step_id);
 const char *rg_step_state_reason(char state); /* "done", "superseded", ... */
 /* The state in words for people ("skipped: added after the invoice passed it"). */
 const char *rg_step_state_text(char state);

@@ -9,7 +9,8 @@
  *    service/holds.h) -> deferred (waits RG_HOLD_RECHECK_SECONDS, then is
  *    checked again: sent once the hold ends, cancelled once its step is no
  *    longer the invoice's current one); some closed or held (a
- *    consolidated message) -> re-rendered with the others only.
+ *    consolidated message) -> re-rendered with the others only, and the
+ *    held ones' step pending again (the one write a check makes).
  *    PRODUCT.md §2: "this is checked again at the moment of sending".
  *    A step's message is true only while its step is the invoice's current
  *    one (rg_plan_step_current: the invoice still in the step's phase, no
@@ -175,7 +176,11 @@ static rg_status keep_current(rg_engine *eng, const rg_message *m, const rg_cust
         rg_plan_input in;
         rg_engine_plan_input(eng, &in, cad, &invs[i], c, &prog, found ? pc : NULL, tz, now);
         char why[200];
-        if (step >= 0 && rg_plan_step_current(&in, step, why, sizeof why)) {
+        if (step >= 0 && found && !strcmp(pc, cad->name) && !rg_progress_find(&prog, m->source_id)) {
+            /* reopen_held_steps: a hold kept it out of this message once, and
+             * the tick fires its step for it on its own after the release */
+            snprintf(why, sizeof why, "left out while held; its step %s is pending again", m->source_id);
+        } else if (step >= 0 && rg_plan_step_current(&in, step, why, sizeof why)) {
             if (kept != i)
                 invs[kept] = invs[i];
             kept++;
@@ -186,6 +191,39 @@ static rg_status keep_current(rg_engine *eng, const rg_message *m, const rg_cust
         rg_buf_printf(dropped, "%s%s: %s", dropped->len ? ", " : "", invs[i].external_id, why);
     }
     *n = kept;
+    return RG_OK;
+}
+
+/* A consolidated message of a step goes now without the invoices a hold
+ * keeps back: their step, recorded done when the tick planned the message,
+ * is pending again, so that once the hold ends the tick fires the latest
+ * due step for them (as after downtime). */
+static rg_status reopen_held_steps(rg_engine *eng, const rg_message *m, const rg_cadence *cad,
+                                   const rg_invoice *held, size_t n_held, rg_err *e)
+{
+    for (size_t i = 0; i < n_held; i++) {
+        char pc[64], text[1024];
+        bool found = false;
+        rg_status rc = rg_store_progress_get(eng->store, held[i].id, pc, sizeof pc, text, sizeof text, &found, e);
+        if (rc != RG_OK)
+            return rc;
+        if (!found || strcmp(pc, cad->name))
+            continue;
+        rg_progress prog;
+        rg_progress_parse(text, &prog);
+        const rg_progress_item *it = rg_progress_find(&prog, m->source_id);
+        if (!it || it->state != RG_STEP_DONE)
+            continue;
+        rg_progress_unset(&prog, m->source_id);
+        rg_buf steps = RG_BUF_INIT;
+        rg_progress_format(&prog, &steps);
+        rc = steps.oom ? rg_err_set(e, RG_ENOMEM, "engine", "out of memory")
+                       : rg_store_progress_put(eng->store, held[i].id, cad->name, cad->version, rg_buf_cstr(&steps),
+                                               RG_INSTANT_NONE, e);
+        rg_buf_free(&steps);
+        if (rc != RG_OK)
+            return rc;
+    }
     return RG_OK;
 }
 
@@ -352,6 +390,11 @@ rg_status rg_engine_dispatch_check(void *ctx, const rg_message *m, const rg_cust
                 rg_engine_extras x;
                 rg_engine_trigger_extras(eng, m, &x);
                 rc = rg_engine_render_x(eng, cad, c, invs, n_open, m->template_name, m->channel, now, &x, &ct, &re);
+                if (rc == RG_OK && n_held > 0 && !strcmp(m->source_kind, "step") &&
+                    (rc = reopen_held_steps(eng, m, cad, held_invs, n_held, e)) != RG_OK) {
+                    rg_engine_content_free(&ct);
+                    goto out;
+                }
                 if (rc == RG_OK) {
                     take_content(out, &ct);
                     char text[256];

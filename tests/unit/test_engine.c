@@ -12,6 +12,7 @@
 #include "channel/dispatcher.h"
 #include "engine/engine.h"
 #include "engine/engine_int.h" /* rg_engine_render */
+#include "engine/progress.h"
 #include "service/import.h"
 #include "service/holds.h"
 #include "service/payments.h"
@@ -1019,7 +1020,19 @@ static void test_recheck_held_message(void **state)
                                    "send time)");
     rg_dispatch_verdict_clear(&vd);
     /* a late message (D+2) held past D+10 (Sunday 11-01; 11-02 is a holiday),
-     * when the segunda via became due */
+     * when the segunda via became due; its step recorded done with it, as
+     * the tick records a step with its message */
+    char pc[64], steps[1024];
+    bool found;
+    assert_int_equal(rg_store_progress_get(v.store, inv.id, pc, sizeof pc, steps, sizeof steps, &found, &e), RG_OK);
+    assert_true(found);
+    rg_progress prog;
+    rg_progress_parse(steps, &prog);
+    assert_true(rg_progress_set(&prog, "atraso", RG_STEP_DONE, at("2026-10-26T12:00:00Z")));
+    rg_buf pb = RG_BUF_INIT;
+    rg_progress_format(&prog, &pb);
+    assert_int_equal(rg_store_progress_put(v.store, inv.id, pc, "", rg_buf_cstr(&pb), RG_INSTANT_NONE, &e), RG_OK);
+    rg_buf_free(&pb);
     rg_strlcpy(m.idempotency_key, "held-atraso", sizeof m.idempotency_key);
     rg_strlcpy(m.source_id, "atraso", sizeof m.source_id);
     assert_int_equal(rg_store_message_insert(v.store, &m, &inserted, &e), RG_OK);
