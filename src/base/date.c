@@ -185,6 +185,25 @@ char *rg_instant_format(rg_instant t, char *buf, size_t n)
     int y, m, d;
     rg_date_to_ymd(rg_instant_utc_date(t), &y, &m, &d);
     int sod = rg_instant_utc_seconds_of_day(t);
+    if (y >= 0 && y <= 9999 && n >= 21) {
+        /* what the snprintf below writes, without it (the log driver and
+         * the outbox format one per message) */
+        int v[6] = {y, m, d, sod / 3600, sod / 60 % 60, sod % 60};
+        static const char sep[6] = {'-', '-', 'T', ':', ':', 'Z'};
+        char *p = buf;
+        *p++ = (char)('0' + y / 1000);
+        *p++ = (char)('0' + y / 100 % 10);
+        *p++ = (char)('0' + y / 10 % 10);
+        *p++ = (char)('0' + y % 10);
+        *p++ = sep[0];
+        for (int k = 1; k < 6; k++) {
+            *p++ = (char)('0' + v[k] / 10);
+            *p++ = (char)('0' + v[k] % 10);
+            *p++ = sep[k];
+        }
+        *p = '\0';
+        return buf;
+    }
     snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, sod / 3600, sod / 60 % 60, sod % 60);
     return buf;
 }

@@ -1,5 +1,7 @@
 #include "base/money.h"
 
+#include "base/buf.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -117,17 +119,29 @@ char *rg_money_format_brl(rg_cents v, char *buf, size_t n)
 {
     /* INT64_MIN cannot be negated; it is not a real amount anyway. */
     unsigned long long a = v < 0 ? (unsigned long long)(-(v + 1)) + 1u : (unsigned long long)v;
-    char digits[32];
-    int nd = snprintf(digits, sizeof digits, "%llu", a / 100);
-    char grouped[48];
-    int g = 0;
-    for (int i = 0; i < nd; i++) {
-        if (i > 0 && (nd - i) % 3 == 0)
-            grouped[g++] = '.';
-        grouped[g++] = digits[i];
-    }
-    grouped[g] = '\0';
-    snprintf(buf, n, "%sR$ %s,%02llu", v < 0 ? "-" : "", grouped, a % 100);
+    /* written right to left without printf (a message shows several) */
+    char tmp[48];
+    size_t i = sizeof tmp;
+    tmp[--i] = '\0';
+    tmp[--i] = (char)('0' + a % 10);
+    tmp[--i] = (char)('0' + a / 10 % 10);
+    tmp[--i] = ',';
+    unsigned long long r = a / 100;
+    int nd = 0;
+    do {
+        if (nd > 0 && nd % 3 == 0)
+            tmp[--i] = '.';
+        tmp[--i] = (char)('0' + r % 10);
+        r /= 10;
+        nd++;
+    } while (r);
+    tmp[--i] = ' ';
+    tmp[--i] = '$';
+    tmp[--i] = 'R';
+    if (v < 0)
+        tmp[--i] = '-';
+    if (n > 0) /* truncated as snprintf would */
+        rg_strlcpy(buf, tmp + i, n);
     return buf;
 }
 

@@ -208,3 +208,22 @@ rg_instant rg_window_first_open_on_or_after_day(const rg_window *w, const rg_cal
         tz = rg_tz_utc();
     return rg_window_next_open(w, cal, tz, rg_tz_to_utc(tz, local_day, 0));
 }
+
+rg_instant rg_window_first_open_memo(rg_window_memo *m, const rg_window *w, const rg_calendar *cal,
+                                     const rg_tz *tz, rg_date local_day)
+{
+    if (!m)
+        return rg_window_first_open_on_or_after_day(w, cal, tz, local_day);
+    uintptr_t h = (uintptr_t)w ^ ((uintptr_t)tz >> 4) ^ ((uintptr_t)cal >> 8);
+    h = (h >> 4) * 31u + (uintptr_t)(uint32_t)local_day;
+    size_t k = (size_t)(h % RG_WINDOW_MEMO_SLOTS);
+    if (m->slot[k].w == w && m->slot[k].cal == cal && m->slot[k].tz == tz && m->slot[k].day == local_day && w)
+        return m->slot[k].at;
+    rg_instant at = rg_window_first_open_on_or_after_day(w, cal, tz, local_day);
+    m->slot[k].w = w;
+    m->slot[k].cal = cal;
+    m->slot[k].tz = tz;
+    m->slot[k].day = local_day;
+    m->slot[k].at = at;
+    return at;
+}

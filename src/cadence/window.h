@@ -70,4 +70,23 @@ rg_instant rg_window_next_open(const rg_window *w, const rg_calendar *cal, const
 rg_instant rg_window_first_open_on_or_after_day(const rg_window *w, const rg_calendar *cal,
                                                 const rg_tz *tz, rg_date local_day);
 
+/* Remembered answers of rg_window_first_open_on_or_after_day, by window,
+ * calendar, zone and day (the invoices of a tick's batch share a few
+ * hundred of them). Valid while those objects live unchanged: the engine
+ * keeps one per batch. Zero-initialise (memset) before use. */
+#define RG_WINDOW_MEMO_SLOTS 512
+typedef struct rg_window_memo {
+    struct {
+        const rg_window *w;
+        const rg_calendar *cal;
+        const rg_tz *tz;
+        rg_date day;
+        rg_instant at;
+    } slot[RG_WINDOW_MEMO_SLOTS];
+} rg_window_memo;
+
+/* rg_window_first_open_on_or_after_day through m (NULL: computed). */
+rg_instant rg_window_first_open_memo(rg_window_memo *m, const rg_window *w, const rg_calendar *cal,
+                                     const rg_tz *tz, rg_date local_day);
+
 #endif

@@ -403,6 +403,10 @@ typedef struct customer_ctx {
     size_t n_recent;
     rg_store *reader; /* where the plan stage may read (a consumer's notice letter) */
     const rg_cadence_offer *step_offer; /* the offer of the step being planned (its message shows it) */
+    bool no_offers; /* the tick found no open offer valid at now: skip the per-invoice lookup */
+    rg_window_memo *memo; /* the batch's window openings (NULL: computed each time) */
+    const char *zone_name; /* the last zone zone_for found, and it */
+    const rg_tz *zone_tz;
 } customer_ctx;
 
 bool rg_engine_opted_out(const char *optouts, const char *channel)
@@ -571,6 +575,8 @@ typedef struct offer_view {
 static void current_offer(const customer_ctx *cx, const rg_invoice *inv, offer_view *ov)
 {
     memset(ov, 0, sizeof *ov);
+    if (cx->no_offers)
+        return;
     rg_store *s = cx->reader ? cx->reader : cx->eng->store;
     rg_err e;
     bool found = false;
@@ -1046,11 +1052,17 @@ static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, 
     return fx->oom ? rg_err_set(e, RG_ENOMEM, "engine", "out of memory") : RG_OK;
 }
 
+/* The zone's name rg_engine_zone looks up. */
+static const char *zone_name(const rg_engine *eng, const rg_customer *c, const rg_cadence *cad)
+{
+    return c->timezone[0] ? c->timezone
+           : (cad && cad->timezone && cad->timezone[0]) ? cad->timezone
+                                                         : eng->config->default_timezone;
+}
+
 const rg_tz *rg_engine_zone(rg_engine *eng, const rg_customer *c, const rg_cadence *cad)
 {
-    const char *name = c->timezone[0] ? c->timezone
-                       : (cad && cad->timezone && cad->timezone[0]) ? cad->timezone
-                                                                     : eng->config->default_timezone;
+    const char *name = zone_name(eng, c, cad);
     const rg_tz *tz = NULL;
     rg_err e;
     if (rg_tz_cache_get(eng->tzs, name, &tz, &e) != RG_OK || !tz) {
@@ -1090,9 +1102,21 @@ static int64_t late_count(const rg_engine *eng, const char *history, rg_instant 
     return n;
 }
 
+/* rg_engine_zone, remembering the last zone found (a customer's invoices
+ * share it): the cache's lookup validates the name and locks each time. */
 static const rg_tz *zone_for(customer_ctx *cx, const rg_customer *c, const rg_cadence *cad)
 {
-    return rg_engine_zone(cx->eng, c, cad);
+    const char *name = zone_name(cx->eng, c, cad);
+    if (cx->zone_name && !strcmp(cx->zone_name, name))
+        return cx->zone_tz;
+    const rg_tz *tz = NULL;
+    rg_err e;
+    if (rg_tz_cache_get(cx->eng->tzs, name, &tz, &e) == RG_OK && tz) {
+        cx->zone_name = name;
+        cx->zone_tz = tz;
+        return tz;
+    }
+    return rg_engine_zone(cx->eng, c, cad); /* warns, falls back */
 }
 
 /* The earlier of two instants, RG_INSTANT_NONE being "never". */
@@ -1110,7 +1134,7 @@ static rg_instant earliest(rg_instant a, rg_instant b)
  * on a later local day, in the zone and day cx holds. */
 static rg_instant next_day_opening(const customer_ctx *cx, const rg_cadence *c)
 {
-    return rg_window_first_open_on_or_after_day(&c->window, cx->eng->calendar, cx->tz, cx->today + 1);
+    return rg_window_first_open_memo(cx->memo, &c->window, cx->eng->calendar, cx->tz, cx->today + 1);
 }
 
 /* The cadence an invoice follows: its override, else the best match.
@@ -1368,7 +1392,7 @@ static int cmp_pending(const void *a, const void *b)
  * to fx. Touches no store but `reader`, to look up a consumer's notice
  * letter when a listing is due. */
 static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_t from, size_t to, rg_instant now,
-                               rg_effects *fx, rg_err *e)
+                               bool no_offers, rg_window_memo *memo, rg_effects *fx, rg_err *e)
 {
     rg_tick_stats *stats = &fx->stats;
     customer_ctx cx;
@@ -1376,6 +1400,8 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
     cx.eng = eng;
     cx.now = now;
     cx.reader = reader;
+    cx.no_offers = no_offers;
+    cx.memo = memo;
     parse_recent(&cx, b->rows[from].recent);
     pending *pend = calloc(to - from, sizeof *pend);
     pending **order = calloc(to - from, sizeof *order);
@@ -1406,10 +1432,12 @@ static rg_status plan_customer(rg_engine *eng, rg_store *reader, batch *b, size_
         rg_progress_parse(same ? r->progress : NULL, &prog);
         rg_plan_input in;
         rg_engine_plan_input(eng, &in, c, inv, cust, &prog, r->progress_cadence, cx.tz, now);
+        in.window_memo = memo;
         rg_plan_hold hv[RG_PLAN_MAX_HOLDS];
         rg_plan_promise pv[RG_PLAN_MAX_PROMISES];
-        /* deadlines where the customer is (else the company): as the payment path counts them */
-        rg_engine_plan_holds(c, rg_engine_zone(eng, cust, NULL), r->holds, r->promises, hv, pv, &in);
+        /* deadlines where the customer is (else the company): as the payment
+         * path counts them (the zone only matters to a promise) */
+        rg_engine_plan_holds(c, r->promises ? zone_for(&cx, cust, NULL) : NULL, r->holds, r->promises, hv, pv, &in);
         rg_plan plan;
         if ((rc = plan_with_letter(&cx, &in, &plan, e)) != RG_OK)
             goto out;
@@ -1647,6 +1675,7 @@ typedef struct job {
     rg_engine *eng;
     rg_store *src; /* the reader connection, or the engine's own */
     rg_instant now, recent_since;
+    bool no_offers; /* no open offer valid at now (asked once per tick) */
     const idvec *customers;
     size_t from, to; /* customers[from, to) are this batch's */
     batch b;
@@ -1676,13 +1705,16 @@ static void prepare_job(job *j)
     if (j->rc != RG_OK)
         return;
     resolve_texts(b);
+    /* the window's openings, shared by the batch's invoices (NULL if out of memory: computed each time) */
+    rg_window_memo *memo = calloc(1, sizeof *memo);
     for (size_t i = 0; i < b->n && j->rc == RG_OK;) {
         size_t k = i + 1;
         while (k < b->n && b->rows[k].r.customer.id == b->rows[i].r.customer.id)
             k++;
-        j->rc = plan_customer(eng, j->src, b, i, k, j->now, &j->fx, &j->e);
+        j->rc = plan_customer(eng, j->src, b, i, k, j->now, j->no_offers, memo, &j->fx, &j->e);
         i = k;
     }
+    free(memo);
 }
 
 static void *prepare_thread(void *p)
@@ -1794,9 +1826,18 @@ static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_sta
     rg_err ignored;
     if (rg_store_open_reader(eng->store, &reader, &ignored) != RG_OK)
         reader = NULL;
+    /* the messages show an invoice's current offer: with none open at all
+     * (the usual case), skip the lookup for each of them. Asked after the
+     * timers fired (they may make offers); an offer this tick's steps make
+     * is shown from the step (cx.step_offer), and one made elsewhere after
+     * this has created_at > now, which the lookup would not see either */
+    bool any_offer = true;
+    if (rg_store_offer_any(reader ? reader : eng->store, now, &any_offer, &ignored) != RG_OK)
+        any_offer = true;
     job jobs[2];
     memset(jobs, 0, sizeof jobs);
     for (int k = 0; k < 2; k++) {
+        jobs[k].no_offers = !any_offer;
         jobs[k].eng = eng;
         jobs[k].now = now;
         jobs[k].customers = &customers;

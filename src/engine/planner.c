@@ -88,7 +88,7 @@ static rg_instant step_due_at(const rg_plan_input *in, rg_date eff_due, size_t i
         if (earliest > day)
             day = earliest;
     }
-    return rg_window_first_open_on_or_after_day(&c->window, in->calendar, in->tz, day);
+    return rg_window_first_open_memo(in->window_memo, &c->window, in->calendar, in->tz, day);
 }
 
 /* Whether step i has left its phase at local date `today`: a D-n step once
@@ -257,7 +257,7 @@ void rg_plan_invoice(const rg_plan_input *in, rg_plan *out)
         if (today + RG_NOTICE_MIN_DAYS > day)
             day = today + RG_NOTICE_MIN_DAYS;
         out->agenda_at =
-            earliest(out->agenda_at, rg_window_first_open_on_or_after_day(&c->window, in->calendar, in->tz, day));
+            earliest(out->agenda_at, rg_window_first_open_memo(in->window_memo, &c->window, in->calendar, in->tz, day));
     }
 }
 
@@ -317,7 +317,7 @@ rg_instant rg_plan_step_relevant_until(const rg_plan_input *in, int step)
     rg_date eff = rg_effective_due_date(in->calendar, in->invoice->due_date);
     rg_instant until = RG_INSTANT_NONE;
     if (st->at_days <= 0)
-        until = rg_window_first_open_on_or_after_day(&c->window, in->calendar, in->tz,
+        until = rg_window_first_open_memo(in->window_memo, &c->window, in->calendar, in->tz,
                                                      st->at_days < 0 ? eff : eff + 1);
     size_t ns = c->n_steps < RG_PLAN_MAX_STEPS ? c->n_steps : RG_PLAN_MAX_STEPS;
     for (size_t i = 0; i < ns; i++) {

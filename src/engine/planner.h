@@ -81,6 +81,9 @@ typedef struct rg_plan_input {
     const rg_progress *progress;
     const rg_calendar *calendar;
     const rg_tz *tz; /* the customer's zone */
+    /* where the window's openings are remembered (NULL: computed each
+     * time); the plan is the same either way */
+    rg_window_memo *window_memo;
     rg_instant now;
     /* versions: when each step (cadence->steps order) and the cadence were
      * first seen; NULL / RG_INSTANT_NONE: unknown, nothing is skipped for it */

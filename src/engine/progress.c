@@ -39,11 +39,28 @@ void rg_progress_parse(const char *text, rg_progress *out)
     }
 }
 
+/* "@N" as printf's "@%lld" writes it (without printf: the tick formats a
+ * progress for every invoice). */
+static void put_at(rg_buf *out, int64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    unsigned long long a = v < 0 ? (unsigned long long)(-(v + 1)) + 1u : (unsigned long long)v;
+    do {
+        tmp[--i] = (char)('0' + a % 10);
+        a /= 10;
+    } while (a);
+    if (v < 0)
+        tmp[--i] = '-';
+    tmp[--i] = '@';
+    rg_buf_append(out, tmp + i, sizeof tmp - i);
+}
+
 void rg_progress_format(const rg_progress *p, rg_buf *out)
 {
     bool first = true;
     if (p->since != RG_INSTANT_NONE) {
-        rg_buf_printf(out, "@%lld", (long long)p->since);
+        put_at(out, p->since);
         first = false;
     }
     for (size_t i = 0; i < p->n; i++) {
@@ -56,7 +73,7 @@ void rg_progress_format(const rg_progress *p, rg_buf *out)
         rg_buf_putc(out, it->state);
         /* only a done step's instant matters (a listing's notice); skipped ones stay short */
         if (it->state == RG_STEP_DONE && it->at != RG_INSTANT_NONE)
-            rg_buf_printf(out, "@%lld", (long long)it->at);
+            put_at(out, it->at);
     }
 }
 

@@ -130,6 +130,7 @@ typedef struct rg_store_ops {
     rg_status (*payments_sum_since)(rg_store *s, int64_t invoice_id, int64_t customer_id, rg_instant since, rg_cents *sum, rg_err *e);
     rg_status (*offer_insert)(rg_store *s, rg_offer *o, rg_err *e);
     rg_status (*offer_current)(rg_store *s, int64_t invoice_id, rg_instant at, rg_offer *out, bool *found, rg_err *e);
+    rg_status (*offer_any)(rg_store *s, rg_instant at, bool *any, rg_err *e);
     rg_status (*offer_settle)(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e);
     rg_status (*offer_each)(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
     rg_status (*event_each_for_customer)(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn, void *ctx, rg_err *e);

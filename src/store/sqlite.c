@@ -980,6 +980,7 @@ static const rg_store_ops sqlite_ops = {
     .payments_sum_since = rg_sqh_payments_sum_since,
     .offer_insert = rg_sqh_offer_insert,
     .offer_current = rg_sqh_offer_current,
+    .offer_any = rg_sqh_offer_any,
     .offer_settle = rg_sqh_offer_settle,
     .offer_each = rg_sqh_offer_each,
     .event_each_for_customer = rg_sqh_event_each_for_customer,

@@ -20,6 +20,7 @@ enum {
     H_PAID_SINCE,
     H_OFFER_INSERT,
     H_OFFER_CURRENT,
+    H_OFFER_ANY,
     H_OFFER_SETTLE,
     H_EACH,
     H_COUNT
@@ -334,6 +335,26 @@ rg_status rg_sqh_offer_current(rg_store *base, int64_t invoice_id, rg_instant at
     rg_sq_done(st);
     if (r != SQLITE_DONE)
         return rg_sq_fail(s, e, "reading the current offer");
+    return RG_OK;
+}
+
+rg_status rg_sqh_offer_any(rg_store *base, rg_instant at, bool *any, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    *any = true; /* on error: look each offer up */
+    sqlite3_stmt *st = stmt(s, H_OFFER_ANY,
+                            "SELECT EXISTS (SELECT 1 FROM offers WHERE status = 'open' AND created_at <= ?1"
+                            " AND valid_until > ?1)",
+                            e);
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, at);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        *any = sqlite3_column_int(st, 0) != 0;
+    rg_sq_done(st);
+    if (r != SQLITE_ROW)
+        return rg_sq_fail(s, e, "looking for open offers");
     return RG_OK;
 }
 

@@ -125,6 +125,7 @@ rg_status rg_sqh_promise_resolve(rg_store *s, int64_t promise_id, const char *st
 rg_status rg_sqh_payments_sum_since(rg_store *s, int64_t invoice_id, int64_t customer_id, rg_instant since, rg_cents *sum, rg_err *e);
 rg_status rg_sqh_offer_insert(rg_store *s, rg_offer *o, rg_err *e);
 rg_status rg_sqh_offer_current(rg_store *s, int64_t invoice_id, rg_instant at, rg_offer *out, bool *found, rg_err *e);
+rg_status rg_sqh_offer_any(rg_store *s, rg_instant at, bool *any, rg_err *e);
 rg_status rg_sqh_offer_settle(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e);
 rg_status rg_sqh_offer_each(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqh_event_each_for_customer(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn, void *ctx, rg_err *e);

@@ -591,6 +591,11 @@ rg_status rg_store_offer_current(rg_store *s, int64_t invoice_id, rg_instant at,
     return s->ops->offer_current(s, invoice_id, at, out, found, e);
 }
 
+rg_status rg_store_offer_any(rg_store *s, rg_instant at, bool *any, rg_err *e)
+{
+    return s->ops->offer_any(s, at, any, e);
+}
+
 rg_status rg_store_offer_settle(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e)
 {
     return s->ops->offer_settle(s, offer_id, at, waived, e);

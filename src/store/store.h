@@ -610,6 +610,9 @@ rg_status rg_store_offer_insert(rg_store *s, rg_offer *o, rg_err *e);
 /* The invoice's open offer valid at `at` (the latest made); *found false when none. */
 rg_status rg_store_offer_current(rg_store *s, int64_t invoice_id, rg_instant at, rg_offer *out, bool *found,
                                  rg_err *e);
+/* Whether any invoice has an open offer valid at `at` (one query; the
+ * tick asks once and, without, skips rg_store_offer_current per message). */
+rg_status rg_store_offer_any(rg_store *s, rg_instant at, bool *any, rg_err *e);
 /* Marks an offer settled at `at`, with what was waived. */
 rg_status rg_store_offer_settle(rg_store *s, int64_t offer_id, rg_instant at, rg_cents waived, rg_err *e);
 /* An invoice's offers, oldest first. */

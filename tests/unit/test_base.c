@@ -56,6 +56,27 @@ static void test_money_format(void **state)
     assert_string_equal(rg_money_format_brl(-50, b, sizeof b), "-R$ 0,50");
     assert_string_equal(rg_money_format_plain(123456, b, sizeof b), "1234.56");
     assert_string_equal(rg_money_format_plain(-1, b, sizeof b), "-0.01");
+    assert_string_equal(rg_money_format_brl(0, b, sizeof b), "R$ 0,00");
+    assert_string_equal(rg_money_format_brl(99999, b, sizeof b), "R$ 999,99");
+    assert_string_equal(rg_money_format_brl(-123456789, b, sizeof b), "-R$ 1.234.567,89");
+    assert_string_equal(rg_money_format_brl(INT64_MAX, b, sizeof b), "R$ 92.233.720.368.547.758,07");
+    assert_string_equal(rg_money_format_brl(INT64_MIN, b, sizeof b), "-R$ 92.233.720.368.547.758,08");
+    char small[6]; /* cut as snprintf would */
+    assert_string_equal(rg_money_format_brl(123456, small, sizeof small), "R$ 1.");
+    /* written without printf: the same as grouping printf's digits */
+    for (rg_cents v = -2000000; v <= 2000000; v += 997) {
+        char want[48], digits[32], grouped[48];
+        unsigned long long a = v < 0 ? (unsigned long long)-v : (unsigned long long)v;
+        int nd = snprintf(digits, sizeof digits, "%llu", a / 100), g = 0;
+        for (int i = 0; i < nd; i++) {
+            if (i > 0 && (nd - i) % 3 == 0)
+                grouped[g++] = '.';
+            grouped[g++] = digits[i];
+        }
+        grouped[g] = '\0';
+        snprintf(want, sizeof want, "%sR$ %s,%02llu", v < 0 ? "-" : "", grouped, a % 100);
+        assert_string_equal(rg_money_format_brl(v, b, sizeof b), want);
+    }
 }
 
 static void test_dates(void **state)
@@ -101,6 +122,18 @@ static void test_instants(void **state)
     assert_false(rg_instant_parse("2026-12-10T25:00Z", 17, &u));
     assert_false(rg_instant_parse("2026-12-10T09:30:00+", 20, &u));
     assert_false(rg_instant_parse("yesterday", 9, &u));
+    /* written without printf for years 0..9999: the same as printf's */
+    for (rg_instant x = -62167219200LL - 86400 * 3; x < 253402300800LL + 86400 * 3; x += 86400LL * 17 + 3607) {
+        int y, m, d;
+        rg_date_to_ymd(rg_instant_utc_date(x), &y, &m, &d);
+        int sod = rg_instant_utc_seconds_of_day(x);
+        char want[64], got[64];
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, sod / 3600, sod / 60 % 60, sod % 60);
+        assert_string_equal(rg_instant_format(x, got, sizeof got), want);
+    }
+    assert_string_equal(rg_instant_format(-1, b, sizeof b), "1969-12-31T23:59:59Z");
+    char small[8]; /* cut as snprintf would */
+    assert_string_equal(rg_instant_format(t, small, sizeof small), "2026-12");
 }
 
 static void test_buf_and_parse(void **state)

@@ -1424,6 +1424,9 @@ static void test_step_offer(void **state)
     import(&v, RG_IMPORT_INVOICES, "external_id,customer_external_id,amount,due_date\nF1,C1,100.00,2026-10-15\n");
     open_engine(&v);
     rg_err e;
+    bool any = true; /* no offer yet: the tick skips the per-message lookup */
+    assert_int_equal(rg_store_offer_any(v.store, at("2026-10-19T13:00:00Z"), &any, &e), RG_OK);
+    assert_false(any);
     tick(&v, at("2026-10-19T13:00:00Z"));
     char *got = all_messages(&v);
     /* 100.00 - 10.00 + interest 0.13, no fine */
@@ -1460,6 +1463,17 @@ static void test_step_offer(void **state)
     assert_int_equal(o.discount, 3000);
     assert_int_equal(rg_store_offer_current(v.store, inv.id, at("2026-10-25T13:00:00Z"), &o, &found, &e), RG_OK);
     assert_false(found);
+    /* rg_store_offer_any: open and valid at `at` (made by then, not expired) */
+    assert_int_equal(rg_store_offer_any(v.store, at("2026-10-20T13:00:00Z"), &any, &e), RG_OK);
+    assert_true(any);
+    assert_int_equal(rg_store_offer_any(v.store, at("2026-10-19T12:00:00Z"), &any, &e), RG_OK);
+    assert_false(any); /* none made yet */
+    assert_int_equal(rg_store_offer_any(v.store, at("2026-10-25T13:00:00Z"), &any, &e), RG_OK);
+    assert_false(any); /* all expired */
+    assert_int_equal(rg_store_offer_settle(v.store, tie.id, at("2026-10-20T14:00:00Z"), 0, &e), RG_OK);
+    assert_int_equal(rg_store_offer_settle(v.store, later.id, at("2026-10-20T14:00:00Z"), 0, &e), RG_OK);
+    assert_int_equal(rg_store_offer_any(v.store, at("2026-10-23T13:00:00Z"), &any, &e), RG_OK);
+    assert_true(any); /* the step's own and `future` are still open */
     teardown_env(&v);
 
     rg_cadence *c = NULL;

@@ -245,10 +245,41 @@ static void test_holds_and_promise_deadline(void **state)
     teardown(&f);
 }
 
+/* The progress text: the start, then each step; only a done step keeps its instant. */
+static void test_progress_format(void **state)
+{
+    (void)state;
+    rg_progress p;
+    rg_progress_parse(NULL, &p);
+    p.since = 1763380800;
+    assert_true(rg_progress_set(&p, "d-5", RG_STEP_DONE, 1763035200));
+    assert_true(rg_progress_set(&p, "d0", RG_STEP_SUPERSEDED, 1763380800));
+    assert_true(rg_progress_set(&p, "old", RG_STEP_DONE, -86401));
+    assert_true(rg_progress_set(&p, "zero", RG_STEP_DONE, 0));
+    rg_buf b = RG_BUF_INIT;
+    rg_progress_format(&p, &b);
+    char want[160];
+    snprintf(want, sizeof want, "@1763380800;d-5=%c@1763035200;d0=%c;old=%c@-86401;zero=%c@0", RG_STEP_DONE,
+             RG_STEP_SUPERSEDED, RG_STEP_DONE, RG_STEP_DONE);
+    assert_string_equal(rg_buf_cstr(&b), want);
+    rg_progress q;
+    rg_progress_parse(rg_buf_cstr(&b), &q);
+    assert_int_equal(q.since, 1763380800);
+    assert_int_equal(q.n, 4);
+    assert_int_equal(rg_progress_find(&q, "old")->at, -86401);
+    rg_buf_reset(&b);
+    p.since = INT64_MIN + 1;
+    p.n = 0;
+    rg_progress_format(&p, &b);
+    assert_string_equal(rg_buf_cstr(&b), "@-9223372036854775807");
+    rg_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_holds_and_promise_deadline),
+        cmocka_unit_test(test_progress_format),
         cmocka_unit_test(test_idle_waits_for_the_next_step),
         cmocka_unit_test(test_closed_window_waits_for_the_opening),
         cmocka_unit_test(test_after_downtime),

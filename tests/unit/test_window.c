@@ -6,6 +6,7 @@
 #include "cadence/window.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static rg_instant at(const char *iso)
 {
@@ -290,12 +291,48 @@ static void test_dst(void **state)
                    "2026-05-04T08:00:00Z");
 }
 
+/* The memo answers as the computation does, for every window, calendar,
+ * zone and day it is asked (slots shared by different keys included). */
+static void test_memo(void **state)
+{
+    (void)state;
+    rg_tz *sp = load("America/Sao_Paulo");
+    rg_tz *am = load("America/Manaus");
+    rg_calendar *rio = rg_calendar_new();
+    rg_err e;
+    const char *f = "01-20 São Sebastião\n";
+    assert_int_equal(rg_calendar_parse(rio, f, strlen(f), "rio", &e), RG_OK);
+    rg_window w = RG_WINDOW_DEFAULT, wh = RG_WINDOW_DEFAULT;
+    wh.holidays_open = true;
+    rg_window_memo *m = calloc(1, sizeof *m);
+    assert_non_null(m);
+    const rg_window *ws[] = {&w, &wh};
+    const rg_calendar *cals[] = {NULL, rio};
+    const rg_tz *tzs[] = {sp, am, NULL};
+    for (int pass = 0; pass < 2; pass++) /* the second pass answers from the memo */
+        for (rg_date d = D("2025-12-01"); d < D("2026-12-31"); d++)
+            for (int a = 0; a < 2; a++)
+                for (int b = 0; b < 2; b++)
+                    for (int c = 0; c < 3; c++)
+                        assert_true(rg_window_first_open_memo(m, ws[a], cals[b], tzs[c], d) ==
+                                    rg_window_first_open_on_or_after_day(ws[a], cals[b], tzs[c], d));
+    assert_instant(rg_window_first_open_memo(m, &w, rio, sp, D("2026-01-20")), "2026-01-21T11:00:00Z");
+    assert_instant(rg_window_first_open_memo(m, &wh, rio, sp, D("2026-01-20")), "2026-01-20T11:00:00Z");
+    assert_instant(rg_window_first_open_memo(NULL, &w, rio, sp, D("2026-01-20")), "2026-01-21T11:00:00Z");
+    assert_true(rg_window_first_open_memo(m, &w, NULL, sp, RG_DATE_NONE) == RG_INSTANT_NONE);
+    free(m);
+    rg_calendar_free(rio);
+    rg_tz_free(am);
+    rg_tz_free(sp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),      cmocka_unit_test(test_for_day),
         cmocka_unit_test(test_sao_paulo),  cmocka_unit_test(test_manaus),
         cmocka_unit_test(test_never_open), cmocka_unit_test(test_dst),
+        cmocka_unit_test(test_memo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
