@@ -15,7 +15,9 @@ the answer of requests whose raw body contains `match`:
   {"match": "5511900000001", "status": 400, "code": 131026, "message": "...",
    "times": 1, "retry_after": "2", "hang": 30}
 `times` limits a rule to its first N matching requests; `sleep` delays the
-answer that many seconds (a 2xx SMS is in the message list meanwhile); `hang` holds the request that many seconds and
+answer that many seconds (a 2xx SMS is in the message list meanwhile); `until` (a file path) holds the answer, the
+same way, until that file exists (at most the fake's --timeout), after appending the request's seq as a line to the
+file PATH.arrived (so a test acts while the answer waits, then lets it go); `hang` holds the request that many seconds and
 closes it without an answer; `echo` (a hostile provider) makes the error
 message quote the bare values of the Authorization and X-API-TOKEN headers
 (the token, the base64 of Basic auth), then every request header as
@@ -179,11 +181,18 @@ class Handler(BaseHTTPRequestHandler):
             return
         status = rule.get("status", 200) if rule else 200
         listed = False
-        if rule and rule.get("sleep"):
+        if rule and (rule.get("sleep") or rule.get("until")):
             if 200 <= status < 300 and not wa:  # it acts before it answers: listed while the answer waits
                 list_sms(raw, body, self.headers.get("Content-Type"), "sms-%d" % seq)
                 listed = True
-            time.sleep(float(rule["sleep"]))
+            if rule.get("until"):
+                with LOCK:
+                    with open(rule["until"] + ".arrived", "a") as f:
+                        f.write("%d\n" % seq)
+                while not os.path.exists(rule["until"]):
+                    time.sleep(0.01)
+            else:
+                time.sleep(float(rule["sleep"]))
         extra = {}
         if rule and "retry_after" in rule:
             extra["Retry-After"] = str(rule["retry_after"])

@@ -1206,9 +1206,13 @@ static void test_lookup_reconciles(void **state)
 {
     (void)state;
     env v;
-    setup(&v, "lookup",
-          "[{\"match\": \"GET /Messages.json\", \"status\": 500, \"times\": 1},"
-          " {\"match\": \"5511955550003\", \"sleep\": 3, \"times\": 1}]");
+    /* L3's answer never comes (its release file is never made): the 1 s timeout ends the wait, whatever the load */
+    char rules[700];
+    snprintf(rules, sizeof rules,
+             "[{\"match\": \"GET /Messages.json\", \"status\": 500, \"times\": 1},"
+             " {\"match\": \"5511955550003\", \"until\": \"%s/lookup/never\", \"times\": 1}]",
+             rg_test_tmpdir());
+    setup(&v, "lookup", rules);
     char url[200];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/2010-04-01/Accounts/AC1/Messages.json?To={{to}}&PageSize=50",
              v.fk.port);
@@ -1250,7 +1254,7 @@ static void test_lookup_reconciles(void **state)
         assert_int_equal(rg_channel_send(ch, &og, &res, &e), RG_OK);
         rg_channel_close(ch);
     }
-    /* L3's is sent now; the provider takes it and answers after the timeout */
+    /* L3's is sent now; the provider takes it (listed) and never answers */
     rg_dispatch_stats st = drain(&v, TICK_AT);
     assert_int_equal(st.reconciled, 2);
     assert_int_equal(st.uncertain, 2);
@@ -1278,7 +1282,8 @@ static void test_lookup_reconciles(void **state)
     assert_non_null(strstr(m.m.reason, "(reconciled by lookup)"));
     assert_non_null(strstr(m.m.reason, m.m.provider_id));
     assert_int_equal(strncmp(m.m.provider_id, "sms-", 4), 0);
-    assert_int_equal(m.m.attempts, 1); /* not resent (the fake logs it once its answer is written) */
+    assert_int_equal(m.m.attempts, 1); /* not resent */
+    assert_int_equal(posts_with(&v.fk, "5511955550003"), 0); /* the fake logs a request once answered: never */
     assert_int_equal(count_status(&v, RG_MSG_UNCERTAIN), 2);
     /* the lookup's settings are checked when the channel opens */
     {
@@ -1358,51 +1363,58 @@ static void many(env *v, int n)
 /* A provider's status webhook that settles a message while the dispatcher
  * still waits for the provider's answer: the store keeps the webhook's
  * word; the dispatcher's log says nothing when it agrees (delivered after
- * our sent) and names what the message is when it does not. */
+ * our sent) and names what the message is when it does not.
+ *
+ * No sleeps decide the order: the fake provider holds both answers until
+ * the release file exists; the webhook thread waits until both requests
+ * arrived (so both handed marks are written: a mark is durable before its
+ * transfer starts), settles the two messages from a peer store, then lets
+ * the answers go. */
 typedef struct webhook_race {
-    rg_engine *engine;
     rg_store *peer;
-    pthread_t th[2];
-    int64_t ids[2];
-    int n;
+    const char *release; /* the fake answers once this file exists */
+    int64_t ids[2];      /* M0's, M1's */
+    bool arrived;        /* both requests reached the provider */
+    rg_status rc[2];
+    bool changed[2];
 } webhook_race;
 
-typedef struct race_arg {
-    webhook_race *w;
-    int k;
-} race_arg;
-
-static race_arg race_args[2];
+static int lines_of(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    int n = 0, ch;
+    while ((ch = fgetc(f)) != EOF)
+        n += ch == '\n';
+    fclose(f);
+    return n;
+}
 
 static void *race_thread(void *p)
 {
-    race_arg *a = p;
-    struct timespec ts = {0, 300 * 1000000L};
-    nanosleep(&ts, NULL);
-    rg_err e;
-    bool changed = false;
-    rg_instant now = at(TICK_AT);
-    /* M0: delivered (agrees with the dispatcher's sent); M1: failed */
-    rg_status rc = rg_store_message_track(a->w->peer, a->w->ids[a->k], a->k == 0 ? RG_MSG_DELIVERED : RG_MSG_FAILED,
-                                          a->k == 0 ? NULL : "30003: Unreachable destination handset", now, now,
-                                          &changed, &e);
-    assert_int_equal(rc, RG_OK);
-    assert_true(changed);
-    return NULL;
-}
-
-static rg_status race_check(void *ctx, const rg_message *m, const rg_customer *c, rg_instant now, const char *failed,
-                            rg_dispatch_verdict *out, rg_err *e)
-{
-    webhook_race *w = ctx;
-    if (!failed && w->n < 2) {
-        int k = strcmp(m->customer_external_id, "M0") == 0 ? 0 : 1;
-        w->ids[k] = m->id;
-        race_args[w->n] = (race_arg){w, k};
-        assert_int_equal(pthread_create(&w->th[w->n], NULL, race_thread, &race_args[w->n]), 0);
-        w->n++;
+    webhook_race *w = p;
+    char arrived[600];
+    snprintf(arrived, sizeof arrived, "%s.arrived", w->release);
+    /* bounded: a dispatcher that never sends fails the test, it does not hang it */
+    for (int i = 0; i < 3000 && !(w->arrived = lines_of(arrived) >= 2); i++) {
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
     }
-    return rg_engine_dispatch_check(w->engine, m, c, now, failed, out, e);
+    if (w->arrived) {
+        rg_instant now = at(TICK_AT);
+        for (int k = 0; k < 2; k++) {
+            rg_err e;
+            /* M0: delivered (agrees with the dispatcher's sent); M1: failed */
+            w->rc[k] = rg_store_message_track(w->peer, w->ids[k], k == 0 ? RG_MSG_DELIVERED : RG_MSG_FAILED,
+                                              k == 0 ? NULL : "30003: Unreachable destination handset", now, now,
+                                              &w->changed[k], &e);
+        }
+    }
+    FILE *f = fopen(w->release, "w"); /* no cmocka assert off the test's thread */
+    if (f)
+        fclose(f);
+    return NULL;
 }
 
 static char race_log[4096];
@@ -1417,8 +1429,14 @@ static void capture_log(char *line, size_t size)
 static void test_webhook_settles_first(void **state)
 {
     (void)state;
+    char release[512], arrived[600], rules[700];
+    snprintf(release, sizeof release, "%s/webhook_first/release", rg_test_tmpdir());
+    snprintf(arrived, sizeof arrived, "%s.arrived", release);
+    unlink(release);
+    unlink(arrived);
+    snprintf(rules, sizeof rules, "[{\"match\": \"\", \"until\": \"%s\"}]", release);
     env v;
-    setup(&v, "webhook_first", "[{\"match\": \"\", \"sleep\": 1}]");
+    setup(&v, "webhook_first", rules);
     set(v.sms, "timeout", "10");
     open_all(&v);
     many(&v, 2);
@@ -1426,26 +1444,25 @@ static void test_webhook_settles_first(void **state)
     rg_err e;
     webhook_race w;
     memset(&w, 0, sizeof w);
-    w.engine = v.engine;
+    w.release = release;
+    w.ids[0] = message_of(&v, "M0").m.id;
+    w.ids[1] = message_of(&v, "M1").m.id;
     assert_int_equal(rg_store_open_peer(v.store, 5000, &w.peer, &e), RG_OK);
-    rg_dispatch_options o;
-    memset(&o, 0, sizeof o);
-    o.store = v.store;
-    o.config = &v.config;
-    o.check = race_check;
-    o.check_ctx = &w;
-    o.seed = 1;
-    rg_dispatcher *d = NULL;
-    assert_int_equal(rg_dispatcher_open(&o, &d, &e), RG_OK);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, race_thread, &w), 0);
     race_log[0] = '\0';
     rg_log_set_filter(capture_log);
     rg_clock clock = rg_clock_fixed(at(TICK_AT));
     rg_dispatch_stats st;
-    assert_int_equal(rg_dispatcher_drain(d, &clock, &st, &e), RG_OK);
+    rg_status rc = rg_dispatcher_drain(v.d, &clock, &st, &e);
     rg_log_set_filter(NULL);
-    for (int i = 0; i < w.n; i++)
-        pthread_join(w.th[i], NULL);
-    assert_int_equal(w.n, 2);
+    pthread_join(th, NULL);
+    assert_int_equal(rc, RG_OK);
+    assert_true(w.arrived);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(w.rc[k], RG_OK);
+        assert_true(w.changed[k]);
+    }
     assert_int_equal(st.lost, 2);
     assert_int_equal(message_of(&v, "M0").m.status, RG_MSG_DELIVERED);
     assert_int_equal(message_of(&v, "M1").m.status, RG_MSG_FAILED);
@@ -1458,7 +1475,6 @@ static void test_webhook_settles_first(void **state)
     if (strstr(race_log, want))
         fail_msg("log '%s' speaks of the delivered message", race_log);
     assert_null(strstr(race_log, "lease taken over"));
-    rg_dispatcher_close(d);
     rg_store_close(w.peer);
     teardown(&v);
 }
