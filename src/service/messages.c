@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/utf8.h"
+#include "service/tasks.h"
 
 const char *rg_resolve_action_name(rg_resolve_action a)
 {
@@ -38,7 +39,9 @@ static rg_status check(const rg_resolve_params *p, rg_err *e)
     if (p->action != RG_RESOLVE_SENT && p->action != RG_RESOLVE_RESEND && p->action != RG_RESOLVE_FAILED)
         return rg_err_set(e, RG_EINVAL, "resolve", "say sent, resend or failed");
     rg_status rc;
-    if ((rc = check_text(p->note, 200, "note", e)) != RG_OK || (rc = check_text(p->by, 63, "by", e)) != RG_OK)
+    if ((rc = check_text(p->note, 200, "note", e)) != RG_OK)
+        return rc;
+    if (p->by && *p->by && (rc = rg_task_check_assignee(p->by, "as", e)) != RG_OK)
         return rc;
     if (p->provider_id && *p->provider_id) {
         if (p->action != RG_RESOLVE_SENT)

@@ -209,6 +209,10 @@ tid=$(sqlite3 regua.db "select id from tasks where message_id = $id1 and kind = 
 expect_exit "review: task done alone is refused while the message is uncertain" 1 regua task done "$tid" --outcome sent
 contains "task done points to messages resolve" "$T/err" "decide with 'regua messages resolve $id1 --sent|--resend|--failed'"
 expect_exit "resolve: exactly one decision" 2 regua messages resolve "$id1" --sent --failed
+expect_exit "resolve: --as is checked as task claim's" 1 regua messages resolve "$id1" --sent --as "$(printf 'ana\tb')"
+contains "resolve names --as and the byte" "$T/err" "as: a control character at byte 4"
+expect_exit "resolve: --note is checked" 1 regua messages resolve "$id1" --sent --note "$(printf 'x\001')"
+contains "resolve names --note" "$T/err" "note: control characters are not allowed"
 expect_exit "resolve --sent" 0 regua messages resolve "$id1" --sent --provider-id SM123 --note "Twilio console: delivered" --as ana
 contains "resolve --sent says so" "$T/out" "message $id1: sent; review task closed"
 expect_exit "resolve --failed" 0 regua messages resolve "$id2" --failed --note "número desativado"
