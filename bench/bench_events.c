@@ -204,7 +204,7 @@ int main(int argc, char **argv)
             rq[m] = (rg_event_request){second ? stop[inv % 2] : start[inv % 2], ids[m], NULL, t0 + k, NULL, "bench",
                                        t0 + k};
         }
-        if (rg_event_submit_many(&env, rq, (size_t)m, out, &e) != RG_OK) {
+        if (rg_event_submit_many(&env, rq, (size_t)m, out, NULL, &e) != RG_OK) {
             fprintf(stderr, "events before %lld: %s: %s\n", (long long)k, e.where, e.msg);
             return 1;
         }

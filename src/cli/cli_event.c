@@ -48,6 +48,20 @@ static void print_types(rg_cli *cli)
     }
 }
 
+/* The service names the request's field; on the command line it is an
+ * option (or the TYPE argument). */
+static void name_option(rg_err *e)
+{
+    static const char *const map[][2] = {
+        {"type", "TYPE"}, {"invoice", "--invoice"}, {"customer", "--customer"}, {"at", "--at"}, {"data", "--data"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(e->where, map[i][0])) {
+            rg_strlcpy(e->where, map[i][1], sizeof e->where);
+            return;
+        }
+}
+
 /* regua event --file FILE */
 static int run_file(rg_cli *cli, const char *file, bool json)
 {
@@ -128,8 +142,10 @@ static int run(rg_cli *cli, int argc, char **argv)
     rg_event_result out;
     rg_err e;
     rg_err_clear(&e);
-    if (rg_event_submit(env, &rq, &out, &e) != RG_OK)
+    if (rg_event_submit(env, &rq, &out, &e) != RG_OK) {
+        name_option(&e);
         return rg_cli_fail(cli, &e);
+    }
     if (rg_cli_opt(opts, "json")->set) {
         json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "type", rq.type, "event_id", (json_int_t)out.event.event_id,
                               "timers_started", (json_int_t)out.event.timers_started, "timers_cancelled",

@@ -106,36 +106,13 @@ out:
     return rc;
 }
 
-/* "event N: --invoice" (rg_event_submit_many's where) becomes
- * "NAME:LINE: invoice": the file's line and its field. */
-static void name_line(rg_err *e, const char *name, const line_event *ev, size_t n)
+/* The service's where (the request's field, or "event") becomes
+ * "NAME:LINE: field", the refused event's line in the file. */
+static void name_line(rg_err *e, const char *name, const line_event *ev)
 {
-    size_t k = 0;
-    const char *field = e->where, *d = e->where + 6;
-    if (!strncmp(e->where, "event ", 6)) {
-        while (*d >= '0' && *d <= '9' && k <= n)
-            k = k * 10 + (size_t)(*d++ - '0');
-        if (d > e->where + 6 && d[0] == ':' && d[1] == ' ' && k >= 1 && k <= n)
-            field = d + 2;
-        else
-            k = 0;
-    }
-    if (!k && n == 1) /* one event: no "event N: " */
-        k = 1;
-    if (!k)
-        return;
-    static const char *const map[][2] = {
-        {"--invoice", "invoice"}, {"--customer", "customer"}, {"--data", "data"}, {"--at", "at"}, {"TYPE", "type"},
-        {"event", NULL},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (!strcmp(field, map[i][0])) {
-            field = map[i][1];
-            break;
-        }
+    const char *field = strcmp(e->where, "event") ? e->where : NULL;
     char where[sizeof e->where];
-    snprintf(where, sizeof where, "%s:%lld%s%s", name, (long long)ev[k - 1].line, field ? ": " : "",
-             field ? field : "");
+    snprintf(where, sizeof where, "%s:%lld%s%s", name, (long long)ev->line, field ? ": " : "", field ? field : "");
     rg_strlcpy(e->where, where, sizeof e->where);
 }
 
@@ -192,8 +169,10 @@ rg_status rg_event_submit_lines(const rg_event_env *env, const char *name, const
             rq[i].source = source;
             rq[i].now = now;
         }
-        if ((rc = rg_event_submit_many(env, rq, n, res, e)) != RG_OK) {
-            name_line(e, name, ev, n);
+        size_t refused = SIZE_MAX;
+        if ((rc = rg_event_submit_many(env, rq, n, res, &refused, e)) != RG_OK) {
+            if (refused < n)
+                name_line(e, name, &ev[refused]);
         } else {
             for (size_t i = 0; i < n; i++) {
                 report->events++;

@@ -344,7 +344,7 @@ static rg_status data_keys(json_t *data, const char *type, const char *const *al
             rg_buf list = RG_BUF_INIT;
             for (const char *const *a = allowed; *a; a++)
                 rg_buf_printf(&list, "%s%s", a == allowed ? "" : ", ", *a);
-            rg_status rc = rg_err_set(e, RG_EINVAL, "--data", "%s takes %s; '%s' is not one of them", type,
+            rg_status rc = rg_err_set(e, RG_EINVAL, "data", "%s takes %s; '%s' is not one of them", type,
                                       rg_buf_cstr(&list), key);
             rg_buf_free(&list);
             return rc;
@@ -468,32 +468,32 @@ static rg_status submit_one(const rg_event_env *env, const rg_event_request *rq,
     memset(out, 0, sizeof *out);
     rg_event_type type;
     if (!rq->type || !rg_event_type_parse(rq->type, strlen(rq->type), &type))
-        return rg_err_set(e, RG_EINVAL, "TYPE", "unknown event type '%s' ('regua event --help' lists them)",
+        return rg_err_set(e, RG_EINVAL, "type", "unknown event type '%s' ('regua event --help' lists them)",
                           rq->type ? rq->type : "");
     if (rg_event_type_origin(type) == RG_EVO_REGUA)
-        return rg_err_set(e, RG_EINVAL, "TYPE", "%s is recorded by regua itself (%s), not reported", rq->type,
+        return rg_err_set(e, RG_EINVAL, "type", "%s is recorded by regua itself (%s), not reported", rq->type,
                           rg_event_type_description(type));
     if (!rq->invoice == !rq->customer)
-        return rg_err_set(e, RG_EINVAL, "event", "name the invoice (--invoice) or the customer (--customer), not both");
+        return rg_err_set(e, RG_EINVAL, "event", "name the invoice or the customer, one of them");
     if (rq->customer && rg_event_type_scope(type) == RG_EVS_INVOICE)
-        return rg_err_set(e, RG_EINVAL, "--customer", "%s is about one invoice: name it with --invoice", rq->type);
+        return rg_err_set(e, RG_EINVAL, "customer", "%s is about one invoice: name the invoice", rq->type);
     if (rq->at == RG_INSTANT_NONE)
-        return rg_err_set(e, RG_EINVAL, "--at", "the event has no instant");
+        return rg_err_set(e, RG_EINVAL, "at", "the event has no instant");
     json_t *data = NULL;
     char *payload = NULL;
     if (rq->data) {
         json_error_t je;
         data = json_loads(rq->data, JSON_REJECT_DUPLICATES, &je);
         if (!data)
-            return rg_err_set(e, RG_EINVAL, "--data", "not JSON: line %d, column %d: %s", je.line, je.column, je.text);
+            return rg_err_set(e, RG_EINVAL, "data", "not JSON: line %d, column %d: %s", je.line, je.column, je.text);
         if (!json_is_object(data)) {
             json_decref(data);
-            return rg_err_set(e, RG_EINVAL, "--data", "must be a JSON object ({...})");
+            return rg_err_set(e, RG_EINVAL, "data", "must be a JSON object ({...})");
         }
         payload = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
         if (!payload) {
             json_decref(data);
-            return rg_err_set(e, RG_ENOMEM, "--data", "out of memory");
+            return rg_err_set(e, RG_ENOMEM, "data", "out of memory");
         }
     } else {
         data = json_object();
@@ -504,11 +504,11 @@ static rg_status submit_one(const rg_event_env *env, const rg_event_request *rq,
     rg_status rc = RG_OK;
     if (rq->invoice) {
         if ((rc = rg_store_invoice_get(s, rq->invoice, &inv, e)) == RG_ENOTFOUND)
-            rc = rg_err_set(e, RG_ENOTFOUND, "--invoice", "no invoice '%s'", rq->invoice);
+            rc = rg_err_set(e, RG_ENOTFOUND, "invoice", "no invoice '%s'", rq->invoice);
         if (rc == RG_OK)
             rc = rg_store_customer_get_by_id(s, inv.customer_id, &cust, e);
     } else if ((rc = rg_store_customer_get(s, rq->customer, &cust, e)) == RG_ENOTFOUND) {
-        rc = rg_err_set(e, RG_ENOTFOUND, "--customer", "no customer '%s'", rq->customer);
+        rc = rg_err_set(e, RG_ENOTFOUND, "customer", "no customer '%s'", rq->customer);
     }
     if (rc != RG_OK)
         goto out;
@@ -532,20 +532,16 @@ out:
 
 rg_status rg_event_submit(const rg_event_env *env, const rg_event_request *rq, rg_event_result *out, rg_err *e)
 {
-    return rg_event_submit_many(env, rq, 1, out, e);
+    return rg_event_submit_many(env, rq, 1, out, NULL, e);
 }
 
 rg_status rg_event_submit_many(const rg_event_env *env, const rg_event_request *rq, size_t n, rg_event_result *out,
-                               rg_err *e)
+                               size_t *refused, rg_err *e)
 {
     rg_status rc = rg_store_begin(env->store, e);
-    for (size_t i = 0; rc == RG_OK && i < n; i++) {
-        if ((rc = submit_one(env, &rq[i], &out[i], e)) != RG_OK && n > 1) {
-            char where[sizeof e->where];
-            snprintf(where, sizeof where, "event %zu: %s", i + 1, e->where);
-            rg_strlcpy(e->where, where, sizeof e->where);
-        }
-    }
+    for (size_t i = 0; rc == RG_OK && i < n; i++)
+        if ((rc = submit_one(env, &rq[i], &out[i], e)) != RG_OK && refused)
+            *refused = i;
     if (rc == RG_OK)
         rc = rg_store_commit(env->store, e);
     if (rc != RG_OK)

@@ -111,18 +111,20 @@ typedef struct rg_event_result {
  * defaulting to the balance) through rg_promise_make, payment.received
  * ({"amount", "reference", "method"}) through rg_payment_record, optout
  * ({"channel"}: the customer opted out of that channel, how = the source,
- * its invoices planned again), any other type with `data` as its payload. RG_EINVAL (where: "TYPE", "--invoice",
- * "--customer", "--data", "data.FIELD") for an unknown type, a type only
+ * its invoices planned again), any other type with `data` as its payload. RG_EINVAL (where: the request's
+ * field: "type", "invoice", "customer", "at", "data", "data.FIELD"; "event" for neither or both of invoice
+ * and customer) for an unknown type, a type only
  * regua records, an invoice-only type named by customer, bad JSON or bad
  * fields; RG_ENOTFOUND for an unknown invoice or customer; nothing is
  * stored then.
  */
 rg_status rg_event_submit(const rg_event_env *env, const rg_event_request *rq, rg_event_result *out, rg_err *e);
 /* The same for rq[0..n) in one transaction, results in out[0..n): all
- * or nothing — the first refused event (its `where` prefixed "event N: ")
- * leaves nothing stored. For callers that receive events in batches (the
- * API, a bulk import of tracking events). */
+ * or nothing — the first refused event (its index in *refused when
+ * refused is not NULL; e names its field as above) leaves nothing stored.
+ * For callers that receive events in batches (the API, `regua event
+ * --file`). */
 rg_status rg_event_submit_many(const rg_event_env *env, const rg_event_request *rq, size_t n, rg_event_result *out,
-                               rg_err *e);
+                               size_t *refused, rg_err *e);
 
 #endif

@@ -348,14 +348,16 @@ static void test_submit_many(void **state)
         {"email.opened", "F9", NULL, at("2026-12-11T13:00:00Z"), NULL, "api", at("2026-12-11T13:00:00Z")},
     };
     rg_event_result out[3];
-    assert_int_equal(rg_event_submit_many(&t.f.env, rq, 3, out, &e), RG_ENOTFOUND);
-    assert_string_equal(e.where, "event 3: --invoice");
+    size_t refused = 0;
+    assert_int_equal(rg_event_submit_many(&t.f.env, rq, 3, out, &refused, &e), RG_ENOTFOUND);
+    assert_int_equal(refused, 2);
+    assert_string_equal(e.where, "invoice");
     assert_int_equal(all_timers(&t).n, 0);
     seen s;
     memset(&s, 0, sizeof s);
     assert_int_equal(rg_store_event_each_for_invoice(t.f.s, t.f.inv.id, keep, &s, &e), RG_OK);
     assert_int_equal(s.n, 0);
-    assert_int_equal(rg_event_submit_many(&t.f.env, rq, 2, out, &e), RG_OK);
+    assert_int_equal(rg_event_submit_many(&t.f.env, rq, 2, out, NULL, &e), RG_OK);
     assert_int_equal(out[0].event.timers_started, 1);
     assert_int_equal(out[1].event.timers_started, 1);
     assert_int_equal(out[1].invoice_id, t.inv2.id);
