@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include "base/buf.h"
 #include "service/import.h"
 #include "service/inbound.h"
 #include "service/payments.h"
@@ -288,12 +289,11 @@ static void expect_read(fx *f, const int64_t *ids, size_t n, const char *want)
     seen_rows o = {0};
     rg_err e;
     assert_int_equal(rg_store_tick_customers(f->s, RG_INSTANT_NONE, RG_DATE_NONE, ids, n, seen, &o, &e), RG_OK);
-    char got[256] = "";
-    for (size_t i = 0; i < o.n; i++) {
-        strcat(got, i ? " " : "");
-        strcat(got, o.ext[i]);
-    }
-    assert_string_equal(got, want);
+    rg_buf got = RG_BUF_INIT;
+    for (size_t i = 0; i < o.n; i++)
+        rg_buf_printf(&got, "%s%s", i ? " " : "", o.ext[i]);
+    assert_string_equal(rg_buf_cstr(&got), want);
+    rg_buf_free(&got);
 }
 
 static void test_tick_reads_the_customers_given(void **state)
@@ -303,17 +303,18 @@ static void test_tick_reads_the_customers_given(void **state)
     rg_err e;
     assert_int_equal(rg_store_open(":memory:", &f.s, &e), RG_OK);
     f.env = (rg_event_env){f.s, rg_test_zones(), NULL};
-    char customers[512] = "external_id,name,email\n", invoices[1024] = "external_id,customer_external_id,amount,due_date\n";
+    rg_buf customers = RG_BUF_INIT, invoices = RG_BUF_INIT;
+    rg_buf_puts(&customers, "external_id,name,email\n");
+    rg_buf_puts(&invoices, "external_id,customer_external_id,amount,due_date\n");
     for (int c = 1; c <= 12; c++) {
-        char line[128];
-        snprintf(line, sizeof line, "C%d,Cliente %d,c%d@x.com.br\n", c, c, c);
-        strcat(customers, line);
+        rg_buf_printf(&customers, "C%d,Cliente %d,c%d@x.com.br\n", c, c, c);
         /* B before A: the order read is the invoices' ids, not their names */
-        snprintf(line, sizeof line, "B%d,C%d,10.00,2026-10-20\nA%d,C%d,20.00,2026-10-21\n", c, c, c, c);
-        strcat(invoices, line);
+        rg_buf_printf(&invoices, "B%d,C%d,10.00,2026-10-20\nA%d,C%d,20.00,2026-10-21\n", c, c, c, c);
     }
-    import(&f, RG_IMPORT_CUSTOMERS, customers);
-    import(&f, RG_IMPORT_INVOICES, invoices);
+    import(&f, RG_IMPORT_CUSTOMERS, rg_buf_cstr(&customers));
+    import(&f, RG_IMPORT_INVOICES, rg_buf_cstr(&invoices));
+    rg_buf_free(&customers);
+    rg_buf_free(&invoices);
     int64_t id[13];
     for (int c = 1; c <= 12; c++) {
         char ext[8];
