@@ -1,0 +1,77 @@
+#!/bin/sh
+# The API benchmarks of docs/BENCHMARKS.md (issue 12), wrk on loopback on
+# the same machine (the load generator shares the cores with the server):
+#  1. POST /v1/events — each request one event (portal.visited on a random
+#     invoice of 100,000, which starts its trigger's timer), an operator key;
+#     beside it, in the same run, bench_http_bare (libmicrohttpd with the
+#     server's daemon options, answering 200 at once) under the same load:
+#     the ratio is the cost of regua's own work per request.
+#  2. GET /v1/invoices?limit=100 on a 1,000,000-invoice database (viewer key).
+# Usage: sh scripts/bench-api.sh   (BENCH_DIR, BENCH_SECONDS, BENCH_CONNECTIONS)
+set -eu
+D=${BENCH_DIR:-/tmp/regua-bench-api}
+DUR=${BENCH_SECONDS:-10}
+CONN=${BENCH_CONNECTIONS:-32}
+command -v wrk >/dev/null || { echo "bench-api: wrk is not installed (make deps)" >&2; exit 3; }
+make --no-print-directory bench >/dev/null
+R=$PWD/build/regua
+rm -rf "$D"
+mkdir -p "$D"
+port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_up() {
+    i=0
+    until curl -sf -o /dev/null "$1"; do
+        i=$((i + 1)); [ $i -lt 300 ] || { echo "bench-api: $1 did not come up" >&2; exit 3; }; sleep 0.1
+    done
+}
+pids=""
+trap 'for p in $pids; do kill $p 2>/dev/null || true; done' EXIT INT TERM
+
+# ---- 1. POST /v1/events ----
+build/bench/bench_events 100000 file "$D/events" >/dev/null
+cfg=$D/events/regua.yaml
+key=$("$R" --config "$cfg" apikey create --role operator --name bench)
+cat >"$D/events.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $key"
+request = function()
+  local body = string.format('{"type": "portal.visited", "invoice": "F%08d"}', math.random(0, 99999))
+  return wrk.format(nil, "/v1/events", nil, body)
+end
+LUA
+p1=$(port)
+"$R" --config "$cfg" serve --listen 127.0.0.1:$p1 --no-scheduler --no-dispatch >"$D/serve-events.log" 2>&1 &
+pids="$pids $!"
+wait_up http://127.0.0.1:$p1/healthz
+p2=$(port)
+build/bench/bench_http_bare $p2 >/dev/null &
+pids="$pids $!"
+wait_up http://127.0.0.1:$p2/
+echo "== POST /v1/events: regua serve ($CONN connections, ${DUR}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
+wrk -t2 -c"$CONN" -d"${DUR}s" --latency -s "$D/events.lua" http://127.0.0.1:$p1 | grep -E "Requests/sec|Latency|99%|50%|Non-2xx|Socket errors|requests in"
+echo "== POST /v1/events: bench_http_bare, the same load"
+wrk -t2 -c"$CONN" -d"${DUR}s" --latency -s "$D/events.lua" http://127.0.0.1:$p2 | grep -E "Requests/sec|Latency|99%|50%|Non-2xx|Socket errors|requests in"
+echo "events recorded: $(sqlite3 "$D/events/regua.db" "SELECT count(*) FROM events WHERE type = 'portal.visited'"), timers: $(sqlite3 "$D/events/regua.db" "SELECT count(*) FROM trigger_timers")"
+for p in $pids; do kill $p 2>/dev/null || true; done
+pids=""
+sleep 0.5
+
+# ---- 2. GET /v1/invoices?limit=100 on 1,000,000 invoices ----
+build/bench/bench_tick prepare "$D/big" 1000000 300000 >/dev/null
+cat >"$D/big/regua.yaml" <<YAML
+database: $D/big/base.db
+cadences: $D/big/cadences
+templates: $D/big/templates
+company: {name: Exemplo Ltda, cnpj: 11.222.333/0001-81}
+channels:
+  email: {driver: log, path: /dev/null}
+YAML
+vkey=$("$R" --config "$D/big/regua.yaml" apikey create --role viewer --name bench)
+p3=$(port)
+"$R" --config "$D/big/regua.yaml" serve --listen 127.0.0.1:$p3 --no-scheduler --no-dispatch >"$D/serve-big.log" 2>&1 &
+pids="$pids $!"
+wait_up http://127.0.0.1:$p3/healthz
+echo "== GET /v1/invoices?limit=100, 1,000,000 invoices ($CONN connections, ${DUR}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
+wrk -t2 -c"$CONN" -d"${DUR}s" --latency -H "Authorization: Bearer $vkey" "http://127.0.0.1:$p3/v1/invoices?limit=100" |
+    grep -E "Requests/sec|Latency|99%|50%|Non-2xx|Socket errors|requests in"
