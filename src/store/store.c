@@ -33,6 +33,11 @@ rg_status rg_store_begin(rg_store *s, rg_err *e)
     return s->ops->begin(s, e);
 }
 
+rg_status rg_store_begin_read(rg_store *s, rg_err *e)
+{
+    return s->ops->begin_read(s, e);
+}
+
 rg_status rg_store_commit(rg_store *s, rg_err *e)
 {
     return s->ops->commit(s, e);

@@ -103,6 +103,11 @@ rg_status rg_store_open_peer(rg_store *s, int busy_ms, rg_store **out, rg_err *e
 rg_status rg_store_info_get(rg_store *s, rg_store_info *out, rg_err *e);
 
 rg_status rg_store_begin(rg_store *s, rg_err *e);
+/* A read transaction: every read until rg_store_rollback() (or commit)
+ * sees the same committed state (a consistent snapshot, taken at the first
+ * read), and it never waits for a writer. For what reads several tables to
+ * show one thing (service/views.h). */
+rg_status rg_store_begin_read(rg_store *s, rg_err *e);
 rg_status rg_store_commit(rg_store *s, rg_err *e);
 void rg_store_rollback(rg_store *s);
 
