@@ -47,6 +47,24 @@ const rg_api_route *rg_api_find(const char *method, const char *path, unsigned *
     return NULL;
 }
 
+/* The methods of the routes matching path, "GET, HEAD, POST" (405's Allow). */
+static const char *allowed(const char *path, char *buf, size_t n)
+{
+    rg_slice params[RG_HTTP_MAX_PARAMS];
+    size_t np, len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof api_routes / sizeof *api_routes; i++) {
+        if (!rg_http_match(api_routes[i].pattern, path, params, &np) || strstr(buf, api_routes[i].method))
+            continue;
+        bool get = !strcmp(api_routes[i].method, "GET");
+        int w = snprintf(buf + len, n - len, "%s%s%s", len ? ", " : "", api_routes[i].method, get ? ", HEAD" : "");
+        if (w < 0 || (size_t)w >= n - len)
+            break;
+        len += (size_t)w;
+    }
+    return buf;
+}
+
 /* ---- problems (RFC 9457) ---- */
 
 typedef struct problem_kind {
@@ -437,9 +455,13 @@ enum MHD_Result rg_api_handle(rg_http_request *r, const rg_api_route *rt, unsign
         c.key = &key;
         c.role = rg_api_role_parse(key.role);
     }
+    if (!rt && fail == MHD_HTTP_METHOD_NOT_ALLOWED) {
+        char allow[80];
+        const char *h[] = {"Allow", allowed(r->path, allow, sizeof allow), NULL};
+        return rg_api_send_problem(r, fail, "method not allowed here", h);
+    }
     if (!rt)
-        return rg_api_send_problem(r, fail, fail == MHD_HTTP_NOT_FOUND ? "no such route" : "method not allowed here",
-                                   NULL);
+        return rg_api_send_problem(r, fail, "no such route", NULL);
     if (c.role < rt->role) {
         char msg[160];
         snprintf(msg, sizeof msg, "this API key's role (%s) cannot do this: it needs %s", rg_api_role_name(c.role),

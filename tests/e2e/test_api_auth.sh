@@ -112,6 +112,7 @@ call x "" GET /v1/nothing
 is "unknown route without a key is 401" "$code" 401
 call x "$ADMIN" DELETE /v1/customers
 is "wrong method is 405" "$code" 405
+grep -qi '^Allow: GET, HEAD' h.txt && ok "405 says Allow" || not_ok "405 says Allow" "$(cat h.txt)"
 problem "405 is problem+json" 405
 call x "$ADMIN" POST /v1/apikeys/2/revoke -H 'Content-Type: application/json' --data '{"a": '
 is "malformed JSON is 400" "$code" 400

@@ -75,7 +75,7 @@ static void test_keys(void **state)
     assert_int_equal(got.last_used_at, NOW + 65);
     /* a key one character off, cut short, or without the prefix */
     char bad[RG_APIKEY_TEXT_MAX];
-    strcpy(bad, key);
+    rg_strlcpy(bad, key, sizeof bad);
     bad[20] = bad[20] == 'A' ? 'B' : 'A';
     assert_int_equal(rg_apikey_authenticate(s, bad, strlen(bad), NOW, &got, &e), RG_EPERM);
     assert_string_equal(e.msg, "unknown API key");
