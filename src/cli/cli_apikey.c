@@ -1,5 +1,6 @@
 /* regua apikey create|list|revoke: the REST API's keys. */
 #include <jansson.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -10,16 +11,16 @@ static int run(rg_cli *cli, int argc, char **argv);
 
 const rg_command rg_cmd_apikey = {
     "apikey",
-    "regua apikey create --role admin|operator|viewer [--name NAME]\n"
+    "regua apikey create --role admin|operator|viewer [--name NAME] [--json]\n"
     "       regua apikey list [--json]\n"
-    "       regua apikey revoke ID",
+    "       regua apikey revoke ID [--json]",
     "Make, list and revoke the REST API's keys (Authorization: Bearer KEY)",
-    "create makes a key and prints it alone on stdout, once: only its SHA-256 is stored, so\n"
-    "it cannot be shown again. The role says what the key may do: viewer reads; operator\n"
+    "create makes a key and prints it alone on stdout, once (--json: the key's document of\n"
+    "list --json with the key as \"key\"): only its SHA-256 is stored, so it cannot be shown again. The role says what the key may do: viewer reads; operator\n"
     "also writes events, payments, tasks, promises and opt-outs; admin everything (imports,\n"
     "cadences, keys). list shows every key: id, role, prefix (the key's first characters),\n"
     "name, when it was made, last used and revoked. revoke ID refuses the key from then on\n"
-    "(401); a key already revoked or an unknown ID is exit 1. NAME is UTF-8 text, at most\n"
+    "(401) and prints the key (--json: its document); a key already revoked or an unknown ID is exit 1. NAME is UTF-8 text, at most\n"
     "127 bytes. See docs/api.md.",
     run,
 };
@@ -54,7 +55,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     rg_opt opts[] = {
         {"role", true, "ROLE", "create: admin, operator or viewer", false, NULL},
         {"name", true, "NAME", "create: a name to tell the key apart (e.g. erp)", false, NULL},
-        {"json", false, NULL, "list: print JSON", false, NULL},
+        {"json", false, NULL, "print JSON", false, NULL},
         {NULL, false, NULL, NULL, false, NULL},
     };
     const char *pos[3];
@@ -75,8 +76,6 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (!strcmp(sub, "create")) {
         if (npos != 1)
             return rg_cli_usage_error(cli, "apikey", "create takes no arguments (--role, --name)");
-        if (json)
-            return rg_cli_usage_error(cli, "apikey", "create prints the key alone: --json is for list");
         if (!role_text)
             return rg_cli_usage_error(cli, "apikey", "create needs --role admin|operator|viewer");
         rg_api_role role = rg_api_role_parse(role_text);
@@ -92,8 +91,16 @@ static int run(rg_cli *cli, int argc, char **argv)
                 rg_strlcpy(e.where, "--name", sizeof e.where);
             return rg_cli_fail(cli, &e);
         }
+        if (json) {
+            json_t *o = rg_apikey_json(&k);
+            if (o)
+                json_object_set_new(o, "key", json_string(key));
+            sodium_memzero(key, sizeof key);
+            return rg_cli_print_json(cli, o);
+        }
         fprintf(cli->out, "%s\n", key);
         fflush(cli->out);
+        sodium_memzero(key, sizeof key);
         fprintf(cli->err, "regua: made API key %lld (%s, %s): keep it now, it is not shown again\n",
                 (long long)k.id, k.role, k.prefix);
         return 0;
@@ -114,8 +121,6 @@ static int run(rg_cli *cli, int argc, char **argv)
         return json ? rg_cli_print_json(cli, lc.array) : 0;
     }
     if (!strcmp(sub, "revoke")) {
-        if (json)
-            return rg_cli_usage_error(cli, "apikey", "--json is for list");
         int64_t id;
         if (npos != 2 || !rg_parse_i64(rg_slice_cstr(pos[1]), 1, INT64_MAX, &id))
             return rg_cli_usage_error(cli, "apikey", "revoke needs the key's ID (a number, from apikey list)");
@@ -125,6 +130,8 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_apikey_row k;
         if (rg_apikey_revoke(s, id, rg_cli_now(cli), &k, &e) != RG_OK)
             return rg_cli_fail(cli, &e);
+        if (json)
+            return rg_cli_print_json(cli, rg_apikey_json(&k));
         fprintf(cli->out, "revoked API key %lld (%s, %s)\n", (long long)k.id, k.role, k.prefix);
         return 0;
     }

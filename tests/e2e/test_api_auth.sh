@@ -29,12 +29,23 @@ regua apikey list --json >keys.json
 /usr/bin/python3 - "$ADMIN" <<'PY' && ok "apikey list --json" || not_ok "apikey list --json" "$(cat keys.json)"
 import json, sys
 k = json.load(open("keys.json"))
-assert [x["role"] for x in k] == ["admin", "operator", "viewer", "admin"], k
+assert [x["role"] for x in k] == ["admin", "operator", "viewer", "admin"], k  # before 5 was made
 assert k[0]["prefix"] == sys.argv[1][:11] and k[0]["name"] == "erp admin"
 assert all(x["revoked_at"] is None and x["last_used_at"] is None for x in k)
 assert "key" not in k[0] and sys.argv[1] not in json.dumps(k)
 PY
 expect_exit "apikey revoke" 0 regua apikey revoke 4
+contains "revoke says which" out "revoked API key 4 (admin, "
+regua apikey create --role operator --name robo --json >made.json 2>/dev/null
+/usr/bin/python3 - <<'PY' && ok "apikey create --json has the key once, with its row" || not_ok "apikey create --json" "$(cat made.json)"
+import json
+o = json.load(open("made.json"))
+assert o["id"] == 5 and o["role"] == "operator" and o["name"] == "robo" and o["key"].startswith(o["prefix"]), o
+assert len(o["key"]) == 46 and o["revoked_at"] is None
+PY
+regua apikey revoke 5 --json >rev.json
+/usr/bin/python3 -c 'import json; o=json.load(open("rev.json")); assert o["id"]==5 and o["revoked_at"] and "key" not in o' \
+    && ok "apikey revoke --json" || not_ok "apikey revoke --json" "$(cat rev.json)"
 expect_exit "revoke again is exit 1" 1 regua apikey revoke 4
 contains "already revoked said" err "already revoked"
 expect_exit "revoke unknown is exit 1" 1 regua apikey revoke 99
@@ -101,7 +112,7 @@ call x "$OPER" GET /v1/apikeys
 is "an operator cannot list keys: 403" "$code" 403
 call x "$ADMIN" GET /v1/apikeys
 is "an admin lists keys" "$code" 200
-/usr/bin/python3 -c 'import json; d=json.load(open("body.json")); assert len(d["data"])==4 and d["next"] is None and d["data"][0]["last_used_at"]' \
+/usr/bin/python3 -c 'import json; d=json.load(open("body.json")); assert len(d["data"])==5 and d["next"] is None and d["data"][0]["last_used_at"]' \
     && ok "GET /v1/apikeys is the list, with last use" || not_ok "GET /v1/apikeys is the list, with last use" "$(cat body.json)"
 
 # ---- errors ----
