@@ -16,6 +16,7 @@ typedef struct rg_store_ops {
     rg_status (*open_peer)(rg_store *s, int busy_ms, rg_store **out, rg_err *e);
     rg_status (*info_get)(rg_store *s, rg_store_info *out, rg_err *e);
     rg_status (*begin)(rg_store *s, rg_err *e);
+    rg_status (*begin_read)(rg_store *s, rg_err *e);
     rg_status (*commit)(rg_store *s, rg_err *e);
     void (*rollback)(rg_store *s);
     rg_status (*customer_upsert)(rg_store *s, rg_customer *c, unsigned fields, rg_instant now,

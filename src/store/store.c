@@ -33,6 +33,11 @@ rg_status rg_store_begin(rg_store *s, rg_err *e)
     return s->ops->begin(s, e);
 }
 
+rg_status rg_store_begin_read(rg_store *s, rg_err *e)
+{
+    return s->ops->begin_read(s, e);
+}
+
 rg_status rg_store_commit(rg_store *s, rg_err *e)
 {
     return s->ops->commit(s, e);
@@ -41,6 +46,15 @@ rg_status rg_store_commit(rg_store *s, rg_err *e)
 void rg_store_rollback(rg_store *s)
 {
     s->ops->rollback(s);
+}
+
+rg_status rg_store_end(rg_store *s, rg_status rc, rg_err *e)
+{
+    if (rc == RG_OK)
+        rc = rg_store_commit(s, e);
+    if (rc != RG_OK)
+        rg_store_rollback(s);
+    return rc;
 }
 
 rg_status rg_store_customer_upsert(rg_store *s, rg_customer *c, unsigned fields, rg_instant now,
