@@ -1,4 +1,4 @@
-/* regua customer list|show */
+/* regua customer list|show|anonymize */
 #include <jansson.h>
 #include <string.h>
 
@@ -13,12 +13,18 @@ static int run(rg_cli *cli, int argc, char **argv);
 const rg_command rg_cmd_customer = {
     "customer",
     "regua customer list [--tag T] [--search TEXT] [--limit N] [--json]\n"
-    "       regua customer show EXTERNAL_ID [--json]",
-    "List customers or show one with its opt-outs and events",
+    "       regua customer show EXTERNAL_ID [--json]\n"
+    "       regua customer anonymize EXTERNAL_ID --yes [--json]",
+    "List customers, show one with its opt-outs and events, or anonymize one (LGPD)",
     "list prints every customer (or the first N with --limit), in import order;\n"
     "--search matches part of the name, or the exact external id or document.\n"
     "show lists the customer's opt-outs (channel, how, when) and its events, newest first:\n"
-    "those about the customer as a whole (portal.visited) and those of its invoices.",
+    "those about the customer as a whole (portal.visited) and those of its invoices.\n"
+    "anonymize erases the customer's personal data for good (LGPD; docs/privacy.md): the name\n"
+    "becomes \"Titular anonimizado\"; e-mail, phones, address and tags, the texts of its messages,\n"
+    "its events' payloads and task notes are erased; messages still to go, open tasks and waiting\n"
+    "trigger timers are cancelled. The external id, document, invoices, payments, promises and\n"
+    "opt-outs stay (the financial records). Refused while it has open invoices; needs --yes.",
     run,
 };
 
@@ -82,6 +88,7 @@ static int run(rg_cli *cli, int argc, char **argv)
         {"search", true, "TEXT", "part of the name, or the exact external id or document", false, NULL},
         {"limit", true, "N", "print at most N customers", false, NULL},
         {"json", false, NULL, "print JSON (an array for list)", false, NULL},
+        {"yes", false, NULL, "anonymize: confirm that the data is erased for good", false, NULL},
         {NULL, false, NULL, NULL, false, NULL},
     };
     const char *pos[2];
@@ -135,5 +142,10 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_customer_view_free(&v);
         return code;
     }
-    return rg_cli_usage_error(cli, "customer", "unknown subcommand '%s' (list, show)", pos[0]);
+    if (!strcmp(pos[0], "anonymize")) {
+        if (npos != 2)
+            return rg_cli_usage_error(cli, "customer", "anonymize needs the customer's EXTERNAL_ID");
+        return rg_cli_customer_anonymize(cli, pos[1], rg_cli_opt(opts, "yes")->set, json);
+    }
+    return rg_cli_usage_error(cli, "customer", "unknown subcommand '%s' (list, show, anonymize)", pos[0]);
 }

@@ -1049,6 +1049,7 @@ static const rg_store_ops sqlite_ops = {
     .customer_upsert = sq_customer_upsert,
     .customer_get = sq_customer_get,
     .customer_id = sq_customer_id,
+    .customer_anonymize = rg_sqp_customer_anonymize,
     .customer_each = sq_customer_each,
     .invoice_upsert = sq_invoice_upsert,
     .invoice_get = sq_invoice_get,

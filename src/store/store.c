@@ -78,6 +78,12 @@ rg_status rg_store_customer_id(rg_store *s, const char *external_id, int64_t *id
     return s->ops->customer_id(s, external_id, id, e);
 }
 
+rg_status rg_store_customer_anonymize(rg_store *s, int64_t customer_id, const char *name, rg_instant now,
+                                      rg_anonymize_counts *out, rg_err *e)
+{
+    return s->ops->customer_anonymize(s, customer_id, name, now, out, e);
+}
+
 rg_status rg_store_customer_each(rg_store *s, const rg_customer_filter *f, rg_customer_fn fn,
                                  void *ctx, rg_err *e)
 {
