@@ -1618,8 +1618,9 @@ out:
 }
 
 #define RG_TICK_COMMIT_ROWS 250000
-/* Customers read per statement while filling a batch. */
-#define RG_TICK_READ_CUSTOMERS 64
+/* Customers asked of the store at a time while filling a batch (it reads
+ * them in one range when their ids are dense, else 64 per statement). */
+#define RG_TICK_READ_CUSTOMERS 256
 
 /* What the inline channels wrote must be durable before the transaction
  * that says "sent" commits. */

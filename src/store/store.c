@@ -43,6 +43,15 @@ void rg_store_rollback(rg_store *s)
     s->ops->rollback(s);
 }
 
+rg_status rg_store_end(rg_store *s, rg_status rc, rg_err *e)
+{
+    if (rc == RG_OK)
+        rc = rg_store_commit(s, e);
+    if (rc != RG_OK)
+        rg_store_rollback(s);
+    return rc;
+}
+
 rg_status rg_store_customer_upsert(rg_store *s, rg_customer *c, unsigned fields, rg_instant now,
                                    rg_upsert_result *res, rg_err *e)
 {

@@ -105,6 +105,13 @@ rg_status rg_store_info_get(rg_store *s, rg_store_info *out, rg_err *e);
 rg_status rg_store_begin(rg_store *s, rg_err *e);
 rg_status rg_store_commit(rg_store *s, rg_err *e);
 void rg_store_rollback(rg_store *s);
+/* Ends the transaction a service began: commits when rc is RG_OK (a
+ * failed commit is rolled back and its status returned), else rolls back
+ * and returns rc. The one tail of every service that owns its transaction:
+ *     rg_status rc = rg_store_begin(s, e);
+ *     if (rc == RG_OK) rc = work(...);
+ *     return rg_store_end(s, rc, e); */
+rg_status rg_store_end(rg_store *s, rg_status rc, rg_err *e);
 
 /* ---- customers ---- */
 /* Inserts or updates by external_id; `fields` (RG_CF_*) limits what an

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include "base/buf.h"
 #include "service/import.h"
 #include "service/inbound.h"
 #include "service/payments.h"
@@ -256,13 +257,88 @@ static void test_promise_wakes_the_invoice(void **state)
     p.promise_date = rg_date_from_ymd(2026, 10, 30);
     p.promise_amount = -1;
     rg_task_done_result r;
-    assert_int_equal(rg_store_begin(f.s, &e), RG_OK);
     assert_int_equal(rg_task_done(&f.env, t.id, &p, rg_date_from_ymd(2026, 10, 25), at("2026-10-25T13:00:00Z"), &r, &e),
                      RG_OK);
-    assert_int_equal(rg_store_commit(f.s, &e), RG_OK);
     assert_true(r.promised);
     assert_int_equal(agenda(&f, "F1"), RG_WAKE_NOW);
     assert_int_equal(agenda(&f, "F2"), LATER);
+    teardown(&f);
+}
+
+/* The tick reads the open invoices of the customers it is given, in
+ * (customer, invoice) order, and no others — whether the store reads them
+ * through a list (ids far apart) or one range of the index with the
+ * missing customers stepped over (ids dense, as in a catch-up). */
+typedef struct seen_rows {
+    char ext[40][8];
+    size_t n;
+} seen_rows;
+
+static rg_status seen(void *p, const rg_tick_row *r)
+{
+    seen_rows *o = p;
+    assert_true(o->n < 40);
+    snprintf(o->ext[o->n++], sizeof o->ext[0], "%s", r->invoice.external_id);
+    return RG_OK;
+}
+
+static void expect_read(fx *f, const int64_t *ids, size_t n, const char *want)
+{
+    seen_rows o = {0};
+    rg_err e;
+    assert_int_equal(rg_store_tick_customers(f->s, RG_INSTANT_NONE, RG_DATE_NONE, ids, n, seen, &o, &e), RG_OK);
+    rg_buf got = RG_BUF_INIT;
+    for (size_t i = 0; i < o.n; i++)
+        rg_buf_printf(&got, "%s%s", i ? " " : "", o.ext[i]);
+    assert_string_equal(rg_buf_cstr(&got), want);
+    rg_buf_free(&got);
+}
+
+static void test_tick_reads_the_customers_given(void **state)
+{
+    (void)state;
+    fx f;
+    rg_err e;
+    assert_int_equal(rg_store_open(":memory:", &f.s, &e), RG_OK);
+    f.env = (rg_event_env){f.s, rg_test_zones(), NULL};
+    rg_buf customers = RG_BUF_INIT, invoices = RG_BUF_INIT;
+    rg_buf_puts(&customers, "external_id,name,email\n");
+    rg_buf_puts(&invoices, "external_id,customer_external_id,amount,due_date\n");
+    for (int c = 1; c <= 12; c++) {
+        rg_buf_printf(&customers, "C%d,Cliente %d,c%d@x.com.br\n", c, c, c);
+        /* B before A: the order read is the invoices' ids, not their names */
+        rg_buf_printf(&invoices, "B%d,C%d,10.00,2026-10-20\nA%d,C%d,20.00,2026-10-21\n", c, c, c, c);
+    }
+    import(&f, RG_IMPORT_CUSTOMERS, rg_buf_cstr(&customers));
+    import(&f, RG_IMPORT_INVOICES, rg_buf_cstr(&invoices));
+    rg_buf_free(&customers);
+    rg_buf_free(&invoices);
+    int64_t id[13];
+    for (int c = 1; c <= 12; c++) {
+        char ext[8];
+        snprintf(ext, sizeof ext, "B%d", c);
+        rg_invoice inv;
+        assert_int_equal(rg_store_invoice_get(f.s, ext, &inv, &e), RG_OK);
+        id[c] = inv.customer_id;
+    }
+    /* a paid invoice is not read */
+    rg_invoice a4;
+    assert_int_equal(rg_store_invoice_get(f.s, "A4", &a4, &e), RG_OK);
+    assert_int_equal(rg_store_begin(f.s, &e), RG_OK);
+    assert_int_equal(rg_store_invoice_set_paid(f.s, a4.id, 2000, RG_INV_PAID, rg_date_from_ymd(2026, 10, 22),
+                                               at("2026-10-22T12:00:00Z"), &e),
+                     RG_OK);
+    assert_int_equal(rg_store_commit(f.s, &e), RG_OK);
+    /* dense: customers 2..10 without 6 (one range, 6 stepped over) */
+    int64_t dense[] = {id[2], id[3], id[4], id[5], id[7], id[8], id[9], id[10]};
+    expect_read(&f, dense, 8, "B2 A2 B3 A3 B4 B5 A5 B7 A7 B8 A8 B9 A9 B10 A10");
+    /* sparse: 1 and 12 (a list) */
+    int64_t sparse[] = {id[1], id[12]};
+    expect_read(&f, sparse, 2, "B1 A1 B12 A12");
+    /* one customer, and the last ids of a range */
+    expect_read(&f, &id[11], 1, "B11 A11");
+    int64_t tail[] = {id[11], id[12]};
+    expect_read(&f, tail, 2, "B11 A11 B12 A12");
     teardown(&f);
 }
 
@@ -275,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_payment_wakes_the_customer),
         cmocka_unit_test(test_optout_wakes_the_customer),
         cmocka_unit_test(test_promise_wakes_the_invoice),
+        cmocka_unit_test(test_tick_reads_the_customers_given),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
