@@ -190,10 +190,7 @@ rg_status rg_webhooks_deliver(const rg_webhooks_run *r, rg_instant now, rg_webho
                                     keep_claimed, &l, e);
         if (rc == RG_ENOMEM)
             rc = rg_err_set(e, RG_ENOMEM, "webhooks", "out of memory");
-        if (rc == RG_OK)
-            rc = rg_store_commit(r->store, e);
-        if (rc != RG_OK)
-            rg_store_rollback(r->store);
+        rc = rg_store_end(r->store, rc, e);
     }
     for (size_t i = 0; rc == RG_OK && i < l.n; i++) {
         rg_webhook_delivery *d = &l.v[i].d;
@@ -358,9 +355,5 @@ rg_status rg_webhooks_retry(rg_store *s, int64_t id, rg_instant now, rg_err *e)
         }
         rg_webhook_list_free(&one);
     }
-    if (rc == RG_OK)
-        rc = rg_store_commit(s, e);
-    if (rc != RG_OK)
-        rg_store_rollback(s);
-    return rc;
+    return rg_store_end(s, rc, e);
 }
