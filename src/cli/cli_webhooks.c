@@ -11,7 +11,7 @@ static int run(rg_cli *cli, int argc, char **argv);
 const rg_command rg_cmd_webhooks = {
     "webhooks",
     "regua webhooks deliveries [--status S] [--json]\n"
-    "       regua webhooks retry DELIVERY_ID",
+    "       regua webhooks retry DELIVERY_ID [--json]",
     "List the outgoing webhooks' deliveries; queue a failed one again",
     "Each event of a type a webhook lists (`webhooks:` in regua.yaml), and each event a\n"
     "trigger's `webhook: NAME` action names, is queued for that webhook when it is recorded,\n"
@@ -22,11 +22,11 @@ const rg_command rg_cmd_webhooks = {
     "`deliveries` lists them, newest first: status (pending, sending, delivered, failed),\n"
     "attempts, the last answer; --json adds the body and every attempt (when, HTTP status,\n"
     "error). `retry` queues a failed delivery again, due at once, its backoff restarted\n"
-    "(exit 1 when it is not failed).",
+    "(exit 1 when it is not failed); --json prints the delivery as `deliveries --json` does.",
     run,
 };
 
-static int retry(rg_cli *cli, int npos, const char **pos)
+static int retry(rg_cli *cli, int npos, const char **pos, bool json)
 {
     int64_t id;
     if (npos != 2 || !rg_parse_i64(rg_slice_cstr(pos[1]), 1, INT64_MAX, &id))
@@ -38,17 +38,23 @@ static int retry(rg_cli *cli, int npos, const char **pos)
         return 3;
     rg_err e;
     rg_err_clear(&e);
-    if (rg_webhooks_retry(s, id, rg_cli_now(cli), &e) != RG_OK)
+    rg_webhook_list one;
+    if (rg_webhooks_retry(s, id, rg_cli_now(cli), &one, &e) != RG_OK)
         return rg_cli_fail(cli, &e);
-    fprintf(cli->out, "webhook delivery %lld: pending again (regua serve sends it)\n", (long long)id);
-    return 0;
+    int rc = 0;
+    if (json)
+        rc = rg_cli_print_json(cli, rg_webhook_item_json(&one.v[0]));
+    else
+        fprintf(cli->out, "webhook delivery %lld: pending again (regua serve sends it)\n", (long long)id);
+    rg_webhook_list_free(&one);
+    return rc;
 }
 
 static int run(rg_cli *cli, int argc, char **argv)
 {
     rg_opt opts[] = {
         {"status", true, "S", "deliveries: only this status (pending, sending, delivered, failed)", false, NULL},
-        {"json", false, NULL, "deliveries: print a JSON array", false, NULL},
+        {"json", false, NULL, "print JSON (deliveries: an array; retry: the delivery)", false, NULL},
         {NULL, false, NULL, NULL, false, NULL},
     };
     const char *pos[2];
@@ -59,9 +65,9 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (help)
         return 0;
     if (npos >= 1 && !strcmp(pos[0], "retry")) {
-        if (rg_cli_opt(opts, "status")->set || rg_cli_opt(opts, "json")->set)
-            return rg_cli_usage_error(cli, "webhooks", "retry takes no --status or --json");
-        return retry(cli, npos, pos);
+        if (rg_cli_opt(opts, "status")->set)
+            return rg_cli_usage_error(cli, "webhooks", "retry takes no --status");
+        return retry(cli, npos, pos, rg_cli_opt(opts, "json")->set);
     }
     if (npos != 1 || strcmp(pos[0], "deliveries") != 0)
         return rg_cli_usage_error(cli, "webhooks", "say 'deliveries' or 'retry DELIVERY_ID'");

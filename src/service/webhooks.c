@@ -338,22 +338,27 @@ void *rg_webhook_item_json(const rg_webhook_item *it)
     return j;
 }
 
-rg_status rg_webhooks_retry(rg_store *s, int64_t id, rg_instant now, rg_err *e)
+rg_status rg_webhooks_retry(rg_store *s, int64_t id, rg_instant now, rg_webhook_list *out, rg_err *e)
 {
-    char status[16] = "";
+    rg_webhook_list one = {0};
     rg_status rc = rg_store_begin(s, e);
     if (rc != RG_OK)
         return rc;
     bool changed = false;
-    if ((rc = rg_store_webhook_requeue(s, id, now, &changed, e)) == RG_OK && !changed) {
-        rg_webhook_list one = {0};
-        if ((rc = rg_store_webhook_get(s, id, keep_item, &one, e)) == RG_OK) {
-            rg_strlcpy(status, one.v[0].d.status, sizeof status);
-            rc = rg_err_set(e, RG_ECONFLICT, "delivery",
-                            "webhook delivery %lld is %s, not failed: only a failed delivery is queued again",
-                            (long long)id, status);
-        }
+    if ((rc = rg_store_webhook_requeue(s, id, now, &changed, e)) == RG_OK)
+        rc = rg_store_webhook_get(s, id, keep_item, &one, e);
+    if (rc == RG_ENOMEM)
+        rc = rg_err_set(e, RG_ENOMEM, "webhooks", "out of memory");
+    if (rc == RG_OK && !changed)
+        rc = rg_err_set(e, RG_ECONFLICT, "delivery",
+                        "webhook delivery %lld is %s, not failed: only a failed delivery is queued again",
+                        (long long)id, one.v[0].d.status);
+    if (rc == RG_OK)
+        rc = rg_store_webhook_attempts(s, id, keep_attempt, &one.v[0], e);
+    rc = rg_store_end(s, rc, e);
+    if (rc == RG_OK && out)
+        *out = one;
+    else
         rg_webhook_list_free(&one);
-    }
-    return rg_store_end(s, rc, e);
+    return rc;
 }

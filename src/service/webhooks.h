@@ -105,7 +105,8 @@ void *rg_webhook_item_json(const rg_webhook_item *it);
 
 /* Queues a failed delivery again, due now, its backoff restarted. In its
  * own transaction. RG_ENOTFOUND for an unknown id, RG_ECONFLICT when the
- * delivery is not failed. */
-rg_status rg_webhooks_retry(rg_store *s, int64_t id, rg_instant now, rg_err *e);
+ * delivery is not failed. The delivery as it is then goes in *out (owned:
+ * rg_webhook_list_free) when out is not NULL. */
+rg_status rg_webhooks_retry(rg_store *s, int64_t id, rg_instant now, rg_webhook_list *out, rg_err *e);
 
 #endif

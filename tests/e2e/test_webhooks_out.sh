@@ -160,7 +160,8 @@ stop_receiver
 /usr/bin/python3 -c 'import sqlite3; c=sqlite3.connect("regua.db"); c.execute("UPDATE webhook_deliveries SET status = '"'failed'"' WHERE id = 1"); c.commit()'
 regua webhooks deliveries --status failed --json >failed.json
 is "--status failed lists it" "$(/usr/bin/python3 -c 'import json; print([d["id"] for d in json.load(open("failed.json"))])')" "[1]"
-expect_exit "retry re-queues a failed delivery" 0 regua webhooks retry 1
+expect_exit "retry re-queues a failed delivery" 0 regua webhooks retry 1 --json
+contains "retry --json prints the delivery" out '"status": "pending"'
 is "pending again" "$(status_of 1)" pending
 expect_exit "retry refuses a delivery that is not failed" 1 regua webhooks retry 2
 contains "and says why" err "is delivered, not failed"

@@ -194,7 +194,12 @@ static void test_backoff_and_retry(void **state)
     int64_t id = l.v[0].d.id;
     rg_webhook_list_free(&l);
     /* queued again: due at once, the backoff from the start */
-    assert_int_equal(rg_webhooks_retry(f.s, id, t + 10, &e), RG_OK);
+    rg_webhook_list one;
+    assert_int_equal(rg_webhooks_retry(f.s, id, t + 10, &one, &e), RG_OK);
+    assert_string_equal(one.v[0].d.status, "pending");
+    assert_int_equal(one.v[0].d.failures, 0);
+    assert_int_equal(one.v[0].n_attempts, 8);
+    rg_webhook_list_free(&one);
     answers[0] = 204;
     assert_int_equal(rg_webhooks_deliver(&r, t + 10, &st, &e), RG_OK);
     assert_int_equal(st.delivered, 1);
@@ -205,9 +210,9 @@ static void test_backoff_and_retry(void **state)
     assert_int_equal(l.v[0].d.delivered_at, t + 10);
     rg_webhook_list_free(&l);
     /* only a failed delivery is queued again */
-    assert_int_equal(rg_webhooks_retry(f.s, id, t + 20, &e), RG_ECONFLICT);
+    assert_int_equal(rg_webhooks_retry(f.s, id, t + 20, NULL, &e), RG_ECONFLICT);
     assert_non_null(strstr(e.msg, "is delivered, not failed"));
-    assert_int_equal(rg_webhooks_retry(f.s, 999, t + 20, &e), RG_ENOTFOUND);
+    assert_int_equal(rg_webhooks_retry(f.s, 999, t + 20, NULL, &e), RG_ENOTFOUND);
     rg_store_close(f.s);
 }
 
