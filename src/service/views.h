@@ -64,6 +64,10 @@ typedef struct rg_invoice_view {
 rg_status rg_invoice_view_get(rg_store *s, rg_engine *eng, const char *external_id, rg_instant now,
                               rg_invoice_view *out, rg_err *e);
 void rg_invoice_view_free(rg_invoice_view *v);
+/* The same, inside a read transaction the caller holds (several views
+ * from one snapshot: the LGPD export); on failure the view is zeroed. */
+rg_status rg_invoice_view_read(rg_store *s, rg_engine *eng, const char *external_id, rg_instant now,
+                               rg_invoice_view *out, rg_err *e);
 
 typedef struct rg_view_optout {
     char *channel; /* owned */
@@ -88,5 +92,7 @@ typedef struct rg_customer_view {
  * events. RG_ENOTFOUND when there is no such customer. */
 rg_status rg_customer_view_get(rg_store *s, const char *external_id, rg_customer_view *out, rg_err *e);
 void rg_customer_view_free(rg_customer_view *v);
+/* The same, inside a read transaction the caller holds. */
+rg_status rg_customer_view_read(rg_store *s, const char *external_id, rg_customer_view *out, rg_err *e);
 
 #endif
