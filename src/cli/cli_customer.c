@@ -14,7 +14,7 @@ const rg_command rg_cmd_customer = {
     "customer",
     "regua customer list [--tag T] [--search TEXT] [--limit N] [--json]\n"
     "       regua customer show EXTERNAL_ID [--json]\n"
-    "       regua customer export EXTERNAL_ID\n"
+    "       regua customer export EXTERNAL_ID [--json]\n"
     "       regua customer anonymize EXTERNAL_ID --yes [--json]",
     "List customers, show one with its opt-outs and events, export or anonymize one (LGPD)",
     "list prints every customer (or the first N with --limit), in import order;\n"
@@ -23,7 +23,7 @@ const rg_command rg_cmd_customer = {
     "those about the customer as a whole (portal.visited) and those of its invoices.\n"
     "export prints, as JSON, everything stored about the customer (LGPD; docs/privacy.md): the\n"
     "customer with opt-outs and events, each invoice as invoice show --json shows it, every\n"
-    "message with its texts, every task.\n"
+    "message with its texts, every task (always JSON: --json changes nothing).\n"
     "anonymize erases the customer's personal data for good (LGPD; docs/privacy.md): the name\n"
     "becomes \"Titular anonimizado\"; e-mail, phones, address and tags, the texts of its messages,\n"
     "its events' payloads and task notes are erased; messages still to go, open tasks and waiting\n"
