@@ -191,6 +191,24 @@ rg_status rg_invoice_view_get(rg_store *s, rg_engine *eng, const char *external_
     return rc;
 }
 
+rg_status rg_invoice_view_load(rg_store *s, const rg_config *config, const char *external_id, rg_instant now,
+                               rg_invoice_view *out, size_t *load_errors, rg_err *e)
+{
+    rg_engine_options o = {s, config, true, 0, 0};
+    rg_diags d = RG_DIAGS_INIT;
+    rg_engine *eng = NULL;
+    rg_err oe;
+    rg_err_clear(&oe);
+    if (rg_engine_open(&o, &eng, &d, &oe) != RG_OK)
+        eng = NULL;
+    rg_diags_free(&d);
+    if (load_errors)
+        *load_errors = eng ? rg_engine_load_errors(eng) : 0;
+    rg_status rc = rg_invoice_view_get(s, eng, external_id, now, out, e);
+    rg_engine_close(eng);
+    return rc;
+}
+
 void rg_invoice_view_free(rg_invoice_view *v)
 {
     if (!v)

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "config/config.h"
 #include "engine/engine.h"
 #include "model/event.h"
 #include "store/store.h"
@@ -68,6 +69,13 @@ void rg_invoice_view_free(rg_invoice_view *v);
  * from one snapshot: the LGPD export); on failure the view is zeroed. */
 rg_status rg_invoice_view_read(rg_store *s, rg_engine *eng, const char *external_id, rg_instant now,
                                rg_invoice_view *out, rg_err *e);
+/* The same, with a dry-run engine opened on `s` from `config` for the
+ * explanation (as `regua invoice show` opens one): when the cadences do
+ * not load at all the view has no explanation; *load_errors (may be NULL)
+ * is how many cadence files or templates did not load. For callers that
+ * hold no engine (the API). */
+rg_status rg_invoice_view_load(rg_store *s, const rg_config *config, const char *external_id, rg_instant now,
+                               rg_invoice_view *out, size_t *load_errors, rg_err *e);
 
 typedef struct rg_view_optout {
     char *channel; /* owned */
