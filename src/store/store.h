@@ -382,6 +382,7 @@ typedef struct rg_message_filter {
     int status;                        /* -1: any */
     const char *invoice_external_id;   /* NULL: any */
     const char *customer_external_id;  /* NULL: any */
+    const char *channel;               /* NULL: any; else the channel's name exactly */
     int64_t after_id;
     int64_t limit; /* 0: all */
 } rg_message_filter;
