@@ -144,3 +144,86 @@ rg_status rg_customer_view_json(const rg_customer_view *v, void **out, rg_err *e
     *out = o;
     return RG_OK;
 }
+
+/* ---- simulate ---- */
+
+static json_t *sim_message_json(const rg_sim_message *m)
+{
+    char planned[32];
+    return json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "planned_for",
+                     rg_instant_format(m->planned_for, planned, sizeof planned), "customer_external_id", m->customer,
+                     "invoice_external_ids", rg_invoice_ids_json(m->invoices), "cadence", m->cadence, "step", m->step,
+                     "source_kind", m->source_kind, "channel", m->channel, "template", m->template_name, "status",
+                     rg_message_status_name(m->status), "body", m->body);
+}
+
+static json_t *sim_count_json(const rg_sim_count *c)
+{
+    char d[16];
+    return json_pack("{s:s, s:s, s:I}", "date", rg_date_format_iso(c->date, d, sizeof d), "channel", c->channel,
+                     "count", (json_int_t)c->count);
+}
+
+static json_t *sim_promise_json(const rg_sim_promise *p)
+{
+    char d[16], amount[32], dl[32];
+    json_t *pauses = json_array();
+    for (size_t i = 0; pauses && i < p->n_pauses; i++)
+        if (json_array_append_new(pauses, json_string(p->pauses[i])) != 0) {
+            json_decref(pauses);
+            return NULL;
+        }
+    return json_pack("{s:o, s:s, s:I, s:s, s:s, s:I, s:s, s:o, s:b}", "invoice_external_id",
+                     p->invoice[0] ? json_string(p->invoice) : json_null(), "customer_external_id", p->customer,
+                     "promise_id", (json_int_t)p->id, "promised_date",
+                     rg_date_format_iso(p->promised_date, d, sizeof d), "amount",
+                     rg_money_format_plain(p->amount, amount, sizeof amount), "grace_days", (json_int_t)p->grace_days,
+                     "deadline", rg_instant_format(p->deadline, dl, sizeof dl), "pauses", pauses, "breaks",
+                     p->breaks);
+}
+
+rg_status rg_simulation_json(const rg_simulation *s, void **out, rg_err *e)
+{
+    *out = NULL;
+    json_t *o = json_object();
+    if (!o)
+        return rg_err_set(e, RG_ENOMEM, "simulate", "out of memory");
+    rg_status rc = RG_OK;
+    char id[24];
+    json_t *a = json_array();
+    for (size_t i = 0; rc == RG_OK && i < s->n_messages; i++) {
+        snprintf(id, sizeof id, "%lld", (long long)s->messages[i].id);
+        rc = rg_json_append(a, sim_message_json(&s->messages[i]), "simulated message", id, e);
+    }
+    if (rc == RG_OK && json_object_set_new(o, "messages", a) != 0)
+        rc = rg_json_unwritable("simulate", "the forecast", e);
+    else if (rc != RG_OK)
+        json_decref(a);
+    if (rc == RG_OK) {
+        a = json_array();
+        for (size_t i = 0; rc == RG_OK && i < s->n_per_day; i++)
+            rc = rg_json_append(a, sim_count_json(&s->per_day[i]), "simulated day", s->per_day[i].channel, e);
+        if (rc == RG_OK && json_object_set_new(o, "per_day", a) != 0)
+            rc = rg_json_unwritable("simulate", "the forecast", e);
+        else if (rc != RG_OK)
+            json_decref(a);
+    }
+    if (rc == RG_OK) {
+        a = json_array();
+        for (size_t i = 0; rc == RG_OK && i < s->n_promises; i++) {
+            const rg_sim_promise *p = &s->promises[i];
+            rc = rg_json_append(a, sim_promise_json(p), p->invoice[0] ? "promise of invoice" : "promise of customer",
+                                p->invoice[0] ? p->invoice : p->customer, e);
+        }
+        if (rc == RG_OK && json_object_set_new(o, "promises", a) != 0)
+            rc = rg_json_unwritable("simulate", "the forecast", e);
+        else if (rc != RG_OK)
+            json_decref(a);
+    }
+    if (rc != RG_OK) {
+        json_decref(o);
+        return rc;
+    }
+    *out = o;
+    return RG_OK;
+}

@@ -13,6 +13,7 @@
 #ifndef RG_JSON_VIEWS_H
 #define RG_JSON_VIEWS_H
 
+#include "service/simulate.h"
 #include "service/views.h"
 
 /* rg_invoice_json's fields, then "fine_pct_applied", "fine_capped",
@@ -27,5 +28,14 @@ rg_status rg_invoice_view_json(const rg_invoice_view *v, void **out, rg_err *e);
  * and "events" (newest first, each with its "invoice_external_id" when it
  * is an invoice's). */
 rg_status rg_customer_view_json(const rg_customer_view *v, void **out, rg_err *e);
+
+/* `regua simulate --json`: {"messages": [{"planned_for",
+ * "customer_external_id", "invoice_external_ids", "cadence", "step",
+ * "source_kind", "channel", "template", "status", "body"}], "per_day":
+ * [{"date", "channel", "count"}], "promises": [{"invoice_external_id"
+ * (null: the whole debt), "customer_external_id", "promise_id",
+ * "promised_date", "amount", "grace_days", "deadline", "pauses",
+ * "breaks"}]}. */
+rg_status rg_simulation_json(const rg_simulation *s, void **out, rg_err *e);
 
 #endif

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "config/config.h"
 #include "engine/engine.h"
 #include "model/event.h"
 #include "store/store.h"
@@ -64,6 +65,17 @@ typedef struct rg_invoice_view {
 rg_status rg_invoice_view_get(rg_store *s, rg_engine *eng, const char *external_id, rg_instant now,
                               rg_invoice_view *out, rg_err *e);
 void rg_invoice_view_free(rg_invoice_view *v);
+/* The same, inside a read transaction the caller holds (several views
+ * from one snapshot: the LGPD export); on failure the view is zeroed. */
+rg_status rg_invoice_view_read(rg_store *s, rg_engine *eng, const char *external_id, rg_instant now,
+                               rg_invoice_view *out, rg_err *e);
+/* The same, with a dry-run engine opened on `s` from `config` for the
+ * explanation (as `regua invoice show` opens one): when the cadences do
+ * not load at all the view has no explanation; *load_errors (may be NULL)
+ * is how many cadence files or templates did not load. For callers that
+ * hold no engine (the API). */
+rg_status rg_invoice_view_load(rg_store *s, const rg_config *config, const char *external_id, rg_instant now,
+                               rg_invoice_view *out, size_t *load_errors, rg_err *e);
 
 typedef struct rg_view_optout {
     char *channel; /* owned */
@@ -88,5 +100,7 @@ typedef struct rg_customer_view {
  * events. RG_ENOTFOUND when there is no such customer. */
 rg_status rg_customer_view_get(rg_store *s, const char *external_id, rg_customer_view *out, rg_err *e);
 void rg_customer_view_free(rg_customer_view *v);
+/* The same, inside a read transaction the caller holds. */
+rg_status rg_customer_view_read(rg_store *s, const char *external_id, rg_customer_view *out, rg_err *e);
 
 #endif
