@@ -1,4 +1,4 @@
-/* regua customer list|show|anonymize */
+/* regua customer list|show|export|anonymize */
 #include <jansson.h>
 #include <string.h>
 
@@ -14,12 +14,16 @@ const rg_command rg_cmd_customer = {
     "customer",
     "regua customer list [--tag T] [--search TEXT] [--limit N] [--json]\n"
     "       regua customer show EXTERNAL_ID [--json]\n"
+    "       regua customer export EXTERNAL_ID [--json]\n"
     "       regua customer anonymize EXTERNAL_ID --yes [--json]",
-    "List customers, show one with its opt-outs and events, or anonymize one (LGPD)",
+    "List customers, show one with its opt-outs and events, export or anonymize one (LGPD)",
     "list prints every customer (or the first N with --limit), in import order;\n"
     "--search matches part of the name, or the exact external id or document.\n"
     "show lists the customer's opt-outs (channel, how, when) and its events, newest first:\n"
     "those about the customer as a whole (portal.visited) and those of its invoices.\n"
+    "export prints, as JSON, everything stored about the customer (LGPD; docs/privacy.md): the\n"
+    "customer with opt-outs and events, each invoice as invoice show --json shows it, every\n"
+    "message with its texts, every task (always JSON: --json changes nothing).\n"
     "anonymize erases the customer's personal data for good (LGPD; docs/privacy.md): the name\n"
     "becomes \"Titular anonimizado\"; e-mail, phones, address and tags, the texts of its messages,\n"
     "its events' payloads and task notes are erased; messages still to go, open tasks and waiting\n"
@@ -142,10 +146,15 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_customer_view_free(&v);
         return code;
     }
+    if (!strcmp(pos[0], "export")) {
+        if (npos != 2)
+            return rg_cli_usage_error(cli, "customer", "export needs the customer's EXTERNAL_ID");
+        return rg_cli_customer_export(cli, pos[1]);
+    }
     if (!strcmp(pos[0], "anonymize")) {
         if (npos != 2)
             return rg_cli_usage_error(cli, "customer", "anonymize needs the customer's EXTERNAL_ID");
         return rg_cli_customer_anonymize(cli, pos[1], rg_cli_opt(opts, "yes")->set, json);
     }
-    return rg_cli_usage_error(cli, "customer", "unknown subcommand '%s' (list, show, anonymize)", pos[0]);
+    return rg_cli_usage_error(cli, "customer", "unknown subcommand '%s' (list, show, export, anonymize)", pos[0]);
 }

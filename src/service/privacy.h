@@ -6,6 +6,7 @@
 #ifndef RG_PRIVACY_H
 #define RG_PRIVACY_H
 
+#include "engine/engine.h"
 #include "service/events.h"
 
 /* The name an anonymized customer keeps. */
@@ -29,5 +30,21 @@ typedef struct rg_anonymize_result {
  */
 rg_status rg_customer_anonymize(const rg_event_env *env, const char *external_id, const char *source, rg_instant now,
                                 rg_anonymize_result *out, rg_err *e);
+
+/*
+ * Everything stored about the customer `external_id` (LGPD art. 18, II), as
+ * one JSON document read in one read transaction on s (*out, a new jansson
+ * reference as void *):
+ *   {"exported_at", "customer": the document of `customer show --json`
+ *    (with its opt-outs and events), "invoices": [the document of `invoice
+ *    show --json` of each of its invoices, every status], "messages": [each
+ *    message as `messages list --json` shows it, with its "html" and
+ *    provider "payload"], "tasks": [each task, done ones too]}.
+ * eng (NULL: none) explains each invoice's cadence as `invoice show` does.
+ * RG_ENOTFOUND for an unknown customer; RG_EINVAL naming the record when a
+ * stored text cannot be written as JSON (never a shorter document).
+ */
+rg_status rg_customer_export(rg_store *s, rg_engine *eng, const char *external_id, rg_instant now, void **out,
+                             rg_err *e);
 
 #endif

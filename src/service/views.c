@@ -125,6 +125,19 @@ static rg_status read_invoice(rg_store *s, rg_engine *eng, const char *external_
     return RG_OK;
 }
 
+rg_status rg_invoice_view_read(rg_store *s, rg_engine *eng, const char *external_id, rg_instant now,
+                               rg_invoice_view *out, rg_err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->agenda_at = RG_INSTANT_NONE;
+    rg_status rc = read_invoice(s, eng, external_id, now, out, e);
+    if (rc != RG_OK) {
+        rg_invoice_view_free(out);
+        out->agenda_at = RG_INSTANT_NONE;
+    }
+    return rc;
+}
+
 rg_status rg_invoice_view_get(rg_store *s, rg_engine *eng, const char *external_id, rg_instant now,
                               rg_invoice_view *out, rg_err *e)
 {
@@ -133,12 +146,8 @@ rg_status rg_invoice_view_get(rg_store *s, rg_engine *eng, const char *external_
     rg_status rc = rg_store_begin_read(s, e);
     if (rc != RG_OK)
         return rc;
-    rc = read_invoice(s, eng, external_id, now, out, e);
+    rc = rg_invoice_view_read(s, eng, external_id, now, out, e);
     rg_store_rollback(s); /* it only read */
-    if (rc != RG_OK) {
-        rg_invoice_view_free(out);
-        out->agenda_at = RG_INSTANT_NONE;
-    }
     return rc;
 }
 
@@ -209,19 +218,27 @@ static rg_status keep_customer_event(void *p, const rg_event *ev, const char *in
     return RG_OK;
 }
 
+rg_status rg_customer_view_read(rg_store *s, const char *external_id, rg_customer_view *out, rg_err *e)
+{
+    memset(out, 0, sizeof *out);
+    cust_ctx cc = {out, 0, 0, e};
+    rg_status rc;
+    if ((rc = rg_store_customer_get(s, external_id, &out->customer, e)) == RG_OK &&
+        (rc = rg_store_optout_each(s, out->customer.id, keep_optout, &cc, e)) == RG_OK)
+        rc = rg_store_event_each_for_customer(s, out->customer.id, 0, keep_customer_event, &cc, e);
+    if (rc != RG_OK)
+        rg_customer_view_free(out);
+    return rc;
+}
+
 rg_status rg_customer_view_get(rg_store *s, const char *external_id, rg_customer_view *out, rg_err *e)
 {
     memset(out, 0, sizeof *out);
     rg_status rc = rg_store_begin_read(s, e);
     if (rc != RG_OK)
         return rc;
-    cust_ctx cc = {out, 0, 0, e};
-    if ((rc = rg_store_customer_get(s, external_id, &out->customer, e)) == RG_OK &&
-        (rc = rg_store_optout_each(s, out->customer.id, keep_optout, &cc, e)) == RG_OK)
-        rc = rg_store_event_each_for_customer(s, out->customer.id, 0, keep_customer_event, &cc, e);
+    rc = rg_customer_view_read(s, external_id, out, e);
     rg_store_rollback(s); /* it only read */
-    if (rc != RG_OK)
-        rg_customer_view_free(out);
     return rc;
 }
 

@@ -65,6 +65,10 @@ typedef struct rg_invoice_view {
 rg_status rg_invoice_view_get(rg_store *s, rg_engine *eng, const char *external_id, rg_instant now,
                               rg_invoice_view *out, rg_err *e);
 void rg_invoice_view_free(rg_invoice_view *v);
+/* The same, inside a read transaction the caller holds (several views
+ * from one snapshot: the LGPD export); on failure the view is zeroed. */
+rg_status rg_invoice_view_read(rg_store *s, rg_engine *eng, const char *external_id, rg_instant now,
+                               rg_invoice_view *out, rg_err *e);
 /* The same, with a dry-run engine opened on `s` from `config` for the
  * explanation (as `regua invoice show` opens one): when the cadences do
  * not load at all the view has no explanation; *load_errors (may be NULL)
@@ -96,5 +100,7 @@ typedef struct rg_customer_view {
  * events. RG_ENOTFOUND when there is no such customer. */
 rg_status rg_customer_view_get(rg_store *s, const char *external_id, rg_customer_view *out, rg_err *e);
 void rg_customer_view_free(rg_customer_view *v);
+/* The same, inside a read transaction the caller holds. */
+rg_status rg_customer_view_read(rg_store *s, const char *external_id, rg_customer_view *out, rg_err *e);
 
 #endif

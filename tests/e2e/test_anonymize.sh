@@ -1,5 +1,6 @@
 #!/bin/sh
-# regua customer anonymize (LGPD): refused while an invoice is open; then the
+# regua customer export and anonymize (LGPD). export: everything stored about
+# the person, one JSON document. anonymize: refused while an invoice is open; then the
 # personal data goes — name replaced, contacts and address emptied, the texts
 # of the messages sent, the events' payloads, the task notes — and the
 # financial records stay (invoices, payments, the document, the external id,
@@ -37,6 +38,26 @@ expect_exit "a promise" 0 regua event promise.made --invoice F1 --data '{"date":
 
 c1="(SELECT id FROM customers WHERE external_id = 'C1')"
 is "C1 was sent messages with her name" "$(q "SELECT count(*) > 0 FROM messages WHERE customer_id = $c1 AND body LIKE '%Ana%'")" 1
+
+expect_exit "export C1" 0 regua customer export C1
+cp out export-before.json
+/usr/bin/python3 - <<'PY' && ok "export: the customer, her invoices, messages, events and tasks" || not_ok "export: the customer, her invoices, messages, events and tasks" "$(head -c 800 export-before.json)"
+import json
+d = json.load(open("export-before.json"))
+assert d["exported_at"].startswith("2026-10-13"), d["exported_at"]
+c = d["customer"]
+assert c["external_id"] == "C1" and c["name"] == "Ana Souza" and c["email"] == "ana@exemplo.com.br", c
+assert [e["type"] for e in c["events"]].count("message.replied") == 1, c["events"]
+assert any("Ana aqui" in json.dumps(e) for e in c["events"]), c["events"]
+assert [i["external_id"] for i in d["invoices"]] == ["F1"], d["invoices"]
+assert d["invoices"][0]["promises"], d["invoices"][0]
+assert d["messages"] and all(m["customer_external_id"] == "C1" for m in d["messages"]), d["messages"]
+assert any("Ana" in m["body"] for m in d["messages"]), d["messages"]
+assert all("html" in m and "payload" in m for m in d["messages"]), d["messages"][0]
+assert isinstance(d["tasks"], list)
+PY
+expect_exit "export of an unknown customer" 1 regua customer export C9
+contains "names it" err "C9"
 
 expect_exit "anonymize needs --yes" 2 regua customer anonymize C1
 contains "and says why" err "for good"
@@ -81,4 +102,16 @@ regua customer show C1 >show.txt
 contains "customer show lists it" show.txt "customer.anonymized"
 is "C2 is untouched" "$(q "SELECT name || ':' || email FROM customers WHERE external_id = 'C2'")" "Bia Lima:bia@exemplo.com.br"
 is "C2's messages keep their texts" "$(q "SELECT count(*) > 0 FROM messages m JOIN customers c ON c.id = m.customer_id WHERE c.external_id = 'C2' AND m.body <> ''")" 1
+expect_exit "export after" 0 regua customer export C1
+/usr/bin/python3 - <<'PY' && ok "the export after holds no personal data, and the financial records" || not_ok "the export after holds no personal data, and the financial records" "$(head -c 1500 out)"
+import json
+text = open("out").read()
+for gone in ("Ana Souza", "ana@exemplo", "5511999990001", "Rua das Flores", "Ana aqui", "Ana pediu"):
+    assert gone not in text, gone
+d = json.loads(text)
+assert d["customer"]["name"] == "Titular anonimizado"
+inv = d["invoices"][0]
+assert inv["status"] == "paid" and inv["payments"][0]["reference"] == "pix-1", inv
+assert len(d["tasks"]) >= 1 and all(t["note"] in ("", None) for t in d["tasks"]), d["tasks"]
+PY
 expect_exit "anonymizing again is allowed" 0 regua customer anonymize C1 --yes
