@@ -33,6 +33,7 @@ typedef struct rg_cli {
     rg_zones *zones; /* loaded with the config: the company's zone, customers' zones */
     struct rg_engine *events_engine; /* opened on demand by rg_cli_events() */
     rg_event_env events;
+    rg_triggers no_cadences; /* the events' listeners when no cadence directory exists (the webhooks) */
     FILE *out;
     FILE *err;
 } rg_cli;
@@ -51,7 +52,7 @@ rg_instant rg_cli_now(const rg_cli *cli);
 /* The event service's environment for a command that records events
  * (opened once): the store, the zones, and the triggers of the configured
  * cadences, loaded by an engine without channels. When the cadences
- * directory does not exist nothing listens (triggers NULL). Problems in
+ * directory does not exist no cadence listens (only the webhooks). Problems in
  * cadence files are left for `tick` and `cadence lint` to report; such a
  * cadence is not loaded, as in a tick. NULL after printing the error. */
 const rg_event_env *rg_cli_events(rg_cli *cli);
@@ -121,6 +122,7 @@ extern const rg_command rg_cmd_doc;
 extern const rg_command rg_cmd_task, rg_cmd_bureau, rg_cmd_letters;
 extern const rg_command rg_cmd_dispatch;
 extern const rg_command rg_cmd_event;
+extern const rg_command rg_cmd_webhooks;
 
 /* Writes s to f as a table cell of `width` terminal columns (display width,
  * not bytes: base/width.h) and one space: padded when narrower; when wider,

@@ -138,6 +138,13 @@ typedef struct rg_store_ops {
     rg_status (*offer_each)(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
     rg_status (*event_each_for_customer)(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn, void *ctx, rg_err *e);
     rg_status (*optout_each)(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
+    /* outgoing webhooks (sqlite_webhooks.c) */
+    rg_status (*webhook_enqueue)(rg_store *s, const char *webhook, int64_t event_id, const char *event_type, const char *body, rg_instant now, bool *inserted, rg_err *e);
+    rg_status (*webhook_claim)(rg_store *s, const char *owner, rg_instant now, rg_instant lease_until, int64_t limit, const char *lost_error, rg_webhook_delivery_fn fn, void *ctx, rg_err *e);
+    rg_status (*webhook_finish)(rg_store *s, const rg_webhook_outcome *o, bool *held, rg_err *e);
+    rg_status (*webhook_each)(rg_store *s, const char *status, int64_t id, int64_t limit, rg_webhook_delivery_fn fn, void *ctx, rg_err *e);
+    rg_status (*webhook_attempts)(rg_store *s, int64_t delivery_id, rg_webhook_attempt_fn fn, void *ctx, rg_err *e);
+    rg_status (*webhook_requeue)(rg_store *s, int64_t id, rg_instant now, bool *changed, rg_err *e);
 } rg_store_ops;
 
 struct rg_store {

@@ -465,6 +465,44 @@ const char *const rg_schema_migrations[] = {
     "CREATE INDEX trigger_timers_due ON trigger_timers (fire_at) WHERE status = 'waiting';"
     "CREATE INDEX trigger_timers_customer ON trigger_timers (customer_id) WHERE status = 'waiting';"
     "CREATE INDEX trigger_timers_invoice ON trigger_timers (invoice_id) WHERE invoice_id IS NOT NULL;",
+    /* (webhooks-out): the outgoing webhooks' outbox. One delivery per
+     * webhook and event (its `id` is the event's: receivers de-duplicate
+     * on it); the body is built when the event is recorded, in the same
+     * transaction. pending -> sending (leased to one process until
+     * lease_until) -> delivered, or back to pending with next_attempt_at
+     * (failures: consecutive failed attempts, for the backoff), or failed.
+     * Each attempt is a row of webhook_attempts (http_status NULL: no
+     * answer; error scrubbed). */
+    "CREATE TABLE webhook_deliveries ("
+    " id INTEGER PRIMARY KEY,"
+    " webhook TEXT NOT NULL,"
+    " event_id INTEGER NOT NULL REFERENCES events(id),"
+    " event_type TEXT NOT NULL,"
+    " body TEXT NOT NULL,"
+    " status TEXT NOT NULL DEFAULT 'pending'"
+    "  CHECK (status = 'pending' OR status = 'sending' OR status = 'delivered' OR status = 'failed'),"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " failures INTEGER NOT NULL DEFAULT 0,"
+    " next_attempt_at INTEGER NOT NULL,"
+    " lease_owner TEXT NOT NULL DEFAULT '',"
+    " lease_until INTEGER,"
+    " last_status INTEGER,"
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " delivered_at INTEGER,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " UNIQUE (webhook, event_id)"
+    ") STRICT;"
+    "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';"
+    "CREATE INDEX webhook_deliveries_leased ON webhook_deliveries (lease_until) WHERE status = 'sending';"
+    "CREATE TABLE webhook_attempts ("
+    " id INTEGER PRIMARY KEY,"
+    " delivery_id INTEGER NOT NULL REFERENCES webhook_deliveries(id),"
+    " at INTEGER NOT NULL,"
+    " http_status INTEGER,"
+    " error TEXT NOT NULL DEFAULT ''"
+    ") STRICT;"
+    "CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id);",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);

@@ -1071,4 +1071,10 @@ static const rg_store_ops sqlite_ops = {
     .message_invoice_ids = rg_sqe_message_invoice_ids,
     .customer_optouts = rg_sqe_customer_optouts,
     .customer_sends_since = rg_sqe_customer_sends_since,
+    .webhook_enqueue = rg_sqw_enqueue,
+    .webhook_claim = rg_sqw_claim,
+    .webhook_finish = rg_sqw_finish,
+    .webhook_each = rg_sqw_each,
+    .webhook_attempts = rg_sqw_attempts,
+    .webhook_requeue = rg_sqw_requeue,
 };

@@ -145,6 +145,16 @@ rg_status rg_sqe_message_track(rg_store *s, int64_t id, rg_message_status st, co
 rg_status rg_sqe_customers_by_number(rg_store *s, const char *e164, bool whatsapp, rg_customer *out, size_t max, size_t *n, rg_err *e);
 rg_status rg_sqe_event_seen(rg_store *s, const char *type, rg_instant at, const char *provider_id, bool *seen, rg_err *e);
 rg_status rg_sqe_optout_get(rg_store *s, int64_t customer_id, const char *channel, bool *found, rg_err *e);
+/* sqlite_webhooks.c: the outgoing webhooks' outbox (statements prepared per call). */
+rg_status rg_sqw_enqueue(rg_store *s, const char *webhook, int64_t event_id, const char *event_type, const char *body,
+                         rg_instant now, bool *inserted, rg_err *e);
+rg_status rg_sqw_claim(rg_store *s, const char *owner, rg_instant now, rg_instant lease_until, int64_t limit,
+                       const char *lost_error, rg_webhook_delivery_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqw_finish(rg_store *s, const rg_webhook_outcome *o, bool *held, rg_err *e);
+rg_status rg_sqw_each(rg_store *s, const char *status, int64_t id, int64_t limit, rg_webhook_delivery_fn fn, void *ctx,
+                      rg_err *e);
+rg_status rg_sqw_attempts(rg_store *s, int64_t delivery_id, rg_webhook_attempt_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqw_requeue(rg_store *s, int64_t id, rg_instant now, bool *changed, rg_err *e);
 /* sqlite_tasks_bureau.c: tasks, promises and bureau requests (see store.h). */
 rg_status rg_sqe_task_insert_for_message(rg_store *s, rg_task *t, int64_t message_id, const char *text, bool *inserted, rg_err *e);
 rg_status rg_sqe_task_get(rg_store *s, int64_t id, rg_task_view *out, rg_err *e);

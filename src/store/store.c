@@ -636,3 +636,58 @@ rg_status rg_store_optout_each(rg_store *s, int64_t customer_id, rg_optout_fn fn
 {
     return s->ops->optout_each(s, customer_id, fn, ctx, e);
 }
+
+rg_status rg_store_webhook_enqueue(rg_store *s, const char *webhook, int64_t event_id, const char *event_type,
+                                   const char *body, rg_instant now, bool *inserted, rg_err *e)
+{
+    return s->ops->webhook_enqueue(s, webhook, event_id, event_type, body, now, inserted, e);
+}
+
+rg_status rg_store_webhook_claim(rg_store *s, const char *owner, rg_instant now, rg_instant lease_until, int64_t limit,
+                                 const char *lost_error, rg_webhook_delivery_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->webhook_claim(s, owner, now, lease_until, limit, lost_error, fn, ctx, e);
+}
+
+rg_status rg_store_webhook_finish(rg_store *s, const rg_webhook_outcome *o, bool *held, rg_err *e)
+{
+    return s->ops->webhook_finish(s, o, held, e);
+}
+
+rg_status rg_store_webhook_each(rg_store *s, const char *status, int64_t limit, rg_webhook_delivery_fn fn, void *ctx,
+                                rg_err *e)
+{
+    return s->ops->webhook_each(s, status, 0, limit, fn, ctx, e);
+}
+
+typedef struct found_ctx {
+    rg_webhook_delivery_fn fn;
+    void *ctx;
+    bool found;
+} found_ctx;
+
+static rg_status found_one(void *p, const rg_webhook_delivery *d)
+{
+    found_ctx *f = p;
+    f->found = true;
+    return f->fn(f->ctx, d);
+}
+
+rg_status rg_store_webhook_get(rg_store *s, int64_t id, rg_webhook_delivery_fn fn, void *ctx, rg_err *e)
+{
+    found_ctx f = {fn, ctx, false};
+    rg_status rc = s->ops->webhook_each(s, NULL, id, 1, found_one, &f, e);
+    if (rc == RG_OK && !f.found)
+        return rg_err_set(e, RG_ENOTFOUND, "delivery", "no webhook delivery %lld", (long long)id);
+    return rc;
+}
+
+rg_status rg_store_webhook_attempts(rg_store *s, int64_t delivery_id, rg_webhook_attempt_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->webhook_attempts(s, delivery_id, fn, ctx, e);
+}
+
+rg_status rg_store_webhook_requeue(rg_store *s, int64_t id, rg_instant now, bool *changed, rg_err *e)
+{
+    return s->ops->webhook_requeue(s, id, now, changed, e);
+}

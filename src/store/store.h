@@ -768,4 +768,67 @@ rg_status rg_store_customer_optouts(rg_store *s, int64_t customer_id, char *buf,
 rg_status rg_store_customer_sends_since(rg_store *s, int64_t customer_id, rg_instant since, int64_t exclude,
                                         rg_instant *out, size_t max, size_t *n, rg_err *e);
 
+/* ---- outgoing webhooks' outbox (sqlite_webhooks.c) ----
+ * One delivery per webhook and event; see service/webhooks.h. */
+typedef struct rg_webhook_delivery {
+    int64_t id;
+    char webhook[48];
+    int64_t event_id;
+    char event_type[32];
+    const char *body;         /* borrowed: valid during the callback */
+    char status[16];          /* pending, sending, delivered, failed */
+    int attempts;             /* every attempt so far */
+    int failures;             /* failed attempts since it was queued or re-queued (the backoff) */
+    rg_instant next_attempt_at;
+    char lease_owner[128];
+    rg_instant lease_until;   /* RG_INSTANT_NONE when not leased */
+    int last_status;          /* the last answer's HTTP status; 0: none */
+    char last_error[512];
+    rg_instant delivered_at;  /* RG_INSTANT_NONE until delivered */
+    rg_instant created_at, updated_at;
+} rg_webhook_delivery;
+typedef rg_status (*rg_webhook_delivery_fn)(void *ctx, const rg_webhook_delivery *d);
+
+/* Queues the delivery of event_id to `webhook` (next attempt: now).
+ * *inserted false when that webhook already has that event. */
+rg_status rg_store_webhook_enqueue(rg_store *s, const char *webhook, int64_t event_id, const char *event_type,
+                                   const char *body, rg_instant now, bool *inserted, rg_err *e);
+/* In the caller's transaction: every delivery whose lease expired (the
+ * process sending it stopped) gets an attempt recorded with `lost_error`
+ * and is claimed again; with the pending ones due at `now`, at most
+ * `limit` in all (oldest first) become `sending`, leased to owner until
+ * lease_until. fn receives each one claimed. */
+rg_status rg_store_webhook_claim(rg_store *s, const char *owner, rg_instant now, rg_instant lease_until, int64_t limit,
+                                 const char *lost_error, rg_webhook_delivery_fn fn, void *ctx, rg_err *e);
+/* How an attempt ended. */
+typedef struct rg_webhook_outcome {
+    int64_t id;
+    const char *owner;        /* the lease it must still hold */
+    rg_instant at;
+    int http_status;          /* 0: no answer */
+    const char *error;        /* "" when delivered (already scrubbed) */
+    const char *status;       /* delivered, pending (retry at next_attempt_at) or failed */
+    rg_instant next_attempt_at;
+} rg_webhook_outcome;
+/* Records the attempt and the delivery's new state when `owner` still
+ * holds its lease (*held false and nothing written otherwise). */
+rg_status rg_store_webhook_finish(rg_store *s, const rg_webhook_outcome *o, bool *held, rg_err *e);
+/* Deliveries (status NULL: all), newest first, at most limit (0: all). */
+rg_status rg_store_webhook_each(rg_store *s, const char *status, int64_t limit, rg_webhook_delivery_fn fn, void *ctx,
+                                rg_err *e);
+/* One delivery; RG_ENOTFOUND when there is none with that id. */
+rg_status rg_store_webhook_get(rg_store *s, int64_t id, rg_webhook_delivery_fn fn, void *ctx, rg_err *e);
+typedef struct rg_webhook_attempt {
+    int64_t id;
+    rg_instant at;
+    int http_status; /* 0: no answer */
+    char error[512];
+} rg_webhook_attempt;
+typedef rg_status (*rg_webhook_attempt_fn)(void *ctx, const rg_webhook_attempt *a);
+/* A delivery's attempts, oldest first. */
+rg_status rg_store_webhook_attempts(rg_store *s, int64_t delivery_id, rg_webhook_attempt_fn fn, void *ctx, rg_err *e);
+/* A failed delivery back to pending, due at `now`, failures 0 (*changed
+ * false when it is not failed). */
+rg_status rg_store_webhook_requeue(rg_store *s, int64_t id, rg_instant now, bool *changed, rg_err *e);
+
 #endif

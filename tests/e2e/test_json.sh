@@ -132,6 +132,8 @@ tick|0|tick --json
 simulate|0|simulate --days 3 --json
 messages list|0|messages list --json
 messages resolve|1|messages resolve 999999 --failed --json
+webhooks deliveries|0|webhooks deliveries --json
+webhooks retry|1|webhooks retry 999999 --json
 boleto encode|0|boleto encode --bank 341 --due 2026-12-10 --amount 1234,56 --campo-livre 1091234567800057123457000 --json
 boleto decode|0|boleto decode 34191.09123 34567.800056 71234.570001 1 16560000123456 --json
 pix decode|0|pix decode $PIX --json
