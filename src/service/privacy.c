@@ -45,9 +45,10 @@ static rg_status anonymize(const rg_event_env *env, const char *external_id, con
     if ((rc = rg_store_customer_anonymize(s, out->customer_id, RG_ANONYMIZED_NAME, now, &out->counts, e)) != RG_OK)
         return rc;
     const rg_anonymize_counts *c = &out->counts;
-    json_t *pl = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "messages_cancelled", (json_int_t)c->messages_cancelled,
-                           "messages_erased", (json_int_t)c->messages_erased, "events_erased",
-                           (json_int_t)c->events_erased, "task_notes_erased", (json_int_t)c->task_notes_erased,
+    json_t *pl = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "messages_cancelled",
+                           (json_int_t)c->messages_cancelled, "messages_erased", (json_int_t)c->messages_erased,
+                           "events_erased", (json_int_t)c->events_erased, "webhook_bodies_erased",
+                           (json_int_t)c->webhook_bodies_erased, "task_notes_erased", (json_int_t)c->task_notes_erased,
                            "tasks_cancelled", (json_int_t)c->tasks_cancelled, "timers_cancelled",
                            (json_int_t)c->timers_cancelled);
     char *payload = pl ? json_dumps(pl, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
