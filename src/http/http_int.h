@@ -217,6 +217,9 @@ void rg_api_invoice_get(rg_api_call *c);
 void rg_api_customer_get(rg_api_call *c);
 void rg_api_messages_list(rg_api_call *c);
 void rg_api_simulate(rg_api_call *c);
+/* api_privacy.c: GET /v1/customers/{id}/export, POST /v1/customers/{id}/anonymize */
+void rg_api_customer_export(rg_api_call *c);
+void rg_api_customer_anonymize(rg_api_call *c);
 /* api_apikeys.c: GET /v1/apikeys, POST /v1/apikeys/{id}/revoke */
 void rg_api_apikeys_list(rg_api_call *c);
 void rg_api_apikey_revoke(rg_api_call *c);
