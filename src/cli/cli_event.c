@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "model/event.h"
 #include "service/event_file.h"
+#include "service/json_tasks.h"
 
 static int run(rg_cli *cli, int argc, char **argv);
 
@@ -146,19 +147,8 @@ static int run(rg_cli *cli, int argc, char **argv)
         name_option(&e);
         return rg_cli_fail(cli, &e);
     }
-    if (rg_cli_opt(opts, "json")->set) {
-        json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "type", rq.type, "event_id", (json_int_t)out.event.event_id,
-                              "timers_started", (json_int_t)out.event.timers_started, "timers_cancelled",
-                              (json_int_t)out.event.timers_cancelled);
-        if (o && out.promise_id)
-            json_object_set_new(o, "promise_id", json_integer(out.promise_id));
-        if (o && out.payment_id) {
-            json_object_set_new(o, "payment_id", json_integer(out.payment_id));
-            json_object_set_new(o, "payment_recorded", json_boolean(out.payment_recorded));
-            json_object_set_new(o, "balance_cents", json_integer(out.balance));
-        }
-        return rg_cli_print_json(cli, o);
-    }
+    if (rg_cli_opt(opts, "json")->set)
+        return rg_cli_print_json(cli, rg_event_result_json(rq.type, &out));
     if (out.payment_id && !out.payment_recorded) {
         fprintf(cli->out, "payment already recorded: nothing changed\n");
         return 0;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "service/json_tasks.h"
 #include "service/payments.h"
 
 static int run(rg_cli *cli, int argc, char **argv);
@@ -73,17 +74,9 @@ static int run(rg_cli *cli, int argc, char **argv)
     const rg_event_env *env = rg_cli_events(cli);
     if (!env)
         return 3;
-    rg_store *s = env->store;
     rg_payment_outcome out;
-    rg_status rc = rg_store_begin(s, &e);
-    if (rc == RG_OK)
-        rc = rg_payment_record(env, &p, rg_cli_now(cli), &out, &e);
-    if (rc == RG_OK)
-        rc = rg_store_commit(s, &e);
-    if (rc != RG_OK) {
-        rg_store_rollback(s);
+    if (rg_payment_submit(env, &p, rg_cli_now(cli), &out, &e) != RG_OK)
         return rg_cli_fail(cli, &e);
-    }
     char bal[40], amt[40], over[40], credit[40];
     if (out.overpaid > 0) {
         rg_money_format_brl(out.overpaid, over, sizeof over);
@@ -100,13 +93,7 @@ static int run(rg_cli *cli, int argc, char **argv)
                     cli->prog, p.invoice_external_id, over, credit);
     }
     if (rg_cli_opt(opts, "json")->set)
-        return rg_cli_print_json(cli, json_pack("{s:s, s:b, s:I, s:I, s:s, s:s, s:I, s:I, s:I}", "invoice_external_id",
-                                         p.invoice_external_id, "recorded", out.recorded, "amount_cents",
-                                         (json_int_t)p.amount, "balance_cents", (json_int_t)out.balance,
-                                         "status", rg_invoice_status_name(out.status), "reference",
-                                         p.reference, "overpaid_cents", (json_int_t)out.overpaid,
-                                         "credit_cents", (json_int_t)out.credit, "waived_cents",
-                                         (json_int_t)out.waived));
+        return rg_cli_print_json(cli, rg_payment_outcome_json(&p, &out));
     else if (out.recorded && out.waived > 0)
         fprintf(cli->out, "recorded %s on %s: settled under its offer, %s waived; status %s\n",
                 rg_money_format_brl(p.amount, amt, sizeof amt), p.invoice_external_id,

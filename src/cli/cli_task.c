@@ -150,25 +150,13 @@ static int done(rg_cli *cli, int64_t id, rg_opt *opts, bool json)
     const rg_event_env *env = rg_cli_events(cli);
     if (!env)
         return 3;
-    rg_store *s = env->store;
     rg_err e;
     rg_err_clear(&e);
     rg_task_done_result r;
-    if (rg_store_begin(s, &e) != RG_OK)
+    if (rg_task_done(env, id, &p, rg_cli_today(cli), rg_cli_now(cli), &r, &e) != RG_OK)
         return rg_cli_fail(cli, &e);
-    if (rg_task_done(env, id, &p, rg_cli_today(cli), rg_cli_now(cli), &r, &e) != RG_OK) {
-        rg_store_rollback(s);
-        return rg_cli_fail(cli, &e);
-    }
-    if (rg_store_commit(s, &e) != RG_OK)
-        return rg_cli_fail(cli, &e);
-    if (json) {
-        json_t *o = json_object();
-        json_object_set_new(o, "task", rg_task_view_json(&r.task));
-        json_object_set_new(o, "promise", r.promised ? rg_promise_json(&r.promise) : json_null());
-        json_object_set_new(o, "event_id", r.event_id ? json_integer((json_int_t)r.event_id) : json_null());
-        return rg_cli_print_json(cli, o);
-    }
+    if (json)
+        return rg_cli_print_json(cli, rg_task_done_json(&r));
     fprintf(cli->out, "task %lld done: %s", (long long)id, r.task.task.outcome);
     if (r.promised) {
         char d[16], amount[40];

@@ -50,53 +50,37 @@ enum MHD_Result rg_http_whatsapp_verify(rg_http_request *r)
     return rg_http_send_error(r, MHD_HTTP_FORBIDDEN, "forbidden", "the verify token does not match");
 }
 
-typedef struct counts {
-    int statuses, replies, unknown, duplicates, optouts;
-} counts;
-
-/* Stores a parsed batch for a channel in one transaction. */
+/* Stores a parsed batch for a channel (one transaction, in the service). */
 static rg_status apply_batch(rg_http_request *r, const char *channel, bool whatsapp, const rg_hook_batch *b,
-                             counts *c, rg_err *e)
+                             rg_inbound_batch_result *c, rg_err *e)
 {
+    memset(c, 0, sizeof *c);
     rg_store *s = rg_http_store(r, e);
     if (!s)
         return e->code;
     rg_event_env env = *r->srv->events;
     env.store = s;
     rg_instant now = rg_http_now(r);
-    /* waits at most server.write_wait_ms for the write lock (RG_EBUSY) */
-    rg_status rc = rg_store_begin(s, e);
-    for (size_t i = 0; rc == RG_OK && i < b->n; i++) {
+    rg_inbound_item *items = calloc(b->n ? b->n : 1, sizeof *items);
+    if (!items)
+        return rg_err_set(e, RG_ENOMEM, channel, "out of memory");
+    for (size_t i = 0; i < b->n; i++) {
         const rg_hook_item *it = &b->v[i];
-        if (it->kind == RG_HOOK_STATUS) {
-            rg_inbound_status st = {channel, it->provider_id, it->status, it->at, it->reason[0] ? it->reason : NULL,
-                                    it->key[0] ? it->key : NULL};
-            rg_inbound_outcome out;
-            if ((rc = rg_inbound_apply_status(&env, &st, now, &out, e)) == RG_OK) {
-                c->statuses += out == RG_INBOUND_APPLIED;
-                c->duplicates += out == RG_INBOUND_DUPLICATE;
-                c->unknown += out == RG_INBOUND_UNKNOWN;
-            }
-        } else {
-            rg_inbound_reply rep = {channel, whatsapp, it->from, it->type, it->text,
-                                    it->provider_id[0] ? it->provider_id : NULL, it->at};
-            rg_inbound_reply_result out;
-            if ((rc = rg_inbound_apply_reply(&env, r->srv->config, &rep, now, &out, e)) == RG_OK) {
-                c->replies += !out.duplicate;
-                c->duplicates += out.duplicate;
-                c->optouts += (int)out.optouts;
-            }
-        }
+        items[i].is_reply = it->kind != RG_HOOK_STATUS;
+        if (it->kind == RG_HOOK_STATUS)
+            items[i].status = (rg_inbound_status){channel, it->provider_id, it->status, it->at,
+                                                  it->reason[0] ? it->reason : NULL, it->key[0] ? it->key : NULL};
+        else
+            items[i].reply = (rg_inbound_reply){channel, whatsapp, it->from, it->type, it->text,
+                                                it->provider_id[0] ? it->provider_id : NULL, it->at};
     }
-    if (rc == RG_OK)
-        rc = rg_store_commit(s, e);
-    if (rc != RG_OK)
-        rg_store_rollback(s);
+    rg_status rc = rg_inbound_apply_batch(&env, r->srv->config, items, b->n, now, c, e);
+    free(items);
     return rc;
 }
 
 static enum MHD_Result answer(rg_http_request *r, const char *what, const char *channel, rg_status rc,
-                              const rg_hook_batch *b, const counts *c, const rg_err *e)
+                              const rg_hook_batch *b, const rg_inbound_batch_result *c, const rg_err *e)
 {
     if (rc != RG_OK) {
         char where[160];
@@ -115,7 +99,8 @@ static enum MHD_Result bad_body(rg_http_request *r, const char *what, rg_status 
     char text[700];
     rg_err_text(e, text, sizeof text);
     if (rc == RG_ENOMEM)
-        return rg_http_send_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "out of memory");
+        return rg_http_send_error(r, (unsigned)rg_status_http(rc), "internal", "out of memory");
+    /* a payload the parser cannot read is malformed (400), as the API's malformed JSON */
     rg_info("%s: refused a body: %s", what, text);
     return rg_http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_request", text);
 }
@@ -149,7 +134,7 @@ enum MHD_Result rg_http_whatsapp_hook(rg_http_request *r)
     rg_status rc = rg_hook_parse_whatsapp(r->body, r->body_len, &b, &e);
     if (rc != RG_OK)
         return bad_body(r, "POST /hooks/whatsapp", rc, &e);
-    counts c = {0};
+    rg_inbound_batch_result c;
     rc = apply_batch(r, ch->name, true, &b, &c, &e);
     enum MHD_Result ret = answer(r, "POST /hooks/whatsapp", ch->name, rc, &b, &c, &e);
     rg_hook_batch_free(&b);
@@ -185,7 +170,7 @@ enum MHD_Result rg_http_sms_hook(rg_http_request *r)
     rg_status rc = rg_hook_parse_sms(rg_http_header(r, "Content-Type"), r->body, r->body_len, &b, &e);
     if (rc != RG_OK)
         return bad_body(r, "POST /hooks/sms", rc, &e);
-    counts c = {0};
+    rg_inbound_batch_result c;
     rc = apply_batch(r, ch->name, false, &b, &c, &e);
     enum MHD_Result ret = answer(r, "POST /hooks/sms", ch->name, rc, &b, &c, &e);
     rg_hook_batch_free(&b);

@@ -50,26 +50,20 @@ static bool read_token(rg_http_request *r, const char *kind, char *payload, size
     return true;
 }
 
-/* Runs one inbound call in a transaction on this connection's store; store
+/* Runs one inbound call (it owns its transaction) on this connection's store; store
  * errors are logged (a tracking hit never fails the customer's request: an
  * open or click that found the write lock taken for longer than
  * server.write_wait_ms is logged as not recorded). */
 typedef rg_status (*track_fn)(const rg_event_env *env, int64_t id, const char *arg, rg_instant now, bool *flag, rg_err *e);
 
-static rg_status in_tx(rg_http_request *r, const char *what, track_fn fn, int64_t id, const char *arg, bool *flag)
+static rg_status call(rg_http_request *r, const char *what, track_fn fn, int64_t id, const char *arg, bool *flag)
 {
     rg_err e;
     rg_err_clear(&e);
     rg_store *s = rg_http_store(r, &e);
     rg_event_env env = *r->srv->events;
     env.store = s;
-    rg_status rc = s ? rg_store_begin(s, &e) : e.code;
-    if (rc == RG_OK)
-        rc = fn(&env, id, arg, rg_http_now(r), flag, &e);
-    if (rc == RG_OK)
-        rc = rg_store_commit(s, &e);
-    if (rc != RG_OK && s)
-        rg_store_rollback(s);
+    rg_status rc = s ? fn(&env, id, arg, rg_http_now(r), flag, &e) : e.code;
     /* the path is not logged: it holds the token */
     char text[700];
     if (rc == RG_EBUSY)
@@ -105,7 +99,7 @@ enum MHD_Result rg_http_track_open(rg_http_request *r)
     const char *rest;
     /* the pixel is answered whatever the token: an e-mail shows no broken image */
     if (read_token(r, "o", payload, sizeof payload, &id, &rest) && !*rest && strcmp(r->method, "HEAD") != 0)
-        in_tx(r, "open", do_open, id, NULL, NULL);
+        call(r, "open", do_open, id, NULL, NULL);
     return rg_http_send(r, MHD_HTTP_OK, "image/gif", pixel_gif, sizeof pixel_gif, no_cache);
 }
 
@@ -203,7 +197,7 @@ enum MHD_Result rg_http_track_click(rg_http_request *r)
         goto out;
     }
     if (strcmp(r->method, "HEAD") != 0)
-        in_tx(r, "click", do_click, id, url, NULL); /* an unknown message still gets its signed URL */
+        call(r, "click", do_click, id, url, NULL); /* an unknown message still gets its signed URL */
     const char *headers[] = {"Location", url, NULL};
     static const char body[] = "<!DOCTYPE html><title>Redirecionando</title>";
     ret = rg_http_send(r, MHD_HTTP_FOUND, "text/html; charset=utf-8", body, sizeof body - 1, headers);
@@ -269,16 +263,17 @@ enum MHD_Result rg_http_unsubscribe(rg_http_request *r)
      * too. The signed token is what authorises the request, so any POST
      * body is accepted. */
     bool already = false;
-    rg_status rc = in_tx(r, "unsubscribe", do_unsubscribe, id, channel, &already);
+    rg_status rc = call(r, "unsubscribe", do_unsubscribe, id, channel, &already);
+    unsigned status = (unsigned)rg_status_http(rc); /* 404, 503 (busy), 500 */
     if (rc == RG_ENOTFOUND)
-        return send_page(r, MHD_HTTP_NOT_FOUND, "Link expirado",
+        return send_page(r, status, "Link expirado",
                          "<p>Não encontramos a mensagem deste link. Fale com a gente para deixar de receber.</p>");
     if (rc == RG_EBUSY)
-        return send_page_h(r, MHD_HTTP_SERVICE_UNAVAILABLE, "Tente de novo",
+        return send_page_h(r, status, "Tente de novo",
                            "<p>Não conseguimos registrar seu pedido agora. Tente de novo em alguns instantes.</p>",
                            RG_HTTP_RETRY_AFTER);
     if (rc != RG_OK)
-        return send_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "Tente de novo",
+        return send_page(r, status, "Tente de novo",
                          "<p>Não conseguimos registrar seu pedido agora. Tente de novo em alguns minutos.</p>");
     rg_buf b = RG_BUF_INIT;
     rg_buf_puts(&b, "<p>Você não receberá mais ");

@@ -399,7 +399,7 @@ static rg_status message_for(rg_store *s, int64_t message_id, rg_message_ref *m,
     return rc;
 }
 
-rg_status rg_inbound_open(const rg_event_env *env, int64_t message_id, rg_instant now, rg_err *e)
+static rg_status open_in(const rg_event_env *env, int64_t message_id, rg_instant now, rg_err *e)
 {
     rg_store *s = env->store;
     rg_message_ref m;
@@ -411,7 +411,7 @@ rg_status rg_inbound_open(const rg_event_env *env, int64_t message_id, rg_instan
     return add_event(env, RG_EV_EMAIL_OPENED, RG_INBOUND_SOURCE_TRACKING, now, m.customer_id, m.invoice_id, m.id, p, e);
 }
 
-rg_status rg_inbound_click(const rg_event_env *env, int64_t message_id, const char *url, rg_instant now,
+static rg_status click_in(const rg_event_env *env, int64_t message_id, const char *url, rg_instant now,
                            rg_err *e)
 {
     rg_store *s = env->store;
@@ -425,7 +425,7 @@ rg_status rg_inbound_click(const rg_event_env *env, int64_t message_id, const ch
     return add_event(env, RG_EV_LINK_CLICKED, RG_INBOUND_SOURCE_TRACKING, now, m.customer_id, m.invoice_id, m.id, p, e);
 }
 
-rg_status rg_inbound_unsubscribe(const rg_event_env *env, int64_t message_id, const char *channel, rg_instant now, bool *already,
+static rg_status unsubscribe_in(const rg_event_env *env, int64_t message_id, const char *channel, rg_instant now, bool *already,
                                  rg_err *e)
 {
     rg_store *s = env->store;
@@ -450,4 +450,56 @@ rg_status rg_inbound_unsubscribe(const rg_event_env *env, int64_t message_id, co
     set_text(p, "channel", channel, 64);
     set_text(p, "how", "unsubscribe", 16);
     return add_event(env, RG_EV_OPTOUT, RG_INBOUND_SOURCE_TRACKING, now, m.customer_id, m.invoice_id, m.id, p, e);
+}
+
+rg_status rg_inbound_open(const rg_event_env *env, int64_t message_id, rg_instant now, rg_err *e)
+{
+    rg_status rc = rg_store_begin(env->store, e);
+    if (rc == RG_OK)
+        rc = open_in(env, message_id, now, e);
+    return rg_store_end(env->store, rc, e);
+}
+
+rg_status rg_inbound_click(const rg_event_env *env, int64_t message_id, const char *url, rg_instant now, rg_err *e)
+{
+    rg_status rc = rg_store_begin(env->store, e);
+    if (rc == RG_OK)
+        rc = click_in(env, message_id, url, now, e);
+    return rg_store_end(env->store, rc, e);
+}
+
+rg_status rg_inbound_unsubscribe(const rg_event_env *env, int64_t message_id, const char *channel, rg_instant now,
+                                 bool *already, rg_err *e)
+{
+    rg_status rc = rg_store_begin(env->store, e);
+    if (rc == RG_OK)
+        rc = unsubscribe_in(env, message_id, channel, now, already, e);
+    return rg_store_end(env->store, rc, e);
+}
+
+rg_status rg_inbound_apply_batch(const rg_event_env *env, const rg_config *cfg, const rg_inbound_item *items, size_t n,
+                                 rg_instant now, rg_inbound_batch_result *out, rg_err *e)
+{
+    memset(out, 0, sizeof *out);
+    /* waits at most the store's busy time for the write lock (RG_EBUSY) */
+    rg_status rc = rg_store_begin(env->store, e);
+    for (size_t i = 0; rc == RG_OK && i < n; i++) {
+        const rg_inbound_item *it = &items[i];
+        if (!it->is_reply) {
+            rg_inbound_outcome o;
+            if ((rc = rg_inbound_apply_status(env, &it->status, now, &o, e)) == RG_OK) {
+                out->statuses += o == RG_INBOUND_APPLIED;
+                out->duplicates += o == RG_INBOUND_DUPLICATE;
+                out->unknown += o == RG_INBOUND_UNKNOWN;
+            }
+        } else {
+            rg_inbound_reply_result r;
+            if ((rc = rg_inbound_apply_reply(env, cfg, &it->reply, now, &r, e)) == RG_OK) {
+                out->replies += !r.duplicate;
+                out->duplicates += r.duplicate;
+                out->optouts += (int)r.optouts;
+            }
+        }
+    }
+    return rg_store_end(env->store, rc, e);
 }

@@ -6,9 +6,13 @@
  * or CANCELAR opts the sender out of that channel and queues one
  * confirmation message.
  *
- * src/http/ parses and authenticates the requests and calls these, holding
- * the store exclusively for the call, inside a transaction it owns. Every
- * event goes through rg_event_record().
+ * src/http/ parses and authenticates the requests and calls these on its
+ * connection's own store handle. rg_inbound_apply_batch(), rg_inbound_open(),
+ * rg_inbound_click() and rg_inbound_unsubscribe() each own their
+ * transaction (all or nothing; call them outside one);
+ * rg_inbound_apply_status() and rg_inbound_apply_reply() work inside the
+ * caller's (rg_inbound_apply_batch() runs them). Every event goes through
+ * rg_event_record().
  * Values passed in are borrowed for the call. `now` is the caller's clock.
  */
 #ifndef RG_INBOUND_H
@@ -80,6 +84,27 @@ typedef struct rg_inbound_reply_result {
  * "optout-confirm:CUSTOMER:CHANNEL", so a second STOP queues nothing. */
 rg_status rg_inbound_apply_reply(const rg_event_env *env, const rg_config *cfg, const rg_inbound_reply *r, rg_instant now,
                                  rg_inbound_reply_result *out, rg_err *e);
+
+/* One item of a provider's webhook: a delivery report or a reply. */
+typedef struct rg_inbound_item {
+    bool is_reply;
+    rg_inbound_status status; /* !is_reply */
+    rg_inbound_reply reply;   /* is_reply */
+} rg_inbound_item;
+
+typedef struct rg_inbound_batch_result {
+    int statuses;   /* reports applied */
+    int duplicates; /* reports and replies already known */
+    int unknown;    /* reports of messages regua does not know */
+    int replies;    /* replies recorded */
+    int optouts;    /* customers opted out now */
+} rg_inbound_batch_result;
+
+/* Applies items[0..n) in order, in one transaction: all or nothing (the
+ * first failure rolls everything back; RG_EBUSY when the write lock
+ * stayed taken — the provider retries). */
+rg_status rg_inbound_apply_batch(const rg_event_env *env, const rg_config *cfg, const rg_inbound_item *items, size_t n,
+                                 rg_instant now, rg_inbound_batch_result *out, rg_err *e);
 
 /* Whether text is one of the opt-out words SAIR, PARAR, STOP, CANCELAR —
  * alone, ignoring case, accents, surrounding spaces and punctuation. */

@@ -88,3 +88,38 @@ void *rg_event_json(const rg_event *ev, const char *invoice_external_id)
     }
     return o;
 }
+
+void *rg_payment_outcome_json(const rg_payment *p, const rg_payment_outcome *out)
+{
+    return json_pack("{s:s, s:b, s:I, s:I, s:s, s:s, s:I, s:I, s:I}", "invoice_external_id", p->invoice_external_id,
+                     "recorded", out->recorded, "amount_cents", (json_int_t)p->amount, "balance_cents",
+                     (json_int_t)out->balance, "status", rg_invoice_status_name(out->status), "reference",
+                     p->reference, "overpaid_cents", (json_int_t)out->overpaid, "credit_cents",
+                     (json_int_t)out->credit, "waived_cents", (json_int_t)out->waived);
+}
+
+void *rg_event_result_json(const char *type, const rg_event_result *r)
+{
+    json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "type", type, "event_id", (json_int_t)r->event.event_id,
+                          "timers_started", (json_int_t)r->event.timers_started, "timers_cancelled",
+                          (json_int_t)r->event.timers_cancelled);
+    if (o && r->promise_id)
+        json_object_set_new(o, "promise_id", json_integer(r->promise_id));
+    if (o && r->payment_id) {
+        json_object_set_new(o, "payment_id", json_integer(r->payment_id));
+        json_object_set_new(o, "payment_recorded", json_boolean(r->payment_recorded));
+        json_object_set_new(o, "balance_cents", json_integer(r->balance));
+    }
+    return o;
+}
+
+void *rg_task_done_json(const rg_task_done_result *r)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "task", rg_task_view_json(&r->task));
+    json_object_set_new(o, "promise", r->promised ? rg_promise_json(&r->promise) : json_null());
+    json_object_set_new(o, "event_id", r->event_id ? json_integer((json_int_t)r->event_id) : json_null());
+    return o;
+}

@@ -8,6 +8,9 @@
 #ifndef RG_JSON_TASKS_H
 #define RG_JSON_TASKS_H
 
+#include "service/events.h"
+#include "service/payments.h"
+#include "service/tasks.h"
 #include "store/store.h"
 
 /* {"id", "kind", "status", "customer_external_id", "customer_name",
@@ -30,5 +33,19 @@ void *rg_event_json(const rg_event *ev, const char *invoice_external_id);
  *  "removal_requested_at", "removed_at", "provider_ref", "attempts",
  *  "last_attempt_at", "last_error"} */
 void *rg_bureau_listing_json(const rg_bureau_listing *l);
+
+/* What recording a payment did (`regua pay --json`, POST /v1/payments):
+ * {"invoice_external_id", "recorded", "amount_cents", "balance_cents",
+ *  "status", "reference", "overpaid_cents", "credit_cents", "waived_cents"} */
+void *rg_payment_outcome_json(const rg_payment *p, const rg_payment_outcome *out);
+/* What recording an event did (`regua event --json`, POST /v1/events):
+ * {"type", "event_id", "timers_started", "timers_cancelled"} and
+ * "promise_id" (promise.made) or "payment_id", "payment_recorded",
+ * "balance_cents" (payment.received). */
+void *rg_event_result_json(const char *type, const rg_event_result *r);
+/* A closed task (`regua task done --json`, POST /v1/tasks/{id}/done):
+ * {"task": rg_task_view_json, "promise": rg_promise_json or null,
+ *  "event_id": the promise.made event or null} */
+void *rg_task_done_json(const rg_task_done_result *r);
 
 #endif

@@ -109,3 +109,12 @@ rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant n
     free(payload);
     return rc;
 }
+
+rg_status rg_payment_submit(const rg_event_env *env, rg_payment *p, rg_instant now, rg_payment_outcome *out,
+                            rg_err *e)
+{
+    rg_status rc = rg_store_begin(env->store, e);
+    if (rc == RG_OK)
+        rc = rg_payment_record(env, p, now, out, e);
+    return rg_store_end(env->store, rc, e);
+}

@@ -3,8 +3,10 @@
  * decides what a payment does (balance, status, event). Used by the CLI
  * (`regua pay`), the CSV importer, the CNAB importer and the API alike.
  *
- * The caller owns the transaction: these functions do several writes and
- * expect to run inside rg_store_begin()/rg_store_commit().
+ * rg_payment_submit() is one payment reported from outside (`regua pay`,
+ * POST /v1/payments): it owns its transaction. rg_payment_record() is the
+ * same work inside the caller's transaction, for callers that record many
+ * (the importers) or a payment as part of something else (events, demo).
  */
 #ifndef RG_PAYMENTS_H
 #define RG_PAYMENTS_H
@@ -42,6 +44,11 @@ typedef struct rg_payment_outcome {
  * unknown invoice, RG_EINVAL for a non-positive amount or a method or
  * reference that is not UTF-8 text (nothing is written then). */
 rg_status rg_payment_record(const rg_event_env *env, rg_payment *p, rg_instant now, rg_payment_outcome *out,
+                            rg_err *e);
+
+/* rg_payment_record() in its own transaction on env->store: everything or
+ * nothing (RG_EBUSY when the write lock stayed taken). */
+rg_status rg_payment_submit(const rg_event_env *env, rg_payment *p, rg_instant now, rg_payment_outcome *out,
                             rg_err *e);
 
 #endif

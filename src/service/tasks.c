@@ -69,13 +69,10 @@ static rg_status refuse_held(const rg_task_view *v, const char *what, rg_err *e)
                       what, !strcmp(v->held, "dispute") ? " (dispute.resolved)" : "");
 }
 
-rg_status rg_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instant now, rg_task_view *out,
-                        rg_err *e)
+static rg_status claim_in(rg_store *s, int64_t id, const char *assignee, rg_instant now, rg_task_view *out,
+                          rg_err *e)
 {
     rg_status rc;
-    memset(out, 0, sizeof *out);
-    if ((rc = rg_task_check_assignee(assignee, "as", e)) != RG_OK)
-        return rc;
     rg_task_view v;
     if ((rc = rg_store_task_get(s, id, &v, e)) != RG_OK)
         return rc;
@@ -93,6 +90,19 @@ rg_status rg_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instan
     if (!changed)
         return rg_err_set(e, RG_ECONFLICT, "task", "task %lld changed while being claimed; try again", (long long)id);
     return rg_store_task_get(s, id, out, e);
+}
+
+rg_status rg_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instant now, rg_task_view *out,
+                        rg_err *e)
+{
+    memset(out, 0, sizeof *out);
+    rg_status rc = rg_task_check_assignee(assignee, "as", e);
+    if (rc == RG_OK)
+        rc = rg_store_begin(s, e);
+    if (rc != RG_OK)
+        return rc;
+    rc = claim_in(s, id, assignee, now, out, e);
+    return rg_store_end(s, rc, e);
 }
 
 static rg_status add_promise(const rg_event_env *env, const rg_task_view *v, const rg_task_done_params *p,
@@ -132,12 +142,9 @@ static rg_status refuse_uncertain_review(rg_store *s, const rg_task_view *v, rg_
                       (long long)v->task.id, (long long)v->message_id, (long long)v->message_id);
 }
 
-rg_status rg_task_done(const rg_event_env *env, int64_t id, const rg_task_done_params *p, rg_date today,
-                       rg_instant now, rg_task_done_result *out, rg_err *e)
+static rg_status check_done(const rg_task_done_params *p, rg_err *e)
 {
-    rg_store *s = env->store;
     rg_status rc;
-    memset(out, 0, sizeof *out);
     if ((rc = check_outcome(p->outcome, e)) != RG_OK)
         return rc;
     if (p->note && strlen(p->note) > 511)
@@ -146,6 +153,14 @@ rg_status rg_task_done(const rg_event_env *env, int64_t id, const rg_task_done_p
         return rg_err_set(e, RG_EINVAL, "note", "not valid UTF-8 text (check the terminal's encoding)");
     if (p->assignee && p->assignee[0] && (rc = rg_task_check_assignee(p->assignee, "as", e)) != RG_OK)
         return rc;
+    return RG_OK;
+}
+
+static rg_status done_in(const rg_event_env *env, int64_t id, const rg_task_done_params *p, rg_date today,
+                         rg_instant now, rg_task_done_result *out, rg_err *e)
+{
+    rg_store *s = env->store;
+    rg_status rc;
     rg_task_view v;
     if ((rc = rg_store_task_get(s, id, &v, e)) != RG_OK)
         return rc;
@@ -165,4 +180,17 @@ rg_status rg_task_done(const rg_event_env *env, int64_t id, const rg_task_done_p
     if (!changed)
         return rg_err_set(e, RG_ECONFLICT, "task", "task %lld changed while being closed; try again", (long long)id);
     return rg_store_task_get(s, id, &out->task, e);
+}
+
+rg_status rg_task_done(const rg_event_env *env, int64_t id, const rg_task_done_params *p, rg_date today,
+                       rg_instant now, rg_task_done_result *out, rg_err *e)
+{
+    memset(out, 0, sizeof *out);
+    rg_status rc = check_done(p, e);
+    if (rc == RG_OK)
+        rc = rg_store_begin(env->store, e);
+    if (rc != RG_OK)
+        return rc;
+    rc = done_in(env, id, p, today, now, out, e);
+    return rg_store_end(env->store, rc, e);
 }

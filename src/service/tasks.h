@@ -13,9 +13,9 @@
  * until dispute.resolved. A promise follows the rules of
  * service/promises.h.
  *
- * The caller owns the transaction: rg_task_done() does several writes and
- * expects to run inside rg_store_begin()/rg_store_commit(). Results are
- * caller-owned values.
+ * rg_task_claim() and rg_task_done() each own their transaction (begin,
+ * work, commit; rolled back on any refusal: nothing half-written); call
+ * them outside one. Results are caller-owned values.
  */
 #ifndef RG_TASKS_H
 #define RG_TASKS_H

@@ -1294,6 +1294,35 @@ static void test_per_ip_limit(void **state)
         close(fd[i]);
 }
 
+/* rg_inbound_apply_batch owns its transaction: a refused item leaves none
+ * of the batch stored and no transaction open; the same batch without it
+ * is applied. */
+static void test_batch_all_or_nothing(void **state)
+{
+    (void)state;
+    int64_t m = add_message("k-batch", c2, 0, "sms", "SMBATCH");
+    rg_event_env env = {store, rg_test_zones(), NULL};
+    rg_inbound_item items[2];
+    memset(items, 0, sizeof items);
+    items[0].status = (rg_inbound_status){"sms", "SMBATCH", RG_MSG_DELIVERED, NOW - 60, NULL, NULL};
+    items[1].status = (rg_inbound_status){"sms", "SMBATCH", RG_MSG_SENDING, NOW - 30, NULL, NULL};
+    rg_inbound_batch_result out;
+    rg_err e;
+    int64_t before = events("message.delivered");
+    assert_int_equal(rg_inbound_apply_batch(&env, &cfg, items, 2, NOW, &out, &e), RG_EINVAL);
+    assert_string_equal(e.where, "status");
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT status FROM messages WHERE id = %lld", (long long)m);
+    assert_string_equal(q_text(sql), "sent");
+    assert_int_equal(events("message.delivered"), before);
+    assert_int_equal(rg_store_begin(store, &e), RG_OK); /* nothing left open */
+    rg_store_rollback(store);
+    assert_int_equal(rg_inbound_apply_batch(&env, &cfg, items, 1, NOW, &out, &e), RG_OK);
+    assert_int_equal(out.statuses, 1);
+    assert_string_equal(q_text(sql), "delivered");
+    assert_int_equal(events("message.delivered"), before + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1309,7 +1338,7 @@ int main(void)
         cmocka_unit_test(test_form),          cmocka_unit_test(test_parse_whatsapp),
         cmocka_unit_test(test_parse_sms),
         cmocka_unit_test(test_busy_store),    cmocka_unit_test(test_content_length_framing),
-        cmocka_unit_test(test_per_ip_limit),
+        cmocka_unit_test(test_per_ip_limit),  cmocka_unit_test(test_batch_all_or_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -346,6 +346,26 @@ static void test_payments(void **state)
     p.paid_at = NOW;
     assert_int_equal(rg_payment_record(&(rg_event_env){s, rg_test_zones(), NULL}, &p, NOW, &out, &e), RG_OK);
     assert_false(out.recorded);
+
+    /* rg_payment_submit owns its transaction: a refusal leaves none open,
+     * a payment is committed (a second submit of it changes nothing) */
+    rg_payment_init(&p);
+    memcpy(p.invoice_external_id, "F9", 3);
+    p.amount = 100;
+    assert_int_equal(rg_payment_submit(&(rg_event_env){s, rg_test_zones(), NULL}, &p, NOW, &out, &e), RG_ENOTFOUND);
+    assert_int_equal(rg_store_begin(s, &e), RG_OK);
+    rg_store_rollback(s);
+    for (int i = 0; i < 2; i++) {
+        rg_payment_init(&p);
+        memcpy(p.invoice_external_id, "F1", 3);
+        memcpy(p.reference, "R-SUBMIT", 9);
+        p.amount = 500;
+        p.paid_at = NOW;
+        assert_int_equal(rg_payment_submit(&(rg_event_env){s, rg_test_zones(), NULL}, &p, NOW, &out, &e), RG_OK);
+        assert_int_equal(out.recorded, i == 0);
+        assert_int_equal(rg_store_begin(s, &e), RG_OK);
+        rg_store_rollback(s);
+    }
     rg_store_close(s);
 }
 

@@ -212,6 +212,9 @@ static void test_claim_rules(void **state)
     rg_instant now = at("2026-12-12T13:00:00Z");
 
     assert_int_equal(rg_task_claim(f.s, 42, "ana", now, &v, &e), RG_ENOTFOUND);
+    /* the service owns its transaction: a refusal leaves none open */
+    assert_int_equal(rg_store_begin(f.s, &e), RG_OK);
+    rg_store_rollback(f.s);
     assert_string_equal(e.msg, "no task with id 42");
     assert_int_equal(rg_task_claim(f.s, t1, "", now, &v, &e), RG_EINVAL);
     assert_string_equal(e.where, "as");
@@ -270,9 +273,7 @@ static void test_done_with_promise(void **state)
     p.promise_amount = -1; /* the open balance: R$ 100,00 */
     p.source = "cli";
     rg_task_done_result r;
-    assert_int_equal(rg_store_begin(f.s, &e), RG_OK);
     assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, t1, &p, today, now, &r, &e), RG_OK);
-    assert_int_equal(rg_store_commit(f.s, &e), RG_OK);
     assert_true(r.promised);
     assert_true(r.event_id > 0);
     assert_int_equal(r.promise.amount, 10000);
@@ -336,6 +337,8 @@ static void test_done_errors(void **state)
     assert_string_equal(e.msg, "longer than 511 bytes (599)");
     p.note = NULL;
     assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, 77, &p, today, now, &r, &e), RG_ENOTFOUND);
+    assert_int_equal(rg_store_begin(f.s, &e), RG_OK); /* no transaction left open */
+    rg_store_rollback(f.s);
 
     p.promise_date = rg_date_from_ymd(2026, 12, 11);
     assert_int_equal(rg_task_done(&(rg_event_env){f.s, rg_test_zones(), NULL}, t1, &p, today, now, &r, &e), RG_EINVAL);
