@@ -100,6 +100,8 @@ typedef struct rg_store_ops {
     rg_status (*task_insert_for_message)(rg_store *s, rg_task *t, int64_t message_id, const char *text, bool *inserted, rg_err *e);
     rg_status (*task_get)(rg_store *s, int64_t id, rg_task_view *out, rg_err *e);
     rg_status (*task_view_each)(rg_store *s, bool include_done, rg_task_view_fn fn, void *ctx, rg_err *e);
+    rg_status (*task_view_page)(rg_store *s, bool include_done, int64_t after_id, int64_t limit, rg_task_view_fn fn,
+                                void *ctx, rg_err *e);
     rg_status (*task_claim)(rg_store *s, int64_t id, const char *assignee, rg_instant now, bool *changed, rg_err *e);
     rg_status (*task_finish)(rg_store *s, int64_t id, const char *assignee, const char *outcome, const char *note, rg_instant now, bool *changed, rg_err *e);
     rg_status (*promise_insert)(rg_store *s, rg_promise *p, rg_err *e);

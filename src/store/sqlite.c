@@ -967,6 +967,7 @@ static const rg_store_ops sqlite_ops = {
     .task_insert_for_message = rg_sqe_task_insert_for_message,
     .task_get = rg_sqe_task_get,
     .task_view_each = rg_sqe_task_view_each,
+    .task_view_page = rg_sqe_task_view_page,
     .task_claim = rg_sqe_task_claim,
     .task_finish = rg_sqe_task_finish,
     .promise_insert = rg_sqe_promise_insert,

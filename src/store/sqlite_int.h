@@ -146,6 +146,8 @@ rg_status rg_sqe_optout_get(rg_store *s, int64_t customer_id, const char *channe
 rg_status rg_sqe_task_insert_for_message(rg_store *s, rg_task *t, int64_t message_id, const char *text, bool *inserted, rg_err *e);
 rg_status rg_sqe_task_get(rg_store *s, int64_t id, rg_task_view *out, rg_err *e);
 rg_status rg_sqe_task_view_each(rg_store *s, bool include_done, rg_task_view_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqe_task_view_page(rg_store *s, bool include_done, int64_t after_id, int64_t limit, rg_task_view_fn fn,
+                                void *ctx, rg_err *e);
 rg_status rg_sqe_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instant now, bool *changed, rg_err *e);
 rg_status rg_sqe_task_finish(rg_store *s, int64_t id, const char *assignee, const char *outcome, const char *note, rg_instant now, bool *changed, rg_err *e);
 rg_status rg_sqe_promise_insert(rg_store *s, rg_promise *p, rg_err *e);

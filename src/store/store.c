@@ -423,6 +423,12 @@ rg_status rg_store_task_view_each(rg_store *s, bool include_done, rg_task_view_f
     return s->ops->task_view_each(s, include_done, fn, ctx, e);
 }
 
+rg_status rg_store_task_view_page(rg_store *s, bool include_done, int64_t after_id, int64_t limit, rg_task_view_fn fn,
+                                  void *ctx, rg_err *e)
+{
+    return s->ops->task_view_page(s, include_done, after_id, limit, fn, ctx, e);
+}
+
 rg_status rg_store_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instant now, bool *changed, rg_err *e)
 {
     return s->ops->task_claim(s, id, assignee, now, changed, e);

@@ -521,6 +521,10 @@ rg_status rg_store_task_get(rg_store *s, int64_t id, rg_task_view *out, rg_err *
 /* Open and claimed tasks by due time, then id (every task when
  * include_done). text is valid during the callback. */
 rg_status rg_store_task_view_each(rg_store *s, bool include_done, rg_task_view_fn fn, void *ctx, rg_err *e);
+/* The same tasks by id (keyset pages for the API): those with id > after_id,
+ * at most `limit` (0: all) of them, in id order. */
+rg_status rg_store_task_view_page(rg_store *s, bool include_done, int64_t after_id, int64_t limit, rg_task_view_fn fn,
+                                  void *ctx, rg_err *e);
 /* Claims an open or claimed task for assignee. *changed false when the
  * task is neither (done, cancelled or absent): the caller checks first. */
 rg_status rg_store_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instant now, bool *changed,

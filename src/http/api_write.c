@@ -1,0 +1,247 @@
+/*
+ * api_write — the REST API's operator writes (docs/api.md): events,
+ * payments and the task queue. Each handler checks the body (every bad
+ * field named: 422), calls the one service function of the operation — it
+ * owns its transaction — and answers the JSON document the CLI prints with
+ * --json for the same operation.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/tz.h"
+#include "http/http_int.h"
+#include "service/json_tasks.h"
+#include "service/payments.h"
+#include "service/tasks.h"
+
+/* The event service's view of this call: the server's triggers and zones,
+ * this connection's store. */
+static rg_event_env env_of(const rg_api_call *c)
+{
+    rg_event_env env = *c->r->srv->events;
+    env.store = c->store;
+    return env;
+}
+
+static const rg_tz *company_tz(const rg_api_call *c)
+{
+    return rg_zones_company(c->r->srv->events->zones);
+}
+
+/* A moment field (an ISO-8601 instant, or a date: noon where the company
+ * is); absent: dflt. False (a field error) when it is not one. */
+static bool moment_field(rg_api_call *c, const char *name, rg_instant dflt, rg_instant *out)
+{
+    *out = dflt;
+    const char *v = rg_api_str(c, name, false);
+    if (!v)
+        return !json_object_get(c->body, name) || json_is_null(json_object_get(c->body, name));
+    if (rg_tz_parse_moment(company_tz(c), v, strlen(v), out))
+        return true;
+    rg_api_field_error(c, name,
+                       "'%s' is not an ISO-8601 instant (2027-01-13T10:00:00-03:00) or a date (2027-01-13 or "
+                       "13/01/2027: noon where the company is)",
+                       v);
+    return false;
+}
+
+/* A service's refusal, with its `where` renamed to the request's field
+ * (map: pairs of service name, body name; NULL-terminated). */
+static void fail_named(rg_api_call *c, const char *what, rg_status rc, rg_err *e, const char *const *map)
+{
+    for (size_t i = 0; rc == RG_EINVAL && map && map[i]; i += 2)
+        if (!strcmp(e->where, map[i])) {
+            rg_strlcpy(e->where, map[i + 1], sizeof e->where);
+            break;
+        }
+    rg_api_fail(c, what, rc, e);
+}
+
+/* ---- POST /v1/events ---- */
+
+void rg_api_events_post(rg_api_call *c)
+{
+    static const char *const known[] = {"type", "invoice", "customer", "occurred_at", "data", NULL};
+    rg_api_no_other_fields(c, known);
+    rg_event_request rq;
+    memset(&rq, 0, sizeof rq);
+    rq.type = rg_api_str(c, "type", true);
+    rq.invoice = rg_api_str(c, "invoice", false);
+    rq.customer = rg_api_str(c, "customer", false);
+    if (!json_object_get(c->body, "invoice") == !json_object_get(c->body, "customer"))
+        rg_api_field_error(c, "invoice", "name the invoice (\"invoice\") or the customer (\"customer\"): one of them");
+    rq.source = "api";
+    rq.now = c->now;
+    moment_field(c, "occurred_at", c->now, &rq.at);
+    json_t *data = json_object_get(c->body, "data");
+    char *text = NULL;
+    if (data && !json_is_null(data)) {
+        if (!json_is_object(data))
+            rg_api_field_error(c, "data", "must be a JSON object ({...})");
+        else if (!(text = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+            rg_api_problem(c, 500, "out of memory");
+            return;
+        }
+    }
+    rq.data = text;
+    if (c->errors) {
+        free(text);
+        return;
+    }
+    rg_event_env env = env_of(c);
+    rg_event_result out;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_event_submit(&env, &rq, &out, &e);
+    free(text);
+    if (rc != RG_OK) {
+        static const char *const map[] = {"at", "occurred_at", "event", "invoice", NULL};
+        fail_named(c, "POST /v1/events", rc, &e, map);
+        return;
+    }
+    rg_api_reply(c, 201, rg_event_result_json(rq.type, &out));
+}
+
+/* ---- POST /v1/payments ---- */
+
+/* Copies a text field into dst; a field error when it does not fit. */
+static void copy_field(rg_api_call *c, const char *name, bool required, char *dst, size_t n)
+{
+    const char *v = rg_api_str(c, name, required);
+    if (v && !rg_strlcpy(dst, v, n))
+        rg_api_field_error(c, name, "longer than %zu bytes", n - 1);
+}
+
+void rg_api_payments_post(rg_api_call *c)
+{
+    static const char *const known[] = {"invoice", "amount", "paid_at", "method", "reference", NULL};
+    rg_api_no_other_fields(c, known);
+    rg_payment p;
+    rg_payment_init(&p);
+    p.source = RG_PAY_API;
+    copy_field(c, "invoice", true, p.invoice_external_id, sizeof p.invoice_external_id);
+    const char *amount = rg_api_str(c, "amount", true);
+    const char *why = NULL;
+    if (amount && (!rg_money_parse(amount, strlen(amount), false, &p.amount, &why) || p.amount == 0))
+        rg_api_field_error(c, "amount", "'%s' is not a positive amount%s%s (use \"1234.56\" or \"1.234,56\")", amount,
+                           why ? ": " : "", why ? why : "");
+    moment_field(c, "paid_at", c->now, &p.paid_at);
+    copy_field(c, "method", false, p.method, sizeof p.method);
+    copy_field(c, "reference", false, p.reference, sizeof p.reference);
+    if (c->errors)
+        return;
+    rg_event_env env = env_of(c);
+    rg_payment_outcome out;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_payment_submit(&env, &p, c->now, &out, &e);
+    if (rc != RG_OK) {
+        static const char *const map[] = {"invoice_external_id", "invoice", NULL};
+        fail_named(c, "POST /v1/payments", rc, &e, map);
+        return;
+    }
+    /* the same invoice and reference again: the first payment stands, nothing changed */
+    rg_api_reply(c, out.recorded ? 201 : 200, rg_payment_outcome_json(&p, &out));
+}
+
+/* ---- tasks ---- */
+
+/* The task id of the path ({id}); false (answered 404) when it is not one. */
+static bool task_id(rg_api_call *c, int64_t *id)
+{
+    if (rg_parse_i64(c->r->params[0], 1, INT64_MAX, id))
+        return true;
+    rg_api_problem(c, 404, "no task with id '%.*s' (task ids are positive numbers)", (int)c->r->params[0].n,
+                   c->r->params[0].p);
+    return false;
+}
+
+static rg_status add_task(void *ctx, const rg_task_view *v)
+{
+    void **a = ctx;
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)v->task.id);
+    return rg_api_page_add(a[0], v->task.id, rg_task_view_json(v), "task", id, a[1]);
+}
+
+void rg_api_tasks_list(rg_api_call *c)
+{
+    const char *all = rg_http_query(c->r, "all");
+    bool every = all && (!strcmp(all, "true") || !strcmp(all, "1"));
+    if (all && !every && strcmp(all, "false") != 0 && strcmp(all, "0") != 0) {
+        c->status = 400;
+        rg_api_field_error(c, "all", "'%s' is not true or false", all);
+        return;
+    }
+    rg_api_page p;
+    if (!rg_api_page_start(c, &p))
+        return;
+    rg_err e;
+    rg_err_clear(&e);
+    void *ctx[2] = {&p, &e};
+    rg_status rc = rg_store_task_view_page(c->store, every, p.after, p.fetch, add_task, ctx, &e);
+    rg_api_page_finish(c, &p, "GET /v1/tasks", rc, &e);
+}
+
+static const char *const task_map[] = {"as", "assignee", NULL};
+
+void rg_api_task_claim(rg_api_call *c)
+{
+    static const char *const known[] = {"assignee", NULL};
+    int64_t id;
+    if (!task_id(c, &id))
+        return;
+    rg_api_no_other_fields(c, known);
+    const char *as = rg_api_str(c, "assignee", true);
+    if (c->errors)
+        return;
+    rg_task_view v;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_task_claim(c->store, id, as, c->now, &v, &e);
+    if (rc != RG_OK) {
+        fail_named(c, "POST /v1/tasks/{id}/claim", rc, &e, task_map);
+        return;
+    }
+    rg_api_reply(c, 200, rg_task_view_json(&v));
+}
+
+void rg_api_task_done(rg_api_call *c)
+{
+    static const char *const known[] = {"outcome", "note", "assignee", "promise_date", "promise_amount", NULL};
+    int64_t id;
+    if (!task_id(c, &id))
+        return;
+    rg_api_no_other_fields(c, known);
+    rg_task_done_params p;
+    memset(&p, 0, sizeof p);
+    p.outcome = rg_api_str(c, "outcome", true);
+    p.note = rg_api_str(c, "note", false);
+    p.assignee = rg_api_str(c, "assignee", false);
+    p.promise_date = RG_DATE_NONE;
+    p.promise_amount = -1;
+    p.source = "api";
+    const char *v = rg_api_str(c, "promise_date", false);
+    if (v && !rg_date_parse(v, strlen(v), &p.promise_date))
+        rg_api_field_error(c, "promise_date", "'%s' is not a date (2026-12-10 or 10/12/2026)", v);
+    if ((v = rg_api_str(c, "promise_amount", false))) {
+        const char *why = NULL;
+        if (!json_object_get(c->body, "promise_date"))
+            rg_api_field_error(c, "promise_amount", "goes with promise_date");
+        else if (!rg_money_parse(v, strlen(v), false, &p.promise_amount, &why))
+            rg_api_field_error(c, "promise_amount", "'%s' is not an amount%s%s", v, why ? ": " : "", why ? why : "");
+    }
+    if (c->errors)
+        return;
+    rg_event_env env = env_of(c);
+    rg_task_done_result r;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_task_done(&env, id, &p, rg_tz_date(company_tz(c), c->now), c->now, &r, &e);
+    if (rc != RG_OK) {
+        fail_named(c, "POST /v1/tasks/{id}/done", rc, &e, task_map);
+        return;
+    }
+    rg_api_reply(c, 200, rg_task_done_json(&r));
+}
