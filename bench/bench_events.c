@@ -149,7 +149,7 @@ int main(int argc, char **argv)
     rg_cadence *items[1] = {cad};
     rg_cadence_set set = {items, 1};
     rg_calendar *cal = rg_calendar_new();
-    rg_triggers tr = {&set, cal};
+    rg_triggers tr = {&set, cal, NULL};
     rg_event_env env = {s, zones, &tr};
     /* as after a first tick: each invoice's progress names its cadence */
     if (rg_store_begin(s, &e) != RG_OK)

@@ -39,7 +39,7 @@ static void fk_check(void *ctx, const char *name, const char *ch, const rg_lint_
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const rg_lint_env env = {NULL, fk_channel, fk_exists, fk_check};
+    static const rg_lint_env env = {NULL, fk_channel, fk_exists, fk_check, NULL};
     static const char *const tags[] = {"plano-mensal", "vip"};
     const rg_match_subject subj = {RG_KIND_PF, tags, 2, 10000, 1};
     for (int fmt = 0; fmt < 2; fmt++) {

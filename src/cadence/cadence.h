@@ -133,7 +133,7 @@ typedef struct rg_cadence_trigger {
     int switch_cadence_line;
     char *task_kind; /* NULL when absent */
     int task_line;
-    char *webhook; /* http(s) URL; NULL when absent */
+    char *webhook; /* the name of a webhook of regua.yaml `webhooks:`; NULL when absent */
     int webhook_line;
     rg_strlist postpone;   /* `postpone: {steps: [...], days: N}`: step ids held for postpone_days */
     int64_t postpone_days; /* 1..365 */

@@ -143,6 +143,10 @@ static void lint_triggers(lctx *l)
                          "trigger `%s` has `unless` but no `wait`: the conditions are checked "
                          "when the wait ends, so with no wait they never stop it",
                          name_or(t->id));
+        if (t->webhook && l->env && l->env->webhook_known && !l->env->webhook_known(l->env->ctx, t->webhook))
+            rg_diags_add(l->d, RG_SEV_ERROR, l->file, t->webhook_line, 0, "unknown-webhook",
+                         "trigger `%s`: `webhook: %s` names no webhook of regua.yaml `webhooks:`",
+                         name_or(t->id), t->webhook);
         if (t->switch_cadence && c->name && strcmp(t->switch_cadence, c->name) == 0)
             rg_diags_add(l->d, RG_SEV_ERROR, l->file, t->switch_cadence_line, 0, "bad-value",
                          "trigger `%s` switches to its own cadence `%s`", name_or(t->id),

@@ -44,6 +44,9 @@ typedef struct rg_lint_env {
      * NULL: not checked. */
     void (*template_check)(void *ctx, const char *name, const char *channel, const rg_lint_template_use *use,
                            rg_diags *d);
+    /* Is `name` a webhook of regua.yaml `webhooks:` (a trigger's `webhook:`
+     * action)? NULL: not checked. */
+    bool (*webhook_known)(void *ctx, const char *name);
 } rg_lint_env;
 
 /* email, whatsapp, sms, voice, letter. */

@@ -330,6 +330,8 @@ void rg_scrub_register_config(const rg_config *cfg)
     for (size_t i = 0; i < cfg->n_channels; i++)
         rg_scrub_register_channel(&cfg->channels[i]);
     rg_scrub_register(env_value(cfg->secret_env[0] ? cfg->secret_env : "REGUA_SECRET"));
+    for (size_t i = 0; i < cfg->n_webhooks; i++) /* the outgoing webhooks' signing secrets */
+        rg_scrub_register(env_value(cfg->webhooks[i].secret_env));
 }
 
 /* ---- scrubbing ---- */

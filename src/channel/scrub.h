@@ -10,7 +10,7 @@
  * password_env, secret_env, app_secret_env, ... — but not username_env: a
  * user name is not a secret, it is only scrubbed inside the blobs below), a
  * `${VAR}` expanded in a setting (the http driver's headers), and the token
- * secret of regua itself. For each secret these forms are replaced:
+ * secret of regua itself and each outgoing webhook's signing secret. For each secret these forms are replaced:
  *   - the value itself, percent-encoded and JSON-escaped;
  *   - its base64 (standard and URL-safe alphabets), alone or anywhere inside
  *     a longer base64 text: the part of the encoding that depends only on

@@ -19,7 +19,7 @@ static const rg_command *const commands[] = {
     &rg_cmd_serve, &rg_cmd_demo, &rg_cmd_cadence, &rg_cmd_tick, &rg_cmd_simulate, &rg_cmd_messages,
     &rg_cmd_boleto, &rg_cmd_pix, &rg_cmd_doc,
     &rg_cmd_task, &rg_cmd_bureau, &rg_cmd_letters,
-    &rg_cmd_dispatch,
+    &rg_cmd_dispatch, &rg_cmd_apikey, &rg_cmd_webhooks,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -151,7 +151,9 @@ const rg_event_env *rg_cli_events(rg_cli *cli)
         return NULL;
     struct stat st;
     if (stat(cli->config.cadences_dir, &st) != 0 && errno == ENOENT) {
-        cli->events = (rg_event_env){s, cli->zones, NULL};
+        /* no cadence listens; the outgoing webhooks do */
+        cli->no_cadences = (rg_triggers){NULL, NULL, &cli->config};
+        cli->events = (rg_event_env){s, cli->zones, cli->config.n_webhooks ? &cli->no_cadences : NULL};
         return &cli->events;
     }
     rg_engine_options o = {s, &cli->config, true, 0, 0};

@@ -33,6 +33,7 @@ typedef struct rg_cli {
     rg_zones *zones; /* loaded with the config: the company's zone, customers' zones */
     struct rg_engine *events_engine; /* opened on demand by rg_cli_events() */
     rg_event_env events;
+    rg_triggers no_cadences; /* the events' listeners when no cadence directory exists (the webhooks) */
     FILE *out;
     FILE *err;
 } rg_cli;
@@ -51,7 +52,7 @@ rg_instant rg_cli_now(const rg_cli *cli);
 /* The event service's environment for a command that records events
  * (opened once): the store, the zones, and the triggers of the configured
  * cadences, loaded by an engine without channels. When the cadences
- * directory does not exist nothing listens (triggers NULL). Problems in
+ * directory does not exist no cadence listens (only the webhooks). Problems in
  * cadence files are left for `tick` and `cadence lint` to report; such a
  * cadence is not loaded, as in a tick. NULL after printing the error. */
 const rg_event_env *rg_cli_events(rg_cli *cli);
@@ -106,6 +107,10 @@ rg_opt *rg_cli_opt(rg_opt *opts, const char *name);
  * be built, e.g. a stored text that is not valid UTF-8 — or 3 when it
  * could not be written: callers return it as the command's exit code. */
 int rg_cli_print_json(rg_cli *cli, void *j);
+/* regua customer anonymize, export (cli_privacy.c) */
+int rg_cli_customer_anonymize(rg_cli *cli, const char *external_id, bool yes, bool json);
+/* regua customer export (cli_privacy.c) */
+int rg_cli_customer_export(rg_cli *cli, const char *external_id);
 
 /* The command groups (each in its own cli_*.c). */
 extern const rg_command rg_cmd_init, rg_cmd_import, rg_cmd_customer, rg_cmd_invoice, rg_cmd_pay,
@@ -117,6 +122,8 @@ extern const rg_command rg_cmd_doc;
 extern const rg_command rg_cmd_task, rg_cmd_bureau, rg_cmd_letters;
 extern const rg_command rg_cmd_dispatch;
 extern const rg_command rg_cmd_event;
+extern const rg_command rg_cmd_apikey;
+extern const rg_command rg_cmd_webhooks;
 
 /* Writes s to f as a table cell of `width` terminal columns (display width,
  * not bytes: base/width.h) and one space: padded when narrower; when wider,

@@ -10,7 +10,7 @@ static int run(rg_cli *cli, int argc, char **argv);
 
 const rg_command rg_cmd_messages = {
     "messages",
-    "regua messages list [--status S] [--invoice ID] [--customer ID] [--limit N] [--json]\n"
+    "regua messages list [--status S] [--channel C] [--invoice ID] [--customer ID] [--limit N] [--json]\n"
     "       regua messages resolve MESSAGE_ID --sent|--resend|--failed [--note TEXT]\n"
     "                              [--provider-id ID] [--as NAME] [--json]",
     "List the messages (touchpoints); resolve one left uncertain",
@@ -117,6 +117,8 @@ static int run(rg_cli *cli, int argc, char **argv)
         return resolve(cli, argc, argv);
     rg_opt opts[] = {
         {"status", true, "S", "only messages with this status", false, NULL},
+        {"channel", true, "C", "only messages on this channel (as a step names it: email, sms, whatsapp, ...)", false,
+         NULL},
         {"invoice", true, "ID", "only messages about this invoice (external id)", false, NULL},
         {"customer", true, "ID", "only messages to this customer (external id)", false, NULL},
         {"limit", true, "N", "print at most N messages", false, NULL},
@@ -141,6 +143,7 @@ static int run(rg_cli *cli, int argc, char **argv)
             return rg_cli_usage_error(cli, "messages", "unknown status '%s'", v);
         f.status = (int)st;
     }
+    f.channel = rg_cli_opt(opts, "channel")->value;
     f.invoice_external_id = rg_cli_opt(opts, "invoice")->value;
     f.customer_external_id = rg_cli_opt(opts, "customer")->value;
     if ((v = rg_cli_opt(opts, "limit")->value) && !rg_parse_i64(rg_slice_cstr(v), 1, INT64_MAX, &f.limit))

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/health.h"
 #include "base/log.h"
@@ -16,6 +17,7 @@
 #include "engine/engine.h"
 #include "http/server.h"
 #include "service/bureau.h"
+#include "service/webhooks.h"
 
 static int run(rg_cli *cli, int argc, char **argv);
 
@@ -23,12 +25,15 @@ const rg_command rg_cmd_serve = {
     "serve",
     "regua serve [--listen HOST:PORT] [--tick-every SECONDS] [--no-scheduler] [--no-dispatch]",
     "Run the HTTP server, the scheduler and the dispatcher until interrupted",
-    "Serves GET /healthz (JSON: ok or degraded with the reasons, the version, the store), the provider\n"
+    "Serves the REST API under /v1 (Authorization: Bearer KEY from `regua apikey create`),\n"
+    "GET /healthz (JSON: ok or degraded with the reasons, the version, the store), the provider\n"
     "webhooks (/hooks/whatsapp, /hooks/sms/CHANNEL), open and click tracking (/t/o, /t/c) and\n"
     "one-click unsubscribe (/u) — see docs/api.md. Alongside it the\n"
     "scheduler runs the cadences once a minute (as `regua tick --no-dispatch` would) and the\n"
     "dispatcher sends queued messages as they fall due (as `regua dispatch`), each on its own\n"
-    "connection to the database. When a channel has the `bureau` driver, the scheduler also\n"
+    "connection to the database. With `webhooks:` in the config, the dispatcher also POSTs the\n"
+    "outgoing webhooks' signed deliveries as they fall due, on a connection of its own ('regua\n"
+    "webhooks --help'; --no-dispatch stops them too). When a channel has the `bureau` driver, the scheduler also\n"
     "sends the pending credit-bureau requests after each tick (as `regua bureau sync`): a\n"
     "paid invoice's removal goes out within a minute (STJ Súmula 548); a request that fails\n"
     "is retried, waiting 1 minute doubling up to 1 hour, until the bureau acknowledges it.\n"
@@ -77,8 +82,11 @@ typedef struct workers {
     check_ctx d_check;
     uint64_t d_gen;     /* the good_gen its engine was opened at */
     rg_dispatcher *d;
-    pthread_t s_thread, d_thread;
-    bool s_started, d_started;
+    /* the outgoing webhooks' sender (with the dispatcher, when webhooks are configured) */
+    rg_store *w_store;
+    char w_owner[128];
+    pthread_t s_thread, d_thread, w_thread;
+    bool s_started, d_started, w_started;
 } workers;
 
 static void deadline_in(struct timespec *ts, long ms)
@@ -332,8 +340,40 @@ static void *dispatcher_main(void *p)
     return NULL;
 }
 
+/* The outgoing webhooks: the due deliveries every second (service/webhooks.h). */
+static void *webhooks_main(void *p)
+{
+    workers *w = p;
+    rg_webhooks_run r = {w->w_store, &w->cli->config, w->w_owner, 0, NULL};
+    for (;;) {
+        rg_webhooks_stats st;
+        rg_err e;
+        rg_err_clear(&e);
+        long pause = 1000;
+        rg_instant now = rg_clock_now(&w->cli->clock);
+        if (rg_webhooks_deliver(&r, now, &st, &e) != RG_OK) {
+            char buf[800];
+            rg_error("webhooks: %s", rg_err_text(&e, buf, sizeof buf));
+            pause = 5000;
+        } else if (st.claimed) {
+            char t[40];
+            fprintf(w->cli->out, "webhooks at %s: %lld delivered, %lld to retry, %lld failed\n",
+                    rg_cli_time(w->cli, now, t, sizeof t), (long long)st.delivered, (long long)st.retrying,
+                    (long long)st.failed);
+            fflush(w->cli->out);
+            if (st.claimed >= 20)
+                pause = 0; /* more may be due */
+        }
+        if (wait_for(w, pause, false))
+            break;
+    }
+    return NULL;
+}
+
 static void workers_close(workers *w)
 {
+    rg_store_close(w->w_store);
+    w->w_store = NULL;
     rg_dispatcher_close(w->d);
     rg_engine_close(w->d_engine);
     rg_store_close(w->d_store);
@@ -405,6 +445,17 @@ static rg_status workers_open(workers *w, rg_err *e)
         o.check_ctx = &w->d_check;
         if ((rc = rg_dispatcher_open(&o, &w->d, e)) != RG_OK)
             goto fail;
+        if (w->cli->config.n_webhooks) {
+            const char *loc = w->cli->db_path ? w->cli->db_path : w->cli->config.database;
+            if ((rc = rg_store_open(loc, &w->w_store, e)) != RG_OK)
+                goto fail;
+            char host[64] = "";
+            gethostname(host, sizeof host - 1);
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            snprintf(w->w_owner, sizeof w->w_owner, "serve:%s:%ld:%lld.%09ld", host, (long)getpid(),
+                     (long long)ts.tv_sec, ts.tv_nsec);
+        }
     }
     return RG_OK;
 fail:
@@ -461,6 +512,7 @@ static int serve(rg_cli *cli, const char *listen, const char *banner, workers *w
         paused = w->s_store && !w->s_engine;
         w->s_started = w->s_store && pthread_create(&w->s_thread, NULL, scheduler_main, w) == 0;
         w->d_started = w->d && pthread_create(&w->d_thread, NULL, dispatcher_main, w) == 0;
+        w->w_started = w->w_store && pthread_create(&w->w_thread, NULL, webhooks_main, w) == 0;
     }
     fprintf(cli->out, "%sregua is listening on http://%s (port %u) — try /healthz; Ctrl-C stops it\n",
             banner ? banner : "", o.listen, rg_http_port(srv));
@@ -470,7 +522,10 @@ static int serve(rg_cli *cli, const char *listen, const char *banner, workers *w
             snprintf(sched, sizeof sched, "a tick every %d s%s%s", w->tick_every,
                      w->bureau ? ", then the bureau requests" : "",
                      paused ? " (ticks paused until the cadences load: see /healthz)" : "");
-        fprintf(cli->out, "scheduler: %s; dispatcher: %s\n", sched, w->d_started ? "on" : "off");
+        fprintf(cli->out, "scheduler: %s; dispatcher: %s", sched, w->d_started ? "on" : "off");
+        if (w->w_started)
+            fprintf(cli->out, "; webhooks: %zu configured", cli->config.n_webhooks);
+        fputc('\n', cli->out);
     }
     fflush(cli->out);
     int sig = 0;
@@ -488,6 +543,8 @@ static int serve(rg_cli *cli, const char *listen, const char *banner, workers *w
             pthread_join(w->s_thread, NULL);
         if (w->d_started)
             pthread_join(w->d_thread, NULL);
+        if (w->w_started)
+            pthread_join(w->w_thread, NULL);
         workers_close(w);
         pthread_cond_destroy(&w->cv);
         pthread_mutex_destroy(&w->mu);

@@ -224,6 +224,122 @@ static rg_status parse_company(rg_config *c, const rg_yaml *y, struct fy_node *m
     return RG_OK;
 }
 
+static bool webhook_name_ok(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+            return false;
+    return true;
+}
+
+static bool webhook_url_ok(const char *u)
+{
+    const char *rest = !strncmp(u, "https://", 8) ? u + 8 : !strncmp(u, "http://", 7) ? u + 7 : NULL;
+    if (!rest || !*rest || *rest == '/')
+        return false;
+    for (const char *p = u; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f)
+            return false;
+    return true;
+}
+
+#define WEBHOOK_KEYS "name, url, secret_env, events, timeout_seconds"
+
+/* One item of `webhooks:`: a mapping with name, url, secret_env, events. */
+static rg_status parse_webhook(rg_config *c, const rg_yaml *y, struct fy_node *item, rg_webhook_config *w, rg_err *e)
+{
+    rg_status rc = RG_OK;
+    if (!rg_yaml_is_map(item))
+        return rg_yaml_error(y, item, e, "each webhook must be a mapping (" WEBHOOK_KEYS ")");
+    w->line = rg_yaml_line(item);
+    w->timeout_seconds = 10;
+    struct fy_node *k, *v, *events = NULL, *events_key = item, *name_node = item, *url_node = item;
+    void *it = NULL;
+    while (rc == RG_OK && rg_yaml_map_next(item, &it, &k, &v)) {
+        if (key_is(k, "name")) {
+            name_node = v;
+            rc = rg_yaml_copy(y, v, "name", w->name, sizeof w->name, e);
+        } else if (key_is(k, "url")) {
+            url_node = v;
+            rc = rg_yaml_copy(y, v, "url", w->url, sizeof w->url, e);
+        } else if (key_is(k, "secret_env")) {
+            rc = rg_yaml_copy(y, v, "secret_env", w->secret_env, sizeof w->secret_env, e);
+        } else if (key_is(k, "timeout_seconds")) {
+            char raw[16];
+            if ((rc = rg_yaml_copy(y, v, "timeout_seconds", raw, sizeof raw, e)) == RG_OK &&
+                !rg_parse_i64(rg_slice_cstr(raw), 1, 120, &w->timeout_seconds))
+                rc = rg_yaml_error(y, v, e, "webhook timeout_seconds must be a whole number from 1 to 120");
+        } else if (key_is(k, "events")) {
+            events = v;
+            events_key = k;
+        } else {
+            rc = unknown_key(y, k, "a webhook", WEBHOOK_KEYS, e);
+        }
+    }
+    if (rc != RG_OK)
+        return rc;
+    if (!w->name[0])
+        return rg_yaml_error(y, item, e, "a webhook needs a 'name' (letters a-z, digits, '_' or '-')");
+    if (!webhook_name_ok(w->name))
+        return rg_yaml_error(y, name_node, e, "webhook name '%s' may only hold letters a-z, digits, '_' and '-'",
+                             w->name);
+    for (size_t i = 0; i < c->n_webhooks; i++)
+        if (!strcmp(c->webhooks[i].name, w->name))
+            return rg_yaml_error(y, name_node, e, "duplicate webhook name '%s' (first at line %d)", w->name,
+                                 c->webhooks[i].line);
+    if (!w->url[0])
+        return rg_yaml_error(y, item, e, "webhook '%s' needs a 'url' (http:// or https://)", w->name);
+    if (!webhook_url_ok(w->url))
+        return rg_yaml_error(y, url_node, e,
+                             "webhook '%s': url '%s' must be an http:// or https:// URL with a host and no spaces",
+                             w->name, w->url);
+    if (!w->secret_env[0])
+        return rg_yaml_error(y, item, e,
+                             "webhook '%s' needs 'secret_env': the environment variable that holds its signing"
+                             " secret",
+                             w->name);
+    if (!events || !rg_yaml_is_seq(events))
+        return rg_yaml_error(y, events ? events_key : item, e,
+                             "webhook '%s' needs 'events': a list of event types, e.g. [payment.received]", w->name);
+    void *sit = NULL;
+    struct fy_node *ev;
+    size_t n = 0;
+    while ((ev = rg_yaml_seq_next(events, &sit)) != NULL) {
+        size_t len;
+        const char *s = rg_yaml_scalar(ev, &len);
+        rg_event_type t;
+        if (!s || !rg_event_type_parse(s, len, &t))
+            return rg_yaml_error(y, ev, e, "webhook '%s': unknown event type '%.*s' ('regua event --help' lists them)",
+                                 w->name, s ? (int)len : 1, s ? s : "?");
+        w->events[t] = true;
+        n++;
+    }
+    if (!n)
+        return rg_yaml_error(y, events_key, e, "webhook '%s': 'events' lists no event type", w->name);
+    return RG_OK;
+}
+
+static rg_status parse_webhooks(rg_config *c, const rg_yaml *y, struct fy_node *seq, rg_err *e)
+{
+    if (!rg_yaml_is_seq(seq))
+        return rg_yaml_error(y, seq, e, "'webhooks' must be a list of {" WEBHOOK_KEYS "}");
+    void *it = NULL;
+    struct fy_node *item;
+    while ((item = rg_yaml_seq_next(seq, &it)) != NULL) {
+        if (c->n_webhooks == RG_CONFIG_MAX_WEBHOOKS)
+            return rg_yaml_error(y, item, e, "too many webhooks (at most %d)", RG_CONFIG_MAX_WEBHOOKS);
+        rg_webhook_config *w = &c->webhooks[c->n_webhooks];
+        memset(w, 0, sizeof *w);
+        rg_status rc = parse_webhook(c, y, item, w, e);
+        if (rc != RG_OK)
+            return rc;
+        c->n_webhooks++;
+    }
+    return RG_OK;
+}
+
 /* server: the HTTP server's limits; each a whole number in a stated range. */
 static rg_status parse_server(rg_config *c, const rg_yaml *y, struct fy_node *map, rg_err *e)
 {
@@ -307,6 +423,8 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
             rc = parse_company(c, &y, v, e);
         else if (key_is(k, "server"))
             rc = parse_server(c, &y, v, e);
+        else if (key_is(k, "webhooks"))
+            rc = parse_webhooks(c, &y, v, e);
         else if (key_is(k, "channels")) {
             if (!rg_yaml_is_map(v)) {
                 rc = rg_yaml_error(&y, k, e, "'channels' must map channel names to their settings");
@@ -327,7 +445,7 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
         } else
             rc = unknown_key(&y, k, "regua.yaml",
                              "database, listen, server, public_url, timezone, company, cadences, templates,"
-                             " calendar, legal_interest_month_pct, secret_env, channels",
+                             " calendar, legal_interest_month_pct, secret_env, channels, webhooks",
                              e);
     }
     if (rc == RG_OK && c->listen[0] && !strchr(c->listen, ':'))
@@ -391,6 +509,20 @@ const rg_channel_config *rg_config_channel(const rg_config *c, const char *name)
         if (!strcmp(c->channels[i].name, name))
             return &c->channels[i];
     return NULL;
+}
+
+const rg_webhook_config *rg_config_webhook(const rg_config *c, const char *name)
+{
+    for (size_t i = 0; name && i < c->n_webhooks; i++)
+        if (!strcmp(c->webhooks[i].name, name))
+            return &c->webhooks[i];
+    return NULL;
+}
+
+const char *rg_webhook_secret(const rg_webhook_config *w)
+{
+    const char *v = w && w->secret_env[0] ? getenv(w->secret_env) : NULL;
+    return v && *v ? v : NULL;
 }
 
 const char *rg_channel_setting(const rg_channel_config *ch, const char *key)

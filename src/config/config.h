@@ -17,10 +17,24 @@
 
 #include "base/err.h"
 #include "base/money.h"
+#include "model/event.h"
 
 #define RG_CONFIG_PATH_MAX 512
 #define RG_CONFIG_MAX_CHANNELS 16
 #define RG_CONFIG_MAX_SETTINGS 24
+#define RG_CONFIG_MAX_WEBHOOKS 16
+
+/* One outgoing webhook (`webhooks:` in regua.yaml; docs/api.md, "Outgoing
+ * webhooks"): the events of the listed types are POSTed to `url`, signed
+ * with the secret held by the environment variable `secret_env`. */
+typedef struct rg_webhook_config {
+    char name[48];       /* [a-z0-9_-], unique; deliveries and `webhook:` trigger actions name it */
+    char url[512];       /* http:// or https:// */
+    char secret_env[64]; /* the variable holding the HMAC secret (never the secret itself) */
+    bool events[RG_EV__COUNT]; /* the types it receives (at least one) */
+    int64_t timeout_seconds;   /* one attempt's time limit (default 10, 1-120) */
+    int line;
+} rg_webhook_config;
 
 typedef struct rg_setting {
     char key[32];
@@ -68,6 +82,8 @@ typedef struct rg_config {
     int64_t legal_interest_month_pct;
     size_t n_channels;
     rg_channel_config channels[RG_CONFIG_MAX_CHANNELS];
+    size_t n_webhooks;
+    rg_webhook_config webhooks[RG_CONFIG_MAX_WEBHOOKS];
 } rg_config;
 
 void rg_config_defaults(rg_config *c);
@@ -84,6 +100,11 @@ const rg_channel_config *rg_config_channel(const rg_config *c, const char *name)
 /* The token secret from the environment variable named by secret_env
  * (default REGUA_SECRET), or NULL when unset or shorter than 16 bytes. */
 const char *rg_config_secret(const rg_config *c);
+/* The webhook called `name`, or NULL. */
+const rg_webhook_config *rg_config_webhook(const rg_config *c, const char *name);
+/* A webhook's signing secret from its secret_env variable, or NULL when
+ * that variable is unset or empty. */
+const char *rg_webhook_secret(const rg_webhook_config *w);
 /* A setting's value or NULL. */
 const char *rg_channel_setting(const rg_channel_config *ch, const char *key);
 /* The channel's cost_per_message in centavos (0 when not set or not

@@ -34,6 +34,12 @@ static bool lint_channel_known(void *p, const char *channel)
     return rg_channel_builtin(channel) || rg_config_channel(l->config, channel) != NULL;
 }
 
+static bool lint_webhook_known(void *p, const char *name)
+{
+    const rg_lint_install *l = p;
+    return rg_config_webhook(l->config, name) != NULL;
+}
+
 static bool lint_template_exists(void *p, const char *name, const char *channel)
 {
     const rg_lint_install *l = p;
@@ -82,7 +88,7 @@ static void lint_template_check(void *p, const char *name, const char *channel, 
 
 rg_lint_env rg_engine_lint_env(const rg_lint_install *in)
 {
-    return (rg_lint_env){(void *)in, lint_channel_known, lint_template_exists, lint_template_check};
+    return (rg_lint_env){(void *)in, lint_channel_known, lint_template_exists, lint_template_check, lint_webhook_known};
 }
 
 /* Bump when the planner's rules change what instants it computes: the
@@ -191,7 +197,7 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
         rg_err_set(e, rc, opt->config->cadences_dir, "cannot load the cadences");
         goto fail;
     }
-    eng->triggers = (rg_triggers){eng->cadences, eng->calendar};
+    eng->triggers = (rg_triggers){eng->cadences, eng->calendar, opt->config};
     for (size_t i = 0; i < eng->cadences->n; i++) {
         const rg_cadence *c = eng->cadences->items[i];
         if (c->caps.max > 0 && c->caps.days > eng->max_cap_days)

@@ -22,6 +22,7 @@
 #include "engine/engine_int.h"
 #include "service/events.h"
 #include "service/holds.h"
+#include "service/webhooks.h"
 
 /* The timer that ends a `postpone`: the trigger's id and this suffix. */
 #define RELEASE "#release"
@@ -396,8 +397,23 @@ static rg_status fire_one(rg_engine *eng, const rg_timer *t, rg_instant now, rg_
     }
     if (rc == RG_ENOMEM)
         rc = rg_err_set(e, RG_ENOMEM, "engine", "out of memory");
+    /* `webhook: NAME` tells the company's systems, who want to hear of the
+     * event whether or not an invoice is still open (a payment closes it):
+     * queued at once, in this transaction; queueing again changes nothing */
+    char hook[120] = "";
+    if (rc == RG_OK && tg->webhook) {
+        const rg_webhook_config *w = rg_config_webhook(eng->config, tg->webhook);
+        bool queued = false;
+        if (!w)
+            snprintf(hook, sizeof hook, "webhook %s is not in regua.yaml: not queued", tg->webhook);
+        else if ((rc = rg_webhooks_queue_event(eng->store, w, t->customer_id, t->event_id, &queued, e)) == RG_OK)
+            snprintf(hook, sizeof hook, "webhook %s %s", w->name, queued ? "queued" : "already queued");
+    }
     if (rc != RG_OK || l.n == 0) {
         if (rc == RG_OK) {
+            size_t wl = strlen(why);
+            if (hook[0])
+                snprintf(why + wl, sizeof why - wl, " (%s)", hook);
             st->timers_cancelled++;
             rc = finish(eng, t, "cancelled", why, now, e);
         }
@@ -405,6 +421,8 @@ static rg_status fire_one(rg_engine *eng, const rg_timer *t, rg_instant now, rg_
         return rc;
     }
     rg_buf did = RG_BUF_INIT;
+    if (hook[0])
+        rg_buf_puts(&did, hook);
     if ((rc = plan_actions(eng, c, tg, t, &l, now, &did, e)) != RG_OK)
         goto out;
     bool sends = tg->send.present && tg->send.channels.n > 0;

@@ -10,6 +10,7 @@
 #include "service/holds.h"
 #include "service/payments.h"
 #include "service/promises.h"
+#include "service/webhooks.h"
 
 /* ---- which cadence listens ---- */
 
@@ -282,9 +283,14 @@ rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_eve
         return rg_err_set(e, RG_ENOMEM, name, "out of memory");
     row.payload = clean;
     rg_status rc = rg_store_event_add(env->store, &row, &out->event_id, e);
-    free(clean);
     if (rc == RG_OK) /* a dispute holds its invoice's steps until resolved */
         rc = rg_holds_on_event(env, ev, e);
+    if (rc == RG_OK && env->triggers && env->triggers->config && env->triggers->config->n_webhooks) {
+        /* the outgoing webhooks' deliveries, in the same transaction */
+        rg_webhook_event we = {out->event_id, ev->type, ev->at, ev->customer_id, ev->invoice_id, clean};
+        rc = rg_webhooks_on_event(env->store, env->triggers->config, &we, e);
+    }
+    free(clean);
     if (rc != RG_OK || !env->triggers || !env->triggers->cadences || !ev->customer_id)
         return rc;
     /* most events (deliveries, clicks) start and cancel nothing: then

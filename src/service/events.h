@@ -26,14 +26,18 @@
 #include "base/zones.h"
 #include "br/holidays.h"
 #include "cadence/load.h"
+#include "config/config.h"
 #include "model/event.h"
 #include "store/store.h"
 
-/* What listens to events: the loaded cadences' triggers, and the bank
- * calendar that tells which cadence an invoice follows. */
+/* What listens to events: the loaded cadences' triggers, the bank
+ * calendar that tells which cadence an invoice follows, and the outgoing
+ * webhooks of the configuration (each event of a type a webhook lists is
+ * queued for it: service/webhooks.h). */
 typedef struct rg_triggers {
-    const rg_cadence_set *cadences;
+    const rg_cadence_set *cadences; /* NULL: no cadence is installed */
     const rg_calendar *calendar;
+    const rg_config *config;        /* its `webhooks`; NULL: none */
 } rg_triggers;
 
 typedef struct rg_event_env {

@@ -108,6 +108,13 @@ void *rg_payment_json(const rg_payment *p)
                      "source", rg_payment_source_name(p->source), "reference", p->reference);
 }
 
+void *rg_apikey_json(const rg_apikey_row *k)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o}", "id", (json_int_t)k->id, "name", k->name, "role", k->role,
+                     "prefix", k->prefix, "created_at", instant_json(k->created_at), "revoked_at",
+                     instant_json(k->revoked_at), "last_used_at", instant_json(k->last_used_at));
+}
+
 void *rg_invoice_ids_json(const char *ids)
 {
     json_t *a = json_array();
@@ -152,6 +159,11 @@ rg_status rg_json_append(void *array, void *item, const char *what, const char *
 {
     if (item && json_array_append_new(array, item) == 0)
         return RG_OK;
+    return rg_json_unwritable(what, id, e);
+}
+
+rg_status rg_json_unwritable(const char *what, const char *id, rg_err *e)
+{
     bool utf8 = id && rg_utf8_valid(id, strlen(id));
     return rg_err_set(e, RG_EINVAL, what, "%s%s cannot be written as JSON: one of its texts is not valid UTF-8"
                       " (or memory ran out); nothing was printed",

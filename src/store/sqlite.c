@@ -460,6 +460,12 @@ static rg_status sq_begin(rg_store *base, rg_err *e)
     return rg_sq_exec(&((sqlite_store *)base)->c, "BEGIN IMMEDIATE", e);
 }
 
+/* DEFERRED: no lock until the first read, which fixes the snapshot (WAL). */
+static rg_status sq_begin_read(rg_store *base, rg_err *e)
+{
+    return rg_sq_exec(&((sqlite_store *)base)->c, "BEGIN DEFERRED", e);
+}
+
 static rg_status sq_commit(rg_store *base, rg_err *e)
 {
     return rg_sq_exec(&((sqlite_store *)base)->c, "COMMIT", e);
@@ -986,6 +992,15 @@ static const rg_store_ops sqlite_ops = {
     .offer_each = rg_sqh_offer_each,
     .event_each_for_customer = rg_sqh_event_each_for_customer,
     .optout_each = rg_sqh_optout_each,
+    .apikey_insert = rg_sqk_apikey_insert,
+    .apikey_get = rg_sqk_apikey_get,
+    .apikey_each = rg_sqk_apikey_each,
+    .apikey_revoke = rg_sqk_apikey_revoke,
+    .apikey_touch = rg_sqk_apikey_touch,
+    .idem_claim = rg_sqk_idem_claim,
+    .idem_get = rg_sqk_idem_get,
+    .idem_finish = rg_sqk_idem_finish,
+    .idem_release = rg_sqk_idem_release,
     .bureau_get = rg_sqe_bureau_get,
     .bureau_pending_each = rg_sqe_bureau_pending_each,
     .bureau_accepted = rg_sqe_bureau_accepted,
@@ -1029,11 +1044,13 @@ static const rg_store_ops sqlite_ops = {
     .open_peer = sq_open_peer,
     .info_get = sq_info_get,
     .begin = sq_begin,
+    .begin_read = sq_begin_read,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .customer_upsert = sq_customer_upsert,
     .customer_get = sq_customer_get,
     .customer_id = sq_customer_id,
+    .customer_anonymize = rg_sqp_customer_anonymize,
     .customer_each = sq_customer_each,
     .invoice_upsert = sq_invoice_upsert,
     .invoice_get = sq_invoice_get,
@@ -1064,4 +1081,10 @@ static const rg_store_ops sqlite_ops = {
     .message_invoice_ids = rg_sqe_message_invoice_ids,
     .customer_optouts = rg_sqe_customer_optouts,
     .customer_sends_since = rg_sqe_customer_sends_since,
+    .webhook_enqueue = rg_sqw_enqueue,
+    .webhook_claim = rg_sqw_claim,
+    .webhook_finish = rg_sqw_finish,
+    .webhook_each = rg_sqw_each,
+    .webhook_attempts = rg_sqw_attempts,
+    .webhook_requeue = rg_sqw_requeue,
 };

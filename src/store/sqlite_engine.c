@@ -59,6 +59,7 @@ void rg_sq_engine_finalize(rg_sq_common *s)
     rg_sqa_finalize(s);
     rg_sqt_finalize(s);
     rg_sqh_finalize(s);
+    rg_sqk_finalize(s);
 }
 
 #define SQ(base) ((rg_sq_common *)(base))
@@ -576,6 +577,7 @@ rg_status rg_sqe_message_each(rg_store *base, const rg_message_filter *f, rg_mes
         " AND (?4 IS NULL OR m.id IN (SELECT mi.message_id FROM message_invoices mi JOIN invoices i"
         "   ON i.id = mi.invoice_id WHERE i.external_id = ?4)"
         "   OR m.invoice_id = (SELECT id FROM invoices WHERE external_id = ?4))"
+        " AND (?6 IS NULL OR m.channel = ?6)"
         " ORDER BY m.id LIMIT ?5";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return rg_sq_fail(s, e, "listing messages");
@@ -587,6 +589,8 @@ rg_status rg_sqe_message_each(rg_store *base, const rg_message_filter *f, rg_mes
     if (f && f->invoice_external_id)
         rg_sq_bind_text(st, 4, f->invoice_external_id);
     sqlite3_bind_int64(st, 5, f && f->limit > 0 ? f->limit : -1);
+    if (f && f->channel)
+        rg_sq_bind_text(st, 6, f->channel);
     rg_status rc = RG_OK;
     int r;
     rg_message *m = calloc(1, sizeof *m);

@@ -33,6 +33,11 @@ rg_status rg_store_begin(rg_store *s, rg_err *e)
     return s->ops->begin(s, e);
 }
 
+rg_status rg_store_begin_read(rg_store *s, rg_err *e)
+{
+    return s->ops->begin_read(s, e);
+}
+
 rg_status rg_store_commit(rg_store *s, rg_err *e)
 {
     return s->ops->commit(s, e);
@@ -71,6 +76,12 @@ rg_status rg_store_customer_get_by_id(rg_store *s, int64_t id, rg_customer *out,
 rg_status rg_store_customer_id(rg_store *s, const char *external_id, int64_t *id, rg_err *e)
 {
     return s->ops->customer_id(s, external_id, id, e);
+}
+
+rg_status rg_store_customer_anonymize(rg_store *s, int64_t customer_id, const char *name, rg_instant now,
+                                      rg_anonymize_counts *out, rg_err *e)
+{
+    return s->ops->customer_anonymize(s, customer_id, name, now, out, e);
 }
 
 rg_status rg_store_customer_each(rg_store *s, const rg_customer_filter *f, rg_customer_fn fn,
@@ -630,4 +641,109 @@ rg_status rg_store_event_each_for_customer(rg_store *s, int64_t customer_id, int
 rg_status rg_store_optout_each(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e)
 {
     return s->ops->optout_each(s, customer_id, fn, ctx, e);
+}
+
+rg_status rg_store_apikey_insert(rg_store *s, rg_apikey_row *k, const char *hash_hex, rg_err *e)
+{
+    return s->ops->apikey_insert(s, k, hash_hex, e);
+}
+
+rg_status rg_store_apikey_get(rg_store *s, const char *hash_hex, int64_t id, rg_apikey_row *out, bool *found,
+                              rg_err *e)
+{
+    return s->ops->apikey_get(s, hash_hex, id, out, found, e);
+}
+
+rg_status rg_store_apikey_each(rg_store *s, int64_t after_id, int64_t limit, rg_apikey_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->apikey_each(s, after_id, limit, fn, ctx, e);
+}
+
+rg_status rg_store_apikey_revoke(rg_store *s, int64_t id, rg_instant at, bool *changed, rg_err *e)
+{
+    return s->ops->apikey_revoke(s, id, at, changed, e);
+}
+
+rg_status rg_store_apikey_touch(rg_store *s, int64_t id, rg_instant at, rg_err *e)
+{
+    return s->ops->apikey_touch(s, id, at, e);
+}
+
+rg_status rg_store_idem_claim(rg_store *s, int64_t api_key_id, const char *key, const char *fingerprint,
+                              rg_instant now, rg_instant expired_before, rg_instant abandoned_before, bool *claimed,
+                              rg_err *e)
+{
+    return s->ops->idem_claim(s, api_key_id, key, fingerprint, now, expired_before, abandoned_before, claimed, e);
+}
+
+rg_status rg_store_idem_get(rg_store *s, int64_t api_key_id, const char *key, rg_idem_row *out, rg_buf *body,
+                            bool *found, rg_err *e)
+{
+    return s->ops->idem_get(s, api_key_id, key, out, body, found, e);
+}
+
+rg_status rg_store_idem_finish(rg_store *s, int64_t api_key_id, const char *key, int status,
+                               const char *content_type, const char *body, size_t body_len, rg_err *e)
+{
+    return s->ops->idem_finish(s, api_key_id, key, status, content_type, body, body_len, e);
+}
+
+rg_status rg_store_idem_release(rg_store *s, int64_t api_key_id, const char *key, rg_err *e)
+{
+    return s->ops->idem_release(s, api_key_id, key, e);
+}
+
+rg_status rg_store_webhook_enqueue(rg_store *s, const char *webhook, int64_t event_id, const char *event_type,
+                                   const char *body, rg_instant now, bool *inserted, rg_err *e)
+{
+    return s->ops->webhook_enqueue(s, webhook, event_id, event_type, body, now, inserted, e);
+}
+
+rg_status rg_store_webhook_claim(rg_store *s, const char *owner, rg_instant now, rg_instant lease_until, int64_t limit,
+                                 const char *lost_error, rg_webhook_delivery_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->webhook_claim(s, owner, now, lease_until, limit, lost_error, fn, ctx, e);
+}
+
+rg_status rg_store_webhook_finish(rg_store *s, const rg_webhook_outcome *o, bool *held, rg_err *e)
+{
+    return s->ops->webhook_finish(s, o, held, e);
+}
+
+rg_status rg_store_webhook_each(rg_store *s, const char *status, int64_t limit, rg_webhook_delivery_fn fn, void *ctx,
+                                rg_err *e)
+{
+    return s->ops->webhook_each(s, status, 0, limit, fn, ctx, e);
+}
+
+typedef struct found_ctx {
+    rg_webhook_delivery_fn fn;
+    void *ctx;
+    bool found;
+} found_ctx;
+
+static rg_status found_one(void *p, const rg_webhook_delivery *d)
+{
+    found_ctx *f = p;
+    f->found = true;
+    return f->fn(f->ctx, d);
+}
+
+rg_status rg_store_webhook_get(rg_store *s, int64_t id, rg_webhook_delivery_fn fn, void *ctx, rg_err *e)
+{
+    found_ctx f = {fn, ctx, false};
+    rg_status rc = s->ops->webhook_each(s, NULL, id, 1, found_one, &f, e);
+    if (rc == RG_OK && !f.found)
+        return rg_err_set(e, RG_ENOTFOUND, "delivery", "no webhook delivery %lld", (long long)id);
+    return rc;
+}
+
+rg_status rg_store_webhook_attempts(rg_store *s, int64_t delivery_id, rg_webhook_attempt_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->webhook_attempts(s, delivery_id, fn, ctx, e);
+}
+
+rg_status rg_store_webhook_requeue(rg_store *s, int64_t id, rg_instant now, bool *changed, rg_err *e)
+{
+    return s->ops->webhook_requeue(s, id, now, changed, e);
 }

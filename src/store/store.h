@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "model/model.h"
 
@@ -103,6 +104,11 @@ rg_status rg_store_open_peer(rg_store *s, int busy_ms, rg_store **out, rg_err *e
 rg_status rg_store_info_get(rg_store *s, rg_store_info *out, rg_err *e);
 
 rg_status rg_store_begin(rg_store *s, rg_err *e);
+/* A read transaction: every read until rg_store_rollback() (or commit)
+ * sees the same committed state (a consistent snapshot, taken at the first
+ * read), and it never waits for a writer. For what reads several tables to
+ * show one thing (service/views.h). */
+rg_status rg_store_begin_read(rg_store *s, rg_err *e);
 rg_status rg_store_commit(rg_store *s, rg_err *e);
 void rg_store_rollback(rg_store *s);
 /* Ends the transaction a service began: commits when rc is RG_OK (a
@@ -123,6 +129,25 @@ rg_status rg_store_customer_get(rg_store *s, const char *external_id, rg_custome
 rg_status rg_store_customer_get_by_id(rg_store *s, int64_t id, rg_customer *out, rg_err *e);
 /* The internal id for an external id; *id = 0 (and RG_OK) when absent. */
 rg_status rg_store_customer_id(rg_store *s, const char *external_id, int64_t *id, rg_err *e);
+
+/* What rg_store_customer_anonymize changed. */
+typedef struct rg_anonymize_counts {
+    int64_t messages_cancelled; /* planned or queued: never to go out */
+    int64_t messages_erased;    /* subject, body, html, payload and provider text emptied */
+    int64_t events_erased;      /* payloads emptied (the customer's and its invoices') */
+    int64_t task_notes_erased;
+    int64_t tasks_cancelled;    /* open or claimed */
+    int64_t timers_cancelled;   /* waiting trigger timers */
+} rg_anonymize_counts;
+/* Erases a customer's personal data in place (LGPD), in the caller's
+ * transaction: `name` replaces the name; e-mail, phones, address, tags and
+ * preferred channel are emptied; the texts of its messages, the payloads
+ * of its (and its invoices') events and its task notes are emptied; what
+ * was still to go out or be done is cancelled (reason "anonymized"). Kept:
+ * the external id, the document, invoices, payments, promises, opt-outs and
+ * every row's dates, statuses and amounts. RG_ENOTFOUND for no such id. */
+rg_status rg_store_customer_anonymize(rg_store *s, int64_t customer_id, const char *name, rg_instant now,
+                                      rg_anonymize_counts *out, rg_err *e);
 
 typedef struct rg_customer_filter {
     const char *tag;    /* NULL: any */
@@ -358,6 +383,7 @@ typedef struct rg_message_filter {
     int status;                        /* -1: any */
     const char *invoice_external_id;   /* NULL: any */
     const char *customer_external_id;  /* NULL: any */
+    const char *channel;               /* NULL: any; else the channel's name exactly */
     int64_t after_id;
     int64_t limit; /* 0: all */
 } rg_message_filter;
@@ -639,6 +665,55 @@ rg_status rg_store_event_each_for_customer(rg_store *s, int64_t customer_id, int
 typedef rg_status (*rg_optout_fn)(void *ctx, const char *channel, const char *how, rg_instant at);
 rg_status rg_store_optout_each(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
 
+/* ---- the REST API's keys and Idempotency-Keys (migration 13) ----
+ * Only a key's SHA-256 (hex) is stored; service/apikeys.h makes and checks
+ * keys. Instants are RG_INSTANT_NONE when the thing has not happened. */
+typedef struct rg_apikey_row {
+    int64_t id;
+    char name[128];
+    char role[12];   /* admin, operator, viewer */
+    char prefix[16]; /* the key's first characters, shown to tell keys apart */
+    rg_instant created_at;
+    rg_instant revoked_at;
+    rg_instant last_used_at;
+} rg_apikey_row;
+typedef rg_status (*rg_apikey_fn)(void *ctx, const rg_apikey_row *k);
+/* Inserts a key (k->id set); RG_ECONFLICT when the hash is already there. */
+rg_status rg_store_apikey_insert(rg_store *s, rg_apikey_row *k, const char *hash_hex, rg_err *e);
+/* By hash, or by id when hash_hex is NULL; *found false when none. */
+rg_status rg_store_apikey_get(rg_store *s, const char *hash_hex, int64_t id, rg_apikey_row *out, bool *found,
+                              rg_err *e);
+/* The keys with ids above after_id, oldest first, at most limit (0: all). */
+rg_status rg_store_apikey_each(rg_store *s, int64_t after_id, int64_t limit, rg_apikey_fn fn, void *ctx, rg_err *e);
+/* Sets revoked_at on a key not revoked yet (*changed). */
+rg_status rg_store_apikey_revoke(rg_store *s, int64_t id, rg_instant at, bool *changed, rg_err *e);
+/* Sets last_used_at. */
+rg_status rg_store_apikey_touch(rg_store *s, int64_t id, rg_instant at, rg_err *e);
+
+/* One Idempotency-Key of one API key: status 0 while its request runs. */
+typedef struct rg_idem_row {
+    char fingerprint[65]; /* SHA-256 hex of method, path and body */
+    int status;
+    char content_type[64];
+    rg_instant created_at;
+} rg_idem_row;
+/* Claims (api_key_id, key) for a request: inserts it running (status 0)
+ * with `fingerprint`, or takes over a row created before `expired_before`
+ * (any status) or a running one created before `abandoned_before` (its
+ * process died). *claimed false when another row holds the key. Also
+ * deletes the rows created before expired_before. */
+rg_status rg_store_idem_claim(rg_store *s, int64_t api_key_id, const char *key, const char *fingerprint,
+                              rg_instant now, rg_instant expired_before, rg_instant abandoned_before, bool *claimed,
+                              rg_err *e);
+/* The row (its answer's body into *body when non-NULL); *found false when none. */
+rg_status rg_store_idem_get(rg_store *s, int64_t api_key_id, const char *key, rg_idem_row *out, rg_buf *body,
+                            bool *found, rg_err *e);
+/* Records the answer of a claimed key. */
+rg_status rg_store_idem_finish(rg_store *s, int64_t api_key_id, const char *key, int status,
+                               const char *content_type, const char *body, size_t body_len, rg_err *e);
+/* Gives a claimed key up (its request failed in a way worth a retry). */
+rg_status rg_store_idem_release(rg_store *s, int64_t api_key_id, const char *key, rg_err *e);
+
 /* An invoice's bureau listing (negativação) and its history. Instants are
  * RG_INSTANT_NONE when the step has not happened. */
 typedef struct rg_bureau_listing {
@@ -746,5 +821,68 @@ rg_status rg_store_customer_optouts(rg_store *s, int64_t customer_id, char *buf,
  * read) at or after `since`, except message `exclude`; at most max. */
 rg_status rg_store_customer_sends_since(rg_store *s, int64_t customer_id, rg_instant since, int64_t exclude,
                                         rg_instant *out, size_t max, size_t *n, rg_err *e);
+
+/* ---- outgoing webhooks' outbox (sqlite_webhooks.c) ----
+ * One delivery per webhook and event; see service/webhooks.h. */
+typedef struct rg_webhook_delivery {
+    int64_t id;
+    char webhook[48];
+    int64_t event_id;
+    char event_type[32];
+    const char *body;         /* borrowed: valid during the callback */
+    char status[16];          /* pending, sending, delivered, failed */
+    int attempts;             /* every attempt so far */
+    int failures;             /* failed attempts since it was queued or re-queued (the backoff) */
+    rg_instant next_attempt_at;
+    char lease_owner[128];
+    rg_instant lease_until;   /* RG_INSTANT_NONE when not leased */
+    int last_status;          /* the last answer's HTTP status; 0: none */
+    char last_error[512];
+    rg_instant delivered_at;  /* RG_INSTANT_NONE until delivered */
+    rg_instant created_at, updated_at;
+} rg_webhook_delivery;
+typedef rg_status (*rg_webhook_delivery_fn)(void *ctx, const rg_webhook_delivery *d);
+
+/* Queues the delivery of event_id to `webhook` (next attempt: now).
+ * *inserted false when that webhook already has that event. */
+rg_status rg_store_webhook_enqueue(rg_store *s, const char *webhook, int64_t event_id, const char *event_type,
+                                   const char *body, rg_instant now, bool *inserted, rg_err *e);
+/* In the caller's transaction: every delivery whose lease expired (the
+ * process sending it stopped) gets an attempt recorded with `lost_error`
+ * and is claimed again; with the pending ones due at `now`, at most
+ * `limit` in all (oldest first) become `sending`, leased to owner until
+ * lease_until. fn receives each one claimed. */
+rg_status rg_store_webhook_claim(rg_store *s, const char *owner, rg_instant now, rg_instant lease_until, int64_t limit,
+                                 const char *lost_error, rg_webhook_delivery_fn fn, void *ctx, rg_err *e);
+/* How an attempt ended. */
+typedef struct rg_webhook_outcome {
+    int64_t id;
+    const char *owner;        /* the lease it must still hold */
+    rg_instant at;
+    int http_status;          /* 0: no answer */
+    const char *error;        /* "" when delivered (already scrubbed) */
+    const char *status;       /* delivered, pending (retry at next_attempt_at) or failed */
+    rg_instant next_attempt_at;
+} rg_webhook_outcome;
+/* Records the attempt and the delivery's new state when `owner` still
+ * holds its lease (*held false and nothing written otherwise). */
+rg_status rg_store_webhook_finish(rg_store *s, const rg_webhook_outcome *o, bool *held, rg_err *e);
+/* Deliveries (status NULL: all), newest first, at most limit (0: all). */
+rg_status rg_store_webhook_each(rg_store *s, const char *status, int64_t limit, rg_webhook_delivery_fn fn, void *ctx,
+                                rg_err *e);
+/* One delivery; RG_ENOTFOUND when there is none with that id. */
+rg_status rg_store_webhook_get(rg_store *s, int64_t id, rg_webhook_delivery_fn fn, void *ctx, rg_err *e);
+typedef struct rg_webhook_attempt {
+    int64_t id;
+    rg_instant at;
+    int http_status; /* 0: no answer */
+    char error[512];
+} rg_webhook_attempt;
+typedef rg_status (*rg_webhook_attempt_fn)(void *ctx, const rg_webhook_attempt *a);
+/* A delivery's attempts, oldest first. */
+rg_status rg_store_webhook_attempts(rg_store *s, int64_t delivery_id, rg_webhook_attempt_fn fn, void *ctx, rg_err *e);
+/* A failed delivery back to pending, due at `now`, failures 0 (*changed
+ * false when it is not failed). */
+rg_status rg_store_webhook_requeue(rg_store *s, int64_t id, rg_instant now, bool *changed, rg_err *e);
 
 #endif

@@ -120,6 +120,15 @@ assert a and all(m["invoice_external_ids"]==["F2"] for m in a)
 # C2 has no e-mail nor WhatsApp: SMS, and the reason says why
 assert any(m["channel"]=="sms" and "whatsapp: no address" in (m["reason"] or "") for m in a), a' \
     && ok "messages for F2 via sms with reason" || not_ok "messages for F2 via sms with reason" "$(head -c 400 out)"
+expect_exit "messages filter by channel" 0 regua messages list --channel sms --json
+/usr/bin/python3 -c '
+import json; a=json.load(open("out")); t=json.load(open("ticked.json"))
+assert a and all(m["channel"]=="sms" for m in a), a
+assert len(a) == sum(1 for m in t if m["channel"]=="sms") < len(t), (len(a), len(t))' \
+    && ok "--channel sms lists exactly the SMS" || not_ok "--channel sms lists exactly the SMS" "$(head -c 400 out)"
+expect_exit "messages filter by channel and invoice" 0 regua messages list --channel email --invoice F2 --json
+/usr/bin/python3 -c 'import json; assert json.load(open("out")) == []' \
+    && ok "--channel and --invoice together (F2 has no e-mail)" || not_ok "--channel with --invoice" "$(head -c 400 out)"
 expect_exit "invoice show json has the cadence" 0 regua invoice show F1 --json
 /usr/bin/python3 -c 'import json; o=json.load(open("out")); c=o["cadence"]; assert c["name"]=="mensal-pf" and c["state"]=="follows" and any(s["state"]=="done" for s in c["steps"]), c' \
     && ok "invoice show cadence json" || not_ok "invoice show cadence json" "$(head -c 400 out)"

@@ -113,6 +113,10 @@ import customers|invoices|payments|0|import payments pagamentos.csv --json
 customer list|0|customer list --json
 customer show|0|customer show C1 --json
 customer show|1|customer show NAO-EXISTE --json
+customer anonymize|1|customer anonymize NAO-EXISTE --yes --json
+customer export|0|customer export C1 --json
+customer export|1|customer export NAO-EXISTE --json
+customer anonymize|1|customer anonymize C1 --yes --json
 invoice list|0|invoice list --json
 invoice show|0|invoice show F1 --json
 invoice show|1|invoice show NAO-EXISTE --json
@@ -128,6 +132,8 @@ tick|0|tick --json
 simulate|0|simulate --days 3 --json
 messages list|0|messages list --json
 messages resolve|1|messages resolve 999999 --failed --json
+webhooks deliveries|0|webhooks deliveries --json
+webhooks retry|1|webhooks retry 999999 --json
 boleto encode|0|boleto encode --bank 341 --due 2026-12-10 --amount 1234,56 --campo-livre 1091234567800057123457000 --json
 boleto decode|0|boleto decode 34191.09123 34567.800056 71234.570001 1 16560000123456 --json
 pix decode|0|pix decode $PIX --json
@@ -139,6 +145,10 @@ task done|0|task done $TASK --outcome no_answer --as ana --json
 bureau sync|0|bureau sync --json
 letters build|0|letters build --json
 dispatch|0|dispatch --json
+apikey create|0|apikey create --role viewer --name painel --json
+apikey list|0|apikey list --json
+apikey revoke|0|apikey revoke 1 --json
+apikey revoke|1|apikey revoke 1 --json
 TABLE
 
 # every usage line with --json has at least one invocation

@@ -15,6 +15,9 @@ channels:
   whatsapp: {driver: log, path: sent/whatsapp.jsonl}
   sms: {driver: log, path: sent/sms.jsonl}
   letter: {driver: log, path: sent/letter.jsonl}
+# the pt-BR guide's trigger example sends to a webhook named erp
+webhooks:
+  - {name: erp, url: "https://erp.exemplo.com.br/ganchos/regua", secret_env: ERP_WEBHOOK_SECRET, events: [payment.received]}
 YAML
 
 # json_ok NAME PYTHON: runs PYTHON with o = the JSON document in ./out

@@ -115,7 +115,14 @@ static void fk_check(void *ctx, const char *name, const char *ch, const rg_lint_
     }
 }
 
-static const rg_lint_env ENV = {NULL, fk_channel, fk_exists, fk_check};
+/* the installation's webhooks: any name but "nao-existe*" */
+static bool fk_webhook(void *ctx, const char *name)
+{
+    (void)ctx;
+    return strncmp(name, "nao-existe", 10) != 0;
+}
+
+static const rg_lint_env ENV = {NULL, fk_channel, fk_exists, fk_check, fk_webhook};
 
 static rg_cadence *parse_ok(const char *text, rg_cadence_format fmt, rg_diags *d)
 {
@@ -391,10 +398,9 @@ static void test_b2b_example(void **state)
     assert_int_equal(c->steps[4].action, RG_ACTION_REISSUE);
     assert_int_equal(c->steps[4].reissue_due_in_business_days, 5);
     assert_int_equal(c->steps[8].at_days, 35);
-    assert_int_equal(c->n_triggers, 5);
+    assert_int_equal(c->n_triggers, 4);
     assert_int_equal(c->triggers[0].wait_seconds, 2 * 86400);
     assert_string_equal(c->triggers[1].task_kind, "review-dispute");
-    assert_string_equal(c->triggers[4].webhook, "https://erp.example.com.br/hooks/regua");
     rg_cadence_free(c);
     rg_diags_free(&d);
 }
@@ -440,6 +446,8 @@ static const rule_case CASES[] = {
      "unknown-channel", RG_SEV_ERROR, 5, 1},
     {HEAD "steps:\n  - {id: a, at: D0,\n     send: {channels: [email], template: nao-existe}}\n",
      "unknown-template", RG_SEV_ERROR, 6, 1},
+    {HEAD "triggers:\n  - id: x\n    on: payment.received\n    webhook: nao-existe\n", "unknown-webhook",
+     RG_SEV_ERROR, 7, 1},
     /* a template's own problems are listed at its file:line, and the
      * cadence says once that it cannot use it */
     {HEAD "steps:\n  - {id: a, at: D0, send: {channels: [sms], template: sem-credor}}\n",
@@ -894,7 +902,7 @@ static void test_values(void **state)
     c = parse_ok("cadence: t\nsteps:\n  - {id: r, at: D+1, action: reissue}\n"
                  "triggers:\n  - {id: x, on: dispute.opened, offer: {discount_pct: 10.5, "
                  "waive_fine: true}, resume: [r], switch_cadence: outra, webhook: "
-                 "\"http://erp/h\", task: {kind: review}}\n",
+                 "erp, task: {kind: review}}\n",
                  RG_CADENCE_YAML, &d);
     assert_int_equal(d.n, 0);
     assert_int_equal(c->steps[0].action, RG_ACTION_REISSUE);
@@ -908,14 +916,14 @@ static void test_values(void **state)
     assert_int_equal(t->offer.valid_days, 3);
     assert_strlist(&t->resume, STRS("r"));
     assert_string_equal(t->switch_cadence, "outra");
-    assert_string_equal(t->webhook, "http://erp/h");
+    assert_string_equal(t->webhook, "erp");
     assert_string_equal(t->task_kind, "review");
     assert_int_equal(t->pause_grace_days, 0);
     rg_cadence_free(c);
 
     /* Bad timezone, bad webhook, bad kind. */
     c = parse_ok("cadence: t\ntimezone: ../etc/passwd\nmatch: {customer_kind: PX}\n"
-                 "triggers:\n  - {id: x, on: optout, webhook: \"ftp://x\"}\n",
+                 "triggers:\n  - {id: x, on: optout, webhook: \"https://erp/x\"}\n",
                  RG_CADENCE_YAML, &d);
     assert_non_null(find(&d, "bad-value", 2));
     assert_non_null(find(&d, "bad-value", 3));
@@ -1034,8 +1042,8 @@ static void test_action_consistency(void **state)
          "unknown-event"},
         {"{id: x, on: optout, pause: []}", "bad-value"},
         {"{id: x, on: optout, task: {}}", "missing-key"},
-        {"{id: x, on: optout, webhook: \"https://\"}", "bad-value"},
-        {"{id: x, on: optout, webhook: \"https://a b\"}", "bad-value"},
+        {"{id: x, on: optout, webhook: \"https://erp/h\"}", "bad-value"}, /* a name, not a URL */
+        {"{id: x, on: optout, webhook: ERP}", "bad-value"},
     };
     for (size_t i = 0; i < sizeof T / sizeof T[0]; i++) {
         char text[512];
@@ -1090,7 +1098,7 @@ static void test_channels_and_templates(void **state)
     assert_int_equal(d.items[2].line, 7);
     rg_diags_free(&d);
     /* An env without template callbacks checks only channels. */
-    rg_lint_env only_ch = {NULL, fk_channel, NULL, NULL};
+    rg_lint_env only_ch = {NULL, fk_channel, NULL, NULL, NULL};
     rg_cadence_lint(c, &only_ch, &d);
     assert_int_equal(d.n, 0);
     rg_cadence_free(c);

@@ -127,12 +127,71 @@ static void test_errors(void **state)
     assert_int_equal(c.server.write_wait_ms, 250);
 }
 
+/* webhooks: [{name, url, secret_env, events}] (docs/configuration.md) */
+static void test_webhooks(void **state)
+{
+    (void)state;
+    rg_config c;
+    rg_err e;
+    const char *text = "webhooks:\n"
+                       "  - name: erp\n"
+                       "    url: https://erp.exemplo.com.br/ganchos/regua\n"
+                       "    secret_env: ERP_WEBHOOK_SECRET\n"
+                       "    events: [payment.received, promise.made]\n"
+                       "  - {name: bi_2, url: 'http://127.0.0.1:9000/x', secret_env: BI, events: [optout],\n"
+                       "     timeout_seconds: 3}\n";
+    assert_int_equal(parse(&c, text, &e), RG_OK);
+    assert_int_equal(c.n_webhooks, 2);
+    const rg_webhook_config *w = rg_config_webhook(&c, "erp");
+    assert_non_null(w);
+    assert_string_equal(w->url, "https://erp.exemplo.com.br/ganchos/regua");
+    assert_string_equal(w->secret_env, "ERP_WEBHOOK_SECRET");
+    assert_true(w->events[RG_EV_PAYMENT_RECEIVED]);
+    assert_true(w->events[RG_EV_PROMISE_MADE]);
+    assert_false(w->events[RG_EV_OPTOUT]);
+    assert_int_equal(w->timeout_seconds, 10);
+    assert_int_equal(w->line, 2);
+    w = rg_config_webhook(&c, "bi_2");
+    assert_non_null(w);
+    assert_true(w->events[RG_EV_OPTOUT]);
+    assert_int_equal(w->timeout_seconds, 3);
+    assert_null(rg_config_webhook(&c, "other"));
+
+    const char *ok = "    url: https://x.example/h\n    secret_env: S\n    events: [payment.received]\n";
+    char buf[512];
+    snprintf(buf, sizeof buf, "webhooks:\n  - name: a\n%s  - name: a\n%s", ok, ok);
+    expect_error(buf, "regua.yaml:6", "duplicate webhook name 'a' (first at line 2)");
+    expect_error("webhooks:\n  - name: a\n    url: https://x/h\n    secret_env: S\n    events: [payment.recieved]\n",
+                 "regua.yaml:5", "webhook 'a': unknown event type 'payment.recieved'");
+    expect_error("webhooks:\n  - name: a\n    url: ftp://x/h\n    secret_env: S\n    events: [optout]\n",
+                 "regua.yaml:3", "url 'ftp://x/h' must be an http:// or https:// URL");
+    expect_error("webhooks:\n  - name: a\n    url: 'https://x/a b'\n    secret_env: S\n    events: [optout]\n",
+                 "regua.yaml:3", "no spaces");
+    expect_error("webhooks:\n  - name: a\n    url: https://x/h\n    events: [optout]\n", "regua.yaml:2",
+                 "webhook 'a' needs 'secret_env'");
+    expect_error("webhooks:\n  - name: a\n    url: https://x/h\n    secret_env: S\n", "regua.yaml:2",
+                 "webhook 'a' needs 'events'");
+    expect_error("webhooks:\n  - name: a\n    url: https://x/h\n    secret_env: S\n    events: []\n",
+                 "regua.yaml:5", "lists no event type");
+    expect_error("webhooks:\n  - url: https://x/h\n    secret_env: S\n    events: [optout]\n", "regua.yaml:2",
+                 "a webhook needs a 'name'");
+    expect_error("webhooks:\n  - name: ERP\n    url: https://x/h\n    secret_env: S\n    events: [optout]\n",
+                 "regua.yaml:2", "webhook name 'ERP' may only hold");
+    expect_error("webhooks:\n  - name: a\n    secret: x\n", "regua.yaml:3", "unknown key 'secret' in a webhook");
+    expect_error("webhooks:\n  - name: a\n    url: https://x/h\n    secret_env: S\n    events: [optout]\n"
+                 "    timeout_seconds: 0\n",
+                 "regua.yaml:6", "timeout_seconds must be a whole number from 1 to 120");
+    expect_error("webhooks: {name: a}\n", "regua.yaml:1", "'webhooks' must be a list");
+    expect_error("webhooks:\n  - erp\n", "regua.yaml:2", "each webhook must be a mapping");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_webhooks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -173,7 +173,7 @@ static void tsetup(tfx *t)
     t->items[0] = t->c;
     t->set = (rg_cadence_set){t->items, 1};
     t->cal = rg_calendar_new();
-    t->tr = (rg_triggers){&t->set, t->cal};
+    t->tr = (rg_triggers){&t->set, t->cal, NULL};
     t->f.env.triggers = &t->tr;
     rg_err e;
     rg_upsert_result ur;
