@@ -1,6 +1,6 @@
 /*
  * api_write — the REST API's operator writes (docs/api.md): events,
- * payments and the task queue. Each handler checks the body (every bad
+ * payments, the task queue and opt-outs. Each handler checks the body (every bad
  * field named: 422), calls the one service function of the operation — it
  * owns its transaction — and answers the JSON document the CLI prints with
  * --json for the same operation.
@@ -12,6 +12,7 @@
 #include "base/tz.h"
 #include "http/http_int.h"
 #include "service/json_tasks.h"
+#include "service/optouts.h"
 #include "service/payments.h"
 #include "service/tasks.h"
 
@@ -244,4 +245,136 @@ void rg_api_task_done(rg_api_call *c)
         return;
     }
     rg_api_reply(c, 200, rg_task_done_json(&r));
+}
+
+/* ---- opt-outs ---- */
+
+/* A page of opt-outs never splits a customer's: the cursor is the last
+ * customer's id. Rows are read one customer beyond the page; when the
+ * page would end inside a customer, that customer's rows move to the next
+ * page (or, when it alone fills the page, all of them stay). */
+typedef struct optout_page {
+    rg_optout_row *v;
+    size_t n, cap;
+} optout_page;
+
+static rg_status keep_optout(void *ctx, const rg_optout_row *o)
+{
+    optout_page *pg = ctx;
+    if (pg->n == pg->cap) {
+        size_t cap = pg->cap ? pg->cap * 2 : 64;
+        rg_optout_row *v = realloc(pg->v, cap * sizeof *v);
+        if (!v)
+            return RG_ENOMEM;
+        pg->v = v;
+        pg->cap = cap;
+    }
+    pg->v[pg->n++] = *o;
+    return RG_OK;
+}
+
+void rg_api_optouts_list(rg_api_call *c)
+{
+    rg_api_page p;
+    if (!rg_api_page_start(c, &p))
+        return;
+    const char *customer = rg_http_query(c->r, "customer"), *channel = rg_http_query(c->r, "channel");
+    optout_page pg = {NULL, 0, 0};
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_optout_list(c->store, customer, channel, p.after, p.fetch, keep_optout, &pg, &e);
+    if (rc == RG_EINVAL || rc == RG_ENOTFOUND) { /* a bad channel or an unknown customer: the query's fault */
+        free(pg.v);
+        json_decref(p.data);
+        if (rc == RG_EINVAL) {
+            c->status = 400;
+            rg_api_field_error(c, e.where, "%s", e.msg);
+        } else {
+            rg_api_problem(c, 404, "%s", e.msg);
+        }
+        return;
+    }
+    size_t take = pg.n;
+    bool more = false;
+    if (rc == RG_OK && pg.n > (size_t)p.limit) {
+        more = true;
+        /* one row beyond the page: end at the last whole customer */
+        int64_t cut = pg.v[p.limit].customer_id;
+        take = (size_t)p.limit;
+        while (take > 0 && pg.v[take - 1].customer_id == cut)
+            take--;
+        if (take == 0) { /* one customer fills the page: all of its rows (the next page may be empty) */
+            pg.n = 0;
+            rg_optout_filter f = {pg.v[0].customer_id, channel, p.after, 0};
+            rc = rg_store_optout_list(c->store, &f, keep_optout, &pg, &e);
+            take = pg.n;
+        }
+        p.limit = (int64_t)pg.n;
+    }
+    for (size_t i = 0; rc == RG_OK && i < take; i++)
+        rc = rg_api_page_add(&p, pg.v[i].customer_id, rg_optout_json(&pg.v[i]), "opt-out of customer",
+                             pg.v[i].customer_external_id, &e);
+    p.more = more;
+    if (rc == RG_ENOMEM && !e.msg[0])
+        rg_err_set(&e, RG_ENOMEM, "optouts", "out of memory");
+    free(pg.v);
+    rg_api_page_finish(c, &p, "GET /v1/optouts", rc, &e);
+}
+
+static void optout_done(rg_api_call *c, const char *what, rg_status rc, rg_err *e, const rg_optout_result *r,
+                        unsigned status)
+{
+    if (rc != RG_OK) {
+        rg_api_fail(c, what, rc, e);
+        return;
+    }
+    rg_api_reply(c, status, rg_optout_result_json(r));
+}
+
+void rg_api_optouts_post(rg_api_call *c)
+{
+    static const char *const known[] = {"customer", "channel", "source", NULL};
+    rg_api_no_other_fields(c, known);
+    const char *customer = rg_api_str(c, "customer", true), *channel = rg_api_str(c, "channel", true);
+    const char *source = rg_api_str(c, "source", false);
+    rg_err e;
+    rg_err_clear(&e);
+    if (channel && rg_optout_check_channel(channel, "channel", &e) != RG_OK)
+        rg_api_field_error(c, "channel", "%s", e.msg);
+    if (source && rg_optout_check_source(source, "source", &e) != RG_OK)
+        rg_api_field_error(c, "source", "%s", e.msg);
+    if (c->errors)
+        return;
+    rg_event_env env = env_of(c);
+    rg_optout_result r;
+    rg_status rc = rg_optout_add(&env, customer, channel, source ? source : "api", c->now, &r, &e);
+    /* already opted out: 200 with the first opt-out, nothing changed */
+    optout_done(c, "POST /v1/optouts", rc, &e, &r, r.changed ? 201 : 200);
+}
+
+void rg_api_optout_delete(rg_api_call *c)
+{
+    char customer[RG_EXTID_MAX + 1], channel[RG_CHANNEL_MAX + 1];
+    const rg_slice *pc = &c->r->params[0], *ph = &c->r->params[1];
+    if (pc->n >= sizeof customer || ph->n >= sizeof channel) {
+        rg_api_problem(c, 404, "no such opt-out");
+        return;
+    }
+    memcpy(customer, pc->p, pc->n);
+    customer[pc->n] = '\0';
+    memcpy(channel, ph->p, ph->n);
+    channel[ph->n] = '\0';
+    const char *source = rg_http_query(c->r, "source");
+    rg_err e;
+    rg_err_clear(&e);
+    if (source && rg_optout_check_source(source, "source", &e) != RG_OK) {
+        c->status = 400;
+        rg_api_field_error(c, "source", "%s", e.msg);
+        return;
+    }
+    rg_event_env env = env_of(c);
+    rg_optout_result r;
+    rg_status rc = rg_optout_remove(&env, customer, channel, source ? source : "api", c->now, &r, &e);
+    /* a channel name that is not one names no opt-out */
+    optout_done(c, "DELETE /v1/optouts/{customer}/{channel}", rc == RG_EINVAL ? RG_ENOTFOUND : rc, &e, &r, 200);
 }

@@ -681,3 +681,13 @@ rg_status rg_store_idem_release(rg_store *s, int64_t api_key_id, const char *key
 {
     return s->ops->idem_release(s, api_key_id, key, e);
 }
+
+rg_status rg_store_optout_list(rg_store *s, const rg_optout_filter *f, rg_optout_row_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->optout_list(s, f, fn, ctx, e);
+}
+
+rg_status rg_store_optout_remove(rg_store *s, int64_t customer_id, const char *channel, bool *removed, rg_err *e)
+{
+    return s->ops->optout_remove(s, customer_id, channel, removed, e);
+}
