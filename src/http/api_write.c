@@ -1,6 +1,6 @@
 /*
  * api_write — the REST API's operator writes (docs/api.md): events,
- * payments, the task queue and opt-outs. Each handler checks the body (every bad
+ * payments, the task queue, promises and opt-outs. Each handler checks the body (every bad
  * field named: 422), calls the one service function of the operation — it
  * owns its transaction — and answers the JSON document the CLI prints with
  * --json for the same operation.
@@ -14,6 +14,7 @@
 #include "service/json_tasks.h"
 #include "service/optouts.h"
 #include "service/payments.h"
+#include "service/promises.h"
 #include "service/tasks.h"
 
 /* The event service's view of this call: the server's triggers and zones,
@@ -377,4 +378,87 @@ void rg_api_optout_delete(rg_api_call *c)
     rg_status rc = rg_optout_remove(&env, customer, channel, source ? source : "api", c->now, &r, &e);
     /* a channel name that is not one names no opt-out */
     optout_done(c, "DELETE /v1/optouts/{customer}/{channel}", rc == RG_EINVAL ? RG_ENOTFOUND : rc, &e, &r, 200);
+}
+
+/* ---- promises ---- */
+
+static rg_status add_promise(void *ctx, const rg_promise_view *v)
+{
+    void **a = ctx;
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)v->promise.id);
+    return rg_api_page_add(a[0], v->promise.id, rg_promise_view_json(v), "promise", id, a[1]);
+}
+
+void rg_api_promises_list(rg_api_call *c)
+{
+    rg_api_page p;
+    if (!rg_api_page_start(c, &p))
+        return;
+    rg_err e;
+    rg_err_clear(&e);
+    void *ctx[2] = {&p, &e};
+    rg_status rc = rg_promise_list(c->store, rg_http_query(c->r, "customer"), rg_http_query(c->r, "invoice"),
+                                   rg_http_query(c->r, "status"), p.after, p.fetch, add_promise, ctx, &e);
+    if (rc == RG_EINVAL && !strcmp(e.where, "status")) { /* the query's, not a row's */
+        json_decref(p.data);
+        c->status = 400;
+        rg_api_field_error(c, "status", "%s", e.msg);
+        return;
+    }
+    if (rc == RG_ENOTFOUND) {
+        json_decref(p.data);
+        rg_api_problem(c, 404, "%s", e.msg);
+        return;
+    }
+    rg_api_page_finish(c, &p, "GET /v1/promises", rc, &e);
+}
+
+/* POST /v1/promises: the event promise.made (as `regua event promise.made
+ * --data '{"date", "amount"}'`), its document the answer. */
+void rg_api_promises_post(rg_api_call *c)
+{
+    static const char *const known[] = {"invoice", "customer", "date", "amount", NULL};
+    rg_api_no_other_fields(c, known);
+    rg_event_request rq;
+    memset(&rq, 0, sizeof rq);
+    rq.type = "promise.made";
+    rq.invoice = rg_api_str(c, "invoice", false);
+    rq.customer = rg_api_str(c, "customer", false);
+    if (!json_object_get(c->body, "invoice") == !json_object_get(c->body, "customer"))
+        rg_api_field_error(c, "invoice", "name the invoice (\"invoice\") or the customer (\"customer\"): one of them");
+    const char *date = rg_api_str(c, "date", true);
+    rg_date d;
+    if (date && !rg_date_parse(date, strlen(date), &d))
+        rg_api_field_error(c, "date", "'%s' is not a date (2026-12-10 or 10/12/2026)", date);
+    json_t *amount = json_object_get(c->body, "amount");
+    if (amount && !json_is_string(amount) && !json_is_null(amount))
+        rg_api_field_error(c, "amount", "must be a string (\"150.00\" or \"150,00\")");
+    if (c->errors)
+        return;
+    json_t *data = json_pack("{s:s}", "date", date);
+    if (data && json_is_string(amount))
+        json_object_set(data, "amount", amount);
+    char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+    json_decref(data);
+    if (!text) {
+        rg_api_problem(c, 500, "out of memory");
+        return;
+    }
+    rq.data = text;
+    rq.source = "api";
+    rq.now = c->now;
+    rq.at = c->now;
+    rg_event_env env = env_of(c);
+    rg_event_result out;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_event_submit(&env, &rq, &out, &e);
+    free(text);
+    if (rc != RG_OK) {
+        static const char *const map[] = {"data.date", "date", "data.amount", "amount", "event", "invoice", NULL};
+        fail_named(c, "POST /v1/promises", rc, &e, map);
+        return;
+    }
+    rg_api_reply(c, 201, rg_event_result_json(rq.type, &out));
 }

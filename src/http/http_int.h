@@ -220,6 +220,9 @@ void rg_api_payments_post(rg_api_call *c);
 void rg_api_tasks_list(rg_api_call *c);
 void rg_api_task_claim(rg_api_call *c);
 void rg_api_task_done(rg_api_call *c);
+/* api_write.c: GET /v1/promises, POST /v1/promises */
+void rg_api_promises_list(rg_api_call *c);
+void rg_api_promises_post(rg_api_call *c);
 /* api_write.c: GET /v1/optouts, POST /v1/optouts, DELETE /v1/optouts/{customer}/{channel} */
 void rg_api_optouts_list(rg_api_call *c);
 void rg_api_optouts_post(rg_api_call *c);

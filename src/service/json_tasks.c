@@ -141,3 +141,13 @@ void *rg_optout_result_json(const rg_optout_result *r)
     }
     return o;
 }
+
+void *rg_promise_view_json(const rg_promise_view *v)
+{
+    json_t *o = rg_promise_json(&v->promise);
+    if (o) {
+        json_object_set_new(o, "customer", json_string(v->customer_external_id));
+        json_object_set_new(o, "invoice", text_or_null(v->invoice_external_id));
+    }
+    return o;
+}

@@ -691,3 +691,9 @@ rg_status rg_store_optout_remove(rg_store *s, int64_t customer_id, const char *c
 {
     return s->ops->optout_remove(s, customer_id, channel, removed, e);
 }
+
+rg_status rg_store_promise_page(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx,
+                                rg_err *e)
+{
+    return s->ops->promise_page(s, f, fn, ctx, e);
+}

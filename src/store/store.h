@@ -554,6 +554,23 @@ rg_status rg_store_promise_insert(rg_store *s, rg_promise *p, rg_err *e);
 /* An invoice's promises, oldest first. */
 rg_status rg_store_promise_each_for_invoice(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx,
                                             rg_err *e);
+/* Promises with their customer's and invoice's external ids, by id
+ * (keyset pages: id > after_id, at most limit; 0: all). */
+typedef struct rg_promise_view {
+    rg_promise promise;
+    char customer_external_id[RG_EXTID_MAX + 1];
+    char invoice_external_id[RG_EXTID_MAX + 1]; /* "" for a promise about the whole debt */
+} rg_promise_view;
+typedef struct rg_promise_filter {
+    int64_t customer_id; /* 0: any */
+    int64_t invoice_id;  /* 0: any */
+    const char *status;  /* NULL: any */
+    int64_t after_id;
+    int64_t limit;
+} rg_promise_filter;
+typedef rg_status (*rg_promise_view_fn)(void *ctx, const rg_promise_view *v);
+rg_status rg_store_promise_page(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx,
+                                rg_err *e);
 
 /* ---- holds, promise deadlines and offers (issue 11; sqlite_holds.c;
  * the rules are service/holds.h's) ---- */

@@ -1,8 +1,8 @@
 #!/bin/sh
 # The REST API's operator writes (docs/api.md, Routes): POST /v1/events,
 # POST /v1/payments (idempotent by invoice + reference, and by
-# Idempotency-Key), GET /v1/tasks, POST /v1/tasks/{id}/claim|done, and
-# opt-outs (regua optout list|add|remove, GET/POST/DELETE /v1/optouts) — each the
+# Idempotency-Key), GET /v1/tasks, POST /v1/tasks/{id}/claim|done,
+# GET/POST /v1/promises and opt-outs (regua optout list|add|remove, GET/POST/DELETE /v1/optouts) — each the
 # document the CLI prints with --json, every bad field named (422), unknown
 # ids 404, a viewer refused (403).
 . "$(dirname "$0")/lib.sh"
@@ -247,6 +247,43 @@ call "$VIEW" GET /v1/tasks
 call "$VIEW" GET "/v1/tasks?all=true"
 /usr/bin/python3 -c 'import json; assert [t["status"] for t in json.load(open("body.json"))["data"]] == ["done", "done"]' \
     && ok "?all=true lists done tasks" || not_ok "?all=true lists done tasks" "$(cat body.json)"
+
+# ---- promises ----
+call "$VIEW" GET /v1/promises
+/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); d=o["data"]; assert len(d)==1 and d[0]["customer"]=="C1" and d[0]["invoice"]=="F1" and d[0]["amount"]=="100.00" and d[0]["status"]=="pending" and o["next"] is None, o' \
+    && ok "GET /v1/promises lists the task's promise" || not_ok "GET /v1/promises lists the task's promise" "$(cat body.json)"
+post "$OPER" /v1/promises '{"invoice": "F2", "date": "2026-12-20", "amount": "50,00"}'
+is "POST /v1/promises is 201" "$code" 201
+/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert o["type"]=="promise.made" and o["promise_id"] and o["event_id"], o' \
+    && ok "its answer names the promise and the event" || not_ok "its answer names the promise and the event" "$(cat body.json)"
+regua event promise.made --invoice F2 --data '{"date": "2026-12-21"}' --json >cli_promise.json
+same_keys "it is regua event promise.made --json's document" cli_promise.json
+call "$VIEW" GET "/v1/promises?invoice=F2"
+/usr/bin/python3 -c 'import json; d=json.load(open("body.json"))["data"]; assert [(p["promised_date"], p["amount"], p["source"]) for p in d]==[("2026-12-20","50.00","api"),("2026-12-21","140.00","cli")], d' \
+    && ok "?invoice filters; the amount defaults to the balance" || not_ok "?invoice filters; the amount defaults to the balance" "$(cat body.json)"
+post "$OPER" /v1/promises '{"date": "amanhã", "amount": 5, "why": 1}'
+fields "every bad field of a promise named" invoice,date,amount,why
+post "$OPER" /v1/promises '{"invoice": "F2", "date": "2026-12-01"}'
+fields "a promise in the past names date" date
+post "$OPER" /v1/promises '{"invoice": "F2", "date": "2026-12-20", "amount": "900,00"}'
+fields "a promise above the balance names amount" amount
+post "$OPER" /v1/promises '{"invoice": "F9", "date": "2026-12-20"}'
+is "a promise on an unknown invoice is 404" "$code" 404
+post "$VIEW" /v1/promises '{"invoice": "F2", "date": "2026-12-20"}'
+is "a viewer cannot make promises: 403" "$code" 403
+call "$VIEW" GET "/v1/promises?status=pending&limit=2"
+N=$(/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert len(o["data"])==2 and o["next"], o; print(o["next"])') \
+    && ok "promises page" || not_ok "promises page" "$(cat body.json)"
+call "$VIEW" GET "/v1/promises?status=pending&limit=2&after=$N"
+/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert len(o["data"])==1 and o["next"] is None, o' \
+    && ok "promises last page" || not_ok "promises last page" "$(cat body.json)"
+call "$VIEW" GET "/v1/promises?customer=C2&status=kept"
+/usr/bin/python3 -c 'import json; assert json.load(open("body.json"))["data"]==[]' \
+    && ok "?customer and ?status filter" || not_ok "?customer and ?status filter" "$(cat body.json)"
+call "$VIEW" GET "/v1/promises?status=late"
+is "a bad status is 400" "$code" 400
+call "$VIEW" GET "/v1/promises?customer=C9"
+is "an unknown customer is 404" "$code" 404
 
 # ---- opt-outs: regua optout list|add|remove and /v1/optouts ----
 expect_exit "optout --help" 0 regua optout --help
