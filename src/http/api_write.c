@@ -60,6 +60,23 @@ static void fail_named(rg_api_call *c, const char *what, rg_status rc, rg_err *e
     rg_api_fail(c, what, rc, e);
 }
 
+/* A list's filter the service refused (RG_EINVAL: 400 naming the query
+ * parameter; RG_ENOTFOUND: 404): true when answered (the page dropped). */
+static bool filter_refused(rg_api_call *c, rg_api_page *p, rg_status rc, const rg_err *e)
+{
+    if (rc != RG_EINVAL && rc != RG_ENOTFOUND)
+        return false;
+    json_decref(p->data);
+    p->data = NULL;
+    if (rc == RG_EINVAL) {
+        c->status = 400;
+        rg_api_field_error(c, e->where, "%s", e->msg);
+    } else {
+        rg_api_problem(c, 404, "%s", e->msg);
+    }
+    return true;
+}
+
 /* ---- POST /v1/events ---- */
 
 void rg_api_events_post(rg_api_call *c)
@@ -284,15 +301,8 @@ void rg_api_optouts_list(rg_api_call *c)
     rg_err e;
     rg_err_clear(&e);
     rg_status rc = rg_optout_list(c->store, customer, channel, p.after, p.fetch, keep_optout, &pg, &e);
-    if (rc == RG_EINVAL || rc == RG_ENOTFOUND) { /* a bad channel or an unknown customer: the query's fault */
+    if (filter_refused(c, &p, rc, &e)) { /* a bad channel or an unknown customer */
         free(pg.v);
-        json_decref(p.data);
-        if (rc == RG_EINVAL) {
-            c->status = 400;
-            rg_api_field_error(c, e.where, "%s", e.msg);
-        } else {
-            rg_api_problem(c, 404, "%s", e.msg);
-        }
         return;
     }
     size_t take = pg.n;
@@ -400,17 +410,9 @@ void rg_api_promises_list(rg_api_call *c)
     void *ctx[2] = {&p, &e};
     rg_status rc = rg_promise_list(c->store, rg_http_query(c->r, "customer"), rg_http_query(c->r, "invoice"),
                                    rg_http_query(c->r, "status"), p.after, p.fetch, add_promise, ctx, &e);
-    if (rc == RG_EINVAL && !strcmp(e.where, "status")) { /* the query's, not a row's */
-        json_decref(p.data);
-        c->status = 400;
-        rg_api_field_error(c, "status", "%s", e.msg);
+    /* the filters are checked before any row is read: a row that cannot be written is RG_EINVAL "promise" */
+    if (strcmp(e.where, "promise") != 0 && filter_refused(c, &p, rc, &e))
         return;
-    }
-    if (rc == RG_ENOTFOUND) {
-        json_decref(p.data);
-        rg_api_problem(c, 404, "%s", e.msg);
-        return;
-    }
     rg_api_page_finish(c, &p, "GET /v1/promises", rc, &e);
 }
 
