@@ -106,6 +106,8 @@ rg_opt *rg_cli_opt(rg_opt *opts, const char *name);
  * be built, e.g. a stored text that is not valid UTF-8 — or 3 when it
  * could not be written: callers return it as the command's exit code. */
 int rg_cli_print_json(rg_cli *cli, void *j);
+/* regua customer anonymize (cli_privacy.c) */
+int rg_cli_customer_anonymize(rg_cli *cli, const char *external_id, bool yes, bool json);
 
 /* The command groups (each in its own cli_*.c). */
 extern const rg_command rg_cmd_init, rg_cmd_import, rg_cmd_customer, rg_cmd_invoice, rg_cmd_pay,

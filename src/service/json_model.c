@@ -159,6 +159,11 @@ rg_status rg_json_append(void *array, void *item, const char *what, const char *
 {
     if (item && json_array_append_new(array, item) == 0)
         return RG_OK;
+    return rg_json_unwritable(what, id, e);
+}
+
+rg_status rg_json_unwritable(const char *what, const char *id, rg_err *e)
+{
     bool utf8 = id && rg_utf8_valid(id, strlen(id));
     return rg_err_set(e, RG_EINVAL, what, "%s%s cannot be written as JSON: one of its texts is not valid UTF-8"
                       " (or memory ran out); nothing was printed",

@@ -27,5 +27,8 @@ void *rg_invoice_ids_json(const char *ids);
  * UTF-8 (jansson refuses it), or no memory: RG_EINVAL naming it (`what`
  * and `id`, e.g. "customer", "C1") so a list is never silently shorter. */
 rg_status rg_json_append(void *array, void *item, const char *what, const char *id, rg_err *e);
+/* The error rg_json_append sets: RG_EINVAL, "WHAT: ID cannot be written as
+ * JSON ...", for a record (or a part of one) jansson refused. */
+rg_status rg_json_unwritable(const char *what, const char *id, rg_err *e);
 
 #endif

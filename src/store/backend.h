@@ -16,6 +16,7 @@ typedef struct rg_store_ops {
     rg_status (*open_peer)(rg_store *s, int busy_ms, rg_store **out, rg_err *e);
     rg_status (*info_get)(rg_store *s, rg_store_info *out, rg_err *e);
     rg_status (*begin)(rg_store *s, rg_err *e);
+    rg_status (*begin_read)(rg_store *s, rg_err *e);
     rg_status (*commit)(rg_store *s, rg_err *e);
     void (*rollback)(rg_store *s);
     rg_status (*customer_upsert)(rg_store *s, rg_customer *c, unsigned fields, rg_instant now,
@@ -23,6 +24,8 @@ typedef struct rg_store_ops {
     rg_status (*customer_get)(rg_store *s, const char *external_id, int64_t id, rg_customer *out,
                               rg_err *e);
     rg_status (*customer_id)(rg_store *s, const char *external_id, int64_t *id, rg_err *e);
+    rg_status (*customer_anonymize)(rg_store *s, int64_t customer_id, const char *name, rg_instant now,
+                                    rg_anonymize_counts *out, rg_err *e);
     rg_status (*customer_each)(rg_store *s, const rg_customer_filter *f, rg_customer_fn fn, void *ctx,
                                rg_err *e);
     rg_status (*invoice_upsert)(rg_store *s, rg_invoice *inv, unsigned fields, rg_instant now,

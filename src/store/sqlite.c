@@ -460,6 +460,12 @@ static rg_status sq_begin(rg_store *base, rg_err *e)
     return rg_sq_exec(&((sqlite_store *)base)->c, "BEGIN IMMEDIATE", e);
 }
 
+/* DEFERRED: no lock until the first read, which fixes the snapshot (WAL). */
+static rg_status sq_begin_read(rg_store *base, rg_err *e)
+{
+    return rg_sq_exec(&((sqlite_store *)base)->c, "BEGIN DEFERRED", e);
+}
+
 static rg_status sq_commit(rg_store *base, rg_err *e)
 {
     return rg_sq_exec(&((sqlite_store *)base)->c, "COMMIT", e);
@@ -1041,11 +1047,13 @@ static const rg_store_ops sqlite_ops = {
     .open_peer = sq_open_peer,
     .info_get = sq_info_get,
     .begin = sq_begin,
+    .begin_read = sq_begin_read,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .customer_upsert = sq_customer_upsert,
     .customer_get = sq_customer_get,
     .customer_id = sq_customer_id,
+    .customer_anonymize = rg_sqp_customer_anonymize,
     .customer_each = sq_customer_each,
     .invoice_upsert = sq_invoice_upsert,
     .invoice_get = sq_invoice_get,

@@ -39,6 +39,9 @@ typedef struct rg_sq_common {
 
 
 rg_status rg_sq_fail(rg_sq_common *s, rg_err *e, const char *what);
+/* sqlite_privacy.c */
+rg_status rg_sqp_customer_anonymize(rg_store *s, int64_t customer_id, const char *name, rg_instant now,
+                                    rg_anonymize_counts *out, rg_err *e);
 rg_status rg_sq_exec(rg_sq_common *s, const char *sql, rg_err *e);
 rg_status rg_sq_step_done(rg_sq_common *s, sqlite3_stmt *st, rg_err *e, const char *what);
 void rg_sq_done(sqlite3_stmt *st);

@@ -33,6 +33,11 @@ rg_status rg_store_begin(rg_store *s, rg_err *e)
     return s->ops->begin(s, e);
 }
 
+rg_status rg_store_begin_read(rg_store *s, rg_err *e)
+{
+    return s->ops->begin_read(s, e);
+}
+
 rg_status rg_store_commit(rg_store *s, rg_err *e)
 {
     return s->ops->commit(s, e);
@@ -71,6 +76,12 @@ rg_status rg_store_customer_get_by_id(rg_store *s, int64_t id, rg_customer *out,
 rg_status rg_store_customer_id(rg_store *s, const char *external_id, int64_t *id, rg_err *e)
 {
     return s->ops->customer_id(s, external_id, id, e);
+}
+
+rg_status rg_store_customer_anonymize(rg_store *s, int64_t customer_id, const char *name, rg_instant now,
+                                      rg_anonymize_counts *out, rg_err *e)
+{
+    return s->ops->customer_anonymize(s, customer_id, name, now, out, e);
 }
 
 rg_status rg_store_customer_each(rg_store *s, const rg_customer_filter *f, rg_customer_fn fn,

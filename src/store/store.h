@@ -104,6 +104,11 @@ rg_status rg_store_open_peer(rg_store *s, int busy_ms, rg_store **out, rg_err *e
 rg_status rg_store_info_get(rg_store *s, rg_store_info *out, rg_err *e);
 
 rg_status rg_store_begin(rg_store *s, rg_err *e);
+/* A read transaction: every read until rg_store_rollback() (or commit)
+ * sees the same committed state (a consistent snapshot, taken at the first
+ * read), and it never waits for a writer. For what reads several tables to
+ * show one thing (service/views.h). */
+rg_status rg_store_begin_read(rg_store *s, rg_err *e);
 rg_status rg_store_commit(rg_store *s, rg_err *e);
 void rg_store_rollback(rg_store *s);
 /* Ends the transaction a service began: commits when rc is RG_OK (a
@@ -124,6 +129,25 @@ rg_status rg_store_customer_get(rg_store *s, const char *external_id, rg_custome
 rg_status rg_store_customer_get_by_id(rg_store *s, int64_t id, rg_customer *out, rg_err *e);
 /* The internal id for an external id; *id = 0 (and RG_OK) when absent. */
 rg_status rg_store_customer_id(rg_store *s, const char *external_id, int64_t *id, rg_err *e);
+
+/* What rg_store_customer_anonymize changed. */
+typedef struct rg_anonymize_counts {
+    int64_t messages_cancelled; /* planned or queued: never to go out */
+    int64_t messages_erased;    /* subject, body, html, payload and provider text emptied */
+    int64_t events_erased;      /* payloads emptied (the customer's and its invoices') */
+    int64_t task_notes_erased;
+    int64_t tasks_cancelled;    /* open or claimed */
+    int64_t timers_cancelled;   /* waiting trigger timers */
+} rg_anonymize_counts;
+/* Erases a customer's personal data in place (LGPD), in the caller's
+ * transaction: `name` replaces the name; e-mail, phones, address, tags and
+ * preferred channel are emptied; the texts of its messages, the payloads
+ * of its (and its invoices') events and its task notes are emptied; what
+ * was still to go out or be done is cancelled (reason "anonymized"). Kept:
+ * the external id, the document, invoices, payments, promises, opt-outs and
+ * every row's dates, statuses and amounts. RG_ENOTFOUND for no such id. */
+rg_status rg_store_customer_anonymize(rg_store *s, int64_t customer_id, const char *name, rg_instant now,
+                                      rg_anonymize_counts *out, rg_err *e);
 
 typedef struct rg_customer_filter {
     const char *tag;    /* NULL: any */

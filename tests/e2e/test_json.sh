@@ -113,6 +113,8 @@ import customers|invoices|payments|0|import payments pagamentos.csv --json
 customer list|0|customer list --json
 customer show|0|customer show C1 --json
 customer show|1|customer show NAO-EXISTE --json
+customer anonymize|1|customer anonymize NAO-EXISTE --yes --json
+customer anonymize|1|customer anonymize C1 --yes --json
 invoice list|0|invoice list --json
 invoice show|0|invoice show F1 --json
 invoice show|1|invoice show NAO-EXISTE --json

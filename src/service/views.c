@@ -1,0 +1,263 @@
+#include "service/views.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "br/fees.h"
+
+/* Makes room for one more element of `size` bytes in *v (n used, *cap
+ * allocated); NULL on out of memory (then *v is unchanged). */
+static void *grow(void **v, size_t n, size_t *cap, size_t size)
+{
+    if (n == *cap) {
+        size_t c = *cap ? *cap * 2 : 8;
+        void *p = realloc(*v, c * size);
+        if (!p)
+            return NULL;
+        *v = p;
+        *cap = c;
+    }
+    return (char *)*v + n * size;
+}
+
+static rg_status oom(rg_err *e, const char *what)
+{
+    return rg_err_set(e, RG_ENOMEM, what, "out of memory");
+}
+
+/* ---- the invoice ---- */
+
+typedef struct inv_ctx {
+    rg_invoice_view *v;
+    size_t cap_payments, cap_promises, cap_holds, cap_offers, cap_events, cap_timers;
+    rg_err *e;
+} inv_ctx;
+
+static rg_status keep_payment(void *p, const rg_payment *pay)
+{
+    inv_ctx *c = p;
+    rg_payment *slot = grow((void **)&c->v->payments, c->v->n_payments, &c->cap_payments, sizeof *slot);
+    if (!slot)
+        return oom(c->e, "invoice");
+    *slot = *pay;
+    c->v->n_payments++;
+    return RG_OK;
+}
+
+static rg_status keep_promise(void *p, const rg_promise *pr)
+{
+    inv_ctx *c = p;
+    rg_promise *slot = grow((void **)&c->v->promises, c->v->n_promises, &c->cap_promises, sizeof *slot);
+    if (!slot)
+        return oom(c->e, "invoice");
+    *slot = *pr;
+    c->v->n_promises++;
+    return RG_OK;
+}
+
+static rg_status keep_hold(void *p, const rg_hold *h)
+{
+    inv_ctx *c = p;
+    rg_hold *slot = grow((void **)&c->v->holds, c->v->n_holds, &c->cap_holds, sizeof *slot);
+    if (!slot)
+        return oom(c->e, "invoice");
+    *slot = *h;
+    c->v->n_holds++;
+    return RG_OK;
+}
+
+static rg_status keep_offer(void *p, const rg_offer *o)
+{
+    inv_ctx *c = p;
+    rg_offer *slot = grow((void **)&c->v->offers, c->v->n_offers, &c->cap_offers, sizeof *slot);
+    if (!slot)
+        return oom(c->e, "invoice");
+    *slot = *o;
+    c->v->n_offers++;
+    return RG_OK;
+}
+
+/* A copy of ev whose payload the copy owns. */
+static bool copy_event(rg_event *dst, const rg_event *ev)
+{
+    *dst = *ev;
+    dst->payload = NULL;
+    if (ev->payload && !(dst->payload = strdup(ev->payload)))
+        return false;
+    return true;
+}
+
+static rg_status keep_event(void *p, const rg_event *ev)
+{
+    inv_ctx *c = p;
+    rg_event *slot = grow((void **)&c->v->events, c->v->n_events, &c->cap_events, sizeof *slot);
+    if (!slot || !copy_event(slot, ev))
+        return oom(c->e, "invoice");
+    c->v->n_events++;
+    return RG_OK;
+}
+
+/* The trigger of a timer in the loaded cadences, or NULL. */
+static const rg_cadence_trigger *timer_trigger(rg_engine *eng, const rg_timer *t)
+{
+    const rg_cadence *c = eng ? rg_cadence_set_find(rg_engine_cadences(eng), t->cadence) : NULL;
+    for (size_t i = 0; c && i < c->n_triggers; i++)
+        if (!strcmp(c->triggers[i].id, t->trigger_id))
+            return &c->triggers[i];
+    return NULL;
+}
+
+typedef struct timer_ctx {
+    inv_ctx *ic;
+    rg_engine *eng;
+} timer_ctx;
+
+/* The waiting timers that concern the invoice: its own and those about its
+ * customer as a whole (an event with no invoice in view). */
+static rg_status keep_timer(void *p, const rg_timer *t)
+{
+    timer_ctx *tc = p;
+    inv_ctx *c = tc->ic;
+    if (t->invoice_id != c->v->invoice.id && t->invoice_id != 0)
+        return RG_OK;
+    rg_view_timer *slot = grow((void **)&c->v->timers, c->v->n_timers, &c->cap_timers, sizeof *slot);
+    if (!slot)
+        return oom(c->e, "invoice");
+    memset(slot, 0, sizeof *slot);
+    slot->timer = *t;
+    const rg_cadence_trigger *tg = timer_trigger(tc->eng, t);
+    if (tg && tg->n_unless) {
+        if (!(slot->unless = malloc(tg->n_unless * sizeof *slot->unless)))
+            return oom(c->e, "invoice");
+        memcpy(slot->unless, tg->unless, tg->n_unless * sizeof *slot->unless);
+        slot->n_unless = tg->n_unless;
+    }
+    c->v->n_timers++;
+    return RG_OK;
+}
+
+static rg_status read_invoice(rg_store *s, rg_engine *eng, const char *external_id, rg_instant now,
+                              rg_invoice_view *v, rg_err *e)
+{
+    rg_status rc;
+    if ((rc = rg_store_invoice_get(s, external_id, &v->invoice, e)) != RG_OK ||
+        (rc = rg_store_customer_get_by_id(s, v->invoice.customer_id, &v->customer, e)) != RG_OK)
+        return rc;
+    const rg_invoice *inv = &v->invoice;
+    v->fine_capped = v->customer.kind == RG_KIND_PF && inv->fine_pct > RG_FEE_FINE_MAX_PF;
+    v->fine_pct_applied = v->fine_capped ? RG_FEE_FINE_MAX_PF : inv->fine_pct;
+    /* the cadence it follows, its progress and what comes next: shown when
+     * it can be worked out (a cadence that does not load leaves it out) */
+    rg_err xe;
+    rg_err_clear(&xe);
+    v->has_explain = eng && rg_engine_explain(eng, inv, &v->customer, now, &v->explain, &xe) == RG_OK;
+    inv_ctx ic = {v, 0, 0, 0, 0, 0, 0, e};
+    timer_ctx tc = {&ic, eng};
+    if ((rc = rg_store_timer_waiting_for_customer(s, inv->customer_id, keep_timer, &tc, e)) != RG_OK ||
+        (rc = rg_store_bureau_get(s, inv->id, &v->bureau, &v->has_bureau, e)) != RG_OK ||
+        (inv->status == RG_INV_OPEN && (rc = rg_store_invoice_agenda(s, inv->id, &v->agenda_at, e)) != RG_OK) ||
+        (rc = rg_store_payment_each(s, inv->id, keep_payment, &ic, e)) != RG_OK ||
+        (rc = rg_store_promise_each_for_invoice(s, inv->id, keep_promise, &ic, e)) != RG_OK ||
+        (rc = rg_store_hold_each(s, inv->id, false, keep_hold, &ic, e)) != RG_OK ||
+        (rc = rg_store_offer_each(s, inv->id, keep_offer, &ic, e)) != RG_OK ||
+        (rc = rg_store_event_each_for_invoice(s, inv->id, keep_event, &ic, e)) != RG_OK)
+        return rc;
+    return RG_OK;
+}
+
+rg_status rg_invoice_view_get(rg_store *s, rg_engine *eng, const char *external_id, rg_instant now,
+                              rg_invoice_view *out, rg_err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->agenda_at = RG_INSTANT_NONE;
+    rg_status rc = rg_store_begin_read(s, e);
+    if (rc != RG_OK)
+        return rc;
+    rc = read_invoice(s, eng, external_id, now, out, e);
+    rg_store_rollback(s); /* it only read */
+    if (rc != RG_OK) {
+        rg_invoice_view_free(out);
+        out->agenda_at = RG_INSTANT_NONE;
+    }
+    return rc;
+}
+
+void rg_invoice_view_free(rg_invoice_view *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < v->n_events; i++)
+        free((char *)v->events[i].payload);
+    for (size_t i = 0; i < v->n_timers; i++)
+        free(v->timers[i].unless);
+    free(v->payments);
+    free(v->promises);
+    free(v->holds);
+    free(v->offers);
+    free(v->events);
+    free(v->timers);
+    memset(v, 0, sizeof *v);
+}
+
+/* ---- the customer ---- */
+
+typedef struct cust_ctx {
+    rg_customer_view *v;
+    size_t cap_optouts, cap_events;
+    rg_err *e;
+} cust_ctx;
+
+static rg_status keep_optout(void *p, const char *channel, const char *how, rg_instant at)
+{
+    cust_ctx *c = p;
+    rg_view_optout *slot = grow((void **)&c->v->optouts, c->v->n_optouts, &c->cap_optouts, sizeof *slot);
+    if (!slot)
+        return oom(c->e, "customer");
+    slot->channel = strdup(channel);
+    slot->how = strdup(how);
+    slot->at = at;
+    c->v->n_optouts++; /* counted even when a copy failed: free() frees what was made */
+    return slot->channel && slot->how ? RG_OK : oom(c->e, "customer");
+}
+
+static rg_status keep_customer_event(void *p, const rg_event *ev, const char *invoice)
+{
+    cust_ctx *c = p;
+    rg_view_event *slot = grow((void **)&c->v->events, c->v->n_events, &c->cap_events, sizeof *slot);
+    if (!slot || !copy_event(&slot->event, ev))
+        return oom(c->e, "customer");
+    rg_strlcpy(slot->invoice, invoice ? invoice : "", sizeof slot->invoice);
+    c->v->n_events++;
+    return RG_OK;
+}
+
+rg_status rg_customer_view_get(rg_store *s, const char *external_id, rg_customer_view *out, rg_err *e)
+{
+    memset(out, 0, sizeof *out);
+    rg_status rc = rg_store_begin_read(s, e);
+    if (rc != RG_OK)
+        return rc;
+    cust_ctx cc = {out, 0, 0, e};
+    if ((rc = rg_store_customer_get(s, external_id, &out->customer, e)) == RG_OK &&
+        (rc = rg_store_optout_each(s, out->customer.id, keep_optout, &cc, e)) == RG_OK)
+        rc = rg_store_event_each_for_customer(s, out->customer.id, 0, keep_customer_event, &cc, e);
+    rg_store_rollback(s); /* it only read */
+    if (rc != RG_OK)
+        rg_customer_view_free(out);
+    return rc;
+}
+
+void rg_customer_view_free(rg_customer_view *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < v->n_optouts; i++) {
+        free(v->optouts[i].channel);
+        free(v->optouts[i].how);
+    }
+    for (size_t i = 0; i < v->n_events; i++)
+        free((char *)v->events[i].event.payload);
+    free(v->optouts);
+    free(v->events);
+    memset(v, 0, sizeof *v);
+}
