@@ -26,6 +26,13 @@ static rg_event_env env_of(const rg_api_call *c)
     return env;
 }
 
+/* Whether the body has field `name` (null counts as absent). */
+static bool has(const rg_api_call *c, const char *name)
+{
+    json_t *v = c->body ? json_object_get(c->body, name) : NULL;
+    return v && !json_is_null(v);
+}
+
 static const rg_tz *company_tz(const rg_api_call *c)
 {
     return rg_zones_company(c->r->srv->events->zones);
@@ -38,7 +45,7 @@ static bool moment_field(rg_api_call *c, const char *name, rg_instant dflt, rg_i
     *out = dflt;
     const char *v = rg_api_str(c, name, false);
     if (!v)
-        return !json_object_get(c->body, name) || json_is_null(json_object_get(c->body, name));
+        return !has(c, name);
     if (rg_tz_parse_moment(company_tz(c), v, strlen(v), out))
         return true;
     rg_api_field_error(c, name,
@@ -88,7 +95,7 @@ void rg_api_events_post(rg_api_call *c)
     rq.type = rg_api_str(c, "type", true);
     rq.invoice = rg_api_str(c, "invoice", false);
     rq.customer = rg_api_str(c, "customer", false);
-    if (!json_object_get(c->body, "invoice") == !json_object_get(c->body, "customer"))
+    if (has(c, "invoice") == has(c, "customer"))
         rg_api_field_error(c, "invoice", "name the invoice (\"invoice\") or the customer (\"customer\"): one of them");
     rq.source = "api";
     rq.now = c->now;
@@ -246,7 +253,7 @@ void rg_api_task_done(rg_api_call *c)
         rg_api_field_error(c, "promise_date", "'%s' is not a date (2026-12-10 or 10/12/2026)", v);
     if ((v = rg_api_str(c, "promise_amount", false))) {
         const char *why = NULL;
-        if (!json_object_get(c->body, "promise_date"))
+        if (!has(c, "promise_date"))
             rg_api_field_error(c, "promise_amount", "goes with promise_date");
         else if (!rg_money_parse(v, strlen(v), false, &p.promise_amount, &why))
             rg_api_field_error(c, "promise_amount", "'%s' is not an amount%s%s", v, why ? ": " : "", why ? why : "");
@@ -427,7 +434,7 @@ void rg_api_promises_post(rg_api_call *c)
     rq.type = "promise.made";
     rq.invoice = rg_api_str(c, "invoice", false);
     rq.customer = rg_api_str(c, "customer", false);
-    if (!json_object_get(c->body, "invoice") == !json_object_get(c->body, "customer"))
+    if (has(c, "invoice") == has(c, "customer"))
         rg_api_field_error(c, "invoice", "name the invoice (\"invoice\") or the customer (\"customer\"): one of them");
     const char *date = rg_api_str(c, "date", true);
     rg_date d;
