@@ -1,6 +1,6 @@
 /*
  * api_write — the REST API's operator writes (docs/api.md): events,
- * payments and the task queue. Each handler checks the body (every bad
+ * payments, the task queue, promises and opt-outs. Each handler checks the body (every bad
  * field named: 422), calls the one service function of the operation — it
  * owns its transaction — and answers the JSON document the CLI prints with
  * --json for the same operation.
@@ -12,7 +12,9 @@
 #include "base/tz.h"
 #include "http/http_int.h"
 #include "service/json_tasks.h"
+#include "service/optouts.h"
 #include "service/payments.h"
+#include "service/promises.h"
 #include "service/tasks.h"
 
 /* The event service's view of this call: the server's triggers and zones,
@@ -22,6 +24,13 @@ static rg_event_env env_of(const rg_api_call *c)
     rg_event_env env = *c->r->srv->events;
     env.store = c->store;
     return env;
+}
+
+/* Whether the body has field `name` (null counts as absent). */
+static bool has(const rg_api_call *c, const char *name)
+{
+    json_t *v = c->body ? json_object_get(c->body, name) : NULL;
+    return v && !json_is_null(v);
 }
 
 static const rg_tz *company_tz(const rg_api_call *c)
@@ -36,7 +45,7 @@ static bool moment_field(rg_api_call *c, const char *name, rg_instant dflt, rg_i
     *out = dflt;
     const char *v = rg_api_str(c, name, false);
     if (!v)
-        return !json_object_get(c->body, name) || json_is_null(json_object_get(c->body, name));
+        return !has(c, name);
     if (rg_tz_parse_moment(company_tz(c), v, strlen(v), out))
         return true;
     rg_api_field_error(c, name,
@@ -58,6 +67,23 @@ static void fail_named(rg_api_call *c, const char *what, rg_status rc, rg_err *e
     rg_api_fail(c, what, rc, e);
 }
 
+/* A list's filter the service refused (RG_EINVAL: 400 naming the query
+ * parameter; RG_ENOTFOUND: 404): true when answered (the page dropped). */
+static bool filter_refused(rg_api_call *c, rg_api_page *p, rg_status rc, const rg_err *e)
+{
+    if (rc != RG_EINVAL && rc != RG_ENOTFOUND)
+        return false;
+    json_decref(p->data);
+    p->data = NULL;
+    if (rc == RG_EINVAL) {
+        c->status = 400;
+        rg_api_field_error(c, e->where, "%s", e->msg);
+    } else {
+        rg_api_problem(c, 404, "%s", e->msg);
+    }
+    return true;
+}
+
 /* ---- POST /v1/events ---- */
 
 void rg_api_events_post(rg_api_call *c)
@@ -69,7 +95,7 @@ void rg_api_events_post(rg_api_call *c)
     rq.type = rg_api_str(c, "type", true);
     rq.invoice = rg_api_str(c, "invoice", false);
     rq.customer = rg_api_str(c, "customer", false);
-    if (!json_object_get(c->body, "invoice") == !json_object_get(c->body, "customer"))
+    if (has(c, "invoice") == has(c, "customer"))
         rg_api_field_error(c, "invoice", "name the invoice (\"invoice\") or the customer (\"customer\"): one of them");
     rq.source = "api";
     rq.now = c->now;
@@ -227,7 +253,7 @@ void rg_api_task_done(rg_api_call *c)
         rg_api_field_error(c, "promise_date", "'%s' is not a date (2026-12-10 or 10/12/2026)", v);
     if ((v = rg_api_str(c, "promise_amount", false))) {
         const char *why = NULL;
-        if (!json_object_get(c->body, "promise_date"))
+        if (!has(c, "promise_date"))
             rg_api_field_error(c, "promise_amount", "goes with promise_date");
         else if (!rg_money_parse(v, strlen(v), false, &p.promise_amount, &why))
             rg_api_field_error(c, "promise_amount", "'%s' is not an amount%s%s", v, why ? ": " : "", why ? why : "");
@@ -244,4 +270,204 @@ void rg_api_task_done(rg_api_call *c)
         return;
     }
     rg_api_reply(c, 200, rg_task_done_json(&r));
+}
+
+/* ---- opt-outs ---- */
+
+/* A page of opt-outs never splits a customer's: the cursor is the last
+ * customer's id. Rows are read one customer beyond the page; when the
+ * page would end inside a customer, that customer's rows move to the next
+ * page (or, when it alone fills the page, all of them stay). */
+typedef struct optout_page {
+    rg_optout_row *v;
+    size_t n, cap;
+} optout_page;
+
+static rg_status keep_optout(void *ctx, const rg_optout_row *o)
+{
+    optout_page *pg = ctx;
+    if (pg->n == pg->cap) {
+        size_t cap = pg->cap ? pg->cap * 2 : 64;
+        rg_optout_row *v = realloc(pg->v, cap * sizeof *v);
+        if (!v)
+            return RG_ENOMEM;
+        pg->v = v;
+        pg->cap = cap;
+    }
+    pg->v[pg->n++] = *o;
+    return RG_OK;
+}
+
+void rg_api_optouts_list(rg_api_call *c)
+{
+    rg_api_page p;
+    if (!rg_api_page_start(c, &p))
+        return;
+    const char *customer = rg_http_query(c->r, "customer"), *channel = rg_http_query(c->r, "channel");
+    optout_page pg = {NULL, 0, 0};
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_optout_list(c->store, customer, channel, p.after, p.fetch, keep_optout, &pg, &e);
+    if (filter_refused(c, &p, rc, &e)) { /* a bad channel or an unknown customer */
+        free(pg.v);
+        return;
+    }
+    size_t take = pg.n;
+    bool more = false;
+    if (rc == RG_OK && pg.n > (size_t)p.limit) {
+        more = true;
+        /* one row beyond the page: end at the last whole customer */
+        int64_t cut = pg.v[p.limit].customer_id;
+        take = (size_t)p.limit;
+        while (take > 0 && pg.v[take - 1].customer_id == cut)
+            take--;
+        if (take == 0) { /* one customer fills the page: all of its rows (the next page may be empty) */
+            pg.n = 0;
+            rg_optout_filter f = {pg.v[0].customer_id, channel, p.after, 0};
+            rc = rg_store_optout_list(c->store, &f, keep_optout, &pg, &e);
+            take = pg.n;
+        }
+        p.limit = (int64_t)pg.n;
+    }
+    for (size_t i = 0; rc == RG_OK && i < take; i++)
+        rc = rg_api_page_add(&p, pg.v[i].customer_id, rg_optout_json(&pg.v[i]), "opt-out of customer",
+                             pg.v[i].customer_external_id, &e);
+    p.more = more;
+    if (rc == RG_ENOMEM && !e.msg[0])
+        rg_err_set(&e, RG_ENOMEM, "optouts", "out of memory");
+    free(pg.v);
+    rg_api_page_finish(c, &p, "GET /v1/optouts", rc, &e);
+}
+
+static void optout_done(rg_api_call *c, const char *what, rg_status rc, rg_err *e, const rg_optout_result *r,
+                        unsigned status)
+{
+    if (rc != RG_OK) {
+        rg_api_fail(c, what, rc, e);
+        return;
+    }
+    rg_api_reply(c, status, rg_optout_result_json(r));
+}
+
+void rg_api_optouts_post(rg_api_call *c)
+{
+    static const char *const known[] = {"customer", "channel", "source", NULL};
+    rg_api_no_other_fields(c, known);
+    const char *customer = rg_api_str(c, "customer", true), *channel = rg_api_str(c, "channel", true);
+    const char *source = rg_api_str(c, "source", false);
+    rg_err e;
+    rg_err_clear(&e);
+    if (channel && rg_optout_check_channel(channel, "channel", &e) != RG_OK)
+        rg_api_field_error(c, "channel", "%s", e.msg);
+    if (source && rg_optout_check_source(source, "source", &e) != RG_OK)
+        rg_api_field_error(c, "source", "%s", e.msg);
+    if (c->errors)
+        return;
+    rg_event_env env = env_of(c);
+    rg_optout_result r;
+    rg_status rc = rg_optout_add(&env, customer, channel, source ? source : "api", c->now, &r, &e);
+    /* already opted out: 200 with the first opt-out, nothing changed */
+    optout_done(c, "POST /v1/optouts", rc, &e, &r, r.changed ? 201 : 200);
+}
+
+void rg_api_optout_delete(rg_api_call *c)
+{
+    char customer[RG_EXTID_MAX + 1], channel[RG_CHANNEL_MAX + 1];
+    const rg_slice *pc = &c->r->params[0], *ph = &c->r->params[1];
+    if (pc->n >= sizeof customer || ph->n >= sizeof channel) {
+        rg_api_problem(c, 404, "no such opt-out");
+        return;
+    }
+    memcpy(customer, pc->p, pc->n);
+    customer[pc->n] = '\0';
+    memcpy(channel, ph->p, ph->n);
+    channel[ph->n] = '\0';
+    const char *source = rg_http_query(c->r, "source");
+    rg_err e;
+    rg_err_clear(&e);
+    if (source && rg_optout_check_source(source, "source", &e) != RG_OK) {
+        c->status = 400;
+        rg_api_field_error(c, "source", "%s", e.msg);
+        return;
+    }
+    rg_event_env env = env_of(c);
+    rg_optout_result r;
+    rg_status rc = rg_optout_remove(&env, customer, channel, source ? source : "api", c->now, &r, &e);
+    /* a channel name that is not one names no opt-out */
+    optout_done(c, "DELETE /v1/optouts/{customer}/{channel}", rc == RG_EINVAL ? RG_ENOTFOUND : rc, &e, &r, 200);
+}
+
+/* ---- promises ---- */
+
+static rg_status add_promise(void *ctx, const rg_promise_view *v)
+{
+    void **a = ctx;
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)v->promise.id);
+    return rg_api_page_add(a[0], v->promise.id, rg_promise_view_json(v), "promise", id, a[1]);
+}
+
+void rg_api_promises_list(rg_api_call *c)
+{
+    rg_api_page p;
+    if (!rg_api_page_start(c, &p))
+        return;
+    rg_err e;
+    rg_err_clear(&e);
+    void *ctx[2] = {&p, &e};
+    rg_status rc = rg_promise_list(c->store, rg_http_query(c->r, "customer"), rg_http_query(c->r, "invoice"),
+                                   rg_http_query(c->r, "status"), p.after, p.fetch, add_promise, ctx, &e);
+    /* the filters are checked before any row is read: a row that cannot be written is RG_EINVAL "promise" */
+    if (strcmp(e.where, "promise") != 0 && filter_refused(c, &p, rc, &e))
+        return;
+    rg_api_page_finish(c, &p, "GET /v1/promises", rc, &e);
+}
+
+/* POST /v1/promises: the event promise.made (as `regua event promise.made
+ * --data '{"date", "amount"}'`), its document the answer. */
+void rg_api_promises_post(rg_api_call *c)
+{
+    static const char *const known[] = {"invoice", "customer", "date", "amount", NULL};
+    rg_api_no_other_fields(c, known);
+    rg_event_request rq;
+    memset(&rq, 0, sizeof rq);
+    rq.type = "promise.made";
+    rq.invoice = rg_api_str(c, "invoice", false);
+    rq.customer = rg_api_str(c, "customer", false);
+    if (has(c, "invoice") == has(c, "customer"))
+        rg_api_field_error(c, "invoice", "name the invoice (\"invoice\") or the customer (\"customer\"): one of them");
+    const char *date = rg_api_str(c, "date", true);
+    rg_date d;
+    if (date && !rg_date_parse(date, strlen(date), &d))
+        rg_api_field_error(c, "date", "'%s' is not a date (2026-12-10 or 10/12/2026)", date);
+    json_t *amount = json_object_get(c->body, "amount");
+    if (amount && !json_is_string(amount) && !json_is_null(amount))
+        rg_api_field_error(c, "amount", "must be a string (\"150.00\" or \"150,00\")");
+    if (c->errors)
+        return;
+    json_t *data = json_pack("{s:s}", "date", date);
+    if (data && json_is_string(amount))
+        json_object_set(data, "amount", amount);
+    char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+    json_decref(data);
+    if (!text) {
+        rg_api_problem(c, 500, "out of memory");
+        return;
+    }
+    rq.data = text;
+    rq.source = "api";
+    rq.now = c->now;
+    rq.at = c->now;
+    rg_event_env env = env_of(c);
+    rg_event_result out;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_event_submit(&env, &rq, &out, &e);
+    free(text);
+    if (rc != RG_OK) {
+        static const char *const map[] = {"data.date", "date", "data.amount", "amount", "event", "invoice", NULL};
+        fail_named(c, "POST /v1/promises", rc, &e, map);
+        return;
+    }
+    rg_api_reply(c, 201, rg_event_result_json(rq.type, &out));
 }

@@ -199,4 +199,11 @@ rg_status rg_sqe_message_invoice_ids(rg_store *s, int64_t message_id, int64_t *i
 rg_status rg_sqe_customer_optouts(rg_store *s, int64_t customer_id, char *buf, size_t n, rg_err *e);
 rg_status rg_sqe_customer_sends_since(rg_store *s, int64_t customer_id, rg_instant since, int64_t exclude, rg_instant *out, size_t max, size_t *n, rg_err *e);
 
+/* sqlite_optouts.c */
+rg_status rg_sqo_optout_list(rg_store *s, const rg_optout_filter *f, rg_optout_row_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqo_optout_remove(rg_store *s, int64_t customer_id, const char *channel, bool *removed, rg_err *e);
+
+/* sqlite_promises.c */
+rg_status rg_sqp_promise_page(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx, rg_err *e);
+
 #endif

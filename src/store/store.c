@@ -747,3 +747,19 @@ rg_status rg_store_webhook_requeue(rg_store *s, int64_t id, rg_instant now, bool
 {
     return s->ops->webhook_requeue(s, id, now, changed, e);
 }
+
+rg_status rg_store_optout_list(rg_store *s, const rg_optout_filter *f, rg_optout_row_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->optout_list(s, f, fn, ctx, e);
+}
+
+rg_status rg_store_optout_remove(rg_store *s, int64_t customer_id, const char *channel, bool *removed, rg_err *e)
+{
+    return s->ops->optout_remove(s, customer_id, channel, removed, e);
+}
+
+rg_status rg_store_promise_page(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx,
+                                rg_err *e)
+{
+    return s->ops->promise_page(s, f, fn, ctx, e);
+}

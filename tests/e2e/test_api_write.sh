@@ -1,7 +1,8 @@
 #!/bin/sh
 # The REST API's operator writes (docs/api.md, Routes): POST /v1/events,
 # POST /v1/payments (idempotent by invoice + reference, and by
-# Idempotency-Key), GET /v1/tasks, POST /v1/tasks/{id}/claim|done — each the
+# Idempotency-Key), GET /v1/tasks, POST /v1/tasks/{id}/claim|done,
+# GET/POST /v1/promises and opt-outs (regua optout list|add|remove, GET/POST/DELETE /v1/optouts) — each the
 # document the CLI prints with --json, every bad field named (422), unknown
 # ids 404, a viewer refused (403).
 . "$(dirname "$0")/lib.sh"
@@ -26,6 +27,7 @@ steps:
 YAML
 cat >templates/revisar.task <<'TXT'
 Ligar para {{customer.name}}: {{invoice.external_id}} de {{invoice.amount}}.
+{{company.name}} (CNPJ {{company.cnpj}})
 TXT
 cat >clientes.csv <<'CSV'
 external_id,name,document,phone
@@ -99,7 +101,7 @@ is "stored with source api, at occurred_at" \
     "api $(/usr/bin/python3 -c 'import datetime; print(int(datetime.datetime(2026,12,9,12,0,tzinfo=datetime.timezone.utc).timestamp()))') {\"page\":\"boleto\"}"
 regua event portal.visited --invoice F1 --json >cli_event.json
 same_keys "the event's answer is regua event --json's document" cli_event.json
-post "$OPER" /v1/events '{"type": "portal.visited", "customer": "C2"}'
+call "$OPER" POST /v1/events --data '{"type": "portal.visited", "customer": "C2"}' # curl's form type: the body is JSON all the same
 is "a customer's event is 201" "$code" 201
 is "occurred_at defaults to now" "$(q "SELECT at FROM events WHERE type = 'portal.visited' AND source = 'api' ORDER BY id DESC LIMIT 1")" \
     "$(/usr/bin/python3 -c 'import datetime; print(int(datetime.datetime(2026,12,9,13,0,tzinfo=datetime.timezone.utc).timestamp()))')"
@@ -196,7 +198,7 @@ is "a task id that is not a number is 404" "$code" 404
 post "$OPER" "/v1/tasks/$CALL/claim" '{"assignee": "ana"}'
 is "claim is 200" "$code" 200
 regua task claim "$CALL" --as ana --json >cli_claim.json
-cmp -s body.json cli_claim.json 2>/dev/null; /usr/bin/python3 - <<'PY' && ok "claim answers task claim --json's document" || not_ok "claim answers task claim --json's document" "$(cat body.json)"
+/usr/bin/python3 - <<'PY' && ok "claim answers task claim --json's document" || not_ok "claim answers task claim --json's document" "$(cat body.json)"
 import json
 a, b = json.load(open("body.json")), json.load(open("cli_claim.json"))
 assert a["status"] == "claimed" and a["assignee"] == "ana", a
@@ -245,6 +247,141 @@ call "$VIEW" GET /v1/tasks
 call "$VIEW" GET "/v1/tasks?all=true"
 /usr/bin/python3 -c 'import json; assert [t["status"] for t in json.load(open("body.json"))["data"]] == ["done", "done"]' \
     && ok "?all=true lists done tasks" || not_ok "?all=true lists done tasks" "$(cat body.json)"
+
+# ---- promises ----
+call "$VIEW" GET /v1/promises
+/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); d=o["data"]; assert len(d)==1 and d[0]["customer"]=="C1" and d[0]["invoice"]=="F1" and d[0]["amount"]=="100.00" and d[0]["status"]=="pending" and o["next"] is None, o' \
+    && ok "GET /v1/promises lists the task's promise" || not_ok "GET /v1/promises lists the task's promise" "$(cat body.json)"
+post "$OPER" /v1/promises '{"invoice": "F2", "date": "2026-12-20", "amount": "50,00"}'
+is "POST /v1/promises is 201" "$code" 201
+/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert o["type"]=="promise.made" and o["promise_id"] and o["event_id"], o' \
+    && ok "its answer names the promise and the event" || not_ok "its answer names the promise and the event" "$(cat body.json)"
+regua event promise.made --invoice F2 --data '{"date": "2026-12-21"}' --json >cli_promise.json
+same_keys "it is regua event promise.made --json's document" cli_promise.json
+call "$VIEW" GET "/v1/promises?invoice=F2"
+/usr/bin/python3 -c 'import json; d=json.load(open("body.json"))["data"]; assert [(p["promised_date"], p["amount"], p["source"]) for p in d]==[("2026-12-20","50.00","api"),("2026-12-21","140.00","cli")], d' \
+    && ok "?invoice filters; the amount defaults to the balance" || not_ok "?invoice filters; the amount defaults to the balance" "$(cat body.json)"
+post "$OPER" /v1/promises '{"date": "amanhã", "amount": 5, "why": 1}'
+fields "every bad field of a promise named" invoice,date,amount,why
+post "$OPER" /v1/promises '{"invoice": "F2", "date": "2026-12-01"}'
+fields "a promise in the past names date" date
+post "$OPER" /v1/promises '{"invoice": "F2", "date": "2026-12-20", "amount": "900,00"}'
+fields "a promise above the balance names amount" amount
+post "$OPER" /v1/promises '{"invoice": "F9", "date": "2026-12-20"}'
+is "a promise on an unknown invoice is 404" "$code" 404
+post "$VIEW" /v1/promises '{"invoice": "F2", "date": "2026-12-20"}'
+is "a viewer cannot make promises: 403" "$code" 403
+call "$VIEW" GET "/v1/promises?status=pending&limit=2"
+N=$(/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert len(o["data"])==2 and o["next"], o; print(o["next"])') \
+    && ok "promises page" || not_ok "promises page" "$(cat body.json)"
+call "$VIEW" GET "/v1/promises?status=pending&limit=2&after=$N"
+/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert len(o["data"])==1 and o["next"] is None, o' \
+    && ok "promises last page" || not_ok "promises last page" "$(cat body.json)"
+call "$VIEW" GET "/v1/promises?customer=C2&status=kept"
+/usr/bin/python3 -c 'import json; assert json.load(open("body.json"))["data"]==[]' \
+    && ok "?customer and ?status filter" || not_ok "?customer and ?status filter" "$(cat body.json)"
+call "$VIEW" GET "/v1/promises?status=late"
+is "a bad status is 400" "$code" 400
+call "$VIEW" GET "/v1/promises?customer=C9"
+is "an unknown customer is 404" "$code" 404
+
+# ---- opt-outs: regua optout list|add|remove and /v1/optouts ----
+expect_exit "optout --help" 0 regua optout --help
+contains "optout help shows usage" out "regua optout add CUSTOMER_ID --channel CH"
+regua --help >help.txt 2>&1
+contains "main help lists optout" help.txt "  optout "
+expect_exit "optout list, none" 0 regua optout list
+contains "none said" out "no opt-outs"
+expect_exit "optout add" 0 regua optout add C1 --channel sms
+contains "add says so" out "C1 opted out of sms (cli)"
+expect_exit "optout add again" 0 regua optout add C1 --channel sms --source atendimento
+contains "again changes nothing" out "C1 was already opted out of sms"
+is "the first source is kept" "$(q "SELECT how FROM customer_optouts WHERE channel = 'sms'")" cli
+expect_exit "optout add email with a source" 0 regua optout add C1 --channel email --source atendimento --json
+/usr/bin/python3 -c 'import json; o=json.load(open("out")); assert o=={"customer":"C1","channel":"email","source":"atendimento","at":"2026-12-09T13:00:00Z","opted_out":True,"changed":True,"event_id":o["event_id"]} and o["event_id"], o' \
+    && ok "optout add --json" || not_ok "optout add --json" "$(cat out)"
+is "one optout event each" "$(q "SELECT count(*) FROM events WHERE type = 'optout'")" 2
+expect_exit "optout add without --channel" 2 regua optout add C1
+expect_exit "optout add of an unknown customer" 1 regua optout add C9 --channel sms
+contains "unknown customer said" err "no customer with external id 'C9'"
+expect_exit "optout add of a bad channel" 1 regua optout add C1 --channel SMS
+contains "bad channel named" err "regua: channel: 'SMS' is not a channel name"
+expect_exit "optout add of a bad source" 1 regua optout add C1 --channel sms --source "Equipe A"
+contains "bad source named" err "regua: source:"
+expect_exit "optout list" 0 regua optout list
+contains "list shows C1 sms" out "sms        2026-12-09 10:00:00 -03:00  cli"
+
+post "$OPER" /v1/optouts '{"customer": "C2", "channel": "whatsapp"}'
+is "POST /v1/optouts is 201" "$code" 201
+/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert o["customer"]=="C2" and o["source"]=="api" and o["changed"] is True and o["opted_out"] is True, o' \
+    && ok "the opt-out's answer" || not_ok "the opt-out's answer" "$(cat body.json)"
+regua optout add C2 --channel whatsapp --json >cli_optout.json
+same_keys "it is optout add --json's document" cli_optout.json
+post "$OPER" /v1/optouts '{"customer": "C2", "channel": "whatsapp", "source": "portal"}'
+is "an opt-out already there is 200" "$code" 200
+grep -q '"changed":false' body.json && grep -q '"source":"api"' body.json && ok "... unchanged, the first kept" || not_ok "... unchanged, the first kept" "$(cat body.json)"
+post "$OPER" /v1/optouts '{"channel": "SMS", "source": "Bad Source", "why": "x"}'
+fields "every bad field of an opt-out named" customer,channel,source,why
+post "$OPER" /v1/optouts '{"customer": "C9", "channel": "sms"}'
+is "an opt-out of an unknown customer is 404" "$code" 404
+post "$VIEW" /v1/optouts '{"customer": "C2", "channel": "sms"}'
+is "a viewer cannot record opt-outs: 403" "$code" 403
+
+call "$VIEW" GET /v1/optouts
+/usr/bin/python3 - <<'PY' && ok "GET /v1/optouts lists them by customer and channel" || not_ok "GET /v1/optouts lists them by customer and channel" "$(cat body.json)"
+import json
+o = json.load(open("body.json"))
+assert [(x["customer"], x["channel"], x["source"]) for x in o["data"]] == [("C1", "email", "atendimento"), ("C1", "sms", "cli"), ("C2", "whatsapp", "api")], o
+assert o["next"] is None
+PY
+regua optout list --json >cli_optouts.json
+/usr/bin/python3 -c 'import json; assert json.load(open("body.json"))["data"] == json.load(open("cli_optouts.json"))' \
+    && ok "its items are optout list --json's" || not_ok "its items are optout list --json's" "$(cat cli_optouts.json)"
+# a page never splits a customer's opt-outs
+call "$VIEW" GET "/v1/optouts?limit=1"
+N1=$(/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert [x["channel"] for x in o["data"]]==["email","sms"] and o["next"], o; print(o["next"])') \
+    && ok "limit=1: the first customer whole" || not_ok "limit=1: the first customer whole" "$(cat body.json)"
+call "$VIEW" GET "/v1/optouts?limit=1&after=$N1"
+/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert [x["customer"] for x in o["data"]]==["C2"] and o["next"] is None, o' \
+    && ok "limit=1: then the next customer" || not_ok "limit=1: then the next customer" "$(cat body.json)"
+call "$VIEW" GET "/v1/optouts?limit=2"
+/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert [x["customer"] for x in o["data"]]==["C1","C1"] and o["next"], o' \
+    && ok "limit=2: a page ends at a customer" || not_ok "limit=2: a page ends at a customer" "$(cat body.json)"
+call "$VIEW" GET "/v1/optouts?customer=C2"
+/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert [x["channel"] for x in o["data"]]==["whatsapp"], o' \
+    && ok "?customer filters" || not_ok "?customer filters" "$(cat body.json)"
+call "$VIEW" GET "/v1/optouts?channel=sms"
+/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert [(x["customer"], x["channel"]) for x in o["data"]]==[("C1","sms")], o' \
+    && ok "?channel filters" || not_ok "?channel filters" "$(cat body.json)"
+call "$VIEW" GET "/v1/optouts?customer=C9"
+is "an unknown customer filter is 404" "$code" 404
+call "$VIEW" GET "/v1/optouts?channel=SMS"
+is "a bad channel filter is 400" "$code" 400
+
+call "$VIEW" DELETE /v1/optouts/C2/whatsapp
+is "a viewer cannot revoke: 403" "$code" 403
+call "$OPER" DELETE "/v1/optouts/C2/whatsapp?source=Bad%20Source"
+is "a bad source is 400" "$code" 400
+call "$OPER" DELETE "/v1/optouts/C2/whatsapp?source=portal"
+is "DELETE revokes: 200" "$code" 200
+/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert o["opted_out"] is False and o["changed"] is True and o["source"]=="api" and o["channel"]=="whatsapp", o' \
+    && ok "the revoked opt-out's answer" || not_ok "the revoked opt-out's answer" "$(cat body.json)"
+is "optout.revoked says the source and who revoked" "$(q "SELECT source || ' ' || payload FROM events WHERE type = 'optout.revoked'")" \
+    'portal {"channel":"whatsapp","how":"api","by":"portal"}'
+is "the opt-out is gone" "$(q "SELECT count(*) FROM customer_optouts WHERE channel = 'whatsapp'")" 0
+call "$OPER" DELETE /v1/optouts/C2/whatsapp
+is "revoking again is 404" "$code" 404
+call "$OPER" DELETE /v1/optouts/C9/sms
+is "revoking for an unknown customer is 404" "$code" 404
+call "$OPER" DELETE /v1/optouts/C1/SMS
+is "a channel that is no name is 404" "$code" 404
+expect_exit "optout remove" 0 regua optout remove C1 --channel sms --source atendimento
+contains "remove says so" out "C1's opt-out of sms (since 2026-12-09 10:00:00 -03:00, cli) revoked"
+expect_exit "optout remove again" 1 regua optout remove C1 --channel sms
+contains "remove again says why" err "regua: channel: customer C1 has not opted out of sms"
+expect_exit "optout list --customer" 0 regua optout list --customer C1 --json
+/usr/bin/python3 -c 'import json; assert [x["channel"] for x in json.load(open("out"))] == ["email"]' \
+    && ok "optout list --customer" || not_ok "optout list --customer" "$(cat out)"
 
 kill $pid 2>/dev/null
 wait $pid 2>/dev/null
