@@ -2,16 +2,18 @@
 # The API benchmarks of docs/BENCHMARKS.md (issue 12), wrk on loopback on
 # the same machine (the load generator shares the cores with the server):
 #  1. POST /v1/events — each request one event (portal.visited on a random
-#     invoice of 100,000, which starts its trigger's timer), an operator key;
+#     invoice of bench_events' portfolio, which starts its trigger's timer),
+#     an operator key;
 #     beside it, in the same run, bench_http_bare (libmicrohttpd with the
 #     server's daemon options, answering 200 at once) under the same load:
 #     the ratio is the cost of regua's own work per request.
 #  2. GET /v1/invoices?limit=100 on a 1,000,000-invoice database (viewer key).
-# Usage: sh scripts/bench-api.sh   (BENCH_DIR, BENCH_SECONDS, BENCH_CONNECTIONS)
+# Usage: sh scripts/bench-api.sh   (BENCH_DIR, BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_INVOICES)
 set -eu
 D=${BENCH_DIR:-/tmp/regua-bench-api}
 DUR=${BENCH_SECONDS:-10}
 CONN=${BENCH_CONNECTIONS:-32}
+N_INV=${BENCH_INVOICES:-1000000}
 command -v wrk >/dev/null || { echo "bench-api: wrk is not installed (make deps)" >&2; exit 3; }
 make --no-print-directory bench >/dev/null
 R=$PWD/build/regua
@@ -31,12 +33,13 @@ trap 'for p in $pids; do kill $p 2>/dev/null || true; done' EXIT INT TERM
 build/bench/bench_events 100000 file "$D/events" >/dev/null
 cfg=$D/events/regua.yaml
 key=$("$R" --config "$cfg" apikey create --role operator --name bench)
+n_inv=$(sqlite3 "$D/events/regua.db" "SELECT count(*) FROM invoices")
 cat >"$D/events.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $key"
 request = function()
-  local body = string.format('{"type": "portal.visited", "invoice": "F%08d"}', math.random(0, 99999))
+  local body = string.format('{"type": "portal.visited", "invoice": "F%08d"}', math.random(0, $((n_inv - 1))))
   return wrk.format(nil, "/v1/events", nil, body)
 end
 LUA
@@ -58,7 +61,7 @@ pids=""
 sleep 0.5
 
 # ---- 2. GET /v1/invoices?limit=100 on 1,000,000 invoices ----
-build/bench/bench_tick prepare "$D/big" 1000000 300000 >/dev/null
+build/bench/bench_tick prepare "$D/big" "$N_INV" $((N_INV * 3 / 10)) >/dev/null
 cat >"$D/big/regua.yaml" <<YAML
 database: $D/big/base.db
 cadences: $D/big/cadences
@@ -72,6 +75,6 @@ p3=$(port)
 "$R" --config "$D/big/regua.yaml" serve --listen 127.0.0.1:$p3 --no-scheduler --no-dispatch >"$D/serve-big.log" 2>&1 &
 pids="$pids $!"
 wait_up http://127.0.0.1:$p3/healthz
-echo "== GET /v1/invoices?limit=100, 1,000,000 invoices ($CONN connections, ${DUR}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "== GET /v1/invoices?limit=100, $N_INV invoices ($CONN connections, ${DUR}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
 wrk -t2 -c"$CONN" -d"${DUR}s" --latency -H "Authorization: Bearer $vkey" "http://127.0.0.1:$p3/v1/invoices?limit=100" |
     grep -E "Requests/sec|Latency|99%|50%|Non-2xx|Socket errors|requests in"
