@@ -26,6 +26,7 @@ static const rg_api_route api_routes[] = {
     {"POST", "/v1/customers/{}/anonymize", RG_ROLE_ADMIN, RG_API_JSON_OPT, rg_api_customer_anonymize},
     {"GET", "/v1/apikeys", RG_ROLE_ADMIN, RG_API_NO_BODY, rg_api_apikeys_list},
     {"POST", "/v1/apikeys/{}/revoke", RG_ROLE_ADMIN, RG_API_JSON_OPT, rg_api_apikey_revoke},
+    {"POST", "/v1/imports/{}", RG_ROLE_ADMIN, RG_API_RAW, rg_api_import},
 };
 
 bool rg_api_is_api_path(const char *path)

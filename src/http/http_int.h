@@ -217,6 +217,8 @@ void rg_api_customer_anonymize(rg_api_call *c);
 /* api_apikeys.c: GET /v1/apikeys, POST /v1/apikeys/{id}/revoke */
 void rg_api_apikeys_list(rg_api_call *c);
 void rg_api_apikey_revoke(rg_api_call *c);
+/* api_admin.c: POST /v1/imports/{kind} */
+void rg_api_import(rg_api_call *c);
 
 /* hooks.c */
 enum MHD_Result rg_http_whatsapp_verify(rg_http_request *r);

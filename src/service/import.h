@@ -43,6 +43,16 @@
 
 typedef enum { RG_IMPORT_CUSTOMERS, RG_IMPORT_INVOICES, RG_IMPORT_PAYMENTS } rg_import_kind;
 
+/* One problem or warning line of a report: its line, its column (a static
+ * name, NULL for a problem of the whole row or file) and its message
+ * (report->text[msg_off .. msg_off + msg_len)). */
+typedef struct rg_import_problem {
+    size_t line;
+    const char *column;
+    size_t msg_off, msg_len;
+    bool warning;
+} rg_import_problem;
+
 typedef struct rg_import_report {
     int64_t rows;      /* data rows read */
     int64_t inserted;  /* new customers/invoices, or payments recorded */
@@ -55,11 +65,23 @@ typedef struct rg_import_report {
     int64_t batches;   /* transactions committed (1 without batch_rows) */
     int64_t kept_rows; /* rows read by the last commit: after a failure, what stayed */
     rg_buf text;       /* the problem and warning lines, one per line; owned */
+    rg_import_problem *items; /* the same lines, structured (n_items; owned) */
+    size_t n_items, cap_items;
 } rg_import_report;
 
 void rg_import_report_free(rg_import_report *r);
 
 bool rg_import_kind_parse(const char *s, rg_import_kind *out);
+const char *rg_import_kind_name(rg_import_kind k);
+
+/* The document of `regua import ... --json` and POST /v1/imports/{kind}
+ * (json_t *): {"kind", "imported", "rows", "inserted", "updated",
+ * "unchanged", "invalid", "problems": [{"field", "message"}],
+ * "warnings": [{"field", "message"}]} where field is "LINE:COLUMN" (or
+ * "LINE" for a problem of the whole row). NULL: out of memory. */
+void *rg_import_report_json(rg_import_kind kind, const rg_import_report *r);
+/* Just the problems (not the warnings) as [{"field", "message"}]. */
+void *rg_import_problems_json(const rg_import_report *r, bool warnings);
 
 /* How a file is imported. Initialise with rg_import_options_init() and
  * set what differs. */

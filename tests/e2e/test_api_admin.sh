@@ -1,0 +1,100 @@
+#!/bin/sh
+# The admin's routes of the REST API: POST /v1/imports/{kind} (the CSV of
+# `regua import`, all or nothing, every bad line named).
+. "$(dirname "$0")/lib.sh"
+cd "$T"
+repo_project
+export REGUA_NOW=2026-10-13T12:00:00Z
+regua init >/dev/null
+
+ADMIN=$(regua apikey create --role admin 2>/dev/null)
+OPER=$(regua apikey create --role operator 2>/dev/null)
+VIEW=$(regua apikey create --role viewer 2>/dev/null)
+port=$(free_port)
+B="http://127.0.0.1:$port"
+"$REGUA_BIN" serve --listen 127.0.0.1:$port --no-scheduler --no-dispatch >serve.log 2>&1 &
+pid=$!
+wait_http "$B/healthz" && ok "serve starts" || not_ok "serve starts" "$(cat serve.log)"
+# KEY METHOD PATH [FILE [CONTENT-TYPE]]: status in $code, body in body.json
+call() {
+    if [ -n "${4:-}" ]; then
+        code=$(curl -s -o body.json -w '%{http_code}' -X "$2" -H "Authorization: Bearer $1" \
+            -H "Content-Type: ${5:-text/csv}" --data-binary "@$4" "$B$3")
+    else
+        code=$(curl -s -o body.json -w '%{http_code}' -X "$2" -H "Authorization: Bearer $1" "$B$3")
+    fi
+}
+py() { # NAME PYTHON-ASSERTIONS-ON-o
+    /usr/bin/python3 -c "import json; o=json.load(open('body.json')); $2" && ok "$1" || not_ok "$1" "$(head -c 800 body.json)"
+}
+
+# ---- imports ----
+cat >c.csv <<'CSV'
+external_id,name,document,email,phone
+C1,Ana Souza,529.982.247-25,ana@exemplo.com.br,+5511999990001
+C2,Bia Lima,529.982.247-25,bia@exemplo.com.br,+5511999990002
+CSV
+call "$OPER" POST /v1/imports/customers c.csv
+is "import: 403 for an operator" "$code" 403
+call "$VIEW" POST /v1/imports/customers c.csv
+is "import: 403 for a viewer" "$code" 403
+is "nothing imported by a refused role" "$(q "SELECT count(*) FROM customers")" 0
+call "$ADMIN" POST /v1/imports/clients c.csv
+is "import: 404 for an unknown kind" "$code" 404
+call "$ADMIN" POST /v1/imports/customers c.csv
+is "import customers: 200" "$code" 200
+py "import: the document of regua import --json" \
+    'assert o["kind"]=="customers" and o["imported"] is True and o["rows"]==2 and o["inserted"]==2 and o["problems"]==[], o'
+is "customers stored" "$(q "SELECT group_concat(external_id) FROM customers")" "C1,C2"
+printf "external_id,name\nC5,Eva\nC6,Leo\n" >c2.csv
+regua import customers c2.csv --json >cli.json 2>/dev/null
+/usr/bin/python3 -c 'import json; o=json.load(open("cli.json")); assert o["kind"]=="customers" and o["inserted"]==2 and o["problems"]==[] and o["warnings"]==[], o' \
+    && ok "regua import --json prints the same document" || not_ok "regua import --json prints the same document" "$(cat cli.json)"
+cat >bad.csv <<'CSV'
+external_id,customer_external_id,amount,due_date
+F1,C1,100.00,2026-10-05
+F2,C9,abc,2026-10-05
+F3,C2,50.00,32/13/2026
+CSV
+call "$ADMIN" POST /v1/imports/invoices bad.csv
+is "a refused file: 422" "$code" 422
+py "every bad line is named LINE:COLUMN" \
+    'f=[e["field"] for e in o["errors"]]; assert f==["3:customer_external_id","3:amount","4:due_date"], f; assert "C9" in o["errors"][0]["message"], o'
+is "all or nothing: no invoice kept" "$(q "SELECT count(*) FROM invoices")" 0
+call "$ADMIN" POST "/v1/imports/invoices?skip_invalid=true" bad.csv
+is "?skip_invalid=true keeps the valid rows: 200" "$code" 200
+py "with the skipped rows' problems in the document" \
+    'assert o["inserted"]==1 and o["invalid"]==2 and [e["field"] for e in o["problems"]]==["3:customer_external_id","3:amount","4:due_date"], o'
+is "the valid row kept" "$(q "SELECT group_concat(external_id) FROM invoices")" "F1"
+is "invoice.created recorded" "$(q "SELECT count(*) FROM events WHERE type = 'invoice.created'")" 1
+call "$ADMIN" POST "/v1/imports/invoices?skip_invalid=maybe" bad.csv
+is "a bad skip_invalid: 400" "$code" 400
+py "naming skip_invalid" 'assert o["errors"][0]["field"]=="skip_invalid", o'
+call "$ADMIN" POST "/v1/imports/invoices?encoding=ebcdic" bad.csv
+is "an unknown encoding: 400" "$code" 400
+py "naming encoding" 'assert o["errors"][0]["field"]=="encoding" and "ebcdic" in o["errors"][0]["message"], o'
+call "$ADMIN" POST "/v1/imports/invoices?clear=amount" bad.csv
+is "clearing a required column: 400" "$code" 400
+py "naming clear" 'assert o["errors"][0]["field"]=="clear", o'
+printf 'external_id,name\nC3,Jos\351 Lima\n' >latin.csv
+call "$ADMIN" POST /v1/imports/customers latin.csv
+is "a file that is not UTF-8: 422" "$code" 422
+py "naming its line" 'assert o["errors"][0]["field"]=="2" and "UTF-8" in o["errors"][0]["message"], o'
+call "$ADMIN" POST "/v1/imports/customers?encoding=latin1" latin.csv
+is "?encoding=latin1 converts it" "$code" 200
+is "the accent kept" "$(q "SELECT name FROM customers WHERE external_id = 'C3'")" "José Lima"
+: >empty.csv
+call "$ADMIN" POST /v1/imports/payments empty.csv
+is "an empty body: 422" "$code" 422
+py "naming line 1" 'assert o["errors"][0]["field"]=="1" and "header" in o["errors"][0]["message"], o'
+cat >p.csv <<'CSV'
+invoice_external_id,amount,paid_at,reference
+F1,150.00,2026-10-12,pix-1
+CSV
+call "$ADMIN" POST /v1/imports/payments p.csv
+is "import payments: 200" "$code" 200
+py "an overpayment is a warning of the document" \
+    'assert o["inserted"]==1 and o["warnings"][0]["field"]=="2:amount" and "credit" in o["warnings"][0]["message"], o'
+
+kill -TERM $pid; wait $pid 2>/dev/null
+
