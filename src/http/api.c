@@ -32,6 +32,9 @@ static const rg_api_route api_routes[] = {
     {"GET", "/v1/apikeys", RG_ROLE_ADMIN, RG_API_NO_BODY, rg_api_apikeys_list},
     {"POST", "/v1/apikeys/{}/revoke", RG_ROLE_ADMIN, RG_API_JSON_OPT, rg_api_apikey_revoke},
     {"POST", "/v1/imports/{}", RG_ROLE_ADMIN, RG_API_RAW, rg_api_import},
+    {"GET", "/v1/cadences", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_cadences_list},
+    {"POST", "/v1/cadences/lint", RG_ROLE_ADMIN, RG_API_RAW, rg_api_cadence_lint},
+    {"GET", "/v1/cadences/{}", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_cadence_show},
 };
 
 bool rg_api_is_api_path(const char *path)

@@ -1,12 +1,16 @@
 /*
  * The admin's routes of the REST API (docs/api.md): CSV imports
  * (POST /v1/imports/{kind}), the same service and document as `regua
- * import --json`.
+ * import --json`; the cadences (GET /v1/cadences, /v1/cadences/{name},
+ * POST /v1/cadences/lint) as `regua cadence list|show|lint --json`.
  */
 #include <jansson.h>
 #include <string.h>
+#include <strings.h>
 
+#include "base/log.h"
 #include "http/http_int.h"
+#include "service/cadences.h"
 #include "service/import.h"
 
 /* A query flag: absent (false), true/false/1/0; else a field error. */
@@ -69,4 +73,87 @@ void rg_api_import(rg_api_call *c)
         rg_api_fail(c, "POST /v1/imports/{kind}", rc, &e);
     }
     rg_import_report_free(&rep);
+}
+
+/* ---- cadences: GET /v1/cadences, GET /v1/cadences/{name}, POST /v1/cadences/lint ---- */
+
+void rg_api_cadences_list(rg_api_call *c)
+{
+    rg_engine *eng = NULL;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_cadences_open(c->r->srv->config, &eng, &e);
+    if (rc != RG_OK)
+        return rg_api_fail(c, "GET /v1/cadences", rc == RG_EINVAL ? RG_ECONFLICT : rc, &e); /* a file that does not load */
+    rg_api_reply(c, 200, rg_cadence_list_json(rg_engine_cadences(eng)));
+    rg_engine_close(eng);
+}
+
+void rg_api_cadence_show(rg_api_call *c)
+{
+    rg_slice p = c->r->params[0];
+    char name[128];
+    if (p.n >= sizeof name) {
+        rg_api_problem(c, 404, "no cadence named '%.40s...' is loaded", p.p);
+        return;
+    }
+    memcpy(name, p.p, p.n);
+    name[p.n] = '\0';
+    rg_engine *eng = NULL;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_cadences_open(c->r->srv->config, &eng, &e);
+    if (rc != RG_OK)
+        return rg_api_fail(c, "GET /v1/cadences/{name}", rc == RG_EINVAL ? RG_ECONFLICT : rc, &e);
+    const rg_cadence *cad = rg_cadence_set_find(rg_engine_cadences(eng), name);
+    void *doc = NULL;
+    if (!cad)
+        rg_api_problem(c, 404, "no cadence named '%s' is loaded (GET /v1/cadences lists them)", name);
+    else if ((rc = rg_cadence_show_json(c->store, cad, &doc, &e)) != RG_OK)
+        rg_api_fail(c, "GET /v1/cadences/{name}", rc == RG_EINVAL ? RG_EINTERNAL : rc, &e);
+    else
+        rg_api_reply(c, 200, doc);
+    rg_engine_close(eng);
+}
+
+/* The body's format from its Content-Type (no parameters, any case);
+ * false: answered 415-like 400 naming the header. */
+static bool lint_format(rg_api_call *c, rg_cadence_format *fmt)
+{
+    const char *ct = rg_http_header(c->r, "Content-Type");
+    size_t n = ct ? strcspn(ct, "; ") : 0;
+    static const char *const yaml[] = {"application/yaml", "text/yaml", "application/x-yaml", "text/x-yaml", NULL};
+    if (ct && n == strlen("application/json") && !strncasecmp(ct, "application/json", n)) {
+        *fmt = RG_CADENCE_JSON;
+        return true;
+    }
+    for (size_t i = 0; ct && yaml[i]; i++)
+        if (n == strlen(yaml[i]) && !strncasecmp(ct, yaml[i], n)) {
+            *fmt = RG_CADENCE_YAML;
+            return true;
+        }
+    c->status = 400;
+    rg_api_field_error(c, "Content-Type", "'%.*s' is not a cadence's type: application/yaml (or text/yaml) or "
+                       "application/json", (int)(n > 60 ? 60 : n), ct ? ct : "");
+    return false;
+}
+
+void rg_api_cadence_lint(rg_api_call *c)
+{
+    rg_cadence_lint_input in = {.text = c->r->body, .len = c->r->body_len, .name = "body"};
+    if (!lint_format(c, &in.format))
+        return;
+    rg_diags d = RG_DIAGS_INIT;
+    size_t files = 0;
+    rg_err te;
+    rg_status rc = rg_cadences_lint(c->r->srv->config, &in, &d, &files, &te);
+    if (te.code != RG_OK)
+        rg_warn("POST /v1/cadences/lint: templates not loaded (%s: %s); every template counts as missing", te.where,
+                te.msg);
+    if (rc == RG_OK || rc == RG_EINVAL)
+        rg_api_reply(c, 200, rg_cadence_lint_json(&d, files));
+    else
+        rg_api_fail(c, "POST /v1/cadences/lint", rc,
+                    &(rg_err){.code = rc, .where = "lint", .msg = "out of memory"});
+    rg_diags_free(&d);
 }

@@ -223,8 +223,12 @@ void rg_api_customer_anonymize(rg_api_call *c);
 /* api_apikeys.c: GET /v1/apikeys, POST /v1/apikeys/{id}/revoke */
 void rg_api_apikeys_list(rg_api_call *c);
 void rg_api_apikey_revoke(rg_api_call *c);
-/* api_admin.c: POST /v1/imports/{kind} */
+/* api_admin.c: POST /v1/imports/{kind}; GET /v1/cadences, GET /v1/cadences/{name},
+ * POST /v1/cadences/lint */
 void rg_api_import(rg_api_call *c);
+void rg_api_cadences_list(rg_api_call *c);
+void rg_api_cadence_show(rg_api_call *c);
+void rg_api_cadence_lint(rg_api_call *c);
 
 /* hooks.c */
 enum MHD_Result rg_http_whatsapp_verify(rg_http_request *r);

@@ -1,6 +1,8 @@
 #!/bin/sh
 # The admin's routes of the REST API: POST /v1/imports/{kind} (the CSV of
-# `regua import`, all or nothing, every bad line named).
+# `regua import`, all or nothing, every bad line named); the cadences
+# (list and show for a viewer, lint for an admin: the documents of
+# `regua cadence list|show|lint --json`).
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 repo_project
@@ -95,6 +97,62 @@ call "$ADMIN" POST /v1/imports/payments p.csv
 is "import payments: 200" "$code" 200
 py "an overpayment is a warning of the document" \
     'assert o["inserted"]==1 and o["warnings"][0]["field"]=="2:amount" and "credit" in o["warnings"][0]["message"], o'
+
+# ---- cadences ----
+call "$VIEW" GET /v1/cadences
+is "cadences: 200 for a viewer" "$code" 200
+regua cadence list --json >cli.json
+/usr/bin/python3 -c 'import json; a=json.load(open("body.json")); b=json.load(open("cli.json")); assert a == b and [x["cadence"] for x in a]==["avulso-pf","b2b-pj","mensal-pf"], (a, b)' \
+    && ok "cadences: the document of regua cadence list --json" || not_ok "cadences: the document of regua cadence list --json" "$(head -c 600 body.json)"
+call "$VIEW" GET /v1/cadences/avulso-pf
+is "cadence: 200 for a viewer" "$code" 200
+regua cadence show avulso-pf --json >cli.json
+/usr/bin/python3 -c 'import json; a=json.load(open("body.json")); b=json.load(open("cli.json")); assert a == b and a["steps"][0]["id"]=="lembrete" and "versions_run" in a, (a, b)' \
+    && ok "cadence: the document of regua cadence show --json" || not_ok "cadence: the document of regua cadence show --json" "$(head -c 600 body.json)"
+call "$VIEW" GET /v1/cadences/nenhuma
+is "cadence: 404 for an unknown name" "$code" 404
+contains "naming it" body.json "nenhuma"
+call "$VIEW" POST /v1/cadences/lint cadences/avulso-pf.yaml application/yaml
+is "lint: 403 for a viewer" "$code" 403
+call "$OPER" POST /v1/cadences/lint cadences/avulso-pf.yaml application/yaml
+is "lint: 403 for an operator" "$code" 403
+call "$ADMIN" POST /v1/cadences/lint cadences/avulso-pf.yaml application/yaml
+is "lint a good cadence (YAML): 200" "$code" 200
+py "no errors" 'assert o["files"]==1 and o["errors"]==0, o'
+cat >bad.yaml <<'YAML'
+cadence: ruim
+match: {priority: 9}
+steps:
+  - {id: a, at: D+2, send: {channels: [pombo], template: lembrete}}
+  - {id: a, at: D+3, send: {channels: [email], template: nao-existe}}
+YAML
+call "$ADMIN" POST /v1/cadences/lint bad.yaml text/yaml
+is "lint a bad cadence (text/yaml): 200" "$code" 200
+py "its errors, as regua cadence lint --json" 'assert o["errors"]>=2 and all(d["file"]=="body" for d in o["diagnostics"]), o'
+cp bad.yaml body
+regua cadence lint body --json >cli.json
+/usr/bin/python3 -c 'import json; a=json.load(open("body.json")); b=json.load(open("cli.json")); assert a == b, (a, b)' \
+    && ok "lint: the same document as regua cadence lint --json" || not_ok "lint: the same document as regua cadence lint --json" "$(head -c 900 body.json) /// $(head -c 900 cli.json)"
+cat >c.json <<'JSON'
+{"cadence": "em-json", "match": {"priority": 3},
+ "steps": [{"id": "a", "at": "D+1", "send": {"channels": ["email"], "template": "lembrete"}}]}
+JSON
+call "$ADMIN" POST /v1/cadences/lint c.json application/json
+is "lint a cadence as JSON: 200" "$code" 200
+py "a JSON cadence is linted" 'assert o["files"]==1 and o["errors"]==0, o'
+printf '{"cadence": ' >broken.json
+call "$ADMIN" POST /v1/cadences/lint broken.json application/json
+is "lint malformed JSON: 200 with the syntax error" "$code" 200
+py "a syntax error" 'assert o["errors"]==1 and o["diagnostics"][0]["rule"]=="syntax", o'
+call "$ADMIN" POST /v1/cadences/lint bad.yaml text/plain
+is "lint another Content-Type: 400" "$code" 400
+py "naming Content-Type" 'assert o["errors"][0]["field"]=="Content-Type", o'
+is "lint never installs" "$(ls cadences | tr '\n' ' ')" "avulso-pf.yaml b2b-pj.yaml mensal-pf.yaml "
+cp bad.yaml cadences/zz-ruim.yaml
+call "$VIEW" GET /v1/cadences
+is "cadences: 409 when a file does not load" "$code" 409
+contains "naming it" body.json "zz-ruim.yaml"
+rm cadences/zz-ruim.yaml
 
 kill -TERM $pid; wait $pid 2>/dev/null
 
