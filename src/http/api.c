@@ -35,6 +35,16 @@ static const rg_api_route api_routes[] = {
     {"GET", "/v1/cadences", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_cadences_list},
     {"POST", "/v1/cadences/lint", RG_ROLE_ADMIN, RG_API_RAW, rg_api_cadence_lint},
     {"GET", "/v1/cadences/{}", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_cadence_show},
+    {"POST", "/v1/events", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_events_post},
+    {"POST", "/v1/payments", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_payments_post},
+    {"GET", "/v1/tasks", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_tasks_list},
+    {"POST", "/v1/tasks/{}/claim", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_task_claim},
+    {"POST", "/v1/tasks/{}/done", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_task_done},
+    {"GET", "/v1/promises", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_promises_list},
+    {"POST", "/v1/promises", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_promises_post},
+    {"GET", "/v1/optouts", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_optouts_list},
+    {"POST", "/v1/optouts", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_optouts_post},
+    {"DELETE", "/v1/optouts/{}/{}", RG_ROLE_OPERATOR, RG_API_NO_BODY, rg_api_optout_delete},
 };
 
 bool rg_api_is_api_path(const char *path)
