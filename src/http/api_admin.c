@@ -2,9 +2,13 @@
  * The admin's routes of the REST API (docs/api.md): CSV imports
  * (POST /v1/imports/{kind}), the same service and document as `regua
  * import --json`; the cadences (GET /v1/cadences, /v1/cadences/{name},
- * POST /v1/cadences/lint) as `regua cadence list|show|lint --json`.
+ * POST /v1/cadences/lint) as `regua cadence list|show|lint --json`; the
+ * invoices an ERP writes one at a time (POST /v1/invoices, PATCH
+ * /v1/invoices/{id}, POST /v1/invoices/{id}/cancel), each a one-row
+ * `regua import invoices` (rg_invoice_write_one).
  */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -156,4 +160,156 @@ void rg_api_cadence_lint(rg_api_call *c)
         rg_api_fail(c, "POST /v1/cadences/lint", rc,
                     &(rg_err){.code = rc, .where = "lint", .msg = "out of memory"});
     rg_diags_free(&d);
+}
+
+/* ---- invoices: POST /v1/invoices, PATCH /v1/invoices/{id}, POST /v1/invoices/{id}/cancel ---- */
+
+/* The body's fields: the invoices CSV's columns, `customer` for the
+ * customer's external id (docs/import.md). */
+static const char *const invoice_fields[] = {
+    "external_id", "customer",    "description", "amount",   "issue_date",         "due_date",
+    "status",      "boleto_bank", "linha_digitavel", "pix_code", "payment_url",     "tags",
+    "nosso_numero", "fine_pct",   "interest_month_pct", NULL,
+};
+#define INVOICE_FIELDS (sizeof invoice_fields / sizeof *invoice_fields - 1)
+
+typedef struct invoice_body {
+    rg_import_field f[INVOICE_FIELDS];
+    size_t n;
+    char *owned[INVOICE_FIELDS]; /* texts made from numbers and lists */
+    size_t n_owned;
+} invoice_body;
+
+/* The body as import fields: a string as it is, a number as its JSON text,
+ * tags as a list of strings or "a|b", null (PATCH) to clear the column. */
+static void invoice_fields_read(rg_api_call *c, invoice_body *b, bool allow_null)
+{
+    memset(b, 0, sizeof *b);
+    rg_api_no_other_fields(c, invoice_fields);
+    for (size_t i = 1; i < INVOICE_FIELDS; i++) { /* external_id: the caller's */
+        const char *name = invoice_fields[i];
+        json_t *v = json_object_get(c->body, name);
+        if (!v)
+            continue;
+        const char *column = !strcmp(name, "customer") ? "customer_external_id" : name;
+        const char *text = NULL;
+        if (json_is_string(v)) {
+            text = json_string_value(v);
+        } else if (json_is_number(v) && strcmp(name, "customer") != 0) {
+            text = b->owned[b->n_owned++] = json_dumps(v, JSON_ENCODE_ANY);
+        } else if (json_is_array(v) && !strcmp(name, "tags")) {
+            rg_buf t = RG_BUF_INIT;
+            size_t k;
+            json_t *tag;
+            json_array_foreach(v, k, tag) {
+                if (!json_is_string(tag)) {
+                    rg_api_field_error(c, name, "must be a list of strings or \"a|b\"");
+                    break;
+                }
+                rg_buf_printf(&t, "%s%s", k ? "|" : "", json_string_value(tag));
+            }
+            text = b->owned[b->n_owned++] = t.oom ? NULL : rg_strdup(rg_buf_cstr(&t));
+            rg_buf_free(&t);
+        } else if (json_is_null(v) && allow_null) {
+            text = NULL; /* clear it */
+        } else {
+            rg_api_field_error(c, name, json_is_null(v) ? "cannot be null when creating an invoice (leave it out)"
+                                                        : "must be a string");
+            continue;
+        }
+        if (!text && !json_is_null(v)) {
+            rg_api_problem(c, 500, "out of memory");
+            continue;
+        }
+        b->f[b->n++] = (rg_import_field){column, text};
+    }
+}
+
+static void invoice_body_free(invoice_body *b)
+{
+    for (size_t i = 0; i < b->n_owned; i++)
+        free(b->owned[i]);
+}
+
+/* Writes the invoice through the import's one-row path and answers its
+ * document (GET /v1/invoices/{id}) with `status`. */
+static void invoice_write(rg_api_call *c, const char *what, rg_invoice_write mode, const char *id,
+                          const invoice_body *b, unsigned status)
+{
+    rg_import_options io;
+    rg_import_options_init(&io, c->r->srv->events->zones, c->now);
+    rg_event_env env = *c->r->srv->events;
+    env.store = c->store;
+    rg_import_report rep;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_invoice_write_one(&env, mode, id, b ? b->f : NULL, b ? b->n : 0, &io, &rep, &e);
+    if (rc == RG_OK) {
+        rg_api_invoice_reply(c, status, id);
+    } else if (rc == RG_EINVAL && rep.n_items) {
+        for (size_t i = 0; i < rep.n_items; i++) {
+            const rg_import_problem *p = &rep.items[i];
+            if (p->warning)
+                continue;
+            const char *field = !p->column ? "body"
+                                : !strcmp(p->column, "customer_external_id") ? "customer"
+                                                                             : p->column;
+            rg_api_field_error(c, field, "%.*s", (int)p->msg_len, rep.text.p + p->msg_off);
+        }
+    } else {
+        rg_api_fail(c, what, rc, &e);
+    }
+    rg_import_report_free(&rep);
+}
+
+/* The path's invoice id into buf; false (answered 404) when too long. */
+static bool invoice_param(rg_api_call *c, char *buf, size_t n)
+{
+    rg_slice p = c->r->params[0];
+    if (p.n >= n) {
+        rg_api_problem(c, 404, "no invoice has external id '%.40s...'", p.p);
+        return false;
+    }
+    memcpy(buf, p.p, p.n);
+    buf[p.n] = '\0';
+    return true;
+}
+
+void rg_api_invoice_create(rg_api_call *c)
+{
+    invoice_body b;
+    const char *id = rg_api_str(c, "external_id", true);
+    invoice_fields_read(c, &b, false);
+    if (id && strlen(id) > RG_EXTID_MAX)
+        rg_api_field_error(c, "external_id", "longer than %d characters", RG_EXTID_MAX);
+    if (!c->errors && !c->doc)
+        invoice_write(c, "POST /v1/invoices", RG_INVOICE_CREATE, id, &b, 201);
+    invoice_body_free(&b);
+}
+
+void rg_api_invoice_update(rg_api_call *c)
+{
+    char id[RG_EXTID_MAX + 1];
+    if (!invoice_param(c, id, sizeof id))
+        return;
+    const char *body_id = rg_api_str(c, "external_id", false);
+    if (body_id && strcmp(body_id, id) != 0)
+        rg_api_field_error(c, "external_id", "cannot be changed (it is '%s' in the path)", id);
+    invoice_body b;
+    invoice_fields_read(c, &b, true);
+    if (!c->errors && !c->doc)
+        invoice_write(c, "PATCH /v1/invoices/{id}", RG_INVOICE_UPDATE, id, &b, 200);
+    invoice_body_free(&b);
+}
+
+void rg_api_invoice_cancel(rg_api_call *c)
+{
+    if (c->body)
+        rg_api_no_other_fields(c, NULL);
+    if (c->errors)
+        return;
+    char id[RG_EXTID_MAX + 1];
+    if (!invoice_param(c, id, sizeof id))
+        return;
+    invoice_write(c, "POST /v1/invoices/{id}/cancel", RG_INVOICE_CANCEL, id, NULL, 200);
 }

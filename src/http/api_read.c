@@ -99,6 +99,11 @@ void rg_api_invoice_get(rg_api_call *c)
         rg_api_problem(c, 404, "no invoice with that external id");
         return;
     }
+    rg_api_invoice_reply(c, 200, id);
+}
+
+void rg_api_invoice_reply(rg_api_call *c, unsigned status, const char *id)
+{
     rg_err e;
     rg_err_clear(&e);
     rg_invoice_view v;
@@ -111,7 +116,7 @@ void rg_api_invoice_get(rg_api_call *c)
     if (rg_invoice_view_json(&v, &doc, &e) != RG_OK)
         rg_api_fail(c, "GET /v1/invoices/{id}", RG_EINTERNAL, &e); /* stored text that is not UTF-8 */
     else
-        rg_api_reply(c, 200, doc);
+        rg_api_reply(c, status, doc);
     rg_invoice_view_free(&v);
 }
 

@@ -894,6 +894,122 @@ out:
     return rc;
 }
 
+static bool field_of_column(const char *name)
+{
+    for (size_t c = 0; c < I_NCOLS; c++)
+        if (!strcmp(invoice_columns[c].name, name))
+            return true;
+    return false;
+}
+
+/* The field of the one-row import named column, or NULL. */
+static const rg_import_field *field_of(const rg_import_field *f, size_t n, const char *column)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(f[i].column, column))
+            return &f[i];
+    return NULL;
+}
+
+rg_status rg_invoice_write_one(const rg_event_env *env, rg_invoice_write mode, const char *external_id,
+                               const rg_import_field *fields, size_t n, const rg_import_options *o,
+                               rg_import_report *report, rg_err *e)
+{
+    importer im;
+    memset(report, 0, sizeof *report);
+    memset(&im, 0, sizeof im);
+    rg_store *s = env->store;
+    im.env = env;
+    im.store = s;
+    im.name = "invoice";
+    im.report = report;
+    im.now = o->now;
+    im.zones = o->zones;
+    im.cols = invoice_columns;
+    im.ncols = I_NCOLS;
+    rg_csv_row header, row;
+    memset(&header, 0, sizeof header);
+    memset(&row, 0, sizeof row);
+    header.line = row.line = 1;
+    if (n + 2 > RG_CSV_MAX_FIELDS)
+        return rg_err_set(e, RG_EINVAL, "body", "more than %d fields", RG_CSV_MAX_FIELDS - 2);
+    rg_invoice cur;
+    char amount[32], due[16];
+    const char *kept[I_NCOLS] = {NULL}; /* UPDATE, CANCEL: what a column not given keeps */
+    rg_status rc = rg_store_begin(s, e);
+    if (rc != RG_OK)
+        return rc;
+    rc = rg_store_invoice_get(s, external_id, &cur, e);
+    if (rc == RG_OK && mode == RG_INVOICE_CREATE) {
+        rc = rg_err_set(e, RG_ECONFLICT, "external_id", "invoice '%s' exists already (PATCH /v1/invoices/%s changes it)",
+                        external_id, external_id);
+        goto out;
+    }
+    if (rc == RG_ENOTFOUND && mode != RG_INVOICE_CREATE) {
+        rc = rg_err_set(e, RG_ENOTFOUND, "invoice", "no invoice has external id '%s'", external_id);
+        goto out;
+    }
+    if (rc != RG_OK && rc != RG_ENOTFOUND)
+        goto out;
+    /* the header: external_id, every required column (empty: "is required"), the fields */
+    if (mode != RG_INVOICE_CREATE) {
+        kept[I_CUSTOMER] = cur.customer_external_id;
+        kept[I_AMOUNT] = rg_money_format_plain(cur.amount, amount, sizeof amount);
+        kept[I_DUE] = rg_date_format_iso(cur.due_date, due, sizeof due);
+    }
+    if (mode == RG_INVOICE_CANCEL)
+        kept[I_STATUS] = "cancelled";
+    for (size_t c = 0; c < I_NCOLS; c++) {
+        const rg_import_field *f = field_of(fields, n, invoice_columns[c].name);
+        if (c != I_EXT && !invoice_columns[c].required && !kept[c] && !f)
+            continue;
+        const char *v = c == I_EXT ? external_id : (f && mode != RG_INVOICE_CANCEL) ? f->value : kept[c];
+        header.field[header.n++] = rg_slice_cstr(invoice_columns[c].name);
+        row.field[row.n++] = rg_slice_cstr(v ? v : "");
+    }
+    for (size_t i = 0; i < n; i++) /* a name that is no column: refused by read_header */
+        if (!field_of_column(fields[i].column)) {
+            header.field[header.n++] = rg_slice_cstr(fields[i].column);
+            row.field[row.n++] = rg_slice_cstr(fields[i].value ? fields[i].value : "");
+        }
+    if (!read_header(&im, &header)) {
+        rc = RG_EINVAL;
+        goto out;
+    }
+    /* null: clear the column (a required one stays empty: "is required") */
+    for (size_t i = 0; i < n && mode != RG_INVOICE_CANCEL; i++)
+        for (size_t c = 0; c < I_NCOLS && !fields[i].value; c++)
+            if (!strcmp(invoice_columns[c].name, fields[i].column) && !invoice_columns[c].required)
+                im.clear[c] = true;
+    im.header_fields = row.n;
+    im.row = &row;
+    report->rows = 1;
+    if ((rc = invoice_row(&im, e)) != RG_OK)
+        goto out;
+    if (report->text.oom) {
+        rc = rg_err_set(e, RG_ENOMEM, "invoice", "out of memory");
+        goto out;
+    }
+    if (im.row_bad) {
+        report->invalid = 1;
+        rc = rg_err_set(e, RG_EINVAL, "invoice", "%lld problem(s); nothing was written", (long long)report->problems);
+        goto out;
+    }
+    if ((rc = rg_store_commit(s, e)) == RG_OK) {
+        report->committed = true;
+        report->batches = 1;
+        report->kept_rows = 1;
+        rg_strset_free(&im.seen);
+        rg_strset_free(&im.customer_ids);
+        return RG_OK;
+    }
+out:
+    rg_store_rollback(s);
+    rg_strset_free(&im.seen);
+    rg_strset_free(&im.customer_ids);
+    return rc;
+}
+
 rg_status rg_import_csv_file(const rg_event_env *env, rg_import_kind kind, const char *path, const rg_import_options *o,
                              rg_import_report *report, rg_err *e)
 {

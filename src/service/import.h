@@ -105,6 +105,24 @@ void rg_import_options_init(rg_import_options *o, rg_zones *zones, rg_instant no
 rg_status rg_import_csv_buffer(const rg_event_env *env, rg_import_kind kind, const char *name, const char *data,
                                size_t len, const rg_import_options *o, rg_import_report *report, rg_err *e);
 
+/* ---- one invoice: the API's POST/PATCH /v1/invoices, .../cancel ----
+ * A one-row `regua import invoices` of the given columns (the CSV's names),
+ * in its own transaction: the same checks, upsert, events
+ * (invoice.created|updated|cancelled) and agenda wake as the file.
+ * CREATE refuses an existing external id (RG_ECONFLICT); UPDATE and CANCEL
+ * an unknown one (RG_ENOTFOUND) and keep the stored value of every column
+ * not given; CANCEL sets status cancelled. A field whose value is NULL is
+ * cleared (as --clear). RG_EINVAL: report->items name every bad column
+ * (line 1), nothing written. */
+typedef enum { RG_INVOICE_CREATE, RG_INVOICE_UPDATE, RG_INVOICE_CANCEL } rg_invoice_write;
+typedef struct rg_import_field {
+    const char *column; /* a column of docs/import.md's invoices */
+    const char *value;  /* NULL: clear it */
+} rg_import_field;
+rg_status rg_invoice_write_one(const rg_event_env *env, rg_invoice_write mode, const char *external_id,
+                               const rg_import_field *fields, size_t n, const rg_import_options *o,
+                               rg_import_report *report, rg_err *e);
+
 /* Reads the file at path and imports it. */
 rg_status rg_import_csv_file(const rg_event_env *env, rg_import_kind kind, const char *path, const rg_import_options *o,
                              rg_import_report *report, rg_err *e);

@@ -2,7 +2,9 @@
 # The admin's routes of the REST API: POST /v1/imports/{kind} (the CSV of
 # `regua import`, all or nothing, every bad line named); the cadences
 # (list and show for a viewer, lint for an admin: the documents of
-# `regua cadence list|show|lint --json`).
+# `regua cadence list|show|lint --json`); one invoice at a time (POST
+# /v1/invoices, PATCH /v1/invoices/{id}, POST /v1/invoices/{id}/cancel: a
+# one-row import, every bad field named).
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 repo_project
@@ -153,6 +155,66 @@ call "$VIEW" GET /v1/cadences
 is "cadences: 409 when a file does not load" "$code" 409
 contains "naming it" body.json "zz-ruim.yaml"
 rm cadences/zz-ruim.yaml
+
+# ---- invoices ----
+jcall() { # KEY METHOD PATH JSON
+    code=$(curl -s -o body.json -w '%{http_code}' -X "$2" -H "Authorization: Bearer $1" \
+        -H "Content-Type: application/json" --data-binary "$4" "$B$3")
+}
+jcall "$OPER" POST /v1/invoices '{"external_id": "F10", "customer": "C1", "amount": "100.00", "due_date": "2026-10-20"}'
+is "create: 403 for an operator" "$code" 403
+jcall "$ADMIN" POST /v1/invoices '{"external_id": "F10", "customer": "C1", "amount": "250.00", "due_date": "2026-10-20", "description": "Mensalidade", "tags": ["plano", "anual"]}'
+is "create: 201" "$code" 201
+regua invoice show F10 --json >cli.json
+/usr/bin/python3 -c 'import json; a=json.load(open("body.json")); b=json.load(open("cli.json")); assert a == b, (a, b)' \
+    && ok "create answers the document of GET /v1/invoices/{id}" || not_ok "create answers the document of GET /v1/invoices/{id}" "$(head -c 600 body.json)"
+is "stored as a one-row import" "$(q "SELECT amount || ':' || date(due_date * 86400, 'unixepoch') || ':' || description || ':' || tags FROM invoices WHERE external_id = 'F10'")" "25000:2026-10-20:Mensalidade:anual|plano"
+is "invoice.created recorded" "$(q "SELECT count(*) FROM events e JOIN invoices i ON i.id = e.invoice_id WHERE i.external_id = 'F10' AND e.type = 'invoice.created'")" 1
+jcall "$ADMIN" POST /v1/invoices '{"external_id": "F10", "customer": "C1", "amount": "100.00", "due_date": "2026-10-20"}'
+is "create an existing id: 409" "$code" 409
+contains "naming it" body.json "F10"
+jcall "$ADMIN" POST /v1/invoices '{"customer": "C9", "amount": "abc", "due_date": "2026-13-45", "fine_pct": 7, "payment_url": "ftp://x", "customer_external_id": "C1", "color": "red"}'
+is "create with bad fields: 422" "$code" 422
+py "every bad field named" 'f=sorted(e["field"] for e in o["errors"]); assert f==["color","customer_external_id","external_id"], f'
+jcall "$ADMIN" POST /v1/invoices '{"external_id": "F11", "customer": "C1", "amount": "abc", "due_date": "2026-13-45", "payment_url": "ftp://x", "fine_pct": 7}'
+is "a fine above the CDC's 2% for a consumer: 422" "$code" 422
+py "naming fine_pct" 'f=sorted(e["field"] for e in o["errors"]); assert f==["amount","due_date","fine_pct","payment_url"], f'
+jcall "$ADMIN" POST /v1/invoices '{"external_id": "F11", "customer": "C9", "amount": "abc", "due_date": "2026-13-45", "payment_url": "ftp://x"}'
+is "create with bad values: 422" "$code" 422
+py "every bad value named" 'f=sorted(e["field"] for e in o["errors"]); assert f==["amount","customer","due_date","payment_url"], f'
+jcall "$ADMIN" POST /v1/invoices '{"external_id": "F11", "customer": "C1"}'
+is "create without the required fields: 422" "$code" 422
+py "naming amount and due_date" 'f=sorted(e["field"] for e in o["errors"]); assert f==["amount","due_date"], f'
+jcall "$ADMIN" POST /v1/invoices '{"external_id": "F11", "customer": "C1", "amount": true, "due_date": "2026-10-20"}'
+is "a field of the wrong type: 422" "$code" 422
+py "naming it" 'assert o["errors"][0]["field"]=="amount", o'
+is "nothing written by a refused create" "$(q "SELECT count(*) FROM invoices WHERE external_id = 'F11'")" 0
+jcall "$ADMIN" PATCH /v1/invoices/F10 '{"amount": 300, "description": null}'
+is "update: 200" "$code" 200
+regua invoice show F10 --json >cli.json
+/usr/bin/python3 -c 'import json; a=json.load(open("body.json")); b=json.load(open("cli.json")); assert a == b, (a, b)' \
+    && ok "update answers the invoice's document" || not_ok "update answers the invoice's document" "$(head -c 600 body.json)"
+is "only the given fields changed" "$(q "SELECT amount || ':' || date(due_date * 86400, 'unixepoch') || ':' || coalesce(description, '') || ':' || tags FROM invoices WHERE external_id = 'F10'")" "30000:2026-10-20::anual|plano"
+is "invoice.updated recorded" "$(q "SELECT count(*) FROM events e JOIN invoices i ON i.id = e.invoice_id WHERE i.external_id = 'F10' AND e.type = 'invoice.updated'")" 1
+jcall "$ADMIN" PATCH /v1/invoices/F10 '{"due_date": "amanha", "amount": null}'
+is "update with bad fields: 422" "$code" 422
+py "naming them" 'f=sorted(e["field"] for e in o["errors"]); assert f==["amount","due_date"], f'
+jcall "$ADMIN" PATCH /v1/invoices/F10 '{"external_id": "F99"}'
+is "update the id: 422" "$code" 422
+jcall "$ADMIN" PATCH /v1/invoices/F99 '{"amount": "1.00"}'
+is "update an unknown invoice: 404" "$code" 404
+jcall "$OPER" PATCH /v1/invoices/F10 '{"amount": "1.00"}'
+is "update: 403 for an operator" "$code" 403
+call "$OPER" POST /v1/invoices/F10/cancel
+is "cancel: 403 for an operator" "$code" 403
+call "$ADMIN" POST /v1/invoices/F99/cancel
+is "cancel an unknown invoice: 404" "$code" 404
+call "$ADMIN" POST /v1/invoices/F10/cancel
+is "cancel: 200" "$code" 200
+is "cancelled" "$(q "SELECT status FROM invoices WHERE external_id = 'F10'")" "cancelled"
+is "invoice.cancelled recorded" "$(q "SELECT count(*) FROM events e JOIN invoices i ON i.id = e.invoice_id WHERE i.external_id = 'F10' AND e.type = 'invoice.cancelled'")" 1
+jcall "$ADMIN" POST /v1/invoices/F10/cancel '{"reason": "x"}'
+is "cancel takes no field: 422" "$code" 422
 
 kill -TERM $pid; wait $pid 2>/dev/null
 
