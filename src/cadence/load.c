@@ -331,6 +331,21 @@ out:
     return st;
 }
 
+/* Lints the batch as one set, lint's way (a switch_cadence outside it is a
+ * warning: only part of a set may have been named); st: how gathering it
+ * went. Frees the batch. RG_EINVAL when any error was reported from start. */
+static rg_status lint_batch(batch *b, const rg_lint_env *env, rg_diags *d, size_t start, rg_status st)
+{
+    if (st == RG_OK)
+        st = run_batch(b, env, d, RG_SEV_WARNING);
+    if (st == RG_OK && rg_diags_count(d, start, RG_SEV_ERROR) > 0)
+        st = RG_EINVAL;
+    if (st == RG_ENOMEM)
+        d->oom = true;
+    batch_free(b);
+    return st;
+}
+
 rg_status rg_cadence_lint_paths(const char *const *paths, size_t n, const rg_lint_env *env, rg_diags *d,
                                 size_t *files)
 {
@@ -351,13 +366,7 @@ rg_status rg_cadence_lint_paths(const char *const *paths, size_t n, const rg_lin
     }
     if (files)
         *files = b.n;
-    if (st == RG_OK)
-        st = run_batch(&b, env, d, RG_SEV_WARNING);
-    if (st == RG_OK && rg_diags_count(d, start, RG_SEV_ERROR) > 0)
-        st = RG_EINVAL;
-    if (st == RG_ENOMEM)
-        d->oom = true;
-    batch_free(&b);
+    st = lint_batch(&b, env, d, start, st);
     rg_diags_free(&local);
     return st;
 }
@@ -368,19 +377,12 @@ rg_status rg_cadence_lint_text(const char *text, size_t len, const char *name, r
     batch b = {0};
     size_t start = d->n;
     batch_add_path(&b, name);
-    rg_status st = b.oom ? RG_ENOMEM : RG_OK;
-    if (st == RG_OK) {
+    if (!b.oom) {
         b.e[0].text = text ? text : "";
         b.e[0].len = len;
         b.e[0].fmt = fmt;
-        st = run_batch(&b, env, d, RG_SEV_WARNING);
     }
-    if (st == RG_OK && rg_diags_count(d, start, RG_SEV_ERROR) > 0)
-        st = RG_EINVAL;
-    if (st == RG_ENOMEM)
-        d->oom = true;
-    batch_free(&b);
-    return st;
+    return lint_batch(&b, env, d, start, b.oom ? RG_ENOMEM : RG_OK);
 }
 
 const rg_cadence *rg_cadence_set_find(const rg_cadence_set *s, const char *name)
