@@ -107,6 +107,25 @@ assert r[0]["signature_ok"], r[0]["why"]
 assert r[0]["path"] == "/ganchos/regua" and r[0]["content_type"] == "application/json", r
 assert r[0]["type"] == "payment.received" and r[0]["body"]["invoice"] == "F1", r
 PY
+# the receiver example of docs/api.md accepts it, and refuses it tampered or late
+/usr/bin/python3 - "$REGUA_ROOT/docs/api.md" <<'PY' && ok "the documented Python check" || not_ok "the documented Python check" "see docs/api.md"
+import base64, json, os, re, sys
+doc = open(sys.argv[1], encoding="utf-8").read()
+code = [b for b in re.findall(r"```python\n(.*?)```", doc, re.S) if "def regua_signature_ok" in b][0]
+ns = {}
+exec(code, ns)
+check = ns["regua_signature_ok"]
+r = json.loads(open("recv.log").readline())
+raw, secret = base64.b64decode(r["raw"]), os.environ["ERP_SECRET"].encode()
+assert check(r["signature"], raw, secret)
+assert not check(r["signature"], raw + b" ", secret)
+assert not check(r["signature"], raw, b"another-secret")
+t = int(r["signature"].split(",")[0][2:])
+import hmac, hashlib
+late = t - 301
+sig = "t=%d,v1=%s" % (late, hmac.new(secret, str(late).encode() + b"." + raw, hashlib.sha256).hexdigest())
+assert not check(sig, raw, secret)
+PY
 regua webhooks deliveries >list.txt
 contains "the list says delivered" list.txt "delivered 1 attempt; last: HTTP 200"
 stop_receiver
