@@ -344,14 +344,14 @@ static void *dispatcher_main(void *p)
 static void *webhooks_main(void *p)
 {
     workers *w = p;
-    rg_webhooks_run r = {w->w_store, &w->cli->config, w->w_owner, 0, NULL};
+    rg_webhooks_run r = {w->w_store, &w->cli->config, w->w_owner, &w->cli->clock, 0, NULL};
     for (;;) {
         rg_webhooks_stats st;
         rg_err e;
         rg_err_clear(&e);
         long pause = 1000;
         rg_instant now = rg_clock_now(&w->cli->clock);
-        if (rg_webhooks_deliver(&r, now, &st, &e) != RG_OK) {
+        if (rg_webhooks_deliver(&r, &st, &e) != RG_OK) {
             char buf[800];
             rg_error("webhooks: %s", rg_err_text(&e, buf, sizeof buf));
             pause = 5000;
