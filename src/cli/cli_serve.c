@@ -445,6 +445,18 @@ static rg_status workers_open(workers *w, rg_err *e)
         o.check_ctx = &w->d_check;
         if ((rc = rg_dispatcher_open(&o, &w->d, e)) != RG_OK)
             goto fail;
+        for (size_t i = 0; i < w->cli->config.n_webhooks; i++) {
+            /* a webhook without its secret sends nothing: say so where it is seen */
+            const rg_webhook_config *wh = &w->cli->config.webhooks[i];
+            if (rg_webhook_secret(wh))
+                continue;
+            char component[64];
+            snprintf(component, sizeof component, "webhook:%s", wh->name);
+            rg_health_setf(component, "the variable %s (secret_env) is not set: its deliveries wait", wh->secret_env);
+            fprintf(w->cli->err, "%s: warning: webhook %s: the variable %s (secret_env) is not set: nothing is sent"
+                                 " to it until it is\n",
+                    w->cli->prog, wh->name, wh->secret_env);
+        }
         if (w->cli->config.n_webhooks) {
             const char *loc = w->cli->db_path ? w->cli->db_path : w->cli->config.database;
             if ((rc = rg_store_open(loc, &w->w_store, e)) != RG_OK)

@@ -223,3 +223,24 @@ PY
 printf 'cadence: u\nmatch: {}\nfees: {interest_month_pct: 1.00}\ntriggers:\n  - {id: x, on: optout, webhook: crm}\n' >u.yaml
 expect_exit "lint refuses an unknown webhook name" 1 regua cadence lint u.yaml
 contains "naming the rule and the name" out "unknown-webhook"
+
+# 6. serve started without a webhook's secret: it warns, /healthz says so,
+# and nothing is sent (the attempt says why)
+rm -f recv.log
+receiver
+SPORT=$(free_port)
+env -u ERP_SECRET "$REGUA_BIN" serve --listen 127.0.0.1:$SPORT --no-scheduler >nosecret.log 2>&1 &
+SPID=$!
+wait_http "http://127.0.0.1:$SPORT/healthz" || not_ok "serve starts without the secret" "$(tail -3 nosecret.log)"
+curl -s "http://127.0.0.1:$SPORT/healthz" >h.json
+regua pay F4 --amount 100 --reference R4 >/dev/null
+d=$(q "SELECT max(id) FROM webhook_deliveries WHERE webhook = 'erp'")
+not_set() { [ "$(q "SELECT count(*) FROM webhook_attempts WHERE delivery_id = $d AND error LIKE '%ERP_SECRET (secret_env) is not set%'")" = 1 ]; }
+until_true 15 not_set && ok "the attempt says the secret is not set" || not_ok "the attempt says the secret is not set" "$(status_of "$d")"
+stop_serve
+stop_receiver
+contains "serve warns" nosecret.log "webhook erp: the variable ERP_SECRET (secret_env) is not set"
+/usr/bin/python3 -c 'import json; h=json.load(open("h.json")); assert h["status"]=="degraded" and any(r["component"]=="webhook:erp" for r in h["reasons"]), h' \
+    && ok "healthz names the webhook" || not_ok "healthz names the webhook" "$(cat h.json)"
+[ ! -s recv.log ] && ok "nothing was sent without the secret" || not_ok "nothing was sent without the secret" "$(cat recv.log)"
+is "it waits to be retried" "$(status_of "$d")" pending
