@@ -122,6 +122,7 @@ extern const rg_command rg_cmd_doc;
 extern const rg_command rg_cmd_task, rg_cmd_bureau, rg_cmd_letters;
 extern const rg_command rg_cmd_dispatch;
 extern const rg_command rg_cmd_event;
+extern const rg_command rg_cmd_apikey;
 extern const rg_command rg_cmd_webhooks;
 
 /* Writes s to f as a table cell of `width` terminal columns (display width,

@@ -25,7 +25,8 @@ const rg_command rg_cmd_serve = {
     "serve",
     "regua serve [--listen HOST:PORT] [--tick-every SECONDS] [--no-scheduler] [--no-dispatch]",
     "Run the HTTP server, the scheduler and the dispatcher until interrupted",
-    "Serves GET /healthz (JSON: ok or degraded with the reasons, the version, the store), the provider\n"
+    "Serves the REST API under /v1 (Authorization: Bearer KEY from `regua apikey create`),\n"
+    "GET /healthz (JSON: ok or degraded with the reasons, the version, the store), the provider\n"
     "webhooks (/hooks/whatsapp, /hooks/sms/CHANNEL), open and click tracking (/t/o, /t/c) and\n"
     "one-click unsubscribe (/u) — see docs/api.md. Alongside it the\n"
     "scheduler runs the cadences once a minute (as `regua tick --no-dispatch` would) and the\n"

@@ -99,7 +99,8 @@ static enum MHD_Result bad_body(rg_http_request *r, const char *what, rg_status 
     char text[700];
     rg_err_text(e, text, sizeof text);
     if (rc == RG_ENOMEM)
-        return rg_http_send_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "out of memory");
+        return rg_http_send_error(r, (unsigned)rg_status_http(rc), "internal", "out of memory");
+    /* a payload the parser cannot read is malformed (400), as the API's malformed JSON */
     rg_info("%s: refused a body: %s", what, text);
     return rg_http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_request", text);
 }

@@ -26,6 +26,7 @@
 
 #include "base/buf.h"
 #include "http/server.h"
+#include "service/apikeys.h"
 
 /* Request bodies larger than this are refused with 413. */
 #define RG_HTTP_BODY_MAX (1024 * 1024)
@@ -90,6 +91,129 @@ rg_store *rg_http_store(rg_http_request *r, rg_err *e);
 enum MHD_Result rg_http_send_store_error(rg_http_request *r, const char *what, rg_status rc, const rg_err *e,
                                          const char *message);
 rg_instant rg_http_now(const rg_http_request *r);
+
+/* ---- the REST API under /v1 (api.c; docs/api.md) ----
+ *
+ * server.c hands every /v1 path to api.c, which, before any handler runs:
+ * checks `Authorization: Bearer KEY` (missing, wrong or revoked: 401 with
+ * WWW-Authenticate) and the route's minimum role (403); replays or refuses
+ * an Idempotency-Key on POST/PATCH; parses a JSON body (malformed: 400; not
+ * an object: 400). Bodies over RG_HTTP_BODY_MAX are 413, unknown paths 404,
+ * other methods 405 — every error as application/problem+json (RFC 9457):
+ * {"type", "title", "status", "detail"} and, for 400/422 on fields,
+ * "errors": [{"field", "message"}].
+ *
+ * A handler fills the call's answer and returns; the layer sends it (and
+ * stores it for an Idempotency-Key). It never sends anything itself:
+ *
+ *     static void get_thing(rg_api_call *c) {
+ *         rg_thing t; rg_err e; rg_err_clear(&e);
+ *         rg_status rc = rg_thing_get(c->store, c->r->params[0], &t, &e); // one service call
+ *         if (rc != RG_OK) return rg_api_fail(c, "GET /v1/things/{id}", rc, &e);
+ *         rg_api_reply(c, 200, rg_thing_json(&t));                       // the CLI's --json writer
+ *     }
+ *
+ * To add a route: one row in api.c's `api_routes` table (method, pattern
+ * with "{}" segments as in server.c, minimum role, body kind, handler) and
+ * the handler's declaration below, in its own file's block. */
+
+typedef enum rg_api_body {
+    RG_API_NO_BODY = 0, /* any body is ignored */
+    RG_API_JSON,        /* a JSON object, required: c->body */
+    RG_API_JSON_OPT,    /* a JSON object or nothing: c->body NULL when empty */
+    RG_API_RAW,         /* the bytes as sent (CSV, YAML): c->r->body, c->r->body_len */
+} rg_api_body;
+
+typedef struct rg_api_call {
+    rg_http_request *r;       /* path params (r->params), raw body; rg_http_query / rg_http_header */
+    rg_store *store;          /* this connection's store, outside any transaction */
+    const rg_apikey_row *key; /* the caller's key; NULL on a route open to anyone */
+    rg_api_role role;         /* the caller's role */
+    json_t *body;             /* RG_API_JSON(_OPT): the parsed object (borrowed) */
+    rg_instant now;
+    /* the answer: set with the helpers below */
+    unsigned status;
+    json_t *doc;        /* owned */
+    json_t *errors;     /* field errors; non-empty when the handler returns: 422 with them */
+    const char *retry_after; /* a 503's Retry-After, NULL none */
+} rg_api_call;
+
+typedef void (*rg_api_handler)(rg_api_call *c);
+
+typedef struct rg_api_route {
+    const char *method;
+    const char *pattern;
+    rg_api_role role; /* the least role that may call it (RG_ROLE_NONE: no key needed) */
+    rg_api_body body;
+    rg_api_handler fn;
+} rg_api_route;
+
+/* Answers `status` with doc (consumed) as application/json. A NULL doc (a
+ * writer that failed: a stored text not UTF-8, no memory) answers 500. */
+void rg_api_reply(rg_api_call *c, unsigned status, json_t *doc);
+/* Answers a problem: status, its title, and the detail. */
+void rg_api_problem(rg_api_call *c, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Adds {"field", "message"} to the answer's errors: when the handler
+ * returns with any, the answer is 422 with all of them. */
+void rg_api_field_error(rg_api_call *c, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Answers a failed service call through rg_status_http (err.c):
+ * RG_EINVAL 422 with e->where as the field, RG_ENOTFOUND 404, RG_ECONFLICT
+ * 409, RG_EPERM 403, RG_EBUSY 503 with Retry-After; 5xx are logged with
+ * `what` and say only that the server failed. */
+void rg_api_fail(rg_api_call *c, const char *what, rg_status rc, const rg_err *e);
+/* The body's field `name` as a string: NULL when absent (then, when
+ * required, a field error) or not a string (a field error). */
+const char *rg_api_str(rg_api_call *c, const char *name, bool required);
+/* A field error for each of the body's fields not in `known` (a
+ * NULL-terminated list; NULL: the request takes no field). */
+void rg_api_no_other_fields(rg_api_call *c, const char *const *known);
+
+/* ---- lists: {"data": [...], "next": CURSOR_OR_NULL} ----
+ * ?limit= (1..500, default 50) and ?after=CURSOR (a cursor a page gave as
+ * `next`: opaque, the last id of the page, so inserts never shift a page).
+ *
+ *     rg_api_page p;
+ *     if (!rg_api_page_start(c, &p)) return;       // bad limit/after: answered 400
+ *     f.after_id = p.after; f.limit = p.fetch;     // keyset on id, one more than the page
+ *     rc = rg_store_thing_each(c->store, &f, add_one, &p, &e); // add_one: rg_api_page_add
+ *     rg_api_page_finish(c, &p, "GET /v1/things", rc, &e);
+ */
+#define RG_API_LIMIT_DEFAULT 50
+#define RG_API_LIMIT_MAX 500
+typedef struct rg_api_page {
+    int64_t after;  /* the cursor's id; 0: from the start */
+    int64_t limit;  /* the page's size */
+    int64_t fetch;  /* limit + 1: ask the store for this many */
+    json_t *data;
+    int64_t n;
+    int64_t last_id; /* the id of the page's last item */
+    bool more;       /* the store had one more */
+} rg_api_page;
+bool rg_api_page_start(rg_api_call *c, rg_api_page *p);
+/* Adds item (consumed; NULL = cannot be written: RG_EINVAL naming what/ext_id) with its keyset id. */
+rg_status rg_api_page_add(rg_api_page *p, int64_t id, json_t *item, const char *what, const char *ext_id, rg_err *e);
+/* Answers the page (rc RG_OK) or the failure; frees p->data either way. */
+void rg_api_page_finish(rg_api_call *c, rg_api_page *p, const char *what, rg_status rc, const rg_err *e);
+/* A cursor's text for an id (buffer >= 32), and back (false: not one of ours). */
+const char *rg_api_cursor_make(int64_t id, char *buf, size_t n);
+bool rg_api_cursor_parse(const char *text, int64_t *id);
+
+/* server.c's side: the /v1 route of method+path (NULL with *fail 404 or
+ * 405), the answer to a request, and a problem sent before a handler. */
+bool rg_api_is_api_path(const char *path);
+const rg_api_route *rg_api_find(const char *method, const char *path, unsigned *fail);
+enum MHD_Result rg_api_handle(rg_http_request *r, const rg_api_route *rt, unsigned fail);
+enum MHD_Result rg_api_send_problem(rg_http_request *r, unsigned status, const char *detail,
+                                    const char *const *headers);
+/* server.c's route matcher, shared with api.c. */
+bool rg_http_match(const char *pattern, const char *path, rg_slice *params, size_t *n);
+
+/* api.c: GET /v1/customers */
+void rg_api_customers_list(rg_api_call *c);
+/* api_apikeys.c: GET /v1/apikeys, POST /v1/apikeys/{id}/revoke */
+void rg_api_apikeys_list(rg_api_call *c);
+void rg_api_apikey_revoke(rg_api_call *c);
 
 /* hooks.c */
 enum MHD_Result rg_http_whatsapp_verify(rg_http_request *r);

@@ -156,11 +156,13 @@ enum MHD_Result rg_http_send_store_error(rg_http_request *r, const char *what, r
         static const char *const retry[] = {"Retry-After", RG_HTTP_RETRY_AFTER, NULL};
         rg_warn("%s: answered 503: the database's write lock stayed with another writer for %d ms (%s)", what,
                 r->srv->write_wait_ms, text);
-        return send_json_h(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+        return send_json_h(r, (unsigned)rg_status_http(rc),
                            error_body("busy", "the database is busy with another write; retry later"), retry);
     }
     rg_error("%s: %s", what, text);
-    return rg_http_send_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", message);
+    /* the request was checked before the store was called: what fails now is the server's (5xx) */
+    unsigned status = (unsigned)rg_status_http(rc);
+    return rg_http_send_error(r, status >= 500 ? status : MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", message);
 }
 
 /* GET /healthz: the process's health registry (base/health.h) and the
@@ -220,7 +222,7 @@ static const route routes[] = {
     {"POST", "/u/{}", true, rg_http_unsubscribe},
 };
 
-static bool match(const char *pattern, const char *path, rg_slice *params, size_t *n)
+bool rg_http_match(const char *pattern, const char *path, rg_slice *params, size_t *n)
 {
     *n = 0;
     const char *p = pattern, *u = path;
@@ -251,10 +253,18 @@ static bool match(const char *pattern, const char *path, rg_slice *params, size_
 /* What one request carries between the calls of on_request. */
 typedef struct conn_state {
     const route *rt; /* NULL when refused (fail) */
+    bool api;                 /* a /v1 path: api.c answers it */
+    const rg_api_route *api_rt; /* NULL when refused (fail) */
     unsigned fail;   /* 404 or 405 decided from the headers; 0 none */
     bool too_big;
     rg_buf body;
 } conn_state;
+
+/* Whether the request's route reads a body (kept up to RG_HTTP_BODY_MAX). */
+static bool wants_body(const conn_state *st)
+{
+    return st->api ? st->api_rt && st->api_rt->body != RG_API_NO_BODY : st->rt && st->rt->body;
+}
 
 static const route *find_route(const char *method, const char *url, unsigned *fail)
 {
@@ -262,7 +272,7 @@ static const route *find_route(const char *method, const char *url, unsigned *fa
     size_t n;
     bool path_known = false;
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
-        if (!match(routes[i].pattern, url, params, &n))
+        if (!rg_http_match(routes[i].pattern, url, params, &n))
             continue;
         path_known = true;
         if (!strcmp(routes[i].method, method) || (!strcmp(method, "HEAD") && !strcmp(routes[i].method, "GET")))
@@ -276,6 +286,8 @@ static enum MHD_Result too_large(rg_http_request *r)
 {
     char msg[96];
     snprintf(msg, sizeof msg, "the request body is larger than %d bytes", RG_HTTP_BODY_MAX);
+    if (rg_api_is_api_path(r->path))
+        return rg_api_send_problem(r, MHD_HTTP_CONTENT_TOO_LARGE, msg, NULL);
     return rg_http_send_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", msg);
 }
 
@@ -343,17 +355,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         enum MHD_Result ret;
         if (refuse_framing(&r, &ret))
             return ret; /* answered before the body: MHD closes the connection */
-        st->rt = find_route(method, url, &st->fail);
+        if ((st->api = rg_api_is_api_path(url)))
+            st->api_rt = rg_api_find(method, url, &st->fail);
+        else
+            st->rt = find_route(method, url, &st->fail);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         int64_t declared = 0;
-        if (st->rt && st->rt->body && cl &&
+        if (wants_body(st) && cl &&
             (!rg_parse_i64(rg_slice_cstr(cl), 0, INT64_MAX, &declared) || declared > RG_HTTP_BODY_MAX))
             return too_large(&r); /* answered before the body: MHD drops it and closes */
         return MHD_YES;
     }
     if (*upload_size) {
         /* a part of the body: kept for routes that read one (up to the cap), else dropped */
-        if (st->rt && st->rt->body && !st->too_big) {
+        if (wants_body(st) && !st->too_big) {
             if (st->body.len + *upload_size > RG_HTTP_BODY_MAX) {
                 st->too_big = true;
                 rg_buf_free(&st->body);
@@ -364,6 +379,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
+    if (st->api) {
+        if (st->too_big)
+            return too_large(&r);
+        if (st->body.oom)
+            return rg_api_send_problem(&r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory", NULL);
+        if (st->api_rt)
+            rg_http_match(st->api_rt->pattern, url, r.params, &r.n_params);
+        r.body = rg_buf_cstr(&st->body);
+        r.body_len = st->body.len;
+        return rg_api_handle(&r, st->api_rt, st->fail);
+    }
     if (!st->rt)
         return rg_http_send_error(&r, st->fail, st->fail == MHD_HTTP_NOT_FOUND ? "not_found" : "method_not_allowed",
                                   st->fail == MHD_HTTP_NOT_FOUND ? "no such route" : "method not allowed here");
@@ -371,7 +397,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return too_large(&r);
     if (st->body.oom)
         return rg_http_send_error(&r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "out of memory");
-    match(st->rt->pattern, url, r.params, &r.n_params);
+    rg_http_match(st->rt->pattern, url, r.params, &r.n_params);
     r.body = rg_buf_cstr(&st->body);
     r.body_len = st->body.len;
     return st->rt->fn(&r);

@@ -264,15 +264,16 @@ enum MHD_Result rg_http_unsubscribe(rg_http_request *r)
      * body is accepted. */
     bool already = false;
     rg_status rc = call(r, "unsubscribe", do_unsubscribe, id, channel, &already);
+    unsigned status = (unsigned)rg_status_http(rc); /* 404, 503 (busy), 500 */
     if (rc == RG_ENOTFOUND)
-        return send_page(r, MHD_HTTP_NOT_FOUND, "Link expirado",
+        return send_page(r, status, "Link expirado",
                          "<p>Não encontramos a mensagem deste link. Fale com a gente para deixar de receber.</p>");
     if (rc == RG_EBUSY)
-        return send_page_h(r, MHD_HTTP_SERVICE_UNAVAILABLE, "Tente de novo",
+        return send_page_h(r, status, "Tente de novo",
                            "<p>Não conseguimos registrar seu pedido agora. Tente de novo em alguns instantes.</p>",
                            RG_HTTP_RETRY_AFTER);
     if (rc != RG_OK)
-        return send_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "Tente de novo",
+        return send_page(r, status, "Tente de novo",
                          "<p>Não conseguimos registrar seu pedido agora. Tente de novo em alguns minutos.</p>");
     rg_buf b = RG_BUF_INIT;
     rg_buf_puts(&b, "<p>Você não receberá mais ");

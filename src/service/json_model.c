@@ -108,6 +108,13 @@ void *rg_payment_json(const rg_payment *p)
                      "source", rg_payment_source_name(p->source), "reference", p->reference);
 }
 
+void *rg_apikey_json(const rg_apikey_row *k)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o}", "id", (json_int_t)k->id, "name", k->name, "role", k->role,
+                     "prefix", k->prefix, "created_at", instant_json(k->created_at), "revoked_at",
+                     instant_json(k->revoked_at), "last_used_at", instant_json(k->last_used_at));
+}
+
 void *rg_invoice_ids_json(const char *ids)
 {
     json_t *a = json_array();

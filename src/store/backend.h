@@ -138,6 +138,19 @@ typedef struct rg_store_ops {
     rg_status (*offer_each)(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
     rg_status (*event_each_for_customer)(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn, void *ctx, rg_err *e);
     rg_status (*optout_each)(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
+    /* the API's keys and Idempotency-Keys (sqlite_api.c) */
+    rg_status (*apikey_insert)(rg_store *s, rg_apikey_row *k, const char *hash_hex, rg_err *e);
+    rg_status (*apikey_get)(rg_store *s, const char *hash_hex, int64_t id, rg_apikey_row *out, bool *found, rg_err *e);
+    rg_status (*apikey_each)(rg_store *s, int64_t after_id, int64_t limit, rg_apikey_fn fn, void *ctx, rg_err *e);
+    rg_status (*apikey_revoke)(rg_store *s, int64_t id, rg_instant at, bool *changed, rg_err *e);
+    rg_status (*apikey_touch)(rg_store *s, int64_t id, rg_instant at, rg_err *e);
+    rg_status (*idem_claim)(rg_store *s, int64_t api_key_id, const char *key, const char *fingerprint, rg_instant now,
+                            rg_instant expired_before, rg_instant abandoned_before, bool *claimed, rg_err *e);
+    rg_status (*idem_get)(rg_store *s, int64_t api_key_id, const char *key, rg_idem_row *out, rg_buf *body,
+                          bool *found, rg_err *e);
+    rg_status (*idem_finish)(rg_store *s, int64_t api_key_id, const char *key, int status, const char *content_type,
+                             const char *body, size_t body_len, rg_err *e);
+    rg_status (*idem_release)(rg_store *s, int64_t api_key_id, const char *key, rg_err *e);
     /* outgoing webhooks (sqlite_webhooks.c) */
     rg_status (*webhook_enqueue)(rg_store *s, const char *webhook, int64_t event_id, const char *event_type, const char *body, rg_instant now, bool *inserted, rg_err *e);
     rg_status (*webhook_claim)(rg_store *s, const char *owner, rg_instant now, rg_instant lease_until, int64_t limit, const char *lost_error, rg_webhook_delivery_fn fn, void *ctx, rg_err *e);

@@ -503,6 +503,38 @@ const char *const rg_schema_migrations[] = {
     " error TEXT NOT NULL DEFAULT ''"
     ") STRICT;"
     "CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id);",
+    /* 14 (api-core): the REST API's keys — only the SHA-256 of a key is
+     * kept, beside a short visible prefix to tell keys apart — and the
+     * Idempotency-Key of each POST/PATCH per API key: the request's
+     * fingerprint (SHA-256 of method, path and body) and the first answer,
+     * replayed for 24 h. status 0 is a request still running. api_keys
+     * (from migration 1, never written until now) is rebuilt: last_used_at,
+     * a default name, the role's CHECK as an OR chain (see 12). */
+    "CREATE TABLE api_keys_new ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL DEFAULT '',"
+    " role TEXT NOT NULL CHECK (role = 'admin' OR role = 'operator' OR role = 'viewer'),"
+    " prefix TEXT NOT NULL,"
+    " key_hash TEXT NOT NULL UNIQUE,"
+    " created_at INTEGER NOT NULL,"
+    " revoked_at INTEGER,"
+    " last_used_at INTEGER"
+    ") STRICT;"
+    "INSERT INTO api_keys_new (id, name, role, prefix, key_hash, created_at, revoked_at)"
+    " SELECT id, name, role, prefix, key_hash, created_at, revoked_at FROM api_keys;"
+    "DROP TABLE api_keys;"
+    "ALTER TABLE api_keys_new RENAME TO api_keys;"
+    "CREATE TABLE api_idempotency ("
+    " api_key_id INTEGER NOT NULL REFERENCES api_keys(id),"
+    " key TEXT NOT NULL,"
+    " fingerprint TEXT NOT NULL,"
+    " status INTEGER NOT NULL DEFAULT 0,"
+    " content_type TEXT NOT NULL DEFAULT '',"
+    " body TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL,"
+    " PRIMARY KEY (api_key_id, key)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX api_idempotency_created ON api_idempotency (created_at);",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);

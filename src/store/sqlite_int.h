@@ -12,6 +12,7 @@
 #define RG_SQ_AGENDA_STMTS 16
 #define RG_SQ_TIMER_STMTS 10
 #define RG_SQ_HOLDS_STMTS 16
+#define RG_SQ_API_STMTS 12
 
 /* The part of the SQLite store every backend file may touch. */
 typedef struct rg_sq_common {
@@ -21,6 +22,7 @@ typedef struct rg_sq_common {
     sqlite3_stmt *agenda_st[RG_SQ_AGENDA_STMTS]; /* sqlite_agenda.c's statements */
     sqlite3_stmt *timer_st[RG_SQ_TIMER_STMTS];   /* sqlite_timers.c's statements */
     sqlite3_stmt *holds_st[RG_SQ_HOLDS_STMTS];   /* sqlite_holds.c's statements */
+    sqlite3_stmt *api_st[RG_SQ_API_STMTS];       /* sqlite_api.c's statements */
 } rg_sq_common;
 
 #define CUSTOMER_SELECT                                                                            \
@@ -133,6 +135,21 @@ rg_status rg_sqh_offer_settle(rg_store *s, int64_t offer_id, rg_instant at, rg_c
 rg_status rg_sqh_offer_each(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqh_event_each_for_customer(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqh_optout_each(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
+
+/* sqlite_api.c: the REST API's keys and Idempotency-Keys (see store.h); statements in api_st. */
+void rg_sqk_finalize(rg_sq_common *s);
+rg_status rg_sqk_apikey_insert(rg_store *s, rg_apikey_row *k, const char *hash_hex, rg_err *e);
+rg_status rg_sqk_apikey_get(rg_store *s, const char *hash_hex, int64_t id, rg_apikey_row *out, bool *found, rg_err *e);
+rg_status rg_sqk_apikey_each(rg_store *s, int64_t after_id, int64_t limit, rg_apikey_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqk_apikey_revoke(rg_store *s, int64_t id, rg_instant at, bool *changed, rg_err *e);
+rg_status rg_sqk_apikey_touch(rg_store *s, int64_t id, rg_instant at, rg_err *e);
+rg_status rg_sqk_idem_claim(rg_store *s, int64_t api_key_id, const char *key, const char *fingerprint, rg_instant now,
+                            rg_instant expired_before, rg_instant abandoned_before, bool *claimed, rg_err *e);
+rg_status rg_sqk_idem_get(rg_store *s, int64_t api_key_id, const char *key, rg_idem_row *out, rg_buf *body,
+                          bool *found, rg_err *e);
+rg_status rg_sqk_idem_finish(rg_store *s, int64_t api_key_id, const char *key, int status, const char *content_type,
+                             const char *body, size_t body_len, rg_err *e);
+rg_status rg_sqk_idem_release(rg_store *s, int64_t api_key_id, const char *key, rg_err *e);
 
 /* sqlite_inbound.c: provider callbacks, replies and tracking (slots 36..47). */
 rg_status rg_sqe_message_ref(rg_store *s, int64_t id, rg_message_ref *out, rg_err *e);

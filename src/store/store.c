@@ -637,6 +637,56 @@ rg_status rg_store_optout_each(rg_store *s, int64_t customer_id, rg_optout_fn fn
     return s->ops->optout_each(s, customer_id, fn, ctx, e);
 }
 
+rg_status rg_store_apikey_insert(rg_store *s, rg_apikey_row *k, const char *hash_hex, rg_err *e)
+{
+    return s->ops->apikey_insert(s, k, hash_hex, e);
+}
+
+rg_status rg_store_apikey_get(rg_store *s, const char *hash_hex, int64_t id, rg_apikey_row *out, bool *found,
+                              rg_err *e)
+{
+    return s->ops->apikey_get(s, hash_hex, id, out, found, e);
+}
+
+rg_status rg_store_apikey_each(rg_store *s, int64_t after_id, int64_t limit, rg_apikey_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->apikey_each(s, after_id, limit, fn, ctx, e);
+}
+
+rg_status rg_store_apikey_revoke(rg_store *s, int64_t id, rg_instant at, bool *changed, rg_err *e)
+{
+    return s->ops->apikey_revoke(s, id, at, changed, e);
+}
+
+rg_status rg_store_apikey_touch(rg_store *s, int64_t id, rg_instant at, rg_err *e)
+{
+    return s->ops->apikey_touch(s, id, at, e);
+}
+
+rg_status rg_store_idem_claim(rg_store *s, int64_t api_key_id, const char *key, const char *fingerprint,
+                              rg_instant now, rg_instant expired_before, rg_instant abandoned_before, bool *claimed,
+                              rg_err *e)
+{
+    return s->ops->idem_claim(s, api_key_id, key, fingerprint, now, expired_before, abandoned_before, claimed, e);
+}
+
+rg_status rg_store_idem_get(rg_store *s, int64_t api_key_id, const char *key, rg_idem_row *out, rg_buf *body,
+                            bool *found, rg_err *e)
+{
+    return s->ops->idem_get(s, api_key_id, key, out, body, found, e);
+}
+
+rg_status rg_store_idem_finish(rg_store *s, int64_t api_key_id, const char *key, int status,
+                               const char *content_type, const char *body, size_t body_len, rg_err *e)
+{
+    return s->ops->idem_finish(s, api_key_id, key, status, content_type, body, body_len, e);
+}
+
+rg_status rg_store_idem_release(rg_store *s, int64_t api_key_id, const char *key, rg_err *e)
+{
+    return s->ops->idem_release(s, api_key_id, key, e);
+}
+
 rg_status rg_store_webhook_enqueue(rg_store *s, const char *webhook, int64_t event_id, const char *event_type,
                                    const char *body, rg_instant now, bool *inserted, rg_err *e)
 {

@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "model/model.h"
 
@@ -659,6 +660,55 @@ rg_status rg_store_event_each_for_customer(rg_store *s, int64_t customer_id, int
 /* Its opt-outs: channel, how (the source: "reply:SAIR", "unsubscribe", ...) and when, by channel. */
 typedef rg_status (*rg_optout_fn)(void *ctx, const char *channel, const char *how, rg_instant at);
 rg_status rg_store_optout_each(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
+
+/* ---- the REST API's keys and Idempotency-Keys (migration 13) ----
+ * Only a key's SHA-256 (hex) is stored; service/apikeys.h makes and checks
+ * keys. Instants are RG_INSTANT_NONE when the thing has not happened. */
+typedef struct rg_apikey_row {
+    int64_t id;
+    char name[128];
+    char role[12];   /* admin, operator, viewer */
+    char prefix[16]; /* the key's first characters, shown to tell keys apart */
+    rg_instant created_at;
+    rg_instant revoked_at;
+    rg_instant last_used_at;
+} rg_apikey_row;
+typedef rg_status (*rg_apikey_fn)(void *ctx, const rg_apikey_row *k);
+/* Inserts a key (k->id set); RG_ECONFLICT when the hash is already there. */
+rg_status rg_store_apikey_insert(rg_store *s, rg_apikey_row *k, const char *hash_hex, rg_err *e);
+/* By hash, or by id when hash_hex is NULL; *found false when none. */
+rg_status rg_store_apikey_get(rg_store *s, const char *hash_hex, int64_t id, rg_apikey_row *out, bool *found,
+                              rg_err *e);
+/* The keys with ids above after_id, oldest first, at most limit (0: all). */
+rg_status rg_store_apikey_each(rg_store *s, int64_t after_id, int64_t limit, rg_apikey_fn fn, void *ctx, rg_err *e);
+/* Sets revoked_at on a key not revoked yet (*changed). */
+rg_status rg_store_apikey_revoke(rg_store *s, int64_t id, rg_instant at, bool *changed, rg_err *e);
+/* Sets last_used_at. */
+rg_status rg_store_apikey_touch(rg_store *s, int64_t id, rg_instant at, rg_err *e);
+
+/* One Idempotency-Key of one API key: status 0 while its request runs. */
+typedef struct rg_idem_row {
+    char fingerprint[65]; /* SHA-256 hex of method, path and body */
+    int status;
+    char content_type[64];
+    rg_instant created_at;
+} rg_idem_row;
+/* Claims (api_key_id, key) for a request: inserts it running (status 0)
+ * with `fingerprint`, or takes over a row created before `expired_before`
+ * (any status) or a running one created before `abandoned_before` (its
+ * process died). *claimed false when another row holds the key. Also
+ * deletes the rows created before expired_before. */
+rg_status rg_store_idem_claim(rg_store *s, int64_t api_key_id, const char *key, const char *fingerprint,
+                              rg_instant now, rg_instant expired_before, rg_instant abandoned_before, bool *claimed,
+                              rg_err *e);
+/* The row (its answer's body into *body when non-NULL); *found false when none. */
+rg_status rg_store_idem_get(rg_store *s, int64_t api_key_id, const char *key, rg_idem_row *out, rg_buf *body,
+                            bool *found, rg_err *e);
+/* Records the answer of a claimed key. */
+rg_status rg_store_idem_finish(rg_store *s, int64_t api_key_id, const char *key, int status,
+                               const char *content_type, const char *body, size_t body_len, rg_err *e);
+/* Gives a claimed key up (its request failed in a way worth a retry). */
+rg_status rg_store_idem_release(rg_store *s, int64_t api_key_id, const char *key, rg_err *e);
 
 /* An invoice's bureau listing (negativação) and its history. Instants are
  * RG_INSTANT_NONE when the step has not happened. */

@@ -145,6 +145,10 @@ task done|0|task done $TASK --outcome no_answer --as ana --json
 bureau sync|0|bureau sync --json
 letters build|0|letters build --json
 dispatch|0|dispatch --json
+apikey create|0|apikey create --role viewer --name painel --json
+apikey list|0|apikey list --json
+apikey revoke|0|apikey revoke 1 --json
+apikey revoke|1|apikey revoke 1 --json
 TABLE
 
 # every usage line with --json has at least one invocation

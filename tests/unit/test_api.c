@@ -1,0 +1,231 @@
+/*
+ * The REST API's foundation without a server: API keys (hashing, create,
+ * authenticate, revoke), Idempotency-Keys (claim, replay, mismatch, a
+ * running request, expiry, an abandoned claim, per API key), list cursors
+ * and the one status → HTTP mapping. The server side is
+ * tests/e2e/test_api_auth.sh.
+ */
+#include "test.h"
+
+#include <stdlib.h>
+
+#include "http/http_int.h"
+#include "service/apikeys.h"
+#include "store/store.h"
+
+#define NOW 1795521600 /* 2026-11-24T12:00:00Z */
+
+static rg_store *open_store(void)
+{
+    rg_store *s = NULL;
+    rg_err e;
+    assert_int_equal(rg_store_open(":memory:", &s, &e), RG_OK);
+    return s;
+}
+
+static void test_hash(void **state)
+{
+    (void)state;
+    char hex[65];
+    rg_apikey_hash("abc", 3, hex); /* FIPS 180-2's example */
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    rg_apikey_hash("", 0, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+static void test_roles(void **state)
+{
+    (void)state;
+    assert_int_equal(rg_api_role_parse("viewer"), RG_ROLE_VIEWER);
+    assert_int_equal(rg_api_role_parse("operator"), RG_ROLE_OPERATOR);
+    assert_int_equal(rg_api_role_parse("admin"), RG_ROLE_ADMIN);
+    assert_int_equal(rg_api_role_parse("Admin"), RG_ROLE_NONE);
+    assert_int_equal(rg_api_role_parse(NULL), RG_ROLE_NONE);
+    assert_true(RG_ROLE_VIEWER < RG_ROLE_OPERATOR && RG_ROLE_OPERATOR < RG_ROLE_ADMIN);
+    assert_string_equal(rg_api_role_name(RG_ROLE_OPERATOR), "operator");
+}
+
+static void test_keys(void **state)
+{
+    (void)state;
+    rg_store *s = open_store();
+    rg_err e;
+    rg_apikey_row k, k2, got;
+    char key[RG_APIKEY_TEXT_MAX], key2[RG_APIKEY_TEXT_MAX];
+    assert_int_equal(rg_apikey_create(s, RG_ROLE_OPERATOR, "erp", NOW, &k, key, &e), RG_OK);
+    assert_int_equal(strlen(key), 46);
+    assert_memory_equal(key, "rk_", 3);
+    for (size_t i = 3; i < 46; i++)
+        assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", key[i]));
+    assert_int_equal(strncmp(k.prefix, key, 11), 0);
+    assert_int_equal(strlen(k.prefix), 11);
+    assert_string_equal(k.role, "operator");
+    assert_int_equal(rg_apikey_create(s, RG_ROLE_VIEWER, NULL, NOW, &k2, key2, &e), RG_OK);
+    assert_string_not_equal(key, key2);
+    assert_int_equal(k2.id, k.id + 1);
+
+    assert_int_equal(rg_apikey_authenticate(s, key, strlen(key), NOW + 5, &got, &e), RG_OK);
+    assert_int_equal(got.id, k.id);
+    assert_string_equal(got.name, "erp");
+    assert_int_equal(got.last_used_at, NOW + 5);
+    /* within a minute last_used_at is not written again */
+    assert_int_equal(rg_apikey_authenticate(s, key, strlen(key), NOW + 30, &got, &e), RG_OK);
+    assert_int_equal(got.last_used_at, NOW + 5);
+    assert_int_equal(rg_apikey_authenticate(s, key, strlen(key), NOW + 65, &got, &e), RG_OK);
+    assert_int_equal(got.last_used_at, NOW + 65);
+    /* a key one character off, cut short, or without the prefix */
+    char bad[RG_APIKEY_TEXT_MAX];
+    rg_strlcpy(bad, key, sizeof bad);
+    bad[20] = bad[20] == 'A' ? 'B' : 'A';
+    assert_int_equal(rg_apikey_authenticate(s, bad, strlen(bad), NOW, &got, &e), RG_EPERM);
+    assert_string_equal(e.msg, "unknown API key");
+    assert_int_equal(rg_apikey_authenticate(s, key, 45, NOW, &got, &e), RG_EPERM);
+    assert_int_equal(rg_apikey_authenticate(s, key + 3, 43, NOW, &got, &e), RG_EPERM);
+    assert_int_equal(rg_apikey_authenticate(s, "", 0, NOW, &got, &e), RG_EPERM);
+
+    assert_int_equal(rg_apikey_revoke(s, k.id, NOW + 100, &got, &e), RG_OK);
+    assert_int_equal(got.revoked_at, NOW + 100);
+    assert_int_equal(rg_apikey_authenticate(s, key, strlen(key), NOW + 101, &got, &e), RG_EPERM);
+    assert_non_null(strstr(e.msg, "revoked"));
+    assert_int_equal(rg_apikey_revoke(s, k.id, NOW + 200, &got, &e), RG_ECONFLICT);
+    assert_int_equal(rg_apikey_revoke(s, 999, NOW, &got, &e), RG_ENOTFOUND);
+    /* the other key still works */
+    assert_int_equal(rg_apikey_authenticate(s, key2, strlen(key2), NOW, &got, &e), RG_OK);
+
+    assert_int_equal(rg_apikey_create(s, RG_ROLE_NONE, "x", NOW, &k, key, &e), RG_EINVAL);
+    assert_string_equal(e.where, "role");
+    assert_int_equal(rg_apikey_create(s, RG_ROLE_ADMIN, "a\nb", NOW, &k, key, &e), RG_EINVAL);
+    assert_string_equal(e.where, "name");
+    assert_string_equal(key, "");
+    char longname[200];
+    memset(longname, 'n', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    assert_int_equal(rg_apikey_create(s, RG_ROLE_ADMIN, longname, NOW, &k, key, &e), RG_EINVAL);
+    assert_int_equal(rg_apikey_create(s, RG_ROLE_ADMIN, "\xff", NOW, &k, key, &e), RG_EINVAL);
+    rg_store_close(s);
+}
+
+static void test_idempotency(void **state)
+{
+    (void)state;
+    rg_store *s = open_store();
+    rg_err e;
+    rg_apikey_row a, b;
+    char ka[RG_APIKEY_TEXT_MAX], kb[RG_APIKEY_TEXT_MAX];
+    assert_int_equal(rg_apikey_create(s, RG_ROLE_ADMIN, "a", NOW, &a, ka, &e), RG_OK);
+    assert_int_equal(rg_apikey_create(s, RG_ROLE_ADMIN, "b", NOW, &b, kb, &e), RG_OK);
+    rg_idem_outcome out;
+    rg_idem_answer ans;
+    const char *body = "{\"type\":\"x\"}";
+    assert_int_equal(rg_idem_begin(s, a.id, "k1", "POST", "/v1/events", body, strlen(body), NOW, &out, &ans, &e),
+                     RG_OK);
+    assert_int_equal(out, RG_IDEM_NEW);
+    /* the same request while the first runs */
+    assert_int_equal(rg_idem_begin(s, a.id, "k1", "POST", "/v1/events", body, strlen(body), NOW, &out, &ans, &e),
+                     RG_OK);
+    assert_int_equal(out, RG_IDEM_RUNNING);
+    assert_int_equal(rg_idem_end(s, a.id, "k1", 201, "application/json", "{\"id\":7}", 8, &e), RG_OK);
+    assert_int_equal(rg_idem_begin(s, a.id, "k1", "POST", "/v1/events", body, strlen(body), NOW + 10, &out, &ans, &e),
+                     RG_OK);
+    assert_int_equal(out, RG_IDEM_REPLAY);
+    assert_int_equal(ans.status, 201);
+    assert_string_equal(ans.content_type, "application/json");
+    assert_int_equal(ans.body.len, 8);
+    assert_memory_equal(ans.body.p, "{\"id\":7}", 8);
+    rg_buf_free(&ans.body);
+    /* another body, path or method with the key */
+    assert_int_equal(rg_idem_begin(s, a.id, "k1", "POST", "/v1/events", "{}", 2, NOW, &out, &ans, &e), RG_OK);
+    assert_int_equal(out, RG_IDEM_MISMATCH);
+    assert_int_equal(rg_idem_begin(s, a.id, "k1", "POST", "/v1/payments", body, strlen(body), NOW, &out, &ans, &e),
+                     RG_OK);
+    assert_int_equal(out, RG_IDEM_MISMATCH);
+    assert_int_equal(rg_idem_begin(s, a.id, "k1", "PATCH", "/v1/events", body, strlen(body), NOW, &out, &ans, &e),
+                     RG_OK);
+    assert_int_equal(out, RG_IDEM_MISMATCH);
+    /* keys are per API key */
+    assert_int_equal(rg_idem_begin(s, b.id, "k1", "POST", "/v1/events", "{}", 2, NOW, &out, &ans, &e), RG_OK);
+    assert_int_equal(out, RG_IDEM_NEW);
+    /* a 5xx gives the key up: the retry runs */
+    assert_int_equal(rg_idem_end(s, b.id, "k1", 503, "application/problem+json", "{}", 2, &e), RG_OK);
+    assert_int_equal(rg_idem_begin(s, b.id, "k1", "POST", "/v1/events", "{}", 2, NOW, &out, &ans, &e), RG_OK);
+    assert_int_equal(out, RG_IDEM_NEW);
+    /* a claim left running by a process that stopped is taken over after 10 minutes */
+    assert_int_equal(rg_idem_begin(s, b.id, "k1", "POST", "/v1/events", "{}", 2,
+                                   NOW + RG_IDEM_ABANDONED_SECONDS - 1, &out, &ans, &e),
+                     RG_OK);
+    assert_int_equal(out, RG_IDEM_RUNNING);
+    assert_int_equal(rg_idem_begin(s, b.id, "k1", "POST", "/v1/events", "{}", 2, NOW + RG_IDEM_ABANDONED_SECONDS + 1,
+                                   &out, &ans, &e),
+                     RG_OK);
+    assert_int_equal(out, RG_IDEM_NEW);
+    /* after 24 hours the key is new again, for any request */
+    assert_int_equal(rg_idem_begin(s, a.id, "k1", "POST", "/v1/other", "{}", 2, NOW + RG_IDEM_TTL_SECONDS - 1, &out,
+                                   &ans, &e),
+                     RG_OK);
+    assert_int_equal(out, RG_IDEM_MISMATCH);
+    assert_int_equal(rg_idem_begin(s, a.id, "k1", "POST", "/v1/other", "{}", 2, NOW + RG_IDEM_TTL_SECONDS + 1, &out,
+                                   &ans, &e),
+                     RG_OK);
+    assert_int_equal(out, RG_IDEM_NEW);
+    /* bad keys */
+    assert_int_equal(rg_idem_begin(s, a.id, "", "POST", "/v1/x", "", 0, NOW, &out, &ans, &e), RG_EINVAL);
+    assert_string_equal(e.where, "Idempotency-Key");
+    assert_int_equal(rg_idem_begin(s, a.id, "a b", "POST", "/v1/x", "", 0, NOW, &out, &ans, &e), RG_EINVAL);
+    char long_key[300];
+    memset(long_key, 'k', sizeof long_key - 1);
+    long_key[sizeof long_key - 1] = '\0';
+    assert_int_equal(rg_idem_begin(s, a.id, long_key, "POST", "/v1/x", "", 0, NOW, &out, &ans, &e), RG_EINVAL);
+    long_key[RG_IDEM_KEY_MAX] = '\0';
+    assert_int_equal(rg_idem_begin(s, a.id, long_key, "POST", "/v1/x", "", 0, NOW, &out, &ans, &e), RG_OK);
+    assert_int_equal(out, RG_IDEM_NEW);
+    rg_store_close(s);
+}
+
+static void test_cursor(void **state)
+{
+    (void)state;
+    char buf[64];
+    int64_t id = 0;
+    const int64_t ids[] = {1, 2, 50, 123456789, INT64_MAX};
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+        rg_api_cursor_make(ids[i], buf, sizeof buf);
+        assert_true(strlen(buf) > 0);
+        assert_null(strpbrk(buf, "+/=&?# "));
+        assert_true(rg_api_cursor_parse(buf, &id));
+        assert_int_equal(id, ids[i]);
+    }
+    rg_api_cursor_make(2, buf, sizeof buf);
+    assert_string_equal(buf, "aWQ6Mg"); /* base64url("id:2"): what the e2e test saw */
+    const char *bad[] = {"", "2", "aWQ6", "aWQ6MA", "aWQ6LTE", "aWQ6MDI", "aWQ6Mg==", "aWQ6Mg!", "eDoy",
+                         "aWQ6OTIyMzM3MjAzNjg1NDc3NTgwOA", "aWQ6MiA"};
+    /* "id:" alone, "id:0", "id:-1", "id:02", padding, a stray character,
+     * "x:2", "id:" INT64_MAX+1, "id:2 " */
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        if (rg_api_cursor_parse(bad[i], &id))
+            fail_msg("cursor '%s' was accepted", bad[i]);
+    }
+    /* a buffer too small gets "" */
+    char small[4];
+    rg_api_cursor_make(7, small, sizeof small);
+    assert_string_equal(small, "");
+}
+
+static void test_status_http(void **state)
+{
+    (void)state;
+    assert_int_equal(rg_status_http(RG_EINVAL), 422);
+    assert_int_equal(rg_status_http(RG_ENOTFOUND), 404);
+    assert_int_equal(rg_status_http(RG_ECONFLICT), 409);
+    assert_int_equal(rg_status_http(RG_EPERM), 403);
+    assert_int_equal(rg_status_http(RG_EBUSY), 503);
+    assert_int_equal(rg_status_http(RG_ESTORE), 500);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hash),       cmocka_unit_test(test_roles),  cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_idempotency), cmocka_unit_test(test_cursor), cmocka_unit_test(test_status_http),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
