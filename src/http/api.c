@@ -26,7 +26,14 @@ static const rg_api_route api_routes[] = {
     {"POST", "/v1/customers/{}/anonymize", RG_ROLE_ADMIN, RG_API_JSON_OPT, rg_api_customer_anonymize},
     {"GET", "/v1/apikeys", RG_ROLE_ADMIN, RG_API_NO_BODY, rg_api_apikeys_list},
     {"POST", "/v1/apikeys/{}/revoke", RG_ROLE_ADMIN, RG_API_JSON_OPT, rg_api_apikey_revoke},
+    {"GET", "/v1/openapi.json", RG_ROLE_NONE, RG_API_NO_BODY, rg_api_openapi},
 };
+
+const rg_api_route *rg_api_routes(size_t *n)
+{
+    *n = sizeof api_routes / sizeof *api_routes;
+    return api_routes;
+}
 
 bool rg_api_is_api_path(const char *path)
 {
