@@ -7,29 +7,30 @@
 # and a JSON body that fits the documented schema (required properties,
 # types and enums, down through objects and the items of lists).
 # A new operation's examples must name objects of this fixture: customers
-# C1 C2 C3 (tag vip) and C9 (no invoice), invoices F1 (C1, paid) F2 (C2)
-# F3 (C3), API keys 1 admin, 2 operator, 3 viewer, 4 admin (spare: revoked).
+# C1 C2 C3 (tag vip) and C9 (no invoice), invoices F1 (C1, paid after a
+# message) F2 (C2) F3 (C3), API keys 1 admin, 2 operator, 3 viewer, 4 admin (spare: revoked).
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 repo_project
 export REGUA_NOW=2026-10-13T12:00:00Z
 cat >c.csv <<'CSV'
 external_id,name,document,email,phone,tags
-C1,Ana Souza,529.982.247-25,ana@exemplo.com.br,+5511999990001,vip
+C1,Ana Souza,529.982.247-25,ana@exemplo.com.br,+5511999990001,vip|plano-mensal
 C2,Bia Lima,11.222.333/0001-81,bia@exemplo.com.br,+5511999990002,
-C3,Caio Reis,,caio@exemplo.com.br,+5511999990003,vip|pj
+C3,Caio Reis,111.444.777-35,caio@exemplo.com.br,+5511999990003,vip|plano-mensal
 C9,Davi Nunes,,davi@exemplo.com.br,,
 CSV
 cat >f.csv <<'CSV'
 external_id,customer_external_id,amount,due_date
 F1,C1,100.00,2026-10-05
 F2,C2,250.00,2026-10-05
-F3,C3,80.00,2026-10-20
+F3,C3,80.00,2026-10-18
 CSV
 expect_exit "fixture: customers" 0 regua import customers c.csv
 expect_exit "fixture: invoices" 0 regua import invoices f.csv
+expect_exit "fixture: a tick" 0 regua tick
+[ "$(q "SELECT count(*) FROM messages")" -ge 1 ] && ok "fixture: the tick made messages" || not_ok "fixture: the tick made messages" "none"
 expect_exit "fixture: a payment" 0 regua pay F1 --amount 100.00 --reference pix-1
-expect_exit "fixture: a tick (messages)" 0 regua tick
 ADMIN=$(regua apikey create --role admin --name erp 2>/dev/null)
 OPER=$(regua apikey create --role operator 2>/dev/null)
 VIEW=$(regua apikey create --role viewer 2>/dev/null)
