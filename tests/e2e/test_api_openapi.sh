@@ -8,7 +8,11 @@
 # types and enums, down through objects and the items of lists).
 # A new operation's examples must name objects of this fixture: customers
 # C1 C2 C3 (tag vip) and C9 (no invoice), invoices F1 (C1, paid after a
-# message) F2 (C2) F3 (C3), API keys 1 admin, 2 operator, 3 viewer, 4 admin (spare: revoked).
+# message) F2 (C2) F3 (C3, a promise) F4 (C1, task 1: a call), C3's opt-out
+# of whatsapp, API keys 1 admin, 2 operator, 3 viewer, 4 admin (spare:
+# revoked). Operations run in the document's order: a write's example must
+# not spoil a later one's (POST /v1/optouts adds C2/sms, which the DELETE
+# after it revokes; task 1 is claimed, then done).
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 repo_project
@@ -25,12 +29,16 @@ external_id,customer_external_id,amount,due_date
 F1,C1,100.00,2026-10-05
 F2,C2,250.00,2026-10-05
 F3,C3,80.00,2026-10-18
+F4,C1,60.00,2026-09-20
 CSV
 expect_exit "fixture: customers" 0 regua import customers c.csv
 expect_exit "fixture: invoices" 0 regua import invoices f.csv
 expect_exit "fixture: a tick" 0 regua tick
 [ "$(q "SELECT count(*) FROM messages")" -ge 1 ] && ok "fixture: the tick made messages" || not_ok "fixture: the tick made messages" "none"
 expect_exit "fixture: a payment" 0 regua pay F1 --amount 100.00 --reference pix-1
+is "fixture: a task (F4's call)" "$(q "SELECT count(*) FROM tasks")" 1
+expect_exit "fixture: an opt-out" 0 regua optout add C3 --channel whatsapp --source erp
+expect_exit "fixture: a promise" 0 regua event promise.made --invoice F3 --data '{"date": "2026-10-16"}'
 ADMIN=$(regua apikey create --role admin --name erp 2>/dev/null)
 OPER=$(regua apikey create --role operator 2>/dev/null)
 VIEW=$(regua apikey create --role viewer 2>/dev/null)

@@ -5,9 +5,10 @@ tests do: "ok NAME" or "not ok NAME: why". Each operation is called with a
 key of the role its `security` names (none for []), the `example` of each
 path and query parameter and of the request body; it must answer a 2xx the
 document lists, with the documented content type, and a JSON body that fits
-the documented schema (allOf, type, enum, const, required, properties,
-items — down through objects and the items of lists, which must not be
-empty). Operations run in the document's order. Used by tests/e2e/test_api_openapi.sh.
+the documented schema (allOf, anyOf, type, enum, const, required,
+properties, items — down through objects and the items of lists, which
+must not be empty). Operations run in the document's order. Used by
+tests/e2e/test_api_openapi.sh.
 
 Usage: openapi_calls.py SPEC.json BASE_URL ADMIN_KEY OPERATOR_KEY VIEWER_KEY
 """
@@ -33,11 +34,18 @@ TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool,
 
 
 def fits(schema, v, where, errs):
-    """The document's schema language as far as it uses it: allOf, type,
-    enum, const, required, properties, items."""
+    """The document's schema language as far as it uses it: allOf, anyOf,
+    type, enum, const, required, properties, items."""
     s = deref(schema)
     for sub in s.get("allOf", []):
         fits(sub, v, where, errs)
+    if "anyOf" in s:
+        tries = []
+        for sub in s["anyOf"]:
+            tries.append([])
+            fits(sub, v, where, tries[-1])
+        if all(tries):
+            errs.append(f"{where}: fits none of anyOf: " + " | ".join(t[0] for t in tries))
     types = s.get("type")
     if types is not None:
         types = types if isinstance(types, list) else [types]
