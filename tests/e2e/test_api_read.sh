@@ -110,6 +110,9 @@ get x /v1/invoices/NOPE
 is "an unknown invoice is 404" "$code" 404
 problem "404 is a problem" 404
 grep -q "NOPE" body.json && ok "the 404 names the id" || not_ok "the 404 names the id" "$(cat body.json)"
+get x "/v1/invoices/$(printf 'X%.0s' $(seq 1 70))"
+is "an id longer than any external id is 404" "$code" 404
+problem "that 404 is a problem" 404
 get x /v1/customers/NOPE
 is "an unknown customer is 404" "$code" 404
 problem "404 is a problem" 404
@@ -219,6 +222,13 @@ for k in "$VIEW" "$ADMIN"; do
         is "GET $p with a $( [ "$k" = "$VIEW" ] && echo viewer || echo admin ) key" "$code" 200
     done
 done
+# a stored text that is not UTF-8 (written before the doors checked it): 500, never a shorter document
+/usr/bin/python3 -c 'import sqlite3; c = sqlite3.connect("regua.db"); c.execute("UPDATE invoices SET description = CAST(X'"'"'50E36F'"'"' AS TEXT) WHERE external_id = '"'"'F3'"'"'"); c.commit()'
+get x /v1/invoices/F3
+is "an invoice JSON cannot hold is 500" "$code" 500
+problem "it is a problem" 500
+get x "/v1/invoices?customer=C3"
+is "so is a page holding it" "$code" 500
 # a cadence file that does not load: no forecast (409 naming it), as simulate exits 1
 printf 'cadence: ruim\nmatch: {priority: 1}\nsteps:\n  - {id: a, at: D+1x, send: {channels: [email], template: atraso}}\n' >cadences/ruim.yaml
 get x "/v1/simulate?days=1"
