@@ -131,6 +131,18 @@ check_list() { # check_list NAME QUERY CLI_ARGS...: the API's data equals invoic
 check_list "all" "" 
 check_list "status=paid" "status=paid" --status paid
 check_list "customer=C2" "customer=C2" --customer C2
+/usr/bin/python3 -c 'import json; assert [i["external_id"] for i in json.load(open("api.json"))] == ["F2", "F5"]' \
+    && ok "customer=C2 is F2 and F5" || not_ok "customer=C2 is F2 and F5" "$(cat api.json)"
+get x "/v1/invoices?customer=C1&limit=1"
+/usr/bin/python3 -c '
+import json; o = json.load(open("body.json")); assert [i["external_id"] for i in o["data"]] == ["F1"] and o["next"], o
+open("next.txt", "w").write(o["next"])' && ok "customer=C1&limit=1: F1 and a next" || not_ok "customer=C1&limit=1" "$(cat body.json)"
+get x "/v1/invoices?customer=C1&limit=1&after=$(cat next.txt)"
+/usr/bin/python3 -c 'import json; o = json.load(open("body.json")); assert [i["external_id"] for i in o["data"]] == ["F4"] and o["next"] is None, o' \
+    && ok "its next page: F4, the last" || not_ok "customer=C1 next page" "$(cat body.json)"
+get x "/v1/invoices?customer=NOPE"
+/usr/bin/python3 -c 'import json; assert json.load(open("body.json")) == {"data": [], "next": None}' \
+    && ok "an unknown customer lists nothing" || not_ok "an unknown customer lists nothing" "$(cat body.json)"
 check_list "due dates" "due_from=2026-11-01&due_to=10/11/2026" --due-from 2026-11-01 --due-to 2026-11-10
 check_list "together" "status=open&customer=C1&due_to=2026-12-31" --status open --customer C1 --due-to 2026-12-31
 get x "/v1/invoices?status=pago"
@@ -177,8 +189,18 @@ import json, sys
 a = json.load(open("api.json"))
 assert a and all(m["channel"] == "sms" for m in a) and len(a) < int(sys.argv[1]), a
 PY
+get x "/v1/messages?limit=500"
+cp body.json all_messages.json
 check_msgs "invoice=F2" "invoice=F2" --invoice F2
+/usr/bin/python3 -c '
+import json; a = json.load(open("api.json")); every = json.load(open("all_messages.json"))["data"]
+assert a and a == [m for m in every if "F2" in m["invoice_external_ids"]], a' \
+    && ok "invoice=F2: exactly the messages carrying F2" || not_ok "invoice=F2: exactly F2's" "$(cat api.json)"
 check_msgs "customer=C1 and status" "customer=C1&status=sent" --customer C1 --status sent
+/usr/bin/python3 -c '
+import json; a = json.load(open("api.json")); every = json.load(open("all_messages.json"))["data"]
+assert a == [m for m in every if m["customer_external_id"] == "C1" and m["status"] == "sent"], a' \
+    && ok "customer=C1&status=sent: exactly those" || not_ok "customer=C1&status=sent: exactly those" "$(cat api.json)"
 /usr/bin/python3 -c 'import json; a = json.load(open("api.json")); assert a, a' \
     && ok "C1 has sent messages" || not_ok "C1 has sent messages" "$(cat api.json)"
 get x "/v1/messages?status=lido"
