@@ -31,6 +31,13 @@ static const rg_api_route api_routes[] = {
     {"POST", "/v1/customers/{}/anonymize", RG_ROLE_ADMIN, RG_API_JSON_OPT, rg_api_customer_anonymize},
     {"GET", "/v1/apikeys", RG_ROLE_ADMIN, RG_API_NO_BODY, rg_api_apikeys_list},
     {"POST", "/v1/apikeys/{}/revoke", RG_ROLE_ADMIN, RG_API_JSON_OPT, rg_api_apikey_revoke},
+    {"POST", "/v1/imports/{}", RG_ROLE_ADMIN, RG_API_RAW, rg_api_import},
+    {"GET", "/v1/cadences", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_cadences_list},
+    {"POST", "/v1/cadences/lint", RG_ROLE_ADMIN, RG_API_RAW, rg_api_cadence_lint},
+    {"GET", "/v1/cadences/{}", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_cadence_show},
+    {"POST", "/v1/invoices", RG_ROLE_ADMIN, RG_API_JSON, rg_api_invoice_create},
+    {"PATCH", "/v1/invoices/{}", RG_ROLE_ADMIN, RG_API_JSON, rg_api_invoice_update},
+    {"POST", "/v1/invoices/{}/cancel", RG_ROLE_ADMIN, RG_API_JSON_OPT, rg_api_invoice_cancel},
     {"POST", "/v1/events", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_events_post},
     {"POST", "/v1/payments", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_payments_post},
     {"GET", "/v1/tasks", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_tasks_list},
@@ -41,7 +48,14 @@ static const rg_api_route api_routes[] = {
     {"GET", "/v1/optouts", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_optouts_list},
     {"POST", "/v1/optouts", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_optouts_post},
     {"DELETE", "/v1/optouts/{}/{}", RG_ROLE_OPERATOR, RG_API_NO_BODY, rg_api_optout_delete},
+    {"GET", "/v1/openapi.json", RG_ROLE_NONE, RG_API_NO_BODY, rg_api_openapi},
 };
+
+const rg_api_route *rg_api_routes(size_t *n)
+{
+    *n = sizeof api_routes / sizeof *api_routes;
+    return api_routes;
+}
 
 bool rg_api_is_api_path(const char *path)
 {
@@ -324,6 +338,19 @@ void rg_api_page_finish(rg_api_call *c, rg_api_page *p, const char *what, rg_sta
     json_t *next = p->more ? json_string(rg_api_cursor_make(p->last_id, cur, sizeof cur)) : json_null();
     rg_api_reply(c, 200, json_pack("{s:o, s:o}", "data", p->data, "next", next));
     p->data = NULL;
+}
+
+bool rg_api_path_id(rg_api_call *c, size_t i, const char *what, char *buf, size_t n)
+{
+    rg_slice p = i < c->r->n_params ? c->r->params[i] : (rg_slice){"", 0};
+    if (p.n == 0 || p.n >= n) {
+        rg_api_problem(c, 404, "no %s has external id '%.*s%s'", what, p.n > 40 ? 40 : (int)p.n, p.p,
+                       p.n > 40 ? "..." : "");
+        return false;
+    }
+    memcpy(buf, p.p, p.n);
+    buf[p.n] = '\0';
+    return true;
 }
 
 /* ---- GET /v1/customers ---- */

@@ -114,8 +114,12 @@ rg_instant rg_http_now(const rg_http_request *r);
  *     }
  *
  * To add a route: one row in api.c's `api_routes` table (method, pattern
- * with "{}" segments as in server.c, minimum role, body kind, handler) and
- * the handler's declaration below, in its own file's block. */
+ * with "{}" segments as in server.c, minimum role, body kind, handler), the
+ * handler's declaration below, in its own file's block, and its operation
+ * in docs/openapi.json (path with "{name}" for each "{}", the role in
+ * `security`, parameters with examples, body, responses): the unit test
+ * tests/unit/test_openapi.c fails until the two agree, and
+ * tests/e2e/test_api_openapi.sh calls it with the document's examples. */
 
 typedef enum rg_api_body {
     RG_API_NO_BODY = 0, /* any body is ignored */
@@ -169,6 +173,11 @@ const char *rg_api_str(rg_api_call *c, const char *name, bool required);
  * NULL-terminated list; NULL: the request takes no field). */
 void rg_api_no_other_fields(rg_api_call *c, const char *const *known);
 
+/* The path's {} parameter i (an external id) as a C string in buf; false
+ * when it cannot be one (empty, or longer than n - 1 bytes: no `what` has
+ * such an id), after answering 404 "no WHAT has external id '...'". */
+bool rg_api_path_id(rg_api_call *c, size_t i, const char *what, char *buf, size_t n);
+
 /* ---- lists: {"data": [...], "next": CURSOR_OR_NULL} ----
  * ?limit= (1..500, default 50) and ?after=CURSOR (a cursor a page gave as
  * `next`: opaque, the last id of the page, so inserts never shift a page).
@@ -202,6 +211,8 @@ bool rg_api_cursor_parse(const char *text, int64_t *id);
 /* server.c's side: the /v1 route of method+path (NULL with *fail 404 or
  * 405), the answer to a request, and a problem sent before a handler. */
 bool rg_api_is_api_path(const char *path);
+/* The route table (tests walk it: tests/unit/test_api_matrix.c). */
+const rg_api_route *rg_api_routes(size_t *n);
 const rg_api_route *rg_api_find(const char *method, const char *path, unsigned *fail);
 enum MHD_Result rg_api_handle(rg_http_request *r, const rg_api_route *rt, unsigned fail);
 enum MHD_Result rg_api_send_problem(rg_http_request *r, unsigned status, const char *detail,
@@ -214,6 +225,9 @@ void rg_api_customers_list(rg_api_call *c);
 /* api_read.c: GET /v1/invoices, /v1/invoices/{id}, /v1/customers/{id}, /v1/messages, /v1/simulate */
 void rg_api_invoices_list(rg_api_call *c);
 void rg_api_invoice_get(rg_api_call *c);
+/* Answers `status` with the invoice's document (GET /v1/invoices/{id}:
+ * `regua invoice show --json`); 404 when there is none. */
+void rg_api_invoice_reply(rg_api_call *c, unsigned status, const char *ext_id);
 void rg_api_customer_get(rg_api_call *c);
 void rg_api_messages_list(rg_api_call *c);
 void rg_api_simulate(rg_api_call *c);
@@ -223,6 +237,16 @@ void rg_api_customer_anonymize(rg_api_call *c);
 /* api_apikeys.c: GET /v1/apikeys, POST /v1/apikeys/{id}/revoke */
 void rg_api_apikeys_list(rg_api_call *c);
 void rg_api_apikey_revoke(rg_api_call *c);
+/* api_admin.c: POST /v1/imports/{kind}; GET /v1/cadences, GET /v1/cadences/{name},
+ * POST /v1/cadences/lint */
+void rg_api_import(rg_api_call *c);
+void rg_api_cadences_list(rg_api_call *c);
+void rg_api_cadence_show(rg_api_call *c);
+void rg_api_cadence_lint(rg_api_call *c);
+/* api_admin.c: POST /v1/invoices, PATCH /v1/invoices/{id}, POST /v1/invoices/{id}/cancel */
+void rg_api_invoice_create(rg_api_call *c);
+void rg_api_invoice_update(rg_api_call *c);
+void rg_api_invoice_cancel(rg_api_call *c);
 /* api_write.c: POST /v1/events, POST /v1/payments, GET /v1/tasks, POST /v1/tasks/{id}/claim|done */
 void rg_api_events_post(rg_api_call *c);
 void rg_api_payments_post(rg_api_call *c);
@@ -236,6 +260,12 @@ void rg_api_promises_post(rg_api_call *c);
 void rg_api_optouts_list(rg_api_call *c);
 void rg_api_optouts_post(rg_api_call *c);
 void rg_api_optout_delete(rg_api_call *c);
+
+/* api_openapi.c: GET /v1/openapi.json (no key), docs/openapi.json as
+ * built in (build/gen/openapi_json.c, written by scripts/embed.py) */
+extern const char rg_openapi_json[];
+extern const size_t rg_openapi_json_len;
+void rg_api_openapi(rg_api_call *c);
 
 /* hooks.c */
 enum MHD_Result rg_http_whatsapp_verify(rg_http_request *r);
