@@ -86,6 +86,92 @@ static bool filter_refused(rg_api_call *c, rg_api_page *p, rg_status rc, const r
 
 /* ---- POST /v1/events ---- */
 
+/* Group commit. Each request's thread queues its event; the first that
+ * finds no group being recorded takes every queued event (at most
+ * GROUP_MAX) and records them in one transaction on its own connection
+ * (rg_event_submit_each: each accepted or refused on its own), then wakes
+ * the others; a thread whose event was not in that group leads the next.
+ * Under load one commit serves many requests — they would otherwise queue
+ * one by one for SQLite's write lock; alone, a request is its own group. */
+#define GROUP_MAX 256
+
+typedef struct rg_http_group_item {
+    rg_event_request rq;
+    rg_event_result out;
+    rg_status rc;
+    rg_err e;
+    bool done;
+    struct rg_http_group_item *next;
+} rg_http_group_item;
+
+static void record_group(rg_api_call *c, rg_http_group_item **items, size_t n)
+{
+    rg_event_request *rq = calloc(n, sizeof *rq);
+    rg_event_result *out = calloc(n, sizeof *out);
+    rg_status *rc = calloc(n, sizeof *rc);
+    rg_err *err = calloc(n, sizeof *err), e;
+    rg_err_clear(&e);
+    if (!rq || !out || !rc || !err) {
+        rg_err_set(&e, RG_ENOMEM, "events", "out of memory");
+        for (size_t i = 0; i < n; i++) {
+            items[i]->rc = RG_ENOMEM;
+            items[i]->e = e;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++)
+            rq[i] = items[i]->rq;
+        rg_event_env env = env_of(c);
+        rg_event_submit_each(&env, rq, n, out, rc, err, &e);
+        for (size_t i = 0; i < n; i++) {
+            items[i]->out = out[i];
+            items[i]->rc = rc[i];
+            items[i]->e = err[i];
+        }
+    }
+    free(rq);
+    free(out);
+    free(rc);
+    free(err);
+}
+
+static rg_status submit_grouped(rg_api_call *c, const rg_event_request *rq, rg_event_result *out, rg_err *e)
+{
+    rg_http_server *srv = c->r->srv;
+    rg_http_group_item me = {.rq = *rq};
+    pthread_mutex_lock(&srv->group_mu);
+    if (srv->group_tail)
+        srv->group_tail->next = &me;
+    else
+        srv->group_head = &me;
+    srv->group_tail = &me;
+    while (!me.done) {
+        if (srv->group_leading) {
+            pthread_cond_wait(&srv->group_cv, &srv->group_mu);
+            continue;
+        }
+        srv->group_leading = true;
+        rg_http_group_item *items[GROUP_MAX];
+        size_t n = 0;
+        while (srv->group_head && n < GROUP_MAX) {
+            items[n++] = srv->group_head;
+            srv->group_head = srv->group_head->next;
+        }
+        if (!srv->group_head)
+            srv->group_tail = NULL;
+        pthread_mutex_unlock(&srv->group_mu);
+        record_group(c, items, n);
+        pthread_mutex_lock(&srv->group_mu);
+        for (size_t i = 0; i < n; i++)
+            items[i]->done = true;
+        srv->group_leading = false;
+        pthread_cond_broadcast(&srv->group_cv);
+    }
+    pthread_mutex_unlock(&srv->group_mu);
+    *out = me.out;
+    *e = me.e;
+    return me.rc;
+}
+
 void rg_api_events_post(rg_api_call *c)
 {
     static const char *const known[] = {"type", "invoice", "customer", "occurred_at", "data", NULL};
@@ -115,11 +201,10 @@ void rg_api_events_post(rg_api_call *c)
         free(text);
         return;
     }
-    rg_event_env env = env_of(c);
     rg_event_result out;
     rg_err e;
     rg_err_clear(&e);
-    rg_status rc = rg_event_submit(&env, &rq, &out, &e);
+    rg_status rc = submit_grouped(c, &rq, &out, &e);
     free(text);
     if (rc != RG_OK) {
         static const char *const map[] = {"at", "occurred_at", "event", "invoice", NULL};

@@ -47,6 +47,12 @@ struct rg_http_server {
     rg_store *idle[RG_HTTP_IDLE_STORES];
     size_t n_idle;
     unsigned port;
+    /* POST /v1/events' group commit (api_write.c): the requests waiting to
+     * be recorded, and whether one of their threads is recording a group */
+    pthread_mutex_t group_mu;
+    pthread_cond_t group_cv;
+    struct rg_http_group_item *group_head, *group_tail;
+    bool group_leading;
 };
 
 /* What one client connection holds across its requests (server.c). */

@@ -478,6 +478,22 @@ static void sq_rollback(rg_store *base)
         rg_sq_exec(&s->c, "ROLLBACK", NULL);
 }
 
+/* A savepoint inside the transaction: what follows can be undone alone. */
+static rg_status sq_savepoint(rg_store *base, rg_err *e)
+{
+    return rg_sq_exec(&((sqlite_store *)base)->c, "SAVEPOINT item", e);
+}
+
+static rg_status sq_savepoint_release(rg_store *base, rg_err *e)
+{
+    return rg_sq_exec(&((sqlite_store *)base)->c, "RELEASE item", e);
+}
+
+static void sq_savepoint_rollback(rg_store *base)
+{
+    rg_sq_exec(&((sqlite_store *)base)->c, "ROLLBACK TO item; RELEASE item", NULL);
+}
+
 /* ---- generic helpers ---- */
 
 /* Looks up an id by external id; *id = 0 when absent. */
@@ -1050,6 +1066,9 @@ static const rg_store_ops sqlite_ops = {
     .begin_read = sq_begin_read,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .savepoint_release = sq_savepoint_release,
+    .savepoint_rollback = sq_savepoint_rollback,
     .customer_upsert = sq_customer_upsert,
     .customer_get = sq_customer_get,
     .customer_id = sq_customer_id,
