@@ -86,13 +86,13 @@ static bool filter_refused(rg_api_call *c, rg_api_page *p, rg_status rc, const r
 
 /* ---- POST /v1/events ---- */
 
-/* Group commit. Each request's thread queues its event; the first that
- * finds no group being recorded takes every queued event (at most
- * GROUP_MAX) and records them in one transaction on its own connection
- * (rg_event_submit_each: each accepted or refused on its own), then wakes
- * the others; a thread whose event was not in that group leads the next.
- * Under load one commit serves many requests — they would otherwise queue
- * one by one for SQLite's write lock; alone, a request is its own group. */
+/* Group commit. Each request queues its event and waits; one writer
+ * thread (started by the first request, with its own store connection)
+ * takes every queued event — at most GROUP_MAX — records them in one
+ * transaction (rg_event_submit_each: each accepted or refused on its own)
+ * and wakes their requests. Under load one commit serves many requests,
+ * which would otherwise queue one by one for SQLite's write lock (each
+ * waiter sleeping in the busy handler); alone, a request is its own group. */
 #define GROUP_MAX 256
 
 typedef struct rg_http_group_item {
@@ -104,7 +104,7 @@ typedef struct rg_http_group_item {
     struct rg_http_group_item *next;
 } rg_http_group_item;
 
-static void record_group(rg_api_call *c, rg_http_group_item **items, size_t n)
+static void record_group(rg_http_server *srv, rg_http_group_item **items, size_t n)
 {
     rg_event_request *rq = calloc(n, sizeof *rq);
     rg_event_result *out = calloc(n, sizeof *out);
@@ -120,7 +120,8 @@ static void record_group(rg_api_call *c, rg_http_group_item **items, size_t n)
     } else {
         for (size_t i = 0; i < n; i++)
             rq[i] = items[i]->rq;
-        rg_event_env env = env_of(c);
+        rg_event_env env = *srv->events;
+        env.store = srv->group_store;
         rg_event_submit_each(&env, rq, n, out, rc, err, &e);
         for (size_t i = 0; i < n; i++) {
             items[i]->out = out[i];
@@ -134,22 +135,15 @@ static void record_group(rg_api_call *c, rg_http_group_item **items, size_t n)
     free(err);
 }
 
-static rg_status submit_grouped(rg_api_call *c, const rg_event_request *rq, rg_event_result *out, rg_err *e)
+static void *group_writer(void *p)
 {
-    rg_http_server *srv = c->r->srv;
-    rg_http_group_item me = {.rq = *rq};
+    rg_http_server *srv = p;
     pthread_mutex_lock(&srv->group_mu);
-    if (srv->group_tail)
-        srv->group_tail->next = &me;
-    else
-        srv->group_head = &me;
-    srv->group_tail = &me;
-    while (!me.done) {
-        if (srv->group_leading) {
-            pthread_cond_wait(&srv->group_cv, &srv->group_mu);
+    while (!srv->group_stop || srv->group_head) {
+        if (!srv->group_head) {
+            pthread_cond_wait(&srv->group_work, &srv->group_mu);
             continue;
         }
-        srv->group_leading = true;
         rg_http_group_item *items[GROUP_MAX];
         size_t n = 0;
         while (srv->group_head && n < GROUP_MAX) {
@@ -159,13 +153,60 @@ static rg_status submit_grouped(rg_api_call *c, const rg_event_request *rq, rg_e
         if (!srv->group_head)
             srv->group_tail = NULL;
         pthread_mutex_unlock(&srv->group_mu);
-        record_group(c, items, n);
+        record_group(srv, items, n);
         pthread_mutex_lock(&srv->group_mu);
         for (size_t i = 0; i < n; i++)
             items[i]->done = true;
-        srv->group_leading = false;
-        pthread_cond_broadcast(&srv->group_cv);
+        pthread_cond_broadcast(&srv->group_done);
     }
+    pthread_mutex_unlock(&srv->group_mu);
+    return NULL;
+}
+
+/* Starts the writer (group_mu held); false when it cannot (no connection,
+ * no thread): the request then records its event alone. */
+static bool group_start(rg_http_server *srv)
+{
+    if (srv->group_running)
+        return true;
+    rg_err ignored;
+    if (!srv->group_store && rg_store_open_peer(srv->store, srv->write_wait_ms, &srv->group_store, &ignored) != RG_OK)
+        return false;
+    srv->group_running = pthread_create(&srv->group_thread, NULL, group_writer, srv) == 0;
+    return srv->group_running;
+}
+
+void rg_http_group_stop(rg_http_server *srv)
+{
+    pthread_mutex_lock(&srv->group_mu);
+    bool running = srv->group_running;
+    srv->group_stop = true;
+    pthread_cond_broadcast(&srv->group_work);
+    pthread_mutex_unlock(&srv->group_mu);
+    if (running)
+        pthread_join(srv->group_thread, NULL);
+    rg_store_close(srv->group_store);
+    srv->group_store = NULL;
+}
+
+static rg_status submit_grouped(rg_api_call *c, const rg_event_request *rq, rg_event_result *out, rg_err *e)
+{
+    rg_http_server *srv = c->r->srv;
+    rg_http_group_item me = {.rq = *rq};
+    pthread_mutex_lock(&srv->group_mu);
+    if (srv->group_stop || !group_start(srv)) {
+        pthread_mutex_unlock(&srv->group_mu);
+        rg_event_env env = env_of(c);
+        return rg_event_submit(&env, rq, out, e);
+    }
+    if (srv->group_tail)
+        srv->group_tail->next = &me;
+    else
+        srv->group_head = &me;
+    srv->group_tail = &me;
+    pthread_cond_signal(&srv->group_work);
+    while (!me.done)
+        pthread_cond_wait(&srv->group_done, &srv->group_mu);
     pthread_mutex_unlock(&srv->group_mu);
     *out = me.out;
     *e = me.e;
