@@ -54,17 +54,20 @@ static rg_status read_file(const char *path, rg_diags *d, rg_buf *out)
 
 /* One file through parse and lint; *parsed gets the struct whenever the
  * parser produced one (errors or not), *has_errors says which. */
-static rg_status examine(const char *path, const rg_lint_env *env, rg_diags *d,
-                         rg_cadence **parsed, bool *has_errors)
+/* Parses and lints the file at path, or, when given (given != NULL), the
+ * text given[0..given_len) named path in the diagnostics. */
+static rg_status examine(const char *path, const char *given, size_t given_len, rg_cadence_format given_fmt,
+                         const rg_lint_env *env, rg_diags *d, rg_cadence **parsed, bool *has_errors)
 {
     rg_buf text = RG_BUF_INIT;
     size_t start = d->n;
     *parsed = NULL;
     *has_errors = true;
-    rg_status st = read_file(path, d, &text);
+    rg_status st = given ? RG_OK : read_file(path, d, &text);
     if (st == RG_OK) {
-        st = rg_cadence_parse(rg_buf_cstr(&text), text.len, path, rg_cadence_format_for_path(path),
-                              d, parsed);
+        st = given ? rg_cadence_parse(given, given_len, path, given_fmt, d, parsed)
+                   : rg_cadence_parse(rg_buf_cstr(&text), text.len, path, rg_cadence_format_for_path(path), d,
+                                      parsed);
         if (st == RG_OK)
             rg_cadence_lint(*parsed, env, d);
         rg_diags_sort(d, start);
@@ -87,7 +90,7 @@ rg_status rg_cadence_load_file(const char *path, const rg_lint_env *env, rg_diag
     bool errors = true;
     size_t start = dd->n;
     *out = NULL;
-    rg_status st = examine(path, env, dd, &c, &errors);
+    rg_status st = examine(path, NULL, 0, RG_CADENCE_YAML, env, dd, &c, &errors);
     if (st == RG_OK && errors) {
         st = RG_EINVAL;
         for (size_t i = start; i < dd->n; i++)
@@ -107,6 +110,9 @@ rg_status rg_cadence_load_file(const char *path, const rg_lint_env *env, rg_diag
 
 typedef struct entry {
     char *path;
+    const char *text; /* non-NULL: this text (borrowed), named path */
+    size_t len;
+    rg_cadence_format fmt;
     rg_cadence *c; /* NULL when the parser could not produce one */
     bool errors;
 } entry;
@@ -136,7 +142,7 @@ static void batch_add_path(batch *b, const char *path)
         b->oom = true;
         return;
     }
-    b->e[b->n++] = (entry){s, NULL, true};
+    b->e[b->n++] = (entry){.path = s, .c = NULL, .errors = true};
 }
 
 static void batch_free(batch *b)
@@ -226,7 +232,8 @@ static rg_status run_batch(batch *b, const rg_lint_env *env, rg_diags *d, rg_sev
 {
     size_t start = d->n;
     for (size_t i = 0; i < b->n; i++) {
-        rg_status st = examine(b->e[i].path, env, d, &b->e[i].c, &b->e[i].errors);
+        rg_status st =
+            examine(b->e[i].path, b->e[i].text, b->e[i].len, b->e[i].fmt, env, d, &b->e[i].c, &b->e[i].errors);
         if (st == RG_ENOMEM)
             return st;
     }
@@ -324,6 +331,21 @@ out:
     return st;
 }
 
+/* Lints the batch as one set, lint's way (a switch_cadence outside it is a
+ * warning: only part of a set may have been named); st: how gathering it
+ * went. Frees the batch. RG_EINVAL when any error was reported from start. */
+static rg_status lint_batch(batch *b, const rg_lint_env *env, rg_diags *d, size_t start, rg_status st)
+{
+    if (st == RG_OK)
+        st = run_batch(b, env, d, RG_SEV_WARNING);
+    if (st == RG_OK && rg_diags_count(d, start, RG_SEV_ERROR) > 0)
+        st = RG_EINVAL;
+    if (st == RG_ENOMEM)
+        d->oom = true;
+    batch_free(b);
+    return st;
+}
+
 rg_status rg_cadence_lint_paths(const char *const *paths, size_t n, const rg_lint_env *env, rg_diags *d,
                                 size_t *files)
 {
@@ -344,15 +366,23 @@ rg_status rg_cadence_lint_paths(const char *const *paths, size_t n, const rg_lin
     }
     if (files)
         *files = b.n;
-    if (st == RG_OK)
-        st = run_batch(&b, env, d, RG_SEV_WARNING);
-    if (st == RG_OK && rg_diags_count(d, start, RG_SEV_ERROR) > 0)
-        st = RG_EINVAL;
-    if (st == RG_ENOMEM)
-        d->oom = true;
-    batch_free(&b);
+    st = lint_batch(&b, env, d, start, st);
     rg_diags_free(&local);
     return st;
+}
+
+rg_status rg_cadence_lint_text(const char *text, size_t len, const char *name, rg_cadence_format fmt,
+                               const rg_lint_env *env, rg_diags *d)
+{
+    batch b = {0};
+    size_t start = d->n;
+    batch_add_path(&b, name);
+    if (!b.oom) {
+        b.e[0].text = text ? text : "";
+        b.e[0].len = len;
+        b.e[0].fmt = fmt;
+    }
+    return lint_batch(&b, env, d, start, b.oom ? RG_ENOMEM : RG_OK);
 }
 
 const rg_cadence *rg_cadence_set_find(const rg_cadence_set *s, const char *name)

@@ -57,6 +57,11 @@ rg_status rg_cadence_set_load_dir(const char *dir, const rg_lint_env *env, rg_di
 rg_status rg_cadence_lint_paths(const char *const *paths, size_t n, const rg_lint_env *env, rg_diags *d,
                                 size_t *files);
 
+/* The same lint for one text (the API's body), named `name` in the
+ * diagnostics, in format fmt: as rg_cadence_lint_paths of a single file. */
+rg_status rg_cadence_lint_text(const char *text, size_t len, const char *name, rg_cadence_format fmt,
+                               const rg_lint_env *env, rg_diags *d);
+
 const rg_cadence *rg_cadence_set_find(const rg_cadence_set *s, const char *name);
 /* rg_cadence_choose over the set; NULL when nothing matches. */
 const rg_cadence *rg_cadence_set_choose(const rg_cadence_set *s, const rg_match_subject *m);

@@ -6,8 +6,7 @@
 #include "cadence/load.h"
 #include "cli/cli.h"
 #include "cli/engine_cli.h"
-#include "render/template_file.h"
-#include "service/json_model.h"
+#include "service/cadences.h"
 
 static int run(rg_cli *cli, int argc, char **argv);
 
@@ -27,72 +26,16 @@ const rg_command rg_cmd_cadence = {
     "every version of it the tick has run (JSON: versions_run), each with the reason it had\n"
     "(none when the database does not exist yet).\n"
     "list and show exit 1, naming the file, when any cadence file or template of the\n"
-    "configured directories does not load. See docs/cadences.md for every key and rule.",
+    "configured directories does not load. The API answers the same documents (GET\n"
+    "/v1/cadences, GET /v1/cadences/NAME, POST /v1/cadences/lint with a file as the body).\n"
+    "See docs/cadences.md for every key and rule.",
     run,
 };
-
-static json_t *strlist_json(const rg_strlist *l)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < l->n; i++)
-        json_array_append_new(a, json_string(l->v[i]));
-    return a;
-}
-
-static json_t *diags_json(const rg_diags *d, size_t files)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < d->n; i++) {
-        const rg_diag *g = &d->items[i];
-        json_array_append_new(a, json_pack("{s:s, s:i, s:i, s:s, s:s, s:s}", "file", g->file, "line", g->line,
-                                           "column", g->column, "severity", rg_severity_name(g->severity), "rule",
-                                           g->rule, "message", g->message));
-    }
-    return json_pack("{s:I, s:I, s:I, s:I, s:o}", "files", (json_int_t)files, "errors",
-                     (json_int_t)rg_diags_count(d, 0, RG_SEV_ERROR), "warnings",
-                     (json_int_t)rg_diags_count(d, 0, RG_SEV_WARNING), "infos",
-                     (json_int_t)rg_diags_count(d, 0, RG_SEV_INFO), "diagnostics", a);
-}
-
-static json_t *cadence_json(const rg_cadence *c, bool full)
-{
-    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:b, s:i, s:i}", "cadence", c->name, "version", c->version, "file",
-                          c->file ? c->file : "", "priority", (json_int_t)c->match.priority, "consolidate",
-                          c->consolidate, "steps", (int)c->n_steps, "triggers", (int)c->n_triggers);
-    if (!full)
-        return o;
-    json_object_set_new(o, "allow_contact_outside_hours",
-                        c->allow_contact_outside_hours ? json_string(c->allow_contact_outside_hours) : json_null());
-    json_t *steps = json_array();
-    for (size_t i = 0; i < c->n_steps; i++) {
-        const rg_cadence_step *st = &c->steps[i];
-        char at[16];
-        snprintf(at, sizeof at, "D%s%d", st->at_days > 0 ? "+" : st->at_days < 0 ? "" : "", st->at_days);
-        json_t *s = json_pack("{s:s, s:s, s:s}", "id", st->id, "at", at, "action", rg_step_action_name(st->action));
-        if (st->send.present) {
-            json_object_set_new(s, "channels", strlist_json(&st->send.channels));
-            json_object_set_new(s, "template", json_string(st->send.template_name ? st->send.template_name : ""));
-        }
-        if (st->requires_notice)
-            json_object_set_new(s, "requires_notice", json_string(st->requires_notice));
-        json_array_append_new(steps, s);
-    }
-    json_object_set_new(o, "steps", steps);
-    json_t *tr = json_array();
-    for (size_t i = 0; i < c->n_triggers; i++)
-        json_array_append_new(tr, json_pack("{s:s, s:s, s:I}", "id", c->triggers[i].id, "on",
-                                            rg_event_type_name(c->triggers[i].on), "wait_seconds",
-                                            (json_int_t)c->triggers[i].wait_seconds));
-    json_object_set_new(o, "triggers", tr);
-    return o;
-}
 
 /* The versions of a cadence the tick has run, with their reasons. */
 typedef struct versions_ctx {
     rg_cli *cli;
-    json_t *array; /* NULL: print text */
     size_t n;
-    rg_err *e;
 } versions_ctx;
 
 static rg_status one_version(void *p, const char *version, rg_instant first_seen, const char *reason)
@@ -100,17 +43,9 @@ static rg_status one_version(void *p, const char *version, rg_instant first_seen
     versions_ctx *vc = p;
     vc->n++;
     char when[48];
-    if (vc->array) {
-        return rg_json_append(vc->array,
-                              json_pack("{s:s, s:s, s:s?}", "version", version, "first_seen",
-                                        rg_instant_format(first_seen, when, sizeof when),
-                                        "allow_contact_outside_hours", reason),
-                              "cadence version", version, vc->e);
-    } else {
-        fprintf(vc->cli->out, "  version %s first run %s%s%s\n", version,
-                rg_cli_time(vc->cli, first_seen, when, sizeof when),
-                reason ? "; contact outside 08:00-20:00 or on Sunday allowed: " : "", reason ? reason : "");
-    }
+    fprintf(vc->cli->out, "  version %s first run %s%s%s\n", version,
+            rg_cli_time(vc->cli, first_seen, when, sizeof when),
+            reason ? "; contact outside 08:00-20:00 or on Sunday allowed: " : "", reason ? reason : "");
     return RG_OK;
 }
 
@@ -147,22 +82,19 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (!strcmp(pos[0], "lint")) {
         if (npos < 2)
             return rg_cli_usage_error(cli, "cadence", "lint needs at least one FILE");
-        rg_template_set *templates = NULL;
-        if (rg_template_set_load(cli->config.templates_dir, &templates, &e) != RG_OK) {
-            fprintf(cli->err, "%s: warning: templates not loaded (%s: %s); every template counts as missing\n",
-                    cli->prog, e.where, e.msg);
-            templates = NULL;
-        }
-        rg_lint_install li = {&cli->config, templates, true};
-        rg_lint_env env = rg_engine_lint_env(&li);
         rg_diags d = RG_DIAGS_INIT;
         size_t files = 0;
-        rg_status rc = rg_cadence_lint_paths(pos + 1, (size_t)(npos - 1), &env, &d, &files);
+        rg_err te;
+        rg_cadence_lint_input in = {.paths = pos + 1, .n_paths = (size_t)(npos - 1)};
+        rg_status rc = rg_cadences_lint(&cli->config, &in, &d, &files, &te);
+        if (te.code != RG_OK)
+            fprintf(cli->err, "%s: warning: templates not loaded (%s: %s); every template counts as missing\n",
+                    cli->prog, te.where, te.msg);
         size_t errors = rg_diags_count(&d, 0, RG_SEV_ERROR);
         size_t warnings = rg_diags_count(&d, 0, RG_SEV_WARNING);
         int printed = 0;
         if (json) {
-            printed = rg_cli_print_json(cli, diags_json(&d, files));
+            printed = rg_cli_print_json(cli, rg_cadence_lint_json(&d, files));
         } else {
             rg_buf b = RG_BUF_INIT;
             rg_diags_format(&d, &b);
@@ -171,7 +103,6 @@ static int run(rg_cli *cli, int argc, char **argv)
             fprintf(cli->out, "%zu file(s): %zu error(s), %zu warning(s)\n", files, errors, warnings);
         }
         rg_diags_free(&d);
-        rg_template_set_free(templates);
         if ((rc != RG_OK && rc != RG_EINVAL) || printed == 3)
             return 3;
         return errors || printed ? 1 : 0;
@@ -185,16 +116,13 @@ static int run(rg_cli *cli, int argc, char **argv)
             return rc;
         const rg_cadence_set *set = rg_engine_cadences(eng);
         if (!strcmp(pos[0], "list")) {
-            json_t *a = json ? json_array() : NULL;
-            for (size_t i = 0; i < set->n; i++) {
+            json_t *a = json ? rg_cadence_list_json(set) : NULL;
+            for (size_t i = 0; !json && i < set->n; i++) {
                 const rg_cadence *c = set->items[i];
-                if (a)
-                    json_array_append_new(a, cadence_json(c, false));
-                else
-                    fprintf(cli->out, "%-20s %s  priority %-4lld %2zu steps %2zu triggers  %s\n", c->name, c->version,
-                            (long long)c->match.priority, c->n_steps, c->n_triggers, c->file ? c->file : "");
+                fprintf(cli->out, "%-20s %s  priority %-4lld %2zu steps %2zu triggers  %s\n", c->name, c->version,
+                        (long long)c->match.priority, c->n_steps, c->n_triggers, c->file ? c->file : "");
             }
-            int jrc = a ? rg_cli_print_json(cli, a) : 0;
+            int jrc = json ? rg_cli_print_json(cli, a) : 0;
             rg_engine_close(eng);
             return jrc;
         }
@@ -205,18 +133,15 @@ static int run(rg_cli *cli, int argc, char **argv)
                        pos[1]);
             return rg_cli_fail(cli, &e);
         }
-        versions_ctx vc = {cli, json ? json_array() : NULL, 0, &e};
+        versions_ctx vc = {cli, 0};
         if (json) {
-            json_t *o = cadence_json(c, true);
-            if (versions_run(cli, c->name, &vc, &e) != RG_OK) {
-                json_decref(o);
-                json_decref(vc.array);
+            void *o = NULL;
+            rg_store *s = rg_cli_db_exists(cli) ? rg_cli_store(cli) : NULL;
+            if (rg_cli_db_exists(cli) && !s)
+                rg_err_set(&e, RG_EIO, "cadence", "the database cannot be opened");
+            if (e.code != RG_OK || rg_cadence_show_json(s, c, &o, &e) != RG_OK) {
                 rg_engine_close(eng);
                 return rg_cli_fail(cli, &e);
-            }
-            if (json_object_set_new(o, "versions_run", vc.array) != 0) {
-                json_decref(o);
-                o = NULL; /* rg_cli_print_json says it cannot be written */
             }
             int jrc = rg_cli_print_json(cli, o);
             rg_engine_close(eng);

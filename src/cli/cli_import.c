@@ -1,5 +1,4 @@
 /* regua import customers|invoices|payments FILE.csv */
-#include <jansson.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -21,7 +20,10 @@ const rg_command rg_cmd_import = {
     "is usually windows-1252 — say so with --encoding windows-1252 (or latin1) and it is\n"
     "converted. Every row has as many fields as the header. An empty field never erases what\n"
     "is stored: to clear a column, list it in --clear (e.g. --clear whatsapp,tags).\n"
-    "A bare date (paid_at) is that day where the company is. Columns: docs/import.md.",
+    "A bare date (paid_at) is that day where the company is. With --json the result is one\n"
+    "document: {kind, imported, rows, inserted, updated, unchanged, invalid, problems,\n"
+    "warnings}, each problem {field: \"LINE:COLUMN\", message} (POST /v1/imports/KIND answers\n"
+    "the same). Columns: docs/import.md.",
     run,
 };
 
@@ -62,11 +64,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (r.text.len)
         fputs(rg_buf_cstr(&r.text), cli->err);
     if (rg_cli_opt(opts, "json")->set && (rc == RG_OK || rc == RG_EINVAL)) {
-        rg_cli_print_json(cli, json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I}", "kind", pos[0], "imported",
-                                         r.committed, "rows", (json_int_t)r.rows, "inserted",
-                                         (json_int_t)r.inserted, "updated", (json_int_t)r.updated,
-                                         "unchanged", (json_int_t)r.unchanged, "invalid",
-                                         (json_int_t)r.invalid));
+        rg_cli_print_json(cli, rg_import_report_json(kind, &r));
     } else if (rc == RG_OK) {
         fprintf(cli->out, "%s: %lld rows: %lld new, %lld updated, %lld unchanged%s",
                 pos[1], (long long)r.rows, (long long)r.inserted, (long long)r.updated,

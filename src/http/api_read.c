@@ -95,6 +95,11 @@ void rg_api_invoice_get(rg_api_call *c)
     char id[RG_EXTID_MAX + 1];
     if (!rg_api_path_id(c, 0, "invoice", id, sizeof id))
         return;
+    rg_api_invoice_reply(c, 200, id);
+}
+
+void rg_api_invoice_reply(rg_api_call *c, unsigned status, const char *id)
+{
     rg_err e;
     rg_err_clear(&e);
     rg_invoice_view v;
@@ -104,8 +109,10 @@ void rg_api_invoice_get(rg_api_call *c)
         return;
     }
     void *doc = NULL;
-    rg_status wrc = rg_invoice_view_json(&v, &doc, &e);
-    reply_doc(c, "GET /v1/invoices/{id}", wrc, doc, &e);
+    if (rg_invoice_view_json(&v, &doc, &e) != RG_OK)
+        rg_api_fail(c, "GET /v1/invoices/{id}", RG_EINTERNAL, &e); /* stored text that is not UTF-8 */
+    else
+        rg_api_reply(c, status, doc);
     rg_invoice_view_free(&v);
 }
 

@@ -238,6 +238,9 @@ void rg_api_customers_list(rg_api_call *c);
 /* api_read.c: GET /v1/invoices, /v1/invoices/{id}, /v1/customers/{id}, /v1/messages, /v1/simulate */
 void rg_api_invoices_list(rg_api_call *c);
 void rg_api_invoice_get(rg_api_call *c);
+/* Answers `status` with the invoice's document (GET /v1/invoices/{id}:
+ * `regua invoice show --json`); 404 when there is none. */
+void rg_api_invoice_reply(rg_api_call *c, unsigned status, const char *ext_id);
 void rg_api_customer_get(rg_api_call *c);
 void rg_api_messages_list(rg_api_call *c);
 void rg_api_simulate(rg_api_call *c);
@@ -247,6 +250,16 @@ void rg_api_customer_anonymize(rg_api_call *c);
 /* api_apikeys.c: GET /v1/apikeys, POST /v1/apikeys/{id}/revoke */
 void rg_api_apikeys_list(rg_api_call *c);
 void rg_api_apikey_revoke(rg_api_call *c);
+/* api_admin.c: POST /v1/imports/{kind}; GET /v1/cadences, GET /v1/cadences/{name},
+ * POST /v1/cadences/lint */
+void rg_api_import(rg_api_call *c);
+void rg_api_cadences_list(rg_api_call *c);
+void rg_api_cadence_show(rg_api_call *c);
+void rg_api_cadence_lint(rg_api_call *c);
+/* api_admin.c: POST /v1/invoices, PATCH /v1/invoices/{id}, POST /v1/invoices/{id}/cancel */
+void rg_api_invoice_create(rg_api_call *c);
+void rg_api_invoice_update(rg_api_call *c);
+void rg_api_invoice_cancel(rg_api_call *c);
 /* api_write.c: POST /v1/events, POST /v1/payments, GET /v1/tasks, POST /v1/tasks/{id}/claim|done */
 void rg_api_events_post(rg_api_call *c);
 void rg_api_payments_post(rg_api_call *c);

@@ -1,6 +1,7 @@
 #include "service/import.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,27 @@ typedef struct importer {
 static void problem(importer *im, size_t line, const char *column, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Appends "msg\n" to the report's text (its prefix already written) and
+ * the structured item pointing at msg. */
+static void add_item(rg_import_report *r, size_t line, const char *column, bool warning, const char *msg)
+{
+    size_t off = r->text.len, n = strlen(msg);
+    rg_buf_printf(&r->text, "%s\n", msg);
+    if (r->text.oom)
+        return;
+    if (r->n_items == r->cap_items) {
+        size_t cap = r->cap_items ? r->cap_items * 2 : 16;
+        rg_import_problem *p = realloc(r->items, cap * sizeof *p);
+        if (!p) {
+            r->text.oom = true; /* reported as out of memory with the text */
+            return;
+        }
+        r->items = p;
+        r->cap_items = cap;
+    }
+    r->items[r->n_items++] = (rg_import_problem){line, column, off, n, warning};
+}
+
 static void problem(importer *im, size_t line, const char *column, const char *fmt, ...)
 {
     char msg[400];
@@ -98,9 +120,10 @@ static void problem(importer *im, size_t line, const char *column, const char *f
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (column)
-        rg_buf_printf(&im->report->text, "%s:%zu: %s: %s\n", im->name, line, column, msg);
+        rg_buf_printf(&im->report->text, "%s:%zu: %s: ", im->name, line, column);
     else
-        rg_buf_printf(&im->report->text, "%s:%zu: %s\n", im->name, line, msg);
+        rg_buf_printf(&im->report->text, "%s:%zu: ", im->name, line);
+    add_item(im->report, line, column, false, msg);
     im->report->problems++;
     im->row_bad = true;
 }
@@ -541,13 +564,13 @@ static rg_status payment_row(importer *im, rg_err *e)
     else
         im->report->unchanged++;
     if (out.overpaid > 0) {
-        char over[40], credit[40];
-        rg_buf_printf(&im->report->text,
-                      "%s:%zu: warning: amount: %s is beyond what was open on %s (%s); recorded, shown as a"
-                      " credit of %s\n",
-                      im->name, line, rg_money_format_brl(out.overpaid, over, sizeof over), p.invoice_external_id,
-                      rg_invoice_status_name(out.status),
-                      rg_money_format_brl(out.credit > 0 ? out.credit : out.overpaid, credit, sizeof credit));
+        char over[40], credit[40], msg[300];
+        snprintf(msg, sizeof msg, "%s is beyond what was open on %s (%s); recorded, shown as a credit of %s",
+                 rg_money_format_brl(out.overpaid, over, sizeof over), p.invoice_external_id,
+                 rg_invoice_status_name(out.status),
+                 rg_money_format_brl(out.credit > 0 ? out.credit : out.overpaid, credit, sizeof credit));
+        rg_buf_printf(&im->report->text, "%s:%zu: warning: amount: ", im->name, line);
+        add_item(im->report, line, "amount", true, msg);
         im->report->warnings++;
     }
     return RG_OK;
@@ -691,8 +714,22 @@ static bool read_header(importer *im, const rg_csv_row *row)
 
 void rg_import_report_free(rg_import_report *r)
 {
-    if (r)
-        rg_buf_free(&r->text);
+    if (!r)
+        return;
+    rg_buf_free(&r->text);
+    free(r->items);
+    r->items = NULL;
+    r->n_items = r->cap_items = 0;
+}
+
+const char *rg_import_kind_name(rg_import_kind k)
+{
+    switch (k) {
+    case RG_IMPORT_CUSTOMERS: return "customers";
+    case RG_IMPORT_INVOICES: return "invoices";
+    case RG_IMPORT_PAYMENTS: return "payments";
+    }
+    return "?";
 }
 
 bool rg_import_kind_parse(const char *s, rg_import_kind *out)
@@ -857,6 +894,122 @@ out:
     return rc;
 }
 
+static bool field_of_column(const char *name)
+{
+    for (size_t c = 0; c < I_NCOLS; c++)
+        if (!strcmp(invoice_columns[c].name, name))
+            return true;
+    return false;
+}
+
+/* The field of the one-row import named column, or NULL. */
+static const rg_import_field *field_of(const rg_import_field *f, size_t n, const char *column)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(f[i].column, column))
+            return &f[i];
+    return NULL;
+}
+
+rg_status rg_invoice_write_one(const rg_event_env *env, rg_invoice_write mode, const char *external_id,
+                               const rg_import_field *fields, size_t n, const rg_import_options *o,
+                               rg_import_report *report, rg_err *e)
+{
+    importer im;
+    memset(report, 0, sizeof *report);
+    memset(&im, 0, sizeof im);
+    rg_store *s = env->store;
+    im.env = env;
+    im.store = s;
+    im.name = "invoice";
+    im.report = report;
+    im.now = o->now;
+    im.zones = o->zones;
+    im.cols = invoice_columns;
+    im.ncols = I_NCOLS;
+    rg_csv_row header, row;
+    memset(&header, 0, sizeof header);
+    memset(&row, 0, sizeof row);
+    header.line = row.line = 1;
+    if (n + 2 > RG_CSV_MAX_FIELDS)
+        return rg_err_set(e, RG_EINVAL, "body", "more than %d fields", RG_CSV_MAX_FIELDS - 2);
+    rg_invoice cur;
+    char amount[32], due[16];
+    const char *kept[I_NCOLS] = {NULL}; /* UPDATE, CANCEL: what a column not given keeps */
+    rg_status rc = rg_store_begin(s, e);
+    if (rc != RG_OK)
+        return rc;
+    rc = rg_store_invoice_get(s, external_id, &cur, e);
+    if (rc == RG_OK && mode == RG_INVOICE_CREATE) {
+        rc = rg_err_set(e, RG_ECONFLICT, "external_id", "invoice '%s' exists already (PATCH /v1/invoices/%s changes it)",
+                        external_id, external_id);
+        goto out;
+    }
+    if (rc == RG_ENOTFOUND && mode != RG_INVOICE_CREATE) {
+        rc = rg_err_set(e, RG_ENOTFOUND, "invoice", "no invoice has external id '%s'", external_id);
+        goto out;
+    }
+    if (rc != RG_OK && rc != RG_ENOTFOUND)
+        goto out;
+    /* the header: external_id, every required column (empty: "is required"), the fields */
+    if (mode != RG_INVOICE_CREATE) {
+        kept[I_CUSTOMER] = cur.customer_external_id;
+        kept[I_AMOUNT] = rg_money_format_plain(cur.amount, amount, sizeof amount);
+        kept[I_DUE] = rg_date_format_iso(cur.due_date, due, sizeof due);
+    }
+    if (mode == RG_INVOICE_CANCEL)
+        kept[I_STATUS] = "cancelled";
+    for (size_t c = 0; c < I_NCOLS; c++) {
+        const rg_import_field *f = field_of(fields, n, invoice_columns[c].name);
+        if (c != I_EXT && !invoice_columns[c].required && !kept[c] && !f)
+            continue;
+        const char *v = c == I_EXT ? external_id : (f && mode != RG_INVOICE_CANCEL) ? f->value : kept[c];
+        header.field[header.n++] = rg_slice_cstr(invoice_columns[c].name);
+        row.field[row.n++] = rg_slice_cstr(v ? v : "");
+    }
+    for (size_t i = 0; i < n; i++) /* a name that is no column: refused by read_header */
+        if (!field_of_column(fields[i].column)) {
+            header.field[header.n++] = rg_slice_cstr(fields[i].column);
+            row.field[row.n++] = rg_slice_cstr(fields[i].value ? fields[i].value : "");
+        }
+    if (!read_header(&im, &header)) {
+        rc = RG_EINVAL;
+        goto out;
+    }
+    /* null: clear the column (a required one stays empty: "is required") */
+    for (size_t i = 0; i < n && mode != RG_INVOICE_CANCEL; i++)
+        for (size_t c = 0; c < I_NCOLS && !fields[i].value; c++)
+            if (!strcmp(invoice_columns[c].name, fields[i].column) && !invoice_columns[c].required)
+                im.clear[c] = true;
+    im.header_fields = row.n;
+    im.row = &row;
+    report->rows = 1;
+    if ((rc = invoice_row(&im, e)) != RG_OK)
+        goto out;
+    if (report->text.oom) {
+        rc = rg_err_set(e, RG_ENOMEM, "invoice", "out of memory");
+        goto out;
+    }
+    if (im.row_bad) {
+        report->invalid = 1;
+        rc = rg_err_set(e, RG_EINVAL, "invoice", "%lld problem(s); nothing was written", (long long)report->problems);
+        goto out;
+    }
+    if ((rc = rg_store_commit(s, e)) == RG_OK) {
+        report->committed = true;
+        report->batches = 1;
+        report->kept_rows = 1;
+        rg_strset_free(&im.seen);
+        rg_strset_free(&im.customer_ids);
+        return RG_OK;
+    }
+out:
+    rg_store_rollback(s);
+    rg_strset_free(&im.seen);
+    rg_strset_free(&im.customer_ids);
+    return rc;
+}
+
 rg_status rg_import_csv_file(const rg_event_env *env, rg_import_kind kind, const char *path, const rg_import_options *o,
                              rg_import_report *report, rg_err *e)
 {
@@ -878,4 +1031,39 @@ rg_status rg_import_csv_file(const rg_event_env *env, rg_import_kind kind, const
     rg_status rc = rg_import_csv_buffer(env, kind, path, rg_buf_cstr(&b), b.len, o, report, e);
     rg_buf_free(&b);
     return rc;
+}
+
+/* ---- the report as JSON (the CLI's --json and the API's answer) ---- */
+
+void *rg_import_problems_json(const rg_import_report *r, bool warnings)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < r->n_items; i++) {
+        const rg_import_problem *p = &r->items[i];
+        if (p->warning != warnings)
+            continue;
+        char field[64];
+        if (p->column)
+            snprintf(field, sizeof field, "%zu:%s", p->line, p->column);
+        else
+            snprintf(field, sizeof field, "%zu", p->line);
+        /* the message quotes the file's text, which may not be UTF-8 */
+        json_t *one = json_pack("{s:s, s:s#}", "field", field, "message", r->text.p + p->msg_off, (int)p->msg_len);
+        if (!one)
+            one = json_pack("{s:s, s:s}", "field", field, "message", "a value that is not UTF-8 text");
+        if (json_array_append_new(a, one) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+void *rg_import_report_json(rg_import_kind kind, const rg_import_report *r)
+{
+    return json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "kind", rg_import_kind_name(kind), "imported",
+                     r->committed, "rows", (json_int_t)r->rows, "inserted", (json_int_t)r->inserted, "updated",
+                     (json_int_t)r->updated, "unchanged", (json_int_t)r->unchanged, "invalid",
+                     (json_int_t)r->invalid, "problems", rg_import_problems_json(r, false), "warnings",
+                     rg_import_problems_json(r, true));
 }

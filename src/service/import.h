@@ -43,6 +43,16 @@
 
 typedef enum { RG_IMPORT_CUSTOMERS, RG_IMPORT_INVOICES, RG_IMPORT_PAYMENTS } rg_import_kind;
 
+/* One problem or warning line of a report: its line, its column (a static
+ * name, NULL for a problem of the whole row or file) and its message
+ * (report->text[msg_off .. msg_off + msg_len)). */
+typedef struct rg_import_problem {
+    size_t line;
+    const char *column;
+    size_t msg_off, msg_len;
+    bool warning;
+} rg_import_problem;
+
 typedef struct rg_import_report {
     int64_t rows;      /* data rows read */
     int64_t inserted;  /* new customers/invoices, or payments recorded */
@@ -55,11 +65,23 @@ typedef struct rg_import_report {
     int64_t batches;   /* transactions committed (1 without batch_rows) */
     int64_t kept_rows; /* rows read by the last commit: after a failure, what stayed */
     rg_buf text;       /* the problem and warning lines, one per line; owned */
+    rg_import_problem *items; /* the same lines, structured (n_items; owned) */
+    size_t n_items, cap_items;
 } rg_import_report;
 
 void rg_import_report_free(rg_import_report *r);
 
 bool rg_import_kind_parse(const char *s, rg_import_kind *out);
+const char *rg_import_kind_name(rg_import_kind k);
+
+/* The document of `regua import ... --json` and POST /v1/imports/{kind}
+ * (json_t *): {"kind", "imported", "rows", "inserted", "updated",
+ * "unchanged", "invalid", "problems": [{"field", "message"}],
+ * "warnings": [{"field", "message"}]} where field is "LINE:COLUMN" (or
+ * "LINE" for a problem of the whole row). NULL: out of memory. */
+void *rg_import_report_json(rg_import_kind kind, const rg_import_report *r);
+/* Just the problems (not the warnings) as [{"field", "message"}]. */
+void *rg_import_problems_json(const rg_import_report *r, bool warnings);
 
 /* How a file is imported. Initialise with rg_import_options_init() and
  * set what differs. */
@@ -82,6 +104,24 @@ void rg_import_options_init(rg_import_options *o, rg_zones *zones, rg_instant no
  * failures. */
 rg_status rg_import_csv_buffer(const rg_event_env *env, rg_import_kind kind, const char *name, const char *data,
                                size_t len, const rg_import_options *o, rg_import_report *report, rg_err *e);
+
+/* ---- one invoice: the API's POST/PATCH /v1/invoices, .../cancel ----
+ * A one-row `regua import invoices` of the given columns (the CSV's names),
+ * in its own transaction: the same checks, upsert, events
+ * (invoice.created|updated|cancelled) and agenda wake as the file.
+ * CREATE refuses an existing external id (RG_ECONFLICT); UPDATE and CANCEL
+ * an unknown one (RG_ENOTFOUND) and keep the stored value of every column
+ * not given; CANCEL sets status cancelled. A field whose value is NULL is
+ * cleared (as --clear). RG_EINVAL: report->items name every bad column
+ * (line 1), nothing written. */
+typedef enum { RG_INVOICE_CREATE, RG_INVOICE_UPDATE, RG_INVOICE_CANCEL } rg_invoice_write;
+typedef struct rg_import_field {
+    const char *column; /* a column of docs/import.md's invoices */
+    const char *value;  /* NULL: clear it */
+} rg_import_field;
+rg_status rg_invoice_write_one(const rg_event_env *env, rg_invoice_write mode, const char *external_id,
+                               const rg_import_field *fields, size_t n, const rg_import_options *o,
+                               rg_import_report *report, rg_err *e);
 
 /* Reads the file at path and imports it. */
 rg_status rg_import_csv_file(const rg_event_env *env, rg_import_kind kind, const char *path, const rg_import_options *o,
