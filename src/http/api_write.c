@@ -86,6 +86,133 @@ static bool filter_refused(rg_api_call *c, rg_api_page *p, rg_status rc, const r
 
 /* ---- POST /v1/events ---- */
 
+/* Group commit. Each request queues its event and waits; one writer
+ * thread (started by the first request, with its own store connection)
+ * takes every queued event — at most GROUP_MAX — records them in one
+ * transaction (rg_event_submit_each: each accepted or refused on its own)
+ * and wakes their requests. Under load one commit serves many requests,
+ * which would otherwise queue one by one for SQLite's write lock (each
+ * waiter sleeping in the busy handler); alone, a request is its own group. */
+#define GROUP_MAX 256
+
+typedef struct rg_http_group_item {
+    rg_event_request rq;
+    rg_event_result out;
+    rg_status rc;
+    rg_err e;
+    bool done;
+    struct rg_http_group_item *next;
+} rg_http_group_item;
+
+static void record_group(rg_http_server *srv, rg_http_group_item **items, size_t n)
+{
+    rg_event_request *rq = calloc(n, sizeof *rq);
+    rg_event_result *out = calloc(n, sizeof *out);
+    rg_status *rc = calloc(n, sizeof *rc);
+    rg_err *err = calloc(n, sizeof *err), e;
+    rg_err_clear(&e);
+    if (!rq || !out || !rc || !err) {
+        rg_err_set(&e, RG_ENOMEM, "events", "out of memory");
+        for (size_t i = 0; i < n; i++) {
+            items[i]->rc = RG_ENOMEM;
+            items[i]->e = e;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++)
+            rq[i] = items[i]->rq;
+        rg_event_env env = *srv->events;
+        env.store = srv->group_store;
+        rg_event_submit_each(&env, rq, n, out, rc, err, &e);
+        for (size_t i = 0; i < n; i++) {
+            items[i]->out = out[i];
+            items[i]->rc = rc[i];
+            items[i]->e = err[i];
+        }
+    }
+    free(rq);
+    free(out);
+    free(rc);
+    free(err);
+}
+
+static void *group_writer(void *p)
+{
+    rg_http_server *srv = p;
+    pthread_mutex_lock(&srv->group_mu);
+    while (!srv->group_stop || srv->group_head) {
+        if (!srv->group_head) {
+            pthread_cond_wait(&srv->group_work, &srv->group_mu);
+            continue;
+        }
+        rg_http_group_item *items[GROUP_MAX];
+        size_t n = 0;
+        while (srv->group_head && n < GROUP_MAX) {
+            items[n++] = srv->group_head;
+            srv->group_head = srv->group_head->next;
+        }
+        if (!srv->group_head)
+            srv->group_tail = NULL;
+        pthread_mutex_unlock(&srv->group_mu);
+        record_group(srv, items, n);
+        pthread_mutex_lock(&srv->group_mu);
+        for (size_t i = 0; i < n; i++)
+            items[i]->done = true;
+        pthread_cond_broadcast(&srv->group_done);
+    }
+    pthread_mutex_unlock(&srv->group_mu);
+    return NULL;
+}
+
+/* Starts the writer (group_mu held); false when it cannot (no connection,
+ * no thread): the request then records its event alone. */
+static bool group_start(rg_http_server *srv)
+{
+    if (srv->group_running)
+        return true;
+    rg_err ignored;
+    if (!srv->group_store && rg_store_open_peer(srv->store, srv->write_wait_ms, &srv->group_store, &ignored) != RG_OK)
+        return false;
+    srv->group_running = pthread_create(&srv->group_thread, NULL, group_writer, srv) == 0;
+    return srv->group_running;
+}
+
+void rg_http_group_stop(rg_http_server *srv)
+{
+    pthread_mutex_lock(&srv->group_mu);
+    bool running = srv->group_running;
+    srv->group_stop = true;
+    pthread_cond_broadcast(&srv->group_work);
+    pthread_mutex_unlock(&srv->group_mu);
+    if (running)
+        pthread_join(srv->group_thread, NULL);
+    rg_store_close(srv->group_store);
+    srv->group_store = NULL;
+}
+
+static rg_status submit_grouped(rg_api_call *c, const rg_event_request *rq, rg_event_result *out, rg_err *e)
+{
+    rg_http_server *srv = c->r->srv;
+    rg_http_group_item me = {.rq = *rq};
+    pthread_mutex_lock(&srv->group_mu);
+    if (srv->group_stop || !group_start(srv)) {
+        pthread_mutex_unlock(&srv->group_mu);
+        rg_event_env env = env_of(c);
+        return rg_event_submit(&env, rq, out, e);
+    }
+    if (srv->group_tail)
+        srv->group_tail->next = &me;
+    else
+        srv->group_head = &me;
+    srv->group_tail = &me;
+    pthread_cond_signal(&srv->group_work);
+    while (!me.done)
+        pthread_cond_wait(&srv->group_done, &srv->group_mu);
+    pthread_mutex_unlock(&srv->group_mu);
+    *out = me.out;
+    *e = me.e;
+    return me.rc;
+}
+
 void rg_api_events_post(rg_api_call *c)
 {
     static const char *const known[] = {"type", "invoice", "customer", "occurred_at", "data", NULL};
@@ -115,11 +242,10 @@ void rg_api_events_post(rg_api_call *c)
         free(text);
         return;
     }
-    rg_event_env env = env_of(c);
     rg_event_result out;
     rg_err e;
     rg_err_clear(&e);
-    rg_status rc = rg_event_submit(&env, &rq, &out, &e);
+    rg_status rc = submit_grouped(c, &rq, &out, &e);
     free(text);
     if (rc != RG_OK) {
         static const char *const map[] = {"at", "occurred_at", "event", "invoice", NULL};

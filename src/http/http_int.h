@@ -47,7 +47,20 @@ struct rg_http_server {
     rg_store *idle[RG_HTTP_IDLE_STORES];
     size_t n_idle;
     unsigned port;
+    /* POST /v1/events' group commit (api_write.c): a writer thread, started
+     * by the first such request with its own store connection, records the
+     * queued events in groups */
+    pthread_mutex_t group_mu;
+    pthread_cond_t group_work; /* the writer waits for requests */
+    pthread_cond_t group_done; /* the requests wait for their group */
+    struct rg_http_group_item *group_head, *group_tail;
+    rg_store *group_store;
+    pthread_t group_thread;
+    bool group_running, group_stop;
 };
+
+/* api_write.c: stops the group writer (after the daemon, so no request waits). */
+void rg_http_group_stop(rg_http_server *s);
 
 /* What one client connection holds across its requests (server.c). */
 typedef struct rg_http_conn {

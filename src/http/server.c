@@ -464,6 +464,9 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
     s->clock = opt->clock;
     s->write_wait_ms = (int)opt->config->server.write_wait_ms;
     pthread_mutex_init(&s->pool_mu, NULL);
+    pthread_mutex_init(&s->group_mu, NULL);
+    pthread_cond_init(&s->group_work, NULL);
+    pthread_cond_init(&s->group_done, NULL);
     /* the first connection's store, opened now: a database that cannot have
      * one (in memory) is refused before anything listens */
     rg_store *first = NULL;
@@ -496,6 +499,9 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
 fail:
     close_idle(s);
     pthread_mutex_destroy(&s->pool_mu);
+    pthread_mutex_destroy(&s->group_mu);
+    pthread_cond_destroy(&s->group_work);
+    pthread_cond_destroy(&s->group_done);
     free(s);
     return rc;
 }
@@ -511,7 +517,11 @@ void rg_http_stop(rg_http_server *s)
         return;
     /* joins every connection's thread; each gave its store back on close */
     MHD_stop_daemon(s->daemon);
+    rg_http_group_stop(s);
     close_idle(s);
     pthread_mutex_destroy(&s->pool_mu);
+    pthread_mutex_destroy(&s->group_mu);
+    pthread_cond_destroy(&s->group_work);
+    pthread_cond_destroy(&s->group_done);
     free(s);
 }

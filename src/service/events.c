@@ -549,3 +549,35 @@ rg_status rg_event_submit_many(const rg_event_env *env, const rg_event_request *
         rg_store_rollback(env->store);
     return rc;
 }
+
+rg_status rg_event_submit_each(const rg_event_env *env, const rg_event_request *rq, size_t n, rg_event_result *out,
+                               rg_status *rc, rg_err *err, rg_err *e)
+{
+    rg_store *s = env->store;
+    rg_status trc = rg_store_begin(s, e);
+    for (size_t i = 0; trc == RG_OK && i < n; i++) {
+        rg_err_clear(&err[i]);
+        if ((trc = rg_store_savepoint(s, e)) != RG_OK)
+            break;
+        rc[i] = submit_one(env, &rq[i], &out[i], &err[i]);
+        if (rc[i] == RG_OK)
+            trc = rg_store_savepoint_release(s, e);
+        else
+            rg_store_savepoint_rollback(s);
+        /* the store itself failing is no refusal of this event: the whole group fails */
+        if (rc[i] == RG_ESTORE || rc[i] == RG_EBUSY || rc[i] == RG_ENOMEM) {
+            *e = err[i];
+            trc = rc[i];
+        }
+    }
+    if (trc == RG_OK)
+        trc = rg_store_commit(s, e);
+    if (trc != RG_OK) {
+        rg_store_rollback(s);
+        for (size_t i = 0; i < n; i++) {
+            rc[i] = trc;
+            err[i] = *e;
+        }
+    }
+    return trc;
+}

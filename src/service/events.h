@@ -128,6 +128,17 @@ rg_status rg_event_submit(const rg_event_env *env, const rg_event_request *rq, r
  * refused is not NULL; e names its field as above) leaves nothing stored.
  * For callers that receive events in batches (the API, `regua event
  * --file`). */
+/*
+ * Records n independent events in ONE transaction on env->store — a group
+ * commit: each is accepted or refused on its own (a refused one leaves
+ * nothing of itself behind, the others stay); rc[i] and err[i] say which,
+ * as rg_event_submit would. RG_OK when the transaction committed (whatever
+ * was refused); otherwise nothing is stored and every rc[i] is that
+ * failure. For callers that gather concurrent requests (the API's POST
+ * /v1/events): n commits' worth of work for the price of one.
+ */
+rg_status rg_event_submit_each(const rg_event_env *env, const rg_event_request *rq, size_t n, rg_event_result *out,
+                               rg_status *rc, rg_err *err, rg_err *e);
 rg_status rg_event_submit_many(const rg_event_env *env, const rg_event_request *rq, size_t n, rg_event_result *out,
                                size_t *refused, rg_err *e);
 

@@ -19,6 +19,9 @@ typedef struct rg_store_ops {
     rg_status (*begin_read)(rg_store *s, rg_err *e);
     rg_status (*commit)(rg_store *s, rg_err *e);
     void (*rollback)(rg_store *s);
+    rg_status (*savepoint)(rg_store *s, rg_err *e);
+    rg_status (*savepoint_release)(rg_store *s, rg_err *e);
+    void (*savepoint_rollback)(rg_store *s);
     rg_status (*customer_upsert)(rg_store *s, rg_customer *c, unsigned fields, rg_instant now,
                                  rg_upsert_result *res, rg_err *e);
     rg_status (*customer_get)(rg_store *s, const char *external_id, int64_t id, rg_customer *out,

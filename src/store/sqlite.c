@@ -30,6 +30,9 @@ enum {
     ST_PAYMENT_EACH,
     ST_EVENT_INSERT,
     ST_EVENT_EACH_INVOICE,
+    ST_SAVEPOINT,
+    ST_SAVEPOINT_RELEASE,
+    ST_SAVEPOINT_ROLLBACK,
     ST_COUNT
 };
 
@@ -72,6 +75,9 @@ static const col_desc invoice_cols[] = {
 
 static const char *const fixed_sql[ST_COUNT] = {
     [ST_CUSTOMER_ID] = "SELECT id FROM customers WHERE external_id = ?1",
+    [ST_SAVEPOINT] = "SAVEPOINT item",
+    [ST_SAVEPOINT_RELEASE] = "RELEASE item",
+    [ST_SAVEPOINT_ROLLBACK] = "ROLLBACK TO item",
     [ST_CUSTOMER_BY_EXT] = CUSTOMER_SELECT "WHERE external_id = ?1",
     [ST_CUSTOMER_BY_ID] = CUSTOMER_SELECT "WHERE id = ?1",
     [ST_INVOICE_ID] = "SELECT id FROM invoices WHERE external_id = ?1",
@@ -476,6 +482,30 @@ static void sq_rollback(rg_store *base)
     sqlite_store *s = (sqlite_store *)base;
     if (!sqlite3_get_autocommit(s->c.db))
         rg_sq_exec(&s->c, "ROLLBACK", NULL);
+}
+
+/* A savepoint inside the transaction: what follows can be undone alone
+ * (prepared once: a group commit takes one per item). */
+static rg_status sq_savepoint(rg_store *base, rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = stmt(s, ST_SAVEPOINT, e);
+    return st ? rg_sq_step_done(&s->c, st, e, "savepoint") : RG_ESTORE;
+}
+
+static rg_status sq_savepoint_release(rg_store *base, rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = stmt(s, ST_SAVEPOINT_RELEASE, e);
+    return st ? rg_sq_step_done(&s->c, st, e, "releasing a savepoint") : RG_ESTORE;
+}
+
+static void sq_savepoint_rollback(rg_store *base)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = stmt(s, ST_SAVEPOINT_ROLLBACK, NULL);
+    if (st && rg_sq_step_done(&s->c, st, NULL, "rolling back to a savepoint") == RG_OK)
+        sq_savepoint_release(base, NULL);
 }
 
 /* ---- generic helpers ---- */
@@ -1058,6 +1088,9 @@ static const rg_store_ops sqlite_ops = {
     .begin_read = sq_begin_read,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .savepoint_release = sq_savepoint_release,
+    .savepoint_rollback = sq_savepoint_rollback,
     .customer_upsert = sq_customer_upsert,
     .customer_get = sq_customer_get,
     .customer_id = sq_customer_id,

@@ -48,6 +48,21 @@ void rg_store_rollback(rg_store *s)
     s->ops->rollback(s);
 }
 
+rg_status rg_store_savepoint(rg_store *s, rg_err *e)
+{
+    return s->ops->savepoint(s, e);
+}
+
+rg_status rg_store_savepoint_release(rg_store *s, rg_err *e)
+{
+    return s->ops->savepoint_release(s, e);
+}
+
+void rg_store_savepoint_rollback(rg_store *s)
+{
+    s->ops->savepoint_rollback(s);
+}
+
 rg_status rg_store_end(rg_store *s, rg_status rc, rg_err *e)
 {
     if (rc == RG_OK)

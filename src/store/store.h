@@ -111,6 +111,13 @@ rg_status rg_store_begin(rg_store *s, rg_err *e);
 rg_status rg_store_begin_read(rg_store *s, rg_err *e);
 rg_status rg_store_commit(rg_store *s, rg_err *e);
 void rg_store_rollback(rg_store *s);
+/* Inside a transaction: a savepoint, then either its release (what came
+ * after it stays in the transaction) or its rollback (what came after it is
+ * undone, the rest of the transaction stays). One level: for services that
+ * apply independent items in one transaction. */
+rg_status rg_store_savepoint(rg_store *s, rg_err *e);
+rg_status rg_store_savepoint_release(rg_store *s, rg_err *e);
+void rg_store_savepoint_rollback(rg_store *s);
 /* Ends the transaction a service began: commits when rc is RG_OK (a
  * failed commit is rolled back and its status returned), else rolls back
  * and returns rc. The one tail of every service that owns its transaction:

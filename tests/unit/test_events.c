@@ -365,6 +365,48 @@ static void test_submit_many(void **state)
     tteardown(&t);
 }
 
+/* rg_event_submit_each: one transaction, each event on its own — the
+ * refused ones (unknown invoice, a type regua records) leave nothing, the
+ * others are recorded with their timers, and each says how it went. */
+static void test_submit_each(void **state)
+{
+    (void)state;
+    tfx t;
+    tsetup(&t);
+    rg_err e;
+    rg_err_clear(&e);
+    rg_event_request rq[4] = {
+        {"portal.visited", "F1", NULL, at("2026-12-11T13:00:00Z"), NULL, "api", at("2026-12-11T13:00:00Z")},
+        {"email.opened", "F9", NULL, at("2026-12-11T13:00:00Z"), NULL, "api", at("2026-12-11T13:00:00Z")},
+        {"promise.broken", "F1", NULL, at("2026-12-11T13:00:00Z"), NULL, "api", at("2026-12-11T13:00:00Z")},
+        {"email.opened", "F2", NULL, at("2026-12-11T13:00:00Z"), NULL, "api", at("2026-12-11T13:00:00Z")},
+    };
+    rg_event_result out[4];
+    rg_status rc[4];
+    rg_err err[4];
+    assert_int_equal(rg_event_submit_each(&t.f.env, rq, 4, out, rc, err, &e), RG_OK);
+    assert_int_equal(rc[0], RG_OK);
+    assert_int_equal(rc[1], RG_ENOTFOUND);
+    assert_string_equal(err[1].where, "invoice");
+    assert_int_equal(rc[2], RG_EINVAL);
+    assert_string_equal(err[2].where, "type");
+    assert_int_equal(rc[3], RG_OK);
+    assert_int_equal(out[0].event.timers_started, 1);
+    assert_int_equal(out[3].event.timers_started, 1);
+    assert_int_equal(out[3].invoice_id, t.inv2.id);
+    assert_int_equal(all_timers(&t).n, 2);
+    seen s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(rg_store_event_each_for_invoice(t.f.s, t.f.inv.id, keep, &s, &e), RG_OK);
+    assert_int_equal(s.n, 1); /* portal.visited; not the refused promise.broken */
+    /* the store failing fails them all: inside a transaction already, BEGIN fails */
+    assert_int_equal(rg_store_begin(t.f.s, &e), RG_OK);
+    assert_int_not_equal(rg_event_submit_each(&t.f.env, rq, 1, out, rc, err, &e), RG_OK);
+    assert_int_not_equal(rc[0], RG_OK);
+    rg_store_rollback(t.f.s);
+    tteardown(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_timers_start),
         cmocka_unit_test(test_timers_unless),
         cmocka_unit_test(test_submit_many),
+        cmocka_unit_test(test_submit_each),
         cmocka_unit_test(test_record_scrubs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
