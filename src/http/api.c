@@ -26,6 +26,12 @@ static const rg_api_route api_routes[] = {
     {"POST", "/v1/apikeys/{}/revoke", RG_ROLE_ADMIN, RG_API_JSON_OPT, rg_api_apikey_revoke},
 };
 
+const rg_api_route *rg_api_routes(size_t *n)
+{
+    *n = sizeof api_routes / sizeof *api_routes;
+    return api_routes;
+}
+
 bool rg_api_is_api_path(const char *path)
 {
     return !strcmp(path, "/v1") || !strncmp(path, "/v1/", 4);

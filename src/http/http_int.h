@@ -202,6 +202,8 @@ bool rg_api_cursor_parse(const char *text, int64_t *id);
 /* server.c's side: the /v1 route of method+path (NULL with *fail 404 or
  * 405), the answer to a request, and a problem sent before a handler. */
 bool rg_api_is_api_path(const char *path);
+/* The route table (tests walk it: tests/unit/test_api_matrix.c). */
+const rg_api_route *rg_api_routes(size_t *n);
 const rg_api_route *rg_api_find(const char *method, const char *path, unsigned *fail);
 enum MHD_Result rg_api_handle(rg_http_request *r, const rg_api_route *rt, unsigned fail);
 enum MHD_Result rg_api_send_problem(rg_http_request *r, unsigned status, const char *detail,
