@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/engine_cli.h"
 #include "service/privacy.h"
 
 int rg_cli_customer_anonymize(rg_cli *cli, const char *external_id, bool yes, bool json)
@@ -21,20 +20,14 @@ int rg_cli_customer_anonymize(rg_cli *cli, const char *external_id, bool yes, bo
         return rg_cli_fail(cli, &e);
     const rg_anonymize_counts *c = &r.counts;
     if (json)
-        return rg_cli_print_json(
-            cli, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "customer", external_id, "name",
-                           RG_ANONYMIZED_NAME, "event_id", (json_int_t)r.event_id, "messages_cancelled",
-                           (json_int_t)c->messages_cancelled, "messages_erased", (json_int_t)c->messages_erased,
-                           "events_erased", (json_int_t)c->events_erased, "task_notes_erased",
-                           (json_int_t)c->task_notes_erased, "tasks_cancelled", (json_int_t)c->tasks_cancelled,
-                           "timers_cancelled", (json_int_t)c->timers_cancelled));
+        return rg_cli_print_json(cli, rg_anonymize_result_json(external_id, &r));
     fprintf(cli->out,
             "%s anonymized: name now \"%s\"; e-mail, phones, address and tags erased;\n"
-            "  %lld message text(s) and %lld event payload(s) erased, %lld task note(s);\n"
+            "  %lld message text(s), %lld event payload(s), %lld webhook copies and %lld task note(s) erased;\n"
             "  cancelled: %lld message(s) still to go, %lld task(s), %lld trigger timer(s).\n"
             "  Kept: the external id, the document, invoices, payments, promises and opt-outs.\n",
             external_id, RG_ANONYMIZED_NAME, (long long)c->messages_erased, (long long)c->events_erased,
-            (long long)c->task_notes_erased, (long long)c->messages_cancelled, (long long)c->tasks_cancelled,
+            (long long)c->webhook_bodies_erased, (long long)c->task_notes_erased, (long long)c->messages_cancelled, (long long)c->tasks_cancelled,
             (long long)c->timers_cancelled);
     return 0;
 }
@@ -44,17 +37,10 @@ int rg_cli_customer_export(rg_cli *cli, const char *external_id)
     rg_store *s = rg_cli_store(cli);
     if (!s)
         return 3;
-    /* the engine explains each invoice's cadence, as invoice show does; without one
-     * (a cadence that does not load) the rest is still exported */
-    rg_engine *eng = NULL;
-    if (rg_cli_engine_open(cli, true, RG_CLI_ENGINE_QUIET, &eng) != 0)
-        eng = NULL;
     void *doc = NULL;
     rg_err e;
     rg_err_clear(&e);
-    rg_status rc = rg_customer_export(s, eng, external_id, rg_cli_now(cli), &doc, &e);
-    rg_engine_close(eng);
-    if (rc != RG_OK)
+    if (rg_customer_export(s, &cli->config, external_id, rg_cli_now(cli), &doc, &e) != RG_OK)
         return rg_cli_fail(cli, &e);
     return rg_cli_print_json(cli, doc);
 }

@@ -22,6 +22,8 @@
 
 static const rg_api_route api_routes[] = {
     {"GET", "/v1/customers", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_customers_list},
+    {"GET", "/v1/customers/{}/export", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_customer_export},
+    {"POST", "/v1/customers/{}/anonymize", RG_ROLE_ADMIN, RG_API_JSON_OPT, rg_api_customer_anonymize},
     {"GET", "/v1/apikeys", RG_ROLE_ADMIN, RG_API_NO_BODY, rg_api_apikeys_list},
     {"POST", "/v1/apikeys/{}/revoke", RG_ROLE_ADMIN, RG_API_JSON_OPT, rg_api_apikey_revoke},
 };

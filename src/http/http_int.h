@@ -213,6 +213,9 @@ bool rg_http_match(const char *pattern, const char *path, rg_slice *params, size
 
 /* api.c: GET /v1/customers */
 void rg_api_customers_list(rg_api_call *c);
+/* api_privacy.c: GET /v1/customers/{id}/export, POST /v1/customers/{id}/anonymize */
+void rg_api_customer_export(rg_api_call *c);
+void rg_api_customer_anonymize(rg_api_call *c);
 /* api_apikeys.c: GET /v1/apikeys, POST /v1/apikeys/{id}/revoke */
 void rg_api_apikeys_list(rg_api_call *c);
 void rg_api_apikey_revoke(rg_api_call *c);

@@ -45,9 +45,10 @@ static rg_status anonymize(const rg_event_env *env, const char *external_id, con
     if ((rc = rg_store_customer_anonymize(s, out->customer_id, RG_ANONYMIZED_NAME, now, &out->counts, e)) != RG_OK)
         return rc;
     const rg_anonymize_counts *c = &out->counts;
-    json_t *pl = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "messages_cancelled", (json_int_t)c->messages_cancelled,
-                           "messages_erased", (json_int_t)c->messages_erased, "events_erased",
-                           (json_int_t)c->events_erased, "task_notes_erased", (json_int_t)c->task_notes_erased,
+    json_t *pl = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "messages_cancelled",
+                           (json_int_t)c->messages_cancelled, "messages_erased", (json_int_t)c->messages_erased,
+                           "events_erased", (json_int_t)c->events_erased, "webhook_bodies_erased",
+                           (json_int_t)c->webhook_bodies_erased, "task_notes_erased", (json_int_t)c->task_notes_erased,
                            "tasks_cancelled", (json_int_t)c->tasks_cancelled, "timers_cancelled",
                            (json_int_t)c->timers_cancelled);
     char *payload = pl ? json_dumps(pl, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -75,6 +76,18 @@ rg_status rg_customer_anonymize(const rg_event_env *env, const char *external_id
         return rc;
     }
     return rg_store_commit(env->store, e);
+}
+
+void *rg_anonymize_result_json(const char *external_id, const rg_anonymize_result *r)
+{
+    const rg_anonymize_counts *c = &r->counts;
+    return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "customer", external_id, "name",
+                     RG_ANONYMIZED_NAME, "event_id", (json_int_t)r->event_id, "messages_cancelled",
+                     (json_int_t)c->messages_cancelled, "messages_erased", (json_int_t)c->messages_erased,
+                     "events_erased", (json_int_t)c->events_erased, "webhook_bodies_erased",
+                     (json_int_t)c->webhook_bodies_erased, "task_notes_erased", (json_int_t)c->task_notes_erased,
+                     "tasks_cancelled", (json_int_t)c->tasks_cancelled, "timers_cancelled",
+                     (json_int_t)c->timers_cancelled);
 }
 
 /* ---- export ---- */
@@ -203,19 +216,30 @@ static rg_status export_read(rg_store *s, rg_engine *eng, const char *external_i
     return rc;
 }
 
-rg_status rg_customer_export(rg_store *s, rg_engine *eng, const char *external_id, rg_instant now, void **out,
-                             rg_err *e)
+rg_status rg_customer_export(rg_store *s, const rg_config *config, const char *external_id, rg_instant now,
+                             void **out, rg_err *e)
 {
     *out = NULL;
+    rg_engine_options o = {s, config, true, 0, 0};
+    rg_diags d = RG_DIAGS_INIT;
+    rg_engine *eng = NULL;
+    rg_err oe;
+    rg_err_clear(&oe);
+    if (rg_engine_open(&o, &eng, &d, &oe) != RG_OK)
+        eng = NULL;
+    rg_diags_free(&d);
     char at[32];
     json_t *doc = json_pack("{s:s}", "exported_at", rg_instant_format(now, at, sizeof at));
-    if (!doc)
+    if (!doc) {
+        rg_engine_close(eng);
         return rg_err_set(e, RG_ENOMEM, "export", "out of memory");
+    }
     rg_status rc = rg_store_begin_read(s, e);
     if (rc == RG_OK) {
         rc = export_read(s, eng, external_id, now, doc, e);
         rg_store_rollback(s); /* it only read */
     }
+    rg_engine_close(eng);
     if (rc != RG_OK) {
         json_decref(doc);
         return rc;

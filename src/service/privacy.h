@@ -6,7 +6,7 @@
 #ifndef RG_PRIVACY_H
 #define RG_PRIVACY_H
 
-#include "engine/engine.h"
+#include "config/config.h"
 #include "service/events.h"
 
 /* The name an anonymized customer keeps. */
@@ -28,6 +28,12 @@ typedef struct rg_anonymize_result {
  * RG_ENOTFOUND for an unknown customer. Running it again erases what
  * arrived since (a new import's data) and records another event.
  */
+/* {"customer", "name", "event_id", "messages_cancelled", "messages_erased",
+ *  "events_erased", "webhook_bodies_erased", "task_notes_erased",
+ *  "tasks_cancelled", "timers_cancelled"}: what `customer anonymize --json`
+ * prints and the API answers (a new jansson reference, NULL on no memory). */
+void *rg_anonymize_result_json(const char *external_id, const rg_anonymize_result *r);
+
 rg_status rg_customer_anonymize(const rg_event_env *env, const char *external_id, const char *source, rg_instant now,
                                 rg_anonymize_result *out, rg_err *e);
 
@@ -40,11 +46,13 @@ rg_status rg_customer_anonymize(const rg_event_env *env, const char *external_id
  *    show --json` of each of its invoices, every status], "messages": [each
  *    message as `messages list --json` shows it, with its "html" and
  *    provider "payload"], "tasks": [each task, done ones too]}.
- * eng (NULL: none) explains each invoice's cadence as `invoice show` does.
+ * A dry-run engine opened on s from `config` explains each invoice's
+ * cadence as `invoice show` does (none when the cadences do not load), so
+ * the CLI and the API give the same document.
  * RG_ENOTFOUND for an unknown customer; RG_EINVAL naming the record when a
  * stored text cannot be written as JSON (never a shorter document).
  */
-rg_status rg_customer_export(rg_store *s, rg_engine *eng, const char *external_id, rg_instant now, void **out,
-                             rg_err *e);
+rg_status rg_customer_export(rg_store *s, const rg_config *config, const char *external_id, rg_instant now,
+                             void **out, rg_err *e);
 
 #endif

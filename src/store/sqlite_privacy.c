@@ -77,6 +77,14 @@ rg_status rg_sqp_customer_anonymize(rg_store *base, int64_t customer_id, const c
                   " OR invoice_id IN (SELECT id FROM invoices WHERE customer_id = ?1))",
                   customer_id, now, &out->events_erased, "erasing the customer's events", e)) != RG_OK)
         return rc;
+    /* the copies of those events sent to the company's webhooks */
+    if ((rc = run(s,
+                  "UPDATE webhook_deliveries SET body = json_set(body, '$.data', json('{}'))"
+                  " WHERE json_extract(body, '$.data') <> '{}' AND event_id IN (SELECT id FROM events"
+                  " WHERE customer_id = ?1 OR invoice_id IN (SELECT id FROM invoices WHERE customer_id = ?1))",
+                  customer_id, now, &out->webhook_bodies_erased, "erasing the customer's webhook deliveries",
+                  e)) != RG_OK)
+        return rc;
     if ((rc = run(s, "UPDATE tasks SET note = '' WHERE customer_id = ?1 AND note <> ''", customer_id, now,
                   &out->task_notes_erased, "erasing the customer's task notes", e)) != RG_OK)
         return rc;

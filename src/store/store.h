@@ -135,6 +135,7 @@ typedef struct rg_anonymize_counts {
     int64_t messages_cancelled; /* planned or queued: never to go out */
     int64_t messages_erased;    /* subject, body, html, payload and provider text emptied */
     int64_t events_erased;      /* payloads emptied (the customer's and its invoices') */
+    int64_t webhook_bodies_erased; /* the `data` of those events' outgoing webhook deliveries */
     int64_t task_notes_erased;
     int64_t tasks_cancelled;    /* open or claimed */
     int64_t timers_cancelled;   /* waiting trigger timers */
@@ -142,7 +143,8 @@ typedef struct rg_anonymize_counts {
 /* Erases a customer's personal data in place (LGPD), in the caller's
  * transaction: `name` replaces the name; e-mail, phones, address, tags and
  * preferred channel are emptied; the texts of its messages, the payloads
- * of its (and its invoices') events and its task notes are emptied; what
+ * of its (and its invoices') events — and of their outgoing webhook
+ * deliveries — and its task notes are emptied; what
  * was still to go out or be done is cancelled (reason "anonymized"). Kept:
  * the external id, the document, invoices, payments, promises, opt-outs and
  * every row's dates, statuses and amounts. RG_ENOTFOUND for no such id. */

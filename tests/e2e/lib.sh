@@ -51,3 +51,20 @@ q() { /usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect("regua.db")
 
 # is NAME GOT WANT: passes when GOT is WANT
 is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
+
+# repo_project: in the current directory, the repository's cadences and
+# templates and a regua.yaml whose four channels write to outbox/*.jsonl
+# (the log driver) — the project most engine tests start from
+repo_project() {
+    cp -r "$REGUA_ROOT/cadences" "$REGUA_ROOT/templates" .
+    cat >regua.yaml <<'YAML'
+database: regua.db
+timezone: America/Sao_Paulo
+company: {name: Exemplo Serviços Ltda, cnpj: 11.222.333/0001-81}
+channels:
+  email: {driver: log, path: outbox/email.jsonl}
+  whatsapp: {driver: log, path: outbox/whatsapp.jsonl}
+  sms: {driver: log, path: outbox/sms.jsonl}
+  letter: {driver: log, path: outbox/letter.jsonl}
+YAML
+}

@@ -8,16 +8,10 @@
 # customer.anonymized is recorded; another customer is untouched.
 . "$(dirname "$0")/lib.sh"
 cd "$T"
-cp -r "$REGUA_ROOT/cadences" "$REGUA_ROOT/templates" .
-cat >regua.yaml <<'YAML'
-database: regua.db
-timezone: America/Sao_Paulo
-company: {name: Exemplo Serviços Ltda, cnpj: 11.222.333/0001-81}
-channels:
-  email: {driver: log, path: outbox/email.jsonl}
-  whatsapp: {driver: log, path: outbox/whatsapp.jsonl}
-  sms: {driver: log, path: outbox/sms.jsonl}
-  letter: {driver: log, path: outbox/letter.jsonl}
+repo_project
+cat >>regua.yaml <<'YAML'
+webhooks:
+  - {name: erp, url: "http://127.0.0.1:9/ganchos", secret_env: ERP_SECRET, events: [message.replied, customer.anonymized]}
 YAML
 cat >c.csv <<'CSV'
 external_id,name,document,email,phone,whatsapp,tags,street,number,district,city,state,zip
@@ -37,6 +31,7 @@ expect_exit "a reply is recorded with its text" 0 regua event message.replied --
 expect_exit "a promise" 0 regua event promise.made --invoice F1 --data '{"date": "2026-10-20"}'
 
 c1="(SELECT id FROM customers WHERE external_id = 'C1')"
+is "the reply went to the webhook's outbox" "$(q "SELECT count(*) FROM webhook_deliveries WHERE body LIKE '%Ana aqui%'")" 1
 is "C1 was sent messages with her name" "$(q "SELECT count(*) > 0 FROM messages WHERE customer_id = $c1 AND body LIKE '%Ana%'")" 1
 
 expect_exit "export C1" 0 regua customer export C1
@@ -84,7 +79,7 @@ import json
 r = json.load(open("out"))
 assert r["customer"] == "C1" and r["name"] == "Titular anonimizado", r
 assert r["messages_cancelled"] == 1 and r["messages_erased"] >= 2, r
-assert r["events_erased"] >= 2 and r["task_notes_erased"] == 1 and r["tasks_cancelled"] == 1, r
+assert r["events_erased"] >= 2 and r["webhook_bodies_erased"] == 1 and r["task_notes_erased"] == 1 and r["tasks_cancelled"] == 1, r
 PY
 is "the name is replaced" "$(q "SELECT name FROM customers WHERE external_id = 'C1'")" "Titular anonimizado"
 is "contacts and address are empty" "$(q "SELECT email || phone || whatsapp || street || number || district || city || state || zip || tags FROM customers WHERE external_id = 'C1'")" ""
@@ -94,6 +89,8 @@ is "the messages stay, with status and dates" "$(q "SELECT count(*) FROM message
 is "the queued message is cancelled" "$(q "SELECT status || ':' || reason FROM messages WHERE idempotency_key = 'manual:x'")" "cancelled:anonymized"
 is "no event keeps a payload but the anonymization's" "$(q "SELECT count(*) FROM events WHERE (customer_id = $c1 OR invoice_id IN (SELECT id FROM invoices WHERE customer_id = $c1)) AND payload <> '{}' AND type <> 'customer.anonymized'")" 0
 is "the reply's text is gone" "$(q "SELECT count(*) FROM events WHERE payload LIKE '%Ana aqui%'")" 0
+is "and from its webhook delivery, which stays" "$(q "SELECT count(*) || ':' || sum(body LIKE '%Ana aqui%') FROM webhook_deliveries WHERE event_type = 'message.replied'")" "1:0"
+is "the ERP is told of the anonymization" "$(q "SELECT count(*) FROM webhook_deliveries WHERE event_type = 'customer.anonymized' AND status = 'pending'")" 1
 is "the task note is gone, the task cancelled" "$(q "SELECT status || ':' || note FROM tasks WHERE customer_id = $c1 AND kind = 'call'")" "cancelled:"
 is "the invoice and its payment stay" "$(q "SELECT i.status || ':' || p.amount || ':' || p.reference FROM invoices i JOIN payments p ON p.invoice_id = i.id WHERE i.external_id = 'F1'")" "paid:10000:pix-1"
 is "the promise stays" "$(q "SELECT count(*) FROM promises WHERE customer_id = $c1")" 1

@@ -8,17 +8,7 @@
 # due step.
 . "$(dirname "$0")/lib.sh"
 cd "$T"
-cp -r "$REGUA_ROOT/cadences" "$REGUA_ROOT/templates" .
-cat >regua.yaml <<'YAML'
-database: regua.db
-timezone: America/Sao_Paulo
-company: {name: Exemplo Serviços Ltda, cnpj: 11.222.333/0001-81}
-channels:
-  email: {driver: log, path: outbox/email.jsonl}
-  whatsapp: {driver: log, path: outbox/whatsapp.jsonl}
-  sms: {driver: log, path: outbox/sms.jsonl}
-  letter: {driver: log, path: outbox/letter.jsonl}
-YAML
+repo_project
 cat >c.csv <<'CSV'
 external_id,name,document,email,phone,whatsapp,tags
 C1,Ana Souza,529.982.247-25,ana@exemplo.com.br,+5511999990001,+5511999990001,plano-mensal
