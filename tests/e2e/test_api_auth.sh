@@ -226,28 +226,14 @@ call x "$VIEW" GET "/v1/customers?limit=1"
 # ---- another process holds the write lock: reads answer, writes are 503 + Retry-After, not kept ----
 SPARE=$(regua apikey create --role viewer --name spare 2>/dev/null)
 spare_id=$(q "SELECT max(id) FROM api_keys")
-/usr/bin/python3 - <<'PY' >locker.log 2>&1 &
-import os, sqlite3, time
-c = sqlite3.connect("regua.db", isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-c.execute("UPDATE customers SET name = name")
-open("locked.flag", "w").close()
-while not os.path.exists("release.flag"):
-    time.sleep(0.05)
-c.execute("ROLLBACK")
-PY
-locker=$!
-i=0
-while [ ! -f locked.flag ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-[ -f locked.flag ] && ok "another process holds the write lock" || not_ok "another process holds the write lock" "$(cat locker.log)"
+hold_write_lock regua.db
 call x "$SPARE" GET "/v1/customers?limit=1"
 is "a read answers while the lock is held" "$code" 200
 call x "$ADMIN" POST "/v1/apikeys/$spare_id/revoke" -H 'Idempotency-Key: busy-1'
 is "a write is 503 while the lock is held" "$code" 503
 grep -qi '^Retry-After: ' h.txt && ok "503 says Retry-After" || not_ok "503 says Retry-After" "$(cat h.txt)"
 problem "503 is problem+json" 503
-touch release.flag
-wait $locker
+release_write_lock
 call x "$ADMIN" POST "/v1/apikeys/$spare_id/revoke" -H 'Idempotency-Key: busy-1'
 is "the retry with the same Idempotency-Key runs (a 503 is not kept)" "$code" 200
 grep -qi '^Idempotent-Replayed' h.txt && not_ok "the retry is not a replay" "$(cat h.txt)" || ok "the retry is not a replay"
