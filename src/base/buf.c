@@ -1,6 +1,7 @@
 #include "base/buf.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,4 +209,19 @@ bool rg_strlcpy(char *dst, const char *src, size_t n)
     memcpy(dst, src, c);
     dst[c] = '\0';
     return c == len;
+}
+
+void *rg_array_grow(void **v, size_t n, size_t *cap, size_t size)
+{
+    if (n == *cap) {
+        size_t c = *cap ? *cap * 2 : 8;
+        if (c > SIZE_MAX / size)
+            return NULL;
+        void *q = realloc(*v, c * size);
+        if (!q)
+            return NULL;
+        *v = q;
+        *cap = c;
+    }
+    return (char *)*v + n * size;
 }

@@ -51,6 +51,12 @@ char *rg_slice_dup(rg_slice s);
 /* Bounded integer parsing: the whole slice must be the number. */
 bool rg_parse_i64(rg_slice s, int64_t min, int64_t max, int64_t *out);
 
+/* Room for one more element of `size` bytes at the end of the array *v
+ * holding n of them in *cap allocated (doubling, from 8): a pointer to
+ * that slot, or NULL on out of memory (then *v and *cap are unchanged).
+ * The caller writes the slot and counts it. */
+void *rg_array_grow(void **v, size_t n, size_t *cap, size_t size);
+
 /* strdup that tolerates NULL (returns NULL). */
 char *rg_strdup(const char *s);
 /* Copies src into dst of size n, always terminating; returns false when truncated. */

@@ -213,6 +213,12 @@ bool rg_http_match(const char *pattern, const char *path, rg_slice *params, size
 
 /* api.c: GET /v1/customers */
 void rg_api_customers_list(rg_api_call *c);
+/* api_read.c: GET /v1/invoices, /v1/invoices/{id}, /v1/customers/{id}, /v1/messages, /v1/simulate */
+void rg_api_invoices_list(rg_api_call *c);
+void rg_api_invoice_get(rg_api_call *c);
+void rg_api_customer_get(rg_api_call *c);
+void rg_api_messages_list(rg_api_call *c);
+void rg_api_simulate(rg_api_call *c);
 /* api_privacy.c: GET /v1/customers/{id}/export, POST /v1/customers/{id}/anonymize */
 void rg_api_customer_export(rg_api_call *c);
 void rg_api_customer_anonymize(rg_api_call *c);

@@ -64,17 +64,18 @@ static json_t *explain_json(const rg_invoice_explain *ex)
                      instant_or_null(ex->next_due_at));
 }
 
-/* Sets o[key] to a new array of the n items item(i) (rc, e in scope);
- * RG_EINVAL naming `what` `id` when one cannot be written. */
+/* Sets o[key] to a new array of the n items item(i) (rc, e in scope; item,
+ * what and id may use i); RG_EINVAL naming `what` `id` when one cannot be
+ * written, RG_ENOMEM when the array cannot be set. */
 #define ARRAY_OF(o, key, n, item, what, id)                                                                    \
     do {                                                                                                     \
         json_t *a_ = json_array();                                                                           \
         for (size_t i = 0; rc == RG_OK && i < (n); i++)                                                      \
             rc = rg_json_append(a_, (item), (what), (id), e);                                                \
-        if (rc == RG_OK && json_object_set_new((o), (key), a_) != 0)                                         \
-            rc = rg_json_unwritable((what), (id), e);                                                        \
-        else if (rc != RG_OK)                                                                                \
+        if (rc != RG_OK)                                                                                     \
             json_decref(a_);                                                                                 \
+        else if (json_object_set_new((o), (key), a_) != 0)                                                   \
+            rc = rg_err_set(e, RG_ENOMEM, (key), "out of memory");                                           \
     } while (0)
 
 rg_status rg_invoice_view_json(const rg_invoice_view *v, void **out, rg_err *e)
@@ -190,36 +191,12 @@ rg_status rg_simulation_json(const rg_simulation *s, void **out, rg_err *e)
         return rg_err_set(e, RG_ENOMEM, "simulate", "out of memory");
     rg_status rc = RG_OK;
     char id[24];
-    json_t *a = json_array();
-    for (size_t i = 0; rc == RG_OK && i < s->n_messages; i++) {
-        snprintf(id, sizeof id, "%lld", (long long)s->messages[i].id);
-        rc = rg_json_append(a, sim_message_json(&s->messages[i]), "simulated message", id, e);
-    }
-    if (rc == RG_OK && json_object_set_new(o, "messages", a) != 0)
-        rc = rg_json_unwritable("simulate", "the forecast", e);
-    else if (rc != RG_OK)
-        json_decref(a);
-    if (rc == RG_OK) {
-        a = json_array();
-        for (size_t i = 0; rc == RG_OK && i < s->n_per_day; i++)
-            rc = rg_json_append(a, sim_count_json(&s->per_day[i]), "simulated day", s->per_day[i].channel, e);
-        if (rc == RG_OK && json_object_set_new(o, "per_day", a) != 0)
-            rc = rg_json_unwritable("simulate", "the forecast", e);
-        else if (rc != RG_OK)
-            json_decref(a);
-    }
-    if (rc == RG_OK) {
-        a = json_array();
-        for (size_t i = 0; rc == RG_OK && i < s->n_promises; i++) {
-            const rg_sim_promise *p = &s->promises[i];
-            rc = rg_json_append(a, sim_promise_json(p), p->invoice[0] ? "promise of invoice" : "promise of customer",
-                                p->invoice[0] ? p->invoice : p->customer, e);
-        }
-        if (rc == RG_OK && json_object_set_new(o, "promises", a) != 0)
-            rc = rg_json_unwritable("simulate", "the forecast", e);
-        else if (rc != RG_OK)
-            json_decref(a);
-    }
+    ARRAY_OF(o, "messages", s->n_messages, sim_message_json(&s->messages[i]), "simulated message",
+             (snprintf(id, sizeof id, "%lld", (long long)s->messages[i].id), id));
+    ARRAY_OF(o, "per_day", s->n_per_day, sim_count_json(&s->per_day[i]), "simulated day", s->per_day[i].channel);
+    ARRAY_OF(o, "promises", s->n_promises, sim_promise_json(&s->promises[i]),
+             s->promises[i].invoice[0] ? "promise of invoice" : "promise of customer",
+             s->promises[i].invoice[0] ? s->promises[i].invoice : s->promises[i].customer);
     if (rc != RG_OK) {
         json_decref(o);
         return rc;

@@ -1,8 +1,8 @@
 /*
  * json_views — the one JSON document of each view (service/views.h):
  * `regua invoice show --json` writes rg_invoice_view_json and
- * `regua customer show --json` rg_customer_view_json (GET /v1/invoices/{id}
- * and /v1/customers/{id} are to write the same). Instants are ISO-8601
+ * `regua customer show --json` rg_customer_view_json, and GET /v1/invoices/{id}
+ * and /v1/customers/{id} answer the same (http/api_read.c). Instants are ISO-8601
  * UTC, dates ISO, money a decimal string (and *_cents); absent values null.
  *
  * Each sets *out to a new jansson reference (json_t *, as void *) and

@@ -5,27 +5,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "engine/engine.h"
 #include "service/holds.h"
 
 static rg_status oom(rg_err *e)
 {
     return rg_err_set(e, RG_ENOMEM, "simulate", "out of memory");
-}
-
-/* Room for one more element of `size` bytes in *v (n used, *cap
- * allocated); NULL on out of memory. */
-static void *grow(void **v, size_t n, size_t *cap, size_t size)
-{
-    if (n == *cap) {
-        size_t c = *cap ? *cap * 2 : 16;
-        void *q = realloc(*v, c * size);
-        if (!q)
-            return NULL;
-        *v = q;
-        *cap = c;
-    }
-    return (char *)*v + n * size;
 }
 
 static int cmp_instant(const void *a, const void *b)
@@ -61,7 +47,7 @@ static rg_status pause_of(void *v, const rg_hold *h)
     for (size_t k = 0; k < pa->sp->n_pauses; k++)
         if (!strcmp(pa->sp->pauses[k], step))
             return RG_OK;
-    char **slot = grow((void **)&pa->sp->pauses, pa->sp->n_pauses, &pa->cap, sizeof *slot);
+    char **slot = rg_array_grow((void **)&pa->sp->pauses, pa->sp->n_pauses, &pa->cap, sizeof *slot);
     if (!slot || !(*slot = strdup(step)))
         return RG_ENOMEM;
     pa->sp->n_pauses++;
@@ -92,7 +78,7 @@ static rg_status pending_promise(void *v, const rg_promise *pr)
         return rc;
     if ((rc = rg_store_customer_get_by_id(pc->store, pr->customer_id, &c, pc->e)) != RG_OK)
         return rc;
-    rg_sim_promise *sp = grow((void **)&pc->out->promises, pc->out->n_promises, &pc->cap, sizeof *sp);
+    rg_sim_promise *sp = rg_array_grow((void **)&pc->out->promises, pc->out->n_promises, &pc->cap, sizeof *sp);
     if (!sp)
         return oom(pc->e);
     memset(sp, 0, sizeof *sp);
@@ -130,7 +116,7 @@ static rg_status count_day(collect_ctx *cc, rg_date day, const char *channel)
             s->per_day[i].count++;
             return RG_OK;
         }
-    rg_sim_count *slot = grow((void **)&s->per_day, s->n_per_day, &cc->cap_per_day, sizeof *slot);
+    rg_sim_count *slot = rg_array_grow((void **)&s->per_day, s->n_per_day, &cc->cap_per_day, sizeof *slot);
     if (!slot)
         return oom(cc->e);
     memset(slot, 0, sizeof *slot);
@@ -150,7 +136,7 @@ static rg_status collect(void *v, const rg_message *m)
     if (rc != RG_OK)
         return rc;
     rg_simulation *s = cc->out;
-    rg_sim_message *sm = grow((void **)&s->messages, s->n_messages, &cc->cap_messages, sizeof *sm);
+    rg_sim_message *sm = rg_array_grow((void **)&s->messages, s->n_messages, &cc->cap_messages, sizeof *sm);
     if (!sm)
         return oom(cc->e);
     memset(sm, 0, sizeof *sm);

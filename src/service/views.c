@@ -3,22 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "br/fees.h"
-
-/* Makes room for one more element of `size` bytes in *v (n used, *cap
- * allocated); NULL on out of memory (then *v is unchanged). */
-static void *grow(void **v, size_t n, size_t *cap, size_t size)
-{
-    if (n == *cap) {
-        size_t c = *cap ? *cap * 2 : 8;
-        void *p = realloc(*v, c * size);
-        if (!p)
-            return NULL;
-        *v = p;
-        *cap = c;
-    }
-    return (char *)*v + n * size;
-}
 
 static rg_status oom(rg_err *e, const char *what)
 {
@@ -33,49 +19,23 @@ typedef struct inv_ctx {
     rg_err *e;
 } inv_ctx;
 
-static rg_status keep_payment(void *p, const rg_payment *pay)
-{
-    inv_ctx *c = p;
-    rg_payment *slot = grow((void **)&c->v->payments, c->v->n_payments, &c->cap_payments, sizeof *slot);
-    if (!slot)
-        return oom(c->e, "invoice");
-    *slot = *pay;
-    c->v->n_payments++;
-    return RG_OK;
-}
-
-static rg_status keep_promise(void *p, const rg_promise *pr)
-{
-    inv_ctx *c = p;
-    rg_promise *slot = grow((void **)&c->v->promises, c->v->n_promises, &c->cap_promises, sizeof *slot);
-    if (!slot)
-        return oom(c->e, "invoice");
-    *slot = *pr;
-    c->v->n_promises++;
-    return RG_OK;
-}
-
-static rg_status keep_hold(void *p, const rg_hold *h)
-{
-    inv_ctx *c = p;
-    rg_hold *slot = grow((void **)&c->v->holds, c->v->n_holds, &c->cap_holds, sizeof *slot);
-    if (!slot)
-        return oom(c->e, "invoice");
-    *slot = *h;
-    c->v->n_holds++;
-    return RG_OK;
-}
-
-static rg_status keep_offer(void *p, const rg_offer *o)
-{
-    inv_ctx *c = p;
-    rg_offer *slot = grow((void **)&c->v->offers, c->v->n_offers, &c->cap_offers, sizeof *slot);
-    if (!slot)
-        return oom(c->e, "invoice");
-    *slot = *o;
-    c->v->n_offers++;
-    return RG_OK;
-}
+/* keep_X: a callback of rg_store_X_each that appends a copy of the row to the view's array */
+#define KEEP(fn, type, arr, n, cap)                                                                            \
+    static rg_status fn(void *p, const type *row)                                                            \
+    {                                                                                                        \
+        inv_ctx *c = p;                                                                                      \
+        type *slot = rg_array_grow((void **)&c->v->arr, c->v->n, &c->cap, sizeof *slot);                    \
+        if (!slot)                                                                                           \
+            return oom(c->e, "invoice");                                                                     \
+        *slot = *row;                                                                                        \
+        c->v->n++;                                                                                           \
+        return RG_OK;                                                                                        \
+    }
+KEEP(keep_payment, rg_payment, payments, n_payments, cap_payments)
+KEEP(keep_promise, rg_promise, promises, n_promises, cap_promises)
+KEEP(keep_hold, rg_hold, holds, n_holds, cap_holds)
+KEEP(keep_offer, rg_offer, offers, n_offers, cap_offers)
+#undef KEEP
 
 /* A copy of ev whose payload the copy owns. */
 static bool copy_event(rg_event *dst, const rg_event *ev)
@@ -90,7 +50,7 @@ static bool copy_event(rg_event *dst, const rg_event *ev)
 static rg_status keep_event(void *p, const rg_event *ev)
 {
     inv_ctx *c = p;
-    rg_event *slot = grow((void **)&c->v->events, c->v->n_events, &c->cap_events, sizeof *slot);
+    rg_event *slot = rg_array_grow((void **)&c->v->events, c->v->n_events, &c->cap_events, sizeof *slot);
     if (!slot || !copy_event(slot, ev))
         return oom(c->e, "invoice");
     c->v->n_events++;
@@ -120,7 +80,7 @@ static rg_status keep_timer(void *p, const rg_timer *t)
     inv_ctx *c = tc->ic;
     if (t->invoice_id != c->v->invoice.id && t->invoice_id != 0)
         return RG_OK;
-    rg_view_timer *slot = grow((void **)&c->v->timers, c->v->n_timers, &c->cap_timers, sizeof *slot);
+    rg_view_timer *slot = rg_array_grow((void **)&c->v->timers, c->v->n_timers, &c->cap_timers, sizeof *slot);
     if (!slot)
         return oom(c->e, "invoice");
     memset(slot, 0, sizeof *slot);
@@ -237,7 +197,7 @@ typedef struct cust_ctx {
 static rg_status keep_optout(void *p, const char *channel, const char *how, rg_instant at)
 {
     cust_ctx *c = p;
-    rg_view_optout *slot = grow((void **)&c->v->optouts, c->v->n_optouts, &c->cap_optouts, sizeof *slot);
+    rg_view_optout *slot = rg_array_grow((void **)&c->v->optouts, c->v->n_optouts, &c->cap_optouts, sizeof *slot);
     if (!slot)
         return oom(c->e, "customer");
     slot->channel = strdup(channel);
@@ -250,7 +210,7 @@ static rg_status keep_optout(void *p, const char *channel, const char *how, rg_i
 static rg_status keep_customer_event(void *p, const rg_event *ev, const char *invoice)
 {
     cust_ctx *c = p;
-    rg_view_event *slot = grow((void **)&c->v->events, c->v->n_events, &c->cap_events, sizeof *slot);
+    rg_view_event *slot = rg_array_grow((void **)&c->v->events, c->v->n_events, &c->cap_events, sizeof *slot);
     if (!slot || !copy_event(&slot->event, ev))
         return oom(c->e, "customer");
     rg_strlcpy(slot->invoice, invoice ? invoice : "", sizeof slot->invoice);

@@ -3,8 +3,8 @@
  * model each, read in ONE read transaction (rg_store_begin_read: every part
  * comes from the same committed state, even while a tick or an import
  * writes). The CLI prints a view as text or, through json_views.h, as the
- * one JSON document (which GET /v1/invoices/{id} and /v1/customers/{id} are
- * to answer: issue 12).
+ * one JSON document, which GET /v1/invoices/{id} and /v1/customers/{id}
+ * answer too (http/api_read.c).
  *
  * Ownership: a view filled by rg_*_view_get() owns its arrays (and the
  * events' payloads); release it with the matching _free(), which is
