@@ -31,6 +31,16 @@ static const rg_api_route api_routes[] = {
     {"POST", "/v1/customers/{}/anonymize", RG_ROLE_ADMIN, RG_API_JSON_OPT, rg_api_customer_anonymize},
     {"GET", "/v1/apikeys", RG_ROLE_ADMIN, RG_API_NO_BODY, rg_api_apikeys_list},
     {"POST", "/v1/apikeys/{}/revoke", RG_ROLE_ADMIN, RG_API_JSON_OPT, rg_api_apikey_revoke},
+    {"POST", "/v1/events", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_events_post},
+    {"POST", "/v1/payments", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_payments_post},
+    {"GET", "/v1/tasks", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_tasks_list},
+    {"POST", "/v1/tasks/{}/claim", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_task_claim},
+    {"POST", "/v1/tasks/{}/done", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_task_done},
+    {"GET", "/v1/promises", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_promises_list},
+    {"POST", "/v1/promises", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_promises_post},
+    {"GET", "/v1/optouts", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_optouts_list},
+    {"POST", "/v1/optouts", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_optouts_post},
+    {"DELETE", "/v1/optouts/{}/{}", RG_ROLE_OPERATOR, RG_API_NO_BODY, rg_api_optout_delete},
 };
 
 const rg_api_route *rg_api_routes(size_t *n)

@@ -225,6 +225,19 @@ void rg_api_customer_anonymize(rg_api_call *c);
 /* api_apikeys.c: GET /v1/apikeys, POST /v1/apikeys/{id}/revoke */
 void rg_api_apikeys_list(rg_api_call *c);
 void rg_api_apikey_revoke(rg_api_call *c);
+/* api_write.c: POST /v1/events, POST /v1/payments, GET /v1/tasks, POST /v1/tasks/{id}/claim|done */
+void rg_api_events_post(rg_api_call *c);
+void rg_api_payments_post(rg_api_call *c);
+void rg_api_tasks_list(rg_api_call *c);
+void rg_api_task_claim(rg_api_call *c);
+void rg_api_task_done(rg_api_call *c);
+/* api_write.c: GET /v1/promises, POST /v1/promises */
+void rg_api_promises_list(rg_api_call *c);
+void rg_api_promises_post(rg_api_call *c);
+/* api_write.c: GET /v1/optouts, POST /v1/optouts, DELETE /v1/optouts/{customer}/{channel} */
+void rg_api_optouts_list(rg_api_call *c);
+void rg_api_optouts_post(rg_api_call *c);
+void rg_api_optout_delete(rg_api_call *c);
 
 /* hooks.c */
 enum MHD_Result rg_http_whatsapp_verify(rg_http_request *r);

@@ -8,6 +8,7 @@
 #include "base/buf.h"
 #include "channel/scrub.h"
 #include "service/holds.h"
+#include "service/optouts.h"
 #include "service/payments.h"
 #include "service/promises.h"
 #include "service/webhooks.h"
@@ -449,14 +450,8 @@ static rg_status submit_optout(const rg_event_env *env, const rg_event_request *
         return rg_err_set(e, RG_EINVAL, "data.channel", "'%s' is not a channel name (email, whatsapp, sms, ...)",
                           channel);
     bool was = false;
-    rg_store *s = env->store;
-    if ((rc = rg_store_optout_get(s, cust->id, channel, &was, e)) != RG_OK)
+    if ((rc = rg_optout_apply(env->store, cust->id, channel, rq->source, rq->at, &was, e)) != RG_OK)
         return rc;
-    if (!was) {
-        if ((rc = rg_store_optout_set(s, cust->id, channel, rq->source, rq->at, e)) != RG_OK ||
-            (rc = rg_store_customer_wake(s, cust->id, RG_WAKE_NOW, e)) != RG_OK)
-            return rc;
-    }
     json_t *pl = json_pack("{s:s, s:s}", "channel", channel, "how", rq->source);
     char *payload = pl ? json_dumps(pl, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(pl);

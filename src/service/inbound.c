@@ -7,6 +7,7 @@
 
 #include "br/phone.h"
 #include "channel/scrub.h"
+#include "service/optouts.h"
 
 /* The longest text kept in an event's payload (a WhatsApp text is at most
  * 4096 characters). */
@@ -365,13 +366,9 @@ rg_status rg_inbound_apply_reply(const rg_event_env *env, const rg_config *cfg, 
         if (!out->stop)
             continue;
         bool already = false;
-        if ((rc = rg_store_optout_get(s, cs[i].id, r->channel, &already, e)) != RG_OK ||
-            (rc = rg_store_optout_set(s, cs[i].id, r->channel, "reply", at, e)) != RG_OK)
+        if ((rc = rg_optout_apply(s, cs[i].id, r->channel, "reply", at, &already, e)) != RG_OK)
             goto out;
         if (!already) {
-            /* the customer's messages now go elsewhere, or nowhere: re-plan its invoices */
-            if ((rc = rg_store_customer_wake(s, cs[i].id, RG_WAKE_NOW, e)) != RG_OK)
-                goto out;
             out->optouts++;
             json_t *p = json_object();
             set_text(p, "channel", r->channel, 64);
@@ -436,16 +433,12 @@ static rg_status unsubscribe_in(const rg_event_env *env, int64_t message_id, con
     rg_status rc = message_for(s, message_id, &m, e);
     if (rc != RG_OK)
         return rc;
-    if ((rc = rg_store_optout_get(s, m.customer_id, channel, &was, e)) != RG_OK ||
-        (rc = rg_store_optout_set(s, m.customer_id, channel, "unsubscribe", now, e)) != RG_OK)
+    if ((rc = rg_optout_apply(s, m.customer_id, channel, "unsubscribe", now, &was, e)) != RG_OK)
         return rc;
     if (already)
         *already = was;
     if (was)
         return RG_OK;
-    /* the customer's messages now go elsewhere, or nowhere: re-plan its invoices */
-    if ((rc = rg_store_customer_wake(s, m.customer_id, RG_WAKE_NOW, e)) != RG_OK)
-        return rc;
     json_t *p = json_object();
     set_text(p, "channel", channel, 64);
     set_text(p, "how", "unsubscribe", 16);

@@ -123,3 +123,31 @@ void *rg_task_done_json(const rg_task_done_result *r)
     json_object_set_new(o, "event_id", r->event_id ? json_integer((json_int_t)r->event_id) : json_null());
     return o;
 }
+
+void *rg_optout_json(const rg_optout_row *o)
+{
+    char at[32];
+    return json_pack("{s:s, s:s, s:s, s:s}", "customer", o->customer_external_id, "channel", o->channel, "source",
+                     o->how, "at", rg_instant_format(o->at, at, sizeof at));
+}
+
+void *rg_optout_result_json(const rg_optout_result *r)
+{
+    json_t *o = rg_optout_json(&r->optout);
+    if (o) {
+        json_object_set_new(o, "opted_out", json_boolean(r->opted_out));
+        json_object_set_new(o, "changed", json_boolean(r->changed));
+        json_object_set_new(o, "event_id", r->event_id ? json_integer((json_int_t)r->event_id) : json_null());
+    }
+    return o;
+}
+
+void *rg_promise_view_json(const rg_promise_view *v)
+{
+    json_t *o = rg_promise_json(&v->promise);
+    if (o) {
+        json_object_set_new(o, "customer", json_string(v->customer_external_id));
+        json_object_set_new(o, "invoice", text_or_null(v->invoice_external_id));
+    }
+    return o;
+}

@@ -9,6 +9,7 @@
 #define RG_JSON_TASKS_H
 
 #include "service/events.h"
+#include "service/optouts.h"
 #include "service/payments.h"
 #include "service/tasks.h"
 #include "store/store.h"
@@ -47,5 +48,16 @@ void *rg_event_result_json(const char *type, const rg_event_result *r);
  * {"task": rg_task_view_json, "promise": rg_promise_json or null,
  *  "event_id": the promise.made event or null} */
 void *rg_task_done_json(const rg_task_done_result *r);
+/* A promise with whom and what it is about (GET /v1/promises):
+ * rg_promise_json's fields and "customer", "invoice" (external ids; null
+ * for a promise about the whole debt). */
+void *rg_promise_view_json(const rg_promise_view *v);
+/* An opt-out (`regua optout list --json`'s items, GET /v1/optouts):
+ * {"customer", "channel", "source", "at"} */
+void *rg_optout_json(const rg_optout_row *o);
+/* What adding or revoking one did (`regua optout add|remove --json`,
+ * POST/DELETE /v1/optouts): rg_optout_json's fields and "opted_out" (now),
+ * "changed", "event_id" (null when nothing changed). */
+void *rg_optout_result_json(const rg_optout_result *r);
 
 #endif

@@ -103,3 +103,31 @@ rg_status rg_promise_make(const rg_event_env *env, const rg_promise_params *p, r
     free(payload);
     return rc;
 }
+
+rg_status rg_promise_list(rg_store *s, const char *customer, const char *invoice, const char *status,
+                          int64_t after_id, int64_t limit, rg_promise_view_fn fn, void *ctx, rg_err *e)
+{
+    static const char *const statuses[] = {"pending", "kept", "broken", "cancelled"};
+    rg_promise_filter f = {0, 0, status, after_id, limit};
+    rg_status rc;
+    if (status) {
+        bool ok = false;
+        for (size_t i = 0; i < sizeof statuses / sizeof *statuses && !ok; i++)
+            ok = !strcmp(status, statuses[i]);
+        if (!ok)
+            return rg_err_set(e, RG_EINVAL, "status", "'%s' is not pending, kept, broken or cancelled", status);
+    }
+    if (customer) {
+        rg_customer c;
+        if ((rc = rg_store_customer_get(s, customer, &c, e)) != RG_OK)
+            return rc;
+        f.customer_id = c.id;
+    }
+    if (invoice) {
+        rg_invoice inv;
+        if ((rc = rg_store_invoice_get(s, invoice, &inv, e)) != RG_OK)
+            return rc;
+        f.invoice_id = inv.id;
+    }
+    return rg_store_promise_page(s, &f, fn, ctx, e);
+}

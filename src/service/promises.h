@@ -45,4 +45,12 @@ typedef struct rg_promise_params {
 rg_status rg_promise_make(const rg_event_env *env, const rg_promise_params *p, rg_date today, rg_promise *out,
                           rg_event_out *event, rg_err *e);
 
+/* Promises by id (the API's GET /v1/promises): of the customer and/or
+ * invoice named by external id (NULL: any) and with status (NULL: any;
+ * else pending, kept, broken or cancelled), id > after_id, at most limit
+ * (0: all). RG_ENOTFOUND (where "customer", "invoice") for an unknown one,
+ * RG_EINVAL (where "status") for another status. */
+rg_status rg_promise_list(rg_store *s, const char *customer, const char *invoice, const char *status,
+                          int64_t after_id, int64_t limit, rg_promise_view_fn fn, void *ctx, rg_err *e);
+
 #endif

@@ -103,6 +103,8 @@ typedef struct rg_store_ops {
     rg_status (*task_insert_for_message)(rg_store *s, rg_task *t, int64_t message_id, const char *text, bool *inserted, rg_err *e);
     rg_status (*task_get)(rg_store *s, int64_t id, rg_task_view *out, rg_err *e);
     rg_status (*task_view_each)(rg_store *s, bool include_done, rg_task_view_fn fn, void *ctx, rg_err *e);
+    rg_status (*task_view_page)(rg_store *s, bool include_done, int64_t after_id, int64_t limit, rg_task_view_fn fn,
+                                void *ctx, rg_err *e);
     rg_status (*task_claim)(rg_store *s, int64_t id, const char *assignee, rg_instant now, bool *changed, rg_err *e);
     rg_status (*task_finish)(rg_store *s, int64_t id, const char *assignee, const char *outcome, const char *note, rg_instant now, bool *changed, rg_err *e);
     rg_status (*promise_insert)(rg_store *s, rg_promise *p, rg_err *e);
@@ -138,6 +140,9 @@ typedef struct rg_store_ops {
     rg_status (*offer_each)(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
     rg_status (*event_each_for_customer)(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn, void *ctx, rg_err *e);
     rg_status (*optout_each)(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
+    rg_status (*promise_page)(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx, rg_err *e);
+    rg_status (*optout_list)(rg_store *s, const rg_optout_filter *f, rg_optout_row_fn fn, void *ctx, rg_err *e);
+    rg_status (*optout_remove)(rg_store *s, int64_t customer_id, const char *channel, bool *removed, rg_err *e);
     /* the API's keys and Idempotency-Keys (sqlite_api.c) */
     rg_status (*apikey_insert)(rg_store *s, rg_apikey_row *k, const char *hash_hex, rg_err *e);
     rg_status (*apikey_get)(rg_store *s, const char *hash_hex, int64_t id, rg_apikey_row *out, bool *found, rg_err *e);

@@ -176,6 +176,8 @@ rg_status rg_sqw_requeue(rg_store *s, int64_t id, rg_instant now, bool *changed,
 rg_status rg_sqe_task_insert_for_message(rg_store *s, rg_task *t, int64_t message_id, const char *text, bool *inserted, rg_err *e);
 rg_status rg_sqe_task_get(rg_store *s, int64_t id, rg_task_view *out, rg_err *e);
 rg_status rg_sqe_task_view_each(rg_store *s, bool include_done, rg_task_view_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqe_task_view_page(rg_store *s, bool include_done, int64_t after_id, int64_t limit, rg_task_view_fn fn,
+                                void *ctx, rg_err *e);
 rg_status rg_sqe_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instant now, bool *changed, rg_err *e);
 rg_status rg_sqe_task_finish(rg_store *s, int64_t id, const char *assignee, const char *outcome, const char *note, rg_instant now, bool *changed, rg_err *e);
 rg_status rg_sqe_promise_insert(rg_store *s, rg_promise *p, rg_err *e);
@@ -196,5 +198,12 @@ rg_status rg_sqe_outbox_counts(rg_store *s, int64_t *queued, int64_t *sending, r
 rg_status rg_sqe_message_invoice_ids(rg_store *s, int64_t message_id, int64_t *ids, size_t max, size_t *n, rg_err *e);
 rg_status rg_sqe_customer_optouts(rg_store *s, int64_t customer_id, char *buf, size_t n, rg_err *e);
 rg_status rg_sqe_customer_sends_since(rg_store *s, int64_t customer_id, rg_instant since, int64_t exclude, rg_instant *out, size_t max, size_t *n, rg_err *e);
+
+/* sqlite_optouts.c */
+rg_status rg_sqo_optout_list(rg_store *s, const rg_optout_filter *f, rg_optout_row_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqo_optout_remove(rg_store *s, int64_t customer_id, const char *channel, bool *removed, rg_err *e);
+
+/* sqlite_promises.c */
+rg_status rg_sqp_promise_page(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx, rg_err *e);
 
 #endif

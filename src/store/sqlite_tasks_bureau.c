@@ -128,15 +128,9 @@ rg_status rg_sqe_task_get(rg_store *base, int64_t id, rg_task_view *out, rg_err 
     return rc;
 }
 
-rg_status rg_sqe_task_view_each(rg_store *base, bool include_done, rg_task_view_fn fn, void *ctx, rg_err *e)
+/* Calls fn for each row of a prepared task view statement, then finalizes it. */
+static rg_status each_task_view(rg_sq_common *s, sqlite3_stmt *st, rg_task_view_fn fn, void *ctx, rg_err *e)
 {
-    rg_sq_common *s = SQ(base);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           TASK_VIEW_SELECT "WHERE ?1 OR t.status IN ('open', 'claimed') ORDER BY t.due_at, t.id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return rg_sq_fail(s, e, "listing tasks");
-    sqlite3_bind_int(st, 1, include_done);
     rg_status rc = RG_OK;
     int r;
     rg_task_view *v = malloc(sizeof *v);
@@ -154,6 +148,34 @@ rg_status rg_sqe_task_view_each(rg_store *base, bool include_done, rg_task_view_
     free(v);
     sqlite3_finalize(st);
     return rc;
+}
+
+rg_status rg_sqe_task_view_each(rg_store *base, bool include_done, rg_task_view_fn fn, void *ctx, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           TASK_VIEW_SELECT "WHERE ?1 OR t.status IN ('open', 'claimed') ORDER BY t.due_at, t.id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, "listing tasks");
+    sqlite3_bind_int(st, 1, include_done);
+    return each_task_view(s, st, fn, ctx, e);
+}
+
+rg_status rg_sqe_task_view_page(rg_store *base, bool include_done, int64_t after_id, int64_t limit, rg_task_view_fn fn,
+                                void *ctx, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           TASK_VIEW_SELECT "WHERE (?1 OR t.status IN ('open', 'claimed')) AND t.id > ?2"
+                                            " ORDER BY t.id LIMIT ?3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, "listing tasks");
+    sqlite3_bind_int(st, 1, include_done);
+    sqlite3_bind_int64(st, 2, after_id);
+    sqlite3_bind_int64(st, 3, limit > 0 ? limit : -1);
+    return each_task_view(s, st, fn, ctx, e);
 }
 
 rg_status rg_sqe_task_claim(rg_store *base, int64_t id, const char *assignee, rg_instant now, bool *changed,

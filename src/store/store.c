@@ -434,6 +434,12 @@ rg_status rg_store_task_view_each(rg_store *s, bool include_done, rg_task_view_f
     return s->ops->task_view_each(s, include_done, fn, ctx, e);
 }
 
+rg_status rg_store_task_view_page(rg_store *s, bool include_done, int64_t after_id, int64_t limit, rg_task_view_fn fn,
+                                  void *ctx, rg_err *e)
+{
+    return s->ops->task_view_page(s, include_done, after_id, limit, fn, ctx, e);
+}
+
 rg_status rg_store_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instant now, bool *changed, rg_err *e)
 {
     return s->ops->task_claim(s, id, assignee, now, changed, e);
@@ -740,4 +746,20 @@ rg_status rg_store_webhook_attempts(rg_store *s, int64_t delivery_id, rg_webhook
 rg_status rg_store_webhook_requeue(rg_store *s, int64_t id, rg_instant now, bool *changed, rg_err *e)
 {
     return s->ops->webhook_requeue(s, id, now, changed, e);
+}
+
+rg_status rg_store_optout_list(rg_store *s, const rg_optout_filter *f, rg_optout_row_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->optout_list(s, f, fn, ctx, e);
+}
+
+rg_status rg_store_optout_remove(rg_store *s, int64_t customer_id, const char *channel, bool *removed, rg_err *e)
+{
+    return s->ops->optout_remove(s, customer_id, channel, removed, e);
+}
+
+rg_status rg_store_promise_page(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx,
+                                rg_err *e)
+{
+    return s->ops->promise_page(s, f, fn, ctx, e);
 }

@@ -549,6 +549,10 @@ rg_status rg_store_task_get(rg_store *s, int64_t id, rg_task_view *out, rg_err *
 /* Open and claimed tasks by due time, then id (every task when
  * include_done). text is valid during the callback. */
 rg_status rg_store_task_view_each(rg_store *s, bool include_done, rg_task_view_fn fn, void *ctx, rg_err *e);
+/* The same tasks by id (keyset pages for the API): those with id > after_id,
+ * at most `limit` (0: all) of them, in id order. */
+rg_status rg_store_task_view_page(rg_store *s, bool include_done, int64_t after_id, int64_t limit, rg_task_view_fn fn,
+                                  void *ctx, rg_err *e);
 /* Claims an open or claimed task for assignee. *changed false when the
  * task is neither (done, cancelled or absent): the caller checks first. */
 rg_status rg_store_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instant now, bool *changed,
@@ -577,6 +581,23 @@ rg_status rg_store_promise_insert(rg_store *s, rg_promise *p, rg_err *e);
 /* An invoice's promises, oldest first. */
 rg_status rg_store_promise_each_for_invoice(rg_store *s, int64_t invoice_id, rg_promise_fn fn, void *ctx,
                                             rg_err *e);
+/* Promises with their customer's and invoice's external ids, by id
+ * (keyset pages: id > after_id, at most limit; 0: all). */
+typedef struct rg_promise_view {
+    rg_promise promise;
+    char customer_external_id[RG_EXTID_MAX + 1];
+    char invoice_external_id[RG_EXTID_MAX + 1]; /* "" for a promise about the whole debt */
+} rg_promise_view;
+typedef struct rg_promise_filter {
+    int64_t customer_id; /* 0: any */
+    int64_t invoice_id;  /* 0: any */
+    const char *status;  /* NULL: any */
+    int64_t after_id;
+    int64_t limit;
+} rg_promise_filter;
+typedef rg_status (*rg_promise_view_fn)(void *ctx, const rg_promise_view *v);
+rg_status rg_store_promise_page(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx,
+                                rg_err *e);
 
 /* ---- holds, promise deadlines and offers (issue 11; sqlite_holds.c;
  * the rules are service/holds.h's) ---- */
@@ -662,6 +683,25 @@ rg_status rg_store_event_each_for_customer(rg_store *s, int64_t customer_id, int
 /* Its opt-outs: channel, how (the source: "reply:SAIR", "unsubscribe", ...) and when, by channel. */
 typedef rg_status (*rg_optout_fn)(void *ctx, const char *channel, const char *how, rg_instant at);
 rg_status rg_store_optout_each(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
+
+/* Opt-outs across customers (service/optouts.h), by customer id then channel. */
+typedef struct rg_optout_row {
+    int64_t customer_id;
+    char customer_external_id[RG_EXTID_MAX + 1];
+    char channel[RG_CHANNEL_MAX + 1];
+    char how[32]; /* its source: "reply", "unsubscribe", "cli", "api", ... */
+    rg_instant at;
+} rg_optout_row;
+typedef struct rg_optout_filter {
+    int64_t customer_id;       /* 0: every customer */
+    const char *channel;       /* NULL: every channel */
+    int64_t after_customer_id; /* keyset: only customers with a greater id */
+    int64_t limit;             /* rows; 0: all */
+} rg_optout_filter;
+typedef rg_status (*rg_optout_row_fn)(void *ctx, const rg_optout_row *o);
+rg_status rg_store_optout_list(rg_store *s, const rg_optout_filter *f, rg_optout_row_fn fn, void *ctx, rg_err *e);
+/* Deletes the customer's opt-out of channel; *removed false when there was none. */
+rg_status rg_store_optout_remove(rg_store *s, int64_t customer_id, const char *channel, bool *removed, rg_err *e);
 
 /* ---- the REST API's keys and Idempotency-Keys (migration 13) ----
  * Only a key's SHA-256 (hex) is stored; service/apikeys.h makes and checks

@@ -123,6 +123,10 @@ invoice show|1|invoice show NAO-EXISTE --json
 pay|0|pay F1 --amount 10,00 --at 2026-12-02 --json
 event|0|event portal.visited --invoice F1 --json
 event|1|event portal.visitado --invoice F1 --json
+optout add|0|optout add C1 --channel sms --json
+optout list|0|optout list --json
+optout remove|0|optout remove C1 --channel sms --json
+optout remove|1|optout remove C1 --channel sms --json
 cnab import|0|cnab import retorno.ret --dry-run --json
 cadence lint|0|cadence lint cadences --json
 cadence lint|1|cadence lint nao-existe.yaml --json
