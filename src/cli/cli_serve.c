@@ -33,8 +33,9 @@ const rg_command rg_cmd_serve = {
     "dispatcher sends queued messages as they fall due (as `regua dispatch`), each on its own\n"
     "connection to the database. With `webhooks:` in the config, the dispatcher also POSTs the\n"
     "outgoing webhooks' signed deliveries as they fall due, on a connection of its own ('regua\n"
-    "webhooks --help'; --no-dispatch stops them too). When a channel has the `bureau` driver, the scheduler also\n"
-    "sends the pending credit-bureau requests after each tick (as `regua bureau sync`): a\n"
+    "webhooks --help'; --no-dispatch stops them too). When a channel has the `bureau` driver,\n"
+    "the scheduler also sends the pending credit-bureau requests after each tick (as `regua\n"
+    "bureau sync`): a\n"
     "paid invoice's removal goes out within a minute (STJ Súmula 548); a request that fails\n"
     "is retried, waiting 1 minute doubling up to 1 hour, until the bureau acknowledges it.\n"
     "SIGINT or SIGTERM stops claiming new messages, lets the\n"
@@ -344,14 +345,14 @@ static void *dispatcher_main(void *p)
 static void *webhooks_main(void *p)
 {
     workers *w = p;
-    rg_webhooks_run r = {w->w_store, &w->cli->config, w->w_owner, 0, NULL};
+    rg_webhooks_run r = {w->w_store, &w->cli->config, w->w_owner, &w->cli->clock, 0, NULL};
     for (;;) {
         rg_webhooks_stats st;
         rg_err e;
         rg_err_clear(&e);
         long pause = 1000;
         rg_instant now = rg_clock_now(&w->cli->clock);
-        if (rg_webhooks_deliver(&r, now, &st, &e) != RG_OK) {
+        if (rg_webhooks_deliver(&r, &st, &e) != RG_OK) {
             char buf[800];
             rg_error("webhooks: %s", rg_err_text(&e, buf, sizeof buf));
             pause = 5000;
@@ -445,6 +446,18 @@ static rg_status workers_open(workers *w, rg_err *e)
         o.check_ctx = &w->d_check;
         if ((rc = rg_dispatcher_open(&o, &w->d, e)) != RG_OK)
             goto fail;
+        for (size_t i = 0; i < w->cli->config.n_webhooks; i++) {
+            /* a webhook without its secret sends nothing: say so where it is seen */
+            const rg_webhook_config *wh = &w->cli->config.webhooks[i];
+            if (rg_webhook_secret(wh))
+                continue;
+            char component[64];
+            snprintf(component, sizeof component, "webhook:%s", wh->name);
+            rg_health_setf(component, "the variable %s (secret_env) is not set: its deliveries wait", wh->secret_env);
+            fprintf(w->cli->err, "%s: warning: webhook %s: the variable %s (secret_env) is not set: nothing is sent"
+                                 " to it until it is\n",
+                    w->cli->prog, wh->name, wh->secret_env);
+        }
         if (w->cli->config.n_webhooks) {
             const char *loc = w->cli->db_path ? w->cli->db_path : w->cli->config.database;
             if ((rc = rg_store_open(loc, &w->w_store, e)) != RG_OK)

@@ -141,36 +141,28 @@ int64_t rg_webhooks_backoff(int failures)
     return failures >= 1 && failures <= N_BACKOFF ? backoff_s[failures - 1] : -1;
 }
 
-typedef struct claimed {
-    rg_webhook_delivery d; /* d.body owned */
-} claimed;
+static rg_status keep_item(void *p, const rg_webhook_delivery *d);
 
-typedef struct claim_list {
-    claimed *v;
-    size_t n, cap;
-} claim_list;
-
-static rg_status keep_claimed(void *p, const rg_webhook_delivery *d)
+/* Claims the oldest due delivery (one transaction) under a lease that
+ * outlives its attempt; *got false when none is due. */
+static rg_status claim_one(const rg_webhooks_run *r, rg_instant now, int64_t timeout_s, rg_webhook_list *l, bool *got,
+                           rg_err *e)
 {
-    claim_list *l = p;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        claimed *v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return RG_ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
-    char *body = strdup(d->body);
-    if (!body)
-        return RG_ENOMEM;
-    l->v[l->n].d = *d;
-    l->v[l->n].d.body = body;
-    l->n++;
-    return RG_OK;
+    static const char lost[] =
+        "no answer recorded: the process sending it stopped before the lease ran out; sent again";
+    rg_webhook_list_free(l);
+    rg_status rc = rg_store_begin(r->store, e);
+    if (rc != RG_OK)
+        return rc;
+    rc = rg_store_webhook_claim(r->store, r->owner, now, now + timeout_s + 5, 1, lost, keep_item, l, e);
+    if (rc == RG_ENOMEM)
+        rc = rg_err_set(e, RG_ENOMEM, "webhooks", "out of memory");
+    rc = rg_store_end(r->store, rc, e);
+    *got = rc == RG_OK && l->n == 1;
+    return rc;
 }
 
-rg_status rg_webhooks_deliver(const rg_webhooks_run *r, rg_instant now, rg_webhooks_stats *st, rg_err *e)
+rg_status rg_webhooks_deliver(const rg_webhooks_run *r, rg_webhooks_stats *st, rg_err *e)
 {
     memset(st, 0, sizeof *st);
     rg_webhook_post_fn post = r->post ? r->post : rg_webhook_post;
@@ -178,22 +170,16 @@ rg_status rg_webhooks_deliver(const rg_webhooks_run *r, rg_instant now, rg_webho
     for (size_t i = 0; i < r->config->n_webhooks; i++)
         if (r->config->webhooks[i].timeout_seconds > timeout_max)
             timeout_max = r->config->webhooks[i].timeout_seconds;
-    /* the lease outlives the longest attempt */
-    rg_instant lease_until = now + timeout_max + 5;
-    char lost[300];
-    snprintf(lost, sizeof lost,
-             "no answer recorded: the process sending it stopped before the lease ran out; sent again");
-    claim_list l = {0};
-    rg_status rc = rg_store_begin(r->store, e);
-    if (rc == RG_OK) {
-        rc = rg_store_webhook_claim(r->store, r->owner, now, lease_until, r->limit > 0 ? r->limit : 20, lost,
-                                    keep_claimed, &l, e);
-        if (rc == RG_ENOMEM)
-            rc = rg_err_set(e, RG_ENOMEM, "webhooks", "out of memory");
-        rc = rg_store_end(r->store, rc, e);
-    }
-    for (size_t i = 0; rc == RG_OK && i < l.n; i++) {
-        rg_webhook_delivery *d = &l.v[i].d;
+    rg_webhook_list l = {0};
+    rg_status rc = RG_OK;
+    int64_t limit = r->limit > 0 ? r->limit : 20;
+    bool got = true;
+    /* one at a time: each lease covers one attempt, however long the round */
+    for (int64_t n = 0; rc == RG_OK && n < limit; n++) {
+        rg_instant now = rg_clock_now(r->clock);
+        if ((rc = claim_one(r, now, timeout_max, &l, &got, e)) != RG_OK || !got)
+            break;
+        const rg_webhook_delivery *d = &l.v[0].d;
         st->claimed++;
         const rg_webhook_config *w = rg_config_webhook(r->config, d->webhook);
         const char *secret = rg_webhook_secret(w);
@@ -214,15 +200,13 @@ rg_status rg_webhooks_deliver(const rg_webhooks_run *r, rg_instant now, rg_webho
                 break;
             }
         }
-        rg_instant done = now;
-        rg_webhook_outcome o = {d->id, r->owner, done, (int)a.http_status, a.error, "delivered", RG_INSTANT_NONE};
+        rg_instant done = rg_clock_now(r->clock);
+        rg_webhook_outcome o = {d->id, r->owner, now, (int)a.http_status, "", "delivered", RG_INSTANT_NONE};
         if (sent != RG_OK) {
             int64_t wait = rg_webhooks_backoff(d->failures + 1);
             o.status = wait < 0 ? "failed" : "pending";
             o.next_attempt_at = wait < 0 ? RG_INSTANT_NONE : done + wait;
             o.error = a.error[0] ? a.error : "failed";
-        } else {
-            o.error = "";
         }
         bool held;
         if ((rc = rg_store_webhook_finish(r->store, &o, &held, e)) != RG_OK)
@@ -242,9 +226,7 @@ rg_status rg_webhooks_deliver(const rg_webhooks_run *r, rg_instant now, rg_webho
             st->retrying++;
         }
     }
-    for (size_t i = 0; i < l.n; i++)
-        free((char *)l.v[i].d.body);
-    free(l.v);
+    rg_webhook_list_free(&l);
     return rc;
 }
 
@@ -253,10 +235,14 @@ rg_status rg_webhooks_deliver(const rg_webhooks_run *r, rg_instant now, rg_webho
 static rg_status keep_item(void *p, const rg_webhook_delivery *d)
 {
     rg_webhook_list *l = p;
-    rg_webhook_item *v = realloc(l->v, (l->n + 1) * sizeof *v);
-    if (!v)
-        return RG_ENOMEM;
-    l->v = v;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        rg_webhook_item *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return RG_ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
     rg_webhook_item *it = &l->v[l->n];
     memset(it, 0, sizeof *it);
     it->d = *d;

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "channel/webhook_out.h"
 #include "config/config.h"
@@ -74,15 +75,17 @@ typedef struct rg_webhooks_run {
     rg_store *store;        /* the thread's own connection */
     const rg_config *config;
     const char *owner;      /* the lease owner: unique per process ("host:pid:random") */
-    int64_t limit;          /* deliveries claimed per round (0: 20) */
+    const rg_clock *clock;  /* when each attempt is made (its `t`) */
+    int64_t limit;          /* deliveries sent per round at most (0: 20) */
     rg_webhook_post_fn post; /* NULL: rg_webhook_post */
 } rg_webhooks_run;
 
-/* Sends the deliveries due at `now`: claims them (one transaction),
- * POSTs each and records the attempt. A delivery whose webhook is no
- * longer configured, or whose secret_env is unset, is a failed attempt
- * saying so. Store failures are returned. */
-rg_status rg_webhooks_deliver(const rg_webhooks_run *r, rg_instant now, rg_webhooks_stats *st, rg_err *e);
+/* Sends the deliveries due, oldest first, one at a time: claims one (its
+ * own transaction; a lease of the longest timeout_seconds + 5 s), POSTs
+ * it and records the attempt — until none is due or `limit` were sent. A
+ * delivery whose webhook is no longer configured, or whose secret_env is
+ * unset, is a failed attempt saying so. Store failures are returned. */
+rg_status rg_webhooks_deliver(const rg_webhooks_run *r, rg_webhooks_stats *st, rg_err *e);
 
 /* A delivery with its attempts, as `regua webhooks deliveries` shows it. */
 typedef struct rg_webhook_item {
@@ -92,7 +95,7 @@ typedef struct rg_webhook_item {
 } rg_webhook_item;
 typedef struct rg_webhook_list {
     rg_webhook_item *v;
-    size_t n;
+    size_t n, cap;
 } rg_webhook_list;
 
 /* Deliveries (status NULL: all; else pending, sending, delivered or

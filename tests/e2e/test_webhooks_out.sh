@@ -107,6 +107,25 @@ assert r[0]["signature_ok"], r[0]["why"]
 assert r[0]["path"] == "/ganchos/regua" and r[0]["content_type"] == "application/json", r
 assert r[0]["type"] == "payment.received" and r[0]["body"]["invoice"] == "F1", r
 PY
+# the receiver example of docs/api.md accepts it, and refuses it tampered or late
+/usr/bin/python3 - "$REGUA_ROOT/docs/api.md" <<'PY' && ok "the documented Python check" || not_ok "the documented Python check" "see docs/api.md"
+import base64, json, os, re, sys
+doc = open(sys.argv[1], encoding="utf-8").read()
+code = [b for b in re.findall(r"```python\n(.*?)```", doc, re.S) if "def regua_signature_ok" in b][0]
+ns = {}
+exec(code, ns)
+check = ns["regua_signature_ok"]
+r = json.loads(open("recv.log").readline())
+raw, secret = base64.b64decode(r["raw"]), os.environ["ERP_SECRET"].encode()
+assert check(r["signature"], raw, secret)
+assert not check(r["signature"], raw + b" ", secret)
+assert not check(r["signature"], raw, b"another-secret")
+t = int(r["signature"].split(",")[0][2:])
+import hmac, hashlib
+late = t - 301
+sig = "t=%d,v1=%s" % (late, hmac.new(secret, str(late).encode() + b"." + raw, hashlib.sha256).hexdigest())
+assert not check(sig, raw, secret)
+PY
 regua webhooks deliveries >list.txt
 contains "the list says delivered" list.txt "delivered 1 attempt; last: HTTP 200"
 stop_receiver
@@ -204,3 +223,24 @@ PY
 printf 'cadence: u\nmatch: {}\nfees: {interest_month_pct: 1.00}\ntriggers:\n  - {id: x, on: optout, webhook: crm}\n' >u.yaml
 expect_exit "lint refuses an unknown webhook name" 1 regua cadence lint u.yaml
 contains "naming the rule and the name" out "unknown-webhook"
+
+# 6. serve started without a webhook's secret: it warns, /healthz says so,
+# and nothing is sent (the attempt says why)
+rm -f recv.log
+receiver
+SPORT=$(free_port)
+env -u ERP_SECRET "$REGUA_BIN" serve --listen 127.0.0.1:$SPORT --no-scheduler >nosecret.log 2>&1 &
+SPID=$!
+wait_http "http://127.0.0.1:$SPORT/healthz" || not_ok "serve starts without the secret" "$(tail -3 nosecret.log)"
+curl -s "http://127.0.0.1:$SPORT/healthz" >h.json
+regua pay F4 --amount 100 --reference R4 >/dev/null
+d=$(q "SELECT max(id) FROM webhook_deliveries WHERE webhook = 'erp'")
+not_set() { [ "$(q "SELECT count(*) FROM webhook_attempts WHERE delivery_id = $d AND error LIKE '%ERP_SECRET (secret_env) is not set%'")" = 1 ]; }
+until_true 15 not_set && ok "the attempt says the secret is not set" || not_ok "the attempt says the secret is not set" "$(status_of "$d")"
+stop_serve
+stop_receiver
+contains "serve warns" nosecret.log "webhook erp: the variable ERP_SECRET (secret_env) is not set"
+/usr/bin/python3 -c 'import json; h=json.load(open("h.json")); assert h["status"]=="degraded" and any(r["component"]=="webhook:erp" for r in h["reasons"]), h' \
+    && ok "healthz names the webhook" || not_ok "healthz names the webhook" "$(cat h.json)"
+[ ! -s recv.log ] && ok "nothing was sent without the secret" || not_ok "nothing was sent without the secret" "$(cat recv.log)"
+is "it waits to be retried" "$(status_of "$d")" pending

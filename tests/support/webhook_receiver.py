@@ -7,11 +7,13 @@ Verifies each POST as docs/api.md tells a receiver to: Regua-Signature
 "t=UNIX_SECONDS,v1=HEX" where HEX is HMAC-SHA256(secret, t + "." + body),
 compared in constant time, t not older than 5 minutes. The secret is the
 environment variable WEBHOOK_SECRET. Appends one JSON line per request to
-LOG: {"path", "content_type", "signature_ok", "why", "id", "type", "body"}.
+LOG: {"path", "content_type", "signature_ok", "why", "id", "type", "body",
+"signature" (the header), "raw" (the body bytes, base64)}.
 --status: the answers in order (the last one repeats; default 200).
 --hold PATH: the first request is logged, then its answer waits until
 PATH exists (a test kills the sender meanwhile).
 """
+import base64
 import hashlib
 import hmac
 import json
@@ -67,7 +69,8 @@ class H(BaseHTTPRequestHandler):
         with open(LOG, "a") as f:
             f.write(json.dumps({"path": self.path, "content_type": self.headers.get("Content-Type"),
                                 "signature_ok": ok, "why": why, "id": doc.get("id"), "type": doc.get("type"),
-                                "body": doc}) + "\n")
+                                "body": doc, "signature": self.headers.get("Regua-Signature", ""),
+                                "raw": base64.b64encode(body).decode()}) + "\n")
         if HOLD and n == 0:
             while not os.path.exists(HOLD):
                 time.sleep(0.05)

@@ -151,6 +151,15 @@ static rg_status fake_post(const char *url, const char *secret, int64_t t, const
     return rg_err_set(e, RG_ETRANSIENT, "webhook", "%s", a->error);
 }
 
+/* One round of the webhooks thread at instant t. */
+static rg_status deliver_at(const rg_webhooks_run *r, rg_clock *clk, rg_instant t, rg_webhooks_stats *st)
+{
+    rg_err e;
+    rg_err_clear(&e);
+    clk->at = t;
+    return rg_webhooks_deliver(r, st, &e);
+}
+
 /* 2xx delivers; anything else is retried after 1 min, 5 min, 30 min, 2 h,
  * 6 h, 12 h, 24 h, then failed; each attempt recorded; retry re-queues. */
 static void test_backoff_and_retry(void **state)
@@ -165,23 +174,24 @@ static void test_backoff_and_retry(void **state)
     n_posts = 0;
     n_answers = 1;
     answers[0] = 500;
-    rg_webhooks_run r = {f.s, &f.cfg, "test:1", 0, fake_post};
+    rg_clock clk = rg_clock_fixed(t);
+    rg_webhooks_run r = {f.s, &f.cfg, "test:1", &clk, 0, fake_post};
     rg_webhooks_stats st;
     static const int64_t waits[] = {60, 300, 1800, 7200, 21600, 43200, 86400};
     for (int i = 0; i < 7; i++) {
-        assert_int_equal(rg_webhooks_deliver(&r, t, &st, &e), RG_OK);
+        assert_int_equal(deliver_at(&r, &clk, t, &st), RG_OK);
         assert_int_equal(st.claimed, 1);
         assert_int_equal(st.retrying, 1);
         assert_int_equal(rg_webhooks_backoff(i + 1), waits[i]);
         /* not due a second before the wait is over */
-        assert_int_equal(rg_webhooks_deliver(&r, t + waits[i] - 1, &st, &e), RG_OK);
+        assert_int_equal(deliver_at(&r, &clk, t + waits[i] - 1, &st), RG_OK);
         assert_int_equal(st.claimed, 0);
         t += waits[i];
     }
     assert_string_equal(last_secret, "test-webhook-secret");
     assert_string_equal(last_url, "http://127.0.0.1:9/h");
     assert_int_equal(last_t, t - waits[6]);
-    assert_int_equal(rg_webhooks_deliver(&r, t, &st, &e), RG_OK);
+    assert_int_equal(deliver_at(&r, &clk, t, &st), RG_OK);
     assert_int_equal(st.failed, 1);
     assert_int_equal(n_posts, 8);
     rg_webhook_list l;
@@ -201,7 +211,7 @@ static void test_backoff_and_retry(void **state)
     assert_int_equal(one.v[0].n_attempts, 8);
     rg_webhook_list_free(&one);
     answers[0] = 204;
-    assert_int_equal(rg_webhooks_deliver(&r, t + 10, &st, &e), RG_OK);
+    assert_int_equal(deliver_at(&r, &clk, t + 10, &st), RG_OK);
     assert_int_equal(st.delivered, 1);
     assert_int_equal(rg_webhooks_list(f.s, "delivered", &l, &e), RG_OK);
     assert_int_equal(l.n, 1);
@@ -235,11 +245,12 @@ static void test_lease_and_secret(void **state)
     n_posts = 0;
     n_answers = 1;
     answers[0] = 200;
-    rg_webhooks_run r = {f.s, &f.cfg, "B", 0, fake_post};
+    rg_clock clk = rg_clock_fixed(t);
+    rg_webhooks_run r = {f.s, &f.cfg, "B", &clk, 0, fake_post};
     rg_webhooks_stats st;
-    assert_int_equal(rg_webhooks_deliver(&r, t + 14, &st, &e), RG_OK);
+    assert_int_equal(deliver_at(&r, &clk, t + 14, &st), RG_OK);
     assert_int_equal(st.claimed, 0); /* A's lease holds */
-    assert_int_equal(rg_webhooks_deliver(&r, t + 16, &st, &e), RG_OK);
+    assert_int_equal(deliver_at(&r, &clk, t + 16, &st), RG_OK);
     assert_int_equal(st.delivered, 1);
     rg_webhook_list l;
     assert_int_equal(rg_webhooks_list(f.s, NULL, &l, &e), RG_OK);
@@ -259,7 +270,7 @@ static void test_lease_and_secret(void **state)
     record(&f, RG_EV_PORTAL_VISITED, false, NULL, t + 30, &ev);
     unsetenv("TEST_WH_SECRET");
     n_posts = 0;
-    assert_int_equal(rg_webhooks_deliver(&r, t + 30, &st, &e), RG_OK);
+    assert_int_equal(deliver_at(&r, &clk, t + 30, &st), RG_OK);
     assert_int_equal(st.claimed, 2);
     assert_int_equal(st.retrying, 2);
     assert_int_equal(n_posts, 0);
