@@ -41,6 +41,7 @@ static const rg_api_route api_routes[] = {
     {"GET", "/v1/optouts", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_optouts_list},
     {"POST", "/v1/optouts", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_optouts_post},
     {"DELETE", "/v1/optouts/{}/{}", RG_ROLE_OPERATOR, RG_API_NO_BODY, rg_api_optout_delete},
+    {"GET", "/v1/openapi.json", RG_ROLE_NONE, RG_API_NO_BODY, rg_api_openapi},
 };
 
 const rg_api_route *rg_api_routes(size_t *n)

@@ -114,8 +114,12 @@ rg_instant rg_http_now(const rg_http_request *r);
  *     }
  *
  * To add a route: one row in api.c's `api_routes` table (method, pattern
- * with "{}" segments as in server.c, minimum role, body kind, handler) and
- * the handler's declaration below, in its own file's block. */
+ * with "{}" segments as in server.c, minimum role, body kind, handler), the
+ * handler's declaration below, in its own file's block, and its operation
+ * in docs/openapi.json (path with "{name}" for each "{}", the role in
+ * `security`, parameters with examples, body, responses): the unit test
+ * tests/unit/test_openapi.c fails until the two agree, and
+ * tests/e2e/test_api_openapi.sh calls it with the document's examples. */
 
 typedef enum rg_api_body {
     RG_API_NO_BODY = 0, /* any body is ignored */
@@ -238,6 +242,12 @@ void rg_api_promises_post(rg_api_call *c);
 void rg_api_optouts_list(rg_api_call *c);
 void rg_api_optouts_post(rg_api_call *c);
 void rg_api_optout_delete(rg_api_call *c);
+
+/* api_openapi.c: GET /v1/openapi.json (no key), docs/openapi.json as
+ * built in (build/gen/openapi_json.c, written by scripts/embed.py) */
+extern const char rg_openapi_json[];
+extern const size_t rg_openapi_json_len;
+void rg_api_openapi(rg_api_call *c);
 
 /* hooks.c */
 enum MHD_Result rg_http_whatsapp_verify(rg_http_request *r);
