@@ -333,6 +333,19 @@ void rg_api_page_finish(rg_api_call *c, rg_api_page *p, const char *what, rg_sta
     p->data = NULL;
 }
 
+bool rg_api_path_id(rg_api_call *c, size_t i, const char *what, char *buf, size_t n)
+{
+    rg_slice p = i < c->r->n_params ? c->r->params[i] : (rg_slice){"", 0};
+    if (p.n == 0 || p.n >= n) {
+        rg_api_problem(c, 404, "no %s has external id '%.*s%s'", what, p.n > 40 ? 40 : (int)p.n, p.p,
+                       p.n > 40 ? "..." : "");
+        return false;
+    }
+    memcpy(buf, p.p, p.n);
+    buf[p.n] = '\0';
+    return true;
+}
+
 /* ---- GET /v1/customers ---- */
 
 static rg_status add_customer(void *ctx, const rg_customer *cu)

@@ -10,23 +10,10 @@
 #include "http/http_int.h"
 #include "service/privacy.h"
 
-/* The path's customer id into buf; false (answered 404) when too long. */
-static bool customer_param(rg_api_call *c, char *buf, size_t n)
-{
-    rg_slice p = c->r->params[0];
-    if (p.n >= n) {
-        rg_api_problem(c, 404, "no customer has external id '%.*s...'", 40, p.p);
-        return false;
-    }
-    memcpy(buf, p.p, p.n);
-    buf[p.n] = '\0';
-    return true;
-}
-
 void rg_api_customer_export(rg_api_call *c)
 {
     char id[RG_EXTID_MAX + 1];
-    if (!customer_param(c, id, sizeof id))
+    if (!rg_api_path_id(c, 0, "customer", id, sizeof id))
         return;
     void *doc = NULL;
     rg_err e;
@@ -44,7 +31,7 @@ void rg_api_customer_anonymize(rg_api_call *c)
     if (c->errors)
         return;
     char id[RG_EXTID_MAX + 1];
-    if (!customer_param(c, id, sizeof id))
+    if (!rg_api_path_id(c, 0, "customer", id, sizeof id))
         return;
     rg_event_env env = *c->r->srv->events;
     env.store = c->store;

@@ -16,16 +16,14 @@
 #include "service/simulate.h"
 #include "service/views.h"
 
-/* The path's {} parameter i as a C string (NUL-terminated copy in buf);
- * false when it does not fit: no external id is that long, so 404. */
-static bool param(const rg_api_call *c, size_t i, char *buf, size_t n)
+/* Answers the document a JSON writer made (wrc RG_OK), else the failure to
+ * write it: a stored text that is not UTF-8 is the server's fault (500). */
+static void reply_doc(rg_api_call *c, const char *what, rg_status wrc, void *doc, const rg_err *e)
 {
-    const rg_slice *p = &c->r->params[i];
-    if (i >= c->r->n_params || p->n == 0 || p->n >= n)
-        return false;
-    memcpy(buf, p->p, p->n);
-    buf[p->n] = '\0';
-    return true;
+    if (wrc != RG_OK)
+        rg_api_fail(c, what, RG_EINTERNAL, e);
+    else
+        rg_api_reply(c, 200, doc);
 }
 
 /* A query date (?due_from=2026-12-10): false with a field error when bad. */
@@ -95,10 +93,8 @@ void rg_api_invoices_list(rg_api_call *c)
 void rg_api_invoice_get(rg_api_call *c)
 {
     char id[RG_EXTID_MAX + 1];
-    if (!param(c, 0, id, sizeof id)) {
-        rg_api_problem(c, 404, "no invoice with that external id");
+    if (!rg_api_path_id(c, 0, "invoice", id, sizeof id))
         return;
-    }
     rg_err e;
     rg_err_clear(&e);
     rg_invoice_view v;
@@ -108,10 +104,8 @@ void rg_api_invoice_get(rg_api_call *c)
         return;
     }
     void *doc = NULL;
-    if (rg_invoice_view_json(&v, &doc, &e) != RG_OK)
-        rg_api_fail(c, "GET /v1/invoices/{id}", RG_EINTERNAL, &e); /* stored text that is not UTF-8 */
-    else
-        rg_api_reply(c, 200, doc);
+    rg_status wrc = rg_invoice_view_json(&v, &doc, &e);
+    reply_doc(c, "GET /v1/invoices/{id}", wrc, doc, &e);
     rg_invoice_view_free(&v);
 }
 
@@ -120,10 +114,8 @@ void rg_api_invoice_get(rg_api_call *c)
 void rg_api_customer_get(rg_api_call *c)
 {
     char id[RG_EXTID_MAX + 1];
-    if (!param(c, 0, id, sizeof id)) {
-        rg_api_problem(c, 404, "no customer with that external id");
+    if (!rg_api_path_id(c, 0, "customer", id, sizeof id))
         return;
-    }
     rg_err e;
     rg_err_clear(&e);
     rg_customer_view v;
@@ -133,10 +125,8 @@ void rg_api_customer_get(rg_api_call *c)
         return;
     }
     void *doc = NULL;
-    if (rg_customer_view_json(&v, &doc, &e) != RG_OK)
-        rg_api_fail(c, "GET /v1/customers/{id}", RG_EINTERNAL, &e);
-    else
-        rg_api_reply(c, 200, doc);
+    rg_status wrc = rg_customer_view_json(&v, &doc, &e);
+    reply_doc(c, "GET /v1/customers/{id}", wrc, doc, &e);
     rg_customer_view_free(&v);
 }
 
@@ -207,9 +197,7 @@ void rg_api_simulate(rg_api_call *c)
         return;
     }
     void *doc = NULL;
-    if (rg_simulation_json(&sim, &doc, &e) != RG_OK)
-        rg_api_fail(c, "GET /v1/simulate", RG_EINTERNAL, &e);
-    else
-        rg_api_reply(c, 200, doc);
+    rg_status wrc = rg_simulation_json(&sim, &doc, &e);
+    reply_doc(c, "GET /v1/simulate", wrc, doc, &e);
     rg_simulation_free(&sim);
 }

@@ -183,12 +183,18 @@ static bool task_id(rg_api_call *c, int64_t *id)
     return false;
 }
 
-static rg_status add_task(void *ctx, const rg_task_view *v)
+/* Adds an item whose id is its name in errors; ctx is {page, err}. */
+static rg_status add_by_id(void *ctx, int64_t id, json_t *item, const char *what)
 {
     void **a = ctx;
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)v->task.id);
-    return rg_api_page_add(a[0], v->task.id, rg_task_view_json(v), "task", id, a[1]);
+    char text[24];
+    snprintf(text, sizeof text, "%lld", (long long)id);
+    return rg_api_page_add(a[0], id, item, what, text, a[1]);
+}
+
+static rg_status add_task(void *ctx, const rg_task_view *v)
+{
+    return add_by_id(ctx, v->task.id, rg_task_view_json(v), "task");
 }
 
 void rg_api_tasks_list(rg_api_call *c)
@@ -286,15 +292,11 @@ typedef struct optout_page {
 static rg_status keep_optout(void *ctx, const rg_optout_row *o)
 {
     optout_page *pg = ctx;
-    if (pg->n == pg->cap) {
-        size_t cap = pg->cap ? pg->cap * 2 : 64;
-        rg_optout_row *v = realloc(pg->v, cap * sizeof *v);
-        if (!v)
-            return RG_ENOMEM;
-        pg->v = v;
-        pg->cap = cap;
-    }
-    pg->v[pg->n++] = *o;
+    rg_optout_row *slot = rg_array_grow((void **)&pg->v, pg->n, &pg->cap, sizeof *pg->v);
+    if (!slot)
+        return RG_ENOMEM;
+    *slot = *o;
+    pg->n++;
     return RG_OK;
 }
 
@@ -401,10 +403,7 @@ void rg_api_optout_delete(rg_api_call *c)
 
 static rg_status add_promise(void *ctx, const rg_promise_view *v)
 {
-    void **a = ctx;
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)v->promise.id);
-    return rg_api_page_add(a[0], v->promise.id, rg_promise_view_json(v), "promise", id, a[1]);
+    return add_by_id(ctx, v->promise.id, rg_promise_view_json(v), "promise");
 }
 
 void rg_api_promises_list(rg_api_call *c)

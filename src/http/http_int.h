@@ -173,6 +173,11 @@ const char *rg_api_str(rg_api_call *c, const char *name, bool required);
  * NULL-terminated list; NULL: the request takes no field). */
 void rg_api_no_other_fields(rg_api_call *c, const char *const *known);
 
+/* The path's {} parameter i (an external id) as a C string in buf; false
+ * when it cannot be one (empty, or longer than n - 1 bytes: no `what` has
+ * such an id), after answering 404 "no WHAT has external id '...'". */
+bool rg_api_path_id(rg_api_call *c, size_t i, const char *what, char *buf, size_t n);
+
 /* ---- lists: {"data": [...], "next": CURSOR_OR_NULL} ----
  * ?limit= (1..500, default 50) and ?after=CURSOR (a cursor a page gave as
  * `next`: opaque, the last id of the page, so inserts never shift a page).

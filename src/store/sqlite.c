@@ -807,10 +807,18 @@ static rg_status sq_invoice_each(rg_store *base, const rg_invoice_filter *f, rg_
     sqlite_store *s = (sqlite_store *)base;
     sqlite3_stmt *st = NULL;
     rg_status rc = RG_OK;
-    const char *sql = INVOICE_SELECT
-        "WHERE i.id > ?1 AND (?2 IS NULL OR c.external_id = ?2) AND (?3 IS NULL OR i.status = ?3)"
-        " AND (?4 IS NULL OR i.due_date >= ?4) AND (?5 IS NULL OR i.due_date <= ?5)"
-        " ORDER BY i.id LIMIT ?6";
+    /* one customer's: through invoices_customer (customer_id, then id), not a
+     * walk over every invoice from after_id on (a page of a customer with few
+     * invoices among a million) */
+    const char *sql = f && f->customer_external_id
+                          ? INVOICE_SELECT
+                          "WHERE i.customer_id = (SELECT id FROM customers WHERE external_id = ?2) AND i.id > ?1"
+                          " AND (?3 IS NULL OR i.status = ?3)"
+                          " AND (?4 IS NULL OR i.due_date >= ?4) AND (?5 IS NULL OR i.due_date <= ?5)"
+                          " ORDER BY i.id LIMIT ?6"
+                          : INVOICE_SELECT "WHERE i.id > ?1 AND (?3 IS NULL OR i.status = ?3)"
+                                           " AND (?4 IS NULL OR i.due_date >= ?4) AND (?5 IS NULL OR i.due_date <= ?5)"
+                                           " ORDER BY i.id LIMIT ?6";
     if (sqlite3_prepare_v2(s->c.db, sql, -1, &st, NULL) != SQLITE_OK)
         return rg_sq_fail(&s->c, e, "listing invoices");
     sqlite3_bind_int64(st, 1, f ? f->after_id : 0);

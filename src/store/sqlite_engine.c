@@ -564,21 +564,31 @@ rg_status rg_sqe_message_each(rg_store *base, const rg_message_filter *f, rg_mes
 {
     rg_sq_common *s = SQ(base);
     sqlite3_stmt *st = NULL;
+#define MESSAGE_LIST                                                                                           \
+    "SELECT m.id, m.idempotency_key, m.customer_id, c.external_id, m.invoice_id,"                             \
+    " coalesce((SELECT group_concat(i.external_id, '|') FROM message_invoices mi JOIN invoices i"            \
+    "   ON i.id = mi.invoice_id WHERE mi.message_id = m.id),"                                                \
+    "   (SELECT external_id FROM invoices WHERE id = m.invoice_id), ''),"                                    \
+    " m.cadence, m.cadence_version, m.source_kind, m.source_id, m.channel, m.fallbacks, m.template,"         \
+    " m.subject, m.body, m.html, m.status, m.reason, m.attempts, m.provider_id, m.planned_for,"              \
+    " m.sent_at, m.created_at, m.updated_at, m.payload, m.cost"                                              \
+    " FROM messages m JOIN customers c ON c.id = m.customer_id "
+#define MESSAGE_LIST_TAIL " AND (?2 IS NULL OR m.status = ?2) AND (?6 IS NULL OR m.channel = ?6) ORDER BY m.id LIMIT ?5"
+    /* An invoice's messages or a customer's through their indexes, not a walk
+     * over every message from after_id on (a page among a million). */
     const char *sql =
-        "SELECT m.id, m.idempotency_key, m.customer_id, c.external_id, m.invoice_id,"
-        " coalesce((SELECT group_concat(i.external_id, '|') FROM message_invoices mi JOIN invoices i"
-        "   ON i.id = mi.invoice_id WHERE mi.message_id = m.id),"
-        "   (SELECT external_id FROM invoices WHERE id = m.invoice_id), ''),"
-        " m.cadence, m.cadence_version, m.source_kind, m.source_id, m.channel, m.fallbacks, m.template,"
-        " m.subject, m.body, m.html, m.status, m.reason, m.attempts, m.provider_id, m.planned_for,"
-        " m.sent_at, m.created_at, m.updated_at, m.payload, m.cost"
-        " FROM messages m JOIN customers c ON c.id = m.customer_id"
-        " WHERE m.id > ?1 AND (?2 IS NULL OR m.status = ?2) AND (?3 IS NULL OR c.external_id = ?3)"
-        " AND (?4 IS NULL OR m.id IN (SELECT mi.message_id FROM message_invoices mi JOIN invoices i"
-        "   ON i.id = mi.invoice_id WHERE i.external_id = ?4)"
-        "   OR m.invoice_id = (SELECT id FROM invoices WHERE external_id = ?4))"
-        " AND (?6 IS NULL OR m.channel = ?6)"
-        " ORDER BY m.id LIMIT ?5";
+        f && f->invoice_external_id
+            ? MESSAGE_LIST "WHERE m.id > ?1 AND m.id IN (SELECT mi.message_id FROM message_invoices mi"
+                           "   WHERE mi.invoice_id = (SELECT id FROM invoices WHERE external_id = ?4)"
+                           "  UNION ALL SELECT id FROM messages"
+                           "   WHERE invoice_id = (SELECT id FROM invoices WHERE external_id = ?4))"
+                           " AND (?3 IS NULL OR c.external_id = ?3)" MESSAGE_LIST_TAIL
+        : f && f->customer_external_id
+            ? MESSAGE_LIST "WHERE m.customer_id = (SELECT id FROM customers WHERE external_id = ?3) AND m.id > ?1"
+                  MESSAGE_LIST_TAIL
+            : MESSAGE_LIST "WHERE m.id > ?1" MESSAGE_LIST_TAIL;
+#undef MESSAGE_LIST
+#undef MESSAGE_LIST_TAIL
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return rg_sq_fail(s, e, "listing messages");
     sqlite3_bind_int64(st, 1, f ? f->after_id : 0);
