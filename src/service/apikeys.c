@@ -200,20 +200,26 @@ rg_status rg_idem_begin(rg_store *s, int64_t api_key_id, const char *key, const 
         return rc;
     char fp[65];
     fingerprint(method, path, body ? body : "", body_len, fp);
-    /* one statement claims the key or leaves it to the row that has it */
-    bool claimed = false;
+    /* one transaction (one commit): old keys forgotten, this one claimed or its row read */
+    bool claimed = false, found = false;
+    rg_idem_row row;
+    if ((rc = rg_store_begin(s, e)) != RG_OK)
+        return rc;
     rc = rg_store_idem_claim(s, api_key_id, key, fp, now, now - RG_IDEM_TTL_SECONDS, now - RG_IDEM_ABANDONED_SECONDS,
                              &claimed, e);
-    if (rc != RG_OK || claimed)
-        return rc;
-    rg_idem_row row;
-    bool found = false;
-    if ((rc = rg_store_idem_get(s, api_key_id, key, &row, &answer->body, &found, e)) != RG_OK) {
+    if (rc == RG_OK && !claimed)
+        rc = rg_store_idem_get(s, api_key_id, key, &row, &answer->body, &found, e);
+    if (rc == RG_OK)
+        rc = rg_store_commit(s, e);
+    if (rc != RG_OK) {
+        rg_store_rollback(s);
         rg_buf_free(&answer->body);
         return rc;
     }
-    if (!found) /* its request was given up between the two statements */
-        return rg_err_set(e, RG_EBUSY, "Idempotency-Key", "the key's first request has just failed; retry");
+    if (claimed)
+        return RG_OK;
+    if (!found) /* cannot happen: the claim saw the row in this transaction */
+        return rg_err_set(e, RG_EINTERNAL, "Idempotency-Key", "the key's row vanished");
     if (strcmp(row.fingerprint, fp) != 0)
         *outcome = RG_IDEM_MISMATCH;
     else if (row.status == 0)

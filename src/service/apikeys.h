@@ -81,7 +81,8 @@ typedef struct rg_idem_answer {
 
 /* Checks `key` (1..255 printable ASCII characters, else RG_EINVAL naming
  * Idempotency-Key) and claims it for the request, or finds its answer
- * (answer->body is then owned by the caller: rg_buf_free). */
+ * (answer->body is then owned by the caller: rg_buf_free); in one
+ * transaction of its own. */
 rg_status rg_idem_begin(rg_store *s, int64_t api_key_id, const char *key, const char *method, const char *path,
                         const char *body, size_t body_len, rg_instant now, rg_idem_outcome *outcome,
                         rg_idem_answer *answer, rg_err *e);

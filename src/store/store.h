@@ -746,7 +746,8 @@ typedef struct rg_idem_row {
  * with `fingerprint`, or takes over a row created before `expired_before`
  * (any status) or a running one created before `abandoned_before` (its
  * process died). *claimed false when another row holds the key. Also
- * deletes the rows created before expired_before. */
+ * deletes the rows created before expired_before (two statements: call it
+ * in a transaction). */
 rg_status rg_store_idem_claim(rg_store *s, int64_t api_key_id, const char *key, const char *fingerprint,
                               rg_instant now, rg_instant expired_before, rg_instant abandoned_before, bool *claimed,
                               rg_err *e);

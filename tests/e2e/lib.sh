@@ -68,3 +68,26 @@ channels:
   letter: {driver: log, path: outbox/letter.jsonl}
 YAML
 }
+
+# hold_write_lock DB: another process takes DB's write lock (BEGIN IMMEDIATE
+# and a write, as a long `regua import` does) and keeps it until
+# release_write_lock; passes "another process holds the write lock" once it
+# does ($locker is its pid, locked.flag exists while it holds the lock).
+hold_write_lock() {
+    rm -f locked.flag release.flag
+    /usr/bin/python3 - "$1" <<'PY' >locker.log 2>&1 &
+import os, sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+c.execute("UPDATE customers SET name = 'being imported'")
+open("locked.flag", "w").close()
+while not os.path.exists("release.flag"):
+    time.sleep(0.05)
+c.execute("ROLLBACK")
+PY
+    locker=$!
+    i=0
+    while [ ! -f locked.flag ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    [ -f locked.flag ] && ok "another process holds the write lock" || not_ok "another process holds the write lock" "$(cat locker.log)"
+}
+release_write_lock() { touch release.flag; wait $locker; }

@@ -7,6 +7,12 @@ cd "$T"
 export REGUA_NOW=2026-11-24T12:00:00Z
 
 # ---- keys ----
+cat >regua.yaml <<'YAML'
+database: regua.db
+server: {write_wait_ms: 300}
+company: {name: Exemplo Serviços Ltda, cnpj: 11.222.333/0001-81}
+YAML
+mkdir -p templates cadences
 expect_exit "init" 0 regua init
 expect_exit "apikey create needs --role" 2 regua apikey create
 expect_exit "apikey create refuses a bad role" 2 regua apikey create --role boss
@@ -216,6 +222,23 @@ regua customer list --json >cli.json
 call x "$VIEW" GET "/v1/customers?limit=1"
 /usr/bin/python3 -c 'import json; assert json.load(open("body.json"))["data"][0]==json.load(open("cli.json"))[0]' \
     && ok "the API's customer is the CLI's --json document" || not_ok "the API's customer is the CLI's --json document" "differs"
+
+# ---- another process holds the write lock: reads answer, writes are 503 + Retry-After, not kept ----
+SPARE=$(regua apikey create --role viewer --name spare 2>/dev/null)
+spare_id=$(q "SELECT max(id) FROM api_keys")
+hold_write_lock regua.db
+call x "$SPARE" GET "/v1/customers?limit=1"
+is "a read answers while the lock is held" "$code" 200
+call x "$ADMIN" POST "/v1/apikeys/$spare_id/revoke" -H 'Idempotency-Key: busy-1'
+is "a write is 503 while the lock is held" "$code" 503
+grep -qi '^Retry-After: ' h.txt && ok "503 says Retry-After" || not_ok "503 says Retry-After" "$(cat h.txt)"
+problem "503 is problem+json" 503
+release_write_lock
+call x "$ADMIN" POST "/v1/apikeys/$spare_id/revoke" -H 'Idempotency-Key: busy-1'
+is "the retry with the same Idempotency-Key runs (a 503 is not kept)" "$code" 200
+grep -qi '^Idempotent-Replayed' h.txt && not_ok "the retry is not a replay" "$(cat h.txt)" || ok "the retry is not a replay"
+call x "$SPARE" GET /v1/customers
+is "the spare key is revoked" "$code" 401
 
 # ---- a restart keeps the Idempotency-Keys ----
 kill -TERM $pid; wait $pid

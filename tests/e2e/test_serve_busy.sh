@@ -41,21 +41,8 @@ base="http://127.0.0.1:$port"
 pid=$!
 if wait_http "$base/healthz"; then ok "serve starts"; else not_ok "serve starts" "$(cat serve.log)"; fi
 
-# another process takes the write lock and keeps it until release.flag exists
-/usr/bin/python3 - <<'PY' >locker.log 2>&1 &
-import os, sqlite3, time
-c = sqlite3.connect("t.db", isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-c.execute("UPDATE customers SET name = 'being imported'")
-open("locked.flag", "w").close()
-while not os.path.exists("release.flag"):
-    time.sleep(0.05)
-c.execute("ROLLBACK")
-PY
-locker=$!
-i=0
-while [ ! -f locked.flag ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-[ -f locked.flag ] && ok "another process holds the write lock" || not_ok "another process holds the write lock" "$(cat locker.log)"
+# another process takes the write lock and keeps it until release_write_lock
+hold_write_lock t.db
 
 c=$(code GET "$base/healthz")
 [ "$c" = 200 ] && grep -q '"status":"ok"' b.txt && grep -q '"customers":1' b.txt \
@@ -71,8 +58,7 @@ c=$(code GET "$base/t/o/bm9wZQ.AAAAAAAAAAAAAAAAAAAAAA.gif")
 contains "the 503 is logged with the wait" serve.log "answered 503: the database's write lock stayed with another writer for 300 ms"
 [ -f locked.flag ] && kill -0 $locker 2>/dev/null && ok "the lock was held throughout" || not_ok "the lock was held throughout" "$(cat locker.log)"
 
-touch release.flag
-wait $locker
+release_write_lock
 c=$(code POST "$base/hooks/sms/sms" -H 'Content-Type: application/x-www-form-urlencoded' -H "X-Regua-Signature: $sig" --data-binary @sms.txt)
 [ "$c" = 200 ] && grep -q '"optouts":1' b.txt && ok "the retry after the lock is stored" || not_ok "the retry after the lock is stored" "$c $(cat b.txt)"
 
