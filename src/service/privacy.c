@@ -220,14 +220,7 @@ rg_status rg_customer_export(rg_store *s, const rg_config *config, const char *e
                              void **out, rg_err *e)
 {
     *out = NULL;
-    rg_engine_options o = {s, config, true, 0, 0};
-    rg_diags d = RG_DIAGS_INIT;
-    rg_engine *eng = NULL;
-    rg_err oe;
-    rg_err_clear(&oe);
-    if (rg_engine_open(&o, &eng, &d, &oe) != RG_OK)
-        eng = NULL;
-    rg_diags_free(&d);
+    rg_engine *eng = rg_view_engine_open(s, config, NULL);
     char at[32];
     json_t *doc = json_pack("{s:s}", "exported_at", rg_instant_format(now, at, sizeof at));
     if (!doc) {

@@ -151,8 +151,7 @@ rg_status rg_invoice_view_get(rg_store *s, rg_engine *eng, const char *external_
     return rc;
 }
 
-rg_status rg_invoice_view_load(rg_store *s, const rg_config *config, const char *external_id, rg_instant now,
-                               rg_invoice_view *out, size_t *load_errors, rg_err *e)
+rg_engine *rg_view_engine_open(rg_store *s, const rg_config *config, size_t *load_errors)
 {
     rg_engine_options o = {s, config, true, 0, 0};
     rg_diags d = RG_DIAGS_INIT;
@@ -164,6 +163,13 @@ rg_status rg_invoice_view_load(rg_store *s, const rg_config *config, const char 
     rg_diags_free(&d);
     if (load_errors)
         *load_errors = eng ? rg_engine_load_errors(eng) : 0;
+    return eng;
+}
+
+rg_status rg_invoice_view_load(rg_store *s, const rg_config *config, const char *external_id, rg_instant now,
+                               rg_invoice_view *out, size_t *load_errors, rg_err *e)
+{
+    rg_engine *eng = rg_view_engine_open(s, config, load_errors);
     rg_status rc = rg_invoice_view_get(s, eng, external_id, now, out, e);
     rg_engine_close(eng);
     return rc;

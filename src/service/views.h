@@ -74,6 +74,11 @@ rg_status rg_invoice_view_read(rg_store *s, rg_engine *eng, const char *external
  * not load at all the view has no explanation; *load_errors (may be NULL)
  * is how many cadence files or templates did not load. For callers that
  * hold no engine (the API). */
+/* A dry-run engine on s from `config`, to explain invoices' cadences (as
+ * `regua invoice show` opens one): NULL when the cadences do not load at
+ * all; *load_errors (may be NULL) is how many files did not load. Closed
+ * with rg_engine_close (NULL-safe). */
+rg_engine *rg_view_engine_open(rg_store *s, const rg_config *config, size_t *load_errors);
 rg_status rg_invoice_view_load(rg_store *s, const rg_config *config, const char *external_id, rg_instant now,
                                rg_invoice_view *out, size_t *load_errors, rg_err *e);
 
