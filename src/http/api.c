@@ -571,7 +571,9 @@ enum MHD_Result rg_api_handle(rg_http_request *r, const rg_api_route *rt, unsign
                  rg_api_role_name(rt->role));
         return rg_api_send_problem(r, MHD_HTTP_FORBIDDEN, msg, NULL);
     }
-    if (!c.store && !(c.store = rg_http_store(r, &e)))
+    /* GET /v1/openapi.json serves built-in text: no store (a database that
+     * is down or busy does not hide the API's description) */
+    if (!c.store && rt->fn != rg_api_openapi && !(c.store = rg_http_store(r, &e)))
         return early_fail(r, what, e.code, &e);
 
     /* Idempotency-Key: claimed before the handler runs, answered after */
@@ -614,7 +616,8 @@ enum MHD_Result rg_api_handle(rg_http_request *r, const rg_api_route *rt, unsign
     }
     if (!c.doc)
         rt->fn(&c);
-    rg_store_rollback(c.store); /* a handler leaves no transaction open; a no-op otherwise */
+    if (c.store)
+        rg_store_rollback(c.store); /* a handler leaves no transaction open; a no-op otherwise */
 
     const char *ctype;
     char *text = settle(&c, &ctype);
