@@ -66,6 +66,10 @@ void rg_http_group_stop(rg_http_server *s);
 /* What one client connection holds across its requests (server.c). */
 typedef struct rg_http_conn {
     rg_store *store; /* NULL until the first rg_http_store() */
+    /* GET /v1/invoices/{id}'s dry-run engine on `store`, kept while the
+     * connection lives (rg_view_engine_reuse); closed before store goes back */
+    struct rg_engine *view_engine;
+    uint64_t view_sig;
 } rg_http_conn;
 
 typedef struct rg_http_request {
