@@ -10,9 +10,12 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/date.h"
+#include "base/money.h"
 #include "service/json_model.h"
 #include "service/json_write.h"
 
@@ -307,6 +310,37 @@ static void test_invoice_with_a_text_not_utf8_is_not_written(void **state)
     rg_buf_free(&b);
 }
 
+/* The models' money and dates are formatted without snprintf (five and
+ * three per invoice of a page): the same text snprintf wrote, truncation
+ * in small buffers included. */
+static void test_money_and_dates_as_snprintf_wrote_them(void **state)
+{
+    (void)state;
+    static const int64_t cents[] = {0, 1, 9, 10, 99, 100, 101, 999, 1000, 123456, -1, -9, -10, -99, -100, -123456,
+                                    INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    for (size_t i = 0; i < sizeof cents / sizeof *cents; i++) {
+        int64_t v = cents[i];
+        unsigned long long a = v < 0 ? (unsigned long long)(-(v + 1)) + 1u : (unsigned long long)v;
+        for (size_t n = 1; n <= 32; n += 3) {
+            char want[32], got[32];
+            snprintf(want, n, "%s%llu.%02llu", v < 0 ? "-" : "", a / 100, a % 100);
+            assert_string_equal(rg_money_format_plain(v, got, n), want);
+        }
+    }
+    for (int y = -5; y <= 10005; y += 7) {
+        for (int m = 1; m <= 12; m += 5) {
+            rg_date d = rg_date_from_ymd(y, m, m == 1 ? 31 : 9);
+            int yy, mm, dd;
+            rg_date_to_ymd(d, &yy, &mm, &dd);
+            for (size_t n = 4; n <= 16; n += 6) {
+                char want[16], got[16];
+                snprintf(want, n, "%04d-%02d-%02d", yy, mm, dd);
+                assert_string_equal(rg_date_format_iso(d, got, n), want);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_numbers_null_booleans_and_nesting),
         cmocka_unit_test(test_invoice_as_the_jansson_builder_wrote_it),
         cmocka_unit_test(test_invoice_with_a_text_not_utf8_is_not_written),
+        cmocka_unit_test(test_money_and_dates_as_snprintf_wrote_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
