@@ -466,7 +466,6 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
     pthread_mutex_init(&s->pool_mu, NULL);
     pthread_mutex_init(&s->group_mu, NULL);
     pthread_cond_init(&s->group_work, NULL);
-    pthread_cond_init(&s->group_done, NULL);
     /* the first connection's store, opened now: a database that cannot have
      * one (in memory) is refused before anything listens */
     rg_store *first = NULL;
@@ -501,7 +500,6 @@ fail:
     pthread_mutex_destroy(&s->pool_mu);
     pthread_mutex_destroy(&s->group_mu);
     pthread_cond_destroy(&s->group_work);
-    pthread_cond_destroy(&s->group_done);
     free(s);
     return rc;
 }
@@ -522,6 +520,5 @@ void rg_http_stop(rg_http_server *s)
     pthread_mutex_destroy(&s->pool_mu);
     pthread_mutex_destroy(&s->group_mu);
     pthread_cond_destroy(&s->group_work);
-    pthread_cond_destroy(&s->group_done);
     free(s);
 }

@@ -112,12 +112,20 @@ static rg_status open_invoice_cadence(void *p, const rg_invoice *inv)
     return rc;
 }
 
+/* What the caller already read in this transaction (submit_one): the
+ * event's invoice and customer, so that the writer of POST /v1/events does
+ * not read them twice per event. NULL: read when needed. */
+typedef struct loaded {
+    const rg_invoice *invoice;
+    const rg_customer *customer;
+} loaded;
+
 /* Starts a timer for each trigger of the cadences concerned that waits on
  * this type: the invoice's cadence, or for an event about the customer as
  * a whole, the cadence of each of its open invoices (one timer per
  * cadence, about the customer). */
-static rg_status start_timers(const rg_event_env *env, const rg_event_in *ev, int64_t event_id, rg_event_out *out,
-                              rg_err *e)
+static rg_status start_timers(const rg_event_env *env, const rg_event_in *ev, const loaded *pre, int64_t event_id,
+                              rg_event_out *out, rg_err *e)
 {
     const rg_triggers *tr = env->triggers;
     rg_store *s = env->store;
@@ -128,15 +136,21 @@ static rg_status start_timers(const rg_event_env *env, const rg_event_in *ev, in
     cs.e = e;
     rg_status rc = RG_OK;
     if (ev->invoice_id) {
-        rg_invoice inv;
-        if ((rc = rg_store_invoice_get_by_id(s, ev->invoice_id, &inv, e)) != RG_OK)
-            return rc;
-        if (inv.status != RG_INV_OPEN)
+        rg_invoice read;
+        const rg_invoice *inv = pre->invoice && pre->invoice->id == ev->invoice_id ? pre->invoice : NULL;
+        if (!inv) {
+            if ((rc = rg_store_invoice_get_by_id(s, ev->invoice_id, &read, e)) != RG_OK)
+                return rc;
+            inv = &read;
+        }
+        if (inv->status != RG_INV_OPEN)
             return RG_OK;
+        const rg_customer *cust =
+            pre->customer && pre->customer->id == inv->customer_id ? pre->customer : NULL;
         const rg_cadence *c;
-        if ((rc = rg_triggers_cadence_of(tr, s, &inv, NULL, ev->at, &c, e)) != RG_OK)
+        if ((rc = rg_triggers_cadence_of(tr, s, inv, cust, ev->at, &c, e)) != RG_OK)
             return rc;
-        concern_add(&cs, c, inv.id);
+        concern_add(&cs, c, inv->id);
     } else {
         if ((rc = rg_store_customer_open_invoices(s, ev->customer_id, open_invoice_cadence, &cs, e)) != RG_OK)
             return rc;
@@ -246,7 +260,8 @@ static rg_status cancel_timers(const rg_event_env *env, const rg_event_in *ev, c
     return rc;
 }
 
-rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_event_out *out, rg_err *e)
+static rg_status record(const rg_event_env *env, const rg_event_in *ev, const loaded *pre, rg_event_out *out,
+                        rg_err *e)
 {
     rg_event_out ignored;
     if (!out)
@@ -300,7 +315,13 @@ rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_eve
     listeners(env->triggers->cadences, ev->type, &on, &unless);
     if (unless && (rc = cancel_timers(env, ev, name, out->event_id, out, e)) != RG_OK)
         return rc;
-    return on ? start_timers(env, ev, out->event_id, out, e) : RG_OK;
+    return on ? start_timers(env, ev, pre, out->event_id, out, e) : RG_OK;
+}
+
+rg_status rg_event_record(const rg_event_env *env, const rg_event_in *ev, rg_event_out *out, rg_err *e)
+{
+    static const loaded none = {NULL, NULL};
+    return record(env, ev, &none, out, e);
 }
 
 /* ---- regua event ---- */
@@ -503,17 +524,20 @@ static rg_status submit_one(const rg_event_env *env, const rg_event_request *rq,
     rg_customer cust;
     rg_invoice inv;
     rg_status rc = RG_OK;
+    /* an event about an invoice reads its customer only when its kind needs
+     * the row (a promise, an opt-out) or a cadence is chosen (start_timers) */
+    bool need_customer = !rq->invoice || type == RG_EV_PROMISE_MADE || type == RG_EV_OPTOUT;
     if (rq->invoice) {
         if ((rc = rg_store_invoice_get(s, rq->invoice, &inv, e)) == RG_ENOTFOUND)
             rc = rg_err_set(e, RG_ENOTFOUND, "invoice", "no invoice '%s'", rq->invoice);
-        if (rc == RG_OK)
+        if (rc == RG_OK && need_customer)
             rc = rg_store_customer_get_by_id(s, inv.customer_id, &cust, e);
     } else if ((rc = rg_store_customer_get(s, rq->customer, &cust, e)) == RG_ENOTFOUND) {
         rc = rg_err_set(e, RG_ENOTFOUND, "customer", "no customer '%s'", rq->customer);
     }
     if (rc != RG_OK)
         goto out;
-    out->customer_id = cust.id;
+    out->customer_id = rq->invoice ? inv.customer_id : cust.id;
     out->invoice_id = rq->invoice ? inv.id : 0;
     if (type == RG_EV_PROMISE_MADE) {
         rc = submit_promise(env, rq, &cust, out->invoice_id, data, out, e);
@@ -522,8 +546,9 @@ static rg_status submit_one(const rg_event_env *env, const rg_event_request *rq,
     } else if (type == RG_EV_OPTOUT) {
         rc = submit_optout(env, rq, &cust, out->invoice_id, data, out, e);
     } else {
-        rg_event_in ev = {type, rq->at, rq->source, cust.id, out->invoice_id, 0, payload};
-        rc = rg_event_record(env, &ev, &out->event, e);
+        rg_event_in ev = {type, rq->at, rq->source, out->customer_id, out->invoice_id, 0, payload};
+        loaded pre = {rq->invoice ? &inv : NULL, need_customer ? &cust : NULL};
+        rc = record(env, &ev, &pre, &out->event, e);
     }
 out:
     json_decref(data);

@@ -407,7 +407,11 @@ static rg_status sq_open_peer(rg_store *base, int busy_ms, rg_store **out, rg_er
         return rg_err_set(e, RG_EINVAL, "store", "an in-memory database has no second connection");
     rg_status rc = connect_db(path, SQLITE_OPEN_READWRITE, busy_ms,
                               "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-                              " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192;",
+                              " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192;"
+                              /* the main connection's checkpoint policy: a peer that commits
+                               * often (the HTTP group writer) would otherwise copy the WAL back
+                               * and fsync every 4 MB, inside its commits */
+                              " PRAGMA wal_autocheckpoint = 16384;",
                               &s, e);
     if (rc == RG_OK && (rc = build_statements(s, e)) != RG_OK)
         sq_close(&s->c.base);
