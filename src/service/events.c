@@ -229,11 +229,45 @@ static const rg_cadence_trigger *find_trigger(const rg_triggers *tr, const char 
  * for the same invoice (an event or a timer about the customer as a whole
  * concerns all of its invoices), when the event happened after the one
  * that started the timer and before it fires. */
+/* At most this many triggers' timers are read one trigger at a time;
+ * beyond, all of the customer's waiting timers at once. */
+#define UNLESS_ONE_BY_ONE 4
+
+static bool unless_names(const rg_cadence_trigger *t, rg_event_type type)
+{
+    for (size_t u = 0; u < t->n_unless; u++)
+        if (t->unless[u] == type)
+            return true;
+    return false;
+}
+
+/* The customer's waiting timers that this type may cancel into *w: those
+ * of the triggers whose `unless` names it, read trigger by trigger when
+ * they are few (a customer's other timers — most of them, under a stream
+ * of events that each start one — are not read), else all of them. */
+static rg_status waiting_named(const rg_event_env *env, const rg_event_in *ev, rg_timer_list *w, rg_err *e)
+{
+    const rg_cadence_set *set = env->triggers->cadences;
+    size_t n = 0;
+    for (size_t i = 0; i < set->n; i++)
+        for (size_t k = 0; k < set->items[i]->n_triggers; k++)
+            n += unless_names(&set->items[i]->triggers[k], ev->type);
+    if (n > UNLESS_ONE_BY_ONE)
+        return rg_store_timer_waiting_for_customer(env->store, ev->customer_id, rg_timer_list_keep, w, e);
+    rg_status rc = RG_OK;
+    for (size_t i = 0; rc == RG_OK && i < set->n; i++)
+        for (size_t k = 0; rc == RG_OK && k < set->items[i]->n_triggers; k++)
+            if (unless_names(&set->items[i]->triggers[k], ev->type))
+                rc = rg_store_timer_waiting_for_trigger(env->store, ev->customer_id, set->items[i]->name,
+                                                        set->items[i]->triggers[k].id, rg_timer_list_keep, w, e);
+    return rc;
+}
+
 static rg_status cancel_timers(const rg_event_env *env, const rg_event_in *ev, const char *name, int64_t event_id,
                                rg_event_out *out, rg_err *e)
 {
     rg_timer_list w = {0};
-    rg_status rc = rg_store_timer_waiting_for_customer(env->store, ev->customer_id, rg_timer_list_keep, &w, e);
+    rg_status rc = waiting_named(env, ev, &w, e);
     if (rc == RG_ENOMEM)
         rc = rg_err_set(e, RG_ENOMEM, name, "out of memory");
     for (size_t i = 0; rc == RG_OK && i < w.n; i++) {
@@ -243,10 +277,7 @@ static rg_status cancel_timers(const rg_event_env *env, const rg_event_in *ev, c
         if (ev->invoice_id && t->invoice_id && ev->invoice_id != t->invoice_id)
             continue;
         const rg_cadence_trigger *tg = find_trigger(env->triggers, t->cadence, t->trigger_id);
-        bool named = false;
-        for (size_t k = 0; tg && k < tg->n_unless && !named; k++)
-            named = tg->unless[k] == ev->type;
-        if (!named)
+        if (!tg || !unless_names(tg, ev->type))
             continue;
         char reason[160], when[32];
         snprintf(reason, sizeof reason, "cancelled: %s (event %lld at %s) came first", name, (long long)event_id,

@@ -48,6 +48,8 @@ typedef struct rg_store_ops {
                                         rg_err *e);
     rg_status (*timer_add)(rg_store *s, rg_timer *t, bool *inserted, rg_err *e);
     rg_status (*timer_waiting_for_customer)(rg_store *s, int64_t customer_id, rg_timer_fn fn, void *ctx, rg_err *e);
+    rg_status (*timer_waiting_for_trigger)(rg_store *s, int64_t customer_id, const char *cadence,
+                                           const char *trigger_id, rg_timer_fn fn, void *ctx, rg_err *e);
     rg_status (*timer_due)(rg_store *s, rg_instant until, int64_t after_id, int64_t limit, rg_timer_fn fn, void *ctx,
                            rg_err *e);
     rg_status (*timer_finish)(rg_store *s, int64_t id, const char *status, const char *reason, rg_instant at,

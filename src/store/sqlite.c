@@ -1052,6 +1052,7 @@ static const rg_store_ops sqlite_ops = {
     .bureau_failed = rg_sqe_bureau_failed,
     .timer_add = rg_sqt_add,
     .timer_waiting_for_customer = rg_sqt_waiting_for_customer,
+    .timer_waiting_for_trigger = rg_sqt_waiting_for_trigger,
     .timer_due = rg_sqt_due,
     .timer_finish = rg_sqt_finish,
     .timer_move = rg_sqt_move,

@@ -311,6 +311,49 @@ static void test_timers_unless(void **state)
     tteardown(&t);
 }
 
+/* The timers an `unless` type may cancel are read trigger by trigger when
+ * few triggers name it, all at once beyond four: either way exactly those
+ * triggers' timers are cancelled, and the other triggers' stay. */
+static const char MANY_UNLESS[] =
+    "cadence: m\n"
+    "match: {}\n"
+    "steps:\n"
+    "  - {id: hoje, at: D0, send: {channels: [email], template: x}}\n"
+    "triggers:\n"
+    "  - {id: a1, on: portal.visited, wait: 3h, unless: [boleto.downloaded, pix.copied], send: {channels: [sms], template: o}}\n"
+    "  - {id: a2, on: portal.visited, wait: 3h, unless: [boleto.downloaded, pix.copied], send: {channels: [sms], template: o}}\n"
+    "  - {id: a3, on: portal.visited, wait: 3h, unless: [boleto.downloaded], send: {channels: [sms], template: o}}\n"
+    "  - {id: a4, on: portal.visited, wait: 3h, unless: [boleto.downloaded], send: {channels: [sms], template: o}}\n"
+    "  - {id: a5, on: portal.visited, wait: 3h, unless: [boleto.downloaded], send: {channels: [sms], template: o}}\n"
+    "  - {id: keep, on: portal.visited, wait: 3h, unless: [message.replied], send: {channels: [sms], template: o}}\n";
+
+static void test_timers_unless_many(void **state)
+{
+    (void)state;
+    tfx t;
+    tsetup(&t);
+    rg_cadence *m;
+    rg_diags d = RG_DIAGS_INIT;
+    assert_int_equal(rg_cadence_parse(MANY_UNLESS, strlen(MANY_UNLESS), "m.yaml", RG_CADENCE_YAML, &d, &m), RG_OK);
+    assert_int_equal(rg_diags_count(&d, 0, RG_SEV_ERROR), 0);
+    rg_diags_free(&d);
+    t.items[0] = m;
+    /* the customer's six timers, and twice over: an earlier visit's too */
+    assert_int_equal(rec(&t, RG_EV_PORTAL_VISITED, 0, "2026-12-11T13:00:00Z").timers_started, 6);
+    assert_int_equal(rec(&t, RG_EV_PORTAL_VISITED, 0, "2026-12-11T13:30:00Z").timers_started, 6);
+    /* two triggers name pix.copied: read one by one */
+    assert_int_equal(rec(&t, RG_EV_PIX_COPIED, 0, "2026-12-11T14:00:00Z").timers_cancelled, 4);
+    /* five name boleto.downloaded: read all at once; a1 and a2's are done already */
+    assert_int_equal(rec(&t, RG_EV_BOLETO_DOWNLOADED, 0, "2026-12-11T14:10:00Z").timers_cancelled, 6);
+    tlist l = all_timers(&t);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.v[0].trigger_id, "keep");
+    assert_string_equal(l.v[1].trigger_id, "keep");
+    t.items[0] = t.c;
+    rg_cadence_free(m);
+    tteardown(&t);
+}
+
 /* A payload quoting a channel's secret or an Authorization header is
  * stored scrubbed (providers' words reach events). */
 static void test_record_scrubs(void **state)
@@ -414,6 +457,7 @@ int main(void)
         cmocka_unit_test(test_record),
         cmocka_unit_test(test_timers_start),
         cmocka_unit_test(test_timers_unless),
+        cmocka_unit_test(test_timers_unless_many),
         cmocka_unit_test(test_submit_many),
         cmocka_unit_test(test_submit_each),
         cmocka_unit_test(test_record_scrubs),
