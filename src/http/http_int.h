@@ -43,6 +43,7 @@ struct rg_http_server {
     const rg_event_env *events;
     rg_clock clock;
     int write_wait_ms;
+    rg_apikey_cache keys; /* the API keys this server checked in the last second (service/apikeys.h) */
     pthread_mutex_t pool_mu; /* guards idle/n_idle only */
     rg_store *idle[RG_HTTP_IDLE_STORES];
     size_t n_idle;
