@@ -20,6 +20,7 @@ typedef struct rg_store_ops {
     rg_status (*commit)(rg_store *s, rg_err *e);
     void (*rollback)(rg_store *s);
     rg_status (*savepoint)(rg_store *s, rg_err *e);
+    int64_t (*writes)(rg_store *s);
     rg_status (*savepoint_release)(rg_store *s, rg_err *e);
     void (*savepoint_rollback)(rg_store *s);
     rg_status (*customer_upsert)(rg_store *s, rg_customer *c, unsigned fields, rg_instant now,

@@ -497,6 +497,11 @@ static rg_status sq_savepoint(rg_store *base, rg_err *e)
     return st ? rg_sq_step_done(&s->c, st, e, "savepoint") : RG_ESTORE;
 }
 
+static int64_t sq_writes(rg_store *base)
+{
+    return (int64_t)sqlite3_total_changes64(((sqlite_store *)base)->c.db);
+}
+
 static rg_status sq_savepoint_release(rg_store *base, rg_err *e)
 {
     sqlite_store *s = (sqlite_store *)base;
@@ -1094,6 +1099,7 @@ static const rg_store_ops sqlite_ops = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .savepoint = sq_savepoint,
+    .writes = sq_writes,
     .savepoint_release = sq_savepoint_release,
     .savepoint_rollback = sq_savepoint_rollback,
     .customer_upsert = sq_customer_upsert,

@@ -53,6 +53,11 @@ rg_status rg_store_savepoint(rg_store *s, rg_err *e)
     return s->ops->savepoint(s, e);
 }
 
+int64_t rg_store_writes(rg_store *s)
+{
+    return s->ops->writes(s);
+}
+
 rg_status rg_store_savepoint_release(rg_store *s, rg_err *e)
 {
     return s->ops->savepoint_release(s, e);

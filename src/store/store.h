@@ -116,6 +116,9 @@ void rg_store_rollback(rg_store *s);
  * undone, the rest of the transaction stays). One level: for services that
  * apply independent items in one transaction. */
 rg_status rg_store_savepoint(rg_store *s, rg_err *e);
+/* Rows this connection has written since it opened (inserted, updated or
+ * deleted; a count that only grows): whether a call wrote anything. */
+int64_t rg_store_writes(rg_store *s);
 rg_status rg_store_savepoint_release(rg_store *s, rg_err *e);
 void rg_store_savepoint_rollback(rg_store *s);
 /* Ends the transaction a service began: commits when rc is RG_OK (a

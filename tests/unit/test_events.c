@@ -442,6 +442,29 @@ static void test_submit_each(void **state)
     memset(&s, 0, sizeof s);
     assert_int_equal(rg_store_event_each_for_invoice(t.f.s, t.f.inv.id, keep, &s, &e), RG_OK);
     assert_int_equal(s.n, 1); /* portal.visited; not the refused promise.broken */
+
+    /* an event refused after it wrote (the opt-out stored, then its event's
+     * source found too long): the group is done again, each event under a
+     * savepoint — nothing of it stays, the others are recorded */
+    static const char *const long_source = "a-source-that-is-far-too-long-to-keep";
+    rg_event_request rq2[3] = {
+        {"email.opened", "F1", NULL, at("2026-12-11T13:10:00Z"), NULL, "api", at("2026-12-11T13:10:00Z")},
+        {"optout", NULL, "C1", at("2026-12-11T13:10:00Z"), "{\"channel\": \"email\"}", long_source,
+         at("2026-12-11T13:10:00Z")},
+        {"email.opened", "F2", NULL, at("2026-12-11T13:10:00Z"), NULL, "api", at("2026-12-11T13:10:00Z")},
+    };
+    int64_t writes = rg_store_writes(t.f.s);
+    assert_int_equal(rg_event_submit_each(&t.f.env, rq2, 3, out, rc, err, &e), RG_OK);
+    assert_true(rg_store_writes(t.f.s) > writes);
+    assert_int_equal(rc[0], RG_OK);
+    assert_int_equal(rc[1], RG_EINVAL);
+    assert_int_equal(rc[2], RG_OK);
+    assert_int_equal(out[0].event.timers_started, 1);
+    assert_int_equal(out[2].event.timers_started, 1);
+    assert_int_equal(all_timers(&t).n, 4);
+    bool opted = true;
+    assert_int_equal(rg_store_optout_get(t.f.s, t.f.c.id, "email", &opted, &e), RG_OK);
+    assert_false(opted);
     /* the store failing fails them all: inside a transaction already, BEGIN fails */
     assert_int_equal(rg_store_begin(t.f.s, &e), RG_OK);
     assert_int_not_equal(rg_event_submit_each(&t.f.env, rq, 1, out, rc, err, &e), RG_OK);
