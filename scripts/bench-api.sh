@@ -8,6 +8,8 @@
 #     server's daemon options, answering 200 at once) under the same load:
 #     the ratio is the cost of regua's own work per request.
 #  2. GET /v1/invoices?limit=100 on a 1,000,000-invoice database (viewer key).
+#  3. On the same server: GET /v1/invoices/{id} (the invoice's document with
+#     its cadence explained) and GET /v1/openapi.json.
 # Usage: sh scripts/bench-api.sh   (BENCH_DIR, BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_INVOICES)
 set -eu
 D=${BENCH_DIR:-/tmp/regua-bench-api}
@@ -77,4 +79,12 @@ pids="$pids $!"
 wait_up http://127.0.0.1:$p3/healthz
 echo "== GET /v1/invoices?limit=100, $N_INV invoices ($CONN connections, ${DUR}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
 wrk -t2 -c"$CONN" -d"${DUR}s" --latency -H "Authorization: Bearer $vkey" "http://127.0.0.1:$p3/v1/invoices?limit=100" |
+    grep -E "Requests/sec|Latency|99%|50%|Non-2xx|Socket errors|requests in"
+
+# ---- 3. GET /v1/invoices/{id} (the invoice's document, its cadence explained) and GET /v1/openapi.json ----
+echo "== GET /v1/invoices/F00000001, $N_INV invoices ($CONN connections, ${DUR}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
+wrk -t2 -c"$CONN" -d"${DUR}s" --latency -H "Authorization: Bearer $vkey" "http://127.0.0.1:$p3/v1/invoices/F00000001" |
+    grep -E "Requests/sec|Latency|99%|50%|Non-2xx|Socket errors|requests in"
+echo "== GET /v1/openapi.json ($CONN connections, ${DUR}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
+wrk -t2 -c"$CONN" -d"${DUR}s" --latency "http://127.0.0.1:$p3/v1/openapi.json" |
     grep -E "Requests/sec|Latency|99%|50%|Non-2xx|Socket errors|requests in"
