@@ -312,6 +312,25 @@ enum MHD_Result rg_http_whatsapp_verify(rg_http_request *r);
 enum MHD_Result rg_http_whatsapp_hook(rg_http_request *r);
 enum MHD_Result rg_http_sms_hook(rg_http_request *r);
 
+/* page.c: HTML pages */
+/* Appends s with & < > " ' escaped. */
+void rg_html_escape(rg_buf *b, const char *s);
+/* Sends page (text/html) with a Content-Security-Policy (csp; NULL: no
+ * script, inline styles, forms to this server only), X-Frame-Options DENY
+ * and the extra headers (name, value pairs, NULL-terminated; may be NULL);
+ * a page that ran out of memory is a 500. */
+enum MHD_Result rg_http_send_html(rg_http_request *r, unsigned status, const rg_buf *page, const char *csp,
+                                  const char *const *extra);
+
+/* ---- the team's web dashboard (dash*.c; docs/dashboard.md) ----
+ * GET/POST /login, POST /logout and the pages at / for the users of
+ * service/users.h: a session cookie, a CSRF token in every form, the API's
+ * roles (a viewer's POST is a 403 page). */
+enum MHD_Result rg_http_dash_login_page(rg_http_request *r);
+enum MHD_Result rg_http_dash_login(rg_http_request *r);
+enum MHD_Result rg_http_dash_logout(rg_http_request *r);
+enum MHD_Result rg_http_dash_home(rg_http_request *r);
+
 /* track.c */
 enum MHD_Result rg_http_track_open(rg_http_request *r);
 enum MHD_Result rg_http_track_click(rg_http_request *r);

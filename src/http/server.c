@@ -224,6 +224,11 @@ static const route routes[] = {
     {"GET", "/t/c/{}", false, rg_http_track_click},
     {"GET", "/u/{}", false, rg_http_unsubscribe_page},
     {"POST", "/u/{}", true, rg_http_unsubscribe},
+    /* the team's dashboard (dash*.c) */
+    {"GET", "/", false, rg_http_dash_home},
+    {"GET", "/login", false, rg_http_dash_login_page},
+    {"POST", "/login", true, rg_http_dash_login},
+    {"POST", "/logout", true, rg_http_dash_logout},
 };
 
 bool rg_http_match(const char *pattern, const char *path, rg_slice *params, size_t *n)

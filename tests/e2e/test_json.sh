@@ -161,6 +161,9 @@ apikey create|0|apikey create --role viewer --name painel --json
 apikey list|0|apikey list --json
 apikey revoke|0|apikey revoke 1 --json
 apikey revoke|1|apikey revoke 1 --json
+user create|1|user create not-an-email --role viewer --json
+user list|0|user list --json
+user disable|1|user disable nobody@example.com --json
 TABLE
 
 # every usage line with --json has at least one invocation
