@@ -257,6 +257,8 @@ static void invoice_write(rg_api_call *c, const char *what, rg_invoice_write mod
             rg_api_field_error(c, field, "%.*s", (int)p->msg_len, rep.text.p + p->msg_off);
         }
     } else {
+        if (!strcmp(e.where, "customer_external_id")) /* the body's name for it */
+            rg_strlcpy(e.where, "customer", sizeof e.where);
         rg_api_fail(c, what, rc, &e);
     }
     rg_import_report_free(&rep);

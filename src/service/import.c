@@ -911,6 +911,27 @@ static const rg_import_field *field_of(const rg_import_field *f, size_t n, const
     return NULL;
 }
 
+/* An invoice that is not open (paid, cancelled, renegotiated, written off)
+ * is closed: an update may change how it is described, not what it
+ * charges, to whom, or its status. RG_ECONFLICT naming the first such
+ * field the update changed (`was`: the invoice before it). */
+static rg_status closed_unchanged(rg_store *s, const rg_invoice *was, rg_err *e)
+{
+    rg_invoice now;
+    rg_status rc = rg_store_invoice_get_by_id(s, was->id, &now, e);
+    if (rc != RG_OK)
+        return rc;
+    const char *field = now.status != was->status           ? "status"
+                        : now.amount != was->amount           ? "amount"
+                        : now.due_date != was->due_date       ? "due_date"
+                        : now.customer_id != was->customer_id ? "customer_external_id"
+                                                              : NULL;
+    if (!field)
+        return RG_OK;
+    return rg_err_set(e, RG_ECONFLICT, field, "invoice '%s' is %s: only an open invoice's status, amount, due_date "
+                      "and customer_external_id can change", was->external_id, rg_invoice_status_name(was->status));
+}
+
 rg_status rg_invoice_write_one(const rg_event_env *env, rg_invoice_write mode, const char *external_id,
                                const rg_import_field *fields, size_t n, const rg_import_options *o,
                                rg_import_report *report, rg_err *e)
@@ -951,6 +972,11 @@ rg_status rg_invoice_write_one(const rg_event_env *env, rg_invoice_write mode, c
     }
     if (rc != RG_OK && rc != RG_ENOTFOUND)
         goto out;
+    if (mode == RG_INVOICE_CANCEL && cur.status != RG_INV_OPEN) {
+        rc = rg_err_set(e, RG_ECONFLICT, "status", "invoice '%s' is %s: only an open invoice can be cancelled",
+                        external_id, rg_invoice_status_name(cur.status));
+        goto out;
+    }
     /* the header: external_id, every required column (empty: "is required"), the fields */
     if (mode != RG_INVOICE_CREATE) {
         kept[I_CUSTOMER] = cur.customer_external_id;
@@ -995,6 +1021,8 @@ rg_status rg_invoice_write_one(const rg_event_env *env, rg_invoice_write mode, c
         rc = rg_err_set(e, RG_EINVAL, "invoice", "%lld problem(s); nothing was written", (long long)report->problems);
         goto out;
     }
+    if (mode == RG_INVOICE_UPDATE && cur.status != RG_INV_OPEN && (rc = closed_unchanged(s, &cur, e)) != RG_OK)
+        goto out;
     if ((rc = rg_store_commit(s, e)) == RG_OK) {
         report->committed = true;
         report->batches = 1;

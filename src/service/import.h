@@ -113,7 +113,10 @@ rg_status rg_import_csv_buffer(const rg_event_env *env, rg_import_kind kind, con
  * an unknown one (RG_ENOTFOUND) and keep the stored value of every column
  * not given; CANCEL sets status cancelled. A field whose value is NULL is
  * cleared (as --clear). RG_EINVAL: report->items name every bad column
- * (line 1), nothing written. */
+ * (line 1), nothing written. A closed invoice (any status but open) is
+ * RG_ECONFLICT naming its status: CANCEL refuses it (e->where "status");
+ * UPDATE refuses to change its status, amount, due_date or
+ * customer_external_id (e->where that column; the same value is no change). */
 typedef enum { RG_INVOICE_CREATE, RG_INVOICE_UPDATE, RG_INVOICE_CANCEL } rg_invoice_write;
 typedef struct rg_import_field {
     const char *column; /* a column of docs/import.md's invoices */

@@ -215,6 +215,31 @@ is "cancelled" "$(q "SELECT status FROM invoices WHERE external_id = 'F10'")" "c
 is "invoice.cancelled recorded" "$(q "SELECT count(*) FROM events e JOIN invoices i ON i.id = e.invoice_id WHERE i.external_id = 'F10' AND e.type = 'invoice.cancelled'")" 1
 jcall "$ADMIN" POST /v1/invoices/F10/cancel '{"reason": "x"}'
 is "cancel takes no field: 422" "$code" 422
+call "$ADMIN" POST /v1/invoices/F10/cancel
+is "cancel a cancelled invoice: 409" "$code" 409
+py "naming its status" 'assert o["status"]==409 and "is cancelled" in o["detail"], o'
+is "one invoice.cancelled" "$(q "SELECT count(*) FROM events e JOIN invoices i ON i.id = e.invoice_id WHERE i.external_id = 'F10' AND e.type = 'invoice.cancelled'")" 1
+is "F1 is paid" "$(q "SELECT status FROM invoices WHERE external_id = 'F1'")" "paid"
+call "$ADMIN" POST /v1/invoices/F1/cancel
+is "cancel a paid invoice: 409" "$code" 409
+py "naming it paid" 'assert "F1" in o["detail"] and "is paid" in o["detail"], o'
+is "still paid" "$(q "SELECT status FROM invoices WHERE external_id = 'F1'")" "paid"
+jcall "$ADMIN" PATCH /v1/invoices/F1 '{"status": "cancelled"}'
+is "PATCH a paid invoice's status: 409" "$code" 409
+py "naming status and paid" 'assert o["detail"].startswith("status:") and "is paid" in o["detail"], o'
+jcall "$ADMIN" PATCH /v1/invoices/F1 '{"amount": "40.00"}'
+is "PATCH a paid invoice's amount: 409" "$code" 409
+py "naming amount" 'assert o["detail"].startswith("amount:") and "is paid" in o["detail"], o'
+jcall "$ADMIN" PATCH /v1/invoices/F1 '{"due_date": "2026-11-30"}'
+is "PATCH a paid invoice's due date: 409" "$code" 409
+py "naming due_date" 'assert o["detail"].startswith("due_date:"), o'
+jcall "$ADMIN" PATCH /v1/invoices/F1 '{"customer": "C2"}'
+is "PATCH a paid invoice's customer: 409" "$code" 409
+py "naming customer" 'assert o["detail"].startswith("customer:"), o'
+is "a refused PATCH writes nothing" "$(q "SELECT amount || ':' || date(due_date * 86400, 'unixepoch') || ':' || status FROM invoices WHERE external_id = 'F1'")" "10000:2026-10-05:paid"
+jcall "$ADMIN" PATCH /v1/invoices/F1 '{"amount": "100.00", "description": "Pago no PIX"}'
+is "PATCH a paid invoice's description (its amount as it is): 200" "$code" 200
+is "described" "$(q "SELECT description FROM invoices WHERE external_id = 'F1'")" "Pago no PIX"
 
 kill -TERM $pid; wait $pid 2>/dev/null
 
