@@ -1,5 +1,6 @@
-/* regua invoice list|show */
+/* regua invoice list|show|create|update|cancel */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/width.h"
@@ -7,6 +8,7 @@
 #include "cli/engine_cli.h"
 #include "engine/progress.h"
 #include "service/events.h"
+#include "service/import.h"
 #include "service/holds.h"
 #include "service/json_model.h"
 #include "service/json_tasks.h"
@@ -18,9 +20,22 @@ static int run(rg_cli *cli, int argc, char **argv);
 const rg_command rg_cmd_invoice = {
     "invoice",
     "regua invoice list [--customer ID] [--status S] [--due-from DATE] [--due-to DATE] [--limit N] [--json]\n"
-    "       regua invoice show EXTERNAL_ID [--json]",
-    "List invoices or show one with its payments, promises, holds, offers, bureau listing and events",
-    "Status is one of open, paid, cancelled, renegotiated, written_off. show prints the\n"
+    "       regua invoice show EXTERNAL_ID [--json]\n"
+    "       regua invoice create EXTERNAL_ID --customer ID --amount A --due-date DATE [--COLUMN VALUE ...] [--json]\n"
+    "       regua invoice update EXTERNAL_ID [--COLUMN VALUE ...] [--clear COLUMNS] [--json]\n"
+    "       regua invoice cancel EXTERNAL_ID [--json]",
+    "List invoices, show one with its payments, promises, holds, offers, bureau listing and events, or write one",
+    "Status is one of open, paid, cancelled, renegotiated, written_off.\n"
+    "create, update and cancel write one invoice as a one-row `regua import invoices` would\n"
+    "(the same checks, events and re-planning; POST /v1/invoices, PATCH /v1/invoices/{id} and\n"
+    "POST /v1/invoices/{id}/cancel do the same): each flag is a column of the invoices CSV\n"
+    "(docs/import.md) with '-' for '_' (--due-date, --fine-pct), --customer for\n"
+    "customer_external_id. create refuses an existing id; update changes only the columns\n"
+    "given (--clear a,b empties optional ones); cancel sets status cancelled. A closed invoice\n"
+    "(any status but open) cannot be cancelled, nor its status, amount, due date or customer\n"
+    "changed (exit 1 naming its status). Every bad column is printed (exit 1, nothing written);\n"
+    "then the invoice is printed as show prints it (--json: the document of show --json).\n"
+    "show prints the\n"
     "invoice's credit when it was paid beyond its amount, and its own fine with the rate\n"
     "charged (a consumer's fine is at most 2%, CDC art. 52 §1). Times are printed where the\n"
     "company is (`timezone`), with the offset; --json prints them in UTC. show also lists the\n"
@@ -223,15 +238,152 @@ static void print_view(rg_cli *cli, const rg_invoice_view *v)
         print_event(cli, &v->events[i]);
 }
 
+/* Shows invoice id: its document with --json, else as `invoice show`. */
+static int show_invoice(rg_cli *cli, const char *id, bool json)
+{
+    rg_store *s = rg_cli_store(cli);
+    if (!s)
+        return 3;
+    rg_err e;
+    rg_err_clear(&e);
+    /* the engine explains the cadence it follows; without one (a cadence
+     * that does not load) the rest is still shown */
+    rg_engine *eng = NULL;
+    if (rg_cli_engine_open(cli, true, RG_CLI_ENGINE_QUIET, &eng) != 0)
+        eng = NULL;
+    rg_invoice_view v;
+    rg_status rc = rg_invoice_view_get(s, eng, id, rg_cli_now(cli), &v, &e);
+    rg_engine_close(eng);
+    if (rc != RG_OK)
+        return rg_cli_fail(cli, &e);
+    int code = 0;
+    if (json) {
+        void *o = NULL;
+        code = rg_invoice_view_json(&v, &o, &e) == RG_OK ? rg_cli_print_json(cli, o) : rg_cli_fail(cli, &e);
+    } else {
+        print_view(cli, &v);
+    }
+    rg_invoice_view_free(&v);
+    return code;
+}
+
+/* The flags of create and update: the invoices CSV's columns but
+ * external_id (the argument), each as --column with '-' for '_';
+ * --customer for customer_external_id. */
+static const char *const write_flags[] = {
+    "customer", "description", "amount", "issue-date", "due-date", "status", "boleto-bank", "linha-digitavel",
+    "pix-code", "payment-url", "tags", "nosso-numero", "fine-pct", "interest-month-pct", NULL,
+};
+/* The flags that only list takes. */
+static const char *const list_flags[] = {"due-from", "due-to", "limit", NULL};
+
+/* A flag's column ('-' -> '_'; "customer" is customer_external_id), and back (to = '-'). */
+static void flag_column(const char *name, char to, char *buf, size_t n)
+{
+    if (!strcmp(name, to == '_' ? "customer" : "customer_external_id")) {
+        rg_strlcpy(buf, to == '_' ? "customer_external_id" : "customer", n);
+        return;
+    }
+    size_t i = 0;
+    for (; name[i] && i + 1 < n; i++)
+        buf[i] = name[i] == '-' || name[i] == '_' ? to : name[i];
+    buf[i] = '\0';
+}
+
+#define WRITE_FIELDS (sizeof write_flags / sizeof *write_flags + 8)
+
+/* regua invoice create|update|cancel ID: rg_invoice_write_one, then the invoice as show prints it. */
+static int write_invoice(rg_cli *cli, rg_opt *opts, rg_invoice_write mode, const char *sub, const char *id, bool json)
+{
+    for (size_t i = 0; list_flags[i]; i++)
+        if (rg_cli_opt(opts, list_flags[i])->set)
+            return rg_cli_usage_error(cli, "invoice", "--%s is a filter of list, not of %s", list_flags[i], sub);
+    char columns[WRITE_FIELDS][32];
+    rg_import_field f[WRITE_FIELDS];
+    size_t n = 0;
+    for (size_t i = 0; write_flags[i]; i++) {
+        rg_opt *o = rg_cli_opt(opts, write_flags[i]);
+        if (!o->set)
+            continue;
+        if (mode == RG_INVOICE_CANCEL)
+            return rg_cli_usage_error(cli, "invoice", "cancel takes no --%s (it sets status cancelled)", o->name);
+        flag_column(o->name, '_', columns[n], sizeof columns[n]);
+        f[n] = (rg_import_field){columns[n], o->value};
+        n++;
+    }
+    const char *clear = rg_cli_opt(opts, "clear")->value;
+    if (clear && mode != RG_INVOICE_UPDATE)
+        return rg_cli_usage_error(cli, "invoice", "--clear is for update");
+    for (const char *c = clear; c && *c;) { /* --clear a,b: each a column given as NULL */
+        size_t len = strcspn(c, ",");
+        char flag[32];
+        if (len == 0 || len >= sizeof flag || n >= WRITE_FIELDS)
+            return rg_cli_usage_error(cli, "invoice", "--clear takes columns separated by commas (e.g. tags,description)");
+        memcpy(flag, c, len);
+        flag[len] = '\0';
+        flag_column(flag, '_', columns[n], sizeof columns[n]);
+        for (size_t k = 0; k < n; k++)
+            if (!strcmp(f[k].column, columns[n]))
+                return rg_cli_usage_error(cli, "invoice", "--clear %s and a value for it together: say one", flag);
+        f[n] = (rg_import_field){columns[n], NULL};
+        n++;
+        c += len + (c[len] == ',');
+    }
+    if (strlen(id) > RG_EXTID_MAX)
+        return rg_cli_usage_error(cli, "invoice", "the external id is longer than %d characters", RG_EXTID_MAX);
+    const rg_event_env *env = rg_cli_events(cli);
+    if (!env)
+        return 3;
+    rg_import_options io;
+    rg_import_options_init(&io, rg_cli_zones(cli), rg_cli_now(cli));
+    rg_import_report rep;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_invoice_write_one(env, mode, id, f, n, &io, &rep, &e);
+    for (size_t i = 0; rc == RG_EINVAL && i < rep.n_items; i++) { /* every bad column, by its flag */
+        const rg_import_problem *p = &rep.items[i];
+        char flag[40] = "";
+        if (p->column)
+            flag_column(p->column, '-', flag, sizeof flag);
+        fprintf(cli->err, "regua: invoice %s: %s%s%s%.*s\n", sub, p->column ? "--" : "", flag, p->column ? ": " : "",
+                (int)p->msg_len, rep.text.p + p->msg_off);
+    }
+    rg_import_report_free(&rep);
+    if (rc != RG_OK) {
+        if (rc == RG_ECONFLICT && mode == RG_INVOICE_CANCEL) {
+            snprintf(e.where, sizeof e.where, "invoice cancel");
+        } else if (rc == RG_ECONFLICT && strcmp(e.where, "external_id") != 0 && e.where[0]) { /* a column: by its flag */
+            char flag[40];
+            flag_column(e.where, '-', flag, sizeof flag);
+            snprintf(e.where, sizeof e.where, "--%s", flag);
+        }
+        return rg_cli_fail(cli, &e);
+    }
+    return show_invoice(cli, id, json);
+}
+
 static int run(rg_cli *cli, int argc, char **argv)
 {
     rg_opt opts[] = {
-        {"customer", true, "ID", "only this customer's invoices (external id)", false, NULL},
-        {"status", true, "S", "only invoices with this status", false, NULL},
+        {"customer", true, "ID", "list: only this customer's invoices; create, update: customer_external_id", false, NULL},
+        {"status", true, "S", "list: only invoices with this status; create, update: the status column", false, NULL},
         {"due-from", true, "DATE", "due on or after DATE", false, NULL},
         {"due-to", true, "DATE", "due on or before DATE", false, NULL},
         {"limit", true, "N", "print at most N invoices", false, NULL},
         {"json", false, NULL, "print JSON (an array for list)", false, NULL},
+        {"description", true, "TEXT", "create, update: the description column", false, NULL},
+        {"amount", true, "A", "create, update: the amount (1234.56 or 1.234,56)", false, NULL},
+        {"issue-date", true, "DATE", "create, update: issue_date", false, NULL},
+        {"due-date", true, "DATE", "create, update: due_date", false, NULL},
+        {"boleto-bank", true, "NNN", "create, update: boleto_bank", false, NULL},
+        {"linha-digitavel", true, "DIGITS", "create, update: linha_digitavel", false, NULL},
+        {"pix-code", true, "TEXT", "create, update: pix_code (PIX copia-e-cola)", false, NULL},
+        {"payment-url", true, "URL", "create, update: payment_url", false, NULL},
+        {"tags", true, "A|B", "create, update: tags", false, NULL},
+        {"nosso-numero", true, "N", "create, update: nosso_numero", false, NULL},
+        {"fine-pct", true, "PCT", "create, update: fine_pct", false, NULL},
+        {"interest-month-pct", true, "PCT", "create, update: interest_month_pct", false, NULL},
+        {"clear", true, "COLUMNS", "update: empty these optional columns (e.g. tags,description)", false, NULL},
         {NULL, false, NULL, NULL, false, NULL},
     };
     const char *pos[2];
@@ -242,10 +394,26 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (help)
         return 0;
     if (npos < 1)
-        return rg_cli_usage_error(cli, "invoice", "say 'list' or 'show EXTERNAL_ID'");
+        return rg_cli_usage_error(cli, "invoice", "say 'list', or show, create, update or cancel EXTERNAL_ID");
     bool json = rg_cli_opt(opts, "json")->set;
     rg_err e;
     rg_err_clear(&e);
+    static const struct {
+        const char *name;
+        rg_invoice_write mode;
+    } writes[] = {{"create", RG_INVOICE_CREATE}, {"update", RG_INVOICE_UPDATE}, {"cancel", RG_INVOICE_CANCEL}};
+    for (size_t i = 0; i < sizeof writes / sizeof *writes; i++)
+        if (!strcmp(pos[0], writes[i].name)) {
+            if (npos != 2)
+                return rg_cli_usage_error(cli, "invoice", "%s needs the invoice's EXTERNAL_ID", writes[i].name);
+            return write_invoice(cli, opts, writes[i].mode, writes[i].name, pos[1], json);
+        }
+    bool writing = rg_cli_opt(opts, "clear")->set;
+    for (size_t i = 0; write_flags[i]; i++)
+        if (strcmp(write_flags[i], "customer") != 0 && strcmp(write_flags[i], "status") != 0)
+            writing |= rg_cli_opt(opts, write_flags[i])->set;
+    if (writing)
+        return rg_cli_usage_error(cli, "invoice", "the columns' flags are for create and update");
     if (!strcmp(pos[0], "list")) {
         if (npos != 1)
             return rg_cli_usage_error(cli, "invoice", "list takes no arguments");
@@ -279,28 +447,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (!strcmp(pos[0], "show")) {
         if (npos != 2)
             return rg_cli_usage_error(cli, "invoice", "show needs the invoice's EXTERNAL_ID");
-        rg_store *s = rg_cli_store(cli);
-        if (!s)
-            return 3;
-        /* the engine explains the cadence it follows; without one (a cadence
-         * that does not load) the rest is still shown */
-        rg_engine *eng = NULL;
-        if (rg_cli_engine_open(cli, true, RG_CLI_ENGINE_QUIET, &eng) != 0)
-            eng = NULL;
-        rg_invoice_view v;
-        rg_status rc = rg_invoice_view_get(s, eng, pos[1], rg_cli_now(cli), &v, &e);
-        rg_engine_close(eng);
-        if (rc != RG_OK)
-            return rg_cli_fail(cli, &e);
-        int code = 0;
-        if (json) {
-            void *o = NULL;
-            code = rg_invoice_view_json(&v, &o, &e) == RG_OK ? rg_cli_print_json(cli, o) : rg_cli_fail(cli, &e);
-        } else {
-            print_view(cli, &v);
-        }
-        rg_invoice_view_free(&v);
-        return code;
+        return show_invoice(cli, pos[1], json);
     }
-    return rg_cli_usage_error(cli, "invoice", "unknown subcommand '%s' (list, show)", pos[0]);
+    return rg_cli_usage_error(cli, "invoice", "unknown subcommand '%s' (list, show, create, update, cancel)", pos[0]);
 }

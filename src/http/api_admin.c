@@ -81,16 +81,34 @@ void rg_api_import(rg_api_call *c)
 
 /* ---- cadences: GET /v1/cadences, GET /v1/cadences/{name}, POST /v1/cadences/lint ---- */
 
+/* A page of `regua cadence list --json`'s items; an item's keyset id is its
+ * 1-based position in that list. */
 void rg_api_cadences_list(rg_api_call *c)
 {
+    rg_api_page p;
+    if (!rg_api_page_start(c, &p))
+        return;
     rg_engine *eng = NULL;
     rg_err e;
     rg_err_clear(&e);
     rg_status rc = rg_cadences_open(c->r->srv->config, &eng, &e);
-    if (rc != RG_OK)
+    if (rc != RG_OK) {
+        json_decref(p.data);
         return rg_api_fail(c, "GET /v1/cadences", rc == RG_EINVAL ? RG_ECONFLICT : rc, &e); /* a file that does not load */
-    rg_api_reply(c, 200, rg_cadence_list_json(rg_engine_cadences(eng)));
+    }
+    json_t *all = rg_cadence_list_json(rg_engine_cadences(eng)), *one;
+    size_t i;
+    rc = all ? RG_OK : RG_ENOMEM;
+    json_array_foreach(all, i, one) {
+        if ((int64_t)i + 1 <= p.after)
+            continue;
+        if (p.more || (rc = rg_api_page_add(&p, (int64_t)i + 1, json_incref(one), "cadence",
+                                            json_string_value(json_object_get(one, "cadence")), &e)) != RG_OK)
+            break;
+    }
+    json_decref(all);
     rg_engine_close(eng);
+    rg_api_page_finish(c, &p, "GET /v1/cadences", rc, &e);
 }
 
 void rg_api_cadence_show(rg_api_call *c)

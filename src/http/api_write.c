@@ -365,6 +365,22 @@ void rg_api_task_claim(rg_api_call *c)
     rg_api_reply(c, 200, rg_task_view_json(&v));
 }
 
+/* One of rg_task_done_check's problems as the answer's field error, unless
+ * the body's reading named that field already. */
+static void task_problem(void *ctx, const char *field, const char *msg)
+{
+    rg_api_call *c = ctx;
+    if (!strcmp(field, "as"))
+        field = "assignee";
+    json_t *one;
+    size_t i;
+    json_array_foreach(c->errors, i, one) {
+        if (!strcmp(json_string_value(json_object_get(one, "field")), field))
+            return;
+    }
+    rg_api_field_error(c, field, "%s", msg);
+}
+
 void rg_api_task_done(rg_api_call *c)
 {
     static const char *const known[] = {"outcome", "note", "assignee", "promise_date", "promise_amount", NULL};
@@ -390,13 +406,17 @@ void rg_api_task_done(rg_api_call *c)
         else if (!rg_money_parse(v, strlen(v), false, &p.promise_amount, &why))
             rg_api_field_error(c, "promise_amount", "'%s' is not an amount%s%s", v, why ? ": " : "", why ? why : "");
     }
-    if (c->errors)
+    /* every field the service would refuse, named at once (it refuses the first) */
+    rg_date today = rg_tz_date(company_tz(c), c->now);
+    if (!c->doc)
+        rg_task_done_check(&p, today, task_problem, c);
+    if (c->errors || c->doc)
         return;
     rg_event_env env = env_of(c);
     rg_task_done_result r;
     rg_err e;
     rg_err_clear(&e);
-    rg_status rc = rg_task_done(&env, id, &p, rg_tz_date(company_tz(c), c->now), c->now, &r, &e);
+    rg_status rc = rg_task_done(&env, id, &p, today, c->now, &r, &e);
     if (rc != RG_OK) {
         fail_named(c, "POST /v1/tasks/{id}/done", rc, &e, task_map);
         return;

@@ -72,8 +72,8 @@ typedef struct rg_http_request {
     struct MHD_Connection *conn;
     rg_http_conn *cx; /* NULL when it could not be allocated */
     const char *method;
-    const char *path;
-    rg_slice params[RG_HTTP_MAX_PARAMS]; /* the {} parts of the route, in order */
+    const char *path; /* as sent: percent-escapes not decoded, no query */
+    rg_slice params[RG_HTTP_MAX_PARAMS]; /* the {} parts of the route, in order, decoded: UTF-8, no NUL */
     size_t n_params;
     const char *body; /* NUL-terminated (the NUL is not counted); "" without a body */
     size_t body_len;

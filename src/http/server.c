@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/health.h"
 #include "base/log.h"
+#include "base/utf8.h"
 #include "http/http_int.h"
 #include "version.h"
 
@@ -257,8 +258,79 @@ typedef struct conn_state {
     const rg_api_route *api_rt; /* NULL when refused (fail) */
     unsigned fail;   /* 404 or 405 decided from the headers; 0 none */
     bool too_big;
+    bool started; /* on_request has seen the headers */
+    char *raw;    /* the path as sent, still percent-encoded; NULL: not known */
+    char *decoded; /* the path parameters, decoded, each NUL-terminated */
     rg_buf body;
 } conn_state;
+
+/* MHD's URI log callback, called with the request's URI as sent, before
+ * MHD decodes its percent-escapes: routes are matched on that path, so an
+ * id holding "%2F" stays one segment ("F/1"), and each parameter is
+ * decoded alone (decode_params). Its result is the request's conn_state. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    conn_state *st = calloc(1, sizeof *st);
+    if (st)
+        st->raw = strndup(uri, strcspn(uri, "?")); /* NULL: routed on MHD's decoded path */
+    return st;
+}
+
+static int hex_value(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Decodes the percent-escapes of each of r's path parameters (slices of
+ * the raw path) into st->decoded and points the parameters there. False
+ * with `why` (naming the parameter) when one is not text: a '%' without two
+ * hex digits, a NUL (%00), or bytes that are not UTF-8. */
+static bool decode_params(rg_http_request *r, conn_state *st, char *why, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < r->n_params; i++)
+        total += r->params[i].n + 1;
+    free(st->decoded);
+    if (!(st->decoded = malloc(total ? total : 1))) {
+        snprintf(why, n, "out of memory");
+        return false;
+    }
+    char *out = st->decoded;
+    for (size_t i = 0; i < r->n_params; i++) {
+        rg_slice p = r->params[i];
+        char *start = out;
+        const char *bad = NULL;
+        for (size_t k = 0; k < p.n && !bad; k++) {
+            if (p.p[k] != '%') {
+                *out++ = p.p[k];
+                continue;
+            }
+            int hi = k + 2 < p.n ? hex_value(p.p[k + 1]) : -1, lo = hi >= 0 ? hex_value(p.p[k + 2]) : -1;
+            if (hi < 0 || lo < 0)
+                bad = "has a '%' that is not followed by two hex digits";
+            else if (!(*out++ = (char)(hi * 16 + lo)))
+                bad = "holds a NUL byte (%00)";
+            k += 2;
+        }
+        *out = '\0';
+        if (!bad && !rg_utf8_valid(start, (size_t)(out - start)))
+            bad = "is not UTF-8 text once its percent-escapes are decoded";
+        if (bad) {
+            char shown[81]; /* as sent, bytes outside printable ASCII as '?' */
+            size_t m = p.n < sizeof shown - 1 ? p.n : sizeof shown - 1;
+            for (size_t k = 0; k < m; k++)
+                shown[k] = p.p[k] >= 0x20 && p.p[k] < 0x7f ? p.p[k] : '?';
+            shown[m] = '\0';
+            snprintf(why, n, "the path's segment '%s' %s", shown, bad);
+            return false;
+        }
+        r->params[i] = (rg_slice){start, (size_t)(out - start)};
+        out++;
+    }
+    return true;
+}
 
 /* Whether the request's route reads a body (kept up to RG_HTTP_BODY_MAX). */
 static bool wants_body(const conn_state *st)
@@ -347,11 +419,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     r.cx = ci ? ci->socket_context : NULL;
     conn_state *st = *con_cls;
-    if (!st) {
-        /* first call for this request: headers only */
+    if (!st) { /* on_uri could not make it */
         if (!(st = calloc(1, sizeof *st)))
             return MHD_NO;
         *con_cls = st;
+    }
+    if (st->raw)
+        r.path = url = st->raw; /* routes match the path as sent; decode_params decodes their ids */
+    if (!st->started) {
+        /* first call for this request: headers only */
+        st->started = true;
         enum MHD_Result ret;
         if (refuse_framing(&r, &ret))
             return ret; /* answered before the body: MHD closes the connection */
@@ -384,8 +461,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return too_large(&r);
         if (st->body.oom)
             return rg_api_send_problem(&r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory", NULL);
-        if (st->api_rt)
-            rg_http_match(st->api_rt->pattern, url, r.params, &r.n_params);
+        char why[200];
+        if (st->api_rt && rg_http_match(st->api_rt->pattern, url, r.params, &r.n_params) &&
+            !decode_params(&r, st, why, sizeof why))
+            return rg_api_send_problem(&r, MHD_HTTP_BAD_REQUEST, why, NULL);
         r.body = rg_buf_cstr(&st->body);
         r.body_len = st->body.len;
         return rg_api_handle(&r, st->api_rt, st->fail);
@@ -397,7 +476,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return too_large(&r);
     if (st->body.oom)
         return rg_http_send_error(&r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "out of memory");
-    rg_http_match(st->rt->pattern, url, r.params, &r.n_params);
+    char why[200];
+    if (rg_http_match(st->rt->pattern, url, r.params, &r.n_params) && !decode_params(&r, st, why, sizeof why))
+        return rg_http_send_error(&r, MHD_HTTP_BAD_REQUEST, "bad_request", why);
     r.body = rg_buf_cstr(&st->body);
     r.body_len = st->body.len;
     return st->rt->fn(&r);
@@ -411,6 +492,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     conn_state *st = *con_cls;
     if (st) {
         rg_buf_free(&st->body);
+        free(st->raw);
+        free(st->decoded);
         free(st);
         *con_cls = NULL;
     }
@@ -487,7 +570,7 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
         (unsigned)opt->config->server.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
         MHD_OPTION_THREAD_STACK_SIZE, (size_t)(1024 * 1024), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_END);
     if (!s->daemon) {
         rc = rg_err_set(e, RG_EIO, opt->listen, "cannot listen (is the port in use?)");
         goto fail;

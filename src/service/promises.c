@@ -14,25 +14,33 @@ static rg_status sum_open(void *ctx, const rg_invoice *inv)
     return RG_OK;
 }
 
+rg_status rg_promise_check_date(rg_date date, rg_date today, rg_err *e)
+{
+    char d1[16], d2[16];
+    if (date < today)
+        return rg_err_set(e, RG_EINVAL, "promise_date", "%s is in the past (today is %s)",
+                          rg_date_format_iso(date, d1, sizeof d1), rg_date_format_iso(today, d2, sizeof d2));
+    if (date > today + RG_PROMISE_MAX_DAYS)
+        return rg_err_set(e, RG_EINVAL, "promise_date",
+                          "%s is more than %d days ahead (latest %s); a longer term is an agreement (acordo)",
+                          rg_date_format_iso(date, d1, sizeof d1), RG_PROMISE_MAX_DAYS,
+                          rg_date_format_iso(today + RG_PROMISE_MAX_DAYS, d2, sizeof d2));
+    return RG_OK;
+}
+
 rg_status rg_promise_make(const rg_event_env *env, const rg_promise_params *p, rg_date today, rg_promise *out,
                           rg_event_out *event, rg_err *e)
 {
     rg_store *s = env->store;
     rg_status rc;
-    char d1[16], d2[16];
+    char d1[16];
     memset(out, 0, sizeof *out);
     rg_event_out eo;
     if (!event)
         event = &eo;
     memset(event, 0, sizeof *event);
-    if (p->date < today)
-        return rg_err_set(e, RG_EINVAL, "promise_date", "%s is in the past (today is %s)",
-                          rg_date_format_iso(p->date, d1, sizeof d1), rg_date_format_iso(today, d2, sizeof d2));
-    if (p->date > today + RG_PROMISE_MAX_DAYS)
-        return rg_err_set(e, RG_EINVAL, "promise_date",
-                          "%s is more than %d days ahead (latest %s); a longer term is an agreement (acordo)",
-                          rg_date_format_iso(p->date, d1, sizeof d1), RG_PROMISE_MAX_DAYS,
-                          rg_date_format_iso(today + RG_PROMISE_MAX_DAYS, d2, sizeof d2));
+    if ((rc = rg_promise_check_date(p->date, today, e)) != RG_OK)
+        return rc;
     rg_cents amount = p->amount;
     if (p->invoice_id) {
         rg_invoice inv;

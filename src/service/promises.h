@@ -37,6 +37,10 @@ typedef struct rg_promise_params {
     const char *outcome;   /* the task's outcome, for the event; NULL: none */
 } rg_promise_params;
 
+/* The promised date's rule alone: today or later, at most
+ * RG_PROMISE_MAX_DAYS ahead; RG_EINVAL (where "promise_date") otherwise. */
+rg_status rg_promise_check_date(rg_date date, rg_date today, rg_err *e);
+
 /* Creates the pending promise and records `promise.made`. `today` is the
  * local date the promised date is checked against; *event (may be NULL)
  * receives the event's id and the timers it started or cancelled. RG_EINVAL for a date

@@ -142,18 +142,45 @@ static rg_status refuse_uncertain_review(rg_store *s, const rg_task_view *v, rg_
                       (long long)v->task.id, (long long)v->message_id, (long long)v->message_id);
 }
 
-static rg_status check_done(const rg_task_done_params *p, rg_err *e)
+static rg_status check_note(const char *note, rg_err *e)
 {
-    rg_status rc;
-    if ((rc = check_outcome(p->outcome, e)) != RG_OK)
-        return rc;
-    if (p->note && strlen(p->note) > 511)
-        return rg_err_set(e, RG_EINVAL, "note", "longer than 511 bytes (%zu)", strlen(p->note));
-    if (p->note && !rg_utf8_valid(p->note, strlen(p->note)))
+    if (note && strlen(note) > 511)
+        return rg_err_set(e, RG_EINVAL, "note", "longer than 511 bytes (%zu)", strlen(note));
+    if (note && !rg_utf8_valid(note, strlen(note)))
         return rg_err_set(e, RG_EINVAL, "note", "not valid UTF-8 text (check the terminal's encoding)");
-    if (p->assignee && p->assignee[0] && (rc = rg_task_check_assignee(p->assignee, "as", e)) != RG_OK)
-        return rc;
     return RG_OK;
+}
+
+/* Hands one check's refusal to bad; 1 when there was one. */
+static size_t report(rg_status rc, const rg_err *e, rg_task_problem_fn bad, void *ctx)
+{
+    if (rc == RG_OK)
+        return 0;
+    bad(ctx, e->where, e->msg);
+    return 1;
+}
+
+size_t rg_task_done_check(const rg_task_done_params *p, rg_date today, rg_task_problem_fn bad, void *ctx)
+{
+    rg_err e;
+    size_t n = report(check_outcome(p->outcome, &e), &e, bad, ctx);
+    n += report(check_note(p->note, &e), &e, bad, ctx);
+    if (p->assignee && p->assignee[0])
+        n += report(rg_task_check_assignee(p->assignee, "as", &e), &e, bad, ctx);
+    if (p->promise_date != RG_DATE_NONE)
+        n += report(rg_promise_check_date(p->promise_date, today, &e), &e, bad, ctx);
+    if (p->promise_amount == 0)
+        n += report(rg_err_set(&e, RG_EINVAL, "promise_amount", "a promise must be of more than zero"), &e, bad,
+                    ctx);
+    return n;
+}
+
+/* rg_task_done_check's first problem, as an error. */
+static void first_problem(void *ctx, const char *field, const char *msg)
+{
+    rg_err *e = ctx;
+    if (e->code == RG_OK)
+        rg_err_set(e, RG_EINVAL, field, "%s", msg);
 }
 
 static rg_status done_in(const rg_event_env *env, int64_t id, const rg_task_done_params *p, rg_date today,
@@ -186,7 +213,9 @@ rg_status rg_task_done(const rg_event_env *env, int64_t id, const rg_task_done_p
                        rg_instant now, rg_task_done_result *out, rg_err *e)
 {
     memset(out, 0, sizeof *out);
-    rg_status rc = check_done(p, e);
+    rg_err_clear(e);
+    rg_task_done_check(p, today, first_problem, e);
+    rg_status rc = e->code;
     if (rc == RG_OK)
         rc = rg_store_begin(env->store, e);
     if (rc != RG_OK)

@@ -51,6 +51,13 @@ rg_status rg_task_check_assignee(const char *assignee, const char *where, rg_err
 rg_status rg_task_claim(rg_store *s, int64_t id, const char *assignee, rg_instant now, rg_task_view *out,
                         rg_err *e);
 
+/* Every problem of p that needs no task, each handed to bad (the field:
+ * "outcome", "note", "as" for the assignee, "promise_date" against today,
+ * "promise_amount" of zero); how many. rg_task_done refuses the first
+ * (RG_EINVAL) before it looks at the task; the API names them all. */
+typedef void (*rg_task_problem_fn)(void *ctx, const char *field, const char *msg);
+size_t rg_task_done_check(const rg_task_done_params *p, rg_date today, rg_task_problem_fn bad, void *ctx);
+
 /* Closes task id (see the rules above). today is the local date promises
  * are checked against. */
 rg_status rg_task_done(const rg_event_env *env, int64_t id, const rg_task_done_params *p, rg_date today, rg_instant now,

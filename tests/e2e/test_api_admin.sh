@@ -104,8 +104,16 @@ py "an overpayment is a warning of the document" \
 call "$VIEW" GET /v1/cadences
 is "cadences: 200 for a viewer" "$code" 200
 regua cadence list --json >cli.json
-/usr/bin/python3 -c 'import json; a=json.load(open("body.json")); b=json.load(open("cli.json")); assert a == b and [x["cadence"] for x in a]==["avulso-pf","b2b-pj","mensal-pf"], (a, b)' \
-    && ok "cadences: the document of regua cadence list --json" || not_ok "cadences: the document of regua cadence list --json" "$(head -c 600 body.json)"
+/usr/bin/python3 -c 'import json; a=json.load(open("body.json")); b=json.load(open("cli.json")); assert a == {"data": b, "next": None} and [x["cadence"] for x in b]==["avulso-pf","b2b-pj","mensal-pf"], (a, b)' \
+    && ok "cadences: a list of regua cadence list --json's items" || not_ok "cadences: a list of regua cadence list --json's items" "$(head -c 600 body.json)"
+call "$VIEW" "GET" "/v1/cadences?limit=2"
+py "cadences: ?limit=2 is a page with a next" 'assert [x["cadence"] for x in o["data"]]==["avulso-pf","b2b-pj"] and o["next"], o'
+next=$(/usr/bin/python3 -c 'import json; print(json.load(open("body.json"))["next"])')
+call "$VIEW" GET "/v1/cadences?limit=2&after=$next"
+py "cadences: ?after=next is the rest" 'assert [x["cadence"] for x in o["data"]]==["mensal-pf"] and o["next"] is None, o'
+call "$VIEW" GET "/v1/cadences?limit=0"
+is "cadences: a bad limit is 400" "$code" 400
+py "naming limit" 'assert o["errors"][0]["field"]=="limit", o'
 call "$VIEW" GET /v1/cadences/avulso-pf
 is "cadence: 200 for a viewer" "$code" 200
 regua cadence show avulso-pf --json >cli.json

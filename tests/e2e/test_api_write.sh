@@ -210,6 +210,9 @@ grep -q "already claimed by ana" body.json && ok "... saying by whom" || not_ok 
 
 post "$OPER" "/v1/tasks/$CALL/done" '{"promise_date": "amanhã", "promise_amount": "x", "mood": 1}'
 fields "done names every bad field" outcome,promise_date,promise_amount,mood
+long=$(/usr/bin/python3 -c 'print("x" * 512)')
+post "$OPER" "/v1/tasks/$CALL/done" '{"outcome": "Promised!", "note": "'$long'", "assignee": "a\u0001b", "promise_date": "2026-12-01", "promise_amount": "0"}'
+fields "done names every field the service refuses, at once" outcome,note,assignee,promise_date,promise_amount
 post "$OPER" "/v1/tasks/$CALL/done" '{"outcome": "promised", "promise_amount": "10"}'
 fields "promise_amount without promise_date" promise_amount
 post "$OPER" "/v1/tasks/$CALL/done" '{"outcome": "Promised!"}'

@@ -120,6 +120,12 @@ customer anonymize|1|customer anonymize C1 --yes --json
 invoice list|0|invoice list --json
 invoice show|0|invoice show F1 --json
 invoice show|1|invoice show NAO-EXISTE --json
+invoice create|0|invoice create F9 --customer C1 --amount 99,90 --due-date 2026-12-30 --json
+invoice create|1|invoice create F9 --customer C1 --amount 99,90 --due-date 2026-12-30 --json
+invoice create|1|invoice create F8 --customer C1 --amount abc --json
+invoice update|0|invoice update F9 --description Ajuste --json
+invoice cancel|0|invoice cancel F9 --json
+invoice cancel|1|invoice cancel F9 --json
 pay|0|pay F1 --amount 10,00 --at 2026-12-02 --json
 event|0|event portal.visited --invoice F1 --json
 event|1|event portal.visitado --invoice F1 --json
