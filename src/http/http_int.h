@@ -190,6 +190,10 @@ void rg_api_no_other_fields(rg_api_call *c, const char *const *known);
  * when it cannot be one (empty, or longer than n - 1 bytes: no `what` has
  * such an id), after answering 404 "no WHAT has external id '...'". */
 bool rg_api_path_id(rg_api_call *c, size_t i, const char *what, char *buf, size_t n);
+/* The path's {} parameter i as a positive number (an API key's or a
+ * webhook delivery's id); false after answering 404 "no WHAT has id '...'"
+ * when it is not one. */
+bool rg_api_path_number(rg_api_call *c, size_t i, const char *what, int64_t *id);
 
 /* ---- lists: {"data": [...], "next": CURSOR_OR_NULL} ----
  * ?limit= (1..500, default 50) and ?after=CURSOR (a cursor a page gave as
@@ -273,6 +277,10 @@ void rg_api_promises_post(rg_api_call *c);
 void rg_api_optouts_list(rg_api_call *c);
 void rg_api_optouts_post(rg_api_call *c);
 void rg_api_optout_delete(rg_api_call *c);
+
+/* api_webhooks.c: the outgoing webhooks' deliveries */
+void rg_api_webhook_deliveries_list(rg_api_call *c);
+void rg_api_webhook_delivery_retry(rg_api_call *c);
 
 /* api_openapi.c: GET /v1/openapi.json (no key), docs/openapi.json as
  * built in (build/gen/openapi_json.c, written by scripts/embed.py) */

@@ -321,3 +321,50 @@ r = [json.loads(l) for l in open("recv.log")]
 assert len(r) == 3 and r[0]["id"] == r[1]["id"] and r[2]["body"]["invoice"] == "F5", r
 assert all(x["signature_ok"] for x in r), r
 PY
+
+# 8. the deliveries over the API: GET /v1/webhooks/deliveries (viewer;
+# newest first; the list's ?limit/?after pages, ?status as --status) and
+# POST /v1/webhooks/deliveries/{id}/retry (admin), the CLI's documents
+ADMIN=$(regua apikey create --role admin 2>/dev/null)
+OPER=$(regua apikey create --role operator 2>/dev/null)
+VIEW=$(regua apikey create --role viewer 2>/dev/null)
+SPORT=$(free_port)
+"$REGUA_BIN" serve --listen 127.0.0.1:$SPORT --no-scheduler --no-dispatch >>serve.log 2>&1 &
+SPID=$!
+wait_http "http://127.0.0.1:$SPORT/healthz" || not_ok "serve starts" "$(tail -5 serve.log)"
+B=http://127.0.0.1:$SPORT
+api() { k=$1; shift; curl -s -o api.json -w '%{http_code}' -H "Authorization: Bearer $k" "$@"; }
+regua webhooks deliveries --json >cli.json
+n=$(/usr/bin/python3 -c 'import json; print(len(json.load(open("cli.json"))))')
+is "GET ?limit=4 (viewer)" "$(api "$VIEW" "$B/v1/webhooks/deliveries?limit=4")" 200
+cp api.json p1.json
+next=$(/usr/bin/python3 -c 'import json; print(json.load(open("p1.json"))["next"])')
+is "the next page" "$(api "$VIEW" "$B/v1/webhooks/deliveries?limit=4&after=$next")" 200
+cp api.json p2.json
+/usr/bin/python3 - "$n" <<'PY' && ok "the pages are the CLI's list, newest first, in order" || not_ok "the pages are the CLI's list, newest first, in order" "$(cat p1.json p2.json)"
+import json, sys
+p1, p2, cli = (json.load(open(f)) for f in ("p1.json", "p2.json", "cli.json"))
+n = int(sys.argv[1])
+assert n > 4 and len(p1["data"]) == 4 and p1["next"] and p2["next"] is None, (p1, p2)
+assert p1["data"] + p2["data"] == cli, (p1, p2, cli)
+ids = [d["id"] for d in cli]
+assert ids == sorted(ids, reverse=True), ids
+PY
+/usr/bin/python3 -c 'import sqlite3; c=sqlite3.connect("regua.db"); c.execute("UPDATE webhook_deliveries SET status = '"'failed'"' WHERE id = 2"); c.commit()'
+is "GET ?status=failed" "$(api "$VIEW" "$B/v1/webhooks/deliveries?status=failed")" 200
+/usr/bin/python3 -c 'import json; j=json.load(open("api.json")); assert [d["id"] for d in j["data"]] == [2] and j["data"][0]["status"] == "failed", j' \
+    && ok "only the failed one" || not_ok "only the failed one" "$(cat api.json)"
+is "GET ?status=sent is 400" "$(api "$VIEW" "$B/v1/webhooks/deliveries?status=sent")" 400
+contains "naming status" api.json '"field":"status"'
+is "GET ?limit=0 is 400" "$(api "$VIEW" "$B/v1/webhooks/deliveries?limit=0")" 400
+is "retry as operator is 403" "$(api "$OPER" -X POST "$B/v1/webhooks/deliveries/2/retry")" 403
+is "retry as admin" "$(api "$ADMIN" -X POST "$B/v1/webhooks/deliveries/2/retry")" 200
+/usr/bin/python3 -c 'import json; j=json.load(open("api.json")); assert j["id"] == 2 and j["status"] == "pending" and j["attempt_log"], j' \
+    && ok "answers the delivery, pending again" || not_ok "answers the delivery, pending again" "$(cat api.json)"
+is "pending in the store" "$(status_of 2)" pending
+is "retry of a delivery that is not failed is 409" "$(api "$ADMIN" -X POST "$B/v1/webhooks/deliveries/2/retry")" 409
+contains "saying why" api.json "is pending, not failed"
+is "retry of an unknown delivery is 404" "$(api "$ADMIN" -X POST "$B/v1/webhooks/deliveries/99/retry")" 404
+is "retry of a non-number is 404" "$(api "$ADMIN" -X POST "$B/v1/webhooks/deliveries/abc/retry")" 404
+is "retry with a body field is 422" "$(api "$ADMIN" -X POST -H 'Content-Type: application/json' -d '{"x": 1}' "$B/v1/webhooks/deliveries/3/retry")" 422
+stop_serve
