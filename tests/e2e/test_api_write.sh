@@ -264,6 +264,20 @@ same_keys "it is regua event promise.made --json's document" cli_promise.json
 call "$VIEW" GET "/v1/promises?invoice=F2"
 /usr/bin/python3 -c 'import json; d=json.load(open("body.json"))["data"]; assert [(p["promised_date"], p["amount"], p["source"]) for p in d]==[("2026-12-20","50.00","api"),("2026-12-21","140.00","cli")], d' \
     && ok "?invoice filters; the amount defaults to the balance" || not_ok "?invoice filters; the amount defaults to the balance" "$(cat body.json)"
+regua promise list --invoice F2 --json >cli_list.json
+/usr/bin/python3 -c 'import json; a=json.load(open("body.json"))["data"]; b=json.load(open("cli_list.json")); assert a == b, (a, b)' \
+    && ok "regua promise list --invoice F2 --json prints GET /v1/promises?invoice=F2's items" || not_ok "regua promise list --invoice F2 --json prints GET /v1/promises?invoice=F2's items" "$(cat cli_list.json)"
+call "$VIEW" GET "/v1/promises?customer=C1&status=pending"
+regua promise list --customer C1 --status pending --json >cli_list.json
+/usr/bin/python3 -c 'import json; a=json.load(open("body.json"))["data"]; b=json.load(open("cli_list.json")); assert a == b and len(a) == 1, (a, b)' \
+    && ok "promise list --customer --status: the API's filters" || not_ok "promise list --customer --status: the API's filters" "$(cat cli_list.json)"
+regua promise list --invoice F2 >cli_list.txt
+grep -q "2026-12-21.*pending.*cli" cli_list.txt && ok "promise list prints date, status and source" || not_ok "promise list prints date, status and source" "$(cat cli_list.txt)"
+expect_exit "promise list --limit 1" 0 regua promise list --limit 1 --json
+/usr/bin/python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) == 1' "$T/out" && ok "--limit 1 prints one" || not_ok "--limit 1 prints one" "$(cat "$T/out")"
+expect_exit "promise list --customer unknown: exit 1" 1 regua promise list --customer C9
+expect_exit "promise list --status other: exit 1" 1 regua promise list --status late
+grep -q -- "--status" "$T/err" && ok "naming --status" || not_ok "naming --status" "$(cat "$T/err")"
 post "$OPER" /v1/promises '{"date": "amanhã", "amount": 5, "why": 1}'
 fields "every bad field of a promise named" invoice,date,amount,why
 post "$OPER" /v1/promises '{"invoice": "F2", "date": "2026-12-01"}'

@@ -131,6 +131,8 @@ event|0|event portal.visited --invoice F1 --json
 event|1|event portal.visitado --invoice F1 --json
 optout add|0|optout add C1 --channel sms --json
 optout list|0|optout list --json
+promise list|0|promise list --json
+promise list|1|promise list --customer NAO-EXISTE --json
 optout remove|0|optout remove C1 --channel sms --json
 optout remove|1|optout remove C1 --channel sms --json
 cnab import|0|cnab import retorno.ret --dry-run --json
