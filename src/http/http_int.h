@@ -43,6 +43,7 @@ struct rg_http_server {
     const rg_event_env *events;
     rg_clock clock;
     int write_wait_ms;
+    rg_apikey_cache keys; /* the API keys this server checked in the last second (service/apikeys.h) */
     pthread_mutex_t pool_mu; /* guards idle/n_idle only */
     rg_store *idle[RG_HTTP_IDLE_STORES];
     size_t n_idle;
@@ -51,8 +52,7 @@ struct rg_http_server {
      * by the first such request with its own store connection, records the
      * queued events in groups */
     pthread_mutex_t group_mu;
-    pthread_cond_t group_work; /* the writer waits for requests */
-    pthread_cond_t group_done; /* the requests wait for their group */
+    pthread_cond_t group_work; /* the writer waits for requests (each request on its own item's semaphore) */
     struct rg_http_group_item *group_head, *group_tail;
     rg_store *group_store;
     pthread_t group_thread;

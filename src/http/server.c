@@ -546,10 +546,10 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
     s->events = opt->events;
     s->clock = opt->clock;
     s->write_wait_ms = (int)opt->config->server.write_wait_ms;
+    rg_apikey_cache_init(&s->keys);
     pthread_mutex_init(&s->pool_mu, NULL);
     pthread_mutex_init(&s->group_mu, NULL);
     pthread_cond_init(&s->group_work, NULL);
-    pthread_cond_init(&s->group_done, NULL);
     /* the first connection's store, opened now: a database that cannot have
      * one (in memory) is refused before anything listens */
     rg_store *first = NULL;
@@ -581,10 +581,10 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
     return RG_OK;
 fail:
     close_idle(s);
+    rg_apikey_cache_destroy(&s->keys);
     pthread_mutex_destroy(&s->pool_mu);
     pthread_mutex_destroy(&s->group_mu);
     pthread_cond_destroy(&s->group_work);
-    pthread_cond_destroy(&s->group_done);
     free(s);
     return rc;
 }
@@ -602,9 +602,9 @@ void rg_http_stop(rg_http_server *s)
     MHD_stop_daemon(s->daemon);
     rg_http_group_stop(s);
     close_idle(s);
+    rg_apikey_cache_destroy(&s->keys);
     pthread_mutex_destroy(&s->pool_mu);
     pthread_mutex_destroy(&s->group_mu);
     pthread_cond_destroy(&s->group_work);
-    pthread_cond_destroy(&s->group_done);
     free(s);
 }

@@ -407,7 +407,11 @@ static rg_status sq_open_peer(rg_store *base, int busy_ms, rg_store **out, rg_er
         return rg_err_set(e, RG_EINVAL, "store", "an in-memory database has no second connection");
     rg_status rc = connect_db(path, SQLITE_OPEN_READWRITE, busy_ms,
                               "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-                              " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192;",
+                              " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192;"
+                              /* the main connection's checkpoint policy: a peer that commits
+                               * often (the HTTP group writer) would otherwise copy the WAL back
+                               * and fsync every 4 MB, inside its commits */
+                              " PRAGMA wal_autocheckpoint = 16384;",
                               &s, e);
     if (rc == RG_OK && (rc = build_statements(s, e)) != RG_OK)
         sq_close(&s->c.base);
@@ -491,6 +495,11 @@ static rg_status sq_savepoint(rg_store *base, rg_err *e)
     sqlite_store *s = (sqlite_store *)base;
     sqlite3_stmt *st = stmt(s, ST_SAVEPOINT, e);
     return st ? rg_sq_step_done(&s->c, st, e, "savepoint") : RG_ESTORE;
+}
+
+static int64_t sq_writes(rg_store *base)
+{
+    return (int64_t)sqlite3_total_changes64(((sqlite_store *)base)->c.db);
 }
 
 static rg_status sq_savepoint_release(rg_store *base, rg_err *e)
@@ -1049,6 +1058,7 @@ static const rg_store_ops sqlite_ops = {
     .bureau_failed = rg_sqe_bureau_failed,
     .timer_add = rg_sqt_add,
     .timer_waiting_for_customer = rg_sqt_waiting_for_customer,
+    .timer_waiting_for_trigger = rg_sqt_waiting_for_trigger,
     .timer_due = rg_sqt_due,
     .timer_finish = rg_sqt_finish,
     .timer_move = rg_sqt_move,
@@ -1090,6 +1100,7 @@ static const rg_store_ops sqlite_ops = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .savepoint = sq_savepoint,
+    .writes = sq_writes,
     .savepoint_release = sq_savepoint_release,
     .savepoint_rollback = sq_savepoint_rollback,
     .customer_upsert = sq_customer_upsert,
