@@ -74,8 +74,7 @@ static bool filter_refused(rg_api_call *c, rg_api_page *p, rg_status rc, const r
 {
     if (rc != RG_EINVAL && rc != RG_ENOTFOUND)
         return false;
-    json_decref(p->data);
-    p->data = NULL;
+    rg_api_page_drop(p);
     if (rc == RG_EINVAL) {
         c->status = 400;
         rg_api_field_error(c, e->where, "%s", e->msg);

@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/health.h"
+#include "engine/engine.h"
 #include "base/log.h"
 #include "base/utf8.h"
 #include "http/http_int.h"
@@ -79,8 +80,10 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         *socket_context = calloc(1, sizeof(rg_http_conn));
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
         rg_http_conn *cx = *socket_context;
-        if (cx)
+        if (cx) {
+            rg_engine_close(cx->view_engine); /* it reads through cx->store: first */
             give_back(cls, cx->store);
+        }
         free(cx);
         *socket_context = NULL;
     }

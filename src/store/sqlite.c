@@ -25,6 +25,8 @@ enum {
     ST_INVOICE_BY_ID,
     ST_INVOICE_SET_PAID,
     ST_INVOICE_BY_NOSSO,
+    ST_INVOICE_LIST,
+    ST_INVOICE_LIST_CUSTOMER,
     ST_PAYMENT_INSERT,
     ST_PAYMENT_FIND,
     ST_PAYMENT_EACH,
@@ -82,6 +84,19 @@ static const char *const fixed_sql[ST_COUNT] = {
     [ST_CUSTOMER_BY_ID] = CUSTOMER_SELECT "WHERE id = ?1",
     [ST_INVOICE_ID] = "SELECT id FROM invoices WHERE external_id = ?1",
     [ST_INVOICE_BY_EXT] = INVOICE_SELECT "WHERE i.external_id = ?1",
+    /* a page: keyset on the primary key (SEARCH i USING INTEGER PRIMARY KEY
+     * (rowid>?), then each row's customer by its primary key) */
+    [ST_INVOICE_LIST] = INVOICE_SELECT "WHERE i.id > ?1 AND (?3 IS NULL OR i.status = ?3)"
+                                       " AND (?4 IS NULL OR i.due_date >= ?4) AND (?5 IS NULL OR i.due_date <= ?5)"
+                                       " ORDER BY i.id LIMIT ?6",
+    /* one customer's: through invoices_customer (customer_id, then id), not a
+     * walk over every invoice from after_id on (a page of a customer with few
+     * invoices among a million) */
+    [ST_INVOICE_LIST_CUSTOMER] =
+        INVOICE_SELECT "WHERE i.customer_id = (SELECT id FROM customers WHERE external_id = ?2) AND i.id > ?1"
+                       " AND (?3 IS NULL OR i.status = ?3)"
+                       " AND (?4 IS NULL OR i.due_date >= ?4) AND (?5 IS NULL OR i.due_date <= ?5)"
+                       " ORDER BY i.id LIMIT ?6",
     [ST_INVOICE_BY_ID] = INVOICE_SELECT "WHERE i.id = ?1",
     [ST_INVOICE_BY_NOSSO] = INVOICE_SELECT "WHERE i.nosso_numero <> '' AND ltrim(i.nosso_numero, '0') = ltrim(?1, '0')"
                             " ORDER BY i.id LIMIT 1",
@@ -844,22 +859,19 @@ static rg_status sq_invoice_each(rg_store *base, const rg_invoice_filter *f, rg_
                                  rg_err *e)
 {
     sqlite_store *s = (sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
     rg_status rc = RG_OK;
-    /* one customer's: through invoices_customer (customer_id, then id), not a
-     * walk over every invoice from after_id on (a page of a customer with few
-     * invoices among a million) */
-    const char *sql = f && f->customer_external_id
-                          ? INVOICE_SELECT
-                          "WHERE i.customer_id = (SELECT id FROM customers WHERE external_id = ?2) AND i.id > ?1"
-                          " AND (?3 IS NULL OR i.status = ?3)"
-                          " AND (?4 IS NULL OR i.due_date >= ?4) AND (?5 IS NULL OR i.due_date <= ?5)"
-                          " ORDER BY i.id LIMIT ?6"
-                          : INVOICE_SELECT "WHERE i.id > ?1 AND (?3 IS NULL OR i.status = ?3)"
-                                           " AND (?4 IS NULL OR i.due_date >= ?4) AND (?5 IS NULL OR i.due_date <= ?5)"
-                                           " ORDER BY i.id LIMIT ?6";
-    if (sqlite3_prepare_v2(s->c.db, sql, -1, &st, NULL) != SQLITE_OK)
-        return rg_sq_fail(&s->c, e, "listing invoices");
+    int which = f && f->customer_external_id ? ST_INVOICE_LIST_CUSTOMER : ST_INVOICE_LIST;
+    /* the prepared statement of the handle, unless a callback lists again
+     * while it runs: then a statement of its own for the inner list */
+    sqlite3_stmt *own = NULL;
+    sqlite3_stmt *st = s->st[which];
+    if (st && sqlite3_stmt_busy(st)) {
+        if (sqlite3_prepare_v2(s->c.db, fixed_sql[which], -1, &own, NULL) != SQLITE_OK)
+            return rg_sq_fail(&s->c, e, "listing invoices");
+        st = own;
+    } else if (!(st = stmt(s, which, e))) {
+        return failed(e);
+    }
     sqlite3_bind_int64(st, 1, f ? f->after_id : 0);
     if (f && f->customer_external_id)
         rg_sq_bind_text(st, 2, f->customer_external_id);
@@ -878,7 +890,10 @@ static rg_status sq_invoice_each(rg_store *base, const rg_invoice_filter *f, rg_
     if (r != SQLITE_DONE)
         rc = rg_sq_fail(&s->c, e, "listing invoices");
 out:
-    sqlite3_finalize(st);
+    if (own)
+        sqlite3_finalize(own);
+    else
+        rg_sq_done(st);
     return rc;
 }
 
