@@ -24,8 +24,9 @@ const rg_command rg_cmd_tick = {
     "portfolio is large). Running it twice for the same instant creates nothing new. Channels\n"
     "with an inline driver (log, letter, task) are delivered at once; the others are queued,\n"
     "and then sent by the dispatcher in the same run (as `regua dispatch` would, the outgoing\n"
-    "webhooks' due deliveries too) unless --no-dispatch. If any cadence file or template does not load, nothing is done and the\n"
-    "command exits 1 naming it (its invoices would otherwise fall to another cadence, or to none).",
+    "webhooks' due deliveries too) unless --no-dispatch. If any cadence file or template\n"
+    "does not load, nothing is done and the command exits 1 naming it (its invoices would\n"
+    "otherwise fall to another cadence, or to none).",
     run,
 };
 

@@ -46,7 +46,8 @@ static int retry(rg_cli *cli, int npos, const char **pos, bool json)
     if (json)
         rc = rg_cli_print_json(cli, rg_webhook_item_json(&one.v[0]));
     else
-        fprintf(cli->out, "webhook delivery %lld: pending again (regua serve, dispatch or tick sends it)\n", (long long)id);
+        fprintf(cli->out, "webhook delivery %lld: pending again (regua serve, dispatch or tick sends it)\n",
+                (long long)id);
     rg_webhook_list_free(&one);
     return rc;
 }
