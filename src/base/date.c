@@ -86,7 +86,23 @@ char *rg_date_format_iso(rg_date d, char *buf, size_t n)
 {
     int y, m, dd;
     rg_date_to_ymd(d, &y, &m, &dd);
-    snprintf(buf, n, "%04d-%02d-%02d", y, m, dd);
+    if (y < 0 || y > 9999 || n < 11) {
+        snprintf(buf, n, "%04d-%02d-%02d", y, m, dd);
+        return buf;
+    }
+    /* what the snprintf above writes, without it (a list page writes
+     * three per invoice) */
+    buf[0] = (char)('0' + y / 1000);
+    buf[1] = (char)('0' + y / 100 % 10);
+    buf[2] = (char)('0' + y / 10 % 10);
+    buf[3] = (char)('0' + y % 10);
+    buf[4] = '-';
+    buf[5] = (char)('0' + m / 10);
+    buf[6] = (char)('0' + m % 10);
+    buf[7] = '-';
+    buf[8] = (char)('0' + dd / 10);
+    buf[9] = (char)('0' + dd % 10);
+    buf[10] = '\0';
     return buf;
 }
 

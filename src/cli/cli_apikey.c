@@ -20,7 +20,7 @@ const rg_command rg_cmd_apikey = {
     "also writes events, payments, tasks, promises and opt-outs; admin everything (imports,\n"
     "cadences, keys). list shows every key: id, role, prefix (the key's first characters),\n"
     "name, when it was made, last used and revoked. revoke ID refuses the key from then on\n"
-    "(401) and prints the key (--json: its document); a key already revoked or an unknown ID is exit 1. NAME is UTF-8 text, at most\n"
+    "(401; a running serve, which checks a key at most once a second, from the next second) and prints the key (--json: its document); a key already revoked or an unknown ID is exit 1. NAME is UTF-8 text, at most\n"
     "127 bytes. See docs/api.md.",
     run,
 };

@@ -1,10 +1,8 @@
 /* regua serve: the HTTP server, the scheduler (a tick every minute) and the dispatcher. */
-#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -118,54 +116,6 @@ static bool wait_for(workers *w, long ms, bool take_kick)
     return stop;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 1099511628211ULL;
-    return h;
-}
-
-static uint64_t file_signature(int which, const char *name, const char *path)
-{
-    struct stat st;
-    uint64_t h = fnv(14695981039346656037ULL, &which, sizeof which);
-    h = fnv(h, name, strlen(name));
-    if (stat(path, &st) != 0)
-        return fnv(h, "-", 1);
-    h = fnv(h, &st.st_size, sizeof st.st_size);
-    h = fnv(h, &st.st_mtim.tv_sec, sizeof st.st_mtim.tv_sec);
-    return fnv(h, &st.st_mtim.tv_nsec, sizeof st.st_mtim.tv_nsec);
-}
-
-/* A signature of what the engine reads from disk — every file of the
- * cadences and templates directories and the calendar file (name, size,
- * modification time) — to notice that they changed. */
-static uint64_t sources_signature(const rg_config *c)
-{
-    const char *dirs[] = {c->cadences_dir, c->templates_dir};
-    uint64_t sig = 0;
-    for (int i = 0; i < 2; i++) {
-        DIR *d = opendir(dirs[i]);
-        if (!d) {
-            sig += file_signature(i, "", dirs[i]);
-            continue;
-        }
-        struct dirent *de;
-        while ((de = readdir(d)) != NULL) {
-            if (de->d_name[0] == '.')
-                continue;
-            char path[RG_CONFIG_PATH_MAX + 300];
-            snprintf(path, sizeof path, "%s/%s", dirs[i], de->d_name);
-            sig += file_signature(i, de->d_name, path); /* a sum: the listing order does not matter */
-        }
-        closedir(d);
-    }
-    if (c->calendar_file[0])
-        sig += file_signature(2, "", c->calendar_file);
-    return sig;
-}
-
 /* Says that the cadences did not load: on stderr, in the log and on
  * /healthz (component "cadences"). */
 static void report_load_problems(workers *w, const rg_diags *d, const char *failure)
@@ -224,7 +174,7 @@ static rg_engine *load_engine(workers *w, rg_store *store, bool dry_run, bool re
  * leaves it running. */
 static void reload_if_changed(workers *w)
 {
-    uint64_t sig = sources_signature(&w->cli->config);
+    uint64_t sig = rg_engine_sources_signature(&w->cli->config);
     if (sig == w->sources)
         return;
     w->sources = sig;
@@ -425,7 +375,7 @@ static rg_status open_engine(workers *w, rg_store **store, rg_engine **eng, bool
 static rg_status workers_open(workers *w, rg_err *e)
 {
     rg_status rc = RG_OK;
-    w->sources = sources_signature(&w->cli->config);
+    w->sources = rg_engine_sources_signature(&w->cli->config);
     if (w->tick_every > 0 && (rc = open_engine(w, &w->s_store, &w->s_engine, false, e)) != RG_OK)
         goto fail;
     const rg_channel_config *bc = rg_bureau_channel_config(&w->cli->config);

@@ -3,9 +3,11 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/buf.h"
 #include "base/log.h"
@@ -221,16 +223,68 @@ fail:
     return rc;
 }
 
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
+static uint64_t file_signature(int which, const char *name, const char *path)
+{
+    struct stat st;
+    uint64_t h = fnv(14695981039346656037ULL, &which, sizeof which);
+    h = fnv(h, name, strlen(name));
+    if (stat(path, &st) != 0)
+        return fnv(h, "-", 1);
+    h = fnv(h, &st.st_size, sizeof st.st_size);
+    h = fnv(h, &st.st_mtim.tv_sec, sizeof st.st_mtim.tv_sec);
+    return fnv(h, &st.st_mtim.tv_nsec, sizeof st.st_mtim.tv_nsec);
+}
+
+uint64_t rg_engine_sources_signature(const rg_config *c)
+{
+    const char *dirs[] = {c->cadences_dir, c->templates_dir};
+    uint64_t sig = 0;
+    for (int i = 0; i < 2; i++) {
+        DIR *d = opendir(dirs[i]);
+        if (!d) {
+            sig += file_signature(i, "", dirs[i]);
+            continue;
+        }
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_name[0] == '.')
+                continue;
+            char path[RG_CONFIG_PATH_MAX + 300];
+            snprintf(path, sizeof path, "%s/%s", dirs[i], de->d_name);
+            sig += file_signature(i, de->d_name, path); /* a sum: the listing order does not matter */
+        }
+        closedir(d);
+    }
+    if (c->calendar_file[0])
+        sig += file_signature(2, "", c->calendar_file);
+    return sig;
+}
+
+void rg_engine_forget_seen(rg_engine *eng)
+{
+    if (eng->seen)
+        for (size_t i = 0; i < eng->cadences->n; i++)
+            free(eng->seen[i].steps);
+    free(eng->seen);
+    eng->seen = NULL;
+    eng->seen_at = RG_INSTANT_NONE;
+}
+
 void rg_engine_close(rg_engine *eng)
 {
     if (!eng)
         return;
     for (size_t i = 0; i < eng->n_channels; i++)
         rg_channel_close(eng->channels[i].ch);
-    if (eng->seen)
-        for (size_t i = 0; i < eng->cadences->n; i++)
-            free(eng->seen[i].steps);
-    free(eng->seen);
+    rg_engine_forget_seen(eng);
     rg_cadence_set_free(eng->cadences);
     rg_template_set_free(eng->templates);
     rg_calendar_free(eng->calendar);

@@ -101,6 +101,15 @@ rg_status rg_engine_open(const rg_engine_options *opt, rg_engine **out, rg_diags
  * is not 0. */
 size_t rg_engine_load_errors(const rg_engine *eng);
 void rg_engine_close(rg_engine *eng);
+/* A signature of what rg_engine_open reads from disk — every file of the
+ * cadences and templates directories and the calendar file (name, size,
+ * modification time) — that changes when they change: `serve` reloads
+ * its engine, and the API its view engines, on a new one. */
+uint64_t rg_engine_sources_signature(const rg_config *c);
+/* Forgets what the engine read from the store to explain invoices (when
+ * each cadence step was first seen): an engine kept across requests reads
+ * it again at its next explanation. */
+void rg_engine_forget_seen(rg_engine *eng);
 
 const rg_cadence_set *rg_engine_cadences(const rg_engine *eng);
 

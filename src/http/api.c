@@ -156,6 +156,8 @@ enum MHD_Result rg_api_send_problem(rg_http_request *r, unsigned status, const c
 static void set_doc(rg_api_call *c, unsigned status, json_t *doc)
 {
     json_decref(c->doc);
+    free(c->text);
+    c->text = NULL;
     c->status = status;
     c->doc = doc;
 }
@@ -179,6 +181,17 @@ void rg_api_reply(rg_api_call *c, unsigned status, json_t *doc)
         return;
     }
     set_doc(c, status, doc);
+}
+
+void rg_api_reply_text(rg_api_call *c, unsigned status, char *text)
+{
+    if (!text) {
+        rg_error("%s %s: the answer could not be written (no memory)", c->r->method, c->r->path);
+        rg_api_problem(c, 500, "the answer could not be written as JSON");
+        return;
+    }
+    set_doc(c, status, NULL);
+    c->text = text;
 }
 
 void rg_api_field_error(rg_api_call *c, const char *field, const char *fmt, ...)
@@ -305,39 +318,78 @@ bool rg_api_page_start(rg_api_call *c, rg_api_page *p)
         return false;
     }
     p->fetch = p->limit + 1;
-    p->data = json_array();
+    rg_jw_init(&p->w, &p->text);
+    rg_jw_object(&p->w);
+    rg_jw_key(&p->w, "data");
+    rg_jw_array(&p->w);
     return true;
+}
+
+rg_jw *rg_api_page_item(rg_api_page *p)
+{
+    if (p->n >= p->limit) { /* the one asked for beyond the page */
+        p->more = true;
+        return NULL;
+    }
+    p->mark = p->text.len;
+    p->mark_comma = p->w.comma;
+    return &p->w;
+}
+
+rg_status rg_api_page_item_done(rg_api_page *p, int64_t id, const char *what, const char *ext_id, rg_err *e)
+{
+    if (p->text.oom)
+        return rg_err_set(e, RG_ENOMEM, what, "out of memory writing the page");
+    if (p->w.bad) { /* taken back: the page never holds half an item */
+        rg_buf_truncate(&p->text, p->mark);
+        p->w.comma = p->mark_comma;
+        p->w.bad = false;
+        return rg_json_unwritable(what, ext_id, e);
+    }
+    p->n++;
+    p->last_id = id;
+    return RG_OK;
 }
 
 rg_status rg_api_page_add(rg_api_page *p, int64_t id, json_t *item, const char *what, const char *ext_id, rg_err *e)
 {
-    if (p->n >= p->limit) { /* the one asked for beyond the page */
+    rg_jw *w = rg_api_page_item(p);
+    if (!w || !item) {
         json_decref(item);
-        p->more = true;
-        return RG_OK;
+        return w ? rg_json_unwritable(what, ext_id, e) : RG_OK;
     }
-    rg_status rc = rg_json_append(p->data, item, what, ext_id, e);
-    if (rc == RG_OK) {
-        p->n++;
-        p->last_id = id;
-    }
-    return rc;
+    rg_jw_json(w, item);
+    json_decref(item);
+    return rg_api_page_item_done(p, id, what, ext_id, e);
+}
+
+void rg_api_page_drop(rg_api_page *p)
+{
+    rg_buf_free(&p->text);
 }
 
 void rg_api_page_finish(rg_api_call *c, rg_api_page *p, const char *what, rg_status rc, const rg_err *e)
 {
-    if (rc != RG_OK || !p->data) {
-        json_decref(p->data);
-        p->data = NULL;
+    if (rc == RG_OK) {
+        char cur[64];
+        rg_jw_array_end(&p->w);
+        rg_jw_key(&p->w, "next");
+        if (p->more)
+            rg_jw_string(&p->w, rg_api_cursor_make(p->last_id, cur, sizeof cur));
+        else
+            rg_jw_null(&p->w);
+        rg_jw_object_end(&p->w);
+        if (p->text.oom)
+            rc = RG_ENOMEM;
+    }
+    if (rc != RG_OK) {
+        rg_api_page_drop(p);
         if (rc == RG_EINVAL) /* a record that cannot be written as JSON: the server's data, not the request */
             rc = RG_EINTERNAL;
-        rg_api_fail(c, what, rc == RG_OK ? RG_ENOMEM : rc, e);
+        rg_api_fail(c, what, rc, e);
         return;
     }
-    char cur[64];
-    json_t *next = p->more ? json_string(rg_api_cursor_make(p->last_id, cur, sizeof cur)) : json_null();
-    rg_api_reply(c, 200, json_pack("{s:o, s:o}", "data", p->data, "next", next));
-    p->data = NULL;
+    rg_api_reply_text(c, 200, rg_buf_detach(&p->text));
 }
 
 bool rg_api_path_id(rg_api_call *c, size_t i, const char *what, char *buf, size_t n)
@@ -416,11 +468,16 @@ static char *settle(rg_api_call *c, const char **ctype)
             json_object_set(d, "errors", c->errors);
         set_doc(c, status, d);
     }
-    if (!c->doc) {
+    if (!c->doc && !c->text) {
         rg_error("%s %s: the handler gave no answer", c->r->method, c->r->path);
         set_doc(c, 500, problem_doc(500, "the server could not complete the request (see its log)"));
     }
     *ctype = c->status >= 400 ? PROBLEM_TYPE : JSON_TYPE;
+    if (c->text) { /* already written (a streamed list page) */
+        char *t = c->text;
+        c->text = NULL;
+        return t;
+    }
     return c->doc ? json_dumps(c->doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 }
 
@@ -445,7 +502,9 @@ static enum MHD_Result send_call(rg_api_call *c)
     free(text);
     json_decref(c->doc);
     json_decref(c->errors);
+    free(c->text);
     c->doc = c->errors = NULL;
+    c->text = NULL;
     return ret;
 }
 
@@ -489,7 +548,8 @@ enum MHD_Result rg_api_handle(rg_http_request *r, const rg_api_route *rt, unsign
             return unauthorized(r, "an API key is required: Authorization: Bearer KEY", false);
         if (!(c.store = rg_http_store(r, &e)))
             return early_fail(r, what, e.code, &e);
-        rg_status rc = rg_apikey_authenticate(c.store, k, n, c.now, &key, &e);
+        /* a key checked in the last second is not read again (service/apikeys.h) */
+        rg_status rc = rg_apikey_authenticate_cached(&r->srv->keys, c.store, k, n, c.now, &key, &e);
         if (rc == RG_EPERM) {
             rg_info("%s: refused: %s", what, e.msg);
             return unauthorized(r, e.msg, true);
@@ -512,7 +572,9 @@ enum MHD_Result rg_api_handle(rg_http_request *r, const rg_api_route *rt, unsign
                  rg_api_role_name(rt->role));
         return rg_api_send_problem(r, MHD_HTTP_FORBIDDEN, msg, NULL);
     }
-    if (!c.store && !(c.store = rg_http_store(r, &e)))
+    /* GET /v1/openapi.json serves built-in text: no store (a database that
+     * is down or busy does not hide the API's description) */
+    if (!c.store && rt->fn != rg_api_openapi && !(c.store = rg_http_store(r, &e)))
         return early_fail(r, what, e.code, &e);
 
     /* Idempotency-Key: claimed before the handler runs, answered after */
@@ -555,7 +617,8 @@ enum MHD_Result rg_api_handle(rg_http_request *r, const rg_api_route *rt, unsign
     }
     if (!c.doc)
         rt->fn(&c);
-    rg_store_rollback(c.store); /* a handler leaves no transaction open; a no-op otherwise */
+    if (c.store)
+        rg_store_rollback(c.store); /* a handler leaves no transaction open; a no-op otherwise */
 
     const char *ctype;
     char *text = settle(&c, &ctype);
@@ -572,5 +635,6 @@ enum MHD_Result rg_api_handle(rg_http_request *r, const rg_api_route *rt, unsign
     json_decref(parsed);
     json_decref(c.doc);
     json_decref(c.errors);
+    free(c.text);
     return ret;
 }

@@ -93,7 +93,7 @@ void rg_api_cadences_list(rg_api_call *c)
     rg_err_clear(&e);
     rg_status rc = rg_cadences_open(c->r->srv->config, &eng, &e);
     if (rc != RG_OK) {
-        json_decref(p.data);
+        rg_api_page_drop(&p);
         return rg_api_fail(c, "GET /v1/cadences", rc == RG_EINVAL ? RG_ECONFLICT : rc, &e); /* a file that does not load */
     }
     json_t *all = rg_cadence_list_json(rg_engine_cadences(eng)), *one;

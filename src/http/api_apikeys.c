@@ -50,5 +50,6 @@ void rg_api_apikey_revoke(rg_api_call *c)
     rg_status rc = rg_apikey_revoke(c->store, id, c->now, &k, &e);
     if (rc != RG_OK)
         return rg_api_fail(c, "POST /v1/apikeys/{id}/revoke", rc, &e);
+    rg_apikey_cache_forget(&c->r->srv->keys, id); /* refused by this server from its next request */
     rg_api_reply(c, 200, rg_apikey_json(&k));
 }

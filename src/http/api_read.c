@@ -55,10 +55,15 @@ typedef struct page_ctx {
     rg_err *e;
 } page_ctx;
 
+/* Each row straight into the page's text: no json_t per invoice. */
 static rg_status add_invoice(void *ctx, const rg_invoice *inv)
 {
     page_ctx *pc = ctx;
-    return rg_api_page_add(pc->p, inv->id, rg_invoice_json(inv), "invoice", inv->external_id, pc->e);
+    rg_jw *w = rg_api_page_item(pc->p);
+    if (!w)
+        return RG_OK;
+    rg_invoice_json_write(w, inv);
+    return rg_api_page_item_done(pc->p, inv->id, "invoice", inv->external_id, pc->e);
 }
 
 void rg_api_invoices_list(rg_api_call *c)
@@ -103,7 +108,9 @@ void rg_api_invoice_reply(rg_api_call *c, unsigned status, const char *id)
     rg_err e;
     rg_err_clear(&e);
     rg_invoice_view v;
-    rg_status rc = rg_invoice_view_load(c->store, c->r->srv->config, id, c->now, &v, NULL, &e);
+    rg_http_conn *cx = c->r->cx; /* set: c->store is the connection's */
+    rg_engine *eng = rg_view_engine_reuse(c->store, c->r->srv->config, &cx->view_engine, &cx->view_sig);
+    rg_status rc = rg_invoice_view_get(c->store, eng, id, c->now, &v, &e);
     if (rc != RG_OK) {
         rg_api_fail(c, "GET /v1/invoices/{id}", rc, &e);
         return;

@@ -5,6 +5,7 @@
  * owns its transaction — and answers the JSON document the CLI prints with
  * --json for the same operation.
  */
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +74,7 @@ static bool filter_refused(rg_api_call *c, rg_api_page *p, rg_status rc, const r
 {
     if (rc != RG_EINVAL && rc != RG_ENOTFOUND)
         return false;
-    json_decref(p->data);
-    p->data = NULL;
+    rg_api_page_drop(p);
     if (rc == RG_EINVAL) {
         c->status = 400;
         rg_api_field_error(c, e->where, "%s", e->msg);
@@ -100,7 +100,7 @@ typedef struct rg_http_group_item {
     rg_event_result out;
     rg_status rc;
     rg_err e;
-    bool done;
+    sem_t done; /* posted by the writer once out/rc/e are set: wakes this request alone */
     struct rg_http_group_item *next;
 } rg_http_group_item;
 
@@ -154,10 +154,12 @@ static void *group_writer(void *p)
             srv->group_tail = NULL;
         pthread_mutex_unlock(&srv->group_mu);
         record_group(srv, items, n);
-        pthread_mutex_lock(&srv->group_mu);
+        /* each request of the group woken on its own (not a broadcast that
+         * wakes every waiter, most of them to sleep again); the item is on
+         * its request's stack, which returns once woken: not touched after */
         for (size_t i = 0; i < n; i++)
-            items[i]->done = true;
-        pthread_cond_broadcast(&srv->group_done);
+            sem_post(&items[i]->done);
+        pthread_mutex_lock(&srv->group_mu);
     }
     pthread_mutex_unlock(&srv->group_mu);
     return NULL;
@@ -194,7 +196,7 @@ static rg_status submit_grouped(rg_api_call *c, const rg_event_request *rq, rg_e
     rg_http_server *srv = c->r->srv;
     rg_http_group_item me = {.rq = *rq};
     pthread_mutex_lock(&srv->group_mu);
-    if (srv->group_stop || !group_start(srv)) {
+    if (srv->group_stop || !group_start(srv) || sem_init(&me.done, 0, 0) != 0) {
         pthread_mutex_unlock(&srv->group_mu);
         rg_event_env env = env_of(c);
         return rg_event_submit(&env, rq, out, e);
@@ -205,9 +207,10 @@ static rg_status submit_grouped(rg_api_call *c, const rg_event_request *rq, rg_e
         srv->group_head = &me;
     srv->group_tail = &me;
     pthread_cond_signal(&srv->group_work);
-    while (!me.done)
-        pthread_cond_wait(&srv->group_done, &srv->group_mu);
     pthread_mutex_unlock(&srv->group_mu);
+    while (sem_wait(&me.done) != 0) /* EINTR only */
+        ;
+    sem_destroy(&me.done);
     *out = me.out;
     *e = me.e;
     return me.rc;

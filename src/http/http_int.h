@@ -26,6 +26,7 @@
 
 #include "base/buf.h"
 #include "http/server.h"
+#include "service/json_write.h"
 #include "service/apikeys.h"
 
 /* Request bodies larger than this are refused with 413. */
@@ -43,6 +44,7 @@ struct rg_http_server {
     const rg_event_env *events;
     rg_clock clock;
     int write_wait_ms;
+    rg_apikey_cache keys; /* the API keys this server checked in the last second (service/apikeys.h) */
     pthread_mutex_t pool_mu; /* guards idle/n_idle only */
     rg_store *idle[RG_HTTP_IDLE_STORES];
     size_t n_idle;
@@ -51,8 +53,7 @@ struct rg_http_server {
      * by the first such request with its own store connection, records the
      * queued events in groups */
     pthread_mutex_t group_mu;
-    pthread_cond_t group_work; /* the writer waits for requests */
-    pthread_cond_t group_done; /* the requests wait for their group */
+    pthread_cond_t group_work; /* the writer waits for requests (each request on its own item's semaphore) */
     struct rg_http_group_item *group_head, *group_tail;
     rg_store *group_store;
     pthread_t group_thread;
@@ -65,6 +66,10 @@ void rg_http_group_stop(rg_http_server *s);
 /* What one client connection holds across its requests (server.c). */
 typedef struct rg_http_conn {
     rg_store *store; /* NULL until the first rg_http_store() */
+    /* GET /v1/invoices/{id}'s dry-run engine on `store`, kept while the
+     * connection lives (rg_view_engine_reuse); closed before store goes back */
+    struct rg_engine *view_engine;
+    uint64_t view_sig;
 } rg_http_conn;
 
 typedef struct rg_http_request {
@@ -151,6 +156,7 @@ typedef struct rg_api_call {
     /* the answer: set with the helpers below */
     unsigned status;
     json_t *doc;        /* owned */
+    char *text;         /* owned: an answer already written as JSON text (rg_api_reply_text); wins over doc */
     json_t *errors;     /* field errors; non-empty when the handler returns: 422 with them */
     const char *retry_after; /* a 503's Retry-After, NULL none */
 } rg_api_call;
@@ -168,6 +174,9 @@ typedef struct rg_api_route {
 /* Answers `status` with doc (consumed) as application/json. A NULL doc (a
  * writer that failed: a stored text not UTF-8, no memory) answers 500. */
 void rg_api_reply(rg_api_call *c, unsigned status, json_t *doc);
+/* The same with the document already written as JSON text (consumed,
+ * malloc'd, NUL-terminated; NULL answers 500): a streamed writer's. */
+void rg_api_reply_text(rg_api_call *c, unsigned status, char *text);
 /* Answers a problem: status, its title, and the detail. */
 void rg_api_problem(rg_api_call *c, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Adds {"field", "message"} to the answer's errors: when the handler
@@ -207,7 +216,10 @@ typedef struct rg_api_page {
     int64_t after;  /* the cursor's id; 0: from the start */
     int64_t limit;  /* the page's size */
     int64_t fetch;  /* limit + 1: ask the store for this many */
-    json_t *data;
+    rg_buf text;    /* the answer so far: {"data":[ and the items written (owned) */
+    rg_jw w;        /* writes into text, inside the data array */
+    size_t mark;    /* text's length before the item being written */
+    bool mark_comma;
     int64_t n;
     int64_t last_id; /* the id of the page's last item */
     bool more;       /* the store had one more */
@@ -215,8 +227,23 @@ typedef struct rg_api_page {
 bool rg_api_page_start(rg_api_call *c, rg_api_page *p);
 /* Adds item (consumed; NULL = cannot be written: RG_EINVAL naming what/ext_id) with its keyset id. */
 rg_status rg_api_page_add(rg_api_page *p, int64_t id, json_t *item, const char *what, const char *ext_id, rg_err *e);
-/* Answers the page (rc RG_OK) or the failure; frees p->data either way. */
+/* A streamed item (no json_t): rg_api_page_item gives the writer to write
+ * the next item's one value with (NULL: the page is full, this is the
+ * store's extra row: p->more); rg_api_page_item_done then counts it with its
+ * keyset id, or takes it back when the writer refused it (a text that is not
+ * UTF-8: RG_EINVAL naming what/ext_id; RG_ENOMEM).
+ *
+ *     rg_jw *w = rg_api_page_item(p);
+ *     if (!w) return RG_OK;
+ *     rg_thing_json_write(w, t);
+ *     return rg_api_page_item_done(p, t->id, "thing", t->external_id, e);
+ */
+rg_jw *rg_api_page_item(rg_api_page *p);
+rg_status rg_api_page_item_done(rg_api_page *p, int64_t id, const char *what, const char *ext_id, rg_err *e);
+/* Answers the page (rc RG_OK) or the failure; frees the page either way. */
 void rg_api_page_finish(rg_api_call *c, rg_api_page *p, const char *what, rg_status rc, const rg_err *e);
+/* Frees a page that will not be answered (the handler answers otherwise). */
+void rg_api_page_drop(rg_api_page *p);
 /* A cursor's text for an id (buffer >= 32), and back (false: not one of ours). */
 const char *rg_api_cursor_make(int64_t id, char *buf, size_t n);
 bool rg_api_cursor_parse(const char *text, int64_t *id);

@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/health.h"
+#include "engine/engine.h"
 #include "base/log.h"
 #include "base/utf8.h"
 #include "http/http_int.h"
@@ -79,8 +80,10 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         *socket_context = calloc(1, sizeof(rg_http_conn));
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
         rg_http_conn *cx = *socket_context;
-        if (cx)
+        if (cx) {
+            rg_engine_close(cx->view_engine); /* it reads through cx->store: first */
             give_back(cls, cx->store);
+        }
         free(cx);
         *socket_context = NULL;
     }
@@ -548,10 +551,10 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
     s->events = opt->events;
     s->clock = opt->clock;
     s->write_wait_ms = (int)opt->config->server.write_wait_ms;
+    rg_apikey_cache_init(&s->keys);
     pthread_mutex_init(&s->pool_mu, NULL);
     pthread_mutex_init(&s->group_mu, NULL);
     pthread_cond_init(&s->group_work, NULL);
-    pthread_cond_init(&s->group_done, NULL);
     /* the first connection's store, opened now: a database that cannot have
      * one (in memory) is refused before anything listens */
     rg_store *first = NULL;
@@ -583,10 +586,10 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
     return RG_OK;
 fail:
     close_idle(s);
+    rg_apikey_cache_destroy(&s->keys);
     pthread_mutex_destroy(&s->pool_mu);
     pthread_mutex_destroy(&s->group_mu);
     pthread_cond_destroy(&s->group_work);
-    pthread_cond_destroy(&s->group_done);
     free(s);
     return rc;
 }
@@ -604,9 +607,9 @@ void rg_http_stop(rg_http_server *s)
     MHD_stop_daemon(s->daemon);
     rg_http_group_stop(s);
     close_idle(s);
+    rg_apikey_cache_destroy(&s->keys);
     pthread_mutex_destroy(&s->pool_mu);
     pthread_mutex_destroy(&s->group_mu);
     pthread_cond_destroy(&s->group_work);
-    pthread_cond_destroy(&s->group_done);
     free(s);
 }

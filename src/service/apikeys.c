@@ -164,6 +164,73 @@ rg_status rg_apikey_authenticate(rg_store *s, const char *key, size_t n, rg_inst
     return RG_OK;
 }
 
+/* ---- the keys a server has checked ---- */
+
+void rg_apikey_cache_init(rg_apikey_cache *c)
+{
+    memset(c, 0, sizeof *c);
+    pthread_mutex_init(&c->mu, NULL);
+}
+
+void rg_apikey_cache_destroy(rg_apikey_cache *c)
+{
+    pthread_mutex_destroy(&c->mu);
+    sodium_memzero(c->slot, sizeof c->slot);
+}
+
+static bool fresh(const struct rg_apikey_checked *k, rg_instant now)
+{
+    return k->used && now >= k->checked_at && now - k->checked_at < RG_APIKEY_TRUST_SECONDS;
+}
+
+rg_status rg_apikey_authenticate_cached(rg_apikey_cache *c, rg_store *s, const char *key, size_t n, rg_instant now,
+                                        rg_apikey_row *out, rg_err *e)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)key, n);
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < RG_APIKEY_CACHE_SLOTS; i++)
+        if (fresh(&c->slot[i], now) && sodium_memcmp(c->slot[i].hash, h, sizeof h) == 0) {
+            *out = c->slot[i].row;
+            pthread_mutex_unlock(&c->mu);
+            return RG_OK;
+        }
+    pthread_mutex_unlock(&c->mu);
+    rg_status rc = rg_apikey_authenticate(s, key, n, now, out, e);
+    pthread_mutex_lock(&c->mu);
+    /* its slot: the one it had, else a free or stale one, else the oldest */
+    size_t at = RG_APIKEY_CACHE_SLOTS;
+    for (size_t i = 0; i < RG_APIKEY_CACHE_SLOTS && at == RG_APIKEY_CACHE_SLOTS; i++)
+        if (c->slot[i].used && sodium_memcmp(c->slot[i].hash, h, sizeof h) == 0)
+            at = i;
+    if (rc == RG_OK) {
+        for (size_t i = 0; i < RG_APIKEY_CACHE_SLOTS && at == RG_APIKEY_CACHE_SLOTS; i++)
+            if (!fresh(&c->slot[i], now))
+                at = i;
+        if (at == RG_APIKEY_CACHE_SLOTS) {
+            at = c->next;
+            c->next = (c->next + 1) % RG_APIKEY_CACHE_SLOTS;
+        }
+        memcpy(c->slot[at].hash, h, sizeof h);
+        c->slot[at].row = *out;
+        c->slot[at].checked_at = now;
+        c->slot[at].used = true;
+    } else if (at < RG_APIKEY_CACHE_SLOTS) {
+        c->slot[at].used = false; /* revoked (or the store failed): not trusted any more */
+    }
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+void rg_apikey_cache_forget(rg_apikey_cache *c, int64_t id)
+{
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < RG_APIKEY_CACHE_SLOTS; i++)
+        if (c->slot[i].used && c->slot[i].row.id == id)
+            c->slot[i].used = false;
+    pthread_mutex_unlock(&c->mu);
+}
+
 /* ---- Idempotency-Keys ---- */
 
 static rg_status check_idem_key(const char *key, rg_err *e)

@@ -17,6 +17,7 @@
 #ifndef RG_APIKEYS_H
 #define RG_APIKEYS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -58,6 +59,38 @@ rg_status rg_apikey_revoke(rg_store *s, int64_t id, rg_instant now, rg_apikey_ro
  * (at most once a minute per key; a busy store only skips it). */
 rg_status rg_apikey_authenticate(rg_store *s, const char *key, size_t n, rg_instant now, rg_apikey_row *out,
                                  rg_err *e);
+
+/* ---- the keys a server has checked (docs/api.md, "API keys") ----
+ * A server reads a key's row at most once a second: for
+ * RG_APIKEY_TRUST_SECONDS after a check (by the clock's whole seconds) the
+ * row it read answers without the store. So a key revoked through this
+ * server (rg_apikey_cache_forget) is refused at once, and one revoked by
+ * another process (`regua apikey revoke`) before the next second begins.
+ * Only keys that authenticated are kept; an unknown or revoked key reads
+ * the store each time. Thread-safe. */
+#define RG_APIKEY_TRUST_SECONDS 1
+#define RG_APIKEY_CACHE_SLOTS 16
+
+typedef struct rg_apikey_cache {
+    pthread_mutex_t mu;
+    struct rg_apikey_checked {
+        unsigned char hash[32]; /* the key's SHA-256 */
+        rg_apikey_row row;
+        rg_instant checked_at;
+        bool used;
+    } slot[RG_APIKEY_CACHE_SLOTS];
+    size_t next; /* the slot a newly checked key takes when none is free (the oldest) */
+} rg_apikey_cache;
+
+void rg_apikey_cache_init(rg_apikey_cache *c);
+void rg_apikey_cache_destroy(rg_apikey_cache *c);
+/* rg_apikey_authenticate through the cache: the same answers, but a key
+ * that authenticated less than RG_APIKEY_TRUST_SECONDS ago (and not
+ * before `now`: a clock set back checks again) is not read again. */
+rg_status rg_apikey_authenticate_cached(rg_apikey_cache *c, rg_store *s, const char *key, size_t n, rg_instant now,
+                                        rg_apikey_row *out, rg_err *e);
+/* Forgets key `id` (this server revoked it): its next use reads the store. */
+void rg_apikey_cache_forget(rg_apikey_cache *c, int64_t id);
 
 /* ---- Idempotency-Keys ---- */
 #define RG_IDEM_TTL_SECONDS 86400

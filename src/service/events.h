@@ -135,7 +135,9 @@ rg_status rg_event_submit(const rg_event_env *env, const rg_event_request *rq, r
  * as rg_event_submit would. RG_OK when the transaction committed (whatever
  * was refused); otherwise nothing is stored and every rc[i] is that
  * failure. For callers that gather concurrent requests (the API's POST
- * /v1/events): n commits' worth of work for the price of one.
+ * /v1/events): n commits' worth of work for the price of one. Savepoints
+ * only when needed: the group goes first without them, and is done again
+ * with one per event only if a refused event had written something.
  */
 rg_status rg_event_submit_each(const rg_event_env *env, const rg_event_request *rq, size_t n, rg_event_result *out,
                                rg_status *rc, rg_err *err, rg_err *e);

@@ -5,6 +5,7 @@
 
 #include "base/utf8.h"
 #include "br/doc.h"
+#include "service/json_write.h"
 
 static json_t *tags_json(const char *tags)
 {
@@ -20,12 +21,6 @@ static json_t *tags_json(const char *tags)
         p += n + (bar ? 1 : 0);
     }
     return a;
-}
-
-static json_t *date_json(rg_date d)
-{
-    char b[16];
-    return d == RG_DATE_NONE ? json_null() : json_string(rg_date_format_iso(d, b, sizeof b));
 }
 
 static json_t *instant_json(rg_instant t)
@@ -65,38 +60,100 @@ void *rg_customer_json(const rg_customer *c)
                      instant_json(c->updated_at));
 }
 
+/* The models' member shapes on the streaming writer: a date, an instant
+ * (null when unset) and money (a decimal string), as instant_json and
+ * money_json make them. */
+static void jw_date(rg_jw *w, const char *key, rg_date d)
+{
+    char b[16];
+    rg_jw_key(w, key);
+    if (d == RG_DATE_NONE)
+        rg_jw_null(w);
+    else
+        rg_jw_string(w, rg_date_format_iso(d, b, sizeof b));
+}
+
+static void jw_instant(rg_jw *w, const char *key, rg_instant t)
+{
+    char b[32];
+    rg_jw_key(w, key);
+    if (t == 0 || t == RG_INSTANT_NONE)
+        rg_jw_null(w);
+    else
+        rg_jw_string(w, rg_instant_format(t, b, sizeof b));
+}
+
+static void jw_money(rg_jw *w, const char *key, rg_cents v)
+{
+    char b[32];
+    rg_jw_kstring(w, key, rg_money_format_plain(v, b, sizeof b));
+}
+
+/* "a|b" -> ["a", "b"] (empty parts skipped), as tags_json. */
+static void jw_bar_list(rg_jw *w, const char *key, const char *list)
+{
+    rg_jw_key(w, key);
+    rg_jw_array(w);
+    for (const char *p = list; *p;) {
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        if (n)
+            rg_jw_stringn(w, p, n);
+        p += n + (bar ? 1 : 0);
+    }
+    rg_jw_array_end(w);
+}
+
+void rg_invoice_json_write(rg_jw *w, const rg_invoice *inv)
+{
+    rg_jw_object(w);
+    rg_jw_kstring(w, "external_id", inv->external_id);
+    rg_jw_kstring(w, "customer_external_id", inv->customer_external_id);
+    rg_jw_kopt_string(w, "description", inv->description);
+    jw_money(w, "amount", inv->amount);
+    rg_jw_kint(w, "amount_cents", inv->amount);
+    jw_money(w, "paid", inv->paid);
+    rg_jw_kint(w, "paid_cents", inv->paid);
+    jw_money(w, "balance", rg_invoice_balance(inv));
+    rg_jw_kint(w, "balance_cents", rg_invoice_balance(inv));
+    jw_date(w, "issue_date", inv->issue_date);
+    jw_date(w, "due_date", inv->due_date);
+    rg_jw_kstring(w, "status", rg_invoice_status_name(inv->status));
+    rg_jw_kopt_string(w, "boleto_bank", inv->boleto_bank);
+    rg_jw_kopt_string(w, "nosso_numero", inv->nosso_numero);
+    rg_jw_kopt_string(w, "barcode", inv->barcode);
+    rg_jw_kopt_string(w, "linha_digitavel", inv->linha_digitavel);
+    rg_jw_kopt_string(w, "pix_code", inv->pix_code);
+    rg_jw_kopt_string(w, "payment_url", inv->payment_url);
+    if (inv->fine_pct < 0) {
+        rg_jw_key(w, "fine_pct");
+        rg_jw_null(w);
+    } else {
+        jw_money(w, "fine_pct", inv->fine_pct);
+    }
+    if (inv->interest_month_pct < 0) {
+        rg_jw_key(w, "interest_month_pct");
+        rg_jw_null(w);
+    } else {
+        jw_money(w, "interest_month_pct", inv->interest_month_pct);
+    }
+    jw_money(w, "credit", rg_invoice_credit(inv));
+    rg_jw_kint(w, "credit_cents", rg_invoice_credit(inv));
+    jw_bar_list(w, "tags", inv->tags);
+    jw_date(w, "reissued_due_date", inv->reissued_due_date);
+    jw_instant(w, "created_at", inv->created_at);
+    jw_instant(w, "updated_at", inv->updated_at);
+    rg_jw_object_end(w);
+}
+
 void *rg_invoice_json(const rg_invoice *inv)
 {
-    json_t *o = json_pack(
-        "{s:s, s:s, s:o, s:o, s:I, s:o, s:I, s:o, s:I, s:o, s:o, s:s}", "external_id",
-        inv->external_id, "customer_external_id", inv->customer_external_id, "description",
-        opt_string(inv->description), "amount", money_json(inv->amount), "amount_cents",
-        (json_int_t)inv->amount, "paid", money_json(inv->paid), "paid_cents", (json_int_t)inv->paid,
-        "balance", money_json(rg_invoice_balance(inv)), "balance_cents",
-        (json_int_t)rg_invoice_balance(inv), "issue_date", date_json(inv->issue_date), "due_date",
-        date_json(inv->due_date), "status", rg_invoice_status_name(inv->status));
-    if (!o)
-        return NULL;
-    int bad = 0;
-    bad |= json_object_set_new(o, "boleto_bank", opt_string(inv->boleto_bank));
-    bad |= json_object_set_new(o, "nosso_numero", opt_string(inv->nosso_numero));
-    bad |= json_object_set_new(o, "barcode", opt_string(inv->barcode));
-    bad |= json_object_set_new(o, "linha_digitavel", opt_string(inv->linha_digitavel));
-    bad |= json_object_set_new(o, "pix_code", opt_string(inv->pix_code));
-    bad |= json_object_set_new(o, "payment_url", opt_string(inv->payment_url));
-    bad |= json_object_set_new(o, "fine_pct", inv->fine_pct < 0 ? json_null() : money_json(inv->fine_pct));
-    bad |= json_object_set_new(o, "interest_month_pct",
-                               inv->interest_month_pct < 0 ? json_null() : money_json(inv->interest_month_pct));
-    bad |= json_object_set_new(o, "credit", money_json(rg_invoice_credit(inv)));
-    bad |= json_object_set_new(o, "credit_cents", json_integer((json_int_t)rg_invoice_credit(inv)));
-    bad |= json_object_set_new(o, "tags", tags_json(inv->tags));
-    bad |= json_object_set_new(o, "reissued_due_date", date_json(inv->reissued_due_date));
-    bad |= json_object_set_new(o, "created_at", instant_json(inv->created_at));
-    bad |= json_object_set_new(o, "updated_at", instant_json(inv->updated_at));
-    if (bad) {
-        json_decref(o);
-        return NULL;
-    }
+    rg_buf b = RG_BUF_INIT;
+    rg_jw w;
+    rg_jw_init(&w, &b);
+    rg_invoice_json_write(&w, inv);
+    json_t *o = rg_jw_ok(&w) ? json_loadb(b.p, b.len, 0, NULL) : NULL;
+    rg_buf_free(&b);
     return o;
 }
 

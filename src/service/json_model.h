@@ -9,9 +9,21 @@
 
 #include "base/err.h"
 #include "model/model.h"
+#include "service/json_write.h"
 #include "store/store.h"
 
 void *rg_customer_json(const rg_customer *c);
+/* An invoice's document: {"external_id", "customer_external_id",
+ * "description", "amount", "amount_cents", "paid", "paid_cents", "balance",
+ * "balance_cents", "issue_date", "due_date", "status", "boleto_bank",
+ * "nosso_numero", "barcode", "linha_digitavel", "pix_code", "payment_url",
+ * "fine_pct", "interest_month_pct", "credit", "credit_cents", "tags",
+ * "reissued_due_date", "created_at", "updated_at"}. rg_invoice_json_write
+ * is its one writer (streaming: a list page writes each row straight into
+ * its buffer, service/json_write.h; a text that is not UTF-8 sets w->bad);
+ * rg_invoice_json reads what it writes back as a jansson object (NULL when
+ * it cannot be written) for the documents that build on it. */
+void rg_invoice_json_write(rg_jw *w, const rg_invoice *inv);
 void *rg_invoice_json(const rg_invoice *inv);
 void *rg_payment_json(const rg_payment *p);
 /* An API key as `apikey list --json` shows it (never the key: only its prefix). */

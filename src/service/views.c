@@ -166,13 +166,17 @@ rg_engine *rg_view_engine_open(rg_store *s, const rg_config *config, size_t *loa
     return eng;
 }
 
-rg_status rg_invoice_view_load(rg_store *s, const rg_config *config, const char *external_id, rg_instant now,
-                               rg_invoice_view *out, size_t *load_errors, rg_err *e)
+rg_engine *rg_view_engine_reuse(rg_store *s, const rg_config *config, rg_engine **eng, uint64_t *sig)
 {
-    rg_engine *eng = rg_view_engine_open(s, config, load_errors);
-    rg_status rc = rg_invoice_view_get(s, eng, external_id, now, out, e);
-    rg_engine_close(eng);
-    return rc;
+    uint64_t now_sig = rg_engine_sources_signature(config);
+    if (*eng && now_sig == *sig) {
+        rg_engine_forget_seen(*eng); /* what the scheduler recorded since is read again */
+        return *eng;
+    }
+    rg_engine_close(*eng);
+    *eng = rg_view_engine_open(s, config, NULL);
+    *sig = now_sig;
+    return *eng;
 }
 
 void rg_invoice_view_free(rg_invoice_view *v)

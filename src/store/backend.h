@@ -20,6 +20,7 @@ typedef struct rg_store_ops {
     rg_status (*commit)(rg_store *s, rg_err *e);
     void (*rollback)(rg_store *s);
     rg_status (*savepoint)(rg_store *s, rg_err *e);
+    int64_t (*writes)(rg_store *s);
     rg_status (*savepoint_release)(rg_store *s, rg_err *e);
     void (*savepoint_rollback)(rg_store *s);
     rg_status (*customer_upsert)(rg_store *s, rg_customer *c, unsigned fields, rg_instant now,
@@ -48,6 +49,8 @@ typedef struct rg_store_ops {
                                         rg_err *e);
     rg_status (*timer_add)(rg_store *s, rg_timer *t, bool *inserted, rg_err *e);
     rg_status (*timer_waiting_for_customer)(rg_store *s, int64_t customer_id, rg_timer_fn fn, void *ctx, rg_err *e);
+    rg_status (*timer_waiting_for_trigger)(rg_store *s, int64_t customer_id, const char *cadence,
+                                           const char *trigger_id, rg_timer_fn fn, void *ctx, rg_err *e);
     rg_status (*timer_due)(rg_store *s, rg_instant until, int64_t after_id, int64_t limit, rg_timer_fn fn, void *ctx,
                            rg_err *e);
     rg_status (*timer_finish)(rg_store *s, int64_t id, const char *status, const char *reason, rg_instant at,

@@ -25,6 +25,8 @@ enum {
     ST_INVOICE_BY_ID,
     ST_INVOICE_SET_PAID,
     ST_INVOICE_BY_NOSSO,
+    ST_INVOICE_LIST,
+    ST_INVOICE_LIST_CUSTOMER,
     ST_PAYMENT_INSERT,
     ST_PAYMENT_FIND,
     ST_PAYMENT_EACH,
@@ -82,6 +84,19 @@ static const char *const fixed_sql[ST_COUNT] = {
     [ST_CUSTOMER_BY_ID] = CUSTOMER_SELECT "WHERE id = ?1",
     [ST_INVOICE_ID] = "SELECT id FROM invoices WHERE external_id = ?1",
     [ST_INVOICE_BY_EXT] = INVOICE_SELECT "WHERE i.external_id = ?1",
+    /* a page: keyset on the primary key (SEARCH i USING INTEGER PRIMARY KEY
+     * (rowid>?), then each row's customer by its primary key) */
+    [ST_INVOICE_LIST] = INVOICE_SELECT "WHERE i.id > ?1 AND (?3 IS NULL OR i.status = ?3)"
+                                       " AND (?4 IS NULL OR i.due_date >= ?4) AND (?5 IS NULL OR i.due_date <= ?5)"
+                                       " ORDER BY i.id LIMIT ?6",
+    /* one customer's: through invoices_customer (customer_id, then id), not a
+     * walk over every invoice from after_id on (a page of a customer with few
+     * invoices among a million) */
+    [ST_INVOICE_LIST_CUSTOMER] =
+        INVOICE_SELECT "WHERE i.customer_id = (SELECT id FROM customers WHERE external_id = ?2) AND i.id > ?1"
+                       " AND (?3 IS NULL OR i.status = ?3)"
+                       " AND (?4 IS NULL OR i.due_date >= ?4) AND (?5 IS NULL OR i.due_date <= ?5)"
+                       " ORDER BY i.id LIMIT ?6",
     [ST_INVOICE_BY_ID] = INVOICE_SELECT "WHERE i.id = ?1",
     [ST_INVOICE_BY_NOSSO] = INVOICE_SELECT "WHERE i.nosso_numero <> '' AND ltrim(i.nosso_numero, '0') = ltrim(?1, '0')"
                             " ORDER BY i.id LIMIT 1",
@@ -407,7 +422,11 @@ static rg_status sq_open_peer(rg_store *base, int busy_ms, rg_store **out, rg_er
         return rg_err_set(e, RG_EINVAL, "store", "an in-memory database has no second connection");
     rg_status rc = connect_db(path, SQLITE_OPEN_READWRITE, busy_ms,
                               "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-                              " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192;",
+                              " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192;"
+                              /* the main connection's checkpoint policy: a peer that commits
+                               * often (the HTTP group writer) would otherwise copy the WAL back
+                               * and fsync every 4 MB, inside its commits */
+                              " PRAGMA wal_autocheckpoint = 16384;",
                               &s, e);
     if (rc == RG_OK && (rc = build_statements(s, e)) != RG_OK)
         sq_close(&s->c.base);
@@ -491,6 +510,11 @@ static rg_status sq_savepoint(rg_store *base, rg_err *e)
     sqlite_store *s = (sqlite_store *)base;
     sqlite3_stmt *st = stmt(s, ST_SAVEPOINT, e);
     return st ? rg_sq_step_done(&s->c, st, e, "savepoint") : RG_ESTORE;
+}
+
+static int64_t sq_writes(rg_store *base)
+{
+    return (int64_t)sqlite3_total_changes64(((sqlite_store *)base)->c.db);
 }
 
 static rg_status sq_savepoint_release(rg_store *base, rg_err *e)
@@ -835,22 +859,19 @@ static rg_status sq_invoice_each(rg_store *base, const rg_invoice_filter *f, rg_
                                  rg_err *e)
 {
     sqlite_store *s = (sqlite_store *)base;
-    sqlite3_stmt *st = NULL;
     rg_status rc = RG_OK;
-    /* one customer's: through invoices_customer (customer_id, then id), not a
-     * walk over every invoice from after_id on (a page of a customer with few
-     * invoices among a million) */
-    const char *sql = f && f->customer_external_id
-                          ? INVOICE_SELECT
-                          "WHERE i.customer_id = (SELECT id FROM customers WHERE external_id = ?2) AND i.id > ?1"
-                          " AND (?3 IS NULL OR i.status = ?3)"
-                          " AND (?4 IS NULL OR i.due_date >= ?4) AND (?5 IS NULL OR i.due_date <= ?5)"
-                          " ORDER BY i.id LIMIT ?6"
-                          : INVOICE_SELECT "WHERE i.id > ?1 AND (?3 IS NULL OR i.status = ?3)"
-                                           " AND (?4 IS NULL OR i.due_date >= ?4) AND (?5 IS NULL OR i.due_date <= ?5)"
-                                           " ORDER BY i.id LIMIT ?6";
-    if (sqlite3_prepare_v2(s->c.db, sql, -1, &st, NULL) != SQLITE_OK)
-        return rg_sq_fail(&s->c, e, "listing invoices");
+    int which = f && f->customer_external_id ? ST_INVOICE_LIST_CUSTOMER : ST_INVOICE_LIST;
+    /* the prepared statement of the handle, unless a callback lists again
+     * while it runs: then a statement of its own for the inner list */
+    sqlite3_stmt *own = NULL;
+    sqlite3_stmt *st = s->st[which];
+    if (st && sqlite3_stmt_busy(st)) {
+        if (sqlite3_prepare_v2(s->c.db, fixed_sql[which], -1, &own, NULL) != SQLITE_OK)
+            return rg_sq_fail(&s->c, e, "listing invoices");
+        st = own;
+    } else if (!(st = stmt(s, which, e))) {
+        return failed(e);
+    }
     sqlite3_bind_int64(st, 1, f ? f->after_id : 0);
     if (f && f->customer_external_id)
         rg_sq_bind_text(st, 2, f->customer_external_id);
@@ -869,7 +890,10 @@ static rg_status sq_invoice_each(rg_store *base, const rg_invoice_filter *f, rg_
     if (r != SQLITE_DONE)
         rc = rg_sq_fail(&s->c, e, "listing invoices");
 out:
-    sqlite3_finalize(st);
+    if (own)
+        sqlite3_finalize(own);
+    else
+        rg_sq_done(st);
     return rc;
 }
 
@@ -1048,6 +1072,7 @@ static const rg_store_ops sqlite_ops = {
     .bureau_failed = rg_sqe_bureau_failed,
     .timer_add = rg_sqt_add,
     .timer_waiting_for_customer = rg_sqt_waiting_for_customer,
+    .timer_waiting_for_trigger = rg_sqt_waiting_for_trigger,
     .timer_due = rg_sqt_due,
     .timer_finish = rg_sqt_finish,
     .timer_move = rg_sqt_move,
@@ -1089,6 +1114,7 @@ static const rg_store_ops sqlite_ops = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .savepoint = sq_savepoint,
+    .writes = sq_writes,
     .savepoint_release = sq_savepoint_release,
     .savepoint_rollback = sq_savepoint_rollback,
     .customer_upsert = sq_customer_upsert,

@@ -10,7 +10,7 @@
 
 #define RG_SQ_ENGINE_STMTS 48
 #define RG_SQ_AGENDA_STMTS 16
-#define RG_SQ_TIMER_STMTS 10
+#define RG_SQ_TIMER_STMTS 11
 #define RG_SQ_HOLDS_STMTS 16
 #define RG_SQ_API_STMTS 12
 
@@ -106,6 +106,8 @@ rg_status rg_sqa_state_put(rg_store *s, const rg_agenda_state *st, rg_err *e);
 void rg_sqa_finalize(rg_sq_common *s);
 /* sqlite_timers.c: trigger timers (see store.h); its statements live in timer_st. */
 rg_status rg_sqt_add(rg_store *s, rg_timer *t, bool *inserted, rg_err *e);
+rg_status rg_sqt_waiting_for_trigger(rg_store *base, int64_t customer_id, const char *cadence, const char *trigger_id,
+                                     rg_timer_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqt_waiting_for_customer(rg_store *s, int64_t customer_id, rg_timer_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqt_due(rg_store *s, rg_instant until, int64_t after_id, int64_t limit, rg_timer_fn fn, void *ctx,
                      rg_err *e);

@@ -7,7 +7,19 @@
 
 #include "store/sqlite_int.h"
 
-enum { T_ADD, T_WAITING_CUSTOMER, T_DUE, T_FINISH, T_MOVE, T_INVOICE, T_SET_CADENCE, T_OPEN_INVOICES, T_PAID, T_COUNT };
+enum {
+    T_ADD,
+    T_WAITING_CUSTOMER,
+    T_DUE,
+    T_FINISH,
+    T_MOVE,
+    T_INVOICE,
+    T_SET_CADENCE,
+    T_OPEN_INVOICES,
+    T_PAID,
+    T_WAITING_TRIGGER,
+    T_COUNT
+};
 _Static_assert(T_COUNT <= RG_SQ_TIMER_STMTS, "raise RG_SQ_TIMER_STMTS");
 
 #define SQ(base) ((rg_sq_common *)(base))
@@ -101,6 +113,22 @@ rg_status rg_sqt_waiting_for_customer(rg_store *base, int64_t customer_id, rg_ti
     if (!st)
         return RG_ESTORE;
     sqlite3_bind_int64(st, 1, customer_id);
+    return each_timer(s, st, fn, ctx, e);
+}
+
+rg_status rg_sqt_waiting_for_trigger(rg_store *base, int64_t customer_id, const char *cadence, const char *trigger_id,
+                                     rg_timer_fn fn, void *ctx, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    sqlite3_stmt *st = timer_stmt(s, T_WAITING_TRIGGER,
+                                  TIMER_SELECT "WHERE t.customer_id = ?1 AND t.status = 'waiting' AND t.cadence = ?2"
+                                               " AND t.trigger_id = ?3 ORDER BY t.id",
+                                  e);
+    if (!st)
+        return RG_ESTORE;
+    sqlite3_bind_int64(st, 1, customer_id);
+    rg_sq_bind_text(st, 2, cadence);
+    rg_sq_bind_text(st, 3, trigger_id);
     return each_timer(s, st, fn, ctx, e);
 }
 

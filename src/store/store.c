@@ -53,6 +53,11 @@ rg_status rg_store_savepoint(rg_store *s, rg_err *e)
     return s->ops->savepoint(s, e);
 }
 
+int64_t rg_store_writes(rg_store *s)
+{
+    return s->ops->writes(s);
+}
+
 rg_status rg_store_savepoint_release(rg_store *s, rg_err *e)
 {
     return s->ops->savepoint_release(s, e);
@@ -184,6 +189,12 @@ rg_status rg_store_timer_waiting_for_customer(rg_store *s, int64_t customer_id, 
                                               rg_err *e)
 {
     return s->ops->timer_waiting_for_customer(s, customer_id, fn, ctx, e);
+}
+
+rg_status rg_store_timer_waiting_for_trigger(rg_store *s, int64_t customer_id, const char *cadence,
+                                             const char *trigger_id, rg_timer_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->timer_waiting_for_trigger(s, customer_id, cadence, trigger_id, fn, ctx, e);
 }
 
 rg_status rg_store_timer_due(rg_store *s, rg_instant until, int64_t after_id, int64_t limit, rg_timer_fn fn,

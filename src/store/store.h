@@ -116,6 +116,9 @@ void rg_store_rollback(rg_store *s);
  * undone, the rest of the transaction stays). One level: for services that
  * apply independent items in one transaction. */
 rg_status rg_store_savepoint(rg_store *s, rg_err *e);
+/* Rows this connection has written since it opened (inserted, updated or
+ * deleted; a count that only grows): whether a call wrote anything. */
+int64_t rg_store_writes(rg_store *s);
 rg_status rg_store_savepoint_release(rg_store *s, rg_err *e);
 void rg_store_savepoint_rollback(rg_store *s);
 /* Ends the transaction a service began: commits when rc is RG_OK (a
@@ -274,6 +277,10 @@ rg_status rg_store_timer_add(rg_store *s, rg_timer *t, bool *inserted, rg_err *e
 /* A customer's waiting timers, oldest first. */
 rg_status rg_store_timer_waiting_for_customer(rg_store *s, int64_t customer_id, rg_timer_fn fn, void *ctx,
                                               rg_err *e);
+/* A customer's waiting timers of one cadence's trigger, oldest first (an
+ * event whose type a few triggers' `unless` names reads only theirs). */
+rg_status rg_store_timer_waiting_for_trigger(rg_store *s, int64_t customer_id, const char *cadence,
+                                             const char *trigger_id, rg_timer_fn fn, void *ctx, rg_err *e);
 /* Waiting timers with fire_at <= until and id > after_id, by id, at most
  * limit (0: no limit). */
 rg_status rg_store_timer_due(rg_store *s, rg_instant until, int64_t after_id, int64_t limit, rg_timer_fn fn,

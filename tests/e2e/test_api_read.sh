@@ -5,7 +5,7 @@
 # GET /v1/messages filter as `invoice list` and `messages list` do and page
 # with a cursor that stays put while invoices are inserted; unknown ids are
 # 404 problems; GET /v1/simulate is `regua simulate --json`; a viewer key
-# reads them all.
+# reads them all; GET /v1/openapi.json answers when no store can be had.
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 cp -r "$REGUA_ROOT/cadences" "$REGUA_ROOT/templates" .
@@ -257,5 +257,46 @@ get x "/v1/simulate?days=1"
 is "simulate with a broken cadence is 409" "$code" 409
 problem "it is a problem" 409
 grep -q "ruim.yaml" body.json && ok "it names the file" || not_ok "it names the file" "$(cat body.json)"
+kill $pid
+wait $pid 2>/dev/null
+
+# ---- GET /v1/openapi.json takes no store: it answers while no database
+# connection can be had (the one the server opened is held by another
+# client's keep-alive connection, and the database file is gone) ----
+port=$(free_port)
+B="http://127.0.0.1:$port"
+"$REGUA_BIN" serve --listen 127.0.0.1:$port --no-scheduler --no-dispatch >serve2.log 2>&1 &
+pid=$!
+wait_http "$B/healthz" && ok "serve starts again" || not_ok "serve starts again" "$(cat serve2.log)"
+/usr/bin/python3 - "$port" "$VIEW" >openapi_nostore.txt 2>&1 <<'PY'
+import json, os, socket, sys, urllib.request, urllib.error
+port, key = int(sys.argv[1]), sys.argv[2]
+a = socket.create_connection(("127.0.0.1", port))  # takes the server's store and keeps it
+a.sendall(("GET /v1/invoices?limit=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n" % key).encode())
+got = b""
+while b"\r\n\r\n" not in got or not got.rstrip().endswith(b"}"):
+    got += a.recv(65536)
+assert got.startswith(b"HTTP/1.1 200"), got[:200]
+os.rename("regua.db", "regua.db.away")
+try:
+    def get(path):
+        r = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), headers={"Authorization": "Bearer " + key})
+        try:
+            with urllib.request.urlopen(r) as resp:
+                return resp.status, resp.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+    st, body = get("/v1/invoices?limit=1")
+    print("invoices", st)
+    st, body = get("/v1/openapi.json")
+    print("openapi", st, json.loads(body).get("openapi"))
+finally:
+    os.rename("regua.db.away", "regua.db")
+    a.close()
+PY
+grep -q "^invoices 5" openapi_nostore.txt && ok "with no store to be had, a list fails (5xx)" \
+    || not_ok "with no store to be had, a list fails (5xx)" "$(cat openapi_nostore.txt)"
+grep -q "^openapi 200 3.1" openapi_nostore.txt && ok "GET /v1/openapi.json answers without a store" \
+    || not_ok "GET /v1/openapi.json answers without a store" "$(cat openapi_nostore.txt)"
 kill $pid
 wait $pid 2>/dev/null

@@ -105,6 +105,73 @@ static void test_keys(void **state)
     rg_store_close(s);
 }
 
+/* A server's cache of checked keys: a key is read from the store at most
+ * once a second; a revoke from elsewhere is seen from the next second on,
+ * one through the cache (forget) at once; failures are never kept. */
+static void test_key_cache(void **state)
+{
+    (void)state;
+    rg_store *s = open_store();
+    rg_err e;
+    rg_apikey_row k, k2, got;
+    char key[RG_APIKEY_TEXT_MAX], key2[RG_APIKEY_TEXT_MAX];
+    rg_apikey_cache c;
+    rg_apikey_cache_init(&c);
+    assert_int_equal(rg_apikey_create(s, RG_ROLE_OPERATOR, "erp", NOW, &k, key, &e), RG_OK);
+    assert_int_equal(rg_apikey_create(s, RG_ROLE_ADMIN, "ops", NOW, &k2, key2, &e), RG_OK);
+
+    assert_int_equal(rg_apikey_authenticate_cached(&c, s, key, strlen(key), NOW, &got, &e), RG_OK);
+    assert_int_equal(got.id, k.id);
+    assert_string_equal(got.role, "operator");
+    /* revoked by another process (not through this cache) */
+    assert_int_equal(rg_apikey_revoke(s, k.id, NOW, &got, &e), RG_OK);
+    /* within the second it was checked, the row read then answers ... */
+    assert_int_equal(rg_apikey_authenticate_cached(&c, s, key, strlen(key), NOW, &got, &e), RG_OK);
+    assert_int_equal(got.id, k.id);
+    /* ... from the next second the store's: revoked */
+    assert_int_equal(rg_apikey_authenticate_cached(&c, s, key, strlen(key), NOW + RG_APIKEY_TRUST_SECONDS, &got, &e),
+                     RG_EPERM);
+    assert_non_null(strstr(e.msg, "revoked"));
+    /* and so it stays, in the same second too (a refusal is not kept) */
+    assert_int_equal(rg_apikey_authenticate_cached(&c, s, key, strlen(key), NOW + RG_APIKEY_TRUST_SECONDS, &got, &e),
+                     RG_EPERM);
+
+    /* a revoke through this server: forgotten, refused at once */
+    assert_int_equal(rg_apikey_authenticate_cached(&c, s, key2, strlen(key2), NOW + 10, &got, &e), RG_OK);
+    assert_int_equal(rg_apikey_revoke(s, k2.id, NOW + 10, &got, &e), RG_OK);
+    rg_apikey_cache_forget(&c, k2.id);
+    assert_int_equal(rg_apikey_authenticate_cached(&c, s, key2, strlen(key2), NOW + 10, &got, &e), RG_EPERM);
+
+    /* a clock set back checks again */
+    char key3[RG_APIKEY_TEXT_MAX];
+    rg_apikey_row k3;
+    assert_int_equal(rg_apikey_create(s, RG_ROLE_VIEWER, "v", NOW, &k3, key3, &e), RG_OK);
+    assert_int_equal(rg_apikey_authenticate_cached(&c, s, key3, strlen(key3), NOW + 20, &got, &e), RG_OK);
+    assert_int_equal(rg_apikey_revoke(s, k3.id, NOW + 20, &got, &e), RG_OK);
+    assert_int_equal(rg_apikey_authenticate_cached(&c, s, key3, strlen(key3), NOW + 19, &got, &e), RG_EPERM);
+
+    /* unknown keys are refused each time; more good keys than slots all answer */
+    char bad[RG_APIKEY_TEXT_MAX];
+    rg_strlcpy(bad, key3, sizeof bad);
+    bad[20] = bad[20] == 'A' ? 'B' : 'A';
+    assert_int_equal(rg_apikey_authenticate_cached(&c, s, bad, strlen(bad), NOW + 30, &got, &e), RG_EPERM);
+    assert_int_equal(rg_apikey_authenticate_cached(&c, s, bad, strlen(bad), NOW + 30, &got, &e), RG_EPERM);
+    enum { MANY = RG_APIKEY_CACHE_SLOTS + 4 };
+    static char many[MANY][RG_APIKEY_TEXT_MAX];
+    int64_t ids[MANY];
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < MANY; i++) {
+            if (round == 0) {
+                assert_int_equal(rg_apikey_create(s, RG_ROLE_VIEWER, "m", NOW, &got, many[i], &e), RG_OK);
+                ids[i] = got.id;
+            }
+            assert_int_equal(rg_apikey_authenticate_cached(&c, s, many[i], strlen(many[i]), NOW + 40, &got, &e), RG_OK);
+            assert_int_equal(got.id, ids[i]);
+        }
+    rg_apikey_cache_destroy(&c);
+    rg_store_close(s);
+}
+
 static void test_idempotency(void **state)
 {
     (void)state;
@@ -225,6 +292,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hash),       cmocka_unit_test(test_roles),  cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_key_cache),
         cmocka_unit_test(test_idempotency), cmocka_unit_test(test_cursor), cmocka_unit_test(test_status_http),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -311,6 +311,49 @@ static void test_timers_unless(void **state)
     tteardown(&t);
 }
 
+/* The timers an `unless` type may cancel are read trigger by trigger when
+ * few triggers name it, all at once beyond four: either way exactly those
+ * triggers' timers are cancelled, and the other triggers' stay. */
+static const char MANY_UNLESS[] =
+    "cadence: m\n"
+    "match: {}\n"
+    "steps:\n"
+    "  - {id: hoje, at: D0, send: {channels: [email], template: x}}\n"
+    "triggers:\n"
+    "  - {id: a1, on: portal.visited, wait: 3h, unless: [boleto.downloaded, pix.copied], send: {channels: [sms], template: o}}\n"
+    "  - {id: a2, on: portal.visited, wait: 3h, unless: [boleto.downloaded, pix.copied], send: {channels: [sms], template: o}}\n"
+    "  - {id: a3, on: portal.visited, wait: 3h, unless: [boleto.downloaded], send: {channels: [sms], template: o}}\n"
+    "  - {id: a4, on: portal.visited, wait: 3h, unless: [boleto.downloaded], send: {channels: [sms], template: o}}\n"
+    "  - {id: a5, on: portal.visited, wait: 3h, unless: [boleto.downloaded], send: {channels: [sms], template: o}}\n"
+    "  - {id: keep, on: portal.visited, wait: 3h, unless: [message.replied], send: {channels: [sms], template: o}}\n";
+
+static void test_timers_unless_many(void **state)
+{
+    (void)state;
+    tfx t;
+    tsetup(&t);
+    rg_cadence *m;
+    rg_diags d = RG_DIAGS_INIT;
+    assert_int_equal(rg_cadence_parse(MANY_UNLESS, strlen(MANY_UNLESS), "m.yaml", RG_CADENCE_YAML, &d, &m), RG_OK);
+    assert_int_equal(rg_diags_count(&d, 0, RG_SEV_ERROR), 0);
+    rg_diags_free(&d);
+    t.items[0] = m;
+    /* the customer's six timers, and twice over: an earlier visit's too */
+    assert_int_equal(rec(&t, RG_EV_PORTAL_VISITED, 0, "2026-12-11T13:00:00Z").timers_started, 6);
+    assert_int_equal(rec(&t, RG_EV_PORTAL_VISITED, 0, "2026-12-11T13:30:00Z").timers_started, 6);
+    /* two triggers name pix.copied: read one by one */
+    assert_int_equal(rec(&t, RG_EV_PIX_COPIED, 0, "2026-12-11T14:00:00Z").timers_cancelled, 4);
+    /* five name boleto.downloaded: read all at once; a1 and a2's are done already */
+    assert_int_equal(rec(&t, RG_EV_BOLETO_DOWNLOADED, 0, "2026-12-11T14:10:00Z").timers_cancelled, 6);
+    tlist l = all_timers(&t);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.v[0].trigger_id, "keep");
+    assert_string_equal(l.v[1].trigger_id, "keep");
+    t.items[0] = t.c;
+    rg_cadence_free(m);
+    tteardown(&t);
+}
+
 /* A payload quoting a channel's secret or an Authorization header is
  * stored scrubbed (providers' words reach events). */
 static void test_record_scrubs(void **state)
@@ -399,6 +442,29 @@ static void test_submit_each(void **state)
     memset(&s, 0, sizeof s);
     assert_int_equal(rg_store_event_each_for_invoice(t.f.s, t.f.inv.id, keep, &s, &e), RG_OK);
     assert_int_equal(s.n, 1); /* portal.visited; not the refused promise.broken */
+
+    /* an event refused after it wrote (the opt-out stored, then its event's
+     * source found too long): the group is done again, each event under a
+     * savepoint — nothing of it stays, the others are recorded */
+    static const char *const long_source = "a-source-that-is-far-too-long-to-keep";
+    rg_event_request rq2[3] = {
+        {"email.opened", "F1", NULL, at("2026-12-11T13:10:00Z"), NULL, "api", at("2026-12-11T13:10:00Z")},
+        {"optout", NULL, "C1", at("2026-12-11T13:10:00Z"), "{\"channel\": \"email\"}", long_source,
+         at("2026-12-11T13:10:00Z")},
+        {"email.opened", "F2", NULL, at("2026-12-11T13:10:00Z"), NULL, "api", at("2026-12-11T13:10:00Z")},
+    };
+    int64_t writes = rg_store_writes(t.f.s);
+    assert_int_equal(rg_event_submit_each(&t.f.env, rq2, 3, out, rc, err, &e), RG_OK);
+    assert_true(rg_store_writes(t.f.s) > writes);
+    assert_int_equal(rc[0], RG_OK);
+    assert_int_equal(rc[1], RG_EINVAL);
+    assert_int_equal(rc[2], RG_OK);
+    assert_int_equal(out[0].event.timers_started, 1);
+    assert_int_equal(out[2].event.timers_started, 1);
+    assert_int_equal(all_timers(&t).n, 4);
+    bool opted = true;
+    assert_int_equal(rg_store_optout_get(t.f.s, t.f.c.id, "email", &opted, &e), RG_OK);
+    assert_false(opted);
     /* the store failing fails them all: inside a transaction already, BEGIN fails */
     assert_int_equal(rg_store_begin(t.f.s, &e), RG_OK);
     assert_int_not_equal(rg_event_submit_each(&t.f.env, rq, 1, out, rc, err, &e), RG_OK);
@@ -414,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_record),
         cmocka_unit_test(test_timers_start),
         cmocka_unit_test(test_timers_unless),
+        cmocka_unit_test(test_timers_unless_many),
         cmocka_unit_test(test_submit_many),
         cmocka_unit_test(test_submit_each),
         cmocka_unit_test(test_record_scrubs),

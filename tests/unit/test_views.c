@@ -10,6 +10,8 @@
 #include <sqlite3.h>
 
 #include "base/buf.h"
+#include "config/config.h"
+#include "engine/engine.h"
 #include "service/json_views.h"
 #include "service/views.h"
 #include "store/store.h"
@@ -166,6 +168,69 @@ static void test_json_names_what_it_cannot_write(void **state)
     rg_store_close(s);
 }
 
+/* The API's view engine (rg_view_engine_reuse): kept while the files it
+ * loaded stay as they are, opened again when one changes, and it explains
+ * with the cadence as the files now say. */
+static void test_view_engine_kept_until_its_files_change(void **state)
+{
+    (void)state;
+    rg_err e;
+    rg_store *s = seeded("engine.db");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/vengine", rg_test_tmpdir());
+    char sub[600];
+    snprintf(sub, sizeof sub, "mkdir -p %s/cadences %s/templates", dir, dir);
+    assert_int_equal(system(sub), 0);
+    rg_config config;
+    rg_config_defaults(&config);
+    snprintf(config.cadences_dir, sizeof config.cadences_dir, "%s/cadences", dir);
+    snprintf(config.templates_dir, sizeof config.templates_dir, "%s/templates", dir);
+    rg_strlcpy(config.company.name, "Exemplo Ltda", sizeof config.company.name);
+    rg_strlcpy(config.company.cnpj, "11222333000181", sizeof config.company.cnpj);
+    rg_channel_config *ch = &config.channels[config.n_channels++];
+    memset(ch, 0, sizeof *ch);
+    rg_strlcpy(ch->name, "email", sizeof ch->name);
+    rg_strlcpy(ch->driver, "log", sizeof ch->driver);
+    ch->n_settings = 1;
+    rg_strlcpy(ch->settings[0].key, "path", sizeof ch->settings[0].key);
+    snprintf(ch->settings[0].value, sizeof ch->settings[0].value, "%s/email.jsonl", dir);
+    rg_test_write("vengine/templates/lembrete.email",
+                  "Subject: Lembrete {{invoice.external_id}}\n"
+                  "{{invoice.amount}} ({{company.name}}, CNPJ {{company.cnpj}})\n");
+    const char *cad = "cadence: um\nmatch: {priority: 1}\n"
+                      "steps:\n  - {id: s1, at: D-5, send: {channels: [email], template: lembrete}}\n";
+    rg_test_write("vengine/cadences/um.yaml", cad);
+    rg_engine *eng = NULL;
+    uint64_t sig = 0;
+    size_t load_errors = 9;
+    rg_engine_close(rg_view_engine_open(s, &config, &load_errors));
+    assert_int_equal(load_errors, 0);
+    rg_engine *first = rg_view_engine_reuse(s, &config, &eng, &sig);
+    assert_non_null(first);
+    assert_ptr_equal(first, eng);
+    rg_invoice_view v;
+    assert_int_equal(rg_invoice_view_get(s, eng, "F1", NOW, &v, &e), RG_OK);
+    assert_true(v.has_explain);
+    assert_string_equal(v.explain.cadence, "um");
+    rg_invoice_view_free(&v);
+    /* nothing changed: the same engine */
+    assert_ptr_equal(rg_view_engine_reuse(s, &config, &eng, &sig), first);
+    assert_int_equal(rg_invoice_view_get(s, eng, "F1", NOW, &v, &e), RG_OK);
+    assert_string_equal(v.explain.cadence, "um");
+    rg_invoice_view_free(&v);
+    /* the cadence file changes: opened again, the cadence as it is now explained */
+    rg_test_write("vengine/cadences/um.yaml",
+                  "cadence: dois\nmatch: {priority: 1}\n"
+                  "steps:\n  - {id: s1, at: D-5, send: {channels: [email], template: lembrete}}\n");
+    assert_non_null(rg_view_engine_reuse(s, &config, &eng, &sig));
+    assert_int_equal(rg_invoice_view_get(s, eng, "F1", NOW, &v, &e), RG_OK);
+    assert_true(v.has_explain);
+    assert_string_equal(v.explain.cadence, "dois");
+    rg_invoice_view_free(&v);
+    rg_engine_close(eng);
+    rg_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_invoice_view),
         cmocka_unit_test(test_customer_view),
         cmocka_unit_test(test_json_names_what_it_cannot_write),
+        cmocka_unit_test(test_view_engine_kept_until_its_files_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
