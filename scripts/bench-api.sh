@@ -8,12 +8,17 @@
 #     server's daemon options, answering 200 at once) under the same load:
 #     the ratio is the cost of regua's own work per request.
 #  2. GET /v1/invoices?limit=100 on a 1,000,000-invoice database (viewer key).
-# Usage: sh scripts/bench-api.sh   (BENCH_DIR, BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_INVOICES)
+# Each wrk run also prints the server process's CPU time per request
+# (user + system, from /proc; the load generator's not included).
+# Usage: sh scripts/bench-api.sh   (BENCH_DIR, BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_INVOICES;
+#        BENCH_ONLY=events or BENCH_ONLY=list runs one of the two)
 set -eu
 D=${BENCH_DIR:-/tmp/regua-bench-api}
 DUR=${BENCH_SECONDS:-10}
 CONN=${BENCH_CONNECTIONS:-32}
 N_INV=${BENCH_INVOICES:-1000000}
+ONLY=${BENCH_ONLY:-}
+case "$ONLY" in ""|events|list) ;; *) echo "bench-api: BENCH_ONLY is events or list" >&2; exit 2 ;; esac
 command -v wrk >/dev/null || { echo "bench-api: wrk is not installed (make deps)" >&2; exit 3; }
 make --no-print-directory bench >/dev/null
 R=$PWD/build/regua
@@ -26,10 +31,24 @@ wait_up() {
         i=$((i + 1)); [ $i -lt 300 ] || { echo "bench-api: $1 did not come up" >&2; exit 3; }; sleep 0.1
     done
 }
+# cpu PID: the process's user + system time so far, in clock ticks
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# measure PID URL [wrk args...]: wrk's figures, then the server's CPU per request
+measure() {
+    mp=$1; url=$2; shift 2
+    c0=$(cpu "$mp")
+    wrk -t2 -c"$CONN" -d"${DUR}s" --latency "$@" "$url" >"$D/wrk.out"
+    c1=$(cpu "$mp")
+    grep -E "Requests/sec|Latency|99%|50%|Non-2xx|Socket errors|requests in" "$D/wrk.out"
+    n=$(awk '/requests in/ {print $1}' "$D/wrk.out")
+    awk -v a="$c0" -v b="$c1" -v n="$n" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { if (n > 0) printf "  server CPU per request: %.0f us\n", (b - a) * 1e6 / hz / n }'
+}
 pids=""
 trap 'for p in $pids; do kill $p 2>/dev/null || true; done' EXIT INT TERM
 
 # ---- 1. POST /v1/events ----
+if [ "$ONLY" != list ]; then
 build/bench/bench_events 100000 file "$D/events" >/dev/null
 cfg=$D/events/regua.yaml
 key=$("$R" --config "$cfg" apikey create --role operator --name bench)
@@ -45,20 +64,24 @@ end
 LUA
 p1=$(port)
 "$R" --config "$cfg" serve --listen 127.0.0.1:$p1 --no-scheduler --no-dispatch >"$D/serve-events.log" 2>&1 &
-pids="$pids $!"
+spid=$!
+pids="$pids $spid"
 wait_up http://127.0.0.1:$p1/healthz
 p2=$(port)
 build/bench/bench_http_bare $p2 >/dev/null &
-pids="$pids $!"
+bpid=$!
+pids="$pids $bpid"
 wait_up http://127.0.0.1:$p2/
 echo "== POST /v1/events: regua serve ($CONN connections, ${DUR}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
-wrk -t2 -c"$CONN" -d"${DUR}s" --latency -s "$D/events.lua" http://127.0.0.1:$p1 | grep -E "Requests/sec|Latency|99%|50%|Non-2xx|Socket errors|requests in"
+measure "$spid" http://127.0.0.1:$p1 -s "$D/events.lua"
 echo "== POST /v1/events: bench_http_bare, the same load"
-wrk -t2 -c"$CONN" -d"${DUR}s" --latency -s "$D/events.lua" http://127.0.0.1:$p2 | grep -E "Requests/sec|Latency|99%|50%|Non-2xx|Socket errors|requests in"
+measure "$bpid" http://127.0.0.1:$p2 -s "$D/events.lua"
 echo "events recorded: $(sqlite3 "$D/events/regua.db" "SELECT count(*) FROM events WHERE type = 'portal.visited'"), timers: $(sqlite3 "$D/events/regua.db" "SELECT count(*) FROM trigger_timers")"
 for p in $pids; do kill $p 2>/dev/null || true; done
 pids=""
 sleep 0.5
+fi
+[ "$ONLY" != events ] || exit 0
 
 # ---- 2. GET /v1/invoices?limit=100 on 1,000,000 invoices ----
 build/bench/bench_tick prepare "$D/big" "$N_INV" $((N_INV * 3 / 10)) >/dev/null
@@ -73,8 +96,8 @@ YAML
 vkey=$("$R" --config "$D/big/regua.yaml" apikey create --role viewer --name bench)
 p3=$(port)
 "$R" --config "$D/big/regua.yaml" serve --listen 127.0.0.1:$p3 --no-scheduler --no-dispatch >"$D/serve-big.log" 2>&1 &
-pids="$pids $!"
+spid=$!
+pids="$pids $spid"
 wait_up http://127.0.0.1:$p3/healthz
 echo "== GET /v1/invoices?limit=100, $N_INV invoices ($CONN connections, ${DUR}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
-wrk -t2 -c"$CONN" -d"${DUR}s" --latency -H "Authorization: Bearer $vkey" "http://127.0.0.1:$p3/v1/invoices?limit=100" |
-    grep -E "Requests/sec|Latency|99%|50%|Non-2xx|Socket errors|requests in"
+measure "$spid" "http://127.0.0.1:$p3/v1/invoices?limit=100" -H "Authorization: Bearer $vkey"
