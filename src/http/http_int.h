@@ -263,6 +263,12 @@ enum MHD_Result rg_api_send_problem(rg_http_request *r, unsigned status, const c
                                     const char *const *headers);
 /* server.c's route matcher, shared with api.c. */
 bool rg_http_match(const char *pattern, const char *path, rg_slice *params, size_t *n);
+/* Decodes the percent-escapes of each of the n path parameters (slices of
+ * the path as sent) into buf (at least the sum of their lengths + 1 each)
+ * and points them there, each NUL-terminated. False, with `why` naming the
+ * segment, when one does not decode to text: a '%' without two hex digits,
+ * a NUL (%00), or bytes that are not UTF-8. */
+bool rg_http_decode_params(rg_slice *params, size_t n, char *buf, char *why, size_t why_n);
 
 /* api.c: GET /v1/customers */
 void rg_api_customers_list(rg_api_call *c);
