@@ -348,6 +348,12 @@ enum MHD_Result rg_http_dash_login_page(rg_http_request *r);
 enum MHD_Result rg_http_dash_login(rg_http_request *r);
 enum MHD_Result rg_http_dash_logout(rg_http_request *r);
 enum MHD_Result rg_http_dash_home(rg_http_request *r);
+/* dash_pages.c: Faturas, an invoice's timeline, Tarefas and its actions */
+enum MHD_Result rg_http_dash_invoices(rg_http_request *r);
+enum MHD_Result rg_http_dash_invoice(rg_http_request *r);
+enum MHD_Result rg_http_dash_tasks(rg_http_request *r);
+enum MHD_Result rg_http_dash_task_claim(rg_http_request *r);
+enum MHD_Result rg_http_dash_task_done(rg_http_request *r);
 
 /* track.c */
 enum MHD_Result rg_http_track_open(rg_http_request *r);

@@ -229,6 +229,11 @@ static const route routes[] = {
     {"GET", "/login", false, rg_http_dash_login_page},
     {"POST", "/login", true, rg_http_dash_login},
     {"POST", "/logout", true, rg_http_dash_logout},
+    {"GET", "/faturas", false, rg_http_dash_invoices},
+    {"GET", "/faturas/{}", false, rg_http_dash_invoice},
+    {"GET", "/tarefas", false, rg_http_dash_tasks},
+    {"POST", "/tarefas/{}/assumir", true, rg_http_dash_task_claim},
+    {"POST", "/tarefas/{}/concluir", true, rg_http_dash_task_done},
 };
 
 bool rg_http_match(const char *pattern, const char *path, rg_slice *params, size_t *n)
