@@ -261,7 +261,7 @@ static void plan_of(sqlite3 *db, const char *sql, char *out, size_t n)
     sqlite3_finalize(st);
 }
 
-/* Migration 17: an `unless` reads one trigger's waiting timers of a
+/* Migration 16 (events-perf2): an `unless` reads one trigger's waiting timers of a
  * customer through the index alone (customer, cadence, trigger), not every
  * waiting timer of the customer; the customer's own query still uses it.
  * (The statements are sqlite_timers.c's WHERE clauses.) */
