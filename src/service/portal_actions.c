@@ -7,6 +7,8 @@
 
 #include "base/buf.h"
 #include "base/utf8.h"
+#include "br/boleto.h"
+#include "br/pix.h"
 #include "service/holds.h"
 
 /* The customer's invoice named `invoice` into *inv; RG_ENOTFOUND (where
@@ -239,7 +241,155 @@ rg_status rg_portal_dispute(const rg_event_env *env, int64_t customer_id, const 
     return rg_store_end(env->store, rc, e);
 }
 
+/* ---- Prorrogar vencimento ---- */
+
+/* The invoice's boleto and static PIX for r->updated_amount due on
+ * r->new_due_date (same bank, campo livre, key, txid). */
+static rg_status reissue_codes(const rg_invoice *inv, rg_date today, rg_reissue *r, rg_err *e)
+{
+    rg_err why;
+    const char *code = inv->barcode[0] ? inv->barcode : inv->linha_digitavel;
+    if (code[0]) {
+        rg_boleto old, nb;
+        if (rg_boleto_decode(code, strlen(code), today, &old, &why) != RG_OK ||
+            rg_boleto_encode(old.bank, old.currency[0], r->new_due_date, r->updated_amount, old.campo_livre, &nb,
+                             &why) != RG_OK)
+            return rg_err_set(e, RG_EINVAL, "invoice", "the boleto of %s cannot be reissued: %s", inv->external_id,
+                              why.msg);
+        rg_strlcpy(r->barcode, nb.barcode, sizeof r->barcode);
+        rg_strlcpy(r->linha_digitavel, nb.linha_digitavel, sizeof r->linha_digitavel);
+    }
+    rg_pix px;
+    if (inv->pix_code[0] && rg_pix_parse(inv->pix_code, strlen(inv->pix_code), &px, &why) == RG_OK &&
+        px.type == RG_PIX_STATIC) {
+        rg_pix_params pp;
+        memset(&pp, 0, sizeof pp);
+        pp.key = px.key;
+        pp.description = px.description;
+        pp.merchant_name = px.merchant_name;
+        pp.merchant_city = px.merchant_city;
+        pp.txid = px.txid;
+        pp.has_amount = true;
+        pp.amount_cents = r->updated_amount;
+        if (rg_pix_build(&pp, r->pix_code, sizeof r->pix_code, &why) != RG_OK)
+            return rg_err_set(e, RG_EINVAL, "invoice", "the PIX of %s cannot be reissued: %s", inv->external_id,
+                              why.msg);
+    }
+    return RG_OK;
+}
+
+static rg_status extend_in(const rg_event_env *env, int64_t customer_id, const char *invoice, rg_date date,
+                           int64_t max_days, rg_instant now, rg_portal_extend_result *out, rg_err *e)
+{
+    rg_store *s = env->store;
+    rg_customer c;
+    rg_invoice inv;
+    rg_date today, from;
+    rg_status rc;
+    char d1[16], d2[16], d3[16], where[96];
+    if ((rc = customer_today(env, customer_id, now, &c, &today, e)) != RG_OK ||
+        (rc = own_invoice(s, customer_id, invoice, &inv, e)) != RG_OK || (rc = must_be_open(&inv, e)) != RG_OK ||
+        (rc = rg_store_invoice_extended_from(s, inv.id, &from, e)) != RG_OK)
+        return rc;
+    snprintf(where, sizeof where, "invoice %s", inv.external_id);
+    if (from != RG_DATE_NONE)
+        return rg_err_set(e, RG_ECONFLICT, where, "was extended before (from %s to %s): only once",
+                          rg_date_format_iso(from, d1, sizeof d1), rg_date_format_iso(inv.due_date, d2, sizeof d2));
+    rg_date latest = inv.due_date + max_days;
+    rg_date_format_iso(inv.due_date, d1, sizeof d1);
+    rg_date_format_iso(latest, d3, sizeof d3);
+    if (latest < today)
+        return rg_err_set(e, RG_EINVAL, "date", "the due date %s could be moved up to %s, which has passed", d1, d3);
+    if (date <= inv.due_date)
+        return rg_err_set(e, RG_EINVAL, "date", "%s is not after the due date %s",
+                          rg_date_format_iso(date, d2, sizeof d2), d1);
+    if (date < today)
+        return rg_err_set(e, RG_EINVAL, "date", "%s is in the past (today is %s)",
+                          rg_date_format_iso(date, d2, sizeof d2), rg_date_format_iso(today, d3, sizeof d3));
+    if (date > latest)
+        return rg_err_set(e, RG_EINVAL, "date", "%s is more than %lld days after the due date %s (latest %s)",
+                          rg_date_format_iso(date, d2, sizeof d2), (long long)max_days, d1, d3);
+    rg_reissue r;
+    memset(&r, 0, sizeof r);
+    r.old_due_date = inv.due_date;
+    r.new_due_date = date;
+    r.principal = r.updated_amount = rg_invoice_balance(&inv);
+    if ((rc = reissue_codes(&inv, today, &r, e)) != RG_OK)
+        return rc;
+    bool done = false;
+    if ((rc = rg_store_invoice_extend(s, inv.id, &r, now, &done, e)) != RG_OK)
+        return rc;
+    if (!done)
+        return rg_err_set(e, RG_ECONFLICT, where, "was extended before: only once");
+    /* its steps count from the new date: planned again */
+    if ((rc = rg_store_invoice_wake(s, inv.id, RG_WAKE_NOW, e)) != RG_OK)
+        return rc;
+    out->from = inv.due_date;
+    out->to = date;
+    out->amount = r.updated_amount;
+    rg_strlcpy(out->linha_digitavel, r.linha_digitavel, sizeof out->linha_digitavel);
+    rg_strlcpy(out->pix_code, r.pix_code, sizeof out->pix_code);
+    char amt[32];
+    return record(env, RG_EV_INVOICE_EXTENDED, customer_id, inv.id, now,
+                  json_pack("{s:s, s:s, s:s}", "from", rg_date_format_iso(out->from, d1, sizeof d1), "to",
+                            rg_date_format_iso(out->to, d2, sizeof d2), "amount",
+                            rg_money_format_plain(out->amount, amt, sizeof amt)),
+                  &out->event_id, e);
+}
+
+rg_status rg_portal_extend(const rg_event_env *env, int64_t customer_id, const char *invoice, rg_date date,
+                           int64_t max_days, rg_instant now, rg_portal_extend_result *out, rg_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (max_days < 1 || max_days > RG_PORTAL_EXTEND_MAX_DAYS)
+        return rg_err_set(e, RG_EINVAL, "portal.extend_max_days", "%lld is not between 1 and %d", (long long)max_days,
+                          RG_PORTAL_EXTEND_MAX_DAYS);
+    if (date == RG_DATE_NONE)
+        return rg_err_set(e, RG_EINVAL, "date", "say the date (AAAA-MM-DD)");
+    rg_status rc = rg_store_begin(env->store, e);
+    if (rc != RG_OK)
+        return rc;
+    rc = extend_in(env, customer_id, invoice, date, max_days, now, out, e);
+    return rg_store_end(env->store, rc, e);
+}
+
 /* ---- Como prefere ser avisado ---- */
+
+static const char *const preferable[] = {"email", "whatsapp", "sms", "voice", "letter"};
+
+static rg_status preferred_in(const rg_event_env *env, int64_t customer_id, const char *channel, rg_instant now,
+                              bool *changed, rg_err *e)
+{
+    rg_customer c;
+    rg_status rc = rg_store_customer_get_by_id(env->store, customer_id, &c, e);
+    if (rc != RG_OK || !strcmp(c.preferred_channel, channel))
+        return rc;
+    rg_strlcpy(c.preferred_channel, channel, sizeof c.preferred_channel);
+    rg_upsert_result ur;
+    if ((rc = rg_store_customer_upsert(env->store, &c, RG_CF_PREFERRED, now, &ur, e)) != RG_OK)
+        return rc;
+    *changed = true;
+    /* the next messages go first where the customer asked */
+    return rg_store_customer_wake(env->store, customer_id, RG_WAKE_NOW, e);
+}
+
+rg_status rg_portal_preferred(const rg_event_env *env, int64_t customer_id, const char *channel, rg_instant now,
+                              bool *changed, rg_err *e)
+{
+    *changed = false;
+    bool ok = channel && !channel[0];
+    for (size_t i = 0; channel && i < sizeof preferable / sizeof *preferable; i++)
+        ok |= !strcmp(channel, preferable[i]);
+    if (!ok)
+        return rg_err_set(e, RG_EINVAL, "channel", "'%s' is not email, whatsapp, sms, voice, letter or none",
+                          channel ? channel : "");
+    rg_status rc = rg_store_begin(env->store, e);
+    if (rc != RG_OK)
+        return rc;
+    rc = preferred_in(env, customer_id, channel, now, changed, e);
+    return rg_store_end(env->store, rc, e);
+}
+
 
 rg_status rg_portal_channel(const rg_event_env *env, int64_t customer_id, const char *channel, bool opt_out,
                             rg_instant now, rg_optout_result *out, rg_err *e)

@@ -27,6 +27,8 @@
 
 /* The longest text a contest's reason may be (bytes of UTF-8). */
 #define RG_PORTAL_REASON_MAX 500
+/* The most portal.extend_max_days may be. */
+#define RG_PORTAL_EXTEND_MAX_DAYS 60
 
 /* "Prometer pagamento": the customer promises to pay the invoice's open
  * balance by `date`, today .. today + max_days (the configuration's
@@ -69,6 +71,30 @@ typedef struct rg_portal_dispute_result {
 rg_status rg_portal_dispute(const rg_event_env *env, int64_t customer_id, const char *invoice, const char *reason,
                             rg_instant now, rg_portal_dispute_result *out, rg_err *e);
 
+typedef struct rg_portal_extend_result {
+    rg_date from, to;           /* the due date before and after */
+    rg_cents amount;            /* the new boleto's and PIX's amount: the open balance */
+    char linha_digitavel[48];   /* the reissued boleto ("" when the invoice has none) */
+    char pix_code[RG_PIX_MAX + 1]; /* the reissued PIX ("" when none, or a dynamic one kept as it was) */
+    int64_t event_id;           /* the `invoice.extended` event */
+} rg_portal_extend_result;
+
+/* "Prorrogar vencimento" (seed 002): moves the open invoice's due date to
+ * `date`, once per invoice, at most max_days (the configuration's
+ * portal.extend_max_days, 1..RG_PORTAL_EXTEND_MAX_DAYS) after the due date
+ * it has: later than that due date and not before today. The invoice's
+ * due date becomes `date` for everything — the cadence's steps (D+N count
+ * from it), fine and interest (from its effective due date: those of the
+ * days before are not charged) — and its boleto and PIX are reissued for
+ * the open balance due on `date` (the same campo livre, PIX key and txid;
+ * a dynamic PIX is kept as it is). Records `invoice.extended` {"from",
+ * "to", "amount"}; the reissue history keeps the row. RG_EINVAL (where
+ * "date") for a date out of the bound, (where "invoice") for a boleto
+ * that cannot be decoded; RG_ECONFLICT (where "invoice") for an invoice
+ * that is not open or was extended before. */
+rg_status rg_portal_extend(const rg_event_env *env, int64_t customer_id, const char *invoice, rg_date date,
+                           int64_t max_days, rg_instant now, rg_portal_extend_result *out, rg_err *e);
+
 /* "Como prefere ser avisado": opts the customer out of `channel`
  * (opt_out true) or back into it (false), in the opt-out ledger with
  * source "portal" (rg_optout_add / rg_optout_remove: `optout` or
@@ -77,5 +103,15 @@ rg_status rg_portal_dispute(const rg_event_env *env, int64_t customer_id, const 
  * leaving one it had left. RG_EINVAL (where "channel") for a bad name. */
 rg_status rg_portal_channel(const rg_event_env *env, int64_t customer_id, const char *channel, bool opt_out,
                             rg_instant now, rg_optout_result *out, rg_err *e);
+
+/* "Como prefere ser avisado": the customer's preferred channel —
+ * email, whatsapp, sms, voice or letter, or "" for none — the one the
+ * engine tries first when a step lists it (docs/engine.md, "Channels"),
+ * as the import's preferred_channel column sets it (a later customer
+ * import with that column replaces it). Its invoices are planned again.
+ * *changed false when it was that already. RG_EINVAL (where "channel")
+ * for another name. */
+rg_status rg_portal_preferred(const rg_event_env *env, int64_t customer_id, const char *channel, rg_instant now,
+                              bool *changed, rg_err *e);
 
 #endif

@@ -535,6 +535,9 @@ const char *const rg_schema_migrations[] = {
     " PRIMARY KEY (api_key_id, key)"
     ") STRICT, WITHOUT ROWID;"
     "CREATE INDEX api_idempotency_created ON api_idempotency (created_at);",
+    /* portal-actions: the due date an invoice had before the portal's
+     * "Prorrogar vencimento" moved it (once: NULL, never extended). */
+    "ALTER TABLE invoices ADD COLUMN extended_from INTEGER;",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);

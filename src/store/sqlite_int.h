@@ -206,6 +206,8 @@ rg_status rg_sqo_optout_list(rg_store *s, const rg_optout_filter *f, rg_optout_r
 rg_status rg_sqo_optout_remove(rg_store *s, int64_t customer_id, const char *channel, bool *removed, rg_err *e);
 
 /* sqlite_promises.c */
+rg_status rg_sqx_invoice_extend(rg_store *s, int64_t invoice_id, const rg_reissue *r, rg_instant now, bool *done, rg_err *e);
+rg_status rg_sqx_invoice_extended_from(rg_store *s, int64_t invoice_id, rg_date *from, rg_err *e);
 rg_status rg_sqp_promise_page(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx, rg_err *e);
 
 #endif

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 
 #include "base/buf.h"
+#include "br/boleto.h"
+#include "br/pix.h"
 #include "cadence/load.h"
 #include "service/holds.h"
 #include "service/portal_actions.h"
@@ -331,6 +333,108 @@ static void test_dispute(void **state)
     teardown(&f);
 }
 
+/* ---- Prorrogar vencimento ---- */
+
+static void test_extend(void **state)
+{
+    (void)state;
+    fx f;
+    setup(&f);
+    rg_err e;
+    rg_portal_extend_result r;
+    rg_upsert_result ur;
+    /* F1 with a boleto and a static PIX for R$ 150,00 due 2026-12-10 */
+    rg_boleto b;
+    assert_int_equal(rg_boleto_encode("001", '9', f.inv.due_date, 15000, "0000001238798777770016818", &b, &e), RG_OK);
+    rg_strlcpy(f.inv.barcode, b.barcode, sizeof f.inv.barcode);
+    rg_strlcpy(f.inv.linha_digitavel, b.linha_digitavel, sizeof f.inv.linha_digitavel);
+    rg_pix_params pp;
+    memset(&pp, 0, sizeof pp);
+    pp.key = "maria@example.com";
+    pp.merchant_name = "Loja";
+    pp.merchant_city = "Sao Paulo";
+    pp.txid = "F1";
+    pp.has_amount = true;
+    pp.amount_cents = 15000;
+    assert_int_equal(rg_pix_build(&pp, f.inv.pix_code, sizeof f.inv.pix_code, &e), RG_OK);
+    assert_int_equal(rg_store_invoice_upsert(f.s, &f.inv, RG_IF_BOLETO | RG_IF_PIX, at("2026-12-01T12:00:00Z"), &ur, &e),
+                     RG_OK);
+    /* R$ 50,00 of it paid: the new boleto is for the R$ 100,00 open */
+    assert_int_equal(rg_store_invoice_set_paid(f.s, f.inv.id, 5000, RG_INV_OPEN, RG_DATE_NONE, f.now, &e), RG_OK);
+    rg_date today = rg_date_from_ymd(2026, 12, 12); /* 2 days after the due date */
+
+    /* refusals: out of the bound (7 days after 2026-12-10: 2026-12-17), in the past, not after the due date,
+     * another customer's, paid, a bad bound */
+    assert_int_equal(rg_portal_extend(&f.env, f.c.id, "F1", rg_date_from_ymd(2026, 12, 18), 7, f.now, &r, &e),
+                     RG_EINVAL);
+    assert_string_equal(e.where, "date");
+    assert_string_equal(e.msg, "2026-12-18 is more than 7 days after the due date 2026-12-10 (latest 2026-12-17)");
+    assert_int_equal(rg_portal_extend(&f.env, f.c.id, "F1", today - 1, 7, f.now, &r, &e), RG_EINVAL);
+    assert_string_equal(e.msg, "2026-12-11 is in the past (today is 2026-12-12)");
+    assert_int_equal(rg_portal_extend(&f.env, f.c.id, "F1", rg_date_from_ymd(2026, 12, 10), 7, f.now, &r, &e),
+                     RG_EINVAL);
+    assert_string_equal(e.msg, "2026-12-10 is not after the due date 2026-12-10");
+    assert_int_equal(rg_portal_extend(&f.env, f.c.id, "F1", today + 2, 1, f.now, &r, &e), RG_EINVAL);
+    assert_string_equal(e.msg, "the due date 2026-12-10 could be moved up to 2026-12-11, which has passed");
+    assert_int_equal(rg_portal_extend(&f.env, f.c.id, "F1", today + 2, 0, f.now, &r, &e), RG_EINVAL);
+    assert_string_equal(e.where, "portal.extend_max_days");
+    assert_int_equal(rg_portal_extend(&f.env, f.c.id, "F3", today + 2, 7, f.now, &r, &e), RG_ENOTFOUND);
+    assert_int_equal(rg_portal_extend(&f.env, f.c.id, "F2", today + 2, 7, f.now, &r, &e), RG_ECONFLICT);
+    assert_int_equal(events_of(&f, f.inv.id).n, 0);
+
+    /* the last day of the bound */
+    rg_date to = rg_date_from_ymd(2026, 12, 17);
+    assert_int_equal(rg_portal_extend(&f.env, f.c.id, "F1", to, 7, f.now, &r, &e), RG_OK);
+    assert_int_equal(r.from, rg_date_from_ymd(2026, 12, 10));
+    assert_int_equal(r.to, to);
+    assert_int_equal(r.amount, 10000);
+    assert_true(r.event_id > 0);
+    seen s = events_of(&f, f.inv.id);
+    assert_string_equal(s.text,
+                        "invoice.extended portal {\"from\":\"2026-12-10\",\"to\":\"2026-12-17\",\"amount\":\"100.00\"}\n");
+    rg_invoice now;
+    assert_int_equal(rg_store_invoice_get(f.s, "F1", &now, &e), RG_OK);
+    assert_int_equal(now.due_date, to);
+    assert_int_equal(now.reissued_due_date, RG_DATE_NONE);
+    /* the reissued boleto: the same bank and campo livre, the new date and the open balance */
+    assert_string_equal(now.linha_digitavel, r.linha_digitavel);
+    rg_boleto nb;
+    assert_int_equal(rg_boleto_decode(now.barcode, strlen(now.barcode), today, &nb, &e), RG_OK);
+    assert_int_equal(nb.due_date, to);
+    assert_int_equal(nb.amount_cents, 10000);
+    assert_string_equal(nb.campo_livre, "0000001238798777770016818");
+    /* the reissued PIX: the same key and txid, the open balance */
+    assert_string_equal(now.pix_code, r.pix_code);
+    rg_pix px;
+    assert_int_equal(rg_pix_parse(now.pix_code, strlen(now.pix_code), &px, &e), RG_OK);
+    assert_string_equal(px.key, "maria@example.com");
+    assert_string_equal(px.txid, "F1");
+    assert_int_equal(px.amount_cents, 10000);
+    rg_date from;
+    assert_int_equal(rg_store_invoice_extended_from(f.s, f.inv.id, &from, &e), RG_OK);
+    assert_int_equal(from, rg_date_from_ymd(2026, 12, 10));
+
+    /* only once */
+    assert_int_equal(rg_portal_extend(&f.env, f.c.id, "F1", to, 7, f.now, &r, &e), RG_ECONFLICT);
+    assert_string_equal(e.where, "invoice F1");
+    assert_string_equal(e.msg, "was extended before (from 2026-12-10 to 2026-12-17): only once");
+    assert_int_equal(events_of(&f, f.inv.id).n, 1);
+
+    /* the ERP's next export states the old due date again: the extension stays; a new date replaces it */
+    rg_invoice again = now;
+    again.due_date = rg_date_from_ymd(2026, 12, 10);
+    assert_int_equal(rg_store_invoice_upsert(f.s, &again, RG_IF_DUE_DATE, f.now, &ur, &e), RG_OK);
+    assert_int_equal(ur, RG_UPSERT_UNCHANGED);
+    assert_int_equal(rg_store_invoice_get(f.s, "F1", &now, &e), RG_OK);
+    assert_int_equal(now.due_date, to);
+    again.due_date = rg_date_from_ymd(2026, 12, 20);
+    assert_int_equal(rg_store_invoice_upsert(f.s, &again, RG_IF_DUE_DATE, f.now, &ur, &e), RG_OK);
+    assert_int_equal(ur, RG_UPSERT_UPDATED);
+    assert_int_equal(rg_store_invoice_get(f.s, "F1", &now, &e), RG_OK);
+    assert_int_equal(now.due_date, rg_date_from_ymd(2026, 12, 20));
+    teardown(&f);
+}
+
 /* ---- Como prefere ser avisado ---- */
 
 static void test_channel(void **state)
@@ -367,13 +471,41 @@ static void test_channel(void **state)
     teardown(&f);
 }
 
+static void test_preferred(void **state)
+{
+    (void)state;
+    fx f;
+    setup(&f);
+    rg_err e;
+    bool changed = true;
+    rg_customer c;
+    assert_int_equal(rg_portal_preferred(&f.env, f.c.id, "pombo", f.now, &changed, &e), RG_EINVAL);
+    assert_string_equal(e.where, "channel");
+    assert_false(changed);
+    assert_int_equal(rg_portal_preferred(&f.env, f.c.id, "whatsapp", f.now, &changed, &e), RG_OK);
+    assert_true(changed);
+    assert_int_equal(rg_store_customer_get_by_id(f.s, f.c.id, &c, &e), RG_OK);
+    assert_string_equal(c.preferred_channel, "whatsapp");
+    /* only that field changed */
+    assert_string_equal(c.email, "maria@example.com");
+    assert_int_equal(rg_portal_preferred(&f.env, f.c.id, "whatsapp", f.now, &changed, &e), RG_OK);
+    assert_false(changed);
+    assert_int_equal(rg_portal_preferred(&f.env, f.c.id, "", f.now, &changed, &e), RG_OK);
+    assert_true(changed);
+    assert_int_equal(rg_store_customer_get_by_id(f.s, f.c.id, &c, &e), RG_OK);
+    assert_string_equal(c.preferred_channel, "");
+    teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_promise),
         cmocka_unit_test(test_offer_accept),
         cmocka_unit_test(test_dispute),
+        cmocka_unit_test(test_extend),
         cmocka_unit_test(test_channel),
+        cmocka_unit_test(test_preferred),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
