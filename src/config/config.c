@@ -25,6 +25,9 @@ void rg_config_defaults(rg_config *c)
     rg_strlcpy(c->templates_dir, "templates", sizeof c->templates_dir);
     rg_strlcpy(c->secret_env, "REGUA_SECRET", sizeof c->secret_env);
     c->legal_interest_month_pct = -1;
+    c->portal.link_days = 30;
+    c->portal.rate_token_per_min = 60;
+    c->portal.rate_ip_per_min = 300;
 }
 
 /* Driver -> the settings it accepts (besides the common ones). */
@@ -375,6 +378,43 @@ static rg_status parse_server(rg_config *c, const rg_yaml *y, struct fy_node *ma
     return RG_OK;
 }
 
+/* portal: the self-service portal's links and limits; each a whole number
+ * in a stated range. */
+static rg_status parse_portal(rg_config *c, const rg_yaml *y, struct fy_node *map, rg_err *e)
+{
+    static const struct {
+        const char *key;
+        int64_t min, max;
+        size_t off;
+    } keys[] = {
+        {"link_days", 1, 365, offsetof(rg_config, portal.link_days)},
+        {"rate_token_per_min", 0, 100000, offsetof(rg_config, portal.rate_token_per_min)},
+        {"rate_ip_per_min", 0, 1000000, offsetof(rg_config, portal.rate_ip_per_min)},
+    };
+#define PORTAL_KEYS "link_days, rate_token_per_min, rate_ip_per_min"
+    if (!rg_yaml_is_map(map))
+        return rg_yaml_error(y, map, e, "'portal' must be a mapping (" PORTAL_KEYS ")");
+    void *it = NULL;
+    struct fy_node *k, *v;
+    while (rg_yaml_map_next(map, &it, &k, &v)) {
+        size_t i = 0;
+        while (i < sizeof keys / sizeof *keys && !key_is(k, keys[i].key))
+            i++;
+        if (i == sizeof keys / sizeof *keys)
+            return unknown_key(y, k, "portal", PORTAL_KEYS, e);
+        char raw[32];
+        rg_status rc = rg_yaml_copy(y, v, keys[i].key, raw, sizeof raw, e);
+        if (rc != RG_OK)
+            return rc;
+        int64_t *dst = (int64_t *)(void *)((char *)c + keys[i].off);
+        if (!rg_parse_i64(rg_slice_cstr(raw), keys[i].min, keys[i].max, dst))
+            return rg_yaml_error(y, v, e, "portal.%s must be a whole number from %lld to %lld", keys[i].key,
+                                 (long long)keys[i].min, (long long)keys[i].max);
+    }
+    return RG_OK;
+#undef PORTAL_KEYS
+}
+
 rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, const char *text,
                           size_t len, rg_err *e)
 {
@@ -425,6 +465,8 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
             rc = parse_server(c, &y, v, e);
         else if (key_is(k, "webhooks"))
             rc = parse_webhooks(c, &y, v, e);
+        else if (key_is(k, "portal"))
+            rc = parse_portal(c, &y, v, e);
         else if (key_is(k, "channels")) {
             if (!rg_yaml_is_map(v)) {
                 rc = rg_yaml_error(&y, k, e, "'channels' must map channel names to their settings");
@@ -445,7 +487,7 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
         } else
             rc = unknown_key(&y, k, "regua.yaml",
                              "database, listen, server, public_url, timezone, company, cadences, templates,"
-                             " calendar, legal_interest_month_pct, secret_env, channels, webhooks",
+                             " calendar, legal_interest_month_pct, secret_env, channels, webhooks, portal",
                              e);
     }
     if (rc == RG_OK && c->listen[0] && !strchr(c->listen, ':'))
