@@ -74,8 +74,8 @@ static const char style[] =
     "header p{margin:.2rem 0 0;font-size:.9rem;color:#dfe6f5}"
     "h1{font-size:1.3rem;margin:0}h2{font-size:1.1rem;margin:0 0 .5rem}"
     ".card{background:#fff;border-radius:.6rem;padding:1rem;margin:0 0 1rem;box-shadow:0 1px 3px rgba(0,0,0,.12)}"
-    "dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem .8rem;margin:0 0 .8rem}"
-    "dt{color:#4a4a4a}dd{margin:0;text-align:right;font-variant-numeric:tabular-nums}"
+    "dl{margin:0 0 .8rem}dl div{display:flex;justify-content:space-between;gap:.8rem;padding:.15rem 0}"
+    "dt{color:#4a4a4a}dd{margin:0;text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
     ".total dt,.total dd{font-weight:700;font-size:1.1rem;color:#1b1b1b}"
     ".offer{background:#e7f5ea;border-left:4px solid #1e7b34;padding:.5rem .8rem;margin:0 0 .8rem}"
     "label{display:block;font-weight:600;margin:.6rem 0 .2rem}"
@@ -98,7 +98,7 @@ static void page_begin(rg_buf *b, const rg_config *cfg, const char *title)
 {
     rg_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"pt-BR\"><head><meta charset=\"utf-8\">"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                   "<meta name=\"robots\" content=\"noindex\"><title>");
+                   "<meta name=\"robots\" content=\"noindex\"><link rel=\"icon\" href=\"data:,\"><title>");
     rg_html_escape(b, title);
     if (cfg->company.name[0]) {
         rg_buf_puts(b, " — ");
@@ -504,7 +504,7 @@ static void render_invoice(rg_buf *b, const rg_portal_ctx *ctx, size_t i, const 
     if (p->pix[0]) {
         rg_buf_printf(b, "<label for=\"f%zu-pix\">Código PIX copia e cola (%s)</label>", i,
                       rg_money_format_brl(p->amount, m, sizeof m));
-        rg_buf_printf(b, "<textarea id=\"f%zu-pix\" rows=\"3\" readonly>", i);
+        rg_buf_printf(b, "<textarea id=\"f%zu-pix\" rows=\"5\" readonly>", i);
         rg_html_escape(b, p->pix);
         rg_buf_puts(b, "</textarea>");
         char attrs[64];
