@@ -343,76 +343,60 @@ static rg_status parse_webhooks(rg_config *c, const rg_yaml *y, struct fy_node *
     return RG_OK;
 }
 
-/* server: the HTTP server's limits; each a whole number in a stated range. */
-static rg_status parse_server(rg_config *c, const rg_yaml *y, struct fy_node *map, rg_err *e)
+/* A section of whole-number settings, each in a stated range. */
+typedef struct int_key {
+    const char *key;
+    int64_t min, max;
+    size_t off; /* of the int64_t in rg_config */
+} int_key;
+
+static rg_status parse_ints(rg_config *c, const rg_yaml *y, struct fy_node *map, const char *section,
+                            const int_key *keys, size_t n, const char *allowed, rg_err *e)
 {
-    static const struct {
-        const char *key;
-        int64_t min, max;
-        size_t off;
-    } keys[] = {
-        {"max_connections", 1, 10000, offsetof(rg_config, server.max_connections)},
-        {"max_connections_per_ip", 0, 10000, offsetof(rg_config, server.max_connections_per_ip)},
-        {"write_wait_ms", 0, 60000, offsetof(rg_config, server.write_wait_ms)},
-    };
     if (!rg_yaml_is_map(map))
-        return rg_yaml_error(y, map, e,
-                             "'server' must be a mapping (max_connections, max_connections_per_ip, write_wait_ms)");
+        return rg_yaml_error(y, map, e, "'%s' must be a mapping (%s)", section, allowed);
     void *it = NULL;
     struct fy_node *k, *v;
     while (rg_yaml_map_next(map, &it, &k, &v)) {
         size_t i = 0;
-        while (i < sizeof keys / sizeof *keys && !key_is(k, keys[i].key))
+        while (i < n && !key_is(k, keys[i].key))
             i++;
-        if (i == sizeof keys / sizeof *keys)
-            return unknown_key(y, k, "server", "max_connections, max_connections_per_ip, write_wait_ms", e);
+        if (i == n)
+            return unknown_key(y, k, section, allowed, e);
         char raw[32];
         rg_status rc = rg_yaml_copy(y, v, keys[i].key, raw, sizeof raw, e);
         if (rc != RG_OK)
             return rc;
         int64_t *dst = (int64_t *)(void *)((char *)c + keys[i].off);
         if (!rg_parse_i64(rg_slice_cstr(raw), keys[i].min, keys[i].max, dst))
-            return rg_yaml_error(y, v, e, "server.%s must be a whole number from %lld to %lld", keys[i].key,
+            return rg_yaml_error(y, v, e, "%s.%s must be a whole number from %lld to %lld", section, keys[i].key,
                                  (long long)keys[i].min, (long long)keys[i].max);
     }
     return RG_OK;
 }
 
-/* portal: the self-service portal's links and limits; each a whole number
- * in a stated range. */
+/* server: the HTTP server's limits. */
+static rg_status parse_server(rg_config *c, const rg_yaml *y, struct fy_node *map, rg_err *e)
+{
+    static const int_key keys[] = {
+        {"max_connections", 1, 10000, offsetof(rg_config, server.max_connections)},
+        {"max_connections_per_ip", 0, 10000, offsetof(rg_config, server.max_connections_per_ip)},
+        {"write_wait_ms", 0, 60000, offsetof(rg_config, server.write_wait_ms)},
+    };
+    return parse_ints(c, y, map, "server", keys, sizeof keys / sizeof *keys,
+                      "max_connections, max_connections_per_ip, write_wait_ms", e);
+}
+
+/* portal: the self-service portal's links and limits (docs/portal.md). */
 static rg_status parse_portal(rg_config *c, const rg_yaml *y, struct fy_node *map, rg_err *e)
 {
-    static const struct {
-        const char *key;
-        int64_t min, max;
-        size_t off;
-    } keys[] = {
+    static const int_key keys[] = {
         {"link_days", 1, 365, offsetof(rg_config, portal.link_days)},
         {"rate_token_per_min", 0, 100000, offsetof(rg_config, portal.rate_token_per_min)},
         {"rate_ip_per_min", 0, 1000000, offsetof(rg_config, portal.rate_ip_per_min)},
     };
-#define PORTAL_KEYS "link_days, rate_token_per_min, rate_ip_per_min"
-    if (!rg_yaml_is_map(map))
-        return rg_yaml_error(y, map, e, "'portal' must be a mapping (" PORTAL_KEYS ")");
-    void *it = NULL;
-    struct fy_node *k, *v;
-    while (rg_yaml_map_next(map, &it, &k, &v)) {
-        size_t i = 0;
-        while (i < sizeof keys / sizeof *keys && !key_is(k, keys[i].key))
-            i++;
-        if (i == sizeof keys / sizeof *keys)
-            return unknown_key(y, k, "portal", PORTAL_KEYS, e);
-        char raw[32];
-        rg_status rc = rg_yaml_copy(y, v, keys[i].key, raw, sizeof raw, e);
-        if (rc != RG_OK)
-            return rc;
-        int64_t *dst = (int64_t *)(void *)((char *)c + keys[i].off);
-        if (!rg_parse_i64(rg_slice_cstr(raw), keys[i].min, keys[i].max, dst))
-            return rg_yaml_error(y, v, e, "portal.%s must be a whole number from %lld to %lld", keys[i].key,
-                                 (long long)keys[i].min, (long long)keys[i].max);
-    }
-    return RG_OK;
-#undef PORTAL_KEYS
+    return parse_ints(c, y, map, "portal", keys, sizeof keys / sizeof *keys,
+                      "link_days, rate_token_per_min, rate_ip_per_min", e);
 }
 
 rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, const char *text,

@@ -491,8 +491,10 @@ static void render_invoice(rg_buf *b, const rg_portal_ctx *ctx, size_t i, const 
         money_row(b, "Multa", p->fine, false);
     if (p->interest)
         money_row(b, "Juros", p->interest, false);
-    if (p->offer && p->offer_waived)
-        money_row(b, "Desconto da oferta", -p->offer_waived, false);
+    /* the offer's discount on what is shown (a waived fine or interest is not shown at all) */
+    rg_cents discount = p->balance + p->fine + p->interest - p->amount;
+    if (p->offer && discount > 0)
+        money_row(b, "Desconto da oferta", -discount, false);
     money_row(b, p->offer ? "Valor com a oferta" : "Valor atualizado hoje", p->amount, true);
     rg_buf_puts(b, "</dl>");
     if (p->offer) {
