@@ -25,6 +25,7 @@ void rg_config_defaults(rg_config *c)
     rg_strlcpy(c->templates_dir, "templates", sizeof c->templates_dir);
     rg_strlcpy(c->secret_env, "REGUA_SECRET", sizeof c->secret_env);
     c->legal_interest_month_pct = -1;
+    c->portal.agreements = (rg_agreement_config){6, 5000, 2000, 100, 3, 10};
     c->portal.link_days = 30;
     c->portal.rate_token_per_min = 60;
     c->portal.rate_ip_per_min = 300;
@@ -350,6 +351,27 @@ typedef struct int_key {
     size_t off; /* of the int64_t in rg_config */
 } int_key;
 
+/* Sets the setting named by k (one of keys[0..n)) from v; unknown_key
+ * naming `allowed` for a key not among them. */
+static rg_status set_int(rg_config *c, const rg_yaml *y, struct fy_node *k, struct fy_node *v, const char *section,
+                         const int_key *keys, size_t n, const char *allowed, rg_err *e)
+{
+    size_t i = 0;
+    while (i < n && !key_is(k, keys[i].key))
+        i++;
+    if (i == n)
+        return unknown_key(y, k, section, allowed, e);
+    char raw[32];
+    rg_status rc = rg_yaml_copy(y, v, keys[i].key, raw, sizeof raw, e);
+    if (rc != RG_OK)
+        return rc;
+    int64_t *dst = (int64_t *)(void *)((char *)c + keys[i].off);
+    if (!rg_parse_i64(rg_slice_cstr(raw), keys[i].min, keys[i].max, dst))
+        return rg_yaml_error(y, v, e, "%s.%s must be a whole number from %lld to %lld", section, keys[i].key,
+                             (long long)keys[i].min, (long long)keys[i].max);
+    return RG_OK;
+}
+
 static rg_status parse_ints(rg_config *c, const rg_yaml *y, struct fy_node *map, const char *section,
                             const int_key *keys, size_t n, const char *allowed, rg_err *e)
 {
@@ -357,22 +379,10 @@ static rg_status parse_ints(rg_config *c, const rg_yaml *y, struct fy_node *map,
         return rg_yaml_error(y, map, e, "'%s' must be a mapping (%s)", section, allowed);
     void *it = NULL;
     struct fy_node *k, *v;
-    while (rg_yaml_map_next(map, &it, &k, &v)) {
-        size_t i = 0;
-        while (i < n && !key_is(k, keys[i].key))
-            i++;
-        if (i == n)
-            return unknown_key(y, k, section, allowed, e);
-        char raw[32];
-        rg_status rc = rg_yaml_copy(y, v, keys[i].key, raw, sizeof raw, e);
-        if (rc != RG_OK)
-            return rc;
-        int64_t *dst = (int64_t *)(void *)((char *)c + keys[i].off);
-        if (!rg_parse_i64(rg_slice_cstr(raw), keys[i].min, keys[i].max, dst))
-            return rg_yaml_error(y, v, e, "%s.%s must be a whole number from %lld to %lld", section, keys[i].key,
-                                 (long long)keys[i].min, (long long)keys[i].max);
-    }
-    return RG_OK;
+    rg_status rc = RG_OK;
+    while (rc == RG_OK && rg_yaml_map_next(map, &it, &k, &v))
+        rc = set_int(c, y, k, v, section, keys, n, allowed, e);
+    return rc;
 }
 
 /* server: the HTTP server's limits. */
@@ -387,7 +397,66 @@ static rg_status parse_server(rg_config *c, const rg_yaml *y, struct fy_node *ma
                       "max_connections, max_connections_per_ip, write_wait_ms", e);
 }
 
-/* portal: the self-service portal's links and limits (docs/portal.md). */
+#define AGREEMENT_KEYS                                                                                        \
+    "max_installments, min_installment, down_payment_pct, interest_month_pct, down_payment_days, break_after_days"
+
+/* portal.agreements: each a number in a stated range (docs/agreements.md). */
+static rg_status parse_agreements(rg_agreement_config *a, const rg_yaml *y, struct fy_node *map, rg_err *e)
+{
+    if (!rg_yaml_is_map(map))
+        return rg_yaml_error(y, map, e, "'portal.agreements' must be a mapping (" AGREEMENT_KEYS ")");
+    void *it = NULL;
+    struct fy_node *k, *v;
+    while (rg_yaml_map_next(map, &it, &k, &v)) {
+        size_t klen;
+        const char *ks = rg_yaml_scalar(k, &klen);
+        char key[32], raw[32];
+        if (!ks || klen >= sizeof key)
+            return unknown_key(y, k, "portal.agreements", AGREEMENT_KEYS, e);
+        memcpy(key, ks, klen);
+        key[klen] = '\0';
+        rg_status rc = rg_yaml_copy(y, v, key, raw, sizeof raw, e);
+        if (rc != RG_OK)
+            return rc;
+        int64_t n = 0;
+        if (!strcmp(key, "min_installment")) {
+            if (!rg_money_parse(raw, strlen(raw), false, &a->min_installment, NULL) || a->min_installment < 1)
+                return rg_yaml_error(y, v, e, "portal.agreements.min_installment must be an amount such as 50.00");
+        } else if (!strcmp(key, "down_payment_pct") || !strcmp(key, "interest_month_pct")) {
+            bool down = key[0] == 'd';
+            int64_t max = down ? 9000 : 1000;
+            if (!rg_pct_parse(raw, strlen(raw), &n, NULL) || n < 0 || n > max)
+                return rg_yaml_error(y, v, e, "portal.agreements.%s must be a percentage from 0 to %d, such as %s", key,
+                                     down ? 90 : 10, down ? "20" : "1.0");
+            *(down ? &a->down_payment_pct : &a->interest_month_pct) = n;
+        } else {
+            static const struct {
+                const char *key;
+                int64_t min, max;
+                size_t off;
+            } ints[] = {
+                {"max_installments", 1, 60, offsetof(rg_agreement_config, max_installments)},
+                {"down_payment_days", 1, 3, offsetof(rg_agreement_config, down_payment_days)},
+                {"break_after_days", 1, 90, offsetof(rg_agreement_config, break_after_days)},
+            };
+            size_t i = 0;
+            while (i < sizeof ints / sizeof *ints && strcmp(ints[i].key, key))
+                i++;
+            if (i == sizeof ints / sizeof *ints)
+                return unknown_key(y, k, "portal.agreements", AGREEMENT_KEYS, e);
+            if (!rg_parse_i64(rg_slice_cstr(raw), ints[i].min, ints[i].max, &n))
+                return rg_yaml_error(y, v, e, "portal.agreements.%s must be a whole number from %lld to %lld", key,
+                                     (long long)ints[i].min, (long long)ints[i].max);
+            *(int64_t *)(void *)((char *)a + ints[i].off) = n;
+        }
+    }
+    return RG_OK;
+}
+
+#define PORTAL_KEYS "agreements, link_days, rate_token_per_min, rate_ip_per_min"
+
+/* portal: the customer's portal — its links and limits (docs/portal.md)
+ * and the installment agreements it offers (docs/agreements.md). */
 static rg_status parse_portal(rg_config *c, const rg_yaml *y, struct fy_node *map, rg_err *e)
 {
     static const int_key keys[] = {
@@ -395,8 +464,20 @@ static rg_status parse_portal(rg_config *c, const rg_yaml *y, struct fy_node *ma
         {"rate_token_per_min", 0, 100000, offsetof(rg_config, portal.rate_token_per_min)},
         {"rate_ip_per_min", 0, 1000000, offsetof(rg_config, portal.rate_ip_per_min)},
     };
-    return parse_ints(c, y, map, "portal", keys, sizeof keys / sizeof *keys,
-                      "link_days, rate_token_per_min, rate_ip_per_min", e);
+    if (!rg_yaml_is_map(map))
+        return rg_yaml_error(y, map, e, "'portal' must be a mapping (" PORTAL_KEYS ")");
+    void *it = NULL;
+    struct fy_node *k, *v;
+    while (rg_yaml_map_next(map, &it, &k, &v)) {
+        rg_status rc;
+        if (key_is(k, "agreements"))
+            rc = parse_agreements(&c->portal.agreements, y, v, e);
+        else
+            rc = set_int(c, y, k, v, "portal", keys, sizeof keys / sizeof *keys, PORTAL_KEYS, e);
+        if (rc != RG_OK)
+            return rc;
+    }
+    return RG_OK;
 }
 
 rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, const char *text,

@@ -163,6 +163,13 @@ apikey create|0|apikey create --role viewer --name painel --json
 apikey list|0|apikey list --json
 apikey revoke|0|apikey revoke 1 --json
 apikey revoke|1|apikey revoke 1 --json
+agreement plans|0|agreement plans C1 F1 F2 --json
+agreement plans|1|agreement plans C1 NAO-EXISTE --json
+agreement create|0|agreement create C1 F1 F2 --installments 2 --json
+agreement create|1|agreement create C1 F1 --installments 2 --json
+agreement list|0|agreement list --json
+agreement show|0|agreement show 1 --json
+agreement show|1|agreement show 99 --json
 TABLE
 
 # every usage line with --json has at least one invocation
