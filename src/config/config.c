@@ -27,6 +27,8 @@ void rg_config_defaults(rg_config *c)
     c->legal_interest_month_pct = -1;
     c->portal.agreements = (rg_agreement_config){6, 5000, 2000, 100, 3, 10};
     c->portal.link_days = 30;
+    c->portal.promise_max_days = 10;
+    c->portal.extend_max_days = 7;
     c->portal.rate_token_per_min = 60;
     c->portal.rate_ip_per_min = 300;
 }
@@ -453,7 +455,7 @@ static rg_status parse_agreements(rg_agreement_config *a, const rg_yaml *y, stru
     return RG_OK;
 }
 
-#define PORTAL_KEYS "agreements, link_days, rate_token_per_min, rate_ip_per_min"
+#define PORTAL_KEYS "agreements, link_days, rate_token_per_min, rate_ip_per_min, promise_max_days, extend_max_days"
 
 /* portal: the customer's portal — its links and limits (docs/portal.md)
  * and the installment agreements it offers (docs/agreements.md). */
@@ -463,6 +465,8 @@ static rg_status parse_portal(rg_config *c, const rg_yaml *y, struct fy_node *ma
         {"link_days", 1, 365, offsetof(rg_config, portal.link_days)},
         {"rate_token_per_min", 0, 100000, offsetof(rg_config, portal.rate_token_per_min)},
         {"rate_ip_per_min", 0, 1000000, offsetof(rg_config, portal.rate_ip_per_min)},
+        {"promise_max_days", 1, 90 /* RG_PROMISE_MAX_DAYS */, offsetof(rg_config, portal.promise_max_days)},
+        {"extend_max_days", 1, 60 /* RG_PORTAL_EXTEND_MAX_DAYS */, offsetof(rg_config, portal.extend_max_days)},
     };
     if (!rg_yaml_is_map(map))
         return rg_yaml_error(y, map, e, "'portal' must be a mapping (" PORTAL_KEYS ")");

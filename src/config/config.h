@@ -98,6 +98,8 @@ typedef struct rg_config {
         int64_t link_days;          /* how long a link from `regua portal link` / {{portal_url}} lasts (default 30) */
         int64_t rate_token_per_min; /* requests per link per minute before 429 (default 60; 0: no limit) */
         int64_t rate_ip_per_min;    /* requests per client address per minute before 429 (default 300; 0: no limit) */
+        int64_t promise_max_days;   /* "Prometer pagamento": at most this many days from today (default 10, 1-90) */
+        int64_t extend_max_days;    /* "Prorrogar vencimento": at most this many days after the due date (default 7, 1-60) */
     } portal;
     size_t n_channels;
     rg_channel_config channels[RG_CONFIG_MAX_CHANNELS];

@@ -372,6 +372,9 @@ void rg_portal_form_open(rg_buf *b, const rg_portal_ctx *ctx, const char *action
 /* 303 to /p/TOKEN?m=FLASH#ANCHOR (flash and anchor may be NULL); 204 for
  * the page's own script (header X-Regua-Fetch). */
 enum MHD_Result rg_portal_redirect(rg_portal_ctx *ctx, const char *flash, const char *anchor);
+/* 303 to /p/TOKEN?m=FLASH&i=INVOICE: a refusal about a field of that
+ * invoice's form, shown next to the field (invoice NULL: as rg_portal_redirect). */
+enum MHD_Result rg_portal_redirect_invoice(rg_portal_ctx *ctx, const char *flash, const char *invoice);
 /* The open invoice `ext` of the context's customer; RG_ENOTFOUND when it is
  * not one (another customer's, paid, unknown). */
 rg_status rg_portal_invoice(rg_portal_ctx *ctx, const char *ext, rg_invoice *out, rg_err *e);
@@ -380,6 +383,19 @@ rg_status rg_portal_invoice(rg_portal_ctx *ctx, const char *ext, rg_invoice *out
  * service in its own transaction; logs a failure and returns it. */
 rg_status rg_portal_record(rg_portal_ctx *ctx, const char *type, const char *invoice, const char *data);
 
+struct rg_engine_payable;
+/* portal_actions.c: the forms of what the customer can do (docs/portal.md) */
+enum MHD_Result rg_portal_action_promise(rg_portal_ctx *ctx);
+enum MHD_Result rg_portal_action_offer(rg_portal_ctx *ctx);
+enum MHD_Result rg_portal_action_extend(rg_portal_ctx *ctx);
+enum MHD_Result rg_portal_action_dispute(rg_portal_ctx *ctx);
+enum MHD_Result rg_portal_action_channel(rg_portal_ctx *ctx);
+enum MHD_Result rg_portal_action_preferred(rg_portal_ctx *ctx);
+/* One open invoice's forms (promise, offer, extend, contest), inside its card. */
+void rg_portal_render_invoice_actions(rg_buf *b, const rg_portal_ctx *ctx, size_t i, const rg_invoice *inv,
+                                      const struct rg_engine_payable *p);
+/* The page's "Como prefere ser avisado" section. */
+void rg_portal_render_page_actions(rg_buf *b, const rg_portal_ctx *ctx);
 enum MHD_Result rg_http_portal_page(rg_http_request *r);
 enum MHD_Result rg_http_portal_boleto(rg_http_request *r);
 enum MHD_Result rg_http_portal_post(rg_http_request *r);

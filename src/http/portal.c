@@ -51,6 +51,21 @@ static const portal_flash portal_flashes[] = {
     {"fatura", true, "Não encontramos essa fatura em aberto."},
     {"formulario", true, "O formulário expirou. Tente de novo a partir desta página."},
     {"ocupado", true, "Não conseguimos registrar seu pedido agora. Tente de novo em alguns instantes."},
+    /* portal_actions.c */
+    {"promessa", false, "Promessa registrada. Obrigado! Vamos aguardar o pagamento até a data que você escolheu."},
+    {"promessa-data", true, "A data da promessa não vale: veja o campo da fatura."},
+    {"oferta", false, "Oferta aceita. Pague o valor com a oferta pelo PIX ou pelo boleto até o último dia dela."},
+    {"sem-oferta", true, "Esta oferta não vale mais."},
+    {"prorrogado", false, "Vencimento prorrogado. O boleto e o código PIX da fatura já têm a nova data."},
+    {"prorrogar-data", true, "A nova data de vencimento não vale: veja o campo da fatura."},
+    {"prorrogar-ja", true, "O vencimento desta fatura já foi prorrogado uma vez."},
+    {"contestado", false, "Recebemos sua contestação. A cobrança desta fatura fica suspensa até a nossa equipe "
+                          "analisar, e vamos entrar em contato."},
+    {"motivo", true, "Conte o motivo da contestação: veja o campo da fatura."},
+    {"canal-saiu", false, "Pronto: você não vai mais receber mensagens por esse canal."},
+    {"canal-voltou", false, "Pronto: você voltará a receber mensagens por esse canal."},
+    {"preferido", false, "Canal preferido salvo."},
+    {"canal", true, "Escolha um dos canais da lista."},
 };
 
 static const portal_flash *find_flash(const char *code)
@@ -89,6 +104,12 @@ static const char style[] =
     ".flash{padding:.75rem 1rem;border-radius:.4rem;background:#e7f5ea;border:1px solid #1e7b34;margin:0 0 1rem}"
     ".flash.err{background:#fdecea;border-color:#b3261e}"
     ".n{color:#4a4a4a;font-size:.9rem}"
+    ".field-err{color:#b3261e;font-weight:600;margin:.3rem 0 0}"
+    "details{margin:.8rem 0 0;border-top:1px solid #ddd;padding-top:.5rem}"
+    "summary{cursor:pointer;font-weight:600;color:#0b3d91;padding:.3rem 0}"
+    "input[type=date],select{width:100%;font-size:1rem;padding:.5rem;border:1px solid #767676;border-radius:.3rem;"
+    "background:#fff;color:#1b1b1b}"
+    "details textarea{font-family:inherit;font-size:1rem}"
     "footer{font-size:.9rem;color:#4a4a4a}"
     "@media(min-width:48rem){header,main,footer{padding:1.5rem}}"
     "</style>";
@@ -361,7 +382,31 @@ void rg_portal_form_open(rg_buf *b, const rg_portal_ctx *ctx, const char *action
     }
 }
 
+/* Appends s percent-encoded but for the unreserved characters. */
+static void pct_encode(rg_buf *b, const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+            *c == '_' || *c == '.' || *c == '~')
+            rg_buf_putc(b, (char)*c);
+        else
+            rg_buf_printf(b, "%%%02X", *c);
+    }
+}
+
+static enum MHD_Result redirect(rg_portal_ctx *ctx, const char *flash, const char *invoice, const char *anchor);
+
 enum MHD_Result rg_portal_redirect(rg_portal_ctx *ctx, const char *flash, const char *anchor)
+{
+    return redirect(ctx, flash, NULL, anchor);
+}
+
+enum MHD_Result rg_portal_redirect_invoice(rg_portal_ctx *ctx, const char *flash, const char *invoice)
+{
+    return redirect(ctx, flash, invoice && invoice[0] ? invoice : NULL, NULL);
+}
+
+static enum MHD_Result redirect(rg_portal_ctx *ctx, const char *flash, const char *invoice, const char *anchor)
 {
     rg_buf loc = RG_BUF_INIT;
     rg_buf_puts(&loc, "/p/");
@@ -369,6 +414,10 @@ enum MHD_Result rg_portal_redirect(rg_portal_ctx *ctx, const char *flash, const 
     if (flash) {
         rg_buf_puts(&loc, "?m=");
         rg_buf_puts(&loc, flash); /* codes are [a-z-] */
+        if (invoice) {
+            rg_buf_puts(&loc, "&i=");
+            pct_encode(&loc, invoice);
+        }
     }
     if (anchor) {
         rg_buf_putc(&loc, '#');
@@ -527,13 +576,7 @@ static void render_invoice(rg_buf *b, const rg_portal_ctx *ctx, size_t i, const 
         rg_buf_append(b, ctx->token, ctx->token_len);
         rg_buf_puts(b, "/boleto/");
         /* an external id as one path segment: percent-encode what is not unreserved */
-        for (const unsigned char *c = (const unsigned char *)inv->external_id; *c; c++) {
-            if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ||
-                *c == '_' || *c == '.' || *c == '~')
-                rg_buf_putc(b, (char)*c);
-            else
-                rg_buf_printf(b, "%%%02X", *c);
-        }
+        pct_encode(b, inv->external_id);
         rg_buf_puts(b, ".pdf\" download>Baixar boleto (PDF)</a>");
     }
     if (!p->pix[0] && !p->boleto && inv->payment_url[0]) {
@@ -541,7 +584,8 @@ static void render_invoice(rg_buf *b, const rg_portal_ctx *ctx, size_t i, const 
         rg_html_escape(b, inv->payment_url);
         rg_buf_puts(b, "\" rel=\"noopener noreferrer\">Pagar</a>");
     }
-    /* portal-actions: per-invoice forms (promise, offer, extend, contest) go here */
+    /* the forms of what the customer can do about it (portal_actions.c) */
+    rg_portal_render_invoice_actions(b, ctx, i, inv, p);
     rg_buf_puts(b, "</section>\n");
 }
 
@@ -598,6 +642,7 @@ static enum MHD_Result render_page(rg_portal_ctx *ctx, rg_engine *eng, unsigned 
     for (size_t i = 0; i < l.n; i++)
         render_invoice(&b, ctx, i, &l.v[i], &pay[i]);
     /* portal-actions: page-level sections (agreements, channel preferences) go here */
+    rg_portal_render_page_actions(&b, ctx);
     page_end(&b, cfg, l.n > 0);
     free(l.v);
     free(pay);
@@ -733,6 +778,12 @@ typedef struct portal_action {
 /* portal-actions: add your rows here. */
 static const portal_action portal_actions[] = {
     {"pix", action_pix},
+    {"promessa", rg_portal_action_promise},
+    {"oferta", rg_portal_action_offer},
+    {"prorrogar", rg_portal_action_extend},
+    {"contestar", rg_portal_action_dispute},
+    {"canal", rg_portal_action_channel},
+    {"preferido", rg_portal_action_preferred},
 };
 
 enum MHD_Result rg_http_portal_post(rg_http_request *r)
