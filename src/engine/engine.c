@@ -746,27 +746,10 @@ static void compute_reissue(const customer_ctx *cx, const rg_cadence *c, const r
  * keep_dynamic, else out is "". */
 static void pix_with_amount(const char *code, rg_cents amount, char *out, size_t n, bool keep_dynamic)
 {
-    rg_pix px;
     rg_err e;
-    out[0] = '\0';
-    if (rg_pix_parse(code, strlen(code), &px, &e) != RG_OK)
-        return;
-    if (px.type != RG_PIX_STATIC) {
-        if (keep_dynamic)
-            rg_strlcpy(out, code, n);
-        return;
-    }
-    rg_pix_params pp;
-    memset(&pp, 0, sizeof pp);
-    pp.key = px.key;
-    pp.description = px.description;
-    pp.merchant_name = px.merchant_name;
-    pp.merchant_city = px.merchant_city;
-    pp.txid = px.txid;
-    pp.has_amount = true;
-    pp.amount_cents = amount;
-    if (rg_pix_build(&pp, out, n, &e) != RG_OK)
-        out[0] = '\0';
+    bool is_static = false;
+    if (rg_pix_with_amount(code, amount, out, n, &is_static, &e) == RG_OK && !is_static && keep_dynamic)
+        rg_strlcpy(out, code, n);
 }
 
 static void compute_reissue_days(const customer_ctx *cx, const rg_cadence *c, const rg_invoice *inv,

@@ -259,22 +259,11 @@ static rg_status reissue_codes(const rg_invoice *inv, rg_date today, rg_reissue 
         rg_strlcpy(r->barcode, nb.barcode, sizeof r->barcode);
         rg_strlcpy(r->linha_digitavel, nb.linha_digitavel, sizeof r->linha_digitavel);
     }
-    rg_pix px;
-    if (inv->pix_code[0] && rg_pix_parse(inv->pix_code, strlen(inv->pix_code), &px, &why) == RG_OK &&
-        px.type == RG_PIX_STATIC) {
-        rg_pix_params pp;
-        memset(&pp, 0, sizeof pp);
-        pp.key = px.key;
-        pp.description = px.description;
-        pp.merchant_name = px.merchant_name;
-        pp.merchant_city = px.merchant_city;
-        pp.txid = px.txid;
-        pp.has_amount = true;
-        pp.amount_cents = r->updated_amount;
-        if (rg_pix_build(&pp, r->pix_code, sizeof r->pix_code, &why) != RG_OK)
-            return rg_err_set(e, RG_EINVAL, "invoice", "the PIX of %s cannot be reissued: %s", inv->external_id,
-                              why.msg);
-    }
+    bool is_static = false;
+    /* a dynamic PIX (a URL) is kept: its amount is the PSP's */
+    if (inv->pix_code[0] &&
+        rg_pix_with_amount(inv->pix_code, r->updated_amount, r->pix_code, sizeof r->pix_code, &is_static, &why) != RG_OK)
+        return rg_err_set(e, RG_EINVAL, "invoice", "the PIX of %s cannot be reissued: %s", inv->external_id, why.msg);
     return RG_OK;
 }
 

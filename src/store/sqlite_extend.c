@@ -16,47 +16,29 @@ rg_status rg_sqx_invoice_extend(rg_store *base, int64_t invoice_id, const rg_rei
     *done = false;
     /* only an open invoice never extended; its earlier segunda via (if any) is superseded */
     if (sqlite3_prepare_v2(s->db,
-                           "UPDATE invoices SET extended_from = due_date, due_date = ?2, reissued_due_date = NULL,"
-                           " reissued_amount = NULL,"
-                           " barcode = CASE WHEN ?3 <> '' THEN ?3 ELSE barcode END,"
-                           " linha_digitavel = CASE WHEN ?4 <> '' THEN ?4 ELSE linha_digitavel END,"
-                           " pix_code = CASE WHEN ?5 <> '' THEN ?5 ELSE pix_code END,"
-                           " updated_at = ?6 WHERE id = ?1 AND extended_from IS NULL AND status = 'open'",
+                           "UPDATE invoices SET extended_from = due_date, due_date = ?2"
+                           " WHERE id = ?1 AND extended_from IS NULL AND status = 'open'",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_sq_fail(s, e, "extending invoice");
     sqlite3_bind_int64(st, 1, invoice_id);
     sqlite3_bind_int64(st, 2, r->new_due_date);
-    rg_sq_bind_text(st, 3, r->barcode);
-    rg_sq_bind_text(st, 4, r->linha_digitavel);
-    rg_sq_bind_text(st, 5, r->pix_code);
-    sqlite3_bind_int64(st, 6, now);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return rg_sq_fail(s, e, "extending invoice");
     if (sqlite3_changes(s->db) == 0)
         return RG_OK;
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO invoice_reissues (invoice_id, at, old_due_date, new_due_date, principal, fine,"
-                           " interest, updated_amount, barcode, linha_digitavel, pix_code)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return rg_sq_fail(s, e, "recording extension");
+    /* the history row and the new codes, as a segunda via's; but this is no segunda via: the due date itself moved */
+    if (rg_sqe_invoice_reissue(base, invoice_id, r, now, e) != RG_OK)
+        return RG_ESTORE;
+    if (sqlite3_prepare_v2(s->db, "UPDATE invoices SET reissued_due_date = NULL, reissued_amount = NULL WHERE id = ?1", -1,
+                           &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, "extending invoice");
     sqlite3_bind_int64(st, 1, invoice_id);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int64(st, 3, r->old_due_date);
-    sqlite3_bind_int64(st, 4, r->new_due_date);
-    sqlite3_bind_int64(st, 5, r->principal);
-    sqlite3_bind_int64(st, 6, r->fine);
-    sqlite3_bind_int64(st, 7, r->interest);
-    sqlite3_bind_int64(st, 8, r->updated_amount);
-    rg_sq_bind_text(st, 9, r->barcode);
-    rg_sq_bind_text(st, 10, r->linha_digitavel);
-    rg_sq_bind_text(st, 11, r->pix_code);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return rg_sq_fail(s, e, "recording extension");
+        return rg_sq_fail(s, e, "extending invoice");
     *done = true;
     return RG_OK;
 }
