@@ -316,8 +316,10 @@ static rg_status create_in(const rg_event_env *env, const rg_config *cfg, const 
         json_array_append_new(orig_ids, json_string(o->external_id));
         if ((rc = rg_store_agreement_link(s, a.id, o->id, "original", 0, rg_invoice_balance(o), e)) == RG_OK &&
             (rc = rg_store_invoice_set_paid(s, o->id, o->paid, RG_INV_RENEGOTIATED, RG_DATE_NONE, rq->now, e)) ==
-                RG_OK)
-            rc = rg_store_invoice_wake(s, o->id, RG_WAKE_NOW, e);
+                RG_OK &&
+            (rc = rg_store_invoice_wake(s, o->id, RG_WAKE_NOW, e)) == RG_OK)
+            rc = record(env, RG_EV_INVOICE_UPDATED, rq->now, rq->source ? rq->source : "cli", c.id, o->id,
+                        json_pack("{s:s, s:I}", "status", "renegotiated", "agreement", (json_int_t)a.id), e);
     }
     for (int64_t k = plan && plan->down_payment ? 0 : 1; rc == RG_OK && k <= plan->installments; k++) {
         rg_invoice inv;
@@ -468,7 +470,11 @@ static rg_status break_one(const rg_event_env *env, rg_agreement_view *v, const 
         bool settled = now_paid >= o->amount;
         if ((rc = rg_store_invoice_set_paid(s, o->id, now_paid, settled ? RG_INV_PAID : RG_INV_OPEN,
                                             settled ? today : RG_DATE_NONE, now, e)) != RG_OK ||
-            (rc = rg_store_invoice_wake(s, o->id, RG_WAKE_NOW, e)) != RG_OK)
+            (rc = rg_store_invoice_wake(s, o->id, RG_WAKE_NOW, e)) != RG_OK ||
+            (rc = record(env, RG_EV_INVOICE_UPDATED, now, "engine", o->customer_id, o->id,
+                         json_pack("{s:s, s:I}", "status", settled ? "paid" : "open", "agreement",
+                                   (json_int_t)v->agreement.id),
+                         e)) != RG_OK)
             break;
         if (!settled) {
             json_array_append_new(reopened, json_string(o->external_id));

@@ -4,7 +4,8 @@
  * debt paid as a down payment (entrada) and N monthly installments, each
  * a new invoice `ACORDO-{id}-{k}` (k 0 the down payment, 1..N) tagged
  * `acordo`, so it follows the cadence matched for `tags: [acordo]`; the
- * originals become `renegotiated` (nothing more is sent about them).
+ * originals become `renegotiated` (nothing more is sent about them;
+ * `invoice.updated` with {"status": "renegotiated", "agreement": id}).
  *
  * The arithmetic (exact in centavos; half-up rounding), with P the
  * originals' open balances, d = down_payment_pct, i = interest_month_pct,
@@ -25,7 +26,8 @@
  * installments are cancelled, and what was paid on the agreement is
  * credited to the originals (oldest due date first, as a payment with
  * method "acordo" and reference "ACORDO-{id}", no payment.received event);
- * the originals still owing are reopened on their cadence.
+ * the originals still owing are reopened on their cadence
+ * (`invoice.updated` {"status": "open"|"paid", "agreement": id}).
  */
 #ifndef RG_SERVICE_AGREEMENTS_H
 #define RG_SERVICE_AGREEMENTS_H

@@ -3,7 +3,8 @@
 # creation to completion (its installments follow the `acordo` cadence, carry
 # their own boleto and PIX, the originals go silent), another to its break
 # (the open installments cancelled, the paid part credited to the original,
-# which is reopened on its cadence, and a trigger answering agreement.broken).
+# which is reopened on its cadence, and a trigger answering agreement.broken);
+# then the API's POST /v1/agreements and GET /v1/agreements[/{id}].
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 repo_project
@@ -34,6 +35,7 @@ cat >c.csv <<'CSV'
 external_id,name,document,email,tags
 C1,Ana Souza,529.982.247-25,ana@exemplo.com.br,teste
 C2,Bia Lima,111.444.777-35,bia@exemplo.com.br,teste
+C3,Caio Reis,529.982.247-25,caio@exemplo.com.br,teste
 CSV
 LINHA=34191091233456780005671234570001115900000030000
 PIX='00020126420014br.gov.bcb.pix0120maria@exemplo.com.br5204000053039865406300.005802BR5907EXEMPLO6008SAOPAULO62070503***6304ADBF'
@@ -42,6 +44,7 @@ external_id,customer_external_id,amount,due_date,linha_digitavel,pix_code
 F1,C1,300.00,2026-10-05,$LINHA,$PIX
 F2,C1,200.01,2026-10-20,,
 F3,C2,1000.00,2026-10-05,,
+F4,C3,400.00,2026-10-05,,
 CSV
 export REGUA_NOW=2026-11-03T12:00:00Z
 regua import customers c.csv >/dev/null
@@ -71,7 +74,7 @@ contains "... naming the invoice" err "invoices: invoice F3 is customer C2's"
 expect_exit "below min_installment refused" 1 regua agreement create C1 F2 --installments 4 --json
 contains "... saying how many fit" err "4 installments of R\$ 41,60 are below the minimum installment R\$ 50,00: at most 3"
 is "... nothing written" "$(q "SELECT count(*) FROM agreements")" 0
-is "... no new invoice" "$(q "SELECT count(*) FROM invoices")" 3
+is "... no new invoice" "$(q "SELECT count(*) FROM invoices")" 4
 
 # ---- agreement 1: C1, 3 installments, to completion ----
 expect_exit "create" 0 regua agreement create C1 F1 F2 --installments 3 --json
@@ -84,6 +87,7 @@ assert [i["amount"] for i in a["invoices"]] == ["100.00", "137.33", "137.33", "1
 assert [o["status"] for o in a["originals"]] == ["renegotiated", "renegotiated"], a
 PY
 is "F1 renegotiated" "$(status F1)" renegotiated
+is "... with invoice.updated naming the agreement" "$(q "SELECT e.payload FROM events e JOIN invoices f ON f.id = e.invoice_id WHERE f.external_id = 'F1' AND e.type = 'invoice.updated'")" '{"status":"renegotiated","agreement":1}'
 is "agreement.created recorded" "$(q "SELECT count(*) FROM events WHERE type = 'agreement.created'")" 1
 expect_exit "installment show" 0 regua invoice show ACORDO-1-1 --json
 /usr/bin/python3 - <<'PY' && ok "the installment follows the acordo cadence, tagged acordo" || not_ok "the installment follows the acordo cadence, tagged acordo" "$(head -c 800 out)"
@@ -144,6 +148,7 @@ assert a["originals"][0]["status"] == "open" and a["originals"][0]["paid"] == "2
 PY
 is "the credit is a payment 'acordo'" "$(q "SELECT p.method || ' ' || p.reference || ' ' || p.amount FROM payments p JOIN invoices f ON f.id = p.invoice_id WHERE f.external_id = 'F3'")" "acordo ACORDO-2 20000"
 is "agreement.broken on F3, by the engine" "$(q "SELECT f.external_id || ' ' || e.source FROM events e JOIN invoices f ON f.id = e.invoice_id WHERE e.type = 'agreement.broken'")" "F3 engine"
+is "F3's reopening recorded" "$(q "SELECT e.payload || ' ' || e.source FROM events e JOIN invoices f ON f.id = e.invoice_id WHERE f.external_id = 'F3' AND e.type = 'invoice.updated' ORDER BY e.id DESC LIMIT 1")" '{"status":"open","agreement":2} engine'
 is "the trigger answered it" "$(q "SELECT count(*) FROM messages m JOIN invoices f ON f.id = m.invoice_id WHERE f.external_id = 'F3' AND m.source_id = 'quebra'")" 1
 expect_exit "F3 back on its cadence" 0 regua invoice show F3 --json
 /usr/bin/python3 -c 'import json; o=json.load(open("out")); assert o["cadence"]["name"] == "base" and o["balance"] == "800.00", (o["cadence"], o["balance"])' \
@@ -158,3 +163,59 @@ expect_exit "list bad status" 1 regua agreement list --status quebrado
 contains "... names the option" err "--status: 'quebrado' is not a status"
 expect_exit "show unknown" 1 regua agreement show 99
 contains "... says so" err "agreement: no agreement 99"
+
+# ---- the API: POST /v1/agreements (operator), GET /v1/agreements[/{id}] (viewer) ----
+export REGUA_NOW=2026-11-03T12:00:00Z
+OPER=$(regua apikey create --role operator 2>/dev/null)
+VIEW=$(regua apikey create --role viewer 2>/dev/null)
+port=$(free_port)
+B="http://127.0.0.1:$port"
+"$REGUA_BIN" serve --listen 127.0.0.1:$port --no-scheduler --no-dispatch >serve.log 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null' EXIT
+wait_http "$B/healthz" && ok "serve starts" || not_ok "serve starts" "$(cat serve.log)"
+call() {
+    k=$1; m=$2; p=$3; shift 3
+    code=$(curl -s -o body.json -w '%{http_code}' -X "$m" -H "Authorization: Bearer $k" "$@" "$B$p")
+}
+post() { call "$1" POST "$2" -H 'Content-Type: application/json' --data "$3"; }
+post "$OPER" /v1/agreements '{"customer": "C3", "invoices": "F4", "installments": 0, "parcelas": 2}'
+is "POST: a bad body is 422" "$code" 422
+/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert sorted(e["field"] for e in o["errors"]) == ["installments", "invoices", "parcelas"], o' \
+    && ok "... naming every bad field" || not_ok "... naming every bad field" "$(cat body.json)"
+post "$OPER" /v1/agreements '{"customer": "C3", "invoices": ["F4"], "installments": 7}'
+is "POST: 7 installments is 422" "$code" 422
+contains "... naming installments" body.json '"field":"installments"'
+post "$OPER" /v1/agreements '{"customer": "C3", "invoices": ["F1"], "installments": 2}'
+is "POST: another customer's invoice is 409" "$code" 409
+post "$OPER" /v1/agreements '{"customer": "C3", "invoices": ["F404"], "installments": 2}'
+is "POST: an unknown invoice is 404" "$code" 404
+post "$VIEW" /v1/agreements '{"customer": "C3", "invoices": ["F4"], "installments": 2}'
+is "POST: a viewer may not" "$code" 403
+post "$OPER" /v1/agreements '{"customer": "C3", "invoices": ["F4"], "installments": 2}'
+is "POST: 201" "$code" 201
+/usr/bin/python3 - <<'PY' && ok "... the agreement, source api" || not_ok "... the agreement, source api" "$(head -c 800 body.json)"
+import json
+a = json.load(open("body.json"))
+assert a["id"] == 3 and a["customer"] == "C3" and a["source"] == "api" and a["total"] == "406.40", a
+assert [i["external_id"] for i in a["invoices"]] == ["ACORDO-3-0", "ACORDO-3-1", "ACORDO-3-2"], a
+assert [i["amount"] for i in a["invoices"]] == ["80.00", "163.20", "163.20"], a
+PY
+call "$VIEW" GET /v1/agreements/3
+is "GET /v1/agreements/3: 200" "$code" 200
+regua agreement show 3 --json >cli.json
+/usr/bin/python3 -c 'import json; assert json.load(open("body.json")) == json.load(open("cli.json"))' \
+    && ok "... the document of agreement show --json" || not_ok "... the document of agreement show --json" "$(head -c 400 body.json)"
+call "$VIEW" GET /v1/agreements/99
+is "GET /v1/agreements/99: 404" "$code" 404
+call "$VIEW" GET "/v1/agreements?limit=2"
+/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert [a["id"] for a in o["data"]] == [1, 2] and o["next"], o' \
+    && ok "GET /v1/agreements: a page of 2 with a cursor" || not_ok "GET /v1/agreements: a page of 2 with a cursor" "$code $(head -c 400 body.json)"
+call "$VIEW" GET "/v1/agreements?customer=C3&status=active"
+/usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert [a["id"] for a in o["data"]] == [3] and o["next"] is None, o' \
+    && ok "GET /v1/agreements?customer=C3&status=active" || not_ok "GET /v1/agreements?customer=C3&status=active" "$code $(head -c 400 body.json)"
+call "$VIEW" GET "/v1/agreements?status=quebrado"
+is "GET ?status=quebrado: 400" "$code" 400
+call "$VIEW" GET "/v1/agreements?customer=C404"
+is "GET ?customer=C404: 404" "$code" 404
+kill $pid 2>/dev/null
