@@ -21,7 +21,8 @@ const rg_command rg_cmd_demo = {
     "last 120 days of history, made by running the real engine day by day on a fixed clock:\n"
     "each day's bills, the tick at 10:00 (messages go to the channels configured, the log\n"
     "files of the demo's regua.yaml), the customers' answers — e-mail opens and clicks,\n"
-    "delivery and read reports, portal visits, promises kept and broken, a dispute — and\n"
+    "delivery and read reports, portal visits, promises kept and broken, disputes,\n"
+    "installment agreements (portal.agreements' terms) completed and broken — and\n"
     "payments (most on time, more after a reminder, some late, a tail never). Then it ticks\n"
     "once at the clock's time and runs the server like 'regua serve'. The same --customers\n"
     "and date (--now) give the same database.\n"
@@ -100,7 +101,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (rg_cli_engine_open(cli, false, RG_CLI_ENGINE_STRICT, &eng) != 0)
         eng = NULL;
     rg_demo_stats st;
-    rg_demo_params dp = {.env = env, .now = rg_cli_now(cli), .customers = (int)n, .days = 120,
+    rg_demo_params dp = {.env = env, .config = &cli->config, .now = rg_cli_now(cli), .customers = (int)n, .days = 120,
                          .tick = eng ? demo_tick : NULL, .tick_ctx = eng};
     if (rg_demo_build(&dp, &st, &e) != RG_OK) {
         rg_engine_close(eng);
@@ -109,10 +110,10 @@ static int run(rg_cli *cli, int argc, char **argv)
     char banner[1024];
     int used = snprintf(banner, sizeof banner,
                         "%s: %d customers, %d invoices, %d payments over %d days of history: %d messages sent,"
-                        " %d e-mails opened, %d links clicked, %d portal visits, %d promises, %d disputes"
+                        " %d e-mails opened, %d links clicked, %d portal visits, %d promises, %d disputes, %d agreements"
                         " (fictitious data)\n",
                         cli->db_path, st.customers, st.invoices, st.payments, st.days, st.messages, st.opens,
-                        st.clicks, st.portal_visits, st.promises, st.disputes);
+                        st.clicks, st.portal_visits, st.promises, st.disputes, st.agreements);
     /* one tick now, so the demo opens with the cadences at work today */
     if (eng) {
         rg_tick_stats ts;

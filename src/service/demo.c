@@ -8,6 +8,7 @@
 #include "br/campo_livre.h"
 #include "br/doc.h"
 #include "br/pix.h"
+#include "service/agreements.h"
 #include "service/inbound.h"
 #include "service/payments.h"
 #include <stdlib.h>
@@ -128,6 +129,7 @@ typedef enum {
     PROMISES_KEEPS, /* promises through the portal once overdue, and pays on that date */
     PROMISES_BREAKS, /* promises, does not pay by then; later pays on a nudge */
     DISPUTES,       /* contests the bill once overdue, never pays */
+    AGREES,         /* a week overdue, splits it in installments (acordo) */
     NEVER_PAYS      /* the tail */
 } behaviour;
 
@@ -157,7 +159,39 @@ typedef struct demo {
     size_t n_msgs, cap_msgs;
     int64_t last_msg;
     rg_demo_stats *st;
+    const rg_config *config;
 } demo;
+
+static demo_invoice *new_invoice(demo *d, rg_err *e)
+{
+    if (d->n_inv == d->cap_inv) {
+        d->cap_inv = d->cap_inv ? d->cap_inv * 2 : 1024;
+        demo_invoice *v = realloc(d->inv, d->cap_inv * sizeof *v);
+        if (!v) {
+            rg_err_set(e, RG_ENOMEM, "demo", "out of memory");
+            return NULL;
+        }
+        d->inv = v;
+    }
+    demo_invoice *iv = &d->inv[d->n_inv++];
+    memset(iv, 0, sizeof *iv);
+    return iv;
+}
+
+static rg_status map_id(demo *d, int64_t id, size_t k, rg_err *e)
+{
+    if (id >= d->n_by_id) {
+        int64_t n = id * 2 + 64;
+        size_t *v = realloc(d->by_id, (size_t)n * sizeof *v);
+        if (!v)
+            return rg_err_set(e, RG_ENOMEM, "demo", "out of memory");
+        memset(v + d->n_by_id, 0, (size_t)(n - d->n_by_id) * sizeof *v);
+        d->by_id = v;
+        d->n_by_id = n;
+    }
+    d->by_id[id] = k + 1;
+    return RG_OK;
+}
 
 static rg_status make_customer(demo *d, int i, rg_instant at, rg_err *e)
 {
@@ -228,15 +262,9 @@ static rg_status make_customer(demo *d, int i, rg_instant at, rg_err *e)
         bool skip = pj ? false : pick(r, 6) == 0; /* some months without a bill */
         if (due - 10 < d->start || due - 10 > d->today || skip)
             continue;
-        if (d->n_inv == d->cap_inv) {
-            d->cap_inv = d->cap_inv ? d->cap_inv * 2 : 1024;
-            demo_invoice *v = realloc(d->inv, d->cap_inv * sizeof *v);
-            if (!v)
-                return rg_err_set(e, RG_ENOMEM, "demo", "out of memory");
-            d->inv = v;
-        }
-        demo_invoice *iv = &d->inv[d->n_inv++];
-        memset(iv, 0, sizeof *iv);
+        demo_invoice *iv = new_invoice(d, e);
+        if (!iv)
+            return RG_ENOMEM;
         iv->customer = i;
         snprintf(iv->ext, sizeof iv->ext, "FAT-%05d-%04d%02d", i + 1, y, m);
         iv->due = due;
@@ -256,6 +284,7 @@ static rg_status make_customer(demo *d, int i, rg_instant at, rg_err *e)
                   : b < 86 ? PROMISES_KEEPS
                   : b < 89 ? PROMISES_BREAKS
                   : b < 90 ? DISPUTES
+                  : b < 93 ? AGREES
                            : NEVER_PAYS;
         iv->pay_on = iv->how == PAYS_ON_TIME ? due - pick(r, 4)
                      : iv->how == PAYS_LATE  ? due + 10 + pick(r, 41)
@@ -335,16 +364,8 @@ static rg_status issue_invoices(demo *d, rg_date day, rg_err *e)
         if ((rc = rg_store_invoice_upsert(d->env->store, &inv, RG_IF_ALL, at, &res, e)) != RG_OK)
             return rc;
         iv->id = inv.id;
-        if (inv.id >= d->n_by_id) {
-            int64_t n = inv.id * 2 + 64;
-            size_t *v = realloc(d->by_id, (size_t)n * sizeof *v);
-            if (!v)
-                return rg_err_set(e, RG_ENOMEM, "demo", "out of memory");
-            memset(v + d->n_by_id, 0, (size_t)(n - d->n_by_id) * sizeof *v);
-            d->by_id = v;
-            d->n_by_id = n;
-        }
-        d->by_id[inv.id] = k + 1;
+        if ((rc = map_id(d, inv.id, k, e)) != RG_OK)
+            return rc;
         d->st->invoices++;
     }
     return RG_OK;
@@ -389,6 +410,64 @@ static rg_status keep_message(void *ctx, const rg_message *m)
     *c = *m;
     c->subject = c->body = c->html = c->payload = NULL;
     return RG_OK;
+}
+
+/* The customer of d->inv[k] splits it through the portal into 2
+ * installments after the down payment (fewer when the terms' minimum
+ * installment asks for it); every other agreement leaves its
+ * installments unpaid after the down payment (the tick then records agreement.broken). */
+static rg_status agree(demo *d, size_t k, rg_instant at, rg_err *e)
+{
+    const char *ext = d->inv[k].ext;
+    rg_agreement_request rq = {.customer = d->cust_ext[d->inv[k].customer],
+                               .invoices = &ext,
+                               .n_invoices = 1,
+                               .installments = 2,
+                               .source = "portal",
+                               .now = at};
+    rg_agreement_view v;
+    rg_status rc;
+    /* the most installments up to 2 that the terms allow for this amount */
+    for (;;) {
+        memset(&v, 0, sizeof v);
+        rc = rg_agreement_create(d->env, d->config, &rq, &v, e);
+        if (rc == RG_OK)
+            break;
+        rg_agreement_view_free(&v);
+        if (rc != RG_EINVAL || strcmp(e->where, "installments") != 0)
+            return rc;
+        rg_err_clear(e);
+        if (--rq.installments < 1)
+            return RG_OK; /* too small to split: it stays unpaid */
+    }
+    d->inv[k].acted = true;
+    d->inv[k].pay_on = RG_DATE_NONE;
+    bool breaks = d->st->agreements % 2 == 1;
+    d->st->agreements++;
+    for (size_t i = 0; i < v.n_items && rc == RG_OK; i++) {
+        const rg_agreement_item *it = &v.items[i];
+        if (strcmp(it->role, "installment") != 0)
+            continue;
+        int customer = d->inv[k].customer;
+        demo_invoice *iv = new_invoice(d, e);
+        if (!iv) {
+            rc = RG_ENOMEM;
+            break;
+        }
+        iv->customer = customer;
+        rg_strlcpy(iv->ext, it->invoice.external_id, sizeof iv->ext);
+        iv->issue = RG_DATE_NONE; /* issued by the agreement */
+        iv->due = it->invoice.due_date;
+        iv->amount = it->amount;
+        iv->id = it->invoice.id;
+        iv->how = PAYS_ON_TIME;
+        iv->pay_on = breaks && it->seq >= 1 ? RG_DATE_NONE : iv->due - pick(&d->r, 3);
+        if (iv->pay_on != RG_DATE_NONE && iv->pay_on <= rg_tz_date(d->tz, at))
+            iv->pay_on = rg_tz_date(d->tz, at) + 1;
+        rc = map_id(d, iv->id, d->n_inv - 1, e);
+    }
+    rg_agreement_view_free(&v);
+    return rc;
 }
 
 static rg_status submit(demo *d, const char *type, const char *invoice, const char *data, rg_instant at, rg_err *e)
@@ -497,6 +576,11 @@ static rg_status react(demo *d, rg_date day, rg_err *e)
                 d->st->disputes++;
             }
             break;
+        case AGREES:
+            if (day > iv->due + 7 && !iv->acted && d->config)
+                if ((rc = agree(d, d->by_id[m->invoice_id] - 1, at + 300, e)) != RG_OK)
+                    return rc; /* iv is stale from here on */
+            break;
         default:
             break;
         }
@@ -508,6 +592,7 @@ rg_status rg_demo_build(const rg_demo_params *p, rg_demo_stats *out, rg_err *e)
 {
     demo d = {0};
     d.env = p->env;
+    d.config = p->config;
     d.r.s = p->seed ? p->seed : 0x9E3779B97F4A7C15ull;
     d.tz = rg_zones_company(p->env->zones);
     d.today = rg_tz_date(d.tz, p->now);

@@ -9,6 +9,7 @@
 #define RG_DEMO_H
 
 #include "base/zones.h"
+#include "config/config.h"
 #include "service/events.h"
 #include "store/store.h"
 
@@ -22,6 +23,7 @@ typedef struct rg_demo_stats {
     int portal_visits;
     int promises;
     int disputes;
+    int agreements;    /* installment agreements made through the portal */
 } rg_demo_stats;
 
 /* The engine's tick at an instant (the CLI passes rg_engine_tick). */
@@ -29,6 +31,7 @@ typedef rg_status (*rg_demo_tick_fn)(void *ctx, rg_instant now, rg_err *e);
 
 typedef struct rg_demo_params {
     const rg_event_env *env; /* its store outside a transaction */
+    const rg_config *config; /* portal.agreements' terms; NULL: no agreements */
     rg_instant now;          /* the history ends the day before its local date */
     int customers;
     int days;                /* how far back the history starts (regua demo: 120) */
@@ -43,7 +46,8 @@ typedef struct rg_demo_params {
  * days before their due date), the tick at 10:00, the customers' answers
  * to the messages it sent (e-mail opens and clicks, WhatsApp/SMS delivery
  * and read reports and a few failures, portal visits, promises through the
- * portal — some kept, some broken —, a dispute) and the day's payments
+ * portal — some kept, some broken —, a dispute, installment agreements
+ * (acordos) whose installments are paid or one left unpaid) and the day's payments
  * (most before the due date, more 1-3 days after a reminder, some late, a
  * tail never). Finally today's bills, untouched: the caller ticks at now.
  * Every choice comes from a pseudo-random sequence of the seed, and every

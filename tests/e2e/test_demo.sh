@@ -1,7 +1,7 @@
 #!/bin/sh
 # regua demo builds 120 days of history by running the engine day by day:
 # messages in several statuses, payments after the steps, promises kept and
-# broken, a dispute, opens, clicks and portal visits; boletos and PIX codes;
+# broken, agreements completed and broken, a dispute, opens, clicks and portal visits; boletos and PIX codes;
 # the same seed and date give the same database.
 . "$(dirname "$0")/lib.sh"
 cd "$T"
@@ -25,6 +25,8 @@ is "a tail never pays" "$n" 1
 is "promises kept" "$(sql regua.db "select count(*) > 0 from promises where status = 'kept'")" 1
 is "promises broken" "$(sql regua.db "select count(*) > 0 from promises where status = 'broken'")" 1
 is "promise.broken recorded by the tick" "$(sql regua.db "select count(*) > 0 from events where type = 'promise.broken'")" 1
+is "agreements completed" "$(sql regua.db "select count(*) > 0 from agreements where status = 'completed'")" 1
+is "agreements broken" "$(sql regua.db "select count(*) > 0 from agreements where status = 'broken'")" 1
 is "a dispute" "$(sql regua.db "select count(*) > 0 from events where type = 'dispute.opened'")" 1
 for t in email.opened link.clicked portal.visited message.delivered message.read payment.received; do
     is "events $t" "$(sql regua.db "select count(*) > 0 from events where type = '$t'")" 1
@@ -42,7 +44,7 @@ dump() {
     /usr/bin/python3 - "$1" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-for t in ("customers", "invoices", "payments", "messages", "events", "promises", "tasks"):
+for t in ("customers", "invoices", "payments", "messages", "events", "promises", "tasks", "agreements"):
     for row in db.execute("select * from %s order by id" % t):
         print(t, row)
 PY
