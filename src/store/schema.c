@@ -571,6 +571,16 @@ const char *const rg_schema_migrations[] = {
     " PRIMARY KEY (agreement_id, invoice_id)"
     ") STRICT, WITHOUT ROWID;"
     "CREATE INDEX agreement_invoices_invoice ON agreement_invoices (invoice_id);",
+    /* 16 (events-perf2): an event that a trigger's `unless` names reads the
+     * customer's waiting timers of that trigger (rg_sqt_waiting_for_trigger):
+     * with the index on customer_id alone it read every waiting timer of the
+     * customer to keep those few — under a stream of portal visits, each
+     * starting a timer, a number that grows with every event. Widened, not
+     * added: still one index written per timer, and the customer's queries
+     * use its first column. */
+    "DROP INDEX trigger_timers_customer;"
+    "CREATE INDEX trigger_timers_customer ON trigger_timers (customer_id, cadence, trigger_id)"
+    " WHERE status = 'waiting';",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);
