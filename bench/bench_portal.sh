@@ -11,6 +11,7 @@ SECS=${1:-10}
 CONNS=${2:-16}
 BIN=${REGUA_BIN:-$PWD/build/regua}
 DIR=$(mktemp -d /tmp/regua-bench-portal-XXXXXX)
+pid=
 trap 'kill $pid 2>/dev/null; rm -rf "$DIR"' EXIT
 cd "$DIR"
 mkdir cadences templates
@@ -33,7 +34,7 @@ export REGUA_SECRET=0123456789abcdef0123 REGUA_NOW=2026-12-01T12:00:00Z
 printf 'external_id,name,document\nC1,Maria José da Conceição,529.982.247-25\n' >c.csv
 printf 'external_id,customer_external_id,description,amount,due_date,boleto_bank,linha_digitavel,pix_code\n' >f.csv
 for i in 1 2 3 4 5; do
-    linha=$("$BIN" boleto encode --bank 341 --due 2026-11-0$i --amount 1$i0,00 --agencia 57 --conta 12345 \
+    linha=$("$BIN" boleto encode --bank 341 --due 2026-11-0$i --amount 1${i}0,00 --agencia 57 --conta 12345 \
         --carteira 109 --nosso-numero 1234567$i --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["linha_digitavel"])')
     pix=$("$BIN" pix encode --key cobranca@exemplo.com.br --name "EXEMPLO SERVICOS" --city "SAO PAULO" \
         --amount 1${i}0,00 --txid F$i)
