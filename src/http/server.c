@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/health.h"
+#include "base/ratelimit.h"
 #include "engine/engine.h"
 #include "base/log.h"
 #include "base/utf8.h"
@@ -234,6 +235,10 @@ static const route routes[] = {
     {"GET", "/tarefas", false, rg_http_dash_tasks},
     {"POST", "/tarefas/{}/assumir", true, rg_http_dash_task_claim},
     {"POST", "/tarefas/{}/concluir", true, rg_http_dash_task_done},
+    {"GET", "/p/{}", false, rg_http_portal_page},
+    {"GET", "/p/{}/boleto/{}.pdf", false, rg_http_portal_boleto},
+    {"POST", "/p/{}/{}", true, rg_http_portal_post},
+    {"GET", "/static/portal.js", false, rg_http_portal_js},
 };
 
 bool rg_http_match(const char *pattern, const char *path, rg_slice *params, size_t *n)
@@ -562,6 +567,11 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
     s->clock = opt->clock;
     s->write_wait_ms = (int)opt->config->server.write_wait_ms;
     rg_apikey_cache_init(&s->keys);
+    if (!(s->portal_rate = rg_rate_new())) {
+        rg_apikey_cache_destroy(&s->keys);
+        free(s);
+        return rg_err_set(e, RG_ENOMEM, "http", "out of memory");
+    }
     pthread_mutex_init(&s->pool_mu, NULL);
     pthread_mutex_init(&s->group_mu, NULL);
     pthread_cond_init(&s->group_work, NULL);
@@ -596,6 +606,7 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
     return RG_OK;
 fail:
     close_idle(s);
+    rg_rate_free(s->portal_rate);
     rg_apikey_cache_destroy(&s->keys);
     pthread_mutex_destroy(&s->pool_mu);
     pthread_mutex_destroy(&s->group_mu);
@@ -617,6 +628,7 @@ void rg_http_stop(rg_http_server *s)
     MHD_stop_daemon(s->daemon);
     rg_http_group_stop(s);
     close_idle(s);
+    rg_rate_free(s->portal_rate);
     rg_apikey_cache_destroy(&s->keys);
     pthread_mutex_destroy(&s->pool_mu);
     pthread_mutex_destroy(&s->group_mu);

@@ -581,7 +581,10 @@ const char *const rg_schema_migrations[] = {
     "DROP INDEX trigger_timers_customer;"
     "CREATE INDEX trigger_timers_customer ON trigger_timers (customer_id, cadence, trigger_id)"
     " WHERE status = 'waiting';",
-    /* 17 (dashboard): the web dashboard's users (email, role, Argon2id
+    /* 17 (portal-actions): the due date an invoice had before the portal's
+     * "Prorrogar vencimento" moved it (once: NULL, never extended). */
+    "ALTER TABLE invoices ADD COLUMN extended_from INTEGER;",
+    /* 18 (dashboard): the web dashboard's users (email, role, Argon2id
      * password hash from libsodium's crypto_pwhash_str), their sessions
      * (only the SHA-256 of a session's cookie is kept) and the failed
      * logins of the last day (the login rate limit). service/users.h. */
