@@ -146,6 +146,8 @@ typedef struct rg_store_ops {
     rg_status (*offer_each)(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
     rg_status (*event_each_for_customer)(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn, void *ctx, rg_err *e);
     rg_status (*optout_each)(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
+    rg_status (*report_rows)(rg_store *s, rg_report_query q, const int64_t *args, size_t n_args,
+                             rg_report_row_fn fn, void *ctx, rg_err *e);
     rg_status (*promise_page)(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx, rg_err *e);
     rg_status (*optout_list)(rg_store *s, const rg_optout_filter *f, rg_optout_row_fn fn, void *ctx, rg_err *e);
     rg_status (*optout_remove)(rg_store *s, int64_t customer_id, const char *channel, bool *removed, rg_err *e);

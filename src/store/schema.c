@@ -535,6 +535,23 @@ const char *const rg_schema_migrations[] = {
     " PRIMARY KEY (api_key_id, key)"
     ") STRICT, WITHOUT ROWID;"
     "CREATE INDEX api_idempotency_created ON api_idempotency (created_at);",
+    /* 15 (reports): what service/reports.c reads, each report one pass over
+     * an index that holds every column it needs (docs/reports.md,
+     * docs/BENCHMARKS.md "Reports"): open invoices by due date with their
+     * cadence, tags and balance (aging, DSO); every invoice by due date
+     * (recovery: what became overdue); payments by instant (recovery,
+     * attribution); messages by the instant they were sent (the funnels),
+     * each invoice's messages by that instant (the last touch before a
+     * payment), a message's opens and clicks, promises by when made. */
+    "CREATE INDEX invoices_report_open ON invoices (due_date, progress_cadence, tags, amount, paid)"
+    " WHERE status = 'open';"
+    "CREATE INDEX invoices_report_due ON invoices (due_date, status, paid_on, amount, paid);"
+    "CREATE INDEX payments_paid_at ON payments (paid_at, invoice_id, amount);"
+    "CREATE INDEX messages_report_sent ON messages (sent_at, cadence, source_id, channel, invoice_id, delivered_at,"
+    " read_at, cost) WHERE sent_at IS NOT NULL;"
+    "CREATE INDEX messages_invoice_sent ON messages (invoice_id, sent_at) WHERE sent_at IS NOT NULL;"
+    "CREATE INDEX events_message ON events (message_id, type) WHERE message_id IS NOT NULL;"
+    "CREATE INDEX promises_created ON promises (created_at, status, amount);",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);

@@ -1056,6 +1056,7 @@ static const rg_store_ops sqlite_ops = {
     .optout_each = rg_sqh_optout_each,
     .optout_list = rg_sqo_optout_list,
     .promise_page = rg_sqp_promise_page,
+    .report_rows = rg_sqr_report_rows,
     .optout_remove = rg_sqo_optout_remove,
     .apikey_insert = rg_sqk_apikey_insert,
     .apikey_get = rg_sqk_apikey_get,

@@ -206,6 +206,9 @@ rg_status rg_sqo_optout_list(rg_store *s, const rg_optout_filter *f, rg_optout_r
 rg_status rg_sqo_optout_remove(rg_store *s, int64_t customer_id, const char *channel, bool *removed, rg_err *e);
 
 /* sqlite_promises.c */
+/* sqlite_reports.c */
+rg_status rg_sqr_report_rows(rg_store *s, rg_report_query q, const int64_t *args, size_t n_args,
+                             rg_report_row_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqp_promise_page(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx, rg_err *e);
 
 #endif

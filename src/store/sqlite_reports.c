@@ -1,0 +1,83 @@
+/*
+ * sqlite_reports — the reports' queries (service/reports.h), each one pass
+ * over an index of migration 15 and grouped here, so that a report over a
+ * million invoices hands the service a few thousand rows at most.
+ */
+#include <string.h>
+
+#include "store/sqlite_int.h"
+
+#define SQ(base) ((rg_sq_common *)(base))
+
+static const struct {
+    const char *sql;
+    size_t n_args;
+    int n_text, n_int;
+    const char *what;
+} queries[] = {
+    [RG_RQ_OPEN_BY_DUE] = {"SELECT coalesce(progress_cadence, ''), tags, due_date, count(*), sum(amount - paid)"
+                           " FROM invoices WHERE status = 'open' AND amount > paid"
+                           " GROUP BY due_date, progress_cadence, tags",
+                           0, 2, 3, "reading the open invoices"},
+    [RG_RQ_DUE_BETWEEN] = {"SELECT due_date, paid_on, count(*), sum(amount), sum(min(paid, amount))"
+                           " FROM invoices WHERE due_date BETWEEN ?1 AND ?2 AND status <> 'cancelled'"
+                           " GROUP BY due_date, paid_on",
+                           2, 0, 5, "reading the invoices due in the period"},
+    [RG_RQ_PAYMENTS_LATE] = {"SELECT p.paid_at, p.amount, i.due_date FROM payments p"
+                             " JOIN invoices i ON i.id = p.invoice_id"
+                             " WHERE p.paid_at >= ?1 AND p.paid_at < ?2 AND i.due_date < ?3",
+                             3, 0, 3, "reading the payments of the period"},
+    [RG_RQ_FUNNEL] = {"SELECT m.cadence, m.source_id, m.channel, count(*), sum(m.delivered_at IS NOT NULL),"
+                      " sum(m.read_at IS NOT NULL OR EXISTS (SELECT 1 FROM events ev WHERE ev.message_id = m.id"
+                      "  AND (ev.type = 'email.opened' OR ev.type = 'link.clicked'))),"
+                      " sum(i.paid_on IS NOT NULL AND i.paid_on >= (m.sent_at + ?3) / 86400"
+                      "  AND i.paid_on <= (m.sent_at + ?3) / 86400 + 7),"
+                      " sum(i.paid_on IS NOT NULL AND i.paid_on >= (m.sent_at + ?3) / 86400),"
+                      " sum(m.cost)"
+                      " FROM messages m LEFT JOIN invoices i ON i.id = m.invoice_id"
+                      " WHERE m.sent_at IS NOT NULL AND m.sent_at >= ?1 AND m.sent_at < ?2"
+                      " GROUP BY m.cadence, m.source_id, m.channel",
+                      3, 3, 6, "reading the messages of the period"},
+    [RG_RQ_ATTRIBUTION] = {"SELECT m.cadence, m.source_id, m.channel, count(*), sum(p.amount) FROM payments p"
+                           " LEFT JOIN messages m ON m.id = (SELECT x.id FROM messages x"
+                           "  WHERE x.invoice_id = p.invoice_id AND x.sent_at IS NOT NULL AND x.sent_at <= p.paid_at"
+                           "  ORDER BY x.sent_at DESC, x.id DESC LIMIT 1)"
+                           " WHERE p.paid_at >= ?1 AND p.paid_at < ?2"
+                           " GROUP BY m.cadence, m.source_id, m.channel",
+                           2, 3, 2, "attributing the payments of the period"},
+    [RG_RQ_PROMISES] = {"SELECT status, count(*), sum(amount) FROM promises"
+                        " WHERE created_at >= ?1 AND created_at < ?2 GROUP BY status",
+                        2, 1, 2, "reading the promises of the period"},
+};
+
+rg_status rg_sqr_report_rows(rg_store *base, rg_report_query q, const int64_t *args, size_t n_args,
+                             rg_report_row_fn fn, void *ctx, rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    if ((size_t)q >= sizeof queries / sizeof queries[0] || !queries[q].sql || n_args != queries[q].n_args)
+        return rg_err_set(e, RG_EINVAL, "report", "bad report query %d with %zu arguments", (int)q, n_args);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, queries[q].sql, -1, &st, NULL) != SQLITE_OK)
+        return rg_sq_fail(s, e, queries[q].what);
+    for (size_t i = 0; i < n_args; i++)
+        sqlite3_bind_int64(st, (int)i + 1, args[i]);
+    rg_status rc = RG_OK;
+    int r;
+    rg_report_row row;
+    int nt = queries[q].n_text, ni = queries[q].n_int;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(&row, 0, sizeof row);
+        for (int i = 0; i < nt; i++)
+            row.t[i] = (const char *)sqlite3_column_text(st, i);
+        for (int i = 0; i < ni; i++) {
+            row.null[i] = sqlite3_column_type(st, nt + i) == SQLITE_NULL;
+            row.i[i] = sqlite3_column_int64(st, nt + i);
+        }
+        if ((rc = fn(ctx, &row)) != RG_OK)
+            break;
+    }
+    if (rc == RG_OK && r != SQLITE_DONE)
+        rc = rg_sq_fail(s, e, queries[q].what);
+    sqlite3_finalize(st);
+    return rc;
+}
