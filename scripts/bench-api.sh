@@ -8,10 +8,12 @@
 #     server's daemon options, answering 200 at once) under the same load:
 #     the ratio is the cost of regua's own work per request.
 #  2. GET /v1/invoices?limit=100 on a 1,000,000-invoice database (viewer key).
+#  3. On the same server as 2: GET /v1/invoices/{id} (the invoice's document
+#     with its cadence explained) and GET /v1/openapi.json.
 # Each wrk run also prints the server process's CPU time per request
 # (user + system, from /proc; the load generator's not included).
 # Usage: sh scripts/bench-api.sh   (BENCH_DIR, BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_INVOICES;
-#        BENCH_ONLY=events or BENCH_ONLY=list runs one of the two)
+#        BENCH_ONLY=events or BENCH_ONLY=list runs one of the two, list with 3)
 set -eu
 D=${BENCH_DIR:-/tmp/regua-bench-api}
 DUR=${BENCH_SECONDS:-10}
@@ -101,3 +103,9 @@ pids="$pids $spid"
 wait_up http://127.0.0.1:$p3/healthz
 echo "== GET /v1/invoices?limit=100, $N_INV invoices ($CONN connections, ${DUR}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
 measure "$spid" "http://127.0.0.1:$p3/v1/invoices?limit=100" -H "Authorization: Bearer $vkey"
+
+# ---- 3. GET /v1/invoices/{id} (the invoice's document, its cadence explained) and GET /v1/openapi.json ----
+echo "== GET /v1/invoices/F00000001, $N_INV invoices ($CONN connections, ${DUR}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
+measure "$spid" "http://127.0.0.1:$p3/v1/invoices/F00000001" -H "Authorization: Bearer $vkey"
+echo "== GET /v1/openapi.json ($CONN connections, ${DUR}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
+measure "$spid" "http://127.0.0.1:$p3/v1/openapi.json"

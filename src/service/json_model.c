@@ -89,6 +89,17 @@ static void jw_money(rg_jw *w, const char *key, rg_cents v)
     rg_jw_kstring(w, key, rg_money_format_plain(v, b, sizeof b));
 }
 
+/* A rate in hundredths of a percent as money_json writes it; null when unset (< 0). */
+static void jw_pct(rg_jw *w, const char *key, int64_t pct)
+{
+    if (pct >= 0) {
+        jw_money(w, key, pct);
+        return;
+    }
+    rg_jw_key(w, key);
+    rg_jw_null(w);
+}
+
 /* "a|b" -> ["a", "b"] (empty parts skipped), as tags_json. */
 static void jw_bar_list(rg_jw *w, const char *key, const char *list)
 {
@@ -125,18 +136,8 @@ void rg_invoice_json_write(rg_jw *w, const rg_invoice *inv)
     rg_jw_kopt_string(w, "linha_digitavel", inv->linha_digitavel);
     rg_jw_kopt_string(w, "pix_code", inv->pix_code);
     rg_jw_kopt_string(w, "payment_url", inv->payment_url);
-    if (inv->fine_pct < 0) {
-        rg_jw_key(w, "fine_pct");
-        rg_jw_null(w);
-    } else {
-        jw_money(w, "fine_pct", inv->fine_pct);
-    }
-    if (inv->interest_month_pct < 0) {
-        rg_jw_key(w, "interest_month_pct");
-        rg_jw_null(w);
-    } else {
-        jw_money(w, "interest_month_pct", inv->interest_month_pct);
-    }
+    jw_pct(w, "fine_pct", inv->fine_pct);
+    jw_pct(w, "interest_month_pct", inv->interest_month_pct);
     jw_money(w, "credit", rg_invoice_credit(inv));
     rg_jw_kint(w, "credit_cents", rg_invoice_credit(inv));
     jw_bar_list(w, "tags", inv->tags);
