@@ -302,7 +302,7 @@ static rg_funnel_row *funnel_find(funnel_ctx *fc, const rg_report_row *row)
     return f->cadence && f->step && f->channel ? f : NULL;
 }
 
-static rg_status funnel_row(void *ctx, const rg_report_row *row)
+static rg_status funnel_sent(void *ctx, const rg_report_row *row)
 {
     funnel_ctx *fc = ctx;
     rg_funnel_row *f = funnel_find(fc, row);
@@ -310,10 +310,29 @@ static rg_status funnel_row(void *ctx, const rg_report_row *row)
         return nomem(fc->e);
     f->sent += row->i[0];
     f->delivered += row->i[1];
-    f->engaged += row->i[2];
-    f->paid_7d += row->i[3];
-    f->paid += row->i[4];
-    f->cost += row->i[5];
+    f->engaged += row->i[2]; /* read */
+    f->cost += row->i[3];
+    return RG_OK;
+}
+
+static rg_status funnel_opened(void *ctx, const rg_report_row *row)
+{
+    funnel_ctx *fc = ctx;
+    rg_funnel_row *f = funnel_find(fc, row);
+    if (!f)
+        return nomem(fc->e);
+    f->engaged += row->i[0]; /* opened or clicked, not read */
+    return RG_OK;
+}
+
+static rg_status funnel_paid(void *ctx, const rg_report_row *row)
+{
+    funnel_ctx *fc = ctx;
+    rg_funnel_row *f = funnel_find(fc, row);
+    if (!f)
+        return nomem(fc->e);
+    f->paid_7d += row->i[0];
+    f->paid += row->i[1];
     return RG_OK;
 }
 
@@ -346,8 +365,12 @@ static rg_status run_funnel(rg_store *s, const rg_report_params *p, rg_report *r
 {
     funnel_ctx fc = {r, by_channel, e};
     rg_instant a = day_start(p, r->from), b = day_start(p, r->to + 1);
-    int64_t args[3] = {a, b, rg_tz_offset_at(p->tz, p->now)};
-    rg_status rc = rg_store_report_rows(s, RG_RQ_FUNNEL, args, 3, funnel_row, &fc, e);
+    int64_t args[4] = {a, b, rg_tz_offset_at(p->tz, p->now), r->from};
+    rg_status rc = rg_store_report_rows(s, RG_RQ_FUNNEL_SENT, args, 2, funnel_sent, &fc, e);
+    if (rc == RG_OK)
+        rc = rg_store_report_rows(s, RG_RQ_FUNNEL_OPENED, args, 2, funnel_opened, &fc, e);
+    if (rc == RG_OK)
+        rc = rg_store_report_rows(s, RG_RQ_FUNNEL_PAID, args, 4, funnel_paid, &fc, e);
     if (rc == RG_OK)
         rc = rg_store_report_rows(s, RG_RQ_ATTRIBUTION, args, 2, attribution_row, &fc, e);
     if (rc != RG_OK)

@@ -539,18 +539,21 @@ const char *const rg_schema_migrations[] = {
      * an index that holds every column it needs (docs/reports.md,
      * docs/BENCHMARKS.md "Reports"): open invoices by due date with their
      * cadence, tags and balance (aging, DSO); every invoice by due date
-     * (recovery: what became overdue); payments by instant (recovery,
-     * attribution); messages by the instant they were sent (the funnels),
-     * each invoice's messages by that instant (the last touch before a
-     * payment), a message's opens and clicks, promises by when made. */
+     * (recovery: what became overdue); invoices by the day they were paid
+     * and payments by instant (recovery, the funnels' paid, attribution);
+     * messages by the instant they were sent (the funnels), each invoice's
+     * messages by that instant (paid after which message, the last touch
+     * before a payment); promises by when made. Opens and clicks are read
+     * through events_type_at. */
     "CREATE INDEX invoices_report_open ON invoices (due_date, progress_cadence, tags, amount, paid)"
     " WHERE status = 'open';"
     "CREATE INDEX invoices_report_due ON invoices (due_date, status, paid_on, amount, paid);"
     "CREATE INDEX payments_paid_at ON payments (paid_at, invoice_id, amount);"
-    "CREATE INDEX messages_report_sent ON messages (sent_at, cadence, source_id, channel, invoice_id, delivered_at,"
-    " read_at, cost) WHERE sent_at IS NOT NULL;"
-    "CREATE INDEX messages_invoice_sent ON messages (invoice_id, sent_at) WHERE sent_at IS NOT NULL;"
-    "CREATE INDEX events_message ON events (message_id, type) WHERE message_id IS NOT NULL;"
+    "CREATE INDEX invoices_paid_on ON invoices (paid_on) WHERE paid_on IS NOT NULL;"
+    "CREATE INDEX messages_report_sent ON messages (sent_at, cadence, source_id, channel, delivered_at, read_at, cost)"
+    " WHERE sent_at IS NOT NULL;"
+    "CREATE INDEX messages_invoice_sent ON messages (invoice_id, sent_at, cadence, source_id, channel)"
+    " WHERE sent_at IS NOT NULL;"
     "CREATE INDEX promises_created ON promises (created_at, status, amount);",
 };
 

@@ -27,21 +27,33 @@ static const struct {
                              " JOIN invoices i ON i.id = p.invoice_id"
                              " WHERE p.paid_at >= ?1 AND p.paid_at < ?2 AND i.due_date < ?3",
                              3, 0, 3, "reading the payments of the period"},
-    [RG_RQ_FUNNEL] = {"SELECT m.cadence, m.source_id, m.channel, count(*), sum(m.delivered_at IS NOT NULL),"
-                      " sum(m.read_at IS NOT NULL OR EXISTS (SELECT 1 FROM events ev WHERE ev.message_id = m.id"
-                      "  AND (ev.type = 'email.opened' OR ev.type = 'link.clicked'))),"
-                      " sum(i.paid_on IS NOT NULL AND i.paid_on >= (m.sent_at + ?3) / 86400"
-                      "  AND i.paid_on <= (m.sent_at + ?3) / 86400 + 7),"
-                      " sum(i.paid_on IS NOT NULL AND i.paid_on >= (m.sent_at + ?3) / 86400),"
-                      " sum(m.cost)"
-                      " FROM messages m LEFT JOIN invoices i ON i.id = m.invoice_id"
-                      " WHERE m.sent_at IS NOT NULL AND m.sent_at >= ?1 AND m.sent_at < ?2"
-                      " GROUP BY m.cadence, m.source_id, m.channel",
-                      3, 3, 6, "reading the messages of the period"},
+    [RG_RQ_FUNNEL_SENT] = {"SELECT cadence, source_id, channel, count(*), sum(delivered_at IS NOT NULL),"
+                           " sum(read_at IS NOT NULL), sum(cost) FROM messages"
+                           " WHERE sent_at IS NOT NULL AND sent_at >= ?1 AND sent_at < ?2"
+                           " GROUP BY cadence, source_id, channel",
+                           2, 3, 4, "reading the messages of the period"},
+    /* from the opens and clicks recorded since the period began: far fewer
+     * than its messages */
+    [RG_RQ_FUNNEL_OPENED] = {"SELECT m.cadence, m.source_id, m.channel, count(DISTINCT m.id)"
+                             " FROM events ev CROSS JOIN messages m ON m.id = ev.message_id"
+                             " WHERE ev.type IN ('email.opened', 'link.clicked') AND ev.at >= ?1"
+                             " AND m.sent_at >= ?1 AND m.sent_at < ?2 AND m.read_at IS NULL"
+                             " GROUP BY m.cadence, m.source_id, m.channel",
+                             2, 3, 1, "reading the opens and clicks of the period"},
+    /* from the invoices paid since the period began, each one's messages
+     * sent in the period on or before the day it was paid */
+    [RG_RQ_FUNNEL_PAID] = {"SELECT m.cadence, m.source_id, m.channel,"
+                           " sum(i.paid_on <= (m.sent_at + ?3) / 86400 + 7), count(*)"
+                           " FROM invoices i CROSS JOIN messages m ON m.invoice_id = i.id"
+                           " WHERE i.paid_on IS NOT NULL AND i.paid_on >= ?4"
+                           " AND m.sent_at IS NOT NULL AND m.sent_at >= ?1 AND m.sent_at < ?2"
+                           " AND i.paid_on >= (m.sent_at + ?3) / 86400"
+                           " GROUP BY m.cadence, m.source_id, m.channel",
+                           4, 3, 2, "reading the invoices paid since the period began"},
     [RG_RQ_ATTRIBUTION] = {"SELECT m.cadence, m.source_id, m.channel, count(*), sum(p.amount) FROM payments p"
                            " LEFT JOIN messages m ON m.id = (SELECT x.id FROM messages x"
                            "  WHERE x.invoice_id = p.invoice_id AND x.sent_at IS NOT NULL AND x.sent_at <= p.paid_at"
-                           "  ORDER BY x.sent_at DESC, x.id DESC LIMIT 1)"
+                           "  ORDER BY x.sent_at DESC LIMIT 1)"
                            " WHERE p.paid_at >= ?1 AND p.paid_at < ?2"
                            " GROUP BY m.cadence, m.source_id, m.channel",
                            2, 3, 2, "attributing the payments of the period"},

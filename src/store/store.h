@@ -952,12 +952,19 @@ typedef enum rg_report_query {
     /* payments made in [a0, a1) (instants) on invoices due before a2:
      * i0 paid_at, i1 amount, i2 the invoice's due_date */
     RG_RQ_PAYMENTS_LATE,
-    /* messages sent in [a0, a1) (instants), a2: the company's UTC offset in
-     * seconds (sent dates), grouped by cadence, step, channel: t0 cadence,
-     * t1 source_id, t2 channel; i0 sent, i1 delivered, i2 read/opened/clicked,
-     * i3 invoice paid within 7 days, i4 invoice paid on or after the sent
-     * date, i5 sum(cost) */
-    RG_RQ_FUNNEL,
+    /* messages sent in [a0, a1) (instants) by cadence, step, channel:
+     * t0 cadence, t1 source_id, t2 channel; i0 sent, i1 delivered, i2 read,
+     * i3 sum(cost) */
+    RG_RQ_FUNNEL_SENT,
+    /* of those, not read but opened or clicked (an email.opened or
+     * link.clicked event at or after a0 names them): the same texts; i0
+     * messages */
+    RG_RQ_FUNNEL_OPENED,
+    /* of those, the ones whose invoice was paid on or after the day they
+     * were sent (a2: the company's UTC offset in seconds, for that day;
+     * a3: the first day of the period): the same texts; i0 paid within 7
+     * days, i1 paid */
+    RG_RQ_FUNNEL_PAID,
     /* payments made in [a0, a1) attributed to the last message sent for
      * their invoice at or before them: t0 cadence, t1 source_id, t2 channel
      * (all null: no such message); i0 payments, i1 sum(amount) */
