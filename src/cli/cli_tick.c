@@ -32,7 +32,7 @@ const rg_command rg_cmd_tick = {
 void *rg_tick_stats_json(const rg_tick_stats *s)
 {
     return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-                     " s:I, s:I, s:I}",
+                     " s:I, s:I, s:I, s:I, s:I}",
                      "invoices", (json_int_t)s->invoices, "no_cadence", (json_int_t)s->no_cadence, "prescribed",
                      (json_int_t)s->prescribed, "fired", (json_int_t)s->fired, "superseded",
                      (json_int_t)s->superseded, "no_notice", (json_int_t)s->no_notice, "not_by_letter",
@@ -43,7 +43,8 @@ void *rg_tick_stats_json(const rg_tick_stats *s)
                      (json_int_t)s->tasks, "reissues", (json_int_t)s->reissues, "bureau_requests",
                      (json_int_t)s->bureau_requests, "held", (json_int_t)s->held, "promises_broken",
                      (json_int_t)s->promises_broken, "timers_fired", (json_int_t)s->timers_fired, "timers_waiting",
-                     (json_int_t)s->timers_waiting, "timers_cancelled", (json_int_t)s->timers_cancelled);
+                     (json_int_t)s->timers_waiting, "timers_cancelled", (json_int_t)s->timers_cancelled, "agreements_completed",
+                     (json_int_t)s->agreements_completed, "agreements_broken", (json_int_t)s->agreements_broken);
 }
 
 static int run(rg_cli *cli, int argc, char **argv)
@@ -123,6 +124,9 @@ static int run(rg_cli *cli, int argc, char **argv)
         if (st.held || st.promises_broken)
             fprintf(cli->out, "held: %lld due steps (promise, pause, dispute); %lld promises broken\n",
                     (long long)st.held, (long long)st.promises_broken);
+        if (st.agreements_completed || st.agreements_broken)
+            fprintf(cli->out, "agreements: %lld completed, %lld broken\n", (long long)st.agreements_completed,
+                    (long long)st.agreements_broken);
         if (dispatch)
             rg_dispatch_stats_print(cli->out, &ds, queued);
     }

@@ -25,6 +25,7 @@ void rg_config_defaults(rg_config *c)
     rg_strlcpy(c->templates_dir, "templates", sizeof c->templates_dir);
     rg_strlcpy(c->secret_env, "REGUA_SECRET", sizeof c->secret_env);
     c->legal_interest_month_pct = -1;
+    c->portal.agreements = (rg_agreement_config){6, 5000, 2000, 100, 3, 10};
 }
 
 /* Driver -> the settings it accepts (besides the common ones). */
@@ -375,6 +376,83 @@ static rg_status parse_server(rg_config *c, const rg_yaml *y, struct fy_node *ma
     return RG_OK;
 }
 
+#define AGREEMENT_KEYS                                                                                        \
+    "max_installments, min_installment, down_payment_pct, interest_month_pct, down_payment_days, break_after_days"
+
+/* portal.agreements: each a number in a stated range (docs/agreements.md). */
+static rg_status parse_agreements(rg_agreement_config *a, const rg_yaml *y, struct fy_node *map, rg_err *e)
+{
+    if (!rg_yaml_is_map(map))
+        return rg_yaml_error(y, map, e, "'portal.agreements' must be a mapping (" AGREEMENT_KEYS ")");
+    void *it = NULL;
+    struct fy_node *k, *v;
+    while (rg_yaml_map_next(map, &it, &k, &v)) {
+        size_t klen;
+        const char *ks = rg_yaml_scalar(k, &klen);
+        char key[32], raw[32];
+        if (!ks || klen >= sizeof key)
+            return unknown_key(y, k, "portal.agreements", AGREEMENT_KEYS, e);
+        memcpy(key, ks, klen);
+        key[klen] = '\0';
+        rg_status rc = rg_yaml_copy(y, v, key, raw, sizeof raw, e);
+        if (rc != RG_OK)
+            return rc;
+        int64_t n = 0;
+        if (!strcmp(key, "min_installment")) {
+            if (!rg_money_parse(raw, strlen(raw), false, &a->min_installment, NULL) || a->min_installment < 1)
+                return rg_yaml_error(y, v, e, "portal.agreements.min_installment must be an amount such as 50.00");
+        } else if (!strcmp(key, "down_payment_pct") || !strcmp(key, "interest_month_pct")) {
+            bool down = key[0] == 'd';
+            int64_t max = down ? 9000 : 1000;
+            if (!rg_pct_parse(raw, strlen(raw), &n, NULL) || n < 0 || n > max)
+                return rg_yaml_error(y, v, e, "portal.agreements.%s must be a percentage from 0 to %d, such as %s", key,
+                                     down ? 90 : 10, down ? "20" : "1.0");
+            *(down ? &a->down_payment_pct : &a->interest_month_pct) = n;
+        } else {
+            static const struct {
+                const char *key;
+                int64_t min, max;
+                size_t off;
+            } ints[] = {
+                {"max_installments", 1, 60, offsetof(rg_agreement_config, max_installments)},
+                {"down_payment_days", 1, 3, offsetof(rg_agreement_config, down_payment_days)},
+                {"break_after_days", 1, 90, offsetof(rg_agreement_config, break_after_days)},
+            };
+            size_t i = 0;
+            while (i < sizeof ints / sizeof *ints && strcmp(ints[i].key, key))
+                i++;
+            if (i == sizeof ints / sizeof *ints)
+                return unknown_key(y, k, "portal.agreements", AGREEMENT_KEYS, e);
+            if (!rg_parse_i64(rg_slice_cstr(raw), ints[i].min, ints[i].max, &n))
+                return rg_yaml_error(y, v, e, "portal.agreements.%s must be a whole number from %lld to %lld", key,
+                                     (long long)ints[i].min, (long long)ints[i].max);
+            *(int64_t *)(void *)((char *)a + ints[i].off) = n;
+        }
+    }
+    return RG_OK;
+}
+
+#define PORTAL_KEYS "agreements"
+
+/* portal: the debtor's portal (docs/configuration.md). */
+static rg_status parse_portal(rg_config *c, const rg_yaml *y, struct fy_node *map, rg_err *e)
+{
+    if (!rg_yaml_is_map(map))
+        return rg_yaml_error(y, map, e, "'portal' must be a mapping (" PORTAL_KEYS ")");
+    void *it = NULL;
+    struct fy_node *k, *v;
+    while (rg_yaml_map_next(map, &it, &k, &v)) {
+        rg_status rc;
+        if (key_is(k, "agreements"))
+            rc = parse_agreements(&c->portal.agreements, y, v, e);
+        else
+            rc = unknown_key(y, k, "portal", PORTAL_KEYS, e);
+        if (rc != RG_OK)
+            return rc;
+    }
+    return RG_OK;
+}
+
 rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, const char *text,
                           size_t len, rg_err *e)
 {
@@ -425,6 +503,8 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
             rc = parse_server(c, &y, v, e);
         else if (key_is(k, "webhooks"))
             rc = parse_webhooks(c, &y, v, e);
+        else if (key_is(k, "portal"))
+            rc = parse_portal(c, &y, v, e);
         else if (key_is(k, "channels")) {
             if (!rg_yaml_is_map(v)) {
                 rc = rg_yaml_error(&y, k, e, "'channels' must map channel names to their settings");
@@ -445,7 +525,7 @@ rg_status rg_config_parse(rg_config *c, const char *name, const char *base_dir, 
         } else
             rc = unknown_key(&y, k, "regua.yaml",
                              "database, listen, server, public_url, timezone, company, cadences, templates,"
-                             " calendar, legal_interest_month_pct, secret_env, channels, webhooks",
+                             " calendar, legal_interest_month_pct, secret_env, channels, webhooks, portal",
                              e);
     }
     if (rc == RG_OK && c->listen[0] && !strchr(c->listen, ':'))

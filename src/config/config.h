@@ -50,6 +50,18 @@ typedef struct rg_channel_config {
     rg_setting settings[RG_CONFIG_MAX_SETTINGS];
 } rg_channel_config;
 
+/* Installment agreements (acordos; `portal: {agreements: ...}` in
+ * regua.yaml; docs/agreements.md): the plans the operator and the portal
+ * may offer. Percentages in hundredths of a percent. */
+typedef struct rg_agreement_config {
+    int64_t max_installments;    /* monthly installments after the down payment, at most (1-60; default 6) */
+    rg_cents min_installment;    /* the smallest installment allowed (default 50.00) */
+    int64_t down_payment_pct;    /* the down payment's share of the debt (0-90%; default 20%) */
+    int64_t interest_month_pct;  /* simple interest per month on the financed part (0-10%; default 1.0%) */
+    int64_t down_payment_days;   /* the down payment is due this many bank business days ahead (1-3; default 3) */
+    int64_t break_after_days;    /* an installment this many days late breaks the agreement (1-90; default 10) */
+} rg_agreement_config;
+
 typedef struct rg_config {
     char file[RG_CONFIG_PATH_MAX]; /* the file read, "" when defaults */
     bool from_file;
@@ -80,6 +92,10 @@ typedef struct rg_config {
      * used when neither the cadence nor the invoice states a contract rate;
      * hundredths of a percent, -1 when not configured. */
     int64_t legal_interest_month_pct;
+    /* the debtor's portal (`portal:`; docs/configuration.md) */
+    struct {
+        rg_agreement_config agreements;
+    } portal;
     size_t n_channels;
     rg_channel_config channels[RG_CONFIG_MAX_CHANNELS];
     size_t n_webhooks;

@@ -21,6 +21,7 @@
 #include "channel/channel.h"
 #include "engine/effects.h"
 #include "engine/engine_int.h"
+#include "service/agreements.h"
 #include "service/holds.h"
 #include "engine/planner.h"
 #include "engine/progress.h"
@@ -1866,9 +1867,20 @@ static rg_status run_tick(rg_engine *eng, rg_instant now, bool full, rg_tick_sta
     rg_status seen_rc = rg_engine_load_seen(eng, now, true, e);
     if (seen_rc != RG_OK)
         return seen_rc;
+    /* agreements first (service/agreements.h): a broken one reopens its
+     * originals, planned below, and its agreement.broken may start timers */
+    rg_event_env env = {eng->store, eng->zones, &eng->triggers};
+    rg_agreement_check_stats ag = {0};
+    rg_status rc = rg_store_begin(eng->store, e);
+    if (rc == RG_OK)
+        rc = rg_agreements_check(&env, now, &ag, e);
+    if ((rc = rg_store_end(eng->store, rc, e)) != RG_OK)
+        return rc;
+    stats->agreements_completed = ag.completed;
+    stats->agreements_broken = ag.broken;
     /* the trigger phase: timers whose moment has come fire first (a
      * pause or a switch of cadence then counts for the steps below) */
-    rg_status rc = rg_engine_fire_timers(eng, now, stats, e);
+    rc = rg_engine_fire_timers(eng, now, stats, e);
     if (rc != RG_OK)
         return rc;
     idvec customers = {0};

@@ -71,6 +71,8 @@ typedef struct rg_tick_stats {
     int64_t timers_cancelled; /* ... due but cancelled: nothing open left to act on */
     int64_t held;            /* due steps a hold (promise, pause, dispute) kept from firing */
     int64_t promises_broken; /* promises whose deadline passed unpaid: promise.broken recorded */
+    int64_t agreements_completed; /* every installment paid: agreement.completed recorded */
+    int64_t agreements_broken;    /* an installment past break_after_days: agreement.broken recorded */
 } rg_tick_stats;
 
 /* What cadence lint checks against: the channels configured (besides the

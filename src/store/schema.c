@@ -535,7 +535,43 @@ const char *const rg_schema_migrations[] = {
     " PRIMARY KEY (api_key_id, key)"
     ") STRICT, WITHOUT ROWID;"
     "CREATE INDEX api_idempotency_created ON api_idempotency (created_at);",
-    /* 15 (reports): what service/reports.c reads, each report one pass over
+    /* 15 (agreements): installment agreements (acordos; docs/agreements.md),
+     * rebuilt from migration 1's tables (never written until now): the
+     * terms at creation (principal = the originals' open balances, the
+     * down payment, the simple interest, the total), who made it, when it
+     * closed; each invoice's role, its place (seq: 0 the down payment,
+     * 1..N the installments; 0 for originals) and its amount (an
+     * installment's face value, an original's balance when renegotiated). */
+    "DROP TABLE agreement_invoices;"
+    "DROP TABLE agreements;"
+    "CREATE TABLE agreements ("
+    " id INTEGER PRIMARY KEY,"
+    " customer_id INTEGER NOT NULL REFERENCES customers(id),"
+    " status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'completed', 'broken', 'cancelled')),"
+    " installments INTEGER NOT NULL CHECK (installments > 0),"
+    " principal INTEGER NOT NULL,"
+    " down_payment INTEGER NOT NULL,"
+    " interest INTEGER NOT NULL,"
+    " total INTEGER NOT NULL,"
+    " down_payment_pct INTEGER NOT NULL,"
+    " interest_month_pct INTEGER NOT NULL,"
+    " break_after_days INTEGER NOT NULL,"
+    " source TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL,"
+    " closed_at INTEGER"
+    ") STRICT;"
+    "CREATE INDEX agreements_active ON agreements (id) WHERE status = 'active';"
+    "CREATE INDEX agreements_customer ON agreements (customer_id);"
+    "CREATE TABLE agreement_invoices ("
+    " agreement_id INTEGER NOT NULL REFERENCES agreements(id),"
+    " invoice_id INTEGER NOT NULL REFERENCES invoices(id),"
+    " role TEXT NOT NULL CHECK (role IN ('original', 'installment')),"
+    " seq INTEGER NOT NULL DEFAULT 0,"
+    " amount INTEGER NOT NULL,"
+    " PRIMARY KEY (agreement_id, invoice_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX agreement_invoices_invoice ON agreement_invoices (invoice_id);",
+    /* 16 (reports): what service/reports.c reads, each report one pass over
      * an index that holds every column it needs (docs/reports.md,
      * docs/BENCHMARKS.md "Reports"): open invoices by due date with their
      * cadence, tags and balance (aging, DSO); every invoice by due date

@@ -209,6 +209,14 @@ rg_status rg_sqo_optout_remove(rg_store *s, int64_t customer_id, const char *cha
 /* sqlite_reports.c */
 rg_status rg_sqr_report_rows(rg_store *s, rg_report_query q, const int64_t *args, size_t n_args,
                              rg_report_row_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqa_agreement_insert(rg_store *s, rg_agreement *a, rg_err *e);
+rg_status rg_sqa_agreement_link(rg_store *s, int64_t agreement_id, int64_t invoice_id, const char *role, int64_t seq,
+                                rg_cents amount, rg_err *e);
+rg_status rg_sqa_agreement_get(rg_store *s, int64_t id, rg_agreement *out, rg_err *e);
+rg_status rg_sqa_agreement_each(rg_store *s, int64_t customer_id, const char *status, int64_t after_id, int64_t limit,
+                                rg_agreement_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqa_agreement_items(rg_store *s, int64_t agreement_id, rg_agreement_item_fn fn, void *ctx, rg_err *e);
+rg_status rg_sqa_agreement_close(rg_store *s, int64_t id, const char *status, rg_instant at, rg_err *e);
 rg_status rg_sqp_promise_page(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx, rg_err *e);
 
 #endif

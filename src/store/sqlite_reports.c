@@ -1,6 +1,6 @@
 /*
  * sqlite_reports — the reports' queries (service/reports.h), each one pass
- * over an index of migration 15 and grouped here, so that a report over a
+ * over an index of the reports' migration (schema.c) and grouped here, so that a report over a
  * million invoices hands the service a few thousand rows at most.
  */
 #include <string.h>

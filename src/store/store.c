@@ -795,3 +795,35 @@ rg_status rg_store_report_rows(rg_store *s, rg_report_query q, const int64_t *ar
 {
     return s->ops->report_rows(s, q, args, n_args, fn, ctx, e);
 }
+
+rg_status rg_store_agreement_insert(rg_store *s, rg_agreement *a, rg_err *e)
+{
+    return s->ops->agreement_insert(s, a, e);
+}
+
+rg_status rg_store_agreement_link(rg_store *s, int64_t agreement_id, int64_t invoice_id, const char *role, int64_t seq,
+                                  rg_cents amount, rg_err *e)
+{
+    return s->ops->agreement_link(s, agreement_id, invoice_id, role, seq, amount, e);
+}
+
+rg_status rg_store_agreement_get(rg_store *s, int64_t id, rg_agreement *out, rg_err *e)
+{
+    return s->ops->agreement_get(s, id, out, e);
+}
+
+rg_status rg_store_agreement_each(rg_store *s, int64_t customer_id, const char *status, int64_t after_id,
+                                  int64_t limit, rg_agreement_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->agreement_each(s, customer_id, status, after_id, limit, fn, ctx, e);
+}
+
+rg_status rg_store_agreement_items(rg_store *s, int64_t agreement_id, rg_agreement_item_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->agreement_items(s, agreement_id, fn, ctx, e);
+}
+
+rg_status rg_store_agreement_close(rg_store *s, int64_t id, const char *status, rg_instant at, rg_err *e)
+{
+    return s->ops->agreement_close(s, id, status, at, e);
+}

@@ -613,6 +613,46 @@ typedef rg_status (*rg_promise_view_fn)(void *ctx, const rg_promise_view *v);
 rg_status rg_store_promise_page(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx,
                                 rg_err *e);
 
+/* ---- installment agreements (acordos; sqlite_agreements.c; the rules are
+ * service/agreements.h's) ---- */
+typedef struct rg_agreement {
+    int64_t id;
+    int64_t customer_id;
+    char customer_external_id[RG_EXTID_MAX + 1]; /* read side */
+    char status[12];          /* active, completed, broken, cancelled */
+    int64_t installments;     /* N monthly installments after the down payment */
+    rg_cents principal;       /* the originals' open balances */
+    rg_cents down_payment;    /* 0: none */
+    rg_cents interest;        /* simple interest on the financed part */
+    rg_cents total;           /* down_payment + installments' sum = principal + interest */
+    int64_t down_payment_pct, interest_month_pct, break_after_days; /* the terms it was made on */
+    char source[32];          /* "cli", "api", "portal" */
+    rg_instant created_at;
+    rg_instant closed_at;     /* RG_INSTANT_NONE while active */
+} rg_agreement;
+/* One invoice of an agreement, with the invoice as it is now. */
+typedef struct rg_agreement_item {
+    char role[12];   /* original, installment */
+    int64_t seq;     /* installments: 0 the down payment, 1..N; originals 0 */
+    rg_cents amount; /* an installment's face value; an original's balance when renegotiated */
+    rg_invoice invoice;
+} rg_agreement_item;
+typedef rg_status (*rg_agreement_fn)(void *ctx, const rg_agreement *a);
+typedef rg_status (*rg_agreement_item_fn)(void *ctx, const rg_agreement_item *it);
+/* Inserts a->... (status active); sets a->id. */
+rg_status rg_store_agreement_insert(rg_store *s, rg_agreement *a, rg_err *e);
+rg_status rg_store_agreement_link(rg_store *s, int64_t agreement_id, int64_t invoice_id, const char *role, int64_t seq,
+                                  rg_cents amount, rg_err *e);
+/* RG_ENOTFOUND (where "agreement") for no such id. */
+rg_status rg_store_agreement_get(rg_store *s, int64_t id, rg_agreement *out, rg_err *e);
+/* By id, id > after_id; customer_id 0 and status NULL: any; limit 0: all. */
+rg_status rg_store_agreement_each(rg_store *s, int64_t customer_id, const char *status, int64_t after_id,
+                                  int64_t limit, rg_agreement_fn fn, void *ctx, rg_err *e);
+/* Its invoices: the originals (by invoice id) then the installments by seq. */
+rg_status rg_store_agreement_items(rg_store *s, int64_t agreement_id, rg_agreement_item_fn fn, void *ctx, rg_err *e);
+/* Closes an active agreement (status completed, broken or cancelled). */
+rg_status rg_store_agreement_close(rg_store *s, int64_t id, const char *status, rg_instant at, rg_err *e);
+
 /* ---- holds, promise deadlines and offers (issue 11; sqlite_holds.c;
  * the rules are service/holds.h's) ---- */
 
@@ -939,7 +979,7 @@ rg_status rg_store_webhook_attempts(rg_store *s, int64_t delivery_id, rg_webhook
 rg_status rg_store_webhook_requeue(rg_store *s, int64_t id, rg_instant now, bool *changed, rg_err *e);
 
 /* ---- reports (issue 14; sqlite_reports.c; the rules are service/reports.h's) ----
- * Each query is one pass over an index of migration 15, grouped in SQL;
+ * Each query reads an index of the reports' migration (schema.c), grouped in SQL;
  * rows come to fn as up to 3 texts and 8 integers (null[i]: SQL NULL). */
 typedef enum rg_report_query {
     /* open invoices with a balance, grouped by due date, cadence, tags:

@@ -39,6 +39,7 @@ expect_exit "fixture: a payment" 0 regua pay F1 --amount 100.00 --reference pix-
 is "fixture: a task (F4's call)" "$(q "SELECT count(*) FROM tasks")" 1
 expect_exit "fixture: an opt-out" 0 regua optout add C3 --channel whatsapp --source erp
 expect_exit "fixture: a promise" 0 regua event promise.made --invoice F3 --data '{"date": "2026-10-16"}'
+expect_exit "fixture: an agreement (GET /v1/agreements' items)" 0 regua agreement create C3 F3 --installments 1
 ADMIN=$(regua apikey create --role admin --name erp 2>/dev/null)
 OPER=$(regua apikey create --role operator 2>/dev/null)
 VIEW=$(regua apikey create --role viewer 2>/dev/null)

@@ -165,6 +165,13 @@ report aging|recovery|steps|channels|promises|forecast|0|report aging --json
 report aging|recovery|steps|channels|promises|forecast|0|report recovery --period week --json
 report aging|recovery|steps|channels|promises|forecast|0|report channels --json
 report aging|recovery|steps|channels|promises|forecast|1|report agin --json
+agreement plans|0|agreement plans C1 F1 F2 --json
+agreement plans|1|agreement plans C1 NAO-EXISTE --json
+agreement create|0|agreement create C1 F1 F2 --installments 2 --json
+agreement create|1|agreement create C1 F1 --installments 2 --json
+agreement list|0|agreement list --json
+agreement show|0|agreement show 1 --json
+agreement show|1|agreement show 99 --json
 TABLE
 
 # every usage line with --json has at least one invocation
