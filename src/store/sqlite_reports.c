@@ -50,13 +50,15 @@ static const struct {
                            " AND i.paid_on >= (m.sent_at + ?3) / 86400"
                            " GROUP BY m.cadence, m.source_id, m.channel",
                            4, 3, 2, "reading the invoices paid since the period began"},
-    [RG_RQ_ATTRIBUTION] = {"SELECT m.cadence, m.source_id, m.channel, count(*), sum(p.amount) FROM payments p"
-                           " LEFT JOIN messages m ON m.id = (SELECT x.id FROM messages x"
-                           "  WHERE x.invoice_id = p.invoice_id AND x.sent_at IS NOT NULL AND x.sent_at <= p.paid_at"
-                           "  ORDER BY x.sent_at DESC LIMIT 1)"
-                           " WHERE p.paid_at >= ?1 AND p.paid_at < ?2"
-                           " GROUP BY m.cadence, m.source_id, m.channel",
-                           2, 3, 2, "attributing the payments of the period"},
+    /* the last touch's cadence, step and channel in one text (unit
+     * separators), read from messages_invoice_sent alone: no message row
+     * is visited; split below */
+    [RG_RQ_ATTRIBUTION] = {"SELECT (SELECT x.cadence || char(31) || x.source_id || char(31) || x.channel"
+                           "  FROM messages x WHERE x.invoice_id = p.invoice_id AND x.sent_at IS NOT NULL"
+                           "  AND x.sent_at <= p.paid_at ORDER BY x.sent_at DESC LIMIT 1) AS k,"
+                           " count(*), sum(p.amount) FROM payments p"
+                           " WHERE p.paid_at >= ?1 AND p.paid_at < ?2 GROUP BY k",
+                           2, 1, 2, "attributing the payments of the period"},
     [RG_RQ_PROMISES] = {"SELECT status, count(*), sum(amount) FROM promises"
                         " WHERE created_at >= ?1 AND created_at < ?2 GROUP BY status",
                         2, 1, 2, "reading the promises of the period"},
@@ -76,11 +78,24 @@ rg_status rg_sqr_report_rows(rg_store *base, rg_report_query q, const int64_t *a
     rg_status rc = RG_OK;
     int r;
     rg_report_row row;
+    char key[512];
     int nt = queries[q].n_text, ni = queries[q].n_int;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         memset(&row, 0, sizeof row);
         for (int i = 0; i < nt; i++)
             row.t[i] = (const char *)sqlite3_column_text(st, i);
+        if (q == RG_RQ_ATTRIBUTION && row.t[0]) { /* "cadence\x1fstep\x1fchannel" */
+            rg_strlcpy(key, row.t[0], sizeof key);
+            char *a = strchr(key, '\x1f'), *b = a ? strchr(a + 1, '\x1f') : NULL;
+            if (!a || !b) {
+                rc = rg_err_set(e, RG_EINTERNAL, "report", "a message's cadence, step or channel holds a unit separator");
+                break;
+            }
+            *a = *b = '\0';
+            row.t[0] = key;
+            row.t[1] = a + 1;
+            row.t[2] = b + 1;
+        }
         for (int i = 0; i < ni; i++) {
             row.null[i] = sqlite3_column_type(st, nt + i) == SQLITE_NULL;
             row.i[i] = sqlite3_column_int64(st, nt + i);
