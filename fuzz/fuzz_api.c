@@ -2,7 +2,8 @@
  * libFuzzer harness for the REST API's request handling without a socket
  * (src/http/api.c): the first byte picks what the rest is —
  *   0: "METHOD PATH": /v1 routing (a route found matches the path and has
- *      the method, or GET for HEAD; else 404 or 405);
+ *      the method, or GET for HEAD; else 404 or 405), and its parameters'
+ *      percent-decoding (UTF-8 text without NUL, or refused saying why);
  *   1: a ?after= cursor: refused, or an id >= 1 whose cursor is this text
  *      (one cursor per id);
  *   2: a JSON body: parsed as the layer parses it, then read by the field
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "http/http_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -39,9 +41,30 @@ static void routing(const char *text)
             abort();
         if (strcmp(rt->method, method) != 0 && !(strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0))
             abort();
-        for (size_t i = 0; i < n; i++)
+        size_t raw = 0;
+        for (size_t i = 0; i < n; i++) {
             if (params[i].n == 0 || memchr(params[i].p, '/', params[i].n))
                 abort();
+            raw += params[i].n;
+        }
+        /* each decoded id is text no longer than it was sent, or refused with a reason */
+        char buf[4096], why[200];
+        if (raw + n < sizeof buf) {
+            why[0] = '\0';
+            if (rg_http_decode_params(params, n, buf, why, sizeof why)) {
+                size_t dec = 0;
+                for (size_t i = 0; i < n; i++) {
+                    if (memchr(params[i].p, '\0', params[i].n) || params[i].p[params[i].n] != '\0' ||
+                        !rg_utf8_valid(params[i].p, params[i].n))
+                        abort();
+                    dec += params[i].n;
+                }
+                if (dec > raw)
+                    abort();
+            } else if (!why[0]) {
+                abort();
+            }
+        }
     } else if (fail != 404 && fail != 405) {
         abort();
     }

@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libfyaml-dev
 libsodium-dev libhpdf-dev libqrencode-dev libpng-dev libcmocka-dev
-tzdata sqlite3 curl openssl python3 python3-aiosmtpd poppler-utils zbar-tools wrk"
+tzdata sqlite3 curl openssl python3 python3-aiosmtpd poppler-utils zbar-tools wrk php-cli"
 
 missing=""
 for p in $PKGS; do

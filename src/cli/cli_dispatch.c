@@ -1,6 +1,8 @@
 /* regua dispatch: drain the outbox once. */
 #include <jansson.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/dispatch_cli.h"
@@ -24,7 +26,10 @@ const rg_command rg_cmd_dispatch = {
     "uncertain, a channel with lookup_url asks its provider's message list and records a\n"
     "message found there as sent (\"reconciled\"). When a cadence file or a template does\n"
     "not load, the others' messages are sent, that cadence's wait (never cancelled for it),\n"
-    "and the command exits 1 naming the file. See docs/channels.md.",
+    "and the command exits 1 naming the file. Then it POSTs the outgoing webhooks'\n"
+    "deliveries that are due (`webhooks:` in regua.yaml; signed, retried with backoff, the\n"
+    "same as `regua serve` does: 'regua webhooks --help'); --json adds their counts as\n"
+    "\"webhooks\". See docs/channels.md and docs/api.md, \"Outgoing webhooks\".",
     run,
 };
 
@@ -66,6 +71,55 @@ void rg_dispatch_stats_print(FILE *f, const rg_dispatch_stats *s, int64_t queued
             (long long)s->failed, (long long)s->uncertain, (long long)s->recovered, (long long)queued_left);
 }
 
+int rg_cli_webhooks_drain(rg_cli *cli, rg_store *store, const rg_clock *clock, rg_webhooks_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    if (!cli->config.n_webhooks)
+        return 0;
+    for (size_t i = 0; i < cli->config.n_webhooks; i++) {
+        const rg_webhook_config *wh = &cli->config.webhooks[i];
+        if (!rg_webhook_secret(wh))
+            fprintf(cli->err, "%s: warning: webhook %s: the variable %s (secret_env) is not set: its deliveries are"
+                              " not sent (each attempt says so)\n",
+                    cli->prog, wh->name, wh->secret_env);
+    }
+    char host[64] = "", owner[128];
+    gethostname(host, sizeof host - 1);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(owner, sizeof owner, "dispatch:%s:%ld:%lld.%09ld", host, (long)getpid(), (long long)ts.tv_sec,
+             ts.tv_nsec);
+    rg_webhooks_run r = {store, &cli->config, owner, clock, 20, NULL};
+    for (;;) {
+        rg_webhooks_stats round;
+        rg_err e;
+        rg_err_clear(&e);
+        if (rg_webhooks_deliver(&r, &round, &e) != RG_OK)
+            return rg_cli_fail(cli, &e);
+        st->claimed += round.claimed;
+        st->delivered += round.delivered;
+        st->retrying += round.retrying;
+        st->failed += round.failed;
+        st->lost += round.lost;
+        if (round.claimed < r.limit)
+            return 0; /* none left due (a retried one is due later) */
+    }
+}
+
+void *rg_webhooks_stats_json(const rg_webhooks_stats *st)
+{
+    return json_pack("{s:I, s:I, s:I, s:I, s:I}", "claimed", (json_int_t)st->claimed, "delivered",
+                     (json_int_t)st->delivered, "retrying", (json_int_t)st->retrying, "failed",
+                     (json_int_t)st->failed, "lost", (json_int_t)st->lost);
+}
+
+void rg_webhooks_stats_print(rg_cli *cli, const rg_webhooks_stats *st)
+{
+    if (cli->config.n_webhooks)
+        fprintf(cli->out, "webhooks: %lld delivered, %lld to retry, %lld failed\n", (long long)st->delivered,
+                (long long)st->retrying, (long long)st->failed);
+}
+
 static int run(rg_cli *cli, int argc, char **argv)
 {
     rg_opt opts[] = {
@@ -103,10 +157,18 @@ static int run(rg_cli *cli, int argc, char **argv)
     int load_failed = rg_engine_load_errors(eng) ? 1 : 0;
     rg_dispatcher_close(d);
     rg_engine_close(eng);
+    /* the outgoing webhooks too: a cron without `serve` sends them */
+    rg_webhooks_stats ws;
+    if ((rc = rg_cli_webhooks_drain(cli, cli->store, &cli->clock, &ws)) != 0)
+        return rc;
     if (rg_cli_opt(opts, "json")->set) {
-        int jrc = rg_cli_print_json(cli, rg_dispatch_stats_json(&st, queued));
+        json_t *j = rg_dispatch_stats_json(&st, queued);
+        if (j && cli->config.n_webhooks)
+            json_object_set_new(j, "webhooks", rg_webhooks_stats_json(&ws));
+        int jrc = rg_cli_print_json(cli, j);
         return jrc ? jrc : load_failed;
     }
     rg_dispatch_stats_print(cli->out, &st, queued);
+    rg_webhooks_stats_print(cli, &ws);
     return load_failed;
 }

@@ -23,9 +23,10 @@ const rg_command rg_cmd_tick = {
     "all are planned anew. --full plans every open invoice (recovery; as slow as the\n"
     "portfolio is large). Running it twice for the same instant creates nothing new. Channels\n"
     "with an inline driver (log, letter, task) are delivered at once; the others are queued,\n"
-    "and then sent by the dispatcher in the same run (as `regua dispatch` would) unless\n"
-    "--no-dispatch. If any cadence file or template does not load, nothing is done and the\n"
-    "command exits 1 naming it (its invoices would otherwise fall to another cadence, or to none).",
+    "and then sent by the dispatcher in the same run (as `regua dispatch` would, the outgoing\n"
+    "webhooks' due deliveries too) unless --no-dispatch. If any cadence file or template\n"
+    "does not load, nothing is done and the command exits 1 naming it (its invoices would\n"
+    "otherwise fall to another cadence, or to none).",
     run,
 };
 
@@ -85,6 +86,8 @@ static int run(rg_cli *cli, int argc, char **argv)
     rg_dispatch_stats ds;
     memset(&ds, 0, sizeof ds);
     int64_t queued = 0, sending = 0;
+    rg_webhooks_stats ws;
+    memset(&ws, 0, sizeof ws);
     if (dispatch) {
         /* the dispatcher runs at the same instant as the tick */
         rg_clock clock = rg_clock_fixed(at);
@@ -103,12 +106,19 @@ static int run(rg_cli *cli, int argc, char **argv)
             rg_engine_close(eng);
             return rg_cli_fail(cli, &e);
         }
+        /* signed with the real time (a receiver refuses an old `t`), not --at */
+        if ((rc = rg_cli_webhooks_drain(cli, cli->store, &cli->clock, &ws)) != 0) {
+            rg_engine_close(eng);
+            return rc;
+        }
     }
     rg_engine_close(eng);
     if (rg_cli_opt(opts, "json")->set) {
         json_t *j = rg_tick_stats_json(&st);
         if (j && dispatch)
             json_object_set_new(j, "dispatch", rg_dispatch_stats_json(&ds, queued));
+        if (j && dispatch && cli->config.n_webhooks)
+            json_object_set_new(j, "webhooks", rg_webhooks_stats_json(&ws));
         return rg_cli_print_json(cli, j);
     } else {
         char t[40];
@@ -127,8 +137,10 @@ static int run(rg_cli *cli, int argc, char **argv)
         if (st.agreements_completed || st.agreements_broken)
             fprintf(cli->out, "agreements: %lld completed, %lld broken\n", (long long)st.agreements_completed,
                     (long long)st.agreements_broken);
-        if (dispatch)
+        if (dispatch) {
             rg_dispatch_stats_print(cli->out, &ds, queued);
+            rg_webhooks_stats_print(cli, &ws);
+        }
     }
     return 0;
 }

@@ -15,7 +15,8 @@ const rg_command rg_cmd_webhooks = {
     "List the outgoing webhooks' deliveries; queue a failed one again",
     "Each event of a type a webhook lists (`webhooks:` in regua.yaml), and each event a\n"
     "trigger's `webhook: NAME` action names, is queued for that webhook when it is recorded,\n"
-    "and `regua serve` POSTs it, signed (Regua-Signature: t=UNIX_SECONDS,v1=HMAC-SHA256 hex of\n"
+    "and `regua serve` POSTs it (without serve: the next `regua dispatch` or `regua tick`),\n"
+    "signed (Regua-Signature: t=UNIX_SECONDS,v1=HMAC-SHA256 hex of\n"
     "t.body with the webhook's secret; see docs/api.md, \"Outgoing webhooks\"). A 2xx answer\n"
     "is delivered; anything else, or no answer, is retried after 1 min, 5 min, 30 min, 2 h,\n"
     "6 h, 12 h and 24 h; after the 8th failed attempt the delivery is failed.\n"
@@ -45,7 +46,8 @@ static int retry(rg_cli *cli, int npos, const char **pos, bool json)
     if (json)
         rc = rg_cli_print_json(cli, rg_webhook_item_json(&one.v[0]));
     else
-        fprintf(cli->out, "webhook delivery %lld: pending again (regua serve sends it)\n", (long long)id);
+        fprintf(cli->out, "webhook delivery %lld: pending again (regua serve, dispatch or tick sends it)\n",
+                (long long)id);
     rg_webhook_list_free(&one);
     return rc;
 }

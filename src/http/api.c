@@ -52,6 +52,8 @@ static const rg_api_route api_routes[] = {
     {"GET", "/v1/optouts", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_optouts_list},
     {"POST", "/v1/optouts", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_optouts_post},
     {"DELETE", "/v1/optouts/{}/{}", RG_ROLE_OPERATOR, RG_API_NO_BODY, rg_api_optout_delete},
+    {"GET", "/v1/webhooks/deliveries", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_webhook_deliveries_list},
+    {"POST", "/v1/webhooks/deliveries/{}/retry", RG_ROLE_ADMIN, RG_API_JSON_OPT, rg_api_webhook_delivery_retry},
     {"GET", "/v1/openapi.json", RG_ROLE_NONE, RG_API_NO_BODY, rg_api_openapi},
 };
 
@@ -396,6 +398,22 @@ void rg_api_page_finish(rg_api_call *c, rg_api_page *p, const char *what, rg_sta
     rg_api_reply_text(c, 200, rg_buf_detach(&p->text));
 }
 
+bool rg_api_path_number(rg_api_call *c, size_t i, const char *what, int64_t *id)
+{
+    rg_slice p = i < c->r->n_params ? c->r->params[i] : (rg_slice){"", 0};
+    char text[24];
+    *id = 0;
+    if (p.n < sizeof text) {
+        memcpy(text, p.p, p.n);
+        text[p.n] = '\0';
+    }
+    if (p.n >= sizeof text || !rg_parse_i64(rg_slice_cstr(text), 1, INT64_MAX, id)) {
+        rg_api_problem(c, 404, "no %s has id '%.*s'", what, (int)(p.n > 40 ? 40 : p.n), p.p);
+        return false;
+    }
+    return true;
+}
+
 bool rg_api_path_id(rg_api_call *c, size_t i, const char *what, char *buf, size_t n)
 {
     rg_slice p = i < c->r->n_params ? c->r->params[i] : (rg_slice){"", 0};
@@ -581,8 +599,10 @@ enum MHD_Result rg_api_handle(rg_http_request *r, const rg_api_route *rt, unsign
     if (!c.store && rt->fn != rg_api_openapi && !(c.store = rg_http_store(r, &e)))
         return early_fail(r, what, e.code, &e);
 
-    /* Idempotency-Key: claimed before the handler runs, answered after */
+    /* Idempotency-Key: claimed before the handler runs (arming the store:
+     * the operation's transaction marks it carried out), answered after */
     const char *idem = c.key && is_write(r->method) ? rg_http_header(r, "Idempotency-Key") : NULL;
+    rg_instant claimed_at = 0;
     if (idem) {
         rg_idem_outcome out;
         rg_idem_answer ans;
@@ -604,6 +624,11 @@ enum MHD_Result rg_api_handle(rg_http_request *r, const rg_api_route *rt, unsign
             static const char *const h[] = {"Retry-After", "1", NULL};
             return rg_api_send_problem(r, 409, "this Idempotency-Key's first request is still running; retry", h);
         }
+        if (out == RG_IDEM_UNANSWERED)
+            return rg_api_send_problem(r, 409, "this Idempotency-Key's first request was carried out, but the server"
+                                               " stopped before recording its answer: it is not carried out again;"
+                                               " read the result instead (e.g. GET the resource)", NULL);
+        claimed_at = ans.claimed_at;
     }
 
     /* the body */
@@ -630,7 +655,7 @@ enum MHD_Result rg_api_handle(rg_http_request *r, const rg_api_route *rt, unsign
         /* recorded before it is sent: a retry after this answer finds it */
         rg_err ie;
         rg_err_clear(&ie);
-        if (rg_idem_end(c.store, c.key->id, idem, text ? (int)c.status : 500, ctype, text ? text : "",
+        if (rg_idem_end(c.store, c.key->id, idem, claimed_at, text ? (int)c.status : 500, ctype, text ? text : "",
                         text ? strlen(text) : 0, &ie) != RG_OK)
             rg_warn("%s: Idempotency-Key %s: the answer was not recorded: %s", what, idem, ie.msg);
     }

@@ -35,15 +35,9 @@ void rg_api_apikey_revoke(rg_api_call *c)
         rg_api_no_other_fields(c, NULL);
     if (c->errors)
         return;
-    char text[24];
     int64_t id = 0;
-    rg_slice p = c->r->params[0];
-    if (p.n < sizeof text) {
-        memcpy(text, p.p, p.n);
-        text[p.n] = '\0';
-    }
-    if (p.n >= sizeof text || !rg_parse_i64(rg_slice_cstr(text), 1, INT64_MAX, &id))
-        return rg_api_problem(c, 404, "no API key has id '%.*s'", (int)(p.n > 40 ? 40 : p.n), p.p);
+    if (!rg_api_path_number(c, 0, "API key", &id))
+        return;
     rg_apikey_row k;
     rg_err e;
     rg_err_clear(&e);

@@ -196,7 +196,9 @@ static rg_status submit_grouped(rg_api_call *c, const rg_event_request *rq, rg_e
     rg_http_server *srv = c->r->srv;
     rg_http_group_item me = {.rq = *rq};
     pthread_mutex_lock(&srv->group_mu);
-    if (srv->group_stop || !group_start(srv) || sem_init(&me.done, 0, 0) != 0) {
+    /* an Idempotency-Key's event is recorded on the request's own connection,
+     * whose commit marks the key carried out (rg_store_idem_arm) */
+    if (srv->group_stop || rg_store_idem_armed(c->store) || !group_start(srv) || sem_init(&me.done, 0, 0) != 0) {
         pthread_mutex_unlock(&srv->group_mu);
         rg_event_env env = env_of(c);
         return rg_event_submit(&env, rq, out, e);

@@ -199,6 +199,10 @@ void rg_api_no_other_fields(rg_api_call *c, const char *const *known);
  * when it cannot be one (empty, or longer than n - 1 bytes: no `what` has
  * such an id), after answering 404 "no WHAT has external id '...'". */
 bool rg_api_path_id(rg_api_call *c, size_t i, const char *what, char *buf, size_t n);
+/* The path's {} parameter i as a positive number (an API key's or a
+ * webhook delivery's id); false after answering 404 "no WHAT has id '...'"
+ * when it is not one. */
+bool rg_api_path_number(rg_api_call *c, size_t i, const char *what, int64_t *id);
 
 /* ---- lists: {"data": [...], "next": CURSOR_OR_NULL} ----
  * ?limit= (1..500, default 50) and ?after=CURSOR (a cursor a page gave as
@@ -259,6 +263,12 @@ enum MHD_Result rg_api_send_problem(rg_http_request *r, unsigned status, const c
                                     const char *const *headers);
 /* server.c's route matcher, shared with api.c. */
 bool rg_http_match(const char *pattern, const char *path, rg_slice *params, size_t *n);
+/* Decodes the percent-escapes of each of the n path parameters (slices of
+ * the path as sent) into buf (at least the sum of their lengths + 1 each)
+ * and points them there, each NUL-terminated. False, with `why` naming the
+ * segment, when one does not decode to text: a '%' without two hex digits,
+ * a NUL (%00), or bytes that are not UTF-8. */
+bool rg_http_decode_params(rg_slice *params, size_t n, char *buf, char *why, size_t why_n);
 
 /* api.c: GET /v1/customers */
 void rg_api_customers_list(rg_api_call *c);
@@ -305,6 +315,10 @@ void rg_api_agreement_get(rg_api_call *c);
 void rg_api_optouts_list(rg_api_call *c);
 void rg_api_optouts_post(rg_api_call *c);
 void rg_api_optout_delete(rg_api_call *c);
+
+/* api_webhooks.c: the outgoing webhooks' deliveries */
+void rg_api_webhook_deliveries_list(rg_api_call *c);
+void rg_api_webhook_delivery_retry(rg_api_call *c);
 
 /* api_openapi.c: GET /v1/openapi.json (no key), docs/openapi.json as
  * built in (build/gen/openapi_json.c, written by scripts/embed.py) */

@@ -286,23 +286,11 @@ static int hex_value(char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* Decodes the percent-escapes of each of r's path parameters (slices of
- * the raw path) into st->decoded and points the parameters there. False
- * with `why` (naming the parameter) when one is not text: a '%' without two
- * hex digits, a NUL (%00), or bytes that are not UTF-8. */
-static bool decode_params(rg_http_request *r, conn_state *st, char *why, size_t n)
+bool rg_http_decode_params(rg_slice *params, size_t n, char *buf, char *why, size_t why_n)
 {
-    size_t total = 0;
-    for (size_t i = 0; i < r->n_params; i++)
-        total += r->params[i].n + 1;
-    free(st->decoded);
-    if (!(st->decoded = malloc(total ? total : 1))) {
-        snprintf(why, n, "out of memory");
-        return false;
-    }
-    char *out = st->decoded;
-    for (size_t i = 0; i < r->n_params; i++) {
-        rg_slice p = r->params[i];
+    char *out = buf;
+    for (size_t i = 0; i < n; i++) {
+        rg_slice p = params[i];
         char *start = out;
         const char *bad = NULL;
         for (size_t k = 0; k < p.n && !bad; k++) {
@@ -326,13 +314,27 @@ static bool decode_params(rg_http_request *r, conn_state *st, char *why, size_t 
             for (size_t k = 0; k < m; k++)
                 shown[k] = p.p[k] >= 0x20 && p.p[k] < 0x7f ? p.p[k] : '?';
             shown[m] = '\0';
-            snprintf(why, n, "the path's segment '%s' %s", shown, bad);
+            snprintf(why, why_n, "the path's segment '%s' %s", shown, bad);
             return false;
         }
-        r->params[i] = (rg_slice){start, (size_t)(out - start)};
+        params[i] = (rg_slice){start, (size_t)(out - start)};
         out++;
     }
     return true;
+}
+
+/* r's path parameters decoded (rg_http_decode_params) into st->decoded. */
+static bool decode_params(rg_http_request *r, conn_state *st, char *why, size_t n)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < r->n_params; i++)
+        total += r->params[i].n + 1;
+    free(st->decoded);
+    if (!(st->decoded = malloc(total))) {
+        snprintf(why, n, "out of memory");
+        return false;
+    }
+    return rg_http_decode_params(r->params, r->n_params, st->decoded, why, n);
 }
 
 /* Whether the request's route reads a body (kept up to RG_HTTP_BODY_MAX). */

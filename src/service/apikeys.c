@@ -262,6 +262,7 @@ rg_status rg_idem_begin(rg_store *s, int64_t api_key_id, const char *key, const 
 {
     memset(answer, 0, sizeof *answer);
     *outcome = RG_IDEM_NEW;
+    rg_store_idem_disarm(s); /* a new request on this handle */
     rg_status rc = check_idem_key(key, e);
     if (rc != RG_OK)
         return rc;
@@ -283,14 +284,20 @@ rg_status rg_idem_begin(rg_store *s, int64_t api_key_id, const char *key, const 
         rg_buf_free(&answer->body);
         return rc;
     }
-    if (claimed)
+    if (claimed) {
+        answer->claimed_at = now;
+        rg_store_idem_arm(s, api_key_id, key, now);
         return RG_OK;
+    }
     if (!found) /* cannot happen: the claim saw the row in this transaction */
         return rg_err_set(e, RG_EINTERNAL, "Idempotency-Key", "the key's row vanished");
     if (strcmp(row.fingerprint, fp) != 0)
         *outcome = RG_IDEM_MISMATCH;
-    else if (row.status == 0)
-        *outcome = RG_IDEM_RUNNING;
+    else if (row.status == 0 ||
+             (row.status == RG_IDEM_CARRIED_OUT && row.created_at >= now - RG_IDEM_ABANDONED_SECONDS))
+        *outcome = RG_IDEM_RUNNING; /* carried out, its answer on the way */
+    else if (row.status == RG_IDEM_CARRIED_OUT)
+        *outcome = RG_IDEM_UNANSWERED;
     else {
         *outcome = RG_IDEM_REPLAY;
         answer->status = row.status;
@@ -301,10 +308,11 @@ rg_status rg_idem_begin(rg_store *s, int64_t api_key_id, const char *key, const 
     return RG_OK;
 }
 
-rg_status rg_idem_end(rg_store *s, int64_t api_key_id, const char *key, int status, const char *content_type,
-                      const char *body, size_t body_len, rg_err *e)
+rg_status rg_idem_end(rg_store *s, int64_t api_key_id, const char *key, rg_instant claimed_at, int status,
+                      const char *content_type, const char *body, size_t body_len, rg_err *e)
 {
+    rg_store_idem_disarm(s);
     if (status >= 500)
-        return rg_store_idem_release(s, api_key_id, key, e);
-    return rg_store_idem_finish(s, api_key_id, key, status, content_type, body, body_len, e);
+        return rg_store_idem_release(s, api_key_id, key, claimed_at, e);
+    return rg_store_idem_finish(s, api_key_id, key, claimed_at, status, content_type, body, body_len, e);
 }

@@ -12,7 +12,11 @@
  * An Idempotency-Key belongs to one API key: the first POST/PATCH with it
  * claims it with the request's fingerprint (SHA-256 of method, path and
  * body); its answer is kept 24 h and replayed to the same request; another
- * request with the key is refused (docs/api.md, "Idempotency").
+ * request with the key is refused (docs/api.md, "Idempotency"). While the
+ * request runs, the claim arms its store handle: the operation's own
+ * transaction marks the key carried out as it commits (rg_store_idem_arm),
+ * so a process that stops between that commit and recording the answer
+ * leaves a key that is never carried out again (RG_IDEM_UNANSWERED).
  */
 #ifndef RG_APIKEYS_H
 #define RG_APIKEYS_H
@@ -104,24 +108,32 @@ typedef enum rg_idem_outcome {
     RG_IDEM_REPLAY,   /* the same request answered before: *answer holds it */
     RG_IDEM_MISMATCH, /* the key was used for another request */
     RG_IDEM_RUNNING,  /* the same key's first request has not answered yet */
+    RG_IDEM_UNANSWERED, /* its first request was carried out, but the process
+                           stopped before its answer was recorded (it was
+                           carried out RG_IDEM_ABANDONED_SECONDS ago or more):
+                           it is not carried out again, and no answer is known */
 } rg_idem_outcome;
 
 typedef struct rg_idem_answer {
     int status;
     char content_type[64];
     rg_buf body;
+    rg_instant claimed_at; /* RG_IDEM_NEW: the claim's instant, for rg_idem_end */
 } rg_idem_answer;
 
 /* Checks `key` (1..255 printable ASCII characters, else RG_EINVAL naming
  * Idempotency-Key) and claims it for the request, or finds its answer
  * (answer->body is then owned by the caller: rg_buf_free); in one
- * transaction of its own. */
+ * transaction of its own. RG_IDEM_NEW arms `s` (rg_store_idem_arm) until
+ * rg_idem_end: the request's operations run on `s`. */
 rg_status rg_idem_begin(rg_store *s, int64_t api_key_id, const char *key, const char *method, const char *path,
                         const char *body, size_t body_len, rg_instant now, rg_idem_outcome *outcome,
                         rg_idem_answer *answer, rg_err *e);
-/* Records the answer of a claimed key; a status >= 500 (the request may
- * succeed when retried) gives the key up instead. */
-rg_status rg_idem_end(rg_store *s, int64_t api_key_id, const char *key, int status, const char *content_type,
-                      const char *body, size_t body_len, rg_err *e);
+/* Disarms `s` and records the answer of the key claimed at claimed_at
+ * (answer->claimed_at of rg_idem_begin); a status >= 500 (the request may
+ * succeed when retried) gives the key up instead — unless its operation
+ * was carried out: then the key stays RG_IDEM_UNANSWERED's. */
+rg_status rg_idem_end(rg_store *s, int64_t api_key_id, const char *key, rg_instant claimed_at, int status,
+                      const char *content_type, const char *body, size_t body_len, rg_err *e);
 
 #endif

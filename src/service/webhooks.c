@@ -263,21 +263,31 @@ static rg_status keep_attempt(void *p, const rg_webhook_attempt *a)
     return RG_OK;
 }
 
-rg_status rg_webhooks_list(rg_store *s, const char *status, rg_webhook_list *out, rg_err *e)
+rg_status rg_webhooks_page(rg_store *s, const char *status, int64_t before_id, int64_t limit, rg_webhook_list *out,
+                           rg_err *e)
 {
     memset(out, 0, sizeof *out);
     if (status && strcmp(status, "pending") && strcmp(status, "sending") && strcmp(status, "delivered") &&
         strcmp(status, "failed"))
         return rg_err_set(e, RG_EINVAL, "status", "'%s' is not a delivery status (pending, sending, delivered, failed)",
                           status);
-    rg_status rc = rg_store_webhook_each(s, status, 0, keep_item, out, e);
+    rg_status rc = rg_store_begin_read(s, e);
+    if (rc != RG_OK)
+        return rc;
+    rc = rg_store_webhook_each(s, status, before_id, limit, keep_item, out, e);
     for (size_t i = 0; rc == RG_OK && i < out->n; i++)
         rc = rg_store_webhook_attempts(s, out->v[i].d.id, keep_attempt, &out->v[i], e);
+    rg_store_rollback(s); /* a read: nothing to commit */
     if (rc == RG_ENOMEM)
         rc = rg_err_set(e, RG_ENOMEM, "webhooks", "out of memory");
     if (rc != RG_OK)
         rg_webhook_list_free(out);
     return rc;
+}
+
+rg_status rg_webhooks_list(rg_store *s, const char *status, rg_webhook_list *out, rg_err *e)
+{
+    return rg_webhooks_page(s, status, 0, 0, out, e);
 }
 
 void rg_webhook_list_free(rg_webhook_list *l)

@@ -101,6 +101,11 @@ typedef struct rg_webhook_list {
 /* Deliveries (status NULL: all; else pending, sending, delivered or
  * failed — RG_EINVAL naming "status" otherwise), newest first. */
 rg_status rg_webhooks_list(rg_store *s, const char *status, rg_webhook_list *out, rg_err *e);
+/* The same, one keyset page (GET /v1/webhooks/deliveries): ids below
+ * before_id (0: from the newest), at most limit (0: all); read in one
+ * snapshot. */
+rg_status rg_webhooks_page(rg_store *s, const char *status, int64_t before_id, int64_t limit, rg_webhook_list *out,
+                           rg_err *e);
 void rg_webhook_list_free(rg_webhook_list *l);
 /* The JSON of one delivery (a new jansson reference as void *; NULL when
  * memory ran out or a text is not UTF-8). */

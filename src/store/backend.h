@@ -169,20 +169,29 @@ typedef struct rg_store_ops {
                             rg_instant expired_before, rg_instant abandoned_before, bool *claimed, rg_err *e);
     rg_status (*idem_get)(rg_store *s, int64_t api_key_id, const char *key, rg_idem_row *out, rg_buf *body,
                           bool *found, rg_err *e);
-    rg_status (*idem_finish)(rg_store *s, int64_t api_key_id, const char *key, int status, const char *content_type,
+    rg_status (*idem_finish)(rg_store *s, int64_t api_key_id, const char *key, rg_instant claimed_at, int status,
+                             const char *content_type,
                              const char *body, size_t body_len, rg_err *e);
-    rg_status (*idem_release)(rg_store *s, int64_t api_key_id, const char *key, rg_err *e);
+    rg_status (*idem_release)(rg_store *s, int64_t api_key_id, const char *key, rg_instant claimed_at, rg_err *e);
+    rg_status (*idem_mark)(rg_store *s, int64_t api_key_id, const char *key, rg_instant claimed_at, bool *held,
+                           rg_err *e);
     /* outgoing webhooks (sqlite_webhooks.c) */
     rg_status (*webhook_enqueue)(rg_store *s, const char *webhook, int64_t event_id, const char *event_type, const char *body, rg_instant now, bool *inserted, rg_err *e);
     rg_status (*webhook_claim)(rg_store *s, const char *owner, rg_instant now, rg_instant lease_until, int64_t limit, const char *lost_error, rg_webhook_delivery_fn fn, void *ctx, rg_err *e);
     rg_status (*webhook_finish)(rg_store *s, const rg_webhook_outcome *o, bool *held, rg_err *e);
-    rg_status (*webhook_each)(rg_store *s, const char *status, int64_t id, int64_t limit, rg_webhook_delivery_fn fn, void *ctx, rg_err *e);
+    rg_status (*webhook_each)(rg_store *s, const char *status, int64_t id, int64_t before_id, int64_t limit, rg_webhook_delivery_fn fn, void *ctx, rg_err *e);
     rg_status (*webhook_attempts)(rg_store *s, int64_t delivery_id, rg_webhook_attempt_fn fn, void *ctx, rg_err *e);
     rg_status (*webhook_requeue)(rg_store *s, int64_t id, rg_instant now, bool *changed, rg_err *e);
 } rg_store_ops;
 
 struct rg_store {
     const rg_store_ops *ops;
+    bool writing; /* inside a transaction begun with rg_store_begin */
+    /* the Idempotency-Key a commit marks carried out (rg_store_idem_arm) */
+    bool idem_armed;
+    int64_t idem_api_key_id;
+    rg_instant idem_claimed_at;
+    char idem_key[256];
 };
 
 rg_status rg_sqlite_open(const char *path, rg_store **out, rg_err *e);

@@ -1073,6 +1073,7 @@ static const rg_store_ops sqlite_ops = {
     .idem_get = rg_sqk_idem_get,
     .idem_finish = rg_sqk_idem_finish,
     .idem_release = rg_sqk_idem_release,
+    .idem_mark = rg_sqk_idem_mark,
     .bureau_get = rg_sqe_bureau_get,
     .bureau_pending_each = rg_sqe_bureau_pending_each,
     .bureau_accepted = rg_sqe_bureau_accepted,

@@ -19,6 +19,7 @@ enum {
     K_IDEM_GET,
     K_IDEM_FINISH,
     K_IDEM_RELEASE,
+    K_IDEM_MARK,
     K_COUNT
 };
 _Static_assert(K_COUNT <= RG_SQ_API_STMTS, "raise RG_SQ_API_STMTS");
@@ -222,32 +223,58 @@ rg_status rg_sqk_idem_get(rg_store *base, int64_t api_key_id, const char *key, r
     return RG_OK;
 }
 
-rg_status rg_sqk_idem_finish(rg_store *base, int64_t api_key_id, const char *key, int status,
+/* Only the claim of this request (its created_at): a later request that
+ * took the key over owns the row. */
+rg_status rg_sqk_idem_finish(rg_store *base, int64_t api_key_id, const char *key, rg_instant claimed_at, int status,
                              const char *content_type, const char *body, size_t body_len, rg_err *e)
 {
     rg_sq_common *s = SQ(base);
     sqlite3_stmt *st = stmt(s, K_IDEM_FINISH,
                             "UPDATE api_idempotency SET status = ?3, content_type = ?4, body = ?5"
-                            " WHERE api_key_id = ?1 AND key = ?2",
+                            " WHERE api_key_id = ?1 AND key = ?2 AND created_at = ?6 AND status IN (0, 1)",
                             e);
     if (!st)
         return e ? e->code : RG_ESTORE;
     sqlite3_bind_int64(st, 1, api_key_id);
     rg_sq_bind_text(st, 2, key);
+    sqlite3_bind_int64(st, 6, claimed_at);
     sqlite3_bind_int(st, 3, status);
     rg_sq_bind_text(st, 4, content_type);
     sqlite3_bind_text(st, 5, body ? body : "", body ? (int)body_len : 0, SQLITE_STATIC);
     return rg_sq_step_done(s, st, e, "recording an Idempotency-Key's answer");
 }
 
-rg_status rg_sqk_idem_release(rg_store *base, int64_t api_key_id, const char *key, rg_err *e)
+rg_status rg_sqk_idem_release(rg_store *base, int64_t api_key_id, const char *key, rg_instant claimed_at, rg_err *e)
 {
     rg_sq_common *s = SQ(base);
-    sqlite3_stmt *st =
-        stmt(s, K_IDEM_RELEASE, "DELETE FROM api_idempotency WHERE api_key_id = ?1 AND key = ?2 AND status = 0", e);
+    sqlite3_stmt *st = stmt(s, K_IDEM_RELEASE,
+                            "DELETE FROM api_idempotency WHERE api_key_id = ?1 AND key = ?2 AND status = 0"
+                            " AND created_at = ?3",
+                            e);
     if (!st)
         return e ? e->code : RG_ESTORE;
     sqlite3_bind_int64(st, 1, api_key_id);
     rg_sq_bind_text(st, 2, key);
+    sqlite3_bind_int64(st, 3, claimed_at);
     return rg_sq_step_done(s, st, e, "forgetting an Idempotency-Key");
+}
+
+rg_status rg_sqk_idem_mark(rg_store *base, int64_t api_key_id, const char *key, rg_instant claimed_at, bool *held,
+                           rg_err *e)
+{
+    rg_sq_common *s = SQ(base);
+    *held = false;
+    sqlite3_stmt *st = stmt(s, K_IDEM_MARK,
+                            "UPDATE api_idempotency SET status = 1"
+                            " WHERE api_key_id = ?1 AND key = ?2 AND created_at = ?3 AND status IN (0, 1)",
+                            e);
+    if (!st)
+        return e ? e->code : RG_ESTORE;
+    sqlite3_bind_int64(st, 1, api_key_id);
+    rg_sq_bind_text(st, 2, key);
+    sqlite3_bind_int64(st, 3, claimed_at);
+    rg_status rc = rg_sq_step_done(s, st, e, "marking an Idempotency-Key's request carried out");
+    if (rc == RG_OK)
+        *held = sqlite3_changes(s->db) > 0;
+    return rc;
 }

@@ -149,9 +149,11 @@ rg_status rg_sqk_idem_claim(rg_store *s, int64_t api_key_id, const char *key, co
                             rg_instant expired_before, rg_instant abandoned_before, bool *claimed, rg_err *e);
 rg_status rg_sqk_idem_get(rg_store *s, int64_t api_key_id, const char *key, rg_idem_row *out, rg_buf *body,
                           bool *found, rg_err *e);
-rg_status rg_sqk_idem_finish(rg_store *s, int64_t api_key_id, const char *key, int status, const char *content_type,
-                             const char *body, size_t body_len, rg_err *e);
-rg_status rg_sqk_idem_release(rg_store *s, int64_t api_key_id, const char *key, rg_err *e);
+rg_status rg_sqk_idem_finish(rg_store *s, int64_t api_key_id, const char *key, rg_instant claimed_at, int status,
+                             const char *content_type, const char *body, size_t body_len, rg_err *e);
+rg_status rg_sqk_idem_release(rg_store *s, int64_t api_key_id, const char *key, rg_instant claimed_at, rg_err *e);
+rg_status rg_sqk_idem_mark(rg_store *s, int64_t api_key_id, const char *key, rg_instant claimed_at, bool *held,
+                           rg_err *e);
 
 /* sqlite_inbound.c: provider callbacks, replies and tracking (slots 36..47). */
 rg_status rg_sqe_message_ref(rg_store *s, int64_t id, rg_message_ref *out, rg_err *e);
@@ -170,7 +172,7 @@ rg_status rg_sqw_enqueue(rg_store *s, const char *webhook, int64_t event_id, con
 rg_status rg_sqw_claim(rg_store *s, const char *owner, rg_instant now, rg_instant lease_until, int64_t limit,
                        const char *lost_error, rg_webhook_delivery_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqw_finish(rg_store *s, const rg_webhook_outcome *o, bool *held, rg_err *e);
-rg_status rg_sqw_each(rg_store *s, const char *status, int64_t id, int64_t limit, rg_webhook_delivery_fn fn, void *ctx,
+rg_status rg_sqw_each(rg_store *s, const char *status, int64_t id, int64_t before_id, int64_t limit, rg_webhook_delivery_fn fn, void *ctx,
                       rg_err *e);
 rg_status rg_sqw_attempts(rg_store *s, int64_t delivery_id, rg_webhook_attempt_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqw_requeue(rg_store *s, int64_t id, rg_instant now, bool *changed, rg_err *e);

@@ -182,13 +182,13 @@ out:
     return rc;
 }
 
-rg_status rg_sqw_each(rg_store *base, const char *status, int64_t id, int64_t limit, rg_webhook_delivery_fn fn,
-                      void *ctx, rg_err *e)
+rg_status rg_sqw_each(rg_store *base, const char *status, int64_t id, int64_t before_id, int64_t limit,
+                      rg_webhook_delivery_fn fn, void *ctx, rg_err *e)
 {
     rg_sq_common *s = SQ(base);
     sqlite3_stmt *st = prepare(s,
                                "SELECT " DELIVERY_COLS " FROM webhook_deliveries WHERE (?1 IS NULL OR status = ?1)"
-                               " AND (?2 = 0 OR id = ?2) ORDER BY id DESC LIMIT ?3",
+                               " AND (?2 = 0 OR id = ?2) AND (?4 = 0 OR id < ?4) ORDER BY id DESC LIMIT ?3",
                                "listing webhook deliveries", e);
     if (!st)
         return RG_ESTORE;
@@ -198,6 +198,7 @@ rg_status rg_sqw_each(rg_store *base, const char *status, int64_t id, int64_t li
         sqlite3_bind_null(st, 1);
     sqlite3_bind_int64(st, 2, id);
     sqlite3_bind_int64(st, 3, limit > 0 ? limit : -1);
+    sqlite3_bind_int64(st, 4, before_id);
     rg_status rc = each_row(s, st, fn, ctx, "listing webhook deliveries", e);
     sqlite3_finalize(st);
     return rc;

@@ -30,7 +30,10 @@ rg_status rg_store_info_get(rg_store *s, rg_store_info *out, rg_err *e)
 
 rg_status rg_store_begin(rg_store *s, rg_err *e)
 {
-    return s->ops->begin(s, e);
+    rg_status rc = s->ops->begin(s, e);
+    if (rc == RG_OK)
+        s->writing = true;
+    return rc;
 }
 
 rg_status rg_store_begin_read(rg_store *s, rg_err *e)
@@ -40,12 +43,28 @@ rg_status rg_store_begin_read(rg_store *s, rg_err *e)
 
 rg_status rg_store_commit(rg_store *s, rg_err *e)
 {
-    return s->ops->commit(s, e);
+    if (s->writing && s->idem_armed) {
+        /* the request's Idempotency-Key is marked carried out in the
+         * operation's own transaction (rg_store_idem_arm) */
+        bool held = false;
+        rg_status rc = s->ops->idem_mark(s, s->idem_api_key_id, s->idem_key, s->idem_claimed_at, &held, e);
+        if (rc == RG_OK && !held)
+            rc = rg_err_set(e, RG_ECONFLICT, "Idempotency-Key",
+                            "a later request with this Idempotency-Key took it over (this one ran so long that"
+                            " its key counted as abandoned): nothing of this one was recorded");
+        if (rc != RG_OK)
+            return rc;
+    }
+    rg_status rc = s->ops->commit(s, e);
+    if (rc == RG_OK)
+        s->writing = false;
+    return rc;
 }
 
 void rg_store_rollback(rg_store *s)
 {
     s->ops->rollback(s);
+    s->writing = false;
 }
 
 rg_status rg_store_savepoint(rg_store *s, rg_err *e)
@@ -708,15 +727,33 @@ rg_status rg_store_idem_get(rg_store *s, int64_t api_key_id, const char *key, rg
     return s->ops->idem_get(s, api_key_id, key, out, body, found, e);
 }
 
-rg_status rg_store_idem_finish(rg_store *s, int64_t api_key_id, const char *key, int status,
+rg_status rg_store_idem_finish(rg_store *s, int64_t api_key_id, const char *key, rg_instant claimed_at, int status,
                                const char *content_type, const char *body, size_t body_len, rg_err *e)
 {
-    return s->ops->idem_finish(s, api_key_id, key, status, content_type, body, body_len, e);
+    return s->ops->idem_finish(s, api_key_id, key, claimed_at, status, content_type, body, body_len, e);
 }
 
-rg_status rg_store_idem_release(rg_store *s, int64_t api_key_id, const char *key, rg_err *e)
+rg_status rg_store_idem_release(rg_store *s, int64_t api_key_id, const char *key, rg_instant claimed_at, rg_err *e)
 {
-    return s->ops->idem_release(s, api_key_id, key, e);
+    return s->ops->idem_release(s, api_key_id, key, claimed_at, e);
+}
+
+void rg_store_idem_arm(rg_store *s, int64_t api_key_id, const char *key, rg_instant claimed_at)
+{
+    s->idem_armed = true;
+    s->idem_api_key_id = api_key_id;
+    s->idem_claimed_at = claimed_at;
+    rg_strlcpy(s->idem_key, key, sizeof s->idem_key);
+}
+
+void rg_store_idem_disarm(rg_store *s)
+{
+    s->idem_armed = false;
+}
+
+bool rg_store_idem_armed(const rg_store *s)
+{
+    return s->idem_armed;
 }
 
 rg_status rg_store_webhook_enqueue(rg_store *s, const char *webhook, int64_t event_id, const char *event_type,
@@ -736,10 +773,10 @@ rg_status rg_store_webhook_finish(rg_store *s, const rg_webhook_outcome *o, bool
     return s->ops->webhook_finish(s, o, held, e);
 }
 
-rg_status rg_store_webhook_each(rg_store *s, const char *status, int64_t limit, rg_webhook_delivery_fn fn, void *ctx,
-                                rg_err *e)
+rg_status rg_store_webhook_each(rg_store *s, const char *status, int64_t before_id, int64_t limit,
+                                rg_webhook_delivery_fn fn, void *ctx, rg_err *e)
 {
-    return s->ops->webhook_each(s, status, 0, limit, fn, ctx, e);
+    return s->ops->webhook_each(s, status, 0, before_id, limit, fn, ctx, e);
 }
 
 typedef struct found_ctx {
@@ -758,7 +795,7 @@ static rg_status found_one(void *p, const rg_webhook_delivery *d)
 rg_status rg_store_webhook_get(rg_store *s, int64_t id, rg_webhook_delivery_fn fn, void *ctx, rg_err *e)
 {
     found_ctx f = {fn, ctx, false};
-    rg_status rc = s->ops->webhook_each(s, NULL, id, 1, found_one, &f, e);
+    rg_status rc = s->ops->webhook_each(s, NULL, id, 0, 1, found_one, &f, e);
     if (rc == RG_OK && !f.found)
         return rg_err_set(e, RG_ENOTFOUND, "delivery", "no webhook delivery %lld", (long long)id);
     return rc;

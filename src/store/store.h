@@ -801,11 +801,29 @@ rg_status rg_store_idem_claim(rg_store *s, int64_t api_key_id, const char *key, 
 /* The row (its answer's body into *body when non-NULL); *found false when none. */
 rg_status rg_store_idem_get(rg_store *s, int64_t api_key_id, const char *key, rg_idem_row *out, rg_buf *body,
                             bool *found, rg_err *e);
-/* Records the answer of a claimed key. */
-rg_status rg_store_idem_finish(rg_store *s, int64_t api_key_id, const char *key, int status,
+/* Records the answer of the key claimed at claimed_at (nothing when a later
+ * request took it over). */
+rg_status rg_store_idem_finish(rg_store *s, int64_t api_key_id, const char *key, rg_instant claimed_at, int status,
                                const char *content_type, const char *body, size_t body_len, rg_err *e);
-/* Gives a claimed key up (its request failed in a way worth a retry). */
-rg_status rg_store_idem_release(rg_store *s, int64_t api_key_id, const char *key, rg_err *e);
+/* Gives the key claimed at claimed_at up (its request failed in a way worth
+ * a retry) unless its request was carried out (status RG_IDEM_CARRIED_OUT). */
+rg_status rg_store_idem_release(rg_store *s, int64_t api_key_id, const char *key, rg_instant claimed_at, rg_err *e);
+/* The status of a claimed key whose request's operation committed and
+ * whose answer is not recorded yet (never an HTTP status). */
+#define RG_IDEM_CARRIED_OUT 1
+/* Arms this handle with the key claimed at claimed_at: from then until
+ * rg_store_idem_disarm, every rg_store_commit of a transaction begun with
+ * rg_store_begin first sets the key's row to RG_IDEM_CARRIED_OUT in that
+ * same transaction — the operation and the mark commit together or not at
+ * all, so a key whose row still says running was never carried out. When
+ * the row is no longer this claim (a later request took the key over
+ * after RG_IDEM_ABANDONED_SECONDS), the commit fails with RG_ECONFLICT
+ * naming Idempotency-Key and writes nothing (the caller rolls back). */
+void rg_store_idem_arm(rg_store *s, int64_t api_key_id, const char *key, rg_instant claimed_at);
+void rg_store_idem_disarm(rg_store *s);
+/* Whether the handle is armed (a caller that would write on another
+ * handle, e.g. the events' group commit, writes on this one instead). */
+bool rg_store_idem_armed(const rg_store *s);
 
 /* An invoice's bureau listing (negativação) and its history. Instants are
  * RG_INSTANT_NONE when the step has not happened. */
@@ -960,9 +978,10 @@ typedef struct rg_webhook_outcome {
 /* Records the attempt and the delivery's new state when `owner` still
  * holds its lease (*held false and nothing written otherwise). */
 rg_status rg_store_webhook_finish(rg_store *s, const rg_webhook_outcome *o, bool *held, rg_err *e);
-/* Deliveries (status NULL: all), newest first, at most limit (0: all). */
-rg_status rg_store_webhook_each(rg_store *s, const char *status, int64_t limit, rg_webhook_delivery_fn fn, void *ctx,
-                                rg_err *e);
+/* Deliveries (status NULL: all) with ids below before_id (0: any), newest
+ * first, at most limit (0: all): a keyset page. */
+rg_status rg_store_webhook_each(rg_store *s, const char *status, int64_t before_id, int64_t limit,
+                                rg_webhook_delivery_fn fn, void *ctx, rg_err *e);
 /* One delivery; RG_ENOTFOUND when there is none with that id. */
 rg_status rg_store_webhook_get(rg_store *s, int64_t id, rg_webhook_delivery_fn fn, void *ctx, rg_err *e);
 typedef struct rg_webhook_attempt {

@@ -10,12 +10,17 @@
 # C1 C2 C3 (tag vip) and C9 (no invoice), invoices F1 (C1, paid after a
 # message) F2 (C2) F3 (C3, a promise) F4 (C1, task 1: a call), C3's opt-out
 # of whatsapp, API keys 1 admin, 2 operator, 3 viewer, 4 admin (spare:
-# revoked). Operations run in the document's order: a write's example must
+# revoked), webhook delivery 1 (F1's payment.received to webhook erp,
+# failed). Operations run in the document's order: a write's example must
 # not spoil a later one's (POST /v1/optouts adds C2/sms, which the DELETE
 # after it revokes; task 1 is claimed, then done).
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 repo_project
+cat >>regua.yaml <<'YAML'
+webhooks:
+  - {name: erp, url: "http://127.0.0.1:9/ganchos", secret_env: ERP_SECRET, events: [payment.received]}
+YAML
 export REGUA_NOW=2026-10-13T12:00:00Z
 cat >c.csv <<'CSV'
 external_id,name,document,email,phone,tags
@@ -36,6 +41,8 @@ expect_exit "fixture: invoices" 0 regua import invoices f.csv
 expect_exit "fixture: a tick" 0 regua tick
 [ "$(q "SELECT count(*) FROM messages")" -ge 1 ] && ok "fixture: the tick made messages" || not_ok "fixture: the tick made messages" "none"
 expect_exit "fixture: a payment" 0 regua pay F1 --amount 100.00 --reference pix-1
+/usr/bin/python3 -c 'import sqlite3; c = sqlite3.connect("regua.db"); c.execute("UPDATE webhook_deliveries SET status = '"'failed'"' WHERE id = 1"); c.commit()'
+is "fixture: a failed webhook delivery" "$(q "SELECT webhook || ' ' || status FROM webhook_deliveries")" "erp failed"
 is "fixture: a task (F4's call)" "$(q "SELECT count(*) FROM tasks")" 1
 expect_exit "fixture: an opt-out" 0 regua optout add C3 --channel whatsapp --source erp
 expect_exit "fixture: a promise" 0 regua event promise.made --invoice F3 --data '{"date": "2026-10-16"}'

@@ -400,6 +400,34 @@ expect_exit "optout list --customer" 0 regua optout list --customer C1 --json
 /usr/bin/python3 -c 'import json; assert [x["channel"] for x in json.load(open("out"))] == ["email"]' \
     && ok "optout list --customer" || not_ok "optout list --customer" "$(cat out)"
 
+# ---- Idempotency-Key: the server stops between the operation's commit and
+# recording its answer (simulated: a trigger refuses to store any answer).
+# The key was marked carried out in the event's own transaction, so a retry
+# never records the event again: 409 retry while it may still answer, then
+# 409 "carried out, answer lost" — never a second event.
+sql() { /usr/bin/python3 -c 'import sqlite3, sys; c = sqlite3.connect("regua.db"); c.execute(sys.argv[1]); c.commit()' "$1"; }
+sql "CREATE TRIGGER lose_answer BEFORE UPDATE ON api_idempotency WHEN NEW.status >= 100 BEGIN SELECT RAISE(ABORT, 'the answer is lost'); END"
+n0=$(q "SELECT count(*) FROM events WHERE type = 'portal.visited'")
+post "$OPER" /v1/events '{"type": "portal.visited", "customer": "C2"}' -H 'Idempotency-Key: lost-1'
+is "the event is recorded (its answer is not)" "$code" 201
+is "one event more" "$(q "SELECT count(*) FROM events WHERE type = 'portal.visited'")" $((n0 + 1))
+is "the key is marked carried out, without an answer" "$(q "SELECT status || ' ' || length(body) FROM api_idempotency WHERE key = 'lost-1'")" "1 0"
+sql "DROP TRIGGER lose_answer"
+post "$OPER" /v1/events '{"type": "portal.visited", "customer": "C2"}' -H 'Idempotency-Key: lost-1'
+is "a retry at once: 409, retry" "$code" 409
+grep -qi '^Retry-After: 1' h.txt && ok "with Retry-After" || not_ok "with Retry-After" "$(cat h.txt)"
+sql "UPDATE api_idempotency SET created_at = created_at - 601 WHERE key = 'lost-1'"
+post "$OPER" /v1/events '{"type": "portal.visited", "customer": "C2"}' -H 'Idempotency-Key: lost-1'
+is "ten minutes later: 409, not carried out again" "$code" 409
+contains "saying it was carried out" body.json "was carried out, but the server stopped before recording its answer"
+grep -qi '^Retry-After' h.txt && not_ok "no Retry-After then" "$(cat h.txt)" || ok "no Retry-After then"
+is "still one event more" "$(q "SELECT count(*) FROM events WHERE type = 'portal.visited'")" $((n0 + 1))
+post "$OPER" /v1/events '{"type": "portal.visited", "customer": "C2"}' -H 'Idempotency-Key: lost-2'
+is "another key records another event" "$code" 201
+post "$OPER" /v1/events '{"type": "portal.visited", "customer": "C2"}' -H 'Idempotency-Key: lost-2'
+is "and replays it" "$code" 201
+is "two events more" "$(q "SELECT count(*) FROM events WHERE type = 'portal.visited'")" $((n0 + 2))
+
 kill $pid 2>/dev/null
 wait $pid 2>/dev/null
 grep -q "ERROR" serve.log && not_ok "no error logged" "$(grep ERROR serve.log)" || ok "no error logged"

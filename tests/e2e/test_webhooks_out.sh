@@ -5,7 +5,9 @@
 # receiver answering 500 gets it again, each attempt recorded; a delivery
 # in flight when serve is killed -9 is delivered after the restart with the
 # same id; `webhooks retry` re-queues a failed one; the secret is stored
-# nowhere; a trigger's `webhook: NAME` action delivers its event.
+# nowhere; a trigger's `webhook: NAME` action delivers its event; docs/api.md's
+# Python and PHP receiver examples accept a real delivery and refuse it
+# tampered; `regua dispatch` and `regua tick` deliver without serve.
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 cp -r "$REGUA_ROOT/templates" .
@@ -128,6 +130,41 @@ assert not check(sig, raw, secret)
 PY
 regua webhooks deliveries >list.txt
 contains "the list says delivered" list.txt "delivered 1 attempt; last: HTTP 200"
+# and so does its PHP example, served by `php -S` (scripts/deps.sh installs
+# php-cli: no php is a failure, not a skip): the delivery as received is
+# accepted; its body tampered, another secret, or no header is 401
+command -v php >/dev/null 2>&1 || not_ok "php is installed (scripts/deps.sh)" "no php on PATH"
+/usr/bin/python3 - "$REGUA_ROOT/docs/api.md" <<'PY' || not_ok "docs/api.md has the PHP example" "no php block"
+import base64, json, re, sys
+doc = open(sys.argv[1], encoding="utf-8").read()
+code = [b for b in re.findall(r"```php\n(.*?)```", doc, re.S) if "Regua-Signature" in doc and "hash_hmac" in b][0]
+open("receiver.php", "w").write(code)
+r = json.loads(open("recv.log").readline())
+open("raw.json", "wb").write(base64.b64decode(r["raw"]))
+open("raw-tampered.json", "wb").write(base64.b64decode(r["raw"]).replace(b'"100.00"', b'"1.00"'))
+open("sig.txt", "w").write(r["signature"])
+PY
+PHPPORT=$(free_port)
+ERP_WEBHOOK_SECRET=$ERP_SECRET php -S 127.0.0.1:$PHPPORT receiver.php >php.log 2>&1 &
+PHPPID=$!
+until_true 10 curl -s -o /dev/null "http://127.0.0.1:$PHPPORT/" || not_ok "php -S starts" "$(cat php.log)"
+php_post() { # BODY_FILE [SIGNATURE]: the HTTP status the PHP receiver answers
+    curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' ${2:+-H "Regua-Signature: $2"} \
+        --data-binary "@$1" "http://127.0.0.1:$PHPPORT/ganchos/regua"
+}
+is "the PHP example accepts the signed delivery" "$(php_post raw.json "$(cat sig.txt)")" 200
+is "the PHP example refuses it tampered" "$(php_post raw-tampered.json "$(cat sig.txt)")" 401
+is "the PHP example refuses it without the header" "$(php_post raw.json)" 401
+t=$(sed 's/^t=\([0-9]*\),.*/\1/' sig.txt)
+late=$((t - 301))
+latesig="t=$late,v1=$(/usr/bin/python3 -c 'import hmac,hashlib,os,sys; print(hmac.new(os.environ["ERP_SECRET"].encode(), sys.argv[1].encode() + b"." + open("raw.json","rb").read(), hashlib.sha256).hexdigest())' "$late")"
+is "the PHP example refuses a t older than 5 minutes" "$(php_post raw.json "$latesig")" 401
+kill "$PHPPID" 2>/dev/null; wait "$PHPPID" 2>/dev/null
+ERP_WEBHOOK_SECRET=another-secret php -S 127.0.0.1:$PHPPORT receiver.php >>php.log 2>&1 &
+PHPPID=$!
+until_true 10 curl -s -o /dev/null "http://127.0.0.1:$PHPPORT/" || not_ok "php -S starts again" "$(cat php.log)"
+is "the PHP example refuses it under another secret" "$(php_post raw.json "$(cat sig.txt)")" 401
+kill "$PHPPID" 2>/dev/null; wait "$PHPPID" 2>/dev/null
 stop_receiver
 
 # 2. the receiver answers 500 first: the attempt is recorded, retried after
@@ -244,3 +281,90 @@ contains "serve warns" nosecret.log "webhook erp: the variable ERP_SECRET (secre
     && ok "healthz names the webhook" || not_ok "healthz names the webhook" "$(cat h.json)"
 [ ! -s recv.log ] && ok "nothing was sent without the secret" || not_ok "nothing was sent without the secret" "$(cat recv.log)"
 is "it waits to be retried" "$(status_of "$d")" pending
+
+# 7. without serve (cron): `regua dispatch` sends the due deliveries, signed,
+# retried with the same backoff; `regua tick` too (not with --no-dispatch)
+due_now() { /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect("regua.db"); c.execute("UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE id = ?", (int(sys.argv[1]),)); c.commit()' "$1"; }
+rm -f recv.log
+receiver --status 500,200
+expect_exit "dispatch without the secret" 0 env -u ERP_SECRET "$REGUA_BIN" dispatch
+contains "dispatch warns about the secret" err "webhook erp: the variable ERP_SECRET (secret_env) is not set"
+[ ! -s recv.log ] && ok "dispatch sends nothing without the secret" || not_ok "dispatch sends nothing without the secret" "$(cat recv.log)"
+due_now "$d"
+expect_exit "dispatch --json" 0 regua dispatch --json
+/usr/bin/python3 -c 'import json,sys; j=json.load(open("out")); w=j["webhooks"]; assert (w["claimed"], w["retrying"], w["delivered"]) == (1, 1, 0), j' \
+    && ok "dispatch --json counts the webhook attempt" || not_ok "dispatch --json counts the webhook attempt" "$(cat out)"
+# (its second failure: the first was the attempt without the secret, above)
+is "the receiver's 500 is recorded, the next attempt in 5 min" \
+    "$(q "SELECT status || ' ' || last_status || ' ' || (next_attempt_at - updated_at) FROM webhook_deliveries WHERE id = $d")" \
+    "pending 500 300"
+expect_exit "dispatch before the backoff" 0 regua dispatch
+contains "sends nothing yet" out "webhooks: 0 delivered, 0 to retry, 0 failed"
+due_now "$d"
+expect_exit "dispatch again" 0 regua dispatch
+contains "dispatch says it delivered" out "webhooks: 1 delivered, 0 to retry, 0 failed"
+is "delivered by dispatch" "$(status_of "$d")" delivered
+printf 'external_id,customer_external_id,amount,due_date\nF5,C1,100.00,2027-01-20\n' >f5.csv
+regua import invoices f5.csv >/dev/null
+regua pay F5 --amount 100 --reference R5 >/dev/null
+d5=$(q "SELECT max(id) FROM webhook_deliveries WHERE webhook = 'erp'")
+expect_exit "tick --no-dispatch" 0 regua tick --no-dispatch
+is "tick --no-dispatch leaves it" "$(status_of "$d5")" pending
+expect_exit "tick --json" 0 regua tick --json
+/usr/bin/python3 -c 'import json; j=json.load(open("out")); assert j["webhooks"]["delivered"] == 1, j' \
+    && ok "tick delivers it" || not_ok "tick delivers it" "$(cat out)"
+is "delivered by tick" "$(status_of "$d5")" delivered
+stop_receiver
+/usr/bin/python3 - <<'PY' && ok "dispatch and tick sent them signed, once each after the 500" || not_ok "dispatch and tick sent them signed, once each after the 500" "$(cat recv.log)"
+import json
+r = [json.loads(l) for l in open("recv.log")]
+assert len(r) == 3 and r[0]["id"] == r[1]["id"] and r[2]["body"]["invoice"] == "F5", r
+assert all(x["signature_ok"] for x in r), r
+PY
+
+# 8. the deliveries over the API: GET /v1/webhooks/deliveries (viewer;
+# newest first; the list's ?limit/?after pages, ?status as --status) and
+# POST /v1/webhooks/deliveries/{id}/retry (admin), the CLI's documents
+ADMIN=$(regua apikey create --role admin 2>/dev/null)
+OPER=$(regua apikey create --role operator 2>/dev/null)
+VIEW=$(regua apikey create --role viewer 2>/dev/null)
+SPORT=$(free_port)
+"$REGUA_BIN" serve --listen 127.0.0.1:$SPORT --no-scheduler --no-dispatch >>serve.log 2>&1 &
+SPID=$!
+wait_http "http://127.0.0.1:$SPORT/healthz" || not_ok "serve starts" "$(tail -5 serve.log)"
+B=http://127.0.0.1:$SPORT
+api() { k=$1; shift; curl -s -o api.json -w '%{http_code}' -H "Authorization: Bearer $k" "$@"; }
+regua webhooks deliveries --json >cli.json
+n=$(/usr/bin/python3 -c 'import json; print(len(json.load(open("cli.json"))))')
+is "GET ?limit=4 (viewer)" "$(api "$VIEW" "$B/v1/webhooks/deliveries?limit=4")" 200
+cp api.json p1.json
+next=$(/usr/bin/python3 -c 'import json; print(json.load(open("p1.json"))["next"])')
+is "the next page" "$(api "$VIEW" "$B/v1/webhooks/deliveries?limit=4&after=$next")" 200
+cp api.json p2.json
+/usr/bin/python3 - "$n" <<'PY' && ok "the pages are the CLI's list, newest first, in order" || not_ok "the pages are the CLI's list, newest first, in order" "$(cat p1.json p2.json)"
+import json, sys
+p1, p2, cli = (json.load(open(f)) for f in ("p1.json", "p2.json", "cli.json"))
+n = int(sys.argv[1])
+assert n > 4 and len(p1["data"]) == 4 and p1["next"] and p2["next"] is None, (p1, p2)
+assert p1["data"] + p2["data"] == cli, (p1, p2, cli)
+ids = [d["id"] for d in cli]
+assert ids == sorted(ids, reverse=True), ids
+PY
+/usr/bin/python3 -c 'import sqlite3; c=sqlite3.connect("regua.db"); c.execute("UPDATE webhook_deliveries SET status = '"'failed'"' WHERE id = 2"); c.commit()'
+is "GET ?status=failed" "$(api "$VIEW" "$B/v1/webhooks/deliveries?status=failed")" 200
+/usr/bin/python3 -c 'import json; j=json.load(open("api.json")); assert [d["id"] for d in j["data"]] == [2] and j["data"][0]["status"] == "failed", j' \
+    && ok "only the failed one" || not_ok "only the failed one" "$(cat api.json)"
+is "GET ?status=sent is 400" "$(api "$VIEW" "$B/v1/webhooks/deliveries?status=sent")" 400
+contains "naming status" api.json '"field":"status"'
+is "GET ?limit=0 is 400" "$(api "$VIEW" "$B/v1/webhooks/deliveries?limit=0")" 400
+is "retry as operator is 403" "$(api "$OPER" -X POST "$B/v1/webhooks/deliveries/2/retry")" 403
+is "retry as admin" "$(api "$ADMIN" -X POST "$B/v1/webhooks/deliveries/2/retry")" 200
+/usr/bin/python3 -c 'import json; j=json.load(open("api.json")); assert j["id"] == 2 and j["status"] == "pending" and j["attempt_log"], j' \
+    && ok "answers the delivery, pending again" || not_ok "answers the delivery, pending again" "$(cat api.json)"
+is "pending in the store" "$(status_of 2)" pending
+is "retry of a delivery that is not failed is 409" "$(api "$ADMIN" -X POST "$B/v1/webhooks/deliveries/2/retry")" 409
+contains "saying why" api.json "is pending, not failed"
+is "retry of an unknown delivery is 404" "$(api "$ADMIN" -X POST "$B/v1/webhooks/deliveries/99/retry")" 404
+is "retry of a non-number is 404" "$(api "$ADMIN" -X POST "$B/v1/webhooks/deliveries/abc/retry")" 404
+is "retry with a body field is 422" "$(api "$ADMIN" -X POST -H 'Content-Type: application/json' -d '{"x": 1}' "$B/v1/webhooks/deliveries/3/retry")" 422
+stop_serve

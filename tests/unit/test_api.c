@@ -191,7 +191,7 @@ static void test_idempotency(void **state)
     assert_int_equal(rg_idem_begin(s, a.id, "k1", "POST", "/v1/events", body, strlen(body), NOW, &out, &ans, &e),
                      RG_OK);
     assert_int_equal(out, RG_IDEM_RUNNING);
-    assert_int_equal(rg_idem_end(s, a.id, "k1", 201, "application/json", "{\"id\":7}", 8, &e), RG_OK);
+    assert_int_equal(rg_idem_end(s, a.id, "k1", NOW, 201, "application/json", "{\"id\":7}", 8, &e), RG_OK);
     assert_int_equal(rg_idem_begin(s, a.id, "k1", "POST", "/v1/events", body, strlen(body), NOW + 10, &out, &ans, &e),
                      RG_OK);
     assert_int_equal(out, RG_IDEM_REPLAY);
@@ -213,7 +213,7 @@ static void test_idempotency(void **state)
     assert_int_equal(rg_idem_begin(s, b.id, "k1", "POST", "/v1/events", "{}", 2, NOW, &out, &ans, &e), RG_OK);
     assert_int_equal(out, RG_IDEM_NEW);
     /* a 5xx gives the key up: the retry runs */
-    assert_int_equal(rg_idem_end(s, b.id, "k1", 503, "application/problem+json", "{}", 2, &e), RG_OK);
+    assert_int_equal(rg_idem_end(s, b.id, "k1", NOW, 503, "application/problem+json", "{}", 2, &e), RG_OK);
     assert_int_equal(rg_idem_begin(s, b.id, "k1", "POST", "/v1/events", "{}", 2, NOW, &out, &ans, &e), RG_OK);
     assert_int_equal(out, RG_IDEM_NEW);
     /* a claim left running by a process that stopped is taken over after 10 minutes */
@@ -245,6 +245,113 @@ static void test_idempotency(void **state)
     long_key[RG_IDEM_KEY_MAX] = '\0';
     assert_int_equal(rg_idem_begin(s, a.id, long_key, "POST", "/v1/x", "", 0, NOW, &out, &ans, &e), RG_OK);
     assert_int_equal(out, RG_IDEM_NEW);
+    rg_store_close(s);
+}
+
+/* The row of (api key, key): status and created_at. */
+static void idem_row(rg_store *s, int64_t api_key_id, const char *key, int *status, rg_instant *created_at)
+{
+    rg_idem_row row;
+    bool found = false;
+    rg_err e;
+    assert_int_equal(rg_store_idem_get(s, api_key_id, key, &row, NULL, &found, &e), RG_OK);
+    assert_true(found);
+    *status = row.status;
+    *created_at = row.created_at;
+}
+
+/* One write transaction on s, as a service's: an API key revoked. */
+static rg_status a_write(rg_store *s, int64_t id, rg_err *e)
+{
+    rg_apikey_row k;
+    return rg_apikey_revoke(s, id, NOW, &k, e);
+}
+
+/* The operation's own commit marks the key carried out: a process that
+ * stops before recording the answer leaves a key that is never carried
+ * out again (before: it was taken over after 10 minutes and run twice). */
+static void test_idempotency_carried_out(void **state)
+{
+    (void)state;
+    rg_store *s = open_store();
+    rg_err e;
+    rg_apikey_row a, v1, v2, v3;
+    char k[RG_APIKEY_TEXT_MAX];
+    assert_int_equal(rg_apikey_create(s, RG_ROLE_ADMIN, "a", NOW, &a, k, &e), RG_OK);
+    assert_int_equal(rg_apikey_create(s, RG_ROLE_VIEWER, "v1", NOW, &v1, k, &e), RG_OK);
+    assert_int_equal(rg_apikey_create(s, RG_ROLE_VIEWER, "v2", NOW, &v2, k, &e), RG_OK);
+    assert_int_equal(rg_apikey_create(s, RG_ROLE_VIEWER, "v3", NOW, &v3, k, &e), RG_OK);
+    rg_idem_outcome out;
+    rg_idem_answer ans;
+    int status;
+    rg_instant at;
+    /* claimed, carried out (committed), then the process stops */
+    assert_int_equal(rg_idem_begin(s, a.id, "c1", "POST", "/v1/x", "{}", 2, NOW, &out, &ans, &e), RG_OK);
+    assert_int_equal(out, RG_IDEM_NEW);
+    assert_int_equal(ans.claimed_at, NOW);
+    assert_true(rg_store_idem_armed(s));
+    idem_row(s, a.id, "c1", &status, &at);
+    assert_int_equal(status, 0);
+    assert_int_equal(a_write(s, v1.id, &e), RG_OK);
+    idem_row(s, a.id, "c1", &status, &at);
+    assert_int_equal(status, RG_IDEM_CARRIED_OUT);
+    rg_store_idem_disarm(s); /* the "crash": no rg_idem_end */
+    /* soon after: still its first request's (retry) */
+    assert_int_equal(rg_idem_begin(s, a.id, "c1", "POST", "/v1/x", "{}", 2, NOW + 5, &out, &ans, &e), RG_OK);
+    assert_int_equal(out, RG_IDEM_RUNNING);
+    /* long after: not taken over, not run again: unanswered */
+    assert_int_equal(rg_idem_begin(s, a.id, "c1", "POST", "/v1/x", "{}", 2, NOW + RG_IDEM_ABANDONED_SECONDS + 1, &out,
+                                   &ans, &e),
+                     RG_OK);
+    assert_int_equal(out, RG_IDEM_UNANSWERED);
+    assert_false(rg_store_idem_armed(s));
+    /* the same request with another body is still another request */
+    assert_int_equal(rg_idem_begin(s, a.id, "c1", "POST", "/v1/x", "{ }", 3, NOW + RG_IDEM_ABANDONED_SECONDS + 1,
+                                   &out, &ans, &e),
+                     RG_OK);
+    assert_int_equal(out, RG_IDEM_MISMATCH);
+    /* a claim that was NOT carried out (stopped before its commit) is taken over */
+    assert_int_equal(rg_idem_begin(s, a.id, "c2", "POST", "/v1/x", "{}", 2, NOW, &out, &ans, &e), RG_OK);
+    assert_int_equal(out, RG_IDEM_NEW);
+    rg_store_idem_disarm(s);
+    assert_int_equal(rg_idem_begin(s, a.id, "c2", "POST", "/v1/x", "{}", 2, NOW + RG_IDEM_ABANDONED_SECONDS + 1, &out,
+                                   &ans, &e),
+                     RG_OK);
+    assert_int_equal(out, RG_IDEM_NEW);
+    assert_int_equal(ans.claimed_at, NOW + RG_IDEM_ABANDONED_SECONDS + 1);
+    /* ... and the first one, still running after all, cannot commit any more */
+    rg_store_idem_arm(s, a.id, "c2", NOW);
+    assert_int_equal(a_write(s, v2.id, &e), RG_ECONFLICT);
+    assert_string_equal(e.where, "Idempotency-Key");
+    rg_apikey_row after;
+    bool found;
+    assert_int_equal(rg_store_apikey_get(s, NULL, v2.id, &after, &found, &e), RG_OK);
+    assert_int_equal(after.revoked_at, RG_INSTANT_NONE); /* nothing of it written */
+    /* nor record an answer over the new claim's */
+    assert_int_equal(rg_idem_end(s, a.id, "c2", NOW, 200, "application/json", "{}", 2, &e), RG_OK);
+    idem_row(s, a.id, "c2", &status, &at);
+    assert_int_equal(status, 0);
+    assert_int_equal(at, NOW + RG_IDEM_ABANDONED_SECONDS + 1);
+    /* a 5xx after the operation was carried out does not give the key up */
+    assert_int_equal(rg_idem_begin(s, a.id, "c3", "POST", "/v1/x", "{}", 2, NOW, &out, &ans, &e), RG_OK);
+    assert_int_equal(a_write(s, v3.id, &e), RG_OK);
+    assert_int_equal(rg_idem_end(s, a.id, "c3", NOW, 500, "application/problem+json", "{}", 2, &e), RG_OK);
+    assert_false(rg_store_idem_armed(s));
+    idem_row(s, a.id, "c3", &status, &at);
+    assert_int_equal(status, RG_IDEM_CARRIED_OUT);
+    /* reads end without marking: a read transaction, or nothing */
+    assert_int_equal(rg_idem_begin(s, a.id, "c4", "POST", "/v1/x", "{}", 2, NOW, &out, &ans, &e), RG_OK);
+    assert_int_equal(rg_store_begin_read(s, &e), RG_OK);
+    assert_int_equal(rg_store_apikey_get(s, NULL, v3.id, &after, &found, &e), RG_OK);
+    assert_int_equal(rg_store_commit(s, &e), RG_OK);
+    idem_row(s, a.id, "c4", &status, &at);
+    assert_int_equal(status, 0);
+    /* the answer recorded normally: replayed */
+    assert_int_equal(rg_idem_end(s, a.id, "c4", NOW, 404, "application/problem+json", "{}", 2, &e), RG_OK);
+    assert_int_equal(rg_idem_begin(s, a.id, "c4", "POST", "/v1/x", "{}", 2, NOW + 1, &out, &ans, &e), RG_OK);
+    assert_int_equal(out, RG_IDEM_REPLAY);
+    assert_int_equal(ans.status, 404);
+    rg_buf_free(&ans.body);
     rg_store_close(s);
 }
 
@@ -293,7 +400,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hash),       cmocka_unit_test(test_roles),  cmocka_unit_test(test_keys),
         cmocka_unit_test(test_key_cache),
-        cmocka_unit_test(test_idempotency), cmocka_unit_test(test_cursor), cmocka_unit_test(test_status_http),
+        cmocka_unit_test(test_idempotency), cmocka_unit_test(test_idempotency_carried_out),
+        cmocka_unit_test(test_cursor), cmocka_unit_test(test_status_http),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
