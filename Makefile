@@ -34,7 +34,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
 .SECONDARY:
-.PHONY: all deps run demo test unit e2e sanitize fuzz fuzz-smoke bench clean check-style check-compiles
+.PHONY: all deps run demo test browser unit e2e sanitize fuzz fuzz-smoke bench clean check-style check-compiles
 all: $(BUILD)/regua
 
 deps:
@@ -79,6 +79,11 @@ demo: run
 test: deps
 	@$(MAKE) --no-print-directory $(BUILD)/regua $(UNIT_BIN) check-style check-compiles
 	@sh tests/run.sh $(BUILD)
+
+# The browser tests alone (tests/browser/run.js; `make test` runs them too).
+browser: deps
+	@$(MAKE) --no-print-directory $(BUILD)/regua
+	@REGUA_BIN="$(CURDIR)/$(BUILD)/regua" node tests/browser/run.js
 
 sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 OPT=-O1 $(addprefix build/san/tests/,$(notdir $(UNIT_BIN))) build/san/regua

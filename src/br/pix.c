@@ -654,3 +654,26 @@ rg_status rg_pix_parse(const char *s, size_t len, rg_pix *out, rg_err *e)
         *out = x;
     return RG_OK;
 }
+
+rg_status rg_pix_with_amount(const char *code, rg_cents amount, char *out, size_t cap, bool *is_static, rg_err *e)
+{
+    rg_pix px;
+    out[0] = '\0';
+    *is_static = false;
+    rg_status rc = rg_pix_parse(code, strlen(code), &px, e);
+    if (rc != RG_OK || px.type != RG_PIX_STATIC)
+        return rc;
+    *is_static = true;
+    rg_pix_params pp;
+    memset(&pp, 0, sizeof pp);
+    pp.key = px.key;
+    pp.description = px.description;
+    pp.merchant_name = px.merchant_name;
+    pp.merchant_city = px.merchant_city;
+    pp.txid = px.txid;
+    pp.has_amount = true;
+    pp.amount_cents = amount;
+    if ((rc = rg_pix_build(&pp, out, cap, e)) != RG_OK)
+        out[0] = '\0';
+    return rc;
+}

@@ -82,6 +82,11 @@ rg_status rg_pix_build(const rg_pix_params *p, char *out, size_t cap, rg_err *e)
  * and what was wrong; *out is zeroed on failure. */
 rg_status rg_pix_parse(const char *s, size_t len, rg_pix *out, rg_err *e);
 
+/* A static BR Code `code` built again for `amount` (the same key,
+ * description, merchant and txid) into out; *is_static false (out "", RG_OK)
+ * when code is a dynamic one. Fails as rg_pix_parse / rg_pix_build do. */
+rg_status rg_pix_with_amount(const char *code, rg_cents amount, char *out, size_t cap, bool *is_static, rg_err *e);
+
 /* CRC16/CCITT-FALSE of s[0..n). */
 uint16_t rg_pix_crc16(const char *s, size_t n);
 

@@ -28,11 +28,15 @@ static const char *const action_names[] = {"send", "reissue", "task", "bureau_li
 
 static const char *const top_keys[] = {"cadence", "match",       "timezone", "window",
                                        "caps",    "fees",        "consolidate", "steps",
-                                       "triggers", "allow_contact_outside_hours", NULL};
+                                       "triggers", "allow_contact_outside_hours", "portal", NULL};
 enum {
     T_CADENCE, T_MATCH, T_TIMEZONE, T_WINDOW, T_CAPS, T_FEES, T_CONSOLIDATE, T_STEPS, T_TRIGGERS,
-    T_ALLOW_OUTSIDE
+    T_ALLOW_OUTSIDE, T_PORTAL
 };
+static const char *const portal_keys[] = {"agreements", NULL};
+/* in RG_CADENCE_AG_* order */
+static const char *const agreement_keys[] = {"max_installments",   "min_installment",   "down_payment_pct",
+                                             "interest_month_pct", "down_payment_days", "break_after_days", NULL};
 
 static const char *const match_keys[] = {"priority",   "customer_kind", "tags_any",
                                          "tags_all",   "min_amount",    "max_amount",
@@ -774,6 +778,43 @@ static void parse_fees(pctx *p, struct fy_node *n, int line, rg_cadence_fees *fe
     }
 }
 
+/* portal: {agreements: {...}}, each key in the range regua.yaml allows. */
+static void parse_portal(pctx *p, struct fy_node *n, int line, rg_cadence_agreements *a)
+{
+    if (!is_map(p, n, line, "portal"))
+        return;
+    fields f;
+    get_fields(p, n, line, "portal", portal_keys, &f);
+    if (!f.has[0] || !is_map(p, f.v[0], f.line[0], "agreements"))
+        return;
+    a->line = f.line[0];
+    fields g;
+    get_fields(p, f.v[0], f.line[0], "agreements", agreement_keys, &g);
+    static const int64_t lo[] = {1, 1, 0, 0, 1, 1}, hi[] = {60, 0, 9000, 1000, 3, 90};
+    for (int i = 0; i < RG_CADENCE_AG__COUNT; i++) {
+        if (!g.has[i])
+            continue;
+        const char *key = agreement_keys[i];
+        int64_t v = 0;
+        bool ok;
+        if (i == RG_CADENCE_AG_MIN_INSTALLMENT) {
+            ok = read_money(p, g.v[i], g.line[i], key, &v);
+            if (ok && v < 1) {
+                perr(p, node_line(g.v[i], g.line[i]), "bad-value", "`min_installment` must be above zero");
+                ok = false;
+            }
+        } else if (i == RG_CADENCE_AG_DOWN_PAYMENT_PCT || i == RG_CADENCE_AG_INTEREST_MONTH_PCT) {
+            ok = read_pct(p, g.v[i], g.line[i], key, hi[i], &v);
+        } else {
+            ok = read_int(p, g.v[i], g.line[i], key, lo[i], hi[i], &v);
+        }
+        if (ok) {
+            a->has[i] = true;
+            a->v[i] = v;
+        }
+    }
+}
+
 static void parse_send(pctx *p, struct fy_node *n, int line, rg_cadence_send *s)
 {
     s->present = true;
@@ -1324,6 +1365,8 @@ static void fill(pctx *p, struct fy_node *root, rg_cadence *c)
         read_bool(p, f.v[T_CONSOLIDATE], f.line[T_CONSOLIDATE], "consolidate", &c->consolidate);
     if (f.has[T_ALLOW_OUTSIDE])
         parse_allow_outside(p, f.v[T_ALLOW_OUTSIDE], f.line[T_ALLOW_OUTSIDE], c);
+    if (f.has[T_PORTAL])
+        parse_portal(p, f.v[T_PORTAL], f.line[T_PORTAL], &c->agreements);
 
     if (f.has[T_STEPS]) {
         void *arr;

@@ -140,6 +140,21 @@ typedef struct rg_cadence_trigger {
     int postpone_line;
 } rg_cadence_trigger;
 
+/* `portal: {agreements: {...}}`: this cadence's installment-agreement terms
+ * (docs/agreements.md), each key stated overriding regua.yaml's
+ * portal.agreements for invoices on this cadence. Index by
+ * RG_CADENCE_AG_*; percentages in hundredths, money in centavos. */
+enum {
+    RG_CADENCE_AG_MAX_INSTALLMENTS, RG_CADENCE_AG_MIN_INSTALLMENT, RG_CADENCE_AG_DOWN_PAYMENT_PCT,
+    RG_CADENCE_AG_INTEREST_MONTH_PCT, RG_CADENCE_AG_DOWN_PAYMENT_DAYS, RG_CADENCE_AG_BREAK_AFTER_DAYS,
+    RG_CADENCE_AG__COUNT
+};
+typedef struct rg_cadence_agreements {
+    bool has[RG_CADENCE_AG__COUNT];
+    int64_t v[RG_CADENCE_AG__COUNT];
+    int line;
+} rg_cadence_agreements;
+
 typedef struct rg_cadence {
     char *name; /* `cadence:` */
     int name_line;
@@ -163,6 +178,7 @@ typedef struct rg_cadence {
      * such a window. Part of the document, hence of `version`. */
     char *allow_contact_outside_hours;
     int allow_outside_line;
+    rg_cadence_agreements agreements; /* `portal.agreements` */
     rg_cadence_step *steps; /* in file order */
     size_t n_steps;
     rg_cadence_trigger *triggers; /* in file order */

@@ -24,6 +24,8 @@ const rg_command rg_cmd_agreement = {
     "renegotiated. Amounts are exact in centavos: D = round(P x down_payment_pct), simple\n"
     "interest J = round((P - D) x interest_month_pct x N), each installment\n"
     "floor((P - D + J) / N), the rounding remainder on the last (docs/agreements.md).\n"
+    "The terms are regua.yaml's portal.agreements, each key the cadence of the first\n"
+    "invoice states (portal: {agreements: ...} in the cadence file) replacing it.\n"
     "plans prints the plans on offer for the invoices named (1..max_installments, those\n"
     "whose installment reaches min_installment). create makes the agreement of N\n"
     "installments (an installment below min_installment or N above max_installments is\n"

@@ -14,15 +14,27 @@ static int run(rg_cli *cli, int argc, char **argv);
 const rg_command rg_cmd_demo = {
     "demo",
     "regua demo [--customers N] [--listen HOST:PORT] [--no-serve]",
-    "Create the database with a fictitious portfolio and serve it",
+    "Create the database with a fictitious portfolio and its 120 days of history, and serve it",
     "Builds the database anew (--db, else `database` in the config — the repository's\n"
-    "regua.yaml says demo.db — else regua.db) with a deterministic,\n"
-    "realistic, fictitious portfolio — customers with valid CPFs and CNPJs, invoices due\n"
-    "before and after today, some paid — ticks the cadences once (messages go to the channels\n"
-    "configured, the log files of the demo's regua.yaml), then runs the server like 'regua serve'.\n"
+    "regua.yaml says demo.db — else regua.db) with a deterministic, fictitious portfolio\n"
+    "(customers with valid CPFs and CNPJs, monthly bills with boletos and PIX codes) and its\n"
+    "last 120 days of history, made by running the real engine day by day on a fixed clock:\n"
+    "each day's bills, the tick at 10:00 (messages go to the channels configured, the log\n"
+    "files of the demo's regua.yaml), the customers' answers — e-mail opens and clicks,\n"
+    "delivery and read reports, portal visits, promises kept and broken, disputes,\n"
+    "installment agreements (portal.agreements' terms) completed and broken — and\n"
+    "payments (most on time, more after a reminder, some late, a tail never). Then it ticks\n"
+    "once at the clock's time and runs the server like 'regua serve'. The same --customers\n"
+    "and date (--now) give the same database.\n"
     "An existing database is replaced only if it is a regua demo database (or empty).",
     run,
 };
+
+static rg_status demo_tick(void *ctx, rg_instant now, rg_err *e)
+{
+    rg_tick_stats ts;
+    return rg_engine_tick(ctx, now, &ts, e);
+}
 
 static bool remove_db(const char *path, rg_err *e)
 {
@@ -84,15 +96,26 @@ static int run(rg_cli *cli, int argc, char **argv)
     const rg_event_env *env = rg_cli_events(cli);
     if (!env)
         return 3;
-    rg_demo_stats st;
-    if (rg_demo_populate(env, rg_cli_now(cli), (int)n, &st, &e) != RG_OK)
-        return rg_cli_fail(cli, &e);
-    char banner[512];
-    int used = snprintf(banner, sizeof banner, "%s: %d customers, %d invoices, %d payments (fictitious data)\n",
-                     cli->db_path, st.customers, st.invoices, st.payments);
-    /* one tick now, so the demo opens with the cadences already at work */
     rg_engine *eng = NULL;
-    if (rg_cli_engine_open(cli, false, RG_CLI_ENGINE_STRICT, &eng) == 0) {
+    /* without loadable cadences (it said why) the history has no messages */
+    if (rg_cli_engine_open(cli, false, RG_CLI_ENGINE_STRICT, &eng) != 0)
+        eng = NULL;
+    rg_demo_stats st;
+    rg_demo_params dp = {.env = env, .config = &cli->config, .now = rg_cli_now(cli), .customers = (int)n, .days = 120,
+                         .tick = eng ? demo_tick : NULL, .tick_ctx = eng};
+    if (rg_demo_build(&dp, &st, &e) != RG_OK) {
+        rg_engine_close(eng);
+        return rg_cli_fail(cli, &e);
+    }
+    char banner[1024];
+    int used = snprintf(banner, sizeof banner,
+                        "%s: %d customers, %d invoices, %d payments over %d days of history: %d messages sent,"
+                        " %d e-mails opened, %d links clicked, %d portal visits, %d promises, %d disputes, %d agreements"
+                        " (fictitious data)\n",
+                        cli->db_path, st.customers, st.invoices, st.payments, st.days, st.messages, st.opens,
+                        st.clicks, st.portal_visits, st.promises, st.disputes, st.agreements);
+    /* one tick now, so the demo opens with the cadences at work today */
+    if (eng) {
         rg_tick_stats ts;
         if (rg_engine_tick(eng, rg_cli_now(cli), &ts, &e) == RG_OK && ts.fired + ts.superseded > 0)
             snprintf(banner + used, sizeof banner - (size_t)used,

@@ -26,6 +26,11 @@ void rg_config_defaults(rg_config *c)
     rg_strlcpy(c->secret_env, "REGUA_SECRET", sizeof c->secret_env);
     c->legal_interest_month_pct = -1;
     c->portal.agreements = (rg_agreement_config){6, 5000, 2000, 100, 3, 10};
+    c->portal.link_days = 30;
+    c->portal.promise_max_days = 10;
+    c->portal.extend_max_days = 7;
+    c->portal.rate_token_per_min = 60;
+    c->portal.rate_ip_per_min = 300;
 }
 
 /* Driver -> the settings it accepts (besides the common ones). */
@@ -341,39 +346,57 @@ static rg_status parse_webhooks(rg_config *c, const rg_yaml *y, struct fy_node *
     return RG_OK;
 }
 
-/* server: the HTTP server's limits; each a whole number in a stated range. */
+/* A section of whole-number settings, each in a stated range. */
+typedef struct int_key {
+    const char *key;
+    int64_t min, max;
+    size_t off; /* of the int64_t in rg_config */
+} int_key;
+
+/* Sets the setting named by k (one of keys[0..n)) from v; unknown_key
+ * naming `allowed` for a key not among them. */
+static rg_status set_int(rg_config *c, const rg_yaml *y, struct fy_node *k, struct fy_node *v, const char *section,
+                         const int_key *keys, size_t n, const char *allowed, rg_err *e)
+{
+    size_t i = 0;
+    while (i < n && !key_is(k, keys[i].key))
+        i++;
+    if (i == n)
+        return unknown_key(y, k, section, allowed, e);
+    char raw[32];
+    rg_status rc = rg_yaml_copy(y, v, keys[i].key, raw, sizeof raw, e);
+    if (rc != RG_OK)
+        return rc;
+    int64_t *dst = (int64_t *)(void *)((char *)c + keys[i].off);
+    if (!rg_parse_i64(rg_slice_cstr(raw), keys[i].min, keys[i].max, dst))
+        return rg_yaml_error(y, v, e, "%s.%s must be a whole number from %lld to %lld", section, keys[i].key,
+                             (long long)keys[i].min, (long long)keys[i].max);
+    return RG_OK;
+}
+
+static rg_status parse_ints(rg_config *c, const rg_yaml *y, struct fy_node *map, const char *section,
+                            const int_key *keys, size_t n, const char *allowed, rg_err *e)
+{
+    if (!rg_yaml_is_map(map))
+        return rg_yaml_error(y, map, e, "'%s' must be a mapping (%s)", section, allowed);
+    void *it = NULL;
+    struct fy_node *k, *v;
+    rg_status rc = RG_OK;
+    while (rc == RG_OK && rg_yaml_map_next(map, &it, &k, &v))
+        rc = set_int(c, y, k, v, section, keys, n, allowed, e);
+    return rc;
+}
+
+/* server: the HTTP server's limits. */
 static rg_status parse_server(rg_config *c, const rg_yaml *y, struct fy_node *map, rg_err *e)
 {
-    static const struct {
-        const char *key;
-        int64_t min, max;
-        size_t off;
-    } keys[] = {
+    static const int_key keys[] = {
         {"max_connections", 1, 10000, offsetof(rg_config, server.max_connections)},
         {"max_connections_per_ip", 0, 10000, offsetof(rg_config, server.max_connections_per_ip)},
         {"write_wait_ms", 0, 60000, offsetof(rg_config, server.write_wait_ms)},
     };
-    if (!rg_yaml_is_map(map))
-        return rg_yaml_error(y, map, e,
-                             "'server' must be a mapping (max_connections, max_connections_per_ip, write_wait_ms)");
-    void *it = NULL;
-    struct fy_node *k, *v;
-    while (rg_yaml_map_next(map, &it, &k, &v)) {
-        size_t i = 0;
-        while (i < sizeof keys / sizeof *keys && !key_is(k, keys[i].key))
-            i++;
-        if (i == sizeof keys / sizeof *keys)
-            return unknown_key(y, k, "server", "max_connections, max_connections_per_ip, write_wait_ms", e);
-        char raw[32];
-        rg_status rc = rg_yaml_copy(y, v, keys[i].key, raw, sizeof raw, e);
-        if (rc != RG_OK)
-            return rc;
-        int64_t *dst = (int64_t *)(void *)((char *)c + keys[i].off);
-        if (!rg_parse_i64(rg_slice_cstr(raw), keys[i].min, keys[i].max, dst))
-            return rg_yaml_error(y, v, e, "server.%s must be a whole number from %lld to %lld", keys[i].key,
-                                 (long long)keys[i].min, (long long)keys[i].max);
-    }
-    return RG_OK;
+    return parse_ints(c, y, map, "server", keys, sizeof keys / sizeof *keys,
+                      "max_connections, max_connections_per_ip, write_wait_ms", e);
 }
 
 #define AGREEMENT_KEYS                                                                                        \
@@ -432,11 +455,19 @@ static rg_status parse_agreements(rg_agreement_config *a, const rg_yaml *y, stru
     return RG_OK;
 }
 
-#define PORTAL_KEYS "agreements"
+#define PORTAL_KEYS "agreements, link_days, rate_token_per_min, rate_ip_per_min, promise_max_days, extend_max_days"
 
-/* portal: the debtor's portal (docs/configuration.md). */
+/* portal: the customer's portal — its links and limits (docs/portal.md)
+ * and the installment agreements it offers (docs/agreements.md). */
 static rg_status parse_portal(rg_config *c, const rg_yaml *y, struct fy_node *map, rg_err *e)
 {
+    static const int_key keys[] = {
+        {"link_days", 1, 365, offsetof(rg_config, portal.link_days)},
+        {"rate_token_per_min", 0, 100000, offsetof(rg_config, portal.rate_token_per_min)},
+        {"rate_ip_per_min", 0, 1000000, offsetof(rg_config, portal.rate_ip_per_min)},
+        {"promise_max_days", 1, 90 /* RG_PROMISE_MAX_DAYS */, offsetof(rg_config, portal.promise_max_days)},
+        {"extend_max_days", 1, 60 /* RG_PORTAL_EXTEND_MAX_DAYS */, offsetof(rg_config, portal.extend_max_days)},
+    };
     if (!rg_yaml_is_map(map))
         return rg_yaml_error(y, map, e, "'portal' must be a mapping (" PORTAL_KEYS ")");
     void *it = NULL;
@@ -446,7 +477,7 @@ static rg_status parse_portal(rg_config *c, const rg_yaml *y, struct fy_node *ma
         if (key_is(k, "agreements"))
             rc = parse_agreements(&c->portal.agreements, y, v, e);
         else
-            rc = unknown_key(y, k, "portal", PORTAL_KEYS, e);
+            rc = set_int(c, y, k, v, "portal", keys, sizeof keys / sizeof *keys, PORTAL_KEYS, e);
         if (rc != RG_OK)
             return rc;
     }

@@ -92,9 +92,14 @@ typedef struct rg_config {
      * used when neither the cadence nor the invoice states a contract rate;
      * hundredths of a percent, -1 when not configured. */
     int64_t legal_interest_month_pct;
-    /* the debtor's portal (`portal:`; docs/configuration.md) */
+    /* the customer's portal (`portal:`; docs/portal.md, docs/agreements.md) */
     struct {
         rg_agreement_config agreements;
+        int64_t link_days;          /* how long a link from `regua portal link` / {{portal_url}} lasts (default 30) */
+        int64_t rate_token_per_min; /* requests per link per minute before 429 (default 60; 0: no limit) */
+        int64_t rate_ip_per_min;    /* requests per client address per minute before 429 (default 300; 0: no limit) */
+        int64_t promise_max_days;   /* "Prometer pagamento": at most this many days from today (default 10, 1-90) */
+        int64_t extend_max_days;    /* "Prorrogar vencimento": at most this many days after the due date (default 7, 1-60) */
     } portal;
     size_t n_channels;
     rg_channel_config channels[RG_CONFIG_MAX_CHANNELS];

@@ -23,6 +23,7 @@
 #include "engine/engine_int.h"
 #include "service/agreements.h"
 #include "service/holds.h"
+#include "service/portal.h"
 #include "engine/planner.h"
 #include "engine/progress.h"
 #include "render/template_file.h"
@@ -71,6 +72,9 @@ static void lint_template_check(void *p, const char *name, const char *channel, 
     rg_render_vars company;
     rg_render_vars_init(&company);
     company_vars(l->config, &company);
+    /* {{portal_url}} is filled when the link can be made (render_message_x) */
+    if (l->config->public_url[0] && rg_config_secret(l->config))
+        company.portal_url = l->config->public_url;
     rg_template_use tu = {&company, use->offer, use->promise};
     rg_template_diags td = {NULL, 0, 0};
     rg_err e;
@@ -737,6 +741,17 @@ static void compute_reissue(const customer_ctx *cx, const rg_cadence *c, const r
     compute_reissue_days(cx, c, inv, st->reissue_due_in_business_days, re);
 }
 
+/* The static PIX code `code` rebuilt for `amount` (same key, merchant,
+ * txid) into out; a code that is not static goes out as it is when
+ * keep_dynamic, else out is "". */
+static void pix_with_amount(const char *code, rg_cents amount, char *out, size_t n, bool keep_dynamic)
+{
+    rg_err e;
+    bool is_static = false;
+    if (rg_pix_with_amount(code, amount, out, n, &is_static, &e) == RG_OK && !is_static && keep_dynamic)
+        rg_strlcpy(out, code, n);
+}
+
 static void compute_reissue_days(const customer_ctx *cx, const rg_cadence *c, const rg_invoice *inv,
                                  int64_t due_in_business_days, rg_reissue *re)
 {
@@ -765,22 +780,8 @@ static void compute_reissue_days(const customer_ctx *cx, const rg_cadence *c, co
                     inv->external_id, e.msg);
         }
     }
-    if (inv->pix_code[0]) {
-        rg_pix px;
-        if (rg_pix_parse(inv->pix_code, strlen(inv->pix_code), &px, &e) == RG_OK && px.type == RG_PIX_STATIC) {
-            rg_pix_params pp;
-            memset(&pp, 0, sizeof pp);
-            pp.key = px.key;
-            pp.description = px.description;
-            pp.merchant_name = px.merchant_name;
-            pp.merchant_city = px.merchant_city;
-            pp.txid = px.txid;
-            pp.has_amount = true;
-            pp.amount_cents = re->updated_amount;
-            if (rg_pix_build(&pp, re->pix_code, sizeof re->pix_code, &e) != RG_OK)
-                re->pix_code[0] = '\0';
-        }
-    }
+    if (inv->pix_code[0])
+        pix_with_amount(inv->pix_code, re->updated_amount, re->pix_code, sizeof re->pix_code, false);
 }
 
 /* What a letter encloses for one invoice: the boleto the customer can pay
@@ -873,11 +874,20 @@ static char *letter_payload(const customer_ctx *cx, const rg_cadence *c, const r
  * or leaves a hole. */
 static rg_status render_message_x(rg_engine *eng, const rg_customer *cust, rg_render_invoice *ri, size_t n,
                                   const offer_view *ov, const char *template_name, const char *channel,
-                                  const rg_engine_extras *x, rg_rendered *out, char **payload, rg_err *e)
+                                  const rg_engine_extras *x, rg_instant now, rg_rendered *out, char **payload,
+                                  rg_err *e)
 {
     *payload = NULL;
     rg_render_vars v;
     rg_render_vars_init(&v);
+    /* {{portal_url}}: the customer's portal link, valid portal.link_days
+     * from now; empty without public_url or the token secret */
+    rg_buf portal = RG_BUF_INIT;
+    rg_err pe;
+    if (eng->config->public_url[0] && eng->chan_env.token_secret &&
+        rg_portal_link(eng->config, cust->id, now + eng->config->portal.link_days * 86400, &portal, &pe) == RG_OK &&
+        !portal.oom)
+        v.portal_url = rg_buf_cstr(&portal);
     char offer_text[128];
     if (ov && ov->present) { /* {{offer.*}}: the first invoice's offer valid now */
         v.offer.description = rg_offer_describe(&ov->o, offer_text, sizeof offer_text);
@@ -898,8 +908,11 @@ static rg_status render_message_x(rg_engine *eng, const rg_customer *cust, rg_re
     company_vars(eng->config, &v);
     const rg_message_template *mt = NULL;
     rg_status rc;
-    if ((rc = rg_template_set_find(eng->templates, template_name, channel, &mt, e)) != RG_OK ||
-        (rc = rg_message_render(mt, &v, out, e)) != RG_OK)
+    rc = rg_template_set_find(eng->templates, template_name, channel, &mt, e);
+    if (rc == RG_OK)
+        rc = rg_message_render(mt, &v, out, e);
+    rg_buf_free(&portal);
+    if (rc != RG_OK)
         return rc;
     if (out->wa_template) {
         json_t *params = json_array();
@@ -918,10 +931,10 @@ static rg_status render_message_x(rg_engine *eng, const rg_customer *cust, rg_re
 }
 
 static rg_status render_message(rg_engine *eng, const rg_customer *cust, rg_render_invoice *ri, size_t n,
-                                const offer_view *ov, const char *template_name, const char *channel,
+                                const offer_view *ov, const char *template_name, const char *channel, rg_instant now,
                                 rg_rendered *out, char **payload, rg_err *e)
 {
-    return render_message_x(eng, cust, ri, n, ov, template_name, channel, NULL, out, payload, e);
+    return render_message_x(eng, cust, ri, n, ov, template_name, channel, NULL, now, out, payload, e);
 }
 
 rg_status rg_engine_render(rg_engine *eng, const rg_cadence *c, const rg_customer *cust, const rg_invoice *invs,
@@ -964,7 +977,7 @@ rg_status rg_engine_render_x(rg_engine *eng, const rg_cadence *c, const rg_custo
     }
     rg_rendered r;
     memset(&r, 0, sizeof r);
-    rc = render_message_x(eng, cust, ri, n, &ov, template_name, channel, x, &r, &out->payload, e);
+    rc = render_message_x(eng, cust, ri, n, &ov, template_name, channel, x, now, &r, &out->payload, e);
     if (rc == RG_OK && letter) {
         free(out->payload);
         out->payload = letter;
@@ -1079,7 +1092,7 @@ static rg_status plan_message(customer_ctx *cx, batch *b, pending *const *pend, 
     memset(&out, 0, sizeof out);
     rg_err re;
     rg_err_clear(&re);
-    if (render_message(eng, cust, ri, n, &ov, m->template_name, channel, &out, &x->payload, &re) != RG_OK) {
+    if (render_message(eng, cust, ri, n, &ov, m->template_name, channel, cx->now, &out, &x->payload, &re) != RG_OK) {
         /* never an empty hole: the message is suppressed, and says why */
         m->status = RG_MSG_SUPPRESSED;
         snprintf(m->reason, sizeof m->reason, "template %s.%s: %s", m->template_name, channel, re.msg);
@@ -2136,5 +2149,65 @@ rg_status rg_engine_explain(rg_engine *eng, const rg_invoice *inv, const rg_cust
         }
         out->next_due_at = plan.next_due_at;
     }
+    return RG_OK;
+}
+
+/* ---- what the portal shows ---- */
+
+rg_status rg_engine_payable_get(rg_engine *eng, const rg_invoice *inv, const rg_customer *cust, rg_instant now,
+                                rg_engine_payable *out, rg_err *e)
+{
+    memset(out, 0, sizeof *out);
+    /* the cadence the tick planned it on, else its override or best match
+     * (no payment history: the repeat-offender count reads as 0) */
+    char stored[64], progress[1024];
+    bool found = false;
+    if (rg_store_progress_get(eng->store, inv->id, stored, sizeof stored, progress, sizeof progress, &found, e) !=
+        RG_OK)
+        return RG_ESTORE;
+    const rg_cadence *c = found && !inv->cadence_override[0] ? rg_cadence_set_find(eng->cadences, stored) : NULL;
+    if (!c)
+        c = cadence_for(eng, inv, cust, NULL, NULL);
+    static const rg_cadence no_cadence; /* no terms of its own: the invoice's, else the legal rate */
+    if (!c)
+        c = &no_cadence;
+    customer_ctx cx;
+    memset(&cx, 0, sizeof cx);
+    cx.eng = eng;
+    cx.now = now;
+    cx.reader = eng->store;
+    cx.tz = rg_engine_zone(eng, cust, c == &no_cadence ? NULL : c);
+    cx.consumer = cust->kind == RG_KIND_PF;
+    int sod;
+    rg_tz_local(cx.tz, now, &cx.today, &sod);
+    rg_render_invoice ri;
+    offer_view ov;
+    fill_render_invoice(&cx, c, inv, NULL, &ri, &ov);
+    out->today = cx.today;
+    out->balance = ri.amount;
+    out->fine = ri.fine;
+    out->interest = ri.interest;
+    out->amount = ri.updated_amount;
+    out->days_late = ri.days_late;
+    out->due_date = ri.due_date;
+    if (ov.present) {
+        out->offer = true;
+        out->offer_waived = ov.waived;
+        out->offer_valid_until = ov.o.valid_until;
+        out->offer_last_day = rg_tz_date(cx.tz, ov.o.valid_until - 1);
+        rg_offer_describe(&ov.o, out->offer_text, sizeof out->offer_text);
+    }
+    letter_boleto lb;
+    letter_enclosure(&cx, c, inv, NULL, &lb);
+    if (lb.present) {
+        out->boleto = true;
+        out->boleto_generated = lb.generated;
+        rg_strlcpy(out->barcode, lb.barcode, sizeof out->barcode);
+        rg_strlcpy(out->linha, lb.linha, sizeof out->linha);
+        out->boleto_due = lb.due;
+        out->boleto_amount = lb.amount;
+    }
+    if (inv->pix_code[0])
+        pix_with_amount(inv->pix_code, out->amount, out->pix, sizeof out->pix, true);
     return RG_OK;
 }

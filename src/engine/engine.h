@@ -146,6 +146,40 @@ typedef struct rg_invoice_explain {
 rg_status rg_engine_explain(rg_engine *eng, const rg_invoice *inv, const rg_customer *c, rg_instant now,
                             rg_invoice_explain *out, rg_err *e);
 
+/* What a customer can pay for one open invoice now, as the portal shows
+ * it (docs/portal.md): the open balance with fine and interest to today's
+ * local date under the cadence the invoice follows (its terms as messages
+ * show them), or the amount of the offer valid now; the boleto payable now
+ * — the current one while its effective due date has not passed, else one
+ * generated for today's updated amount, due RG_LETTER_BOLETO_DAYS bank
+ * business days later (the letter's enclosure) — and the PIX copia-e-cola
+ * of `amount` (a static code rebuilt with it; a dynamic one as it is). */
+typedef struct rg_engine_payable {
+    rg_cents balance;  /* the open principal */
+    rg_cents fine, interest;
+    rg_cents amount;   /* what to pay now (the offer's amount while one holds) */
+    int64_t days_late; /* after the effective due date, on today's local date */
+    rg_date due_date;  /* the due date shown: the reissued one, else the nominal */
+    rg_date today;     /* the customer's local date at `now` */
+    bool offer;        /* an offer holds now */
+    rg_cents offer_waived;
+    rg_instant offer_valid_until;
+    rg_date offer_last_day; /* the customer's local date of its last valid instant */
+    char offer_text[128];
+    bool boleto;           /* a boleto is payable now */
+    bool boleto_generated; /* generated for today (the current one is past due) */
+    char barcode[45];
+    char linha[55];        /* formatted */
+    rg_date boleto_due;
+    rg_cents boleto_amount;
+    char pix[RG_PIX_MAX + 1]; /* "" when the invoice has no PIX */
+} rg_engine_payable;
+
+/* Fills *out for the open invoice inv of customer cust at now (reads the
+ * invoice's offer and stored cadence on the engine's store). */
+rg_status rg_engine_payable_get(rg_engine *eng, const rg_invoice *inv, const rg_customer *cust, rg_instant now,
+                                rg_engine_payable *out, rg_err *e);
+
 /* The instants at which some customer's window opens on the local date
  * `day` (one per cadence and time zone in use), sorted, for simulate.
  * Writes at most max; returns the count. */

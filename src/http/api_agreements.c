@@ -50,15 +50,9 @@ static void reply_view(rg_api_call *c, unsigned status, rg_agreement_view *v)
 
 void rg_api_agreement_get(rg_api_call *c)
 {
-    char text[24];
-    int64_t id = 0;
-    rg_slice p = c->r->params[0];
-    if (p.n < sizeof text) {
-        memcpy(text, p.p, p.n);
-        text[p.n] = '\0';
-    }
-    if (p.n >= sizeof text || !rg_parse_i64(rg_slice_cstr(text), 1, INT64_MAX, &id))
-        return rg_api_problem(c, 404, "no agreement has id '%.*s'", (int)(p.n > 40 ? 40 : p.n), p.p);
+    int64_t id;
+    if (!rg_api_path_number(c, 0, "agreement", &id))
+        return;
     rg_agreement_view v;
     rg_err e;
     rg_err_clear(&e);

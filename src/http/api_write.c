@@ -257,7 +257,7 @@ void rg_api_events_post(rg_api_call *c)
         fail_named(c, "POST /v1/events", rc, &e, map);
         return;
     }
-    rg_api_reply(c, 201, rg_event_result_json(rq.type, &out));
+    rg_api_reply_text(c, 201, rg_event_result_json_text(rq.type, &out));
 }
 
 /* ---- POST /v1/payments ---- */
@@ -619,5 +619,5 @@ void rg_api_promises_post(rg_api_call *c)
         fail_named(c, "POST /v1/promises", rc, &e, map);
         return;
     }
-    rg_api_reply(c, 201, rg_event_result_json(rq.type, &out));
+    rg_api_reply_text(c, 201, rg_event_result_json_text(rq.type, &out));
 }

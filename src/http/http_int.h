@@ -23,11 +23,13 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "http/server.h"
 #include "service/json_write.h"
 #include "service/apikeys.h"
+#include "service/portal.h"
 
 /* Request bodies larger than this are refused with 413. */
 #define RG_HTTP_BODY_MAX (1024 * 1024)
@@ -45,6 +47,7 @@ struct rg_http_server {
     rg_clock clock;
     int write_wait_ms;
     rg_apikey_cache keys; /* the API keys this server checked in the last second (service/apikeys.h) */
+    struct rg_rate *portal_rate; /* the portal's per-link and per-address counts (base/ratelimit.h) */
     pthread_mutex_t pool_mu; /* guards idle/n_idle only */
     rg_store *idle[RG_HTTP_IDLE_STORES];
     size_t n_idle;
@@ -330,6 +333,92 @@ void rg_api_openapi(rg_api_call *c);
 enum MHD_Result rg_http_whatsapp_verify(rg_http_request *r);
 enum MHD_Result rg_http_whatsapp_hook(rg_http_request *r);
 enum MHD_Result rg_http_sms_hook(rg_http_request *r);
+
+/* page.c: HTML pages */
+/* Appends s with & < > " ' escaped. */
+void rg_html_escape(rg_buf *b, const char *s);
+/* Sends page (text/html) with a Content-Security-Policy (csp; NULL: no
+ * script, inline styles, forms to this server only), X-Frame-Options DENY
+ * and the extra headers (name, value pairs, NULL-terminated; may be NULL);
+ * a page that ran out of memory is a 500. */
+enum MHD_Result rg_http_send_html(rg_http_request *r, unsigned status, const rg_buf *page, const char *csp,
+                                  const char *const *extra);
+
+/* ---- the customer's portal (portal.c; docs/portal.md) ----
+ *
+ * GET /p/{token}, GET /p/{token}/boleto/{invoice}.pdf, POST /p/{token}/{action}
+ * and GET /static/portal.js. An action is a row of portal.c's
+ * portal_actions[] and a function that receives an opened context whose
+ * form secret (CSRF) is already checked, reads its fields with
+ * rg_portal_form_value(), does ONE service call and answers with
+ * rg_portal_redirect() (303 to the page with a flash code of
+ * portal_flashes[]). The page writes its forms with rg_portal_form_open(). */
+#define RG_PORTAL_MAX_FIELDS 32
+/* A portal POST body larger than this is refused (413 page). */
+#define RG_PORTAL_BODY_MAX 8192
+
+typedef struct rg_portal_field {
+    const char *name, *value; /* decoded, NUL-terminated, into ctx->form */
+} rg_portal_field;
+
+typedef struct rg_portal_ctx {
+    rg_http_request *r;
+    rg_store *store;   /* the connection's */
+    const char *token; /* the link's token (r->params[0]), not NUL-terminated */
+    size_t token_len;
+    char form_secret[RG_PORTAL_FORM_SECRET_LEN];
+    rg_customer customer;
+    rg_instant now, expires;
+    struct timespec started;
+    char *form; /* owned: the decoded body */
+    rg_portal_field fields[RG_PORTAL_MAX_FIELDS];
+    size_t n_fields;
+} rg_portal_ctx;
+
+/* Opens a portal request: the per-address and per-link limits (429 page),
+ * the token (404 page), its expiry (410 page), the customer (404 page).
+ * False when a page was sent (*ret is the send's result). */
+bool rg_portal_open(rg_http_request *r, rg_portal_ctx *ctx, enum MHD_Result *ret);
+/* Logs the request's time (info) and frees the context. */
+void rg_portal_close(rg_portal_ctx *ctx, const char *what, unsigned status);
+/* A form field of the POST, or NULL. */
+const char *rg_portal_form_value(const rg_portal_ctx *ctx, const char *name);
+/* Writes <form method="post" action="/p/TOKEN/ACTION" ATTRS> with the
+ * hidden form secret and, when invoice is not NULL, a hidden "invoice";
+ * the caller writes the controls (each with a visible <label>) and </form>. */
+void rg_portal_form_open(rg_buf *b, const rg_portal_ctx *ctx, const char *action, const char *invoice,
+                         const char *attrs);
+/* 303 to /p/TOKEN?m=FLASH#ANCHOR (flash and anchor may be NULL); 204 for
+ * the page's own script (header X-Regua-Fetch). */
+enum MHD_Result rg_portal_redirect(rg_portal_ctx *ctx, const char *flash, const char *anchor);
+/* 303 to /p/TOKEN?m=FLASH&i=INVOICE: a refusal about a field of that
+ * invoice's form, shown next to the field (invoice NULL: as rg_portal_redirect). */
+enum MHD_Result rg_portal_redirect_invoice(rg_portal_ctx *ctx, const char *flash, const char *invoice);
+/* The open invoice `ext` of the context's customer; RG_ENOTFOUND when it is
+ * not one (another customer's, paid, unknown). */
+rg_status rg_portal_invoice(rg_portal_ctx *ctx, const char *ext, rg_invoice *out, rg_err *e);
+/* Records an event of type (by name) of the customer, or of invoice when
+ * not NULL, source "portal", data a JSON object or NULL, through the event
+ * service in its own transaction; logs a failure and returns it. */
+rg_status rg_portal_record(rg_portal_ctx *ctx, const char *type, const char *invoice, const char *data);
+
+struct rg_engine_payable;
+/* portal_actions.c: the forms of what the customer can do (docs/portal.md) */
+enum MHD_Result rg_portal_action_promise(rg_portal_ctx *ctx);
+enum MHD_Result rg_portal_action_offer(rg_portal_ctx *ctx);
+enum MHD_Result rg_portal_action_extend(rg_portal_ctx *ctx);
+enum MHD_Result rg_portal_action_dispute(rg_portal_ctx *ctx);
+enum MHD_Result rg_portal_action_channel(rg_portal_ctx *ctx);
+enum MHD_Result rg_portal_action_preferred(rg_portal_ctx *ctx);
+/* One open invoice's forms (promise, offer, extend, contest), inside its card. */
+void rg_portal_render_invoice_actions(rg_buf *b, const rg_portal_ctx *ctx, size_t i, const rg_invoice *inv,
+                                      const struct rg_engine_payable *p);
+/* The page's "Como prefere ser avisado" section. */
+void rg_portal_render_page_actions(rg_buf *b, const rg_portal_ctx *ctx);
+enum MHD_Result rg_http_portal_page(rg_http_request *r);
+enum MHD_Result rg_http_portal_boleto(rg_http_request *r);
+enum MHD_Result rg_http_portal_post(rg_http_request *r);
+enum MHD_Result rg_http_portal_js(rg_http_request *r);
 
 /* track.c */
 enum MHD_Result rg_http_track_open(rg_http_request *r);

@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/health.h"
+#include "base/ratelimit.h"
 #include "engine/engine.h"
 #include "base/log.h"
 #include "base/utf8.h"
@@ -224,6 +225,10 @@ static const route routes[] = {
     {"GET", "/t/c/{}", false, rg_http_track_click},
     {"GET", "/u/{}", false, rg_http_unsubscribe_page},
     {"POST", "/u/{}", true, rg_http_unsubscribe},
+    {"GET", "/p/{}", false, rg_http_portal_page},
+    {"GET", "/p/{}/boleto/{}.pdf", false, rg_http_portal_boleto},
+    {"POST", "/p/{}/{}", true, rg_http_portal_post},
+    {"GET", "/static/portal.js", false, rg_http_portal_js},
 };
 
 bool rg_http_match(const char *pattern, const char *path, rg_slice *params, size_t *n)
@@ -552,6 +557,11 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
     s->clock = opt->clock;
     s->write_wait_ms = (int)opt->config->server.write_wait_ms;
     rg_apikey_cache_init(&s->keys);
+    if (!(s->portal_rate = rg_rate_new())) {
+        rg_apikey_cache_destroy(&s->keys);
+        free(s);
+        return rg_err_set(e, RG_ENOMEM, "http", "out of memory");
+    }
     pthread_mutex_init(&s->pool_mu, NULL);
     pthread_mutex_init(&s->group_mu, NULL);
     pthread_cond_init(&s->group_work, NULL);
@@ -574,7 +584,7 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
         NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)opt->config->server.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
         MHD_OPTION_THREAD_STACK_SIZE, (size_t)(1024 * 1024), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_END);
     if (!s->daemon) {
         rc = rg_err_set(e, RG_EIO, opt->listen, "cannot listen (is the port in use?)");
@@ -586,6 +596,7 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
     return RG_OK;
 fail:
     close_idle(s);
+    rg_rate_free(s->portal_rate);
     rg_apikey_cache_destroy(&s->keys);
     pthread_mutex_destroy(&s->pool_mu);
     pthread_mutex_destroy(&s->group_mu);
@@ -607,6 +618,7 @@ void rg_http_stop(rg_http_server *s)
     MHD_stop_daemon(s->daemon);
     rg_http_group_stop(s);
     close_idle(s);
+    rg_rate_free(s->portal_rate);
     rg_apikey_cache_destroy(&s->keys);
     pthread_mutex_destroy(&s->pool_mu);
     pthread_mutex_destroy(&s->group_mu);

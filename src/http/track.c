@@ -120,26 +120,6 @@ static bool web_url(const char *u)
 
 /* ---- small pt-BR pages ---- */
 
-static void html_escape(rg_buf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': rg_buf_puts(b, "&amp;"); break;
-        case '<': rg_buf_puts(b, "&lt;"); break;
-        case '>': rg_buf_puts(b, "&gt;"); break;
-        case '"': rg_buf_puts(b, "&quot;"); break;
-        case '\'': rg_buf_puts(b, "&#39;"); break;
-        default: rg_buf_putc(b, *s);
-        }
-    }
-}
-
-static const char *const html_headers[] = {
-    "Content-Security-Policy",
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    "X-Frame-Options", "DENY", NULL,
-};
-
 /* Sends a page: title, then body_html (already escaped) after the head;
  * with Retry-After when retry_after is non-NULL. */
 static enum MHD_Result send_page_h(rg_http_request *r, unsigned status, const char *title, const char *body_html,
@@ -149,25 +129,17 @@ static enum MHD_Result send_page_h(rg_http_request *r, unsigned status, const ch
     rg_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"pt-BR\"><head><meta charset=\"utf-8\">"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                     "<meta name=\"robots\" content=\"noindex\"><title>");
-    html_escape(&b, title);
+    rg_html_escape(&b, title);
     rg_buf_puts(&b, "</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;"
                     "padding:0 1rem;color:#222;line-height:1.5}button{font-size:1rem;padding:.6rem 1.2rem;"
                     "border:0;border-radius:.4rem;background:#b3261e;color:#fff;cursor:pointer}"
                     ".n{color:#666;font-size:.9rem}</style></head><body><h1>");
-    html_escape(&b, title);
+    rg_html_escape(&b, title);
     rg_buf_puts(&b, "</h1>\n");
     rg_buf_puts(&b, body_html);
     rg_buf_puts(&b, "\n</body></html>\n");
-    enum MHD_Result ret;
-    if (b.oom)
-        ret = rg_http_send_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "out of memory");
-    else if (!retry_after)
-        ret = rg_http_send(r, status, "text/html; charset=utf-8", b.p, b.len, html_headers);
-    else {
-        const char *headers[] = {html_headers[0], html_headers[1], html_headers[2], html_headers[3],
-                                 "Retry-After", retry_after, NULL};
-        ret = rg_http_send(r, status, "text/html; charset=utf-8", b.p, b.len, headers);
-    }
+    const char *retry[] = {"Retry-After", retry_after, NULL};
+    enum MHD_Result ret = rg_http_send_html(r, status, &b, NULL, retry_after ? retry : NULL);
     rg_buf_free(&b);
     return ret;
 }
@@ -213,11 +185,11 @@ static void whom(rg_http_request *r, const char *channel, rg_buf *b)
     rg_buf_puts(b, "mensagens de cobrança");
     if (company[0]) {
         rg_buf_puts(b, " de <b>");
-        html_escape(b, company);
+        rg_html_escape(b, company);
         rg_buf_puts(b, "</b>");
     }
     rg_buf_puts(b, " por ");
-    html_escape(b, rg_inbound_channel_label(channel));
+    rg_html_escape(b, rg_inbound_channel_label(channel));
 }
 
 static bool channel_ok(const char *channel)

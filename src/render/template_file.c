@@ -1029,7 +1029,11 @@ static void lint_may_be_empty(linter *l, const char *file, const rg_template *t,
         char why[200];
         switch (vi->need) {
         case RG_VAR_CONFIG:
-            snprintf(why, sizeof why, "is empty: regua.yaml sets no `%s`", nm);
+            if (r[i].var == RG_V_PORTAL_URL)
+                snprintf(why, sizeof why, "is empty: regua.yaml sets no `public_url`, or the token secret "
+                                          "(the variable secret_env names) is not set");
+            else
+                snprintf(why, sizeof why, "is empty: regua.yaml sets no `%s`", nm);
             break;
         case RG_VAR_EMAIL:
             snprintf(why, sizeof why, "is empty for customers without an e-mail address, and %s messages reach them",

@@ -90,14 +90,8 @@ void rg_agreement_view_free(rg_agreement_view *v)
 static rg_status keep_item(void *ctx, const rg_agreement_item *it)
 {
     rg_agreement_view *v = ctx;
-    if (v->n_items == v->cap_items) {
-        size_t cap = v->cap_items ? v->cap_items * 2 : 8;
-        rg_agreement_item *p = realloc(v->items, cap * sizeof *p);
-        if (!p)
-            return RG_ENOMEM;
-        v->items = p;
-        v->cap_items = cap;
-    }
+    if (!rg_array_grow((void **)&v->items, v->n_items, &v->cap_items, sizeof *v->items))
+        return RG_ENOMEM;
     v->items[v->n_items++] = *it;
     return RG_OK;
 }
@@ -241,6 +235,27 @@ static rg_status select_originals(rg_store *s, const char *customer, const char 
     return RG_OK;
 }
 
+/* The terms for these invoices: regua.yaml's portal.agreements, each key
+ * the cadence of the first invoice states (`portal: {agreements: ...}`)
+ * replaced by the cadence's. */
+static void terms_of(const rg_event_env *env, const rg_config *cfg, const rg_invoice *first, const rg_customer *c,
+                     rg_instant now, rg_agreement_config *out)
+{
+    *out = cfg->portal.agreements;
+    const rg_cadence *cad = NULL;
+    rg_err e;
+    if (!env->triggers || !env->triggers->cadences ||
+        rg_triggers_cadence_of(env->triggers, env->store, first, c, now, &cad, &e) != RG_OK || !cad)
+        return;
+    const rg_cadence_agreements *a = &cad->agreements;
+    int64_t *dst[RG_CADENCE_AG__COUNT] = {&out->max_installments,   &out->min_installment,
+                                          &out->down_payment_pct,   &out->interest_month_pct,
+                                          &out->down_payment_days,  &out->break_after_days};
+    for (int i = 0; i < RG_CADENCE_AG__COUNT; i++)
+        if (a->has[i])
+            *dst[i] = a->v[i];
+}
+
 rg_status rg_agreement_plans(const rg_event_env *env, const rg_config *cfg, const char *customer,
                              const char *const *invoices, size_t n, rg_instant now, rg_agreement_plan **plans,
                              size_t *n_plans, rg_err *e)
@@ -253,10 +268,13 @@ rg_status rg_agreement_plans(const rg_event_env *env, const rg_config *cfg, cons
     if (!orig)
         return rg_err_set(e, RG_ENOMEM, "agreement", "out of memory");
     rg_status rc = select_originals(env->store, customer, invoices, n, &c, orig, &principal, e);
+    rg_agreement_config terms;
+    if (rc == RG_OK)
+        terms_of(env, cfg, &orig[0], &c, now, &terms);
     free(orig);
     if (rc != RG_OK)
         return rc;
-    const rg_agreement_config *ac = &cfg->portal.agreements;
+    const rg_agreement_config *ac = &terms;
     rg_date today = rg_tz_date(rg_zones_company(env->zones), now);
     rg_agreement_plan *v = calloc((size_t)ac->max_installments, sizeof *v);
     if (!v)
@@ -288,11 +306,14 @@ static rg_status create_in(const rg_event_env *env, const rg_config *cfg, const 
             src_pix = &orig[i];
     }
     rg_date today = rg_tz_date(rg_zones_company(env->zones), rq->now);
+    rg_agreement_config terms = cfg->portal.agreements;
+    if (rc == RG_OK)
+        terms_of(env, cfg, &orig[0], &c, rq->now, &terms);
     rg_agreement_plan *plan = rc == RG_OK ? malloc(sizeof *plan) : NULL;
     if (rc == RG_OK && !plan)
         rc = rg_err_set(e, RG_ENOMEM, "agreement", "out of memory");
     if (rc == RG_OK)
-        rc = rg_agreement_plan_make(&cfg->portal.agreements, calendar_of(env), principal, rq->installments, today,
+        rc = rg_agreement_plan_make(&terms, calendar_of(env), principal, rq->installments, today,
                                     plan, e);
     rg_agreement a;
     memset(&a, 0, sizeof a);
@@ -303,9 +324,9 @@ static rg_status create_in(const rg_event_env *env, const rg_config *cfg, const 
         a.down_payment = plan->down_payment;
         a.interest = plan->interest;
         a.total = plan->total;
-        a.down_payment_pct = cfg->portal.agreements.down_payment_pct;
-        a.interest_month_pct = cfg->portal.agreements.interest_month_pct;
-        a.break_after_days = cfg->portal.agreements.break_after_days;
+        a.down_payment_pct = terms.down_payment_pct;
+        a.interest_month_pct = terms.interest_month_pct;
+        a.break_after_days = terms.break_after_days;
         rg_strlcpy(a.source, rq->source ? rq->source : "", sizeof a.source);
         a.created_at = rq->now;
         rc = rg_store_agreement_insert(s, &a, e);
@@ -391,14 +412,8 @@ typedef struct active_list {
 static rg_status keep_agreement(void *ctx, const rg_agreement *a)
 {
     active_list *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        rg_agreement *p = realloc(l->v, cap * sizeof *p);
-        if (!p)
-            return RG_ENOMEM;
-        l->v = p;
-        l->cap = cap;
-    }
+    if (!rg_array_grow((void **)&l->v, l->n, &l->cap, sizeof *l->v))
+        return RG_ENOMEM;
     l->v[l->n++] = *a;
     return RG_OK;
 }

@@ -2,6 +2,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static json_t *instant_or_null(rg_instant t)
 {
@@ -98,18 +99,42 @@ void *rg_payment_outcome_json(const rg_payment *p, const rg_payment_outcome *out
                      (json_int_t)out->credit, "waived_cents", (json_int_t)out->waived);
 }
 
+void rg_event_result_json_write(rg_jw *w, const char *type, const rg_event_result *r)
+{
+    rg_jw_object(w);
+    rg_jw_kstring(w, "type", type);
+    rg_jw_kint(w, "event_id", r->event.event_id);
+    rg_jw_kint(w, "timers_started", r->event.timers_started);
+    rg_jw_kint(w, "timers_cancelled", r->event.timers_cancelled);
+    if (r->promise_id)
+        rg_jw_kint(w, "promise_id", r->promise_id);
+    if (r->payment_id) {
+        rg_jw_kint(w, "payment_id", r->payment_id);
+        rg_jw_key(w, "payment_recorded");
+        rg_jw_bool(w, r->payment_recorded);
+        rg_jw_kint(w, "balance_cents", r->balance);
+    }
+    rg_jw_object_end(w);
+}
+
+char *rg_event_result_json_text(const char *type, const rg_event_result *r)
+{
+    rg_buf b = RG_BUF_INIT;
+    rg_jw w;
+    rg_jw_init(&w, &b);
+    rg_event_result_json_write(&w, type, r);
+    if (!rg_jw_ok(&w)) {
+        rg_buf_free(&b);
+        return NULL;
+    }
+    return rg_buf_detach(&b);
+}
+
 void *rg_event_result_json(const char *type, const rg_event_result *r)
 {
-    json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "type", type, "event_id", (json_int_t)r->event.event_id,
-                          "timers_started", (json_int_t)r->event.timers_started, "timers_cancelled",
-                          (json_int_t)r->event.timers_cancelled);
-    if (o && r->promise_id)
-        json_object_set_new(o, "promise_id", json_integer(r->promise_id));
-    if (o && r->payment_id) {
-        json_object_set_new(o, "payment_id", json_integer(r->payment_id));
-        json_object_set_new(o, "payment_recorded", json_boolean(r->payment_recorded));
-        json_object_set_new(o, "balance_cents", json_integer(r->balance));
-    }
+    char *t = rg_event_result_json_text(type, r);
+    json_t *o = t ? json_loads(t, 0, NULL) : NULL;
+    free(t);
     return o;
 }
 

@@ -9,6 +9,7 @@
 #define RG_JSON_TASKS_H
 
 #include "service/events.h"
+#include "service/json_write.h"
 #include "service/optouts.h"
 #include "service/payments.h"
 #include "service/tasks.h"
@@ -44,6 +45,12 @@ void *rg_payment_outcome_json(const rg_payment *p, const rg_payment_outcome *out
  * "promise_id" (promise.made) or "payment_id", "payment_recorded",
  * "balance_cents" (payment.received). */
 void *rg_event_result_json(const char *type, const rg_event_result *r);
+/* The same document written with the streaming writer (the one writer:
+ * rg_event_result_json parses its text), and as a text to free (NULL: out
+ * of memory, or a type that is not UTF-8) — POST /v1/events answers it
+ * without a jansson tree. */
+void rg_event_result_json_write(rg_jw *w, const char *type, const rg_event_result *r);
+char *rg_event_result_json_text(const char *type, const rg_event_result *r);
 /* A closed task (`regua task done --json`, POST /v1/tasks/{id}/done):
  * {"task": rg_task_view_json, "promise": rg_promise_json or null,
  *  "event_id": the promise.made event or null} */

@@ -156,6 +156,8 @@ typedef struct rg_store_ops {
                                 rg_agreement_fn fn, void *ctx, rg_err *e);
     rg_status (*agreement_items)(rg_store *s, int64_t agreement_id, rg_agreement_item_fn fn, void *ctx, rg_err *e);
     rg_status (*agreement_close)(rg_store *s, int64_t id, const char *status, rg_instant at, rg_err *e);
+    rg_status (*invoice_extend)(rg_store *s, int64_t invoice_id, const rg_reissue *r, rg_instant now, bool *done, rg_err *e);
+    rg_status (*invoice_extended_from)(rg_store *s, int64_t invoice_id, rg_date *from, rg_err *e);
     rg_status (*promise_page)(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx, rg_err *e);
     rg_status (*optout_list)(rg_store *s, const rg_optout_filter *f, rg_optout_row_fn fn, void *ctx, rg_err *e);
     rg_status (*optout_remove)(rg_store *s, int64_t customer_id, const char *channel, bool *removed, rg_err *e);

@@ -571,7 +571,20 @@ const char *const rg_schema_migrations[] = {
     " PRIMARY KEY (agreement_id, invoice_id)"
     ") STRICT, WITHOUT ROWID;"
     "CREATE INDEX agreement_invoices_invoice ON agreement_invoices (invoice_id);",
-    /* 16 (reports): what service/reports.c reads, each report one pass over
+    /* 16 (events-perf2): an event that a trigger's `unless` names reads the
+     * customer's waiting timers of that trigger (rg_sqt_waiting_for_trigger):
+     * with the index on customer_id alone it read every waiting timer of the
+     * customer to keep those few — under a stream of portal visits, each
+     * starting a timer, a number that grows with every event. Widened, not
+     * added: still one index written per timer, and the customer's queries
+     * use its first column. */
+    "DROP INDEX trigger_timers_customer;"
+    "CREATE INDEX trigger_timers_customer ON trigger_timers (customer_id, cadence, trigger_id)"
+    " WHERE status = 'waiting';",
+    /* 17 (portal-actions): the due date an invoice had before the portal's
+     * "Prorrogar vencimento" moved it (once: NULL, never extended). */
+    "ALTER TABLE invoices ADD COLUMN extended_from INTEGER;",
+    /* 18 (reports): what service/reports.c reads, each report one pass over
      * an index that holds every column it needs (docs/reports.md,
      * docs/BENCHMARKS.md "Reports"): open invoices by due date with their
      * cadence, tags and balance (aging, DSO); every invoice by due date

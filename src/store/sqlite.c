@@ -161,12 +161,24 @@ static char *build_update(const char *table, const col_desc *cols, size_t n)
 {
     rg_buf b = RG_BUF_INIT;
     rg_buf_printf(&b, "UPDATE %s SET ", table);
-    for (size_t i = 0; i < n; i++)
-        rg_buf_printf(&b, "%s = CASE WHEN (?2 & %u) <> 0 THEN ?%zu ELSE %s END, ", cols[i].name,
-                      cols[i].bit, i + 3, cols[i].name);
+    /* an invoice's due date moved by the portal (extended_from) stays when
+     * an update states the one it had before again (the ERP's next export) */
+    bool invoices = !strcmp(table, "invoices");
+    for (size_t i = 0; i < n; i++) {
+        const char *keep = invoices && !strcmp(cols[i].name, "due_date") ? " AND extended_from IS NOT ?" : "";
+        rg_buf_printf(&b, "%s = CASE WHEN (?2 & %u) <> 0%s", cols[i].name, cols[i].bit, keep);
+        if (keep[0])
+            rg_buf_printf(&b, "%zu", i + 3);
+        rg_buf_printf(&b, " THEN ?%zu ELSE %s END, ", i + 3, cols[i].name);
+    }
     rg_buf_printf(&b, "updated_at = ?%zu WHERE id = ?1 AND (0", n + 3);
-    for (size_t i = 0; i < n; i++)
-        rg_buf_printf(&b, " OR ((?2 & %u) <> 0 AND %s IS NOT ?%zu)", cols[i].bit, cols[i].name, i + 3);
+    for (size_t i = 0; i < n; i++) {
+        const char *keep = invoices && !strcmp(cols[i].name, "due_date") ? " AND extended_from IS NOT ?" : "";
+        rg_buf_printf(&b, " OR ((?2 & %u) <> 0 AND %s IS NOT ?%zu%s", cols[i].bit, cols[i].name, i + 3, keep);
+        if (keep[0])
+            rg_buf_printf(&b, "%zu", i + 3);
+        rg_buf_puts(&b, ")");
+    }
     rg_buf_puts(&b, ")");
     if (b.oom) {
         rg_buf_free(&b);
@@ -1063,6 +1075,8 @@ static const rg_store_ops sqlite_ops = {
     .agreement_each = rg_sqa_agreement_each,
     .agreement_items = rg_sqa_agreement_items,
     .agreement_close = rg_sqa_agreement_close,
+    .invoice_extend = rg_sqx_invoice_extend,
+    .invoice_extended_from = rg_sqx_invoice_extended_from,
     .optout_remove = rg_sqo_optout_remove,
     .apikey_insert = rg_sqk_apikey_insert,
     .apikey_get = rg_sqk_apikey_get,

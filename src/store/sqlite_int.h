@@ -219,6 +219,8 @@ rg_status rg_sqa_agreement_each(rg_store *s, int64_t customer_id, const char *st
                                 rg_agreement_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqa_agreement_items(rg_store *s, int64_t agreement_id, rg_agreement_item_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqa_agreement_close(rg_store *s, int64_t id, const char *status, rg_instant at, rg_err *e);
+rg_status rg_sqx_invoice_extend(rg_store *s, int64_t invoice_id, const rg_reissue *r, rg_instant now, bool *done, rg_err *e);
+rg_status rg_sqx_invoice_extended_from(rg_store *s, int64_t invoice_id, rg_date *from, rg_err *e);
 rg_status rg_sqp_promise_page(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx, rg_err *e);
 
 #endif

@@ -75,7 +75,8 @@ rg_status rg_sqe_task_insert_for_message(rg_store *base, rg_task *t, int64_t mes
     " t.note, t.created_at, t.message_id, c.external_id, c.name,"                                          \
     " CASE WHEN c.phone <> '' THEN c.phone ELSE c.whatsapp END, coalesce(i.external_id, ''),"             \
     " t.claimed_at, t.done_at, t.text,"                                                                    \
-    " CASE WHEN i.status = 'open' AND t.status IN ('open', 'claimed') THEN (SELECT h.reason FROM invoice_holds h" \
+    " CASE WHEN i.status = 'open' AND t.status IN ('open', 'claimed') AND t.kind <> 'dispute'"                \
+    " THEN (SELECT h.reason FROM invoice_holds h" \
     "   WHERE h.invoice_id = t.invoice_id AND h.step = '' AND h.released_at IS NULL ORDER BY h.id LIMIT 1) END" \
     " FROM tasks t JOIN customers c ON c.id = t.customer_id LEFT JOIN invoices i ON i.id = t.invoice_id "
 

@@ -821,6 +821,17 @@ rg_status rg_store_optout_remove(rg_store *s, int64_t customer_id, const char *c
     return s->ops->optout_remove(s, customer_id, channel, removed, e);
 }
 
+rg_status rg_store_invoice_extend(rg_store *s, int64_t invoice_id, const rg_reissue *r, rg_instant now, bool *done,
+                                  rg_err *e)
+{
+    return s->ops->invoice_extend(s, invoice_id, r, now, done, e);
+}
+
+rg_status rg_store_invoice_extended_from(rg_store *s, int64_t invoice_id, rg_date *from, rg_err *e)
+{
+    return s->ops->invoice_extended_from(s, invoice_id, from, e);
+}
+
 rg_status rg_store_promise_page(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx,
                                 rg_err *e)
 {

@@ -452,6 +452,19 @@ rg_status rg_store_step_letter_sent_at(rg_store *s, int64_t invoice_id, const ch
 /* Stores a reissue: the history row and the invoice's new instruments. */
 rg_status rg_store_invoice_reissue(rg_store *s, int64_t invoice_id, const rg_reissue *r, rg_instant now,
                                    rg_err *e);
+/* Moves an open invoice's due date once (the portal's "Prorrogar
+ * vencimento"): its due date becomes r->new_due_date (the one before is
+ * kept as extended_from), its boleto/PIX r's codes (an empty one keeps
+ * the current), an earlier segunda via is superseded (reissued_due_date
+ * cleared), and the history row goes to the reissues. *done false (and
+ * nothing written) when the invoice is not open or was extended before.
+ * An import stating the due date it had before (extended_from) leaves the
+ * extended one in place. */
+rg_status rg_store_invoice_extend(rg_store *s, int64_t invoice_id, const rg_reissue *r, rg_instant now, bool *done,
+                                  rg_err *e);
+/* The due date the invoice had before its extension; RG_DATE_NONE when
+ * it was never extended. */
+rg_status rg_store_invoice_extended_from(rg_store *s, int64_t invoice_id, rg_date *from, rg_err *e);
 
 /* The distinct non-empty customer time zones. */
 typedef rg_status (*rg_text_fn)(void *ctx, const char *text);

@@ -31,11 +31,20 @@ steps:
 triggers:
   - {id: quebra, on: agreement.broken, send: {channels: [email], template: atraso}}
 YAML
+# C3's cadence states its own terms: at most 2 installments, no interest
+cat >cadences/base3.yaml <<'YAML'
+cadence: base3
+match: {priority: 90, tags_any: [teste3]}
+portal:
+  agreements: {max_installments: 2, interest_month_pct: 0}
+steps:
+  - {id: atraso, at: D+5, send: {channels: [email], template: atraso}}
+YAML
 cat >c.csv <<'CSV'
 external_id,name,document,email,tags
 C1,Ana Souza,529.982.247-25,ana@exemplo.com.br,teste
 C2,Bia Lima,111.444.777-35,bia@exemplo.com.br,teste
-C3,Caio Reis,529.982.247-25,caio@exemplo.com.br,teste
+C3,Caio Reis,529.982.247-25,caio@exemplo.com.br,teste3
 CSV
 LINHA=34191091233456780005671234570001115900000030000
 PIX='00020126420014br.gov.bcb.pix0120maria@exemplo.com.br5204000053039865406300.005802BR5907EXEMPLO6008SAOPAULO62070503***6304ADBF'
@@ -183,9 +192,9 @@ post "$OPER" /v1/agreements '{"customer": "C3", "invoices": "F4", "installments"
 is "POST: a bad body is 422" "$code" 422
 /usr/bin/python3 -c 'import json; o=json.load(open("body.json")); assert sorted(e["field"] for e in o["errors"]) == ["installments", "invoices", "parcelas"], o' \
     && ok "... naming every bad field" || not_ok "... naming every bad field" "$(cat body.json)"
-post "$OPER" /v1/agreements '{"customer": "C3", "invoices": ["F4"], "installments": 7}'
-is "POST: 7 installments is 422" "$code" 422
-contains "... naming installments" body.json '"field":"installments"'
+post "$OPER" /v1/agreements '{"customer": "C3", "invoices": ["F4"], "installments": 3}'
+is "POST: 3 installments is 422 (C3's cadence allows 2)" "$code" 422
+contains "... naming installments and the cadence's maximum" body.json '"field":"installments","message":"3 installments: choose from 1 to 2'
 post "$OPER" /v1/agreements '{"customer": "C3", "invoices": ["F1"], "installments": 2}'
 is "POST: another customer's invoice is 409" "$code" 409
 post "$OPER" /v1/agreements '{"customer": "C3", "invoices": ["F404"], "installments": 2}'
@@ -194,12 +203,13 @@ post "$VIEW" /v1/agreements '{"customer": "C3", "invoices": ["F4"], "installment
 is "POST: a viewer may not" "$code" 403
 post "$OPER" /v1/agreements '{"customer": "C3", "invoices": ["F4"], "installments": 2}'
 is "POST: 201" "$code" 201
-/usr/bin/python3 - <<'PY' && ok "... the agreement, source api" || not_ok "... the agreement, source api" "$(head -c 800 body.json)"
+/usr/bin/python3 - <<'PY' && ok "... the agreement on the cadence's terms, source api" || not_ok "... the agreement on the cadence's terms, source api" "$(head -c 800 body.json)"
 import json
 a = json.load(open("body.json"))
-assert a["id"] == 3 and a["customer"] == "C3" and a["source"] == "api" and a["total"] == "406.40", a
+assert a["id"] == 3 and a["customer"] == "C3" and a["source"] == "api" and a["total"] == "400.00", a
+assert a["interest_month_pct"] == 0 and a["down_payment_pct"] == 20, a  # the cadence's key, regua.yaml's other
 assert [i["external_id"] for i in a["invoices"]] == ["ACORDO-3-0", "ACORDO-3-1", "ACORDO-3-2"], a
-assert [i["amount"] for i in a["invoices"]] == ["80.00", "163.20", "163.20"], a
+assert [i["amount"] for i in a["invoices"]] == ["80.00", "160.00", "160.00"], a
 PY
 call "$VIEW" GET /v1/agreements/3
 is "GET /v1/agreements/3: 200" "$code" 200

@@ -133,6 +133,8 @@ optout add|0|optout add C1 --channel sms --json
 optout list|0|optout list --json
 promise list|0|promise list --json
 promise list|1|promise list --customer NAO-EXISTE --json
+portal link|1|portal link NAO-EXISTE --json
+portal link|2|portal link C1 --json
 optout remove|0|optout remove C1 --channel sms --json
 optout remove|1|optout remove C1 --channel sms --json
 cnab import|0|cnab import retorno.ret --dry-run --json

@@ -8,6 +8,7 @@
 
 #include "base/date.h"
 #include "br/holidays.h"
+#include "cadence/cadence.h"
 #include "config/config.h"
 #include "service/agreements.h"
 
@@ -209,12 +210,55 @@ static void test_config(void **state)
     }
 }
 
+/* A cadence's `portal: {agreements: ...}`: the keys it states, in the
+ * ranges regua.yaml allows, errors with file:line. */
+static void test_cadence_terms(void **state)
+{
+    (void)state;
+    const char *good = "cadence: x\nmatch: {priority: 1}\nportal:\n  agreements: {max_installments: 3, min_installment: 80.00,"
+                       " interest_month_pct: 0}\nsteps:\n  - {id: a, at: D0, action: task, task: {kind: call}}\n";
+    rg_diags d = RG_DIAGS_INIT;
+    rg_cadence *c = NULL;
+    assert_int_equal(rg_cadence_parse(good, strlen(good), "t.yaml", RG_CADENCE_YAML, &d, &c), RG_OK);
+    assert_int_equal(rg_diags_count(&d, 0, RG_SEV_ERROR), 0);
+    const rg_cadence_agreements *a = &c->agreements;
+    assert_true(a->has[RG_CADENCE_AG_MAX_INSTALLMENTS] && a->v[RG_CADENCE_AG_MAX_INSTALLMENTS] == 3);
+    assert_true(a->has[RG_CADENCE_AG_MIN_INSTALLMENT] && a->v[RG_CADENCE_AG_MIN_INSTALLMENT] == 8000);
+    assert_true(a->has[RG_CADENCE_AG_INTEREST_MONTH_PCT] && a->v[RG_CADENCE_AG_INTEREST_MONTH_PCT] == 0);
+    assert_false(a->has[RG_CADENCE_AG_DOWN_PAYMENT_PCT] || a->has[RG_CADENCE_AG_BREAK_AFTER_DAYS]);
+    rg_cadence_free(c);
+    rg_diags_free(&d);
+    static const struct {
+        const char *portal, *msg;
+    } bad[] = {
+        {"portal:\n  agreements: {max_installments: 61}\n", "t.yaml:4: error[bad-value]: `max_installments` must be between 1 and 60"},
+        {"portal:\n  agreements: {down_payment_days: 0}\n", "t.yaml:4: error[bad-value]: `down_payment_days` must be between 1 and 3"},
+        {"portal:\n  agreements: {parcelas: 2}\n", "t.yaml:4: error[unknown-key]"},
+        {"portal:\n  acordos: {}\n", "t.yaml:4: error[unknown-key]"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[400];
+        snprintf(text, sizeof text, "cadence: x\nmatch: {priority: 1}\n%ssteps:\n  - {id: a, at: D0, action: task, task: {kind: call}}\n",
+                 bad[i].portal);
+        rg_diags bd = RG_DIAGS_INIT;
+        rg_cadence *bc = NULL;
+        rg_cadence_parse(text, strlen(text), "t.yaml", RG_CADENCE_YAML, &bd, &bc);
+        rg_buf b = RG_BUF_INIT;
+        rg_diags_format(&bd, &b);
+        if (!strstr(rg_buf_cstr(&b), bad[i].msg))
+            fail_msg("%s: got '%s', want '%s'", bad[i].portal, rg_buf_cstr(&b), bad[i].msg);
+        rg_buf_free(&b);
+        rg_cadence_free(bc);
+        rg_diags_free(&bd);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults), cmocka_unit_test(test_worked_example), cmocka_unit_test(test_sums),
         cmocka_unit_test(test_rounding), cmocka_unit_test(test_dates),          cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_config),
+        cmocka_unit_test(test_config), cmocka_unit_test(test_cadence_terms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -591,7 +591,7 @@ static void test_messages(void **state)
     } M[] = {
         {HEAD "consolidat: true\n",
          "unknown key `consolidat` in the cadence; allowed: cadence, match, timezone, window, caps, "
-         "fees, consolidate, steps, triggers, allow_contact_outside_hours"},
+         "fees, consolidate, steps, triggers, allow_contact_outside_hours, portal"},
         {HEAD "steps:\n  - {id: a, at: D0, sned: {}}\n",
          "unknown key `sned` in step; allowed: id, at, send, action, reissue, task, "
          "requires_notice, offer"},
@@ -980,7 +980,7 @@ static void test_bounds(void **state)
     assert_int_equal(d.n, 101);
     assert_string_equal(d.items[99].message,
                         "unknown key `k99` in the cadence; allowed: cadence, match, timezone, "
-                        "window, caps, fees, consolidate, steps, triggers, allow_contact_outside_hours");
+                        "window, caps, fees, consolidate, steps, triggers, allow_contact_outside_hours, portal");
     assert_int_equal(d.items[100].line, 102);
     assert_string_equal(d.items[100].message, "more than 100 problems; the rest are not reported");
     rg_cadence_free(c);

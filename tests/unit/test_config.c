@@ -127,6 +127,22 @@ static void test_errors(void **state)
     assert_int_equal(c.server.write_wait_ms, 250);
 }
 
+/* portal: the bounds of the portal's promise and extension (docs/portal.md) */
+static void test_portal_bounds(void **state)
+{
+    (void)state;
+    rg_config c;
+    rg_err e;
+    assert_int_equal(parse(&c, "", &e), RG_OK);
+    assert_int_equal(c.portal.promise_max_days, 10);
+    assert_int_equal(c.portal.extend_max_days, 7);
+    assert_int_equal(parse(&c, "portal: {promise_max_days: 30, extend_max_days: 3}\n", &e), RG_OK);
+    assert_int_equal(c.portal.promise_max_days, 30);
+    assert_int_equal(c.portal.extend_max_days, 3);
+    expect_error("portal:\n  promise_max_days: 91\n", "regua.yaml:2", "promise_max_days must be a whole number from 1 to 90");
+    expect_error("portal:\n  extend_max_days: 0\n", "regua.yaml:2", "extend_max_days must be a whole number from 1 to 60");
+}
+
 /* webhooks: [{name, url, secret_env, events}] (docs/configuration.md) */
 static void test_webhooks(void **state)
 {
@@ -192,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_webhooks),
+        cmocka_unit_test(test_portal_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

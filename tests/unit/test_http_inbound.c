@@ -1243,6 +1243,32 @@ static void test_content_length_framing(void **state)
     resp_free(&r);
 }
 
+/* The connection's memory (MHD_OPTION_CONNECTION_MEMORY_LIMIT, 32 KiB:
+ * docs/internals/http.md) holds the request's headers: 16 KiB of them are
+ * served, 48 KiB are refused with 431 before any handler runs. */
+static void test_header_memory(void **state)
+{
+    (void)state;
+    resp r;
+    rg_buf h = RG_BUF_INIT;
+    rg_buf_puts(&h, "X-Pad: ");
+    for (int i = 0; i < 16 * 1024; i++)
+        rg_buf_puts(&h, "a");
+    rg_buf_puts(&h, "\r\n");
+    http("GET", "/healthz", h.p, NULL, &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    rg_buf_free(&h);
+    rg_buf_puts(&h, "X-Pad: ");
+    for (int i = 0; i < 48 * 1024; i++)
+        rg_buf_puts(&h, "a");
+    rg_buf_puts(&h, "\r\n");
+    http("GET", "/healthz", h.p, NULL, &r);
+    assert_int_equal(r.status, 431);
+    resp_free(&r);
+    rg_buf_free(&h);
+}
+
 static int connect_to_server(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -1338,6 +1364,7 @@ int main(void)
         cmocka_unit_test(test_form),          cmocka_unit_test(test_parse_whatsapp),
         cmocka_unit_test(test_parse_sms),
         cmocka_unit_test(test_busy_store),    cmocka_unit_test(test_content_length_framing),
+        cmocka_unit_test(test_header_memory),
         cmocka_unit_test(test_per_ip_limit),  cmocka_unit_test(test_batch_all_or_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

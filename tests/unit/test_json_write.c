@@ -17,6 +17,7 @@
 #include "base/date.h"
 #include "base/money.h"
 #include "service/json_model.h"
+#include "service/json_tasks.h"
 #include "service/json_write.h"
 
 /* jansson's compact text of v (consumed). */
@@ -341,6 +342,41 @@ static void test_money_and_dates_as_snprintf_wrote_them(void **state)
     }
 }
 
+/* What recording an event did (POST /v1/events, regua event --json): the
+ * streamed text is the document the jansson builder it replaced made, in
+ * its three shapes (an event; a promise; a payment, recorded or not). */
+static void test_event_result_as_the_jansson_builder_wrote_it(void **state)
+{
+    (void)state;
+    rg_event_result r;
+    memset(&r, 0, sizeof r);
+    r.event.event_id = 269186;
+    r.event.timers_started = 1;
+    char *t = rg_event_result_json_text("portal.visited", &r);
+    assert_string_equal(t, "{\"type\":\"portal.visited\",\"event_id\":269186,\"timers_started\":1,"
+                           "\"timers_cancelled\":0}");
+    free(t);
+    r.promise_id = 7;
+    r.event.timers_cancelled = 2;
+    t = rg_event_result_json_text("promise.made", &r);
+    assert_string_equal(t, "{\"type\":\"promise.made\",\"event_id\":269186,\"timers_started\":1,"
+                           "\"timers_cancelled\":2,\"promise_id\":7}");
+    free(t);
+    r.promise_id = 0;
+    r.payment_id = 12;
+    r.payment_recorded = false;
+    r.balance = -150;
+    t = rg_event_result_json_text("payment.received", &r);
+    assert_string_equal(t, "{\"type\":\"payment.received\",\"event_id\":269186,\"timers_started\":1,"
+                           "\"timers_cancelled\":2,\"payment_id\":12,\"payment_recorded\":false,"
+                           "\"balance_cents\":-150}");
+    /* the CLI's document is the same text */
+    char *cli = jansson_text(rg_event_result_json("payment.received", &r));
+    assert_string_equal(cli, t);
+    free(cli);
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_invoice_as_the_jansson_builder_wrote_it),
         cmocka_unit_test(test_invoice_with_a_text_not_utf8_is_not_written),
         cmocka_unit_test(test_money_and_dates_as_snprintf_wrote_them),
+        cmocka_unit_test(test_event_result_as_the_jansson_builder_wrote_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

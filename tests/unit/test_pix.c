@@ -198,6 +198,31 @@ static void test_build_dynamic(void **state)
     assert_string_equal(out2, out);
 }
 
+/* rg_pix_with_amount: a static code again with another amount; a dynamic one is left alone. */
+static void test_with_amount(void **state)
+{
+    (void)state;
+    char code[RG_PIX_PAYLOAD_MAX], out[RG_PIX_PAYLOAD_MAX];
+    rg_err e;
+    bool is_static = false;
+    rg_pix_params p = {.key = "cobranca@exemplo.com.br", .merchant_name = "Loja", .merchant_city = "Recife",
+                       .txid = "F7", .description = "fatura", .has_amount = true, .amount_cents = 15000};
+    assert_int_equal(rg_pix_build(&p, code, sizeof code, &e), RG_OK);
+    assert_int_equal(rg_pix_with_amount(code, 9990, out, sizeof out, &is_static, &e), RG_OK);
+    assert_true(is_static);
+    p.amount_cents = 9990;
+    char want[RG_PIX_PAYLOAD_MAX];
+    assert_int_equal(rg_pix_build(&p, want, sizeof want, &e), RG_OK);
+    assert_string_equal(out, want);
+    rg_pix_params d = {.url = "pix.example.com/qr/v2/9d36b84fc70b478fb95c12729b90ca25", .merchant_name = "Loja",
+                       .merchant_city = "Recife"};
+    assert_int_equal(rg_pix_build(&d, code, sizeof code, &e), RG_OK);
+    assert_int_equal(rg_pix_with_amount(code, 9990, out, sizeof out, &is_static, &e), RG_OK);
+    assert_false(is_static);
+    assert_string_equal(out, "");
+    assert_int_equal(rg_pix_with_amount("000201xx", 9990, out, sizeof out, &is_static, &e), RG_EINVAL);
+}
+
 static void test_normalize(void **state)
 {
     (void)state;
@@ -523,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_build_bcb_example),
         cmocka_unit_test(test_build_static),
         cmocka_unit_test(test_build_dynamic),
+        cmocka_unit_test(test_with_amount),
         cmocka_unit_test(test_normalize),
         cmocka_unit_test(test_build_errors),
         cmocka_unit_test(test_parse_errors),

@@ -247,12 +247,53 @@ static void test_or_checks_keep_rows_and_refusals(void **state)
     sqlite3_close(db);
 }
 
+/* The query plan's details of sql on db, joined with " | ". */
+static void plan_of(sqlite3 *db, const char *sql, char *out, size_t n)
+{
+    char eqp[1024];
+    snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, eqp, -1, &st, NULL), SQLITE_OK);
+    out[0] = '\0';
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        size_t len = strlen(out);
+        snprintf(out + len, n - len, "%s | ", (const char *)sqlite3_column_text(st, 3));
+    }
+    sqlite3_finalize(st);
+}
+
+/* Migration 16 (events-perf2): an `unless` reads one trigger's waiting timers of a
+ * customer through the index alone (customer, cadence, trigger), not every
+ * waiting timer of the customer; the customer's own query still uses it.
+ * (The statements are sqlite_timers.c's WHERE clauses.) */
+static void test_waiting_timers_indexed(void **state)
+{
+    (void)state;
+    char path[512], plan[2048];
+    sqlite3 *db = old_db("plan.db", rg_schema_version + 1, path, sizeof path);
+    plan_of(db,
+            "SELECT t.id FROM trigger_timers t JOIN events ev ON ev.id = t.event_id WHERE t.customer_id = ?1"
+            " AND t.status = 'waiting' AND t.cadence = ?2 AND t.trigger_id = ?3 ORDER BY t.id",
+            plan, sizeof plan);
+    if (!strstr(plan, "trigger_timers_customer (customer_id=? AND cadence=? AND trigger_id=?)"))
+        fail_msg("the unless query's plan: %s", plan);
+    plan_of(db,
+            "SELECT t.id FROM trigger_timers t JOIN events ev ON ev.id = t.event_id WHERE t.customer_id = ?1"
+            " AND t.status = 'waiting' ORDER BY t.id",
+            plan, sizeof plan);
+    if (!strstr(plan, "trigger_timers_customer (customer_id=?)"))
+        fail_msg("the customer's timers' plan: %s", plan);
+    sqlite3_close(db);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rebuild_keeps_rows),
         cmocka_unit_test(test_foreign_keys_checked),
         cmocka_unit_test(test_or_checks_keep_rows_and_refusals),
+        cmocka_unit_test(test_waiting_timers_indexed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
