@@ -127,7 +127,9 @@ static const char STYLE[] =
     "margin:.4rem 0;padding:.5rem .75rem}ol.timeline li.payment{border-color:#1e8e3e}"
     "ol.timeline li.promise{border-color:#b06000}ol.timeline li.task{border-color:#7b1fa2}"
     "ol.timeline time{color:#5b6670;font-size:.85rem;margin-right:.5rem}pre.msg{white-space:pre-wrap;"
-    "background:#f5f6f8;padding:.5rem;margin:.4rem 0 0;font-family:inherit}.pager{margin:1rem 0;display:flex;gap:1rem}";
+    "background:#f5f6f8;padding:.5rem;margin:.4rem 0 0;font-family:inherit}.pager{margin:1rem 0;display:flex;gap:1rem}"
+    "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;background:#fff;padding:.75rem 1rem;"
+    "margin:0}dl.facts dt{font-weight:600}dl.facts dd{margin:0}";
 
 static void page_head(rg_buf *b, const char *title)
 {
@@ -146,6 +148,8 @@ static const struct {
     {"/", "Visão geral"},
     {"/faturas", "Faturas"},
     {"/tarefas", "Tarefas"},
+    {"/clientes", "Clientes"},
+    {"/mensagens", "Mensagens"},
 };
 
 void rg_dash_csrf_field(rg_buf *b, const rg_dash *d)

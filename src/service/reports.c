@@ -928,45 +928,42 @@ void rg_report_table_free(rg_report_table *t)
     memset(t, 0, sizeof *t);
 }
 
-static bool csv_field(FILE *f, const char *s)
+static void csv_field(rg_buf *b, const char *s)
 {
-    if (!strpbrk(s, ";\"\r\n"))
-        return fputs(s, f) >= 0;
-    fputc('"', f);
+    if (!strpbrk(s, ";\"\r\n")) {
+        rg_buf_puts(b, s);
+        return;
+    }
+    rg_buf_putc(b, '"');
     for (; *s; s++) {
         if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
+            rg_buf_putc(b, '"');
+        rg_buf_putc(b, *s);
     }
-    return fputc('"', f) != EOF;
+    rg_buf_putc(b, '"');
+}
+
+void rg_report_csv_row(rg_buf *b, const char *const *cells, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            rg_buf_putc(b, ';');
+        csv_field(b, cells[i] ? cells[i] : "");
+    }
+    rg_buf_puts(b, "\r\n");
 }
 
 char *rg_report_table_csv(const rg_report_table *t, size_t *len)
 {
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    if (!f)
-        return NULL;
-    fputs("\xEF\xBB\xBF", f);
-    for (size_t i = 0; i < t->n_cols; i++) {
-        if (i)
-            fputc(';', f);
-        csv_field(f, t->cols[i]);
-    }
-    fputs("\r\n", f);
-    for (size_t r = 0; r < t->n_rows; r++) {
-        for (size_t i = 0; i < t->n_cols; i++) {
-            if (i)
-                fputc(';', f);
-            csv_field(f, t->cells[r * t->n_cols + i]);
-        }
-        fputs("\r\n", f);
-    }
-    if (fclose(f) != 0) {
-        free(buf);
+    rg_buf b = RG_BUF_INIT;
+    rg_buf_puts(&b, RG_CSV_BOM);
+    rg_report_csv_row(&b, t->cols, t->n_cols);
+    for (size_t r = 0; r < t->n_rows; r++)
+        rg_report_csv_row(&b, (const char *const *)&t->cells[r * t->n_cols], t->n_cols);
+    if (b.oom) {
+        rg_buf_free(&b);
         return NULL;
     }
-    *len = n;
-    return buf;
+    *len = b.len;
+    return rg_buf_detach(&b);
 }

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/tz.h"
 #include "base/zones.h"
@@ -165,6 +166,12 @@ void rg_report_table_free(rg_report_table *t);
  * fields with ; " or a line break quoted. Returns a malloc'd string (NULL:
  * no memory), *len its length. */
 char *rg_report_table_csv(const rg_report_table *t, size_t *len);
+/* The CSV rules above for one record: n cells (NULL as "") separated by
+ * `;`, quoted when they hold ; " or a line break, then CRLF — appended to
+ * b. rg_report_table_csv writes each of its rows with it; the dashboard's
+ * streamed exports too (after RG_CSV_BOM). */
+void rg_report_csv_row(rg_buf *b, const char *const *cells, size_t n);
+#define RG_CSV_BOM "\xEF\xBB\xBF"
 
 /* "1.234,56" / "-0,50" (buf >= 32). */
 char *rg_report_money_br(rg_cents v, char *buf, size_t n);

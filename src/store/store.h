@@ -166,6 +166,9 @@ typedef struct rg_customer_filter {
     const char *search; /* NULL: any; matches name, external id or document */
     int64_t after_id;   /* keyset pagination: ids greater than this */
     int64_t limit;      /* 0: no limit */
+    const char *name;        /* NULL: any; else part of the name (ASCII letters in any case) */
+    const char *document;    /* NULL: any; else the start of the normalised document */
+    const char *external_id; /* NULL: any; else exactly this code */
 } rg_customer_filter;
 typedef rg_status (*rg_customer_fn)(void *ctx, const rg_customer *c);
 rg_status rg_store_customer_each(rg_store *s, const rg_customer_filter *f, rg_customer_fn fn,
@@ -402,6 +405,8 @@ typedef struct rg_message_filter {
     const char *channel;               /* NULL: any; else the channel's name exactly */
     int64_t after_id;
     int64_t limit; /* 0: all */
+    const char *cadence;               /* NULL: any; else the cadence's name exactly */
+    rg_instant from, to;               /* 0: unbounded; else from <= when < to, when = sent_at, else planned_for */
 } rg_message_filter;
 void rg_message_filter_init(rg_message_filter *f);
 typedef rg_status (*rg_message_fn)(void *ctx, const rg_message *m);
