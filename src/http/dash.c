@@ -150,6 +150,7 @@ static const struct {
     {"/tarefas", "Tarefas"},
     {"/clientes", "Clientes"},
     {"/mensagens", "Mensagens"},
+    {"/canais", "Canais"},
 };
 
 void rg_dash_csrf_field(rg_buf *b, const rg_dash *d)

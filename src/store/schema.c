@@ -633,6 +633,11 @@ const char *const rg_schema_migrations[] = {
     ") STRICT;"
     "CREATE INDEX login_failures_email ON login_failures (email, at);"
     "CREATE INDEX login_failures_ip ON login_failures (ip, at);",
+    /* 21 (dash-pages): the dashboard's Canais — each channel's messages
+     * counted by status from this index alone, and its last send and last
+     * failure found at the end of their (channel, status) range
+     * (sqlite_dash.c). */
+    "CREATE INDEX messages_channel_status ON messages (channel, status);",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);

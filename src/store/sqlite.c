@@ -1200,4 +1200,5 @@ static const rg_store_ops sqlite_ops = {
     .login_failures = rg_squ_login_failures,
     .login_failure_add = rg_squ_login_failure_add,
     .login_failures_clear = rg_squ_login_failures_clear,
+    .channel_stats = rg_sqd_channel_stats,
 };

@@ -1103,4 +1103,19 @@ typedef rg_status (*rg_report_row_fn)(void *ctx, const rg_report_row *row);
 rg_status rg_store_report_rows(rg_store *s, rg_report_query q, const int64_t *args, size_t n_args,
                                rg_report_row_fn fn, void *ctx, rg_err *e);
 
+/* ---- the dashboard's Canais (sqlite_dash.c; migration 21's index) ---- */
+#define RG_MSG_STATUS_COUNT 10 /* RG_MSG_PLANNED .. RG_MSG_UNCERTAIN */
+typedef struct rg_channel_stats {
+    char channel[RG_CHANNEL_MAX + 1];
+    int64_t by_status[RG_MSG_STATUS_COUNT]; /* messages by rg_message_status */
+    rg_instant last_sent;   /* sent_at of its newest sent, delivered or read message; RG_INSTANT_NONE: none */
+    rg_instant last_failed; /* when its newest failed message failed (updated_at); RG_INSTANT_NONE: none */
+    char last_failure[256]; /* that message's reason */
+} rg_channel_stats;
+typedef rg_status (*rg_channel_stats_fn)(void *ctx, const rg_channel_stats *c);
+/* Every channel that has messages, by name: counts from the index
+ * (channel, status) alone, the last send and failure at the end of their
+ * ranges ("newest" = the highest id). */
+rg_status rg_store_channel_stats(rg_store *s, rg_channel_stats_fn fn, void *ctx, rg_err *e);
+
 #endif
