@@ -129,7 +129,10 @@ static const char STYLE[] =
     "ol.timeline time{color:#5b6670;font-size:.85rem;margin-right:.5rem}pre.msg{white-space:pre-wrap;"
     "background:#f5f6f8;padding:.5rem;margin:.4rem 0 0;font-family:inherit}.pager{margin:1rem 0;display:flex;gap:1rem}"
     "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;background:#fff;padding:.75rem 1rem;"
-    "margin:0}dl.facts dt{font-weight:600}dl.facts dd{margin:0}";
+    "margin:0}dl.facts dt{font-weight:600}dl.facts dd{margin:0}svg.timeline{width:100%;height:auto;background:#fff;"
+    "border:1px solid #e1e4e8;border-radius:.4rem;margin:.25rem 0 .75rem}section.cadence{margin-bottom:2rem}"
+    "pre.lint{white-space:pre-wrap;background:#fff8e1;border:1px solid #e0c46c;padding:.5rem;font-size:.85rem}"
+    "h3{font-size:1rem;margin:1rem 0 .4rem}";
 
 static void page_head(rg_buf *b, const char *title)
 {
@@ -150,6 +153,7 @@ static const struct {
     {"/tarefas", "Tarefas"},
     {"/clientes", "Clientes"},
     {"/mensagens", "Mensagens"},
+    {"/reguas", "Réguas"},
     {"/canais", "Canais"},
 };
 

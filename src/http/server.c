@@ -238,6 +238,8 @@ static const route routes[] = {
     {"GET", "/clientes", false, rg_http_dash_customers},
     {"GET", "/clientes/{}", false, rg_http_dash_customer},
     {"GET", "/mensagens", false, rg_http_dash_messages},
+    {"GET", "/reguas", false, rg_http_dash_cadences},
+    {"GET", "/reguas/previsao", false, rg_http_dash_forecast},
     {"GET", "/canais", false, rg_http_dash_channels},
     {"POST", "/canais/{}/teste", true, rg_http_dash_channel_test},
     {"GET", "/faturas.csv", false, rg_http_dash_invoices_csv},

@@ -100,10 +100,11 @@ typedef struct rg_funnel_row {
 } rg_funnel_row;
 
 typedef struct rg_forecast_row {
-    rg_date date;
+    rg_date date;                     /* RG_DATE_NONE in forecast_by_cadence (the whole 30 days) */
     char channel[RG_CHANNEL_MAX + 1];
     int64_t count;
     rg_cents cost;
+    char cadence[64];                 /* forecast_by_cadence only ("" elsewhere) */
 } rg_forecast_row;
 
 #define RG_PROMISE_STATUSES 4 /* pending, kept, broken, cancelled */
@@ -132,6 +133,8 @@ typedef struct rg_report {
     /* forecast */
     rg_forecast_row *forecast;
     size_t n_forecast;
+    rg_forecast_row *forecast_by_cadence; /* the same messages per cadence and channel, by cadence then channel */
+    size_t n_forecast_by_cadence;
     int64_t forecast_days;
 } rg_report;
 
