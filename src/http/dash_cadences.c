@@ -76,10 +76,10 @@ static void timeline_svg(rg_buf *b, const rg_cadence *c)
         lo = c->steps[i].at_days < lo ? c->steps[i].at_days : lo;
         hi = c->steps[i].at_days > hi ? c->steps[i].at_days : hi;
     }
-    const int w = 900, pad = 60, y = 60;
+    const int w = 900, pad = 60, y = 60; /* the dots' line; day labels above, channels below */
     double span = hi > lo ? (double)(hi - lo) : 1.0;
 #define X(d) (hi > lo ? pad + (int)((double)((d) - lo) / span * (w - 2 * pad)) : w / 2)
-    rg_buf_printf(b, "<svg class=\"timeline\" viewBox=\"0 0 %d 120\" role=\"img\" aria-label=\"Linha do tempo da "
+    rg_buf_printf(b, "<svg class=\"timeline\" viewBox=\"0 0 %d 150\" role=\"img\" aria-label=\"Linha do tempo da "
                      "régua ",
                   w);
     rg_html_escape(b, c->name);
@@ -90,16 +90,19 @@ static void timeline_svg(rg_buf *b, const rg_cadence *c)
     rg_buf_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8a949e\" stroke-width=\"2\"/>", X(lo), y,
                   X(hi), y);
     rg_buf_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#12355b\" stroke-width=\"2\" "
-                     "stroke-dasharray=\"4 3\"/><text x=\"%d\" y=\"112\" text-anchor=\"middle\" font-size=\"12\" "
+                     "stroke-dasharray=\"4 3\"/><text x=\"%d\" y=\"145\" text-anchor=\"middle\" font-size=\"12\" "
                      "fill=\"#12355b\">vencimento</text>",
                   X(0), y - 30, X(0), y + 30, X(0));
     for (size_t i = 0; i < c->n_steps; i++) {
         const rg_cadence_step *s = &c->steps[i];
         int x = X(s->at_days);
-        /* steps on the same day stack their labels */
+        /* steps close to an earlier one stack their labels */
         int stack = 0;
-        for (size_t k = 0; k < i; k++)
-            stack += c->steps[k].at_days == s->at_days;
+        for (size_t k = 0; k < i; k++) {
+            int dx = X(c->steps[k].at_days) - x;
+            stack += dx > -70 && dx < 70;
+        }
+        stack %= 3;
         char day[16];
         offset_label(day, sizeof day, s->at_days);
         rg_buf_printf(b, "<circle cx=\"%d\" cy=\"%d\" r=\"7\" fill=\"%s\"><title>", x, y,
@@ -108,7 +111,7 @@ static void timeline_svg(rg_buf *b, const rg_cadence *c)
         rg_buf_printf(b, " (%s)</title></circle><text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"12\" "
                          "fill=\"#1d1d1f\">%s</text><text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\" "
                          "fill=\"#5b6670\">",
-                      day, x, 36 - 13 * stack, day, x, 84 + 12 * stack);
+                      day, x, 44 - 14 * stack, day, x, 80 + 14 * stack);
         channels_text(b, s);
         rg_buf_puts(b, "</text>");
     }

@@ -126,14 +126,15 @@ enum MHD_Result rg_http_dash_channels(rg_http_request *r)
             rg_html_escape(&b, c->stats.channel);
             rg_buf_puts(&b, "\">");
             rg_html_escape(&b, c->stats.channel);
-            rg_buf_puts(&b, !strcmp(c->driver, "smtp")  ? ": e-mail de destino"
-                            : !strcmp(c->driver, "log") ? ": destino"
-                                                        : ": telefone de destino");
+            const char *kind = rg_channel_test_address(r->srv->config, c->stats.channel);
+            rg_buf_puts(&b, !strcmp(kind, "email")   ? ": e-mail de destino"
+                            : !strcmp(kind, "phone") ? ": telefone de destino (com DDD)"
+                                                     : ": destino");
             rg_buf_puts(&b, "</label><input id=\"t-");
             rg_html_escape(&b, c->stats.channel);
             rg_buf_printf(&b, "\" name=\"destino\" required maxlength=\"254\"%s></div>"
                               "<button type=\"submit\">Enviar teste</button></form>",
-                          !strcmp(c->driver, "smtp") ? " type=\"email\"" : "");
+                          !strcmp(kind, "email") ? " type=\"email\"" : !strcmp(kind, "phone") ? " type=\"tel\"" : "");
         }
         if (!any)
             rg_buf_puts(&b, "<p>Nenhum canal configurado aceita teste (só smtp, http, whatsapp_cloud e log).</p>");

@@ -10,6 +10,31 @@
 
 #include "br/phone.h"
 
+typedef enum address_kind { ADDR_EMAIL, ADDR_PHONE, ADDR_ANY } address_kind;
+
+/* What a channel's address is: an e-mail for smtp and a channel called
+ * email; a phone for http and whatsapp_cloud and the channels called
+ * whatsapp, sms or voice (as rg_channel_address reads a customer's); any
+ * text otherwise (the log driver under another name). */
+static address_kind address_of(const rg_channel_config *cc)
+{
+    if (!strcmp(cc->driver, "smtp") || !strcmp(cc->name, "email"))
+        return ADDR_EMAIL;
+    if (!strcmp(cc->driver, "http") || !strcmp(cc->driver, "whatsapp_cloud") || !strcmp(cc->name, "whatsapp") ||
+        !strcmp(cc->name, "sms") || !strcmp(cc->name, "voice"))
+        return ADDR_PHONE;
+    return ADDR_ANY;
+}
+
+const char *rg_channel_test_address(const rg_config *cfg, const char *name)
+{
+    const rg_channel_config *cc = rg_config_channel(cfg, name);
+    if (!cc)
+        return "any";
+    address_kind k = address_of(cc);
+    return k == ADDR_EMAIL ? "email" : k == ADDR_PHONE ? "phone" : "any";
+}
+
 static bool testable(const char *driver)
 {
     return !strcmp(driver, "smtp") || !strcmp(driver, "http") || !strcmp(driver, "whatsapp_cloud") ||
@@ -107,11 +132,12 @@ rg_status rg_channel_test_send(const rg_config *cfg, rg_store *s, const char *na
     const char *why = NULL;
     if (!to || !*to)
         return rg_err_set(e, RG_EINVAL, "destino", "say where to send the test");
-    if (!strcmp(cc->driver, "smtp")) {
+    address_kind kind = address_of(cc);
+    if (kind == ADDR_EMAIL) {
         if (!rg_email_valid(to, strlen(to), &why))
             return rg_err_set(e, RG_EINVAL, "destino", "'%s' is not an e-mail address: %s", to, why);
         rg_strlcpy(out->to, to, sizeof out->to);
-    } else if (!strcmp(cc->driver, "log")) {
+    } else if (kind == ADDR_ANY) {
         if (strlen(to) >= sizeof out->to)
             return rg_err_set(e, RG_EINVAL, "destino", "the address is longer than %zu bytes", sizeof out->to - 1);
         rg_strlcpy(out->to, to, sizeof out->to);

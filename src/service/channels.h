@@ -35,9 +35,13 @@ typedef struct rg_channel_test {
     rg_send_result result;  /* provider_id, or error (scrubbed of secrets) */
 } rg_channel_test;
 
-/* Sends a test message through channel `name` of cfg to `to` (an e-mail
- * address for smtp, a phone for whatsapp_cloud and http, any text for
- * log): a message of its own (idempotency key "teste-" + random, no
+/* What a test through channel `name` takes: "email" (an smtp channel, or
+ * one called email), "phone" (http, whatsapp_cloud, or a channel called
+ * whatsapp, sms or voice: normalised to E.164), "any" (the rest). */
+const char *rg_channel_test_address(const rg_config *cfg, const char *name);
+
+/* Sends a test message through channel `name` of cfg to `to` (the address
+ * rg_channel_test_address says; phones normalised to E.164): a message of its own (idempotency key "teste-" + random, no
  * customer, no invoice), nothing recorded in the store. RG_ENOTFOUND (where
  * "canal") for a channel not in cfg; RG_EINVAL (where "canal") for a driver
  * that cannot take a test (letter, task, bureau), (where "destino") for a
