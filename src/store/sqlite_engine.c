@@ -589,6 +589,10 @@ rg_status rg_sqe_message_each(rg_store *base, const rg_message_filter *f, rg_mes
         : f && f->customer_external_id
             ? MESSAGE_LIST "WHERE m.customer_id = (SELECT id FROM customers WHERE external_id = ?3) AND m.id > ?1"
                   MESSAGE_LIST_TAIL
+        /* one channel's messages in one status (the dashboard's "failed on
+         * sms") through messages_channel_status, in id order */
+        : f && f->channel && f->status >= 0
+            ? MESSAGE_LIST "WHERE m.channel = ?6 AND m.status = ?2 AND m.id > ?1" MESSAGE_LIST_TAIL
             : MESSAGE_LIST "WHERE m.id > ?1" MESSAGE_LIST_TAIL;
 #undef MESSAGE_LIST
 #undef MESSAGE_LIST_TAIL
