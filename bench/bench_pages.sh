@@ -29,7 +29,9 @@ curl -s -o /dev/null -c jar -b jar --data-urlencode "csrf=$csrf" --data-urlencod
     --data-urlencode "password=senha-do-banco-1" "$B/login"
 cust=$(/usr/bin/python3 -c 'import sqlite3; print(sqlite3.connect("regua.db").execute("SELECT external_id FROM customers ORDER BY id DESC LIMIT 1").fetchone()[0])')
 deep=$(/usr/bin/python3 -c 'import sqlite3; print(sqlite3.connect("regua.db").execute("SELECT max(id) - 100 FROM messages").fetchone()[0])')
-day=$(/usr/bin/python3 -c 'import sqlite3, datetime; t = sqlite3.connect("regua.db").execute("SELECT coalesce(sent_at, planned_for) FROM messages WHERE id = (SELECT max(id) / 2 FROM messages)").fetchone()[0]; print(datetime.datetime.utcfromtimestamp(t - 3 * 3600).date())')
+# a day in the middle of the messages, in the company's zone (regua.yaml's timezone, default São Paulo)
+zone=$(sed -n 's/^timezone: *//p' regua.yaml); zone=${zone:-America/Sao_Paulo}
+day=$(/usr/bin/python3 -c 'import sqlite3, sys, datetime, zoneinfo; t = sqlite3.connect("regua.db").execute("SELECT coalesce(sent_at, planned_for) FROM messages WHERE id = (SELECT max(id) / 2 FROM messages)").fetchone()[0]; print(datetime.datetime.fromtimestamp(t, zoneinfo.ZoneInfo(sys.argv[1])).date())' "$zone")
 echo "pages over $(/usr/bin/python3 -c 'import sqlite3; db = sqlite3.connect("regua.db"); print(*[db.execute("SELECT count(*) FROM " + t).fetchone()[0] for t in ("customers", "invoices", "messages")])') customers/invoices/messages; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for url in /clientes "/clientes?nome=Silva" "/clientes?documento=123" "/clientes/$cust" /mensagens "/mensagens?depois=$deep" \
     "/mensagens?canal=sms&status=failed" "/mensagens?de=$day&ate=$day" "/mensagens?cliente=$cust" /reguas /canais \
