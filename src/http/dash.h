@@ -79,6 +79,12 @@ enum MHD_Result rg_dash_bad_filter(rg_dash *d, const char *why);
 const char *rg_dash_invoice_status_label(rg_invoice_status s);
 const char *rg_dash_message_status_label(rg_message_status s);
 
+/* dash_csv.c: a small table's CSV export (Réguas, Canais): the BOM, the
+ * header row cols and rows (records written with rg_report_csv_row) as the
+ * download NAME-AAAA-MM-DD.csv. The big tables stream instead. */
+enum MHD_Result rg_dash_send_csv(rg_dash *d, const char *name, const char *const *cols, size_t n_cols,
+                                 const rg_buf *rows);
+
 /* ---- the pages' filters, shared by a page and its CSV export ---- */
 
 /* Clientes (dash_customers.c): nome, documento, codigo, depois. doc holds

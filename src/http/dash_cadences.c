@@ -316,6 +316,8 @@ enum MHD_Result rg_http_dash_cadences(rg_http_request *r)
             rg_buf_puts(&b, "</pre>");
         }
     }
+    static const char *const csv_params[] = {"de", "ate", NULL};
+    rg_dash_csv_link(&b, &d, "/reguas.csv", csv_params);
     rg_buf_printf(&b, "<p class=\"muted\">%zu arquivo(s) verificados: %zu erro(s), %zu aviso(s).</p>", files,
                   rg_diags_count(&diags, 0, RG_SEV_ERROR), rg_diags_count(&diags, 0, RG_SEV_WARNING));
     rg_buf_free(&lines);
@@ -389,6 +391,91 @@ enum MHD_Result rg_http_dash_forecast(rg_http_request *r)
     rg_buf_puts(&b, "</strong>.</p><p><a href=\"/reguas\">Voltar às réguas</a></p>");
     rg_report_free(&f);
     ret = rg_dash_finish(&d, &b, MHD_HTTP_OK);
+    rg_dash_close(&d);
+    return ret;
+}
+
+/* ---- Réguas as CSV: each cadence's steps and triggers with the funnel ---- */
+
+static void funnel_csv(rg_buf *rows, const char *cadence, const char *id, const char *when, const char *action,
+                       const char *channels, bool is_firm, const rg_funnel_row *f)
+{
+    static const rg_funnel_row none = {0};
+    if (!f)
+        f = &none;
+    char n[5][24], attributed[32], cost[32];
+    const int64_t v[5] = {f->sent, f->delivered, f->engaged, f->paid_7d, f->paid};
+    for (int i = 0; i < 5; i++)
+        snprintf(n[i], sizeof n[i], "%lld", (long long)v[i]);
+    rg_report_money_br(f->attributed.amount, attributed, sizeof attributed);
+    rg_report_money_br(f->cost, cost, sizeof cost);
+    const char *cells[] = {cadence, id,   when, action, channels, is_firm ? "sim" : "não", n[0], n[1],
+                           n[2],    n[3], n[4], attributed, cost};
+    rg_report_csv_row(rows, cells, sizeof cells / sizeof *cells);
+}
+
+static void channel_list(char *out, size_t size, const rg_strlist *l)
+{
+    out[0] = '\0';
+    size_t used = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        int w = snprintf(out + used, size - used, "%s%s", i ? "," : "", l->v[i]);
+        if (w < 0 || (size_t)w >= size - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
+enum MHD_Result rg_http_dash_cadences_csv(rg_http_request *r)
+{
+    rg_dash d;
+    enum MHD_Result ret;
+    if (!rg_dash_open(r, &d, RG_ROLE_VIEWER, &ret))
+        return ret;
+    rg_report_params p;
+    if (!period(&d, &p, &ret)) {
+        rg_dash_close(&d);
+        return ret;
+    }
+    rg_http_conn *cx = r->cx;
+    rg_engine *eng = rg_view_engine_reuse(d.store, r->srv->config, &cx->view_engine, &cx->view_sig);
+    rg_report steps;
+    rg_err e;
+    rg_err_clear(&e);
+    if (rg_report_run(d.store, "steps", &p, &steps, &e) != RG_OK) {
+        ret = rg_dash_store_error(&d, "cadences csv", &e);
+        rg_dash_close(&d);
+        return ret;
+    }
+    static const char *const cols[] = {"régua",    "etapa",     "quando",  "ação",  "canais",
+                                       "firme",    "enviadas",  "entregues", "lidas, abertas ou clicadas",
+                                       "pagas em 7 dias", "pagas", "valor atribuído", "custo"};
+    rg_buf rows = RG_BUF_INIT;
+    const rg_cadence_set *set = eng ? rg_engine_cadences(eng) : NULL;
+    for (size_t i = 0; set && i < set->n; i++) {
+        const rg_cadence *c = set->items[i];
+        for (size_t k = 0; k < c->n_steps; k++) {
+            const rg_cadence_step *s = &c->steps[k];
+            char day[16], channels[256];
+            offset_label(day, sizeof day, s->at_days);
+            if (s->action == RG_ACTION_TASK && s->task_kind)
+                snprintf(channels, sizeof channels, "tarefa %s", s->task_kind);
+            else
+                channel_list(channels, sizeof channels, &s->send.channels);
+            funnel_csv(&rows, c->name, s->id, day, action_label(s->action), channels, firm(s),
+                       funnel_of(&steps, c->name, s->id));
+        }
+        for (size_t k = 0; k < c->n_triggers; k++) {
+            const rg_cadence_trigger *t = &c->triggers[k];
+            char channels[256];
+            channel_list(channels, sizeof channels, &t->send.channels);
+            funnel_csv(&rows, c->name, t->id, "gatilho", rg_event_type_name(t->on), channels, false,
+                       funnel_of(&steps, c->name, t->id));
+        }
+    }
+    rg_report_free(&steps);
+    ret = rg_dash_send_csv(&d, "reguas", cols, sizeof cols / sizeof *cols, &rows);
+    rg_buf_free(&rows);
     rg_dash_close(&d);
     return ret;
 }

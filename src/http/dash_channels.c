@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "http/dash.h"
 #include "service/channels.h"
+#include "service/reports.h"
 
 static void count_cell(rg_buf *b, int64_t n)
 {
@@ -108,6 +109,7 @@ enum MHD_Result rg_http_dash_channels(rg_http_request *r)
         rg_buf_puts(&b, "<tr><td colspan=\"12\">Nenhum canal configurado nem mensagem enviada.</td></tr>");
     rg_buf_puts(&b, "</tbody></table><p class=\"muted\">Enviadas inclui as entregues e as lidas; entregues inclui "
                     "as lidas. Na fila: planejadas, na fila e enviando. Outras: canceladas, suprimidas e incertas.</p>");
+    rg_dash_csv_link(&b, &d, "/canais.csv", NULL);
     if (admin) {
         rg_buf_puts(&b, "<h2>Envio de teste</h2><p>Manda uma mensagem de teste pelo código real do canal (o mesmo "
                         "do disparo), sem cliente nem fatura, e mostra a resposta do provedor. Nada fica "
@@ -188,6 +190,52 @@ enum MHD_Result rg_http_dash_channel_test(rg_http_request *r)
     const char *headers[] = {"Location", to_url.oom ? "/canais" : to_url.p, "Cache-Control", "no-store", NULL};
     ret = rg_http_send(r, MHD_HTTP_SEE_OTHER, "text/plain; charset=utf-8", "", 0, headers);
     rg_buf_free(&to_url);
+    rg_dash_close(&d);
+    return ret;
+}
+
+/* Canais as CSV: every status on its own column. */
+enum MHD_Result rg_http_dash_channels_csv(rg_http_request *r)
+{
+    rg_dash d;
+    enum MHD_Result ret;
+    if (!rg_dash_open(r, &d, RG_ROLE_VIEWER, &ret))
+        return ret;
+    rg_channel_status *v = NULL;
+    size_t n = 0;
+    rg_err e;
+    rg_err_clear(&e);
+    if (rg_channels_status(d.store, r->srv->config, &v, &n, &e) != RG_OK) {
+        ret = rg_dash_store_error(&d, "channels csv", &e);
+        rg_dash_close(&d);
+        return ret;
+    }
+    static const char *const cols[] = {"canal",      "driver",    "configurado", "custo por mensagem", "mensagens",
+                                       "planejadas", "na fila",   "enviando",    "enviadas",           "entregues",
+                                       "lidas",      "falharam",  "canceladas",  "suprimidas",         "incertas",
+                                       "último envio", "última falha", "motivo da última falha"};
+    rg_buf rows = RG_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        const rg_channel_status *c = &v[i];
+        char num[RG_MSG_STATUS_COUNT + 1][24], cost[32], sent[40] = "", failed[40] = "";
+        snprintf(num[0], sizeof num[0], "%lld", (long long)c->total);
+        for (int k = 0; k < RG_MSG_STATUS_COUNT; k++)
+            snprintf(num[k + 1], sizeof num[k + 1], "%lld", (long long)c->stats.by_status[k]);
+        rg_report_money_br(c->cost_per_message, cost, sizeof cost);
+        if (c->stats.last_sent != RG_INSTANT_NONE)
+            rg_dash_time(&d, c->stats.last_sent, sent, sizeof sent);
+        if (c->stats.last_failed != RG_INSTANT_NONE)
+            rg_dash_time(&d, c->stats.last_failed, failed, sizeof failed);
+        /* by_status is in rg_message_status order: planned, queued, sending,
+         * sent, delivered, read, failed, cancelled, suppressed, uncertain */
+        const char *cells[] = {c->stats.channel, c->driver,  c->configured ? "sim" : "não",
+                               c->configured ? cost : "", num[0], num[1], num[2], num[3], num[4], num[5], num[6],
+                               num[7], num[8], num[9], num[10], sent, failed, c->stats.last_failure};
+        rg_report_csv_row(&rows, cells, sizeof cells / sizeof *cells);
+    }
+    free(v);
+    ret = rg_dash_send_csv(&d, "canais", cols, sizeof cols / sizeof *cols, &rows);
+    rg_buf_free(&rows);
     rg_dash_close(&d);
     return ret;
 }

@@ -239,6 +239,24 @@ static rg_status message_batch(csv_stream *cs, int64_t *n, rg_err *e)
 
 /* ---- the answer ---- */
 
+/* Sends resp (taken) as the download NAME-AAAA-MM-DD.csv (today, the
+ * company's). */
+static enum MHD_Result queue_csv(rg_dash *d, struct MHD_Response *resp, const char *name)
+{
+    char disposition[128];
+    int y, m, dd;
+    rg_date_to_ymd(rg_tz_date(rg_zones_company(d->r->srv->events->zones), d->now), &y, &m, &dd);
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s-%04d-%02d-%02d.csv\"", name, y, m, dd);
+    MHD_add_response_header(resp, "Content-Type", "text/csv; charset=utf-8");
+    MHD_add_response_header(resp, "Content-Disposition", disposition);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    enum MHD_Result ret = MHD_queue_response(d->r->conn, MHD_HTTP_OK, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 /* Starts the stream: the snapshot, the BOM and the header row, and the
  * response. Takes cs. */
 static enum MHD_Result send_stream(rg_dash *d, csv_stream *cs, const char *name, const char *const *cols,
@@ -261,18 +279,24 @@ static enum MHD_Result send_stream(rg_dash *d, csv_stream *cs, const char *name,
         stream_free(cs);
         return MHD_NO;
     }
-    char disposition[128];
-    int y, m, dd;
-    rg_date_to_ymd(rg_tz_date(cs->tz, d->now), &y, &m, &dd);
-    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s-%04d-%02d-%02d.csv\"", name, y, m, dd);
-    MHD_add_response_header(resp, "Content-Type", "text/csv; charset=utf-8");
-    MHD_add_response_header(resp, "Content-Disposition", disposition);
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-    enum MHD_Result ret = MHD_queue_response(d->r->conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return queue_csv(d, resp, name);
+}
+
+enum MHD_Result rg_dash_send_csv(rg_dash *d, const char *name, const char *const *cols, size_t n_cols,
+                                 const rg_buf *rows)
+{
+    rg_buf b = RG_BUF_INIT;
+    rg_buf_puts(&b, RG_CSV_BOM);
+    rg_report_csv_row(&b, cols, n_cols);
+    if (rows->len)
+        rg_buf_append(&b, rows->p, rows->len);
+    if (b.oom || rows->oom) {
+        rg_buf_free(&b);
+        return rg_dash_error(d, MHD_HTTP_INTERNAL_SERVER_ERROR, "Erro interno", "Sem memória para a exportação.");
+    }
+    struct MHD_Response *resp = MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_COPY);
+    rg_buf_free(&b);
+    return resp ? queue_csv(d, resp, name) : MHD_NO;
 }
 
 static csv_stream *stream_new(rg_dash *d, enum MHD_Result *ret)

@@ -265,11 +265,15 @@ enum MHD_Result rg_http_dash_customer(rg_http_request *r)
     if (lc.n == 0)
         rg_buf_puts(&b, "<tr><td colspan=\"6\">Nenhuma fatura.</td></tr>");
     rg_buf_puts(&b, "</tbody></table>");
+    rg_buf_puts(&b, "<p class=\"pager\">");
     if (lc.n > RG_DASH_PAGE_ROWS) {
-        rg_buf_puts(&b, "<p class=\"pager\"><a href=\"/faturas?cliente=");
+        rg_buf_puts(&b, "<a href=\"/faturas?cliente=");
         rg_dash_url_escape(&b, v.customer.external_id);
-        rg_buf_puts(&b, "\">Todas as faturas do cliente</a></p>");
+        rg_buf_puts(&b, "\">Todas as faturas do cliente</a>");
     }
+    rg_buf_puts(&b, "<a class=\"btn sec\" download href=\"/faturas.csv?cliente=");
+    rg_dash_url_escape(&b, v.customer.external_id);
+    rg_buf_puts(&b, "\">Exportar CSV</a></p>");
     rg_buf_puts(&b, "<h2>Descadastros (opt-outs)</h2>");
     if (v.n_optouts == 0)
         rg_buf_puts(&b, "<p>O cliente não pediu para sair de nenhum canal.</p>");

@@ -365,6 +365,8 @@ enum MHD_Result rg_http_dash_messages(rg_http_request *r);
 enum MHD_Result rg_http_dash_channels(rg_http_request *r);
 enum MHD_Result rg_http_dash_cadences(rg_http_request *r);
 enum MHD_Result rg_http_dash_forecast(rg_http_request *r);
+enum MHD_Result rg_http_dash_cadences_csv(rg_http_request *r);
+enum MHD_Result rg_http_dash_channels_csv(rg_http_request *r);
 enum MHD_Result rg_http_dash_channel_test(rg_http_request *r);
 enum MHD_Result rg_http_dash_invoices_csv(rg_http_request *r);
 enum MHD_Result rg_http_dash_customers_csv(rg_http_request *r);

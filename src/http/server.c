@@ -246,6 +246,8 @@ static const route routes[] = {
     {"GET", "/clientes.csv", false, rg_http_dash_customers_csv},
     {"GET", "/tarefas.csv", false, rg_http_dash_tasks_csv},
     {"GET", "/mensagens.csv", false, rg_http_dash_messages_csv},
+    {"GET", "/reguas.csv", false, rg_http_dash_cadences_csv},
+    {"GET", "/canais.csv", false, rg_http_dash_channels_csv},
     {"GET", "/p/{}", false, rg_http_portal_page},
     {"GET", "/p/{}/boleto/{}.pdf", false, rg_http_portal_boleto},
     {"POST", "/p/{}/{}", true, rg_http_portal_post},

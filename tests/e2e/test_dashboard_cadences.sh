@@ -36,7 +36,7 @@ done
 regua pay G10 --amount 10,00 --at 2026-11-24 --reference R1 >/dev/null 2>&1 || not_ok "fixture: pay" "pay"
 printf 'senha-do-vitor\n' | regua user create vitor@example.com --role viewer >/dev/null
 export REGUA_NOW=2026-12-02T13:00:00Z
-regua report steps --json >steps.json 2>/dev/null || not_ok "steps report" "$(regua report steps 2>&1 | tail -2)"
+regua report steps --json --from 2026-11-01 --to 2026-12-02 >steps.json 2>/dev/null || not_ok "steps report" "$(regua report steps 2>&1 | tail -2)"
 regua report forecast --json >forecast.json 2>/dev/null || not_ok "forecast report" "$(regua report forecast 2>&1 | tail -2)"
 regua cadence lint cadences >lint.txt 2>&1
 
@@ -53,7 +53,7 @@ is "the viewer logs in" "$code" 303
 get() { curl -s -o "$1" -b vw.jar -w '%{http_code}' "$B$2"; }
 
 is "Réguas needs a login" "$(curl -s -o /dev/null -w '%{http_code}' "$B/reguas")" 303
-is "Réguas is 200" "$(get r.html /reguas)" 200
+is "Réguas is 200" "$(get r.html '/reguas?de=2026-11-01&ate=2026-12-02')" 200
 contains "the nav marks Réguas" r.html '<a href="/reguas" aria-current="page">Réguas</a>'
 for c in avulso-pf b2b-pj mensal-pf massa; do
     contains "a section for $c" r.html "<section class=\"cadence\" id=\"regua-$c\">"
@@ -100,6 +100,26 @@ contains "... naming the field" b.html 'de: use uma data como 2026-12-31'
 is "a reversed period is 400" "$(get b2.html '/reguas?de=2026-12-01&ate=2026-11-01')" 400
 contains "... naming the field" b2.html 'de: a data inicial vem depois da final (ate)'
 contains "each cadence links its forecast" r.html 'href="/reguas/previsao#regua-massa"'
+contains "the page links its CSV export with the period" r.html 'href="/reguas.csv?de=2026-11-01&amp;ate=2026-12-02"'
+code=$(curl -s -o r.csv -D r.csv.h -b vw.jar -w '%{http_code}' "$B/reguas.csv?de=2026-11-01&ate=2026-12-02")
+is "Réguas' export is 200" "$code" 200
+contains "... a download" r.csv.h 'attachment; filename="reguas-2026-12-02.csv"'
+/usr/bin/python3 - r.csv steps.json <<'PY' && ok "... parses: a row per step and trigger, the funnel as the page's" || not_ok "Réguas' export parses" "see r.csv"
+import csv, io, json, sys
+raw = open(sys.argv[1], "rb").read()
+assert raw.startswith(b"\xef\xbb\xbf")
+rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline=""), delimiter=";"))
+head, body = rows[0], rows[1:]
+assert head[:6] == ["régua", "etapa", "quando", "ação", "canais", "firme"], head
+by = {(r[0], r[1]): r for r in body}
+assert by[("massa", "atraso")][2:6] == ["D+3", "mensagem", "sms,email", "não"], by[("massa", "atraso")]
+assert by[("massa", "ligar")][4] == "tarefa call", by[("massa", "ligar")]
+assert any(r[0] == "b2b-pj" and r[5] == "sim" for r in body)
+for row in json.load(open(sys.argv[2]))["steps"]:
+    if row["cadence"] == "massa":
+        assert by[("massa", row["step"])][6] == str(row["sent"]), (row, by[("massa", row["step"])])
+PY
+is "a bad period on the export is 400" "$(curl -s -o /dev/null -b vw.jar -w '%{http_code}' "$B/reguas.csv?ate=x")" 400
 
 # ---- the forecast ----
 is "the forecast page is 200" "$(get f.html /reguas/previsao)" 200

@@ -113,6 +113,23 @@ wa = row("whatsapp")
 assert wa[1] == "log" and wa[2] in ("R$\xa00,05", "R$ 0,05"), wa
 PY
 contains "the failure's reason is escaped" v.html 'caixa cheia &lt;552&gt;'
+contains "the page links its CSV export" v.html 'href="/canais.csv"'
+code=$(curl -s -o c.csv -b vw.jar -w '%{http_code}' "$B/canais.csv")
+is "Canais' export is 200" "$code" 200
+/usr/bin/python3 - c.csv <<'PY' && ok "... parses: each channel, every status on its own column" || not_ok "Canais' export parses" "$(cat c.csv)"
+import csv, io, sys
+raw = open(sys.argv[1], "rb").read()
+assert raw.startswith(b"\xef\xbb\xbf")
+rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline=""), delimiter=";"))
+head = rows[0]
+by = {r[0]: dict(zip(head, r)) for r in rows[1:]}
+e = by["email"]
+assert (e["driver"], e["configurado"], e["custo por mensagem"], e["mensagens"]) == ("smtp", "sim", "0,02", "5"), e
+assert (e["enviadas"], e["entregues"], e["lidas"], e["falharam"], e["na fila"]) == ("1", "1", "1", "1", "1"), e
+assert e["último envio"] == "20/11/2026 10:03" and e["motivo da última falha"] == "caixa cheia <552>", e
+assert by["pombo"]["configurado"] == "não" and by["pombo"]["enviadas"] == "1", by["pombo"]
+assert by["letter"]["mensagens"] == "0", by["letter"]
+PY
 grep -c '<button' v.html | grep -qx 1 && ok "the viewer sees no button but Sair" || not_ok "the viewer sees no button but Sair" "$(grep -o '<button[^>]*>[^<]*' v.html)"
 grep -q 'Envio de teste' v.html && not_ok "... and no test send" "shown" || ok "... and no test send"
 is "Canais is 200 (operator)" "$(get op.jar o.html /canais)" 200

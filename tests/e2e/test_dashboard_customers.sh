@@ -87,6 +87,7 @@ contains "its invoices" c.html '<a href="/faturas/F1">F1</a>'
 contains "... and the other" c.html '<a href="/faturas/F2">F2</a>'
 grep -q '>F3</a>' c.html && not_ok "... not another customer's" "F3" || ok "... not another customer's"
 contains "the open balance (150,00 - 20,00)" c.html 'R$ 130,00'
+contains "its invoices' CSV export" c.html 'href="/faturas.csv?cliente=C1"'
 contains "its opt-out: channel" c.html '<td>whatsapp</td>'
 contains "... source" c.html '<td>atendimento</td>'
 contains "... when, in the company's zone (UTC-3)" c.html '<td>29/11/2026 23:30</td>'
