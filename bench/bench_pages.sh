@@ -6,8 +6,9 @@
 #   sh bench/bench_pages.sh DIR [RUNS]
 #
 # DIR holds regua.yaml and regua.db (e.g. a copy of the 1,000,000-invoice,
-# 3,000,000-message database of bench_reports.sh; it is migrated, and an
-# admin user made, in place: use a copy). Each URL is fetched RUNS times
+# 3,000,000-message database of bench_reports.sh; it is migrated, an admin
+# user made and, when regua.yaml has no company, a company and four log
+# channels added, in place: use a copy). Each URL is fetched RUNS times
 # (default 5) after one warm-up; printed: the fastest, the median and the
 # slowest total time (curl's time_total: the whole answer, streamed CSVs
 # included) and the answer's size.
@@ -16,6 +17,15 @@ DIR=${1:?usage: bench_pages.sh DIR [RUNS]}
 RUNS=${2:-5}
 BIN=${REGUA_BIN:-$(pwd)/build/regua}
 cd "$DIR"
+# the cadences load only with a company and their channels (bench_reports.sh's regua.yaml has neither)
+grep -q '^company:' regua.yaml || cat >>regua.yaml <<'YAML'
+company: {name: Exemplo Serviços Ltda, cnpj: 11.222.333/0001-81}
+channels:
+  email: {driver: log, path: outbox/email.jsonl, cost_per_message: 0.02}
+  whatsapp: {driver: log, path: outbox/whatsapp.jsonl, cost_per_message: 0.35}
+  sms: {driver: log, path: outbox/sms.jsonl, cost_per_message: 0.12}
+  letter: {driver: log, path: outbox/letter.jsonl}
+YAML
 printf 'senha-do-banco-1\n' | "$BIN" user create bench@example.com --role admin >/dev/null 2>&1 || true
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 B="http://127.0.0.1:$port"
@@ -35,7 +45,7 @@ day=$(/usr/bin/python3 -c 'import sqlite3, sys, datetime, zoneinfo; t = sqlite3.
 echo "pages over $(/usr/bin/python3 -c 'import sqlite3; db = sqlite3.connect("regua.db"); print(*[db.execute("SELECT count(*) FROM " + t).fetchone()[0] for t in ("customers", "invoices", "messages")])') customers/invoices/messages; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for url in /clientes "/clientes?nome=Silva" "/clientes?documento=123" "/clientes/$cust" /mensagens "/mensagens?depois=$deep" \
     "/mensagens?canal=sms&status=failed" "/mensagens?de=$day&ate=$day" "/mensagens?cliente=$cust" /reguas /canais \
-    "/clientes.csv" "/mensagens.csv?de=$day&ate=$day" "/faturas.csv?status=open&de=$day&ate=$day"; do
+    /reguas.csv /canais.csv "/clientes.csv" "/mensagens.csv?de=$day&ate=$day" "/faturas.csv?status=open&de=$day&ate=$day"; do
     curl -s -o /dev/null -b jar "$B$url"
     times=$(i=0; while [ $i -lt "$RUNS" ]; do curl -s -o out.bin -b jar -w '%{time_total}\n' "$B$url"; i=$((i + 1)); done | sort -n)
     printf '%-45s min %6.3f s  median %6.3f s  max %6.3f s  %s bytes (HTTP %s)\n' "$url" \
