@@ -31,11 +31,7 @@ B="http://127.0.0.1:$port"
 "$REGUA_BIN" serve --listen 127.0.0.1:$port --no-scheduler --no-dispatch >serve.log 2>&1 &
 pid=$!
 wait_http "$B/healthz" || not_ok "serve starts" "$(cat serve.log)"
-curl -s -c vw.jar -b vw.jar "$B/login" >login.page
-csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' login.page)
-code=$(curl -s -o /dev/null -c vw.jar -b vw.jar -w '%{http_code}' --data-urlencode "csrf=$csrf" \
-    --data-urlencode "email=vitor@example.com" --data-urlencode "password=senha-do-vitor" "$B/login")
-is "the viewer logs in" "$code" 303
+is "the viewer logs in" "$(login_as vw.jar vitor@example.com senha-do-vitor)" 303
 get() { curl -s -o "$1" -b vw.jar -w '%{http_code}' "$B$2"; }
 rows() { grep -o '<tr><td><a href="/clientes/' "$1" | wc -l | tr -d ' '; }
 
