@@ -1,6 +1,6 @@
 /*
  * sqlite_ckpt — the write-ahead log's checkpointer (store.h,
- * docs/internals/store.md "The write-ahead log").
+ * docs/internals/wal.md).
  *
  * SQLite copies the WAL back into the database file (a checkpoint, which
  * waits for fsync) inside the commit of whichever connection crosses

@@ -12,7 +12,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <stdlib.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -211,8 +210,9 @@ static int post(unsigned port, const char *path, const char *key, const char *bo
         len += (size_t)k;
     close(fd);
     got[len] = 0;
-    assert_true(len > 12);
-    return atoi(got + 9);
+    int64_t status = 0;
+    assert_true(len > 12 && rg_parse_i64((rg_slice){got + 9, 3}, 100, 599, &status));
+    return (int)status;
 }
 
 static void test_group_writer_stays_bounded(void **state)
