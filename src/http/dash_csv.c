@@ -5,8 +5,10 @@
  * them, so no export holds a whole table — and written by the reports' CSV
  * rules (service/reports.h rg_report_csv_row: `;`, UTF-8 BOM, CRLF;
  * pt-BR numbers 1.234,56 and dates 31/12/2026, times in the company's
- * zone). The whole export reads one snapshot (a read transaction from the
- * first row to the last). docs/dashboard.md.
+ * zone). Each batch is its own short read: a slow download never holds a
+ * snapshot that would pin the write-ahead log (docs/internals/wal.md), so
+ * a row changed during an export shows as its batch read it.
+ * docs/dashboard.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +35,7 @@ struct csv_stream {
     rg_buf buf;
     size_t off;
     int64_t after, n;
-    bool done, in_txn;
+    bool done;
     /* the filters, copied (the request's strings do not outlive it) */
     rg_invoice_filter inv;
     rg_customer_filter cust;
@@ -58,8 +60,6 @@ static void stream_free(void *p)
     csv_stream *cs = p;
     if (!cs)
         return;
-    if (cs->in_txn)
-        rg_store_rollback(cs->store);
     rg_buf_free(&cs->buf);
     for (size_t i = 0; i < cs->n_strings; i++)
         free(cs->strings[i]);
@@ -257,20 +257,13 @@ static enum MHD_Result queue_csv(rg_dash *d, struct MHD_Response *resp, const ch
     return ret;
 }
 
-/* Starts the stream: the snapshot, the BOM and the header row, and the
- * response. Takes cs. */
+/* Starts the stream: the BOM and the header row, and the response. Takes
+ * cs. */
 static enum MHD_Result send_stream(rg_dash *d, csv_stream *cs, const char *name, const char *const *cols,
                                    size_t n_cols)
 {
-    rg_err e;
-    rg_err_clear(&e);
     cs->store = d->store;
     cs->tz = rg_zones_company(d->r->srv->events->zones);
-    if (rg_store_begin_read(cs->store, &e) != RG_OK) {
-        stream_free(cs);
-        return rg_dash_store_error(d, "csv export", &e);
-    }
-    cs->in_txn = true;
     rg_buf_puts(&cs->buf, RG_CSV_BOM);
     rg_report_csv_row(&cs->buf, cols, n_cols);
     struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, cs,
