@@ -1016,11 +1016,13 @@ rg_status rg_store_webhook_claim(rg_store *s, const char *owner, rg_instant now,
 typedef struct rg_webhook_outcome {
     int64_t id;
     const char *owner;        /* the lease it must still hold */
-    rg_instant at;
+    rg_instant at;            /* the attempt's start (webhook_attempts.at) */
     int http_status;          /* 0: no answer */
     const char *error;        /* "" when delivered (already scrubbed) */
     const char *status;       /* delivered, pending (retry at next_attempt_at) or failed */
     rg_instant next_attempt_at;
+    rg_instant answered_at;   /* when the answer came or the attempt gave up: the delivery's updated_at
+                               * (and delivered_at), so a retry's wait is counted from the answer */
 } rg_webhook_outcome;
 /* Records the attempt and the delivery's new state when `owner` still
  * holds its lease (*held false and nothing written otherwise). */
