@@ -82,7 +82,7 @@ code=$(curl -s -o home.html -b ana.jar -w '%{http_code}' "$B/")
 is "/ with the session is 200" "$code" 200
 contains "the overview names the user" home.html "ana@example.com (administrador)"
 contains "the overview has the navigation" home.html 'href="/faturas"'
-contains "the overview counts" home.html 'id="kpi-customers"'
+contains "the overview shows its KPIs" home.html 'id="kpi-saldo-aberto"'
 code=$(curl -s -o /dev/null -b ana.jar -D h2 -w '%{http_code}' "$B/login")
 is "/login with a session goes to /" "$code" 303
 
