@@ -284,12 +284,9 @@ static void funnel(rg_buf *b, const overview *o)
         char a[32], bb[32], cc[32], dd[32], m1[48], m2[48], ret[32];
         double v = 0;
         bool ok = rg_funnel_return(f, &v);
-        if (ok) {
-            snprintf(ret, sizeof ret, "%.2f", round(v * 100.0) / 100.0);
-            char *dot = strchr(ret, '.');
-            if (dot)
-                *dot = ',';
-        } else
+        if (ok) /* reais per real, as money without the R$: "1.234,56" */
+            rg_report_money_br((rg_cents)llround(v * 100.0), ret, sizeof ret);
+        else
             snprintf(ret, sizeof ret, "—");
         rg_buf_puts(b, i < ch->n_funnel ? "<tr><th scope=\"row\">" : "<tr class=\"total\"><th scope=\"row\">");
         rg_html_escape(b, i < ch->n_funnel ? f->channel : "Total");
