@@ -15,7 +15,7 @@ static int run(rg_cli *cli, int argc, char **argv);
 const rg_command rg_cmd_demo = {
     "demo",
     "regua demo [--customers N] [--listen HOST:PORT] [--no-serve]",
-    "Create the database with a fictitious portfolio and its 120 days of history, and serve it",
+    "Create the database with a fictitious portfolio, its 120 days of history and a dashboard login; serve it",
     "Builds the database anew (--db, else `database` in the config — the repository's\n"
     "regua.yaml says demo.db — else regua.db) with a deterministic, fictitious portfolio\n"
     "(customers with valid CPFs and CNPJs, monthly bills with boletos and PIX codes) and its\n"
