@@ -65,19 +65,24 @@ static const char *money(rg_cents v, char *buf, size_t n)
     return rg_money_format_brl(v, buf, n);
 }
 
-/* A fraction as a percentage with two decimals, "45,31%" (the JSON's 4
- * decimals); "—" when there is none. */
-static const char *pct(bool ok, double v, char *buf, size_t n)
+/* The decimal point of a number printf wrote, made a comma (pt-BR). */
+static const char *comma(char *buf)
 {
-    if (!ok) {
-        snprintf(buf, n, "—");
-        return buf;
-    }
-    snprintf(buf, n, "%.2f%%", round(v * 10000.0) / 100.0);
     char *dot = strchr(buf, '.');
     if (dot)
         *dot = ',';
     return buf;
+}
+
+/* A fraction as a percentage with two decimals, "45,31%" (the JSON's 4
+ * decimals); "—" when there is none. */
+static const char *pct(bool ok, double v, char *buf, size_t n)
+{
+    if (!ok)
+        snprintf(buf, n, "—");
+    else
+        snprintf(buf, n, "%.2f%%", round(v * 10000.0) / 100.0);
+    return comma(buf);
 }
 
 static const char *count(int64_t v, char *buf, size_t n)
@@ -131,13 +136,11 @@ static void kpis(rg_buf *b, const overview *o)
     bool ok = rg_recovery_rate(&rec->total, &v);
     snprintf(t, sizeof t, "do que venceu em 30 dias (%s), já pago", money(rec->total.overdue.amount, c1, sizeof c1));
     kpi(b, "taxa-recuperacao", "#recuperacao", pct(ok, v, f, sizeof f), "Taxa de recuperação", t);
-    if (rg_report_dso(rec, &v)) {
+    if (rg_report_dso(rec, &v))
         snprintf(f, sizeof f, "%.1f dias", round(v * 10.0) / 10.0);
-        char *dot = strchr(f, '.');
-        if (dot)
-            *dot = ',';
-    } else
+    else
         snprintf(f, sizeof f, "—");
+    comma(f);
     snprintf(t, sizeof t, "saldo em aberto ÷ faturado em 30 dias (%s) × 30", money(rec->billed, c1, sizeof c1));
     kpi(b, "dso", "#recuperacao", f, "DSO (prazo médio de recebimento)", t);
     snprintf(t, sizeof t, "%s entregues", count(o->channels.funnel_total.delivered, c1, sizeof c1));

@@ -104,18 +104,25 @@ static double clamp0(int64_t v)
 
 #define W 640.0
 
-static void vertical(rg_buf *b, const rg_svg_chart *c, int64_t axis)
+/* <svg> W wide and h high (its width the container's), an image named by
+ * its <title> and <desc>; attrs: more attributes (" style=...") or "". */
+static void svg_open(rg_buf *b, const rg_svg_chart *c, double h, const char *attrs)
 {
-    const double left = 96, right = 12, top = c->n_series > 1 ? 34 : 14, bottom = 44, plot_h = 200;
-    const double h = top + plot_h + bottom, plot_w = W - left - right;
-    rg_buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" width=\"100%%\" "
+    rg_buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" width=\"100%%\"%s "
                      "role=\"img\" aria-labelledby=\"%s-t %s-d\" " FONT " font-size=\"12\">",
-                  W, h, c->id, c->id);
+                  W, h, attrs, c->id, c->id);
     rg_buf_printf(b, "<title id=\"%s-t\">", c->id);
     rg_html_escape(b, c->title);
     rg_buf_printf(b, "</title><desc id=\"%s-d\">", c->id);
     rg_html_escape(b, c->desc);
     rg_buf_puts(b, "</desc>");
+}
+
+static void vertical(rg_buf *b, const rg_svg_chart *c, int64_t axis)
+{
+    const double left = 96, right = 12, top = c->n_series > 1 ? 34 : 14, bottom = 44, plot_h = 200;
+    const double h = top + plot_h + bottom, plot_w = W - left - right;
+    svg_open(b, c, h, "");
     /* the grid and the axis' labels */
     int div = divisions(axis);
     for (int i = 0; i <= div; i++) {
@@ -162,15 +169,7 @@ static void horizontal(rg_buf *b, const rg_svg_chart *c, int64_t axis)
 {
     const double left = 170, right = 230, row = 30, top = 8;
     const double h = top * 2 + row * (double)c->n_cats, plot_w = W - left - right;
-    rg_buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" width=\"100%%\" "
-                     "style=\"max-width:48rem\" role=\"img\" aria-labelledby=\"%s-t %s-d\" " FONT
-                     " font-size=\"12\">",
-                  W, h, c->id, c->id);
-    rg_buf_printf(b, "<title id=\"%s-t\">", c->id);
-    rg_html_escape(b, c->title);
-    rg_buf_printf(b, "</title><desc id=\"%s-d\">", c->id);
-    rg_html_escape(b, c->desc);
-    rg_buf_puts(b, "</desc>");
+    svg_open(b, c, h, " style=\"max-width:48rem\"");
     for (size_t k = 0; k < c->n_cats; k++) {
         double y = top + row * (double)k, bw = plot_w * clamp0(value_at(c, k, 0)) / (double)axis;
         char v[48];
