@@ -352,7 +352,6 @@ enum MHD_Result rg_http_send_html(rg_http_request *r, unsigned status, const rg_
 enum MHD_Result rg_http_dash_login_page(rg_http_request *r);
 enum MHD_Result rg_http_dash_login(rg_http_request *r);
 enum MHD_Result rg_http_dash_logout(rg_http_request *r);
-/* dash_overview.c: Visão geral (KPIs and charts from service/reports.h) */
 enum MHD_Result rg_http_dash_home(rg_http_request *r);
 /* dash_pages.c: Faturas, an invoice's timeline, Tarefas and its actions */
 enum MHD_Result rg_http_dash_invoices(rg_http_request *r);
