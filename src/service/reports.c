@@ -302,53 +302,51 @@ static rg_funnel_row *funnel_find(funnel_ctx *fc, const rg_report_row *row)
     return f->cadence && f->step && f->channel ? f : NULL;
 }
 
-static rg_status funnel_sent(void *ctx, const rg_report_row *row)
+/* One row of the summary: i0 = the company's day of sending minus the UTC
+ * day (-1, 0 or 1, the same for the whole quarter hour), i5..i10 the
+ * messages whose invoice was paid d UTC days after the UTC day of sending,
+ * d = -1, 0, 1..6, 7, 8, 9+. Paid within 7 days: the company's d (d - i0)
+ * in 0..7; paid: d - i0 >= 0. */
+static rg_status funnel_row(void *ctx, const rg_report_row *row)
 {
     funnel_ctx *fc = ctx;
+    int64_t adj = row->i[0];
+    const int64_t *c = &row->i[5]; /* -1, 0, 1..6, 7, 8, 9+ */
+    if (adj < -1 || adj > 1)
+        return rg_err_set(fc->e, RG_EINTERNAL, "report", "a UTC offset of a day or more");
     rg_funnel_row *f = funnel_find(fc, row);
     if (!f)
         return nomem(fc->e);
-    f->sent += row->i[0];
-    f->delivered += row->i[1];
-    f->engaged += row->i[2]; /* read */
-    f->cost += row->i[3];
-    return RG_OK;
-}
-
-static rg_status funnel_opened(void *ctx, const rg_report_row *row)
-{
-    funnel_ctx *fc = ctx;
-    rg_funnel_row *f = funnel_find(fc, row);
-    if (!f)
-        return nomem(fc->e);
-    f->engaged += row->i[0]; /* opened or clicked, not read */
-    return RG_OK;
-}
-
-static rg_status funnel_paid(void *ctx, const rg_report_row *row)
-{
-    funnel_ctx *fc = ctx;
-    rg_funnel_row *f = funnel_find(fc, row);
-    if (!f)
-        return nomem(fc->e);
-    f->paid_7d += row->i[0];
-    f->paid += row->i[1];
+    f->sent += row->i[1];
+    f->delivered += row->i[2];
+    f->engaged += row->i[3];
+    f->cost += row->i[4];
+    if (adj < 0) {
+        f->paid_7d += c[0] + c[1] + c[2];
+        f->paid += c[0] + c[1] + c[2] + c[3] + c[4] + c[5];
+    } else if (adj == 0) {
+        f->paid_7d += c[1] + c[2] + c[3];
+        f->paid += c[1] + c[2] + c[3] + c[4] + c[5];
+    } else {
+        f->paid_7d += c[2] + c[3] + c[4];
+        f->paid += c[2] + c[3] + c[4] + c[5];
+    }
     return RG_OK;
 }
 
 static rg_status attribution_row(void *ctx, const rg_report_row *row)
 {
     funnel_ctx *fc = ctx;
-    if (!row->t[0] && !row->t[1] && !row->t[2]) { /* no message before the payment */
-        fc->r->unattributed.count += row->i[0];
-        fc->r->unattributed.amount += row->i[1];
+    if (!row->i[0]) { /* no message before the payment */
+        fc->r->unattributed.count += row->i[1];
+        fc->r->unattributed.amount += row->i[2];
         return RG_OK;
     }
     rg_funnel_row *f = funnel_find(fc, row);
     if (!f)
         return nomem(fc->e);
-    f->attributed.count += row->i[0];
-    f->attributed.amount += row->i[1];
+    f->attributed.count += row->i[1];
+    f->attributed.amount += row->i[2];
     return RG_OK;
 }
 
@@ -365,12 +363,8 @@ static rg_status run_funnel(rg_store *s, const rg_report_params *p, rg_report *r
 {
     funnel_ctx fc = {r, by_channel, e};
     rg_instant a = day_start(p, r->from), b = day_start(p, r->to + 1);
-    int64_t args[4] = {a, b, rg_tz_offset_at(p->tz, p->now), r->from};
-    rg_status rc = rg_store_report_rows(s, RG_RQ_FUNNEL_SENT, args, 2, funnel_sent, &fc, e);
-    if (rc == RG_OK)
-        rc = rg_store_report_rows(s, RG_RQ_FUNNEL_OPENED, args, 2, funnel_opened, &fc, e);
-    if (rc == RG_OK)
-        rc = rg_store_report_rows(s, RG_RQ_FUNNEL_PAID, args, 4, funnel_paid, &fc, e);
+    int64_t args[3] = {a, b, rg_tz_offset_at(p->tz, p->now)};
+    rg_status rc = rg_store_report_rows(s, RG_RQ_FUNNEL, args, 3, funnel_row, &fc, e);
     if (rc == RG_OK)
         rc = rg_store_report_rows(s, RG_RQ_ATTRIBUTION, args, 2, attribution_row, &fc, e);
     if (rc != RG_OK)

@@ -30,6 +30,7 @@
 #include "base/date.h"
 #include "base/zones.h"
 #include "service/reports.h"
+#include "store/schema.h"
 #include "store/store.h"
 
 #define D(s) "unixepoch('" s "')/86400"
@@ -83,22 +84,64 @@ static const char *const portfolio =
     " (1, 3, 0, 2000, 'cancelled', 'cli', " T("2026-11-15 12:00") "),"
     " (1, 3, 0, 1000, 'kept', 'cli', " T("2026-10-30 12:00") ");";
 
-static rg_store *store;
+static int64_t count_of(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
 
+static rg_store *store;
+static const char *store_path;
+
+/* The portfolio written into a database at the newest schema: the
+ * summary tables' triggers count every row as it is inserted. */
 static int setup(void **state)
 {
     (void)state;
     rg_err e;
-    const char *path = rg_test_path("reports.db");
-    assert_int_equal(rg_store_open(path, &store, &e), RG_OK);
+    store_path = rg_test_path("reports.db");
+    assert_int_equal(rg_store_open(store_path, &store, &e), RG_OK);
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(store_path, &db), SQLITE_OK);
     char *msg = NULL;
     int rc = sqlite3_exec(db, portfolio, NULL, NULL, &msg);
     if (rc != SQLITE_OK)
         fprintf(stderr, "portfolio: %s\n", msg);
     assert_int_equal(rc, SQLITE_OK);
     sqlite3_close(db);
+    return 0;
+}
+
+/* The same portfolio written before the summary's migration, which then
+ * fills the summary from the rows (the backfill): the same figures. */
+static int setup_migrated(void **state)
+{
+    (void)state;
+    int n = 0;
+    while (n < rg_schema_version && !strstr(rg_schema_migrations[n], "CREATE TABLE report_funnel"))
+        n++;
+    assert_true(n < rg_schema_version);
+    store_path = rg_test_path("reports_migrated.db");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(store_path, &db), SQLITE_OK);
+    char *msg = NULL;
+    for (int i = 0; i < n; i++)
+        if (sqlite3_exec(db, rg_schema_migrations[i], NULL, NULL, &msg) != SQLITE_OK)
+            fail_msg("migration %d: %s", i + 1, msg);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", n);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    if (sqlite3_exec(db, portfolio, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("portfolio: %s", msg);
+    assert_int_equal(count_of(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'report_funnel'"), 0);
+    sqlite3_close(db);
+    rg_err e;
+    assert_int_equal(rg_store_open(store_path, &store, &e), RG_OK);
     return 0;
 }
 
@@ -402,6 +445,225 @@ static void test_channels(void **state)
     rg_report_free(&r);
 }
 
+/* ---- the funnels' summary (migration 20): kept by the writes, equal to a rebuild ---- */
+
+/* The summary as the rows say it should be, computed from scratch (the
+ * opens from the events, the last touch searched again), minus the
+ * summary: both directions must be empty. */
+static const char *const summary_diff[] = {
+    "SELECT slot, cadence, step, channel, sent, delivered, engaged, cost, paid_m1, paid_0, paid_1_6, paid_7, paid_8,"
+    " paid_9 FROM report_funnel WHERE sent OR delivered OR engaged OR cost OR paid_m1 OR paid_0 OR paid_1_6"
+    " OR paid_7 OR paid_8 OR paid_9",
+    "SELECT m.sent_at / 900, m.cadence, m.source_id, m.channel, count(*), sum(m.delivered_at IS NOT NULL),"
+    " sum(m.read_at IS NOT NULL OR EXISTS (SELECT 1 FROM events ev WHERE ev.message_id = m.id"
+    "  AND ev.type IN ('email.opened', 'link.clicked'))), sum(m.cost),"
+    " sum(coalesce(i.paid_on - m.sent_at / 86400, -99) = -1), sum(coalesce(i.paid_on - m.sent_at / 86400, -99) = 0),"
+    " sum(coalesce(i.paid_on - m.sent_at / 86400, -99) BETWEEN 1 AND 6),"
+    " sum(coalesce(i.paid_on - m.sent_at / 86400, -99) = 7), sum(coalesce(i.paid_on - m.sent_at / 86400, -99) = 8),"
+    " sum(coalesce(i.paid_on - m.sent_at / 86400, -99) >= 9)"
+    " FROM messages m LEFT JOIN invoices i ON i.id = m.invoice_id WHERE m.sent_at IS NOT NULL GROUP BY 1, 2, 3, 4",
+    "SELECT slot, touched, cadence, step, channel, payments, amount FROM report_attribution"
+    " WHERE payments OR amount",
+    "SELECT p.paid_at / 900, m.id IS NOT NULL, coalesce(m.cadence, ''), coalesce(m.source_id, ''),"
+    " coalesce(m.channel, ''), count(*), sum(p.amount) FROM payments p LEFT JOIN messages m ON m.id ="
+    " (SELECT x.id FROM messages x WHERE x.invoice_id = p.invoice_id AND x.sent_at <= p.paid_at"
+    "  ORDER BY x.sent_at DESC, x.id DESC LIMIT 1) GROUP BY 1, 2, 3, 4, 5",
+};
+
+static void summary_matches_rows(sqlite3 *db)
+{
+    char sql[4096];
+    for (int k = 0; k < 4; k += 2)
+        for (int dir = 0; dir < 2; dir++) {
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s EXCEPT %s)", summary_diff[k + dir],
+                     summary_diff[k + 1 - dir]);
+            if (count_of(db, sql) != 0)
+                fail_msg("the summary differs from its rows: %s", sql);
+        }
+}
+
+static void exec_sql(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+}
+
+/* The fixture's summary (kept by the triggers, or filled by the
+ * migration) is what its rows say. */
+static void test_summary_matches_rows(void **state)
+{
+    (void)state;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(store_path, &db), SQLITE_OK);
+    assert_true(count_of(db, "SELECT count(*) FROM report_funnel") > 0);
+    assert_true(count_of(db, "SELECT count(*) FROM report_attribution WHERE touched") > 0);
+    summary_matches_rows(db);
+    sqlite3_close(db);
+}
+
+/* Writes after the fact move the figures of the day a message was sent:
+ * a delivery days later, a payment that comes before a message recorded
+ * after it, a payment of the invoice, a send undone (sent_at cleared), an
+ * open. After each, the summary equals its rebuild from the rows. */
+static void test_summary_upkeep(void **state)
+{
+    (void)state;
+    rg_err e;
+    const char *path = rg_test_path("reports_upkeep.db");
+    rg_store *s = NULL;
+    assert_int_equal(rg_store_open(path, &s, &e), RG_OK);
+    rg_store *fixture = store;
+    store = s; /* run() reads this database */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec_sql(db, "INSERT INTO customers (id, external_id, name, created_at, updated_at) VALUES (1, 'C1', 'Ana', 0, 0);"
+                 "INSERT INTO invoices (id, external_id, customer_id, amount, due_date, status, created_at,"
+                 " updated_at) VALUES (1, 'F1', 1, 10000, " D("2026-11-20") ", 'open', 0, 0);"
+                 /* queued: not in the funnel */
+                 "INSERT INTO messages (id, idempotency_key, customer_id, invoice_id, cadence, source_kind,"
+                 " source_id, channel, status, planned_for, cost, created_at, updated_at) VALUES"
+                 " (1, 'k1', 1, 1, 'padrao', 'step', 'd1', 'email', 'queued', 0, 0, 0, 0);");
+    summary_matches_rows(db);
+    rg_report_params p = params();
+    p.from = p.to = ymd(2026, 11, 20);
+    rg_report r;
+    run("steps", &p, &r);
+    assert_int_equal(r.n_funnel, 0);
+    rg_report_free(&r);
+
+    /* sent on the 20th (the dispatcher's update) */
+    exec_sql(db, "UPDATE messages SET status = 'sent', sent_at = " T("2026-11-20 12:00") ", cost = 5 WHERE id = 1");
+    summary_matches_rows(db);
+    /* a payment in part at 14:00: M1 is its last touch */
+    exec_sql(db, "INSERT INTO payments (invoice_id, amount, paid_at, source, reference, created_at)"
+                 " VALUES (1, 3000, " T("2026-11-20 14:00") ", 'manual', 'P1', 0)");
+    summary_matches_rows(db);
+    run("steps", &p, &r);
+    funnel_is(funnel(&r, "padrao", "d1", ""), 1, 0, 0, 0, 0, 5, 1, 3000);
+    rg_report_free(&r);
+
+    /* a WhatsApp message recorded afterwards as sent at 13:00: now the last touch */
+    exec_sql(db, "INSERT INTO messages (id, idempotency_key, customer_id, invoice_id, cadence, source_kind,"
+                 " source_id, channel, status, planned_for, sent_at, cost, created_at, updated_at) VALUES"
+                 " (2, 'k2', 1, 1, 'padrao', 'step', 'd2', 'whatsapp', 'sent', 0, " T("2026-11-20 13:00") ", 30,"
+                 " 0, 0)");
+    summary_matches_rows(db);
+    run("steps", &p, &r);
+    funnel_is(funnel(&r, "padrao", "d1", ""), 1, 0, 0, 0, 0, 5, 0, 0);
+    funnel_is(funnel(&r, "padrao", "d2", ""), 1, 0, 0, 0, 0, 30, 1, 3000);
+    rg_report_free(&r);
+
+    /* M1 delivered five days after its day, M2 read; an open of M1 */
+    exec_sql(db, "UPDATE messages SET status = 'delivered', delivered_at = " T("2026-11-25 09:00") " WHERE id = 1;"
+                 "UPDATE messages SET status = 'read', delivered_at = " T("2026-11-20 13:01") ", read_at = "
+                 T("2026-11-20 13:05") " WHERE id = 2;"
+                 "INSERT INTO events (type, at, source, customer_id, invoice_id, message_id) VALUES"
+                 " ('email.opened', " T("2026-11-26 10:00") ", 'tracking', 1, 1, 1),"
+                 " ('link.clicked', " T("2026-11-26 10:01") ", 'tracking', 1, 1, 1)");
+    summary_matches_rows(db);
+    assert_int_equal(count_of(db, "SELECT opened_at FROM messages WHERE id = 1"), 1795687200);
+    run("steps", &p, &r);
+    funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 0, 0, 5, 0, 0);
+    funnel_is(funnel(&r, "padrao", "d2", ""), 1, 1, 1, 0, 0, 30, 1, 3000);
+    rg_report_free(&r);
+
+    /* the invoice paid in full on the 29th: within 7 days of the 20th for both */
+    exec_sql(db, "INSERT INTO payments (invoice_id, amount, paid_at, source, reference, created_at)"
+                 " VALUES (1, 7000, " T("2026-11-29 15:00") ", 'manual', 'P2', 0);"
+                 "UPDATE invoices SET paid = 10000, status = 'paid', paid_on = " D("2026-11-29") " WHERE id = 1");
+    summary_matches_rows(db);
+    run("steps", &p, &r); /* P2 is on the 29th: not in this period's attribution */
+    funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 0, 1, 5, 0, 0);
+    funnel_is(funnel(&r, "padrao", "d2", ""), 1, 1, 1, 0, 1, 30, 1, 3000);
+    rg_report_free(&r);
+    /* (9 days: paid, not within 7; moved to the 27th it is) */
+    exec_sql(db, "UPDATE invoices SET paid_on = " D("2026-11-27") " WHERE id = 1");
+    summary_matches_rows(db);
+    run("steps", &p, &r);
+    funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 1, 1, 5, 0, 0);
+    rg_report_free(&r);
+
+    /* M2's send undone (the provider refused it after all): P1 goes back to M1 */
+    exec_sql(db, "UPDATE messages SET status = 'failed', sent_at = NULL, cost = 0 WHERE id = 2");
+    summary_matches_rows(db);
+    run("steps", &p, &r);
+    assert_int_equal(r.n_funnel, 1);
+    funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 1, 1, 5, 1, 3000);
+    rg_report_free(&r);
+    /* and M1 moved after P1: nothing before P1 any more */
+    exec_sql(db, "UPDATE messages SET sent_at = " T("2026-11-20 14:30") " WHERE id = 1");
+    summary_matches_rows(db);
+    run("steps", &p, &r);
+    funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 1, 1, 5, 0, 0);
+    assert_int_equal(r.unattributed.count, 1);
+    assert_int_equal(r.unattributed.amount, 3000);
+    rg_report_free(&r);
+    /* back before P1, then its channel changed (a fallback): P1 follows it */
+    exec_sql(db, "UPDATE messages SET sent_at = " T("2026-11-20 12:00") " WHERE id = 1;"
+                 "UPDATE messages SET channel = 'sms' WHERE id = 1");
+    summary_matches_rows(db);
+    run("channels", &p, &r);
+    assert_int_equal(r.n_funnel, 1);
+    funnel_is(funnel(&r, "", "", "sms"), 1, 1, 1, 1, 1, 5, 1, 3000);
+    assert_int_equal(r.unattributed.count, 0);
+    rg_report_free(&r);
+
+    sqlite3_close(db);
+    store = fixture;
+    rg_store_close(s);
+}
+
+/* "Paid" and "within 7 days" count from the company's day of sending, not
+ * the UTC day: at 22:30 in Sao Paulo it is already tomorrow in UTC, at
+ * 05:00 in Tokyo (UTC+9) it is still yesterday in UTC. */
+static void test_summary_company_day(void **state)
+{
+    (void)state;
+    rg_err e;
+    const char *path = rg_test_path("reports_zone.db");
+    rg_store *s = NULL;
+    assert_int_equal(rg_store_open(path, &s, &e), RG_OK);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec_sql(db, "INSERT INTO customers (id, external_id, name, created_at, updated_at) VALUES (1, 'C1', 'Ana', 0, 0);"
+                 "INSERT INTO invoices (id, external_id, customer_id, amount, paid, due_date, status, paid_on,"
+                 " created_at, updated_at) VALUES"
+                 " (1, 'F1', 1, 100, 100, " D("2026-11-10") ", 'paid', " D("2026-11-20") ", 0, 0),"
+                 " (2, 'F2', 1, 100, 100, " D("2026-11-10") ", 'paid', " D("2026-11-28") ", 0, 0),"
+                 " (3, 'F3', 1, 100, 100, " D("2026-11-10") ", 'paid', " D("2026-11-20") ", 0, 0),"
+                 " (4, 'F4', 1, 100, 100, " D("2026-11-10") ", 'paid', " D("2026-11-21") ", 0, 0);"
+                 "INSERT INTO messages (idempotency_key, customer_id, invoice_id, cadence, source_kind, source_id,"
+                 " channel, status, planned_for, sent_at, created_at, updated_at) VALUES"
+                 /* 2026-11-21 01:30 UTC = 11-20 22:30 in Sao Paulo */
+                 " ('k1', 1, 1, 'c', 'step', 'late', 'sms', 'sent', 0, " T("2026-11-21 01:30") ", 0, 0),"
+                 " ('k2', 1, 2, 'c', 'step', 'late', 'sms', 'sent', 0, " T("2026-11-21 01:30") ", 0, 0),"
+                 /* 2026-11-20 20:00 UTC = 11-21 05:00 in Tokyo */
+                 " ('k3', 1, 3, 'c', 'step', 'early', 'sms', 'sent', 0, " T("2026-11-20 20:00") ", 0, 0),"
+                 " ('k4', 1, 4, 'c', 'step', 'early', 'sms', 'sent', 0, " T("2026-11-20 20:00") ", 0, 0);");
+    summary_matches_rows(db);
+    rg_report_params p = params();
+    p.from = ymd(2026, 11, 20);
+    p.to = ymd(2026, 11, 21);
+    rg_report r;
+    rg_err_clear(&e);
+    assert_int_equal(rg_report_run(s, "steps", &p, &r, &e), RG_OK);
+    /* Sao Paulo: F1 paid the day it was sent (UTC: the day before), F2 8
+     * days after (UTC: 7) */
+    funnel_is(funnel(&r, "c", "late", ""), 2, 0, 0, 1, 2, 0, 0, 0);
+    rg_report_free(&r);
+    rg_tz *tokyo = NULL;
+    assert_int_equal(rg_tz_from_posix("JST-9", &tokyo, &e), RG_OK);
+    p.tz = tokyo;
+    assert_int_equal(rg_report_run(s, "steps", &p, &r, &e), RG_OK);
+    /* Tokyo: sent on the 21st; F3 paid on the 20th (before), F4 the same day */
+    funnel_is(funnel(&r, "c", "early", ""), 2, 0, 0, 1, 1, 0, 0, 0);
+    rg_report_free(&r);
+    rg_tz_free(tokyo);
+    sqlite3_close(db);
+    rg_store_close(s);
+}
+
 static void test_promises(void **state)
 {
     (void)state;
@@ -460,8 +722,17 @@ int main(void)
         cmocka_unit_test(test_recovery),
         cmocka_unit_test(test_steps),
         cmocka_unit_test(test_channels),
+        cmocka_unit_test(test_summary_matches_rows),
+        cmocka_unit_test(test_summary_upkeep),
+        cmocka_unit_test(test_summary_company_day),
         cmocka_unit_test(test_promises),
         cmocka_unit_test(test_bad_input),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    const struct CMUnitTest migrated[] = {
+        cmocka_unit_test(test_aging_buckets), cmocka_unit_test(test_recovery),
+        cmocka_unit_test(test_steps),         cmocka_unit_test(test_channels),
+        cmocka_unit_test(test_promises),      cmocka_unit_test(test_summary_matches_rows),
+    };
+    int failed = cmocka_run_group_tests_name("reports", tests, setup, teardown);
+    return failed + cmocka_run_group_tests_name("reports_migrated", migrated, setup_migrated, teardown);
 }
