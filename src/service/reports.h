@@ -106,6 +106,7 @@ typedef struct rg_forecast_row {
 } rg_forecast_row;
 
 #define RG_PROMISE_STATUSES 4 /* pending, kept, broken, cancelled */
+#define RG_AGREEMENT_STATUSES 4 /* active, completed, broken, cancelled */
 
 typedef struct rg_report {
     rg_report_kind kind;
@@ -128,6 +129,9 @@ typedef struct rg_report {
     rg_report_amount unattributed; /* payments with no message before them */
     /* promises: made = the sum of by_status */
     rg_report_amount made, by_status[RG_PROMISE_STATUSES];
+    /* and the installment agreements made in the period (amount: their
+     * total), by their status now */
+    rg_report_amount agreements_made, agreements_by_status[RG_AGREEMENT_STATUSES];
     /* forecast */
     rg_forecast_row *forecast;
     size_t n_forecast;
@@ -145,6 +149,7 @@ bool rg_recovery_rate(const rg_recovery_row *row, double *out);   /* overdue_rec
 bool rg_report_dso(const rg_report *r, double *out);               /* open_balance / billed * days */
 bool rg_funnel_return(const rg_funnel_row *f, double *out);        /* attributed.amount / cost */
 bool rg_promises_kept_rate(const rg_report *r, double *out);       /* kept / (kept + broken), by count */
+bool rg_agreements_completed_rate(const rg_report *r, double *out); /* completed / (completed + broken) */
 
 /* The one JSON document of each report (docs/reports.md): a new jansson
  * reference in *out (json_t *, as void *). */

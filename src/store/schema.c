@@ -761,6 +761,8 @@ const char *const rg_schema_migrations[] = {
     "DROP INDEX messages_report_sent;"
     "DROP INDEX messages_invoice_sent;"
     "DROP INDEX invoices_paid_on;"
+    /* the promises report's agreements, by when made */
+    "CREATE INDEX agreements_created ON agreements (created_at, status, total);"
     /* a message: its row in the funnel out with the old values, in with the
      * new; a send (or a move of sent_at or invoice) re-attributes the
      * invoice's payments it may now be, or no longer be, the last touch of */

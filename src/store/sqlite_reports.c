@@ -44,6 +44,9 @@ static const struct {
     [RG_RQ_PROMISES] = {"SELECT status, count(*), sum(amount) FROM promises"
                         " WHERE created_at >= ?1 AND created_at < ?2 GROUP BY status",
                         2, 1, 2, "reading the promises of the period"},
+    [RG_RQ_AGREEMENTS] = {"SELECT status, count(*), sum(total) FROM agreements"
+                          " WHERE created_at >= ?1 AND created_at < ?2 GROUP BY status",
+                          2, 1, 2, "reading the agreements of the period"},
 };
 
 rg_status rg_sqr_report_rows(rg_store *base, rg_report_query q, const int64_t *args, size_t n_args,

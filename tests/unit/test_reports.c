@@ -82,7 +82,14 @@ static const char *const portfolio =
     " (1, 11, 0, 9000, 'broken', 'cli', " T("2026-11-12 12:00") "),"
     " (1, 10, 0, 7000, 'pending', 'cli', " T("2026-11-28 12:00") "),"
     " (1, 3, 0, 2000, 'cancelled', 'cli', " T("2026-11-15 12:00") "),"
-    " (1, 3, 0, 1000, 'kept', 'cli', " T("2026-10-30 12:00") ");";
+    " (1, 3, 0, 1000, 'kept', 'cli', " T("2026-10-30 12:00") ");"
+    "INSERT INTO agreements (customer_id, status, installments, principal, down_payment, interest, total,"
+    " down_payment_pct, interest_month_pct, break_after_days, source, created_at) VALUES"
+    " (1, 'active', 3, 30000, 0, 900, 30900, 0, 100, 30, 'cli', " T("2026-11-05 12:00") "),"
+    " (1, 'completed', 2, 10000, 0, 0, 10000, 0, 0, 30, 'portal', " T("2026-11-08 12:00") "),"
+    " (1, 'broken', 4, 20000, 2000, 800, 20800, 1000, 100, 30, 'cli', " T("2026-11-20 12:00") "),"
+    " (1, 'cancelled', 2, 5000, 0, 0, 5000, 0, 0, 30, 'cli', " T("2026-11-25 12:00") "),"
+    " (1, 'completed', 2, 7000, 0, 0, 7000, 0, 0, 30, 'cli', " T("2026-10-20 12:00") ");";
 
 static int64_t count_of(sqlite3 *db, const char *sql)
 {
@@ -681,6 +688,36 @@ static void test_promises(void **state)
     double v;
     assert_true(rg_promises_kept_rate(&r, &v));
     assert_true(fabs(v - 0.5) < 1e-12);
+    /* the agreements made in November (not October's), by status, amount: total */
+    bucket_is(&r.agreements_made, 0, 4, 30900 + 10000 + 20800 + 5000);
+    bucket_is(r.agreements_by_status, 0, 1, 30900);
+    bucket_is(r.agreements_by_status, 1, 1, 10000);
+    bucket_is(r.agreements_by_status, 2, 1, 20800);
+    bucket_is(r.agreements_by_status, 3, 1, 5000);
+    assert_true(rg_agreements_completed_rate(&r, &v));
+    assert_true(fabs(v - 0.5) < 1e-12);
+    rg_err e;
+    void *doc = NULL;
+    assert_int_equal(rg_report_json(&r, &doc, &e), RG_OK);
+    json_t *ag = json_object_get(doc, "agreements");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(ag, "made"), "count")), 4);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(ag, "broken"), "amount")), "208.00");
+    assert_true(fabs(json_real_value(json_object_get(ag, "completed_rate")) - 0.5) < 1e-12);
+    json_decref(doc);
+    rg_report_table t;
+    assert_int_equal(rg_report_table_make(&r, &t, &e), RG_OK);
+    assert_int_equal(t.n_rows, 10);
+    assert_string_equal(t.cells[5 * t.n_cols + 0], "agreements_made");
+    assert_string_equal(t.cells[5 * t.n_cols + 2], "667,00");
+    assert_string_equal(t.cells[9 * t.n_cols + 0], "agreements_cancelled");
+    rg_report_table_free(&t);
+    rg_report_free(&r);
+
+    /* none resolved either way: no rate */
+    p.from = p.to = ymd(2026, 11, 5);
+    run("promises", &p, &r);
+    bucket_is(&r.agreements_made, 0, 1, 30900);
+    assert_false(rg_agreements_completed_rate(&r, &v));
     rg_report_free(&r);
 }
 
