@@ -163,10 +163,26 @@ static rg_recovery_row *row_for(rg_report *r, rg_date d)
     return lo < r->n_rows ? &r->rows[lo] : NULL;
 }
 
+#define EFF_MEMO 1024
+
 typedef struct recovery_ctx {
     rg_report *r;
     const rg_report_params *p;
+    /* the effective due dates computed, by nominal due date mod EFF_MEMO */
+    rg_date memo_due[EFF_MEMO], memo_eff[EFF_MEMO];
 } recovery_ctx;
+
+/* rg_effective_due_date, remembered: a year of payments names a few
+ * hundred due dates */
+static rg_date effective(recovery_ctx *rc, rg_date due)
+{
+    size_t k = (size_t)((int64_t)due & (EFF_MEMO - 1));
+    if (rc->memo_due[k] != due) {
+        rc->memo_due[k] = due;
+        rc->memo_eff[k] = rg_effective_due_date(rc->p->calendar, due);
+    }
+    return rc->memo_eff[k];
+}
 
 static rg_status due_row(void *ctx, const rg_report_row *row)
 {
@@ -175,7 +191,7 @@ static rg_status due_row(void *ctx, const rg_report_row *row)
     rg_date due = (rg_date)row->i[0];
     if (due >= r->from && due <= r->to)
         r->billed += row->i[3];
-    rg_date eff = rg_effective_due_date(rc->p->calendar, due);
+    rg_date eff = effective(rc, due);
     if (!row->null[1] && (rg_date)row->i[1] <= eff)
         return RG_OK; /* paid in time: never overdue */
     rg_recovery_row *x = row_for(r, eff + 1);
@@ -191,7 +207,7 @@ static rg_status late_payment(void *ctx, const rg_report_row *row)
 {
     recovery_ctx *rc = ctx;
     rg_date d = rg_tz_date(rc->p->tz, row->i[0]);
-    if (d <= rg_effective_due_date(rc->p->calendar, (rg_date)row->i[2]))
+    if (d <= effective(rc, (rg_date)row->i[2]))
         return RG_OK;
     rg_recovery_row *x = row_for(rc->r, d);
     if (x) {
@@ -235,12 +251,18 @@ static rg_status run_recovery(rg_store *s, const rg_report_params *p, rg_report 
         r->n_rows++;
         d = next;
     }
-    recovery_ctx rc = {r, p};
+    recovery_ctx *rc = calloc(1, sizeof *rc);
+    if (!rc)
+        return nomem(e);
+    rc->r = r;
+    rc->p = p;
+    for (size_t i = 0; i < EFF_MEMO; i++)
+        rc->memo_due[i] = RG_DATE_NONE;
     int64_t due_args[2] = {r->from - 1 - EFFECTIVE_SLACK, r->to};
     int64_t pay_args[3] = {day_start(p, r->from), day_start(p, r->to + 1), r->to};
-    rg_status st = rg_store_report_rows(s, RG_RQ_DUE_BETWEEN, due_args, 2, due_row, &rc, e);
+    rg_status st = rg_store_report_rows(s, RG_RQ_DUE_BETWEEN, due_args, 2, due_row, rc, e);
     if (st == RG_OK)
-        st = rg_store_report_rows(s, RG_RQ_PAYMENTS_LATE, pay_args, 3, late_payment, &rc, e);
+        st = rg_store_report_rows(s, RG_RQ_PAYMENTS_LATE, pay_args, 3, late_payment, rc, e);
     if (st == RG_OK)
         st = rg_store_report_rows(s, RG_RQ_OPEN_BY_DUE, NULL, 0, open_balance_row, r, e);
     for (size_t i = 0; st == RG_OK && i < r->n_rows; i++) {
@@ -252,6 +274,7 @@ static rg_status run_recovery(rg_store *s, const rg_report_params *p, rg_report 
     }
     r->total.start = r->from;
     r->total.end = r->to;
+    free(rc);
     return st;
 }
 

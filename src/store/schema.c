@@ -47,6 +47,13 @@
     T ".invoice_id = old.invoice_id AND " T ".paid_at >= old.sent_at"                                              \
     " AND (old.sent_at IS NOT new.sent_at OR old.invoice_id IS NOT new.invoice_id)"
 #define MOVED_SEND(T) AFTER_SEND(T) " AND (old.sent_at IS NOT new.sent_at OR old.invoice_id IS NOT new.invoice_id)"
+/* adds or takes out invoice row R of report_due (not when cancelled) */
+#define DUE_ADD(R, S)                                                                                               \
+    "INSERT INTO report_due (due_date, paid, paid_on, invoices, amount, recovered)"                                \
+    " SELECT " R ".due_date, " R ".paid_on IS NOT NULL, coalesce(" R ".paid_on, 0), " S ", " S " * " R ".amount,"  \
+    " " S " * min(" R ".paid, " R ".amount) WHERE " R ".status <> 'cancelled'"                                      \
+    " ON CONFLICT DO UPDATE SET invoices = invoices + excluded.invoices, amount = amount + excluded.amount,"        \
+    " recovered = recovered + excluded.recovered"
 #define KEY_CHANGED "old.cadence <> new.cadence OR old.source_id <> new.source_id OR old.channel <> new.channel"
 /* in the messages trigger: the payments whose last touch this message is
  * follow a change of its cadence, step or channel (out under old, in under new) */
@@ -702,17 +709,22 @@ const char *const rg_schema_migrations[] = {
      * d = -1, 0, 1..6, 7, 8, 9+ (the report turns them into "paid within 7
      * days" and "paid" in the company's zone: its day of sending is the UTC
      * day or one either side, the same for a whole slot).
+     * report_due (recovery): the invoices not cancelled by due date and
+     * payment date — count, amounts, min(paid, amount) — and
+     * payments.due_date, its invoice's, for payments_report.
      * report_attribution: the payments of each quarter hour (paid_at / 900)
      * by their last touch (payments.touch_id: the last message sent for the
      * invoice at or before the payment; touched 0 and '' keys: none).
-     * Payments are never updated or deleted but for touch_id (set by these
- * triggers alone: there is no trigger on updating payments, whose
- * multi-row UPDATE would then need a temporary b-tree). The indexes of
-     * migration 18 the funnels read are dropped (written on every send).
+     * Payments are never updated or deleted but for touch_id and due_date
+     * (set by these triggers alone: there is no trigger on updating
+     * payments, whose multi-row UPDATE would then need a temporary b-tree).
+     * The indexes of migration 18 these replace are dropped (two were
+     * written on every send).
      * A migration that rebuilds messages, payments, events or invoices must
      * create these triggers again. */
     "ALTER TABLE messages ADD COLUMN opened_at INTEGER;"
     "ALTER TABLE payments ADD COLUMN touch_id INTEGER;"
+    "ALTER TABLE payments ADD COLUMN due_date INTEGER;"
     "CREATE TABLE report_funnel ("
     " slot INTEGER NOT NULL,"
     " cadence TEXT NOT NULL,"
@@ -740,11 +752,24 @@ const char *const rg_schema_migrations[] = {
     " amount INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY (slot, touched, cadence, step, channel)"
     ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE report_due ("
+    " due_date INTEGER NOT NULL,"
+    " paid INTEGER NOT NULL,"
+    " paid_on INTEGER NOT NULL,"
+    " invoices INTEGER NOT NULL DEFAULT 0,"
+    " amount INTEGER NOT NULL DEFAULT 0,"
+    " recovered INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (due_date, paid, paid_on)"
+    ") STRICT, WITHOUT ROWID;"
     /* the backfill, before the triggers */
     "UPDATE messages SET opened_at = o.at FROM (SELECT message_id, min(at) AS at FROM events"
     " WHERE type IN ('email.opened', 'link.clicked') AND message_id IS NOT NULL GROUP BY message_id) o"
     " WHERE messages.id = o.message_id;"
-    "UPDATE payments SET touch_id = " LAST_TOUCH ";"
+    "UPDATE payments SET touch_id = " LAST_TOUCH ", due_date = (SELECT i.due_date FROM invoices i"
+    " WHERE i.id = payments.invoice_id);"
+    "INSERT INTO report_due (due_date, paid, paid_on, invoices, amount, recovered)"
+    " SELECT due_date, paid_on IS NOT NULL, coalesce(paid_on, 0), count(*), sum(amount), sum(min(paid, amount))"
+    " FROM invoices WHERE status <> 'cancelled' GROUP BY 1, 2, 3;"
     "INSERT INTO report_funnel (slot, cadence, step, channel, sent, delivered, engaged, cost,"
     " paid_m1, paid_0, paid_1_6, paid_7, paid_8, paid_9)"
     " SELECT slot, cadence, source_id, channel, count(*), sum(delivered_at IS NOT NULL),"
@@ -761,6 +786,9 @@ const char *const rg_schema_migrations[] = {
     "DROP INDEX messages_report_sent;"
     "DROP INDEX messages_invoice_sent;"
     "DROP INDEX invoices_paid_on;"
+    "DROP INDEX invoices_report_due;"
+    "DROP INDEX payments_paid_at;"
+    "CREATE INDEX payments_report ON payments (paid_at, due_date, amount);"
     /* the promises report's agreements, by when made */
     "CREATE INDEX agreements_created ON agreements (created_at, status, total);"
     /* a message: its row in the funnel out with the old values, in with the
@@ -802,6 +830,16 @@ const char *const rg_schema_migrations[] = {
     "  FROM messages WHERE invoice_id = new.id AND sent_at IS NOT NULL)"
     " WHERE true ON CONFLICT DO UPDATE SET " PAID_SUMS "; "
     "END;"
+    /* recovery: the invoices by due date and payment date (report_due),
+     * each payment's copy of its invoice's due date */
+    "CREATE TRIGGER report_invoice_insert AFTER INSERT ON invoices BEGIN " DUE_ADD("new", "1") "; END;"
+    "CREATE TRIGGER report_invoice_due AFTER UPDATE OF due_date, paid_on, status, amount, paid ON invoices"
+    " WHEN old.due_date <> new.due_date OR old.paid_on IS NOT new.paid_on OR old.status <> new.status"
+    " OR old.amount <> new.amount OR old.paid <> new.paid BEGIN "
+    DUE_ADD("old", "-1") "; "
+    DUE_ADD("new", "1") "; "
+    "UPDATE payments SET due_date = new.due_date WHERE invoice_id = new.id AND old.due_date <> new.due_date; "
+    "END;"
     /* an open or a click: the message's first one */
     "CREATE TRIGGER report_message_opened AFTER INSERT ON events"
     " WHEN new.message_id IS NOT NULL AND new.type IN ('email.opened', 'link.clicked') BEGIN "
@@ -809,7 +847,8 @@ const char *const rg_schema_migrations[] = {
     "END;"
     /* a payment: its last touch, then its row in */
     "CREATE TRIGGER report_payment_insert AFTER INSERT ON payments BEGIN "
-    "UPDATE payments SET touch_id = " LAST_TOUCH " WHERE id = new.id; "
+    "UPDATE payments SET touch_id = " LAST_TOUCH ", due_date = (SELECT i.due_date FROM invoices i"
+    " WHERE i.id = new.invoice_id) WHERE id = new.id; "
     ATTRIBUTION_ADD("p.id = new.id", "1") "; "
     "END;",
 };

@@ -475,18 +475,26 @@ static const char *const summary_diff[] = {
     " coalesce(m.channel, ''), count(*), sum(p.amount) FROM payments p LEFT JOIN messages m ON m.id ="
     " (SELECT x.id FROM messages x WHERE x.invoice_id = p.invoice_id AND x.sent_at <= p.paid_at"
     "  ORDER BY x.sent_at DESC, x.id DESC LIMIT 1) GROUP BY 1, 2, 3, 4, 5",
+    "SELECT due_date, paid, paid_on, invoices, amount, recovered FROM report_due"
+    " WHERE invoices OR amount OR recovered",
+    "SELECT due_date, paid_on IS NOT NULL, coalesce(paid_on, 0), count(*), sum(amount), sum(min(paid, amount))"
+    " FROM invoices WHERE status <> 'cancelled' GROUP BY 1, 2, 3",
 };
 
 static void summary_matches_rows(sqlite3 *db)
 {
     char sql[4096];
-    for (int k = 0; k < 4; k += 2)
+    for (int k = 0; k < 6; k += 2)
         for (int dir = 0; dir < 2; dir++) {
             snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s EXCEPT %s)", summary_diff[k + dir],
                      summary_diff[k + 1 - dir]);
             if (count_of(db, sql) != 0)
                 fail_msg("the summary differs from its rows: %s", sql);
         }
+    /* each payment carries its invoice's due date */
+    assert_int_equal(count_of(db, "SELECT count(*) FROM payments p JOIN invoices i ON i.id = p.invoice_id"
+                                  " WHERE p.due_date IS NOT i.due_date"),
+                     0);
 }
 
 static void exec_sql(sqlite3 *db, const char *sql)
@@ -606,6 +614,38 @@ static void test_summary_upkeep(void **state)
     assert_int_equal(r.unattributed.count, 1);
     assert_int_equal(r.unattributed.amount, 3000);
     rg_report_free(&r);
+    /* recovery: P2 on the 29th, after the due date (20th: a holiday, in
+     * effect the 23rd), is money recovered; the due date extended past it
+     * (the portal's "Prorrogar"), it is not */
+    rg_report_params rp = params(), rp2 = params();
+    rp.from = rp.to = ymd(2026, 11, 29);
+    rp2.from = rp2.to = ymd(2026, 11, 24); /* the day F1 became overdue; paid since */
+    run("recovery", &rp, &r);
+    assert_int_equal(r.total.recovered.count, 1);
+    assert_int_equal(r.total.recovered.amount, 7000);
+    rg_report_free(&r);
+    run("recovery", &rp2, &r);
+    assert_int_equal(r.total.overdue.count, 1);
+    assert_int_equal(r.total.overdue.amount, 10000);
+    assert_int_equal(r.total.overdue_recovered, 10000);
+    rg_report_free(&r);
+    exec_sql(db, "UPDATE invoices SET extended_from = due_date, due_date = " D("2026-12-15") " WHERE id = 1");
+    summary_matches_rows(db);
+    run("recovery", &rp, &r);
+    assert_int_equal(r.total.recovered.count, 0);
+    rg_report_free(&r);
+    run("recovery", &rp2, &r); /* paid before its new due date: never overdue */
+    assert_int_equal(r.total.overdue.count, 0);
+    rg_report_free(&r);
+    /* back to the 20th, then cancelled: out of what became overdue */
+    exec_sql(db, "UPDATE invoices SET due_date = extended_from WHERE id = 1;"
+                 "UPDATE invoices SET status = 'cancelled' WHERE id = 1");
+    summary_matches_rows(db);
+    run("recovery", &rp2, &r);
+    assert_int_equal(r.total.overdue.count, 0);
+    rg_report_free(&r);
+    exec_sql(db, "UPDATE invoices SET status = 'paid' WHERE id = 1");
+
     /* back before P1, then its channel changed (a fallback): P1 follows it */
     exec_sql(db, "UPDATE messages SET sent_at = " T("2026-11-20 12:00") " WHERE id = 1;"
                  "UPDATE messages SET channel = 'sms' WHERE id = 1");
