@@ -419,48 +419,52 @@ bool rg_funnel_return(const rg_funnel_row *f, double *out)
 
 /* ---- promises ---- */
 
+/* One row of t0 status, i0 count, i1 amount: under its status (one of
+ * names) and in made. */
+static void count_by_status(const rg_report_row *row, const char *const *names, int n, rg_report_amount *made,
+                            rg_report_amount *by)
+{
+    for (int i = 0; i < n; i++)
+        if (row->t[0] && !strcmp(row->t[0], names[i])) {
+            by[i].count += row->i[0];
+            by[i].amount += row->i[1];
+        }
+    made->count += row->i[0];
+    made->amount += row->i[1];
+}
+
 static rg_status promise_row(void *ctx, const rg_report_row *row)
 {
     rg_report *r = ctx;
-    for (int i = 0; i < RG_PROMISE_STATUSES; i++)
-        if (row->t[0] && !strcmp(row->t[0], promise_statuses[i])) {
-            r->by_status[i].count += row->i[0];
-            r->by_status[i].amount += row->i[1];
-        }
-    r->made.count += row->i[0];
-    r->made.amount += row->i[1];
+    count_by_status(row, promise_statuses, RG_PROMISE_STATUSES, &r->made, r->by_status);
     return RG_OK;
 }
 
 static rg_status agreement_row(void *ctx, const rg_report_row *row)
 {
     rg_report *r = ctx;
-    for (int i = 0; i < RG_AGREEMENT_STATUSES; i++)
-        if (row->t[0] && !strcmp(row->t[0], agreement_statuses[i])) {
-            r->agreements_by_status[i].count += row->i[0];
-            r->agreements_by_status[i].amount += row->i[1];
-        }
-    r->agreements_made.count += row->i[0];
-    r->agreements_made.amount += row->i[1];
+    count_by_status(row, agreement_statuses, RG_AGREEMENT_STATUSES, &r->agreements_made, r->agreements_by_status);
     return RG_OK;
+}
+
+/* a / (a + b) by count; false when both are 0 */
+static bool share(const rg_report_amount *a, const rg_report_amount *b, double *out)
+{
+    int64_t d = a->count + b->count;
+    if (d <= 0)
+        return false;
+    *out = (double)a->count / (double)d;
+    return true;
 }
 
 bool rg_agreements_completed_rate(const rg_report *r, double *out)
 {
-    int64_t d = r->agreements_by_status[1].count + r->agreements_by_status[2].count;
-    if (d <= 0)
-        return false;
-    *out = (double)r->agreements_by_status[1].count / (double)d;
-    return true;
+    return share(&r->agreements_by_status[1], &r->agreements_by_status[2], out);
 }
 
 bool rg_promises_kept_rate(const rg_report *r, double *out)
 {
-    int64_t d = r->by_status[1].count + r->by_status[2].count;
-    if (d <= 0)
-        return false;
-    *out = (double)r->by_status[1].count / (double)d;
-    return true;
+    return share(&r->by_status[1], &r->by_status[2], out);
 }
 
 /* ---- forecast ---- */

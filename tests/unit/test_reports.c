@@ -517,6 +517,26 @@ static void test_summary_matches_rows(void **state)
     sqlite3_close(db);
 }
 
+/* Writes rows (SQL), then checks the summary against them. */
+static void write_rows(sqlite3 *db, const char *sql)
+{
+    exec_sql(db, sql);
+    summary_matches_rows(db);
+}
+
+/* A new database at the newest schema with customer C1: the store and a
+ * connection to write rows with. */
+static sqlite3 *scratch(const char *name, rg_store **s)
+{
+    rg_err e;
+    const char *path = rg_test_path(name);
+    assert_int_equal(rg_store_open(path, s, &e), RG_OK);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec_sql(db, "INSERT INTO customers (id, external_id, name, created_at, updated_at) VALUES (1, 'C1', 'Ana', 0, 0)");
+    return db;
+}
+
 /* Writes after the fact move the figures of the day a message was sent:
  * a delivery days later, a payment that comes before a message recorded
  * after it, a payment of the invoice, a send undone (sent_at cleared), an
@@ -524,22 +544,16 @@ static void test_summary_matches_rows(void **state)
 static void test_summary_upkeep(void **state)
 {
     (void)state;
-    rg_err e;
-    const char *path = rg_test_path("reports_upkeep.db");
     rg_store *s = NULL;
-    assert_int_equal(rg_store_open(path, &s, &e), RG_OK);
+    sqlite3 *db = scratch("reports_upkeep.db", &s);
     rg_store *fixture = store;
     store = s; /* run() reads this database */
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec_sql(db, "INSERT INTO customers (id, external_id, name, created_at, updated_at) VALUES (1, 'C1', 'Ana', 0, 0);"
-                 "INSERT INTO invoices (id, external_id, customer_id, amount, due_date, status, created_at,"
+    write_rows(db, "INSERT INTO invoices (id, external_id, customer_id, amount, due_date, status, created_at,"
                  " updated_at) VALUES (1, 'F1', 1, 10000, " D("2026-11-20") ", 'open', 0, 0);"
                  /* queued: not in the funnel */
                  "INSERT INTO messages (id, idempotency_key, customer_id, invoice_id, cadence, source_kind,"
                  " source_id, channel, status, planned_for, cost, created_at, updated_at) VALUES"
                  " (1, 'k1', 1, 1, 'padrao', 'step', 'd1', 'email', 'queued', 0, 0, 0, 0);");
-    summary_matches_rows(db);
     rg_report_params p = params();
     p.from = p.to = ymd(2026, 11, 20);
     rg_report r;
@@ -548,35 +562,31 @@ static void test_summary_upkeep(void **state)
     rg_report_free(&r);
 
     /* sent on the 20th (the dispatcher's update) */
-    exec_sql(db, "UPDATE messages SET status = 'sent', sent_at = " T("2026-11-20 12:00") ", cost = 5 WHERE id = 1");
-    summary_matches_rows(db);
+    write_rows(db, "UPDATE messages SET status = 'sent', sent_at = " T("2026-11-20 12:00") ", cost = 5 WHERE id = 1");
     /* a payment in part at 14:00: M1 is its last touch */
-    exec_sql(db, "INSERT INTO payments (invoice_id, amount, paid_at, source, reference, created_at)"
+    write_rows(db, "INSERT INTO payments (invoice_id, amount, paid_at, source, reference, created_at)"
                  " VALUES (1, 3000, " T("2026-11-20 14:00") ", 'manual', 'P1', 0)");
-    summary_matches_rows(db);
     run("steps", &p, &r);
     funnel_is(funnel(&r, "padrao", "d1", ""), 1, 0, 0, 0, 0, 5, 1, 3000);
     rg_report_free(&r);
 
     /* a WhatsApp message recorded afterwards as sent at 13:00: now the last touch */
-    exec_sql(db, "INSERT INTO messages (id, idempotency_key, customer_id, invoice_id, cadence, source_kind,"
+    write_rows(db, "INSERT INTO messages (id, idempotency_key, customer_id, invoice_id, cadence, source_kind,"
                  " source_id, channel, status, planned_for, sent_at, cost, created_at, updated_at) VALUES"
                  " (2, 'k2', 1, 1, 'padrao', 'step', 'd2', 'whatsapp', 'sent', 0, " T("2026-11-20 13:00") ", 30,"
                  " 0, 0)");
-    summary_matches_rows(db);
     run("steps", &p, &r);
     funnel_is(funnel(&r, "padrao", "d1", ""), 1, 0, 0, 0, 0, 5, 0, 0);
     funnel_is(funnel(&r, "padrao", "d2", ""), 1, 0, 0, 0, 0, 30, 1, 3000);
     rg_report_free(&r);
 
     /* M1 delivered five days after its day, M2 read; an open of M1 */
-    exec_sql(db, "UPDATE messages SET status = 'delivered', delivered_at = " T("2026-11-25 09:00") " WHERE id = 1;"
+    write_rows(db, "UPDATE messages SET status = 'delivered', delivered_at = " T("2026-11-25 09:00") " WHERE id = 1;"
                  "UPDATE messages SET status = 'read', delivered_at = " T("2026-11-20 13:01") ", read_at = "
                  T("2026-11-20 13:05") " WHERE id = 2;"
                  "INSERT INTO events (type, at, source, customer_id, invoice_id, message_id) VALUES"
                  " ('email.opened', " T("2026-11-26 10:00") ", 'tracking', 1, 1, 1),"
                  " ('link.clicked', " T("2026-11-26 10:01") ", 'tracking', 1, 1, 1)");
-    summary_matches_rows(db);
     assert_int_equal(count_of(db, "SELECT opened_at FROM messages WHERE id = 1"), 1795687200);
     run("steps", &p, &r);
     funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 0, 0, 5, 0, 0);
@@ -584,31 +594,27 @@ static void test_summary_upkeep(void **state)
     rg_report_free(&r);
 
     /* the invoice paid in full on the 29th: within 7 days of the 20th for both */
-    exec_sql(db, "INSERT INTO payments (invoice_id, amount, paid_at, source, reference, created_at)"
+    write_rows(db, "INSERT INTO payments (invoice_id, amount, paid_at, source, reference, created_at)"
                  " VALUES (1, 7000, " T("2026-11-29 15:00") ", 'manual', 'P2', 0);"
                  "UPDATE invoices SET paid = 10000, status = 'paid', paid_on = " D("2026-11-29") " WHERE id = 1");
-    summary_matches_rows(db);
     run("steps", &p, &r); /* P2 is on the 29th: not in this period's attribution */
     funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 0, 1, 5, 0, 0);
     funnel_is(funnel(&r, "padrao", "d2", ""), 1, 1, 1, 0, 1, 30, 1, 3000);
     rg_report_free(&r);
     /* (9 days: paid, not within 7; moved to the 27th it is) */
-    exec_sql(db, "UPDATE invoices SET paid_on = " D("2026-11-27") " WHERE id = 1");
-    summary_matches_rows(db);
+    write_rows(db, "UPDATE invoices SET paid_on = " D("2026-11-27") " WHERE id = 1");
     run("steps", &p, &r);
     funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 1, 1, 5, 0, 0);
     rg_report_free(&r);
 
     /* M2's send undone (the provider refused it after all): P1 goes back to M1 */
-    exec_sql(db, "UPDATE messages SET status = 'failed', sent_at = NULL, cost = 0 WHERE id = 2");
-    summary_matches_rows(db);
+    write_rows(db, "UPDATE messages SET status = 'failed', sent_at = NULL, cost = 0 WHERE id = 2");
     run("steps", &p, &r);
     assert_int_equal(r.n_funnel, 1);
     funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 1, 1, 5, 1, 3000);
     rg_report_free(&r);
     /* and M1 moved after P1: nothing before P1 any more */
-    exec_sql(db, "UPDATE messages SET sent_at = " T("2026-11-20 14:30") " WHERE id = 1");
-    summary_matches_rows(db);
+    write_rows(db, "UPDATE messages SET sent_at = " T("2026-11-20 14:30") " WHERE id = 1");
     run("steps", &p, &r);
     funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 1, 1, 5, 0, 0);
     assert_int_equal(r.unattributed.count, 1);
@@ -629,8 +635,7 @@ static void test_summary_upkeep(void **state)
     assert_int_equal(r.total.overdue.amount, 10000);
     assert_int_equal(r.total.overdue_recovered, 10000);
     rg_report_free(&r);
-    exec_sql(db, "UPDATE invoices SET extended_from = due_date, due_date = " D("2026-12-15") " WHERE id = 1");
-    summary_matches_rows(db);
+    write_rows(db, "UPDATE invoices SET extended_from = due_date, due_date = " D("2026-12-15") " WHERE id = 1");
     run("recovery", &rp, &r);
     assert_int_equal(r.total.recovered.count, 0);
     rg_report_free(&r);
@@ -638,18 +643,16 @@ static void test_summary_upkeep(void **state)
     assert_int_equal(r.total.overdue.count, 0);
     rg_report_free(&r);
     /* back to the 20th, then cancelled: out of what became overdue */
-    exec_sql(db, "UPDATE invoices SET due_date = extended_from WHERE id = 1;"
+    write_rows(db, "UPDATE invoices SET due_date = extended_from WHERE id = 1;"
                  "UPDATE invoices SET status = 'cancelled' WHERE id = 1");
-    summary_matches_rows(db);
     run("recovery", &rp2, &r);
     assert_int_equal(r.total.overdue.count, 0);
     rg_report_free(&r);
     exec_sql(db, "UPDATE invoices SET status = 'paid' WHERE id = 1");
 
     /* back before P1, then its channel changed (a fallback): P1 follows it */
-    exec_sql(db, "UPDATE messages SET sent_at = " T("2026-11-20 12:00") " WHERE id = 1;"
+    write_rows(db, "UPDATE messages SET sent_at = " T("2026-11-20 12:00") " WHERE id = 1;"
                  "UPDATE messages SET channel = 'sms' WHERE id = 1");
-    summary_matches_rows(db);
     run("channels", &p, &r);
     assert_int_equal(r.n_funnel, 1);
     funnel_is(funnel(&r, "", "", "sms"), 1, 1, 1, 1, 1, 5, 1, 3000);
@@ -668,13 +671,9 @@ static void test_summary_company_day(void **state)
 {
     (void)state;
     rg_err e;
-    const char *path = rg_test_path("reports_zone.db");
     rg_store *s = NULL;
-    assert_int_equal(rg_store_open(path, &s, &e), RG_OK);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec_sql(db, "INSERT INTO customers (id, external_id, name, created_at, updated_at) VALUES (1, 'C1', 'Ana', 0, 0);"
-                 "INSERT INTO invoices (id, external_id, customer_id, amount, paid, due_date, status, paid_on,"
+    sqlite3 *db = scratch("reports_zone.db", &s);
+    write_rows(db, "INSERT INTO invoices (id, external_id, customer_id, amount, paid, due_date, status, paid_on,"
                  " created_at, updated_at) VALUES"
                  " (1, 'F1', 1, 100, 100, " D("2026-11-10") ", 'paid', " D("2026-11-20") ", 0, 0),"
                  " (2, 'F2', 1, 100, 100, " D("2026-11-10") ", 'paid', " D("2026-11-28") ", 0, 0),"
@@ -688,7 +687,6 @@ static void test_summary_company_day(void **state)
                  /* 2026-11-20 20:00 UTC = 11-21 05:00 in Tokyo */
                  " ('k3', 1, 3, 'c', 'step', 'early', 'sms', 'sent', 0, " T("2026-11-20 20:00") ", 0, 0),"
                  " ('k4', 1, 4, 'c', 'step', 'early', 'sms', 'sent', 0, " T("2026-11-20 20:00") ", 0, 0);");
-    summary_matches_rows(db);
     rg_report_params p = params();
     p.from = ymd(2026, 11, 20);
     p.to = ymd(2026, 11, 21);
