@@ -462,6 +462,32 @@ bool rg_agreements_completed_rate(const rg_report *r, double *out)
     return share(&r->agreements_by_status[1], &r->agreements_by_status[2], out);
 }
 
+typedef struct task_counts {
+    int64_t open, claimed;
+} task_counts;
+
+static rg_status task_row(void *ctx, const rg_report_row *row)
+{
+    task_counts *c = ctx;
+    if (row->t[0] && !strcmp(row->t[0], "claimed"))
+        c->claimed += row->i[0];
+    else
+        c->open += row->i[0];
+    return RG_OK;
+}
+
+rg_status rg_report_open_tasks(rg_store *s, int64_t *open, int64_t *claimed, rg_err *e)
+{
+    task_counts c = {0, 0};
+    *open = *claimed = 0;
+    rg_status rc = rg_store_report_rows(s, RG_RQ_TASKS_OPEN, NULL, 0, task_row, &c, e);
+    if (rc == RG_OK) {
+        *open = c.open;
+        *claimed = c.claimed;
+    }
+    return rc;
+}
+
 bool rg_promises_kept_rate(const rg_report *r, double *out)
 {
     return share(&r->by_status[1], &r->by_status[2], out);

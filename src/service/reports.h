@@ -144,6 +144,10 @@ typedef struct rg_report {
 rg_status rg_report_run(rg_store *s, const char *name, const rg_report_params *p, rg_report *out, rg_err *e);
 void rg_report_free(rg_report *r);
 
+/* The task queue now (not a report: no period): open and claimed tasks,
+ * each counted once (the dashboard's Visão geral; `regua task list`). */
+rg_status rg_report_open_tasks(rg_store *s, int64_t *open, int64_t *claimed, rg_err *e);
+
 /* The rates, each a fraction; false when its denominator is 0. */
 bool rg_recovery_rate(const rg_recovery_row *row, double *out);   /* overdue_recovered / overdue.amount */
 bool rg_report_dso(const rg_report *r, double *out);               /* open_balance / billed * days */
