@@ -244,27 +244,40 @@ static bool period(rg_dash *d, rg_report_params *p, enum MHD_Result *ret)
     return false;
 }
 
+/* Opens a Réguas request: the session, the funnel's period, the installed
+ * cadences (*eng; NULL when none load) and the steps report over the
+ * period. False when an answer was sent (*ret; d closed). */
+static bool open_cadences(rg_http_request *r, rg_dash *d, rg_engine **eng, rg_report *steps, enum MHD_Result *ret)
+{
+    if (!rg_dash_open(r, d, RG_ROLE_VIEWER, ret))
+        return false;
+    rg_report_params p;
+    if (!period(d, &p, ret)) {
+        rg_dash_close(d);
+        return false;
+    }
+    rg_http_conn *cx = r->cx;
+    *eng = rg_view_engine_reuse(d->store, r->srv->config, &cx->view_engine, &cx->view_sig);
+    rg_err e;
+    rg_err_clear(&e);
+    if (rg_report_run(d->store, "steps", &p, steps, &e) != RG_OK) {
+        *ret = rg_dash_store_error(d, "cadences: steps", &e);
+        rg_dash_close(d);
+        return false;
+    }
+    return true;
+}
+
 enum MHD_Result rg_http_dash_cadences(rg_http_request *r)
 {
     rg_dash d;
     enum MHD_Result ret;
-    if (!rg_dash_open(r, &d, RG_ROLE_VIEWER, &ret))
-        return ret;
-    rg_report_params p;
-    if (!period(&d, &p, &ret)) {
-        rg_dash_close(&d);
-        return ret;
-    }
-    rg_http_conn *cx = r->cx;
-    rg_engine *eng = rg_view_engine_reuse(d.store, r->srv->config, &cx->view_engine, &cx->view_sig);
+    rg_engine *eng;
     rg_report steps;
+    if (!open_cadences(r, &d, &eng, &steps, &ret))
+        return ret;
     rg_err e;
     rg_err_clear(&e);
-    if (rg_report_run(d.store, "steps", &p, &steps, &e) != RG_OK) {
-        ret = rg_dash_store_error(&d, "cadences: steps", &e);
-        rg_dash_close(&d);
-        return ret;
-    }
     const char *dir = r->srv->config->cadences_dir;
     rg_diags diags = RG_DIAGS_INIT;
     size_t files = 0;
@@ -430,23 +443,10 @@ enum MHD_Result rg_http_dash_cadences_csv(rg_http_request *r)
 {
     rg_dash d;
     enum MHD_Result ret;
-    if (!rg_dash_open(r, &d, RG_ROLE_VIEWER, &ret))
-        return ret;
-    rg_report_params p;
-    if (!period(&d, &p, &ret)) {
-        rg_dash_close(&d);
-        return ret;
-    }
-    rg_http_conn *cx = r->cx;
-    rg_engine *eng = rg_view_engine_reuse(d.store, r->srv->config, &cx->view_engine, &cx->view_sig);
+    rg_engine *eng;
     rg_report steps;
-    rg_err e;
-    rg_err_clear(&e);
-    if (rg_report_run(d.store, "steps", &p, &steps, &e) != RG_OK) {
-        ret = rg_dash_store_error(&d, "cadences csv", &e);
-        rg_dash_close(&d);
+    if (!open_cadences(r, &d, &eng, &steps, &ret))
         return ret;
-    }
     static const char *const cols[] = {"régua",    "etapa",     "quando",  "ação",  "canais",
                                        "firme",    "enviadas",  "entregues", "lidas, abertas ou clicadas",
                                        "pagas em 7 dias", "pagas", "valor atribuído", "custo"};

@@ -42,21 +42,30 @@ static void test_result(rg_buf *b, const rg_dash *d)
     rg_buf_puts(b, "</div>");
 }
 
+/* Opens a Canais request and reads every channel's status (*v, malloc'd).
+ * False when an answer was sent (*ret; d closed). */
+static bool open_channels(rg_http_request *r, rg_dash *d, rg_channel_status **v, size_t *n, enum MHD_Result *ret)
+{
+    if (!rg_dash_open(r, d, RG_ROLE_VIEWER, ret))
+        return false;
+    rg_err e;
+    rg_err_clear(&e);
+    if (rg_channels_status(d->store, r->srv->config, v, n, &e) != RG_OK) {
+        *ret = rg_dash_store_error(d, "channels", &e);
+        rg_dash_close(d);
+        return false;
+    }
+    return true;
+}
+
 enum MHD_Result rg_http_dash_channels(rg_http_request *r)
 {
     rg_dash d;
     enum MHD_Result ret;
-    if (!rg_dash_open(r, &d, RG_ROLE_VIEWER, &ret))
-        return ret;
     rg_channel_status *v = NULL;
     size_t n = 0;
-    rg_err e;
-    rg_err_clear(&e);
-    if (rg_channels_status(d.store, r->srv->config, &v, &n, &e) != RG_OK) {
-        ret = rg_dash_store_error(&d, "channels", &e);
-        rg_dash_close(&d);
+    if (!open_channels(r, &d, &v, &n, &ret))
         return ret;
-    }
     bool admin = d.session.role >= RG_ROLE_ADMIN;
     rg_buf b = RG_BUF_INIT;
     rg_dash_start(&b, &d, "Canais", "/canais");
@@ -199,17 +208,10 @@ enum MHD_Result rg_http_dash_channels_csv(rg_http_request *r)
 {
     rg_dash d;
     enum MHD_Result ret;
-    if (!rg_dash_open(r, &d, RG_ROLE_VIEWER, &ret))
-        return ret;
     rg_channel_status *v = NULL;
     size_t n = 0;
-    rg_err e;
-    rg_err_clear(&e);
-    if (rg_channels_status(d.store, r->srv->config, &v, &n, &e) != RG_OK) {
-        ret = rg_dash_store_error(&d, "channels csv", &e);
-        rg_dash_close(&d);
+    if (!open_channels(r, &d, &v, &n, &ret))
         return ret;
-    }
     static const char *const cols[] = {"canal",      "driver",    "configurado", "custo por mensagem", "mensagens",
                                        "planejadas", "na fila",   "enviando",    "enviadas",           "entregues",
                                        "lidas",      "falharam",  "canceladas",  "suprimidas",         "incertas",
