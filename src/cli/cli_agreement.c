@@ -26,6 +26,8 @@ const rg_command rg_cmd_agreement = {
     "floor((P - D + J) / N), the rounding remainder on the last (docs/agreements.md).\n"
     "The terms are regua.yaml's portal.agreements, each key the cadence of the first\n"
     "invoice states (portal: {agreements: ...} in the cadence file) replacing it.\n"
+    "The customer's portal page makes the same (\"Parcelar\", source portal), but never\n"
+    "with an installment of an agreement or an invoice under dispute (docs/portal.md).\n"
     "plans prints the plans on offer for the invoices named (1..max_installments, those\n"
     "whose installment reaches min_installment). create makes the agreement of N\n"
     "installments (an installment below min_installment or N above max_installments is\n"

@@ -352,7 +352,9 @@ enum MHD_Result rg_http_send_html(rg_http_request *r, unsigned status, const rg_
  * rg_portal_form_value(), does ONE service call and answers with
  * rg_portal_redirect() (303 to the page with a flash code of
  * portal_flashes[]). The page writes its forms with rg_portal_form_open(). */
-#define RG_PORTAL_MAX_FIELDS 32
+#define RG_PORTAL_MAX_FIELDS 64
+/* The most active agreements the page shows. */
+#define RG_PORTAL_AGREEMENTS_SHOWN 10
 /* A portal POST body larger than this is refused (413 page). */
 #define RG_PORTAL_BODY_MAX 8192
 
@@ -409,6 +411,17 @@ enum MHD_Result rg_portal_action_extend(rg_portal_ctx *ctx);
 enum MHD_Result rg_portal_action_dispute(rg_portal_ctx *ctx);
 enum MHD_Result rg_portal_action_channel(rg_portal_ctx *ctx);
 enum MHD_Result rg_portal_action_preferred(rg_portal_ctx *ctx);
+/* The server's event environment on the context's store. */
+rg_event_env rg_portal_env(const rg_portal_ctx *ctx);
+/* The redirect for a service failure that is not about a field ("fatura"
+ * for RG_ENOTFOUND, else "ocupado"; logged). */
+enum MHD_Result rg_portal_failed(rg_portal_ctx *ctx, const char *what, rg_status rc, const rg_err *e);
+/* portal_agreements.c: "Parcelar" (docs/portal.md) */
+enum MHD_Result rg_portal_action_agreement(rg_portal_ctx *ctx);
+/* The customer's active agreements: installments and renegotiated originals. */
+void rg_portal_render_agreements(rg_buf *b, const rg_portal_ctx *ctx);
+/* The "Parcelar" section for the page's open invoices (inv, n). */
+void rg_portal_render_parcelar(rg_buf *b, const rg_portal_ctx *ctx, const rg_invoice *inv, size_t n);
 /* One open invoice's forms (promise, offer, extend, contest), inside its card. */
 void rg_portal_render_invoice_actions(rg_buf *b, const rg_portal_ctx *ctx, size_t i, const rg_invoice *inv,
                                       const struct rg_engine_payable *p);

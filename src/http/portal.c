@@ -66,6 +66,11 @@ static const portal_flash portal_flashes[] = {
     {"canal-voltou", false, "Pronto: você voltará a receber mensagens por esse canal."},
     {"preferido", false, "Canal preferido salvo."},
     {"canal", true, "Escolha um dos canais da lista."},
+    /* portal_agreements.c */
+    {"acordo", false, "Acordo feito. Pague a entrada pelo código PIX ou pelo boleto até o vencimento dela; as "
+                      "parcelas vencem uma por mês."},
+    {"parcelar-plano", true, "O acordo não foi feito: escolha um dos planos da seção Parcelar."},
+    {"parcelar-faturas", true, "O acordo não foi feito: uma das faturas escolhidas não pode entrar num acordo."},
 };
 
 static const portal_flash *find_flash(const char *code)
@@ -110,6 +115,13 @@ static const char style[] =
     "input[type=date],select{width:100%;font-size:1rem;padding:.5rem;border:1px solid #767676;border-radius:.3rem;"
     "background:#fff;color:#1b1b1b}"
     "details textarea{font-family:inherit;font-size:1rem}"
+    "h3{font-size:1rem;margin:.8rem 0 .3rem}"
+    ".parcelas{margin:0 0 .6rem;padding-left:1.3rem}.parcelas li{margin:.2rem 0}"
+    "fieldset{border:1px solid #c4c4c4;border-radius:.4rem;margin:.6rem 0 0;padding:.4rem .8rem .6rem}"
+    "legend{font-weight:600;padding:0 .3rem}"
+    ".opt{display:flex;gap:.6rem;align-items:flex-start;padding:.35rem 0}"
+    ".opt label{font-weight:400;margin:0}"
+    ".opt input{width:1.25rem;height:1.25rem;margin:.15rem 0 0;flex:none}"
     "footer{font-size:.9rem;color:#4a4a4a}"
     "@media(min-width:48rem){header,main,footer{padding:1.5rem}}"
     "</style>";
@@ -639,9 +651,11 @@ static enum MHD_Result render_page(rg_portal_ctx *ctx, rg_engine *eng, unsigned 
         rg_buf_printf(&b, "<p>Você tem %zu %s em aberto, no total de <strong>%s</strong> hoje.</p>", l.n,
                       l.n == 1 ? "fatura" : "faturas", rg_money_format_brl(total, m, sizeof m));
     rg_buf_puts(&b, "</section>\n");
+    rg_portal_render_agreements(&b, ctx);
     for (size_t i = 0; i < l.n; i++)
         render_invoice(&b, ctx, i, &l.v[i], &pay[i]);
-    /* portal-actions: page-level sections (agreements, channel preferences) go here */
+    /* page-level sections: Parcelar, channel preferences */
+    rg_portal_render_parcelar(&b, ctx, l.v, l.n);
     rg_portal_render_page_actions(&b, ctx);
     page_end(&b, cfg, l.n > 0);
     free(l.v);
@@ -664,8 +678,9 @@ enum MHD_Result rg_http_portal_page(rg_http_request *r)
         rg_error("GET /p: the cadences could not be loaded: no amounts to show");
         ret = busy_page(r);
     } else {
-        /* a visit after a redirect (?m=) is the same visit: recorded once */
-        if (strcmp(r->method, "HEAD") != 0 && !rg_http_query(r, "m"))
+        /* a visit after a redirect (?m=) or a new choice of invoices to
+         * split (?v=) is the same visit: recorded once */
+        if (strcmp(r->method, "HEAD") != 0 && !rg_http_query(r, "m") && !rg_http_query(r, "v"))
             rg_portal_record(&ctx, "portal.visited", NULL, NULL);
         ret = render_page(&ctx, eng, &status);
     }
@@ -784,6 +799,7 @@ static const portal_action portal_actions[] = {
     {"contestar", rg_portal_action_dispute},
     {"canal", rg_portal_action_channel},
     {"preferido", rg_portal_action_preferred},
+    {"parcelar", rg_portal_action_agreement},
 };
 
 enum MHD_Result rg_http_portal_post(rg_http_request *r)

@@ -27,15 +27,14 @@ static const struct {
 };
 #define N_PORTAL_CHANNELS (sizeof portal_channels / sizeof *portal_channels)
 
-static rg_event_env env_of(rg_portal_ctx *ctx)
+rg_event_env rg_portal_env(const rg_portal_ctx *ctx)
 {
     rg_event_env env = *ctx->r->srv->events;
     env.store = ctx->store;
     return env;
 }
 
-/* The flash for a service failure that is not about a field. */
-static enum MHD_Result failed(rg_portal_ctx *ctx, const char *what, rg_status rc, const rg_err *e)
+enum MHD_Result rg_portal_failed(rg_portal_ctx *ctx, const char *what, rg_status rc, const rg_err *e)
 {
     if (rc == RG_ENOTFOUND)
         return rg_portal_redirect(ctx, "fatura", NULL);
@@ -64,7 +63,7 @@ enum MHD_Result rg_portal_action_promise(rg_portal_ctx *ctx)
     rg_date date = date_field(ctx, "date");
     if (date == RG_DATE_NONE)
         return rg_portal_redirect_invoice(ctx, "promessa-data", inv);
-    rg_event_env env = env_of(ctx);
+    rg_event_env env = rg_portal_env(ctx);
     rg_promise p;
     rg_err e;
     rg_err_clear(&e);
@@ -76,13 +75,13 @@ enum MHD_Result rg_portal_action_promise(rg_portal_ctx *ctx)
         return rg_portal_redirect_invoice(ctx, "promessa-data", inv);
     if (rc == RG_ECONFLICT)
         return rg_portal_redirect(ctx, "fatura", NULL);
-    return failed(ctx, "promessa", rc, &e);
+    return rg_portal_failed(ctx, "promessa", rc, &e);
 }
 
 enum MHD_Result rg_portal_action_offer(rg_portal_ctx *ctx)
 {
     const char *inv = rg_portal_form_value(ctx, "invoice");
-    rg_event_env env = env_of(ctx);
+    rg_event_env env = rg_portal_env(ctx);
     rg_portal_offer_result r;
     rg_err e;
     rg_err_clear(&e);
@@ -91,7 +90,7 @@ enum MHD_Result rg_portal_action_offer(rg_portal_ctx *ctx)
         return rg_portal_redirect_invoice(ctx, "oferta", inv);
     if (rc == RG_ECONFLICT)
         return rg_portal_redirect_invoice(ctx, "sem-oferta", inv);
-    return failed(ctx, "oferta", rc, &e);
+    return rg_portal_failed(ctx, "oferta", rc, &e);
 }
 
 enum MHD_Result rg_portal_action_extend(rg_portal_ctx *ctx)
@@ -100,7 +99,7 @@ enum MHD_Result rg_portal_action_extend(rg_portal_ctx *ctx)
     rg_date date = date_field(ctx, "date");
     if (date == RG_DATE_NONE)
         return rg_portal_redirect_invoice(ctx, "prorrogar-data", inv);
-    rg_event_env env = env_of(ctx);
+    rg_event_env env = rg_portal_env(ctx);
     rg_portal_extend_result r;
     rg_err e;
     rg_err_clear(&e);
@@ -114,14 +113,14 @@ enum MHD_Result rg_portal_action_extend(rg_portal_ctx *ctx)
         return rg_portal_redirect_invoice(ctx, "prorrogar-ja", inv);
     if (rc == RG_ECONFLICT)
         return rg_portal_redirect(ctx, "fatura", NULL);
-    return failed(ctx, "prorrogar", rc, &e);
+    return rg_portal_failed(ctx, "prorrogar", rc, &e);
 }
 
 enum MHD_Result rg_portal_action_dispute(rg_portal_ctx *ctx)
 {
     const char *inv = rg_portal_form_value(ctx, "invoice");
     const char *reason = rg_portal_form_value(ctx, "reason");
-    rg_event_env env = env_of(ctx);
+    rg_event_env env = rg_portal_env(ctx);
     rg_portal_dispute_result r;
     rg_err e;
     rg_err_clear(&e);
@@ -132,7 +131,7 @@ enum MHD_Result rg_portal_action_dispute(rg_portal_ctx *ctx)
         return rg_portal_redirect_invoice(ctx, "motivo", inv);
     if (rc == RG_ECONFLICT)
         return rg_portal_redirect(ctx, "fatura", NULL);
-    return failed(ctx, "contestar", rc, &e);
+    return rg_portal_failed(ctx, "contestar", rc, &e);
 }
 
 static const char *known_channel(const char *v)
@@ -150,7 +149,7 @@ enum MHD_Result rg_portal_action_channel(rg_portal_ctx *ctx)
     const char *out = rg_portal_form_value(ctx, "out");
     if (!ch || !out || (strcmp(out, "1") && strcmp(out, "0")))
         return rg_portal_redirect(ctx, "canal", "avisos");
-    rg_event_env env = env_of(ctx);
+    rg_event_env env = rg_portal_env(ctx);
     rg_optout_result r;
     rg_err e;
     rg_err_clear(&e);
@@ -158,7 +157,7 @@ enum MHD_Result rg_portal_action_channel(rg_portal_ctx *ctx)
     rg_status rc = rg_portal_channel(&env, ctx->customer.id, ch, leave, ctx->now, &r, &e);
     if (rc == RG_OK)
         return rg_portal_redirect(ctx, leave ? "canal-saiu" : "canal-voltou", "avisos");
-    return failed(ctx, "canal", rc, &e);
+    return rg_portal_failed(ctx, "canal", rc, &e);
 }
 
 enum MHD_Result rg_portal_action_preferred(rg_portal_ctx *ctx)
@@ -167,14 +166,14 @@ enum MHD_Result rg_portal_action_preferred(rg_portal_ctx *ctx)
     const char *ch = v && !v[0] ? "" : known_channel(v);
     if (!ch)
         return rg_portal_redirect(ctx, "canal", "avisos");
-    rg_event_env env = env_of(ctx);
+    rg_event_env env = rg_portal_env(ctx);
     bool changed = false;
     rg_err e;
     rg_err_clear(&e);
     rg_status rc = rg_portal_preferred(&env, ctx->customer.id, ch, ctx->now, &changed, &e);
     if (rc == RG_OK)
         return rg_portal_redirect(ctx, "preferido", "avisos");
-    return failed(ctx, "preferido", rc, &e);
+    return rg_portal_failed(ctx, "preferido", rc, &e);
 }
 
 /* ---- the page ---- */

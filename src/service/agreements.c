@@ -11,6 +11,7 @@
 #include "base/tz.h"
 #include "br/boleto.h"
 #include "br/pix.h"
+#include "service/holds.h"
 
 /* round(a x b / d), half up, for a, b >= 0 */
 static rg_cents mul_div_round(rg_cents a, int64_t b, int64_t d)
@@ -196,9 +197,38 @@ static json_t *money(rg_cents v)
     return json_string(rg_money_format_plain(v, b, sizeof b));
 }
 
+bool rg_agreement_is_installment(const rg_invoice *inv)
+{
+    size_t n = strlen(RG_AGREEMENT_TAG);
+    for (const char *t = inv->tags; *t;) {
+        const char *bar = strchr(t, '|');
+        size_t len = bar ? (size_t)(bar - t) : strlen(t);
+        if (len == n && !memcmp(t, RG_AGREEMENT_TAG, n))
+            return true;
+        t += len + (bar ? 1 : 0);
+    }
+    return false;
+}
+
+rg_status rg_agreement_portal_check(rg_store *s, const rg_invoice *inv, rg_err *e)
+{
+    if (rg_agreement_is_installment(inv))
+        return rg_err_set(e, RG_ECONFLICT, "invoices",
+                          "invoice %s is an installment of an agreement (tag acordo): not from the portal",
+                          inv->external_id);
+    bool held = false;
+    char why[64] = "";
+    rg_status rc = rg_holds_check(s, inv->id, NULL, &held, why, sizeof why, e);
+    if (rc == RG_OK && held && strstr(why, RG_HOLD_DISPUTE))
+        rc = rg_err_set(e, RG_ECONFLICT, "invoices", "invoice %s is under dispute: not from the portal",
+                        inv->external_id);
+    return rc;
+}
+
 /* The customer and the invoices named: each the customer's, open and
- * owing; *principal their balances. orig holds n invoices. */
-static rg_status select_originals(rg_store *s, const char *customer, const char *const *ids, size_t n,
+ * owing (and, from the portal, rg_agreement_portal_check); *principal
+ * their balances. orig holds n invoices. */
+static rg_status select_originals(rg_store *s, const char *customer, const char *const *ids, size_t n, bool portal,
                                   rg_customer *c, rg_invoice *orig, rg_cents *principal, rg_err *e)
 {
     rg_status rc;
@@ -230,6 +260,8 @@ static rg_status select_originals(rg_store *s, const char *customer, const char 
                               id, rg_invoice_status_name(orig[i].status));
         if (rg_invoice_balance(&orig[i]) <= 0)
             return rg_err_set(e, RG_ECONFLICT, "invoices", "invoice %s owes nothing", id);
+        if (portal && (rc = rg_agreement_portal_check(s, &orig[i], e)) != RG_OK)
+            return rc;
         *principal += rg_invoice_balance(&orig[i]);
     }
     return RG_OK;
@@ -267,7 +299,7 @@ rg_status rg_agreement_plans(const rg_event_env *env, const rg_config *cfg, cons
     rg_invoice *orig = calloc(n ? n : 1, sizeof *orig);
     if (!orig)
         return rg_err_set(e, RG_ENOMEM, "agreement", "out of memory");
-    rg_status rc = select_originals(env->store, customer, invoices, n, &c, orig, &principal, e);
+    rg_status rc = select_originals(env->store, customer, invoices, n, false, &c, orig, &principal, e);
     rg_agreement_config terms;
     if (rc == RG_OK)
         terms_of(env, cfg, &orig[0], &c, now, &terms);
@@ -297,7 +329,8 @@ static rg_status create_in(const rg_event_env *env, const rg_config *cfg, const 
     rg_invoice *orig = calloc(rq->n_invoices ? rq->n_invoices : 1, sizeof *orig);
     if (!orig)
         return rg_err_set(e, RG_ENOMEM, "agreement", "out of memory");
-    rg_status rc = select_originals(s, rq->customer, rq->invoices, rq->n_invoices, &c, orig, &principal, e);
+    rg_status rc = select_originals(s, rq->customer, rq->invoices, rq->n_invoices,
+                                    rq->source && !strcmp(rq->source, "portal"), &c, orig, &principal, e);
     const rg_invoice *src_boleto = NULL, *src_pix = NULL;
     for (size_t i = 0; rc == RG_OK && i < rq->n_invoices; i++) {
         if (!src_boleto && (orig[i].barcode[0] || orig[i].linha_digitavel[0]))
@@ -363,7 +396,7 @@ static rg_status create_in(const rg_event_env *env, const rg_config *cfg, const 
         inv.issue_date = today;
         inv.due_date = plan->due[k];
         inv.status = RG_INV_OPEN;
-        rg_strlcpy(inv.tags, "acordo", sizeof inv.tags);
+        rg_strlcpy(inv.tags, RG_AGREEMENT_TAG, sizeof inv.tags);
         instruments(src_boleto, src_pix, a.id, k, today, &inv);
         rg_upsert_result res;
         if ((rc = rg_store_invoice_upsert(s, &inv, RG_IF_ALL, rq->now, &res, e)) != RG_OK ||

@@ -43,6 +43,8 @@
 
 #define RG_AGREEMENT_MAX_INVOICES 100
 #define RG_AGREEMENT_MAX_INSTALLMENTS 60
+/* The tag every installment invoice carries. */
+#define RG_AGREEMENT_TAG "acordo"
 
 typedef struct rg_agreement_plan {
     int64_t installments;        /* N */
@@ -84,6 +86,13 @@ typedef struct rg_agreement_request {
     rg_instant now;
 } rg_agreement_request;
 
+/* Whether the invoice carries the tag `acordo` (an agreement's installment). */
+bool rg_agreement_is_installment(const rg_invoice *inv);
+/* What the portal adds to the checks (source "portal"): the customer
+ * cannot put an installment of an agreement (tag acordo) nor an invoice
+ * held by a dispute into an agreement — RG_ECONFLICT (where "invoices"). */
+rg_status rg_agreement_portal_check(rg_store *s, const rg_invoice *inv, rg_err *e);
+
 /* Makes the agreement in its own transaction (env->store): checks, the
  * plan, the installments' invoices (with boleto/PIX derived from the first
  * original that has them: same bank and campo livre, same PIX key, the
@@ -91,7 +100,8 @@ typedef struct rg_agreement_request {
  * events invoice.created (each installment) and agreement.created. Errors
  * name the field: RG_ENOTFOUND "customer"/"invoices", RG_EINVAL
  * "invoices"/"installments", RG_ECONFLICT "invoices" for an invoice not
- * open (or another customer's). Nothing is written on failure. */
+ * open (or another customer's; from the portal, see
+ * rg_agreement_portal_check). Nothing is written on failure. */
 rg_status rg_agreement_create(const rg_event_env *env, const rg_config *cfg, const rg_agreement_request *rq,
                               rg_agreement_view *out, rg_err *e);
 

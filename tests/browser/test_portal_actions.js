@@ -70,7 +70,7 @@ module.exports = async function (t) {
     const page = await ctx.newPage();
     const done = watch(t, page, 'portal actions');
     await page.goto(url);
-    const card = (id) => page.locator('section.card', { hasText: `Fatura ${id}` });
+    const card = (id) => page.locator('section.card', { hasText: new RegExp(`Fatura ${id} ·`) });
 
     /* ---- Prometer pagamento: refused beyond the bound, then accepted ---- */
     await card('F1').locator('summary', { hasText: 'Prometer pagamento' }).click();
