@@ -27,6 +27,7 @@ static const rg_api_route api_routes[] = {
     {"GET", "/v1/invoices/{}", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_invoice_get},
     {"GET", "/v1/messages", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_messages_list},
     {"GET", "/v1/simulate", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_simulate},
+    {"GET", "/v1/reports/{}", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_report},
     {"GET", "/v1/customers/{}/export", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_customer_export},
     {"POST", "/v1/customers/{}/anonymize", RG_ROLE_ADMIN, RG_API_JSON_OPT, rg_api_customer_anonymize},
     {"GET", "/v1/apikeys", RG_ROLE_ADMIN, RG_API_NO_BODY, rg_api_apikeys_list},

@@ -13,6 +13,7 @@
 #include "http/http_int.h"
 #include "service/json_model.h"
 #include "service/json_views.h"
+#include "service/reports.h"
 #include "service/simulate.h"
 #include "service/views.h"
 
@@ -214,4 +215,52 @@ void rg_api_simulate(rg_api_call *c)
     rg_status wrc = rg_simulation_json(&sim, &doc, &e);
     reply_doc(c, "GET /v1/simulate", wrc, doc, &e);
     rg_simulation_free(&sim);
+}
+
+/* ---- GET /v1/reports/{name} ---- */
+
+void rg_api_report(rg_api_call *c)
+{
+    rg_http_server *srv = c->r->srv;
+    char name[32];
+    if (!rg_api_path_id(c, 0, "report", name, sizeof name))
+        return;
+    const rg_triggers *tr = srv->events->triggers;
+    rg_report_params p = {srv->config, tr ? tr->calendar : NULL, rg_zones_company(srv->events->zones),
+                          srv->events->zones, c->now, RG_DATE_NONE, RG_DATE_NONE, RG_DATE_NONE, RG_PERIOD_DAY};
+    query_date(c, "from", &p.from);
+    query_date(c, "to", &p.to);
+    query_date(c, "as_of", &p.as_of);
+    const char *v = rg_http_query(c->r, "period");
+    if (v && !rg_report_period_parse(v, &p.period))
+        rg_api_field_error(c, "period", "must be day, week or month");
+    if (c->errors) {
+        rg_api_problem(c, 400, "bad query parameters");
+        return;
+    }
+    rg_err e;
+    rg_err_clear(&e);
+    rg_report rep;
+    rg_status rc = rg_report_run(c->store, name, &p, &rep, &e);
+    if (rc == RG_EINVAL && !strcmp(e.where, "report")) {
+        rg_api_problem(c, 404, "%s", e.msg);
+        return;
+    }
+    if (rc == RG_EINVAL && (!strcmp(e.where, "from") || !strcmp(e.where, "to"))) {
+        rg_api_field_error(c, e.where, "%s", e.msg);
+        rg_api_problem(c, 400, "bad query parameters");
+        return;
+    }
+    if (rc == RG_EINVAL) { /* forecast: a cadence file or template that does not load */
+        rg_api_problem(c, 409, "%s: %s", e.where, e.msg);
+        return;
+    }
+    if (rc != RG_OK) {
+        rg_api_fail(c, "GET /v1/reports/{name}", rc, &e);
+        return;
+    }
+    void *doc = NULL;
+    rg_status wrc = rg_report_json(&rep, &doc, &e);
+    reply_doc(c, "GET /v1/reports/{name}", wrc, doc, &e);
+    rg_report_free(&rep);
 }

@@ -284,6 +284,7 @@ void rg_api_invoice_reply(rg_api_call *c, unsigned status, const char *ext_id);
 void rg_api_customer_get(rg_api_call *c);
 void rg_api_messages_list(rg_api_call *c);
 void rg_api_simulate(rg_api_call *c);
+void rg_api_report(rg_api_call *c); /* GET /v1/reports/{name}: service/reports.h */
 /* api_privacy.c: GET /v1/customers/{id}/export, POST /v1/customers/{id}/anonymize */
 void rg_api_customer_export(rg_api_call *c);
 void rg_api_customer_anonymize(rg_api_call *c);

@@ -146,6 +146,8 @@ typedef struct rg_store_ops {
     rg_status (*offer_each)(rg_store *s, int64_t invoice_id, rg_offer_fn fn, void *ctx, rg_err *e);
     rg_status (*event_each_for_customer)(rg_store *s, int64_t customer_id, int64_t limit, rg_customer_event_fn fn, void *ctx, rg_err *e);
     rg_status (*optout_each)(rg_store *s, int64_t customer_id, rg_optout_fn fn, void *ctx, rg_err *e);
+    rg_status (*report_rows)(rg_store *s, rg_report_query q, const int64_t *args, size_t n_args,
+                             rg_report_row_fn fn, void *ctx, rg_err *e);
     rg_status (*agreement_insert)(rg_store *s, rg_agreement *a, rg_err *e);
     rg_status (*agreement_link)(rg_store *s, int64_t agreement_id, int64_t invoice_id, const char *role, int64_t seq,
                                 rg_cents amount, rg_err *e);

@@ -584,6 +584,26 @@ const char *const rg_schema_migrations[] = {
     /* 17 (portal-actions): the due date an invoice had before the portal's
      * "Prorrogar vencimento" moved it (once: NULL, never extended). */
     "ALTER TABLE invoices ADD COLUMN extended_from INTEGER;",
+    /* 18 (reports): what service/reports.c reads, each report one pass over
+     * an index that holds every column it needs (docs/reports.md,
+     * docs/BENCHMARKS.md "Reports"): open invoices by due date with their
+     * cadence, tags and balance (aging, DSO); every invoice by due date
+     * (recovery: what became overdue); invoices by the day they were paid
+     * and payments by instant (recovery, the funnels' paid, attribution);
+     * messages by the instant they were sent (the funnels), each invoice's
+     * messages by that instant (paid after which message, the last touch
+     * before a payment); promises by when made. Opens and clicks are read
+     * through events_type_at. */
+    "CREATE INDEX invoices_report_open ON invoices (due_date, progress_cadence, tags, amount, paid)"
+    " WHERE status = 'open';"
+    "CREATE INDEX invoices_report_due ON invoices (due_date, status, paid_on, amount, paid);"
+    "CREATE INDEX payments_paid_at ON payments (paid_at, invoice_id, amount);"
+    "CREATE INDEX invoices_paid_on ON invoices (paid_on) WHERE paid_on IS NOT NULL;"
+    "CREATE INDEX messages_report_sent ON messages (sent_at, cadence, source_id, channel, delivered_at, read_at, cost)"
+    " WHERE sent_at IS NOT NULL;"
+    "CREATE INDEX messages_invoice_sent ON messages (invoice_id, sent_at, cadence, source_id, channel)"
+    " WHERE sent_at IS NOT NULL;"
+    "CREATE INDEX promises_created ON promises (created_at, status, amount);",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);

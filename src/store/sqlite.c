@@ -1068,6 +1068,7 @@ static const rg_store_ops sqlite_ops = {
     .optout_each = rg_sqh_optout_each,
     .optout_list = rg_sqo_optout_list,
     .promise_page = rg_sqp_promise_page,
+    .report_rows = rg_sqr_report_rows,
     .agreement_insert = rg_sqa_agreement_insert,
     .agreement_link = rg_sqa_agreement_link,
     .agreement_get = rg_sqa_agreement_get,

@@ -208,6 +208,9 @@ rg_status rg_sqo_optout_list(rg_store *s, const rg_optout_filter *f, rg_optout_r
 rg_status rg_sqo_optout_remove(rg_store *s, int64_t customer_id, const char *channel, bool *removed, rg_err *e);
 
 /* sqlite_promises.c */
+/* sqlite_reports.c */
+rg_status rg_sqr_report_rows(rg_store *s, rg_report_query q, const int64_t *args, size_t n_args,
+                             rg_report_row_fn fn, void *ctx, rg_err *e);
 rg_status rg_sqa_agreement_insert(rg_store *s, rg_agreement *a, rg_err *e);
 rg_status rg_sqa_agreement_link(rg_store *s, int64_t agreement_id, int64_t invoice_id, const char *role, int64_t seq,
                                 rg_cents amount, rg_err *e);

@@ -838,6 +838,12 @@ rg_status rg_store_promise_page(rg_store *s, const rg_promise_filter *f, rg_prom
     return s->ops->promise_page(s, f, fn, ctx, e);
 }
 
+rg_status rg_store_report_rows(rg_store *s, rg_report_query q, const int64_t *args, size_t n_args,
+                               rg_report_row_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->report_rows(s, q, args, n_args, fn, ctx, e);
+}
+
 rg_status rg_store_agreement_insert(rg_store *s, rg_agreement *a, rg_err *e)
 {
     return s->ops->agreement_insert(s, a, e);

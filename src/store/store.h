@@ -1010,4 +1010,48 @@ rg_status rg_store_webhook_attempts(rg_store *s, int64_t delivery_id, rg_webhook
  * false when it is not failed). */
 rg_status rg_store_webhook_requeue(rg_store *s, int64_t id, rg_instant now, bool *changed, rg_err *e);
 
+/* ---- reports (issue 14; sqlite_reports.c; the rules are service/reports.h's) ----
+ * Each query reads an index of the reports' migration (schema.c), grouped in SQL;
+ * rows come to fn as up to 3 texts and 8 integers (null[i]: SQL NULL). */
+typedef enum rg_report_query {
+    /* open invoices with a balance, grouped by due date, cadence, tags:
+     * t0 progress_cadence ("" none), t1 tags; i0 due_date, i1 count, i2 balance */
+    RG_RQ_OPEN_BY_DUE,
+    /* invoices not cancelled due in [a0, a1] (dates), grouped by due date and
+     * paid_on: i0 due_date, i1 paid_on (null: not paid), i2 count,
+     * i3 sum(amount), i4 sum(min(paid, amount)) */
+    RG_RQ_DUE_BETWEEN,
+    /* payments made in [a0, a1) (instants) on invoices due before a2:
+     * i0 paid_at, i1 amount, i2 the invoice's due_date */
+    RG_RQ_PAYMENTS_LATE,
+    /* messages sent in [a0, a1) (instants) by cadence, step, channel:
+     * t0 cadence, t1 source_id, t2 channel; i0 sent, i1 delivered, i2 read,
+     * i3 sum(cost) */
+    RG_RQ_FUNNEL_SENT,
+    /* of those, not read but opened or clicked (an email.opened or
+     * link.clicked event at or after a0 names them): the same texts; i0
+     * messages */
+    RG_RQ_FUNNEL_OPENED,
+    /* of those, the ones whose invoice was paid on or after the day they
+     * were sent (a2: the company's UTC offset in seconds, for that day;
+     * a3: the first day of the period): the same texts; i0 paid within 7
+     * days, i1 paid */
+    RG_RQ_FUNNEL_PAID,
+    /* payments made in [a0, a1) attributed to the last message sent for
+     * their invoice at or before them: t0 cadence, t1 source_id, t2 channel
+     * (all null: no such message); i0 payments, i1 sum(amount) */
+    RG_RQ_ATTRIBUTION,
+    /* promises made in [a0, a1) (instants), by status: t0 status; i0 count,
+     * i1 sum(amount) */
+    RG_RQ_PROMISES,
+} rg_report_query;
+typedef struct rg_report_row {
+    const char *t[3]; /* borrowed until fn returns; NULL when SQL NULL */
+    int64_t i[8];
+    bool null[8];
+} rg_report_row;
+typedef rg_status (*rg_report_row_fn)(void *ctx, const rg_report_row *row);
+rg_status rg_store_report_rows(rg_store *s, rg_report_query q, const int64_t *args, size_t n_args,
+                               rg_report_row_fn fn, void *ctx, rg_err *e);
+
 #endif

@@ -163,6 +163,10 @@ apikey create|0|apikey create --role viewer --name painel --json
 apikey list|0|apikey list --json
 apikey revoke|0|apikey revoke 1 --json
 apikey revoke|1|apikey revoke 1 --json
+report aging|recovery|steps|channels|promises|forecast|0|report aging --json
+report aging|recovery|steps|channels|promises|forecast|0|report recovery --period week --json
+report aging|recovery|steps|channels|promises|forecast|0|report channels --json
+report aging|recovery|steps|channels|promises|forecast|1|report agin --json
 agreement plans|0|agreement plans C1 F1 F2 --json
 agreement plans|1|agreement plans C1 NAO-EXISTE --json
 agreement create|0|agreement create C1 F1 F2 --installments 2 --json
@@ -183,7 +187,10 @@ i=0
 while IFS= read -r row; do
     i=$((i + 1))
     rest=${row#*|}
-    case "$row" in import*) rest=${rest#*|}; rest=${rest#*|} ;; esac
+    case "$row" in
+    import*) rest=${rest#*|}; rest=${rest#*|} ;;
+    report*) rest=${rest#*|}; rest=${rest#*|}; rest=${rest#*|}; rest=${rest#*|}; rest=${rest#*|} ;;
+    esac
     want=${rest%%|*}
     args=${rest#*|}
     # shellcheck disable=SC2086

@@ -1,0 +1,972 @@
+/* The reports (service/reports.h; the rules: docs/reports.md). */
+#include "service/reports.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/date.h"
+#include "base/money.h"
+#include "service/simulate.h"
+
+static const char *const kind_names[RG_REPORT_COUNT] = {"aging", "recovery", "steps", "channels", "promises",
+                                                        "forecast"};
+const char *const rg_aging_bucket_names[RG_AGING_BUCKETS] = {"not_due", "1-30", "31-60", "61-90", "90+"};
+static const char *const promise_statuses[RG_PROMISE_STATUSES] = {"pending", "kept", "broken", "cancelled"};
+
+#define MAX_RANGE_DAYS 3660
+#define FORECAST_DAYS 30
+/* the longest a nominal due date moves to the next bank business day
+ * (Carnival's Monday and Tuesday after a weekend, with room) */
+#define EFFECTIVE_SLACK 10
+
+const char *rg_report_name(rg_report_kind k)
+{
+    return k >= 0 && k < RG_REPORT_COUNT ? kind_names[k] : NULL;
+}
+
+bool rg_report_period_parse(const char *s, rg_report_period *out)
+{
+    static const char *const names[] = {"day", "week", "month"};
+    for (int i = 0; i < 3; i++)
+        if (s && !strcmp(s, names[i])) {
+            *out = (rg_report_period)i;
+            return true;
+        }
+    return false;
+}
+
+static const char *period_name(rg_report_period p)
+{
+    return p == RG_PERIOD_WEEK ? "week" : p == RG_PERIOD_MONTH ? "month" : "day";
+}
+
+int rg_aging_bucket(int64_t days)
+{
+    return days <= 0 ? 0 : days <= 30 ? 1 : days <= 60 ? 2 : days <= 90 ? 3 : 4;
+}
+
+static rg_status nomem(rg_err *e)
+{
+    return rg_err_set(e, RG_ENOMEM, "report", "out of memory");
+}
+
+/* ---- aging ---- */
+
+static rg_aging_group *group_find(rg_aging_group **arr, size_t *n, const char *name)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp((*arr)[i].name, name))
+            return &(*arr)[i];
+    rg_aging_group *g = realloc(*arr, (*n + 1) * sizeof **arr);
+    if (!g)
+        return NULL;
+    *arr = g;
+    memset(&g[*n], 0, sizeof g[*n]);
+    if (!(g[*n].name = strdup(name)))
+        return NULL;
+    return &g[(*n)++];
+}
+
+typedef struct aging_ctx {
+    rg_report *r;
+    const rg_calendar *cal;
+    rg_err *e;
+} aging_ctx;
+
+static rg_status add_aging(aging_ctx *ac, rg_aging_group **arr, size_t *n, const char *name, int b, int64_t count,
+                           rg_cents amount)
+{
+    rg_aging_group *g = group_find(arr, n, name);
+    if (!g)
+        return nomem(ac->e);
+    g->b[b].count += count;
+    g->b[b].amount += amount;
+    return RG_OK;
+}
+
+static rg_status aging_row(void *ctx, const rg_report_row *row)
+{
+    aging_ctx *ac = ctx;
+    rg_report *r = ac->r;
+    rg_date eff = rg_effective_due_date(ac->cal, (rg_date)row->i[0]);
+    int b = rg_aging_bucket((int64_t)r->as_of - (int64_t)eff);
+    int64_t count = row->i[1];
+    rg_cents amount = row->i[2];
+    r->buckets[b].count += count;
+    r->buckets[b].amount += amount;
+    rg_status rc = add_aging(ac, &r->cadences, &r->n_cadences, row->t[0] && *row->t[0] ? row->t[0] : "-", b, count,
+                             amount);
+    const char *tags = row->t[1] ? row->t[1] : "";
+    if (rc == RG_OK && !*tags)
+        return add_aging(ac, &r->tags, &r->n_tags, "-", b, count, amount);
+    while (rc == RG_OK && *tags) { /* "a|b|c": the invoice counts under each of its tags */
+        const char *bar = strchr(tags, '|');
+        size_t len = bar ? (size_t)(bar - tags) : strlen(tags);
+        char tag[RG_TAGS_MAX + 1];
+        if (len > RG_TAGS_MAX)
+            len = RG_TAGS_MAX;
+        memcpy(tag, tags, len);
+        tag[len] = '\0';
+        if (len)
+            rc = add_aging(ac, &r->tags, &r->n_tags, tag, b, count, amount);
+        tags += bar ? (size_t)(bar - tags) + 1 : strlen(tags);
+    }
+    return rc;
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+    return strcmp(((const rg_aging_group *)a)->name, ((const rg_aging_group *)b)->name);
+}
+
+static rg_status run_aging(rg_store *s, const rg_report_params *p, rg_report *r, rg_err *e)
+{
+    aging_ctx ac = {r, p->calendar, e};
+    rg_status rc = rg_store_report_rows(s, RG_RQ_OPEN_BY_DUE, NULL, 0, aging_row, &ac, e);
+    if (rc == RG_OK) {
+        qsort(r->cadences, r->n_cadences, sizeof *r->cadences, group_cmp);
+        qsort(r->tags, r->n_tags, sizeof *r->tags, group_cmp);
+    }
+    return rc;
+}
+
+/* ---- recovery ---- */
+
+static rg_date period_start(rg_report_period p, rg_date d)
+{
+    if (p == RG_PERIOD_WEEK)
+        return d - (rg_date)((rg_date_weekday(d) + 6) % 7); /* Monday */
+    if (p == RG_PERIOD_MONTH) {
+        int y, m, dd;
+        rg_date_to_ymd(d, &y, &m, &dd);
+        return rg_date_from_ymd(y, m, 1);
+    }
+    return d;
+}
+
+static rg_recovery_row *row_for(rg_report *r, rg_date d)
+{
+    if (d < r->from || d > r->to)
+        return NULL;
+    size_t lo = 0, hi = r->n_rows;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (r->rows[mid].end < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->n_rows ? &r->rows[lo] : NULL;
+}
+
+typedef struct recovery_ctx {
+    rg_report *r;
+    const rg_report_params *p;
+} recovery_ctx;
+
+static rg_status due_row(void *ctx, const rg_report_row *row)
+{
+    recovery_ctx *rc = ctx;
+    rg_report *r = rc->r;
+    rg_date due = (rg_date)row->i[0];
+    if (due >= r->from && due <= r->to)
+        r->billed += row->i[3];
+    rg_date eff = rg_effective_due_date(rc->p->calendar, due);
+    if (!row->null[1] && (rg_date)row->i[1] <= eff)
+        return RG_OK; /* paid in time: never overdue */
+    rg_recovery_row *x = row_for(r, eff + 1);
+    if (x) {
+        x->overdue.count += row->i[2];
+        x->overdue.amount += row->i[3];
+        x->overdue_recovered += row->i[4];
+    }
+    return RG_OK;
+}
+
+static rg_status late_payment(void *ctx, const rg_report_row *row)
+{
+    recovery_ctx *rc = ctx;
+    rg_date d = rg_tz_date(rc->p->tz, row->i[0]);
+    if (d <= rg_effective_due_date(rc->p->calendar, (rg_date)row->i[2]))
+        return RG_OK;
+    rg_recovery_row *x = row_for(rc->r, d);
+    if (x) {
+        x->recovered.count++;
+        x->recovered.amount += row->i[1];
+    }
+    return RG_OK;
+}
+
+static rg_status open_balance_row(void *ctx, const rg_report_row *row)
+{
+    ((rg_report *)ctx)->open_balance += row->i[2];
+    return RG_OK;
+}
+
+static rg_instant day_start(const rg_report_params *p, rg_date d)
+{
+    return rg_tz_to_utc(p->tz, d, 0);
+}
+
+static rg_status run_recovery(rg_store *s, const rg_report_params *p, rg_report *r, rg_err *e)
+{
+    r->period = p->period;
+    for (rg_date d = r->from; d <= r->to;) {
+        rg_date next;
+        if (p->period == RG_PERIOD_WEEK)
+            next = period_start(p->period, d) + 7;
+        else if (p->period == RG_PERIOD_MONTH) {
+            int y, m, dd;
+            rg_date_to_ymd(d, &y, &m, &dd);
+            next = m == 12 ? rg_date_from_ymd(y + 1, 1, 1) : rg_date_from_ymd(y, m + 1, 1);
+        } else
+            next = d + 1;
+        rg_recovery_row *rows = realloc(r->rows, (r->n_rows + 1) * sizeof *rows);
+        if (!rows)
+            return nomem(e);
+        r->rows = rows;
+        memset(&rows[r->n_rows], 0, sizeof rows[r->n_rows]);
+        rows[r->n_rows].start = d;
+        rows[r->n_rows].end = next - 1 < r->to ? next - 1 : r->to;
+        r->n_rows++;
+        d = next;
+    }
+    recovery_ctx rc = {r, p};
+    int64_t due_args[2] = {r->from - 1 - EFFECTIVE_SLACK, r->to};
+    int64_t pay_args[3] = {day_start(p, r->from), day_start(p, r->to + 1), r->to};
+    rg_status st = rg_store_report_rows(s, RG_RQ_DUE_BETWEEN, due_args, 2, due_row, &rc, e);
+    if (st == RG_OK)
+        st = rg_store_report_rows(s, RG_RQ_PAYMENTS_LATE, pay_args, 3, late_payment, &rc, e);
+    if (st == RG_OK)
+        st = rg_store_report_rows(s, RG_RQ_OPEN_BY_DUE, NULL, 0, open_balance_row, r, e);
+    for (size_t i = 0; st == RG_OK && i < r->n_rows; i++) {
+        r->total.overdue.count += r->rows[i].overdue.count;
+        r->total.overdue.amount += r->rows[i].overdue.amount;
+        r->total.overdue_recovered += r->rows[i].overdue_recovered;
+        r->total.recovered.count += r->rows[i].recovered.count;
+        r->total.recovered.amount += r->rows[i].recovered.amount;
+    }
+    r->total.start = r->from;
+    r->total.end = r->to;
+    return st;
+}
+
+bool rg_recovery_rate(const rg_recovery_row *row, double *out)
+{
+    if (row->overdue.amount <= 0)
+        return false;
+    *out = (double)row->overdue_recovered / (double)row->overdue.amount;
+    return true;
+}
+
+bool rg_report_dso(const rg_report *r, double *out)
+{
+    if (r->billed <= 0)
+        return false;
+    *out = (double)r->open_balance / (double)r->billed * (double)(r->to - r->from + 1);
+    return true;
+}
+
+/* ---- steps and channels ---- */
+
+typedef struct funnel_ctx {
+    rg_report *r;
+    bool by_channel;
+    rg_err *e;
+} funnel_ctx;
+
+static rg_funnel_row *funnel_find(funnel_ctx *fc, const rg_report_row *row)
+{
+    rg_report *r = fc->r;
+    const char *cad = fc->by_channel ? "" : row->t[0] && *row->t[0] ? row->t[0] : "-";
+    const char *step = fc->by_channel ? "" : row->t[1] && *row->t[1] ? row->t[1] : "-";
+    const char *chan = !fc->by_channel ? "" : row->t[2] && *row->t[2] ? row->t[2] : "-";
+    for (size_t i = 0; i < r->n_funnel; i++) {
+        rg_funnel_row *f = &r->funnel[i];
+        if (!strcmp(f->cadence, cad) && !strcmp(f->step, step) && !strcmp(f->channel, chan))
+            return f;
+    }
+    rg_funnel_row *f = realloc(r->funnel, (r->n_funnel + 1) * sizeof *f);
+    if (!f)
+        return NULL;
+    r->funnel = f;
+    f = &f[r->n_funnel];
+    memset(f, 0, sizeof *f);
+    r->n_funnel++;
+    f->cadence = strdup(cad);
+    f->step = strdup(step);
+    f->channel = strdup(chan);
+    return f->cadence && f->step && f->channel ? f : NULL;
+}
+
+static rg_status funnel_sent(void *ctx, const rg_report_row *row)
+{
+    funnel_ctx *fc = ctx;
+    rg_funnel_row *f = funnel_find(fc, row);
+    if (!f)
+        return nomem(fc->e);
+    f->sent += row->i[0];
+    f->delivered += row->i[1];
+    f->engaged += row->i[2]; /* read */
+    f->cost += row->i[3];
+    return RG_OK;
+}
+
+static rg_status funnel_opened(void *ctx, const rg_report_row *row)
+{
+    funnel_ctx *fc = ctx;
+    rg_funnel_row *f = funnel_find(fc, row);
+    if (!f)
+        return nomem(fc->e);
+    f->engaged += row->i[0]; /* opened or clicked, not read */
+    return RG_OK;
+}
+
+static rg_status funnel_paid(void *ctx, const rg_report_row *row)
+{
+    funnel_ctx *fc = ctx;
+    rg_funnel_row *f = funnel_find(fc, row);
+    if (!f)
+        return nomem(fc->e);
+    f->paid_7d += row->i[0];
+    f->paid += row->i[1];
+    return RG_OK;
+}
+
+static rg_status attribution_row(void *ctx, const rg_report_row *row)
+{
+    funnel_ctx *fc = ctx;
+    if (!row->t[0] && !row->t[1] && !row->t[2]) { /* no message before the payment */
+        fc->r->unattributed.count += row->i[0];
+        fc->r->unattributed.amount += row->i[1];
+        return RG_OK;
+    }
+    rg_funnel_row *f = funnel_find(fc, row);
+    if (!f)
+        return nomem(fc->e);
+    f->attributed.count += row->i[0];
+    f->attributed.amount += row->i[1];
+    return RG_OK;
+}
+
+static int funnel_cmp(const void *a, const void *b)
+{
+    const rg_funnel_row *x = a, *y = b;
+    int c = strcmp(x->cadence, y->cadence);
+    if (!c)
+        c = strcmp(x->step, y->step);
+    return c ? c : strcmp(x->channel, y->channel);
+}
+
+static rg_status run_funnel(rg_store *s, const rg_report_params *p, rg_report *r, bool by_channel, rg_err *e)
+{
+    funnel_ctx fc = {r, by_channel, e};
+    rg_instant a = day_start(p, r->from), b = day_start(p, r->to + 1);
+    int64_t args[4] = {a, b, rg_tz_offset_at(p->tz, p->now), r->from};
+    rg_status rc = rg_store_report_rows(s, RG_RQ_FUNNEL_SENT, args, 2, funnel_sent, &fc, e);
+    if (rc == RG_OK)
+        rc = rg_store_report_rows(s, RG_RQ_FUNNEL_OPENED, args, 2, funnel_opened, &fc, e);
+    if (rc == RG_OK)
+        rc = rg_store_report_rows(s, RG_RQ_FUNNEL_PAID, args, 4, funnel_paid, &fc, e);
+    if (rc == RG_OK)
+        rc = rg_store_report_rows(s, RG_RQ_ATTRIBUTION, args, 2, attribution_row, &fc, e);
+    if (rc != RG_OK)
+        return rc;
+    qsort(r->funnel, r->n_funnel, sizeof *r->funnel, funnel_cmp);
+    rg_funnel_row *t = &r->funnel_total;
+    for (size_t i = 0; i < r->n_funnel; i++) {
+        const rg_funnel_row *f = &r->funnel[i];
+        t->sent += f->sent;
+        t->delivered += f->delivered;
+        t->engaged += f->engaged;
+        t->paid_7d += f->paid_7d;
+        t->paid += f->paid;
+        t->cost += f->cost;
+        t->attributed.count += f->attributed.count;
+        t->attributed.amount += f->attributed.amount;
+    }
+    return RG_OK;
+}
+
+bool rg_funnel_return(const rg_funnel_row *f, double *out)
+{
+    if (f->cost <= 0)
+        return false;
+    *out = (double)f->attributed.amount / (double)f->cost;
+    return true;
+}
+
+/* ---- promises ---- */
+
+static rg_status promise_row(void *ctx, const rg_report_row *row)
+{
+    rg_report *r = ctx;
+    for (int i = 0; i < RG_PROMISE_STATUSES; i++)
+        if (row->t[0] && !strcmp(row->t[0], promise_statuses[i])) {
+            r->by_status[i].count += row->i[0];
+            r->by_status[i].amount += row->i[1];
+        }
+    r->made.count += row->i[0];
+    r->made.amount += row->i[1];
+    return RG_OK;
+}
+
+bool rg_promises_kept_rate(const rg_report *r, double *out)
+{
+    int64_t d = r->by_status[1].count + r->by_status[2].count;
+    if (d <= 0)
+        return false;
+    *out = (double)r->by_status[1].count / (double)d;
+    return true;
+}
+
+/* ---- forecast ---- */
+
+static rg_status run_forecast(rg_store *s, const rg_report_params *p, rg_report *r, rg_err *e)
+{
+    rg_simulate_params sp = {p->config, p->now, RG_DATE_NONE, FORECAST_DAYS, p->tz, p->zones};
+    rg_simulation sim;
+    memset(&sim, 0, sizeof sim);
+    rg_status rc = rg_simulate(s, &sp, &sim, NULL, e);
+    if (rc != RG_OK)
+        return rc;
+    r->forecast_days = FORECAST_DAYS;
+    r->from = rg_tz_date(p->tz, p->now);
+    r->to = r->from + FORECAST_DAYS - 1;
+    if (sim.n_per_day && !(r->forecast = calloc(sim.n_per_day, sizeof *r->forecast))) {
+        rg_simulation_free(&sim);
+        return nomem(e);
+    }
+    for (size_t i = 0; i < sim.n_per_day; i++) {
+        rg_forecast_row *f = &r->forecast[r->n_forecast++];
+        f->date = sim.per_day[i].date;
+        rg_strlcpy(f->channel, sim.per_day[i].channel, sizeof f->channel);
+        f->count = sim.per_day[i].count;
+        f->cost = f->count * (p->config ? rg_config_channel_cost(p->config, f->channel) : 0);
+    }
+    rg_simulation_free(&sim);
+    return RG_OK;
+}
+
+/* ---- running ---- */
+
+rg_status rg_report_run(rg_store *s, const char *name, const rg_report_params *p, rg_report *out, rg_err *e)
+{
+    memset(out, 0, sizeof *out);
+    int k = 0;
+    while (k < RG_REPORT_COUNT && (!name || strcmp(name, kind_names[k])))
+        k++;
+    if (k == RG_REPORT_COUNT)
+        return rg_err_set(e, RG_EINVAL, "report", "unknown report '%s' (%s)", name ? name : "", RG_REPORT_NAMES);
+    out->kind = (rg_report_kind)k;
+    rg_date today = rg_tz_date(p->tz, p->now);
+    out->as_of = p->as_of != RG_DATE_NONE ? p->as_of : today;
+    out->to = p->to != RG_DATE_NONE ? p->to : today;
+    out->from = p->from != RG_DATE_NONE ? p->from : out->to - 29;
+    if (out->from > out->to)
+        return rg_err_set(e, RG_EINVAL, "from", "from is after to");
+    if (out->to - out->from >= MAX_RANGE_DAYS)
+        return rg_err_set(e, RG_EINVAL, "from", "at most %d days from from to to", MAX_RANGE_DAYS);
+    if (out->kind == RG_REPORT_FORECAST) {
+        rg_status rc = run_forecast(s, p, out, e);
+        if (rc != RG_OK)
+            rg_report_free(out);
+        return rc;
+    }
+    rg_status rc = rg_store_begin_read(s, e);
+    if (rc != RG_OK)
+        return rc;
+    switch (out->kind) {
+    case RG_REPORT_AGING:
+        rc = run_aging(s, p, out, e);
+        break;
+    case RG_REPORT_RECOVERY:
+        rc = run_recovery(s, p, out, e);
+        break;
+    case RG_REPORT_STEPS:
+        rc = run_funnel(s, p, out, false, e);
+        break;
+    case RG_REPORT_CHANNELS:
+        rc = run_funnel(s, p, out, true, e);
+        break;
+    default: {
+        int64_t args[2] = {day_start(p, out->from), day_start(p, out->to + 1)};
+        rc = rg_store_report_rows(s, RG_RQ_PROMISES, args, 2, promise_row, out, e);
+        break;
+    }
+    }
+    rg_store_rollback(s);
+    if (rc != RG_OK)
+        rg_report_free(out);
+    return rc;
+}
+
+static void groups_free(rg_aging_group *g, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(g[i].name);
+    free(g);
+}
+
+void rg_report_free(rg_report *r)
+{
+    if (!r)
+        return;
+    groups_free(r->cadences, r->n_cadences);
+    groups_free(r->tags, r->n_tags);
+    free(r->rows);
+    for (size_t i = 0; i < r->n_funnel; i++) {
+        free(r->funnel[i].cadence);
+        free(r->funnel[i].step);
+        free(r->funnel[i].channel);
+    }
+    free(r->funnel);
+    free(r->forecast);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- JSON ---- */
+
+static json_t *jdate(rg_date d)
+{
+    char buf[16];
+    return json_string(rg_date_format_iso(d, buf, sizeof buf));
+}
+
+static json_t *jrate(bool ok, double v)
+{
+    return ok ? json_real(round(v * 10000.0) / 10000.0) : json_null();
+}
+
+/* {"amount": "1234.56", "amount_cents": 123456} (and "count" unless < 0) under `prefix` names */
+static void set_money(json_t *o, const char *key, rg_cents v)
+{
+    char buf[40], k[64];
+    json_object_set_new(o, key, json_string(rg_money_format_plain(v, buf, sizeof buf)));
+    snprintf(k, sizeof k, "%s_cents", key);
+    json_object_set_new(o, k, json_integer(v));
+}
+
+static json_t *jamount(const rg_report_amount *a)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "count", json_integer(a->count));
+    set_money(o, "amount", a->amount);
+    return o;
+}
+
+static json_t *jbuckets(const rg_report_amount *b)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < RG_AGING_BUCKETS; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(rg_aging_bucket_names[i]));
+        json_object_set_new(o, "count", json_integer(b[i].count));
+        set_money(o, "amount", b[i].amount);
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *jgroups(const rg_aging_group *g, size_t n)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < n; i++)
+        json_object_set_new(o, g[i].name, jbuckets(g[i].b));
+    return o;
+}
+
+static json_t *jrecovery_row(const rg_recovery_row *x)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "start", jdate(x->start));
+    json_object_set_new(o, "end", jdate(x->end));
+    json_object_set_new(o, "became_overdue", jamount(&x->overdue));
+    set_money(o, "overdue_recovered", x->overdue_recovered);
+    double v = 0;
+    bool ok = rg_recovery_rate(x, &v);
+    json_object_set_new(o, "recovery_rate", jrate(ok, v));
+    json_object_set_new(o, "recovered", jamount(&x->recovered));
+    return o;
+}
+
+static json_t *jfunnel(const rg_funnel_row *f, rg_report_kind k)
+{
+    json_t *o = json_object();
+    if (k == RG_REPORT_STEPS) {
+        json_object_set_new(o, "cadence", json_string(f->cadence));
+        json_object_set_new(o, "step", json_string(f->step));
+    } else if (k == RG_REPORT_CHANNELS) {
+        json_object_set_new(o, "channel", json_string(f->channel));
+    }
+    json_object_set_new(o, "sent", json_integer(f->sent));
+    json_object_set_new(o, "delivered", json_integer(f->delivered));
+    json_object_set_new(o, "read_opened_clicked", json_integer(f->engaged));
+    json_object_set_new(o, "paid_within_7_days", json_integer(f->paid_7d));
+    json_object_set_new(o, "paid", json_integer(f->paid));
+    set_money(o, "cost", f->cost);
+    json_object_set_new(o, "attributed", jamount(&f->attributed));
+    double v = 0;
+    bool ok = rg_funnel_return(f, &v);
+    json_object_set_new(o, "recovered_per_real", jrate(ok, v));
+    return o;
+}
+
+rg_status rg_report_json(const rg_report *r, void **out, rg_err *e)
+{
+    json_t *o = json_object();
+    if (!o)
+        return nomem(e);
+    json_object_set_new(o, "report", json_string(kind_names[r->kind]));
+    double v = 0;
+    bool ok;
+    switch (r->kind) {
+    case RG_REPORT_AGING: {
+        json_object_set_new(o, "as_of", jdate(r->as_of));
+        json_object_set_new(o, "buckets", jbuckets(r->buckets));
+        json_object_set_new(o, "by_cadence", jgroups(r->cadences, r->n_cadences));
+        json_object_set_new(o, "by_tag", jgroups(r->tags, r->n_tags));
+        break;
+    }
+    case RG_REPORT_RECOVERY: {
+        json_object_set_new(o, "from", jdate(r->from));
+        json_object_set_new(o, "to", jdate(r->to));
+        json_object_set_new(o, "period", json_string(period_name(r->period)));
+        json_t *a = json_array();
+        for (size_t i = 0; i < r->n_rows; i++)
+            json_array_append_new(a, jrecovery_row(&r->rows[i]));
+        json_object_set_new(o, "rows", a);
+        json_object_set_new(o, "total", jrecovery_row(&r->total));
+        set_money(o, "open_balance", r->open_balance);
+        set_money(o, "billed", r->billed);
+        ok = rg_report_dso(r, &v);
+        json_object_set_new(o, "dso", ok ? json_real(round(v * 10.0) / 10.0) : json_null());
+        break;
+    }
+    case RG_REPORT_STEPS:
+    case RG_REPORT_CHANNELS: {
+        json_object_set_new(o, "from", jdate(r->from));
+        json_object_set_new(o, "to", jdate(r->to));
+        json_t *a = json_array();
+        for (size_t i = 0; i < r->n_funnel; i++)
+            json_array_append_new(a, jfunnel(&r->funnel[i], r->kind));
+        json_object_set_new(o, r->kind == RG_REPORT_STEPS ? "steps" : "channels", a);
+        json_object_set_new(o, "total", jfunnel(&r->funnel_total, RG_REPORT_COUNT));
+        json_object_set_new(o, "unattributed", jamount(&r->unattributed));
+        break;
+    }
+    case RG_REPORT_PROMISES: {
+        json_object_set_new(o, "from", jdate(r->from));
+        json_object_set_new(o, "to", jdate(r->to));
+        json_object_set_new(o, "made", jamount(&r->made));
+        for (int i = 0; i < RG_PROMISE_STATUSES; i++)
+            json_object_set_new(o, promise_statuses[i], jamount(&r->by_status[i]));
+        ok = rg_promises_kept_rate(r, &v);
+        json_object_set_new(o, "kept_rate", jrate(ok, v));
+        break;
+    }
+    default: {
+        json_object_set_new(o, "from", jdate(r->from));
+        json_object_set_new(o, "days", json_integer(r->forecast_days));
+        json_t *a = json_array();
+        int64_t count = 0;
+        rg_cents cost = 0;
+        for (size_t i = 0; i < r->n_forecast; i++) {
+            json_t *x = json_object();
+            json_object_set_new(x, "date", jdate(r->forecast[i].date));
+            json_object_set_new(x, "channel", json_string(r->forecast[i].channel));
+            json_object_set_new(x, "count", json_integer(r->forecast[i].count));
+            set_money(x, "cost", r->forecast[i].cost);
+            json_array_append_new(a, x);
+            count += r->forecast[i].count;
+            cost += r->forecast[i].cost;
+        }
+        json_object_set_new(o, "per_day", a);
+        json_t *t = json_object();
+        json_object_set_new(t, "count", json_integer(count));
+        set_money(t, "cost", cost);
+        json_object_set_new(o, "total", t);
+        break;
+    }
+    }
+    *out = o;
+    return RG_OK;
+}
+
+/* ---- tables and CSV ---- */
+
+char *rg_report_money_br(rg_cents v, char *buf, size_t n)
+{
+    char tmp[48];
+    rg_money_format_brl(v, tmp, sizeof tmp); /* "R$ 1.234,56" / "-R$ 0,50" */
+    const char *digits = strstr(tmp, "R$");
+    digits = digits ? digits + 2 : tmp;
+    while (*digits == ' ' || (unsigned char)*digits == 0xC2 || (unsigned char)*digits == 0xA0)
+        digits++;
+    snprintf(buf, n, "%s%s", v < 0 ? "-" : "", digits);
+    return buf;
+}
+
+static void rate_br(bool ok, double v, char *buf, size_t n)
+{
+    if (!ok) {
+        buf[0] = '\0';
+        return;
+    }
+    int64_t h = (int64_t)llround(v * 10000.0); /* hundredths of a percent */
+    char tmp[48];
+    rg_report_money_br(h, tmp, sizeof tmp);
+    snprintf(buf, n, "%s", tmp);
+}
+
+static void cols(rg_report_table *t, const char *const *names, const bool *numeric, size_t n)
+{
+    t->n_cols = n;
+    for (size_t i = 0; i < n; i++) {
+        t->cols[i] = names[i];
+        t->numeric[i] = numeric[i];
+    }
+}
+
+/* Appends one row of n_cols cells (copied). */
+static rg_status row(rg_report_table *t, const char *const *cells, rg_err *e)
+{
+    if (t->n_rows == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 16;
+        char **c = realloc(t->cells, cap * t->n_cols * sizeof *c);
+        if (!c)
+            return nomem(e);
+        t->cells = c;
+        t->cap = cap;
+    }
+    char **dst = &t->cells[t->n_rows * t->n_cols];
+    for (size_t i = 0; i < t->n_cols; i++)
+        dst[i] = NULL;
+    t->n_rows++;
+    for (size_t i = 0; i < t->n_cols; i++)
+        if (!(dst[i] = strdup(cells[i])))
+            return nomem(e);
+    return RG_OK;
+}
+
+typedef char cell[48];
+
+static void int_cell(cell c, int64_t v)
+{
+    snprintf(c, sizeof(cell), "%lld", (long long)v);
+}
+
+static rg_status aging_rows(rg_report_table *t, const char *group, const char *name, const rg_report_amount *b,
+                            rg_err *e)
+{
+    cell c[2 * RG_AGING_BUCKETS];
+    const char *cells[2 + 2 * RG_AGING_BUCKETS] = {group, name};
+    for (int i = 0; i < RG_AGING_BUCKETS; i++) {
+        int_cell(c[2 * i], b[i].count);
+        rg_report_money_br(b[i].amount, c[2 * i + 1], sizeof c[0]);
+        cells[2 + 2 * i] = c[2 * i];
+        cells[3 + 2 * i] = c[2 * i + 1];
+    }
+    return row(t, cells, e);
+}
+
+static rg_status recovery_table_row(rg_report_table *t, const rg_recovery_row *x, bool total, rg_err *e)
+{
+    cell c[8];
+    if (total) {
+        rg_strlcpy(c[0], "total", sizeof c[0]);
+        c[1][0] = '\0';
+    } else {
+        rg_date_format_iso(x->start, c[0], sizeof c[0]);
+        rg_date_format_iso(x->end, c[1], sizeof c[1]);
+    }
+    int_cell(c[2], x->overdue.count);
+    rg_report_money_br(x->overdue.amount, c[3], sizeof c[3]);
+    rg_report_money_br(x->overdue_recovered, c[4], sizeof c[4]);
+    double v = 0;
+    bool ok = rg_recovery_rate(x, &v);
+    rate_br(ok, v, c[5], sizeof c[5]);
+    int_cell(c[6], x->recovered.count);
+    rg_report_money_br(x->recovered.amount, c[7], sizeof c[7]);
+    const char *cells[8] = {c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]};
+    return row(t, cells, e);
+}
+
+static rg_status funnel_table_row(rg_report_table *t, const rg_funnel_row *f, bool steps, bool total, rg_err *e)
+{
+    cell c[10];
+    const char *cells[12];
+    size_t n = 0;
+    if (steps) {
+        cells[n++] = total ? "total" : f->cadence;
+        cells[n++] = total ? "" : f->step;
+    } else {
+        cells[n++] = total ? "total" : f->channel;
+    }
+    int_cell(c[0], f->sent);
+    int_cell(c[1], f->delivered);
+    int_cell(c[2], f->engaged);
+    int_cell(c[3], f->paid_7d);
+    int_cell(c[4], f->paid);
+    rg_report_money_br(f->cost, c[5], sizeof c[5]);
+    int_cell(c[6], f->attributed.count);
+    rg_report_money_br(f->attributed.amount, c[7], sizeof c[7]);
+    double v = 0;
+    bool ok = rg_funnel_return(f, &v);
+    if (ok)
+        rg_report_money_br((rg_cents)llround(v * 100.0), c[8], sizeof c[8]);
+    else
+        c[8][0] = '\0';
+    for (int i = 0; i < 9; i++)
+        cells[n++] = c[i];
+    return row(t, cells, e);
+}
+
+rg_status rg_report_table_make(const rg_report *r, rg_report_table *t, rg_err *e)
+{
+    memset(t, 0, sizeof *t);
+    rg_status rc = RG_OK;
+    switch (r->kind) {
+    case RG_REPORT_AGING: {
+        static const char *const names[] = {"group", "name", "not_due", "not_due_amount", "1-30", "1-30_amount",
+                                            "31-60", "31-60_amount", "61-90", "61-90_amount", "90+", "90+_amount"};
+        static const bool num[] = {0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+        cols(t, names, num, 12);
+        rc = aging_rows(t, "total", "", r->buckets, e);
+        for (size_t i = 0; rc == RG_OK && i < r->n_cadences; i++)
+            rc = aging_rows(t, "cadence", r->cadences[i].name, r->cadences[i].b, e);
+        for (size_t i = 0; rc == RG_OK && i < r->n_tags; i++)
+            rc = aging_rows(t, "tag", r->tags[i].name, r->tags[i].b, e);
+        break;
+    }
+    case RG_REPORT_RECOVERY: {
+        static const char *const names[] = {"start", "end", "became_overdue", "became_overdue_amount",
+                                            "overdue_recovered", "recovery_rate_pct", "recovered",
+                                            "recovered_amount"};
+        static const bool num[] = {0, 0, 1, 1, 1, 1, 1, 1};
+        cols(t, names, num, 8);
+        for (size_t i = 0; rc == RG_OK && i < r->n_rows; i++)
+            rc = recovery_table_row(t, &r->rows[i], false, e);
+        if (rc == RG_OK)
+            rc = recovery_table_row(t, &r->total, true, e);
+        break;
+    }
+    case RG_REPORT_STEPS:
+    case RG_REPORT_CHANNELS: {
+        bool steps = r->kind == RG_REPORT_STEPS;
+        static const char *const names[] = {"cadence", "step", "sent", "delivered", "read_opened_clicked",
+                                            "paid_within_7_days", "paid", "cost", "attributed",
+                                            "attributed_amount", "recovered_per_real"};
+        static const bool num[] = {0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+        if (steps)
+            cols(t, names, num, 11);
+        else {
+            cols(t, names + 1, num + 1, 10);
+            t->cols[0] = "channel";
+        }
+        for (size_t i = 0; rc == RG_OK && i < r->n_funnel; i++)
+            rc = funnel_table_row(t, &r->funnel[i], steps, false, e);
+        if (rc == RG_OK)
+            rc = funnel_table_row(t, &r->funnel_total, steps, true, e);
+        break;
+    }
+    case RG_REPORT_PROMISES: {
+        static const char *const names[] = {"status", "count", "amount"};
+        static const bool num[] = {0, 1, 1};
+        cols(t, names, num, 3);
+        for (int i = -1; rc == RG_OK && i < RG_PROMISE_STATUSES; i++) {
+            const rg_report_amount *a = i < 0 ? &r->made : &r->by_status[i];
+            cell c[2];
+            int_cell(c[0], a->count);
+            rg_report_money_br(a->amount, c[1], sizeof c[1]);
+            const char *cells[3] = {i < 0 ? "made" : promise_statuses[i], c[0], c[1]};
+            rc = row(t, cells, e);
+        }
+        break;
+    }
+    default: {
+        static const char *const names[] = {"date", "channel", "messages", "cost"};
+        static const bool num[] = {0, 0, 1, 1};
+        cols(t, names, num, 4);
+        int64_t count = 0;
+        rg_cents cost = 0;
+        for (size_t i = 0; rc == RG_OK && i < r->n_forecast; i++) {
+            cell c[3];
+            rg_date_format_iso(r->forecast[i].date, c[0], sizeof c[0]);
+            int_cell(c[1], r->forecast[i].count);
+            rg_report_money_br(r->forecast[i].cost, c[2], sizeof c[2]);
+            const char *cells[4] = {c[0], r->forecast[i].channel, c[1], c[2]};
+            rc = row(t, cells, e);
+            count += r->forecast[i].count;
+            cost += r->forecast[i].cost;
+        }
+        if (rc == RG_OK) {
+            cell c[2];
+            int_cell(c[0], count);
+            rg_report_money_br(cost, c[1], sizeof c[1]);
+            const char *cells[4] = {"total", "", c[0], c[1]};
+            rc = row(t, cells, e);
+        }
+        break;
+    }
+    }
+    if (rc != RG_OK)
+        rg_report_table_free(t);
+    return rc;
+}
+
+void rg_report_table_free(rg_report_table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    memset(t, 0, sizeof *t);
+}
+
+static bool csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ";\"\r\n"))
+        return fputs(s, f) >= 0;
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    return fputc('"', f) != EOF;
+}
+
+char *rg_report_table_csv(const rg_report_table *t, size_t *len)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f)
+        return NULL;
+    fputs("\xEF\xBB\xBF", f);
+    for (size_t i = 0; i < t->n_cols; i++) {
+        if (i)
+            fputc(';', f);
+        csv_field(f, t->cols[i]);
+    }
+    fputs("\r\n", f);
+    for (size_t r = 0; r < t->n_rows; r++) {
+        for (size_t i = 0; i < t->n_cols; i++) {
+            if (i)
+                fputc(';', f);
+            csv_field(f, t->cells[r * t->n_cols + i]);
+        }
+        fputs("\r\n", f);
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}

@@ -1,0 +1,467 @@
+/*
+ * The reports (service/reports.h) on a small fixed portfolio, against
+ * figures computed by hand (docs/reports.md's rules): every aging bucket
+ * and the effective due date, recovery's rows, rate and DSO, the funnels'
+ * counts, the last-touch attribution and the cost per channel, promises,
+ * the JSON documents and the CSV parsed back.
+ *
+ * The company is in America/Sao_Paulo (UTC-3). The portfolio (amounts in
+ * centavos; "eff" = effective due date, national holidays only):
+ *   F1  open  due 2026-12-09          10000        padrao  vip
+ *   F2  open  due 2026-11-07 (Sat; eff Mon 11-09) 20000, paid 5000 (P2 11-12)  padrao
+ *   F3  open  due 2026-10-09          40000        b2b     sp
+ *   F4  open  due 2026-10-20          30000        b2b     sp|vip
+ *   F5  open  due 2026-09-01          50000        (no cadence)
+ *   F6  paid  due 2026-11-16, paid 11-19 (P6)  8000  padrao
+ *   F7  paid  due 2026-11-20, paid 11-01 (P7)  1000
+ *   F8  cancelled due 2026-11-10      99999
+ *   F9  paid  due 2026-11-25, paid that day (P9)  6000
+ *   F10 open  due 2026-11-30           7000        padrao
+ *   F11 open  due 2026-10-31 (Sat; 11-02 Finados; eff Tue 11-03)  9000  b2b  sp
+ *   F12 paid  due 2026-10-05, paid 11-19 (P12)  4000  b2b
+ */
+#include "test.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include "base/date.h"
+#include "base/zones.h"
+#include "service/reports.h"
+#include "store/store.h"
+
+#define D(s) "unixepoch('" s "')/86400"
+#define T(s) "unixepoch('" s "')"
+
+static const char *const portfolio =
+    "INSERT INTO customers (id, external_id, name, created_at, updated_at) VALUES (1, 'C1', 'Maria', 0, 0);"
+    "INSERT INTO invoices (id, external_id, customer_id, amount, paid, due_date, status, tags, progress_cadence,"
+    " paid_on, created_at, updated_at) VALUES"
+    " (1, 'F1', 1, 10000, 0, " D("2026-12-09") ", 'open', 'vip', 'padrao', NULL, 0, 0),"
+    " (2, 'F2', 1, 20000, 5000, " D("2026-11-07") ", 'open', '', 'padrao', NULL, 0, 0),"
+    " (3, 'F3', 1, 40000, 0, " D("2026-10-09") ", 'open', 'sp', 'b2b', NULL, 0, 0),"
+    " (4, 'F4', 1, 30000, 0, " D("2026-10-20") ", 'open', 'sp|vip', 'b2b', NULL, 0, 0),"
+    " (5, 'F5', 1, 50000, 0, " D("2026-09-01") ", 'open', '', NULL, NULL, 0, 0),"
+    " (6, 'F6', 1, 8000, 8000, " D("2026-11-16") ", 'paid', '', 'padrao', " D("2026-11-19") ", 0, 0),"
+    " (7, 'F7', 1, 1000, 1000, " D("2026-11-20") ", 'paid', '', 'padrao', " D("2026-11-01") ", 0, 0),"
+    " (8, 'F8', 1, 99999, 0, " D("2026-11-10") ", 'cancelled', '', 'padrao', NULL, 0, 0),"
+    " (9, 'F9', 1, 6000, 6000, " D("2026-11-25") ", 'paid', '', 'padrao', " D("2026-11-25") ", 0, 0),"
+    " (10, 'F10', 1, 7000, 0, " D("2026-11-30") ", 'open', '', 'padrao', NULL, 0, 0),"
+    " (11, 'F11', 1, 9000, 0, " D("2026-10-31") ", 'open', 'sp', 'b2b', NULL, 0, 0),"
+    " (12, 'F12', 1, 4000, 4000, " D("2026-10-05") ", 'paid', '', 'b2b', " D("2026-11-19") ", 0, 0);"
+    "INSERT INTO payments (invoice_id, amount, paid_at, source, reference, created_at) VALUES"
+    " (2, 5000, " T("2026-11-12 15:00") ", 'manual', 'P2', 0),"
+    " (6, 8000, " T("2026-11-19 15:00") ", 'manual', 'P6', 0),"
+    " (9, 6000, " T("2026-11-25 13:00") ", 'manual', 'P9', 0),"
+    " (12, 4000, " T("2026-11-19 15:00") ", 'manual', 'P12', 0),"
+    " (7, 1000, " T("2026-11-01 13:00") ", 'manual', 'P7', 0),"
+    " (3, 1, " T("2026-12-02 13:00") ", 'manual', 'P3', 0);"
+    /* messages: M1..M5 sent in November, M6 in December, M7 never */
+    "INSERT INTO messages (id, idempotency_key, customer_id, invoice_id, cadence, source_kind, source_id, channel,"
+    " status, planned_for, sent_at, delivered_at, read_at, cost, created_at, updated_at) VALUES"
+    " (1, 'k1', 1, 2, 'padrao', 'step', 'd1', 'email', 'delivered', 0, " T("2026-11-10 12:00") ", "
+    T("2026-11-10 12:01") ", NULL, 5, 0, 0),"
+    " (2, 'k2', 1, 6, 'padrao', 'step', 'd1', 'email', 'delivered', 0, " T("2026-11-17 12:00") ", "
+    T("2026-11-17 12:01") ", NULL, 5, 0, 0),"
+    " (3, 'k3', 1, 6, 'padrao', 'step', 'd3', 'whatsapp', 'read', 0, " T("2026-11-18 12:00") ", "
+    T("2026-11-18 12:01") ", " T("2026-11-18 13:00") ", 30, 0, 0),"
+    " (4, 'k4', 1, 11, 'b2b', 'step', 'd1', 'sms', 'sent', 0, " T("2026-11-04 12:00") ", NULL, NULL, 10, 0, 0),"
+    " (5, 'k5', 1, 12, 'b2b', 'step', 'd1', 'sms', 'delivered', 0, " T("2026-11-05 12:00") ", "
+    T("2026-11-05 12:01") ", NULL, 10, 0, 0),"
+    " (6, 'k6', 1, 1, 'padrao', 'step', 'd1', 'email', 'sent', 0, " T("2026-12-02 12:00") ", NULL, NULL, 5, 0, 0),"
+    " (7, 'k7', 1, 10, 'padrao', 'step', 'd1', 'email', 'queued', 0, NULL, NULL, NULL, 0, 0, 0);"
+    "INSERT INTO events (type, at, source, customer_id, invoice_id, message_id) VALUES"
+    " ('email.opened', " T("2026-11-10 13:00") ", 'tracking', 1, 2, 1),"
+    " ('link.clicked', " T("2026-11-10 13:01") ", 'tracking', 1, 2, 1),"
+    " ('portal.visited', " T("2026-11-10 13:02") ", 'api', 1, 2, 2);"
+    "INSERT INTO promises (customer_id, invoice_id, promised_date, amount, status, source, created_at) VALUES"
+    " (1, 2, 0, 5000, 'kept', 'cli', " T("2026-11-10 12:00") "),"
+    " (1, 11, 0, 9000, 'broken', 'cli', " T("2026-11-12 12:00") "),"
+    " (1, 10, 0, 7000, 'pending', 'cli', " T("2026-11-28 12:00") "),"
+    " (1, 3, 0, 2000, 'cancelled', 'cli', " T("2026-11-15 12:00") "),"
+    " (1, 3, 0, 1000, 'kept', 'cli', " T("2026-10-30 12:00") ");";
+
+static rg_store *store;
+
+static int setup(void **state)
+{
+    (void)state;
+    rg_err e;
+    const char *path = rg_test_path("reports.db");
+    assert_int_equal(rg_store_open(path, &store, &e), RG_OK);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, portfolio, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "portfolio: %s\n", msg);
+    assert_int_equal(rc, SQLITE_OK);
+    sqlite3_close(db);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    rg_store_close(store);
+    return 0;
+}
+
+static rg_date ymd(int y, int m, int d)
+{
+    return rg_date_from_ymd(y, m, d);
+}
+
+static rg_report_params params(void)
+{
+    rg_report_params p;
+    memset(&p, 0, sizeof p);
+    p.tz = rg_zones_company(rg_test_zones());
+    p.zones = rg_test_zones();
+    p.now = 1796817600; /* 2026-12-09T12:00:00Z */
+    p.as_of = p.from = p.to = RG_DATE_NONE;
+    return p;
+}
+
+static void run(const char *name, const rg_report_params *p, rg_report *r)
+{
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_report_run(store, name, p, r, &e);
+    if (rc != RG_OK)
+        fprintf(stderr, "%s: %s: %s\n", name, e.where, e.msg);
+    assert_int_equal(rc, RG_OK);
+}
+
+static const rg_aging_group *group(const rg_aging_group *g, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(g[i].name, name))
+            return &g[i];
+    fail_msg("no group %s", name);
+    return NULL;
+}
+
+static void bucket_is(const rg_report_amount *b, int i, int64_t count, rg_cents amount)
+{
+    assert_int_equal(b[i].count, count);
+    assert_int_equal(b[i].amount, amount);
+}
+
+static void test_aging_buckets(void **state)
+{
+    (void)state;
+    rg_report_params p = params();
+    p.as_of = ymd(2026, 12, 9);
+    rg_report r;
+    run("aging", &p, &r);
+    assert_int_equal(r.as_of, ymd(2026, 12, 9));
+    /* F1 due today; F2 30 days after its effective due (32 after the
+     * nominal one) and F10; F4 (50) and F11 (36); F3 (61); F5 (99).
+     * F6/F7/F9/F12 are paid, F8 cancelled. */
+    bucket_is(r.buckets, 0, 1, 10000);
+    bucket_is(r.buckets, 1, 2, 15000 + 7000);
+    bucket_is(r.buckets, 2, 2, 30000 + 9000);
+    bucket_is(r.buckets, 3, 1, 40000);
+    bucket_is(r.buckets, 4, 1, 50000);
+    assert_int_equal(r.n_cadences, 3);
+    assert_string_equal(r.cadences[0].name, "-");
+    assert_string_equal(r.cadences[1].name, "b2b");
+    assert_string_equal(r.cadences[2].name, "padrao");
+    bucket_is(group(r.cadences, r.n_cadences, "-")->b, 4, 1, 50000);
+    bucket_is(group(r.cadences, r.n_cadences, "b2b")->b, 2, 2, 39000);
+    bucket_is(group(r.cadences, r.n_cadences, "b2b")->b, 3, 1, 40000);
+    bucket_is(group(r.cadences, r.n_cadences, "padrao")->b, 0, 1, 10000);
+    bucket_is(group(r.cadences, r.n_cadences, "padrao")->b, 1, 2, 22000);
+    bucket_is(group(r.cadences, r.n_cadences, "padrao")->b, 2, 0, 0);
+    /* F4 counts under both of its tags */
+    assert_int_equal(r.n_tags, 3);
+    bucket_is(group(r.tags, r.n_tags, "-")->b, 1, 2, 22000);
+    bucket_is(group(r.tags, r.n_tags, "-")->b, 4, 1, 50000);
+    bucket_is(group(r.tags, r.n_tags, "sp")->b, 2, 2, 39000);
+    bucket_is(group(r.tags, r.n_tags, "sp")->b, 3, 1, 40000);
+    bucket_is(group(r.tags, r.n_tags, "vip")->b, 0, 1, 10000);
+    bucket_is(group(r.tags, r.n_tags, "vip")->b, 2, 1, 30000);
+    rg_report_free(&r);
+
+    /* a day later F1 is 1 day late and F2 31: the buckets move */
+    p.as_of = ymd(2026, 12, 10);
+    run("aging", &p, &r);
+    bucket_is(r.buckets, 0, 0, 0);
+    bucket_is(r.buckets, 1, 2, 10000 + 7000);
+    bucket_is(r.buckets, 2, 3, 15000 + 30000 + 9000);
+    rg_report_free(&r);
+}
+
+static void test_aging_json_and_csv(void **state)
+{
+    (void)state;
+    rg_report_params p = params();
+    p.as_of = ymd(2026, 12, 9);
+    rg_report r;
+    run("aging", &p, &r);
+    void *doc = NULL;
+    rg_err e;
+    assert_int_equal(rg_report_json(&r, &doc, &e), RG_OK);
+    json_t *j = doc;
+    assert_string_equal(json_string_value(json_object_get(j, "as_of")), "2026-12-09");
+    json_t *b = json_array_get(json_object_get(j, "buckets"), 2);
+    assert_string_equal(json_string_value(json_object_get(b, "name")), "31-60");
+    assert_int_equal(json_integer_value(json_object_get(b, "count")), 2);
+    assert_string_equal(json_string_value(json_object_get(b, "amount")), "390.00");
+    assert_int_equal(json_integer_value(json_object_get(b, "amount_cents")), 39000);
+    json_t *b2b = json_object_get(json_object_get(j, "by_cadence"), "b2b");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(b2b, 3), "amount_cents")), 40000);
+    json_t *vip = json_object_get(json_object_get(j, "by_tag"), "vip");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(vip, 0), "count")), 1);
+    json_decref(j);
+
+    rg_report_table t;
+    assert_int_equal(rg_report_table_make(&r, &t, &e), RG_OK);
+    size_t len = 0;
+    char *csv = rg_report_table_csv(&t, &len);
+    assert_non_null(csv);
+    assert_int_equal(len, strlen(csv));
+    assert_memory_equal(csv, "\xEF\xBB\xBFgroup;name;not_due;not_due_amount;1-30;", 39);
+    /* parsed back: rows of `;` fields, pt-BR numbers */
+    char *line = strstr(csv, "\r\n") + 2;
+    assert_memory_equal(line, "total;;1;100,00;2;220,00;2;390,00;1;400,00;1;500,00\r\n", 53);
+    assert_non_null(strstr(csv, "\r\ntag;vip;1;100,00;0;0,00;1;300,00;0;0,00;0;0,00\r\n"));
+    assert_non_null(strstr(csv, "\r\ncadence;-;0;0,00;0;0,00;0;0,00;0;0,00;1;500,00\r\n"));
+    free(csv);
+    rg_report_table_free(&t);
+    rg_report_free(&r);
+}
+
+static void test_csv_quotes_and_money(void **state)
+{
+    (void)state;
+    char buf[48];
+    assert_string_equal(rg_report_money_br(123456789, buf, sizeof buf), "1.234.567,89");
+    assert_string_equal(rg_report_money_br(-50, buf, sizeof buf), "-0,50");
+    assert_string_equal(rg_report_money_br(0, buf, sizeof buf), "0,00");
+    rg_report_table t;
+    memset(&t, 0, sizeof t);
+    t.n_cols = 2;
+    t.cols[0] = "a;b";
+    t.cols[1] = "c";
+    char *cells[2] = {strdup("x\"y"), strdup("z")};
+    t.cells = cells;
+    t.n_rows = 1;
+    size_t len;
+    char *csv = rg_report_table_csv(&t, &len);
+    assert_string_equal(csv, "\xEF\xBB\xBF\"a;b\";c\r\n\"x\"\"y\";z\r\n");
+    free(csv);
+    free(cells[0]);
+    free(cells[1]);
+}
+
+static void test_recovery(void **state)
+{
+    (void)state;
+    rg_report_params p = params();
+    p.from = ymd(2026, 11, 1);
+    p.to = ymd(2026, 11, 30);
+    p.period = RG_PERIOD_MONTH;
+    rg_report r;
+    run("recovery", &p, &r);
+    assert_int_equal(r.n_rows, 1);
+    /* became overdue in November: F11 (11-04), F2 (11-10), F6 (11-17);
+     * F9 was paid on time, F10 is overdue from 12-01, F8 cancelled */
+    assert_int_equal(r.rows[0].overdue.count, 3);
+    assert_int_equal(r.rows[0].overdue.amount, 9000 + 20000 + 8000);
+    assert_int_equal(r.rows[0].overdue_recovered, 5000 + 8000);
+    double v;
+    assert_true(rg_recovery_rate(&r.rows[0], &v));
+    assert_true(fabs(v - 13000.0 / 37000.0) < 1e-12);
+    /* late payments in November: P2, P6, P12 (P9 on time, P7 before due) */
+    assert_int_equal(r.rows[0].recovered.count, 3);
+    assert_int_equal(r.rows[0].recovered.amount, 5000 + 8000 + 4000);
+    /* DSO = open balance / billed * 30 days */
+    assert_int_equal(r.open_balance, 10000 + 15000 + 40000 + 30000 + 50000 + 7000 + 9000);
+    assert_int_equal(r.billed, 20000 + 1000 + 8000 + 6000 + 7000); /* F2, F7, F6, F9, F10 */
+    assert_true(rg_report_dso(&r, &v));
+    assert_true(fabs(v - 161000.0 / 42000.0 * 30.0) < 1e-9);
+    void *doc = NULL;
+    rg_err e;
+    assert_int_equal(rg_report_json(&r, &doc, &e), RG_OK);
+    json_t *j = doc;
+    assert_true(fabs(json_real_value(json_object_get(j, "dso")) - 115.0) < 1e-9);
+    json_t *row = json_array_get(json_object_get(j, "rows"), 0);
+    assert_true(fabs(json_real_value(json_object_get(row, "recovery_rate")) - 0.3514) < 1e-9);
+    json_decref(j);
+    rg_report_free(&r);
+
+    /* weeks, Monday to Sunday, clipped to the period */
+    p.from = ymd(2026, 11, 3);
+    p.to = ymd(2026, 11, 15);
+    p.period = RG_PERIOD_WEEK;
+    run("recovery", &p, &r);
+    assert_int_equal(r.n_rows, 2);
+    assert_int_equal(r.rows[0].start, ymd(2026, 11, 3));
+    assert_int_equal(r.rows[0].end, ymd(2026, 11, 8));
+    assert_int_equal(r.rows[1].start, ymd(2026, 11, 9));
+    assert_int_equal(r.rows[1].end, ymd(2026, 11, 15));
+    assert_int_equal(r.rows[0].overdue.amount, 9000);  /* F11 on 11-04 */
+    assert_int_equal(r.rows[1].overdue.amount, 20000); /* F2 on 11-10 */
+    assert_int_equal(r.rows[0].recovered.count, 0);
+    assert_int_equal(r.rows[1].recovered.amount, 5000); /* P2 on 11-12 */
+    assert_int_equal(r.total.overdue.amount, 29000);
+    rg_report_free(&r);
+}
+
+static const rg_funnel_row *funnel(const rg_report *r, const char *cadence, const char *step, const char *channel)
+{
+    for (size_t i = 0; i < r->n_funnel; i++)
+        if (!strcmp(r->funnel[i].cadence, cadence) && !strcmp(r->funnel[i].step, step) &&
+            !strcmp(r->funnel[i].channel, channel))
+            return &r->funnel[i];
+    fail_msg("no funnel row %s/%s/%s", cadence, step, channel);
+    return NULL;
+}
+
+static void funnel_is(const rg_funnel_row *f, int64_t sent, int64_t delivered, int64_t engaged, int64_t paid_7d,
+                      int64_t paid, rg_cents cost, int64_t attr_n, rg_cents attr)
+{
+    assert_int_equal(f->sent, sent);
+    assert_int_equal(f->delivered, delivered);
+    assert_int_equal(f->engaged, engaged);
+    assert_int_equal(f->paid_7d, paid_7d);
+    assert_int_equal(f->paid, paid);
+    assert_int_equal(f->cost, cost);
+    assert_int_equal(f->attributed.count, attr_n);
+    assert_int_equal(f->attributed.amount, attr);
+}
+
+static void test_steps(void **state)
+{
+    (void)state;
+    rg_report_params p = params();
+    p.from = ymd(2026, 11, 1);
+    p.to = ymd(2026, 11, 30);
+    rg_report r;
+    run("steps", &p, &r);
+    assert_int_equal(r.n_funnel, 3);
+    /* M4 (F11 unpaid, not delivered), M5 (F12 paid 14 days later; P12's last touch) */
+    funnel_is(funnel(&r, "b2b", "d1", ""), 2, 1, 0, 0, 1, 20, 1, 4000);
+    /* M1 (opened and clicked: once; P2's last touch), M2 (F6 paid 2 days later) */
+    funnel_is(funnel(&r, "padrao", "d1", ""), 2, 2, 1, 1, 1, 10, 1, 5000);
+    /* M3 read; the last touch before P6 (after M2) */
+    funnel_is(funnel(&r, "padrao", "d3", ""), 1, 1, 1, 1, 1, 30, 1, 8000);
+    funnel_is(&r.funnel_total, 5, 4, 2, 2, 3, 60, 3, 17000);
+    /* P7 and P9: no message for F7 or F9 */
+    assert_int_equal(r.unattributed.count, 2);
+    assert_int_equal(r.unattributed.amount, 1000 + 6000);
+    rg_report_free(&r);
+}
+
+static void test_channels(void **state)
+{
+    (void)state;
+    rg_report_params p = params();
+    p.from = ymd(2026, 11, 1);
+    p.to = ymd(2026, 11, 30);
+    rg_report r;
+    run("channels", &p, &r);
+    assert_int_equal(r.n_funnel, 3);
+    funnel_is(funnel(&r, "", "", "email"), 2, 2, 1, 1, 1, 10, 1, 5000);
+    funnel_is(funnel(&r, "", "", "sms"), 2, 1, 0, 0, 1, 20, 1, 4000);
+    funnel_is(funnel(&r, "", "", "whatsapp"), 1, 1, 1, 1, 1, 30, 1, 8000);
+    double v;
+    assert_true(rg_funnel_return(funnel(&r, "", "", "email"), &v));
+    assert_true(fabs(v - 500.0) < 1e-12); /* R$ 50,00 recovered per R$ 0,10 */
+    assert_true(rg_funnel_return(funnel(&r, "", "", "whatsapp"), &v));
+    assert_true(fabs(v - 8000.0 / 30.0) < 1e-12);
+    rg_err e;
+    rg_report_table t;
+    assert_int_equal(rg_report_table_make(&r, &t, &e), RG_OK);
+    assert_string_equal(t.cols[0], "channel");
+    assert_int_equal(t.n_rows, 4);
+    /* whatsapp: cost 0,30, attributed 80,00, 266,67 per real */
+    assert_string_equal(t.cells[2 * t.n_cols + 0], "whatsapp");
+    assert_string_equal(t.cells[2 * t.n_cols + 6], "0,30");
+    assert_string_equal(t.cells[2 * t.n_cols + 8], "80,00");
+    assert_string_equal(t.cells[2 * t.n_cols + 9], "266,67");
+    rg_report_table_free(&t);
+    rg_report_free(&r);
+
+    /* December: M6 alone, no payment */
+    p.from = ymd(2026, 12, 1);
+    p.to = ymd(2026, 12, 9);
+    run("channels", &p, &r);
+    assert_int_equal(r.n_funnel, 1);
+    funnel_is(funnel(&r, "", "", "email"), 1, 0, 0, 0, 0, 5, 0, 0);
+    assert_true(rg_funnel_return(&r.funnel[0], &v)); /* spent, nothing back */
+    assert_true(v == 0.0);
+    rg_funnel_row free_row;
+    memset(&free_row, 0, sizeof free_row);
+    assert_false(rg_funnel_return(&free_row, &v)); /* nothing spent: no ratio */
+    assert_int_equal(r.unattributed.count, 1); /* P3: F3 had no message */
+    rg_report_free(&r);
+}
+
+static void test_promises(void **state)
+{
+    (void)state;
+    rg_report_params p = params();
+    p.from = ymd(2026, 11, 1);
+    p.to = ymd(2026, 11, 30);
+    rg_report r;
+    run("promises", &p, &r);
+    assert_int_equal(r.made.count, 4);
+    assert_int_equal(r.made.amount, 5000 + 9000 + 7000 + 2000);
+    bucket_is(r.by_status, 0, 1, 7000);
+    bucket_is(r.by_status, 1, 1, 5000);
+    bucket_is(r.by_status, 2, 1, 9000);
+    bucket_is(r.by_status, 3, 1, 2000);
+    double v;
+    assert_true(rg_promises_kept_rate(&r, &v));
+    assert_true(fabs(v - 0.5) < 1e-12);
+    rg_report_free(&r);
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    rg_report_params p = params();
+    rg_report r;
+    rg_err e;
+    rg_err_clear(&e);
+    assert_int_equal(rg_report_run(store, "agin", &p, &r, &e), RG_EINVAL);
+    assert_string_equal(e.where, "report");
+    assert_non_null(strstr(e.msg, "aging, recovery"));
+    p.from = ymd(2026, 12, 2);
+    p.to = ymd(2026, 12, 1);
+    assert_int_equal(rg_report_run(store, "recovery", &p, &r, &e), RG_EINVAL);
+    assert_string_equal(e.where, "from");
+    p.from = ymd(2000, 1, 1);
+    assert_int_equal(rg_report_run(store, "recovery", &p, &r, &e), RG_EINVAL);
+    assert_string_equal(e.where, "from");
+    /* defaults: to = today, from = 29 days before */
+    p = params();
+    run("promises", &p, &r);
+    assert_int_equal(r.to, ymd(2026, 12, 9));
+    assert_int_equal(r.from, ymd(2026, 11, 10));
+    rg_report_free(&r);
+    rg_report_period per;
+    assert_true(rg_report_period_parse("week", &per));
+    assert_int_equal(per, RG_PERIOD_WEEK);
+    assert_false(rg_report_period_parse("year", &per));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_aging_buckets),
+        cmocka_unit_test(test_aging_json_and_csv),
+        cmocka_unit_test(test_csv_quotes_and_money),
+        cmocka_unit_test(test_recovery),
+        cmocka_unit_test(test_steps),
+        cmocka_unit_test(test_channels),
+        cmocka_unit_test(test_promises),
+        cmocka_unit_test(test_bad_input),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
