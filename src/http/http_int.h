@@ -377,6 +377,12 @@ typedef struct rg_portal_ctx {
     size_t n_fields;
 } rg_portal_ctx;
 
+/* Parses an application/x-www-form-urlencoded body (NUL-terminated,
+ * decoded in place: '+' a space, %XX a byte) into at most max fields,
+ * *n of them: "a=1&b&=2&&" gives a="1", b="", ""="2" (empty parts are
+ * skipped). False — not a form — for a bad escape, an escaped NUL or more
+ * than max fields. */
+bool rg_portal_form_parse(char *form, rg_portal_field *fields, size_t max, size_t *n);
 /* Opens a portal request: the per-address and per-link limits (429 page),
  * the token (404 page), its expiry (410 page), the customer (404 page).
  * False when a page was sent (*ret is the send's result). */

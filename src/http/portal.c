@@ -54,6 +54,7 @@ static const portal_flash portal_flashes[] = {
     /* portal_actions.c */
     {"promessa", false, "Promessa registrada. Obrigado! Vamos aguardar o pagamento até a data que você escolheu."},
     {"promessa-data", true, "A data da promessa não vale: veja o campo da fatura."},
+    {"promessa-ja", true, "Você já prometeu pagar esta fatura. Aguardamos o pagamento até a data prometida."},
     {"oferta", false, "Oferta aceita. Pague o valor com a oferta pelo PIX ou pelo boleto até o último dia dela."},
     {"sem-oferta", true, "Esta oferta não vale mais."},
     {"prorrogado", false, "Vencimento prorrogado. O boleto e o código PIX da fatura já têm a nova data."},
@@ -335,6 +336,30 @@ static bool form_decode(char *s)
     return true;
 }
 
+bool rg_portal_form_parse(char *form, rg_portal_field *fields, size_t max, size_t *n)
+{
+    *n = 0;
+    for (char *p = form; p && *p;) {
+        char *amp = strchr(p, '&');
+        if (amp)
+            *amp = '\0';
+        char *eq = strchr(p, '=');
+        if (*p) {
+            if (*n == max)
+                return false;
+            if (eq)
+                *eq = '\0';
+            if (!form_decode(p) || (eq && !form_decode(eq + 1)))
+                return false;
+            fields[*n].name = p;
+            fields[*n].value = eq ? eq + 1 : "";
+            (*n)++;
+        }
+        p = amp ? amp + 1 : NULL;
+    }
+    return true;
+}
+
 /* Parses the POST body into ctx's fields; false when it is not a form. */
 static bool form_parse(rg_portal_ctx *ctx)
 {
@@ -343,25 +368,10 @@ static bool form_parse(rg_portal_ctx *ctx)
         return false;
     memcpy(ctx->form, r->body, r->body_len);
     ctx->form[r->body_len] = '\0';
-    for (char *p = ctx->form; p && *p;) {
-        char *amp = strchr(p, '&');
-        if (amp)
-            *amp = '\0';
-        char *eq = strchr(p, '=');
-        if (*p) {
-            if (ctx->n_fields == RG_PORTAL_MAX_FIELDS)
-                return false;
-            if (eq)
-                *eq = '\0';
-            if (!form_decode(p) || (eq && !form_decode(eq + 1)))
-                return false;
-            ctx->fields[ctx->n_fields].name = p;
-            ctx->fields[ctx->n_fields].value = eq ? eq + 1 : "";
-            ctx->n_fields++;
-        }
-        p = amp ? amp + 1 : NULL;
-    }
-    return true;
+    /* a NUL in the body would hide what follows it: not a form */
+    if (memchr(ctx->form, '\0', r->body_len))
+        return false;
+    return rg_portal_form_parse(ctx->form, ctx->fields, RG_PORTAL_MAX_FIELDS, &ctx->n_fields);
 }
 
 const char *rg_portal_form_value(const rg_portal_ctx *ctx, const char *name)

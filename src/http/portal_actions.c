@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/money.h"
 #include "engine/engine.h"
 #include "http/http_int.h"
 #include "service/holds.h"
@@ -73,6 +74,8 @@ enum MHD_Result rg_portal_action_promise(rg_portal_ctx *ctx)
         return rg_portal_redirect_invoice(ctx, "promessa", inv);
     if (rc == RG_EINVAL && !strcmp(e.where, "date"))
         return rg_portal_redirect_invoice(ctx, "promessa-data", inv);
+    if (rc == RG_ECONFLICT && !strcmp(e.where, "promise"))
+        return rg_portal_redirect_invoice(ctx, "promessa-ja", inv);
     if (rc == RG_ECONFLICT)
         return rg_portal_redirect(ctx, "fatura", NULL);
     return rg_portal_failed(ctx, "promessa", rc, &e);
@@ -211,39 +214,51 @@ void rg_portal_render_invoice_actions(rg_buf *b, const rg_portal_ctx *ctx, size_
     char id[32], err_id[40], d1[16], d2[16], text[160];
     rg_date extended_from = RG_DATE_NONE;
     bool disputed = false;
-    char why[64];
+    char why[64] = "";
+    rg_portal_invoice_state st = {.promised = RG_DATE_NONE};
     if (rg_store_invoice_extended_from(ctx->store, inv->id, &extended_from, &e) != RG_OK ||
-        rg_holds_check(ctx->store, inv->id, NULL, &disputed, why, sizeof why, &e) != RG_OK)
+        rg_holds_check(ctx->store, inv->id, NULL, &disputed, why, sizeof why, &e) != RG_OK ||
+        rg_portal_invoice_state_get(ctx->store, inv, ctx->now, &st, &e) != RG_OK)
         rg_warn("GET /p: invoice %s: %s", inv->external_id, e.msg);
     disputed = disputed && strstr(why, RG_HOLD_DISPUTE);
 
-    if (p->offer) {
-        rg_portal_form_open(b, ctx, "oferta", inv->external_id, NULL);
-        rg_buf_puts(b, "<button type=\"submit\">Aceitar oferta</button></form>");
-        if (field_error(ctx, inv, "sem-oferta"))
-            error_text(b, "", "Esta oferta não vale mais.");
-    }
+    /* under dispute: collection held, nothing to do but pay (the PIX and boleto above) */
     if (disputed) {
         rg_buf_puts(b, "<p class=\"offer\">Contestação em análise: a cobrança desta fatura está suspensa até a "
                        "nossa equipe responder.</p>");
         return;
     }
+    if (p->offer && st.offer_accepted) {
+        char m[40];
+        rg_buf_printf(b, "<p class=\"n\">Oferta aceita: pague %s até %s.</p>",
+                      rg_money_format_brl(p->amount, m, sizeof m), rg_date_format_br(p->offer_last_day, d2, sizeof d2));
+    } else if (p->offer) {
+        rg_portal_form_open(b, ctx, "oferta", inv->external_id, NULL);
+        rg_buf_puts(b, "<button type=\"submit\">Aceitar oferta</button></form>");
+        if (field_error(ctx, inv, "sem-oferta"))
+            error_text(b, "", "Esta oferta não vale mais.");
+    }
 
-    /* Prometer pagamento */
+    /* Prometer pagamento (one pending promise at a time) */
     rg_date last = p->today + cfg->portal.promise_max_days;
     bool err = field_error(ctx, inv, "promessa-data");
     snprintf(id, sizeof id, "f%zu-promessa", i);
     snprintf(err_id, sizeof err_id, "%s-err", id);
-    rg_buf_printf(b, "<details%s><summary>Prometer pagamento</summary>", err ? " open" : "");
-    rg_portal_form_open(b, ctx, "promessa", inv->external_id, NULL);
-    rg_buf_printf(b, "<label for=\"%s\">Data em que vou pagar (até %s)</label>", id,
-                  rg_date_format_br(last, d1, sizeof d1));
-    date_input(b, id, p->today, last, err, err_id);
-    if (err) {
-        snprintf(text, sizeof text, "Escolha uma data de hoje até %s.", d1);
-        error_text(b, err_id, text);
+    if (st.promised != RG_DATE_NONE) {
+        rg_buf_printf(b, "<p class=\"n\">Pagamento prometido para %s.</p>",
+                      rg_date_format_br(st.promised, d1, sizeof d1));
+    } else {
+        rg_buf_printf(b, "<details%s><summary>Prometer pagamento</summary>", err ? " open" : "");
+        rg_portal_form_open(b, ctx, "promessa", inv->external_id, NULL);
+        rg_buf_printf(b, "<label for=\"%s\">Data em que vou pagar (até %s)</label>", id,
+                      rg_date_format_br(last, d1, sizeof d1));
+        date_input(b, id, p->today, last, err, err_id);
+        if (err) {
+            snprintf(text, sizeof text, "Escolha uma data de hoje até %s.", d1);
+            error_text(b, err_id, text);
+        }
+        rg_buf_puts(b, "<button type=\"submit\">Prometer pagamento</button></form></details>");
     }
-    rg_buf_puts(b, "<button type=\"submit\">Prometer pagamento</button></form></details>");
 
     /* Prorrogar vencimento */
     if (extended_from != RG_DATE_NONE) {
