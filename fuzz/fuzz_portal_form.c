@@ -8,7 +8,6 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,8 +23,11 @@ static void encode(char *out, size_t *o, const char *s)
             out[(*o)++] = (char)*c;
         else if (*c == ' ')
             out[(*o)++] = '+';
-        else
-            *o += (size_t)sprintf(out + *o, "%%%02X", *c);
+        else {
+            out[(*o)++] = '%';
+            out[(*o)++] = "0123456789ABCDEF"[*c >> 4];
+            out[(*o)++] = "0123456789ABCDEF"[*c & 15];
+        }
     }
 }
 
