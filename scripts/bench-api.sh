@@ -6,7 +6,8 @@
 #     an operator key;
 #     beside it, in the same run, bench_http_bare (libmicrohttpd with the
 #     server's daemon options, answering 200 at once) under the same load:
-#     the ratio is the cost of regua's own work per request.
+#     the ratio is the cost of regua's own work per request; and the
+#     write-ahead log's largest size during the run (sampled every 10 ms).
 #  2. GET /v1/invoices?limit=100 on a 1,000,000-invoice database (viewer key).
 #  3. On the same server as 2: GET /v1/invoices/{id} (the invoice's document
 #     with its cadence explained) and GET /v1/openapi.json.
@@ -74,8 +75,27 @@ build/bench/bench_http_bare $p2 >/dev/null &
 bpid=$!
 pids="$pids $bpid"
 wait_up http://127.0.0.1:$p2/
+# the write-ahead log's largest size during the run, sampled every 10 ms
+/usr/bin/python3 -c '
+import os, sys, time
+path, out, top = sys.argv[1], sys.argv[2], 0
+while True:
+    try:
+        n = os.stat(path).st_size
+    except OSError:
+        n = 0
+    if n > top:
+        top = n
+        with open(out, "w") as f:
+            f.write(str(top))
+    time.sleep(0.01)
+' "$D/events/regua.db-wal" "$D/wal-max" &
+wpid=$!
+pids="$pids $wpid"
 echo "== POST /v1/events: regua serve ($CONN connections, ${DUR}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
 measure "$spid" http://127.0.0.1:$p1 -s "$D/events.lua"
+kill $wpid 2>/dev/null || true
+echo "  write-ahead log: largest $(awk '{printf "%.1f MB", $1 / 1048576}' "$D/wal-max" 2>/dev/null || echo "?") (sampled every 10 ms)"
 echo "== POST /v1/events: bench_http_bare, the same load"
 measure "$bpid" http://127.0.0.1:$p2 -s "$D/events.lua"
 echo "events recorded: $(sqlite3 "$D/events/regua.db" "SELECT count(*) FROM events WHERE type = 'portal.visited'"), timers: $(sqlite3 "$D/events/regua.db" "SELECT count(*) FROM trigger_timers")"

@@ -46,6 +46,7 @@ struct rg_http_server {
     const rg_event_env *events;
     rg_clock clock;
     int write_wait_ms;
+    bool own_ckpt; /* started the store's checkpointer (rg_store_checkpointer_start): stops it */
     rg_apikey_cache keys; /* the API keys this server checked in the last second (service/apikeys.h) */
     struct rg_rate *portal_rate; /* the portal's per-link and per-address counts (base/ratelimit.h) */
     pthread_mutex_t pool_mu; /* guards idle/n_idle only */

@@ -565,10 +565,14 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
     pthread_mutex_init(&s->pool_mu, NULL);
     pthread_mutex_init(&s->group_mu, NULL);
     pthread_cond_init(&s->group_work, NULL);
-    /* the first connection's store, opened now: a database that cannot have
-     * one (in memory) is refused before anything listens */
+    /* the write-ahead log's checkpointer: every connection's store below is
+     * attached to it, so no request waits for a checkpoint inside a commit
+     * (store.h); a database that cannot have one (in memory) is refused
+     * before anything listens */
     rg_store *first = NULL;
-    rg_status rc = rg_store_open_peer(s->store, s->write_wait_ms, &first, e);
+    rg_status rc = rg_store_checkpointer_start(s->store, opt->wal_checkpoint_bytes, e);
+    if ((s->own_ckpt = rc == RG_OK))
+        rc = rg_store_open_peer(s->store, s->write_wait_ms, &first, e);
     if (rc != RG_OK) {
         if (rc == RG_EINVAL)
             rg_err_set(e, RG_EINVAL, "serve",
@@ -596,6 +600,8 @@ rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err
     return RG_OK;
 fail:
     close_idle(s);
+    if (s->own_ckpt)
+        rg_store_checkpointer_stop(s->store);
     rg_rate_free(s->portal_rate);
     rg_apikey_cache_destroy(&s->keys);
     pthread_mutex_destroy(&s->pool_mu);
@@ -618,6 +624,9 @@ void rg_http_stop(rg_http_server *s)
     MHD_stop_daemon(s->daemon);
     rg_http_group_stop(s);
     close_idle(s);
+    /* every attached store is closed: the log copied back and emptied */
+    if (s->own_ckpt)
+        rg_store_checkpointer_stop(s->store);
     rg_rate_free(s->portal_rate);
     rg_apikey_cache_destroy(&s->keys);
     pthread_mutex_destroy(&s->pool_mu);

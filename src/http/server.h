@@ -33,6 +33,8 @@ typedef struct rg_http_options {
     const rg_event_env *events; /* borrowed, required: the zones and triggers of the events the routes
                                    record (its store is not used: each request uses its connection's) */
     rg_clock clock;
+    int64_t wal_checkpoint_bytes; /* the write-ahead log's length that starts a checkpoint on the server's own
+                                     thread (rg_store_checkpointer_start); 0: 64 MB */
 } rg_http_options;
 
 rg_status rg_http_start(const rg_http_options *opt, rg_http_server **out, rg_err *e);

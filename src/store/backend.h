@@ -14,6 +14,9 @@ typedef struct rg_store_ops {
     void (*close)(rg_store *s);
     rg_status (*open_reader)(rg_store *s, rg_store **out, rg_err *e);
     rg_status (*open_peer)(rg_store *s, int busy_ms, rg_store **out, rg_err *e);
+    rg_status (*checkpointer_start)(rg_store *s, int64_t wal_bytes, rg_err *e);
+    void (*checkpointer_stats)(rg_store *s, rg_store_ckpt_stats *out);
+    void (*checkpointer_stop)(rg_store *s);
     rg_status (*info_get)(rg_store *s, rg_store_info *out, rg_err *e);
     rg_status (*begin)(rg_store *s, rg_err *e);
     rg_status (*begin_read)(rg_store *s, rg_err *e);

@@ -266,6 +266,9 @@ static void sq_close(rg_store *base)
         free(s->sql[i]);
     }
     rg_sq_engine_finalize(&s->c);
+    if (s->c.in_ckpt_txn) /* closed inside a write transaction: it ends here */
+        rg_sq_ckpt_leave(s->c.attached);
+    rg_sq_ckpt_stop(s->c.ckpt);
     sqlite3_close(s->c.db);
     free(s);
 }
@@ -435,16 +438,47 @@ static rg_status sq_open_peer(rg_store *base, int busy_ms, rg_store **out, rg_er
     rg_status rc = connect_db(path, SQLITE_OPEN_READWRITE, busy_ms,
                               "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
                               " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192;"
-                              /* the main connection's checkpoint policy: a peer that commits
-                               * often (the HTTP group writer) would otherwise copy the WAL back
-                               * and fsync every 4 MB, inside its commits */
+                              /* the main connection's checkpoint policy (every 64 MB, not 4),
+                               * unless base has a checkpointer: then the peer is attached to it
+                               * below and checkpoints nothing itself (sqlite_ckpt.c) */
                               " PRAGMA wal_autocheckpoint = 16384;",
                               &s, e);
-    if (rc == RG_OK && (rc = build_statements(s, e)) != RG_OK)
+    if (rc != RG_OK)
+        return rc;
+    rg_sq_ckpt *k = ((sqlite_store *)base)->c.ckpt;
+    if ((rc = build_statements(s, e)) == RG_OK && k && (rc = rg_sq_ckpt_attach(k, s->c.db, e)) == RG_OK)
+        s->c.attached = k;
+    if (rc != RG_OK) {
         sq_close(&s->c.base);
-    if (rc == RG_OK)
-        *out = &s->c.base;
-    return rc;
+        return rc;
+    }
+    *out = &s->c.base;
+    return RG_OK;
+}
+
+static rg_status sq_checkpointer_start(rg_store *base, int64_t wal_bytes, rg_err *e)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    const char *path = file_of(s);
+    if (!path)
+        return rg_err_set(e, RG_EINVAL, "store", "an in-memory database has no write-ahead log to checkpoint");
+    if (s->c.ckpt)
+        return rg_err_set(e, RG_ECONFLICT, "store", "this store's checkpointer is already running");
+    return rg_sq_ckpt_start(path, wal_bytes, &s->c.ckpt, e);
+}
+
+static void sq_checkpointer_stats(rg_store *base, rg_store_ckpt_stats *out)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    if (s->c.ckpt)
+        rg_sq_ckpt_stats(s->c.ckpt, out);
+}
+
+static void sq_checkpointer_stop(rg_store *base)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    rg_sq_ckpt_stop(s->c.ckpt);
+    s->c.ckpt = NULL;
 }
 
 /* A second, read-only connection to the same database file, for a tick's
@@ -492,9 +526,26 @@ static rg_status sq_info_get(rg_store *base, rg_store_info *out, rg_err *e)
     return RG_OK;
 }
 
+/* An attached connection's write transaction is counted by its
+ * checkpointer (it waits at the gate first) until it has ended. */
+static void ckpt_txn_ended(sqlite_store *s)
+{
+    if (s->c.in_ckpt_txn && sqlite3_get_autocommit(s->c.db)) {
+        s->c.in_ckpt_txn = false;
+        rg_sq_ckpt_leave(s->c.attached);
+    }
+}
+
 static rg_status sq_begin(rg_store *base, rg_err *e)
 {
-    return rg_sq_exec(&((sqlite_store *)base)->c, "BEGIN IMMEDIATE", e);
+    sqlite_store *s = (sqlite_store *)base;
+    if (s->c.attached && !s->c.in_ckpt_txn) {
+        rg_sq_ckpt_enter(s->c.attached);
+        s->c.in_ckpt_txn = true;
+    }
+    rg_status rc = rg_sq_exec(&s->c, "BEGIN IMMEDIATE", e);
+    ckpt_txn_ended(s); /* when it failed */
+    return rc;
 }
 
 /* DEFERRED: no lock until the first read, which fixes the snapshot (WAL). */
@@ -505,7 +556,10 @@ static rg_status sq_begin_read(rg_store *base, rg_err *e)
 
 static rg_status sq_commit(rg_store *base, rg_err *e)
 {
-    return rg_sq_exec(&((sqlite_store *)base)->c, "COMMIT", e);
+    sqlite_store *s = (sqlite_store *)base;
+    rg_status rc = rg_sq_exec(&s->c, "COMMIT", e);
+    ckpt_txn_ended(s);
+    return rc;
 }
 
 static void sq_rollback(rg_store *base)
@@ -513,6 +567,7 @@ static void sq_rollback(rg_store *base)
     sqlite_store *s = (sqlite_store *)base;
     if (!sqlite3_get_autocommit(s->c.db))
         rg_sq_exec(&s->c, "ROLLBACK", NULL);
+    ckpt_txn_ended(s);
 }
 
 /* A savepoint inside the transaction: what follows can be undone alone
@@ -1130,6 +1185,9 @@ static const rg_store_ops sqlite_ops = {
     .close = sq_close,
     .open_reader = sq_open_reader,
     .open_peer = sq_open_peer,
+    .checkpointer_start = sq_checkpointer_start,
+    .checkpointer_stats = sq_checkpointer_stats,
+    .checkpointer_stop = sq_checkpointer_stop,
     .info_get = sq_info_get,
     .begin = sq_begin,
     .begin_read = sq_begin_read,

@@ -14,10 +14,28 @@
 #define RG_SQ_HOLDS_STMTS 16
 #define RG_SQ_API_STMTS 12
 
+/* sqlite_ckpt.c: the write-ahead log's checkpointer (a thread and its own
+ * connection). A connection attached to it commits without checkpointing;
+ * its rg_store_begin waits at the checkpointer's gate (rg_sq_ckpt_enter). */
+typedef struct rg_sq_ckpt rg_sq_ckpt;
+rg_status rg_sq_ckpt_start(const char *path, int64_t wal_bytes, rg_sq_ckpt **out, rg_err *e);
+rg_status rg_sq_ckpt_attach(rg_sq_ckpt *k, sqlite3 *db, rg_err *e);
+/* Around an attached connection's write transaction: enter waits while the
+ * gate is closed, leave once the transaction has ended. */
+void rg_sq_ckpt_enter(rg_sq_ckpt *k);
+void rg_sq_ckpt_leave(rg_sq_ckpt *k);
+void rg_sq_ckpt_stats(rg_sq_ckpt *k, rg_store_ckpt_stats *out);
+/* Joins the thread, copies the whole log back and truncates it: after
+ * every attached connection is closed. */
+void rg_sq_ckpt_stop(rg_sq_ckpt *k);
+
 /* The part of the SQLite store every backend file may touch. */
 typedef struct rg_sq_common {
     rg_store base;
     sqlite3 *db;
+    rg_sq_ckpt *ckpt;     /* the checkpointer this handle started (owned), or NULL */
+    rg_sq_ckpt *attached; /* a peer's: the checkpointer of the handle it was opened from, or NULL */
+    bool in_ckpt_txn;     /* attached, inside a write transaction counted by rg_sq_ckpt_enter */
     sqlite3_stmt *engine_st[RG_SQ_ENGINE_STMTS]; /* sqlite_engine.c's statements */
     sqlite3_stmt *agenda_st[RG_SQ_AGENDA_STMTS]; /* sqlite_agenda.c's statements */
     sqlite3_stmt *timer_st[RG_SQ_TIMER_STMTS];   /* sqlite_timers.c's statements */

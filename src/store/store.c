@@ -333,6 +333,26 @@ rg_status rg_store_open_peer(rg_store *s, int busy_ms, rg_store **out, rg_err *e
     return s->ops->open_peer(s, busy_ms, out, e);
 }
 
+rg_status rg_store_checkpointer_start(rg_store *s, int64_t wal_bytes, rg_err *e)
+{
+    if (!s->ops->checkpointer_start)
+        return rg_err_set(e, RG_EINVAL, "store", "this store has no checkpointer");
+    return s->ops->checkpointer_start(s, wal_bytes, e);
+}
+
+void rg_store_checkpointer_stats(rg_store *s, rg_store_ckpt_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (s->ops->checkpointer_stats)
+        s->ops->checkpointer_stats(s, out);
+}
+
+void rg_store_checkpointer_stop(rg_store *s)
+{
+    if (s && s->ops->checkpointer_stop)
+        s->ops->checkpointer_stop(s);
+}
+
 rg_status rg_store_message_insert(rg_store *s, rg_message *m, bool *inserted, rg_err *e)
 {
     return s->ops->message_insert(s, m, inserted, e);

@@ -101,6 +101,35 @@ rg_status rg_store_open_reader(rg_store *s, rg_store **out, rg_err *e);
  * fails with RG_EBUSY. RG_EINVAL where the backend has none (an in-memory
  * database). Closed with rg_store_close. */
 rg_status rg_store_open_peer(rg_store *s, int busy_ms, rg_store **out, rg_err *e);
+
+/* The write-ahead log's checkpointer (docs/internals/wal.md): a thread
+ * with its own connection that copies the log back into the database, so
+ * that no committing connection waits for that copy and its fsync. Every
+ * peer opened from s after this call (rg_store_open_peer) is attached: it
+ * commits without checkpointing, and its rg_store_begin waits while the
+ * checkpointer holds its gate (the last, short step of a cycle; or, when
+ * the log reached four times wal_bytes before a cycle could finish, the
+ * rest of that cycle). A cycle starts when the log reaches wal_bytes (0:
+ * 64 MB, SQLite's auto-checkpoint interval elsewhere); a reader whose
+ * snapshot still needs the log lets it grow until it ends. RG_EINVAL for an
+ * in-memory database, RG_ECONFLICT when s already has one. s's own commits
+ * are not attached. */
+rg_status rg_store_checkpointer_start(rg_store *s, int64_t wal_bytes, rg_err *e);
+typedef struct rg_store_ckpt_stats {
+    int64_t cycles;        /* checkpoint cycles run */
+    int64_t passive;       /* PASSIVE checkpoints among them (the writers went on) */
+    int64_t restarts;      /* cycles that copied the whole log, no reader left in it: it starts over */
+    int64_t pinned;        /* cycles that could not: a reader's snapshot held the log (or another
+                              connection was checkpointing, or kept the write lock) */
+    int64_t gate_waits;    /* transactions that waited at the gate */
+    int64_t max_wal_bytes; /* the longest log an attached connection's commit saw */
+} rg_store_ckpt_stats;
+/* Zeroes when s has no checkpointer. */
+void rg_store_checkpointer_stats(rg_store *s, rg_store_ckpt_stats *out);
+/* Stops it: copies the whole log back and truncates the file. Every peer
+ * attached to it must be closed first. A no-op without one; rg_store_close
+ * of s stops it too. */
+void rg_store_checkpointer_stop(rg_store *s);
 rg_status rg_store_info_get(rg_store *s, rg_store_info *out, rg_err *e);
 
 rg_status rg_store_begin(rg_store *s, rg_err *e);
