@@ -9,11 +9,12 @@
  * down payment first, the installments, the originals renegotiated — and
  * the installments as open invoices with their own PIX and boleto, while
  * the originals are gone from the invoices. axe-core clean, no console
- * error or failed request.
+ * error or failed request. With $REGUA_SCREENSHOTS set, the page with the
+ * agreement on a phone is written there (docs/screenshots/).
  */
 const fs = require('fs');
 const path = require('path');
-const { scratch, regua, sql, serve, browser, watch, axe } = require('./lib');
+const { scratch, regua, sql, serve, browser, watch, axe, screenshotPath } = require('./lib');
 
 const SECRET = '0123456789abcdef0123';
 
@@ -135,6 +136,8 @@ module.exports = async function (t) {
     t.is('Parcelar now offers only F3', JSON.stringify(left.map((s) => s.trim())),
         JSON.stringify(['Serviço avulso (fatura F3) · R$ 50,00']));
     await axe(t, page, 'page with an agreement');
+    const shot = screenshotPath('portal-agreement-phone.png');
+    if (shot) await page.screenshot({ path: shot, fullPage: true });
     done();
     await ctx.close();
 
