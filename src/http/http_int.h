@@ -311,10 +311,11 @@ void rg_api_task_done(rg_api_call *c);
 /* api_write.c: GET /v1/promises, POST /v1/promises */
 void rg_api_promises_list(rg_api_call *c);
 void rg_api_promises_post(rg_api_call *c);
-/* api_agreements.c: GET /v1/agreements, POST /v1/agreements, GET /v1/agreements/{id} */
+/* api_agreements.c: GET /v1/agreements, POST /v1/agreements, GET /v1/agreements/{id}, POST .../{id}/cancel */
 void rg_api_agreements_list(rg_api_call *c);
 void rg_api_agreements_post(rg_api_call *c);
 void rg_api_agreement_get(rg_api_call *c);
+void rg_api_agreement_cancel(rg_api_call *c);
 /* api_write.c: GET /v1/optouts, POST /v1/optouts, DELETE /v1/optouts/{customer}/{channel} */
 void rg_api_optouts_list(rg_api_call *c);
 void rg_api_optouts_post(rg_api_call *c);

@@ -459,10 +459,14 @@ static int by_due(const void *a, const void *b)
     return x->invoice.id < y->invoice.id ? -1 : x->invoice.id > y->invoice.id;
 }
 
-/* The agreement is broken: cancel its open installments, credit what was
- * paid on it to the originals (oldest due first), reopen those still owing. */
-static rg_status break_one(const rg_event_env *env, rg_agreement_view *v, const rg_agreement_item *late,
-                           rg_instant now, rg_date today, rg_err *e)
+/* The agreement ends unpaid — broken by the tick (status "broken", source
+ * "engine", `late` the late installment) or cancelled by the operator
+ * ("cancelled", the operator's source, late NULL): cancel its open
+ * installments, credit what was paid on it to the originals (oldest due
+ * first), reopen those still owing, and record agreement.broken or
+ * agreement.cancelled. */
+static rg_status unwind(const rg_event_env *env, rg_agreement_view *v, const char *status, const char *source,
+                        const rg_agreement_item *late, rg_instant now, rg_date today, rg_err *e)
 {
     rg_store *s = env->store;
     rg_status rc = RG_OK;
@@ -483,7 +487,7 @@ static rg_status break_one(const rg_event_env *env, rg_agreement_view *v, const 
             if ((rc = rg_store_invoice_set_paid(s, it->invoice.id, it->invoice.paid, RG_INV_CANCELLED, RG_DATE_NONE,
                                                 now, e)) == RG_OK &&
                 (rc = rg_store_invoice_wake(s, it->invoice.id, RG_WAKE_NOW, e)) == RG_OK)
-                rc = record(env, RG_EV_INVOICE_CANCELLED, now, "engine", it->invoice.customer_id, it->invoice.id,
+                rc = record(env, RG_EV_INVOICE_CANCELLED, now, source, it->invoice.customer_id, it->invoice.id,
                             json_pack("{s:I}", "agreement", (json_int_t)v->agreement.id), e);
             json_array_append_new(cancelled, json_string(it->invoice.external_id));
         }
@@ -519,7 +523,7 @@ static rg_status break_one(const rg_event_env *env, rg_agreement_view *v, const 
         if ((rc = rg_store_invoice_set_paid(s, o->id, now_paid, settled ? RG_INV_PAID : RG_INV_OPEN,
                                             settled ? today : RG_DATE_NONE, now, e)) != RG_OK ||
             (rc = rg_store_invoice_wake(s, o->id, RG_WAKE_NOW, e)) != RG_OK ||
-            (rc = record(env, RG_EV_INVOICE_UPDATED, now, "engine", o->customer_id, o->id,
+            (rc = record(env, RG_EV_INVOICE_UPDATED, now, source, o->customer_id, o->id,
                          json_pack("{s:s, s:I}", "status", settled ? "paid" : "open", "agreement",
                                    (json_int_t)v->agreement.id),
                          e)) != RG_OK)
@@ -531,11 +535,16 @@ static rg_status break_one(const rg_event_env *env, rg_agreement_view *v, const 
         }
     }
     if (rc == RG_OK)
-        rc = rg_store_agreement_close(s, v->agreement.id, "broken", now, e);
-    if (rc == RG_OK)
-        rc = record(env, RG_EV_AGREEMENT_BROKEN, now, "engine", v->agreement.customer_id, first_open,
+        rc = rg_store_agreement_close(s, v->agreement.id, status, now, e);
+    if (rc == RG_OK && late)
+        rc = record(env, RG_EV_AGREEMENT_BROKEN, now, source, v->agreement.customer_id, first_open,
                     json_pack("{s:I, s:s, s:O, s:O}", "agreement", (json_int_t)v->agreement.id, "late_invoice",
                               late->invoice.external_id, "cancelled", cancelled, "reopened", reopened),
+                    e);
+    else if (rc == RG_OK)
+        rc = record(env, RG_EV_AGREEMENT_CANCELLED, now, source, v->agreement.customer_id, first_open,
+                    json_pack("{s:I, s:O, s:O}", "agreement", (json_int_t)v->agreement.id, "cancelled", cancelled,
+                              "reopened", reopened),
                     e);
     json_decref(cancelled);
     json_decref(reopened);
@@ -575,13 +584,38 @@ rg_status rg_agreements_check(const rg_event_env *env, rg_instant now, rg_agreem
             if (rc == RG_OK && st)
                 st->completed++;
         } else if (late) {
-            rc = break_one(env, &v, late, now, today, e);
+            rc = unwind(env, &v, "broken", "engine", late, now, today, e);
             if (rc == RG_OK && st)
                 st->broken++;
         }
         rg_agreement_view_free(&v);
     }
     free(l.v);
+    return rc;
+}
+
+rg_status rg_agreement_cancel(const rg_event_env *env, int64_t id, const char *source, rg_instant now,
+                              rg_agreement_view *out, rg_err *e)
+{
+    memset(out, 0, sizeof *out);
+    rg_status rc = rg_store_begin(env->store, e);
+    if (rc != RG_OK)
+        return rc;
+    rg_agreement_view v;
+    if ((rc = rg_agreement_load(env->store, id, &v, e)) == RG_OK) {
+        if (strcmp(v.agreement.status, "active") != 0)
+            rc = rg_err_set(e, RG_ECONFLICT, "agreement", "agreement %lld is %s: only an active agreement can be "
+                            "cancelled", (long long)id, v.agreement.status);
+        else
+            rc = unwind(env, &v, "cancelled", source ? source : "cli", NULL, now,
+                        rg_tz_date(rg_zones_company(env->zones), now), e);
+        rg_agreement_view_free(&v);
+    }
+    if (rc == RG_OK)
+        rc = rg_agreement_load(env->store, id, out, e);
+    rc = rg_store_end(env->store, rc, e);
+    if (rc != RG_OK)
+        rg_agreement_view_free(out);
     return rc;
 }
 

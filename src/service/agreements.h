@@ -127,6 +127,23 @@ rg_status rg_agreement_load(rg_store *s, int64_t id, rg_agreement_view *out, rg_
 rg_status rg_agreement_list(rg_store *s, const char *customer, const char *status, int64_t after_id, int64_t limit,
                             rg_agreement_fn fn, void *ctx, rg_err *e);
 
+/* The operator cancels an active agreement (`regua agreement cancel`,
+ * POST /v1/agreements/{id}/cancel), in its own transaction — what a break
+ * does, at once and without a late installment: the open installments are
+ * cancelled (invoice.cancelled); the paid ones stay paid, and what was paid
+ * on the agreement is credited to the originals still renegotiated, oldest
+ * due date first (payments with method "acordo", reference "ACORDO-{id}",
+ * no payment.received); each original is reopened on its cadence with
+ * what it still owes, or paid when the credit covers it
+ * (invoice.updated); the agreement becomes `cancelled` and
+ * `agreement.cancelled` {"agreement", "cancelled", "reopened"} is recorded
+ * (on the first reopened original; customer-level when none). The events
+ * carry `source`. *out is the agreement after it. RG_ENOTFOUND (where
+ * "agreement") for no such id, RG_ECONFLICT (where "agreement") for one
+ * that is not active (completed, broken, cancelled): nothing changes. */
+rg_status rg_agreement_cancel(const rg_event_env *env, int64_t id, const char *source, rg_instant now,
+                              rg_agreement_view *out, rg_err *e);
+
 /* What a tick settled. */
 typedef struct rg_agreement_check_stats {
     int64_t completed, broken;
