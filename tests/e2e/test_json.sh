@@ -174,6 +174,8 @@ agreement create|1|agreement create C1 F1 --installments 2 --json
 agreement list|0|agreement list --json
 agreement show|0|agreement show 1 --json
 agreement show|1|agreement show 99 --json
+agreement cancel|0|agreement cancel 1 --json
+agreement cancel|1|agreement cancel 1 --json
 TABLE
 
 # every usage line with --json has at least one invocation
