@@ -34,18 +34,6 @@ static rg_status keep_agreement(void *p, const rg_agreement *a)
     return RG_OK;
 }
 
-static const char *status_pt(const rg_invoice *inv)
-{
-    switch (inv->status) {
-    case RG_INV_OPEN: return "em aberto";
-    case RG_INV_PAID: return "paga";
-    case RG_INV_CANCELLED: return "cancelada";
-    case RG_INV_RENEGOTIATED: return "renegociada";
-    case RG_INV_WRITTEN_OFF: return "baixada";
-    }
-    return "";
-}
-
 static void render_agreement(rg_buf *b, const rg_portal_ctx *ctx, const rg_agreement_view *v)
 {
     const rg_agreement *a = &v->agreement;
@@ -69,7 +57,7 @@ static void render_agreement(rg_buf *b, const rg_portal_ctx *ctx, const rg_agree
         else
             rg_buf_printf(b, "<strong>Parcela %lld de %lld</strong>", (long long)it->seq, (long long)a->installments);
         rg_buf_printf(b, " · vence %s · %s · %s</li>", rg_date_format_br(it->invoice.due_date, d, sizeof d),
-                      rg_money_format_brl(it->amount, m, sizeof m), status_pt(&it->invoice));
+                      rg_money_format_brl(it->amount, m, sizeof m), rg_invoice_status_label_pt(it->invoice.status));
     }
     rg_buf_puts(b, "</ol><h3>Faturas renegociadas neste acordo</h3><ul class=\"parcelas\">");
     for (size_t i = 0; i < v->n_items; i++) {
@@ -80,7 +68,8 @@ static void render_agreement(rg_buf *b, const rg_portal_ctx *ctx, const rg_agree
         rg_html_escape(b, it->invoice.description[0] ? it->invoice.description : "Fatura");
         rg_buf_puts(b, " (fatura ");
         rg_html_escape(b, it->invoice.external_id);
-        rg_buf_printf(b, ") · %s · %s</li>", rg_money_format_brl(it->amount, m, sizeof m), status_pt(&it->invoice));
+        rg_buf_printf(b, ") · %s · %s</li>", rg_money_format_brl(it->amount, m, sizeof m),
+                      rg_invoice_status_label_pt(it->invoice.status));
     }
     rg_buf_puts(b, "</ul><p class=\"n\">Pague cada parcela pelo código PIX ou pelo boleto dela, nas faturas abaixo. "
                    "Uma parcela muito atrasada desfaz o acordo e a dívida volta para as faturas originais.</p>"
