@@ -14,7 +14,9 @@
 #include <netinet/in.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "http/server.h"
@@ -178,6 +180,87 @@ static void test_a_reader_pins_the_log(void **state)
     check_whole(path, "SELECT count(*) FROM customers", i);
 }
 
+/* Another process holding the log's checkpoint lock (byte 121 of the -shm
+ * file: SQLite's WAL_CKPT_LOCK, as another connection's checkpoint holds
+ * it): a child that takes it, says so on `ready` and lets go when `go` is
+ * written or closed. */
+static pid_t hold_checkpoint_lock(const char *db, int *go_fd)
+{
+    int ready[2], go[2];
+    assert_int_equal(pipe(ready), 0);
+    assert_int_equal(pipe(go), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(ready[0]);
+        close(go[1]);
+        char p[600];
+        snprintf(p, sizeof p, "%s-shm", db);
+        int fd = open(p, O_RDWR);
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 121, .l_len = 1};
+        char ok = fd >= 0 && fcntl(fd, F_SETLK, &fl) == 0 ? 'y' : 'n';
+        if (write(ready[1], &ok, 1) != 1)
+            _exit(1);
+        char c;
+        while (read(go[0], &c, 1) < 0)
+            ;
+        _exit(0);
+    }
+    close(ready[1]);
+    close(go[0]);
+    char ok = 0;
+    assert_int_equal(read(ready[0], &ok, 1), 1);
+    close(ready[0]);
+    assert_int_equal(ok, 'y');
+    *go_fd = go[1];
+    return pid;
+}
+
+static void test_another_checkpointer_holds_the_lock(void **state)
+{
+    (void)state;
+    rg_err e;
+    rg_store *peer = NULL;
+    const char *path = rg_test_path("busy.db");
+    rg_store *s = fresh(path);
+    assert_int_equal(rg_store_checkpointer_start(s, WAL_BYTES, &e), RG_OK);
+    assert_int_equal(rg_store_open_peer(s, 5000, &peer, &e), RG_OK);
+    commit_one(peer, 0); /* the -shm file exists */
+    int go;
+    pid_t child = hold_checkpoint_lock(path, &go);
+    rg_store_ckpt_stats st;
+    int i = 1;
+    for (; i < 300; i++)
+        commit_one(peer, i);
+    for (int k = 0; k < 1000; k++) { /* the checkpointer has tried at least once */
+        rg_store_checkpointer_stats(s, &st);
+        if (st.pinned > 0)
+            break;
+        commit_one(peer, i++);
+    }
+    /* the copying is the other checkpointer's business: cycles end at once,
+     * without pausing the writers for a gated step that could not succeed */
+    assert_true(st.pinned > 0);
+    assert_int_equal(st.restarts, 0);
+    assert_int_equal(st.gated, 0);
+    close(go);
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    /* the lock free again, a cycle restarts the log */
+    for (int k = 0; k < 2000; k++) {
+        commit_one(peer, i++);
+        rg_store_checkpointer_stats(s, &st);
+        if (st.restarts > 0 && wal_size(path) <= BOUND)
+            break;
+    }
+    assert_true(st.restarts > 0);
+    assert_true(st.gated > 0);
+    assert_true(wal_size(path) <= BOUND);
+    rg_store_close(peer);
+    rg_store_close(s);
+    check_whole(path, "SELECT count(*) FROM customers", i);
+}
+
 static void test_in_memory_has_none(void **state)
 {
     (void)state;
@@ -276,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_peer_commits_stay_bounded),
         cmocka_unit_test(test_without_checkpointer_the_peer_lets_it_grow),
         cmocka_unit_test(test_a_reader_pins_the_log),
+        cmocka_unit_test(test_another_checkpointer_holds_the_lock),
         cmocka_unit_test(test_in_memory_has_none),
         cmocka_unit_test(test_group_writer_stays_bounded),
     };
