@@ -82,6 +82,18 @@ static void check_whole(const char *path, const char *count_sql, int64_t want)
     sqlite3_close(db);
 }
 
+/* The log stayed under the bound (max: the largest file seen after each
+ * commit) and was restarted; the checkpointer's statistics. */
+static rg_store_ckpt_stats check_bounded(rg_store *s, int64_t max)
+{
+    rg_store_ckpt_stats st;
+    rg_store_checkpointer_stats(s, &st);
+    assert_true(max <= BOUND);
+    assert_true(st.max_wal_bytes <= BOUND);
+    assert_true(st.restarts > 0);
+    return st;
+}
+
 static void test_peer_commits_stay_bounded(void **state)
 {
     (void)state;
@@ -99,14 +111,10 @@ static void test_peer_commits_stay_bounded(void **state)
         int64_t w = wal_size(path);
         max = w > max ? w : max;
     }
-    rg_store_ckpt_stats st;
-    rg_store_checkpointer_stats(s, &st);
-    /* ~6 frames a commit, 3000 commits: 70 MB of log without checkpoints */
-    assert_true(max <= BOUND);
-    assert_true(st.max_wal_bytes <= BOUND);
-    assert_true(st.cycles > 0);
+    /* a few frames a commit, 3000 commits: tens of MB of log without checkpoints */
+    rg_store_ckpt_stats st = check_bounded(s, max);
     assert_true(st.passive > 0);
-    assert_true(st.restarts > 0);
+    assert_true(st.gated > 0);
     /* the copying was the checkpointer's: the peer's commits do none of it
      * (without the checkpointer the same peer copies at 64 MB only) */
     rg_store_close(peer);
@@ -340,11 +348,7 @@ static void test_group_writer_stays_bounded(void **state)
         int64_t w = wal_size(path);
         max = w > max ? w : max;
     }
-    rg_store_ckpt_stats st;
-    rg_store_checkpointer_stats(s, &st);
-    assert_true(max <= BOUND);
-    assert_true(st.max_wal_bytes <= BOUND);
-    assert_true(st.restarts > 0);
+    rg_store_ckpt_stats st = check_bounded(s, max);
     rg_http_stop(srv); /* stops the server's checkpointer: the log copied back and emptied */
     assert_int_equal(wal_size(path), 0);
     rg_store_checkpointer_stats(s, &st);
