@@ -21,6 +21,7 @@ static const rg_command *const commands[] = {
     &rg_cmd_task, &rg_cmd_bureau, &rg_cmd_letters,
     &rg_cmd_dispatch, &rg_cmd_apikey, &rg_cmd_webhooks, &rg_cmd_optout,
     &rg_cmd_promise, &rg_cmd_agreement, &rg_cmd_report, &rg_cmd_portal,
+    &rg_cmd_user,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

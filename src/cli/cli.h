@@ -125,6 +125,7 @@ extern const rg_command rg_cmd_event;
 extern const rg_command rg_cmd_apikey;
 extern const rg_command rg_cmd_webhooks;
 extern const rg_command rg_cmd_optout, rg_cmd_promise, rg_cmd_agreement, rg_cmd_report;
+extern const rg_command rg_cmd_user;
 extern const rg_command rg_cmd_portal;
 
 /* Writes s to f as a table cell of `width` terminal columns (display width,

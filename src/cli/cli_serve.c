@@ -23,7 +23,9 @@ const rg_command rg_cmd_serve = {
     "serve",
     "regua serve [--listen HOST:PORT] [--tick-every SECONDS] [--no-scheduler] [--no-dispatch]",
     "Run the HTTP server, the scheduler and the dispatcher until interrupted",
-    "Serves the REST API under /v1 (Authorization: Bearer KEY from `regua apikey create`;\n"
+    "Serves the team's dashboard at / (pt-BR pages; log in at /login as a user of `regua user\n"
+    "create`; docs/dashboard.md), the REST API under /v1 (Authorization: Bearer KEY from\n"
+    "`regua apikey create`;\n"
     "its OpenAPI 3.1 document, docs/openapi.json, at GET /v1/openapi.json without a key),\n"
     "GET /healthz (JSON: ok or degraded with the reasons, the version, the store), the provider\n"
     "webhooks (/hooks/whatsapp, /hooks/sms/CHANNEL), open and click tracking (/t/o, /t/c) and\n"

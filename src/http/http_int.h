@@ -345,6 +345,20 @@ void rg_html_escape(rg_buf *b, const char *s);
 enum MHD_Result rg_http_send_html(rg_http_request *r, unsigned status, const rg_buf *page, const char *csp,
                                   const char *const *extra);
 
+/* ---- the team's web dashboard (dash*.c; docs/dashboard.md) ----
+ * GET/POST /login, POST /logout and the pages at / for the users of
+ * service/users.h: a session cookie, a CSRF token in every form, the API's
+ * roles (a viewer's POST is a 403 page). */
+enum MHD_Result rg_http_dash_login_page(rg_http_request *r);
+enum MHD_Result rg_http_dash_login(rg_http_request *r);
+enum MHD_Result rg_http_dash_logout(rg_http_request *r);
+enum MHD_Result rg_http_dash_home(rg_http_request *r);
+/* dash_pages.c: Faturas, an invoice's timeline, Tarefas and its actions */
+enum MHD_Result rg_http_dash_invoices(rg_http_request *r);
+enum MHD_Result rg_http_dash_invoice(rg_http_request *r);
+enum MHD_Result rg_http_dash_tasks(rg_http_request *r);
+enum MHD_Result rg_http_dash_task_claim(rg_http_request *r);
+enum MHD_Result rg_http_dash_task_done(rg_http_request *r);
 /* ---- the customer's portal (portal.c; docs/portal.md) ----
  *
  * GET /p/{token}, GET /p/{token}/boleto/{invoice}.pdf, POST /p/{token}/{action}

@@ -173,6 +173,13 @@ void *rg_apikey_json(const rg_apikey_row *k)
                      instant_json(k->revoked_at), "last_used_at", instant_json(k->last_used_at));
 }
 
+void *rg_user_json(const rg_user_row *u)
+{
+    return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "id", (json_int_t)u->id, "email", u->email, "role", u->role,
+                     "created_at", instant_json(u->created_at), "disabled_at", instant_json(u->disabled_at),
+                     "last_login_at", instant_json(u->last_login_at));
+}
+
 void *rg_invoice_ids_json(const char *ids)
 {
     json_t *a = json_array();

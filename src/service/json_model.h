@@ -28,6 +28,8 @@ void *rg_invoice_json(const rg_invoice *inv);
 void *rg_payment_json(const rg_payment *p);
 /* An API key as `apikey list --json` shows it (never the key: only its prefix). */
 void *rg_apikey_json(const rg_apikey_row *k);
+/* A dashboard user as `user list --json` shows it (never its password hash). */
+void *rg_user_json(const rg_user_row *u);
 /* A message as `messages list --json` shows it. */
 void *rg_message_json(const rg_message *m);
 /* "F1|F2" (how the store lists a message's invoices) -> ["F1", "F2"]: the

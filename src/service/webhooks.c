@@ -201,7 +201,7 @@ rg_status rg_webhooks_deliver(const rg_webhooks_run *r, rg_webhooks_stats *st, r
             }
         }
         rg_instant done = rg_clock_now(r->clock);
-        rg_webhook_outcome o = {d->id, r->owner, now, (int)a.http_status, "", "delivered", RG_INSTANT_NONE};
+        rg_webhook_outcome o = {d->id, r->owner, now, (int)a.http_status, "", "delivered", RG_INSTANT_NONE, done};
         if (sent != RG_OK) {
             int64_t wait = rg_webhooks_backoff(d->failures + 1);
             o.status = wait < 0 ? "failed" : "pending";

@@ -187,6 +187,17 @@ typedef struct rg_store_ops {
     rg_status (*webhook_each)(rg_store *s, const char *status, int64_t id, int64_t before_id, int64_t limit, rg_webhook_delivery_fn fn, void *ctx, rg_err *e);
     rg_status (*webhook_attempts)(rg_store *s, int64_t delivery_id, rg_webhook_attempt_fn fn, void *ctx, rg_err *e);
     rg_status (*webhook_requeue)(rg_store *s, int64_t id, rg_instant now, bool *changed, rg_err *e);
+    /* the dashboard's users and sessions (sqlite_users.c) */
+    rg_status (*user_insert)(rg_store *s, rg_user_row *u, const char *password_hash, rg_err *e);
+    rg_status (*user_get)(rg_store *s, const char *email, rg_user_row *out, char *hash, size_t hash_n, bool *found, rg_err *e);
+    rg_status (*user_each)(rg_store *s, rg_user_fn fn, void *ctx, rg_err *e);
+    rg_status (*user_disable)(rg_store *s, int64_t id, rg_instant at, bool *changed, rg_err *e);
+    rg_status (*session_insert)(rg_store *s, const char *token_hash, int64_t user_id, rg_instant now, rg_instant expires_at, rg_err *e);
+    rg_status (*session_get)(rg_store *s, const char *token_hash, rg_instant now, rg_user_row *out, rg_instant *expires_at, bool *found, rg_err *e);
+    rg_status (*session_delete)(rg_store *s, const char *token_hash, rg_err *e);
+    rg_status (*login_failures)(rg_store *s, const char *email, const char *ip, rg_instant since, int64_t *by_email, int64_t *by_ip, rg_err *e);
+    rg_status (*login_failure_add)(rg_store *s, const char *email, const char *ip, rg_instant at, rg_instant purge_before, rg_err *e);
+    rg_status (*login_failures_clear)(rg_store *s, const char *email, rg_err *e);
 } rg_store_ops;
 
 struct rg_store {

@@ -604,6 +604,35 @@ const char *const rg_schema_migrations[] = {
     "CREATE INDEX messages_invoice_sent ON messages (invoice_id, sent_at, cadence, source_id, channel)"
     " WHERE sent_at IS NOT NULL;"
     "CREATE INDEX promises_created ON promises (created_at, status, amount);",
+    /* 19 (dashboard): the web dashboard's users (email, role, Argon2id
+     * password hash from libsodium's crypto_pwhash_str), their sessions
+     * (only the SHA-256 of a session's cookie is kept) and the failed
+     * logins of the last day (the login rate limit). service/users.h. */
+    "CREATE TABLE users ("
+    " id INTEGER PRIMARY KEY,"
+    " email TEXT NOT NULL UNIQUE,"
+    " role TEXT NOT NULL CHECK (role = 'admin' OR role = 'operator' OR role = 'viewer'),"
+    " password_hash TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " disabled_at INTEGER,"
+    " last_login_at INTEGER"
+    ") STRICT;"
+    "CREATE TABLE user_sessions ("
+    " token_hash TEXT PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id),"
+    " created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX user_sessions_user ON user_sessions (user_id);"
+    "CREATE INDEX user_sessions_expires ON user_sessions (expires_at);"
+    "CREATE TABLE login_failures ("
+    " id INTEGER PRIMARY KEY,"
+    " email TEXT NOT NULL,"
+    " ip TEXT NOT NULL,"
+    " at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX login_failures_email ON login_failures (email, at);"
+    "CREATE INDEX login_failures_ip ON login_failures (ip, at);",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);

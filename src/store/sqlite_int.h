@@ -241,4 +241,16 @@ rg_status rg_sqx_invoice_extend(rg_store *s, int64_t invoice_id, const rg_reissu
 rg_status rg_sqx_invoice_extended_from(rg_store *s, int64_t invoice_id, rg_date *from, rg_err *e);
 rg_status rg_sqp_promise_page(rg_store *s, const rg_promise_filter *f, rg_promise_view_fn fn, void *ctx, rg_err *e);
 
+/* sqlite_users.c: the dashboard's users, sessions and failed logins (statements prepared per call). */
+rg_status rg_squ_user_insert(rg_store *s, rg_user_row *u, const char *password_hash, rg_err *e);
+rg_status rg_squ_user_get(rg_store *s, const char *email, rg_user_row *out, char *hash, size_t hash_n, bool *found, rg_err *e);
+rg_status rg_squ_user_each(rg_store *s, rg_user_fn fn, void *ctx, rg_err *e);
+rg_status rg_squ_user_disable(rg_store *s, int64_t id, rg_instant at, bool *changed, rg_err *e);
+rg_status rg_squ_session_insert(rg_store *s, const char *token_hash, int64_t user_id, rg_instant now, rg_instant expires_at, rg_err *e);
+rg_status rg_squ_session_get(rg_store *s, const char *token_hash, rg_instant now, rg_user_row *out, rg_instant *expires_at, bool *found, rg_err *e);
+rg_status rg_squ_session_delete(rg_store *s, const char *token_hash, rg_err *e);
+rg_status rg_squ_login_failures(rg_store *s, const char *email, const char *ip, rg_instant since, int64_t *by_email, int64_t *by_ip, rg_err *e);
+rg_status rg_squ_login_failure_add(rg_store *s, const char *email, const char *ip, rg_instant at, rg_instant purge_before, rg_err *e);
+rg_status rg_squ_login_failures_clear(rg_store *s, const char *email, rg_err *e);
+
 #endif

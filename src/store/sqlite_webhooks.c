@@ -160,8 +160,8 @@ rg_status rg_sqw_finish(rg_store *base, const rg_webhook_outcome *o, bool *held,
     rg_sq_bind_text(up, 3, o->status);
     rg_sq_bind_opt_i64(up, 4, o->http_status, 0);
     rg_sq_bind_text(up, 5, o->error ? o->error : "");
-    sqlite3_bind_int64(up, 6, o->next_attempt_at == RG_INSTANT_NONE ? o->at : o->next_attempt_at);
-    sqlite3_bind_int64(up, 7, o->at);
+    sqlite3_bind_int64(up, 6, o->next_attempt_at == RG_INSTANT_NONE ? o->answered_at : o->next_attempt_at);
+    sqlite3_bind_int64(up, 7, o->answered_at);
     rg_status rc = rg_sq_step_done(s, up, e, "recording a webhook attempt");
     if (rc != RG_OK || sqlite3_changes(s->db) == 0)
         goto out;

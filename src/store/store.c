@@ -895,3 +895,58 @@ rg_status rg_store_agreement_close(rg_store *s, int64_t id, const char *status, 
 {
     return s->ops->agreement_close(s, id, status, at, e);
 }
+
+rg_status rg_store_user_insert(rg_store *s, rg_user_row *u, const char *password_hash, rg_err *e)
+{
+    return s->ops->user_insert(s, u, password_hash, e);
+}
+
+rg_status rg_store_user_get(rg_store *s, const char *email, rg_user_row *out, char *hash, size_t hash_n,
+                            bool *found, rg_err *e)
+{
+    return s->ops->user_get(s, email, out, hash, hash_n, found, e);
+}
+
+rg_status rg_store_user_each(rg_store *s, rg_user_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->user_each(s, fn, ctx, e);
+}
+
+rg_status rg_store_user_disable(rg_store *s, int64_t id, rg_instant at, bool *changed, rg_err *e)
+{
+    return s->ops->user_disable(s, id, at, changed, e);
+}
+
+rg_status rg_store_session_insert(rg_store *s, const char *token_hash, int64_t user_id, rg_instant now,
+                                  rg_instant expires_at, rg_err *e)
+{
+    return s->ops->session_insert(s, token_hash, user_id, now, expires_at, e);
+}
+
+rg_status rg_store_session_get(rg_store *s, const char *token_hash, rg_instant now, rg_user_row *out,
+                               rg_instant *expires_at, bool *found, rg_err *e)
+{
+    return s->ops->session_get(s, token_hash, now, out, expires_at, found, e);
+}
+
+rg_status rg_store_session_delete(rg_store *s, const char *token_hash, rg_err *e)
+{
+    return s->ops->session_delete(s, token_hash, e);
+}
+
+rg_status rg_store_login_failures(rg_store *s, const char *email, const char *ip, rg_instant since,
+                                  int64_t *by_email, int64_t *by_ip, rg_err *e)
+{
+    return s->ops->login_failures(s, email, ip, since, by_email, by_ip, e);
+}
+
+rg_status rg_store_login_failure_add(rg_store *s, const char *email, const char *ip, rg_instant at,
+                                     rg_instant purge_before, rg_err *e)
+{
+    return s->ops->login_failure_add(s, email, ip, at, purge_before, e);
+}
+
+rg_status rg_store_login_failures_clear(rg_store *s, const char *email, rg_err *e)
+{
+    return s->ops->login_failures_clear(s, email, e);
+}

@@ -1012,11 +1012,13 @@ rg_status rg_store_webhook_claim(rg_store *s, const char *owner, rg_instant now,
 typedef struct rg_webhook_outcome {
     int64_t id;
     const char *owner;        /* the lease it must still hold */
-    rg_instant at;
+    rg_instant at;            /* the attempt's start (webhook_attempts.at) */
     int http_status;          /* 0: no answer */
     const char *error;        /* "" when delivered (already scrubbed) */
     const char *status;       /* delivered, pending (retry at next_attempt_at) or failed */
     rg_instant next_attempt_at;
+    rg_instant answered_at;   /* when the answer came or the attempt gave up: the delivery's updated_at
+                               * (and delivered_at), so a retry's wait is counted from the answer */
 } rg_webhook_outcome;
 /* Records the attempt and the delivery's new state when `owner` still
  * holds its lease (*held false and nothing written otherwise). */
@@ -1039,6 +1041,50 @@ rg_status rg_store_webhook_attempts(rg_store *s, int64_t delivery_id, rg_webhook
 /* A failed delivery back to pending, due at `now`, failures 0 (*changed
  * false when it is not failed). */
 rg_status rg_store_webhook_requeue(rg_store *s, int64_t id, rg_instant now, bool *changed, rg_err *e);
+
+/* ---- the web dashboard's users and sessions (service/users.h) ----
+ * A user's password is kept only as an Argon2id hash (crypto_pwhash_str),
+ * a session only as the SHA-256 (hex) of its cookie. Instants are
+ * RG_INSTANT_NONE when the thing has not happened. */
+#define RG_EMAIL_MAX 254
+typedef struct rg_user_row {
+    int64_t id;
+    char email[RG_EMAIL_MAX + 1];
+    char role[12]; /* admin, operator, viewer */
+    rg_instant created_at;
+    rg_instant disabled_at;
+    rg_instant last_login_at;
+} rg_user_row;
+typedef rg_status (*rg_user_fn)(void *ctx, const rg_user_row *u);
+/* Inserts a user (u->id set); RG_ECONFLICT when the email is taken. */
+rg_status rg_store_user_insert(rg_store *s, rg_user_row *u, const char *password_hash, rg_err *e);
+/* The user with that email (exact; the service lowercases it); its
+ * password hash into hash (hash_n bytes) when hash is not NULL. */
+rg_status rg_store_user_get(rg_store *s, const char *email, rg_user_row *out, char *hash, size_t hash_n,
+                            bool *found, rg_err *e);
+/* Every user, by id. */
+rg_status rg_store_user_each(rg_store *s, rg_user_fn fn, void *ctx, rg_err *e);
+/* Sets disabled_at on a user not disabled yet (*changed) and deletes its
+ * sessions (two statements: call it in a transaction). */
+rg_status rg_store_user_disable(rg_store *s, int64_t id, rg_instant at, bool *changed, rg_err *e);
+/* Adds a session and records the user's last login; deletes the sessions
+ * expired before `now` (three statements: in a transaction). */
+rg_status rg_store_session_insert(rg_store *s, const char *token_hash, int64_t user_id, rg_instant now,
+                                  rg_instant expires_at, rg_err *e);
+/* The user of a session that has not expired at `now` and whose user is
+ * not disabled; *found false otherwise. *expires_at: the session's end. */
+rg_status rg_store_session_get(rg_store *s, const char *token_hash, rg_instant now, rg_user_row *out,
+                               rg_instant *expires_at, bool *found, rg_err *e);
+rg_status rg_store_session_delete(rg_store *s, const char *token_hash, rg_err *e);
+/* Failed logins at or after `since` for that email and from that ip. */
+rg_status rg_store_login_failures(rg_store *s, const char *email, const char *ip, rg_instant since,
+                                  int64_t *by_email, int64_t *by_ip, rg_err *e);
+/* Records a failed login; deletes those before `purge_before` (two statements). */
+rg_status rg_store_login_failure_add(rg_store *s, const char *email, const char *ip, rg_instant at,
+                                     rg_instant purge_before, rg_err *e);
+/* Forgets the failed logins of an email (after it logged in): they still
+ * count for their address (their email becomes ""). */
+rg_status rg_store_login_failures_clear(rg_store *s, const char *email, rg_err *e);
 
 /* ---- reports (issue 14; sqlite_reports.c; the rules are service/reports.h's) ----
  * Each query reads an index of the reports' migration (schema.c), grouped in SQL;

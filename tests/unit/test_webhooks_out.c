@@ -132,6 +132,8 @@ static int answers[16];
 static size_t n_answers, n_posts;
 static char last_secret[64], last_url[128];
 static int64_t last_t;
+static rg_clock *slow_clock; /* when set, each answer takes slow_seconds on it */
+static int64_t slow_seconds;
 
 static rg_status fake_post(const char *url, const char *secret, int64_t t, const char *body, long timeout_s,
                            rg_webhook_answer *a, rg_err *e)
@@ -142,6 +144,8 @@ static rg_status fake_post(const char *url, const char *secret, int64_t t, const
     rg_strlcpy(last_secret, secret, sizeof last_secret);
     rg_strlcpy(last_url, url, sizeof last_url);
     last_t = t;
+    if (slow_clock)
+        slow_clock->at += slow_seconds;
     int st = answers[n_posts < n_answers ? n_posts : n_answers - 1];
     n_posts++;
     a->http_status = st;
@@ -263,7 +267,7 @@ static void test_lease_and_secret(void **state)
     rg_webhook_list_free(&l);
     /* A comes back: its lease is gone, nothing is written */
     bool held = true;
-    rg_webhook_outcome o = {1, "A", t + 20, 500, "late", "pending", t + 80};
+    rg_webhook_outcome o = {1, "A", t + 20, 500, "late", "pending", t + 80, t + 20};
     assert_int_equal(rg_store_webhook_finish(f.s, &o, &held, &e), RG_OK);
     assert_false(held);
     /* the secret's variable unset: an attempt that says so, retried later */
@@ -281,12 +285,54 @@ static void test_lease_and_secret(void **state)
     rg_store_close(f.s);
 }
 
+/* A slow receiver (here 25 s to answer 500): the attempt is recorded at
+ * its start, the delivery's updated_at at the answer, and the retry waits
+ * the whole minute after the answer — not 35 s. */
+static void test_backoff_counts_from_the_answer(void **state)
+{
+    (void)state;
+    fx f;
+    setup(&f);
+    rg_err e;
+    int64_t ev;
+    rg_instant t = at("2026-12-02T10:00:00Z");
+    record(&f, RG_EV_PAYMENT_RECEIVED, true, NULL, t, &ev);
+    n_posts = 0;
+    n_answers = 2;
+    answers[0] = 500;
+    answers[1] = 200;
+    rg_clock clk = rg_clock_fixed(t);
+    slow_clock = &clk;
+    slow_seconds = 25;
+    rg_webhooks_run r = {f.s, &f.cfg, "test:1", &clk, 0, fake_post};
+    rg_webhooks_stats st;
+    assert_int_equal(deliver_at(&r, &clk, t, &st), RG_OK);
+    assert_int_equal(st.retrying, 1);
+    rg_webhook_list l;
+    assert_int_equal(rg_webhooks_list(f.s, "pending", &l, &e), RG_OK);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0].attempts[0].at, t);
+    assert_int_equal(l.v[0].d.next_attempt_at, t + 25 + 60);
+    rg_webhook_list_free(&l);
+    assert_int_equal(deliver_at(&r, &clk, t + 25 + 59, &st), RG_OK);
+    assert_int_equal(st.claimed, 0);
+    assert_int_equal(deliver_at(&r, &clk, t + 25 + 60, &st), RG_OK);
+    assert_int_equal(st.delivered, 1);
+    assert_int_equal(rg_webhooks_list(f.s, "delivered", &l, &e), RG_OK);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0].d.delivered_at, t + 25 + 60 + 25);
+    rg_webhook_list_free(&l);
+    slow_clock = NULL;
+    rg_store_close(f.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signature_vector),
         cmocka_unit_test(test_queue_on_event),
         cmocka_unit_test(test_backoff_and_retry),
+        cmocka_unit_test(test_backoff_counts_from_the_answer),
         cmocka_unit_test(test_lease_and_secret),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
