@@ -1,5 +1,6 @@
 /* regua demo: build the configured database with a fictitious portfolio and serve it. */
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@ static int run(rg_cli *cli, int argc, char **argv);
 const rg_command rg_cmd_demo = {
     "demo",
     "regua demo [--customers N] [--listen HOST:PORT] [--no-serve]",
-    "Create the database with a fictitious portfolio and its 120 days of history, and serve it",
+    "Create the database with a fictitious portfolio, its 120 days of history and a dashboard login; serve it",
     "Builds the database anew (--db, else `database` in the config — the repository's\n"
     "regua.yaml says demo.db — else regua.db) with a deterministic, fictitious portfolio\n"
     "(customers with valid CPFs and CNPJs, monthly bills with boletos and PIX codes) and its\n"
@@ -26,6 +27,9 @@ const rg_command rg_cmd_demo = {
     "payments (most on time, more after a reminder, some late, a tail never). Then it ticks\n"
     "once at the clock's time and runs the server like 'regua serve'. The same --customers\n"
     "and date (--now) give the same database.\n"
+    "It also makes the dashboard's user demo@regua.local (role admin) with a new random\n"
+    "password and prints the dashboard's URL and that login once (only the password's hash\n"
+    "is stored; 'regua user create' makes more users).\n"
     "An existing database is replaced only if it is a regua demo database (or empty).",
     run,
 };
@@ -107,7 +111,22 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_engine_close(eng);
         return rg_cli_fail(cli, &e);
     }
-    char banner[1024];
+    /* the dashboard's login, its password shown only here */
+    char password[RG_DEMO_PASSWORD_SIZE];
+    if (rg_demo_user(rg_cli_store(cli), rg_cli_now(cli), password, &e) != RG_OK) {
+        rg_engine_close(eng);
+        return rg_cli_fail(cli, &e);
+    }
+    const char *listen = rg_cli_opt(opts, "listen")->value;
+    if (!listen)
+        listen = cli->config.listen;
+    char login[512];
+    snprintf(login, sizeof login,
+             "dashboard: http://%s/ — log in as %s with the password %s (shown only now; it changes with every"
+             " 'regua demo')\n",
+             listen, RG_DEMO_EMAIL, password);
+    sodium_memzero(password, sizeof password);
+    char banner[1536];
     int used = snprintf(banner, sizeof banner,
                         "%s: %d customers, %d invoices, %d payments over %d days of history: %d messages sent,"
                         " %d e-mails opened, %d links clicked, %d portal visits, %d promises, %d disputes, %d agreements"
@@ -133,9 +152,15 @@ static int run(rg_cli *cli, int argc, char **argv)
             rg_cli_fail(cli, &e);
         rg_engine_close(eng);
     }
+    used = (int)strlen(banner);
+    snprintf(banner + used, sizeof banner - (size_t)used, "%s", login);
+    sodium_memzero(login, sizeof login);
     if (rg_cli_opt(opts, "no-serve")->set) {
         fputs(banner, cli->out);
+        sodium_memzero(banner, sizeof banner);
         return 0;
     }
-    return rg_cli_serve_until_signal(cli, rg_cli_opt(opts, "listen")->value, banner);
+    int code = rg_cli_serve_until_signal(cli, rg_cli_opt(opts, "listen")->value, banner);
+    sodium_memzero(banner, sizeof banner);
+    return code;
 }

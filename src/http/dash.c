@@ -127,7 +127,14 @@ static const char STYLE[] =
     "margin:.4rem 0;padding:.5rem .75rem}ol.timeline li.payment{border-color:#1e8e3e}"
     "ol.timeline li.promise{border-color:#b06000}ol.timeline li.task{border-color:#7b1fa2}"
     "ol.timeline time{color:#5b6670;font-size:.85rem;margin-right:.5rem}pre.msg{white-space:pre-wrap;"
-    "background:#f5f6f8;padding:.5rem;margin:.4rem 0 0;font-family:inherit}.pager{margin:1rem 0;display:flex;gap:1rem}";
+    "background:#f5f6f8;padding:.5rem;margin:.4rem 0 0;font-family:inherit}.pager{margin:1rem 0;display:flex;gap:1rem}"
+    /* Visão geral (dash_overview.c): KPIs as links, charts (svg.c) */
+    "a.kpi{color:inherit;text-decoration:none;flex:1 1 13rem}a.kpi:hover,a.kpi:focus{border-color:#0b57d0}"
+    ".kpi small{display:block;color:#5b6670}.kpi b{white-space:nowrap}.charts{display:grid;grid-template-columns:repeat(auto-fit,"
+    "minmax(min(100%,30rem),1fr));gap:1rem}figure.chart{background:#fff;border:1px solid #e1e4e8;"
+    "border-radius:.4rem;padding:.75rem;margin:0 0 1rem}figure.chart figcaption{font-weight:600;margin:.25rem 0}"
+    "details summary{cursor:pointer;color:#0b57d0}caption{text-align:left;font-weight:600;padding:.4rem 0}"
+    "tr.total{font-weight:700}";
 
 static void page_head(rg_buf *b, const char *title)
 {
@@ -460,34 +467,4 @@ enum MHD_Result rg_http_dash_logout(rg_http_request *r)
     char set[256];
     set_cookie(set, sizeof set, r, SESSION_COOKIE, "", 0, "/");
     return redirect(r, "/login", set);
-}
-
-/* ---- Visão geral ---- */
-
-enum MHD_Result rg_http_dash_home(rg_http_request *r)
-{
-    rg_dash d;
-    enum MHD_Result ret;
-    if (!rg_dash_open(r, &d, RG_ROLE_VIEWER, &ret))
-        return ret;
-    rg_store_info info;
-    rg_err e;
-    rg_err_clear(&e);
-    if (rg_store_info_get(d.store, &info, &e) != RG_OK) {
-        ret = rg_dash_store_error(&d, "overview", &e);
-        rg_dash_close(&d);
-        return ret;
-    }
-    rg_buf b = RG_BUF_INIT;
-    rg_dash_start(&b, &d, "Visão geral", "/");
-    rg_buf_printf(&b,
-                   "<div class=\"kpis\"><div class=\"kpi\" id=\"kpi-customers\"><b>%lld</b>clientes</div>"
-                   "<div class=\"kpi\" id=\"kpi-invoices\"><b>%lld</b>faturas</div>"
-                   "<div class=\"kpi\" id=\"kpi-open\"><b>%lld</b>faturas em aberto</div>"
-                   "<div class=\"kpi\" id=\"kpi-messages\"><b>%lld</b>mensagens</div></div>",
-                   (long long)info.customers, (long long)info.invoices, (long long)info.open_invoices,
-                   (long long)info.messages);
-    ret = rg_dash_finish(&d, &b, MHD_HTTP_OK);
-    rg_dash_close(&d);
-    return ret;
 }

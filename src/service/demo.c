@@ -11,6 +11,8 @@
 #include "service/agreements.h"
 #include "service/inbound.h"
 #include "service/payments.h"
+#include "service/users.h"
+#include <sodium.h>
 #include <stdlib.h>
 
 static const char *const first_names[] = {
@@ -645,4 +647,16 @@ done:
     free(d.by_id);
     free(d.msgs);
     return rc;
+}
+
+rg_status rg_demo_user(rg_store *s, rg_instant now, char *password, rg_err *e)
+{
+    static const char alphabet[] = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789";
+    if (sodium_init() < 0)
+        return rg_err_set(e, RG_EINTERNAL, "demo", "libsodium could not start");
+    for (int i = 0; i < RG_DEMO_PASSWORD_SIZE - 1; i++)
+        password[i] = alphabet[randombytes_uniform((uint32_t)(sizeof alphabet - 1))];
+    password[RG_DEMO_PASSWORD_SIZE - 1] = '\0';
+    rg_user_row u;
+    return rg_user_create(s, RG_DEMO_EMAIL, RG_ROLE_ADMIN, password, now, &u, e);
 }

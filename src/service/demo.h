@@ -56,4 +56,12 @@ typedef struct rg_demo_params {
  */
 rg_status rg_demo_build(const rg_demo_params *p, rg_demo_stats *out, rg_err *e);
 
+/* The demo's login: the dashboard user RG_DEMO_EMAIL, role admin, with a
+ * new random password (12 letters and digits, no look-alikes) written to
+ * password (RG_DEMO_PASSWORD_SIZE bytes) — only its hash is stored, so the
+ * caller prints it once. RG_ECONFLICT when the user exists. */
+#define RG_DEMO_EMAIL "demo@regua.local"
+#define RG_DEMO_PASSWORD_SIZE 13
+rg_status rg_demo_user(rg_store *s, rg_instant now, char *password, rg_err *e);
+
 #endif

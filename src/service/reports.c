@@ -15,6 +15,7 @@ static const char *const kind_names[RG_REPORT_COUNT] = {"aging", "recovery", "st
                                                         "forecast"};
 const char *const rg_aging_bucket_names[RG_AGING_BUCKETS] = {"not_due", "1-30", "31-60", "61-90", "90+"};
 static const char *const promise_statuses[RG_PROMISE_STATUSES] = {"pending", "kept", "broken", "cancelled"};
+static const char *const agreement_statuses[RG_AGREEMENT_STATUSES] = {"active", "completed", "broken", "cancelled"};
 
 #define MAX_RANGE_DAYS 3660
 #define FORECAST_DAYS 30
@@ -414,6 +415,45 @@ static rg_status promise_row(void *ctx, const rg_report_row *row)
     return RG_OK;
 }
 
+static rg_status agreement_row(void *ctx, const rg_report_row *row)
+{
+    rg_report *r = ctx;
+    for (int i = 0; i < RG_AGREEMENT_STATUSES; i++)
+        if (row->t[0] && !strcmp(row->t[0], agreement_statuses[i])) {
+            r->agreements_by_status[i].count += row->i[0];
+            r->agreements_by_status[i].amount += row->i[1];
+        }
+    r->agreements_made.count += row->i[0];
+    r->agreements_made.amount += row->i[1];
+    return RG_OK;
+}
+
+typedef struct task_counts {
+    int64_t open, claimed;
+} task_counts;
+
+static rg_status task_row(void *ctx, const rg_report_row *row)
+{
+    task_counts *c = ctx;
+    if (row->t[0] && !strcmp(row->t[0], "claimed"))
+        c->claimed += row->i[0];
+    else
+        c->open += row->i[0];
+    return RG_OK;
+}
+
+rg_status rg_report_open_tasks(rg_store *s, int64_t *open, int64_t *claimed, rg_err *e)
+{
+    task_counts c = {0, 0};
+    *open = *claimed = 0;
+    rg_status rc = rg_store_report_rows(s, RG_RQ_TASKS_OPEN, NULL, 0, task_row, &c, e);
+    if (rc == RG_OK) {
+        *open = c.open;
+        *claimed = c.claimed;
+    }
+    return rc;
+}
+
 bool rg_promises_kept_rate(const rg_report *r, double *out)
 {
     int64_t d = r->by_status[1].count + r->by_status[2].count;
@@ -495,6 +535,8 @@ rg_status rg_report_run(rg_store *s, const char *name, const rg_report_params *p
     default: {
         int64_t args[2] = {day_start(p, out->from), day_start(p, out->to + 1)};
         rc = rg_store_report_rows(s, RG_RQ_PROMISES, args, 2, promise_row, out, e);
+        if (rc == RG_OK)
+            rc = rg_store_report_rows(s, RG_RQ_AGREEMENTS, args, 2, agreement_row, out, e);
         break;
     }
     }
@@ -666,6 +708,11 @@ rg_status rg_report_json(const rg_report *r, void **out, rg_err *e)
             json_object_set_new(o, promise_statuses[i], jamount(&r->by_status[i]));
         ok = rg_promises_kept_rate(r, &v);
         json_object_set_new(o, "kept_rate", jrate(ok, v));
+        json_t *ag = json_object();
+        json_object_set_new(ag, "made", jamount(&r->agreements_made));
+        for (int i = 0; i < RG_AGREEMENT_STATUSES; i++)
+            json_object_set_new(ag, agreement_statuses[i], jamount(&r->agreements_by_status[i]));
+        json_object_set_new(o, "agreements", ag);
         break;
     }
     default: {
@@ -883,6 +930,16 @@ rg_status rg_report_table_make(const rg_report *r, rg_report_table *t, rg_err *e
             int_cell(c[0], a->count);
             rg_report_money_br(a->amount, c[1], sizeof c[1]);
             const char *cells[3] = {i < 0 ? "made" : promise_statuses[i], c[0], c[1]};
+            rc = row(t, cells, e);
+        }
+        /* the agreements of the period under the promises: "agreements_made", "agreements_active", ... */
+        for (int i = -1; rc == RG_OK && i < RG_AGREEMENT_STATUSES; i++) {
+            const rg_report_amount *a = i < 0 ? &r->agreements_made : &r->agreements_by_status[i];
+            cell c[3];
+            snprintf(c[2], sizeof c[2], "agreements_%s", i < 0 ? "made" : agreement_statuses[i]);
+            int_cell(c[0], a->count);
+            rg_report_money_br(a->amount, c[1], sizeof c[1]);
+            const char *cells[3] = {c[2], c[0], c[1]};
             rc = row(t, cells, e);
         }
         break;

@@ -106,6 +106,7 @@ typedef struct rg_forecast_row {
 } rg_forecast_row;
 
 #define RG_PROMISE_STATUSES 4 /* pending, kept, broken, cancelled */
+#define RG_AGREEMENT_STATUSES 4 /* active, completed, broken, cancelled */
 
 typedef struct rg_report {
     rg_report_kind kind;
@@ -128,6 +129,9 @@ typedef struct rg_report {
     rg_report_amount unattributed; /* payments with no message before them */
     /* promises: made = the sum of by_status */
     rg_report_amount made, by_status[RG_PROMISE_STATUSES];
+    /* promises: the installment agreements made in the period (their
+     * total), split by their status now; made = the sum of by_status */
+    rg_report_amount agreements_made, agreements_by_status[RG_AGREEMENT_STATUSES];
     /* forecast */
     rg_forecast_row *forecast;
     size_t n_forecast;
@@ -139,6 +143,10 @@ typedef struct rg_report {
  * forecast: the next 30 days from today (from/to/as_of ignored). */
 rg_status rg_report_run(rg_store *s, const char *name, const rg_report_params *p, rg_report *out, rg_err *e);
 void rg_report_free(rg_report *r);
+
+/* The task queue now (not a report: no period): open and claimed tasks,
+ * each counted once (the dashboard's Visão geral; `regua task list`). */
+rg_status rg_report_open_tasks(rg_store *s, int64_t *open, int64_t *claimed, rg_err *e);
 
 /* The rates, each a fraction; false when its denominator is 0. */
 bool rg_recovery_rate(const rg_recovery_row *row, double *out);   /* overdue_recovered / overdue.amount */

@@ -62,6 +62,12 @@ static const struct {
     [RG_RQ_PROMISES] = {"SELECT status, count(*), sum(amount) FROM promises"
                         " WHERE created_at >= ?1 AND created_at < ?2 GROUP BY status",
                         2, 1, 2, "reading the promises of the period"},
+    [RG_RQ_AGREEMENTS] = {"SELECT status, count(*), sum(total) FROM agreements"
+                          " WHERE created_at >= ?1 AND created_at < ?2 GROUP BY status",
+                          2, 1, 2, "reading the agreements of the period"},
+    [RG_RQ_TASKS_OPEN] = {"SELECT status, count(*) FROM tasks INDEXED BY tasks_open"
+                          " WHERE status IN ('open', 'claimed') GROUP BY status",
+                          0, 1, 1, "counting the open tasks"},
 };
 
 rg_status rg_sqr_report_rows(rg_store *base, rg_report_query q, const int64_t *args, size_t n_args,

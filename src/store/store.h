@@ -1120,6 +1120,12 @@ typedef enum rg_report_query {
     /* promises made in [a0, a1) (instants), by status: t0 status; i0 count,
      * i1 sum(amount) */
     RG_RQ_PROMISES,
+    /* installment agreements made in [a0, a1) (instants), by status: t0
+     * status; i0 count, i1 sum(total) */
+    RG_RQ_AGREEMENTS,
+    /* the task queue now: open and claimed tasks by status (index
+     * tasks_open): t0 status; i0 count */
+    RG_RQ_TASKS_OPEN,
 } rg_report_query;
 typedef struct rg_report_row {
     const char *t[3]; /* borrowed until fn returns; NULL when SQL NULL */

@@ -91,3 +91,13 @@ PY
     [ -f locked.flag ] && ok "another process holds the write lock" || not_ok "another process holds the write lock" "$(cat locker.log)"
 }
 release_write_lock() { touch release.flag; wait $locker; }
+
+# login_as JAR EMAIL PASSWORD: logs in to the dashboard at $B (GET /login for
+# its form's token, then POST /login) with the cookies in JAR; prints the
+# POST's status (303 on success); its body in JAR.body, headers in JAR.h
+login_as() {
+    curl -s -c "$1" -b "$1" "$B/login" >"$1.page"
+    csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$1.page")
+    curl -s -o "$1.body" -D "$1.h" -c "$1" -b "$1" -w '%{http_code}' --data-urlencode "csrf=$csrf" \
+        --data-urlencode "email=$2" --data-urlencode "password=$3" "$B/login"
+}

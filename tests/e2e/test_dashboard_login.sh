@@ -43,13 +43,7 @@ code=$(curl -s -o /dev/null -D h0 -w '%{http_code}' "$B/")
 is "/ without a session goes to the login" "$code" 303
 contains "... at /login" h0 "Location: /login"
 
-# login_as JAR EMAIL PASSWORD: prints the POST /login status; headers in JAR.h
-login_as() {
-    curl -s -c "$1" -b "$1" "$B/login" >"$1.page"
-    csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$1.page")
-    curl -s -o "$1.body" -D "$1.h" -c "$1" -b "$1" -w '%{http_code}' --data-urlencode "csrf=$csrf" \
-        --data-urlencode "email=$2" --data-urlencode "password=$3" "$B/login"
-}
+# login_as JAR EMAIL PASSWORD (lib.sh): prints the POST /login status; headers in JAR.h
 # csrf_of FILE: the csrf field of a page
 csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$1" | head -1; }
 
@@ -82,7 +76,7 @@ code=$(curl -s -o home.html -b ana.jar -w '%{http_code}' "$B/")
 is "/ with the session is 200" "$code" 200
 contains "the overview names the user" home.html "ana@example.com (administrador)"
 contains "the overview has the navigation" home.html 'href="/faturas"'
-contains "the overview counts" home.html 'id="kpi-customers"'
+contains "the overview shows its KPIs" home.html 'id="kpi-saldo-aberto"'
 code=$(curl -s -o /dev/null -b ana.jar -D h2 -w '%{http_code}' "$B/login")
 is "/login with a session goes to /" "$code" 303
 

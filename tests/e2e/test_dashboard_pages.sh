@@ -39,12 +39,6 @@ B="http://127.0.0.1:$port"
 "$REGUA_BIN" serve --listen 127.0.0.1:$port --no-scheduler --no-dispatch >serve.log 2>&1 &
 pid=$!
 wait_http "$B/healthz" || not_ok "serve starts" "$(cat serve.log)"
-login_as() {
-    curl -s -c "$1" -b "$1" "$B/login" >"$1.page"
-    csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$1.page")
-    curl -s -o /dev/null -c "$1" -b "$1" -w '%{http_code}' --data-urlencode "csrf=$csrf" \
-        --data-urlencode "email=$2" --data-urlencode "password=$3" "$B/login"
-}
 csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$1" | head -1; }
 get() { curl -s -o "$2" -b "$1" -w '%{http_code}' "$B$3"; }
 

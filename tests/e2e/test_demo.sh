@@ -9,6 +9,12 @@ export REGUA_NOW=2026-11-24T15:00:00Z
 repo_project
 expect_exit "demo --no-serve exits 0" 0 regua demo --no-serve
 contains "demo prints its history" out "over 120 days of history"
+contains "demo prints the dashboard's URL and login" out "dashboard: http://127.0.0.1:8080/ — log in as demo@regua.local with the password "
+pw1=$(sed -n 's/.*with the password \([A-Za-z0-9]*\) .*/\1/p' out)
+is "the password is 12 letters and digits" "${#pw1}" 12
+regua user list --json >users.json
+is "the demo user is an admin" "$(/usr/bin/python3 -c 'import json; print([(u["email"], u["role"]) for u in json.load(open("users.json"))])')" "[('demo@regua.local', 'admin')]"
+grep -q "$pw1" regua.db && not_ok "only the password's hash is stored" "found in regua.db" || ok "only the password's hash is stored"
 sql() { /usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$1" "$2"; }
 n=$(sql regua.db "select count(distinct status) from messages where status in ('sent','delivered','read','failed','suppressed')")
 is "messages in five statuses" "$n" 5
@@ -50,7 +56,9 @@ for t in ("customers", "invoices", "payments", "messages", "events", "promises",
 PY
 }
 dump regua.db >a.txt
-mkdir two && cd two && repo_project && regua demo --no-serve >/dev/null && dump regua.db >../b.txt && cd ..
+mkdir two && cd two && repo_project && regua demo --no-serve >out2 && dump regua.db >../b.txt && cd ..
+pw2=$(sed -n 's/.*with the password \([A-Za-z0-9]*\) .*/\1/p' two/out2)
+[ -n "$pw2" ] && [ "$pw2" != "$pw1" ] && ok "each demo gets a new password" || not_ok "each demo gets a new password" "'$pw1' '$pw2'"
 cmp -s a.txt b.txt && ok "demo is deterministic (same seed and date)" || not_ok "demo is deterministic" "$(diff a.txt b.txt | head -3)"
 [ "$(wc -l <a.txt)" -gt 10000 ] && ok "the dump compared is the history" || not_ok "the dump compared is the history" "$(wc -l <a.txt)"
 

@@ -81,7 +81,19 @@ static const char *const portfolio =
     " (1, 11, 0, 9000, 'broken', 'cli', " T("2026-11-12 12:00") "),"
     " (1, 10, 0, 7000, 'pending', 'cli', " T("2026-11-28 12:00") "),"
     " (1, 3, 0, 2000, 'cancelled', 'cli', " T("2026-11-15 12:00") "),"
-    " (1, 3, 0, 1000, 'kept', 'cli', " T("2026-10-30 12:00") ");";
+    " (1, 3, 0, 1000, 'kept', 'cli', " T("2026-10-30 12:00") ");"
+    /* agreements: three made in November (one active, one completed, one
+     * broken), one in October */
+    "INSERT INTO agreements (customer_id, status, installments, principal, down_payment, interest, total,"
+    " down_payment_pct, interest_month_pct, break_after_days, source, created_at) VALUES"
+    " (1, 'active', 3, 30000, 3000, 900, 30900, 10, 100, 10, 'portal', " T("2026-11-03 12:00") "),"
+    " (1, 'completed', 2, 10000, 1000, 0, 10000, 10, 0, 10, 'portal', " T("2026-11-20 12:00") "),"
+    " (1, 'broken', 4, 40000, 4000, 1600, 41600, 10, 100, 10, 'api', " T("2026-11-30 23:30") "),"
+    " (1, 'active', 2, 5000, 500, 0, 5000, 10, 0, 10, 'portal', " T("2026-10-31 12:00") ");"
+    /* tasks: two open, one claimed, one done, one cancelled */
+    "INSERT INTO tasks (kind, customer_id, status, assignee, due_at, created_at) VALUES"
+    " ('call', 1, 'open', '', 0, 0), ('call', 1, 'open', '', 0, 0), ('call', 1, 'claimed', 'ana', 0, 0),"
+    " ('call', 1, 'done', 'ana', 0, 0), ('call', 1, 'cancelled', '', 0, 0);";
 
 static rg_store *store;
 
@@ -419,7 +431,42 @@ static void test_promises(void **state)
     double v;
     assert_true(rg_promises_kept_rate(&r, &v));
     assert_true(fabs(v - 0.5) < 1e-12);
+    /* the agreements made in November (company's days: 30/11 23:30 UTC is 20:30 there), by status now */
+    assert_int_equal(r.agreements_made.count, 3);
+    assert_int_equal(r.agreements_made.amount, 30900 + 10000 + 41600);
+    bucket_is(r.agreements_by_status, 0, 1, 30900);
+    bucket_is(r.agreements_by_status, 1, 1, 10000);
+    bucket_is(r.agreements_by_status, 2, 1, 41600);
+    bucket_is(r.agreements_by_status, 3, 0, 0);
+    void *doc = NULL;
+    rg_err e;
+    assert_int_equal(rg_report_json(&r, &doc, &e), RG_OK);
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_non_null(strstr(text, "\"agreements\":{\"active\":{\"amount\":\"309.00\",\"amount_cents\":30900,"
+                                 "\"count\":1},\"broken\":{\"amount\":\"416.00\""));
+    assert_non_null(strstr(text, "\"made\":{\"amount\":\"825.00\",\"amount_cents\":82500,\"count\":3}}"));
+    free(text);
+    json_decref(doc);
+    rg_report_table t;
+    assert_int_equal(rg_report_table_make(&r, &t, &e), RG_OK);
+    size_t len = 0;
+    char *csv = rg_report_table_csv(&t, &len);
+    assert_non_null(strstr(csv, "agreements_made;3;825,00\r\nagreements_active;1;309,00\r\n"
+                                "agreements_completed;1;100,00\r\nagreements_broken;1;416,00\r\n"
+                                "agreements_cancelled;0;0,00\r\n"));
+    free(csv);
+    rg_report_table_free(&t);
     rg_report_free(&r);
+}
+
+static void test_open_tasks(void **state)
+{
+    (void)state;
+    int64_t open = -1, claimed = -1;
+    rg_err e;
+    assert_int_equal(rg_report_open_tasks(store, &open, &claimed, &e), RG_OK);
+    assert_int_equal(open, 2);
+    assert_int_equal(claimed, 1);
 }
 
 static void test_bad_input(void **state)
@@ -461,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_steps),
         cmocka_unit_test(test_channels),
         cmocka_unit_test(test_promises),
+        cmocka_unit_test(test_open_tasks),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
