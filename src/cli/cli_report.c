@@ -25,7 +25,7 @@ const rg_command rg_cmd_report = {
     "          whose last touch before payment was the step (attributed)\n"
     "channels  the same per channel, with the money recovered per real spent\n"
     "promises  promises made from --from to --to: pending, kept, broken, cancelled; kept rate;\n"
-    "          installment agreements made then, by status (active, completed, broken, cancelled)\n"
+    "          installment agreements made then: active, completed, broken, cancelled; completed rate\n"
     "forecast  the next 30 days of `regua simulate` per day and channel, with cost\n"
     "Dates are the company's (2027-01-13 or 13/01/2027); --to and --as-of default to today,\n"
     "--from to 29 days before --to. Costs are each channel's cost_per_message when the\n"
@@ -93,6 +93,11 @@ static void print_footer(rg_cli *cli, const rg_report *r)
             fprintf(f, "%.2f%%\n", v * 100.0);
         else
             fprintf(f, "- (none kept or broken)\n");
+        fprintf(f, "agreements completed rate: ");
+        if (rg_agreements_completed_rate(r, &v))
+            fprintf(f, "%.2f%%\n", v * 100.0);
+        else
+            fprintf(f, "- (none completed or broken)\n");
         break;
     default:
         fprintf(f, "from %s, %lld days\n", rg_date_format_iso(r->from, d, sizeof d), (long long)r->forecast_days);

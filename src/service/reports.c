@@ -163,10 +163,26 @@ static rg_recovery_row *row_for(rg_report *r, rg_date d)
     return lo < r->n_rows ? &r->rows[lo] : NULL;
 }
 
+#define EFF_MEMO 1024
+
 typedef struct recovery_ctx {
     rg_report *r;
     const rg_report_params *p;
+    /* the effective due dates computed, by nominal due date mod EFF_MEMO */
+    rg_date memo_due[EFF_MEMO], memo_eff[EFF_MEMO];
 } recovery_ctx;
+
+/* rg_effective_due_date, remembered: a year of payments names a few
+ * hundred due dates */
+static rg_date effective(recovery_ctx *rc, rg_date due)
+{
+    size_t k = (size_t)((int64_t)due & (EFF_MEMO - 1));
+    if (rc->memo_due[k] != due) {
+        rc->memo_due[k] = due;
+        rc->memo_eff[k] = rg_effective_due_date(rc->p->calendar, due);
+    }
+    return rc->memo_eff[k];
+}
 
 static rg_status due_row(void *ctx, const rg_report_row *row)
 {
@@ -175,7 +191,7 @@ static rg_status due_row(void *ctx, const rg_report_row *row)
     rg_date due = (rg_date)row->i[0];
     if (due >= r->from && due <= r->to)
         r->billed += row->i[3];
-    rg_date eff = rg_effective_due_date(rc->p->calendar, due);
+    rg_date eff = effective(rc, due);
     if (!row->null[1] && (rg_date)row->i[1] <= eff)
         return RG_OK; /* paid in time: never overdue */
     rg_recovery_row *x = row_for(r, eff + 1);
@@ -191,7 +207,7 @@ static rg_status late_payment(void *ctx, const rg_report_row *row)
 {
     recovery_ctx *rc = ctx;
     rg_date d = rg_tz_date(rc->p->tz, row->i[0]);
-    if (d <= rg_effective_due_date(rc->p->calendar, (rg_date)row->i[2]))
+    if (d <= effective(rc, (rg_date)row->i[2]))
         return RG_OK;
     rg_recovery_row *x = row_for(rc->r, d);
     if (x) {
@@ -235,12 +251,18 @@ static rg_status run_recovery(rg_store *s, const rg_report_params *p, rg_report 
         r->n_rows++;
         d = next;
     }
-    recovery_ctx rc = {r, p};
+    recovery_ctx *rc = calloc(1, sizeof *rc);
+    if (!rc)
+        return nomem(e);
+    rc->r = r;
+    rc->p = p;
+    for (size_t i = 0; i < EFF_MEMO; i++)
+        rc->memo_due[i] = RG_DATE_NONE;
     int64_t due_args[2] = {r->from - 1 - EFFECTIVE_SLACK, r->to};
     int64_t pay_args[3] = {day_start(p, r->from), day_start(p, r->to + 1), r->to};
-    rg_status st = rg_store_report_rows(s, RG_RQ_DUE_BETWEEN, due_args, 2, due_row, &rc, e);
+    rg_status st = rg_store_report_rows(s, RG_RQ_DUE_BETWEEN, due_args, 2, due_row, rc, e);
     if (st == RG_OK)
-        st = rg_store_report_rows(s, RG_RQ_PAYMENTS_LATE, pay_args, 3, late_payment, &rc, e);
+        st = rg_store_report_rows(s, RG_RQ_PAYMENTS_LATE, pay_args, 3, late_payment, rc, e);
     if (st == RG_OK)
         st = rg_store_report_rows(s, RG_RQ_OPEN_BY_DUE, NULL, 0, open_balance_row, r, e);
     for (size_t i = 0; st == RG_OK && i < r->n_rows; i++) {
@@ -252,6 +274,7 @@ static rg_status run_recovery(rg_store *s, const rg_report_params *p, rg_report 
     }
     r->total.start = r->from;
     r->total.end = r->to;
+    free(rc);
     return st;
 }
 
@@ -303,53 +326,51 @@ static rg_funnel_row *funnel_find(funnel_ctx *fc, const rg_report_row *row)
     return f->cadence && f->step && f->channel ? f : NULL;
 }
 
-static rg_status funnel_sent(void *ctx, const rg_report_row *row)
+/* One row of the summary: i0 = the company's day of sending minus the UTC
+ * day (-1, 0 or 1, the same for the whole quarter hour), i5..i10 the
+ * messages whose invoice was paid d UTC days after the UTC day of sending,
+ * d = -1, 0, 1..6, 7, 8, 9+. Paid within 7 days: the company's d (d - i0)
+ * in 0..7; paid: d - i0 >= 0. */
+static rg_status funnel_row(void *ctx, const rg_report_row *row)
 {
     funnel_ctx *fc = ctx;
+    int64_t adj = row->i[0];
+    const int64_t *c = &row->i[5]; /* -1, 0, 1..6, 7, 8, 9+ */
+    if (adj < -1 || adj > 1)
+        return rg_err_set(fc->e, RG_EINTERNAL, "report", "a UTC offset of a day or more");
     rg_funnel_row *f = funnel_find(fc, row);
     if (!f)
         return nomem(fc->e);
-    f->sent += row->i[0];
-    f->delivered += row->i[1];
-    f->engaged += row->i[2]; /* read */
-    f->cost += row->i[3];
-    return RG_OK;
-}
-
-static rg_status funnel_opened(void *ctx, const rg_report_row *row)
-{
-    funnel_ctx *fc = ctx;
-    rg_funnel_row *f = funnel_find(fc, row);
-    if (!f)
-        return nomem(fc->e);
-    f->engaged += row->i[0]; /* opened or clicked, not read */
-    return RG_OK;
-}
-
-static rg_status funnel_paid(void *ctx, const rg_report_row *row)
-{
-    funnel_ctx *fc = ctx;
-    rg_funnel_row *f = funnel_find(fc, row);
-    if (!f)
-        return nomem(fc->e);
-    f->paid_7d += row->i[0];
-    f->paid += row->i[1];
+    f->sent += row->i[1];
+    f->delivered += row->i[2];
+    f->engaged += row->i[3];
+    f->cost += row->i[4];
+    if (adj < 0) {
+        f->paid_7d += c[0] + c[1] + c[2];
+        f->paid += c[0] + c[1] + c[2] + c[3] + c[4] + c[5];
+    } else if (adj == 0) {
+        f->paid_7d += c[1] + c[2] + c[3];
+        f->paid += c[1] + c[2] + c[3] + c[4] + c[5];
+    } else {
+        f->paid_7d += c[2] + c[3] + c[4];
+        f->paid += c[2] + c[3] + c[4] + c[5];
+    }
     return RG_OK;
 }
 
 static rg_status attribution_row(void *ctx, const rg_report_row *row)
 {
     funnel_ctx *fc = ctx;
-    if (!row->t[0] && !row->t[1] && !row->t[2]) { /* no message before the payment */
-        fc->r->unattributed.count += row->i[0];
-        fc->r->unattributed.amount += row->i[1];
+    if (!row->i[0]) { /* no message before the payment */
+        fc->r->unattributed.count += row->i[1];
+        fc->r->unattributed.amount += row->i[2];
         return RG_OK;
     }
     rg_funnel_row *f = funnel_find(fc, row);
     if (!f)
         return nomem(fc->e);
-    f->attributed.count += row->i[0];
-    f->attributed.amount += row->i[1];
+    f->attributed.count += row->i[1];
+    f->attributed.amount += row->i[2];
     return RG_OK;
 }
 
@@ -366,12 +387,8 @@ static rg_status run_funnel(rg_store *s, const rg_report_params *p, rg_report *r
 {
     funnel_ctx fc = {r, by_channel, e};
     rg_instant a = day_start(p, r->from), b = day_start(p, r->to + 1);
-    int64_t args[4] = {a, b, rg_tz_offset_at(p->tz, p->now), r->from};
-    rg_status rc = rg_store_report_rows(s, RG_RQ_FUNNEL_SENT, args, 2, funnel_sent, &fc, e);
-    if (rc == RG_OK)
-        rc = rg_store_report_rows(s, RG_RQ_FUNNEL_OPENED, args, 2, funnel_opened, &fc, e);
-    if (rc == RG_OK)
-        rc = rg_store_report_rows(s, RG_RQ_FUNNEL_PAID, args, 4, funnel_paid, &fc, e);
+    int64_t args[3] = {a, b, rg_tz_offset_at(p->tz, p->now)};
+    rg_status rc = rg_store_report_rows(s, RG_RQ_FUNNEL, args, 3, funnel_row, &fc, e);
     if (rc == RG_OK)
         rc = rg_store_report_rows(s, RG_RQ_ATTRIBUTION, args, 2, attribution_row, &fc, e);
     if (rc != RG_OK)
@@ -402,30 +419,47 @@ bool rg_funnel_return(const rg_funnel_row *f, double *out)
 
 /* ---- promises ---- */
 
+/* One row of t0 status, i0 count, i1 amount: under its status (one of
+ * names) and in made. */
+static void count_by_status(const rg_report_row *row, const char *const *names, int n, rg_report_amount *made,
+                            rg_report_amount *by)
+{
+    for (int i = 0; i < n; i++)
+        if (row->t[0] && !strcmp(row->t[0], names[i])) {
+            by[i].count += row->i[0];
+            by[i].amount += row->i[1];
+        }
+    made->count += row->i[0];
+    made->amount += row->i[1];
+}
+
 static rg_status promise_row(void *ctx, const rg_report_row *row)
 {
     rg_report *r = ctx;
-    for (int i = 0; i < RG_PROMISE_STATUSES; i++)
-        if (row->t[0] && !strcmp(row->t[0], promise_statuses[i])) {
-            r->by_status[i].count += row->i[0];
-            r->by_status[i].amount += row->i[1];
-        }
-    r->made.count += row->i[0];
-    r->made.amount += row->i[1];
+    count_by_status(row, promise_statuses, RG_PROMISE_STATUSES, &r->made, r->by_status);
     return RG_OK;
 }
 
 static rg_status agreement_row(void *ctx, const rg_report_row *row)
 {
     rg_report *r = ctx;
-    for (int i = 0; i < RG_AGREEMENT_STATUSES; i++)
-        if (row->t[0] && !strcmp(row->t[0], agreement_statuses[i])) {
-            r->agreements_by_status[i].count += row->i[0];
-            r->agreements_by_status[i].amount += row->i[1];
-        }
-    r->agreements_made.count += row->i[0];
-    r->agreements_made.amount += row->i[1];
+    count_by_status(row, agreement_statuses, RG_AGREEMENT_STATUSES, &r->agreements_made, r->agreements_by_status);
     return RG_OK;
+}
+
+/* a / (a + b) by count; false when both are 0 */
+static bool share(const rg_report_amount *a, const rg_report_amount *b, double *out)
+{
+    int64_t d = a->count + b->count;
+    if (d <= 0)
+        return false;
+    *out = (double)a->count / (double)d;
+    return true;
+}
+
+bool rg_agreements_completed_rate(const rg_report *r, double *out)
+{
+    return share(&r->agreements_by_status[1], &r->agreements_by_status[2], out);
 }
 
 typedef struct task_counts {
@@ -456,11 +490,7 @@ rg_status rg_report_open_tasks(rg_store *s, int64_t *open, int64_t *claimed, rg_
 
 bool rg_promises_kept_rate(const rg_report *r, double *out)
 {
-    int64_t d = r->by_status[1].count + r->by_status[2].count;
-    if (d <= 0)
-        return false;
-    *out = (double)r->by_status[1].count / (double)d;
-    return true;
+    return share(&r->by_status[1], &r->by_status[2], out);
 }
 
 /* ---- forecast ---- */
@@ -712,6 +742,8 @@ rg_status rg_report_json(const rg_report *r, void **out, rg_err *e)
         json_object_set_new(ag, "made", jamount(&r->agreements_made));
         for (int i = 0; i < RG_AGREEMENT_STATUSES; i++)
             json_object_set_new(ag, agreement_statuses[i], jamount(&r->agreements_by_status[i]));
+        ok = rg_agreements_completed_rate(r, &v);
+        json_object_set_new(ag, "completed_rate", jrate(ok, v));
         json_object_set_new(o, "agreements", ag);
         break;
     }
@@ -932,14 +964,13 @@ rg_status rg_report_table_make(const rg_report *r, rg_report_table *t, rg_err *e
             const char *cells[3] = {i < 0 ? "made" : promise_statuses[i], c[0], c[1]};
             rc = row(t, cells, e);
         }
-        /* the agreements of the period under the promises: "agreements_made", "agreements_active", ... */
         for (int i = -1; rc == RG_OK && i < RG_AGREEMENT_STATUSES; i++) {
             const rg_report_amount *a = i < 0 ? &r->agreements_made : &r->agreements_by_status[i];
             cell c[3];
-            snprintf(c[2], sizeof c[2], "agreements_%s", i < 0 ? "made" : agreement_statuses[i]);
-            int_cell(c[0], a->count);
-            rg_report_money_br(a->amount, c[1], sizeof c[1]);
-            const char *cells[3] = {c[2], c[0], c[1]};
+            snprintf(c[0], sizeof c[0], "agreements_%s", i < 0 ? "made" : agreement_statuses[i]);
+            int_cell(c[1], a->count);
+            rg_report_money_br(a->amount, c[2], sizeof c[2]);
+            const char *cells[3] = {c[0], c[1], c[2]};
             rc = row(t, cells, e);
         }
         break;

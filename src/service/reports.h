@@ -129,8 +129,8 @@ typedef struct rg_report {
     rg_report_amount unattributed; /* payments with no message before them */
     /* promises: made = the sum of by_status */
     rg_report_amount made, by_status[RG_PROMISE_STATUSES];
-    /* promises: the installment agreements made in the period (their
-     * total), split by their status now; made = the sum of by_status */
+    /* and the installment agreements made in the period (amount: their
+     * total), by their status now */
     rg_report_amount agreements_made, agreements_by_status[RG_AGREEMENT_STATUSES];
     /* forecast */
     rg_forecast_row *forecast;
@@ -153,6 +153,7 @@ bool rg_recovery_rate(const rg_recovery_row *row, double *out);   /* overdue_rec
 bool rg_report_dso(const rg_report *r, double *out);               /* open_balance / billed * days */
 bool rg_funnel_return(const rg_funnel_row *f, double *out);        /* attributed.amount / cost */
 bool rg_promises_kept_rate(const rg_report *r, double *out);       /* kept / (kept + broken), by count */
+bool rg_agreements_completed_rate(const rg_report *r, double *out); /* completed / (completed + broken) */
 
 /* The one JSON document of each report (docs/reports.md): a new jansson
  * reference in *out (json_t *, as void *). */

@@ -1,5 +1,69 @@
 #include "store/schema.h"
 
+/* Migration 20's pieces (the report summary's triggers). */
+/* the last message sent for payments.invoice_id at or before payments.paid_at
+ * (the later id when two were sent in the same second); two aggregates,
+ * not ORDER BY ... LIMIT 1: no temporary b-tree in a write's trigger */
+#define LAST_TOUCH                                                                                                  \
+    "(SELECT max(x.id) FROM messages x WHERE x.invoice_id = payments.invoice_id AND x.sent_at ="                   \
+    " (SELECT max(y.sent_at) FROM messages y WHERE y.invoice_id = payments.invoice_id"                             \
+    "  AND y.sent_at <= payments.paid_at))"
+#define ATTRIBUTION_SUMS "payments = payments + excluded.payments, amount = amount + excluded.amount"
+#define PAID_SUMS                                                                                                   \
+    "paid_m1 = paid_m1 + excluded.paid_m1, paid_0 = paid_0 + excluded.paid_0,"                                      \
+    " paid_1_6 = paid_1_6 + excluded.paid_1_6, paid_7 = paid_7 + excluded.paid_7,"                                 \
+    " paid_8 = paid_8 + excluded.paid_8, paid_9 = paid_9 + excluded.paid_9"
+/* adds (S "1") or takes out (S "-1") message row R ("new"/"old") of report_funnel */
+#define FUNNEL_ADD(R, S)                                                                                            \
+    "INSERT INTO report_funnel (slot, cadence, step, channel, sent, delivered, engaged, cost,"                     \
+    " paid_m1, paid_0, paid_1_6, paid_7, paid_8, paid_9)"                                                          \
+    " SELECT " R ".sent_at / 900, " R ".cadence, " R ".source_id, " R ".channel, " S ","                           \
+    " " S " * (" R ".delivered_at IS NOT NULL), " S " * (" R ".read_at IS NOT NULL OR " R ".opened_at IS NOT NULL)," \
+    " " S " * " R ".cost, " S " * (d = -1), " S " * (d = 0), " S " * (d BETWEEN 1 AND 6), " S " * (d = 7),"          \
+    " " S " * (d = 8), " S " * (d >= 9)"                                                                           \
+    " FROM (SELECT coalesce((SELECT paid_on FROM invoices WHERE id = " R ".invoice_id) - " R ".sent_at / 86400,"    \
+    " -99) AS d) WHERE " R ".sent_at IS NOT NULL"                                                                   \
+    " ON CONFLICT DO UPDATE SET sent = sent + excluded.sent, delivered = delivered + excluded.delivered,"           \
+    " engaged = engaged + excluded.engaged, cost = cost + excluded.cost, " PAID_SUMS
+/* adds (S "1") or takes out (S "-1") the payments p WHERE COND of
+ * report_attribution, under their touch_id's message */
+#define ATTRIBUTION_ADD(COND, S)                                                                                    \
+    "INSERT INTO report_attribution (slot, touched, cadence, step, channel, payments, amount)"                     \
+    " SELECT p.paid_at / 900, m.id IS NOT NULL, coalesce(m.cadence, ''), coalesce(m.source_id, ''),"              \
+    " coalesce(m.channel, ''), " S ", " S " * p.amount"                                                            \
+    " FROM payments p LEFT JOIN messages m ON m.id = p.touch_id WHERE " COND                                       \
+    " ON CONFLICT DO UPDATE SET " ATTRIBUTION_SUMS
+/* the payments WHERE COND(T) (T: the table's name there; a condition that
+ * does not read touch_id) get their last touch again: out of
+ * report_attribution, touch_id set, back in */
+#define RETOUCH(COND)                                                                                               \
+    ATTRIBUTION_ADD(COND("p"), "-1") "; UPDATE payments SET touch_id = " LAST_TOUCH " WHERE " COND("payments")    \
+    "; " ATTRIBUTION_ADD(COND("p"), "1") "; "
+/* a message's send: the payments of its invoice at or after it */
+#define AFTER_SEND(T) T ".invoice_id = new.invoice_id AND " T ".paid_at >= new.sent_at"
+/* a message moved (sent_at or invoice): the payments it may have been the
+ * last touch of (a set that does not depend on touch_id, which RETOUCH changes) */
+#define WAS_TOUCH(T)                                                                                                \
+    T ".invoice_id = old.invoice_id AND " T ".paid_at >= old.sent_at"                                              \
+    " AND (old.sent_at IS NOT new.sent_at OR old.invoice_id IS NOT new.invoice_id)"
+#define MOVED_SEND(T) AFTER_SEND(T) " AND (old.sent_at IS NOT new.sent_at OR old.invoice_id IS NOT new.invoice_id)"
+/* adds or takes out invoice row R of report_due (not when cancelled) */
+#define DUE_ADD(R, S)                                                                                               \
+    "INSERT INTO report_due (due_date, paid, paid_on, invoices, amount, recovered)"                                \
+    " SELECT " R ".due_date, " R ".paid_on IS NOT NULL, coalesce(" R ".paid_on, 0), " S ", " S " * " R ".amount,"  \
+    " " S " * min(" R ".paid, " R ".amount) WHERE " R ".status <> 'cancelled'"                                      \
+    " ON CONFLICT DO UPDATE SET invoices = invoices + excluded.invoices, amount = amount + excluded.amount,"        \
+    " recovered = recovered + excluded.recovered"
+#define KEY_CHANGED "old.cadence <> new.cadence OR old.source_id <> new.source_id OR old.channel <> new.channel"
+/* in the messages trigger: the payments whose last touch this message is
+ * follow a change of its cadence, step or channel (out under old, in under new) */
+#define ATTRIBUTION_MOVE(R, S)                                                                                      \
+    "INSERT INTO report_attribution (slot, touched, cadence, step, channel, payments, amount)"                     \
+    " SELECT p.paid_at / 900, 1, " R ".cadence, " R ".source_id, " R ".channel, " S ", " S " * p.amount"           \
+    " FROM payments p WHERE p.invoice_id = old.invoice_id AND p.touch_id = old.id AND (" KEY_CHANGED ")"           \
+    " ON CONFLICT DO UPDATE SET " ATTRIBUTION_SUMS
+
+
 /* Dates are INTEGER days since 1970-01-01; instants INTEGER seconds (UTC);
  * money INTEGER centavos; percentages INTEGER hundredths of a percent. */
 const char *const rg_schema_migrations[] = {
@@ -633,6 +697,160 @@ const char *const rg_schema_migrations[] = {
     ") STRICT;"
     "CREATE INDEX login_failures_email ON login_failures (email, at);"
     "CREATE INDEX login_failures_ip ON login_failures (ip, at);",
+    /* 20 (reports-perf): the funnels' summary (docs/reports.md "How they
+     * stay fast"), kept by triggers in the statement that changes what it
+     * counts — whatever code path writes the row — and backfilled here from
+     * the rows there are. report_funnel: the messages sent in each quarter
+     * hour (slot = sent_at / 900: a period's bounds are quarter hours in
+     * every zone) by cadence, step and channel — sent, delivered, read,
+     * opened or clicked (messages.opened_at: the first email.opened or
+     * link.clicked event naming it), cost, and the count of them whose
+     * invoice was paid d days after the UTC day they were sent, in classes
+     * d = -1, 0, 1..6, 7, 8, 9+ (the report turns them into "paid within 7
+     * days" and "paid" in the company's zone: its day of sending is the UTC
+     * day or one either side, the same for a whole slot).
+     * report_due (recovery): the invoices not cancelled by due date and
+     * payment date — count, amounts, min(paid, amount) — and
+     * payments.due_date, its invoice's, for payments_report.
+     * report_attribution: the payments of each quarter hour (paid_at / 900)
+     * by their last touch (payments.touch_id: the last message sent for the
+     * invoice at or before the payment; touched 0 and '' keys: none).
+     * Payments are never updated or deleted but for touch_id and due_date
+     * (set by these triggers alone: there is no trigger on updating
+     * payments, whose multi-row UPDATE would then need a temporary b-tree).
+     * The indexes of migration 18 these replace are dropped (two were
+     * written on every send).
+     * A migration that rebuilds messages, payments, events or invoices must
+     * create these triggers again. */
+    "ALTER TABLE messages ADD COLUMN opened_at INTEGER;"
+    "ALTER TABLE payments ADD COLUMN touch_id INTEGER;"
+    "ALTER TABLE payments ADD COLUMN due_date INTEGER;"
+    "CREATE TABLE report_funnel ("
+    " slot INTEGER NOT NULL,"
+    " cadence TEXT NOT NULL,"
+    " step TEXT NOT NULL,"
+    " channel TEXT NOT NULL,"
+    " sent INTEGER NOT NULL DEFAULT 0,"
+    " delivered INTEGER NOT NULL DEFAULT 0,"
+    " engaged INTEGER NOT NULL DEFAULT 0,"
+    " cost INTEGER NOT NULL DEFAULT 0,"
+    " paid_m1 INTEGER NOT NULL DEFAULT 0,"
+    " paid_0 INTEGER NOT NULL DEFAULT 0,"
+    " paid_1_6 INTEGER NOT NULL DEFAULT 0,"
+    " paid_7 INTEGER NOT NULL DEFAULT 0,"
+    " paid_8 INTEGER NOT NULL DEFAULT 0,"
+    " paid_9 INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (slot, cadence, step, channel)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE report_attribution ("
+    " slot INTEGER NOT NULL,"
+    " touched INTEGER NOT NULL,"
+    " cadence TEXT NOT NULL,"
+    " step TEXT NOT NULL,"
+    " channel TEXT NOT NULL,"
+    " payments INTEGER NOT NULL DEFAULT 0,"
+    " amount INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (slot, touched, cadence, step, channel)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE report_due ("
+    " due_date INTEGER NOT NULL,"
+    " paid INTEGER NOT NULL,"
+    " paid_on INTEGER NOT NULL,"
+    " invoices INTEGER NOT NULL DEFAULT 0,"
+    " amount INTEGER NOT NULL DEFAULT 0,"
+    " recovered INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (due_date, paid, paid_on)"
+    ") STRICT, WITHOUT ROWID;"
+    /* the backfill, before the triggers */
+    "UPDATE messages SET opened_at = o.at FROM (SELECT message_id, min(at) AS at FROM events"
+    " WHERE type IN ('email.opened', 'link.clicked') AND message_id IS NOT NULL GROUP BY message_id) o"
+    " WHERE messages.id = o.message_id;"
+    "UPDATE payments SET touch_id = " LAST_TOUCH ", due_date = (SELECT i.due_date FROM invoices i"
+    " WHERE i.id = payments.invoice_id);"
+    "INSERT INTO report_due (due_date, paid, paid_on, invoices, amount, recovered)"
+    " SELECT due_date, paid_on IS NOT NULL, coalesce(paid_on, 0), count(*), sum(amount), sum(min(paid, amount))"
+    " FROM invoices WHERE status <> 'cancelled' GROUP BY 1, 2, 3;"
+    "INSERT INTO report_funnel (slot, cadence, step, channel, sent, delivered, engaged, cost,"
+    " paid_m1, paid_0, paid_1_6, paid_7, paid_8, paid_9)"
+    " SELECT slot, cadence, source_id, channel, count(*), sum(delivered_at IS NOT NULL),"
+    " sum(read_at IS NOT NULL OR opened_at IS NOT NULL), sum(cost), sum(d = -1), sum(d = 0),"
+    " sum(d BETWEEN 1 AND 6), sum(d = 7), sum(d = 8), sum(d >= 9)"
+    " FROM (SELECT m.sent_at / 900 AS slot, m.cadence, m.source_id, m.channel, m.delivered_at, m.read_at,"
+    "  m.opened_at, m.cost, coalesce(i.paid_on - m.sent_at / 86400, -99) AS d"
+    "  FROM messages m LEFT JOIN invoices i ON i.id = m.invoice_id WHERE m.sent_at IS NOT NULL)"
+    " GROUP BY slot, cadence, source_id, channel;"
+    "INSERT INTO report_attribution (slot, touched, cadence, step, channel, payments, amount)"
+    " SELECT p.paid_at / 900, m.id IS NOT NULL, coalesce(m.cadence, ''), coalesce(m.source_id, ''),"
+    " coalesce(m.channel, ''), count(*), sum(p.amount)"
+    " FROM payments p LEFT JOIN messages m ON m.id = p.touch_id GROUP BY 1, 2, 3, 4, 5;"
+    "DROP INDEX messages_report_sent;"
+    "DROP INDEX messages_invoice_sent;"
+    "DROP INDEX invoices_paid_on;"
+    "DROP INDEX invoices_report_due;"
+    "DROP INDEX payments_paid_at;"
+    "CREATE INDEX payments_report ON payments (paid_at, due_date, amount);"
+    /* the promises report's agreements, by when made */
+    "CREATE INDEX agreements_created ON agreements (created_at, status, total);"
+    /* a message: its row in the funnel out with the old values, in with the
+     * new; a send (or a move of sent_at or invoice) re-attributes the
+     * invoice's payments it may now be, or no longer be, the last touch of */
+    "CREATE TRIGGER report_message_insert AFTER INSERT ON messages WHEN new.sent_at IS NOT NULL BEGIN "
+    FUNNEL_ADD("new", "1") "; "
+    "END;"
+    /* (apart, so that a send with no payment after it costs one probe) */
+    "CREATE TRIGGER report_message_insert_touch AFTER INSERT ON messages WHEN new.sent_at IS NOT NULL"
+    " AND EXISTS (SELECT 1 FROM payments p WHERE " AFTER_SEND("p") ") BEGIN "
+    RETOUCH(AFTER_SEND)
+    "END;"
+    "CREATE TRIGGER report_message_update AFTER UPDATE OF sent_at, delivered_at, read_at, opened_at, cost, cadence,"
+    " source_id, channel, invoice_id ON messages"
+    " WHEN old.sent_at IS NOT new.sent_at OR old.invoice_id IS NOT new.invoice_id OR (old.sent_at IS NOT NULL AND ("
+    " (old.delivered_at IS NULL) <> (new.delivered_at IS NULL) OR (old.read_at IS NULL) <> (new.read_at IS NULL)"
+    " OR (old.opened_at IS NULL) <> (new.opened_at IS NULL) OR old.cost <> new.cost OR " KEY_CHANGED "))"
+    " BEGIN "
+    FUNNEL_ADD("old", "-1") "; "
+    FUNNEL_ADD("new", "1") "; "
+    "END;"
+    "CREATE TRIGGER report_message_update_touch AFTER UPDATE OF sent_at, cadence, source_id, channel, invoice_id"
+    " ON messages WHEN (old.sent_at IS NOT new.sent_at OR old.invoice_id IS NOT new.invoice_id OR " KEY_CHANGED ")"
+    " AND (EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = old.invoice_id)"
+    " OR EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = new.invoice_id)) BEGIN "
+    ATTRIBUTION_MOVE("old", "-1") "; "
+    ATTRIBUTION_MOVE("new", "1") "; "
+    RETOUCH(WAS_TOUCH)
+    RETOUCH(MOVED_SEND)
+    "END;"
+    /* an invoice paid (or its payment date moved): its messages change class */
+    "CREATE TRIGGER report_invoice_paid AFTER UPDATE OF paid_on ON invoices WHEN old.paid_on IS NOT new.paid_on BEGIN "
+    "INSERT INTO report_funnel (slot, cadence, step, channel, paid_m1, paid_0, paid_1_6, paid_7, paid_8, paid_9)"
+    " SELECT slot, cadence, source_id, channel, (dn = -1) - (dp = -1), (dn = 0) - (dp = 0),"
+    " (dn BETWEEN 1 AND 6) - (dp BETWEEN 1 AND 6), (dn = 7) - (dp = 7), (dn = 8) - (dp = 8), (dn >= 9) - (dp >= 9)"
+    " FROM (SELECT sent_at / 900 AS slot, cadence, source_id, channel,"
+    "  coalesce(new.paid_on - sent_at / 86400, -99) AS dn, coalesce(old.paid_on - sent_at / 86400, -99) AS dp"
+    "  FROM messages WHERE invoice_id = new.id AND sent_at IS NOT NULL)"
+    " WHERE true ON CONFLICT DO UPDATE SET " PAID_SUMS "; "
+    "END;"
+    /* recovery: the invoices by due date and payment date (report_due),
+     * each payment's copy of its invoice's due date */
+    "CREATE TRIGGER report_invoice_insert AFTER INSERT ON invoices BEGIN " DUE_ADD("new", "1") "; END;"
+    "CREATE TRIGGER report_invoice_due AFTER UPDATE OF due_date, paid_on, status, amount, paid ON invoices"
+    " WHEN old.due_date <> new.due_date OR old.paid_on IS NOT new.paid_on OR old.status <> new.status"
+    " OR old.amount <> new.amount OR old.paid <> new.paid BEGIN "
+    DUE_ADD("old", "-1") "; "
+    DUE_ADD("new", "1") "; "
+    "UPDATE payments SET due_date = new.due_date WHERE invoice_id = new.id AND old.due_date <> new.due_date; "
+    "END;"
+    /* an open or a click: the message's first one */
+    "CREATE TRIGGER report_message_opened AFTER INSERT ON events"
+    " WHEN new.message_id IS NOT NULL AND new.type IN ('email.opened', 'link.clicked') BEGIN "
+    "UPDATE messages SET opened_at = new.at WHERE id = new.message_id AND (opened_at IS NULL OR opened_at > new.at); "
+    "END;"
+    /* a payment: its last touch, then its row in */
+    "CREATE TRIGGER report_payment_insert AFTER INSERT ON payments BEGIN "
+    "UPDATE payments SET touch_id = " LAST_TOUCH ", due_date = (SELECT i.due_date FROM invoices i"
+    " WHERE i.id = new.invoice_id) WHERE id = new.id; "
+    ATTRIBUTION_ADD("p.id = new.id", "1") "; "
+    "END;",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);

@@ -1088,34 +1088,30 @@ rg_status rg_store_login_failures_clear(rg_store *s, const char *email, rg_err *
 
 /* ---- reports (issue 14; sqlite_reports.c; the rules are service/reports.h's) ----
  * Each query reads an index of the reports' migration (schema.c), grouped in SQL;
- * rows come to fn as up to 3 texts and 8 integers (null[i]: SQL NULL). */
+ * rows come to fn as up to 3 texts and 12 integers (null[i]: SQL NULL). */
 typedef enum rg_report_query {
     /* open invoices with a balance, grouped by due date, cadence, tags:
      * t0 progress_cadence ("" none), t1 tags; i0 due_date, i1 count, i2 balance */
     RG_RQ_OPEN_BY_DUE,
     /* invoices not cancelled due in [a0, a1] (dates), grouped by due date and
-     * paid_on: i0 due_date, i1 paid_on (null: not paid), i2 count,
-     * i3 sum(amount), i4 sum(min(paid, amount)) */
+     * paid_on (report_due, migration 20): i0 due_date, i1 paid_on (null: not
+     * paid), i2 count, i3 sum(amount), i4 sum(min(paid, amount)) */
     RG_RQ_DUE_BETWEEN,
-    /* payments made in [a0, a1) (instants) on invoices due before a2:
+    /* payments made in [a0, a1) (instants) on invoices due before a2
+     * (payments_report: payments.due_date is the invoice's, migration 20):
      * i0 paid_at, i1 amount, i2 the invoice's due_date */
     RG_RQ_PAYMENTS_LATE,
-    /* messages sent in [a0, a1) (instants) by cadence, step, channel:
-     * t0 cadence, t1 source_id, t2 channel; i0 sent, i1 delivered, i2 read,
-     * i3 sum(cost) */
-    RG_RQ_FUNNEL_SENT,
-    /* of those, not read but opened or clicked (an email.opened or
-     * link.clicked event at or after a0 names them): the same texts; i0
-     * messages */
-    RG_RQ_FUNNEL_OPENED,
-    /* of those, the ones whose invoice was paid on or after the day they
-     * were sent (a2: the company's UTC offset in seconds, for that day;
-     * a3: the first day of the period): the same texts; i0 paid within 7
-     * days, i1 paid */
-    RG_RQ_FUNNEL_PAID,
-    /* payments made in [a0, a1) attributed to the last message sent for
-     * their invoice at or before them: t0 cadence, t1 source_id, t2 channel
-     * (all null: no such message); i0 payments, i1 sum(amount) */
+    /* the funnels' summary (report_funnel, migration 20) for the messages
+     * sent in [a0, a1) (instants; quarter hours), by cadence, step, channel
+     * and how the company's day of sending (a2: its UTC offset in seconds)
+     * differs from the UTC day: t0 cadence, t1 source_id, t2 channel; i0
+     * that difference (-1, 0, 1), i1 sent, i2 delivered, i3 read, opened or
+     * clicked, i4 sum(cost), i5..i10 sent messages whose invoice was paid d
+     * UTC days after the UTC day they were sent, d = -1, 0, 1..6, 7, 8, 9+ */
+    RG_RQ_FUNNEL,
+    /* payments made in [a0, a1) (report_attribution) by their last touch:
+     * t0 cadence, t1 source_id, t2 channel; i0 1 (0: no message before the
+     * payment, texts ""), i1 payments, i2 sum(amount) */
     RG_RQ_ATTRIBUTION,
     /* promises made in [a0, a1) (instants), by status: t0 status; i0 count,
      * i1 sum(amount) */
@@ -1129,8 +1125,8 @@ typedef enum rg_report_query {
 } rg_report_query;
 typedef struct rg_report_row {
     const char *t[3]; /* borrowed until fn returns; NULL when SQL NULL */
-    int64_t i[8];
-    bool null[8];
+    int64_t i[12];
+    bool null[12];
 } rg_report_row;
 typedef rg_status (*rg_report_row_fn)(void *ctx, const rg_report_row *row);
 rg_status rg_store_report_rows(rg_store *s, rg_report_query q, const int64_t *args, size_t n_args,

@@ -30,6 +30,7 @@
 #include "base/date.h"
 #include "base/zones.h"
 #include "service/reports.h"
+#include "store/schema.h"
 #include "store/store.h"
 
 #define D(s) "unixepoch('" s "')/86400"
@@ -95,22 +96,64 @@ static const char *const portfolio =
     " ('call', 1, 'open', '', 0, 0), ('call', 1, 'open', '', 0, 0), ('call', 1, 'claimed', 'ana', 0, 0),"
     " ('call', 1, 'done', 'ana', 0, 0), ('call', 1, 'cancelled', '', 0, 0);";
 
-static rg_store *store;
+static int64_t count_of(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
 
+static rg_store *store;
+static const char *store_path;
+
+/* The portfolio written into a database at the newest schema: the
+ * summary tables' triggers count every row as it is inserted. */
 static int setup(void **state)
 {
     (void)state;
     rg_err e;
-    const char *path = rg_test_path("reports.db");
-    assert_int_equal(rg_store_open(path, &store, &e), RG_OK);
+    store_path = rg_test_path("reports.db");
+    assert_int_equal(rg_store_open(store_path, &store, &e), RG_OK);
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(store_path, &db), SQLITE_OK);
     char *msg = NULL;
     int rc = sqlite3_exec(db, portfolio, NULL, NULL, &msg);
     if (rc != SQLITE_OK)
         fprintf(stderr, "portfolio: %s\n", msg);
     assert_int_equal(rc, SQLITE_OK);
     sqlite3_close(db);
+    return 0;
+}
+
+/* The same portfolio written before the summary's migration, which then
+ * fills the summary from the rows (the backfill): the same figures. */
+static int setup_migrated(void **state)
+{
+    (void)state;
+    int n = 0;
+    while (n < rg_schema_version && !strstr(rg_schema_migrations[n], "CREATE TABLE report_funnel"))
+        n++;
+    assert_true(n < rg_schema_version);
+    store_path = rg_test_path("reports_migrated.db");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(store_path, &db), SQLITE_OK);
+    char *msg = NULL;
+    for (int i = 0; i < n; i++)
+        if (sqlite3_exec(db, rg_schema_migrations[i], NULL, NULL, &msg) != SQLITE_OK)
+            fail_msg("migration %d: %s", i + 1, msg);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", n);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    if (sqlite3_exec(db, portfolio, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("portfolio: %s", msg);
+    assert_int_equal(count_of(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'report_funnel'"), 0);
+    sqlite3_close(db);
+    rg_err e;
+    assert_int_equal(rg_store_open(store_path, &store, &e), RG_OK);
     return 0;
 }
 
@@ -414,6 +457,263 @@ static void test_channels(void **state)
     rg_report_free(&r);
 }
 
+/* ---- the funnels' summary (migration 20): kept by the writes, equal to a rebuild ---- */
+
+/* The summary as the rows say it should be, computed from scratch (the
+ * opens from the events, the last touch searched again), minus the
+ * summary: both directions must be empty. */
+static const char *const summary_diff[] = {
+    "SELECT slot, cadence, step, channel, sent, delivered, engaged, cost, paid_m1, paid_0, paid_1_6, paid_7, paid_8,"
+    " paid_9 FROM report_funnel WHERE sent OR delivered OR engaged OR cost OR paid_m1 OR paid_0 OR paid_1_6"
+    " OR paid_7 OR paid_8 OR paid_9",
+    "SELECT m.sent_at / 900, m.cadence, m.source_id, m.channel, count(*), sum(m.delivered_at IS NOT NULL),"
+    " sum(m.read_at IS NOT NULL OR EXISTS (SELECT 1 FROM events ev WHERE ev.message_id = m.id"
+    "  AND ev.type IN ('email.opened', 'link.clicked'))), sum(m.cost),"
+    " sum(coalesce(i.paid_on - m.sent_at / 86400, -99) = -1), sum(coalesce(i.paid_on - m.sent_at / 86400, -99) = 0),"
+    " sum(coalesce(i.paid_on - m.sent_at / 86400, -99) BETWEEN 1 AND 6),"
+    " sum(coalesce(i.paid_on - m.sent_at / 86400, -99) = 7), sum(coalesce(i.paid_on - m.sent_at / 86400, -99) = 8),"
+    " sum(coalesce(i.paid_on - m.sent_at / 86400, -99) >= 9)"
+    " FROM messages m LEFT JOIN invoices i ON i.id = m.invoice_id WHERE m.sent_at IS NOT NULL GROUP BY 1, 2, 3, 4",
+    "SELECT slot, touched, cadence, step, channel, payments, amount FROM report_attribution"
+    " WHERE payments OR amount",
+    "SELECT p.paid_at / 900, m.id IS NOT NULL, coalesce(m.cadence, ''), coalesce(m.source_id, ''),"
+    " coalesce(m.channel, ''), count(*), sum(p.amount) FROM payments p LEFT JOIN messages m ON m.id ="
+    " (SELECT x.id FROM messages x WHERE x.invoice_id = p.invoice_id AND x.sent_at <= p.paid_at"
+    "  ORDER BY x.sent_at DESC, x.id DESC LIMIT 1) GROUP BY 1, 2, 3, 4, 5",
+    "SELECT due_date, paid, paid_on, invoices, amount, recovered FROM report_due"
+    " WHERE invoices OR amount OR recovered",
+    "SELECT due_date, paid_on IS NOT NULL, coalesce(paid_on, 0), count(*), sum(amount), sum(min(paid, amount))"
+    " FROM invoices WHERE status <> 'cancelled' GROUP BY 1, 2, 3",
+};
+
+static void summary_matches_rows(sqlite3 *db)
+{
+    char sql[4096];
+    for (int k = 0; k < 6; k += 2)
+        for (int dir = 0; dir < 2; dir++) {
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s EXCEPT %s)", summary_diff[k + dir],
+                     summary_diff[k + 1 - dir]);
+            if (count_of(db, sql) != 0)
+                fail_msg("the summary differs from its rows: %s", sql);
+        }
+    /* each payment carries its invoice's due date */
+    assert_int_equal(count_of(db, "SELECT count(*) FROM payments p JOIN invoices i ON i.id = p.invoice_id"
+                                  " WHERE p.due_date IS NOT i.due_date"),
+                     0);
+}
+
+static void exec_sql(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+}
+
+/* The fixture's summary (kept by the triggers, or filled by the
+ * migration) is what its rows say. */
+static void test_summary_matches_rows(void **state)
+{
+    (void)state;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(store_path, &db), SQLITE_OK);
+    assert_true(count_of(db, "SELECT count(*) FROM report_funnel") > 0);
+    assert_true(count_of(db, "SELECT count(*) FROM report_attribution WHERE touched") > 0);
+    summary_matches_rows(db);
+    sqlite3_close(db);
+}
+
+/* Writes rows (SQL), then checks the summary against them. */
+static void write_rows(sqlite3 *db, const char *sql)
+{
+    exec_sql(db, sql);
+    summary_matches_rows(db);
+}
+
+/* A new database at the newest schema with customer C1: the store and a
+ * connection to write rows with. */
+static sqlite3 *scratch(const char *name, rg_store **s)
+{
+    rg_err e;
+    const char *path = rg_test_path(name);
+    assert_int_equal(rg_store_open(path, s, &e), RG_OK);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec_sql(db, "INSERT INTO customers (id, external_id, name, created_at, updated_at) VALUES (1, 'C1', 'Ana', 0, 0)");
+    return db;
+}
+
+/* Writes after the fact move the figures of the day a message was sent:
+ * a delivery days later, a payment that comes before a message recorded
+ * after it, a payment of the invoice, a send undone (sent_at cleared), an
+ * open. After each, the summary equals its rebuild from the rows. */
+static void test_summary_upkeep(void **state)
+{
+    (void)state;
+    rg_store *s = NULL;
+    sqlite3 *db = scratch("reports_upkeep.db", &s);
+    rg_store *fixture = store;
+    store = s; /* run() reads this database */
+    write_rows(db, "INSERT INTO invoices (id, external_id, customer_id, amount, due_date, status, created_at,"
+                 " updated_at) VALUES (1, 'F1', 1, 10000, " D("2026-11-20") ", 'open', 0, 0);"
+                 /* queued: not in the funnel */
+                 "INSERT INTO messages (id, idempotency_key, customer_id, invoice_id, cadence, source_kind,"
+                 " source_id, channel, status, planned_for, cost, created_at, updated_at) VALUES"
+                 " (1, 'k1', 1, 1, 'padrao', 'step', 'd1', 'email', 'queued', 0, 0, 0, 0);");
+    rg_report_params p = params();
+    p.from = p.to = ymd(2026, 11, 20);
+    rg_report r;
+    run("steps", &p, &r);
+    assert_int_equal(r.n_funnel, 0);
+    rg_report_free(&r);
+
+    /* sent on the 20th (the dispatcher's update) */
+    write_rows(db, "UPDATE messages SET status = 'sent', sent_at = " T("2026-11-20 12:00") ", cost = 5 WHERE id = 1");
+    /* a payment in part at 14:00: M1 is its last touch */
+    write_rows(db, "INSERT INTO payments (invoice_id, amount, paid_at, source, reference, created_at)"
+                 " VALUES (1, 3000, " T("2026-11-20 14:00") ", 'manual', 'P1', 0)");
+    run("steps", &p, &r);
+    funnel_is(funnel(&r, "padrao", "d1", ""), 1, 0, 0, 0, 0, 5, 1, 3000);
+    rg_report_free(&r);
+
+    /* a WhatsApp message recorded afterwards as sent at 13:00: now the last touch */
+    write_rows(db, "INSERT INTO messages (id, idempotency_key, customer_id, invoice_id, cadence, source_kind,"
+                 " source_id, channel, status, planned_for, sent_at, cost, created_at, updated_at) VALUES"
+                 " (2, 'k2', 1, 1, 'padrao', 'step', 'd2', 'whatsapp', 'sent', 0, " T("2026-11-20 13:00") ", 30,"
+                 " 0, 0)");
+    run("steps", &p, &r);
+    funnel_is(funnel(&r, "padrao", "d1", ""), 1, 0, 0, 0, 0, 5, 0, 0);
+    funnel_is(funnel(&r, "padrao", "d2", ""), 1, 0, 0, 0, 0, 30, 1, 3000);
+    rg_report_free(&r);
+
+    /* M1 delivered five days after its day, M2 read; an open of M1 */
+    write_rows(db, "UPDATE messages SET status = 'delivered', delivered_at = " T("2026-11-25 09:00") " WHERE id = 1;"
+                 "UPDATE messages SET status = 'read', delivered_at = " T("2026-11-20 13:01") ", read_at = "
+                 T("2026-11-20 13:05") " WHERE id = 2;"
+                 "INSERT INTO events (type, at, source, customer_id, invoice_id, message_id) VALUES"
+                 " ('email.opened', " T("2026-11-26 10:00") ", 'tracking', 1, 1, 1),"
+                 " ('link.clicked', " T("2026-11-26 10:01") ", 'tracking', 1, 1, 1)");
+    assert_int_equal(count_of(db, "SELECT opened_at FROM messages WHERE id = 1"), 1795687200);
+    run("steps", &p, &r);
+    funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 0, 0, 5, 0, 0);
+    funnel_is(funnel(&r, "padrao", "d2", ""), 1, 1, 1, 0, 0, 30, 1, 3000);
+    rg_report_free(&r);
+
+    /* the invoice paid in full on the 29th: within 7 days of the 20th for both */
+    write_rows(db, "INSERT INTO payments (invoice_id, amount, paid_at, source, reference, created_at)"
+                 " VALUES (1, 7000, " T("2026-11-29 15:00") ", 'manual', 'P2', 0);"
+                 "UPDATE invoices SET paid = 10000, status = 'paid', paid_on = " D("2026-11-29") " WHERE id = 1");
+    run("steps", &p, &r); /* P2 is on the 29th: not in this period's attribution */
+    funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 0, 1, 5, 0, 0);
+    funnel_is(funnel(&r, "padrao", "d2", ""), 1, 1, 1, 0, 1, 30, 1, 3000);
+    rg_report_free(&r);
+    /* (9 days: paid, not within 7; moved to the 27th it is) */
+    write_rows(db, "UPDATE invoices SET paid_on = " D("2026-11-27") " WHERE id = 1");
+    run("steps", &p, &r);
+    funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 1, 1, 5, 0, 0);
+    rg_report_free(&r);
+
+    /* M2's send undone (the provider refused it after all): P1 goes back to M1 */
+    write_rows(db, "UPDATE messages SET status = 'failed', sent_at = NULL, cost = 0 WHERE id = 2");
+    run("steps", &p, &r);
+    assert_int_equal(r.n_funnel, 1);
+    funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 1, 1, 5, 1, 3000);
+    rg_report_free(&r);
+    /* and M1 moved after P1: nothing before P1 any more */
+    write_rows(db, "UPDATE messages SET sent_at = " T("2026-11-20 14:30") " WHERE id = 1");
+    run("steps", &p, &r);
+    funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 1, 1, 5, 0, 0);
+    assert_int_equal(r.unattributed.count, 1);
+    assert_int_equal(r.unattributed.amount, 3000);
+    rg_report_free(&r);
+    /* recovery: P2 on the 29th, after the due date (20th: a holiday, in
+     * effect the 23rd), is money recovered; the due date extended past it
+     * (the portal's "Prorrogar"), it is not */
+    rg_report_params rp = params(), rp2 = params();
+    rp.from = rp.to = ymd(2026, 11, 29);
+    rp2.from = rp2.to = ymd(2026, 11, 24); /* the day F1 became overdue; paid since */
+    run("recovery", &rp, &r);
+    assert_int_equal(r.total.recovered.count, 1);
+    assert_int_equal(r.total.recovered.amount, 7000);
+    rg_report_free(&r);
+    run("recovery", &rp2, &r);
+    assert_int_equal(r.total.overdue.count, 1);
+    assert_int_equal(r.total.overdue.amount, 10000);
+    assert_int_equal(r.total.overdue_recovered, 10000);
+    rg_report_free(&r);
+    write_rows(db, "UPDATE invoices SET extended_from = due_date, due_date = " D("2026-12-15") " WHERE id = 1");
+    run("recovery", &rp, &r);
+    assert_int_equal(r.total.recovered.count, 0);
+    rg_report_free(&r);
+    run("recovery", &rp2, &r); /* paid before its new due date: never overdue */
+    assert_int_equal(r.total.overdue.count, 0);
+    rg_report_free(&r);
+    /* back to the 20th, then cancelled: out of what became overdue */
+    write_rows(db, "UPDATE invoices SET due_date = extended_from WHERE id = 1;"
+                 "UPDATE invoices SET status = 'cancelled' WHERE id = 1");
+    run("recovery", &rp2, &r);
+    assert_int_equal(r.total.overdue.count, 0);
+    rg_report_free(&r);
+    exec_sql(db, "UPDATE invoices SET status = 'paid' WHERE id = 1");
+
+    /* back before P1, then its channel changed (a fallback): P1 follows it */
+    write_rows(db, "UPDATE messages SET sent_at = " T("2026-11-20 12:00") " WHERE id = 1;"
+                 "UPDATE messages SET channel = 'sms' WHERE id = 1");
+    run("channels", &p, &r);
+    assert_int_equal(r.n_funnel, 1);
+    funnel_is(funnel(&r, "", "", "sms"), 1, 1, 1, 1, 1, 5, 1, 3000);
+    assert_int_equal(r.unattributed.count, 0);
+    rg_report_free(&r);
+
+    sqlite3_close(db);
+    store = fixture;
+    rg_store_close(s);
+}
+
+/* "Paid" and "within 7 days" count from the company's day of sending, not
+ * the UTC day: at 22:30 in Sao Paulo it is already tomorrow in UTC, at
+ * 05:00 in Tokyo (UTC+9) it is still yesterday in UTC. */
+static void test_summary_company_day(void **state)
+{
+    (void)state;
+    rg_err e;
+    rg_store *s = NULL;
+    sqlite3 *db = scratch("reports_zone.db", &s);
+    write_rows(db, "INSERT INTO invoices (id, external_id, customer_id, amount, paid, due_date, status, paid_on,"
+                 " created_at, updated_at) VALUES"
+                 " (1, 'F1', 1, 100, 100, " D("2026-11-10") ", 'paid', " D("2026-11-20") ", 0, 0),"
+                 " (2, 'F2', 1, 100, 100, " D("2026-11-10") ", 'paid', " D("2026-11-28") ", 0, 0),"
+                 " (3, 'F3', 1, 100, 100, " D("2026-11-10") ", 'paid', " D("2026-11-20") ", 0, 0),"
+                 " (4, 'F4', 1, 100, 100, " D("2026-11-10") ", 'paid', " D("2026-11-21") ", 0, 0);"
+                 "INSERT INTO messages (idempotency_key, customer_id, invoice_id, cadence, source_kind, source_id,"
+                 " channel, status, planned_for, sent_at, created_at, updated_at) VALUES"
+                 /* 2026-11-21 01:30 UTC = 11-20 22:30 in Sao Paulo */
+                 " ('k1', 1, 1, 'c', 'step', 'late', 'sms', 'sent', 0, " T("2026-11-21 01:30") ", 0, 0),"
+                 " ('k2', 1, 2, 'c', 'step', 'late', 'sms', 'sent', 0, " T("2026-11-21 01:30") ", 0, 0),"
+                 /* 2026-11-20 20:00 UTC = 11-21 05:00 in Tokyo */
+                 " ('k3', 1, 3, 'c', 'step', 'early', 'sms', 'sent', 0, " T("2026-11-20 20:00") ", 0, 0),"
+                 " ('k4', 1, 4, 'c', 'step', 'early', 'sms', 'sent', 0, " T("2026-11-20 20:00") ", 0, 0);");
+    rg_report_params p = params();
+    p.from = ymd(2026, 11, 20);
+    p.to = ymd(2026, 11, 21);
+    rg_report r;
+    rg_err_clear(&e);
+    assert_int_equal(rg_report_run(s, "steps", &p, &r, &e), RG_OK);
+    /* Sao Paulo: F1 paid the day it was sent (UTC: the day before), F2 8
+     * days after (UTC: 7) */
+    funnel_is(funnel(&r, "c", "late", ""), 2, 0, 0, 1, 2, 0, 0, 0);
+    rg_report_free(&r);
+    rg_tz *tokyo = NULL;
+    assert_int_equal(rg_tz_from_posix("JST-9", &tokyo, &e), RG_OK);
+    p.tz = tokyo;
+    assert_int_equal(rg_report_run(s, "steps", &p, &r, &e), RG_OK);
+    /* Tokyo: sent on the 21st; F3 paid on the 20th (before), F4 the same day */
+    funnel_is(funnel(&r, "c", "early", ""), 2, 0, 0, 1, 1, 0, 0, 0);
+    rg_report_free(&r);
+    rg_tz_free(tokyo);
+    sqlite3_close(db);
+    rg_store_close(s);
+}
+
 static void test_promises(void **state)
 {
     (void)state;
@@ -446,6 +746,10 @@ static void test_promises(void **state)
                                  "\"count\":1},\"broken\":{\"amount\":\"416.00\""));
     assert_non_null(strstr(text, "\"made\":{\"amount\":\"825.00\",\"amount_cents\":82500,\"count\":3}}"));
     free(text);
+    assert_true(rg_agreements_completed_rate(&r, &v)); /* completed / (completed + broken) */
+    assert_true(fabs(v - 0.5) < 1e-12);
+    assert_true(fabs(json_real_value(json_object_get(json_object_get(doc, "agreements"), "completed_rate")) - 0.5) <
+                1e-12);
     json_decref(doc);
     rg_report_table t;
     assert_int_equal(rg_report_table_make(&r, &t, &e), RG_OK);
@@ -456,6 +760,13 @@ static void test_promises(void **state)
                                 "agreements_cancelled;0;0,00\r\n"));
     free(csv);
     rg_report_table_free(&t);
+    rg_report_free(&r);
+
+    /* none ended either way: no rate */
+    p.from = p.to = ymd(2026, 11, 3);
+    run("promises", &p, &r);
+    bucket_is(&r.agreements_made, 0, 1, 30900);
+    assert_false(rg_agreements_completed_rate(&r, &v));
     rg_report_free(&r);
 }
 
@@ -507,9 +818,18 @@ int main(void)
         cmocka_unit_test(test_recovery),
         cmocka_unit_test(test_steps),
         cmocka_unit_test(test_channels),
+        cmocka_unit_test(test_summary_matches_rows),
+        cmocka_unit_test(test_summary_upkeep),
+        cmocka_unit_test(test_summary_company_day),
         cmocka_unit_test(test_promises),
         cmocka_unit_test(test_open_tasks),
         cmocka_unit_test(test_bad_input),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    const struct CMUnitTest migrated[] = {
+        cmocka_unit_test(test_aging_buckets), cmocka_unit_test(test_recovery),
+        cmocka_unit_test(test_steps),         cmocka_unit_test(test_channels),
+        cmocka_unit_test(test_promises),      cmocka_unit_test(test_summary_matches_rows),
+    };
+    int failed = cmocka_run_group_tests_name("reports", tests, setup, teardown);
+    return failed + cmocka_run_group_tests_name("reports_migrated", migrated, setup_migrated, teardown);
 }
