@@ -119,8 +119,9 @@ typedef struct rg_store_ckpt_stats {
     int64_t cycles;        /* checkpoint cycles run */
     int64_t passive;       /* PASSIVE checkpoints among them (the writers went on) */
     int64_t restarts;      /* cycles that copied the whole log, no reader left in it: it starts over */
-    int64_t pinned;        /* cycles that could not: a reader's snapshot held the log (or another
-                              connection was checkpointing, or kept the write lock) */
+    int64_t pinned;        /* cycles that could not: a reader's snapshot held the log, another
+                              connection kept the write lock, or was checkpointing (then no gated step) */
+    int64_t gated;         /* cycles that ran the gated step (the attached writers' pause) */
     int64_t gate_waits;    /* transactions that waited at the gate */
     int64_t max_wal_bytes; /* the longest log an attached connection's commit saw */
 } rg_store_ckpt_stats;
