@@ -1099,8 +1099,8 @@ typedef enum rg_report_query {
      * t0 progress_cadence ("" none), t1 tags; i0 due_date, i1 count, i2 balance */
     RG_RQ_OPEN_BY_DUE,
     /* invoices not cancelled due in [a0, a1] (dates), grouped by due date and
-     * paid_on (report_due, migration 20): i0 due_date, i1 paid_on (null: not
-     * paid), i2 count, i3 sum(amount), i4 sum(min(paid, amount)) */
+     * paid_on (index invoices_report_due): i0 due_date, i1 paid_on (null:
+     * not paid), i2 count, i3 sum(amount), i4 sum(min(paid, amount)) */
     RG_RQ_DUE_BETWEEN,
     /* payments made in [a0, a1) (instants) on invoices due before a2
      * (payments_report: payments.due_date is the invoice's, migration 20):
