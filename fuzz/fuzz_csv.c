@@ -109,7 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     dirty = r.committed || rc != RG_EINVAL;
     if (r.committed) {
-        rg_customer_filter cf = {NULL, NULL, 0, 0};
+        rg_customer_filter cf = {.limit = 0};
         rg_invoice_filter inf;
         rg_invoice_filter_init(&inf);
         if (rg_store_customer_each(store, &cf, check_customer, NULL, &e) != RG_OK ||

@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 make --no-print-directory build/regua
 mkdir -p docs/screenshots
 REGUA_SCREENSHOTS="$(pwd)/docs/screenshots" REGUA_BIN="$(pwd)/build/regua" \
-    node tests/browser/run.js tests/browser/test_portal.js tests/browser/test_dashboard.js
+    node tests/browser/run.js tests/browser/test_portal.js tests/browser/test_dashboard.js tests/browser/test_dashboard_pages.js
 ls -l docs/screenshots

@@ -23,7 +23,8 @@ const rg_command rg_cmd_serve = {
     "serve",
     "regua serve [--listen HOST:PORT] [--tick-every SECONDS] [--no-scheduler] [--no-dispatch]",
     "Run the HTTP server, the scheduler and the dispatcher until interrupted",
-    "Serves the team's dashboard at / (pt-BR pages; log in at /login as a user of `regua user\n"
+    "Serves the team's dashboard at / (pt-BR pages: Faturas, Tarefas, Clientes, Mensagens,\n"
+    "Réguas, Canais, each table with a CSV export; log in at /login as a user of `regua user\n"
     "create`; docs/dashboard.md), the REST API under /v1 (Authorization: Bearer KEY from\n"
     "`regua apikey create`;\n"
     "its OpenAPI 3.1 document, docs/openapi.json, at GET /v1/openapi.json without a key),\n"

@@ -128,6 +128,12 @@ static const char STYLE[] =
     "ol.timeline li.promise{border-color:#b06000}ol.timeline li.task{border-color:#7b1fa2}"
     "ol.timeline time{color:#5b6670;font-size:.85rem;margin-right:.5rem}pre.msg{white-space:pre-wrap;"
     "background:#f5f6f8;padding:.5rem;margin:.4rem 0 0;font-family:inherit}.pager{margin:1rem 0;display:flex;gap:1rem}"
+    /* Clientes, Réguas (dash_customers.c, dash_cadences.c): contact facts, timelines, lint */
+    "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;background:#fff;padding:.75rem 1rem;"
+    "margin:0}dl.facts dt{font-weight:600}dl.facts dd{margin:0}svg.timeline{width:100%;height:auto;background:#fff;"
+    "border:1px solid #e1e4e8;border-radius:.4rem;margin:.25rem 0 .75rem}section.cadence{margin-bottom:2rem}"
+    "pre.lint{white-space:pre-wrap;background:#fff8e1;border:1px solid #e0c46c;padding:.5rem;font-size:.85rem}"
+    "h3{font-size:1rem;margin:1rem 0 .4rem}"
     /* Visão geral (dash_overview.c): KPIs as links, charts (svg.c) */
     "a.kpi{color:inherit;text-decoration:none;flex:1 1 13rem}a.kpi:hover,a.kpi:focus{border-color:#0b57d0}"
     ".kpi small{display:block;color:#5b6670}.kpi b{white-space:nowrap}.charts{display:grid;grid-template-columns:repeat(auto-fit,"
@@ -153,6 +159,10 @@ static const struct {
     {"/", "Visão geral"},
     {"/faturas", "Faturas"},
     {"/tarefas", "Tarefas"},
+    {"/clientes", "Clientes"},
+    {"/mensagens", "Mensagens"},
+    {"/reguas", "Réguas"},
+    {"/canais", "Canais"},
 };
 
 void rg_dash_csrf_field(rg_buf *b, const rg_dash *d)

@@ -15,36 +15,7 @@
 #include "service/tasks.h"
 #include "service/views.h"
 
-#define PAGE_ROWS 50
-
-static const char *invoice_status_label(rg_invoice_status s)
-{
-    switch (s) {
-    case RG_INV_OPEN: return "em aberto";
-    case RG_INV_PAID: return "paga";
-    case RG_INV_CANCELLED: return "cancelada";
-    case RG_INV_RENEGOTIATED: return "renegociada";
-    case RG_INV_WRITTEN_OFF: return "baixada";
-    }
-    return "";
-}
-
-static const char *message_status_label(rg_message_status s)
-{
-    switch (s) {
-    case RG_MSG_PLANNED: return "planejada";
-    case RG_MSG_QUEUED: return "na fila";
-    case RG_MSG_SENDING: return "enviando";
-    case RG_MSG_SENT: return "enviada";
-    case RG_MSG_DELIVERED: return "entregue";
-    case RG_MSG_READ: return "lida";
-    case RG_MSG_FAILED: return "falhou";
-    case RG_MSG_CANCELLED: return "cancelada";
-    case RG_MSG_SUPPRESSED: return "suprimida";
-    case RG_MSG_UNCERTAIN: return "incerta (a revisar)";
-    }
-    return "";
-}
+#define PAGE_ROWS RG_DASH_PAGE_ROWS
 
 static const char *task_status_label(const char *s)
 {
@@ -53,24 +24,6 @@ static const char *task_status_label(const char *s)
            : !strcmp(s, "done")      ? "concluída"
            : !strcmp(s, "cancelled") ? "cancelada"
                                      : s;
-}
-
-static void money(rg_buf *b, rg_cents v)
-{
-    char m[40];
-    rg_html_escape(b, rg_money_format_brl(v, m, sizeof m));
-}
-
-/* Appends s percent-encoded for a URL's query. */
-static void url_escape(rg_buf *b, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-_.~", c))
-            rg_buf_putc(b, (char)c);
-        else
-            rg_buf_printf(b, "%%%02X", c);
-    }
 }
 
 static void flash(rg_buf *b, const rg_dash *d)
@@ -107,7 +60,7 @@ static rg_status invoice_row(void *p, const rg_invoice *inv)
     rg_buf *b = lc->b;
     char day[16];
     rg_buf_puts(b, "<tr><td><a href=\"/faturas/");
-    url_escape(b, inv->external_id);
+    rg_dash_url_escape(b, inv->external_id);
     rg_buf_puts(b, "\">");
     rg_html_escape(b, inv->external_id);
     rg_buf_puts(b, "</a></td><td>");
@@ -115,25 +68,39 @@ static rg_status invoice_row(void *p, const rg_invoice *inv)
     rg_buf_puts(b, "</td><td>");
     rg_html_escape(b, inv->description);
     rg_buf_printf(b, "</td><td>%s</td><td class=\"n\">", rg_dash_date(inv->due_date, day, sizeof day));
-    money(b, inv->amount);
+    rg_dash_money(b, inv->amount);
     rg_buf_puts(b, "</td><td class=\"n\">");
-    money(b, inv->paid);
-    rg_buf_printf(b, "</td><td>%s</td></tr>", invoice_status_label(inv->status));
+    rg_dash_money(b, inv->paid);
+    rg_buf_printf(b, "</td><td>%s</td></tr>", rg_dash_invoice_status_label(inv->status));
     return RG_OK;
 }
 
-/* A date filter: "" or absent is none; false (why set) when it is not a date. */
-static bool date_param(const rg_dash *d, const char *name, rg_date *out)
-{
-    const char *v = rg_http_query(d->r, name);
-    *out = RG_DATE_NONE;
-    return !v || !*v || rg_date_parse(v, strlen(v), out);
-}
+const char *const rg_dash_invoice_params[] = {"status", "cliente", "de", "ate", NULL};
 
-static void option(rg_buf *b, const char *value, const char *label, const char *selected)
+bool rg_dash_invoice_filter(const rg_dash *d, rg_invoice_filter *f, const char **bad)
 {
-    rg_buf_printf(b, "<option value=\"%s\"%s>%s</option>", value,
-                  selected && !strcmp(selected, value) ? " selected" : "", label);
+    rg_invoice_filter_init(f);
+    const char *status = rg_http_query(d->r, "status"), *customer = rg_http_query(d->r, "cliente");
+    const char *after = rg_http_query(d->r, "depois");
+    *bad = NULL;
+    if (status && *status) {
+        rg_invoice_status st = RG_INV_OPEN;
+        if (!rg_invoice_status_parse(status, &st))
+            *bad = "status: escolha um dos estados da lista";
+        f->status = (int)st;
+    }
+    if (customer && *customer) {
+        if (strlen(customer) > RG_EXTID_MAX)
+            *bad = "cliente: o código do cliente é longo demais";
+        f->customer_external_id = customer;
+    }
+    if (!rg_dash_date_param(d, "de", &f->due_from))
+        *bad = "vencimento de: use uma data como 2026-12-31";
+    if (!rg_dash_date_param(d, "ate", &f->due_to))
+        *bad = "vencimento até: use uma data como 2026-12-31";
+    if (after && *after && !rg_parse_i64(rg_slice_cstr(after), 0, INT64_MAX, &f->after_id))
+        *bad = "depois: não é uma posição da lista";
+    return *bad == NULL;
 }
 
 enum MHD_Result rg_http_dash_invoices(rg_http_request *r)
@@ -143,29 +110,10 @@ enum MHD_Result rg_http_dash_invoices(rg_http_request *r)
     if (!rg_dash_open(r, &d, RG_ROLE_VIEWER, &ret))
         return ret;
     rg_invoice_filter f;
-    rg_invoice_filter_init(&f);
-    const char *status = rg_http_query(r, "status"), *customer = rg_http_query(r, "cliente");
-    const char *after = rg_http_query(r, "depois");
     const char *bad = NULL;
-    if (status && *status) {
-        rg_invoice_status st;
-        if (!rg_invoice_status_parse(status, &st))
-            bad = "status: escolha um dos estados da lista";
-        f.status = (int)st;
-    }
-    if (customer && *customer) {
-        if (strlen(customer) > RG_EXTID_MAX)
-            bad = "cliente: o código do cliente é longo demais";
-        f.customer_external_id = customer;
-    }
-    if (!date_param(&d, "de", &f.due_from))
-        bad = "vencimento de: use uma data como 2026-12-31";
-    if (!date_param(&d, "ate", &f.due_to))
-        bad = "vencimento até: use uma data como 2026-12-31";
-    if (after && *after && !rg_parse_i64(rg_slice_cstr(after), 0, INT64_MAX, &f.after_id))
-        bad = "depois: não é uma posição da lista";
-    if (bad) {
-        ret = rg_dash_error(&d, MHD_HTTP_BAD_REQUEST, "Filtro inválido", bad);
+    const char *status = rg_http_query(r, "status"), *customer = rg_http_query(r, "cliente");
+    if (!rg_dash_invoice_filter(&d, &f, &bad)) {
+        ret = rg_dash_bad_filter(&d, bad);
         rg_dash_close(&d);
         return ret;
     }
@@ -174,12 +122,12 @@ enum MHD_Result rg_http_dash_invoices(rg_http_request *r)
     rg_dash_start(&b, &d, "Faturas", "/faturas");
     rg_buf_puts(&b, "<form class=\"filters\" method=\"get\" action=\"/faturas\"><div><label for=\"f-status\">"
                     "Situação</label><select id=\"f-status\" name=\"status\">");
-    option(&b, "", "todas", status ? status : "");
+    rg_dash_option(&b, "", "todas", status ? status : "");
     static const char *const statuses[] = {"open", "paid", "cancelled", "renegotiated", "written_off"};
     for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++) {
         rg_invoice_status st;
         rg_invoice_status_parse(statuses[i], &st);
-        option(&b, statuses[i], invoice_status_label(st), status);
+        rg_dash_option(&b, statuses[i], rg_dash_invoice_status_label(st), status);
     }
     rg_buf_puts(&b, "</select></div><div><label for=\"f-cliente\">Cliente (código)</label>"
                     "<input id=\"f-cliente\" name=\"cliente\" value=\"");
@@ -207,17 +155,9 @@ enum MHD_Result rg_http_dash_invoices(rg_http_request *r)
     if (lc.n == 0)
         rg_buf_puts(&b, "<tr><td colspan=\"7\">Nenhuma fatura com estes filtros.</td></tr>");
     rg_buf_puts(&b, "</tbody></table>");
-    if (lc.n > PAGE_ROWS) {
-        rg_buf_puts(&b, "<p class=\"pager\"><a rel=\"next\" href=\"/faturas?status=");
-        url_escape(&b, status ? status : "");
-        rg_buf_puts(&b, "&amp;cliente=");
-        url_escape(&b, customer ? customer : "");
-        rg_buf_puts(&b, "&amp;de=");
-        url_escape(&b, rg_http_query(r, "de") ? rg_http_query(r, "de") : "");
-        rg_buf_puts(&b, "&amp;ate=");
-        url_escape(&b, rg_http_query(r, "ate") ? rg_http_query(r, "ate") : "");
-        rg_buf_printf(&b, "&amp;depois=%lld\">Próxima página</a></p>", (long long)lc.last_id);
-    }
+    if (lc.n > PAGE_ROWS)
+        rg_dash_next_link(&b, &d, "/faturas", rg_dash_invoice_params, lc.last_id);
+    rg_dash_csv_link(&b, &d, "/faturas.csv", rg_dash_invoice_params);
     ret = rg_dash_finish(&d, &b, MHD_HTTP_OK);
     rg_dash_close(&d);
     return ret;
@@ -290,7 +230,7 @@ static rg_status message_item(void *p, const rg_message *m)
     char what[128];
     snprintf(what, sizeof what, "Mensagem por %s", m->channel);
     head(&b, t, at, what);
-    rg_buf_printf(&b, "— %s", message_status_label(m->status));
+    rg_buf_printf(&b, "— %s", rg_dash_message_status_label(m->status));
     if (m->reason[0]) {
         rg_buf_puts(&b, " (");
         rg_html_escape(&b, m->reason);
@@ -361,7 +301,7 @@ static void view_items(timeline *t, const rg_invoice_view *v)
         const rg_payment *p = &v->payments[i];
         rg_buf b = RG_BUF_INIT;
         head(&b, t, p->paid_at, "Pagamento");
-        money(&b, p->amount);
+        rg_dash_money(&b, p->amount);
         rg_buf_puts(&b, " — ");
         rg_html_escape(&b, p->method[0] ? p->method : rg_payment_source_name(p->source));
         if (p->reference[0]) {
@@ -376,7 +316,7 @@ static void view_items(timeline *t, const rg_invoice_view *v)
         rg_buf b = RG_BUF_INIT;
         char day[16];
         head(&b, t, p->created_at, "Promessa de pagamento");
-        money(&b, p->amount);
+        rg_dash_money(&b, p->amount);
         rg_buf_printf(&b, " até %s — ", rg_dash_date(p->promised_date, day, sizeof day));
         rg_html_escape(&b, !strcmp(p->status, "pending")  ? "pendente"
                            : !strcmp(p->status, "kept")   ? "cumprida"
@@ -449,12 +389,12 @@ enum MHD_Result rg_http_dash_invoice(rg_http_request *r)
         snprintf(title, sizeof title, "Fatura %s", ext);
         rg_dash_start(&b, &d, title, "/faturas");
         rg_buf_puts(&b, "<div class=\"kpis\"><div class=\"kpi\"><b>");
-        money(&b, v.invoice.amount);
+        rg_dash_money(&b, v.invoice.amount);
         rg_buf_puts(&b, "</b>valor</div><div class=\"kpi\"><b>");
-        money(&b, rg_invoice_balance(&v.invoice));
+        rg_dash_money(&b, rg_invoice_balance(&v.invoice));
         rg_buf_printf(&b, "</b>em aberto</div><div class=\"kpi\"><b>%s</b>vencimento</div>"
                           "<div class=\"kpi\"><b>%s</b>situação</div></div><p>Cliente: <strong>",
-                      rg_dash_date(v.invoice.due_date, day, sizeof day), invoice_status_label(v.invoice.status));
+                      rg_dash_date(v.invoice.due_date, day, sizeof day), rg_dash_invoice_status_label(v.invoice.status));
         rg_html_escape(&b, v.customer.name);
         rg_buf_puts(&b, "</strong> (");
         rg_html_escape(&b, v.customer.external_id);
@@ -515,7 +455,7 @@ static rg_status task_row(void *p, const rg_task_view *tv)
     rg_buf_puts(b, "</span></td><td>");
     if (tv->invoice_external_id[0]) {
         rg_buf_puts(b, "<a href=\"/faturas/");
-        url_escape(b, tv->invoice_external_id);
+        rg_dash_url_escape(b, tv->invoice_external_id);
         rg_buf_puts(b, "\">");
         rg_html_escape(b, tv->invoice_external_id);
         rg_buf_puts(b, "</a>");
@@ -593,6 +533,7 @@ enum MHD_Result rg_http_dash_tasks(rg_http_request *r)
     if (tc.n > PAGE_ROWS)
         rg_buf_printf(&b, "<p class=\"pager\"><a rel=\"next\" href=\"/tarefas?depois=%lld\">Próxima página</a></p>",
                       (long long)tc.last_id);
+    rg_dash_csv_link(&b, &d, "/tarefas.csv", NULL);
     ret = rg_dash_finish(&d, &b, MHD_HTTP_OK);
     rg_dash_close(&d);
     return ret;

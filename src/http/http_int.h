@@ -359,6 +359,20 @@ enum MHD_Result rg_http_dash_invoice(rg_http_request *r);
 enum MHD_Result rg_http_dash_tasks(rg_http_request *r);
 enum MHD_Result rg_http_dash_task_claim(rg_http_request *r);
 enum MHD_Result rg_http_dash_task_done(rg_http_request *r);
+/* dash_customers.c, dash_messages.c, dash_cadences.c, dash_channels.c, dash_csv.c */
+enum MHD_Result rg_http_dash_customers(rg_http_request *r);
+enum MHD_Result rg_http_dash_customer(rg_http_request *r);
+enum MHD_Result rg_http_dash_messages(rg_http_request *r);
+enum MHD_Result rg_http_dash_channels(rg_http_request *r);
+enum MHD_Result rg_http_dash_cadences(rg_http_request *r);
+enum MHD_Result rg_http_dash_forecast(rg_http_request *r);
+enum MHD_Result rg_http_dash_cadences_csv(rg_http_request *r);
+enum MHD_Result rg_http_dash_channels_csv(rg_http_request *r);
+enum MHD_Result rg_http_dash_channel_test(rg_http_request *r);
+enum MHD_Result rg_http_dash_invoices_csv(rg_http_request *r);
+enum MHD_Result rg_http_dash_customers_csv(rg_http_request *r);
+enum MHD_Result rg_http_dash_tasks_csv(rg_http_request *r);
+enum MHD_Result rg_http_dash_messages_csv(rg_http_request *r);
 /* ---- the customer's portal (portal.c; docs/portal.md) ----
  *
  * GET /p/{token}, GET /p/{token}/boleto/{invoice}.pdf, POST /p/{token}/{action}

@@ -497,6 +497,13 @@ bool rg_promises_kept_rate(const rg_report *r, double *out)
 
 /* ---- forecast ---- */
 
+static int by_cadence_channel(const void *a, const void *b)
+{
+    const rg_forecast_row *x = a, *y = b;
+    int c = strcmp(x->cadence, y->cadence);
+    return c ? c : strcmp(x->channel, y->channel);
+}
+
 static rg_status run_forecast(rg_store *s, const rg_report_params *p, rg_report *r, rg_err *e)
 {
     rg_simulate_params sp = {p->config, p->now, RG_DATE_NONE, FORECAST_DAYS, p->tz, p->zones};
@@ -519,6 +526,33 @@ static rg_status run_forecast(rg_store *s, const rg_report_params *p, rg_report 
         f->count = sim.per_day[i].count;
         f->cost = f->count * (p->config ? rg_config_channel_cost(p->config, f->channel) : 0);
     }
+    /* per cadence and channel: the same messages (per_day counts each one) */
+    size_t cap = 0;
+    for (size_t i = 0; i < sim.n_messages; i++) {
+        const rg_sim_message *m = &sim.messages[i];
+        const char *channel = m->channel[0] ? m->channel : "-";
+        rg_forecast_row *f = NULL;
+        for (size_t k = 0; k < r->n_forecast_by_cadence && !f; k++)
+            if (!strcmp(r->forecast_by_cadence[k].cadence, m->cadence) &&
+                !strcmp(r->forecast_by_cadence[k].channel, channel))
+                f = &r->forecast_by_cadence[k];
+        if (!f) {
+            f = rg_array_grow((void **)&r->forecast_by_cadence, r->n_forecast_by_cadence, &cap, sizeof *f);
+            if (!f) {
+                rg_simulation_free(&sim);
+                return nomem(e);
+            }
+            memset(f, 0, sizeof *f);
+            r->n_forecast_by_cadence++;
+            f->date = RG_DATE_NONE;
+            rg_strlcpy(f->cadence, m->cadence, sizeof f->cadence);
+            rg_strlcpy(f->channel, channel, sizeof f->channel);
+        }
+        f->count++;
+        f->cost += p->config ? rg_config_channel_cost(p->config, channel) : 0;
+    }
+    if (r->n_forecast_by_cadence)
+        qsort(r->forecast_by_cadence, r->n_forecast_by_cadence, sizeof *r->forecast_by_cadence, by_cadence_channel);
     rg_simulation_free(&sim);
     return RG_OK;
 }
@@ -599,6 +633,7 @@ void rg_report_free(rg_report *r)
     }
     free(r->funnel);
     free(r->forecast);
+    free(r->forecast_by_cadence);
     memset(r, 0, sizeof *r);
 }
 
@@ -766,6 +801,16 @@ rg_status rg_report_json(const rg_report *r, void **out, rg_err *e)
             cost += r->forecast[i].cost;
         }
         json_object_set_new(o, "per_day", a);
+        json_t *bc = json_array();
+        for (size_t i = 0; i < r->n_forecast_by_cadence; i++) {
+            json_t *x = json_object();
+            json_object_set_new(x, "cadence", json_string(r->forecast_by_cadence[i].cadence));
+            json_object_set_new(x, "channel", json_string(r->forecast_by_cadence[i].channel));
+            json_object_set_new(x, "count", json_integer(r->forecast_by_cadence[i].count));
+            set_money(x, "cost", r->forecast_by_cadence[i].cost);
+            json_array_append_new(bc, x);
+        }
+        json_object_set_new(o, "by_cadence", bc);
         json_t *t = json_object();
         json_object_set_new(t, "count", json_integer(count));
         set_money(t, "cost", cost);
@@ -1018,45 +1063,42 @@ void rg_report_table_free(rg_report_table *t)
     memset(t, 0, sizeof *t);
 }
 
-static bool csv_field(FILE *f, const char *s)
+static void csv_field(rg_buf *b, const char *s)
 {
-    if (!strpbrk(s, ";\"\r\n"))
-        return fputs(s, f) >= 0;
-    fputc('"', f);
+    if (!strpbrk(s, ";\"\r\n")) {
+        rg_buf_puts(b, s);
+        return;
+    }
+    rg_buf_putc(b, '"');
     for (; *s; s++) {
         if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
+            rg_buf_putc(b, '"');
+        rg_buf_putc(b, *s);
     }
-    return fputc('"', f) != EOF;
+    rg_buf_putc(b, '"');
+}
+
+void rg_report_csv_row(rg_buf *b, const char *const *cells, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            rg_buf_putc(b, ';');
+        csv_field(b, cells[i] ? cells[i] : "");
+    }
+    rg_buf_puts(b, "\r\n");
 }
 
 char *rg_report_table_csv(const rg_report_table *t, size_t *len)
 {
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    if (!f)
-        return NULL;
-    fputs("\xEF\xBB\xBF", f);
-    for (size_t i = 0; i < t->n_cols; i++) {
-        if (i)
-            fputc(';', f);
-        csv_field(f, t->cols[i]);
-    }
-    fputs("\r\n", f);
-    for (size_t r = 0; r < t->n_rows; r++) {
-        for (size_t i = 0; i < t->n_cols; i++) {
-            if (i)
-                fputc(';', f);
-            csv_field(f, t->cells[r * t->n_cols + i]);
-        }
-        fputs("\r\n", f);
-    }
-    if (fclose(f) != 0) {
-        free(buf);
+    rg_buf b = RG_BUF_INIT;
+    rg_buf_puts(&b, RG_CSV_BOM);
+    rg_report_csv_row(&b, t->cols, t->n_cols);
+    for (size_t r = 0; r < t->n_rows; r++)
+        rg_report_csv_row(&b, (const char *const *)&t->cells[r * t->n_cols], t->n_cols);
+    if (b.oom) {
+        rg_buf_free(&b);
         return NULL;
     }
-    *len = n;
-    return buf;
+    *len = b.len;
+    return rg_buf_detach(&b);
 }

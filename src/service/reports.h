@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/tz.h"
 #include "base/zones.h"
@@ -99,10 +100,11 @@ typedef struct rg_funnel_row {
 } rg_funnel_row;
 
 typedef struct rg_forecast_row {
-    rg_date date;
+    rg_date date;                     /* RG_DATE_NONE in forecast_by_cadence (the whole 30 days) */
     char channel[RG_CHANNEL_MAX + 1];
     int64_t count;
     rg_cents cost;
+    char cadence[64];                 /* forecast_by_cadence only ("" elsewhere) */
 } rg_forecast_row;
 
 #define RG_PROMISE_STATUSES 4 /* pending, kept, broken, cancelled */
@@ -135,6 +137,8 @@ typedef struct rg_report {
     /* forecast */
     rg_forecast_row *forecast;
     size_t n_forecast;
+    rg_forecast_row *forecast_by_cadence; /* the same messages per cadence and channel, by cadence then channel */
+    size_t n_forecast_by_cadence;
     int64_t forecast_days;
 } rg_report;
 
@@ -174,6 +178,12 @@ void rg_report_table_free(rg_report_table *t);
  * fields with ; " or a line break quoted. Returns a malloc'd string (NULL:
  * no memory), *len its length. */
 char *rg_report_table_csv(const rg_report_table *t, size_t *len);
+/* The CSV rules above for one record: n cells (NULL as "") separated by
+ * `;`, quoted when they hold ; " or a line break, then CRLF — appended to
+ * b. rg_report_table_csv writes each of its rows with it; the dashboard's
+ * streamed exports too (after RG_CSV_BOM). */
+void rg_report_csv_row(rg_buf *b, const char *const *cells, size_t n);
+#define RG_CSV_BOM "\xEF\xBB\xBF"
 
 /* "1.234,56" / "-0,50" (buf >= 32). */
 char *rg_report_money_br(rg_cents v, char *buf, size_t n);

@@ -198,6 +198,8 @@ typedef struct rg_store_ops {
     rg_status (*login_failures)(rg_store *s, const char *email, const char *ip, rg_instant since, int64_t *by_email, int64_t *by_ip, rg_err *e);
     rg_status (*login_failure_add)(rg_store *s, const char *email, const char *ip, rg_instant at, rg_instant purge_before, rg_err *e);
     rg_status (*login_failures_clear)(rg_store *s, const char *email, rg_err *e);
+    /* the dashboard's pages (sqlite_dash.c) */
+    rg_status (*channel_stats)(rg_store *s, rg_channel_stats_fn fn, void *ctx, rg_err *e);
 } rg_store_ops;
 
 struct rg_store {

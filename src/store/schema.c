@@ -851,6 +851,11 @@ const char *const rg_schema_migrations[] = {
     " WHERE i.id = new.invoice_id) WHERE id = new.id; "
     ATTRIBUTION_ADD("p.id = new.id", "1") "; "
     "END;",
+    /* 21 (dash-pages): the dashboard's Canais — each channel's messages
+     * counted by status from this index alone, and its last send and last
+     * failure found at the end of their (channel, status) range
+     * (sqlite_dash.c). */
+    "CREATE INDEX messages_channel_status ON messages (channel, status);",
 };
 
 const int rg_schema_version = (int)(sizeof rg_schema_migrations / sizeof rg_schema_migrations[0]);

@@ -762,10 +762,15 @@ static rg_status sq_customer_each(rg_store *base, const rg_customer_filter *f, r
     sqlite_store *s = (sqlite_store *)base;
     sqlite3_stmt *st = NULL;
     rg_status rc = RG_OK;
-    const char *sql = CUSTOMER_SELECT
-        "WHERE id > ?1 AND (?2 IS NULL OR ('|' || tags || '|') LIKE ('%|' || ?2 || '|%'))"
-        " AND (?3 IS NULL OR name LIKE ('%' || ?3 || '%') OR external_id = ?3 OR document = ?3)"
-        " ORDER BY id LIMIT ?4";
+#define CUSTOMER_WHERE                                                                                      \
+    " AND (?2 IS NULL OR ('|' || tags || '|') LIKE ('%|' || ?2 || '|%'))"                               \
+    " AND (?3 IS NULL OR name LIKE ('%' || ?3 || '%') OR external_id = ?3 OR document = ?3)"               \
+    " AND (?5 IS NULL OR instr(lower(name), lower(?5)) > 0) AND (?6 IS NULL OR substr(document, 1, length(?6)) = ?6)" \
+    " ORDER BY id LIMIT ?4"
+    /* one code: through the unique index on external_id */
+    const char *sql = f && f->external_id ? CUSTOMER_SELECT "WHERE external_id = ?7 AND id > ?1" CUSTOMER_WHERE
+                                          : CUSTOMER_SELECT "WHERE id > ?1" CUSTOMER_WHERE;
+#undef CUSTOMER_WHERE
     if (sqlite3_prepare_v2(s->c.db, sql, -1, &st, NULL) != SQLITE_OK)
         return rg_sq_fail(&s->c, e, "listing customers");
     sqlite3_bind_int64(st, 1, f ? f->after_id : 0);
@@ -774,6 +779,12 @@ static rg_status sq_customer_each(rg_store *base, const rg_customer_filter *f, r
     if (f && f->search)
         rg_sq_bind_text(st, 3, f->search);
     sqlite3_bind_int64(st, 4, f && f->limit > 0 ? f->limit : -1);
+    if (f && f->name)
+        rg_sq_bind_text(st, 5, f->name);
+    if (f && f->document)
+        rg_sq_bind_text(st, 6, f->document);
+    if (f && f->external_id)
+        rg_sq_bind_text(st, 7, f->external_id);
     rg_customer c;
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1247,4 +1258,5 @@ static const rg_store_ops sqlite_ops = {
     .login_failures = rg_squ_login_failures,
     .login_failure_add = rg_squ_login_failure_add,
     .login_failures_clear = rg_squ_login_failures_clear,
+    .channel_stats = rg_sqd_channel_stats,
 };

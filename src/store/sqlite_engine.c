@@ -573,7 +573,10 @@ rg_status rg_sqe_message_each(rg_store *base, const rg_message_filter *f, rg_mes
     " m.subject, m.body, m.html, m.status, m.reason, m.attempts, m.provider_id, m.planned_for,"              \
     " m.sent_at, m.created_at, m.updated_at, m.payload, m.cost"                                              \
     " FROM messages m JOIN customers c ON c.id = m.customer_id "
-#define MESSAGE_LIST_TAIL " AND (?2 IS NULL OR m.status = ?2) AND (?6 IS NULL OR m.channel = ?6) ORDER BY m.id LIMIT ?5"
+#define MESSAGE_LIST_TAIL                                                                                      \
+    " AND (?2 IS NULL OR m.status = ?2) AND (?6 IS NULL OR m.channel = ?6) AND (?7 IS NULL OR m.cadence = ?7)"  \
+    " AND (?8 IS NULL OR coalesce(m.sent_at, m.planned_for) >= ?8)"                                           \
+    " AND (?9 IS NULL OR coalesce(m.sent_at, m.planned_for) < ?9) ORDER BY m.id LIMIT ?5"
     /* An invoice's messages or a customer's through their indexes, not a walk
      * over every message from after_id on (a page among a million). */
     const char *sql =
@@ -586,6 +589,10 @@ rg_status rg_sqe_message_each(rg_store *base, const rg_message_filter *f, rg_mes
         : f && f->customer_external_id
             ? MESSAGE_LIST "WHERE m.customer_id = (SELECT id FROM customers WHERE external_id = ?3) AND m.id > ?1"
                   MESSAGE_LIST_TAIL
+        /* one channel's messages in one status (the dashboard's "failed on
+         * sms") through messages_channel_status, in id order */
+        : f && f->channel && f->status >= 0
+            ? MESSAGE_LIST "WHERE m.channel = ?6 AND m.status = ?2 AND m.id > ?1" MESSAGE_LIST_TAIL
             : MESSAGE_LIST "WHERE m.id > ?1" MESSAGE_LIST_TAIL;
 #undef MESSAGE_LIST
 #undef MESSAGE_LIST_TAIL
@@ -601,6 +608,12 @@ rg_status rg_sqe_message_each(rg_store *base, const rg_message_filter *f, rg_mes
     sqlite3_bind_int64(st, 5, f && f->limit > 0 ? f->limit : -1);
     if (f && f->channel)
         rg_sq_bind_text(st, 6, f->channel);
+    if (f && f->cadence)
+        rg_sq_bind_text(st, 7, f->cadence);
+    if (f && f->from)
+        sqlite3_bind_int64(st, 8, f->from);
+    if (f && f->to)
+        sqlite3_bind_int64(st, 9, f->to);
     rg_status rc = RG_OK;
     int r;
     rg_message *m = calloc(1, sizeof *m);

@@ -253,4 +253,7 @@ rg_status rg_squ_login_failures(rg_store *s, const char *email, const char *ip, 
 rg_status rg_squ_login_failure_add(rg_store *s, const char *email, const char *ip, rg_instant at, rg_instant purge_before, rg_err *e);
 rg_status rg_squ_login_failures_clear(rg_store *s, const char *email, rg_err *e);
 
+/* sqlite_dash.c: the dashboard's pages. */
+rg_status rg_sqd_channel_stats(rg_store *s, rg_channel_stats_fn fn, void *ctx, rg_err *e);
+
 #endif

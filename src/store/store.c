@@ -950,3 +950,8 @@ rg_status rg_store_login_failures_clear(rg_store *s, const char *email, rg_err *
 {
     return s->ops->login_failures_clear(s, email, e);
 }
+
+rg_status rg_store_channel_stats(rg_store *s, rg_channel_stats_fn fn, void *ctx, rg_err *e)
+{
+    return s->ops->channel_stats(s, fn, ctx, e);
+}

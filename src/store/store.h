@@ -195,6 +195,9 @@ typedef struct rg_customer_filter {
     const char *search; /* NULL: any; matches name, external id or document */
     int64_t after_id;   /* keyset pagination: ids greater than this */
     int64_t limit;      /* 0: no limit */
+    const char *name;        /* NULL: any; else part of the name (ASCII letters in any case) */
+    const char *document;    /* NULL: any; else the start of the normalised document */
+    const char *external_id; /* NULL: any; else exactly this code */
 } rg_customer_filter;
 typedef rg_status (*rg_customer_fn)(void *ctx, const rg_customer *c);
 rg_status rg_store_customer_each(rg_store *s, const rg_customer_filter *f, rg_customer_fn fn,
@@ -431,6 +434,8 @@ typedef struct rg_message_filter {
     const char *channel;               /* NULL: any; else the channel's name exactly */
     int64_t after_id;
     int64_t limit; /* 0: all */
+    const char *cadence;               /* NULL: any; else the cadence's name exactly */
+    rg_instant from, to;               /* 0: unbounded; else from <= when < to, when = sent_at, else planned_for */
 } rg_message_filter;
 void rg_message_filter_init(rg_message_filter *f);
 typedef rg_status (*rg_message_fn)(void *ctx, const rg_message *m);
@@ -1130,5 +1135,20 @@ typedef struct rg_report_row {
 typedef rg_status (*rg_report_row_fn)(void *ctx, const rg_report_row *row);
 rg_status rg_store_report_rows(rg_store *s, rg_report_query q, const int64_t *args, size_t n_args,
                                rg_report_row_fn fn, void *ctx, rg_err *e);
+
+/* ---- the dashboard's Canais (sqlite_dash.c; migration 21's index) ---- */
+#define RG_MSG_STATUS_COUNT 10 /* RG_MSG_PLANNED .. RG_MSG_UNCERTAIN */
+typedef struct rg_channel_stats {
+    char channel[RG_CHANNEL_MAX + 1];
+    int64_t by_status[RG_MSG_STATUS_COUNT]; /* messages by rg_message_status */
+    rg_instant last_sent;   /* sent_at of its newest sent, delivered or read message; RG_INSTANT_NONE: none */
+    rg_instant last_failed; /* when its newest failed message failed (updated_at); RG_INSTANT_NONE: none */
+    char last_failure[256]; /* that message's reason */
+} rg_channel_stats;
+typedef rg_status (*rg_channel_stats_fn)(void *ctx, const rg_channel_stats *c);
+/* Every channel that has messages, by name: counts from the index
+ * (channel, status) alone, the last send and failure at the end of their
+ * ranges ("newest" = the highest id). */
+rg_status rg_store_channel_stats(rg_store *s, rg_channel_stats_fn fn, void *ctx, rg_err *e);
 
 #endif

@@ -127,8 +127,9 @@ static void test_rebuild_keeps_rows(void **state)
     assert_int_equal(sqlite3_column_int(st, 1), 1);
     assert_int_equal(sqlite3_column_int(st, 2), 3);
     /* pending, customer, invoice, provider, outbox, leased, uncertain (the reports' report_sent and
-     * invoice_sent of migration 18 are dropped by 20: the summary tables replace them) */
-    assert_int_equal(sqlite3_column_int(st, 3), 7);
+     * invoice_sent of migration 18 are dropped by 20: the summary tables replace them); channel_status
+     * (21: the dashboard's Canais) */
+    assert_int_equal(sqlite3_column_int(st, 3), 8);
     assert_int_equal(sqlite3_column_int(st, 4), 0);
     sqlite3_finalize(st);
     sqlite3_close(db);
