@@ -1,4 +1,4 @@
-/* regua agreement plans|create|list|show: installment agreements (acordos;
+/* regua agreement plans|create|list|show|cancel: installment agreements (acordos;
  * docs/agreements.md; POST/GET /v1/agreements). */
 #include <jansson.h>
 #include <stdlib.h>
@@ -15,8 +15,9 @@ const rg_command rg_cmd_agreement = {
     "regua agreement plans CUSTOMER INVOICE... [--json]\n"
     "       regua agreement create CUSTOMER INVOICE... --installments N [--json]\n"
     "       regua agreement list [--customer ID] [--status S] [--limit N] [--json]\n"
-    "       regua agreement show ID [--json]",
-    "Installment agreements (acordos): plans on offer, create, list, show",
+    "       regua agreement show ID [--json]\n"
+    "       regua agreement cancel ID [--json]",
+    "Installment agreements (acordos): plans on offer, create, list, show, cancel",
     "An agreement turns a customer's open invoices into a down payment (entrada) due in\n"
     "portal.agreements.down_payment_days bank business days and N monthly installments,\n"
     "each a new invoice ACORDO-{id}-{k} (k = 0 the down payment, 1..N) tagged acordo, so\n"
@@ -26,6 +27,8 @@ const rg_command rg_cmd_agreement = {
     "floor((P - D + J) / N), the rounding remainder on the last (docs/agreements.md).\n"
     "The terms are regua.yaml's portal.agreements, each key the cadence of the first\n"
     "invoice states (portal: {agreements: ...} in the cadence file) replacing it.\n"
+    "The customer's portal page makes the same (\"Parcelar\", source portal), but never\n"
+    "with an installment of an agreement or an invoice under dispute (docs/portal.md).\n"
     "plans prints the plans on offer for the invoices named (1..max_installments, those\n"
     "whose installment reaches min_installment). create makes the agreement of N\n"
     "installments (an installment below min_installment or N above max_installments is\n"
@@ -34,8 +37,13 @@ const rg_command rg_cmd_agreement = {
     "installments are all paid (agreement.completed) and breaks one with an installment\n"
     "more than break_after_days late (agreement.broken: open installments cancelled, the\n"
     "amount paid credited to the originals, those still owing reopened on their cadence).\n"
+    "cancel ends an active agreement at once the same way (agreement.cancelled): its open\n"
+    "installments are cancelled, the paid ones stay paid and what was paid is credited to\n"
+    "the originals (oldest due first, method acordo), which are reopened on their cadence\n"
+    "with what they still owe (or paid); a completed, broken or cancelled one: exit 1.\n"
     "--json prints the documents of POST /v1/agreements (create), GET /v1/agreements'\n"
-    "items (list), GET /v1/agreements/{id} (show), and a list of plans (plans).",
+    "items (list), GET /v1/agreements/{id} (show), POST /v1/agreements/{id}/cancel (cancel),\n"
+    "and a list of plans (plans).",
     run,
 };
 
@@ -137,7 +145,7 @@ static int run(rg_cli *cli, int argc, char **argv)
     if (help)
         return 0;
     if (npos < 1)
-        return rg_cli_usage_error(cli, "agreement", "say plans, create, list or show");
+        return rg_cli_usage_error(cli, "agreement", "say plans, create, list, show or cancel");
     bool json = rg_cli_opt(opts, "json")->set;
     const char *sub = pos[0];
     rg_err e;
@@ -168,6 +176,20 @@ static int run(rg_cli *cli, int argc, char **argv)
         rg_agreement_view_free(&v);
         return rc;
     }
+    if (!strcmp(sub, "cancel")) {
+        int64_t id;
+        if (npos != 2 || !rg_parse_i64(rg_slice_cstr(pos[1]), 1, INT64_MAX, &id))
+            return rg_cli_usage_error(cli, "agreement", "cancel takes one agreement id (a number)");
+        const rg_event_env *env = rg_cli_events(cli);
+        if (!env)
+            return 3;
+        rg_agreement_view v;
+        if (rg_agreement_cancel(env, id, "cli", rg_cli_now(cli), &v, &e) != RG_OK)
+            return rg_cli_fail(cli, &e);
+        int rc = print_view(cli, &v, json);
+        rg_agreement_view_free(&v);
+        return rc;
+    }
     if (!strcmp(sub, "show")) {
         int64_t id;
         if (npos != 2 || !rg_parse_i64(rg_slice_cstr(pos[1]), 1, INT64_MAX, &id))
@@ -183,7 +205,7 @@ static int run(rg_cli *cli, int argc, char **argv)
         return rc;
     }
     if (strcmp(sub, "list") != 0)
-        return rg_cli_usage_error(cli, "agreement", "unknown subcommand '%s' (plans, create, list, show)", sub);
+        return rg_cli_usage_error(cli, "agreement", "unknown subcommand '%s' (plans, create, list, show, cancel)", sub);
     if (npos != 1)
         return rg_cli_usage_error(cli, "agreement", "list takes no arguments (--customer ID filters)");
     int64_t limit = 0;

@@ -49,6 +49,7 @@ static const rg_api_route api_routes[] = {
     {"GET", "/v1/agreements", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_agreements_list},
     {"POST", "/v1/agreements", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_agreements_post},
     {"GET", "/v1/agreements/{}", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_agreement_get},
+    {"POST", "/v1/agreements/{}/cancel", RG_ROLE_OPERATOR, RG_API_JSON_OPT, rg_api_agreement_cancel},
     {"GET", "/v1/optouts", RG_ROLE_VIEWER, RG_API_NO_BODY, rg_api_optouts_list},
     {"POST", "/v1/optouts", RG_ROLE_OPERATOR, RG_API_JSON, rg_api_optouts_post},
     {"DELETE", "/v1/optouts/{}/{}", RG_ROLE_OPERATOR, RG_API_NO_BODY, rg_api_optout_delete},

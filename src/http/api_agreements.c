@@ -2,7 +2,8 @@
  * api_agreements — installment agreements (acordos; docs/agreements.md):
  * POST /v1/agreements (operator: `regua agreement create --json`),
  * GET /v1/agreements (viewer: `agreement list --json`, pages by id) and
- * GET /v1/agreements/{id} (viewer: `agreement show --json`). One service
+ * GET /v1/agreements/{id} (viewer: `agreement show --json`), POST
+ * /v1/agreements/{id}/cancel (operator: `agreement cancel --json`). One service
  * call each (service/agreements.h), one writer (rg_agreement_json).
  */
 #include <string.h>
@@ -103,4 +104,25 @@ void rg_api_agreements_post(rg_api_call *c)
     if (rc != RG_OK)
         return rg_api_fail(c, "POST /v1/agreements", rc, &e);
     reply_view(c, 201, &v);
+}
+
+/* POST /v1/agreements/{id}/cancel (no body, or {}). */
+void rg_api_agreement_cancel(rg_api_call *c)
+{
+    if (c->body)
+        rg_api_no_other_fields(c, NULL);
+    if (c->errors)
+        return;
+    int64_t id;
+    if (!rg_api_path_number(c, 0, "agreement", &id))
+        return;
+    rg_event_env env = *c->r->srv->events;
+    env.store = c->store;
+    rg_agreement_view v;
+    rg_err e;
+    rg_err_clear(&e);
+    rg_status rc = rg_agreement_cancel(&env, id, "api", c->now, &v, &e);
+    if (rc != RG_OK)
+        return rg_api_fail(c, "POST /v1/agreements/{id}/cancel", rc, &e);
+    reply_view(c, 200, &v);
 }

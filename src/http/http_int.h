@@ -311,10 +311,11 @@ void rg_api_task_done(rg_api_call *c);
 /* api_write.c: GET /v1/promises, POST /v1/promises */
 void rg_api_promises_list(rg_api_call *c);
 void rg_api_promises_post(rg_api_call *c);
-/* api_agreements.c: GET /v1/agreements, POST /v1/agreements, GET /v1/agreements/{id} */
+/* api_agreements.c: GET /v1/agreements, POST /v1/agreements, GET /v1/agreements/{id}, POST .../{id}/cancel */
 void rg_api_agreements_list(rg_api_call *c);
 void rg_api_agreements_post(rg_api_call *c);
 void rg_api_agreement_get(rg_api_call *c);
+void rg_api_agreement_cancel(rg_api_call *c);
 /* api_write.c: GET /v1/optouts, POST /v1/optouts, DELETE /v1/optouts/{customer}/{channel} */
 void rg_api_optouts_list(rg_api_call *c);
 void rg_api_optouts_post(rg_api_call *c);
@@ -382,7 +383,9 @@ enum MHD_Result rg_http_dash_messages_csv(rg_http_request *r);
  * rg_portal_form_value(), does ONE service call and answers with
  * rg_portal_redirect() (303 to the page with a flash code of
  * portal_flashes[]). The page writes its forms with rg_portal_form_open(). */
-#define RG_PORTAL_MAX_FIELDS 32
+#define RG_PORTAL_MAX_FIELDS 64
+/* The most active agreements the page shows. */
+#define RG_PORTAL_AGREEMENTS_SHOWN 10
 /* A portal POST body larger than this is refused (413 page). */
 #define RG_PORTAL_BODY_MAX 8192
 
@@ -404,6 +407,12 @@ typedef struct rg_portal_ctx {
     size_t n_fields;
 } rg_portal_ctx;
 
+/* Parses an application/x-www-form-urlencoded body (NUL-terminated,
+ * decoded in place: '+' a space, %XX a byte) into at most max fields,
+ * *n of them: "a=1&b&=2&&" gives a="1", b="", ""="2" (empty parts are
+ * skipped). False — not a form — for a bad escape, an escaped NUL or more
+ * than max fields. */
+bool rg_portal_form_parse(char *form, rg_portal_field *fields, size_t max, size_t *n);
 /* Opens a portal request: the per-address and per-link limits (429 page),
  * the token (404 page), its expiry (410 page), the customer (404 page).
  * False when a page was sent (*ret is the send's result). */
@@ -439,6 +448,17 @@ enum MHD_Result rg_portal_action_extend(rg_portal_ctx *ctx);
 enum MHD_Result rg_portal_action_dispute(rg_portal_ctx *ctx);
 enum MHD_Result rg_portal_action_channel(rg_portal_ctx *ctx);
 enum MHD_Result rg_portal_action_preferred(rg_portal_ctx *ctx);
+/* The server's event environment on the context's store. */
+rg_event_env rg_portal_env(const rg_portal_ctx *ctx);
+/* The redirect for a service failure that is not about a field ("fatura"
+ * for RG_ENOTFOUND, else "ocupado"; logged). */
+enum MHD_Result rg_portal_failed(rg_portal_ctx *ctx, const char *what, rg_status rc, const rg_err *e);
+/* portal_agreements.c: "Parcelar" (docs/portal.md) */
+enum MHD_Result rg_portal_action_agreement(rg_portal_ctx *ctx);
+/* The customer's active agreements: installments and renegotiated originals. */
+void rg_portal_render_agreements(rg_buf *b, const rg_portal_ctx *ctx);
+/* The "Parcelar" section for the page's open invoices (inv, n). */
+void rg_portal_render_parcelar(rg_buf *b, const rg_portal_ctx *ctx, const rg_invoice *inv, size_t n);
 /* One open invoice's forms (promise, offer, extend, contest), inside its card. */
 void rg_portal_render_invoice_actions(rg_buf *b, const rg_portal_ctx *ctx, size_t i, const rg_invoice *inv,
                                       const struct rg_engine_payable *p);

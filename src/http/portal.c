@@ -54,6 +54,7 @@ static const portal_flash portal_flashes[] = {
     /* portal_actions.c */
     {"promessa", false, "Promessa registrada. Obrigado! Vamos aguardar o pagamento até a data que você escolheu."},
     {"promessa-data", true, "A data da promessa não vale: veja o campo da fatura."},
+    {"promessa-ja", true, "Você já prometeu pagar esta fatura. Aguardamos o pagamento até a data prometida."},
     {"oferta", false, "Oferta aceita. Pague o valor com a oferta pelo PIX ou pelo boleto até o último dia dela."},
     {"sem-oferta", true, "Esta oferta não vale mais."},
     {"prorrogado", false, "Vencimento prorrogado. O boleto e o código PIX da fatura já têm a nova data."},
@@ -66,6 +67,11 @@ static const portal_flash portal_flashes[] = {
     {"canal-voltou", false, "Pronto: você voltará a receber mensagens por esse canal."},
     {"preferido", false, "Canal preferido salvo."},
     {"canal", true, "Escolha um dos canais da lista."},
+    /* portal_agreements.c */
+    {"acordo", false, "Acordo feito. Pague a entrada pelo código PIX ou pelo boleto até o vencimento dela; as "
+                      "parcelas vencem uma por mês."},
+    {"parcelar-plano", true, "O acordo não foi feito: escolha um dos planos da seção Parcelar."},
+    {"parcelar-faturas", true, "O acordo não foi feito: uma das faturas escolhidas não pode entrar num acordo."},
 };
 
 static const portal_flash *find_flash(const char *code)
@@ -110,6 +116,13 @@ static const char style[] =
     "input[type=date],select{width:100%;font-size:1rem;padding:.5rem;border:1px solid #767676;border-radius:.3rem;"
     "background:#fff;color:#1b1b1b}"
     "details textarea{font-family:inherit;font-size:1rem}"
+    "h3{font-size:1rem;margin:.8rem 0 .3rem}"
+    ".parcelas{margin:0 0 .6rem;padding-left:1.3rem}.parcelas li{margin:.2rem 0}"
+    "fieldset{border:1px solid #c4c4c4;border-radius:.4rem;margin:.6rem 0 0;padding:.4rem .8rem .6rem}"
+    "legend{font-weight:600;padding:0 .3rem}"
+    ".opt{display:flex;gap:.6rem;align-items:flex-start;padding:.35rem 0}"
+    ".opt label{font-weight:400;margin:0}"
+    ".opt input{width:1.25rem;height:1.25rem;margin:.15rem 0 0;flex:none}"
     "footer{font-size:.9rem;color:#4a4a4a}"
     "@media(min-width:48rem){header,main,footer{padding:1.5rem}}"
     "</style>";
@@ -323,6 +336,30 @@ static bool form_decode(char *s)
     return true;
 }
 
+bool rg_portal_form_parse(char *form, rg_portal_field *fields, size_t max, size_t *n)
+{
+    *n = 0;
+    for (char *p = form; p && *p;) {
+        char *amp = strchr(p, '&');
+        if (amp)
+            *amp = '\0';
+        char *eq = strchr(p, '=');
+        if (*p) {
+            if (*n == max)
+                return false;
+            if (eq)
+                *eq = '\0';
+            if (!form_decode(p) || (eq && !form_decode(eq + 1)))
+                return false;
+            fields[*n].name = p;
+            fields[*n].value = eq ? eq + 1 : "";
+            (*n)++;
+        }
+        p = amp ? amp + 1 : NULL;
+    }
+    return true;
+}
+
 /* Parses the POST body into ctx's fields; false when it is not a form. */
 static bool form_parse(rg_portal_ctx *ctx)
 {
@@ -331,25 +368,10 @@ static bool form_parse(rg_portal_ctx *ctx)
         return false;
     memcpy(ctx->form, r->body, r->body_len);
     ctx->form[r->body_len] = '\0';
-    for (char *p = ctx->form; p && *p;) {
-        char *amp = strchr(p, '&');
-        if (amp)
-            *amp = '\0';
-        char *eq = strchr(p, '=');
-        if (*p) {
-            if (ctx->n_fields == RG_PORTAL_MAX_FIELDS)
-                return false;
-            if (eq)
-                *eq = '\0';
-            if (!form_decode(p) || (eq && !form_decode(eq + 1)))
-                return false;
-            ctx->fields[ctx->n_fields].name = p;
-            ctx->fields[ctx->n_fields].value = eq ? eq + 1 : "";
-            ctx->n_fields++;
-        }
-        p = amp ? amp + 1 : NULL;
-    }
-    return true;
+    /* a NUL in the body would hide what follows it: not a form */
+    if (memchr(ctx->form, '\0', r->body_len))
+        return false;
+    return rg_portal_form_parse(ctx->form, ctx->fields, RG_PORTAL_MAX_FIELDS, &ctx->n_fields);
 }
 
 const char *rg_portal_form_value(const rg_portal_ctx *ctx, const char *name)
@@ -639,9 +661,11 @@ static enum MHD_Result render_page(rg_portal_ctx *ctx, rg_engine *eng, unsigned 
         rg_buf_printf(&b, "<p>Você tem %zu %s em aberto, no total de <strong>%s</strong> hoje.</p>", l.n,
                       l.n == 1 ? "fatura" : "faturas", rg_money_format_brl(total, m, sizeof m));
     rg_buf_puts(&b, "</section>\n");
+    rg_portal_render_agreements(&b, ctx);
     for (size_t i = 0; i < l.n; i++)
         render_invoice(&b, ctx, i, &l.v[i], &pay[i]);
-    /* portal-actions: page-level sections (agreements, channel preferences) go here */
+    /* page-level sections: Parcelar, channel preferences */
+    rg_portal_render_parcelar(&b, ctx, l.v, l.n);
     rg_portal_render_page_actions(&b, ctx);
     page_end(&b, cfg, l.n > 0);
     free(l.v);
@@ -664,8 +688,9 @@ enum MHD_Result rg_http_portal_page(rg_http_request *r)
         rg_error("GET /p: the cadences could not be loaded: no amounts to show");
         ret = busy_page(r);
     } else {
-        /* a visit after a redirect (?m=) is the same visit: recorded once */
-        if (strcmp(r->method, "HEAD") != 0 && !rg_http_query(r, "m"))
+        /* a visit after a redirect (?m=) or a new choice of invoices to
+         * split (?v=) is the same visit: recorded once */
+        if (strcmp(r->method, "HEAD") != 0 && !rg_http_query(r, "m") && !rg_http_query(r, "v"))
             rg_portal_record(&ctx, "portal.visited", NULL, NULL);
         ret = render_page(&ctx, eng, &status);
     }
@@ -784,6 +809,7 @@ static const portal_action portal_actions[] = {
     {"contestar", rg_portal_action_dispute},
     {"canal", rg_portal_action_channel},
     {"preferido", rg_portal_action_preferred},
+    {"parcelar", rg_portal_action_agreement},
 };
 
 enum MHD_Result rg_http_portal_post(rg_http_request *r)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/money.h"
 #include "engine/engine.h"
 #include "http/http_int.h"
 #include "service/holds.h"
@@ -27,15 +28,14 @@ static const struct {
 };
 #define N_PORTAL_CHANNELS (sizeof portal_channels / sizeof *portal_channels)
 
-static rg_event_env env_of(rg_portal_ctx *ctx)
+rg_event_env rg_portal_env(const rg_portal_ctx *ctx)
 {
     rg_event_env env = *ctx->r->srv->events;
     env.store = ctx->store;
     return env;
 }
 
-/* The flash for a service failure that is not about a field. */
-static enum MHD_Result failed(rg_portal_ctx *ctx, const char *what, rg_status rc, const rg_err *e)
+enum MHD_Result rg_portal_failed(rg_portal_ctx *ctx, const char *what, rg_status rc, const rg_err *e)
 {
     if (rc == RG_ENOTFOUND)
         return rg_portal_redirect(ctx, "fatura", NULL);
@@ -64,7 +64,7 @@ enum MHD_Result rg_portal_action_promise(rg_portal_ctx *ctx)
     rg_date date = date_field(ctx, "date");
     if (date == RG_DATE_NONE)
         return rg_portal_redirect_invoice(ctx, "promessa-data", inv);
-    rg_event_env env = env_of(ctx);
+    rg_event_env env = rg_portal_env(ctx);
     rg_promise p;
     rg_err e;
     rg_err_clear(&e);
@@ -74,15 +74,17 @@ enum MHD_Result rg_portal_action_promise(rg_portal_ctx *ctx)
         return rg_portal_redirect_invoice(ctx, "promessa", inv);
     if (rc == RG_EINVAL && !strcmp(e.where, "date"))
         return rg_portal_redirect_invoice(ctx, "promessa-data", inv);
+    if (rc == RG_ECONFLICT && !strcmp(e.where, "promise"))
+        return rg_portal_redirect_invoice(ctx, "promessa-ja", inv);
     if (rc == RG_ECONFLICT)
         return rg_portal_redirect(ctx, "fatura", NULL);
-    return failed(ctx, "promessa", rc, &e);
+    return rg_portal_failed(ctx, "promessa", rc, &e);
 }
 
 enum MHD_Result rg_portal_action_offer(rg_portal_ctx *ctx)
 {
     const char *inv = rg_portal_form_value(ctx, "invoice");
-    rg_event_env env = env_of(ctx);
+    rg_event_env env = rg_portal_env(ctx);
     rg_portal_offer_result r;
     rg_err e;
     rg_err_clear(&e);
@@ -91,7 +93,7 @@ enum MHD_Result rg_portal_action_offer(rg_portal_ctx *ctx)
         return rg_portal_redirect_invoice(ctx, "oferta", inv);
     if (rc == RG_ECONFLICT)
         return rg_portal_redirect_invoice(ctx, "sem-oferta", inv);
-    return failed(ctx, "oferta", rc, &e);
+    return rg_portal_failed(ctx, "oferta", rc, &e);
 }
 
 enum MHD_Result rg_portal_action_extend(rg_portal_ctx *ctx)
@@ -100,7 +102,7 @@ enum MHD_Result rg_portal_action_extend(rg_portal_ctx *ctx)
     rg_date date = date_field(ctx, "date");
     if (date == RG_DATE_NONE)
         return rg_portal_redirect_invoice(ctx, "prorrogar-data", inv);
-    rg_event_env env = env_of(ctx);
+    rg_event_env env = rg_portal_env(ctx);
     rg_portal_extend_result r;
     rg_err e;
     rg_err_clear(&e);
@@ -114,14 +116,14 @@ enum MHD_Result rg_portal_action_extend(rg_portal_ctx *ctx)
         return rg_portal_redirect_invoice(ctx, "prorrogar-ja", inv);
     if (rc == RG_ECONFLICT)
         return rg_portal_redirect(ctx, "fatura", NULL);
-    return failed(ctx, "prorrogar", rc, &e);
+    return rg_portal_failed(ctx, "prorrogar", rc, &e);
 }
 
 enum MHD_Result rg_portal_action_dispute(rg_portal_ctx *ctx)
 {
     const char *inv = rg_portal_form_value(ctx, "invoice");
     const char *reason = rg_portal_form_value(ctx, "reason");
-    rg_event_env env = env_of(ctx);
+    rg_event_env env = rg_portal_env(ctx);
     rg_portal_dispute_result r;
     rg_err e;
     rg_err_clear(&e);
@@ -132,7 +134,7 @@ enum MHD_Result rg_portal_action_dispute(rg_portal_ctx *ctx)
         return rg_portal_redirect_invoice(ctx, "motivo", inv);
     if (rc == RG_ECONFLICT)
         return rg_portal_redirect(ctx, "fatura", NULL);
-    return failed(ctx, "contestar", rc, &e);
+    return rg_portal_failed(ctx, "contestar", rc, &e);
 }
 
 static const char *known_channel(const char *v)
@@ -150,7 +152,7 @@ enum MHD_Result rg_portal_action_channel(rg_portal_ctx *ctx)
     const char *out = rg_portal_form_value(ctx, "out");
     if (!ch || !out || (strcmp(out, "1") && strcmp(out, "0")))
         return rg_portal_redirect(ctx, "canal", "avisos");
-    rg_event_env env = env_of(ctx);
+    rg_event_env env = rg_portal_env(ctx);
     rg_optout_result r;
     rg_err e;
     rg_err_clear(&e);
@@ -158,7 +160,7 @@ enum MHD_Result rg_portal_action_channel(rg_portal_ctx *ctx)
     rg_status rc = rg_portal_channel(&env, ctx->customer.id, ch, leave, ctx->now, &r, &e);
     if (rc == RG_OK)
         return rg_portal_redirect(ctx, leave ? "canal-saiu" : "canal-voltou", "avisos");
-    return failed(ctx, "canal", rc, &e);
+    return rg_portal_failed(ctx, "canal", rc, &e);
 }
 
 enum MHD_Result rg_portal_action_preferred(rg_portal_ctx *ctx)
@@ -167,14 +169,14 @@ enum MHD_Result rg_portal_action_preferred(rg_portal_ctx *ctx)
     const char *ch = v && !v[0] ? "" : known_channel(v);
     if (!ch)
         return rg_portal_redirect(ctx, "canal", "avisos");
-    rg_event_env env = env_of(ctx);
+    rg_event_env env = rg_portal_env(ctx);
     bool changed = false;
     rg_err e;
     rg_err_clear(&e);
     rg_status rc = rg_portal_preferred(&env, ctx->customer.id, ch, ctx->now, &changed, &e);
     if (rc == RG_OK)
         return rg_portal_redirect(ctx, "preferido", "avisos");
-    return failed(ctx, "preferido", rc, &e);
+    return rg_portal_failed(ctx, "preferido", rc, &e);
 }
 
 /* ---- the page ---- */
@@ -212,39 +214,51 @@ void rg_portal_render_invoice_actions(rg_buf *b, const rg_portal_ctx *ctx, size_
     char id[32], err_id[40], d1[16], d2[16], text[160];
     rg_date extended_from = RG_DATE_NONE;
     bool disputed = false;
-    char why[64];
+    char why[64] = "";
+    rg_portal_invoice_state st = {.promised = RG_DATE_NONE};
     if (rg_store_invoice_extended_from(ctx->store, inv->id, &extended_from, &e) != RG_OK ||
-        rg_holds_check(ctx->store, inv->id, NULL, &disputed, why, sizeof why, &e) != RG_OK)
+        rg_holds_check(ctx->store, inv->id, NULL, &disputed, why, sizeof why, &e) != RG_OK ||
+        rg_portal_invoice_state_get(ctx->store, inv, ctx->now, &st, &e) != RG_OK)
         rg_warn("GET /p: invoice %s: %s", inv->external_id, e.msg);
     disputed = disputed && strstr(why, RG_HOLD_DISPUTE);
 
-    if (p->offer) {
-        rg_portal_form_open(b, ctx, "oferta", inv->external_id, NULL);
-        rg_buf_puts(b, "<button type=\"submit\">Aceitar oferta</button></form>");
-        if (field_error(ctx, inv, "sem-oferta"))
-            error_text(b, "", "Esta oferta não vale mais.");
-    }
+    /* under dispute: collection held, nothing to do but pay (the PIX and boleto above) */
     if (disputed) {
         rg_buf_puts(b, "<p class=\"offer\">Contestação em análise: a cobrança desta fatura está suspensa até a "
                        "nossa equipe responder.</p>");
         return;
     }
+    if (p->offer && st.offer_accepted) {
+        char m[40];
+        rg_buf_printf(b, "<p class=\"n\">Oferta aceita: pague %s até %s.</p>",
+                      rg_money_format_brl(p->amount, m, sizeof m), rg_date_format_br(p->offer_last_day, d2, sizeof d2));
+    } else if (p->offer) {
+        rg_portal_form_open(b, ctx, "oferta", inv->external_id, NULL);
+        rg_buf_puts(b, "<button type=\"submit\">Aceitar oferta</button></form>");
+        if (field_error(ctx, inv, "sem-oferta"))
+            error_text(b, "", "Esta oferta não vale mais.");
+    }
 
-    /* Prometer pagamento */
+    /* Prometer pagamento (one pending promise at a time) */
     rg_date last = p->today + cfg->portal.promise_max_days;
     bool err = field_error(ctx, inv, "promessa-data");
     snprintf(id, sizeof id, "f%zu-promessa", i);
     snprintf(err_id, sizeof err_id, "%s-err", id);
-    rg_buf_printf(b, "<details%s><summary>Prometer pagamento</summary>", err ? " open" : "");
-    rg_portal_form_open(b, ctx, "promessa", inv->external_id, NULL);
-    rg_buf_printf(b, "<label for=\"%s\">Data em que vou pagar (até %s)</label>", id,
-                  rg_date_format_br(last, d1, sizeof d1));
-    date_input(b, id, p->today, last, err, err_id);
-    if (err) {
-        snprintf(text, sizeof text, "Escolha uma data de hoje até %s.", d1);
-        error_text(b, err_id, text);
+    if (st.promised != RG_DATE_NONE) {
+        rg_buf_printf(b, "<p class=\"n\">Pagamento prometido para %s.</p>",
+                      rg_date_format_br(st.promised, d1, sizeof d1));
+    } else {
+        rg_buf_printf(b, "<details%s><summary>Prometer pagamento</summary>", err ? " open" : "");
+        rg_portal_form_open(b, ctx, "promessa", inv->external_id, NULL);
+        rg_buf_printf(b, "<label for=\"%s\">Data em que vou pagar (até %s)</label>", id,
+                      rg_date_format_br(last, d1, sizeof d1));
+        date_input(b, id, p->today, last, err, err_id);
+        if (err) {
+            snprintf(text, sizeof text, "Escolha uma data de hoje até %s.", d1);
+            error_text(b, err_id, text);
+        }
+        rg_buf_puts(b, "<button type=\"submit\">Prometer pagamento</button></form></details>");
     }
-    rg_buf_puts(b, "<button type=\"submit\">Prometer pagamento</button></form></details>");
 
     /* Prorrogar vencimento */
     if (extended_from != RG_DATE_NONE) {

@@ -22,6 +22,14 @@ const char *rg_invoice_status_name(rg_invoice_status s)
     return "open";
 }
 
+const char *rg_invoice_status_label_pt(rg_invoice_status s)
+{
+    static const char *const labels[] = {"em aberto", "paga", "cancelada", "renegociada", "baixada"};
+    _Static_assert(sizeof labels / sizeof *labels == sizeof invoice_status_names / sizeof *invoice_status_names,
+                   "a pt-BR label for each invoice status");
+    return (unsigned)s < sizeof labels / sizeof *labels ? labels[s] : "";
+}
+
 bool rg_invoice_status_parse(const char *s, rg_invoice_status *out)
 {
     for (unsigned i = 0; i < sizeof invoice_status_names / sizeof *invoice_status_names; i++) {

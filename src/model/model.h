@@ -193,6 +193,8 @@ bool rg_message_status_parse(const char *s, rg_message_status *out);
 
 const char *rg_customer_kind_name(rg_customer_kind k); /* "PF", "PJ", "" */
 const char *rg_invoice_status_name(rg_invoice_status s);
+/* The status as pages show it (pt-BR): em aberto, paga, cancelada, renegociada, baixada. */
+const char *rg_invoice_status_label_pt(rg_invoice_status s);
 bool rg_invoice_status_parse(const char *s, rg_invoice_status *out);
 const char *rg_payment_source_name(rg_payment_source s);
 bool rg_payment_source_parse(const char *s, rg_payment_source *out);

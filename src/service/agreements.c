@@ -11,6 +11,7 @@
 #include "base/tz.h"
 #include "br/boleto.h"
 #include "br/pix.h"
+#include "service/holds.h"
 
 /* round(a x b / d), half up, for a, b >= 0 */
 static rg_cents mul_div_round(rg_cents a, int64_t b, int64_t d)
@@ -196,9 +197,38 @@ static json_t *money(rg_cents v)
     return json_string(rg_money_format_plain(v, b, sizeof b));
 }
 
+bool rg_agreement_is_installment(const rg_invoice *inv)
+{
+    size_t n = strlen(RG_AGREEMENT_TAG);
+    for (const char *t = inv->tags; *t;) {
+        const char *bar = strchr(t, '|');
+        size_t len = bar ? (size_t)(bar - t) : strlen(t);
+        if (len == n && !memcmp(t, RG_AGREEMENT_TAG, n))
+            return true;
+        t += len + (bar ? 1 : 0);
+    }
+    return false;
+}
+
+rg_status rg_agreement_portal_check(rg_store *s, const rg_invoice *inv, rg_err *e)
+{
+    if (rg_agreement_is_installment(inv))
+        return rg_err_set(e, RG_ECONFLICT, "invoices",
+                          "invoice %s is an installment of an agreement (tag acordo): not from the portal",
+                          inv->external_id);
+    bool held = false;
+    char why[64] = "";
+    rg_status rc = rg_holds_check(s, inv->id, NULL, &held, why, sizeof why, e);
+    if (rc == RG_OK && held && strstr(why, RG_HOLD_DISPUTE))
+        rc = rg_err_set(e, RG_ECONFLICT, "invoices", "invoice %s is under dispute: not from the portal",
+                        inv->external_id);
+    return rc;
+}
+
 /* The customer and the invoices named: each the customer's, open and
- * owing; *principal their balances. orig holds n invoices. */
-static rg_status select_originals(rg_store *s, const char *customer, const char *const *ids, size_t n,
+ * owing (and, from the portal, rg_agreement_portal_check); *principal
+ * their balances. orig holds n invoices. */
+static rg_status select_originals(rg_store *s, const char *customer, const char *const *ids, size_t n, bool portal,
                                   rg_customer *c, rg_invoice *orig, rg_cents *principal, rg_err *e)
 {
     rg_status rc;
@@ -230,6 +260,8 @@ static rg_status select_originals(rg_store *s, const char *customer, const char 
                               id, rg_invoice_status_name(orig[i].status));
         if (rg_invoice_balance(&orig[i]) <= 0)
             return rg_err_set(e, RG_ECONFLICT, "invoices", "invoice %s owes nothing", id);
+        if (portal && (rc = rg_agreement_portal_check(s, &orig[i], e)) != RG_OK)
+            return rc;
         *principal += rg_invoice_balance(&orig[i]);
     }
     return RG_OK;
@@ -267,7 +299,7 @@ rg_status rg_agreement_plans(const rg_event_env *env, const rg_config *cfg, cons
     rg_invoice *orig = calloc(n ? n : 1, sizeof *orig);
     if (!orig)
         return rg_err_set(e, RG_ENOMEM, "agreement", "out of memory");
-    rg_status rc = select_originals(env->store, customer, invoices, n, &c, orig, &principal, e);
+    rg_status rc = select_originals(env->store, customer, invoices, n, false, &c, orig, &principal, e);
     rg_agreement_config terms;
     if (rc == RG_OK)
         terms_of(env, cfg, &orig[0], &c, now, &terms);
@@ -297,7 +329,8 @@ static rg_status create_in(const rg_event_env *env, const rg_config *cfg, const 
     rg_invoice *orig = calloc(rq->n_invoices ? rq->n_invoices : 1, sizeof *orig);
     if (!orig)
         return rg_err_set(e, RG_ENOMEM, "agreement", "out of memory");
-    rg_status rc = select_originals(s, rq->customer, rq->invoices, rq->n_invoices, &c, orig, &principal, e);
+    rg_status rc = select_originals(s, rq->customer, rq->invoices, rq->n_invoices,
+                                    rq->source && !strcmp(rq->source, "portal"), &c, orig, &principal, e);
     const rg_invoice *src_boleto = NULL, *src_pix = NULL;
     for (size_t i = 0; rc == RG_OK && i < rq->n_invoices; i++) {
         if (!src_boleto && (orig[i].barcode[0] || orig[i].linha_digitavel[0]))
@@ -363,7 +396,7 @@ static rg_status create_in(const rg_event_env *env, const rg_config *cfg, const 
         inv.issue_date = today;
         inv.due_date = plan->due[k];
         inv.status = RG_INV_OPEN;
-        rg_strlcpy(inv.tags, "acordo", sizeof inv.tags);
+        rg_strlcpy(inv.tags, RG_AGREEMENT_TAG, sizeof inv.tags);
         instruments(src_boleto, src_pix, a.id, k, today, &inv);
         rg_upsert_result res;
         if ((rc = rg_store_invoice_upsert(s, &inv, RG_IF_ALL, rq->now, &res, e)) != RG_OK ||
@@ -426,10 +459,14 @@ static int by_due(const void *a, const void *b)
     return x->invoice.id < y->invoice.id ? -1 : x->invoice.id > y->invoice.id;
 }
 
-/* The agreement is broken: cancel its open installments, credit what was
- * paid on it to the originals (oldest due first), reopen those still owing. */
-static rg_status break_one(const rg_event_env *env, rg_agreement_view *v, const rg_agreement_item *late,
-                           rg_instant now, rg_date today, rg_err *e)
+/* The agreement ends unpaid — broken by the tick (status "broken", source
+ * "engine", `late` the late installment) or cancelled by the operator
+ * ("cancelled", the operator's source, late NULL): cancel its open
+ * installments, credit what was paid on it to the originals (oldest due
+ * first), reopen those still owing, and record agreement.broken or
+ * agreement.cancelled. */
+static rg_status unwind(const rg_event_env *env, rg_agreement_view *v, const char *status, const char *source,
+                        const rg_agreement_item *late, rg_instant now, rg_date today, rg_err *e)
 {
     rg_store *s = env->store;
     rg_status rc = RG_OK;
@@ -450,7 +487,7 @@ static rg_status break_one(const rg_event_env *env, rg_agreement_view *v, const 
             if ((rc = rg_store_invoice_set_paid(s, it->invoice.id, it->invoice.paid, RG_INV_CANCELLED, RG_DATE_NONE,
                                                 now, e)) == RG_OK &&
                 (rc = rg_store_invoice_wake(s, it->invoice.id, RG_WAKE_NOW, e)) == RG_OK)
-                rc = record(env, RG_EV_INVOICE_CANCELLED, now, "engine", it->invoice.customer_id, it->invoice.id,
+                rc = record(env, RG_EV_INVOICE_CANCELLED, now, source, it->invoice.customer_id, it->invoice.id,
                             json_pack("{s:I}", "agreement", (json_int_t)v->agreement.id), e);
             json_array_append_new(cancelled, json_string(it->invoice.external_id));
         }
@@ -486,7 +523,7 @@ static rg_status break_one(const rg_event_env *env, rg_agreement_view *v, const 
         if ((rc = rg_store_invoice_set_paid(s, o->id, now_paid, settled ? RG_INV_PAID : RG_INV_OPEN,
                                             settled ? today : RG_DATE_NONE, now, e)) != RG_OK ||
             (rc = rg_store_invoice_wake(s, o->id, RG_WAKE_NOW, e)) != RG_OK ||
-            (rc = record(env, RG_EV_INVOICE_UPDATED, now, "engine", o->customer_id, o->id,
+            (rc = record(env, RG_EV_INVOICE_UPDATED, now, source, o->customer_id, o->id,
                          json_pack("{s:s, s:I}", "status", settled ? "paid" : "open", "agreement",
                                    (json_int_t)v->agreement.id),
                          e)) != RG_OK)
@@ -498,11 +535,16 @@ static rg_status break_one(const rg_event_env *env, rg_agreement_view *v, const 
         }
     }
     if (rc == RG_OK)
-        rc = rg_store_agreement_close(s, v->agreement.id, "broken", now, e);
-    if (rc == RG_OK)
-        rc = record(env, RG_EV_AGREEMENT_BROKEN, now, "engine", v->agreement.customer_id, first_open,
+        rc = rg_store_agreement_close(s, v->agreement.id, status, now, e);
+    if (rc == RG_OK && late)
+        rc = record(env, RG_EV_AGREEMENT_BROKEN, now, source, v->agreement.customer_id, first_open,
                     json_pack("{s:I, s:s, s:O, s:O}", "agreement", (json_int_t)v->agreement.id, "late_invoice",
                               late->invoice.external_id, "cancelled", cancelled, "reopened", reopened),
+                    e);
+    else if (rc == RG_OK)
+        rc = record(env, RG_EV_AGREEMENT_CANCELLED, now, source, v->agreement.customer_id, first_open,
+                    json_pack("{s:I, s:O, s:O}", "agreement", (json_int_t)v->agreement.id, "cancelled", cancelled,
+                              "reopened", reopened),
                     e);
     json_decref(cancelled);
     json_decref(reopened);
@@ -542,13 +584,38 @@ rg_status rg_agreements_check(const rg_event_env *env, rg_instant now, rg_agreem
             if (rc == RG_OK && st)
                 st->completed++;
         } else if (late) {
-            rc = break_one(env, &v, late, now, today, e);
+            rc = unwind(env, &v, "broken", "engine", late, now, today, e);
             if (rc == RG_OK && st)
                 st->broken++;
         }
         rg_agreement_view_free(&v);
     }
     free(l.v);
+    return rc;
+}
+
+rg_status rg_agreement_cancel(const rg_event_env *env, int64_t id, const char *source, rg_instant now,
+                              rg_agreement_view *out, rg_err *e)
+{
+    memset(out, 0, sizeof *out);
+    rg_status rc = rg_store_begin(env->store, e);
+    if (rc != RG_OK)
+        return rc;
+    rg_agreement_view v;
+    if ((rc = rg_agreement_load(env->store, id, &v, e)) == RG_OK) {
+        if (strcmp(v.agreement.status, "active") != 0)
+            rc = rg_err_set(e, RG_ECONFLICT, "agreement", "agreement %lld is %s: only an active agreement can be "
+                            "cancelled", (long long)id, v.agreement.status);
+        else
+            rc = unwind(env, &v, "cancelled", source ? source : "cli", NULL, now,
+                        rg_tz_date(rg_zones_company(env->zones), now), e);
+        rg_agreement_view_free(&v);
+    }
+    if (rc == RG_OK)
+        rc = rg_agreement_load(env->store, id, out, e);
+    rc = rg_store_end(env->store, rc, e);
+    if (rc != RG_OK)
+        rg_agreement_view_free(out);
     return rc;
 }
 

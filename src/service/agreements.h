@@ -43,6 +43,8 @@
 
 #define RG_AGREEMENT_MAX_INVOICES 100
 #define RG_AGREEMENT_MAX_INSTALLMENTS 60
+/* The tag every installment invoice carries. */
+#define RG_AGREEMENT_TAG "acordo"
 
 typedef struct rg_agreement_plan {
     int64_t installments;        /* N */
@@ -84,6 +86,13 @@ typedef struct rg_agreement_request {
     rg_instant now;
 } rg_agreement_request;
 
+/* Whether the invoice carries the tag `acordo` (an agreement's installment). */
+bool rg_agreement_is_installment(const rg_invoice *inv);
+/* What the portal adds to the checks (source "portal"): the customer
+ * cannot put an installment of an agreement (tag acordo) nor an invoice
+ * held by a dispute into an agreement — RG_ECONFLICT (where "invoices"). */
+rg_status rg_agreement_portal_check(rg_store *s, const rg_invoice *inv, rg_err *e);
+
 /* Makes the agreement in its own transaction (env->store): checks, the
  * plan, the installments' invoices (with boleto/PIX derived from the first
  * original that has them: same bank and campo livre, same PIX key, the
@@ -91,7 +100,8 @@ typedef struct rg_agreement_request {
  * events invoice.created (each installment) and agreement.created. Errors
  * name the field: RG_ENOTFOUND "customer"/"invoices", RG_EINVAL
  * "invoices"/"installments", RG_ECONFLICT "invoices" for an invoice not
- * open (or another customer's). Nothing is written on failure. */
+ * open (or another customer's; from the portal, see
+ * rg_agreement_portal_check). Nothing is written on failure. */
 rg_status rg_agreement_create(const rg_event_env *env, const rg_config *cfg, const rg_agreement_request *rq,
                               rg_agreement_view *out, rg_err *e);
 
@@ -116,6 +126,23 @@ rg_status rg_agreement_load(rg_store *s, int64_t id, rg_agreement_view *out, rg_
  * 0: all. RG_ENOTFOUND "customer", RG_EINVAL "status". */
 rg_status rg_agreement_list(rg_store *s, const char *customer, const char *status, int64_t after_id, int64_t limit,
                             rg_agreement_fn fn, void *ctx, rg_err *e);
+
+/* The operator cancels an active agreement (`regua agreement cancel`,
+ * POST /v1/agreements/{id}/cancel), in its own transaction — what a break
+ * does, at once and without a late installment: the open installments are
+ * cancelled (invoice.cancelled); the paid ones stay paid, and what was paid
+ * on the agreement is credited to the originals still renegotiated, oldest
+ * due date first (payments with method "acordo", reference "ACORDO-{id}",
+ * no payment.received); each original is reopened on its cadence with
+ * what it still owes, or paid when the credit covers it
+ * (invoice.updated); the agreement becomes `cancelled` and
+ * `agreement.cancelled` {"agreement", "cancelled", "reopened"} is recorded
+ * (on the first reopened original; customer-level when none). The events
+ * carry `source`. *out is the agreement after it. RG_ENOTFOUND (where
+ * "agreement") for no such id, RG_ECONFLICT (where "agreement") for one
+ * that is not active (completed, broken, cancelled): nothing changes. */
+rg_status rg_agreement_cancel(const rg_event_env *env, int64_t id, const char *source, rg_instant now,
+                              rg_agreement_view *out, rg_err *e);
 
 /* What a tick settled. */
 typedef struct rg_agreement_check_stats {

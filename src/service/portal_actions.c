@@ -60,6 +60,15 @@ static rg_status record(const rg_event_env *env, rg_event_type type, int64_t cus
 
 /* ---- Prometer pagamento ---- */
 
+/* The earliest promised date among pending promises (*(rg_date *)p). */
+static rg_status earliest_pending(void *p, const rg_promise *pr)
+{
+    rg_date *d = p;
+    if (*d == RG_DATE_NONE || pr->promised_date < *d)
+        *d = pr->promised_date;
+    return RG_OK;
+}
+
 rg_status rg_portal_promise(const rg_event_env *env, int64_t customer_id, const char *invoice, rg_date date,
                             int64_t max_days, rg_instant now, rg_promise *out, rg_event_out *event, rg_err *e)
 {
@@ -89,6 +98,11 @@ rg_status rg_portal_promise(const rg_event_env *env, int64_t customer_id, const 
                             rg_date_format_iso(date, d1, sizeof d1), (long long)max_days,
                             rg_date_format_iso(today + max_days, d2, sizeof d2));
     }
+    rg_date pending = RG_DATE_NONE;
+    if (rc == RG_OK && (rc = rg_store_promise_each_pending(s, inv.id, earliest_pending, &pending, e)) == RG_OK &&
+        pending != RG_DATE_NONE)
+        rc = rg_err_set(e, RG_ECONFLICT, "promise", "invoice %s has a pending promise for %s: one at a time",
+                        inv.external_id, rg_date_format_iso(pending, d1, sizeof d1));
     if (rc == RG_OK) {
         rg_promise_params p = {customer_id, inv.id, date, -1, "portal", "portal", now, 0, NULL};
         rc = rg_promise_make(env, &p, today, out, event, e);
@@ -145,6 +159,24 @@ static rg_status offer_in(const rg_event_env *env, int64_t customer_id, const ch
                   json_pack("{s:I, s:s}", "offer_id", (json_int_t)out->offer.id, "valid_until",
                             rg_instant_format(out->offer.valid_until, until, sizeof until)),
                   &out->event_id, e);
+}
+
+rg_status rg_portal_invoice_state_get(rg_store *s, const rg_invoice *inv, rg_instant now,
+                                     rg_portal_invoice_state *out, rg_err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->promised = RG_DATE_NONE;
+    rg_offer offer;
+    bool found = false;
+    rg_status rc = rg_store_promise_each_pending(s, inv->id, earliest_pending, &out->promised, e);
+    if (rc == RG_OK)
+        rc = rg_store_offer_current(s, inv->id, now, &offer, &found, e);
+    if (rc == RG_OK && found) {
+        accepted_ctx a = {offer.id, 0};
+        rc = rg_store_event_each_for_invoice(s, inv->id, find_accepted, &a, e);
+        out->offer_accepted = a.event_id != 0;
+    }
+    return rc;
 }
 
 rg_status rg_portal_offer_accept(const rg_event_env *env, int64_t customer_id, const char *invoice, rg_instant now,

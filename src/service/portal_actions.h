@@ -34,11 +34,23 @@
  * balance by `date`, today .. today + max_days (the configuration's
  * portal.promise_max_days, 1..RG_PROMISE_MAX_DAYS). Goes the promise path
  * (rg_promise_make: `promise.made`, source "portal", and what the
- * triggers do with it — a `pause` holds the firm steps). RG_EINVAL (where
- * "date") for a date out of the bound, RG_ECONFLICT for an invoice that is
+ * triggers do with it — a `pause` holds the firm steps). One at a time:
+ * while a promise about the invoice (or the customer's whole debt) is
+ * pending, another is refused with RG_ECONFLICT (where "promise"); once it
+ * is kept, broken or cancelled the customer may promise again. RG_EINVAL
+ * (where "date") for a date out of the bound, RG_ECONFLICT for an invoice that is
  * not open. */
 rg_status rg_portal_promise(const rg_event_env *env, int64_t customer_id, const char *invoice, rg_date date,
                             int64_t max_days, rg_instant now, rg_promise *out, rg_event_out *event, rg_err *e);
+
+/* What the portal page shows about an open invoice's forms (reads only). */
+typedef struct rg_portal_invoice_state {
+    rg_date promised;    /* the earliest date of a pending promise (the invoice's or about the
+                          * whole debt); RG_DATE_NONE: none — then "Prometer pagamento" is offered */
+    bool offer_accepted; /* the offer valid at `now` was accepted: "Aceitar oferta" is not offered again */
+} rg_portal_invoice_state;
+rg_status rg_portal_invoice_state_get(rg_store *s, const rg_invoice *inv, rg_instant now,
+                                     rg_portal_invoice_state *out, rg_err *e);
 
 typedef struct rg_portal_offer_result {
     rg_offer offer;   /* the offer accepted */

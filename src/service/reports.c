@@ -127,10 +127,11 @@ static rg_status run_aging(rg_store *s, const rg_report_params *p, rg_report *r,
 {
     aging_ctx ac = {r, p->calendar, e};
     rg_status rc = rg_store_report_rows(s, RG_RQ_OPEN_BY_DUE, NULL, 0, aging_row, &ac, e);
-    if (rc == RG_OK) {
+    /* (qsort's array may not be NULL, even for no element: an empty portfolio) */
+    if (rc == RG_OK && r->n_cadences)
         qsort(r->cadences, r->n_cadences, sizeof *r->cadences, group_cmp);
+    if (rc == RG_OK && r->n_tags)
         qsort(r->tags, r->n_tags, sizeof *r->tags, group_cmp);
-    }
     return rc;
 }
 
@@ -393,7 +394,8 @@ static rg_status run_funnel(rg_store *s, const rg_report_params *p, rg_report *r
         rc = rg_store_report_rows(s, RG_RQ_ATTRIBUTION, args, 2, attribution_row, &fc, e);
     if (rc != RG_OK)
         return rc;
-    qsort(r->funnel, r->n_funnel, sizeof *r->funnel, funnel_cmp);
+    if (r->n_funnel)
+        qsort(r->funnel, r->n_funnel, sizeof *r->funnel, funnel_cmp);
     rg_funnel_row *t = &r->funnel_total;
     for (size_t i = 0; i < r->n_funnel; i++) {
         const rg_funnel_row *f = &r->funnel[i];

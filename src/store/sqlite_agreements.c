@@ -108,16 +108,36 @@ rg_status rg_sqa_agreement_get(rg_store *base, int64_t id, rg_agreement *out, rg
     return rg_sq_fail(s, e, "reading an agreement");
 }
 
+sqlite3_stmt *rg_sq_agreement_stmt(rg_sq_common *s, int slot, const char *sql, rg_err *e)
+{
+    if (s->agreement_st[slot])
+        return s->agreement_st[slot];
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->agreement_st[slot], NULL) != SQLITE_OK) {
+        rg_sq_fail(s, e, "prepare");
+        s->agreement_st[slot] = NULL;
+    }
+    return s->agreement_st[slot];
+}
+
+void rg_sqag_finalize(rg_sq_common *s)
+{
+    for (int i = 0; i < RG_SQ_AGREEMENT_STMTS; i++) {
+        sqlite3_finalize(s->agreement_st[i]);
+        s->agreement_st[i] = NULL;
+    }
+}
+
+/* Prepared once per handle: the portal page lists a customer's active agreements on every view. */
 rg_status rg_sqa_agreement_each(rg_store *base, int64_t customer_id, const char *status, int64_t after_id,
                                 int64_t limit, rg_agreement_fn fn, void *ctx, rg_err *e)
 {
     rg_sq_common *s = SQ(base);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           AGREEMENT_SELECT "WHERE a.id > ?1 AND (?2 = 0 OR a.customer_id = ?2)"
-                                            " AND (?3 IS NULL OR a.status = ?3) ORDER BY a.id LIMIT ?4",
-                           -1, &st, NULL) != SQLITE_OK)
-        return rg_sq_fail(s, e, "listing agreements");
+    sqlite3_stmt *st = rg_sq_agreement_stmt(s, RG_SQ_AG_EACH,
+                                            AGREEMENT_SELECT "WHERE a.id > ?1 AND (?2 = 0 OR a.customer_id = ?2)"
+                                                             " AND (?3 IS NULL OR a.status = ?3) ORDER BY a.id LIMIT ?4",
+                                            e);
+    if (!st)
+        return RG_ESTORE;
     sqlite3_bind_int64(st, 1, after_id);
     sqlite3_bind_int64(st, 2, customer_id);
     if (status)
@@ -135,7 +155,7 @@ rg_status rg_sqa_agreement_each(rg_store *base, int64_t customer_id, const char 
     }
     if (rc == RG_OK && r != SQLITE_DONE)
         rc = rg_sq_fail(s, e, "listing agreements");
-    sqlite3_finalize(st);
+    rg_sq_done(st);
     return rc;
 }
 

@@ -166,9 +166,21 @@ static void cycle(rg_sq_ckpt *k)
 {
     int log = 0, done = 0, left = INT_MAX;
     for (int i = 0; i < PASSIVE_ROUNDS; i++) {
-        /* SQLITE_BUSY: another connection is checkpointing (a CLI process) */
-        if (sqlite3_wal_checkpoint_v2(k->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK)
-            break;
+        if (sqlite3_wal_checkpoint_v2(k->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK) {
+            /* SQLITE_BUSY: another connection is checkpointing (the tick's
+             * auto-checkpoint, a CLI process): it does the copying; no gated
+             * step now (its RESTART would find the same), again once the log
+             * has grown by a quarter of the threshold */
+            pthread_mutex_lock(&k->mu);
+            k->st.cycles++;
+            k->st.pinned++;
+            k->next_at = (k->frames > INT_MAX - k->hard ? INT_MAX - k->hard : k->frames) + k->soft / 4 + 1;
+            k->wanted = false;
+            k->gate = false;
+            pthread_cond_broadcast(&k->open);
+            pthread_mutex_unlock(&k->mu);
+            return;
+        }
         /* A checkpoint that does not reach the log's end (the writers went
          * on) copies without syncing the database, and the sync of the one
          * that does — the gated step — would flush every page copied
@@ -189,6 +201,7 @@ static void cycle(rg_sq_ckpt *k)
     int rc = sqlite3_wal_checkpoint_v2(k->db, NULL, SQLITE_CHECKPOINT_RESTART, &log, &done);
     pthread_mutex_lock(&k->mu);
     k->st.cycles++;
+    k->st.gated++;
     if (rc == SQLITE_OK) {
         k->st.restarts++;
         k->next_at = k->soft;

@@ -60,6 +60,7 @@ void rg_sq_engine_finalize(rg_sq_common *s)
     rg_sqt_finalize(s);
     rg_sqh_finalize(s);
     rg_sqk_finalize(s);
+    rg_sqag_finalize(s);
 }
 
 #define SQ(base) ((rg_sq_common *)(base))

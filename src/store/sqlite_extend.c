@@ -46,16 +46,17 @@ rg_status rg_sqx_invoice_extend(rg_store *base, int64_t invoice_id, const rg_rei
 rg_status rg_sqx_invoice_extended_from(rg_store *base, int64_t invoice_id, rg_date *from, rg_err *e)
 {
     rg_sq_common *s = SQ(base);
-    sqlite3_stmt *st = NULL;
     *from = RG_DATE_NONE;
-    if (sqlite3_prepare_v2(s->db, "SELECT extended_from FROM invoices WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-        return rg_sq_fail(s, e, "reading invoice");
+    /* prepared once per handle: the portal page reads it for every invoice */
+    sqlite3_stmt *st =
+        rg_sq_agreement_stmt(s, RG_SQ_AG_EXTENDED_FROM, "SELECT extended_from FROM invoices WHERE id = ?1", e);
+    if (!st)
+        return RG_ESTORE;
     sqlite3_bind_int64(st, 1, invoice_id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
         *from = (rg_date)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return rg_sq_fail(s, e, "reading invoice");
-    return RG_OK;
+    rg_status out = rc != SQLITE_ROW && rc != SQLITE_DONE ? rg_sq_fail(s, e, "reading invoice") : RG_OK;
+    rg_sq_done(st);
+    return out;
 }

@@ -13,6 +13,7 @@
 #define RG_SQ_TIMER_STMTS 11
 #define RG_SQ_HOLDS_STMTS 16
 #define RG_SQ_API_STMTS 12
+#define RG_SQ_AGREEMENT_STMTS 2
 
 /* sqlite_ckpt.c: the write-ahead log's checkpointer (a thread and its own
  * connection). A connection attached to it commits without checkpointing;
@@ -41,6 +42,7 @@ typedef struct rg_sq_common {
     sqlite3_stmt *timer_st[RG_SQ_TIMER_STMTS];   /* sqlite_timers.c's statements */
     sqlite3_stmt *holds_st[RG_SQ_HOLDS_STMTS];   /* sqlite_holds.c's statements */
     sqlite3_stmt *api_st[RG_SQ_API_STMTS];       /* sqlite_api.c's statements */
+    sqlite3_stmt *agreement_st[RG_SQ_AGREEMENT_STMTS]; /* the portal page's reads: sqlite_agreements.c, sqlite_extend.c */
 } rg_sq_common;
 
 #define CUSTOMER_SELECT                                                                            \
@@ -229,6 +231,11 @@ rg_status rg_sqo_optout_remove(rg_store *s, int64_t customer_id, const char *cha
 /* sqlite_reports.c */
 rg_status rg_sqr_report_rows(rg_store *s, rg_report_query q, const int64_t *args, size_t n_args,
                              rg_report_row_fn fn, void *ctx, rg_err *e);
+/* A statement of the portal page's reads, prepared once per handle (slot
+ * < RG_SQ_AGREEMENT_STMTS; reset it with rg_sq_done after use). */
+sqlite3_stmt *rg_sq_agreement_stmt(rg_sq_common *s, int slot, const char *sql, rg_err *e);
+void rg_sqag_finalize(rg_sq_common *s);
+enum { RG_SQ_AG_EACH, RG_SQ_AG_EXTENDED_FROM };
 rg_status rg_sqa_agreement_insert(rg_store *s, rg_agreement *a, rg_err *e);
 rg_status rg_sqa_agreement_link(rg_store *s, int64_t agreement_id, int64_t invoice_id, const char *role, int64_t seq,
                                 rg_cents amount, rg_err *e);

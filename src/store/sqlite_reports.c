@@ -20,8 +20,9 @@ static const struct {
                            " FROM invoices WHERE status = 'open' AND amount > paid"
                            " GROUP BY due_date, progress_cadence, tags",
                            0, 2, 3, "reading the open invoices"},
-    [RG_RQ_DUE_BETWEEN] = {"SELECT due_date, CASE WHEN paid THEN paid_on END, invoices, amount, recovered"
-                           " FROM report_due WHERE due_date BETWEEN ?1 AND ?2 AND invoices <> 0",
+    [RG_RQ_DUE_BETWEEN] = {"SELECT due_date, paid_on, count(*), sum(amount), sum(min(paid, amount))"
+                           " FROM invoices WHERE due_date BETWEEN ?1 AND ?2 AND status <> 'cancelled'"
+                           " GROUP BY due_date, paid_on",
                            2, 0, 5, "reading the invoices due in the period"},
     [RG_RQ_PAYMENTS_LATE] = {"SELECT paid_at, amount, due_date FROM payments"
                              " WHERE paid_at >= ?1 AND paid_at < ?2 AND due_date < ?3",

@@ -119,8 +119,9 @@ typedef struct rg_store_ckpt_stats {
     int64_t cycles;        /* checkpoint cycles run */
     int64_t passive;       /* PASSIVE checkpoints among them (the writers went on) */
     int64_t restarts;      /* cycles that copied the whole log, no reader left in it: it starts over */
-    int64_t pinned;        /* cycles that could not: a reader's snapshot held the log (or another
-                              connection was checkpointing, or kept the write lock) */
+    int64_t pinned;        /* cycles that could not: a reader's snapshot held the log, another
+                              connection kept the write lock, or was checkpointing (then no gated step) */
+    int64_t gated;         /* cycles that ran the gated step (the attached writers' pause) */
     int64_t gate_waits;    /* transactions that waited at the gate */
     int64_t max_wal_bytes; /* the longest log an attached connection's commit saw */
 } rg_store_ckpt_stats;
@@ -1098,8 +1099,8 @@ typedef enum rg_report_query {
      * t0 progress_cadence ("" none), t1 tags; i0 due_date, i1 count, i2 balance */
     RG_RQ_OPEN_BY_DUE,
     /* invoices not cancelled due in [a0, a1] (dates), grouped by due date and
-     * paid_on (report_due, migration 20): i0 due_date, i1 paid_on (null: not
-     * paid), i2 count, i3 sum(amount), i4 sum(min(paid, amount)) */
+     * paid_on (index invoices_report_due): i0 due_date, i1 paid_on (null:
+     * not paid), i2 count, i3 sum(amount), i4 sum(min(paid, amount)) */
     RG_RQ_DUE_BETWEEN,
     /* payments made in [a0, a1) (instants) on invoices due before a2
      * (payments_report: payments.due_date is the invoice's, migration 20):

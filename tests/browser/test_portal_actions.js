@@ -70,7 +70,16 @@ module.exports = async function (t) {
     const page = await ctx.newPage();
     const done = watch(t, page, 'portal actions');
     await page.goto(url);
-    const card = (id) => page.locator('section.card', { hasText: `Fatura ${id}` });
+    const card = (id) => page.locator('section.card', { hasText: new RegExp(`Fatura ${id} ·`) });
+    /* a card's controls, in order: its buttons and links, and the <summary> of each folded form */
+    const controls = async (id) => (await card(id).locator('summary, a.btn, button:not(details button)').allInnerTexts())
+        .map((x) => x.trim());
+    const buttons = async () => JSON.stringify({ F1: await controls('F1'), F2: await controls('F2'), F3: await controls('F3') });
+    t.is('before anything: every invoice offers what it may', await buttons(), JSON.stringify({
+        F1: ['Aceitar oferta', 'Prometer pagamento', 'Prorrogar vencimento', 'Contestar cobrança'],
+        F2: ['Baixar boleto (PDF)', 'Prometer pagamento', 'Prorrogar vencimento', 'Contestar cobrança'],
+        F3: ['Prometer pagamento', 'Prorrogar vencimento', 'Contestar cobrança'],
+    }));
 
     /* ---- Prometer pagamento: refused beyond the bound, then accepted ---- */
     await card('F1').locator('summary', { hasText: 'Prometer pagamento' }).click();
@@ -92,6 +101,12 @@ module.exports = async function (t) {
     t.ok('the page confirms the promise', (await page.locator('.flash').innerText()).includes('Promessa registrada'));
     t.is('promise.made recorded (source portal)',
         sql(dir, "SELECT count(*) FROM events WHERE type='promise.made' AND source='portal'"), '1');
+    t.ok('F1 says what was promised', (await card('F1').innerText()).includes('Pagamento prometido para 03/12/2026.'));
+    t.is('after the promise: F1 offers no second promise (one pending at a time), the rest unchanged', await buttons(), JSON.stringify({
+        F1: ['Aceitar oferta', 'Prorrogar vencimento', 'Contestar cobrança'],
+        F2: ['Baixar boleto (PDF)', 'Prometer pagamento', 'Prorrogar vencimento', 'Contestar cobrança'],
+        F3: ['Prometer pagamento', 'Prorrogar vencimento', 'Contestar cobrança'],
+    }));
 
     /* ---- Aceitar oferta ---- */
     t.ok("F1's offer is shown", (await card('F1').innerText()).includes('Valor com a oferta'));
@@ -99,6 +114,14 @@ module.exports = async function (t) {
     await page.waitForURL(/m=oferta&/);
     t.ok('the page confirms the offer', (await page.locator('.flash').innerText()).includes('Oferta aceita'));
     t.is('offer.accepted recorded', sql(dir, "SELECT count(*) FROM events WHERE type='offer.accepted'"), '1');
+    const f1 = await card('F1').innerText();
+    t.ok("F1 shows the offer's amount, and that it was accepted", /Valor com a oferta\s+R\$ 90,00/.test(f1) &&
+        f1.includes('Oferta aceita: pague R$ 90,00 até 30/11/2026.'), f1);
+    t.is('after the acceptance: no "Aceitar oferta" again', await buttons(), JSON.stringify({
+        F1: ['Prorrogar vencimento', 'Contestar cobrança'],
+        F2: ['Baixar boleto (PDF)', 'Prometer pagamento', 'Prorrogar vencimento', 'Contestar cobrança'],
+        F3: ['Prometer pagamento', 'Prorrogar vencimento', 'Contestar cobrança'],
+    }));
 
     /* ---- Prorrogar vencimento ---- */
     await card('F2').locator('summary', { hasText: 'Prorrogar vencimento' }).click();
@@ -111,6 +134,11 @@ module.exports = async function (t) {
     t.is("F2's boleto is reissued for the new date", sql(dir, "SELECT linha_digitavel FROM invoices WHERE external_id='F2'"), want.extended);
     t.ok('the page shows the reissued linha digitável', f2.replace(/[ .]/g, '').includes(want.extended), f2);
     t.is('invoice.extended recorded', sql(dir, "SELECT count(*) FROM events WHERE type='invoice.extended'"), '1');
+    t.is('after the extension: F2 offers no second one', await buttons(), JSON.stringify({
+        F1: ['Prorrogar vencimento', 'Contestar cobrança'],
+        F2: ['Baixar boleto (PDF)', 'Prometer pagamento', 'Contestar cobrança'],
+        F3: ['Prometer pagamento', 'Prorrogar vencimento', 'Contestar cobrança'],
+    }));
 
     /* ---- Contestar cobrança ---- */
     await card('F3').locator('summary', { hasText: 'Contestar cobrança' }).click();
@@ -118,6 +146,11 @@ module.exports = async function (t) {
     await card('F3').getByRole('button', { name: 'Contestar cobrança' }).click();
     await page.waitForURL(/m=contestado/);
     t.ok('F3 is under review', (await card('F3').innerText()).includes('Contestação em análise'));
+    t.is('after the contest: F3 is held — no form at all', await buttons(), JSON.stringify({
+        F1: ['Prorrogar vencimento', 'Contestar cobrança'],
+        F2: ['Baixar boleto (PDF)', 'Prometer pagamento', 'Contestar cobrança'],
+        F3: [],
+    }));
     const shown = regua(dir, ['invoice', 'show', 'F3'], now);
     t.ok('the dispute holds F3 (invoice show)', /hold\s+every step\s+dispute/.test(shown), shown);
     const tasks = regua(dir, ['task', 'list'], now);
@@ -134,6 +167,6 @@ module.exports = async function (t) {
 
     /* the promise's consequences: the next tick holds the firm step */
     regua(dir, ['tick'], now);
-    const f1 = regua(dir, ['invoice', 'show', 'F1'], now);
-    t.ok("the promise holds F1's firm step (invoice show)", /hold\s+ligar/.test(f1), f1);
+    const shownF1 = regua(dir, ['invoice', 'show', 'F1'], now);
+    t.ok("the promise holds F1's firm step (invoice show)", /hold\s+ligar/.test(shownF1), shownF1);
 };

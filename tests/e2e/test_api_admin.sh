@@ -104,13 +104,13 @@ py "an overpayment is a warning of the document" \
 call "$VIEW" GET /v1/cadences
 is "cadences: 200 for a viewer" "$code" 200
 regua cadence list --json >cli.json
-/usr/bin/python3 -c 'import json; a=json.load(open("body.json")); b=json.load(open("cli.json")); assert a == {"data": b, "next": None} and [x["cadence"] for x in b]==["avulso-pf","b2b-pj","mensal-pf"], (a, b)' \
+/usr/bin/python3 -c 'import json; a=json.load(open("body.json")); b=json.load(open("cli.json")); assert a == {"data": b, "next": None} and [x["cadence"] for x in b]==["acordo","avulso-pf","b2b-pj","mensal-pf"], (a, b)' \
     && ok "cadences: a list of regua cadence list --json's items" || not_ok "cadences: a list of regua cadence list --json's items" "$(head -c 600 body.json)"
 call "$VIEW" "GET" "/v1/cadences?limit=2"
-py "cadences: ?limit=2 is a page with a next" 'assert [x["cadence"] for x in o["data"]]==["avulso-pf","b2b-pj"] and o["next"], o'
+py "cadences: ?limit=2 is a page with a next" 'assert [x["cadence"] for x in o["data"]]==["acordo","avulso-pf"] and o["next"], o'
 next=$(/usr/bin/python3 -c 'import json; print(json.load(open("body.json"))["next"])')
 call "$VIEW" GET "/v1/cadences?limit=2&after=$next"
-py "cadences: ?after=next is the rest" 'assert [x["cadence"] for x in o["data"]]==["mensal-pf"] and o["next"] is None, o'
+py "cadences: ?after=next is the rest" 'assert [x["cadence"] for x in o["data"]]==["b2b-pj","mensal-pf"] and o["next"] is None, o'
 call "$VIEW" GET "/v1/cadences?limit=0"
 is "cadences: a bad limit is 400" "$code" 400
 py "naming limit" 'assert o["errors"][0]["field"]=="limit", o'
@@ -157,7 +157,7 @@ py "a syntax error" 'assert o["errors"]==1 and o["diagnostics"][0]["rule"]=="syn
 call "$ADMIN" POST /v1/cadences/lint bad.yaml text/plain
 is "lint another Content-Type: 400" "$code" 400
 py "naming Content-Type" 'assert o["errors"][0]["field"]=="Content-Type", o'
-is "lint never installs" "$(ls cadences | tr '\n' ' ')" "avulso-pf.yaml b2b-pj.yaml mensal-pf.yaml "
+is "lint never installs" "$(ls cadences | tr '\n' ' ')" "acordo.yaml avulso-pf.yaml b2b-pj.yaml mensal-pf.yaml "
 cp bad.yaml cadences/zz-ruim.yaml
 call "$VIEW" GET /v1/cadences
 is "cadences: 409 when a file does not load" "$code" 409

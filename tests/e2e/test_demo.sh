@@ -33,6 +33,8 @@ is "promises broken" "$(sql regua.db "select count(*) > 0 from promises where st
 is "promise.broken recorded by the tick" "$(sql regua.db "select count(*) > 0 from events where type = 'promise.broken'")" 1
 is "agreements completed" "$(sql regua.db "select count(*) > 0 from agreements where status = 'completed'")" 1
 is "agreements broken" "$(sql regua.db "select count(*) > 0 from agreements where status = 'broken'")" 1
+is "the demo's installments follow the shipped acordo cadence (its messages)" \
+   "$(sql regua.db "select count(*) > 0 and min(m.cadence = 'acordo') from messages m join invoices i on i.id = m.invoice_id where i.external_id like 'ACORDO-%' and m.source_kind = 'step'")" 1
 is "a dispute" "$(sql regua.db "select count(*) > 0 from events where type = 'dispute.opened'")" 1
 for t in email.opened link.clicked portal.visited message.delivered message.read payment.received; do
     is "events $t" "$(sql regua.db "select count(*) > 0 from events where type = '$t'")" 1

@@ -18,7 +18,7 @@ export REGUA_NOW=2026-11-02T12:00:00Z
 expect_exit "cadence lint accepts the examples" 0 regua cadence lint cadences/mensal-pf.yaml cadences/b2b-pj.yaml cadences/avulso-pf.yaml
 contains "lint summary" out "3 file(s): 0 error(s)"
 expect_exit "cadence lint a directory" 0 regua cadence lint cadences
-contains "lint summary counts the directory's files" out "3 file(s): 0 error(s)"
+contains "lint summary counts the directory's files" out "4 file(s): 0 error(s)"
 cat >ruim.yaml <<'YAML'
 cadence: ruim
 match: {priority: 1}
@@ -55,7 +55,7 @@ contains "lint: template too large names the limit" out "enorme.yaml:4: error[te
 if grep -q "create the file" out; then not_ok "lint: a large template is not missing" "$(cat out)"; else ok "lint: a large template is not missing"; fi
 rm tq/enorme.sms
 expect_exit "cadence list" 0 regua cadence list --json
-/usr/bin/python3 -c 'import json; a=json.load(open("out")); assert sorted(c["cadence"] for c in a)==["avulso-pf","b2b-pj","mensal-pf"], a' \
+/usr/bin/python3 -c 'import json; a=json.load(open("out")); assert sorted(c["cadence"] for c in a)==["acordo","avulso-pf","b2b-pj","mensal-pf"], a' \
     && ok "cadence list names" || not_ok "cadence list names" "$(head -c 300 out)"
 expect_exit "cadence show" 0 regua cadence show mensal-pf --json
 /usr/bin/python3 -c 'import json; o=json.load(open("out")); s=o["steps"]; assert [x["at"] for x in s][:3]==["D-5","D-1","D0"] and s[6]["action"]=="reissue" and s[9]["requires_notice"]=="aviso", s' \

@@ -174,6 +174,8 @@ agreement create|1|agreement create C1 F1 --installments 2 --json
 agreement list|0|agreement list --json
 agreement show|0|agreement show 1 --json
 agreement show|1|agreement show 99 --json
+agreement cancel|0|agreement cancel 1 --json
+agreement cancel|1|agreement cancel 1 --json
 user create|1|user create not-an-email --role viewer --json
 user list|0|user list --json
 user disable|1|user disable nobody@example.com --json

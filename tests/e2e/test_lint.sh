@@ -30,7 +30,7 @@ json_ok() {
 # (the only warnings: "Exemplo Serviços" has a c-cedilla, which GSM-7 lacks,
 # so each demo SMS takes 3 parts; lint says so once per template)
 expect_exit "demo cadences lint clean" 0 regua cadence lint cadences
-contains "demo cadences: no error" out "3 file(s): 0 error(s), 3 warning(s)"
+contains "demo cadences: no error" out "4 file(s): 0 error(s), 3 warning(s)"
 if grep -v "template-sms-length" out | grep -q "warning\["; then not_ok "demo warnings are SMS lengths" "$(cat out)"; else
     ok "demo warnings are SMS lengths"; fi
 
@@ -116,7 +116,7 @@ steps:
   - {id: a, at: D+1, send: {channels: [email], template: nao-existe}}
 YAML
 expect_exit "lint --json with errors exits 1" 1 regua cadence lint ruim.yaml cadences --json
-json_ok "lint --json: summary" 'assert o["files"] == 4 and o["errors"] == 2 and o["warnings"] == 3 and o["infos"] == 0, o'
+json_ok "lint --json: summary" 'assert o["files"] == 5 and o["errors"] == 2 and o["warnings"] == 3 and o["infos"] == 0, o'
 json_ok "lint --json: diagnostics" '
 d = [x for x in o["diagnostics"] if x["rule"] != "template-sms-length"]
 assert [x["rule"] for x in d] == ["fine-above-cdc", "unknown-template"], d
@@ -125,7 +125,7 @@ assert d[0]["message"].startswith("a fine of 5.00% is above the 2%"), d[0]
 assert d[1]["file"] == "ruim.yaml" and d[1]["line"] == 5, d[1]'
 expect_exit "lint --json clean exits 0" 0 regua cadence lint cadences --json
 json_ok "lint --json clean" '
-assert o["files"] == 3 and o["errors"] == 0 and o["infos"] == 0, o
+assert o["files"] == 4 and o["errors"] == 0 and o["infos"] == 0, o
 assert sorted(x["file"] for x in o["diagnostics"]) == ["templates/atraso.sms", "templates/outro-canal.sms", "templates/vence-amanha.sms"], o
 assert all(x["severity"] == "warning" and x["rule"] == "template-sms-length" and x["line"] == 0 for x in o["diagnostics"]), o'
 regua cadence lint --help >out 2>&1

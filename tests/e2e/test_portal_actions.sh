@@ -94,6 +94,11 @@ is "no promise recorded by the refusals" "$(q "SELECT count(*) FROM promises")" 
 is "promise on 03/12: 303 with the flash" "$(post promessa "csrf=$CSRF&invoice=F1&date=2026-12-03")" "?m=promessa&i=F1"
 is "the promise: pending, source portal" "$(q "SELECT status || ' ' || source || ' ' || promised_date FROM promises")" "pending portal $(/usr/bin/python3 -c 'import datetime; print((datetime.date(2026,12,3)-datetime.date(1970,1,1)).days)')"
 is "promise.made (source portal)" "$(q "SELECT count(*) FROM events WHERE type='promise.made' AND source='portal'")" 1
+is "a second promise while one is pending: refused" "$(post promessa "csrf=$CSRF&invoice=F1&date=2026-12-05")" "?m=promessa-ja&i=F1"
+is "... nothing recorded" "$(q "SELECT count(*) FROM promises")" 1
+curl -s -o pr.html "$base/p/$TOKEN?m=promessa-ja&i=F1"
+contains "the page says it was promised already" pr.html 'role="alert">Você já prometeu pagar esta fatura.'
+contains "F1 shows the promised date instead of the form" pr.html '<p class="n">Pagamento prometido para 03/12/2026.</p>'
 
 # ---- Aceitar oferta ----
 is "accept F1's offer" "$(post oferta "csrf=$CSRF&invoice=F1")" "?m=oferta&i=F1"
@@ -101,6 +106,9 @@ is "offer.accepted (source portal)" "$(q "SELECT count(*) FROM events WHERE type
 is "accepted again: nothing more" "$(post oferta "csrf=$CSRF&invoice=F1")" "?m=oferta&i=F1"
 is "... one offer.accepted" "$(q "SELECT count(*) FROM events WHERE type='offer.accepted'")" 1
 is "F2 has no valid offer: refused" "$(post oferta "csrf=$CSRF&invoice=F2")" "?m=sem-oferta&i=F2"
+curl -s -o of.html "$base/p/$TOKEN"
+if grep -q '>Aceitar oferta</button>' of.html; then not_ok "an accepted offer is not offered again" "$(grep -o 'Aceitar oferta' of.html | head -2)"; else ok "an accepted offer is not offered again"; fi
+contains "... the page says it was accepted, with the offer's amount" of.html '<p class="n">Oferta aceita: pague R$ 90,00 até 30/11/2026.</p>'
 
 # ---- Prorrogar vencimento ----
 is "extend F2 beyond 7 days after its due date: refused" "$(post prorrogar "csrf=$CSRF&invoice=F2&date=2026-12-04")" "?m=prorrogar-data&i=F2"

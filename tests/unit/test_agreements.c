@@ -253,12 +253,31 @@ static void test_cadence_terms(void **state)
     }
 }
 
+/* An installment is an invoice carrying the tag acordo (tags "a|b|c"). */
+static void test_is_installment(void **state)
+{
+    (void)state;
+    rg_invoice inv;
+    rg_invoice_init(&inv);
+    static const struct {
+        const char *tags;
+        bool want;
+    } cases[] = {{"acordo", true}, {"a|acordo", true}, {"acordo|z", true}, {"a|acordo|z", true}, {"", false},
+                 {"acordos", false}, {"xacordo", false}, {"a|acordo2|b", false}, {"acord", false}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        rg_strlcpy(inv.tags, cases[i].tags, sizeof inv.tags);
+        if (rg_agreement_is_installment(&inv) != cases[i].want)
+            fail_msg("tags '%s': want %d", cases[i].tags, cases[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults), cmocka_unit_test(test_worked_example), cmocka_unit_test(test_sums),
         cmocka_unit_test(test_rounding), cmocka_unit_test(test_dates),          cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_config), cmocka_unit_test(test_cadence_terms),
+        cmocka_unit_test(test_is_installment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -186,6 +186,23 @@ static void test_promise(void **state)
     assert_string_equal(s.text, want);
     /* the cadence's promise.made trigger answers it (its pause of the firm steps is done by the tick) */
     assert_int_equal(ev.timers_started, 1);
+
+    /* one at a time: while it is pending, a second one is refused (and the page knows it) */
+    int64_t first = p.id;
+    rg_portal_invoice_state st;
+    assert_int_equal(rg_portal_invoice_state_get(f.s, &f.inv, f.now, &st, &e), RG_OK);
+    assert_int_equal(st.promised, today + 10);
+    assert_int_equal(rg_portal_promise(&f.env, f.c.id, "F1", today + 3, 10, f.now, &p, &ev, &e), RG_ECONFLICT);
+    assert_string_equal(e.where, "promise");
+    assert_string_equal(e.msg, "invoice F1 has a pending promise for 2026-12-22: one at a time");
+    assert_int_equal(promises_of(&f, f.inv.id), 1);
+    /* once it is resolved (broken here), the customer may promise again */
+    bool changed = false;
+    assert_int_equal(rg_store_promise_resolve(f.s, first, "broken", f.now, &changed, &e), RG_OK);
+    assert_int_equal(rg_portal_invoice_state_get(f.s, &f.inv, f.now, &st, &e), RG_OK);
+    assert_int_equal(st.promised, RG_DATE_NONE);
+    assert_int_equal(rg_portal_promise(&f.env, f.c.id, "F1", today + 3, 10, f.now, &p, &ev, &e), RG_OK);
+    assert_int_equal(promises_of(&f, f.inv.id), 2);
     teardown(&f);
 }
 
@@ -218,8 +235,13 @@ static void test_offer_accept(void **state)
     assert_int_equal(rg_portal_offer_accept(&f.env, f.c.id, "F2", f.now, &r, &e), RG_ECONFLICT);
     assert_string_equal(e.where, "offer");
 
+    rg_portal_invoice_state st;
+    assert_int_equal(rg_portal_invoice_state_get(f.s, &f.inv, f.now, &st, &e), RG_OK);
+    assert_false(st.offer_accepted);
     assert_int_equal(rg_portal_offer_accept(&f.env, f.c.id, "F1", f.now, &r, &e), RG_OK);
     assert_true(r.changed);
+    assert_int_equal(rg_portal_invoice_state_get(f.s, &f.inv, f.now, &st, &e), RG_OK);
+    assert_true(st.offer_accepted);
     assert_int_equal(r.offer.id, offer_id);
     assert_int_equal(r.offer.discount, 1500);
     assert_true(r.event_id > 0);
@@ -234,8 +256,10 @@ static void test_offer_accept(void **state)
     assert_false(r.changed);
     assert_int_equal(r.event_id, first);
     assert_int_equal(events_of(&f, f.inv.id).n, 1);
-    /* once it expired: no valid offer */
+    /* once it expired: no valid offer (and nothing accepted to show) */
     assert_int_equal(rg_portal_offer_accept(&f.env, f.c.id, "F1", at("2026-12-14T12:00:00Z"), &r, &e), RG_ECONFLICT);
+    assert_int_equal(rg_portal_invoice_state_get(f.s, &f.inv, at("2026-12-14T12:00:00Z"), &st, &e), RG_OK);
+    assert_false(st.offer_accepted);
     assert_string_equal(e.where, "offer");
     teardown(&f);
 }

@@ -73,10 +73,6 @@ static const char *const portfolio =
     T("2026-11-05 12:01") ", NULL, 10, 0, 0),"
     " (6, 'k6', 1, 1, 'padrao', 'step', 'd1', 'email', 'sent', 0, " T("2026-12-02 12:00") ", NULL, NULL, 5, 0, 0),"
     " (7, 'k7', 1, 10, 'padrao', 'step', 'd1', 'email', 'queued', 0, NULL, NULL, NULL, 0, 0, 0);"
-    "INSERT INTO events (type, at, source, customer_id, invoice_id, message_id) VALUES"
-    " ('email.opened', " T("2026-11-10 13:00") ", 'tracking', 1, 2, 1),"
-    " ('link.clicked', " T("2026-11-10 13:01") ", 'tracking', 1, 2, 1),"
-    " ('portal.visited', " T("2026-11-10 13:02") ", 'api', 1, 2, 2);"
     "INSERT INTO promises (customer_id, invoice_id, promised_date, amount, status, source, created_at) VALUES"
     " (1, 2, 0, 5000, 'kept', 'cli', " T("2026-11-10 12:00") "),"
     " (1, 11, 0, 9000, 'broken', 'cli', " T("2026-11-12 12:00") "),"
@@ -107,6 +103,20 @@ static int64_t count_of(sqlite3 *db, const char *sql)
     return n;
 }
 
+/* The events (M1 opened and clicked; a visit naming M2): written through
+ * the store (which keeps messages.opened_at) or, before migration 20, as
+ * rows (the migration fills opened_at from them). */
+static const rg_event portfolio_events[] = {
+    {0, "email.opened", 1794315600, "tracking", 1, 2, 1, NULL}, /* 2026-11-10 13:00 */
+    {0, "link.clicked", 1794315660, "tracking", 1, 2, 1, NULL}, /* 13:01 */
+    {0, "portal.visited", 1794315720, "api", 1, 2, 2, NULL},    /* 13:02 */
+};
+static const char *const portfolio_event_rows =
+    "INSERT INTO events (type, at, source, customer_id, invoice_id, message_id) VALUES"
+    " ('email.opened', " T("2026-11-10 13:00") ", 'tracking', 1, 2, 1),"
+    " ('link.clicked', " T("2026-11-10 13:01") ", 'tracking', 1, 2, 1),"
+    " ('portal.visited', " T("2026-11-10 13:02") ", 'api', 1, 2, 2);";
+
 static rg_store *store;
 static const char *store_path;
 
@@ -126,6 +136,8 @@ static int setup(void **state)
         fprintf(stderr, "portfolio: %s\n", msg);
     assert_int_equal(rc, SQLITE_OK);
     sqlite3_close(db);
+    for (size_t i = 0; i < sizeof portfolio_events / sizeof portfolio_events[0]; i++)
+        assert_int_equal(rg_store_event_add(store, &portfolio_events[i], NULL, &e), RG_OK);
     return 0;
 }
 
@@ -148,7 +160,8 @@ static int setup_migrated(void **state)
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d", n);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    if (sqlite3_exec(db, portfolio, NULL, NULL, &msg) != SQLITE_OK)
+    if (sqlite3_exec(db, portfolio, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(db, portfolio_event_rows, NULL, NULL, &msg) != SQLITE_OK)
         fail_msg("portfolio: %s", msg);
     assert_int_equal(count_of(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'report_funnel'"), 0);
     sqlite3_close(db);
@@ -480,16 +493,12 @@ static const char *const summary_diff[] = {
     " coalesce(m.channel, ''), count(*), sum(p.amount) FROM payments p LEFT JOIN messages m ON m.id ="
     " (SELECT x.id FROM messages x WHERE x.invoice_id = p.invoice_id AND x.sent_at <= p.paid_at"
     "  ORDER BY x.sent_at DESC, x.id DESC LIMIT 1) GROUP BY 1, 2, 3, 4, 5",
-    "SELECT due_date, paid, paid_on, invoices, amount, recovered FROM report_due"
-    " WHERE invoices OR amount OR recovered",
-    "SELECT due_date, paid_on IS NOT NULL, coalesce(paid_on, 0), count(*), sum(amount), sum(min(paid, amount))"
-    " FROM invoices WHERE status <> 'cancelled' GROUP BY 1, 2, 3",
 };
 
 static void summary_matches_rows(sqlite3 *db)
 {
     char sql[4096];
-    for (int k = 0; k < 6; k += 2)
+    for (int k = 0; k < 4; k += 2)
         for (int dir = 0; dir < 2; dir++) {
             snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s EXCEPT %s)", summary_diff[k + dir],
                      summary_diff[k + 1 - dir]);
@@ -585,13 +594,17 @@ static void test_summary_upkeep(void **state)
     funnel_is(funnel(&r, "padrao", "d2", ""), 1, 0, 0, 0, 0, 30, 1, 3000);
     rg_report_free(&r);
 
-    /* M1 delivered five days after its day, M2 read; an open of M1 */
+    /* M1 delivered five days after its day, M2 read; a click and an open
+     * of M1 recorded (the store keeps the first: the open at 10:00) */
     write_rows(db, "UPDATE messages SET status = 'delivered', delivered_at = " T("2026-11-25 09:00") " WHERE id = 1;"
                  "UPDATE messages SET status = 'read', delivered_at = " T("2026-11-20 13:01") ", read_at = "
-                 T("2026-11-20 13:05") " WHERE id = 2;"
-                 "INSERT INTO events (type, at, source, customer_id, invoice_id, message_id) VALUES"
-                 " ('email.opened', " T("2026-11-26 10:00") ", 'tracking', 1, 1, 1),"
-                 " ('link.clicked', " T("2026-11-26 10:01") ", 'tracking', 1, 1, 1)");
+                 T("2026-11-20 13:05") " WHERE id = 2;");
+    const rg_event opens[] = {{0, "link.clicked", 1795687260, "tracking", 1, 1, 1, NULL},
+                              {0, "email.opened", 1795687200, "tracking", 1, 1, 1, NULL}};
+    rg_err e;
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(rg_store_event_add(s, &opens[i], NULL, &e), RG_OK);
+    summary_matches_rows(db);
     assert_int_equal(count_of(db, "SELECT opened_at FROM messages WHERE id = 1"), 1795687200);
     run("steps", &p, &r);
     funnel_is(funnel(&r, "padrao", "d1", ""), 1, 1, 1, 0, 0, 5, 0, 0);
@@ -809,6 +822,33 @@ static void test_bad_input(void **state)
     assert_false(rg_report_period_parse("year", &per));
 }
 
+/* An empty portfolio (a new database: what the dashboard shows before any
+ * import): every report runs and says zero — no sorting of absent rows
+ * (UBSan, make sanitize). */
+static void test_empty(void **state)
+{
+    (void)state;
+    rg_store *empty = NULL;
+    rg_err e;
+    assert_int_equal(rg_store_open(":memory:", &empty, &e), RG_OK);
+    rg_report_params p = params();
+    static const char *const names[] = {"aging", "recovery", "steps", "channels", "promises"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        rg_report r;
+        rg_err_clear(&e);
+        assert_int_equal(rg_report_run(empty, names[i], &p, &r, &e), RG_OK);
+        assert_int_equal(r.n_cadences + r.n_tags + r.n_funnel, 0);
+        assert_int_equal(r.buckets[0].count + r.open_balance + r.funnel_total.sent + r.made.count, 0);
+        if (!strcmp(names[i], "recovery"))
+            assert_int_equal(r.n_rows, 30);
+        rg_report_free(&r);
+    }
+    int64_t open = -1, claimed = -1;
+    assert_int_equal(rg_report_open_tasks(empty, &open, &claimed, &e), RG_OK);
+    assert_int_equal(open + claimed, 0);
+    rg_store_close(empty);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -823,6 +863,7 @@ int main(void)
         cmocka_unit_test(test_summary_company_day),
         cmocka_unit_test(test_promises),
         cmocka_unit_test(test_open_tasks),
+        cmocka_unit_test(test_empty),
         cmocka_unit_test(test_bad_input),
     };
     const struct CMUnitTest migrated[] = {

@@ -14,7 +14,9 @@
 #include <netinet/in.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "http/server.h"
@@ -80,6 +82,18 @@ static void check_whole(const char *path, const char *count_sql, int64_t want)
     sqlite3_close(db);
 }
 
+/* The log stayed under the bound (max: the largest file seen after each
+ * commit) and was restarted; the checkpointer's statistics. */
+static rg_store_ckpt_stats check_bounded(rg_store *s, int64_t max)
+{
+    rg_store_ckpt_stats st;
+    rg_store_checkpointer_stats(s, &st);
+    assert_true(max <= BOUND);
+    assert_true(st.max_wal_bytes <= BOUND);
+    assert_true(st.restarts > 0);
+    return st;
+}
+
 static void test_peer_commits_stay_bounded(void **state)
 {
     (void)state;
@@ -97,14 +111,10 @@ static void test_peer_commits_stay_bounded(void **state)
         int64_t w = wal_size(path);
         max = w > max ? w : max;
     }
-    rg_store_ckpt_stats st;
-    rg_store_checkpointer_stats(s, &st);
-    /* ~6 frames a commit, 3000 commits: 70 MB of log without checkpoints */
-    assert_true(max <= BOUND);
-    assert_true(st.max_wal_bytes <= BOUND);
-    assert_true(st.cycles > 0);
+    /* a few frames a commit, 3000 commits: tens of MB of log without checkpoints */
+    rg_store_ckpt_stats st = check_bounded(s, max);
     assert_true(st.passive > 0);
-    assert_true(st.restarts > 0);
+    assert_true(st.gated > 0);
     /* the copying was the checkpointer's: the peer's commits do none of it
      * (without the checkpointer the same peer copies at 64 MB only) */
     rg_store_close(peer);
@@ -175,6 +185,87 @@ static void test_a_reader_pins_the_log(void **state)
     rg_store_close(peer);
     rg_store_close(s); /* stops the checkpointer too */
     assert_int_equal(wal_size(path), 0);
+    check_whole(path, "SELECT count(*) FROM customers", i);
+}
+
+/* Another process holding the log's checkpoint lock (byte 121 of the -shm
+ * file: SQLite's WAL_CKPT_LOCK, as another connection's checkpoint holds
+ * it): a child that takes it, says so on `ready` and lets go when `go` is
+ * written or closed. */
+static pid_t hold_checkpoint_lock(const char *db, int *go_fd)
+{
+    int ready[2], go[2];
+    assert_int_equal(pipe(ready), 0);
+    assert_int_equal(pipe(go), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(ready[0]);
+        close(go[1]);
+        char p[600];
+        snprintf(p, sizeof p, "%s-shm", db);
+        int fd = open(p, O_RDWR);
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 121, .l_len = 1};
+        char ok = fd >= 0 && fcntl(fd, F_SETLK, &fl) == 0 ? 'y' : 'n';
+        if (write(ready[1], &ok, 1) != 1)
+            _exit(1);
+        char c;
+        while (read(go[0], &c, 1) < 0)
+            ;
+        _exit(0);
+    }
+    close(ready[1]);
+    close(go[0]);
+    char ok = 0;
+    assert_int_equal(read(ready[0], &ok, 1), 1);
+    close(ready[0]);
+    assert_int_equal(ok, 'y');
+    *go_fd = go[1];
+    return pid;
+}
+
+static void test_another_checkpointer_holds_the_lock(void **state)
+{
+    (void)state;
+    rg_err e;
+    rg_store *peer = NULL;
+    const char *path = rg_test_path("busy.db");
+    rg_store *s = fresh(path);
+    assert_int_equal(rg_store_checkpointer_start(s, WAL_BYTES, &e), RG_OK);
+    assert_int_equal(rg_store_open_peer(s, 5000, &peer, &e), RG_OK);
+    commit_one(peer, 0); /* the -shm file exists */
+    int go;
+    pid_t child = hold_checkpoint_lock(path, &go);
+    rg_store_ckpt_stats st;
+    int i = 1;
+    for (; i < 300; i++)
+        commit_one(peer, i);
+    for (int k = 0; k < 1000; k++) { /* the checkpointer has tried at least once */
+        rg_store_checkpointer_stats(s, &st);
+        if (st.pinned > 0)
+            break;
+        commit_one(peer, i++);
+    }
+    /* the copying is the other checkpointer's business: cycles end at once,
+     * without pausing the writers for a gated step that could not succeed */
+    assert_true(st.pinned > 0);
+    assert_int_equal(st.restarts, 0);
+    assert_int_equal(st.gated, 0);
+    close(go);
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    /* the lock free again, a cycle restarts the log */
+    for (int k = 0; k < 2000; k++) {
+        commit_one(peer, i++);
+        rg_store_checkpointer_stats(s, &st);
+        if (st.restarts > 0 && wal_size(path) <= BOUND)
+            break;
+    }
+    assert_true(st.restarts > 0);
+    assert_true(st.gated > 0);
+    assert_true(wal_size(path) <= BOUND);
+    rg_store_close(peer);
+    rg_store_close(s);
     check_whole(path, "SELECT count(*) FROM customers", i);
 }
 
@@ -257,11 +348,7 @@ static void test_group_writer_stays_bounded(void **state)
         int64_t w = wal_size(path);
         max = w > max ? w : max;
     }
-    rg_store_ckpt_stats st;
-    rg_store_checkpointer_stats(s, &st);
-    assert_true(max <= BOUND);
-    assert_true(st.max_wal_bytes <= BOUND);
-    assert_true(st.restarts > 0);
+    rg_store_ckpt_stats st = check_bounded(s, max);
     rg_http_stop(srv); /* stops the server's checkpointer: the log copied back and emptied */
     assert_int_equal(wal_size(path), 0);
     rg_store_checkpointer_stats(s, &st);
@@ -276,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_peer_commits_stay_bounded),
         cmocka_unit_test(test_without_checkpointer_the_peer_lets_it_grow),
         cmocka_unit_test(test_a_reader_pins_the_log),
+        cmocka_unit_test(test_another_checkpointer_holds_the_lock),
         cmocka_unit_test(test_in_memory_has_none),
         cmocka_unit_test(test_group_writer_stays_bounded),
     };
