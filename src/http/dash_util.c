@@ -94,14 +94,7 @@ enum MHD_Result rg_dash_bad_filter(rg_dash *d, const char *why)
 
 const char *rg_dash_invoice_status_label(rg_invoice_status s)
 {
-    switch (s) {
-    case RG_INV_OPEN: return "em aberto";
-    case RG_INV_PAID: return "paga";
-    case RG_INV_CANCELLED: return "cancelada";
-    case RG_INV_RENEGOTIATED: return "renegociada";
-    case RG_INV_WRITTEN_OFF: return "baixada";
-    }
-    return "";
+    return rg_invoice_status_label_pt(s);
 }
 
 const char *rg_dash_message_status_label(rg_message_status s)
